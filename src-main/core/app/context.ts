@@ -1,0 +1,52 @@
+// Everything a handler needs, built once per front door. Plain Node: the Electron
+// door passes a keychain-backed SecretStore, the others an in-memory one.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openCache, type CacheDb } from '../cache/open.js';
+import { JobRunner } from './jobs.js';
+import { ConfigStore } from './config.js';
+import { MemorySecretStore, type SecretStore } from './secrets.js';
+import { toolVersion } from '../util/version.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface AppContextOptions {
+  dataDir: string;
+  frontDoor: 'electron' | 'browser' | 'test';
+  cachePath?: string;
+  secrets?: SecretStore;
+  log?: (level: LogLevel, message: string) => void;
+}
+
+export class AppContext {
+  readonly version = toolVersion();
+  readonly dataDir: string;
+  readonly frontDoor: AppContextOptions['frontDoor'];
+  readonly cachePath: string;
+  readonly jobs = new JobRunner();
+  readonly config: ConfigStore;
+  readonly secrets: SecretStore;
+  readonly log: (level: LogLevel, message: string) => void;
+  private db: CacheDb | undefined;
+
+  constructor(opts: AppContextOptions) {
+    this.dataDir = opts.dataDir;
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    this.frontDoor = opts.frontDoor;
+    this.cachePath = opts.cachePath ?? join(this.dataDir, 'cache.sqlite');
+    this.config = new ConfigStore(join(this.dataDir, 'config.json'));
+    this.secrets = opts.secrets ?? new MemorySecretStore();
+    this.log = opts.log ?? ((level, message) => (level === 'debug' ? undefined : console.error(`[${level}] ${message}`)));
+  }
+
+  /** The cache, opened (and migrated) on first use. */
+  cache(): CacheDb {
+    if (!this.db) this.db = openCache(this.cachePath);
+    return this.db;
+  }
+
+  close(): void {
+    this.db?.close();
+    this.db = undefined;
+  }
+}

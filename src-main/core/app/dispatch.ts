@@ -1,0 +1,38 @@
+// The single doorway every front door (IPC, HTTP, tests) goes through: the method
+// must be in the contract and its input must pass the contract's schema.
+import { contract, type MethodName } from '../contract/index.js';
+import type { ApiError, Reply } from '../contract/define.js';
+import { isUserError, redactSecrets } from '../util/errors.js';
+import type { AppContext } from './context.js';
+import { handlers } from './handlers/index.js';
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+export async function dispatch(ctx: AppContext, name: unknown, rawInput: unknown): Promise<Reply<unknown>> {
+  if (!isMethodName(name)) {
+    return { ok: false, error: { code: 'E_UNKNOWN_METHOD', message: `unknown API method ${JSON.stringify(String(name)).slice(0, 80)}` } };
+  }
+  const parsed = contract[name].input.safeParse(rawInput ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'input';
+    return { ok: false, error: { code: 'E_INPUT', message: `${name}: ${where}: ${issue?.message ?? 'invalid input'}` } };
+  }
+  try {
+    const handler = handlers[name] as (input: unknown, ctx: AppContext) => Promise<unknown>;
+    const value = await handler(parsed.data, ctx);
+    return { ok: true, value };
+  } catch (e) {
+    const error = toApiError(e);
+    if (!isUserError(e)) ctx.log('error', `${name} failed: ${error.message}`);
+    return { ok: false, error };
+  }
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (isUserError(e)) return { code: e.code, message: redactSecrets(e.message) };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'E_INTERNAL', message: redactSecrets(message) };
+}

@@ -1,0 +1,119 @@
+// Opens the local SQLite cache and brings its schema up to date from migrations/cache.
+// A cache written by a newer AuditDesk, or a damaged file, is refused with a named
+// error and the way out (--rebuild); nothing is deleted without being asked.
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrationsDir } from '../util/paths.js';
+import { UserError } from '../util/errors.js';
+
+export type CacheDb = Database.Database;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export function loadMigrations(dir = migrationsDir('cache')): Migration[] {
+  const files = readdirSync(dir).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
+  return files.map((f, i) => {
+    const version = Number(f.slice(0, 3));
+    if (version !== i + 1) throw new Error(`cache migrations must be numbered 001, 002, … without gaps; found ${f}`);
+    return { version, name: f, sql: readFileSync(join(dir, f), 'utf8') };
+  });
+}
+
+export interface OpenCacheOptions {
+  /** Move an unreadable or newer cache aside (FILE.broken-<time>) and start a fresh one. */
+  rebuild?: boolean;
+  readonly?: boolean;
+  migrations?: Migration[];
+}
+
+export function openCache(path: string, opts: OpenCacheOptions = {}): CacheDb {
+  const migrations = opts.migrations ?? loadMigrations();
+  if (opts.rebuild && existsSync(path)) {
+    try {
+      checkOpenable(path, migrations);
+    } catch {
+      const aside = `${path}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(path, aside);
+      for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+    }
+  }
+  const db = openAndCheck(path, opts.readonly ?? false);
+  try {
+    migrate(db, migrations, path);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+function checkOpenable(path: string, migrations: Migration[]): void {
+  const db = openAndCheck(path, true);
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > migrations.length) throw new Error('newer');
+  } finally {
+    db.close();
+  }
+}
+
+function openAndCheck(path: string, readonly: boolean): CacheDb {
+  let db: CacheDb;
+  try {
+    db = new Database(path, { readonly, fileMustExist: readonly });
+  } catch (e) {
+    throw new UserError(
+      `cannot open cache ${path}: ${(e as Error).message}.`,
+      'E_CACHE_OPEN',
+      'Check the path and its permissions, or pass --rebuild to start a new cache (the old file is kept aside).',
+    );
+  }
+  try {
+    if (!readonly) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(String(check));
+  } catch (e) {
+    db.close();
+    throw new UserError(
+      `cache ${path} is damaged (${(e as Error).message}).`,
+      'E_CACHE_CORRUPT',
+      'Pass --rebuild to move it aside and sync again; the damaged file is kept for inspection.',
+    );
+  }
+  return db;
+}
+
+function migrate(db: CacheDb, migrations: Migration[], path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new UserError(
+      `cache ${path} was written by a newer AuditDesk (schema ${current}, this version knows ${migrations.length}).`,
+      'E_CACHE_NEWER',
+      'Open it with the newer AuditDesk, or pass --rebuild to start a new cache (the old file is kept aside).',
+    );
+  }
+  const pending = migrations.slice(current);
+  if (!pending.length) return;
+  if (db.readonly) {
+    throw new UserError(`cache ${path} needs a schema upgrade but was opened read-only.`, 'E_CACHE_READONLY');
+  }
+  // All pending migrations in one transaction: a failure leaves the old schema intact.
+  db.transaction(() => {
+    for (const m of pending) {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  })();
+}
+
+export function cacheSchemaVersion(db: CacheDb): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}

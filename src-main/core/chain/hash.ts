@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import { payloadOf, type ColumnType } from './canonical.js';
+import { genesisOf, type ChainProfile, JCS_SHA256_V1 } from './profile.js';
+
+/** hash = hex(H(utf8(prev_hash + separator + payload))) */
+export function chainHash(prevHash: string, payload: string, profile: ChainProfile = JCS_SHA256_V1): string {
+  return createHash(profile.algorithm).update(prevHash + profile.separator + payload, 'utf8').digest('hex');
+}
+
+/** Builds the payload of one row for a profile from the source's column list and printed values. */
+export function makePayloadBuilder(columns: readonly ColumnType[], profile: ChainProfile = JCS_SHA256_V1) {
+  const exclude = new Set([profile.hashColumn, profile.prevHashColumn]);
+  const include = profile.payloadColumns ? new Set(profile.payloadColumns) : undefined;
+  if (include) {
+    const known = new Set(columns.map((c) => c.name));
+    const missing = [...include].filter((c) => !known.has(c));
+    if (missing.length) throw new Error(`profile ${profile.name} names payload columns the table lacks: ${missing.join(', ')}`);
+  }
+  return (values: readonly (string | null)[]) => payloadOf(columns, values, exclude, include);
+}
+
+export { genesisOf };

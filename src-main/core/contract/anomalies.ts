@@ -1,0 +1,2 @@
+// Contract methods for anomalies. Filled in by the anomalies work.
+export const anomaliesContract = {};

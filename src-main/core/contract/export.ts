@@ -1,0 +1,2 @@
+// Contract methods for export. Filled in by the export work.
+export const exportContract = {};

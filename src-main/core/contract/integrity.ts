@@ -1,0 +1,2 @@
+// Contract methods for integrity. Filled in by the integrity work.
+export const integrityContract = {};

@@ -1,0 +1,2 @@
+// Contract methods for records. Filled in by the records work.
+export const recordsContract = {};

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { method } from './define.js';
+
+export interface TenantCounts {
+  tenant: string;
+  events: number;
+  conversations: number;
+  anomalies: number;
+  lastSyncAt: string | null;
+}
+
+export interface SourceStatus {
+  connectionId: string;
+  label: string;
+  reachable: boolean;
+  readOnly: boolean | null;
+  /** e.g. "role auditor holds INSERT on audit_logs: use a least-privilege role" */
+  privilegeWarnings: string[];
+  /** Row counts per tenant as the source reports them (RLS applied). */
+  tenants: { tenant: string; events: number; conversations: number }[];
+  error: string | null;
+  isDemo: boolean;
+}
+
+export interface AppStatus {
+  version: string;
+  frontDoor: 'electron' | 'browser' | 'test';
+  cache: { path: string; schemaVersion: number; tenants: TenantCounts[] };
+  source: SourceStatus | null;
+  checkedAt: string;
+}
+
+export const statusContract = {
+  'status.get': method<AppStatus>()(z.object({ refreshSource: z.boolean().optional() }).strict()),
+};

@@ -1,0 +1,2 @@
+// Contract methods for sync. Filled in by the sync work.
+export const syncContract = {};
