@@ -1,0 +1,34 @@
+// Shared plumbing for CLI commands: exit codes and one-line errors.
+// 0 ok · 1 findings (integrity breaks, invalid package) · 2 usage, connection or input error.
+import { isUserError, redactSecrets } from '../core/util/errors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_ERROR = 2;
+
+/** Runs a command body; prints a single line for expected failures, never a stack trace with secrets. */
+export function action<A extends unknown[]>(body: (...args: A) => Promise<number | void>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      const code = await body(...args);
+      process.exitCode = code ?? EXIT_OK;
+    } catch (e) {
+      const message = isUserError(e) ? e.message : e instanceof Error ? e.message : String(e);
+      process.stderr.write(`auditdesk: ${redactSecrets(message)}\n`);
+      if (!isUserError(e) && process.env.AUDITDESK_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+      process.exitCode = EXIT_ERROR;
+    }
+  };
+}
+
+/** Collects a repeatable option (--tenant a --tenant b). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Reads all of stdin (for --password-stdin); trims one trailing newline only. */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
