@@ -1,0 +1,68 @@
+// What an auditor sees when a cache file is new, old, from a newer version, or damaged.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { loadMigrations, openCache, cacheSchemaVersion } from '../../src-main/core/cache/open.js';
+import { isUserError } from '../../src-main/core/util/errors.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'auditdesk-cache-'));
+
+describe('opening the cache', () => {
+  test('a new cache gets every migration and the FTS index', () => {
+    const path = join(dir(), 'c.sqlite');
+    const db = openCache(path);
+    assert.equal(cacheSchemaVersion(db), loadMigrations().length);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name").pluck().all();
+    for (const t of ['records', 'records_fts', 'seals', 'checkpoints', 'reviews', 'watermarks']) assert.ok(tables.includes(t), t);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+  });
+
+  test('an older cache is migrated in place and keeps its rows', () => {
+    const path = join(dir(), 'old.sqlite');
+    const first = loadMigrations().slice(0, 1);
+    const db1 = openCache(path, { migrations: first });
+    db1.prepare("INSERT INTO saved_filters VALUES ('kept', '{}', '2026-01-01T00:00:00Z')").run();
+    db1.close();
+    const db2 = openCache(path);
+    assert.equal(cacheSchemaVersion(db2), loadMigrations().length);
+    assert.equal(db2.prepare('SELECT count(*) FROM saved_filters').pluck().get(), 1);
+    db2.close();
+  });
+
+  test('a cache from a newer AuditDesk is refused with the way out, and left untouched', () => {
+    const path = join(dir(), 'newer.sqlite');
+    const raw = new Database(path);
+    raw.pragma('user_version = 999');
+    raw.close();
+    assert.throws(() => openCache(path), (e: unknown) => {
+      assert.ok(isUserError(e));
+      assert.equal(e.code, 'E_CACHE_NEWER');
+      assert.match(e.message, /newer AuditDesk/);
+      assert.match(e.message, /--rebuild/);
+      return true;
+    });
+    const again = new Database(path);
+    assert.equal(again.pragma('user_version', { simple: true }), 999);
+    again.close();
+  });
+
+  test('a damaged file is refused by name; --rebuild keeps it aside and starts fresh', () => {
+    const d = dir();
+    const path = join(d, 'broken.sqlite');
+    writeFileSync(path, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 0x5a)]));
+    assert.throws(() => openCache(path), (e: unknown) => isUserError(e) && /damaged|cannot open/.test(e.message) && /--rebuild/.test(e.message));
+    const db = openCache(path, { rebuild: true });
+    assert.equal(cacheSchemaVersion(db), loadMigrations().length);
+    db.close();
+    assert.ok(readdirSync(d).some((f) => f.startsWith('broken.sqlite.broken-')), 'the damaged file is kept for inspection');
+  });
+
+  test('migration files are numbered without gaps', () => {
+    const versions = loadMigrations().map((m) => m.version);
+    assert.deepEqual(versions, versions.map((_, i) => i + 1));
+  });
+});
