@@ -1,0 +1,105 @@
+// The timeline list and its row count. Pages come ordered by (ts, rid), which the
+// (column, ts) indexes deliver without sorting; counts are cached per filter until
+// the cache changes, so scrolling and re-rendering never recount a million rows.
+import type { CacheDb } from '../cache/open.js';
+import type { RecordCount, RecordPage, RecordPageCursor, RecordSummary, TextSegment } from '../contract/records.js';
+import { buildWhere, ftsQuery, type RecordFilter } from './filter.js';
+import {
+  DATED_SQL,
+  MATCH_CLOSE,
+  MATCH_OPEN,
+  SUMMARY_COLUMNS,
+  cacheGeneration,
+  perDb,
+  stmt,
+  toSegments,
+  toSummary,
+  type SummaryRow,
+} from './sql.js';
+
+export interface QueryInput {
+  filter: RecordFilter;
+  offset: number;
+  limit: number;
+  order: 'asc' | 'desc';
+  after?: RecordPageCursor | undefined;
+}
+
+export function queryRecords(db: CacheDb, input: QueryInput): RecordPage {
+  const where = buildWhere(input.filter);
+  const parts = where.sql ? [where.sql.slice('WHERE '.length)] : [];
+  const params = [...where.params];
+  const desc = input.order === 'desc';
+  if (input.after) {
+    // NULL ts sorts first ascending (last descending), as ORDER BY ts does.
+    const { ts, rid } = input.after;
+    if (ts === null) {
+      parts.push(desc ? '(r.ts IS NULL AND r.rid < ?)' : '((r.ts IS NULL AND r.rid > ?) OR r.ts IS NOT NULL)');
+      params.push(rid);
+    } else {
+      parts.push(
+        desc
+          ? '(r.ts < ? OR (r.ts = ? AND r.rid < ?) OR r.ts IS NULL)'
+          : '(r.ts > ? OR (r.ts = ? AND r.rid > ?))',
+      );
+      params.push(ts, ts, rid);
+    }
+  }
+  const dir = desc ? 'DESC' : 'ASC';
+  const offset = input.after ? 0 : input.offset;
+  const sql = `SELECT ${SUMMARY_COLUMNS} FROM records r ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
+    ORDER BY r.ts ${dir}, r.rid ${dir} LIMIT ? OFFSET ?`;
+  const rows = stmt(db, sql).all(...params, input.limit + 1, offset) as SummaryRow[];
+  const hasMore = rows.length > input.limit;
+  if (hasMore) rows.pop();
+  const snippets = input.filter.text ? matchSnippets(db, input.filter.text, rows.map((r) => r.rid)) : new Map();
+  const summaries: RecordSummary[] = rows.map((r) => toSummary(r, snippets.get(r.rid)));
+  const last = rows[rows.length - 1];
+  return {
+    rows: summaries,
+    offset: input.after ? null : offset,
+    nextCursor: hasMore && last ? { ts: last.ts, rid: last.rid } : null,
+    hasMore,
+  };
+}
+
+/**
+ * Snippets around the full-text matches for the given rows. FTS5 marks matches with
+ * private-use characters, which become `{text, match}` segments: the UI never sees markup.
+ */
+export function matchSnippets(db: CacheDb, text: string, rids: number[]): Map<number, TextSegment[]> {
+  const out = new Map<number, TextSegment[]>();
+  const q = ftsQuery(text);
+  if (!q || !rids.length) return out;
+  const rows = stmt(
+    db,
+    `SELECT rowid AS rid, snippet(records_fts, -1, ?, ?, '…', 24) AS s FROM records_fts
+      WHERE records_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
+  ).all(MATCH_OPEN, MATCH_CLOSE, q, JSON.stringify(rids)) as { rid: number; s: string | null }[];
+  for (const r of rows) if (r.s) out.set(r.rid, toSegments(r.s.replace(/\s+/g, ' ')));
+  return out;
+}
+
+const countCache = perDb<RecordCount>();
+
+export function countRecords(db: CacheDb, filter: RecordFilter): RecordCount {
+  const where = buildWhere(filter);
+  const key = JSON.stringify([where.sql, where.params]);
+  const generation = cacheGeneration(db);
+  const cached = countCache(db).get(generation, key);
+  if (cached) return cached;
+  const rows = stmt(
+    db,
+    `SELECT r.kind AS kind, count(*) AS n, sum(CASE WHEN ${DATED_SQL} THEN 0 ELSE 1 END) AS undated
+       FROM records r ${where.sql} GROUP BY r.kind`,
+  ).all(...where.params) as { kind: 'event' | 'conversation'; n: number; undated: number }[];
+  const result: RecordCount = { total: 0, events: 0, conversations: 0, undated: 0 };
+  for (const r of rows) {
+    result.total += r.n;
+    result.undated += r.undated;
+    if (r.kind === 'event') result.events = r.n;
+    else result.conversations = r.n;
+  }
+  countCache(db).set(generation, key, result);
+  return result;
+}
