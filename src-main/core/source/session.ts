@@ -1,0 +1,456 @@
+// One read-only session on a source database. Every statement runs inside
+// BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY, with app.current_tenant_id set
+// for the tenant being read, so row-level security applies and nothing can change.
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { ConnectionProfile } from '../app/config.js';
+import { typeCategory } from '../chain/canonical.js';
+import type { TableKind } from '../cache/record-mapping.js';
+import { UserError } from '../util/errors.js';
+import {
+  describeTable,
+  qualifiedName,
+  quoteIdent,
+  wantedTables,
+  type DiscoveredTables,
+  type SourceColumn,
+  type SourceTable,
+  type TableMapping,
+} from './discover.js';
+import { connectError, queryError } from './errors.js';
+import { clientConfig, resolveTarget, TEXT_TYPES, type ResolvedTarget, type SourceTarget } from './target.js';
+
+export interface ConnectOptions {
+  password?: string;
+  statementTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface SourceFingerprint {
+  systemIdentifier: string;
+  database: string;
+  serverVersion: string;
+  /** sha256 hex of system identifier + "\n" + database: names the source in seals and packages */
+  fingerprint: string;
+}
+
+/** Keyset position: a seq (events) or a (time, id) pair as PostgreSQL printed them. */
+export type KeysetPosition = { seq: string } | { ts: string | null; key: string };
+
+export interface StreamOptions {
+  orderBy: 'seq' | 'key';
+  /** Exclusive lower bound. */
+  after?: KeysetPosition;
+  /** Inclusive upper bound. */
+  through?: KeysetPosition;
+  /** Only rows whose key falls into these hash buckets (see bucketOf). */
+  buckets?: { count: number; ids: number[] };
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+export type Row = (string | null)[];
+
+export interface BucketDigest {
+  bucket: number;
+  count: number;
+  xor: string;
+}
+
+export interface SourceSession {
+  readonly label: string;
+  readonly target: Readonly<Omit<ResolvedTarget, 'password'>>;
+  fingerprint(): Promise<SourceFingerprint>;
+  discover(mapping?: TableMapping): Promise<DiscoveredTables>;
+  privilegeWarnings(tables: DiscoveredTables | SourceTable[]): Promise<string[]>;
+  /** true when the session refuses writes (it always should). */
+  isReadOnly(): Promise<boolean>;
+  tenants(): Promise<string[]>;
+  countRows(table: SourceTable, tenant: string, opts?: Pick<StreamOptions, 'orderBy' | 'after' | 'through'>): Promise<number>;
+  streamRows(table: SourceTable, tenant: string, opts: StreamOptions): AsyncIterable<Row[]>;
+  /** Per-bucket row count and XOR of row hashes over rows up to `through` (change detection without fetching rows). */
+  bucketDigests(table: SourceTable, tenant: string, opts: { orderBy: 'seq' | 'key'; through?: KeysetPosition; buckets: number }): Promise<BucketDigest[]>;
+  /** Runs one statement inside the read-only transaction; for tests and diagnostics. */
+  query(sql: string, params?: unknown[], tenant?: string): Promise<Row[]>;
+  /** The server process id of this session (pg_backend_pid). */
+  backendPid(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function connectSource(target: SourceTarget, opts: ConnectOptions = {}): Promise<SourceSession> {
+  const resolved = resolveTarget(target, opts.password);
+  const statementTimeoutMs = opts.statementTimeoutMs ?? 10 * 60_000;
+  const client = new pg.Client(clientConfig(resolved, { statementTimeoutMs }));
+  const session = new PgSourceSession(client, resolved, typeof target === 'string' ? undefined : target);
+  const onAbort = () => void client.end().catch(() => undefined);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (opts.signal?.aborted) throw new UserError('cancelled before connecting.', 'E_CANCELLED');
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw connectError(e, resolved.label, resolved.user);
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  return session;
+}
+
+class PgSourceSession implements SourceSession {
+  readonly label: string;
+  readonly target: Readonly<Omit<ResolvedTarget, 'password'>>;
+  private busy = false;
+  private lostError: Error | null = null;
+  private discovered: DiscoveredTables | undefined;
+
+  constructor(
+    private readonly client: pg.Client,
+    resolved: ResolvedTarget,
+    private readonly profile: ConnectionProfile | undefined,
+  ) {
+    const { password: _password, ...rest } = resolved;
+    this.target = Object.freeze(rest);
+    this.label = resolved.label;
+    // An idle client whose server goes away emits 'error'; without a listener
+    // Node would crash the process. Remember it and report it on the next call.
+    client.on('error', (e) => {
+      this.lostError = queryError(e, this.label);
+    });
+  }
+
+  /** Runs `work` inside one read-only snapshot; one at a time per session. */
+  private async readTx<T>(tenant: string | undefined, work: () => Promise<T>): Promise<T> {
+    if (this.lostError) throw this.lostError;
+    if (this.busy) throw new Error('source session is busy: finish iterating streamRows before the next call');
+    this.busy = true;
+    let began = false;
+    try {
+      await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      began = true;
+      if (tenant !== undefined) await this.client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenant]);
+      const out = await work();
+      await this.client.query('COMMIT');
+      began = false;
+      return out;
+    } catch (e) {
+      if (began) await this.client.query('ROLLBACK').catch(() => undefined);
+      throw queryError(e, this.label);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async rows(sql: string, params: unknown[] = []): Promise<Row[]> {
+    const r = await this.client.query({ text: sql, values: params, rowMode: 'array', types: TEXT_TYPES });
+    return r.rows as Row[];
+  }
+
+  query(sql: string, params: unknown[] = [], tenant?: string): Promise<Row[]> {
+    return this.readTx(tenant, () => this.rows(sql, params));
+  }
+
+  async backendPid(): Promise<number> {
+    const [row] = await this.query('SELECT pg_backend_pid()');
+    return Number(row![0]);
+  }
+
+  async fingerprint(): Promise<SourceFingerprint> {
+    return this.readTx(undefined, async () => {
+      const [info] = await this.rows(
+        `SELECT current_database(), current_setting('server_version'),
+                has_function_privilege('pg_control_system()', 'EXECUTE')::text`,
+      );
+      const [database, serverVersion, canReadControl] = info as string[];
+      let systemIdentifier: string | undefined;
+      if (canReadControl === 'true') {
+        const [sys] = await this.rows('SELECT system_identifier::text FROM pg_control_system()');
+        systemIdentifier = sys?.[0] ?? undefined;
+      }
+      // Without pg_control_system() rights the server's address stands in: weaker, but stable.
+      systemIdentifier ??= `unknown@${this.target.host}:${this.target.port}`;
+      const fingerprint = createHash('sha256').update(`${systemIdentifier}\n${database}`, 'utf8').digest('hex');
+      return { systemIdentifier, database: database!, serverVersion: serverVersion!, fingerprint };
+    });
+  }
+
+  async discover(mapping?: TableMapping): Promise<DiscoveredTables> {
+    const effective = mapping ?? this.profile?.mapping;
+    const wanted = wantedTables(this.target.schema, effective);
+    const found = await this.readTx(undefined, () =>
+      this.rows(
+        `SELECT table_schema, table_name, column_name, udt_name, is_nullable
+           FROM information_schema.columns
+          WHERE (table_schema, table_name) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          ORDER BY table_schema, table_name, ordinal_position`,
+        [wanted.map((w) => w.ref.schema), wanted.map((w) => w.ref.name)],
+      ),
+    );
+    const out: DiscoveredTables = {};
+    for (const w of wanted) {
+      const columns: SourceColumn[] = found
+        .filter((r) => r[0] === w.ref.schema && r[1] === w.ref.name)
+        .map((r) => ({ name: r[2]!, type: r[3]!, nullable: r[4] === 'YES' }));
+      if (!columns.length) {
+        if (w.explicit) {
+          throw new UserError(
+            `table ${w.ref.schema}.${w.ref.name} (mapped as ${w.kind}) does not exist at ${this.label} or is not readable.`,
+            'E_UNKNOWN_TABLE',
+            'Check the table name in the mapping and the role\'s SELECT rights.',
+          );
+        }
+        continue;
+      }
+      out[w.kind] = describeTable(w.kind, w.ref, columns, effective);
+    }
+    if (!out.events && !out.conversations) {
+      throw new UserError(
+        `no audit tables found at ${this.label} (looked for ${wanted.map((w) => `${w.ref.schema}.${w.ref.name}`).join(', ')}).`,
+        'E_UNKNOWN_TABLE',
+        'Name the tables in a mapping file (--mapping) or check the schema and the role\'s SELECT rights.',
+      );
+    }
+    this.discovered = out;
+    return out;
+  }
+
+  async privilegeWarnings(tables: DiscoveredTables | SourceTable[]): Promise<string[]> {
+    const list = Array.isArray(tables) ? tables : Object.values(tables).filter((t): t is SourceTable => Boolean(t));
+    return this.readTx(undefined, async () => {
+      const warnings: string[] = [];
+      const [role] = await this.rows(
+        `SELECT current_user, rolsuper::text, rolbypassrls::text FROM pg_roles WHERE rolname = current_user`,
+      );
+      const [user, superuser, bypass] = (role ?? []) as string[];
+      if (superuser === 'true') {
+        warnings.push(`role "${user}" is a superuser: it bypasses row-level security and could change the audit trail; use a least-privilege role with SELECT only.`);
+      } else if (bypass === 'true') {
+        warnings.push(`role "${user}" has BYPASSRLS: it sees every tenant's rows; use a least-privilege role with SELECT only.`);
+      }
+      for (const t of list) {
+        const held = await this.rows(
+          `SELECT p FROM unnest(ARRAY['INSERT','UPDATE','DELETE','TRUNCATE']) AS p WHERE has_table_privilege($1, p)`,
+          [qualifiedName(t)],
+        );
+        if (held.length) {
+          warnings.push(
+            `role "${user}" holds ${held.map((r) => r[0]).join(', ')} on ${t.schema}.${t.name}: auditors should use a least-privilege role with SELECT only.`,
+          );
+        }
+      }
+      return warnings;
+    });
+  }
+
+  async isReadOnly(): Promise<boolean> {
+    const [row] = await this.query(`SELECT current_setting('transaction_read_only'), current_setting('default_transaction_read_only')`);
+    return row?.[0] === 'on' && row?.[1] === 'on';
+  }
+
+  async tenants(): Promise<string[]> {
+    const tables = this.discovered ?? (await this.discover());
+    const events = tables.events ?? tables.conversations;
+    let seen: string[] = [];
+    if (events && events.keys.tenant !== null) {
+      // Row-level security hides every tenant when none is set; then only a role
+      // that is allowed to see across tenants (or a table without RLS) lists them.
+      const col = quoteIdent(events.columns[events.keys.tenant]!.name);
+      const rows = await this.query(`SELECT DISTINCT ${col}::text FROM ${qualifiedName(events)} WHERE ${col} IS NOT NULL ORDER BY 1 LIMIT 1000`);
+      seen = rows.map((r) => r[0]!);
+    }
+    const configured = this.target.tenants;
+    return [...new Set([...seen, ...configured])].sort();
+  }
+
+  async countRows(table: SourceTable, tenant: string, opts: Pick<StreamOptions, 'orderBy' | 'after' | 'through'> = { orderBy: 'key' }): Promise<number> {
+    const q = selectRows(table, tenant, opts);
+    const [row] = await this.query(`SELECT count(*) FROM ${qualifiedName(table)} WHERE ${q.where}`, q.params, tenant);
+    return Number(row![0]);
+  }
+
+  streamRows(table: SourceTable, tenant: string, opts: StreamOptions): AsyncIterable<Row[]> {
+    const session = this;
+    return {
+      [Symbol.asyncIterator]: () => session.iterate(table, tenant, opts),
+    };
+  }
+
+  private async *iterate(table: SourceTable, tenant: string, opts: StreamOptions): AsyncGenerator<Row[]> {
+    const q = selectRows(table, tenant, opts);
+    const batchSize = opts.batchSize ?? 2000;
+    if (this.lostError) throw this.lostError;
+    if (this.busy) throw new Error('source session is busy: finish iterating streamRows before the next call');
+    this.busy = true;
+    let began = false;
+    let cursor: Cursor | undefined;
+    let pending: Promise<Row[]> | null = null;
+    try {
+      await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      began = true;
+      await this.client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenant]);
+      const c = this.client.query(new Cursor(q.sql, q.params, { rowMode: 'array', types: TEXT_TYPES }));
+      cursor = c;
+      // Ask for the next batch before handing this one over, so the server keeps
+      // producing rows while the consumer writes them.
+      let next: Promise<Row[]> | null = c.read(batchSize) as Promise<Row[]>;
+      pending = next;
+      while (next) {
+        const rows: Row[] = await next;
+        next = rows.length === batchSize ? (c.read(batchSize) as Promise<Row[]>) : null;
+        pending = next;
+        if (!rows.length) break;
+        if (opts.signal?.aborted) throw new UserError('sync cancelled.', 'E_CANCELLED');
+        if (this.lostError) throw this.lostError;
+        yield rows;
+      }
+      await cursor.close();
+      cursor = undefined;
+      await this.client.query('COMMIT');
+      began = false;
+    } catch (e) {
+      throw queryError(e, this.label);
+    } finally {
+      // Reached on errors and when the consumer stops early (break / return()).
+      if (pending) await pending.catch(() => undefined);
+      if (cursor) await cursor.close().catch(() => undefined);
+      if (began) await this.client.query('ROLLBACK').catch(() => undefined);
+      this.busy = false;
+    }
+  }
+
+  async bucketDigests(
+    table: SourceTable,
+    tenant: string,
+    opts: { orderBy: 'seq' | 'key'; through?: KeysetPosition; buckets: number },
+  ): Promise<BucketDigest[]> {
+    const q = selectRows(table, tenant, { orderBy: opts.orderBy, through: opts.through });
+    const n = q.params.length + 1;
+    const rows = await this.query(
+      `SELECT bucket, count(*), bit_xor(h)
+         FROM (SELECT ${bucketSql(table, `$${n}`)} AS bucket, ${rowHashSql(table)} AS h
+                 FROM ${qualifiedName(table)} WHERE ${q.where}) s
+        GROUP BY bucket`,
+      [...q.params, opts.buckets],
+      tenant,
+    );
+    return rows.map((r) => ({ bucket: Number(r[0]), count: Number(r[1]), xor: r[2]! }));
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+// ---- SQL for keyset reads -------------------------------------------------
+
+interface BuiltQuery {
+  sql: string;
+  where: string;
+  params: unknown[];
+}
+
+function castTo(col: SourceColumn, param: string): string {
+  return `CAST(${param} AS ${quoteIdent(col.type)})`;
+}
+
+/** The ordering key of a table as SQL expressions, matching the cache's order. */
+export function keyExpressions(table: SourceTable, orderBy: 'seq' | 'key'): { exprs: string[]; columns: SourceColumn[] } {
+  if (orderBy === 'seq') {
+    if (table.keys.seq === null) throw new Error(`table ${table.name} has no seq column`);
+    const seq = table.columns[table.keys.seq]!;
+    return { exprs: [quoteIdent(seq.name)], columns: [seq] };
+  }
+  const id = table.columns[table.keys.id]!;
+  // Text keys compare byte-wise, as the cache (SQLite BINARY) does.
+  const idExpr = typeCategory(id.type) === 'text' ? `${quoteIdent(id.name)} COLLATE "C"` : quoteIdent(id.name);
+  if (table.keys.ts === null) return { exprs: [idExpr], columns: [id] };
+  const ts = table.columns[table.keys.ts]!;
+  const tsExpr = ts.nullable ? `COALESCE(${quoteIdent(ts.name)}, '-infinity')` : quoteIdent(ts.name);
+  return { exprs: [tsExpr, idExpr], columns: [ts, id] };
+}
+
+function positionValues(table: SourceTable, orderBy: 'seq' | 'key', pos: KeysetPosition): (string | null)[] {
+  if (orderBy === 'seq') {
+    if (!('seq' in pos)) throw new Error('a seq keyset needs a seq position');
+    return [pos.seq];
+  }
+  if (!('key' in pos)) throw new Error('a (time, id) keyset needs a key position');
+  return table.keys.ts === null ? [pos.key] : [pos.ts ?? '-infinity', pos.key];
+}
+
+function selectRows(
+  table: SourceTable,
+  tenant: string,
+  opts: Pick<StreamOptions, 'orderBy' | 'after' | 'through' | 'buckets'>,
+): BuiltQuery {
+  const params: unknown[] = [];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const conds: string[] = [];
+  if (table.keys.tenant !== null) {
+    // Explicit even under row-level security: a source without RLS must not leak other tenants.
+    const col = table.columns[table.keys.tenant]!;
+    conds.push(`${quoteIdent(col.name)} = ${castTo(col, param(tenant))}`);
+  }
+  const { exprs, columns } = keyExpressions(table, opts.orderBy);
+  const tuple = (vals: (string | null)[]) => vals.map((v, i) => castTo(columns[i]!, param(v))).join(', ');
+  const lhs = exprs.length > 1 ? `(${exprs.join(', ')})` : exprs[0]!;
+  const wrap = (s: string) => (exprs.length > 1 ? `(${s})` : s);
+  if (opts.after) conds.push(`${lhs} > ${wrap(tuple(positionValues(table, opts.orderBy, opts.after)))}`);
+  if (opts.through) conds.push(`${lhs} <= ${wrap(tuple(positionValues(table, opts.orderBy, opts.through)))}`);
+  if (opts.buckets) {
+    const n = param(opts.buckets.count);
+    conds.push(`${bucketSql(table, n)} = ANY(${param(opts.buckets.ids)}::int[])`);
+  }
+  const where = conds.length ? conds.join(' AND ') : 'true';
+  const select = table.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const sql = `SELECT ${select} FROM ${qualifiedName(table)} WHERE ${where} ORDER BY ${exprs.join(', ')}`;
+  return { sql, where, params };
+}
+
+// ---- change detection without fetching rows --------------------------------
+// The server hashes each row's text (as the cache stores it) and folds the hashes
+// per bucket with XOR; the cache computes the same from its own rows
+// (sync/recheck.ts). Only buckets that differ are fetched and compared by digest.
+
+/** Fields the cache stores as canonical UTC time rather than as printed (record-mapping.ts). */
+const CANONICAL_TIME_FIELDS = new Set(['ts', 'detected_at', 'accessed_at']);
+
+function storedTextSql(table: SourceTable, i: number): string {
+  const col = table.columns[i]!;
+  const field = table.mapped[i]!.field;
+  const ident = quoteIdent(col.name);
+  if (field && CANONICAL_TIME_FIELDS.has(field) && typeCategory(col.type) === 'timestamp') {
+    const at = col.type === 'timestamptz' ? `${ident} AT TIME ZONE 'UTC'` : ident;
+    return `CASE WHEN isfinite(${ident}) THEN to_char(${at}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE ${ident}::text END`;
+  }
+  return `${ident}::text`;
+}
+
+function rowHashSql(table: SourceTable): string {
+  const parts = table.columns.map((_, i) => {
+    const x = storedTextSql(table, i);
+    return `COALESCE(octet_length(${x})::text || ':' || ${x}, '-')`;
+  });
+  return `('x' || substr(md5(${parts.join(" || ',' || ")}), 1, 16))::bit(64)::bigint`;
+}
+
+function bucketSql(table: SourceTable, countParam: string): string {
+  const id = quoteIdent(table.columns[table.keys.id]!.name);
+  return `mod(('x' || substr(md5(${id}::text), 1, 7))::bit(28)::int, ${countParam}::int)`;
+}
+
+/** Client-side twin of bucketSql. */
+export function bucketOf(key: string, count: number): number {
+  return parseInt(createHash('md5').update(key, 'utf8').digest('hex').slice(0, 7), 16) % count;
+}
+
+/** Client-side twin of rowHashSql, over values as the cache stores them (fromRecord). */
+export function rowHash(values: readonly (string | null)[]): bigint {
+  const enc = values.map((v) => (v === null ? '-' : `${Buffer.byteLength(v, 'utf8')}:${v}`)).join(',');
+  return BigInt.asIntN(64, BigInt('0x' + createHash('md5').update(enc, 'utf8').digest('hex').slice(0, 16)));
+}
+
+export type { TableKind };

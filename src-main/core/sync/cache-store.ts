@@ -1,0 +1,210 @@
+// The cache side of a sync: which source and table a row came from, the keyset
+// watermark, and writing rows so that a row changed at the source never silently
+// replaces the version we already hold.
+import type { CacheDb } from '../cache/open.js';
+import { fromRecord, toRecord, type CacheRow, type MappedColumn, type TableKind } from '../cache/record-mapping.js';
+import { rowDigest } from '../chain/digest.js';
+import type { SourceFingerprint } from '../source/session.js';
+import type { KeysetPosition, Row } from '../source/session.js';
+import type { SourceTable } from '../source/discover.js';
+import { UserError } from '../util/errors.js';
+
+export const CACHE_TABLE: Record<TableKind, { table: string; pk: string; recordKind?: 'event' | 'conversation' }> = {
+  events: { table: 'records', pk: 'rid', recordKind: 'event' },
+  conversations: { table: 'records', pk: 'rid', recordKind: 'conversation' },
+  anomalies: { table: 'anomalies', pk: 'aid' },
+  access: { table: 'access_log', pk: 'lid' },
+};
+
+/** Cache column that holds the row time, used for the (time, id) order. */
+export const CACHE_TIME_COLUMN: Record<TableKind, string> = { events: 'ts', conversations: 'ts', anomalies: 'detected_at', access: 'accessed_at' };
+
+const now = () => new Date().toISOString();
+
+export function ensureSource(db: CacheDb, fp: SourceFingerprint, label: string): number {
+  db.prepare(
+    `INSERT INTO sources (fingerprint, system_identifier, database_name, server_version, label, first_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (fingerprint) DO UPDATE SET server_version = excluded.server_version, label = excluded.label`,
+  ).run(fp.fingerprint, fp.systemIdentifier, fp.database, fp.serverVersion, label, now());
+  const row = db.prepare('SELECT source_id FROM sources WHERE fingerprint = ?').get(fp.fingerprint) as { source_id: number };
+  return row.source_id;
+}
+
+export interface CachedTable {
+  tableId: number;
+  columns: MappedColumn[];
+}
+
+/** Registers a source table; refuses when its columns changed since it was cached (old rows could no longer be read back exactly). */
+export function ensureTable(db: CacheDb, sourceId: number, table: SourceTable): CachedTable {
+  const columnsJson = JSON.stringify(table.mapped.map(({ name, type, field }) => ({ name, type, field })));
+  const existing = db
+    .prepare('SELECT table_id, columns_json FROM source_tables WHERE source_id = ? AND kind = ? AND schema_name = ? AND table_name = ?')
+    .get(sourceId, table.kind, table.schema, table.name) as { table_id: number; columns_json: string } | undefined;
+  if (existing) {
+    if (existing.columns_json !== columnsJson) {
+      throw new UserError(
+        `the columns of ${table.schema}.${table.name} changed since it was cached.`,
+        'E_SCHEMA_CHANGED',
+        'Sync into a new cache file (or pass --rebuild): the old rows stay readable in the old one.',
+      );
+    }
+    return { tableId: existing.table_id, columns: JSON.parse(columnsJson) as MappedColumn[] };
+  }
+  const info = db
+    .prepare('INSERT INTO source_tables (source_id, kind, schema_name, table_name, columns_json, profile_json) VALUES (?, ?, ?, ?, ?, NULL)')
+    .run(sourceId, table.kind, table.schema, table.name, columnsJson);
+  return { tableId: Number(info.lastInsertRowid), columns: JSON.parse(columnsJson) as MappedColumn[] };
+}
+
+export function startSyncRow(db: CacheDb, sourceId: number): number {
+  return Number(db.prepare(`INSERT INTO syncs (source_id, started_at, status) VALUES (?, ?, 'running')`).run(sourceId, now()).lastInsertRowid);
+}
+
+export function finishSyncRow(db: CacheDb, syncId: number, status: 'done' | 'failed' | 'cancelled', message: string | null): void {
+  db.prepare('UPDATE syncs SET status = ?, finished_at = ?, message = ? WHERE sync_id = ?').run(status, now(), message, syncId);
+}
+
+export function readWatermark(db: CacheDb, tableId: number, tenant: string, kind: TableKind): KeysetPosition | undefined {
+  const row = db
+    .prepare('SELECT last_seq, last_ts, last_key FROM watermarks WHERE table_id = ? AND tenant_id = ?')
+    .safeIntegers(true)
+    .get(tableId, tenant) as { last_seq: bigint | null; last_ts: string | null; last_key: string | null } | undefined;
+  if (!row) return undefined;
+  if (kind === 'events') return row.last_seq === null ? undefined : { seq: row.last_seq.toString() };
+  return row.last_key === null ? undefined : { ts: row.last_ts, key: row.last_key };
+}
+
+/** The keyset position of a source row, as PostgreSQL printed it. */
+export function positionOf(table: SourceTable, row: Row, orderBy: 'seq' | 'key'): KeysetPosition {
+  if (orderBy === 'seq') return { seq: row[table.keys.seq!]! };
+  return { ts: table.keys.ts === null ? null : row[table.keys.ts] ?? null, key: row[table.keys.id]! };
+}
+
+export type RowOutcome = 'inserted' | 'unchanged' | 'changed';
+
+export interface ChangeNote {
+  kind: TableKind;
+  tenant: string;
+  key: string;
+  change: 'modified' | 'deleted' | 'added-behind-watermark';
+}
+
+/**
+ * Prepared statements for one (table, tenant). `write` inserts a new row or, when
+ * the key is already cached with another digest, moves the cached version to
+ * record_versions before replacing it.
+ */
+export class TableWriter {
+  private readonly insert;
+  private readonly selectExisting;
+  private readonly insertVersion;
+  private readonly update;
+  private readonly upsertWatermark;
+  private readonly bumpSync;
+  private readonly columnNames: string[];
+  private readonly spec;
+
+  constructor(
+    private readonly db: CacheDb,
+    private readonly table: SourceTable,
+    private readonly cached: CachedTable,
+    private readonly tenant: string,
+    private readonly syncId: number,
+  ) {
+    this.spec = CACHE_TABLE[table.kind];
+    const info = db.prepare(`PRAGMA table_info(${this.spec.table})`).all() as { name: string }[];
+    this.columnNames = info.map((c) => c.name).filter((n) => n !== this.spec.pk);
+    const cols = this.columnNames.join(', ');
+    const vals = this.columnNames.map((n) => `@${n}`).join(', ');
+    this.insert = db.prepare(
+      `INSERT INTO ${this.spec.table} (${cols}) VALUES (${vals}) ON CONFLICT (table_id, tenant_id, source_key) DO NOTHING`,
+    );
+    this.selectExisting = db
+      .prepare(`SELECT * FROM ${this.spec.table} WHERE table_id = ? AND tenant_id = ? AND source_key = ?`)
+      .safeIntegers(true);
+    this.insertVersion = db.prepare(
+      `INSERT INTO record_versions (rid, table_id, tenant_id, source_key, row_json, digest, superseded_by_sync, superseded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const sets = this.columnNames.map((n) => `${n} = @${n}`).join(', ');
+    this.update = db.prepare(`UPDATE ${this.spec.table} SET ${sets} WHERE ${this.spec.pk} = @__pk`);
+    this.upsertWatermark = db.prepare(
+      `INSERT INTO watermarks (table_id, tenant_id, last_seq, last_ts, last_key, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (table_id, tenant_id) DO UPDATE SET last_seq = excluded.last_seq, last_ts = excluded.last_ts,
+         last_key = excluded.last_key, updated_at = excluded.updated_at`,
+    );
+    this.bumpSync = db.prepare('UPDATE syncs SET rows_fetched = rows_fetched + ?, rows_changed = rows_changed + ? WHERE sync_id = ?');
+  }
+
+  /** The cache row for a source row, with every column the insert names. */
+  private cacheRow(values: Row): { row: CacheRow; digest: string; key: string } {
+    const mapped = toRecord(this.cached.columns, values);
+    const digest = rowDigest(this.cached.columns, values);
+    const row: CacheRow = {};
+    for (const n of this.columnNames) row[n] = null;
+    Object.assign(row, mapped);
+    row.table_id = this.cached.tableId;
+    row.tenant_id ??= this.tenant;
+    row.digest = digest;
+    row.sync_id = this.syncId;
+    if (this.spec.recordKind) row.kind = this.spec.recordKind;
+    return { row, digest, key: String(row.source_key) };
+  }
+
+  write(values: Row): RowOutcome {
+    const { row, digest, key } = this.cacheRow(values);
+    if (this.insert.run(row).changes === 1) return 'inserted';
+    const existing = this.selectExisting.get(this.cached.tableId, row.tenant_id, key) as Record<string, unknown> | undefined;
+    if (!existing) throw new Error(`row ${key} neither inserted nor found`);
+    if (existing.digest === digest) return 'unchanged';
+    const pk = existing[this.spec.pk] as bigint;
+    this.insertVersion.run(pk, this.cached.tableId, row.tenant_id, key, rowJson(existing), existing.digest, this.syncId, now());
+    this.update.run({ ...row, __pk: pk });
+    return 'changed';
+  }
+
+  saveWatermark(pos: KeysetPosition): void {
+    if ('seq' in pos) this.upsertWatermark.run(this.cached.tableId, this.tenant, BigInt(pos.seq), null, null, now());
+    else this.upsertWatermark.run(this.cached.tableId, this.tenant, null, pos.ts, pos.key, now());
+  }
+
+  countSync(fetched: number, changed: number): void {
+    this.bumpSync.run(fetched, changed, this.syncId);
+  }
+}
+
+function rowJson(row: Record<string, unknown>): string {
+  return JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/**
+ * Cached rows of one (table, tenant) in keyset order, as the source values
+ * (fromRecord) with their key and digest. Events by seq; others by (time, id).
+ */
+export function* cachedRows(
+  db: CacheDb,
+  kind: TableKind,
+  tableId: number,
+  tenant: string,
+  columns: readonly MappedColumn[],
+): Generator<{ key: string; digest: string; values: Row; seq: bigint | null; time: string | null; hash: string | null }> {
+  const spec = CACHE_TABLE[kind];
+  const time = CACHE_TIME_COLUMN[kind];
+  const order = kind === 'events' ? 'seq' : `${time}, source_key`;
+  const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
+  const stmt = db
+    .prepare(`SELECT * FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} ORDER BY ${order}`)
+    .safeIntegers(true);
+  for (const r of stmt.iterate(tableId, tenant) as Iterable<Record<string, string | bigint | number | null>>) {
+    yield {
+      key: String(r.source_key),
+      digest: String(r.digest),
+      values: fromRecord(columns, r),
+      seq: typeof r.seq === 'bigint' ? r.seq : null,
+      time: (r[time] as string | null) ?? null,
+      hash: (r.hash as string | null | undefined) ?? null,
+    };
+  }
+}

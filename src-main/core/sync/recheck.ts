@@ -1,0 +1,98 @@
+// Finds rows that changed at the source after we cached them, without fetching
+// every row again: the server folds a hash of each row (as the cache stores it)
+// into buckets by key, the cache does the same, and only buckets that differ are
+// fetched and compared row by row through their digests.
+import type { CacheDb } from '../cache/open.js';
+import type { SourceTable } from '../source/discover.js';
+import { bucketOf, rowHash, type KeysetPosition, type Row, type SourceSession } from '../source/session.js';
+import { CACHE_TABLE, cachedRows, type CachedTable, type TableWriter } from './cache-store.js';
+
+export interface RecheckResult {
+  modified: string[];
+  deleted: string[];
+  /** Rows the source holds behind the watermark that the cache never saw (inserted late, out of key order). */
+  late: string[];
+  buckets: number;
+  bucketsFetched: number;
+  rowsFetched: number;
+}
+
+const ROWS_PER_BUCKET = 2000;
+
+export async function recheckCachedRows(
+  session: SourceSession,
+  db: CacheDb,
+  args: {
+    table: SourceTable;
+    cached: CachedTable;
+    tenant: string;
+    through: KeysetPosition;
+    writer: TableWriter;
+    signal?: AbortSignal;
+    batchRows?: number;
+  },
+): Promise<RecheckResult> {
+  const { table, cached, tenant } = args;
+  const spec = CACHE_TABLE[table.kind];
+  const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
+  const cachedCount = (
+    db.prepare(`SELECT count(*) AS n FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter}`).get(cached.tableId, tenant) as { n: number }
+  ).n;
+  const result: RecheckResult = { modified: [], deleted: [], late: [], buckets: 0, bucketsFetched: 0, rowsFetched: 0 };
+  if (cachedCount === 0) return result;
+  const buckets = Math.max(1, Math.ceil(cachedCount / ROWS_PER_BUCKET));
+  result.buckets = buckets;
+  const orderBy = table.kind === 'events' ? 'seq' : 'key';
+
+  const server = await session.bucketDigests(table, tenant, { orderBy, through: args.through, buckets });
+  const local = new Map<number, { count: number; xor: bigint }>();
+  for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns)) {
+    const b = bucketOf(r.key, buckets);
+    const acc = local.get(b) ?? { count: 0, xor: 0n };
+    acc.count++;
+    acc.xor ^= rowHash(r.values);
+    local.set(b, acc);
+  }
+  const differing = new Set<number>();
+  const serverBuckets = new Map(server.map((s) => [s.bucket, s]));
+  for (const [b, l] of local) {
+    const s = serverBuckets.get(b);
+    if (!s || s.count !== l.count || BigInt(s.xor) !== l.xor) differing.add(b);
+  }
+  for (const s of server) if (!local.has(s.bucket)) differing.add(s.bucket);
+  result.bucketsFetched = differing.size;
+  if (!differing.size) return result;
+
+  const seen = new Set<string>();
+  const ids = [...differing].sort((a, b) => a - b);
+  const applyBatch = db.transaction((rows: Row[]) => {
+    let changed = 0;
+    for (const values of rows) {
+      const key = values[table.keys.id]!;
+      seen.add(key);
+      const outcome = args.writer.write(values);
+      if (outcome === 'changed') {
+        result.modified.push(key);
+        changed++;
+      } else if (outcome === 'inserted') {
+        result.late.push(key);
+      }
+    }
+    args.writer.countSync(0, changed);
+  });
+  for await (const batch of session.streamRows(table, tenant, {
+    orderBy,
+    through: args.through,
+    buckets: { count: buckets, ids },
+    signal: args.signal,
+    batchSize: args.batchRows,
+  })) {
+    result.rowsFetched += batch.length;
+    applyBatch(batch);
+  }
+  const keys = db.prepare(`SELECT source_key FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter}`).pluck();
+  for (const key of keys.iterate(cached.tableId, tenant) as Iterable<string>) {
+    if (differing.has(bucketOf(key, buckets)) && !seen.has(key)) result.deleted.push(key);
+  }
+  return result;
+}

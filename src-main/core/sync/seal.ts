@@ -1,0 +1,209 @@
+// Seals: what a sync saw, per (table, tenant), committed to by an RFC 6962 Merkle
+// root over the row digests in keyset order, plus the chain head for events.
+// compareWithSeal re-reads the source and lists what changed since.
+import type { CacheDb } from '../cache/open.js';
+import type { MappedColumn, TableKind } from '../cache/record-mapping.js';
+import { canonicalTimestamp } from '../chain/canonical.js';
+import { rowDigest } from '../chain/digest.js';
+import { MerkleBuilder } from '../chain/merkle.js';
+import type { SourceTable } from '../source/discover.js';
+import type { KeysetPosition, SourceSession } from '../source/session.js';
+import { UserError } from '../util/errors.js';
+import { cachedRows } from './cache-store.js';
+
+export interface SealRecord {
+  sealId: number;
+  syncId: number;
+  sourceFingerprint: string;
+  tableId: number;
+  tenant: string;
+  /** events: the first and last seq; other tables: JSON {"ts", "key"} of the first and last row */
+  firstKey: string | null;
+  lastKey: string | null;
+  rowCount: number;
+  merkleRoot: string;
+  headSeq: string | null;
+  headHash: string | null;
+  createdAt: string;
+}
+
+/** Seals the cached rows of one (table, tenant) as they are now. */
+export function writeSeal(
+  db: CacheDb,
+  args: { kind: TableKind; tableId: number; tenant: string; columns: readonly MappedColumn[]; syncId: number; sourceFingerprint: string },
+): SealRecord {
+  const merkle = new MerkleBuilder();
+  let first: string | null = null;
+  let last: string | null = null;
+  let headSeq: string | null = null;
+  let headHash: string | null = null;
+  for (const r of cachedRows(db, args.kind, args.tableId, args.tenant, args.columns)) {
+    merkle.push(r.digest);
+    const k = args.kind === 'events' ? String(r.seq) : JSON.stringify({ ts: r.time, key: r.key });
+    first ??= k;
+    last = k;
+    if (args.kind === 'events') {
+      headSeq = String(r.seq);
+      headHash = r.hash;
+    }
+  }
+  const createdAt = new Date().toISOString();
+  const info = db
+    .prepare(
+      `INSERT INTO seals (sync_id, source_fingerprint, table_id, tenant_id, first_key, last_key, row_count, merkle_root, head_seq, head_hash, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(args.syncId, args.sourceFingerprint, args.tableId, args.tenant, first, last, merkle.count, merkle.root(), headSeq === null ? null : BigInt(headSeq), headHash, createdAt);
+  return {
+    sealId: Number(info.lastInsertRowid),
+    syncId: args.syncId,
+    sourceFingerprint: args.sourceFingerprint,
+    tableId: args.tableId,
+    tenant: args.tenant,
+    firstKey: first,
+    lastKey: last,
+    rowCount: merkle.count,
+    merkleRoot: merkle.root(),
+    headSeq,
+    headHash,
+    createdAt,
+  };
+}
+
+export function latestSeal(db: CacheDb, tableId: number, tenant: string): SealRecord | undefined {
+  const r = db
+    .prepare('SELECT * FROM seals WHERE table_id = ? AND tenant_id = ? ORDER BY seal_id DESC LIMIT 1')
+    .safeIntegers(true)
+    .get(tableId, tenant) as Record<string, bigint | string | null> | undefined;
+  if (!r) return undefined;
+  return {
+    sealId: Number(r.seal_id),
+    syncId: Number(r.sync_id),
+    sourceFingerprint: String(r.source_fingerprint),
+    tableId: Number(r.table_id),
+    tenant: String(r.tenant_id),
+    firstKey: (r.first_key as string | null) ?? null,
+    lastKey: (r.last_key as string | null) ?? null,
+    rowCount: Number(r.row_count),
+    merkleRoot: String(r.merkle_root),
+    headSeq: r.head_seq === null ? null : String(r.head_seq),
+    headHash: (r.head_hash as string | null) ?? null,
+    createdAt: String(r.created_at),
+  };
+}
+
+export interface SealComparison {
+  seal: SealRecord;
+  /** Rows at the source now within the sealed key range. */
+  sourceCount: number;
+  /** Merkle root over the source's rows within the sealed range, now. */
+  sourceMerkleRoot: string;
+  /** The source still holds exactly what was sealed. */
+  matches: boolean;
+  /** Keys (source ids) whose row differs from the cached one. */
+  modified: string[];
+  /** Keys cached at the seal that the source no longer has. */
+  deleted: string[];
+  /** Keys within the sealed range that the source has but the cache does not. */
+  added: string[];
+}
+
+type OrderKey = { seq: bigint } | { time: string; key: string };
+
+function compareKeys(a: OrderKey, b: OrderKey): number {
+  if ('seq' in a && 'seq' in b) return a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0;
+  const x = a as { time: string; key: string };
+  const y = b as { time: string; key: string };
+  if (x.time !== y.time) return x.time < y.time ? -1 : 1;
+  return x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
+}
+
+/**
+ * Re-reads the source rows within a table's latest seal and compares them row by
+ * row with the cache (merge over both in keyset order, memory flat): which rows
+ * were modified, deleted or added since, and whether the Merkle root still holds.
+ * Used by re-verification of tables without hash chains.
+ */
+export async function compareWithSeal(
+  session: SourceSession,
+  db: CacheDb,
+  args: { table: SourceTable; tenant: string; signal?: AbortSignal },
+): Promise<SealComparison> {
+  const { table, tenant } = args;
+  const registered = db
+    .prepare(
+      `SELECT st.table_id, st.columns_json FROM source_tables st JOIN sources s ON s.source_id = st.source_id
+        WHERE st.kind = ? AND st.schema_name = ? AND st.table_name = ? ORDER BY st.table_id DESC LIMIT 1`,
+    )
+    .get(table.kind, table.schema, table.name) as { table_id: number; columns_json: string } | undefined;
+  const seal = registered ? latestSeal(db, registered.table_id, tenant) : undefined;
+  if (!registered || !seal) {
+    throw new UserError(`no seal for ${table.schema}.${table.name}, tenant ${tenant}.`, 'E_NO_SEAL', 'Sync this tenant first.');
+  }
+  const columns = JSON.parse(registered.columns_json) as MappedColumn[];
+  const orderBy = table.kind === 'events' ? 'seq' : 'key';
+  let through: KeysetPosition | undefined;
+  if (seal.lastKey !== null) {
+    through = orderBy === 'seq' ? { seq: seal.lastKey } : (JSON.parse(seal.lastKey) as { ts: string | null; key: string });
+  }
+
+  const cache = cachedRows(db, table.kind, registered.table_id, tenant, columns);
+  const lastSealed: OrderKey | null =
+    seal.lastKey === null ? null : orderBy === 'seq' ? { seq: BigInt(seal.lastKey) } : { time: through && 'ts' in through ? through.ts ?? '' : '', key: (through as { key: string }).key };
+  const nextCached = () => {
+    for (;;) {
+      const n = cache.next();
+      if (n.done) return undefined;
+      const k: OrderKey = orderBy === 'seq' ? { seq: n.value.seq! } : { time: n.value.time ?? '', key: n.value.key };
+      if (lastSealed && compareKeys(k, lastSealed) > 0) return undefined;
+      return { ...n.value, order: k };
+    }
+  };
+
+  const merkle = new MerkleBuilder();
+  const modified: string[] = [];
+  const deleted: string[] = [];
+  const added: string[] = [];
+  let c = nextCached();
+  const tsIndex = table.keys.ts;
+  try {
+  if (through) {
+    for await (const batch of session.streamRows(table, tenant, { orderBy, through, signal: args.signal })) {
+      for (const values of batch) {
+        const digest = rowDigest(columns, values);
+        merkle.push(digest);
+        const key = values[table.keys.id]!;
+        const t = tsIndex === null ? null : values[tsIndex];
+        const order: OrderKey =
+          orderBy === 'seq' ? { seq: BigInt(values[table.keys.seq!]!) } : { time: t === null || t === undefined ? '' : canonicalTimestamp(t), key };
+        while (c && compareKeys(c.order, order) < 0) {
+          deleted.push(c.key);
+          c = nextCached();
+        }
+        if (c && compareKeys(c.order, order) === 0) {
+          if (c.digest !== digest) modified.push(key);
+          c = nextCached();
+        } else {
+          added.push(key);
+        }
+      }
+    }
+  }
+  while (c) {
+    deleted.push(c.key);
+    c = nextCached();
+  }
+  } finally {
+    cache.return(undefined);
+  }
+  const sourceMerkleRoot = merkle.root();
+  return {
+    seal,
+    sourceCount: merkle.count,
+    sourceMerkleRoot,
+    matches: sourceMerkleRoot === seal.merkleRoot && merkle.count === seal.rowCount,
+    modified,
+    deleted,
+    added,
+  };
+}

@@ -1,0 +1,238 @@
+// Pulls a tenant's audit tables from a read-only source session into the cache.
+// Incremental by keyset watermark; each batch of rows and the watermark that
+// follows it commit in ONE cache transaction, so a kill or a dropped connection
+// at any moment leaves no duplicate and no gap: the next sync resumes after the
+// last committed row.
+import type { CacheDb } from '../cache/open.js';
+import type { TableKind } from '../cache/record-mapping.js';
+import type { DiscoveredTables, SourceTable, TableMapping } from '../source/discover.js';
+import { TABLE_KINDS } from '../source/discover.js';
+import type { KeysetPosition, Row, SourceSession } from '../source/session.js';
+import { UserError, isUserError } from '../util/errors.js';
+import {
+  ensureSource,
+  ensureTable,
+  finishSyncRow,
+  positionOf,
+  readWatermark,
+  startSyncRow,
+  TableWriter,
+  type CachedTable,
+  type ChangeNote,
+} from './cache-store.js';
+import { ProgressMeter, type SyncProgress } from './progress.js';
+import { recheckCachedRows } from './recheck.js';
+import { writeSeal } from './seal.js';
+
+export interface SyncOptions {
+  tenants: string[];
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+  mapping?: TableMapping;
+  /** Look for rows changed or deleted at the source since they were cached (default true). */
+  recheck?: boolean;
+  /** Rows per cache transaction (and per fetch). */
+  batchRows?: number;
+  /** Only these table kinds (default: every audit table found). */
+  kinds?: TableKind[];
+}
+
+export interface SyncTableSummary {
+  kind: TableKind;
+  table: string;
+  tenant: string;
+  /** New rows fetched after the watermark. */
+  fetched: number;
+  modified: number;
+  deleted: number;
+  /** Rows found behind the watermark that the cache did not hold yet. */
+  late: number;
+  seal: { rowCount: number; merkleRoot: string; firstKey: string | null; lastKey: string | null; headSeq: string | null; headHash: string | null };
+}
+
+export interface SyncSummary {
+  syncId: number;
+  source: string;
+  fingerprint: string;
+  serverVersion: string;
+  tenants: string[];
+  tables: SyncTableSummary[];
+  rowsFetched: number;
+  rowsChanged: number;
+  rowsDeleted: number;
+  /** Up to MAX_CHANGES_LISTED individual rows that changed at the source; `changesTruncated` if more. */
+  changes: ChangeNote[];
+  changesTruncated: boolean;
+  privilegeWarnings: string[];
+  readOnly: boolean;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+const MAX_CHANGES_LISTED = 1000;
+
+interface PlanItem {
+  table: SourceTable;
+  tenant: string;
+  cached: CachedTable;
+  watermark: KeysetPosition | undefined;
+  pending: number;
+}
+
+export async function syncToCache(session: SourceSession, db: CacheDb, opts: SyncOptions): Promise<SyncSummary> {
+  const started = Date.now();
+  const meter = new ProgressMeter(opts.onProgress);
+  if (!opts.tenants.length) {
+    throw new UserError('no tenant to sync.', 'E_NO_TENANT', 'Name one with --tenant (row-level security shows nothing without a tenant).');
+  }
+  meter.set('connecting', session.label);
+  const fp = await session.fingerprint();
+  const discovered = await session.discover(opts.mapping);
+  const tables = pickTables(discovered, opts.kinds);
+  const privilegeWarnings = await session.privilegeWarnings(tables);
+  const readOnly = await session.isReadOnly();
+  if (!readOnly) {
+    throw new UserError(`the session on ${session.label} is not read-only.`, 'E_NOT_READ_ONLY', 'AuditDesk only syncs from read-only sessions; check the server and role settings.');
+  }
+
+  // A sync interrupted by kill -9 never wrote its end; say so instead of leaving it "running".
+  db.prepare(`UPDATE syncs SET status = 'failed', finished_at = ?, message = 'interrupted before it finished' WHERE status = 'running'`).run(
+    new Date().toISOString(),
+  );
+  const sourceId = db.transaction(() => ensureSource(db, fp, session.label))();
+  const syncId = startSyncRow(db, sourceId);
+  const changes: ChangeNote[] = [];
+  let changesTruncated = false;
+  const note = (c: ChangeNote) => {
+    if (changes.length < MAX_CHANGES_LISTED) changes.push(c);
+    else changesTruncated = true;
+  };
+  const summaries: SyncTableSummary[] = [];
+
+  try {
+    meter.set('planning', 'counting new rows at the source');
+    const plan: PlanItem[] = [];
+    for (const table of tables) {
+      const cached = db.transaction(() => ensureTable(db, sourceId, table))();
+      for (const rawTenant of opts.tenants) {
+        const tenant = tenantText(table, rawTenant);
+        const watermark = readWatermark(db, cached.tableId, tenant, table.kind);
+        const orderBy = table.kind === 'events' ? 'seq' : 'key';
+        const pending = await session.countRows(table, tenant, { orderBy, after: watermark });
+        plan.push({ table, tenant, cached, watermark, pending });
+      }
+    }
+    meter.total = plan.reduce((n, p) => n + p.pending, 0);
+
+    for (const item of plan) {
+      const { table, tenant, cached } = item;
+      const orderBy = table.kind === 'events' ? 'seq' : 'key';
+      const writer = new TableWriter(db, table, cached, tenant, syncId);
+      meter.set('fetching', `${table.name} · ${tenant}`);
+      let fetched = 0;
+      let modified = 0;
+      const applyBatch = db.transaction((rows: Row[]) => {
+        let changed = 0;
+        for (const values of rows) {
+          if (writer.write(values) === 'changed') {
+            changed++;
+            note({ kind: table.kind, tenant, key: values[table.keys.id]!, change: 'modified' });
+          }
+        }
+        writer.saveWatermark(positionOf(table, rows[rows.length - 1]!, orderBy));
+        writer.countSync(rows.length, changed);
+        return changed;
+      });
+      for await (const batch of session.streamRows(table, tenant, {
+        orderBy,
+        after: item.watermark,
+        signal: opts.signal,
+        batchSize: opts.batchRows ?? 5000,
+      })) {
+        modified += applyBatch(batch);
+        fetched += batch.length;
+        meter.add(batch.length);
+      }
+
+      let deleted = 0;
+      let late = 0;
+      if ((opts.recheck ?? true) && item.watermark) {
+        meter.set('rechecking', `${table.name} · ${tenant}: comparing cached rows with the source`);
+        const r = await recheckCachedRows(session, db, {
+          table,
+          cached,
+          tenant,
+          through: item.watermark,
+          writer,
+          signal: opts.signal,
+          batchRows: opts.batchRows,
+        });
+        modified += r.modified.length;
+        deleted += r.deleted.length;
+        late += r.late.length;
+        for (const key of r.modified) note({ kind: table.kind, tenant, key, change: 'modified' });
+        for (const key of r.deleted) note({ kind: table.kind, tenant, key, change: 'deleted' });
+        for (const key of r.late) note({ kind: table.kind, tenant, key, change: 'added-behind-watermark' });
+      }
+
+      meter.set('sealing', `${table.name} · ${tenant}`);
+      const seal = db.transaction(() =>
+        writeSeal(db, { kind: table.kind, tableId: cached.tableId, tenant, columns: cached.columns, syncId, sourceFingerprint: fp.fingerprint }),
+      )();
+      summaries.push({
+        kind: table.kind,
+        table: `${table.schema}.${table.name}`,
+        tenant,
+        fetched,
+        modified,
+        deleted,
+        late,
+        seal: {
+          rowCount: seal.rowCount,
+          merkleRoot: seal.merkleRoot,
+          firstKey: seal.firstKey,
+          lastKey: seal.lastKey,
+          headSeq: seal.headSeq,
+          headHash: seal.headHash,
+        },
+      });
+    }
+  } catch (e) {
+    const cancelled = opts.signal?.aborted || (isUserError(e) && e.code === 'E_CANCELLED');
+    finishSyncRow(db, syncId, cancelled ? 'cancelled' : 'failed', e instanceof Error ? e.message : String(e));
+    throw e;
+  }
+  finishSyncRow(db, syncId, 'done', null);
+  meter.set('done');
+
+  const seconds = (Date.now() - started) / 1000;
+  const rowsFetched = summaries.reduce((n, s) => n + s.fetched + s.late, 0);
+  return {
+    syncId,
+    source: session.label,
+    fingerprint: fp.fingerprint,
+    serverVersion: fp.serverVersion,
+    tenants: [...new Set(summaries.map((s) => s.tenant))],
+    tables: summaries,
+    rowsFetched,
+    rowsChanged: summaries.reduce((n, s) => n + s.modified, 0),
+    rowsDeleted: summaries.reduce((n, s) => n + s.deleted, 0),
+    changes,
+    changesTruncated,
+    privilegeWarnings,
+    readOnly,
+    seconds,
+    rowsPerSecond: seconds > 0 ? Math.round(rowsFetched / seconds) : 0,
+  };
+}
+
+function pickTables(discovered: DiscoveredTables, kinds?: TableKind[]): SourceTable[] {
+  const wanted = kinds ?? TABLE_KINDS;
+  return wanted.map((k) => discovered[k]).filter((t): t is SourceTable => Boolean(t));
+}
+
+/** uuid tenant ids print in lower case; match that so watermarks and rows agree. */
+function tenantText(table: SourceTable, tenant: string): string {
+  const col = table.keys.tenant === null ? null : table.columns[table.keys.tenant];
+  return col?.type === 'uuid' ? tenant.toLowerCase() : tenant;
+}
