@@ -1,4 +1,140 @@
+// `auditdesk sync`: copy a tenant's audit tables from a read-only source into the
+// local cache. Incremental and resumable: run it again after a kill or a dropped
+// connection and it continues after the last committed row.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { tableMappingSchema } from '../../core/app/config.js';
+import { openCache } from '../../core/cache/open.js';
+import { connectSource } from '../../core/source/index.js';
+import type { TableMapping } from '../../core/source/index.js';
+import { syncToCache, terminalProgress, type SyncSummary } from '../../core/sync/index.js';
+import { UserError } from '../../core/util/errors.js';
+import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
-// Placeholder until the sync work lands.
-export function registerSync(_program: Command): void {}
+interface SyncFlags {
+  source: string;
+  tenant: string[];
+  cache: string;
+  json?: boolean;
+  passwordStdin?: boolean;
+  mapping?: string;
+  rebuild?: boolean;
+  recheck: boolean;
+  statementTimeout?: string;
+  batchRows?: string;
+}
+
+export function registerSync(program: Command): void {
+  program
+    .command('sync')
+    .description('Copy audit tables from a read-only PostgreSQL source into the local cache (incremental, resumable).')
+    .requiredOption('--source <url>', 'postgres://user@host:5432/database[?sslmode=require|verify-full&sslrootcert=FILE]')
+    .option('--tenant <id>', 'tenant to sync; repeat for several (row-level security shows nothing without one)', collect, [])
+    .requiredOption('--cache <file>', 'the SQLite cache file (created if missing)')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
+    .option('--mapping <file>', 'JSON table mapping: {"events": "roche_audit_logs", "columns": {"events": {"occurred_at": "created_at"}}}')
+    .option('--rebuild', 'move an unreadable or newer cache aside (kept as FILE.broken-…) and start a new one')
+    .option('--no-recheck', 'skip looking for rows changed or deleted at the source since they were cached')
+    .option('--statement-timeout <ms>', 'server-side statement timeout in milliseconds', '600000')
+    .option('--batch-rows <n>', 'rows per cache transaction', '5000')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 synced · 1 synced, and rows changed or vanished at the source since they were cached · 2 error (one line on stderr).',
+    )
+    .action(action(async (flags: SyncFlags) => runSync(flags)));
+}
+
+async function runSync(flags: SyncFlags): Promise<number> {
+  const password = flags.passwordStdin ? await readStdin() : undefined;
+  const mapping = flags.mapping ? readMapping(flags.mapping) : undefined;
+  const statementTimeoutMs = positiveInt(flags.statementTimeout ?? '600000', '--statement-timeout');
+  const batchRows = positiveInt(flags.batchRows ?? '5000', '--batch-rows');
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nauditdesk: stopping after the current batch (Ctrl-C again to quit at once)…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const db = openCache(flags.cache, { rebuild: flags.rebuild });
+  const progress = flags.json ? undefined : terminalProgress(process.stderr);
+  let session;
+  try {
+    session = await connectSource(flags.source, { password, statementTimeoutMs, signal: controller.signal });
+    let tenants = flags.tenant;
+    if (!tenants.length) {
+      await session.discover(mapping);
+      tenants = await session.tenants();
+    }
+    if (!tenants.length) {
+      throw new UserError('no tenant named and none visible at the source.', 'E_NO_TENANT', 'Name one with --tenant (row-level security shows nothing without a tenant).');
+    }
+    const summary = await syncToCache(session, db, {
+      tenants,
+      mapping,
+      recheck: flags.recheck,
+      batchRows,
+      signal: controller.signal,
+      onProgress: progress?.update,
+    });
+    progress?.end();
+    for (const w of summary.privilegeWarnings) process.stderr.write(`auditdesk: warning: ${w}\n`);
+    if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    else process.stdout.write(humanSummary(summary, flags.cache));
+    return summary.rowsChanged > 0 || summary.rowsDeleted > 0 ? EXIT_FINDINGS : EXIT_OK;
+  } finally {
+    progress?.end();
+    process.off('SIGINT', onSigint);
+    await session?.close();
+    db.close();
+  }
+}
+
+function readMapping(path: string): TableMapping {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UserError(`cannot read the mapping file ${path} (${(e as Error).message}).`, 'E_MAPPING', 'It must be a JSON object, e.g. {"events": "roche_audit_logs"}.');
+  }
+  const parsed = tableMappingSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`mapping file ${path} is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`, 'E_MAPPING', 'See docs/sync.md#mapping.');
+  }
+  return parsed.data;
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UserError(`${flag} must be a positive whole number (got "${text}").`, 'E_INPUT');
+  return n;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export function humanSummary(s: SyncSummary, cachePath: string): string {
+  const lines: string[] = [];
+  lines.push(
+    `synced ${s.source} → ${basename(cachePath)} in ${s.seconds.toFixed(1)} s: ${fmt(s.rowsFetched)} new rows (${fmt(s.rowsPerSecond)} rows/s)`,
+  );
+  const width = Math.max(...s.tables.map((t) => t.table.length), 5);
+  for (const t of s.tables) {
+    const head = t.seal.headSeq !== null ? `  head seq ${t.seal.headSeq} ${t.seal.headHash?.slice(0, 12) ?? ''}…` : '';
+    lines.push(
+      `  ${t.table.padEnd(width)}  ${t.tenant}  +${fmt(t.fetched)}  sealed ${fmt(t.seal.rowCount)} rows, root ${t.seal.merkleRoot.slice(0, 16)}…${head}`,
+    );
+  }
+  if (s.rowsChanged || s.rowsDeleted || s.changes.some((c) => c.change === 'added-behind-watermark')) {
+    const late = s.changes.filter((c) => c.change === 'added-behind-watermark').length;
+    lines.push(
+      `changed at the source since cached: ${fmt(s.rowsChanged)} modified (both versions kept), ${fmt(s.rowsDeleted)} deleted (cached copy kept), ${fmt(late)} added behind the watermark`,
+    );
+    for (const c of s.changes.slice(0, 50)) lines.push(`  ${c.change}  ${c.kind}  ${c.tenant}  ${c.key}`);
+    if (s.changes.length > 50 || s.changesTruncated) lines.push('  … (run with --json for the full list)');
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,2 +1,69 @@
-// Contract methods for sync. Filled in by the sync work.
-export const syncContract = {};
+// Contract for sync: start a sync of a saved connection as a job (poll it with
+// jobs.get, stop it with jobs.cancel or sync.cancel) and read the sync history.
+import { z } from 'zod';
+import { method } from './define.js';
+
+export type SyncTableKind = 'events' | 'conversations' | 'anomalies' | 'access';
+
+export interface SyncChange {
+  kind: SyncTableKind;
+  tenant: string;
+  key: string;
+  change: 'modified' | 'deleted' | 'added-behind-watermark';
+}
+
+/** What a finished sync job returns as its result (jobs.get → result). */
+export interface SyncResult {
+  syncId: number;
+  source: string;
+  fingerprint: string;
+  serverVersion: string;
+  tenants: string[];
+  tables: {
+    kind: SyncTableKind;
+    table: string;
+    tenant: string;
+    fetched: number;
+    modified: number;
+    deleted: number;
+    late: number;
+    seal: { rowCount: number; merkleRoot: string; firstKey: string | null; lastKey: string | null; headSeq: string | null; headHash: string | null };
+  }[];
+  rowsFetched: number;
+  rowsChanged: number;
+  rowsDeleted: number;
+  changes: SyncChange[];
+  changesTruncated: boolean;
+  privilegeWarnings: string[];
+  readOnly: boolean;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+export interface SyncHistoryEntry {
+  syncId: number;
+  source: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  rowsFetched: number;
+  rowsChanged: number;
+  message: string | null;
+  seals: { tableKind: SyncTableKind; table: string; tenant: string; rowCount: number; merkleRoot: string; headSeq: string | null; headHash: string | null }[];
+}
+
+export const syncContract = {
+  /** Starts a sync of a saved connection (default: the active one) as a job. */
+  'sync.start': method<{ jobId: string }>()(
+    z
+      .object({
+        connectionId: z.string().min(1).max(100).optional(),
+        /** default: the profile's tenants */
+        tenants: z.array(z.string().min(1).max(200)).max(100).optional(),
+        recheck: z.boolean().optional(),
+      })
+      .strict(),
+  ),
+  'sync.cancel': method<{ cancelled: boolean }>()(z.object({ jobId: z.string().min(1).max(100) }).strict()),
+  'sync.history': method<SyncHistoryEntry[]>()(z.object({ limit: z.number().int().min(1).max(500).optional() }).strict()),
+};

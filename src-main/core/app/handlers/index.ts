@@ -1,12 +1,16 @@
 import type { Handlers } from './types.js';
 import { jobsHandlers } from './jobs.js';
 import { statusHandlers } from './status.js';
+import { connectionsHandlers } from './connections.js';
+import { syncHandlers } from './sync.js';
 import { recordsHandlers } from './records.js';
 import { anomaliesHandlers } from './anomalies.js';
 
 export const handlers = {
   ...statusHandlers,
   ...jobsHandlers,
+  ...connectionsHandlers,
+  ...syncHandlers,
   ...recordsHandlers,
   ...anomaliesHandlers,
 } satisfies Handlers;
