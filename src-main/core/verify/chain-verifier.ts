@@ -1,0 +1,647 @@
+// The verification engine: consumes ONE chain (table + tenant) in seq order and
+// reports every break, classified, without stopping at the first one. It keeps a
+// small look-ahead window (to tell an inserted or swapped row from a modified one)
+// and a few hashes of state, so memory stays flat for chains of any length.
+// The rules are written down in docs/verification.md; keep the two in step.
+import { chainHash } from '../chain/hash.js';
+import { MerkleBuilder } from '../chain/merkle.js';
+import { genesisOf, type ChainProfile } from '../chain/profile.js';
+import type {
+  Anchor,
+  AnchorResult,
+  ChainBreak,
+  ChainResult,
+  ChainRow,
+  ReferenceComparison,
+  ReferenceHashes,
+} from './types.js';
+
+export interface ChainVerifierOptions {
+  table: string;
+  tenant: string;
+  profile: ChainProfile;
+  /**
+   * 'source': a chain that now ends before a checkpoint or the cached copy is truncated.
+   * 'cache': the cache may simply be out of date, so ending early is never a break.
+   */
+  mode: 'source' | 'cache';
+  /** Rows looked at ahead of the current one (default 64). */
+  window?: number;
+  /** seq of the first row of every chain (default 1). */
+  startSeq?: bigint;
+  /** Rebuilds a row's payload as if its seq were `seq`, to re-check a displaced row where it belongs. */
+  payloadAtSeq?: (row: ChainRow, seq: bigint) => string | null;
+  /** Earlier heads of this chain (signed checkpoints, external anchors). */
+  anchors?: readonly Anchor[];
+  /** Earlier hashes of this chain row by row (the cache, when checking a live source). */
+  reference?: ReferenceHashes;
+  /** Compute the Merkle root over the rows' stored hashes (default true). */
+  merkle?: boolean;
+  /** Breaks listed in the result; further ones are counted (default 100,000). */
+  maxBreaks?: number;
+  onBreak?: (b: ChainBreak) => void;
+}
+
+const DEFAULT_WINDOW = 64;
+
+export class ChainVerifier {
+  private readonly profile: ChainProfile;
+  private readonly genesis: string;
+  private readonly hexRe: RegExp;
+  private readonly window: number;
+  private readonly startSeq: bigint;
+  private readonly maxBreaks: number;
+  private readonly merkle: MerkleBuilder | null;
+
+  // look-ahead: rows pending[head..] are not processed yet
+  private pending: ChainRow[] = [];
+  private head = 0;
+
+  // chain state
+  private lastHash: string | null;
+  private prevLastHash: string | null = null;
+  private lastSeq: bigint | null = null;
+  private lastRow: ChainRow | null = null;
+  private lastRowBroken = false;
+  /** The previous row is already reported, so a link mismatch on the next row is part of that break. */
+  private lenient = false;
+  private firstSeq: bigint | null = null;
+
+  private rows = 0;
+  private brokenRows = 0;
+  private breaks: ChainBreak[] = [];
+  private breaksOmitted = 0;
+  private finished: ChainResult | null = null;
+
+  // references
+  private readonly anchors: Anchor[];
+  private anchorIdx = 0;
+  private anchorResults: AnchorResult[] = [];
+  private refItem: { seq: bigint; hash: string | null } | null | undefined;
+  private refCompared = 0;
+  private refDiffering = 0;
+  private refFirstDiff: { seq: bigint; expected: string | null; found: string | null; row: ChainRow } | null = null;
+  private refLastSeq: bigint | null = null;
+  private refLastHash: string | null = null;
+
+  constructor(private readonly opts: ChainVerifierOptions) {
+    this.profile = opts.profile;
+    this.genesis = genesisOf(opts.profile);
+    const hexLength = opts.profile.algorithm === 'sha512' ? 128 : 64;
+    this.hexRe = new RegExp(`^[0-9a-f]{${hexLength}}$`);
+    this.window = Math.max(2, opts.window ?? DEFAULT_WINDOW);
+    this.startSeq = opts.startSeq ?? 1n;
+    this.maxBreaks = opts.maxBreaks ?? 100_000;
+    this.merkle = opts.merkle === false ? null : new MerkleBuilder();
+    this.lastHash = this.genesis;
+    this.anchors = [...(opts.anchors ?? [])].sort((a, b) => (a.lastSeq < b.lastSeq ? -1 : a.lastSeq > b.lastSeq ? 1 : 0));
+  }
+
+  /** Feed the next row (ascending seq order). */
+  push(row: ChainRow): void {
+    this.pending.push(row);
+    if (this.pending.length - this.head > this.window) this.step();
+    // Drop processed rows now and then instead of shifting on every row.
+    if (this.head > 1024) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** No more rows: settle the look-ahead, compare with references and return the verdict. */
+  finish(): ChainResult {
+    if (this.finished) return this.finished;
+    while (this.head < this.pending.length) this.step();
+    this.pending = [];
+    this.head = 0;
+    this.settleReferences();
+    const breaks = this.breaks
+      .map((b, i) => ({ b, i }))
+      .sort((x, y) => cmpSeq(x.b.seq, y.b.seq) || x.i - y.i)
+      .map((x) => x.b);
+    const anchorIndexOf = new Map(this.anchors.map((a, i) => [a, i]));
+    this.finished = {
+      table: this.opts.table,
+      tenant: this.opts.tenant,
+      rows: this.rows,
+      intactRows: this.rows - this.brokenRows,
+      intact: breaks.length === 0 && this.breaksOmitted === 0,
+      firstSeq: this.firstSeq,
+      lastSeq: this.lastSeq,
+      headHash: this.lastHash,
+      merkleRoot: this.merkle ? this.merkle.root() : null,
+      breaks,
+      breaksOmitted: this.breaksOmitted,
+      anchors: this.anchorResults.sort((a, b) => anchorIndexOf.get(a)! - anchorIndexOf.get(b)!),
+      reference: this.referenceSummary(),
+    };
+    return this.finished;
+  }
+
+  // ---- the classification ----------------------------------------------------
+
+  private step(): void {
+    const r = this.pending[this.head]!;
+    if (r.seq === null) {
+      this.emit({
+        seq: null,
+        kind: 'malformed',
+        id: r.id,
+        expected: 'an integer seq',
+        found: r.seqText ?? null,
+        time: r.time,
+        explanation: `Row id ${r.id}${at(r.time)} has ${r.seqText == null ? 'no seq (NULL)' : `the seq "${r.seqText}", which is not an integer`}, so it has no place in the chain. Likely cause: the row was written or edited outside the audited application.`,
+      });
+      this.countExtra();
+      this.head++;
+      return;
+    }
+    const expected = this.lastSeq === null ? this.startSeq : this.lastSeq + 1n;
+    if (r.seq < expected) {
+      this.head++;
+      this.countExtra();
+      if (this.lastRow && r.seq === this.lastSeq) {
+        this.emitExtra(r, this.lastRow);
+      } else if (this.lastSeq === null) {
+        this.emit({
+          seq: r.seq,
+          kind: 'inserted',
+          id: r.id,
+          expected: null,
+          found: r.hash,
+          time: r.time,
+          explanation: `${describe(r)} lies before the start of the chain (seq ${this.startSeq}). Likely cause: a row was inserted in front of the first one.`,
+        });
+      } else {
+        this.emit({
+          seq: r.seq,
+          kind: 'reordered',
+          id: r.id,
+          expected: null,
+          found: r.hash,
+          time: r.time,
+          explanation: `${describe(r)} arrived after seq ${this.lastSeq}: the rows were not delivered in seq order, so this row could not be checked in its place.`,
+        });
+      }
+      return;
+    }
+
+    // Several rows with the same seq: keep the one the chain links through, report the others.
+    let g = 1;
+    while (this.head + g < this.pending.length && this.pending[this.head + g]!.seq === r.seq) g++;
+    if (g > 1) this.resolveGroup(g);
+    const row = this.pending[this.head]!;
+    const seq = row.seq!;
+
+    const hashOk = row.hash !== null && this.hexRe.test(row.hash);
+    const prevOk = row.prevHash !== null && (row.prevHash === this.genesis || this.hexRe.test(row.prevHash));
+    const gap = seq > expected;
+    const selfOk = hashOk && prevOk && chainHash(row.prevHash!, row.payload, this.profile) === row.hash;
+    const linkKnown = this.lastHash !== null;
+    const linkOk = !linkKnown || row.prevHash === this.lastHash;
+
+    if (gap) this.reportGap(expected, row, linkKnown && linkOk, prevOk);
+
+    if (!hashOk || !prevOk) {
+      const what: string[] = [];
+      if (!hashOk) what.push(`its ${this.profile.hashColumn} is ${show(row.hash)}`);
+      if (!prevOk) what.push(`its ${this.profile.prevHashColumn} is ${show(row.prevHash)}`);
+      this.emit({
+        seq,
+        kind: 'malformed',
+        id: row.id,
+        expected: `${this.profile.algorithm === 'sha512' ? 128 : 64} lowercase hex characters`,
+        found: !hashOk ? row.hash : row.prevHash,
+        time: row.time,
+        explanation: `${describe(row)} cannot be checked: ${what.join(' and ')} instead of ${this.profile.algorithm === 'sha512' ? 128 : 64} lowercase hex characters. Likely cause: the hash columns were edited or cleared by hand.`,
+      });
+      this.accept(row, true, hashOk ? row.hash : null);
+      return;
+    }
+
+    if (linkOk || gap || this.lenient) {
+      if (!selfOk) this.reportContentChange(row);
+      this.accept(row, !selfOk, row.hash);
+      return;
+    }
+
+    // The row does not link to its predecessor and nothing reported so far explains why.
+    if (this.tryReorder(expected)) return;
+
+    if (this.prevLastHash !== null && row.prevHash === this.prevLastHash && this.lastRow && !this.lastRowBroken) {
+      const inserted = this.lastRow;
+      this.emit({
+        seq: inserted.seq,
+        kind: 'inserted',
+        id: inserted.id,
+        expected: null,
+        found: inserted.hash,
+        time: inserted.time,
+        explanation: `${describe(inserted)} does not belong between its neighbours: the next row (seq ${seq}, id ${row.id}) links past it to the row before it. Likely cause: a row was inserted into the chain.`,
+      });
+      this.markLastBroken();
+      if (!selfOk) this.reportContentChange(row);
+      this.accept(row, !selfOk, row.hash);
+      return;
+    }
+
+    if (!selfOk) {
+      this.emit({
+        seq,
+        kind: 'modified',
+        id: row.id,
+        expected: row.hash,
+        found: chainHash(row.prevHash!, row.payload, this.profile),
+        time: row.time,
+        explanation: `${describe(row)} was altered: its ${this.profile.prevHashColumn} does not point to the previous row (${this.lastRow ? `seq ${this.lastRow.seq}` : 'the genesis value'}) and its stored hash ${row.hash} does not match its content (${chainHash(row.prevHash!, row.payload, this.profile)}). Likely cause: the row's content and hash columns were edited.`,
+      });
+      this.accept(row, true, row.hash);
+      return;
+    }
+
+    // The row is consistent in itself but links to a hash its predecessor does not have.
+    const prev = this.lastRow;
+    if (prev && !this.lastRowBroken && prev.seq === seq - 1n) {
+      this.emit({
+        seq: prev.seq,
+        kind: 'modified',
+        id: prev.id,
+        expected: row.prevHash,
+        found: prev.hash,
+        time: prev.time,
+        explanation: `${describe(prev)} hashes correctly on its own, but the next row (seq ${seq}, id ${row.id}) records its hash as ${row.prevHash} while it is now ${prev.hash}. Likely cause: the row was changed and its hash recomputed without re-chaining the rows after it (or the next row's ${this.profile.prevHashColumn} was edited).`,
+      });
+      this.markLastBroken();
+    } else {
+      this.emit({
+        seq,
+        kind: 'modified',
+        id: row.id,
+        expected: this.lastHash,
+        found: row.prevHash,
+        time: row.time,
+        explanation: prev
+          ? `${describe(row)} links to ${row.prevHash}, but the previous row (seq ${prev.seq}) has hash ${this.lastHash}. Likely cause: this row's ${this.profile.prevHashColumn} was edited and its hash recomputed.`
+          : `${describe(row)} is the first row but its ${this.profile.prevHashColumn} is ${row.prevHash} instead of the genesis value ${this.genesis}. Likely cause: the chain's first row was replaced or earlier rows were removed and the chain re-linked.`,
+      });
+      this.accept(row, true, row.hash);
+      return;
+    }
+    this.accept(row, false, row.hash);
+  }
+
+  private reportContentChange(row: ChainRow): void {
+    const now = chainHash(row.prevHash!, row.payload, this.profile);
+    this.emit({
+      seq: row.seq,
+      kind: 'modified',
+      id: row.id,
+      expected: row.hash,
+      found: now,
+      time: row.time,
+      explanation: `${describe(row)} was changed after it was written: its stored hash is ${row.hash} but its current content hashes to ${now}. Likely cause: the row was edited in place without recomputing the chain.`,
+    });
+  }
+
+  private reportGap(expected: bigint, next: ChainRow, relinked: boolean, nextPrevOk: boolean): void {
+    const prev = this.lastRow;
+    const missing = next.seq! - expected;
+    const room = BigInt(Math.max(0, this.maxBreaks - this.breaks.length));
+    const listed = missing < room ? missing : room;
+    const span = missing === 1n ? `seq ${expected}` : `seqs ${expected}–${next.seq! - 1n}`;
+    const from = prev ? `from seq ${prev.seq} (id ${prev.id}${at(prev.time)})` : 'from the start of the chain';
+    const cause = relinked
+      ? `the next row's ${this.profile.prevHashColumn} was rewritten to bridge the gap, so the row was deleted and the chain re-linked`
+      : prev
+        ? `the next row's ${this.profile.prevHashColumn} points to a row that is not there, so the row was deleted`
+        : `the first row present does not start the chain, so the first rows were deleted`;
+    for (let i = 0n; i < listed; i++) {
+      const s = expected + i;
+      const isLast = s === next.seq! - 1n;
+      this.emit({
+        seq: s,
+        kind: 'deleted',
+        id: null,
+        expected: isLast && !relinked && nextPrevOk ? next.prevHash : null,
+        found: null,
+        time: null,
+        explanation: `Row seq ${s} is missing: the chain jumps ${from} to seq ${next.seq} (id ${next.id}${at(next.time)})${missing > 1n ? `, ${missing} rows (${span}) in a row` : ''}. Likely cause: ${cause}.`,
+      });
+    }
+    this.breaksOmitted += Number(missing - listed);
+  }
+
+  /**
+   * Several rows share one seq. The row that links to the predecessor, hashes
+   * correctly and is linked to by the successor is the chain's; each other one is
+   * a `duplicate` (a copy: same hash, id or content) or `inserted` (a foreign row).
+   */
+  private resolveGroup(g: number): void {
+    const group = this.pending.slice(this.head, this.head + g);
+    const after = this.pending[this.head + g];
+    const successor = after && after.seq === group[0]!.seq! + 1n ? after : undefined;
+    let best = 0;
+    let bestScore = -1;
+    group.forEach((c, i) => {
+      const wellFormed = c.hash !== null && c.prevHash !== null && this.hexRe.test(c.hash);
+      const score =
+        (wellFormed && this.lastHash !== null && c.prevHash === this.lastHash ? 4 : 0) +
+        (wellFormed && chainHash(c.prevHash!, c.payload, this.profile) === c.hash ? 2 : 0) +
+        (wellFormed && successor && successor.prevHash === c.hash ? 1 : 0);
+      if (score > bestScore) {
+        best = i;
+        bestScore = score;
+      }
+    });
+    const genuine = group[best]!;
+    group.forEach((c, i) => {
+      if (i === best) return;
+      this.countExtra();
+      this.emitExtra(c, genuine);
+    });
+    this.pending.splice(this.head, g, genuine);
+  }
+
+  private emitExtra(extra: ChainRow, genuine: ChainRow): void {
+    const copy = extra.hash === genuine.hash || extra.id === genuine.id || extra.payload === genuine.payload;
+    if (copy) {
+      this.emit({
+        seq: extra.seq,
+        kind: 'duplicate',
+        id: extra.id,
+        expected: null,
+        found: extra.hash,
+        time: extra.time,
+        explanation: `${describe(extra)} is a second copy of the row with the same seq (id ${genuine.id}${extra.hash === genuine.hash ? ', same hash' : ''}). Likely cause: the row was written twice or copied.`,
+      });
+    } else {
+      this.emit({
+        seq: extra.seq,
+        kind: 'inserted',
+        id: extra.id,
+        expected: null,
+        found: extra.hash,
+        time: extra.time,
+        explanation: `${describe(extra)} does not belong to the chain: seq ${extra.seq} is already held by id ${genuine.id}, which the neighbouring rows link to, and no row links to this one. Likely cause: a row was inserted with an existing seq.`,
+      });
+    }
+  }
+
+  /**
+   * The row here does not link to its predecessor, but a row a little further on
+   * does. If the rows up to that one can be put in an order where every row links
+   * to the one before (a permutation of this stretch), they were reordered.
+   */
+  private tryReorder(expected: bigint): boolean {
+    const lastHash = this.lastHash;
+    if (lastHash === null) return false;
+    const end = this.pending.length;
+    let d = -1;
+    for (let i = this.head + 1; i < end; i++) {
+      const q = this.pending[i]!;
+      if (q.seq !== expected + BigInt(i - this.head)) return false; // gaps or repeats: not a plain reorder
+      if (q.prevHash === lastHash) {
+        d = i - this.head;
+        break;
+      }
+    }
+    if (d < 0) return false;
+    const block = this.pending.slice(this.head, this.head + d + 1);
+    const order: ChainRow[] = [];
+    const left = new Set(block);
+    let cur = lastHash;
+    while (left.size) {
+      let nextRow: ChainRow | undefined;
+      for (const c of left) {
+        if (c.prevHash === cur) {
+          nextRow = c;
+          break;
+        }
+      }
+      if (!nextRow) return false;
+      order.push(nextRow);
+      left.delete(nextRow);
+      cur = nextRow.hash ?? '';
+    }
+    const pred = this.lastRow;
+    block.forEach((row, i) => {
+      const belongsAt = expected + BigInt(order.indexOf(row));
+      const here = order[i]!;
+      let broken = false;
+      if (belongsAt !== row.seq) {
+        broken = true;
+        const before = order[order.indexOf(row) - 1] ?? pred;
+        this.emit({
+          seq: row.seq,
+          kind: 'reordered',
+          id: row.id,
+          expected: here.hash,
+          found: row.hash,
+          time: row.time,
+          explanation: `${describe(row)} is out of place: by its ${this.profile.prevHashColumn} it belongs at seq ${belongsAt}${before ? ` (after id ${before.id})` : ''}, and the row that belongs at seq ${row.seq} (id ${here.id}) now sits at seq ${here.seq}. Likely cause: the rows' seq values were swapped.`,
+        });
+      }
+      const payload = belongsAt === row.seq ? row.payload : this.opts.payloadAtSeq?.(row, belongsAt) ?? null;
+      if (payload !== null && chainHash(row.prevHash!, payload, this.profile) !== row.hash) {
+        broken = true;
+        const now = chainHash(row.prevHash!, payload, this.profile);
+        this.emit({
+          seq: row.seq,
+          kind: 'modified',
+          id: row.id,
+          expected: row.hash,
+          found: now,
+          time: row.time,
+          explanation: `${describe(row)} was also changed after it was written: at its own place (seq ${belongsAt}) its content hashes to ${now}, not to its stored hash ${row.hash}.`,
+        });
+      }
+      this.rows++;
+      if (broken) this.brokenRows++;
+      this.recordPosition(row.seq!, row.hash, row);
+    });
+    this.prevLastHash = order.length > 1 ? order[order.length - 2]!.hash : lastHash;
+    this.lastHash = order[order.length - 1]!.hash;
+    this.lastSeq = expected + BigInt(d);
+    this.lastRow = order[order.length - 1]!;
+    this.lastRowBroken = true;
+    this.lenient = false;
+    this.head += d + 1;
+    return true;
+  }
+
+  private accept(row: ChainRow, broken: boolean, hash: string | null): void {
+    this.rows++;
+    if (broken) this.brokenRows++;
+    this.prevLastHash = this.lastHash;
+    this.lastHash = hash;
+    this.lastSeq = row.seq;
+    this.lastRow = row;
+    this.lastRowBroken = broken;
+    this.lenient = broken;
+    this.head++;
+    this.recordPosition(row.seq!, row.hash, row);
+  }
+
+  private markLastBroken(): void {
+    if (!this.lastRowBroken) {
+      this.brokenRows++;
+      this.lastRowBroken = true;
+    }
+  }
+
+  /** A row that is not part of the chain (duplicate, inserted, malformed seq). */
+  private countExtra(): void {
+    this.rows++;
+    this.brokenRows++;
+  }
+
+  private emit(b: ChainBreak): void {
+    if (this.breaks.length < this.maxBreaks) this.breaks.push(b);
+    else this.breaksOmitted++;
+    this.opts.onBreak?.(b);
+  }
+
+  // ---- comparison with earlier checkpoints and the cache ----------------------
+
+  private recordPosition(seq: bigint, hash: string | null, row: ChainRow): void {
+    if (this.firstSeq === null) this.firstSeq = seq;
+    if (this.merkle && hash !== null && this.hexRe.test(hash)) this.merkle.push(hash);
+    while (this.anchorIdx < this.anchors.length && this.anchors[this.anchorIdx]!.lastSeq <= seq) {
+      const a = this.anchors[this.anchorIdx++]!;
+      if (a.lastSeq < seq) this.anchorResults.push({ ...a, outcome: 'row-missing', foundHash: null });
+      else this.anchorResults.push({ ...a, outcome: hash === a.headHash ? 'extended' : 'rewritten', foundHash: hash });
+    }
+    const ref = this.opts.reference;
+    if (!ref) return;
+    if (this.refItem === undefined) this.refItem = ref.next();
+    while (this.refItem && this.refItem.seq < seq) this.advanceRef();
+    if (this.refItem && this.refItem.seq === seq) {
+      this.refCompared++;
+      if (this.refItem.hash !== hash) {
+        this.refDiffering++;
+        this.refFirstDiff ??= { seq, expected: this.refItem.hash, found: hash, row };
+      }
+      // several cached rows for one seq: compare with the first only
+      while (this.refItem && this.refItem.seq === seq) this.advanceRef();
+    }
+  }
+
+  private advanceRef(): void {
+    const item = this.refItem!;
+    this.refLastSeq = item.seq;
+    this.refLastHash = item.hash;
+    this.refItem = this.opts.reference!.next();
+  }
+
+  private settleReferences(): void {
+    const ref = this.opts.reference;
+    if (ref) {
+      if (this.refItem === undefined) this.refItem = ref.next();
+      while (this.refItem) this.advanceRef();
+      ref.close?.();
+    }
+    const end = this.lastSeq;
+    const beyond: Anchor[] = [];
+    while (this.anchorIdx < this.anchors.length) {
+      const a = this.anchors[this.anchorIdx++]!;
+      beyond.push(a);
+      this.anchorResults.push({ ...a, outcome: this.opts.mode === 'source' ? 'truncated' : 'not-reached', foundHash: null });
+    }
+
+    // rewritten: the chain is consistent but no longer the one recorded earlier
+    const rewrittenAnchors = this.anchorResults.filter((a) => a.outcome === 'rewritten');
+    const alreadyBroken = (seq: bigint) => this.breaks.some((b) => b.seq === seq && b.kind !== 'deleted');
+    if (this.refFirstDiff && !alreadyBroken(this.refFirstDiff.seq)) {
+      const d = this.refFirstDiff;
+      const alsoAnchors = rewrittenAnchors.length ? ` ${rewrittenAnchors.length} earlier checkpoint(s) disagree as well.` : '';
+      this.emit({
+        seq: d.seq,
+        kind: 'rewritten',
+        id: d.row.id,
+        expected: d.expected,
+        found: d.found,
+        time: d.row.time,
+        explanation: `${describe(d.row)} now has hash ${d.found}, but ${ref!.label}${ref!.takenAt ? ` (${ref!.takenAt})` : ''} recorded ${d.expected}; ${this.refDiffering === 1 ? 'it is the only row that differs' : `${this.refDiffering} rows from here on differ`} although the chain itself is consistent. Likely cause: the history was rewritten from seq ${d.seq} on (rows changed and their hashes recomputed).${alsoAnchors}`,
+      });
+    } else if (!this.refFirstDiff && rewrittenAnchors.length) {
+      const first = rewrittenAnchors[0]!;
+      const below = this.anchorResults.filter((a) => a.outcome === 'extended' && a.lastSeq < first.lastSeq);
+      const lower = below.length ? below[below.length - 1]!.lastSeq + 1n : this.startSeq;
+      if (!alreadyBroken(first.lastSeq)) {
+        this.emit({
+          seq: first.lastSeq,
+          kind: 'rewritten',
+          id: null,
+          expected: first.headHash,
+          found: first.foundHash,
+          time: null,
+          explanation: `The row at seq ${first.lastSeq} now has hash ${first.foundHash}, but ${first.label} recorded the chain's head there as ${first.headHash}; the chain is consistent, so its history was rewritten (rows changed and every later hash recomputed) somewhere in seqs ${lower}–${first.lastSeq}. A cache synced before the change pins the exact row.`,
+        });
+      }
+    }
+
+    // truncated: the newest rows are gone since a checkpoint or the cached copy
+    if (this.opts.mode === 'source') {
+      let far: { seq: bigint; hash: string | null; label: string } | null = null;
+      for (const a of beyond) if (!far || a.lastSeq > far.seq) far = { seq: a.lastSeq, hash: a.headHash, label: a.label };
+      if (this.refLastSeq !== null && (end === null || this.refLastSeq > end) && (!far || this.refLastSeq > far.seq)) {
+        far = { seq: this.refLastSeq, hash: this.refLastHash, label: ref!.label };
+      }
+      if (far) {
+        const firstGone = end === null ? this.startSeq : end + 1n;
+        const last = this.lastRow;
+        this.emit({
+          seq: firstGone,
+          kind: 'truncated',
+          id: null,
+          expected: far.hash,
+          found: null,
+          time: null,
+          explanation: `The chain now ends at ${last ? `seq ${end} (id ${last.id}${at(last.time)})` : 'no row at all'}, but ${far.label} recorded it up to seq ${far.seq} (head hash ${far.hash}): ${far.seq - firstGone + 1n} newest row(s), seqs ${firstGone}–${far.seq}, were removed. Likely cause: the tail of the log was deleted (head truncation).`,
+        });
+      }
+    }
+  }
+
+  private referenceSummary(): ReferenceComparison | null {
+    const ref = this.opts.reference;
+    if (!ref) return null;
+    return {
+      label: ref.label,
+      compared: this.refCompared,
+      differing: this.refDiffering,
+      firstDifferentSeq: this.refFirstDiff?.seq ?? null,
+      referenceLastSeq: this.refLastSeq,
+    };
+  }
+}
+
+/** Runs a whole chain through the engine (tests and small inputs). */
+export function verifyChain(rows: Iterable<ChainRow>, opts: ChainVerifierOptions): ChainResult {
+  const v = new ChainVerifier(opts);
+  for (const r of rows) v.push(r);
+  return v.finish();
+}
+
+function cmpSeq(a: bigint | null, b: bigint | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
+
+/** "2026-01-05T08:59:12.500000Z" → " at 2026-01-05 08:59:12 UTC" */
+function at(time: string | null | undefined): string {
+  if (!time) return '';
+  const m = /^(\d{4,}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(time);
+  return m ? `, ${m[1]} ${m[2]} UTC` : `, ${time}`;
+}
+
+function describe(r: ChainRow): string {
+  return `Row seq ${r.seq ?? '?'} (id ${r.id}${at(r.time)})`;
+}
+
+function show(v: string | null): string {
+  if (v === null) return 'NULL';
+  return v.length > 80 ? `"${v.slice(0, 77)}…"` : `"${v}"`;
+}

@@ -1,0 +1,124 @@
+// Shapes shared by the verification engine, its adapters and the report.
+// Plain data only: the engine is pure and never touches a database.
+
+export type BreakKind =
+  | 'modified'
+  | 'deleted'
+  | 'inserted'
+  | 'reordered'
+  | 'duplicate'
+  | 'malformed'
+  | 'rewritten'
+  | 'truncated';
+
+export const BREAK_KINDS: readonly BreakKind[] = [
+  'modified',
+  'deleted',
+  'inserted',
+  'reordered',
+  'duplicate',
+  'malformed',
+  'rewritten',
+  'truncated',
+];
+
+/** One row of one chain (table + tenant), as the adapters hand it to the engine in seq order. */
+export interface ChainRow {
+  /** null when the stored seq is NULL or not an integer: the row is malformed. */
+  seq: bigint | null;
+  /** The seq as stored, for explanations of malformed rows. */
+  seqText?: string | null;
+  /** The row's id at the source (for the auditor to find it). */
+  id: string;
+  /** Canonical UTC time of the row, when the table has one. */
+  time: string | null;
+  prevHash: string | null;
+  hash: string | null;
+  /** payload(row) under the profile, built from the row's stored values. */
+  payload: string;
+  /** The row's source values (text as printed); lets the engine re-check a displaced row at another seq. */
+  values?: readonly (string | null)[];
+}
+
+export interface ChainBreak {
+  /** The seq the break is about (the missing seq for `deleted`); null for a row without a usable seq. */
+  seq: bigint | null;
+  kind: BreakKind;
+  /** id of the row concerned; null when the row is gone (deleted, truncated). */
+  id: string | null;
+  /** What the chain or a reference says should be there (meaning per kind: docs/verify-report.md). */
+  expected: string | null;
+  /** What is there now. */
+  found: string | null;
+  /** One sentence for the auditor: which row, what was expected, what was found, the likely cause. */
+  explanation: string;
+  /** Time of the row concerned, when known. */
+  time: string | null;
+}
+
+/** A chain head recorded earlier (signed checkpoint in the cache, or an external anchor file). */
+export interface Anchor {
+  /** Human name: "checkpoint #12 (sync, 2026-11-20T10:00:00Z)" or "anchor file head.json". */
+  label: string;
+  origin: 'sync' | 'verify' | 'external';
+  checkpointId: number | null;
+  lastSeq: bigint;
+  headHash: string;
+  createdAt: string | null;
+  signature: 'valid' | 'invalid' | 'unsigned';
+}
+
+export type AnchorOutcome =
+  /** the row at lastSeq still has headHash: the current chain extends the anchor */
+  | 'extended'
+  /** the row at lastSeq has another hash: history up to lastSeq was rewritten */
+  | 'rewritten'
+  /** the chain now ends before lastSeq (live source) */
+  | 'truncated'
+  /** the checked copy ends before lastSeq but may simply be out of date (cache) */
+  | 'not-reached'
+  /** the row at lastSeq is missing (reported as deleted) */
+  | 'row-missing';
+
+export interface AnchorResult extends Anchor {
+  outcome: AnchorOutcome;
+  /** hash of the row at lastSeq now, when there is one */
+  foundHash: string | null;
+}
+
+/** Earlier hashes of the same chain in seq order (e.g. from the cache), compared row by row. */
+export interface ReferenceHashes {
+  label: string;
+  /** Time the reference was taken (e.g. the last sync), for explanations. */
+  takenAt: string | null;
+  /** Next (seq, hash) in ascending seq order, or null at the end. */
+  next(): { seq: bigint; hash: string | null } | null;
+  close?(): void;
+}
+
+export interface ReferenceComparison {
+  label: string;
+  compared: number;
+  differing: number;
+  firstDifferentSeq: bigint | null;
+  /** the reference holds rows past the checked chain's end */
+  referenceLastSeq: bigint | null;
+}
+
+export interface ChainResult {
+  table: string;
+  tenant: string;
+  rows: number;
+  intactRows: number;
+  intact: boolean;
+  firstSeq: bigint | null;
+  lastSeq: bigint | null;
+  headHash: string | null;
+  /** RFC 6962 root over the rows' stored hashes in seq order (null when not computed). */
+  merkleRoot: string | null;
+  breaks: ChainBreak[];
+  /** Breaks found beyond maxBreaks are counted, not listed. */
+  breaksOmitted: number;
+  anchors: AnchorResult[];
+  reference: ReferenceComparison | null;
+}
