@@ -1,0 +1,86 @@
+// manifest.json: the one signed document that names every other file of a package
+// (docs/package-format.md). Its bytes are exactly what manifest.sig signs, so it is
+// serialised once, deterministically (fixed key order, 2-space JSON, LF, final newline).
+import type { ChainProfile } from '../chain/profile.js';
+import type { RecordFilter } from '../records/filter.js';
+
+export const PACKAGE_FORMAT = 'auditdesk-package/1';
+
+export interface ManifestColumn {
+  /** The CSV header cell. */
+  header: string;
+  /** Source column name (the key in row digests and the hash payload). */
+  name: string;
+  /** PostgreSQL type name as the source reported it. */
+  type: string;
+  /** True when formula neutralisation applies to this column's cells. */
+  neutralised: boolean;
+}
+
+export interface ManifestFile {
+  name: string;
+  sha256: string;
+  size: number;
+  /** Data rows (header excluded) for CSV files; null for other files. */
+  rows: number | null;
+  mediaType: string;
+  columns?: ManifestColumn[];
+  /** RFC 6962 Merkle root over the row digests of this CSV's rows (docs/hash-chain.md). */
+  merkleRoot?: string;
+}
+
+export interface Manifest {
+  format: typeof PACKAGE_FORMAT;
+  packageId: string;
+  createdAt: string;
+  tool: { name: 'auditdesk'; version: string };
+  signer: {
+    name: string;
+    org: string;
+    email: string;
+    /** SHA-256 of signer.pem's DER: the Ed25519 certificate whose key signed this manifest. */
+    fingerprint: string;
+    certificate: 'signer.pem';
+    /** SHA-256 of the RSA certificate inside report.pdf's embedded signature. */
+    pdfCertificateFingerprint: string;
+  };
+  source: { fingerprint: string; label: string; databaseName: string; serverVersion: string } | null;
+  query: {
+    tenant: string;
+    period: { from: string | null; to: string | null };
+    filter: RecordFilter;
+    /** Every event of the period is in audit_events.csv (no facet narrowed it). */
+    wholeChain: boolean;
+  };
+  csv: {
+    dialect: 'RFC 4180';
+    encoding: 'UTF-8';
+    lineEnd: 'CRLF';
+    null: 'empty unquoted field';
+    emptyString: '""';
+    formulaNeutralisation: {
+      enabled: boolean;
+      triggers: string[];
+      prefix: "'";
+      appliesTo: 'columns marked neutralised';
+      reverse: "remove one leading ' when the rest starts with ' * then one of the triggers";
+    };
+  };
+  chain: {
+    profile: ChainProfile;
+    table: string | null;
+    rows: number;
+    intact: boolean | null;
+    breaks: number;
+    first: { seq: string; prevHash: string | null } | null;
+    head: { seq: string; hash: string | null } | null;
+    merkleRoot: string | null;
+  };
+  counts: Record<string, number>;
+  files: ManifestFile[];
+}
+
+/** The exact bytes that are signed. */
+export function serialiseManifest(m: Manifest): Buffer {
+  return Buffer.from(`${JSON.stringify(m, null, 2)}\n`, 'utf8');
+}

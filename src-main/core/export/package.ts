@@ -1,0 +1,660 @@
+// Writes a signed compliance package (issue 5, docs/package-format.md).
+//
+// Every file is first written into a private temp folder, the ZIP goes to a temp
+// name beside --out, and only a complete, signed ZIP is renamed into place. A
+// cancel (AbortSignal) or any failure removes the temp files, so nothing is ever
+// left at --out. Rows are streamed from SQLite into the CSV writers; only counts,
+// findings and the capped PDF appendix stay in memory.
+import { createHash, sign } from 'node:crypto';
+import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import yazl from 'yazl';
+import type { CacheDb } from '../cache/open.js';
+import { fromRecord, type CacheRow, type MappedColumn } from '../cache/record-mapping.js';
+import { typeCategory, type ColumnType } from '../chain/canonical.js';
+import { rowDigest } from '../chain/digest.js';
+import { MerkleBuilder } from '../chain/merkle.js';
+import { JCS_SHA256_V1 } from '../chain/profile.js';
+import { jcs, type JsonValue } from '../chain/canonical.js';
+import type { RecordFilterInput } from '../records/filter.js';
+import { tempPathFor } from '../util/atomic.js';
+import { UserError } from '../util/errors.js';
+import { toolVersion } from '../util/version.js';
+import { certPem, type LoadedIdentity } from '../identity/identity.js';
+import { ChainChecker, type ChainResult } from './chain-check.js';
+import { CsvFileWriter, FORMULA_TRIGGERS } from './csv.js';
+import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, type ManifestFile } from './manifest.js';
+import { renderReport, type AnomalyLine, type AppendixRow, type ConfigFinding, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
+import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, type Selection, type SourceTable } from './select.js';
+
+export const CONVERSATION_HEADER = [
+  'Log ID', 'Timestamp', 'Agent ID', 'Session ID', 'Channel', 'Prompt', 'Response', 'Model Info',
+  'Model Provider', 'Model Name', 'Model Version', 'Deployment ID', 'Temperature', 'Safety Mode', 'Model Config',
+] as const;
+
+/** Header cell → cache field, in header order. */
+const CONVERSATION_FIELDS = [
+  'source_key', 'ts', 'agent_id', 'session_id', 'channel', 'prompt', 'response', 'model_info',
+  'model_provider', 'model_name', 'model_version', 'deployment_id', 'temperature', 'safety_mode', 'model_config',
+] as const;
+
+const DEFAULT_SOURCE_NAMES: Record<string, ColumnType> = {
+  source_key: { name: 'id', type: 'uuid' },
+  ts: { name: 'timestamp', type: 'timestamptz' },
+  model_config: { name: 'model_config', type: 'jsonb' },
+};
+
+export const PACKAGE_FILES = {
+  conversations: 'conversation_logs.csv',
+  events: 'audit_events.csv',
+  anomalies: 'anomalies.csv',
+  reviews: 'reviews.csv',
+  access: 'access_log.csv',
+  verification: 'verification.json',
+  report: 'report.pdf',
+  manifest: 'manifest.json',
+  signature: 'manifest.sig',
+  signer: 'signer.pem',
+} as const;
+
+export interface ExportProgress {
+  phase: 'events' | 'conversations' | 'anomalies' | 'reviews' | 'access' | 'report' | 'sign' | 'zip' | 'done';
+  done: number;
+  total: number | null;
+}
+
+export interface ExportOptions {
+  db: CacheDb;
+  filter: RecordFilterInput;
+  identity: LoadedIdentity;
+  out: string;
+  /** Fixed creation time (ISO) for reproducible packages; default now. */
+  createdAt?: string;
+  /** Neutralise spreadsheet formulas in text cells (default true). */
+  neutraliseFormulas?: boolean;
+  /** Events listed in the PDF appendix (default 10,000). */
+  appendixCap?: number;
+  /** Anomalies at or above this score are listed in the PDF (default 0.7). */
+  anomalyThreshold?: number;
+  /** "provider/model/version" or bare versions the organisation approved; omitted = no list. */
+  approvedVersions?: string[];
+  /** Overwrite an existing --out (default: refuse). */
+  overwrite?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: ExportProgress) => void;
+  /** Test hook: called after each phase, so tests can fail an export midway. */
+  afterPhase?: (phase: ExportProgress['phase']) => void;
+}
+
+export interface ExportResult {
+  out: string;
+  packageId: string;
+  createdAt: string;
+  signerFingerprint: string;
+  files: ManifestFile[];
+  counts: Record<string, number>;
+  integrity: { intact: boolean | null; breaks: number };
+}
+
+export interface IntegrityReport {
+  profile: string;
+  generatedAt: string;
+  scope: 'whole-period' | 'filtered';
+  tenants: ChainResult[];
+}
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new UserError('export cancelled; nothing was written.', 'E_CANCELLED');
+}
+
+function bump(map: Map<string, number>, key: string | null | undefined): void {
+  const k = key ?? '(none)';
+  map.set(k, (map.get(k) ?? 0) + 1);
+}
+
+function sortedCounts(map: Map<string, number>, byLabel = false): Count[] {
+  const list = [...map].map(([label, n]) => ({ label, n }));
+  return byLabel ? list.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0)) : list.sort((a, b) => b.n - a.n || (a.label < b.label ? -1 : 1));
+}
+
+const SECRET_PATTERNS: RegExp[] = [
+  /\bsk-[A-Za-z0-9_-]{8,}/g,
+  /("(?:api[_-]?key|apikey|secret|token|password|access[_-]?key|auth)"\s*:\s*")([^"]+)(")/gi,
+  /\bAKIA[0-9A-Z]{16}\b/g,
+];
+
+/** model_config with secrets replaced; null when it holds none. */
+export function redactSecrets(config: string): string | null {
+  let found = false;
+  let out = config;
+  for (const re of SECRET_PATTERNS) {
+    out = out.replace(re, (...m: string[]) => {
+      found = true;
+      return m.length > 5 && m[2] !== undefined && m[1]?.startsWith('"') ? `${m[1]}[REDACTED]${m[3]}` : '[REDACTED]';
+    });
+  }
+  return found ? out : null;
+}
+
+/** Same inputs → same id: a digest of what defines the package. */
+function packageIdOf(parts: JsonValue): string {
+  const h = createHash('sha256').update(jcs(parts)).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+function normaliseCreatedAt(value: string | undefined): string {
+  const d = value === undefined ? new Date() : new Date(value);
+  if (Number.isNaN(d.getTime()) || (value !== undefined && !/^\d{4}-\d{2}-\d{2}/.test(value))) {
+    throw new UserError(`--created-at "${value}" is not an ISO date-time.`, 'E_INPUT', 'Use e.g. 2026-01-31T12:00:00Z.');
+  }
+  // Whole seconds: the PDF and ZIP timestamps cannot hold more.
+  return `${d.toISOString().slice(0, 19)}Z`;
+}
+
+function manifestColumns(cols: readonly ColumnType[], headers: readonly string[], neutralise: boolean): ManifestColumn[] {
+  return cols.map((c, i) => ({ header: headers[i]!, name: c.name, type: c.type, neutralised: neutralise && typeCategory(c.type) === 'text' }));
+}
+
+const REVIEW_TYPES: ColumnType[] = REVIEW_COLUMNS.map((name) => ({ name, type: name === 'review_id' ? 'int8' : 'text' }));
+
+class ConfigGroups {
+  private groups = new Map<string, ConfigFinding>();
+  add(row: CacheRow, value: string | null): void {
+    const s = (k: string) => (row[k] === null || row[k] === undefined ? null : String(row[k]));
+    const key = JSON.stringify([s('agent_id'), s('model_provider'), s('model_name'), s('model_version'), s('deployment_id'), value]);
+    const g = this.groups.get(key);
+    if (g) g.count++;
+    else {
+      this.groups.set(key, {
+        agent: s('agent_id'), provider: s('model_provider'), model: s('model_name'), version: s('model_version'),
+        deployment: s('deployment_id'), value, count: 1, firstLogId: String(row.source_key),
+      });
+    }
+  }
+  list(): ConfigFinding[] {
+    return [...this.groups.values()].sort((a, b) => b.count - a.count || (a.firstLogId < b.firstLogId ? -1 : 1));
+  }
+}
+
+export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
+  const { db, identity, signal } = opts;
+  const neutraliseOn = opts.neutraliseFormulas ?? true;
+  const cap = opts.appendixCap ?? 10_000;
+  const threshold = opts.anomalyThreshold ?? 0.7;
+  const createdAt = normaliseCreatedAt(opts.createdAt);
+  if (!opts.overwrite && existsSync(opts.out)) {
+    throw new UserError(`${opts.out} already exists.`, 'E_EXISTS', 'Choose another --out path or remove the old package first.');
+  }
+  if (!existsSync(dirname(opts.out)) || !statSync(dirname(opts.out)).isDirectory()) {
+    throw new UserError(`folder ${dirname(opts.out)} does not exist.`, 'E_INPUT', 'Create it or pick another --out path.');
+  }
+  const s = select(db, opts.filter);
+  const work = mkdtempSync(join(tmpdir(), 'auditdesk-export-'));
+  const zipTmp = tempPathFor(opts.out);
+  const open: CsvFileWriter[] = [];
+  const progress = (p: ExportProgress) => opts.onProgress?.(p);
+  const phaseDone = (phase: ExportProgress['phase']) => {
+    checkAbort(signal);
+    opts.afterPhase?.(phase);
+  };
+  try {
+    checkAbort(signal);
+    const files: ManifestFile[] = [];
+    const counts: Record<string, number> = {};
+    const report = emptyReportParts();
+
+    // audit_events.csv: every source column, in chain order, checked as it is written.
+    const ev = await writeEvents(s, db, work, neutraliseOn, cap, open, signal, progress, report);
+    files.push(ev.file);
+    counts.events = ev.file.rows!;
+    phaseDone('events');
+
+    const conv = await writeConversations(s, db, work, neutraliseOn, open, signal, progress, report, opts.approvedVersions);
+    files.push(conv);
+    counts.conversations = conv.rows!;
+    phaseDone('conversations');
+
+    const an = await writeAnomalies(s, db, work, neutraliseOn, threshold, open, signal, report);
+    files.push(an);
+    counts.anomalies = an.rows!;
+    phaseDone('anomalies');
+
+    const rv = await writeGeneric(
+      join(work, PACKAGE_FILES.reviews), PACKAGE_FILES.reviews, REVIEW_TYPES, REVIEW_TYPES.map((c) => c.name), neutraliseOn, open, signal,
+      reviewRows(db, s).raw(true).iterate(s.tenant, s.tenant, ...s.events.where.params) as IterableIterator<unknown[]>,
+      (r) => r.map((v) => (v === null ? null : String(v))),
+    );
+    files.push(rv);
+    counts.reviews = rv.rows!;
+    phaseDone('reviews');
+
+    if (s.accessTable) {
+      const { stmt, params } = accessRows(db, s);
+      const cols = s.accessTable.columns;
+      const ac = await writeGeneric(
+        join(work, PACKAGE_FILES.access), PACKAGE_FILES.access, cols, cols.map((c) => c.name), neutraliseOn, open, signal,
+        stmt.iterate(...params) as IterableIterator<CacheRow>, (r) => fromRecord(cols, r),
+      );
+      if (ac.rows) {
+        files.push(ac);
+        counts.accessLog = ac.rows;
+      } else rmSync(join(work, PACKAGE_FILES.access));
+    }
+    phaseDone('access');
+
+    const source = (s.events.table ?? s.conversations.table ?? s.anomalyTable)?.source ?? null;
+    const profile = s.events.table?.profile ?? JCS_SHA256_V1;
+    const query = {
+      tenant: s.tenant,
+      period: { from: s.filter.from ?? null, to: s.filter.to ?? null },
+      filter: s.filter,
+      wholeChain: s.contiguous,
+    };
+    const packageId = packageIdOf({ query: query as unknown as JsonValue, createdAt, source: source?.fingerprint ?? null, signer: identity.info.fingerprint });
+
+    const verification: IntegrityReport = {
+      profile: profile.name,
+      generatedAt: createdAt,
+      scope: s.contiguous ? 'whole-period' : 'filtered',
+      tenants: ev.chain ? [ev.chain] : [],
+    };
+    files.push(writeSmall(work, PACKAGE_FILES.verification, Buffer.from(`${JSON.stringify(verification, null, 2)}\n`), 'application/json'));
+
+    const signerPem = Buffer.from(certPem(identity.signingCertDer));
+    files.push(writeSmall(work, PACKAGE_FILES.signer, signerPem, 'application/x-pem-file'));
+
+    // report.pdf
+    progress({ phase: 'report', done: 0, total: null });
+    const data: ReportData = {
+      packageId,
+      createdAt,
+      toolVersion: toolVersion(),
+      tenant: s.tenant,
+      period: query.period,
+      filterLines: filterLines(s),
+      auditor: { ...identity.info },
+      source: source ? { label: source.label, fingerprint: source.fingerprint } : null,
+      counts: [
+        { label: 'Audit events', n: counts.events ?? 0 },
+        { label: 'Conversations', n: counts.conversations ?? 0 },
+        { label: 'Anomalies', n: counts.anomalies ?? 0 },
+        { label: `Anomalies with score >= ${threshold}`, n: report.anomaliesAboveTotal },
+        { label: 'Auditor reviews', n: counts.reviews ?? 0 },
+        { label: 'Access-log entries', n: counts.accessLog ?? 0 },
+      ],
+      eventsPerDay: sortedCounts(report.perDay, true),
+      eventsByType: sortedCounts(report.byType),
+      eventsBySeverity: sortedCounts(report.bySeverity),
+      conversationsByProvider: sortedCounts(report.byProvider),
+      conversationsByVersion: sortedCounts(report.byVersion),
+      integrity: ev.chain,
+      contiguous: s.contiguous,
+      anomalyThreshold: threshold,
+      anomaliesAbove: report.anomaliesAbove,
+      anomaliesAboveTotal: report.anomaliesAboveTotal,
+      highTemperature: report.highTemp.list(),
+      relaxedSafety: report.relaxed.list(),
+      unapprovedVersions: opts.approvedVersions?.length ? report.unapproved.list() : null,
+      approvedVersions: opts.approvedVersions ?? [],
+      secrets: report.secrets,
+      appendix: report.appendix,
+      appendixCap: cap,
+      appendixTotal: counts.events ?? 0,
+      files: [...files].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => ({ name: f.name, rows: f.rows, sha256: f.sha256 })),
+    };
+    const pdf = await renderReport(data, identity);
+    files.push(writeSmall(work, PACKAGE_FILES.report, pdf, 'application/pdf'));
+    phaseDone('report');
+
+    // manifest.json + manifest.sig
+    progress({ phase: 'sign', done: 0, total: null });
+    files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const manifest: Manifest = {
+      format: PACKAGE_FORMAT,
+      packageId,
+      createdAt,
+      tool: { name: 'auditdesk', version: toolVersion() },
+      signer: {
+        name: identity.info.name,
+        org: identity.info.org,
+        email: identity.info.email,
+        fingerprint: identity.info.fingerprint,
+        certificate: 'signer.pem',
+        pdfCertificateFingerprint: identity.info.pdfFingerprint,
+      },
+      source,
+      query,
+      csv: {
+        dialect: 'RFC 4180',
+        encoding: 'UTF-8',
+        lineEnd: 'CRLF',
+        null: 'empty unquoted field',
+        emptyString: '""',
+        formulaNeutralisation: {
+          enabled: neutraliseOn,
+          triggers: [...FORMULA_TRIGGERS],
+          prefix: "'",
+          appliesTo: 'columns marked neutralised',
+          reverse: "remove one leading ' when the rest starts with ' * then one of the triggers",
+        },
+      },
+      chain: {
+        profile,
+        table: ev.chain?.table ?? null,
+        rows: ev.chain?.rows ?? 0,
+        intact: ev.chain ? ev.chain.intact : null,
+        breaks: ev.chain?.breaks.length ?? 0,
+        first: ev.chain?.first ?? null,
+        head: ev.chain?.head ?? null,
+        merkleRoot: ev.file.merkleRoot ?? null,
+      },
+      counts,
+      files,
+    };
+    const manifestBytes = serialiseManifest(manifest);
+    writeFileSync(join(work, PACKAGE_FILES.manifest), manifestBytes);
+    writeFileSync(join(work, PACKAGE_FILES.signature), sign(null, manifestBytes, identity.signingKey));
+    phaseDone('sign');
+
+    // ZIP: sorted entries, fixed times and modes, then rename into place.
+    progress({ phase: 'zip', done: 0, total: null });
+    const names = [...files.map((f) => f.name), PACKAGE_FILES.manifest, PACKAGE_FILES.signature].sort();
+    await writeZip(zipTmp, work, names, new Date(createdAt), signal);
+    phaseDone('zip');
+    checkAbort(signal);
+    renameSync(zipTmp, opts.out);
+    progress({ phase: 'done', done: 1, total: 1 });
+    return {
+      out: opts.out,
+      packageId,
+      createdAt,
+      signerFingerprint: identity.info.fingerprint,
+      files,
+      counts,
+      integrity: { intact: manifest.chain.intact, breaks: manifest.chain.breaks },
+    };
+  } catch (e) {
+    for (const w of open) w.destroy();
+    rmSync(zipTmp, { force: true });
+    if (signal?.aborted && !(e instanceof UserError && e.code === 'E_CANCELLED')) {
+      throw new UserError('export cancelled; nothing was written.', 'E_CANCELLED');
+    }
+    throw e;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function emptyReportParts() {
+  return {
+    perDay: new Map<string, number>(),
+    byType: new Map<string, number>(),
+    bySeverity: new Map<string, number>(),
+    byProvider: new Map<string, number>(),
+    byVersion: new Map<string, number>(),
+    appendix: [] as AppendixRow[],
+    anomaliesAbove: [] as AnomalyLine[],
+    anomaliesAboveTotal: 0,
+    highTemp: new ConfigGroups(),
+    relaxed: new ConfigGroups(),
+    unapproved: new ConfigGroups(),
+    secrets: [] as SecretFinding[],
+  };
+}
+type ReportParts = ReturnType<typeof emptyReportParts>;
+
+function filterLines(s: Selection): string[] {
+  const f = s.filter;
+  const lines: string[] = [];
+  const list = (label: string, v: string[] | undefined) => v?.length && lines.push(`${label}: ${v.join(', ')}`);
+  if (f.kind !== 'all') lines.push(`kind: ${f.kind}`);
+  list('agent', f.agent);
+  list('session', f.session);
+  list('channel', f.channel);
+  list('event type', f.eventType);
+  list('severity', f.severity);
+  list('user', f.user);
+  list('model provider', f.modelProvider);
+  list('model name', f.modelName);
+  list('model version', f.modelVersion);
+  list('deployment', f.deploymentId);
+  list('safety mode', f.safetyMode);
+  if (f.temperatureMin !== undefined) lines.push(`temperature >= ${f.temperatureMin}`);
+  if (f.temperatureMax !== undefined) lines.push(`temperature <= ${f.temperatureMax}`);
+  if (f.minAnomalyScore !== undefined) lines.push(`anomaly score >= ${f.minAnomalyScore}`);
+  if (f.text) lines.push(`text: ${f.text}`);
+  return lines;
+}
+
+function writeSmall(dir: string, name: string, bytes: Buffer, mediaType: string): ManifestFile {
+  writeFileSync(join(dir, name), bytes);
+  return { name, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, rows: null, mediaType };
+}
+
+async function writeEvents(
+  s: Selection,
+  db: CacheDb,
+  dir: string,
+  neutraliseOn: boolean,
+  cap: number,
+  open: CsvFileWriter[],
+  signal: AbortSignal | undefined,
+  progress: (p: ExportProgress) => void,
+  report: ReportParts,
+): Promise<{ file: ManifestFile; chain: ChainResult | null }> {
+  const table = s.events.table;
+  const cols: MappedColumn[] = table?.columns ?? [];
+  const mcols = manifestColumns(cols, cols.map((c) => c.name), neutraliseOn);
+  const path = join(dir, PACKAGE_FILES.events);
+  const w = new CsvFileWriter(path, cols.map((c) => c.name), mcols.map((c) => c.neutralised));
+  open.push(w);
+  const merkle = new MerkleBuilder();
+  const checker = table
+    ? new ChainChecker(cols, table.profile, { tenant: s.tenant, table: `${table.schema}.${table.name}`, contiguous: s.contiguous })
+    : null;
+  if (table) {
+    const total = null;
+    let n = 0;
+    for (const row of eventRows(db, s).iterate(...s.events.where.params) as IterableIterator<CacheRow>) {
+      const values = fromRecord(cols, row);
+      checker!.push(values);
+      merkle.push(rowDigest(cols, values));
+      const day = typeof row.ts === 'string' ? row.ts.slice(0, 10) : '(no time)';
+      bump(report.perDay, day);
+      bump(report.byType, row.event_type as string | null);
+      bump(report.bySeverity, row.severity as string | null);
+      if (report.appendix.length < cap) {
+        report.appendix.push({
+          seq: String(row.seq ?? ''),
+          ts: String(row.ts ?? ''),
+          type: String(row.event_type ?? ''),
+          severity: String(row.severity ?? ''),
+          user: String(row.user_id ?? ''),
+          entity: [row.entity_type, row.entity_id].filter((v) => v !== null && v !== undefined).join(':'),
+        });
+      }
+      const pending = w.row(values);
+      if (pending) await pending;
+      if (++n % 5000 === 0) {
+        checkAbort(signal);
+        progress({ phase: 'events', done: n, total });
+        await new Promise((r) => setImmediate(r)); // let a cancel request in
+        checkAbort(signal);
+      }
+    }
+  }
+  const written = await w.close();
+  return {
+    file: { name: PACKAGE_FILES.events, ...written, mediaType: 'text/csv', columns: mcols, merkleRoot: merkle.root() },
+    chain: checker?.result ?? null,
+  };
+}
+
+async function writeConversations(
+  s: Selection,
+  db: CacheDb,
+  dir: string,
+  neutraliseOn: boolean,
+  open: CsvFileWriter[],
+  signal: AbortSignal | undefined,
+  progress: (p: ExportProgress) => void,
+  report: ReportParts,
+  approved: string[] | undefined,
+): Promise<ManifestFile> {
+  const table = s.conversations.table;
+  const byField = new Map<string, ColumnType>();
+  for (const c of table?.columns ?? []) if (c.field) byField.set(c.field, { name: c.name, type: c.type });
+  const cols = CONVERSATION_FIELDS.map((f) => byField.get(f) ?? DEFAULT_SOURCE_NAMES[f] ?? { name: f, type: 'text' });
+  const mcols = manifestColumns(cols, CONVERSATION_HEADER, neutraliseOn);
+  const w = new CsvFileWriter(join(dir, PACKAGE_FILES.conversations), CONVERSATION_HEADER, mcols.map((c) => c.neutralised));
+  open.push(w);
+  const merkle = new MerkleBuilder();
+  const approvedSet = new Set(approved ?? []);
+  let n = 0;
+  if (table) {
+    for (const row of conversationRows(db, s).iterate(...s.conversations.where.params) as IterableIterator<CacheRow>) {
+      const values = CONVERSATION_FIELDS.map((f) => (row[f] === null || row[f] === undefined ? null : String(row[f])));
+      merkle.push(rowDigest(cols, values));
+      const [provider, name, version] = [row.model_provider, row.model_name, row.model_version].map((v) => (v === null ? null : String(v)));
+      bump(report.byProvider, provider);
+      const pmv = [provider ?? '-', name ?? '-', version ?? '-'].join(' / ');
+      bump(report.byVersion, pmv);
+      const temp = row.temperature_num as number | null;
+      if (temp !== null && temp > 0.8) report.highTemp.add(row, String(row.temperature));
+      if (row.safety_mode !== null && String(row.safety_mode).toLowerCase() === 'relaxed') report.relaxed.add(row, 'relaxed');
+      if (approvedSet.size && !(version !== null && (approvedSet.has(version) || approvedSet.has(`${provider}/${name}/${version}`)))) {
+        report.unapproved.add(row, version);
+      }
+      if (row.model_config !== null && row.model_config !== undefined) {
+        const red = redactSecrets(String(row.model_config));
+        if (red !== null) report.secrets.push({ logId: String(row.source_key), agent: row.agent_id === null ? null : String(row.agent_id), redactedConfig: red });
+      }
+      const pending = w.row(values);
+      if (pending) await pending;
+      if (++n % 5000 === 0) {
+        progress({ phase: 'conversations', done: n, total: null });
+        await new Promise((r) => setImmediate(r));
+        checkAbort(signal);
+      }
+    }
+  }
+  const written = await w.close();
+  return { name: PACKAGE_FILES.conversations, ...written, mediaType: 'text/csv', columns: mcols, merkleRoot: merkle.root() };
+}
+
+async function writeAnomalies(
+  s: Selection,
+  db: CacheDb,
+  dir: string,
+  neutraliseOn: boolean,
+  threshold: number,
+  open: CsvFileWriter[],
+  signal: AbortSignal | undefined,
+  report: ReportParts,
+): Promise<ManifestFile> {
+  const cols: MappedColumn[] = s.anomalyTable?.columns ?? [
+    { name: 'id', type: 'uuid', field: 'source_key' },
+    { name: 'audit_event_id', type: 'uuid', field: 'audit_event_id' },
+    { name: 'tenant_id', type: 'text', field: 'tenant_id' },
+    { name: 'anomaly_score', type: 'numeric', field: 'score_text' },
+    { name: 'detected_at', type: 'timestamptz', field: 'detected_at' },
+    { name: 'detector', type: 'text', field: 'detector' },
+    { name: 'features', type: 'jsonb', field: 'features' },
+    { name: 'model_version', type: 'text', field: 'model_version' },
+  ];
+  const rows: IterableIterator<CacheRow> = s.anomalyTable
+    ? (anomalyRows(db, s).iterate(s.tenant, ...s.events.where.params) as IterableIterator<CacheRow>)
+    : ([] as CacheRow[])[Symbol.iterator]();
+  const onRow = (r: CacheRow) => {
+    const score = r.anomaly_score === null || r.anomaly_score === undefined ? null : Number(r.anomaly_score);
+    if (score !== null && score >= threshold) {
+      report.anomaliesAboveTotal++;
+      if (report.anomaliesAbove.length < 500) {
+        report.anomaliesAbove.push({ id: String(r.source_key), eventId: String(r.audit_event_id ?? '-'), score: String(r.score_text ?? score), detector: String(r.detector ?? '-'), detectedAt: String(r.detected_at ?? '-') });
+      }
+    }
+    return fromRecord(cols, r);
+  };
+  return writeGeneric(join(dir, PACKAGE_FILES.anomalies), PACKAGE_FILES.anomalies, cols, cols.map((c) => c.name), neutraliseOn, open, signal, rows, onRow);
+}
+
+async function writeGeneric<R>(
+  path: string,
+  name: string,
+  cols: readonly ColumnType[],
+  headers: readonly string[],
+  neutraliseOn: boolean,
+  open: CsvFileWriter[],
+  signal: AbortSignal | undefined,
+  rows: IterableIterator<R>,
+  toValues: (row: R) => (string | null)[],
+): Promise<ManifestFile> {
+  const mcols = manifestColumns(cols, headers, neutraliseOn);
+  const w = new CsvFileWriter(path, headers, mcols.map((c) => c.neutralised));
+  open.push(w);
+  const merkle = new MerkleBuilder();
+  let n = 0;
+  for (const row of rows) {
+    const values = toValues(row);
+    merkle.push(rowDigest(cols, values));
+    const pending = w.row(values);
+    if (pending) await pending;
+    if (++n % 5000 === 0) {
+      await new Promise((r) => setImmediate(r));
+      checkAbort(signal);
+    }
+  }
+  const written = await w.close();
+  return { name, ...written, mediaType: 'text/csv', columns: mcols, merkleRoot: merkle.root() };
+}
+
+/**
+ * Deterministic ZIP: entries in the given (sorted) order, DOS timestamps built from
+ * the UTC wall time of createdAt as *local* components with forceDosTimestamp, so
+ * the bytes do not depend on the machine's time zone; fixed file mode.
+ */
+async function writeZip(path: string, dir: string, names: string[], createdAt: Date, signal: AbortSignal | undefined): Promise<void> {
+  const mtime = new Date(
+    createdAt.getUTCFullYear(), createdAt.getUTCMonth(), createdAt.getUTCDate(),
+    createdAt.getUTCHours(), createdAt.getUTCMinutes(), createdAt.getUTCSeconds(),
+  );
+  const zip = new yazl.ZipFile();
+  for (const name of names) {
+    const compress = !name.endsWith('.pdf') && !name.endsWith('.sig');
+    zip.addFile(join(dir, name), name, { mtime, mode: 0o100644, compress, forceDosTimestamp: true } as yazl.Options);
+  }
+  zip.end();
+  const out = createWriteStream(path, { mode: 0o644 });
+  const onAbort = () => out.destroy(new Error('aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    zip.outputStream.pipe(out);
+    await once(out, 'close');
+    if (signal?.aborted) throw new UserError('export cancelled; nothing was written.', 'E_CANCELLED');
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Counts what an export with this filter would write, without writing anything. */
+export function previewExport(db: CacheDb, filter: RecordFilterInput): { tenant: string; events: number; conversations: number; anomalies: number; reviews: number; accessLog: number; wholeChain: boolean } {
+  const s = select(db, filter);
+  const count = (sql: string, params: unknown[]) => Number(db.prepare(sql).pluck().get(...params));
+  const access = accessWhere(s);
+  return {
+    tenant: s.tenant,
+    events: count(`SELECT count(*) FROM records r ${s.events.where.sql}`, s.events.where.params),
+    conversations: count(`SELECT count(*) FROM records r ${s.conversations.where.sql}`, s.conversations.where.params),
+    anomalies: count(`SELECT count(*) FROM anomalies a WHERE a.tenant_id = ? AND a.audit_event_id IN (SELECT r.source_key FROM records r ${s.events.where.sql})`, [s.tenant, ...s.events.where.params]),
+    reviews: count(
+      `SELECT count(*) FROM reviews WHERE tenant_id = ? AND anomaly_key IN (SELECT a.source_key FROM anomalies a WHERE a.tenant_id = ? AND a.audit_event_id IN (SELECT r.source_key FROM records r ${s.events.where.sql}))`,
+      [s.tenant, s.tenant, ...s.events.where.params],
+    ),
+    accessLog: s.accessTable ? count(`SELECT count(*) FROM access_log ${access.sql}`, access.params) : 0,
+    wholeChain: s.contiguous,
+  };
+}
+
+export type { SourceTable };

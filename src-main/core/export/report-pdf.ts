@@ -1,0 +1,434 @@
+// report.pdf: the human-readable half of the package, drawn with pdfkit (charts are
+// vector rectangles, no images) and signed with an embedded CMS signature
+// (@signpdf, ETSI.CAdES.detached) by the identity's RSA key. Everything that
+// varies between runs (creation date, signing time, document id) is pinned to the
+// package's createdAt, so the same inputs give the same bytes.
+import PDFDocument from 'pdfkit';
+import forge from 'node-forge';
+import { SignPdf } from '@signpdf/signpdf';
+import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
+import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
+import type { ChainResult } from './chain-check.js';
+import type { LoadedIdentity } from '../identity/identity.js';
+
+export interface Count {
+  label: string;
+  n: number;
+}
+
+export interface ConfigFinding {
+  agent: string | null;
+  provider: string | null;
+  model: string | null;
+  version: string | null;
+  deployment: string | null;
+  value: string | null;
+  count: number;
+  firstLogId: string;
+}
+
+export interface SecretFinding {
+  logId: string;
+  agent: string | null;
+  redactedConfig: string;
+}
+
+export interface AppendixRow {
+  seq: string;
+  ts: string;
+  type: string;
+  severity: string;
+  user: string;
+  entity: string;
+}
+
+export interface AnomalyLine {
+  id: string;
+  eventId: string;
+  score: string;
+  detector: string;
+  detectedAt: string;
+}
+
+export interface ReportData {
+  packageId: string;
+  createdAt: string;
+  toolVersion: string;
+  tenant: string;
+  period: { from: string | null; to: string | null };
+  filterLines: string[];
+  auditor: { name: string; org: string; email: string; fingerprint: string; pdfFingerprint: string };
+  source: { label: string; fingerprint: string } | null;
+  counts: Count[];
+  eventsPerDay: Count[];
+  eventsByType: Count[];
+  eventsBySeverity: Count[];
+  conversationsByProvider: Count[];
+  conversationsByVersion: Count[];
+  integrity: ChainResult | null;
+  contiguous: boolean;
+  anomalyThreshold: number;
+  anomaliesAbove: AnomalyLine[];
+  anomaliesAboveTotal: number;
+  highTemperature: ConfigFinding[];
+  relaxedSafety: ConfigFinding[];
+  /** null when no approved-version list was given. */
+  unapprovedVersions: ConfigFinding[] | null;
+  approvedVersions: string[];
+  secrets: SecretFinding[];
+  appendix: AppendixRow[];
+  appendixCap: number;
+  appendixTotal: number;
+  files: { name: string; rows: number | null; sha256: string }[];
+}
+
+const A4 = { w: 595.28, h: 841.89 };
+const M = 50;
+const INK = '#1a1a1a';
+const MUTED = '#666666';
+const BAR = '#3b6ea5';
+const BAD = '#b03030';
+const GOOD = '#2f7a3b';
+
+/** Built-in PDF fonts speak WinAnsi only; anything else becomes '?' rather than garbage glyphs. */
+function latin(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[^\u0020-\u007e\u00a0-\u00ff]/g, '?');
+}
+
+function clip(text: string, max: number): string {
+  const t = latin(text);
+  return t.length > max ? `${t.slice(0, max - 1)}~` : t;
+}
+
+/** A Signer for @signpdf that uses the identity's RSA key and a fixed signing time. */
+class IdentitySigner extends Signer {
+  constructor(
+    private readonly id: LoadedIdentity,
+    private readonly signingTime: Date,
+  ) {
+    super();
+  }
+
+  override async sign(pdfBuffer: Buffer): Promise<Buffer> {
+    const p7 = forge.pkcs7.createSignedData();
+    p7.content = forge.util.createBuffer(pdfBuffer.toString('binary'));
+    p7.addCertificate(this.id.pdfCert);
+    for (const c of this.id.chain) p7.addCertificate(c);
+    p7.addSigner({
+      key: this.id.pdfKey,
+      certificate: this.id.pdfCert,
+      digestAlgorithm: forge.pki.oids.sha256!,
+      authenticatedAttributes: [
+        { type: forge.pki.oids.contentType!, value: forge.pki.oids.data },
+        { type: forge.pki.oids.signingTime!, value: this.signingTime as unknown as string },
+        { type: forge.pki.oids.messageDigest! },
+      ],
+    });
+    p7.sign({ detached: true });
+    return Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
+  }
+}
+
+class Layout {
+  constructor(readonly doc: PDFKit.PDFDocument) {}
+
+  get y(): number {
+    return this.doc.y;
+  }
+
+  ensure(space: number): void {
+    if (this.doc.y + space > A4.h - M - 20) this.doc.addPage();
+  }
+
+  h1(text: string): void {
+    this.doc.addPage();
+    this.doc.font('Helvetica-Bold').fontSize(16).fillColor(INK).text(latin(text), M, M);
+    this.doc.moveDown(0.6);
+  }
+
+  h2(text: string): void {
+    this.ensure(60);
+    this.doc.moveDown(0.4);
+    this.doc.font('Helvetica-Bold').fontSize(11.5).fillColor(INK).text(latin(text), M);
+    this.doc.moveDown(0.25);
+  }
+
+  para(text: string, color = INK, size = 9.5): void {
+    this.ensure(30);
+    this.doc.font('Helvetica').fontSize(size).fillColor(color).text(latin(text), M, undefined, { width: A4.w - 2 * M });
+  }
+
+  kv(rows: [string, string][]): void {
+    for (const [k, v] of rows) {
+      this.ensure(16);
+      const y = this.doc.y;
+      this.doc.font('Helvetica-Bold').fontSize(9.5).fillColor(INK).text(latin(k), M, y, { width: 130 });
+      const yk = this.doc.y;
+      this.doc.font('Helvetica').text(latin(v), M + 135, y, { width: A4.w - 2 * M - 135 });
+      this.doc.y = Math.max(yk, this.doc.y) + 2;
+    }
+  }
+
+  /** Fixed-column table: one text call per cell, no wrapping (long values are clipped). */
+  table(headers: string[], widths: number[], rows: string[][], size = 7.5): void {
+    const lineH = size + 3;
+    const drawHeader = () => {
+      let x = M;
+      const y = this.doc.y;
+      this.doc.font('Helvetica-Bold').fontSize(size).fillColor(INK);
+      headers.forEach((h, i) => {
+        this.doc.text(h, x, y, { width: widths[i]! - 4, lineBreak: false });
+        x += widths[i]!;
+      });
+      this.doc.moveTo(M, y + lineH - 1).lineTo(A4.w - M, y + lineH - 1).lineWidth(0.5).strokeColor(MUTED).stroke();
+      this.doc.y = y + lineH + 1;
+      this.doc.font('Helvetica').fillColor(INK);
+    };
+    this.ensure(lineH * 3);
+    drawHeader();
+    for (const row of rows) {
+      if (this.doc.y + lineH > A4.h - M - 20) {
+        this.doc.addPage();
+        this.doc.y = M;
+        drawHeader();
+      }
+      let x = M;
+      const y = this.doc.y;
+      row.forEach((cell, i) => {
+        const w = widths[i]!;
+        this.doc.text(clip(cell, Math.max(4, Math.floor((w - 4) / (size * 0.5)))), x, y, { width: w - 4, lineBreak: false });
+        x += w;
+      });
+      this.doc.y = y + lineH;
+    }
+    this.doc.x = M;
+    this.doc.moveDown(0.3);
+  }
+
+  /** Horizontal bar chart (label, bar, value), at most `max` bars. */
+  hbars(title: string, data: Count[], max = 14): void {
+    if (!data.length) return;
+    const shown = data.slice(0, max);
+    const rowH = 13;
+    this.ensure(24 + shown.length * rowH);
+    this.doc.font('Helvetica-Bold').fontSize(9.5).fillColor(INK).text(latin(title), M);
+    const top = this.doc.y + 3;
+    const peak = Math.max(...shown.map((d) => d.n), 1);
+    const labelW = 150;
+    const barW = A4.w - 2 * M - labelW - 60;
+    shown.forEach((d, i) => {
+      const y = top + i * rowH;
+      this.doc.font('Helvetica').fontSize(8).fillColor(INK).text(clip(d.label, 34), M, y + 1, { width: labelW - 4, lineBreak: false });
+      const w = Math.max(1, (d.n / peak) * barW);
+      this.doc.rect(M + labelW, y + 1, w, rowH - 4).fill(BAR);
+      this.doc.fillColor(INK).text(String(d.n), M + labelW + w + 4, y + 1, { lineBreak: false });
+    });
+    this.doc.x = M;
+    this.doc.y = top + shown.length * rowH + 6;
+    if (data.length > max) this.para(`(${data.length - max} more not drawn; the CSV files hold every row)`, MUTED, 8);
+  }
+
+  /** Vertical bars over days, with the first and last day labelled. */
+  columns(title: string, data: Count[]): void {
+    if (!data.length) return;
+    const h = 120;
+    this.ensure(h + 40);
+    this.doc.font('Helvetica-Bold').fontSize(9.5).fillColor(INK).text(latin(title), M);
+    const top = this.doc.y + 4;
+    const width = A4.w - 2 * M;
+    const peak = Math.max(...data.map((d) => d.n), 1);
+    const slot = width / data.length;
+    const bar = Math.max(0.5, slot * 0.8);
+    this.doc.moveTo(M, top + h).lineTo(M + width, top + h).lineWidth(0.5).strokeColor(MUTED).stroke();
+    data.forEach((d, i) => {
+      const bh = (d.n / peak) * (h - 10);
+      this.doc.rect(M + i * slot, top + h - bh, bar, bh).fill(BAR);
+    });
+    this.doc.font('Helvetica').fontSize(7.5).fillColor(MUTED);
+    this.doc.text(`peak ${peak}/day`, M, top - 2, { width, align: 'right', lineBreak: false });
+    this.doc.text(data[0]!.label, M, top + h + 3, { lineBreak: false });
+    this.doc.text(data[data.length - 1]!.label, M, top + h + 3, { width, align: 'right', lineBreak: false });
+    this.doc.x = M;
+    this.doc.y = top + h + 16;
+  }
+}
+
+function configRows(list: ConfigFinding[]): string[][] {
+  return list.map((f) => [f.agent ?? '-', [f.provider, f.model, f.version].filter(Boolean).join(' / ') || '-', f.deployment ?? '-', f.value ?? '-', String(f.count), f.firstLogId]);
+}
+
+/** Renders and signs the report. Returns the signed PDF bytes. */
+export async function renderReport(data: ReportData, id: LoadedIdentity): Promise<Buffer> {
+  const created = new Date(data.createdAt);
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: M,
+    bufferPages: true,
+    autoFirstPage: false,
+    info: {
+      Title: `AuditDesk compliance package ${data.packageId}`,
+      Author: `${data.auditor.name} (${data.auditor.org})`,
+      Subject: `Tenant ${data.tenant}`,
+      Creator: `AuditDesk ${data.toolVersion}`,
+      Producer: 'AuditDesk (pdfkit)',
+      CreationDate: created,
+      ModDate: created,
+    },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const L = new Layout(doc);
+  const period = `${data.period.from ?? 'beginning'} to ${data.period.to ?? 'end'}`;
+
+  // Cover
+  doc.addPage();
+  doc.font('Helvetica-Bold').fontSize(22).fillColor(INK).text('Compliance package', M, 120);
+  doc.font('Helvetica').fontSize(13).fillColor(MUTED).text('Audit trail export with integrity verification', M);
+  doc.moveDown(2);
+  L.kv([
+    ['Tenant', data.tenant],
+    ['Period', period],
+    ...(data.filterLines.length ? data.filterLines.map((f, i): [string, string] => [i ? '' : 'Filters', f]) : [['Filters', 'none (whole period)'] as [string, string]]),
+    ['Auditor', `${data.auditor.name}, ${data.auditor.org} <${data.auditor.email}>`],
+    ['Signer fingerprint', data.auditor.fingerprint],
+    ['Created', data.createdAt],
+    ['Tool', `AuditDesk ${data.toolVersion}`],
+    ['Package id', data.packageId],
+    ['Source', data.source ? `${data.source.label} (fingerprint ${data.source.fingerprint.slice(0, 16)}...)` : 'none'],
+  ]);
+  doc.moveDown(2);
+  L.para(
+    'This report summarises the files of the package. The CSV files hold every row of the selected range; manifest.json lists each file with its SHA-256, size and row count and is signed (manifest.sig, Ed25519). docs/verify-by-hand.md in AuditDesk explains how to check the package with unzip, sha256sum and openssl alone.',
+    MUTED,
+    9,
+  );
+
+  // Summary
+  L.h1('Summary');
+  L.table(['Item', 'Rows'], [300, 100], data.counts.map((c) => [c.label, String(c.n)]), 9);
+  L.columns('Events per day', data.eventsPerDay);
+  L.hbars('Events by type', data.eventsByType);
+  L.hbars('Events by severity', data.eventsBySeverity);
+  L.hbars('Conversations by model provider', data.conversationsByProvider);
+  L.hbars('Conversations by model version', data.conversationsByVersion);
+
+  // Integrity
+  L.h1('Integrity');
+  const integ = data.integrity;
+  if (!integ) {
+    L.para('No audit events in the selection, so there is no hash chain to verify.');
+  } else {
+    doc.font('Helvetica-Bold').fontSize(12).fillColor(integ.intact ? GOOD : BAD).text(integ.intact ? 'Hash chain intact' : `Hash chain BROKEN: ${integ.breaks.length} break(s)`, M);
+    doc.moveDown(0.3);
+    L.kv([
+      ['Table', integ.table],
+      ['Rows checked', String(integ.rows)],
+      ['First row', integ.first ? `seq ${integ.first.seq}` : '-'],
+      ['Chain head', integ.head ? `seq ${integ.head.seq}, hash ${integ.head.hash ?? 'NULL'}` : '-'],
+      ['Scope', data.contiguous ? 'every event of the period (missing seq numbers are breaks)' : 'a filtered subset (rows are checked on their own and linked where seq is consecutive)'],
+    ]);
+    if (integ.breaks.length) {
+      L.h2('Every break');
+      L.table(
+        ['seq', 'kind', 'row id', 'expected', 'found'],
+        [50, 70, 130, 120, 125],
+        integ.breaks.map((b) => [b.seq, b.kind, b.id ?? '-', b.expected ?? 'NULL', b.found ?? 'NULL']),
+      );
+      L.h2('Explanations');
+      for (const b of integ.breaks) L.para(`seq ${b.seq}: ${b.explanation}`, INK, 8.5);
+    }
+  }
+
+  // Anomalies
+  L.h1(`Anomalies with score >= ${data.anomalyThreshold}`);
+  if (!data.anomaliesAbove.length) L.para('None in the selection.');
+  else {
+    L.table(['score', 'detected at', 'detector', 'audit event', 'anomaly id'], [45, 120, 90, 130, 110], data.anomaliesAbove.map((a) => [a.score, a.detectedAt, a.detector, a.eventId, a.id]));
+    if (data.anomaliesAboveTotal > data.anomaliesAbove.length) {
+      L.para(`${data.anomaliesAboveTotal - data.anomaliesAbove.length} more are listed in anomalies.csv.`, MUTED, 8.5);
+    }
+  }
+
+  // Model and configuration findings
+  L.h1('Model and configuration findings');
+  const cfgHeaders = ['agent', 'provider / model / version', 'deployment', 'value', 'rows', 'first log id'];
+  const cfgWidths = [80, 150, 75, 45, 35, 110];
+  L.h2(`Temperature above 0.8 (${data.highTemperature.reduce((s, f) => s + f.count, 0)} conversations)`);
+  if (data.highTemperature.length) L.table(cfgHeaders, cfgWidths, configRows(data.highTemperature));
+  else L.para('None.');
+  L.h2(`Relaxed safety mode (${data.relaxedSafety.reduce((s, f) => s + f.count, 0)} conversations)`);
+  if (data.relaxedSafety.length) L.table(cfgHeaders, cfgWidths, configRows(data.relaxedSafety));
+  else L.para('None.');
+  L.h2('Model versions outside the approved list');
+  if (data.unapprovedVersions === null) {
+    L.para('No approved-version list was given for this export (--approved-version), so every version in use is listed for review:', MUTED, 9);
+    L.table(['provider / model / version', 'conversations'], [300, 100], data.conversationsByVersion.map((c) => [c.label, String(c.n)]));
+  } else if (!data.unapprovedVersions.length) L.para(`None. Approved: ${data.approvedVersions.join(', ')}.`);
+  else {
+    L.para(`Approved: ${data.approvedVersions.join(', ')}.`, MUTED, 9);
+    L.table(cfgHeaders, cfgWidths, configRows(data.unapprovedVersions));
+  }
+  L.h2(`Secrets in model_config (${data.secrets.length} conversations)`);
+  if (data.secrets.length) {
+    L.para('Values are REDACTED here. The CSV keeps the source value unchanged, as evidence.', MUTED, 8.5);
+    L.table(['log id', 'agent', 'model_config (redacted)'], [130, 90, 275], data.secrets.slice(0, 500).map((s) => [s.logId, s.agent ?? '-', s.redactedConfig]));
+  } else L.para('None found.');
+
+  // Appendix
+  L.h1('Appendix: audit events');
+  L.para(
+    data.appendixTotal > data.appendixCap
+      ? `The first ${data.appendixCap} of ${data.appendixTotal} events are listed (cap ${data.appendixCap}); audit_events.csv holds all of them.`
+      : `All ${data.appendixTotal} events are listed (cap ${data.appendixCap}).`,
+    MUTED,
+    9,
+  );
+  L.table(['seq', 'time (UTC)', 'event type', 'severity', 'user', 'entity'], [45, 125, 85, 55, 90, 95], data.appendix.map((r) => [r.seq, r.ts, r.type, r.severity, r.user, r.entity]), 7);
+
+  // Signature page (the invisible signature widget is attached here)
+  L.h1('Signature');
+  L.kv([
+    ['Signed by', `${data.auditor.name}, ${data.auditor.org} <${data.auditor.email}>`],
+    ['Manifest key', `Ed25519, certificate SHA-256 ${data.auditor.fingerprint}`],
+    ['PDF key', `RSA, certificate SHA-256 ${data.auditor.pdfFingerprint}`],
+    ['Signed at', data.createdAt],
+    ['Package id', data.packageId],
+  ]);
+  L.h2('Files covered by the signed manifest');
+  L.table(['file', 'rows', 'SHA-256'], [110, 50, 335], data.files.map((f) => [f.name, f.rows === null ? '-' : String(f.rows), f.sha256]), 7);
+  L.para(
+    'This PDF carries an embedded signature by the PDF key above. manifest.json names this PDF\'s certificate fingerprint and every file\'s SHA-256, and manifest.sig is the Ed25519 signature of manifest.json by the manifest key.',
+    MUTED,
+    8.5,
+  );
+  pdfkitAddPlaceholder({
+    pdf: doc,
+    pdfBuffer: Buffer.alloc(0),
+    reason: `AuditDesk compliance package ${data.packageId}`,
+    contactInfo: data.auditor.email,
+    name: data.auditor.name,
+    location: data.auditor.org,
+    signingTime: created,
+    signatureLength: 16384,
+    subFilter: SUBFILTER_ETSI_CADES_DETACHED,
+    widgetRect: [0, 0, 0, 0],
+  } as Parameters<typeof pdfkitAddPlaceholder>[0]);
+
+  // Page numbers on every page (buffered pages), written without moving the layout.
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(`Page ${i + 1} of ${range.count}  -  package ${data.packageId}`, M, A4.h - 30, { width: A4.w - 2 * M, align: 'center', lineBreak: false });
+    doc.page.margins.bottom = bottom;
+  }
+  doc.end();
+  const unsigned = await done;
+  return new SignPdf().sign(unsigned, new IdentitySigner(id, created), created);
+}

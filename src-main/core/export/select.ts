@@ -1,0 +1,172 @@
+// What an export reads from the cache: the tables behind the filtered records and
+// the rows of each package file, in a fixed order so the same cache and filter
+// always give the same bytes.
+import type { CacheDb } from '../cache/open.js';
+import type { MappedColumn, TableKind } from '../cache/record-mapping.js';
+import { buildWhere, normaliseBound, recordFilterSchema, type RecordFilter, type RecordFilterInput } from '../records/filter.js';
+import { parseProfile, JCS_SHA256_V1, type ChainProfile } from '../chain/profile.js';
+import { UserError } from '../util/errors.js';
+
+export interface SourceTable {
+  tableId: number;
+  kind: TableKind;
+  schema: string;
+  name: string;
+  columns: MappedColumn[];
+  profile: ChainProfile;
+  source: { fingerprint: string; label: string; databaseName: string; serverVersion: string };
+}
+
+/** Validates an export filter: exactly one tenant, bounds normalised. */
+export function exportFilter(input: RecordFilterInput): RecordFilter & { tenant: [string] } {
+  const parsed = recordFilterSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`invalid export filter: ${issue?.path.join('.') || 'filter'}: ${issue?.message}.`, 'E_INPUT');
+  }
+  const f = parsed.data;
+  if (!f.tenant || f.tenant.length !== 1) {
+    throw new UserError('an export covers exactly one tenant.', 'E_INPUT', 'Pass --tenant once.');
+  }
+  for (const k of ['from', 'to'] as const) {
+    if (f[k] !== undefined) {
+      try {
+        f[k] = normaliseBound(f[k]!);
+      } catch (e) {
+        throw new UserError(`--${k}: ${(e as Error).message}.`, 'E_INPUT');
+      }
+    }
+  }
+  if (f.from && f.to && f.from >= f.to) throw new UserError(`--from ${f.from} is not before --to ${f.to}.`, 'E_INPUT');
+  return f as RecordFilter & { tenant: [string] };
+}
+
+/** True when the filter keeps every event of the tenant's period (so missing seq numbers are findings). */
+export function keepsWholeChain(f: RecordFilter): boolean {
+  const narrowing: (keyof RecordFilter)[] = ['eventType', 'severity', 'user', 'agent', 'session', 'channel', 'modelProvider', 'modelName', 'modelVersion', 'deploymentId', 'safetyMode'];
+  if (narrowing.some((k) => (f[k] as string[] | undefined)?.length)) return false;
+  return f.temperatureMin === undefined && f.temperatureMax === undefined && f.minAnomalyScore === undefined && !f.text && f.kind !== 'conversation';
+}
+
+interface TableRow {
+  table_id: number;
+  kind: TableKind;
+  schema_name: string;
+  table_name: string;
+  columns_json: string;
+  profile_json: string | null;
+  fingerprint: string;
+  label: string;
+  database_name: string;
+  server_version: string;
+}
+
+export function loadTable(db: CacheDb, tableId: number): SourceTable {
+  const t = db
+    .prepare(
+      `SELECT t.table_id, t.kind, t.schema_name, t.table_name, t.columns_json, t.profile_json,
+              s.fingerprint, s.label, s.database_name, s.server_version
+         FROM source_tables t JOIN sources s ON s.source_id = t.source_id WHERE t.table_id = ?`,
+    )
+    .get(tableId) as TableRow | undefined;
+  if (!t) throw new Error(`cache names table ${tableId} but has no source_tables row for it`);
+  return {
+    tableId: t.table_id,
+    kind: t.kind,
+    schema: t.schema_name,
+    name: t.table_name,
+    columns: JSON.parse(t.columns_json) as MappedColumn[],
+    profile: t.profile_json ? parseProfile(JSON.parse(t.profile_json)) : JCS_SHA256_V1,
+    source: { fingerprint: t.fingerprint, label: t.label, databaseName: t.database_name, serverVersion: t.server_version },
+  };
+}
+
+/** The single table of `kind` that the selection touches; several (two sources) is refused. */
+function oneTable(db: CacheDb, sql: string, params: unknown[], what: string): SourceTable | null {
+  const ids = db.prepare(sql).pluck().all(...params) as number[];
+  if (ids.length > 1) {
+    throw new UserError(`the selection spans ${ids.length} ${what} tables (several sources in one cache).`, 'E_INPUT', 'Export from a cache that holds one source.');
+  }
+  return ids.length ? loadTable(db, ids[0]!) : null;
+}
+
+export interface Selection {
+  filter: RecordFilter & { tenant: [string] };
+  tenant: string;
+  events: { where: { sql: string; params: unknown[] }; table: SourceTable | null };
+  conversations: { where: { sql: string; params: unknown[] }; table: SourceTable | null };
+  anomalyTable: SourceTable | null;
+  accessTable: SourceTable | null;
+  contiguous: boolean;
+}
+
+function whereFor(filter: RecordFilter, kind: 'event' | 'conversation') {
+  if (filter.kind !== 'all' && filter.kind !== kind) return { sql: 'WHERE 0', params: [] };
+  return buildWhere({ ...filter, kind });
+}
+
+export function select(db: CacheDb, input: RecordFilterInput): Selection {
+  const filter = exportFilter(input);
+  const tenant = filter.tenant[0];
+  const ew = whereFor(filter, 'event');
+  const cw = whereFor(filter, 'conversation');
+  const events = oneTable(db, `SELECT DISTINCT r.table_id FROM records r ${ew.sql}`, ew.params, 'events');
+  const conversations = oneTable(db, `SELECT DISTINCT r.table_id FROM records r ${cw.sql}`, cw.params, 'conversation');
+  const anomalyTable = oneTable(db, 'SELECT DISTINCT table_id FROM anomalies WHERE tenant_id = ?', [tenant], 'anomaly');
+  const accessTable = oneTable(db, 'SELECT DISTINCT table_id FROM access_log WHERE tenant_id = ?', [tenant], 'access-log');
+  return { filter, tenant, events: { where: ew, table: events }, conversations: { where: cw, table: conversations }, anomalyTable, accessTable, contiguous: keepsWholeChain(filter) };
+}
+
+/** Statements for each file, read with safeIntegers so bigint seq stays exact. */
+export function eventRows(db: CacheDb, s: Selection) {
+  return db.prepare(`SELECT r.* FROM records r ${s.events.where.sql} ORDER BY r.seq, r.rid`).safeIntegers(true);
+}
+
+export function conversationRows(db: CacheDb, s: Selection) {
+  return db.prepare(`SELECT r.* FROM records r ${s.conversations.where.sql} ORDER BY r.ts, r.source_key, r.rid`).safeIntegers(true);
+}
+
+/** Anomalies of the exported events (an anomaly belongs to the package when its event does). */
+export function anomalyRows(db: CacheDb, s: Selection) {
+  return db
+    .prepare(
+      `SELECT a.* FROM anomalies a
+        WHERE a.tenant_id = ? AND a.audit_event_id IN (SELECT r.source_key FROM records r ${s.events.where.sql})
+        ORDER BY a.detected_at, a.source_key, a.aid`,
+    )
+    .safeIntegers(true);
+}
+
+export const REVIEW_COLUMNS = ['review_id', 'anomaly_key', 'tenant_id', 'decision', 'note', 'reviewer', 'meaning', 'reviewed_at'] as const;
+
+export function reviewRows(db: CacheDb, s: Selection) {
+  return db
+    .prepare(
+      `SELECT ${REVIEW_COLUMNS.join(', ')} FROM reviews
+        WHERE tenant_id = ? AND anomaly_key IN (
+          SELECT a.source_key FROM anomalies a
+           WHERE a.tenant_id = ? AND a.audit_event_id IN (SELECT r.source_key FROM records r ${s.events.where.sql}))
+        ORDER BY reviewed_at, review_id`,
+    )
+    .safeIntegers(true);
+}
+
+/** Reads of the tenant's data within the export period. */
+export function accessWhere(s: Selection): { sql: string; params: unknown[] } {
+  const parts = ['tenant_id = ?'];
+  const params: unknown[] = [s.tenant];
+  if (s.filter.from) {
+    parts.push('accessed_at >= ?');
+    params.push(s.filter.from);
+  }
+  if (s.filter.to) {
+    parts.push('accessed_at < ?');
+    params.push(s.filter.to);
+  }
+  return { sql: `WHERE ${parts.join(' AND ')}`, params };
+}
+
+export function accessRows(db: CacheDb, s: Selection) {
+  const w = accessWhere(s);
+  return { stmt: db.prepare(`SELECT * FROM access_log ${w.sql} ORDER BY accessed_at, source_key, lid`).safeIntegers(true), params: w.params };
+}
