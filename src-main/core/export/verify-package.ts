@@ -1,0 +1,417 @@
+// Offline check of a compliance package (issue 5). Trusts nothing in the ZIP until
+// the signed manifest names it: the manifest signature and its signer first, then
+// every file's size and SHA-256, missing/unexpected/unsafe entries, the PDF's
+// embedded signature and its certificate, row counts and Merkle roots of every CSV,
+// and the hash chain recomputed from audit_events.csv. Every problem is reported
+// with a stable code; nothing stops at the first one.
+import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { rowDigest } from '../chain/digest.js';
+import { MerkleBuilder } from '../chain/merkle.js';
+import { parseProfile } from '../chain/profile.js';
+import { UserError } from '../util/errors.js';
+import { fingerprintOf } from '../identity/identity.js';
+import { ChainChecker, type ChainResult } from './chain-check.js';
+import { readCsvRows } from './csv.js';
+import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
+import { CONVERSATION_HEADER, PACKAGE_FILES, type IntegrityReport } from './package.js';
+import { verifyPdfSignature } from './pdf-signature.js';
+
+export type FailureCode =
+  | 'ZIP_UNREADABLE'
+  | 'UNSAFE_PATH'
+  | 'DUPLICATE_ENTRY'
+  | 'ENTRY_CORRUPT'
+  | 'MANIFEST_MISSING'
+  | 'MANIFEST_INVALID'
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'CERT_MISSING'
+  | 'CERT_INVALID'
+  | 'SIGNER_MISMATCH'
+  | 'UNTRUSTED_SIGNER'
+  | 'FILE_MISSING'
+  | 'UNEXPECTED_FILE'
+  | 'SIZE_MISMATCH'
+  | 'HASH_MISMATCH'
+  | 'CSV_INVALID'
+  | 'CSV_HEADER_MISMATCH'
+  | 'ROW_COUNT_MISMATCH'
+  | 'MERKLE_MISMATCH'
+  | 'PDF_SIGNATURE_INVALID'
+  | 'PDF_SIGNER_MISMATCH'
+  | 'VERIFICATION_MISSING'
+  | 'CHAIN_MISMATCH';
+
+export interface Failure {
+  code: FailureCode;
+  file?: string;
+  message: string;
+}
+
+export interface PackageVerification {
+  valid: boolean;
+  failures: Failure[];
+  /** Things a reader must know that do not make the package invalid. */
+  notes: string[];
+  signer: { name: string; org: string; email: string; fingerprint: string; trusted: boolean | null } | null;
+  packageId: string | null;
+  createdAt: string | null;
+  /** Chain result recomputed from audit_events.csv (breaks are findings about the data, not about the package). */
+  chain: ChainResult | null;
+}
+
+export interface VerifyPackageOptions {
+  /** A certificate PEM or a SHA-256 fingerprint (hex, colons allowed) the signer must match or be issued by. */
+  trust?: string;
+}
+
+interface ZipEntryRef {
+  name: string;
+  entry: yauzl.Entry;
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) =>
+    // decodeStrings:false hands us raw names, so unsafe paths are reported here by
+    // name instead of aborting the whole read inside yauzl.
+    yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, zip) =>
+      err || !zip ? reject(err ?? new Error('cannot open')) : resolve(zip),
+    ),
+  );
+}
+
+function readEntries(zip: yauzl.ZipFile): Promise<ZipEntryRef[]> {
+  return new Promise((resolve, reject) => {
+    const out: ZipEntryRef[] = [];
+    zip.on('entry', (entry: yauzl.Entry) => {
+      const raw = entry.fileName as unknown as Buffer;
+      const utf8 = (entry.generalPurposeBitFlag & 0x800) !== 0;
+      out.push({ name: Buffer.isBuffer(raw) ? raw.toString(utf8 ? 'utf8' : 'latin1') : String(raw), entry });
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve(out));
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+}
+
+function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
+  return new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err || !stream ? reject(err ?? new Error('no stream')) : resolve(stream))));
+}
+
+async function readAll(zip: yauzl.ZipFile, entry: yauzl.Entry, limit = 256 << 20): Promise<Buffer> {
+  const s = await openEntry(zip, entry);
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of s) {
+    n += (c as Buffer).length;
+    if (n > limit) throw new Error(`entry larger than ${limit} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Hash and size of an entry, streamed. */
+async function digestEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<{ sha256: string; size: number }> {
+  const h = createHash('sha256');
+  let size = 0;
+  for await (const c of await openEntry(zip, entry)) {
+    h.update(c as Buffer);
+    size += (c as Buffer).length;
+  }
+  return { sha256: h.digest('hex'), size };
+}
+
+export function isUnsafePath(name: string): boolean {
+  return (
+    name === '' ||
+    name.startsWith('/') ||
+    name.startsWith('\\') ||
+    /^[A-Za-z]:/.test(name) ||
+    name.includes('\\') ||
+    name.includes('\0') ||
+    name.split('/').some((p) => p === '..')
+  );
+}
+
+function normaliseFingerprint(s: string): string | null {
+  const hex = s.trim().replace(/:/g, '').toLowerCase();
+  return /^[0-9a-f]{64}$/.test(hex) ? hex : null;
+}
+
+function pemToDer(pem: string): Buffer | null {
+  const m = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem);
+  return m ? Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64') : null;
+}
+
+function sameBreaks(a: ChainResult, b: ChainResult): boolean {
+  const key = (r: ChainResult) =>
+    JSON.stringify({
+      rows: r.rows,
+      intact: r.intact,
+      first: r.first,
+      head: r.head,
+      breaks: r.breaks.map((x) => [x.seq, x.kind, x.id, x.expected, x.found]),
+    });
+  return key(a) === key(b);
+}
+
+export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions = {}): Promise<PackageVerification> {
+  if (!existsSync(zipPath) || !statSync(zipPath).isFile()) {
+    throw new UserError(`package ${zipPath} does not exist.`, 'E_NOT_FOUND', 'Check the path.');
+  }
+  const result: PackageVerification = { valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null };
+  const fail = (code: FailureCode, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
+
+  let zip: yauzl.ZipFile;
+  let entries: ZipEntryRef[];
+  try {
+    zip = await openZip(zipPath);
+    entries = await readEntries(zip);
+  } catch (e) {
+    fail('ZIP_UNREADABLE', `the ZIP cannot be read (truncated or damaged): ${(e as Error).message}`);
+    return result;
+  }
+  try {
+    await checkContents(zip, entries, opts, result, fail);
+  } finally {
+    zip.close();
+  }
+  result.valid = result.failures.length === 0;
+  return result;
+}
+
+async function checkContents(
+  zip: yauzl.ZipFile,
+  entries: ZipEntryRef[],
+  opts: VerifyPackageOptions,
+  result: PackageVerification,
+  fail: (code: FailureCode, message: string, file?: string) => void,
+): Promise<void> {
+  // 1. Entry names: unsafe and duplicate entries are named and never used.
+  const byName = new Map<string, yauzl.Entry>();
+  for (const { name, entry } of entries) {
+    if (isUnsafePath(name)) {
+      fail('UNSAFE_PATH', `the ZIP holds an entry with an unsafe path "${name}" (absolute or climbing out with ..)`, name);
+      continue;
+    }
+    if (byName.has(name)) {
+      fail('DUPLICATE_ENTRY', `the ZIP holds "${name}" more than once`, name);
+      continue;
+    }
+    byName.set(name, entry);
+  }
+
+  const readSmall = async (name: string): Promise<Buffer | null> => {
+    const e = byName.get(name);
+    if (!e) return null;
+    try {
+      return await readAll(zip, e, 64 << 20);
+    } catch (err) {
+      fail('ENTRY_CORRUPT', `${name} cannot be read from the ZIP: ${(err as Error).message}`, name);
+      return null;
+    }
+  };
+
+  // 2. Manifest, its signature and its signer.
+  const manifestBytes = await readSmall(PACKAGE_FILES.manifest);
+  if (!manifestBytes) {
+    fail('MANIFEST_MISSING', 'manifest.json is missing, so no file of the package can be trusted', PACKAGE_FILES.manifest);
+    return;
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
+    if (manifest.format !== PACKAGE_FORMAT || !Array.isArray(manifest.files) || !manifest.signer?.fingerprint) throw new Error(`not a ${PACKAGE_FORMAT} manifest`);
+  } catch (e) {
+    fail('MANIFEST_INVALID', `manifest.json is not a valid package manifest: ${(e as Error).message}`, PACKAGE_FILES.manifest);
+    return;
+  }
+  result.packageId = manifest.packageId ?? null;
+  result.createdAt = manifest.createdAt ?? null;
+
+  const sig = await readSmall(PACKAGE_FILES.signature);
+  const pem = await readSmall(PACKAGE_FILES.signer);
+  let cert: X509Certificate | null = null;
+  let certDer: Buffer | null = null;
+  if (!pem) fail('CERT_MISSING', 'signer.pem (the certificate of the manifest key) is missing', PACKAGE_FILES.signer);
+  else {
+    certDer = pemToDer(pem.toString('utf8'));
+    try {
+      if (!certDer) throw new Error('no PEM certificate');
+      cert = new X509Certificate(certDer);
+      if (cert.publicKey.asymmetricKeyType !== 'ed25519') throw new Error(`its key is ${cert.publicKey.asymmetricKeyType}, not Ed25519`);
+    } catch (e) {
+      cert = null;
+      fail('CERT_INVALID', `signer.pem is not a usable Ed25519 certificate: ${(e as Error).message}`, PACKAGE_FILES.signer);
+    }
+  }
+  if (!sig) fail('SIGNATURE_MISSING', 'manifest.sig is missing, so the manifest is unsigned', PACKAGE_FILES.signature);
+  else if (cert) {
+    let ok = false;
+    try {
+      ok = sig.length === 64 && cryptoVerify(null, manifestBytes, cert.publicKey, sig);
+    } catch {
+      ok = false;
+    }
+    if (!ok) fail('SIGNATURE_INVALID', 'manifest.sig is not a valid signature of manifest.json by the key in signer.pem (manifest or signature changed)', PACKAGE_FILES.signature);
+  }
+  if (cert && certDer) {
+    const fp = fingerprintOf(certDer);
+    if (fp !== manifest.signer.fingerprint) {
+      fail('SIGNER_MISMATCH', `signer.pem (fingerprint ${fp}) is not the certificate the manifest names (${manifest.signer.fingerprint})`, PACKAGE_FILES.signer);
+    }
+    const now = Date.parse(manifest.createdAt);
+    if (!Number.isNaN(now) && (now < Date.parse(cert.validFrom) - 86_400_000 || now > Date.parse(cert.validTo))) {
+      result.notes.push(`the signer certificate was not valid at the package's creation time ${manifest.createdAt}`);
+    }
+    let trusted: boolean | null = null;
+    if (opts.trust !== undefined) {
+      const pinned = normaliseFingerprint(opts.trust);
+      if (pinned) trusted = pinned === fp;
+      else {
+        const tDer = pemToDer(opts.trust);
+        if (!tDer) throw new UserError('--trust is neither a certificate PEM nor a SHA-256 fingerprint.', 'E_INPUT', 'Pass a .pem file or 64 hex digits.');
+        const trustedCert = new X509Certificate(tDer);
+        // Either the signer's own certificate, or the organisation certificate that issued it.
+        trusted = fingerprintOf(tDer) === fp || (cert.checkIssued(trustedCert) && cert.verify(trustedCert.publicKey));
+      }
+      if (!trusted) fail('UNTRUSTED_SIGNER', `the package is signed by ${fp}, which is neither the trusted certificate nor issued by it`, PACKAGE_FILES.signer);
+    } else {
+      result.notes.push(`signer not pinned: pass --trust with the auditor's certificate or fingerprint to prove WHO signed (fingerprint ${fp})`);
+    }
+    const s = manifest.signer;
+    result.signer = { name: s.name, org: s.org, email: s.email, fingerprint: fp, trusted };
+  }
+
+  // 3. Every file the manifest names, and nothing else.
+  const named = new Map<string, ManifestFile>();
+  for (const f of manifest.files) {
+    if (typeof f?.name !== 'string' || isUnsafePath(f.name)) {
+      fail('MANIFEST_INVALID', `the manifest names an unsafe file "${String(f?.name)}"`, PACKAGE_FILES.manifest);
+      continue;
+    }
+    named.set(f.name, f);
+  }
+  for (const name of byName.keys()) {
+    if (name === PACKAGE_FILES.manifest || name === PACKAGE_FILES.signature) continue;
+    if (!named.has(name)) fail('UNEXPECTED_FILE', `${name} is in the ZIP but not in the signed manifest`, name);
+  }
+  if (!named.has(PACKAGE_FILES.signer)) fail('MANIFEST_INVALID', 'the manifest does not name signer.pem', PACKAGE_FILES.manifest);
+  const intact = new Set<string>();
+  for (const f of named.values()) {
+    const e = byName.get(f.name);
+    if (!e) {
+      fail('FILE_MISSING', `${f.name} is named in the manifest but missing from the ZIP`, f.name);
+      continue;
+    }
+    let got: { sha256: string; size: number };
+    try {
+      got = await digestEntry(zip, e);
+    } catch (err) {
+      fail('ENTRY_CORRUPT', `${f.name} cannot be read from the ZIP: ${(err as Error).message}`, f.name);
+      continue;
+    }
+    if (got.size !== f.size) fail('SIZE_MISMATCH', `${f.name} has ${got.size} bytes; the manifest says ${f.size}`, f.name);
+    if (got.sha256 !== f.sha256) fail('HASH_MISMATCH', `${f.name}'s SHA-256 is ${got.sha256}; the manifest says ${f.sha256}`, f.name);
+    else if (got.size === f.size) intact.add(f.name);
+  }
+
+  // 4. The PDF's embedded signature, bound to the manifest by its certificate fingerprint.
+  if (named.has(PACKAGE_FILES.report) && byName.has(PACKAGE_FILES.report)) {
+    const pdf = await readSmall(PACKAGE_FILES.report);
+    if (pdf) {
+      const check = verifyPdfSignature(pdf);
+      if (!check.ok) fail('PDF_SIGNATURE_INVALID', `report.pdf: ${check.reason}`, PACKAGE_FILES.report);
+      if (check.certFingerprint && check.certFingerprint !== manifest.signer.pdfCertificateFingerprint) {
+        fail('PDF_SIGNER_MISMATCH', `report.pdf is signed by certificate ${check.certFingerprint}, not the one the manifest names (${manifest.signer.pdfCertificateFingerprint})`, PACKAGE_FILES.report);
+      }
+    }
+  }
+
+  // 5. CSV contents: header, row counts, Merkle roots; the chain from audit_events.csv.
+  const neutralisedOn = manifest.csv?.formulaNeutralisation?.enabled === true;
+  for (const f of named.values()) {
+    if (!f.name.endsWith('.csv') || !f.columns || !byName.has(f.name)) continue;
+    const isEvents = f.name === PACKAGE_FILES.events;
+    const cols = f.columns.map((c) => ({ name: c.name, type: c.type }));
+    const mask = neutralisedOn ? f.columns.map((c) => c.neutralised) : null;
+    let checker: ChainChecker | null = null;
+    if (isEvents && manifest.chain?.table && cols.length) {
+      try {
+        checker = new ChainChecker(cols, parseProfile(manifest.chain.profile), {
+          tenant: manifest.query.tenant,
+          table: manifest.chain.table,
+          contiguous: manifest.query.wholeChain,
+        });
+      } catch (e) {
+        fail('MANIFEST_INVALID', `the manifest's chain description is unusable: ${(e as Error).message}`, PACKAGE_FILES.manifest);
+      }
+    }
+    const merkle = new MerkleBuilder();
+    let rows = 0;
+    let header: (string | null)[] | null = null;
+    try {
+      for await (const rec of readCsvRows(await openEntry(zip, byName.get(f.name)!), { neutralised: mask })) {
+        if (!header) {
+          header = rec;
+          continue;
+        }
+        rows++;
+        merkle.push(rowDigest(cols, rec));
+        checker?.push(rec);
+      }
+    } catch (e) {
+      fail('CSV_INVALID', `${f.name} is not valid CSV: ${(e as Error).message}`, f.name);
+      continue;
+    }
+    const expectedHeader = f.name === PACKAGE_FILES.conversations ? [...CONVERSATION_HEADER] : f.columns.map((c) => c.header);
+    if (JSON.stringify(header) !== JSON.stringify(expectedHeader) || JSON.stringify(f.columns.map((c) => c.header)) !== JSON.stringify(expectedHeader)) {
+      fail('CSV_HEADER_MISMATCH', `${f.name}'s header is not ${expectedHeader.join(',')}`, f.name);
+    }
+    if (rows !== f.rows) fail('ROW_COUNT_MISMATCH', `${f.name} holds ${rows} rows; the manifest says ${f.rows}`, f.name);
+    if (f.merkleRoot && merkle.root() !== f.merkleRoot) fail('MERKLE_MISMATCH', `${f.name}'s rows do not give the Merkle root the manifest records`, f.name);
+    if (checker) {
+      result.chain = checker.result;
+      await compareChain(checker.result, manifest, readSmall, fail, result);
+    }
+  }
+  void intact;
+}
+
+async function compareChain(
+  chain: ChainResult,
+  manifest: Manifest,
+  readSmall: (name: string) => Promise<Buffer | null>,
+  fail: (code: FailureCode, message: string, file?: string) => void,
+  result: PackageVerification,
+): Promise<void> {
+  const m = manifest.chain;
+  if (m.head?.seq !== chain.head?.seq || m.head?.hash !== chain.head?.hash || m.rows !== chain.rows) {
+    fail('CHAIN_MISMATCH', `audit_events.csv ends at seq ${chain.head?.seq ?? '-'} (${chain.rows} rows); the manifest records head seq ${m.head?.seq ?? '-'} (${m.rows} rows)`, PACKAGE_FILES.events);
+  }
+  if (m.intact !== chain.intact || m.breaks !== chain.breaks.length) {
+    fail('CHAIN_MISMATCH', `the chain recomputed from audit_events.csv has ${chain.breaks.length} break(s); the manifest records ${m.breaks}`, PACKAGE_FILES.events);
+  }
+  const vBytes = await readSmall(PACKAGE_FILES.verification);
+  if (!vBytes) {
+    if (manifest.files.some((f) => f.name === PACKAGE_FILES.verification)) return; // already reported as missing
+    fail('VERIFICATION_MISSING', 'verification.json is missing', PACKAGE_FILES.verification);
+    return;
+  }
+  try {
+    const report = JSON.parse(vBytes.toString('utf8')) as IntegrityReport;
+    const recorded = report.tenants.find((t) => t.tenant === chain.tenant);
+    if (!recorded || !sameBreaks(recorded, chain)) {
+      fail('CHAIN_MISMATCH', 'verification.json does not describe the chain found in audit_events.csv', PACKAGE_FILES.verification);
+    }
+  } catch (e) {
+    fail('CHAIN_MISMATCH', `verification.json cannot be read: ${(e as Error).message}`, PACKAGE_FILES.verification);
+  }
+  if (!chain.intact) {
+    result.notes.push(`the exported audit trail itself has ${chain.breaks.length} hash-chain break(s), recorded in verification.json and report.pdf (a finding about the source data, not about this package)`);
+  }
+}
