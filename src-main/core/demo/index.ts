@@ -1,0 +1,310 @@
+// The embedded demo tenant: a real PostgreSQL on 127.0.0.1 filled with deterministic,
+// realistic source data, one tenant of which was tampered with. Used by `auditdesk demo`,
+// by `npm start` when no connection is configured, and by the integration tests.
+//
+// A demo folder holds:
+//   pgdata/            the PostgreSQL cluster
+//   ground-truth.json  what was planted (tampering, incidents, counts): see ground-truth.ts
+//   demo.json          parameters, build key and the two passwords (mode 0600); written
+//                      last, so its presence means "complete"
+//   AUDITDESK_DEMO     marker: this folder is ours and may be regenerated
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { writeFileAtomic } from '../util/atomic.js';
+import { UserError } from '../util/errors.js';
+import { migrationsDir } from '../util/paths.js';
+import { ADMIN_USER, anyFreePort, initCluster, portIsFree, startCluster, type RunningCluster } from './cluster.js';
+import { TAMPERED_TENANT, TENANTS } from './catalog.js';
+import { GENERATOR, WINDOW_END_MS, WINDOW_START_MS, generateDemoData } from './generate.js';
+import { DEMO_TABLES, type GroundTruth } from './ground-truth.js';
+import { plantTampering } from './tamper.js';
+
+export type { GroundTruth, ChainAnchor, Tampering, DemoTable } from './ground-truth.js';
+export { DEMO_TABLES } from './ground-truth.js';
+
+export const DEMO_DATABASE = 'auditdesk_demo';
+export const DEMO_READONLY_ROLE = 'auditor_ro';
+export const DEFAULT_EVENTS = 50_000;
+export const DEFAULT_SEED = 1;
+export const DEFAULT_PORT = 54329;
+export const MIN_EVENTS = 1_000;
+export const MAX_EVENTS = 20_000_000;
+export const defaultDemoDir = () => join(tmpdir(), 'auditdesk-demo');
+
+export interface DemoProgress {
+  phase: string;
+  message: string;
+  done?: number;
+  total?: number;
+}
+
+export interface DemoOptions {
+  /** Default: 54329 if free, else any free port. */
+  port?: number;
+  events?: number;
+  seed?: number;
+  /** Default: /tmp/auditdesk-demo. */
+  dataDir?: string;
+  /** Reuse a complete demo built with the same parameters and code (default true). */
+  reuse?: boolean;
+  onProgress?: (p: DemoProgress) => void;
+  /** PostgreSQL server log lines. */
+  onLog?: (line: string) => void;
+}
+
+export interface RunningDemo {
+  /** Read-only URL (auditor_ro): what the app connects with. */
+  url: string;
+  /** Superuser URL; tests use it to write. Never show it in the UI. */
+  adminUrl: string;
+  port: number;
+  dataDir: string;
+  groundTruthPath: string;
+  groundTruth: GroundTruth;
+  /** True when an existing demo folder was reused without regenerating. */
+  reused: boolean;
+  stop(): Promise<void>;
+}
+
+interface Manifest {
+  key: string;
+  generator: string;
+  events: number;
+  seed: number;
+  database: string;
+  adminPassword: string;
+  auditorPassword: string;
+}
+
+const MARKER = 'AUDITDESK_DEMO';
+
+function validate(events: number, seed: number): void {
+  if (!Number.isInteger(events) || events < MIN_EVENTS || events > MAX_EVENTS) {
+    throw new UserError(`--events must be a whole number from ${MIN_EVENTS} to ${MAX_EVENTS} (got ${events}).`, 'E_USAGE');
+  }
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new UserError(`--seed must be a whole number from 0 to 4294967295 (got ${seed}).`, 'E_USAGE');
+  }
+}
+
+/**
+ * Identifies the data a build produces: schema files, this module's code, events, seed.
+ * A changed generator therefore never reuses stale demo data or test templates.
+ */
+export async function demoBuildKey(opts: { events: number; seed: number }): Promise<string> {
+  const h = createHash('sha256').update(`${GENERATOR}\n${opts.events}\n${opts.seed}\n`);
+  const schemaDir = migrationsDir('demo');
+  for (const f of (await readdir(schemaDir)).filter((f) => f.endsWith('.sql')).sort()) {
+    h.update(f).update(await readFile(join(schemaDir, f)));
+  }
+  const codeDir = dirname(fileURLToPath(import.meta.url));
+  for (const f of (await readdir(codeDir)).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')).sort()) {
+    h.update(f).update(await readFile(join(codeDir, f)));
+  }
+  return h.digest('hex').slice(0, 20);
+}
+
+async function readManifest(dir: string): Promise<Manifest | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'demo.json'), 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+function urlFor(user: string, password: string, port: number): string {
+  return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DEMO_DATABASE}`;
+}
+
+/** A superuser session whose values come back exactly as PostgreSQL prints them. */
+async function adminClient(port: number, password: string, database: string): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: ADMIN_USER,
+    password,
+    database,
+    options: '-c TimeZone=UTC -c DateStyle=ISO,YMD',
+    types: { getTypeParser: () => (v: string) => v },
+  });
+  await client.connect();
+  return client;
+}
+
+async function applySchema(client: pg.Client): Promise<string[]> {
+  const dir = migrationsDir('demo');
+  const files = (await readdir(dir)).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
+  if (files.length === 0) throw new Error(`no demo schema files in ${dir}`);
+  await client.query('BEGIN');
+  try {
+    for (const f of files) await client.query(await readFile(join(dir, f), 'utf8'));
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+  return files;
+}
+
+async function storedCounts(client: pg.Client): Promise<GroundTruth['counts']> {
+  const counts: GroundTruth['counts'] = {};
+  for (const t of TENANTS) counts[t.id] = { conversation_audit_logs: 0, audit_logs: 0, audit_anomalies: 0, audit_access_log: 0 };
+  for (const table of DEMO_TABLES) {
+    const res = await client.query<{ tenant_id: string; n: string }>(`SELECT tenant_id, count(*)::text AS n FROM ${table} GROUP BY tenant_id`);
+    for (const r of res.rows) (counts[r.tenant_id] ??= { conversation_audit_logs: 0, audit_logs: 0, audit_anomalies: 0, audit_access_log: 0 })[table] = Number(r.n);
+  }
+  return counts;
+}
+
+function running(dir: string, cluster: RunningCluster, m: Manifest, groundTruth: GroundTruth, reused: boolean): RunningDemo {
+  return {
+    url: urlFor(DEMO_READONLY_ROLE, m.auditorPassword, cluster.port),
+    adminUrl: urlFor(ADMIN_USER, m.adminPassword, cluster.port),
+    port: cluster.port,
+    dataDir: dir,
+    groundTruthPath: join(dir, 'ground-truth.json'),
+    groundTruth,
+    reused,
+    stop: () => cluster.stop(),
+  };
+}
+
+/**
+ * Builds a demo folder from scratch (removing an earlier build of ours in it) and leaves
+ * the database running on `port`.
+ */
+export async function buildDemoFolder(
+  dir: string,
+  opts: { events: number; seed: number; port: number; onProgress?: (p: DemoProgress) => void; onLog?: (line: string) => void },
+): Promise<RunningDemo> {
+  const { events, seed, port, onProgress } = opts;
+  validate(events, seed);
+  const started = Date.now();
+  const say = (phase: string, message: string, done?: number, total?: number) =>
+    onProgress?.({ phase, message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) });
+
+  await refuseForeignFolder(dir);
+  for (const f of ['demo.json', 'ground-truth.json', 'pgdata']) await rm(join(dir, f), { recursive: true, force: true });
+  await writeFileMarker(dir);
+
+  const manifest: Manifest = {
+    key: await demoBuildKey({ events, seed }),
+    generator: GENERATOR,
+    events,
+    seed,
+    database: DEMO_DATABASE,
+    adminPassword: randomBytes(18).toString('base64url'),
+    auditorPassword: randomBytes(18).toString('base64url'),
+  };
+  const pgdata = join(dir, 'pgdata');
+  say('initdb', `creating a PostgreSQL cluster in ${pgdata}`);
+  await initCluster(pgdata, manifest.adminPassword, opts.onLog);
+  const cluster = await startCluster({ pgdata, port, ...(opts.onLog ? { onLog: opts.onLog } : {}) });
+  try {
+    let client = await adminClient(port, manifest.adminPassword, 'postgres');
+    await client.query(`CREATE DATABASE ${DEMO_DATABASE}`);
+    await client.end();
+    client = await adminClient(port, manifest.adminPassword, DEMO_DATABASE);
+    try {
+      const files = await applySchema(client);
+      await client.query(`ALTER ROLE ${DEMO_READONLY_ROLE} PASSWORD ${client.escapeLiteral(manifest.auditorPassword)}`);
+      say('schema', `schema applied (${files.join(', ')})`);
+
+      const generated = await generateDemoData(client, {
+        events,
+        seed,
+        onProgress: (p) => say(p.phase, `${p.phase}: ${p.done.toLocaleString('en')} / ${p.total.toLocaleString('en')} rows`, p.done, p.total),
+      });
+      say('tamper', `planting tampering in tenant ${TAMPERED_TENANT}`);
+      const reassignTo = TENANTS.find((t) => t.id === TAMPERED_TENANT)!.serviceAccount;
+      const { anchor, tampering } = await plantTampering(client, TAMPERED_TENANT, reassignTo);
+      say('analyze', 'updating planner statistics');
+      await client.query('ANALYZE');
+
+      const heads = await client.query<{ tenant_id: string; seq: string; hash: string }>(
+        `SELECT DISTINCT ON (a.tenant_id) a.tenant_id, a.seq::text AS seq, a.hash FROM audit_logs a ORDER BY a.tenant_id, a.seq DESC`,
+      );
+      const groundTruth: GroundTruth = {
+        generator: GENERATOR,
+        seed,
+        events,
+        database: DEMO_DATABASE,
+        window: { from: new Date(WINDOW_START_MS).toISOString(), to: new Date(WINDOW_END_MS).toISOString() },
+        tenants: TENANTS.map((t) => t.id),
+        counts: await storedCounts(client),
+        chainHeads: Object.fromEntries(heads.rows.map((r) => [r.tenant_id, { last_seq: Number(r.seq), hash: r.hash }])),
+        tamperedTenant: TAMPERED_TENANT,
+        anchor,
+        tampering,
+        incidents: generated.incidents,
+      };
+      await client.query('CHECKPOINT');
+      writeFileAtomic(join(dir, 'ground-truth.json'), JSON.stringify(groundTruth, null, 2) + '\n', 0o644);
+      writeFileAtomic(join(dir, 'demo.json'), JSON.stringify(manifest, null, 2) + '\n', 0o600);
+      say('ready', `generated ${events.toLocaleString('en')} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return running(dir, cluster, manifest, groundTruth, false);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
+}
+
+/** Starts a complete demo folder as it is (no regeneration). */
+export async function openDemoFolder(dir: string, opts: { port: number; onLog?: (line: string) => void }): Promise<RunningDemo> {
+  const manifest = await readManifest(dir);
+  if (!manifest) throw new UserError(`${dir} holds no complete AuditDesk demo.`, 'E_DATA_DIR', 'Run `auditdesk demo --data-dir` on it to build one.');
+  const groundTruth = JSON.parse(await readFile(join(dir, 'ground-truth.json'), 'utf8')) as GroundTruth;
+  const cluster = await startCluster({ pgdata: join(dir, 'pgdata'), port: opts.port, ...(opts.onLog ? { onLog: opts.onLog } : {}) });
+  return running(dir, cluster, manifest, groundTruth, true);
+}
+
+async function refuseForeignFolder(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  if (entries.length > 0 && !entries.includes(MARKER)) {
+    throw new UserError(`${dir} is not empty and is not an AuditDesk demo folder.`, 'E_DATA_DIR', 'Choose an empty or new folder with --data-dir.');
+  }
+}
+
+async function writeFileMarker(dir: string): Promise<void> {
+  try {
+    await stat(dir);
+  } catch {
+    await mkdir(dir, { recursive: true });
+    // The server runs as the postgres user when we are root; it must reach pgdata/.
+    await chmod(dir, 0o755);
+  }
+  try {
+    await writeFile(join(dir, MARKER), 'This folder holds an AuditDesk demo database; `auditdesk demo` may delete and rebuild it.\n');
+  } catch (e) {
+    throw new UserError(`cannot write the demo data folder ${dir} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, 'E_DATA_DIR', 'Pass --data-dir with a folder you can write to.');
+  }
+}
+
+/**
+ * Brings the demo up: reuses a complete folder built with the same parameters and code,
+ * otherwise (re)generates it. Resolves once the database accepts connections.
+ */
+export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
+  const events = opts.events ?? DEFAULT_EVENTS;
+  const seed = opts.seed ?? DEFAULT_SEED;
+  validate(events, seed);
+  const dir = opts.dataDir ?? defaultDemoDir();
+  let port = opts.port;
+  if (port === undefined) port = (await portIsFree(DEFAULT_PORT)) ? DEFAULT_PORT : await anyFreePort();
+  else if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port must be 1–65535 (got ${port}).`, 'E_USAGE');
+
+  const manifest = await readManifest(dir);
+  if (manifest && opts.reuse !== false && manifest.key === (await demoBuildKey({ events, seed }))) {
+    opts.onProgress?.({ phase: 'reuse', message: `reusing the demo in ${dir} (same events, seed and generator)` });
+    return openDemoFolder(dir, { port, ...(opts.onLog ? { onLog: opts.onLog } : {}) });
+  }
+  if (manifest) opts.onProgress?.({ phase: 'rebuild', message: `the demo in ${dir} was built with other parameters or code; regenerating` });
+  return buildDemoFolder(dir, { events, seed, port, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.onLog ? { onLog: opts.onLog } : {}) });
+}
