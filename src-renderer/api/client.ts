@@ -1,0 +1,55 @@
+// The renderer's only way to the core: contract method name + input → Reply. The host
+// (Electron preload or the browser-mode bridge script) provides window.auditdesk; this
+// file does not know which one it is talking to.
+import type { ApiClient, ApiError, MethodName, Reply } from '../../src-main/core/contract/index.js';
+
+export class ApiCallError extends Error {
+  readonly code: string;
+  constructor(error: ApiError, readonly method: string) {
+    super(error.message);
+    this.name = 'ApiCallError';
+    this.code = error.code;
+  }
+}
+
+function isReply(value: unknown): value is Reply<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
+}
+
+/** Calls one method and returns the Reply (never throws for API errors). */
+export async function invoke(method: MethodName, input: unknown): Promise<Reply<unknown>> {
+  const host = window.auditdesk;
+  if (!host) {
+    return { ok: false, error: { code: 'E_BRIDGE', message: 'This page was not opened by AuditDesk: start the app with npm start and use the window or URL it opens.' } };
+  }
+  let reply: unknown;
+  try {
+    reply = await host.invoke(method, input);
+  } catch (e) {
+    return { ok: false, error: { code: 'E_BRIDGE', message: `The app process did not answer (${(e as Error)?.message ?? e}).` } };
+  }
+  if (!isReply(reply)) return { ok: false, error: { code: 'E_BRIDGE', message: 'The app process sent an unreadable reply.' } };
+  return reply;
+}
+
+/** Typed client: `await api['records.query']({ filter })`; API errors throw ApiCallError. */
+export const api: ApiClient = new Proxy({} as ApiClient, {
+  get(_target, method) {
+    if (typeof method !== 'string') return undefined;
+    return async (input: unknown) => {
+      const reply = await invoke(method as MethodName, input ?? {});
+      if (!reply.ok) throw new ApiCallError(reply.error, method);
+      return reply.value;
+    };
+  },
+});
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiCallError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export function errorCode(e: unknown): string | null {
+  return e instanceof ApiCallError ? e.code : null;
+}

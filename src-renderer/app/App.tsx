@@ -1,0 +1,117 @@
+import { useEffect } from 'react';
+import { useApp } from './store.js';
+import { parseHash, SCREENS, SCREEN_LABELS, formatHash, type Screen } from './routes.js';
+import { StatusLine } from './StatusLine.js';
+import { TimelineScreen } from '../timeline/TimelineScreen.js';
+import { AnomaliesScreen } from '../anomalies/AnomaliesScreen.js';
+import { IntegrityScreen } from '../integrity/IntegrityScreen.js';
+import { ExportScreen } from '../export/ExportScreen.js';
+import { ConnectionsScreen } from '../connections/ConnectionsScreen.js';
+
+const STATUS_POLL_MS = 5000;
+
+function ScreenView({ screen }: { screen: Screen }) {
+  switch (screen) {
+    case 'timeline':
+      return <TimelineScreen />;
+    case 'anomalies':
+      return <AnomaliesScreen />;
+    case 'integrity':
+      return <IntegrityScreen />;
+    case 'export':
+      return <ExportScreen />;
+    case 'connections':
+      return <ConnectionsScreen />;
+  }
+}
+
+function SourceBanner() {
+  const sourceLost = useApp((s) => s.sourceLost);
+  const source = useApp((s) => s.status?.source ?? null);
+  const statusError = useApp((s) => s.statusError);
+  if (statusError) {
+    return (
+      <div className="banner banner-error" role="alert">
+        <strong>The AuditDesk process is not answering.</strong> {statusError}
+      </div>
+    );
+  }
+  if (!sourceLost || !source) return null;
+  return (
+    <div className="banner banner-error" role="alert" data-testid="source-lost-banner">
+      <strong>Connection to {source.isDemo ? 'the demo tenant' : source.label} lost.</strong>{' '}
+      {source.error ? <span>{source.error} </span> : null}
+      Offline review continues on the cached data; sync again once the source is back (Connections).
+    </div>
+  );
+}
+
+export function App() {
+  const route = useApp((s) => s.route);
+  const theme = useApp((s) => s.theme);
+  const timeZone = useApp((s) => s.timeZone);
+  const setRoute = useApp((s) => s.setRoute);
+  const setTheme = useApp((s) => s.setTheme);
+  const setTimeZone = useApp((s) => s.setTimeZone);
+  const refreshStatus = useApp((s) => s.refreshStatus);
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseHash(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [setRoute]);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    void refreshStatus(true);
+    const timer = setInterval(() => void refreshStatus(true), STATUS_POLL_MS);
+    return () => clearInterval(timer);
+  }, [refreshStatus]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand" aria-label="AuditDesk">
+          <img src="./favicon.svg" alt="" width={22} height={22} />
+          <span>AuditDesk</span>
+        </div>
+        <nav aria-label="Main">
+          <ul className="nav">
+            {SCREENS.map((screen) => (
+              <li key={screen}>
+                <a href={formatHash(screen)} aria-current={route.screen === screen ? 'page' : undefined}>
+                  {SCREEN_LABELS[screen]}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="topbar-tools">
+          <label className="toggle">
+            <span>Times</span>
+            <select aria-label="Time zone" value={timeZone} onChange={(e) => setTimeZone(e.target.value === 'local' ? 'local' : 'utc')}>
+              <option value="utc">UTC</option>
+              <option value="local">Local</option>
+            </select>
+          </label>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+            onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+          >
+            {theme === 'dark' ? '☀' : '☾'}
+          </button>
+        </div>
+      </header>
+      <SourceBanner />
+      <main className="screen" aria-label={SCREEN_LABELS[route.screen]}>
+        <ScreenView screen={route.screen} />
+      </main>
+      <StatusLine />
+    </div>
+  );
+}

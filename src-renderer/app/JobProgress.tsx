@@ -1,0 +1,37 @@
+import type { JobStatus } from '../../src-main/core/contract/jobs.js';
+import { formatCount, formatDuration } from './format.js';
+
+/** Progress bar + rows/s + ETA for a running job, and its final state. */
+export function JobProgressView({ job, label, onCancel }: { job: JobStatus; label: string; onCancel?: () => void }) {
+  const p = job.progress;
+  const pct = p.total ? Math.min(100, Math.round((p.done / p.total) * 100)) : null;
+  return (
+    <div className="job" data-testid={`job-${job.kind}`} data-state={job.state}>
+      <div className="job-head">
+        <strong>{label}</strong>
+        <span className="muted"> · {job.state === 'running' ? p.phase : job.state}</span>
+      </div>
+      <progress max={100} value={pct ?? undefined} aria-label={`${label} progress`}>
+        {pct !== null ? `${pct}%` : ''}
+      </progress>
+      <div className="job-stats small">
+        {formatCount(p.done)}
+        {p.total !== null ? ` / ${formatCount(p.total)}` : ''} rows
+        {p.rowsPerSecond ? ` · ${formatCount(p.rowsPerSecond)} rows/s` : ''}
+        {job.state === 'running' && p.etaSeconds !== null ? ` · ETA ${formatDuration(p.etaSeconds)}` : ''}
+        {p.message ? ` · ${p.message}` : ''}
+      </div>
+      {job.state === 'running' && onCancel ? (
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      ) : null}
+      {job.state === 'failed' && job.error ? (
+        <p role="alert" className="error-text">
+          {job.error.message}
+        </p>
+      ) : null}
+      {job.state === 'cancelled' ? <p role="status">Cancelled. The cache keeps everything committed before the cancel.</p> : null}
+    </div>
+  );
+}

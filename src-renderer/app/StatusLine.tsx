@@ -1,0 +1,70 @@
+import { useApp } from './store.js';
+import { formatCount } from './format.js';
+
+/** Live line from the main process: is the source reachable, and how many rows each tenant has. */
+export function StatusLine() {
+  const status = useApp((s) => s.status);
+  const statusError = useApp((s) => s.statusError);
+  if (statusError) {
+    return (
+      <footer className="statusline" role="status" aria-label="Status">
+        <span className="dot dot-bad" aria-hidden="true" /> App process not answering
+      </footer>
+    );
+  }
+  if (!status) {
+    return (
+      <footer className="statusline" role="status" aria-label="Status">
+        Checking status…
+      </footer>
+    );
+  }
+  const source = status.source;
+  const sourceName = source ? (source.isDemo ? 'Demo tenant' : source.label) : null;
+  return (
+    <footer className="statusline" role="status" aria-label="Status" aria-live="polite">
+      <span data-testid="source-state">
+        {source === null ? (
+          <>
+            <span className="dot dot-idle" aria-hidden="true" /> No connection configured
+          </>
+        ) : source.reachable ? (
+          <>
+            <span className="dot dot-ok" aria-hidden="true" /> {sourceName} reachable
+            {source.readOnly === false ? <span className="warn"> · not read-only</span> : null}
+          </>
+        ) : (
+          <>
+            <span className="dot dot-bad" aria-hidden="true" /> {sourceName} unreachable
+            {source.error ? <span className="muted"> ({source.error})</span> : null}
+          </>
+        )}
+      </span>
+      {source?.reachable && source.tenants.length > 0 ? (
+        <span data-testid="source-tenants">
+          Source:{' '}
+          {source.tenants.map((t, i) => (
+            <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
+              {i > 0 ? ' · ' : ''}
+              {t.tenant} {formatCount(t.events)} events, {formatCount(t.conversations)} conversations
+            </span>
+          ))}
+        </span>
+      ) : null}
+      <span data-testid="cache-tenants">
+        Cache:{' '}
+        {status.cache.tenants.length === 0
+          ? 'empty (sync from Connections)'
+          : status.cache.tenants.map((t, i) => (
+              <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
+                {i > 0 ? ' · ' : ''}
+                {t.tenant} {formatCount(t.events)} events, {formatCount(t.conversations)} conversations
+              </span>
+            ))}
+      </span>
+      <span className="statusline-right muted">
+        v{status.version} · {status.frontDoor}
+      </span>
+    </footer>
+  );
+}

@@ -1,0 +1,74 @@
+import { create } from 'zustand';
+import type { AppStatus } from '../../src-main/core/contract/status.js';
+import { api, errorMessage } from '../api/client.js';
+import { parseHash, type Route } from './routes.js';
+
+export type Theme = 'light' | 'dark';
+export type TimeZoneMode = 'utc' | 'local';
+
+function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+  try {
+    const v = localStorage.getItem(key);
+    return v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function remember(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    /* storage may be disabled; the choice then lasts for this window only */
+  }
+}
+
+interface AppState {
+  route: Route;
+  theme: Theme;
+  timeZone: TimeZoneMode;
+  status: AppStatus | null;
+  /** the status call itself failed (the app process is gone) */
+  statusError: string | null;
+  /** the source was reachable during this session and is not any more */
+  sourceLost: boolean;
+  everReachable: boolean;
+  setRoute(route: Route): void;
+  setTheme(theme: Theme): void;
+  setTimeZone(tz: TimeZoneMode): void;
+  refreshStatus(refreshSource: boolean): Promise<void>;
+}
+
+const prefersDark = typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches;
+
+export const useApp = create<AppState>((set, get) => ({
+  route: parseHash(location.hash),
+  theme: stored<Theme>('auditdesk.theme', ['light', 'dark'], prefersDark ? 'dark' : 'light'),
+  timeZone: stored<TimeZoneMode>('auditdesk.tz', ['utc', 'local'], 'utc'),
+  status: null,
+  statusError: null,
+  sourceLost: false,
+  everReachable: false,
+  setRoute: (route) => set({ route }),
+  setTheme: (theme) => {
+    remember('auditdesk.theme', theme);
+    set({ theme });
+  },
+  setTimeZone: (timeZone) => {
+    remember('auditdesk.tz', timeZone);
+    set({ timeZone });
+  },
+  refreshStatus: async (refreshSource) => {
+    try {
+      const status = await api['status.get']({ refreshSource });
+      const source = status.source;
+      // "Lost" = it was reachable during this session and now is not: worth a banner. A
+      // source that was never reachable is shown in the status line and on Connections.
+      const everReachable = get().everReachable || (source?.reachable ?? false);
+      const sourceLost = everReachable && source !== null && !source.reachable;
+      set({ status, statusError: null, everReachable, sourceLost });
+    } catch (e) {
+      set({ statusError: errorMessage(e) });
+    }
+  },
+}));

@@ -1,0 +1,33 @@
+import { create } from 'zustand';
+import type { ConnectionView } from '../../src-main/core/contract/connections.js';
+import type { SyncHistoryEntry } from '../../src-main/core/contract/sync.js';
+import { api, errorMessage } from '../api/client.js';
+import type { Load } from '../timeline/store.js';
+
+interface ConnectionsState {
+  list: Load<ConnectionView[]>;
+  history: Load<SyncHistoryEntry[]>;
+  syncJobId: string | null;
+  load(): Promise<void>;
+  startSync(connectionId: string): Promise<void>;
+  clearSync(): void;
+}
+
+export const useConnections = create<ConnectionsState>((set, get) => ({
+  list: { state: 'idle' },
+  history: { state: 'idle' },
+  syncJobId: null,
+  load: async () => {
+    if (get().list.state !== 'ready') set({ list: { state: 'loading' } });
+    const [list, history] = await Promise.allSettled([api['connections.list']({}), api['sync.history']({ limit: 20 })]);
+    set({
+      list: list.status === 'fulfilled' ? { state: 'ready', value: list.value } : { state: 'error', message: errorMessage(list.reason) },
+      history: history.status === 'fulfilled' ? { state: 'ready', value: history.value } : { state: 'error', message: errorMessage(history.reason) },
+    });
+  },
+  startSync: async (connectionId) => {
+    const { jobId } = await api['sync.start']({ connectionId });
+    set({ syncJobId: jobId });
+  },
+  clearSync: () => set({ syncJobId: null }),
+}));

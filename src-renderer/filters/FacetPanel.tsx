@@ -1,0 +1,139 @@
+import { useState } from 'react';
+import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/contract/records.js';
+import { formatCount } from '../app/format.js';
+import { ErrorState, Loading } from '../app/states.js';
+import type { Load } from '../timeline/store.js';
+import { FACET_LABELS, LIST_KEYS, type Filter } from './filterState.js';
+
+interface Props {
+  filter: Filter;
+  facets: Load<FacetsResult>;
+  onChange(filter: Filter): void;
+}
+
+function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filter: Filter; result: FacetsResult; onChange(f: Filter): void }) {
+  const facet = result.facets[name];
+  const selected = filter[name] ?? [];
+  const [open, setOpen] = useState(selected.length > 0 || ['tenant', 'modelProvider', 'safetyMode', 'eventType', 'severity'].includes(name));
+  if (!facet || (facet.values.length === 0 && selected.length === 0)) return null;
+  const toggle = (value: string) => {
+    const next = selected.includes(value) ? selected.filter((v) => v !== value) : [...selected, value];
+    onChange({ ...filter, [name]: next });
+  };
+  // Selected values stay visible even when the other filters leave them with no rows.
+  const shown = [...facet.values];
+  for (const v of selected) if (!shown.some((f) => f.value === v)) shown.push({ value: v, count: 0 });
+  return (
+    <details className="facet" open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>
+        {FACET_LABELS[name]}
+        {selected.length ? <span className="badge">{selected.length}</span> : null}
+      </summary>
+      <fieldset>
+        <legend className="sr-only">{FACET_LABELS[name]}</legend>
+        {shown.map((f) =>
+          f.value === null ? (
+            <div key="__null" className="facet-row muted">
+              <span>(empty)</span>
+              <span className="count">{formatCount(f.count)}</span>
+            </div>
+          ) : (
+            <label key={f.value} className="facet-row">
+              <input type="checkbox" checked={selected.includes(f.value)} onChange={() => toggle(f.value!)} />
+              <span className="facet-value" title={f.value}>
+                {f.value}
+              </span>
+              <span className="count">{formatCount(f.count)}</span>
+            </label>
+          ),
+        )}
+        {facet.truncated ? <div className="muted small">more values: narrow the other filters</div> : null}
+      </fieldset>
+    </details>
+  );
+}
+
+function RangeGroup(props: { label: string; buckets: RangeBucket[] | undefined; active: boolean; onPick(b: RangeBucket): void; onClear(): void; testId: string }) {
+  if (!props.buckets || props.buckets.length === 0) return null;
+  return (
+    <details className="facet" open={props.active} data-testid={props.testId}>
+      <summary>
+        {props.label}
+        {props.active ? <span className="badge">1</span> : null}
+      </summary>
+      <div role="group" aria-label={props.label}>
+        {props.buckets.map((b) => (
+          <button key={b.label} type="button" className="facet-row facet-button" onClick={() => props.onPick(b)}>
+            <span className="facet-value">{b.label}</span>
+            <span className="count">{formatCount(b.count)}</span>
+          </button>
+        ))}
+        {props.active ? (
+          <button type="button" className="link" onClick={props.onClear}>
+            Clear {props.label.toLowerCase()}
+          </button>
+        ) : null}
+      </div>
+    </details>
+  );
+}
+
+export function FacetPanel({ filter, facets, onChange }: Props) {
+  const dateOnly = (v: string | undefined) => (v ? v.slice(0, 10) : '');
+  return (
+    <aside className="facets" aria-label="Filters">
+      <div className="facet-fixed">
+        <div role="radiogroup" aria-label="Show" className="segmented">
+          {(['all', 'event', 'conversation'] as const).map((k) => (
+            <label key={k}>
+              <input type="radio" name="kind" checked={(filter.kind ?? 'all') === k} onChange={() => onChange({ ...filter, kind: k })} />
+              <span>
+                {k === 'all' ? 'All' : k === 'event' ? 'System events' : 'Conversations'}
+                {facets.state === 'ready' && facets.value.kind && k !== 'all' ? ` ${formatCount(facets.value.kind[k])}` : ''}
+              </span>
+            </label>
+          ))}
+        </div>
+        <div className="date-range">
+          <label>
+            From
+            <input type="date" value={dateOnly(filter.from)} onChange={(e) => onChange({ ...filter, from: e.target.value || undefined })} />
+          </label>
+          <label>
+            To
+            <input type="date" value={dateOnly(filter.to)} onChange={(e) => onChange({ ...filter, to: e.target.value || undefined })} />
+          </label>
+        </div>
+        {filter.from && filter.from.length > 10 ? <div className="muted small">From {filter.from}</div> : null}
+        {filter.to && filter.to.length > 10 ? <div className="muted small">To {filter.to}</div> : null}
+      </div>
+      {facets.state === 'error' ? (
+        <ErrorState message={facets.message} />
+      ) : facets.state !== 'ready' ? (
+        <Loading label="Counting…" />
+      ) : (
+        <>
+          {LIST_KEYS.map((name) => (
+            <FacetGroup key={name} name={name} filter={filter} result={facets.value} onChange={onChange} />
+          ))}
+          <RangeGroup
+            label="Temperature"
+            testId="facet-temperature"
+            buckets={facets.value.temperature}
+            active={filter.temperatureMin !== undefined || filter.temperatureMax !== undefined}
+            onPick={(b) => onChange({ ...filter, temperatureMin: b.min ?? undefined, temperatureMax: b.max ?? undefined })}
+            onClear={() => onChange({ ...filter, temperatureMin: undefined, temperatureMax: undefined })}
+          />
+          <RangeGroup
+            label="Anomaly score"
+            testId="facet-anomaly"
+            buckets={facets.value.anomalyScore}
+            active={filter.minAnomalyScore !== undefined}
+            onPick={(b) => onChange({ ...filter, minAnomalyScore: b.min ?? 0 })}
+            onClear={() => onChange({ ...filter, minAnomalyScore: undefined })}
+          />
+        </>
+      )}
+    </aside>
+  );
+}

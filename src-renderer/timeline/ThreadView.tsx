@@ -1,0 +1,41 @@
+import { useApp } from '../app/store.js';
+import { formatTs } from '../app/format.js';
+import { Empty, ErrorState, Loading } from '../app/states.js';
+import { useTimeline } from './store.js';
+
+/** A session's prompt/response turns, oldest first, as a conversation. */
+export function ThreadView() {
+  const thread = useTimeline((s) => s.thread);
+  const tz = useApp((s) => s.timeZone);
+  if (!thread) return null;
+  if (thread.data.state === 'loading' || thread.data.state === 'idle') return <Loading label="Loading the conversation…" />;
+  if (thread.data.state === 'error') return <ErrorState message={thread.data.message} />;
+  const t = thread.data.value;
+  if (!t.turns.length) return <Empty title="No turns cached for this session." />;
+  return (
+    <div className="drawer-body thread" aria-label={`Session ${t.sessionId}`}>
+      <p className="muted">
+        {t.tenant} · session <span className="mono">{t.sessionId}</span> · {t.turns.length} turns{t.truncated ? ' (first ones only)' : ''}
+      </p>
+      <ol className="turns">
+        {t.turns.map((turn) => (
+          <li key={turn.rid} className="turn">
+            <div className="turn-meta muted small">
+              {formatTs(turn.ts, tz)} · {turn.agentId} · {turn.channel} · {[turn.modelProvider, turn.modelName, turn.modelVersion].filter(Boolean).join(' ')}
+              {turn.temperature !== null ? ` · T=${turn.temperature}` : ''}
+              {turn.safetyMode ? ` · ${turn.safetyMode}` : ''}
+            </div>
+            <div className="bubble bubble-user">
+              <span className="sr-only">Prompt: </span>
+              {turn.prompt ?? <span className="muted">(no prompt)</span>}
+            </div>
+            <div className="bubble bubble-agent">
+              <span className="sr-only">Response: </span>
+              {turn.response ?? <span className="muted">(no response)</span>}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}

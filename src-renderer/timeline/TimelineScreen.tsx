@@ -1,0 +1,187 @@
+import { useCallback, useEffect, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../app/store.js';
+import { formatCount, tzLabel } from '../app/format.js';
+import { Empty, ErrorState, Loading } from '../app/states.js';
+import { navigate } from '../app/routes.js';
+import { FacetPanel } from '../filters/FacetPanel.js';
+import { SavedFilters } from '../filters/SavedFilters.js';
+import { SearchBox } from '../filters/SearchBox.js';
+import { FACET_LABELS, LIST_KEYS, filterFromParams, filterKey, filterToParams, isEmptyFilter, type Filter } from '../filters/filterState.js';
+import { EventDrawer } from './EventDrawer.js';
+import { HistogramChart } from './HistogramChart.js';
+import { RecordList } from './RecordList.js';
+import { rowAt, useTimeline } from './store.js';
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+}
+
+function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filter): void }) {
+  const chips: { label: string; clear: Filter }[] = [];
+  for (const key of LIST_KEYS) {
+    for (const v of filter[key] ?? []) {
+      chips.push({ label: `${FACET_LABELS[key]}: ${v}`, clear: { ...filter, [key]: (filter[key] ?? []).filter((x) => x !== v) } });
+    }
+  }
+  if (filter.text) chips.push({ label: `Text: ${filter.text}`, clear: { ...filter, text: undefined } });
+  if (filter.from) chips.push({ label: `From ${filter.from}`, clear: { ...filter, from: undefined } });
+  if (filter.to) chips.push({ label: `To ${filter.to}`, clear: { ...filter, to: undefined } });
+  if (filter.temperatureMin !== undefined || filter.temperatureMax !== undefined) {
+    chips.push({ label: `Temperature ${filter.temperatureMin ?? '…'}–${filter.temperatureMax ?? '…'}`, clear: { ...filter, temperatureMin: undefined, temperatureMax: undefined } });
+  }
+  if (filter.minAnomalyScore !== undefined) chips.push({ label: `Anomaly score ≥ ${filter.minAnomalyScore}`, clear: { ...filter, minAnomalyScore: undefined } });
+  if (!chips.length) return null;
+  return (
+    <ul className="chips" aria-label="Active filters">
+      {chips.map((c) => (
+        <li key={c.label}>
+          <span className="chip-label">{c.label}</span>
+          <button type="button" aria-label={`Remove filter ${c.label}`} onClick={() => onChange(c.clear)}>
+            ✕
+          </button>
+        </li>
+      ))}
+      <li>
+        <button type="button" className="link" onClick={() => onChange({})}>
+          Clear all
+        </button>
+      </li>
+    </ul>
+  );
+}
+
+export function TimelineScreen() {
+  const params = useApp((s) => s.route.params);
+  const tz = useApp((s) => s.timeZone);
+  const cacheTenants = useApp((s) => s.status?.cache.tenants);
+  const { filter, count, provisionalCount, histogram, facets, setFilter, selectedIndex, select, openRecord, drawer, closeDrawer, reload } = useTimeline(
+    useShallow((s) => ({
+      filter: s.filter,
+      count: s.count,
+      provisionalCount: s.provisionalCount,
+      histogram: s.histogram,
+      facets: s.facets,
+      setFilter: s.setFilter,
+      selectedIndex: s.selectedIndex,
+      select: s.select,
+      openRecord: s.openRecord,
+      drawer: s.drawer,
+      closeDrawer: s.closeDrawer,
+      reload: s.reload,
+    })),
+  );
+  const search = useRef<HTMLInputElement>(null);
+
+  // The URL is the source of truth for the filter: reloads, bookmarks and back/forward work.
+  useEffect(() => {
+    setFilter(filterFromParams(params));
+  }, [params, setFilter]);
+
+  const applyFilter = useCallback((next: Filter) => {
+    if (filterKey(next) === filterKey(useTimeline.getState().filter)) return;
+    navigate('timeline', filterToParams(next));
+  }, []);
+
+  const total = count.state === 'ready' ? count.value.total : provisionalCount;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'Escape') {
+        if (useTimeline.getState().drawer) {
+          closeDrawer();
+          e.preventDefault();
+        }
+        return;
+      }
+      if (isTyping(e.target)) return;
+      if (e.key === '/') {
+        e.preventDefault();
+        search.current?.focus();
+        search.current?.select();
+        return;
+      }
+      const state = useTimeline.getState();
+      const n = state.count.state === 'ready' ? state.count.value.total : state.provisionalCount;
+      if (n === 0) return;
+      if (e.key === 'j' || e.key === 'k') {
+        e.preventDefault();
+        const cur = state.selectedIndex;
+        const next = cur === null ? 0 : Math.min(n - 1, Math.max(0, cur + (e.key === 'j' ? 1 : -1)));
+        select(next);
+        // With the drawer open, j/k walk through the events in it.
+        const row = rowAt(state.pages, next);
+        if (state.drawer && row) openRecord(row.rid);
+      } else if (e.key === 'Enter' && state.selectedIndex !== null) {
+        const row = rowAt(state.pages, state.selectedIndex);
+        if (row) openRecord(row.rid);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [closeDrawer, openRecord, select]);
+
+  const cacheEmpty = cacheTenants !== undefined && cacheTenants.length === 0;
+
+  return (
+    <div className={`timeline${drawer ? ' with-drawer' : ''}`}>
+      <FacetPanel filter={filter} facets={facets} onChange={applyFilter} />
+      <section className="timeline-main" aria-label="Timeline">
+        <div className="toolbar">
+          <SearchBox ref={search} value={filter.text ?? ''} onSearch={(text) => applyFilter({ ...filter, text: text || undefined })} />
+          <SavedFilters filter={filter} onApply={applyFilter} />
+        </div>
+        <ActiveFilters filter={filter} onChange={applyFilter} />
+        <div className="result-line" role="status" aria-live="polite" data-testid="result-count">
+          {count.state === 'ready' ? (
+            <>
+              <strong>{formatCount(count.value.total)}</strong> rows ({formatCount(count.value.events)} system events, {formatCount(count.value.conversations)} conversations
+              {count.value.undated ? `, ${formatCount(count.value.undated)} undated` : ''}) · times in {tzLabel(tz)} · newest first
+            </>
+          ) : count.state === 'error' ? (
+            <span className="error-text">Count failed: {count.message}</span>
+          ) : (
+            'Counting…'
+          )}
+        </div>
+        {histogram.state === 'ready' && histogram.value.bins.length > 0 ? (
+          <HistogramChart histogram={histogram.value} onZoom={(from, to) => applyFilter({ ...filter, from, to })} />
+        ) : histogram.state === 'error' ? (
+          <ErrorState message={histogram.message} onRetry={reload} />
+        ) : histogram.state === 'loading' ? (
+          <div className="histogram-placeholder">
+            <Loading label="Drawing the histogram…" />
+          </div>
+        ) : null}
+        {count.state === 'error' ? (
+          <ErrorState message={count.message} onRetry={reload} />
+        ) : count.state === 'ready' && count.value.total === 0 ? (
+          cacheEmpty ? (
+            <Empty title="The cache is empty.">
+              Sync a tenant from <a href="#/connections">Connections</a> to review its audit trail here (it then works offline).
+            </Empty>
+          ) : (
+            <Empty title="No rows match these filters.">
+              {isEmptyFilter(filter) ? null : (
+                <button type="button" onClick={() => applyFilter({})}>
+                  Clear all filters
+                </button>
+              )}
+            </Empty>
+          )
+        ) : total > 0 ? (
+          <RecordList count={total} />
+        ) : (
+          <Loading label="Loading rows…" />
+        )}
+        <p className="keys-help muted small">
+          Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>Enter</kbd> open · <kbd>/</kbd> search · <kbd>Esc</kbd> close
+          {selectedIndex !== null ? ` · row ${formatCount(selectedIndex + 1)} of ${formatCount(total)}` : ''}
+        </p>
+      </section>
+      <EventDrawer />
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+// The real stack for browser tests: an AppContext on a temp data folder, the HTTP
+// bridge in this process, the built renderer, and Debian Chromium driven by
+// playwright-core. Only the demo database (when a test wants one) runs elsewhere.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AppContext } from '../../../src-main/core/app/context.js';
+import { startHttpBridge, type HttpBridge } from '../../../src-main/bridge/http.js';
+import { saveDemoProfile } from '../../../src-main/bridge/startup.js';
+
+export const CHROMIUM_PATH = process.env.AUDITDESK_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const VIEWPORT = { width: 1280, height: 800 };
+
+// <build>/test/e2e/support → <build>/renderer: the renderer built next to these compiled tests.
+export function rendererDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return join(here, '..', '..', '..', 'renderer');
+}
+
+export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'screenshots');
+
+export interface Stack {
+  ctx: AppContext;
+  bridge: HttpBridge;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  dataDir: string;
+  /** console errors and CSP violations seen in the page */
+  pageErrors: string[];
+  screenshot(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** a running demo database to save as the active connection profile */
+  demoUrl?: string;
+  colorScheme?: 'light' | 'dark';
+  /** open the launch URL right away (default true) */
+  open?: boolean;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'auditdesk-e2e-'));
+  const ctx = new AppContext({ dataDir, frontDoor: 'browser', log: () => undefined });
+  if (opts.demoUrl) await saveDemoProfile(ctx, opts.demoUrl);
+  const bridge = await startHttpBridge({ ctx, rendererDir: rendererDir() });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: opts.colorScheme ?? 'light' });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  if (opts.open ?? true) await page.goto(bridge.url);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return {
+    ctx,
+    bridge,
+    browser,
+    context,
+    page,
+    dataDir,
+    pageErrors,
+    async screenshot(name) {
+      const path = join(SCREENSHOT_DIR, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    async stop() {
+      await browser.close().catch(() => undefined);
+      await bridge.close();
+      ctx.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
