@@ -1,2 +1,118 @@
-// Contract methods for export. Filled in by the export work.
-export const exportContract = {};
+// Contract for compliance packages (issue 5): preview, export as a job, offline
+// package verification, and the signing identities. Output types are plain
+// interfaces: the renderer imports them as types.
+import { z } from 'zod';
+import { method } from './define.js';
+import { recordFilterSchema } from '../records/filter.js';
+
+export interface ExportPreview {
+  tenant: string;
+  events: number;
+  conversations: number;
+  anomalies: number;
+  reviews: number;
+  accessLog: number;
+  /** True when no facet narrows the events: missing seq numbers then count as chain breaks. */
+  wholeChain: boolean;
+}
+
+export interface PackageFileView {
+  name: string;
+  sha256: string;
+  size: number;
+  rows: number | null;
+}
+
+/** What a finished export job returns (jobs.get → result). */
+export interface ExportJobResult {
+  out: string;
+  packageId: string;
+  createdAt: string;
+  signerFingerprint: string;
+  files: PackageFileView[];
+  counts: Record<string, number>;
+  integrity: { intact: boolean | null; breaks: number };
+}
+
+export interface PackageFailureView {
+  /** Stable code: ZIP_UNREADABLE, UNSAFE_PATH, SIGNATURE_INVALID, HASH_MISMATCH, FILE_MISSING, … */
+  code: string;
+  file?: string;
+  message: string;
+}
+
+export interface PackageChainBreakView {
+  seq: string;
+  kind: string;
+  id: string | null;
+  expected: string | null;
+  found: string | null;
+  explanation: string;
+}
+
+export interface PackageVerificationView {
+  valid: boolean;
+  failures: PackageFailureView[];
+  notes: string[];
+  signer: { name: string; org: string; email: string; fingerprint: string; trusted: boolean | null } | null;
+  packageId: string | null;
+  createdAt: string | null;
+  chain: { tenant: string; table: string; rows: number; intact: boolean; breaks: PackageChainBreakView[] } | null;
+}
+
+export interface IdentityView {
+  file: string;
+  name: string;
+  org: string;
+  email: string;
+  /** SHA-256 of the Ed25519 certificate (the identity's fingerprint), hex. */
+  fingerprint: string;
+  pdfFingerprint: string;
+  notBefore: string;
+  notAfter: string;
+  selfSigned: boolean;
+  /** True when the password is kept in the keychain (or memory) so exports need not ask. */
+  passwordStored: boolean;
+}
+
+const path = z.string().min(1).max(4096);
+const password = z.string().min(1).max(1024);
+const fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const exportContract = {
+  'export.preview': method<ExportPreview>()(z.object({ filter: recordFilterSchema }).strict()),
+  'export.start': method<{ jobId: string }>()(
+    z
+      .object({
+        filter: recordFilterSchema,
+        /** Identity by fingerprint (from identity.list). */
+        identity: fingerprint,
+        /** Only needed when the password is not stored; `remember` stores it. */
+        password: password.optional(),
+        remember: z.boolean().default(false),
+        out: path,
+        createdAt: z.string().max(40).optional(),
+        neutraliseFormulas: z.boolean().default(true),
+        appendixCap: z.number().int().min(0).max(1_000_000).default(10_000),
+        anomalyThreshold: z.number().min(0).max(1).default(0.7),
+        approvedVersions: z.array(z.string().max(200)).max(500).optional(),
+      })
+      .strict(),
+  ),
+  'export.verifyPackage': method<PackageVerificationView>()(
+    z.object({ path, trust: z.string().max(20_000).optional() }).strict(),
+  ),
+  'identity.list': method<IdentityView[]>()(z.object({}).strict()),
+  'identity.create': method<IdentityView>()(
+    z
+      .object({
+        name: z.string().min(1).max(200),
+        org: z.string().min(1).max(200),
+        email: z.string().min(3).max(200),
+        password,
+        remember: z.boolean().default(true),
+      })
+      .strict(),
+  ),
+  'identity.import': method<IdentityView>()(z.object({ file: path, password, remember: z.boolean().default(true) }).strict()),
+};

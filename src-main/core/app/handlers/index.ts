@@ -5,6 +5,7 @@ import { connectionsHandlers } from './connections.js';
 import { syncHandlers } from './sync.js';
 import { recordsHandlers } from './records.js';
 import { anomaliesHandlers } from './anomalies.js';
+import { exportHandlers } from './export.js';
 
 export const handlers = {
   ...statusHandlers,
@@ -13,4 +14,5 @@ export const handlers = {
   ...syncHandlers,
   ...recordsHandlers,
   ...anomaliesHandlers,
+  ...exportHandlers,
 } satisfies Handlers;
