@@ -1,39 +1,20 @@
 // What every interactive front door does on start: when no connection is configured
 // (or the configured one is the embedded demo), bring up the demo tenant and make it
 // the active connection profile, so a new user sees real data at once.
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import type { AppContext } from '../core/app/context.js';
 import type { ConnectionProfile } from '../core/app/config.js';
 import { passwordKey } from '../core/app/handlers/connections.js';
 
 export const DEMO_CONNECTION_ID = 'demo';
 
-/** What we need from src-main/core/demo (loaded lazily: starting Postgres is slow and optional). */
-interface DemoModule {
-  startDemo(opts: { port?: number; events?: number; seed?: number; dataDir?: string }): Promise<{ url: string; stop(): Promise<void> }>;
-}
-
 export interface DemoHandle {
   url: string;
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
-
 /** Saves (or replaces) a profile for a running demo and makes it active. */
-export async function saveDemoProfile(ctx: AppContext, url: string): Promise<ConnectionProfile> {
+/** `tenants`: the demo's tenant ids (row-level security hides them from discovery). */
+export async function saveDemoProfile(ctx: AppContext, url: string, tenants: string[]): Promise<ConnectionProfile> {
   const u = new URL(url);
   const profile: ConnectionProfile = {
     id: DEMO_CONNECTION_ID,
@@ -43,7 +24,7 @@ export async function saveDemoProfile(ctx: AppContext, url: string): Promise<Con
     database: decodeURIComponent(u.pathname.replace(/^\//, '')),
     user: decodeURIComponent(u.username),
     sslmode: 'disable',
-    tenants: [],
+    tenants,
     schema: 'public',
     isDemo: true,
   };
@@ -63,12 +44,14 @@ export async function ensureDemoConnection(ctx: AppContext, opts: { events?: num
   const config = ctx.config.read();
   const active = config.connections.find((c) => c.id === config.activeConnectionId);
   if (config.connections.length > 0 && !(active?.isDemo ?? false)) return null;
-  const demoModulePath = '../core/demo/index.js';
-  const mod = (await import(demoModulePath)) as DemoModule;
+  // Loaded lazily: the demo generator is only needed on this path.
+  const { startDemo } = await import('../core/demo/index.js');
   // Reuse the saved port so the cache's source identity (host:port/db) stays the same.
-  const port = active?.isDemo ? active.port : await freePort();
-  const demo = await mod.startDemo({ port, dataDir: join(ctx.dataDir, 'demo-db'), ...opts });
-  await saveDemoProfile(ctx, demo.url);
+  // The demo's own default data folder (under /tmp) is used: PostgreSQL runs as its own
+  // user and cannot enter the 0700 app data folder.
+  const port = active?.isDemo ? active.port : undefined;
+  const demo = await startDemo({ ...(port !== undefined ? { port } : {}), ...opts });
+  await saveDemoProfile(ctx, demo.url, demo.groundTruth.tenants);
   ctx.log('info', `demo tenant running at ${new URL(demo.url).host}`);
   return demo;
 }

@@ -37,7 +37,7 @@ export interface Stack {
 
 export interface StackOptions {
   /** a running demo database to save as the active connection profile */
-  demoUrl?: string;
+  demo?: { url: string; tenants: string[] };
   colorScheme?: 'light' | 'dark';
   /** open the launch URL right away (default true) */
   open?: boolean;
@@ -46,7 +46,7 @@ export interface StackOptions {
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'auditdesk-e2e-'));
   const ctx = new AppContext({ dataDir, frontDoor: 'browser', log: () => undefined });
-  if (opts.demoUrl) await saveDemoProfile(ctx, opts.demoUrl);
+  if (opts.demo) await saveDemoProfile(ctx, opts.demo.url, opts.demo.tenants);
   const bridge = await startHttpBridge({ ctx, rendererDir: rendererDir() });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: opts.colorScheme ?? 'light' });
