@@ -1,0 +1,235 @@
+// A package that was changed in any way after signing is refused, and the report
+// names what was changed: the tamper matrix of issue 5.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { sign } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yauzl from 'yauzl';
+import yazl from 'yazl';
+import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
+import { createIdentity, loadIdentity, certPem, type LoadedIdentity } from '../../src-main/core/identity/index.js';
+import { writePackage } from '../../src-main/core/export/package.js';
+import { verifyPackage, type PackageVerification } from '../../src-main/core/export/verify-package.js';
+
+const PASSWORD = 'tamper-test-password';
+let dir: string;
+let pkg: string;
+let alice: LoadedIdentity;
+let mallory: LoadedIdentity;
+let original: Map<string, Buffer>;
+
+async function unzipAll(path: string): Promise<Map<string, Buffer>> {
+  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(path, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
+  const out = new Map<string, Buffer>();
+  await new Promise<void>((res, rej) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      zip.openReadStream(entry, (err, s) => {
+        if (err) return rej(err);
+        const chunks: Buffer[] = [];
+        s!.on('data', (c: Buffer) => chunks.push(c));
+        s!.on('end', () => {
+          out.set(entry.fileName, Buffer.concat(chunks));
+          zip.readEntry();
+        });
+      });
+    });
+    zip.on('end', () => res());
+    zip.on('error', rej);
+    zip.readEntry();
+  });
+  return out;
+}
+
+let counter = 0;
+async function zipOf(entries: Map<string, Buffer>): Promise<string> {
+  const path = join(dir, `variant-${++counter}.zip`);
+  const zip = new yazl.ZipFile();
+  for (const [name, data] of entries) zip.addBuffer(data, name, { mtime: new Date(2026, 0, 1), forceDosTimestamp: true } as yazl.Options);
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const c of zip.outputStream) chunks.push(c as Buffer);
+  writeFileSync(path, Buffer.concat(chunks));
+  return path;
+}
+
+function edited(edit: (m: Map<string, Buffer>) => void): Map<string, Buffer> {
+  const copy = new Map([...original].map(([k, v]) => [k, Buffer.from(v)]));
+  edit(copy);
+  return copy;
+}
+
+function codes(r: PackageVerification, file?: string): string[] {
+  return r.failures.filter((f) => file === undefined || f.file === file).map((f) => f.code);
+}
+
+function flipMiddle(buf: Buffer, at = Math.floor(buf.length / 2)): Buffer {
+  const b = Buffer.from(buf);
+  const i = at;
+  // Stay printable ASCII so text files still parse: swap the lowest bit of a letter/digit.
+  let j = i;
+  while (j < b.length && !/[A-Za-z0-9]/.test(String.fromCharCode(b[j]!))) j++;
+  b[j] = b[j]! ^ 0x01;
+  return b;
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'auditdesk-tamper-'));
+  const f = new CacheFixture(join(dir, 'cache.sqlite'));
+  fillDemoLike(f, 'acme', 400);
+  createIdentity({ name: 'Alice Auditor', org: 'Audit LLP', email: 'alice@audit.example', password: PASSWORD, out: join(dir, 'alice.p12') });
+  createIdentity({ name: 'Mallory', org: 'Forgers Inc', email: 'mallory@evil.example', password: PASSWORD, out: join(dir, 'mallory.p12') });
+  alice = loadIdentity(join(dir, 'alice.p12'), PASSWORD);
+  mallory = loadIdentity(join(dir, 'mallory.p12'), PASSWORD);
+  pkg = join(dir, 'pkg.zip');
+  await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: alice, out: pkg, createdAt: '2026-11-01T10:00:00Z' });
+  f.close();
+  original = await unzipAll(pkg);
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('an untouched package', () => {
+  test('is valid, and trusted when pinned to the signer fingerprint or certificate', async () => {
+    const r = await verifyPackage(pkg, { trust: alice.info.fingerprint });
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.valid, true);
+    assert.equal(r.signer?.trusted, true);
+    assert.equal(r.chain?.intact, true);
+    assert.equal(r.chain?.rows, 400);
+    const byPem = await verifyPackage(pkg, { trust: certPem(alice.signingCertDer) });
+    assert.equal(byPem.valid, true);
+  });
+
+  test('holds exactly the documented files', () => {
+    assert.deepEqual([...original.keys()], [
+      'access_log.csv', 'anomalies.csv', 'audit_events.csv', 'conversation_logs.csv', 'manifest.json',
+      'manifest.sig', 'report.pdf', 'reviews.csv', 'signer.pem', 'verification.json',
+    ]);
+  });
+});
+
+describe('tamper matrix: each change is detected and named', () => {
+  const dataFiles = ['access_log.csv', 'anomalies.csv', 'audit_events.csv', 'conversation_logs.csv', 'reviews.csv', 'verification.json', 'report.pdf', 'signer.pem'];
+  for (const name of dataFiles) {
+    test(`a byte flipped in ${name} → HASH_MISMATCH for ${name}`, async () => {
+      const r = await verifyPackage(await zipOf(edited((m) => m.set(name, flipMiddle(m.get(name)!)))));
+      assert.equal(r.valid, false);
+      assert.ok(codes(r, name).includes('HASH_MISMATCH'), JSON.stringify(r.failures));
+    });
+  }
+
+  test('a byte flipped in report.pdf also breaks its embedded signature', async () => {
+    // A byte in the signed part (the tail, after the /Contents hole), not in the hole's padding.
+    const pdf = original.get('report.pdf')!;
+    const r = await verifyPackage(await zipOf(edited((m) => m.set('report.pdf', flipMiddle(pdf, pdf.length - 3000)))));
+    assert.ok(codes(r, 'report.pdf').includes('PDF_SIGNATURE_INVALID'), JSON.stringify(r.failures));
+  });
+
+  test('a byte flipped in audit_events.csv is also caught by the recomputed chain or Merkle root', async () => {
+    const r = await verifyPackage(await zipOf(edited((m) => m.set('audit_events.csv', flipMiddle(m.get('audit_events.csv')!)))));
+    const found = codes(r, 'audit_events.csv');
+    assert.ok(found.includes('MERKLE_MISMATCH') || found.includes('CHAIN_MISMATCH') || found.includes('CSV_INVALID'), JSON.stringify(r.failures));
+  });
+
+  test('a byte flipped in manifest.json → SIGNATURE_INVALID', async () => {
+    const r = await verifyPackage(await zipOf(edited((m) => m.set('manifest.json', flipMiddle(m.get('manifest.json')!)))));
+    assert.ok(codes(r).includes('SIGNATURE_INVALID') || codes(r).includes('MANIFEST_INVALID'), JSON.stringify(r.failures));
+  });
+
+  test('a byte flipped in manifest.sig → SIGNATURE_INVALID', async () => {
+    const r = await verifyPackage(await zipOf(edited((m) => m.set('manifest.sig', flipMiddle(m.get('manifest.sig')!)))));
+    assert.deepEqual(codes(r), ['SIGNATURE_INVALID']);
+  });
+
+  for (const name of ['audit_events.csv', 'report.pdf', 'signer.pem', 'manifest.sig', 'manifest.json']) {
+    test(`${name} removed → named`, async () => {
+      const r = await verifyPackage(await zipOf(edited((m) => m.delete(name))));
+      assert.equal(r.valid, false);
+      const expected = { 'manifest.json': 'MANIFEST_MISSING', 'manifest.sig': 'SIGNATURE_MISSING', 'signer.pem': 'CERT_MISSING' }[name] ?? 'FILE_MISSING';
+      assert.ok(codes(r).includes(expected), JSON.stringify(r.failures));
+    });
+  }
+
+  test('a file added → UNEXPECTED_FILE', async () => {
+    const r = await verifyPackage(await zipOf(edited((m) => m.set('readme.txt', Buffer.from('trust me')))));
+    assert.deepEqual(codes(r), ['UNEXPECTED_FILE']);
+    assert.equal(r.failures[0]!.file, 'readme.txt');
+  });
+
+  test('a manifest field edited (the tenant) → SIGNATURE_INVALID', async () => {
+    const r = await verifyPackage(
+      await zipOf(edited((m) => m.set('manifest.json', Buffer.from(m.get('manifest.json')!.toString().replace('"tenant": "acme"', '"tenant": "acmf"'))))),
+    );
+    assert.ok(codes(r).includes('SIGNATURE_INVALID'), JSON.stringify(r.failures));
+  });
+
+  test("a manifest row count lowered to hide rows, re-signed by another key → SIGNER_MISMATCH, and UNTRUSTED_SIGNER when pinned", async () => {
+    const variant = edited((m) => {
+      const man = JSON.parse(m.get('manifest.json')!.toString());
+      man.files.find((f: { name: string }) => f.name === 'audit_events.csv').rows -= 1;
+      const bytes = Buffer.from(`${JSON.stringify(man, null, 2)}\n`);
+      m.set('manifest.json', bytes);
+      m.set('manifest.sig', sign(null, bytes, mallory.signingKey));
+      m.set('signer.pem', Buffer.from(certPem(mallory.signingCertDer)));
+    });
+    const r = await verifyPackage(await zipOf(variant), { trust: alice.info.fingerprint });
+    const found = codes(r);
+    for (const c of ['SIGNER_MISMATCH', 'UNTRUSTED_SIGNER', 'ROW_COUNT_MISMATCH', 'HASH_MISMATCH']) assert.ok(found.includes(c), `${c} in ${JSON.stringify(r.failures)}`);
+  });
+
+  test("the signature replaced by another key's → SIGNATURE_INVALID", async () => {
+    const r = await verifyPackage(await zipOf(edited((m) => m.set('manifest.sig', sign(null, m.get('manifest.json')!, mallory.signingKey)))));
+    assert.deepEqual(codes(r), ['SIGNATURE_INVALID']);
+  });
+
+  test('the certificate swapped → SIGNATURE_INVALID, SIGNER_MISMATCH and HASH_MISMATCH on signer.pem', async () => {
+    const r = await verifyPackage(await zipOf(edited((m) => m.set('signer.pem', Buffer.from(certPem(mallory.signingCertDer))))));
+    const found = codes(r);
+    for (const c of ['SIGNATURE_INVALID', 'SIGNER_MISMATCH', 'HASH_MISMATCH']) assert.ok(found.includes(c), `${c} in ${JSON.stringify(r.failures)}`);
+  });
+
+  test('a ../ entry in the ZIP → UNSAFE_PATH naming the entry', async () => {
+    // yazl refuses to write "../" names, so write a same-length name and patch the bytes.
+    const path = await zipOf(edited((m) => m.set('AA/evil.txt', Buffer.from('x'))));
+    const bytes = readFileSync(path);
+    const from = Buffer.from('AA/evil.txt');
+    const to = Buffer.from('../evil.txt');
+    let at = bytes.indexOf(from);
+    let patched = 0;
+    while (at >= 0) {
+      to.copy(bytes, at);
+      patched++;
+      at = bytes.indexOf(from, at + 1);
+    }
+    assert.equal(patched, 2); // local header + central directory
+    writeFileSync(path, bytes);
+    const r = await verifyPackage(path);
+    assert.ok(r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === '../evil.txt'), JSON.stringify(r.failures));
+  });
+
+  test('an absolute path entry → UNSAFE_PATH', async () => {
+    const path = await zipOf(edited((m) => m.set('Xetc/passwd', Buffer.from('x'))));
+    const bytes = readFileSync(path);
+    let at = bytes.indexOf('Xetc/passwd');
+    while (at >= 0) {
+      bytes[at] = '/'.charCodeAt(0);
+      at = bytes.indexOf('Xetc/passwd', at + 1);
+    }
+    writeFileSync(path, bytes);
+    const r = await verifyPackage(path);
+    assert.ok(r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === '/etc/passwd'), JSON.stringify(r.failures));
+  });
+
+  test('a truncated ZIP → ZIP_UNREADABLE', async () => {
+    const bytes = readFileSync(pkg);
+    for (const keep of [bytes.length - 10, Math.floor(bytes.length / 2), 100]) {
+      const path = join(dir, `trunc-${keep}.zip`);
+      writeFileSync(path, bytes.subarray(0, keep));
+      const r = await verifyPackage(path);
+      assert.equal(r.valid, false);
+      assert.deepEqual(codes(r), ['ZIP_UNREADABLE'], `cut at ${keep}`);
+    }
+  });
+});
