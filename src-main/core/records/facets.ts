@@ -1,10 +1,13 @@
 // Facet counts. Each facet is counted under every filter except its own selection
-// (so the values a user could still add stay visible), one GROUP BY per facet on
-// its (column, ts) index. Results are cached per facet and effective filter: a
-// change to one facet recounts the others, never itself, and nothing after a sync.
+// (so the values a user could still add stay visible), one GROUP BY per facet:
+// on records_rollup when the filter allows (tens of thousands of rows instead of a
+// million), else on records through its (column, ts) index. Results are cached per
+// facet and effective filter until the cache changes: a change to one facet
+// recounts the others, never itself.
 import type { CacheDb } from '../cache/open.js';
 import type { FacetResult, FacetsResult, RangeBucket, RangeFacetName } from '../contract/records.js';
 import { FACET_COLUMNS, FACET_NAMES, buildWhere, type FacetName, type RecordFilter } from './filter.js';
+import { ROLLUP_FACETS, rollupCovers } from './rollup.js';
 import { cacheGeneration, perDb, stmt } from './sql.js';
 
 export interface FacetsInput {
@@ -41,7 +44,9 @@ export function recordFacets(db: CacheDb, input: FacetsInput): FacetsResult {
     const key = JSON.stringify([facet, input.limit, where.sql, where.params]);
     let value = cache.get(generation, key);
     if (!value) {
-      value = computeFacet(db, facet, where.sql, where.params, input.limit);
+      const rolled =
+        facet !== 'anomalyScore' && (!isFacetName(facet) || ROLLUP_FACETS.has(facet)) && rollupCovers(input.filter, facet);
+      value = computeFacet(db, facet, where.sql, where.params, input.limit, rolled ? ROLLUP : RECORDS);
       cache.set(generation, key, value);
     }
     if (facet === 'kind') result.kind = value as { event: number; conversation: number };
@@ -52,10 +57,29 @@ export function recordFacets(db: CacheDb, input: FacetsInput): FacetsResult {
   return result;
 }
 
-function computeFacet(db: CacheDb, facet: FacetName | RangeFacetName, whereSql: string, params: unknown[], limit: number): Cached {
+/** Where counts come from: records (one row each) or records_rollup (n rows each). */
+interface CountSource {
+  table: 'records' | 'records_rollup';
+  count: string;
+}
+const RECORDS: CountSource = { table: 'records', count: 'count(*)' };
+const ROLLUP: CountSource = { table: 'records_rollup', count: 'sum(r.n)' };
+
+function isFacetName(f: string): f is FacetName {
+  return (FACET_NAMES as string[]).includes(f);
+}
+
+function computeFacet(
+  db: CacheDb,
+  facet: FacetName | RangeFacetName,
+  whereSql: string,
+  params: unknown[],
+  limit: number,
+  src: CountSource,
+): Cached {
   const and = whereSql ? `${whereSql} AND` : 'WHERE';
   if (facet === 'kind') {
-    const rows = stmt(db, `SELECT r.kind AS v, count(*) AS n FROM records r ${whereSql} GROUP BY r.kind`).all(...params) as {
+    const rows = stmt(db, `SELECT r.kind AS v, ${src.count} AS n FROM ${src.table} r ${whereSql} GROUP BY r.kind`).all(...params) as {
       v: 'event' | 'conversation';
       n: number;
     }[];
@@ -64,7 +88,7 @@ function computeFacet(db: CacheDb, facet: FacetName | RangeFacetName, whereSql: 
     return out;
   }
   if (facet === 'temperature') {
-    return rangeCounts(db, TEMPERATURE_BUCKETS, 'r.temperature_num', `FROM records r ${and} r.temperature_num IS NOT NULL`, params);
+    return rangeCounts(db, TEMPERATURE_BUCKETS, 'r.temperature_num', src.count, `FROM ${src.table} r ${and} r.temperature_num IS NOT NULL`, params);
   }
   if (facet === 'anomalyScore') {
     // Anomalies are few: start from them, then keep the events the filter admits.
@@ -72,6 +96,7 @@ function computeFacet(db: CacheDb, facet: FacetName | RangeFacetName, whereSql: 
       db,
       ANOMALY_SCORE_BUCKETS,
       'm.score',
+      'count(*)',
       `FROM (SELECT ev.rid AS rid, max(a.anomaly_score) AS score FROM anomalies a
                JOIN records ev ON ev.table_id IN (SELECT table_id FROM source_tables WHERE kind = 'events')
                 AND ev.tenant_id = a.tenant_id AND ev.source_key = a.audit_event_id
@@ -80,21 +105,24 @@ function computeFacet(db: CacheDb, facet: FacetName | RangeFacetName, whereSql: 
       params,
     );
   }
-  const column = FACET_COLUMNS[facet];
-  const rows = stmt(
-    db,
-    `SELECT r.${column} AS value, count(*) AS count FROM records r ${whereSql}
-      GROUP BY r.${column} ORDER BY count DESC, value LIMIT ?`,
-  ).all(...params, limit + 1) as { value: string | null; count: number }[];
+  const rows = stmt(db, facetValuesSql(facet, whereSql, src)).all(...params, limit + 1) as { value: string | null; count: number }[];
   const truncated = rows.length > limit;
   if (truncated) rows.pop();
   return { values: rows, truncated };
+}
+
+/** GROUP BY one facet column; the one parameter after the WHERE's is the row limit. */
+export function facetValuesSql(facet: FacetName, whereSql: string, src: CountSource = RECORDS): string {
+  const column = FACET_COLUMNS[facet];
+  return `SELECT r.${column} AS value, ${src.count} AS count FROM ${src.table} r ${whereSql}
+      GROUP BY r.${column} HAVING count > 0 ORDER BY count DESC, value LIMIT ?`;
 }
 
 function rangeCounts(
   db: CacheDb,
   buckets: readonly [number | null, number | null, string][],
   expr: string,
+  count: string,
   fromWhere: string,
   params: unknown[],
 ): RangeBucket[] {
@@ -104,7 +132,7 @@ function rangeCounts(
       return `WHEN ${conds.join(' AND ')} THEN ${i}`;
     })
     .join(' ');
-  const rows = stmt(db, `SELECT CASE ${cases} END AS b, count(*) AS n ${fromWhere} GROUP BY b`).all(...params) as {
+  const rows = stmt(db, `SELECT CASE ${cases} END AS b, ${count} AS n ${fromWhere} GROUP BY b`).all(...params) as {
     b: number | null;
     n: number;
   }[];

@@ -69,11 +69,16 @@ export function ftsQuery(text: string): string | null {
   return terms.map((t, i) => (i === terms.length - 1 ? `"${t}"*` : `"${t}"`)).join(' ');
 }
 
-/** rids of cached events with an anomaly scored at or above the one bound parameter. */
+/**
+ * rids of cached events with an anomaly scored at or above the one bound parameter.
+ * CROSS JOIN keeps the (few) anomalies as the outer loop: each finds its event through
+ * the records unique key, instead of every record probing the anomalies.
+ */
 export const ANOMALOUS_RIDS_SQL = `SELECT ev.rid FROM anomalies a
-  JOIN records ev ON ev.table_id IN (SELECT table_id FROM source_tables WHERE kind = 'events')
-   AND ev.tenant_id = a.tenant_id AND ev.source_key = a.audit_event_id
-  WHERE a.anomaly_score >= ?`;
+  CROSS JOIN records ev
+  WHERE a.anomaly_score >= ?
+    AND ev.table_id IN (SELECT table_id FROM source_tables WHERE kind = 'events')
+    AND ev.tenant_id = a.tenant_id AND ev.source_key = a.audit_event_id`;
 
 export interface WhereClause {
   sql: string; // "" or "WHERE …"

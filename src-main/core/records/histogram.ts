@@ -5,6 +5,7 @@ import type { CacheDb } from '../cache/open.js';
 import type { Histogram, HistogramBin } from '../contract/records.js';
 import { buildWhere, type RecordFilter } from './filter.js';
 import { DATED_SQL, cacheGeneration, perDb, stmt } from './sql.js';
+import { rollupCovers } from './rollup.js';
 
 /** Bin widths in seconds, "nice" for a time axis. Months/years are fixed 30/365-day steps. */
 const STEPS = [
@@ -35,9 +36,11 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
   if (cached) return cached;
 
   const and = where.sql ? `${where.sql} AND` : 'WHERE';
+  const rolled = rollupCovers(filter);
+  const src = rolled ? { table: 'records_rollup', count: 'sum(r.n)' } : { table: 'records', count: 'count(*)' };
   const undatedRows = stmt(
     db,
-    `SELECT r.kind AS kind, count(*) AS n FROM records r ${and} (r.ts IS NULL OR NOT ${DATED_SQL}) GROUP BY r.kind`,
+    `SELECT r.kind AS kind, ${src.count} AS n FROM ${src.table} r ${and} (r.ts IS NULL OR NOT ${DATED_SQL}) GROUP BY r.kind`,
   ).all(...where.params) as { kind: 'event' | 'conversation'; n: number }[];
   const undated = { events: 0, conversations: 0 };
   for (const r of undatedRows) undated[r.kind === 'event' ? 'events' : 'conversations'] = r.n;
@@ -68,9 +71,12 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
     conversations: 0,
   }));
 
+  // Day-wide (or wider) bins add up from the per-day rollup when the filter allows.
+  const groupSrc = rolled && prefix.length === 10 ? src : { table: 'records', count: 'count(*)' };
   const groups = stmt(
     db,
-    `SELECT substr(r.ts, 1, ?) AS p, r.kind AS kind, count(*) AS n FROM records r ${and} ${DATED_SQL} GROUP BY p, r.kind`,
+    `SELECT substr(r.ts, 1, ?) AS p, r.kind AS kind, ${groupSrc.count} AS n FROM ${groupSrc.table} r ${and} ${DATED_SQL}
+      GROUP BY p, r.kind`,
   ).all(prefix.length, ...where.params) as { p: string; kind: 'event' | 'conversation'; n: number }[];
   for (const g of groups) {
     const t = Date.parse(g.p + prefix.pad);

@@ -4,6 +4,7 @@
 import type { CacheDb } from '../cache/open.js';
 import type { RecordCount, RecordPage, RecordPageCursor, RecordSummary, TextSegment } from '../contract/records.js';
 import { buildWhere, ftsQuery, type RecordFilter } from './filter.js';
+import { rollupCovers } from './rollup.js';
 import {
   DATED_SQL,
   MATCH_CLOSE,
@@ -25,7 +26,8 @@ export interface QueryInput {
   after?: RecordPageCursor | undefined;
 }
 
-export function queryRecords(db: CacheDb, input: QueryInput): RecordPage {
+/** The page query's SQL and parameters (also used by the query-plan tests). */
+export function pageSql(input: QueryInput): { sql: string; params: unknown[] } {
   const where = buildWhere(input.filter);
   const parts = where.sql ? [where.sql.slice('WHERE '.length)] : [];
   const params = [...where.params];
@@ -47,17 +49,30 @@ export function queryRecords(db: CacheDb, input: QueryInput): RecordPage {
   }
   const dir = desc ? 'DESC' : 'ASC';
   const offset = input.after ? 0 : input.offset;
-  const sql = `SELECT ${SUMMARY_COLUMNS} FROM records r ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
+  // Only rid (and ts) here: the (column, ts) indexes cover it, and when SQLite must sort
+  // (full-text matches) it sorts narrow rows. Summaries are fetched for the page only.
+  const sql = `SELECT r.rid AS rid FROM records r ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
     ORDER BY r.ts ${dir}, r.rid ${dir} LIMIT ? OFFSET ?`;
-  const rows = stmt(db, sql).all(...params, input.limit + 1, offset) as SummaryRow[];
-  const hasMore = rows.length > input.limit;
-  if (hasMore) rows.pop();
+  return { sql, params: [...params, input.limit + 1, offset] };
+}
+
+export function queryRecords(db: CacheDb, input: QueryInput): RecordPage {
+  const { sql, params } = pageSql(input);
+  const rids = (stmt(db, sql).all(...params) as { rid: number }[]).map((r) => r.rid);
+  const hasMore = rids.length > input.limit;
+  if (hasMore) rids.pop();
+  const byRid = new Map(
+    (stmt(db, `SELECT ${SUMMARY_COLUMNS} FROM records r WHERE r.rid IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(rids),
+    ) as SummaryRow[]).map((r) => [r.rid, r]),
+  );
+  const rows = rids.map((rid) => byRid.get(rid)).filter((r): r is SummaryRow => r !== undefined);
   const snippets = input.filter.text ? matchSnippets(db, input.filter.text, rows.map((r) => r.rid)) : new Map();
   const summaries: RecordSummary[] = rows.map((r) => toSummary(r, snippets.get(r.rid)));
   const last = rows[rows.length - 1];
   return {
     rows: summaries,
-    offset: input.after ? null : offset,
+    offset: input.after ? null : input.offset,
     nextCursor: hasMore && last ? { ts: last.ts, rid: last.rid } : null,
     hasMore,
   };
@@ -82,17 +97,31 @@ export function matchSnippets(db: CacheDb, text: string, rids: number[]): Map<nu
 
 const countCache = perDb<RecordCount>();
 
+/** Counts from records_rollup when the filter allows (migration 003), else from records. */
+export function countSql(filter: RecordFilter): { sql: string; params: unknown[] } {
+  const where = buildWhere(filter);
+  if (rollupCovers(filter)) {
+    return {
+      sql: `SELECT r.kind AS kind, sum(r.n) AS n, sum(CASE WHEN ${DATED_SQL} THEN 0 ELSE r.n END) AS undated
+         FROM records_rollup r ${where.sql} GROUP BY r.kind`,
+      params: where.params,
+    };
+  }
+  return {
+    sql: `SELECT r.kind AS kind, count(*) AS n, sum(CASE WHEN ${DATED_SQL} THEN 0 ELSE 1 END) AS undated
+       FROM records r ${where.sql} GROUP BY r.kind`,
+    params: where.params,
+  };
+}
+
 export function countRecords(db: CacheDb, filter: RecordFilter): RecordCount {
   const where = buildWhere(filter);
   const key = JSON.stringify([where.sql, where.params]);
   const generation = cacheGeneration(db);
   const cached = countCache(db).get(generation, key);
   if (cached) return cached;
-  const rows = stmt(
-    db,
-    `SELECT r.kind AS kind, count(*) AS n, sum(CASE WHEN ${DATED_SQL} THEN 0 ELSE 1 END) AS undated
-       FROM records r ${where.sql} GROUP BY r.kind`,
-  ).all(...where.params) as { kind: 'event' | 'conversation'; n: number; undated: number }[];
+  const q = countSql(filter);
+  const rows = stmt(db, q.sql).all(...q.params) as { kind: 'event' | 'conversation'; n: number; undated: number }[];
   const result: RecordCount = { total: 0, events: 0, conversations: 0, undated: 0 };
   for (const r of rows) {
     result.total += r.n;

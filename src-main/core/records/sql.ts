@@ -84,12 +84,15 @@ export function isUndated(ts: string | null): boolean {
   return ts === null || !(ts >= DATED_MIN && ts < DATED_MAX) || !/^\d{4}-\d{2}-\d{2}T/.test(ts);
 }
 
-/** Columns a RecordSummary needs; `r` is records. The preview is cut in SQL to keep pages small. */
+/**
+ * Columns a RecordSummary needs; `r` is records. The preview is cut in SQL to keep pages
+ * small. (`+a.tenant_id` steers the anomaly lookup to the audit_event_id index.)
+ */
 export const SUMMARY_COLUMNS = `r.rid, r.kind, r.tenant_id, r.ts, r.source_key, r.seq, r.event_type, r.severity, r.user_id,
   r.entity_type, r.entity_id, r.agent_id, r.session_id, r.channel, r.model_provider, r.model_name,
   r.model_version, r.deployment_id, r.safety_mode, r.temperature,
   CASE WHEN r.kind = 'event' THEN (SELECT max(a.anomaly_score) FROM anomalies a
-     WHERE a.audit_event_id = r.source_key AND a.tenant_id = r.tenant_id) END AS anomaly_score,
+     WHERE a.audit_event_id = r.source_key AND +a.tenant_id = r.tenant_id) END AS anomaly_score,
   substr(CASE WHEN r.kind = 'conversation' THEN coalesce(r.prompt, r.response) ELSE r.action_details END, 1, ${'240'}) AS preview_text`;
 
 export interface SummaryRow {

@@ -1,0 +1,139 @@
+// Server-side timings behind the timeline with 1,000,000 cached rows: the first
+// screen, a filter change (page + count + facets + histogram, as the UI asks for
+// them together) and a full-text search. The browser-side figures are in ui.ts.
+// The cache is generated once into the temp dir and reused by later runs.
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openCache, cacheSchemaVersion, loadMigrations, type CacheDb } from '../../src-main/core/cache/open.js';
+import { countRecords, queryRecords } from '../../src-main/core/records/query.js';
+import { recordFacets } from '../../src-main/core/records/facets.js';
+import { recordHistogram } from '../../src-main/core/records/histogram.js';
+import { recordFilterSchema, type RecordFilterInput } from '../../src-main/core/records/filter.js';
+import { createRecordsFixture } from '../helpers/records-fixture.js';
+
+/** Same shape as test/bench/types.ts BenchLine. */
+export interface BenchLine {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  reference?: { name: string; value: number };
+}
+
+const ROWS = Number(process.env.AUDITDESK_BENCH_UI_ROWS ?? 1_000_000);
+const GENERATOR_VERSION = 1;
+
+function benchCache(): { db: CacheDb; generatedMs: number | null } {
+  const dir = join(tmpdir(), 'auditdesk-bench');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `ui-queries-${ROWS}-g${GENERATOR_VERSION}-m${loadMigrations().length}.sqlite`);
+  if (existsSync(path)) {
+    const db = openCache(path);
+    if (cacheSchemaVersion(db) === loadMigrations().length) return { db, generatedMs: null };
+    db.close();
+  }
+  const partial = `${path}.partial`;
+  for (const p of [partial, `${partial}-wal`, `${partial}-shm`]) rmSync(p, { force: true });
+  const t0 = performance.now();
+  const fx = createRecordsFixture({
+    path: partial,
+    events: Math.round(ROWS * 0.6),
+    conversations: ROWS - Math.round(ROWS * 0.6),
+    anomalies: 2000,
+    seed: 1,
+    digest: 'fast',
+    keepRows: false,
+    bulkFts: true,
+  });
+  fx.db.pragma('wal_checkpoint(TRUNCATE)');
+  fx.close();
+  renameSync(partial, path);
+  return { db: openCache(path), generatedMs: performance.now() - t0 };
+}
+
+function time<T>(fn: () => T): [T, number] {
+  const t0 = performance.now();
+  const value = fn();
+  return [value, performance.now() - t0];
+}
+
+/** Fresh statement/result caches per measurement: we time SQLite, not our memo. */
+function screen(db: CacheDb, input: RecordFilterInput): { page: number; count: number; facets: number; histogram: number; total: number } {
+  const filter = recordFilterSchema.parse(input);
+  const [, page] = time(() => queryRecords(db, { filter, offset: 0, limit: 200, order: 'desc' }));
+  const [c, count] = time(() => countRecords(db, filter));
+  const [, facets] = time(() => recordFacets(db, { filter, limit: 20 }));
+  const [, histogram] = time(() => recordHistogram(db, filter, 120));
+  return { page, count, facets, histogram, total: c.total };
+}
+
+function bust(db: CacheDb): void {
+  // A write moves the cache generation, so per-filter results are recomputed.
+  db.prepare("INSERT INTO saved_filters (name, filter_json, created_at) VALUES ('bench-bust', '{}', 'x') ON CONFLICT(name) DO UPDATE SET created_at = excluded.created_at || 'x'").run();
+}
+
+export async function bench(): Promise<BenchLine[]> {
+  const { db, generatedMs } = benchCache();
+  const lines: BenchLine[] = [];
+  try {
+    if (generatedMs !== null) lines.push({ name: `generate ${ROWS.toLocaleString('en')}-row bench cache (once)`, value: generatedMs / 1000, unit: 's' });
+    const rows = (db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
+    lines.push({ name: 'cached rows', value: rows, unit: 'rows' });
+
+    bust(db);
+    const first = screen(db, {});
+    lines.push({ name: 'first screen: page of 200', value: first.page, unit: 'ms' });
+    lines.push({ name: 'first screen: count', value: first.count, unit: 'ms' });
+    lines.push({ name: 'first screen: all facets', value: first.facets, unit: 'ms' });
+    lines.push({ name: 'first screen: histogram', value: first.histogram, unit: 'ms' });
+    lines.push({ name: 'first screen: total (server side)', value: first.page + first.count + first.facets + first.histogram, unit: 'ms', target: '≤ 2000 ms incl. rendering' });
+
+    const changes: [string, RecordFilterInput][] = [
+      ['filter change: model provider', { modelProvider: ['openai'] }],
+      ['filter change: + safety mode', { modelProvider: ['openai'], safetyMode: ['strict'] }],
+      ['filter change: tenant', { tenant: ['globex-bank'] }],
+      ['filter change: event type + severity', { eventType: ['export'], severity: ['high'] }],
+      ['filter change: one day', { from: '2026-09-10', to: '2026-09-11' }],
+      ['filter change: temperature > 0.8', { temperatureMin: 0.8001 }],
+      ['filter change: anomaly score ≥ 0.7', { minAnomalyScore: 0.7 }],
+    ];
+    for (const [name, filter] of changes) {
+      const r = screen(db, filter); // unfiltered facets stay cached, as in the app
+      lines.push({
+        name: `${name} (page ${r.page.toFixed(0)} + count ${r.count.toFixed(0)} + facets ${r.facets.toFixed(0)} + histogram ${r.histogram.toFixed(0)} ms; ${r.total} rows)`,
+        value: r.page + r.count + r.facets + r.histogram,
+        unit: 'ms',
+        target: '≤ 200 ms',
+      });
+    }
+    for (const [name, text] of [
+      ['full-text search: common word', 'refund'],
+      ['full-text search: rare word', 'onerror'],
+      ['full-text search: two words', 'password reset'],
+    ] as const) {
+      const r = screen(db, { text });
+      lines.push({
+        name: `${name} "${text}" (page ${r.page.toFixed(0)} + count ${r.count.toFixed(0)} + facets ${r.facets.toFixed(0)} + histogram ${r.histogram.toFixed(0)} ms; ${r.total} rows)`,
+        value: r.page + r.count + r.facets + r.histogram,
+        unit: 'ms',
+        target: '≤ 300 ms',
+      });
+    }
+    const filter = recordFilterSchema.parse({});
+    const [, deep] = time(() => queryRecords(db, { filter, offset: Math.floor(rows / 2), limit: 200, order: 'desc' }));
+    lines.push({ name: 'scrollbar jump to the middle (OFFSET page of 200)', value: deep, unit: 'ms', target: '≤ 50 ms per page' });
+    const page = queryRecords(db, { filter, offset: 0, limit: 200, order: 'desc' });
+    const [, next] = time(() => queryRecords(db, { filter, offset: 0, limit: 200, order: 'desc', after: page.nextCursor ?? undefined }));
+    lines.push({ name: 'next page by cursor', value: next, unit: 'ms' });
+  } finally {
+    db.close();
+  }
+  return lines;
+}
+
+// Run directly: node dist/test/bench/ui-queries.js
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  for (const l of await bench()) console.log(`${l.name}: ${l.value.toFixed(1)} ${l.unit}${l.target ? `  | target ${l.target}` : ''}`);
+}
