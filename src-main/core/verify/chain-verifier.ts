@@ -94,7 +94,8 @@ export class ChainVerifier {
     this.maxBreaks = opts.maxBreaks ?? 100_000;
     this.merkle = opts.merkle === false ? null : new MerkleBuilder();
     this.lastHash = this.genesis;
-    this.anchors = [...(opts.anchors ?? [])].sort((a, b) => (a.lastSeq < b.lastSeq ? -1 : a.lastSeq > b.lastSeq ? 1 : 0));
+    // A head before the first seq (an empty chain's checkpoint) says nothing about any row.
+    this.anchors = (opts.anchors ?? []).filter((a) => a.lastSeq >= this.startSeq).sort((a, b) => (a.lastSeq < b.lastSeq ? -1 : a.lastSeq > b.lastSeq ? 1 : 0));
   }
 
   /** Feed the next row (ascending seq order). */

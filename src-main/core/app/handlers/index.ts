@@ -6,6 +6,7 @@ import { syncHandlers } from './sync.js';
 import { recordsHandlers } from './records.js';
 import { anomaliesHandlers } from './anomalies.js';
 import { exportHandlers } from './export.js';
+import { integrityHandlers } from './integrity.js';
 
 export const handlers = {
   ...statusHandlers,
@@ -15,4 +16,5 @@ export const handlers = {
   ...recordsHandlers,
   ...anomaliesHandlers,
   ...exportHandlers,
+  ...integrityHandlers,
 } satisfies Handlers;

@@ -1,0 +1,291 @@
+// Signed chain heads. Every sync and verification records one per chain; later
+// verifications compare the chain with all of them, which is what reveals a tail
+// that was rewritten consistently (a bare hash chain cannot). External anchors (a
+// head published by the tenant, or saved on an earlier visit) are read from a file.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { CacheDb } from '../cache/open.js';
+import { jcs, type JsonValue } from '../chain/canonical.js';
+import { signText, verifyText, keyIdOf, type AuditorKey } from '../identity/auditor-key.js';
+import { UserError } from '../util/errors.js';
+import type { Anchor } from './types.js';
+
+export const CHECKPOINT_FORMAT = 'auditdesk-checkpoint-v1';
+
+export interface CheckpointInput {
+  origin: 'sync' | 'verify' | 'external';
+  sourceFingerprint: string | null;
+  tableName: string;
+  tenantId: string;
+  lastSeq: bigint;
+  headHash: string;
+  merkleRoot: string | null;
+  rowCount: number | null;
+  /** defaults to now */
+  createdAt?: string;
+}
+
+export type SignatureStatus = 'valid' | 'invalid' | 'unsigned';
+
+export interface StoredCheckpoint {
+  checkpointId: number;
+  origin: 'sync' | 'verify' | 'external';
+  sourceFingerprint: string | null;
+  tableName: string;
+  tenantId: string;
+  lastSeq: bigint;
+  headHash: string;
+  merkleRoot: string | null;
+  rowCount: number | null;
+  createdAt: string;
+  /** the exact bytes that were signed (JCS) */
+  bodyJson: string;
+  signature: string | null;
+  publicKey: string | null;
+  keyId: string | null;
+  signatureStatus: SignatureStatus;
+}
+
+/** JSON number when exact, else a decimal string (the report's rule for large seqs). */
+export function seqJson(seq: bigint): number | string {
+  return seq <= BigInt(Number.MAX_SAFE_INTEGER) && seq >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(seq) : seq.toString();
+}
+
+function bodyOf(input: CheckpointInput, createdAt: string, key: AuditorKey): string {
+  const body: Record<string, JsonValue> = {
+    format: CHECKPOINT_FORMAT,
+    origin: input.origin,
+    source_fingerprint: input.sourceFingerprint,
+    table: input.tableName,
+    tenant: input.tenantId,
+    last_seq: seqJson(input.lastSeq),
+    head_hash: input.headHash,
+    merkle_root: input.merkleRoot,
+    row_count: input.rowCount,
+    created_at: createdAt,
+    key_id: key.keyId,
+    public_key: key.publicKeyRaw,
+  };
+  return jcs(body);
+}
+
+/** Signs and stores one checkpoint (its own transaction). */
+export function recordCheckpoint(db: CacheDb, key: AuditorKey, input: CheckpointInput): StoredCheckpoint {
+  const createdAt = input.createdAt ?? new Date().toISOString();
+  const bodyJson = bodyOf(input, createdAt, key);
+  const signature = signText(key, bodyJson);
+  const info = db.transaction(() =>
+    db
+      .prepare(
+        `INSERT INTO checkpoints (origin, source_fingerprint, table_name, tenant_id, last_seq, head_hash, merkle_root, row_count, created_at, body_json, signature, public_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        input.origin,
+        input.sourceFingerprint,
+        input.tableName,
+        input.tenantId,
+        input.lastSeq,
+        input.headHash,
+        input.merkleRoot,
+        input.rowCount,
+        createdAt,
+        bodyJson,
+        signature,
+        key.publicKeyRaw,
+      ),
+  )();
+  return {
+    checkpointId: Number(info.lastInsertRowid),
+    origin: input.origin,
+    sourceFingerprint: input.sourceFingerprint,
+    tableName: input.tableName,
+    tenantId: input.tenantId,
+    lastSeq: input.lastSeq,
+    headHash: input.headHash,
+    merkleRoot: input.merkleRoot,
+    rowCount: input.rowCount,
+    createdAt,
+    bodyJson,
+    signature,
+    publicKey: key.publicKeyRaw,
+    keyId: key.keyId,
+    signatureStatus: 'valid',
+  };
+}
+
+interface CheckpointRow {
+  checkpoint_id: bigint;
+  origin: 'sync' | 'verify' | 'external';
+  source_fingerprint: string | null;
+  table_name: string;
+  tenant_id: string;
+  last_seq: bigint;
+  head_hash: string;
+  merkle_root: string | null;
+  row_count: bigint | null;
+  created_at: string;
+  body_json: string;
+  signature: string | null;
+  public_key: string | null;
+}
+
+export interface CheckpointFilter {
+  tableName?: string;
+  tenantId?: string;
+  /** checkpoints of this source only (and those recorded without one) */
+  sourceFingerprint?: string | null;
+  limit?: number;
+}
+
+export function listCheckpoints(db: CacheDb, filter: CheckpointFilter = {}): StoredCheckpoint[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.tableName !== undefined) {
+    where.push('table_name = ?');
+    params.push(filter.tableName);
+  }
+  if (filter.tenantId !== undefined) {
+    where.push('tenant_id = ?');
+    params.push(filter.tenantId);
+  }
+  if (filter.sourceFingerprint) {
+    where.push('(source_fingerprint = ? OR source_fingerprint IS NULL)');
+    params.push(filter.sourceFingerprint);
+  }
+  params.push(filter.limit ?? 10_000);
+  const rows = db
+    .prepare(
+      `SELECT * FROM checkpoints ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seq, checkpoint_id LIMIT ?`,
+    )
+    .safeIntegers(true)
+    .all(...params) as CheckpointRow[];
+  return rows.map((r) => {
+    const c: StoredCheckpoint = {
+      checkpointId: Number(r.checkpoint_id),
+      origin: r.origin,
+      sourceFingerprint: r.source_fingerprint,
+      tableName: r.table_name,
+      tenantId: r.tenant_id,
+      lastSeq: r.last_seq,
+      headHash: r.head_hash,
+      merkleRoot: r.merkle_root,
+      rowCount: r.row_count === null ? null : Number(r.row_count),
+      createdAt: r.created_at,
+      bodyJson: r.body_json,
+      signature: r.signature,
+      publicKey: r.public_key,
+      keyId: r.public_key ? keyIdOf(r.public_key) : null,
+      signatureStatus: 'unsigned',
+    };
+    c.signatureStatus = verifyCheckpointSignature(c);
+    return c;
+  });
+}
+
+/**
+ * 'valid' only when the signature covers body_json AND body_json says what the
+ * row's columns say (so editing last_seq or head_hash in the table is caught).
+ */
+export function verifyCheckpointSignature(c: Pick<StoredCheckpoint, 'bodyJson' | 'signature' | 'publicKey' | 'tableName' | 'tenantId' | 'lastSeq' | 'headHash'>): SignatureStatus {
+  if (!c.signature || !c.publicKey) return 'unsigned';
+  if (!verifyText(c.publicKey, c.bodyJson, c.signature)) return 'invalid';
+  try {
+    const body = JSON.parse(c.bodyJson) as Record<string, unknown>;
+    const sameSeq = String(body.last_seq) === c.lastSeq.toString();
+    if (body.table !== c.tableName || body.tenant !== c.tenantId || !sameSeq || body.head_hash !== c.headHash || body.public_key !== c.publicKey) {
+      return 'invalid';
+    }
+  } catch {
+    return 'invalid';
+  }
+  return 'valid';
+}
+
+export function anchorFromCheckpoint(c: StoredCheckpoint): Anchor {
+  return {
+    label: `checkpoint #${c.checkpointId} (${c.origin}, ${c.createdAt})`,
+    origin: c.origin,
+    checkpointId: c.checkpointId,
+    lastSeq: c.lastSeq,
+    headHash: c.headHash,
+    createdAt: c.createdAt,
+    signature: c.signatureStatus,
+  };
+}
+
+/** An external anchor for one chain, read from a file. */
+export interface ExternalAnchor extends Anchor {
+  tenant: string;
+  table: string;
+}
+
+/**
+ * Reads an anchor file: one head `{tenant, table, last_seq, head_hash, …}`, an array
+ * of them, or `{"anchors": [...]}`. A checkpoint exported by AuditDesk (its body with
+ * `signature` and `public_key`) is checked; a plain head is taken as unsigned.
+ */
+export function loadAnchorFile(path: string): ExternalAnchor[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UserError(
+      `cannot read the checkpoint file ${path} (${(e as Error).message}).`,
+      'E_CHECKPOINT_FILE',
+      'It must be JSON: {"tenant": "…", "table": "audit_logs", "last_seq": 1234, "head_hash": "<64 hex>"}.',
+    );
+  }
+  const list = Array.isArray(raw)
+    ? raw
+    : raw && typeof raw === 'object' && Array.isArray((raw as { anchors?: unknown }).anchors)
+      ? (raw as { anchors: unknown[] }).anchors
+      : [raw];
+  return list.map((item, i) => parseAnchor(item, `${basename(path)}${list.length > 1 ? ` #${i + 1}` : ''}`, `checkpoint file ${path}: `));
+}
+
+/** One external head given as a JSON object (an anchor file's entry, or the app's input). */
+export function parseAnchor(item: unknown, label: string, context = ''): ExternalAnchor {
+  const bad = (what: string) =>
+    new UserError(`${context}${label} ${what}.`, 'E_CHECKPOINT_FILE', 'Each head needs tenant, table, last_seq and head_hash.');
+  if (!item || typeof item !== 'object') throw bad('is not a JSON object');
+  const o = item as Record<string, unknown>;
+  const tenant = o.tenant ?? o.tenant_id;
+  const table = o.table ?? o.table_name;
+  const lastSeqRaw = o.last_seq ?? o.lastSeq;
+  const headHash = o.head_hash ?? o.headHash;
+  if (typeof tenant !== 'string' || !tenant) throw bad('has no tenant');
+  if (typeof table !== 'string' || !table) throw bad('has no table');
+  if (typeof headHash !== 'string' || !/^[0-9a-f]{64}([0-9a-f]{64})?$/.test(headHash)) throw bad('has no head_hash of 64 (or 128) lowercase hex characters');
+  let lastSeq: bigint;
+  try {
+    if (typeof lastSeqRaw === 'number' && !Number.isSafeInteger(lastSeqRaw)) throw new Error('unsafe');
+    if (typeof lastSeqRaw !== 'number' && typeof lastSeqRaw !== 'string') throw new Error('missing');
+    lastSeq = BigInt(lastSeqRaw);
+  } catch {
+    throw bad('has no integer last_seq (write seqs above 2^53 as strings)');
+  }
+  let signature: Anchor['signature'] = 'unsigned';
+  if (typeof o.signature === 'string' && typeof o.public_key === 'string') {
+    const { signature: sig, ...body } = o;
+    signature = verifyText(o.public_key, jcs(body as JsonValue), sig as string) ? 'valid' : 'invalid';
+  }
+  const createdAt = typeof o.created_at === 'string' ? o.created_at : typeof o.saved_at === 'string' ? o.saved_at : null;
+  return {
+    tenant,
+    table,
+    label: `anchor ${label}${createdAt ? ` (${createdAt})` : ''}`,
+    origin: 'external',
+    checkpointId: null,
+    lastSeq,
+    headHash,
+    createdAt,
+    signature,
+  };
+}
+
+/** A stored checkpoint as a self-contained anchor file another visit can pass to --checkpoint. */
+export function checkpointAsAnchor(c: StoredCheckpoint): Record<string, JsonValue> {
+  const body = JSON.parse(c.bodyJson) as Record<string, JsonValue>;
+  return c.signature ? { ...body, signature: c.signature } : body;
+}

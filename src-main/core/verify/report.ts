@@ -1,0 +1,182 @@
+// The verification report: one JSON document per run (docs/verify-report.md), and
+// its human rendering for the CLI. Seqs are JSON numbers when exact (|v| ≤ 2^53−1),
+// else decimal strings, so no reader loses a digit.
+import type { ChainProfile } from '../chain/profile.js';
+import { seqJson } from './checkpoints.js';
+import type { SealReport } from './seal-compare.js';
+import type { AnchorOutcome, BreakKind, ChainResult } from './types.js';
+
+export const REPORT_FORMAT = 'auditdesk-verify-report-v1';
+
+export type JsonSeq = number | string;
+
+export interface BreakJson {
+  seq: JsonSeq | null;
+  kind: BreakKind;
+  id: string | null;
+  expected: string | null;
+  found: string | null;
+  time: string | null;
+  explanation: string;
+}
+
+export interface CheckpointComparisonJson {
+  checkpointId: number | null;
+  origin: 'sync' | 'verify' | 'external';
+  label: string;
+  lastSeq: JsonSeq;
+  headHash: string;
+  createdAt: string | null;
+  signature: 'valid' | 'invalid' | 'unsigned';
+  outcome: AnchorOutcome;
+  foundHash: string | null;
+}
+
+export interface ChainReportJson {
+  tenant: string;
+  table: string;
+  rows: number;
+  intactRows: number;
+  intact: boolean;
+  firstSeq: JsonSeq | null;
+  lastSeq: JsonSeq | null;
+  headHash: string | null;
+  merkleRoot: string | null;
+  breaks: BreakJson[];
+  breaksOmitted: number;
+  checkpoints: CheckpointComparisonJson[];
+  cacheComparison: { compared: number; differing: number; firstDifferentSeq: JsonSeq | null; cacheLastSeq: JsonSeq | null } | null;
+}
+
+export interface RecordedCheckpointJson {
+  checkpointId: number;
+  table: string;
+  tenant: string;
+  lastSeq: JsonSeq;
+  headHash: string;
+  keyId: string;
+}
+
+export interface VerifyReport {
+  format: typeof REPORT_FORMAT;
+  checkedAt: string;
+  /** what was verified: the live source, the cache, or the live source against the cache */
+  target: 'source' | 'cache' | 'source+cache';
+  source: { label: string; fingerprint: string; serverVersion: string | null; database: string | null } | null;
+  cache: { path: string } | null;
+  profile: ChainProfile;
+  intact: boolean;
+  summary: {
+    chains: number;
+    rows: number;
+    intactRows: number;
+    breaks: number;
+    byKind: Partial<Record<BreakKind, number>>;
+    sealsChecked: number;
+    sealsChanged: number;
+  };
+  /** one entry per hash-chained table and tenant */
+  tenants: ChainReportJson[];
+  /** tables without a hash chain, checked against their latest seal */
+  seals: SealReport[];
+  checkpointsRecorded: RecordedCheckpointJson[];
+  notes: string[];
+}
+
+const seqOrNull = (s: bigint | null) => (s === null ? null : seqJson(s));
+
+export function chainReportJson(r: ChainResult): ChainReportJson {
+  return {
+    tenant: r.tenant,
+    table: r.table,
+    rows: r.rows,
+    intactRows: r.intactRows,
+    intact: r.intact,
+    firstSeq: seqOrNull(r.firstSeq),
+    lastSeq: seqOrNull(r.lastSeq),
+    headHash: r.headHash,
+    merkleRoot: r.merkleRoot,
+    breaks: r.breaks.map((b) => ({
+      seq: seqOrNull(b.seq),
+      kind: b.kind,
+      id: b.id,
+      expected: b.expected,
+      found: b.found,
+      time: b.time,
+      explanation: b.explanation,
+    })),
+    breaksOmitted: r.breaksOmitted,
+    checkpoints: r.anchors.map((a) => ({
+      checkpointId: a.checkpointId,
+      origin: a.origin,
+      label: a.label,
+      lastSeq: seqJson(a.lastSeq),
+      headHash: a.headHash,
+      createdAt: a.createdAt,
+      signature: a.signature,
+      outcome: a.outcome,
+      foundHash: a.foundHash,
+    })),
+    cacheComparison: r.reference
+      ? {
+          compared: r.reference.compared,
+          differing: r.reference.differing,
+          firstDifferentSeq: seqOrNull(r.reference.firstDifferentSeq),
+          cacheLastSeq: seqOrNull(r.reference.referenceLastSeq),
+        }
+      : null,
+  };
+}
+
+export function summarise(tenants: ChainReportJson[], seals: SealReport[]): VerifyReport['summary'] {
+  const byKind: Partial<Record<BreakKind, number>> = {};
+  let breaks = 0;
+  for (const t of tenants) {
+    for (const b of t.breaks) byKind[b.kind] = (byKind[b.kind] ?? 0) + 1;
+    breaks += t.breaks.length + t.breaksOmitted;
+  }
+  return {
+    chains: tenants.length,
+    rows: tenants.reduce((n, t) => n + t.rows, 0),
+    intactRows: tenants.reduce((n, t) => n + t.intactRows, 0),
+    breaks,
+    byKind,
+    sealsChecked: seals.length,
+    sealsChanged: seals.filter((s) => !s.intact).length,
+  };
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** The CLI's human output: one verdict line per chain, then every break's sentence. */
+export function humanReport(r: VerifyReport): string {
+  const lines: string[] = [];
+  const what = r.target === 'source+cache' ? `${r.source?.label} against cache ${r.cache?.path}` : r.target === 'source' ? r.source?.label : `cache ${r.cache?.path}`;
+  lines.push(`Verified ${what} with profile ${r.profile.name} at ${r.checkedAt}.`);
+  for (const t of r.tenants) {
+    const head = t.lastSeq === null ? 'empty' : `seq ${t.firstSeq}–${t.lastSeq}, head ${t.headHash?.slice(0, 16)}…`;
+    const cps = t.checkpoints.length ? `; ${t.checkpoints.length} checkpoint(s) compared` : '';
+    lines.push(
+      `${t.intact ? 'INTACT ' : 'BROKEN '} ${t.table} · tenant ${t.tenant}: ${fmt(t.rows)} rows (${head}), ${fmt(t.intactRows)} intact${t.breaks.length || t.breaksOmitted ? `, ${fmt(t.breaks.length + t.breaksOmitted)} break(s)` : ''}${cps}.`,
+    );
+    for (const b of t.breaks) lines.push(`  [${b.kind}] ${b.explanation}`);
+    if (t.breaksOmitted) lines.push(`  … and ${fmt(t.breaksOmitted)} more break(s), listed in --json only up to the limit.`);
+    for (const c of t.checkpoints) {
+      if (c.outcome === 'extended') continue;
+      lines.push(`  checkpoint ${c.label}: ${c.outcome}${c.signature !== 'valid' ? ` (signature ${c.signature})` : ''}.`);
+    }
+  }
+  for (const s of r.seals) lines.push(`${s.intact ? 'INTACT ' : 'CHANGED'} ${s.explanation}`);
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  const sum = r.summary;
+  const kinds = Object.entries(sum.byKind)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  lines.push(
+    r.intact
+      ? `All ${sum.chains} chain(s)${sum.sealsChecked ? ` and ${sum.sealsChecked} seal(s)` : ''} intact (${fmt(sum.rows)} rows).`
+      : `Integrity broken: ${fmt(sum.breaks)} break(s)${kinds ? ` (${kinds})` : ''}${sum.sealsChanged ? `, ${sum.sealsChanged} sealed table(s) changed` : ''}.`,
+  );
+  if (r.checkpointsRecorded.length) lines.push(`Recorded ${r.checkpointsRecorded.length} signed checkpoint(s) (key ${r.checkpointsRecorded[0]!.keyId}).`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,249 @@
+// One verification run: picks the chains (live source, cache, or the source against
+// the cache), runs each through the engine with every earlier checkpoint and the
+// cached hashes as references, checks the sealed tables, records a signed checkpoint
+// per chain and stores the report. The CLI and the app's integrity.verify job both
+// call runVerification, so they report the same.
+import type { JobProgress } from '../contract/jobs.js';
+import type { CacheDb } from '../cache/open.js';
+import { JCS_SHA256_V1, parseProfile, type ChainProfile } from '../chain/profile.js';
+import type { AuditorKey } from '../identity/auditor-key.js';
+import type { SourceSession, SourceTable, TableMapping } from '../source/index.js';
+import { isUserError, UserError } from '../util/errors.js';
+import {
+  cachedReference,
+  chainTableName,
+  countCachedRows,
+  listCachedChains,
+  readCachedChain,
+  readSourceChain,
+} from './adapters.js';
+import { ChainVerifier } from './chain-verifier.js';
+import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
+import { chainReportJson, summarise, REPORT_FORMAT, type ChainReportJson, type RecordedCheckpointJson, type VerifyReport } from './report.js';
+import { chainShape, payloadAtSeq } from './rows.js';
+import { checkSealAgainstSource, checkSealInCache, sealedTables, type SealReport } from './seal-compare.js';
+import { storeReport } from './store.js';
+import type { Anchor, ChainResult } from './types.js';
+
+export interface VerifyOptions {
+  /** A live source: verified when present. */
+  session?: SourceSession;
+  /**
+   * The cache. Without a session it is what is verified (offline); with one it is
+   * the reference the source is compared with, row by row, and its seals are checked.
+   * Pass a connection the run may keep busy (it iterates and yields to the event loop).
+   */
+  cache?: { db: CacheDb; path: string };
+  /** Where checkpoints are read and recorded and the report stored (default: cache.db). */
+  store?: CacheDb;
+  tenants?: string[];
+  /** Overrides the profile stored with the table (default jcs-sha256-v1). */
+  profile?: ChainProfile;
+  /** External anchors (--checkpoint FILE). */
+  anchors?: ExternalAnchor[];
+  /** Signs the checkpoints this run records; without it none are recorded. */
+  key?: AuditorKey;
+  mapping?: TableMapping;
+  signal?: AbortSignal;
+  onProgress?: (p: Partial<JobProgress>) => void;
+  window?: number;
+  maxBreaks?: number;
+  /** Compute Merkle roots over the chains (default true). */
+  merkle?: boolean;
+}
+
+export async function runVerification(opts: VerifyOptions): Promise<VerifyReport> {
+  if (!opts.session && !opts.cache) {
+    throw new UserError('nothing to verify.', 'E_INPUT', 'Name a live source (--source URL), a cache (--cache FILE), or both.');
+  }
+  const checkedAt = new Date().toISOString();
+  const store = opts.store ?? opts.cache?.db;
+  const progress = opts.onProgress ?? (() => undefined);
+  const notes: string[] = [];
+  const results: { result: ChainResult; fingerprint: string | null }[] = [];
+  const seals: SealReport[] = [];
+  let source: VerifyReport['source'] = null;
+  let profileUsed = opts.profile ?? JCS_SHA256_V1;
+  const usedExternal = new Set<ExternalAnchor>();
+
+  const anchorsFor = (table: string, tenant: string, fingerprint: string | null): Anchor[] => {
+    const stored = store
+      ? listCheckpoints(store, { tableName: table, tenantId: tenant, sourceFingerprint: fingerprint }).map(anchorFromCheckpoint)
+      : [];
+    const external = (opts.anchors ?? []).filter((a) => a.tenant === tenant && (a.table === table || a.table.endsWith(`.${table}`) || table.endsWith(`.${a.table}`)));
+    external.forEach((a) => usedExternal.add(a));
+    return [...stored, ...external];
+  };
+
+  if (opts.session) {
+    const session = opts.session;
+    progress({ phase: 'connecting', message: session.label });
+    const fp = await session.fingerprint();
+    source = { label: session.label, fingerprint: fp.fingerprint, serverVersion: fp.serverVersion, database: fp.database };
+    const tables = await session.discover(opts.mapping);
+    const tenants = opts.tenants?.length ? opts.tenants : await session.tenants();
+    if (!tenants.length) {
+      throw new UserError('no tenant named and none visible at the source.', 'E_NO_TENANT', 'Name one with --tenant (row-level security shows nothing without a tenant).');
+    }
+    const events = tables.events;
+    const cache = opts.cache;
+    const cached = cache ? cachedTableFor(cache.db, fp.fingerprint, events) : null;
+    if (cache && events && !cached) notes.push(`the cache holds no copy of ${chainTableName(events.schema, events.name)} from this source (fingerprint ${fp.fingerprint.slice(0, 16)}…), so the chain was compared with checkpoints only.`);
+    if (!events) notes.push('the source has no hash-chained events table; only sealed tables were checked.');
+    if (events) {
+      const name = chainTableName(events.schema, events.name);
+      const profile = opts.profile ?? profileOf(cached?.profileJson ?? null);
+      profileUsed = profile;
+      const shape = chainShape(events.mapped, profile, name);
+      let done = 0;
+      for (const tenant of tenants) {
+        progress({ phase: 'verifying', message: `${name} · ${tenant}`, done });
+        const verifier = new ChainVerifier({
+          table: name,
+          tenant,
+          profile,
+          mode: 'source',
+          window: opts.window,
+          maxBreaks: opts.maxBreaks,
+          merkle: opts.merkle,
+          payloadAtSeq: payloadAtSeq(shape),
+          anchors: anchorsFor(name, tenant, fp.fingerprint),
+          reference: cached && cache ? cachedReference(cache.db, cached.tableId, tenant, cached.lastSyncAt ? `last synced ${cached.lastSyncAt}` : null) : undefined,
+        });
+        const base = done;
+        await readSourceChain(session, events, tenant, shape, (row) => verifier.push(row), {
+          signal: opts.signal,
+          onTick: (n) => progress({ phase: 'verifying', message: `${name} · ${tenant}`, done: base + n }),
+        });
+        const result = verifier.finish();
+        done += result.rows;
+        results.push({ result, fingerprint: fp.fingerprint });
+      }
+    }
+    if (cache) {
+      for (const kind of ['conversations', 'anomalies', 'access'] as const) {
+        const table = tables[kind];
+        if (!table) continue;
+        for (const tenant of tenants) {
+          progress({ phase: 'checking seals', message: `${table.name} · ${tenant}` });
+          try {
+            seals.push(await checkSealAgainstSource(session, cache.db, table, tenant, opts.signal));
+          } catch (e) {
+            if (isUserError(e) && e.code === 'E_NO_SEAL') continue;
+            throw e;
+          }
+        }
+      }
+    }
+  } else {
+    const cache = opts.cache!;
+    const chains = listCachedChains(cache.db, opts.tenants);
+    const sources = new Set(chains.map((c) => c.sourceFingerprint));
+    if (sources.size === 1) {
+      const c = chains[0]!;
+      source = { label: c.sourceLabel, fingerprint: c.sourceFingerprint, serverVersion: null, database: null };
+    }
+    for (const t of opts.tenants ?? []) {
+      if (!chains.some((c) => c.tenant === t)) notes.push(`tenant ${t} has no hash-chained rows in the cache.`);
+    }
+    const total = chains.reduce((n, c) => n + countCachedRows(cache.db, c.tableId, c.tenant), 0);
+    let done = 0;
+    for (const chain of chains) {
+      const profile = opts.profile ?? profileOf(chain.profileJson);
+      profileUsed = profile;
+      const shape = chainShape(chain.columns, profile, chain.name);
+      const verifier = new ChainVerifier({
+        table: chain.name,
+        tenant: chain.tenant,
+        profile,
+        mode: 'cache',
+        window: opts.window,
+        maxBreaks: opts.maxBreaks,
+        merkle: opts.merkle,
+        payloadAtSeq: payloadAtSeq(shape),
+        anchors: anchorsFor(chain.name, chain.tenant, chain.sourceFingerprint),
+      });
+      const base = done;
+      progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
+      await readCachedChain(cache.db, chain, shape, (row) => verifier.push(row), {
+        signal: opts.signal,
+        onTick: (n) => progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done: base + n, total }),
+      });
+      const result = verifier.finish();
+      done += result.rows;
+      results.push({ result, fingerprint: chain.sourceFingerprint });
+    }
+    for (const t of sealedTables(cache.db, opts.tenants)) {
+      progress({ phase: 'checking seals', message: `${t.name} · ${t.tenant}` });
+      const r = checkSealInCache(cache.db, t);
+      if (r) seals.push(r);
+    }
+  }
+  for (const a of opts.anchors ?? []) {
+    if (!usedExternal.has(a)) notes.push(`${a.label} names tenant ${a.tenant} of ${a.table}, which this run did not verify.`);
+  }
+
+  const tenants: ChainReportJson[] = results.map((r) => chainReportJson(r.result));
+  const checkpointsRecorded: RecordedCheckpointJson[] = [];
+  if (opts.key && store) {
+    for (const { result, fingerprint } of results) {
+      if (result.lastSeq === null || result.headHash === null || !/^[0-9a-f]+$/.test(result.headHash)) continue;
+      const c = recordCheckpoint(store, opts.key, {
+        origin: 'verify',
+        sourceFingerprint: fingerprint,
+        tableName: result.table,
+        tenantId: result.tenant,
+        lastSeq: result.lastSeq,
+        headHash: result.headHash,
+        merkleRoot: result.merkleRoot,
+        rowCount: result.rows,
+        createdAt: checkedAt,
+      });
+      checkpointsRecorded.push({ checkpointId: c.checkpointId, table: c.tableName, tenant: c.tenantId, lastSeq: seqJson(c.lastSeq), headHash: c.headHash, keyId: opts.key.keyId });
+    }
+  } else if (!store) {
+    notes.push('no cache to record a checkpoint in: pass --cache FILE (or --data-dir) to keep signed checkpoints for later visits.');
+  }
+
+  const summary = summarise(tenants, seals);
+  const report: VerifyReport = {
+    format: REPORT_FORMAT,
+    checkedAt,
+    target: opts.session ? (opts.cache ? 'source+cache' : 'source') : 'cache',
+    source,
+    cache: opts.cache ? { path: opts.cache.path } : null,
+    profile: profileUsed,
+    intact: tenants.every((t) => t.intact) && seals.every((s) => s.intact),
+    summary,
+    tenants,
+    seals,
+    checkpointsRecorded,
+    notes,
+  };
+  if (store) storeReport(store, report);
+  progress({ phase: 'done', message: report.intact ? 'intact' : `${summary.breaks} break(s)` });
+  return report;
+}
+
+function profileOf(json: string | null): ChainProfile {
+  if (!json) return JCS_SHA256_V1;
+  return parseProfile(JSON.parse(json));
+}
+
+/** The cache's copy of a source's events table (same source fingerprint and table). */
+function cachedTableFor(
+  db: CacheDb,
+  fingerprint: string,
+  events: SourceTable | undefined,
+): { tableId: number; profileJson: string | null; lastSyncAt: string | null } | null {
+  if (!events) return null;
+  const row = db
+    .prepare(
+      `SELECT st.table_id, st.profile_json,
+              (SELECT max(finished_at) FROM syncs y WHERE y.source_id = s.source_id AND y.status = 'done') AS last_sync
+         FROM source_tables st JOIN sources s ON s.source_id = st.source_id
+        WHERE s.fingerprint = ? AND st.kind = 'events' AND st.schema_name = ? AND st.table_name = ?`,
+    )
+    .get(fingerprint, events.schema, events.name) as { table_id: number; profile_json: string | null; last_sync: string | null } | undefined;
+  return row ? { tableId: row.table_id, profileJson: row.profile_json, lastSyncAt: row.last_sync } : null;
+}

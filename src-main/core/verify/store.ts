@@ -1,0 +1,113 @@
+// Verification results kept in the cache (migrations/cache/002_verify_reports.sql):
+// the whole report per run, the latest verdict per chain or sealed table for the
+// Integrity screen, and each break by row for the timeline's chain status.
+import type { CacheDb } from '../cache/open.js';
+import type { AuditorKey } from '../identity/auditor-key.js';
+import type { SyncSummary } from '../sync/index.js';
+import { chainTableName } from './adapters.js';
+import { recordCheckpoint, type StoredCheckpoint } from './checkpoints.js';
+import type { ChainReportJson, VerifyReport } from './report.js';
+import type { SealReport } from './seal-compare.js';
+
+export function storeReport(db: CacheDb, report: VerifyReport): number {
+  return db.transaction(() => {
+    const reportId = Number(
+      db
+        .prepare('INSERT INTO verify_reports (checked_at, target, source_fingerprint, intact, report_json) VALUES (?, ?, ?, ?, ?)')
+        .run(report.checkedAt, report.target, report.source?.fingerprint ?? null, report.intact ? 1 : 0, JSON.stringify(report)).lastInsertRowid,
+    );
+    const result = db.prepare(
+      `INSERT INTO verify_results (report_id, what, table_name, tenant_id, intact, row_count, break_count, last_seq, checked_at, result_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const brk = db.prepare(
+      'INSERT INTO verify_breaks (report_id, result_id, table_name, tenant_id, seq, source_key, kind, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const t of report.tenants) {
+      const resultId = Number(
+        result.run(
+          reportId,
+          'chain',
+          t.table,
+          t.tenant,
+          t.intact ? 1 : 0,
+          t.rows,
+          t.breaks.length + t.breaksOmitted,
+          t.lastSeq === null ? null : BigInt(t.lastSeq),
+          report.checkedAt,
+          JSON.stringify(t),
+        ).lastInsertRowid,
+      );
+      for (const b of t.breaks) brk.run(reportId, resultId, t.table, t.tenant, b.seq === null ? null : BigInt(b.seq), b.id, b.kind, b.explanation);
+    }
+    for (const s of report.seals) {
+      const resultId = Number(
+        result.run(reportId, 'seal', s.table, s.tenant, s.intact ? 1 : 0, s.rowsNow, s.counts.modified + s.counts.deleted + s.counts.added, null, report.checkedAt, JSON.stringify(s))
+          .lastInsertRowid,
+      );
+      const note = (keys: string[], kind: string) => {
+        for (const k of keys) brk.run(reportId, resultId, s.table, s.tenant, null, k, kind, `${kind} since the seal of ${s.sealedAt}: ${s.explanation}`);
+      };
+      note(s.modified, 'modified');
+      note(s.deleted, 'deleted');
+      note(s.added, 'inserted');
+    }
+    return reportId;
+  })();
+}
+
+export interface LatestResults {
+  chains: (ChainReportJson & { checkedAt: string; reportId: number })[];
+  seals: (SealReport & { checkedAt: string; reportId: number })[];
+}
+
+/** The most recent verdict for every chain and sealed table (optionally one tenant). */
+export function latestResults(db: CacheDb, tenant?: string): LatestResults {
+  const rows = db
+    .prepare(
+      `SELECT r.what, r.report_id, r.checked_at, r.result_json FROM verify_results r
+        WHERE r.result_id IN (SELECT max(result_id) FROM verify_results GROUP BY what, table_name, tenant_id)
+          ${tenant === undefined ? '' : 'AND r.tenant_id = ?'}
+        ORDER BY r.what, r.table_name, r.tenant_id`,
+    )
+    .all(...(tenant === undefined ? [] : [tenant])) as { what: 'chain' | 'seal'; report_id: number; checked_at: string; result_json: string }[];
+  const out: LatestResults = { chains: [], seals: [] };
+  for (const r of rows) {
+    const extra = { checkedAt: r.checked_at, reportId: r.report_id };
+    if (r.what === 'chain') out.chains.push({ ...(JSON.parse(r.result_json) as ChainReportJson), ...extra });
+    else out.seals.push({ ...(JSON.parse(r.result_json) as SealReport), ...extra });
+  }
+  return out;
+}
+
+export function loadReport(db: CacheDb, reportId: number): VerifyReport | null {
+  const row = db.prepare('SELECT report_json FROM verify_reports WHERE report_id = ?').pluck().get(reportId) as string | undefined;
+  return row ? (JSON.parse(row) as VerifyReport) : null;
+}
+
+/**
+ * For sync: after a sync, record one signed checkpoint per events chain it sealed
+ * (origin 'sync'), so a later verification can tell whether the chain was rewritten
+ * since. Call with the sync's summary and the same cache.
+ */
+export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: SyncSummary): StoredCheckpoint[] {
+  const out: StoredCheckpoint[] = [];
+  for (const t of summary.tables) {
+    if (t.kind !== 'events' || t.seal.headSeq === null || t.seal.headHash === null) continue;
+    const dot = t.table.indexOf('.');
+    const name = dot > 0 ? chainTableName(t.table.slice(0, dot), t.table.slice(dot + 1)) : t.table;
+    out.push(
+      recordCheckpoint(db, key, {
+        origin: 'sync',
+        sourceFingerprint: summary.fingerprint,
+        tableName: name,
+        tenantId: t.tenant,
+        lastSeq: BigInt(t.seal.headSeq),
+        headHash: t.seal.headHash,
+        merkleRoot: t.seal.merkleRoot,
+        rowCount: t.seal.rowCount,
+      }),
+    );
+  }
+  return out;
+}
