@@ -128,7 +128,7 @@ class PgSourceSession implements SourceSession {
     try {
       await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       began = true;
-      if (tenant !== undefined) await this.client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenant]);
+      await this.enterSnapshot(tenant);
       const out = await work();
       await this.client.query('COMMIT');
       began = false;
@@ -141,8 +141,25 @@ class PgSourceSession implements SourceSession {
     }
   }
 
+  /**
+   * First statement of every transaction: sets the tenant for row-level security and
+   * takes the snapshot, after which PostgreSQL refuses SET TRANSACTION READ WRITE.
+   */
+  private async enterSnapshot(tenant: string | undefined): Promise<void> {
+    const r = await this.client.query({
+      text: "SELECT current_setting('transaction_read_only'), set_config('app.current_tenant_id', $1, true)",
+      values: [tenant ?? null],
+      rowMode: 'array',
+    });
+    if ((r.rows[0] as Row)[0] !== 'on') {
+      throw new UserError(`the session on ${this.label} is not read-only.`, 'E_NOT_READ_ONLY', 'AuditDesk reads sources only in read-only transactions.');
+    }
+  }
+
   private async rows(sql: string, params: unknown[] = []): Promise<Row[]> {
-    const r = await this.client.query({ text: sql, values: params, rowMode: 'array', types: TEXT_TYPES });
+    // Extended protocol: one statement per call, never a ';'-separated batch.
+    const config = { text: sql, values: params, rowMode: 'array' as const, types: TEXT_TYPES, queryMode: 'extended' };
+    const r = await this.client.query(config as pg.QueryConfig);
     return r.rows as Row[];
   }
 
@@ -287,7 +304,7 @@ class PgSourceSession implements SourceSession {
     try {
       await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       began = true;
-      await this.client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenant]);
+      await this.enterSnapshot(tenant);
       const c = this.client.query(new Cursor(q.sql, q.params, { rowMode: 'array', types: TEXT_TYPES }));
       cursor = c;
       // Ask for the next batch before handing this one over, so the server keeps

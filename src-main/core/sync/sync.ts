@@ -71,7 +71,7 @@ export interface SyncSummary {
 
 const MAX_CHANGES_LISTED = 1000;
 /** SQLite page cache during a sync, in KiB (the RSS budget for 1M rows is 300 MB). */
-const SYNC_CACHE_KIB = Number(process.env.AUDITDESK_SYNC_CACHE_KIB ?? 128 * 1024);
+const SYNC_CACHE_KIB = Number(process.env.AUDITDESK_SYNC_CACHE_KIB ?? 32 * 1024);
 
 interface PlanItem {
   table: SourceTable;
