@@ -64,11 +64,10 @@ async function runSync(flags: SyncFlags): Promise<number> {
   let session;
   try {
     session = await connectSource(flags.source, { password, statementTimeoutMs, signal: controller.signal });
+    // Discover before any progress output, so a wrong table name is one line on stderr.
+    await session.discover(mapping);
     let tenants = flags.tenant;
-    if (!tenants.length) {
-      await session.discover(mapping);
-      tenants = await session.tenants();
-    }
+    if (!tenants.length) tenants = await session.tenants();
     if (!tenants.length) {
       throw new UserError('no tenant named and none visible at the source.', 'E_NO_TENANT', 'Name one with --tenant (row-level security shows nothing without a tenant).');
     }
