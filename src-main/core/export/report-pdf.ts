@@ -197,13 +197,28 @@ class Layout {
       const y = this.doc.y;
       row.forEach((cell, i) => {
         const w = widths[i]!;
-        this.doc.text(clip(cell, Math.max(4, Math.floor((w - 4) / (size * 0.5)))), x, y, { width: w - 4, lineBreak: false });
+        this.doc.text(this.fit(cell, w - 4), x, y, { width: w - 4, lineBreak: false });
         x += w;
       });
       this.doc.y = y + lineH;
     }
     this.doc.x = M;
     this.doc.moveDown(0.3);
+  }
+
+  /** The cell text, shortened with a trailing ~ only when it does not fit the column. */
+  private fit(text: string, width: number): string {
+    let t = latin(text);
+    if (t.length > 400) t = `${t.slice(0, 399)}~`;
+    if (this.doc.widthOfString(t) <= width) return t;
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.doc.widthOfString(`${t.slice(0, mid)}~`) <= width) lo = mid;
+      else hi = mid - 1;
+    }
+    return `${t.slice(0, lo)}~`;
   }
 
   /** Horizontal bar chart (label, bar, value), at most `max` bars. */
@@ -334,13 +349,13 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     ]);
     if (integ.breaks.length) {
       L.h2('Every break');
-      L.table(
-        ['seq', 'kind', 'row id', 'expected', 'found'],
-        [50, 70, 130, 120, 125],
-        integ.breaks.map((b) => [b.seq, b.kind, b.id ?? '-', b.expected ?? 'NULL', b.found ?? 'NULL']),
-      );
+      L.table(['seq', 'kind', 'row id'], [70, 90, 335], integ.breaks.map((b) => [b.seq, b.kind, b.id ?? '-']));
       L.h2('Explanations');
-      for (const b of integ.breaks) L.para(`seq ${b.seq}: ${b.explanation}`, INK, 8.5);
+      for (const b of integ.breaks) {
+        L.para(`seq ${b.seq} (${b.kind}): ${b.explanation}`, INK, 8.5);
+        L.para(`    expected ${b.expected ?? 'NULL'}`, MUTED, 7.5);
+        L.para(`    found    ${b.found ?? 'NULL'}`, MUTED, 7.5);
+      }
     }
   }
 
@@ -348,7 +363,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   L.h1(`Anomalies with score >= ${data.anomalyThreshold}`);
   if (!data.anomaliesAbove.length) L.para('None in the selection.');
   else {
-    L.table(['score', 'detected at', 'detector', 'audit event', 'anomaly id'], [45, 120, 90, 130, 110], data.anomaliesAbove.map((a) => [a.score, a.detectedAt, a.detector, a.eventId, a.id]));
+    L.table(['score', 'detected at', 'detector', 'audit event', 'anomaly id'], [35, 110, 55, 148, 147], data.anomaliesAbove.map((a) => [a.score, a.detectedAt, a.detector, a.eventId, a.id]));
     if (data.anomaliesAboveTotal > data.anomaliesAbove.length) {
       L.para(`${data.anomaliesAboveTotal - data.anomaliesAbove.length} more are listed in anomalies.csv.`, MUTED, 8.5);
     }
@@ -357,7 +372,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   // Model and configuration findings
   L.h1('Model and configuration findings');
   const cfgHeaders = ['agent', 'provider / model / version', 'deployment', 'value', 'rows', 'first log id'];
-  const cfgWidths = [80, 150, 75, 45, 35, 110];
+  const cfgWidths = [65, 135, 70, 35, 35, 155];
   L.h2(`Temperature above 0.8 (${data.highTemperature.reduce((s, f) => s + f.count, 0)} conversations)`);
   if (data.highTemperature.length) L.table(cfgHeaders, cfgWidths, configRows(data.highTemperature));
   else L.para('None.');
@@ -376,7 +391,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   L.h2(`Secrets in model_config (${data.secrets.length} conversations)`);
   if (data.secrets.length) {
     L.para('Values are REDACTED here. The CSV keeps the source value unchanged, as evidence.', MUTED, 8.5);
-    L.table(['log id', 'agent', 'model_config (redacted)'], [130, 90, 275], data.secrets.slice(0, 500).map((s) => [s.logId, s.agent ?? '-', s.redactedConfig]));
+    L.table(['log id', 'agent', 'model_config (redacted)'], [150, 60, 285], data.secrets.slice(0, 500).map((s) => [s.logId, s.agent ?? '-', s.redactedConfig]));
   } else L.para('None found.');
 
   // Appendix

@@ -1,0 +1,112 @@
+// report.pdf: poppler's pdfsig accepts its embedded signature, and the report
+// shows what an auditor must see (findings, breaks, capped appendix, page numbers)
+// without leaking a secret found in model_config.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yauzl from 'yauzl';
+import { CacheFixture, fillDemoLike, uuidOf } from '../helpers/cache-fixture.js';
+import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
+import { writePackage } from '../../src-main/core/export/package.js';
+import { verifyPdfSignature } from '../../src-main/core/export/pdf-signature.js';
+
+const hasTool = (t: string) => spawnSync(t, ['-v']).error === undefined;
+const PDFSIG = hasTool('pdfsig');
+const PDFTOTEXT = hasTool('pdftotext');
+
+let dir: string;
+let id: LoadedIdentity;
+let pdfPath: string;
+let pdf: Buffer;
+
+async function entry(zipPath: string, name: string): Promise<Buffer> {
+  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
+  return new Promise((res, rej) => {
+    zip.on('entry', (e: yauzl.Entry) => {
+      if (e.fileName !== name) return zip.readEntry();
+      zip.openReadStream(e, (err, s) => {
+        if (err) return rej(err);
+        const chunks: Buffer[] = [];
+        s!.on('data', (c: Buffer) => chunks.push(c));
+        s!.on('end', () => res(Buffer.concat(chunks)));
+      });
+    });
+    zip.on('end', () => rej(new Error(`${name} not in ${zipPath}`)));
+    zip.readEntry();
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'auditdesk-report-'));
+  createIdentity({ name: 'Pdf Tester', org: 'QA Org', email: 'pdf@audit.example', password: 'pdf-test-password', out: join(dir, 'id.p12') });
+  id = loadIdentity(join(dir, 'id.p12'), 'pdf-test-password');
+  const f = new CacheFixture(join(dir, 'cache.sqlite'));
+  const { events } = fillDemoLike(f, 'acme', 260);
+  // Plant a chain break the report must list: row 41 changed without rehash.
+  f.db.prepare("UPDATE records SET user_id = 'intruder' WHERE kind = 'event' AND seq = 41").run();
+  void events;
+  await writePackage({
+    db: f.db,
+    filter: { tenant: ['acme'] },
+    identity: id,
+    out: join(dir, 'pkg.zip'),
+    createdAt: '2026-03-01T08:30:00Z',
+    appendixCap: 100,
+    approvedVersions: ['2024-08-06'],
+  });
+  f.close();
+  pdf = await entry(join(dir, 'pkg.zip'), 'report.pdf');
+  pdfPath = join(dir, 'report.pdf');
+  writeFileSync(pdfPath, pdf);
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('report.pdf', () => {
+  test('pdfsig reports the embedded signature valid, covering the whole document', { skip: PDFSIG ? false : 'pdfsig (poppler-utils) is not installed; CI installs it' }, () => {
+    const out = execFileSync('pdfsig', [pdfPath], { encoding: 'utf8' });
+    assert.match(out, /Signature Validation: Signature is Valid\./);
+    assert.match(out, /Total document signed/);
+    assert.match(out, /Signer Certificate Common Name: Pdf Tester/);
+    assert.match(out, /SHA-256/);
+  });
+
+  test('our own CMS check agrees and names the signing certificate', () => {
+    const r = verifyPdfSignature(pdf);
+    assert.equal(r.ok, true, r.reason ?? '');
+    assert.equal(r.certFingerprint, id.info.pdfFingerprint);
+  });
+
+  test('a changed byte makes both pdfsig and our check refuse it', { skip: PDFSIG ? false : 'pdfsig not installed' }, () => {
+    const bad = Buffer.from(pdf);
+    const i = bad.length - 2500;
+    bad[i] = bad[i]! ^ 0x20;
+    const badPath = join(dir, 'bad.pdf');
+    writeFileSync(badPath, bad);
+    const res = spawnSync('pdfsig', [badPath], { encoding: 'utf8' });
+    assert.doesNotMatch(res.stdout, /Signature is Valid/);
+    assert.equal(verifyPdfSignature(bad).ok, false);
+  });
+
+  test('shows findings, every break, the capped appendix and page numbers, with the secret redacted', { skip: PDFTOTEXT ? false : 'pdftotext not installed' }, () => {
+    const text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.match(text, /Compliance package/);
+    assert.match(text, /Tenant\s+acme/);
+    assert.match(text, /Hash chain BROKEN: 1 break/);
+    assert.match(text, /row 41 was changed after it was hashed/);
+    assert.match(text, /Temperature above 0\.8/);
+    assert.match(text, /1\.4/);
+    assert.match(text, /Relaxed safety mode/);
+    assert.match(text, /outside the approved list/);
+    assert.match(text, /REDACTED/);
+    assert.doesNotMatch(text, /sk-live-1234567890abcdef/);
+    assert.match(text, /The first 100 of 260 events are listed \(cap 100\)/);
+    assert.match(text, /Page 1 of \d+/);
+    assert.match(text, /Signature/);
+    assert.match(text, new RegExp(id.info.fingerprint));
+    assert.match(text, new RegExp(uuidOf('acme-cv-5')));
+  });
+});
