@@ -1,0 +1,132 @@
+// An export that is cancelled or fails at any point leaves nothing at --out (and no
+// temp file beside it); an existing package is never overwritten.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
+import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
+import { writePackage, type ExportProgress } from '../../src-main/core/export/package.js';
+import { AppContext } from '../../src-main/core/app/context.js';
+import { dispatch } from '../../src-main/core/app/dispatch.js';
+import type { ExportJobResult, IdentityView } from '../../src-main/core/contract/export.js';
+import type { JobStatus } from '../../src-main/core/contract/jobs.js';
+
+let dir: string;
+let fixture: CacheFixture;
+let id: LoadedIdentity;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'auditdesk-atomic-'));
+  fixture = new CacheFixture(join(dir, 'cache.sqlite'));
+  fillDemoLike(fixture, 'acme', 6000, { conversations: 300 });
+  createIdentity({ name: 'Atomic Tester', org: 'QA', email: 'qa@audit.example', password: 'atomic-password', out: join(dir, 'id.p12') });
+  id = loadIdentity(join(dir, 'id.p12'), 'atomic-password');
+});
+
+after(() => {
+  fixture.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function outDir(name: string): string {
+  const d = join(dir, name);
+  mkdirSync(d);
+  return d;
+}
+
+const PHASES: ExportProgress['phase'][] = ['events', 'conversations', 'anomalies', 'reviews', 'access', 'report', 'sign', 'zip'];
+
+describe('cancelling an export', () => {
+  for (const phase of ['events', 'report', 'sign', 'zip'] as const) {
+    test(`during ${phase} leaves no file at --out`, async () => {
+      const d = outDir(`cancel-${phase}`);
+      const out = join(d, 'pkg.zip');
+      const ctl = new AbortController();
+      await assert.rejects(
+        writePackage({
+          db: fixture.db,
+          filter: { tenant: ['acme'] },
+          identity: id,
+          out,
+          signal: ctl.signal,
+          onProgress: (p) => {
+            if (p.phase === phase) ctl.abort();
+          },
+        }),
+        (e: Error & { code?: string }) => e.code === 'E_CANCELLED',
+      );
+      assert.equal(existsSync(out), false);
+      assert.deepEqual(readdirSync(d), []);
+    });
+  }
+
+  test('through the job API (export.start, then jobs.cancel) ends cancelled with no file', async () => {
+    const ctx = new AppContext({ dataDir: join(dir, 'app'), frontDoor: 'test', cachePath: fixture.path, log: () => undefined });
+    try {
+      const created = await dispatch(ctx, 'identity.create', { name: 'Job Tester', org: 'QA', email: 'job@audit.example', password: 'job-password' });
+      assert.equal(created.ok, true, JSON.stringify(created));
+      const identity = (created as { value: IdentityView }).value;
+      const d = outDir('job');
+      const out = join(d, 'pkg.zip');
+      const started = await dispatch(ctx, 'export.start', { filter: { tenant: ['acme'] }, identity: identity.fingerprint, out });
+      assert.equal(started.ok, true, JSON.stringify(started));
+      const { jobId } = (started as { value: { jobId: string } }).value;
+      await dispatch(ctx, 'jobs.cancel', { jobId });
+      const final = await ctx.jobs.wait(jobId, 20);
+      assert.equal(final.state, 'cancelled');
+      assert.equal(existsSync(out), false);
+      assert.deepEqual(readdirSync(d), []);
+
+      // The same job API, left alone, writes a package that verifies.
+      const again = await dispatch(ctx, 'export.start', { filter: { tenant: ['acme'] }, identity: identity.fingerprint, out });
+      const done = (await ctx.jobs.wait((again as { value: { jobId: string } }).value.jobId, 50)) as JobStatus<ExportJobResult>;
+      assert.equal(done.state, 'done', JSON.stringify(done.error));
+      assert.equal(done.result?.counts.events, 6000);
+      const verified = await dispatch(ctx, 'export.verifyPackage', { path: out, trust: identity.fingerprint });
+      assert.equal((verified as { value: { valid: boolean } }).value.valid, true);
+      const listed = await dispatch(ctx, 'identity.list', {});
+      assert.deepEqual((listed as { value: IdentityView[] }).value.map((i) => [i.fingerprint, i.passwordStored]), [[identity.fingerprint, true]]);
+    } finally {
+      ctx.close();
+    }
+  });
+});
+
+describe('a failing export', () => {
+  for (const phase of PHASES) {
+    test(`that fails after ${phase} leaves no file at --out`, async () => {
+      const d = outDir(`fail-${phase}`);
+      const out = join(d, 'pkg.zip');
+      await assert.rejects(
+        writePackage({
+          db: fixture.db,
+          filter: { tenant: ['acme'] },
+          identity: id,
+          out,
+          afterPhase: (p) => {
+            if (p === phase) throw new Error(`disk full during ${phase}`);
+          },
+        }),
+        /disk full/,
+      );
+      assert.equal(existsSync(out), false);
+      assert.deepEqual(readdirSync(d), []);
+    });
+  }
+
+  test('refuses to overwrite an existing package and leaves it untouched', async () => {
+    const d = outDir('exists');
+    const out = join(d, 'pkg.zip');
+    writeFileSync(out, 'an earlier package');
+    await assert.rejects(writePackage({ db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out }), (e: Error & { code?: string }) => e.code === 'E_EXISTS');
+    assert.equal(readFileSync(out, 'utf8'), 'an earlier package');
+  });
+
+  test('refuses a filter without exactly one tenant before writing anything', async () => {
+    const d = outDir('no-tenant');
+    await assert.rejects(writePackage({ db: fixture.db, filter: {}, identity: id, out: join(d, 'pkg.zip') }), /exactly one tenant/);
+    assert.deepEqual(readdirSync(d), []);
+  });
+});
