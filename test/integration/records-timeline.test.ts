@@ -258,6 +258,41 @@ describe('event drawer and conversation view', () => {
     assert.deepEqual(d.versions, []);
   });
 
+  test('the chain position reads the latest verification: broken at a listed break, verified elsewhere', async () => {
+    const db = fx.db;
+    const chain = db
+      .prepare("SELECT rid, seq, source_key AS sourceKey FROM records WHERE tenant_id = 'initech' AND kind = 'event' ORDER BY seq LIMIT 3")
+      .all() as { rid: number; seq: number; sourceKey: string }[];
+    const [a, b, c] = chain;
+    const seqs = chain.map((r) => r.seq);
+    const report = Number(
+      db.prepare(`INSERT INTO verify_reports (checked_at, target, intact, report_json) VALUES ('2026-11-05T10:00:00Z', 'cache', 0, '{}')`).run()
+        .lastInsertRowid,
+    );
+    const result = Number(
+      db
+        .prepare(
+          `INSERT INTO verify_results (report_id, what, table_name, tenant_id, intact, row_count, break_count, last_seq, checked_at, result_json)
+           VALUES (?, 'chain', 'audit_logs', 'initech', 0, 100, 1, ?, '2026-11-05T10:00:00Z', '{}')`,
+        )
+        .run(report, seqs[1]).lastInsertRowid,
+    );
+    db.prepare(
+      `INSERT INTO verify_breaks (report_id, result_id, table_name, tenant_id, seq, source_key, kind, explanation)
+       VALUES (?, ?, 'audit_logs', 'initech', ?, ?, 'modified', 'hash does not match the row')`,
+    ).run(report, result, seqs[1], b!.sourceKey);
+    const broken = await call<RecordDetail>('records.get', { rid: b!.rid });
+    assert.equal(broken.chain!.status, 'broken');
+    assert.match(broken.chain!.detail!, /modified: hash does not match/);
+    const fine = await call<RecordDetail>('records.get', { rid: a!.rid });
+    assert.equal(fine.chain!.status, 'verified');
+    assert.match(fine.chain!.detail!, /1 break elsewhere/);
+    const later = await call<RecordDetail>('records.get', { rid: c!.rid });
+    assert.equal(later.chain!.status, 'unknown', 'rows past the verified head are not claimed as verified');
+    const otherTenant = await call<RecordPage>('records.query', { filter: { tenant: ['acme-health'], kind: 'event' }, limit: 1 });
+    assert.equal((await call<RecordDetail>('records.get', { rid: otherTenant.rows[0]!.rid })).chain!.status, 'unknown');
+  });
+
   test('a conversation shows its model metadata and pretty model_config', async () => {
     const page = await call<RecordPage>('records.query', { filter: { agent: ['fraud-analyst'] }, limit: 1 });
     const d = await call<RecordDetail>('records.get', { rid: page.rows[0]!.rid });

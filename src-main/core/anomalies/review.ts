@@ -45,9 +45,9 @@ export function listAnomalies(db: CacheDb, input: ListInput): AnomalyList {
   const rows = stmt(
     db,
     `SELECT ${ANOMALY_COLUMNS} FROM anomalies a
-      WHERE (?1 IS NULL OR a.tenant_id = ?1) AND a.anomaly_score >= ?2
+      WHERE (@tenant IS NULL OR a.tenant_id = @tenant) AND a.anomaly_score >= @threshold
       ORDER BY a.anomaly_score DESC, a.detected_at DESC, a.source_key`,
-  ).all(input.tenant ?? null, input.threshold) as AnomalyRow[];
+  ).all({ tenant: input.tenant ?? null, threshold: input.threshold }) as AnomalyRow[];
   const out: AnomalySummary[] = [];
   let unreviewed = 0;
   for (const row of rows) {
@@ -132,8 +132,8 @@ export function reviewAnomaly(db: CacheDb, input: ReviewInput, now: Date = new D
 export function listReviews(db: CacheDb, tenant?: string, anomalyKey?: string): Review[] {
   const rows = stmt(
     db,
-    `SELECT * FROM reviews WHERE (?1 IS NULL OR tenant_id = ?1) AND (?2 IS NULL OR anomaly_key = ?2) ORDER BY review_id`,
-  ).all(tenant ?? null, anomalyKey ?? null) as ReviewRow[];
+    `SELECT * FROM reviews WHERE (@tenant IS NULL OR tenant_id = @tenant) AND (@key IS NULL OR anomaly_key = @key) ORDER BY review_id`,
+  ).all({ tenant: tenant ?? null, key: anomalyKey ?? null }) as ReviewRow[];
   return rows.map(toReview);
 }
 

@@ -1,12 +1,13 @@
 // Whether a cached event's chain position was verified, from the latest stored
-// integrity result. The verification engine owns those tables (a later cache
-// migration); until a result exists the status is honestly 'unknown'.
+// integrity result. The verification engine owns those tables (cache migration
+// 002); until a result covers the row the status is honestly 'unknown'.
 import type { CacheDb } from '../cache/open.js';
 import type { ChainStatus } from '../contract/records.js';
 import { stmt } from './sql.js';
 
 export interface ChainRef {
   tableId: number;
+  /** as the verifier names chains: "table", or "schema.table" outside public */
   tableName: string;
   tenant: string;
   seq: bigint | null;
@@ -38,5 +39,51 @@ interface Reader {
   read(db: CacheDb, ref: ChainRef): ChainStatusResult;
 }
 
+interface LatestResult {
+  result_id: number;
+  intact: number;
+  last_seq: number | bigint | null;
+  break_count: number;
+  checked_at: string;
+}
+
+/** Cache migration 002 (verify engine): latest verdict per chain, breaks by seq or source id. */
+const VERIFY_V2: Reader = {
+  tables: ['verify_results', 'verify_breaks'],
+  read(db, ref) {
+    const latest = (what: 'chain' | 'seal') =>
+      stmt(
+        db,
+        `SELECT result_id, intact, last_seq, break_count, checked_at FROM verify_results
+          WHERE table_name = ? AND tenant_id = ? AND what = ? ORDER BY result_id DESC LIMIT 1`,
+      )
+        .safeIntegers(true)
+        .get(ref.tableName, ref.tenant, what) as LatestResult | undefined;
+    const breakAt = (r: LatestResult) =>
+      stmt(
+        db,
+        `SELECT kind, explanation FROM verify_breaks
+          WHERE table_name = ? AND tenant_id = ? AND result_id = ? AND (seq = ? OR source_key = ?) LIMIT 1`,
+      ).get(ref.tableName, ref.tenant, Number(r.result_id), ref.seq, ref.sourceKey) as { kind: string; explanation: string } | undefined;
+
+    const chain = latest('chain');
+    const seal = latest('seal');
+    for (const r of [chain, seal]) {
+      const b = r && breakAt(r);
+      if (r && b) return { status: 'broken', detail: `${b.kind}: ${b.explanation}`, verifiedAt: r.checked_at };
+    }
+    if (!chain) return { status: 'unknown', detail: 'not verified yet (run Integrity → Verify)', verifiedAt: null };
+    if (chain.last_seq !== null && ref.seq !== null && ref.seq > BigInt(chain.last_seq)) {
+      return { status: 'unknown', detail: 'synced after the last verification', verifiedAt: chain.checked_at };
+    }
+    const breaks = Number(chain.break_count);
+    return {
+      status: 'verified',
+      detail: Number(chain.intact) ? null : `this row checks, but the chain has ${breaks} break${breaks === 1 ? '' : 's'} elsewhere`,
+      verifiedAt: chain.checked_at,
+    };
+  },
+};
+
 /** One reader per known verification schema; the first whose tables exist is used. */
-const READERS: Reader[] = [];
+const READERS: Reader[] = [VERIFY_V2];

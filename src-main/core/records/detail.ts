@@ -95,7 +95,7 @@ export function getRecord(db: CacheDb, rid: number): RecordDetail {
           hash: str('hash'),
           ...chainStatusOf(db, {
             tableId: Number(raw.table_id),
-            tableName: table?.table_name ?? '',
+            tableName: table ? (table.schema_name === 'public' ? table.table_name : `${table.schema_name}.${table.table_name}`) : '',
             tenant: String(raw.tenant_id),
             seq: raw.seq === null ? null : BigInt(raw.seq),
             sourceKey: String(raw.source_key),
