@@ -96,7 +96,7 @@ describe('report.pdf', () => {
     assert.match(text, /Compliance package/);
     assert.match(text, /Tenant\s+acme/);
     assert.match(text, /Hash chain BROKEN: 1 break/);
-    assert.match(text, /row 41 was changed after it was hashed/);
+    assert.match(text, /seq 41 \(modified\)/);
     assert.match(text, /Temperature above 0\.8/);
     assert.match(text, /1\.4/);
     assert.match(text, /Relaxed safety mode/);

@@ -3,6 +3,7 @@
 // serialised once, deterministically (fixed key order, 2-space JSON, LF, final newline).
 import type { ChainProfile } from '../chain/profile.js';
 import type { RecordFilter } from '../records/filter.js';
+import type { ManifestAnchor } from './integrity.js';
 
 export const PACKAGE_FORMAT = 'auditdesk-package/1';
 
@@ -15,6 +16,8 @@ export interface ManifestColumn {
   type: string;
   /** True when formula neutralisation applies to this column's cells. */
   neutralised: boolean;
+  /** audit_events.csv only: AuditDesk's name for the column (source_key = row id, ts = time), null for extra columns. */
+  field?: string | null;
 }
 
 export interface ManifestFile {
@@ -69,11 +72,19 @@ export interface Manifest {
   chain: {
     profile: ChainProfile;
     table: string | null;
+    /** 'engine': the whole period, checked by the verification engine; 'subset': a filtered export, checked row by row. */
+    method: 'engine' | 'subset';
+    /** The seq the chain is expected to start at (1 without a start bound). */
+    startSeq: string | null;
+    /** Signed checkpoints from the cache the chain was compared with; the verifier re-uses exactly these. */
+    checkpoints: ManifestAnchor[];
     rows: number;
     intact: boolean | null;
     breaks: number;
-    first: { seq: string; prevHash: string | null } | null;
-    head: { seq: string; hash: string | null } | null;
+    firstSeq: number | string | null;
+    lastSeq: number | string | null;
+    headHash: string | null;
+    /** RFC 6962 root over the rows' stored hashes in seq order (engine exports). */
     merkleRoot: string | null;
   };
   counts: Record<string, number>;

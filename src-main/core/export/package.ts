@@ -23,7 +23,9 @@ import { tempPathFor } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { toolVersion } from '../util/version.js';
 import { certPem, type LoadedIdentity } from '../identity/identity.js';
-import { ChainChecker, type ChainResult } from './chain-check.js';
+import { PackageIntegrity, type IntegrityEntry, type ManifestAnchor } from './integrity.js';
+import { listCheckpoints } from '../verify/checkpoints.js';
+import { chainTableName } from '../verify/adapters.js';
 import { CsvFileWriter, FORMULA_TRIGGERS } from './csv.js';
 import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, type ManifestFile } from './manifest.js';
 import { renderReport, type AnomalyLine, type AppendixRow, type ConfigFinding, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
@@ -98,11 +100,15 @@ export interface ExportResult {
   integrity: { intact: boolean | null; breaks: number };
 }
 
+export const VERIFICATION_FORMAT = 'auditdesk-package-verification/1';
+
+/** verification.json: the integrity report for the exported range (same per-chain shape as `auditdesk verify`). */
 export interface IntegrityReport {
+  format: typeof VERIFICATION_FORMAT;
   profile: string;
   generatedAt: string;
   scope: 'whole-period' | 'filtered';
-  tenants: ChainResult[];
+  tenants: IntegrityEntry[];
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -255,6 +261,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     const packageId = packageIdOf({ query: query as unknown as JsonValue, createdAt, source: source?.fingerprint ?? null, signer: identity.info.fingerprint });
 
     const verification: IntegrityReport = {
+      format: VERIFICATION_FORMAT,
       profile: profile.name,
       generatedAt: createdAt,
       scope: s.contiguous ? 'whole-period' : 'filtered',
@@ -343,12 +350,16 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       chain: {
         profile,
         table: ev.chain?.table ?? null,
+        method: s.contiguous ? 'engine' : 'subset',
+        startSeq: ev.startSeq,
+        checkpoints: ev.anchors,
         rows: ev.chain?.rows ?? 0,
         intact: ev.chain ? ev.chain.intact : null,
-        breaks: ev.chain?.breaks.length ?? 0,
-        first: ev.chain?.first ?? null,
-        head: ev.chain?.head ?? null,
-        merkleRoot: ev.file.merkleRoot ?? null,
+        breaks: ev.chain ? ev.chain.breaks.length + ev.chain.breaksOmitted : 0,
+        firstSeq: ev.chain?.firstSeq ?? null,
+        lastSeq: ev.chain?.lastSeq ?? null,
+        headHash: ev.chain?.headHash ?? null,
+        merkleRoot: ev.chain?.merkleRoot ?? null,
       },
       counts,
       files,
@@ -443,16 +454,35 @@ async function writeEvents(
   signal: AbortSignal | undefined,
   progress: (p: ExportProgress) => void,
   report: ReportParts,
-): Promise<{ file: ManifestFile; chain: ChainResult | null }> {
+): Promise<{ file: ManifestFile; chain: IntegrityEntry | null; startSeq: string | null; anchors: ManifestAnchor[] }> {
   const table = s.events.table;
   const cols: MappedColumn[] = table?.columns ?? [];
-  const mcols = manifestColumns(cols, cols.map((c) => c.name), neutraliseOn);
+  const mcols = manifestColumns(cols, cols.map((c) => c.name), neutraliseOn).map((c, i) => ({ ...c, field: cols[i]!.field }));
   const path = join(dir, PACKAGE_FILES.events);
   const w = new CsvFileWriter(path, cols.map((c) => c.name), mcols.map((c) => c.neutralised));
   open.push(w);
   const merkle = new MerkleBuilder();
+  const anchors: ManifestAnchor[] = table
+    ? listCheckpoints(db, { tableName: chainTableName(table.schema, table.name), tenantId: s.tenant, sourceFingerprint: table.source.fingerprint }).map((c) => ({
+        label: `checkpoint #${c.checkpointId} (${c.origin}, ${c.createdAt})`,
+        origin: c.origin,
+        checkpointId: c.checkpointId,
+        lastSeq: c.lastSeq.toString(),
+        headHash: c.headHash,
+        createdAt: c.createdAt,
+        signature: c.signatureStatus,
+      }))
+    : [];
   const checker = table
-    ? new ChainChecker(cols, table.profile, { tenant: s.tenant, table: `${table.schema}.${table.name}`, contiguous: s.contiguous })
+    ? new PackageIntegrity({
+        columns: mcols.map((c) => ({ name: c.name, type: c.type, field: c.field })),
+        profile: table.profile,
+        tenant: s.tenant,
+        table: chainTableName(table.schema, table.name),
+        wholeChain: s.contiguous,
+        startSeq: s.filter.from ? null : '1',
+        anchors,
+      })
     : null;
   if (table) {
     const total = null;
@@ -488,7 +518,9 @@ async function writeEvents(
   const written = await w.close();
   return {
     file: { name: PACKAGE_FILES.events, ...written, mediaType: 'text/csv', columns: mcols, merkleRoot: merkle.root() },
-    chain: checker?.result ?? null,
+    chain: checker?.finish() ?? null,
+    startSeq: checker?.startSeq ?? null,
+    anchors,
   };
 }
 

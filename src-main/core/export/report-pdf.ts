@@ -8,7 +8,7 @@ import forge from 'node-forge';
 import { SignPdf } from '@signpdf/signpdf';
 import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
-import type { ChainResult } from './chain-check.js';
+import type { IntegrityEntry } from './integrity.js';
 import type { LoadedIdentity } from '../identity/identity.js';
 
 export interface Count {
@@ -65,7 +65,7 @@ export interface ReportData {
   eventsBySeverity: Count[];
   conversationsByProvider: Count[];
   conversationsByVersion: Count[];
-  integrity: ChainResult | null;
+  integrity: IntegrityEntry | null;
   contiguous: boolean;
   anomalyThreshold: number;
   anomaliesAbove: AnomalyLine[];
@@ -338,21 +338,28 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   if (!integ) {
     L.para('No audit events in the selection, so there is no hash chain to verify.');
   } else {
-    doc.font('Helvetica-Bold').fontSize(12).fillColor(integ.intact ? GOOD : BAD).text(integ.intact ? 'Hash chain intact' : `Hash chain BROKEN: ${integ.breaks.length} break(s)`, M);
+    const nBreaks = integ.breaks.length + integ.breaksOmitted;
+    doc.font('Helvetica-Bold').fontSize(12).fillColor(integ.intact ? GOOD : BAD).text(integ.intact ? 'Hash chain intact' : `Hash chain BROKEN: ${nBreaks} break(s)`, M);
     doc.moveDown(0.3);
     L.kv([
       ['Table', integ.table],
-      ['Rows checked', String(integ.rows)],
-      ['First row', integ.first ? `seq ${integ.first.seq}` : '-'],
-      ['Chain head', integ.head ? `seq ${integ.head.seq}, hash ${integ.head.hash ?? 'NULL'}` : '-'],
-      ['Scope', data.contiguous ? 'every event of the period (missing seq numbers are breaks)' : 'a filtered subset (rows are checked on their own and linked where seq is consecutive)'],
+      ['Rows checked', `${integ.rows} (${integ.intactRows} intact)`],
+      ['First row', integ.firstSeq === null ? '-' : `seq ${integ.firstSeq}`],
+      ['Chain head', integ.lastSeq === null ? '-' : `seq ${integ.lastSeq}, hash ${integ.headHash ?? 'NULL'}`],
+      ['Merkle root', integ.merkleRoot ?? '-'],
+      ['Scope', data.contiguous ? 'every event of the period, checked by the verification engine (missing rows are breaks)' : 'a filtered subset (rows are checked on their own and linked where seq is consecutive)'],
     ]);
+    if (integ.checkpoints.length) {
+      L.h2('Signed checkpoints compared');
+      L.table(['checkpoint', 'seq', 'signature', 'outcome'], [230, 70, 70, 125], integ.checkpoints.map((c) => [c.label, String(c.lastSeq), c.signature, c.outcome]));
+    }
     if (integ.breaks.length) {
       L.h2('Every break');
-      L.table(['seq', 'kind', 'row id'], [70, 90, 335], integ.breaks.map((b) => [b.seq, b.kind, b.id ?? '-']));
+      L.table(['seq', 'kind', 'row id', 'time'], [60, 70, 190, 175], integ.breaks.map((b) => [String(b.seq ?? '-'), b.kind, b.id ?? '-', b.time ?? '-']));
+      if (integ.breaksOmitted) L.para(`${integ.breaksOmitted} further break(s) are counted but not listed.`, MUTED, 8.5);
       L.h2('Explanations');
       for (const b of integ.breaks) {
-        L.para(`seq ${b.seq} (${b.kind}): ${b.explanation}`, INK, 8.5);
+        L.para(`seq ${b.seq ?? '-'} (${b.kind}): ${b.explanation}`, INK, 8.5);
         L.para(`    expected ${b.expected ?? 'NULL'}`, MUTED, 7.5);
         L.para(`    found    ${b.found ?? 'NULL'}`, MUTED, 7.5);
       }

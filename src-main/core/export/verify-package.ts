@@ -13,7 +13,7 @@ import { MerkleBuilder } from '../chain/merkle.js';
 import { parseProfile } from '../chain/profile.js';
 import { UserError } from '../util/errors.js';
 import { fingerprintOf } from '../identity/identity.js';
-import { ChainChecker, type ChainResult } from './chain-check.js';
+import { PackageIntegrity, type IntegrityEntry } from './integrity.js';
 import { readCsvRows } from './csv.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES, type IntegrityReport } from './package.js';
@@ -60,7 +60,7 @@ export interface PackageVerification {
   packageId: string | null;
   createdAt: string | null;
   /** Chain result recomputed from audit_events.csv (breaks are findings about the data, not about the package). */
-  chain: ChainResult | null;
+  chain: IntegrityEntry | null;
 }
 
 export interface VerifyPackageOptions {
@@ -147,16 +147,11 @@ function pemToDer(pem: string): Buffer | null {
   return m ? Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64') : null;
 }
 
-function sameBreaks(a: ChainResult, b: ChainResult): boolean {
-  const key = (r: ChainResult) =>
-    JSON.stringify({
-      rows: r.rows,
-      intact: r.intact,
-      first: r.first,
-      head: r.head,
-      breaks: r.breaks.map((x) => [x.seq, x.kind, x.id, x.expected, x.found]),
-    });
-  return key(a) === key(b);
+/** Same chain result, compared as canonical JSON (both sides are plain JSON values). */
+function sameEntry(a: IntegrityEntry, b: IntegrityEntry): boolean {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
 export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions = {}): Promise<PackageVerification> {
@@ -339,13 +334,17 @@ async function checkContents(
     const isEvents = f.name === PACKAGE_FILES.events;
     const cols = f.columns.map((c) => ({ name: c.name, type: c.type }));
     const mask = neutralisedOn ? f.columns.map((c) => c.neutralised) : null;
-    let checker: ChainChecker | null = null;
+    let checker: PackageIntegrity | null = null;
     if (isEvents && manifest.chain?.table && cols.length) {
       try {
-        checker = new ChainChecker(cols, parseProfile(manifest.chain.profile), {
+        checker = new PackageIntegrity({
+          columns: f.columns.map((c) => ({ name: c.name, type: c.type, field: c.field ?? null })),
+          profile: parseProfile(manifest.chain.profile),
           tenant: manifest.query.tenant,
           table: manifest.chain.table,
-          contiguous: manifest.query.wholeChain,
+          wholeChain: manifest.chain.method === 'engine',
+          startSeq: manifest.chain.startSeq,
+          anchors: manifest.chain.checkpoints ?? [],
         });
       } catch (e) {
         fail('MANIFEST_INVALID', `the manifest's chain description is unusable: ${(e as Error).message}`, PACKAGE_FILES.manifest);
@@ -375,26 +374,27 @@ async function checkContents(
     if (rows !== f.rows) fail('ROW_COUNT_MISMATCH', `${f.name} holds ${rows} rows; the manifest says ${f.rows}`, f.name);
     if (f.merkleRoot && merkle.root() !== f.merkleRoot) fail('MERKLE_MISMATCH', `${f.name}'s rows do not give the Merkle root the manifest records`, f.name);
     if (checker) {
-      result.chain = checker.result;
-      await compareChain(checker.result, manifest, readSmall, fail, result);
+      result.chain = checker.finish();
+      await compareChain(result.chain, manifest, readSmall, fail, result);
     }
   }
   void intact;
 }
 
 async function compareChain(
-  chain: ChainResult,
+  chain: IntegrityEntry,
   manifest: Manifest,
   readSmall: (name: string) => Promise<Buffer | null>,
   fail: (code: FailureCode, message: string, file?: string) => void,
   result: PackageVerification,
 ): Promise<void> {
   const m = manifest.chain;
-  if (m.head?.seq !== chain.head?.seq || m.head?.hash !== chain.head?.hash || m.rows !== chain.rows) {
-    fail('CHAIN_MISMATCH', `audit_events.csv ends at seq ${chain.head?.seq ?? '-'} (${chain.rows} rows); the manifest records head seq ${m.head?.seq ?? '-'} (${m.rows} rows)`, PACKAGE_FILES.events);
+  const nBreaks = chain.breaks.length + chain.breaksOmitted;
+  if (m.lastSeq !== chain.lastSeq || m.headHash !== chain.headHash || m.rows !== chain.rows || m.merkleRoot !== chain.merkleRoot) {
+    fail('CHAIN_MISMATCH', `audit_events.csv ends at seq ${chain.lastSeq ?? '-'} (${chain.rows} rows); the manifest records head seq ${m.lastSeq ?? '-'} (${m.rows} rows)`, PACKAGE_FILES.events);
   }
-  if (m.intact !== chain.intact || m.breaks !== chain.breaks.length) {
-    fail('CHAIN_MISMATCH', `the chain recomputed from audit_events.csv has ${chain.breaks.length} break(s); the manifest records ${m.breaks}`, PACKAGE_FILES.events);
+  if (m.intact !== chain.intact || m.breaks !== nBreaks) {
+    fail('CHAIN_MISMATCH', `the chain recomputed from audit_events.csv has ${nBreaks} break(s); the manifest records ${m.breaks}`, PACKAGE_FILES.events);
   }
   const vBytes = await readSmall(PACKAGE_FILES.verification);
   if (!vBytes) {
@@ -405,13 +405,13 @@ async function compareChain(
   try {
     const report = JSON.parse(vBytes.toString('utf8')) as IntegrityReport;
     const recorded = report.tenants.find((t) => t.tenant === chain.tenant);
-    if (!recorded || !sameBreaks(recorded, chain)) {
+    if (!recorded || !sameEntry(recorded, chain)) {
       fail('CHAIN_MISMATCH', 'verification.json does not describe the chain found in audit_events.csv', PACKAGE_FILES.verification);
     }
   } catch (e) {
     fail('CHAIN_MISMATCH', `verification.json cannot be read: ${(e as Error).message}`, PACKAGE_FILES.verification);
   }
   if (!chain.intact) {
-    result.notes.push(`the exported audit trail itself has ${chain.breaks.length} hash-chain break(s), recorded in verification.json and report.pdf (a finding about the source data, not about this package)`);
+    result.notes.push(`the exported audit trail itself has ${nBreaks} hash-chain break(s), recorded in verification.json and report.pdf (a finding about the source data, not about this package)`);
   }
 }

@@ -1,0 +1,132 @@
+// The integrity result a package carries (verification.json) and that
+// verify-package recomputes from audit_events.csv alone, so both sides run this
+// one module over the same rows and the same inputs recorded in the signed
+// manifest (profile, first seq, checkpoints) and must agree exactly.
+//
+// An export of the whole period goes through the verification engine (the one
+// behind `auditdesk verify` and the Integrity screen): every break classified,
+// checked against the signed checkpoints the cache holds, so a rewritten tail shows.
+// A facet-filtered export holds a subset of the chain, which the engine would read
+// as deletions; it is checked row by row instead (chain-check.ts).
+import { ChainVerifier } from '../verify/chain-verifier.js';
+import { chainReportJson, type ChainReportJson } from '../verify/report.js';
+import { chainShape, payloadAtSeq, toChainRow, type ChainShape } from '../verify/rows.js';
+import type { Anchor } from '../verify/types.js';
+import type { MappedColumn } from '../cache/record-mapping.js';
+import type { ColumnType } from '../chain/canonical.js';
+import type { ChainProfile } from '../chain/profile.js';
+import { ChainChecker, type BreakKind as SubsetBreakKind } from './chain-check.js';
+
+export type IntegrityEntry = ChainReportJson;
+
+/** A checkpoint as the manifest records it (the verifier re-runs with exactly these). */
+export interface ManifestAnchor {
+  label: string;
+  origin: 'sync' | 'verify' | 'external';
+  checkpointId: number | null;
+  lastSeq: string;
+  headHash: string;
+  createdAt: string | null;
+  signature: 'valid' | 'invalid' | 'unsigned';
+}
+
+export interface IntegrityInputs {
+  /** Source columns; `field` (our cache name, as the manifest records it) tells the engine which is the id and the time. */
+  columns: readonly (ColumnType & { field?: string | null })[];
+  profile: ChainProfile;
+  tenant: string;
+  table: string;
+  /** Every event of the period (engine) or a filtered subset (row-by-row check). */
+  wholeChain: boolean;
+  /** First seq the chain is expected to start at: 1 when the export has no start bound. */
+  startSeq: string | null;
+  anchors: ManifestAnchor[];
+}
+
+const SUBSET_KIND: Record<SubsetBreakKind, ChainReportJson['breaks'][number]['kind']> = {
+  hash_mismatch: 'modified',
+  link_mismatch: 'rewritten',
+  gap: 'deleted',
+  bad_genesis: 'modified',
+  unparseable: 'malformed',
+};
+
+export class PackageIntegrity {
+  private engine: ChainVerifier | null = null;
+  private subset: ChainChecker | null = null;
+  private readonly shape: ChainShape;
+  private firstSeq: string | null = null;
+
+  constructor(private readonly inputs: IntegrityInputs) {
+    const cols: MappedColumn[] = inputs.columns.map((c) => ({ name: c.name, type: c.type, field: c.field ?? null }));
+    this.shape = chainShape(cols, inputs.profile, inputs.table);
+    if (!inputs.wholeChain) {
+      this.subset = new ChainChecker(inputs.columns, inputs.profile, { tenant: inputs.tenant, table: inputs.table, contiguous: false });
+    }
+  }
+
+  /** The seq the engine started from (the first row's, when the export has a start bound). */
+  get startSeq(): string | null {
+    return this.inputs.startSeq ?? this.firstSeq;
+  }
+
+  push(values: readonly (string | null)[]): void {
+    if (this.subset) {
+      this.subset.push(values);
+      return;
+    }
+    const row = toChainRow(values, this.shape);
+    if (!this.engine) {
+      this.firstSeq = row.seq?.toString() ?? '1';
+      const start = BigInt(this.inputs.startSeq ?? this.firstSeq);
+      this.engine = new ChainVerifier({
+        table: this.inputs.table,
+        tenant: this.inputs.tenant,
+        profile: this.inputs.profile,
+        mode: 'cache',
+        startSeq: start,
+        payloadAtSeq: payloadAtSeq(this.shape),
+        anchors: this.inputs.anchors.map(
+          (a): Anchor => ({ ...a, lastSeq: BigInt(a.lastSeq) }),
+        ),
+        merkle: true,
+      });
+    }
+    this.engine.push(row);
+  }
+
+  finish(): IntegrityEntry {
+    if (this.subset) {
+      const r = this.subset.result;
+      const broken = new Set(r.breaks.map((b) => b.seq)).size;
+      return {
+        tenant: r.tenant,
+        table: r.table,
+        rows: r.rows,
+        intactRows: r.rows - broken,
+        intact: r.intact,
+        firstSeq: jsonSeq(r.first?.seq ?? null),
+        lastSeq: jsonSeq(r.head?.seq ?? null),
+        headHash: r.head?.hash ?? null,
+        merkleRoot: null,
+        breaks: r.breaks.map((b) => ({ seq: jsonSeq(b.seq), kind: SUBSET_KIND[b.kind], id: b.id, expected: b.expected, found: b.found, time: null, explanation: b.explanation })),
+        breaksOmitted: 0,
+        checkpoints: [],
+        cacheComparison: null,
+      };
+    }
+    if (!this.engine) {
+      return {
+        tenant: this.inputs.tenant, table: this.inputs.table, rows: 0, intactRows: 0, intact: true, firstSeq: null, lastSeq: null,
+        headHash: null, merkleRoot: null, breaks: [], breaksOmitted: 0, checkpoints: [], cacheComparison: null,
+      };
+    }
+    return chainReportJson(this.engine.finish());
+  }
+}
+
+function jsonSeq(s: string | null): number | string | null {
+  if (s === null) return null;
+  const n = BigInt(s);
+  return n <= 9007199254740991n && n >= -9007199254740991n ? Number(n) : s;
+}
