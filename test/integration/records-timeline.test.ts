@@ -177,6 +177,17 @@ describe('facet counts', () => {
     assert.deepEqual(res.kind, { event: 0, conversation: both.length });
   });
 
+  test("under a model filter, event-only facets show every row as empty (and vice versa)", async () => {
+    const res = await call<FacetsResult>('records.facets', { filter: { modelProvider: ['azure'] }, facets: ['user', 'eventType'] });
+    const azure = fx.rows.filter((r) => r.byName.model_provider === 'azure').length;
+    assert.deepEqual(res.facets.user, { values: [{ value: null, count: azure }], truncated: false });
+    assert.deepEqual(res.facets.eventType, { values: [{ value: null, count: azure }], truncated: false });
+    const ev = await call<FacetsResult>('records.facets', { filter: { eventType: ['export'], user: ['user-3'] }, facets: ['session', 'user'] });
+    const exports = fx.rows.filter((r) => r.byName.event_type === 'export');
+    assert.deepEqual(ev.facets.session, { values: [{ value: null, count: exports.filter((r) => r.byName.user_id === 'user-3').length }], truncated: false });
+    assert.deepEqual(new Map(ev.facets.user!.values.map((v) => [v.value, v.count])).get('user-3'), exports.filter((r) => r.byName.user_id === 'user-3').length);
+  });
+
   test('temperature and anomaly-score ranges count like the rows say', async () => {
     const res = await call<FacetsResult>('records.facets', { filter: {}, facets: ['temperature', 'anomalyScore'] });
     const temps = fx.rows.filter((r) => r.kind === 'conversation').map((r) => Number(r.byName.temperature)).filter(Number.isFinite);

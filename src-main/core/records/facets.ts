@@ -8,6 +8,7 @@ import type { CacheDb } from '../cache/open.js';
 import type { FacetResult, FacetsResult, RangeBucket, RangeFacetName } from '../contract/records.js';
 import { FACET_COLUMNS, FACET_NAMES, buildWhere, type FacetName, type RecordFilter } from './filter.js';
 import { ROLLUP_FACETS, rollupCovers } from './rollup.js';
+import { countRecords } from './query.js';
 import { cacheGeneration, perDb, stmt } from './sql.js';
 
 export interface FacetsInput {
@@ -43,6 +44,7 @@ export function recordFacets(db: CacheDb, input: FacetsInput): FacetsResult {
     const where = buildWhere(input.filter, facet);
     const key = JSON.stringify([facet, input.limit, where.sql, where.params]);
     let value = cache.get(generation, key);
+    if (!value && isFacetName(facet)) value = emptyByKind(db, input.filter, facet);
     if (!value) {
       const rolled =
         facet !== 'anomalyScore' && (!isFacetName(facet) || ROLLUP_FACETS.has(facet)) && rollupCovers(input.filter, facet);
@@ -55,6 +57,35 @@ export function recordFacets(db: CacheDb, input: FacetsInput): FacetsResult {
     else result.facets[facet] = value as FacetResult;
   }
   return result;
+}
+
+/** Columns only one kind of record has (record-mapping gives each kind its own fields). */
+const EVENT_ONLY: ReadonlySet<FacetName> = new Set(['eventType', 'severity', 'user']);
+const CONVERSATION_ONLY: ReadonlySet<FacetName> = new Set([
+  'agent', 'session', 'channel', 'modelProvider', 'modelName', 'modelVersion', 'deploymentId', 'safetyMode',
+]);
+
+/** The kind every row matching the filter (minus `skip`) must have, if the filter decides it. */
+export function impliedKind(filter: RecordFilter, skip: FacetName): 'event' | 'conversation' | null {
+  const selected = (f: FacetName) => f !== skip && (filter[f]?.length ?? 0) > 0;
+  if (filter.kind !== 'all') return filter.kind;
+  if ([...CONVERSATION_ONLY].some(selected) || filter.temperatureMin !== undefined || filter.temperatureMax !== undefined) {
+    return 'conversation';
+  }
+  if ([...EVENT_ONLY].some(selected) || filter.minAnomalyScore !== undefined) return 'event';
+  return null;
+}
+
+/**
+ * A facet of the other kind's column (user under a model filter, session under an
+ * event-type filter) is empty on every matching row: one cheap count, no scan.
+ */
+function emptyByKind(db: CacheDb, filter: RecordFilter, facet: FacetName): FacetResult | undefined {
+  const kind = impliedKind(filter, facet);
+  const otherKind = (kind === 'conversation' && EVENT_ONLY.has(facet)) || (kind === 'event' && CONVERSATION_ONLY.has(facet));
+  if (!otherKind) return undefined;
+  const { total } = countRecords(db, { ...filter, [facet]: undefined });
+  return { values: total ? [{ value: null, count: total }] : [], truncated: false };
 }
 
 /** Where counts come from: records (one row each) or records_rollup (n rows each). */
