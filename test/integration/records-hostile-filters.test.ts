@@ -10,6 +10,8 @@ import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { FacetsResult, Histogram, RecordCount, RecordPage } from '../../src-main/core/contract/records.js';
 import { FACET_NAMES } from '../../src-main/core/records/filter.js';
+import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
+import { WALK_THRESHOLD } from '../../src-main/core/records/text.js';
 import { createRecordsFixture, HOSTILE, type RecordsFixture } from '../helpers/records-fixture.js';
 
 const HOSTILE_STRINGS = [
@@ -51,7 +53,7 @@ function snapshot(): string {
 }
 
 before(() => {
-  fx = createRecordsFixture({ events: 2000, conversations: 1500, seed: 11 });
+  fx = createRecordsFixture({ events: 2600, conversations: 1500, seed: 11 }); // > WALK_THRESHOLD events
   ctx = new AppContext({ dataDir: mkdtempSync(join(tmpdir(), 'auditdesk-ctx-')), frontDoor: 'test', cachePath: fx.path });
 });
 after(() => {
@@ -132,6 +134,27 @@ describe('full-text search results', () => {
     const folded = await call<RecordCount>('records.count', { filter: { text: 'resume' } });
     assert.equal(folded.total, fx.rows.filter((r) => /résumé/.test(`${r.byName.prompt} ${r.byName.response} ${r.byName.action_details}`)).length);
     assert.ok(folded.total > 0);
+  });
+
+  test('a word in most rows (index walk, FTS counts) gives the same page, count and bins as the rows say', async () => {
+    // "patient" is in every event's entity_type: well above the walk threshold.
+    const matches = fx.rows.filter((r) => r.kind === 'event');
+    assert.ok(matches.length > WALK_THRESHOLD);
+    const tsOf = (r: (typeof fx.rows)[number]) => (r.byName.created_at === null ? null : canonicalTimestamp(r.byName.created_at!));
+    const count = await call<RecordCount>('records.count', { filter: { text: 'patient' } });
+    const undated = matches.filter((r) => { const t = tsOf(r); return t === null || t < '1971' || t > '2200'; }).length;
+    assert.deepEqual(count, { total: matches.length, events: matches.length, conversations: 0, undated });
+    const both = await call<RecordCount>('records.count', { filter: { text: 'answer patient' } });
+    assert.equal(both.total, 0, 'no row has both words');
+    const page = await call<RecordPage>('records.query', { filter: { text: 'patient' }, limit: 100, offset: 50 });
+    const expected = matches.map((r) => ({ ts: tsOf(r), key: r.byName.id })).sort((a, b) => (a.ts === b.ts ? 0 : a.ts === null ? 1 : b.ts === null ? -1 : a.ts < b.ts ? 1 : -1));
+    assert.deepEqual(page.rows.map((r) => r.ts), expected.slice(50, 150).map((e) => e.ts));
+    const h = await call<Histogram>('records.histogram', { filter: { text: 'patient' } });
+    assert.equal(h.bins.reduce((s, b) => s + b.events, 0), matches.length - undated);
+    assert.equal(h.bins.reduce((s, b) => s + b.conversations, 0), 0);
+    assert.deepEqual(h.undated, { events: undated, conversations: 0 });
+    const conv = await call<RecordCount>('records.count', { filter: { text: 'answer', kind: 'conversation' } });
+    assert.equal(conv.total, fx.rows.filter((r) => r.kind === 'conversation').length);
   });
 
   test('search combines with facets', async () => {

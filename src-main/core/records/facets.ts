@@ -129,10 +129,12 @@ function computeFacet(
       'm.score',
       'count(*)',
       `FROM (SELECT ev.rid AS rid, max(a.anomaly_score) AS score FROM anomalies a
-               JOIN records ev ON ev.table_id IN (SELECT table_id FROM source_tables WHERE kind = 'events')
+               CROSS JOIN records ev
+              WHERE a.anomaly_score IS NOT NULL
+                AND ev.table_id IN (SELECT table_id FROM source_tables WHERE kind = 'events')
                 AND ev.tenant_id = a.tenant_id AND ev.source_key = a.audit_event_id
-              WHERE a.anomaly_score IS NOT NULL GROUP BY ev.rid) m
-         JOIN records r ON r.rid = m.rid ${whereSql}`,
+              GROUP BY ev.rid) m
+         CROSS JOIN records r ON r.rid = m.rid ${whereSql}`,
       params,
     );
   }

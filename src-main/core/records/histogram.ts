@@ -3,7 +3,8 @@
 // 1970 or 1601 placeholder never stretches the axis across centuries.
 import type { CacheDb } from '../cache/open.js';
 import type { Histogram, HistogramBin } from '../contract/records.js';
-import { buildWhere, type RecordFilter } from './filter.js';
+import { buildWhere, ftsQuery, type RecordFilter } from './filter.js';
+import { kindFtsQuery, textUndated, walkIndexFor } from './text.js';
 import { DATED_SQL, cacheGeneration, perDb, stmt } from './sql.js';
 import { rollupCovers } from './rollup.js';
 
@@ -37,18 +38,23 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
 
   const and = where.sql ? `${where.sql} AND` : 'WHERE';
   const rolled = rollupCovers(filter);
+  const walk = walkIndexFor(db, filter);
   const src = rolled ? { table: 'records_rollup', count: 'sum(r.n)' } : { table: 'records', count: 'count(*)' };
-  const undatedRows = stmt(
-    db,
-    `SELECT r.kind AS kind, ${src.count} AS n FROM ${src.table} r ${and} (r.ts IS NULL OR NOT ${DATED_SQL}) GROUP BY r.kind`,
-  ).all(...where.params) as { kind: 'event' | 'conversation'; n: number }[];
-  const undated = { events: 0, conversations: 0 };
-  for (const r of undatedRows) undated[r.kind === 'event' ? 'events' : 'conversations'] = r.n;
+  let undated = { events: 0, conversations: 0 };
+  if (walk) undated = textUndated(db, filter);
+  else {
+    const undatedRows = stmt(
+      db,
+      `SELECT r.kind AS kind, ${src.count} AS n FROM ${src.table} r ${and} (r.ts IS NULL OR NOT ${DATED_SQL}) GROUP BY r.kind`,
+    ).all(...where.params) as { kind: 'event' | 'conversation'; n: number }[];
+    for (const r of undatedRows) undated[r.kind === 'event' ? 'events' : 'conversations'] = r.n;
+  }
 
-  const first = stmt(db, `SELECT r.ts AS ts FROM records r ${and} ${DATED_SQL} ORDER BY r.ts ASC LIMIT 1`).get(
+  const records = walk ? `records r INDEXED BY ${walk}` : 'records r';
+  const first = stmt(db, `SELECT r.ts AS ts FROM ${records} ${and} ${DATED_SQL} ORDER BY r.ts ASC LIMIT 1`).get(
     ...where.params,
   ) as { ts: string } | undefined;
-  const last = stmt(db, `SELECT r.ts AS ts FROM records r ${and} ${DATED_SQL} ORDER BY r.ts DESC LIMIT 1`).get(
+  const last = stmt(db, `SELECT r.ts AS ts FROM ${records} ${and} ${DATED_SQL} ORDER BY r.ts DESC LIMIT 1`).get(
     ...where.params,
   ) as { ts: string } | undefined;
   if (!first || !last) {
@@ -73,11 +79,13 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
 
   // Day-wide (or wider) bins add up from the per-day rollup when the filter allows.
   const groupSrc = rolled && prefix.length === 10 ? src : { table: 'records', count: 'count(*)' };
-  const groups = stmt(
-    db,
-    `SELECT substr(r.ts, 1, ?) AS p, r.kind AS kind, ${groupSrc.count} AS n FROM ${groupSrc.table} r ${and} ${DATED_SQL}
-      GROUP BY p, r.kind`,
-  ).all(prefix.length, ...where.params) as { p: string; kind: 'event' | 'conversation'; n: number }[];
+  const groups = walk
+    ? textGroups(db, filter, prefix.length)
+    : (stmt(
+        db,
+        `SELECT substr(r.ts, 1, ?) AS p, r.kind AS kind, ${groupSrc.count} AS n FROM ${groupSrc.table} r ${and} ${DATED_SQL}
+          GROUP BY p, r.kind`,
+      ).all(prefix.length, ...where.params) as { p: string; kind: 'event' | 'conversation'; n: number }[]);
   for (const g of groups) {
     const t = Date.parse(g.p + prefix.pad);
     const bin = bins[Math.floor((t - startMs) / stepMs)];
@@ -88,6 +96,28 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
   const result: Histogram = { bins, bucketSeconds: step, from: first.ts, to: last.ts, undated };
   histogramCache(db).set(generation, key, result);
   return result;
+}
+
+/**
+ * Time groups of a common word's matches: per kind, walk that kind's (kind, ts) index
+ * and keep rows in the kind's FTS match set, so no row is looked up in the table.
+ */
+function textGroups(db: CacheDb, filter: RecordFilter, prefixLength: number): { p: string; kind: 'event' | 'conversation'; n: number }[] {
+  const q = ftsQuery(filter.text ?? '');
+  if (!q) return [];
+  const rest = buildWhere({ ...filter, text: undefined });
+  const and = rest.sql ? `${rest.sql} AND` : 'WHERE';
+  const out: { p: string; kind: 'event' | 'conversation'; n: number }[] = [];
+  for (const kind of ['event', 'conversation'] as const) {
+    if (filter.kind !== 'all' && filter.kind !== kind) continue;
+    const rows = stmt(
+      db,
+      `SELECT substr(r.ts, 1, ?) AS p, count(*) AS n FROM records r INDEXED BY records_kind_ts ${and} r.kind = ? AND ${DATED_SQL}
+          AND r.rid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?) GROUP BY p`,
+    ).all(prefixLength, ...rest.params, kind, kindFtsQuery(q, kind)) as { p: string; n: number }[];
+    for (const r of rows) out.push({ ...r, kind });
+  }
+  return out;
 }
 
 function canonicalMs(ms: number): string {

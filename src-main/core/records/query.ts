@@ -5,6 +5,7 @@ import type { CacheDb } from '../cache/open.js';
 import type { RecordCount, RecordPage, RecordPageCursor, RecordSummary, TextSegment } from '../contract/records.js';
 import { buildWhere, ftsQuery, type RecordFilter } from './filter.js';
 import { rollupCovers } from './rollup.js';
+import { textCount, walkIndexFor } from './text.js';
 import {
   DATED_SQL,
   MATCH_CLOSE,
@@ -26,8 +27,11 @@ export interface QueryInput {
   after?: RecordPageCursor | undefined;
 }
 
-/** The page query's SQL and parameters (also used by the query-plan tests). */
-export function pageSql(input: QueryInput): { sql: string; params: unknown[] } {
+/**
+ * The page query's SQL and parameters (also used by the query-plan tests). `indexedBy`
+ * makes SQLite walk that ts-ordered index instead of sorting (see text.ts).
+ */
+export function pageSql(input: QueryInput, indexedBy?: 'records_ts' | 'records_kind_ts'): { sql: string; params: unknown[] } {
   const where = buildWhere(input.filter);
   const parts = where.sql ? [where.sql.slice('WHERE '.length)] : [];
   const params = [...where.params];
@@ -51,13 +55,13 @@ export function pageSql(input: QueryInput): { sql: string; params: unknown[] } {
   const offset = input.after ? 0 : input.offset;
   // Only rid (and ts) here: the (column, ts) indexes cover it, and when SQLite must sort
   // (full-text matches) it sorts narrow rows. Summaries are fetched for the page only.
-  const sql = `SELECT r.rid AS rid FROM records r ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
+  const sql = `SELECT r.rid AS rid FROM records r ${indexedBy ? `INDEXED BY ${indexedBy}` : ''} ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
     ORDER BY r.ts ${dir}, r.rid ${dir} LIMIT ? OFFSET ?`;
   return { sql, params: [...params, input.limit + 1, offset] };
 }
 
 export function queryRecords(db: CacheDb, input: QueryInput): RecordPage {
-  const { sql, params } = pageSql(input);
+  const { sql, params } = pageSql(input, walkIndexFor(db, input.filter));
   const rids = (stmt(db, sql).all(...params) as { rid: number }[]).map((r) => r.rid);
   const hasMore = rids.length > input.limit;
   if (hasMore) rids.pop();
@@ -120,6 +124,11 @@ export function countRecords(db: CacheDb, filter: RecordFilter): RecordCount {
   const generation = cacheGeneration(db);
   const cached = countCache(db).get(generation, key);
   if (cached) return cached;
+  const fromFts = textCount(db, filter);
+  if (fromFts) {
+    countCache(db).set(generation, key, fromFts);
+    return fromFts;
+  }
   const q = countSql(filter);
   const rows = stmt(db, q.sql).all(...q.params) as { kind: 'event' | 'conversation'; n: number; undated: number }[];
   const result: RecordCount = { total: 0, events: 0, conversations: 0, undated: 0 };
