@@ -10,7 +10,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { parse } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -108,28 +108,123 @@ export class CsvFileWriter {
 }
 
 /**
+ * Incremental RFC 4180 parser that keeps NULL (empty unquoted field) apart from
+ * the empty string (""). Written for this one dialect because csv-parse's per-field
+ * info objects (needed to see quoting) cost more than the rest of verification.
+ * Feed decoded text; complete records come back, an incomplete tail is kept.
+ */
+export class CsvRecordParser {
+  private buf = '';
+  private pos = 0;
+  /** Retry an incomplete record only once this much text is buffered (keeps long fields linear). */
+  private waitFor = 0;
+  line = 1;
+
+  push(text: string, final = false): (string | null)[][] {
+    this.buf = this.pos ? this.buf.slice(this.pos) + text : this.buf + text;
+    this.pos = 0;
+    if (!final && this.buf.length < this.waitFor) return [];
+    const out: (string | null)[][] = [];
+    for (;;) {
+      const rec = this.record(final);
+      if (!rec) break;
+      out.push(rec);
+    }
+    this.waitFor = final ? 0 : (this.buf.length - this.pos) * 2;
+    return out;
+  }
+
+  private fail(msg: string): never {
+    throw new Error(`record ${this.line}: ${msg}`);
+  }
+
+  /** One record from pos, or null when the buffer ends first (pos unchanged). */
+  private record(final: boolean): (string | null)[] | null {
+    const buf = this.buf;
+    const n = buf.length;
+    if (this.pos >= n) return null;
+    const rec: (string | null)[] = [];
+    let j = this.pos;
+    for (;;) {
+      if (j < n && buf.charCodeAt(j) === 34) {
+        let k = j + 1;
+        let val = '';
+        for (;;) {
+          const q = buf.indexOf('"', k);
+          if (q < 0) {
+            if (final) this.fail('a quoted field never ends');
+            return null;
+          }
+          if (q + 1 >= n && !final) return null;
+          if (buf.charCodeAt(q + 1) === 34) {
+            val += buf.slice(k, q + 1);
+            k = q + 2;
+            continue;
+          }
+          val += buf.slice(k, q);
+          j = q + 1;
+          break;
+        }
+        rec.push(val);
+      } else {
+        let k = j;
+        while (k < n) {
+          const c = buf.charCodeAt(k);
+          if (c === 44 || c === 13 || c === 10) break;
+          if (c === 34) this.fail('a quote inside an unquoted field');
+          k++;
+        }
+        if (k >= n && !final) return null;
+        rec.push(k === j ? null : buf.slice(j, k));
+        j = k;
+      }
+      if (j >= n) {
+        if (!final) return null;
+        this.pos = j;
+        this.line++;
+        return rec;
+      }
+      const c = buf.charCodeAt(j);
+      if (c === 44) {
+        j++;
+        continue;
+      }
+      if (c === 13 || c === 10) {
+        if (c === 13 && j + 1 >= n && !final) return null;
+        j += c === 13 && buf.charCodeAt(j + 1) === 10 ? 2 : 1;
+        this.pos = j;
+        this.line++;
+        return rec;
+      }
+      this.fail(`unexpected character ${JSON.stringify(buf[j])} after a quoted field`);
+    }
+  }
+}
+
+/**
  * Parses a package CSV back into rows of (string | null), NULL for empty unquoted
  * fields, undoing formula neutralisation when the manifest says it was applied.
+ * The first row (the header) comes back as is. Every row must have the header's width.
  */
 export async function* readCsvRows(
   input: Readable,
   opts: { neutralised: readonly boolean[] | null },
 ): AsyncGenerator<(string | null)[], void, void> {
-  const parser = input.pipe(
-    parse({
-      relax_column_count: false,
-      bom: false,
-      cast: (value, ctx) => (ctx.quoting ? value : value === '' ? null : value),
-    }),
-  );
-  let header = true;
-  for await (const record of parser as AsyncIterable<(string | null)[]>) {
-    if (header) {
-      header = false;
-      yield record;
-      continue;
+  const decoder = new StringDecoder('utf8');
+  const parser = new CsvRecordParser();
+  let width = -1;
+  const mask = opts.neutralised;
+  const emit = function* (records: (string | null)[][]) {
+    for (const rec of records) {
+      if (width < 0) {
+        width = rec.length;
+        yield rec;
+        continue;
+      }
+      if (rec.length !== width) throw new Error(`record ${parser.line - 1} has ${rec.length} fields; the header has ${width}`);
+      yield mask ? rec.map((v, i) => (v !== null && mask[i] ? restoreCell(v) : v)) : rec;
     }
-    const mask = opts.neutralised;
-    yield mask ? record.map((v, i) => (v !== null && mask[i] ? restoreCell(v) : v)) : record;
-  }
+  };
+  for await (const chunk of input) yield* emit(parser.push(decoder.write(chunk as Buffer)));
+  yield* emit(parser.push(decoder.end(), true));
 }

@@ -14,7 +14,7 @@ import yazl from 'yazl';
 import type { CacheDb } from '../cache/open.js';
 import { fromRecord, type CacheRow, type MappedColumn } from '../cache/record-mapping.js';
 import { typeCategory, type ColumnType } from '../chain/canonical.js';
-import { rowDigest } from '../chain/digest.js';
+import { makeRowDigester } from './row-digest.js';
 import { MerkleBuilder } from '../chain/merkle.js';
 import { JCS_SHA256_V1 } from '../chain/profile.js';
 import { jcs, type JsonValue } from '../chain/canonical.js';
@@ -462,6 +462,7 @@ async function writeEvents(
   const w = new CsvFileWriter(path, cols.map((c) => c.name), mcols.map((c) => c.neutralised));
   open.push(w);
   const merkle = new MerkleBuilder();
+  const rowDigest = makeRowDigester(cols);
   const anchors: ManifestAnchor[] = table
     ? listCheckpoints(db, { tableName: chainTableName(table.schema, table.name), tenantId: s.tenant, sourceFingerprint: table.source.fingerprint }).map((c) => ({
         label: `checkpoint #${c.checkpointId} (${c.origin}, ${c.createdAt})`,
@@ -487,10 +488,11 @@ async function writeEvents(
   if (table) {
     const total = null;
     let n = 0;
-    for (const row of eventRows(db, s).iterate(...s.events.where.params) as IterableIterator<CacheRow>) {
+    const fields = [...cols.map((c) => c.field ?? 'extra'), 'ts', 'seq', 'event_type', 'severity', 'user_id', 'entity_type', 'entity_id'];
+    for (const row of eventRows(db, s, fields).iterate(...s.events.where.params) as IterableIterator<CacheRow>) {
       const values = fromRecord(cols, row);
       checker!.push(values);
-      merkle.push(rowDigest(cols, values));
+      merkle.push(rowDigest(values));
       const day = typeof row.ts === 'string' ? row.ts.slice(0, 10) : '(no time)';
       bump(report.perDay, day);
       bump(report.byType, row.event_type as string | null);
@@ -543,12 +545,13 @@ async function writeConversations(
   const w = new CsvFileWriter(join(dir, PACKAGE_FILES.conversations), CONVERSATION_HEADER, mcols.map((c) => c.neutralised));
   open.push(w);
   const merkle = new MerkleBuilder();
+  const rowDigest = makeRowDigester(cols);
   const approvedSet = new Set(approved ?? []);
   let n = 0;
   if (table) {
-    for (const row of conversationRows(db, s).iterate(...s.conversations.where.params) as IterableIterator<CacheRow>) {
+    for (const row of conversationRows(db, s, [...CONVERSATION_FIELDS, 'temperature_num']).iterate(...s.conversations.where.params) as IterableIterator<CacheRow>) {
       const values = CONVERSATION_FIELDS.map((f) => (row[f] === null || row[f] === undefined ? null : String(row[f])));
-      merkle.push(rowDigest(cols, values));
+      merkle.push(rowDigest(values));
       const [provider, name, version] = [row.model_provider, row.model_name, row.model_version].map((v) => (v === null ? null : String(v)));
       bump(report.byProvider, provider);
       const pmv = [provider ?? '-', name ?? '-', version ?? '-'].join(' / ');
@@ -627,10 +630,11 @@ async function writeGeneric<R>(
   const w = new CsvFileWriter(path, headers, mcols.map((c) => c.neutralised));
   open.push(w);
   const merkle = new MerkleBuilder();
+  const rowDigest = makeRowDigester(cols);
   let n = 0;
   for (const row of rows) {
     const values = toValues(row);
-    merkle.push(rowDigest(cols, values));
+    merkle.push(rowDigest(values));
     const pending = w.row(values);
     if (pending) await pending;
     if (++n % 5000 === 0) {

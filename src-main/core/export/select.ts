@@ -117,13 +117,25 @@ export function select(db: CacheDb, input: RecordFilterInput): Selection {
   return { filter, tenant, events: { where: ew, table: events }, conversations: { where: cw, table: conversations }, anomalyTable, accessTable, contiguous: keepsWholeChain(filter) };
 }
 
-/** Statements for each file, read with safeIntegers so bigint seq stays exact. */
-export function eventRows(db: CacheDb, s: Selection) {
-  return db.prepare(`SELECT r.* FROM records r ${s.events.where.sql} ORDER BY r.seq, r.rid`).safeIntegers(true);
+const RECORD_FIELDS = new Set([
+  'source_key', 'tenant_id', 'ts', 'seq', 'prev_hash', 'hash', 'event_type', 'entity_type', 'entity_id', 'severity', 'user_id',
+  'ip_address', 'action_details', 'agent_id', 'session_id', 'channel', 'prompt', 'response', 'model_info', 'model_provider',
+  'model_name', 'model_version', 'deployment_id', 'temperature', 'temperature_num', 'safety_mode', 'model_config', 'extra',
+]);
+
+/** Only the columns a file needs: records rows are wide, and 100k full rows are mostly garbage to collect. */
+function columnList(fields: Iterable<string>): string {
+  const wanted = [...new Set(fields)].filter((f) => RECORD_FIELDS.has(f));
+  return wanted.map((f) => `r.${f}`).join(', ');
 }
 
-export function conversationRows(db: CacheDb, s: Selection) {
-  return db.prepare(`SELECT r.* FROM records r ${s.conversations.where.sql} ORDER BY r.ts, r.source_key, r.rid`).safeIntegers(true);
+/** Statements for each file, read with safeIntegers so bigint seq stays exact. */
+export function eventRows(db: CacheDb, s: Selection, fields: Iterable<string>) {
+  return db.prepare(`SELECT ${columnList(fields)} FROM records r ${s.events.where.sql} ORDER BY r.seq, r.rid`).safeIntegers(true);
+}
+
+export function conversationRows(db: CacheDb, s: Selection, fields: Iterable<string>) {
+  return db.prepare(`SELECT ${columnList(fields)} FROM records r ${s.conversations.where.sql} ORDER BY r.ts, r.source_key, r.rid`).safeIntegers(true);
 }
 
 /** Anomalies of the exported events (an anomaly belongs to the package when its event does). */

@@ -8,7 +8,7 @@ import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto
 import { existsSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { rowDigest } from '../chain/digest.js';
+import { makeRowDigester } from './row-digest.js';
 import { MerkleBuilder } from '../chain/merkle.js';
 import { parseProfile } from '../chain/profile.js';
 import { UserError } from '../util/errors.js';
@@ -351,6 +351,7 @@ async function checkContents(
       }
     }
     const merkle = new MerkleBuilder();
+    const rowDigest = makeRowDigester(cols);
     let rows = 0;
     let header: (string | null)[] | null = null;
     try {
@@ -360,7 +361,7 @@ async function checkContents(
           continue;
         }
         rows++;
-        merkle.push(rowDigest(cols, rec));
+        merkle.push(rowDigest(rec));
         checker?.push(rec);
       }
     } catch (e) {
