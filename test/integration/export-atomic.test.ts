@@ -10,7 +10,7 @@ import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-mai
 import { writePackage, type ExportProgress } from '../../src-main/core/export/package.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import type { ExportJobResult, IdentityView } from '../../src-main/core/contract/export.js';
+import type { ExportJobResult, ExportPreview, IdentityView } from '../../src-main/core/contract/export.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
 
 let dir: string;
@@ -84,6 +84,13 @@ describe('cancelling an export', () => {
       const done = (await ctx.jobs.wait((again as { value: { jobId: string } }).value.jobId, 50)) as JobStatus<ExportJobResult>;
       assert.equal(done.state, 'done', JSON.stringify(done.error));
       assert.equal(done.result?.counts.events, 6000);
+      // export.preview counts what the export then writes.
+      const preview = await dispatch(ctx, 'export.preview', { filter: { tenant: ['acme'] } });
+      const counts = (preview as { value: ExportPreview }).value;
+      assert.deepEqual(
+        [counts.events, counts.conversations, counts.anomalies, counts.reviews, counts.accessLog],
+        [done.result!.counts.events, done.result!.counts.conversations, done.result!.counts.anomalies, done.result!.counts.reviews, done.result!.counts.accessLog],
+      );
       const verified = await dispatch(ctx, 'export.verifyPackage', { path: out, trust: identity.fingerprint });
       assert.equal((verified as { value: { valid: boolean } }).value.valid, true);
       const listed = await dispatch(ctx, 'identity.list', {});

@@ -296,7 +296,6 @@ async function checkContents(
     if (!named.has(name)) fail('UNEXPECTED_FILE', `${name} is in the ZIP but not in the signed manifest`, name);
   }
   if (!named.has(PACKAGE_FILES.signer)) fail('MANIFEST_INVALID', 'the manifest does not name signer.pem', PACKAGE_FILES.manifest);
-  const intact = new Set<string>();
   for (const f of named.values()) {
     const e = byName.get(f.name);
     if (!e) {
@@ -312,7 +311,6 @@ async function checkContents(
     }
     if (got.size !== f.size) fail('SIZE_MISMATCH', `${f.name} has ${got.size} bytes; the manifest says ${f.size}`, f.name);
     if (got.sha256 !== f.sha256) fail('HASH_MISMATCH', `${f.name}'s SHA-256 is ${got.sha256}; the manifest says ${f.sha256}`, f.name);
-    else if (got.size === f.size) intact.add(f.name);
   }
 
   // 4. The PDF's embedded signature, bound to the manifest by its certificate fingerprint.
@@ -379,7 +377,6 @@ async function checkContents(
       await compareChain(result.chain, manifest, readSmall, fail, result);
     }
   }
-  void intact;
 }
 
 async function compareChain(
