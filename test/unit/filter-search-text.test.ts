@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildWhere, ftsQuery, normaliseBound, recordFilterSchema } from '../../src-main/core/records/filter.js';
 import { chooseStep } from '../../src-main/core/records/histogram.js';
-import { toSegments, isUndated, MATCH_OPEN, MATCH_CLOSE } from '../../src-main/core/records/sql.js';
+import { isUndated } from '../../src-main/core/records/sql.js';
+import { snippetSegments } from '../../src-main/core/records/highlight.js';
 import { rollupCovers } from '../../src-main/core/records/rollup.js';
 
 describe('search text', () => {
@@ -82,14 +83,32 @@ describe('time bounds', () => {
 });
 
 describe('match segments', () => {
-  test('FTS markers become segments; markup inside stays text', () => {
-    const marked = `a <img src=x> ${MATCH_OPEN}refund${MATCH_CLOSE} and ${MATCH_OPEN}pass${MATCH_CLOSE}word`;
-    assert.deepEqual(toSegments(marked), [
+  test('matched words become segments; markup around them stays text', () => {
+    assert.deepEqual(snippetSegments(['a <img src=x> Refund and password'], 'refund pass'), [
       { text: 'a <img src=x> ', match: false },
-      { text: 'refund', match: true },
+      { text: 'Refund', match: true },
       { text: ' and ', match: false },
-      { text: 'pass', match: true },
-      { text: 'word', match: false },
+      { text: 'password', match: true },
     ]);
+  });
+
+  test('case and diacritics fold like the FTS tokenizer; only the last word is a prefix', () => {
+    assert.deepEqual(snippetSegments([null, 'Mon RÉSUMÉ naïve'], 'resume naive'), [
+      { text: 'Mon ', match: false },
+      { text: 'RÉSUMÉ', match: true },
+      { text: ' ', match: false },
+      { text: 'naïve', match: true },
+    ]);
+    assert.equal(snippetSegments(['resumes here'], 'resume naive'), null, '"resume" is a whole word, not a prefix');
+  });
+
+  test('long text is cut around the first match, the field with most matches wins', () => {
+    const long = `${'lorem '.repeat(40)}refund ${'ipsum '.repeat(60)}`;
+    const segs = snippetSegments(['refund once', long.replace('lorem lorem', 'refund refund')], 'refund')!;
+    const text = segs.map((s) => s.text).join('');
+    assert.ok(text.length <= 204, String(text.length));
+    assert.ok(segs.filter((s) => s.match).length >= 1);
+    assert.equal(snippetSegments(['nothing here'], 'refund'), null);
+    assert.equal(snippetSegments(['x'], '" * ('), null);
   });
 });

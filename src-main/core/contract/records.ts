@@ -91,6 +91,12 @@ export interface FacetResult {
   values: FacetValue[];
   /** true when more distinct values exist than `limit` */
   truncated: boolean;
+  /**
+   * Set when the counts come from the newest `rows` of the `of` matching records (a
+   * facet that would otherwise read hundreds of thousands of rows); show as "≈ … of
+   * the latest 10,000". Absent = exact.
+   */
+  sampled?: { rows: number; of: number };
 }
 
 export interface RangeBucket {
@@ -107,6 +113,8 @@ export interface FacetsResult {
   facets: Partial<Record<FacetName, FacetResult>>;
   /** conversation temperature ranges (numeric temperature), excluding temperatureMin/Max */
   temperature?: RangeBucket[];
+  /** set when the temperature ranges were counted from a sample (see FacetResult.sampled) */
+  temperatureSampled?: { rows: number; of: number };
   /** events by highest anomaly score, excluding minAnomalyScore */
   anomalyScore?: RangeBucket[];
   /** counts by kind, excluding the kind selection */

@@ -8,7 +8,8 @@ import type { CacheDb } from '../cache/open.js';
 import type { FacetResult, FacetsResult, RangeBucket, RangeFacetName } from '../contract/records.js';
 import { FACET_COLUMNS, FACET_NAMES, buildWhere, type FacetName, type RecordFilter } from './filter.js';
 import { ROLLUP_FACETS, rollupCovers } from './rollup.js';
-import { countRecords } from './query.js';
+import { countRecords, pageSql } from './query.js';
+import { walkIndexFor } from './text.js';
 import { cacheGeneration, perDb, stmt } from './sql.js';
 
 export interface FacetsInput {
@@ -17,7 +18,7 @@ export interface FacetsInput {
   limit: number;
 }
 
-type Cached = FacetResult | RangeBucket[] | { event: number; conversation: number };
+type Cached = FacetResult | (RangeBucket[] & { sampled?: { rows: number; of: number } }) | { event: number; conversation: number };
 const facetCache = perDb<Cached>();
 
 export const TEMPERATURE_BUCKETS: readonly [number | null, number | null, string][] = [
@@ -35,28 +36,117 @@ export const ANOMALY_SCORE_BUCKETS: readonly [number | null, number | null, stri
   [null, 0.5, '< 0.5'],
 ];
 
+/**
+ * Above this many matching rows, a facet that must read the records table (user,
+ * session, or any facet under a text/user/session/anomaly filter) is counted over
+ * the newest rows only, and says so (`sampled`). Exact counts would look up every
+ * matching row: seconds on a million rows, for a side panel.
+ */
+export const FACET_SAMPLE_ROWS = 10_000;
+
+type AnyFacet = FacetName | RangeFacetName;
+
 export function recordFacets(db: CacheDb, input: FacetsInput): FacetsResult {
-  const wanted = input.facets ?? [...FACET_NAMES, 'kind', 'temperature', 'anomalyScore'];
+  const wanted = new Set<AnyFacet>(input.facets ?? [...FACET_NAMES, 'kind', 'temperature', 'anomalyScore']);
   const generation = cacheGeneration(db);
   const cache = facetCache(db);
-  const result: FacetsResult = { facets: {} };
-  for (const facet of new Set(wanted)) {
+  const values = new Map<AnyFacet, Cached>();
+  // facets to count from a sample, grouped by the filter they are counted under
+  const sampled = new Map<string, { scoped: RecordFilter; total: number; facets: { facet: AnyFacet; key: string }[] }>();
+
+  for (const facet of wanted) {
     const where = buildWhere(input.filter, facet);
     const key = JSON.stringify([facet, input.limit, where.sql, where.params]);
     let value = cache.get(generation, key);
     if (!value && isFacetName(facet)) value = emptyByKind(db, input.filter, facet);
-    if (!value) {
-      const rolled =
-        facet !== 'anomalyScore' && (!isFacetName(facet) || ROLLUP_FACETS.has(facet)) && rollupCovers(input.filter, facet);
-      value = computeFacet(db, facet, where.sql, where.params, input.limit, rolled ? ROLLUP : RECORDS);
-      cache.set(generation, key, value);
+    if (!value && facet === 'kind' && !rollupCovers(input.filter, facet)) {
+      const c = countRecords(db, { ...input.filter, kind: 'all' });
+      value = { event: c.events, conversation: c.conversations };
     }
+    if (!value) {
+      const rolled = facet !== 'anomalyScore' && (!isFacetName(facet) || ROLLUP_FACETS.has(facet)) && rollupCovers(input.filter, facet);
+      if (!rolled && facet !== 'anomalyScore' && where.sql) {
+        const scoped = withoutFacet(input.filter, facet);
+        const total = countRecords(db, scoped).total;
+        if (total > FACET_SAMPLE_ROWS) {
+          const group = JSON.stringify(buildWhere(scoped));
+          const entry = sampled.get(group) ?? { scoped, total, facets: [] };
+          entry.facets.push({ facet, key });
+          sampled.set(group, entry);
+          continue;
+        }
+      }
+      value = computeFacet(db, facet, where.sql, where.params, input.limit, rolled ? ROLLUP : RECORDS);
+    }
+    cache.set(generation, key, value);
+    values.set(facet, value);
+  }
+
+  for (const { scoped, total, facets } of sampled.values()) {
+    const rows = sampleRows(db, scoped);
+    for (const { facet, key } of facets) {
+      const value = countSample(rows, facet, input.limit, { rows: rows.length, of: total });
+      cache.set(generation, key, value);
+      values.set(facet, value);
+    }
+  }
+
+  const result: FacetsResult = { facets: {} };
+  for (const [facet, value] of values) {
     if (facet === 'kind') result.kind = value as { event: number; conversation: number };
-    else if (facet === 'temperature') result.temperature = value as RangeBucket[];
-    else if (facet === 'anomalyScore') result.anomalyScore = value as RangeBucket[];
+    else if (facet === 'temperature') {
+      const v = value as RangeBucket[] & { sampled?: { rows: number; of: number } };
+      result.temperature = [...v];
+      if (v.sampled) result.temperatureSampled = v.sampled;
+    } else if (facet === 'anomalyScore') result.anomalyScore = value as RangeBucket[];
     else result.facets[facet] = value as FacetResult;
   }
   return result;
+}
+
+/** The filter a facet is counted under: everything but its own selection. */
+function withoutFacet(filter: RecordFilter, facet: AnyFacet): RecordFilter {
+  if (facet === 'kind') return { ...filter, kind: 'all' };
+  if (facet === 'temperature') return { ...filter, temperatureMin: undefined, temperatureMax: undefined };
+  if (facet === 'anomalyScore') return { ...filter, minAnomalyScore: undefined };
+  return { ...filter, [facet]: undefined };
+}
+
+const SAMPLE_COLUMNS = [...Object.values(FACET_COLUMNS), 'temperature_num'] as const;
+type SampleRow = Record<(typeof SAMPLE_COLUMNS)[number], string | number | null>;
+
+/** The newest FACET_SAMPLE_ROWS rows of the filter, with their facet columns. */
+function sampleRows(db: CacheDb, filter: RecordFilter): SampleRow[] {
+  const page = pageSql({ filter, offset: 0, limit: FACET_SAMPLE_ROWS - 1, order: 'desc' }, walkIndexFor(db, filter));
+  const rids = (stmt(db, page.sql).all(...page.params) as { rid: number }[]).map((r) => r.rid);
+  return stmt(db, `SELECT ${SAMPLE_COLUMNS.join(', ')} FROM records WHERE rid IN (SELECT value FROM json_each(?))`).all(
+    JSON.stringify(rids),
+  ) as SampleRow[];
+}
+
+function countSample(rows: SampleRow[], facet: AnyFacet, limit: number, sampled: { rows: number; of: number }): Cached {
+  if (facet === 'temperature') {
+    const buckets = TEMPERATURE_BUCKETS.map(([min, max, label]) => ({
+      min,
+      max,
+      label,
+      count: rows.filter((r) => {
+        const t = r.temperature_num as number | null;
+        return t !== null && (min === null || t >= min) && (max === null || t < max);
+      }).length,
+    }));
+    return Object.assign(buckets, { sampled });
+  }
+  const column = FACET_COLUMNS[facet as FacetName];
+  const counts = new Map<string | null, number>();
+  for (const r of rows) {
+    const v = r[column] === null ? null : String(r[column]);
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const sorted = [...counts]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
+  return { values: sorted.slice(0, limit), truncated: sorted.length > limit, sampled };
 }
 
 /** Columns only one kind of record has (record-mapping gives each kind its own fields). */

@@ -6,15 +6,13 @@ import type { RecordCount, RecordPage, RecordPageCursor, RecordSummary, TextSegm
 import { buildWhere, ftsQuery, type RecordFilter } from './filter.js';
 import { rollupCovers } from './rollup.js';
 import { textCount, walkIndexFor } from './text.js';
+import { snippetSegments } from './highlight.js';
 import {
   DATED_SQL,
-  MATCH_CLOSE,
-  MATCH_OPEN,
   SUMMARY_COLUMNS,
   cacheGeneration,
   perDb,
   stmt,
-  toSegments,
   toSummary,
   type SummaryRow,
 } from './sql.js';
@@ -83,19 +81,22 @@ export function queryRecords(db: CacheDb, input: QueryInput): RecordPage {
 }
 
 /**
- * Snippets around the full-text matches for the given rows. FTS5 marks matches with
- * private-use characters, which become `{text, match}` segments: the UI never sees markup.
+ * Snippets around the full-text matches for the given rows, as `{text, match}`
+ * segments (highlight.ts): the UI never receives markup.
  */
 export function matchSnippets(db: CacheDb, text: string, rids: number[]): Map<number, TextSegment[]> {
   const out = new Map<number, TextSegment[]>();
-  const q = ftsQuery(text);
-  if (!q || !rids.length) return out;
+  if (!ftsQuery(text) || !rids.length) return out;
   const rows = stmt(
     db,
-    `SELECT rowid AS rid, snippet(records_fts, -1, ?, ?, '…', 24) AS s FROM records_fts
-      WHERE records_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
-  ).all(MATCH_OPEN, MATCH_CLOSE, q, JSON.stringify(rids)) as { rid: number; s: string | null }[];
-  for (const r of rows) if (r.s) out.set(r.rid, toSegments(r.s.replace(/\s+/g, ' ')));
+    `SELECT rid, prompt, response, action_details, entity_type, entity_id, event_type, user_id FROM records
+      WHERE rid IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(rids)) as ({ rid: number } & Record<string, string | null>)[];
+  for (const r of rows) {
+    const fields = [r.prompt, r.response, r.action_details, r.entity_type, r.entity_id, r.event_type, r.user_id];
+    const segments = snippetSegments(fields.map((f) => f ?? null), text);
+    if (segments) out.set(r.rid, segments);
+  }
   return out;
 }
 
