@@ -42,12 +42,31 @@ export interface PackageFailureView {
 }
 
 export interface PackageChainBreakView {
-  seq: string;
+  /** JSON number when exact, else a decimal string; null for a row without a usable seq. */
+  seq: number | string | null;
+  /** modified, deleted, inserted, reordered, duplicate, malformed, rewritten, truncated */
   kind: string;
   id: string | null;
   expected: string | null;
   found: string | null;
+  time: string | null;
   explanation: string;
+}
+
+/** The chain recomputed from audit_events.csv (same per-chain shape as the verify report). */
+export interface PackageChainView {
+  tenant: string;
+  table: string;
+  rows: number;
+  intactRows: number;
+  intact: boolean;
+  firstSeq: number | string | null;
+  lastSeq: number | string | null;
+  headHash: string | null;
+  merkleRoot: string | null;
+  breaks: PackageChainBreakView[];
+  breaksOmitted: number;
+  checkpoints: { label: string; lastSeq: number | string; headHash: string; signature: string; outcome: string; foundHash: string | null }[];
 }
 
 export interface PackageVerificationView {
@@ -57,7 +76,7 @@ export interface PackageVerificationView {
   signer: { name: string; org: string; email: string; fingerprint: string; trusted: boolean | null } | null;
   packageId: string | null;
   createdAt: string | null;
-  chain: { tenant: string; table: string; rows: number; intact: boolean; breaks: PackageChainBreakView[] } | null;
+  chain: PackageChainView | null;
 }
 
 export interface IdentityView {
