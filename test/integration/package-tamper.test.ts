@@ -222,6 +222,19 @@ describe('tamper matrix: each change is detected and named', () => {
     assert.ok(r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === '/etc/passwd'), JSON.stringify(r.failures));
   });
 
+  test('a symbolic-link entry → UNSAFE_PATH', async () => {
+    const path = join(dir, 'symlink.zip');
+    const zip = new yazl.ZipFile();
+    for (const [name, data] of original) zip.addBuffer(data, name, { mtime: new Date(2026, 0, 1) });
+    zip.addBuffer(Buffer.from('/etc/passwd'), 'link', { mode: 0o120777, mtime: new Date(2026, 0, 1) });
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const c of zip.outputStream) chunks.push(c as Buffer);
+    writeFileSync(path, Buffer.concat(chunks));
+    const r = await verifyPackage(path);
+    assert.ok(r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === 'link'), JSON.stringify(r.failures));
+  });
+
   test('a truncated ZIP → ZIP_UNREADABLE', async () => {
     const bytes = readFileSync(pkg);
     for (const keep of [bytes.length - 10, Math.floor(bytes.length / 2), 100]) {

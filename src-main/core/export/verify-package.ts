@@ -193,6 +193,11 @@ async function checkContents(
       fail('UNSAFE_PATH', `the ZIP holds an entry with an unsafe path "${name}" (absolute or climbing out with ..)`, name);
       continue;
     }
+    // A symlink entry would point an unzip anywhere; a package never holds one.
+    if (((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000) {
+      fail('UNSAFE_PATH', `the ZIP entry "${name}" is a symbolic link`, name);
+      continue;
+    }
     if (byName.has(name)) {
       fail('DUPLICATE_ENTRY', `the ZIP holds "${name}" more than once`, name);
       continue;
