@@ -7,6 +7,7 @@ import { pageSql, countSql } from '../../src-main/core/records/query.js';
 import { facetValuesSql } from '../../src-main/core/records/facets.js';
 import { FACET_NAMES, buildWhere, recordFilterSchema, type FacetName, type RecordFilterInput } from '../../src-main/core/records/filter.js';
 import { SUMMARY_COLUMNS } from '../../src-main/core/records/sql.js';
+import { textCountSql } from '../../src-main/core/records/text.js';
 import { createRecordsFixture, type RecordsFixture } from '../helpers/records-fixture.js';
 
 const FACET_INDEX: Record<FacetName, string> = {
@@ -81,6 +82,13 @@ describe('query plans', () => {
 
   test('full-text search goes through the FTS index', () => {
     assert.match(page({ text: 'refund' }), /records_fts VIRTUAL TABLE INDEX/);
+  });
+
+  test('text-only counts and bins read kind and ts from the (rid, kind, ts) index, not the table (migration 004)', () => {
+    const q = textCountSql(recordFilterSchema.parse({ text: 'refund', from: '2026-09-01T10:00:00Z', kind: 'event' }), '"refund"*');
+    const p = plan(q.sql, q.params);
+    assert.match(p, /SCAN f VIRTUAL TABLE INDEX/, p);
+    assert.match(p, /SEARCH r USING COVERING INDEX records_rid_kind_ts \(rid=\?/, p);
   });
 
   test('the anomaly-score filter starts from the anomalies and finds each event by its unique key', () => {

@@ -3,7 +3,7 @@
 // every insert, update and delete sync may do later.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openCache, cacheSchemaVersion, type CacheDb } from '../../src-main/core/cache/open.js';
+import { openCache, cacheSchemaVersion, loadMigrations, type CacheDb } from '../../src-main/core/cache/open.js';
 import { createRecordsFixture, type RecordsFixture } from '../helpers/records-fixture.js';
 
 const DIMS = `kind, tenant_id, agent_id, channel, event_type, severity, model_provider, model_name, model_version,
@@ -30,7 +30,7 @@ after(() => db.close());
 
 describe('cache migration 003 (timeline rollup, append-only reviews)', () => {
   test('rows written after the upgrade are rolled up exactly', () => {
-    assert.equal(cacheSchemaVersion(db), 3);
+    assert.ok(cacheSchemaVersion(db) >= 3);
     assert.deepEqual(fromRollup(db), fromRecords(db));
     assert.ok(fromRollup(db).length < 2100, 'the rollup is smaller than the records it counts');
   });
@@ -55,7 +55,7 @@ describe('cache migration 003 (timeline rollup, append-only reviews)', () => {
     db.prepare("UPDATE records SET channel = 'fax' WHERE rid % 17 = 0").run(); // changed while no trigger existed
     db.close();
     db = openCache(fx.path);
-    assert.equal(cacheSchemaVersion(db), 3);
+    assert.equal(cacheSchemaVersion(db), loadMigrations().length);
     assert.deepEqual(fromRollup(db), fromRecords(db));
     assert.ok(fromRollup(db).some((j) => j.includes('"fax"')));
   });

@@ -3,8 +3,8 @@
 // 1970 or 1601 placeholder never stretches the axis across centuries.
 import type { CacheDb } from '../cache/open.js';
 import type { Histogram, HistogramBin } from '../contract/records.js';
-import { buildWhere, ftsQuery, type RecordFilter } from './filter.js';
-import { kindFtsQuery, textUndated, walkIndexFor } from './text.js';
+import { buildWhere, type RecordFilter } from './filter.js';
+import { textCounts, textGroups, walkIndexFor } from './text.js';
 import { DATED_SQL, cacheGeneration, perDb, stmt } from './sql.js';
 import { rollupCovers } from './rollup.js';
 
@@ -40,8 +40,9 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
   const rolled = rollupCovers(filter);
   const walk = walkIndexFor(db, filter);
   const src = rolled ? { table: 'records_rollup', count: 'sum(r.n)' } : { table: 'records', count: 'count(*)' };
+  const fromText = textCounts(db, filter);
   let undated = { events: 0, conversations: 0 };
-  if (walk) undated = textUndated(db, filter);
+  if (fromText) undated = fromText.undated;
   else {
     const undatedRows = stmt(
       db,
@@ -79,7 +80,7 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
 
   // Day-wide (or wider) bins add up from the per-day rollup when the filter allows.
   const groupSrc = rolled && prefix.length === 10 ? src : { table: 'records', count: 'count(*)' };
-  const groups = walk
+  const groups = fromText
     ? textGroups(db, filter, prefix.length)
     : (stmt(
         db,
@@ -96,28 +97,6 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
   const result: Histogram = { bins, bucketSeconds: step, from: first.ts, to: last.ts, undated };
   histogramCache(db).set(generation, key, result);
   return result;
-}
-
-/**
- * Time groups of a common word's matches: per kind, walk that kind's (kind, ts) index
- * and keep rows in the kind's FTS match set, so no row is looked up in the table.
- */
-function textGroups(db: CacheDb, filter: RecordFilter, prefixLength: number): { p: string; kind: 'event' | 'conversation'; n: number }[] {
-  const q = ftsQuery(filter.text ?? '');
-  if (!q) return [];
-  const rest = buildWhere({ ...filter, text: undefined });
-  const and = rest.sql ? `${rest.sql} AND` : 'WHERE';
-  const out: { p: string; kind: 'event' | 'conversation'; n: number }[] = [];
-  for (const kind of ['event', 'conversation'] as const) {
-    if (filter.kind !== 'all' && filter.kind !== kind) continue;
-    const rows = stmt(
-      db,
-      `SELECT substr(r.ts, 1, ?) AS p, count(*) AS n FROM records r INDEXED BY records_kind_ts ${and} r.kind = ? AND ${DATED_SQL}
-          AND r.rid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?) GROUP BY p`,
-    ).all(prefixLength, ...rest.params, kind, kindFtsQuery(q, kind)) as { p: string; n: number }[];
-    for (const r of rows) out.push({ ...r, kind });
-  }
-  return out;
 }
 
 function canonicalMs(ms: number): string {

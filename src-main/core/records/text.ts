@@ -1,28 +1,18 @@
 // Full-text search on a million rows. A common word matches hundreds of thousands
-// of rows; looking each one up to sort or count it is what makes search slow. So:
+// of rows; looking each one up in the table to sort or count it is what makes
+// search slow. So, when text is the only selection (besides kind and time):
 // - the page walks the ts index newest-first and keeps rows in the match set
 //   (a common word fills a page after a few hundred index entries), while a rare
 //   word is sorted (few rows) — chosen by the FTS match count, which is cheap;
-// - counts come from the FTS index itself, split by kind with FTS column filters
-//   (conversation text lives in prompt/response, event text in the other columns,
-//   and each kind leaves the other's columns empty).
+// - counts and histogram bins read kind and ts of each match from the narrow
+//   (rid, kind, ts) index (migration 004), in the rowid order FTS5 returns them.
 import type { CacheDb } from '../cache/open.js';
 import type { RecordCount } from '../contract/records.js';
 import { FACET_NAMES, buildWhere, ftsQuery, type RecordFilter } from './filter.js';
-import { DATED_MAX, DATED_MIN, cacheGeneration, perDb, stmt } from './sql.js';
+import { DATED_SQL, cacheGeneration, perDb, stmt } from './sql.js';
 
 /** Above this many matches, walking the ts index beats sorting the matches. */
 export const WALK_THRESHOLD = 2000;
-
-const KIND_COLUMNS = {
-  conversation: '{prompt response}',
-  event: '{action_details entity_type entity_id event_type user_id}',
-} as const;
-
-/** An FTS query restricted to the columns one kind of record fills. */
-export function kindFtsQuery(q: string, kind: 'event' | 'conversation'): string {
-  return `${KIND_COLUMNS[kind]} : (${q})`;
-}
 
 /** Text is the only selection (time bounds and kind allowed): the FTS index can answer alone. */
 export function textOnly(filter: RecordFilter): boolean {
@@ -50,30 +40,76 @@ export function walkIndexFor(db: CacheDb, filter: RecordFilter): 'records_ts' | 
   return filter.kind === 'all' ? 'records_ts' : 'records_kind_ts';
 }
 
-/** Undated rows among the matches, by kind: few rows, found through the ts index ranges. */
-export function textUndated(db: CacheDb, filter: RecordFilter): { events: number; conversations: number } {
-  const q = ftsQuery(filter.text ?? '');
-  const out = { events: 0, conversations: 0 };
-  if (!q) return out;
+/** FTS matches joined to their kind and ts through records_rid_kind_ts; `?` = the FTS query. */
+const MATCHES = `FROM records_fts f CROSS JOIN records r INDEXED BY records_rid_kind_ts ON r.rid = f.rowid
+  WHERE f.records_fts MATCH ?`;
+
+function restOf(filter: RecordFilter): { and: string; params: unknown[] } {
   const rest = buildWhere({ ...filter, text: undefined });
-  const and = rest.sql ? `${rest.sql} AND` : 'WHERE';
-  const rows = stmt(
-    db,
-    `SELECT r.kind AS kind, count(*) AS n FROM records r ${and} (r.ts IS NULL OR r.ts < ? OR r.ts >= ?)
-        AND r.rid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?) GROUP BY r.kind`,
-  ).all(...rest.params, DATED_MIN, DATED_MAX, q) as { kind: 'event' | 'conversation'; n: number }[];
-  for (const r of rows) out[r.kind === 'event' ? 'events' : 'conversations'] = r.n;
+  return { and: rest.sql ? `AND ${rest.sql.slice('WHERE '.length)}` : '', params: rest.params };
+}
+
+export interface TextCounts {
+  events: number;
+  conversations: number;
+  undated: { events: number; conversations: number };
+}
+
+const textCountCache = perDb<TextCounts>();
+
+/** Exact counts of a text-only filter (kind and time bounds allowed); undefined for other filters. */
+export function textCounts(db: CacheDb, filter: RecordFilter): TextCounts | undefined {
+  if (!textOnly(filter)) return undefined;
+  const q = ftsQuery(filter.text ?? '');
+  const out: TextCounts = { events: 0, conversations: 0, undated: { events: 0, conversations: 0 } };
+  if (!q) return q === '' ? out : undefined;
+  const sql = textCountSql(filter, q);
+  const generation = cacheGeneration(db);
+  const key = JSON.stringify(sql);
+  const cached = textCountCache(db).get(generation, key);
+  if (cached) return cached;
+  const rows = stmt(db, sql.sql).all(...sql.params) as { kind: 'event' | 'conversation'; n: number; undated: number }[];
+  for (const r of rows) {
+    const k = r.kind === 'event' ? 'events' : 'conversations';
+    out[k] = r.n;
+    out.undated[k] = r.undated;
+  }
+  textCountCache(db).set(generation, key, out);
   return out;
 }
 
-/** Exact count of a text-only filter without time bounds, from the FTS index; else undefined. */
+/** The count query of a text-only filter (exported for the query-plan test). */
+export function textCountSql(filter: RecordFilter, q: string): { sql: string; params: unknown[] } {
+  const rest = restOf(filter);
+  return {
+    sql: `SELECT r.kind AS kind, count(*) AS n, sum(CASE WHEN ${DATED_SQL} THEN 0 ELSE 1 END) AS undated
+       ${MATCHES} ${rest.and} GROUP BY r.kind`,
+    params: [q, ...rest.params],
+  };
+}
+
 export function textCount(db: CacheDb, filter: RecordFilter): RecordCount | undefined {
-  if (!textOnly(filter) || filter.from !== undefined || filter.to !== undefined) return undefined;
+  const c = textCounts(db, filter);
+  if (!c) return undefined;
+  return {
+    total: c.events + c.conversations,
+    events: c.events,
+    conversations: c.conversations,
+    undated: c.undated.events + c.undated.conversations,
+  };
+}
+
+/** Histogram groups (time-prefix, kind) of a text-only filter's dated matches. */
+export function textGroups(
+  db: CacheDb,
+  filter: RecordFilter,
+  prefixLength: number,
+): { p: string; kind: 'event' | 'conversation'; n: number }[] {
   const q = ftsQuery(filter.text ?? '');
-  if (q === null) return undefined;
-  if (q === '') return { total: 0, events: 0, conversations: 0, undated: 0 };
-  const conversations = filter.kind === 'event' ? 0 : ftsMatchCount(db, kindFtsQuery(q, 'conversation'));
-  const events = filter.kind === 'conversation' ? 0 : ftsMatchCount(db, kindFtsQuery(q, 'event'));
-  const undated = textUndated(db, filter);
-  return { total: events + conversations, events, conversations, undated: undated.events + undated.conversations };
+  if (!q) return [];
+  const rest = restOf(filter);
+  return stmt(
+    db,
+    `SELECT substr(r.ts, 1, ?) AS p, r.kind AS kind, count(*) AS n ${MATCHES} AND ${DATED_SQL} ${rest.and} GROUP BY p, r.kind`,
+  ).all(prefixLength, q, ...rest.params) as { p: string; kind: 'event' | 'conversation'; n: number }[];
 }
