@@ -84,7 +84,7 @@ export interface Manifest {
     firstSeq: number | string | null;
     lastSeq: number | string | null;
     headHash: string | null;
-    /** RFC 6962 root over the rows' stored hashes in seq order (engine exports). */
+    /** RFC 6962 root over the row digests of audit_events.csv (= files[].merkleRoot; equals the sync seal for the same rows). */
     merkleRoot: string | null;
   };
   counts: Record<string, number>;

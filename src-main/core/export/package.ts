@@ -359,7 +359,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
         firstSeq: ev.chain?.firstSeq ?? null,
         lastSeq: ev.chain?.lastSeq ?? null,
         headHash: ev.chain?.headHash ?? null,
-        merkleRoot: ev.chain?.merkleRoot ?? null,
+        merkleRoot: ev.chain ? (ev.file.merkleRoot ?? null) : null,
       },
       counts,
       files,
