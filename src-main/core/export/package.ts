@@ -296,7 +296,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       eventsBySeverity: sortedCounts(report.bySeverity),
       conversationsByProvider: sortedCounts(report.byProvider),
       conversationsByVersion: sortedCounts(report.byVersion),
-      integrity: ev.chain,
+      integrity: ev.chain ? { ...ev.chain, merkleRoot: ev.file.merkleRoot ?? null } : null,
       contiguous: s.contiguous,
       anomalyThreshold: threshold,
       anomaliesAbove: report.anomaliesAbove,

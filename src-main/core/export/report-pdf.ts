@@ -346,7 +346,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
       ['Rows checked', `${integ.rows} (${integ.intactRows} intact)`],
       ['First row', integ.firstSeq === null ? '-' : `seq ${integ.firstSeq}`],
       ['Chain head', integ.lastSeq === null ? '-' : `seq ${integ.lastSeq}, hash ${integ.headHash ?? 'NULL'}`],
-      ['Merkle root', integ.merkleRoot ?? '-'],
+      ['Merkle root', integ.merkleRoot ? `${integ.merkleRoot} (RFC 6962, over the row digests of audit_events.csv)` : '-'],
       ['Scope', data.contiguous ? 'every event of the period, checked by the verification engine (missing rows are breaks)' : 'a filtered subset (rows are checked on their own and linked where seq is consecutive)'],
     ]);
     if (integ.checkpoints.length) {
