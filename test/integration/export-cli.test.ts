@@ -60,6 +60,16 @@ describe('auditdesk identity / export / verify-package', () => {
     assert.equal(JSON.parse(r.stdout).fingerprint, fingerprint);
   });
 
+  test('identity import keeps an identity that already has both keys, filed under its fingerprint in the data folder', () => {
+    const r = run(['identity', 'import', 'me.p12', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const info = JSON.parse(r.stdout);
+    assert.equal(info.fingerprint, fingerprint);
+    assert.equal(info.file, join(dir, 'data', 'identities', `${fingerprint}.p12`));
+    assert.ok(existsSync(info.file));
+    assert.ok(existsSync(join(dir, 'data', 'identities', `${fingerprint}.json`)));
+  });
+
   test('export writes a package and prints the signer fingerprint; verify-package says valid (exit 0)', () => {
     const r = run(['export', '--cache', cache, '--tenant', 'acme', '--from', '2026-01-05', '--to', '2026-01-06T12:00:00Z', '--severity', 'high', '--severity', 'critical', '--identity', 'me.p12', '--out', 'pkg.zip', '--json']);
     assert.equal(r.code, 0, r.stderr);
