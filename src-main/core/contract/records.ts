@@ -94,7 +94,7 @@ export interface FacetResult {
   /**
    * Set when the counts come from the newest `rows` of the `of` matching records (a
    * facet that would otherwise read hundreds of thousands of rows); show as "≈ … of
-   * the latest 10,000". Absent = exact.
+   * the latest 5,000". Absent = exact.
    */
   sampled?: { rows: number; of: number };
 }
