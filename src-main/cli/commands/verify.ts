@@ -24,6 +24,7 @@ interface VerifyFlags {
   profile?: string;
   passwordStdin?: boolean;
   dataDir?: string;
+  merkle?: boolean;
 }
 
 export function registerVerify(program: Command): void {
@@ -37,6 +38,7 @@ export function registerVerify(program: Command): void {
     .option('--checkpoint <file>', 'an external anchor {tenant, table, last_seq, head_hash} the chain must extend; repeatable', collect, [])
     .option('--profile <file>', 'hash-chain profile (JSON) for logs written under another convention (docs/hash-chain.md#profiles)')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
+    .option('--merkle', 'also compute each chain\'s RFC 6962 Merkle root over its row hashes (slower; recorded in the checkpoint)')
     .option('--data-dir <dir>', 'data folder holding the auditor key (and the default cache for checkpoints): default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
       'after',
@@ -81,6 +83,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
       profile,
       anchors,
       key,
+      merkle: flags.merkle,
       signal: controller.signal,
     });
     if (!report.tenants.length && !report.seals.length) {

@@ -91,6 +91,8 @@ export async function readCachedChain(
   if (needsExtra) fields.push('extra');
   const slot = chain.columns.map((c) => (c.field ? fieldIndex.get(c.field)! : -1));
   const names = chain.columns.map((c) => c.name);
+  // The order column read as an exact integer straight from SQLite (only when it is the cache's seq).
+  const seqSlot = chain.columns[shape.seqIdx]?.field === 'seq' ? slot[shape.seqIdx]! : -1;
   const width = chain.columns.length;
   const stmt = db
     .prepare(`SELECT ${fields.map((f) => `"${f}"`).join(', ')} FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' ORDER BY seq`)
@@ -113,7 +115,8 @@ export async function readCachedChain(
           values[i] = extra[names[i]!] ?? null;
         }
       }
-      onRow(toChainRow(values, shape));
+      const seq = seqSlot >= 0 ? r[seqSlot] : undefined;
+      onRow(toChainRow(values, shape, typeof seq === 'bigint' ? seq : undefined));
       if (++n % yieldEvery === 0) {
         opts.onTick?.(n);
         if (opts.signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');

@@ -35,7 +35,10 @@ export interface ChainVerifierOptions {
   anchors?: readonly Anchor[];
   /** Earlier hashes of this chain row by row (the cache, when checking a live source). */
   reference?: ReferenceHashes;
-  /** Compute the Merkle root over the rows' stored hashes (default true). */
+  /**
+   * Also compute the RFC 6962 Merkle root over the rows' stored hashes (default false:
+   * it costs two more SHA-256 per row, and the head hash already commits to the chain).
+   */
   merkle?: boolean;
   /** Breaks listed in the result; further ones are counted (default 100,000). */
   maxBreaks?: number;
@@ -92,7 +95,7 @@ export class ChainVerifier {
     this.window = Math.max(2, opts.window ?? DEFAULT_WINDOW);
     this.startSeq = opts.startSeq ?? 1n;
     this.maxBreaks = opts.maxBreaks ?? 100_000;
-    this.merkle = opts.merkle === false ? null : new MerkleBuilder();
+    this.merkle = opts.merkle === true ? new MerkleBuilder() : null;
     this.lastHash = this.genesis;
     // A head before the first seq (an empty chain's checkpoint) says nothing about any row.
     this.anchors = (opts.anchors ?? []).filter((a) => a.lastSeq >= this.startSeq).sort((a, b) => (a.lastSeq < b.lastSeq ? -1 : a.lastSeq > b.lastSeq ? 1 : 0));

@@ -61,9 +61,10 @@ function timeOf(text: string | null): string | null {
   }
 }
 
-export function toChainRow(values: readonly (string | null)[], shape: ChainShape): ChainRow {
+/** `knownSeq`: the seq already read as an exact integer (the cache), saving a parse. */
+export function toChainRow(values: readonly (string | null)[], shape: ChainShape, knownSeq?: bigint): ChainRow {
   const seqText = values[shape.seqIdx] ?? null;
-  const seq = seqText !== null && INTEGER.test(seqText) ? BigInt(seqText) : null;
+  const seq = knownSeq !== undefined ? knownSeq : seqText !== null && INTEGER.test(seqText) ? BigInt(seqText) : null;
   const time = shape.timeIdx === null ? null : timeOf(values[shape.timeIdx] ?? null);
   let payload: string;
   try {

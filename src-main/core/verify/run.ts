@@ -48,7 +48,7 @@ export interface VerifyOptions {
   onProgress?: (p: Partial<JobProgress>) => void;
   window?: number;
   maxBreaks?: number;
-  /** Compute Merkle roots over the chains (default true). */
+  /** Also compute Merkle roots over the chains' hashes (default false). */
   merkle?: boolean;
 }
 

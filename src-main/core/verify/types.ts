@@ -114,7 +114,7 @@ export interface ChainResult {
   firstSeq: bigint | null;
   lastSeq: bigint | null;
   headHash: string | null;
-  /** RFC 6962 root over the rows' stored hashes in seq order (null when not computed). */
+  /** RFC 6962 root over the rows' stored hashes in seq order (null unless asked for: --merkle). */
   merkleRoot: string | null;
   breaks: ChainBreak[];
   /** Breaks found beyond maxBreaks are counted, not listed. */
