@@ -117,7 +117,20 @@ class PgSourceSession implements SourceSession {
     client.on('error', (e) => {
       this.lostError = queryError(e, this.label);
     });
+    // A read waiting on a connection that died never settles by itself; racing it
+    // against this promise turns the loss into an error instead of a hang.
+    this.lost = new Promise<never>((_resolve, reject) => {
+      client.on('error', (e) => reject(queryError(e, this.label)));
+      client.once('end', () => {
+        this.ended = true;
+        reject(this.lostError ?? queryError(new Error('Connection terminated unexpectedly'), this.label));
+      });
+    });
+    this.lost.catch(() => undefined);
   }
+
+  private readonly lost: Promise<never>;
+  private ended = false;
 
   /** Runs `work` inside one read-only snapshot; one at a time per session. */
   private async readTx<T>(tenant: string | undefined, work: () => Promise<T>): Promise<T> {
@@ -306,13 +319,14 @@ class PgSourceSession implements SourceSession {
       began = true;
       await this.enterSnapshot(tenant);
       const c = this.client.query(new Cursor(q.sql, q.params, { rowMode: 'array', types: TEXT_TYPES }));
+      c.on('error', () => undefined); // reported through read() or this.lost
       cursor = c;
       // Ask for the next batch before handing this one over, so the server keeps
       // producing rows while the consumer writes them.
       let next: Promise<Row[]> | null = c.read(batchSize) as Promise<Row[]>;
       pending = next;
       while (next) {
-        const rows: Row[] = await next;
+        const rows: Row[] = await Promise.race([next, this.lost]);
         next = rows.length === batchSize ? (c.read(batchSize) as Promise<Row[]>) : null;
         pending = next;
         if (!rows.length) break;
@@ -320,7 +334,7 @@ class PgSourceSession implements SourceSession {
         if (this.lostError) throw this.lostError;
         yield rows;
       }
-      await cursor.close();
+      await Promise.race([cursor.close(), this.lost]);
       cursor = undefined;
       await this.client.query('COMMIT');
       began = false;
@@ -328,9 +342,11 @@ class PgSourceSession implements SourceSession {
       throw queryError(e, this.label);
     } finally {
       // Reached on errors and when the consumer stops early (break / return()).
-      if (pending) await pending.catch(() => undefined);
-      if (cursor) await cursor.close().catch(() => undefined);
-      if (began) await this.client.query('ROLLBACK').catch(() => undefined);
+      if (!this.ended && !this.lostError) {
+        if (pending) await Promise.race([pending, this.lost]).catch(() => undefined);
+        if (cursor) await Promise.race([cursor.close(), this.lost]).catch(() => undefined);
+        if (began) await this.client.query('ROLLBACK').catch(() => undefined);
+      }
       this.busy = false;
     }
   }
