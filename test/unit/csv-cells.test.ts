@@ -7,7 +7,9 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { csvLine, neutralise, readCsvRows, restoreCell, CsvRecordParser } from '../../src-main/core/export/csv.js';
-import { makeRowDigester } from '../../src-main/core/export/row-digest.js';
+import { makeDualEncoder, makeRowDigester } from '../../src-main/core/export/row-digest.js';
+import { makePayloadBuilder } from '../../src-main/core/chain/hash.js';
+import { JCS_SHA256_V1, parseProfile } from '../../src-main/core/chain/profile.js';
 import { rowDigest } from '../../src-main/core/chain/digest.js';
 
 const cell = fc.oneof(
@@ -79,4 +81,10 @@ test('the fast row digest equals rowDigest of the chain core for every column ty
     [null, '1', null, 'f', null, null, 'null', '', null, null],
   ];
   for (const values of rows) assert.equal(digest(values), rowDigest(cols, values));
+  const narrow = parseProfile({ name: 'narrow', payloadColumns: ['seq', 'j', 'Zeta'] });
+  for (const profile of [JCS_SHA256_V1, narrow]) {
+    const dual = makeDualEncoder(cols, profile);
+    const payload = makePayloadBuilder(cols, profile);
+    for (const values of rows) assert.deepEqual(dual(values), { payload: payload(values), digest: rowDigest(cols, values) });
+  }
 });

@@ -56,10 +56,14 @@ export class PackageIntegrity {
   private subset: ChainChecker | null = null;
   private readonly shape: ChainShape;
   private firstSeq: string | null = null;
+  private nextPayload: string | undefined;
+  /** The shape with its payload function answering from push()'s argument. */
+  private readonly givenPayload: ChainShape;
 
   constructor(private readonly inputs: IntegrityInputs) {
     const cols: MappedColumn[] = inputs.columns.map((c) => ({ name: c.name, type: c.type, field: c.field ?? null }));
     this.shape = chainShape(cols, inputs.profile, inputs.table);
+    this.givenPayload = { ...this.shape, payload: () => this.nextPayload! };
     if (!inputs.wholeChain) {
       this.subset = new ChainChecker(inputs.columns, inputs.profile, { tenant: inputs.tenant, table: inputs.table, contiguous: false });
     }
@@ -70,12 +74,17 @@ export class PackageIntegrity {
     return this.inputs.startSeq ?? this.firstSeq;
   }
 
-  push(values: readonly (string | null)[]): void {
+  /**
+   * Feeds one row. `payload`, when given, must be the row's payload under the profile
+   * (the export computes it together with the row digest, see row-digest.ts).
+   */
+  push(values: readonly (string | null)[], payload?: string): void {
     if (this.subset) {
       this.subset.push(values);
       return;
     }
-    const row = toChainRow(values, this.shape);
+    this.nextPayload = payload;
+    const row = toChainRow(values, payload === undefined ? this.shape : this.givenPayload);
     if (!this.engine) {
       this.firstSeq = row.seq?.toString() ?? '1';
       const start = BigInt(this.inputs.startSeq ?? this.firstSeq);

@@ -14,7 +14,7 @@ import yazl from 'yazl';
 import type { CacheDb } from '../cache/open.js';
 import { fromRecord, type CacheRow, type MappedColumn } from '../cache/record-mapping.js';
 import { typeCategory, type ColumnType } from '../chain/canonical.js';
-import { makeRowDigester } from './row-digest.js';
+import { makeDualEncoder, makeRowDigester } from './row-digest.js';
 import { MerkleBuilder } from '../chain/merkle.js';
 import { JCS_SHA256_V1 } from '../chain/profile.js';
 import { jcs, type JsonValue } from '../chain/canonical.js';
@@ -462,7 +462,7 @@ async function writeEvents(
   const w = new CsvFileWriter(path, cols.map((c) => c.name), mcols.map((c) => c.neutralised));
   open.push(w);
   const merkle = new MerkleBuilder();
-  const rowDigest = makeRowDigester(cols);
+  const encode = makeDualEncoder(cols, table?.profile ?? JCS_SHA256_V1);
   const anchors: ManifestAnchor[] = table
     ? listCheckpoints(db, { tableName: chainTableName(table.schema, table.name), tenantId: s.tenant, sourceFingerprint: table.source.fingerprint }).map((c) => ({
         label: `checkpoint #${c.checkpointId} (${c.origin}, ${c.createdAt})`,
@@ -491,8 +491,9 @@ async function writeEvents(
     const fields = [...cols.map((c) => c.field ?? 'extra'), 'ts', 'seq', 'event_type', 'severity', 'user_id', 'entity_type', 'entity_id'];
     for (const row of eventRows(db, s, fields).iterate(...s.events.where.params) as IterableIterator<CacheRow>) {
       const values = fromRecord(cols, row);
-      checker!.push(values);
-      merkle.push(rowDigest(values));
+      const { payload, digest } = encode(values);
+      checker!.push(values, payload);
+      merkle.push(digest);
       const day = typeof row.ts === 'string' ? row.ts.slice(0, 10) : '(no time)';
       bump(report.perDay, day);
       bump(report.byType, row.event_type as string | null);
