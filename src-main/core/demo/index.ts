@@ -9,25 +9,24 @@
 //                      last, so its presence means "complete"
 //   AUDITDESK_DEMO     marker: this folder is ours and may be regenerated
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { Worker } from 'node:worker_threads';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { migrationsDir } from '../util/paths.js';
-import { ADMIN_USER, anyFreePort, initCluster, portIsFree, startCluster, type RunningCluster } from './cluster.js';
-import { TAMPERED_TENANT, TENANTS } from './catalog.js';
-import { GENERATOR, WINDOW_END_MS, WINDOW_START_MS, generateDemoData } from './generate.js';
-import { DEMO_TABLES, type GroundTruth } from './ground-truth.js';
-import { plantTampering } from './tamper.js';
+import { ADMIN_USER, anyFreePort, checkNotRunning, checkPortFree, ensureWritableDir, initCluster, portIsFree, startCluster, type RunningCluster } from './cluster.js';
+import type { WorkerMessage } from './build-worker.js';
+import { DEMO_DATABASE, DEMO_READONLY_ROLE, type FillOptions } from './fill.js';
+import { GENERATOR } from './generate.js';
+import type { GroundTruth } from './ground-truth.js';
 
 export type { GroundTruth, ChainAnchor, Tampering, DemoTable } from './ground-truth.js';
 export { DEMO_TABLES } from './ground-truth.js';
 
-export const DEMO_DATABASE = 'auditdesk_demo';
-export const DEMO_READONLY_ROLE = 'auditor_ro';
+export { DEMO_DATABASE, DEMO_READONLY_ROLE } from './fill.js';
 export const DEFAULT_EVENTS = 50_000;
 export const DEFAULT_SEED = 1;
 export const DEFAULT_PORT = 54329;
@@ -67,6 +66,8 @@ export interface RunningDemo {
   groundTruth: GroundTruth;
   /** True when an existing demo folder was reused without regenerating. */
   reused: boolean;
+  /** Settles when PostgreSQL ends (after stop(), or if it dies). */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -120,46 +121,6 @@ function urlFor(user: string, password: string, port: number): string {
   return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DEMO_DATABASE}`;
 }
 
-/** A superuser session whose values come back exactly as PostgreSQL prints them. */
-async function adminClient(port: number, password: string, database: string): Promise<pg.Client> {
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port,
-    user: ADMIN_USER,
-    password,
-    database,
-    options: '-c TimeZone=UTC -c DateStyle=ISO,YMD',
-    types: { getTypeParser: () => (v: string) => v },
-  });
-  await client.connect();
-  return client;
-}
-
-async function applySchema(client: pg.Client): Promise<string[]> {
-  const dir = migrationsDir('demo');
-  const files = (await readdir(dir)).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
-  if (files.length === 0) throw new Error(`no demo schema files in ${dir}`);
-  await client.query('BEGIN');
-  try {
-    for (const f of files) await client.query(await readFile(join(dir, f), 'utf8'));
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
-  return files;
-}
-
-async function storedCounts(client: pg.Client): Promise<GroundTruth['counts']> {
-  const counts: GroundTruth['counts'] = {};
-  for (const t of TENANTS) counts[t.id] = { conversation_audit_logs: 0, audit_logs: 0, audit_anomalies: 0, audit_access_log: 0 };
-  for (const table of DEMO_TABLES) {
-    const res = await client.query<{ tenant_id: string; n: string }>(`SELECT tenant_id, count(*)::text AS n FROM ${table} GROUP BY tenant_id`);
-    for (const r of res.rows) (counts[r.tenant_id] ??= { conversation_audit_logs: 0, audit_logs: 0, audit_anomalies: 0, audit_access_log: 0 })[table] = Number(r.n);
-  }
-  return counts;
-}
-
 function running(dir: string, cluster: RunningCluster, m: Manifest, groundTruth: GroundTruth, reused: boolean): RunningDemo {
   return {
     url: urlFor(DEMO_READONLY_ROLE, m.auditorPassword, cluster.port),
@@ -169,6 +130,7 @@ function running(dir: string, cluster: RunningCluster, m: Manifest, groundTruth:
     groundTruthPath: join(dir, 'ground-truth.json'),
     groundTruth,
     reused,
+    exited: cluster.exited,
     stop: () => cluster.stop(),
   };
 }
@@ -188,8 +150,10 @@ export async function buildDemoFolder(
     onProgress?.({ phase, message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) });
 
   await refuseForeignFolder(dir);
-  for (const f of ['demo.json', 'ground-truth.json', 'pgdata']) await rm(join(dir, f), { recursive: true, force: true });
+  await checkNotRunning(join(dir, 'pgdata'));
+  await checkPortFree(port);
   await writeFileMarker(dir);
+  for (const f of ['demo.json', 'ground-truth.json', 'pgdata']) await rm(join(dir, f), { recursive: true, force: true });
 
   const manifest: Manifest = {
     key: await demoBuildKey({ events, seed }),
@@ -205,55 +169,48 @@ export async function buildDemoFolder(
   await initCluster(pgdata, manifest.adminPassword, opts.onLog);
   const cluster = await startCluster({ pgdata, port, ...(opts.onLog ? { onLog: opts.onLog } : {}) });
   try {
-    let client = await adminClient(port, manifest.adminPassword, 'postgres');
-    await client.query(`CREATE DATABASE ${DEMO_DATABASE}`);
-    await client.end();
-    client = await adminClient(port, manifest.adminPassword, DEMO_DATABASE);
-    try {
-      const files = await applySchema(client);
-      await client.query(`ALTER ROLE ${DEMO_READONLY_ROLE} PASSWORD ${client.escapeLiteral(manifest.auditorPassword)}`);
-      say('schema', `schema applied (${files.join(', ')})`);
-
-      const generated = await generateDemoData(client, {
-        events,
-        seed,
-        onProgress: (p) => say(p.phase, `${p.phase}: ${p.done.toLocaleString('en')} / ${p.total.toLocaleString('en')} rows`, p.done, p.total),
-      });
-      say('tamper', `planting tampering in tenant ${TAMPERED_TENANT}`);
-      const reassignTo = TENANTS.find((t) => t.id === TAMPERED_TENANT)!.serviceAccount;
-      const { anchor, tampering } = await plantTampering(client, TAMPERED_TENANT, reassignTo);
-      say('analyze', 'updating planner statistics');
-      await client.query('ANALYZE');
-
-      const heads = await client.query<{ tenant_id: string; seq: string; hash: string }>(
-        `SELECT DISTINCT ON (a.tenant_id) a.tenant_id, a.seq::text AS seq, a.hash FROM audit_logs a ORDER BY a.tenant_id, a.seq DESC`,
-      );
-      const groundTruth: GroundTruth = {
-        generator: GENERATOR,
-        seed,
-        events,
-        database: DEMO_DATABASE,
-        window: { from: new Date(WINDOW_START_MS).toISOString(), to: new Date(WINDOW_END_MS).toISOString() },
-        tenants: TENANTS.map((t) => t.id),
-        counts: await storedCounts(client),
-        chainHeads: Object.fromEntries(heads.rows.map((r) => [r.tenant_id, { last_seq: Number(r.seq), hash: r.hash }])),
-        tamperedTenant: TAMPERED_TENANT,
-        anchor,
-        tampering,
-        incidents: generated.incidents,
-      };
-      await client.query('CHECKPOINT');
-      writeFileAtomic(join(dir, 'ground-truth.json'), JSON.stringify(groundTruth, null, 2) + '\n', 0o644);
-      writeFileAtomic(join(dir, 'demo.json'), JSON.stringify(manifest, null, 2) + '\n', 0o600);
-      say('ready', `generated ${events.toLocaleString('en')} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return running(dir, cluster, manifest, groundTruth, false);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    const groundTruth = await fillInWorker(
+      { port, adminPassword: manifest.adminPassword, auditorPassword: manifest.auditorPassword, events, seed },
+      (p) => onProgress?.(p),
+    );
+    writeFileAtomic(join(dir, 'ground-truth.json'), JSON.stringify(groundTruth, null, 2) + '\n', 0o644);
+    writeFileAtomic(join(dir, 'demo.json'), JSON.stringify(manifest, null, 2) + '\n', 0o600);
+    say('ready', `generated ${events.toLocaleString('en')} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return running(dir, cluster, manifest, groundTruth, false);
   } catch (e) {
     await cluster.stop();
     throw e;
   }
+}
+
+function fillInWorker(options: FillOptions, onProgress: (p: DemoProgress) => void): Promise<GroundTruth> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./build-worker.js', import.meta.url), {
+      workerData: options,
+      // A larger young generation cuts the generator's GC time by about a quarter.
+      resourceLimits: { maxYoungGenerationSizeMb: 96 },
+    });
+    let settled = false;
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') onProgress(m.progress);
+      else if (m.type === 'done') {
+        settled = true;
+        resolve(m.groundTruth);
+      } else {
+        settled = true;
+        const err = m.userError ? new UserError(m.message, m.code) : new Error(m.message);
+        if (m.stack && !m.userError) err.stack = m.stack;
+        reject(err);
+      }
+    });
+    worker.on('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`demo generator stopped unexpectedly (exit ${code})`));
+    });
+  });
 }
 
 /** Starts a complete demo folder as it is (no regeneration). */
@@ -273,13 +230,13 @@ async function refuseForeignFolder(dir: string): Promise<void> {
 }
 
 async function writeFileMarker(dir: string): Promise<void> {
-  try {
-    await stat(dir);
-  } catch {
-    await mkdir(dir, { recursive: true });
-    // The server runs as the postgres user when we are root; it must reach pgdata/.
-    await chmod(dir, 0o755);
-  }
+  const existed = await stat(dir).then(
+    () => true,
+    () => false,
+  );
+  await ensureWritableDir(dir);
+  // The server runs as the postgres user when we are root; it must reach pgdata/.
+  if (!existed) await chmod(dir, 0o755);
   try {
     await writeFile(join(dir, MARKER), 'This folder holds an AuditDesk demo database; `auditdesk demo` may delete and rebuild it.\n');
   } catch (e) {

@@ -1,0 +1,120 @@
+// Everything that happens inside the running demo cluster: database, schema, data,
+// tampering, statistics. Runs in a worker thread (build-worker.ts) so the heavy
+// generation neither blocks the caller's event loop nor suffers from the default
+// young-generation size (the generator makes many short strings; GC was ~20% of it).
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { migrationsDir } from '../util/paths.js';
+import { ADMIN_USER } from './cluster.js';
+import { TAMPERED_TENANT, TENANTS } from './catalog.js';
+import { GENERATOR, WINDOW_END_MS, WINDOW_START_MS, generateDemoData, type GenerateProgress } from './generate.js';
+import { DEMO_TABLES, type GroundTruth } from './ground-truth.js';
+import { plantTampering } from './tamper.js';
+
+export const DEMO_DATABASE = 'auditdesk_demo';
+export const DEMO_READONLY_ROLE = 'auditor_ro';
+
+export interface FillOptions {
+  port: number;
+  adminPassword: string;
+  auditorPassword: string;
+  events: number;
+  seed: number;
+}
+
+export interface FillProgress {
+  phase: string;
+  message: string;
+  done?: number;
+  total?: number;
+}
+
+/** A superuser session whose values come back exactly as PostgreSQL prints them. */
+export async function adminClient(port: number, password: string, database: string): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: ADMIN_USER,
+    password,
+    database,
+    options: '-c TimeZone=UTC -c DateStyle=ISO,YMD',
+    types: { getTypeParser: () => (v: string) => v },
+  });
+  await client.connect();
+  return client;
+}
+
+/** Runs migrations/demo/NNN_*.sql in order, inside the caller's transaction. */
+async function applySchema(client: pg.Client): Promise<string[]> {
+  const dir = migrationsDir('demo');
+  const files = (await readdir(dir)).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
+  if (files.length === 0) throw new Error(`no demo schema files in ${dir}`);
+  for (const f of files) await client.query(await readFile(join(dir, f), 'utf8'));
+  return files;
+}
+
+async function storedCounts(client: pg.Client): Promise<GroundTruth['counts']> {
+  const empty = () => ({ conversation_audit_logs: 0, audit_logs: 0, audit_anomalies: 0, audit_access_log: 0 });
+  const counts: GroundTruth['counts'] = {};
+  for (const t of TENANTS) counts[t.id] = empty();
+  for (const table of DEMO_TABLES) {
+    const res = await client.query<{ tenant_id: string; n: string }>(`SELECT tenant_id, count(*)::text AS n FROM ${table} GROUP BY tenant_id`);
+    for (const r of res.rows) (counts[r.tenant_id] ??= empty())[table] = Number(r.n);
+  }
+  return counts;
+}
+
+export async function fillDemoDatabase(opts: FillOptions, say: (p: FillProgress) => void): Promise<GroundTruth> {
+  const { port, adminPassword, events, seed } = opts;
+  let client = await adminClient(port, adminPassword, 'postgres');
+  try {
+    await client.query(`CREATE DATABASE ${DEMO_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  client = await adminClient(port, adminPassword, DEMO_DATABASE);
+  try {
+    // Schema and data in ONE transaction: with wal_level=minimal PostgreSQL skips WAL
+    // for tables created in the same transaction, and a failure leaves nothing behind.
+    await client.query('BEGIN');
+    const files = await applySchema(client);
+    await client.query(`ALTER ROLE ${DEMO_READONLY_ROLE} PASSWORD ${client.escapeLiteral(opts.auditorPassword)}`);
+    say({ phase: 'schema', message: `schema applied (${files.join(', ')})` });
+    const generated = await generateDemoData(client, {
+      events,
+      seed,
+      onProgress: (p: GenerateProgress) =>
+        say({ phase: p.phase, message: `${p.phase}: ${p.done.toLocaleString('en')} / ${p.total.toLocaleString('en')} rows`, done: p.done, total: p.total }),
+    });
+    await client.query('COMMIT');
+
+    say({ phase: 'tamper', message: `planting tampering in tenant ${TAMPERED_TENANT}` });
+    const reassignTo = TENANTS.find((t) => t.id === TAMPERED_TENANT)!.serviceAccount;
+    const { anchor, tampering } = await plantTampering(client, TAMPERED_TENANT, reassignTo);
+    say({ phase: 'analyze', message: 'updating planner statistics' });
+    await client.query('ANALYZE');
+
+    const heads = await client.query<{ tenant_id: string; seq: string; hash: string }>(
+      `SELECT DISTINCT ON (a.tenant_id) a.tenant_id, a.seq::text AS seq, a.hash FROM audit_logs a ORDER BY a.tenant_id, a.seq DESC`,
+    );
+    const groundTruth: GroundTruth = {
+      generator: GENERATOR,
+      seed,
+      events,
+      database: DEMO_DATABASE,
+      window: { from: new Date(WINDOW_START_MS).toISOString(), to: new Date(WINDOW_END_MS).toISOString() },
+      tenants: TENANTS.map((t) => t.id),
+      counts: await storedCounts(client),
+      chainHeads: Object.fromEntries(heads.rows.map((r) => [r.tenant_id, { last_seq: Number(r.seq), hash: r.hash }])),
+      tamperedTenant: TAMPERED_TENANT,
+      anchor,
+      tampering,
+      incidents: generated.incidents,
+    };
+    await client.query('CHECKPOINT');
+    return groundTruth;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
