@@ -210,16 +210,18 @@ describe('the live source', () => {
 });
 
 describe('the cache', () => {
-  test('offline verification of a cache gives the same report as the live source', async () => {
+  test('offline verification of a cache gives the same report as the live source (cursor or COPY)', async () => {
     const cache = freshCache();
     await withSession((s) => syncToCache(s, cache.db, { tenants: truth.tenants }));
     const offline = await runVerification({ cache, tenants: truth.tenants, key });
     const live = await withSession((session) => runVerification({ session, tenants: truth.tenants, key }));
+    const copied = await withSession((session) => runVerification({ session, copy: { target: demo.url }, tenants: truth.tenants, key }));
     const comparable = (r: VerifyReport) =>
       r.tenants.map(({ tenant, table, rows, intactRows, intact, firstSeq, lastSeq, headHash, merkleRoot, breaks }) => ({
         tenant, table, rows, intactRows, intact, firstSeq, lastSeq, headHash, merkleRoot, breaks,
       }));
     assert.deepEqual(comparable(offline), comparable(live));
+    assert.deepEqual(comparable(copied), comparable(live), 'COPY and the cursor read the same values');
     assert.equal(offline.target, 'cache');
     assert.ok(offline.seals.length > 0 && offline.seals.every((s) => s.intact));
     // the cache verification compared with the checkpoints the live run recorded? (different store: no)

@@ -12,6 +12,7 @@ import { JCS_SHA256_V1, parseProfile } from '../../src-main/core/chain/profile.j
 import { readCachedChain } from '../../src-main/core/verify/adapters.js';
 import { verifyChain } from '../../src-main/core/verify/chain-verifier.js';
 import { compilePayloadBuilder } from '../../src-main/core/verify/payload.js';
+import { CopyTextParser, copyField } from '../../src-main/core/verify/copy-stream.js';
 import { chainShape, payloadAtSeq, toChainRow } from '../../src-main/core/verify/rows.js';
 import type { ChainRow } from '../../src-main/core/verify/types.js';
 
@@ -170,5 +171,27 @@ describe('the compiled payload builder', () => {
     const columns = COLUMNS;
     assert.equal(compilePayloadBuilder(columns, profile)(PRINTED[0]!), makePayloadBuilder(columns, profile)(PRINTED[0]!));
     assert.throws(() => compilePayloadBuilder(columns, parseProfile({ name: 'x', payloadColumns: ['nope'] })), /lacks: nope/);
+  });
+});
+
+describe('COPY text output is read back exactly', () => {
+  test('NULLs, escapes and multi-byte characters split across chunks', () => {
+    const encode = (v: string | null) => (v === null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t'));
+    const decoded: Values[] = [
+      ['1', 'tab\there', null, 'line1\nline2 \\ back'],
+      ['2', 'zürich 用户 😀', '', '\\N is not null'],
+    ];
+    const text = decoded.map((r) => r.map(encode).join('\t')).join('\n') + '\n';
+    const bytes = Buffer.from(text, 'utf8');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const p = new CopyTextParser();
+      const out: Values[] = [];
+      p.push(bytes.subarray(0, cut), out);
+      p.push(bytes.subarray(cut), out);
+      p.end(out);
+      assert.deepEqual(out, decoded, `cut at byte ${cut}`);
+    }
+    assert.equal(copyField('\\N'), null);
+    assert.equal(copyField('a\\bb\\\\c\\011'), 'a\bb\\c\t');
   });
 });

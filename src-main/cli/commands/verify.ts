@@ -77,6 +77,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     if (flags.source) session = await connectSource(flags.source, { password, signal: controller.signal });
     const report = await runVerification({
       session,
+      copy: flags.source ? { target: flags.source, password } : undefined,
       cache: cacheDb && flags.cache ? { db: cacheDb, path: flags.cache } : undefined,
       store,
       tenants: flags.tenant,

@@ -5,6 +5,7 @@ import type { CacheDb } from '../cache/open.js';
 import { KNOWN_FIELDS, type MappedColumn } from '../cache/record-mapping.js';
 import type { SourceSession, SourceTable } from '../source/index.js';
 import { UserError } from '../util/errors.js';
+import { copyChainRows, type CopySource } from './copy-stream.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow, ReferenceHashes } from './types.js';
 
@@ -156,17 +157,23 @@ export function cachedReference(db: CacheDb, tableId: number, tenant: string, ta
   };
 }
 
-/** Streams a chain from a live source in seq order into `onRow`. */
+/**
+ * Streams a chain from a live source in seq order into `onRow`: through the session's
+ * cursor, or, given the connection details, through COPY on a connection of its own (faster).
+ */
 export async function readSourceChain(
   session: SourceSession,
   table: SourceTable,
   tenant: string,
   shape: ChainShape,
   onRow: (row: ChainRow) => void,
-  opts: { signal?: AbortSignal; onTick?: (rows: number) => void } = {},
+  opts: { signal?: AbortSignal; onTick?: (rows: number) => void; copy?: CopySource } = {},
 ): Promise<number> {
   let n = 0;
-  for await (const batch of session.streamRows(table, tenant, { orderBy: 'seq', signal: opts.signal, batchSize: 5000 })) {
+  const batches = opts.copy
+    ? copyChainRows(opts.copy, table, tenant, opts.signal)
+    : session.streamRows(table, tenant, { orderBy: 'seq', signal: opts.signal, batchSize: 5000 });
+  for await (const batch of batches) {
     for (const values of batch) onRow(toChainRow(values, shape));
     n += batch.length;
     opts.onTick?.(n);

@@ -20,6 +20,7 @@ import {
 import { ChainVerifier } from './chain-verifier.js';
 import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
 import { chainReportJson, summarise, REPORT_FORMAT, type ChainReportJson, type RecordedCheckpointJson, type VerifyReport } from './report.js';
+import type { CopySource } from './copy-stream.js';
 import { chainShape, payloadAtSeq } from './rows.js';
 import { checkSealAgainstSource, checkSealInCache, sealedTables, type SealReport } from './seal-compare.js';
 import { storeReport } from './store.js';
@@ -28,6 +29,11 @@ import type { Anchor, ChainResult } from './types.js';
 export interface VerifyOptions {
   /** A live source: verified when present. */
   session?: SourceSession;
+  /**
+   * The same source's connection details: chains are then read with COPY on a
+   * read-only connection of its own (psql \copy speed) instead of the session's cursor.
+   */
+  copy?: CopySource;
   /**
    * The cache. Without a session it is what is verified (offline); with one it is
    * the reference the source is compared with, row by row, and its seals are checked.
@@ -113,6 +119,7 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
         const base = done;
         await readSourceChain(session, events, tenant, shape, (row) => verifier.push(row), {
           signal: opts.signal,
+          copy: opts.copy,
           onTick: (n) => progress({ phase: 'verifying', message: `${name} · ${tenant}`, done: base + n }),
         });
         const result = verifier.finish();

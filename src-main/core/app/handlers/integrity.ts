@@ -31,6 +31,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
         }
         return await runVerification({
           session,
+          copy: conn ? { target: conn.profile, password: conn.password } : undefined,
           cache: reader ? { db: reader, path: ctx.cachePath } : undefined,
           store,
           tenants: wanted,
