@@ -45,6 +45,9 @@ before(async () => {
   id = loadIdentity(join(dir, 'id.p12'), 'pdf-test-password');
   const f = new CacheFixture(join(dir, 'cache.sqlite'));
   const { events } = fillDemoLike(f, 'acme', 260);
+  // The auditor confirmed one anomaly above the threshold (score 0.91).
+  const confirmed = f.db.prepare("SELECT source_key FROM anomalies WHERE score_text = '0.91' ORDER BY source_key LIMIT 1").pluck().get() as string;
+  f.addReview('acme', confirmed, 'confirmed', 'night export by a service account');
   // Plant a chain break the report must list: row 41 changed without rehash.
   f.db.prepare("UPDATE records SET user_id = 'intruder' WHERE kind = 'event' AND seq = 41").run();
   void events;
@@ -108,5 +111,7 @@ describe('report.pdf', () => {
     assert.match(text, /Signature/);
     assert.match(text, new RegExp(id.info.fingerprint));
     assert.match(text, new RegExp(uuidOf('acme-cv-5')));
+    assert.match(text, /confirmed/);
+    assert.match(text, /open/);
   });
 });

@@ -603,12 +603,24 @@ async function writeAnomalies(
   const rows: IterableIterator<CacheRow> = s.anomalyTable
     ? (anomalyRows(db, s).iterate(s.tenant, ...s.events.where.params) as IterableIterator<CacheRow>)
     : ([] as CacheRow[])[Symbol.iterator]();
+  // Latest decision per anomaly (reviews are append-only; the last one stands).
+  const decisions = new Map<string, string>();
+  for (const r of db.prepare('SELECT anomaly_key, decision FROM reviews WHERE tenant_id = ? ORDER BY review_id').iterate(s.tenant) as IterableIterator<{ anomaly_key: string; decision: string }>) {
+    decisions.set(r.anomaly_key, r.decision);
+  }
   const onRow = (r: CacheRow) => {
     const score = r.anomaly_score === null || r.anomaly_score === undefined ? null : Number(r.anomaly_score);
     if (score !== null && score >= threshold) {
       report.anomaliesAboveTotal++;
       if (report.anomaliesAbove.length < 500) {
-        report.anomaliesAbove.push({ id: String(r.source_key), eventId: String(r.audit_event_id ?? '-'), score: String(r.score_text ?? score), detector: String(r.detector ?? '-'), detectedAt: String(r.detected_at ?? '-') });
+        report.anomaliesAbove.push({
+          id: String(r.source_key),
+          eventId: String(r.audit_event_id ?? '-'),
+          score: String(r.score_text ?? score),
+          detector: String(r.detector ?? '-'),
+          detectedAt: String(r.detected_at ?? '-'),
+          review: decisions.get(String(r.source_key)) ?? 'open',
+        });
       }
     }
     return fromRecord(cols, r);

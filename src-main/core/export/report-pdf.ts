@@ -48,6 +48,8 @@ export interface AnomalyLine {
   score: string;
   detector: string;
   detectedAt: string;
+  /** The auditor's latest decision (confirmed / false_positive), or "open". */
+  review: string;
 }
 
 export interface ReportData {
@@ -370,7 +372,12 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   L.h1(`Anomalies with score >= ${data.anomalyThreshold}`);
   if (!data.anomaliesAbove.length) L.para('None in the selection.');
   else {
-    L.table(['score', 'detected at', 'detector', 'audit event', 'anomaly id'], [35, 110, 55, 148, 147], data.anomaliesAbove.map((a) => [a.score, a.detectedAt, a.detector, a.eventId, a.id]));
+    L.table(
+      ['score', 'detected at', 'review', 'audit event', 'anomaly id'],
+      [30, 110, 57, 149, 149],
+      data.anomaliesAbove.map((a) => [a.score, a.detectedAt, a.review, a.eventId, a.id]),
+    );
+    L.para('Decisions and notes are in reviews.csv; detectors and features in anomalies.csv.', MUTED, 8);
     if (data.anomaliesAboveTotal > data.anomaliesAbove.length) {
       L.para(`${data.anomaliesAboveTotal - data.anomaliesAbove.length} more are listed in anomalies.csv.`, MUTED, 8.5);
     }
