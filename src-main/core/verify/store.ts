@@ -66,7 +66,7 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
   const rows = db
     .prepare(
       `SELECT r.what, r.report_id, r.checked_at, r.result_json FROM verify_results r
-        WHERE r.result_id IN (SELECT max(result_id) FROM verify_results GROUP BY what, table_name, tenant_id)
+        WHERE r.result_id IN (SELECT max(result_id) FROM verify_results GROUP BY table_name, tenant_id, what)
           ${tenant === undefined ? '' : 'AND r.tenant_id = ?'}
         ORDER BY r.what, r.table_name, r.tenant_id`,
     )
