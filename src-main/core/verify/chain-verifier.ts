@@ -123,7 +123,6 @@ export class ChainVerifier {
       .map((b, i) => ({ b, i }))
       .sort((x, y) => cmpSeq(x.b.seq, y.b.seq) || x.i - y.i)
       .map((x) => x.b);
-    const anchorIndexOf = new Map(this.anchors.map((a, i) => [a, i]));
     this.finished = {
       table: this.opts.table,
       tenant: this.opts.tenant,
@@ -136,7 +135,8 @@ export class ChainVerifier {
       merkleRoot: this.merkle ? this.merkle.root() : null,
       breaks,
       breaksOmitted: this.breaksOmitted,
-      anchors: this.anchorResults.sort((a, b) => anchorIndexOf.get(a)! - anchorIndexOf.get(b)!),
+      // already in ascending lastSeq order: results are produced as the chain reaches each anchor
+      anchors: this.anchorResults,
       reference: this.referenceSummary(),
     };
     return this.finished;
