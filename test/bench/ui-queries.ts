@@ -11,6 +11,7 @@ import { countRecords, queryRecords } from '../../src-main/core/records/query.js
 import { recordFacets } from '../../src-main/core/records/facets.js';
 import { recordHistogram } from '../../src-main/core/records/histogram.js';
 import { recordFilterSchema, type RecordFilterInput } from '../../src-main/core/records/filter.js';
+import { listAnomalies } from '../../src-main/core/anomalies/review.js';
 import { createRecordsFixture } from '../helpers/records-fixture.js';
 
 /** Same shape as test/bench/types.ts BenchLine. */
@@ -118,6 +119,17 @@ export async function bench(): Promise<BenchLine[]> {
         target: '≤ 300 ms',
       });
     }
+    {
+      const r = screen(db, { text: 'refund', tenant: ['initech'] });
+      lines.push({
+        name: `full-text search + tenant (page ${r.page.toFixed(0)} + count ${r.count.toFixed(0)} + facets ${r.facets.toFixed(0)} + histogram ${r.histogram.toFixed(0)} ms; ${r.total} rows)`,
+        value: r.page + r.count + r.facets + r.histogram,
+        unit: 'ms',
+        target: '≤ 300 ms',
+      });
+    }
+    const [list, listMs] = time(() => listAnomalies(db, { threshold: 0.7, includeReviewed: true, limit: 500 }));
+    lines.push({ name: `anomalies.list ≥ 0.7 (${list.total} anomalies with events and reviews)`, value: listMs, unit: 'ms' });
     const filter = recordFilterSchema.parse({});
     const [, deep] = time(() => queryRecords(db, { filter, offset: Math.floor(rows / 2), limit: 200, order: 'desc' }));
     lines.push({ name: 'scrollbar jump to the middle (OFFSET page of 200)', value: deep, unit: 'ms', target: '≤ 50 ms per page' });

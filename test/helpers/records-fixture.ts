@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
+import { openCache, type CacheDb, type Migration } from '../../src-main/core/cache/open.js';
 import { mapColumns, toRecord, type CacheRow } from '../../src-main/core/cache/record-mapping.js';
 import { rowDigest } from '../../src-main/core/chain/digest.js';
 
@@ -96,6 +96,8 @@ export interface FixtureOptions {
   keepRows?: boolean;
   /** bench: fill the FTS index once at the end instead of per row through the trigger */
   bulkFts?: boolean;
+  /** build an older cache (migration tests): only these migrations are applied */
+  migrations?: Migration[];
 }
 
 export interface RecordsFixture {
@@ -147,7 +149,7 @@ export function createRecordsFixture(opts: FixtureOptions = {}): RecordsFixture 
   const rand = prng(opts.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const path = opts.path ?? join(mkdtempSync(join(tmpdir(), 'auditdesk-records-')), 'cache.sqlite');
-  const db = openCache(path);
+  const db = openCache(path, opts.migrations ? { migrations: opts.migrations } : {});
   const fast = opts.digest === 'fast';
   const keep = opts.keepRows ?? true;
 

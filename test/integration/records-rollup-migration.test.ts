@@ -48,16 +48,20 @@ describe('cache migration 003 (timeline rollup, append-only reviews)', () => {
   });
 
   test('upgrading a cache that already holds rows fills the rollup from them', () => {
-    // Turn the file back into a version-2 cache, as an earlier AuditDesk left it.
-    db.exec(`DROP TRIGGER records_rollup_insert; DROP TRIGGER records_rollup_delete; DROP TRIGGER records_rollup_update;
-      DROP TRIGGER reviews_append_only_update; DROP TRIGGER reviews_append_only_delete; DROP TABLE records_rollup;
-      PRAGMA user_version = 2;`);
-    db.prepare("UPDATE records SET channel = 'fax' WHERE rid % 17 = 0").run(); // changed while no trigger existed
-    db.close();
-    db = openCache(fx.path);
-    assert.equal(cacheSchemaVersion(db), loadMigrations().length);
-    assert.deepEqual(fromRollup(db), fromRecords(db));
-    assert.ok(fromRollup(db).some((j) => j.includes('"fax"')));
+    const old = createRecordsFixture({ events: 900, conversations: 600, seed: 10, migrations: loadMigrations().slice(0, 2) });
+    assert.equal(cacheSchemaVersion(old.db), 2);
+    old.db.prepare("UPDATE records SET channel = 'fax' WHERE rid % 17 = 0").run();
+    old.close();
+    const upgraded = openCache(old.path);
+    try {
+      assert.equal(cacheSchemaVersion(upgraded), loadMigrations().length);
+      assert.deepEqual(fromRollup(upgraded), fromRecords(upgraded));
+      assert.ok(fromRollup(upgraded).some((j) => j.includes('"fax"')));
+      const idx = upgraded.prepare("SELECT sql FROM sqlite_master WHERE name = 'records_rid_kind_ts'").pluck().get() as string;
+      assert.match(idx, /\(rid, kind, ts, tenant_id\)/, 'migration 004 adds the full-text count index');
+    } finally {
+      upgraded.close();
+    }
   });
 
   test('reviews can be added but never changed or removed', () => {

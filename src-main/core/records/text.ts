@@ -5,7 +5,8 @@
 //   (a common word fills a page after a few hundred index entries), while a rare
 //   word is sorted (few rows) — chosen by the FTS match count, which is cheap;
 // - counts and histogram bins read kind and ts of each match from the narrow
-//   (rid, kind, ts) index (migration 004), in the rowid order FTS5 returns them.
+//   (rid, kind, ts, tenant_id) index (migration 004), in the rowid order FTS5
+//   returns them; a tenant selection is answered from the same index.
 import type { CacheDb } from '../cache/open.js';
 import type { RecordCount } from '../contract/records.js';
 import { FACET_NAMES, buildWhere, ftsQuery, type RecordFilter } from './filter.js';
@@ -15,9 +16,9 @@ import { DATED_SQL, cacheGeneration, perDb, stmt } from './sql.js';
 export const WALK_THRESHOLD = 2000;
 
 /** Text is the only selection (time bounds and kind allowed): the FTS index can answer alone. */
-export function textOnly(filter: RecordFilter): boolean {
+export function textOnly(filter: RecordFilter, allowTenant = false): boolean {
   if (!filter.text?.trim()) return false;
-  if (FACET_NAMES.some((f) => (filter[f]?.length ?? 0) > 0)) return false;
+  if (FACET_NAMES.some((f) => (filter[f]?.length ?? 0) > 0 && !(allowTenant && f === 'tenant'))) return false;
   return filter.temperatureMin === undefined && filter.temperatureMax === undefined && filter.minAnomalyScore === undefined;
 }
 
@@ -57,9 +58,9 @@ export interface TextCounts {
 
 const textCountCache = perDb<TextCounts>();
 
-/** Exact counts of a text-only filter (kind and time bounds allowed); undefined for other filters. */
+/** Exact counts of a text filter (with kind, time, tenant at most); undefined for other filters. */
 export function textCounts(db: CacheDb, filter: RecordFilter): TextCounts | undefined {
-  if (!textOnly(filter)) return undefined;
+  if (!textOnly(filter, true)) return undefined;
   const q = ftsQuery(filter.text ?? '');
   const out: TextCounts = { events: 0, conversations: 0, undated: { events: 0, conversations: 0 } };
   if (!q) return q === '' ? out : undefined;
@@ -99,7 +100,7 @@ export function textCount(db: CacheDb, filter: RecordFilter): RecordCount | unde
   };
 }
 
-/** Histogram groups (time-prefix, kind) of a text-only filter's dated matches. */
+/** Histogram groups (time-prefix, kind) of a text filter's dated matches (see textCounts). */
 export function textGroups(
   db: CacheDb,
   filter: RecordFilter,
