@@ -190,6 +190,20 @@ describe('conversation_logs.csv', () => {
   });
 });
 
+describe('a conversations-only export', () => {
+  test('still has an audit_events.csv with the standard header and verifies', async () => {
+    const out = join(dir, 'conv-only.zip');
+    const res = await writePackage({ db: fixture.db, filter: { tenant: ['acme'], kind: 'conversation' }, identity: id, out, createdAt: '2026-02-01T00:00:00Z' });
+    assert.equal(res.counts.events, 0);
+    assert.equal(res.integrity.intact, null);
+    const files = await entries(out);
+    assert.equal(files.get('audit_events.csv')!.toString(), `${EVENT_COLUMNS.filter((c) => c.name !== 'region').map((c) => c.name).join(',')}\r\n`);
+    const r = await verifyPackage(out);
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.chain, null);
+  });
+});
+
 describe('audit_events.csv', () => {
   test('holds every source column (seq, prev_hash, hash, extra columns) with the source values', async () => {
     const files = await entries(join(dir, 'pkg.zip'));

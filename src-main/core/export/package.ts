@@ -48,6 +48,14 @@ const DEFAULT_SOURCE_NAMES: Record<string, ColumnType> = {
   model_config: { name: 'model_config', type: 'jsonb' },
 };
 
+/** The issue-2 audit_logs columns, for a package without an events table in its selection. */
+const DEFAULT_EVENT_COLUMNS: MappedColumn[] = [
+  ['id', 'uuid', 'source_key'], ['seq', 'int8', 'seq'], ['tenant_id', 'text', 'tenant_id'], ['event_type', 'text', 'event_type'],
+  ['entity_type', 'text', 'entity_type'], ['entity_id', 'text', 'entity_id'], ['severity', 'text', 'severity'], ['user_id', 'text', 'user_id'],
+  ['action_details', 'jsonb', 'action_details'], ['ip_address', 'text', 'ip_address'], ['created_at', 'timestamptz', 'ts'],
+  ['prev_hash', 'text', 'prev_hash'], ['hash', 'text', 'hash'],
+].map(([name, type, field]) => ({ name: name!, type: type!, field: field! }));
+
 export const PACKAGE_FILES = {
   conversations: 'conversation_logs.csv',
   events: 'audit_events.csv',
@@ -456,7 +464,8 @@ async function writeEvents(
   report: ReportParts,
 ): Promise<{ file: ManifestFile; chain: IntegrityEntry | null; startSeq: string | null; anchors: ManifestAnchor[] }> {
   const table = s.events.table;
-  const cols: MappedColumn[] = table?.columns ?? [];
+  // Without events in the selection the file still has the standard header, so it parses like any other.
+  const cols: MappedColumn[] = table?.columns ?? DEFAULT_EVENT_COLUMNS;
   const mcols = manifestColumns(cols, cols.map((c) => c.name), neutraliseOn).map((c, i) => ({ ...c, field: cols[i]!.field }));
   const path = join(dir, PACKAGE_FILES.events);
   const w = new CsvFileWriter(path, cols.map((c) => c.name), mcols.map((c) => c.neutralised));
