@@ -81,7 +81,9 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
   // Day-wide (or wider) bins add up from the per-day rollup when the filter allows.
   const groupSrc = rolled && prefix.length === 10 ? src : { table: 'records', count: 'count(*)' };
   const groups = fromText
-    ? textGroups(db, filter, prefix.length)
+    ? prefix.length === 10
+      ? fromText.days
+      : textGroups(db, filter, prefix.length)
     : (stmt(
         db,
         `SELECT substr(r.ts, 1, ?) AS p, r.kind AS kind, ${groupSrc.count} AS n FROM ${groupSrc.table} r ${and} ${DATED_SQL}

@@ -54,6 +54,8 @@ export interface TextCounts {
   events: number;
   conversations: number;
   undated: { events: number; conversations: number };
+  /** dated matches per day (canonical 'YYYY-MM-DD') and kind: the histogram's day bins for free */
+  days: { p: string; kind: 'event' | 'conversation'; n: number }[];
 }
 
 const textCountCache = perDb<TextCounts>();
@@ -62,18 +64,20 @@ const textCountCache = perDb<TextCounts>();
 export function textCounts(db: CacheDb, filter: RecordFilter): TextCounts | undefined {
   if (!textOnly(filter, true)) return undefined;
   const q = ftsQuery(filter.text ?? '');
-  const out: TextCounts = { events: 0, conversations: 0, undated: { events: 0, conversations: 0 } };
+  const out: TextCounts = { events: 0, conversations: 0, undated: { events: 0, conversations: 0 }, days: [] };
   if (!q) return q === '' ? out : undefined;
   const sql = textCountSql(filter, q);
   const generation = cacheGeneration(db);
   const key = JSON.stringify(sql);
   const cached = textCountCache(db).get(generation, key);
   if (cached) return cached;
-  const rows = stmt(db, sql.sql).all(...sql.params) as { kind: 'event' | 'conversation'; n: number; undated: number }[];
+  // One pass over the matches, grouped by kind and day: counts, undated and day bins.
+  const rows = stmt(db, sql.sql).all(...sql.params) as { kind: 'event' | 'conversation'; day: string | null; n: number; dated: number }[];
   for (const r of rows) {
     const k = r.kind === 'event' ? 'events' : 'conversations';
-    out[k] = r.n;
-    out.undated[k] = r.undated;
+    out[k] += r.n;
+    if (r.dated) out.days.push({ p: r.day!, kind: r.kind, n: r.n });
+    else out.undated[k] += r.n;
   }
   textCountCache(db).set(generation, key, out);
   return out;
@@ -83,8 +87,9 @@ export function textCounts(db: CacheDb, filter: RecordFilter): TextCounts | unde
 export function textCountSql(filter: RecordFilter, q: string): { sql: string; params: unknown[] } {
   const rest = restOf(filter);
   return {
-    sql: `SELECT r.kind AS kind, count(*) AS n, sum(CASE WHEN ${DATED_SQL} THEN 0 ELSE 1 END) AS undated
-       ${MATCHES} ${rest.and} GROUP BY r.kind`,
+    sql: `SELECT r.kind AS kind, CASE WHEN ${DATED_SQL} THEN substr(r.ts, 1, 10) END AS day,
+            CASE WHEN ${DATED_SQL} THEN 1 ELSE 0 END AS dated, count(*) AS n
+       ${MATCHES} ${rest.and} GROUP BY r.kind, day`,
     params: [q, ...rest.params],
   };
 }
