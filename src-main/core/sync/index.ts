@@ -9,3 +9,4 @@ export { cachedRows, CACHE_TABLE } from './cache-store.js';
 export type { ChangeNote } from './cache-store.js';
 export { ProgressMeter, progressLine, terminalProgress } from './progress.js';
 export type { SyncProgress } from './progress.js';
+export { enterBulkMode, restoreDeferredSchema } from './deferred.js';

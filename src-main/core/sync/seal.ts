@@ -9,7 +9,7 @@ import { MerkleBuilder } from '../chain/merkle.js';
 import type { SourceTable } from '../source/discover.js';
 import type { KeysetPosition, SourceSession } from '../source/session.js';
 import { UserError } from '../util/errors.js';
-import { cachedRows } from './cache-store.js';
+import { CACHE_TABLE, CACHE_TIME_COLUMN, cachedRows } from './cache-store.js';
 
 export interface SealRecord {
   sealId: number;
@@ -37,7 +37,7 @@ export function writeSeal(
   let last: string | null = null;
   let headSeq: string | null = null;
   let headHash: string | null = null;
-  for (const r of cachedRows(db, args.kind, args.tableId, args.tenant, args.columns)) {
+  for (const r of sealRows(db, args.kind, args.tableId, args.tenant)) {
     merkle.push(r.digest);
     const k = args.kind === 'events' ? String(r.seq) : JSON.stringify({ ts: r.time, key: r.key });
     first ??= k;
@@ -68,6 +68,21 @@ export function writeSeal(
     headHash,
     createdAt,
   };
+}
+
+/** Only what a seal needs, in keyset order (cheaper than rebuilding every row). */
+function* sealRows(db: CacheDb, kind: TableKind, tableId: number, tenant: string): Generator<{ key: string; digest: string; seq: bigint | null; time: string | null; hash: string | null }> {
+  const spec = CACHE_TABLE[kind];
+  const time = CACHE_TIME_COLUMN[kind];
+  const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
+  const order = kind === 'events' ? 'seq' : `${time}, source_key`;
+  const hash = kind === 'events' ? 'hash' : 'NULL';
+  const seq = kind === 'events' ? 'seq' : 'NULL';
+  const stmt = db
+    .prepare(`SELECT source_key AS key, digest, ${seq} AS seq, ${time} AS time, ${hash} AS hash FROM ${spec.table}
+               WHERE table_id = ? AND tenant_id = ? ${kindFilter} ORDER BY ${order}`)
+    .safeIntegers(true);
+  yield* stmt.iterate(tableId, tenant) as Iterable<{ key: string; digest: string; seq: bigint | null; time: string | null; hash: string | null }>;
 }
 
 export function latestSeal(db: CacheDb, tableId: number, tenant: string): SealRecord | undefined {
