@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
-import { JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
+import { JCS_SHA256_V1, parseProfile } from '../../src-main/core/chain/profile.js';
 import { verifyChain, type ChainVerifierOptions } from '../../src-main/core/verify/chain-verifier.js';
 import type { Anchor, ChainRow, ReferenceHashes } from '../../src-main/core/verify/types.js';
 
@@ -357,5 +357,27 @@ describe('memory stays flat', () => {
     const r = verifyChain(ordered(rows), { ...base, window: 8 });
     assert.deepEqual(found(r), ['modified@4001']);
     assert.equal(r.rows, n);
+  });
+});
+
+describe('other systems\' conventions (profile file)', () => {
+  test('a sha512 chain with its own separator, genesis and payload columns verifies, and a change is found', () => {
+    const profile = parseProfile({ name: 'legacy-sha512', payloadColumns: ['id', 'seq', 'event_type'], separator: '|', algorithm: 'sha512', genesis: 'GENESIS' });
+    const build = makePayloadBuilder(COLUMNS, profile);
+    const rows: Stored[] = [];
+    let prev = 'GENESIS';
+    for (let s = 1; s <= 12; s++) {
+      const v: Stored = [uuid(s), String(s), 'acme', 'read', '{}', '2026-01-05 08:00:00+00', prev, null];
+      v[I.hash] = chainHash(prev, build(v), profile);
+      prev = v[I.hash]!;
+      rows.push(v);
+    }
+    const opts = { ...base, profile, payloadAtSeq: undefined };
+    const toRow = (v: Stored): ChainRow => ({ ...toChainRow(v), payload: build(v) });
+    assert.deepEqual(verifyChain(rows.map(toRow), opts).breaks, []);
+    rows[5]![I.details] = '{"changed": true}'; // not in the payload: not covered by this convention
+    assert.deepEqual(verifyChain(rows.map(toRow), opts).breaks, []);
+    rows[5]![I.type] = 'delete';
+    assert.deepEqual(verifyChain(rows.map(toRow), opts).breaks.map((b) => `${b.kind}@${b.seq}`), ['modified@6']);
   });
 });
