@@ -1,0 +1,97 @@
+// Sync speed and memory (issue 3): 1,000,000 demo events synced into a fresh cache
+// (facet indexes and FTS included), printed beside `psql \copy` of the same rows to
+// CSV in the same run; and the sync's peak RSS, measured in a child process.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { startDemoDb } from '../helpers/demo-db.js';
+
+/** Same shape as test/bench/types.ts BenchLine. */
+export interface BenchLine {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  reference?: { name: string; value: number };
+}
+
+const run = promisify(execFile);
+const EVENTS = Number(process.env.AUDITDESK_BENCH_SYNC_EVENTS ?? 1_000_000);
+const PSQL = process.env.PSQL ?? '/usr/bin/psql';
+
+/** Runs the sync in a child process so its peak RSS is its own. */
+function childSync(url: string, cachePath: string, tenants: string[]): Promise<{ seconds: number; rows: number; maxRssMb: number }> {
+  const syncModule = fileURLToPath(new URL('../../src-main/core/sync/index.js', import.meta.url));
+  const sourceModule = fileURLToPath(new URL('../../src-main/core/source/index.js', import.meta.url));
+  const cacheModule = fileURLToPath(new URL('../../src-main/core/cache/open.js', import.meta.url));
+  const script = `
+    import { syncToCache } from ${JSON.stringify(syncModule)};
+    import { connectSource } from ${JSON.stringify(sourceModule)};
+    import { openCache } from ${JSON.stringify(cacheModule)};
+    const [url, cachePath, tenantsJson] = process.argv.slice(1);
+    const db = openCache(cachePath);
+    const session = await connectSource(url);
+    const t0 = performance.now();
+    const summary = await syncToCache(session, db, { tenants: JSON.parse(tenantsJson), kinds: ['events'] });
+    const seconds = (performance.now() - t0) / 1000;
+    await session.close();
+    db.close();
+    process.stdout.write(JSON.stringify({ seconds, rows: summary.rowsFetched, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+  `;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, url, cachePath, JSON.stringify(tenants)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`sync child exited ${code}`))));
+  });
+}
+
+/** `psql \copy` of the same rows (same role, same tenants, RLS applied) to CSV files. */
+async function psqlCopy(url: string, dir: string, tenants: string[]): Promise<number> {
+  const t0 = performance.now();
+  for (const tenant of tenants) {
+    const file = join(dir, `${tenant}.csv`);
+    await run(PSQL, [
+      url,
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `SELECT set_config('app.current_tenant_id', '${tenant.replace(/'/g, "''")}', false)`,
+      '-c',
+      `\\copy (SELECT * FROM audit_logs WHERE tenant_id = '${tenant.replace(/'/g, "''")}' ORDER BY seq) TO '${file}' CSV`,
+    ]);
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+export async function bench(): Promise<BenchLine[]> {
+  const demo = await startDemoDb({ events: EVENTS });
+  const dir = mkdtempSync(join(tmpdir(), 'auditdesk-bench-sync-'));
+  try {
+    const tenants = demo.groundTruth.tenants;
+    const copySeconds = await psqlCopy(demo.url, dir, tenants);
+    const sync = await childSync(demo.url, join(dir, 'cache.sqlite'), tenants);
+    return [
+      {
+        name: `sync of ${sync.rows.toLocaleString('en-US')} demo events into a fresh cache (indexes + FTS)`,
+        value: sync.seconds,
+        unit: 's',
+        reference: { name: 'psql \\copy of the same rows to CSV', value: copySeconds },
+        target: 'ratio ≤ 1.5',
+      },
+      { name: 'sync throughput', value: sync.rows / sync.seconds, unit: 'rows/s' },
+      { name: 'sync peak RSS', value: sync.maxRssMb, unit: 'MB', target: '≤ 300 MB' },
+    ];
+  } finally {
+    await demo.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
