@@ -15,7 +15,7 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
   const facet = result.facets[name];
   const selected = filter[name] ?? [];
   const [open, setOpen] = useState(selected.length > 0 || ['tenant', 'modelProvider', 'safetyMode', 'eventType', 'severity'].includes(name));
-  if (!facet || (facet.values.length === 0 && selected.length === 0)) return null;
+  if (!facet || (facet.values.every((v) => v.value === null) && selected.length === 0)) return null;
   const toggle = (value: string) => {
     const next = selected.includes(value) ? selected.filter((v) => v !== value) : [...selected, value];
     onChange({ ...filter, [name]: next });
@@ -24,7 +24,7 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
   const shown = [...facet.values];
   for (const v of selected) if (!shown.some((f) => f.value === v)) shown.push({ value: v, count: 0 });
   return (
-    <details className="facet" open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+    <details className="facet" data-facet={name} open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary>
         {FACET_LABELS[name]}
         {selected.length ? <span className="badge">{selected.length}</span> : null}
@@ -38,7 +38,7 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
               <span className="count">{formatCount(f.count)}</span>
             </div>
           ) : (
-            <label key={f.value} className="facet-row">
+            <label key={f.value} className="facet-row" data-value={f.value}>
               <input type="checkbox" checked={selected.includes(f.value)} onChange={() => toggle(f.value!)} />
               <span className="facet-value" title={f.value}>
                 {f.value}

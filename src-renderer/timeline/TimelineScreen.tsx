@@ -74,10 +74,22 @@ export function TimelineScreen() {
   );
   const search = useRef<HTMLInputElement>(null);
 
-  // The URL is the source of truth for the filter: reloads, bookmarks and back/forward work.
+  // The URL is the source of truth for the filter: reloads, bookmarks and back/forward
+  // work. Opening the screen always fetches fresh rows (the cache may have changed).
+  const mounted = useRef(false);
   useEffect(() => {
-    setFilter(filterFromParams(params));
+    setFilter(filterFromParams(params), !mounted.current);
+    mounted.current = true;
   }, [params, setFilter]);
+
+  // A sync changed the cache underneath the open screen: fetch again.
+  const cacheSignature = useApp((s) => JSON.stringify(s.status?.cache.tenants ?? null));
+  const lastSignature = useRef(cacheSignature);
+  useEffect(() => {
+    if (lastSignature.current === cacheSignature) return;
+    lastSignature.current = cacheSignature;
+    reload();
+  }, [cacheSignature, reload]);
 
   const applyFilter = useCallback((next: Filter) => {
     if (filterKey(next) === filterKey(useTimeline.getState().filter)) return;

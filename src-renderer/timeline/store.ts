@@ -32,7 +32,8 @@ interface TimelineState {
   selectedIndex: number | null;
   drawer: { rid: number; detail: Load<RecordDetail> } | null;
   thread: { tenant: string; sessionId: string; data: Load<Thread> } | null;
-  setFilter(filter: Filter): void;
+  /** `force`: reload even when the filter is unchanged (the cache changed underneath). */
+  setFilter(filter: Filter, force?: boolean): void;
   patchFilter(patch: Partial<Filter>): void;
   ensurePages(first: number, last: number): void;
   select(index: number | null): void;
@@ -78,9 +79,9 @@ export const useTimeline = create<TimelineState>((set, get) => {
     drawer: null,
     thread: null,
 
-    setFilter: (next) => {
+    setFilter: (next, force = false) => {
       const filter = cleanFilter(next);
-      if (filterKey(filter) === filterKey(get().filter) && get().generation > 0) return;
+      if (!force && filterKey(filter) === filterKey(get().filter) && get().generation > 0) return;
       set((s) => ({
         filter,
         generation: s.generation + 1,

@@ -1,0 +1,191 @@
+// Issue 6: the auditor's day on the demo tenant, in Chromium against the real stack
+// (demo PostgreSQL → sync → SQLite cache → HTTP bridge → renderer).
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { dispatch } from '../../src-main/core/app/dispatch.js';
+import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
+import { startStack, type Stack } from './support/stack.js';
+import { AppFrame } from './pages/app-frame.js';
+import { AnomaliesPage } from './pages/anomalies.js';
+import { openScreen, setTheme } from './actions/navigate.js';
+import { testAndSync } from './actions/sync.js';
+import { openTimeline, pickFacet, resultTotal, searchText } from './actions/timeline.js';
+import { reviewTopAnomaly } from './actions/review.js';
+import type { Reply } from '../../src-main/core/contract/index.js';
+import type { RecordCount } from '../../src-main/core/contract/records.js';
+import type { Review } from '../../src-main/core/contract/anomalies.js';
+
+async function api<T>(stack: Stack, method: string, input: unknown): Promise<T> {
+  const reply = (await dispatch(stack.ctx, method, input)) as Reply<T>;
+  if (!reply.ok) throw new Error(`${method}: ${reply.error.message}`);
+  return reply.value;
+}
+
+describe('workstation journey on the demo tenant', () => {
+  let demo: DemoDb;
+  let stack: Stack;
+  before(async () => {
+    demo = await startDemoDb();
+    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
+  });
+  after(async () => {
+    await stack?.stop();
+    await demo?.stop();
+  });
+
+  test('connect and sync: the test shows a read-only session, the sync fills the cache', async () => {
+    const { testText, syncText } = await testAndSync(stack.page, DEMO_CONNECTION_ID);
+    assert.match(testText, /Connected/);
+    assert.match(testText, /read-only/);
+    assert.match(syncText, /Synced [\d,]+ rows/);
+    const frame = new AppFrame(stack.page);
+    for (const tenant of demo.groundTruth.tenants) {
+      await frame.cacheTenants.locator(`[data-tenant="${tenant}"]`).waitFor();
+    }
+    await stack.screenshot('02-connections-synced-light');
+  });
+
+  test('filter by model provider and safety mode: the list, the count and the URL agree', async () => {
+    const tl = await openTimeline(stack.page);
+    const all = await resultTotal(stack.page);
+    const cached = await api<RecordCount>(stack, 'records.count', { filter: {} });
+    assert.equal(all, cached.total);
+    await stack.screenshot('03-timeline-light');
+
+    await pickFacet(stack.page, 'modelProvider', 'openai');
+    // Pick a safety mode that OpenAI calls actually use in this data set (the facet lists them).
+    const modeLabel = tl.facet('safetyMode').locator('label[data-value]').first();
+    await modeLabel.waitFor();
+    const mode = (await modeLabel.getAttribute('data-value'))!;
+    await pickFacet(stack.page, 'safetyMode', mode);
+    const expected = await api<RecordCount>(stack, 'records.count', { filter: { modelProvider: ['openai'], safetyMode: [mode] } });
+    assert.ok(expected.total > 0 && expected.total < all);
+    await tl.resultCount.filter({ hasText: `${expected.total.toLocaleString('en-US')} rows` }).waitFor();
+    await tl.rows.first().waitFor();
+    const models = await tl.rows.locator('.c-model').allInnerTexts();
+    const safety = await tl.rows.locator('.c-safety').allInnerTexts();
+    assert.ok(models.length > 0);
+    for (const m of models) assert.match(m, /^openai/);
+    for (const s of safety) assert.equal(s, mode);
+    assert.match(stack.page.url(), /modelProvider=openai/);
+    assert.match(stack.page.url(), new RegExp(`safetyMode=${mode}`));
+
+    // The filter is in the URL: a reload reopens the same view.
+    await stack.page.reload();
+    await tl.resultCount.filter({ hasText: `${expected.total.toLocaleString('en-US')} rows` }).waitFor();
+    await stack.screenshot('04-timeline-filtered-light');
+  });
+
+  test('open an event: the drawer shows the model metadata and the conversation thread', async () => {
+    const tl = await openTimeline(stack.page);
+    await tl.rows.first().click();
+    await tl.drawer.waitFor();
+    await tl.drawer.getByRole('region', { name: 'Model metadata' }).waitFor();
+    assert.match(await tl.drawer.innerText(), /openai/);
+    await tl.drawer.getByRole('button', { name: 'Show conversation thread' }).click();
+    await tl.threadDrawer.locator('.turn').first().waitFor();
+    await stack.screenshot('05-conversation-thread-light');
+    await stack.page.keyboard.press('Escape');
+    await tl.drawer.waitFor({ state: 'detached' });
+
+    // A system event shows its chain position; j/k walk the list with the drawer open.
+    await stack.page.goto(`${stack.bridge.origin}/#/timeline?kind=event`);
+    await tl.rows.first().waitFor();
+    await tl.rows.first().click();
+    await tl.drawer.getByRole('region', { name: 'Chain position' }).waitFor();
+    const firstText = await tl.drawer.innerText();
+    await stack.page.locator('body').press('j');
+    await stack.page.waitForFunction((before) => {
+      const d = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('[role=dialog]');
+      return d !== null && d.textContent !== before && /seq/.test(d.textContent);
+    }, (await tl.drawer.textContent()) ?? '');
+    assert.notEqual(await tl.drawer.innerText(), firstText);
+    await stack.screenshot('06-event-drawer-light');
+    await stack.page.keyboard.press('Escape');
+  });
+
+  test('a hostile filter string changes nothing and renders as text', async () => {
+    const before = await api<RecordCount>(stack, 'records.count', { filter: {} });
+    const hostile = `'; DROP TABLE records; -- <img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script> " OR 1=1`;
+    let dialogs = 0;
+    stack.page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    const tl = await openTimeline(stack.page);
+    await searchText(stack.page, hostile);
+    await tl.activeFilters.waitFor();
+    const chip = tl.activeFilters.locator('.chip-label', { hasText: 'DROP TABLE' });
+    assert.equal(await chip.innerText(), `Text: ${hostile}`);
+    await tl.resultCount.filter({ hasText: / rows / }).waitFor();
+    assert.equal(await stack.page.locator('img[src=x]').count(), 0);
+    assert.equal(await stack.page.locator('#root script').count(), 0);
+    assert.notEqual(await stack.page.title(), 'pwned');
+    assert.equal(dialogs, 0);
+
+    // Hostile values in the URL (facet values) are shown as text too, and match nothing.
+    const evil = `<b>x</b>' OR '1'='1`;
+    await stack.page.goto(`${stack.bridge.origin}/#/timeline?modelProvider=${encodeURIComponent(evil)}`);
+    await tl.activeFilters.locator('.chip-label', { hasText: 'Model provider' }).waitFor();
+    assert.equal(await tl.activeFilters.locator('.chip-label', { hasText: 'Model provider' }).innerText(), `Model provider: ${evil}`);
+    assert.equal(await stack.page.locator('#root b').count(), 0);
+    assert.equal(await resultTotal(stack.page), 0);
+    await stack.screenshot('07-hostile-filter-light');
+
+    const after = await api<RecordCount>(stack, 'records.count', { filter: {} });
+    assert.deepEqual(after, before, 'the cache is unchanged');
+  });
+
+  test('review an anomaly: a decision needs a note and is recorded in the cache', async () => {
+    await openScreen(stack.page, 'Anomalies');
+    const an = new AnomaliesPage(stack.page);
+    assert.equal(await an.threshold.inputValue(), '0.7');
+    await an.items.first().waitFor();
+    await an.items.first().click();
+    await an.reviewForm.waitFor();
+    await an.decision('Confirmed').check();
+    assert.equal(await an.submit.isDisabled(), true, 'no note yet: cannot submit');
+    const key = await reviewTopAnomaly(stack.page, 'Confirmed', 'Burst of failed logins from one IP; escalated to SOC.', 'Ada Auditor');
+    assert.match(await an.latestReview.innerText(), /confirmed by Ada Auditor/);
+    const reviews = await api<Review[]>(stack, 'anomalies.reviews', { anomalyKey: key });
+    assert.equal(reviews.length, 1);
+    assert.equal(reviews[0]!.decision, 'confirmed');
+    assert.equal(reviews[0]!.reviewer, 'Ada Auditor');
+    await stack.screenshot('08-anomalies-light');
+  });
+
+  test('every screen is readable in the dark theme', async () => {
+    await setTheme(stack.page, 'dark');
+    for (const [screen, name] of [
+      ['Timeline', '09-timeline-dark'],
+      ['Anomalies', '10-anomalies-dark'],
+      ['Connections', '11-connections-dark'],
+      ['Integrity', '12-integrity-dark'],
+      ['Export', '13-export-dark'],
+    ] as const) {
+      await openScreen(stack.page, screen);
+      await stack.page.waitForTimeout(300);
+      await stack.screenshot(name);
+    }
+    await setTheme(stack.page, 'light');
+  });
+
+  test('a lost connection shows a clear banner and offline review continues', async () => {
+    const frame = new AppFrame(stack.page);
+    await frame.sourceState.filter({ hasText: 'reachable' }).waitFor();
+    await demo.stop();
+    await frame.lostBanner.waitFor({ timeout: 30_000 });
+    assert.match(await frame.lostBanner.innerText(), /Connection to the demo tenant lost.*Offline review continues/s);
+    await frame.sourceState.filter({ hasText: 'unreachable' }).waitFor();
+
+    // The cache still answers: timeline, drawer and anomaly review work offline.
+    const tl = await openTimeline(stack.page);
+    await tl.rows.first().click();
+    await tl.drawer.getByRole('region', { name: 'Chain position' }).or(tl.drawer.getByRole('region', { name: 'Model metadata' })).first().waitFor();
+    await stack.page.keyboard.press('Escape');
+    await reviewTopAnomaly(stack.page, 'False positive', 'Re-checked offline: planned maintenance window.', 'Ada Auditor');
+    await stack.screenshot('14-source-lost-banner-light');
+    assert.deepEqual(stack.pageErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+  });
+});
