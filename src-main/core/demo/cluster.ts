@@ -60,28 +60,28 @@ function postgresIds(): { uid: number; gid: number } | Record<string, never> {
 }
 
 /**
- * Creates `dir` (and missing parents) after checking that the nearest existing ancestor
- * is writable: recursive mkdir spins forever on some pseudo file systems (/proc), and
- * initdb's own messages for unwritable folders are obscure.
+ * Creates `dir` and missing parents one level at a time: recursive mkdir spins forever
+ * on some pseudo file systems (/proc), and initdb's own messages for unwritable folders
+ * are obscure.
  */
 export async function ensureWritableDir(dir: string): Promise<void> {
   const fail = (code: string) =>
     new UserError(`cannot write the demo data folder ${dir} (${code}).`, 'E_DATA_DIR', 'Pass --data-dir with a folder you can write to.');
+  const missing: string[] = [];
   let existing = resolve(dir);
   for (;;) {
-    const s = await stat(existing).catch(() => undefined);
+    const s = await stat(existing).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(fail(e.code ?? 'error'))));
     if (s) {
       if (!s.isDirectory()) throw fail('ENOTDIR');
       break;
     }
+    missing.unshift(existing);
     const parent = dirname(existing);
     if (parent === existing) throw fail('ENOENT');
     existing = parent;
   }
   try {
-    await access(existing, fsConstants.W_OK | fsConstants.X_OK);
-    if (existing !== resolve(dir) && existing.startsWith('/proc')) throw Object.assign(new Error('pseudo file system'), { code: 'EACCES' });
-    await mkdir(dir, { recursive: true });
+    for (const d of missing) await mkdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
     await access(dir, fsConstants.W_OK | fsConstants.X_OK);
   } catch (e) {
     throw fail((e as NodeJS.ErrnoException).code ?? 'error');
