@@ -145,12 +145,13 @@ export async function compareWithSeal(
   args: { table: SourceTable; tenant: string; signal?: AbortSignal },
 ): Promise<SealComparison> {
   const { table, tenant } = args;
+  const { fingerprint } = await session.fingerprint();
   const registered = db
     .prepare(
       `SELECT st.table_id, st.columns_json FROM source_tables st JOIN sources s ON s.source_id = st.source_id
-        WHERE st.kind = ? AND st.schema_name = ? AND st.table_name = ? ORDER BY st.table_id DESC LIMIT 1`,
+        WHERE s.fingerprint = ? AND st.kind = ? AND st.schema_name = ? AND st.table_name = ?`,
     )
-    .get(table.kind, table.schema, table.name) as { table_id: number; columns_json: string } | undefined;
+    .get(fingerprint, table.kind, table.schema, table.name) as { table_id: number; columns_json: string } | undefined;
   const seal = registered ? latestSeal(db, registered.table_id, tenant) : undefined;
   if (!registered || !seal) {
     throw new UserError(`no seal for ${table.schema}.${table.name}, tenant ${tenant}.`, 'E_NO_SEAL', 'Sync this tenant first.');
