@@ -77,8 +77,11 @@ export interface RecordCount {
   total: number;
   events: number;
   conversations: number;
-  /** rows with a missing or sentinel timestamp among `total` */
-  undated: number;
+  /**
+   * rows with a missing or sentinel timestamp among `total`; null for a plain full-text
+   * search, whose count comes from the search index alone (records.histogram has it)
+   */
+  undated: number | null;
 }
 
 export interface FacetValue {

@@ -132,7 +132,7 @@ export function countRecords(db: CacheDb, filter: RecordFilter): RecordCount {
   }
   const q = countSql(filter);
   const rows = stmt(db, q.sql).all(...q.params) as { kind: 'event' | 'conversation'; n: number; undated: number }[];
-  const result: RecordCount = { total: 0, events: 0, conversations: 0, undated: 0 };
+  const result = { total: 0, events: 0, conversations: 0, undated: 0 };
   for (const r of rows) {
     result.total += r.n;
     result.undated += r.undated;
