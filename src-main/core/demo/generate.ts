@@ -662,13 +662,14 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
       }
       conv.push();
       counts[tenant.id]!.conversation_audit_logs++;
+      if (++convDone % progressEvery === 0) onProgress?.({ phase: 'conversation_audit_logs', done: convDone, total: Math.max(convDone, convTotal) });
     };
 
     const session = (agent: Agent, start: number, turns: number) => {
       const id = `sess-${rng.uuid().slice(0, 8)}${rng.uuid().slice(24)}`;
       const channel = rng.pick(agent.channels);
       let us = start;
-      for (let k = 0; k < turns; k++) {
+      for (let k = 0; k < turns && us < WINDOW_END_MS * 1000; k++) {
         writeTurn(agent, id, channel, us);
         us += (15 + rng.int(0, 165)) * 1_000_000 + rng.int(0, 999_999);
       }
@@ -680,24 +681,14 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
     if (tenant.id === RELAXED.tenant) session(agentById(RELAXED.agent), RELAXED.from + 12 * 60_000_000, 4);
     if (tenant.id === API_KEY.tenant) session(agentById(API_KEY.agent), API_KEY.from + 15 * 60_000_000, 2);
 
-    let pendingTurns = 0;
-    let current: { agent: Agent; id: string; channel: string } | undefined;
-    let lastUs = 0;
-    await forEachTimestamp(rng, convShares[t]!, (us) => {
-      // Turns of one session follow each other within the hour; a new session starts when the last ends.
-      if (pendingTurns === 0 || us - lastUs > 20 * 60_000_000) {
-        const agent = rng.weighted(tenant.agents, agentCum);
-        current = { agent, id: `sess-${rng.uuid().slice(0, 8)}${rng.uuid().slice(24)}`, channel: rng.pick(agent.channels) };
-        pendingTurns = rng.int(1, 6);
-      }
-      writeTurn(current!.agent, current!.id, current!.channel, us);
-      pendingTurns--;
-      lastUs = us;
-      if (++convDone % progressEvery === 0) onProgress?.({ phase: 'conversation_audit_logs', done: convDone, total: convTotal });
+    // Sessions start on the office-hours rhythm; each brings 1–6 turns a few minutes apart
+    // (3.5 on average), which keeps the total near events/4.
+    await forEachTimestamp(rng, Math.round(convShares[t]! / 3.5), (us) => {
+      session(rng.weighted(tenant.agents, agentCum), us, rng.int(1, 6));
     }, () => conv.flushIfFull());
   }
   await conv.end();
-  onProgress?.({ phase: 'conversation_audit_logs', done: convTotal, total: convTotal });
+  onProgress?.({ phase: 'conversation_audit_logs', done: convDone, total: convDone });
 
   // --- access log: auditors and admins looking at the logs
   const access = new CopyWriter(client, 'audit_access_log', await tableColumns(client, 'audit_access_log'));
