@@ -5,6 +5,7 @@ import type { CacheDb } from '../cache/open.js';
 import type { Finding } from '../contract/anomalies.js';
 import { buildWhere, type RecordFilter } from '../records/filter.js';
 import { stmt } from '../records/sql.js';
+import { rollupCovers } from '../records/rollup.js';
 
 export const HIGH_TEMPERATURE = 0.8;
 /** Safety modes that weaken the provider's guardrails. */
@@ -25,47 +26,54 @@ interface GroupRow {
   model_version: string | null;
   deployment_id: string | null;
   n: number;
-  first_ts: string | null;
-  last_ts: string | null;
 }
 
 export function findings(db: CacheDb, tenant: string, opts: FindingsOptions = {}): Finding[] {
   const base = scope(tenant, opts.filter);
+  // Group counts come from the per-day rollup when the filter allows (migration 003):
+  // a tenant's conversations are not read row by row for every kind of finding.
+  const src: Source =
+    !opts.filter || rollupCovers(opts.filter)
+      ? { table: 'records_rollup', n: 'sum(r.n)' }
+      : { table: 'records', n: 'count(*)' };
   const out: Finding[] = [];
 
   // Temperatures above 0.8 (stored as text; temperature_num is the numeric view).
   const hot = stmt(
     db,
-    `SELECT ${GROUP_COLS}, r.temperature AS temperature, max(r.temperature_num) AS t
-       FROM records r ${base.sql} AND r.temperature_num > ? GROUP BY ${GROUP_BY}, r.temperature ORDER BY t DESC, n DESC`,
-  ).all(...base.params, HIGH_TEMPERATURE) as (GroupRow & { temperature: string; t: number })[];
+    `SELECT ${GROUP_BY}, r.temperature_num AS t, ${src.n} AS n FROM ${src.table} r ${base.sql} AND r.temperature_num > ?
+      GROUP BY ${GROUP_BY}, r.temperature_num HAVING n > 0 ORDER BY t DESC, n DESC`,
+  ).all(...base.params, HIGH_TEMPERATURE) as (GroupRow & { t: number })[];
   for (const g of hot) {
-    out.push(
-      finding(db, base, 'high_temperature', g.t > 1 ? 'high' : 'medium', tenant, g, `temperature ${g.temperature} ${where(g)}`, null, {
-        sql: 'r.temperature IS ?',
-        params: [g.temperature],
-      }),
-    );
+    const f = finding(db, base, 'high_temperature', g.t > 1 ? 'high' : 'medium', tenant, g, '', null, {
+      sql: 'r.temperature_num = ?',
+      params: [g.t],
+    });
+    f.title = `temperature ${f.printed ?? g.t} ${where(g)}`;
+    out.push(strip(f));
   }
 
   const relaxed = stmt(
     db,
-    `SELECT ${GROUP_COLS}, r.safety_mode AS mode FROM records r ${base.sql}
-        AND lower(r.safety_mode) IN (SELECT value FROM json_each(?)) GROUP BY ${GROUP_BY}, r.safety_mode ORDER BY n DESC`,
+    `SELECT ${GROUP_BY}, r.safety_mode AS mode, ${src.n} AS n FROM ${src.table} r ${base.sql}
+        AND lower(r.safety_mode) IN (SELECT value FROM json_each(?)) GROUP BY ${GROUP_BY}, r.safety_mode HAVING n > 0 ORDER BY n DESC`,
   ).all(...base.params, JSON.stringify(RELAXED_SAFETY_MODES)) as (GroupRow & { mode: string })[];
   for (const g of relaxed) {
     out.push(
-      finding(db, base, 'relaxed_safety', 'medium', tenant, g, `safety mode "${g.mode}" ${where(g)}`, null, {
-        sql: 'r.safety_mode IS ?',
-        params: [g.mode],
-      }),
+      strip(
+        finding(db, base, 'relaxed_safety', 'medium', tenant, g, `safety mode "${g.mode}" ${where(g)}`, null, {
+          sql: 'r.safety_mode IS ?',
+          params: [g.mode],
+        }),
+      ),
     );
   }
 
-  // Cheap LIKE prefilter in SQL, exact detection in JS on the (few) distinct configs.
+  // model_config is not rolled up: one pass over the tenant's conversations with a cheap
+  // LIKE prefilter, exact detection in JS on the (few) distinct configs.
   const configs = stmt(
     db,
-    `SELECT ${GROUP_COLS}, r.model_config AS config FROM records r ${base.sql}
+    `SELECT ${GROUP_BY}, count(*) AS n, r.model_config AS config FROM records r ${base.sql}
         AND (r.model_config LIKE '%sk-%' OR r.model_config LIKE '%key%' OR r.model_config LIKE '%token%'
              OR r.model_config LIKE '%secret%' OR r.model_config LIKE '%passw%')
       GROUP BY ${GROUP_BY}, r.model_config ORDER BY n DESC`,
@@ -74,19 +82,24 @@ export function findings(db: CacheDb, tenant: string, opts: FindingsOptions = {}
     const secrets = findSecrets(g.config);
     if (!secrets.length) continue;
     out.push(
-      finding(db, base, 'secret_in_config', 'high', tenant, g, `secret in model_config ${where(g)}`, secrets.join('; '), {
-        sql: 'r.model_config IS ?',
-        params: [g.config],
-      }),
+      strip(
+        finding(db, base, 'secret_in_config', 'high', tenant, g, `secret in model_config ${where(g)}`, secrets.join('; '), {
+          sql: 'r.model_config IS ?',
+          params: [g.config],
+        }),
+      ),
     );
   }
 
-  out.push(...unapprovedVersions(db, base, tenant, opts));
+  out.push(...unapprovedVersions(db, base, src, tenant, opts));
   return out;
 }
 
-const GROUP_COLS = `r.agent_id, r.model_provider, r.model_name, r.model_version, r.deployment_id,
-  count(*) AS n, min(r.ts) AS first_ts, max(r.ts) AS last_ts`;
+interface Source {
+  table: 'records' | 'records_rollup';
+  n: string;
+}
+
 const GROUP_BY = 'r.agent_id, r.model_provider, r.model_name, r.model_version, r.deployment_id';
 
 interface Scope {
@@ -94,12 +107,21 @@ interface Scope {
   params: unknown[];
 }
 
+/** The filter's conditions (column names shared by records and records_rollup) plus tenant and kind. */
 function scope(tenant: string, filter?: RecordFilter): Scope {
   const w = filter ? buildWhere(filter) : { sql: '', params: [] };
   const parts = [w.sql ? `(${w.sql.slice('WHERE '.length)})` : null, 'r.tenant_id = ?', "r.kind = 'conversation'"].filter(Boolean);
   return { sql: `WHERE ${parts.join(' AND ')}`, params: [...w.params, tenant] };
 }
 
+type Draft = Finding & { printed?: string | null };
+
+function strip(f: Draft): Finding {
+  const { printed: _printed, ...finding } = f;
+  return finding;
+}
+
+/** A finding for one group, with sample rows and exact first/last times read from records. */
 function finding(
   db: CacheDb,
   base: Scope,
@@ -110,16 +132,18 @@ function finding(
   title: string,
   excerpt: string | null,
   extra: Scope,
-): Finding {
-  const sampleRids = (
-    stmt(
-      db,
-      `SELECT r.rid FROM records r ${base.sql} AND r.agent_id IS ? AND r.model_provider IS ? AND r.model_name IS ?
-          AND r.model_version IS ? AND r.deployment_id IS ? AND ${extra.sql} ORDER BY r.ts, r.rid LIMIT 5`,
-    ).all(...base.params, g.agent_id, g.model_provider, g.model_name, g.model_version, g.deployment_id, ...extra.params) as {
-      rid: number;
-    }[]
-  ).map((r) => r.rid);
+): Draft {
+  const cond = `${base.sql} AND r.agent_id IS ? AND r.model_provider IS ? AND r.model_name IS ? AND r.model_version IS ?
+      AND r.deployment_id IS ? AND ${extra.sql}`;
+  const params = [...base.params, g.agent_id, g.model_provider, g.model_name, g.model_version, g.deployment_id, ...extra.params];
+  const first = stmt(db, `SELECT r.rid, r.ts, r.temperature FROM records r ${cond} ORDER BY r.ts, r.rid LIMIT 5`).all(...params) as {
+    rid: number;
+    ts: string | null;
+    temperature: string | null;
+  }[];
+  const last = stmt(db, `SELECT r.ts FROM records r ${cond} ORDER BY r.ts DESC, r.rid DESC LIMIT 1`).get(...params) as
+    | { ts: string | null }
+    | undefined;
   return {
     kind,
     severity,
@@ -131,10 +155,11 @@ function finding(
     modelVersion: g.model_version,
     deploymentId: g.deployment_id,
     count: g.n,
-    firstTs: g.first_ts,
-    lastTs: g.last_ts,
-    sampleRids,
+    firstTs: first[0]?.ts ?? null,
+    lastTs: last?.ts ?? null,
+    sampleRids: first.map((r) => r.rid),
     excerpt,
+    printed: first[0]?.temperature ?? null,
   };
 }
 
@@ -144,13 +169,13 @@ function where(g: GroupRow): string {
   return `on agent ${g.agent_id ?? '(none)'}${model ? ` (${model}${deployment})` : ''}`;
 }
 
-function unapprovedVersions(db: CacheDb, base: Scope, tenant: string, opts: FindingsOptions): Finding[] {
+function unapprovedVersions(db: CacheDb, base: Scope, src: Source, tenant: string, opts: FindingsOptions): Finding[] {
   const minShare = opts.minShare ?? 0.05;
   const versions = stmt(
     db,
-    `SELECT r.model_provider AS provider, r.model_name AS model, r.model_version AS version, count(*) AS n
-       FROM records r ${base.sql} AND r.model_name IS NOT NULL
-      GROUP BY r.model_provider, r.model_name, r.model_version`,
+    `SELECT r.model_provider AS provider, r.model_name AS model, r.model_version AS version, ${src.n} AS n
+       FROM ${src.table} r ${base.sql} AND r.model_name IS NOT NULL
+      GROUP BY r.model_provider, r.model_name, r.model_version HAVING n > 0`,
   ).all(...base.params) as { provider: string | null; model: string; version: string | null; n: number }[];
   const totals = new Map<string, number>();
   for (const v of versions) totals.set(modelKey(v.provider, v.model), (totals.get(modelKey(v.provider, v.model)) ?? 0) + v.n);
@@ -163,16 +188,13 @@ function unapprovedVersions(db: CacheDb, base: Scope, tenant: string, opts: Find
     const reason = approved ? 'not in the approved list' : `${((v.n / totals.get(key)!) * 100).toFixed(1)}% of ${key} calls`;
     const groups = stmt(
       db,
-      `SELECT ${GROUP_COLS} FROM records r ${base.sql} AND r.model_provider IS ? AND r.model_name IS ? AND r.model_version IS ?
-        GROUP BY ${GROUP_BY} ORDER BY n DESC`,
+      `SELECT ${GROUP_BY}, ${src.n} AS n FROM ${src.table} r ${base.sql}
+          AND r.model_provider IS ? AND r.model_name IS ? AND r.model_version IS ?
+        GROUP BY ${GROUP_BY} HAVING n > 0 ORDER BY n DESC`,
     ).all(...base.params, v.provider, v.model, v.version) as GroupRow[];
     for (const g of groups) {
-      out.push(
-        finding(db, base, 'unapproved_model_version', 'medium', tenant, g, `unapproved version ${v.version ?? '(none)'} of ${key} (${reason}) ${where(g)}`, null, {
-          sql: '1',
-          params: [],
-        }),
-      );
+      const title = `unapproved version ${v.version ?? '(none)'} of ${key} (${reason}) ${where(g)}`;
+      out.push(strip(finding(db, base, 'unapproved_model_version', 'medium', tenant, g, title, null, { sql: '1', params: [] })));
     }
   }
   return out;
