@@ -1,10 +1,180 @@
-import { Empty } from '../app/states.js';
+import { useCallback, useEffect, useState } from 'react';
+import type { BreakJson, CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
+import { api, errorMessage } from '../api/client.js';
+import { useApp } from '../app/store.js';
+import { formatCount, formatTs } from '../app/format.js';
+import { Empty, ErrorState, Loading } from '../app/states.js';
+import { JobProgressView } from '../app/JobProgress.js';
+import { useJob } from '../app/useJob.js';
+import type { Load } from '../timeline/store.js';
+
+/** Timeline view that puts the broken row first: that tenant's events up to the break's time, newest first. */
+function jumpHref(tenant: string, b: BreakJson): string | null {
+  if (!b.time) return null;
+  const t = new Date(b.time);
+  if (Number.isNaN(t.getTime())) return null;
+  const to = new Date(t.getTime() + 1000).toISOString();
+  const p = new URLSearchParams({ tenant, kind: 'event', to });
+  return `#/timeline?${p.toString()}`;
+}
 
 export function IntegrityScreen() {
+  const tz = useApp((s) => s.timeZone);
+  const [report, setReport] = useState<Load<IntegrityReport>>({ state: 'idle' });
+  const [checkpoints, setCheckpoints] = useState<Load<CheckpointInfo[]>>({ state: 'idle' });
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [startError, setStartError] = useState<string | null>(null);
+  const { job } = useJob(jobId);
+
+  const load = useCallback(async () => {
+    setReport((r) => (r.state === 'ready' ? r : { state: 'loading' }));
+    try {
+      setReport({ state: 'ready', value: await api['integrity.report']({}) });
+    } catch (e) {
+      setReport({ state: 'error', message: errorMessage(e) });
+    }
+    try {
+      setCheckpoints({ state: 'ready', value: await api['integrity.checkpoints']({ limit: 50 }) });
+    } catch (e) {
+      setCheckpoints({ state: 'error', message: errorMessage(e) });
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => {
+    if (job && job.state !== 'running') void load();
+  }, [job?.state, load]);
+
+  const verify = async (target: 'cache' | 'source+cache') => {
+    setStartError(null);
+    try {
+      setJobId((await api['integrity.verify']({ target })).jobId);
+    } catch (e) {
+      setStartError(errorMessage(e));
+    }
+  };
+
   return (
     <div className="screen-pad">
-      <h2>Integrity</h2>
-      <Empty title="Verification is not available in this build yet.">The integrity API is not part of the contract yet.</Empty>
+      <div className="toolbar wrap">
+        <h2>Integrity</h2>
+        <button type="button" className="primary" disabled={job?.state === 'running'} onClick={() => void verify('cache')}>
+          Re-verify cache
+        </button>
+        <button type="button" disabled={job?.state === 'running'} onClick={() => void verify('source+cache')}>
+          Verify source and cache
+        </button>
+        {report.state === 'ready' && report.value.lastRun ? (
+          <span className="muted small">
+            Last run {formatTs(report.value.lastRun.checkedAt, tz)} on {report.value.lastRun.target}: {report.value.lastRun.intact ? 'intact' : 'breaks found'}
+          </span>
+        ) : null}
+      </div>
+      {startError ? (
+        <p role="alert" className="error-text">
+          {startError}
+        </p>
+      ) : null}
+      {job ? <JobProgressView job={job} label="Verification" onCancel={() => void api['jobs.cancel']({ jobId: job.jobId })} /> : null}
+      {report.state === 'error' ? (
+        <ErrorState message={report.message} onRetry={() => void load()} />
+      ) : report.state !== 'ready' ? (
+        <Loading />
+      ) : report.value.chains.length === 0 && report.value.seals.length === 0 ? (
+        <Empty title="Nothing verified yet.">Sync a tenant, then press “Re-verify cache” (works offline).</Empty>
+      ) : (
+        <table className="data-table" aria-label="Chains and tables">
+          <thead>
+            <tr>
+              <th scope="col">Tenant</th>
+              <th scope="col">Table</th>
+              <th scope="col">Verdict</th>
+              <th scope="col">Rows checked</th>
+              <th scope="col">Breaks</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.value.chains.map((c) => (
+              <tr key={`${c.tenant}/${c.table}`} className={c.intact ? undefined : 'broken'} data-chain={`${c.tenant}/${c.table}`}>
+                <td>{c.tenant}</td>
+                <td>{c.table}</td>
+                <td>
+                  <strong className={c.intact ? 'ok-text' : 'error-text'}>{c.intact ? 'intact' : 'BROKEN'}</strong>
+                  <div className="muted small">checked {formatTs(c.checkedAt, tz)}</div>
+                </td>
+                <td>
+                  {formatCount(c.rows)} ({formatCount(c.intactRows)} intact)
+                </td>
+                <td>
+                  {c.breaks.length === 0 ? (
+                    '—'
+                  ) : (
+                    <ul className="break-list" aria-label={`Breaks in ${c.tenant} ${c.table}`}>
+                      {c.breaks.map((b, i) => {
+                        const href = jumpHref(c.tenant, b);
+                        return (
+                          <li key={i} data-break-kind={b.kind}>
+                            <strong>{b.kind}</strong> at seq {b.seq ?? '?'}: {b.explanation}{' '}
+                            {href ? (
+                              <a href={href} aria-label={`Jump to the row at seq ${b.seq ?? '?'}`}>
+                                jump to row
+                              </a>
+                            ) : null}
+                          </li>
+                        );
+                      })}
+                      {c.breaksOmitted ? <li className="muted">… and {formatCount(c.breaksOmitted)} more</li> : null}
+                    </ul>
+                  )}
+                </td>
+              </tr>
+            ))}
+            {report.value.seals.map((s) => (
+              <tr key={`seal/${s.checkedAt}/${JSON.stringify(s).slice(0, 80)}`}>
+                <td colSpan={5} className="small">
+                  Seal: <span className="mono">{JSON.stringify(s)}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Checkpoint history</h3>
+      {checkpoints.state === 'error' ? (
+        <ErrorState message={checkpoints.message} />
+      ) : checkpoints.state !== 'ready' ? (
+        <Loading />
+      ) : checkpoints.value.length === 0 ? (
+        <Empty title="No checkpoints yet." />
+      ) : (
+        <table className="data-table" aria-label="Checkpoint history">
+          <thead>
+            <tr>
+              <th scope="col">Created</th>
+              <th scope="col">Origin</th>
+              <th scope="col">Tenant · table</th>
+              <th scope="col">Head</th>
+              <th scope="col">Signature</th>
+            </tr>
+          </thead>
+          <tbody>
+            {checkpoints.value.map((c) => (
+              <tr key={c.checkpointId}>
+                <td>{formatTs(c.createdAt, tz)}</td>
+                <td>{c.origin}</td>
+                <td>
+                  {c.tenant} · {c.table}
+                </td>
+                <td>
+                  seq {String(c.lastSeq)} <span className="mono muted">{c.headHash.slice(0, 16)}…</span>
+                </td>
+                <td className={c.signature === 'valid' ? 'ok-text' : c.signature === 'invalid' ? 'error-text' : 'muted'}>{c.signature}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </div>
   );
 }

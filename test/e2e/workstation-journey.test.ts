@@ -81,6 +81,8 @@ describe('workstation journey on the demo tenant', () => {
     const tl = await openTimeline(stack.page);
     await tl.rows.first().click();
     await tl.drawer.waitFor();
+    await stack.page.waitForTimeout(1500);
+    await stack.screenshot('debug-drawer');
     await tl.drawer.getByRole('region', { name: 'Model metadata' }).waitFor();
     assert.match(await tl.drawer.innerText(), /openai/);
     await tl.drawer.getByRole('button', { name: 'Show conversation thread' }).click();
@@ -103,6 +105,27 @@ describe('workstation journey on the demo tenant', () => {
     assert.notEqual(await tl.drawer.innerText(), firstText);
     await stack.screenshot('06-event-drawer-light');
     await stack.page.keyboard.press('Escape');
+  });
+
+  test('the integrity screen shows the planted breaks in the tampered tenant only', async () => {
+    await openScreen(stack.page, 'Integrity');
+    await stack.page.getByRole('button', { name: 'Re-verify cache' }).click();
+    const table = stack.page.getByRole('table', { name: 'Chains and tables' });
+    const tampered = demo.groundTruth.tamperedTenant;
+    const row = table.locator(`tr[data-chain^="${tampered}/"]`);
+    await row.filter({ hasText: 'BROKEN' }).waitFor({ timeout: 60_000 });
+    for (const tenant of demo.groundTruth.tenants.filter((t) => t !== tampered)) {
+      assert.match(await table.locator(`tr[data-chain^="${tenant}/"]`).innerText(), /intact/);
+    }
+    const breaks = await row.locator('[data-break-kind]').allInnerTexts();
+    const plantedSeqs = demo.groundTruth.tampering.map((t) => t.seq);
+    assert.ok(breaks.length > 0);
+    assert.ok(plantedSeqs.some((seq) => breaks.some((b) => b.includes(`seq ${seq}`))), `a break at a planted seq (${plantedSeqs.join(', ')}): ${breaks.join(' | ')}`);
+    await stack.screenshot('15-integrity-light');
+    // Jump to the row: the timeline opens on that tenant's events at the break.
+    await row.getByRole('link', { name: /Jump to the row/ }).first().click();
+    await stack.page.getByRole('main', { name: 'Timeline' }).waitFor();
+    assert.match(stack.page.url(), new RegExp(`tenant=${tampered}`));
   });
 
   test('a hostile filter string changes nothing and renders as text', async () => {
