@@ -12,6 +12,7 @@ import { recordFacets } from '../../src-main/core/records/facets.js';
 import { recordHistogram } from '../../src-main/core/records/histogram.js';
 import { recordFilterSchema, type RecordFilterInput } from '../../src-main/core/records/filter.js';
 import { listAnomalies } from '../../src-main/core/anomalies/review.js';
+import { findings } from '../../src-main/core/anomalies/findings.js';
 import { createRecordsFixture } from '../helpers/records-fixture.js';
 
 /** Same shape as test/bench/types.ts BenchLine. */
@@ -130,6 +131,8 @@ export async function bench(): Promise<BenchLine[]> {
     }
     const [list, listMs] = time(() => listAnomalies(db, { threshold: 0.7, includeReviewed: true, limit: 500 }));
     lines.push({ name: `anomalies.list ≥ 0.7 (${list.total} anomalies with events and reviews)`, value: listMs, unit: 'ms' });
+    const [found, findingsMs] = time(() => findings(db, 'globex-bank'));
+    lines.push({ name: `anomalies.findings for one tenant (${found.length} findings; one pass over model_config)`, value: findingsMs, unit: 'ms' });
     const filter = recordFilterSchema.parse({});
     const [, deep] = time(() => queryRecords(db, { filter, offset: Math.floor(rows / 2), limit: 200, order: 'desc' }));
     lines.push({ name: 'scrollbar jump to the middle (OFFSET page of 200)', value: deep, unit: 'ms', target: '≤ 50 ms per page' });

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { FacetsResult, Histogram, RecordCount, RecordDetail, RecordPage, SavedFilter, Thread } from '../../src-main/core/contract/records.js';
-import { FACET_NAMES, type FacetName } from '../../src-main/core/records/filter.js';
+import { FACET_NAMES, recordFilterSchema, type FacetName } from '../../src-main/core/records/filter.js';
+import { recordFacets } from '../../src-main/core/records/facets.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { createRecordsFixture, type RecordsFixture, type SourceRow } from '../helpers/records-fixture.js';
 
@@ -186,6 +187,21 @@ describe('facet counts', () => {
     const exports = fx.rows.filter((r) => r.byName.event_type === 'export');
     assert.deepEqual(ev.facets.session, { values: [{ value: null, count: exports.filter((r) => r.byName.user_id === 'user-3').length }], truncated: false });
     assert.deepEqual(new Map(ev.facets.user!.values.map((v) => [v.value, v.count])).get('user-3'), exports.filter((r) => r.byName.user_id === 'user-3').length);
+  });
+
+  test('a facet that would read too many rows is counted on the newest rows and says so', () => {
+    const filter = recordFilterSchema.parse({ tenant: ['acme-health'] });
+    const res = recordFacets(fx.db, { filter, facets: ['user', 'agent'], limit: 100 }, 300);
+    const tenantRows = fx.rows.filter((r) => r.byName.tenant_id === 'acme-health');
+    const newest = tenantRows
+      .map((r, i) => ({ r, ts: tsOf(r), i }))
+      .sort((a, b) => (a.ts === b.ts ? b.i - a.i : a.ts === null ? 1 : b.ts === null ? -1 : a.ts < b.ts ? 1 : -1))
+      .slice(0, 300)
+      .map((x) => x.r);
+    assert.deepEqual(res.facets.user!.sampled, { rows: 300, of: tenantRows.length });
+    assert.deepEqual(new Map(res.facets.user!.values.map((v) => [v.value, v.count])), countBy(newest, 'user'));
+    assert.equal(res.facets.agent!.sampled, undefined, 'rolled-up facets stay exact');
+    assert.deepEqual(new Map(res.facets.agent!.values.map((v) => [v.value, v.count])), countBy(tenantRows, 'agent'));
   });
 
   test('temperature and anomaly-score ranges count like the rows say', async () => {

@@ -46,7 +46,7 @@ export const FACET_SAMPLE_ROWS = 5_000;
 
 type AnyFacet = FacetName | RangeFacetName;
 
-export function recordFacets(db: CacheDb, input: FacetsInput): FacetsResult {
+export function recordFacets(db: CacheDb, input: FacetsInput, sampleSize: number = FACET_SAMPLE_ROWS): FacetsResult {
   const wanted = new Set<AnyFacet>(input.facets ?? [...FACET_NAMES, 'kind', 'temperature', 'anomalyScore']);
   const generation = cacheGeneration(db);
   const cache = facetCache(db);
@@ -68,7 +68,7 @@ export function recordFacets(db: CacheDb, input: FacetsInput): FacetsResult {
       if (!rolled && facet !== 'anomalyScore' && where.sql) {
         const scoped = withoutFacet(input.filter, facet);
         const total = countRecords(db, scoped).total;
-        if (total > FACET_SAMPLE_ROWS) {
+        if (total > sampleSize) {
           const group = JSON.stringify(buildWhere(scoped));
           const entry = sampled.get(group) ?? { scoped, total, facets: [] };
           entry.facets.push({ facet, key });
@@ -83,7 +83,7 @@ export function recordFacets(db: CacheDb, input: FacetsInput): FacetsResult {
   }
 
   for (const { scoped, total, facets } of sampled.values()) {
-    const rows = sampleRows(db, scoped);
+    const rows = sampleRows(db, scoped, sampleSize);
     for (const { facet, key } of facets) {
       const value = countSample(rows, facet, input.limit, { rows: rows.length, of: total });
       cache.set(generation, key, value);
@@ -115,9 +115,10 @@ function withoutFacet(filter: RecordFilter, facet: AnyFacet): RecordFilter {
 const SAMPLE_COLUMNS = [...Object.values(FACET_COLUMNS), 'temperature_num'] as const;
 type SampleRow = Record<(typeof SAMPLE_COLUMNS)[number], string | number | null>;
 
-/** The newest FACET_SAMPLE_ROWS rows of the filter, with their facet columns. */
-function sampleRows(db: CacheDb, filter: RecordFilter): SampleRow[] {
-  const page = pageSql({ filter, offset: 0, limit: FACET_SAMPLE_ROWS - 1, order: 'desc' }, walkIndexFor(db, filter));
+/** The newest `size` rows of the filter, with their facet columns. */
+function sampleRows(db: CacheDb, filter: RecordFilter, size: number): SampleRow[] {
+  // pageSql fetches limit + 1 rows (to tell whether more exist): ask for size - 1.
+  const page = pageSql({ filter, offset: 0, limit: size - 1, order: 'desc' }, walkIndexFor(db, filter));
   const rids = (stmt(db, page.sql).all(...page.params) as { rid: number }[]).map((r) => r.rid);
   return stmt(db, `SELECT ${SAMPLE_COLUMNS.join(', ')} FROM records WHERE rid IN (SELECT value FROM json_each(?))`).all(
     JSON.stringify(rids),
