@@ -117,20 +117,45 @@ class PgSourceSession implements SourceSession {
     client.on('error', (e) => {
       this.lostError = queryError(e, this.label);
     });
-    // A read waiting on a connection that died never settles by itself; racing it
-    // against this promise turns the loss into an error instead of a hang.
-    this.lost = new Promise<never>((_resolve, reject) => {
-      client.on('error', (e) => reject(queryError(e, this.label)));
-      client.once('end', () => {
-        this.ended = true;
-        reject(this.lostError ?? queryError(new Error('Connection terminated unexpectedly'), this.label));
-      });
+    // A read waiting on a connection that died never settles by itself; untilLost()
+    // turns the loss into an error instead of a hang.
+    client.on('error', (e) => this.failWaiters(queryError(e, this.label)));
+    client.once('end', () => {
+      this.ended = true;
+      this.failWaiters(this.lostError ?? queryError(new Error('Connection terminated unexpectedly'), this.label));
     });
-    this.lost.catch(() => undefined);
   }
 
-  private readonly lost: Promise<never>;
   private ended = false;
+  private readonly waiters = new Set<(e: Error) => void>();
+
+  private failWaiters(e: Error): void {
+    for (const w of this.waiters) w(e);
+    this.waiters.clear();
+  }
+
+  /**
+   * `p`, or a rejection as soon as the connection is lost. The waiter is removed
+   * when `p` settles, so nothing keeps a settled batch of rows alive (a race
+   * against one long-lived promise would retain every batch).
+   */
+  private untilLost<T>(p: Promise<T>): Promise<T> {
+    if (this.ended) return Promise.reject(this.lostError ?? queryError(new Error('Connection terminated unexpectedly'), this.label));
+    return new Promise<T>((resolve, reject) => {
+      const onLost = (e: Error) => reject(e);
+      this.waiters.add(onLost);
+      p.then(
+        (v) => {
+          this.waiters.delete(onLost);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.waiters.delete(onLost);
+          reject(e);
+        },
+      );
+    });
+  }
 
   /** Runs `work` inside one read-only snapshot; one at a time per session. */
   private async readTx<T>(tenant: string | undefined, work: () => Promise<T>): Promise<T> {
@@ -319,14 +344,14 @@ class PgSourceSession implements SourceSession {
       began = true;
       await this.enterSnapshot(tenant);
       const c = this.client.query(new Cursor(q.sql, q.params, { rowMode: 'array', types: TEXT_TYPES }));
-      c.on('error', () => undefined); // reported through read() or this.lost
+      c.on('error', () => undefined); // reported through read() or untilLost()
       cursor = c;
       // Ask for the next batch before handing this one over, so the server keeps
       // producing rows while the consumer writes them.
       let next: Promise<Row[]> | null = c.read(batchSize) as Promise<Row[]>;
       pending = next;
       while (next) {
-        const rows: Row[] = await Promise.race([next, this.lost]);
+        const rows: Row[] = await this.untilLost(next);
         next = rows.length === batchSize ? (c.read(batchSize) as Promise<Row[]>) : null;
         pending = next;
         if (!rows.length) break;
@@ -334,7 +359,7 @@ class PgSourceSession implements SourceSession {
         if (this.lostError) throw this.lostError;
         yield rows;
       }
-      await Promise.race([cursor.close(), this.lost]);
+      await this.untilLost(cursor.close());
       cursor = undefined;
       await this.client.query('COMMIT');
       began = false;
@@ -343,8 +368,8 @@ class PgSourceSession implements SourceSession {
     } finally {
       // Reached on errors and when the consumer stops early (break / return()).
       if (!this.ended && !this.lostError) {
-        if (pending) await Promise.race([pending, this.lost]).catch(() => undefined);
-        if (cursor) await Promise.race([cursor.close(), this.lost]).catch(() => undefined);
+        if (pending) await this.untilLost(pending).catch(() => undefined);
+        if (cursor) await this.untilLost(cursor.close()).catch(() => undefined);
         if (began) await this.client.query('ROLLBACK').catch(() => undefined);
       }
       this.busy = false;
