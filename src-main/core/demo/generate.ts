@@ -98,7 +98,11 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Rows of one table in the table's own column order, streamed to COPY in ~1 MB chunks. */
+/**
+ * Rows of one table in the table's own column order, streamed to COPY in ~1 MB chunks.
+ * FREEZE (legal because the table was created in this transaction) writes the rows
+ * already frozen, so the first readers and autovacuum need not rewrite every page.
+ */
 class CopyWriter {
   private readonly index: Map<string, number>;
   readonly row: (string | null)[];
@@ -126,7 +130,7 @@ class CopyWriter {
   private open(): ReturnType<typeof copyFrom> {
     if (!this.stream) {
       const cols = this.columns.map((c) => quoteIdent(c.name)).join(', ');
-      this.stream = this.client.query(copyFrom(`COPY ${quoteIdent(this.table)} (${cols}) FROM STDIN WITH (FORMAT csv)`));
+      this.stream = this.client.query(copyFrom(`COPY ${quoteIdent(this.table)} (${cols}) FROM STDIN WITH (FORMAT csv, FREEZE)`));
     }
     return this.stream;
   }
