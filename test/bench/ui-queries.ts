@@ -15,14 +15,7 @@ import { listAnomalies } from '../../src-main/core/anomalies/review.js';
 import { findings } from '../../src-main/core/anomalies/findings.js';
 import { createRecordsFixture } from '../helpers/records-fixture.js';
 
-/** Same shape as test/bench/types.ts BenchLine. */
-export interface BenchLine {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  reference?: { name: string; value: number };
-}
+import type { BenchLine } from './types.js';
 
 const ROWS = Number(process.env.AUDITDESK_BENCH_UI_ROWS ?? 1_000_000);
 const GENERATOR_VERSION = 1;
