@@ -117,7 +117,8 @@ export class TableWriter {
     const info = db.prepare(`PRAGMA table_info(${this.spec.table})`).all() as { name: string }[];
     this.columnNames = info.map((c) => c.name).filter((n) => n !== this.spec.pk);
     const cols = this.columnNames.join(', ');
-    const vals = this.columnNames.map((n) => `@${n}`).join(', ');
+    // Positional parameters: binding an array is cheaper than a 37-key object per row.
+    const vals = this.columnNames.map(() => '?').join(', ');
     this.insert = db.prepare(
       `INSERT INTO ${this.spec.table} (${cols}) VALUES (${vals}) ON CONFLICT (table_id, tenant_id, source_key) DO NOTHING`,
     );
@@ -139,23 +140,22 @@ export class TableWriter {
   }
 
   /** The cache row for a source row, with every column the insert names. */
-  private cacheRow(values: Row): { row: CacheRow; digest: string; key: string } {
-    const mapped = toRecord(this.cached.columns, values);
+  private cacheRow(values: Row): { row: CacheRow; params: unknown[]; digest: string; key: string } {
+    const row = toRecord(this.cached.columns, values);
     const digest = rowDigest(this.cached.columns, values);
-    const row: CacheRow = {};
-    for (const n of this.columnNames) row[n] = null;
-    Object.assign(row, mapped);
     row.table_id = this.cached.tableId;
     row.tenant_id ??= this.tenant;
     row.digest = digest;
     row.sync_id = this.syncId;
     if (this.spec.recordKind) row.kind = this.spec.recordKind;
-    return { row, digest, key: String(row.source_key) };
+    const params = this.columnNames.map((n) => row[n] ?? null);
+    return { row, params, digest, key: String(row.source_key) };
   }
 
   write(values: Row): RowOutcome {
-    const { row, digest, key } = this.cacheRow(values);
-    if (this.insert.run(row).changes === 1) return 'inserted';
+    const { params, digest, key } = this.cacheRow(values);
+    if (this.insert.run(params).changes === 1) return 'inserted';
+    const row: CacheRow = Object.fromEntries(this.columnNames.map((n, i) => [n, params[i] as CacheRow[string]]));
     const existing = this.selectExisting.get(this.cached.tableId, row.tenant_id, key) as Record<string, unknown> | undefined;
     if (!existing) throw new Error(`row ${key} neither inserted nor found`);
     if (existing.digest === digest) return 'unchanged';
