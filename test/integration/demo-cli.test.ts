@@ -60,55 +60,76 @@ describe('auditdesk demo', () => {
     assert.match(bad.stderr, /--events must be a whole number/);
   });
 
-  test('prints a working read-only URL and the ground-truth path, then stops PostgreSQL cleanly on Ctrl-C', async () => {
-    const dataDir = join(await tempParent(), 'demo');
-    const port = await freePort();
-    const child = spawn(process.execPath, [CLI, 'demo', '--events', '1000', '--seed', '3', '--port', String(port), '--data-dir', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  /** Starts `auditdesk demo` and resolves once it printed "Press Ctrl-C". */
+  async function startCli(args: string[]) {
+    const child = spawn(process.execPath, [CLI, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = { stdout: '', stderr: '' };
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out.stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (out.stderr += c));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const stop = async (signal: NodeJS.Signals) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    };
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL within 90 s; stderr: ${stderr}`)), 90_000);
-        const check = () => {
-          if (stdout.includes('Press Ctrl-C')) {
+        const timer = setTimeout(() => reject(new Error(`no URL within 90 s; stderr: ${out.stderr}`)), 90_000);
+        child.stdout.on('data', () => {
+          if (out.stdout.includes('Press Ctrl-C')) {
             clearTimeout(timer);
             resolve();
           }
-        };
-        child.stdout.on('data', check);
-        void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+        });
+        void exited.then((code) => reject(new Error(`exited ${code}: ${out.stderr}`)));
       });
-      assert.match(stderr, /auditdesk demo: .*audit_logs/, 'progress is printed');
-      const url = /Read-only URL:\s+(\S+)/.exec(stdout)![1]!;
-      assert.match(url, new RegExp(`^postgres://auditor_ro:[^@]+@127\\.0\\.0\\.1:${port}/auditdesk_demo$`));
-      assert.equal(/Ground truth:\s+(\S+)/.exec(stdout)![1], join(dataDir, 'ground-truth.json'));
-      assert.ok(existsSync(join(dataDir, 'ground-truth.json')));
-
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query("SELECT set_config('app.current_tenant_id', 'acme-pharma', true)");
-        const { rows } = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM audit_logs');
-        assert.ok(Number(rows[0]!.n) > 0);
-        await client.query('COMMIT');
-      } finally {
-        await client.end();
-      }
-      assert.ok(existsSync(join(dataDir, 'pgdata', 'postmaster.pid')), 'server running');
-      child.kill('SIGINT');
-      assert.equal(await exited, 0);
-      assert.equal(existsSync(join(dataDir, 'pgdata', 'postmaster.pid')), false, 'PostgreSQL shut down cleanly');
-    } finally {
-      if (child.exitCode === null) {
-        child.kill('SIGINT');
-        await exited;
-      }
+    } catch (e) {
+      await stop('SIGINT');
+      throw e;
     }
+    return { out, stop, url: /Read-only URL:\s+(\S+)/.exec(out.stdout)![1]! };
+  }
+
+  async function auditRows(url: string): Promise<number> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('app.current_tenant_id', 'acme-pharma', true)");
+      const { rows } = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM audit_logs');
+      await client.query('COMMIT');
+      return Number(rows[0]!.n);
+    } finally {
+      await client.end();
+    }
+  }
+
+  test('prints a working read-only URL and the ground-truth path, stops cleanly on Ctrl-C, and reuses the folder next time', async () => {
+    const dataDir = join(await tempParent(), 'demo');
+    const port = await freePort();
+    const args = ['--events', '1000', '--seed', '3', '--port', String(port), '--data-dir', dataDir];
+    const first = await startCli(args);
+    try {
+      assert.match(first.out.stderr, /auditdesk demo: .*audit_logs/, 'progress is printed');
+      assert.match(first.url, new RegExp(`^postgres://auditor_ro:[^@]+@127\\.0\\.0\\.1:${port}/auditdesk_demo$`));
+      assert.equal(/Ground truth:\s+(\S+)/.exec(first.out.stdout)![1], join(dataDir, 'ground-truth.json'));
+      assert.ok(existsSync(join(dataDir, 'ground-truth.json')));
+      assert.ok((await auditRows(first.url)) > 0);
+      assert.ok(existsSync(join(dataDir, 'pgdata', 'postmaster.pid')), 'server running');
+    } finally {
+      assert.equal(await first.stop('SIGINT'), 0);
+    }
+    assert.equal(existsSync(join(dataDir, 'pgdata', 'postmaster.pid')), false, 'PostgreSQL shut down cleanly');
+
+    // Same parameters: no regeneration, same data, same URL; SIGTERM stops it as well.
+    const second = await startCli(args);
+    try {
+      assert.match(second.out.stdout, /, reused\)/);
+      assert.doesNotMatch(second.out.stderr, /creating a PostgreSQL cluster/);
+      assert.equal(second.url, first.url);
+      assert.ok((await auditRows(second.url)) > 0);
+    } finally {
+      assert.equal(await second.stop('SIGTERM'), 0);
+    }
+    assert.equal(existsSync(join(dataDir, 'pgdata', 'postmaster.pid')), false);
   });
 });
