@@ -11,7 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { chainHash, genesisOf, makePayloadBuilder } from '../chain/hash.js';
 import { JCS_SHA256_V1 } from '../chain/profile.js';
 import type { ColumnType } from '../chain/canonical.js';
-import { TENANTS, TAMPERED_TENANT, USER_AGENTS, type Agent, type Tenant } from './catalog.js';
+import { TENANTS, USER_AGENTS, type Agent, type Tenant } from './catalog.js';
 import { Rng, cumulativeWeights } from './prng.js';
 import type { DemoTable, GroundTruth, PlantedConfigChange } from './ground-truth.js';
 
@@ -458,7 +458,7 @@ export type Counts = Record<string, Record<DemoTable, number>>;
 
 export interface GenerateResult {
   counts: Counts;
-  incidents: Omit<GroundTruth['incidents'], never>;
+  incidents: GroundTruth['incidents'];
 }
 
 function splitByShare(total: number): number[] {
@@ -722,4 +722,3 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
   return { counts, incidents };
 }
 
-export { TAMPERED_TENANT };
