@@ -134,7 +134,8 @@ function sslConfig(t: ResolvedTarget): ClientConfig['ssl'] {
     case 'verify-ca':
       return { rejectUnauthorized: true, ca: readCa(t), checkServerIdentity: () => undefined };
     case 'verify-full':
-      return { rejectUnauthorized: true, ca: readCa(t), servername: t.host };
+      // pg checks the certificate against the host (and sets SNI only for names, never IPs).
+      return { rejectUnauthorized: true, ca: readCa(t) };
   }
 }
 
