@@ -1,10 +1,251 @@
-import { Empty } from '../app/states.js';
+// Export flow: tenant, period and filters → preview of counts → signing identity →
+// progress → the finished package, verified again by the package verifier.
+import { useEffect, useState } from 'react';
+import type { ExportJobResult, ExportPreview, IdentityView, PackageVerificationView } from '../../src-main/core/contract/export.js';
+import { api, errorMessage } from '../api/client.js';
+import { useApp } from '../app/store.js';
+import { formatCount } from '../app/format.js';
+import { Empty, ErrorState, Loading } from '../app/states.js';
+import { JobProgressView } from '../app/JobProgress.js';
+import { useJob } from '../app/useJob.js';
+import { useTimeline } from '../timeline/store.js';
+import { cleanFilter, filterToParams, isEmptyFilter, type Filter } from '../filters/filterState.js';
+
+function defaultOut(cachePath: string | undefined, tenant: string): string {
+  const dir = cachePath ? cachePath.replace(/[/\\][^/\\]*$/, '') : '.';
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '');
+  return `${dir}/exports/${tenant || 'tenant'}-${stamp}.zip`;
+}
+
+function IdentityPicker({ value, onChange }: { value: string | null; onChange(fp: string | null): void }) {
+  const [list, setList] = useState<IdentityView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [form, setForm] = useState({ name: '', org: '', email: '', password: '' });
+  const load = async () => {
+    try {
+      const ids = await api['identity.list']({});
+      setList(ids);
+      if (!value && ids[0]) onChange(ids[0].fingerprint);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+  if (error) return <ErrorState message={error} />;
+  if (!list) return <Loading label="Loading signing identities…" />;
+  return (
+    <fieldset className="export-step">
+      <legend>3. Signing identity</legend>
+      {list.length ? (
+        <select aria-label="Signing identity" value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
+          {list.map((i) => (
+            <option key={i.fingerprint} value={i.fingerprint}>
+              {i.name} ({i.org}, {i.email}) · {i.fingerprint.slice(0, 12)}…{i.passwordStored ? '' : ' · password needed'}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <p className="muted">No signing identity yet: create one (a self-signed certificate kept in the app's data folder).</p>
+      )}
+      <button type="button" className="link" onClick={() => setCreating(!creating)}>
+        {creating ? 'Cancel' : 'Create a new identity'}
+      </button>
+      {creating ? (
+        <form
+          className="form-grid"
+          aria-label="Create identity"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            try {
+              const id = await api['identity.create']({ ...form, remember: true });
+              setCreating(false);
+              await load();
+              onChange(id.fingerprint);
+            } catch (err) {
+              setError(errorMessage(err));
+            }
+          }}
+        >
+          {(['name', 'org', 'email', 'password'] as const).map((k) => (
+            <label key={k}>
+              {k === 'org' ? 'Organisation' : k[0]!.toUpperCase() + k.slice(1)}
+              <input required type={k === 'password' ? 'password' : 'text'} value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} />
+            </label>
+          ))}
+          <button type="submit" className="primary">
+            Create
+          </button>
+        </form>
+      ) : null}
+    </fieldset>
+  );
+}
+
+function Verification({ path }: { path: string }) {
+  const [v, setV] = useState<PackageVerificationView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api['export.verifyPackage']({ path }).then(setV, (e) => setError(errorMessage(e)));
+  }, [path]);
+  if (error) return <ErrorState message={error} />;
+  if (!v) return <Loading label="Verifying the package…" />;
+  return (
+    <div className={`test-result ${v.valid ? 'ok' : 'bad'}`} role="status" data-testid="package-verification">
+      <strong>{v.valid ? 'The package verifies.' : 'The package does NOT verify.'}</strong>{' '}
+      {v.signer ? `Signed by ${v.signer.name} (${v.signer.org}), key ${v.signer.fingerprint.slice(0, 12)}…` : ''}
+      {v.chain ? (
+        <div className="small">
+          Chain {v.chain.tenant}/{v.chain.table}: {formatCount(v.chain.rows)} rows, {v.chain.intact ? 'intact' : `${v.chain.breaks.length + v.chain.breaksOmitted} breaks (as found at the source)`}
+        </div>
+      ) : null}
+      {v.failures.length ? (
+        <ul className="warn-list">
+          {v.failures.map((f, i) => (
+            <li key={i}>
+              {f.code}: {f.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
 
 export function ExportScreen() {
+  const tenants = useApp((s) => s.status?.cache.tenants ?? []);
+  const cachePath = useApp((s) => s.status?.cache.path);
+  const timelineFilter = useTimeline((s) => s.filter);
+  const [tenant, setTenant] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [useTimelineFilters, setUseTimelineFilters] = useState(false);
+  const [preview, setPreview] = useState<{ state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: ExportPreview } | { state: 'error'; message: string }>({ state: 'idle' });
+  const [identity, setIdentity] = useState<string | null>(null);
+  const [password, setPassword] = useState('');
+  const [out, setOut] = useState('');
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [startError, setStartError] = useState<string | null>(null);
+  const { job } = useJob(jobId);
+
+  useEffect(() => {
+    if (!tenant && tenants[0]) setTenant(tenants[0].tenant);
+  }, [tenants, tenant]);
+  useEffect(() => setOut(defaultOut(cachePath, tenant)), [cachePath, tenant]);
+
+  const filter: Filter = cleanFilter({
+    ...(useTimelineFilters ? timelineFilter : {}),
+    tenant: tenant ? [tenant] : [],
+    from: from || undefined,
+    to: to || undefined,
+  });
+
+  useEffect(() => {
+    if (!tenant) return;
+    setPreview({ state: 'loading' });
+    const t = setTimeout(() => {
+      api['export.preview']({ filter }).then(
+        (value) => setPreview({ state: 'ready', value }),
+        (e) => setPreview({ state: 'error', message: errorMessage(e) }),
+      );
+    }, 200);
+    return () => clearTimeout(t);
+  }, [filterToParams(filter).toString()]);
+
+  if (!tenants.length) {
+    return (
+      <div className="screen-pad">
+        <h2>Export</h2>
+        <Empty title="Nothing to export yet.">Sync a tenant from Connections first.</Empty>
+      </div>
+    );
+  }
+  const result = job?.state === 'done' ? (job.result as ExportJobResult | null) : null;
   return (
-    <div className="screen-pad">
-      <h2>Export</h2>
-      <Empty title="Export is not available in this build yet.">The export API is not part of the contract yet.</Empty>
+    <div className="screen-pad export">
+      <h2>Export a compliance package</h2>
+      <fieldset className="export-step">
+        <legend>1. What</legend>
+        <label>
+          Tenant{' '}
+          <select aria-label="Tenant to export" value={tenant} onChange={(e) => setTenant(e.target.value)}>
+            {tenants.map((t) => (
+              <option key={t.tenant} value={t.tenant}>
+                {t.tenant}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <label>
+          From <input type="date" aria-label="Period from" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>{' '}
+        <label>
+          To <input type="date" aria-label="Period to" value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>{' '}
+        <label>
+          <input type="checkbox" checked={useTimelineFilters} disabled={isEmptyFilter(timelineFilter)} onChange={(e) => setUseTimelineFilters(e.target.checked)} /> Also apply the
+          timeline's current filters
+        </label>
+      </fieldset>
+      <fieldset className="export-step">
+        <legend>2. Preview</legend>
+        {preview.state === 'ready' ? (
+          <p data-testid="export-preview">
+            {formatCount(preview.value.events)} system events, {formatCount(preview.value.conversations)} conversations, {formatCount(preview.value.anomalies)} anomalies,{' '}
+            {formatCount(preview.value.reviews)} reviews, {formatCount(preview.value.accessLog)} access-log rows.{' '}
+            {preview.value.wholeChain ? 'The whole hash chain is included.' : 'A filtered slice: the chain is checked within the slice.'}
+          </p>
+        ) : preview.state === 'error' ? (
+          <ErrorState message={preview.message} />
+        ) : (
+          <Loading label="Counting…" />
+        )}
+      </fieldset>
+      <IdentityPicker value={identity} onChange={setIdentity} />
+      <fieldset className="export-step">
+        <legend>4. Where</legend>
+        <label className="stack">
+          Package file
+          <input aria-label="Package file" value={out} onChange={(e) => setOut(e.target.value)} size={70} />
+        </label>
+        <label className="stack">
+          Identity password (only if not stored)
+          <input type="password" aria-label="Identity password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <button
+          type="button"
+          className="primary"
+          disabled={!identity || !tenant || !out || job?.state === 'running'}
+          onClick={async () => {
+            setStartError(null);
+            try {
+              const r = await api['export.start']({ filter, identity: identity!, out, ...(password ? { password } : {}) });
+              setJobId(r.jobId);
+            } catch (e) {
+              setStartError(errorMessage(e));
+            }
+          }}
+        >
+          Export and sign
+        </button>
+        {startError ? (
+          <p role="alert" className="error-text">
+            {startError}
+          </p>
+        ) : null}
+      </fieldset>
+      {job ? <JobProgressView job={job} label="Export" onCancel={() => void api['jobs.cancel']({ jobId: job.jobId })} /> : null}
+      {result ? (
+        <section aria-label="Export result" className="card">
+          <p data-testid="export-done">
+            Package <span className="mono">{result.out}</span> written ({result.files.length} files, id {result.packageId}). Chain check at export:{' '}
+            {result.integrity.intact === null ? 'not applicable' : result.integrity.intact ? 'intact' : `${result.integrity.breaks} breaks recorded in the report`}.
+          </p>
+          <Verification path={result.out} />
+        </section>
+      ) : null}
     </div>
   );
 }
