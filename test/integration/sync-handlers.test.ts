@@ -80,6 +80,9 @@ test('testing a connection reports tables, read-only state and no privilege warn
 
 test('sync.start runs as a job with progress; the result and the history show what was sealed', async () => {
   const { jobId } = await call<{ jobId: string }>('sync.start', {});
+  const second = await dispatch(ctx, 'sync.start', {});
+  assert.equal(second.ok, false);
+  assert.equal(!second.ok && second.error.code, 'E_BUSY');
   const job = (await ctx.jobs.wait(jobId)) as JobStatus<SyncResult>;
   assert.equal(job.state, 'done', JSON.stringify(job.error));
   assert.equal(job.progress.phase, 'done');

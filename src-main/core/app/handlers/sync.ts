@@ -58,6 +58,11 @@ export function syncHistory(ctx: AppContext, limit: number): SyncHistoryEntry[] 
 export const syncHandlers: HandlersFor<typeof syncContract> = {
   'sync.start': async ({ connectionId, tenants, recheck }, ctx) => {
     const { profile, password } = await profileWithPassword(ctx, connectionId);
+    // One writer per cache: a second sync would interleave watermarks and bulk mode.
+    const running = ctx.jobs.list().find((j) => j.kind === 'sync' && j.state === 'running');
+    if (running) {
+      throw new UserError('a sync is already running.', 'E_BUSY', `Wait for it to finish or cancel it (job ${running.jobId}).`);
+    }
     const db = ctx.cache();
     const jobId = ctx.jobs.start('sync', async ({ signal, report }): Promise<SyncResult> => {
       report({ phase: 'connecting', message: `${profile.host}:${profile.port}/${profile.database}` });
