@@ -103,6 +103,8 @@ class PgSourceSession implements SourceSession {
   private busy = false;
   private lostError: Error | null = null;
   private discovered: DiscoveredTables | undefined;
+  private ended = false;
+  private readonly waiters = new Set<(e: Error) => void>();
 
   constructor(
     private readonly client: pg.Client,
@@ -114,20 +116,17 @@ class PgSourceSession implements SourceSession {
     this.label = resolved.label;
     // An idle client whose server goes away emits 'error'; without a listener
     // Node would crash the process. Remember it and report it on the next call.
+    // A read waiting on a connection that died never settles by itself: its
+    // waiter (untilLost) is failed here instead of hanging.
     client.on('error', (e) => {
       this.lostError = queryError(e, this.label);
+      this.failWaiters(this.lostError);
     });
-    // A read waiting on a connection that died never settles by itself; untilLost()
-    // turns the loss into an error instead of a hang.
-    client.on('error', (e) => this.failWaiters(queryError(e, this.label)));
     client.once('end', () => {
       this.ended = true;
       this.failWaiters(this.lostError ?? queryError(new Error('Connection terminated unexpectedly'), this.label));
     });
   }
-
-  private ended = false;
-  private readonly waiters = new Set<(e: Error) => void>();
 
   private failWaiters(e: Error): void {
     for (const w of this.waiters) w(e);
