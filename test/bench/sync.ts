@@ -9,15 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { startDemoDb } from '../helpers/demo-db.js';
+import type { BenchLine } from './types.js';
 
-/** Same shape as test/bench/types.ts BenchLine. */
-export interface BenchLine {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  reference?: { name: string; value: number };
-}
 
 const run = promisify(execFile);
 const EVENTS = Number(process.env.AUDITDESK_BENCH_SYNC_EVENTS ?? 1_000_000);
