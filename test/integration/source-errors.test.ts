@@ -95,3 +95,23 @@ test('an unknown database: one line, exit 2', async () => {
   const r = await runSync(['--source', u.toString(), '--tenant', 'x']);
   assertOneLine(r, /database not found at 127\.0\.0\.1:\d+\/no_such_db/, u.password);
 });
+
+test('a damaged cache: one line naming --rebuild, exit 2; with --rebuild the sync starts a new cache', async () => {
+  const damaged = join(dir, 'damaged.sqlite');
+  writeFileSync(damaged, 'this is not a SQLite database, just bytes that look like one might have been here'.repeat(100));
+  const tenant = demo.groundTruth.tenants[0]!;
+  const bad = await new Promise<{ code: number; stderr: string }>((resolve) =>
+    execFile(process.execPath, [cli, 'sync', '--cache', damaged, '--source', demo.url, '--tenant', tenant], (err, _o, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code) : 0, stderr }),
+    ),
+  );
+  assertOneLine(bad, /--rebuild/, new URL(demo.url).password);
+  const good = await new Promise<{ code: number; stdout: string }>((resolve) =>
+    execFile(process.execPath, [cli, 'sync', '--cache', damaged, '--rebuild', '--json', '--source', demo.url, '--tenant', tenant], (err, stdout) =>
+      resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout }),
+    ),
+  );
+  assert.equal(good.code, 0);
+  const summary = JSON.parse(good.stdout) as { rowsFetched: number; tables: { kind: string; fetched: number }[] };
+  assert.equal(summary.tables.find((t) => t.kind === 'events')!.fetched, demo.groundTruth.counts[tenant]!.audit_logs);
+});
