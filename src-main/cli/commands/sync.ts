@@ -2,13 +2,16 @@
 // local cache. Incremental and resumable: run it again after a kill or a dropped
 // connection and it continues after the last committed row.
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import { tableMappingSchema } from '../../core/app/config.js';
 import { openCache } from '../../core/cache/open.js';
 import { connectSource } from '../../core/source/index.js';
 import type { TableMapping } from '../../core/source/index.js';
 import { syncToCache, terminalProgress, type SyncSummary } from '../../core/sync/index.js';
+import { recordSyncCheckpoints } from '../../core/verify/store.js';
+import { loadOrCreateAuditorKey } from '../../core/identity/auditor-key.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
@@ -23,6 +26,7 @@ interface SyncFlags {
   recheck: boolean;
   statementTimeout?: string;
   batchRows?: string;
+  dataDir?: string;
 }
 
 export function registerSync(program: Command): void {
@@ -39,6 +43,7 @@ export function registerSync(program: Command): void {
     .option('--no-recheck', 'skip looking for rows changed or deleted at the source since they were cached')
     .option('--statement-timeout <ms>', 'server-side statement timeout in milliseconds', '600000')
     .option('--batch-rows <n>', 'rows per cache transaction', '5000')
+    .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
       'after',
       '\nExit codes: 0 synced · 1 synced, and rows changed or vanished at the source since they were cached · 2 error (one line on stderr).',
@@ -80,6 +85,8 @@ async function runSync(flags: SyncFlags): Promise<number> {
       onProgress: progress?.update,
     });
     progress?.end();
+    // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
+    recordSyncCheckpoints(db, loadOrCreateAuditorKey(flags.dataDir ?? process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk')), summary);
     for (const w of summary.privilegeWarnings) process.stderr.write(`auditdesk: warning: ${w}\n`);
     if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else process.stdout.write(humanSummary(summary, flags.cache));

@@ -3,6 +3,8 @@
 import type { SyncHistoryEntry, SyncResult, SyncTableKind, syncContract } from '../../contract/sync.js';
 import { connectSource } from '../../source/index.js';
 import { syncToCache } from '../../sync/index.js';
+import { recordSyncCheckpoints } from '../../verify/store.js';
+import { loadOrCreateAuditorKey } from '../../identity/auditor-key.js';
 import { UserError } from '../../util/errors.js';
 import type { AppContext } from '../context.js';
 import { profileWithPassword } from './connections.js';
@@ -74,6 +76,7 @@ export const syncHandlers: HandlersFor<typeof syncContract> = {
           throw new UserError('no tenant to sync.', 'E_NO_TENANT', 'Add the tenant ids to the connection profile.');
         }
         const summary = await syncToCache(session, db, { tenants: wanted, signal, onProgress: report, mapping: profile.mapping, recheck });
+        recordSyncCheckpoints(db, loadOrCreateAuditorKey(ctx.dataDir), summary);
         for (const w of summary.privilegeWarnings) ctx.log('warn', w);
         return summary;
       } finally {
