@@ -65,10 +65,20 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
+  // One status call at a time: the next poll is scheduled after the previous answer,
+  // so a slow source or a large cache never piles calls up in the main process.
   useEffect(() => {
-    void refreshStatus(true);
-    const timer = setInterval(() => void refreshStatus(true), STATUS_POLL_MS);
-    return () => clearInterval(timer);
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      await refreshStatus(true);
+      if (!stopped) timer = setTimeout(() => void poll(), STATUS_POLL_MS);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [refreshStatus]);
 
   return (

@@ -50,7 +50,10 @@ export const useTimeline = create<TimelineState>((set, get) => {
   const loadAll = () => {
     const { filter, generation } = get();
     const current = () => get().generation === generation;
-    set({ count: { state: 'loading' }, histogram: { state: 'loading' }, facets: { state: 'loading' } });
+    // Facets and histogram keep showing the previous answer until the new one lands: no
+    // flicker, and a checkbox the user just ticked stays where it was.
+    const keep = <T,>(l: Load<T>): Load<T> => (l.state === 'ready' ? l : { state: 'loading' });
+    set((s) => ({ count: { state: 'loading' }, histogram: keep(s.histogram), facets: keep(s.facets) }));
     void api['records.count']({ filter }).then(
       (value) => current() && set({ count: { state: 'ready', value } }),
       (e) => current() && set({ count: { state: 'error', message: errorMessage(e) } }),

@@ -81,7 +81,7 @@ export async function bench(): Promise<BenchLine[]> {
     const countText = async () => count.innerText();
     for (const [facet, n] of [
       ['modelProvider', 0],
-      ['safetyMode', 0],
+      ['agent', 0],
     ] as const) {
       const box = page.locator(`details.facet[data-facet="${facet}"] label[data-value]`).nth(n);
       if ((await page.locator(`details.facet[data-facet="${facet}"]`).getAttribute('open')) === null) {
@@ -90,11 +90,16 @@ export async function bench(): Promise<BenchLine[]> {
       const before = await countText();
       const value = await box.getAttribute('data-value');
       t0 = performance.now();
-      await box.locator('input').check();
-      await page.waitForFunction((b) => {
-        const el = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('[data-testid=result-count]');
-        return el !== null && el.textContent !== b && / rows /.test(el.textContent);
-      }, before);
+      await box.locator('input').click();
+      await page
+        .waitForFunction((b) => {
+          const el = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('[data-testid=result-count]');
+          return el !== null && el.textContent !== b && / rows /.test(el.textContent);
+        }, before)
+        .catch(async (e: unknown) => {
+          await page.screenshot({ path: join(process.cwd(), 'test-results', 'bench-ui-failure.png') });
+          throw new Error(`filter change did not render (before: ${before}; now: ${await countText()}; url ${page.url()}): ${(e as Error).message.split('\n')[0]}`);
+        });
       await rows.first().waitFor();
       lines.push({ name: `filter change → rendered (${facet} = ${value})`, value: performance.now() - t0, unit: 'ms', target: '≤ 200 ms' });
     }

@@ -14,7 +14,7 @@ export async function pickFacet(page: Page, facet: string, value: string): Promi
   const tl = new TimelinePage(page);
   await tl.facet(facet).locator('summary').waitFor();
   if ((await tl.facet(facet).getAttribute('open')) === null) await tl.facet(facet).locator('summary').click();
-  await tl.facetValue(facet, value).check();
+  await tl.facetValue(facet, value).click();
   await page.waitForFunction(([f, v]) => (globalThis as unknown as { location: { hash: string } }).location.hash.includes(`${f}=${encodeURIComponent(v!)}`), [facet, value]);
 }
 
