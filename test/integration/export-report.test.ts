@@ -49,7 +49,7 @@ before(async () => {
   const confirmed = f.db.prepare("SELECT source_key FROM anomalies WHERE score_text = '0.91' ORDER BY source_key LIMIT 1").pluck().get() as string;
   f.addReview('acme', confirmed, 'confirmed', 'night export by a service account');
   // Plant a chain break the report must list: row 41 changed without rehash.
-  f.db.prepare("UPDATE records SET user_id = 'intruder' WHERE kind = 'event' AND seq = 41").run();
+  f.db.prepare("UPDATE records SET user_id = 'Ωmega-Ревизор' WHERE kind = 'event' AND seq = 41").run();
   void events;
   await writePackage({
     db: f.db,
@@ -98,6 +98,7 @@ describe('report.pdf', () => {
     const text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     assert.match(text, /Compliance package/);
     assert.match(text, /Tenant\s+acme/);
+    assert.match(text, /Ωmega-Ревизор/, 'Greek and Cyrillic print as written (embedded DejaVu font)');
     assert.match(text, /Hash chain BROKEN: 1 break/);
     assert.match(text, /seq 41 \(modified\)/);
     assert.match(text, /Temperature above 0\.8/);

@@ -3,6 +3,8 @@
 // (@signpdf, ETSI.CAdES.detached) by the identity's RSA key. Everything that
 // varies between runs (creation date, signing time, document id) is pinned to the
 // package's createdAt, so the same inputs give the same bytes.
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import forge from 'node-forge';
 import { SignPdf } from '@signpdf/signpdf';
@@ -93,9 +95,18 @@ const BAD = '#b03030';
 const GOOD = '#2f7a3b';
 
 /** Built-in PDF fonts speak WinAnsi only; anything else becomes '?' rather than garbage glyphs. */
+// DejaVu Sans Condensed (embedded, subset; about Helvetica's width) covers Latin, Greek, Cyrillic, Hebrew, Arabic and
+// most symbols, so names and prompts print as written; scripts it lacks (CJK,
+// emoji) become '?' rather than empty boxes. The CSVs always keep every character.
+const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const BODY = join(FONT_DIR, 'DejaVuSansCondensed.ttf');
+const BOLD = join(FONT_DIR, 'DejaVuSansCondensed-Bold.ttf');
+
 function latin(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[^\u0020-\u007e\u00a0-\u00ff]/g, '?');
+  return text
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(/[\u{10000}-\u{10ffff}\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe00-\ufe0f]/gu, '?');
 }
 
 function clip(text: string, max: number): string {
@@ -145,29 +156,29 @@ class Layout {
 
   h1(text: string): void {
     this.doc.addPage();
-    this.doc.font('Helvetica-Bold').fontSize(16).fillColor(INK).text(latin(text), M, M);
+    this.doc.font(BOLD).fontSize(16).fillColor(INK).text(latin(text), M, M);
     this.doc.moveDown(0.6);
   }
 
   h2(text: string): void {
     this.ensure(60);
     this.doc.moveDown(0.4);
-    this.doc.font('Helvetica-Bold').fontSize(11.5).fillColor(INK).text(latin(text), M);
+    this.doc.font(BOLD).fontSize(11.5).fillColor(INK).text(latin(text), M);
     this.doc.moveDown(0.25);
   }
 
   para(text: string, color = INK, size = 9.5): void {
     this.ensure(30);
-    this.doc.font('Helvetica').fontSize(size).fillColor(color).text(latin(text), M, undefined, { width: A4.w - 2 * M });
+    this.doc.font(BODY).fontSize(size).fillColor(color).text(latin(text), M, undefined, { width: A4.w - 2 * M });
   }
 
   kv(rows: [string, string][]): void {
     for (const [k, v] of rows) {
       this.ensure(16);
       const y = this.doc.y;
-      this.doc.font('Helvetica-Bold').fontSize(9.5).fillColor(INK).text(latin(k), M, y, { width: 130 });
+      this.doc.font(BOLD).fontSize(9.5).fillColor(INK).text(latin(k), M, y, { width: 130 });
       const yk = this.doc.y;
-      this.doc.font('Helvetica').text(latin(v), M + 135, y, { width: A4.w - 2 * M - 135 });
+      this.doc.font(BODY).text(latin(v), M + 135, y, { width: A4.w - 2 * M - 135 });
       this.doc.y = Math.max(yk, this.doc.y) + 2;
     }
   }
@@ -178,14 +189,14 @@ class Layout {
     const drawHeader = () => {
       let x = M;
       const y = this.doc.y;
-      this.doc.font('Helvetica-Bold').fontSize(size).fillColor(INK);
+      this.doc.font(BOLD).fontSize(size).fillColor(INK);
       headers.forEach((h, i) => {
         this.doc.text(h, x, y, { width: widths[i]! - 4, lineBreak: false });
         x += widths[i]!;
       });
       this.doc.moveTo(M, y + lineH - 1).lineTo(A4.w - M, y + lineH - 1).lineWidth(0.5).strokeColor(MUTED).stroke();
       this.doc.y = y + lineH + 1;
-      this.doc.font('Helvetica').fillColor(INK);
+      this.doc.font(BODY).fillColor(INK);
     };
     this.ensure(lineH * 3);
     drawHeader();
@@ -229,14 +240,14 @@ class Layout {
     const shown = data.slice(0, max);
     const rowH = 13;
     this.ensure(24 + shown.length * rowH);
-    this.doc.font('Helvetica-Bold').fontSize(9.5).fillColor(INK).text(latin(title), M);
+    this.doc.font(BOLD).fontSize(9.5).fillColor(INK).text(latin(title), M);
     const top = this.doc.y + 3;
     const peak = Math.max(...shown.map((d) => d.n), 1);
     const labelW = 150;
     const barW = A4.w - 2 * M - labelW - 60;
     shown.forEach((d, i) => {
       const y = top + i * rowH;
-      this.doc.font('Helvetica').fontSize(8).fillColor(INK).text(clip(d.label, 34), M, y + 1, { width: labelW - 4, lineBreak: false });
+      this.doc.font(BODY).fontSize(8).fillColor(INK).text(clip(d.label, 34), M, y + 1, { width: labelW - 4, lineBreak: false });
       const w = Math.max(1, (d.n / peak) * barW);
       this.doc.rect(M + labelW, y + 1, w, rowH - 4).fill(BAR);
       this.doc.fillColor(INK).text(String(d.n), M + labelW + w + 4, y + 1, { lineBreak: false });
@@ -251,7 +262,7 @@ class Layout {
     if (!data.length) return;
     const h = 120;
     this.ensure(h + 40);
-    this.doc.font('Helvetica-Bold').fontSize(9.5).fillColor(INK).text(latin(title), M);
+    this.doc.font(BOLD).fontSize(9.5).fillColor(INK).text(latin(title), M);
     const top = this.doc.y + 4;
     const width = A4.w - 2 * M;
     const peak = Math.max(...data.map((d) => d.n), 1);
@@ -262,7 +273,7 @@ class Layout {
       const bh = (d.n / peak) * (h - 10);
       this.doc.rect(M + i * slot, top + h - bh, bar, bh).fill(BAR);
     });
-    this.doc.font('Helvetica').fontSize(7.5).fillColor(MUTED);
+    this.doc.font(BODY).fontSize(7.5).fillColor(MUTED);
     this.doc.text(`peak ${peak}/day`, M, top - 2, { width, align: 'right', lineBreak: false });
     this.doc.text(data[0]!.label, M, top + h + 3, { lineBreak: false });
     this.doc.text(data[data.length - 1]!.label, M, top + h + 3, { width, align: 'right', lineBreak: false });
@@ -304,8 +315,8 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
 
   // Cover
   doc.addPage();
-  doc.font('Helvetica-Bold').fontSize(22).fillColor(INK).text('Compliance package', M, 120);
-  doc.font('Helvetica').fontSize(13).fillColor(MUTED).text('Audit trail export with integrity verification', M);
+  doc.font(BOLD).fontSize(22).fillColor(INK).text('Compliance package', M, 120);
+  doc.font(BODY).fontSize(13).fillColor(MUTED).text('Audit trail export with integrity verification', M);
   doc.moveDown(2);
   L.kv([
     ['Tenant', data.tenant],
@@ -341,7 +352,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     L.para('No audit events in the selection, so there is no hash chain to verify.');
   } else {
     const nBreaks = integ.breaks.length + integ.breaksOmitted;
-    doc.font('Helvetica-Bold').fontSize(12).fillColor(integ.intact ? GOOD : BAD).text(integ.intact ? 'Hash chain intact' : `Hash chain BROKEN: ${nBreaks} break(s)`, M);
+    doc.font(BOLD).fontSize(12).fillColor(integ.intact ? GOOD : BAD).text(integ.intact ? 'Hash chain intact' : `Hash chain BROKEN: ${nBreaks} break(s)`, M);
     doc.moveDown(0.3);
     L.kv([
       ['Table', integ.table],
@@ -454,7 +465,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(`Page ${i + 1} of ${range.count}  -  package ${data.packageId}`, M, A4.h - 30, { width: A4.w - 2 * M, align: 'center', lineBreak: false });
+    doc.font(BODY).fontSize(8).fillColor(MUTED).text(`Page ${i + 1} of ${range.count}  -  package ${data.packageId}`, M, A4.h - 30, { width: A4.w - 2 * M, align: 'center', lineBreak: false });
     doc.page.margins.bottom = bottom;
   }
   doc.end();
