@@ -99,11 +99,16 @@ describe('workstation journey on the demo tenant', () => {
     await tl.rows.first().click();
     await tl.drawer.getByRole('region', { name: 'Chain position' }).waitFor();
     const firstText = await tl.drawer.innerText();
-    await stack.page.locator('body').press('j');
-    await stack.page.waitForFunction((before) => {
-      const d = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('[role=dialog]');
-      return d !== null && d.textContent !== before && /seq/.test(d.textContent);
-    }, (await tl.drawer.textContent()) ?? '');
+    const before = (await tl.drawer.textContent()) ?? '';
+    await stack.page.keyboard.press('j');
+    await stack.page.waitForFunction(
+      (prev) => {
+        const d = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('[role=dialog]');
+        return d !== null && d.textContent !== prev && /Chain position/i.test(d.textContent) && /seq/.test(d.textContent);
+      },
+      before,
+      { timeout: 10_000 },
+    );
     assert.notEqual(await tl.drawer.innerText(), firstText);
     await stack.screenshot('06-event-drawer-light');
     await stack.page.keyboard.press('Escape');
