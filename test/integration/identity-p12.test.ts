@@ -4,6 +4,7 @@
 // (its certificate then issues the Ed25519 manifest certificate, so --trust with the
 // organisation certificate accepts the auditor's packages).
 import { describe, test, before, after } from 'node:test';
+import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -50,6 +51,17 @@ describe('identity create', () => {
   test('refuses to overwrite an existing file and a short password', () => {
     assert.throws(() => createIdentity({ name: 'A', org: 'B', email: 'a@b.c', password: PW, out: p12 }), /already exists/);
     assert.throws(() => createIdentity({ name: 'A', org: 'B', email: 'a@b.c', password: 'short', out: join(dir, 'x.p12') }), /at least 8/);
+  });
+
+  test('keeps Latin-1 accents in names and refuses, by name, characters a certificate here would alter', () => {
+    const zoe = join(dir, 'zoe.p12');
+    createIdentity({ name: 'Zoë Müller', org: 'Prüfung GmbH', email: 'zoe@audit.example', password: PW, out: zoe });
+    assert.equal(loadIdentity(zoe, PW).info.name, 'Zoë Müller');
+    assert.throws(
+      () => createIdentity({ name: 'Łukasz Ωmega', org: 'B', email: 'l@b.c', password: PW, out: join(dir, 'l.p12') }),
+      (e: Error & { code?: string }) => e.code === 'E_INPUT' && /"Ł"/.test(e.message) && /transliteration/.test(e.message),
+    );
+    assert.equal(existsSync(join(dir, 'l.p12')), false);
   });
 
   test('is a PKCS#12 OpenSSL reads, with the fingerprint OpenSSL prints', { skip: OPENSSL ? false : 'openssl not installed' }, () => {

@@ -70,6 +70,16 @@ function validSubject(s: Subject): void {
   for (const [k, v] of Object.entries(s)) {
     if (!v || !v.trim()) throw new UserError(`identity ${k} is empty.`, 'E_INPUT', `Pass --${k}.`);
     if (v.length > 200) throw new UserError(`identity ${k} is longer than 200 characters.`, 'E_INPUT');
+    // Certificates are written with node-forge, which stores subject strings byte by
+    // byte: beyond Latin-1 a name would be silently altered, so refuse it by name.
+    const outside = [...v].find((ch) => ch.codePointAt(0)! > 0xff);
+    if (outside) {
+      throw new UserError(
+        `identity ${k} "${v}" contains "${outside}", which certificates made here cannot hold yet (Latin-1 only).`,
+        'E_INPUT',
+        `Use a Latin transliteration for --${k}, or import an organisation-issued certificate (auditdesk identity import).`,
+      );
+    }
   }
   if (!/^[^@\s]+@[^@\s]+$/.test(s.email)) throw new UserError(`"${s.email}" is not an email address.`, 'E_INPUT', 'Pass --email name@example.org.');
 }
