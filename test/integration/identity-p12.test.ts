@@ -4,11 +4,10 @@
 // (its certificate then issues the Ed25519 manifest certificate, so --trust with the
 // organisation certificate accepts the auditor's packages).
 import { describe, test, before, after } from 'node:test';
-import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentity, importIdentity, loadIdentity, certPem } from '../../src-main/core/identity/index.js';
