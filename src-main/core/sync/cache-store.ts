@@ -3,7 +3,7 @@
 // replaces the version we already hold.
 import type { CacheDb } from '../cache/open.js';
 import { fromRecord, toRecord, type CacheRow, type MappedColumn, type TableKind } from '../cache/record-mapping.js';
-import { rowDigest } from '../chain/digest.js';
+import { makeRowDigester } from '../export/row-digest.js';
 import type { SourceFingerprint } from '../source/session.js';
 import type { KeysetPosition, Row } from '../source/session.js';
 import type { SourceTable } from '../source/discover.js';
@@ -105,6 +105,8 @@ export class TableWriter {
   private readonly bumpSync;
   private readonly columnNames: string[];
   private readonly spec;
+  /** rowDigest(columns, values), compiled once for this table's columns (same bytes, ~3x faster). */
+  private readonly digestOf: (values: readonly (string | null)[]) => string;
 
   constructor(
     private readonly db: CacheDb,
@@ -114,6 +116,7 @@ export class TableWriter {
     private readonly syncId: number,
   ) {
     this.spec = CACHE_TABLE[table.kind];
+    this.digestOf = makeRowDigester(cached.columns);
     const info = db.prepare(`PRAGMA table_info(${this.spec.table})`).all() as { name: string }[];
     this.columnNames = info.map((c) => c.name).filter((n) => n !== this.spec.pk);
     const cols = this.columnNames.join(', ');
@@ -142,7 +145,7 @@ export class TableWriter {
   /** The cache row for a source row, with every column the insert names. */
   private cacheRow(values: Row): { row: CacheRow; params: unknown[]; digest: string; key: string } {
     const row = toRecord(this.cached.columns, values);
-    const digest = rowDigest(this.cached.columns, values);
+    const digest = this.digestOf(values);
     row.table_id = this.cached.tableId;
     row.tenant_id ??= this.tenant;
     row.digest = digest;
