@@ -96,7 +96,7 @@ export function IntegrityScreen() {
           </thead>
           <tbody>
             {report.value.chains.map((c) => (
-              <tr key={`${c.tenant}/${c.table}`} className={c.intact ? undefined : 'broken'} data-chain={`${c.tenant}/${c.table}`}>
+              <tr key={`${c.tenant}/${c.table}`} className={c.intact ? undefined : 'broken'} data-kind="chain" data-chain={`${c.tenant}/${c.table}`}>
                 <td>{c.tenant}</td>
                 <td>{c.table}</td>
                 <td>
@@ -130,10 +130,23 @@ export function IntegrityScreen() {
                 </td>
               </tr>
             ))}
-            {report.value.seals.map((s) => (
-              <tr key={`seal/${s.checkedAt}/${JSON.stringify(s).slice(0, 80)}`}>
-                <td colSpan={5} className="small">
-                  Seal: <span className="mono">{JSON.stringify(s)}</span>
+            {report.value.seals.map((seal) => (
+              <tr key={`seal/${seal.tenant}/${seal.table}/${seal.against}`} className={seal.intact ? undefined : 'broken'} data-kind="seal" data-chain={`${seal.tenant}/${seal.table}`}>
+                <td>{seal.tenant}</td>
+                <td>
+                  {seal.table}
+                  <div className="muted small">sealed table ({seal.kind}), against {seal.against}</div>
+                </td>
+                <td>
+                  <strong className={seal.intact ? 'ok-text' : 'error-text'}>{seal.intact ? 'intact' : 'CHANGED'}</strong>
+                  <div className="muted small">checked {formatTs(seal.checkedAt, tz)}</div>
+                </td>
+                <td>
+                  {formatCount(seal.rowsNow)} of {formatCount(seal.rowsSealed)} sealed
+                </td>
+                <td className="small">
+                  {seal.intact ? '—' : `${seal.counts.modified} modified, ${seal.counts.deleted} deleted, ${seal.counts.added} added. `}
+                  {seal.intact ? null : seal.explanation}
                 </td>
               </tr>
             ))}

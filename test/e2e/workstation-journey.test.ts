@@ -119,10 +119,10 @@ describe('workstation journey on the demo tenant', () => {
     await stack.page.getByRole('button', { name: 'Re-verify cache' }).click();
     const table = stack.page.getByRole('table', { name: 'Chains and tables' });
     const tampered = demo.groundTruth.tamperedTenant;
-    const row = table.locator(`tr[data-chain^="${tampered}/"]`);
+    const row = table.locator(`tr[data-kind=chain][data-chain^="${tampered}/"]`);
     await row.filter({ hasText: 'BROKEN' }).waitFor({ timeout: 60_000 });
     for (const tenant of demo.groundTruth.tenants.filter((t) => t !== tampered)) {
-      assert.match(await table.locator(`tr[data-chain^="${tenant}/"]`).innerText(), /intact/);
+      assert.match(await table.locator(`tr[data-kind=chain][data-chain^="${tenant}/"]`).innerText(), /intact/);
     }
     const breaks = await row.locator('[data-break-kind]').allInnerTexts();
     const plantedSeqs = demo.groundTruth.tampering.map((t) => t.seq);
