@@ -28,7 +28,8 @@ export function windowAt(scrollTop: number, count: number, rowHeight: number, vi
   if (count === 0) return { spacerHeight: 0, first: 0, last: -1, firstTop: 0 };
   const top = Math.min(Math.max(0, scrollTop), maxScroll);
   const virtual = maxScroll === 0 ? 0 : spacerHeight === count * rowHeight ? top : (top / maxScroll) * maxVirtual;
-  const firstVisible = Math.min(count - 1, Math.floor(virtual / rowHeight));
+  // The epsilon absorbs float error of the scaled mapping (row 1 must not come out as 0.9999).
+  const firstVisible = Math.min(count - 1, Math.floor(virtual / rowHeight + 1e-6));
   const shift = virtual - firstVisible * rowHeight;
   const first = Math.max(0, firstVisible - overscan);
   const last = Math.min(count - 1, firstVisible + Math.ceil(viewport / rowHeight) + overscan);
@@ -40,7 +41,9 @@ export function scrollTopFor(index: number, count: number, rowHeight: number, vi
   const { spacerHeight, maxScroll, maxVirtual } = virtualRange(count, rowHeight, viewport);
   const virtual = Math.min(index * rowHeight, maxVirtual);
   if (spacerHeight === count * rowHeight) return virtual;
-  return maxVirtual === 0 ? 0 : (virtual / maxVirtual) * maxScroll;
+  // Browsers keep scrollTop in whole pixels; rounding up lands inside the row (one
+  // scroll pixel is less than a row when scaled), rounding down could show the row above.
+  return maxVirtual === 0 ? 0 : Math.min(maxScroll, Math.ceil((virtual / maxVirtual) * maxScroll));
 }
 
 /** Row index currently at the top of the viewport. */
