@@ -4,6 +4,7 @@
 import type { AppContext } from '../core/app/context.js';
 import type { ConnectionProfile } from '../core/app/config.js';
 import { passwordKey } from '../core/app/handlers/connections.js';
+import { dispatch } from '../core/app/dispatch.js';
 
 export const DEMO_CONNECTION_ID = 'demo';
 
@@ -53,5 +54,20 @@ export async function ensureDemoConnection(ctx: AppContext, opts: { events?: num
   const demo = await startDemo({ ...(port !== undefined ? { port } : {}), ...opts });
   await saveDemoProfile(ctx, demo.url, demo.groundTruth.tenants);
   ctx.log('info', `demo tenant running at ${new URL(demo.url).host}`);
+  startFirstDemoSync(ctx);
   return demo;
+}
+
+/**
+ * On the very first start the cache is empty: pull the demo tenant in the
+ * background (a normal sync job, shown with progress on Connections) so the
+ * timeline opens on data rather than on an empty state.
+ */
+function startFirstDemoSync(ctx: AppContext): void {
+  const cached = ctx.cache().prepare('SELECT EXISTS (SELECT 1 FROM records)').pluck().get();
+  if (cached) return;
+  void dispatch(ctx, 'sync.start', { connectionId: DEMO_CONNECTION_ID }).then((reply) => {
+    if (reply.ok) ctx.log('info', 'syncing the demo tenant into the cache (first start)');
+    else ctx.log('warn', `first sync of the demo tenant did not start: ${reply.error.message}`);
+  });
 }
