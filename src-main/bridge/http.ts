@@ -35,7 +35,8 @@ export const RENDERER_CSP = [
   "object-src 'none'",
 ].join('; ');
 
-const MIME: Record<string, string> = {
+/** Content types of the renderer's built files (shared with Electron's app:// handler). */
+export const RENDERER_MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -200,7 +201,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain; charset=utf-8');
     if (fetchSite === 'cross-site') return send(res, 403, 'cross-site request refused', 'text/plain; charset=utf-8');
 
-    if (url.pathname === '/auditdesk-bridge.js') return send(res, 200, BRIDGE_SCRIPT, MIME['.js']!, csp);
+    if (url.pathname === '/auditdesk-bridge.js') return send(res, 200, BRIDGE_SCRIPT, RENDERER_MIME['.js']!, csp);
 
     if (url.pathname === '/' || url.pathname === '/index.html') {
       const launch = url.searchParams.get('launch');
@@ -216,7 +217,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
       }
       const extra: Record<string, string> = { ...csp };
       if (hasLaunch) extra['set-cookie'] = `${SESSION_COOKIE}=${sessionToken}; HttpOnly; SameSite=Strict; Path=/`;
-      return send(res, 200, html, MIME['.html']!, extra);
+      return send(res, 200, html, RENDERER_MIME['.html']!, extra);
     }
 
     // Static assets: only files inside the renderer folder, no directory listings.
@@ -225,7 +226,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
       return send(res, 404, 'not found', 'text/plain; charset=utf-8');
     }
-    const type = MIME[extname(file)] ?? 'application/octet-stream';
+    const type = RENDERER_MIME[extname(file)] ?? 'application/octet-stream';
     return send(res, 200, readFileSync(file), type, csp);
   };
 

@@ -8,7 +8,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppContext } from '../core/app/context.js';
 import { dispatch } from '../core/app/dispatch.js';
-import { RENDERER_CSP } from '../bridge/http.js';
+import { RENDERER_CSP, RENDERER_MIME } from '../bridge/http.js';
 import { ensureDemoConnection, type DemoHandle } from '../bridge/startup.js';
 import { chooseSecretStore } from './keychain.js';
 
@@ -19,14 +19,6 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 // dist/src-main/electron → dist/renderer
 const rendererDir = resolve(here, '..', '..', 'renderer');
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
@@ -40,7 +32,7 @@ function serveRenderer(request: Request): Response {
   }
   return new Response(readFileSync(file), {
     headers: {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-type': RENDERER_MIME[extname(file)] ?? 'application/octet-stream',
       'content-security-policy': RENDERER_CSP,
       'x-content-type-options': 'nosniff',
     },

@@ -15,15 +15,9 @@ import { createIdentity, loadIdentity } from '../../src-main/core/identity/index
 import { writePackage, type ExportProgress } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import { startDemoDb } from '../helpers/demo-db.js';
+import type { BenchLine } from './types.js';
 
 /** Same shape as test/bench/types.ts BenchLine. */
-export interface BenchLine {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  reference?: { name: string; value: number };
-}
 
 const run = promisify(execFile);
 /** The demo's largest tenant holds 42 % of the events, so this gives ~100,000 in one tenant. */

@@ -2,9 +2,6 @@
 // screen, a filter change (page + count + facets + histogram, as the UI asks for
 // them together) and a full-text search. The browser-side figures are in ui.ts.
 // The cache is generated once into the temp dir and reused by later runs.
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
 import { countRecords, queryRecords } from '../../src-main/core/records/query.js';
@@ -13,36 +10,14 @@ import { recordHistogram } from '../../src-main/core/records/histogram.js';
 import { recordFilterSchema, type RecordFilterInput } from '../../src-main/core/records/filter.js';
 import { listAnomalies } from '../../src-main/core/anomalies/review.js';
 import { findings } from '../../src-main/core/anomalies/findings.js';
-import { createRecordsFixture } from '../helpers/records-fixture.js';
+import { benchCachePath } from './bench-cache.js';
 
 import type { BenchLine } from './types.js';
 
 const ROWS = Number(process.env.AUDITDESK_BENCH_UI_ROWS ?? 1_000_000);
-const GENERATOR_VERSION = 1;
-
 function benchCache(): { db: CacheDb; generatedMs: number | null } {
-  const dir = join(tmpdir(), 'auditdesk-bench');
-  mkdirSync(dir, { recursive: true });
-  // Reused across runs; openCache brings an older file up to the current schema.
-  const path = join(dir, `ui-queries-${ROWS}-g${GENERATOR_VERSION}.sqlite`);
-  if (existsSync(path)) return { db: openCache(path), generatedMs: null };
-  const partial = `${path}.partial`;
-  for (const p of [partial, `${partial}-wal`, `${partial}-shm`]) rmSync(p, { force: true });
-  const t0 = performance.now();
-  const fx = createRecordsFixture({
-    path: partial,
-    events: Math.round(ROWS * 0.6),
-    conversations: ROWS - Math.round(ROWS * 0.6),
-    anomalies: 2000,
-    seed: 1,
-    digest: 'fast',
-    keepRows: false,
-    bulkFts: true,
-  });
-  fx.db.pragma('wal_checkpoint(TRUNCATE)');
-  fx.close();
-  renameSync(partial, path);
-  return { db: openCache(path), generatedMs: performance.now() - t0 };
+  const { path, generatedMs } = benchCachePath(ROWS);
+  return { db: openCache(path), generatedMs };
 }
 
 function time<T>(fn: () => T): [T, number] {

@@ -3,45 +3,19 @@
 // filter change to the rendered result, a full-text search, and long tasks (> 50 ms,
 // PerformanceObserver 'longtask') while scrolling through the whole list.
 // The 1M-row cache is the same file test/bench/ui-queries.ts builds (reused when present).
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { startHttpBridge } from '../../src-main/bridge/http.js';
-import { createRecordsFixture } from '../helpers/records-fixture.js';
+import { benchCachePath } from './bench-cache.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, rendererDir, VIEWPORT } from '../e2e/support/stack.js';
 import type { BenchLine } from './types.js';
 
 const ROWS = Number(process.env.AUDITDESK_BENCH_UI_ROWS ?? 1_000_000);
 // Must match ui-queries.ts so both suites share one generated file.
-const GENERATOR_VERSION = 1;
-
-function benchCachePath(): { path: string; generatedMs: number | null } {
-  const dir = join(tmpdir(), 'auditdesk-bench');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `ui-queries-${ROWS}-g${GENERATOR_VERSION}.sqlite`);
-  if (existsSync(path)) return { path, generatedMs: null };
-  const partial = `${path}.partial`;
-  for (const p of [partial, `${partial}-wal`, `${partial}-shm`]) rmSync(p, { force: true });
-  const t0 = performance.now();
-  const fx = createRecordsFixture({
-    path: partial,
-    events: Math.round(ROWS * 0.6),
-    conversations: ROWS - Math.round(ROWS * 0.6),
-    anomalies: 2000,
-    seed: 1,
-    digest: 'fast',
-    keepRows: false,
-    bulkFts: true,
-  });
-  fx.db.pragma('wal_checkpoint(TRUNCATE)');
-  fx.close();
-  renameSync(partial, path);
-  return { path, generatedMs: performance.now() - t0 };
-}
-
 interface InPage {
   __longTasks: { start: number; duration: number }[];
   document: { querySelector(s: string): { scrollTop: number; scrollHeight: number; clientHeight: number } | null };
@@ -50,7 +24,7 @@ interface InPage {
 }
 
 export async function bench(): Promise<BenchLine[]> {
-  const { path, generatedMs } = benchCachePath();
+  const { path, generatedMs } = benchCachePath(ROWS);
   const lines: BenchLine[] = [];
   if (generatedMs !== null) lines.push({ name: `generate ${ROWS.toLocaleString('en')}-row bench cache (once)`, value: generatedMs / 1000, unit: 's' });
   const dataDir = mkdtempSync(join(tmpdir(), 'auditdesk-bench-ui-'));

@@ -19,15 +19,9 @@ import { compilePayloadBuilder } from '../../src-main/core/verify/payload.js';
 import { chainShape } from '../../src-main/core/verify/rows.js';
 import { runVerification } from '../../src-main/core/verify/run.js';
 import { startDemoDb } from '../helpers/demo-db.js';
+import type { BenchLine } from './types.js';
 
 /** Same shape as test/bench/types.ts BenchLine. */
-export interface BenchLine {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  reference?: { name: string; value: number };
-}
 
 const ROWS = Number(process.env.AUDITDESK_BENCH_VERIFY_ROWS ?? 1_000_000);
 const GENERATOR_VERSION = 1;

@@ -10,52 +10,9 @@ import { openCache, type CacheDb, type Migration } from '../../src-main/core/cac
 import { mapColumns, toRecord, type CacheRow } from '../../src-main/core/cache/record-mapping.js';
 import { rowDigest } from '../../src-main/core/chain/digest.js';
 
-export const EVENT_COLUMNS = [
-  { name: 'id', type: 'uuid' },
-  { name: 'seq', type: 'int8' },
-  { name: 'tenant_id', type: 'text' },
-  { name: 'event_type', type: 'text' },
-  { name: 'entity_type', type: 'text' },
-  { name: 'entity_id', type: 'text' },
-  { name: 'severity', type: 'text' },
-  { name: 'user_id', type: 'text' },
-  { name: 'action_details', type: 'jsonb' },
-  { name: 'ip_address', type: 'text' },
-  { name: 'created_at', type: 'timestamptz' },
-  { name: 'region', type: 'text' }, // a column AuditDesk does not know: an extra field
-  { name: 'prev_hash', type: 'text' },
-  { name: 'hash', type: 'text' },
-];
-
-export const CONVERSATION_COLUMNS = [
-  { name: 'id', type: 'uuid' },
-  { name: 'tenant_id', type: 'text' },
-  { name: 'agent_id', type: 'text' },
-  { name: 'session_id', type: 'text' },
-  { name: 'channel', type: 'text' },
-  { name: 'prompt', type: 'text' },
-  { name: 'response', type: 'text' },
-  { name: 'model_info', type: 'text' },
-  { name: 'timestamp', type: 'timestamptz' },
-  { name: 'model_provider', type: 'text' },
-  { name: 'model_name', type: 'text' },
-  { name: 'model_version', type: 'text' },
-  { name: 'deployment_id', type: 'text' },
-  { name: 'temperature', type: 'text' },
-  { name: 'safety_mode', type: 'text' },
-  { name: 'model_config', type: 'jsonb' },
-];
-
-export const ANOMALY_COLUMNS = [
-  { name: 'id', type: 'uuid' },
-  { name: 'audit_event_id', type: 'uuid' },
-  { name: 'tenant_id', type: 'text' },
-  { name: 'anomaly_score', type: 'numeric' },
-  { name: 'detected_at', type: 'timestamptz' },
-  { name: 'detector', type: 'text' },
-  { name: 'features', type: 'jsonb' },
-  { name: 'model_version', type: 'text' },
-];
+// The demo-shaped source columns are shared with the package fixture.
+export { EVENT_COLUMNS, CONVERSATION_COLUMNS, ANOMALY_COLUMNS } from './cache-fixture.js';
+import { EVENT_COLUMNS, CONVERSATION_COLUMNS, ANOMALY_COLUMNS } from './cache-fixture.js';
 
 export const HOSTILE = {
   sql: "'; DROP TABLE records; --",
