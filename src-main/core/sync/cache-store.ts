@@ -84,6 +84,13 @@ export function positionOf(table: SourceTable, row: Row, orderBy: 'seq' | 'key')
 
 export type RowOutcome = 'inserted' | 'unchanged' | 'changed';
 
+/** A source row turned into the cache insert's positional parameters (plain data: it crosses to the write worker). */
+export interface PreparedRow {
+  params: (string | number | bigint | null)[];
+  digest: string;
+  key: string;
+}
+
 export interface ChangeNote {
   kind: TableKind;
   tenant: string;
@@ -142,8 +149,8 @@ export class TableWriter {
     this.bumpSync = db.prepare('UPDATE syncs SET rows_fetched = rows_fetched + ?, rows_changed = rows_changed + ? WHERE sync_id = ?');
   }
 
-  /** The cache row for a source row, with every column the insert names. */
-  private cacheRow(values: Row): { row: CacheRow; params: unknown[]; digest: string; key: string } {
+  /** The cache row for a source row: the insert's parameters, its digest and key (no database access). */
+  prepare(values: Row): PreparedRow {
     const row = toRecord(this.cached.columns, values);
     const digest = this.digestOf(values);
     row.table_id = this.cached.tableId;
@@ -152,11 +159,15 @@ export class TableWriter {
     row.sync_id = this.syncId;
     if (this.spec.recordKind) row.kind = this.spec.recordKind;
     const params = this.columnNames.map((n) => row[n] ?? null);
-    return { row, params, digest, key: String(row.source_key) };
+    return { params, digest, key: String(row.source_key) };
   }
 
   write(values: Row): RowOutcome {
-    const { params, digest, key } = this.cacheRow(values);
+    return this.writePrepared(this.prepare(values));
+  }
+
+  /** Inserts a prepared row, or keeps the cached version in record_versions when the row changed. */
+  writePrepared({ params, digest, key }: PreparedRow): RowOutcome {
     if (this.insert.run(params).changes === 1) return 'inserted';
     const row: CacheRow = Object.fromEntries(this.columnNames.map((n, i) => [n, params[i] as CacheRow[string]]));
     const existing = this.selectExisting.get(this.cached.tableId, row.tenant_id, key) as Record<string, unknown> | undefined;

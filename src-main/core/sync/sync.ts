@@ -24,6 +24,7 @@ import { ProgressMeter, type SyncProgress } from './progress.js';
 import { recheckCachedRows } from './recheck.js';
 import { writeSeal } from './seal.js';
 import { enterBulkMode, restoreDeferredSchema } from './deferred.js';
+import { canUseWriteWorker, holdsNothingButSyncBookkeeping, WorkerBatchWriter } from './batch-writer.js';
 
 export interface SyncOptions {
   tenants: string[];
@@ -75,6 +76,10 @@ const MAX_CHANGES_LISTED = 1000;
 const BULK_MIN_ROWS = Number(process.env.AUDITDESK_SYNC_BULK_MIN_ROWS ?? 20_000);
 /** SQLite page cache during a sync, in KiB; 0 keeps the connection's own (the RSS budget for 1M rows is 300 MB). */
 const SYNC_CACHE_KIB = Number(process.env.AUDITDESK_SYNC_CACHE_KIB ?? 0);
+/** AUDITDESK_SYNC_WRITE_WORKER=0 keeps a bulk fill's writes in this thread (for comparison and diagnosis). */
+const WRITE_WORKER = process.env.AUDITDESK_SYNC_WRITE_WORKER !== '0';
+/** AUDITDESK_SYNC_NO_SYNC_FIRST_FILL=0 keeps fsyncs on even for the first fill of an empty cache. */
+const NO_SYNC_FIRST_FILL = process.env.AUDITDESK_SYNC_NO_SYNC_FIRST_FILL !== '0';
 
 interface PlanItem {
   table: SourceTable;
@@ -110,6 +115,7 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
   // A sync killed in bulk mode left its indexes for us to rebuild.
   if (restoreDeferredSchema(db).length) meter.set('indexing', 'restoring indexes left by an interrupted sync');
   let bulk = false;
+  let worker: WorkerBatchWriter | null = null;
   const sourceId = db.transaction(() => ensureSource(db, fp, session.label))();
   const syncId = startSyncRow(db, sourceId);
   const changes: ChangeNote[] = [];
@@ -141,6 +147,12 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
     bulk = pendingRecords >= BULK_MIN_ROWS && pendingRecords >= cachedRecords / 2;
     if (bulk) enterBulkMode(db);
 
+    // A bulk fill commits through a write worker, so reading and digesting the next
+    // batch overlaps writing this one (the 2-core machine otherwise runs them in turn).
+    if (bulk && WRITE_WORKER && canUseWriteWorker(db)) {
+      worker = await WorkerBatchWriter.start(db.name, { noSync: NO_SYNC_FIRST_FILL && holdsNothingButSyncBookkeeping(db) });
+    }
+
     const fetchedBy = new Map<PlanItem, { writer: TableWriter; fetched: number; modified: number }>();
     for (const item of plan) {
       const { table, tenant, cached } = item;
@@ -149,28 +161,41 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
       meter.set('fetching', `${table.name} · ${tenant}`);
       const counts = { writer, fetched: 0, modified: 0 };
       fetchedBy.set(item, counts);
+      const committed = (rows: number, changedKeys: string[]) => {
+        for (const key of changedKeys) note({ kind: table.kind, tenant, key, change: 'modified' });
+        counts.modified += changedKeys.length;
+        counts.fetched += rows;
+        meter.add(rows);
+      };
       const applyBatch = db.transaction((rows: Row[]) => {
-        let changed = 0;
-        for (const values of rows) {
-          if (writer.write(values) === 'changed') {
-            changed++;
-            note({ kind: table.kind, tenant, key: values[table.keys.id]!, change: 'modified' });
-          }
-        }
+        const changed: string[] = [];
+        for (const values of rows) if (writer.write(values) === 'changed') changed.push(values[table.keys.id]!);
         writer.saveWatermark(positionOf(table, rows[rows.length - 1]!, orderBy));
-        writer.countSync(rows.length, changed);
+        writer.countSync(rows.length, changed.length);
         return changed;
       });
+      const workerTable = worker?.addTable(table, cached, tenant, syncId);
       for await (const batch of session.streamRows(table, tenant, {
         orderBy,
         after: item.watermark,
         signal: opts.signal,
         batchSize: opts.batchRows ?? 5000,
       })) {
-        counts.modified += applyBatch(batch);
-        counts.fetched += batch.length;
-        meter.add(batch.length);
+        if (worker && workerTable !== undefined) {
+          const prepared = batch.map((values) => writer.prepare(values));
+          const watermark = positionOf(table, batch[batch.length - 1]!, orderBy);
+          for (const o of await worker.submit(workerTable, prepared, watermark)) committed(o.rows, o.changed);
+        } else {
+          committed(batch.length, applyBatch(batch));
+        }
       }
+      if (worker) for (const o of await worker.drain()) committed(o.rows, o.changed);
+    }
+    if (worker) {
+      await worker.close();
+      worker = null;
+      // Make the fill durable now (a checkpoint under synchronous=NORMAL fsyncs the WAL, then the file).
+      db.pragma('wal_checkpoint(PASSIVE)');
     }
 
     if (bulk) {
@@ -227,6 +252,9 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
       });
     }
   } catch (e) {
+    // Batches already handed to the worker commit (each with its watermark) before
+    // this connection writes again.
+    if (worker) await worker.close();
     // Leave the cache fully indexed for the app even when the sync stopped early.
     if (bulk) {
       try {
