@@ -1,12 +1,13 @@
 // What an auditor sees when a cache file is new, old, from a newer version, or damaged.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadMigrations, openCache, cacheSchemaVersion } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
+import { toApiError } from '../../src-main/core/app/dispatch.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'auditdesk-cache-'));
 
@@ -59,6 +60,30 @@ describe('opening the cache', () => {
     assert.equal(cacheSchemaVersion(db), loadMigrations().length);
     db.close();
     assert.ok(readdirSync(d).some((f) => f.startsWith('broken.sqlite.broken-')), 'the damaged file is kept for inspection');
+  });
+
+  test('damage found later by a query is reported as a damaged cache with the way out', () => {
+    const path = join(dir(), 'late.sqlite');
+    const raw = new Database(path);
+    raw.exec('CREATE TABLE t (v TEXT)');
+    const insert = raw.prepare('INSERT INTO t VALUES (?)');
+    raw.transaction(() => { for (let i = 0; i < 5000; i++) insert.run('x'.repeat(200)); })();
+    raw.close();
+    const bytes = readFileSync(path);
+    bytes.fill(0xa5, 40 * 4096, 60 * 4096); // scribble over pages in the middle of the table
+    writeFileSync(path, bytes);
+    const db = new Database(path);
+    let thrown: unknown;
+    try {
+      db.prepare('SELECT count(*), max(v) FROM t').get();
+    } catch (e) {
+      thrown = e;
+    }
+    db.close();
+    assert.ok(thrown, 'SQLite noticed the damage');
+    const apiError = toApiError(thrown);
+    assert.equal(apiError.code, 'E_CACHE_CORRUPT');
+    assert.match(apiError.message, /--rebuild/);
   });
 
   test('migration files are numbered without gaps', () => {

@@ -33,6 +33,13 @@ export async function dispatch(ctx: AppContext, name: unknown, rawInput: unknown
 
 export function toApiError(e: unknown): ApiError {
   if (isUserError(e)) return { code: e.code, message: redactSecrets(e.message) };
+  const sqliteCode = (e as { code?: unknown })?.code;
+  if (sqliteCode === 'SQLITE_CORRUPT' || sqliteCode === 'SQLITE_NOTADB') {
+    return {
+      code: 'E_CACHE_CORRUPT',
+      message: `the local cache is damaged (${(e as Error).message}). Start AuditDesk with a new cache (auditdesk … --rebuild keeps the damaged file aside) and sync again.`,
+    };
+  }
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'E_INTERNAL', message: redactSecrets(message) };
 }
