@@ -49,6 +49,8 @@ export class WorkerBatchWriter {
   private constructor(path: string, opts: { noSync: boolean }) {
     this.worker = new Worker(new URL('./write-worker.js', import.meta.url), {
       workerData: { path, noSync: opts.noSync } satisfies WriteWorkerInit,
+      // A worker inherits the parent's flags, and --input-type (a parent run with -e) stops a file worker from starting.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
     });
     let onReady: (ok: boolean) => void = () => undefined;
     this.ready = new Promise<boolean>((r) => (onReady = r));
