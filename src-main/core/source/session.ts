@@ -346,12 +346,19 @@ class PgSourceSession implements SourceSession {
       c.on('error', () => undefined); // reported through read() or untilLost()
       cursor = c;
       // Ask for the next batch before handing this one over, so the server keeps
-      // producing rows while the consumer writes them.
-      let next: Promise<Row[]> | null = c.read(batchSize) as Promise<Row[]>;
+      // producing rows while the consumer writes them. A consumer that awaits (the
+      // sync's write worker) lets that read fail before we await it: mark it handled
+      // so the failure is reported by the await below, not as an unhandled rejection.
+      const read = (): Promise<Row[]> => {
+        const p = c.read(batchSize) as Promise<Row[]>;
+        p.catch(() => undefined);
+        return p;
+      };
+      let next: Promise<Row[]> | null = read();
       pending = next;
       while (next) {
         const rows: Row[] = await this.untilLost(next);
-        next = rows.length === batchSize ? (c.read(batchSize) as Promise<Row[]>) : null;
+        next = rows.length === batchSize ? read() : null;
         pending = next;
         if (!rows.length) break;
         if (opts.signal?.aborted) throw new UserError('sync cancelled.', 'E_CANCELLED');
