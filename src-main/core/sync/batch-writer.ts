@@ -8,7 +8,7 @@ import type { KeysetPosition } from '../source/session.js';
 import type { CachedTable, PreparedRow } from './cache-store.js';
 import type { FromWriteWorker, ToWriteWorker, WriteWorkerInit } from './write-worker.js';
 
-/** Batches handed to the worker and not yet committed; bounds memory to a few batches. */
+/** Batches handed to the worker and not yet answered; bounds memory to a few batches. */
 const MAX_IN_FLIGHT = 2;
 
 export interface BatchOutcome {
@@ -18,8 +18,9 @@ export interface BatchOutcome {
 }
 
 /**
- * Commits batches in submission order, each with its watermark, and hands the
- * outcomes back in that order. `submit` may wait for an earlier batch to commit
+ * Writes batches in submission order, each with its watermark, and hands the
+ * outcomes back in that order (a batch counts once written in the worker's open
+ * transaction; drain and close commit). `submit` may wait for an earlier batch to commit
  * (back-pressure); `drain` waits for all. A failed batch fails every later one, so
  * no watermark ever moves past rows that were not written.
  */
@@ -78,7 +79,7 @@ export class WorkerBatchWriter {
     return id;
   }
 
-  /** Queues a batch; resolves with the outcomes of batches committed meanwhile (oldest first). */
+  /** Queues a batch; resolves with the outcomes of batches written meanwhile (oldest first). */
   async submit(tableId: number, rows: PreparedRow[], watermark: KeysetPosition): Promise<BatchOutcome[]> {
     if (this.dead) throw this.dead;
     const seq = this.nextSeq++;
@@ -90,8 +91,13 @@ export class WorkerBatchWriter {
     return out;
   }
 
-  /** Waits for every queued batch; throws the first failure. */
+  /** Waits for every queued batch and commits them; throws the first failure. */
   async drain(): Promise<BatchOutcome[]> {
+    if (this.dead) throw this.dead;
+    const seq = this.nextSeq++;
+    const done = new Promise<FromWriteWorker>((resolve) => this.waiting.set(seq, { resolve, rows: 0 }));
+    this.order.push({ seq, done, rows: 0 });
+    this.post({ type: 'flush', seq });
     const out: BatchOutcome[] = [];
     while (this.order.length) out.push(await this.settleOldest());
     return out;
@@ -105,11 +111,11 @@ export class WorkerBatchWriter {
       if (m.code) e.code = m.code;
       throw e;
     }
-    return { rows: head.rows, changed: m.type === 'committed' ? m.changed : [] };
+    return { rows: head.rows, changed: m.type === 'applied' ? m.changed : [] };
   }
 
   /**
-   * Lets queued batches commit (or fail), then closes the worker's connection.
+   * Lets queued batches be written (or fail), commits them, then closes the worker's connection.
    * Safe to call twice and after a failure.
    */
   close(): Promise<void> {

