@@ -27,24 +27,70 @@ export interface SealRecord {
   createdAt: string;
 }
 
-/** Seals the cached rows of one (table, tenant) as they are now. */
+/**
+ * The seal of an events (table, tenant) built while its rows are fetched, for a
+ * first fill: the source sends them in seq order, which is the order sealRows reads
+ * them back in, so the read-back (seconds on a million rows) can be skipped.
+ */
+export class FetchedEventsSeal {
+  readonly merkle = new MerkleBuilder();
+  first: string | null = null;
+  last: string | null = null;
+  headHash: string | null = null;
+
+  /** `seq` as PostgreSQL printed it; `hash` the row's hash column (null when it has none). */
+  push(digest: string, seq: string, hash: string | null): void {
+    this.merkle.push(digest);
+    this.first ??= seq;
+    this.last = seq;
+    this.headHash = hash;
+  }
+}
+
+/**
+ * Seals the cached rows of one (table, tenant) as they are now. `fetched` (events only)
+ * is used instead of reading the rows back when it covers exactly the cached rows;
+ * the caller vouches that nothing was cached before and every fetched row was inserted.
+ */
 export function writeSeal(
   db: CacheDb,
-  args: { kind: TableKind; tableId: number; tenant: string; columns: readonly MappedColumn[]; syncId: number; sourceFingerprint: string },
+  args: {
+    kind: TableKind;
+    tableId: number;
+    tenant: string;
+    columns: readonly MappedColumn[];
+    syncId: number;
+    sourceFingerprint: string;
+    fetched?: FetchedEventsSeal;
+  },
 ): SealRecord {
-  const merkle = new MerkleBuilder();
+  let merkle = new MerkleBuilder();
   let first: string | null = null;
   let last: string | null = null;
   let headSeq: string | null = null;
   let headHash: string | null = null;
-  for (const r of sealRows(db, args.kind, args.tableId, args.tenant)) {
-    merkle.push(r.digest);
-    const k = args.kind === 'events' ? String(r.seq) : JSON.stringify({ ts: r.time, key: r.key });
-    first ??= k;
-    last = k;
-    if (args.kind === 'events') {
-      headSeq = String(r.seq);
-      headHash = r.hash;
+  const fetched = args.kind === 'events' ? args.fetched : undefined;
+  const cachedCount = fetched
+    ? (db.prepare(`SELECT count(*) AS n FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event'`).get(args.tableId, args.tenant) as { n: number }).n
+    : -1;
+  if (fetched && cachedCount === fetched.merkle.count && /^-?\d+$/.test(fetched.last ?? '0')) {
+    merkle = fetched.merkle;
+    // Integer text as the cache prints it back (String(bigint)): no leading zeros or '+'.
+    const canonical = (seq: string | null) => (seq === null ? null : BigInt(seq).toString());
+    first = canonical(fetched.first);
+    last = canonical(fetched.last);
+    headSeq = last;
+    headHash = fetched.headHash;
+  } else {
+    for (const r of sealRows(db, args.kind, args.tableId, args.tenant)) {
+      merkle.push(r.digest);
+      const k = args.kind === 'events' ? String(r.seq) : JSON.stringify({ ts: r.time, key: r.key });
+      first ??= k;
+      last = k;
+      if (args.kind === 'events') {
+        headSeq = String(r.seq);
+        headHash = r.hash;
+      }
     }
   }
   const createdAt = new Date().toISOString();

@@ -19,10 +19,11 @@ import {
   TableWriter,
   type CachedTable,
   type ChangeNote,
+  type PreparedRow,
 } from './cache-store.js';
 import { ProgressMeter, type SyncProgress } from './progress.js';
 import { recheckCachedRows } from './recheck.js';
-import { writeSeal } from './seal.js';
+import { FetchedEventsSeal, writeSeal } from './seal.js';
 import { enterBulkMode, restoreDeferredSchema } from './deferred.js';
 import { canUseWriteWorker, holdsNothingButSyncBookkeeping, WorkerBatchWriter } from './batch-writer.js';
 
@@ -153,13 +154,13 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
       worker = await WorkerBatchWriter.start(db.name, { noSync: NO_SYNC_FIRST_FILL && holdsNothingButSyncBookkeeping(db) });
     }
 
-    const fetchedBy = new Map<PlanItem, { writer: TableWriter; fetched: number; modified: number }>();
+    const fetchedBy = new Map<PlanItem, { writer: TableWriter; fetched: number; modified: number; fetchedSeal?: FetchedEventsSeal }>();
     for (const item of plan) {
       const { table, tenant, cached } = item;
       const orderBy = table.kind === 'events' ? 'seq' : 'key';
       const writer = new TableWriter(db, table, cached, tenant, syncId);
       meter.set('fetching', `${table.name} · ${tenant}`);
-      const counts = { writer, fetched: 0, modified: 0 };
+      const counts: { writer: TableWriter; fetched: number; modified: number; fetchedSeal?: FetchedEventsSeal } = { writer, fetched: 0, modified: 0 };
       fetchedBy.set(item, counts);
       const committed = (rows: number, changedKeys: string[]) => {
         for (const key of changedKeys) note({ kind: table.kind, tenant, key, change: 'modified' });
@@ -167,9 +168,21 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
         counts.fetched += rows;
         meter.add(rows);
       };
+      // A first fill of events seals what it fetched, in fetch (= seq) order, instead of reading it back.
+      const firstFill =
+        table.kind === 'events' && !item.watermark && table.keys.seq !== null && !hasCachedRows(db, cached.tableId, tenant) ? new FetchedEventsSeal() : undefined;
+      const seqIndex = table.keys.seq ?? -1;
+      const hashIndex = table.mapped.findIndex((c) => c.field === 'hash');
+      counts.fetchedSeal = firstFill;
+      const prepareBatch = (rows: Row[]): PreparedRow[] =>
+        rows.map((values) => {
+          const p = writer.prepare(values);
+          firstFill?.push(p.digest, values[seqIndex]!, hashIndex < 0 ? null : values[hashIndex] ?? null);
+          return p;
+        });
       const applyBatch = db.transaction((rows: Row[]) => {
         const changed: string[] = [];
-        for (const values of rows) if (writer.write(values) === 'changed') changed.push(values[table.keys.id]!);
+        for (const p of prepareBatch(rows)) if (writer.writePrepared(p) === 'changed') changed.push(p.key);
         writer.saveWatermark(positionOf(table, rows[rows.length - 1]!, orderBy));
         writer.countSync(rows.length, changed.length);
         return changed;
@@ -182,7 +195,7 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
         batchSize: opts.batchRows ?? 5000,
       })) {
         if (worker && workerTable !== undefined) {
-          const prepared = batch.map((values) => writer.prepare(values));
+          const prepared = prepareBatch(batch);
           const watermark = positionOf(table, batch[batch.length - 1]!, orderBy);
           for (const o of await worker.submit(workerTable, prepared, watermark)) committed(o.rows, o.changed);
         } else {
@@ -231,7 +244,16 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
 
       meter.set('sealing', `${table.name} · ${tenant}`);
       const seal = db.transaction(() =>
-        writeSeal(db, { kind: table.kind, tableId: cached.tableId, tenant, columns: cached.columns, syncId, sourceFingerprint: fp.fingerprint }),
+        writeSeal(db, {
+          kind: table.kind,
+          tableId: cached.tableId,
+          tenant,
+          columns: cached.columns,
+          syncId,
+          sourceFingerprint: fp.fingerprint,
+          // Only when every fetched row went in as new (writeSeal also checks the count).
+          fetched: modified === 0 && deleted === 0 && late === 0 ? fetchedBy.get(item)!.fetchedSeal : undefined,
+        }),
       )();
       summaries.push({
         kind: table.kind,
@@ -291,6 +313,10 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
     seconds,
     rowsPerSecond: seconds > 0 ? Math.round(rowsFetched / seconds) : 0,
   };
+}
+
+function hasCachedRows(db: CacheDb, tableId: number, tenant: string): boolean {
+  return Boolean(db.prepare(`SELECT 1 FROM records WHERE table_id = ? AND tenant_id = ? LIMIT 1`).get(tableId, tenant));
 }
 
 function pickTables(discovered: DiscoveredTables, kinds?: TableKind[]): SourceTable[] {
