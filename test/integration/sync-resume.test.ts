@@ -175,4 +175,8 @@ function assertFullyIndexed(db: CacheDb): void {
   const anyWord = db.prepare(`SELECT count(*) AS n FROM records_fts WHERE records_fts MATCH 'login'`).get() as { n: number };
   const direct = db.prepare(`SELECT count(*) AS n FROM records WHERE event_type = 'login'`).get() as { n: number };
   assert.ok(anyWord.n >= direct.n && direct.n > 0, 'full-text search finds the synced rows');
+  // The per-day rollup that facet counts read must equal a fresh count of the rows.
+  const rollup = db.prepare('SELECT tenant_id, kind, sum(n) AS n FROM records_rollup GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2').all();
+  const counted = db.prepare('SELECT tenant_id, kind, count(*) AS n FROM records GROUP BY 1, 2 ORDER BY 1, 2').all();
+  assert.deepEqual(rollup, counted, 'facet rollup equals the rows after the repair');
 }
