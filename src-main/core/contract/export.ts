@@ -79,17 +79,24 @@ export interface PackageVerificationView {
   chain: PackageChainView | null;
 }
 
-export interface IdentityView {
-  file: string;
+/** Who an identity is, as every front door shows it. */
+export interface IdentityInfo {
   name: string;
   org: string;
   email: string;
-  /** SHA-256 of the Ed25519 certificate (the identity's fingerprint), hex. */
+  /** SHA-256 of the Ed25519 (manifest) certificate DER, hex. */
   fingerprint: string;
+  /** SHA-256 of the RSA (PDF) certificate DER, hex. */
   pdfFingerprint: string;
   notBefore: string;
   notAfter: string;
+  /** True when the Ed25519 certificate is self-signed; false when an organisation key issued it. */
   selfSigned: boolean;
+}
+
+/** An identity as the UI lists it: who, the fingerprints, and where the file is. */
+export interface IdentityView extends IdentityInfo {
+  file: string;
   /** True when the password is kept in the keychain (or memory) so exports need not ask. */
   passwordStored: boolean;
 }

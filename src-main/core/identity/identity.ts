@@ -24,19 +24,9 @@ import {
   type Subject,
 } from './certs.js';
 
-export interface IdentityInfo {
-  name: string;
-  org: string;
-  email: string;
-  /** SHA-256 of the Ed25519 (manifest) certificate DER, hex. */
-  fingerprint: string;
-  /** SHA-256 of the RSA (PDF) certificate DER, hex. */
-  pdfFingerprint: string;
-  notBefore: string;
-  notAfter: string;
-  /** True when the Ed25519 certificate is self-signed; false when an organisation key issued it. */
-  selfSigned: boolean;
-}
+// The contract owns the shape (the renderer reads it as a type only).
+export type { IdentityInfo } from '../contract/export.js';
+import type { IdentityInfo } from '../contract/export.js';
 
 export interface LoadedIdentity {
   info: IdentityInfo;
