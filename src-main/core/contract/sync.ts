@@ -12,14 +12,8 @@ export interface SyncChange {
   change: 'modified' | 'deleted' | 'added-behind-watermark';
 }
 
-/** What a finished sync job returns as its result (jobs.get → result). */
-export interface SyncResult {
-  syncId: number;
-  source: string;
-  fingerprint: string;
-  serverVersion: string;
-  tenants: string[];
-  tables: {
+/** One (table, tenant) of a sync: what was fetched, what changed, and its seal. */
+export interface SyncTableResult {
     kind: SyncTableKind;
     table: string;
     tenant: string;
@@ -28,7 +22,16 @@ export interface SyncResult {
     deleted: number;
     late: number;
     seal: { rowCount: number; merkleRoot: string; firstKey: string | null; lastKey: string | null; headSeq: string | null; headHash: string | null };
-  }[];
+}
+
+/** What a finished sync job returns as its result (jobs.get → result). */
+export interface SyncResult {
+  syncId: number;
+  source: string;
+  fingerprint: string;
+  serverVersion: string;
+  tenants: string[];
+  tables: SyncTableResult[];
   rowsFetched: number;
   rowsChanged: number;
   rowsDeleted: number;

@@ -92,12 +92,7 @@ export interface PreparedRow {
   key: string;
 }
 
-export interface ChangeNote {
-  kind: TableKind;
-  tenant: string;
-  key: string;
-  change: 'modified' | 'deleted' | 'added-behind-watermark';
-}
+export type { SyncChange as ChangeNote } from '../contract/sync.js';
 
 /**
  * Prepared statements for one (table, tenant). `write` inserts a new row or, when

@@ -40,37 +40,9 @@ export interface SyncOptions {
   kinds?: TableKind[];
 }
 
-export interface SyncTableSummary {
-  kind: TableKind;
-  table: string;
-  tenant: string;
-  /** New rows fetched after the watermark. */
-  fetched: number;
-  modified: number;
-  deleted: number;
-  /** Rows found behind the watermark that the cache did not hold yet. */
-  late: number;
-  seal: { rowCount: number; merkleRoot: string; firstKey: string | null; lastKey: string | null; headSeq: string | null; headHash: string | null };
-}
-
-export interface SyncSummary {
-  syncId: number;
-  source: string;
-  fingerprint: string;
-  serverVersion: string;
-  tenants: string[];
-  tables: SyncTableSummary[];
-  rowsFetched: number;
-  rowsChanged: number;
-  rowsDeleted: number;
-  /** Up to MAX_CHANGES_LISTED individual rows that changed at the source; `changesTruncated` if more. */
-  changes: ChangeNote[];
-  changesTruncated: boolean;
-  privilegeWarnings: string[];
-  readOnly: boolean;
-  seconds: number;
-  rowsPerSecond: number;
-}
+// The contract owns these shapes (the renderer reads them as types); sync fills them.
+export type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } from '../contract/sync.js';
+import type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } from '../contract/sync.js';
 
 const MAX_CHANGES_LISTED = 1000;
 /** New timeline rows from which a sync builds indexes at the end instead of row by row. */
