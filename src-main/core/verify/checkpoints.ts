@@ -27,17 +27,9 @@ export interface CheckpointInput {
 
 export type SignatureStatus = 'valid' | 'invalid' | 'unsigned';
 
-export interface StoredCheckpoint {
+/** A checkpoint as the cache holds it: what was recorded, plus the signature over it. */
+export interface StoredCheckpoint extends Required<CheckpointInput> {
   checkpointId: number;
-  origin: 'sync' | 'verify' | 'external';
-  sourceFingerprint: string | null;
-  tableName: string;
-  tenantId: string;
-  lastSeq: bigint;
-  headHash: string;
-  merkleRoot: string | null;
-  rowCount: number | null;
-  createdAt: string;
   /** the exact bytes that were signed (JCS) */
   bodyJson: string;
   signature: string | null;
