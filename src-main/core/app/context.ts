@@ -7,6 +7,7 @@ import { JobRunner } from './jobs.js';
 import { ConfigStore } from './config.js';
 import { MemorySecretStore, type SecretStore } from './secrets.js';
 import { toolVersion } from '../util/version.js';
+import { QueryPool, defaultQueryWorkers } from './query-pool.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -16,6 +17,8 @@ export interface AppContextOptions {
   cachePath?: string;
   secrets?: SecretStore;
   log?: (level: LogLevel, message: string) => void;
+  /** worker threads for cache reads (query-pool.ts); 0 runs them in this thread. Default: defaultQueryWorkers() */
+  queryWorkers?: number;
 }
 
 export class AppContext {
@@ -28,6 +31,8 @@ export class AppContext {
   readonly secrets: SecretStore;
   readonly log: (level: LogLevel, message: string) => void;
   private db: CacheDb | undefined;
+  private pool: QueryPool | undefined;
+  private readonly queryWorkers: number;
 
   constructor(opts: AppContextOptions) {
     this.dataDir = opts.dataDir;
@@ -36,6 +41,7 @@ export class AppContext {
     this.cachePath = opts.cachePath ?? join(this.dataDir, 'cache.sqlite');
     this.config = new ConfigStore(join(this.dataDir, 'config.json'));
     this.secrets = opts.secrets ?? new MemorySecretStore();
+    this.queryWorkers = opts.queryWorkers ?? defaultQueryWorkers();
     this.log = opts.log ?? ((level, message) => (level === 'debug' ? undefined : console.error(`[${level}] ${message}`)));
   }
 
@@ -45,7 +51,19 @@ export class AppContext {
     return this.db;
   }
 
+  /** The read workers, started on first use after the cache exists and is migrated; undefined when disabled. */
+  queryPool(): QueryPool | undefined {
+    if (this.queryWorkers === 0) return undefined;
+    if (!this.pool) {
+      this.cache();
+      this.pool = new QueryPool(this.cachePath, this.queryWorkers);
+    }
+    return this.pool;
+  }
+
   close(): void {
+    void this.pool?.close();
+    this.pool = undefined;
     this.db?.close();
     this.db = undefined;
   }

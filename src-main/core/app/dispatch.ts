@@ -5,6 +5,7 @@ import type { ApiError, Reply } from '../contract/define.js';
 import { isUserError, redactSecrets } from '../util/errors.js';
 import type { AppContext } from './context.js';
 import { handlers } from './handlers/index.js';
+import { OFF_THREAD_METHODS, WorkerUnavailable } from './query-pool.js';
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
@@ -22,13 +23,29 @@ export async function dispatch(ctx: AppContext, name: unknown, rawInput: unknown
   }
   try {
     const handler = handlers[name] as (input: unknown, ctx: AppContext) => Promise<unknown>;
-    const value = await handler(parsed.data, ctx);
+    const pool = OFF_THREAD_METHODS.has(name) ? ctx.queryPool() : undefined;
+    // Reads go to the query workers so this thread keeps answering (status, progress,
+    // cancel) while a heavy query runs; the input was validated above, here.
+    const value = pool
+      ? await pool.run(name, parsed.data).catch((e: unknown) => {
+          if (!(e instanceof WorkerUnavailable)) throw e;
+          warnInlineOnce(ctx, e);
+          return handler(parsed.data, ctx);
+        })
+      : await handler(parsed.data, ctx);
     return { ok: true, value };
   } catch (e) {
     const error = toApiError(e);
     if (!isUserError(e)) ctx.log('error', `${name} failed: ${error.message}`);
     return { ok: false, error };
   }
+}
+
+const warnedInline = new WeakSet<AppContext>();
+function warnInlineOnce(ctx: AppContext, e: WorkerUnavailable): void {
+  if (warnedInline.has(ctx)) return;
+  warnedInline.add(ctx);
+  ctx.log('warn', `${e.message}: cache reads run in the main process, the window may pause during long queries`);
 }
 
 export function toApiError(e: unknown): ApiError {
