@@ -7,9 +7,10 @@ import { method } from './define.js';
 
 export type { VerifyReport, ChainReportJson, BreakJson, CheckpointComparisonJson, RecordedCheckpointJson, JsonSeq } from '../verify/report.js';
 export type { SealReport } from '../verify/seal-compare.js';
-export type { BreakKind } from '../verify/types.js';
+export type { BreakKind, AnchorOutcome } from '../verify/types.js';
 
-import type { ChainReportJson, JsonSeq } from '../verify/report.js';
+import type { BreakJson, ChainReportJson, JsonSeq } from '../verify/report.js';
+import type { AnchorOutcome } from '../verify/types.js';
 import type { SealReport } from '../verify/seal-compare.js';
 
 export interface IntegrityReport {
@@ -43,12 +44,61 @@ const anchorInput = z
   .object({
     tenant: z.string().min(1).max(200),
     table: z.string().min(1).max(200),
-    last_seq: z.union([z.number().int(), z.string().regex(/^-?\d{1,20}$/)]),
-    head_hash: z.string().regex(/^[0-9a-f]{64}([0-9a-f]{64})?$/),
+    last_seq: z.union([z.number().int(), z.string().regex(/^-?\d{1,20}$/)], { error: 'last_seq must be an integer (a string above 2^53)' }),
+    head_hash: z.string().regex(/^[0-9a-f]{64}([0-9a-f]{64})?$/, 'head_hash must be 64 (or 128) lowercase hex characters'),
     created_at: z.string().max(100).optional(),
-    row_count: z.number().int().min(0).optional(),
+    // a checkpoint saved as an anchor file carries row_count null when it was not counted
+    row_count: z.number().int().min(0).nullable().optional(),
   })
   .passthrough();
+
+/**
+ * An anchor file as `verify --checkpoint FILE` reads it (docs/verification.md): one
+ * head, an array of heads, or {"anchors": [...]}. Normalised to a list here so every
+ * front door refuses a malformed file with the path of the bad field.
+ */
+export const anchorFileSchema = z.preprocess(
+  (v) => (Array.isArray(v) ? v : v && typeof v === 'object' && Array.isArray((v as { anchors?: unknown }).anchors) ? (v as { anchors: unknown[] }).anchors : [v]),
+  z.array(anchorInput).min(1, 'the anchor file holds no head').max(100),
+);
+
+/** One head of an anchor file, as the app understood it. */
+export interface AnchorHead {
+  label: string;
+  tenant: string;
+  table: string;
+  lastSeq: JsonSeq;
+  headHash: string;
+  createdAt: string | null;
+  /** an AuditDesk checkpoint carries its Ed25519 signature; a plain published head is unsigned */
+  signature: 'valid' | 'invalid' | 'unsigned';
+  /** the external checkpoint in the history that holds this head (same tenant, table, seq and hash) */
+  recorded: { checkpointId: number; table: string; createdAt: string; signature: 'valid' | 'invalid' | 'unsigned' } | null;
+}
+
+/** What the current chain says about one head of the anchor file. */
+export interface AnchorCheck extends AnchorHead {
+  /** null when this run verified no chain of that tenant and table */
+  outcome: AnchorOutcome | null;
+  /** the hash the chain has at lastSeq now, when it has a row there */
+  foundHash: string | null;
+  chain: { tenant: string; table: string; lastSeq: JsonSeq | null; intact: boolean } | null;
+  /** the break that says where the chain leaves the anchor (rewritten, truncated or deleted) */
+  divergence: BreakJson | null;
+}
+
+/** The result of an integrity.checkAnchors job. */
+export interface AnchorCheckResult {
+  checkedAt: string;
+  target: 'source' | 'cache' | 'source+cache';
+  anchors: AnchorCheck[];
+  /** the verification run behind it (also stored as the latest verdicts) */
+  reportIntact: boolean;
+  notes: string[];
+}
+
+const verifyTarget = z.enum(['cache', 'source', 'source+cache']).default('cache');
+const checkpointOrigin = z.enum(['sync', 'verify', 'external']);
 
 export const integrityContract = {
   /**
@@ -59,7 +109,7 @@ export const integrityContract = {
   'integrity.verify': method<{ jobId: string }>()(
     z
       .object({
-        target: z.enum(['cache', 'source', 'source+cache']).default('cache'),
+        target: verifyTarget,
         connectionId: z.string().min(1).max(100).optional(),
         tenants: z.array(z.string().min(1).max(200)).max(100).optional(),
         anchors: z.array(anchorInput).max(100).optional(),
@@ -74,8 +124,25 @@ export const integrityContract = {
       .object({
         tenant: z.string().min(1).max(200).optional(),
         table: z.string().min(1).max(200).optional(),
+        /** only these origins (e.g. sync and verify: the heads this app saw itself) */
+        origins: z.array(checkpointOrigin).min(1).max(3).optional(),
         limit: z.number().int().min(1).max(10_000).default(500),
       })
       .strict(),
   ),
+  /**
+   * Verifies (as integrity.verify does, same engine and stored verdicts) with the heads
+   * of an anchor file, and says for each whether the current chain extends it or where
+   * it leaves it, and whether it is recorded as an external checkpoint. The job's
+   * result is an AnchorCheckResult.
+   */
+  'integrity.checkAnchors': method<{ jobId: string }>()(
+    z.object({ file: anchorFileSchema, target: verifyTarget, connectionId: z.string().min(1).max(100).optional() }).strict(),
+  ),
+  /**
+   * Records the heads of an anchor file as signed `external` checkpoints, so every later
+   * sync-time and verification run compares the chain with them. Heads already recorded
+   * are left as they are; a head whose own signature does not verify is refused.
+   */
+  'integrity.recordAnchors': method<AnchorHead[]>()(z.object({ file: anchorFileSchema }).strict()),
 };

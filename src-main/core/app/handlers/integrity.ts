@@ -1,52 +1,165 @@
 // Integrity as a job: verification runs on a connection of its own to the cache
 // (reads never block the timeline), records signed checkpoints and stores its report
-// through the app's cache connection.
-import type { CheckpointInfo, IntegrityReport, integrityContract, VerifyReport } from '../../contract/integrity.js';
-import { openCache } from '../../cache/open.js';
+// through the app's cache connection. Anchor files go through the same run: the
+// screen's "external anchor" is the CLI's --checkpoint FILE.
+import type {
+  AnchorCheck,
+  AnchorCheckResult,
+  AnchorHead,
+  CheckpointInfo,
+  IntegrityReport,
+  integrityContract,
+  VerifyReport,
+} from '../../contract/integrity.js';
+import { openCache, type CacheDb } from '../../cache/open.js';
 import { loadOrCreateAuditorKey } from '../../identity/auditor-key.js';
 import { connectSource, type SourceSession } from '../../source/index.js';
 import { UserError } from '../../util/errors.js';
-import { checkpointAsAnchor, listCheckpoints, parseAnchor, seqJson } from '../../verify/checkpoints.js';
+import { listCachedChains } from '../../verify/adapters.js';
+import { checkpointAsAnchor, listCheckpoints, parseAnchor, recordCheckpoint, seqJson, type ExternalAnchor } from '../../verify/checkpoints.js';
 import { runVerification } from '../../verify/run.js';
 import { latestResults } from '../../verify/store.js';
+import type { AppContext } from '../context.js';
 import { profileWithPassword } from './connections.js';
 import type { HandlersFor } from './types.js';
 
+type Target = 'cache' | 'source' | 'source+cache';
+
+/** Starts a verification job (the same run the CLI's verify does); `then` shapes its result. */
+async function startVerifyJob<R>(
+  ctx: AppContext,
+  opts: { target: Target; connectionId?: string; tenants?: string[]; anchors: ExternalAnchor[] },
+  then: (report: VerifyReport) => R,
+): Promise<string> {
+  const store = ctx.cache();
+  const { target, connectionId, tenants, anchors } = opts;
+  const useSource = target !== 'cache';
+  const conn = useSource ? await profileWithPassword(ctx, connectionId) : null;
+  const key = loadOrCreateAuditorKey(ctx.dataDir);
+  return ctx.jobs.start('verify', async ({ signal, report }): Promise<R> => {
+    const reader = target === 'source' ? undefined : openCache(ctx.cachePath, { readonly: true });
+    let session: SourceSession | undefined;
+    try {
+      let wanted = tenants;
+      if (conn) {
+        report({ phase: 'connecting', message: `${conn.profile.host}:${conn.profile.port}/${conn.profile.database}` });
+        session = await connectSource(conn.profile, { password: conn.password, signal });
+        if (!wanted?.length && conn.profile.tenants.length) wanted = conn.profile.tenants;
+      }
+      const result = await runVerification({
+        session,
+        copy: conn ? { target: conn.profile, password: conn.password } : undefined,
+        cache: reader ? { db: reader, path: ctx.cachePath } : undefined,
+        store,
+        tenants: wanted,
+        anchors,
+        key,
+        mapping: conn?.profile.mapping,
+        signal,
+        onProgress: report,
+      });
+      return then(result);
+    } finally {
+      await session?.close();
+      reader?.close();
+    }
+  });
+}
+
+/** The verifier's rule for which chain an anchor names: the same name, or one with a schema prefix. */
+function namesTable(anchorTable: string, chainTable: string): boolean {
+  return anchorTable === chainTable || anchorTable.endsWith(`.${chainTable}`) || chainTable.endsWith(`.${anchorTable}`);
+}
+
+function parseAnchors(file: unknown[]): ExternalAnchor[] {
+  return file.map((a, i) => parseAnchor(a, `head #${i + 1}`, 'anchor file: '));
+}
+
+function recordedAs(db: CacheDb, a: ExternalAnchor): AnchorHead['recorded'] {
+  const hit = listCheckpoints(db, { tenantId: a.tenant }).find(
+    (c) => c.origin === 'external' && c.lastSeq === a.lastSeq && c.headHash === a.headHash && namesTable(a.table, c.tableName),
+  );
+  return hit ? { checkpointId: hit.checkpointId, table: hit.tableName, createdAt: hit.createdAt, signature: hit.signatureStatus } : null;
+}
+
+function headOf(db: CacheDb, a: ExternalAnchor): AnchorHead {
+  return {
+    label: a.label,
+    tenant: a.tenant,
+    table: a.table,
+    lastSeq: seqJson(a.lastSeq),
+    headHash: a.headHash,
+    createdAt: a.createdAt,
+    signature: a.signature,
+    recorded: recordedAs(db, a),
+  };
+}
+
+/** What the run found for one anchor: its comparison (the file's own entry, not a stored copy) and the break where the chain leaves it. */
+function checkOf(db: CacheDb, a: ExternalAnchor, report: VerifyReport): AnchorCheck {
+  const seq = seqJson(a.lastSeq);
+  const chain = report.tenants.find((t) => t.tenant === a.tenant && namesTable(a.table, t.table));
+  const cmp = chain?.checkpoints.find((c) => c.origin === 'external' && c.checkpointId === null && c.lastSeq === seq && c.headHash === a.headHash);
+  const kind = cmp?.outcome === 'rewritten' ? 'rewritten' : cmp?.outcome === 'truncated' ? 'truncated' : cmp?.outcome === 'row-missing' ? 'deleted' : null;
+  const divergence = (kind && chain?.breaks.find((b) => b.kind === kind && (kind !== 'deleted' || b.seq === seq))) || null;
+  return {
+    ...headOf(db, a),
+    outcome: cmp?.outcome ?? null,
+    foundHash: cmp?.foundHash ?? null,
+    chain: chain ? { tenant: chain.tenant, table: chain.table, lastSeq: chain.lastSeq, intact: chain.intact } : null,
+    divergence,
+  };
+}
+
 export const integrityHandlers: HandlersFor<typeof integrityContract> = {
   'integrity.verify': async ({ target, connectionId, tenants, anchors }, ctx) => {
-    const store = ctx.cache();
     const external = (anchors ?? []).map((a, i) => parseAnchor(a, `anchor #${i + 1}`));
-    const useSource = target !== 'cache';
-    const conn = useSource ? await profileWithPassword(ctx, connectionId) : null;
-    const key = loadOrCreateAuditorKey(ctx.dataDir);
-    const jobId = ctx.jobs.start('verify', async ({ signal, report }): Promise<VerifyReport> => {
-      const reader = target === 'source' ? undefined : openCache(ctx.cachePath, { readonly: true });
-      let session: SourceSession | undefined;
-      try {
-        let wanted = tenants;
-        if (conn) {
-          report({ phase: 'connecting', message: `${conn.profile.host}:${conn.profile.port}/${conn.profile.database}` });
-          session = await connectSource(conn.profile, { password: conn.password, signal });
-          if (!wanted?.length && conn.profile.tenants.length) wanted = conn.profile.tenants;
-        }
-        return await runVerification({
-          session,
-          copy: conn ? { target: conn.profile, password: conn.password } : undefined,
-          cache: reader ? { db: reader, path: ctx.cachePath } : undefined,
-          store,
-          tenants: wanted,
-          anchors: external,
-          key,
-          mapping: conn?.profile.mapping,
-          signal,
-          onProgress: report,
-        });
-      } finally {
-        await session?.close();
-        reader?.close();
-      }
-    });
+    return { jobId: await startVerifyJob(ctx, { target, connectionId, tenants, anchors: external }, (r) => r) };
+  },
+
+  'integrity.checkAnchors': async ({ file, target, connectionId }, ctx) => {
+    const anchors = parseAnchors(file);
+    const tenants = [...new Set(anchors.map((a) => a.tenant))];
+    const jobId = await startVerifyJob(ctx, { target, connectionId, tenants, anchors }, (report): AnchorCheckResult => ({
+      checkedAt: report.checkedAt,
+      target: report.target,
+      anchors: anchors.map((a) => checkOf(ctx.cache(), a, report)),
+      reportIntact: report.intact,
+      notes: report.notes,
+    }));
     return { jobId };
+  },
+
+  'integrity.recordAnchors': async ({ file }, ctx): Promise<AnchorHead[]> => {
+    const db = ctx.cache();
+    const anchors = parseAnchors(file);
+    const forged = anchors.find((a) => a.signature === 'invalid');
+    if (forged) {
+      throw new UserError(
+        `${forged.label} carries a signature that does not verify, so nothing was recorded.`,
+        'E_ANCHOR_SIGNATURE',
+        'Ask for the file again from whoever published it; a plain head without a signature can be recorded.',
+      );
+    }
+    const key = loadOrCreateAuditorKey(ctx.dataDir);
+    for (const a of anchors) {
+      if (recordedAs(db, a)) continue;
+      // Stored under the cached chain's own name and source, so later runs pick it up.
+      const chain = listCachedChains(db, [a.tenant]).find((c) => namesTable(a.table, c.name));
+      const raw = file[anchors.indexOf(a)] as Record<string, unknown>;
+      recordCheckpoint(db, key, {
+        origin: 'external',
+        sourceFingerprint: typeof raw.source_fingerprint === 'string' ? raw.source_fingerprint : (chain?.sourceFingerprint ?? null),
+        tableName: chain?.name ?? a.table,
+        tenantId: a.tenant,
+        lastSeq: a.lastSeq,
+        headHash: a.headHash,
+        merkleRoot: typeof raw.merkle_root === 'string' && /^[0-9a-f]+$/.test(raw.merkle_root) ? raw.merkle_root : null,
+        rowCount: typeof raw.row_count === 'number' ? raw.row_count : null,
+        createdAt: a.createdAt ?? undefined,
+      });
+    }
+    return anchors.map((a) => headOf(db, a));
   },
 
   'integrity.report': async ({ tenant }, ctx): Promise<IntegrityReport> => {
@@ -61,10 +174,11 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
     };
   },
 
-  'integrity.checkpoints': async ({ tenant, table, limit }, ctx): Promise<CheckpointInfo[]> => {
+  'integrity.checkpoints': async ({ tenant, table, origins, limit }, ctx): Promise<CheckpointInfo[]> => {
     if (limit !== undefined && limit < 1) throw new UserError('limit must be at least 1.', 'E_INPUT');
     const list = listCheckpoints(ctx.cache(), { tenantId: tenant, tableName: table });
     return list
+      .filter((c) => !origins || origins.includes(c.origin))
       .sort((a, b) => b.checkpointId - a.checkpointId)
       .slice(0, limit ?? 500)
       .map((c) => ({
