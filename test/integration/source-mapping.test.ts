@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { createMappedEventsTable, MAPPED_TENANT as TENANT } from '../helpers/mapped-table.js';
 import { openCache } from '../../src-main/core/cache/open.js';
 import { fromRecord, type MappedColumn } from '../../src-main/core/cache/record-mapping.js';
 import { rowDigest } from '../../src-main/core/chain/digest.js';
@@ -17,32 +17,11 @@ import { isUserError } from '../../src-main/core/util/errors.js';
 
 let demo: DemoDb;
 let dir: string;
-const TENANT = 'C0FFEE00-0000-4000-8000-0000000000AA';
 
 before(async () => {
   demo = await startDemoDb();
   dir = mkdtempSync(join(tmpdir(), 'auditdesk-mapping-'));
-  const admin = new pg.Client({ connectionString: demo.adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`
-      CREATE TABLE roche_audit_logs (
-        event_uuid uuid PRIMARY KEY, seq bigint NOT NULL, tenant_id uuid NOT NULL, event_type text NOT NULL,
-        severity text, occurred_at timestamptz NOT NULL, region text, risk numeric, prev_hash text, hash text);
-      ALTER TABLE roche_audit_logs ENABLE ROW LEVEL SECURITY;
-      ALTER TABLE roche_audit_logs FORCE ROW LEVEL SECURITY;
-      CREATE POLICY tenant_isolation ON roche_audit_logs USING (tenant_id::text = current_setting('app.current_tenant_id', true));
-      GRANT SELECT ON roche_audit_logs TO auditor_ro;`);
-    await admin.query(
-      `INSERT INTO roche_audit_logs
-       SELECT gen_random_uuid(), g, $1::uuid, 'read', 'info', '2026-01-01'::timestamptz + g * interval '1 min',
-              CASE WHEN g % 2 = 0 THEN 'eu-west' END, g / 7.0, repeat('0', 64), repeat('1', 64)
-         FROM generate_series(1, 120) g`,
-      [TENANT],
-    );
-  } finally {
-    await admin.end();
-  }
+  await createMappedEventsTable(demo.adminUrl);
 });
 
 after(async () => {

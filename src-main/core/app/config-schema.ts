@@ -2,14 +2,31 @@
 // renderer can type-check against the contract without Node's types.
 import { z } from 'zod';
 
+const TABLE_KINDS = ['events', 'conversations', 'anomalies', 'access'] as const;
+const tableName = z
+  .string()
+  .trim()
+  .min(1, 'a mapped table name cannot be empty')
+  .max(200)
+  .regex(/^[^.]+(\.[^.]+)?$/, 'a table name is "table" or "schema.table"');
+const columnName = z.string().trim().min(1, 'a column name cannot be empty').max(200);
+
 export const tableMappingSchema = z
   .object({
-    events: z.string().min(1).max(200).optional(),
-    conversations: z.string().min(1).max(200).optional(),
-    anomalies: z.string().min(1).max(200).optional(),
-    access: z.string().min(1).max(200).optional(),
+    events: tableName.optional(),
+    conversations: tableName.optional(),
+    anomalies: tableName.optional(),
+    access: tableName.optional(),
     /** source column → our field name, per table kind, e.g. {"events": {"occurred_at": "created_at"}} */
-    columns: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+    columns: z
+      .partialRecord(
+        z.enum(TABLE_KINDS),
+        z.record(columnName, columnName).refine(
+          (renames) => new Set(Object.values(renames)).size === Object.values(renames).length,
+          'two source columns are renamed to the same field',
+        ),
+      )
+      .optional(),
   })
   .strict();
 

@@ -35,6 +35,8 @@ export interface ConnectionView {
 
 export interface ConnectionTestResult {
   ok: boolean;
+  /** the server answered and the session is open: when ok is false, the tables or the mapping are what is wrong */
+  connected: boolean;
   label: string;
   /** one line naming the problem and the way out, when ok is false */
   error: string | null;
@@ -48,6 +50,14 @@ export interface ConnectionTestResult {
   tenants: string[];
 }
 
+export type TableKindName = 'events' | 'conversations' | 'anomalies' | 'access';
+
+/** What a profile's table mapping can name: the tables looked for without one, and the field names columns may be renamed to. */
+export interface MappingFields {
+  defaultTables: Record<TableKindName, string>;
+  fields: Record<TableKindName, string[]>;
+}
+
 const id = z.string().min(1).max(100);
 const password = z.string().max(1024);
 
@@ -59,6 +69,7 @@ export const connectionsContract = {
   ),
   'connections.delete': method<{ deleted: boolean }>()(z.object({ id }).strict()),
   'connections.setActive': method<{ activeConnectionId: string | null }>()(z.object({ id: id.nullable() }).strict()),
+  'connections.mappingFields': method<MappingFields>()(z.object({}).strict()),
   /** Tests a saved profile (by id) or an unsaved one (profile + password). */
   'connections.test': method<ConnectionTestResult>()(
     z.union([

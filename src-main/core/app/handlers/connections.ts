@@ -1,9 +1,11 @@
 // Connection profiles: saved without passwords in the settings file; passwords go
 // to ctx.secrets and only `hasPassword` comes back out.
-import type { ConnectionTestResult, ConnectionView, connectionsContract } from '../../contract/connections.js';
+import type { ConnectionTestResult, ConnectionView, MappingFields, connectionsContract } from '../../contract/connections.js';
 import type { ConnectionProfile } from '../config.js';
 import type { AppContext } from '../context.js';
 import { connectSource, labelOf, type SourceTable } from '../../source/index.js';
+import { DEFAULT_TABLE_NAMES, TABLE_KINDS } from '../../source/discover.js';
+import { KNOWN_FIELDS } from '../../cache/record-mapping.js';
 import { UserError, isUserError } from '../../util/errors.js';
 import type { HandlersFor } from './types.js';
 
@@ -38,6 +40,7 @@ export async function testConnection(profile: ConnectionProfile, password: strin
   const label = labelOf(profile.host, profile.port, profile.database);
   const result: ConnectionTestResult = {
     ok: false,
+    connected: false,
     label,
     error: null,
     errorCode: null,
@@ -51,6 +54,7 @@ export async function testConnection(profile: ConnectionProfile, password: strin
   try {
     session = await connectSource(profile, { password, statementTimeoutMs: 30_000 });
     const fp = await session.fingerprint();
+    result.connected = true;
     result.serverVersion = fp.serverVersion;
     result.readOnly = await session.isReadOnly();
     const tables = await session.discover(profile.mapping);
@@ -106,6 +110,11 @@ export const connectionsHandlers: HandlersFor<typeof connectionsContract> = {
     });
     return { activeConnectionId: config.activeConnectionId };
   },
+
+  'connections.mappingFields': async () => ({
+    defaultTables: { ...DEFAULT_TABLE_NAMES },
+    fields: Object.fromEntries(TABLE_KINDS.map((k) => [k, Object.keys(KNOWN_FIELDS[k])])) as MappingFields['fields'],
+  }),
 
   'connections.test': async (input, ctx) => {
     if ('id' in input) {
