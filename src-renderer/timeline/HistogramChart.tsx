@@ -1,6 +1,6 @@
 // Events over time from SQL-aggregated buckets (at most a few hundred bars, so SVG is
 // fine). Drag across the bars to zoom the time filter to that range.
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { Bar, BarChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis, type MouseHandlerDataParam } from 'recharts';
 import type { Histogram } from '../../src-main/core/contract/records.js';
 import { useApp } from '../app/store.js';
@@ -18,7 +18,8 @@ function indexOf(state: MouseHandlerDataParam): number | null {
   return Number.isInteger(n) ? n : null;
 }
 
-export function HistogramChart({ histogram, onZoom }: Props) {
+/** Memoised: a filter change re-renders the screen, but the chart only when its histogram changes. */
+export const HistogramChart = memo(function HistogramChart({ histogram, onZoom }: Props) {
   const tz = useApp((s) => s.timeZone);
   const theme = useApp((s) => s.theme);
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
@@ -81,4 +82,4 @@ export function HistogramChart({ histogram, onZoom }: Props) {
       ) : null}
     </figure>
   );
-}
+});

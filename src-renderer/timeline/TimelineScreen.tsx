@@ -91,10 +91,15 @@ export function TimelineScreen() {
     reload();
   }, [cacheSignature, reload]);
 
+  // The rows are asked for right here, in the click's own task; the URL follows, and the
+  // route effect above then finds the filter already applied (no re-render before the
+  // requests leave).
   const applyFilter = useCallback((next: Filter) => {
     if (filterKey(next) === filterKey(useTimeline.getState().filter)) return;
+    useTimeline.getState().setFilter(next);
     navigate('timeline', filterToParams(next));
   }, []);
+  const zoom = useCallback((from: string, to: string) => applyFilter({ ...useTimeline.getState().filter, from, to }), [applyFilter]);
 
   const total = count.state === 'ready' ? count.value.total : provisionalCount;
 
@@ -159,7 +164,7 @@ export function TimelineScreen() {
           )}
         </div>
         {histogram.state === 'ready' && histogram.value.bins.length > 0 ? (
-          <HistogramChart histogram={histogram.value} onZoom={(from, to) => applyFilter({ ...filter, from, to })} />
+          <HistogramChart histogram={histogram.value} onZoom={zoom} />
         ) : histogram.state === 'error' ? (
           <ErrorState message={histogram.message} onRetry={reload} />
         ) : histogram.state === 'loading' ? (

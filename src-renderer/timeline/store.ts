@@ -44,9 +44,14 @@ interface TimelineState {
   reload(): void;
 }
 
-const inflight = new Set<string>();
+/** page requests on their way, by `${generation}:${page}` */
+const inflight = new Map<string, Promise<void>>();
 
 export const useTimeline = create<TimelineState>((set, get) => {
+  // What puts rows on screen goes first: the first page and the count. Histogram and
+  // facets are asked for only once both are back and the filter is still the current
+  // one, so they never compete with the rows for the workers, and a filter the user
+  // has already replaced (fast clicking, typing) never gets its side panels computed.
   const loadAll = () => {
     const { filter, generation } = get();
     const current = () => get().generation === generation;
@@ -54,19 +59,67 @@ export const useTimeline = create<TimelineState>((set, get) => {
     // flicker, and a checkbox the user just ticked stays where it was.
     const keep = <T,>(l: Load<T>): Load<T> => (l.state === 'ready' ? l : { state: 'loading' });
     set((s) => ({ count: { state: 'loading' }, histogram: keep(s.histogram), facets: keep(s.facets) }));
-    void api['records.count']({ filter }).then(
+    const firstPage = fetchPage(0);
+    const count = api['records.count']({ filter }).then(
       (value) => current() && set({ count: { state: 'ready', value } }),
       (e) => current() && set({ count: { state: 'error', message: errorMessage(e) } }),
     );
-    void api['records.histogram']({ filter, buckets: 120 }).then(
-      (value) => current() && set({ histogram: { state: 'ready', value } }),
-      (e) => current() && set({ histogram: { state: 'error', message: errorMessage(e) } }),
-    );
-    void api['records.facets']({ filter, limit: 12 }).then(
-      (value) => current() && set({ facets: { state: 'ready', value } }),
-      (e) => current() && set({ facets: { state: 'error', message: errorMessage(e) } }),
-    );
-    get().ensurePages(0, 0);
+    void Promise.allSettled([firstPage, count])
+      .then(afterPaint)
+      .then(() => {
+        if (!current()) return;
+        void api['records.histogram']({ filter, buckets: 120 }).then(
+          (value) => current() && set({ histogram: { state: 'ready', value } }),
+          (e) => current() && set({ histogram: { state: 'error', message: errorMessage(e) } }),
+        );
+        void api['records.facets']({ filter, limit: 12 }).then(
+          (value) => current() && set({ facets: { state: 'ready', value } }),
+          (e) => current() && set({ facets: { state: 'error', message: errorMessage(e) } }),
+        );
+      });
+  };
+
+  /**
+   * Resolves once the browser has painted the rows and count just set (next frame, then its
+   * task); a hidden window gets no frames, so at the latest after 100 ms.
+   */
+  const afterPaint = () =>
+    new Promise<void>((resolve) => {
+      const late = setTimeout(resolve, 100);
+      requestAnimationFrame(() => setTimeout(() => (clearTimeout(late), resolve()), 0));
+    });
+
+  /** Fetches one page of the current filter unless it is cached or on its way; settles when done. */
+  const fetchPage = (page: number): Promise<void> => {
+    const { filter, generation, pages } = get();
+    const key = `${generation}:${page}`;
+    if (pages.has(page)) return Promise.resolve();
+    const running = inflight.get(key);
+    if (running) return running;
+    const request = api['records.query']({ filter, offset: page * PAGE_SIZE, limit: PAGE_SIZE, order: 'desc' })
+      .then(
+        (result) => {
+          if (get().generation !== generation) return;
+          const next = new Map(get().pages);
+          next.set(page, result.rows);
+          // Keep memory flat while scrolling a million rows: drop the pages farthest away.
+          if (next.size > MAX_CACHED_PAGES) {
+            const far = [...next.keys()].sort((a, b) => Math.abs(b - page) - Math.abs(a - page));
+            for (const p of far.slice(0, next.size - MAX_CACHED_PAGES)) next.delete(p);
+          }
+          const seen = page * PAGE_SIZE + result.rows.length + (result.hasMore ? 1 : 0);
+          set({ pages: next, provisionalCount: Math.max(get().provisionalCount, seen) });
+        },
+        (e) => {
+          if (get().generation !== generation) return;
+          const errors = new Map(get().pageErrors);
+          errors.set(page, errorMessage(e));
+          set({ pageErrors: errors });
+        },
+      )
+      .finally(() => inflight.delete(key));
+    inflight.set(key, request);
+    return request;
   };
 
   return {
@@ -104,34 +157,7 @@ export const useTimeline = create<TimelineState>((set, get) => {
     },
 
     ensurePages: (first, last) => {
-      const { filter, generation, pages } = get();
-      for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(last / PAGE_SIZE); page++) {
-        const key = `${generation}:${page}`;
-        if (pages.has(page) || inflight.has(key)) continue;
-        inflight.add(key);
-        void api['records.query']({ filter, offset: page * PAGE_SIZE, limit: PAGE_SIZE, order: 'desc' })
-          .then(
-            (result) => {
-              if (get().generation !== generation) return;
-              const next = new Map(get().pages);
-              next.set(page, result.rows);
-              // Keep memory flat while scrolling a million rows: drop the pages farthest away.
-              if (next.size > MAX_CACHED_PAGES) {
-                const far = [...next.keys()].sort((a, b) => Math.abs(b - page) - Math.abs(a - page));
-                for (const p of far.slice(0, next.size - MAX_CACHED_PAGES)) next.delete(p);
-              }
-              const seen = page * PAGE_SIZE + result.rows.length + (result.hasMore ? 1 : 0);
-              set({ pages: next, provisionalCount: Math.max(get().provisionalCount, seen) });
-            },
-            (e) => {
-              if (get().generation !== generation) return;
-              const errors = new Map(get().pageErrors);
-              errors.set(page, errorMessage(e));
-              set({ pageErrors: errors });
-            },
-          )
-          .finally(() => inflight.delete(key));
-      }
+      for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(last / PAGE_SIZE); page++) void fetchPage(page);
     },
 
     select: (index) => set({ selectedIndex: index }),

@@ -41,11 +41,13 @@ export interface StackOptions {
   colorScheme?: 'light' | 'dark';
   /** open the launch URL right away (default true) */
   open?: boolean;
+  /** an existing cache file (e.g. a records fixture) instead of a new one in the data folder */
+  cachePath?: string;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'auditdesk-e2e-'));
-  const ctx = new AppContext({ dataDir, frontDoor: 'browser', log: () => undefined });
+  const ctx = new AppContext({ dataDir, frontDoor: 'browser', log: () => undefined, ...(opts.cachePath ? { cachePath: opts.cachePath } : {}) });
   if (opts.demo) await saveDemoProfile(ctx, opts.demo.url, opts.demo.tenants);
   const bridge = await startHttpBridge({ ctx, rendererDir: rendererDir() });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
