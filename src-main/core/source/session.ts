@@ -3,9 +3,10 @@
 // for the tenant being read, so row-level security applies and nothing can change.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import Cursor from 'pg-cursor';
+import copyStreams from 'pg-copy-streams';
 import type { ConnectionProfile } from '../app/config.js';
 import { typeCategory } from '../chain/canonical.js';
+import { CopyTextParser } from '../verify/copy-stream.js';
 import type { TableKind } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
 import {
@@ -329,53 +330,73 @@ class PgSourceSession implements SourceSession {
     };
   }
 
+  /**
+   * Rows through `COPY (SELECT …) TO STDOUT` (text format), parsed by the verify
+   * engine's CopyTextParser: COPY prints each value with the same output functions as
+   * a text-mode query in this session, so the values are the ones a cursor returns,
+   * at a third of the client CPU (no per-row protocol messages). COPY takes no bind
+   * parameters: the keyset bounds and the tenant are set with set_config(…, true) in
+   * the read-only transaction and read back by current_setting(), never spliced in.
+   */
   private async *iterate(table: SourceTable, tenant: string, opts: StreamOptions): AsyncGenerator<Row[]> {
-    const q = selectRows(table, tenant, opts);
+    const settings: string[] = [];
+    const q = selectRows(table, tenant, opts, (v) => {
+      settings.push(v === null ? '' : Array.isArray(v) ? `{${v.join(',')}}` : String(v));
+      return `current_setting('auditdesk.p${settings.length}')`;
+    });
     const batchSize = opts.batchSize ?? 2000;
     if (this.lostError) throw this.lostError;
     if (this.busy) throw new Error('source session is busy: finish iterating streamRows before the next call');
     this.busy = true;
     let began = false;
-    let cursor: Cursor | undefined;
-    let pending: Promise<Row[]> | null = null;
+    let chunks: AsyncIterator<Buffer> | undefined;
+    let finished = false;
     try {
       await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       began = true;
       await this.enterSnapshot(tenant);
-      const c = this.client.query(new Cursor(q.sql, q.params, { rowMode: 'array', types: TEXT_TYPES }));
-      c.on('error', () => undefined); // reported through read() or untilLost()
-      cursor = c;
-      // Ask for the next batch before handing this one over, so the server keeps
-      // producing rows while the consumer writes them. A consumer that awaits (the
-      // sync's write worker) lets that read fail before we await it: mark it handled
-      // so the failure is reported by the await below, not as an unhandled rejection.
-      const read = (): Promise<Row[]> => {
-        const p = c.read(batchSize) as Promise<Row[]>;
-        p.catch(() => undefined);
-        return p;
-      };
-      let next: Promise<Row[]> | null = read();
-      pending = next;
-      while (next) {
-        const rows: Row[] = await this.untilLost(next);
-        next = rows.length === batchSize ? read() : null;
-        pending = next;
-        if (!rows.length) break;
+      if (settings.length) {
+        await this.rows(
+          `SELECT ${settings.map((_, i) => `set_config('auditdesk.p${i + 1}', $${i + 1}, true)`).join(', ')}`,
+          settings,
+        );
+      }
+      const stream = this.client.query(copyStreams.to(`COPY (${q.sql}) TO STDOUT`));
+      chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      const parser = new CopyTextParser();
+      let batch: Row[] = [];
+      for (;;) {
+        const next = await this.untilLost(chunks.next());
+        if (next.done) break;
+        parser.push(next.value, batch);
+        if (batch.length < batchSize) continue;
         if (opts.signal?.aborted) throw new UserError('sync cancelled.', 'E_CANCELLED');
         if (this.lostError) throw this.lostError;
-        yield rows;
+        // A batch of exactly batchSize rows keeps the caller's transactions as sized.
+        for (let i = 0; i + batchSize <= batch.length; i += batchSize) yield batch.slice(i, i + batchSize);
+        batch = batch.slice(batch.length - (batch.length % batchSize));
       }
-      await this.untilLost(cursor.close());
-      cursor = undefined;
+      finished = true;
+      parser.end(batch);
+      if (opts.signal?.aborted) throw new UserError('sync cancelled.', 'E_CANCELLED');
+      if (this.lostError) throw this.lostError;
+      if (batch.length) yield batch;
       await this.client.query('COMMIT');
       began = false;
     } catch (e) {
       throw queryError(e, this.label);
     } finally {
-      // Reached on errors and when the consumer stops early (break / return()).
+      // Reached on errors and when the consumer stops early (break / return()). A COPY
+      // cannot be stopped half-way on this connection: read it to its end (discarding
+      // rows) so the session stays usable, then roll back.
       if (!this.ended && !this.lostError) {
-        if (pending) await this.untilLost(pending).catch(() => undefined);
-        if (cursor) await this.untilLost(cursor.close()).catch(() => undefined);
+        if (chunks && !finished) {
+          try {
+            for (;;) if ((await this.untilLost(chunks.next())).done) break;
+          } catch {
+            // reported by the next call (lostError) or already thrown
+          }
+        }
         if (began) await this.client.query('ROLLBACK').catch(() => undefined);
       }
       this.busy = false;
@@ -442,13 +463,19 @@ function positionValues(table: SourceTable, orderBy: 'seq' | 'key', pos: KeysetP
   return table.keys.ts === null ? [pos.key] : [pos.ts ?? '-infinity', pos.key];
 }
 
+/**
+ * The keyset read as SQL. `placeholder` turns a value into the SQL text that stands
+ * for it (default: bind parameters $1, $2 …, collected in `params`).
+ */
 function selectRows(
   table: SourceTable,
   tenant: string,
   opts: Pick<StreamOptions, 'orderBy' | 'after' | 'through' | 'buckets'>,
+  placeholder?: (v: string | number | number[] | null) => string,
 ): BuiltQuery {
   const params: unknown[] = [];
-  const param = (v: unknown) => {
+  const param = (v: string | number | number[] | null) => {
+    if (placeholder) return placeholder(v);
     params.push(v);
     return `$${params.length}`;
   };
