@@ -112,6 +112,8 @@ export class TableWriter {
   private readonly digestOf: (values: readonly (string | null)[]) => string;
   private readonly paramsOf: (values: Row, digest: string) => PreparedRow['params'];
   private readonly keyParam: number;
+  /** false while the records key index is deferred: every row is inserted as new. */
+  private readonly keyed: boolean;
 
   constructor(
     private readonly db: CacheDb,
@@ -129,8 +131,11 @@ export class TableWriter {
     const cols = this.columnNames.join(', ');
     // Positional parameters: binding an array is cheaper than a 37-key object per row.
     const vals = this.columnNames.map(() => '?').join(', ');
+    // A first fill builds the records key index at its end (sync/deferred.ts): until
+    // then the table is empty but for this fill's rows, so a plain insert is the same.
+    this.keyed = this.spec.table !== 'records' || hasIndex(db, 'records_key');
     this.insert = db.prepare(
-      `INSERT INTO ${this.spec.table} (${cols}) VALUES (${vals}) ON CONFLICT (table_id, tenant_id, source_key) DO NOTHING`,
+      `INSERT INTO ${this.spec.table} (${cols}) VALUES (${vals})${this.keyed ? ' ON CONFLICT (table_id, tenant_id, source_key) DO NOTHING' : ''}`,
     );
     this.selectExisting = db
       .prepare(`SELECT * FROM ${this.spec.table} WHERE table_id = ? AND tenant_id = ? AND source_key = ?`)
@@ -163,6 +168,7 @@ export class TableWriter {
   /** Inserts a prepared row, or keeps the cached version in record_versions when the row changed. */
   writePrepared({ params, digest, key }: PreparedRow): RowOutcome {
     if (this.insert.run(params).changes === 1) return 'inserted';
+    if (!this.keyed) throw new Error(`row ${key} was not inserted`);
     const row: CacheRow = Object.fromEntries(this.columnNames.map((n, i) => [n, params[i] as CacheRow[string]]));
     const existing = this.selectExisting.get(this.cached.tableId, row.tenant_id, key) as Record<string, unknown> | undefined;
     if (!existing) throw new Error(`row ${key} neither inserted nor found`);
@@ -181,6 +187,10 @@ export class TableWriter {
   countSync(fetched: number, changed: number): void {
     this.bumpSync.run(fetched, changed, this.syncId);
   }
+}
+
+function hasIndex(db: CacheDb, name: string): boolean {
+  return Boolean(db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`).get(name));
 }
 
 /** Fields stored as canonical UTC time rather than as printed (as record-mapping.ts toRecord does). */
@@ -251,7 +261,7 @@ function numericOrNull(v: unknown): number | null {
   return String(v).trim() !== '' && Number.isFinite(n) ? n : null;
 }
 
-function rowJson(row: Record<string, unknown>): string {
+export function rowJson(row: Record<string, unknown>): string {
   return JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 

@@ -8,6 +8,7 @@
 // restoreDeferredSchema when it opens the cache).
 import { availableParallelism } from 'node:os';
 import type { CacheDb } from '../cache/open.js';
+import { rowJson } from './cache-store.js';
 
 /** Triggers whose only effect can be recomputed with an FTS 'rebuild'. */
 const FTS_TRIGGERS = ['records_fts_insert', 'records_fts_delete', 'records_fts_update'];
@@ -33,14 +34,27 @@ SELECT json_array(d, kind, tenant_id, agent_id, channel, event_type, severity, m
  GROUP BY d, kind, tenant_id, agent_id, channel, event_type, severity, model_provider, model_name,
           model_version, deployment_id, safety_mode, temperature_num`;
 
+/**
+ * The unique (table_id, tenant_id, source_key) index (cache migration 006). Inserting
+ * random ids into it costs more than half of a first fill's inserts, so it is deferred
+ * too, but only when `records` is empty: then no fetched row can meet a cached one,
+ * and writers insert without ON CONFLICT (TableWriter checks for this index). Two
+ * source rows with the same id are merged when the index is built (mergeDuplicateKeys).
+ */
+export const RECORDS_KEY_INDEX = 'records_key';
+
 export function enterBulkMode(db: CacheDb): void {
   const deferrable = [...FTS_TRIGGERS, ...ROLLUP_TRIGGERS];
   db.transaction(() => {
     const now = new Date().toISOString();
     const note = db.prepare(`INSERT OR REPLACE INTO deferred_schema (name, kind, sql, created_at) VALUES (?, ?, ?, ?)`);
-    const indexes = db
-      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL`)
-      .all() as { name: string; sql: string }[];
+    const keepKey = Boolean(db.prepare('SELECT 1 FROM records LIMIT 1').get());
+    const indexes = (
+      db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL`).all() as {
+        name: string;
+        sql: string;
+      }[]
+    ).filter((i) => !(keepKey && i.name === RECORDS_KEY_INDEX));
     const triggers = db
       .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'records' AND name IN (${deferrable.map(() => '?').join(', ')})`)
       .all(...deferrable) as { name: string; sql: string }[];
@@ -56,8 +70,18 @@ export function enterBulkMode(db: CacheDb): void {
   })();
 }
 
-/** Puts back whatever bulk mode took away; a no-op when nothing is deferred. Returns what it restored. */
-export function restoreDeferredSchema(db: CacheDb): string[] {
+/** A row whose source id appeared twice in one fill, with two contents (mergeDuplicateKeys). */
+export interface MergedKey {
+  tableId: number;
+  tenant: string;
+  key: string;
+}
+
+/**
+ * Puts back whatever bulk mode took away; a no-op when nothing is deferred. Returns
+ * what it restored; `onMerged` hears of rows merged while the key index was built.
+ */
+export function restoreDeferredSchema(db: CacheDb, onMerged?: (m: MergedKey[]) => void): string[] {
   const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_schema'`).get();
   if (!hasTable) return [];
   const pending = db.prepare(`SELECT name, kind, sql FROM deferred_schema ORDER BY kind, name`).all() as {
@@ -71,19 +95,36 @@ export function restoreDeferredSchema(db: CacheDb): string[] {
   const previousThreads = db.pragma('threads', { simple: true }) as number;
   db.pragma(`threads = ${Math.min(4, availableParallelism())}`);
   try {
-    rebuild(db, pending);
+    const merged = rebuild(db, pending);
+    if (merged.length) onMerged?.(merged);
   } finally {
     db.pragma(`threads = ${previousThreads}`);
   }
   return pending.map((p) => p.name);
 }
 
-function rebuild(db: CacheDb, pending: { name: string; kind: 'index' | 'trigger' | 'fts-rebuild'; sql: string | null }[]): void {
-  db.transaction(() => {
-    for (const p of pending) {
+function rebuild(db: CacheDb, pending: { name: string; kind: 'index' | 'trigger' | 'fts-rebuild'; sql: string | null }[]): MergedKey[] {
+  return db.transaction(() => {
+    let merged: MergedKey[] = [];
+    // The key first: merging duplicate ids changes rows, before the other indexes,
+    // the FTS index and the rollup are built from them (and before triggers return).
+    const ordered = [...pending].sort((a, b) => Number(b.name === RECORDS_KEY_INDEX) - Number(a.name === RECORDS_KEY_INDEX));
+    for (const p of ordered) {
       if (p.kind === 'fts-rebuild' || !p.sql) continue;
       const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(p.name);
-      if (!exists) db.exec(p.sql);
+      if (exists) continue;
+      if (p.name !== RECORDS_KEY_INDEX) {
+        db.exec(p.sql);
+        continue;
+      }
+      // Looking for duplicates costs as much as the index; only a failed build needs it.
+      try {
+        db.exec(p.sql);
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+        merged = mergeDuplicateKeys(db);
+        db.exec(p.sql);
+      }
     }
     if (pending.some((p) => p.kind === 'fts-rebuild')) db.exec(`INSERT INTO records_fts(records_fts) VALUES ('rebuild')`);
     if (pending.some((p) => p.kind === 'trigger' && ROLLUP_TRIGGERS.includes(p.name))) {
@@ -91,5 +132,46 @@ function rebuild(db: CacheDb, pending: { name: string; kind: 'index' | 'trigger'
       db.exec(ROLLUP_REBUILD_SQL);
     }
     db.exec(`DELETE FROM deferred_schema`);
+    return merged;
   })();
+}
+
+/**
+ * Rows of `records` that share a (table_id, tenant_id, source_key), left by a fill
+ * without the key index (a source whose ids are not unique), merged as the keyed
+ * insert would have done row by row: the first row (lowest rid) stays; a later copy
+ * with the same digest is dropped; a later copy with another digest replaces the
+ * values of the first, whose version moves to record_versions (evidence is never
+ * overwritten silently). Returns the merged keys whose content changed.
+ */
+export function mergeDuplicateKeys(db: CacheDb): MergedKey[] {
+  const groups = db
+    .prepare(
+      `SELECT table_id, tenant_id, source_key FROM records GROUP BY table_id, tenant_id, source_key HAVING count(*) > 1`,
+    )
+    .all() as { table_id: number; tenant_id: string; source_key: string }[];
+  if (!groups.length) return [];
+  const rowsOf = db.prepare(`SELECT * FROM records WHERE table_id = ? AND tenant_id = ? AND source_key = ? ORDER BY rid`).safeIntegers(true);
+  const columns = (db.prepare('PRAGMA table_info(records)').all() as { name: string }[]).map((c) => c.name).filter((n) => n !== 'rid');
+  const update = db.prepare(`UPDATE records SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE rid = @rid`);
+  const remove = db.prepare('DELETE FROM records WHERE rid = ?');
+  const keep = db.prepare(
+    `INSERT INTO record_versions (rid, table_id, tenant_id, source_key, row_json, digest, superseded_by_sync, superseded_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const changed: MergedKey[] = [];
+  const now = new Date().toISOString();
+  for (const g of groups) {
+    const [first, ...later] = rowsOf.all(g.table_id, g.tenant_id, g.source_key) as Record<string, unknown>[];
+    let current = first!;
+    for (const row of later) {
+      remove.run(row.rid);
+      if (row.digest === current.digest) continue;
+      keep.run(first!.rid, g.table_id, g.tenant_id, g.source_key, rowJson(current), current.digest, row.sync_id, now);
+      current = { ...row, rid: first!.rid };
+      update.run(current);
+      changed.push({ tableId: g.table_id, tenant: g.tenant_id, key: g.source_key });
+    }
+  }
+  return changed;
 }

@@ -126,13 +126,13 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
       worker = await WorkerBatchWriter.start(db.name, { noSync: NO_SYNC_FIRST_FILL && holdsNothingButSyncBookkeeping(db) });
     }
 
-    const fetchedBy = new Map<PlanItem, { writer: TableWriter; fetched: number; modified: number; fetchedSeal?: FetchedEventsSeal }>();
+    const fetchedBy = new Map<PlanItem, { fetched: number; modified: number; fetchedSeal?: FetchedEventsSeal }>();
     for (const item of plan) {
       const { table, tenant, cached } = item;
       const orderBy = table.kind === 'events' ? 'seq' : 'key';
       const writer = new TableWriter(db, table, cached, tenant, syncId);
       meter.set('fetching', `${table.name} · ${tenant}`);
-      const counts: { writer: TableWriter; fetched: number; modified: number; fetchedSeal?: FetchedEventsSeal } = { writer, fetched: 0, modified: 0 };
+      const counts: { fetched: number; modified: number; fetchedSeal?: FetchedEventsSeal } = { fetched: 0, modified: 0 };
       fetchedBy.set(item, counts);
       const committed = (rows: number, changedKeys: string[]) => {
         for (const key of changedKeys) note({ kind: table.kind, tenant, key, change: 'modified' });
@@ -185,13 +185,21 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
 
     if (bulk) {
       meter.set('indexing', 'building the facet and full-text indexes');
-      restoreDeferredSchema(db);
+      restoreDeferredSchema(db, (merged) => {
+        // The source sent two rows with one id (and two contents): reported as the keyed insert would.
+        for (const m of merged) {
+          const item = plan.find((p) => p.cached.tableId === m.tableId && p.tenant === m.tenant);
+          if (!item) continue;
+          note({ kind: item.table.kind, tenant: m.tenant, key: m.key, change: 'modified' });
+          fetchedBy.get(item)!.modified++;
+        }
+      });
       bulk = false;
     }
 
     for (const item of plan) {
       const { table, tenant, cached } = item;
-      const { writer, fetched } = fetchedBy.get(item)!;
+      const { fetched } = fetchedBy.get(item)!;
       let { modified } = fetchedBy.get(item)!;
       let deleted = 0;
       let late = 0;
@@ -202,7 +210,8 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
           cached,
           tenant,
           through: item.watermark,
-          writer,
+          // Made now: a writer made during a first fill inserts without the (then deferred) key index.
+          writer: new TableWriter(db, table, cached, tenant, syncId),
           signal: opts.signal,
           batchRows: opts.batchRows,
         });
