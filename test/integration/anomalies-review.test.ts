@@ -184,4 +184,17 @@ describe('model and config findings', () => {
     assert.ok(found.every((f) => f.agentId === 'claims-triage'));
     assert.ok(!found.some((f) => f.kind === 'high_temperature'));
   });
+
+  test("each finding's related filter opens exactly its calls in the timeline (a secret: that agent's calls of the model)", async () => {
+    const tenant = fx.rows.find((r) => r.byName.model_config?.includes(SECRET))!.byName.tenant_id!;
+    const found = await call<Finding[]>('anomalies.findings', { tenant });
+    assert.ok(found.length > 0);
+    for (const f of found) {
+      const { total } = await call<{ total: number }>('records.count', { filter: f.related });
+      if (f.kind === 'secret_in_config') assert.ok(total >= f.count, f.title);
+      else assert.equal(total, f.count, `${f.title}: ${JSON.stringify(f.related)}`);
+      const page = await call<{ rows: { rid: number }[] }>('records.query', { filter: f.related, limit: 500 });
+      assert.ok(f.sampleRids.every((rid) => page.rows.some((r) => r.rid === rid)) || total > 500, f.title);
+    }
+  });
 });

@@ -3,7 +3,7 @@
 // secret), and model versions outside the approved set. Shared by the UI and export.
 import type { CacheDb } from '../cache/open.js';
 import type { Finding } from '../contract/anomalies.js';
-import { buildWhere, type RecordFilter } from '../records/filter.js';
+import { buildWhere, type RecordFilter, type RecordFilterInput } from '../records/filter.js';
 import { stmt } from '../records/sql.js';
 import { rollupCovers } from '../records/rollup.js';
 
@@ -48,6 +48,7 @@ export function findings(db: CacheDb, tenant: string, opts: FindingsOptions = {}
     const f = finding(db, base, 'high_temperature', g.t > 1 ? 'high' : 'medium', tenant, g, '', null, {
       sql: 'r.temperature_num = ?',
       params: [g.t],
+      filter: { temperatureMin: g.t, temperatureMax: g.t },
     });
     f.title = `temperature ${f.printed ?? g.t} ${where(g)}`;
     out.push(strip(f));
@@ -64,6 +65,7 @@ export function findings(db: CacheDb, tenant: string, opts: FindingsOptions = {}
         finding(db, base, 'relaxed_safety', 'medium', tenant, g, `safety mode "${g.mode}" ${where(g)}`, null, {
           sql: 'r.safety_mode IS ?',
           params: [g.mode],
+          filter: { safetyMode: [g.mode] },
         }),
       ),
     );
@@ -105,13 +107,15 @@ const GROUP_BY = 'r.agent_id, r.model_provider, r.model_name, r.model_version, r
 interface Scope {
   sql: string;
   params: unknown[];
+  /** the same scope in the timeline's filter language */
+  filter?: RecordFilterInput;
 }
 
 /** The filter's conditions (column names shared by records and records_rollup) plus tenant and kind. */
 function scope(tenant: string, filter?: RecordFilter): Scope {
   const w = filter ? buildWhere(filter) : { sql: '', params: [] };
   const parts = [w.sql ? `(${w.sql.slice('WHERE '.length)})` : null, 'r.tenant_id = ?', "r.kind = 'conversation'"].filter(Boolean);
-  return { sql: `WHERE ${parts.join(' AND ')}`, params: [...w.params, tenant] };
+  return { sql: `WHERE ${parts.join(' AND ')}`, params: [...w.params, tenant], filter: { ...filter, tenant: [tenant], kind: 'conversation' } };
 }
 
 type Draft = Finding & { printed?: string | null };
@@ -133,6 +137,13 @@ function finding(
   excerpt: string | null,
   extra: Scope,
 ): Draft {
+  const related: RecordFilterInput = { ...base.filter, ...extra.filter };
+  // A facet narrows to a known value only: a group without an agent (NULL) stays wider.
+  if (g.agent_id !== null) related.agent = [g.agent_id];
+  if (g.model_provider !== null) related.modelProvider = [g.model_provider];
+  if (g.model_name !== null) related.modelName = [g.model_name];
+  if (g.model_version !== null) related.modelVersion = [g.model_version];
+  if (g.deployment_id !== null) related.deploymentId = [g.deployment_id];
   const cond = `${base.sql} AND r.agent_id IS ? AND r.model_provider IS ? AND r.model_name IS ? AND r.model_version IS ?
       AND r.deployment_id IS ? AND ${extra.sql}`;
   const params = [...base.params, g.agent_id, g.model_provider, g.model_name, g.model_version, g.deployment_id, ...extra.params];
@@ -158,6 +169,7 @@ function finding(
     firstTs: first[0]?.ts ?? null,
     lastTs: last?.ts ?? null,
     sampleRids: first.map((r) => r.rid),
+    related,
     excerpt,
     printed: first[0]?.temperature ?? null,
   };

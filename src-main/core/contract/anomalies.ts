@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { method } from './define.js';
 import { recordFilterSchema } from '../records/filter.js';
-import type { RecordSummary } from './records.js';
+import type { RecordFilterInput, RecordSummary } from './records.js';
 
 export type ReviewDecision = 'confirmed' | 'false_positive';
 
@@ -76,6 +76,8 @@ export interface Finding {
   lastTs: string | null;
   /** up to 5 rids to open in the event drawer */
   sampleRids: number[];
+  /** a timeline filter that shows this finding's calls (for a secret in model_config, the calls of that agent and model) */
+  related: RecordFilterInput;
   /** for secret_in_config: the matched text with the secret REDACTED, never the secret */
   excerpt: string | null;
 }
