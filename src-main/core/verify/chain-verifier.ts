@@ -51,6 +51,8 @@ export class ChainVerifier {
   private readonly profile: ChainProfile;
   private readonly genesis: string;
   private readonly hexRe: RegExp;
+  /** The last string found to be well-formed hex: the next row's previous hash is usually it. */
+  private hexKnown: string | null = null;
   private readonly window: number;
   private readonly startSeq: bigint;
   private readonly maxBreaks: number;
@@ -197,10 +199,13 @@ export class ChainVerifier {
     const row = this.pending[this.head]!;
     const seq = row.seq!;
 
-    const hashOk = row.hash !== null && this.hexRe.test(row.hash);
-    const prevOk = row.prevHash !== null && (row.prevHash === this.genesis || this.hexRe.test(row.prevHash));
+    // A digest is well-formed hex, so a hash equal to its recomputation needs no pattern test.
+    const computed = row.prevHash !== null ? this.recompute(row) : null;
+    const hashOk = row.hash !== null && (row.hash === computed || this.isHex(row.hash));
+    const prevOk = row.prevHash !== null && (row.prevHash === this.genesis || this.isHex(row.prevHash));
+    if (hashOk) this.hexKnown = row.hash;
     const gap = seq > expected;
-    const selfOk = hashOk && prevOk && chainHash(row.prevHash!, row.payload, this.profile) === row.hash;
+    const selfOk = hashOk && prevOk && computed === row.hash;
     const linkKnown = this.lastHash !== null;
     const linkOk = !linkKnown || row.prevHash === this.lastHash;
 
@@ -255,9 +260,9 @@ export class ChainVerifier {
         kind: 'modified',
         id: row.id,
         expected: row.hash,
-        found: chainHash(row.prevHash!, row.payload, this.profile),
+        found: this.recompute(row),
         time: row.time,
-        explanation: `${describe(row)} was altered: its ${this.profile.prevHashColumn} does not point to the previous row (${this.lastRow ? `seq ${this.lastRow.seq}` : 'the genesis value'}) and its stored hash ${row.hash} does not match its content (${chainHash(row.prevHash!, row.payload, this.profile)}). Likely cause: the row's content and hash columns were edited.`,
+        explanation: `${describe(row)} was altered: its ${this.profile.prevHashColumn} does not point to the previous row (${this.lastRow ? `seq ${this.lastRow.seq}` : 'the genesis value'}) and its stored hash ${row.hash} does not match its content (${this.recompute(row)}). Likely cause: the row's content and hash columns were edited.`,
       });
       this.accept(row, true, row.hash);
       return;
@@ -295,7 +300,7 @@ export class ChainVerifier {
   }
 
   private reportContentChange(row: ChainRow): void {
-    const now = chainHash(row.prevHash!, row.payload, this.profile);
+    const now = this.recompute(row);
     this.emit({
       seq: row.seq,
       kind: 'modified',
@@ -350,7 +355,7 @@ export class ChainVerifier {
       const wellFormed = c.hash !== null && c.prevHash !== null && this.hexRe.test(c.hash);
       const score =
         (wellFormed && this.lastHash !== null && c.prevHash === this.lastHash ? 4 : 0) +
-        (wellFormed && chainHash(c.prevHash!, c.payload, this.profile) === c.hash ? 2 : 0) +
+        (wellFormed && this.recompute(c) === c.hash ? 2 : 0) +
         (wellFormed && successor && successor.prevHash === c.hash ? 1 : 0);
       if (score > bestScore) {
         best = i;
@@ -445,10 +450,11 @@ export class ChainVerifier {
           explanation: `${describe(row)} is out of place: by its ${this.profile.prevHashColumn} it belongs at seq ${belongsAt}${before ? ` (after id ${before.id})` : ''}, and the row that belongs at seq ${row.seq} (id ${here.id}) now sits at seq ${here.seq}. Likely cause: the rows' seq values were swapped.`,
         });
       }
-      const payload = belongsAt === row.seq ? row.payload : this.opts.payloadAtSeq?.(row, belongsAt) ?? null;
-      if (payload !== null && chainHash(row.prevHash!, payload, this.profile) !== row.hash) {
+      const atOwnSeq = belongsAt === row.seq;
+      const payload = atOwnSeq ? null : this.opts.payloadAtSeq?.(row, belongsAt) ?? null;
+      const now = atOwnSeq ? this.recompute(row) : payload !== null ? chainHash(row.prevHash!, payload, this.profile) : null;
+      if (now !== null && now !== row.hash) {
         broken = true;
-        const now = chainHash(row.prevHash!, payload, this.profile);
         this.emit({
           seq: row.seq,
           kind: 'modified',
@@ -471,6 +477,15 @@ export class ChainVerifier {
     this.lenient = false;
     this.head += d + 1;
     return true;
+  }
+
+  /** chainHash(prevHash, payload) of the row as stored (an adapter may have computed it already). */
+  private recompute(row: ChainRow): string {
+    return row.computed ?? chainHash(row.prevHash!, row.payload, this.profile);
+  }
+
+  private isHex(s: string): boolean {
+    return s === this.hexKnown || this.hexRe.test(s);
   }
 
   private accept(row: ChainRow, broken: boolean, hash: string | null): void {
@@ -509,7 +524,7 @@ export class ChainVerifier {
 
   private recordPosition(seq: bigint, hash: string | null, row: ChainRow): void {
     if (this.firstSeq === null) this.firstSeq = seq;
-    if (this.merkle && hash !== null && this.hexRe.test(hash)) this.merkle.push(hash);
+    if (this.merkle && hash !== null && this.isHex(hash)) this.merkle.push(hash);
     while (this.anchorIdx < this.anchors.length && this.anchors[this.anchorIdx]!.lastSeq <= seq) {
       const a = this.anchors[this.anchorIdx++]!;
       if (a.lastSeq < seq) this.anchorResults.push({ ...a, outcome: 'row-missing', foundHash: null });

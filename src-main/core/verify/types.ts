@@ -38,6 +38,11 @@ export interface ChainRow {
   payload: string;
   /** The row's source values (text as printed); lets the engine re-check a displaced row at another seq. */
   values?: readonly (string | null)[];
+  /**
+   * chainHash(prevHash, payload) under the verifier's profile, when the adapter already
+   * computed it (the worker threads do); the engine computes it itself otherwise.
+   */
+  computed?: string | null;
 }
 
 export interface ChainBreak {
