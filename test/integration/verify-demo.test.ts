@@ -222,6 +222,9 @@ describe('the cache', () => {
       }));
     assert.deepEqual(comparable(offline), comparable(live));
     assert.deepEqual(comparable(copied), comparable(live), 'COPY and the cursor read the same values');
+    // Read workers over many small seq ranges and batches report exactly what one thread does.
+    const threaded = await runVerification({ cache, tenants: truth.tenants, readers: { threads: 2, minRows: 0, rangeRows: 97, batchRows: 13 } });
+    assert.deepEqual(comparable(threaded), comparable(offline), 'worker threads and one thread agree');
     assert.equal(offline.target, 'cache');
     assert.ok(offline.seals.length > 0 && offline.seals.every((s) => s.intact));
     // the cache verification compared with the checkpoints the live run recorded? (different store: no)

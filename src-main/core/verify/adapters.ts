@@ -2,9 +2,10 @@
 // live source (streamed in seq order through the read-only session). Both hand the
 // engine the same source values, so both reach the same verdict.
 import type { CacheDb } from '../cache/open.js';
-import { KNOWN_FIELDS, type MappedColumn } from '../cache/record-mapping.js';
+import type { MappedColumn } from '../cache/record-mapping.js';
 import type { SourceSession, SourceTable } from '../source/index.js';
 import { UserError } from '../util/errors.js';
+import { cachedRowLayout } from './cached-rows.js';
 import { copyChainRows, type CopySource } from './copy-stream.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow, ReferenceHashes } from './types.js';
@@ -59,8 +60,6 @@ export function listCachedChains(db: CacheDb, tenants?: readonly string[]): Cach
   return out;
 }
 
-const EVENT_FIELDS = new Set([...Object.values(KNOWN_FIELDS.events), 'extra']);
-
 /**
  * Rows of a cached chain for progress: the latest seal's count when there is one
  * (counting a million rows costs a noticeable share of the verification itself).
@@ -87,24 +86,9 @@ export async function readCachedChain(
   onRow: (row: ChainRow) => void,
   opts: { signal?: AbortSignal; yieldEvery?: number; onTick?: (rows: number) => void } = {},
 ): Promise<number> {
-  const fields: string[] = [];
-  const fieldIndex = new Map<string, number>();
-  const needsExtra = chain.columns.some((c) => !c.field);
-  for (const c of chain.columns) {
-    if (!c.field || fieldIndex.has(c.field)) continue;
-    if (!EVENT_FIELDS.has(c.field)) throw new UserError(`cache column "${c.field}" is unknown to this AuditDesk.`, 'E_CACHE_COLUMNS', 'Sync into a new cache file.');
-    fieldIndex.set(c.field, fields.length);
-    fields.push(c.field);
-  }
-  const extraIdx = fields.length;
-  if (needsExtra) fields.push('extra');
-  const slot = chain.columns.map((c) => (c.field ? fieldIndex.get(c.field)! : -1));
-  const names = chain.columns.map((c) => c.name);
-  // The order column read as an exact integer straight from SQLite (only when it is the cache's seq).
-  const seqSlot = chain.columns[shape.seqIdx]?.field === 'seq' ? slot[shape.seqIdx]! : -1;
-  const width = chain.columns.length;
+  const layout = cachedRowLayout(chain.columns, shape);
   const stmt = db
-    .prepare(`SELECT ${fields.map((f) => `"${f}"`).join(', ')} FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' ORDER BY seq`)
+    .prepare(`SELECT ${layout.select} FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' ORDER BY seq, rid`)
     .raw(true)
     .safeIntegers(true);
   const yieldEvery = opts.yieldEvery ?? 50_000;
@@ -112,20 +96,7 @@ export async function readCachedChain(
   const it = stmt.iterate(chain.tableId, chain.tenant) as IterableIterator<unknown[]>;
   try {
     for (const r of it) {
-      const values: (string | null)[] = new Array(width);
-      let extra: Record<string, string | null> | null = null;
-      for (let i = 0; i < width; i++) {
-        const s = slot[i]!;
-        if (s >= 0) {
-          const v = r[s];
-          values[i] = v === null || v === undefined ? null : typeof v === 'string' ? v : String(v);
-        } else {
-          extra ??= r[extraIdx] ? (JSON.parse(String(r[extraIdx])) as Record<string, string | null>) : {};
-          values[i] = extra[names[i]!] ?? null;
-        }
-      }
-      const seq = seqSlot >= 0 ? r[seqSlot] : undefined;
-      onRow(toChainRow(values, shape, typeof seq === 'bigint' ? seq : undefined));
+      onRow(toChainRow(layout.toValues(r), shape, layout.seqOf(r)));
       if (++n % yieldEvery === 0) {
         opts.onTick?.(n);
         if (opts.signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');

@@ -17,6 +17,7 @@ import {
   readCachedChain,
   readSourceChain,
 } from './adapters.js';
+import { defaultReadThreads, PARALLEL_MIN_ROWS, readCachedChainParallel } from './cached-parallel.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
 import { chainReportJson, summarise, REPORT_FORMAT, type ChainReportJson, type RecordedCheckpointJson, type VerifyReport } from './report.js';
@@ -24,7 +25,7 @@ import type { CopySource } from './copy-stream.js';
 import { chainShape, payloadAtSeq } from './rows.js';
 import { checkSealAgainstSource, checkSealInCache, sealedTables, type SealReport } from './seal-compare.js';
 import { storeReport } from './store.js';
-import type { Anchor, ChainResult } from './types.js';
+import type { Anchor, ChainResult, ChainRow } from './types.js';
 
 export interface VerifyOptions {
   /** A live source: verified when present. */
@@ -56,6 +57,13 @@ export interface VerifyOptions {
   maxBreaks?: number;
   /** Also compute Merkle roots over the chains' hashes (default false). */
   merkle?: boolean;
+  /**
+   * How cached chains are read: by `threads` read workers (default one per core,
+   * AUDITDESK_VERIFY_THREADS overrides; 0 reads in this thread) when a chain has at
+   * least `minRows` rows (default 50,000). Either way the report is the same.
+   * rangeRows/batchRows size the workers' seq ranges and messages (tests make them small).
+   */
+  readers?: { threads?: number; minRows?: number; rangeRows?: number; batchRows?: number };
 }
 
 export async function runVerification(opts: VerifyOptions): Promise<VerifyReport> {
@@ -153,9 +161,11 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
     for (const t of opts.tenants ?? []) {
       if (!chains.some((c) => c.tenant === t)) notes.push(`tenant ${t} has no hash-chained rows in the cache.`);
     }
-    const total = chains.reduce((n, c) => n + countCachedRows(cache.db, c.tableId, c.tenant), 0);
+    const counts = chains.map((c) => countCachedRows(cache.db, c.tableId, c.tenant));
+    const total = counts.reduce((a, b) => a + b, 0);
+    const threads = opts.readers?.threads ?? defaultReadThreads();
     let done = 0;
-    for (const chain of chains) {
+    for (const [i, chain] of chains.entries()) {
       const profile = opts.profile ?? profileOf(chain.profileJson);
       profileUsed = profile;
       const shape = chainShape(chain.columns, profile, chain.name);
@@ -172,10 +182,20 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
       });
       const base = done;
       progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
-      await readCachedChain(cache.db, chain, shape, (row) => verifier.push(row), {
-        signal: opts.signal,
-        onTick: (n) => progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done: base + n, total }),
-      });
+      const onTick = (n: number) => progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done: base + n, total });
+      const push = (row: ChainRow) => verifier.push(row);
+      const parallel =
+        counts[i]! >= (opts.readers?.minRows ?? PARALLEL_MIN_ROWS)
+          ? await readCachedChainParallel(cache.db, chain, shape, push, {
+              threads,
+              rows: counts[i]!,
+              signal: opts.signal,
+              onTick,
+              rangeRows: opts.readers?.rangeRows,
+              batchRows: opts.readers?.batchRows,
+            })
+          : null;
+      if (parallel === null) await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });
       const result = verifier.finish();
       done += result.rows;
       results.push({ result, fingerprint: chain.sourceFingerprint });

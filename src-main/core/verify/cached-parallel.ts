@@ -1,0 +1,221 @@
+// Reads a cached chain with worker threads: the chain is cut into seq ranges, read
+// workers (read-worker.ts) each take the next range on a read-only connection of their
+// own, rebuild values and payloads and compute the hashes, and this thread feeds the
+// rows to the engine in range order, so the engine sees the very sequence
+// `ORDER BY seq, rid` gives in one thread. On two cores the reading and hashing
+// (almost all of a verification's time) runs on both. A row's payload and values,
+// which the engine needs only to describe a few kinds of break, are read again by
+// rid from this thread's connection when asked for.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { CacheDb } from '../cache/open.js';
+import type { MappedColumn } from '../cache/record-mapping.js';
+import { UserError } from '../util/errors.js';
+import { cachedRowLayout } from './cached-rows.js';
+import type { FromReadWorker, ReadBatch, ReadRange, ReadWorkerInit } from './read-worker.js';
+import { toChainRow, type ChainShape } from './rows.js';
+import type { ChainRow } from './types.js';
+
+/** Below this many rows starting workers costs more than it saves. */
+export const PARALLEL_MIN_ROWS = 50_000;
+const RANGE_ROWS = 25_000;
+const BATCH_ROWS = 4096;
+/** Ranges read ahead of the one the engine is on: bounds memory to a few ranges of compact rows. */
+const AHEAD = 6;
+const MIN_SEQ = -(2n ** 63n);
+
+/** Read workers for this machine: AUDITDESK_VERIFY_THREADS, else one per core (none on one core). */
+export function defaultReadThreads(): number {
+  const env = process.env.AUDITDESK_VERIFY_THREADS;
+  if (env !== undefined && env !== '') return Math.max(0, Math.floor(Number(env)) || 0);
+  const cores = availableParallelism();
+  return cores >= 2 ? Math.min(cores, 4) : 0;
+}
+
+export interface ParallelReadOptions {
+  threads: number;
+  /** Rows the chain holds (an estimate is enough: it only sizes the ranges). */
+  rows: number;
+  signal?: AbortSignal;
+  onTick?: (rows: number) => void;
+  /** Smaller ranges and batches (tests: several ranges and workers on a small chain). */
+  rangeRows?: number;
+  batchRows?: number;
+}
+
+/** A row as the workers describe it; payload and values are read back by rid on demand. */
+class WorkerRow implements ChainRow {
+  private full: ChainRow | null = null;
+  constructor(
+    readonly seq: bigint | null,
+    readonly seqText: string | null,
+    readonly id: string,
+    readonly time: string | null,
+    readonly prevHash: string | null,
+    readonly hash: string | null,
+    readonly computed: string | null,
+    private readonly rid: number,
+    private readonly fetch: (rid: number) => ChainRow,
+  ) {}
+
+  get payload(): string {
+    return (this.full ??= this.fetch(this.rid)).payload;
+  }
+
+  get values(): readonly (string | null)[] | undefined {
+    return (this.full ??= this.fetch(this.rid)).values;
+  }
+}
+
+/**
+ * Same contract as readCachedChain (rows in order into `onRow`, returns the count), or
+ * null when no worker could start (e.g. a packaging that cannot load the worker script,
+ * or an in-memory cache): the caller then reads in this thread.
+ */
+export async function readCachedChainParallel(
+  db: CacheDb,
+  chain: { tableId: number; tenant: string; columns: MappedColumn[]; name: string },
+  shape: ChainShape,
+  onRow: (row: ChainRow) => void,
+  opts: ParallelReadOptions,
+): Promise<number | null> {
+  if (opts.threads < 1 || db.memory || db.name === '') return null;
+  const maxRid = Number((db.prepare('SELECT max(rid) FROM records').pluck().get() as number | null) ?? 0);
+  const bounds = db
+    .prepare('SELECT min(seq), max(seq) FROM records WHERE table_id = ? AND tenant_id = ?')
+    .raw(true)
+    .safeIntegers(true)
+    .get(chain.tableId, chain.tenant) as [bigint | null, bigint | null];
+  const ranges = seqRanges(bounds[0], bounds[1], Math.max(1, Math.ceil(opts.rows / (opts.rangeRows ?? RANGE_ROWS))));
+
+  const layout = cachedRowLayout(chain.columns, shape);
+  const byRid = db.prepare(`SELECT ${layout.select} FROM records WHERE rid = ?`).raw(true).safeIntegers(true);
+  const fetch = (rid: number): ChainRow => {
+    const r = byRid.get(rid) as unknown[];
+    return toChainRow(layout.toValues(r), shape, layout.seqOf(r));
+  };
+
+  const init: ReadWorkerInit = {
+    path: db.name,
+    tableId: chain.tableId,
+    tenant: chain.tenant,
+    columns: chain.columns,
+    profile: shape.profile,
+    label: chain.name,
+    maxRid,
+    batchRows: opts.batchRows ?? BATCH_ROWS,
+  };
+  const count = Math.min(opts.threads, ranges.length);
+  const queues: ReadBatch[][] = ranges.map(() => []);
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  let consume = 0;
+  let nextRange = 0;
+  const idle: Worker[] = [];
+  const assign = () => {
+    while (idle.length && nextRange < ranges.length && nextRange < consume + AHEAD) {
+      const r = ranges[nextRange]!;
+      idle.pop()!.postMessage({ type: 'range', id: nextRange++, lo: r.lo, hi: r.hi } satisfies ReadRange);
+    }
+  };
+
+  const workers: Worker[] = [];
+  const started: Promise<boolean>[] = [];
+  for (let i = 0; i < count; i++) {
+    const w = new Worker(new URL('./read-worker.js', import.meta.url), {
+      workerData: init,
+      // A worker inherits the parent's flags, and --input-type (a parent run with -e) stops a file worker from starting.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    });
+    workers.push(w);
+    let ready: (ok: boolean) => void = () => undefined;
+    started.push(new Promise<boolean>((r) => (ready = r)));
+    let running = false;
+    w.on('message', (m: FromReadWorker) => {
+      if (m.type === 'ready') {
+        running = true;
+        idle.push(w);
+        return ready(true);
+      }
+      if (m.type === 'failed') {
+        failure ??= m.code ? new UserError(m.hint ? m.message.slice(0, -(m.hint.length + 1)) : m.message, m.code, m.hint) : new Error(m.message);
+        ready(false);
+        return notify();
+      }
+      queues[m.range]!.push(m);
+      if (m.last) {
+        idle.push(w);
+        assign();
+      }
+      notify();
+    });
+    const die = (e: Error) => {
+      ready(false);
+      if (running) failure ??= e;
+      notify();
+    };
+    w.on('error', die);
+    w.on('exit', (code) => die(new Error(`a verification read worker stopped (exit code ${code})`)));
+  }
+
+  try {
+    const ok = await Promise.all(started);
+    if (ok.some((x) => !x)) {
+      if (failure && ok.some((x) => x)) throw failure;
+      return null;
+    }
+    assign();
+    let n = 0;
+    let tick = 0;
+    while (consume < ranges.length) {
+      const b = queues[consume]!.shift();
+      if (!b) {
+        if (failure) throw failure;
+        await new Promise<void>((r) => (wake = r));
+        continue;
+      }
+      const size = b.id.length;
+      let prevHash: string | null = null;
+      for (let i = 0; i < size; i++) {
+        const hash = b.hash[i]!;
+        const p = b.prev[i];
+        const c = b.computed[i];
+        const seq = b.seq[i]!;
+        const st = b.seqText[i];
+        const prev: string | null = p === undefined ? prevHash : p;
+        onRow(new WorkerRow(seq, st === undefined ? seq!.toString() : st, b.id[i]!, b.time[i]!, prev, hash, c === undefined ? hash : c, b.rid[i]!, fetch));
+        prevHash = hash;
+      }
+      n += size;
+      if (n - tick >= 50_000) {
+        tick = n;
+        opts.onTick?.(n);
+      }
+      if (opts.signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');
+      if (b.last) {
+        queues[consume] = [];
+        consume++;
+        assign();
+      }
+    }
+    return n;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+  }
+}
+
+/** The NULL-seq rows (they sort first), then `parts` equal seq spans from min to past max. */
+export function seqRanges(min: bigint | null, max: bigint | null, parts: number): { lo: bigint | null; hi: bigint | null }[] {
+  const out: { lo: bigint | null; hi: bigint | null }[] = [{ lo: null, hi: null }];
+  if (min === null || max === null) return out;
+  const span = max - min + 1n;
+  const step = span / BigInt(parts) + (span % BigInt(parts) ? 1n : 0n) || 1n;
+  // The first range starts at the smallest int64 and the last has no end: every seq is in one.
+  for (let lo = min; lo <= max; lo += step) out.push({ lo: lo === min ? MIN_SEQ : lo, hi: lo + step > max ? null : lo + step });
+  return out;
+}

@@ -1,0 +1,59 @@
+// How a cached chain's rows are read back into source values: which cache columns to
+// select and how a raw SQLite row becomes the values fromRecord() would give. Shared by
+// the in-thread reader, the read workers and the look-up of a single row by rid, so all
+// three hand the engine the same values. Kept free of pg and the source layer, because
+// every read worker loads it.
+import { KNOWN_FIELDS, type MappedColumn } from '../cache/record-mapping.js';
+import { UserError } from '../util/errors.js';
+import type { ChainShape } from './rows.js';
+
+const EVENT_FIELDS = new Set([...Object.values(KNOWN_FIELDS.events), 'extra']);
+
+export interface CachedRowLayout {
+  /** Cache columns to select, already quoted, in the order toValues() reads them. */
+  select: string;
+  /** A raw row (safe integers) → source values in the table's column order. */
+  toValues(r: readonly unknown[]): (string | null)[];
+  /** The order column as an exact integer read straight from SQLite, when it is the cache's seq. */
+  seqOf(r: readonly unknown[]): bigint | undefined;
+}
+
+export function cachedRowLayout(columns: readonly MappedColumn[], shape: ChainShape): CachedRowLayout {
+  const fields: string[] = [];
+  const fieldIndex = new Map<string, number>();
+  const needsExtra = columns.some((c) => !c.field);
+  for (const c of columns) {
+    if (!c.field || fieldIndex.has(c.field)) continue;
+    if (!EVENT_FIELDS.has(c.field)) throw new UserError(`cache column "${c.field}" is unknown to this AuditDesk.`, 'E_CACHE_COLUMNS', 'Sync into a new cache file.');
+    fieldIndex.set(c.field, fields.length);
+    fields.push(c.field);
+  }
+  const extraIdx = fields.length;
+  if (needsExtra) fields.push('extra');
+  const slot = columns.map((c) => (c.field ? fieldIndex.get(c.field)! : -1));
+  const names = columns.map((c) => c.name);
+  const seqSlot = columns[shape.seqIdx]?.field === 'seq' ? slot[shape.seqIdx]! : -1;
+  const width = columns.length;
+  return {
+    select: fields.map((f) => `"${f}"`).join(', '),
+    toValues(r) {
+      const values: (string | null)[] = new Array(width);
+      let extra: Record<string, string | null> | null = null;
+      for (let i = 0; i < width; i++) {
+        const s = slot[i]!;
+        if (s >= 0) {
+          const v = r[s];
+          values[i] = v === null || v === undefined ? null : typeof v === 'string' ? v : String(v);
+        } else {
+          extra ??= r[extraIdx] ? (JSON.parse(String(r[extraIdx])) as Record<string, string | null>) : {};
+          values[i] = extra[names[i]!] ?? null;
+        }
+      }
+      return values;
+    },
+    seqOf(r) {
+      const seq = seqSlot >= 0 ? r[seqSlot] : undefined;
+      return typeof seq === 'bigint' ? seq : undefined;
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// A cache verified by read workers reports exactly what one thread reports: random
+// chains (fast-check) with random damage — edits, forged hashes, deletions, copies,
+// foreign rows, swapped seqs, NULL seqs, non-hex hashes — written into a real SQLite
+// cache, read once in this thread and once by worker threads over small seq ranges
+// and batches, so breaks fall on every kind of range and batch boundary.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
+import type { VerifyReport } from '../../src-main/core/verify/report.js';
+import { runVerification } from '../../src-main/core/verify/run.js';
+import { CacheFixture, EVENT_COLUMNS, uuidOf, type SourceRow } from '../helpers/cache-fixture.js';
+
+let dir: string;
+let files = 0;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'auditdesk-verify-threads-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const payload = makePayloadBuilder(EVENT_COLUMNS);
+const valuesOf = (r: SourceRow) => EVENT_COLUMNS.map((c) => r[c.name] ?? null);
+const forged = (label: string) => chainHash('forged', label);
+
+/** A valid chain of n rows, hashes included. */
+function chain(n: number): SourceRow[] {
+  const rows: SourceRow[] = [];
+  let prev = '0'.repeat(64);
+  for (let s = 1; s <= n; s++) {
+    const row: SourceRow = {
+      id: uuidOf(`row-${s}`),
+      seq: String(s),
+      tenant_id: 'acme',
+      event_type: s % 3 ? 'read' : 'login',
+      entity_type: 'document',
+      entity_id: `doc-${s % 7}`,
+      severity: 'info',
+      user_id: `u-${s % 5}`,
+      action_details: `{"n": ${s}, "tags": ["a", "é"], "nested": {"b": 1.5, "a": null}}`,
+      ip_address: '10.0.0.1',
+      created_at: `2026-01-05 08:${String(s % 60).padStart(2, '0')}:12.${String(s).padStart(6, '0')}+00`,
+      region: s % 2 ? 'eu-west' : null,
+      prev_hash: prev,
+    };
+    row.hash = chainHash(prev, payload(valuesOf(row)));
+    prev = row.hash;
+    rows.push(row);
+  }
+  return rows;
+}
+
+type Damage = { kind: 'edit' | 'forge' | 'delete' | 'copy' | 'foreign' | 'swap' | 'nullseq' | 'nonhex' | 'rehash'; at: number };
+
+/** Applies damage in order; `at` picks a row of the chain as it is at that moment. */
+function damage(rows: SourceRow[], list: Damage[]): SourceRow[] {
+  const out = rows.map((r) => ({ ...r }));
+  list.forEach((d, i) => {
+    if (!out.length) return;
+    const k = d.at % out.length;
+    const row = out[k]!;
+    switch (d.kind) {
+      case 'edit':
+        row.severity = 'edited';
+        break;
+      case 'forge':
+        row.hash = forged(`h${i}`);
+        break;
+      case 'delete':
+        out.splice(k, 1);
+        break;
+      case 'copy':
+        // The cache keys rows by id, so a copy that lands in it carries an id of its own.
+        out.splice(k + 1, 0, { ...row, id: uuidOf(`copy-${i}`) });
+        break;
+      case 'foreign':
+        out.splice(k + 1, 0, { ...row, id: uuidOf(`foreign-${i}`), user_id: 'mallory', hash: forged(`f${i}`) });
+        break;
+      case 'swap': {
+        const other = out[(k + 1) % out.length]!;
+        [row.seq, other.seq] = [other.seq ?? null, row.seq ?? null];
+        break;
+      }
+      case 'nullseq':
+        row.seq = null;
+        break;
+      case 'nonhex':
+        row.prev_hash = 'not a hash';
+        break;
+      case 'rehash':
+        row.event_type = 'rewritten';
+        row.hash = chainHash(row.prev_hash!, payload(valuesOf(row)));
+        break;
+    }
+  });
+  return out;
+}
+
+const damageArb = fc.record({
+  kind: fc.constantFrom<Damage['kind']>('edit', 'forge', 'delete', 'copy', 'foreign', 'swap', 'nullseq', 'nonhex', 'rehash'),
+  at: fc.nat(),
+});
+
+const comparable = (r: VerifyReport) => ({ intact: r.intact, summary: r.summary, tenants: r.tenants });
+
+async function bothWays(rows: SourceRow[], sizes: { rangeRows: number; batchRows: number }) {
+  const f = new CacheFixture(join(dir, `cache-${++files}.sqlite`));
+  try {
+    f.addEvents('acme', rows);
+    const cache = { db: f.db, path: 'test' };
+    const one = await runVerification({ cache, readers: { threads: 0 } });
+    const workers = await runVerification({ cache, readers: { threads: 2, minRows: 0, ...sizes } });
+    return { one, workers };
+  } finally {
+    f.close();
+  }
+}
+
+describe('read workers', () => {
+  test('report exactly what one thread reports, for random chains with random damage', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 90 }),
+        fc.array(damageArb, { maxLength: 4 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 9 }),
+        async (n, list, rangeRows, batchRows) => {
+          const { one, workers } = await bothWays(damage(chain(n), list), { rangeRows, batchRows });
+          assert.deepEqual(comparable(workers), comparable(one));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test('an untouched chain is intact either way, and damage is found either way', async () => {
+    const clean = await bothWays(chain(50), { rangeRows: 7, batchRows: 3 });
+    assert.equal(clean.workers.intact, true);
+    assert.equal(clean.workers.summary.rows, 50);
+    const broken = await bothWays(
+      damage(chain(50), [
+        { kind: 'copy', at: 20 },
+        { kind: 'swap', at: 34 },
+        { kind: 'nullseq', at: 44 },
+      ]),
+      { rangeRows: 7, batchRows: 3 },
+    );
+    assert.deepEqual(comparable(broken.workers), comparable(broken.one));
+    const kinds = broken.workers.tenants[0]!.breaks.map((b) => b.kind);
+    for (const k of ['duplicate', 'reordered', 'malformed']) assert.ok(kinds.includes(k as never), `${k} in ${kinds.join(', ')}`);
+  });
+});
