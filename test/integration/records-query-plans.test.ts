@@ -71,6 +71,14 @@ describe('query plans', () => {
     assert.doesNotMatch(countSql(recordFilterSchema.parse({ from: '2026-09-01T10:00:00Z' })).sql, /records_rollup/, 'a bound inside a day needs records');
   });
 
+  test('the count of a filter that decides the kind (user, session) reads only its covering index', () => {
+    for (const facet of ['user', 'session'] as const) {
+      const q = countSql(recordFilterSchema.parse({ [facet]: ['x', 'y'] }));
+      const p = plan(q.sql, q.params);
+      assert.match(p, new RegExp(`USING COVERING INDEX ${FACET_INDEX[facet]} \\(`), p);
+    }
+  });
+
   test('facet counts that must read records use a covering index', () => {
     for (const facet of ['user', 'session'] as const) {
       const p = plan(facetValuesSql(facet, ''), [21]);
@@ -94,7 +102,7 @@ describe('query plans', () => {
   test('the anomaly-score filter starts from the anomalies and finds each event by its unique key', () => {
     const p = page({ minAnomalyScore: 0.7 });
     assert.match(p, /SCAN a|SEARCH a USING INDEX anomalies_score/, p);
-    assert.match(p, /SEARCH ev USING COVERING INDEX sqlite_autoindex_records_1 \(table_id=\? AND tenant_id=\? AND source_key=\?\)/, p);
+    assert.match(p, /SEARCH ev USING COVERING INDEX records_key \(table_id=\? AND tenant_id=\? AND source_key=\?\)/, p);
   });
 
   test("a row's anomaly score is looked up by its event id", () => {

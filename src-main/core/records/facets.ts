@@ -6,7 +6,7 @@
 // recounts the others, never itself.
 import type { CacheDb } from '../cache/open.js';
 import type { FacetResult, FacetsResult, RangeBucket, RangeFacetName } from '../contract/records.js';
-import { FACET_COLUMNS, FACET_NAMES, buildWhere, type FacetName, type RecordFilter } from './filter.js';
+import { CONVERSATION_ONLY, EVENT_ONLY, FACET_COLUMNS, FACET_NAMES, buildWhere, impliedKind, type FacetName, type RecordFilter } from './filter.js';
 import { ROLLUP_FACETS, rollupCovers } from './rollup.js';
 import { countRecords, pageSql } from './query.js';
 import { walkIndexFor } from './text.js';
@@ -148,23 +148,6 @@ function countSample(rows: SampleRow[], facet: AnyFacet, limit: number, sampled:
     .map(([value, count]) => ({ value, count }))
     .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
   return { values: sorted.slice(0, limit), truncated: sorted.length > limit, sampled };
-}
-
-/** Columns only one kind of record has (record-mapping gives each kind its own fields). */
-const EVENT_ONLY: ReadonlySet<FacetName> = new Set(['eventType', 'severity', 'user']);
-const CONVERSATION_ONLY: ReadonlySet<FacetName> = new Set([
-  'agent', 'session', 'channel', 'modelProvider', 'modelName', 'modelVersion', 'deploymentId', 'safetyMode',
-]);
-
-/** The kind every row matching the filter (minus `skip`) must have, if the filter decides it. */
-export function impliedKind(filter: RecordFilter, skip: FacetName): 'event' | 'conversation' | null {
-  const selected = (f: FacetName) => f !== skip && (filter[f]?.length ?? 0) > 0;
-  if (filter.kind !== 'all') return filter.kind;
-  if ([...CONVERSATION_ONLY].some(selected) || filter.temperatureMin !== undefined || filter.temperatureMax !== undefined) {
-    return 'conversation';
-  }
-  if ([...EVENT_ONLY].some(selected) || filter.minAnomalyScore !== undefined) return 'event';
-  return null;
 }
 
 /**

@@ -52,6 +52,23 @@ export const FACET_COLUMNS = {
 export type FacetName = keyof typeof FACET_COLUMNS;
 export const FACET_NAMES = Object.keys(FACET_COLUMNS) as FacetName[];
 
+/** Columns only one kind of record has (record-mapping gives each kind its own fields). */
+export const EVENT_ONLY: ReadonlySet<FacetName> = new Set(['eventType', 'severity', 'user']);
+export const CONVERSATION_ONLY: ReadonlySet<FacetName> = new Set([
+  'agent', 'session', 'channel', 'modelProvider', 'modelName', 'modelVersion', 'deploymentId', 'safetyMode',
+]);
+
+/** The kind every row matching the filter (minus `skip`) must have, if the filter decides it. */
+export function impliedKind(filter: RecordFilter, skip?: FacetName): 'event' | 'conversation' | null {
+  const selected = (f: FacetName) => f !== skip && (filter[f]?.length ?? 0) > 0;
+  if (filter.kind !== 'all') return filter.kind;
+  if ([...CONVERSATION_ONLY].some(selected) || filter.temperatureMin !== undefined || filter.temperatureMax !== undefined) {
+    return 'conversation';
+  }
+  if ([...EVENT_ONLY].some(selected) || filter.minAnomalyScore !== undefined) return 'event';
+  return null;
+}
+
 /**
  * Turns free text into an FTS5 query of quoted terms, so operators and quotes in user
  * input stay literal. Terms without a letter or digit are dropped (the tokenizer would

@@ -3,7 +3,7 @@
 // the cache changes, so scrolling and re-rendering never recount a million rows.
 import type { CacheDb } from '../cache/open.js';
 import type { RecordCount, RecordPage, RecordPageCursor, RecordSummary, TextSegment } from '../contract/records.js';
-import { buildWhere, ftsQuery, type RecordFilter } from './filter.js';
+import { buildWhere, ftsQuery, impliedKind, type RecordFilter } from './filter.js';
 import { rollupCovers } from './rollup.js';
 import { textCount, walkIndexFor } from './text.js';
 import { snippetSegments } from './highlight.js';
@@ -110,6 +110,16 @@ export function countSql(filter: RecordFilter): { sql: string; params: unknown[]
       sql: `SELECT r.kind AS kind, sum(r.n) AS n, sum(CASE WHEN ${DATED_SQL} THEN 0 ELSE r.n END) AS undated
          FROM records_rollup r ${where.sql} GROUP BY r.kind`,
       params: where.params,
+    };
+  }
+  // When the filter decides the kind (a user, a model, a temperature…), no row needs
+  // its kind read: the (column, ts) index alone answers, without visiting the table.
+  const kind = impliedKind(filter);
+  if (kind) {
+    return {
+      sql: `SELECT ? AS kind, count(*) AS n, coalesce(sum(CASE WHEN ${DATED_SQL} THEN 0 ELSE 1 END), 0) AS undated
+         FROM records r ${where.sql}`,
+      params: [kind, ...where.params],
     };
   }
   return {
