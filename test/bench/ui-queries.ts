@@ -57,14 +57,29 @@ export async function bench(): Promise<BenchLine[]> {
     lines.push({ name: 'first screen: histogram', value: first.histogram, unit: 'ms' });
     lines.push({ name: 'first screen: total (server side)', value: first.page + first.count + first.facets + first.histogram, unit: 'ms', target: '≤ 2000 ms incl. rendering' });
 
+    // One selection per facet kind the UI offers, plus the two combinations the e2e journey uses.
     const changes: [string, RecordFilterInput][] = [
-      ['filter change: model provider', { modelProvider: ['openai'] }],
-      ['filter change: + safety mode', { modelProvider: ['openai'], safetyMode: ['strict'] }],
       ['filter change: tenant', { tenant: ['globex-bank'] }],
-      ['filter change: event type + severity', { eventType: ['export'], severity: ['high'] }],
       ['filter change: one day', { from: '2026-09-10', to: '2026-09-11' }],
+      ['filter change: brushed hour', { from: '2026-09-10T10:00:00Z', to: '2026-09-10T11:00:00Z' }],
+      ['filter change: kind = conversation', { kind: 'conversation' }],
+      ['filter change: agent', { agent: ['claims-triage'] }],
+      ['filter change: session', { session: ['sess-114017'] }],
+      ['filter change: channel', { channel: ['slack'] }],
+      ['filter change: event type', { eventType: ['export'] }],
+      ['filter change: severity', { severity: ['high'] }],
+      ['filter change: user', { user: ['user-29'] }],
+      ['filter change: model provider', { modelProvider: ['openai'] }],
+      ['filter change: model name', { modelName: ['gpt-4o-mini'] }],
+      ['filter change: model version', { modelVersion: ['2024-07-18'] }],
+      ['filter change: deployment', { deploymentId: ['prod-eastus-01'] }],
+      ['filter change: safety mode', { safetyMode: ['strict'] }],
       ['filter change: temperature > 0.8', { temperatureMin: 0.8001 }],
+      ['filter change: temperature 0.3 – 0.7', { temperatureMin: 0.3, temperatureMax: 0.7 }],
       ['filter change: anomaly score ≥ 0.7', { minAnomalyScore: 0.7 }],
+      ['filter change: model provider + safety mode', { modelProvider: ['openai'], safetyMode: ['strict'] }],
+      ['filter change: event type + severity', { eventType: ['export'], severity: ['high'] }],
+      ['filter change: tenant + user', { tenant: ['globex-bank'], user: ['user-29'] }],
     ];
     for (const [name, filter] of changes) {
       const r = screen(db, filter); // unfiltered facets stay cached, as in the app
@@ -72,7 +87,7 @@ export async function bench(): Promise<BenchLine[]> {
         name: `${name} (page ${r.page.toFixed(0)} + count ${r.count.toFixed(0)} + facets ${r.facets.toFixed(0)} + histogram ${r.histogram.toFixed(0)} ms; ${r.total} rows)`,
         value: r.page + r.count + r.facets + r.histogram,
         unit: 'ms',
-        target: '≤ 200 ms',
+        target: '≤ 200 ms (all four)',
       });
     }
     for (const [name, text] of [
