@@ -118,14 +118,26 @@ export function textCount(db: CacheDb, filter: RecordFilter): RecordCount | unde
     const c = filter.kind === 'event' ? 0 : conversations;
     return { total: e + c, events: e, conversations: c, undated: null };
   }
-  const t = textCounts(db, filter);
-  if (!t) return undefined;
-  return {
-    total: t.events + t.conversations,
-    events: t.events,
-    conversations: t.conversations,
-    undated: t.undated.events + t.undated.conversations,
-  };
+  if (!q) return undefined;
+  // The histogram's one pass (per kind and day) answers too when it already ran; else one
+  // aggregate row, which needs no sort of the matches: the count is what the rows wait for.
+  const generation = cacheGeneration(db);
+  const grouped = textCountCache(db).get(generation, JSON.stringify(textCountSql(filter, q)));
+  if (grouped) {
+    return {
+      total: grouped.events + grouped.conversations,
+      events: grouped.events,
+      conversations: grouped.conversations,
+      undated: grouped.undated.events + grouped.undated.conversations,
+    };
+  }
+  const rest = restOf(filter);
+  const row = stmt(
+    db,
+    `SELECT count(*) AS n, coalesce(sum(r.kind = 'event'), 0) AS events, coalesce(sum(CASE WHEN ${DATED_SQL} THEN 0 ELSE 1 END), 0) AS undated
+       ${MATCHES} ${rest.and}`,
+  ).get(q, ...rest.params) as { n: number; events: number; undated: number };
+  return { total: row.n, events: row.events, conversations: row.n - row.events, undated: row.undated };
 }
 
 /** Histogram groups (time-prefix, kind) of a text filter's dated matches (see textCounts). */
