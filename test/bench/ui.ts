@@ -4,7 +4,7 @@
 // PerformanceObserver 'longtask') while scrolling through the whole list.
 // The 1M-row cache is the same file test/bench/ui-queries.ts builds (reused when present).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
@@ -27,6 +27,7 @@ export async function bench(): Promise<BenchLine[]> {
   const { path, generatedMs } = benchCachePath(ROWS);
   const lines: BenchLine[] = [];
   if (generatedMs !== null) lines.push({ name: `generate ${ROWS.toLocaleString('en')}-row bench cache (once)`, value: generatedMs / 1000, unit: 's' });
+  lines.push({ name: 'load average (1 min) at start', value: loadavg()[0]!, unit: '' });
   const dataDir = mkdtempSync(join(tmpdir(), 'auditdesk-bench-ui-'));
   const ctx = new AppContext({ dataDir, frontDoor: 'browser', cachePath: path, log: () => undefined });
   const bridge = await startHttpBridge({ ctx, rendererDir: rendererDir() });
@@ -163,6 +164,7 @@ export async function bench(): Promise<BenchLine[]> {
     const longTasks = await page.evaluate((since) => (globalThis as unknown as InPage).__longTasks.filter((t) => t.start >= since), startMark);
     lines.push({ name: 'long tasks > 50 ms while scrolling 1M rows', value: longTasks.length, unit: 'tasks', target: 'none' });
     if (longTasks.length) lines.push({ name: 'longest task while scrolling', value: Math.max(...longTasks.map((t) => t.duration)), unit: 'ms' });
+    lines.push({ name: 'load average (1 min) at end', value: loadavg()[0]!, unit: '' });
   } finally {
     await browser.close();
     await bridge.close();
