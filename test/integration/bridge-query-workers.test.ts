@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppContext } from '../../src-main/core/app/context.js';
+import { QueryPool } from '../../src-main/core/app/query-pool.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import { SECRET_HEADER, startHttpBridge, type HttpBridge } from '../../src-main/bridge/http.js';
 import type { Reply } from '../../src-main/core/contract/index.js';
@@ -104,5 +105,26 @@ describe('cache reads off the main thread', () => {
     assert.equal(review.ok, true);
     const afterList = (await dispatch(ctx, 'anomalies.list', { threshold: 0, includeReviewed: true })) as { ok: true; value: AnomalyList };
     assert.equal(afterList.value.unreviewed, list.unreviewed - 1);
+  });
+
+  test('when no worker can start, reads run in the main process and say so once', async () => {
+    const logged: string[] = [];
+    const broken = new QueryPool(fx.path, 2, new URL('./no-such-query-worker.js', import.meta.url));
+    class Degraded extends AppContext {
+      override queryPool() {
+        return broken;
+      }
+    }
+    const degraded = new Degraded({ dataDir: join(dataDir, 'degraded'), frontDoor: 'test', cachePath: fx.path, log: (level, m) => logged.push(`${level}: ${m}`) });
+    try {
+      const input = { filter: { severity: ['high'] } };
+      assert.deepEqual(await dispatch(degraded, 'records.count', input), await dispatch(inline, 'records.count', input));
+      assert.deepEqual(await dispatch(degraded, 'records.count', input), await dispatch(inline, 'records.count', input));
+      assert.equal(logged.length, 1, logged.join('\n'));
+      assert.match(logged[0]!, /^warn: query workers are unavailable .*cache reads run in the main process/);
+    } finally {
+      await broken.close();
+      degraded.close();
+    }
   });
 });

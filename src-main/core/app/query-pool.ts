@@ -94,6 +94,8 @@ export class QueryPool {
   constructor(
     private readonly cachePath: string,
     readonly size: number,
+    /** the worker's module (tests point it at a file that does not load) */
+    private readonly workerUrl: URL = new URL('./query-worker.js', import.meta.url),
   ) {
     if (size < 1) throw new Error('QueryPool needs at least one worker');
   }
@@ -139,7 +141,7 @@ export class QueryPool {
     const idle = this.slots.find((s) => !s.job);
     if (idle) return idle;
     if (this.slots.length >= this.size) return undefined;
-    const slot: Slot = { worker: new Worker(new URL('./query-worker.js', import.meta.url), { workerData: { cachePath: this.cachePath } }), job: null, answered: false };
+    const slot: Slot = { worker: new Worker(this.workerUrl, { workerData: { cachePath: this.cachePath } }), job: null, answered: false };
     slot.worker.on('message', (reply: WorkerReply) => {
       const job = slot.job;
       if (!job || job.id !== reply.id) return;
