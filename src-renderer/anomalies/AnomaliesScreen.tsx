@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { AnomalySummary, ReviewDecision } from '../../src-main/core/contract/anomalies.js';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
 import { useApp } from '../app/store.js';
@@ -7,6 +7,8 @@ import { Empty, ErrorState, Loading } from '../app/states.js';
 import { errorMessage } from '../api/client.js';
 import { Highlighted } from '../timeline/Highlighted.js';
 import { DEFAULT_THRESHOLD, useAnomalies } from './store.js';
+import { FindingsView } from './FindingsView.js';
+import { navigate } from '../app/routes.js';
 
 const MEANINGS: Record<ReviewDecision, string> = {
   confirmed: 'Reviewed and confirmed as a genuine anomaly requiring follow-up',
@@ -152,7 +154,7 @@ function ContextPanel() {
   );
 }
 
-export function AnomaliesScreen() {
+function AnomalyReview() {
   const { tenant, threshold, includeReviewed, list, selected, setTenant, setThreshold, setIncludeReviewed, load, select } = useAnomalies();
   const tenants = useApp((s) => s.status?.cache.tenants ?? []);
   const [pending, setPending] = useState(threshold);
@@ -243,6 +245,57 @@ export function AnomaliesScreen() {
       <section className="split-right" aria-label="Anomaly detail">
         <ContextPanel />
       </section>
+    </div>
+  );
+}
+
+type View = 'anomalies' | 'findings';
+const VIEWS: { view: View; label: string }[] = [
+  { view: 'anomalies', label: 'Anomalies' },
+  { view: 'findings', label: 'Findings' },
+];
+
+/** Anomaly review and model/config findings: two views of one screen, the view kept in the URL (?view=findings). */
+export function AnomaliesScreen() {
+  const params = useApp((s) => s.route.params);
+  const view: View = params.get('view') === 'findings' ? 'findings' : 'anomalies';
+  const tabs = useRef<(HTMLButtonElement | null)[]>([]);
+  const open = (v: View, focus = false) => {
+    navigate('anomalies', v === 'findings' ? new URLSearchParams({ view: 'findings' }) : undefined);
+    if (focus) tabs.current[VIEWS.findIndex((x) => x.view === v)]?.focus();
+  };
+  // Arrow keys move between the tabs (WAI-ARIA tabs pattern); Tab goes into the panel.
+  const onKey = (e: KeyboardEvent) => {
+    const i = VIEWS.findIndex((x) => x.view === view);
+    const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? VIEWS.length - 1 : null;
+    if (next === null) return;
+    e.preventDefault();
+    open(VIEWS[(next + VIEWS.length) % VIEWS.length]!.view, true);
+  };
+  return (
+    <div className="tabbed">
+      <div role="tablist" aria-label="Anomalies and findings" className="tabs" onKeyDown={onKey}>
+        {VIEWS.map((v, i) => (
+          <button
+            key={v.view}
+            ref={(el) => {
+              tabs.current[i] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${v.view}`}
+            aria-selected={view === v.view}
+            aria-controls={`panel-${v.view}`}
+            tabIndex={view === v.view ? 0 : -1}
+            onClick={() => open(v.view)}
+          >
+            {v.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${view}`} aria-labelledby={`tab-${view}`} className="tab-panel">
+        {view === 'findings' ? <FindingsView /> : <AnomalyReview />}
+      </div>
     </div>
   );
 }

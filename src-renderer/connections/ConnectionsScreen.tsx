@@ -8,6 +8,7 @@ import { Empty, ErrorState, Loading } from '../app/states.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/useJob.js';
 import { useConnections } from './store.js';
+import { EMPTY_MAPPING, KINDS, MappingEditor, mappingForm, mappingOf, type MappingForm } from './MappingEditor.js';
 
 type SslMode = ConnectionView['sslmode'];
 
@@ -22,9 +23,48 @@ interface FormState {
   sslmode: SslMode;
   tenants: string;
   schema: string;
+  mapping: MappingForm;
+  /** the saved profile being edited: fields this form does not show (demo flag, CA file) are kept */
+  base: ConnectionView | null;
 }
 
-const EMPTY_FORM: FormState = { id: null, name: '', host: '127.0.0.1', port: '5432', database: '', user: '', password: '', sslmode: 'verify-full', tenants: '', schema: 'public' };
+const EMPTY_FORM: FormState = {
+  id: null,
+  name: '',
+  host: '127.0.0.1',
+  port: '5432',
+  database: '',
+  user: '',
+  password: '',
+  sslmode: 'verify-full',
+  tenants: '',
+  schema: 'public',
+  mapping: EMPTY_MAPPING,
+  base: null,
+};
+
+function mappingSummary(m: NonNullable<ConnectionView['mapping']>): string {
+  const tables = KINDS.filter((k) => m[k]).map((k) => `${k} → ${m[k]}`);
+  const renames = KINDS.flatMap((k) => Object.entries(m.columns?.[k] ?? {}).map(([from, to]) => `${k}.${from} as ${to}`));
+  return [...tables, ...renames].join(', ') || 'none';
+}
+
+function formOf(c: ConnectionView): FormState {
+  return {
+    id: c.id,
+    name: c.name,
+    host: c.host,
+    port: String(c.port),
+    database: c.database,
+    user: c.user,
+    password: '',
+    sslmode: c.sslmode,
+    tenants: c.tenants.join(', '),
+    schema: c.schema,
+    mapping: mappingForm(c.mapping),
+    base: c,
+  };
+}
 
 function slug(name: string): string {
   const s = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
@@ -41,6 +81,10 @@ function TestResult({ result }: { result: ConnectionTestResult }) {
           <div className="small">
             Tables: {Object.entries(result.tables).map(([k, v]) => `${k} → ${v}`).join(', ') || 'none found'} · Tenants: {result.tenants.join(', ') || '—'}
           </div>
+        </>
+      ) : result.connected ? (
+        <>
+          <strong>Connected to {result.label}, but the tables do not match.</strong> {result.error}
         </>
       ) : (
         <>
@@ -64,18 +108,29 @@ function ProfileForm({ initial, onDone }: { initial: FormState; onDone(): void }
   const [message, setMessage] = useState<string | null>(null);
   const [test, setTest] = useState<ConnectionTestResult | null>(null);
   useEffect(() => setForm(initial), [initial]);
+  const mappingFields = useConnections((s) => s.mappingFields);
+  const loadMappingFields = useConnections((s) => s.loadMappingFields);
+  useEffect(() => void loadMappingFields(), [loadMappingFields]);
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setForm((f) => ({ ...f, [k]: v }));
-  const profile = () => ({
-    id: form.id ?? slug(form.name),
-    name: form.name.trim(),
-    host: form.host.trim(),
-    port: Number(form.port),
-    database: form.database.trim(),
-    user: form.user.trim(),
-    sslmode: form.sslmode,
-    tenants: form.tenants.split(/[,\s]+/).filter(Boolean),
-    schema: form.schema.trim() || 'public',
-  });
+  /** The profile to save or test; throws the one-line reason when the mapping is half filled. */
+  const profile = () => {
+    const { mapping, error } = mappingOf(form.mapping);
+    if (error) throw new Error(error);
+    return {
+      id: form.id ?? slug(form.name),
+      name: form.name.trim(),
+      host: form.host.trim(),
+      port: Number(form.port),
+      database: form.database.trim(),
+      user: form.user.trim(),
+      sslmode: form.sslmode,
+      ...(form.base?.sslRootCert ? { sslRootCert: form.base.sslRootCert } : {}),
+      tenants: form.tenants.split(/[,\s]+/).filter(Boolean),
+      schema: form.schema.trim() || 'public',
+      ...(mapping ? { mapping } : {}),
+      ...(form.base?.isDemo ? { isDemo: true } : {}),
+    };
+  };
   return (
     <form
       className="profile-form"
@@ -139,6 +194,7 @@ function ProfileForm({ initial, onDone }: { initial: FormState; onDone(): void }
           <input value={form.tenants} onChange={(e) => set('tenants', e.target.value)} />
         </label>
       </div>
+      <MappingEditor value={form.mapping} fields={mappingFields} onChange={(m) => set('mapping', m)} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
           Save
@@ -149,6 +205,7 @@ function ProfileForm({ initial, onDone }: { initial: FormState; onDone(): void }
           onClick={async () => {
             setBusy(true);
             setTest(null);
+            setMessage(null);
             try {
               setTest(await api['connections.test']({ profile: profile(), password: form.password || undefined }));
             } catch (err) {
@@ -252,6 +309,11 @@ export function ConnectionsScreen() {
                   <div className="muted small">
                     {c.user}@{c.label} · TLS {c.sslmode} · {c.hasPassword ? 'password stored' : 'no password stored'}
                   </div>
+                  {c.mapping ? (
+                    <div className="small" data-testid="connection-mapping">
+                      Mapping: {mappingSummary(c.mapping)}
+                    </div>
+                  ) : null}
                   {live ? (
                     <div className="small">
                       {live.reachable ? <span className="ok-text">reachable</span> : <span className="error-text">unreachable{live.error ? `: ${live.error}` : ''}</span>}
@@ -285,23 +347,7 @@ export function ConnectionsScreen() {
                         Make active
                       </button>
                     ) : null}
-                    <button
-                      type="button"
-                      onClick={() =>
-                        setEditing({
-                          id: c.id,
-                          name: c.name,
-                          host: c.host,
-                          port: String(c.port),
-                          database: c.database,
-                          user: c.user,
-                          password: '',
-                          sslmode: c.sslmode,
-                          tenants: c.tenants.join(', '),
-                          schema: c.schema,
-                        })
-                      }
-                    >
+                    <button type="button" onClick={() => setEditing(formOf(c))}>
                       Edit
                     </button>
                     <button

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ConnectionView } from '../../src-main/core/contract/connections.js';
+import type { ConnectionView, MappingFields } from '../../src-main/core/contract/connections.js';
 import type { SyncHistoryEntry } from '../../src-main/core/contract/sync.js';
 import { api, errorMessage } from '../api/client.js';
 import type { Load } from '../timeline/store.js';
@@ -8,6 +8,9 @@ interface ConnectionsState {
   list: Load<ConnectionView[]>;
   history: Load<SyncHistoryEntry[]>;
   syncJobId: string | null;
+  /** what the mapping editor offers; asked once */
+  mappingFields: Load<MappingFields>;
+  loadMappingFields(): Promise<void>;
   load(): Promise<void>;
   startSync(connectionId: string): Promise<void>;
   clearSync(): void;
@@ -17,6 +20,16 @@ export const useConnections = create<ConnectionsState>((set, get) => ({
   list: { state: 'idle' },
   history: { state: 'idle' },
   syncJobId: null,
+  mappingFields: { state: 'idle' },
+  loadMappingFields: async () => {
+    if (get().mappingFields.state === 'ready' || get().mappingFields.state === 'loading') return;
+    set({ mappingFields: { state: 'loading' } });
+    try {
+      set({ mappingFields: { state: 'ready', value: await api['connections.mappingFields']({}) } });
+    } catch (e) {
+      set({ mappingFields: { state: 'error', message: errorMessage(e) } });
+    }
+  },
   load: async () => {
     if (get().list.state !== 'ready') set({ list: { state: 'loading' } });
     const [list, history] = await Promise.allSettled([api['connections.list']({}), api['sync.history']({ limit: 20 })]);

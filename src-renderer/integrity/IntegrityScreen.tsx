@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { BreakJson, CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
+import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { formatCount, formatTs } from '../app/format.js';
@@ -7,15 +7,24 @@ import { Empty, ErrorState, Loading } from '../app/states.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/useJob.js';
 import type { Load } from '../timeline/store.js';
+import { downloadJson, safeFileName } from '../app/download.js';
+import { AnchorPanel } from './AnchorPanel.js';
+import { jumpHref } from './jump.js';
 
-/** Timeline view that puts the broken row first: that tenant's events up to the break's time, newest first. */
-function jumpHref(tenant: string, b: BreakJson): string | null {
-  if (!b.time) return null;
-  const t = new Date(b.time);
-  if (Number.isNaN(t.getTime())) return null;
-  const to = new Date(t.getTime() + 1000).toISOString();
-  const p = new URLSearchParams({ tenant, kind: 'event', to });
-  return `#/timeline?${p.toString()}`;
+/** The newest head this app saw itself (sync or verify, signed), as an anchor file for a later visit. */
+async function saveHeads(chains: { tenant: string; table: string }[]): Promise<number> {
+  const anchors: Record<string, unknown>[] = [];
+  for (const c of chains) {
+    const [cp] = await api['integrity.checkpoints']({ tenant: c.tenant, table: c.table, origins: ['sync', 'verify'], limit: 1 });
+    if (cp) anchors.push(cp.anchor);
+  }
+  if (anchors.length === 1) {
+    const c = anchors[0] as { tenant: string; table: string; last_seq: number | string };
+    downloadJson(`${safeFileName('auditdesk-anchor', c.tenant, c.table, `seq${c.last_seq}`)}.json`, anchors[0]);
+  } else if (anchors.length > 1) {
+    downloadJson(`${safeFileName('auditdesk-anchors', new Date().toISOString().slice(0, 10))}.json`, { anchors });
+  }
+  return anchors.length;
 }
 
 export function IntegrityScreen() {
@@ -46,6 +55,15 @@ export function IntegrityScreen() {
     if (job && job.state !== 'running') void load();
   }, [job?.state, load]);
 
+  const save = async (chains: { tenant: string; table: string }[]) => {
+    setStartError(null);
+    try {
+      if ((await saveHeads(chains)) === 0) setStartError('No signed head yet for that chain: press “Re-verify cache” first, then save.');
+    } catch (e) {
+      setStartError(errorMessage(e));
+    }
+  };
+
   const verify = async (target: 'cache' | 'source+cache') => {
     setStartError(null);
     try {
@@ -65,6 +83,11 @@ export function IntegrityScreen() {
         <button type="button" disabled={job?.state === 'running'} onClick={() => void verify('source+cache')}>
           Verify source and cache
         </button>
+        {report.state === 'ready' && report.value.chains.length > 1 ? (
+          <button type="button" onClick={() => void save(report.value.chains)}>
+            Save all heads
+          </button>
+        ) : null}
         {report.state === 'ready' && report.value.lastRun ? (
           <span className="muted small">
             Last run {formatTs(report.value.lastRun.checkedAt, tz)} on {report.value.lastRun.target}: {report.value.lastRun.intact ? 'intact' : 'breaks found'}
@@ -102,6 +125,9 @@ export function IntegrityScreen() {
                 <td>
                   <strong className={c.intact ? 'ok-text' : 'error-text'}>{c.intact ? 'intact' : 'BROKEN'}</strong>
                   <div className="muted small">checked {formatTs(c.checkedAt, tz)}</div>
+                  <button type="button" className="link small" aria-label={`Save the head of ${c.tenant} ${c.table} as an anchor file`} onClick={() => void save([c])}>
+                    Save head
+                  </button>
                 </td>
                 <td>
                   {formatCount(c.rows)} ({formatCount(c.intactRows)} intact)
@@ -153,6 +179,7 @@ export function IntegrityScreen() {
           </tbody>
         </table>
       )}
+      <AnchorPanel onChecked={() => void load()} />
       <h3>Checkpoint history</h3>
       {checkpoints.state === 'error' ? (
         <ErrorState message={checkpoints.message} />

@@ -1,0 +1,19 @@
+// Saves a JSON document the user asked for (an anchor file) as a download: the same
+// code in the browser and in Electron, which turns it into a Save dialog.
+export function downloadJson(fileName: string, value: unknown): void {
+  const blob = new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has taken the bytes by the next task; the URL is not needed after it.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A file name from free text (tenant ids, table names): letters, digits, dot, dash. */
+export function safeFileName(...parts: string[]): string {
+  return parts.map((p) => p.replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 80)).join('-');
+}

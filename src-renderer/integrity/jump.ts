@@ -1,0 +1,11 @@
+import type { BreakJson } from '../../src-main/core/contract/integrity.js';
+
+/** Timeline view that puts the broken row first: that tenant's events up to the break's time, newest first. */
+export function jumpHref(tenant: string, b: BreakJson): string | null {
+  if (!b.time) return null;
+  const t = new Date(b.time);
+  if (Number.isNaN(t.getTime())) return null;
+  const to = new Date(t.getTime() + 1000).toISOString();
+  const p = new URLSearchParams({ tenant, kind: 'event', to });
+  return `#/timeline?${p.toString()}`;
+}

@@ -1,0 +1,85 @@
+// Issue 4/6: the auditor brings a chain head from outside (published by the tenant,
+// or saved here on an earlier visit) and the Integrity screen says whether the current
+// chain extends it or where it left it, and records it in the checkpoint history.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
+import { startStack, type Stack } from './support/stack.js';
+import { IntegrityPage } from './pages/integrity.js';
+import { setTheme } from './actions/navigate.js';
+import { testAndSync } from './actions/sync.js';
+import { checkAnchor, saveHead, verifyCache } from './actions/anchor.js';
+
+describe('external anchor on the Integrity screen', () => {
+  let demo: DemoDb;
+  let stack: Stack;
+  let integrity: IntegrityPage;
+  before(async () => {
+    demo = await startDemoDb();
+    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
+    await testAndSync(stack.page, DEMO_CONNECTION_ID);
+    integrity = await verifyCache(stack.page, demo.groundTruth.tenants);
+  });
+  after(async () => {
+    await stack?.stop();
+    await demo?.stop();
+  });
+
+  test('"Save head" downloads a signed anchor file that the same screen then finds extended', async () => {
+    const truth = demo.groundTruth;
+    const intact = truth.tenants.find((t) => t !== truth.tamperedTenant)!;
+    const saved = await saveHead(stack.page, intact);
+    assert.equal(saved.json.tenant, intact);
+    assert.equal(saved.json.format, 'auditdesk-checkpoint-v1');
+    assert.equal(saved.json.last_seq, truth.chainHeads[intact]!.last_seq);
+    assert.equal(saved.json.head_hash, truth.chainHeads[intact]!.hash);
+    assert.equal(typeof saved.json.signature, 'string');
+    assert.match(saved.fileName, /^auditdesk-anchor-.*\.json$/);
+
+    // A later visit opens the file it saved.
+    await integrity.anchorFile.setInputFiles(saved.path);
+    assert.match(await integrity.anchorText.inputValue(), /"head_hash"/);
+    const row = await checkAnchor(stack.page, 'extended');
+    const text = await row.innerText();
+    assert.match(text, /extends/);
+    assert.match(text, /signature valid/);
+    assert.match(text, /not recorded/);
+    await stack.screenshot('20-integrity-anchor-extended-light');
+  });
+
+  test('the head saved before the tampering: rewritten, with the break that says where, then recorded as an external checkpoint', async () => {
+    const truth = demo.groundTruth;
+    await integrity.anchorText.fill(JSON.stringify(truth.anchor, null, 2));
+    // Keyboard only: the check button is reached and pressed without the mouse.
+    await integrity.checkAnchor.focus();
+    await stack.page.keyboard.press('Enter');
+    const row = integrity.anchorRow('rewritten');
+    await row.waitFor({ timeout: 60_000 });
+    const text = await row.innerText();
+    assert.match(text, /REWRITTEN/);
+    assert.match(text, new RegExp(`row at seq ${truth.anchor.last_seq} now has hash`));
+    assert.match(text, /rewritten at seq \d+/);
+    assert.match(text, /unsigned head/);
+    assert.match(text, /not recorded/);
+    await stack.screenshot('21-integrity-anchor-rewritten-light');
+
+    await integrity.recordAnchor.click();
+    await row.getByText(/recorded as external checkpoint #\d+/).waitFor();
+    await integrity.history.locator('tr', { hasText: 'external' }).filter({ hasText: truth.tamperedTenant }).waitFor();
+    assert.equal(await integrity.recordAnchor.isDisabled(), true, 'nothing left to record');
+    await setTheme(stack.page, 'dark');
+    await stack.screenshot('22-integrity-anchor-recorded-dark');
+    await setTheme(stack.page, 'light');
+  });
+
+  test('an anchor that is not JSON or not a head gets one line saying what to fix', async () => {
+    await integrity.anchorText.fill('{"tenant": "acme-pharma", ');
+    await integrity.checkAnchor.click();
+    await integrity.anchorError.filter({ hasText: 'not JSON' }).waitFor();
+    await integrity.anchorText.fill(JSON.stringify({ tenant: 'acme-pharma', table: 'audit_logs', last_seq: 5, head_hash: 'not-a-hash' }));
+    await integrity.checkAnchor.click();
+    await integrity.anchorError.filter({ hasText: 'head_hash must be 64' }).waitFor();
+    assert.deepEqual(stack.pageErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+  });
+});
