@@ -11,7 +11,8 @@ import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js
 import { JCS_SHA256_V1, parseProfile } from '../../src-main/core/chain/profile.js';
 import { readCachedChain } from '../../src-main/core/verify/adapters.js';
 import { verifyChain } from '../../src-main/core/verify/chain-verifier.js';
-import { compilePayloadBuilder } from '../../src-main/core/verify/payload.js';
+import { jcs, type JsonValue } from '../../src-main/core/chain/canonical.js';
+import { canonicalJson, canonicalJsonText, compilePayloadBuilder } from '../../src-main/core/verify/payload.js';
 import { CopyTextParser, copyField } from '../../src-main/core/verify/copy-stream.js';
 import { chainShape, payloadAtSeq, toChainRow } from '../../src-main/core/verify/rows.js';
 import type { ChainRow } from '../../src-main/core/verify/types.js';
@@ -171,6 +172,76 @@ describe('the compiled payload builder', () => {
     const columns = COLUMNS;
     assert.equal(compilePayloadBuilder(columns, profile)(PRINTED[0]!), makePayloadBuilder(columns, profile)(PRINTED[0]!));
     assert.throws(() => compilePayloadBuilder(columns, parseProfile({ name: 'x', payloadColumns: ['nope'] })), /lacks: nope/);
+  });
+});
+
+/** A JSON text of `v` as some writer might print it: members in random order, random whitespace, escapes. */
+function printJson(v: unknown, rnd: () => number): string {
+  const ws = () => [' ', '', '', '\n  ', '\t', '\r\n'][Math.floor(rnd() * 6)]!;
+  const str = (x: string) => {
+    const plain = JSON.stringify(x);
+    // sometimes escape a character that needs no escape, as other writers do
+    const r = rnd();
+    if (r < 0.2 && x.length) return plain.replace(/[^"\\]/, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (r < 0.3) return plain.replace(/\//g, '\\/');
+    // raw, as JSON allows: lone surrogates and all (JSON.stringify would escape those)
+    if (r < 0.6 && !/["\\\u0000-\u001f]/.test(x)) return `"${x}"`;
+    return plain;
+  };
+  if (typeof v === 'string') return str(v);
+  if (typeof v === 'number') return [String(v), v.toExponential(), JSON.stringify(v)][Math.floor(rnd() * 3)]!.replace('e+0', 'e0');
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${ws()}${v.map((x) => printJson(x, rnd)).join(`,${ws()}`)}${ws()}]`;
+  const entries = Object.entries(v as Record<string, unknown>).sort(() => rnd() - 0.5);
+  return `{${ws()}${entries.map(([k, x]) => `${str(k)}${ws()}:${ws()}${printJson(x, rnd)}`).join(`, ${ws()}`)}${ws()}}`;
+}
+
+/** The reference outcome: what canonicalising the parsed value gives, or the error. */
+function outcome(f: () => string): string {
+  try {
+    return f();
+  } catch (e) {
+    return `throws ${(e as Error).message}`;
+  }
+}
+
+describe('canonical JSON straight from the text', () => {
+  const tricky = [
+    '{"b": 1, "a": [true, false, null]}', '{}', '[]', '{ }', '[ ]', '"x"', '0', '-0', '-0.0', '1.0', '1E2', '1e+2', '0.1e-5', '12345678901234567890',
+    '123456789012345', '-12345678901234', '1e400', '-1e400', '01', '1.', '.5', '+1', '[1,]', '{"a":1,}', '{"a" 1}', '{"a":1 "b":2}', '{"a":1,"a":2}',
+    '{"__proto__": 1}', '{"a": {"__proto__": {"x": 1}}}', '"\\u00e9"', '"\\ud83d\\ude00"', '"\\ud83d"', '"\ud83d\ude00"', '"a\u0000b"', '"tab\tin"', '"\u007f\u2028"', '"a\ud83db"', '"\ude00"', '{"\ud83d": 1, "\ude00x": 2}', '"\ude00\ud83d"', '"\ude00\ude00"', '"\ud83d',
+    '{"a!": 1, "a": 2, "a ": 3, "A": 4, "é": 5, "\ud83d\ude00": 6, "\uff61": 7}', '{"10": 1, "9": 2, "1": 3}', ' {"a" : [1 , 2 ] } ', '{"a":1}x', '', ' ',
+    'nul', 'tru', 'falsey', '[1 2]', '"unterminated', '[' + '['.repeat(20000) + ']'.repeat(20001), '{"a":[{"b":[{"c":[]}]}]}', '1.5e-7', '-1E-7', '5e-324', '1.7976931348623157e308',
+  ];
+  test('equals parse-then-canonicalise (and the spec\'s canonicalize package) on awkward texts', () => {
+    for (const t of tricky) {
+      const ref = outcome(() => canonicalJson(JSON.parse(t)));
+      assert.equal(outcome(() => canonicalJsonText(t)), ref, t.slice(0, 80));
+      if (!ref.startsWith('throws')) assert.equal(ref, jcs(JSON.parse(t) as JsonValue), t.slice(0, 80));
+    }
+  });
+
+  test('equals parse-then-canonicalise on random JSON texts, printed in any order and spacing', () => {
+    const units = fc.constantFrom('a', 'b', 'é', '"', '\\', '\n', '\u0001', '\ud83d', '\ude00', '\ud83d\ude00', '/', ' ', '\u2028', '\u007f', '0', '~', '!');
+    const key = fc.array(units, { maxLength: 4 }).map((u) => u.join(''));
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small' },
+        fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.array(units).map((u) => u.join('')),
+        fc.array(tie('v'), { maxLength: 4 }),
+        fc.dictionary(key, tie('v'), { maxKeys: 5 }),
+      ),
+    })).v;
+    fc.assert(
+      fc.property(value, fc.integer(), fc.boolean(), (v, seed, cut) => {
+        let x = seed;
+        const rnd = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+        let t = printJson(v, rnd);
+        if (cut) t = t.slice(0, Math.floor(rnd() * t.length)); // a broken text fails the same way
+        assert.equal(outcome(() => canonicalJsonText(t)), outcome(() => canonicalJson(JSON.parse(t))), t);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -21,7 +21,7 @@ const ENCODERS: Record<TypeCategory, Encoder> = {
   },
   decimal: (t) => JSON.stringify(t),
   boolean: (t) => (t === 't' || t === 'true' ? 'true' : 'false'),
-  json: (t) => canonicalJson(JSON.parse(t) as unknown),
+  json: (t) => canonicalJsonText(t),
   timestamp: (t) => (CANONICAL_TS.test(t) ? `"${t}"` : JSON.stringify(canonicalTimestamp(t))),
   date: (t) => JSON.stringify(canonicalDate(t)),
   uuid: (t) => JSON.stringify(t.toLowerCase()),
@@ -55,6 +55,176 @@ export function canonicalJson(v: unknown): string {
     out += JSON.stringify(k) + ':' + canonicalJson(o[k]);
   }
   return out + '}';
+}
+
+/** Thrown inside canonicalJsonText when the text leaves the subset it rewrites itself. */
+const OUTSIDE = new Error('outside the fast subset');
+
+/**
+ * canonicalJson(JSON.parse(text)) without building the value: one pass over the text
+ * that copies strings and small integers as they are and sorts object members. It
+ * handles only the subset where copying is provably what the reference does —
+ * strings without backslashes, control characters or lone surrogates (JSON.stringify
+ * prints those unchanged), keys compared as UTF-16 code units like Array#sort, no
+ * repeated or "__proto__" keys, integers of up to 15 digits — and re-serialises other
+ * numbers as the reference does (ES number to string). Anything else, including every
+ * text JSON.parse rejects, goes to the reference itself, so errors are the same too.
+ * chain-values.test.ts compares the two on random JSON texts.
+ */
+export function canonicalJsonText(text: string): string {
+  let i = 0;
+  const n = text.length;
+  const space = () => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+      else break;
+    }
+  };
+  /** At a quote: the string token, quotes included, exactly as written. */
+  const string = (): string => {
+    const start = i++;
+    for (;;) {
+      if (i >= n) throw OUTSIDE;
+      const c = text.charCodeAt(i);
+      if (c === 0x22) return text.slice(start, ++i);
+      if (c === 0x5c || c < 0x20) throw OUTSIDE;
+      if (c >= 0xd800 && c <= 0xdfff) {
+        // only a high surrogate followed by a low one (a pair prints unescaped)
+        if (c >= 0xdc00 || i + 1 >= n) throw OUTSIDE;
+        const d = text.charCodeAt(i + 1);
+        if (d < 0xdc00 || d > 0xdfff) throw OUTSIDE;
+        i += 2;
+        continue;
+      }
+      i++;
+    }
+  };
+  const digits = () => {
+    const start = i;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x30 && c <= 0x39) i++;
+      else break;
+    }
+    return i - start;
+  };
+  const value = (): string => {
+    space();
+    if (i >= n) throw OUTSIDE;
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return string();
+    if (c === 0x7b) {
+      i++;
+      space();
+      if (text.charCodeAt(i) === 0x7d) {
+        i++;
+        return '{}';
+      }
+      const keys: string[] = [];
+      const bare: string[] = [];
+      const vals: string[] = [];
+      for (;;) {
+        space();
+        if (text.charCodeAt(i) !== 0x22) throw OUTSIDE;
+        const k = string();
+        const b = k.slice(1, -1);
+        if (b === '__proto__') throw OUTSIDE;
+        space();
+        if (text.charCodeAt(i) !== 0x3a) throw OUTSIDE;
+        i++;
+        keys.push(k);
+        bare.push(b);
+        vals.push(value());
+        space();
+        const d = text.charCodeAt(i++);
+        if (d === 0x2c) continue;
+        if (d === 0x7d) break;
+        throw OUTSIDE;
+      }
+      const m = keys.length;
+      if (m === 1) return `{${keys[0]}:${vals[0]}}`;
+      // insertion sort (objects are small) on the keys without quotes, by code units
+      const order = [0];
+      for (let j = 1; j < m; j++) {
+        const kj = bare[j]!;
+        let p = order.length;
+        while (p > 0 && bare[order[p - 1]!]! > kj) p--;
+        if (p > 0 && bare[order[p - 1]!] === kj) throw OUTSIDE;
+        order.splice(p, 0, j);
+      }
+      let out = '{';
+      for (let j = 0; j < m; j++) out += (j ? ',' : '') + keys[order[j]!] + ':' + vals[order[j]!];
+      return out + '}';
+    }
+    if (c === 0x5b) {
+      i++;
+      space();
+      if (text.charCodeAt(i) === 0x5d) {
+        i++;
+        return '[]';
+      }
+      let out = '[';
+      for (let first = true; ; first = false) {
+        out += (first ? '' : ',') + value();
+        space();
+        const d = text.charCodeAt(i++);
+        if (d === 0x2c) continue;
+        if (d === 0x5d) break;
+        throw OUTSIDE;
+      }
+      return out + ']';
+    }
+    if (text.startsWith('true', i)) {
+      i += 4;
+      return 'true';
+    }
+    if (text.startsWith('false', i)) {
+      i += 5;
+      return 'false';
+    }
+    if (text.startsWith('null', i)) {
+      i += 4;
+      return 'null';
+    }
+    // a number, by JSON's grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+    const start = i;
+    if (c === 0x2d) i++;
+    const first = text.charCodeAt(i);
+    if (first === 0x30) i++;
+    else if (first >= 0x31 && first <= 0x39) digits();
+    else throw OUTSIDE;
+    let plain = true;
+    if (text.charCodeAt(i) === 0x2e) {
+      plain = false;
+      i++;
+      if (!digits()) throw OUTSIDE;
+    }
+    const e = text.charCodeAt(i);
+    if (e === 0x65 || e === 0x45) {
+      plain = false;
+      i++;
+      const sign = text.charCodeAt(i);
+      if (sign === 0x2b || sign === 0x2d) i++;
+      if (!digits()) throw OUTSIDE;
+    }
+    const token = text.slice(start, i);
+    // An integer of at most 15 digits is exact and prints as written; "-0" prints as 0.
+    if (plain && token.length <= 15 && token !== '-0') return token;
+    // JSON.parse reads a number token as Number() does; the reference then prints it with JSON.stringify.
+    const v = Number(token);
+    if (!Number.isFinite(v)) throw OUTSIDE;
+    return JSON.stringify(v);
+  };
+  try {
+    const out = value();
+    space();
+    if (i !== n) throw OUTSIDE;
+    return out;
+  } catch {
+    // OUTSIDE, or a nesting deeper than this recursion goes: the reference decides.
+    return canonicalJson(JSON.parse(text) as unknown);
+  }
 }
 
 /** Same contract as makePayloadBuilder(columns, profile): source values in column order → payload text. */
