@@ -168,24 +168,37 @@ async function liveBench(): Promise<BenchLine[]> {
     await copyAll();
     const copySeconds = (performance.now() - t0) / 1000;
 
+    const loadBefore = loadavg()[0]!;
     const session = await connectSource(demo.url);
-    let verifySeconds: number;
-    try {
+    const timedLive = async (threads: number | undefined) => {
+      const c0 = cpuSeconds();
       const t1 = performance.now();
-      const report = await runVerification({ session, copy: { target: demo.url }, tenants });
-      verifySeconds = (performance.now() - t1) / 1000;
+      const report = await runVerification({ session, copy: { target: demo.url }, tenants, readers: threads === undefined ? undefined : { threads } });
+      const seconds = (performance.now() - t1) / 1000;
       if (report.summary.rows !== rows) throw new Error(`verified ${report.summary.rows} rows, expected ${rows}`);
+      return { seconds, cpu: cpuSeconds() - c0 };
+    };
+    let workers: { seconds: number; cpu: number };
+    let oneThread: { seconds: number; cpu: number };
+    try {
+      workers = await timedLive(undefined);
+      oneThread = await timedLive(0);
     } finally {
       await session.close();
     }
+    const loadAfter = loadavg()[0]!;
     return [
       {
-        name: `verify a live source of ${rows.toLocaleString('en-US')} rows (${tenants.length} tenants, streamed with COPY)`,
-        value: verifySeconds,
+        name: `verify a live source of ${rows.toLocaleString('en-US')} rows (${tenants.length} tenants, streamed with COPY, parse workers)`,
+        value: workers.seconds,
         unit: 's',
         target: '≤ 1.2 × psql \\copy',
         reference: { name: 'psql \\copy of the same rows', value: copySeconds },
       },
+      { name: '  CPU time of that verification (this process, all threads; PostgreSQL not included)', value: workers.cpu, unit: 's' },
+      { name: '  the same verification parsed in one thread', value: oneThread.seconds, unit: 's', reference: { name: 'psql \\copy', value: copySeconds } },
+      { name: '  CPU time in one thread', value: oneThread.cpu, unit: 's' },
+      { name: 'load average (1 min) before → after', value: loadBefore, unit: `→ ${loadAfter.toFixed(2)}` },
     ];
   } finally {
     await demo.stop();

@@ -215,13 +215,18 @@ describe('the cache', () => {
     await withSession((s) => syncToCache(s, cache.db, { tenants: truth.tenants }));
     const offline = await runVerification({ cache, tenants: truth.tenants, key });
     const live = await withSession((session) => runVerification({ session, tenants: truth.tenants, key }));
-    const copied = await withSession((session) => runVerification({ session, copy: { target: demo.url }, tenants: truth.tenants, key }));
+    const copied = await withSession((session) => runVerification({ session, copy: { target: demo.url }, tenants: truth.tenants, key, readers: { threads: 0 } }));
+    // Parse workers over small COPY chunks (lines cut at every chunk edge) report what one thread does.
+    const copiedByWorkers = await withSession((session) =>
+      runVerification({ session, copy: { target: demo.url }, tenants: truth.tenants, readers: { threads: 2, chunkBytes: 4000 } }),
+    );
     const comparable = (r: VerifyReport) =>
       r.tenants.map(({ tenant, table, rows, intactRows, intact, firstSeq, lastSeq, headHash, merkleRoot, breaks }) => ({
         tenant, table, rows, intactRows, intact, firstSeq, lastSeq, headHash, merkleRoot, breaks,
       }));
     assert.deepEqual(comparable(offline), comparable(live));
     assert.deepEqual(comparable(copied), comparable(live), 'COPY and the cursor read the same values');
+    assert.deepEqual(comparable(copiedByWorkers), comparable(copied), 'COPY parsed by workers and in one thread agree');
     // Read workers over many small seq ranges and batches report exactly what one thread does.
     const threaded = await runVerification({ cache, tenants: truth.tenants, readers: { threads: 2, minRows: 0, rangeRows: 97, batchRows: 13 } });
     assert.deepEqual(comparable(threaded), comparable(offline), 'worker threads and one thread agree');

@@ -12,9 +12,10 @@ import type { CacheDb } from '../cache/open.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
 import { cachedRowLayout } from './cached-rows.js';
-import type { FromReadWorker, ReadBatch, ReadRange, ReadWorkerInit } from './read-worker.js';
+import type { FromReadWorker, ReadRange, ReadWorkerInit } from './read-worker.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow } from './types.js';
+import { feedBatch, type RowBatch } from './worker-rows.js';
 
 /** Below this many rows starting workers costs more than it saves. */
 export const PARALLEL_MIN_ROWS = 50_000;
@@ -41,30 +42,6 @@ export interface ParallelReadOptions {
   /** Smaller ranges and batches (tests: several ranges and workers on a small chain). */
   rangeRows?: number;
   batchRows?: number;
-}
-
-/** A row as the workers describe it; payload and values are read back by rid on demand. */
-class WorkerRow implements ChainRow {
-  private full: ChainRow | null = null;
-  constructor(
-    readonly seq: bigint | null,
-    readonly seqText: string | null,
-    readonly id: string,
-    readonly time: string | null,
-    readonly prevHash: string | null,
-    readonly hash: string | null,
-    readonly computed: string | null,
-    private readonly rid: number,
-    private readonly fetch: (rid: number) => ChainRow,
-  ) {}
-
-  get payload(): string {
-    return (this.full ??= this.fetch(this.rid)).payload;
-  }
-
-  get values(): readonly (string | null)[] | undefined {
-    return (this.full ??= this.fetch(this.rid)).values;
-  }
 }
 
 /**
@@ -106,7 +83,7 @@ export async function readCachedChainParallel(
     batchRows: opts.batchRows ?? BATCH_ROWS,
   };
   const count = Math.min(opts.threads, ranges.length);
-  const queues: ReadBatch[][] = ranges.map(() => []);
+  const queues: RowBatch[][] = ranges.map(() => []);
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
   const notify = () => {
@@ -147,7 +124,7 @@ export async function readCachedChainParallel(
         ready(false);
         return notify();
       }
-      queues[m.range]!.push(m);
+      queues[m.part]!.push(m);
       if (m.last) {
         idle.push(w);
         assign();
@@ -179,18 +156,7 @@ export async function readCachedChainParallel(
         await new Promise<void>((r) => (wake = r));
         continue;
       }
-      const size = b.id.length;
-      let prevHash: string | null = null;
-      for (let i = 0; i < size; i++) {
-        const hash = b.hash[i]!;
-        const p = b.prev[i];
-        const c = b.computed[i];
-        const seq = b.seq[i]!;
-        const st = b.seqText[i];
-        const prev: string | null = p === undefined ? prevHash : p;
-        onRow(new WorkerRow(seq, st === undefined ? seq!.toString() : st, b.id[i]!, b.time[i]!, prev, hash, c === undefined ? hash : c, b.rid[i]!, fetch));
-        prevHash = hash;
-      }
+      const size = feedBatch(b, 1, fetch, onRow);
       n += size;
       if (n - tick >= 50_000) {
         tick = n;

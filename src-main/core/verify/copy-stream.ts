@@ -11,56 +11,9 @@ import { connectError, queryError } from '../source/errors.js';
 import { qualifiedName, quoteIdent, type SourceTable } from '../source/discover.js';
 import { clientConfig, resolveTarget, type SourceTarget } from '../source/target.js';
 import { UserError } from '../util/errors.js';
+import { CopyTextParser, type Row } from './copy-text.js';
 
-export type Row = (string | null)[];
-
-const NEWLINE = 0x0a;
-const ESCAPE = /\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|([\s\S]))/g;
-const LETTERS: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-
-/** One field of COPY's text format: \N is NULL, backslash escapes are undone. */
-export function copyField(text: string): string | null {
-  if (text === '\\N') return null;
-  if (text.indexOf('\\') < 0) return text;
-  return text.replace(ESCAPE, (_m, oct: string | undefined, hex: string | undefined, ch: string | undefined) => {
-    if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8));
-    if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
-    return LETTERS[ch!] ?? ch!;
-  });
-}
-
-/** Splits COPY text output into rows; feed Buffers in order, then call end(). */
-export class CopyTextParser {
-  private rest: Buffer | null = null;
-
-  push(chunk: Buffer, out: Row[]): void {
-    const last = chunk.lastIndexOf(NEWLINE);
-    if (last < 0) {
-      this.rest = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
-      return;
-    }
-    const head = this.rest ? Buffer.concat([this.rest, chunk.subarray(0, last)]) : chunk.subarray(0, last);
-    this.rest = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
-    // Whole lines only, so a UTF-8 sequence is never cut in two.
-    const lines = head.toString('utf8').split('\n');
-    for (const line of lines) {
-      const fields = line.split('\t');
-      for (let i = 0; i < fields.length; i++) {
-        const f = fields[i]!;
-        if (f.indexOf('\\') >= 0) (fields as (string | null)[])[i] = copyField(f);
-      }
-      out.push(fields as Row);
-    }
-  }
-
-  end(out: Row[]): void {
-    if (this.rest && this.rest.length) {
-      const tail = this.rest;
-      this.rest = null;
-      this.push(Buffer.concat([tail, Buffer.from('\n')]), out);
-    }
-  }
-}
+export { copyField, copyLine, CopyTextParser, type Row } from './copy-text.js';
 
 export interface CopySource {
   target: SourceTarget;
@@ -70,6 +23,24 @@ export interface CopySource {
 
 /** Streams one tenant's rows of an events table in seq order, in batches. */
 export async function* copyChainRows(source: CopySource, table: SourceTable, tenant: string, signal?: AbortSignal): AsyncGenerator<Row[]> {
+  const parser = new CopyTextParser();
+  let batch: Row[] = [];
+  for await (const chunk of copyChainChunks(source, table, tenant, signal)) {
+    parser.push(chunk, batch);
+    if (batch.length >= 5000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  parser.end(batch);
+  if (batch.length) yield batch;
+}
+
+/**
+ * The COPY text of one tenant's rows of an events table in seq order, as it arrives
+ * (chunks cut anywhere, even inside a line). Ends once the read-only transaction committed.
+ */
+export async function* copyChainChunks(source: CopySource, table: SourceTable, tenant: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
   if (table.keys.seq === null) throw new Error(`table ${table.name} has no seq column`);
   const resolved = resolveTarget(source.target, source.password);
   const client = new pg.Client(clientConfig(resolved, { statementTimeoutMs: source.statementTimeoutMs ?? 10 * 60_000 }));
@@ -96,18 +67,10 @@ export async function* copyChainRows(source: CopySource, table: SourceTable, ten
     }
     const seq = quoteIdent(table.columns[table.keys.seq]!.name);
     stream = client.query(copyStreams.to(`COPY (SELECT ${cols} FROM ${qualifiedName(table)} ${where} ORDER BY ${seq}) TO STDOUT`));
-    const parser = new CopyTextParser();
-    let batch: Row[] = [];
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');
-      parser.push(chunk, batch);
-      if (batch.length >= 5000) {
-        yield batch;
-        batch = [];
-      }
+      yield chunk;
     }
-    parser.end(batch);
-    if (batch.length) yield batch;
     if (lost) throw lost;
     await client.query('COMMIT');
   } catch (e) {

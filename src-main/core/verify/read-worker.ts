@@ -6,10 +6,10 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MappedColumn } from '../cache/record-mapping.js';
-import { chainHash } from '../chain/hash.js';
 import type { ChainProfile } from '../chain/profile.js';
 import { cachedRowLayout } from './cached-rows.js';
 import { chainShape, toChainRow } from './rows.js';
+import { RowBatchBuilder, type RowBatch } from './worker-rows.js';
 
 export interface ReadWorkerInit {
   path: string;
@@ -33,26 +33,7 @@ export interface ReadRange {
   hi: bigint | null;
 }
 
-/**
- * Rows of one range in order, column-wise. prev[i] is undefined when the row's
- * previous hash equals the hash of row i-1 of the same batch, and computed[i] is
- * undefined when the recomputed hash equals the stored one (the usual case, sent for nothing).
- */
-export interface ReadBatch {
-  type: 'batch';
-  range: number;
-  last: boolean;
-  rid: Float64Array<ArrayBuffer>;
-  seq: (bigint | null)[];
-  seqText: (string | null | undefined)[];
-  id: string[];
-  time: (string | null)[];
-  hash: (string | null)[];
-  prev: (string | null | undefined)[];
-  computed: (string | null | undefined)[];
-}
-
-export type FromReadWorker = ReadBatch | { type: 'ready' } | { type: 'failed'; message: string; code?: string; hint?: string };
+export type FromReadWorker = RowBatch | { type: 'ready' } | { type: 'failed'; message: string; code?: string; hint?: string };
 
 const port = parentPort!;
 const init = workerData as ReadWorkerInit;
@@ -72,47 +53,15 @@ try {
     const stmt = m.lo === null ? nullSeq : m.hi === null ? open : bounded;
     if (m.lo !== null) args.push(m.lo);
     if (m.lo !== null && m.hi !== null) args.push(m.hi);
-    let b = emptyBatch(m.id);
-    let n = 0;
+    const batches = new RowBatchBuilder(m.id, init.batchRows, 1, init.profile);
     for (const r of stmt.iterate(...args) as IterableIterator<unknown[]>) {
       // rid comes last, after the columns the layout reads.
-      const rid = r[r.length - 1] as bigint;
-      const knownSeq = layout.seqOf(r);
-      const row = toChainRow(layout.toValues(r), shape, knownSeq);
-      const computed = row.prevHash !== null ? chainHash(row.prevHash, row.payload, init.profile) : null;
-      b.rid[n] = Number(rid);
-      b.seq.push(row.seq);
-      // The seq read as an integer prints as its text; only other texts need sending.
-      b.seqText.push(knownSeq !== undefined || (row.seq !== null && row.seqText === row.seq.toString()) ? undefined : row.seqText);
-      b.id.push(row.id);
-      b.time.push(row.time);
-      b.hash.push(row.hash);
-      b.prev.push(n > 0 && row.prevHash !== null && row.prevHash === b.hash[n - 1] ? undefined : row.prevHash);
-      b.computed.push(computed !== null && computed === row.hash ? undefined : computed);
-      if (++n === init.batchRows) {
-        port.postMessage(b, [b.rid.buffer]);
-        b = emptyBatch(m.id);
-        n = 0;
-      }
+      const full = batches.push(toChainRow(layout.toValues(r), shape, layout.seqOf(r)), Number(r[r.length - 1] as bigint));
+      if (full) port.postMessage(full, [full.ref.buffer]);
     }
-    b.last = true;
-    b.rid = b.rid.slice(0, n);
-    port.postMessage(b, [b.rid.buffer]);
+    const rest = batches.finish();
+    port.postMessage(rest, [rest.ref.buffer]);
   };
-
-  const emptyBatch = (range: number): ReadBatch => ({
-    type: 'batch',
-    range,
-    last: false,
-    rid: new Float64Array(init.batchRows),
-    seq: [],
-    seqText: [],
-    id: [],
-    time: [],
-    hash: [],
-    prev: [],
-    computed: [],
-  });
 
   port.on('message', (m: ReadRange | { type: 'close' }) => {
     if (m.type === 'close') {

@@ -19,6 +19,7 @@ import {
 } from './adapters.js';
 import { defaultReadThreads, PARALLEL_MIN_ROWS, readCachedChainParallel } from './cached-parallel.js';
 import { ChainVerifier } from './chain-verifier.js';
+import { readSourceChainParallel } from './copy-parallel.js';
 import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
 import { chainReportJson, summarise, REPORT_FORMAT, type ChainReportJson, type RecordedCheckpointJson, type VerifyReport } from './report.js';
 import type { CopySource } from './copy-stream.js';
@@ -61,9 +62,11 @@ export interface VerifyOptions {
    * How cached chains are read: by `threads` read workers (default one per core,
    * AUDITDESK_VERIFY_THREADS overrides; 0 reads in this thread) when a chain has at
    * least `minRows` rows (default 50,000). Either way the report is the same.
-   * rangeRows/batchRows size the workers' seq ranges and messages (tests make them small).
+   * A live source read with COPY is parsed and hashed by as many workers.
+   * rangeRows/batchRows/chunkBytes size the workers' seq ranges, messages and COPY
+   * chunks (tests make them small).
    */
-  readers?: { threads?: number; minRows?: number; rangeRows?: number; batchRows?: number };
+  readers?: { threads?: number; minRows?: number; rangeRows?: number; batchRows?: number; chunkBytes?: number };
 }
 
 export async function runVerification(opts: VerifyOptions): Promise<VerifyReport> {
@@ -100,6 +103,7 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
       throw new UserError('no tenant named and none visible at the source.', 'E_NO_TENANT', 'Name one with --tenant (row-level security shows nothing without a tenant).');
     }
     const events = tables.events;
+    const threads = opts.readers?.threads ?? defaultReadThreads();
     const cache = opts.cache;
     const cached = cache ? cachedTableFor(cache.db, fp.fingerprint, events) : null;
     if (cache && events && !cached) notes.push(`the cache holds no copy of ${chainTableName(events.schema, events.name)} from this source (fingerprint ${fp.fingerprint.slice(0, 16)}…), so the chain was compared with checkpoints only.`);
@@ -125,11 +129,12 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
           reference: cached && cache ? cachedReference(cache.db, cached.tableId, tenant, cached.lastSyncAt ? `last synced ${cached.lastSyncAt}` : null) : undefined,
         });
         const base = done;
-        await readSourceChain(session, events, tenant, shape, (row) => verifier.push(row), {
-          signal: opts.signal,
-          copy: opts.copy,
-          onTick: (n) => progress({ phase: 'verifying', message: `${name} · ${tenant}`, done: base + n }),
-        });
+        const onTick = (n: number) => progress({ phase: 'verifying', message: `${name} · ${tenant}`, done: base + n });
+        const push = (row: ChainRow) => verifier.push(row);
+        const parallel = opts.copy
+          ? await readSourceChainParallel(opts.copy, events, tenant, shape, name, push, { threads, signal: opts.signal, onTick, chunkBytes: opts.readers?.chunkBytes })
+          : null;
+        if (parallel === null) await readSourceChain(session, events, tenant, shape, push, { signal: opts.signal, copy: opts.copy, onTick });
         const result = verifier.finish();
         done += result.rows;
         results.push({ result, fingerprint: fp.fingerprint });

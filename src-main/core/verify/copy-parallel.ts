@@ -1,0 +1,154 @@
+// Reads a live chain with parse workers: this thread receives the COPY text from
+// PostgreSQL, cuts it into chunks of whole lines in shared memory and hands them to
+// parse workers (copy-worker.ts) in turn; they parse, build payloads and hash, and
+// this thread feeds the compact rows to the engine in chunk order, so the engine
+// sees exactly the rows, in the order, that the in-thread COPY reader gives. While
+// PostgreSQL produces the next rows on one core, the parsing and hashing of the last
+// ones is spread over the workers. A row's payload and values, needed only to describe
+// a few kinds of break, are parsed again from its line in the chunk when asked for.
+import { Worker } from 'node:worker_threads';
+import type { SourceTable } from '../source/discover.js';
+import { UserError } from '../util/errors.js';
+import { copyChainChunks, type CopySource } from './copy-stream.js';
+import { copyLine } from './copy-text.js';
+import type { CopyChunk, CopyWorkerInit, FromCopyWorker } from './copy-worker.js';
+import { toChainRow, type ChainShape } from './rows.js';
+import type { ChainRow } from './types.js';
+import { feedBatch, type RowBatch } from './worker-rows.js';
+
+const CHUNK_BYTES = 256 * 1024;
+/** Chunks handed out and not yet fed to the engine: bounds memory, and makes PostgreSQL wait when the workers fall behind. */
+const IN_FLIGHT_PER_WORKER = 4;
+const NEWLINE = 0x0a;
+
+/**
+ * Same contract as readSourceChain with a COPY source (rows in order into `onRow`,
+ * returns the count), or null when no worker could start: the caller then reads in this thread.
+ */
+export async function readSourceChainParallel(
+  source: CopySource,
+  table: SourceTable,
+  tenant: string,
+  shape: ChainShape,
+  label: string,
+  onRow: (row: ChainRow) => void,
+  opts: { threads: number; signal?: AbortSignal; onTick?: (rows: number) => void; chunkBytes?: number },
+): Promise<number | null> {
+  if (opts.threads < 1) return null;
+  const init: CopyWorkerInit = { columns: table.mapped, profile: shape.profile, label };
+  const workers: Worker[] = [];
+  const started: Promise<boolean>[] = [];
+  const queues = new Map<number, RowBatch[]>();
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  for (let i = 0; i < opts.threads; i++) {
+    const w = new Worker(new URL('./copy-worker.js', import.meta.url), {
+      workerData: init,
+      // A worker inherits the parent's flags, and --input-type (a parent run with -e) stops a file worker from starting.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    });
+    workers.push(w);
+    let ready: (ok: boolean) => void = () => undefined;
+    started.push(new Promise<boolean>((r) => (ready = r)));
+    let running = false;
+    w.on('message', (m: FromCopyWorker) => {
+      if (m.type === 'ready') {
+        running = true;
+        return ready(true);
+      }
+      if (m.type === 'failed') {
+        failure ??= new Error(m.message);
+        ready(false);
+        return notify();
+      }
+      queues.get(m.part)!.push(m);
+      notify();
+    });
+    const die = (e: Error) => {
+      ready(false);
+      if (running) failure ??= e;
+      notify();
+    };
+    w.on('error', die);
+    w.on('exit', (code) => die(new Error(`a verification parse worker stopped (exit code ${code})`)));
+  }
+
+  try {
+    const ok = await Promise.all(started);
+    if (ok.some((x) => !x)) {
+      if (failure && ok.some((x) => x)) throw failure;
+      return null;
+    }
+    const chunks: Buffer[] = [];
+    let sent = 0;
+    let consumed = 0;
+    let rows = 0;
+
+    const send = (whole: Buffer) => {
+      const data = new SharedArrayBuffer(whole.length);
+      const view = Buffer.from(data);
+      whole.copy(view);
+      const id = sent++;
+      chunks[id] = view;
+      queues.set(id, []);
+      workers[id % workers.length]!.postMessage({ type: 'chunk', id, data, length: whole.length } satisfies CopyChunk);
+    };
+    /** Feeds every batch that is ready, in chunk order; with `wait`, waits for at least one. */
+    const drain = async (wait: boolean) => {
+      for (;;) {
+        const q = queues.get(consumed);
+        const b = q?.shift();
+        if (!b) {
+          if (failure) throw failure;
+          if (!wait || consumed >= sent) return;
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        const data = chunks[consumed]!;
+        rows += feedBatch(b, 2, (start, end) => toChainRow(copyLine(data.toString('utf8', start, end)), shape), onRow);
+        opts.onTick?.(rows);
+        if (b.last) {
+          queues.delete(consumed);
+          delete chunks[consumed];
+          consumed++;
+          wait = false;
+        }
+      }
+    };
+
+    const limit = workers.length * IN_FLIGHT_PER_WORKER;
+    const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
+    let acc: Buffer[] = [];
+    let accLength = 0;
+    for await (const chunk of copyChainChunks(source, table, tenant, opts.signal)) {
+      acc.push(chunk);
+      accLength += chunk.length;
+      if (accLength < chunkBytes) continue;
+      const all = acc.length === 1 ? acc[0]! : Buffer.concat(acc, accLength);
+      const cut = all.lastIndexOf(NEWLINE);
+      if (cut < 0) continue; // one line longer than a chunk: keep collecting
+      send(all.subarray(0, cut + 1));
+      const rest = all.subarray(cut + 1);
+      // The rest is copied: the stream may reuse the memory of the chunks it handed out.
+      acc = rest.length ? [Buffer.from(rest)] : [];
+      accLength = rest.length;
+      await drain(false);
+      while (sent - consumed >= limit) await drain(true);
+      if (opts.signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');
+    }
+    if (accLength) {
+      // A last line without its newline is still a row, as the in-thread parser reads it.
+      const all = Buffer.concat(acc, accLength);
+      send(all[all.length - 1] === NEWLINE ? all : Buffer.concat([all, Buffer.from('\n')]));
+    }
+    while (consumed < sent) await drain(true);
+    return rows;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+  }
+}
