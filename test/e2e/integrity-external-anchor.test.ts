@@ -3,6 +3,7 @@
 // chain extends it or where it left it, and records it in the checkpoint history.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { basename } from 'node:path';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
 import { startStack, type Stack } from './support/stack.js';
@@ -39,6 +40,8 @@ describe('external anchor on the Integrity screen', () => {
 
     // A later visit opens the file it saved.
     await integrity.anchorFile.setInputFiles(saved.path);
+    // The file is read asynchronously: its name shows once the text is in the box.
+    await integrity.anchorPanel.getByText(basename(saved.path), { exact: true }).waitFor();
     assert.match(await integrity.anchorText.inputValue(), /"head_hash"/);
     const row = await checkAnchor(stack.page, 'extended');
     const text = await row.innerText();
