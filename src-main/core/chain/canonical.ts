@@ -73,7 +73,12 @@ const TIMESTAMP_TEXT =
  * Turns PostgreSQL's timestamp text into `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, 6 digits).
  * A non-UTC offset is folded into the time with integer arithmetic; infinity stays as printed.
  */
+// What PostgreSQL prints for a timestamptz in a UTC session with microseconds: the
+// canonical form is then only rearranged, and the full pattern below need not run.
+const UTC_MICROS = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\+00$/;
+
 export function canonicalTimestamp(text: string): string {
+  if (UTC_MICROS.test(text)) return `${text.slice(0, 10)}T${text.slice(11, 26)}Z`;
   if (text === 'infinity' || text === '-infinity') return text;
   const m = TIMESTAMP_TEXT.exec(text);
   if (!m) throw new Error(`unrecognised timestamp text "${text}"`);

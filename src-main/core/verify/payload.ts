@@ -11,6 +11,9 @@ const MAX_SAFE = 9007199254740991n;
 const SMALL_INT = /^-?(?:0|[1-9]\d{0,14})$/;
 const CANONICAL_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
+/** Characters JSON.stringify would escape (and, to keep the test simple, every surrogate). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 type Encoder = (text: string) => string;
 
 const ENCODERS: Record<TypeCategory, Encoder> = {
@@ -25,7 +28,7 @@ const ENCODERS: Record<TypeCategory, Encoder> = {
   timestamp: (t) => (CANONICAL_TS.test(t) ? `"${t}"` : JSON.stringify(canonicalTimestamp(t))),
   date: (t) => JSON.stringify(canonicalDate(t)),
   uuid: (t) => JSON.stringify(t.toLowerCase()),
-  text: (t) => JSON.stringify(t),
+  text: (t) => (NEEDS_ESCAPE.test(t) ? JSON.stringify(t) : `"${t}"`),
 };
 
 /** RFC 8785 serialisation of a parsed JSON value; mirrors the `canonicalize` package. */
