@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { pageSql, countSql } from '../../src-main/core/records/query.js';
 import { facetValuesSql } from '../../src-main/core/records/facets.js';
 import { FACET_NAMES, buildWhere, recordFilterSchema, type FacetName, type RecordFilterInput } from '../../src-main/core/records/filter.js';
-import { SUMMARY_COLUMNS } from '../../src-main/core/records/sql.js';
+import { SUMMARY_COLUMNS, timelineConnection } from '../../src-main/core/records/sql.js';
 import { textCountSql } from '../../src-main/core/records/text.js';
 import { createRecordsFixture, type RecordsFixture } from '../helpers/records-fixture.js';
 
@@ -38,6 +38,7 @@ function page(input: RecordFilterInput): string {
 
 before(() => {
   fx = createRecordsFixture({ events: 1500, conversations: 1000, seed: 3 });
+  timelineConnection(fx.db); // the SQL functions the timeline queries use
 });
 after(() => fx.close());
 

@@ -256,6 +256,21 @@ describe('histogram', () => {
     }
   });
 
+  test('a zoomed full-text histogram puts every match in the bin of its time', async () => {
+    // "patient" is in every event's entity_type ('patient_record'): the matches are the events
+    const filter = { from: '2026-09-10T00:00:00Z', to: '2026-09-12T00:00:00Z', text: 'patient' };
+    const h = await call<Histogram>('records.histogram', { filter, buckets: 60 });
+    assert.ok(h.bucketSeconds < 86400, `${h.bucketSeconds}`);
+    const rows = fx.rows.filter((r) => r.kind === 'event').map(tsOf).filter((t): t is string => t !== null && t >= '2026-09-10T00' && t < '2026-09-12T00');
+    assert.ok(rows.length > 0);
+    assert.equal(h.bins.reduce((n, b) => n + b.events, 0), rows.length);
+    assert.deepEqual([h.from, h.to], [rows.reduce((a, b) => (a < b ? a : b)), rows.reduce((a, b) => (a > b ? a : b))]);
+    for (const bin of h.bins) {
+      assert.equal(bin.events, rows.filter((t) => t >= bin.start && t < bin.end).length, bin.start);
+      assert.equal(bin.conversations, 0);
+    }
+  });
+
   test("a filter's undated rows are counted; a filter matching nothing gives no bins", async () => {
     const undatedEvent = fx.rows.find((r) => r.kind === 'event' && r.byName.created_at === null)!;
     const user = undatedEvent.byName.user_id!;

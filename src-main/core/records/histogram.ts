@@ -52,12 +52,17 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
   }
 
   const records = walk ? `records r INDEXED BY ${walk}` : 'records r';
-  const first = stmt(db, `SELECT r.ts AS ts FROM ${records} ${and} ${DATED_SQL} ORDER BY r.ts ASC LIMIT 1`).get(
-    ...where.params,
-  ) as { ts: string } | undefined;
-  const last = stmt(db, `SELECT r.ts AS ts FROM ${records} ${and} ${DATED_SQL} ORDER BY r.ts DESC LIMIT 1`).get(
-    ...where.params,
-  ) as { ts: string } | undefined;
+  // A search's one pass over its matches already saw the first and last time.
+  const bound = (dir: 'ASC' | 'DESC', known: string | null | undefined) =>
+    fromText
+      ? known === null || known === undefined
+        ? undefined
+        : { ts: known }
+      : (stmt(db, `SELECT r.ts AS ts FROM ${records} ${and} ${DATED_SQL} ORDER BY r.ts ${dir} LIMIT 1`).get(...where.params) as
+          | { ts: string }
+          | undefined);
+  const first = bound('ASC', fromText?.first);
+  const last = bound('DESC', fromText?.last);
   if (!first || !last) {
     const empty: Histogram = { bins: [], bucketSeconds: 0, from: null, to: null, undated };
     histogramCache(db).set(generation, key, empty);

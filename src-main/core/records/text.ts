@@ -10,7 +10,7 @@
 import type { CacheDb } from '../cache/open.js';
 import type { RecordCount } from '../contract/records.js';
 import { FACET_NAMES, buildWhere, ftsQuery, type RecordFilter } from './filter.js';
-import { DATED_SQL, cacheGeneration, perDb, stmt } from './sql.js';
+import { DATED_SQL, PAIR_COUNTS, cacheGeneration, pairCounts, perDb, stmt } from './sql.js';
 
 /** Above this many matches, walking the ts index beats sorting the matches. */
 export const WALK_THRESHOLD = 2000;
@@ -56,6 +56,9 @@ export interface TextCounts {
   undated: { events: number; conversations: number };
   /** dated matches per day (canonical 'YYYY-MM-DD') and kind: the histogram's day bins */
   days: DayGroup[];
+  /** first and last dated ts among the matches (the histogram's axis); null when none is dated */
+  first: string | null;
+  last: string | null;
 }
 
 export interface DayGroup {
@@ -67,25 +70,27 @@ export interface DayGroup {
 const textCountCache = perDb<TextCounts>();
 
 /**
- * Exact counts, undated rows and day bins of a text filter (with kind, time, tenant at
+ * Exact counts, undated rows, day bins and first/last time of a text filter (with kind, time, tenant at
  * most) in one pass over the matches' (rid, kind, ts, tenant_id); undefined for other filters.
  */
 export function textCounts(db: CacheDb, filter: RecordFilter): TextCounts | undefined {
   if (!textOnly(filter, true)) return undefined;
   const q = ftsQuery(filter.text ?? '');
-  const out: TextCounts = { events: 0, conversations: 0, undated: { events: 0, conversations: 0 }, days: [] };
+  const out: TextCounts = { events: 0, conversations: 0, undated: { events: 0, conversations: 0 }, days: [], first: null, last: null };
   if (!q) return q === '' ? out : undefined;
   const sql = textCountSql(filter, q);
   const generation = cacheGeneration(db);
   const key = JSON.stringify(sql);
   const cached = textCountCache(db).get(generation, key);
   if (cached) return cached;
-  const rows = stmt(db, sql.sql).all(...sql.params) as { kind: 'event' | 'conversation'; day: string | null; n: number }[];
-  for (const r of rows) {
-    const k = r.kind === 'event' ? 'events' : 'conversations';
-    out[k] += r.n;
-    if (r.day === null) out.undated[k] += r.n;
-    else out.days.push({ p: r.day, kind: r.kind, n: r.n });
+  const row = stmt(db, sql.sql).get(...sql.params) as { groups: string | null; first: string | null; last: string | null };
+  out.first = row.first;
+  out.last = row.last;
+  for (const [kind, day, n] of pairCounts<'event' | 'conversation', string | null>(row.groups)) {
+    const k = kind === 'event' ? 'events' : 'conversations';
+    out[k] += n;
+    if (day === null) out.undated[k] += n;
+    else out.days.push({ p: day, kind, n });
   }
   textCountCache(db).set(generation, key, out);
   return out;
@@ -95,8 +100,9 @@ export function textCounts(db: CacheDb, filter: RecordFilter): TextCounts | unde
 export function textCountSql(filter: RecordFilter, q: string): { sql: string; params: unknown[] } {
   const rest = restOf(filter);
   return {
-    sql: `SELECT r.kind AS kind, CASE WHEN ${DATED_SQL} THEN substr(r.ts, 1, 10) END AS day, count(*) AS n
-       ${MATCHES} ${rest.and} GROUP BY r.kind, day`,
+    sql: `SELECT ${PAIR_COUNTS}(r.kind, CASE WHEN ${DATED_SQL} THEN substr(r.ts, 1, 10) END) AS groups,
+         min(CASE WHEN ${DATED_SQL} THEN r.ts END) AS first, max(CASE WHEN ${DATED_SQL} THEN r.ts END) AS last
+       ${MATCHES} ${rest.and}`,
     params: [q, ...rest.params],
   };
 }
@@ -149,8 +155,8 @@ export function textGroups(
   const q = ftsQuery(filter.text ?? '');
   if (!q) return [];
   const rest = restOf(filter);
-  return stmt(
-    db,
-    `SELECT substr(r.ts, 1, ?) AS p, r.kind AS kind, count(*) AS n ${MATCHES} AND ${DATED_SQL} ${rest.and} GROUP BY p, r.kind`,
-  ).all(prefixLength, q, ...rest.params) as { p: string; kind: 'event' | 'conversation'; n: number }[];
+  const json = stmt(db, `SELECT ${PAIR_COUNTS}(substr(r.ts, 1, ?), r.kind) AS groups ${MATCHES} AND ${DATED_SQL} ${rest.and}`)
+    .pluck()
+    .get(prefixLength, q, ...rest.params) as string | null;
+  return pairCounts<string, 'event' | 'conversation'>(json).map(([p, kind, n]) => ({ p, kind, n }));
 }
