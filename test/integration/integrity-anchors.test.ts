@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
+import { passwordKey } from '../../src-main/core/app/handlers/connections.js';
 import type { AnchorCheckResult, AnchorHead, CheckpointInfo, VerifyReport } from '../../src-main/core/contract/integrity.js';
 import { connectSource } from '../../src-main/core/source/index.js';
 import { syncToCache } from '../../src-main/core/sync/index.js';
@@ -41,6 +42,15 @@ before(async () => {
   } finally {
     await session.close();
   }
+  const url = new URL(demo.url);
+  ctx.config.update((c) => {
+    c.connections.push({
+      id: 'demo', name: 'Demo', host: url.hostname, port: Number(url.port), database: url.pathname.slice(1),
+      user: decodeURIComponent(url.username), sslmode: 'disable', tenants: demo.groundTruth.tenants, schema: 'public',
+    });
+    c.activeConnectionId = 'demo';
+  });
+  await ctx.secrets.set(passwordKey('demo'), decodeURIComponent(url.password));
 });
 
 after(async () => {
@@ -102,6 +112,20 @@ test('recording an anchor adds one signed external checkpoint that later verific
 
   const checked = await job<AnchorCheckResult>('integrity.checkAnchors', { file: truth.anchor });
   assert.equal(checked.anchors[0]!.recorded?.checkpointId, heads[0]!.recorded!.checkpointId);
+});
+
+test('a head beyond the end of the chain: truncated at the live source, merely not reached in the cache', async () => {
+  const truth = demo.groundTruth;
+  const intact = truth.tenants.find((t) => t !== truth.tamperedTenant)!;
+  const head = { tenant: intact, table: 'audit_logs', last_seq: truth.chainHeads[intact]!.last_seq + 10, head_hash: 'c'.repeat(64) };
+  const live = await job<AnchorCheckResult>('integrity.checkAnchors', { file: head, target: 'source' });
+  assert.equal(live.target, 'source');
+  assert.equal(live.anchors[0]!.outcome, 'truncated');
+  assert.equal(live.anchors[0]!.divergence?.kind, 'truncated');
+  assert.equal(String(live.anchors[0]!.divergence?.seq), String(truth.chainHeads[intact]!.last_seq + 1));
+  const offline = await job<AnchorCheckResult>('integrity.checkAnchors', { file: head });
+  assert.equal(offline.anchors[0]!.outcome, 'not-reached', 'a cache may simply be out of date');
+  assert.equal(offline.anchors[0]!.divergence, null);
 });
 
 test('a head of a tenant the cache does not hold is not checked, and says so', async () => {
