@@ -111,7 +111,7 @@ export function FindingsView() {
       </div>
       <p className="muted small">
         Temperatures above 0.8, relaxed safety modes, secrets inside model_config (shown redacted) and model versions used in under 5% of a model’s calls. The export’s PDF
-        lists the same findings.
+        lists the first three the same way; it lists unapproved versions only against the approved list given at export.
       </p>
       {list.state === 'error' ? (
         <ErrorState message={list.message} onRetry={() => wanted && void load(wanted)} />
