@@ -92,9 +92,15 @@ describe('findings view', () => {
     assert.match(stack.page.url(), /to=/);
   });
 
-  test('a tenant without findings gets the empty state', async () => {
+  test('a tenant without findings gets the empty state; a refused request the error state with a retry', async () => {
     await stack.page.goto(`${stack.bridge.origin}/#/anomalies?view=findings&tenant=no-such-tenant`);
     await fp.panel.getByText('No findings for no-such-tenant.').waitFor();
+    // A tenant id longer than any the contract accepts (a hand-edited URL) is refused at the door.
+    await stack.page.goto(`${stack.bridge.origin}/#/anomalies?view=findings&tenant=${'x'.repeat(600)}`);
+    const error = fp.panel.getByRole('alert');
+    await error.waitFor();
+    assert.match(await error.innerText(), /anomalies\.findings: tenant/);
+    await error.getByRole('button', { name: 'Try again' }).waitFor();
     assert.deepEqual(stack.pageErrors.filter((e) => !/Failed to load resource/.test(e)), []);
   });
 });
