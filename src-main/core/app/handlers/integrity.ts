@@ -98,8 +98,10 @@ function headOf(db: CacheDb, a: ExternalAnchor): AnchorHead {
 /** What the run found for one anchor: its comparison (the file's own entry, not a stored copy) and the break where the chain leaves it. */
 function checkOf(db: CacheDb, a: ExternalAnchor, report: VerifyReport): AnchorCheck {
   const seq = seqJson(a.lastSeq);
-  const chain = report.tenants.find((t) => t.tenant === a.tenant && namesTable(a.table, t.table));
-  const cmp = chain?.checkpoints.find((c) => c.origin === 'external' && c.checkpointId === null && c.lastSeq === seq && c.headHash === a.headHash);
+  // The run labels each head of the file uniquely; its comparison sits in the chain it named.
+  const own = (c: VerifyReport['tenants'][number]['checkpoints'][number]) => c.checkpointId === null && c.label === a.label;
+  const chain = report.tenants.find((t) => t.checkpoints.some(own));
+  const cmp = chain?.checkpoints.find(own);
   const kind = cmp?.outcome === 'rewritten' ? 'rewritten' : cmp?.outcome === 'truncated' ? 'truncated' : cmp?.outcome === 'row-missing' ? 'deleted' : null;
   const divergence = (kind && chain?.breaks.find((b) => b.kind === kind && (kind !== 'deleted' || b.seq === seq))) || null;
   return {
