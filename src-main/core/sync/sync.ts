@@ -49,8 +49,15 @@ const MAX_CHANGES_LISTED = 1000;
 const BULK_MIN_ROWS = Number(process.env.AUDITDESK_SYNC_BULK_MIN_ROWS ?? 20_000);
 /** SQLite page cache during a sync, in KiB; 0 keeps the connection's own (the RSS budget for 1M rows is 300 MB). */
 const SYNC_CACHE_KIB = Number(process.env.AUDITDESK_SYNC_CACHE_KIB ?? 0);
-/** AUDITDESK_SYNC_WRITE_WORKER=0 keeps a bulk fill's writes in this thread (for comparison and diagnosis). */
-const WRITE_WORKER = process.env.AUDITDESK_SYNC_WRITE_WORKER !== '0';
+/**
+ * AUDITDESK_SYNC_WRITE_WORKER=1 commits a bulk fill through the write worker. Off by
+ * default since the fill fetches with COPY and defers the key index: the inserts
+ * became cheaper than handing the rows to the worker (structured clone, ~3.6 s CPU per
+ * 1M rows), and PostgreSQL's own COPY process already uses the second core. Measured
+ * on 1M events, same load: in-thread 33.3 s, 36.6 s CPU, 229 MB; worker 39.3 s, 39.7 s
+ * CPU, 303 MB (over the 300 MB budget).
+ */
+const WRITE_WORKER = process.env.AUDITDESK_SYNC_WRITE_WORKER === '1';
 /** AUDITDESK_SYNC_NO_SYNC_FIRST_FILL=0 keeps fsyncs on even for the first fill of an empty cache. */
 const NO_SYNC_FIRST_FILL = process.env.AUDITDESK_SYNC_NO_SYNC_FIRST_FILL !== '0';
 
@@ -89,6 +96,8 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
   if (restoreDeferredSchema(db).length) meter.set('indexing', 'restoring indexes left by an interrupted sync');
   let bulk = false;
   let worker: WorkerBatchWriter | null = null;
+  /** The connection's synchronous setting while a first fill runs without fsyncs. */
+  let syncPragma: number | null = null;
   const sourceId = db.transaction(() => ensureSource(db, fp, session.label))();
   const syncId = startSyncRow(db, sourceId);
   const changes: ChangeNote[] = [];
@@ -122,8 +131,13 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
 
     // A bulk fill commits through a write worker, so reading and digesting the next
     // batch overlaps writing this one (the 2-core machine otherwise runs them in turn).
-    if (bulk && WRITE_WORKER && canUseWriteWorker(db)) {
-      worker = await WorkerBatchWriter.start(db.name, { noSync: NO_SYNC_FIRST_FILL && holdsNothingButSyncBookkeeping(db) });
+    const noSync = bulk && NO_SYNC_FIRST_FILL && holdsNothingButSyncBookkeeping(db);
+    if (bulk && WRITE_WORKER && canUseWriteWorker(db)) worker = await WorkerBatchWriter.start(db.name, { noSync });
+    // The same first-fill policy in this thread (see write-worker.ts: WAL keeps commits
+    // atomic; only a power loss mid-fill could cost the fill, then --rebuild repeats it).
+    if (noSync && !worker) {
+      syncPragma = db.pragma('synchronous', { simple: true }) as number;
+      db.pragma('synchronous = OFF');
     }
 
     const fetchedBy = new Map<PlanItem, { fetched: number; modified: number; fetchedSeal?: FetchedEventsSeal }>();
@@ -179,7 +193,11 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
     if (worker) {
       await worker.close();
       worker = null;
+    }
+    if (noSync) {
       // Make the fill durable now (a checkpoint under synchronous=NORMAL fsyncs the WAL, then the file).
+      if (syncPragma !== null) db.pragma(`synchronous = ${syncPragma}`);
+      syncPragma = null;
       db.pragma('wal_checkpoint(PASSIVE)');
     }
 
@@ -271,6 +289,7 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
     throw e;
   } finally {
     db.pragma(`cache_size = ${previousCacheSize}`);
+    if (syncPragma !== null) db.pragma(`synchronous = ${syncPragma}`);
   }
   finishSyncRow(db, syncId, 'done', null);
   meter.set('done');
