@@ -17,7 +17,18 @@ const EVENTS = Number(process.env.AUDITDESK_BENCH_SYNC_EVENTS ?? 1_000_000);
 const PSQL = process.env.PSQL ?? '/usr/bin/psql';
 
 /** Runs the sync in a child process so its peak RSS is its own. */
-function childSync(url: string, cachePath: string, tenants: string[]): Promise<{ seconds: number; rows: number; maxRssMb: number; cpuSeconds: number }> {
+interface Phase {
+  phase: string;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+}
+
+function childSync(
+  url: string,
+  cachePath: string,
+  tenants: string[],
+): Promise<{ seconds: number; rows: number; maxRssMb: number; cpuSeconds: number; phases: Phase[] }> {
   const syncModule = fileURLToPath(new URL('../../src-main/core/sync/index.js', import.meta.url));
   const sourceModule = fileURLToPath(new URL('../../src-main/core/source/index.js', import.meta.url));
   const cacheModule = fileURLToPath(new URL('../../src-main/core/cache/open.js', import.meta.url));
@@ -29,13 +40,27 @@ function childSync(url: string, cachePath: string, tenants: string[]): Promise<{
     const db = openCache(cachePath);
     const session = await connectSource(url);
     const t0 = performance.now();
-    const summary = await syncToCache(session, db, { tenants: JSON.parse(tenantsJson), kinds: ['events'] });
+    // Wall and CPU (all threads) per sync phase, from the progress events' phase changes.
+    const phases = [];
+    let open = null;
+    const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+    const close = () => { if (open) phases.push({ phase: open.phase, seconds: (performance.now() - open.t) / 1000, cpuSeconds: cpu() - open.c, peakRssMb: Math.max(open.rss, process.memoryUsage.rss()) / 1048576 }); };
+    const onProgress = (p) => {
+      if (open && open.phase === p.phase) return;
+      close();
+      open = { phase: p.phase, t: performance.now(), c: cpu(), rss: process.memoryUsage.rss() };
+    };
+    // Sampled while the main thread is free; the exact peak of the whole run is maxRSS below.
+    const sampler = setInterval(() => { if (open) open.rss = Math.max(open.rss, process.memoryUsage.rss()); }, 50);
+    const summary = await syncToCache(session, db, { tenants: JSON.parse(tenantsJson), kinds: ['events'], onProgress });
+    close();
+    clearInterval(sampler);
     const seconds = (performance.now() - t0) / 1000;
     await session.close();
     db.close();
     const usage = process.resourceUsage();
     const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
-    process.stdout.write(JSON.stringify({ seconds, rows: summary.rowsFetched, maxRssMb: usage.maxRSS / 1024, cpuSeconds }));
+    process.stdout.write(JSON.stringify({ seconds, rows: summary.rowsFetched, maxRssMb: usage.maxRSS / 1024, cpuSeconds, phases }));
   `;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script, url, cachePath, JSON.stringify(tenants)], {
@@ -89,6 +114,11 @@ export async function bench(): Promise<BenchLine[]> {
       { name: 'sync peak RSS', value: sync.maxRssMb, unit: 'MB', target: '≤ 300 MB' },
       // CPU of the sync process (all its threads; PostgreSQL not included): steadier than wall time on a busy machine.
       { name: 'sync CPU time (sync process, all threads)', value: sync.cpuSeconds, unit: 's' },
+      ...sync.phases.map((p) => ({
+        name: `  phase ${p.phase} (CPU ${p.cpuSeconds.toFixed(1)} s, all threads; RSS up to ${p.peakRssMb.toFixed(0)} MB sampled)`,
+        value: p.seconds,
+        unit: 's',
+      })),
       { name: 'load average (1 min) before → after', value: loadBefore, unit: `→ ${loadAfter.toFixed(2)}` },
     ];
   } finally {
