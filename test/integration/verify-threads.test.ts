@@ -2,15 +2,22 @@
 // chains (fast-check) with random damage — edits, forged hashes, deletions, copies,
 // foreign rows, swapped seqs, NULL seqs, non-hex hashes — written into a real SQLite
 // cache, read once in this thread and once by worker threads over small seq ranges
-// and batches, so breaks fall on every kind of range and batch boundary.
+// and batches, so breaks fall on every kind of range and batch boundary; and the same
+// chains as COPY text, parsed in this thread and by parse workers over small chunks.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { mapColumns } from '../../src-main/core/cache/record-mapping.js';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
+import { JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
+import { ChainVerifier } from '../../src-main/core/verify/chain-verifier.js';
+import { readCopyTextParallel } from '../../src-main/core/verify/copy-parallel.js';
+import { CopyTextParser, type Row } from '../../src-main/core/verify/copy-text.js';
 import type { VerifyReport } from '../../src-main/core/verify/report.js';
+import { chainShape, payloadAtSeq, toChainRow } from '../../src-main/core/verify/rows.js';
 import { runVerification } from '../../src-main/core/verify/run.js';
 import { CacheFixture, EVENT_COLUMNS, uuidOf, type SourceRow } from '../helpers/cache-fixture.js';
 
@@ -151,5 +158,62 @@ describe('read workers', () => {
     assert.deepEqual(comparable(broken.workers), comparable(broken.one));
     const kinds = broken.workers.tenants[0]!.breaks.map((b) => b.kind);
     for (const k of ['duplicate', 'reordered', 'malformed']) assert.ok(kinds.includes(k as never), `${k} in ${kinds.join(', ')}`);
+  });
+});
+
+/** A value as COPY's text format prints it. */
+const copyText = (v: string | null) => (v === null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
+
+describe('parse workers (live COPY)', () => {
+  const mapped = mapColumns('events', EVENT_COLUMNS);
+  const shape = chainShape(mapped, JCS_SHA256_V1, 'audit_logs');
+  const verifier = () => new ChainVerifier({ table: 'audit_logs', tenant: 'acme', profile: JCS_SHA256_V1, mode: 'source', payloadAtSeq: payloadAtSeq(shape) });
+
+  /** The rows as COPY text cut into pieces of `size` bytes (lines and characters cut anywhere). */
+  function pieces(rows: SourceRow[], size: number, newlineAtEnd: boolean): Buffer[] {
+    // COPY sorts by seq; NULL seqs last, as PostgreSQL orders them ascending
+    const sorted = [...rows].sort((a, b) => (a.seq === b.seq ? 0 : a.seq == null ? 1 : b.seq == null ? -1 : Number(a.seq) - Number(b.seq)));
+    let text = sorted.map((r) => EVENT_COLUMNS.map((c) => copyText(r[c.name] ?? null)).join('\t')).join('\n');
+    if (newlineAtEnd) text += '\n';
+    const all = Buffer.from(text, 'utf8');
+    const out: Buffer[] = [];
+    for (let i = 0; i < all.length; i += size) out.push(all.subarray(i, i + size));
+    return out;
+  }
+
+  test('report exactly what the in-thread COPY parser reports, for random chains with random damage', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 60 }),
+        fc.array(damageArb, { maxLength: 4 }),
+        fc.integer({ min: 1, max: 700 }),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.boolean(),
+        async (n, list, size, chunkBytes, newlineAtEnd) => {
+          const rows = damage(chain(n), list).map((r, i) => (i === 0 ? { ...r, entity_id: 'tab\there, line\nthere, back\\slash' } : r));
+          const bufs = pieces(rows, size, newlineAtEnd);
+          const one = verifier();
+          const parser = new CopyTextParser();
+          const parsed: Row[] = [];
+          for (const b of bufs) parser.push(b, parsed);
+          parser.end(parsed);
+          for (const values of parsed) one.push(toChainRow(values, shape));
+          const byWorkers = verifier();
+          const count = await readCopyTextParallel(
+            async function* () {
+              yield* bufs;
+            },
+            mapped,
+            shape,
+            'audit_logs',
+            (row) => byWorkers.push(row),
+            { threads: 2, chunkBytes },
+          );
+          assert.equal(count, parsed.length);
+          assert.deepEqual(byWorkers.finish(), one.finish());
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });

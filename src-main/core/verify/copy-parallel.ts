@@ -7,6 +7,7 @@
 // ones is spread over the workers. A row's payload and values, needed only to describe
 // a few kinds of break, are parsed again from its line in the chunk when asked for.
 import { Worker } from 'node:worker_threads';
+import type { MappedColumn } from '../cache/record-mapping.js';
 import type { SourceTable } from '../source/discover.js';
 import { UserError } from '../util/errors.js';
 import { copyChainChunks, type CopySource } from './copy-stream.js';
@@ -35,7 +36,22 @@ export async function readSourceChainParallel(
   opts: { threads: number; signal?: AbortSignal; onTick?: (rows: number) => void; chunkBytes?: number },
 ): Promise<number | null> {
   if (opts.threads < 1) return null;
-  const init: CopyWorkerInit = { columns: table.mapped, profile: shape.profile, label };
+  return readCopyTextParallel(() => copyChainChunks(source, table, tenant, opts.signal), table.mapped, shape, label, onRow, opts);
+}
+
+/**
+ * The COPY text `open()` streams (chunks cut anywhere), parsed and hashed by workers and
+ * fed to `onRow` in order; null when no worker could start (then `open` was not called).
+ */
+export async function readCopyTextParallel(
+  open: () => AsyncIterable<Buffer>,
+  columns: MappedColumn[],
+  shape: ChainShape,
+  label: string,
+  onRow: (row: ChainRow) => void,
+  opts: { threads: number; signal?: AbortSignal; onTick?: (rows: number) => void; chunkBytes?: number },
+): Promise<number | null> {
+  const init: CopyWorkerInit = { columns, profile: shape.profile, label };
   const workers: Worker[] = [];
   const started: Promise<boolean>[] = [];
   const queues = new Map<number, RowBatch[]>();
@@ -125,7 +141,7 @@ export async function readSourceChainParallel(
     const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
     let acc: Buffer[] = [];
     let accLength = 0;
-    for await (const chunk of copyChainChunks(source, table, tenant, opts.signal)) {
+    for await (const chunk of open()) {
       acc.push(chunk);
       accLength += chunk.length;
       if (accLength < chunkBytes) continue;
