@@ -69,7 +69,9 @@ export function countCachedRows(db: CacheDb, tableId: number, tenant: string): n
     | number
     | undefined;
   if (sealed !== undefined) return sealed;
-  return db.prepare(`SELECT count(*) FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event'`).pluck().get(tableId, tenant) as number;
+  // Every record of an events table is an event, so the chain index alone can count them
+  // (reading each row's kind made this a quarter of a second per 1,000,000 rows, seconds when cold).
+  return db.prepare(`SELECT count(*) FROM records WHERE table_id = ? AND tenant_id = ?`).pluck().get(tableId, tenant) as number;
 }
 
 /**
