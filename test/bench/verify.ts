@@ -102,8 +102,13 @@ async function cachedBench(): Promise<BenchLine[]> {
     // Warm the page cache once so every pass reads from memory.
     db.prepare('SELECT count(*), sum(length(hash)) FROM records').get();
 
-    const workers = await timedVerify(db, undefined);
-    const oneThread = await timedVerify(db, 0);
+    // Two rounds, alternating, and the faster of each: the machine is shared, and a
+    // neighbour's burst should not decide a figure (the reference gets the same treatment).
+    const best = (a: { seconds: number; cpu: number }, b: { seconds: number; cpu: number }) => (a.seconds <= b.seconds ? a : b);
+    let workers = await timedVerify(db, undefined);
+    let oneThread = await timedVerify(db, 0);
+    workers = best(workers, await timedVerify(db, undefined));
+    oneThread = best(oneThread, await timedVerify(db, 0));
 
     // The reference: the same bytes the chain hashes (prev_hash, separator, payload;
     // prepared beforehand and flattened, not timed), hashed in one thread with the
@@ -114,32 +119,38 @@ async function cachedBench(): Promise<BenchLine[]> {
     await readCachedChain(db, { tableId: 1, tenant: TENANT, columns: MAPPED }, shape, (r) =>
       inputs.push(Buffer.from(`${r.prevHash}\n${r.payload}`, 'utf8').toString('utf8')),
     );
-    const t1 = performance.now();
     let x = 0;
-    for (const s of inputs) x ^= hash('sha256', s, 'hex').charCodeAt(0);
-    const shaSeconds = (performance.now() - t1) / 1000;
+    let shaSeconds = Infinity;
+    for (let round = 0; round < 2; round++) {
+      const t1 = performance.now();
+      for (const s of inputs) x ^= hash('sha256', s, 'hex').charCodeAt(0);
+      shaSeconds = Math.min(shaSeconds, (performance.now() - t1) / 1000);
+    }
     if (x < 0) console.log(x);
 
     // The floor of any verification: reading the payload's columns of every row from SQLite, in one thread.
-    const t2 = performance.now();
     let n = 0;
+    let readSeconds = Infinity;
     const stmt = db.prepare(`SELECT source_key, seq, tenant_id, event_type, entity_type, entity_id, severity, user_id, action_details, ip_address, ts, prev_hash, hash FROM records WHERE table_id = 1 AND tenant_id = ? AND kind = 'event' ORDER BY seq`);
-    for (const r of stmt.raw(true).iterate(TENANT) as IterableIterator<unknown[]>) n += r.length;
-    const readSeconds = (performance.now() - t2) / 1000;
+    for (let round = 0; round < 2; round++) {
+      const t2 = performance.now();
+      for (const r of stmt.raw(true).iterate(TENANT) as IterableIterator<unknown[]>) n += r.length;
+      readSeconds = Math.min(readSeconds, (performance.now() - t2) / 1000);
+    }
     const loadAfter = loadavg()[0]!;
 
     return [
       {
-        name: `verify ${ROWS.toLocaleString('en-US')} cached rows (read, rebuild values, payload, SHA-256, classify; read workers)`,
+        name: `verify ${ROWS.toLocaleString('en-US')} cached rows (read, rebuild values, payload, SHA-256, classify; read workers; best of 2)`,
         value: workers.seconds,
         unit: 's',
         target: '≤ 3 s and ≤ 2 × the bare SHA-256 pass',
         reference: { name: 'bare SHA-256 over the same payloads (one thread)', value: shaSeconds },
       },
       { name: '  CPU time of that verification (all threads)', value: workers.cpu, unit: 's' },
-      { name: '  the same verification in one thread', value: oneThread.seconds, unit: 's', reference: { name: 'bare SHA-256', value: shaSeconds } },
+      { name: '  the same verification in one thread (best of 2)', value: oneThread.seconds, unit: 's', reference: { name: 'bare SHA-256', value: shaSeconds } },
       { name: '  CPU time in one thread', value: oneThread.cpu, unit: 's' },
-      { name: '  floor: reading the rows\' columns from SQLite (one thread, no payload, no hash)', value: readSeconds, unit: 's' },
+      { name: '  floor: reading the rows\' columns from SQLite (one thread, no payload, no hash; best of 2)', value: readSeconds, unit: 's' },
       { name: 'cached rows verified per second', value: ROWS / workers.seconds, unit: 'rows/s' },
       { name: 'load average (1 min) before → after', value: loadBefore, unit: `→ ${loadAfter.toFixed(2)}` },
     ];
