@@ -276,5 +276,10 @@ describe('auditdesk verify (CLI)', () => {
     const badFile = await execBuilt(['--source', demo.url, '--checkpoint', badAnchor]);
     assert.equal(badFile.code, 2);
     assert.match(badFile.stderr, /head_hash|table/);
+    // The CLI reads anchor files with the app's schema: same refusal, same words.
+    writeFileSync(badAnchor, JSON.stringify({ anchors: [{ tenant: tampered, table: 'audit_logs', last_seq: 1, head_hash: 'ABC' }] }));
+    const upper = await execBuilt(['--source', demo.url, '--checkpoint', badAnchor]);
+    assert.equal(upper.code, 2);
+    assert.match(upper.stderr, /\(head #1, head_hash\): head_hash must be 64 \(or 128\) lowercase hex characters/);
   });
 });

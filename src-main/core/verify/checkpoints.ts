@@ -8,6 +8,7 @@ import type { CacheDb } from '../cache/open.js';
 import { jcs, type JsonValue } from '../chain/canonical.js';
 import { signText, verifyText, keyIdOf, type AuditorKey } from '../identity/auditor-key.js';
 import { UserError } from '../util/errors.js';
+import { anchorFileSchema } from '../contract/integrity.js';
 import type { Anchor } from './types.js';
 
 export const CHECKPOINT_FORMAT = 'auditdesk-checkpoint-v1';
@@ -228,11 +229,19 @@ export function loadAnchorFile(path: string): ExternalAnchor[] {
       'It must be JSON: {"tenant": "…", "table": "audit_logs", "last_seq": 1234, "head_hash": "<64 hex>"}.',
     );
   }
-  const list = Array.isArray(raw)
-    ? raw
-    : raw && typeof raw === 'object' && Array.isArray((raw as { anchors?: unknown }).anchors)
-      ? (raw as { anchors: unknown[] }).anchors
-      : [raw];
+  // The contract's schema, so the CLI and the app accept and refuse the same files.
+  const parsed = anchorFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const [head, ...field] = issue?.path ?? [];
+    const where = typeof head === 'number' ? ` (head #${head + 1}${field.length ? `, ${field.join('.')}` : ''})` : '';
+    throw new UserError(
+      `checkpoint file ${path} is not an anchor file${where}: ${issue?.message ?? 'invalid'}.`,
+      'E_CHECKPOINT_FILE',
+      'Each head needs tenant, table, last_seq and head_hash (docs/verification.md).',
+    );
+  }
+  const list = parsed.data;
   return list.map((item, i) => parseAnchor(item, `${basename(path)}${list.length > 1 ? ` #${i + 1}` : ''}`, `checkpoint file ${path}: `));
 }
 
@@ -242,10 +251,10 @@ export function parseAnchor(item: unknown, label: string, context = ''): Externa
     new UserError(`${context}${label} ${what}.`, 'E_CHECKPOINT_FILE', 'Each head needs tenant, table, last_seq and head_hash.');
   if (!item || typeof item !== 'object') throw bad('is not a JSON object');
   const o = item as Record<string, unknown>;
-  const tenant = o.tenant ?? o.tenant_id;
-  const table = o.table ?? o.table_name;
-  const lastSeqRaw = o.last_seq ?? o.lastSeq;
-  const headHash = o.head_hash ?? o.headHash;
+  const tenant = o.tenant;
+  const table = o.table;
+  const lastSeqRaw = o.last_seq;
+  const headHash = o.head_hash;
   if (typeof tenant !== 'string' || !tenant) throw bad('has no tenant');
   if (typeof table !== 'string' || !table) throw bad('has no table');
   if (typeof headHash !== 'string' || !/^[0-9a-f]{64}([0-9a-f]{64})?$/.test(headHash)) throw bad('has no head_hash of 64 (or 128) lowercase hex characters');
@@ -262,7 +271,7 @@ export function parseAnchor(item: unknown, label: string, context = ''): Externa
     const { signature: sig, ...body } = o;
     signature = verifyText(o.public_key, jcs(body as JsonValue), sig as string) ? 'valid' : 'invalid';
   }
-  const createdAt = typeof o.created_at === 'string' ? o.created_at : typeof o.saved_at === 'string' ? o.saved_at : null;
+  const createdAt = typeof o.created_at === 'string' ? o.created_at : null;
   return {
     tenant,
     table,

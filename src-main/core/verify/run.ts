@@ -87,7 +87,7 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
     const stored = store
       ? listCheckpoints(store, { tableName: table, tenantId: tenant, sourceFingerprint: fingerprint }).map(anchorFromCheckpoint)
       : [];
-    const external = (opts.anchors ?? []).filter((a) => a.tenant === tenant && (a.table === table || a.table.endsWith(`.${table}`) || table.endsWith(`.${a.table}`)));
+    const external = (opts.anchors ?? []).filter((a) => a.tenant === tenant && anchorNamesTable(a.table, table));
     external.forEach((a) => usedExternal.add(a));
     return [...stored, ...external];
   };
@@ -278,4 +278,9 @@ function cachedTableFor(
     )
     .get(fingerprint, events.schema, events.name) as { table_id: number; profile_json: string | null; last_sync: string | null } | undefined;
   return row ? { tableId: row.table_id, profileJson: row.profile_json, lastSyncAt: row.last_sync } : null;
+}
+
+/** Which chain an anchor names: the same table name, or one with a schema prefix on either side. */
+export function anchorNamesTable(anchorTable: string, chainTable: string): boolean {
+  return anchorTable === chainTable || anchorTable.endsWith(`.${chainTable}`) || chainTable.endsWith(`.${anchorTable}`);
 }

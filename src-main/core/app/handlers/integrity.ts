@@ -17,7 +17,7 @@ import { connectSource, type SourceSession } from '../../source/index.js';
 import { UserError } from '../../util/errors.js';
 import { listCachedChains } from '../../verify/adapters.js';
 import { checkpointAsAnchor, listCheckpoints, parseAnchor, recordCheckpoint, seqJson, type ExternalAnchor } from '../../verify/checkpoints.js';
-import { runVerification } from '../../verify/run.js';
+import { anchorNamesTable, runVerification } from '../../verify/run.js';
 import { latestResults } from '../../verify/store.js';
 import type { AppContext } from '../context.js';
 import { profileWithPassword } from './connections.js';
@@ -66,18 +66,13 @@ async function startVerifyJob<R>(
   });
 }
 
-/** The verifier's rule for which chain an anchor names: the same name, or one with a schema prefix. */
-function namesTable(anchorTable: string, chainTable: string): boolean {
-  return anchorTable === chainTable || anchorTable.endsWith(`.${chainTable}`) || chainTable.endsWith(`.${anchorTable}`);
-}
-
 function parseAnchors(file: unknown[]): ExternalAnchor[] {
   return file.map((a, i) => parseAnchor(a, `head #${i + 1}`, 'anchor file: '));
 }
 
 function recordedAs(db: CacheDb, a: ExternalAnchor): AnchorHead['recorded'] {
   const hit = listCheckpoints(db, { tenantId: a.tenant }).find(
-    (c) => c.origin === 'external' && c.lastSeq === a.lastSeq && c.headHash === a.headHash && namesTable(a.table, c.tableName),
+    (c) => c.origin === 'external' && c.lastSeq === a.lastSeq && c.headHash === a.headHash && anchorNamesTable(a.table, c.tableName),
   );
   return hit ? { checkpointId: hit.checkpointId, table: hit.tableName, createdAt: hit.createdAt, signature: hit.signatureStatus } : null;
 }
@@ -147,7 +142,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
     for (const a of anchors) {
       if (recordedAs(db, a)) continue;
       // Stored under the cached chain's own name and source, so later runs pick it up.
-      const chain = listCachedChains(db, [a.tenant]).find((c) => namesTable(a.table, c.name));
+      const chain = listCachedChains(db, [a.tenant]).find((c) => anchorNamesTable(a.table, c.name));
       const raw = file[anchors.indexOf(a)] as Record<string, unknown>;
       recordCheckpoint(db, key, {
         origin: 'external',
