@@ -49,6 +49,11 @@ export interface StreamOptions {
   buckets?: { count: number; ids: number[] };
   batchSize?: number;
   signal?: AbortSignal;
+  /**
+   * Sees the raw COPY text before it is parsed, chunk by chunk, then null at its end
+   * (before the last batch is yielded): a second parser elsewhere gets the same rows.
+   */
+  onBytes?: (chunk: Buffer | null) => void;
 }
 
 export type Row = (string | null)[];
@@ -368,6 +373,7 @@ class PgSourceSession implements SourceSession {
       for (;;) {
         const next = await this.untilLost(chunks.next());
         if (next.done) break;
+        opts.onBytes?.(next.value);
         parser.push(next.value, batch);
         if (batch.length < batchSize) continue;
         if (opts.signal?.aborted) throw new UserError('sync cancelled.', 'E_CANCELLED');
@@ -377,6 +383,7 @@ class PgSourceSession implements SourceSession {
         batch = batch.slice(batch.length - (batch.length % batchSize));
       }
       finished = true;
+      opts.onBytes?.(null);
       parser.end(batch);
       if (opts.signal?.aborted) throw new UserError('sync cancelled.', 'E_CANCELLED');
       if (this.lostError) throw this.lostError;

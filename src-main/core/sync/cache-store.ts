@@ -156,7 +156,11 @@ export class TableWriter {
 
   /** The cache row for a source row: the insert's parameters, its digest and key (no database access). */
   prepare(values: Row): PreparedRow {
-    const digest = this.digestOf(values);
+    return this.prepareWithDigest(values, this.digestOf(values));
+  }
+
+  /** As prepare, with the row's digest computed elsewhere (sync/digest-worker.ts). */
+  prepareWithDigest(values: Row, digest: string): PreparedRow {
     const params = this.paramsOf(values, digest);
     return { params, digest, key: String(params[this.keyParam]) };
   }

@@ -33,17 +33,42 @@ export interface SealRecord {
  * them back in, so the read-back (seconds on a million rows) can be skipped.
  */
 export class FetchedEventsSeal {
-  readonly merkle = new MerkleBuilder();
+  private readonly builder: MerkleBuilder | null;
+  private rootFromElsewhere: string | null = null;
+  count = 0;
   first: string | null = null;
   last: string | null = null;
   headHash: string | null = null;
 
+  /**
+   * `remoteMerkle`: another thread builds the Merkle tree over the same digests in the
+   * same order (sync/digest-worker.ts) and hands its root to setRoot; push then only
+   * counts and keeps the keys.
+   */
+  constructor(opts: { remoteMerkle?: boolean } = {}) {
+    this.builder = opts.remoteMerkle ? null : new MerkleBuilder();
+  }
+
   /** `seq` as PostgreSQL printed it; `hash` the row's hash column (null when it has none). */
   push(digest: string, seq: string, hash: string | null): void {
-    this.merkle.push(digest);
+    this.builder?.push(digest);
+    this.count++;
     this.first ??= seq;
     this.last = seq;
     this.headHash = hash;
+  }
+
+  /** The root built elsewhere over `count` digests; refused unless it covers every pushed row. */
+  setRoot(root: string, count: number): void {
+    if (this.builder || count !== this.count) throw new Error(`seal: a Merkle root over ${count} rows for ${this.count} fetched`);
+    this.rootFromElsewhere = root;
+  }
+
+  /** The tree over the pushed digests: null while a remote root is still missing. */
+  get merkle(): { count: number; root(): string } | null {
+    if (this.builder) return this.builder;
+    const root = this.rootFromElsewhere;
+    return root === null ? null : { count: this.count, root: () => root };
   }
 }
 
@@ -64,7 +89,7 @@ export function writeSeal(
     fetched?: FetchedEventsSeal;
   },
 ): SealRecord {
-  let merkle = new MerkleBuilder();
+  let merkle: { count: number; root(): string } = new MerkleBuilder();
   let first: string | null = null;
   let last: string | null = null;
   let headSeq: string | null = null;
@@ -73,8 +98,9 @@ export function writeSeal(
   const cachedCount = fetched
     ? (db.prepare(`SELECT count(*) AS n FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event'`).get(args.tableId, args.tenant) as { n: number }).n
     : -1;
-  if (fetched && cachedCount === fetched.merkle.count && /^-?\d+$/.test(fetched.last ?? '0')) {
-    merkle = fetched.merkle;
+  const fetchedTree = fetched?.merkle ?? null;
+  if (fetched && fetchedTree && cachedCount === fetchedTree.count && /^-?\d+$/.test(fetched.last ?? '0')) {
+    merkle = fetchedTree;
     // Integer text as the cache prints it back (String(bigint)): no leading zeros or '+'.
     const canonical = (seq: string | null) => (seq === null ? null : BigInt(seq).toString());
     first = canonical(fetched.first);
@@ -82,8 +108,10 @@ export function writeSeal(
     headSeq = last;
     headHash = fetched.headHash;
   } else {
+    const builder = new MerkleBuilder();
+    merkle = builder;
     for (const r of sealRows(db, args.kind, args.tableId, args.tenant)) {
-      merkle.push(r.digest);
+      builder.push(r.digest);
       const k = args.kind === 'events' ? String(r.seq) : JSON.stringify({ ts: r.time, key: r.key });
       first ??= k;
       last = k;

@@ -26,6 +26,7 @@ import { recheckCachedRows } from './recheck.js';
 import { FetchedEventsSeal, writeSeal } from './seal.js';
 import { enterBulkMode, restoreDeferredSchema } from './deferred.js';
 import { canUseWriteWorker, holdsNothingButSyncBookkeeping, WorkerBatchWriter } from './batch-writer.js';
+import { DigestPipe } from './digest-pipe.js';
 
 export interface SyncOptions {
   tenants: string[];
@@ -58,6 +59,8 @@ const SYNC_CACHE_KIB = Number(process.env.AUDITDESK_SYNC_CACHE_KIB ?? 0);
  * CPU, 303 MB (over the 300 MB budget).
  */
 const WRITE_WORKER = process.env.AUDITDESK_SYNC_WRITE_WORKER === '1';
+/** AUDITDESK_SYNC_DIGEST_WORKER=0 digests a bulk fill's rows in this thread (see digest-worker.ts). */
+const DIGEST_WORKER = process.env.AUDITDESK_SYNC_DIGEST_WORKER !== '0';
 /** AUDITDESK_SYNC_NO_SYNC_FIRST_FILL=0 keeps fsyncs on even for the first fill of an empty cache. */
 const NO_SYNC_FIRST_FILL = process.env.AUDITDESK_SYNC_NO_SYNC_FIRST_FILL !== '0';
 
@@ -96,6 +99,7 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
   if (restoreDeferredSchema(db).length) meter.set('indexing', 'restoring indexes left by an interrupted sync');
   let bulk = false;
   let worker: WorkerBatchWriter | null = null;
+  let digests: DigestPipe | null = null;
   /** The connection's synchronous setting while a first fill runs without fsyncs. */
   let syncPragma: number | null = null;
   const sourceId = db.transaction(() => ensureSource(db, fp, session.label))();
@@ -140,6 +144,10 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
       db.pragma('synchronous = OFF');
     }
 
+    // A bulk fill digests its rows in a second thread, from the raw COPY bytes, while
+    // this one writes the previous batch.
+    if (bulk && DIGEST_WORKER) digests = await DigestPipe.start();
+
     const fetchedBy = new Map<PlanItem, { fetched: number; modified: number; fetchedSeal?: FetchedEventsSeal }>();
     for (const item of plan) {
       const { table, tenant, cached } = item;
@@ -155,38 +163,59 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
         meter.add(rows);
       };
       // A first fill of events seals what it fetched, in fetch (= seq) order, instead of reading it back.
+      const pipe = digests;
       const firstFill =
-        table.kind === 'events' && !item.watermark && table.keys.seq !== null && !hasCachedRows(db, cached.tableId, tenant) ? new FetchedEventsSeal() : undefined;
+        table.kind === 'events' && !item.watermark && table.keys.seq !== null && !hasCachedRows(db, cached.tableId, tenant)
+          ? new FetchedEventsSeal({ remoteMerkle: Boolean(pipe) })
+          : undefined;
       const seqIndex = table.keys.seq ?? -1;
       const hashIndex = table.mapped.findIndex((c) => c.field === 'hash');
       counts.fetchedSeal = firstFill;
-      const prepareBatch = (rows: Row[]): PreparedRow[] =>
-        rows.map((values) => {
-          const p = writer.prepare(values);
+      const prepareBatch = (rows: Row[], rowDigests: string[] | null): PreparedRow[] =>
+        rows.map((values, i) => {
+          const p = rowDigests ? writer.prepareWithDigest(values, rowDigests[i]!) : writer.prepare(values);
           firstFill?.push(p.digest, values[seqIndex]!, hashIndex < 0 ? null : values[hashIndex] ?? null);
           return p;
         });
-      const applyBatch = db.transaction((rows: Row[]) => {
+      const applyBatch = db.transaction((rows: Row[], rowDigests: string[] | null) => {
         const changed: string[] = [];
-        for (const p of prepareBatch(rows)) if (writer.writePrepared(p) === 'changed') changed.push(p.key);
+        for (const p of prepareBatch(rows, rowDigests)) if (writer.writePrepared(p) === 'changed') changed.push(p.key);
         writer.saveWatermark(positionOf(table, rows[rows.length - 1]!, orderBy));
         writer.countSync(rows.length, changed.length);
         return changed;
       });
       const workerTable = worker?.addTable(table, cached, tenant, syncId);
+      pipe?.begin(cached.columns, Boolean(firstFill));
+      const write = async (batch: Row[], rowDigests: string[] | null) => {
+        if (worker && workerTable !== undefined) {
+          const prepared = prepareBatch(batch, rowDigests);
+          const watermark = positionOf(table, batch[batch.length - 1]!, orderBy);
+          for (const o of await worker.submit(workerTable, prepared, watermark)) committed(o.rows, o.changed);
+        } else {
+          committed(batch.length, applyBatch(batch, rowDigests));
+        }
+      };
+      // With the digest worker, batch k is written while the worker digests batch k+1.
+      let previous: { batch: Row[]; digests: Promise<string[]> } | null = null;
       for await (const batch of session.streamRows(table, tenant, {
         orderBy,
         after: item.watermark,
         signal: opts.signal,
         batchSize: opts.batchRows ?? 5000,
+        onBytes: pipe ? (chunk) => pipe.bytes(chunk) : undefined,
       })) {
-        if (worker && workerTable !== undefined) {
-          const prepared = prepareBatch(batch);
-          const watermark = positionOf(table, batch[batch.length - 1]!, orderBy);
-          for (const o of await worker.submit(workerTable, prepared, watermark)) committed(o.rows, o.changed);
-        } else {
-          committed(batch.length, applyBatch(batch));
+        if (!pipe) {
+          await write(batch, null);
+          continue;
         }
+        const next = { batch, digests: pipe.take(batch.length) };
+        if (previous) await write(previous.batch, await previous.digests);
+        previous = next;
+      }
+      if (previous) await write(previous.batch, await previous.digests);
+      if (pipe && firstFill) {
+        const tree = await pipe.root();
+        firstFill.setRoot(tree.root, tree.count);
       }
       if (worker) for (const o of await worker.drain()) committed(o.rows, o.changed);
     }
@@ -288,6 +317,7 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
     finishSyncRow(db, syncId, cancelled ? 'cancelled' : 'failed', e instanceof Error ? e.message : String(e));
     throw e;
   } finally {
+    await digests?.close();
     db.pragma(`cache_size = ${previousCacheSize}`);
     if (syncPragma !== null) db.pragma(`synchronous = ${syncPragma}`);
   }

@@ -1,0 +1,117 @@
+// The main-thread side of digest-worker.ts: hands each raw COPY chunk to the worker
+// (transferred, not cloned) and gives back the digests in row order.
+import { Worker } from 'node:worker_threads';
+import type { ColumnType } from '../chain/canonical.js';
+import type { FromDigestWorker, ToDigestWorker } from './digest-worker.js';
+
+export class DigestPipe {
+  private readonly worker: Worker;
+  private readonly ready: Promise<boolean>;
+  private queue: string[] = [];
+  private head = 0;
+  /** Reservations in stream order: each gets the next n digests. */
+  private waiters: { n: number; resolve: (d: string[]) => void; reject: (e: Error) => void }[] = [];
+  private dead: Error | null = null;
+  private tree: { resolve: (t: { root: string; count: number }) => void; reject: (e: Error) => void; promise: Promise<{ root: string; count: number }> } | null = null;
+
+  /** A started worker, or null when it cannot start (the sync then digests in its own thread). */
+  static async start(): Promise<DigestPipe | null> {
+    const p = new DigestPipe();
+    if (await p.ready) return p;
+    await p.worker.terminate().catch(() => undefined);
+    return null;
+  }
+
+  private constructor() {
+    this.worker = new Worker(new URL('./digest-worker.js', import.meta.url), {
+      workerData: { digestWorker: true },
+      // Its garbage is short-lived (parsed rows, JCS strings): a small young generation
+      // keeps the sync's peak RSS inside the 300 MB budget for 1M rows.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+      // As write-worker: --input-type (a parent run with -e) stops a file worker from starting.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    });
+    let onReady: (ok: boolean) => void = () => undefined;
+    this.ready = new Promise<boolean>((r) => (onReady = r));
+    this.worker.on('message', (m: FromDigestWorker) => {
+      if (m.type === 'ready') return onReady(true);
+      if (m.type === 'failed') return this.fail(new Error(`digest worker: ${m.message}`));
+      for (const d of m.digests) this.queue.push(d);
+      this.settle();
+      if (m.root !== undefined && m.count !== undefined) this.tree?.resolve({ root: m.root, count: m.count });
+    });
+    this.worker.on('error', (e) => {
+      onReady(false);
+      this.fail(e);
+    });
+    this.worker.on('exit', () => {
+      onReady(false);
+      this.fail(new Error('the digest worker stopped'));
+    });
+  }
+
+  /** A new stream; `merkle`: the worker also builds the Merkle tree over its digests (see root()). */
+  begin(columns: readonly ColumnType[], merkle: boolean): void {
+    this.queue = [];
+    this.head = 0;
+    this.tree = null;
+    if (merkle) {
+      let resolve: (t: { root: string; count: number }) => void = () => undefined;
+      let reject: (e: Error) => void = () => undefined;
+      const promise = new Promise<{ root: string; count: number }>((res, rej) => ((resolve = res), (reject = rej)));
+      promise.catch(() => undefined);
+      this.tree = { resolve, reject, promise };
+    }
+    this.post({ type: 'begin', columns: columns.map(({ name, type }) => ({ name, type })), merkle });
+  }
+
+  /** The Merkle root over the stream's digests, once its end was seen (begin with merkle). */
+  root(): Promise<{ root: string; count: number }> {
+    if (!this.tree) return Promise.reject(new Error('no Merkle tree was asked for'));
+    return this.tree.promise;
+  }
+
+  /** The next raw chunk of the COPY stream, or null at its end. */
+  bytes(chunk: Buffer | null): void {
+    if (chunk === null) return this.post({ type: 'end' });
+    const copy = new Uint8Array(chunk); // its own ArrayBuffer, so it can be transferred
+    this.worker.postMessage({ type: 'bytes', bytes: copy } satisfies ToDigestWorker, [copy.buffer]);
+  }
+
+  /** The digests of the next `n` rows, in stream order (calls reserve in call order). */
+  take(n: number): Promise<string[]> {
+    if (this.dead) return Promise.reject(this.dead);
+    const p = new Promise<string[]>((resolve, reject) => this.waiters.push({ n, resolve, reject }));
+    p.catch(() => undefined); // reported where it is awaited
+    this.settle();
+    return p;
+  }
+
+  async close(): Promise<void> {
+    if (!this.dead) this.post({ type: 'close' });
+    await this.worker.terminate().catch(() => undefined);
+  }
+
+  private settle(): void {
+    while (this.waiters.length && this.queue.length - this.head >= this.waiters[0]!.n) {
+      const w = this.waiters.shift()!;
+      const out = this.queue.slice(this.head, this.head + w.n);
+      this.head += w.n;
+      if (this.head > 50_000) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      w.resolve(out);
+    }
+  }
+
+  private fail(e: Error): void {
+    this.dead ??= e;
+    for (const w of this.waiters.splice(0)) w.reject(this.dead);
+    this.tree?.reject(this.dead);
+  }
+
+  private post(m: ToDigestWorker): void {
+    this.worker.postMessage(m);
+  }
+}
