@@ -100,6 +100,44 @@ test('row-level security: no tenant sees nothing, a tenant sees only itself', as
   }
 });
 
+test('streamRows reads with COPY: keyset bounds without spliced values, raw bytes seen first, an early stop leaves the session usable', async () => {
+  const session = await connectSource(demo.url);
+  try {
+    const tables = await session.discover();
+    const events = tables.events!;
+    const tenant = demo.groundTruth.tenants[0]!;
+    const seqs = (await session.query('SELECT seq::text AS s FROM audit_logs ORDER BY audit_logs.seq', [], tenant)).map((r) => r[0]!);
+    const [after, through] = [seqs[10]!, seqs[seqs.length - 10]!];
+    let bytes = 0;
+    let ended = false;
+    const got: string[] = [];
+    for await (const batch of session.streamRows(events, tenant, {
+      orderBy: 'seq',
+      after: { seq: after },
+      through: { seq: through },
+      batchSize: 300,
+      onBytes: (chunk) => {
+        assert.equal(ended, false, 'nothing after the end');
+        if (chunk === null) ended = true;
+        else bytes += chunk.length;
+      },
+    })) {
+      assert.ok(batch.length <= 300);
+      for (const row of batch) got.push(row[events.keys.seq!]!);
+    }
+    assert.deepEqual(got, seqs.slice(11, seqs.length - 9), 'exactly the rows after `after` through `through`, in order');
+    assert.ok(ended && bytes > 0, 'the raw COPY text was handed over, then its end');
+    // A consumer that stops after the first batch: the COPY is read to its end, the session answers the next call.
+    for await (const batch of session.streamRows(events, tenant, { orderBy: 'seq', batchSize: 100 })) {
+      assert.equal(batch.length, 100);
+      break;
+    }
+    assert.deepEqual(await session.query('SELECT count(*)::text FROM audit_logs', [], tenant), [[String(seqs.length)]]);
+  } finally {
+    await session.close();
+  }
+});
+
 test('a role that could change the audit trail is called out', async () => {
   const ro = await connectSource(demo.url);
   try {
