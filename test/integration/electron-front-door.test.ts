@@ -6,10 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import vm from 'node:vm';
 import { AppContext } from '../../src-main/core/app/context.js';
@@ -41,6 +41,14 @@ function postJson(bridge: HttpBridge, method: string, input: unknown): Promise<u
 
 // What the renderer receives: Electron sends the reply by structured clone, the bridge as JSON.
 const asReceived = (reply: unknown) => JSON.parse(JSON.stringify(structuredClone(reply))) as { ok: boolean; value?: Record<string, unknown>; error?: { code: string; message: string } };
+
+test('only main.js and the preload load electron at run time: the rest of the door runs without the binary', () => {
+  const dir = dirname(preloadPath());
+  const loaders = readdirSync(dir)
+    .filter((f) => /\.c?js$/.test(f))
+    .filter((f) => /\brequire\(\s*["']electron["']\s*\)|\bfrom\s*["']electron["']|import\(\s*["']electron["']\s*\)/.test(readFileSync(join(dir, f), 'utf8')));
+  assert.deepEqual(loaders.sort(), ['main.js', 'preload.cjs']);
+});
 
 describe('Electron IPC handler over a real cache', () => {
   let dir: string;
