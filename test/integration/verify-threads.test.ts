@@ -217,3 +217,22 @@ describe('parse workers (live COPY)', () => {
     );
   });
 });
+
+describe('progress of a cache verification', () => {
+  test('ends at rows verified = rows to verify, over every chain (the bar is full when the job is done)', async () => {
+    const f = new CacheFixture(join(dir, `cache-${++files}.sqlite`));
+    try {
+      f.addEvents('acme', chain(150));
+      // the same rows under another tenant, chained afresh by the fixture
+      f.addEvents('globex', chain(150).map(({ prev_hash: _p, hash: _h, ...r }) => ({ ...r, id: uuidOf(`globex-${r.id}`), tenant_id: 'globex' })));
+      for (const threads of [0, 2]) {
+        const seen: { done?: number; total?: number | null }[] = [];
+        await runVerification({ cache: { db: f.db, path: 'test' }, readers: { threads, minRows: 0 }, onProgress: (p) => seen.push(p) });
+        const last = seen.filter((p) => p.done !== undefined).at(-1)!;
+        assert.deepEqual({ done: last.done, total: last.total }, { done: 300, total: 300 }, `threads=${threads}`);
+      }
+    } finally {
+      f.close();
+    }
+  });
+});

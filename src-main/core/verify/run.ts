@@ -137,6 +137,8 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
         if (parallel === null) await readSourceChain(session, events, tenant, shape, push, { signal: opts.signal, copy: opts.copy, onTick });
         const result = verifier.finish();
         done += result.rows;
+        // Ticks come every few thousand rows; the finished chain says its last figure.
+        progress({ phase: 'verifying', message: `${name} · ${tenant}`, done });
         results.push({ result, fingerprint: fp.fingerprint });
       }
     }
@@ -203,6 +205,8 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
       if (parallel === null) await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });
       const result = verifier.finish();
       done += result.rows;
+      // Ticks come every few thousand rows; the finished chain says its last figure.
+      progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
       results.push({ result, fingerprint: chain.sourceFingerprint });
     }
     for (const t of sealedTables(cache.db, opts.tenants)) {
