@@ -145,7 +145,11 @@ class PgSourceSession implements SourceSession {
    * against one long-lived promise would retain every batch).
    */
   private untilLost<T>(p: Promise<T>): Promise<T> {
-    if (this.ended) return Promise.reject(this.lostError ?? queryError(new Error('Connection terminated unexpectedly'), this.label));
+    if (this.ended) {
+      // `p` (a COPY chunk read, say) fails too once the connection is gone: handled here.
+      p.catch(() => undefined);
+      return Promise.reject(this.lostError ?? queryError(new Error('Connection terminated unexpectedly'), this.label));
+    }
     return new Promise<T>((resolve, reject) => {
       const onLost = (e: Error) => reject(e);
       this.waiters.add(onLost);
