@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const dataDir = process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk');
   let log: (level: 'warn', message: string) => void = (_l, m) => console.error(`[warn] ${m}`);
   const { store, warning } = await chooseSecretStore(dataDir, safeStorage, { warn: (m) => log('warn', m) });
-  const ctx = new AppContext({ dataDir, frontDoor: 'electron', secrets: store });
+  const ctx = new AppContext({ dataDir, frontDoor: 'electron', secrets: store, secretsNote: warning ?? null });
   log = ctx.log;
   if (warning) ctx.log('warn', warning);
 

@@ -174,7 +174,15 @@ function ProfileForm({ initial, onDone }: { initial: FormState; onDone(): void }
         </label>
         <label>
           Password
-          <input type="password" value={form.password} autoComplete="new-password" placeholder={form.id ? '(unchanged)' : ''} onChange={(e) => set('password', e.target.value)} />
+          <input
+            type="password"
+            value={form.password}
+            autoComplete="new-password"
+            placeholder={form.id ? '(unchanged)' : ''}
+            aria-describedby="password-store-hint"
+            onChange={(e) => set('password', e.target.value)}
+          />
+          <PasswordStoreHint />
         </label>
         <label>
           TLS
@@ -431,5 +439,20 @@ export function ConnectionsScreen() {
         )}
       </section>
     </div>
+  );
+}
+
+/** Says where a typed password goes, so nobody expects it back after a restart when it cannot be kept. */
+function PasswordStoreHint() {
+  const secrets = useApp((s) => s.status?.secrets ?? null);
+  if (!secrets) return null;
+  const text =
+    secrets.store === 'keychain'
+      ? 'Kept encrypted by the OS keychain; never written to logs, the cache or exports.'
+      : secrets.note ?? 'Kept in memory until AuditDesk closes (then asked again); never written to disk.';
+  return (
+    <small id="password-store-hint" className="muted small" data-testid="password-store-hint">
+      {text}
+    </small>
   );
 }

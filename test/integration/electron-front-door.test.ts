@@ -14,6 +14,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import vm from 'node:vm';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { MemorySecretStore } from '../../src-main/core/app/secrets.js';
+import { dispatch } from '../../src-main/core/app/dispatch.js';
 import { RENDERER_CSP, SECRET_HEADER, startHttpBridge, type HttpBridge } from '../../src-main/bridge/http.js';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
 import { APP_ORIGIN, APP_START_URL, isAppUrl, serveRenderer } from '../../src-main/electron/app-protocol.js';
@@ -304,12 +305,24 @@ describe('keychain secret store', () => {
   before(() => (dir = mkdtempSync(join(tmpdir(), 'auditdesk-keychain-'))));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** What the Connections screen learns about the store from status.get. */
+  async function statusSecrets(data: string, choice: Awaited<ReturnType<typeof chooseSecretStore>>) {
+    const ctx = new AppContext({ dataDir: data, frontDoor: 'electron', secrets: choice.store, secretsNote: choice.warning, queryWorkers: 0, log: () => undefined });
+    try {
+      const reply = (await dispatch(ctx, 'status.get', {})) as { ok: boolean; value?: { secrets: unknown } };
+      return reply.value?.secrets;
+    } finally {
+      ctx.close();
+    }
+  }
+
   test('a saved password round-trips and is on disk only encrypted, in a file only the user can read', async () => {
     const data = mkdtempSync(join(dir, 'ok-'));
     const { storage } = fakeSafeStorage();
     const choice = await chooseSecretStore(data, storage, { platform: 'linux' });
     assert.equal(choice.warning, null);
     assert.equal(choice.store.kind, 'keychain');
+    assert.deepEqual(await statusSecrets(data, choice), { store: 'keychain', note: null });
     await choice.store.set('connection:demo', PASSWORD);
     const file = join(data, 'secrets.json');
     const raw = readFileSync(file);
@@ -335,6 +348,8 @@ describe('keychain secret store', () => {
       assert.ok(choice.store instanceof MemorySecretStore, label);
       assert.equal(choice.store.kind, 'memory');
       assert.match(choice.warning ?? '', /kept in memory only and must be re-entered after a restart/, label);
+      // the status the Connections screen shows beside the password field carries the reason
+      assert.deepEqual(await statusSecrets(data, choice), { store: 'memory', note: choice.warning }, label);
       await choice.store.set('connection:demo', PASSWORD);
       assert.equal(await choice.store.get('connection:demo'), PASSWORD);
       assert.equal(existsSync(join(data, 'secrets.json')), false, label);

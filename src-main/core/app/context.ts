@@ -16,6 +16,8 @@ export interface AppContextOptions {
   frontDoor: 'electron' | 'browser' | 'test';
   cachePath?: string;
   secrets?: SecretStore;
+  /** why the secret store is what it is, when the user should know (e.g. no keychain available) */
+  secretsNote?: string | null;
   log?: (level: LogLevel, message: string) => void;
   /** worker threads for cache reads (query-pool.ts); 0 runs them in this thread. Default: defaultQueryWorkers() */
   queryWorkers?: number;
@@ -29,6 +31,7 @@ export class AppContext {
   readonly jobs = new JobRunner();
   readonly config: ConfigStore;
   readonly secrets: SecretStore;
+  readonly secretsNote: string | null;
   readonly log: (level: LogLevel, message: string) => void;
   private db: CacheDb | undefined;
   private pool: QueryPool | undefined;
@@ -41,6 +44,7 @@ export class AppContext {
     this.cachePath = opts.cachePath ?? join(this.dataDir, 'cache.sqlite');
     this.config = new ConfigStore(join(this.dataDir, 'config.json'));
     this.secrets = opts.secrets ?? new MemorySecretStore();
+    this.secretsNote = opts.secretsNote ?? null;
     this.queryWorkers = opts.queryWorkers ?? defaultQueryWorkers();
     this.log = opts.log ?? ((level, message) => (level === 'debug' ? undefined : console.error(`[${level}] ${message}`)));
   }

@@ -27,6 +27,8 @@ export interface AppStatus {
   frontDoor: 'electron' | 'browser' | 'test';
   cache: { path: string; schemaVersion: number; tenants: TenantCounts[] };
   source: SourceStatus | null;
+  /** where saved connection passwords live: the OS keychain, or this process's memory only */
+  secrets: { store: 'keychain' | 'memory'; note: string | null };
   checkedAt: string;
 }
 

@@ -39,6 +39,7 @@ export const statusHandlers: HandlersFor<typeof statusContract> = {
       frontDoor: ctx.frontDoor,
       cache: { path: ctx.cachePath, schemaVersion: cacheSchemaVersion(db), tenants: tenantCounts(db) },
       source: await sourceStatus(ctx, refreshSource ?? false),
+      secrets: { store: ctx.secrets.kind, note: ctx.secretsNote },
       checkedAt: new Date().toISOString(),
     };
   },
