@@ -11,42 +11,18 @@
 //    so another local program cannot fetch the page to learn the secret without the URL.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { AppContext } from '../core/app/context.js';
 import { dispatch } from '../core/app/dispatch.js';
 import { projectRoot } from '../core/util/paths.js';
+import { RENDERER_CSP, RENDERER_MIME, rendererFile } from './renderer-files.js';
 
 export const SECRET_HEADER = 'x-auditdesk-secret';
 const SESSION_COOKIE = 'auditdesk_session';
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Strict CSP for the renderer: only our own scripts, no inline script, no framing. */
-export const RENDERER_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
-
-/** Content types of the renderer's built files (shared with Electron's app:// handler). */
-export const RENDERER_MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
+export { RENDERER_CSP, RENDERER_MIME } from './renderer-files.js';
 
 export interface HttpBridgeOptions {
   ctx: AppContext;
@@ -221,13 +197,9 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     }
 
     // Static assets: only files inside the renderer folder, no directory listings.
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
-    const file = resolve(rendererDir, rel);
-    if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      return send(res, 404, 'not found', 'text/plain; charset=utf-8');
-    }
-    const type = RENDERER_MIME[extname(file)] ?? 'application/octet-stream';
-    return send(res, 200, readFileSync(file), type, csp);
+    const asset = rendererFile(rendererDir, url.pathname);
+    if ('status' in asset) return send(res, asset.status, asset.status === 400 ? 'bad path' : 'not found', 'text/plain; charset=utf-8');
+    return send(res, 200, readFileSync(asset.file), asset.contentType, csp);
   };
 
   const server: Server = createServer((req, res) => {

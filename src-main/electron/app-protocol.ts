@@ -1,9 +1,8 @@
 // The app:// origin the Electron window loads the renderer from, and the file server
 // behind it. Plain Node (no 'electron' import), so it is tested without the binary;
 // main.ts hands serveRenderer to protocol.handle.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, normalize, resolve, sep } from 'node:path';
-import { RENDERER_CSP, RENDERER_MIME } from '../bridge/http.js';
+import { readFileSync } from 'node:fs';
+import { RENDERER_CSP, rendererFile } from '../bridge/renderer-files.js';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'auditdesk';
@@ -34,7 +33,6 @@ function plain(status: number, text: string): Response {
 
 /** The protocol.handle callback: files of the built renderer only, each with the renderer's CSP. */
 export function serveRenderer(rendererDir: string, request: Request): Response {
-  const root = resolve(rendererDir);
   let url: URL;
   try {
     url = new URL(request.url);
@@ -43,19 +41,11 @@ export function serveRenderer(rendererDir: string, request: Request): Response {
   }
   if (!isAppUrl(request.url)) return plain(404, 'not found');
   if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'method not allowed');
-  let path: string;
-  try {
-    path = decodeURIComponent(url.pathname);
-  } catch {
-    return plain(400, 'bad path');
-  }
-  const rel = normalize(path).replace(/^([/\\])+/, '') || 'index.html';
-  const file = resolve(root, rel);
-  // normalize() already folds "/../" away; the prefix check is what refuses anything outside.
-  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return plain(404, 'not found');
-  return new Response(readFileSync(file), {
+  const asset = rendererFile(rendererDir, url.pathname);
+  if ('status' in asset) return plain(asset.status, asset.status === 400 ? 'bad path' : 'not found');
+  return new Response(readFileSync(asset.file), {
     headers: {
-      'content-type': RENDERER_MIME[extname(file)] ?? 'application/octet-stream',
+      'content-type': asset.contentType,
       'content-security-policy': RENDERER_CSP,
       'x-content-type-options': 'nosniff',
     },

@@ -219,6 +219,28 @@ describe('app:// renderer file server', () => {
     assert.equal(get(`${APP_ORIGIN}/index.html`, 'POST').status, 405);
     assert.equal(isAppUrl(`${APP_ORIGIN}/index.html`), true);
   });
+
+  test('the browser-mode bridge answers the same paths the same way (one rule for both front doors)', async () => {
+    const ctx = new AppContext({ dataDir: join(root, 'data'), frontDoor: 'browser', cachePath: join(root, 'cache.sqlite'), queryWorkers: 0, log: () => undefined });
+    const bridge = await startHttpBridge({ ctx, rendererDir });
+    const status = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: bridge.port, path, headers: { host: `127.0.0.1:${bridge.port}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    try {
+      for (const path of ['/assets/app.js', '/..%2fsecret.txt', '/%2e%2e%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt', '/assets', '/missing.js', '/%E0%A4%A']) {
+        assert.equal(await status(path), get(`${APP_ORIGIN}${path}`).status, path);
+      }
+    } finally {
+      await bridge.close();
+      ctx.close();
+    }
+  });
 });
 
 describe('preload', () => {
