@@ -38,6 +38,15 @@ test('without a mapping the table is not found; with one it syncs, keeping unkno
       (e: unknown) => isUserError(e) && e.code === 'E_UNKNOWN_COLUMN' && /no row id column/.test(e.message),
     );
     const mapping = { events: 'roche_audit_logs', columns: { events: { event_uuid: 'id', occurred_at: 'created_at' } } };
+    // A tenant named by slug cannot be in a uuid column: one clear error, not PostgreSQL's cast failure.
+    await assert.rejects(
+      syncToCache(session, db, { tenants: ['acme-pharma'], mapping, kinds: ['events'] }),
+      (e: unknown) =>
+        isUserError(e) &&
+        e.code === 'E_TENANT_FORMAT' &&
+        e.message.startsWith('tenant "acme-pharma" cannot be in public.roche_audit_logs: its tenant_id column holds uuids.') &&
+        /remove "acme-pharma" from the connection's tenants/.test(e.message),
+    );
     // A uuid tenant is matched the way PostgreSQL prints it (lower case).
     const summary = await syncToCache(session, db, { tenants: [TENANT], mapping, kinds: ['events'] });
     assert.equal(summary.rowsFetched, 120);

@@ -9,6 +9,7 @@ import { typeCategory } from '../chain/canonical.js';
 import { CopyTextParser } from '../verify/copy-stream.js';
 import type { TableKind } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
+import { checkTenantFits } from './tenant.js';
 import {
   describeTable,
   qualifiedName,
@@ -494,6 +495,7 @@ function selectRows(
   if (table.keys.tenant !== null) {
     // Explicit even under row-level security: a source without RLS must not leak other tenants.
     const col = table.columns[table.keys.tenant]!;
+    checkTenantFits(table, tenant);
     conds.push(`${quoteIdent(col.name)} = ${castTo(col, param(tenant))}`);
   }
   const { exprs, columns } = keyExpressions(table, opts.orderBy);

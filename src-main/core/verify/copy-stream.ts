@@ -11,6 +11,7 @@ import { connectError, queryError } from '../source/errors.js';
 import { qualifiedName, quoteIdent, type SourceTable } from '../source/discover.js';
 import { clientConfig, resolveTarget, type SourceTarget } from '../source/target.js';
 import { UserError } from '../util/errors.js';
+import { checkTenantFits } from '../source/tenant.js';
 import { CopyTextParser, type Row } from './copy-text.js';
 
 export { copyField, copyLine, CopyTextParser, type Row } from './copy-text.js';
@@ -42,6 +43,7 @@ export async function* copyChainRows(source: CopySource, table: SourceTable, ten
  */
 export async function* copyChainChunks(source: CopySource, table: SourceTable, tenant: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
   if (table.keys.seq === null) throw new Error(`table ${table.name} has no seq column`);
+  checkTenantFits(table, tenant);
   const resolved = resolveTarget(source.target, source.password);
   const client = new pg.Client(clientConfig(resolved, { statementTimeoutMs: source.statementTimeoutMs ?? 10 * 60_000 }));
   let lost: Error | null = null;
