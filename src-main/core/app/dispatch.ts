@@ -57,6 +57,10 @@ export function toApiError(e: unknown): ApiError {
       message: `the local cache is damaged (${(e as Error).message}). Start AuditDesk with a new cache (auditdesk … --rebuild keeps the damaged file aside) and sync again.`,
     };
   }
+  if (sqliteCode === 'SQLITE_BUSY') {
+    // Another connection (the sync worker building indexes) holds the write lock past the busy timeout.
+    return { code: 'E_CACHE_BUSY', message: 'the local cache is busy: a sync is writing to it. Try again in a few seconds, or when the sync has finished.' };
+  }
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'E_INTERNAL', message: redactSecrets(message) };
 }

@@ -10,7 +10,7 @@
 // queues behind them. Writes (reviews, saved filters) stay in the main process.
 import { Worker } from 'node:worker_threads';
 import type { MethodName } from '../contract/index.js';
-import { UserError } from '../util/errors.js';
+import { fromWorkerError, type WorkerError } from './worker-errors.js';
 
 /** Methods that only read the cache: these run in the pool when it is enabled. */
 export const OFF_THREAD_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
@@ -35,11 +35,7 @@ export interface WorkerRequest {
   input: unknown;
 }
 
-export interface WorkerError {
-  user: boolean;
-  message: string;
-  code?: string | undefined;
-}
+export type { WorkerError } from './worker-errors.js';
 
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WorkerError };
 
@@ -69,11 +65,6 @@ export class WorkerUnavailable extends Error {
   }
 }
 
-/** An error from a worker, rebuilt so toApiError in dispatch maps it as it would inline. */
-function fromWorkerError(e: WorkerError): Error {
-  if (e.user) return new UserError(e.message, e.code);
-  return Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
-}
 
 /** Number of query workers: AUDITDESK_QUERY_WORKERS (0 = run reads inline), else 2. */
 export function defaultQueryWorkers(): number {

@@ -3,11 +3,11 @@
 // already validated against the contract; outputs go back by structured clone.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCache, type CacheDb } from '../cache/open.js';
-import { isUserError } from '../util/errors.js';
+import { toWorkerError } from './worker-errors.js';
 import type { AppContext } from './context.js';
 import { anomaliesHandlers } from './handlers/anomalies.js';
 import { recordsHandlers } from './handlers/records.js';
-import type { WorkerError, WorkerReply, WorkerRequest } from './query-pool.js';
+import type { WorkerReply, WorkerRequest } from './query-pool.js';
 
 const handlers = { ...recordsHandlers, ...anomaliesHandlers } as Record<string, (input: unknown, ctx: AppContext) => Promise<unknown>>;
 
@@ -25,11 +25,6 @@ const workerContext = new Proxy({} as AppContext, {
   },
 });
 
-function toWorkerError(e: unknown): WorkerError {
-  if (isUserError(e)) return { user: true, message: e.message, code: e.code };
-  const code = (e as { code?: unknown })?.code;
-  return { user: false, message: e instanceof Error ? e.message : String(e), code: typeof code === 'string' ? code : undefined };
-}
 
 parentPort!.on('message', (req: WorkerRequest) => {
   void (async (): Promise<WorkerReply> => {

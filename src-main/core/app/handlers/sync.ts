@@ -1,12 +1,9 @@
 // Sync as a job: the caller gets a job id at once and polls jobs.get for progress
 // (rows/s, ETA) and, at the end, the SyncResult.
 import type { SyncHistoryEntry, SyncResult, SyncTableKind, syncContract } from '../../contract/sync.js';
-import { connectSource } from '../../source/index.js';
-import { syncToCache } from '../../sync/index.js';
-import { recordSyncCheckpoints } from '../../verify/store.js';
-import { loadOrCreateAuditorKey } from '../../identity/auditor-key.js';
 import { UserError } from '../../util/errors.js';
 import type { AppContext } from '../context.js';
+import { runSyncJob, runSyncJobInWorker, type SyncJobInput } from '../sync-job.js';
 import { profileWithPassword } from './connections.js';
 import type { HandlersFor } from './types.js';
 
@@ -65,23 +62,17 @@ export const syncHandlers: HandlersFor<typeof syncContract> = {
     if (running) {
       throw new UserError('a sync is already running.', 'E_BUSY', `Wait for it to finish or cancel it (job ${running.jobId}).`);
     }
+    // Migrated (and checked) here, before the worker opens its own connection to it.
     const db = ctx.cache();
-    const jobId = ctx.jobs.start('sync', async ({ signal, report }): Promise<SyncResult> => {
-      report({ phase: 'connecting', message: `${profile.host}:${profile.port}/${profile.database}` });
-      const session = await connectSource(profile, { password, signal });
-      try {
-        let wanted = tenants ?? profile.tenants;
-        if (!wanted.length) wanted = await session.tenants();
-        if (!wanted.length) {
-          throw new UserError('no tenant to sync.', 'E_NO_TENANT', 'Add the tenant ids to the connection profile.');
-        }
-        const summary = await syncToCache(session, db, { tenants: wanted, signal, onProgress: report, mapping: profile.mapping, recheck });
-        recordSyncCheckpoints(db, loadOrCreateAuditorKey(ctx.dataDir), summary);
-        for (const w of summary.privilegeWarnings) ctx.log('warn', w);
-        return summary;
-      } finally {
-        await session.close();
+    const input: SyncJobInput = { profile, password, tenants, recheck, cachePath: ctx.cachePath, dataDir: ctx.dataDir };
+    const jobId = ctx.jobs.start('sync', async (ctl): Promise<SyncResult> => {
+      let summary = await runSyncJobInWorker(input, ctl);
+      if (summary === null) {
+        ctx.log('warn', 'the sync worker could not start; syncing in the main process (the app answers more slowly meanwhile).');
+        summary = await runSyncJob(db, input, ctl);
       }
+      for (const w of summary.privilegeWarnings) ctx.log('warn', w);
+      return summary;
     });
     return { jobId };
   },

@@ -1,0 +1,89 @@
+// The app's sync job, run in a worker thread with its own cache connection. A first
+// fill of a million rows spends seconds at a time in synchronous SQLite work (inserts,
+// then each CREATE INDEX and the FTS build); on the main thread that would stall every
+// IPC/HTTP answer — progress, cancel, timeline reads — for as long. If the worker
+// cannot start (e.g. a packaged build without its file), the same job runs here.
+import { Worker } from 'node:worker_threads';
+import type { CacheDb } from '../cache/open.js';
+import type { SyncResult } from '../contract/sync.js';
+import { loadOrCreateAuditorKey } from '../identity/auditor-key.js';
+import { connectSource } from '../source/index.js';
+import { syncToCache } from '../sync/index.js';
+import { UserError } from '../util/errors.js';
+import { recordSyncCheckpoints } from '../verify/store.js';
+import type { ConnectionProfile } from './config.js';
+import type { JobControl } from './jobs.js';
+import { fromWorkerError, type WorkerError } from './worker-errors.js';
+
+export interface SyncJobInput {
+  profile: ConnectionProfile;
+  password: string | undefined;
+  /** default: the profile's tenants, else every tenant the source lists */
+  tenants?: string[] | undefined;
+  recheck?: boolean | undefined;
+  cachePath: string;
+  /** where the auditor's checkpoint key lives */
+  dataDir: string;
+}
+
+export type SyncWorkerMessage =
+  | { type: 'progress'; progress: Parameters<JobControl['report']>[0] }
+  | { type: 'done'; result: SyncResult }
+  | { type: 'failed'; error: WorkerError };
+
+/** The job itself, on whatever thread owns `db`. */
+export async function runSyncJob(db: CacheDb, input: SyncJobInput, { signal, report }: JobControl): Promise<SyncResult> {
+  const { profile } = input;
+  report({ phase: 'connecting', message: `${profile.host}:${profile.port}/${profile.database}` });
+  const session = await connectSource(profile, { password: input.password, signal });
+  try {
+    let wanted = input.tenants ?? profile.tenants;
+    if (!wanted.length) wanted = await session.tenants();
+    if (!wanted.length) {
+      throw new UserError('no tenant to sync.', 'E_NO_TENANT', 'Add the tenant ids to the connection profile.');
+    }
+    const summary = await syncToCache(session, db, { tenants: wanted, signal, onProgress: report, mapping: profile.mapping, recheck: input.recheck });
+    recordSyncCheckpoints(db, loadOrCreateAuditorKey(input.dataDir), summary);
+    return summary;
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Runs the job in a worker thread; resolves `null` without having started anything
+ * when no worker can start, so the caller runs it in its own thread instead.
+ */
+export function runSyncJobInWorker(input: SyncJobInput, ctl: JobControl, workerUrl = new URL('./sync-worker.js', import.meta.url)): Promise<SyncResult | null> {
+  return new Promise((resolve, reject) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(workerUrl, { workerData: input });
+    } catch {
+      resolve(null);
+      return;
+    }
+    // Started = the worker said something (its first act is the 'connecting' progress, or a
+    // 'failed' message); an error before that is the worker's own module failing to load.
+    let started = false;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      ctl.signal.removeEventListener('abort', cancel);
+      fn();
+    };
+    const cancel = () => worker.postMessage('cancel');
+    ctl.signal.addEventListener('abort', cancel, { once: true });
+    worker.on('message', (m: SyncWorkerMessage) => {
+      started = true;
+      if (m.type === 'progress') ctl.report(m.progress);
+      else if (m.type === 'done') settle(() => resolve(m.result));
+      else settle(() => reject(fromWorkerError(m.error)));
+    });
+    worker.on('error', (e) => settle(() => (started ? reject(e) : resolve(null))));
+    worker.on('exit', (code) =>
+      settle(() => (started ? reject(new UserError(`the sync stopped unexpectedly (worker exit code ${code}).`, 'E_SYNC_STOPPED', 'Run the sync again: it resumes after the last committed row.')) : resolve(null))),
+    );
+  });
+}
