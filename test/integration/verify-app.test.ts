@@ -8,13 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { AppContext } from '../../src-main/core/app/context.js';
+import type { AppContext } from '../../src-main/core/app/context.js';
+import { appOnDemo } from '../helpers/app-on-demo.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import { passwordKey } from '../../src-main/core/app/handlers/connections.js';
 import type { CheckpointInfo, IntegrityReport, VerifyReport } from '../../src-main/core/contract/integrity.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
-import { connectSource } from '../../src-main/core/source/index.js';
-import { syncToCache } from '../../src-main/core/sync/index.js';
 
 let demo: DemoDb;
 let dir: string;
@@ -36,22 +34,7 @@ async function verifyJob(input: unknown): Promise<{ status: JobStatus; report: V
 before(async () => {
   demo = await startDemoDb();
   dir = mkdtempSync(join(tmpdir(), 'auditdesk-verify-app-'));
-  ctx = new AppContext({ dataDir: join(dir, 'data'), frontDoor: 'test' });
-  const session = await connectSource(demo.url);
-  try {
-    await syncToCache(session, ctx.cache(), { tenants: demo.groundTruth.tenants });
-  } finally {
-    await session.close();
-  }
-  const url = new URL(demo.url);
-  ctx.config.update((c) => {
-    c.connections.push({
-      id: 'demo', name: 'Demo', host: url.hostname, port: Number(url.port), database: url.pathname.slice(1),
-      user: decodeURIComponent(url.username), sslmode: 'disable', tenants: demo.groundTruth.tenants, schema: 'public',
-    });
-    c.activeConnectionId = 'demo';
-  });
-  await ctx.secrets.set(passwordKey('demo'), decodeURIComponent(url.password));
+  ctx = await appOnDemo(demo, dir, { synced: true });
 });
 
 after(async () => {
