@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useDeferredValue, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../app/store.js';
 import { formatCount, tzLabel } from '../app/format.js';
@@ -72,6 +72,10 @@ export function TimelineScreen() {
       reload: s.reload,
     })),
   );
+  // The chart and the facet lists arrive after the rows; rendered as deferred values, React
+  // draws them in interruptible slices, so their arrival never blocks a scroll or a keypress.
+  const shownHistogram = useDeferredValue(histogram);
+  const shownFacets = useDeferredValue(facets);
   const search = useRef<HTMLInputElement>(null);
 
   // The URL is the source of truth for the filter: reloads, bookmarks and back/forward
@@ -144,7 +148,7 @@ export function TimelineScreen() {
 
   return (
     <div className={`timeline${drawer ? ' with-drawer' : ''}`}>
-      <FacetPanel filter={filter} facets={facets} onChange={applyFilter} />
+      <FacetPanel filter={filter} facets={shownFacets} onChange={applyFilter} />
       <section className="timeline-main" aria-label="Timeline">
         <div className="toolbar">
           <SearchBox ref={search} value={filter.text ?? ''} onSearch={(text) => applyFilter({ ...filter, text: text || undefined })} />
@@ -163,11 +167,11 @@ export function TimelineScreen() {
             'Counting…'
           )}
         </div>
-        {histogram.state === 'ready' && histogram.value.bins.length > 0 ? (
-          <HistogramChart histogram={histogram.value} onZoom={zoom} />
-        ) : histogram.state === 'error' ? (
-          <ErrorState message={histogram.message} onRetry={reload} />
-        ) : histogram.state === 'loading' ? (
+        {shownHistogram.state === 'ready' && shownHistogram.value.bins.length > 0 ? (
+          <HistogramChart histogram={shownHistogram.value} onZoom={zoom} />
+        ) : shownHistogram.state === 'error' ? (
+          <ErrorState message={shownHistogram.message} onRetry={reload} />
+        ) : shownHistogram.state === 'loading' ? (
           <div className="histogram-placeholder">
             <Loading label="Drawing the histogram…" />
           </div>
