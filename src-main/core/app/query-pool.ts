@@ -10,7 +10,7 @@
 // queues behind them. Writes (reviews, saved filters) stay in the main process.
 import { Worker } from 'node:worker_threads';
 import type { MethodName } from '../contract/index.js';
-import { fromWorkerError, type WorkerError } from './worker-errors.js';
+import { fromWorkerError, type WorkerError } from '../util/worker-errors.js';
 
 /** Methods that only read the cache: these run in the pool when it is enabled. */
 export const OFF_THREAD_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
@@ -35,7 +35,7 @@ export interface WorkerRequest {
   input: unknown;
 }
 
-export type { WorkerError } from './worker-errors.js';
+export type { WorkerError } from '../util/worker-errors.js';
 
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WorkerError };
 

@@ -3,7 +3,7 @@
 // already validated against the contract; outputs go back by structured clone.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCache, type CacheDb } from '../cache/open.js';
-import { toWorkerError } from './worker-errors.js';
+import { toWorkerError } from '../util/worker-errors.js';
 import type { AppContext } from './context.js';
 import { anomaliesHandlers } from './handlers/anomalies.js';
 import { recordsHandlers } from './handlers/records.js';

@@ -13,7 +13,7 @@ import { UserError } from '../util/errors.js';
 import { recordSyncCheckpoints } from '../verify/store.js';
 import type { ConnectionProfile } from './config.js';
 import type { JobControl } from './jobs.js';
-import { fromWorkerError, type WorkerError } from './worker-errors.js';
+import { fromWorkerError, type WorkerError } from '../util/worker-errors.js';
 
 export interface SyncJobInput {
   profile: ConnectionProfile;

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCache } from '../cache/open.js';
 import { runSyncJob, type SyncJobInput, type SyncWorkerMessage } from './sync-job.js';
-import { toWorkerError } from './worker-errors.js';
+import { toWorkerError } from '../util/worker-errors.js';
 
 const input = workerData as SyncJobInput;
 const controller = new AbortController();

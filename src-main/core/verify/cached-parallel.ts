@@ -7,15 +7,16 @@
 // which the engine needs only to describe a few kinds of break, are read again by
 // rid from this thread's connection when asked for.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CacheDb } from '../cache/open.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
 import { cachedRowLayout } from './cached-rows.js';
-import type { FromReadWorker, ReadRange, ReadWorkerInit } from './read-worker.js';
+import type { ReadRange, ReadWorkerInit } from './read-worker.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow } from './types.js';
 import { feedBatch, type RowBatch } from './worker-rows.js';
+import { WorkerGang } from './worker-gang.js';
 
 /** Below this many rows starting workers costs more than it saves. */
 export const PARALLEL_MIN_ROWS = 50_000;
@@ -84,13 +85,6 @@ export async function readCachedChainParallel(
   };
   const count = Math.min(opts.threads, ranges.length);
   const queues: RowBatch[][] = ranges.map(() => []);
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
   let consume = 0;
   let nextRange = 0;
   const idle: Worker[] = [];
@@ -101,59 +95,31 @@ export async function readCachedChainParallel(
     }
   };
 
-  const workers: Worker[] = [];
-  const started: Promise<boolean>[] = [];
-  for (let i = 0; i < count; i++) {
-    const w = new Worker(new URL('./read-worker.js', import.meta.url), {
-      workerData: init,
-      // A worker inherits the parent's flags, and --input-type (a parent run with -e) stops a file worker from starting.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-    });
-    workers.push(w);
-    let ready: (ok: boolean) => void = () => undefined;
-    started.push(new Promise<boolean>((r) => (ready = r)));
-    let running = false;
-    w.on('message', (m: FromReadWorker) => {
-      if (m.type === 'ready') {
-        running = true;
-        idle.push(w);
-        return ready(true);
-      }
-      if (m.type === 'failed') {
-        failure ??= m.code ? new UserError(m.hint ? m.message.slice(0, -(m.hint.length + 1)) : m.message, m.code, m.hint) : new Error(m.message);
-        ready(false);
-        return notify();
-      }
+  const gang = new WorkerGang<RowBatch>(
+    new URL('./read-worker.js', import.meta.url),
+    init,
+    count,
+    'read',
+    (w, m) => {
       queues[m.part]!.push(m);
       if (m.last) {
         idle.push(w);
         assign();
       }
-      notify();
-    });
-    const die = (e: Error) => {
-      ready(false);
-      if (running) failure ??= e;
-      notify();
-    };
-    w.on('error', die);
-    w.on('exit', (code) => die(new Error(`a verification read worker stopped (exit code ${code})`)));
-  }
+    },
+    (w) => idle.push(w),
+  );
 
   try {
-    const ok = await Promise.all(started);
-    if (ok.some((x) => !x)) {
-      if (failure && ok.some((x) => x)) throw failure;
-      return null;
-    }
+    if (!(await gang.start())) return null;
     assign();
     let n = 0;
     let tick = 0;
     while (consume < ranges.length) {
       const b = queues[consume]!.shift();
       if (!b) {
-        if (failure) throw failure;
-        await new Promise<void>((r) => (wake = r));
+        gang.check();
+        await gang.next();
         continue;
       }
       const size = feedBatch(b, 1, fetch, onRow);
@@ -171,7 +137,7 @@ export async function readCachedChainParallel(
     }
     return n;
   } finally {
-    await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+    await gang.terminate();
   }
 }
 

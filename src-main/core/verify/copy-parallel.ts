@@ -6,16 +6,16 @@
 // PostgreSQL produces the next rows on one core, the parsing and hashing of the last
 // ones is spread over the workers. A row's payload and values, needed only to describe
 // a few kinds of break, are parsed again from its line in the chunk when asked for.
-import { Worker } from 'node:worker_threads';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import type { SourceTable } from '../source/discover.js';
 import { UserError } from '../util/errors.js';
 import { copyChainChunks, type CopySource } from './copy-stream.js';
 import { copyLine } from './copy-text.js';
-import type { CopyChunk, CopyWorkerInit, FromCopyWorker } from './copy-worker.js';
+import type { CopyChunk, CopyWorkerInit } from './copy-worker.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow } from './types.js';
 import { feedBatch, type RowBatch } from './worker-rows.js';
+import { WorkerGang } from './worker-gang.js';
 
 const CHUNK_BYTES = 256 * 1024;
 /** Chunks handed out and not yet fed to the engine: bounds memory, and makes PostgreSQL wait when the workers fall behind. */
@@ -52,54 +52,12 @@ export async function readCopyTextParallel(
   opts: { threads: number; signal?: AbortSignal; onTick?: (rows: number) => void; chunkBytes?: number },
 ): Promise<number | null> {
   const init: CopyWorkerInit = { columns, profile: shape.profile, label };
-  const workers: Worker[] = [];
-  const started: Promise<boolean>[] = [];
   const queues = new Map<number, RowBatch[]>();
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  for (let i = 0; i < opts.threads; i++) {
-    const w = new Worker(new URL('./copy-worker.js', import.meta.url), {
-      workerData: init,
-      // A worker inherits the parent's flags, and --input-type (a parent run with -e) stops a file worker from starting.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-    });
-    workers.push(w);
-    let ready: (ok: boolean) => void = () => undefined;
-    started.push(new Promise<boolean>((r) => (ready = r)));
-    let running = false;
-    w.on('message', (m: FromCopyWorker) => {
-      if (m.type === 'ready') {
-        running = true;
-        return ready(true);
-      }
-      if (m.type === 'failed') {
-        failure ??= new Error(m.message);
-        ready(false);
-        return notify();
-      }
-      queues.get(m.part)!.push(m);
-      notify();
-    });
-    const die = (e: Error) => {
-      ready(false);
-      if (running) failure ??= e;
-      notify();
-    };
-    w.on('error', die);
-    w.on('exit', (code) => die(new Error(`a verification parse worker stopped (exit code ${code})`)));
-  }
+  const gang = new WorkerGang<RowBatch>(new URL('./copy-worker.js', import.meta.url), init, opts.threads, 'parse', (_w, m) => queues.get(m.part)!.push(m));
+  const workers = gang.workers;
 
   try {
-    const ok = await Promise.all(started);
-    if (ok.some((x) => !x)) {
-      if (failure && ok.some((x) => x)) throw failure;
-      return null;
-    }
+    if (!(await gang.start())) return null;
     const chunks: Buffer[] = [];
     let sent = 0;
     let consumed = 0;
@@ -120,9 +78,9 @@ export async function readCopyTextParallel(
         const q = queues.get(consumed);
         const b = q?.shift();
         if (!b) {
-          if (failure) throw failure;
+          gang.check();
           if (!wait || consumed >= sent) return;
-          await new Promise<void>((r) => (wake = r));
+          await gang.next();
           continue;
         }
         const data = chunks[consumed]!;
@@ -165,6 +123,6 @@ export async function readCopyTextParallel(
     while (consumed < sent) await drain(true);
     return rows;
   } finally {
-    await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+    await gang.terminate();
   }
 }

@@ -8,6 +8,8 @@ import type { ChainProfile } from '../chain/profile.js';
 import { copyLine } from './copy-text.js';
 import { chainShape, toChainRow } from './rows.js';
 import { RowBatchBuilder, type RowBatch } from './worker-rows.js';
+import type { GangMessage } from './worker-gang.js';
+import { toWorkerError } from '../util/worker-errors.js';
 
 export interface CopyWorkerInit {
   columns: MappedColumn[];
@@ -23,7 +25,7 @@ export interface CopyChunk {
   length: number;
 }
 
-export type FromCopyWorker = RowBatch | { type: 'ready' } | { type: 'failed'; message: string };
+export type FromCopyWorker = GangMessage<RowBatch>;
 
 const port = parentPort!;
 const init = workerData as CopyWorkerInit;
@@ -45,10 +47,10 @@ try {
       const b = batches.finish();
       port.postMessage(b, [b.ref.buffer]);
     } catch (e) {
-      port.postMessage({ type: 'failed', message: (e as Error).message } satisfies FromCopyWorker);
+      port.postMessage({ type: 'failed', error: toWorkerError(e) } satisfies FromCopyWorker);
     }
   });
   port.postMessage({ type: 'ready' } satisfies FromCopyWorker);
 } catch (e) {
-  port.postMessage({ type: 'failed', message: (e as Error).message } satisfies FromCopyWorker);
+  port.postMessage({ type: 'failed', error: toWorkerError(e) } satisfies FromCopyWorker);
 }

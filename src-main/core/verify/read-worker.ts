@@ -10,6 +10,8 @@ import type { ChainProfile } from '../chain/profile.js';
 import { cachedRowLayout } from './cached-rows.js';
 import { chainShape, toChainRow } from './rows.js';
 import { RowBatchBuilder, type RowBatch } from './worker-rows.js';
+import type { GangMessage } from './worker-gang.js';
+import { toWorkerError } from '../util/worker-errors.js';
 
 export interface ReadWorkerInit {
   path: string;
@@ -33,7 +35,7 @@ export interface ReadRange {
   hi: bigint | null;
 }
 
-export type FromReadWorker = RowBatch | { type: 'ready' } | { type: 'failed'; message: string; code?: string; hint?: string };
+export type FromReadWorker = GangMessage<RowBatch>;
 
 const port = parentPort!;
 const init = workerData as ReadWorkerInit;
@@ -72,12 +74,10 @@ try {
     try {
       readRange(m);
     } catch (e) {
-      const err = e as Error & { code?: string; hint?: string };
-      port.postMessage({ type: 'failed', message: err.message, code: err.code, hint: err.hint } satisfies FromReadWorker);
+      port.postMessage({ type: 'failed', error: toWorkerError(e) } satisfies FromReadWorker);
     }
   });
   port.postMessage({ type: 'ready' } satisfies FromReadWorker);
 } catch (e) {
-  const err = e as Error & { code?: string; hint?: string };
-  port.postMessage({ type: 'failed', message: err.message, code: err.code, hint: err.hint } satisfies FromReadWorker);
+  port.postMessage({ type: 'failed', error: toWorkerError(e) } satisfies FromReadWorker);
 }

@@ -1,7 +1,7 @@
 // Errors cross a worker boundary by structured clone, which drops the class: a
 // UserError would arrive as a plain Error and be shown as an internal failure.
 // Both sides go through these two functions so the code and the user's message survive.
-import { isUserError, UserError } from '../util/errors.js';
+import { isUserError, UserError } from './errors.js';
 
 export interface WorkerError {
   user: boolean;

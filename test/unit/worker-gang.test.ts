@@ -1,0 +1,31 @@
+// A failure inside a verification worker reaches the run as the same user error (code and
+// words), not as an internal one; a worker file that cannot load means "read in one thread".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isUserError } from '../../src-main/core/util/errors.js';
+import { WorkerGang } from '../../src-main/core/verify/worker-gang.js';
+
+test('a worker that fails after starting fails the run with its own code and message', async () => {
+  const gang = new WorkerGang<{ type: 'batch' }>(new URL('../helpers/failing-gang-worker.js', import.meta.url), null, 2, 'test', () => assert.fail('no batch expected'));
+  try {
+    assert.equal(await gang.start(), true);
+    const woken = gang.next();
+    gang.workers[0]!.postMessage({ type: 'work' });
+    await woken;
+    assert.throws(
+      () => gang.check(),
+      (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && e.message === 'the local cache is damaged. Sync into a new cache (--rebuild).',
+    );
+  } finally {
+    await gang.terminate();
+  }
+});
+
+test('workers that cannot load leave the reading to one thread (start() is false, nothing thrown)', async () => {
+  const gang = new WorkerGang(new URL('../helpers/no-such-worker.js', import.meta.url), null, 2, 'test', () => undefined);
+  try {
+    assert.equal(await gang.start(), false);
+  } finally {
+    await gang.terminate();
+  }
+});
