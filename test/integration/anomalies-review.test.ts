@@ -11,15 +11,12 @@ import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { AnomalyContext, AnomalyList, Finding, Review } from '../../src-main/core/contract/anomalies.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { createRecordsFixture, type RecordsFixture } from '../helpers/records-fixture.js';
+import { callApp } from '../helpers/app-calls.js';
 
 let fx: RecordsFixture;
 let ctx: AppContext;
 
-async function call<T>(method: string, input: unknown): Promise<T> {
-  const reply = await dispatch(ctx, method, input);
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-  return reply.value as T;
-}
+const call = <T>(method: string, input: unknown) => callApp<T>(ctx, method, input);
 
 const SECRET = 'sk-proj-abcdefghijklmnopqrstuvwx0123456789';
 

@@ -13,16 +13,13 @@ import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { ConnectionTestResult, ConnectionView, MappingFields } from '../../src-main/core/contract/connections.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
+import { callApp } from '../helpers/app-calls.js';
 
 let demo: DemoDb;
 let dir: string;
 let ctx: AppContext;
 
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const reply = await dispatch(ctx, name, input);
-  if (!reply.ok) throw new Error(`${name}: ${reply.error.code} ${reply.error.message}`);
-  return reply.value as T;
-}
+const call = <T>(name: string, input: unknown) => callApp<T>(ctx, name, input);
 
 function profile(mapping?: unknown) {
   const url = new URL(demo.url);

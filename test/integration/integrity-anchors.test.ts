@@ -12,16 +12,13 @@ import type { AppContext } from '../../src-main/core/app/context.js';
 import { appOnDemo } from '../helpers/app-on-demo.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { AnchorCheckResult, AnchorHead, CheckpointInfo, VerifyReport } from '../../src-main/core/contract/integrity.js';
+import { callApp } from '../helpers/app-calls.js';
 
 let demo: DemoDb;
 let dir: string;
 let ctx: AppContext;
 
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const reply = await dispatch(ctx, name, input);
-  if (!reply.ok) throw new Error(`${name}: ${reply.error.code} ${reply.error.message}`);
-  return reply.value as T;
-}
+const call = <T>(name: string, input: unknown) => callApp<T>(ctx, name, input);
 
 async function job<T>(name: string, input: unknown): Promise<T> {
   const { jobId } = await call<{ jobId: string }>(name, input);

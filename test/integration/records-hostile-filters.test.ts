@@ -13,6 +13,7 @@ import { FACET_NAMES } from '../../src-main/core/records/filter.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { WALK_THRESHOLD } from '../../src-main/core/records/text.js';
 import { createRecordsFixture, HOSTILE, type RecordsFixture } from '../helpers/records-fixture.js';
+import { callApp } from '../helpers/app-calls.js';
 
 const HOSTILE_STRINGS = [
   HOSTILE.sql,
@@ -34,11 +35,7 @@ const HOSTILE_STRINGS = [
 let fx: RecordsFixture;
 let ctx: AppContext;
 
-async function call<T>(method: string, input: unknown): Promise<T> {
-  const reply = await dispatch(ctx, method, input);
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-  return reply.value as T;
-}
+const call = <T>(method: string, input: unknown) => callApp<T>(ctx, method, input);
 
 function snapshot(): string {
   const counts = fx.db

@@ -13,6 +13,7 @@ import { FACET_NAMES, recordFilterSchema, type FacetName } from '../../src-main/
 import { recordFacets } from '../../src-main/core/records/facets.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { createRecordsFixture, type RecordsFixture, type SourceRow } from '../helpers/records-fixture.js';
+import { callApp } from '../helpers/app-calls.js';
 
 const SOURCE_NAME: Record<FacetName, string> = {
   tenant: 'tenant_id',
@@ -32,11 +33,7 @@ const SOURCE_NAME: Record<FacetName, string> = {
 let fx: RecordsFixture;
 let ctx: AppContext;
 
-async function call<T>(method: string, input: unknown): Promise<T> {
-  const reply = await dispatch(ctx, method, input);
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-  return reply.value as T;
-}
+const call = <T>(method: string, input: unknown) => callApp<T>(ctx, method, input);
 
 function tsOf(r: SourceRow): string | null {
   const raw = r.kind === 'event' ? r.byName.created_at : r.byName.timestamp;

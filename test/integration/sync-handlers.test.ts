@@ -13,17 +13,14 @@ import type { ConnectionView, ConnectionTestResult } from '../../src-main/core/c
 import type { SyncHistoryEntry, SyncResult } from '../../src-main/core/contract/sync.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
 import type { AppStatus } from '../../src-main/core/contract/status.js';
+import { callApp } from '../helpers/app-calls.js';
 
 let demo: DemoDb;
 let dir: string;
 let ctx: AppContext;
 let password: string;
 
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const reply = await dispatch(ctx, name, input);
-  if (!reply.ok) throw new Error(`${name}: ${reply.error.code} ${reply.error.message}`);
-  return reply.value as T;
-}
+const call = <T>(name: string, input: unknown) => callApp<T>(ctx, name, input);
 
 before(async () => {
   demo = await startDemoDb();

@@ -13,16 +13,13 @@ import { appOnDemo } from '../helpers/app-on-demo.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { CheckpointInfo, IntegrityReport, VerifyReport } from '../../src-main/core/contract/integrity.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
+import { callApp } from '../helpers/app-calls.js';
 
 let demo: DemoDb;
 let dir: string;
 let ctx: AppContext;
 
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const reply = await dispatch(ctx, name, input);
-  if (!reply.ok) throw new Error(`${name}: ${reply.error.code} ${reply.error.message}`);
-  return reply.value as T;
-}
+const call = <T>(name: string, input: unknown) => callApp<T>(ctx, name, input);
 
 async function verifyJob(input: unknown): Promise<{ status: JobStatus; report: VerifyReport }> {
   const { jobId } = await call<{ jobId: string }>('integrity.verify', input);
