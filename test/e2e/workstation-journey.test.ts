@@ -13,7 +13,7 @@ import { testAndSync } from './actions/sync.js';
 import { openTimeline, pickFacet, resultTotal, searchText } from './actions/timeline.js';
 import { reviewTopAnomaly } from './actions/review.js';
 import type { Reply } from '../../src-main/core/contract/index.js';
-import type { RecordCount } from '../../src-main/core/contract/records.js';
+import type { FacetsResult, RecordCount } from '../../src-main/core/contract/records.js';
 import type { Review } from '../../src-main/core/contract/anomalies.js';
 
 async function api<T>(stack: Stack, method: string, input: unknown): Promise<T> {
@@ -54,10 +54,11 @@ describe('workstation journey on the demo tenant', () => {
     await stack.screenshot('03-timeline-light');
 
     await pickFacet(stack.page, 'modelProvider', 'openai');
-    // Pick a safety mode that OpenAI calls actually use in this data set (the facet lists them).
-    const modeLabel = tl.facet('safetyMode').locator('label[data-value]').first();
-    await modeLabel.waitFor();
-    const mode = (await modeLabel.getAttribute('data-value'))!;
+    // Pick a safety mode that OpenAI calls actually use in this data set. Asked of the API, not
+    // read off the panel: the panel keeps the previous filter's values until the new ones land,
+    // so its first label may not exist under this filter; pickFacet waits for the label.
+    const openaiFacets = await api<FacetsResult>(stack, 'records.facets', { filter: { modelProvider: ['openai'] }, facets: ['safetyMode'] });
+    const mode = openaiFacets.facets.safetyMode!.values.find((v) => v.value !== null && v.count > 0)!.value!;
     await pickFacet(stack.page, 'safetyMode', mode);
     const expected = await api<RecordCount>(stack, 'records.count', { filter: { modelProvider: ['openai'], safetyMode: [mode] } });
     assert.ok(expected.total > 0 && expected.total < all);
