@@ -86,4 +86,17 @@ describe('Merkle root (RFC 6962 §2.1)', () => {
       assert.equal(merkleRoot(digests), mth(digests.map((d) => Buffer.from(d, 'hex'))).toString('hex'), `n=${n}`);
     }
   });
+
+  test('leaves that are not 64 hex digits (sha512 chain hashes, damaged text) take the bytes hex decoding gives', () => {
+    const leaves = [
+      createHash('sha512').update('a').digest('hex'),
+      createHash('sha256').update('b').digest('hex').toUpperCase(),
+      'zz' + createHash('sha256').update('c').digest('hex').slice(2),
+      createHash('sha256').update('d').digest('hex'),
+    ];
+    for (let n = 1; n <= leaves.length; n++) {
+      const some = leaves.slice(0, n);
+      assert.equal(merkleRoot(some), mth(some.map((d) => Buffer.from(d, 'hex'))).toString('hex'), `n=${n}`);
+    }
+  });
 });
