@@ -63,7 +63,9 @@ function childSync(
     process.stdout.write(JSON.stringify({ seconds, rows: summary.rowsFetched, maxRssMb: usage.maxRSS / 1024, cpuSeconds, phases }));
   `;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, url, cachePath, JSON.stringify(tenants)], {
+    // AUDITDESK_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the sync child, workers included.
+    const nodeArgs = (process.env.AUDITDESK_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '--input-type=module', '-e', script, url, cachePath, JSON.stringify(tenants)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
