@@ -3,8 +3,6 @@
 // sync uses (toRecord), so the cache looks exactly as after a real sync. The source
 // rows are returned too, so tests compute expected counts independently of SQL.
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCache, type CacheDb, type Migration } from '../../src-main/core/cache/open.js';
 import { mapColumns, toRecord, type CacheRow } from '../../src-main/core/cache/record-mapping.js';
@@ -13,6 +11,7 @@ import { rowDigest } from '../../src-main/core/chain/digest.js';
 // The demo-shaped source columns are shared with the package fixture.
 export { EVENT_COLUMNS, CONVERSATION_COLUMNS, ANOMALY_COLUMNS } from './cache-fixture.js';
 import { EVENT_COLUMNS, CONVERSATION_COLUMNS, ANOMALY_COLUMNS } from './cache-fixture.js';
+import { scratchDir } from './scratch.js';
 
 export const HOSTILE = {
   sql: "'; DROP TABLE records; --",
@@ -108,7 +107,7 @@ export function createRecordsFixture(opts: FixtureOptions = {}): RecordsFixture 
   const nAnomalies = opts.anomalies ?? 40;
   const rand = prng(opts.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const path = opts.path ?? join(mkdtempSync(join(tmpdir(), 'auditdesk-records-')), 'cache.sqlite');
+  const path = opts.path ?? join(scratchDir('auditdesk-records-'), 'cache.sqlite');
   const db = openCache(path, opts.migrations ? { migrations: opts.migrations } : {});
   const fast = opts.digest === 'fast';
   const keep = opts.keepRows ?? true;

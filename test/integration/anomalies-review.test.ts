@@ -3,15 +3,13 @@
 // in the cache only, and never overwrites an earlier one. Plus model/config findings.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { AnomalyContext, AnomalyList, Finding, Review } from '../../src-main/core/contract/anomalies.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { createRecordsFixture, type RecordsFixture } from '../helpers/records-fixture.js';
 import { callApp } from '../helpers/app-calls.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 let fx: RecordsFixture;
 let ctx: AppContext;
@@ -22,7 +20,7 @@ const SECRET = 'sk-proj-abcdefghijklmnopqrstuvwx0123456789';
 
 before(() => {
   fx = createRecordsFixture({ events: 3000, conversations: 2500, anomalies: 40, seed: 5 });
-  ctx = new AppContext({ dataDir: mkdtempSync(join(tmpdir(), 'auditdesk-ctx-')), frontDoor: 'test', cachePath: fx.path });
+  ctx = new AppContext({ dataDir: scratchDir('auditdesk-ctx-'), frontDoor: 'test', cachePath: fx.path });
 });
 after(() => {
   ctx.close();

@@ -3,8 +3,6 @@
 // no error, nothing in the cache changed, and matches come back as text segments.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
@@ -14,6 +12,7 @@ import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { WALK_THRESHOLD } from '../../src-main/core/records/text.js';
 import { createRecordsFixture, HOSTILE, type RecordsFixture } from '../helpers/records-fixture.js';
 import { callApp } from '../helpers/app-calls.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const HOSTILE_STRINGS = [
   HOSTILE.sql,
@@ -51,7 +50,7 @@ function snapshot(): string {
 
 before(() => {
   fx = createRecordsFixture({ events: 2600, conversations: 1500, seed: 11 }); // > WALK_THRESHOLD events
-  ctx = new AppContext({ dataDir: mkdtempSync(join(tmpdir(), 'auditdesk-ctx-')), frontDoor: 'test', cachePath: fx.path });
+  ctx = new AppContext({ dataDir: scratchDir('auditdesk-ctx-'), frontDoor: 'test', cachePath: fx.path });
 });
 after(() => {
   ctx.close();

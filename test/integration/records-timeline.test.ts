@@ -3,9 +3,6 @@
 // through the API doorway against a real SQLite cache filled like a sync would.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { FacetsResult, Histogram, RecordCount, RecordDetail, RecordPage, SavedFilter, Thread } from '../../src-main/core/contract/records.js';
@@ -14,6 +11,7 @@ import { recordFacets } from '../../src-main/core/records/facets.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { createRecordsFixture, type RecordsFixture, type SourceRow } from '../helpers/records-fixture.js';
 import { callApp } from '../helpers/app-calls.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const SOURCE_NAME: Record<FacetName, string> = {
   tenant: 'tenant_id',
@@ -56,7 +54,7 @@ function mostCommon(rows: SourceRow[], facet: FacetName): string {
 
 before(() => {
   fx = createRecordsFixture({ events: 3000, conversations: 2000, seed: 7 });
-  ctx = new AppContext({ dataDir: mkdtempSync(join(tmpdir(), 'auditdesk-ctx-')), frontDoor: 'test', cachePath: fx.path });
+  ctx = new AppContext({ dataDir: scratchDir('auditdesk-ctx-'), frontDoor: 'test', cachePath: fx.path });
 });
 after(() => {
   ctx.close();

@@ -3,14 +3,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startDemoDb } from '../helpers/demo-db.js';
 import { openCache } from '../../src-main/core/cache/open.js';
 import { listCheckpoints, verifyCheckpointSignature } from '../../src-main/core/verify/checkpoints.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
@@ -24,7 +23,7 @@ after(async () => {
 });
 
 test('auditdesk sync records a signed checkpoint at each synced chain head', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'auditdesk-sync-cp-'));
+  const dir = scratchDir('auditdesk-sync-cp-');
   const cache = join(dir, 'cache.sqlite');
   const tenants = demo.groundTruth.tenants;
   await run(process.execPath, [cli, 'sync', '--source', demo.url, ...tenants.flatMap((t) => ['--tenant', t]), '--cache', cache, '--data-dir', join(dir, 'data')]);

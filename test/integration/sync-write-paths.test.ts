@@ -3,13 +3,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startDemoDb } from '../helpers/demo-db.js';
 import { openCache } from '../../src-main/core/cache/open.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
@@ -18,7 +17,7 @@ let dir: string;
 
 before(async () => {
   demo = await startDemoDb();
-  dir = mkdtempSync(join(tmpdir(), 'auditdesk-write-paths-'));
+  dir = scratchDir('auditdesk-write-paths-');
 });
 after(async () => {
   await demo?.stop();

@@ -1,15 +1,15 @@
 // What an auditor sees when a cache file is new, old, from a newer version, or damaged.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadMigrations, openCache, cacheSchemaVersion } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { toApiError } from '../../src-main/core/app/dispatch.js';
+import { scratchDir } from '../helpers/scratch.js';
 
-const dir = () => mkdtempSync(join(tmpdir(), 'auditdesk-cache-'));
+const dir = () => scratchDir('auditdesk-cache-');
 
 describe('opening the cache', () => {
   test('a new cache gets every migration and the FTS index', () => {
