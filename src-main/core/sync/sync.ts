@@ -24,7 +24,7 @@ import {
 import { ProgressMeter, type SyncProgress } from './progress.js';
 import { recheckCachedRows } from './recheck.js';
 import { FetchedEventsSeal, writeSeal } from './seal.js';
-import { enterBulkMode, restoreDeferredSchema } from './deferred.js';
+import { columnsNeverFilled, enterBulkMode, restoreDeferredSchema } from './deferred.js';
 import { canUseWriteWorker, holdsNothingButSyncBookkeeping, WorkerBatchWriter } from './batch-writer.js';
 import { DigestPipe } from './digest-pipe.js';
 
@@ -131,7 +131,10 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
     const pendingRecords = plan.filter((p) => p.table.kind === 'events' || p.table.kind === 'conversations').reduce((n, p) => n + p.pending, 0);
     const cachedRecords = (db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
     bulk = pendingRecords >= BULK_MIN_ROWS && pendingRecords >= cachedRecords / 2;
-    if (bulk) enterBulkMode(db);
+    if (bulk) {
+      const filling = plan.filter((p) => p.table.kind === 'events' || p.table.kind === 'conversations').map((p) => p.cached);
+      enterBulkMode(db, columnsNeverFilled(db, filling));
+    }
 
     // A bulk fill commits through a write worker, so reading and digesting the next
     // batch overlaps writing this one (the 2-core machine otherwise runs them in turn).
