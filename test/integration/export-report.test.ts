@@ -116,3 +116,33 @@ describe('report.pdf', () => {
     assert.match(text, /open/);
   });
 });
+
+describe('report.pdf signed by an auditor whose name is not in a Latin script', () => {
+  const name = 'Łukasz Żółć 李明';
+  let worldPdf: Buffer;
+  let worldId: LoadedIdentity;
+
+  before(async () => {
+    createIdentity({ name, org: 'Ревизия ООО', email: 'lz@audit.example', password: 'pdf-test-password', out: join(dir, 'world.p12') });
+    worldId = loadIdentity(join(dir, 'world.p12'), 'pdf-test-password');
+    const f = new CacheFixture(join(dir, 'world.sqlite'));
+    fillDemoLike(f, 'acme', 30);
+    await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: worldId, out: join(dir, 'world.zip'), createdAt: '2026-03-01T08:30:00Z' });
+    f.close();
+    worldPdf = await entry(join(dir, 'world.zip'), 'report.pdf');
+    writeFileSync(join(dir, 'world.pdf'), worldPdf);
+  });
+
+  test('pdfsig matches the signer to its certificate and prints the name as written', { skip: PDFSIG ? false : 'pdfsig not installed' }, () => {
+    const out = execFileSync('pdfsig', [join(dir, 'world.pdf')], { encoding: 'utf8' });
+    assert.match(out, /Signature Validation: Signature is Valid\./);
+    assert.match(out, new RegExp(`Signer Certificate Common Name: ${name}`));
+  });
+
+  test('our own CMS check names the same signer', () => {
+    const r = verifyPdfSignature(worldPdf);
+    assert.equal(r.ok, true, r.reason ?? '');
+    assert.equal(r.signer, name);
+    assert.equal(r.certFingerprint, worldId.info.pdfFingerprint);
+  });
+});

@@ -52,15 +52,40 @@ describe('identity create', () => {
     assert.throws(() => createIdentity({ name: 'A', org: 'B', email: 'a@b.c', password: 'short', out: join(dir, 'x.p12') }), /at least 8/);
   });
 
-  test('keeps Latin-1 accents in names and refuses, by name, characters a certificate here would alter', () => {
+  test('keeps names in any script exactly (UTF8String), and refuses control characters and non-ASCII email by name', () => {
     const zoe = join(dir, 'zoe.p12');
     createIdentity({ name: 'Zoë Müller', org: 'Prüfung GmbH', email: 'zoe@audit.example', password: PW, out: zoe });
     assert.equal(loadIdentity(zoe, PW).info.name, 'Zoë Müller');
+    const world = join(dir, 'world.p12');
+    const name = 'Łukasz Żółć 李明 Ελένη 👩‍⚖️';
+    const org = 'Ревизия ООО · مراجعة';
+    createIdentity({ name, org, email: 'lz@audit.example', password: PW, out: world });
+    const id = loadIdentity(world, PW);
+    assert.equal(id.info.name, name);
+    assert.equal(id.info.org, org);
+    assert.equal(id.pdfCert.subject.getField('CN').value, name, 'the PDF signer certificate reads back as text');
+    assert.equal(id.pdfCert.issuer.getField('O').value, org);
     assert.throws(
-      () => createIdentity({ name: 'Łukasz Ωmega', org: 'B', email: 'l@b.c', password: PW, out: join(dir, 'l.p12') }),
-      (e: Error & { code?: string }) => e.code === 'E_INPUT' && /"Ł"/.test(e.message) && /transliteration/.test(e.message),
+      () => createIdentity({ name: 'Ada\nLovelace', org: 'B', email: 'a@b.c', password: PW, out: join(dir, 'nl.p12') }),
+      (e: Error & { code?: string }) => e.code === 'E_INPUT' && /control character \(U\+000A\)/.test(e.message),
     );
-    assert.equal(existsSync(join(dir, 'l.p12')), false);
+    assert.throws(
+      () => createIdentity({ name: 'A', org: 'B', email: 'zoë@prüfung.example', password: PW, out: join(dir, 'em.p12') }),
+      (e: Error & { code?: string }) => e.code === 'E_INPUT' && /beyond ASCII/.test(e.message),
+    );
+    assert.equal(existsSync(join(dir, 'nl.p12')) || existsSync(join(dir, 'em.p12')), false);
+  });
+
+  test('OpenSSL reads a name in any script as written', { skip: OPENSSL ? false : 'openssl not installed' }, () => {
+    const world = join(dir, 'world.p12');
+    const id = loadIdentity(world, PW);
+    const pem = join(dir, 'world-pdf.pem');
+    writeFileSync(pem, certPem(id.pdfCertDer));
+    const subject = execFileSync('openssl', ['x509', '-in', pem, '-noout', '-subject', '-nameopt', 'utf8,sep_multiline'], { encoding: 'utf8' });
+    assert.match(subject, /CN=Łukasz Żółć 李明 Ελένη 👩‍⚖️/);
+    assert.match(subject, /O=Ревизия ООО · مراجعة/);
+    const verify = spawnSync('openssl', ['verify', '-CAfile', pem, pem], { encoding: 'utf8' });
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
   });
 
   test('is a PKCS#12 OpenSSL reads, with the fingerprint OpenSSL prints', { skip: OPENSSL ? false : 'openssl not installed' }, () => {

@@ -4,6 +4,7 @@
 // over the signed attributes must verify with the certificate inside the CMS.
 import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
+import { withTextNames } from '../identity/certs.js';
 
 export interface PdfSignatureCheck {
   ok: boolean;
@@ -46,7 +47,7 @@ export function verifyPdfSignature(pdf: Buffer): PdfSignatureCheck {
   if (!cert) return fail('the CMS carries no signer certificate');
   const certDer = Buffer.from(asn1.toDer(pki.certificateToAsn1(cert)).getBytes(), 'binary');
   const certFingerprint = createHash('sha256').update(certDer).digest('hex');
-  const signer = cert.subject.getField('CN')?.value ?? null;
+  const signer = (withTextNames(cert).subject.getField('CN')?.value as string | undefined) ?? null;
 
   let digestAttr: string | null = null;
   for (const attr of raw.authenticatedAttributes) {

@@ -26,12 +26,39 @@ export interface Validity {
   notAfter: Date;
 }
 
+/**
+ * Name and organisation as UTF8String (RFC 5280 §4.1.2.6), so any script survives;
+ * forge encodes the text to UTF-8 itself. The email address is an IA5String (ASCII).
+ */
 function forgeSubject(s: Subject): forge.pki.CertificateField[] {
+  const utf8 = asn1.Type.UTF8 as unknown as forge.asn1.Class;
   return [
-    { name: 'commonName', value: s.name },
-    { name: 'organizationName', value: s.org },
-    { name: 'emailAddress', value: s.email },
+    { name: 'commonName', value: s.name, valueTagClass: utf8 },
+    { name: 'organizationName', value: s.org, valueTagClass: utf8 },
+    { name: 'emailAddress', value: s.email, valueTagClass: asn1.Type.IA5STRING as unknown as forge.asn1.Class },
   ];
+}
+
+/**
+ * forge parses a UTF8String name value into its raw UTF-8 bytes, yet encodes the value
+ * it is given as text: re-encoding a parsed name (the issuer written into a certificate
+ * it signs, the issuerAndSerialNumber of a CMS signer) would encode those bytes twice,
+ * and pdfsig would no longer match the signer to its certificate. Decoding the values
+ * once after parsing makes both directions agree. The certificate's own bytes are not
+ * touched: forge re-encodes a parsed certificate from the TBSCertificate it captured.
+ */
+export function withTextNames(cert: forge.pki.Certificate): forge.pki.Certificate {
+  for (const name of [cert.subject, cert.issuer]) {
+    for (const a of name.attributes) {
+      if ((a.valueTagClass as unknown as number) === asn1.Type.UTF8 && typeof a.value === 'string') a.value = forge.util.decodeUtf8(a.value);
+    }
+  }
+  return cert;
+}
+
+/** A certificate parsed by forge, with its names as text (withTextNames). */
+export function forgeCertificate(der: Buffer): forge.pki.Certificate {
+  return withTextNames(pki.certificateFromAsn1(asn1.fromDer(der.toString('binary'))));
 }
 
 function serial(): string {
@@ -125,7 +152,7 @@ export function selfIssuer(subject: Subject, privateKey: KeyObject): Issuer {
 
 /** An issuer backed by an RSA key and its certificate (sha256WithRSAEncryption). */
 export function rsaIssuer(certDer: Buffer, privateKey: KeyObject): Issuer {
-  const fCert = pki.certificateFromAsn1(asn1.fromDer(certDer.toString('binary')));
+  const fCert = forgeCertificate(certDer);
   return {
     subject: fCert.subject,
     sign: (tbs) => sign('sha256', tbs, privateKey),

@@ -18,6 +18,7 @@ import {
   fingerprintOf,
   makeEd25519Certificate,
   makeRsaIdentity,
+  forgeCertificate,
   rsaIssuer,
   selfIssuer,
   subjectOf,
@@ -60,18 +61,17 @@ function validSubject(s: Subject): void {
   for (const [k, v] of Object.entries(s)) {
     if (!v || !v.trim()) throw new UserError(`identity ${k} is empty.`, 'E_INPUT', `Pass --${k}.`);
     if (v.length > 200) throw new UserError(`identity ${k} is longer than 200 characters.`, 'E_INPUT');
-    // Certificates are written with node-forge, which stores subject strings byte by
-    // byte: beyond Latin-1 a name would be silently altered, so refuse it by name.
-    const outside = [...v].find((ch) => ch.codePointAt(0)! > 0xff);
-    if (outside) {
-      throw new UserError(
-        `identity ${k} "${v}" contains "${outside}", which certificates made here cannot hold yet (Latin-1 only).`,
-        'E_INPUT',
-        `Use a Latin transliteration for --${k}, or import an organisation-issued certificate (auditdesk identity import).`,
-      );
+    // eslint-disable-next-line no-control-regex
+    const control = /[\u0000-\u001f\u007f-\u009f]/.exec(v);
+    if (control) {
+      throw new UserError(`identity ${k} contains a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}).`, 'E_INPUT', `Type --${k} as plain text on one line.`);
     }
   }
   if (!/^[^@\s]+@[^@\s]+$/.test(s.email)) throw new UserError(`"${s.email}" is not an email address.`, 'E_INPUT', 'Pass --email name@example.org.');
+  // The certificate's emailAddress is an IA5String: ASCII only.
+  if (/[^\x21-\x7e]/.test(s.email)) {
+    throw new UserError(`email address "${s.email}" has characters beyond ASCII, which a certificate's email field cannot hold.`, 'E_INPUT', 'Pass the ASCII form of the address (an IDN domain in its xn-- form).');
+  }
 }
 
 /** Creates a new self-signed identity and writes it as a PKCS#12 file (temp + rename). */
@@ -164,7 +164,7 @@ export function loadIdentity(file: string, password: string): LoadedIdentity {
       'Create one with `auditdesk identity create`, or bring an organisation p12 in with `auditdesk identity import`.',
     );
   }
-  const toForge = (der: Buffer) => forge.pki.certificateFromAsn1(forge.asn1.fromDer(der.toString('binary')));
+  const toForge = forgeCertificate;
   const pdfKey = forge.pki.privateKeyFromPem(rsa.key.export({ type: 'pkcs8', format: 'pem' }) as string) as forge.pki.rsa.PrivateKey;
   const chain: forge.pki.Certificate[] = [];
   for (const der of others) {
