@@ -229,6 +229,12 @@ describe('canonical JSON straight from the text', () => {
     '{"__proto__": 1}', '{"a": {"__proto__": {"x": 1}}}', '"\\u00e9"', '"\\ud83d\\ude00"', '"\\ud83d"', '"\ud83d\ude00"', '"a\u0000b"', '"tab\tin"', '"\u007f\u2028"', '"a\ud83db"', '"\ude00"', '{"\ud83d": 1, "\ude00x": 2}', '"\ude00\ud83d"', '"\ude00\ude00"', '"\ud83d',
     '{"a!": 1, "a": 2, "a ": 3, "A": 4, "é": 5, "\ud83d\ude00": 6, "\uff61": 7}', '{"10": 1, "9": 2, "1": 3}', ' {"a" : [1 , 2 ] } ', '{"a":1}x', '', ' ',
     'nul', 'tru', 'falsey', '[1 2]', '"unterminated', '[' + '['.repeat(20000) + ']'.repeat(20001), '{"a":[{"b":[{"c":[]}]}]}', '1.5e-7', '-1E-7', '5e-324', '1.7976931348623157e308',
+    // members out of order at every depth, and objects nested past the depth the one-pass reader takes itself
+    '{"version": 3, "reason": "r", "client": "web", "fields": ["t", {"z": 1, "y": [{"b": 2, "a": 1}], "x": {}}]}',
+    '{"b": {"d": 1, "c": 2}, "a": {"f": {"h": 1, "g": 2}, "e": 3}}', '{"b": 1, "a": 2, "b": 3}', '{"c": {"a": 1, "a": 2}, "b": 1}',
+    '{"k": '.repeat(40) + '1' + '}'.repeat(40), '{"b": '.repeat(33) + '{"y": 1, "x": 2}' + ', "a": 0}'.repeat(33),
+    // jsonb's own order (shorter keys first) and its ", " / ": " spacing
+    '{"n": 1, "id": "x", "user": "u", "action": "read", "details": {"to": 2, "from": 1}}',
   ];
   test('equals parse-then-canonicalise (and the spec\'s canonicalize package) on awkward texts', () => {
     for (const t of tricky) {

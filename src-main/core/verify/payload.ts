@@ -9,6 +9,7 @@ import { JCS_SHA256_V1 } from '../chain/profile.js';
 
 const MAX_SAFE = 9007199254740991n;
 const SMALL_INT = /^-?(?:0|[1-9]\d{0,14})$/;
+const LOWER_HEX = /^[0-9a-f-]*$/;
 const CANONICAL_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
 /** Characters JSON.stringify would escape (and, to keep the test simple, every surrogate). */
@@ -16,19 +17,37 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 type Encoder = (text: string) => string;
 
-const ENCODERS: Record<TypeCategory, Encoder> = {
-  integer: (t) => {
-    if (SMALL_INT.test(t)) return t;
-    const big = BigInt(t);
-    return big <= MAX_SAFE && big >= -MAX_SAFE ? big.toString() : `"${big.toString()}"`;
+interface ColumnEncoder {
+  /** The value's JSON text in the payload. */
+  encode: Encoder;
+  /**
+   * For values that are JSON strings: the text between the quotes when it needs no
+   * escape (encode(t) is then exactly `"` + inner(t) + `"`), else null. The builder
+   * then writes the quotes as part of its constant pieces: fewer, longer pieces make a
+   * payload that is cheaper to flatten for the hash.
+   */
+  inner?: (text: string) => string | null;
+}
+
+const plain = (t: string) => (NEEDS_ESCAPE.test(t) ? null : t);
+
+const ENCODERS: Record<TypeCategory, ColumnEncoder> = {
+  integer: {
+    encode: (t) => {
+      if (SMALL_INT.test(t)) return t;
+      const big = BigInt(t);
+      return big <= MAX_SAFE && big >= -MAX_SAFE ? big.toString() : `"${big.toString()}"`;
+    },
   },
-  decimal: (t) => JSON.stringify(t),
-  boolean: (t) => (t === 't' || t === 'true' ? 'true' : 'false'),
-  json: (t) => canonicalJsonText(t),
-  timestamp: (t) => (CANONICAL_TS.test(t) ? `"${t}"` : JSON.stringify(canonicalTimestamp(t))),
-  date: (t) => JSON.stringify(canonicalDate(t)),
-  uuid: (t) => JSON.stringify(t.toLowerCase()),
-  text: (t) => (NEEDS_ESCAPE.test(t) ? JSON.stringify(t) : `"${t}"`),
+  decimal: { encode: (t) => JSON.stringify(t), inner: plain },
+  boolean: { encode: (t) => (t === 't' || t === 'true' ? 'true' : 'false') },
+  json: { encode: (t) => canonicalJsonText(t) },
+  // canonicalTimestamp prints only digits, letters, '-', '+', ':' and '.': never an escape
+  timestamp: { encode: (t) => (CANONICAL_TS.test(t) ? `"${t}"` : JSON.stringify(canonicalTimestamp(t))), inner: (t) => (CANONICAL_TS.test(t) ? t : canonicalTimestamp(t)) },
+  date: { encode: (t) => JSON.stringify(canonicalDate(t)), inner: (t) => plain(canonicalDate(t)) },
+  // lowercase hex and hyphens (what PostgreSQL prints) are their own lowercase and need no escape
+  uuid: { encode: (t) => JSON.stringify(t.toLowerCase()), inner: (t) => (LOWER_HEX.test(t) ? t : null) },
+  text: { encode: (t) => JSON.stringify(t), inner: plain },
 };
 
 /** RFC 8785 serialisation of a parsed JSON value; mirrors the `canonicalize` package. */
@@ -63,6 +82,140 @@ export function canonicalJson(v: unknown): string {
 /** Thrown inside canonicalJsonText when the text leaves the subset it rewrites itself. */
 const OUTSIDE = new Error('outside the fast subset');
 
+// The text being read and the reading position. Module state rather than closures:
+// four closures per call cost more than the scan of a short jsonb value. Nothing in
+// the scan calls back into canonicalJsonText, so one text at a time is all there is.
+let src = '';
+let pos = 0;
+
+/**
+ * A string token JSON.stringify prints unchanged: no quote, backslash or control
+ * character inside, and UTF-16 surrogates only as high+low pairs.
+ */
+const PLAIN_STRING = /"(?:[^"\\\u0000-\u001f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*"/y;
+/** JSON's number grammar; group 1 marks a fraction or an exponent. */
+const NUMBER = /-?(?:0|[1-9]\d*)((?:\.\d+)?(?:[eE][+-]?\d+)?)/y;
+
+function skipSpace(): void {
+  for (;;) {
+    const c = src.charCodeAt(pos);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
+    else return;
+  }
+}
+
+/** At a quote: the string token, quotes included, exactly as written. */
+function plainString(): string {
+  PLAIN_STRING.lastIndex = pos;
+  if (!PLAIN_STRING.test(src)) throw OUTSIDE;
+  const start = pos;
+  pos = PLAIN_STRING.lastIndex;
+  return src.slice(start, pos);
+}
+
+function jsonValue(): string {
+  skipSpace();
+  const c = src.charCodeAt(pos);
+  if (c === 0x22) return plainString();
+  if (c === 0x7b) return jsonObject();
+  if (c === 0x5b) {
+    pos++;
+    skipSpace();
+    if (src.charCodeAt(pos) === 0x5d) {
+      pos++;
+      return '[]';
+    }
+    let out = '[' + jsonValue();
+    for (;;) {
+      skipSpace();
+      const d = src.charCodeAt(pos++);
+      if (d === 0x5d) return out + ']';
+      if (d !== 0x2c) throw OUTSIDE;
+      out += ',' + jsonValue();
+    }
+  }
+  if (c === 0x74 && src.startsWith('true', pos)) {
+    pos += 4;
+    return 'true';
+  }
+  if (c === 0x66 && src.startsWith('false', pos)) {
+    pos += 5;
+    return 'false';
+  }
+  if (c === 0x6e && src.startsWith('null', pos)) {
+    pos += 4;
+    return 'null';
+  }
+  NUMBER.lastIndex = pos;
+  const m = NUMBER.exec(src);
+  if (m === null) throw OUTSIDE;
+  const token = m[0];
+  pos = NUMBER.lastIndex;
+  // An integer of at most 15 characters is exact and prints as written; "-0" prints as 0.
+  if (m[1] === '' && token.length <= 15 && token !== '-0') return token;
+  // JSON.parse reads a number token as Number() does; the reference then prints it with JSON.stringify.
+  const v = Number(token);
+  if (!Number.isFinite(v)) throw OUTSIDE;
+  return JSON.stringify(v);
+}
+
+/** Members of the objects being read, one set per nesting level, reused from row to row. */
+interface Members {
+  keys: string[];
+  bare: string[];
+  vals: string[];
+}
+const membersByDepth: Members[] = [];
+let depth = 0;
+
+/** At '{': the members sorted by key (UTF-16 code units, as Array#sort compares). */
+function jsonObject(): string {
+  pos++;
+  skipSpace();
+  if (src.charCodeAt(pos) === 0x7d) {
+    pos++;
+    return '{}';
+  }
+  // deeper objects are rare: the reference takes them (and the pool stays small)
+  if (depth >= 32) throw OUTSIDE;
+  const { keys, bare, vals } = (membersByDepth[depth] ??= { keys: [], bare: [], vals: [] });
+  depth++;
+  let n = 0;
+  for (;;) {
+    skipSpace();
+    if (src.charCodeAt(pos) !== 0x22) throw OUTSIDE;
+    const k = plainString();
+    const b = k.slice(1, -1);
+    if (b === '__proto__') throw OUTSIDE;
+    skipSpace();
+    if (src.charCodeAt(pos) !== 0x3a) throw OUTSIDE;
+    pos++;
+    const v = jsonValue();
+    // insertion sort as the members come (objects are small, and often in order already)
+    let p = n;
+    while (p > 0 && bare[p - 1]! > b) {
+      keys[p] = keys[p - 1]!;
+      bare[p] = bare[p - 1]!;
+      vals[p] = vals[p - 1]!;
+      p--;
+    }
+    if (p > 0 && bare[p - 1] === b) throw OUTSIDE;
+    keys[p] = k;
+    bare[p] = b;
+    vals[p] = v;
+    n++;
+    skipSpace();
+    const d = src.charCodeAt(pos++);
+    if (d === 0x2c) continue;
+    if (d !== 0x7d) throw OUTSIDE;
+    break;
+  }
+  depth--;
+  let out = '{' + keys[0] + ':' + vals[0];
+  for (let j = 1; j < n; j++) out += ',' + keys[j] + ':' + vals[j];
+  return out + '}';
+}
+
 /**
  * canonicalJson(JSON.parse(text)) without building the value: one pass over the text
  * that copies strings and small integers as they are and sorts object members. It
@@ -75,158 +228,19 @@ const OUTSIDE = new Error('outside the fast subset');
  * chain-values.test.ts compares the two on random JSON texts.
  */
 export function canonicalJsonText(text: string): string {
-  let i = 0;
-  const n = text.length;
-  const space = () => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
-      else break;
-    }
-  };
-  /** At a quote: the string token, quotes included, exactly as written. */
-  const string = (): string => {
-    const start = i++;
-    for (;;) {
-      if (i >= n) throw OUTSIDE;
-      const c = text.charCodeAt(i);
-      if (c === 0x22) return text.slice(start, ++i);
-      if (c === 0x5c || c < 0x20) throw OUTSIDE;
-      if (c >= 0xd800 && c <= 0xdfff) {
-        // only a high surrogate followed by a low one (a pair prints unescaped)
-        if (c >= 0xdc00 || i + 1 >= n) throw OUTSIDE;
-        const d = text.charCodeAt(i + 1);
-        if (d < 0xdc00 || d > 0xdfff) throw OUTSIDE;
-        i += 2;
-        continue;
-      }
-      i++;
-    }
-  };
-  const digits = () => {
-    const start = i;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c >= 0x30 && c <= 0x39) i++;
-      else break;
-    }
-    return i - start;
-  };
-  const value = (): string => {
-    space();
-    if (i >= n) throw OUTSIDE;
-    const c = text.charCodeAt(i);
-    if (c === 0x22) return string();
-    if (c === 0x7b) {
-      i++;
-      space();
-      if (text.charCodeAt(i) === 0x7d) {
-        i++;
-        return '{}';
-      }
-      const keys: string[] = [];
-      const bare: string[] = [];
-      const vals: string[] = [];
-      for (;;) {
-        space();
-        if (text.charCodeAt(i) !== 0x22) throw OUTSIDE;
-        const k = string();
-        const b = k.slice(1, -1);
-        if (b === '__proto__') throw OUTSIDE;
-        space();
-        if (text.charCodeAt(i) !== 0x3a) throw OUTSIDE;
-        i++;
-        keys.push(k);
-        bare.push(b);
-        vals.push(value());
-        space();
-        const d = text.charCodeAt(i++);
-        if (d === 0x2c) continue;
-        if (d === 0x7d) break;
-        throw OUTSIDE;
-      }
-      const m = keys.length;
-      if (m === 1) return `{${keys[0]}:${vals[0]}}`;
-      // insertion sort (objects are small) on the keys without quotes, by code units
-      const order = [0];
-      for (let j = 1; j < m; j++) {
-        const kj = bare[j]!;
-        let p = order.length;
-        while (p > 0 && bare[order[p - 1]!]! > kj) p--;
-        if (p > 0 && bare[order[p - 1]!] === kj) throw OUTSIDE;
-        order.splice(p, 0, j);
-      }
-      let out = '{';
-      for (let j = 0; j < m; j++) out += (j ? ',' : '') + keys[order[j]!] + ':' + vals[order[j]!];
-      return out + '}';
-    }
-    if (c === 0x5b) {
-      i++;
-      space();
-      if (text.charCodeAt(i) === 0x5d) {
-        i++;
-        return '[]';
-      }
-      let out = '[';
-      for (let first = true; ; first = false) {
-        out += (first ? '' : ',') + value();
-        space();
-        const d = text.charCodeAt(i++);
-        if (d === 0x2c) continue;
-        if (d === 0x5d) break;
-        throw OUTSIDE;
-      }
-      return out + ']';
-    }
-    if (text.startsWith('true', i)) {
-      i += 4;
-      return 'true';
-    }
-    if (text.startsWith('false', i)) {
-      i += 5;
-      return 'false';
-    }
-    if (text.startsWith('null', i)) {
-      i += 4;
-      return 'null';
-    }
-    // a number, by JSON's grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-    const start = i;
-    if (c === 0x2d) i++;
-    const first = text.charCodeAt(i);
-    if (first === 0x30) i++;
-    else if (first >= 0x31 && first <= 0x39) digits();
-    else throw OUTSIDE;
-    let plain = true;
-    if (text.charCodeAt(i) === 0x2e) {
-      plain = false;
-      i++;
-      if (!digits()) throw OUTSIDE;
-    }
-    const e = text.charCodeAt(i);
-    if (e === 0x65 || e === 0x45) {
-      plain = false;
-      i++;
-      const sign = text.charCodeAt(i);
-      if (sign === 0x2b || sign === 0x2d) i++;
-      if (!digits()) throw OUTSIDE;
-    }
-    const token = text.slice(start, i);
-    // An integer of at most 15 digits is exact and prints as written; "-0" prints as 0.
-    if (plain && token.length <= 15 && token !== '-0') return token;
-    // JSON.parse reads a number token as Number() does; the reference then prints it with JSON.stringify.
-    const v = Number(token);
-    if (!Number.isFinite(v)) throw OUTSIDE;
-    return JSON.stringify(v);
-  };
+  src = text;
+  pos = 0;
+  depth = 0;
   try {
-    const out = value();
-    space();
-    if (i !== n) throw OUTSIDE;
+    const out = jsonValue();
+    skipSpace();
+    if (pos !== text.length) throw OUTSIDE;
     return out;
   } catch {
     // OUTSIDE, or a nesting deeper than this recursion goes: the reference decides.
     return canonicalJson(JSON.parse(text) as unknown);
+  } finally {
+    src = '';
   }
 }
 
@@ -245,18 +259,39 @@ export function compilePayloadBuilder(columns: readonly ColumnType[], profile: C
     if (exclude.has(c.name) || (include && !include.has(c.name))) return;
     byName.set(c.name, i);
   });
-  const fields = [...byName.keys()].sort().map((name) => {
+  const fields = [...byName.keys()].sort().map((name, i) => {
     const index = byName.get(name)!;
-    return { prefix: JSON.stringify(name) + ':', index, encode: ENCODERS[typeCategory(columns[index]!.type)] };
+    const { encode, inner } = ENCODERS[typeCategory(columns[index]!.type)];
+    // The separator and the quotes go into constant pieces: `prefix` opens the member,
+    // `quoted` opens it and its string, and the `…AfterQuote` forms first close the
+    // previous member's string. Same bytes, fewer pieces for the hash to flatten.
+    const prefix = (i ? ',' : '{') + JSON.stringify(name) + ':';
+    return { index, encode, inner, prefix, quoted: prefix + '"', prefixAfterQuote: '"' + prefix, quotedAfterQuote: '"' + prefix + '"' };
   });
   const n = fields.length;
   return (values) => {
-    let out = '{';
+    if (n === 0) return '{}';
+    let out = '';
+    let open = false; // the last member is a string whose closing quote is still to write
     for (let i = 0; i < n; i++) {
       const f = fields[i]!;
       const v = values[f.index];
-      out += (i ? ',' : '') + f.prefix + (v === null || v === undefined ? 'null' : f.encode(v));
+      if (v === null || v === undefined) {
+        out += (open ? f.prefixAfterQuote : f.prefix) + 'null';
+        open = false;
+        continue;
+      }
+      if (f.inner) {
+        const s = f.inner(v);
+        if (s !== null) {
+          out += (open ? f.quotedAfterQuote : f.quoted) + s;
+          open = true;
+          continue;
+        }
+      }
+      out += (open ? f.prefixAfterQuote : f.prefix) + f.encode(v);
+      open = false;
     }
-    return out + '}';
+    return out + (open ? '"}' : '}');
   };
 }
