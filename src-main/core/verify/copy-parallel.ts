@@ -10,7 +10,7 @@ import type { MappedColumn } from '../cache/record-mapping.js';
 import type { SourceTable } from '../source/discover.js';
 import { UserError } from '../util/errors.js';
 import { copyChainChunks, type CopySource } from './copy-stream.js';
-import { copyLine } from './copy-text.js';
+import { chunkText, copyLine } from './copy-text.js';
 import type { CopyChunk, CopyWorkerInit } from './copy-worker.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow } from './types.js';
@@ -84,7 +84,8 @@ export async function readCopyTextParallel(
           continue;
         }
         const data = chunks[consumed]!;
-        rows += feedBatch(b, 2, (start, end) => toChainRow(copyLine(data.toString('utf8', start, end)), shape), onRow);
+        let text: string | null = null; // decoded only if a break needs a row rebuilt
+        rows += feedBatch(b, 2, (start, end) => toChainRow(copyLine((text ??= chunkText(data.buffer, data.length)).slice(start, end)), shape), onRow);
         opts.onTick?.(rows);
         if (b.last) {
           queues.delete(consumed);

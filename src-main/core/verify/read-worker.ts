@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import type { ChainProfile } from '../chain/profile.js';
 import { cachedRowLayout } from './cached-rows.js';
-import { chainShape, toChainRow } from './rows.js';
+import { chainShape, toLinkRow } from './rows.js';
 import { RowBatchBuilder, type RowBatch } from './worker-rows.js';
 import type { GangMessage } from './worker-gang.js';
 import { toWorkerError } from '../util/worker-errors.js';
@@ -58,7 +58,7 @@ try {
     const batches = new RowBatchBuilder(m.id, init.batchRows, 1, init.profile);
     for (const r of stmt.iterate(...args) as IterableIterator<unknown[]>) {
       // rid comes last, after the columns the layout reads.
-      const full = batches.push(toChainRow(layout.toValues(r), shape, layout.seqOf(r)), Number(r[r.length - 1] as bigint));
+      const full = batches.push(toLinkRow(layout.toValues(r), shape, layout.seqOf(r)), Number(r[r.length - 1] as bigint));
       if (full) port.postMessage(full, [full.ref.buffer]);
     }
     const rest = batches.finish();

@@ -61,29 +61,54 @@ function timeOf(text: string | null): string | null {
   }
 }
 
+/** What linking needs of a row — all a worker sends; id, time and values are rebuilt from the row when a break needs them. */
+export interface LinkRow {
+  seq: bigint | null;
+  seqText: string | null;
+  prevHash: string | null;
+  hash: string | null;
+  payload: string;
+}
+
+/** `knownSeq`: the seq already read as an exact integer (the cache), saving a parse. */
+export function toLinkRow(values: readonly (string | null)[], shape: ChainShape, knownSeq?: bigint): LinkRow {
+  const seqText = values[shape.seqIdx] ?? null;
+  return {
+    seq: knownSeq !== undefined ? knownSeq : seqOf(seqText),
+    seqText,
+    prevHash: values[shape.prevIdx] ?? null,
+    hash: values[shape.hashIdx] ?? null,
+    payload: payloadOf(values, shape),
+  };
+}
+
 /** `knownSeq`: the seq already read as an exact integer (the cache), saving a parse. */
 export function toChainRow(values: readonly (string | null)[], shape: ChainShape, knownSeq?: bigint): ChainRow {
   const seqText = values[shape.seqIdx] ?? null;
-  const seq = knownSeq !== undefined ? knownSeq : seqText !== null && INTEGER.test(seqText) ? BigInt(seqText) : null;
-  const time = shape.timeIdx === null ? null : timeOf(values[shape.timeIdx] ?? null);
-  let payload: string;
+  return {
+    seq: knownSeq !== undefined ? knownSeq : seqOf(seqText),
+    seqText,
+    id: values[shape.idIdx] ?? '(no id)',
+    time: shape.timeIdx === null ? null : timeOf(values[shape.timeIdx] ?? null),
+    prevHash: values[shape.prevIdx] ?? null,
+    hash: values[shape.hashIdx] ?? null,
+    payload: payloadOf(values, shape),
+    values,
+  };
+}
+
+function seqOf(text: string | null): bigint | null {
+  return text !== null && INTEGER.test(text) ? BigInt(text) : null;
+}
+
+function payloadOf(values: readonly (string | null)[], shape: ChainShape): string {
   try {
-    payload = shape.payload(values);
+    return shape.payload(values);
   } catch (e) {
     // A value the spec cannot canonicalise (e.g. an unreadable timestamp) still gets a
     // payload, so the row is reported as modified rather than stopping the run.
-    payload = `\u0000unreadable value: ${(e as Error).message}`;
+    return `\u0000unreadable value: ${(e as Error).message}`;
   }
-  return {
-    seq,
-    seqText,
-    id: values[shape.idIdx] ?? '(no id)',
-    time,
-    prevHash: values[shape.prevIdx] ?? null,
-    hash: values[shape.hashIdx] ?? null,
-    payload,
-    values,
-  };
 }
 
 /** Rebuilds a row's payload as if its seq were `seq` (re-checks a displaced row). */

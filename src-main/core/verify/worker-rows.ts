@@ -1,9 +1,12 @@
 // The compact form in which read workers hand rows to the engine's thread: only what
-// linking and classifying need (seq, id, time, hashes), column-wise, plus a reference
-// (a cache rid, or a line's place in a COPY chunk) from which the engine's thread
-// rebuilds a row's payload and values in the rare case a break needs them.
+// linking needs (seq and hashes), column-wise, plus a reference (a cache rid, or a
+// line's place in a COPY chunk) from which the engine's thread rebuilds the rest of a
+// row — id, time, payload, values — in the rare case a break needs them. Every string
+// left out here is one the worker need not send and the engine's thread need not
+// receive: on two cores that thread shares a core with the workers.
 import { chainHash } from '../chain/hash.js';
 import type { ChainProfile } from '../chain/profile.js';
+import type { LinkRow } from './rows.js';
 import type { ChainRow } from './types.js';
 
 /**
@@ -20,8 +23,6 @@ export interface RowBatch {
   ref: Float64Array<ArrayBuffer>;
   seq: (bigint | null)[];
   seqText: (string | null | undefined)[];
-  id: string[];
-  time: (string | null)[];
   hash: (string | null)[];
   prev: (string | null | undefined)[];
   computed: (string | null | undefined)[];
@@ -41,11 +42,11 @@ export class RowBatchBuilder {
   }
 
   private empty(): RowBatch {
-    return { type: 'batch', part: this.part, last: false, ref: new Float64Array(this.capacity * this.refWidth), seq: [], seqText: [], id: [], time: [], hash: [], prev: [], computed: [] };
+    return { type: 'batch', part: this.part, last: false, ref: new Float64Array(this.capacity * this.refWidth), seq: [], seqText: [], hash: [], prev: [], computed: [] };
   }
 
-  /** Adds a row; returns a full batch to send, or null. */
-  push(row: ChainRow, ref0: number, ref1 = 0): RowBatch | null {
+  /** Adds a row (its id and time are not sent: rebuilt from the reference when needed); returns a full batch to send, or null. */
+  push(row: LinkRow, ref0: number, ref1 = 0): RowBatch | null {
     const b = this.b;
     const n = this.n;
     const computed = row.prevHash !== null ? chainHash(row.prevHash, row.payload, this.profile) : null;
@@ -53,8 +54,6 @@ export class RowBatchBuilder {
     if (this.refWidth > 1) b.ref[n * this.refWidth + 1] = ref1;
     b.seq.push(row.seq);
     b.seqText.push(row.seq !== null && row.seqText === row.seq.toString() ? undefined : row.seqText ?? null);
-    b.id.push(row.id);
-    b.time.push(row.time);
     b.hash.push(row.hash);
     b.prev.push(n > 0 && row.prevHash !== null && row.prevHash === b.hash[n - 1] ? undefined : row.prevHash);
     b.computed.push(computed !== null && computed === row.hash ? undefined : computed);
@@ -77,14 +76,13 @@ export class RowBatchBuilder {
   }
 }
 
-/** A row as a worker described it; payload and values are rebuilt on demand from its reference. */
+/** A row as a worker described it; id, time, payload and values are rebuilt on demand from its reference. */
 class WorkerRow implements ChainRow {
   private full: ChainRow | null = null;
   constructor(
     readonly seq: bigint | null,
-    readonly seqText: string | null,
-    readonly id: string,
-    readonly time: string | null,
+    /** undefined: the seq's own text */
+    private readonly seqTextSent: string | null | undefined,
     readonly prevHash: string | null,
     readonly hash: string | null,
     readonly computed: string | null,
@@ -93,31 +91,43 @@ class WorkerRow implements ChainRow {
     private readonly rebuild: (ref0: number, ref1: number) => ChainRow,
   ) {}
 
+  get seqText(): string | null {
+    return this.seqTextSent === undefined ? this.seq!.toString() : this.seqTextSent;
+  }
+
+  private get row(): ChainRow {
+    return (this.full ??= this.rebuild(this.ref0, this.ref1));
+  }
+
+  get id(): string {
+    return this.row.id;
+  }
+
+  get time(): string | null {
+    return this.row.time;
+  }
+
   get payload(): string {
-    return (this.full ??= this.rebuild(this.ref0, this.ref1)).payload;
+    return this.row.payload;
   }
 
   get values(): readonly (string | null)[] | undefined {
-    return (this.full ??= this.rebuild(this.ref0, this.ref1)).values;
+    return this.row.values;
   }
 }
 
 /** Feeds a batch's rows to `onRow` in order; returns how many. */
 export function feedBatch(b: RowBatch, refWidth: number, rebuild: (ref0: number, ref1: number) => ChainRow, onRow: (row: ChainRow) => void): number {
-  const size = b.id.length;
+  const size = b.hash.length;
   let prevHash: string | null = null;
   for (let i = 0; i < size; i++) {
     const hash = b.hash[i]!;
     const p = b.prev[i];
     const c = b.computed[i];
-    const seq = b.seq[i]!;
-    const st = b.seqText[i];
     onRow(
       new WorkerRow(
-        seq,
-        st === undefined ? seq!.toString() : st,
-        b.id[i]!,
-        b.time[i]!,
+        b.seq[i]!,
+        b.seqText[i],
         p === undefined ? prevHash : p,
         hash,
         c === undefined ? hash : c,
