@@ -33,8 +33,8 @@ const payload = makePayloadBuilder(EVENT_COLUMNS);
 const valuesOf = (r: SourceRow) => EVENT_COLUMNS.map((c) => r[c.name] ?? null);
 const forged = (label: string) => chainHash('forged', label);
 
-/** A valid chain of n rows, hashes included. */
-function chain(n: number): SourceRow[] {
+/** A valid chain of n rows, hashes included; every `accentEvery`-th row has a non-ASCII character (0: none). */
+function chain(n: number, accentEvery = 1): SourceRow[] {
   const rows: SourceRow[] = [];
   let prev = '0'.repeat(64);
   for (let s = 1; s <= n; s++) {
@@ -47,7 +47,7 @@ function chain(n: number): SourceRow[] {
       entity_id: `doc-${s % 7}`,
       severity: 'info',
       user_id: `u-${s % 5}`,
-      action_details: `{"n": ${s}, "tags": ["a", "é"], "nested": {"b": 1.5, "a": null}}`,
+      action_details: `{"n": ${s}, "tags": ["a", "${accentEvery && s % accentEvery === 0 ? 'é' : 'e'}"], "nested": {"b": 1.5, "a": null}}`,
       ip_address: '10.0.0.1',
       created_at: `2026-01-05 08:${String(s % 60).padStart(2, '0')}:12.${String(s).padStart(6, '0')}+00`,
       region: s % 2 ? 'eu-west' : null,
@@ -189,8 +189,10 @@ describe('parse workers (live COPY)', () => {
         fc.integer({ min: 1, max: 700 }),
         fc.integer({ min: 1, max: 3000 }),
         fc.boolean(),
-        async (n, list, size, chunkBytes, newlineAtEnd) => {
-          const rows = damage(chain(n), list).map((r, i) => (i === 0 ? { ...r, entity_id: 'tab\there, line\nthere, back\\slash' } : r));
+        // all-ASCII chunks are cut from one decoded text, others line by line: both, and mixed
+        fc.constantFrom(0, 1, 7),
+        async (n, list, size, chunkBytes, newlineAtEnd, accentEvery) => {
+          const rows = damage(chain(n, accentEvery), list).map((r, i) => (i === 0 ? { ...r, entity_id: 'tab\there, line\nthere, back\\slash' } : r));
           const bufs = pieces(rows, size, newlineAtEnd);
           const one = verifier();
           const parser = new CopyTextParser();
@@ -213,7 +215,7 @@ describe('parse workers (live COPY)', () => {
           assert.deepEqual(byWorkers.finish(), one.finish());
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 45 },
     );
   });
 });

@@ -29,14 +29,6 @@ export function copyLine(line: string): Row {
   return fields;
 }
 
-/**
- * A chunk of whole lines as text. The parallel reader refers to a row by its line's
- * [start, end) in this text (UTF-16 units), in the worker and when rebuilding a row.
- */
-export function chunkText(data: SharedArrayBuffer | ArrayBuffer, length: number): string {
-  return Buffer.from(data, 0, length).toString('utf8');
-}
-
 /** Splits COPY text output into rows; feed Buffers in order, then call end(). */
 export class CopyTextParser {
   private rest: Buffer | null = null;

@@ -19,10 +19,10 @@ import {
 } from './adapters.js';
 import { defaultReadThreads, PARALLEL_MIN_ROWS, readCachedChainParallel } from './cached-parallel.js';
 import { ChainVerifier } from './chain-verifier.js';
-import { readSourceChainParallel } from './copy-parallel.js';
+import { CopyParsers } from './copy-parallel.js';
 import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
 import { chainReportJson, summarise, REPORT_FORMAT, type ChainReportJson, type RecordedCheckpointJson, type VerifyReport } from './report.js';
-import type { CopySource } from './copy-stream.js';
+import { copyChainChunks, type CopySource } from './copy-stream.js';
 import { chainShape, payloadAtSeq } from './rows.js';
 import { checkSealAgainstSource, checkSealInCache, sealedTables, type SealReport } from './seal-compare.js';
 import { storeReport } from './store.js';
@@ -113,33 +113,41 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
       const profile = opts.profile ?? profileOf(cached?.profileJson ?? null);
       profileUsed = profile;
       const shape = chainShape(events.mapped, profile, name);
+      // One set of parse workers for every tenant's chain of this table.
+      const parsers = opts.copy && threads >= 1 ? new CopyParsers(events.mapped, shape, name, threads) : null;
       let done = 0;
-      for (const tenant of tenants) {
-        progress({ phase: 'verifying', message: `${name} · ${tenant}`, done });
-        const verifier = new ChainVerifier({
-          table: name,
-          tenant,
-          profile,
-          mode: 'source',
-          window: opts.window,
-          maxBreaks: opts.maxBreaks,
-          merkle: opts.merkle,
-          payloadAtSeq: payloadAtSeq(shape),
-          anchors: anchorsFor(name, tenant, fp.fingerprint),
-          reference: cached && cache ? cachedReference(cache.db, cached.tableId, tenant, cached.lastSyncAt ? `last synced ${cached.lastSyncAt}` : null) : undefined,
-        });
-        const base = done;
-        const onTick = (n: number) => progress({ phase: 'verifying', message: `${name} · ${tenant}`, done: base + n });
-        const push = (row: ChainRow) => verifier.push(row);
-        const parallel = opts.copy
-          ? await readSourceChainParallel(opts.copy, events, tenant, shape, name, push, { threads, signal: opts.signal, onTick, chunkBytes: opts.readers?.chunkBytes })
-          : null;
-        if (parallel === null) await readSourceChain(session, events, tenant, shape, push, { signal: opts.signal, copy: opts.copy, onTick });
-        const result = verifier.finish();
-        done += result.rows;
-        // Ticks come every few thousand rows; the finished chain says its last figure.
-        progress({ phase: 'verifying', message: `${name} · ${tenant}`, done });
-        results.push({ result, fingerprint: fp.fingerprint });
+      try {
+        for (const tenant of tenants) {
+          progress({ phase: 'verifying', message: `${name} · ${tenant}`, done });
+          const verifier = new ChainVerifier({
+            table: name,
+            tenant,
+            profile,
+            mode: 'source',
+            window: opts.window,
+            maxBreaks: opts.maxBreaks,
+            merkle: opts.merkle,
+            payloadAtSeq: payloadAtSeq(shape),
+            anchors: anchorsFor(name, tenant, fp.fingerprint),
+            reference: cached && cache ? cachedReference(cache.db, cached.tableId, tenant, cached.lastSyncAt ? `last synced ${cached.lastSyncAt}` : null) : undefined,
+          });
+          const base = done;
+          const onTick = (n: number) => progress({ phase: 'verifying', message: `${name} · ${tenant}`, done: base + n });
+          const push = (row: ChainRow) => verifier.push(row);
+          const copy = opts.copy;
+          if (copy && parsers && (await parsers.start())) {
+            await parsers.read(() => copyChainChunks(copy, events, tenant, opts.signal), push, { signal: opts.signal, onTick, chunkBytes: opts.readers?.chunkBytes });
+          } else {
+            await readSourceChain(session, events, tenant, shape, push, { signal: opts.signal, copy, onTick });
+          }
+          const result = verifier.finish();
+          done += result.rows;
+          // Ticks come every few thousand rows; the finished chain says its last figure.
+          progress({ phase: 'verifying', message: `${name} · ${tenant}`, done });
+          results.push({ result, fingerprint: fp.fingerprint });
+        }
+      } finally {
+        await parsers?.close();
       }
     }
     if (cache) {
