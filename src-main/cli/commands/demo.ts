@@ -3,7 +3,7 @@
 // else installed. Progress goes to stderr; the connection URL and ground-truth path to
 // stdout. Runs until Ctrl-C (SIGINT) or SIGTERM, then stops PostgreSQL cleanly.
 import type { Command } from 'commander';
-import { DEFAULT_EVENTS, DEFAULT_PORT, DEFAULT_SEED, MAX_EVENTS, MIN_EVENTS, defaultDemoDir, startDemo } from '../../core/demo/index.js';
+import { DEFAULT_EVENTS, DEFAULT_PORT, DEFAULT_SEED, MAX_EVENTS, MIN_EVENTS, defaultDemoDir } from '../../core/demo/defaults.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, EXIT_ERROR, EXIT_OK } from '../run.js';
 
@@ -52,6 +52,7 @@ async function runDemo(flags: DemoFlags): Promise<number> {
   const port = flags.port === undefined ? undefined : wholeNumber(flags.port, '--port', 1, 65535);
   let lastPhase = '';
   let lastAt = 0;
+  const { startDemo } = await import('../../core/demo/index.js');
   const demo = await startDemo({
     events,
     seed,

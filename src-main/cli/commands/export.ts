@@ -3,9 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openCache } from '../../core/cache/open.js';
-import { writePackage, type ExportProgress } from '../../core/export/package.js';
-import { formatFingerprint, loadIdentity, passwordFrom } from '../../core/identity/index.js';
+import type { ExportProgress } from '../../core/export/package.js';
 import type { RecordFilterInput } from '../../core/records/filter.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, collect, readStdin, EXIT_OK } from '../run.js';
@@ -120,6 +118,12 @@ export function registerExport(program: Command): void {
 }
 
 async function runExport(flags: ExportFlags): Promise<number> {
+  // Loaded here, not at the top: the PDF and signing stack is the heaviest part of the CLI.
+  const [{ openCache }, { writePackage }, { formatFingerprint, loadIdentity, passwordFrom }] = await Promise.all([
+    import('../../core/cache/open.js'),
+    import('../../core/export/package.js'),
+    import('../../core/identity/index.js'),
+  ]);
   const filter = filterFromFlags(flags);
   const password = passwordFrom(process.env, flags.passwordStdin ? await readStdin() : undefined);
   const identity = loadIdentity(flags.identity, password);

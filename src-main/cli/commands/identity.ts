@@ -3,22 +3,18 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdirSync, renameSync } from 'node:fs';
 import type { Command } from 'commander';
-import {
-  createIdentity,
-  formatFingerprint,
-  importIdentity,
-  loadIdentity,
-  passwordFrom,
-  recordIdentity,
-  type IdentityInfo,
-} from '../../core/identity/index.js';
+import type { IdentityInfo } from '../../core/identity/index.js';
 import { action, readStdin, EXIT_OK } from '../run.js';
 
-function print(info: IdentityInfo & { file: string }, json: boolean | undefined): void {
+/** The identity code (node-forge, PKCS#12), loaded when an identity command runs, not for every CLI start. */
+const identityCore = () => import('../../core/identity/index.js');
+
+async function print(info: IdentityInfo & { file: string }, json: boolean | undefined): Promise<void> {
   if (json) {
     process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     return;
   }
+  const { formatFingerprint } = await identityCore();
   process.stdout.write(
     `${info.file}\n  ${info.name}, ${info.org} <${info.email}>\n` +
       `  fingerprint (Ed25519, signs manifests): ${formatFingerprint(info.fingerprint)}\n` +
@@ -45,10 +41,11 @@ export function registerIdentity(program: Command): void {
     .option('--json', 'print the identity as JSON')
     .action(
       action(async (flags: { name: string; org: string; email: string; out: string; days: string; passwordStdin?: boolean; json?: boolean }) => {
+        const { createIdentity, passwordFrom } = await identityCore();
         const password = passwordFrom(process.env, flags.passwordStdin ? await readStdin() : undefined);
         const out = resolve(flags.out);
         const info = createIdentity({ name: flags.name, org: flags.org, email: flags.email, password, out, days: Number(flags.days) || 1095 });
-        print({ ...info, file: out }, flags.json);
+        await print({ ...info, file: out }, flags.json);
         return EXIT_OK;
       }),
     );
@@ -61,6 +58,7 @@ export function registerIdentity(program: Command): void {
     .option('--json', 'print the identity as JSON')
     .action(
       action(async (file: string, flags: { out?: string; passwordStdin?: boolean; json?: boolean }) => {
+        const { importIdentity, passwordFrom, recordIdentity } = await identityCore();
         const password = passwordFrom(process.env, flags.passwordStdin ? await readStdin() : undefined);
         const dir = defaultIdentityDir();
         const out = flags.out ? resolve(flags.out) : join(dir, `.import-${process.pid}-${Date.now()}.p12`);
@@ -73,7 +71,7 @@ export function registerIdentity(program: Command): void {
           renameSync(out, final);
           recordIdentity(dir, final, info);
         }
-        print({ ...info, file: final }, flags.json);
+        await print({ ...info, file: final }, flags.json);
         return EXIT_OK;
       }),
     );
@@ -85,9 +83,10 @@ export function registerIdentity(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (file: string, flags: { passwordStdin?: boolean; json?: boolean }) => {
+        const { loadIdentity, passwordFrom } = await identityCore();
         const password = passwordFrom(process.env, flags.passwordStdin ? await readStdin() : undefined);
         const loaded = loadIdentity(resolve(file), password);
-        print({ ...loaded.info, file: resolve(file) }, flags.json);
+        await print({ ...loaded.info, file: resolve(file) }, flags.json);
         return EXIT_OK;
       }),
     );

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { action, EXIT_OK } from '../run.js';
 import { UserError } from '../../core/util/errors.js';
-import { runBrowserModeUntilExit } from '../../bridge/browser-mode.js';
 
 /** `auditdesk serve`: the app in browser mode (what `npm start` does without Electron). */
 export function registerServe(program: Command): void {
@@ -21,6 +20,7 @@ export function registerServe(program: Command): void {
             throw new UserError(`--port ${opts.port} is not a port number.`, 'E_INPUT', 'Use 1-65535, or leave it out for a free port.');
           }
         }
+        const { runBrowserModeUntilExit } = await import('../../bridge/browser-mode.js');
         await runBrowserModeUntilExit({ port, dataDir: opts.dataDir, demo: opts.demo, open: opts.open });
         return EXIT_OK;
       }),

@@ -5,13 +5,8 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { homedir } from 'node:os';
 import type { Command } from 'commander';
-import { tableMappingSchema } from '../../core/app/config.js';
-import { openCache } from '../../core/cache/open.js';
-import { connectSource } from '../../core/source/index.js';
 import type { TableMapping } from '../../core/source/index.js';
-import { syncToCache, terminalProgress, type SyncSummary } from '../../core/sync/index.js';
-import { recordSyncCheckpoints } from '../../core/verify/store.js';
-import { loadOrCreateAuditorKey } from '../../core/identity/auditor-key.js';
+import type { SyncSummary } from '../../core/sync/index.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
@@ -52,8 +47,16 @@ export function registerSync(program: Command): void {
 }
 
 async function runSync(flags: SyncFlags): Promise<number> {
+  // Loaded when the command runs: `auditdesk --help` or another command need none of it.
+  const [{ openCache }, { connectSource }, { syncToCache, terminalProgress }, { recordSyncCheckpoints }, { loadOrCreateAuditorKey }] = await Promise.all([
+    import('../../core/cache/open.js'),
+    import('../../core/source/index.js'),
+    import('../../core/sync/index.js'),
+    import('../../core/verify/store.js'),
+    import('../../core/identity/auditor-key.js'),
+  ]);
   const password = flags.passwordStdin ? await readStdin() : undefined;
-  const mapping = flags.mapping ? readMapping(flags.mapping) : undefined;
+  const mapping = flags.mapping ? await readMapping(flags.mapping) : undefined;
   const statementTimeoutMs = positiveInt(flags.statementTimeout ?? '600000', '--statement-timeout');
   const batchRows = positiveInt(flags.batchRows ?? '5000', '--batch-rows');
 
@@ -99,7 +102,8 @@ async function runSync(flags: SyncFlags): Promise<number> {
   }
 }
 
-function readMapping(path: string): TableMapping {
+async function readMapping(path: string): Promise<TableMapping> {
+  const { tableMappingSchema } = await import('../../core/app/config.js');
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

@@ -2,8 +2,6 @@
 // check a regulator or court runs on a package. Exit 0 valid · 1 invalid · 2 error.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { verifyPackage } from '../../core/export/verify-package.js';
-import { formatFingerprint } from '../../core/identity/index.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
@@ -25,6 +23,7 @@ export function registerVerifyPackage(program: Command): void {
     .addHelpText('after', '\nExit codes: 0 valid · 1 invalid (each failure named) · 2 error (one line on stderr).')
     .action(
       action(async (pkg: string, flags: { trust?: string; json?: boolean }) => {
+        const [{ verifyPackage }, { formatFingerprint }] = await Promise.all([import('../../core/export/verify-package.js'), import('../../core/identity/index.js')]);
         const result = await verifyPackage(pkg, { trust: trustValue(flags.trust) });
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else {

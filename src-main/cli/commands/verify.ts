@@ -5,14 +5,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { openCache, type CacheDb } from '../../core/cache/open.js';
+import type { CacheDb } from '../../core/cache/open.js';
 import { parseProfile, type ChainProfile } from '../../core/chain/profile.js';
-import { loadOrCreateAuditorKey } from '../../core/identity/auditor-key.js';
-import { connectSource, type SourceSession } from '../../core/source/index.js';
+import type { SourceSession } from '../../core/source/index.js';
 import { UserError } from '../../core/util/errors.js';
-import { loadAnchorFile, type ExternalAnchor } from '../../core/verify/checkpoints.js';
-import { humanReport } from '../../core/verify/report.js';
-import { runVerification } from '../../core/verify/run.js';
+import type { ExternalAnchor } from '../../core/verify/checkpoints.js';
 import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
 interface VerifyFlags {
@@ -48,6 +45,15 @@ export function registerVerify(program: Command): void {
 }
 
 async function runVerify(flags: VerifyFlags): Promise<number> {
+  // Loaded when the command runs: `auditdesk --help` or another command need none of it.
+  const [{ openCache }, { loadOrCreateAuditorKey }, { connectSource }, { loadAnchorFile }, { humanReport }, { runVerification }] = await Promise.all([
+    import('../../core/cache/open.js'),
+    import('../../core/identity/auditor-key.js'),
+    import('../../core/source/index.js'),
+    import('../../core/verify/checkpoints.js'),
+    import('../../core/verify/report.js'),
+    import('../../core/verify/run.js'),
+  ]);
   if (!flags.source && !flags.cache) {
     throw new UserError('nothing to verify.', 'E_INPUT', 'Pass --source URL, --cache FILE, or both.');
   }

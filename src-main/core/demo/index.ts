@@ -10,7 +10,6 @@
 //   AUDITDESK_DEMO     marker: this folder is ours and may be regenerated
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -27,12 +26,8 @@ export type { GroundTruth, ChainAnchor, Tampering, DemoTable } from './ground-tr
 export { DEMO_TABLES } from './ground-truth.js';
 
 export { DEMO_DATABASE, DEMO_READONLY_ROLE } from './fill.js';
-export const DEFAULT_EVENTS = 50_000;
-export const DEFAULT_SEED = 1;
-export const DEFAULT_PORT = 54329;
-export const MIN_EVENTS = 1_000;
-export const MAX_EVENTS = 20_000_000;
-export const defaultDemoDir = () => join(tmpdir(), 'auditdesk-demo');
+export { DEFAULT_EVENTS, DEFAULT_SEED, DEFAULT_PORT, MIN_EVENTS, MAX_EVENTS, defaultDemoDir } from './defaults.js';
+import { DEFAULT_EVENTS, DEFAULT_PORT, DEFAULT_SEED, MAX_EVENTS, MIN_EVENTS, defaultDemoDir } from './defaults.js';
 
 export interface DemoProgress {
   phase: string;
