@@ -12,8 +12,11 @@ const EVENT_FIELDS = new Set([...Object.values(KNOWN_FIELDS.events), 'extra']);
 export interface CachedRowLayout {
   /** Cache columns to select, already quoted, in the order toValues() reads them. */
   select: string;
-  /** A raw row (safe integers) → source values in the table's column order. */
-  toValues(r: readonly unknown[]): (string | null)[];
+  /**
+   * A raw row (safe integers) → source values in the table's column order; into `reuse`
+   * when given (a reader that keeps no row's values between rows saves an array a row).
+   */
+  toValues(r: readonly unknown[], reuse?: (string | null)[]): (string | null)[];
   /** The order column as an exact integer read straight from SQLite, when it is the cache's seq. */
   seqOf(r: readonly unknown[]): bigint | undefined;
 }
@@ -36,8 +39,8 @@ export function cachedRowLayout(columns: readonly MappedColumn[], shape: ChainSh
   const width = columns.length;
   return {
     select: fields.map((f) => `"${f}"`).join(', '),
-    toValues(r) {
-      const values: (string | null)[] = new Array(width);
+    toValues(r, reuse) {
+      const values: (string | null)[] = reuse ?? new Array(width);
       let extra: Record<string, string | null> | null = null;
       for (let i = 0; i < width; i++) {
         const s = slot[i]!;

@@ -50,6 +50,7 @@ try {
   const bounded = db.prepare(`${base} AND seq >= ? AND seq < ? ${order}`).raw(true).safeIntegers(true);
   const open = db.prepare(`${base} AND seq >= ? ${order}`).raw(true).safeIntegers(true);
 
+  const values: (string | null)[] = new Array(init.columns.length);
   const readRange = (m: ReadRange) => {
     const args: unknown[] = [init.tableId, init.tenant, init.maxRid];
     const stmt = m.lo === null ? nullSeq : m.hi === null ? open : bounded;
@@ -57,8 +58,8 @@ try {
     if (m.lo !== null && m.hi !== null) args.push(m.hi);
     const batches = new RowBatchBuilder(m.id, init.batchRows, 1, init.profile);
     for (const r of stmt.iterate(...args) as IterableIterator<unknown[]>) {
-      // rid comes last, after the columns the layout reads.
-      const full = batches.push(toLinkRow(layout.toValues(r), shape, layout.seqOf(r)), Number(r[r.length - 1] as bigint));
+      // rid comes last, after the columns the layout reads; a row's values are done with once its payload is built.
+      const full = batches.push(toLinkRow(layout.toValues(r, values), shape, layout.seqOf(r)), Number(r[r.length - 1] as bigint));
       if (full) port.postMessage(full, [full.ref.buffer]);
     }
     const rest = batches.finish();

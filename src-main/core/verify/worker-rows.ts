@@ -28,6 +28,13 @@ export interface RowBatch {
   computed: (string | null | undefined)[];
 }
 
+/**
+ * An integer exactly as BigInt#toString prints it (no sign but '-', no leading zero, no
+ * "-0"): a seq written so is its own text and need not be sent (a pattern test is several
+ * times cheaper than printing the bigint to compare).
+ */
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d*)$/;
+
 export class RowBatchBuilder {
   private b: RowBatch;
   private n = 0;
@@ -53,7 +60,7 @@ export class RowBatchBuilder {
     b.ref[n * this.refWidth] = ref0;
     if (this.refWidth > 1) b.ref[n * this.refWidth + 1] = ref1;
     b.seq.push(row.seq);
-    b.seqText.push(row.seq !== null && row.seqText === row.seq.toString() ? undefined : row.seqText ?? null);
+    b.seqText.push(row.seq !== null && row.seqText !== null && CANONICAL_INTEGER.test(row.seqText) ? undefined : row.seqText);
     b.hash.push(row.hash);
     b.prev.push(n > 0 && row.prevHash !== null && row.prevHash === b.hash[n - 1] ? undefined : row.prevHash);
     b.computed.push(computed !== null && computed === row.hash ? undefined : computed);
