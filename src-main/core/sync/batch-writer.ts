@@ -1,12 +1,13 @@
 // Where a sync's batches are committed: in this thread (small syncs, in-memory
 // caches), or by a write worker with its own connection (bulk first fills), so
 // that reading and digesting the next batch overlaps writing this one.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CacheDb } from '../cache/open.js';
 import type { SourceTable } from '../source/discover.js';
 import type { KeysetPosition } from '../source/session.js';
 import type { CachedTable, PreparedRow } from './cache-store.js';
 import type { FromWriteWorker, ToWriteWorker, WriteWorkerInit } from './write-worker.js';
+import { startWorker } from '../util/start-worker.js';
 
 /** Batches handed to the worker and not yet answered; bounds memory to a few batches. */
 const MAX_IN_FLIGHT = 2;
@@ -48,11 +49,7 @@ export class WorkerBatchWriter {
   private readonly ready: Promise<boolean>;
 
   private constructor(path: string, opts: { noSync: boolean }) {
-    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), {
-      workerData: { path, noSync: opts.noSync } satisfies WriteWorkerInit,
-      // A worker inherits the parent's flags, and --input-type (a parent run with -e) stops a file worker from starting.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-    });
+    this.worker = startWorker(new URL('./write-worker.js', import.meta.url), { workerData: { path, noSync: opts.noSync } satisfies WriteWorkerInit });
     let onReady: (ok: boolean) => void = () => undefined;
     this.ready = new Promise<boolean>((r) => (onReady = r));
     this.worker.on('message', (m: FromWriteWorker) => {

@@ -1,8 +1,9 @@
 // The main-thread side of digest-worker.ts: hands each raw COPY chunk to the worker
 // (transferred, not cloned) and gives back the digests in row order.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ColumnType } from '../chain/canonical.js';
 import type { FromDigestWorker, ToDigestWorker } from './digest-worker.js';
+import { startWorker } from '../util/start-worker.js';
 
 export class DigestPipe {
   private readonly worker: Worker;
@@ -23,13 +24,11 @@ export class DigestPipe {
   }
 
   private constructor() {
-    this.worker = new Worker(new URL('./digest-worker.js', import.meta.url), {
+    this.worker = startWorker(new URL('./digest-worker.js', import.meta.url), {
       workerData: { digestWorker: true },
       // Its garbage is short-lived (parsed rows, JCS strings): a small young generation
       // keeps the sync's peak RSS inside the 300 MB budget for 1M rows.
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
-      // As write-worker: --input-type (a parent run with -e) stops a file worker from starting.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
     });
     let onReady: (ok: boolean) => void = () => undefined;
     this.ready = new Promise<boolean>((r) => (onReady = r));

@@ -3,8 +3,9 @@
 // each say 'ready' or 'failed', stream batches back, and wake the reader as data comes.
 // If none can start the reader returns null and the run reads the chain in one thread;
 // a failure after start-up (a worker's error, or one dying) is the run's failure.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { fromWorkerError, type WorkerError } from '../util/worker-errors.js';
+import { startWorker } from '../util/start-worker.js';
 
 export type GangMessage<B> = B | { type: 'ready' } | { type: 'failed'; error: WorkerError };
 
@@ -20,11 +21,7 @@ export class WorkerGang<B extends { type: string }> {
    */
   constructor(file: URL, init: unknown, count: number, what: string, onBatch: (w: Worker, b: B) => void, onReady: (w: Worker) => void = () => undefined) {
     for (let i = 0; i < count; i++) {
-      const w = new Worker(file, {
-        workerData: init,
-        // A worker inherits the parent's flags, and --input-type (a parent run with -e) stops a file worker from starting.
-        execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-      });
+      const w = startWorker(file, { workerData: init });
       this.workers.push(w);
       let ready: (ok: boolean) => void = () => undefined;
       this.started.push(new Promise<boolean>((r) => (ready = r)));
