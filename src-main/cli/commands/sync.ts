@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import type { TableMapping } from '../../core/source/index.js';
 import type { SyncSummary } from '../../core/sync/index.js';
+import { DEFAULT_BATCH_ROWS } from '../../core/sync/defaults.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
@@ -37,7 +38,7 @@ export function registerSync(program: Command): void {
     .option('--rebuild', 'move an unreadable or newer cache aside (kept as FILE.broken-…) and start a new one')
     .option('--no-recheck', 'skip looking for rows changed or deleted at the source since they were cached')
     .option('--statement-timeout <ms>', 'server-side statement timeout in milliseconds', '600000')
-    .option('--batch-rows <n>', 'rows per cache transaction', '5000')
+    .option('--batch-rows <n>', 'rows per cache transaction', String(DEFAULT_BATCH_ROWS))
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
       'after',
@@ -58,7 +59,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
   const password = flags.passwordStdin ? await readStdin() : undefined;
   const mapping = flags.mapping ? await readMapping(flags.mapping) : undefined;
   const statementTimeoutMs = positiveInt(flags.statementTimeout ?? '600000', '--statement-timeout');
-  const batchRows = positiveInt(flags.batchRows ?? '5000', '--batch-rows');
+  const batchRows = positiveInt(flags.batchRows ?? String(DEFAULT_BATCH_ROWS), '--batch-rows');
 
   const controller = new AbortController();
   const onSigint = () => {

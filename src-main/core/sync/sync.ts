@@ -44,6 +44,7 @@ export interface SyncOptions {
 // The contract owns these shapes (the renderer reads them as types); sync fills them.
 export type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } from '../contract/sync.js';
 import type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } from '../contract/sync.js';
+import { DEFAULT_BATCH_ROWS } from './defaults.js';
 
 const MAX_CHANGES_LISTED = 1000;
 /** New timeline rows from which a sync builds indexes at the end instead of row by row. */
@@ -204,7 +205,7 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
         orderBy,
         after: item.watermark,
         signal: opts.signal,
-        batchSize: opts.batchRows ?? 5000,
+        batchSize: opts.batchRows ?? DEFAULT_BATCH_ROWS,
         onBytes: pipe ? (chunk) => pipe.bytes(chunk) : undefined,
       })) {
         if (!pipe) {
