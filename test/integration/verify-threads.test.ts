@@ -13,10 +13,13 @@ import fc from 'fast-check';
 import { mapColumns } from '../../src-main/core/cache/record-mapping.js';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
+import { listCachedChains, readCachedChain } from '../../src-main/core/verify/adapters.js';
+import { readCachedChainParallel } from '../../src-main/core/verify/cached-parallel.js';
 import { ChainVerifier } from '../../src-main/core/verify/chain-verifier.js';
 import { readCopyTextParallel } from '../../src-main/core/verify/copy-parallel.js';
 import { CopyTextParser, type Row } from '../../src-main/core/verify/copy-text.js';
 import type { VerifyReport } from '../../src-main/core/verify/report.js';
+import type { ChainRow } from '../../src-main/core/verify/types.js';
 import { chainShape, payloadAtSeq, toChainRow } from '../../src-main/core/verify/rows.js';
 import { runVerification } from '../../src-main/core/verify/run.js';
 import { CacheFixture, EVENT_COLUMNS, uuidOf, type SourceRow } from '../helpers/cache-fixture.js';
@@ -158,6 +161,37 @@ describe('read workers', () => {
     assert.deepEqual(comparable(broken.workers), comparable(broken.one));
     const kinds = broken.workers.tenants[0]!.breaks.map((b) => b.kind);
     for (const k of ['duplicate', 'reordered', 'malformed']) assert.ok(kinds.includes(k as never), `${k} in ${kinds.join(', ')}`);
+  });
+});
+
+describe('read workers that cannot start', () => {
+  test('leave every range to this thread, which hands the engine the same rows as the one-thread reader', async () => {
+    const f = new CacheFixture(join(dir, `cache-${++files}.sqlite`));
+    try {
+      const rows = damage(chain(40), [
+        { kind: 'nullseq', at: 3 },
+        { kind: 'copy', at: 17 },
+        { kind: 'swap', at: 25 },
+      ]);
+      f.addEvents('acme', rows);
+      const c = listCachedChains(f.db)[0]!;
+      const s = chainShape(c.columns, JCS_SHA256_V1, c.name);
+      const seen = (r: ChainRow) => [r.seq, r.seqText, r.id, r.time, r.prevHash, r.hash, r.payload];
+      const one: unknown[] = [];
+      await readCachedChain(f.db, c, s, (r) => one.push(seen(r)));
+      const here: unknown[] = [];
+      // the script is missing: no worker starts, after this thread already read the first ranges
+      const n = await readCachedChainParallel(f.db, c, s, (r) => here.push(seen(r)), {
+        threads: 2,
+        rows: rows.length,
+        rangeRows: 4,
+        workerScript: new URL('../helpers/no-such-worker.js', import.meta.url),
+      });
+      assert.equal(n, rows.length);
+      assert.deepEqual(here, one);
+    } finally {
+      f.close();
+    }
   });
 });
 

@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import type { CacheDb } from '../cache/open.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
-import { cachedRowLayout } from './cached-rows.js';
+import { cachedRowLayout, rangeReader, type SeqRange } from './cached-rows.js';
 import type { ReadRange, ReadWorkerInit } from './read-worker.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow } from './types.js';
@@ -22,6 +22,8 @@ import { WorkerGang } from './worker-gang.js';
 export const PARALLEL_MIN_ROWS = 50_000;
 const RANGE_ROWS = 25_000;
 const BATCH_ROWS = 4096;
+/** Ranges this thread reads while the workers start: the NULL-seq rows and one range of seqs. */
+const HERE_WHILE_STARTING = 2;
 /** Ranges read ahead of the one the engine is on: bounds memory to a few ranges of compact rows. */
 const AHEAD = 6;
 const MIN_SEQ = -(2n ** 63n);
@@ -43,12 +45,15 @@ export interface ParallelReadOptions {
   /** Smaller ranges and batches (tests: several ranges and workers on a small chain). */
   rangeRows?: number;
   batchRows?: number;
+  /** The read worker's script (tests: one that cannot load). */
+  workerScript?: URL;
 }
 
 /**
  * Same contract as readCachedChain (rows in order into `onRow`, returns the count), or
- * null when no worker could start (e.g. a packaging that cannot load the worker script,
- * or an in-memory cache): the caller then reads in this thread.
+ * null for a cache workers cannot open (in memory): the caller then reads in this thread.
+ * When no worker can start (e.g. a packaging that cannot load the worker script) this
+ * thread reads every range itself.
  */
 export async function readCachedChainParallel(
   db: CacheDb,
@@ -96,7 +101,7 @@ export async function readCachedChainParallel(
   };
 
   const gang = new WorkerGang<RowBatch>(
-    new URL('./read-worker.js', import.meta.url),
+    opts.workerScript ?? new URL('./read-worker.js', import.meta.url),
     init,
     count,
     'read',
@@ -110,11 +115,45 @@ export async function readCachedChainParallel(
     (w) => idle.push(w),
   );
 
+  let n = 0;
+  let tick = 0;
+  const ticked = () => {
+    if (n - tick >= 50_000) {
+      tick = n;
+      opts.onTick?.(n);
+    }
+    if (opts.signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');
+  };
+  // This thread reads the first ranges itself while the workers start (a few hundred
+  // ms of loading modules and opening the file), and all of them if none can start.
+  const read = rangeReader(db, layout, chain, maxRid);
+  const readHere = (range: SeqRange) => {
+    for (const r of read(range)) {
+      onRow(toChainRow(layout.toValues(r), shape, layout.seqOf(r)));
+      n++;
+    }
+    consume++;
+    nextRange = consume;
+    ticked();
+  };
+
   try {
-    if (!(await gang.start())) return null;
+    const starting = gang.start();
+    let started: boolean | undefined;
+    starting.then(
+      (ok) => (started = ok),
+      () => (started = false), // the failure itself is thrown by `await starting` below
+    );
+    // The NULL-seq rows and the first seq range at most: the rest is the workers'.
+    while (consume < Math.min(ranges.length, HERE_WHILE_STARTING) && !idle.length && started === undefined) {
+      readHere(ranges[consume]!);
+      await new Promise((resolve) => setImmediate(resolve)); // lets the workers' 'ready' in
+    }
+    if (!(await starting)) {
+      while (consume < ranges.length) readHere(ranges[consume]!);
+      return n;
+    }
     assign();
-    let n = 0;
-    let tick = 0;
     while (consume < ranges.length) {
       const b = queues[consume]!.shift();
       if (!b) {
@@ -122,13 +161,8 @@ export async function readCachedChainParallel(
         await gang.next();
         continue;
       }
-      const size = feedBatch(b, 1, fetch, onRow);
-      n += size;
-      if (n - tick >= 50_000) {
-        tick = n;
-        opts.onTick?.(n);
-      }
-      if (opts.signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');
+      n += feedBatch(b, 1, fetch, onRow);
+      ticked();
       if (b.last) {
         queues[consume] = [];
         consume++;

@@ -3,6 +3,7 @@
 // the in-thread reader, the read workers and the look-up of a single row by rid, so all
 // three hand the engine the same values. Kept free of pg and the source layer, because
 // every read worker loads it.
+import type Database from 'better-sqlite3';
 import { KNOWN_FIELDS, type MappedColumn } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
 import type { ChainShape } from './rows.js';
@@ -58,5 +59,37 @@ export function cachedRowLayout(columns: readonly MappedColumn[], shape: ChainSh
       const seq = seqSlot >= 0 ? r[seqSlot] : undefined;
       return typeof seq === 'bigint' ? seq : undefined;
     },
+  };
+}
+
+/** A seq range of a chain: `lo` null reads the rows whose seq is NULL (they sort first); `hi` is exclusive, null for no end. */
+export interface SeqRange {
+  lo: bigint | null;
+  hi: bigint | null;
+}
+
+/**
+ * Reads one seq range of a chain in `ORDER BY seq, rid` order, as raw rows (safe
+ * integers) of the layout's columns with the rid last. Rows above `maxRid` were written
+ * after the run started and are left out. The read workers and the engine's thread
+ * (while the workers start) read ranges with it, so both see the same rows.
+ */
+export function rangeReader(
+  db: Database.Database,
+  layout: CachedRowLayout,
+  chain: { tableId: number; tenant: string },
+  maxRid: number,
+): (range: SeqRange) => IterableIterator<unknown[]> {
+  const base = `SELECT ${layout.select}, rid FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' AND rid <= ?`;
+  const order = 'ORDER BY seq, rid';
+  const nullSeq = db.prepare(`${base} AND seq IS NULL ${order}`).raw(true).safeIntegers(true);
+  const bounded = db.prepare(`${base} AND seq >= ? AND seq < ? ${order}`).raw(true).safeIntegers(true);
+  const open = db.prepare(`${base} AND seq >= ? ${order}`).raw(true).safeIntegers(true);
+  return ({ lo, hi }) => {
+    const args: unknown[] = [chain.tableId, chain.tenant, maxRid];
+    const stmt = lo === null ? nullSeq : hi === null ? open : bounded;
+    if (lo !== null) args.push(lo);
+    if (lo !== null && hi !== null) args.push(hi);
+    return stmt.iterate(...args) as IterableIterator<unknown[]>;
   };
 }

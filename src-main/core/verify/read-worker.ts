@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import type { ChainProfile } from '../chain/profile.js';
-import { cachedRowLayout } from './cached-rows.js';
+import { cachedRowLayout, rangeReader, type SeqRange } from './cached-rows.js';
 import { chainShape, toLinkRow } from './rows.js';
 import { RowBatchBuilder, type RowBatch } from './worker-rows.js';
 import type { GangMessage } from './worker-gang.js';
@@ -26,13 +26,10 @@ export interface ReadWorkerInit {
   batchRows: number;
 }
 
-/** A seq range: `lo` null reads the rows whose seq is NULL (they sort first). */
-export interface ReadRange {
+/** A seq range to read (see SeqRange). */
+export interface ReadRange extends SeqRange {
   type: 'range';
   id: number;
-  lo: bigint | null;
-  /** Exclusive; null for no upper bound. */
-  hi: bigint | null;
 }
 
 export type FromReadWorker = GangMessage<RowBatch>;
@@ -44,20 +41,12 @@ try {
   const db = new Database(init.path, { readonly: true, fileMustExist: true });
   const shape = chainShape(init.columns, init.profile, init.label);
   const layout = cachedRowLayout(init.columns, shape);
-  const base = `SELECT ${layout.select}, rid FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' AND rid <= ?`;
-  const order = 'ORDER BY seq, rid';
-  const nullSeq = db.prepare(`${base} AND seq IS NULL ${order}`).raw(true).safeIntegers(true);
-  const bounded = db.prepare(`${base} AND seq >= ? AND seq < ? ${order}`).raw(true).safeIntegers(true);
-  const open = db.prepare(`${base} AND seq >= ? ${order}`).raw(true).safeIntegers(true);
+  const read = rangeReader(db, layout, init, init.maxRid);
 
   const values: (string | null)[] = new Array(init.columns.length);
   const readRange = (m: ReadRange) => {
-    const args: unknown[] = [init.tableId, init.tenant, init.maxRid];
-    const stmt = m.lo === null ? nullSeq : m.hi === null ? open : bounded;
-    if (m.lo !== null) args.push(m.lo);
-    if (m.lo !== null && m.hi !== null) args.push(m.hi);
     const batches = new RowBatchBuilder(m.id, init.batchRows, 1, init.profile);
-    for (const r of stmt.iterate(...args) as IterableIterator<unknown[]>) {
+    for (const r of read(m)) {
       // rid comes last, after the columns the layout reads; a row's values are done with once its payload is built.
       const full = batches.push(toLinkRow(layout.toValues(r, values), shape, layout.seqOf(r)), Number(r[r.length - 1] as bigint));
       if (full) port.postMessage(full, [full.ref.buffer]);
