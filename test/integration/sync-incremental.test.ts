@@ -104,6 +104,11 @@ test('rows added at the source after a sync are the only ones fetched by the nex
   assert.equal(summary.rowsFetched, 10);
   assert.equal(summary.tables.find((t) => t.kind === 'events')!.fetched, 7);
   assert.equal(summary.tables.find((t) => t.kind === 'conversations')!.fetched, 3);
+  // The recheck of the rows cached before compares them with the source up to the old
+  // watermark only: the rows this sync just added are neither changed nor "deleted".
+  assert.equal(summary.rowsChanged, 0);
+  assert.equal(summary.rowsDeleted, 0);
+  assert.deepEqual(summary.changes, []);
   // Exactly those rows carry the new sync's id.
   const fresh = db.prepare('SELECT count(*) AS n FROM records WHERE sync_id > ?').get(before.s) as { n: number };
   assert.equal(fresh.n, 10);

@@ -272,6 +272,7 @@ export function rowJson(row: Record<string, unknown>): string {
 /**
  * Cached rows of one (table, tenant) in keyset order, as the source values
  * (fromRecord) with their key and digest. Events by seq; others by (time, id).
+ * `exceptSyncId`: leave out the rows that sync wrote.
  */
 export function* cachedRows(
   db: CacheDb,
@@ -279,15 +280,18 @@ export function* cachedRows(
   tableId: number,
   tenant: string,
   columns: readonly MappedColumn[],
+  opts: { exceptSyncId?: number } = {},
 ): Generator<{ key: string; digest: string; values: Row; seq: bigint | null; time: string | null; hash: string | null }> {
   const spec = CACHE_TABLE[kind];
   const time = CACHE_TIME_COLUMN[kind];
   const order = kind === 'events' ? 'seq' : `${time}, source_key`;
   const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
+  const syncFilter = opts.exceptSyncId !== undefined ? 'AND sync_id <> ?' : '';
   const stmt = db
-    .prepare(`SELECT * FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} ORDER BY ${order}`)
+    .prepare(`SELECT * FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} ${syncFilter} ORDER BY ${order}`)
     .safeIntegers(true);
-  for (const r of stmt.iterate(tableId, tenant) as Iterable<Record<string, string | bigint | number | null>>) {
+  const args = opts.exceptSyncId !== undefined ? [tableId, tenant, opts.exceptSyncId] : [tableId, tenant];
+  for (const r of stmt.iterate(...args) as Iterable<Record<string, string | bigint | number | null>>) {
     yield {
       key: String(r.source_key),
       digest: String(r.digest),

@@ -27,6 +27,11 @@ export async function recheckCachedRows(
     cached: CachedTable;
     tenant: string;
     through: KeysetPosition;
+    /**
+     * The running sync: the rows it fetched after the watermark are not compared (the
+     * source side stops at `through`, so they would all look deleted there).
+     */
+    syncId: number;
     writer: TableWriter;
     signal?: AbortSignal;
     batchRows?: number;
@@ -36,7 +41,9 @@ export async function recheckCachedRows(
   const spec = CACHE_TABLE[table.kind];
   const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
   const cachedCount = (
-    db.prepare(`SELECT count(*) AS n FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter}`).get(cached.tableId, tenant) as { n: number }
+    db
+      .prepare(`SELECT count(*) AS n FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} AND sync_id <> ?`)
+      .get(cached.tableId, tenant, args.syncId) as { n: number }
   ).n;
   const result: RecheckResult = { modified: [], deleted: [], late: [], buckets: 0, bucketsFetched: 0, rowsFetched: 0 };
   if (cachedCount === 0) return result;
@@ -46,7 +53,7 @@ export async function recheckCachedRows(
 
   const server = await session.bucketDigests(table, tenant, { orderBy, through: args.through, buckets });
   const local = new Map<number, { count: number; xor: bigint }>();
-  for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns)) {
+  for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns, { exceptSyncId: args.syncId })) {
     const b = bucketOf(r.key, buckets);
     const acc = local.get(b) ?? { count: 0, xor: 0n };
     acc.count++;
@@ -90,8 +97,9 @@ export async function recheckCachedRows(
     result.rowsFetched += batch.length;
     applyBatch(batch);
   }
-  const keys = db.prepare(`SELECT source_key FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter}`).pluck();
-  for (const key of keys.iterate(cached.tableId, tenant) as Iterable<string>) {
+  // Rows this sync wrote are either fetched after the watermark or were just seen here.
+  const keys = db.prepare(`SELECT source_key FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} AND sync_id <> ?`).pluck();
+  for (const key of keys.iterate(cached.tableId, tenant, args.syncId) as Iterable<string>) {
     if (differing.has(bucketOf(key, buckets)) && !seen.has(key)) result.deleted.push(key);
   }
   return result;

@@ -261,6 +261,7 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
           cached,
           tenant,
           through: item.watermark,
+          syncId,
           // Made now: a writer made during a first fill inserts without the (then deferred) key index.
           writer: new TableWriter(db, table, cached, tenant, syncId),
           signal: opts.signal,
