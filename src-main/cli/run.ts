@@ -1,6 +1,7 @@
 // Shared plumbing for CLI commands: exit codes and one-line errors.
 // 0 ok · 1 findings (integrity breaks, invalid package) · 2 usage, connection or input error.
 import { isUserError, redactSecrets } from '../core/util/errors.js';
+import { storageFailure } from '../core/util/storage-errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -12,7 +13,8 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
     try {
       const code = await body(...args);
       process.exitCode = code ?? EXIT_OK;
-    } catch (e) {
+    } catch (thrown) {
+      const e = storageFailure(thrown) ?? thrown;
       const message = isUserError(e) ? e.message : e instanceof Error ? e.message : String(e);
       process.stderr.write(`auditdesk: ${redactSecrets(message)}\n`);
       if (!isUserError(e) && process.env.AUDITDESK_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
 import { connectSource } from '../../src-main/core/source/index.js';
-import { syncToCache } from '../../src-main/core/sync/index.js';
+import { syncToCache, type SyncSummary } from '../../src-main/core/sync/index.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 
 const cli = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
@@ -104,7 +104,8 @@ test('kill -9 mid-sync, then sync again: counts equal to the source, no duplicat
     assert.notDeepEqual(partial, await sourceFigures(), 'the kill left the cache part-way');
     const session = await connectSource(demo.url);
     try {
-      await syncToCache(session, db, { tenants: demo.groundTruth.tenants });
+      const resumed = await syncToCache(session, db, { tenants: demo.groundTruth.tenants });
+      assertNothingReportedChanged(resumed);
     } finally {
       await session.close();
     }
@@ -149,7 +150,7 @@ test('connection terminated by the server mid-sync: a clear message, and the nex
     try {
       const summary = await syncToCache(again, db, { tenants: demo.groundTruth.tenants });
       assert.ok(summary.rowsFetched > 0);
-      assert.equal(summary.rowsChanged, 0);
+      assertNothingReportedChanged(summary);
     } finally {
       await again.close();
     }
@@ -159,6 +160,48 @@ test('connection terminated by the server mid-sync: a clear message, and the nex
     db.close();
   }
 });
+
+test('the disk fills up mid-sync: one clear line, nothing committed is lost, and the next sync completes', { timeout: 180_000 }, async () => {
+  const path = join(dir, 'full.sqlite');
+  const db = openCache(path);
+  try {
+    // SQLite answers SQLITE_FULL once the file would pass max_page_count: the same error a full disk gives.
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 3000}`);
+    const session = await connectSource(demo.url);
+    const error = await syncToCache(session, db, { tenants: demo.groundTruth.tenants }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await session.close();
+    assert.ok(isUserError(error), `a UserError, got ${String(error)}`);
+    assert.equal(error.code, 'E_DISK_FULL');
+    assert.ok(error.message.startsWith(`the disk holding ${path} is full`), error.message);
+    assert.match(error.message, /Everything committed before it is intact\. Free some space .* run the same command again/);
+    const failed = db.prepare(`SELECT status, rows_fetched FROM syncs`).get() as { status: string; rows_fetched: number };
+    assert.equal(failed.status, 'failed');
+    assert.ok(failed.rows_fetched > 0, 'some batches were committed before the disk filled');
+
+    db.pragma('max_page_count = 1073741823'); // space freed
+    const again = await connectSource(demo.url);
+    try {
+      assertNothingReportedChanged(await syncToCache(again, db, { tenants: demo.groundTruth.tenants }));
+    } finally {
+      await again.close();
+    }
+    assert.deepEqual(cacheFigures(db), await sourceFigures());
+    assertFullyIndexed(db);
+  } finally {
+    db.close();
+  }
+});
+
+/** Nothing changed at the source: a resumed sync must not report a modified, deleted or late row. */
+function assertNothingReportedChanged(summary: SyncSummary): void {
+  assert.equal(summary.rowsChanged, 0);
+  assert.equal(summary.rowsDeleted, 0);
+  assert.deepEqual(summary.changes, []);
+}
 
 /** Every facet index and full-text trigger is back and the FTS index matches the table. */
 function assertFullyIndexed(db: CacheDb): void {

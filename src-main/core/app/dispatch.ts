@@ -6,6 +6,7 @@ import { isUserError, redactSecrets } from '../util/errors.js';
 import type { AppContext } from './context.js';
 import { handlers } from './handlers/index.js';
 import { OFF_THREAD_METHODS, WorkerUnavailable } from './query-pool.js';
+import { storageFailure } from '../util/storage-errors.js';
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
@@ -49,18 +50,8 @@ function warnInlineOnce(ctx: AppContext, e: WorkerUnavailable): void {
 }
 
 export function toApiError(e: unknown): ApiError {
-  if (isUserError(e)) return { code: e.code, message: redactSecrets(e.message) };
-  const sqliteCode = (e as { code?: unknown })?.code;
-  if (sqliteCode === 'SQLITE_CORRUPT' || sqliteCode === 'SQLITE_NOTADB') {
-    return {
-      code: 'E_CACHE_CORRUPT',
-      message: `the local cache is damaged (${(e as Error).message}). Start AuditDesk with a new cache (auditdesk … --rebuild keeps the damaged file aside) and sync again.`,
-    };
-  }
-  if (sqliteCode === 'SQLITE_BUSY') {
-    // Another connection (the sync worker building indexes) holds the write lock past the busy timeout.
-    return { code: 'E_CACHE_BUSY', message: 'the local cache is busy: a sync is writing to it. Try again in a few seconds, or when the sync has finished.' };
-  }
+  const known = isUserError(e) ? e : storageFailure(e);
+  if (known) return { code: known.code, message: redactSecrets(known.message) };
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'E_INTERNAL', message: redactSecrets(message) };
 }

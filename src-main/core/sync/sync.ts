@@ -45,6 +45,7 @@ export interface SyncOptions {
 export type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } from '../contract/sync.js';
 import type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } from '../contract/sync.js';
 import { DEFAULT_BATCH_ROWS } from './defaults.js';
+import { storageFailure } from '../util/storage-errors.js';
 
 const MAX_CHANGES_LISTED = 1000;
 /** New timeline rows from which a sync builds indexes at the end instead of row by row. */
@@ -319,8 +320,13 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
       }
     }
     const cancelled = opts.signal?.aborted || (isUserError(e) && e.code === 'E_CANCELLED');
-    finishSyncRow(db, syncId, cancelled ? 'cancelled' : 'failed', e instanceof Error ? e.message : String(e));
-    throw e;
+    const failure = storageFailure(e, db.name) ?? e;
+    try {
+      finishSyncRow(db, syncId, cancelled ? 'cancelled' : 'failed', failure instanceof Error ? failure.message : String(failure));
+    } catch {
+      // A full disk can refuse this note too; the next sync marks the row as interrupted.
+    }
+    throw failure;
   } finally {
     await digests?.close();
     db.pragma(`cache_size = ${previousCacheSize}`);

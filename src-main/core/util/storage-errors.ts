@@ -1,0 +1,30 @@
+// Failures of the local disk or cache file, in the words every front door uses. SQLite and
+// Node report them by code (SQLITE_FULL, ENOSPC, SQLITE_CORRUPT, SQLITE_BUSY); an auditor
+// needs to hear what happened, that committed work is safe, and what to do.
+import { UserError } from './errors.js';
+
+/** A UserError for a known storage failure, or null for anything else. `path`: the file being written, when known. */
+export function storageFailure(e: unknown, path?: string): UserError | null {
+  const code = (e as { code?: unknown } | null)?.code;
+  const noSpace = code === 'SQLITE_IOERR_WRITE' && /no space|disk is full/i.test(String((e as Error).message));
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || noSpace) {
+    const where = path ? `the disk holding ${path}` : 'the disk';
+    return new UserError(
+      `${where} is full: the last batch was not written (${(e as Error).message}). Everything committed before it is intact.`,
+      'E_DISK_FULL',
+      'Free some space there (or move the file to a larger disk), then run the same command again: a sync continues after the last committed batch.',
+    );
+  }
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return new UserError(
+      `the local cache is damaged (${(e as Error).message}).`,
+      'E_CACHE_CORRUPT',
+      'Start AuditDesk with a new cache (auditdesk … --rebuild keeps the damaged file aside) and sync again.',
+    );
+  }
+  if (code === 'SQLITE_BUSY') {
+    // Another connection (the sync worker building indexes) holds the write lock past the busy timeout.
+    return new UserError('the local cache is busy: a sync is writing to it.', 'E_CACHE_BUSY', 'Try again in a few seconds, or when the sync has finished.');
+  }
+  return null;
+}
