@@ -2,7 +2,6 @@
 // `auditdesk serve`) brings up the embedded demo tenant, syncs it, and the
 // workstation opens on its data — with nothing configured beforehand.
 import { after, before, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,8 +66,9 @@ test('the first start opens the workstation on the synced demo tenant', async ()
   const timeline = new TimelinePage(page);
   await timeline.rows.nth(5).waitFor({ timeout: 30_000 });
   // The sync runs in a worker, so the cache can still change (seals, checkpoints) after the
-  // tenants are listed; each change re-counts ("Counting…"). Wait for the settled figure.
+  // tenants are listed; each change re-counts ("Counting…"), so reading the line again after
+  // the wait can catch the next re-count (it did once in a full run). The wait is the check:
+  // it fails unless the line shows a settled count of system events within 30 s.
   await timeline.resultCount.filter({ hasText: /^[1-9][\d,]* rows.*system events/ }).waitFor({ timeout: 30_000 });
-  assert.match(await timeline.resultCount.innerText(), /system events/);
   await page.screenshot({ path: join(SCREENSHOT_DIR, '00-first-start-timeline.png') });
 });
