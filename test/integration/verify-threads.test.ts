@@ -37,14 +37,14 @@ const valuesOf = (r: SourceRow) => EVENT_COLUMNS.map((c) => r[c.name] ?? null);
 const forged = (label: string) => chainHash('forged', label);
 
 /** A valid chain of n rows, hashes included; every `accentEvery`-th row has a non-ASCII character (0: none). */
-function chain(n: number, accentEvery = 1): SourceRow[] {
+function chain(n: number, accentEvery = 1, tenant = 'acme'): SourceRow[] {
   const rows: SourceRow[] = [];
   let prev = '0'.repeat(64);
   for (let s = 1; s <= n; s++) {
     const row: SourceRow = {
       id: uuidOf(`row-${s}`),
       seq: String(s),
-      tenant_id: 'acme',
+      tenant_id: tenant,
       event_type: s % 3 ? 'read' : 'login',
       entity_type: 'document',
       entity_id: `doc-${s % 7}`,
@@ -116,10 +116,12 @@ const damageArb = fc.record({
 
 const comparable = (r: VerifyReport) => ({ intact: r.intact, summary: r.summary, tenants: r.tenants });
 
-async function bothWays(rows: SourceRow[], sizes: { rangeRows: number; batchRows: number }) {
+async function bothWays(rows: SourceRow[], sizes: { rangeRows: number; batchRows: number }, otherTenant: SourceRow[] = []) {
   const f = new CacheFixture(join(dir, `cache-${++files}.sqlite`));
   try {
     f.addEvents('acme', rows);
+    // a second chain in the same cache: the same read workers read both, one after the other
+    if (otherTenant.length) f.addEvents('globex', otherTenant);
     const cache = { db: f.db, path: 'test' };
     const one = await runVerification({ cache, readers: { threads: 0 } });
     const workers = await runVerification({ cache, readers: { threads: 2, minRows: 0, ...sizes } });
@@ -137,8 +139,10 @@ describe('read workers', () => {
         fc.array(damageArb, { maxLength: 4 }),
         fc.integer({ min: 1, max: 12 }),
         fc.integer({ min: 1, max: 9 }),
-        async (n, list, rangeRows, batchRows) => {
-          const { one, workers } = await bothWays(damage(chain(n), list), { rangeRows, batchRows });
+        fc.integer({ min: 0, max: 40 }),
+        fc.array(damageArb, { maxLength: 2 }),
+        async (n, list, rangeRows, batchRows, m, otherList) => {
+          const { one, workers } = await bothWays(damage(chain(n), list), { rangeRows, batchRows }, damage(chain(m, 1, 'globex'), otherList));
           assert.deepEqual(comparable(workers), comparable(one));
         },
       ),

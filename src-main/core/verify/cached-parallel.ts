@@ -12,7 +12,7 @@ import type { CacheDb } from '../cache/open.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
 import { cachedRowLayout, rangeReader, type SeqRange } from './cached-rows.js';
-import type { ReadRange, ReadWorkerInit } from './read-worker.js';
+import type { ReadChain, ReadRange, ReadWorkerInit } from './read-worker.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow } from './types.js';
 import { feedBatch, type RowBatch } from './worker-rows.js';
@@ -20,12 +20,11 @@ import { WorkerGang } from './worker-gang.js';
 
 /** Below this many rows starting workers costs more than it saves. */
 export const PARALLEL_MIN_ROWS = 50_000;
-const RANGE_ROWS = 25_000;
+/** Small enough that this thread, reading the first ranges while the workers start, hands over soon after they are ready. */
+const RANGE_ROWS = 5_000;
 const BATCH_ROWS = 4096;
-/** Ranges this thread reads while the workers start: the NULL-seq rows and one range of seqs. */
-const HERE_WHILE_STARTING = 2;
 /** Ranges read ahead of the one the engine is on: bounds memory to a few ranges of compact rows. */
-const AHEAD = 6;
+const AHEAD = 24;
 const MIN_SEQ = -(2n ** 63n);
 
 /** Read workers for this machine: AUDITDESK_VERIFY_THREADS, else one per core (none on one core). */
@@ -37,141 +36,187 @@ export function defaultReadThreads(): number {
 }
 
 export interface ParallelReadOptions {
-  threads: number;
   /** Rows the chain holds (an estimate is enough: it only sizes the ranges). */
   rows: number;
   signal?: AbortSignal;
   onTick?: (rows: number) => void;
-  /** Smaller ranges and batches (tests: several ranges and workers on a small chain). */
+  /** Smaller ranges (tests: several ranges and workers on a small chain). */
   rangeRows?: number;
+}
+
+export interface ReadersOptions {
+  /** Rows per message (tests make it small). */
   batchRows?: number;
   /** The read worker's script (tests: one that cannot load). */
   workerScript?: URL;
 }
 
+type CachedChainRef = { tableId: number; tenant: string; columns: MappedColumn[]; name: string };
+
 /**
- * Same contract as readCachedChain (rows in order into `onRow`, returns the count), or
- * null for a cache workers cannot open (in memory): the caller then reads in this thread.
- * When no worker can start (e.g. a packaging that cannot load the worker script) this
- * thread reads every range itself.
+ * Read workers for every large chain of one cache file in a run: started once (a few
+ * hundred ms of loading modules and opening the file, better started before the
+ * chains are listed and counted), they read each chain in turn.
+ */
+export class CacheReaders {
+  private readonly gang: WorkerGang<RowBatch>;
+  private readonly idle: Worker[] = [];
+  private readonly queues = new Map<number, RowBatch[]>();
+  /** Range ids go on from one chain to the next, so a late batch of a failed chain is never taken for another's. */
+  private nextPart = 0;
+  private readonly starting: Promise<boolean>;
+  private started: boolean | undefined;
+  private wanted = () => undefined as void;
+
+  /** null for a cache workers cannot open (in memory), or with no thread to start. */
+  static for(db: CacheDb, threads: number, opts: ReadersOptions = {}): CacheReaders | null {
+    return threads < 1 || db.memory || db.name === '' ? null : new CacheReaders(db.name, threads, opts);
+  }
+
+  private constructor(path: string, threads: number, opts: ReadersOptions) {
+    const init: ReadWorkerInit = { path, batchRows: opts.batchRows ?? BATCH_ROWS };
+    this.gang = new WorkerGang<RowBatch>(
+      opts.workerScript ?? new URL('./read-worker.js', import.meta.url),
+      init,
+      threads,
+      'read',
+      (w, m) => {
+        this.queues.get(m.part)?.push(m);
+        if (m.last) {
+          this.idle.push(w);
+          this.wanted();
+        }
+      },
+      (w) => {
+        this.idle.push(w);
+        this.wanted();
+      },
+    );
+    this.starting = this.gang.start();
+    this.starting.then(
+      (ok) => (this.started = ok),
+      () => (this.started = false), // the failure itself is thrown where `starting` is awaited
+    );
+  }
+
+  /**
+   * Same contract as readCachedChain (rows in order into `onRow`, returns the count).
+   * This thread reads the first ranges itself while the workers are still starting, and
+   * every range if none can start (e.g. a packaging that cannot load the worker script).
+   */
+  async read(db: CacheDb, chain: CachedChainRef, shape: ChainShape, onRow: (row: ChainRow) => void, opts: ParallelReadOptions): Promise<number> {
+    const { gang, idle, queues } = this;
+    const maxRid = Number((db.prepare('SELECT max(rid) FROM records').pluck().get() as number | null) ?? 0);
+    const bounds = db
+      .prepare('SELECT min(seq), max(seq) FROM records WHERE table_id = ? AND tenant_id = ?')
+      .raw(true)
+      .safeIntegers(true)
+      .get(chain.tableId, chain.tenant) as [bigint | null, bigint | null];
+    const ranges = seqRanges(bounds[0], bounds[1], Math.max(1, Math.ceil(opts.rows / (opts.rangeRows ?? RANGE_ROWS))));
+
+    const layout = cachedRowLayout(chain.columns, shape);
+    const byRid = db.prepare(`SELECT ${layout.select} FROM records WHERE rid = ?`).raw(true).safeIntegers(true);
+    const fetch = (rid: number): ChainRow => {
+      const r = byRid.get(rid) as unknown[];
+      return toChainRow(layout.toValues(r), shape, layout.seqOf(r));
+    };
+
+    const base = this.nextPart;
+    this.nextPart += ranges.length;
+    for (let i = 0; i < ranges.length; i++) queues.set(base + i, []);
+    let consume = 0;
+    let nextRange = 0;
+    let told = false;
+    const assign = () => {
+      if (!told && idle.length) {
+        // every worker learns the chain before any of its ranges (a worker reads its messages in order)
+        const message: ReadChain = { type: 'chain', tableId: chain.tableId, tenant: chain.tenant, columns: chain.columns, profile: shape.profile, label: chain.name, maxRid };
+        for (const w of gang.workers) w.postMessage(message);
+        told = true;
+      }
+      while (idle.length && nextRange < ranges.length && nextRange < consume + AHEAD) {
+        const r = ranges[nextRange]!;
+        idle.pop()!.postMessage({ type: 'range', id: base + nextRange++, lo: r.lo, hi: r.hi } satisfies ReadRange);
+      }
+    };
+
+    let n = 0;
+    let tick = 0;
+    const ticked = () => {
+      if (n - tick >= 50_000) {
+        tick = n;
+        opts.onTick?.(n);
+      }
+      if (opts.signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');
+    };
+    const read = rangeReader(db, layout, chain, maxRid);
+    const readHere = (range: SeqRange) => {
+      for (const r of read(range)) {
+        onRow(toChainRow(layout.toValues(r), shape, layout.seqOf(r)));
+        n++;
+      }
+      consume++;
+      nextRange = consume;
+      ticked();
+    };
+
+    try {
+      // While the workers start, a quarter of the ranges at most: the rest is theirs.
+      const here = Math.max(2, Math.ceil(ranges.length / 4));
+      while (consume < Math.min(ranges.length, here) && !idle.length && this.started === undefined) {
+        readHere(ranges[consume]!);
+        await new Promise((resolve) => setImmediate(resolve)); // lets the workers' 'ready' in
+      }
+      if (!(await this.starting)) {
+        while (consume < ranges.length) readHere(ranges[consume]!);
+        return n;
+      }
+      this.wanted = assign;
+      assign();
+      while (consume < ranges.length) {
+        const b = queues.get(base + consume)!.shift();
+        if (!b) {
+          gang.check();
+          await gang.next();
+          continue;
+        }
+        n += feedBatch(b, 1, fetch, onRow);
+        ticked();
+        if (b.last) {
+          queues.delete(base + consume);
+          consume++;
+          assign();
+        }
+      }
+      return n;
+    } finally {
+      this.wanted = () => undefined;
+      for (let i = 0; i < ranges.length; i++) queues.delete(base + i);
+    }
+  }
+
+  close(): Promise<unknown> {
+    return this.gang.terminate();
+  }
+}
+
+/**
+ * One chain read by `threads` read workers started for it alone (see CacheReaders.read),
+ * or null for a cache workers cannot open (in memory): the caller then reads in this thread.
  */
 export async function readCachedChainParallel(
   db: CacheDb,
-  chain: { tableId: number; tenant: string; columns: MappedColumn[]; name: string },
+  chain: CachedChainRef,
   shape: ChainShape,
   onRow: (row: ChainRow) => void,
-  opts: ParallelReadOptions,
+  opts: ParallelReadOptions & ReadersOptions & { threads: number },
 ): Promise<number | null> {
-  if (opts.threads < 1 || db.memory || db.name === '') return null;
-  const maxRid = Number((db.prepare('SELECT max(rid) FROM records').pluck().get() as number | null) ?? 0);
-  const bounds = db
-    .prepare('SELECT min(seq), max(seq) FROM records WHERE table_id = ? AND tenant_id = ?')
-    .raw(true)
-    .safeIntegers(true)
-    .get(chain.tableId, chain.tenant) as [bigint | null, bigint | null];
-  const ranges = seqRanges(bounds[0], bounds[1], Math.max(1, Math.ceil(opts.rows / (opts.rangeRows ?? RANGE_ROWS))));
-
-  const layout = cachedRowLayout(chain.columns, shape);
-  const byRid = db.prepare(`SELECT ${layout.select} FROM records WHERE rid = ?`).raw(true).safeIntegers(true);
-  const fetch = (rid: number): ChainRow => {
-    const r = byRid.get(rid) as unknown[];
-    return toChainRow(layout.toValues(r), shape, layout.seqOf(r));
-  };
-
-  const init: ReadWorkerInit = {
-    path: db.name,
-    tableId: chain.tableId,
-    tenant: chain.tenant,
-    columns: chain.columns,
-    profile: shape.profile,
-    label: chain.name,
-    maxRid,
-    batchRows: opts.batchRows ?? BATCH_ROWS,
-  };
-  const count = Math.min(opts.threads, ranges.length);
-  const queues: RowBatch[][] = ranges.map(() => []);
-  let consume = 0;
-  let nextRange = 0;
-  const idle: Worker[] = [];
-  const assign = () => {
-    while (idle.length && nextRange < ranges.length && nextRange < consume + AHEAD) {
-      const r = ranges[nextRange]!;
-      idle.pop()!.postMessage({ type: 'range', id: nextRange++, lo: r.lo, hi: r.hi } satisfies ReadRange);
-    }
-  };
-
-  const gang = new WorkerGang<RowBatch>(
-    opts.workerScript ?? new URL('./read-worker.js', import.meta.url),
-    init,
-    count,
-    'read',
-    (w, m) => {
-      queues[m.part]!.push(m);
-      if (m.last) {
-        idle.push(w);
-        assign();
-      }
-    },
-    (w) => idle.push(w),
-  );
-
-  let n = 0;
-  let tick = 0;
-  const ticked = () => {
-    if (n - tick >= 50_000) {
-      tick = n;
-      opts.onTick?.(n);
-    }
-    if (opts.signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');
-  };
-  // This thread reads the first ranges itself while the workers start (a few hundred
-  // ms of loading modules and opening the file), and all of them if none can start.
-  const read = rangeReader(db, layout, chain, maxRid);
-  const readHere = (range: SeqRange) => {
-    for (const r of read(range)) {
-      onRow(toChainRow(layout.toValues(r), shape, layout.seqOf(r)));
-      n++;
-    }
-    consume++;
-    nextRange = consume;
-    ticked();
-  };
-
+  const readers = CacheReaders.for(db, opts.threads, opts);
+  if (!readers) return null;
   try {
-    const starting = gang.start();
-    let started: boolean | undefined;
-    starting.then(
-      (ok) => (started = ok),
-      () => (started = false), // the failure itself is thrown by `await starting` below
-    );
-    // The NULL-seq rows and the first seq range at most: the rest is the workers'.
-    while (consume < Math.min(ranges.length, HERE_WHILE_STARTING) && !idle.length && started === undefined) {
-      readHere(ranges[consume]!);
-      await new Promise((resolve) => setImmediate(resolve)); // lets the workers' 'ready' in
-    }
-    if (!(await starting)) {
-      while (consume < ranges.length) readHere(ranges[consume]!);
-      return n;
-    }
-    assign();
-    while (consume < ranges.length) {
-      const b = queues[consume]!.shift();
-      if (!b) {
-        gang.check();
-        await gang.next();
-        continue;
-      }
-      n += feedBatch(b, 1, fetch, onRow);
-      ticked();
-      if (b.last) {
-        queues[consume] = [];
-        consume++;
-        assign();
-      }
-    }
-    return n;
+    return await readers.read(db, chain, shape, onRow, opts);
   } finally {
-    await gang.terminate();
+    await readers.close();
   }
 }
 

@@ -1,8 +1,9 @@
 // A read worker of a parallel cache verification (cached-parallel.ts): with a read-only
-// connection of its own it reads the seq ranges it is handed, rebuilds each row's
-// values and payload exactly as the in-thread reader does, computes the row's hash,
-// and sends back only what the engine's linking needs (seq, id, time, hashes). The
-// engine itself stays on the main thread and sees the rows in the same order.
+// connection of its own it reads the seq ranges it is handed (of the chain it was last
+// told about), rebuilds each row's values and payload exactly as the in-thread reader
+// does, computes the row's hash, and sends back only what the engine's linking needs
+// (seq and hashes). The engine itself stays on the main thread and sees the rows in the
+// same order.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MappedColumn } from '../cache/record-mapping.js';
@@ -15,18 +16,23 @@ import { toWorkerError } from '../util/worker-errors.js';
 
 export interface ReadWorkerInit {
   path: string;
+  /** Rows per message. */
+  batchRows: number;
+}
+
+/** The chain the next ranges belong to (sent to every worker before them). */
+export interface ReadChain {
+  type: 'chain';
   tableId: number;
   tenant: string;
   columns: MappedColumn[];
   profile: ChainProfile;
   label: string;
-  /** Rows above this rid were written after the run started: every worker ignores them alike. */
+  /** Rows above this rid were written after the run started: every reader ignores them alike. */
   maxRid: number;
-  /** Rows per message. */
-  batchRows: number;
 }
 
-/** A seq range to read (see SeqRange). */
+/** A seq range of the current chain to read (see SeqRange). */
 export interface ReadRange extends SeqRange {
   type: 'range';
   id: number;
@@ -38,31 +44,37 @@ const port = parentPort!;
 const init = workerData as ReadWorkerInit;
 
 try {
+  // Opened once: the same workers read every large chain of a run in turn.
   const db = new Database(init.path, { readonly: true, fileMustExist: true });
-  const shape = chainShape(init.columns, init.profile, init.label);
-  const layout = cachedRowLayout(init.columns, shape);
-  const read = rangeReader(db, layout, init, init.maxRid);
-
-  const values: (string | null)[] = new Array(init.columns.length);
-  const readRange = (m: ReadRange) => {
-    const batches = new RowBatchBuilder(m.id, init.batchRows, 1, init.profile);
-    for (const r of read(m)) {
-      // rid comes last, after the columns the layout reads; a row's values are done with once its payload is built.
-      const full = batches.push(toLinkRow(layout.toValues(r, values), shape, layout.seqOf(r)), Number(r[r.length - 1] as bigint));
-      if (full) port.postMessage(full, [full.ref.buffer]);
-    }
-    const rest = batches.finish();
-    port.postMessage(rest, [rest.ref.buffer]);
+  const values: (string | null)[] = [];
+  let readRange: (m: ReadRange) => void = () => {
+    throw new Error('a range arrived before its chain');
+  };
+  const setChain = (c: ReadChain) => {
+    const shape = chainShape(c.columns, c.profile, c.label);
+    const layout = cachedRowLayout(c.columns, shape);
+    const read = rangeReader(db, layout, c, c.maxRid);
+    readRange = (m) => {
+      const batches = new RowBatchBuilder(m.id, init.batchRows, 1, c.profile);
+      for (const r of read(m)) {
+        // rid comes last, after the columns the layout reads; a row's values are done with once its payload is built.
+        const full = batches.push(toLinkRow(layout.toValues(r, values), shape, layout.seqOf(r)), Number(r[r.length - 1] as bigint));
+        if (full) port.postMessage(full, [full.ref.buffer]);
+      }
+      const rest = batches.finish();
+      port.postMessage(rest, [rest.ref.buffer]);
+    };
   };
 
-  port.on('message', (m: ReadRange | { type: 'close' }) => {
+  port.on('message', (m: ReadChain | ReadRange | { type: 'close' }) => {
     if (m.type === 'close') {
       db.close();
       port.close();
       return;
     }
     try {
-      readRange(m);
+      if (m.type === 'chain') setChain(m);
+      else readRange(m);
     } catch (e) {
       port.postMessage({ type: 'failed', error: toWorkerError(e) } satisfies FromReadWorker);
     }

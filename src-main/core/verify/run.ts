@@ -17,7 +17,7 @@ import {
   readCachedChain,
   readSourceChain,
 } from './adapters.js';
-import { defaultReadThreads, PARALLEL_MIN_ROWS, readCachedChainParallel } from './cached-parallel.js';
+import { CacheReaders, defaultReadThreads, PARALLEL_MIN_ROWS } from './cached-parallel.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { CopyParsers } from './copy-parallel.js';
 import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
@@ -167,55 +167,57 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
     }
   } else {
     const cache = opts.cache!;
-    const chains = listCachedChains(cache.db, opts.tenants);
-    const sources = new Set(chains.map((c) => c.sourceFingerprint));
-    if (sources.size === 1) {
-      const c = chains[0]!;
-      source = { label: c.sourceLabel, fingerprint: c.sourceFingerprint, serverVersion: null, database: null };
-    }
-    for (const t of opts.tenants ?? []) {
-      if (!chains.some((c) => c.tenant === t)) notes.push(`tenant ${t} has no hash-chained rows in the cache.`);
-    }
-    const counts = chains.map((c) => countCachedRows(cache.db, c.tableId, c.tenant));
-    const total = counts.reduce((a, b) => a + b, 0);
     const threads = opts.readers?.threads ?? defaultReadThreads();
-    let done = 0;
-    for (const [i, chain] of chains.entries()) {
-      const profile = opts.profile ?? profileOf(chain.profileJson);
-      profileUsed = profile;
-      const shape = chainShape(chain.columns, profile, chain.name);
-      const verifier = new ChainVerifier({
-        table: chain.name,
-        tenant: chain.tenant,
-        profile,
-        mode: 'cache',
-        window: opts.window,
-        maxBreaks: opts.maxBreaks,
-        merkle: opts.merkle,
-        payloadAtSeq: payloadAtSeq(shape),
-        anchors: anchorsFor(chain.name, chain.tenant, chain.sourceFingerprint),
-      });
-      const base = done;
-      progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
-      const onTick = (n: number) => progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done: base + n, total });
-      const push = (row: ChainRow) => verifier.push(row);
-      const parallel =
-        counts[i]! >= (opts.readers?.minRows ?? PARALLEL_MIN_ROWS)
-          ? await readCachedChainParallel(cache.db, chain, shape, push, {
-              threads,
-              rows: counts[i]!,
-              signal: opts.signal,
-              onTick,
-              rangeRows: opts.readers?.rangeRows,
-              batchRows: opts.readers?.batchRows,
-            })
-          : null;
-      if (parallel === null) await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });
-      const result = verifier.finish();
-      done += result.rows;
-      // Ticks come every few thousand rows; the finished chain says its last figure.
-      progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
-      results.push({ result, fingerprint: chain.sourceFingerprint });
+    const minRows = opts.readers?.minRows ?? PARALLEL_MIN_ROWS;
+    // Read workers start before the chains are listed and counted (that overlaps most of
+    // their start-up) when the cache may hold a chain large enough for them; one set
+    // reads every large chain of the run.
+    const readers = mayHoldLargeChain(cache.db, minRows) ? CacheReaders.for(cache.db, threads, { batchRows: opts.readers?.batchRows }) : null;
+    try {
+      const chains = listCachedChains(cache.db, opts.tenants);
+      const sources = new Set(chains.map((c) => c.sourceFingerprint));
+      if (sources.size === 1) {
+        const c = chains[0]!;
+        source = { label: c.sourceLabel, fingerprint: c.sourceFingerprint, serverVersion: null, database: null };
+      }
+      for (const t of opts.tenants ?? []) {
+        if (!chains.some((c) => c.tenant === t)) notes.push(`tenant ${t} has no hash-chained rows in the cache.`);
+      }
+      const counts = chains.map((c) => countCachedRows(cache.db, c.tableId, c.tenant));
+      const total = counts.reduce((a, b) => a + b, 0);
+      let done = 0;
+      for (const [i, chain] of chains.entries()) {
+        const profile = opts.profile ?? profileOf(chain.profileJson);
+        profileUsed = profile;
+        const shape = chainShape(chain.columns, profile, chain.name);
+        const verifier = new ChainVerifier({
+          table: chain.name,
+          tenant: chain.tenant,
+          profile,
+          mode: 'cache',
+          window: opts.window,
+          maxBreaks: opts.maxBreaks,
+          merkle: opts.merkle,
+          payloadAtSeq: payloadAtSeq(shape),
+          anchors: anchorsFor(chain.name, chain.tenant, chain.sourceFingerprint),
+        });
+        const base = done;
+        progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
+        const onTick = (n: number) => progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done: base + n, total });
+        const push = (row: ChainRow) => verifier.push(row);
+        if (readers && counts[i]! >= minRows) {
+          await readers.read(cache.db, chain, shape, push, { rows: counts[i]!, signal: opts.signal, onTick, rangeRows: opts.readers?.rangeRows });
+        } else {
+          await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });
+        }
+        const result = verifier.finish();
+        done += result.rows;
+        // Ticks come every few thousand rows; the finished chain says its last figure.
+        progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
+        results.push({ result, fingerprint: chain.sourceFingerprint });
+      }
+    } finally {
+      await readers?.close();
     }
     for (const t of sealedTables(cache.db, opts.tenants)) {
       progress({ phase: 'checking seals', message: `${t.name} · ${t.tenant}` });
@@ -267,6 +269,12 @@ export async function runVerification(opts: VerifyOptions): Promise<VerifyReport
   if (store) storeReport(store, report);
   progress({ phase: 'done', message: report.intact ? 'intact' : `${summary.breaks} break(s)` });
   return report;
+}
+
+/** Cheap enough to ask before listing chains: an events table, and at least `minRows` records in all. */
+function mayHoldLargeChain(db: CacheDb, minRows: number): boolean {
+  if (!db.prepare(`SELECT 1 FROM source_tables WHERE kind = 'events' LIMIT 1`).get()) return false;
+  return Number(db.prepare('SELECT max(rid) FROM records').pluck().get() ?? 0) >= minRows;
 }
 
 function profileOf(json: string | null): ChainProfile {
