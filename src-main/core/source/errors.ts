@@ -54,6 +54,22 @@ export function connectError(e: unknown, label: string, user: string): UserError
   return new UserError(`cannot connect to ${label}: ${firstLine(msg)}.`, 'E_CONNECT', 'Check the connection settings.');
 }
 
+/**
+ * The source connection dropped mid-way. What that means for the work, and what to do,
+ * depends on the work: a sync keeps what it committed and resumes, a verification has
+ * no verdict for what it had not read. The session does not know which, so the
+ * operation retells it (`during`); told as is, it says only what happened.
+ */
+export class ConnectionLostError extends UserError {
+  constructor(readonly what: string) {
+    super(`${what}.`, 'E_CONNECTION_LOST', 'Check that the server is reachable, then run the same command again.');
+  }
+
+  during(consequence: string, hint: string): UserError {
+    return new UserError(`${this.what}; ${consequence}`, 'E_CONNECTION_LOST', hint);
+  }
+}
+
 /** An error during a query, after the session was established. */
 export function queryError(e: unknown, label: string): Error {
   if (isUserError(e)) return e;
@@ -67,14 +83,10 @@ export function queryError(e: unknown, label: string): Error {
     err.code === 'EPIPE' ||
     /Connection terminated|terminating connection|Client has encountered a connection error|connection is closed|Client was closed/i.test(msg)
   ) {
-    return new UserError(
-      `the connection to ${label} was closed mid-way (${firstLine(msg)}); everything fetched so far is kept.`,
-      'E_CONNECTION_LOST',
-      'Run the same sync again: it resumes where it stopped.',
-    );
+    return new ConnectionLostError(`the connection to ${label} was closed mid-way (${firstLine(msg)})`);
   }
   if (err.code === '57014') {
-    return new UserError(`a query on ${label} ran past the statement timeout.`, 'E_TIMEOUT', 'Raise the statement timeout or sync fewer tenants at once.');
+    return new UserError(`a query on ${label} ran past the statement timeout.`, 'E_TIMEOUT', 'Raise the statement timeout or name fewer tenants at once.');
   }
   if (err.code === '42501') {
     return new UserError(`permission denied on ${label}: ${firstLine(msg)}.`, 'E_PERMISSION', 'Ask the database administrator for SELECT rights on the audit tables.');

@@ -46,6 +46,7 @@ export type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } f
 import type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } from '../contract/sync.js';
 import { DEFAULT_BATCH_ROWS } from './defaults.js';
 import { storageFailure } from '../util/storage-errors.js';
+import { ConnectionLostError } from '../source/errors.js';
 
 const MAX_CHANGES_LISTED = 1000;
 /** New timeline rows from which a sync builds indexes at the end instead of row by row. */
@@ -320,7 +321,10 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
       }
     }
     const cancelled = opts.signal?.aborted || (isUserError(e) && e.code === 'E_CANCELLED');
-    const failure = storageFailure(e, db.name) ?? e;
+    const failure =
+      e instanceof ConnectionLostError
+        ? e.during('everything fetched so far is kept.', 'Run the same sync again: it resumes where it stopped.')
+        : (storageFailure(e, db.name) ?? e);
     try {
       finishSyncRow(db, syncId, cancelled ? 'cancelled' : 'failed', failure instanceof Error ? failure.message : String(failure));
     } catch {

@@ -27,6 +27,7 @@ import { chainShape, payloadAtSeq } from './rows.js';
 import { checkSealAgainstSource, checkSealInCache, sealedTables, type SealReport } from './seal-compare.js';
 import { storeReport } from './store.js';
 import type { Anchor, ChainResult, ChainRow } from './types.js';
+import { ConnectionLostError } from '../source/errors.js';
 
 export interface VerifyOptions {
   /** A live source: verified when present. */
@@ -70,6 +71,15 @@ export interface VerifyOptions {
 }
 
 export async function runVerification(opts: VerifyOptions): Promise<VerifyReport> {
+  try {
+    return await verifyEverything(opts);
+  } catch (e) {
+    if (!(e instanceof ConnectionLostError)) throw e;
+    throw e.during('the verification stopped without a verdict and recorded no checkpoint.', 'Run it again when the server is reachable.');
+  }
+}
+
+async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
   if (!opts.session && !opts.cache) {
     throw new UserError('nothing to verify.', 'E_INPUT', 'Name a live source (--source URL), a cache (--cache FILE), or both.');
   }
