@@ -102,15 +102,7 @@ test('kill -9 mid-sync, then sync again: counts equal to the source, no duplicat
     // The big first fill was in bulk mode: its index work is noted for the next sync.
     assert.ok((db.prepare('SELECT count(*) AS n FROM deferred_schema').get() as { n: number }).n > 0);
     assert.notDeepEqual(partial, await sourceFigures(), 'the kill left the cache part-way');
-    const session = await connectSource(demo.url);
-    try {
-      const resumed = await syncToCache(session, db, { tenants: demo.groundTruth.tenants });
-      assertNothingReportedChanged(resumed);
-    } finally {
-      await session.close();
-    }
-    assert.deepEqual(cacheFigures(db), await sourceFigures());
-    assertFullyIndexed(db);
+    await resumeToTheSource(db);
     const interrupted = db.prepare(`SELECT status, message FROM syncs ORDER BY sync_id`).all() as { status: string; message: string | null }[];
     assert.deepEqual(interrupted.map((s) => s.status), ['failed', 'done']);
     assert.match(interrupted[0]!.message!, /interrupted/);
@@ -146,16 +138,7 @@ test('connection terminated by the server mid-sync: a clear message, and the nex
     assert.equal(failed.status, 'failed');
     assert.ok(failed.rows_fetched >= 2000);
 
-    const again = await connectSource(demo.url);
-    try {
-      const summary = await syncToCache(again, db, { tenants: demo.groundTruth.tenants });
-      assert.ok(summary.rowsFetched > 0);
-      assertNothingReportedChanged(summary);
-    } finally {
-      await again.close();
-    }
-    assert.deepEqual(cacheFigures(db), await sourceFigures());
-    assertFullyIndexed(db);
+    assert.ok((await resumeToTheSource(db)).rowsFetched > 0);
   } finally {
     db.close();
   }
@@ -183,24 +166,30 @@ test('the disk fills up mid-sync: one clear line, nothing committed is lost, and
     assert.ok(failed.rows_fetched > 0, 'some batches were committed before the disk filled');
 
     db.pragma('max_page_count = 1073741823'); // space freed
-    const again = await connectSource(demo.url);
-    try {
-      assertNothingReportedChanged(await syncToCache(again, db, { tenants: demo.groundTruth.tenants }));
-    } finally {
-      await again.close();
-    }
-    assert.deepEqual(cacheFigures(db), await sourceFigures());
-    assertFullyIndexed(db);
+    await resumeToTheSource(db);
   } finally {
     db.close();
   }
 });
 
-/** Nothing changed at the source: a resumed sync must not report a modified, deleted or late row. */
-function assertNothingReportedChanged(summary: SyncSummary): void {
+/**
+ * Runs the same sync again and checks where it leaves the cache: equal to the source, fully
+ * indexed, and nothing reported as modified, deleted or late (nothing changed at the source).
+ */
+async function resumeToTheSource(db: CacheDb): Promise<SyncSummary> {
+  const session = await connectSource(demo.url);
+  let summary: SyncSummary;
+  try {
+    summary = await syncToCache(session, db, { tenants: demo.groundTruth.tenants });
+  } finally {
+    await session.close();
+  }
   assert.equal(summary.rowsChanged, 0);
   assert.equal(summary.rowsDeleted, 0);
   assert.deepEqual(summary.changes, []);
+  assert.deepEqual(cacheFigures(db), await sourceFigures());
+  assertFullyIndexed(db);
+  return summary;
 }
 
 /** Every facet index and full-text trigger is back and the FTS index matches the table. */
