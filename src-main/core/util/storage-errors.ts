@@ -6,8 +6,8 @@ import { UserError } from './errors.js';
 /** A UserError for a known storage failure, or null for anything else. `path`: the file being written, when known. */
 export function storageFailure(e: unknown, path?: string): UserError | null {
   const code = (e as { code?: unknown } | null)?.code;
-  const noSpace = code === 'SQLITE_IOERR_WRITE' && /no space|disk is full/i.test(String((e as Error).message));
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || noSpace) {
+  // SQLite reports a full disk (ENOSPC underneath) as SQLITE_FULL; Node's own file writes as ENOSPC.
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
     const where = path ? `the disk holding ${path}` : 'the disk';
     return new UserError(
       `${where} is full: the last batch was not written (${(e as Error).message}). Everything committed before it is intact.`,
