@@ -2,7 +2,7 @@
 // how connection failures read: one line, naming the target, never the password.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSourceUrl, resolveTarget, connectError, queryError } from '../../src-main/core/source/index.js';
+import { parseSourceUrl, resolveTarget, connectError, queryError, ConnectionLostError } from '../../src-main/core/source/index.js';
 import { clientConfig } from '../../src-main/core/source/target.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 
@@ -68,9 +68,15 @@ test('connection failures name the problem and never the password', () => {
   }
 });
 
-test('a connection lost mid-query says the fetched rows are kept and how to resume', () => {
+test('a connection lost mid-query says what happened, and the interrupted work retells what it means', () => {
   const e = queryError({ code: '57P01', message: 'terminating connection due to administrator command' }, 'h:1/d');
-  assert.ok(isUserError(e));
+  assert.ok(e instanceof ConnectionLostError);
   assert.equal(e.code, 'E_CONNECTION_LOST');
-  assert.match(e.message, /Run the same sync again/);
+  assert.equal(e.message, 'the connection to h:1/d was closed mid-way (terminating connection due to administrator command). Check that the server is reachable, then run the same command again.');
+  const forSync = e.during('everything fetched so far is kept.', 'Run the same sync again: it resumes where it stopped.');
+  assert.equal(forSync.code, 'E_CONNECTION_LOST');
+  assert.equal(
+    forSync.message,
+    'the connection to h:1/d was closed mid-way (terminating connection due to administrator command); everything fetched so far is kept. Run the same sync again: it resumes where it stopped.',
+  );
 });

@@ -13,4 +13,4 @@ export { resolveTarget, parseSourceUrl, labelOf } from './target.js';
 export type { SourceTarget, ResolvedTarget, SslMode } from './target.js';
 export { DEFAULT_TABLE_NAMES, TABLE_KINDS, describeTable, wantedTables, quoteIdent, qualifiedName } from './discover.js';
 export type { DiscoveredTables, SourceTable, SourceColumn, TableMapping, TableRef } from './discover.js';
-export { connectError, queryError } from './errors.js';
+export { connectError, queryError, ConnectionLostError } from './errors.js';
