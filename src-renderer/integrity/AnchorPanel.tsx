@@ -8,7 +8,7 @@ import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/useJob.js';
-import { jumpHref } from './jump.js';
+import { BreakLine } from './break-line.js';
 
 type Target = 'cache' | 'source+cache';
 
@@ -47,15 +47,9 @@ const OUTCOME_LABEL: Record<NonNullable<AnchorCheck['outcome']> | 'none', string
 };
 
 function Divergence({ tenant, b }: { tenant: string; b: BreakJson }) {
-  const href = jumpHref(tenant, b);
   return (
     <div className="small">
-      <strong>{b.kind}</strong> at seq {b.seq ?? '?'}: {b.explanation}{' '}
-      {href ? (
-        <a href={href} aria-label={`Jump to the row at seq ${b.seq ?? '?'}`}>
-          jump to row
-        </a>
-      ) : null}
+      <BreakLine tenant={tenant} b={b} />
     </div>
   );
 }

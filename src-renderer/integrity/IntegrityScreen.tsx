@@ -9,7 +9,7 @@ import { useJob } from '../app/useJob.js';
 import type { Load } from '../timeline/store.js';
 import { downloadJson, safeFileName } from '../app/download.js';
 import { AnchorPanel } from './AnchorPanel.js';
-import { jumpHref } from './jump.js';
+import { BreakLine } from './break-line.js';
 
 /** The newest head this app saw itself (sync or verify, signed), as an anchor file for a later visit. */
 async function saveHeads(chains: { tenant: string; table: string }[]): Promise<number> {
@@ -137,19 +137,11 @@ export function IntegrityScreen() {
                     '—'
                   ) : (
                     <ul className="break-list" aria-label={`Breaks in ${c.tenant} ${c.table}`}>
-                      {c.breaks.map((b, i) => {
-                        const href = jumpHref(c.tenant, b);
-                        return (
-                          <li key={i} data-break-kind={b.kind}>
-                            <strong>{b.kind}</strong> at seq {b.seq ?? '?'}: {b.explanation}{' '}
-                            {href ? (
-                              <a href={href} aria-label={`Jump to the row at seq ${b.seq ?? '?'}`}>
-                                jump to row
-                              </a>
-                            ) : null}
-                          </li>
-                        );
-                      })}
+                      {c.breaks.map((b, i) => (
+                        <li key={i} data-break-kind={b.kind}>
+                          <BreakLine tenant={c.tenant} b={b} />
+                        </li>
+                      ))}
                       {c.breaksOmitted ? <li className="muted">… and {formatCount(c.breaksOmitted)} more</li> : null}
                     </ul>
                   )}

@@ -9,3 +9,18 @@ export function jumpHref(tenant: string, b: BreakJson): string | null {
   const p = new URLSearchParams({ tenant, kind: 'event', to });
   return `#/timeline?${p.toString()}`;
 }
+
+/** A break in one line: its kind, seq and explanation, and a link to the row when it has a time. */
+export function BreakLine({ tenant, b }: { tenant: string; b: BreakJson }) {
+  const href = jumpHref(tenant, b);
+  return (
+    <>
+      <strong>{b.kind}</strong> at seq {b.seq ?? '?'}: {b.explanation}{' '}
+      {href ? (
+        <a href={href} aria-label={`Jump to the row at seq ${b.seq ?? '?'}`}>
+          jump to row
+        </a>
+      ) : null}
+    </>
+  );
+}
