@@ -10,6 +10,7 @@ import { registerExport } from './commands/export.js';
 import { registerIdentity } from './commands/identity.js';
 import { registerVerifyPackage } from './commands/verify-package.js';
 import { registerServe } from './commands/serve.js';
+import { registerProve } from './commands/prove.js';
 
 export function buildProgram(): Command {
   const program = new Command('auditdesk')
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerIdentity(program);
   registerVerifyPackage(program);
   registerServe(program);
+  registerProve(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
