@@ -25,38 +25,47 @@ function splitPoint(n: number): number {
 
 /**
  * A tree over leaf hashes already computed (sha256(0x00 || stored hash)); proofs and
- * roots for any size up to leafHashes.length, so one read of a chain answers proofs
- * against every earlier checkpoint of it.
+ * roots for any size up to its leaf count, so one read of a chain answers proofs
+ * against every earlier checkpoint of it. Leaf hashes live in one buffer (32 bytes
+ * each): a million rows cost 32 MB, not a million Buffer objects.
  */
 export class LeafTree {
-  constructor(private readonly leaves: readonly Hash[]) {}
+  private constructor(
+    private readonly leafHashes: Buffer,
+    readonly size: number,
+  ) {}
 
   static fromStoredHashes(storedHashesHex: Iterable<string>): LeafTree {
-    const leaves: Hash[] = [];
-    for (const h of storedHashesHex) leaves.push(leafHashOf(Buffer.from(h, 'hex')));
-    return new LeafTree(leaves);
+    const b = new LeafTreeBuilder();
+    for (const h of storedHashesHex) b.push(Buffer.from(h, 'hex'));
+    return b.finish();
   }
 
-  get size(): number {
-    return this.leaves.length;
+  /** @internal for LeafTreeBuilder */
+  static fromLeafHashes(leafHashes: Buffer, size: number): LeafTree {
+    return new LeafTree(leafHashes, size);
+  }
+
+  private leaf(i: number): Hash {
+    return this.leafHashes.subarray(i * 32, i * 32 + 32);
   }
 
   /** MTH(D[lo:hi]) */
   private subtree(lo: number, hi: number): Hash {
     const n = hi - lo;
-    if (n === 1) return this.leaves[lo]!;
+    if (n === 1) return this.leaf(lo);
     const k = splitPoint(n);
     return nodeHash(this.subtree(lo, lo + k), this.subtree(lo + k, hi));
   }
 
-  root(size = this.leaves.length): Hash {
+  root(size = this.size): Hash {
     this.checkSize(size);
     if (size === 0) return createHash('sha256').digest();
     return this.subtree(0, size);
   }
 
   /** PATH(index, D[0:size]): the leaf's sibling first, the root's child last. */
-  inclusionProof(index: number, size = this.leaves.length): Hash[] {
+  inclusionProof(index: number, size = this.size): Hash[] {
     this.checkSize(size);
     if (!Number.isInteger(index) || index < 0 || index >= size) {
       throw new UserError(`leaf ${index} is not in a tree of ${size} leaves.`, 'E_USAGE', 'Name a row that the checkpoint covers.');
@@ -78,7 +87,7 @@ export class LeafTree {
   }
 
   /** PROOF(m, D[0:n]) of RFC 6962 §2.1.2: the tree of size m is a prefix of the tree of size n. */
-  consistencyProof(m: number, n = this.leaves.length): Hash[] {
+  consistencyProof(m: number, n = this.size): Hash[] {
     this.checkSize(n);
     if (!Number.isInteger(m) || m < 1 || m > n) {
       throw new UserError(`no consistency proof from ${m} to ${n} leaves.`, 'E_USAGE', 'The earlier tree must have at least one leaf and no more than the later one.');
@@ -103,9 +112,29 @@ export class LeafTree {
   }
 
   private checkSize(size: number): void {
-    if (!Number.isInteger(size) || size < 0 || size > this.leaves.length) {
-      throw new UserError(`a tree of ${size} leaves is not available (the chain has ${this.leaves.length}).`, 'E_USAGE', 'Use a size the chain has reached.');
+    if (!Number.isInteger(size) || size < 0 || size > this.size) {
+      throw new UserError(`a tree of ${size} leaves is not available (the chain has ${this.size}).`, 'E_USAGE', 'Use a size the chain has reached.');
     }
+  }
+}
+
+/** Collects leaf hashes in one growing buffer as rows stream by. */
+export class LeafTreeBuilder {
+  private buf = Buffer.allocUnsafe(32 * 1024);
+  private n = 0;
+
+  push(leafData: Buffer): void {
+    if ((this.n + 1) * 32 > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.n * 32);
+      this.buf = bigger;
+    }
+    leafHashOf(leafData).copy(this.buf, this.n * 32);
+    this.n++;
+  }
+
+  finish(): LeafTree {
+    return LeafTree.fromLeafHashes(this.buf.subarray(0, this.n * 32), this.n);
   }
 }
 

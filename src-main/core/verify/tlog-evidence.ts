@@ -5,7 +5,7 @@
 import type { CacheDb } from '../cache/open.js';
 import { signNote, verifierKeyText } from '../chain/signed-note.js';
 import { chainOrigin, checkpointText, tlogProofText } from '../chain/tlog-checkpoint.js';
-import { LeafTree } from '../chain/tlog-proofs.js';
+import { LeafTreeBuilder, type LeafTree } from '../chain/tlog-proofs.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import { UserError } from '../util/errors.js';
 import { listCachedChains, type CachedChain } from './adapters.js';
@@ -23,9 +23,9 @@ export interface ChainLeaves {
   chain: CachedChain;
   origin: string;
   /** seq of each leaf, in leaf order */
-  seqs: bigint[];
-  /** the stored hash of each leaf (leaf data, hex) */
-  hashes: string[];
+  seqs: BigInt64Array;
+  /** the stored hash of leaf i (the leaf data), hex */
+  storedHash(index: number): string;
   tree: LeafTree;
 }
 
@@ -51,14 +51,40 @@ export function readChainLeaves(db: CacheDb, tenant: string, table?: string, upt
     .raw(true);
   const params: unknown[] = [chain.tableId, tenant];
   if (uptoSeq !== undefined) params.push(uptoSeq);
-  const seqs: bigint[] = [];
-  const hashes: string[] = [];
+  // Streamed into flat buffers: a million leaves cost ~8 MB of seqs, 32-64 MB of hashes.
+  const builder = new LeafTreeBuilder();
+  let seqs = new BigInt64Array(1024);
+  let data = Buffer.alloc(0);
+  let width = 0;
+  let n = 0;
   for (const [seq, hash] of rows.iterate(...params) as Iterable<[bigint, string | null]>) {
     if (hash === null || !HEX_HASH.test(hash)) continue;
-    seqs.push(seq);
-    hashes.push(hash);
+    if (width === 0) width = hash.length / 2;
+    if (hash.length / 2 !== width) continue; // another hash length than the chain's: malformed, no leaf
+    if (n === seqs.length) {
+      const s2 = new BigInt64Array(n * 2);
+      s2.set(seqs);
+      seqs = s2;
+    }
+    if (data.length < (n + 1) * width) {
+      const d2 = Buffer.allocUnsafe(seqs.length * width);
+      data.copy(d2, 0, 0, n * width);
+      data = d2;
+    }
+    const bytes = data.subarray(n * width, (n + 1) * width);
+    bytes.write(hash, 'hex');
+    builder.push(bytes);
+    seqs[n] = seq;
+    n++;
   }
-  return { chain, origin: chainOrigin(chain.sourceFingerprint, tenant, chain.name), seqs, hashes, tree: LeafTree.fromStoredHashes(hashes) };
+  const leafSeqs = seqs.subarray(0, n);
+  return {
+    chain,
+    origin: chainOrigin(chain.sourceFingerprint, tenant, chain.name),
+    seqs: leafSeqs,
+    storedHash: (i) => data.subarray(i * width, (i + 1) * width).toString('hex'),
+    tree: builder.finish(),
+  };
 }
 
 /** The signed C2SP checkpoint of the chain's first `size` leaves (default: all). */
@@ -74,5 +100,5 @@ export function proveRow(leaves: ChainLeaves, key: AuditorKey, seq: bigint): { p
   }
   const extra = Buffer.from(JSON.stringify({ seq: seq.toString(), table: leaves.chain.name, tenant: leaves.chain.tenant }), 'utf8');
   const proof = tlogProofText({ extra, index: BigInt(index), path: leaves.tree.inclusionProof(index), checkpoint: signedCheckpoint(leaves, key) });
-  return { proof, index, hash: leaves.hashes[index]! };
+  return { proof, index, hash: leaves.storedHash(index) };
 }
