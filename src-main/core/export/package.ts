@@ -29,12 +29,9 @@ import { chainTableName } from '../verify/adapters.js';
 import { CsvFileWriter, FORMULA_TRIGGERS } from './csv.js';
 import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, type ManifestFile } from './manifest.js';
 import { renderReport, type AnomalyLine, type AppendixRow, type ConfigFinding, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
+import { CONVERSATION_HEADER, PACKAGE_FILES } from './package-files.js';
+export { CONVERSATION_HEADER, PACKAGE_FILES };
 import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, type Selection, type SourceTable } from './select.js';
-
-export const CONVERSATION_HEADER = [
-  'Log ID', 'Timestamp', 'Agent ID', 'Session ID', 'Channel', 'Prompt', 'Response', 'Model Info',
-  'Model Provider', 'Model Name', 'Model Version', 'Deployment ID', 'Temperature', 'Safety Mode', 'Model Config',
-] as const;
 
 /** Header cell → cache field, in header order. */
 const CONVERSATION_FIELDS = [
@@ -55,19 +52,6 @@ const DEFAULT_EVENT_COLUMNS: MappedColumn[] = [
   ['action_details', 'jsonb', 'action_details'], ['ip_address', 'text', 'ip_address'], ['created_at', 'timestamptz', 'ts'],
   ['prev_hash', 'text', 'prev_hash'], ['hash', 'text', 'hash'],
 ].map(([name, type, field]) => ({ name: name!, type: type!, field: field! }));
-
-export const PACKAGE_FILES = {
-  conversations: 'conversation_logs.csv',
-  events: 'audit_events.csv',
-  anomalies: 'anomalies.csv',
-  reviews: 'reviews.csv',
-  access: 'access_log.csv',
-  verification: 'verification.json',
-  report: 'report.pdf',
-  manifest: 'manifest.json',
-  signature: 'manifest.sig',
-  signer: 'signer.pem',
-} as const;
 
 export interface ExportProgress {
   phase: 'events' | 'conversations' | 'anomalies' | 'reviews' | 'access' | 'report' | 'sign' | 'zip' | 'done';

@@ -1,0 +1,20 @@
+// The names and fixed header of a package's files, apart from the code that writes
+// them: the verify page inside every package (src-renderer/verify-page) bundles this
+// module, and must not pull in the PDF and ZIP writers.
+export const PACKAGE_FILES = {
+  conversations: 'conversation_logs.csv',
+  events: 'audit_events.csv',
+  anomalies: 'anomalies.csv',
+  reviews: 'reviews.csv',
+  access: 'access_log.csv',
+  verification: 'verification.json',
+  report: 'report.pdf',
+  manifest: 'manifest.json',
+  signature: 'manifest.sig',
+  signer: 'signer.pem',
+} as const;
+
+export const CONVERSATION_HEADER = [
+  'Log ID', 'Timestamp', 'Agent ID', 'Session ID', 'Channel', 'Prompt', 'Response', 'Model Info',
+  'Model Provider', 'Model Name', 'Model Version', 'Deployment ID', 'Temperature', 'Safety Mode', 'Model Config',
+] as const;
