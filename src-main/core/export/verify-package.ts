@@ -17,6 +17,7 @@ import { PackageIntegrity, type IntegrityEntry } from './integrity.js';
 import { readCsvRows } from './csv.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES, type IntegrityReport } from './package.js';
+import { isUnsafePath } from './package-files.js';
 import { verifyPdfSignature } from './pdf-signature.js';
 
 export type FailureCode =
@@ -123,18 +124,6 @@ async function digestEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<{ sh
     size += (c as Buffer).length;
   }
   return { sha256: h.digest('hex'), size };
-}
-
-export function isUnsafePath(name: string): boolean {
-  return (
-    name === '' ||
-    name.startsWith('/') ||
-    name.startsWith('\\') ||
-    /^[A-Za-z]:/.test(name) ||
-    name.includes('\\') ||
-    name.includes('\0') ||
-    name.split('/').some((p) => p === '..')
-  );
 }
 
 function normaliseFingerprint(s: string): string | null {
