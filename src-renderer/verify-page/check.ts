@@ -1,0 +1,246 @@
+// The checks of `auditdesk verify-package`, run in the reader's browser on the ZIP
+// (or the unpacked folder) they picked: manifest signature (Ed25519, WebCrypto), every
+// file's size and SHA-256, missing and unexpected files, CSV headers, row counts and
+// Merkle roots, and the hash chain recomputed from audit_events.csv by the same engine
+// the CLI uses (bundled). Failure codes are verify-package's (docs/package-format.md).
+// The PDF's embedded CMS signature is not re-checked here (pdfsig or a PDF reader does
+// that); its bytes are covered by the manifest's SHA-256 like every other file.
+import { MerkleBuilder } from '../../src-main/core/chain/merkle.js';
+import { parseProfile } from '../../src-main/core/chain/profile.js';
+import { CsvRecordParser, restoreCell } from '../../src-main/core/export/csv.js';
+import { PackageIntegrity, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
+import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main/core/export/manifest.js';
+import { CONVERSATION_HEADER, PACKAGE_FILES } from '../../src-main/core/export/package-files.js';
+import { makeRowDigester } from '../../src-main/core/export/row-digest.js';
+import { pemToDer, readCertificate } from './x509.js';
+
+export interface PageFailure {
+  code: string;
+  file?: string;
+  message: string;
+}
+
+export type PageVerdict = 'valid' | 'unpinned' | 'invalid';
+
+export interface PageResult {
+  verdict: PageVerdict;
+  failures: PageFailure[];
+  notes: string[];
+  signer: { name: string; org: string; email: string; fingerprint: string; pinned: boolean } | null;
+  packageId: string | null;
+  createdAt: string | null;
+  chain: IntegrityEntry | null;
+  files: { name: string; size: number; sha256: string; ok: boolean }[];
+}
+
+/** Where the package's bytes come from: a ZIP read in the page, or a folder the reader picked. */
+export interface PackageSource {
+  /** names present (ZIP entry names, or paths relative to the picked folder) */
+  names: string[];
+  /** ZIP-level problems already found (unsafe paths, duplicates, symlinks, damage) */
+  problems: PageFailure[];
+  /** the bytes of one file, read no further than `limit` */
+  read(name: string, limit: number): Promise<Uint8Array<ArrayBuffer> | null>;
+}
+
+const MAX_SMALL = 64 << 20;
+const dec = new TextDecoder('utf-8');
+const hex = (b: ArrayBuffer | Uint8Array) => Array.from(b instanceof Uint8Array ? b : new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+
+async function sha256(data: Uint8Array<ArrayBuffer>): Promise<string> {
+  return hex(await crypto.subtle.digest('SHA-256', data));
+}
+
+function normaliseFingerprint(s: string): string | null {
+  const h = s.trim().replace(/:/g, '').toLowerCase();
+  return /^[0-9a-f]{64}$/.test(h) ? h : null;
+}
+
+export async function checkPackage(src: PackageSource, pin: string | null): Promise<PageResult> {
+  const result: PageResult = { verdict: 'invalid', failures: [...src.problems], notes: [], signer: null, packageId: null, createdAt: null, chain: null, files: [] };
+  const fail = (code: string, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
+  const present = new Set(src.names);
+  const readSmall = async (name: string) => {
+    if (!present.has(name)) return null;
+    try {
+      return await src.read(name, MAX_SMALL);
+    } catch (e) {
+      fail('ENTRY_CORRUPT', `${name} cannot be read: ${(e as Error).message}`, name);
+      return null;
+    }
+  };
+
+  // 1. The manifest, its signature and its signer.
+  const manifestBytes = await readSmall(PACKAGE_FILES.manifest);
+  if (!manifestBytes) {
+    fail('MANIFEST_MISSING', 'manifest.json is missing, so no file of the package can be trusted', PACKAGE_FILES.manifest);
+    return finish(result);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(dec.decode(manifestBytes)) as Manifest;
+    if (manifest.format !== PACKAGE_FORMAT || !Array.isArray(manifest.files) || !manifest.signer?.fingerprint) throw new Error(`not a ${PACKAGE_FORMAT} manifest`);
+  } catch (e) {
+    fail('MANIFEST_INVALID', `manifest.json is not a valid package manifest: ${(e as Error).message}`, PACKAGE_FILES.manifest);
+    return finish(result);
+  }
+  result.packageId = typeof manifest.packageId === 'string' ? manifest.packageId : null;
+  result.createdAt = typeof manifest.createdAt === 'string' ? manifest.createdAt : null;
+
+  const sig = await readSmall(PACKAGE_FILES.signature);
+  const pem = await readSmall(PACKAGE_FILES.signer);
+  let certDer: Uint8Array<ArrayBuffer> | null = null;
+  let key: CryptoKey | null = null;
+  let facts: ReturnType<typeof readCertificate> | null = null;
+  if (!pem) fail('CERT_MISSING', 'signer.pem (the certificate of the manifest key) is missing', PACKAGE_FILES.signer);
+  else {
+    try {
+      certDer = pemToDer(dec.decode(pem));
+      if (!certDer) throw new Error('no PEM certificate');
+      facts = readCertificate(certDer);
+      key = await crypto.subtle.importKey('spki', facts.spki, { name: 'Ed25519' }, false, ['verify']);
+    } catch (e) {
+      key = null;
+      fail('CERT_INVALID', `signer.pem is not a usable Ed25519 certificate: ${(e as Error).message}`, PACKAGE_FILES.signer);
+    }
+  }
+  if (!sig) fail('SIGNATURE_MISSING', 'manifest.sig is missing, so the manifest is unsigned', PACKAGE_FILES.signature);
+  else if (key) {
+    const ok = sig.length === 64 && (await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, manifestBytes).catch(() => false));
+    if (!ok) fail('SIGNATURE_INVALID', 'manifest.sig is not a valid signature of manifest.json by the key in signer.pem (manifest or signature changed)', PACKAGE_FILES.signature);
+  }
+  if (certDer && facts && key) {
+    const fp = await sha256(certDer);
+    if (fp !== manifest.signer.fingerprint) fail('SIGNER_MISMATCH', `signer.pem (fingerprint ${fp}) is not the certificate the manifest names (${manifest.signer.fingerprint})`, PACKAGE_FILES.signer);
+    const s = manifest.signer;
+    if (s.name !== facts.subject.name || s.org !== facts.subject.org || s.email !== facts.subject.email) {
+      fail('SIGNER_MISMATCH', "the signer's name, organisation or email in the manifest differ from the certificate's", PACKAGE_FILES.manifest);
+    }
+    const pinned = pin ? normaliseFingerprint(pin) : null;
+    if (pin && !pinned) fail('UNTRUSTED_SIGNER', 'the expected fingerprint you entered is not 64 hex digits');
+    else if (pinned && pinned !== fp) fail('UNTRUSTED_SIGNER', `the package is signed by ${fp}, not by the fingerprint you expected`, PACKAGE_FILES.signer);
+    // Names printed come from the certificate, never from manifest text.
+    result.signer = { ...facts.subject, fingerprint: fp, pinned: pinned === fp };
+  }
+
+  // 2. Every file the manifest names, and nothing else.
+  const named = new Map<string, ManifestFile>();
+  for (const f of manifest.files) {
+    if (typeof f?.name !== 'string') continue;
+    named.set(f.name, f);
+  }
+  for (const name of present) {
+    if (name === PACKAGE_FILES.manifest || name === PACKAGE_FILES.signature) continue;
+    if (!named.has(name)) fail('UNEXPECTED_FILE', `${name} is in the package but not in the signed manifest`, name);
+  }
+  const bytesOf = new Map<string, Uint8Array<ArrayBuffer>>();
+  for (const f of named.values()) {
+    if (!present.has(f.name)) {
+      fail('FILE_MISSING', `${f.name} is named in the manifest but missing from the package`, f.name);
+      continue;
+    }
+    let data: Uint8Array<ArrayBuffer> | null;
+    try {
+      // Read no further than the signed size (one byte more shows that it is longer).
+      data = await src.read(f.name, Number.isSafeInteger(f.size) && f.size >= 0 ? f.size + 1 : MAX_SMALL);
+    } catch (e) {
+      fail('ENTRY_CORRUPT', `${f.name} cannot be read: ${(e as Error).message}`, f.name);
+      continue;
+    }
+    if (!data) continue;
+    const digest = await sha256(data);
+    const ok = data.length === f.size && digest === f.sha256;
+    if (data.length !== f.size) fail('SIZE_MISMATCH', `${f.name} has ${data.length > f.size ? 'more than ' + f.size : data.length} bytes; the manifest says ${f.size}`, f.name);
+    if (digest !== f.sha256) fail('HASH_MISMATCH', `${f.name}'s SHA-256 is ${digest}; the manifest says ${f.sha256}`, f.name);
+    result.files.push({ name: f.name, size: data.length, sha256: digest, ok });
+    if (ok) bytesOf.set(f.name, data);
+  }
+
+  // 3. CSV contents and the chain, only for files whose bytes are the signed ones.
+  const neutralisedOn = manifest.csv?.formulaNeutralisation?.enabled === true;
+  for (const f of named.values()) {
+    const data = bytesOf.get(f.name);
+    if (!f.name.endsWith('.csv') || !f.columns || !data) continue;
+    const cols = f.columns.map((c) => ({ name: c.name, type: c.type }));
+    const mask = neutralisedOn ? f.columns.map((c) => c.neutralised) : null;
+    let checker: PackageIntegrity | null = null;
+    if (f.name === PACKAGE_FILES.events && manifest.chain?.table && cols.length) {
+      try {
+        checker = new PackageIntegrity({
+          columns: f.columns.map((c) => ({ name: c.name, type: c.type, field: c.field ?? null })),
+          profile: parseProfile(manifest.chain.profile),
+          tenant: manifest.query.tenant,
+          table: manifest.chain.table,
+          wholeChain: manifest.chain.method === 'engine',
+          startSeq: manifest.chain.startSeq,
+          anchors: manifest.chain.checkpoints ?? [],
+        });
+      } catch (e) {
+        fail('MANIFEST_INVALID', `the manifest's chain description is unusable: ${(e as Error).message}`, PACKAGE_FILES.manifest);
+      }
+    }
+    const merkle = new MerkleBuilder();
+    const rowDigest = makeRowDigester(cols);
+    let rows = 0;
+    let header: (string | null)[] | null = null;
+    try {
+      const parser = new CsvRecordParser();
+      for (const rec of parser.push(dec.decode(data), true)) {
+        if (!header) {
+          header = rec;
+          continue;
+        }
+        if (rec.length !== header.length) throw new Error(`record ${rows + 2} has ${rec.length} fields; the header has ${header.length}`);
+        const values = mask ? rec.map((v, i) => (v !== null && mask[i] ? restoreCell(v) : v)) : rec;
+        rows++;
+        merkle.push(rowDigest(values));
+        checker?.push(values);
+      }
+    } catch (e) {
+      fail('CSV_INVALID', `${f.name} is not valid CSV: ${(e as Error).message}`, f.name);
+      continue;
+    }
+    const expectedHeader = f.name === PACKAGE_FILES.conversations ? [...CONVERSATION_HEADER] : f.columns.map((c) => c.header);
+    if (JSON.stringify(header) !== JSON.stringify(expectedHeader)) fail('CSV_HEADER_MISMATCH', `${f.name}'s header is not ${expectedHeader.join(',')}`, f.name);
+    if (rows !== f.rows) fail('ROW_COUNT_MISMATCH', `${f.name} holds ${rows} rows; the manifest says ${f.rows}`, f.name);
+    if (f.merkleRoot && merkle.root() !== f.merkleRoot) fail('MERKLE_MISMATCH', `${f.name}'s rows do not give the Merkle root the manifest records`, f.name);
+    if (checker) {
+      result.chain = checker.finish();
+      compareChain(result, manifest, bytesOf.get(PACKAGE_FILES.verification) ?? null, fail);
+    }
+  }
+  return finish(result);
+}
+
+function compareChain(result: PageResult, manifest: Manifest, verification: Uint8Array<ArrayBuffer> | null, fail: (code: string, message: string, file?: string) => void): void {
+  const chain = result.chain!;
+  const m = manifest.chain;
+  const nBreaks = chain.breaks.length + chain.breaksOmitted;
+  if (m.lastSeq !== chain.lastSeq || m.headHash !== chain.headHash || m.rows !== chain.rows) {
+    fail('CHAIN_MISMATCH', `audit_events.csv ends at seq ${chain.lastSeq ?? '-'} (${chain.rows} rows); the manifest records head seq ${m.lastSeq ?? '-'} (${m.rows} rows)`, PACKAGE_FILES.events);
+  }
+  if (m.intact !== chain.intact || m.breaks !== nBreaks) {
+    fail('CHAIN_MISMATCH', `the chain recomputed from audit_events.csv has ${nBreaks} break(s); the manifest records ${m.breaks}`, PACKAGE_FILES.events);
+  }
+  if (!verification) return; // a missing or altered verification.json is already reported
+  try {
+    const report = JSON.parse(dec.decode(verification)) as { tenants: IntegrityEntry[] };
+    const recorded = report.tenants.find((t) => t.tenant === chain.tenant);
+    if (!recorded || canonical(recorded) !== canonical(chain)) fail('CHAIN_MISMATCH', 'verification.json does not describe the chain found in audit_events.csv', PACKAGE_FILES.verification);
+  } catch (e) {
+    fail('CHAIN_MISMATCH', `verification.json cannot be read: ${(e as Error).message}`, PACKAGE_FILES.verification);
+  }
+  if (!chain.intact) result.notes.push(`the exported audit trail itself has ${nBreaks} hash-chain break(s) (a finding about the source data, not about this package)`);
+}
+
+function canonical(v: unknown): string {
+  const walk = (x: unknown): unknown =>
+    Array.isArray(x) ? x.map(walk) : x && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, walk((x as Record<string, unknown>)[k])])) : x;
+  return JSON.stringify(walk(v));
+}
+
+function finish(r: PageResult): PageResult {
+  r.verdict = r.failures.length ? 'invalid' : r.signer?.pinned ? 'valid' : 'unpinned';
+  return r;
+}
+
