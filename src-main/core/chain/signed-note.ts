@@ -45,9 +45,12 @@ export function verifierKeyText(name: string, publicKeyRaw: Buffer): string {
 
 export function parseVerifierKey(vkey: string): NoteVerifierKey {
   const bad = (why: string) => new UserError(`not a note verifier key (${why}).`, 'E_INPUT', 'Expected name+keyid+base64 as printed by AuditDesk.');
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3) throw bad('expected name+keyid+key');
-  const [name, idHex, keyB64] = parts as [string, string, string];
+  // The base64 key may itself contain '+': split at the first two only (as Go's note does).
+  const text = vkey.trim();
+  const i = text.indexOf('+');
+  const j = i < 0 ? -1 : text.indexOf('+', i + 1);
+  if (i < 0 || j < 0) throw bad('expected name+keyid+key');
+  const [name, idHex, keyB64] = [text.slice(0, i), text.slice(i + 1, j), text.slice(j + 1)];
   checkKeyName(name);
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw bad('key ID is not 8 hex digits');
   const key = Buffer.from(keyB64, 'base64');
