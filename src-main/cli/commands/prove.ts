@@ -49,7 +49,7 @@ async function runProve(flags: ProveFlags): Promise<number> {
     const out = flags.out ?? `${flags.tenant.replace(/[^A-Za-z0-9._-]/g, '_')}-seq-${flags.seq}.tlog-proof`;
     writeFileSync(out, proof, { mode: 0o644 });
     process.stdout.write(
-      `Wrote ${out}: row seq ${flags.seq} of ${leaves.chain.name} · tenant ${flags.tenant} is leaf ${index} of ${leaves.tree.size}.\n` +
+      `Wrote ${out}: row seq ${flags.seq} of ${leaves.chain.name} · tenant ${flags.tenant} is leaf ${index} of ${leaves.leaves.size}.\n` +
         `leaf data (the row's stored hash): ${hash}\n` +
         `verifier key: ${auditorVerifierKey(key)}\n`,
     );

@@ -1,11 +1,11 @@
-// A cached chain as transparency-log evidence (docs/hash-chain.md#checkpoints-as-signed-notes):
+// A cached chain as transparency-log evidence (docs/tlog-evidence.md):
 // the RFC 6962 tree over its rows' stored hashes in seq order, a C2SP checkpoint for it
 // signed with the auditor key, and a tlog-proof for one row. Ed25519 is deterministic,
 // so the same chain state and key always give the same bytes.
 import type { CacheDb } from '../cache/open.js';
 import { signNote, verifierKeyText } from '../chain/signed-note.js';
 import { chainOrigin, checkpointText, tlogProofText } from '../chain/tlog-checkpoint.js';
-import { LeafTreeBuilder, type LeafTree } from '../chain/tlog-proofs.js';
+import { ChainLeafCollector } from '../chain/chain-leaves.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import { UserError } from '../util/errors.js';
 import { listCachedChains, type CachedChain } from './adapters.js';
@@ -19,24 +19,18 @@ export function auditorVerifierKey(key: AuditorKey): string {
   return verifierKeyText(auditorNoteName(key), Buffer.from(key.publicKeyRaw, 'base64'));
 }
 
-export interface ChainLeaves {
+export interface CachedChainLeaves {
   chain: CachedChain;
   origin: string;
-  /** seq of each leaf, in leaf order */
-  seqs: BigInt64Array;
-  /** the stored hash of leaf i (the leaf data), hex */
-  storedHash(index: number): string;
-  tree: LeafTree;
+  leaves: ChainLeafCollector;
 }
-
-const HEX_HASH = /^(?:[0-9a-f]{64}|[0-9a-f]{128})$/;
 
 /**
  * The chain's leaves as the verifier's Merkle root counts them: rows in seq order whose
  * stored hash is lowercase hex (a row without one is no leaf; its break is the
  * verifier's to report), up to `uptoSeq` when given.
  */
-export function readChainLeaves(db: CacheDb, tenant: string, table?: string, uptoSeq?: bigint): ChainLeaves {
+export function readChainLeaves(db: CacheDb, tenant: string, table?: string, uptoSeq?: bigint): CachedChainLeaves {
   const chains = listCachedChains(db, [tenant]).filter((c) => !table || c.name === table || c.tableName === table);
   if (chains.length === 0) {
     throw new UserError(`the cache holds no chain for tenant ${tenant}${table ? ` in ${table}` : ''}.`, 'E_NOT_FOUND', 'Sync that tenant first, or check the tenant id with auditdesk verify --cache.');
@@ -51,54 +45,24 @@ export function readChainLeaves(db: CacheDb, tenant: string, table?: string, upt
     .raw(true);
   const params: unknown[] = [chain.tableId, tenant];
   if (uptoSeq !== undefined) params.push(uptoSeq);
-  // Streamed into flat buffers: a million leaves cost ~8 MB of seqs, 32-64 MB of hashes.
-  const builder = new LeafTreeBuilder();
-  let seqs = new BigInt64Array(1024);
-  let data = Buffer.alloc(0);
-  let width = 0;
-  let n = 0;
-  for (const [seq, hash] of rows.iterate(...params) as Iterable<[bigint, string | null]>) {
-    if (hash === null || !HEX_HASH.test(hash)) continue;
-    if (width === 0) width = hash.length / 2;
-    if (hash.length / 2 !== width) continue; // another hash length than the chain's: malformed, no leaf
-    if (n === seqs.length) {
-      const s2 = new BigInt64Array(n * 2);
-      s2.set(seqs);
-      seqs = s2;
-    }
-    if (data.length < (n + 1) * width) {
-      const d2 = Buffer.allocUnsafe(seqs.length * width);
-      data.copy(d2, 0, 0, n * width);
-      data = d2;
-    }
-    const bytes = data.subarray(n * width, (n + 1) * width);
-    bytes.write(hash, 'hex');
-    builder.push(bytes);
-    seqs[n] = seq;
-    n++;
-  }
-  const leafSeqs = seqs.subarray(0, n);
-  return {
-    chain,
-    origin: chainOrigin(chain.sourceFingerprint, tenant, chain.name),
-    seqs: leafSeqs,
-    storedHash: (i) => data.subarray(i * width, (i + 1) * width).toString('hex'),
-    tree: builder.finish(),
-  };
+  const leaves = new ChainLeafCollector();
+  for (const [seq, hash] of rows.iterate(...params) as Iterable<[bigint, string | null]>) leaves.push(seq, hash);
+  return { chain, origin: chainOrigin(chain.sourceFingerprint, tenant, chain.name), leaves };
 }
 
 /** The signed C2SP checkpoint of the chain's first `size` leaves (default: all). */
-export function signedCheckpoint(leaves: ChainLeaves, key: AuditorKey, size = leaves.tree.size): string {
-  return signNote(checkpointText({ origin: leaves.origin, size: BigInt(size), root: leaves.tree.root(size) }), auditorNoteName(key), key.privateKey);
+export function signedCheckpoint(chain: CachedChainLeaves, key: AuditorKey, size = chain.leaves.size): string {
+  return signNote(checkpointText({ origin: chain.origin, size: BigInt(size), root: chain.leaves.tree().root(size) }), auditorNoteName(key), key.privateKey);
 }
 
 /** A c2sp.org/tlog-proof@v1 file showing that the row at `seq` is in the signed checkpoint. */
-export function proveRow(leaves: ChainLeaves, key: AuditorKey, seq: bigint): { proof: string; index: number; hash: string } {
+export function proveRow(chain: CachedChainLeaves, key: AuditorKey, seq: bigint): { proof: string; index: number; hash: string } {
+  const { leaves } = chain;
   const index = leaves.seqs.indexOf(seq);
   if (index < 0) {
-    throw new UserError(`tenant ${leaves.chain.tenant} has no cached row at seq ${seq} with a well-formed hash.`, 'E_NOT_FOUND', 'Pick a seq the chain holds (see the timeline or auditdesk verify --cache).');
+    throw new UserError(`tenant ${chain.chain.tenant} has no cached row at seq ${seq} with a well-formed hash.`, 'E_NOT_FOUND', 'Pick a seq the chain holds (see the timeline or auditdesk verify --cache).');
   }
-  const extra = Buffer.from(JSON.stringify({ seq: seq.toString(), table: leaves.chain.name, tenant: leaves.chain.tenant }), 'utf8');
-  const proof = tlogProofText({ extra, index: BigInt(index), path: leaves.tree.inclusionProof(index), checkpoint: signedCheckpoint(leaves, key) });
+  const extra = Buffer.from(JSON.stringify({ seq: seq.toString(), table: chain.chain.name, tenant: chain.chain.tenant }), 'utf8');
+  const proof = tlogProofText({ extra, index: BigInt(index), path: leaves.tree().inclusionProof(index), checkpoint: signedCheckpoint(chain, key) });
   return { proof, index, hash: leaves.storedHash(index) };
 }
