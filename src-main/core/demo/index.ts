@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { writeFileAtomic } from '../util/atomic.js';
-import { UserError } from '../util/errors.js';
+import { isErrorCode, UserError } from '../util/errors.js';
 import { migrationsDir } from '../util/paths.js';
 import { ADMIN_USER, anyFreePort, checkNotRunning, checkPortFree, ensureWritableDir, initCluster, portIsFree, startCluster, type RunningCluster } from './cluster.js';
 import type { WorkerMessage } from './build-worker.js';
@@ -193,7 +193,7 @@ function fillInWorker(options: FillOptions, onProgress: (p: DemoProgress) => voi
         resolve(m.groundTruth);
       } else {
         settled = true;
-        const err = m.userError ? new UserError(m.message, m.code) : new Error(m.message);
+        const err = m.userError ? new UserError(m.message, isErrorCode(m.code) ? m.code : 'E_INTERNAL') : new Error(m.message);
         if (m.stack && !m.userError) err.stack = m.stack;
         reject(err);
       }
