@@ -1,11 +1,13 @@
 // Shared plumbing for CLI commands: exit codes and one-line errors.
-// 0 ok · 1 findings (integrity breaks, invalid package) · 2 usage, connection or input error.
+// 0 ok · 1 findings (integrity breaks, invalid package) · 2 usage, connection or input error
+// · 3 a package that is intact but signed by an unpinned key (verify-package only).
 import { isUserError, redactSecrets } from '../core/util/errors.js';
 import { storageFailure } from '../core/util/storage-errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
+export const EXIT_UNPINNED = 3;
 
 /** Runs a command body; prints a single line for expected failures, never a stack trace with secrets. */
 export function action<A extends unknown[]>(body: (...args: A) => Promise<number | void>) {

@@ -93,9 +93,18 @@ function Verification({ path }: { path: string }) {
   if (error) return <ErrorState message={error} />;
   if (!v) return <Loading label="Verifying the package…" />;
   return (
-    <div className={`test-result ${v.valid ? 'ok' : 'bad'}`} role="status" data-testid="package-verification">
-      <strong>{v.valid ? 'The package verifies.' : 'The package does NOT verify.'}</strong>{' '}
-      {v.signer ? `Signed by ${v.signer.name} (${v.signer.org}), key ${v.signer.fingerprint.slice(0, 12)}…` : ''}
+    // Green only for "valid" (intact AND the signer pinned); "unpinned" proves nothing about who signed.
+    <div className={`test-result ${v.verdict === 'valid' ? 'ok' : v.verdict === 'unpinned' ? 'warn' : 'bad'}`} role="status" data-testid="package-verification" data-verdict={v.verdict}>
+      <strong>
+        {v.verdict === 'valid'
+          ? 'The package verifies, and its signer is pinned.'
+          : v.verdict === 'unpinned'
+            ? 'Unpinned: intact, but signed by an unpinned key; anyone can make such a package.'
+            : 'The package does NOT verify.'}
+      </strong>{' '}
+      {v.signer
+        ? `Signed by ${v.signer.name} (${v.signer.org}), key ${v.signer.fingerprint}${v.signer.pinnedBy ? `, pinned: ${v.signer.pinnedBy}` : ''}.`
+        : ''}
       {v.chain ? (
         <div className="small">
           Chain {v.chain.tenant}/{v.chain.table}: {formatCount(v.chain.rows)} rows, {v.chain.intact ? 'intact' : `${v.chain.breaks.length + v.chain.breaksOmitted} breaks (as found at the source)`}

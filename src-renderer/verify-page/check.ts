@@ -157,7 +157,11 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
   }
 
   // 3. CSV contents and the chain, only for files whose bytes are the signed ones.
-  const neutralisedOn = manifest.csv?.formulaNeutralisation?.enabled === true;
+  const neutralisation = manifest.csv?.formulaNeutralisation;
+  const neutralisedOn = neutralisation?.enabled === true;
+  // The package's own triggers (TAB and CR since issue 11) and whether its header cells were neutralised, as verify-package reads them.
+  const triggers = Array.isArray(neutralisation?.triggers) ? neutralisation.triggers.filter((t): t is string => typeof t === 'string') : undefined;
+  const headersNeutralised = neutralisedOn && neutralisation?.headers === true;
   for (const f of named.values()) {
     const data = bytesOf.get(f.name);
     if (!f.name.endsWith('.csv') || !f.columns || !data) continue;
@@ -187,11 +191,11 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
       const parser = new CsvRecordParser();
       for (const rec of parser.push(dec.decode(data), true)) {
         if (!header) {
-          header = rec;
+          header = headersNeutralised ? rec.map((v) => (v === null ? v : restoreCell(v, triggers))) : rec;
           continue;
         }
         if (rec.length !== header.length) throw new Error(`record ${rows + 2} has ${rec.length} fields; the header has ${header.length}`);
-        const values = mask ? rec.map((v, i) => (v !== null && mask[i] ? restoreCell(v) : v)) : rec;
+        const values = mask ? rec.map((v, i) => (v !== null && mask[i] ? restoreCell(v, triggers) : v)) : rec;
         rows++;
         merkle.push(rowDigest(values));
         checker?.push(values);

@@ -2,9 +2,11 @@
 // temp file beside it); an existing package is never overwritten.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage, type ExportProgress } from '../../src-main/core/export/package.js';
@@ -13,6 +15,8 @@ import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { ExportJobResult, ExportPreview, IdentityView } from '../../src-main/core/contract/export.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
 
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'cli', 'main.js');
+const WORK_PREFIX = '.auditdesk-export-';
 let dir: string;
 let fixture: CacheFixture;
 let id: LoadedIdentity;
@@ -136,4 +140,93 @@ describe('a failing export', () => {
     await assert.rejects(writePackage({ db: fixture.db, filter: {}, identity: id, out: join(d, 'pkg.zip') }), /exactly one tenant/);
     assert.deepEqual(readdirSync(d), []);
   });
+});
+
+describe('export work folders', () => {
+  test('live beside --out while the export runs, and are gone after it', async () => {
+    const d = outDir('beside');
+    const out = join(d, 'pkg.zip');
+    const seen: string[][] = [];
+    await writePackage({ db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out, onProgress: (p) => p.phase === 'report' && seen.push(readdirSync(d)) });
+    assert.ok(seen.length > 0);
+    assert.ok(seen[0]!.some((n) => n.startsWith(WORK_PREFIX)), `work folder beside --out: ${JSON.stringify(seen[0])}`);
+    assert.deepEqual(readdirSync(d), ['pkg.zip']);
+  });
+
+  test('left by a killed export are removed by the next export into that folder', async () => {
+    const d = outDir('stale');
+    // A pid that cannot be running: the export that made it was killed.
+    const stale = join(d, `${WORK_PREFIX}2147483646-x1y2z3`);
+    mkdirSync(stale);
+    writeFileSync(join(stale, 'conversation_logs.csv'), 'plaintext left by a killed export');
+    await writePackage({ db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(d, 'pkg.zip') });
+    assert.deepEqual(readdirSync(d), ['pkg.zip']);
+  });
+
+  test('a full disk gets the export\'s own words: which file, nothing written, free space, run it again', async () => {
+    const d = outDir('full');
+    const out = join(d, 'pkg.zip');
+    await assert.rejects(
+      writePackage({
+        db: fixture.db,
+        filter: { tenant: ['acme'] },
+        identity: id,
+        out,
+        afterPhase: (p) => {
+          if (p === 'conversations') throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: join(d, 'x', 'conversation_logs.csv') });
+        },
+      }),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'E_DISK_FULL');
+        assert.match(e.message, /export/);
+        assert.match(e.message, /conversation_logs\.csv/);
+        assert.match(e.message, /nothing was written/);
+        assert.match(e.message, /free/);
+        assert.match(e.message, /run the export again/);
+        return true;
+      },
+    );
+    assert.deepEqual(readdirSync(d), []);
+  });
+
+  test('a zip writer error (a work file gone) fails the export cleanly', async () => {
+    const d = outDir('zip-error');
+    const out = join(d, 'pkg.zip');
+    await assert.rejects(
+      writePackage({
+        db: fixture.db,
+        filter: { tenant: ['acme'] },
+        identity: id,
+        out,
+        afterPhase: (p) => {
+          if (p !== 'sign') return;
+          const work = readdirSync(d).find((n) => n.startsWith(WORK_PREFIX))!;
+          rmSync(join(d, work, 'report.pdf'));
+        },
+      }),
+      (e: Error & { code?: string }) => e.code === 'E_EXPORT_WRITE' && /report\.pdf/.test(e.message),
+    );
+    assert.deepEqual(readdirSync(d), []);
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`${signal} to \`auditdesk export\` mid-way: exit 2, one line, no stack trace, nothing left`, async () => {
+      const d = outDir(`cli-${signal}`);
+      const out = join(d, 'pkg.zip');
+      const child = spawn(process.execPath, [CLI, 'export', '--cache', fixture.path, '--identity', join(dir, 'id.p12'), '--tenant', 'acme', '--out', out], {
+        env: { ...process.env, AUDITDESK_P12_PASSWORD: 'atomic-password' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+      // Signal as soon as the export has written its first work file.
+      for (let i = 0; i < 2000 && !readdirSync(d).some((n) => n.startsWith(WORK_PREFIX)); i++) await new Promise((r) => setTimeout(r, 5));
+      child.kill(signal);
+      const code = await exited;
+      assert.equal(code, 2, stderr);
+      const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('signing as'));
+      assert.deepEqual(lines, ['auditdesk: export cancelled; nothing was written.']);
+      assert.deepEqual(readdirSync(d), []);
+    });
+  }
 });

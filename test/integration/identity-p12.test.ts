@@ -10,7 +10,9 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import forge from 'node-forge';
 import { createIdentity, importIdentity, loadIdentity, certPem } from '../../src-main/core/identity/index.js';
+import { buildP12 } from '../../src-main/core/identity/p12.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
@@ -36,7 +38,10 @@ describe('identity create', () => {
     assert.equal(id.signingKey.asymmetricKeyType, 'ed25519');
     const x = new X509Certificate(id.signingCertDer);
     assert.equal(x.publicKey.asymmetricKeyType, 'ed25519');
-    assert.ok(x.verify(x.publicKey), 'self-signed Ed25519 certificate verifies');
+    // The binding of the two keys: the identity's RSA (PDF) certificate issued the Ed25519 one.
+    const rsa = new X509Certificate(id.pdfCertDer);
+    assert.ok(x.issuer === rsa.subject && x.verify(rsa.publicKey), 'the PDF certificate issued the manifest certificate');
+    assert.equal(id.info.selfSigned, true, 'no organisation is involved');
     assert.match(x.subject, /CN=Ada Auditor/);
     assert.equal(id.info.email, 'ada@audit.example');
     assert.equal(id.pdfKey.n.bitLength(), 2048);
@@ -97,8 +102,31 @@ describe('identity create', () => {
     writeFileSync(pem, certPem(id.signingCertDer));
     const fp = execFileSync('openssl', ['x509', '-in', pem, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' });
     assert.equal(fp.trim().split('=')[1]!.replace(/:/g, '').toLowerCase(), id.info.fingerprint);
-    const verify = spawnSync('openssl', ['verify', '-CAfile', pem, pem], { encoding: 'utf8' });
+    const verify = spawnSync('openssl', ['verify', '-partial_chain', '-trusted', pem, pem], { encoding: 'utf8' });
     assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+  });
+
+  test('protects the file with a MAC of at least 100,000 iterations, and opens files with fewer', () => {
+    const pfx = forge.asn1.fromDer(readFileSync(p12).toString('binary'));
+    const macData = (pfx.value as forge.asn1.Asn1[])[2]!;
+    const iterations = forge.util.createBuffer((macData.value as forge.asn1.Asn1[])[2]!.value as string).getInt(24);
+    assert.ok(iterations >= 100_000, `MAC iterations ${iterations}`);
+    const id = loadIdentity(p12, PW);
+    const old = join(dir, 'old.p12');
+    writeFileSync(
+      old,
+      buildP12(
+        [
+          { pkcs8Der: id.signingKey.export({ type: 'pkcs8', format: 'der' }) as Buffer, certDer: id.signingCertDer, friendlyName: 'auditdesk manifest (Ed25519)' },
+          { pkcs8Der: Buffer.from(forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(id.pdfKey))).getBytes(), 'binary'), certDer: id.pdfCertDer, friendlyName: 'auditdesk pdf (RSA)' },
+        ],
+        PW,
+        [],
+        { macIterations: 2048 },
+      ),
+    );
+    assert.equal(loadIdentity(old, PW).info.fingerprint, id.info.fingerprint);
+    assert.throws(() => loadIdentity(old, 'not-the-password'), (e: Error & { code?: string }) => e.code === 'E_PASSWORD');
   });
 });
 
@@ -135,9 +163,45 @@ describe('identity import of an organisation p12', { skip: OPENSSL ? false : 'op
     const ok = await verifyPackage(out, { trust: readFileSync(orgCert, 'utf8') });
     assert.deepEqual(ok.failures, []);
     assert.equal(ok.signer?.trusted, true);
+    assert.equal(ok.verdict, 'valid');
     const other = loadIdentity(join(dir, 'ada.p12'), PW);
     const bad = await verifyPackage(out, { trust: certPem(other.signingCertDer) });
     assert.deepEqual(bad.failures.map((x) => x.code), ['UNTRUSTED_SIGNER']);
+  });
+
+  /** An organisation p12 whose certificate has the given extensions, imported, and a package signed with it at `createdAt`. */
+  async function orgPackage(label: string, ext: string[], createdAt?: string): Promise<{ pkg: string; orgPem: string }> {
+    const key = join(dir, `${label}.key`);
+    const orgPem = join(dir, `${label}.pem`);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', orgPem, '-days', '30', '-subj', `/CN=${label}/O=Big Four/emailAddress=${label}@bigfour.example`, ...ext.flatMap((e) => ['-addext', e])], { stdio: 'pipe' });
+    execFileSync('openssl', ['pkcs12', '-export', '-inkey', key, '-in', orgPem, '-out', join(dir, `${label}.p12`), '-passout', `pass:${PW}`], { stdio: 'pipe' });
+    importIdentity(join(dir, `${label}.p12`), { password: PW, out: join(dir, `${label}-id.p12`) });
+    const f = new CacheFixture(join(dir, `${label}.sqlite`));
+    fillDemoLike(f, 'acme', 20);
+    const pkg = join(dir, `${label}.zip`);
+    await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: loadIdentity(join(dir, `${label}-id.p12`), PW), out: pkg, createdAt });
+    f.close();
+    return { pkg, orgPem };
+  }
+
+  test('--trust with an organisation certificate that is not a CA is refused, naming why', async () => {
+    const { pkg, orgPem } = await orgPackage('notca', ['basicConstraints=critical,CA:FALSE']);
+    const r = await verifyPackage(pkg, { trust: readFileSync(orgPem, 'utf8') });
+    assert.equal(r.verdict, 'invalid');
+    assert.ok(r.failures.some((x) => x.code === 'UNTRUSTED_SIGNER' && /not a CA/.test(x.message)), JSON.stringify(r.failures));
+  });
+
+  test('--trust with an organisation CA that may not sign certificates (keyUsage) is refused', async () => {
+    const { pkg, orgPem } = await orgPackage('nocertsign', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,digitalSignature']);
+    const r = await verifyPackage(pkg, { trust: readFileSync(orgPem, 'utf8') });
+    assert.ok(r.failures.some((x) => x.code === 'UNTRUSTED_SIGNER' && /keyCertSign/.test(x.message)), JSON.stringify(r.failures));
+  });
+
+  test("--trust with an organisation CA that was not valid at the package's createdAt is refused", async () => {
+    const later = new Date(Date.now() + 60 * 86_400_000).toISOString();
+    const { pkg, orgPem } = await orgPackage('expired', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,digitalSignature'], later);
+    const r = await verifyPackage(pkg, { trust: readFileSync(orgPem, 'utf8') });
+    assert.ok(r.failures.some((x) => x.code === 'UNTRUSTED_SIGNER' && /not valid at/.test(x.message)), JSON.stringify(r.failures));
   });
 
   test('refuses a p12 with only an EC key, naming why', () => {

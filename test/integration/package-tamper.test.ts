@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { sign } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
+import { unzipAll, writeZip } from '../helpers/package-zip.js';
 import { createIdentity, loadIdentity, certPem, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage, type PackageVerification } from '../../src-main/core/export/verify-package.js';
@@ -20,39 +20,8 @@ let alice: LoadedIdentity;
 let mallory: LoadedIdentity;
 let original: Map<string, Buffer>;
 
-async function unzipAll(path: string): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(path, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
-  const out = new Map<string, Buffer>();
-  await new Promise<void>((res, rej) => {
-    zip.on('entry', (entry: yauzl.Entry) => {
-      zip.openReadStream(entry, (err, s) => {
-        if (err) return rej(err);
-        const chunks: Buffer[] = [];
-        s!.on('data', (c: Buffer) => chunks.push(c));
-        s!.on('end', () => {
-          out.set(entry.fileName, Buffer.concat(chunks));
-          zip.readEntry();
-        });
-      });
-    });
-    zip.on('end', () => res());
-    zip.on('error', rej);
-    zip.readEntry();
-  });
-  return out;
-}
-
 let counter = 0;
-async function zipOf(entries: Map<string, Buffer>): Promise<string> {
-  const path = join(dir, `variant-${++counter}.zip`);
-  const zip = new yazl.ZipFile();
-  for (const [name, data] of entries) zip.addBuffer(data, name, { mtime: new Date(2026, 0, 1), forceDosTimestamp: true } as yazl.Options);
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const c of zip.outputStream) chunks.push(c as Buffer);
-  writeFileSync(path, Buffer.concat(chunks));
-  return path;
-}
+const zipOf = (entries: Map<string, Buffer>) => writeZip(join(dir, `variant-${++counter}.zip`), entries);
 
 function edited(edit: (m: Map<string, Buffer>) => void): Map<string, Buffer> {
   const copy = new Map([...original].map(([k, v]) => [k, Buffer.from(v)]));
@@ -95,11 +64,19 @@ describe('an untouched package', () => {
     const r = await verifyPackage(pkg, { trust: alice.info.fingerprint });
     assert.deepEqual(r.failures, []);
     assert.equal(r.valid, true);
+    assert.equal(r.verdict, 'valid');
     assert.equal(r.signer?.trusted, true);
     assert.equal(r.chain?.intact, true);
     assert.equal(r.chain?.rows, 400);
     const byPem = await verifyPackage(pkg, { trust: certPem(alice.signingCertDer) });
     assert.equal(byPem.valid, true);
+  });
+
+  test('without a pin is intact but "unpinned", never valid (issue 11)', async () => {
+    const r = await verifyPackage(pkg);
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.verdict, 'unpinned');
+    assert.equal(r.valid, false);
   });
 
   test('holds exactly the documented files', () => {
@@ -127,10 +104,11 @@ describe('tamper matrix: each change is detected and named', () => {
     assert.ok(codes(r, 'report.pdf').includes('PDF_SIGNATURE_INVALID'), JSON.stringify(r.failures));
   });
 
-  test('a byte flipped in audit_events.csv is also caught by the recomputed chain or Merkle root', async () => {
+  test('a byte flipped in audit_events.csv: HASH_MISMATCH, and the CSV is not parsed once its hash is wrong (issue 11)', async () => {
     const r = await verifyPackage(await zipOf(edited((m) => m.set('audit_events.csv', flipMiddle(m.get('audit_events.csv')!)))));
-    const found = codes(r, 'audit_events.csv');
-    assert.ok(found.includes('MERKLE_MISMATCH') || found.includes('CHAIN_MISMATCH') || found.includes('CSV_INVALID'), JSON.stringify(r.failures));
+    assert.deepEqual(codes(r, 'audit_events.csv'), ['HASH_MISMATCH']);
+    assert.ok(r.notes.some((n) => /audit_events\.csv was not parsed/.test(n)), JSON.stringify(r.notes));
+    assert.equal(r.chain, null);
   });
 
   test('a byte flipped in manifest.json → SIGNATURE_INVALID', async () => {
@@ -147,7 +125,7 @@ describe('tamper matrix: each change is detected and named', () => {
     test(`${name} removed → named`, async () => {
       const r = await verifyPackage(await zipOf(edited((m) => m.delete(name))));
       assert.equal(r.valid, false);
-      const expected = { 'manifest.json': 'MANIFEST_MISSING', 'manifest.sig': 'SIGNATURE_MISSING', 'signer.pem': 'CERT_MISSING' }[name] ?? 'FILE_MISSING';
+      const expected = { 'manifest.json': 'MANIFEST_MISSING', 'manifest.sig': 'SIGNATURE_MISSING', 'signer.pem': 'CERT_MISSING' }[name] ?? 'MISSING_FILE';
       assert.ok(codes(r).includes(expected), JSON.stringify(r.failures));
     });
   }
@@ -176,7 +154,9 @@ describe('tamper matrix: each change is detected and named', () => {
     });
     const r = await verifyPackage(await zipOf(variant), { trust: alice.info.fingerprint });
     const found = codes(r);
-    for (const c of ['SIGNER_MISMATCH', 'UNTRUSTED_SIGNER', 'ROW_COUNT_MISMATCH', 'HASH_MISMATCH']) assert.ok(found.includes(c), `${c} in ${JSON.stringify(r.failures)}`);
+    for (const c of ['SIGNER_MISMATCH', 'UNTRUSTED_SIGNER', 'ROW_COUNT_MISMATCH', 'PDF_SIGNER_MISMATCH']) assert.ok(found.includes(c), `${c} in ${JSON.stringify(r.failures)}`);
+    // Mallory's signer.pem is not the one the manifest records: its size or its hash is named.
+    assert.ok(codes(r, 'signer.pem').some((c) => c === 'SIZE_MISMATCH' || c === 'HASH_MISMATCH'), JSON.stringify(r.failures));
   });
 
   test("the signature replaced by another key's → SIGNATURE_INVALID", async () => {
@@ -184,10 +164,11 @@ describe('tamper matrix: each change is detected and named', () => {
     assert.deepEqual(codes(r), ['SIGNATURE_INVALID']);
   });
 
-  test('the certificate swapped → SIGNATURE_INVALID, SIGNER_MISMATCH and HASH_MISMATCH on signer.pem', async () => {
+  test('the certificate swapped → SIGNATURE_INVALID, SIGNER_MISMATCH and SIZE_MISMATCH or HASH_MISMATCH on signer.pem', async () => {
     const r = await verifyPackage(await zipOf(edited((m) => m.set('signer.pem', Buffer.from(certPem(mallory.signingCertDer))))));
     const found = codes(r);
-    for (const c of ['SIGNATURE_INVALID', 'SIGNER_MISMATCH', 'HASH_MISMATCH']) assert.ok(found.includes(c), `${c} in ${JSON.stringify(r.failures)}`);
+    for (const c of ['SIGNATURE_INVALID', 'SIGNER_MISMATCH']) assert.ok(found.includes(c), `${c} in ${JSON.stringify(r.failures)}`);
+    assert.ok(codes(r, 'signer.pem').some((c) => c === 'SIZE_MISMATCH' || c === 'HASH_MISMATCH'), JSON.stringify(r.failures));
   });
 
   test('a ../ entry in the ZIP → UNSAFE_PATH naming the entry', async () => {

@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
-import { csvLine, neutralise, readCsvRows, restoreCell, CsvRecordParser } from '../../src-main/core/export/csv.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvLine, neutralise, readCsvRows, restoreCell, CsvFileWriter, CsvRecordParser } from '../../src-main/core/export/csv.js';
 import { makeDualEncoder, makeRowDigester } from '../../src-main/core/export/row-digest.js';
 import { makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { JCS_SHA256_V1, parseProfile } from '../../src-main/core/chain/profile.js';
@@ -57,6 +60,33 @@ test('rows written by csvLine read back exactly, across any chunk boundaries', a
     }),
     { numRuns: 300 },
   );
+});
+
+test('a cell starting with TAB or CR is neutralised too (spreadsheets strip them and run what follows)', () => {
+  for (const v of ['\t=cmd|calc', '\r=1+1', '\tplain', "'\t=x"]) {
+    assert.equal(neutralise(v), `'${v}`);
+    assert.equal(restoreCell(neutralise(v)), v);
+  }
+  // A package written before TAB and CR were triggers is read with its own triggers.
+  assert.equal(restoreCell("'\tx", ['=', '+', '-', '@']), "'\tx");
+});
+
+test('header cells are neutralised, and read back as written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'auditdesk-csv-header-'));
+  try {
+    const path = join(dir, 'h.csv');
+    const w = new CsvFileWriter(path, ['=HYPERLINK("http://x")', 'plain'], [true, true], { neutraliseHeader: true });
+    w.row(['=1', 'b']);
+    await w.close();
+    const text = readFileSync(path, 'utf8');
+    assert.ok(text.startsWith(`"'=HYPERLINK(""http://x"")",plain\r\n`), text);
+    const rows: (string | null)[][] = [];
+    const { createReadStream } = await import('node:fs');
+    for await (const r of readCsvRows(createReadStream(path), { neutralised: [true, true], neutralisedHeader: true })) rows.push(r);
+    assert.deepEqual(rows, [['=HYPERLINK("http://x")', 'plain'], ['=1', 'b']]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('malformed CSV is refused with the record it is in', () => {

@@ -134,12 +134,13 @@ async function runExport(flags: ExportFlags): Promise<number> {
   }
   // Not read-only: an older cache is brought up to the current schema first, as the app does.
   const db = openCache(flags.cache);
+  // Ctrl-C and SIGTERM cancel the export: its work folder is removed and the one line
+  // "export cancelled; nothing was written." ends the run with exit 2, instead of the
+  // default death that would leave plaintext CSVs in the work folder.
   const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\nauditdesk: cancelling the export; nothing will be left at --out…\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const onSignal = () => controller.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const interactive = !flags.json && process.stderr.isTTY;
   let last = 0;
   const onProgress = (p: ExportProgress) => {
@@ -176,7 +177,8 @@ async function runExport(flags: ExportFlags): Promise<number> {
     }
     return EXIT_OK;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     db.close();
   }
 }

@@ -1,9 +1,10 @@
 // `auditdesk verify-package PKG.zip [--trust CERT.pem|FINGERPRINT]`: the offline
-// check a regulator or court runs on a package. Exit 0 valid · 1 invalid · 2 error.
+// check a regulator or court runs on a package. Exit 0 valid (every check passed and
+// the signer is pinned with --trust) · 1 invalid · 2 error · 3 intact but unpinned.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../core/util/errors.js';
-import { action, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { action, EXIT_FINDINGS, EXIT_OK, EXIT_UNPINNED } from '../run.js';
 
 /** --trust takes a fingerprint or a PEM file path. */
 function trustValue(arg: string | undefined): string | undefined {
@@ -18,29 +19,40 @@ export function registerVerifyPackage(program: Command): void {
     .command('verify-package')
     .description('Check a compliance package offline: signatures, every file, unsafe entries, and the hash chain inside audit_events.csv.')
     .argument('<pkg.zip>', 'the package')
-    .option('--trust <cert.pem|fingerprint>', "the auditor's (or organisation's) certificate, or the signer's SHA-256 fingerprint")
-    .option('--json', 'print the result as JSON on stdout')
-    .addHelpText('after', '\nExit codes: 0 valid · 1 invalid (each failure named) · 2 error (one line on stderr).')
+    .option('--trust <cert.pem|fingerprint>', "the signer's certificate or SHA-256 fingerprint, or the organisation CA that issued it")
+    .option('--json', 'print the result as JSON on stdout ("verdict": "valid" | "unpinned" | "invalid")')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 valid (every check passed, signer pinned by --trust) · 1 invalid (each failure named) · 2 error (one line on stderr)' +
+        ' · 3 intact, but signed by an unpinned key (pass --trust to prove who signed).',
+    )
     .action(
       action(async (pkg: string, flags: { trust?: string; json?: boolean }) => {
         const [{ verifyPackage }, { formatFingerprint }] = await Promise.all([import('../../core/export/verify-package.js'), import('../../core/identity/index.js')]);
         const result = await verifyPackage(pkg, { trust: trustValue(flags.trust) });
+        // Every string in `result` that came from the package is already escaped (printable()).
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else {
           const out: string[] = [];
-          out.push(result.valid ? `VALID  ${pkg}` : `INVALID  ${pkg}`);
+          const fp = result.signer ? formatFingerprint(result.signer.fingerprint) : null;
+          if (result.verdict === 'valid') out.push(`VALID  ${pkg}`);
+          else if (result.verdict === 'unpinned') {
+            out.push(`UNPINNED  ${pkg}`);
+            out.push(`  intact, but signed by an unpinned key; anyone can make such a package.`);
+            out.push(`  To prove who signed, compare this fingerprint with the signer's and pass it: --trust ${result.signer?.fingerprint ?? ''}`);
+          } else out.push(`INVALID  ${pkg}`);
           if (result.packageId) out.push(`  package ${result.packageId}, created ${result.createdAt}`);
           if (result.signer) {
-            const t = result.signer.trusted === null ? 'not pinned' : result.signer.trusted ? 'trusted' : 'NOT trusted';
-            out.push(`  signed by ${result.signer.name}, ${result.signer.org} <${result.signer.email}> (${t})`);
-            out.push(`  fingerprint ${formatFingerprint(result.signer.fingerprint)}`);
+            const t = result.signer.trusted === null ? 'not pinned' : result.signer.trusted ? `pinned by ${result.signer.pinnedBy}` : 'NOT the pinned signer';
+            out.push(`  signed by ${result.signer.name}, ${result.signer.org} <${result.signer.email}> (from the certificate; ${t})`);
+            out.push(`  fingerprint ${fp}`);
           }
           if (result.chain) out.push(`  hash chain in audit_events.csv: ${result.chain.rows} rows, ${result.chain.intact ? 'intact' : `${result.chain.breaks.length} break(s)`}`);
           for (const f of result.failures) out.push(`  ${f.code}${f.file ? ` [${f.file}]` : ''}: ${f.message}`);
           for (const n of result.notes) out.push(`  note: ${n}`);
           process.stdout.write(`${out.join('\n')}\n`);
         }
-        return result.valid ? EXIT_OK : EXIT_FINDINGS;
+        return result.verdict === 'valid' ? EXIT_OK : result.verdict === 'unpinned' ? EXIT_UNPINNED : EXIT_FINDINGS;
       }),
     );
 }

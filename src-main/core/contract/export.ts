@@ -35,7 +35,7 @@ export interface ExportJobResult {
 }
 
 export interface PackageFailureView {
-  /** Stable code: ZIP_UNREADABLE, UNSAFE_PATH, SIGNATURE_INVALID, HASH_MISMATCH, FILE_MISSING, … */
+  /** Stable code: ZIP_UNREADABLE, UNSAFE_PATH, SIGNATURE_INVALID, HASH_MISMATCH, MISSING_FILE, … */
   code: string;
   file?: string;
   message: string;
@@ -70,10 +70,14 @@ export interface PackageChainView {
 }
 
 export interface PackageVerificationView {
+  /** valid: every check passed and the signer is pinned · unpinned: every check passed, but anyone could have signed · invalid: a check failed. */
+  verdict: 'valid' | 'unpinned' | 'invalid';
+  /** verdict === 'valid'. */
   valid: boolean;
   failures: PackageFailureView[];
   notes: string[];
-  signer: { name: string; org: string; email: string; fingerprint: string; trusted: boolean | null } | null;
+  /** Every string is escaped (control characters, bidi overrides); name, org and email come from the certificate. */
+  signer: { name: string; org: string; email: string; fingerprint: string; trusted: boolean | null; pinnedBy: string | null } | null;
   packageId: string | null;
   createdAt: string | null;
   chain: PackageChainView | null;
@@ -90,7 +94,7 @@ export interface IdentityInfo {
   pdfFingerprint: string;
   notBefore: string;
   notAfter: string;
-  /** True when the Ed25519 certificate is self-signed; false when an organisation key issued it. */
+  /** True when no organisation certificate is involved (created by AuditDesk); false when an organisation key issued it. */
   selfSigned: boolean;
 }
 
@@ -99,6 +103,13 @@ export interface IdentityView extends IdentityInfo {
   file: string;
   /** True when the password is kept in the keychain (or memory) so exports need not ask. */
   passwordStored: boolean;
+}
+
+/** A signer the user marked trusted: packages it signs verify as "valid", not "unpinned". */
+export interface TrustedSignerView {
+  fingerprint: string;
+  label: string;
+  addedAt: string;
 }
 
 const path = z.string().min(1).max(4096);
@@ -141,4 +152,19 @@ export const exportContract = {
       .strict(),
   ),
   'identity.import': method<IdentityView>()(z.object({ file: path, password, remember: z.boolean().default(true) }).strict()),
+  'identity.trusted': method<TrustedSignerView[]>()(z.object({}).strict()),
+  /** Marks a signer trusted by its certificate fingerprint (hex; colons allowed); returns the list. */
+  'identity.trust': method<TrustedSignerView[]>()(
+    z
+      .object({
+        fingerprint: z
+          .string()
+          .max(100)
+          .transform((s) => s.replace(/:/g, '').toLowerCase())
+          .pipe(fingerprint),
+        label: z.string().trim().min(1).max(200),
+      })
+      .strict(),
+  ),
+  'identity.untrust': method<TrustedSignerView[]>()(z.object({ fingerprint }).strict()),
 };

@@ -4,9 +4,12 @@
 // the empty string is "" (quoted).
 //
 // Formula neutralisation: a spreadsheet runs a cell that starts with = + - @ as a
-// formula, so such text cells get a leading apostrophe. To keep the mapping
-// reversible, a value that already starts with apostrophes followed by one of
-// those characters gets one more; restoreCell() removes exactly one.
+// formula, and strips a leading TAB or CR before looking (OWASP CSV injection), so
+// such text cells, and every header cell, get a leading apostrophe. To keep the
+// mapping reversible, a value that already starts with apostrophes followed by one
+// of those characters gets one more; restoreCell() removes exactly one. A package
+// records its triggers, so one written before TAB and CR were added reads back
+// with its own.
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -14,17 +17,29 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
 const NEEDS_QUOTES = /[",\r\n]/;
-const FORMULA = /^'*[=+\-@]/;
+export const FORMULA_TRIGGERS = ['=', '+', '-', '@', '\t', '\r'] as const;
 
-export const FORMULA_TRIGGERS = ['=', '+', '-', '@'] as const;
+function formulaPattern(triggers: readonly string[]): RegExp {
+  const chars = triggers.filter((t) => t.length === 1).map((t) => `\\u${t.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return new RegExp(`^'*[${chars.join('')}]`);
+}
+
+const FORMULA = formulaPattern(FORMULA_TRIGGERS);
+const patterns = new Map<string, RegExp>();
 
 export function neutralise(value: string): string {
   return FORMULA.test(value) ? `'${value}` : value;
 }
 
-/** Inverse of neutralise(): only ever strips an apostrophe that neutralise() added. */
-export function restoreCell(value: string): string {
-  return value.startsWith("'") && FORMULA.test(value.slice(1)) ? value.slice(1) : value;
+/** Inverse of neutralise() (with the triggers the package was written with): only ever strips an apostrophe that neutralise() added. */
+export function restoreCell(value: string, triggers?: readonly string[]): string {
+  let formula = FORMULA;
+  if (triggers) {
+    const key = triggers.join('\u0000');
+    formula = patterns.get(key) ?? formulaPattern(triggers);
+    patterns.set(key, formula);
+  }
+  return value.startsWith("'") && formula.test(value.slice(1)) ? value.slice(1) : value;
 }
 
 export function csvCell(value: string | null, neutraliseFormula: boolean): string {
@@ -66,10 +81,12 @@ export class CsvFileWriter {
     readonly path: string,
     header: readonly string[],
     private readonly neutraliseMask: readonly boolean[],
+    opts: { neutraliseHeader?: boolean } = {},
   ) {
     this.stream = createWriteStream(path, { mode: 0o600 });
     this.stream.on('error', () => undefined); // surfaced by the awaited writes/close below
-    this.push(csvLine(header, header.map(() => false)));
+    // A header cell is text from the source's schema, so a spreadsheet would run it too.
+    this.push(csvLine(header, header.map(() => opts.neutraliseHeader === true)));
   }
 
   private push(line: string): void {
@@ -113,6 +130,10 @@ export class CsvFileWriter {
  * info objects (needed to see quoting) cost more than the rest of verification.
  * Feed decoded text; complete records come back, an incomplete tail is kept.
  */
+/** A field or record longer than this is refused: no package row is near it, and a hostile one would exhaust memory. */
+export const MAX_FIELD_CHARS = 64 << 20;
+export const MAX_RECORD_CHARS = 128 << 20;
+
 export class CsvRecordParser {
   private buf = '';
   private pos = 0;
@@ -131,6 +152,7 @@ export class CsvRecordParser {
       out.push(rec);
     }
     this.waitFor = final ? 0 : (this.buf.length - this.pos) * 2;
+    if (this.buf.length - this.pos > MAX_RECORD_CHARS) this.fail(`the record is longer than ${MAX_RECORD_CHARS} characters`);
     return out;
   }
 
@@ -165,6 +187,7 @@ export class CsvRecordParser {
           j = q + 1;
           break;
         }
+        if (val.length > MAX_FIELD_CHARS) this.fail(`a field is longer than ${MAX_FIELD_CHARS} characters`);
         rec.push(val);
       } else {
         let k = j;
@@ -175,6 +198,7 @@ export class CsvRecordParser {
           k++;
         }
         if (k >= n && !final) return null;
+        if (k - j > MAX_FIELD_CHARS) this.fail(`a field is longer than ${MAX_FIELD_CHARS} characters`);
         rec.push(k === j ? null : buf.slice(j, k));
         j = k;
       }
@@ -203,12 +227,13 @@ export class CsvRecordParser {
 
 /**
  * Parses a package CSV back into rows of (string | null), NULL for empty unquoted
- * fields, undoing formula neutralisation when the manifest says it was applied.
- * The first row (the header) comes back as is. Every row must have the header's width.
+ * fields, undoing formula neutralisation when the manifest says it was applied
+ * (with the manifest's triggers, when given). The header comes back as written
+ * (restored when neutralisedHeader). Every row must have the header's width.
  */
 export async function* readCsvRows(
   input: Readable,
-  opts: { neutralised: readonly boolean[] | null },
+  opts: { neutralised: readonly boolean[] | null; neutralisedHeader?: boolean; triggers?: readonly string[] },
 ): AsyncGenerator<(string | null)[], void, void> {
   const decoder = new StringDecoder('utf8');
   const parser = new CsvRecordParser();
@@ -218,11 +243,11 @@ export async function* readCsvRows(
     for (const rec of records) {
       if (width < 0) {
         width = rec.length;
-        yield rec;
+        yield opts.neutralisedHeader ? rec.map((v) => (v === null ? v : restoreCell(v, opts.triggers))) : rec;
         continue;
       }
       if (rec.length !== width) throw new Error(`record ${parser.line - 1} has ${rec.length} fields; the header has ${width}`);
-      yield mask ? rec.map((v, i) => (v !== null && mask[i] ? restoreCell(v) : v)) : rec;
+      yield mask ? rec.map((v, i) => (v !== null && mask[i] ? restoreCell(v, opts.triggers) : v)) : rec;
     }
   };
   for await (const chunk of input) yield* emit(parser.push(decoder.write(chunk as Buffer)));

@@ -66,6 +66,8 @@ export interface Manifest {
       triggers: string[];
       prefix: "'";
       appliesTo: 'columns marked neutralised';
+      /** Header cells are neutralised too (absent in packages written before issue 11: headers as they are). */
+      headers?: boolean;
       reverse: "remove one leading ' when the rest starts with ' * then one of the triggers";
     };
   };

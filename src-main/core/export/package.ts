@@ -1,15 +1,15 @@
 // Writes a signed compliance package (issue 5, docs/package-format.md).
 //
-// Every file is first written into a private temp folder, the ZIP goes to a temp
-// name beside --out, and only a complete, signed ZIP is renamed into place. A
-// cancel (AbortSignal) or any failure removes the temp files, so nothing is ever
-// left at --out. Rows are streamed from SQLite into the CSV writers; only counts,
+// Every file is first written into a private work folder beside --out (0700, same
+// file system, so the finished ZIP is renamed into place, never copied), and only a
+// complete, signed ZIP is renamed to --out. A cancel (AbortSignal) or any failure
+// removes the work folder, so nothing is ever left at --out; the folder of an export
+// that was killed outright is removed by the next export into the same folder. Rows are streamed from SQLite into the CSV writers; only counts,
 // findings and the capped PDF appendix stay in memory.
 import { createHash, sign } from 'node:crypto';
-import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { dirname, join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import yazl from 'yazl';
 import type { CacheDb } from '../cache/open.js';
 import { fromRecord, type CacheRow, type MappedColumn } from '../cache/record-mapping.js';
@@ -19,10 +19,10 @@ import { MerkleBuilder } from '../chain/merkle.js';
 import { JCS_SHA256_V1 } from '../chain/profile.js';
 import { jcs, type JsonValue } from '../chain/canonical.js';
 import type { RecordFilterInput } from '../records/filter.js';
-import { tempPathFor } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { toolVersion } from '../util/version.js';
 import { certPem, type LoadedIdentity } from '../identity/identity.js';
+import { bindingProblem } from './signer-trust.js';
 import { PackageIntegrity, type IntegrityEntry, type ManifestAnchor } from './integrity.js';
 import { listCheckpoints } from '../verify/checkpoints.js';
 import { chainTableName } from '../verify/adapters.js';
@@ -101,6 +101,44 @@ export interface IntegrityReport {
   generatedAt: string;
   scope: 'whole-period' | 'filtered';
   tenants: IntegrityEntry[];
+}
+
+/** Work folders are named `<prefix><pid>-<random>`: the pid tells a live export's folder from a killed one's. */
+const WORK_PREFIX = '.auditdesk-export-';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes work folders (plaintext CSVs) left beside --out by an export that was killed before it could clean up. */
+function removeStaleWorkFolders(folder: string): void {
+  for (const name of readdirSync(folder)) {
+    const m = new RegExp(`^${WORK_PREFIX.replace(/\./g, '\\.')}(\\d+)-`).exec(name);
+    if (m && !isRunning(Number(m[1]))) rmSync(join(folder, name), { recursive: true, force: true });
+  }
+}
+
+/** A full disk in the export's own words: which file, that nothing was written, how much is free. */
+function diskFull(e: unknown, out: string): UserError | null {
+  if ((e as { code?: unknown } | null)?.code !== 'ENOSPC') return null;
+  const file = (e as { path?: unknown }).path;
+  let free = 'unknown';
+  try {
+    const fs = statfsSync(dirname(out));
+    free = `${Math.floor((fs.bavail * fs.bsize) / (1 << 20))} MB`;
+  } catch {
+    // the free space is a hint; the error stands without it
+  }
+  return new UserError(
+    `the disk is full: the export could not write ${typeof file === 'string' ? basename(file) : 'its work files'} beside ${out}, and nothing was written (${free} free there).`,
+    'E_DISK_FULL',
+    'Free some space in that folder (a package needs about the size of its CSVs), then run the export again.',
+  );
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -188,9 +226,18 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
   if (!existsSync(dirname(opts.out)) || !statSync(dirname(opts.out)).isDirectory()) {
     throw new UserError(`folder ${dirname(opts.out)} does not exist.`, 'E_INPUT', 'Create it or pick another --out path.');
   }
+  const problem = bindingProblem(identity.signingCertDer, identity.pdfCertDer);
+  if (problem) {
+    throw new UserError(
+      `identity ${identity.info.fingerprint} cannot sign packages that verify: ${problem}.`,
+      'E_IDENTITY',
+      'Create a new identity (auditdesk identity create, or Export → New identity); identities made before AuditDesk bound their two keys cannot be used.',
+    );
+  }
   const s = select(db, opts.filter);
-  const work = mkdtempSync(join(tmpdir(), 'auditdesk-export-'));
-  const zipTmp = tempPathFor(opts.out);
+  removeStaleWorkFolders(dirname(opts.out));
+  const work = mkdtempSync(join(dirname(opts.out), `${WORK_PREFIX}${process.pid}-`));
+  const zipTmp = join(work, `.${basename(opts.out)}.partial`);
   const open: CsvFileWriter[] = [];
   const progress = (p: ExportProgress) => opts.onProgress?.(p);
   const phaseDone = (phase: ExportProgress['phase']) => {
@@ -336,6 +383,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
           triggers: [...FORMULA_TRIGGERS],
           prefix: "'",
           appliesTo: 'columns marked neutralised',
+          headers: neutraliseOn,
           reverse: "remove one leading ' when the rest starts with ' * then one of the triggers",
         },
       },
@@ -380,11 +428,10 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     };
   } catch (e) {
     for (const w of open) w.destroy();
-    rmSync(zipTmp, { force: true });
     if (signal?.aborted && !(e instanceof UserError && e.code === 'E_CANCELLED')) {
       throw new UserError('export cancelled; nothing was written.', 'E_CANCELLED');
     }
-    throw e;
+    throw diskFull(e, opts.out) ?? e;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -452,7 +499,7 @@ async function writeEvents(
   const cols: MappedColumn[] = table?.columns ?? DEFAULT_EVENT_COLUMNS;
   const mcols = manifestColumns(cols, cols.map((c) => c.name), neutraliseOn).map((c, i) => ({ ...c, field: cols[i]!.field }));
   const path = join(dir, PACKAGE_FILES.events);
-  const w = new CsvFileWriter(path, cols.map((c) => c.name), mcols.map((c) => c.neutralised));
+  const w = new CsvFileWriter(path, cols.map((c) => c.name), mcols.map((c) => c.neutralised), { neutraliseHeader: neutraliseOn });
   open.push(w);
   const merkle = new MerkleBuilder();
   const encode = makeDualEncoder(cols, table?.profile ?? JCS_SHA256_V1);
@@ -536,7 +583,7 @@ async function writeConversations(
   for (const c of table?.columns ?? []) if (c.field) byField.set(c.field, { name: c.name, type: c.type });
   const cols = CONVERSATION_FIELDS.map((f) => byField.get(f) ?? DEFAULT_SOURCE_NAMES[f] ?? { name: f, type: 'text' });
   const mcols = manifestColumns(cols, CONVERSATION_HEADER, neutraliseOn);
-  const w = new CsvFileWriter(join(dir, PACKAGE_FILES.conversations), CONVERSATION_HEADER, mcols.map((c) => c.neutralised));
+  const w = new CsvFileWriter(join(dir, PACKAGE_FILES.conversations), CONVERSATION_HEADER, mcols.map((c) => c.neutralised), { neutraliseHeader: neutraliseOn });
   open.push(w);
   const merkle = new MerkleBuilder();
   const rowDigest = makeRowDigester(cols);
@@ -633,7 +680,7 @@ async function writeGeneric<R>(
   toValues: (row: R) => (string | null)[],
 ): Promise<ManifestFile> {
   const mcols = manifestColumns(cols, headers, neutraliseOn);
-  const w = new CsvFileWriter(path, headers, mcols.map((c) => c.neutralised));
+  const w = new CsvFileWriter(path, headers, mcols.map((c) => c.neutralised), { neutraliseHeader: neutraliseOn });
   open.push(w);
   const merkle = new MerkleBuilder();
   const rowDigest = makeRowDigester(cols);
@@ -663,17 +710,30 @@ async function writeZip(path: string, dir: string, names: string[], createdAt: D
     createdAt.getUTCHours(), createdAt.getUTCMinutes(), createdAt.getUTCSeconds(),
   );
   const zip = new yazl.ZipFile();
+  const out = createWriteStream(path, { mode: 0o644 });
+  // yazl reports a file it cannot read as an 'error' on the ZipFile; unhandled, that
+  // event would end the process with a stack trace instead of the export's one line.
+  const zipFailed = new Promise<never>((_, reject) =>
+    zip.on('error', (e: NodeJS.ErrnoException) => {
+      out.destroy();
+      reject(
+        e.code === 'ENOSPC'
+          ? e
+          : new UserError(`the package ZIP could not be written: ${e.path ? `${basename(e.path)}: ` : ''}${e.code ?? e.message}; nothing was written.`, 'E_EXPORT_WRITE', 'Run the export again.'),
+      );
+    }),
+  );
+  zipFailed.catch(() => undefined);
   for (const name of names) {
     const compress = !name.endsWith('.pdf') && !name.endsWith('.sig');
     zip.addFile(join(dir, name), name, { mtime, mode: 0o100644, compress, forceDosTimestamp: true } as yazl.Options);
   }
   zip.end();
-  const out = createWriteStream(path, { mode: 0o644 });
   const onAbort = () => out.destroy(new Error('aborted'));
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     zip.outputStream.pipe(out);
-    await once(out, 'close');
+    await Promise.race([once(out, 'close'), zipFailed]);
     if (signal?.aborted) throw new UserError('export cancelled; nothing was written.', 'E_CANCELLED');
   } finally {
     signal?.removeEventListener('abort', onAbort);

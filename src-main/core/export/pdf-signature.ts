@@ -11,13 +11,15 @@ export interface PdfSignatureCheck {
   reason: string | null;
   /** SHA-256 of the signer certificate DER found in the CMS. */
   certFingerprint: string | null;
+  /** The signer certificate DER, so the caller can check it is bound to the manifest's certificate. */
+  certDer: Buffer | null;
   signer: string | null;
 }
 
 const { asn1, pki } = forge;
 
 function fail(reason: string, extra: Partial<PdfSignatureCheck> = {}): PdfSignatureCheck {
-  return { ok: false, reason, certFingerprint: null, signer: null, ...extra };
+  return { ok: false, reason, certFingerprint: null, certDer: null, signer: null, ...extra };
 }
 
 export function verifyPdfSignature(pdf: Buffer): PdfSignatureCheck {
@@ -58,15 +60,15 @@ export function verifyPdfSignature(pdf: Buffer): PdfSignatureCheck {
     }
   }
   const actual = createHash('sha256').update(signed).digest('hex');
-  if (digestAttr !== actual) return fail('the PDF bytes do not match the digest its signature covers (the PDF was changed after signing)', { certFingerprint, signer });
+  if (digestAttr !== actual) return fail('the PDF bytes do not match the digest its signature covers (the PDF was changed after signing)', { certFingerprint, certDer, signer });
 
   const attrsDer = Buffer.from(asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, raw.authenticatedAttributes)).getBytes(), 'binary');
   let good = false;
   try {
     good = cryptoVerify('sha256', attrsDer, new X509Certificate(certDer).publicKey, Buffer.from(raw.signature, 'binary'));
   } catch (e) {
-    return fail(`the signature value cannot be checked (${(e as Error).message})`, { certFingerprint, signer });
+    return fail(`the signature value cannot be checked (${(e as Error).message})`, { certFingerprint, certDer, signer });
   }
-  if (!good) return fail('the CMS signature does not verify with the certificate it carries', { certFingerprint, signer });
-  return { ok: true, reason: null, certFingerprint, signer };
+  if (!good) return fail('the CMS signature does not verify with the certificate it carries', { certFingerprint, certDer, signer });
+  return { ok: true, reason: null, certFingerprint, certDer, signer };
 }

@@ -4,15 +4,24 @@
 // embedded signature and its certificate, row counts and Merkle roots of every CSV,
 // and the hash chain recomputed from audit_events.csv. Every problem is reported
 // with a stable code; nothing stops at the first one.
+//
+// The verdict names what was proven (issue 11): "valid" only when every check passed
+// AND the signer is pinned; "unpinned" when everything checks but anyone could have
+// made the package; "invalid" otherwise. A hostile ZIP cannot exhaust us: an entry is
+// read no further than the size the manifest records (small entries have a hard cap),
+// and a CSV whose size or hash is already wrong is not parsed.
 import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { makeRowDigester } from './row-digest.js';
 import { MerkleBuilder } from '../chain/merkle.js';
 import { parseProfile } from '../chain/profile.js';
 import { UserError } from '../util/errors.js';
 import { fingerprintOf } from '../identity/identity.js';
+import { subjectOf } from '../identity/certs.js';
+import { printableDeep } from '../util/printable.js';
+import { bindingProblem, pemToDer, pinSigner, type TrustedSigner } from './signer-trust.js';
 import { PackageIntegrity, type IntegrityEntry } from './integrity.js';
 import { readCsvRows } from './csv.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
@@ -33,7 +42,8 @@ export type FailureCode =
   | 'CERT_INVALID'
   | 'SIGNER_MISMATCH'
   | 'UNTRUSTED_SIGNER'
-  | 'FILE_MISSING'
+  | 'MISSING_FILE'
+  | 'ENTRY_TOO_LARGE'
   | 'UNEXPECTED_FILE'
   | 'SIZE_MISMATCH'
   | 'HASH_MISMATCH'
@@ -52,12 +62,18 @@ export interface Failure {
   message: string;
 }
 
+/** valid: every check passed and the signer is pinned · unpinned: every check passed, signer not pinned · invalid: a check failed. */
+export type PackageVerdict = 'valid' | 'unpinned' | 'invalid';
+
 export interface PackageVerification {
+  verdict: PackageVerdict;
+  /** verdict === 'valid'. */
   valid: boolean;
   failures: Failure[];
   /** Things a reader must know that do not make the package invalid. */
   notes: string[];
-  signer: { name: string; org: string; email: string; fingerprint: string; trusted: boolean | null } | null;
+  /** Name, organisation and email as the signer certificate states them (never the manifest's copy). */
+  signer: { name: string; org: string; email: string; fingerprint: string; trusted: boolean | null; pinnedBy: string | null } | null;
   packageId: string | null;
   createdAt: string | null;
   /** Chain result recomputed from audit_events.csv (breaks are findings about the data, not about the package). */
@@ -67,7 +83,24 @@ export interface PackageVerification {
 export interface VerifyPackageOptions {
   /** A certificate PEM or a SHA-256 fingerprint (hex, colons allowed) the signer must match or be issued by. */
   trust?: string;
+  /** Identities the user marked trusted in the app: a signer among them is pinned. */
+  trustedSigners?: readonly TrustedSigner[];
 }
+
+/** Files every package holds (access_log.csv only when it has rows; changes.csv only when drift was found). */
+export const REQUIRED_FILES = [
+  PACKAGE_FILES.signer,
+  PACKAGE_FILES.report,
+  PACKAGE_FILES.verification,
+  PACKAGE_FILES.events,
+  PACKAGE_FILES.conversations,
+  PACKAGE_FILES.anomalies,
+  PACKAGE_FILES.reviews,
+] as const;
+
+/** Hard caps for entries read whole; the CSVs and the PDF are capped by their manifest size. */
+const MANIFEST_CAP = 16 << 20;
+const SMALL_ENTRY_CAP = 1 << 20;
 
 interface ZipEntryRef {
   name: string;
@@ -103,38 +136,41 @@ function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
   return new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err || !stream ? reject(err ?? new Error('no stream')) : resolve(stream))));
 }
 
-async function readAll(zip: yauzl.ZipFile, entry: yauzl.Entry, limit = 256 << 20): Promise<Buffer> {
+class TooLarge extends Error {}
+
+/** Streams an entry, stopping (and closing the inflater) as soon as it passes `limit` bytes. */
+async function* boundedChunks(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number): AsyncGenerator<Buffer> {
+  if (entry.uncompressedSize > limit) throw new TooLarge(`its ZIP header says ${entry.uncompressedSize} bytes, more than the ${limit} allowed`);
   const s = await openEntry(zip, entry);
-  const chunks: Buffer[] = [];
   let n = 0;
-  for await (const c of s) {
-    n += (c as Buffer).length;
-    if (n > limit) throw new Error(`entry larger than ${limit} bytes`);
-    chunks.push(c as Buffer);
+  try {
+    for await (const c of s) {
+      n += (c as Buffer).length;
+      if (n > limit) throw new TooLarge(`it inflates to more than ${limit} bytes`);
+      yield c as Buffer;
+    }
+  } finally {
+    s.destroy();
   }
+}
+
+async function readAll(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of boundedChunks(zip, entry, limit)) chunks.push(c);
   return Buffer.concat(chunks);
 }
 
-/** Hash and size of an entry, streamed. */
-async function digestEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<{ sha256: string; size: number }> {
+/** Hash and size of an entry, streamed, reading at most `limit` bytes. */
+async function digestEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number): Promise<{ sha256: string; size: number }> {
   const h = createHash('sha256');
   let size = 0;
-  for await (const c of await openEntry(zip, entry)) {
-    h.update(c as Buffer);
-    size += (c as Buffer).length;
+  for await (const c of boundedChunks(zip, entry, limit)) {
+    h.update(c);
+    size += c.length;
   }
   return { sha256: h.digest('hex'), size };
 }
 
-function normaliseFingerprint(s: string): string | null {
-  const hex = s.trim().replace(/:/g, '').toLowerCase();
-  return /^[0-9a-f]{64}$/.test(hex) ? hex : null;
-}
-
-function pemToDer(pem: string): Buffer | null {
-  const m = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem);
-  return m ? Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64') : null;
-}
 
 /** Same chain result, compared as canonical JSON (both sides are plain JSON values). */
 function sameEntry(a: IntegrityEntry, b: IntegrityEntry): boolean {
@@ -147,7 +183,7 @@ export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions 
   if (!existsSync(zipPath) || !statSync(zipPath).isFile()) {
     throw new UserError(`package ${zipPath} does not exist.`, 'E_NOT_FOUND', 'Check the path.');
   }
-  const result: PackageVerification = { valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null };
+  const result: PackageVerification = { verdict: 'invalid', valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null };
   const fail = (code: FailureCode, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
 
   let zip: yauzl.ZipFile;
@@ -157,15 +193,17 @@ export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions 
     entries = await readEntries(zip);
   } catch (e) {
     fail('ZIP_UNREADABLE', `the ZIP cannot be read (truncated or damaged): ${(e as Error).message}`);
-    return result;
+    return printableDeep(result);
   }
   try {
     await checkContents(zip, entries, opts, result, fail);
   } finally {
     zip.close();
   }
-  result.valid = result.failures.length === 0;
-  return result;
+  result.verdict = result.failures.length ? 'invalid' : result.signer?.trusted ? 'valid' : 'unpinned';
+  result.valid = result.verdict === 'valid';
+  // Every string here may come from the package: escaped once, for every front door.
+  return printableDeep(result);
 }
 
 async function checkContents(
@@ -194,20 +232,22 @@ async function checkContents(
     byName.set(name, entry);
   }
 
-  const readSmall = async (name: string): Promise<Buffer | null> => {
+  const readSmall = async (name: string, limit = SMALL_ENTRY_CAP): Promise<Buffer | null> => {
     const e = byName.get(name);
     if (!e) return null;
     try {
-      return await readAll(zip, e, 64 << 20);
+      return await readAll(zip, e, limit);
     } catch (err) {
-      fail('ENTRY_CORRUPT', `${name} cannot be read from the ZIP: ${(err as Error).message}`, name);
+      if (err instanceof TooLarge) fail('ENTRY_TOO_LARGE', `${name} is refused unread: ${err.message}`, name);
+      else fail('ENTRY_CORRUPT', `${name} cannot be read from the ZIP: ${(err as Error).message}`, name);
       return null;
     }
   };
 
   // 2. Manifest, its signature and its signer.
-  const manifestBytes = await readSmall(PACKAGE_FILES.manifest);
+  const manifestBytes = await readSmall(PACKAGE_FILES.manifest, MANIFEST_CAP);
   if (!manifestBytes) {
+    if (byName.has(PACKAGE_FILES.manifest)) return; // present but refused: already named
     fail('MANIFEST_MISSING', 'manifest.json is missing, so no file of the package can be trusted', PACKAGE_FILES.manifest);
     return;
   }
@@ -253,27 +293,18 @@ async function checkContents(
     if (fp !== manifest.signer.fingerprint) {
       fail('SIGNER_MISMATCH', `signer.pem (fingerprint ${fp}) is not the certificate the manifest names (${manifest.signer.fingerprint})`, PACKAGE_FILES.signer);
     }
+    // Who signed is what the certificate says; the manifest's copy must agree with it.
+    const who = subjectOf(certDer);
+    for (const field of ['name', 'org', 'email'] as const) {
+      if (manifest.signer[field] !== who[field]) {
+        fail('SIGNER_MISMATCH', `the manifest's signer ${field} "${String(manifest.signer[field])}" is not the certificate's "${who[field]}"`, PACKAGE_FILES.manifest);
+      }
+    }
     const now = Date.parse(manifest.createdAt);
     if (!Number.isNaN(now) && (now < Date.parse(cert.validFrom) - 86_400_000 || now > Date.parse(cert.validTo))) {
       result.notes.push(`the signer certificate was not valid at the package's creation time ${manifest.createdAt}`);
     }
-    let trusted: boolean | null = null;
-    if (opts.trust !== undefined) {
-      const pinned = normaliseFingerprint(opts.trust);
-      if (pinned) trusted = pinned === fp;
-      else {
-        const tDer = pemToDer(opts.trust);
-        if (!tDer) throw new UserError('--trust is neither a certificate PEM nor a SHA-256 fingerprint.', 'E_INPUT', 'Pass a .pem file or 64 hex digits.');
-        const trustedCert = new X509Certificate(tDer);
-        // Either the signer's own certificate, or the organisation certificate that issued it.
-        trusted = fingerprintOf(tDer) === fp || (cert.checkIssued(trustedCert) && cert.verify(trustedCert.publicKey));
-      }
-      if (!trusted) fail('UNTRUSTED_SIGNER', `the package is signed by ${fp}, which is neither the trusted certificate nor issued by it`, PACKAGE_FILES.signer);
-    } else {
-      result.notes.push(`signer not pinned: pass --trust with the auditor's certificate or fingerprint to prove WHO signed (fingerprint ${fp})`);
-    }
-    const s = manifest.signer;
-    result.signer = { name: s.name, org: s.org, email: s.email, fingerprint: fp, trusted };
+    result.signer = { ...who, fingerprint: fp, trusted: null, pinnedBy: null };
   }
 
   // 3. Every file the manifest names, and nothing else.
@@ -289,40 +320,77 @@ async function checkContents(
     if (name === PACKAGE_FILES.manifest || name === PACKAGE_FILES.signature) continue;
     if (!named.has(name)) fail('UNEXPECTED_FILE', `${name} is in the ZIP but not in the signed manifest`, name);
   }
-  if (!named.has(PACKAGE_FILES.signer)) fail('MANIFEST_INVALID', 'the manifest does not name signer.pem', PACKAGE_FILES.manifest);
+  for (const name of REQUIRED_FILES) {
+    if (!named.has(name)) fail('MISSING_FILE', `${name}, which every package holds, is not named in the signed manifest`, name);
+  }
+  // Files whose bytes are exactly what the manifest records: only these are parsed.
+  const intact = new Set<string>();
   for (const f of named.values()) {
     const e = byName.get(f.name);
     if (!e) {
-      fail('FILE_MISSING', `${f.name} is named in the manifest but missing from the ZIP`, f.name);
+      fail('MISSING_FILE', `${f.name} is named in the manifest but missing from the ZIP`, f.name);
+      continue;
+    }
+    if (!Number.isSafeInteger(f.size) || f.size < 0) {
+      fail('MANIFEST_INVALID', `the manifest records no usable size for ${f.name}`, PACKAGE_FILES.manifest);
+      continue;
+    }
+    if (e.uncompressedSize !== f.size) {
+      fail('SIZE_MISMATCH', `${f.name} has ${e.uncompressedSize} bytes by its ZIP header; the manifest says ${f.size} (not read)`, f.name);
       continue;
     }
     let got: { sha256: string; size: number };
     try {
-      got = await digestEntry(zip, e);
+      got = await digestEntry(zip, e, f.size);
     } catch (err) {
-      fail('ENTRY_CORRUPT', `${f.name} cannot be read from the ZIP: ${(err as Error).message}`, f.name);
+      if (err instanceof TooLarge) fail('SIZE_MISMATCH', `${f.name} is larger than the ${f.size} bytes the manifest says: ${err.message} (read no further)`, f.name);
+      else fail('ENTRY_CORRUPT', `${f.name} cannot be read from the ZIP: ${(err as Error).message}`, f.name);
       continue;
     }
     if (got.size !== f.size) fail('SIZE_MISMATCH', `${f.name} has ${got.size} bytes; the manifest says ${f.size}`, f.name);
     if (got.sha256 !== f.sha256) fail('HASH_MISMATCH', `${f.name}'s SHA-256 is ${got.sha256}; the manifest says ${f.sha256}`, f.name);
+    if (got.size === f.size && got.sha256 === f.sha256) intact.add(f.name);
   }
 
-  // 4. The PDF's embedded signature, bound to the manifest by its certificate fingerprint.
-  if (named.has(PACKAGE_FILES.report) && byName.has(PACKAGE_FILES.report)) {
-    const pdf = await readSmall(PACKAGE_FILES.report);
+  // 4. The PDF's embedded signature, by a certificate bound to the manifest's (read only
+  //    when its size is what the manifest says, and no further than that size).
+  let pdfCertDer: Buffer | null = null;
+  const pdfEntry = named.get(PACKAGE_FILES.report);
+  const pdfZipEntry = byName.get(PACKAGE_FILES.report);
+  if (pdfEntry && pdfZipEntry && pdfZipEntry.uncompressedSize === pdfEntry.size) {
+    const pdf = await readSmall(PACKAGE_FILES.report, pdfEntry.size);
     if (pdf) {
       const check = verifyPdfSignature(pdf);
       if (!check.ok) fail('PDF_SIGNATURE_INVALID', `report.pdf: ${check.reason}`, PACKAGE_FILES.report);
       if (check.certFingerprint && check.certFingerprint !== manifest.signer.pdfCertificateFingerprint) {
         fail('PDF_SIGNER_MISMATCH', `report.pdf is signed by certificate ${check.certFingerprint}, not the one the manifest names (${manifest.signer.pdfCertificateFingerprint})`, PACKAGE_FILES.report);
       }
+      if (check.certDer && certDer && cert) {
+        const problem = bindingProblem(certDer, check.certDer);
+        if (problem) fail('PDF_SIGNER_MISMATCH', `report.pdf is signed by ${check.signer ?? 'an unnamed certificate'}, not bound to the manifest's signer: ${problem}`, PACKAGE_FILES.report);
+        else pdfCertDer = check.certDer;
+      }
     }
   }
 
-  // 5. CSV contents: header, row counts, Merkle roots; the chain from audit_events.csv.
-  const neutralisedOn = manifest.csv?.formulaNeutralisation?.enabled === true;
+  // 5. Who vouches for the signer: a pin the reader passed, or one marked trusted in the app.
+  if (result.signer && certDer) {
+    const pin = pinSigner(certDer, pdfCertDer, manifest.createdAt ?? null, opts.trust, opts.trustedSigners ?? []);
+    result.signer.trusted = pin.trusted;
+    result.signer.pinnedBy = pin.pinnedBy;
+    if (pin.trusted === false) fail('UNTRUSTED_SIGNER', pin.reason ?? 'the signer is not the one pinned', PACKAGE_FILES.signer);
+  }
+
+  // 6. CSV contents: header, row counts, Merkle roots; the chain from audit_events.csv.
+  const neutralisation = manifest.csv?.formulaNeutralisation;
+  const neutralisedOn = neutralisation?.enabled === true;
+  const triggers = Array.isArray(neutralisation?.triggers) ? neutralisation.triggers.filter((t): t is string => typeof t === 'string') : undefined;
   for (const f of named.values()) {
     if (!f.name.endsWith('.csv') || !f.columns || !byName.has(f.name)) continue;
+    if (!intact.has(f.name)) {
+      result.notes.push(`${f.name} was not parsed: its size or hash is already wrong`);
+      continue;
+    }
     const isEvents = f.name === PACKAGE_FILES.events;
     const cols = f.columns.map((c) => ({ name: c.name, type: c.type }));
     const mask = neutralisedOn ? f.columns.map((c) => c.neutralised) : null;
@@ -347,7 +415,8 @@ async function checkContents(
     let rows = 0;
     let header: (string | null)[] | null = null;
     try {
-      for await (const rec of readCsvRows(await openEntry(zip, byName.get(f.name)!), { neutralised: mask })) {
+      const csv = Readable.from(boundedChunks(zip, byName.get(f.name)!, f.size));
+      for await (const rec of readCsvRows(csv, { neutralised: mask, neutralisedHeader: neutralisedOn && neutralisation?.headers === true, triggers })) {
         if (!header) {
           header = rec;
           continue;

@@ -2,9 +2,11 @@
 //  - an Ed25519 key + X.509 certificate that signs manifest.json (the package signature), and
 //  - an RSA-2048 key + certificate for the PDF's embedded CMS signature, because
 //    PDF tooling (and @signpdf's signers, built on node-forge) only do RSA.
-// Both certificates carry the same subject. The Ed25519 certificate's SHA-256
-// fingerprint is THE identity fingerprint; the manifest also names the RSA
-// certificate's fingerprint so the PDF signature is bound to the same signed manifest.
+// Both certificates carry the same subject, and the RSA certificate issues the
+// Ed25519 one: that issuance binds the two keys to one identity, so a verifier can
+// tell a genuine PDF lifted into someone else's package (issue 11). The Ed25519
+// certificate's SHA-256 fingerprint is THE identity fingerprint; the manifest also
+// names the RSA certificate's fingerprint.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPrivateKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
@@ -20,7 +22,6 @@ import {
   makeRsaIdentity,
   forgeCertificate,
   rsaIssuer,
-  selfIssuer,
   subjectOf,
   type Subject,
 } from './certs.js';
@@ -84,9 +85,10 @@ export function createIdentity(opts: CreateIdentityOptions): IdentityInfo {
   }
   const now = opts.now ?? new Date();
   const validity = { notBefore: new Date(now.getTime() - 60_000), notAfter: new Date(now.getTime() + (opts.days ?? 1095) * 86_400_000) };
-  const ed = generateKeyPairSync('ed25519');
-  const edCertDer = makeEd25519Certificate(subject, ed.publicKey, validity, selfIssuer(subject, ed.privateKey));
   const rsa = makeRsaIdentity(subject, validity);
+  const ed = generateKeyPairSync('ed25519');
+  const rsaKey = createPrivateKey({ key: rsa.keyPkcs8Der, format: 'der', type: 'pkcs8' });
+  const edCertDer = makeEd25519Certificate(subject, ed.publicKey, validity, rsaIssuer(rsa.certDer, rsaKey));
   const p12 = buildP12(
     [
       { pkcs8Der: ed.privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer, certDer: edCertDer, friendlyName: FRIENDLY_MANIFEST },
@@ -100,6 +102,7 @@ export function createIdentity(opts: CreateIdentityOptions): IdentityInfo {
 
 function describe(edCertDer: Buffer, rsaCertDer: Buffer): IdentityInfo {
   const x = new X509Certificate(edCertDer);
+  const rsa = new X509Certificate(rsaCertDer);
   const s = subjectOf(edCertDer);
   return {
     ...s,
@@ -107,7 +110,10 @@ function describe(edCertDer: Buffer, rsaCertDer: Buffer): IdentityInfo {
     pdfFingerprint: fingerprintOf(rsaCertDer),
     notBefore: new Date(x.validFrom).toISOString(),
     notAfter: new Date(x.validTo).toISOString(),
-    selfSigned: x.verify(x.publicKey),
+    // No organisation involved: the RSA certificate is its own issuer and no CA (an
+    // organisation's is issued by its CA, or is one). An identity made before the two
+    // keys were bound has a self-signed Ed25519 certificate.
+    selfSigned: x.verify(x.publicKey) || (rsa.verify(rsa.publicKey) && !rsa.ca),
   };
 }
 

@@ -4,16 +4,45 @@
 // assembled here from forge's ASN.1 building blocks. The layout is what OpenSSL 3
 // writes: PBES2/PBKDF2-SHA256/AES-256-CBC shrouded keys, plain certificate bags,
 // an HMAC-SHA256 MAC over the authenticated safe.
+//
+// The MAC's password-based key derivation (RFC 7292 appendix B) runs here on
+// node:crypto, not in forge's JavaScript: at the 100,000 iterations a MAC should
+// have (issue 11: at least the key's), forge takes about a second per file.
 import forge from 'node-forge';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const { asn1, pki } = forge;
 const U = asn1.Class.UNIVERSAL;
 const CTX = asn1.Class.CONTEXT_SPECIFIC;
 
-/** Iterations for the key-encryption KDF and the MAC (forge runs them in JS, so loading costs ~10 ms per 1,000). */
+/** Iterations for the key-encryption KDF (forge runs it in JS) and the MAC (never fewer than the keys'). */
 const KEY_ITERATIONS = 20_000;
-const MAC_ITERATIONS = 2048;
+export const MAC_ITERATIONS = 100_000;
+
+/** Hash name, output and block size in bytes, by the OID a MacData names. */
+const MAC_HASHES: Record<string, { name: string; u: number; v: number }> = {
+  [pki.oids.sha1!]: { name: 'sha1', u: 20, v: 64 },
+  [pki.oids.sha256!]: { name: 'sha256', u: 32, v: 64 },
+  [pki.oids.sha384!]: { name: 'sha384', u: 48, v: 128 },
+  [pki.oids.sha512!]: { name: 'sha512', u: 64, v: 128 },
+};
+
+function repeatTo(b: Buffer, v: number): Buffer {
+  if (!b.length) return b;
+  const len = v * Math.ceil(b.length / v);
+  const out = Buffer.alloc(len);
+  for (let i = 0; i < len; i++) out[i] = b[i % b.length]!;
+  return out;
+}
+
+/** RFC 7292 B.2 with ID 3 (MAC key), for a key no longer than one hash output (always so for HMAC keys). */
+function macKey(hash: { name: string; u: number; v: number }, password: string, salt: Buffer, iterations: number): Buffer {
+  // The password as a BMPString (UTF-16 big-endian) with a 2-byte terminator.
+  const bmp = Buffer.from(`${password}\0`, 'utf16le').swap16();
+  let a = createHash(hash.name).update(Buffer.concat([Buffer.alloc(hash.v, 3), repeatTo(salt, hash.v), repeatTo(bmp, hash.v)])).digest();
+  for (let i = 1; i < iterations; i++) a = createHash(hash.name).update(a).digest();
+  return a;
+}
 
 export interface P12KeyEntry {
   /** PrivateKeyInfo (PKCS#8) DER of any algorithm. */
@@ -61,7 +90,8 @@ function dataContentInfo(inner: forge.asn1.Asn1): forge.asn1.Asn1 {
 }
 
 /** Writes a password-protected PFX holding each key with its certificate (plus extra chain certificates). */
-export function buildP12(entries: readonly P12KeyEntry[], password: string, chain: readonly Buffer[] = []): Buffer {
+export function buildP12(entries: readonly P12KeyEntry[], password: string, chain: readonly Buffer[] = [], opts: { macIterations?: number } = {}): Buffer {
+  const macIterations = opts.macIterations ?? MAC_ITERATIONS;
   const certBags: forge.asn1.Asn1[] = [];
   const keyBags: forge.asn1.Asn1[] = [];
   for (const e of entries) {
@@ -87,17 +117,15 @@ export function buildP12(entries: readonly P12KeyEntry[], password: string, chai
   const safeDer = asn1.toDer(safe).getBytes();
 
   const salt = randomBytes(16);
-  const macKey = forge.pkcs12.generateKey(password, forge.util.createBuffer(bin(salt)), 3, MAC_ITERATIONS, 32, forge.md.sha256.create());
-  const hmac = forge.hmac.create();
-  hmac.start(forge.md.sha256.create(), macKey.getBytes());
-  hmac.update(safeDer);
+  const key = macKey(MAC_HASHES[pki.oids.sha256!]!, password, salt, macIterations);
+  const mac = createHmac('sha256', key).update(Buffer.from(safeDer, 'binary')).digest();
   const macData = asn1.create(U, asn1.Type.SEQUENCE, true, [
     asn1.create(U, asn1.Type.SEQUENCE, true, [
       asn1.create(U, asn1.Type.SEQUENCE, true, [oid(pki.oids.sha256!), asn1.create(U, asn1.Type.NULL, false, '')]),
-      octets(hmac.digest().getBytes()),
+      octets(bin(mac)),
     ]),
     octets(bin(salt)),
-    asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(MAC_ITERATIONS).getBytes()),
+    asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(macIterations).getBytes()),
   ]);
 
   const pfx = asn1.create(U, asn1.Type.SEQUENCE, true, [
@@ -128,10 +156,38 @@ export class P12PasswordError extends Error {}
  * Reads every key and certificate of a PFX. Keys come back as PKCS#8 DER whatever
  * their algorithm (forge only understands RSA, so the raw ASN.1 is re-encoded).
  */
+/**
+ * Checks the MAC on node:crypto and returns the PFX without its MacData (forge then
+ * skips its own, slow check); returns the PFX unchanged when it cannot (an unusual
+ * layout or algorithm), so forge checks it. Throws P12PasswordError on a wrong MAC.
+ */
+function withMacChecked(pfx: forge.asn1.Asn1, password: string): forge.asn1.Asn1 {
+  try {
+    const [version, authSafe, macData] = pfx.value as forge.asn1.Asn1[];
+    if (!macData) return pfx;
+    const content = ((authSafe!.value as forge.asn1.Asn1[])[1]!.value as forge.asn1.Asn1[])[0]!;
+    if (content.constructed) return pfx;
+    const [digestInfo, saltNode, iterNode] = macData.value as forge.asn1.Asn1[];
+    const [algId, digest] = digestInfo!.value as forge.asn1.Asn1[];
+    const hash = MAC_HASHES[asn1.derToOid((algId!.value as forge.asn1.Asn1[])[0]!.value as string)];
+    if (!hash) return pfx;
+    const iterations = iterNode ? Number.parseInt(forge.util.bytesToHex(iterNode.value as string), 16) : 1;
+    if (!(iterations >= 1 && iterations <= 10_000_000)) return pfx;
+    const key = macKey(hash, password, Buffer.from(saltNode!.value as string, 'binary'), iterations);
+    const mac = createHmac(hash.name, key).update(Buffer.from(content.value as string, 'binary')).digest();
+    const expected = Buffer.from(digest!.value as string, 'binary');
+    if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw new P12PasswordError('wrong password');
+    return asn1.create(pfx.tagClass, pfx.type as number, true, [version!, authSafe!]);
+  } catch (e) {
+    if (e instanceof P12PasswordError) throw e;
+    return pfx;
+  }
+}
+
 export function readP12(data: Buffer, password: string): P12Contents {
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1.fromDer(bin(data), false), false, password);
+    p12 = forge.pkcs12.pkcs12FromAsn1(withMacChecked(asn1.fromDer(bin(data), false), password), false, password);
   } catch (e) {
     const msg = (e as Error).message ?? '';
     if (/password|MAC could not be verified|decrypt/i.test(msg)) throw new P12PasswordError('wrong password');

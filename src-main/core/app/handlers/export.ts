@@ -70,9 +70,9 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
     return { jobId };
   },
 
-  'export.verifyPackage': async ({ path, trust }) => {
+  'export.verifyPackage': async ({ path, trust }, ctx) => {
     requireAbsolute(path, 'path');
-    return verifyPackage(path, { trust });
+    return verifyPackage(path, { trust, trustedSigners: ctx.config.read().trustedSigners });
   },
 
   'identity.list': async (_input, ctx) => Promise.all(listIdentities(identityDir(ctx)).map((i) => view(ctx, i))),
@@ -84,4 +84,16 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
     requireAbsolute(file, 'file');
     return keep(ctx, (out) => importIdentity(file, { password, out }), password, remember);
   },
+
+  'identity.trusted': async (_input, ctx) => ctx.config.read().trustedSigners,
+
+  'identity.trust': async ({ fingerprint, label }, ctx) =>
+    ctx.config.update((c) => {
+      c.trustedSigners = [...c.trustedSigners.filter((t) => t.fingerprint !== fingerprint), { fingerprint, label, addedAt: new Date().toISOString() }];
+    }).trustedSigners,
+
+  'identity.untrust': async ({ fingerprint }, ctx) =>
+    ctx.config.update((c) => {
+      c.trustedSigners = c.trustedSigners.filter((t) => t.fingerprint !== fingerprint);
+    }).trustedSigners,
 };
