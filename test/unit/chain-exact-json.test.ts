@@ -145,3 +145,14 @@ describe('properties', () => {
     );
   });
 });
+
+describe('packages', () => {
+  test('the export\'s one-pass encoder writes the v2 payload of the spec and the unchanged row digest', async () => {
+    const { makeDualEncoder, makeRowDigester } = await import('../../src-main/core/export/row-digest.js');
+    const values = ['7', '{"ref": 9007199254740993, "a": 1.50}', '{"k": 1, "k": 2}', 'p', 'h'];
+    const both = makeDualEncoder(COLUMNS, JCS_EXACT_SHA256_V2)(values);
+    assert.equal(both.payload, v2(values));
+    assert.equal(both.digest, makeRowDigester(COLUMNS)(values));
+    assert.equal(makeDualEncoder(COLUMNS, JCS_SHA256_V1)(values).payload, v1(values));
+  });
+});
