@@ -156,3 +156,18 @@ describe('packages', () => {
     assert.equal(makeDualEncoder(COLUMNS, JCS_SHA256_V1)(values).payload, v1(values));
   });
 });
+
+test('the side-by-side worked example of docs/hash-chain.md gives the documented payloads and hashes', () => {
+  const cols = [['id', 'uuid'], ['seq', 'int8'], ['tenant_id', 'text'], ['event_type', 'text'], ['entity_type', 'text'], ['entity_id', 'text'], ['severity', 'text'], ['user_id', 'text'], ['action_details', 'jsonb'], ['ip_address', 'text'], ['created_at', 'timestamptz']].map(([name, type]) => ({ name: name!, type: type! }));
+  const values = ['7f0c2d0e-4b5a-4c1e-9a55-0d6f2e1f7a10', '1', 'acme-pharma', 'wire_transfer', 'account', 'acct-9', 'info', 'u-104', '{"fx": 0.0000001, "ref": 9007199254740993, "amount": 1.50}', '10.20.0.14', '2026-01-05 08:59:12.5+00'];
+  const genesis = '0'.repeat(64);
+  const p1 = makePayloadBuilder(cols, JCS_SHA256_V1)(values);
+  const p2 = makePayloadBuilder(cols, JCS_EXACT_SHA256_V2)(values);
+  assert.match(p1, /^\{"action_details":\{"amount":1\.5,"fx":1e-7,"ref":9007199254740992\},/);
+  assert.match(p2, /^\{"action_details":\{"amount":1\.50,"fx":0\.0000001,"ref":9007199254740993\},/);
+  assert.equal(chainHash(genesis, p1, JCS_SHA256_V1), 'fce16153155e4a27deb40c430290be1fb67cd011d90c55da87ef4582907e37eb');
+  assert.equal(chainHash(genesis, p2, JCS_EXACT_SHA256_V2), 'b2063d2e6fc3c479461f1ab48afa5ca314d8208e861910b0744e444f9d61161d');
+  // the table "What v1 cannot reveal"
+  assert.deepEqual(unprotectedIn('{"fx": 0.0000001, "ref": 9007199254740993, "amount": 1.50}', 'jsonb'), ['number_precision']);
+  assert.deepEqual(unprotectedIn('{"ref": 9007199254740992}', 'jsonb'), []);
+});
