@@ -20,6 +20,8 @@ import { connectSource } from '../../src-main/core/source/index.js';
 import { loadAnchorFile } from '../../src-main/core/verify/checkpoints.js';
 import type { VerifyReport } from '../../src-main/core/verify/report.js';
 import { runVerification, type VerifyOptions } from '../../src-main/core/verify/run.js';
+import { openCache } from '../../src-main/core/cache/open.js';
+import { syncToCache } from '../../src-main/core/sync/index.js';
 
 const run = promisify(execFile);
 
@@ -103,6 +105,19 @@ async function tamperLastDetails(tenant: string, seq: string, details: string): 
   });
 }
 
+describe('the demo exercises both profiles (issue 20)', () => {
+  test('the ground truth names the one tenant written with jcs-exact-sha256-v2, and it verifies intact with it (and, its values being plain, with v1)', async () => {
+    const v2 = Object.entries(truth.chainProfiles).filter(([, p]) => p === 'jcs-exact-sha256-v2').map(([t]) => t);
+    assert.equal(v2.length, 1);
+    assert.notEqual(v2[0], truth.tamperedTenant);
+    assert.equal(Object.keys(truth.chainProfiles).length, truth.tenants.length);
+    const exact = await verify({ tenants: v2, profile: JCS_EXACT_SHA256_V2 });
+    assert.equal(exact.tenants[0]!.verdict, 'intact');
+    assert.equal(exact.tenants[0]!.headHash, truth.chainHeads[v2[0]!]!.hash);
+    assert.equal((await verify({ tenants: v2, profile: JCS_SHA256_V1 })).tenants[0]!.verdict, 'intact');
+  });
+});
+
 describe('an empty chain is a finding (issue 21)', () => {
   test('a typo\'d tenant: EMPTY with the sentence, never intact; exit 1 in the CLI text and --json', async () => {
     const typo = `${tailTenant}x`;
@@ -126,6 +141,22 @@ describe('an empty chain is a finding (issue 21)', () => {
     const parsed = JSON.parse(json.stdout) as VerifyReport;
     assert.equal(parsed.verdict, 'empty');
     assert.equal(parsed.tenants[0]!.verdict, 'empty');
+  });
+
+  test('offline, a tenant the cache does not hold is EMPTY too (exit 1), with the count of tenants it does hold', async () => {
+    const path = join(dir, 'typo-cache.sqlite');
+    const db = openCache(path);
+    const session = await connectSource(demo.url);
+    try {
+      await syncToCache(session, db, { tenants: [tailTenant] });
+    } finally {
+      await session.close();
+      db.close();
+    }
+    const r = await verifyCli(['--cache', path, '--tenant', `${tailTenant}x`]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /EMPTY +audit_logs · tenant \S+x: empty;/);
+    assert.match(r.stdout, /1 other tenant\(s\) are held in this cache: check the id\./);
   });
 
   test('when other tenants are visible to the session, the sentence says how many', async () => {

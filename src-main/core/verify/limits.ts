@@ -46,6 +46,8 @@ export interface LimitContext {
   policies?: TablePolicies;
   /** Other tenants this session or cache can see, to make a typo easy to spot. */
   otherTenants?: number;
+  /** Where those tenants were seen (default: the live session). */
+  otherTenantsIn?: 'session' | 'cache';
   /** The profile the chain was verified with, for the sentences. */
   profileName?: string;
 }
@@ -53,8 +55,9 @@ export interface LimitContext {
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** The sentence for an empty chain (issue 21), with the count of other visible tenants. */
-export function emptySentence(tenant: string, otherTenants: number | undefined): string {
-  const others = otherTenants ? ` ${fmt(otherTenants)} other tenant(s) are visible to this session: check the id.` : '';
+export function emptySentence(tenant: string, otherTenants: number | undefined, where: 'session' | 'cache' = 'session'): string {
+  const seen = where === 'cache' ? 'held in this cache' : 'visible to this session';
+  const others = otherTenants ? ` ${fmt(otherTenants)} other tenant(s) are ${seen}: check the id.` : '';
   return `no rows are visible for tenant ${tenant}: the id may be wrong, row-level security may hide them from this role, or the chain was removed.${others}`;
 }
 
@@ -101,7 +104,7 @@ export function chainLimits(r: ChainResult, ctx: LimitContext = {}): ChainLimits
     });
   }
   const verdict: ChainVerdict = r.rows === 0 ? 'empty' : r.intact ? 'intact' : 'broken';
-  return { verdict, verdictExplanation: verdict === 'empty' ? emptySentence(r.tenant, ctx.otherTenants) : null, anchor, limits };
+  return { verdict, verdictExplanation: verdict === 'empty' ? emptySentence(r.tenant, ctx.otherTenants, ctx.otherTenantsIn) : null, anchor, limits };
 }
 
 /** A chain entry with its verdict, anchor and limits; an empty chain is never intact. */

@@ -209,7 +209,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
         for (const t of unknown) {
           if (!tables.length) notes.push(`tenant ${t} has no hash-chained rows in the cache.`);
           const otherTenants = new Set(everyChain.map((c) => c.tenant).filter((x) => x !== t)).size;
-          for (const table of tables) missing.push({ table, tenant: t, limits: { otherTenants } });
+          for (const table of tables) missing.push({ table, tenant: t, limits: { otherTenants, otherTenantsIn: 'cache' } });
         }
       }
       const counts = chains.map((c) => countCachedRows(cache.db, c.tableId, c.tenant));
