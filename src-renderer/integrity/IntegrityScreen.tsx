@@ -9,6 +9,7 @@ import { useJob } from '../app/useJob.js';
 import type { Load } from '../timeline/store.js';
 import { downloadJson, safeFileName } from '../app/download.js';
 import { AnchorPanel } from './AnchorPanel.js';
+import { ChainLimitMarks, ChainVerdict } from './chain-limits.js';
 import { BreakLine } from './break-line.js';
 
 /** The newest head this app saw itself (sync or verify, signed), as an anchor file for a later visit. */
@@ -123,7 +124,8 @@ export function IntegrityScreen() {
                 <td>{c.tenant}</td>
                 <td>{c.table}</td>
                 <td>
-                  <strong className={c.intact ? 'ok-text' : 'error-text'}>{c.intact ? 'intact' : 'BROKEN'}</strong>
+                  <ChainVerdict c={c} />
+                  <ChainLimitMarks c={c} />
                   <div className="muted small">checked {formatTs(c.checkedAt, tz)}</div>
                   <button type="button" className="link small" aria-label={`Save the head of ${c.tenant} ${c.table} as an anchor file`} onClick={() => void save([c])}>
                     Save head

@@ -1,12 +1,12 @@
 // `auditdesk verify`: check hash chains (and sealed tables) on a live source, in the
 // cache, or the source against the cache; every break explained in one sentence.
-// Exit 0 intact · 1 anything broken · 2 error.
+// Exit 0 intact · 1 anything broken or empty · 2 error.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CacheDb } from '../../core/cache/open.js';
-import { parseProfile, type ChainProfile } from '../../core/chain/profile.js';
+import { NAMED_PROFILES, parseProfile, type ChainProfile } from '../../core/chain/profile.js';
 import type { SourceSession } from '../../core/source/index.js';
 import { UserError } from '../../core/util/errors.js';
 import type { ExternalAnchor } from '../../core/verify/checkpoints.js';
@@ -33,13 +33,13 @@ export function registerVerify(program: Command): void {
     .option('--tenant <id>', 'tenant to verify; repeat for several (default: every tenant found)', collect, [])
     .option('--json', 'print the report as JSON on stdout (docs/verify-report.md)')
     .option('--checkpoint <file>', 'an external anchor {tenant, table, last_seq, head_hash} the chain must extend; repeatable', collect, [])
-    .option('--profile <file>', 'hash-chain profile (JSON) for logs written under another convention (docs/hash-chain.md#profiles)')
+    .option('--profile <name|file>', `hash-chain profile: ${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file for logs written under another convention (docs/hash-chain.md#profiles)`)
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
     .option('--merkle', 'also compute each chain\'s RFC 6962 Merkle root over its row hashes (slower; recorded in the checkpoint)')
     .option('--data-dir <dir>', 'data folder holding the auditor key (and the default cache for checkpoints): default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
       'after',
-      '\nEvery run records a signed checkpoint per chain in the cache (--cache, else <data-dir>/cache.sqlite).\nExit codes: 0 everything checked is intact · 1 a break was found · 2 error (one line on stderr).',
+      '\nEvery run records a signed checkpoint per chain in the cache (--cache, else <data-dir>/cache.sqlite).\nExit codes: 0 everything checked is intact · 1 a break was found, or a chain has no visible rows (EMPTY) · 2 error (one line on stderr).',
     )
     .action(action(async (flags: VerifyFlags) => runVerify(flags)));
 }
@@ -112,11 +112,13 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
 }
 
 function readProfile(path: string): ChainProfile {
+  const named = NAMED_PROFILES[path];
+  if (named) return named;
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new UserError(`cannot read the profile file ${path} (${(e as Error).message}).`, 'E_PROFILE', 'It must be JSON; see docs/hash-chain.md#profiles.');
+    throw new UserError(`cannot read the profile file ${path} (${(e as Error).message}).`, 'E_PROFILE', `Name a profile (${Object.keys(NAMED_PROFILES).join(', ')}) or a JSON file; see docs/hash-chain.md#profiles.`);
   }
   try {
     return parseProfile(raw);

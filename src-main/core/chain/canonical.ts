@@ -4,6 +4,7 @@
 // DateStyle=ISO); nothing here goes through Date or a JS number unless the
 // spec says the result is a JSON number, so what we hash is what the source stored.
 import canonicalizeModule from 'canonicalize';
+import { exactJsonText } from './exact-json.js';
 
 // The package's d.ts declares an ES default export, but it ships `module.exports = fn`.
 const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined;
@@ -133,20 +134,33 @@ export function jcs(value: JsonValue): string {
 
 /**
  * payload(row) for jcs-sha256-v1: every column except the excluded ones (hash, prev_hash),
- * keyed by column name.
+ * keyed by column name. With `exact` (jcs-exact-sha256-v2) json/jsonb values are written
+ * by exactJsonText instead of being read as JavaScript values.
  */
 export function payloadOf(
   columns: readonly ColumnType[],
   values: readonly (string | null)[],
   exclude: ReadonlySet<string>,
   include?: ReadonlySet<string>,
+  exact = false,
 ): string {
   const obj: Record<string, JsonValue> = {};
+  const verbatim = new Map<string, string>();
   for (let i = 0; i < columns.length; i++) {
     const col = columns[i]!;
     if (exclude.has(col.name)) continue;
     if (include && !include.has(col.name)) continue;
-    obj[col.name] = canonicalValue(col.type, values[i] ?? null);
+    const text = values[i] ?? null;
+    if (exact && text !== null && typeCategory(col.type) === 'json') {
+      verbatim.set(col.name, exactJsonText(text));
+      obj[col.name] = null;
+    } else {
+      verbatim.delete(col.name); // a later column of the same name wins, as in the object
+      obj[col.name] = canonicalValue(col.type, text);
+    }
   }
-  return jcs(obj);
+  if (!verbatim.size) return jcs(obj);
+  // Members in RFC 8785 order (UTF-16 code units of the names), json values spliced in as written.
+  const names = Object.keys(obj).sort();
+  return `{${names.map((n) => `${JSON.stringify(n)}:${verbatim.get(n) ?? jcs(obj[n]!)}`).join(',')}}`;
 }

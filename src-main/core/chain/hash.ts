@@ -19,7 +19,8 @@ export function makePayloadBuilder(columns: readonly ColumnType[], profile: Chai
     const missing = [...include].filter((c) => !known.has(c));
     if (missing.length) throw new Error(`profile ${profile.name} names payload columns the table lacks: ${missing.join(', ')}`);
   }
-  return (values: readonly (string | null)[]) => payloadOf(columns, values, exclude, include);
+  const exact = profile.encoding === 'jcs-exact';
+  return (values: readonly (string | null)[]) => payloadOf(columns, values, exclude, include, exact);
 }
 
 export { genesisOf };

@@ -11,8 +11,11 @@ export const chainProfileSchema = z.object({
   prevHashColumn: z.string().min(1).default('prev_hash'),
   /** Columns that enter the payload; null means every column except hash and previous hash. */
   payloadColumns: z.array(z.string().min(1)).nullable().default(null),
-  /** Payload encoding: RFC 8785 JSON of {column: value}. Only "jcs" is defined so far. */
-  encoding: z.literal('jcs').default('jcs'),
+  /**
+   * Payload encoding: RFC 8785 JSON of {column: value} ("jcs"), or the same with json/jsonb
+   * numbers and repeated keys kept exactly as stored ("jcs-exact", docs/hash-chain.md).
+   */
+  encoding: z.enum(['jcs', 'jcs-exact']).default('jcs'),
   separator: z.string().default('\n'),
   algorithm: z.enum(['sha256', 'sha512']).default('sha256'),
   /** prev_hash of the first row; null means "0" repeated to the digest's hex length. */
@@ -24,6 +27,17 @@ export type ChainProfile = z.infer<typeof chainProfileSchema>;
 export const JCS_SHA256_V1: ChainProfile = Object.freeze(
   chainProfileSchema.parse({ name: 'jcs-sha256-v1' }),
 ) as ChainProfile;
+
+/** v1 without its blind spots: json/jsonb numbers as PostgreSQL prints them, duplicate keys kept (issue 20). */
+export const JCS_EXACT_SHA256_V2: ChainProfile = Object.freeze(
+  chainProfileSchema.parse({ name: 'jcs-exact-sha256-v2', encoding: 'jcs-exact' }),
+) as ChainProfile;
+
+/** The profiles `--profile NAME` selects without a file. */
+export const NAMED_PROFILES: Readonly<Record<string, ChainProfile>> = Object.freeze({
+  [JCS_SHA256_V1.name]: JCS_SHA256_V1,
+  [JCS_EXACT_SHA256_V2.name]: JCS_EXACT_SHA256_V2,
+});
 
 export function genesisOf(profile: ChainProfile): string {
   if (profile.genesis !== null) return profile.genesis;

@@ -8,14 +8,19 @@ import { method } from './define.js';
 export type { VerifyReport, ChainReportJson, BreakJson, CheckpointComparisonJson, RecordedCheckpointJson, JsonSeq } from '../verify/report.js';
 export type { SealReport } from '../verify/seal-compare.js';
 export type { BreakKind, AnchorOutcome } from '../verify/types.js';
+export type { ChainLimit, ChainLimitsJson, ChainAnchorJson, ChainVerdict, LimitKind } from '../verify/limits.js';
 
 import type { BreakJson, ChainReportJson, JsonSeq } from '../verify/report.js';
 import type { AnchorOutcome } from '../verify/types.js';
 import type { SealReport } from '../verify/seal-compare.js';
+import type { ChainLimitsJson } from '../verify/limits.js';
 
 export interface IntegrityReport {
-  /** latest verdict per hash-chained table and tenant */
-  chains: (ChainReportJson & { checkedAt: string; reportId: number })[];
+  /**
+   * latest verdict per hash-chained table and tenant, with its verdict, anchor and limits
+   * (absent in verdicts stored before they existed) and the verdict in words (verdictText)
+   */
+  chains: (ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string })[];
   /** latest verdict per sealed (non-chained) table and tenant */
   seals: (SealReport & { checkedAt: string; reportId: number })[];
   lastRun: { reportId: number; checkedAt: string; target: 'source' | 'cache' | 'source+cache'; intact: boolean } | null;

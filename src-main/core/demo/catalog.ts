@@ -205,6 +205,14 @@ export const TENANTS: readonly Tenant[] = [
 
 export const TAMPERED_TENANT = 'globex-bank';
 
+/**
+ * The tenant whose chain the writer hashes with jcs-exact-sha256-v2 (issue 20), so both
+ * profiles are exercised. Its json values are integers of up to 15 digits and strings,
+ * which both profiles write alike: verifying every tenant with v1 stays intact, and a
+ * mistake in v2's writer would show as breaks there.
+ */
+export const EXACT_PROFILE_TENANT = 'initech-ai';
+
 export const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/141.0',
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) Safari/605.1.15',

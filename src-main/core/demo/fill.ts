@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { migrationsDir } from '../util/paths.js';
 import { ADMIN_USER } from './cluster.js';
-import { TAMPERED_TENANT, TENANTS } from './catalog.js';
+import { JCS_EXACT_SHA256_V2, JCS_SHA256_V1 } from '../chain/profile.js';
+import { EXACT_PROFILE_TENANT, TAMPERED_TENANT, TENANTS } from './catalog.js';
 import { GENERATOR, WINDOW_END_MS, WINDOW_START_MS, generateDemoData, type GenerateProgress } from './generate.js';
 import { DEMO_TABLES, type GroundTruth } from './ground-truth.js';
 import { plantTampering } from './tamper.js';
@@ -141,6 +142,7 @@ export async function fillDemoDatabase(opts: FillOptions, say: (p: FillProgress)
       counts: await storedCounts(client),
       chainHeads: Object.fromEntries(heads.rows.map((r) => [r.tenant_id, { last_seq: Number(r.seq), hash: r.hash }])),
       tamperedTenant: TAMPERED_TENANT,
+      chainProfiles: Object.fromEntries(TENANTS.map((t) => [t.id, t.id === EXACT_PROFILE_TENANT ? JCS_EXACT_SHA256_V2.name : JCS_SHA256_V1.name])),
       anchor,
       tampering,
       incidents: generated.incidents,

@@ -9,9 +9,9 @@ import { once } from 'node:events';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { chainHash, genesisOf, makePayloadBuilder } from '../chain/hash.js';
-import { JCS_SHA256_V1 } from '../chain/profile.js';
+import { JCS_EXACT_SHA256_V2, JCS_SHA256_V1 } from '../chain/profile.js';
 import type { ColumnType } from '../chain/canonical.js';
-import { TENANTS, USER_AGENTS, type Agent, type Tenant } from './catalog.js';
+import { EXACT_PROFILE_TENANT, TENANTS, USER_AGENTS, type Agent, type Tenant } from './catalog.js';
 import { Rng, cumulativeWeights } from './prng.js';
 import type { DemoTable, GroundTruth, PlantedConfigChange } from './ground-truth.js';
 
@@ -473,7 +473,8 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
   const { events, seed, onProgress } = opts;
   const profile = JCS_SHA256_V1;
   const auditCols = await tableColumns(client, 'audit_logs');
-  const buildPayload = makePayloadBuilder(auditCols, profile);
+  const buildV1 = makePayloadBuilder(auditCols, profile);
+  const buildV2 = makePayloadBuilder(auditCols, JCS_EXACT_SHA256_V2);
   const counts: Counts = Object.fromEntries(
     TENANTS.map((t) => [t.id, { conversation_audit_logs: 0, audit_logs: 0, audit_anomalies: 0, audit_access_log: 0 }]),
   );
@@ -518,6 +519,8 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
     const planned = plannedEvents(tenant, new Rng(seed, 500 + t));
     const regular = Math.max(0, eventShares[t]! - planned.length);
     const model = new ActivityModel(tenant);
+    const buildPayload = tenant.id === EXACT_PROFILE_TENANT ? buildV2 : buildV1;
+    const tenantProfile = tenant.id === EXACT_PROFILE_TENANT ? JCS_EXACT_SHA256_V2 : profile;
     let prev = genesisOf(profile);
     let seq = 0;
     let next = 0;
@@ -558,7 +561,7 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
       row[A.created] = created;
       row[A.prev] = prev;
       row[A.hash] = null;
-      const hash = chainHash(prev, buildPayload(row), profile);
+      const hash = chainHash(prev, buildPayload(row), tenantProfile);
       row[A.hash] = hash;
       audit.push();
       prev = hash;

@@ -71,6 +71,8 @@ export interface GroundTruth {
   /** Final stored head (max seq) per tenant's audit_logs chain. */
   chainHeads: Record<string, { last_seq: number; hash: string }>;
   tamperedTenant: string;
+  /** The hash-chain profile each tenant's audit_logs were written with (docs/hash-chain.md). */
+  chainProfiles: Record<string, string>;
   anchor: ChainAnchor;
   tampering: Tampering[];
   incidents: {

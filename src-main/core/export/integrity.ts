@@ -11,13 +11,18 @@
 import { ChainVerifier } from '../verify/chain-verifier.js';
 import { chainReportJson, type ChainReportJson } from '../verify/report.js';
 import { chainShape, payloadAtSeq, toChainRow, type ChainShape } from '../verify/rows.js';
-import type { Anchor } from '../verify/types.js';
+import type { Anchor, ChainResult } from '../verify/types.js';
+import { chainLimits, type ChainLimitsJson } from '../verify/limits.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import type { ColumnType } from '../chain/canonical.js';
 import type { ChainProfile } from '../chain/profile.js';
 import { ChainChecker, type BreakKind as SubsetBreakKind } from './chain-check.js';
 
-export type IntegrityEntry = ChainReportJson;
+/**
+ * The chain entry of verification.json. Packages written before limits existed lack
+ * verdict, anchor and limits (hence optional); `intact` keeps its meaning (no break).
+ */
+export type IntegrityEntry = ChainReportJson & Partial<ChainLimitsJson>;
 
 /** A checkpoint as the manifest records it (the verifier re-runs with exactly these). */
 export interface ManifestAnchor {
@@ -110,7 +115,7 @@ export class PackageIntegrity {
     if (this.subset) {
       const r = this.subset.result;
       const broken = new Set(r.breaks.map((b) => b.seq)).size;
-      return {
+      return this.withLimits({
         tenant: r.tenant,
         table: r.table,
         rows: r.rows,
@@ -124,15 +129,28 @@ export class PackageIntegrity {
         breaksOmitted: 0,
         checkpoints: [],
         cacheComparison: null,
-      };
+      });
     }
     if (!this.engine) {
-      return {
+      return this.withLimits({
         tenant: this.inputs.tenant, table: this.inputs.table, rows: 0, intactRows: 0, intact: true, firstSeq: null, lastSeq: null,
         headHash: null, merkleRoot: null, breaks: [], breaksOmitted: 0, checkpoints: [], cacheComparison: null,
-      };
+      });
     }
-    return chainReportJson(this.engine.finish());
+    const result = this.engine.finish();
+    return this.withLimits(chainReportJson(result), result);
+  }
+
+  /**
+   * The entry with its verdict, anchor and limits (verify/limits.ts). The row-by-row
+   * check of a filtered subset compares no checkpoint and collects no per-row limits.
+   */
+  private withLimits(entry: ChainReportJson, result?: ChainResult): IntegrityEntry {
+    const base: ChainResult = result ?? {
+      table: entry.table, tenant: entry.tenant, rows: entry.rows, intactRows: entry.intactRows, intact: entry.intact, firstSeq: null, lastSeq: null,
+      headHash: entry.headHash, merkleRoot: null, breaks: [], breaksOmitted: 0, anchors: [], reference: null, unprotected: [],
+    };
+    return { ...entry, ...chainLimits(base, { profileName: this.inputs.profile.name }) };
   }
 }
 

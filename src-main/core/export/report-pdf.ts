@@ -11,6 +11,7 @@ import { SignPdf } from '@signpdf/signpdf';
 import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import type { IntegrityEntry } from './integrity.js';
+import { verdictPhrase } from '../verify/limits.js';
 import type { LoadedIdentity } from '../identity/identity.js';
 
 export interface Count {
@@ -287,6 +288,27 @@ function configRows(list: ConfigFinding[]): string[][] {
 }
 
 /** Renders and signs the report. Returns the signed PDF bytes. */
+/**
+ * "What this verification cannot show": one section, every limit of the chain in the
+ * words the CLI prints (verify/limits.ts), so a green heading is never read as more
+ * than was proven.
+ */
+function limitsSection(L: Layout, integ: IntegrityEntry | null): void {
+  if (!integ || !integ.limits) return;
+  L.h1('What this verification cannot show');
+  if (integ.verdict === 'empty') L.para(integ.verdictExplanation ?? 'The chain has no rows: nothing about it was proven.');
+  if (!integ.limits.length && integ.verdict !== 'empty') {
+    L.para(`No limit was found for this chain: it was checked against ${integ.anchor?.label ?? 'no earlier anchor'}, and every value it holds is protected by the profile used.`);
+    return;
+  }
+  for (const l of integ.limits) {
+    L.para(`${l.kind}: ${l.explanation}`, INK, 9);
+    if ((l.kind === 'number_precision' || l.kind === 'duplicate_key') && l.seqs.length) {
+      L.para(`    seqs: ${l.seqs.join(', ')}${l.rows > l.seqs.length ? ` and ${l.rows - l.seqs.length} more` : ''}`, MUTED, 7.5);
+    }
+  }
+}
+
 export async function renderReport(data: ReportData, id: LoadedIdentity): Promise<Buffer> {
   const created = new Date(data.createdAt);
   const doc = new PDFDocument({
@@ -352,9 +374,13 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     L.para('No audit events in the selection, so there is no hash chain to verify.');
   } else {
     const nBreaks = integ.breaks.length + integ.breaksOmitted;
-    doc.font(BOLD).fontSize(12).fillColor(integ.intact ? GOOD : BAD).text(integ.intact ? 'Hash chain intact' : `Hash chain BROKEN: ${nBreaks} break(s)`, M);
+    const heading =
+      integ.verdict === 'empty' ? 'Hash chain EMPTY: no rows to verify' : integ.intact ? `Hash chain ${verdictPhrase(integ)}` : `Hash chain BROKEN: ${nBreaks} break(s)`;
+    doc.font(BOLD).fontSize(12).fillColor(integ.intact && integ.verdict !== 'empty' ? GOOD : BAD).text(heading, M);
     doc.moveDown(0.3);
+    if (integ.verdictExplanation) L.para(integ.verdictExplanation);
     L.kv([
+      ['Checked against', integ.anchor ? integ.anchor.label : integ.limits ? 'no earlier anchor' : '-'],
       ['Table', integ.table],
       ['Rows checked', `${integ.rows} (${integ.intactRows} intact)`],
       ['First row', integ.firstSeq === null ? '-' : `seq ${integ.firstSeq}`],
@@ -378,6 +404,8 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
       }
     }
   }
+
+  limitsSection(L, integ);
 
   // Anomalies
   L.h1(`Anomalies with score >= ${data.anomalyThreshold}`);

@@ -4,7 +4,7 @@
 // For events, the chain payload (every column except hash/prev_hash) and the row
 // digest share their value encodings, so each value is encoded once for both.
 import { hash } from 'node:crypto';
-import type { ColumnType } from '../chain/canonical.js';
+import { typeCategory, type ColumnType } from '../chain/canonical.js';
 import { JCS_SHA256_V1, type ChainProfile } from '../chain/profile.js';
 import { compilePayloadBuilder } from '../verify/payload.js';
 
@@ -34,8 +34,11 @@ export function makeDualEncoder(columns: readonly ColumnType[], profile: ChainPr
   const fields = [...byName.keys()].sort().map((name) => {
     const index = byName.get(name)!;
     const one = compilePayloadBuilder([columns[index]!], ALL_COLUMNS);
+    // jcs-exact writes json values otherwise than the row digest (which stays RFC 8785).
+    const exactJson = profile.encoding === 'jcs-exact' && typeCategory(columns[index]!.type) === 'json';
+    const onePayload = exactJson ? compilePayloadBuilder([columns[index]!], { ...ALL_COLUMNS, encoding: 'jcs-exact' }) : null;
     const prefix = `${JSON.stringify(name)}:`;
-    return { index, prefix, cut: prefix.length + 1, one, inPayload: !exclude.has(name) && (!include || include.has(name)) };
+    return { index, prefix, cut: prefix.length + 1, one, onePayload, inPayload: !exclude.has(name) && (!include || include.has(name)) };
   });
   const n = fields.length;
   const single: (string | null)[] = [null];
@@ -56,7 +59,12 @@ export function makeDualEncoder(columns: readonly ColumnType[], profile: ChainPr
       const item = f.prefix + enc;
       full += (i ? ',' : '') + item;
       if (f.inPayload) {
-        payload += (firstP ? '' : ',') + item;
+        let payloadItem = item;
+        if (f.onePayload && v !== null && v !== undefined) {
+          const obj = f.onePayload(single);
+          payloadItem = f.prefix + obj.slice(f.cut, obj.length - 1);
+        }
+        payload += (firstP ? '' : ',') + payloadItem;
         firstP = false;
       }
     }

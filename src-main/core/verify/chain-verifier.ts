@@ -14,6 +14,7 @@ import type {
   ChainRow,
   ReferenceComparison,
   ReferenceHashes,
+  UnprotectedRows,
 } from './types.js';
 
 export interface ChainVerifierOptions {
@@ -77,6 +78,7 @@ export class ChainVerifier {
   private breaks: ChainBreak[] = [];
   private breaksOmitted = 0;
   private finished: ChainResult | null = null;
+  private readonly unprotected = new Map<string, UnprotectedRows>();
 
   // references
   private readonly anchors: Anchor[];
@@ -105,12 +107,26 @@ export class ChainVerifier {
 
   /** Feed the next row (ascending seq order). */
   push(row: ChainRow): void {
+    if (row.unprotected && row.seq !== null) this.noteUnprotected(row.unprotected, row.seq);
     this.pending.push(row);
     if (this.pending.length - this.head > this.window) this.step();
     // Drop processed rows now and then instead of shifting on every row.
     if (this.head > 1024) {
       this.pending = this.pending.slice(this.head);
       this.head = 0;
+    }
+  }
+
+  /** A row whose values the profile cannot protect: a limit of the verdict, not a break. */
+  private noteUnprotected(kinds: readonly UnprotectedRows['kind'][], seq: bigint): void {
+    for (const kind of kinds) {
+      const u = this.unprotected.get(kind);
+      if (!u) this.unprotected.set(kind, { kind, rows: 1, firstSeq: seq, seqs: [seq] });
+      else {
+        u.rows++;
+        if (seq < u.firstSeq) u.firstSeq = seq;
+        if (u.seqs.length < 100) u.seqs.push(seq);
+      }
     }
   }
 
@@ -140,6 +156,7 @@ export class ChainVerifier {
       // already in ascending lastSeq order: results are produced as the chain reaches each anchor
       anchors: this.anchorResults,
       reference: this.referenceSummary(),
+      unprotected: [...this.unprotected.values()],
     };
     return this.finished;
   }

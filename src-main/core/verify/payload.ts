@@ -6,6 +6,7 @@
 import { canonicalDate, canonicalTimestamp, typeCategory, type ColumnType, type TypeCategory } from '../chain/canonical.js';
 import type { ChainProfile } from '../chain/profile.js';
 import { JCS_SHA256_V1 } from '../chain/profile.js';
+import { exactJsonText } from '../chain/exact-json.js';
 
 const MAX_SAFE = 9007199254740991n;
 const SMALL_INT = /^-?(?:0|[1-9]\d{0,14})$/;
@@ -49,6 +50,9 @@ const ENCODERS: Record<TypeCategory, ColumnEncoder> = {
   uuid: { encode: (t) => JSON.stringify(t.toLowerCase()), inner: (t) => (LOWER_HEX.test(t) ? t : null) },
   text: { encode: (t) => JSON.stringify(t), inner: plain },
 };
+
+/** json/jsonb under jcs-exact-sha256-v2: numbers and repeated keys as stored. */
+const EXACT_JSON: ColumnEncoder = { encode: exactJsonText };
 
 /** RFC 8785 serialisation of a parsed JSON value; mirrors the `canonicalize` package. */
 export function canonicalJson(v: unknown): string {
@@ -253,6 +257,7 @@ export function compilePayloadBuilder(columns: readonly ColumnType[], profile: C
     const missing = [...include].filter((c) => !known.has(c));
     if (missing.length) throw new Error(`profile ${profile.name} names payload columns the table lacks: ${missing.join(', ')}`);
   }
+  const exact = profile.encoding === 'jcs-exact';
   // Later columns of the same name win, as they do when the payload is built as an object.
   const byName = new Map<string, number>();
   columns.forEach((c, i) => {
@@ -261,7 +266,8 @@ export function compilePayloadBuilder(columns: readonly ColumnType[], profile: C
   });
   const fields = [...byName.keys()].sort().map((name, i) => {
     const index = byName.get(name)!;
-    const { encode, inner } = ENCODERS[typeCategory(columns[index]!.type)];
+    const category = typeCategory(columns[index]!.type);
+    const { encode, inner } = category === 'json' && exact ? EXACT_JSON : ENCODERS[category];
     // The separator and the quotes go into constant pieces: `prefix` opens the member,
     // `quoted` opens it and its string, and the `…AfterQuote` forms first close the
     // previous member's string. Same bytes, fewer pieces for the hash to flatten.

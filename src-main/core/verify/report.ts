@@ -5,6 +5,7 @@ import type { ChainProfile } from '../chain/profile.js';
 import { seqJson } from './checkpoints.js';
 import type { SealReport } from './seal-compare.js';
 import type { AnchorOutcome, BreakKind, ChainResult } from './types.js';
+import { limitLines, verdictPhrase, type ChainLimitsJson, type ChainVerdict } from './limits.js';
 
 export const REPORT_FORMAT = 'auditdesk-verify-report-v1';
 
@@ -66,6 +67,8 @@ export interface VerifyReport {
   cache: { path: string } | null;
   profile: ChainProfile;
   intact: boolean;
+  /** broken if any chain or seal is; else empty if a chain has no visible rows; else intact (limits.ts) */
+  verdict: ChainVerdict;
   summary: {
     chains: number;
     rows: number;
@@ -75,12 +78,23 @@ export interface VerifyReport {
     sealsChecked: number;
     sealsChanged: number;
   };
-  /** one entry per hash-chained table and tenant */
-  tenants: ChainReportJson[];
+  /** one entry per hash-chained table and tenant, with its verdict, anchor and limits */
+  tenants: (ChainReportJson & ChainLimitsJson)[];
+  /** the row-level-security policies in force on each table read from a live source (source/policies.ts) */
+  policies?: PoliciesJson[];
   /** tables without a hash chain, checked against their latest seal */
   seals: SealReport[];
   checkpointsRecorded: RecordedCheckpointJson[];
   notes: string[];
+}
+
+export interface PoliciesJson {
+  table: string;
+  rlsEnabled: boolean;
+  rlsForced: boolean;
+  bypassedBy: string | null;
+  policies: { name: string; command: string; permissive: boolean; using: string | null; appliesToReads: boolean }[];
+  hidingPredicates: string[];
 }
 
 const seqOrNull = (s: bigint | null) => (s === null ? null : seqJson(s));
@@ -154,11 +168,13 @@ export function humanReport(r: VerifyReport): string {
   const what = r.target === 'source+cache' ? `${r.source?.label} against cache ${r.cache?.path}` : r.target === 'source' ? r.source?.label : `cache ${r.cache?.path}`;
   lines.push(`Verified ${what} with profile ${r.profile.name} at ${r.checkedAt}.`);
   for (const t of r.tenants) {
-    const head = t.lastSeq === null ? 'empty' : `seq ${t.firstSeq}–${t.lastSeq}, head ${t.headHash?.slice(0, 16)}…`;
+    const head = t.lastSeq === null ? 'no rows' : `seq ${t.firstSeq}–${t.lastSeq}, head ${t.headHash?.slice(0, 16)}…`;
     const cps = t.checkpoints.length ? `; ${t.checkpoints.length} checkpoint(s) compared` : '';
+    const word = (t.verdict ?? (t.intact ? 'intact' : 'broken')).toUpperCase().padEnd(7);
     lines.push(
-      `${t.intact ? 'INTACT ' : 'BROKEN '} ${t.table} · tenant ${t.tenant}: ${fmt(t.rows)} rows (${head}), ${fmt(t.intactRows)} intact${t.breaks.length || t.breaksOmitted ? `, ${fmt(t.breaks.length + t.breaksOmitted)} break(s)` : ''}${cps}.`,
+      `${word} ${t.table} · tenant ${t.tenant}: ${verdictPhrase(t)}; ${fmt(t.rows)} rows (${head}), ${fmt(t.intactRows)} intact${t.breaks.length || t.breaksOmitted ? `, ${fmt(t.breaks.length + t.breaksOmitted)} break(s)` : ''}${cps}.`,
     );
+    lines.push(...limitLines(t));
     for (const b of t.breaks) lines.push(`  [${b.kind}] ${b.explanation}`);
     if (t.breaksOmitted) lines.push(`  … and ${fmt(t.breaksOmitted)} more break(s), listed in --json only up to the limit.`);
     for (const c of t.checkpoints) {
@@ -172,11 +188,16 @@ export function humanReport(r: VerifyReport): string {
   const kinds = Object.entries(sum.byKind)
     .map(([k, n]) => `${n} ${k}`)
     .join(', ');
+  const empty = r.tenants.filter((t) => t.verdict === 'empty');
   lines.push(
     r.intact
       ? `All ${sum.chains} chain(s)${sum.sealsChecked ? ` and ${sum.sealsChecked} seal(s)` : ''} intact (${fmt(sum.rows)} rows).`
-      : `Integrity broken: ${fmt(sum.breaks)} break(s)${kinds ? ` (${kinds})` : ''}${sum.sealsChanged ? `, ${sum.sealsChanged} sealed table(s) changed` : ''}.`,
+      : r.verdict === 'empty'
+        ? `EMPTY: ${empty.length} of ${sum.chains} chain(s) have no visible rows (${empty.map((t) => t.tenant).join(', ')}); nothing was proven for them.`
+        : `Integrity broken: ${fmt(sum.breaks)} break(s)${kinds ? ` (${kinds})` : ''}${sum.sealsChanged ? `, ${sum.sealsChanged} sealed table(s) changed` : ''}.`,
   );
+  const limited = r.tenants.filter((t) => t.verdict === 'intact' && t.limits?.length);
+  if (r.intact && limited.length) lines.push(`${limited.length} chain(s) are intact only as far as the limits above allow.`);
   if (r.checkpointsRecorded.length) lines.push(`Recorded ${r.checkpointsRecorded.length} signed checkpoint(s) (key ${r.checkpointsRecorded[0]!.keyId}).`);
   return lines.join('\n') + '\n';
 }

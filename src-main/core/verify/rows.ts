@@ -2,7 +2,8 @@
 // the engine's ChainRow. Both adapters (cache and live source) go through here, so
 // the same row yields the same verdict wherever it was read from.
 import type { MappedColumn } from '../cache/record-mapping.js';
-import { canonicalTimestamp } from '../chain/canonical.js';
+import { canonicalTimestamp, typeCategory } from '../chain/canonical.js';
+import { unprotectedIn, type UnprotectedKind } from '../chain/exact-json.js';
 import type { ChainProfile } from '../chain/profile.js';
 import { UserError } from '../util/errors.js';
 import { compilePayloadBuilder } from './payload.js';
@@ -17,6 +18,8 @@ export interface ChainShape {
   hashIdx: number;
   timeIdx: number | null;
   payload: (values: readonly (string | null)[]) => string;
+  /** What the profile cannot protect in a row's json/jsonb values (null: nothing it could lose). */
+  unprotected: ((values: readonly (string | null)[]) => UnprotectedKind[]) | null;
 }
 
 export function chainShape(columns: readonly MappedColumn[], profile: ChainProfile, tableLabel: string): ChainShape {
@@ -45,7 +48,33 @@ export function chainShape(columns: readonly MappedColumn[], profile: ChainProfi
   } catch (e) {
     throw new UserError(`${(e as Error).message} (table ${tableLabel}).`, 'E_PROFILE_COLUMNS', 'Fix the payload columns of the profile.');
   }
-  return { columns, profile, seqIdx, idIdx, prevIdx, hashIdx, timeIdx: t < 0 ? null : t, payload };
+  return { columns, profile, seqIdx, idIdx, prevIdx, hashIdx, timeIdx: t < 0 ? null : t, payload, unprotected: unprotectedCheck(columns, profile) };
+}
+
+/** The json/jsonb columns of the payload whose values v1 (RFC 8785) may lose information of. */
+function unprotectedCheck(columns: readonly MappedColumn[], profile: ChainProfile): ChainShape['unprotected'] {
+  if (profile.encoding === 'jcs-exact') return null;
+  const skip = new Set([profile.hashColumn, profile.prevHashColumn]);
+  const include = profile.payloadColumns ? new Set(profile.payloadColumns) : null;
+  const json = columns
+    .map((c, i) => ({ i, kind: c.type.trim().toLowerCase() === 'json' ? ('json' as const) : ('jsonb' as const), c }))
+    .filter(({ c }) => typeCategory(c.type) === 'json' && !skip.has(c.name) && (!include || include.has(c.name)));
+  if (!json.length) return null;
+  return (values) => {
+    let found: UnprotectedKind[] = [];
+    for (const { i, kind } of json) {
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      const lost = unprotectedIn(v, kind);
+      if (lost.length) found = [...new Set([...found, ...lost])];
+    }
+    return found;
+  };
+}
+
+function unprotectedOf(values: readonly (string | null)[], shape: ChainShape): UnprotectedKind[] | undefined {
+  const lost = shape.unprotected?.(values);
+  return lost && lost.length ? lost : undefined;
 }
 
 const INTEGER = /^-?\d+$/;
@@ -68,6 +97,8 @@ export interface LinkRow {
   prevHash: string | null;
   hash: string | null;
   payload: string;
+  /** Values of this row the profile cannot protect (absent: none). */
+  unprotected?: UnprotectedKind[];
 }
 
 /** `knownSeq`: the seq already read as an exact integer (the cache), saving a parse. */
@@ -79,6 +110,7 @@ export function toLinkRow(values: readonly (string | null)[], shape: ChainShape,
     prevHash: values[shape.prevIdx] ?? null,
     hash: values[shape.hashIdx] ?? null,
     payload: payloadOf(values, shape),
+    unprotected: unprotectedOf(values, shape),
   };
 }
 
@@ -94,6 +126,7 @@ export function toChainRow(values: readonly (string | null)[], shape: ChainShape
     hash: values[shape.hashIdx] ?? null,
     payload: payloadOf(values, shape),
     values,
+    unprotected: unprotectedOf(values, shape),
   };
 }
 

@@ -28,6 +28,9 @@ import { checkSealAgainstSource, checkSealInCache, sealedTables, type SealReport
 import { storeReport } from './store.js';
 import type { Anchor, ChainResult, ChainRow } from './types.js';
 import { ConnectionLostError } from '../source/errors.js';
+import { readTablePolicies, type TablePolicies } from '../source/policies.js';
+import { emptyChainEntry, withLimits, type ChainVerdict, type LimitContext } from './limits.js';
+import type { PoliciesJson } from './report.js';
 
 export interface VerifyOptions {
   /** A live source: verified when present. */
@@ -87,7 +90,10 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
   const store = opts.store ?? opts.cache?.db;
   const progress = opts.onProgress ?? (() => undefined);
   const notes: string[] = [];
-  const results: { result: ChainResult; fingerprint: string | null }[] = [];
+  const results: { result: ChainResult; fingerprint: string | null; limits: LimitContext }[] = [];
+  /** Tenants asked for that the cache holds no chain of: reported as empty chains. */
+  const missing: { table: string; tenant: string; limits: LimitContext }[] = [];
+  const policies: PoliciesJson[] = [];
   const seals: SealReport[] = [];
   let source: VerifyReport['source'] = null;
   let profileUsed = opts.profile ?? JCS_SHA256_V1;
@@ -120,6 +126,8 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     if (!events) notes.push('the source has no hash-chained events table; only sealed tables were checked.');
     if (events) {
       const name = chainTableName(events.schema, events.name);
+      const tablePolicies = await readTablePolicies(session, events, events.keys.tenant === null ? null : events.columns[events.keys.tenant]!.name);
+      policies.push(policiesJson(name, tablePolicies));
       const profile = opts.profile ?? profileOf(cached?.profileJson ?? null);
       profileUsed = profile;
       const shape = chainShape(events.mapped, profile, name);
@@ -154,10 +162,14 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
           done += result.rows;
           // Ticks come every few thousand rows; the finished chain says its last figure.
           progress({ phase: 'verifying', message: `${name} · ${tenant}`, done });
-          results.push({ result, fingerprint: fp.fingerprint });
+          results.push({ result, fingerprint: fp.fingerprint, limits: { policies: tablePolicies, profileName: profile.name } });
         }
       } finally {
         await parsers?.close();
+      }
+      if (results.some((r) => r.result.rows === 0)) {
+        const visible = await session.tenants();
+        for (const r of results) r.limits.otherTenants = visible.filter((t) => t !== r.result.tenant).length;
       }
     }
     if (cache) {
@@ -190,8 +202,15 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
         const c = chains[0]!;
         source = { label: c.sourceLabel, fingerprint: c.sourceFingerprint, serverVersion: null, database: null };
       }
-      for (const t of opts.tenants ?? []) {
-        if (!chains.some((c) => c.tenant === t)) notes.push(`tenant ${t} has no hash-chained rows in the cache.`);
+      const unknown = (opts.tenants ?? []).filter((t) => !chains.some((c) => c.tenant === t));
+      if (unknown.length) {
+        const everyChain = listCachedChains(cache.db);
+        const tables = [...new Set(everyChain.map((c) => c.name))];
+        for (const t of unknown) {
+          if (!tables.length) notes.push(`tenant ${t} has no hash-chained rows in the cache.`);
+          const otherTenants = new Set(everyChain.map((c) => c.tenant).filter((x) => x !== t)).size;
+          for (const table of tables) missing.push({ table, tenant: t, limits: { otherTenants, otherTenantsIn: 'cache' } });
+        }
       }
       const counts = chains.map((c) => countCachedRows(cache.db, c.tableId, c.tenant));
       const total = counts.reduce((a, b) => a + b, 0);
@@ -224,7 +243,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
         done += result.rows;
         // Ticks come every few thousand rows; the finished chain says its last figure.
         progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
-        results.push({ result, fingerprint: chain.sourceFingerprint });
+        results.push({ result, fingerprint: chain.sourceFingerprint, limits: { profileName: profile.name } });
       }
     } finally {
       await readers?.close();
@@ -239,7 +258,10 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     if (!usedExternal.has(a)) notes.push(`${a.label} names tenant ${a.tenant} of ${a.table}, which this run did not verify.`);
   }
 
-  const tenants: ChainReportJson[] = results.map((r) => chainReportJson(r.result));
+  const tenants = [
+    ...results.map((r) => withLimits(chainReportJson(r.result), r.result, r.limits)),
+    ...missing.map((m) => emptyChainEntry(m.table, m.tenant, m.limits)),
+  ];
   const checkpointsRecorded: RecordedCheckpointJson[] = [];
   if (opts.key && store) {
     for (const { result, fingerprint } of results) {
@@ -270,8 +292,10 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     cache: opts.cache ? { path: opts.cache.path } : null,
     profile: profileUsed,
     intact: tenants.every((t) => t.intact) && seals.every((s) => s.intact),
+    verdict: overallVerdict(tenants.map((t) => t.verdict), seals.every((s) => s.intact)),
     summary,
     tenants,
+    ...(policies.length ? { policies } : {}),
     seals,
     checkpointsRecorded,
     notes,
@@ -279,6 +303,23 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
   if (store) storeReport(store, report);
   progress({ phase: 'done', message: report.intact ? 'intact' : `${summary.breaks} break(s)` });
   return report;
+}
+
+/** Broken wins over empty, empty over intact: exit 0 only when everything was seen and intact. */
+function overallVerdict(chains: ChainVerdict[], sealsIntact: boolean): ChainVerdict {
+  if (!sealsIntact || chains.includes('broken')) return 'broken';
+  return chains.includes('empty') ? 'empty' : 'intact';
+}
+
+function policiesJson(table: string, p: TablePolicies): PoliciesJson {
+  return {
+    table,
+    rlsEnabled: p.rlsEnabled,
+    rlsForced: p.rlsForced,
+    bypassedBy: p.bypassedBy,
+    policies: p.policies.map((x) => ({ name: x.name, command: x.command, permissive: x.permissive, using: x.using, appliesToReads: x.appliesToReads })),
+    hidingPredicates: p.hidingPredicates,
+  };
 }
 
 /** Cheap enough to ask before listing chains: an events table, and at least `minRows` records in all. */

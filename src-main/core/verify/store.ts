@@ -1,6 +1,7 @@
 // Verification results kept in the cache (migrations/cache/002_verify_reports.sql):
 // the whole report per run, the latest verdict per chain or sealed table for the
 // Integrity screen, and each break by row for the timeline's chain status.
+import { verdictPhrase, type ChainLimitsJson } from './limits.js';
 import type { CacheDb } from '../cache/open.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import type { SyncSummary } from '../sync/index.js';
@@ -56,8 +57,11 @@ export function storeReport(db: CacheDb, report: VerifyReport): number {
   })();
 }
 
+/** A stored chain verdict as the Integrity screen shows it; entries stored before limits existed lack them. */
+export type LatestChain = ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string };
+
 export interface LatestResults {
-  chains: (ChainReportJson & { checkedAt: string; reportId: number })[];
+  chains: LatestChain[];
   seals: (SealReport & { checkedAt: string; reportId: number })[];
 }
 
@@ -74,7 +78,11 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
   const out: LatestResults = { chains: [], seals: [] };
   for (const r of rows) {
     const extra = { checkedAt: r.checked_at, reportId: r.report_id };
-    if (r.what === 'chain') out.chains.push({ ...(JSON.parse(r.result_json) as ChainReportJson), ...extra });
+    if (r.what === 'chain') {
+      const chain = JSON.parse(r.result_json) as ChainReportJson & Partial<ChainLimitsJson>;
+      // The screen's words for the verdict come from limits.ts, as the CLI's and the PDF's do.
+      out.chains.push({ ...chain, ...extra, verdictText: verdictPhrase(chain) });
+    }
     else out.seals.push({ ...(JSON.parse(r.result_json) as SealReport), ...extra });
   }
   return out;

@@ -1,5 +1,6 @@
 // Shapes shared by the verification engine, its adapters and the report.
 // Plain data only: the engine is pure and never touches a database.
+import type { UnprotectedKind } from '../chain/exact-json.js';
 
 export type BreakKind =
   | 'modified'
@@ -43,6 +44,17 @@ export interface ChainRow {
    * computed it (the worker threads do); the engine computes it itself otherwise.
    */
   computed?: string | null;
+  /** Values of this row the profile cannot protect (a `number_precision` or `duplicate_key` limit). */
+  unprotected?: readonly UnprotectedKind[];
+}
+
+/** Rows whose values the profile cannot protect, per kind: a change to them would not be detected. */
+export interface UnprotectedRows {
+  kind: UnprotectedKind;
+  rows: number;
+  firstSeq: bigint;
+  /** the first 100 seqs */
+  seqs: bigint[];
 }
 
 export interface ChainBreak {
@@ -126,4 +138,5 @@ export interface ChainResult {
   breaksOmitted: number;
   anchors: AnchorResult[];
   reference: ReferenceComparison | null;
+  unprotected: UnprotectedRows[];
 }

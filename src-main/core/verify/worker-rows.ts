@@ -5,6 +5,7 @@
 // left out here is one the worker need not send and the engine's thread need not
 // receive: on two cores that thread shares a core with the workers.
 import { chainHash } from '../chain/hash.js';
+import type { UnprotectedKind } from '../chain/exact-json.js';
 import type { ChainProfile } from '../chain/profile.js';
 import type { LinkRow } from './rows.js';
 import type { ChainRow } from './types.js';
@@ -26,6 +27,8 @@ export interface RowBatch {
   hash: (string | null)[];
   prev: (string | null | undefined)[];
   computed: (string | null | undefined)[];
+  /** Rows (index in the batch) with values the profile cannot protect: rare, so listed apart. */
+  unprotected: { i: number; kinds: UnprotectedKind[] }[];
 }
 
 /**
@@ -49,7 +52,7 @@ export class RowBatchBuilder {
   }
 
   private empty(): RowBatch {
-    return { type: 'batch', part: this.part, last: false, ref: new Float64Array(this.capacity * this.refWidth), seq: [], seqText: [], hash: [], prev: [], computed: [] };
+    return { type: 'batch', part: this.part, last: false, ref: new Float64Array(this.capacity * this.refWidth), seq: [], seqText: [], hash: [], prev: [], computed: [], unprotected: [] };
   }
 
   /** Adds a row (its id and time are not sent: rebuilt from the reference when needed); returns a full batch to send, or null. */
@@ -64,6 +67,7 @@ export class RowBatchBuilder {
     b.hash.push(row.hash);
     b.prev.push(n > 0 && row.prevHash !== null && row.prevHash === b.hash[n - 1] ? undefined : row.prevHash);
     b.computed.push(computed !== null && computed === row.hash ? undefined : computed);
+    if (row.unprotected) b.unprotected.push({ i: n, kinds: row.unprotected });
     this.n = n + 1;
     if (this.n < this.capacity) return null;
     const full = b;
@@ -96,6 +100,7 @@ class WorkerRow implements ChainRow {
     private readonly ref0: number,
     private readonly ref1: number,
     private readonly rebuild: (ref0: number, ref1: number) => ChainRow,
+    readonly unprotected: readonly UnprotectedKind[] | undefined,
   ) {}
 
   get seqText(): string | null {
@@ -127,6 +132,7 @@ class WorkerRow implements ChainRow {
 export function feedBatch(b: RowBatch, refWidth: number, rebuild: (ref0: number, ref1: number) => ChainRow, onRow: (row: ChainRow) => void): number {
   const size = b.hash.length;
   let prevHash: string | null = null;
+  const lost = new Map(b.unprotected.map((u) => [u.i, u.kinds]));
   for (let i = 0; i < size; i++) {
     const hash = b.hash[i]!;
     const p = b.prev[i];
@@ -141,6 +147,7 @@ export function feedBatch(b: RowBatch, refWidth: number, rebuild: (ref0: number,
         b.ref[i * refWidth]!,
         refWidth > 1 ? b.ref[i * refWidth + 1]! : 0,
         rebuild,
+        lost.get(i),
       ),
     );
     prevHash = hash;

@@ -1,0 +1,36 @@
+import type { IntegrityReport } from '../../src-main/core/contract/integrity.js';
+
+type Chain = IntegrityReport['chains'][number];
+
+/**
+ * A chain's verdict as the CLI and the PDF word it (verdictText from the main process):
+ * "intact" in green only when nothing limits it; "intact, with N unprotected values" and
+ * "intact as far as this run can see" are marked, EMPTY and BROKEN are errors.
+ */
+export function ChainVerdict({ c }: { c: Chain }) {
+  const verdict = c.verdict ?? (c.intact ? 'intact' : 'broken');
+  const limited = verdict === 'intact' && (c.limits?.length ?? 0) > 0;
+  const cls = verdict !== 'intact' ? 'error-text' : limited ? 'warn' : 'ok-text';
+  const word = verdict === 'intact' ? c.verdictText : verdict.toUpperCase();
+  return (
+    <strong className={cls} data-verdict={verdict} data-limited={limited ? 'yes' : undefined}>
+      {word}
+    </strong>
+  );
+}
+
+/** What the verdict could not see: the empty sentence, the anchor (or its absence) and every limit. */
+export function ChainLimitMarks({ c }: { c: Chain }) {
+  if (!c.limits && !c.verdictExplanation) return null;
+  return (
+    <ul className="limit-list small" aria-label={`What the verification of ${c.tenant} ${c.table} cannot show`}>
+      {c.verdictExplanation ? <li data-limit-kind="empty">{c.verdictExplanation}</li> : null}
+      {c.anchor ? <li className="muted">checked against {c.anchor.label}</li> : null}
+      {(c.limits ?? []).map((l) => (
+        <li key={l.kind} data-limit-kind={l.kind}>
+          <strong>{l.kind.replace('_', ' ')}</strong>: {l.explanation}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,78 @@
+// Issues 20/21 on the Integrity screen: a verdict says what it could not see. A tenant
+// id with a typo is EMPTY with its sentence; a chain checked against no earlier anchor
+// is "intact as far as this run can see" (even with its tail deleted), and a chain
+// holding a json number v1 cannot protect is "intact, with 1 unprotected value(s)".
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { callApp } from '../helpers/app-calls.js';
+import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
+import { tableColumns } from '../../src-main/core/demo/generate.js';
+import { startStack, type Stack } from './support/stack.js';
+import { IntegrityPage } from './pages/integrity.js';
+import { openScreen } from './actions/navigate.js';
+
+describe('what a verdict could not see, on the Integrity screen', () => {
+  let demo: DemoDb;
+  let stack: Stack;
+  let tailTenant: string;
+  let numberTenant: string;
+  const typo = 'northwnd-typo';
+
+  before(async () => {
+    demo = await startDemoDb();
+    const truth = demo.groundTruth;
+    [tailTenant, numberTenant] = truth.tenants.filter((t) => t !== truth.tamperedTenant) as [string, string];
+    const admin = new pg.Client({ connectionString: demo.adminUrl, options: '-c TimeZone=UTC -c DateStyle=ISO,YMD', types: { getTypeParser: () => (v: string) => v } });
+    await admin.connect();
+    try {
+      const columns = await tableColumns(admin, 'audit_logs');
+      await admin.query('BEGIN');
+      await admin.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_immutable');
+      // The last 10 events of one tenant deleted at the source.
+      await admin.query('DELETE FROM audit_logs a WHERE tenant_id = $1 AND seq > (SELECT max(seq) - 10 FROM audit_logs WHERE tenant_id = $1) AND NOT EXISTS (SELECT 1 FROM audit_anomalies n WHERE n.audit_event_id = a.id)', [tailTenant]);
+      // The other's last event written with "ref": 2^53 and a correct hash, then changed to 2^53 + 1 (no rehash).
+      const last = (await admin.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM audit_logs WHERE tenant_id = $1', [numberTenant])).rows[0]!.seq;
+      await admin.query(`UPDATE audit_logs SET action_details = '{"ref": 9007199254740992}' WHERE tenant_id = $1 AND seq = $2`, [numberTenant, last]);
+      const row = (await admin.query<(string | null)[]>({ text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, values: [numberTenant, last], rowMode: 'array' })).rows[0]!;
+      const hash = chainHash(row[columns.findIndex((c) => c.name === 'prev_hash')]!, makePayloadBuilder(columns)(row));
+      await admin.query(`UPDATE audit_logs SET hash = $3, action_details = '{"ref": 9007199254740993}' WHERE tenant_id = $1 AND seq = $2`, [numberTenant, last, hash]);
+      await admin.query('ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_immutable');
+      await admin.query('COMMIT');
+    } finally {
+      await admin.end();
+    }
+    stack = await startStack({ demo: { url: demo.url, tenants: [tailTenant, numberTenant, typo] } });
+    // Verified from the live source alone, nothing synced: no checkpoint to compare with.
+    const { jobId } = await callApp<{ jobId: string }>(stack.ctx, 'integrity.verify', { target: 'source' });
+    const status = await stack.ctx.jobs.wait(jobId);
+    assert.equal(status.state, 'done', JSON.stringify(status.error));
+  });
+
+  after(async () => {
+    await stack?.stop();
+    await demo?.stop();
+  });
+
+  test('EMPTY for the typo, "as far as this run can see" without an anchor, "with 1 unprotected value(s)" for the json number', async () => {
+    await openScreen(stack.page, 'Integrity');
+    const integrity = new IntegrityPage(stack.page);
+    const empty = integrity.chainRow(typo);
+    await empty.waitFor();
+    assert.equal(await empty.locator('[data-verdict]').getAttribute('data-verdict'), 'empty');
+    assert.match(await empty.innerText(), /EMPTY/);
+    assert.match(await empty.innerText(), new RegExp(`no rows are visible for tenant ${typo}: the id may be wrong, row-level security may hide them from this role, or the chain was removed`));
+
+    const tail = integrity.chainRow(tailTenant);
+    assert.match(await tail.locator('[data-verdict]').innerText(), /^intact as far as this run can see$/);
+    assert.equal(await tail.locator('[data-limit-kind=no_anchor]').count(), 1);
+    assert.match(await tail.locator('[data-limit-kind=no_anchor]').innerText(), /rows removed from the end of the chain/);
+
+    const number = integrity.chainRow(numberTenant);
+    assert.match(await number.locator('[data-verdict]').innerText(), /^intact, with 1 unprotected value\(s\)$/);
+    assert.match(await number.locator('[data-limit-kind=number_precision]').innerText(), /changes to them would not be detected; first at seq \d+/);
+    assert.deepEqual(stack.pageErrors, []);
+    await stack.screenshot('30-integrity-limits');
+  });
+});

@@ -1,0 +1,97 @@
+// The package's report.pdf states what its verification cannot show (issues 20, 21):
+// a chain value v1 cannot protect and the missing earlier anchor are listed in one
+// section, the heading says "intact, with N unprotected value(s)", and verify-package
+// re-verifies the package with the profile its manifest records and agrees.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yauzl from 'yauzl';
+import { CacheFixture, uuidOf, type SourceRow } from '../helpers/cache-fixture.js';
+import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
+import { writePackage } from '../../src-main/core/export/package.js';
+import { verifyPackage } from '../../src-main/core/export/verify-package.js';
+import type { IntegrityEntry } from '../../src-main/core/export/integrity.js';
+
+const PDFTOTEXT = spawnSync('pdftotext', ['-v']).error === undefined;
+
+let dir: string;
+let id: LoadedIdentity;
+let text = '';
+let verification: { tenants: IntegrityEntry[] };
+
+async function entry(zipPath: string, name: string): Promise<Buffer> {
+  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
+  return new Promise((res, rej) => {
+    zip.on('entry', (e: yauzl.Entry) => {
+      if (e.fileName !== name) return zip.readEntry();
+      zip.openReadStream(e, (err, s) => {
+        if (err) return rej(err);
+        const chunks: Buffer[] = [];
+        s!.on('data', (c: Buffer) => chunks.push(c));
+        s!.on('end', () => res(Buffer.concat(chunks)));
+      });
+    });
+    zip.on('end', () => rej(new Error(`${name} not in ${zipPath}`)));
+    zip.readEntry();
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'auditdesk-export-limits-'));
+  createIdentity({ name: 'Limit Tester', org: 'QA Org', email: 'limits@audit.example', password: 'limits-test-password', out: join(dir, 'id.p12') });
+  id = loadIdentity(join(dir, 'id.p12'), 'limits-test-password');
+  const f = new CacheFixture(join(dir, 'cache.sqlite'));
+  const rows: SourceRow[] = Array.from({ length: 8 }, (_, i) => ({
+    id: uuidOf(`bank-ev-${i}`),
+    event_type: 'transfer',
+    entity_type: 'account',
+    entity_id: `acct-${i}`,
+    severity: 'info',
+    user_id: 'teller-1',
+    action_details: i === 5 ? '{"op": "wire", "ref": 9007199254740992}' : `{"op": "wire", "n": ${i}}`,
+    ip_address: '10.0.0.1',
+    created_at: `2026-01-05 10:0${i}:00.000000+00`,
+    region: null,
+  }));
+  f.addEvents('bank', rows);
+  // The tamper of issue 20: 2^53 → 2^53 + 1 inside action_details, no rehash.
+  f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND seq = 6`).run();
+  await writePackage({ db: f.db, filter: { tenant: ['bank'] }, identity: id, out: join(dir, 'pkg.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  f.close();
+  const pdfPath = join(dir, 'report.pdf');
+  writeFileSync(pdfPath, await entry(join(dir, 'pkg.zip'), 'report.pdf'));
+  if (PDFTOTEXT) text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  verification = JSON.parse((await entry(join(dir, 'pkg.zip'), 'verification.json')).toString('utf8')) as { tenants: IntegrityEntry[] };
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('verification.json carries the verdict, the missing anchor and the number_precision limit at the tampered seq', () => {
+  const chain = verification.tenants[0]!;
+  assert.equal(chain.verdict, 'intact');
+  assert.equal(chain.anchor, null);
+  const kinds = chain.limits!.map((l) => l.kind).sort();
+  assert.deepEqual(kinds, ['no_anchor', 'number_precision']);
+  const lost = chain.limits!.find((l) => l.kind === 'number_precision');
+  assert.ok(lost && lost.kind === 'number_precision');
+  assert.deepEqual(lost.seqs, [6]);
+});
+
+test('report.pdf has one "What this verification cannot show" section naming both limits', { skip: PDFTOTEXT ? false : 'pdftotext not installed' }, () => {
+  assert.match(text, /Hash chain intact, with 1 unprotected value\(s\)/);
+  assert.equal(text.split('What this verification cannot show').length - 1, 1);
+  const section = text.slice(text.indexOf('What this verification cannot show'));
+  assert.match(section, /number_precision: 1 rows carry values this profile \(jcs-sha256-v1\) cannot protect .* first at seq 6\./);
+  assert.match(section, /seqs: 6/);
+  assert.match(section, /no_anchor: no earlier checkpoint, anchor file, package or cached copy was compared: rows removed from the end/);
+  assert.match(text, /Checked against no earlier anchor/);
+});
+
+test('verify-package re-verifies with the recorded profile and agrees with verification.json', async () => {
+  const r = await verifyPackage(join(dir, 'pkg.zip'));
+  assert.deepEqual(r.failures, []);
+  assert.equal(r.chain?.limits?.find((l) => l.kind === 'number_precision')?.kind, 'number_precision');
+});
