@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppContext } from '../core/app/context.js';
-import { startHttpBridge, type HttpBridge } from './http.js';
+import { LAUNCH_TOKEN_TTL_MS, startHttpBridge, type HttpBridge } from './http.js';
 import { ensureDemoConnection, type DemoHandle } from './startup.js';
 
 export interface BrowserModeOptions {
@@ -22,6 +22,8 @@ export interface BrowserMode {
   ctx: AppContext;
   bridge: HttpBridge;
   demo: DemoHandle | null;
+  /** the launch URL handed to the window (or to be printed): opens the app once, for a short while */
+  launchUrl: string;
   /** resolves when the Chromium window we opened is closed (never when we opened none) */
   windowClosed: Promise<void>;
   stop(): Promise<void>;
@@ -61,7 +63,8 @@ export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<B
     }
   }
   const bridge = await startHttpBridge({ ctx, port: opts.port, rendererDir: opts.rendererDir });
-  const window = opts.open ?? true ? openAppWindow(bridge.url) : null;
+  const launchUrl = bridge.url;
+  const window = opts.open ?? true ? openAppWindow(launchUrl) : null;
   const windowClosed = window
     ? new Promise<void>((r) => window.child.once('exit', () => r()))
     : new Promise<void>(() => undefined);
@@ -70,6 +73,7 @@ export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<B
     ctx,
     bridge,
     demo,
+    launchUrl,
     windowClosed,
     async stop() {
       if (stopped) return;
@@ -86,7 +90,8 @@ export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<B
 /** Runs until Ctrl-C (or until the app window closes), then shuts everything down. */
 export async function runBrowserModeUntilExit(opts: BrowserModeOptions): Promise<void> {
   const mode = await startBrowserMode(opts);
-  process.stdout.write(`AuditDesk is running at ${mode.bridge.url}\n`);
+  process.stdout.write(`AuditDesk is running at ${mode.launchUrl}\n`);
+  process.stdout.write(`(that address opens the app once, within ${LAUNCH_TOKEN_TTL_MS / 60_000} minutes; start AuditDesk again for a new one)\n`);
   if (mode.demo) process.stdout.write(`Demo tenant (read-only): ${new URL(mode.demo.url).host}\n`);
   process.stdout.write('Press Ctrl-C to stop.\n');
   await new Promise<void>((r) => {
