@@ -96,7 +96,8 @@ function openAndCheck(path: string, readonly: boolean): CacheDb {
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (fileSize(path) <= FULL_CHECK_MAX_BYTES) {
       const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new Error(String(check));
+      // quick_check lists every bad cell on a line of its own; the error stays one line.
+      if (check !== 'ok') throw new Error(String(check).split('\n').filter((l) => !l.startsWith('***'))[0] ?? String(check));
     }
   } catch (e) {
     db.close();
