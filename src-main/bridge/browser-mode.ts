@@ -1,12 +1,11 @@
 // Browser mode: the same UI without Electron. The core runs in this Node process, the
 // renderer in Chromium (app mode) or any browser the user points at the printed URL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { AppContext } from '../core/app/context.js';
 import { LAUNCH_TOKEN_TTL_MS, startHttpBridge, type HttpBridge } from './http.js';
 import { ensureDemoConnection, type DemoHandle } from './startup.js';
+import { defaultDataDir, makePrivateTempDir } from '../core/util/private-files.js';
 
 export interface BrowserModeOptions {
   port?: number;
@@ -29,9 +28,7 @@ export interface BrowserMode {
   stop(): Promise<void>;
 }
 
-export function defaultDataDir(): string {
-  return process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk');
-}
+export { defaultDataDir } from '../core/util/private-files.js';
 
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -44,7 +41,7 @@ function openAppWindow(url: string): { child: ChildProcess; profileDir: string }
   const chromium = findChromium();
   if (!chromium) return null;
   // A fresh profile: no extensions, no other tabs sharing the origin, nothing left behind.
-  const profileDir = mkdtempSync(join(tmpdir(), 'auditdesk-chromium-'));
+  const profileDir = makePrivateTempDir('auditdesk-chromium-');
   const args = [`--app=${url}`, `--user-data-dir=${profileDir}`, '--no-first-run', '--no-default-browser-check', '--window-size=1280,800'];
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   const child = spawn(chromium, args, { stdio: 'ignore' });

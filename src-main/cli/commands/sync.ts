@@ -3,13 +3,12 @@
 // connection and it continues after the last committed row.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import type { TableMapping } from '../../core/source/index.js';
 import type { SyncSummary } from '../../core/sync/index.js';
 import { DEFAULT_BATCH_ROWS } from '../../core/sync/defaults.js';
 import { UserError } from '../../core/util/errors.js';
-import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 
 interface SyncFlags {
@@ -94,7 +93,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     });
     progress?.end();
     // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
-    recordSyncCheckpoints(db, loadOrCreateAuditorKey(flags.dataDir ?? process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk')), summary);
+    recordSyncCheckpoints(db, loadOrCreateAuditorKey(dataDirOf(flags.dataDir)), summary);
     for (const w of summary.privilegeWarnings) process.stderr.write(`auditdesk: warning: ${w}\n`);
     if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else process.stdout.write(humanSummary(summary, flags.cache));

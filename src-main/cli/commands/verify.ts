@@ -2,7 +2,6 @@
 // cache, or the source against the cache; every break explained in one sentence.
 // Exit 0 intact · 1 anything broken · 2 error.
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CacheDb } from '../../core/cache/open.js';
@@ -10,7 +9,7 @@ import { parseProfile, type ChainProfile } from '../../core/chain/profile.js';
 import type { SourceSession } from '../../core/source/index.js';
 import { UserError } from '../../core/util/errors.js';
 import type { ExternalAnchor } from '../../core/verify/checkpoints.js';
-import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 
 interface VerifyFlags {
@@ -64,7 +63,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
   }
   const profile = flags.profile ? readProfile(flags.profile) : undefined;
   const anchors: ExternalAnchor[] = flags.checkpoint.flatMap((f) => loadAnchorFile(f));
-  const dataDir = flags.dataDir ?? process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk');
+  const dataDir = dataDirOf(flags.dataDir);
   const key = loadOrCreateAuditorKey(dataDir);
   if (key.created) process.stderr.write(`auditdesk: created the auditor key ${key.path} (key id ${key.keyId}); it signs every checkpoint.\n`);
   warnIfPasswordInUrl(flags.source);

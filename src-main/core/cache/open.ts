@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'nod
 import { join } from 'node:path';
 import { migrationsDir } from '../util/paths.js';
 import { UserError } from '../util/errors.js';
+import { createPrivateFile } from '../util/private-files.js';
 
 export type CacheDb = Database.Database;
 
@@ -76,6 +77,7 @@ function checkOpenable(path: string, migrations: Migration[]): void {
 function openAndCheck(path: string, readonly: boolean): CacheDb {
   let db: CacheDb;
   try {
+    if (!readonly) createPrivateFile(path);
     db = new Database(path, { readonly, fileMustExist: readonly });
   } catch (e) {
     throw new UserError(
