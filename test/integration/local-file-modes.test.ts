@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { openCache } from '../../src-main/core/cache/open.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { writePackage } from '../../src-main/core/export/package.js';
+import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
 import { createIdentity, loadIdentity } from '../../src-main/core/identity/index.js';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -102,4 +103,14 @@ test("an export's work folder is 0700 and every file in it 0600 while the packag
   const [folder, ...files] = seen;
   assert.equal(octal(folder!.mode), '0700', folder!.path);
   for (const file of files) assert.equal(octal(file.mode), '0600', file.path);
+});
+
+test('the auditor key is created 0600 and a looser one is tightened when loaded', () => {
+  const dataDir = join(scratchDir('auditdesk-modes-'), 'data');
+  const key = loadOrCreateAuditorKey(dataDir);
+  assert.equal(octal(modeOf(key.path)), '0600');
+  assert.equal(octal(modeOf(dataDir)), '0700');
+  chmodSync(key.path, 0o644);
+  loadOrCreateAuditorKey(dataDir);
+  assert.equal(octal(modeOf(key.path)), '0600');
 });
