@@ -1,12 +1,11 @@
 // Browser mode: the same UI without Electron. The core runs in this Node process, the
 // renderer in Chromium (app mode) or any browser the user points at the printed URL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { AppContext } from '../core/app/context.js';
-import { startHttpBridge, type HttpBridge } from './http.js';
+import { LAUNCH_TOKEN_TTL_MS, startHttpBridge, type HttpBridge } from './http.js';
 import { ensureDemoConnection, type DemoHandle } from './startup.js';
+import { defaultDataDir, makePrivateTempDir } from '../core/util/private-files.js';
 
 export interface BrowserModeOptions {
   port?: number;
@@ -22,14 +21,14 @@ export interface BrowserMode {
   ctx: AppContext;
   bridge: HttpBridge;
   demo: DemoHandle | null;
+  /** the launch URL handed to the window (or to be printed): opens the app once, for a short while */
+  launchUrl: string;
   /** resolves when the Chromium window we opened is closed (never when we opened none) */
   windowClosed: Promise<void>;
   stop(): Promise<void>;
 }
 
-export function defaultDataDir(): string {
-  return process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk');
-}
+export { defaultDataDir } from '../core/util/private-files.js';
 
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -42,7 +41,7 @@ function openAppWindow(url: string): { child: ChildProcess; profileDir: string }
   const chromium = findChromium();
   if (!chromium) return null;
   // A fresh profile: no extensions, no other tabs sharing the origin, nothing left behind.
-  const profileDir = mkdtempSync(join(tmpdir(), 'auditdesk-chromium-'));
+  const profileDir = makePrivateTempDir('auditdesk-chromium-');
   const args = [`--app=${url}`, `--user-data-dir=${profileDir}`, '--no-first-run', '--no-default-browser-check', '--window-size=1280,800'];
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   const child = spawn(chromium, args, { stdio: 'ignore' });
@@ -61,7 +60,8 @@ export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<B
     }
   }
   const bridge = await startHttpBridge({ ctx, port: opts.port, rendererDir: opts.rendererDir });
-  const window = opts.open ?? true ? openAppWindow(bridge.url) : null;
+  const launchUrl = bridge.url;
+  const window = opts.open ?? true ? openAppWindow(launchUrl) : null;
   const windowClosed = window
     ? new Promise<void>((r) => window.child.once('exit', () => r()))
     : new Promise<void>(() => undefined);
@@ -70,6 +70,7 @@ export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<B
     ctx,
     bridge,
     demo,
+    launchUrl,
     windowClosed,
     async stop() {
       if (stopped) return;
@@ -86,7 +87,8 @@ export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<B
 /** Runs until Ctrl-C (or until the app window closes), then shuts everything down. */
 export async function runBrowserModeUntilExit(opts: BrowserModeOptions): Promise<void> {
   const mode = await startBrowserMode(opts);
-  process.stdout.write(`AuditDesk is running at ${mode.bridge.url}\n`);
+  process.stdout.write(`AuditDesk is running at ${mode.launchUrl}\n`);
+  process.stdout.write(`(that address opens the app once, within ${LAUNCH_TOKEN_TTL_MS / 60_000} minutes; start AuditDesk again for a new one)\n`);
   if (mode.demo) process.stdout.write(`Demo tenant (read-only): ${new URL(mode.demo.url).host}\n`);
   process.stdout.write('Press Ctrl-C to stop.\n');
   await new Promise<void>((r) => {

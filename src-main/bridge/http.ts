@@ -7,8 +7,11 @@
 //  - every API request carries a per-launch random secret in a header; the secret is
 //    written into the served HTML, which other origins cannot read;
 //  - the HTML itself is only served to a browser that opened the launch URL (it holds
-//    a per-launch token, traded for an HttpOnly SameSite=Strict cookie so reloads work),
+//    a launch token, traded for an HttpOnly SameSite=Strict cookie so reloads work),
 //    so another local program cannot fetch the page to learn the secret without the URL.
+//    A launch token opens the page once and only within LAUNCH_TOKEN_TTL_MS: the URL
+//    sits in Chromium's command line (readable by every local user in /proc) for as
+//    long as the window is open, so it must be worthless once the launch is done.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -21,6 +24,8 @@ import { RENDERER_CSP, RENDERER_MIME, rendererFile } from './renderer-files.js';
 export const SECRET_HEADER = 'x-auditdesk-secret';
 const SESSION_COOKIE = 'auditdesk_session';
 const MAX_BODY_BYTES = 1024 * 1024;
+/** How long an unused launch URL opens the app. */
+export const LAUNCH_TOKEN_TTL_MS = 2 * 60_000;
 
 export { RENDERER_CSP, RENDERER_MIME } from './renderer-files.js';
 
@@ -30,11 +35,16 @@ export interface HttpBridgeOptions {
   port?: number;
   /** folder with the built renderer (index.html); default <project>/dist/renderer */
   rendererDir?: string;
+  /** lifetime of an unused launch token (tests shorten it); default LAUNCH_TOKEN_TTL_MS */
+  launchTokenTtlMs?: number;
 }
 
 export interface HttpBridge {
-  /** the launch URL with the per-launch token: what the browser opens */
-  url: string;
+  /**
+   * A launch URL: what the browser opens. Every read mints a new token that opens the
+   * page once, within the token's lifetime; reloads then ride on the session cookie.
+   */
+  readonly url: string;
   /** origin only (http://127.0.0.1:port) */
   origin: string;
   port: number;
@@ -124,7 +134,26 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBridge> {
   const rendererDir = resolve(opts.rendererDir ?? defaultRendererDir());
   const secret = randomBytes(32).toString('base64url');
-  const launchToken = randomBytes(24).toString('base64url');
+  const ttlMs = opts.launchTokenTtlMs ?? LAUNCH_TOKEN_TTL_MS;
+  /** unused launch tokens → when they stop working */
+  const launchTokens = new Map<string, number>();
+  const mintLaunchToken = (): string => {
+    const token = randomBytes(24).toString('base64url');
+    launchTokens.set(token, Date.now() + ttlMs);
+    return token;
+  };
+  /** True once per valid token: the token is spent whether or not it is still fresh. */
+  const spendLaunchToken = (given: string | null): boolean => {
+    if (given === null) return false;
+    for (const [token, expires] of launchTokens) {
+      if (Date.now() > expires) launchTokens.delete(token);
+      else if (safeEqual(given, token)) {
+        launchTokens.delete(token);
+        return true;
+      }
+    }
+    return false;
+  };
   const sessionToken = randomBytes(32).toString('base64url');
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
@@ -180,8 +209,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     if (url.pathname === '/auditdesk-bridge.js') return send(res, 200, BRIDGE_SCRIPT, RENDERER_MIME['.js']!, csp);
 
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      const launch = url.searchParams.get('launch');
-      const hasLaunch = launch !== null && safeEqual(launch, launchToken);
+      const hasLaunch = spendLaunchToken(url.searchParams.get('launch'));
       const cookie = cookieValue(req, SESSION_COOKIE);
       const hasSession = cookie !== undefined && safeEqual(cookie, sessionToken);
       if (!hasLaunch && !hasSession) {
@@ -224,7 +252,9 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
   port = address.port;
   const origin = `http://127.0.0.1:${port}`;
   return {
-    url: `${origin}/?launch=${launchToken}`,
+    get url() {
+      return `${origin}/?launch=${mintLaunchToken()}`;
+    },
     origin,
     port,
     secret,

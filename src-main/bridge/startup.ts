@@ -3,7 +3,7 @@
 // the active connection profile, so a new user sees real data at once.
 import type { AppContext } from '../core/app/context.js';
 import type { ConnectionProfile } from '../core/app/config.js';
-import { passwordKey } from '../core/app/handlers/connections.js';
+import { savePassword } from '../core/app/source-passwords.js';
 import { dispatch } from '../core/app/dispatch.js';
 
 export const DEMO_CONNECTION_ID = 'demo';
@@ -24,12 +24,15 @@ export async function saveDemoProfile(ctx: AppContext, url: string, tenants: str
     port: Number(u.port || 5432),
     database: decodeURIComponent(u.pathname.replace(/^\//, '')),
     user: decodeURIComponent(u.username),
+    // Explicit, because new profiles default to verify-full: the demo listens on
+    // loopback only, without TLS, and authenticates with SCRAM (no clear-text password).
     sslmode: 'disable',
+    allowCleartextPassword: false,
     tenants,
     schema: 'public',
     isDemo: true,
   };
-  if (u.password) await ctx.secrets.set(passwordKey(profile.id), decodeURIComponent(u.password));
+  if (u.password) await savePassword(ctx, profile, decodeURIComponent(u.password));
   ctx.config.update((config) => {
     config.connections = [...config.connections.filter((c) => c.id !== profile.id), profile];
     config.activeConnectionId = profile.id;

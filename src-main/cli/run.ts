@@ -3,6 +3,7 @@
 // · 3 a package that is intact but signed by an unpinned key (verify-package only).
 import { isUserError, redactSecrets } from '../core/util/errors.js';
 import { storageFailure } from '../core/util/storage-errors.js';
+import { defaultDataDir, ensurePrivateDir, tightenedNotice } from '../core/util/private-files.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -35,4 +36,12 @@ export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** The data folder (--data-dir, else $AUDITDESK_DATA_DIR or ~/.auditdesk), made owner-only, saying so when it was not. */
+export function dataDirOf(flag: string | undefined): string {
+  const dir = flag ?? defaultDataDir();
+  const looseMode = ensurePrivateDir(dir);
+  if (looseMode !== null) process.stderr.write(`auditdesk: note: ${tightenedNotice(dir, looseMode)}\n`);
+  return dir;
 }

@@ -91,6 +91,11 @@ function TestResult({ result }: { result: ConnectionTestResult }) {
           <strong>Could not connect.</strong> {result.error}
         </>
       )}
+      {result.notices.map((n) => (
+        <div key={n} className="small muted" data-testid="connection-notice">
+          {n}
+        </div>
+      ))}
       {result.privilegeWarnings.length ? (
         <ul className="warn-list" aria-label="Privilege warnings">
           {result.privilegeWarnings.map((w) => (
@@ -125,6 +130,7 @@ function ProfileForm({ initial, onDone }: { initial: FormState; onDone(): void }
       user: form.user.trim(),
       sslmode: form.sslmode,
       ...(form.base?.sslRootCert ? { sslRootCert: form.base.sslRootCert } : {}),
+      ...(form.base?.allowCleartextPassword ? { allowCleartextPassword: true } : {}),
       tenants: form.tenants.split(/[,\s]+/).filter(Boolean),
       schema: form.schema.trim() || 'public',
       ...(mapping ? { mapping } : {}),

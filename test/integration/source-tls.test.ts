@@ -83,6 +83,7 @@ test('verify-full with the server\'s CA connects over TLS', async () => {
   try {
     const [row] = await session.query('SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
     assert.equal(row![0], 'true');
+    assert.deepEqual(session.notices, [], 'a CA file given: nothing to tell');
   } finally {
     await session.close();
   }
@@ -110,4 +111,13 @@ test('a certificate from another CA is refused with one clear line', async () =>
 
 test('a missing CA file is named', async () => {
   await assert.rejects(connectSource(`${demo.url}?sslmode=verify-ca&sslrootcert=/nonexistent/ca.pem`), /cannot read the CA file \/nonexistent\/ca\.pem \(ENOENT\)/);
+});
+
+test('verify-full without a CA file checks against the system CA store, says so, and refuses a private CA', async () => {
+  await assert.rejects(connectSource(`${demo.url}?sslmode=verify-full`), (e: unknown) => {
+    assert.ok(isUserError(e));
+    assert.equal(e.code, 'E_SOURCE_TLS');
+    assert.match(e.message, /could not be verified \([A-Z_]+\) against the system CA store \(\/etc\/ssl\/certs\/ca-certificates\.crt\)\./);
+    return true;
+  });
 });

@@ -44,6 +44,7 @@ function profile(tenants: string[]) {
     port: Number(u.port),
     database: u.pathname.slice(1),
     user: decodeURIComponent(u.username),
+    sslmode: 'disable', // the demo listens on loopback without TLS; profiles default to verify-full
     tenants,
     isDemo: true,
   };

@@ -31,7 +31,7 @@ after(async () => {
 async function appWithDemo(name: string): Promise<AppContext> {
   const ctx = new AppContext({ dataDir: join(dir, name), frontDoor: 'test', queryWorkers: 0, log: () => undefined });
   const u = new URL(demo.url);
-  const profile = { id: 'demo', name: 'Demo', host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), tenants: demo.groundTruth.tenants, isDemo: true };
+  const profile = { id: 'demo', name: 'Demo', host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable' as const, tenants: demo.groundTruth.tenants, isDemo: true };
   const saved = await dispatch(ctx, 'connections.save', { profile, password: decodeURIComponent(u.password), makeActive: true });
   assert.equal(saved.ok, true, JSON.stringify(saved));
   return ctx;

@@ -35,10 +35,23 @@ test('Bad layering: only src-main/electron may import electron', () => {
 
 test('Bad layering: the renderer imports main-process code as types only', () => {
   const offenders: string[] = [];
-  for (const f of filesUnder(join(root, 'src-renderer'), /\.tsx?$/)) {
+  // The verify page (verify.html inside each package) is a separate program that bundles
+  // the verification code itself; its own rule is below.
+  for (const f of filesUnder(join(root, 'src-renderer'), /\.tsx?$/).filter((f) => !relative(root, f).startsWith(join('src-renderer', 'verify-page')))) {
     for (const m of importsOf(f)) {
       const spec = m[2] ?? m[3] ?? m[4] ?? '';
       if (spec.includes('src-main') && !m[1]) offenders.push(`${relative(root, f)} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('Bad layering: the verify page bundles only the verification code (chain, export, verify), never the app, sources, cache or front doors', () => {
+  const offenders: string[] = [];
+  for (const f of filesUnder(join(root, 'src-renderer', 'verify-page'), /\.ts$/)) {
+    for (const m of importsOf(f)) {
+      const spec = m[2] ?? m[3] ?? m[4] ?? '';
+      if (spec.includes('src-main') && !/src-main\/core\/(chain|export|verify)\//.test(spec)) offenders.push(`${relative(root, f)} imports ${spec}`);
     }
   }
   assert.deepEqual(offenders, []);

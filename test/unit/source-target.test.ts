@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSourceUrl, resolveTarget, connectError, queryError, ConnectionLostError } from '../../src-main/core/source/index.js';
-import { clientConfig } from '../../src-main/core/source/target.js';
+import { clientConfig, tlsTrustNotice } from '../../src-main/core/source/target.js';
+import { connectionProfileSchema } from '../../src-main/core/app/config.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 
 test('a URL gives host, port, database, user, tenants and a label without the password', () => {
@@ -31,6 +32,42 @@ test('bad URLs are one clear line', () => {
   }
 });
 
+test('TLS is never silently downgraded: prefer and allow are refused with the reason in one line', () => {
+  for (const mode of ['prefer', 'allow']) {
+    assert.throws(() => parseSourceUrl(`postgres://u@db.example/d?sslmode=${mode}`), (e: unknown) => {
+      assert.ok(isUserError(e));
+      assert.equal(e.code, 'E_SOURCE_TLS');
+      assert.equal(e.message, `sslmode=${mode} is refused: it silently falls back to an unencrypted connection. Use sslmode=verify-full (or require), or sslmode=disable only on a trusted network.`);
+      return true;
+    });
+  }
+});
+
+test('without sslmode a remote source is verify-full; only a loopback address (the embedded demo) goes without TLS', () => {
+  assert.equal(parseSourceUrl('postgres://u@db.example/d').sslmode, 'verify-full');
+  assert.equal(parseSourceUrl('postgres://u@10.0.0.5/d').sslmode, 'verify-full');
+  assert.equal(parseSourceUrl('postgres://u@127.0.0.1:5433/d').sslmode, 'disable');
+  assert.equal(parseSourceUrl('postgres://u@[::1]/d').sslmode, 'disable');
+  assert.equal(parseSourceUrl('postgres://u@localhost/d').sslmode, 'disable');
+  assert.equal(parseSourceUrl('postgres://u@127.0.0.1.evil.example/d').sslmode, 'verify-full');
+});
+
+test('a new profile verifies the server (verify-full) and refuses clear-text passwords unless it says so', () => {
+  const p = connectionProfileSchema.parse({ id: 'p', name: 'P', host: 'db.example', database: 'd', user: 'u' });
+  assert.equal(p.sslmode, 'verify-full');
+  assert.equal(resolveTarget(p).allowCleartextPassword, false);
+  assert.equal(connectionProfileSchema.safeParse({ ...p, sslmode: 'prefer' }).success, false);
+});
+
+test('verify-ca / verify-full without a CA file say they check against the system CA store', () => {
+  const t = parseSourceUrl('postgres://u@db.example/d?sslmode=verify-full');
+  assert.match(tlsTrustNotice(t)!, /^no CA file given \(sslrootcert\): the certificate of db\.example:5432\/d is checked against the system CA store \(\/etc\/ssl\/certs\/ca-certificates\.crt\)\.$/);
+  assert.match(tlsTrustNotice(parseSourceUrl('postgres://u@db.example/d?sslmode=verify-ca'))!, /system CA store/);
+  assert.ok(Array.isArray((clientConfig(t, { statementTimeoutMs: 1 }).ssl as { ca?: unknown }).ca) || typeof (clientConfig(t, { statementTimeoutMs: 1 }).ssl as { ca?: unknown }).ca === 'string', 'the system bundle is loaded as the CA list');
+  assert.equal(tlsTrustNotice(parseSourceUrl('postgres://u@db.example/d?sslmode=verify-full&sslrootcert=/ca.pem')), null);
+  assert.equal(tlsTrustNotice(parseSourceUrl('postgres://u@db.example/d?sslmode=require')), null);
+});
+
 test('a profile resolves without a password unless one is given', () => {
   const profile = { id: 'p', name: 'P', host: '10.0.0.5', port: 5432, database: 'audit', user: 'ro', sslmode: 'require' as const, tenants: ['t1'], schema: 'public' };
   const t = resolveTarget(profile);
@@ -40,7 +77,7 @@ test('a profile resolves without a password unless one is given', () => {
 });
 
 test('the session is read-only, UTC, ISO dates, named auditdesk, with a statement timeout, every value as text', () => {
-  const c = clientConfig(parseSourceUrl('postgres://u@h/d'), { statementTimeoutMs: 1234 });
+  const c = clientConfig(parseSourceUrl('postgres://u@h/d?sslmode=disable'), { statementTimeoutMs: 1234 });
   assert.match(String(c.options), /-c default_transaction_read_only=on/);
   assert.match(String(c.options), /-c TimeZone=UTC/);
   assert.match(String(c.options), /-c DateStyle=ISO/);

@@ -3,13 +3,13 @@
 // connection and it continues after the last committed row.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import type { TableMapping } from '../../core/source/index.js';
 import type { SyncSummary } from '../../core/sync/index.js';
 import { DEFAULT_BATCH_ROWS } from '../../core/sync/defaults.js';
 import { UserError } from '../../core/util/errors.js';
-import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 
 interface SyncFlags {
   source: string;
@@ -23,10 +23,11 @@ interface SyncFlags {
   statementTimeout?: string;
   batchRows?: string;
   dataDir?: string;
+  allowCleartextPassword?: boolean;
 }
 
 export function registerSync(program: Command): void {
-  program
+  const command = program
     .command('sync')
     .description('Copy audit tables from a read-only PostgreSQL source into the local cache (incremental, resumable).')
     .requiredOption('--source <url>', 'postgres://user@host:5432/database[?sslmode=require|verify-full&sslrootcert=FILE]')
@@ -43,8 +44,8 @@ export function registerSync(program: Command): void {
     .addHelpText(
       'after',
       '\nExit codes: 0 synced · 1 synced, and rows changed or vanished at the source since they were cached · 2 error (one line on stderr).',
-    )
-    .action(action(async (flags: SyncFlags) => runSync(flags)));
+    );
+  addSourceOptions(command).action(action(async (flags: SyncFlags) => runSync(flags)));
 }
 
 async function runSync(flags: SyncFlags): Promise<number> {
@@ -56,6 +57,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     import('../../core/verify/store.js'),
     import('../../core/identity/auditor-key.js'),
   ]);
+  warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
   const mapping = flags.mapping ? await readMapping(flags.mapping) : undefined;
   const statementTimeoutMs = positiveInt(flags.statementTimeout ?? '600000', '--statement-timeout');
@@ -72,7 +74,8 @@ async function runSync(flags: SyncFlags): Promise<number> {
   const progress = flags.json ? undefined : terminalProgress(process.stderr);
   let session;
   try {
-    session = await connectSource(flags.source, { password, statementTimeoutMs, signal: controller.signal });
+    session = await connectSource(flags.source, { password, statementTimeoutMs, allowCleartextPassword: flags.allowCleartextPassword, signal: controller.signal });
+    printSourceNotices(session);
     // Discover before any progress output, so a wrong table name is one line on stderr.
     await session.discover(mapping);
     let tenants = flags.tenant;
@@ -90,7 +93,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     });
     progress?.end();
     // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
-    recordSyncCheckpoints(db, loadOrCreateAuditorKey(flags.dataDir ?? process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk')), summary);
+    recordSyncCheckpoints(db, loadOrCreateAuditorKey(dataDirOf(flags.dataDir)), summary);
     for (const w of summary.privilegeWarnings) process.stderr.write(`auditdesk: warning: ${w}\n`);
     if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else process.stdout.write(humanSummary(summary, flags.cache));

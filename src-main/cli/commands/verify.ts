@@ -2,7 +2,6 @@
 // cache, or the source against the cache; every break explained in one sentence.
 // Exit 0 intact · 1 anything broken or empty · 2 error.
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CacheDb } from '../../core/cache/open.js';
@@ -10,7 +9,8 @@ import { NAMED_PROFILES, parseProfile, type ChainProfile } from '../../core/chai
 import type { SourceSession } from '../../core/source/index.js';
 import { UserError } from '../../core/util/errors.js';
 import type { ExternalAnchor } from '../../core/verify/checkpoints.js';
-import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 
 interface VerifyFlags {
   source?: string;
@@ -22,10 +22,11 @@ interface VerifyFlags {
   passwordStdin?: boolean;
   dataDir?: string;
   merkle?: boolean;
+  allowCleartextPassword?: boolean;
 }
 
 export function registerVerify(program: Command): void {
-  program
+  const command = program
     .command('verify')
     .description('Verify hash chains and sealed tables on a live source, in the cache, or the source against the cache.')
     .option('--source <url>', 'postgres://user@host:5432/database of a read-only source (streamed, nothing is written there)')
@@ -40,8 +41,8 @@ export function registerVerify(program: Command): void {
     .addHelpText(
       'after',
       '\nEvery run records a signed checkpoint per chain in the cache (--cache, else <data-dir>/cache.sqlite).\nExit codes: 0 everything checked is intact · 1 a break was found, or a chain has no visible rows (EMPTY) · 2 error (one line on stderr).',
-    )
-    .action(action(async (flags: VerifyFlags) => runVerify(flags)));
+    );
+  addSourceOptions(command).action(action(async (flags: VerifyFlags) => runVerify(flags)));
 }
 
 async function runVerify(flags: VerifyFlags): Promise<number> {
@@ -62,10 +63,12 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
   }
   const profile = flags.profile ? readProfile(flags.profile) : undefined;
   const anchors: ExternalAnchor[] = flags.checkpoint.flatMap((f) => loadAnchorFile(f));
-  const dataDir = flags.dataDir ?? process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk');
+  const dataDir = dataDirOf(flags.dataDir);
   const key = loadOrCreateAuditorKey(dataDir);
   if (key.created) process.stderr.write(`auditdesk: created the auditor key ${key.path} (key id ${key.keyId}); it signs every checkpoint.\n`);
+  warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
+  const allowCleartextPassword = flags.allowCleartextPassword ?? false;
 
   const controller = new AbortController();
   const onSigint = () => {
@@ -80,10 +83,11 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
   try {
     if (flags.cache) cacheDb = openCache(flags.cache);
     store = cacheDb ?? openCache(join(dataDir, 'cache.sqlite'));
-    if (flags.source) session = await connectSource(flags.source, { password, signal: controller.signal });
+    if (flags.source) session = await connectSource(flags.source, { password, allowCleartextPassword, signal: controller.signal });
+    printSourceNotices(session);
     const report = await runVerification({
       session,
-      copy: flags.source ? { target: flags.source, password } : undefined,
+      copy: flags.source ? { target: flags.source, password, allowCleartextPassword } : undefined,
       cache: cacheDb && flags.cache ? { db: cacheDb, path: flags.cache } : undefined,
       store,
       tenants: flags.tenant,

@@ -38,8 +38,11 @@ export const connectionProfileSchema = z
     port: z.number().int().min(1).max(65535).default(5432),
     database: z.string().min(1).max(200),
     user: z.string().min(1).max(200),
-    sslmode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('disable'),
+    // New profiles verify the server; the demo's profile says disable explicitly (loopback).
+    sslmode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('verify-full'),
     sslRootCert: z.string().max(4096).optional(),
+    /** send the password in clear text if a non-TLS server asks for it that way (off unless the user says so) */
+    allowCleartextPassword: z.boolean().optional(),
     tenants: z.array(z.string().min(1).max(200)).max(100).default([]),
     schema: z.string().min(1).max(200).default('public'),
     mapping: tableMappingSchema.optional(),

@@ -1,12 +1,12 @@
 // Everything a handler needs, built once per front door. Plain Node: the Electron
 // door passes a keychain-backed SecretStore, the others an in-memory one.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCache, type CacheDb } from '../cache/open.js';
 import { JobRunner } from './jobs.js';
 import { ConfigStore } from './config.js';
 import { MemorySecretStore, type SecretStore } from './secrets.js';
 import { toolVersion } from '../util/version.js';
+import { ensurePrivateDir, tightenedNotice } from '../util/private-files.js';
 import { QueryPool, defaultQueryWorkers } from './query-pool.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -39,7 +39,7 @@ export class AppContext {
 
   constructor(opts: AppContextOptions) {
     this.dataDir = opts.dataDir;
-    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    const looseMode = ensurePrivateDir(this.dataDir);
     this.frontDoor = opts.frontDoor;
     this.cachePath = opts.cachePath ?? join(this.dataDir, 'cache.sqlite');
     this.config = new ConfigStore(join(this.dataDir, 'config.json'));
@@ -47,6 +47,7 @@ export class AppContext {
     this.secretsNote = opts.secretsNote ?? null;
     this.queryWorkers = opts.queryWorkers ?? defaultQueryWorkers();
     this.log = opts.log ?? ((level, message) => (level === 'debug' ? undefined : console.error(`[${level}] ${message}`)));
+    if (looseMode !== null) this.log('warn', tightenedNotice(this.dataDir, looseMode));
   }
 
   /** The cache, opened (and migrated) on first use. */

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'nod
 import { join } from 'node:path';
 import { migrationsDir } from '../util/paths.js';
 import { UserError } from '../util/errors.js';
+import { createPrivateFile } from '../util/private-files.js';
 
 export type CacheDb = Database.Database;
 
@@ -76,6 +77,7 @@ function checkOpenable(path: string, migrations: Migration[]): void {
 function openAndCheck(path: string, readonly: boolean): CacheDb {
   let db: CacheDb;
   try {
+    if (!readonly) createPrivateFile(path);
     db = new Database(path, { readonly, fileMustExist: readonly });
   } catch (e) {
     throw new UserError(
@@ -96,7 +98,8 @@ function openAndCheck(path: string, readonly: boolean): CacheDb {
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (fileSize(path) <= FULL_CHECK_MAX_BYTES) {
       const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new Error(String(check));
+      // quick_check lists every bad cell on a line of its own; the error stays one line.
+      if (check !== 'ok') throw new Error(String(check).split('\n').filter((l) => !l.startsWith('***'))[0] ?? String(check));
     }
   } catch (e) {
     db.close();

@@ -22,6 +22,7 @@ export interface ConnectionView {
   user: string;
   sslmode: 'disable' | 'require' | 'verify-ca' | 'verify-full';
   sslRootCert?: string;
+  allowCleartextPassword?: boolean;
   tenants: string[];
   schema: string;
   mapping?: TableMappingView;
@@ -48,6 +49,8 @@ export interface ConnectionTestResult {
   privilegeWarnings: string[];
   /** tenants visible or configured */
   tenants: string[];
+  /** what the user should know about the connection, e.g. which CA store checked the server's certificate */
+  notices: string[];
 }
 
 export type TableKindName = 'events' | 'conversations' | 'anomalies' | 'access';

@@ -31,6 +31,7 @@ import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, 
 import { renderReport, type AnomalyLine, type AppendixRow, type ConfigFinding, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES } from './package-files.js';
 export { CONVERSATION_HEADER, PACKAGE_FILES };
+import { PRIVATE_FILE_MODE } from '../util/private-files.js';
 import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, type Selection, type SourceTable } from './select.js';
 
 /** Header cell → cache field, in header order. */
@@ -405,8 +406,8 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       files,
     };
     const manifestBytes = serialiseManifest(manifest);
-    writeFileSync(join(work, PACKAGE_FILES.manifest), manifestBytes);
-    writeFileSync(join(work, PACKAGE_FILES.signature), sign(null, manifestBytes, identity.signingKey));
+    writeFileSync(join(work, PACKAGE_FILES.manifest), manifestBytes, { mode: PRIVATE_FILE_MODE });
+    writeFileSync(join(work, PACKAGE_FILES.signature), sign(null, manifestBytes, identity.signingKey), { mode: PRIVATE_FILE_MODE });
     phaseDone('sign');
 
     // ZIP: sorted entries, fixed times and modes, then rename into place.
@@ -479,7 +480,7 @@ function filterLines(s: Selection): string[] {
 }
 
 function writeSmall(dir: string, name: string, bytes: Buffer, mediaType: string): ManifestFile {
-  writeFileSync(join(dir, name), bytes);
+  writeFileSync(join(dir, name), bytes, { mode: PRIVATE_FILE_MODE });
   return { name, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, rows: null, mediaType };
 }
 

@@ -3,9 +3,10 @@
 // Created on first use in the data folder (private key PKCS#8 PEM, mode 0600); the
 // export work adds full identities with certificates on top.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
+import { ensurePrivateDir } from '../util/private-files.js';
 import { UserError } from '../util/errors.js';
 
 export const AUDITOR_KEY_FILE = 'auditor-key.pem';
@@ -26,7 +27,7 @@ export function loadOrCreateAuditorKey(dataDir: string): AuditorKey {
   const path = join(dataDir, AUDITOR_KEY_FILE);
   let created = false;
   if (!existsSync(path)) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(dataDir);
     const { privateKey } = generateKeyPairSync('ed25519');
     writeFileAtomic(path, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
     created = true;

@@ -9,7 +9,8 @@ interface PgLikeError {
   syscall?: string;
 }
 
-export function connectError(e: unknown, label: string, user: string): UserError {
+/** `trust`: what the certificate was checked against (tlsTrust), named when verification fails. */
+export function connectError(e: unknown, label: string, user: string, trust?: string | null): UserError {
   if (isUserError(e)) return e;
   const err = (e ?? {}) as PgLikeError;
   const msg = String(err.message ?? e);
@@ -34,7 +35,11 @@ export function connectError(e: unknown, label: string, user: string): UserError
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'CERT_HAS_EXPIRED':
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return new UserError(`the TLS certificate of ${label} could not be verified (${err.code}).`, 'E_SOURCE_TLS', 'Give the CA file (sslrootcert) or check the host name.');
+      return new UserError(
+        `the TLS certificate of ${label} could not be verified (${err.code})${trust ? ` against ${trust}` : ''}.`,
+        'E_SOURCE_TLS',
+        'Give the CA file (sslrootcert) or check the host name.',
+      );
   }
   if (/does not support SSL/i.test(msg)) {
     return new UserError(`TLS is required but ${label} does not offer it.`, 'E_SOURCE_TLS', 'Enable SSL on the server, or use sslmode=disable only on a trusted network.');

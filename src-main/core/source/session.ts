@@ -21,10 +21,12 @@ import {
   type TableMapping,
 } from './discover.js';
 import { connectError, queryError } from './errors.js';
-import { clientConfig, resolveTarget, TEXT_TYPES, type ResolvedTarget, type SourceTarget } from './target.js';
+import { newSourceClient, resolveTarget, tlsTrust, tlsTrustNotice, TEXT_TYPES, type ResolvedTarget, type SourceTarget } from './target.js';
 
 export interface ConnectOptions {
   password?: string;
+  /** send the password in clear text if a non-TLS server asks for it that way (the CLI's --allow-cleartext-password) */
+  allowCleartextPassword?: boolean;
   statementTimeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -67,6 +69,8 @@ export interface BucketDigest {
 
 export interface SourceSession {
   readonly label: string;
+  /** what the user should know about this connection (which CA store checked the certificate) */
+  readonly notices: readonly string[];
   readonly target: Readonly<Omit<ResolvedTarget, 'password'>>;
   fingerprint(): Promise<SourceFingerprint>;
   discover(mapping?: TableMapping): Promise<DiscoveredTables>;
@@ -86,9 +90,9 @@ export interface SourceSession {
 }
 
 export async function connectSource(target: SourceTarget, opts: ConnectOptions = {}): Promise<SourceSession> {
-  const resolved = resolveTarget(target, opts.password);
+  const resolved = resolveTarget(target, opts.password, { allowCleartextPassword: opts.allowCleartextPassword });
   const statementTimeoutMs = opts.statementTimeoutMs ?? 10 * 60_000;
-  const client = new pg.Client(clientConfig(resolved, { statementTimeoutMs }));
+  const client = newSourceClient(resolved, { statementTimeoutMs });
   const session = new PgSourceSession(client, resolved, typeof target === 'string' ? undefined : target);
   const onAbort = () => void client.end().catch(() => undefined);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -97,7 +101,7 @@ export async function connectSource(target: SourceTarget, opts: ConnectOptions =
     await client.connect();
   } catch (e) {
     await client.end().catch(() => undefined);
-    throw connectError(e, resolved.label, resolved.user);
+    throw connectError(e, resolved.label, resolved.user, tlsTrust(resolved));
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
@@ -106,6 +110,7 @@ export async function connectSource(target: SourceTarget, opts: ConnectOptions =
 
 class PgSourceSession implements SourceSession {
   readonly label: string;
+  readonly notices: readonly string[];
   readonly target: Readonly<Omit<ResolvedTarget, 'password'>>;
   private busy = false;
   private lostError: Error | null = null;
@@ -121,6 +126,8 @@ class PgSourceSession implements SourceSession {
     const { password: _password, ...rest } = resolved;
     this.target = Object.freeze(rest);
     this.label = resolved.label;
+    const tls = tlsTrustNotice(resolved);
+    this.notices = tls ? [tls] : [];
     // An idle client whose server goes away emits 'error'; without a listener
     // Node would crash the process. Remember it and report it on the next call.
     // A read waiting on a connection that died never settles by itself: its

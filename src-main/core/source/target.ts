@@ -1,8 +1,9 @@
 // Where a source lives, from a URL or a saved profile, turned into a pg client
 // configuration that can only read: the session is read-only by default, every
 // value arrives as the text PostgreSQL printed, and the password never leaves here.
-import { readFileSync } from 'node:fs';
-import type { ClientConfig } from 'pg';
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import pg, { type ClientConfig } from 'pg';
 import type { ConnectionProfile } from '../app/config.js';
 import { UserError } from '../util/errors.js';
 
@@ -22,11 +23,32 @@ export interface ResolvedTarget {
   tenants: string[];
   /** host:port/db, never a password */
   label: string;
+  /** send the password in clear text when a non-TLS server asks for it that way (explicit opt-in only) */
+  allowCleartextPassword: boolean;
 }
 
-const SSL_MODES: readonly string[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+const SSL_MODES: readonly string[] = ['disable', 'require', 'verify-ca', 'verify-full'];
 
-export function resolveTarget(target: SourceTarget, password?: string): ResolvedTarget {
+/**
+ * A URL without sslmode: verify-full, except on a loopback address, where the traffic
+ * never leaves this machine (the embedded demo listens there without TLS).
+ */
+export function defaultSslMode(host: string): SslMode {
+  return isLoopback(host) ? 'disable' : 'verify-full';
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+export interface ResolveOptions {
+  /** the CLI's --allow-cleartext-password (a profile carries its own flag) */
+  allowCleartextPassword?: boolean;
+}
+
+export function resolveTarget(target: SourceTarget, password?: string, opts: ResolveOptions = {}): ResolvedTarget {
   if (typeof target !== 'string') {
     return {
       host: target.host,
@@ -39,16 +61,17 @@ export function resolveTarget(target: SourceTarget, password?: string): Resolved
       schema: target.schema,
       tenants: [...target.tenants],
       label: labelOf(target.host, target.port, target.database),
+      allowCleartextPassword: (opts.allowCleartextPassword || target.allowCleartextPassword) ?? false,
     };
   }
-  return parseSourceUrl(target, password);
+  return parseSourceUrl(target, password, opts);
 }
 
 /**
  * postgres://user[:password]@host[:port]/db?sslmode=…&sslrootcert=…&schema=…&tenant=…
  * An explicit password (from --password-stdin or the keychain) wins over the URL's.
  */
-export function parseSourceUrl(text: string, password?: string): ResolvedTarget {
+export function parseSourceUrl(text: string, password?: string, opts: ResolveOptions = {}): ResolvedTarget {
   let url: URL;
   try {
     url = new URL(text);
@@ -64,13 +87,19 @@ export function parseSourceUrl(text: string, password?: string): ResolvedTarget 
   const user = decodeURIComponent(url.username);
   if (!database) throw new UserError('the source URL names no database.', 'E_SOURCE_URL', 'Add it after the host: postgres://user@host:5432/database.');
   if (!user) throw new UserError('the source URL names no user.', 'E_SOURCE_URL', 'Add it before the host: postgres://user@host:5432/database.');
-  const rawMode = url.searchParams.get('sslmode') ?? 'disable';
+  const rawMode = url.searchParams.get('sslmode') ?? defaultSslMode(host);
+  if (rawMode === 'allow' || rawMode === 'prefer') {
+    // Both fall back to an unencrypted connection without saying so: refused rather than guessed.
+    throw new UserError(
+      `sslmode=${rawMode} is refused: it silently falls back to an unencrypted connection.`,
+      'E_SOURCE_TLS',
+      'Use sslmode=verify-full (or require), or sslmode=disable only on a trusted network.',
+    );
+  }
   if (!SSL_MODES.includes(rawMode)) {
     throw new UserError(`unknown sslmode "${rawMode}".`, 'E_SOURCE_URL', 'Use disable, require, verify-ca or verify-full.');
   }
-  // allow/prefer cannot be honoured without a plaintext retry; treat them as the
-  // weaker of what they promise rather than silently pretending to verify.
-  const sslmode: SslMode = rawMode === 'allow' || rawMode === 'prefer' ? 'disable' : (rawMode as SslMode);
+  const sslmode = rawMode as SslMode;
   const tenants = url.searchParams.getAll('tenant');
   return {
     host,
@@ -83,6 +112,7 @@ export function parseSourceUrl(text: string, password?: string): ResolvedTarget 
     schema: url.searchParams.get('schema') ?? 'public',
     tenants,
     label: labelOf(host, port, database),
+    allowCleartextPassword: opts.allowCleartextPassword ?? false,
   };
 }
 
@@ -124,6 +154,57 @@ export function clientConfig(t: ResolvedTarget, settings: SessionSettings): Clie
   };
 }
 
+/**
+ * A pg client that never sends the password in clear text over an unencrypted
+ * connection unless the user allowed it: anyone on the path (or a fake server)
+ * would read it. pg asks for the password through a function only after the server
+ * named its method, and our listener on that message runs first.
+ */
+export function newSourceClient(t: ResolvedTarget, settings: SessionSettings): pg.Client {
+  const config = clientConfig(t, settings);
+  let cleartextAsked = false;
+  const password = config.password as string | undefined;
+  const client = new pg.Client({
+    ...config,
+    password: (() => {
+      if (cleartextAsked && t.sslmode === 'disable' && !t.allowCleartextPassword) {
+        throw new UserError(
+          `${t.label} asks for the password in clear text over an unencrypted connection; it was not sent.`,
+          'E_SOURCE_CLEARTEXT',
+          'Use TLS (sslmode=verify-full), or pass --allow-cleartext-password if this network is trusted.',
+        );
+      }
+      return password;
+    }) as () => string,
+  });
+  (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('authenticationCleartextPassword', () => {
+    cleartextAsked = true;
+  });
+  return client;
+}
+
+/** What the server's certificate is checked against, in words; null when it is not checked. */
+export function tlsTrust(t: Pick<ResolvedTarget, 'sslmode' | 'sslRootCert'>): string | null {
+  if (t.sslmode !== 'verify-ca' && t.sslmode !== 'verify-full') return null;
+  if (t.sslRootCert) return `the CA file ${t.sslRootCert}`;
+  const bundle = systemCaBundle();
+  return bundle ? `the system CA store (${bundle})` : "Node's built-in CA list (no system CA bundle found)";
+}
+
+/** The notice a verifying connection without a CA file gives: which store it trusts instead. */
+export function tlsTrustNotice(t: Pick<ResolvedTarget, 'sslmode' | 'sslRootCert' | 'label'>): string | null {
+  if (t.sslRootCert) return null;
+  const trust = tlsTrust(t);
+  return trust ? `no CA file given (sslrootcert): the certificate of ${t.label} is checked against ${trust}.` : null;
+}
+
+/** The operating system's CA bundle (Debian, Fedora/RHEL, Alpine/macOS/BSD layouts), when one exists. */
+const SYSTEM_CA_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
+
+function systemCaBundle(): string | null {
+  return SYSTEM_CA_BUNDLES.find((p) => existsSync(p)) ?? null;
+}
+
 function sslConfig(t: ResolvedTarget): ClientConfig['ssl'] {
   switch (t.sslmode) {
     case 'disable':
@@ -140,12 +221,15 @@ function sslConfig(t: ResolvedTarget): ClientConfig['ssl'] {
 }
 
 function readCa(t: ResolvedTarget): string | undefined {
-  if (!t.sslRootCert) return undefined;
+  // Node's default list is its own bundled copy of Mozilla's; "no CA file" means the
+  // system store here, as it does for libpq (sslrootcert=system).
+  const file = t.sslRootCert ?? systemCaBundle() ?? undefined;
+  if (!file) return undefined;
   try {
-    return readFileSync(t.sslRootCert, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     throw new UserError(
-      `cannot read the CA file ${t.sslRootCert} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+      `cannot read the CA file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
       'E_SOURCE_TLS',
       'Check sslrootcert in the URL or the profile.',
     );

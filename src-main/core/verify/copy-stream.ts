@@ -5,11 +5,10 @@
 // are the ones the cursor path sees, at the speed of `psql \copy`.
 // The tenant is never spliced into the SQL: it is set with set_config() and the
 // statement reads it back with current_setting(), because COPY takes no parameters.
-import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { connectError, queryError } from '../source/errors.js';
 import { qualifiedName, quoteIdent, type SourceTable } from '../source/discover.js';
-import { clientConfig, resolveTarget, type SourceTarget } from '../source/target.js';
+import { newSourceClient, resolveTarget, tlsTrust, type SourceTarget } from '../source/target.js';
 import { UserError } from '../util/errors.js';
 import { checkTenantFits } from '../source/tenant.js';
 import { CopyTextParser, type Row } from './copy-text.js';
@@ -19,6 +18,7 @@ export { copyField, copyLine, CopyTextParser, type Row } from './copy-text.js';
 export interface CopySource {
   target: SourceTarget;
   password?: string;
+  allowCleartextPassword?: boolean;
   statementTimeoutMs?: number;
 }
 
@@ -44,8 +44,8 @@ export async function* copyChainRows(source: CopySource, table: SourceTable, ten
 export async function* copyChainChunks(source: CopySource, table: SourceTable, tenant: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
   if (table.keys.seq === null) throw new Error(`table ${table.name} has no seq column`);
   checkTenantFits(table, tenant);
-  const resolved = resolveTarget(source.target, source.password);
-  const client = new pg.Client(clientConfig(resolved, { statementTimeoutMs: source.statementTimeoutMs ?? 10 * 60_000 }));
+  const resolved = resolveTarget(source.target, source.password, { allowCleartextPassword: source.allowCleartextPassword });
+  const client = newSourceClient(resolved, { statementTimeoutMs: source.statementTimeoutMs ?? 10 * 60_000 });
   let lost: Error | null = null;
   client.on('error', (e) => {
     lost = queryError(e, resolved.label);
@@ -54,7 +54,7 @@ export async function* copyChainChunks(source: CopySource, table: SourceTable, t
     await client.connect();
   } catch (e) {
     await client.end().catch(() => undefined);
-    throw connectError(e, resolved.label, resolved.user);
+    throw connectError(e, resolved.label, resolved.user, tlsTrust(resolved));
   }
   let stream: ReturnType<typeof copyStreams.to> | undefined;
   try {

@@ -18,6 +18,7 @@ import {
   readSourceChain,
 } from './adapters.js';
 import { CacheReaders, defaultReadThreads, PARALLEL_MIN_ROWS } from './cached-parallel.js';
+import { assertCachedAsSynced } from './cache-damage.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { CopyParsers } from './copy-parallel.js';
 import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
@@ -240,6 +241,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
           await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });
         }
         const result = verifier.finish();
+        if (!result.intact) assertCachedAsSynced(cache.db, cache.path, chain);
         done += result.rows;
         // Ticks come every few thousand rows; the finished chain says its last figure.
         progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });

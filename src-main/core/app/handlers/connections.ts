@@ -7,13 +7,18 @@ import { connectSource, labelOf, type SourceTable } from '../../source/index.js'
 import { DEFAULT_TABLE_NAMES, TABLE_KINDS } from '../../source/discover.js';
 import { KNOWN_FIELDS } from '../../cache/record-mapping.js';
 import { UserError, isUserError } from '../../util/errors.js';
+import { checkKeptPassword, hasStoredPassword, passwordFor, passwordKey, savePassword } from '../source-passwords.js';
 import type { HandlersFor } from './types.js';
 
-export function passwordKey(connectionId: string): string {
-  return `connection-password:${connectionId}`;
+export { passwordKey } from '../source-passwords.js';
+
+/** The saved profile (the active one without an id) and the password saved for its very target. */
+export async function profileWithPassword(ctx: AppContext, connectionId?: string): Promise<{ profile: ConnectionProfile; password: string | undefined }> {
+  const profile = savedProfile(ctx, connectionId);
+  return { profile, password: await passwordFor(ctx, profile) };
 }
 
-export async function profileWithPassword(ctx: AppContext, connectionId?: string): Promise<{ profile: ConnectionProfile; password: string | undefined }> {
+function savedProfile(ctx: AppContext, connectionId?: string): ConnectionProfile {
   const config = ctx.config.read();
   const id = connectionId ?? config.activeConnectionId;
   const profile = config.connections.find((c) => c.id === id);
@@ -24,19 +29,20 @@ export async function profileWithPassword(ctx: AppContext, connectionId?: string
       'Add one under Connections (or pick the active one).',
     );
   }
-  return { profile, password: await ctx.secrets.get(passwordKey(profile.id)) };
+  return profile;
 }
 
 async function viewOf(ctx: AppContext, p: ConnectionProfile, activeId: string | null): Promise<ConnectionView> {
   return {
     ...p,
     label: labelOf(p.host, p.port, p.database),
-    hasPassword: (await ctx.secrets.get(passwordKey(p.id))) !== undefined,
+    hasPassword: await hasStoredPassword(ctx, p),
     active: p.id === activeId,
   };
 }
 
-export async function testConnection(profile: ConnectionProfile, password: string | undefined): Promise<ConnectionTestResult> {
+/** `password`: asked for inside the test, so a refusal (E_PASSWORD_NEEDED) is reported like any other failure. */
+export async function testConnection(profile: ConnectionProfile, password: () => Promise<string | undefined>): Promise<ConnectionTestResult> {
   const label = labelOf(profile.host, profile.port, profile.database);
   const result: ConnectionTestResult = {
     ok: false,
@@ -49,10 +55,12 @@ export async function testConnection(profile: ConnectionProfile, password: strin
     tables: {},
     privilegeWarnings: [],
     tenants: [],
+    notices: [],
   };
   let session;
   try {
-    session = await connectSource(profile, { password, statementTimeoutMs: 30_000 });
+    session = await connectSource(profile, { password: await password(), statementTimeoutMs: 30_000 });
+    result.notices = [...session.notices];
     const fp = await session.fingerprint();
     result.connected = true;
     result.serverVersion = fp.serverVersion;
@@ -78,7 +86,8 @@ export const connectionsHandlers: HandlersFor<typeof connectionsContract> = {
   },
 
   'connections.save': async ({ profile, password, makeActive }, ctx) => {
-    if (password !== undefined && password !== null) await ctx.secrets.set(passwordKey(profile.id), password);
+    if (password === undefined) await checkKeptPassword(ctx, profile);
+    if (password !== undefined && password !== null) await savePassword(ctx, profile, password);
     if (password === null) await ctx.secrets.delete(passwordKey(profile.id));
     const config = ctx.config.update((c) => {
       const i = c.connections.findIndex((x) => x.id === profile.id);
@@ -118,9 +127,10 @@ export const connectionsHandlers: HandlersFor<typeof connectionsContract> = {
 
   'connections.test': async (input, ctx) => {
     if ('id' in input) {
-      const { profile, password } = await profileWithPassword(ctx, input.id);
-      return testConnection(profile, password);
+      const profile = savedProfile(ctx, input.id);
+      return testConnection(profile, () => passwordFor(ctx, profile));
     }
-    return testConnection(input.profile, input.password ?? (await ctx.secrets.get(passwordKey(input.profile.id))));
+    const { profile, password } = input;
+    return testConnection(profile, () => passwordFor(ctx, profile, password));
   },
 };

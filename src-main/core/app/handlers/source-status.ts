@@ -6,7 +6,7 @@ import type { SourceStatus } from '../../contract/status.js';
 import { connectSource, labelOf, type SourceTable } from '../../source/index.js';
 import { isUserError } from '../../util/errors.js';
 import type { AppContext } from '../context.js';
-import { passwordKey } from './connections.js';
+import { passwordFor } from '../source-passwords.js';
 
 const lastAnswer = new WeakMap<AppContext, Map<string, SourceStatus>>();
 
@@ -34,7 +34,7 @@ export async function sourceStatus(ctx: AppContext, refresh: boolean): Promise<S
 
   let session;
   try {
-    session = await connectSource(profile, { password: await ctx.secrets.get(passwordKey(profile.id)), statementTimeoutMs: 30_000 });
+    session = await connectSource(profile, { password: await passwordFor(ctx, profile), statementTimeoutMs: 30_000 });
     status.reachable = true;
     status.readOnly = await session.isReadOnly();
     const tables = await session.discover(profile.mapping);

@@ -1,0 +1,67 @@
+// The browser-mode launch URL sits in Chromium's command line, which every local user
+// can read (/proc/PID/cmdline) for as long as the window is open. Its token must be
+// spent by the launch: it opens the page once, and only for a short while.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppContext } from '../../src-main/core/app/context.js';
+import { startHttpBridge, type HttpBridge } from '../../src-main/bridge/http.js';
+import { scratchDir } from '../helpers/scratch.js';
+
+let ctx: AppContext;
+let rendererDir: string;
+const bridges: HttpBridge[] = [];
+
+before(() => {
+  ctx = new AppContext({ dataDir: scratchDir('auditdesk-launch-'), frontDoor: 'test', queryWorkers: 0, log: () => undefined });
+  rendererDir = scratchDir('auditdesk-renderer-');
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><html><head><title>AuditDesk</title></head><body></body></html>');
+});
+
+after(async () => {
+  for (const b of bridges) await b.close();
+  ctx.close();
+});
+
+async function bridge(launchTokenTtlMs?: number): Promise<HttpBridge> {
+  const b = await startHttpBridge({ ctx, rendererDir, ...(launchTokenTtlMs !== undefined ? { launchTokenTtlMs } : {}) });
+  bridges.push(b);
+  return b;
+}
+
+test('a launch URL opens the page once; read again from a command line it is refused and reveals no secret', async () => {
+  const b = await bridge();
+  const url = b.url;
+  const first = await fetch(url);
+  assert.equal(first.status, 200);
+  assert.match(await first.text(), new RegExp(b.secret));
+  const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+  const replay = await fetch(url);
+  assert.equal(replay.status, 403);
+  assert.doesNotMatch(await replay.text(), new RegExp(b.secret));
+  // The browser that launched keeps working through its session cookie (reloads).
+  const reload = await fetch(`${b.origin}/`, { headers: { cookie } });
+  assert.equal(reload.status, 200);
+});
+
+test('an unused launch URL stops working after its short lifetime', async () => {
+  const b = await bridge(200);
+  const url = b.url;
+  await sleep(400);
+  const late = await fetch(url);
+  assert.equal(late.status, 403);
+  assert.doesNotMatch(await late.text(), new RegExp(b.secret));
+  const fresh = await fetch(b.url);
+  assert.equal(fresh.status, 200, 'a newly minted launch URL still opens the app');
+});
+
+test('a made-up or truncated token opens nothing', async () => {
+  const b = await bridge();
+  const url = new URL(b.url);
+  for (const token of ['x', url.searchParams.get('launch')!.slice(0, -1), '']) {
+    const r = await fetch(`${b.origin}/?launch=${encodeURIComponent(token)}`);
+    assert.equal(r.status, 403);
+  }
+});
