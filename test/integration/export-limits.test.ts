@@ -21,6 +21,7 @@ let dir: string;
 let id: LoadedIdentity;
 let text = '';
 let verification: { tenants: IntegrityEntry[] };
+let typoText = '';
 
 async function entry(zipPath: string, name: string): Promise<Buffer> {
   const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
@@ -60,7 +61,10 @@ before(async () => {
   // The tamper of issue 20: 2^53 → 2^53 + 1 inside action_details, no rehash.
   f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND seq = 6`).run();
   await writePackage({ db: f.db, filter: { tenant: ['bank'] }, identity: id, out: join(dir, 'pkg.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  await writePackage({ db: f.db, filter: { tenant: ['bnak'] }, identity: id, out: join(dir, 'typo.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
   f.close();
+  writeFileSync(join(dir, 'typo.pdf'), await entry(join(dir, 'typo.zip'), 'report.pdf'));
+  if (PDFTOTEXT) typoText = execFileSync('pdftotext', ['-layout', join(dir, 'typo.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
   const pdfPath = join(dir, 'report.pdf');
   writeFileSync(pdfPath, await entry(join(dir, 'pkg.zip'), 'report.pdf'));
   if (PDFTOTEXT) text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
@@ -94,4 +98,11 @@ test('verify-package re-verifies with the recorded profile and agrees with verif
   const r = await verifyPackage(join(dir, 'pkg.zip'));
   assert.deepEqual(r.failures, []);
   assert.equal(r.chain?.limits?.find((l) => l.kind === 'number_precision')?.kind, 'number_precision');
+});
+
+test('a package of a typo\'d tenant says EMPTY with the sentence, never intact', { skip: PDFTOTEXT ? false : 'pdftotext not installed' }, () => {
+  assert.match(typoText, /Hash chain EMPTY: no events in the selection/);
+  assert.match(typoText, /no rows are visible for tenant bnak: the id may be wrong, row-level security may hide them from this role, or the chain was removed/);
+  assert.equal(typoText.split('What this verification cannot show').length - 1, 1);
+  assert.doesNotMatch(typoText, /Hash chain intact/);
 });

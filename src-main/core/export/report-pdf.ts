@@ -11,7 +11,7 @@ import { SignPdf } from '@signpdf/signpdf';
 import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import type { IntegrityEntry } from './integrity.js';
-import { verdictPhrase } from '../verify/limits.js';
+import { emptySentence, verdictPhrase } from '../verify/limits.js';
 import type { LoadedIdentity } from '../identity/identity.js';
 
 export interface Count {
@@ -293,8 +293,13 @@ function configRows(list: ConfigFinding[]): string[][] {
  * words the CLI prints (verify/limits.ts), so a green heading is never read as more
  * than was proven.
  */
-function limitsSection(L: Layout, integ: IntegrityEntry | null): void {
-  if (!integ || !integ.limits) return;
+function limitsSection(L: Layout, integ: IntegrityEntry | null, tenant: string): void {
+  if (!integ) {
+    L.h1('What this verification cannot show');
+    L.para(`Anything about the hash chain: ${emptySentence(tenant, undefined)}`);
+    return;
+  }
+  if (!integ.limits) return;
   L.h1('What this verification cannot show');
   if (integ.verdict === 'empty') L.para(integ.verdictExplanation ?? 'The chain has no rows: nothing about it was proven.');
   if (!integ.limits.length && integ.verdict !== 'empty') {
@@ -371,7 +376,10 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   L.h1('Integrity');
   const integ = data.integrity;
   if (!integ) {
-    L.para('No audit events in the selection, so there is no hash chain to verify.');
+    // Not "intact": a typo'd tenant, rows hidden at sync time or a removed chain all look like this.
+    doc.font(BOLD).fontSize(12).fillColor(BAD).text('Hash chain EMPTY: no events in the selection', M);
+    doc.moveDown(0.3);
+    L.para(`No audit events in the selection, so no hash chain was verified: ${emptySentence(data.tenant, undefined)}`);
   } else {
     const nBreaks = integ.breaks.length + integ.breaksOmitted;
     const heading =
@@ -405,7 +413,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     }
   }
 
-  limitsSection(L, integ);
+  limitsSection(L, integ, data.tenant);
 
   // Anomalies
   L.h1(`Anomalies with score >= ${data.anomalyThreshold}`);
