@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { ExportProgress } from '../../core/export/package.js';
 import type { RecordFilterInput } from '../../core/records/filter.js';
 import { UserError } from '../../core/util/errors.js';
-import { action, collect, readStdin, EXIT_OK } from '../run.js';
+import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
 export interface FilterFlags {
   tenant: string[];
@@ -35,6 +35,7 @@ interface ExportFlags extends FilterFlags {
   identity: string;
   out: string;
   json?: boolean;
+  previous?: string;
   createdAt?: string;
   passwordStdin?: boolean;
   neutralise: boolean;
@@ -112,8 +113,9 @@ export function registerExport(program: Command): void {
     .option('--appendix-cap <n>', 'events listed in the PDF appendix', '10000')
     .option('--anomaly-threshold <score>', 'anomalies at or above this score are listed in the PDF', '0.7')
     .option('--approved-version <v>', 'an approved model version (or provider/model/version); repeatable', collect, [])
+    .option('--previous <old.zip>', "the package of an earlier visit: the new one carries a consistency proof that its chain extends that one's (docs/tlog-evidence.md)")
     .option('--json', 'print the result as JSON on stdout')
-    .addHelpText('after', '\nExit codes: 0 package written · 2 error (one line on stderr; no file is left at --out).')
+    .addHelpText('after', "\nExit codes: 0 package written · 1 package written, but the chain does not extend --previous's (the first differing range is named) · 2 error (one line on stderr; no file is left at --out).")
     .action(action(async (flags: ExportFlags) => runExport(flags)));
 }
 
@@ -160,6 +162,7 @@ async function runExport(flags: ExportFlags): Promise<number> {
       appendixCap: cap,
       anomalyThreshold: threshold,
       approvedVersions: flags.approvedVersion,
+      previous: flags.previous ? resolve(flags.previous) : undefined,
       signal: controller.signal,
       onProgress,
     });
@@ -172,10 +175,15 @@ async function runExport(flags: ExportFlags): Promise<number> {
         `wrote ${result.out}\n  package ${result.packageId}, created ${result.createdAt}\n` +
           `  ${c.events ?? 0} events, ${c.conversations ?? 0} conversations, ${c.anomalies ?? 0} anomalies, ${c.reviews ?? 0} reviews${c.accessLog ? `, ${c.accessLog} access-log entries` : ''}\n` +
           `  hash chain: ${result.integrity.intact === null ? 'no events' : result.integrity.intact ? 'intact' : `${result.integrity.breaks} break(s), listed in verification.json and report.pdf`}\n` +
-          `  signed by fingerprint ${formatFingerprint(result.signerFingerprint)}\n`,
+          `  signed by fingerprint ${formatFingerprint(result.signerFingerprint)}\n` +
+          (result.previous
+            ? result.previous.extends
+              ? `  extends package ${result.previous.packageId}: consistency.proof included\n`
+              : `  HISTORY REWRITTEN since package ${result.previous.packageId}: ${result.previous.problem}\n`
+            : ''),
       );
     }
-    return EXIT_OK;
+    return result.previous && !result.previous.extends ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

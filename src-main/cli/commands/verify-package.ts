@@ -20,6 +20,7 @@ export function registerVerifyPackage(program: Command): void {
     .description('Check a compliance package offline: signatures, every file, unsafe entries, and the hash chain inside audit_events.csv.')
     .argument('<pkg.zip>', 'the package')
     .option('--trust <cert.pem|fingerprint>', "the signer's certificate or SHA-256 fingerprint, or the organisation CA that issued it")
+    .option('--previous <old.zip>', "the package of an earlier visit: this one's chain must extend it (nothing exported then was rewritten or removed)")
     .option('--json', 'print the result as JSON on stdout ("verdict": "valid" | "unpinned" | "invalid")')
     .addHelpText(
       'after',
@@ -27,9 +28,9 @@ export function registerVerifyPackage(program: Command): void {
         ' · 3 intact, but signed by an unpinned key (pass --trust to prove who signed).',
     )
     .action(
-      action(async (pkg: string, flags: { trust?: string; json?: boolean }) => {
+      action(async (pkg: string, flags: { trust?: string; json?: boolean; previous?: string }) => {
         const [{ verifyPackage }, { formatFingerprint }] = await Promise.all([import('../../core/export/verify-package.js'), import('../../core/identity/index.js')]);
-        const result = await verifyPackage(pkg, { trust: trustValue(flags.trust) });
+        const result = await verifyPackage(pkg, { trust: trustValue(flags.trust), previous: flags.previous });
         // Every string in `result` that came from the package is already escaped (printable()).
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else {
@@ -48,6 +49,8 @@ export function registerVerifyPackage(program: Command): void {
             out.push(`  fingerprint ${fp}`);
           }
           if (result.chain) out.push(`  hash chain in audit_events.csv: ${result.chain.rows} rows, ${result.chain.intact ? 'intact' : `${result.chain.breaks.length} break(s)`}`);
+          if (result.checkpoint) out.push(`  signed checkpoint: ${result.checkpoint.size} rows, root ${result.checkpoint.root} (${result.checkpoint.origin})`);
+          if (result.previous) out.push(`  ${result.previous.extends ? 'extends' : 'does NOT extend'} the previous package ${result.previous.packageId}`);
           for (const f of result.failures) out.push(`  ${f.code}${f.file ? ` [${f.file}]` : ''}: ${f.message}`);
           for (const n of result.notes) out.push(`  note: ${n}`);
           process.stdout.write(`${out.join('\n')}\n`);

@@ -3,12 +3,18 @@
 // signer.pem, published as a vkey), and, between two visits, an RFC 6962 consistency
 // proof that the new tree extends the one exported last time. When it does not, the
 // first range of rows that differ is named, from the two packages' own rows.
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { LoadedIdentity } from '../identity/identity.js';
+import { UserError } from '../util/errors.js';
+import { projectRoot } from '../util/paths.js';
+import { minisignPublicKeyFile } from './minisign.js';
+import { PACKAGE_FILES } from './package-files.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
-import { signNote, verifierKeyText, rawEd25519PublicKey, parseVerifierKey, openNote } from '../chain/signed-note.js';
+import { openNote, parseVerifierKey, rawEd25519PublicKey, signNote, verifierKeyText } from '../chain/signed-note.js';
 import { checkpointText, parseCheckpointText, type TreeHead } from '../chain/tlog-checkpoint.js';
 import { verifyConsistency } from '../chain/tlog-proofs.js';
-import { createPublicKey } from 'node:crypto';
 
 export const CONSISTENCY_FORMAT = 'auditdesk-consistency/1';
 
@@ -23,10 +29,6 @@ export function signerVerifierKey(fingerprint: string, signingKey: KeyObject): s
 
 export function packageCheckpoint(leaves: ChainLeafCollector, origin: string, fingerprint: string, signingKey: KeyObject): string {
   return signNote(checkpointText({ origin, size: BigInt(leaves.size), root: leaves.tree().root() }), signerNoteName(fingerprint), signingKey);
-}
-
-export interface OpenedCheckpoint {
-  head: TreeHead;
 }
 
 /**
@@ -117,4 +119,154 @@ export function firstDifferingRange(earlier: ChainLeafCollector, later: ChainLea
   if (from === null || to === null) return null;
   const parts = [changed ? `${changed} row(s) rewritten` : '', missing ? `${missing} row(s) removed` : ''].filter(Boolean).join(' and ');
   return { fromSeq: from, toSeq: to, what: parts };
+}
+
+/** What a package's chain evidence proved, for the report and for a later --previous. */
+export interface PackageTlog {
+  head: TreeHead;
+  note: string;
+  leaves: ChainLeafCollector;
+}
+
+export type EvidenceFailure = { code: 'CHECKPOINT_INVALID' | 'MINISIGN_INVALID' | 'HISTORY_REWRITTEN' | 'PREVIOUS_INVALID'; file: string; message: string };
+
+/**
+ * Checks checkpoint.note against the tree recomputed from audit_events.csv: signed by
+ * the key of signer.pem (through signer.vkey), naming this chain, with the recomputed
+ * size and root. A whole-chain package written since #18 always carries it.
+ */
+export function checkPackageCheckpoint(args: {
+  note: string | null;
+  vkey: string | null;
+  signerPublicKeyRaw: Buffer | null;
+  leaves: ChainLeafCollector;
+  origin: string;
+}): { tlog: PackageTlog | null; failures: EvidenceFailure[] } {
+  const f = (message: string): { tlog: null; failures: EvidenceFailure[] } => ({ tlog: null, failures: [{ code: 'CHECKPOINT_INVALID', file: 'checkpoint.note', message }] });
+  if (args.note === null || args.vkey === null) return f('the package has no signed chain checkpoint (checkpoint.note and signer.vkey)');
+  if (!args.signerPublicKeyRaw) return f('the checkpoint cannot be checked without a usable signer.pem');
+  const opened = openPackageCheckpoint(args.note, args.vkey, args.signerPublicKeyRaw);
+  if (!opened.ok) return f(`checkpoint.note: ${opened.reason}`);
+  const head = opened.head;
+  const root = args.leaves.tree().root();
+  if (head.origin !== args.origin) return f(`checkpoint.note names the chain ${head.origin}, not this package's ${args.origin}`);
+  if (head.size !== BigInt(args.leaves.size) || !head.root.equals(root)) {
+    return f(`checkpoint.note records ${head.size} rows with root ${head.root.toString('base64')}; audit_events.csv gives ${args.leaves.size} rows with root ${root.toString('base64')}`);
+  }
+  return { tlog: { head, note: args.note, leaves: args.leaves }, failures: [] };
+}
+
+/**
+ * The later package's chain extends the earlier one's: checked from the two packages'
+ * own rows (so a rewritten range is named), and, when the later package carries
+ * consistency.proof, that proof is checked too (the file a third party checks with
+ * standard RFC 6962 tools without the earlier CSV).
+ */
+export function checkAgainstPrevious(args: {
+  previous: { packageId: string | null; tlog: PackageTlog | null; verdict: string };
+  current: PackageTlog;
+  consistency: string | null;
+}): EvidenceFailure[] {
+  const { previous, current } = args;
+  if (previous.verdict === 'invalid' || !previous.tlog) {
+    return [{ code: 'PREVIOUS_INVALID', file: 'consistency.proof', message: `the previous package${previous.packageId ? ` ${previous.packageId}` : ''} does not verify${previous.tlog ? '' : ' or carries no signed chain checkpoint'}, so it cannot anchor this one` }];
+  }
+  const before = previous.tlog;
+  if (before.head.origin !== current.head.origin) {
+    return [{ code: 'PREVIOUS_INVALID', file: 'consistency.proof', message: `the previous package is about another chain (${before.head.origin})` }];
+  }
+  const failures: EvidenceFailure[] = [];
+  const diff = firstDifferingRange(before.leaves, current.leaves);
+  const shrank = current.head.size < before.head.size;
+  if (diff || shrank) {
+    const where = diff ? `first at seq ${diff.fromSeq}${diff.toSeq !== diff.fromSeq ? `–${diff.toSeq}` : ''}: ${diff.what}` : `the chain has ${current.head.size} rows, fewer than the ${before.head.size} exported before`;
+    failures.push({ code: 'HISTORY_REWRITTEN', file: 'audit_events.csv', message: `the chain does not extend the one exported in ${previous.packageId ?? 'the previous package'}: ${where}` });
+  }
+  if (args.consistency !== null) {
+    try {
+      const proof = parseConsistencyText(args.consistency, current.head.origin);
+      if (proof.previousPackageId !== previous.packageId || proof.previous.size !== before.head.size || !proof.previous.root.equals(before.head.root)) {
+        failures.push({ code: 'HISTORY_REWRITTEN', file: 'consistency.proof', message: 'consistency.proof starts from another tree than the previous package\'s checkpoint' });
+      } else if (!extendsPrevious(before.head, current.head, proof.path)) {
+        failures.push({ code: 'HISTORY_REWRITTEN', file: 'consistency.proof', message: 'consistency.proof does not prove that this chain extends the previous one' });
+      }
+    } catch (e) {
+      failures.push({ code: 'HISTORY_REWRITTEN', file: 'consistency.proof', message: (e as Error).message });
+    }
+  }
+  return failures;
+}
+
+export interface EvidenceFile {
+  name: string;
+  bytes: Buffer;
+  mediaType: string;
+}
+
+export interface PreviousOutcome {
+  packageId: string | null;
+  /** true when this export's chain extends the previous package's (a consistency proof is included) */
+  extends: boolean;
+  problem: string | null;
+}
+
+/**
+ * The evidence files of a package (docs/tlog-evidence.md): the minisign public key
+ * always; for a whole-chain export the signed checkpoint and its vkey; with a previous
+ * package, its checkpoint and, when this chain extends it, the consistency proof. A
+ * chain that does not extend the previous one is not an export failure: the package is
+ * written without a proof and the outcome names the first differing range.
+ */
+export async function chainEvidenceFiles(args: {
+  leaves: ChainLeafCollector | null;
+  origin: string;
+  identity: LoadedIdentity;
+  previous: string | null;
+}): Promise<{ files: EvidenceFile[]; previous: PreviousOutcome | null }> {
+  const { identity } = args;
+  const files: EvidenceFile[] = [{ name: PACKAGE_FILES.minisignKey, bytes: Buffer.from(minisignPublicKeyFile(createPublicKey(identity.signingKey))), mediaType: 'text/plain' }];
+  if (!args.leaves) {
+    if (args.previous) throw new UserError('--previous needs an export of the whole chain (no facet filter).', 'E_USAGE', 'Drop the filters, or export without --previous.');
+    return { files, previous: null };
+  }
+  const note = packageCheckpoint(args.leaves, args.origin, identity.info.fingerprint, identity.signingKey);
+  files.push({ name: PACKAGE_FILES.checkpoint, bytes: Buffer.from(note), mediaType: 'text/plain' });
+  files.push({ name: PACKAGE_FILES.vkey, bytes: Buffer.from(`${signerVerifierKey(identity.info.fingerprint, identity.signingKey)}\n`), mediaType: 'text/plain' });
+  if (!args.previous) return { files, previous: null };
+
+  const { packageTlog, verifyPackage } = await import('./verify-package.js');
+  const verified = await verifyPackage(args.previous);
+  const old = { ...verified, tlog: packageTlog(verified) };
+  if (old.verdict === 'invalid') {
+    throw new UserError(`the previous package ${basename(args.previous)} does not verify (${old.failures[0]?.code}: ${old.failures[0]?.message}).`, 'E_INPUT', 'Name the package of the earlier visit as it was handed over.');
+  }
+  if (!old.tlog) {
+    throw new UserError(`the previous package ${basename(args.previous)} carries no signed chain checkpoint (it was made before AuditDesk wrote them, or is a filtered export).`, 'E_INPUT', 'Export without --previous; the new package starts the series.');
+  }
+  if (old.tlog.head.origin !== args.origin) {
+    throw new UserError(`the previous package is about another chain (${old.tlog.head.origin}).`, 'E_INPUT', 'Name a package of the same source, tenant and table.');
+  }
+  files.push({ name: PACKAGE_FILES.previousCheckpoint, bytes: Buffer.from(old.tlog.note), mediaType: 'text/plain' });
+  const diff = firstDifferingRange(old.tlog.leaves, args.leaves);
+  const m = Number(old.tlog.head.size);
+  if (diff || m > args.leaves.size || m === 0) {
+    const problem = diff
+      ? `the chain does not extend the one exported in ${old.packageId}: first at seq ${diff.fromSeq}${diff.toSeq !== diff.fromSeq ? `–${diff.toSeq}` : ''}: ${diff.what}`
+      : m === 0
+        ? `the previous package's chain was empty, so there is nothing to extend`
+        : `the chain has ${args.leaves.size} rows, fewer than the ${m} exported in ${old.packageId}`;
+    return { files, previous: { packageId: old.packageId, extends: false, problem } };
+  }
+  const proof = consistencyText({ previousPackageId: old.packageId ?? '', previous: old.tlog.head, path: args.leaves.tree().consistencyProof(m) });
+  files.push({ name: PACKAGE_FILES.consistency, bytes: Buffer.from(proof), mediaType: 'text/plain' });
+  return { files, previous: { packageId: old.packageId, extends: true, problem: null } };
+}
+
+/** verify.html as built by `npm run build` (src-renderer/verify-page). */
+export function readVerifyPage(): Buffer {
+  const path = join(projectRoot(), 'dist', 'verify-page', 'verify.html');
+  if (!existsSync(path)) {
+    throw new UserError(`the verify page ${path} is missing from this installation.`, 'E_INSTALL_INCOMPLETE', 'Run npm run build (or reinstall AuditDesk), then export again.');
+  }
+  return readFileSync(path);
 }

@@ -16,6 +16,7 @@ import { chainLimits, type ChainLimitsJson } from '../verify/limits.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import type { ColumnType } from '../chain/canonical.js';
 import type { ChainProfile } from '../chain/profile.js';
+import { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { ChainChecker, type BreakKind as SubsetBreakKind } from './chain-check.js';
 
 /**
@@ -64,6 +65,8 @@ export class PackageIntegrity {
   private nextPayload: string | undefined;
   /** The shape with its payload function answering from push()'s argument. */
   private readonly givenPayload: ChainShape;
+  /** Whole-chain exports: the rows as leaves of the tlog tree (docs/tlog-evidence.md); null for subsets. */
+  readonly leaves: ChainLeafCollector | null;
 
   constructor(private readonly inputs: IntegrityInputs) {
     const cols: MappedColumn[] = inputs.columns.map((c) => ({ name: c.name, type: c.type, field: c.field ?? null }));
@@ -72,6 +75,7 @@ export class PackageIntegrity {
     if (!inputs.wholeChain) {
       this.subset = new ChainChecker(inputs.columns, inputs.profile, { tenant: inputs.tenant, table: inputs.table, contiguous: false });
     }
+    this.leaves = inputs.wholeChain ? new ChainLeafCollector() : null;
   }
 
   /** The seq the engine started from (the first row's, when the export has a start bound). */
@@ -90,6 +94,7 @@ export class PackageIntegrity {
     }
     this.nextPayload = payload;
     const row = toChainRow(values, payload === undefined ? this.shape : this.givenPayload);
+    if (row.seq !== null) this.leaves!.push(row.seq, row.hash);
     if (!this.engine) {
       this.firstSeq = row.seq?.toString() ?? '1';
       const start = BigInt(this.inputs.startSeq ?? this.firstSeq);

@@ -12,7 +12,21 @@ export const PACKAGE_FILES = {
   manifest: 'manifest.json',
   signature: 'manifest.sig',
   signer: 'signer.pem',
+  /** #18 (docs/tlog-evidence.md): the chain's signed C2SP checkpoint and the key that checks it */
+  checkpoint: 'checkpoint.note',
+  vkey: 'signer.vkey',
+  /** the manifest signature again, in minisign's format (unnamed, like manifest.sig), and its public key */
+  minisig: 'manifest.json.minisig',
+  minisignKey: 'manifest.minisign.pub',
+  /** with --previous: the earlier package's checkpoint and the RFC 6962 consistency proof from it */
+  previousCheckpoint: 'previous-checkpoint.note',
+  consistency: 'consistency.proof',
+  /** the self-contained verify page */
+  verifyPage: 'verify.html',
 } as const;
+
+/** Entries the manifest cannot name, because they sign it. */
+export const UNNAMED_FILES: readonly string[] = [PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.minisig];
 
 export const CONVERSATION_HEADER = [
   'Log ID', 'Timestamp', 'Agent ID', 'Session ID', 'Channel', 'Prompt', 'Response', 'Model Info',

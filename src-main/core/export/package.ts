@@ -29,7 +29,11 @@ import { chainTableName } from '../verify/adapters.js';
 import { CsvFileWriter, FORMULA_TRIGGERS } from './csv.js';
 import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, type ManifestFile } from './manifest.js';
 import { renderReport, type AnomalyLine, type AppendixRow, type ConfigFinding, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
-import { CONVERSATION_HEADER, PACKAGE_FILES } from './package-files.js';
+import { CONVERSATION_HEADER, PACKAGE_FILES, UNNAMED_FILES } from './package-files.js';
+import { chainEvidenceFiles, readVerifyPage, type PreviousOutcome } from './chain-evidence.js';
+import { minisignSignature } from './minisign.js';
+import type { ChainLeafCollector } from '../chain/chain-leaves.js';
+import { chainOrigin } from '../chain/tlog-checkpoint.js';
 export { CONVERSATION_HEADER, PACKAGE_FILES };
 import { PRIVATE_FILE_MODE } from '../util/private-files.js';
 import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, type Selection, type SourceTable } from './select.js';
@@ -77,6 +81,11 @@ export interface ExportOptions {
   approvedVersions?: string[];
   /** Overwrite an existing --out (default: refuse). */
   overwrite?: boolean;
+  /**
+   * The package exported on an earlier visit: the new one then carries an RFC 6962
+   * consistency proof from that package's checkpoint (docs/tlog-evidence.md).
+   */
+  previous?: string;
   signal?: AbortSignal;
   onProgress?: (p: ExportProgress) => void;
   /** Test hook: called after each phase, so tests can fail an export midway. */
@@ -91,6 +100,8 @@ export interface ExportResult {
   files: ManifestFile[];
   counts: Record<string, number>;
   integrity: { intact: boolean | null; breaks: number };
+  /** With `previous`: whether this chain extends the earlier package's, and where not. */
+  previous: PreviousOutcome | null;
 }
 
 export const VERIFICATION_FORMAT = 'auditdesk-package-verification/1';
@@ -311,6 +322,9 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
 
     const signerPem = Buffer.from(certPem(identity.signingCertDer));
     files.push(writeSmall(work, PACKAGE_FILES.signer, signerPem, 'application/x-pem-file'));
+    const evidence = await chainEvidenceFiles({ leaves: ev.leaves, origin: chainOrigin(source?.fingerprint ?? null, s.tenant, ev.chain?.table ?? ''), identity, previous: opts.previous ?? null });
+    for (const e of evidence.files) files.push(writeSmall(work, e.name, e.bytes, e.mediaType));
+    files.push(writeSmall(work, PACKAGE_FILES.verifyPage, readVerifyPage(), 'text/html'));
 
     // report.pdf
     progress({ phase: 'report', done: 0, total: null });
@@ -408,11 +422,12 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     const manifestBytes = serialiseManifest(manifest);
     writeFileSync(join(work, PACKAGE_FILES.manifest), manifestBytes, { mode: PRIVATE_FILE_MODE });
     writeFileSync(join(work, PACKAGE_FILES.signature), sign(null, manifestBytes, identity.signingKey), { mode: PRIVATE_FILE_MODE });
+    writeFileSync(join(work, PACKAGE_FILES.minisig), minisignSignature(manifestBytes, identity.signingKey, `auditdesk package ${packageId} manifest.json`), { mode: PRIVATE_FILE_MODE });
     phaseDone('sign');
 
     // ZIP: sorted entries, fixed times and modes, then rename into place.
     progress({ phase: 'zip', done: 0, total: null });
-    const names = [...files.map((f) => f.name), PACKAGE_FILES.manifest, PACKAGE_FILES.signature].sort();
+    const names = [...files.map((f) => f.name), ...UNNAMED_FILES].sort();
     await writeZip(zipTmp, work, names, new Date(createdAt), signal);
     phaseDone('zip');
     checkAbort(signal);
@@ -426,6 +441,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       files,
       counts,
       integrity: { intact: manifest.chain.intact, breaks: manifest.chain.breaks },
+      previous: evidence.previous,
     };
   } catch (e) {
     for (const w of open) w.destroy();
@@ -494,7 +510,7 @@ async function writeEvents(
   signal: AbortSignal | undefined,
   progress: (p: ExportProgress) => void,
   report: ReportParts,
-): Promise<{ file: ManifestFile; chain: IntegrityEntry | null; startSeq: string | null; anchors: ManifestAnchor[] }> {
+): Promise<{ file: ManifestFile; chain: IntegrityEntry | null; startSeq: string | null; anchors: ManifestAnchor[]; leaves: ChainLeafCollector | null }> {
   const table = s.events.table;
   // Without events in the selection the file still has the standard header, so it parses like any other.
   const cols: MappedColumn[] = table?.columns ?? DEFAULT_EVENT_COLUMNS;
@@ -565,6 +581,7 @@ async function writeEvents(
     chain: checker?.finish() ?? null,
     startSeq: checker?.startSeq ?? null,
     anchors,
+    leaves: checker?.leaves ?? null,
   };
 }
 

@@ -25,8 +25,14 @@ import { bindingProblem, pemToDer, pinSigner, type TrustedSigner } from './signe
 import { PackageIntegrity, type IntegrityEntry } from './integrity.js';
 import { readCsvRows } from './csv.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
-import { CONVERSATION_HEADER, PACKAGE_FILES, type IntegrityReport } from './package.js';
-import { isUnsafePath } from './package-files.js';
+import type { IntegrityReport } from './package.js';
+import { CONVERSATION_HEADER, PACKAGE_FILES } from './package-files.js';
+import { isUnsafePath, UNNAMED_FILES } from './package-files.js';
+import type { ChainLeafCollector } from '../chain/chain-leaves.js';
+import { rawEd25519PublicKey } from '../chain/signed-note.js';
+import { chainOrigin } from '../chain/tlog-checkpoint.js';
+import { checkAgainstPrevious, checkPackageCheckpoint, type PackageTlog } from './chain-evidence.js';
+import { checkMinisign, minisignPublicKeyFile } from './minisign.js';
 import { verifyPdfSignature } from './pdf-signature.js';
 
 export type FailureCode =
@@ -54,7 +60,11 @@ export type FailureCode =
   | 'PDF_SIGNATURE_INVALID'
   | 'PDF_SIGNER_MISMATCH'
   | 'VERIFICATION_MISSING'
-  | 'CHAIN_MISMATCH';
+  | 'CHAIN_MISMATCH'
+  | 'CHECKPOINT_INVALID'
+  | 'MINISIGN_INVALID'
+  | 'HISTORY_REWRITTEN'
+  | 'PREVIOUS_INVALID';
 
 export interface Failure {
   code: FailureCode;
@@ -78,6 +88,10 @@ export interface PackageVerification {
   createdAt: string | null;
   /** Chain result recomputed from audit_events.csv (breaks are findings about the data, not about the package). */
   chain: IntegrityEntry | null;
+  /** The signed chain checkpoint, checked against audit_events.csv (whole-chain packages since #18). */
+  checkpoint: { origin: string; size: string; root: string } | null;
+  /** With `previous`: whether this package's chain extends the earlier package's. */
+  previous: { packageId: string | null; extends: boolean } | null;
 }
 
 export interface VerifyPackageOptions {
@@ -85,6 +99,8 @@ export interface VerifyPackageOptions {
   trust?: string;
   /** Identities the user marked trusted in the app: a signer among them is pinned. */
   trustedSigners?: readonly TrustedSigner[];
+  /** The package of an earlier visit: this one's chain must extend it (docs/tlog-evidence.md). */
+  previous?: string;
 }
 
 /** Files every package holds (access_log.csv only when it has rows; changes.csv only when drift was found). */
@@ -192,7 +208,7 @@ export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions 
   if (!existsSync(zipPath) || !statSync(zipPath).isFile()) {
     throw new UserError(`package ${zipPath} does not exist.`, 'E_NOT_FOUND', 'Check the path.');
   }
-  const result: PackageVerification = { verdict: 'invalid', valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null };
+  const result: PackageVerification = { verdict: 'invalid', valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null, checkpoint: null, previous: null };
   const fail = (code: FailureCode, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
 
   let zip: yauzl.ZipFile;
@@ -212,7 +228,10 @@ export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions 
   result.verdict = result.failures.length ? 'invalid' : result.signer?.trusted ? 'valid' : 'unpinned';
   result.valid = result.verdict === 'valid';
   // Every string here may come from the package: escaped once, for every front door.
-  return printableDeep(result);
+  const printable = printableDeep(result);
+  const tlog = tlogs.get(result);
+  if (tlog) tlogs.set(printable, tlog);
+  return printable;
 }
 
 async function checkContents(
@@ -297,6 +316,13 @@ async function checkContents(
     }
     if (!ok) fail('SIGNATURE_INVALID', 'manifest.sig is not a valid signature of manifest.json by the key in signer.pem (manifest or signature changed)', PACKAGE_FILES.signature);
   }
+  // The same signature in minisign's format, for readers who check with `minisign -V`.
+  const minisig = await readSmall(PACKAGE_FILES.minisig);
+  const minisignKey = await readSmall(PACKAGE_FILES.minisignKey);
+  if (minisig && cert) {
+    const problem = minisignProblem(manifestBytes, minisig, minisignKey, cert);
+    if (problem) fail('MINISIGN_INVALID', problem, PACKAGE_FILES.minisig);
+  }
   if (cert && certDer) {
     const fp = fingerprintOf(certDer);
     if (fp !== manifest.signer.fingerprint) {
@@ -326,7 +352,7 @@ async function checkContents(
     named.set(f.name, f);
   }
   for (const name of byName.keys()) {
-    if (name === PACKAGE_FILES.manifest || name === PACKAGE_FILES.signature) continue;
+    if (UNNAMED_FILES.includes(name)) continue;
     if (!named.has(name)) fail('UNEXPECTED_FILE', `${name} is in the ZIP but not in the signed manifest`, name);
   }
   for (const name of REQUIRED_FILES) {
@@ -447,8 +473,64 @@ async function checkContents(
     if (checker) {
       result.chain = checker.finish();
       await compareChain(result.chain, manifest, readSmall, fail, result);
+      if (checker.leaves) await checkTlog(checker.leaves, manifest, cert, named, readSmall, fail, result, opts);
     }
   }
+}
+
+// The checked tree of each verified package, kept beside the JSON-friendly result (a
+// million leaves do not belong in --json output or an API answer).
+const tlogs = new WeakMap<PackageVerification, PackageTlog>();
+
+/** The checked checkpoint and leaves of a package verified by verifyPackage, for --previous. */
+export function packageTlog(result: PackageVerification): PackageTlog | null {
+  return tlogs.get(result) ?? null;
+}
+
+/** Why the minisign signature does not stand for manifest.sig, or null when it does. */
+function minisignProblem(manifestBytes: Buffer, minisig: Buffer, minisignKey: Buffer | null, cert: X509Certificate): string | null {
+  if (!minisignKey) return 'manifest.json.minisig comes without manifest.minisign.pub';
+  if (minisignKey.toString('utf8') !== minisignPublicKeyFile(cert.publicKey)) return 'manifest.minisign.pub is not the key of signer.pem';
+  const check = checkMinisign(manifestBytes, minisig.toString('utf8'), minisignKey.toString('utf8'));
+  return check.ok ? null : `manifest.json.minisig: ${check.reason}`;
+}
+
+/** The signed chain checkpoint against the recomputed tree, then the previous package, if one is given. */
+async function checkTlog(
+  leaves: ChainLeafCollector,
+  manifest: Manifest,
+  cert: X509Certificate | null,
+  named: Map<string, ManifestFile>,
+  readSmall: (name: string) => Promise<Buffer | null>,
+  fail: (code: FailureCode, message: string, file?: string) => void,
+  result: PackageVerification,
+  opts: VerifyPackageOptions,
+): Promise<void> {
+  if (!named.has(PACKAGE_FILES.checkpoint)) {
+    result.notes.push('the package carries no signed chain checkpoint (made before AuditDesk wrote them): no tlog evidence to check');
+    if (opts.previous) fail('PREVIOUS_INVALID', 'without a signed chain checkpoint, this package cannot be compared with a previous one', PACKAGE_FILES.checkpoint);
+    return;
+  }
+  const [note, vkey] = await Promise.all([readSmall(PACKAGE_FILES.checkpoint), readSmall(PACKAGE_FILES.vkey)]);
+  const checked = checkPackageCheckpoint({
+    note: note?.toString('utf8') ?? null,
+    vkey: vkey?.toString('utf8') ?? null,
+    signerPublicKeyRaw: cert ? rawEd25519PublicKey(cert.publicKey) : null,
+    leaves,
+    origin: chainOrigin(manifest.source?.fingerprint ?? null, manifest.query.tenant, manifest.chain.table ?? ''),
+  });
+  for (const f of checked.failures) fail(f.code, f.message, f.file);
+  if (checked.tlog) {
+    tlogs.set(result, checked.tlog);
+    result.checkpoint = { origin: checked.tlog.head.origin, size: checked.tlog.head.size.toString(), root: checked.tlog.head.root.toString('base64') };
+  }
+  if (!opts.previous || !checked.tlog) return;
+  const earlier = await verifyPackage(opts.previous, { trust: opts.trust, trustedSigners: opts.trustedSigners });
+  const previous = { packageId: earlier.packageId, verdict: earlier.verdict, tlog: packageTlog(earlier) };
+  const consistency = named.has(PACKAGE_FILES.consistency) ? ((await readSmall(PACKAGE_FILES.consistency))?.toString('utf8') ?? null) : null;
+  const problems = checkAgainstPrevious({ previous, current: checked.tlog, consistency });
+  for (const f of problems) fail(f.code, f.message, f.file);
+  result.previous = { packageId: previous.packageId, extends: problems.length === 0 };
 }
 
 async function compareChain(

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   E_FORBIDDEN: 'a request from outside the app (foreign frame, origin or missing secret) was refused',
   E_IDENTITY: 'the signing identity (PKCS#12) cannot be read or used',
   E_INPUT: 'an input value is malformed (the message names which)',
+  E_INSTALL_INCOMPLETE: 'a file AuditDesk ships is missing from this installation (e.g. the verify page); rebuild or reinstall',
   E_INTERNAL: 'an unexpected failure inside AuditDesk (a bug: please report it with the log)',
   E_MAPPING: 'the table-mapping file or setting is unusable',
   E_NOTHING_TO_VERIFY: 'neither the source nor the cache holds a chain to verify',

@@ -127,7 +127,12 @@ func main() {
 		if old.origin != cur.origin {
 			fail("the checkpoints name different chains: %s and %s", old.origin, cur.origin)
 		}
-		proof := hashes(strings.Split(string(read(os.Args[5])), "\n"))
+		lines := strings.Split(string(read(os.Args[5])), "\n")
+		// AuditDesk's consistency.proof starts with four header lines; bare proofs have none.
+		if lines[0] == "auditdesk-consistency/1" {
+			lines = lines[4:]
+		}
+		proof := hashes(lines)
 		if err := tlog.CheckTree(tlog.TreeProof(proof), cur.size, cur.root, old.size, old.root); err != nil {
 			fail("tree of size %d does not extend the tree of size %d: %v", cur.size, old.size, err)
 		}
