@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { AnomalySummary, ReviewDecision } from '../../src-main/core/contract/anomalies.js';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
-import { useApp } from '../app/store.js';
+import { selectCacheTenants, useApp } from '../app/store.js';
 import { formatCount, formatTs } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { errorMessage } from '../api/client.js';
@@ -156,7 +156,7 @@ function ContextPanel() {
 
 function AnomalyReview() {
   const { tenant, threshold, includeReviewed, list, selected, setTenant, setThreshold, setIncludeReviewed, load, select } = useAnomalies();
-  const tenants = useApp((s) => s.status?.cache.tenants ?? []);
+  const tenants = useApp(selectCacheTenants);
   const [pending, setPending] = useState(threshold);
   useEffect(() => {
     void load();

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { ExportJobResult, ExportPreview, IdentityView, PackageVerificationView } from '../../src-main/core/contract/export.js';
 import { api, errorMessage } from '../api/client.js';
-import { useApp } from '../app/store.js';
+import { selectCacheTenants, useApp } from '../app/store.js';
 import { formatCount } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { JobProgressView } from '../app/JobProgress.js';
@@ -124,7 +124,7 @@ function Verification({ path }: { path: string }) {
 }
 
 export function ExportScreen() {
-  const tenants = useApp((s) => s.status?.cache.tenants ?? []);
+  const tenants = useApp(selectCacheTenants);
   const cachePath = useApp((s) => s.status?.cache.path);
   const timelineFilter = useTimeline((s) => s.filter);
   const [tenant, setTenant] = useState('');

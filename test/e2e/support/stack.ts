@@ -45,6 +45,16 @@ export interface StackOptions {
   cachePath?: string;
 }
 
+/** Console errors, CSP violations and uncaught exceptions of one page, as they happen. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  return errors;
+}
+
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'auditdesk-e2e-'));
   const ctx = new AppContext({ dataDir, frontDoor: 'browser', log: () => undefined, ...(opts.cachePath ? { cachePath: opts.cachePath } : {}) });
@@ -53,11 +63,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: opts.colorScheme ?? 'light' });
   const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  const pageErrors = collectPageErrors(page);
   if (opts.open ?? true) await page.goto(bridge.url);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return {
