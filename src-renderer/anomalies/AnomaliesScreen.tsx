@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { AnomalySummary, ReviewDecision } from '../../src-main/core/contract/anomalies.js';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
+import { useShortcuts } from '../app/keys.js';
 import { formatCount, formatTs } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { errorMessage } from '../api/client.js';
@@ -167,6 +168,18 @@ function AnomalyReview() {
     return () => clearTimeout(t);
   }, [pending, threshold, setThreshold]);
   const tz = useApp((s) => s.timeZone);
+  // j/k walk the list as they walk the Timeline; the detail follows the selection.
+  const step = (delta: 1 | -1) => {
+    const { list: current, selected: sel } = useAnomalies.getState();
+    if (current.state !== 'ready' || current.value.anomalies.length === 0) return false;
+    const items = current.value.anomalies;
+    const at = sel ? items.findIndex((a) => a.tenant === sel.tenant && a.anomalyKey === sel.anomalyKey) : -1;
+    const next = items[at === -1 ? 0 : Math.min(items.length - 1, Math.max(0, at + delta))]!;
+    select(next.tenant, next.anomalyKey);
+    // Focus follows the selection (as a click would put it), so Enter and Tab act from there.
+    document.querySelector<HTMLElement>(`[data-anomaly="${CSS.escape(next.anomalyKey)}"]`)?.focus();
+  };
+  useShortcuts({ j: () => step(1), k: () => step(-1) });
 
   return (
     <div className="split">
@@ -239,6 +252,9 @@ function AnomalyReview() {
                 );
               })}
             </ul>
+            <p className="keys-help muted small">
+              Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous anomaly
+            </p>
           </>
         )}
       </section>

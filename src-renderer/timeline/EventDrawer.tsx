@@ -135,15 +135,18 @@ export function EventDrawer() {
   const thread = useTimeline((s) => s.thread);
   const closeDrawer = useTimeline((s) => s.closeDrawer);
   const closeThread = useTimeline((s) => s.closeThread);
-  const closeButton = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLElement>(null);
 
+  // Focus goes to the panel itself, not to its Close button: a button there would take the
+  // next Enter (or the one still being handled) and close what Enter just opened. From the
+  // panel, Tab reaches its controls and j/k/Esc keep working.
   useEffect(() => {
-    if (drawer) closeButton.current?.focus({ preventScroll: true });
+    if (drawer) panel.current?.focus({ preventScroll: true });
   }, [drawer?.rid]);
 
   if (!drawer) return null;
   return (
-    <aside className="drawer" role="dialog" aria-modal="false" aria-label={thread ? 'Conversation thread' : 'Event details'}>
+    <aside ref={panel} tabIndex={-1} className="drawer" role="dialog" aria-modal="false" aria-label={thread ? 'Conversation thread' : 'Event details'}>
       <header className="drawer-head">
         <h2>{thread ? 'Conversation' : 'Details'}</h2>
         {thread ? (
@@ -151,7 +154,7 @@ export function EventDrawer() {
             Back to details
           </button>
         ) : null}
-        <button ref={closeButton} type="button" className="icon-button" aria-label="Close (Esc)" onClick={closeDrawer}>
+        <button type="button" className="icon-button" aria-label="Close (Esc)" onClick={closeDrawer}>
           ✕
         </button>
       </header>

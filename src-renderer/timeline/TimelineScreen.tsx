@@ -4,6 +4,7 @@ import { useApp } from '../app/store.js';
 import { formatCount, tzLabel } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { navigate } from '../app/routes.js';
+import { useShortcuts } from '../app/keys.js';
 import { FacetPanel } from '../filters/FacetPanel.js';
 import { SavedFilters } from '../filters/SavedFilters.js';
 import { SearchBox } from '../filters/SearchBox.js';
@@ -12,11 +13,6 @@ import { EventDrawer } from './EventDrawer.js';
 import { HistogramChart } from './HistogramChart.js';
 import { RecordList } from './RecordList.js';
 import { rowAt, useTimeline } from './store.js';
-
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
-}
 
 function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filter): void }) {
   const chips: { label: string; clear: Filter }[] = [];
@@ -107,42 +103,38 @@ export function TimelineScreen() {
 
   const total = count.state === 'ready' ? count.value.total : provisionalCount;
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === 'Escape') {
-        if (useTimeline.getState().drawer) {
-          closeDrawer();
-          e.preventDefault();
-        }
-        return;
-      }
-      if (isTyping(e.target)) return;
-      if (e.key === '/') {
-        e.preventDefault();
-        search.current?.focus();
-        search.current?.select();
-        return;
-      }
+  const step = (delta: 1 | -1) => {
+    const state = useTimeline.getState();
+    const n = state.count.state === 'ready' ? state.count.value.total : state.provisionalCount;
+    if (n === 0) return false;
+    const cur = state.selectedIndex;
+    const next = cur === null ? 0 : Math.min(n - 1, Math.max(0, cur + delta));
+    select(next);
+    // With the drawer open, j/k walk through the events in it.
+    const row = rowAt(state.pages, next);
+    if (state.drawer && row) openRecord(row.rid);
+    // Focus follows the selection into the list unless it is in the drawer: left on the nav
+    // link or a button just clicked, the next Enter would press that instead of opening the row.
+    if (!document.activeElement?.closest('[role=dialog]')) document.querySelector<HTMLElement>('[data-testid=record-scroller]')?.focus({ preventScroll: true });
+  };
+  useShortcuts({
+    j: () => step(1),
+    k: () => step(-1),
+    Enter: () => {
       const state = useTimeline.getState();
-      const n = state.count.state === 'ready' ? state.count.value.total : state.provisionalCount;
-      if (n === 0) return;
-      if (e.key === 'j' || e.key === 'k') {
-        e.preventDefault();
-        const cur = state.selectedIndex;
-        const next = cur === null ? 0 : Math.min(n - 1, Math.max(0, cur + (e.key === 'j' ? 1 : -1)));
-        select(next);
-        // With the drawer open, j/k walk through the events in it.
-        const row = rowAt(state.pages, next);
-        if (state.drawer && row) openRecord(row.rid);
-      } else if (e.key === 'Enter' && state.selectedIndex !== null) {
-        const row = rowAt(state.pages, state.selectedIndex);
-        if (row) openRecord(row.rid);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [closeDrawer, openRecord, select]);
+      const row = state.selectedIndex !== null ? rowAt(state.pages, state.selectedIndex) : undefined;
+      if (!row) return false;
+      openRecord(row.rid);
+    },
+    '/': () => {
+      search.current?.focus();
+      search.current?.select();
+    },
+    Escape: () => {
+      if (!useTimeline.getState().drawer) return false;
+      closeDrawer();
+    },
+  });
 
   const cacheEmpty = cacheTenants !== undefined && cacheTenants.length === 0;
 
