@@ -3,8 +3,10 @@ import type { AppStatus, TenantCounts } from '../../src-main/core/contract/statu
 import { api, errorMessage } from '../api/client.js';
 import { parseHash, type Route } from './routes.js';
 
+import type { TimeZoneMode } from './format.js';
+
+export type { TimeZoneMode };
 export type Theme = 'light' | 'dark';
-export type TimeZoneMode = 'utc' | 'local';
 
 function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
   try {

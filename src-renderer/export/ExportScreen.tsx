@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { ExportJobResult, ExportPreview, IdentityView, PackageVerificationView } from '../../src-main/core/contract/export.js';
 import { api, errorMessage } from '../api/client.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
+import { IsoDateInput } from '../app/IsoDateInput.js';
 import { formatCount } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { JobProgressView } from '../app/JobProgress.js';
@@ -188,10 +189,10 @@ export function ExportScreen() {
           </select>
         </label>{' '}
         <label>
-          From <input type="date" aria-label="Period from" value={from} onChange={(e) => setFrom(e.target.value)} />
+          From <IsoDateInput label="Period from" value={from} onChange={setFrom} />
         </label>{' '}
         <label>
-          To <input type="date" aria-label="Period to" value={to} onChange={(e) => setTo(e.target.value)} />
+          To <IsoDateInput label="Period to" value={to} onChange={setTo} />
         </label>{' '}
         <label>
           <input type="checkbox" checked={useTimelineFilters} disabled={isEmptyFilter(timelineFilter)} onChange={(e) => setUseTimelineFilters(e.target.checked)} /> Also apply the

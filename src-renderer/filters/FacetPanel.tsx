@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/contract/records.js';
-import { formatCount } from '../app/format.js';
+import { formatBound, formatCount } from '../app/format.js';
+import { IsoDateInput } from '../app/IsoDateInput.js';
+import { useApp } from '../app/store.js';
 import { ErrorState, Loading } from '../app/states.js';
 import type { Load } from '../timeline/store.js';
 import { FACET_LABELS, LIST_KEYS, type Filter } from './filterState.js';
@@ -79,6 +81,7 @@ function RangeGroup(props: { label: string; buckets: RangeBucket[] | undefined; 
 }
 
 export function FacetPanel({ filter, facets, onChange }: Props) {
+  const tz = useApp((s) => s.timeZone);
   const dateOnly = (v: string | undefined) => (v ? v.slice(0, 10) : '');
   return (
     <aside className="facets" aria-label="Filters">
@@ -97,15 +100,15 @@ export function FacetPanel({ filter, facets, onChange }: Props) {
         <div className="date-range">
           <label>
             From
-            <input type="date" value={dateOnly(filter.from)} onChange={(e) => onChange({ ...filter, from: e.target.value || undefined })} />
+            <IsoDateInput label="From (UTC day)" value={dateOnly(filter.from)} onChange={(v) => onChange({ ...filter, from: v || undefined })} />
           </label>
           <label>
             To
-            <input type="date" value={dateOnly(filter.to)} onChange={(e) => onChange({ ...filter, to: e.target.value || undefined })} />
+            <IsoDateInput label="To (UTC day)" value={dateOnly(filter.to)} onChange={(v) => onChange({ ...filter, to: v || undefined })} />
           </label>
         </div>
-        {filter.from && filter.from.length > 10 ? <div className="muted small">From {filter.from}</div> : null}
-        {filter.to && filter.to.length > 10 ? <div className="muted small">To {filter.to}</div> : null}
+        {filter.from && formatBound(filter.from, tz).length > 10 ? <div className="muted small">From {formatBound(filter.from, tz)}</div> : null}
+        {filter.to && formatBound(filter.to, tz).length > 10 ? <div className="muted small">To {formatBound(filter.to, tz)}</div> : null}
       </div>
       {facets.state === 'error' ? (
         <ErrorState message={facets.message} />

@@ -32,7 +32,7 @@ function Detail({ detail }: { detail: RecordDetail }) {
   return (
     <div className="drawer-body">
       <p className="drawer-meta">
-        <span className={`pill pill-${s.kind}`}>{s.kind}</span> {s.tenant} · {formatTs(s.ts, tz)} {tz === 'utc' ? 'UTC' : 'local'}
+        <span className={`pill pill-${s.kind}`}>{s.kind}</span> {s.tenant} · {formatTs(s.ts, tz)}
         {s.undated ? <span className="warn"> · missing or sentinel timestamp</span> : null}
       </p>
       {s.kind === 'conversation' && s.sessionId ? (

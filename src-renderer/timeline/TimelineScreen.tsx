@@ -1,7 +1,7 @@
 import { useCallback, useDeferredValue, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../app/store.js';
-import { formatCount, tzLabel } from '../app/format.js';
+import { formatBound, formatCount, tzLabel } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { navigate } from '../app/routes.js';
 import { useShortcuts } from '../app/keys.js';
@@ -15,6 +15,7 @@ import { RecordList } from './RecordList.js';
 import { rowAt, useTimeline } from './store.js';
 
 function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filter): void }) {
+  const tz = useApp((s) => s.timeZone);
   const chips: { label: string; clear: Filter }[] = [];
   for (const key of LIST_KEYS) {
     for (const v of filter[key] ?? []) {
@@ -22,8 +23,8 @@ function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filte
     }
   }
   if (filter.text) chips.push({ label: `Text: ${filter.text}`, clear: { ...filter, text: undefined } });
-  if (filter.from) chips.push({ label: `From ${filter.from}`, clear: { ...filter, from: undefined } });
-  if (filter.to) chips.push({ label: `To ${filter.to}`, clear: { ...filter, to: undefined } });
+  if (filter.from) chips.push({ label: `From ${formatBound(filter.from, tz)}`, clear: { ...filter, from: undefined } });
+  if (filter.to) chips.push({ label: `To ${formatBound(filter.to, tz)}`, clear: { ...filter, to: undefined } });
   if (filter.temperatureMin !== undefined || filter.temperatureMax !== undefined) {
     chips.push({ label: `Temperature ${filter.temperatureMin ?? '…'}–${filter.temperatureMax ?? '…'}`, clear: { ...filter, temperatureMin: undefined, temperatureMax: undefined } });
   }

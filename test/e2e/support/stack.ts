@@ -41,6 +41,9 @@ export interface StackOptions {
   colorScheme?: 'light' | 'dark';
   /** open the launch URL right away (default true) */
   open?: boolean;
+  /** the browser's time zone and locale (default: the machine's) */
+  timezoneId?: string;
+  locale?: string;
   /** an existing cache file (e.g. a records fixture) instead of a new one in the data folder */
   cachePath?: string;
 }
@@ -61,7 +64,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (opts.demo) await saveDemoProfile(ctx, opts.demo.url, opts.demo.tenants);
   const bridge = await startHttpBridge({ ctx, rendererDir: rendererDir() });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: opts.colorScheme ?? 'light' });
+  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: opts.colorScheme ?? 'light', ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}), ...(opts.locale ? { locale: opts.locale } : {}) });
   const page = await context.newPage();
   const pageErrors = collectPageErrors(page);
   if (opts.open ?? true) await page.goto(bridge.url);
