@@ -44,8 +44,12 @@ export const api: ApiClient = new Proxy({} as ApiClient, {
   },
 });
 
+// Input errors arrive as "connections.test: profile.name: Give the connection a name.": the
+// method and field path serve the CLI and logs; a person at the form needs the sentence.
+const INPUT_ERROR_PREFIX = /^[a-z]+\.[A-Za-z]+: [\w.]+: /;
+
 export function errorMessage(e: unknown): string {
-  if (e instanceof ApiCallError) return e.message;
+  if (e instanceof ApiCallError) return e.code === 'E_INPUT' ? e.message.replace(INPUT_ERROR_PREFIX, '') : e.message;
   if (e instanceof Error) return e.message;
   return String(e);
 }
