@@ -3,7 +3,7 @@ import type { AnomalySummary, ReviewDecision } from '../../src-main/core/contrac
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { useShortcuts } from '../app/keys.js';
-import { formatCount, formatTs } from '../app/format.js';
+import { countOf, formatCount, formatTs } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { errorMessage } from '../api/client.js';
 import { Highlighted } from '../timeline/Highlighted.js';
@@ -127,7 +127,7 @@ function ContextPanel() {
         <p className={`review-state review-${anomaly.latestReview.decision}`} data-testid="latest-review">
           Latest review: <strong>{anomaly.latestReview.decision === 'confirmed' ? 'confirmed' : 'false positive'}</strong> by {anomaly.latestReview.reviewer},{' '}
           {formatTs(anomaly.latestReview.reviewedAt, tz)} — “{anomaly.latestReview.note}”
-          {anomaly.reviewCount > 1 ? ` (${anomaly.reviewCount} reviews)` : ''}
+          {anomaly.reviewCount > 1 ? ` (${countOf(anomaly.reviewCount, 'review')})` : ''}
         </p>
       ) : null}
       {anomaly.features ? (

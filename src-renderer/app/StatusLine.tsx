@@ -1,5 +1,5 @@
 import { useApp } from './store.js';
-import { formatCount } from './format.js';
+import { countOf, formatCount } from './format.js';
 
 /** Live line from the main process: is the source reachable, and how many rows each tenant has. */
 export function StatusLine() {
@@ -46,7 +46,7 @@ export function StatusLine() {
           {source.tenants.map((t, i) => (
             <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
               {i > 0 ? ' · ' : ''}
-              {t.tenant} {formatCount(t.events)} events, {formatCount(t.conversations)} conversations
+              {t.tenant} {countOf(t.events, 'event')}, {countOf(t.conversations, 'conversation')}
             </span>
           ))}
         </span>
@@ -58,7 +58,7 @@ export function StatusLine() {
           : status.cache.tenants.map((t, i) => (
               <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
                 {i > 0 ? ' · ' : ''}
-                {t.tenant} {formatCount(t.events)} events, {formatCount(t.conversations)} conversations
+                {t.tenant} {countOf(t.events, 'event')}, {countOf(t.conversations, 'conversation')}
               </span>
             ))}
       </span>

@@ -7,6 +7,11 @@ export function formatCount(n: number): string {
   return NUMBER.format(n);
 }
 
+/** "1 review", "2 reviews", "1,204 access-log rows": a count with its noun agreeing. */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${NUMBER.format(n)} ${n === 1 ? singular : plural}`;
+}
+
 /** "+02:00" / "−04:00": the offset from UTC in minutes east, as auditors read it. */
 export function formatOffset(minutesEast: number): string {
   const sign = minutesEast >= 0 ? '+' : '−';

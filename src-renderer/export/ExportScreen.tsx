@@ -5,7 +5,7 @@ import type { ExportJobResult, ExportPreview, IdentityView, PackageVerificationV
 import { api, errorMessage } from '../api/client.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
-import { formatCount } from '../app/format.js';
+import { countOf, formatCount } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/useJob.js';
@@ -108,7 +108,7 @@ function Verification({ path }: { path: string }) {
         : ''}
       {v.chain ? (
         <div className="small">
-          Chain {v.chain.tenant}/{v.chain.table}: {formatCount(v.chain.rows)} rows, {v.chain.intact ? 'intact' : `${v.chain.breaks.length + v.chain.breaksOmitted} breaks (as found at the source)`}
+          Chain {v.chain.tenant}/{v.chain.table}: {countOf(v.chain.rows, 'row')}, {v.chain.intact ? 'intact' : `${countOf(v.chain.breaks.length + v.chain.breaksOmitted, 'break')} (as found at the source)`}
         </div>
       ) : null}
       {v.failures.length ? (
@@ -203,8 +203,8 @@ export function ExportScreen() {
         <legend>2. Preview</legend>
         {preview.state === 'ready' ? (
           <p data-testid="export-preview">
-            {formatCount(preview.value.events)} system events, {formatCount(preview.value.conversations)} conversations, {formatCount(preview.value.anomalies)} anomalies,{' '}
-            {formatCount(preview.value.reviews)} reviews, {formatCount(preview.value.accessLog)} access-log rows.{' '}
+            {countOf(preview.value.events, 'system event')}, {countOf(preview.value.conversations, 'conversation')}, {countOf(preview.value.anomalies, 'anomaly', 'anomalies')},{' '}
+            {countOf(preview.value.reviews, 'review')}, {countOf(preview.value.accessLog, 'access-log row')}.{' '}
             {preview.value.wholeChain ? 'The whole hash chain is included.' : 'A filtered slice: the chain is checked within the slice.'}
           </p>
         ) : preview.state === 'error' ? (

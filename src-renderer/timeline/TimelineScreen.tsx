@@ -1,7 +1,7 @@
 import { useCallback, useDeferredValue, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../app/store.js';
-import { formatBound, formatCount, tzLabel } from '../app/format.js';
+import { countOf, formatBound, formatCount, tzLabel } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { navigate } from '../app/routes.js';
 import { useShortcuts } from '../app/keys.js';
@@ -151,7 +151,7 @@ export function TimelineScreen() {
         <div className="result-line" role="status" aria-live="polite" data-testid="result-count">
           {count.state === 'ready' ? (
             <>
-              <strong>{formatCount(count.value.total)}</strong> rows ({formatCount(count.value.events)} system events, {formatCount(count.value.conversations)} conversations
+              <strong>{formatCount(count.value.total)}</strong> {count.value.total === 1 ? 'row' : 'rows'} ({countOf(count.value.events, 'system event')}, {countOf(count.value.conversations, 'conversation')}
               {count.value.undated ? `, ${formatCount(count.value.undated)} undated` : ''}) · times in {tzLabel(tz)} · newest first
             </>
           ) : count.state === 'error' ? (
