@@ -3,6 +3,7 @@ import type { AnomalySummary, ReviewDecision } from '../../src-main/core/contrac
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { useShortcuts } from '../app/keys.js';
+import { anomalyTitle, featureWords, scoreLabel } from './describe.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { errorMessage } from '../api/client.js';
@@ -116,12 +117,13 @@ function ContextPanel() {
   const { anomaly, event, before, after } = context.value;
   return (
     <div className="anomaly-detail">
-      <h2>
-        Anomaly <span className="mono">{anomaly.anomalyKey}</span>
-      </h2>
+      <h2>{anomalyTitle(anomaly)}</h2>
       <p>
-        Score <strong>{anomaly.scoreText ?? '?'}</strong> · {anomaly.detector ?? 'unknown detector'} · model {anomaly.modelVersion ?? '?'} · detected{' '}
-        {formatTs(anomaly.detectedAt, tz)}
+        Score <strong>{anomaly.scoreText ?? '?'}</strong> · {anomaly.detector ?? 'unknown detector'}
+        {featureWords(anomaly.features, 5) ? `: ${featureWords(anomaly.features, 5)}` : ''} · detected {formatTs(anomaly.detectedAt, tz)}
+      </p>
+      <p className="muted small">
+        Detector model {anomaly.modelVersion ?? '?'} · anomaly id <span className="mono">{anomaly.anomalyKey}</span>
       </p>
       {anomaly.latestReview ? (
         <p className={`review-state review-${anomaly.latestReview.decision}`} data-testid="latest-review">
@@ -236,13 +238,13 @@ function AnomalyReview() {
                       if (e.key === 'Enter' || e.key === ' ') select(a.tenant, a.anomalyKey);
                     }}
                   >
-                    <span className="score-badge">{a.score !== null ? a.score.toFixed(2) : (a.scoreText ?? '?')}</span>
+                    <span className="score-badge" aria-label={`score ${scoreLabel(a)}`}>
+                      {scoreLabel(a)}
+                    </span>
                     <span className="anomaly-main">
-                      <span>
-                        {a.event ? (a.event.kind === 'event' ? a.event.eventType : a.event.agentId) : 'event not cached'} · {a.tenant}
-                      </span>
+                      <span className="anomaly-title">{anomalyTitle(a)}</span>
                       <span className="muted small">
-                        {a.detector ?? ''} · {formatTs(a.detectedAt, tz)}
+                        {[a.detector, featureWords(a.features)].filter(Boolean).join(': ')} · {formatTs(a.detectedAt, tz)}
                       </span>
                     </span>
                     <span className={`review-chip ${a.latestReview ? `review-${a.latestReview.decision}` : 'review-none'}`}>

@@ -3,6 +3,7 @@ import type { RecordSummary } from '../../src-main/core/contract/records.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { Highlighted } from './Highlighted.js';
+import { jsonAsWords } from './readable.js';
 import { rowAt, useTimeline } from './store.js';
 import { scrollTopFor, windowAt } from './scrollScale.js';
 
@@ -31,7 +32,7 @@ function RowCells({ row }: { row: RecordSummary }) {
         {isEvent ? (row.anomalyScore !== null ? <span className="score">{row.anomalyScore.toFixed(2)}</span> : null) : row.safetyMode}
       </span>
       <span role="gridcell" className="c-preview">
-        <Highlighted segments={row.preview} />
+        <Highlighted segments={isEvent ? jsonAsWords(row.preview) : row.preview} />
       </span>
     </>
   );
