@@ -3,6 +3,7 @@ import { useApp } from './store.js';
 import { parseHash, SCREENS, SCREEN_LABELS, formatHash, type Screen } from './routes.js';
 import { StatusLine } from './StatusLine.js';
 import { ScreenBoundary } from './ScreenBoundary.js';
+import { useChainVerdicts } from './chainVerdicts.js';
 import { TimelineScreen } from '../timeline/TimelineScreen.js';
 import { AnomaliesScreen } from '../anomalies/AnomaliesScreen.js';
 import { IntegrityScreen } from '../integrity/IntegrityScreen.js';
@@ -73,6 +74,7 @@ export function App() {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       await refreshStatus(true);
+      await useChainVerdicts.getState().load();
       if (!stopped) timer = setTimeout(() => void poll(), STATUS_POLL_MS);
     };
     void poll();

@@ -5,6 +5,7 @@ import type { ExportJobResult, ExportPreview, IdentityView, PackageVerificationV
 import { api, errorMessage } from '../api/client.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
+import { againstLabel, useChainVerdicts } from '../app/chainVerdicts.js';
 import { countOf, formatCount } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { JobProgressView } from '../app/JobProgress.js';
@@ -128,7 +129,9 @@ export function ExportScreen() {
   const tenants = useApp(selectCacheTenants);
   const cachePath = useApp((s) => s.status?.cache.path);
   const timelineFilter = useTimeline((s) => s.filter);
+  const verdicts = useChainVerdicts((s) => s.byTenant);
   const [tenant, setTenant] = useState('');
+  const tenantVerdict = verdicts[tenant];
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [useTimelineFilters, setUseTimelineFilters] = useState(false);
@@ -206,6 +209,12 @@ export function ExportScreen() {
             {countOf(preview.value.events, 'system event')}, {countOf(preview.value.conversations, 'conversation')}, {countOf(preview.value.anomalies, 'anomaly', 'anomalies')},{' '}
             {countOf(preview.value.reviews, 'review')}, {countOf(preview.value.accessLog, 'access-log row')}.{' '}
             {preview.value.wholeChain ? 'The whole hash chain is included.' : 'A filtered slice: the chain is checked within the slice.'}
+            {tenantVerdict?.breaks ? (
+              <strong className="error-text" data-testid="export-preview-broken">
+                {' '}
+                This tenant's chain has {countOf(tenantVerdict.breaks, 'break')} (verified against {againstLabel(tenantVerdict.against)}); they will be listed in the report.
+              </strong>
+            ) : null}
           </p>
         ) : preview.state === 'error' ? (
           <ErrorState message={preview.message} />

@@ -1,7 +1,8 @@
 import { useCallback, useDeferredValue, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../app/store.js';
-import { countOf, formatBound, formatCount, tzLabel } from '../app/format.js';
+import { countOf, formatBound, formatCount, formatTs, tzLabel } from '../app/format.js';
+import { againstLabel, breaksLabel, useChainVerdicts } from '../app/chainVerdicts.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { navigate } from '../app/routes.js';
 import { useShortcuts } from '../app/keys.js';
@@ -46,6 +47,24 @@ function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filte
         </button>
       </li>
     </ul>
+  );
+}
+
+/** The tenants in view whose chain the latest verification found broken, named above the list. */
+function BrokenChainsNote({ tenants }: { tenants: string[] | undefined }) {
+  const verdicts = useChainVerdicts((s) => s.byTenant);
+  const tz = useApp((s) => s.timeZone);
+  const broken = Object.values(verdicts).filter((v) => v.breaks > 0 && (!tenants?.length || tenants.includes(v.tenant)));
+  if (!broken.length) return null;
+  return (
+    <p className="chain-warning" role="note" data-testid="timeline-chain-broken">
+      {broken.map((v, i) => (
+        <span key={v.tenant}>
+          {i > 0 ? '; ' : ''}⚠ {v.tenant}: {breaksLabel(v)} (verified {formatTs(v.checkedAt, tz)} against {againstLabel(v.against)})
+        </span>
+      ))}{' '}
+      · <a href="#/integrity">see Integrity</a>
+    </p>
   );
 }
 
@@ -160,6 +179,7 @@ export function TimelineScreen() {
             'Counting…'
           )}
         </div>
+        <BrokenChainsNote tenants={filter.tenant} />
         {shownHistogram.state === 'ready' && shownHistogram.value.bins.length > 0 ? (
           <HistogramChart histogram={shownHistogram.value} onZoom={zoom} />
         ) : shownHistogram.state === 'error' ? (
