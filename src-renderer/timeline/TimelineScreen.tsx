@@ -13,7 +13,8 @@ import { FACET_LABELS, LIST_KEYS, filterFromParams, filterKey, filterToParams, i
 import { EventDrawer } from './EventDrawer.js';
 import { HistogramChart } from './HistogramChart.js';
 import { RecordList } from './RecordList.js';
-import { rowAt, useTimeline } from './store.js';
+import { PAGE_SIZE, rowAt, useTimeline } from './store.js';
+import { findJumpIndex, parseJump } from './jumpTarget.js';
 
 function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filter): void }) {
   const tz = useApp((s) => s.timeZone);
@@ -155,6 +156,22 @@ export function TimelineScreen() {
       closeDrawer();
     },
   });
+
+  // A jump link names one row: once its page is loaded, select it and open its drawer (once
+  // per link; moving on with j/k or another filter is not undone).
+  const jump = parseJump(params.get('jump'));
+  const jumpKey = jump ? `${params.toString()}` : null;
+  const jumped = useRef<string | null>(null);
+  const pages = useTimeline((s) => s.pages);
+  useEffect(() => {
+    if (!jump || jumpKey === null || jumped.current === jumpKey) return;
+    const index = findJumpIndex(pages, PAGE_SIZE, jump);
+    if (index === null) return;
+    jumped.current = jumpKey;
+    select(index);
+    const row = rowAt(pages, index);
+    if (row) openRecord(row.rid);
+  }, [jump, jumpKey, pages, select, openRecord]);
 
   const cacheEmpty = cacheTenants !== undefined && cacheTenants.length === 0;
 

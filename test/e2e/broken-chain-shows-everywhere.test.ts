@@ -13,6 +13,8 @@ import { testAndSync } from './actions/sync.js';
 import { verifyCache } from './actions/anchor.js';
 import { openTimeline } from './actions/timeline.js';
 import { openScreen } from './actions/navigate.js';
+import { IntegrityPage } from './pages/integrity.js';
+import { TimelinePage } from './pages/timeline.js';
 
 describe('a broken chain is visible wherever its tenant appears', () => {
   let demo: DemoDb;
@@ -38,6 +40,21 @@ describe('a broken chain is visible wherever its tenant appears', () => {
     for (const t of demo.groundTruth.tenants) {
       assert.match(await integrity.chainRow(t).getByTestId('chain-source').innerText(), /against the cache$/);
     }
+  });
+
+  test('"jump to row" selects the broken row and opens its drawer at that seq', async () => {
+    const integrity = new IntegrityPage(stack.page);
+    const link = integrity.chainRow(tampered).getByRole('link', { name: /Jump to the row at seq \d+/ }).first();
+    const seq = /seq (\d+)/.exec((await link.getAttribute('aria-label'))!)![1]!;
+    await link.click();
+    const tl = new TimelinePage(stack.page);
+    await tl.drawer.waitFor();
+    const chain = tl.drawer.getByRole('region', { name: 'Chain position' });
+    await chain.waitFor();
+    assert.match(await chain.innerText(), new RegExp(`seq\\s+${seq}\\b`));
+    assert.equal(await tl.grid.locator('[role=row][aria-selected="true"]').count(), 1, 'the row is selected (marked) in the list');
+    await stack.page.keyboard.press('Escape');
+    await openScreen(stack.page, 'Integrity');
   });
 
   test('the status line flags the tampered tenant only', async () => {

@@ -44,3 +44,19 @@ test('an anomaly is titled by what happened, and its features read as words', ()
   assert.equal(featureWords('{"failures_10min": 10, "distinct_ips": 1, "user_baseline": 0.2, "extra": 5}'), 'failures 10min 10 · distinct ips 1 · user baseline 0.2');
   assert.equal(featureWords('not json'), null);
 });
+
+test('a jump link names its row, and the row is found among the loaded pages', async () => {
+  const { findJumpIndex, formatJump, parseJump } = await import('../../src-renderer/timeline/jumpTarget.js');
+  assert.deepEqual(parseJump('seq:812'), { by: 'seq', seq: 812 });
+  assert.deepEqual(parseJump('rid:7'), { by: 'rid', rid: 7 });
+  assert.equal(parseJump('seq:-1'), null);
+  assert.equal(parseJump('drop table'), null);
+  assert.equal(formatJump({ by: 'seq', seq: 812 }), 'seq:812');
+  const pages = new Map([
+    [1, [event({ rid: 20, seq: 812 }), event({ rid: 21, seq: 811 })]],
+    [0, [event({ rid: 10, seq: 900 })]],
+  ]);
+  assert.equal(findJumpIndex(pages, 100, { by: 'seq', seq: 811 }), 101);
+  assert.equal(findJumpIndex(pages, 100, { by: 'rid', rid: 10 }), 0);
+  assert.equal(findJumpIndex(pages, 100, { by: 'seq', seq: 1 }), null);
+});
