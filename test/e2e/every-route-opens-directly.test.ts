@@ -51,11 +51,13 @@ async function walkEveryRoute(stack: Stack, shots: string | null): Promise<void>
   for (const theme of THEMES) {
     // A fresh context per theme: no stored choice, so the OS preference decides, as on a first start.
     const context = await stack.browser.newContext({ viewport: SIZES[0], colorScheme: theme });
+    // The launch token opens the app once: a new context carries the session it set instead.
+    await context.addCookies(await stack.context.cookies());
     try {
       for (const route of routes) {
         const page = await context.newPage();
         const errors = collectPageErrors(page);
-        await page.goto(stack.bridge.url.replace(/#.*$/, '') + route.hash);
+        await page.goto(`${stack.bridge.origin}/${route.hash}`);
         await screenIsUp(page, route, theme);
         await page.reload();
         await screenIsUp(page, route, theme);
