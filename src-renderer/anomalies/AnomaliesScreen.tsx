@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { AnomalySummary, ReviewDecision } from '../../src-main/core/contract/anomalies.js';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
-import { useApp } from '../app/store.js';
-import { formatCount, formatTs } from '../app/format.js';
+import { selectCacheTenants, useApp } from '../app/store.js';
+import { useShortcuts } from '../app/keys.js';
+import { anomalyTitle, featureWords, scoreLabel } from './describe.js';
+import { countOf, formatCount, formatTs } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { errorMessage } from '../api/client.js';
 import { Highlighted } from '../timeline/Highlighted.js';
@@ -115,18 +117,19 @@ function ContextPanel() {
   const { anomaly, event, before, after } = context.value;
   return (
     <div className="anomaly-detail">
-      <h2>
-        Anomaly <span className="mono">{anomaly.anomalyKey}</span>
-      </h2>
+      <h2>{anomalyTitle(anomaly)}</h2>
       <p>
-        Score <strong>{anomaly.scoreText ?? '?'}</strong> · {anomaly.detector ?? 'unknown detector'} · model {anomaly.modelVersion ?? '?'} · detected{' '}
-        {formatTs(anomaly.detectedAt, tz)}
+        Score <strong>{anomaly.scoreText ?? '?'}</strong> · {anomaly.detector ?? 'unknown detector'}
+        {featureWords(anomaly.features, 5) ? `: ${featureWords(anomaly.features, 5)}` : ''} · detected {formatTs(anomaly.detectedAt, tz)}
+      </p>
+      <p className="muted small">
+        Detector model {anomaly.modelVersion ?? '?'} · anomaly id <span className="mono">{anomaly.anomalyKey}</span>
       </p>
       {anomaly.latestReview ? (
         <p className={`review-state review-${anomaly.latestReview.decision}`} data-testid="latest-review">
           Latest review: <strong>{anomaly.latestReview.decision === 'confirmed' ? 'confirmed' : 'false positive'}</strong> by {anomaly.latestReview.reviewer},{' '}
           {formatTs(anomaly.latestReview.reviewedAt, tz)} — “{anomaly.latestReview.note}”
-          {anomaly.reviewCount > 1 ? ` (${anomaly.reviewCount} reviews)` : ''}
+          {anomaly.reviewCount > 1 ? ` (${countOf(anomaly.reviewCount, 'review')})` : ''}
         </p>
       ) : null}
       {anomaly.features ? (
@@ -156,7 +159,7 @@ function ContextPanel() {
 
 function AnomalyReview() {
   const { tenant, threshold, includeReviewed, list, selected, setTenant, setThreshold, setIncludeReviewed, load, select } = useAnomalies();
-  const tenants = useApp((s) => s.status?.cache.tenants ?? []);
+  const tenants = useApp(selectCacheTenants);
   const [pending, setPending] = useState(threshold);
   useEffect(() => {
     void load();
@@ -167,6 +170,18 @@ function AnomalyReview() {
     return () => clearTimeout(t);
   }, [pending, threshold, setThreshold]);
   const tz = useApp((s) => s.timeZone);
+  // j/k walk the list as they walk the Timeline; the detail follows the selection.
+  const step = (delta: 1 | -1) => {
+    const { list: current, selected: sel } = useAnomalies.getState();
+    if (current.state !== 'ready' || current.value.anomalies.length === 0) return false;
+    const items = current.value.anomalies;
+    const at = sel ? items.findIndex((a) => a.tenant === sel.tenant && a.anomalyKey === sel.anomalyKey) : -1;
+    const next = items[at === -1 ? 0 : Math.min(items.length - 1, Math.max(0, at + delta))]!;
+    select(next.tenant, next.anomalyKey);
+    // Focus follows the selection (as a click would put it), so Enter and Tab act from there.
+    document.querySelector<HTMLElement>(`[data-anomaly="${CSS.escape(next.anomalyKey)}"]`)?.focus();
+  };
+  useShortcuts({ j: () => step(1), k: () => step(-1) });
 
   return (
     <div className="split">
@@ -223,13 +238,13 @@ function AnomalyReview() {
                       if (e.key === 'Enter' || e.key === ' ') select(a.tenant, a.anomalyKey);
                     }}
                   >
-                    <span className="score-badge">{a.score !== null ? a.score.toFixed(2) : (a.scoreText ?? '?')}</span>
+                    <span className="score-badge" aria-label={`score ${scoreLabel(a)}`}>
+                      {scoreLabel(a)}
+                    </span>
                     <span className="anomaly-main">
-                      <span>
-                        {a.event ? (a.event.kind === 'event' ? a.event.eventType : a.event.agentId) : 'event not cached'} · {a.tenant}
-                      </span>
+                      <span className="anomaly-title">{anomalyTitle(a)}</span>
                       <span className="muted small">
-                        {a.detector ?? ''} · {formatTs(a.detectedAt, tz)}
+                        {[a.detector, featureWords(a.features)].filter(Boolean).join(': ')} · {formatTs(a.detectedAt, tz)}
                       </span>
                     </span>
                     <span className={`review-chip ${a.latestReview ? `review-${a.latestReview.decision}` : 'review-none'}`}>
@@ -239,6 +254,9 @@ function AnomalyReview() {
                 );
               })}
             </ul>
+            <p className="keys-help muted small">
+              Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous anomaly
+            </p>
           </>
         )}
       </section>

@@ -6,6 +6,7 @@ import type { Finding } from '../../src-main/core/contract/anomalies.js';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
 import { useApp } from '../app/store.js';
 import { formatCount, formatTs } from '../app/format.js';
+import { formatJump } from '../timeline/jumpTarget.js';
 import { formatHash, navigate } from '../app/routes.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { filterToParams, type Filter } from '../filters/filterState.js';
@@ -28,7 +29,9 @@ function timelineHref(filter: Filter): string {
 function rowHref(related: Filter, row: RecordSummary): string {
   const t = row.ts ? new Date(row.ts) : null;
   if (!t || Number.isNaN(t.getTime())) return timelineHref(related);
-  return timelineHref({ ...related, to: new Date(t.getTime() + 1000).toISOString() });
+  const href = timelineHref({ ...related, to: new Date(t.getTime() + 1000).toISOString() });
+  // Name the row itself, so the Timeline selects it and opens its drawer.
+  return `${href}${href.includes('?') ? '&' : '?'}jump=${formatJump({ by: 'rid', rid: row.rid })}`;
 }
 
 function Samples({ finding }: { finding: Finding }) {

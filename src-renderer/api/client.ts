@@ -44,8 +44,18 @@ export const api: ApiClient = new Proxy({} as ApiClient, {
   },
 });
 
+// Input errors arrive as "connections.test: profile.name: Give the connection a name.": the
+// method and field path serve the CLI and logs; a person at the form needs the sentence. Only
+// the contract's own sentences are shown bare: a validator's generic words ("Too big: …") keep
+// the method and field, which are then the only clue to what was wrong.
+const INPUT_ERROR = /^[a-z]+\.[A-Za-z]+: [\w.]+: (.*)$/s;
+const GENERIC_VALIDATOR_WORDS = /^(Too (big|small)|Invalid|Expected|Unrecognized|Required)\b/;
+
 export function errorMessage(e: unknown): string {
-  if (e instanceof ApiCallError) return e.message;
+  if (e instanceof ApiCallError) {
+    const sentence = e.code === 'E_INPUT' ? INPUT_ERROR.exec(e.message)?.[1] : undefined;
+    return sentence !== undefined && !GENERIC_VALIDATOR_WORDS.test(sentence) ? sentence : e.message;
+  }
   if (e instanceof Error) return e.message;
   return String(e);
 }

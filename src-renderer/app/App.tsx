@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { useApp } from './store.js';
 import { parseHash, SCREENS, SCREEN_LABELS, formatHash, type Screen } from './routes.js';
 import { StatusLine } from './StatusLine.js';
+import { ScreenBoundary } from './ScreenBoundary.js';
+import { useChainVerdicts } from './chainVerdicts.js';
 import { TimelineScreen } from '../timeline/TimelineScreen.js';
 import { AnomaliesScreen } from '../anomalies/AnomaliesScreen.js';
 import { IntegrityScreen } from '../integrity/IntegrityScreen.js';
@@ -72,6 +74,7 @@ export function App() {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       await refreshStatus(true);
+      await useChainVerdicts.getState().load();
       if (!stopped) timer = setTimeout(() => void poll(), STATUS_POLL_MS);
     };
     void poll();
@@ -119,7 +122,10 @@ export function App() {
       </header>
       <SourceBanner />
       <main className="screen" aria-label={SCREEN_LABELS[route.screen]}>
-        <ScreenView screen={route.screen} />
+        {/* keyed by screen: leaving a failed screen and coming back tries it afresh */}
+        <ScreenBoundary key={route.screen} label={SCREEN_LABELS[route.screen]}>
+          <ScreenView screen={route.screen} />
+        </ScreenBoundary>
       </main>
       <StatusLine />
     </div>

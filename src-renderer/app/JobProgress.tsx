@@ -1,22 +1,28 @@
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
 import { formatCount, formatDuration } from './format.js';
 
+const FINISHED_LABEL: Record<Exclude<JobStatus['state'], 'running'>, string> = { done: 'done', failed: 'failed', cancelled: 'cancelled' };
+
 /** Progress bar + rows/s + ETA for a running job, and its final state. */
 export function JobProgressView({ job, label, onCancel }: { job: JobStatus; label: string; onCancel?: () => void }) {
   const p = job.progress;
   const pct = p.total ? Math.min(100, Math.round((p.done / p.total) * 100)) : null;
+  // A finished job never keeps an animated (indeterminate) bar: done fills it, failed and
+  // cancelled freeze it where the work stopped, and the head says which.
+  const running = job.state === 'running';
+  const value = running ? (pct ?? undefined) : job.state === 'done' ? 100 : (pct ?? 0);
   return (
     <div className="job" data-testid={`job-${job.kind}`} data-state={job.state}>
       <div className="job-head">
         <strong>{label}</strong>
-        <span className="muted"> · {job.state === 'running' ? p.phase : job.state}</span>
+        <span className={`job-state job-${job.state}`} data-testid="job-state"> · {job.state === 'running' ? p.phase : FINISHED_LABEL[job.state]}</span>
       </div>
-      <progress max={100} value={pct ?? undefined} aria-label={`${label} progress`}>
-        {pct !== null ? `${pct}%` : ''}
+      <progress max={100} value={value} aria-label={`${label} progress`} className={`progress-${job.state}`}>
+        {value !== undefined ? `${value}%` : ''}
       </progress>
       <div className="job-stats small">
         {formatCount(p.done)}
-        {p.total !== null ? ` / ${formatCount(p.total)}` : ''} rows
+        {p.total !== null ? ` / ${formatCount(p.total)}` : ''} {(p.total ?? p.done) === 1 ? 'row' : 'rows'}
         {p.rowsPerSecond ? ` · ${formatCount(p.rowsPerSecond)} rows/s` : ''}
         {job.state === 'running' && p.etaSeconds !== null ? ` · ETA ${formatDuration(p.etaSeconds)}` : ''}
         {p.message ? ` · ${p.message}` : ''}

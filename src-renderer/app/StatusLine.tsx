@@ -1,10 +1,12 @@
 import { useApp } from './store.js';
-import { formatCount } from './format.js';
+import { breaksLabel, useChainVerdicts } from './chainVerdicts.js';
+import { countOf, formatCount } from './format.js';
 
 /** Live line from the main process: is the source reachable, and how many rows each tenant has. */
 export function StatusLine() {
   const status = useApp((s) => s.status);
   const statusError = useApp((s) => s.statusError);
+  const verdicts = useChainVerdicts((s) => s.byTenant);
   if (statusError) {
     return (
       <footer className="statusline" role="status" aria-label="Status">
@@ -46,7 +48,7 @@ export function StatusLine() {
           {source.tenants.map((t, i) => (
             <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
               {i > 0 ? ' · ' : ''}
-              {t.tenant} {formatCount(t.events)} events, {formatCount(t.conversations)} conversations
+              {t.tenant} {countOf(t.events, 'event')}, {countOf(t.conversations, 'conversation')}
             </span>
           ))}
         </span>
@@ -58,7 +60,13 @@ export function StatusLine() {
           : status.cache.tenants.map((t, i) => (
               <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
                 {i > 0 ? ' · ' : ''}
-                {t.tenant} {formatCount(t.events)} events, {formatCount(t.conversations)} conversations
+                {t.tenant} {countOf(t.events, 'event')}, {countOf(t.conversations, 'conversation')}
+                {verdicts[t.tenant]?.breaks ? (
+                  <a href="#/integrity" className="error-text chain-flag" data-testid="status-chain-broken">
+                    {' '}
+                    ⚠ {breaksLabel(verdicts[t.tenant]!)}
+                  </a>
+                ) : null}
               </span>
             ))}
       </span>

@@ -1,10 +1,12 @@
 import { create } from 'zustand';
-import type { AppStatus } from '../../src-main/core/contract/status.js';
+import type { AppStatus, TenantCounts } from '../../src-main/core/contract/status.js';
 import { api, errorMessage } from '../api/client.js';
 import { parseHash, type Route } from './routes.js';
 
+import type { TimeZoneMode } from './format.js';
+
+export type { TimeZoneMode };
 export type Theme = 'light' | 'dark';
-export type TimeZoneMode = 'utc' | 'local';
 
 function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
   try {
@@ -72,3 +74,11 @@ export const useApp = create<AppState>((set, get) => ({
     }
   },
 }));
+
+// Selectors hand back what the store holds or a shared constant: a fresh [] per call makes
+// zustand see a change on every render, and React stops the loop by unmounting the screen
+// (test/unit/renderer-selectors.test.ts keeps the rule).
+const NO_TENANTS: readonly TenantCounts[] = [];
+
+/** The cached tenants and their counts; empty until the first status answer. */
+export const selectCacheTenants = (s: AppState): readonly TenantCounts[] => s.status?.cache.tenants ?? NO_TENANTS;

@@ -3,7 +3,7 @@ import type { ConnectionTestResult, ConnectionView } from '../../src-main/core/c
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
-import { formatCount, formatTs } from '../app/format.js';
+import { countOf, formatCount, formatTs } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/useJob.js';
@@ -261,7 +261,7 @@ function SyncPanel() {
       <JobProgressView job={job} label="Sync" onCancel={() => void api['sync.cancel']({ jobId: job.jobId })} />
       {result ? (
         <p role="status" data-testid="sync-done">
-          Synced {formatCount(result.rowsFetched)} rows from {result.source} in {result.seconds.toFixed(1)} s ({formatCount(result.rowsPerSecond)} rows/s);{' '}
+          Synced {countOf(result.rowsFetched, 'row')} from {result.source} in {result.seconds.toFixed(1)} s ({formatCount(result.rowsPerSecond)} rows/s);{' '}
           {formatCount(result.rowsChanged)} changed and {formatCount(result.rowsDeleted)} deleted at the source since the last sync.{' '}
           <a href="#/timeline">Open the timeline</a>
         </p>

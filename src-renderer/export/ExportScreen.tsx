@@ -3,8 +3,10 @@
 import { useEffect, useState } from 'react';
 import type { ExportJobResult, ExportPreview, IdentityView, PackageVerificationView } from '../../src-main/core/contract/export.js';
 import { api, errorMessage } from '../api/client.js';
-import { useApp } from '../app/store.js';
-import { formatCount } from '../app/format.js';
+import { selectCacheTenants, useApp } from '../app/store.js';
+import { IsoDateInput } from '../app/IsoDateInput.js';
+import { againstLabel, useChainVerdicts } from '../app/chainVerdicts.js';
+import { countOf, formatCount } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/useJob.js';
@@ -107,7 +109,7 @@ function Verification({ path }: { path: string }) {
         : ''}
       {v.chain ? (
         <div className="small">
-          Chain {v.chain.tenant}/{v.chain.table}: {formatCount(v.chain.rows)} rows, {v.chain.intact ? 'intact' : `${v.chain.breaks.length + v.chain.breaksOmitted} breaks (as found at the source)`}
+          Chain {v.chain.tenant}/{v.chain.table}: {countOf(v.chain.rows, 'row')}, {v.chain.intact ? 'intact' : `${countOf(v.chain.breaks.length + v.chain.breaksOmitted, 'break')} (as found at the source)`}
         </div>
       ) : null}
       {v.failures.length ? (
@@ -124,10 +126,12 @@ function Verification({ path }: { path: string }) {
 }
 
 export function ExportScreen() {
-  const tenants = useApp((s) => s.status?.cache.tenants ?? []);
+  const tenants = useApp(selectCacheTenants);
   const cachePath = useApp((s) => s.status?.cache.path);
   const timelineFilter = useTimeline((s) => s.filter);
+  const verdicts = useChainVerdicts((s) => s.byTenant);
   const [tenant, setTenant] = useState('');
+  const tenantVerdict = verdicts[tenant];
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [useTimelineFilters, setUseTimelineFilters] = useState(false);
@@ -188,10 +192,10 @@ export function ExportScreen() {
           </select>
         </label>{' '}
         <label>
-          From <input type="date" aria-label="Period from" value={from} onChange={(e) => setFrom(e.target.value)} />
+          From <IsoDateInput label="Period from" value={from} onChange={setFrom} />
         </label>{' '}
         <label>
-          To <input type="date" aria-label="Period to" value={to} onChange={(e) => setTo(e.target.value)} />
+          To <IsoDateInput label="Period to" value={to} onChange={setTo} />
         </label>{' '}
         <label>
           <input type="checkbox" checked={useTimelineFilters} disabled={isEmptyFilter(timelineFilter)} onChange={(e) => setUseTimelineFilters(e.target.checked)} /> Also apply the
@@ -202,9 +206,15 @@ export function ExportScreen() {
         <legend>2. Preview</legend>
         {preview.state === 'ready' ? (
           <p data-testid="export-preview">
-            {formatCount(preview.value.events)} system events, {formatCount(preview.value.conversations)} conversations, {formatCount(preview.value.anomalies)} anomalies,{' '}
-            {formatCount(preview.value.reviews)} reviews, {formatCount(preview.value.accessLog)} access-log rows.{' '}
+            {countOf(preview.value.events, 'system event')}, {countOf(preview.value.conversations, 'conversation')}, {countOf(preview.value.anomalies, 'anomaly', 'anomalies')},{' '}
+            {countOf(preview.value.reviews, 'review')}, {countOf(preview.value.accessLog, 'access-log row')}.{' '}
             {preview.value.wholeChain ? 'The whole hash chain is included.' : 'A filtered slice: the chain is checked within the slice.'}
+            {tenantVerdict?.breaks ? (
+              <strong className="error-text" data-testid="export-preview-broken">
+                {' '}
+                This tenant's chain has {countOf(tenantVerdict.breaks, 'break')} (verified against {againstLabel(tenantVerdict.against)}); they will be listed in the report.
+              </strong>
+            ) : null}
           </p>
         ) : preview.state === 'error' ? (
           <ErrorState message={preview.message} />

@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/contract/records.js';
-import { formatCount } from '../app/format.js';
+import { formatBound, formatCount } from '../app/format.js';
+import { IsoDateInput } from '../app/IsoDateInput.js';
+import { useApp } from '../app/store.js';
+import { breaksLabel, useChainVerdicts } from '../app/chainVerdicts.js';
 import { ErrorState, Loading } from '../app/states.js';
 import type { Load } from '../timeline/store.js';
 import { FACET_LABELS, LIST_KEYS, type Filter } from './filterState.js';
@@ -11,8 +14,19 @@ interface Props {
   onChange(filter: Filter): void;
 }
 
+/** A facet count; "≈" when the backend counted a sample, with how in the tooltip. */
+function FacetCount({ count, sampled }: { count: number; sampled: { rows: number; of: number } | undefined }) {
+  if (!sampled) return <span className="count">{formatCount(count)}</span>;
+  return (
+    <span className="count approx" title={`Approximate: counted on the newest ${formatCount(sampled.rows)} of ${formatCount(sampled.of)} matching rows, so the exact number may differ.`}>
+      ≈{formatCount(count)}
+    </span>
+  );
+}
+
 function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filter: Filter; result: FacetsResult; onChange(f: Filter): void }) {
   const facet = result.facets[name];
+  const verdicts = useChainVerdicts((s) => s.byTenant);
   const selected = filter[name] ?? [];
   const [open, setOpen] = useState(selected.length > 0 || ['tenant', 'modelProvider', 'safetyMode', 'eventType', 'severity'].includes(name));
   if (!facet || (facet.values.every((v) => v.value === null) && selected.length === 0)) return null;
@@ -34,19 +48,30 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
         {shown.map((f) =>
           f.value === null ? (
             <div key="__null" className="facet-row muted">
-              <span>(empty)</span>
-              <span className="count">{formatCount(f.count)}</span>
+              <span className="facet-value">(empty)</span>
+              <FacetCount count={f.count} sampled={facet.sampled} />
             </div>
           ) : (
             <label key={f.value} className="facet-row" data-value={f.value}>
               <input type="checkbox" checked={selected.includes(f.value)} onChange={() => toggle(f.value!)} />
               <span className="facet-value" title={f.value}>
                 {f.value}
+                {name === 'tenant' && verdicts[f.value]?.breaks ? (
+                  <span className="error-text chain-flag" title={breaksLabel(verdicts[f.value]!)} data-testid="facet-chain-broken">
+                    {' '}
+                    ⚠ {verdicts[f.value]!.breaks}
+                  </span>
+                ) : null}
               </span>
-              <span className="count">{formatCount(f.count)}</span>
+              <FacetCount count={f.count} sampled={facet.sampled} />
             </label>
           ),
         )}
+        {facet.sampled ? (
+          <div className="muted small" data-testid="facet-sampled">
+            ≈ counted on the newest {formatCount(facet.sampled.rows)} of {formatCount(facet.sampled.of)} matching rows
+          </div>
+        ) : null}
         {facet.truncated ? <div className="muted small">more values: narrow the other filters</div> : null}
       </fieldset>
     </details>
@@ -79,6 +104,7 @@ function RangeGroup(props: { label: string; buckets: RangeBucket[] | undefined; 
 }
 
 export function FacetPanel({ filter, facets, onChange }: Props) {
+  const tz = useApp((s) => s.timeZone);
   const dateOnly = (v: string | undefined) => (v ? v.slice(0, 10) : '');
   return (
     <aside className="facets" aria-label="Filters">
@@ -97,15 +123,15 @@ export function FacetPanel({ filter, facets, onChange }: Props) {
         <div className="date-range">
           <label>
             From
-            <input type="date" value={dateOnly(filter.from)} onChange={(e) => onChange({ ...filter, from: e.target.value || undefined })} />
+            <IsoDateInput label="From (UTC day)" value={dateOnly(filter.from)} onChange={(v) => onChange({ ...filter, from: v || undefined })} />
           </label>
           <label>
             To
-            <input type="date" value={dateOnly(filter.to)} onChange={(e) => onChange({ ...filter, to: e.target.value || undefined })} />
+            <IsoDateInput label="To (UTC day)" value={dateOnly(filter.to)} onChange={(v) => onChange({ ...filter, to: v || undefined })} />
           </label>
         </div>
-        {filter.from && filter.from.length > 10 ? <div className="muted small">From {filter.from}</div> : null}
-        {filter.to && filter.to.length > 10 ? <div className="muted small">To {filter.to}</div> : null}
+        {filter.from && formatBound(filter.from, tz).length > 10 ? <div className="muted small">From {formatBound(filter.from, tz)}</div> : null}
+        {filter.to && formatBound(filter.to, tz).length > 10 ? <div className="muted small">To {formatBound(filter.to, tz)}</div> : null}
       </div>
       {facets.state === 'error' ? (
         <ErrorState message={facets.message} />

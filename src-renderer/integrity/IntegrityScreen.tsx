@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
-import { formatCount, formatTs } from '../app/format.js';
+import { countOf, formatCount, formatTs } from '../app/format.js';
+import { againstLabel, useChainVerdicts } from '../app/chainVerdicts.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/useJob.js';
@@ -26,6 +27,24 @@ async function saveHeads(chains: { tenant: string; table: string }[]): Promise<n
     downloadJson(`${safeFileName('auditdesk-anchors', new Date().toISOString().slice(0, 10))}.json`, { anchors });
   }
   return anchors.length;
+}
+
+/** One line first: how many chains, how many intact or broken, when and against what. */
+function IntegritySummary({ report }: { report: IntegrityReport }) {
+  const tz = useApp((s) => s.timeZone);
+  // The same verdict words as the rows (ChainVerdict): an EMPTY chain is neither intact nor broken.
+  const verdicts = report.chains.map((c) => c.verdict ?? (c.intact ? 'intact' : 'broken'));
+  const broken = verdicts.filter((v) => v === 'broken').length;
+  const empty = verdicts.filter((v) => v === 'empty').length;
+  const run = report.lastRun;
+  return (
+    <p className={`integrity-summary ${broken || empty ? 'summary-broken' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
+      <strong>{countOf(report.chains.length, 'chain')}</strong>: {verdicts.filter((v) => v === 'intact').length} intact,{' '}
+      <span className={broken ? 'error-text' : undefined}>{broken} broken</span>
+      {empty ? <span className="error-text">, {empty} empty</span> : null}
+      {run ? ` · last verified ${formatTs(run.checkedAt, tz)} against ${againstLabel(run.target)}` : ''}
+    </p>
+  );
 }
 
 export function IntegrityScreen() {
@@ -53,7 +72,10 @@ export function IntegrityScreen() {
     void load();
   }, [load]);
   useEffect(() => {
-    if (job && job.state !== 'running') void load();
+    if (job && job.state !== 'running') {
+      void load();
+      void useChainVerdicts.getState().load();
+    }
   }, [job?.state, load]);
 
   const save = async (chains: { tenant: string; table: string }[]) => {
@@ -108,6 +130,8 @@ export function IntegrityScreen() {
       ) : report.value.chains.length === 0 && report.value.seals.length === 0 ? (
         <Empty title="Nothing verified yet.">Sync a tenant, then press “Re-verify cache” (works offline).</Empty>
       ) : (
+        <>
+        <IntegritySummary report={report.value} />
         <table className="data-table" aria-label="Chains and tables">
           <thead>
             <tr>
@@ -126,7 +150,9 @@ export function IntegrityScreen() {
                 <td>
                   <ChainVerdict c={c} />
                   <ChainLimitMarks c={c} />
-                  <div className="muted small">checked {formatTs(c.checkedAt, tz)}</div>
+                  <div className="muted small" data-testid="chain-source">
+                    checked {formatTs(c.checkedAt, tz)} against {againstLabel(report.value.lastRun?.reportId === c.reportId ? report.value.lastRun.target : null)}
+                  </div>
                   <button type="button" className="link small" aria-label={`Save the head of ${c.tenant} ${c.table} as an anchor file`} onClick={() => void save([c])}>
                     Save head
                   </button>
@@ -172,6 +198,7 @@ export function IntegrityScreen() {
             ))}
           </tbody>
         </table>
+        </>
       )}
       <AnchorPanel onChecked={() => void load()} />
       <h3>Checkpoint history</h3>

@@ -1,12 +1,16 @@
 import type { BreakJson } from '../../src-main/core/contract/integrity.js';
+import { formatJump } from '../timeline/jumpTarget.js';
 
-/** Timeline view that puts the broken row first: that tenant's events up to the break's time, newest first. */
+/** Timeline view that puts the broken row first (that tenant's events up to the break's time, newest first) and opens it. */
 export function jumpHref(tenant: string, b: BreakJson): string | null {
   if (!b.time) return null;
   const t = new Date(b.time);
   if (Number.isNaN(t.getTime())) return null;
   const to = new Date(t.getTime() + 1000).toISOString();
   const p = new URLSearchParams({ tenant, kind: 'event', to });
+  // The row itself, so the Timeline selects it and opens its drawer (not just the filter).
+  const seq = typeof b.seq === 'number' ? b.seq : typeof b.seq === 'string' && /^\d+$/.test(b.seq) ? Number(b.seq) : null;
+  if (seq !== null && Number.isSafeInteger(seq)) p.set('jump', formatJump({ by: 'seq', seq }));
   return `#/timeline?${p.toString()}`;
 }
 

@@ -1,26 +1,153 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { RecordDetail } from '../../src-main/core/contract/records.js';
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { ErrorState, Loading } from '../app/states.js';
 import { useTimeline } from './store.js';
 import { ThreadView } from './ThreadView.js';
+import { fieldLabel, parseJsonObject, type DetailValue } from './readable.js';
 
-function FieldTable({ caption, fields }: { caption: string; fields: Record<string, string | number | null> }) {
-  const entries = Object.entries(fields);
-  if (!entries.length) return null;
+/** Any JSON value as rows: scalars inline, nested objects and arrays expandable. */
+function ValueView({ value }: { value: DetailValue }) {
+  if (value === null) return <span className="muted">empty</span>;
+  if (typeof value !== 'object') return <>{String(value)}</>;
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i + 1), v] as const) : Object.entries(value);
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return <>{value.map((v) => String(v)).join(', ')}</>;
+  return (
+    <details className="nested">
+      <summary>{Array.isArray(value) ? `${entries.length} items` : `${entries.length} fields`}</summary>
+      <KeyValueTable entries={entries} />
+    </details>
+  );
+}
+
+function KeyValueTable({ entries, caption }: { entries: readonly (readonly [string, DetailValue])[]; caption?: string }) {
   return (
     <table className="kv">
-      <caption>{caption}</caption>
+      {caption ? <caption>{caption}</caption> : null}
       <tbody>
         {entries.map(([k, v]) => (
           <tr key={k}>
-            <th scope="row">{k}</th>
-            <td>{v === null ? <span className="muted">null</span> : String(v)}</td>
+            <th scope="row">{fieldLabel(k)}</th>
+            <td>
+              <ValueView value={v} />
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Every cached field, empty ones behind a toggle: NULL columns are noise until asked for. */
+function FieldTable({ caption, fields }: { caption: string; fields: Record<string, string | number | null> }) {
+  const [showEmpty, setShowEmpty] = useState(false);
+  const entries = Object.entries(fields);
+  if (!entries.length) return null;
+  const empty = entries.filter(([, v]) => v === null || v === '').length;
+  const shown = showEmpty ? entries : entries.filter(([, v]) => v !== null && v !== '');
+  return (
+    <section aria-label={caption}>
+      <table className="kv">
+        <caption>{caption}</caption>
+        <tbody>
+          {shown.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td>{v === null ? <span className="muted">NULL</span> : String(v)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {empty > 0 ? (
+        <label className="small muted">
+          <input type="checkbox" checked={showEmpty} onChange={(e) => setShowEmpty(e.target.checked)} /> Show empty fields ({empty})
+        </label>
+      ) : null}
+    </section>
+  );
+}
+
+/** What the row says, first: a conversation's prompt and response, an event's who/what/details. */
+function WhatHappened({ detail }: { detail: RecordDetail }) {
+  const f = detail.fields;
+  const text = (k: string) => (f[k] === null || f[k] === undefined || f[k] === '' ? null : String(f[k]));
+  if (detail.summary.kind === 'conversation') {
+    return (
+      <section aria-label="Conversation" className="conversation">
+        <h3>Prompt</h3>
+        <div className="bubble bubble-user" data-testid="drawer-prompt">{text('prompt') ?? <span className="muted">no prompt</span>}</div>
+        <h3>Response</h3>
+        <div className="bubble bubble-agent" data-testid="drawer-response">{text('response') ?? <span className="muted">no response</span>}</div>
+      </section>
+    );
+  }
+  const s = detail.summary;
+  const details = parseJsonObject(detail.pretty.actionDetails);
+  const who = [
+    ['event_type', s.eventType],
+    ['user', s.userId],
+    ['entity', [s.entityType, s.entityId].filter(Boolean).join(' ') || null],
+    ['severity', s.severity],
+  ] as const;
+  return (
+    <section aria-label="What happened">
+      <KeyValueTable entries={who.filter(([, v]) => v !== null)} />
+      {details ? (
+        <KeyValueTable caption="Action details" entries={Array.isArray(details) ? details.map((v, i) => [String(i + 1), v] as const) : Object.entries(details)} />
+      ) : detail.pretty.actionDetails ? (
+        <p className="wrap-text">{detail.pretty.actionDetails}</p>
+      ) : null}
+    </section>
+  );
+}
+
+function ModelTable({ model }: { model: NonNullable<RecordDetail['model']> }) {
+  const rows = [
+    ['Provider', model.provider],
+    ['Model', model.name],
+    ['Version', model.version],
+    ['Deployment', model.deploymentId],
+    ['Temperature', model.temperature],
+    ['Safety mode', model.safetyMode],
+  ] as const;
+  return (
+    <section aria-label="Model metadata">
+      <table className="kv">
+        <caption>Model</caption>
+        <tbody>
+          {rows.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td>{v ?? <span className="muted">—</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** The JSON columns exactly as the source holds them, one click away. */
+function RawJson({ detail }: { detail: RecordDetail }) {
+  const raw = (
+    [
+      ['action_details', detail.pretty.actionDetails],
+      ['model_config', detail.pretty.modelConfig],
+      ['model_info', detail.pretty.modelInfo],
+    ] as const
+  ).filter(([, v]) => v !== null);
+  if (!raw.length) return null;
+  return (
+    <details className="raw-json">
+      <summary>Raw JSON</summary>
+      {raw.map(([k, v]) => (
+        <section key={k} aria-label={`${k} JSON`}>
+          <h3>{k}</h3>
+          <pre className="json">{v}</pre>
+        </section>
+      ))}
+    </details>
   );
 }
 
@@ -32,9 +159,11 @@ function Detail({ detail }: { detail: RecordDetail }) {
   return (
     <div className="drawer-body">
       <p className="drawer-meta">
-        <span className={`pill pill-${s.kind}`}>{s.kind}</span> {s.tenant} · {formatTs(s.ts, tz)} {tz === 'utc' ? 'UTC' : 'local'}
+        <span className={`pill pill-${s.kind}`}>{s.kind}</span> {s.tenant} · {formatTs(s.ts, tz)}
         {s.undated ? <span className="warn"> · missing or sentinel timestamp</span> : null}
       </p>
+      <WhatHappened detail={detail} />
+      {detail.model ? <ModelTable model={detail.model} /> : null}
       {s.kind === 'conversation' && s.sessionId ? (
         <button type="button" onClick={() => openThread(s.tenant, s.sessionId!)}>
           Show conversation thread
@@ -59,28 +188,6 @@ function Detail({ detail }: { detail: RecordDetail }) {
           </dl>
         </section>
       ) : null}
-      {detail.model ? (
-        <section aria-label="Model metadata">
-          <h3>Model</h3>
-          <dl>
-            {(
-              [
-                ['provider', detail.model.provider],
-                ['name', detail.model.name],
-                ['version', detail.model.version],
-                ['deployment id', detail.model.deploymentId],
-                ['temperature', detail.model.temperature],
-                ['safety mode', detail.model.safetyMode],
-              ] as const
-            ).map(([k, v]) => (
-              <div key={k} className="dl-row">
-                <dt>{k}</dt>
-                <dd>{v ?? <span className="muted">—</span>}</dd>
-              </div>
-            ))}
-          </dl>
-        </section>
-      ) : null}
       {detail.anomalies.length ? (
         <section aria-label="Anomalies">
           <h3>Anomalies</h3>
@@ -93,20 +200,7 @@ function Detail({ detail }: { detail: RecordDetail }) {
           </ul>
         </section>
       ) : null}
-      {(
-        [
-          ['action_details', detail.pretty.actionDetails],
-          ['model_config', detail.pretty.modelConfig],
-          ['model_info', detail.pretty.modelInfo],
-        ] as const
-      )
-        .filter(([, v]) => v !== null)
-        .map(([k, v]) => (
-          <section key={k} aria-label={`${k} JSON`}>
-            <h3>{k}</h3>
-            <pre className="json">{v}</pre>
-          </section>
-        ))}
+      <RawJson detail={detail} />
       <FieldTable caption="All fields" fields={detail.fields} />
       <FieldTable caption="Other source columns" fields={detail.extraFields} />
       <p className="muted small">
@@ -135,15 +229,18 @@ export function EventDrawer() {
   const thread = useTimeline((s) => s.thread);
   const closeDrawer = useTimeline((s) => s.closeDrawer);
   const closeThread = useTimeline((s) => s.closeThread);
-  const closeButton = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLElement>(null);
 
+  // Focus goes to the panel itself, not to its Close button: a button there would take the
+  // next Enter (or the one still being handled) and close what Enter just opened. From the
+  // panel, Tab reaches its controls and j/k/Esc keep working.
   useEffect(() => {
-    if (drawer) closeButton.current?.focus({ preventScroll: true });
+    if (drawer) panel.current?.focus({ preventScroll: true });
   }, [drawer?.rid]);
 
   if (!drawer) return null;
   return (
-    <aside className="drawer" role="dialog" aria-modal="false" aria-label={thread ? 'Conversation thread' : 'Event details'}>
+    <aside ref={panel} tabIndex={-1} className="drawer" role="dialog" aria-modal="false" aria-label={thread ? 'Conversation thread' : 'Event details'}>
       <header className="drawer-head">
         <h2>{thread ? 'Conversation' : 'Details'}</h2>
         {thread ? (
@@ -151,7 +248,7 @@ export function EventDrawer() {
             Back to details
           </button>
         ) : null}
-        <button ref={closeButton} type="button" className="icon-button" aria-label="Close (Esc)" onClick={closeDrawer}>
+        <button type="button" className="icon-button" aria-label="Close (Esc)" onClick={closeDrawer}>
           ✕
         </button>
       </header>

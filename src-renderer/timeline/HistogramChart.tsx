@@ -1,7 +1,8 @@
 // Events over time from SQL-aggregated buckets (at most a few hundred bars, so SVG is
 // fine). Drag across the bars to zoom the time filter to that range.
 import { memo, useMemo, useState } from 'react';
-import { Bar, BarChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis, type MouseHandlerDataParam } from 'recharts';
+import { Bar, BarChart, Legend, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis, type MouseHandlerDataParam } from 'recharts';
+import { evenTicks } from './axisTicks.js';
 import type { Histogram } from '../../src-main/core/contract/records.js';
 import { useApp } from '../app/store.js';
 import { formatCount, formatTs } from '../app/format.js';
@@ -38,6 +39,7 @@ export const HistogramChart = memo(function HistogramChart({ histogram, onZoom }
     }
     setDrag(null);
   };
+  const ticks = useMemo(() => evenTicks(Math.max(0, ...histogram.bins.map((b) => b.events + b.conversations))), [histogram.bins]);
   const total = histogram.bins.reduce((n, b) => n + b.events + b.conversations, 0);
   const undated = histogram.undated.events + histogram.undated.conversations;
   return (
@@ -45,7 +47,7 @@ export const HistogramChart = memo(function HistogramChart({ histogram, onZoom }
       <figcaption className="sr-only">
         {formatCount(total)} dated rows from {formatTs(histogram.from, tz)} to {formatTs(histogram.to, tz)}; drag across bars to zoom.
       </figcaption>
-      <ResponsiveContainer width="100%" height={120}>
+      <ResponsiveContainer width="100%" height={136}>
         <BarChart
           data={data}
           margin={{ top: 6, right: 8, bottom: 0, left: 0 }}
@@ -62,7 +64,8 @@ export const HistogramChart = memo(function HistogramChart({ histogram, onZoom }
           onMouseLeave={() => setDrag(null)}
         >
           <XAxis dataKey="label" tick={{ fontSize: 11, fill: colors.axis }} stroke={colors.axis} minTickGap={40} />
-          <YAxis tick={{ fontSize: 11, fill: colors.axis }} stroke={colors.axis} width={48} allowDecimals={false} />
+          <YAxis tick={{ fontSize: 11, fill: colors.axis }} stroke={colors.axis} width={48} allowDecimals={false} ticks={ticks} domain={[0, ticks[ticks.length - 1]!]} interval={0} />
+          <Legend verticalAlign="top" align="right" height={18} iconSize={10} wrapperStyle={{ fontSize: 11, color: colors.axis }} />
           <Tooltip
             isAnimationActive={false}
             contentStyle={{ background: theme === 'dark' ? '#1c2128' : '#ffffff', border: '1px solid #8884', fontSize: 12 }}

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
-import { useApp } from '../app/store.js';
+import { selectCacheTenants, useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { Highlighted } from './Highlighted.js';
+import { jsonAsWords } from './readable.js';
 import { rowAt, useTimeline } from './store.js';
 import { scrollTopFor, windowAt } from './scrollScale.js';
 
@@ -31,7 +32,7 @@ function RowCells({ row }: { row: RecordSummary }) {
         {isEvent ? (row.anomalyScore !== null ? <span className="score">{row.anomalyScore.toFixed(2)}</span> : null) : row.safetyMode}
       </span>
       <span role="gridcell" className="c-preview">
-        <Highlighted segments={row.preview} />
+        <Highlighted segments={isEvent ? jsonAsWords(row.preview) : row.preview} />
       </span>
     </>
   );
@@ -45,6 +46,10 @@ export function RecordList({ count }: { count: number }) {
   const select = useTimeline((s) => s.select);
   const openRecord = useTimeline((s) => s.openRecord);
   const generation = useTimeline((s) => s.generation);
+  // The tenant column is as wide as the longest cached tenant name (a fixed width cut
+  // "globex-bank" while Details had room to spare); capped so Details keeps a share.
+  const tenants = useApp(selectCacheTenants);
+  const tenantCh = Math.min(28, Math.max(6, ...tenants.map((t) => t.tenant.length)) + 1);
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
@@ -131,7 +136,7 @@ export function RecordList({ count }: { count: number }) {
   }
 
   return (
-    <div className="record-grid" role="grid" aria-label="Events and conversations" aria-rowcount={count + 1}>
+    <div className="record-grid" role="grid" aria-label="Events and conversations" aria-rowcount={count + 1} style={{ '--tenant-col': `${tenantCh}ch` } as CSSProperties}>
       <div className="row row-header" role="row" aria-rowindex={1}>
         <span role="columnheader" className="c-time">Time</span>
         <span role="columnheader" className="c-tenant">Tenant</span>

@@ -1,9 +1,11 @@
 import { useCallback, useDeferredValue, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../app/store.js';
-import { formatCount, tzLabel } from '../app/format.js';
+import { countOf, formatBound, formatCount, formatTs, tzLabel } from '../app/format.js';
+import { againstLabel, breaksLabel, useChainVerdicts } from '../app/chainVerdicts.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { navigate } from '../app/routes.js';
+import { useShortcuts } from '../app/keys.js';
 import { FacetPanel } from '../filters/FacetPanel.js';
 import { SavedFilters } from '../filters/SavedFilters.js';
 import { SearchBox } from '../filters/SearchBox.js';
@@ -11,14 +13,11 @@ import { FACET_LABELS, LIST_KEYS, filterFromParams, filterKey, filterToParams, i
 import { EventDrawer } from './EventDrawer.js';
 import { HistogramChart } from './HistogramChart.js';
 import { RecordList } from './RecordList.js';
-import { rowAt, useTimeline } from './store.js';
-
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
-}
+import { PAGE_SIZE, rowAt, useTimeline } from './store.js';
+import { findJumpIndex, parseJump } from './jumpTarget.js';
 
 function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filter): void }) {
+  const tz = useApp((s) => s.timeZone);
   const chips: { label: string; clear: Filter }[] = [];
   for (const key of LIST_KEYS) {
     for (const v of filter[key] ?? []) {
@@ -26,8 +25,8 @@ function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filte
     }
   }
   if (filter.text) chips.push({ label: `Text: ${filter.text}`, clear: { ...filter, text: undefined } });
-  if (filter.from) chips.push({ label: `From ${filter.from}`, clear: { ...filter, from: undefined } });
-  if (filter.to) chips.push({ label: `To ${filter.to}`, clear: { ...filter, to: undefined } });
+  if (filter.from) chips.push({ label: `From ${formatBound(filter.from, tz)}`, clear: { ...filter, from: undefined } });
+  if (filter.to) chips.push({ label: `To ${formatBound(filter.to, tz)}`, clear: { ...filter, to: undefined } });
   if (filter.temperatureMin !== undefined || filter.temperatureMax !== undefined) {
     chips.push({ label: `Temperature ${filter.temperatureMin ?? '…'}–${filter.temperatureMax ?? '…'}`, clear: { ...filter, temperatureMin: undefined, temperatureMax: undefined } });
   }
@@ -49,6 +48,24 @@ function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filte
         </button>
       </li>
     </ul>
+  );
+}
+
+/** The tenants in view whose chain the latest verification found broken, named above the list. */
+function BrokenChainsNote({ tenants }: { tenants: string[] | undefined }) {
+  const verdicts = useChainVerdicts((s) => s.byTenant);
+  const tz = useApp((s) => s.timeZone);
+  const broken = Object.values(verdicts).filter((v) => v.breaks > 0 && (!tenants?.length || tenants.includes(v.tenant)));
+  if (!broken.length) return null;
+  return (
+    <p className="chain-warning" role="note" data-testid="timeline-chain-broken">
+      {broken.map((v, i) => (
+        <span key={v.tenant}>
+          {i > 0 ? '; ' : ''}⚠ {v.tenant}: {breaksLabel(v)} (verified {formatTs(v.checkedAt, tz)} against {againstLabel(v.against)})
+        </span>
+      ))}{' '}
+      · <a href="#/integrity">see Integrity</a>
+    </p>
   );
 }
 
@@ -107,42 +124,54 @@ export function TimelineScreen() {
 
   const total = count.state === 'ready' ? count.value.total : provisionalCount;
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === 'Escape') {
-        if (useTimeline.getState().drawer) {
-          closeDrawer();
-          e.preventDefault();
-        }
-        return;
-      }
-      if (isTyping(e.target)) return;
-      if (e.key === '/') {
-        e.preventDefault();
-        search.current?.focus();
-        search.current?.select();
-        return;
-      }
+  const step = (delta: 1 | -1) => {
+    const state = useTimeline.getState();
+    const n = state.count.state === 'ready' ? state.count.value.total : state.provisionalCount;
+    if (n === 0) return false;
+    const cur = state.selectedIndex;
+    const next = cur === null ? 0 : Math.min(n - 1, Math.max(0, cur + delta));
+    select(next);
+    // With the drawer open, j/k walk through the events in it.
+    const row = rowAt(state.pages, next);
+    if (state.drawer && row) openRecord(row.rid);
+    // Focus follows the selection into the list unless it is in the drawer: left on the nav
+    // link or a button just clicked, the next Enter would press that instead of opening the row.
+    if (!document.activeElement?.closest('[role=dialog]')) document.querySelector<HTMLElement>('[data-testid=record-scroller]')?.focus({ preventScroll: true });
+  };
+  useShortcuts({
+    j: () => step(1),
+    k: () => step(-1),
+    Enter: () => {
       const state = useTimeline.getState();
-      const n = state.count.state === 'ready' ? state.count.value.total : state.provisionalCount;
-      if (n === 0) return;
-      if (e.key === 'j' || e.key === 'k') {
-        e.preventDefault();
-        const cur = state.selectedIndex;
-        const next = cur === null ? 0 : Math.min(n - 1, Math.max(0, cur + (e.key === 'j' ? 1 : -1)));
-        select(next);
-        // With the drawer open, j/k walk through the events in it.
-        const row = rowAt(state.pages, next);
-        if (state.drawer && row) openRecord(row.rid);
-      } else if (e.key === 'Enter' && state.selectedIndex !== null) {
-        const row = rowAt(state.pages, state.selectedIndex);
-        if (row) openRecord(row.rid);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [closeDrawer, openRecord, select]);
+      const row = state.selectedIndex !== null ? rowAt(state.pages, state.selectedIndex) : undefined;
+      if (!row) return false;
+      openRecord(row.rid);
+    },
+    '/': () => {
+      search.current?.focus();
+      search.current?.select();
+    },
+    Escape: () => {
+      if (!useTimeline.getState().drawer) return false;
+      closeDrawer();
+    },
+  });
+
+  // A jump link names one row: once its page is loaded, select it and open its drawer (once
+  // per link; moving on with j/k or another filter is not undone).
+  const jump = parseJump(params.get('jump'));
+  const jumpKey = jump ? `${params.toString()}` : null;
+  const jumped = useRef<string | null>(null);
+  const pages = useTimeline((s) => s.pages);
+  useEffect(() => {
+    if (!jump || jumpKey === null || jumped.current === jumpKey) return;
+    const index = findJumpIndex(pages, PAGE_SIZE, jump);
+    if (index === null) return;
+    jumped.current = jumpKey;
+    select(index);
+    const row = rowAt(pages, index);
+    if (row) openRecord(row.rid);
+  }, [jump, jumpKey, pages, select, openRecord]);
 
   const cacheEmpty = cacheTenants !== undefined && cacheTenants.length === 0;
 
@@ -158,7 +187,7 @@ export function TimelineScreen() {
         <div className="result-line" role="status" aria-live="polite" data-testid="result-count">
           {count.state === 'ready' ? (
             <>
-              <strong>{formatCount(count.value.total)}</strong> rows ({formatCount(count.value.events)} system events, {formatCount(count.value.conversations)} conversations
+              <strong>{formatCount(count.value.total)}</strong> {count.value.total === 1 ? 'row' : 'rows'} ({countOf(count.value.events, 'system event')}, {countOf(count.value.conversations, 'conversation')}
               {count.value.undated ? `, ${formatCount(count.value.undated)} undated` : ''}) · times in {tzLabel(tz)} · newest first
             </>
           ) : count.state === 'error' ? (
@@ -167,6 +196,7 @@ export function TimelineScreen() {
             'Counting…'
           )}
         </div>
+        <BrokenChainsNote tenants={filter.tenant} />
         {shownHistogram.state === 'ready' && shownHistogram.value.bins.length > 0 ? (
           <HistogramChart histogram={shownHistogram.value} onZoom={zoom} />
         ) : shownHistogram.state === 'error' ? (

@@ -33,11 +33,12 @@ export const tableMappingSchema = z
 export const connectionProfileSchema = z
   .object({
     id: z.string().min(1).max(100),
-    name: z.string().min(1).max(200),
-    host: z.string().min(1).max(255),
-    port: z.number().int().min(1).max(65535).default(5432),
-    database: z.string().min(1).max(200),
-    user: z.string().min(1).max(200),
+    // The words a user sees in the connection form when a field is left empty or wrong.
+    name: z.string().min(1, { error: 'Give the connection a name.' }).max(200, { error: 'Keep the connection name under 200 characters.' }),
+    host: z.string().min(1, { error: 'Give the host name or IP address of the PostgreSQL server.' }).max(255),
+    port: z.number({ error: 'The port is a number, usually 5432.' }).int().min(1, { error: 'The port is a number from 1 to 65535.' }).max(65535, { error: 'The port is a number from 1 to 65535.' }).default(5432),
+    database: z.string().min(1, { error: 'Give the name of the database that holds the audit tables.' }).max(200),
+    user: z.string().min(1, { error: 'Give the user name of a read-only role.' }).max(200),
     // New profiles verify the server; the demo's profile says disable explicitly (loopback).
     sslmode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('verify-full'),
     sslRootCert: z.string().max(4096).optional(),

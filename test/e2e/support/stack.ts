@@ -41,8 +41,21 @@ export interface StackOptions {
   colorScheme?: 'light' | 'dark';
   /** open the launch URL right away (default true) */
   open?: boolean;
+  /** the browser's time zone and locale (default: the machine's) */
+  timezoneId?: string;
+  locale?: string;
   /** an existing cache file (e.g. a records fixture) instead of a new one in the data folder */
   cachePath?: string;
+}
+
+/** Console errors, CSP violations and uncaught exceptions of one page, as they happen. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  return errors;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -51,13 +64,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (opts.demo) await saveDemoProfile(ctx, opts.demo.url, opts.demo.tenants);
   const bridge = await startHttpBridge({ ctx, rendererDir: rendererDir() });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: opts.colorScheme ?? 'light' });
+  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: opts.colorScheme ?? 'light', ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}), ...(opts.locale ? { locale: opts.locale } : {}) });
   const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  const pageErrors = collectPageErrors(page);
   if (opts.open ?? true) await page.goto(bridge.url);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return {

@@ -1,0 +1,64 @@
+// The latest stored chain verdict per tenant, shared by every place a tenant appears (status
+// line, Timeline header, tenant facet, Export preview): a broken chain must be visible
+// wherever the tenant is, not only on the Integrity screen. Read from integrity.report (the
+// verdicts the last verification stored); refreshed with each status poll.
+import { create } from 'zustand';
+import type { IntegrityReport } from '../../src-main/core/contract/integrity.js';
+import { api } from '../api/client.js';
+
+export interface TenantChainVerdict {
+  tenant: string;
+  /** breaks found in this tenant's chains by their latest verification (listed + omitted) */
+  breaks: number;
+  /** the chained tables that are broken, e.g. ["audit_logs"] */
+  brokenTables: string[];
+  checkedAt: string;
+  /** what the latest run compared: the cache, the source, or both (null: an earlier run) */
+  against: 'source' | 'cache' | 'source+cache' | null;
+}
+
+interface ChainVerdictsState {
+  byTenant: Record<string, TenantChainVerdict>;
+  load(): Promise<void>;
+}
+
+export function verdictsByTenant(report: IntegrityReport): Record<string, TenantChainVerdict> {
+  const out: Record<string, TenantChainVerdict> = {};
+  for (const c of report.chains) {
+    const v = (out[c.tenant] ??= { tenant: c.tenant, breaks: 0, brokenTables: [], checkedAt: c.checkedAt, against: null });
+    const breaks = c.intact ? 0 : Math.max(1, c.breaks.length + c.breaksOmitted);
+    v.breaks += breaks;
+    if (breaks) v.brokenTables.push(c.table);
+    if (c.checkedAt > v.checkedAt) v.checkedAt = c.checkedAt;
+    if (report.lastRun && c.reportId === report.lastRun.reportId) v.against = report.lastRun.target;
+  }
+  return out;
+}
+
+let lastJson = '';
+
+export const useChainVerdicts = create<ChainVerdictsState>((set) => ({
+  byTenant: {},
+  load: async () => {
+    try {
+      const byTenant = verdictsByTenant(await api['integrity.report']({}));
+      // Unchanged verdicts keep the same object, so screens do not re-render every poll.
+      const json = JSON.stringify(byTenant);
+      if (json !== lastJson) {
+        lastJson = json;
+        set({ byTenant });
+      }
+    } catch {
+      /* the status line already says when the app process is not answering */
+    }
+  },
+}));
+
+/** "2 breaks" / "1 break": how the chain verdict reads next to a tenant. */
+export function breaksLabel(v: TenantChainVerdict): string {
+  return `chain broken: ${v.breaks} ${v.breaks === 1 ? 'break' : 'breaks'}`;
+}
+
+export function againstLabel(against: TenantChainVerdict['against']): string {
+  return against === 'source' ? 'the source' : against === 'cache' ? 'the cache' : against === 'source+cache' ? 'the source and the cache' : 'an earlier run';
+}
