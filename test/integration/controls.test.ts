@@ -104,10 +104,12 @@ test('rls.enabled: passes naming every audit table, fails naming the table witho
 });
 
 test('rls.policy: passes with tenant policies; warns when RLS is not forced; fails on a policy that ignores the tenant', async () => {
-  assert.equal((await verdict(ACME, 'rls.policy')).status, 'pass');
-  const warn = await withPlanted(['ALTER TABLE audit_access_log NO FORCE ROW LEVEL SECURITY'], ['ALTER TABLE audit_access_log FORCE ROW LEVEL SECURITY'], () => verdict(ACME, 'rls.policy'));
+  // The demo leaves RLS on audit_anomalies unforced (its controls planting).
+  const warn = await verdict(ACME, 'rls.policy');
   assert.equal(warn.status, 'warn');
-  assert.match(warn.summary, /not FORCEd on public\.audit_access_log/);
+  assert.match(warn.summary, /RLS is not FORCEd on public\.audit_anomalies, so the table owner bypasses it/);
+  const forced = await withPlanted(['ALTER TABLE audit_anomalies FORCE ROW LEVEL SECURITY'], ['ALTER TABLE audit_anomalies NO FORCE ROW LEVEL SECURITY'], () => verdict(ACME, 'rls.policy'));
+  assert.equal(forced.status, 'pass');
   const open = await withPlanted(
     [`CREATE POLICY everyone_reads ON audit_anomalies FOR SELECT USING (true)`],
     ['DROP POLICY everyone_reads ON audit_anomalies'],
@@ -264,11 +266,11 @@ test('encryption.ip_address: encrypted values pass; plaintext addresses fail wit
 
 test('ai.model_traceability: fully described rows pass; rows without model metadata fail, counted per agent', async () => {
   assert.equal((await verdict(CLEAN, 'ai.model_traceability')).status, 'pass');
-  const bad = await verdict(GLOBEX, 'ai.model_traceability');
+  const bad = await verdict(INITECH, 'ai.model_traceability');
   assert.equal(bad.status, 'fail');
   const [{ rows: missingInDb }] = (await admin.query(
     `SELECT count(*)::int AS rows FROM conversation_audit_logs WHERE tenant_id = $1 AND (model_provider IS NULL OR model_name IS NULL OR model_version IS NULL)`,
-    [GLOBEX],
+    [INITECH],
   )).rows as { rows: number }[];
   assert.equal(bad.evidence.missing, missingInDb);
 });
