@@ -5,6 +5,7 @@ import { StatusLine } from './StatusLine.js';
 import { TimelineScreen } from '../timeline/TimelineScreen.js';
 import { AnomaliesScreen } from '../anomalies/AnomaliesScreen.js';
 import { IntegrityScreen } from '../integrity/IntegrityScreen.js';
+import { ControlsScreen } from '../controls/ControlsScreen.js';
 import { ExportScreen } from '../export/ExportScreen.js';
 import { ConnectionsScreen } from '../connections/ConnectionsScreen.js';
 
@@ -18,6 +19,8 @@ function ScreenView({ screen }: { screen: Screen }) {
       return <AnomaliesScreen />;
     case 'integrity':
       return <IntegrityScreen />;
+    case 'controls':
+      return <ControlsScreen />;
     case 'export':
       return <ExportScreen />;
     case 'connections':

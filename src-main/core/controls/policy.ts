@@ -1,40 +1,10 @@
 // The auditor's control policy: every field optional, defaults from issue 15. The
 // effective policy (defaults filled in) is printed with every run and kept in packages.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { controlsPolicySchema, DEFAULT_POLICY, type ControlsPolicy } from './policy-schema.js';
 import { UserError } from '../util/errors.js';
 
-const regexText = z
-  .string()
-  .min(1)
-  .refine((s) => {
-    try {
-      new RegExp(s, 'i');
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not a valid regular expression');
-
-export const controlsPolicySchema = z
-  .object({
-    archiveAfterDays: z.number().int().positive().default(365),
-    deleteAfterYears: z.number().int().positive().default(7),
-    accessLogWindowSeconds: z.number().int().positive().default(300),
-    /** access_type values that record an export in the access log */
-    exportAccessTypes: z.array(z.string().min(1)).min(1).default(['export']),
-    maxTemperature: z.number().nonnegative().default(1.0),
-    /** case-insensitive regular expression on agent id or deployment id */
-    productionPattern: regexText.default('prod'),
-    /** safety_mode values that count as relaxed (compared case-insensitively) */
-    relaxedSafetyModes: z.array(z.string().min(1)).min(1).default(['relaxed', 'off', 'disabled', 'none']),
-    configChangeWindowHours: z.number().positive().default(24),
-  })
-  .strict();
-
-export type ControlsPolicy = z.output<typeof controlsPolicySchema>;
-
-export const DEFAULT_POLICY: ControlsPolicy = controlsPolicySchema.parse({});
+export { controlsPolicySchema, DEFAULT_POLICY, type ControlsPolicy };
 
 export function parsePolicy(raw: unknown, origin = 'the policy'): ControlsPolicy {
   const parsed = controlsPolicySchema.safeParse(raw ?? {});
