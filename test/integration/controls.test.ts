@@ -123,7 +123,15 @@ test('rls.policy: passes with tenant policies; warns when RLS is not forced; fai
     () => verdict(ACME, 'rls.policy'),
   );
   assert.equal(none.status, 'fail');
-  assert.match(none.summary, /public\.audit_access_log has no read policy using current_setting/);
+  assert.match(none.summary, /public\.audit_access_log has no read policy comparing the tenant with current_setting/);
+  // A predicate beyond the tenant can hide the tenant's own rows from the auditor (source/policies.ts classifies it).
+  const hiding = await withPlanted(
+    [`ALTER POLICY tenant_isolation ON audit_access_log USING (tenant_id = current_setting('app.current_tenant_id', true) AND access_type <> 'export')`],
+    [`ALTER POLICY tenant_isolation ON audit_access_log USING (tenant_id = current_setting('app.current_tenant_id', true))`],
+    () => verdict(ACME, 'rls.policy'),
+  );
+  assert.equal(hiding.status, 'warn');
+  assert.match(hiding.summary, /on public\.audit_access_log a policy also filters on \(?access_type <> 'export'/);
 });
 
 test('tenant.isolation: a tenant sees only itself and no tenant sees nothing; a leaking policy is caught with counts', async () => {

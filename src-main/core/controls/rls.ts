@@ -1,11 +1,9 @@
 // Tenant isolation by row-level security: enabled on every audit table, a policy that
 // compares with app.current_tenant_id, and what a session actually sees.
+import { readTablePolicies, TENANT_SETTING } from '../source/policies.js';
 import { auditTables, catalogOf, plural, qualifiedName, quoteIdent, tableName } from './sql.js';
 import { ControlCannotRun, type Control } from './types.js';
 
-export const TENANT_SETTING = 'app.current_tenant_id';
-/** How pg_policies prints a use of the setting: current_setting('app.current_tenant_id'::text …). */
-const USES_TENANT_SETTING = /current_setting\(\s*'app\.current_tenant_id'/i;
 
 export const rlsEnabled: Control = {
   id: 'rls.enabled',
@@ -23,51 +21,44 @@ export const rlsEnabled: Control = {
 export const rlsPolicy: Control = {
   id: 'rls.policy',
   async run(ctx) {
-    const tables = await catalogOf(ctx);
-    const found = auditTables(ctx);
-    const rows = await ctx.query(
-      `SELECT schemaname::text, tablename::text, policyname::text, permissive, cmd, roles::text, qual, with_check
-         FROM pg_catalog.pg_policies
-        WHERE (schemaname, tablename) IN (SELECT * FROM unnest($1::name[], $2::name[]))
-        ORDER BY 1, 2, 3`,
-      [found.map((t) => t.schema), found.map((t) => t.name)],
-      null,
-    );
-    const perTable = tables.map((t) => {
-      const policies = rows
-        .filter((r) => `${r[0]}.${r[1]}` === t.table)
-        .map((r) => ({
-          name: r[2]!,
-          permissive: r[3] === 'PERMISSIVE',
-          command: r[4]!,
-          roles: r[5]!,
-          using: r[6],
-          withCheck: r[7],
-          comparesTenant: USES_TENANT_SETTING.test(r[6] ?? ''),
-        }));
-      const reads = policies.filter((p) => p.command === 'ALL' || p.command === 'SELECT');
-      // Permissive policies are OR-ed: one that ignores the tenant opens every row to its roles.
-      const widening = reads.filter((p) => p.permissive && !p.comparesTenant).map((p) => p.name);
-      const isolating = reads.some((p) => p.comparesTenant);
-      return { table: t.table, forced: t.forced, isolating, widening, policies };
-    });
+    // source/policies.ts reads pg_policies and classifies each USING expression (the
+    // tenant comparison, and any predicate beyond it); this control judges the result.
+    const asCatalog = { query: (sql: string, params?: unknown[]) => ctx.query(sql, params, null) };
+    const perTable = [];
+    for (const t of auditTables(ctx)) {
+      const tenantColumn = t.keys.tenant === null ? null : t.columns[t.keys.tenant]!.name;
+      const state = await readTablePolicies(asCatalog, { schema: t.schema, name: t.name }, tenantColumn);
+      const reads = state.policies.filter((p) => p.command === 'ALL' || p.command === 'SELECT');
+      perTable.push({
+        table: tableName(t),
+        rlsEnabled: state.rlsEnabled,
+        forced: state.rlsForced,
+        bypassedBy: state.bypassedBy,
+        isolating: reads.some((p) => p.comparesTenant),
+        // Permissive policies are OR-ed: one that ignores the tenant opens every row to its roles.
+        widening: reads.filter((p) => p.permissive && !p.comparesTenant).map((p) => p.name),
+        hidingPredicates: state.hidingPredicates,
+        policies: state.policies.map(({ name, command, permissive, roles, using, comparesTenant, extraPredicates }) => ({ name, command, permissive, roles, using, comparesTenant, extraPredicates })),
+      });
+    }
     const evidence = { setting: TENANT_SETTING, tables: perTable };
     const missing = perTable.filter((t) => !t.isolating);
     const widened = perTable.filter((t) => t.widening.length);
     if (missing.length || widened.length) {
       const parts = [
-        ...missing.map((t) => `${t.table} has no read policy using current_setting('${TENANT_SETTING}')`),
+        ...missing.map((t) => `${t.table} has no read policy comparing the tenant with current_setting('${TENANT_SETTING}')`),
         ...widened.map((t) => `${t.table} has a permissive policy that ignores the tenant (${t.widening.join(', ')})`),
       ];
       return { status: 'fail', summary: `${parts.join('; ')}.`, evidence };
     }
+    const hiding = perTable.filter((t) => t.hidingPredicates.length);
     const notForced = perTable.filter((t) => !t.forced);
-    if (notForced.length) {
-      return {
-        status: 'warn',
-        summary: `every audit table's policy compares with ${TENANT_SETTING}, but RLS is not FORCEd on ${notForced.map((t) => t.table).join(', ')}, so the table owner bypasses it.`,
-        evidence,
-      };
+    if (hiding.length || notForced.length) {
+      const parts = [
+        ...hiding.map((t) => `on ${t.table} a policy also filters on ${t.hidingPredicates.join(' and ')}, which can hide rows of the tenant from this role`),
+        ...(notForced.length ? [`RLS is not FORCEd on ${notForced.map((t) => t.table).join(', ')}, so the table owner bypasses it`] : []),
+      ];
+      return { status: 'warn', summary: `every audit table's policy compares with ${TENANT_SETTING}, but ${parts.join('; ')}.`, evidence };
     }
     return { status: 'pass', summary: `every audit table has a policy comparing with ${TENANT_SETTING}, and RLS is forced for the owner too.`, evidence };
   },
