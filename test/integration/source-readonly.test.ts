@@ -240,7 +240,7 @@ test('with the statement log on, every control of a controls run issues no write
   // Every control ran (none stopped at an error before reaching the server).
   assert.deepEqual(statuses.filter((s) => s.endsWith(' error')), []);
   assert.equal(statuses.length, demo.groundTruth.tenants.length * CONTROL_IDS.length);
-  assert.ok(statements.some((l) => /pg_catalog\.pg_policies/.test(l)), 'the statement log shows the controls\' catalog reads');
+  assert.ok(statements.some((l) => /FROM pg_policies/.test(l)), 'the statement log shows the controls\' catalog reads');
   assert.ok(statements.some((l) => /COPY \(SELECT .* FROM "public"\."audit_logs" .*\) TO STDOUT$/.test(l)), 'and the chain read');
   assert.deepEqual(writesAmong(statements), []);
 });

@@ -41,6 +41,7 @@ interface ExportFlags extends FilterFlags {
   appendixCap: string;
   anomalyThreshold: string;
   approvedVersion: string[];
+  controls?: string;
 }
 
 function num(value: string | undefined, flag: string): number | undefined {
@@ -112,6 +113,7 @@ export function registerExport(program: Command): void {
     .option('--appendix-cap <n>', 'events listed in the PDF appendix', '10000')
     .option('--anomaly-threshold <score>', 'anomalies at or above this score are listed in the PDF', '0.7')
     .option('--approved-version <v>', 'an approved model version (or provider/model/version); repeatable', collect, [])
+    .option('--controls <file>', 'a saved `auditdesk controls --json` report: the tenant\'s verdicts get a Controls section in the PDF')
     .option('--json', 'print the result as JSON on stdout')
     .addHelpText('after', '\nExit codes: 0 package written · 2 error (one line on stderr; no file is left at --out).')
     .action(action(async (flags: ExportFlags) => runExport(flags)));
@@ -129,6 +131,7 @@ async function runExport(flags: ExportFlags): Promise<number> {
   const identity = loadIdentity(flags.identity, password);
   const cap = num(flags.appendixCap, '--appendix-cap')!;
   const threshold = num(flags.anomalyThreshold, '--anomaly-threshold')!;
+  const controls = flags.controls ? (await import('../../core/controls/report-file.js')).readControlsReport(flags.controls, flags.tenant?.[0]) : undefined;
   if (!existsSync(flags.cache)) {
     throw new UserError(`cache ${flags.cache} does not exist.`, 'E_NOT_FOUND', 'Fill one first with `auditdesk sync --cache FILE`.');
   }
@@ -160,6 +163,7 @@ async function runExport(flags: ExportFlags): Promise<number> {
       appendixCap: cap,
       anomalyThreshold: threshold,
       approvedVersions: flags.approvedVersion,
+      controls,
       signal: controller.signal,
       onProgress,
     });

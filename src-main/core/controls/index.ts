@@ -8,3 +8,4 @@ export type { DlqFile, DlqEvent, DlqMalformed } from './dlq-file.js';
 export { humanControlsReport, STATUS_LABEL } from './report.js';
 export { CONTROL_STATUSES } from './types.js';
 export type { ControlResult, ControlStatus } from './types.js';
+export { readControlsReport } from './report-file.js';
