@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { SourceSession } from '../../core/source/index.js';
 import { UserError } from '../../core/util/errors.js';
 import { readMapping } from '../mapping-file.js';
+import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 import { action, collect, readStdin, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
 interface ControlsFlags {
@@ -17,10 +18,11 @@ interface ControlsFlags {
   engagement?: string;
   json?: boolean;
   passwordStdin?: boolean;
+  allowCleartextPassword?: boolean;
 }
 
 export function registerControls(program: Command): void {
-  program
+  const command = program
     .command('controls')
     .description('Test the promises the source system makes (row-level security, immutability, retention, access log, encryption, AI record-keeping, dead letters), read-only, with evidence.')
     .requiredOption('--source <url>', 'postgres://user@host:5432/database of a read-only source')
@@ -32,8 +34,8 @@ export function registerControls(program: Command): void {
     .option('--engagement <dir>', 'engagement folder (reserved: the report is not yet stored there)')
     .option('--json', 'print the report as JSON (format auditdesk-controls-v1)')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
-    .addHelpText('after', '\nExit codes: 0 no control failed · 1 a control failed · 2 error, or a control could not run (its reason is in the report).')
-    .action(action(async (flags: ControlsFlags) => runControlsCommand(flags)));
+    .addHelpText('after', '\nExit codes: 0 no control failed · 1 a control failed · 2 error, or a control could not run (its reason is in the report).');
+  addSourceOptions(command).action(action(async (flags: ControlsFlags) => runControlsCommand(flags)));
 }
 
 async function runControlsCommand(flags: ControlsFlags): Promise<number> {
@@ -44,6 +46,7 @@ async function runControlsCommand(flags: ControlsFlags): Promise<number> {
   const policy = flags.policy ? controls.readPolicyFile(flags.policy) : controls.DEFAULT_POLICY;
   const mapping = flags.mapping ? await readMapping(flags.mapping) : undefined;
   const dlq = flags.dlq.map((f) => controls.readDlqFile(f));
+  warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
   const controller = new AbortController();
   const onSigint = () => {
@@ -54,7 +57,8 @@ async function runControlsCommand(flags: ControlsFlags): Promise<number> {
   process.on('SIGINT', onSigint);
   let session: SourceSession | undefined;
   try {
-    session = await connectSource(flags.source, { password, signal: controller.signal });
+    session = await connectSource(flags.source, { password, allowCleartextPassword: flags.allowCleartextPassword ?? false, signal: controller.signal });
+    printSourceNotices(session);
     const report = await controls.runControls({ session, tenants: flags.tenant, mapping, policy, dlq, only: flags.control, signal: controller.signal });
     if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else process.stdout.write(controls.humanControlsReport(report));
