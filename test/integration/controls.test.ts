@@ -216,6 +216,10 @@ test('chain.intact: an untouched chain passes; the tampered tenant fails with th
   assert.deepEqual([...new Set(breaks.map((b) => b.kind))].sort(), ['deleted', 'modified']);
   const modified = db.groundTruth.tampering.find((t) => t.kind === 'modified')!;
   assert.ok(breaks.some((b) => b.kind === 'modified' && b.id === modified.id));
+  // A tenant with no visible rows is a finding, never a pass (as verify's EMPTY).
+  const empty = await verdict('nobody-co', 'chain.intact');
+  assert.equal(empty.status, 'fail');
+  assert.match(empty.summary, /^empty chain: no rows are visible for tenant nobody-co/);
 });
 
 test('retention.archive: passes within archiveAfterDays; fails naming the events that stayed past it', async () => {

@@ -20,8 +20,10 @@ export const chainIntact: Control = {
     );
     const report = await runVerification({ session: ctx.session, tenants: [ctx.tenant], mapping: ctx.mapping, maxBreaks: MAX_BREAKS_LISTED });
     const chain = report.tenants.find((c) => c.tenant === ctx.tenant);
-    if (!chain || chain.rows === 0) {
-      return { status: 'not_applicable', summary: `${tableName(events)} holds no row of ${ctx.tenant}, so there is no chain to verify.`, evidence: { table: tableName(events), rows: 0 } };
+    if (!chain || chain.verdict === 'empty') {
+      // An empty chain is a finding, as in verify (#21): the id may be wrong or RLS may hide the rows.
+      const why = chain?.verdictExplanation ?? `no rows of ${ctx.tenant} are visible in ${tableName(events)}.`;
+      return { status: 'fail', summary: `empty chain: ${why}`, evidence: { table: tableName(events), rows: 0, verdict: 'empty', explanation: why } };
     }
     const breaks = chain.breaks.map((b) => ({ seq: b.seq, kind: b.kind, id: b.id, explanation: b.explanation }));
     const evidence = {
@@ -32,6 +34,7 @@ export const chainIntact: Control = {
       lastSeq: chain.lastSeq,
       headHash: chain.headHash,
       profile: report.profile.name,
+      verdict: chain.verdict,
       breaks,
       breaksOmitted: chain.breaksOmitted,
     };
