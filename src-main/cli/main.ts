@@ -11,6 +11,7 @@ import { registerIdentity } from './commands/identity.js';
 import { registerVerifyPackage } from './commands/verify-package.js';
 import { registerServe } from './commands/serve.js';
 import { registerProve } from './commands/prove.js';
+import { registerControls } from './commands/controls.js';
 
 export function buildProgram(): Command {
   const program = new Command('auditdesk')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerSync(program);
   registerVerify(program);
+  registerControls(program);
   registerExport(program);
   registerIdentity(program);
   registerVerifyPackage(program);

@@ -7,6 +7,7 @@ import { useChainVerdicts } from './chainVerdicts.js';
 import { TimelineScreen } from '../timeline/TimelineScreen.js';
 import { AnomaliesScreen } from '../anomalies/AnomaliesScreen.js';
 import { IntegrityScreen } from '../integrity/IntegrityScreen.js';
+import { ControlsScreen } from '../controls/ControlsScreen.js';
 import { ExportScreen } from '../export/ExportScreen.js';
 import { ConnectionsScreen } from '../connections/ConnectionsScreen.js';
 
@@ -20,6 +21,8 @@ function ScreenView({ screen }: { screen: Screen }) {
       return <AnomaliesScreen />;
     case 'integrity':
       return <IntegrityScreen />;
+    case 'controls':
+      return <ControlsScreen />;
     case 'export':
       return <ExportScreen />;
     case 'connections':

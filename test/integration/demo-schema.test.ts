@@ -117,14 +117,15 @@ describe('demo tenant database: schema, read-only role, tenant isolation', () =>
     assert.deepEqual(rows.map((r) => r.target), ['audit_logs']);
   });
 
-  test('row-level security is enabled and forced on every table', async () => {
+  test('row-level security is enabled on every table and forced on all but the one the controls planting names', async () => {
     const { rows } = await admin.query<{ relname: string; relrowsecurity: string; relforcerowsecurity: string }>(
       `SELECT relname, relrowsecurity::text, relforcerowsecurity::text FROM pg_class
         WHERE relname = ANY($1) AND relkind = 'r' ORDER BY relname`,
       [TABLES],
     );
     assert.equal(rows.length, TABLES.length);
-    for (const r of rows) assert.deepEqual([r.relname, r.relrowsecurity, r.relforcerowsecurity], [r.relname, 'true', 'true']);
+    const notForced = db.groundTruth.controls.notForcedTable;
+    for (const r of rows) assert.deepEqual([r.relname, r.relrowsecurity, r.relforcerowsecurity], [r.relname, 'true', r.relname === notForced ? 'false' : 'true']);
   });
 
   const WRITES: Record<string, string> = {

@@ -15,6 +15,7 @@ import { demoBuildKey, openDemoFolder, type RunningDemo } from '../../src-main/c
 import { openCache } from '../../src-main/core/cache/open.js';
 import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
 import { syncToCache } from '../../src-main/core/sync/index.js';
+import { CONTROL_IDS, parseDlq, runControls } from '../../src-main/core/controls/index.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 
 const run = promisify(execFile);
@@ -155,50 +156,91 @@ test('a role that could change the audit trail is called out', async () => {
   }
 });
 
-test('with the statement log on, a whole sync issues no write, DDL or COPY FROM', async () => {
+/** Server log lines of our statements while `work` runs with log_statement = all. */
+async function statementsDuring(work: () => Promise<void>): Promise<string[]> {
   const admin = new pg.Client({ connectionString: demo.adminUrl });
   await admin.connect();
-  const dir = mkdtempSync(join(tmpdir(), 'auditdesk-readonly-cache-'));
   try {
     await admin.query(`ALTER SYSTEM SET log_statement = 'all'`);
     await admin.query(`ALTER SYSTEM SET log_line_prefix = 'app=%a pid=%p '`);
     await admin.query(`SELECT pg_reload_conf()`);
     await new Promise((r) => setTimeout(r, 300));
     serverLog.length = 0;
-
-    const db = openCache(join(dir, 'cache.sqlite'));
-    const session = await connectSource(demo.url);
-    try {
-      await syncToCache(session, db, { tenants: demo.groundTruth.tenants });
-      // A second run exercises the incremental and recheck paths too.
-      await syncToCache(session, db, { tenants: demo.groundTruth.tenants });
-    } finally {
-      await session.close();
-      db.close();
-    }
+    await work();
     await new Promise((r) => setTimeout(r, 300));
-    const ours = serverLog.filter((l) => l.includes('app=auditdesk '));
-    const statements = ours.filter((l) => /(statement|execute [^:]*):/.test(l));
-    // The log is really on: our reads are in it.
-    assert.ok(statements.some((l) => /BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY/.test(l)), 'the statement log shows our transactions');
-    assert.ok(statements.some((l) => /SELECT .* FROM "public"\."audit_logs"/.test(l)), 'the statement log shows our reads');
-    // Rows are read with COPY (SELECT …) TO STDOUT. COPY FROM always names a table
-    // (`COPY t [(cols)] FROM …`); a COPY of a query can only write TO, so a COPY that
-    // does not start with "(" or does not end with TO STDOUT counts as a write.
-    assert.ok(statements.some((l) => /COPY \(SELECT .* FROM "public"\."audit_logs" .*\) TO STDOUT$/.test(l)), 'the statement log shows our COPY reads');
-    const writes = statements.filter((l) => {
-      const sql = l.replace(/^.*?(statement|execute [^:]*): /, '').replace(/'[^']*'/g, "''").replace(/"[^"]*"/g, '""');
-      return (
-        /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|ALTER|DROP|GRANT|REVOKE|VACUUM|CLUSTER|REINDEX|LOCK|COMMENT|SECURITY LABEL|REFRESH)\b|nextval|setval|pg_advisory|\blo_\w+\(/i.test(sql) ||
-        (/\bCOPY\b/i.test(sql) && !/^\s*COPY \(SELECT [\s\S]*\) TO STDOUT\s*$/i.test(sql))
-      );
-    });
-    assert.deepEqual(writes, []);
+    // PostgreSQL continues a multi-line statement on lines that start with a tab: one
+    // message per statement, so a write on a statement's later line is seen too.
+    const messages: string[] = [];
+    for (const l of serverLog) {
+      if (l.startsWith('\t') && messages.length) messages[messages.length - 1] += `\n${l.slice(1)}`;
+      else messages.push(l);
+    }
+    const ours = messages.filter((l) => l.includes('app=auditdesk '));
+    return ours.filter((l) => /(statement|execute [^:]*):/.test(l));
   } finally {
     await admin.query(`ALTER SYSTEM RESET log_statement`);
     await admin.query(`ALTER SYSTEM RESET log_line_prefix`);
     await admin.query(`SELECT pg_reload_conf()`);
     await admin.end();
+  }
+}
+
+/**
+ * Statements that could write. Rows are read with COPY (SELECT …) TO STDOUT. COPY FROM
+ * always names a table (`COPY t [(cols)] FROM …`); a COPY of a query can only write TO,
+ * so a COPY that does not start with "(" or does not end with TO STDOUT counts as a write.
+ */
+function writesAmong(statements: string[]): string[] {
+  return statements.filter((l) => {
+    const sql = l.replace(/^.*?(statement|execute [^:]*): /, '').replace(/'[^']*'/g, "''").replace(/"[^"]*"/g, '""');
+    return (
+      /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|ALTER|DROP|GRANT|REVOKE|VACUUM|CLUSTER|REINDEX|LOCK|COMMENT|SECURITY LABEL|REFRESH)\b|nextval|setval|pg_advisory|\blo_\w+\(/i.test(sql) ||
+      (/\bCOPY\b/i.test(sql) && !/^\s*COPY \(SELECT [\s\S]*\) TO STDOUT\s*$/i.test(sql))
+    );
+  });
+}
+
+test('with the statement log on, a whole sync issues no write, DDL or COPY FROM', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'auditdesk-readonly-cache-'));
+  try {
+    const statements = await statementsDuring(async () => {
+      const db = openCache(join(dir, 'cache.sqlite'));
+      const session = await connectSource(demo.url);
+      try {
+        await syncToCache(session, db, { tenants: demo.groundTruth.tenants });
+        // A second run exercises the incremental and recheck paths too.
+        await syncToCache(session, db, { tenants: demo.groundTruth.tenants });
+      } finally {
+        await session.close();
+        db.close();
+      }
+    });
+    // The log is really on: our reads are in it.
+    assert.ok(statements.some((l) => /BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY/.test(l)), 'the statement log shows our transactions');
+    assert.ok(statements.some((l) => /SELECT .* FROM "public"\."audit_logs"/.test(l)), 'the statement log shows our reads');
+    assert.ok(statements.some((l) => /COPY \(SELECT .* FROM "public"\."audit_logs" .*\) TO STDOUT$/.test(l)), 'the statement log shows our COPY reads');
+    assert.deepEqual(writesAmong(statements), []);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('with the statement log on, every control of a controls run issues no write, DDL or COPY FROM', async () => {
+  const dlq = parseDlq('audit_dlq_fallback.jsonl', JSON.stringify({ tenant_id: demo.groundTruth.tenants[0], event_type: 'export', created_at: '2026-09-01T00:00:00Z' }));
+  let statuses: string[] = [];
+  const statements = await statementsDuring(async () => {
+    const session = await connectSource(demo.url);
+    try {
+      const report = await runControls({ session, tenants: demo.groundTruth.tenants, dlq: [dlq] });
+      statuses = report.tenants.flatMap((t) => t.controls.map((c) => `${t.tenant} ${c.id} ${c.status}`));
+    } finally {
+      await session.close();
+    }
+  });
+  // Every control ran (none stopped at an error before reaching the server).
+  assert.deepEqual(statuses.filter((s) => s.endsWith(' error')), []);
+  assert.equal(statuses.length, demo.groundTruth.tenants.length * CONTROL_IDS.length);
+  assert.ok(statements.some((l) => /FROM pg_policies/.test(l)), 'the statement log shows the controls\' catalog reads');
+  assert.ok(statements.some((l) => /COPY \(SELECT .* FROM "public"\."audit_logs" .*\) TO STDOUT$/.test(l)), 'and the chain read');
+  assert.deepEqual(writesAmong(statements), []);
 });

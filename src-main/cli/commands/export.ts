@@ -42,6 +42,7 @@ interface ExportFlags extends FilterFlags {
   appendixCap: string;
   anomalyThreshold: string;
   approvedVersion: string[];
+  controls?: string;
 }
 
 function num(value: string | undefined, flag: string): number | undefined {
@@ -114,6 +115,7 @@ export function registerExport(program: Command): void {
     .option('--anomaly-threshold <score>', 'anomalies at or above this score are listed in the PDF', '0.7')
     .option('--approved-version <v>', 'an approved model version (or provider/model/version); repeatable', collect, [])
     .option('--previous <old.zip>', "the package of an earlier visit: the new one carries a consistency proof that its chain extends that one's (docs/tlog-evidence.md)")
+    .option('--controls <file>', 'a saved `auditdesk controls --json` report: the tenant\'s verdicts get a Controls section in the PDF')
     .option('--json', 'print the result as JSON on stdout')
     .addHelpText('after', "\nExit codes: 0 package written · 1 package written, but the chain does not extend --previous's (the first differing range is named) · 2 error (one line on stderr; no file is left at --out).")
     .action(action(async (flags: ExportFlags) => runExport(flags)));
@@ -131,6 +133,7 @@ async function runExport(flags: ExportFlags): Promise<number> {
   const identity = loadIdentity(flags.identity, password);
   const cap = num(flags.appendixCap, '--appendix-cap')!;
   const threshold = num(flags.anomalyThreshold, '--anomaly-threshold')!;
+  const controls = flags.controls ? (await import('../../core/controls/report-file.js')).readControlsReport(flags.controls, flags.tenant?.[0]) : undefined;
   if (!existsSync(flags.cache)) {
     throw new UserError(`cache ${flags.cache} does not exist.`, 'E_NOT_FOUND', 'Fill one first with `auditdesk sync --cache FILE`.');
   }
@@ -163,6 +166,7 @@ async function runExport(flags: ExportFlags): Promise<number> {
       anomalyThreshold: threshold,
       approvedVersions: flags.approvedVersion,
       previous: flags.previous ? resolve(flags.previous) : undefined,
+      controls,
       signal: controller.signal,
       onProgress,
     });

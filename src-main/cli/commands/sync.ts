@@ -1,15 +1,14 @@
 // `auditdesk sync`: copy a tenant's audit tables from a read-only source into the
 // local cache. Incremental and resumable: run it again after a kill or a dropped
 // connection and it continues after the last committed row.
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import type { TableMapping } from '../../core/source/index.js';
 import type { SyncSummary } from '../../core/sync/index.js';
 import { DEFAULT_BATCH_ROWS } from '../../core/sync/defaults.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
+import { readMapping } from '../mapping-file.js';
 
 interface SyncFlags {
   source: string;
@@ -104,22 +103,6 @@ async function runSync(flags: SyncFlags): Promise<number> {
     await session?.close();
     db.close();
   }
-}
-
-async function readMapping(path: string): Promise<TableMapping> {
-  const { tableMappingSchema } = await import('../../core/app/config.js');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UserError(`cannot read the mapping file ${path} (${(e as Error).message}).`, 'E_MAPPING', 'It must be a JSON object, e.g. {"events": "roche_audit_logs"}.');
-  }
-  const parsed = tableMappingSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`mapping file ${path} is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`, 'E_MAPPING', 'See docs/sync.md#mapping.');
-  }
-  return parsed.data;
 }
 
 function positiveInt(text: string, flag: string): number {

@@ -7,6 +7,7 @@ import { jobsContract } from './jobs.js';
 import { recordsContract } from './records.js';
 import { statusContract } from './status.js';
 import { syncContract } from './sync.js';
+import { controlsContract } from './controls.js';
 
 export const contract = {
   ...statusContract,
@@ -17,6 +18,7 @@ export const contract = {
   ...integrityContract,
   ...anomaliesContract,
   ...exportContract,
+  ...controlsContract,
 };
 
 export type Contract = typeof contract;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { method } from './define.js';
 
-export type JobKind = 'sync' | 'verify' | 'export';
+export type JobKind = 'sync' | 'verify' | 'export' | 'controls';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {

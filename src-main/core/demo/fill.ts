@@ -12,6 +12,7 @@ import { EXACT_PROFILE_TENANT, TAMPERED_TENANT, TENANTS } from './catalog.js';
 import { GENERATOR, WINDOW_END_MS, WINDOW_START_MS, generateDemoData, type GenerateProgress } from './generate.js';
 import { DEMO_TABLES, type GroundTruth } from './ground-truth.js';
 import { plantTampering } from './tamper.js';
+import { plantControlCases } from './controls-plant.js';
 
 export const DEMO_DATABASE = 'auditdesk_demo';
 export const DEMO_READONLY_ROLE = 'auditor_ro';
@@ -53,6 +54,12 @@ async function applySchema(client: pg.Client): Promise<string[]> {
   if (files.length === 0) throw new Error(`no demo schema files in ${dir}`);
   for (const f of files) await client.query(await readFile(join(dir, f), 'utf8'));
   return files;
+}
+
+/** Legacy conversation rows as stored (the controls planting describes one tenant's). */
+async function conversationsWithoutMetadata(client: pg.Client): Promise<number> {
+  const r = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM conversation_audit_logs WHERE model_provider IS NULL AND model_config IS NULL`);
+  return Number(r.rows[0]!.n);
 }
 
 async function storedCounts(client: pg.Client): Promise<GroundTruth['counts']> {
@@ -126,6 +133,9 @@ export async function fillDemoDatabase(opts: FillOptions, say: (p: FillProgress)
     say({ phase: 'tamper', message: `planting tampering in tenant ${TAMPERED_TENANT}` });
     const reassignTo = TENANTS.find((t) => t.id === TAMPERED_TENANT)!.serviceAccount;
     const { anchor, tampering } = await plantTampering(client, TAMPERED_TENANT, reassignTo);
+    say({ phase: 'controls', message: 'planting control failures' });
+    const controls = await plantControlCases(client, generated.incidents, TAMPERED_TENANT);
+    generated.incidents.metadataMissing.rows = await conversationsWithoutMetadata(client);
     // No explicit ANALYZE: it took seconds at 1M rows, and autovacuum analyzes the freshly
     // loaded tables within its first minute anyway.
 
@@ -146,6 +156,7 @@ export async function fillDemoDatabase(opts: FillOptions, say: (p: FillProgress)
       anchor,
       tampering,
       incidents: generated.incidents,
+      controls,
     };
     await client.query('CHECKPOINT');
     return groundTruth;

@@ -58,6 +58,10 @@ export interface PlantedConfigChange {
   at: string;
 }
 
+import type { PlantedControls } from './controls-plant.js';
+
+export type { PlantedControls, ExpectedControl } from './controls-plant.js';
+
 export interface GroundTruth {
   generator: string;
   seed: number;
@@ -86,4 +90,6 @@ export interface GroundTruth {
     /** Conversation rows without model metadata (written before the metadata migration, or by legacy clients). */
     metadataMissing: { before: string; rows: number };
   };
+  /** What the controls must find (issue 15): plantings and every expected fail/warn. */
+  controls: PlantedControls;
 }

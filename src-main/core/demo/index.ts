@@ -21,6 +21,7 @@ import type { WorkerMessage } from './build-worker.js';
 import { DEMO_DATABASE, DEMO_READONLY_ROLE, type FillOptions } from './fill.js';
 import { GENERATOR } from './generate.js';
 import type { GroundTruth } from './ground-truth.js';
+import { DLQ_FILE } from './controls-plant.js';
 
 export type { GroundTruth, ChainAnchor, Tampering, DemoTable } from './ground-truth.js';
 export { DEMO_TABLES } from './ground-truth.js';
@@ -148,7 +149,7 @@ export async function buildDemoFolder(
   await checkNotRunning(join(dir, 'pgdata'));
   await checkPortFree(port);
   await writeFileMarker(dir);
-  for (const f of ['demo.json', 'ground-truth.json', 'pgdata']) await rm(join(dir, f), { recursive: true, force: true });
+  for (const f of ['demo.json', 'ground-truth.json', 'pgdata', DLQ_FILE]) await rm(join(dir, f), { recursive: true, force: true });
 
   const manifest: Manifest = {
     key: await demoBuildKey({ events, seed }),
@@ -169,6 +170,8 @@ export async function buildDemoFolder(
       (p) => onProgress?.(p),
     );
     writeFileAtomic(join(dir, 'ground-truth.json'), JSON.stringify(groundTruth, null, 2) + '\n', 0o644);
+    // The dead-letter file of the source's audit writer, for `auditdesk controls --dlq`.
+    writeFileAtomic(join(dir, groundTruth.controls.dlq.file), groundTruth.controls.dlq.lines.join('\n') + '\n', 0o644);
     writeFileAtomic(join(dir, 'demo.json'), JSON.stringify(manifest, null, 2) + '\n', 0o600);
     say('ready', `generated ${events.toLocaleString('en')} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return running(dir, cluster, manifest, groundTruth, false);

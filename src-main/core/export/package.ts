@@ -28,7 +28,8 @@ import { listCheckpoints } from '../verify/checkpoints.js';
 import { chainTableName } from '../verify/adapters.js';
 import { CsvFileWriter, FORMULA_TRIGGERS } from './csv.js';
 import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, type ManifestFile } from './manifest.js';
-import { renderReport, type AnomalyLine, type AppendixRow, type ConfigFinding, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
+import { renderReport, type AnomalyLine, type AppendixRow, type ConfigFinding, type ControlsSection, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
+import type { ControlsReport } from '../controls/engine.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES, UNNAMED_FILES } from './package-files.js';
 import { chainEvidenceFiles, readVerifyPage, type PreviousOutcome } from './chain-evidence.js';
 import { minisignSignature } from './minisign.js';
@@ -86,6 +87,8 @@ export interface ExportOptions {
    * consistency proof from that package's checkpoint (docs/tlog-evidence.md).
    */
   previous?: string;
+  /** A controls report (`auditdesk controls --json`): the exported tenant's verdicts get a section in the PDF. */
+  controls?: ControlsReport;
   signal?: AbortSignal;
   onProgress?: (p: ExportProgress) => void;
   /** Test hook: called after each phase, so tests can fail an export midway. */
@@ -151,6 +154,12 @@ function diskFull(e: unknown, out: string): UserError | null {
     'E_DISK_FULL',
     'Free some space in that folder (a package needs about the size of its CSVs), then run the export again.',
   );
+}
+
+function controlsFor(report: ControlsReport | undefined, tenant: string): ControlsSection | null {
+  const mine = report?.tenants.find((t) => t.tenant === tenant);
+  if (!report || !mine) return null;
+  return { checkedAt: report.checkedAt, source: report.source, policy: report.policy, controls: mine.controls.map(({ id, status, summary }) => ({ id, status, summary })) };
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -364,6 +373,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       appendixCap: cap,
       appendixTotal: counts.events ?? 0,
       files: [...files].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => ({ name: f.name, rows: f.rows, sha256: f.sha256 })),
+      controls: controlsFor(opts.controls, s.tenant),
     };
     const pdf = await renderReport(data, identity);
     files.push(writeSmall(work, PACKAGE_FILES.report, pdf, 'application/pdf'));

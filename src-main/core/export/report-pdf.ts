@@ -85,6 +85,16 @@ export interface ReportData {
   appendixCap: number;
   appendixTotal: number;
   files: { name: string; rows: number | null; sha256: string }[];
+  /** The tenant's verdicts from an `auditdesk controls` run, when the export was given one. */
+  controls?: ControlsSection | null;
+}
+
+/** One tenant's part of a controls report (auditdesk-controls-v1), as the PDF lists it. */
+export interface ControlsSection {
+  checkedAt: string;
+  source: { label: string; fingerprint: string };
+  policy: Record<string, unknown>;
+  controls: { id: string; status: string; summary: string }[];
 }
 
 const A4 = { w: 595.28, h: 841.89 };
@@ -314,6 +324,19 @@ function limitsSection(L: Layout, integ: IntegrityEntry | null, tenant: string):
   }
 }
 
+/** The controls run the auditor attached: verdicts as the CLI words them, with where and when they were tested. */
+function controlsSection(L: Layout, c: ControlsSection): void {
+  L.h1('Controls');
+  L.kv([
+    ['Checked', `${c.checkedAt}, read-only`],
+    ['Source', `${c.source.label} (fingerprint ${c.source.fingerprint.slice(0, 16)}...)`],
+    ['Policy', JSON.stringify(c.policy)],
+  ]);
+  const words: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', not_applicable: 'N/A', error: 'ERROR' };
+  L.table(['control', 'verdict', 'summary'], [120, 40, 335], c.controls.map((x) => [x.id, words[x.status] ?? x.status, x.summary]));
+  L.para('Evidence and the exact SQL of each verdict are in the controls report (auditdesk controls --json) the auditor keeps with this package.', MUTED, 8.5);
+}
+
 export async function renderReport(data: ReportData, id: LoadedIdentity): Promise<Buffer> {
   const created = new Date(data.createdAt);
   const doc = new PDFDocument({
@@ -454,6 +477,8 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     L.para('Values are REDACTED here. The CSV keeps the source value unchanged, as evidence.', MUTED, 8.5);
     L.table(['log id', 'agent', 'model_config (redacted)'], [150, 60, 285], data.secrets.slice(0, 500).map((s) => [s.logId, s.agent ?? '-', s.redactedConfig]));
   } else L.para('None found.');
+
+  if (data.controls) controlsSection(L, data.controls);
 
   // Appendix
   L.h1('Appendix: audit events');

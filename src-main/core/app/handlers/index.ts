@@ -7,6 +7,7 @@ import { recordsHandlers } from './records.js';
 import { anomaliesHandlers } from './anomalies.js';
 import { exportHandlers } from './export.js';
 import { integrityHandlers } from './integrity.js';
+import { controlsHandlers } from './controls.js';
 
 export const handlers = {
   ...statusHandlers,
@@ -17,4 +18,5 @@ export const handlers = {
   ...anomaliesHandlers,
   ...exportHandlers,
   ...integrityHandlers,
+  ...controlsHandlers,
 } satisfies Handlers;
