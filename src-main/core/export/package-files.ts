@@ -12,6 +12,8 @@ export const PACKAGE_FILES = {
   manifest: 'manifest.json',
   signature: 'manifest.sig',
   signer: 'signer.pem',
+  /** only when rows of the package changed at the source after they were first cached (issue 19) */
+  changes: 'changes.csv',
 } as const;
 
 export const CONVERSATION_HEADER = [

@@ -445,7 +445,8 @@ async function checkContents(
     if (rows !== f.rows) fail('ROW_COUNT_MISMATCH', `${f.name} holds ${rows} rows; the manifest says ${f.rows}`, f.name);
     if (f.merkleRoot && merkle.root() !== f.merkleRoot) fail('MERKLE_MISMATCH', `${f.name}'s rows do not give the Merkle root the manifest records`, f.name);
     if (checker) {
-      result.chain = checker.finish();
+      // verification.json records the file's Merkle root with the chain (null in packages made before issue 19).
+      result.chain = { ...checker.finish(), merkleRoot: merkle.root() };
       await compareChain(result.chain, manifest, readSmall, fail, result);
     }
   }
@@ -474,7 +475,8 @@ async function compareChain(
   }
   try {
     const report = JSON.parse(vBytes.toString('utf8')) as IntegrityReport;
-    const recorded = report.tenants.find((t) => t.tenant === chain.tenant);
+    const found = report.tenants.find((t) => t.tenant === chain.tenant);
+    const recorded = found && found.merkleRoot === null ? { ...found, merkleRoot: chain.merkleRoot } : found;
     if (!recorded || !sameEntry(recorded, chain)) {
       fail('CHAIN_MISMATCH', 'verification.json does not describe the chain found in audit_events.csv', PACKAGE_FILES.verification);
     }

@@ -78,6 +78,7 @@ export function cachedVersion(db: CacheDb, kind: TableKind, tableId: number, ten
 /** A drift finding as verify, export and (later) the exceptions queue read it. */
 export interface DriftFinding {
   findingId: number;
+  tableId: number;
   /** schema.table as the auditor knows it ("conversation_audit_logs" in public) */
   table: string;
   tableKind: TableKind;
@@ -113,6 +114,7 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
     .filter((r) => !opts.kinds || opts.kinds.includes(r.table_kind as TableKind))
     .map((r) => ({
       findingId: Number(r.finding_id),
+      tableId: Number(r.table_id),
       table: r.schema_name === 'public' ? String(r.table_name) : `${r.schema_name}.${r.table_name}`,
       tableKind: r.table_kind as TableKind,
       tenant: String(r.tenant_id),
