@@ -17,6 +17,9 @@ import { connectSource } from '../../src-main/core/source/index.js';
 import { syncToCache, listDriftFindings } from '../../src-main/core/sync/index.js';
 import { rowDigest } from '../../src-main/core/chain/digest.js';
 import type { MappedColumn } from '../../src-main/core/cache/record-mapping.js';
+import { previewExport } from '../../src-main/core/export/package.js';
+import { readCsvRows } from '../../src-main/core/export/csv.js';
+import { Readable } from 'node:stream';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'cli', 'main.js');
 const TENANT = 'acme-pharma';
@@ -139,4 +142,75 @@ for (const target of ['--cache', '--source --cache'] as const) {
     assert.doesNotMatch(human.stdout, /^INTACT +(the seal|conversation_audit_logs|audit_anomalies)/m);
     assert.match(human.stdout, /2 rows changed at the source after they were first cached/);
   });
+}
+
+let packagePath: string;
+
+test('the export carries changes.csv with both findings and both versions, counted in the manifest and stated on page 1 of the PDF', async () => {
+  assert.equal(cli(['identity', 'create', '--name', 'Drift Auditor', '--org', 'Audit LLP', '--email', 'drift@audit.example', '--out', 'id.p12']).code, 0);
+  const preview = previewExport(db, { tenant: [TENANT] });
+  assert.equal(preview.driftFindings, 2);
+  packagePath = join(dir, 'drift.zip');
+  const r = cli(['export', '--cache', cachePath, '--tenant', TENANT, '--identity', 'id.p12', '--out', packagePath, '--created-at', '2026-12-04T12:00:00Z', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.deepEqual(result.drift, { findings: 2, chainRows: 0, statement: '2 rows changed at the source after they were first cached' });
+
+  const files = unzipAll(packagePath);
+  const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
+  const changesEntry = manifest.files.find((f: { name: string }) => f.name === 'changes.csv');
+  assert.ok(changesEntry, 'the manifest names changes.csv');
+  assert.equal(changesEntry.rows, 2);
+  assert.equal(manifest.counts.changes, 2);
+  assert.equal(manifest.drift.findings, 2);
+  const rows = await parseCsv(files.get('changes.csv')!);
+  assert.deepEqual(rows[0], ['finding_id', 'table', 'key', 'kind', 'detected_at', 'detected_sync_id', 'earlier_digest', 'later_digest', 'status', 'decision', 'earlier_values', 'later_values']);
+  const byKey = new Map(rows.slice(1).map((row) => [row[2], row]));
+  const edit = byKey.get(conversationId)!;
+  assert.equal(edit[1], 'conversation_audit_logs');
+  assert.equal(edit[3], 'modified');
+  assert.equal(JSON.parse(edit[10]!).prompt, originalPrompt);
+  assert.equal(JSON.parse(edit[11]!).prompt, EDITED_PROMPT);
+  const deletion = byKey.get(anomalyId)!;
+  assert.equal(deletion[1], 'audit_anomalies');
+  assert.equal(deletion[3], 'deleted');
+  assert.equal(JSON.parse(deletion[10]!).id, anomalyId);
+  assert.equal(deletion[11], null);
+  // The deleted anomaly stays in anomalies.csv as it was cached; changes.csv marks it.
+  assert.ok((await parseCsv(files.get('anomalies.csv')!)).some((row) => row[0] === anomalyId));
+
+  const verification = JSON.parse(files.get('verification.json')!.toString('utf8'));
+  assert.deepEqual(verification.drift, manifest.drift);
+  // verification.json and the manifest never disagree about a root.
+  assert.equal(verification.tenants[0].merkleRoot, manifest.chain.merkleRoot);
+  assert.match(manifest.chain.merkleRoot, /^[0-9a-f]{64}$/);
+  // The anomalies CSV is the sealed rows in the seal's order: its root is the seal's.
+  const anomalySeal = manifest.seals.find((x: { file: string }) => x.file === 'anomalies.csv');
+  assert.equal(anomalySeal.sameRoot, true);
+  assert.equal(anomalySeal.merkleRoot, manifest.files.find((f: { name: string }) => f.name === 'anomalies.csv').merkleRoot);
+
+  const page1 = pdfPage(files.get('report.pdf')!, 1);
+  assert.match(page1.replace(/\s+/g, ' '), /2 rows changed at the source after they were first cached/);
+  assert.doesNotMatch(page1, /No row in the package changed/);
+
+  const verified = cli(['verify-package', packagePath, '--json']);
+  assert.notEqual(verified.code, 1, verified.stdout);
+});
+
+function unzipAll(zip: string): Map<string, Buffer> {
+  const names = spawnSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  return new Map(names.map((n) => [n, spawnSync('unzip', ['-p', zip, n], { maxBuffer: 1 << 28 }).stdout as Buffer]));
+}
+
+function pdfPage(pdf: Buffer, page: number): string {
+  const res = spawnSync('pdftotext', ['-f', String(page), '-l', String(page), '-layout', '-', '-'], { input: pdf, encoding: 'utf8' });
+  assert.equal(res.status, 0, res.stderr);
+  return res.stdout;
+}
+
+/** The package's CSV as rows of cells (header first), read by the package's own reader (NULL = null). */
+async function parseCsv(bytes: Buffer): Promise<(string | null)[][]> {
+  const rows: (string | null)[][] = [];
+  for await (const r of readCsvRows(Readable.from([bytes]), { neutralised: null })) rows.push(r);
+  return rows;
 }
