@@ -20,6 +20,8 @@ import type { MappedColumn } from '../../src-main/core/cache/record-mapping.js';
 import { previewExport } from '../../src-main/core/export/package.js';
 import { readCsvRows } from '../../src-main/core/export/csv.js';
 import { Readable } from 'node:stream';
+import { writeFileSync } from 'node:fs';
+import { verifyWithBoth } from '../helpers/python-verifier.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'cli', 'main.js');
 const TENANT = 'acme-pharma';
@@ -193,8 +195,23 @@ test('the export carries changes.csv with both findings and both versions, count
   assert.match(page1.replace(/\s+/g, ' '), /2 rows changed at the source after they were first cached/);
   assert.doesNotMatch(page1, /No row in the package changed/);
 
-  const verified = cli(['verify-package', packagePath, '--json']);
-  assert.notEqual(verified.code, 1, verified.stdout);
+  // A package with drift is still an authentic package; both verifiers say so, pinned and unpinned.
+  const unpinned = await verifyWithBoth(packagePath);
+  assert.deepEqual(unpinned.failures, []);
+  const pinned = await verifyWithBoth(packagePath, { trust: manifest.signer.fingerprint });
+  assert.equal(pinned.signer?.trusted, true);
+});
+
+test('a changes.csv whose later version was swapped is refused by both verifiers, its digest named', async () => {
+  const files = unzipAll(packagePath);
+  const changes = files.get('changes.csv')!.toString('utf8').replace(EDITED_PROMPT, 'a third version nobody saw');
+  files.set('changes.csv', Buffer.from(changes));
+  const forged = join(dir, 'forged.zip');
+  const work = scratchDir('auditdesk-drift-forged-');
+  for (const [name, bytes] of files) writeFileSync(join(work, name), bytes);
+  assert.equal(spawnSync('zip', ['-q', '-X', forged, ...files.keys()], { cwd: work }).status, 0);
+  const r = await verifyWithBoth(forged);
+  assert.deepEqual([...new Set(r.failures.map((f) => f.code))].sort(), ['CHANGES_MISMATCH', 'HASH_MISMATCH', 'MERKLE_MISMATCH', 'SIZE_MISMATCH']);
 });
 
 function unzipAll(zip: string): Map<string, Buffer> {

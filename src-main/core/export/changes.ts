@@ -4,6 +4,7 @@
 // hash chain still recompute); this file is what marks it deleted at the source.
 import type { CacheDb } from '../cache/open.js';
 import type { ColumnType } from '../chain/canonical.js';
+import { rowDigest } from '../chain/digest.js';
 import { driftSentence, listDriftFindings, type DriftFinding } from '../sync/index.js';
 import { accessWhere, type Selection } from './select.js';
 import { PACKAGE_FILES } from './package-files.js';
@@ -85,9 +86,16 @@ export interface DriftSummary {
   /** "N rows changed at the source after they were first cached", or null without drift */
   statement: string | null;
   file: typeof CHANGES_FILE | null;
+  /**
+   * The source columns of each table with findings, in order: earlier_digest and
+   * later_digest are rowDigest(columns, values) of the values beside them.
+   */
+  columns: Record<string, ColumnType[]>;
 }
 
-export function summariseDrift(findings: readonly DriftFinding[]): DriftSummary {
+export function summariseDrift(findings: readonly DriftFinding[], columnsOf: (tableId: number) => readonly ColumnType[] = () => []): DriftSummary {
+  const columns: DriftSummary['columns'] = {};
+  for (const f of findings) columns[f.table] ??= columnsOf(f.tableId).map(({ name, type }) => ({ name, type }));
   const byTable: DriftSummary['byTable'] = {};
   for (const f of findings) {
     const t = (byTable[f.table] ??= {});
@@ -99,5 +107,34 @@ export function summariseDrift(findings: readonly DriftFinding[]): DriftSummary 
     byTable,
     statement: findings.length ? driftSentence(findings.length) : null,
     file: findings.length ? CHANGES_FILE : null,
+    columns,
   };
+}
+
+/** Problems in changes.csv's rows: a digest that is not the digest of the values beside it. */
+export function changesProblems(rows: readonly (string | null)[][], columns: DriftSummary['columns']): string[] {
+  const problems: string[] = [];
+  for (const r of rows) {
+    const [id, table, key] = r;
+    const cols = columns[table ?? ''];
+    if (!cols) {
+      problems.push(`finding ${id}: the manifest records no columns for table ${table}`);
+      continue;
+    }
+    for (const [values, digest, which] of [[r[10], r[6], 'earlier'], [r[11], r[7], 'later']] as const) {
+      if (values === null && digest === null) continue;
+      let byName: Record<string, string | null>;
+      try {
+        byName = JSON.parse(values ?? 'null') as Record<string, string | null>;
+        if (!byName || typeof byName !== 'object') throw new Error('not an object');
+      } catch {
+        problems.push(`finding ${id} (${table} ${key}): the ${which} values are not a JSON object`);
+        continue;
+      }
+      if (rowDigest(cols, cols.map((c) => byName[c.name] ?? null)) !== digest) {
+        problems.push(`finding ${id} (${table} ${key}): the ${which} digest is not the digest of the ${which} values`);
+      }
+    }
+  }
+  return problems;
 }

@@ -34,6 +34,7 @@ export { CONVERSATION_HEADER, PACKAGE_FILES };
 import { PRIVATE_FILE_MODE } from '../util/private-files.js';
 import { CHANGES_COLUMNS, CHANGES_FILE, changesCells, driftInScope, summariseDrift, type DriftSummary } from './changes.js';
 import { latestSeal } from '../sync/index.js';
+import { loadTable } from './select.js';
 import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, type Selection, type SourceTable } from './select.js';
 
 /** Header cell → cache field, in header order. */
@@ -298,7 +299,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
 
     // changes.csv: only when rows of the package changed at the source after they were cached.
     const drift = driftInScope(db, s);
-    const driftSummary = summariseDrift(drift);
+    const driftSummary = summariseDrift(drift, (tableId) => loadTable(db, tableId).columns);
     if (drift.length) {
       const ch = await writeGeneric(
         join(work, CHANGES_FILE), CHANGES_FILE, CHANGES_COLUMNS, CHANGES_COLUMNS.map((c) => c.name), neutraliseOn, open, signal,

@@ -28,6 +28,7 @@ import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js'
 import { CONVERSATION_HEADER, PACKAGE_FILES, type IntegrityReport } from './package.js';
 import { isUnsafePath } from './package-files.js';
 import { verifyPdfSignature } from './pdf-signature.js';
+import { CHANGES_FILE, changesProblems } from './changes.js';
 
 export type FailureCode =
   | 'ZIP_UNREADABLE'
@@ -54,7 +55,8 @@ export type FailureCode =
   | 'PDF_SIGNATURE_INVALID'
   | 'PDF_SIGNER_MISMATCH'
   | 'VERIFICATION_MISSING'
-  | 'CHAIN_MISMATCH';
+  | 'CHAIN_MISMATCH'
+  | 'CHANGES_MISMATCH';
 
 export interface Failure {
   code: FailureCode;
@@ -332,6 +334,7 @@ async function checkContents(
   for (const name of REQUIRED_FILES) {
     if (!named.has(name)) fail('MISSING_FILE', `${name}, which every package holds, is not named in the signed manifest`, name);
   }
+  if ((manifest.drift?.findings ?? 0) > 0 && !named.has(CHANGES_FILE)) fail('CHANGES_MISMATCH', `the manifest counts ${manifest.drift.findings} drift finding(s) but names no changes.csv`, CHANGES_FILE);
   // Files whose bytes are exactly what the manifest records: only these are parsed.
   const intact = new Set<string>();
   for (const f of named.values()) {
@@ -421,6 +424,7 @@ async function checkContents(
     }
     const merkle = new MerkleBuilder();
     const rowDigest = makeRowDigester(cols);
+    const changeRows: (string | null)[][] | null = f.name === CHANGES_FILE ? [] : null;
     let rows = 0;
     let header: (string | null)[] | null = null;
     try {
@@ -433,6 +437,7 @@ async function checkContents(
         rows++;
         merkle.push(rowDigest(rec));
         checker?.push(rec);
+        changeRows?.push(rec);
       }
     } catch (e) {
       fail('CSV_INVALID', `${f.name} is not valid CSV: ${(e as Error).message}`, f.name);
@@ -444,12 +449,24 @@ async function checkContents(
     }
     if (rows !== f.rows) fail('ROW_COUNT_MISMATCH', `${f.name} holds ${rows} rows; the manifest says ${f.rows}`, f.name);
     if (f.merkleRoot && merkle.root() !== f.merkleRoot) fail('MERKLE_MISMATCH', `${f.name}'s rows do not give the Merkle root the manifest records`, f.name);
+    if (changeRows) checkChanges(changeRows, manifest, fail);
     if (checker) {
       // verification.json records the file's Merkle root with the chain (null in packages made before issue 19).
       result.chain = { ...checker.finish(), merkleRoot: merkle.root() };
       await compareChain(result.chain, manifest, readSmall, fail, result);
     }
   }
+}
+
+/** changes.csv (issue 19): as many rows as the manifest's drift count, each digest that of the values beside it. */
+function checkChanges(rows: (string | null)[][], manifest: Manifest, fail: (code: FailureCode, message: string, file?: string) => void): void {
+  const drift = manifest.drift;
+  if (!drift) {
+    fail('CHANGES_MISMATCH', 'changes.csv is in the package but the manifest records no drift', CHANGES_FILE);
+    return;
+  }
+  if (rows.length !== drift.findings) fail('CHANGES_MISMATCH', `changes.csv holds ${rows.length} findings; the manifest's drift count is ${drift.findings}`, CHANGES_FILE);
+  for (const p of changesProblems(rows, drift.columns ?? {})) fail('CHANGES_MISMATCH', p, CHANGES_FILE);
 }
 
 async function compareChain(
