@@ -22,7 +22,7 @@ import { fingerprintOf } from '../identity/identity.js';
 import { subjectOf } from '../identity/certs.js';
 import { printableDeep } from '../util/printable.js';
 import { bindingProblem, pemToDer, pinSigner, type TrustedSigner } from './signer-trust.js';
-import { PackageIntegrity, type IntegrityEntry } from './integrity.js';
+import { PackageIntegrity, recordedEntry, type IntegrityEntry } from './integrity.js';
 import { readCsvRows } from './csv.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES, type IntegrityReport } from './package.js';
@@ -493,7 +493,7 @@ async function compareChain(
   try {
     const report = JSON.parse(vBytes.toString('utf8')) as IntegrityReport;
     const found = report.tenants.find((t) => t.tenant === chain.tenant);
-    const recorded = found && found.merkleRoot === null ? { ...found, merkleRoot: chain.merkleRoot } : found;
+    const recorded = found && recordedEntry(found, chain);
     if (!recorded || !sameEntry(recorded, chain)) {
       fail('CHAIN_MISMATCH', 'verification.json does not describe the chain found in audit_events.csv', PACKAGE_FILES.verification);
     }

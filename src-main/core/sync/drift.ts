@@ -133,7 +133,4 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
     }));
 }
 
-/** "1 row" / "3 rows changed at the source after they were first cached": the one wording everywhere. */
-export function driftSentence(n: number): string {
-  return n === 1 ? '1 row changed at the source after it was first cached' : `${n} rows changed at the source after they were first cached`;
-}
+export { driftSentence } from './drift-words.js';

@@ -6,33 +6,9 @@
 import type { CacheDb } from '../cache/open.js';
 import { driftSentence, listDriftFindings, type DriftChange, type DriftFinding } from '../sync/index.js';
 import type { ChainReportJson } from './report.js';
+import { MAX_DRIFT_LISTED, type DriftReportJson } from './drift-words.js';
+export type { DriftFindingJson, DriftReportJson } from './drift-words.js';
 import type { SealReport } from './seal-compare.js';
-
-/** Findings listed in a report; the count is always exact. */
-export const MAX_DRIFT_LISTED = 1000;
-
-export interface DriftFindingJson {
-  findingId: number;
-  table: string;
-  tenant: string;
-  key: string;
-  change: DriftChange;
-  detectedAt: string;
-  detectedSyncId: number;
-  earlierDigest: string | null;
-  laterDigest: string | null;
-  status: 'open' | 'decided';
-  decision: string | null;
-  explanation: string;
-}
-
-export interface DriftReportJson {
-  /** every finding in scope, open or decided */
-  count: number;
-  open: number;
-  findings: DriftFindingJson[];
-  findingsOmitted: number;
-}
 
 const CHANGE_WORDS: Record<DriftChange, string> = {
   modified: 'was modified at the source',
@@ -96,10 +72,3 @@ export function markDrift(findings: readonly DriftFinding[], tenants: (ChainRepo
   }
 }
 
-/** The CLI's lines for the drift section. */
-export function humanDriftLines(d: DriftReportJson | undefined): string[] {
-  if (!d?.count) return [];
-  const lines = d.findings.map((f) => `DRIFT   ${f.explanation}`);
-  if (d.findingsOmitted) lines.push(`  … and ${d.findingsOmitted} more drift finding(s), listed in --json only up to the limit.`);
-  return lines;
-}

@@ -6,8 +6,8 @@ import { seqJson } from './checkpoints.js';
 import type { SealReport } from './seal-compare.js';
 import type { AnchorOutcome, BreakKind, ChainResult } from './types.js';
 import { limitLines, verdictPhrase, type ChainLimitsJson, type ChainVerdict } from './limits.js';
-import { humanDriftLines, type DriftReportJson } from './drift-report.js';
-import { driftSentence } from '../sync/index.js';
+import { humanDriftLines, type DriftReportJson } from './drift-words.js';
+import { driftSentence } from '../sync/drift-words.js';
 
 export const REPORT_FORMAT = 'auditdesk-verify-report-v1';
 
