@@ -21,7 +21,11 @@ and signer, every CSV's header, row count and Merkle root, the hash chain of
 audit_events.csv (payload profile as recorded in the manifest; encoding "jcs"),
 and changes.csv (count and digests). It does not classify chain breaks the way
 the verification engine does; it checks that the chain is as intact, or as
-broken, as the package says, with the same head, rows and Merkle root.
+broken, as the package says, with the same head, rows and Merkle root. Two checks of
+verify-package are not repeated here: that the PDF's certificate issued signer.pem
+(PDF_SIGNER_MISMATCH for a lifted PDF) and that verification.json's break list equals
+the engine's; a package failing only those is still refused by every other check
+that fails with it, and AuditDesk's tests require the same verdict.
 """
 import argparse
 import hashlib
@@ -489,7 +493,7 @@ def verify(path, trust, work):
             body = [[restore(v, triggers) if c.get("neutralised") else v for v, c in zip(r, cols)] for r in body]
         expected = CONVERSATION_HEADER if name == "conversation_logs.csv" else [c.get("header") for c in cols]
         if header != expected or [c.get("header") for c in cols] != expected:
-            fail("CSV_HEADER_MISMATCH", f"{name}'s header is not {','.join(expected)}", name)
+            fail("CSV_HEADER_MISMATCH", f"{name}'s header is not {','.join(map(str, expected))}", name)
         if len(body) != f.get("rows"):
             fail("ROW_COUNT_MISMATCH", f"{name} holds {len(body)} rows; the manifest says {f.get('rows')}", name)
         merkle = Merkle()

@@ -1,6 +1,6 @@
 // The reference verifier in a second language (docs/verify_package.py) run beside
-// verify-package: both must reach the same verdict with the same failure codes, so
-// the by-hand specification and the product cannot drift apart unnoticed.
+// verify-package: both must reach the same verdict, and every failure code it names
+// verify-package names too, so the by-hand specification and the product cannot drift apart unnoticed.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ export interface PythonVerdict {
 /** Runs docs/verify_package.py with --json; `trust` is a fingerprint or a PEM file path. */
 export function runPythonVerifier(pkg: string, trust?: string): PythonVerdict {
   const res = spawnSync('python3', [PYTHON_VERIFIER, pkg, '--json', ...(trust ? ['--trust', trust] : [])], { encoding: 'utf8', timeout: 120_000 });
-  assert.ok(res.status !== 2, `verify_package.py could not run: ${res.stderr}`);
+  assert.ok(res.status !== 2 && res.stdout.trim(), `verify_package.py could not run: ${res.stderr}`);
   const out = JSON.parse(res.stdout) as { verdict: PythonVerdict['verdict']; failures: { code: string }[] };
   return { verdict: out.verdict, exit: res.status, codes: [...new Set(out.failures.map((f) => f.code))].sort() };
 }
@@ -48,7 +48,11 @@ export async function verifyWithBoth(pkg: string, opts: VerifyPackageOptions & {
   }
   const py = runPythonVerifier(pkg, trust);
   const tsCodes = [...new Set(ts.failures.map((f) => f.code))].sort();
-  assert.deepEqual({ verdict: py.verdict, codes: py.codes }, { verdict: verdictOf(ts), codes: tsCodes }, `verify_package.py and verify-package disagree on ${pkg}`);
+  assert.equal(py.verdict, verdictOf(ts), `verify_package.py says ${py.verdict} (${py.codes.join(', ')}), verify-package ${verdictOf(ts)} (${tsCodes.join(', ')}) on ${pkg}`);
+  // Every failure the reference verifier names, verify-package names too. It may name
+  // fewer: it does not repeat the PDF-to-signer binding or the break-by-break
+  // comparison of verification.json (see its docstring).
+  assert.deepEqual(py.codes.filter((c) => !tsCodes.includes(c)), [], `verify_package.py names failures verify-package does not on ${pkg}`);
   assert.equal(py.exit, { valid: 0, unpinned: 3, invalid: 1 }[py.verdict]);
   return ts;
 }
