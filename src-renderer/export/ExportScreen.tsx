@@ -215,6 +215,10 @@ export function ExportScreen() {
                 This tenant's chain has {countOf(tenantVerdict.breaks, 'break')} (verified against {againstLabel(tenantVerdict.against)}); they will be listed in the report.
               </strong>
             ) : null}
+            {' '}
+            {preview.value.driftFindings
+              ? `${countOf(preview.value.driftFindings, 'row')} of the selection changed at the source after they were first cached; the package lists both versions in changes.csv.`
+              : 'No row of the selection changed at the source after it was first cached.'}
           </p>
         ) : preview.state === 'error' ? (
           <ErrorState message={preview.message} />
@@ -260,7 +264,14 @@ export function ExportScreen() {
         <section aria-label="Export result" className="card">
           <p data-testid="export-done">
             Package <span className="mono">{result.out}</span> written ({result.files.length} files, id {result.packageId}). Chain check at export:{' '}
-            {result.integrity.intact === null ? 'not applicable' : result.integrity.intact ? 'intact' : `${result.integrity.breaks} breaks recorded in the report`}.
+            {result.integrity.intact === null
+              ? 'not applicable'
+              : !result.integrity.intact
+                ? `${result.integrity.breaks} breaks recorded in the report`
+                : result.drift.chainRows
+                  ? `the chain links up, but ${result.drift.chainRows} of its rows changed at the source after they were first cached`
+                  : 'intact'}
+            . {result.drift.statement ? `${result.drift.statement}: both versions are in changes.csv.` : 'No row changed at the source after it was first cached.'}
           </p>
           <Verification path={result.out} />
         </section>

@@ -8,7 +8,7 @@
 import { MerkleBuilder } from '../../src-main/core/chain/merkle.js';
 import { parseProfile } from '../../src-main/core/chain/profile.js';
 import { CsvRecordParser, restoreCell } from '../../src-main/core/export/csv.js';
-import { PackageIntegrity, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
+import { PackageIntegrity, recordedEntry, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main/core/export/manifest.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES } from '../../src-main/core/export/package-files.js';
 import { makeRowDigester } from '../../src-main/core/export/row-digest.js';
@@ -209,7 +209,8 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     if (rows !== f.rows) fail('ROW_COUNT_MISMATCH', `${f.name} holds ${rows} rows; the manifest says ${f.rows}`, f.name);
     if (f.merkleRoot && merkle.root() !== f.merkleRoot) fail('MERKLE_MISMATCH', `${f.name}'s rows do not give the Merkle root the manifest records`, f.name);
     if (checker) {
-      result.chain = checker.finish();
+      // verification.json records the file's Merkle root with the chain (issue 19).
+      result.chain = { ...checker.finish(), merkleRoot: merkle.root() };
       compareChain(result, manifest, bytesOf.get(PACKAGE_FILES.verification) ?? null, fail);
     }
   }
@@ -229,7 +230,8 @@ function compareChain(result: PageResult, manifest: Manifest, verification: Uint
   if (!verification) return; // a missing or altered verification.json is already reported
   try {
     const report = JSON.parse(dec.decode(verification)) as { tenants: IntegrityEntry[] };
-    const recorded = report.tenants.find((t) => t.tenant === chain.tenant);
+    const found = report.tenants.find((t) => t.tenant === chain.tenant);
+    const recorded = found && recordedEntry(found, chain);
     if (!recorded || canonical(recorded) !== canonical(chain)) fail('CHAIN_MISMATCH', 'verification.json does not describe the chain found in audit_events.csv', PACKAGE_FILES.verification);
   } catch (e) {
     fail('CHAIN_MISMATCH', `verification.json cannot be read: ${(e as Error).message}`, PACKAGE_FILES.verification);

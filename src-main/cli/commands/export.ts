@@ -123,7 +123,7 @@ export function registerExport(program: Command): void {
 
 async function runExport(flags: ExportFlags): Promise<number> {
   // Loaded here, not at the top: the PDF and signing stack is the heaviest part of the CLI.
-  const [{ openCache }, { writePackage }, { formatFingerprint, loadIdentity, passwordFrom }] = await Promise.all([
+  const [{ openCache }, { writePackage, chainWords }, { formatFingerprint, loadIdentity, passwordFrom }] = await Promise.all([
     import('../../core/cache/open.js'),
     import('../../core/export/package.js'),
     import('../../core/identity/index.js'),
@@ -178,7 +178,8 @@ async function runExport(flags: ExportFlags): Promise<number> {
       process.stdout.write(
         `wrote ${result.out}\n  package ${result.packageId}, created ${result.createdAt}\n` +
           `  ${c.events ?? 0} events, ${c.conversations ?? 0} conversations, ${c.anomalies ?? 0} anomalies, ${c.reviews ?? 0} reviews${c.accessLog ? `, ${c.accessLog} access-log entries` : ''}\n` +
-          `  hash chain: ${result.integrity.intact === null ? 'no events' : result.integrity.intact ? 'intact' : `${result.integrity.breaks} break(s), listed in verification.json and report.pdf`}\n` +
+          `  hash chain: ${chainWords(result)}\n` +
+          `  changes at the source: ${result.drift.statement ? `${result.drift.statement} (both versions in changes.csv)` : 'none found'}\n` +
           `  signed by fingerprint ${formatFingerprint(result.signerFingerprint)}\n` +
           (result.previous
             ? result.previous.extends

@@ -14,6 +14,8 @@ export interface ExportPreview {
   accessLog: number;
   /** True when no facet narrows the events: missing seq numbers then count as chain breaks. */
   wholeChain: boolean;
+  /** Rows of the selection that changed at the source after they were first cached (drift findings; changes.csv). */
+  driftFindings: number;
 }
 
 export interface PackageFileView {
@@ -32,6 +34,8 @@ export interface ExportJobResult {
   files: PackageFileView[];
   counts: Record<string, number>;
   integrity: { intact: boolean | null; breaks: number };
+  /** Drift findings in the package: `chainRows` of them on the hash-chained table (then it is not called intact). */
+  drift: { findings: number; chainRows: number; statement: string | null };
 }
 
 export interface PackageFailureView {

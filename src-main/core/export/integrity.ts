@@ -164,3 +164,12 @@ function jsonSeq(s: string | null): number | string | null {
   const n = BigInt(s);
   return n <= 9007199254740991n && n >= -9007199254740991n ? Number(n) : s;
 }
+
+/**
+ * verification.json's entry as the recomputed chain must equal it: it records the
+ * Merkle root of audit_events.csv with the chain, except in packages written before
+ * issue 19, where it was null (those stay verifiable).
+ */
+export function recordedEntry(recorded: IntegrityEntry, computed: IntegrityEntry): IntegrityEntry {
+  return recorded.merkleRoot === null ? { ...recorded, merkleRoot: computed.merkleRoot } : recorded;
+}

@@ -4,6 +4,7 @@
 import type { ChainProfile } from '../chain/profile.js';
 import type { RecordFilter } from '../records/filter.js';
 import type { ManifestAnchor } from './integrity.js';
+import type { DriftSummary } from './changes.js';
 
 export const PACKAGE_FORMAT = 'auditdesk-package/1';
 
@@ -89,6 +90,20 @@ export interface Manifest {
     /** RFC 6962 root over the row digests of audit_events.csv (= files[].merkleRoot; equals the sync seal for the same rows). */
     merkleRoot: string | null;
   };
+  /** Rows of the package that changed at the source after they were first cached (changes.csv); as in verification.json. */
+  drift: DriftSummary;
+  /** The sync seal each CSV's rows came from, and whether the CSV's Merkle root is the seal's. */
+  seals: {
+    file: string;
+    table: string;
+    sealId: number;
+    syncId: number;
+    sealedAt: string;
+    rows: number;
+    merkleRoot: string;
+    sameRoot: boolean;
+    why: string | null;
+  }[];
   counts: Record<string, number>;
   files: ManifestFile[];
 }

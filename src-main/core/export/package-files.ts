@@ -23,6 +23,8 @@ export const PACKAGE_FILES = {
   consistency: 'consistency.proof',
   /** the self-contained verify page */
   verifyPage: 'verify.html',
+  /** only when rows of the package changed at the source after they were first cached (issue 19) */
+  changes: 'changes.csv',
 } as const;
 
 /** Entries the manifest cannot name, because they sign it. */

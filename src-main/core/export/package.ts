@@ -37,6 +37,9 @@ import type { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { chainOrigin } from '../chain/tlog-checkpoint.js';
 export { CONVERSATION_HEADER, PACKAGE_FILES };
 import { PRIVATE_FILE_MODE } from '../util/private-files.js';
+import { CHANGES_COLUMNS, CHANGES_FILE, changesCells, driftInScope, summariseDrift, type DriftSummary } from './changes.js';
+import { latestSeal } from '../sync/index.js';
+import { loadTable } from './select.js';
 import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, type Selection, type SourceTable } from './select.js';
 
 /** Header cell → cache field, in header order. */
@@ -105,6 +108,8 @@ export interface ExportResult {
   integrity: { intact: boolean | null; breaks: number };
   /** With `previous`: whether this chain extends the earlier package's, and where not. */
   previous: PreviousOutcome | null;
+  /** drift findings in the package (changes.csv), those on the hash-chained table, and the sentence that states them */
+  drift: { findings: number; chainRows: number; statement: string | null };
 }
 
 export const VERIFICATION_FORMAT = 'auditdesk-package-verification/1';
@@ -116,6 +121,8 @@ export interface IntegrityReport {
   generatedAt: string;
   scope: 'whole-period' | 'filtered';
   tenants: IntegrityEntry[];
+  /** drift findings of the exported rows (issue 19); the same object as the manifest's `drift` */
+  drift: DriftSummary;
 }
 
 /** Work folders are named `<prefix><pid>-<random>`: the pid tells a live export's folder from a killed one's. */
@@ -310,6 +317,18 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     }
     phaseDone('access');
 
+    // changes.csv: only when rows of the package changed at the source after they were cached.
+    const drift = driftInScope(db, s);
+    const driftSummary = summariseDrift(drift, (tableId) => loadTable(db, tableId).columns);
+    if (drift.length) {
+      const ch = await writeGeneric(
+        join(work, CHANGES_FILE), CHANGES_FILE, CHANGES_COLUMNS, CHANGES_COLUMNS.map((c) => c.name), neutraliseOn, open, signal,
+        drift[Symbol.iterator](), changesCells,
+      );
+      files.push(ch);
+      counts.changes = ch.rows!;
+    }
+
     const source = (s.events.table ?? s.conversations.table ?? s.anomalyTable)?.source ?? null;
     const profile = s.events.table?.profile ?? JCS_SHA256_V1;
     const query = {
@@ -325,7 +344,9 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       profile: profile.name,
       generatedAt: createdAt,
       scope: s.contiguous ? 'whole-period' : 'filtered',
-      tenants: ev.chain ? [ev.chain] : [],
+      // The same root as the manifest's (files[].merkleRoot and chain.merkleRoot): one value, never null beside it.
+      tenants: ev.chain ? [{ ...ev.chain, merkleRoot: ev.file.merkleRoot ?? null }] : [],
+      drift: driftSummary,
     };
     files.push(writeSmall(work, PACKAGE_FILES.verification, Buffer.from(`${JSON.stringify(verification, null, 2)}\n`), 'application/json'));
 
@@ -353,6 +374,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
         { label: `Anomalies with score >= ${threshold}`, n: report.anomaliesAboveTotal },
         { label: 'Auditor reviews', n: counts.reviews ?? 0 },
         { label: 'Access-log entries', n: counts.accessLog ?? 0 },
+        { label: 'Rows changed at the source after first cached (changes.csv)', n: counts.changes ?? 0 },
       ],
       eventsPerDay: sortedCounts(report.perDay, true),
       eventsByType: sortedCounts(report.byType),
@@ -374,6 +396,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       appendixTotal: counts.events ?? 0,
       files: [...files].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => ({ name: f.name, rows: f.rows, sha256: f.sha256 })),
       controls: controlsFor(opts.controls, s.tenant),
+      drift: { summary: driftSummary, lines: drift.slice(0, cap).map((f) => ({ table: f.table, key: f.key, kind: f.change, detectedAt: f.detectedAt, status: f.status })) },
     };
     const pdf = await renderReport(data, identity);
     files.push(writeSmall(work, PACKAGE_FILES.report, pdf, 'application/pdf'));
@@ -426,6 +449,8 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
         headHash: ev.chain?.headHash ?? null,
         merkleRoot: ev.chain ? (ev.file.merkleRoot ?? null) : null,
       },
+      drift: driftSummary,
+      seals: sealsOf(db, s, files),
       counts,
       files,
     };
@@ -452,6 +477,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       counts,
       integrity: { intact: manifest.chain.intact, breaks: manifest.chain.breaks },
       previous: evidence.previous,
+      drift: { findings: driftSummary.findings, chainRows: drift.filter((f) => f.tableKind === 'events').length, statement: driftSummary.statement },
     };
   } catch (e) {
     for (const w of open) w.destroy();
@@ -462,6 +488,43 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The sync seals the package's CSVs came from (docs/package-format.md#seals): the
+ * latest seal of each exported table, and whether the CSV's Merkle root is the
+ * seal's (same rows, same columns, same order) or why it cannot be.
+ */
+function sealsOf(db: CacheDb, s: Selection, files: ManifestFile[]): Manifest['seals'] {
+  const out: Manifest['seals'] = [];
+  const pairs: [SourceTable | null, string][] = [
+    [s.events.table, PACKAGE_FILES.events],
+    [s.conversations.table, PACKAGE_FILES.conversations],
+    [s.anomalyTable, PACKAGE_FILES.anomalies],
+    [s.accessTable, PACKAGE_FILES.access],
+  ];
+  for (const [table, file] of pairs) {
+    const f = files.find((x) => x.name === file);
+    const seal = table && f ? latestSeal(db, table.tableId, s.tenant) : undefined;
+    if (!table || !f || !seal) continue;
+    const sameRoot = seal.merkleRoot === f.merkleRoot && seal.rowCount === f.rows;
+    out.push({
+      file,
+      table: chainTableName(table.schema, table.name),
+      sealId: seal.sealId,
+      syncId: seal.syncId,
+      sealedAt: seal.createdAt,
+      rows: seal.rowCount,
+      merkleRoot: seal.merkleRoot,
+      sameRoot,
+      why: sameRoot
+        ? null
+        : file === PACKAGE_FILES.conversations
+          ? 'conversation_logs.csv has the 15 fixed columns of its header; the seal covers every source column'
+          : 'the file holds another set of rows than the seal (a period or filter, or rows the seal did not cover)',
+    });
+  }
+  return out;
 }
 
 function emptyReportParts() {
@@ -768,8 +831,15 @@ async function writeZip(path: string, dir: string, names: string[], createdAt: D
   }
 }
 
+/** The export's one-line chain verdict (CLI and app): a chain with drift findings is not called intact. */
+export function chainWords(r: Pick<ExportResult, 'integrity' | 'drift'>): string {
+  if (r.integrity.intact === null) return 'no events';
+  if (!r.integrity.intact) return `${r.integrity.breaks} break(s), listed in verification.json and report.pdf`;
+  return r.drift.chainRows ? `links up, but ${r.drift.chainRows} of its rows changed at the source after they were first cached` : 'intact';
+}
+
 /** Counts what an export with this filter would write, without writing anything. */
-export function previewExport(db: CacheDb, filter: RecordFilterInput): { tenant: string; events: number; conversations: number; anomalies: number; reviews: number; accessLog: number; wholeChain: boolean } {
+export function previewExport(db: CacheDb, filter: RecordFilterInput): { tenant: string; events: number; conversations: number; anomalies: number; reviews: number; accessLog: number; wholeChain: boolean; driftFindings: number } {
   const s = select(db, filter);
   const count = (sql: string, params: unknown[]) => Number(db.prepare(sql).pluck().get(...params));
   const access = accessWhere(s);
@@ -784,6 +854,7 @@ export function previewExport(db: CacheDb, filter: RecordFilterInput): { tenant:
     ),
     accessLog: s.accessTable ? count(`SELECT count(*) FROM access_log ${access.sql}`, access.params) : 0,
     wholeChain: s.contiguous,
+    driftFindings: driftInScope(db, s).length,
   };
 }
 

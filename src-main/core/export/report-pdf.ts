@@ -12,6 +12,7 @@ import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import type { IntegrityEntry } from './integrity.js';
 import { emptySentence, verdictPhrase } from '../verify/limits.js';
+import type { DriftSummary } from './changes.js';
 import type { LoadedIdentity } from '../identity/identity.js';
 
 export interface Count {
@@ -87,6 +88,8 @@ export interface ReportData {
   files: { name: string; rows: number | null; sha256: string }[];
   /** The tenant's verdicts from an `auditdesk controls` run, when the export was given one. */
   controls?: ControlsSection | null;
+  /** Drift findings of the exported rows (changes.csv): the verdict block states them on page 1. */
+  drift: { summary: DriftSummary; lines: DriftLine[] };
 }
 
 /** One tenant's part of a controls report (auditdesk-controls-v1), as the PDF lists it. */
@@ -95,6 +98,14 @@ export interface ControlsSection {
   source: { label: string; fingerprint: string };
   policy: Record<string, unknown>;
   controls: { id: string; status: string; summary: string }[];
+}
+
+export interface DriftLine {
+  table: string;
+  key: string;
+  kind: string;
+  detectedAt: string;
+  status: string;
 }
 
 const A4 = { w: 595.28, h: 841.89 };
@@ -379,7 +390,9 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     ['Package id', data.packageId],
     ['Source', data.source ? `${data.source.label} (fingerprint ${data.source.fingerprint.slice(0, 16)}...)` : 'none'],
   ]);
-  doc.moveDown(2);
+  doc.moveDown(1);
+  verdictBlock(doc, L, data);
+  doc.moveDown(1);
   L.para(
     'This report summarises the files of the package. The CSV files hold every row of the selected range; manifest.json lists each file with its SHA-256, size and row count and is signed (manifest.sig, Ed25519). docs/verify-by-hand.md in AuditDesk explains how to check the package with unzip, sha256sum and openssl alone.',
     MUTED,
@@ -405,9 +418,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     L.para(`No audit events in the selection, so no hash chain was verified: ${emptySentence(data.tenant, undefined)}`);
   } else {
     const nBreaks = integ.breaks.length + integ.breaksOmitted;
-    const heading =
-      integ.verdict === 'empty' ? 'Hash chain EMPTY: no rows to verify' : integ.intact ? `Hash chain ${verdictPhrase(integ)}` : `Hash chain BROKEN: ${nBreaks} break(s)`;
-    doc.font(BOLD).fontSize(12).fillColor(integ.intact && integ.verdict !== 'empty' ? GOOD : BAD).text(heading, M);
+    doc.font(BOLD).fontSize(12).fillColor(chainColour(integ, data)).text(chainVerdict(integ, data), M);
     doc.moveDown(0.3);
     if (integ.verdictExplanation) L.para(integ.verdictExplanation);
     L.kv([
@@ -491,6 +502,8 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   );
   L.table(['seq', 'time (UTC)', 'event type', 'severity', 'user', 'entity'], [45, 125, 85, 55, 90, 95], data.appendix.map((r) => [r.seq, r.ts, r.type, r.severity, r.user, r.entity]), 7);
 
+  driftSection(L, data);
+
   // Signature page (the invisible signature widget is attached here)
   L.h1('Signature');
   L.kv([
@@ -532,4 +545,53 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   doc.end();
   const unsigned = await done;
   return new SignPdf().sign(unsigned, new IdentitySigner(id, created), created);
+}
+
+/** Drift findings of one table: a table with any is never called intact. */
+function driftIn(data: ReportData, table: string | null): number {
+  if (!table) return 0;
+  return Object.values(data.drift.summary.byTable[table] ?? {}).reduce((n, k) => n + (k ?? 0), 0);
+}
+
+type ChainEntry = NonNullable<ReportData['integrity']>;
+
+function chainVerdict(integ: ChainEntry, data: ReportData): string {
+  const nBreaks = integ.breaks.length + integ.breaksOmitted;
+  if (integ.verdict === 'empty') return 'Hash chain EMPTY: no rows to verify';
+  if (!integ.intact) return `Hash chain BROKEN: ${nBreaks} break(s)`;
+  const drift = driftIn(data, integ.table);
+  return drift ? `Hash chain links up, but ${drift} of its rows changed at the source after they were first cached` : `Hash chain ${verdictPhrase(integ)}`;
+}
+
+function chainColour(integ: ChainEntry, data: ReportData): string {
+  return integ.intact && integ.verdict !== 'empty' && !driftIn(data, integ.table) ? GOOD : BAD;
+}
+
+/** Page 1: what the package shows about integrity, in two lines an auditor reads first. */
+function verdictBlock(doc: PDFKit.PDFDocument, L: Layout, data: ReportData): void {
+  const integ = data.integrity;
+  const d = data.drift.summary;
+  doc.font(BOLD).fontSize(12).fillColor(INK).text('Verdict', M);
+  doc.moveDown(0.2);
+  const chain = integ ? chainVerdict(integ, data) : 'No audit events in the selection, so no hash chain to verify';
+  doc.font(BOLD).fontSize(10).fillColor(integ ? chainColour(integ, data) : MUTED).text(chain, M);
+  if (d.findings) {
+    const tables = Object.entries(d.byTable)
+      .map(([t, kinds]) => `${t}: ${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}`)
+      .join('; ');
+    doc.font(BOLD).fontSize(10).fillColor(BAD).text(`${d.statement} (${tables}). Both versions of each are in changes.csv; ${d.open} not decided yet.`, M);
+  } else {
+    doc.font(BODY).fontSize(10).fillColor(GOOD).text('No row in the package changed at the source after it was first cached.', M);
+  }
+  L.para('A package whose data shows breaks or changes is still authentic when its signature and hashes verify: these are findings about the source.', MUTED, 8.5);
+}
+
+/** Every drift finding of the package (capped like the appendix), after the integrity part. */
+function driftSection(L: Layout, data: ReportData): void {
+  const d = data.drift.summary;
+  if (!d.findings) return;
+  L.h1('Changes at the source');
+  L.para(`${d.statement}. AuditDesk keeps every version it saw: the earlier and later values of each row are in changes.csv. A deleted row stays in its table's CSV as it was cached; changes.csv marks it deleted at the source.`);
+  L.table(['table', 'row id', 'change', 'first detected', 'status'], [120, 170, 55, 110, 40], data.drift.lines.map((l) => [l.table, l.key, l.kind, l.detectedAt, l.status]));
+  if (data.drift.lines.length < d.findings) L.para(`${d.findings - data.drift.lines.length} further finding(s) are in changes.csv but not listed here.`, MUTED, 8.5);
 }

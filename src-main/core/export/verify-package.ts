@@ -22,7 +22,7 @@ import { fingerprintOf } from '../identity/identity.js';
 import { subjectOf } from '../identity/certs.js';
 import { printableDeep } from '../util/printable.js';
 import { bindingProblem, pemToDer, pinSigner, type TrustedSigner } from './signer-trust.js';
-import { PackageIntegrity, type IntegrityEntry } from './integrity.js';
+import { PackageIntegrity, recordedEntry, type IntegrityEntry } from './integrity.js';
 import { readCsvRows } from './csv.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
 import type { IntegrityReport } from './package.js';
@@ -34,6 +34,7 @@ import { chainOrigin } from '../chain/tlog-checkpoint.js';
 import { checkAgainstPrevious, checkPackageCheckpoint, type PackageTlog } from './chain-evidence.js';
 import { checkMinisign, minisignPublicKeyFile } from './minisign.js';
 import { verifyPdfSignature } from './pdf-signature.js';
+import { CHANGES_FILE, changesProblems } from './changes.js';
 
 export type FailureCode =
   | 'ZIP_UNREADABLE'
@@ -64,7 +65,8 @@ export type FailureCode =
   | 'CHECKPOINT_INVALID'
   | 'MINISIGN_INVALID'
   | 'HISTORY_REWRITTEN'
-  | 'PREVIOUS_INVALID';
+  | 'PREVIOUS_INVALID'
+  | 'CHANGES_MISMATCH';
 
 export interface Failure {
   code: FailureCode;
@@ -358,6 +360,7 @@ async function checkContents(
   for (const name of REQUIRED_FILES) {
     if (!named.has(name)) fail('MISSING_FILE', `${name}, which every package holds, is not named in the signed manifest`, name);
   }
+  if ((manifest.drift?.findings ?? 0) > 0 && !named.has(CHANGES_FILE)) fail('CHANGES_MISMATCH', `the manifest counts ${manifest.drift.findings} drift finding(s) but names no changes.csv`, CHANGES_FILE);
   // Files whose bytes are exactly what the manifest records: only these are parsed.
   const intact = new Set<string>();
   for (const f of named.values()) {
@@ -447,6 +450,7 @@ async function checkContents(
     }
     const merkle = new MerkleBuilder();
     const rowDigest = makeRowDigester(cols);
+    const changeRows: (string | null)[][] | null = f.name === CHANGES_FILE ? [] : null;
     let rows = 0;
     let header: (string | null)[] | null = null;
     try {
@@ -459,6 +463,7 @@ async function checkContents(
         rows++;
         merkle.push(rowDigest(rec));
         checker?.push(rec);
+        changeRows?.push(rec);
       }
     } catch (e) {
       fail('CSV_INVALID', `${f.name} is not valid CSV: ${(e as Error).message}`, f.name);
@@ -470,8 +475,10 @@ async function checkContents(
     }
     if (rows !== f.rows) fail('ROW_COUNT_MISMATCH', `${f.name} holds ${rows} rows; the manifest says ${f.rows}`, f.name);
     if (f.merkleRoot && merkle.root() !== f.merkleRoot) fail('MERKLE_MISMATCH', `${f.name}'s rows do not give the Merkle root the manifest records`, f.name);
+    if (changeRows) checkChanges(changeRows, manifest, fail);
     if (checker) {
-      result.chain = checker.finish();
+      // verification.json records the file's Merkle root with the chain (null in packages made before issue 19).
+      result.chain = { ...checker.finish(), merkleRoot: merkle.root() };
       await compareChain(result.chain, manifest, readSmall, fail, result);
       if (checker.leaves) await checkTlog(checker.leaves, manifest, cert, named, readSmall, fail, result, opts);
     }
@@ -533,6 +540,17 @@ async function checkTlog(
   result.previous = { packageId: previous.packageId, extends: problems.length === 0 };
 }
 
+/** changes.csv (issue 19): as many rows as the manifest's drift count, each digest that of the values beside it. */
+function checkChanges(rows: (string | null)[][], manifest: Manifest, fail: (code: FailureCode, message: string, file?: string) => void): void {
+  const drift = manifest.drift;
+  if (!drift) {
+    fail('CHANGES_MISMATCH', 'changes.csv is in the package but the manifest records no drift', CHANGES_FILE);
+    return;
+  }
+  if (rows.length !== drift.findings) fail('CHANGES_MISMATCH', `changes.csv holds ${rows.length} findings; the manifest's drift count is ${drift.findings}`, CHANGES_FILE);
+  for (const p of changesProblems(rows, drift.columns ?? {})) fail('CHANGES_MISMATCH', p, CHANGES_FILE);
+}
+
 async function compareChain(
   chain: IntegrityEntry,
   manifest: Manifest,
@@ -556,7 +574,8 @@ async function compareChain(
   }
   try {
     const report = JSON.parse(vBytes.toString('utf8')) as IntegrityReport;
-    const recorded = report.tenants.find((t) => t.tenant === chain.tenant);
+    const found = report.tenants.find((t) => t.tenant === chain.tenant);
+    const recorded = found && recordedEntry(found, chain);
     if (!recorded || !sameEntry(recorded, chain)) {
       fail('CHAIN_MISMATCH', 'verification.json does not describe the chain found in audit_events.csv', PACKAGE_FILES.verification);
     }

@@ -9,6 +9,7 @@ import type { SourceFingerprint } from '../source/session.js';
 import type { KeysetPosition, Row } from '../source/session.js';
 import type { SourceTable } from '../source/discover.js';
 import { UserError } from '../util/errors.js';
+import { DriftRecorder, sourceValuesOf } from './drift.js';
 
 export const CACHE_TABLE: Record<TableKind, { table: string; pk: string; recordKind?: 'event' | 'conversation' }> = {
   events: { table: 'records', pk: 'rid', recordKind: 'event' },
@@ -106,6 +107,8 @@ export class TableWriter {
   private readonly update;
   private readonly upsertWatermark;
   private readonly bumpSync;
+  /** Every replaced version is also a drift finding (sync/drift.ts). */
+  private readonly drift: DriftRecorder;
   private readonly columnNames: string[];
   private readonly spec;
   /** rowDigest(columns, values), compiled once for this table's columns (same bytes, ~3x faster). */
@@ -151,6 +154,7 @@ export class TableWriter {
        ON CONFLICT (table_id, tenant_id) DO UPDATE SET last_seq = excluded.last_seq, last_ts = excluded.last_ts,
          last_key = excluded.last_key, updated_at = excluded.updated_at`,
     );
+    this.drift = new DriftRecorder(db, cached.tableId, cached.columns, tenant, syncId);
     this.bumpSync = db.prepare('UPDATE syncs SET rows_fetched = rows_fetched + ?, rows_changed = rows_changed + ? WHERE sync_id = ?');
   }
 
@@ -180,12 +184,26 @@ export class TableWriter {
     const pk = existing[this.spec.pk] as bigint;
     this.insertVersion.run(pk, this.cached.tableId, row.tenant_id, key, rowJson(existing), existing.digest, this.syncId, now());
     this.update.run({ ...row, __pk: pk });
+    const tenant = String(row.tenant_id);
+    this.drift.record(
+      key,
+      'modified',
+      { values: sourceValuesOf(this.cached.columns, existing), digest: String(existing.digest) },
+      { values: sourceValuesOf(this.cached.columns, row), digest },
+      tenant,
+    );
     return 'changed';
   }
 
   saveWatermark(pos: KeysetPosition): void {
     if ('seq' in pos) this.upsertWatermark.run(this.cached.tableId, this.tenant, BigInt(pos.seq), null, null, now());
     else this.upsertWatermark.run(this.cached.tableId, this.tenant, null, pos.ts, pos.key, now());
+  }
+
+  /** A row the source no longer holds (its cached copy stays) or one it holds behind the watermark. */
+  recordDrift(key: string, change: 'deleted' | 'added', version: { values: Row; digest: string }): void {
+    if (change === 'deleted') this.drift.record(key, 'deleted', version, null);
+    else this.drift.record(key, 'added', null, version);
   }
 
   countSync(fetched: number, changed: number): void {

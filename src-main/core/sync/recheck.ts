@@ -6,6 +6,7 @@ import type { CacheDb } from '../cache/open.js';
 import type { SourceTable } from '../source/discover.js';
 import { bucketOf, rowHash, type KeysetPosition, type Row, type SourceSession } from '../source/session.js';
 import { CACHE_TABLE, cachedRows, type CachedTable, type TableWriter } from './cache-store.js';
+import { cachedVersion } from './drift.js';
 
 export interface RecheckResult {
   modified: string[];
@@ -83,6 +84,8 @@ export async function recheckCachedRows(
         changed++;
       } else if (outcome === 'inserted') {
         result.late.push(key);
+        const v = args.writer.prepare(values);
+        args.writer.recordDrift(key, 'added', { values, digest: v.digest });
       }
     }
     args.writer.countSync(0, changed);
@@ -102,5 +105,12 @@ export async function recheckCachedRows(
   for (const key of keys.iterate(cached.tableId, tenant, args.syncId) as Iterable<string>) {
     if (differing.has(bucketOf(key, buckets)) && !seen.has(key)) result.deleted.push(key);
   }
+  // The cached copy stays as the evidence of what the source held.
+  db.transaction(() => {
+    for (const key of result.deleted) {
+      const copy = cachedVersion(db, table.kind, cached.tableId, tenant, key, cached.columns);
+      if (copy) args.writer.recordDrift(key, 'deleted', copy);
+    }
+  })();
   return result;
 }

@@ -6,6 +6,8 @@ import { seqJson } from './checkpoints.js';
 import type { SealReport } from './seal-compare.js';
 import type { AnchorOutcome, BreakKind, ChainResult } from './types.js';
 import { limitLines, verdictPhrase, type ChainLimitsJson, type ChainVerdict } from './limits.js';
+import { humanDriftLines, type DriftReportJson } from './drift-words.js';
+import { driftSentence } from '../sync/drift-words.js';
 
 export const REPORT_FORMAT = 'auditdesk-verify-report-v1';
 
@@ -47,6 +49,8 @@ export interface ChainReportJson {
   breaksOmitted: number;
   checkpoints: CheckpointComparisonJson[];
   cacheComparison: { compared: number; differing: number; firstDifferentSeq: JsonSeq | null; cacheLastSeq: JsonSeq | null } | null;
+  /** drift findings of this chain in the cache (issue 19); any makes `intact` false */
+  driftFindings?: number;
 }
 
 export interface RecordedCheckpointJson {
@@ -77,6 +81,8 @@ export interface VerifyReport {
     byKind: Partial<Record<BreakKind, number>>;
     sealsChecked: number;
     sealsChanged: number;
+    /** rows changed at the source after they were first cached (drift findings, open or decided) */
+    driftFindings: number;
   };
   /** one entry per hash-chained table and tenant, with its verdict, anchor and limits */
   tenants: (ChainReportJson & ChainLimitsJson)[];
@@ -86,6 +92,8 @@ export interface VerifyReport {
   seals: SealReport[];
   checkpointsRecorded: RecordedCheckpointJson[];
   notes: string[];
+  /** every drift finding the cache holds for the verified tenants (none without a cache) */
+  drift: DriftReportJson;
 }
 
 export interface PoliciesJson {
@@ -157,6 +165,7 @@ export function summarise(tenants: ChainReportJson[], seals: SealReport[]): Veri
     byKind,
     sealsChecked: seals.length,
     sealsChanged: seals.filter((s) => !s.intact).length,
+    driftFindings: 0,
   };
 }
 
@@ -183,6 +192,7 @@ export function humanReport(r: VerifyReport): string {
     }
   }
   for (const s of r.seals) lines.push(`${s.intact ? 'INTACT ' : 'CHANGED'} ${s.explanation}`);
+  lines.push(...humanDriftLines(r.drift));
   for (const n of r.notes) lines.push(`note: ${n}`);
   const sum = r.summary;
   const kinds = Object.entries(sum.byKind)
@@ -194,7 +204,7 @@ export function humanReport(r: VerifyReport): string {
       ? `All ${sum.chains} chain(s)${sum.sealsChecked ? ` and ${sum.sealsChecked} seal(s)` : ''} intact (${fmt(sum.rows)} rows).`
       : r.verdict === 'empty'
         ? `EMPTY: ${empty.length} of ${sum.chains} chain(s) have no visible rows (${empty.map((t) => t.tenant).join(', ')}); nothing was proven for them.`
-        : `Integrity broken: ${fmt(sum.breaks)} break(s)${kinds ? ` (${kinds})` : ''}${sum.sealsChanged ? `, ${sum.sealsChanged} sealed table(s) changed` : ''}.`,
+        : `Integrity broken: ${fmt(sum.breaks)} break(s)${kinds ? ` (${kinds})` : ''}${sum.sealsChanged ? `, ${sum.sealsChanged} sealed table(s) changed` : ''}${sum.driftFindings ? `; ${driftSentence(sum.driftFindings)}` : ''}.`,
   );
   const limited = r.tenants.filter((t) => t.verdict === 'intact' && t.limits?.length);
   if (r.intact && limited.length) lines.push(`${limited.length} chain(s) are intact only as far as the limits above allow.`);

@@ -27,6 +27,7 @@ import { copyChainChunks, type CopySource } from './copy-stream.js';
 import { chainShape, payloadAtSeq } from './rows.js';
 import { checkSealAgainstSource, checkSealInCache, sealedTables, type SealReport } from './seal-compare.js';
 import { storeReport } from './store.js';
+import { driftReport, markDrift } from './drift-report.js';
 import type { Anchor, ChainResult, ChainRow } from './types.js';
 import { ConnectionLostError } from '../source/errors.js';
 import { readTablePolicies, type TablePolicies } from '../source/policies.js';
@@ -285,7 +286,10 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     notes.push('no cache to record a checkpoint in: pass --cache FILE (or --data-dir) to keep signed checkpoints for later visits.');
   }
 
-  const summary = summarise(tenants, seals);
+  // Drift findings: from the cache, for the tenants this run verified.
+  const drift = opts.cache ? driftReport(opts.cache.db, verifiedTenants(opts.tenants, tenants, seals)) : null;
+  if (drift) markDrift(drift.findings, tenants, seals);
+  const summary = { ...summarise(tenants, seals), driftFindings: drift?.json.count ?? 0 };
   const report: VerifyReport = {
     format: REPORT_FORMAT,
     checkedAt,
@@ -293,7 +297,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     source,
     cache: opts.cache ? { path: opts.cache.path } : null,
     profile: profileUsed,
-    intact: tenants.every((t) => t.intact) && seals.every((s) => s.intact),
+    intact: tenants.every((t) => t.intact) && seals.every((s) => s.intact) && !drift?.json.count,
     verdict: overallVerdict(tenants.map((t) => t.verdict), seals.every((s) => s.intact)),
     summary,
     tenants,
@@ -301,10 +305,18 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     seals,
     checkpointsRecorded,
     notes,
+    drift: drift?.json ?? { count: 0, open: 0, findings: [], findingsOmitted: 0 },
   };
   if (store) storeReport(store, report);
-  progress({ phase: 'done', message: report.intact ? 'intact' : `${summary.breaks} break(s)` });
+  progress({ phase: 'done', message: report.intact ? 'intact' : `${summary.breaks} break(s)${summary.driftFindings ? `, ${summary.driftFindings} drift finding(s)` : ''}` });
   return report;
+}
+
+/** The tenants named, else those the run checked (chains and seals). */
+function verifiedTenants(named: string[] | undefined, tenants: { tenant: string }[], seals: { tenant: string }[]): string[] | undefined {
+  if (named?.length) return named;
+  const seen = [...new Set([...tenants, ...seals].map((t) => t.tenant))];
+  return seen.length ? seen : undefined;
 }
 
 /** Broken wins over empty, empty over intact: exit 0 only when everything was seen and intact. */

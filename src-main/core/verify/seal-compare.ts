@@ -32,6 +32,8 @@ export interface SealReport {
   added: string[];
   counts: { modified: number; deleted: number; added: number };
   explanation: string;
+  /** drift findings of this table in the cache (issue 19); any makes `intact` false */
+  driftFindings?: number;
 }
 
 interface SealedTable {

@@ -1,0 +1,37 @@
+// The drift section of a verification report as plain data and words (issue 19):
+// no database here, so report.ts (bundled into the verify page) stays free of the cache.
+import type { DriftChange } from '../sync/drift.js';
+
+/** Findings listed in a report; the count is always exact. */
+export const MAX_DRIFT_LISTED = 1000;
+
+export interface DriftFindingJson {
+  findingId: number;
+  table: string;
+  tenant: string;
+  key: string;
+  change: DriftChange;
+  detectedAt: string;
+  detectedSyncId: number;
+  earlierDigest: string | null;
+  laterDigest: string | null;
+  status: 'open' | 'decided';
+  decision: string | null;
+  explanation: string;
+}
+
+export interface DriftReportJson {
+  /** every finding in scope, open or decided */
+  count: number;
+  open: number;
+  findings: DriftFindingJson[];
+  findingsOmitted: number;
+}
+
+/** The CLI's lines for the drift section. */
+export function humanDriftLines(d: DriftReportJson | undefined): string[] {
+  if (!d?.count) return [];
+  const lines = d.findings.map((f) => `DRIFT   ${f.explanation}`);
+  if (d.findingsOmitted) lines.push(`  … and ${d.findingsOmitted} more drift finding(s), listed in --json only up to the limit.`);
+  return lines;
+}
