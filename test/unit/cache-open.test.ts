@@ -12,6 +12,17 @@ import { scratchDir } from '../helpers/scratch.js';
 const dir = () => scratchDir('auditdesk-cache-');
 
 describe('opening the cache', () => {
+  test("an in-memory cache (':memory:') leaves no file named ':memory:' in the working folder", () => {
+    const cwd = process.cwd();
+    process.chdir(scratchDir('auditdesk-memory-'));
+    try {
+      openCache(':memory:').close();
+      assert.deepEqual(readdirSync('.'), []);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   test('a new cache gets every migration and the FTS index', () => {
     const path = join(dir(), 'c.sqlite');
     const db = openCache(path);

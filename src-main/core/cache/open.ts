@@ -77,7 +77,8 @@ function checkOpenable(path: string, migrations: Migration[]): void {
 function openAndCheck(path: string, readonly: boolean): CacheDb {
   let db: CacheDb;
   try {
-    if (!readonly) createPrivateFile(path);
+    // ':memory:' is SQLite's in-memory database, not a file name: nothing to create on disk.
+    if (!readonly && path !== ':memory:') createPrivateFile(path);
     db = new Database(path, { readonly, fileMustExist: readonly });
   } catch (e) {
     throw new UserError(
