@@ -40,7 +40,8 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 PACKAGE_FORMAT = "auditdesk-package/1"
-UNSIGNED_NAMES = ("manifest.json", "manifest.sig")
+# manifest.json.minisig carries the same signature in minisign's format (check it with minisign -V)
+UNSIGNED_NAMES = ("manifest.json", "manifest.sig", "manifest.json.minisig")
 # Every package holds these (access_log.csv only when it has rows, changes.csv only with drift).
 REQUIRED_FILES = ("signer.pem", "report.pdf", "verification.json", "audit_events.csv", "conversation_logs.csv",
                   "anomalies.csv", "reviews.csv")
@@ -483,6 +484,11 @@ def verify(path, trust, work):
         if not name.endswith(".csv") or not f.get("columns") or name not in intact:
             continue
         cols = f["columns"]
+        # A manifest is read whatever its signature says; unusable columns are its failure.
+        if not isinstance(cols, list) or not all(isinstance(c, dict) and isinstance(c.get("name"), str) and isinstance(c.get("type"), str)
+                                                 and isinstance(c.get("header"), str) and isinstance(c.get("neutralised"), bool) for c in cols):
+            fail("MANIFEST_INVALID", f"the manifest's columns of {name} lack a name, type, header or neutralised flag", "manifest.json")
+            continue
         try:
             rows = parse_csv(contents[name].decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as e:

@@ -9,8 +9,8 @@ import { MerkleBuilder } from '../../src-main/core/chain/merkle.js';
 import { parseProfile } from '../../src-main/core/chain/profile.js';
 import { CsvRecordParser, restoreCell } from '../../src-main/core/export/csv.js';
 import { PackageIntegrity, recordedEntry, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
-import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main/core/export/manifest.js';
-import { CONVERSATION_HEADER, PACKAGE_FILES } from '../../src-main/core/export/package-files.js';
+import { columnsProblem, PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main/core/export/manifest.js';
+import { CONVERSATION_HEADER, PACKAGE_FILES, REQUIRED_FILES, UNNAMED_FILES } from '../../src-main/core/export/package-files.js';
 import { makeRowDigester } from '../../src-main/core/export/row-digest.js';
 import { pemToDer, readCertificate } from './x509.js';
 
@@ -130,13 +130,16 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     named.set(f.name, f);
   }
   for (const name of present) {
-    if (name === PACKAGE_FILES.manifest || name === PACKAGE_FILES.signature) continue;
+    if (UNNAMED_FILES.includes(name)) continue;
     if (!named.has(name)) fail('UNEXPECTED_FILE', `${name} is in the package but not in the signed manifest`, name);
+  }
+  for (const name of REQUIRED_FILES) {
+    if (!named.has(name)) fail('MISSING_FILE', `${name}, which every package holds, is not named in the signed manifest`, name);
   }
   const bytesOf = new Map<string, Uint8Array<ArrayBuffer>>();
   for (const f of named.values()) {
     if (!present.has(f.name)) {
-      fail('FILE_MISSING', `${f.name} is named in the manifest but missing from the package`, f.name);
+      fail('MISSING_FILE', `${f.name} is named in the manifest but missing from the package`, f.name);
       continue;
     }
     let data: Uint8Array<ArrayBuffer> | null;
@@ -165,6 +168,11 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
   for (const f of named.values()) {
     const data = bytesOf.get(f.name);
     if (!f.name.endsWith('.csv') || !f.columns || !data) continue;
+    const columnsWrong = columnsProblem(f);
+    if (columnsWrong) {
+      fail('MANIFEST_INVALID', columnsWrong, PACKAGE_FILES.manifest);
+      continue;
+    }
     const cols = f.columns.map((c) => ({ name: c.name, type: c.type }));
     const mask = neutralisedOn ? f.columns.map((c) => c.neutralised) : null;
     let checker: PackageIntegrity | null = null;

@@ -112,3 +112,14 @@ export interface Manifest {
 export function serialiseManifest(m: Manifest): Buffer {
   return Buffer.from(`${JSON.stringify(m, null, 2)}\n`, 'utf8');
 }
+
+/**
+ * Why a manifest file entry's columns cannot be used to read its CSV, or null. A
+ * manifest is read before (and whatever) its signature says, so a damaged one must give
+ * a named failure, never a crash.
+ */
+export function columnsProblem(f: ManifestFile): string | null {
+  if (!Array.isArray(f.columns)) return `the manifest's columns for ${f.name} are not a list`;
+  const bad = f.columns.findIndex((c) => !c || typeof c.name !== 'string' || typeof c.type !== 'string' || typeof c.header !== 'string' || typeof c.neutralised !== 'boolean');
+  return bad < 0 ? null : `the manifest's column ${bad + 1} of ${f.name} lacks a name, type, header or neutralised flag`;
+}

@@ -27,6 +27,17 @@ export const PACKAGE_FILES = {
   changes: 'changes.csv',
 } as const;
 
+/** Files every package holds (access_log.csv only when it has rows; changes.csv only when drift was found). */
+export const REQUIRED_FILES = [
+  PACKAGE_FILES.signer,
+  PACKAGE_FILES.report,
+  PACKAGE_FILES.verification,
+  PACKAGE_FILES.events,
+  PACKAGE_FILES.conversations,
+  PACKAGE_FILES.anomalies,
+  PACKAGE_FILES.reviews,
+] as const;
+
 /** Entries the manifest cannot name, because they sign it. */
 export const UNNAMED_FILES: readonly string[] = [PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.minisig];
 

@@ -24,10 +24,10 @@ import { printableDeep } from '../util/printable.js';
 import { bindingProblem, pemToDer, pinSigner, type TrustedSigner } from './signer-trust.js';
 import { PackageIntegrity, recordedEntry, type IntegrityEntry } from './integrity.js';
 import { readCsvRows } from './csv.js';
-import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
+import { columnsProblem, PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
 import type { IntegrityReport } from './package.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES } from './package-files.js';
-import { isUnsafePath, UNNAMED_FILES } from './package-files.js';
+import { isUnsafePath, REQUIRED_FILES, UNNAMED_FILES } from './package-files.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { rawEd25519PublicKey } from '../chain/signed-note.js';
 import { chainOrigin } from '../chain/tlog-checkpoint.js';
@@ -104,17 +104,6 @@ export interface VerifyPackageOptions {
   /** The package of an earlier visit: this one's chain must extend it (docs/tlog-evidence.md). */
   previous?: string;
 }
-
-/** Files every package holds (access_log.csv only when it has rows; changes.csv only when drift was found). */
-export const REQUIRED_FILES = [
-  PACKAGE_FILES.signer,
-  PACKAGE_FILES.report,
-  PACKAGE_FILES.verification,
-  PACKAGE_FILES.events,
-  PACKAGE_FILES.conversations,
-  PACKAGE_FILES.anomalies,
-  PACKAGE_FILES.reviews,
-] as const;
 
 /** Hard caps for entries read whole; the CSVs and the PDF are capped by their manifest size. */
 const MANIFEST_CAP = 16 << 20;
@@ -425,6 +414,11 @@ async function checkContents(
   const triggers = Array.isArray(neutralisation?.triggers) ? neutralisation.triggers.filter((t): t is string => typeof t === 'string') : undefined;
   for (const f of named.values()) {
     if (!f.name.endsWith('.csv') || !f.columns || !byName.has(f.name)) continue;
+    const columnsWrong = columnsProblem(f);
+    if (columnsWrong) {
+      fail('MANIFEST_INVALID', columnsWrong, PACKAGE_FILES.manifest);
+      continue;
+    }
     if (!intact.has(f.name)) {
       result.notes.push(`${f.name} was not parsed: its size or hash is already wrong`);
       continue;
