@@ -1,4 +1,4 @@
-// Cache migration 008: each chain's hash-chain profile (issue 20). Upgrading a cache
+// Cache migration 009: each chain's hash-chain profile (issue 20). Upgrading a cache
 // keeps its rows and leaves every chain on the table's profile (v1) until a sync records
 // one; a recorded profile is found by its key, not by scanning.
 import { after, before, test } from 'node:test';
@@ -8,15 +8,15 @@ import { chainProfileOf, recordChainProfile } from '../../src-main/core/cache/ch
 import { JCS_EXACT_SHA256_V2, JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
 import { createRecordsFixture, type RecordsFixture } from '../helpers/records-fixture.js';
 
-const V7 = loadMigrations().slice(0, 7);
+const V8 = loadMigrations().slice(0, 8);
 let old: RecordsFixture;
 let upgraded: CacheDb;
 let rowsBefore: unknown[];
 let chain: { table_id: number; tenant_id: string };
 
 before(() => {
-  old = createRecordsFixture({ events: 50, conversations: 10, seed: 8, migrations: V7 });
-  assert.equal(cacheSchemaVersion(old.db), 7);
+  old = createRecordsFixture({ events: 50, conversations: 10, seed: 8, migrations: V8 });
+  assert.equal(cacheSchemaVersion(old.db), 8);
   rowsBefore = old.db.prepare('SELECT * FROM records ORDER BY rid').raw().all();
   old.close();
   upgraded = openCache(old.path);

@@ -1,4 +1,4 @@
-// The hash-chain profile each cached chain was written with (migration 008). Sync
+// The hash-chain profile each cached chain was written with (migration 009). Sync
 // records it; verify --cache, the app and export read it, so a chain written with
 // jcs-exact-sha256-v2 is verified and packaged with v2 without --profile.
 import type { CacheDb } from './open.js';

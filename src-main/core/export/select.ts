@@ -62,7 +62,7 @@ interface TableRow {
   server_version: string;
 }
 
-/** `tenant`: whose chain the profile is read for (each tenant's recorded one, migration 008). */
+/** `tenant`: whose chain the profile is read for (each tenant's recorded one, migration 009). */
 export function loadTable(db: CacheDb, tableId: number, tenant?: string): SourceTable {
   const t = db
     .prepare(

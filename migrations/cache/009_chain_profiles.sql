@@ -1,4 +1,4 @@
--- AuditDesk local cache, version 8: which hash-chain profile each tenant's chain was
+-- AuditDesk local cache, version 9: which hash-chain profile each tenant's chain was
 -- written with (issue 20). The profile belongs to the chain, not to the table: one
 -- audit_logs table may hold tenants written under jcs-sha256-v1 beside tenants written
 -- under jcs-exact-sha256-v2, and a verification or export with the wrong one either
