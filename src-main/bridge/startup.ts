@@ -14,8 +14,12 @@ export interface DemoHandle {
 }
 
 /** Saves (or replaces) a profile for a running demo and makes it active. */
-/** `tenants`: the demo's tenant ids (row-level security hides them from discovery). */
-export async function saveDemoProfile(ctx: AppContext, url: string, tenants: string[]): Promise<ConnectionProfile> {
+/**
+ * `tenants`: the demo's tenant ids (row-level security hides them from discovery).
+ * `chainProfiles`: the profile each tenant's chain was written with (the ground truth's),
+ * so syncs record it and the app verifies and exports each chain with its own.
+ */
+export async function saveDemoProfile(ctx: AppContext, url: string, tenants: string[], chainProfiles?: Record<string, string>): Promise<ConnectionProfile> {
   const u = new URL(url);
   const profile: ConnectionProfile = {
     id: DEMO_CONNECTION_ID,
@@ -30,6 +34,7 @@ export async function saveDemoProfile(ctx: AppContext, url: string, tenants: str
     allowCleartextPassword: false,
     tenants,
     schema: 'public',
+    ...(chainProfiles ? { mapping: { profiles: chainProfiles } } : {}),
     isDemo: true,
   };
   if (u.password) await savePassword(ctx, profile, decodeURIComponent(u.password));
@@ -55,7 +60,7 @@ export async function ensureDemoConnection(ctx: AppContext, opts: { events?: num
   // user and cannot enter the 0700 app data folder.
   const port = active?.isDemo ? active.port : undefined;
   const demo = await startDemo({ ...(port !== undefined ? { port } : {}), ...opts });
-  await saveDemoProfile(ctx, demo.url, demo.groundTruth.tenants);
+  await saveDemoProfile(ctx, demo.url, demo.groundTruth.tenants, demo.groundTruth.chainProfiles);
   ctx.log('info', `demo tenant running at ${new URL(demo.url).host}`);
   startFirstDemoSync(ctx);
   return demo;

@@ -113,7 +113,7 @@ export function IntegrityScreen() {
         ) : null}
         {report.state === 'ready' && report.value.lastRun ? (
           <span className="muted small">
-            Last run {formatTs(report.value.lastRun.checkedAt, tz)} on {report.value.lastRun.target}: {report.value.lastRun.intact ? 'intact' : 'breaks found'}
+            Last run {formatTs(report.value.lastRun.checkedAt, tz)} on {report.value.lastRun.target}: <span data-last-run>{lastRunFound(report.value.lastRun)}</span>
           </span>
         ) : null}
       </div>
@@ -238,4 +238,17 @@ export function IntegrityScreen() {
       )}
     </div>
   );
+}
+
+/** The last run in words: what it found, never "breaks found" for a run that was only EMPTY or limited. */
+function lastRunFound(run: NonNullable<IntegrityReport['lastRun']>): string {
+  const { breaks, emptyChains, limitedChains, sealsChanged } = run.found;
+  const found = [
+    breaks ? `${breaks} break(s)` : '',
+    sealsChanged ? `${sealsChanged} changed seal(s)` : '',
+    emptyChains ? `${emptyChains} empty chain(s)` : '',
+    limitedChains ? `${limitedChains} chain(s) with limits` : '',
+  ].filter(Boolean);
+  if (!found.length) return run.intact ? 'intact' : 'not intact';
+  return `${run.intact ? 'intact, ' : ''}${found.join(', ')}`;
 }

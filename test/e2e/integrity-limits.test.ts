@@ -72,6 +72,10 @@ describe('what a verdict could not see, on the Integrity screen', () => {
     const number = integrity.chainRow(numberTenant);
     assert.match(await number.locator('[data-verdict]').innerText(), /^intact, with 1 unprotected value\(s\)$/);
     assert.match(await number.locator('[data-limit-kind=number_precision]').innerText(), /changes to them would not be detected; first at seq \d+/);
+    // The run found no break: its last-run line says what it did find.
+    const lastRun = await stack.page.getByText(/^Last run /).innerText();
+    assert.doesNotMatch(lastRun, /break/);
+    assert.match(lastRun, /on source: 1 empty chain\(s\), 2 chain\(s\) with limits$/);
     assert.deepEqual(stack.pageErrors, []);
     await stack.screenshot('30-integrity-limits');
   });

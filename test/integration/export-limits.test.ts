@@ -1,7 +1,8 @@
 // The package's report.pdf states what its verification cannot show (issues 20, 21):
 // a chain value v1 cannot protect and the missing earlier anchor are listed in one
 // section, the heading says "intact, with N unprotected value(s)", and verify-package
-// re-verifies the package with the profile its manifest records and agrees.
+// re-verifies the package with the profile its manifest records and agrees. A chain the
+// cache records as written with jcs-exact-sha256-v2 shows the same tamper as a break.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,6 +15,8 @@ import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-mai
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import type { IntegrityEntry } from '../../src-main/core/export/integrity.js';
+import { recordChainProfile } from '../../src-main/core/cache/chain-profiles.js';
+import { JCS_EXACT_SHA256_V2 } from '../../src-main/core/chain/profile.js';
 
 const PDFTOTEXT = spawnSync('pdftotext', ['-v']).error === undefined;
 
@@ -105,4 +108,40 @@ test('a package of a typo\'d tenant says EMPTY with the sentence, never intact',
   assert.match(typoText, /no rows are visible for tenant bnak: the id may be wrong, row-level security may hide them from this role, or the chain was removed/);
   assert.equal(typoText.split('What this verification cannot show').length - 1, 1);
   assert.doesNotMatch(typoText, /Hash chain intact/);
+});
+
+test('a chain recorded as written with jcs-exact-sha256-v2: the 2^53 tamper (no rehash) is a modified break in verification.json, the PDF and verify-package', async () => {
+  const f = new CacheFixture(join(dir, 'v2-cache.sqlite'));
+  const rows: SourceRow[] = Array.from({ length: 8 }, (_, i) => ({
+    id: uuidOf(`v2-ev-${i}`),
+    event_type: 'transfer',
+    entity_type: 'account',
+    entity_id: `acct-${i}`,
+    severity: 'info',
+    user_id: 'teller-2',
+    // 2^53 is written alike by v1 and v2, so the fixture's chain is a correct v2 chain.
+    action_details: i === 5 ? '{"op": "wire", "ref": 9007199254740992}' : `{"op": "wire", "n": ${i}}`,
+    ip_address: '10.0.0.2',
+    created_at: `2026-01-06 10:0${i}:00.000000+00`,
+    region: null,
+  }));
+  f.addEvents('bank2', rows);
+  const tableId = f.db.prepare(`SELECT table_id FROM source_tables WHERE kind = 'events'`).pluck().get() as number;
+  recordChainProfile(f.db, tableId, 'bank2', JCS_EXACT_SHA256_V2);
+  f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND tenant_id = 'bank2' AND seq = 6`).run();
+  await writePackage({ db: f.db, filter: { tenant: ['bank2'] }, identity: id, out: join(dir, 'v2.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  f.close();
+  const v = JSON.parse((await entry(join(dir, 'v2.zip'), 'verification.json')).toString('utf8')) as { profile: string; tenants: IntegrityEntry[] };
+  assert.equal(v.profile, 'jcs-exact-sha256-v2');
+  assert.equal(v.tenants[0]!.verdict, 'broken');
+  assert.deepEqual(v.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`), ['modified@6']);
+  assert.ok(!(v.tenants[0]!.limits ?? []).some((l) => l.kind === 'number_precision'));
+  const r = await verifyPackage(join(dir, 'v2.zip'));
+  assert.equal(r.chain?.verdict, 'broken');
+  if (!PDFTOTEXT) return;
+  writeFileSync(join(dir, 'v2.pdf'), await entry(join(dir, 'v2.zip'), 'report.pdf'));
+  const pdf = execFileSync('pdftotext', ['-layout', join(dir, 'v2.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  assert.match(pdf, /Hash chain BROKEN: 1 break\(s\)/);
+  assert.match(pdf, /Every break seq kind row id time 6 modified/);
+  assert.doesNotMatch(pdf, /number_precision/);
 });

@@ -7,6 +7,8 @@ import type { SyncSummary } from '../../core/sync/index.js';
 import { DEFAULT_BATCH_ROWS } from '../../core/sync/defaults.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { NAMED_PROFILES } from '../../core/chain/profile.js';
+import { readProfile, readProfileMap } from '../profile-option.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 import { readMapping } from '../mapping-file.js';
 
@@ -23,6 +25,8 @@ interface SyncFlags {
   batchRows?: string;
   dataDir?: string;
   allowCleartextPassword?: boolean;
+  profile?: string;
+  profileMap?: string;
 }
 
 export function registerSync(program: Command): void {
@@ -39,6 +43,8 @@ export function registerSync(program: Command): void {
     .option('--no-recheck', 'skip looking for rows changed or deleted at the source since they were cached')
     .option('--statement-timeout <ms>', 'server-side statement timeout in milliseconds', '600000')
     .option('--batch-rows <n>', 'rows per cache transaction', String(DEFAULT_BATCH_ROWS))
+    .option('--profile <name|file>', `the hash-chain profile the events chains were written with (${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file), recorded per tenant for verify --cache, the app and export`)
+    .option('--profile-map <file>', 'JSON tenant → profile, e.g. {"initech-ai": "jcs-exact-sha256-v2"} (wins over --profile and the mapping\'s "profiles")')
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
       'after',
@@ -59,6 +65,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
   warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
   const mapping = flags.mapping ? await readMapping(flags.mapping) : undefined;
+  const profiles = { all: flags.profile ? readProfile(flags.profile) : undefined, byTenant: flags.profileMap ? readProfileMap(flags.profileMap) : undefined };
   const statementTimeoutMs = positiveInt(flags.statementTimeout ?? '600000', '--statement-timeout');
   const batchRows = positiveInt(flags.batchRows ?? String(DEFAULT_BATCH_ROWS), '--batch-rows');
 
@@ -86,6 +93,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
       tenants,
       mapping,
       recheck: flags.recheck,
+      profiles,
       batchRows,
       signal: controller.signal,
       onProgress: progress?.update,

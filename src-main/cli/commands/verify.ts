@@ -1,11 +1,12 @@
 // `auditdesk verify`: check hash chains (and sealed tables) on a live source, in the
 // cache, or the source against the cache; every break explained in one sentence.
 // Exit 0 intact · 1 anything broken or empty · 2 error.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CacheDb } from '../../core/cache/open.js';
-import { NAMED_PROFILES, parseProfile, type ChainProfile } from '../../core/chain/profile.js';
+import { NAMED_PROFILES } from '../../core/chain/profile.js';
+import { readProfile } from '../profile-option.js';
 import type { SourceSession } from '../../core/source/index.js';
 import { UserError } from '../../core/util/errors.js';
 import type { ExternalAnchor } from '../../core/verify/checkpoints.js';
@@ -112,21 +113,5 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     await session?.close();
     if (store && store !== cacheDb) store.close();
     cacheDb?.close();
-  }
-}
-
-function readProfile(path: string): ChainProfile {
-  const named = NAMED_PROFILES[path];
-  if (named) return named;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UserError(`cannot read the profile file ${path} (${(e as Error).message}).`, 'E_PROFILE', `Name a profile (${Object.keys(NAMED_PROFILES).join(', ')}) or a JSON file; see docs/hash-chain.md#profiles.`);
-  }
-  try {
-    return parseProfile(raw);
-  } catch (e) {
-    throw new UserError(`profile file ${path}: ${(e as Error).message}`, 'E_PROFILE');
   }
 }

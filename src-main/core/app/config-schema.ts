@@ -1,6 +1,7 @@
 // Connection profiles as the contract sees them: pure (no Node APIs), so the
 // renderer can type-check against the contract without Node's types.
 import { z } from 'zod';
+import { NAMED_PROFILES } from '../chain/profile.js';
 
 const TABLE_KINDS = ['events', 'conversations', 'anomalies', 'access'] as const;
 const tableName = z
@@ -25,6 +26,13 @@ export const tableMappingSchema = z
           (renames) => new Set(Object.values(renames)).size === Object.values(renames).length,
           'two source columns are renamed to the same field',
         ),
+      )
+      .optional(),
+    /** tenant id → the hash-chain profile its events chain was written with, e.g. {"initech-ai": "jcs-exact-sha256-v2"} (docs/hash-chain.md#profiles) */
+    profiles: z
+      .record(
+        z.string().min(1).max(200),
+        z.string().refine((name) => Object.hasOwn(NAMED_PROFILES, name), { message: `a profile is one of ${Object.keys(NAMED_PROFILES).join(', ')}` }),
       )
       .optional(),
   })

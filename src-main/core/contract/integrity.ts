@@ -23,7 +23,14 @@ export interface IntegrityReport {
   chains: (ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string })[];
   /** latest verdict per sealed (non-chained) table and tenant */
   seals: (SealReport & { checkedAt: string; reportId: number })[];
-  lastRun: { reportId: number; checkedAt: string; target: 'source' | 'cache' | 'source+cache'; intact: boolean } | null;
+  lastRun: {
+    reportId: number;
+    checkedAt: string;
+    target: 'source' | 'cache' | 'source+cache';
+    intact: boolean;
+    /** what the run found, so a run that was only EMPTY or limited is not called "breaks found" */
+    found: { breaks: number; emptyChains: number; limitedChains: number; sealsChanged: number };
+  } | null;
 }
 
 export interface CheckpointInfo {

@@ -4,7 +4,8 @@
 import type { CacheDb } from '../cache/open.js';
 import type { MappedColumn, TableKind } from '../cache/record-mapping.js';
 import { buildWhere, normaliseBound, recordFilterSchema, type RecordFilter, type RecordFilterInput } from '../records/filter.js';
-import { parseProfile, JCS_SHA256_V1, type ChainProfile } from '../chain/profile.js';
+import type { ChainProfile } from '../chain/profile.js';
+import { chainProfileJson, profileFromJson } from '../cache/chain-profiles.js';
 import { UserError } from '../util/errors.js';
 
 export interface SourceTable {
@@ -61,7 +62,8 @@ interface TableRow {
   server_version: string;
 }
 
-export function loadTable(db: CacheDb, tableId: number): SourceTable {
+/** `tenant`: whose chain the profile is read for (each tenant's recorded one, migration 009). */
+export function loadTable(db: CacheDb, tableId: number, tenant?: string): SourceTable {
   const t = db
     .prepare(
       `SELECT t.table_id, t.kind, t.schema_name, t.table_name, t.columns_json, t.profile_json,
@@ -76,18 +78,18 @@ export function loadTable(db: CacheDb, tableId: number): SourceTable {
     schema: t.schema_name,
     name: t.table_name,
     columns: JSON.parse(t.columns_json) as MappedColumn[],
-    profile: t.profile_json ? parseProfile(JSON.parse(t.profile_json)) : JCS_SHA256_V1,
+    profile: profileFromJson(tenant === undefined ? t.profile_json : chainProfileJson(db, t.table_id, tenant)),
     source: { fingerprint: t.fingerprint, label: t.label, databaseName: t.database_name, serverVersion: t.server_version },
   };
 }
 
 /** The single table of `kind` that the selection touches; several (two sources) is refused. */
-function oneTable(db: CacheDb, sql: string, params: unknown[], what: string): SourceTable | null {
+function oneTable(db: CacheDb, sql: string, params: unknown[], what: string, tenant?: string): SourceTable | null {
   const ids = db.prepare(sql).pluck().all(...params) as number[];
   if (ids.length > 1) {
     throw new UserError(`the selection spans ${ids.length} ${what} tables (several sources in one cache).`, 'E_INPUT', 'Export from a cache that holds one source.');
   }
-  return ids.length ? loadTable(db, ids[0]!) : null;
+  return ids.length ? loadTable(db, ids[0]!, tenant) : null;
 }
 
 export interface Selection {
@@ -110,7 +112,7 @@ export function select(db: CacheDb, input: RecordFilterInput): Selection {
   const tenant = filter.tenant[0];
   const ew = whereFor(filter, 'event');
   const cw = whereFor(filter, 'conversation');
-  const events = oneTable(db, `SELECT DISTINCT r.table_id FROM records r ${ew.sql}`, ew.params, 'events');
+  const events = oneTable(db, `SELECT DISTINCT r.table_id FROM records r ${ew.sql}`, ew.params, 'events', tenant);
   const conversations = oneTable(db, `SELECT DISTINCT r.table_id FROM records r ${cw.sql}`, cw.params, 'conversation');
   const anomalyTable = oneTable(db, 'SELECT DISTINCT table_id FROM anomalies WHERE tenant_id = ?', [tenant], 'anomaly');
   const accessTable = oneTable(db, 'SELECT DISTINCT table_id FROM access_log WHERE tenant_id = ?', [tenant], 'access-log');

@@ -22,6 +22,8 @@ import {
   type PreparedRow,
 } from './cache-store.js';
 import { ProgressMeter, type SyncProgress } from './progress.js';
+import { NAMED_PROFILES, type ChainProfile } from '../chain/profile.js';
+import { recordChainProfile } from '../cache/chain-profiles.js';
 import { recheckCachedRows } from './recheck.js';
 import { FetchedEventsSeal, writeSeal } from './seal.js';
 import { columnsNeverFilled, enterBulkMode, restoreDeferredSchema } from './deferred.js';
@@ -39,6 +41,12 @@ export interface SyncOptions {
   batchRows?: number;
   /** Only these table kinds (default: every audit table found). */
   kinds?: TableKind[];
+  /**
+   * The hash-chain profile the events chains were written with, recorded per tenant
+   * for verify --cache, the app and export: `byTenant` first, then the mapping's
+   * "profiles", then `all`. A tenant named nowhere keeps what was recorded before.
+   */
+  profiles?: { all?: ChainProfile; byTenant?: Readonly<Record<string, ChainProfile>> };
 }
 
 // The contract owns these shapes (the renderer reads them as types); sync fills them.
@@ -122,6 +130,8 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
       const cached = db.transaction(() => ensureTable(db, sourceId, table))();
       for (const rawTenant of opts.tenants) {
         const tenant = tenantText(table, rawTenant);
+        const profile = table.kind === 'events' ? chainProfileNamed(opts, rawTenant) : undefined;
+        if (profile) recordChainProfile(db, cached.tableId, tenant, profile);
         const watermark = readWatermark(db, cached.tableId, tenant, table.kind);
         const orderBy = table.kind === 'events' ? 'seq' : 'key';
         const pending = await session.countRows(table, tenant, { orderBy, after: watermark });
@@ -373,4 +383,9 @@ function pickTables(discovered: DiscoveredTables, kinds?: TableKind[]): SourceTa
 function tenantText(table: SourceTable, tenant: string): string {
   const col = table.keys.tenant === null ? null : table.columns[table.keys.tenant];
   return col?.type === 'uuid' ? tenant.toLowerCase() : tenant;
+}
+
+function chainProfileNamed(opts: SyncOptions, tenant: string): ChainProfile | undefined {
+  const mapped = opts.mapping?.profiles?.[tenant];
+  return opts.profiles?.byTenant?.[tenant] ?? (mapped ? NAMED_PROFILES[mapped] : undefined) ?? opts.profiles?.all;
 }

@@ -1,6 +1,7 @@
 // Where chains are read from: the cache (offline, better-sqlite3 in seq order) or a
 // live source (streamed in seq order through the read-only session). Both hand the
 // engine the same source values, so both reach the same verdict.
+import { chainProfileJson } from '../cache/chain-profiles.js';
 import type { CacheDb } from '../cache/open.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import type { SourceSession, SourceTable } from '../source/index.js';
@@ -50,7 +51,7 @@ export function listCachedChains(db: CacheDb, tenants?: readonly string[]): Cach
         name: chainTableName(t.schema_name, t.table_name),
         tenant,
         columns: JSON.parse(t.columns_json) as MappedColumn[],
-        profileJson: t.profile_json,
+        profileJson: chainProfileJson(db, t.table_id, tenant),
         sourceId: t.source_id,
         sourceFingerprint: t.fingerprint,
         sourceLabel: t.label,

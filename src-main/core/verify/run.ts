@@ -5,7 +5,8 @@
 // call runVerification, so they report the same.
 import type { JobProgress } from '../contract/jobs.js';
 import type { CacheDb } from '../cache/open.js';
-import { JCS_SHA256_V1, parseProfile, type ChainProfile } from '../chain/profile.js';
+import { JCS_SHA256_V1, type ChainProfile } from '../chain/profile.js';
+import { chainProfileOf, profileFromJson } from '../cache/chain-profiles.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import type { SourceSession, SourceTable, TableMapping } from '../source/index.js';
 import { isUserError, UserError } from '../util/errors.js';
@@ -130,7 +131,9 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
       const name = chainTableName(events.schema, events.name);
       const tablePolicies = await readTablePolicies(session, events, events.keys.tenant === null ? null : events.columns[events.keys.tenant]!.name);
       policies.push(policiesJson(name, tablePolicies));
-      const profile = opts.profile ?? profileOf(cached?.profileJson ?? null);
+      // Each tenant's chain is checked with the profile the cache recorded for it (sync).
+      const profileFor = (tenant: string) => opts.profile ?? (cached && cache ? chainProfileOf(cache.db, cached.tableId, tenant) : JCS_SHA256_V1);
+      const profile = profileFor(tenants[0]!);
       profileUsed = profile;
       const shape = chainShape(events.mapped, profile, name);
       // One set of parse workers for every tenant's chain of this table.
@@ -139,15 +142,19 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
       try {
         for (const tenant of tenants) {
           progress({ phase: 'verifying', message: `${name} · ${tenant}`, done });
+          const own = profileFor(tenant);
+          // The shared parse workers hash with the first tenant's profile; another profile reads in this thread.
+          const sameProfile = own === profile || JSON.stringify(own) === JSON.stringify(profile);
+          const tenantShape = sameProfile ? shape : chainShape(events.mapped, own, name);
           const verifier = new ChainVerifier({
             table: name,
             tenant,
-            profile,
+            profile: own,
             mode: 'source',
             window: opts.window,
             maxBreaks: opts.maxBreaks,
             merkle: opts.merkle,
-            payloadAtSeq: payloadAtSeq(shape),
+            payloadAtSeq: payloadAtSeq(tenantShape),
             anchors: anchorsFor(name, tenant, fp.fingerprint),
             reference: cached && cache ? cachedReference(cache.db, cached.tableId, tenant, cached.lastSyncAt ? `last synced ${cached.lastSyncAt}` : null) : undefined,
           });
@@ -155,16 +162,16 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
           const onTick = (n: number) => progress({ phase: 'verifying', message: `${name} · ${tenant}`, done: base + n });
           const push = (row: ChainRow) => verifier.push(row);
           const copy = opts.copy;
-          if (copy && parsers && (await parsers.start())) {
+          if (copy && parsers && sameProfile && (await parsers.start())) {
             await parsers.read(() => copyChainChunks(copy, events, tenant, opts.signal), push, { signal: opts.signal, onTick, chunkBytes: opts.readers?.chunkBytes });
           } else {
-            await readSourceChain(session, events, tenant, shape, push, { signal: opts.signal, copy, onTick });
+            await readSourceChain(session, events, tenant, tenantShape, push, { signal: opts.signal, copy, onTick });
           }
           const result = verifier.finish();
           done += result.rows;
           // Ticks come every few thousand rows; the finished chain says its last figure.
           progress({ phase: 'verifying', message: `${name} · ${tenant}`, done });
-          results.push({ result, fingerprint: fp.fingerprint, limits: { policies: tablePolicies, profileName: profile.name } });
+          results.push({ result, fingerprint: fp.fingerprint, limits: { policies: tablePolicies, profileName: own.name } });
         }
       } finally {
         await parsers?.close();
@@ -218,7 +225,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
       const total = counts.reduce((a, b) => a + b, 0);
       let done = 0;
       for (const [i, chain] of chains.entries()) {
-        const profile = opts.profile ?? profileOf(chain.profileJson);
+        const profile = opts.profile ?? profileFromJson(chain.profileJson);
         profileUsed = profile;
         const shape = chainShape(chain.columns, profile, chain.name);
         const verifier = new ChainVerifier({
@@ -342,27 +349,22 @@ function mayHoldLargeChain(db: CacheDb, minRows: number): boolean {
   return Number(db.prepare('SELECT max(rid) FROM records').pluck().get() ?? 0) >= minRows;
 }
 
-function profileOf(json: string | null): ChainProfile {
-  if (!json) return JCS_SHA256_V1;
-  return parseProfile(JSON.parse(json));
-}
-
 /** The cache's copy of a source's events table (same source fingerprint and table). */
 function cachedTableFor(
   db: CacheDb,
   fingerprint: string,
   events: SourceTable | undefined,
-): { tableId: number; profileJson: string | null; lastSyncAt: string | null } | null {
+): { tableId: number; lastSyncAt: string | null } | null {
   if (!events) return null;
   const row = db
     .prepare(
-      `SELECT st.table_id, st.profile_json,
+      `SELECT st.table_id,
               (SELECT max(finished_at) FROM syncs y WHERE y.source_id = s.source_id AND y.status = 'done') AS last_sync
          FROM source_tables st JOIN sources s ON s.source_id = st.source_id
         WHERE s.fingerprint = ? AND st.kind = 'events' AND st.schema_name = ? AND st.table_name = ?`,
     )
-    .get(fingerprint, events.schema, events.name) as { table_id: number; profile_json: string | null; last_sync: string | null } | undefined;
-  return row ? { tableId: row.table_id, profileJson: row.profile_json, lastSyncAt: row.last_sync } : null;
+    .get(fingerprint, events.schema, events.name) as { table_id: number; last_sync: string | null } | undefined;
+  return row ? { tableId: row.table_id, lastSyncAt: row.last_sync } : null;
 }
 
 /** Which chain an anchor names: the same table name, or one with a schema prefix on either side. */

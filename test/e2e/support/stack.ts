@@ -37,7 +37,7 @@ export interface Stack {
 
 export interface StackOptions {
   /** a running demo database to save as the active connection profile */
-  demo?: { url: string; tenants: string[] };
+  demo?: { url: string; tenants: string[]; chainProfiles?: Record<string, string> };
   colorScheme?: 'light' | 'dark';
   /** open the launch URL right away (default true) */
   open?: boolean;
@@ -61,7 +61,7 @@ export function collectPageErrors(page: Page): string[] {
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'auditdesk-e2e-'));
   const ctx = new AppContext({ dataDir, frontDoor: 'browser', log: () => undefined, ...(opts.cachePath ? { cachePath: opts.cachePath } : {}) });
-  if (opts.demo) await saveDemoProfile(ctx, opts.demo.url, opts.demo.tenants);
+  if (opts.demo) await saveDemoProfile(ctx, opts.demo.url, opts.demo.tenants, opts.demo.chainProfiles);
   const bridge = await startHttpBridge({ ctx, rendererDir: rendererDir() });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: opts.colorScheme ?? 'light', ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}), ...(opts.locale ? { locale: opts.locale } : {}) });

@@ -163,11 +163,29 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
     const db = ctx.cache();
     const latest = latestResults(db, tenant);
     const last = db
-      .prepare('SELECT report_id, checked_at, target, intact FROM verify_reports ORDER BY report_id DESC LIMIT 1')
-      .get() as { report_id: number; checked_at: string; target: 'source' | 'cache' | 'source+cache'; intact: number } | undefined;
+      .prepare(
+        `SELECT report_id, checked_at, target, intact,
+                coalesce(json_extract(report_json, '$.summary.breaks'), 0) AS breaks,
+                coalesce(json_extract(report_json, '$.summary.sealsChanged'), 0) AS seals_changed,
+                (SELECT count(*) FROM json_each(report_json, '$.tenants') c WHERE json_extract(c.value, '$.verdict') = 'empty') AS empty_chains,
+                (SELECT count(*) FROM json_each(report_json, '$.tenants') c
+                  WHERE json_extract(c.value, '$.verdict') = 'intact' AND json_array_length(coalesce(json_extract(c.value, '$.limits'), '[]')) > 0) AS limited_chains
+           FROM verify_reports ORDER BY report_id DESC LIMIT 1`,
+      )
+      .get() as
+      | { report_id: number; checked_at: string; target: 'source' | 'cache' | 'source+cache'; intact: number; breaks: number; seals_changed: number; empty_chains: number; limited_chains: number }
+      | undefined;
     return {
       ...latest,
-      lastRun: last ? { reportId: last.report_id, checkedAt: last.checked_at, target: last.target, intact: last.intact === 1 } : null,
+      lastRun: last
+        ? {
+            reportId: last.report_id,
+            checkedAt: last.checked_at,
+            target: last.target,
+            intact: last.intact === 1,
+            found: { breaks: last.breaks, emptyChains: last.empty_chains, limitedChains: last.limited_chains, sealsChanged: last.seals_changed },
+          }
+        : null,
     };
   },
 
