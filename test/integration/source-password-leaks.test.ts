@@ -14,6 +14,7 @@ import type { ConnectionProfile } from '../../src-main/core/app/config.js';
 import type { ConnectionTestResult } from '../../src-main/core/contract/connections.js';
 import { connectSource } from '../../src-main/core/source/index.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
+import { saveDemoProfile } from '../../src-main/bridge/startup.js';
 import { callApp } from '../helpers/app-calls.js';
 import { startFakePgServer, type FakePgServer } from '../helpers/fake-pg-server.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -173,4 +174,19 @@ test('CLI: a password inside the --source URL prints a warning naming the safer 
   assert.ok(!r.stderr.includes('Typed-In-Url'));
   const quiet = await runCli(['sync', '--source', `postgres://auditor@127.0.0.1:${real.port}/audit`, '--tenant', 't', '--cache', cache], { PGPASSWORD: 'x' });
   assert.ok(!/warning/.test(quiet.stderr), quiet.stderr);
+});
+
+test('the embedded demo profile says what it is: loopback without TLS, no clear-text password, its password bound to it', async () => {
+  const ctx = newContext();
+  const profile = await saveDemoProfile(ctx, `postgres://auditor_ro:demo-pw@127.0.0.1:${real.port}/auditdesk_demo`, ['acme']);
+  assert.equal(profile.sslmode, 'disable');
+  assert.equal(profile.allowCleartextPassword, false);
+  const [view] = await callApp<{ hasPassword: boolean; sslmode: string }[]>(ctx, 'connections.list', {});
+  assert.equal(view!.hasPassword, true);
+  // The demo authenticates with SCRAM; a server on its address asking for clear text gets nothing.
+  const before = real.passwords.length;
+  const r = await callApp<ConnectionTestResult>(ctx, 'connections.test', { id: 'demo' });
+  assert.equal(r.errorCode, 'E_SOURCE_CLEARTEXT');
+  assert.deepEqual(real.passwords.slice(before), []);
+  ctx.close();
 });
