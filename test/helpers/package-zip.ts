@@ -106,3 +106,10 @@ export function zeroBomb(megabytes: number): Buffer[] {
   const zlib = deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: 2 /* Z_SYNC_FLUSH */ });
   return [...Array.from({ length: megabytes }, () => zlib), Buffer.from([0x03, 0x00])];
 }
+
+/** One entry of a package, or a thrown error naming what is missing. */
+export async function zipEntry(path: string, name: string): Promise<Buffer> {
+  const data = (await unzipAll(path)).get(name);
+  if (!data) throw new Error(`${name} not in ${path}`);
+  return data;
+}

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import yauzl from 'yauzl';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { tableColumns } from '../../src-main/core/demo/generate.js';
 import { startDemoDb, type DemoDb, type GroundTruth } from '../helpers/demo-db.js';
@@ -26,6 +25,7 @@ import { runSyncJob } from '../../src-main/core/app/sync-job.js';
 import { createIdentity, loadIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
+import { zipEntry } from '../helpers/package-zip.js';
 
 const run = promisify(execFile);
 const cli = new URL(import.meta.url).pathname.replace(/test\/integration\/chain-profile-recorded\.test\.js$/, 'src-main/cli/main.js');
@@ -200,19 +200,4 @@ describe('the app\'s demo sync uses the ground truth\'s profiles', () => {
   });
 });
 
-async function entry(zipPath: string, name: string): Promise<Buffer> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
-  return new Promise((res, rej) => {
-    zip.on('entry', (e: yauzl.Entry) => {
-      if (e.fileName !== name) return zip.readEntry();
-      zip.openReadStream(e, (err, s) => {
-        if (err) return rej(err);
-        const chunks: Buffer[] = [];
-        s!.on('data', (c: Buffer) => chunks.push(c));
-        s!.on('end', () => res(Buffer.concat(chunks)));
-      });
-    });
-    zip.on('end', () => rej(new Error(`${name} not in ${zipPath}`)));
-    zip.readEntry();
-  });
-}
+const entry = zipEntry;

@@ -7,12 +7,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
 import { createIdentity, loadIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { DEFAULT_POLICY, readControlsReport, type ControlsReport } from '../../src-main/core/controls/index.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
+import { zipEntry } from '../helpers/package-zip.js';
 
 const PDFTOTEXT = spawnSync('pdftotext', ['-v']).error === undefined;
 let dir: string;
@@ -35,22 +35,7 @@ const report: ControlsReport = {
   ],
 };
 
-async function entry(zipPath: string, name: string): Promise<Buffer> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
-  return new Promise((res, rej) => {
-    zip.on('entry', (e: yauzl.Entry) => {
-      if (e.fileName !== name) return zip.readEntry();
-      zip.openReadStream(e, (err, s) => {
-        if (err) return rej(err);
-        const chunks: Buffer[] = [];
-        s!.on('data', (c: Buffer) => chunks.push(c));
-        s!.on('end', () => res(Buffer.concat(chunks)));
-      });
-    });
-    zip.on('end', () => rej(new Error(`${name} not in ${zipPath}`)));
-    zip.readEntry();
-  });
-}
+const entry = zipEntry;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'auditdesk-export-controls-'));

@@ -9,7 +9,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
 import { CacheFixture, uuidOf, type SourceRow } from '../helpers/cache-fixture.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
@@ -17,6 +16,7 @@ import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import type { IntegrityEntry } from '../../src-main/core/export/integrity.js';
 import { recordChainProfile } from '../../src-main/core/cache/chain-profiles.js';
 import { JCS_EXACT_SHA256_V2 } from '../../src-main/core/chain/profile.js';
+import { zipEntry } from '../helpers/package-zip.js';
 
 const PDFTOTEXT = spawnSync('pdftotext', ['-v']).error === undefined;
 
@@ -26,22 +26,7 @@ let text = '';
 let verification: { tenants: IntegrityEntry[] };
 let typoText = '';
 
-async function entry(zipPath: string, name: string): Promise<Buffer> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
-  return new Promise((res, rej) => {
-    zip.on('entry', (e: yauzl.Entry) => {
-      if (e.fileName !== name) return zip.readEntry();
-      zip.openReadStream(e, (err, s) => {
-        if (err) return rej(err);
-        const chunks: Buffer[] = [];
-        s!.on('data', (c: Buffer) => chunks.push(c));
-        s!.on('end', () => res(Buffer.concat(chunks)));
-      });
-    });
-    zip.on('end', () => rej(new Error(`${name} not in ${zipPath}`)));
-    zip.readEntry();
-  });
-}
+const entry = zipEntry;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'auditdesk-export-limits-'));

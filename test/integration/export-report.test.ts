@@ -7,11 +7,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
 import { CacheFixture, fillDemoLike, uuidOf } from '../helpers/cache-fixture.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPdfSignature } from '../../src-main/core/export/pdf-signature.js';
+import { zipEntry } from '../helpers/package-zip.js';
 
 const hasTool = (t: string) => spawnSync(t, ['-v']).error === undefined;
 const PDFSIG = hasTool('pdfsig');
@@ -22,22 +22,7 @@ let id: LoadedIdentity;
 let pdfPath: string;
 let pdf: Buffer;
 
-async function entry(zipPath: string, name: string): Promise<Buffer> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
-  return new Promise((res, rej) => {
-    zip.on('entry', (e: yauzl.Entry) => {
-      if (e.fileName !== name) return zip.readEntry();
-      zip.openReadStream(e, (err, s) => {
-        if (err) return rej(err);
-        const chunks: Buffer[] = [];
-        s!.on('data', (c: Buffer) => chunks.push(c));
-        s!.on('end', () => res(Buffer.concat(chunks)));
-      });
-    });
-    zip.on('end', () => rej(new Error(`${name} not in ${zipPath}`)));
-    zip.readEntry();
-  });
-}
+const entry = zipEntry;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'auditdesk-report-'));
