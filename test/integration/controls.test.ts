@@ -103,7 +103,7 @@ test('rls.enabled: passes naming every audit table, fails naming the table witho
   assert.doesNotMatch(bad.summary, /audit_logs|conversation/);
 });
 
-test('rls.policy: passes with tenant policies; warns when RLS is not forced; fails on a policy that ignores the tenant', async () => {
+test('rls.policy: passes with tenant policies; warns when RLS is not forced; fails on a policy that ignores the tenant or filters on more than the tenant', async () => {
   // The demo leaves RLS on audit_anomalies unforced (its controls planting).
   const warn = await verdict(ACME, 'rls.policy');
   assert.equal(warn.status, 'warn');
@@ -124,13 +124,14 @@ test('rls.policy: passes with tenant policies; warns when RLS is not forced; fai
   );
   assert.equal(none.status, 'fail');
   assert.match(none.summary, /public\.audit_access_log has no read policy comparing the tenant with current_setting/);
-  // A predicate beyond the tenant can hide the tenant's own rows from the auditor (source/policies.ts classifies it).
+  // A predicate beyond the tenant can hide the tenant's own rows from the auditor (source/policies.ts
+  // classifies it): issue 21 asks rls.policy to fail on it, not merely warn.
   const hiding = await withPlanted(
     [`ALTER POLICY tenant_isolation ON audit_access_log USING (tenant_id = current_setting('app.current_tenant_id', true) AND access_type <> 'export')`],
     [`ALTER POLICY tenant_isolation ON audit_access_log USING (tenant_id = current_setting('app.current_tenant_id', true))`],
     () => verdict(ACME, 'rls.policy'),
   );
-  assert.equal(hiding.status, 'warn');
+  assert.equal(hiding.status, 'fail');
   assert.match(hiding.summary, /on public\.audit_access_log a policy also filters on \(?access_type <> 'export'/);
 });
 

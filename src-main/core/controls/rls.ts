@@ -44,21 +44,21 @@ export const rlsPolicy: Control = {
     const evidence = { setting: TENANT_SETTING, tables: perTable };
     const missing = perTable.filter((t) => !t.isolating);
     const widened = perTable.filter((t) => t.widening.length);
-    if (missing.length || widened.length) {
+    // A predicate beyond the tenant hides some of the tenant's own rows from whoever the
+    // policy applies to, the auditor included, at the end of a chain where no gap shows
+    // it (issue 21): a failure of the promise, not a warning.
+    const hiding = perTable.filter((t) => t.hidingPredicates.length);
+    if (missing.length || widened.length || hiding.length) {
       const parts = [
         ...missing.map((t) => `${t.table} has no read policy comparing the tenant with current_setting('${TENANT_SETTING}')`),
         ...widened.map((t) => `${t.table} has a permissive policy that ignores the tenant (${t.widening.join(', ')})`),
+        ...hiding.map((t) => `on ${t.table} a policy also filters on ${t.hidingPredicates.join(' and ')}, which can hide rows of the tenant from this role`),
       ];
       return { status: 'fail', summary: `${parts.join('; ')}.`, evidence };
     }
-    const hiding = perTable.filter((t) => t.hidingPredicates.length);
     const notForced = perTable.filter((t) => !t.forced);
-    if (hiding.length || notForced.length) {
-      const parts = [
-        ...hiding.map((t) => `on ${t.table} a policy also filters on ${t.hidingPredicates.join(' and ')}, which can hide rows of the tenant from this role`),
-        ...(notForced.length ? [`RLS is not FORCEd on ${notForced.map((t) => t.table).join(', ')}, so the table owner bypasses it`] : []),
-      ];
-      return { status: 'warn', summary: `every audit table's policy compares with ${TENANT_SETTING}, but ${parts.join('; ')}.`, evidence };
+    if (notForced.length) {
+      return { status: 'warn', summary: `every audit table's policy compares with ${TENANT_SETTING}, but RLS is not FORCEd on ${notForced.map((t) => t.table).join(', ')}, so the table owner bypasses it.`, evidence };
     }
     return { status: 'pass', summary: `every audit table has a policy comparing with ${TENANT_SETTING}, and RLS is forced for the owner too.`, evidence };
   },
