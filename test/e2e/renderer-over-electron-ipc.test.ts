@@ -94,7 +94,10 @@ describe('the renderer over the Electron IPC host', () => {
     await timeline.resultCount.filter({ hasText: /380 rows/ }).waitFor({ timeout: 30_000 });
     await timeline.rows.first().waitFor();
     assert.ok((await timeline.rows.count()) > 5);
-    const tenants = await page.locator('details.facet[data-facet="tenant"] label[data-value]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-value')));
+    // The timeline asks for rows before facet counts, so the tenant facet may fill later.
+    const tenantLabels = page.locator('details.facet[data-facet="tenant"] label[data-value]');
+    await tenantLabels.nth(TENANTS.length - 1).waitFor({ state: 'attached' });
+    const tenants = await tenantLabels.evaluateAll((ls) => ls.map((l) => l.getAttribute('data-value')));
     assert.deepEqual([...tenants].sort(), TENANTS);
     const status = (await page.evaluate(() => (globalThis as unknown as PageGlobals).auditdesk!.invoke('status.get', {}))) as { ok: boolean; value: { frontDoor: string } };
     assert.equal(status.value.frontDoor, 'electron');
