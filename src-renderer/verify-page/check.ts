@@ -5,13 +5,11 @@
 // the CLI uses (bundled). Failure codes are verify-package's (docs/package-format.md).
 // The PDF's embedded CMS signature is not re-checked here (pdfsig or a PDF reader does
 // that); its bytes are covered by the manifest's SHA-256 like every other file.
-import { MerkleBuilder } from '../../src-main/core/chain/merkle.js';
-import { parseProfile } from '../../src-main/core/chain/profile.js';
 import { CsvRecordParser, restoreCell } from '../../src-main/core/export/csv.js';
-import { PackageIntegrity, recordedEntry, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
-import { columnsProblem, PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main/core/export/manifest.js';
-import { CONVERSATION_HEADER, PACKAGE_FILES, REQUIRED_FILES, UNNAMED_FILES } from '../../src-main/core/export/package-files.js';
-import { makeRowDigester } from '../../src-main/core/export/row-digest.js';
+import { checkCsvContents, type CsvRecordReader } from '../../src-main/core/export/csv-contents.js';
+import { recordedEntry, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
+import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main/core/export/manifest.js';
+import { PACKAGE_FILES, REQUIRED_FILES, UNNAMED_FILES } from '../../src-main/core/export/package-files.js';
 import { pemToDer, readCertificate } from './x509.js';
 
 export interface PageFailure {
@@ -159,66 +157,27 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     if (ok) bytesOf.set(f.name, data);
   }
 
-  // 3. CSV contents and the chain, only for files whose bytes are the signed ones.
-  const neutralisation = manifest.csv?.formulaNeutralisation;
-  const neutralisedOn = neutralisation?.enabled === true;
-  // The package's own triggers (TAB and CR since issue 11) and whether its header cells were neutralised, as verify-package reads them.
-  const triggers = Array.isArray(neutralisation?.triggers) ? neutralisation.triggers.filter((t): t is string => typeof t === 'string') : undefined;
-  const headersNeutralised = neutralisedOn && neutralisation?.headers === true;
+  // 3. CSV contents and the chain, only for files whose bytes are the signed ones (the
+  //    same function as verify-package's; here the rows are parsed from bytes already read).
+  const readRecords: CsvRecordReader = function* (f, restore) {
+    const parser = new CsvRecordParser();
+    let header = true;
+    for (const rec of parser.push(dec.decode(bytesOf.get(f.name)!), true)) {
+      if (header) {
+        header = false;
+        yield restore.neutralisedHeader ? rec.map((v) => (v === null ? v : restoreCell(v, restore.triggers))) : rec;
+        continue;
+      }
+      const mask = restore.neutralised;
+      yield mask ? rec.map((v, i) => (v !== null && mask[i] ? restoreCell(v, restore.triggers) : v)) : rec;
+    }
+  };
   for (const f of named.values()) {
-    const data = bytesOf.get(f.name);
-    if (!f.name.endsWith('.csv') || !f.columns || !data) continue;
-    const columnsWrong = columnsProblem(f);
-    if (columnsWrong) {
-      fail('MANIFEST_INVALID', columnsWrong, PACKAGE_FILES.manifest);
-      continue;
-    }
-    const cols = f.columns.map((c) => ({ name: c.name, type: c.type }));
-    const mask = neutralisedOn ? f.columns.map((c) => c.neutralised) : null;
-    let checker: PackageIntegrity | null = null;
-    if (f.name === PACKAGE_FILES.events && manifest.chain?.table && cols.length) {
-      try {
-        checker = new PackageIntegrity({
-          columns: f.columns.map((c) => ({ name: c.name, type: c.type, field: c.field ?? null })),
-          profile: parseProfile(manifest.chain.profile),
-          tenant: manifest.query.tenant,
-          table: manifest.chain.table,
-          wholeChain: manifest.chain.method === 'engine',
-          startSeq: manifest.chain.startSeq,
-          anchors: manifest.chain.checkpoints ?? [],
-        });
-      } catch (e) {
-        fail('MANIFEST_INVALID', `the manifest's chain description is unusable: ${(e as Error).message}`, PACKAGE_FILES.manifest);
-      }
-    }
-    const merkle = new MerkleBuilder();
-    const rowDigest = makeRowDigester(cols);
-    let rows = 0;
-    let header: (string | null)[] | null = null;
-    try {
-      const parser = new CsvRecordParser();
-      for (const rec of parser.push(dec.decode(data), true)) {
-        if (!header) {
-          header = headersNeutralised ? rec.map((v) => (v === null ? v : restoreCell(v, triggers))) : rec;
-          continue;
-        }
-        if (rec.length !== header.length) throw new Error(`record ${rows + 2} has ${rec.length} fields; the header has ${header.length}`);
-        const values = mask ? rec.map((v, i) => (v !== null && mask[i] ? restoreCell(v, triggers) : v)) : rec;
-        rows++;
-        merkle.push(rowDigest(values));
-        checker?.push(values);
-      }
-    } catch (e) {
-      fail('CSV_INVALID', `${f.name} is not valid CSV: ${(e as Error).message}`, f.name);
-      continue;
-    }
-    const expectedHeader = f.name === PACKAGE_FILES.conversations ? [...CONVERSATION_HEADER] : f.columns.map((c) => c.header);
-    if (JSON.stringify(header) !== JSON.stringify(expectedHeader)) fail('CSV_HEADER_MISMATCH', `${f.name}'s header is not ${expectedHeader.join(',')}`, f.name);
-    if (rows !== f.rows) fail('ROW_COUNT_MISMATCH', `${f.name} holds ${rows} rows; the manifest says ${f.rows}`, f.name);
-    if (f.merkleRoot && merkle.root() !== f.merkleRoot) fail('MERKLE_MISMATCH', `${f.name}'s rows do not give the Merkle root the manifest records`, f.name);
-    if (checker) {
+    if (!f.name.endsWith('.csv') || !f.columns || !bytesOf.has(f.name)) continue;
+    const contents = await checkCsvContents({ ...f, columns: f.columns }, manifest, readRecords, fail);
+    if (contents?.checker) {
       // verification.json records the file's Merkle root with the chain (issue 19).
-      result.chain = { ...checker.finish(), merkleRoot: merkle.root() };
+      result.chain = { ...contents.checker.finish(), merkleRoot: contents.merkleRoot };
       compareChain(result, manifest, bytesOf.get(PACKAGE_FILES.verification) ?? null, fail);
     }
   }

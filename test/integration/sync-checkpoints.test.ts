@@ -10,6 +10,8 @@ import { startDemoDb } from '../helpers/demo-db.js';
 import { openCache } from '../../src-main/core/cache/open.js';
 import { listCheckpoints, verifyCheckpointSignature } from '../../src-main/core/verify/checkpoints.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { openStoredNote } from '../../src-main/core/verify/checkpoint-note.js';
+import { readChainLeaves } from '../../src-main/core/verify/tlog-evidence.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
@@ -38,6 +40,12 @@ test('auditdesk sync records a signed checkpoint at each synced chain head', asy
       assert.equal(c.headHash, head.hash, `${c.tenantId} head hash`);
       assert.equal(verifyCheckpointSignature(c), 'valid');
       assert.equal(verifyCheckpointSignature({ ...c, headHash: '0'.repeat(64) }), 'invalid', 'a forged head fails the signature');
+      // The same head as a C2SP signed note: the cached chain's RFC 6962 tree up to the synced head.
+      const opened = openStoredNote({ note: c.note!, publicKey: c.publicKey!, sourceFingerprint: c.sourceFingerprint, tableName: c.tableName, tenantId: c.tenantId });
+      assert.ok(opened.ok, `${c.tenantId}: the sync checkpoint is also a signed note`);
+      const leaves = readChainLeaves(db, c.tenantId, c.tableName, c.lastSeq).leaves;
+      assert.equal(opened.head.size, BigInt(leaves.size), `${c.tenantId} tree size`);
+      assert.ok(opened.head.root.equals(leaves.tree().root()), `${c.tenantId} tree root`);
     }
   } finally {
     db.close();

@@ -14,19 +14,17 @@ import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto
 import { existsSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { makeRowDigester } from './row-digest.js';
-import { MerkleBuilder } from '../chain/merkle.js';
-import { parseProfile } from '../chain/profile.js';
 import { UserError } from '../util/errors.js';
 import { fingerprintOf } from '../identity/identity.js';
 import { subjectOf } from '../identity/certs.js';
 import { printableDeep } from '../util/printable.js';
 import { bindingProblem, pemToDer, pinSigner, type TrustedSigner } from './signer-trust.js';
-import { PackageIntegrity, recordedEntry, type IntegrityEntry } from './integrity.js';
+import { recordedEntry, type IntegrityEntry } from './integrity.js';
 import { readCsvRows } from './csv.js';
+import { checkCsvContents, type CsvRecordReader } from './csv-contents.js';
 import { columnsProblem, PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
 import type { IntegrityReport } from './package.js';
-import { CONVERSATION_HEADER, PACKAGE_FILES } from './package-files.js';
+import { PACKAGE_FILES } from './package-files.js';
 import { isUnsafePath, REQUIRED_FILES, UNNAMED_FILES } from './package-files.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { rawEd25519PublicKey } from '../chain/signed-note.js';
@@ -409,70 +407,22 @@ async function checkContents(
   }
 
   // 6. CSV contents: header, row counts, Merkle roots; the chain from audit_events.csv.
-  const neutralisation = manifest.csv?.formulaNeutralisation;
-  const neutralisedOn = neutralisation?.enabled === true;
-  const triggers = Array.isArray(neutralisation?.triggers) ? neutralisation.triggers.filter((t): t is string => typeof t === 'string') : undefined;
+  const readRecords: CsvRecordReader = (f, restore) =>
+    readCsvRows(Readable.from(boundedChunks(zip, byName.get(f.name)!, f.size)), { neutralised: restore.neutralised, neutralisedHeader: restore.neutralisedHeader, triggers: restore.triggers });
   for (const f of named.values()) {
     if (!f.name.endsWith('.csv') || !f.columns || !byName.has(f.name)) continue;
-    const columnsWrong = columnsProblem(f);
-    if (columnsWrong) {
-      fail('MANIFEST_INVALID', columnsWrong, PACKAGE_FILES.manifest);
-      continue;
-    }
-    if (!intact.has(f.name)) {
+    if (!columnsProblem(f) && !intact.has(f.name)) {
       result.notes.push(`${f.name} was not parsed: its size or hash is already wrong`);
       continue;
     }
-    const isEvents = f.name === PACKAGE_FILES.events;
-    const cols = f.columns.map((c) => ({ name: c.name, type: c.type }));
-    const mask = neutralisedOn ? f.columns.map((c) => c.neutralised) : null;
-    let checker: PackageIntegrity | null = null;
-    if (isEvents && manifest.chain?.table && cols.length) {
-      try {
-        checker = new PackageIntegrity({
-          columns: f.columns.map((c) => ({ name: c.name, type: c.type, field: c.field ?? null })),
-          profile: parseProfile(manifest.chain.profile),
-          tenant: manifest.query.tenant,
-          table: manifest.chain.table,
-          wholeChain: manifest.chain.method === 'engine',
-          startSeq: manifest.chain.startSeq,
-          anchors: manifest.chain.checkpoints ?? [],
-        });
-      } catch (e) {
-        fail('MANIFEST_INVALID', `the manifest's chain description is unusable: ${(e as Error).message}`, PACKAGE_FILES.manifest);
-      }
-    }
-    const merkle = new MerkleBuilder();
-    const rowDigest = makeRowDigester(cols);
     const changeRows: (string | null)[][] | null = f.name === CHANGES_FILE ? [] : null;
-    let rows = 0;
-    let header: (string | null)[] | null = null;
-    try {
-      const csv = Readable.from(boundedChunks(zip, byName.get(f.name)!, f.size));
-      for await (const rec of readCsvRows(csv, { neutralised: mask, neutralisedHeader: neutralisedOn && neutralisation?.headers === true, triggers })) {
-        if (!header) {
-          header = rec;
-          continue;
-        }
-        rows++;
-        merkle.push(rowDigest(rec));
-        checker?.push(rec);
-        changeRows?.push(rec);
-      }
-    } catch (e) {
-      fail('CSV_INVALID', `${f.name} is not valid CSV: ${(e as Error).message}`, f.name);
-      continue;
-    }
-    const expectedHeader = f.name === PACKAGE_FILES.conversations ? [...CONVERSATION_HEADER] : f.columns.map((c) => c.header);
-    if (JSON.stringify(header) !== JSON.stringify(expectedHeader) || JSON.stringify(f.columns.map((c) => c.header)) !== JSON.stringify(expectedHeader)) {
-      fail('CSV_HEADER_MISMATCH', `${f.name}'s header is not ${expectedHeader.join(',')}`, f.name);
-    }
-    if (rows !== f.rows) fail('ROW_COUNT_MISMATCH', `${f.name} holds ${rows} rows; the manifest says ${f.rows}`, f.name);
-    if (f.merkleRoot && merkle.root() !== f.merkleRoot) fail('MERKLE_MISMATCH', `${f.name}'s rows do not give the Merkle root the manifest records`, f.name);
+    const contents = await checkCsvContents({ ...f, columns: f.columns }, manifest, readRecords, fail, changeRows ? (rec) => changeRows.push(rec) : undefined);
+    if (!contents) continue;
     if (changeRows) checkChanges(changeRows, manifest, fail);
+    const checker = contents.checker;
     if (checker) {
       // verification.json records the file's Merkle root with the chain (null in packages made before issue 19).
-      result.chain = { ...checker.finish(), merkleRoot: merkle.root() };
+      result.chain = { ...checker.finish(), merkleRoot: contents.merkleRoot };
       await compareChain(result.chain, manifest, readSmall, fail, result);
       if (checker.leaves) await checkTlog(checker.leaves, manifest, cert, named, readSmall, fail, result, opts);
     }

@@ -41,6 +41,11 @@ export interface ChainVerifierOptions {
    * it costs two more SHA-256 per row, and the head hash already commits to the chain).
    */
   merkle?: boolean;
+  /**
+   * Compute the same tree for the checkpoint this run records as a signed note
+   * (result.tree), without putting its root in the report as --merkle does.
+   */
+  tree?: boolean;
   /** Breaks listed in the result; further ones are counted (default 100,000). */
   maxBreaks?: number;
   onBreak?: (b: ChainBreak) => void;
@@ -99,7 +104,7 @@ export class ChainVerifier {
     this.window = Math.max(2, opts.window ?? DEFAULT_WINDOW);
     this.startSeq = opts.startSeq ?? 1n;
     this.maxBreaks = opts.maxBreaks ?? 100_000;
-    this.merkle = opts.merkle === true ? new MerkleBuilder() : null;
+    this.merkle = opts.merkle === true || opts.tree === true ? new MerkleBuilder() : null;
     this.lastHash = this.genesis;
     // A head before the first seq (an empty chain's checkpoint) says nothing about any row.
     this.anchors = (opts.anchors ?? []).filter((a) => a.lastSeq >= this.startSeq).sort((a, b) => (a.lastSeq < b.lastSeq ? -1 : a.lastSeq > b.lastSeq ? 1 : 0));
@@ -150,7 +155,8 @@ export class ChainVerifier {
       firstSeq: this.firstSeq,
       lastSeq: this.lastSeq,
       headHash: this.lastHash,
-      merkleRoot: this.merkle ? this.merkle.root() : null,
+      merkleRoot: this.merkle && this.opts.merkle ? this.merkle.root() : null,
+      tree: this.merkle ? { size: BigInt(this.merkle.count), root: Buffer.from(this.merkle.root(), 'hex') } : null,
       breaks,
       breaksOmitted: this.breaksOmitted,
       // already in ascending lastSeq order: results are produced as the chain reaches each anchor

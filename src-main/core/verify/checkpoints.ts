@@ -10,6 +10,7 @@ import { signText, verifyText, keyIdOf, type AuditorKey } from '../identity/audi
 import { UserError } from '../util/errors.js';
 import { anchorFileSchema } from '../contract/integrity.js';
 import type { Anchor } from './types.js';
+import { chainCheckpointNote, openStoredNote, type ChainTree } from './checkpoint-note.js';
 
 export const CHECKPOINT_FORMAT = 'auditdesk-checkpoint-v1';
 
@@ -24,18 +25,25 @@ export interface CheckpointInput {
   rowCount: number | null;
   /** defaults to now */
   createdAt?: string;
+  /**
+   * The chain's RFC 6962 tree up to lastSeq (leaf data = stored hashes): when given, the
+   * checkpoint is also written as a signed note. A head hash alone (an external anchor) has none.
+   */
+  tree?: ChainTree | null;
 }
 
 export type SignatureStatus = 'valid' | 'invalid' | 'unsigned';
 
 /** A checkpoint as the cache holds it: what was recorded, plus the signature over it. */
-export interface StoredCheckpoint extends Required<CheckpointInput> {
+export interface StoredCheckpoint extends Required<Omit<CheckpointInput, 'tree'>> {
   checkpointId: number;
   /** the exact bytes that were signed (JCS) */
   bodyJson: string;
   signature: string | null;
   publicKey: string | null;
   keyId: string | null;
+  /** the same head as a C2SP signed-note checkpoint (null before cache version 10, and for anchors) */
+  note: string | null;
   signatureStatus: SignatureStatus;
 }
 
@@ -67,11 +75,12 @@ export function recordCheckpoint(db: CacheDb, key: AuditorKey, input: Checkpoint
   const createdAt = input.createdAt ?? new Date().toISOString();
   const bodyJson = bodyOf(input, createdAt, key);
   const signature = signText(key, bodyJson);
+  const note = input.tree ? chainCheckpointNote(key, input, input.tree) : null;
   const info = db.transaction(() =>
     db
       .prepare(
-        `INSERT INTO checkpoints (origin, source_fingerprint, table_name, tenant_id, last_seq, head_hash, merkle_root, row_count, created_at, body_json, signature, public_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO checkpoints (origin, source_fingerprint, table_name, tenant_id, last_seq, head_hash, merkle_root, row_count, created_at, body_json, signature, public_key, note)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         input.origin,
@@ -86,6 +95,7 @@ export function recordCheckpoint(db: CacheDb, key: AuditorKey, input: Checkpoint
         bodyJson,
         signature,
         key.publicKeyRaw,
+        note,
       ),
   )();
   return {
@@ -103,6 +113,7 @@ export function recordCheckpoint(db: CacheDb, key: AuditorKey, input: Checkpoint
     signature,
     publicKey: key.publicKeyRaw,
     keyId: key.keyId,
+    note,
     signatureStatus: 'valid',
   };
 }
@@ -121,6 +132,7 @@ interface CheckpointRow {
   body_json: string;
   signature: string | null;
   public_key: string | null;
+  note: string | null;
 }
 
 export interface CheckpointFilter {
@@ -169,6 +181,7 @@ export function listCheckpoints(db: CacheDb, filter: CheckpointFilter = {}): Sto
       signature: r.signature,
       publicKey: r.public_key,
       keyId: r.public_key ? keyIdOf(r.public_key) : null,
+      note: r.note,
       signatureStatus: 'unsigned',
     };
     c.signatureStatus = verifyCheckpointSignature(c);
@@ -178,11 +191,15 @@ export function listCheckpoints(db: CacheDb, filter: CheckpointFilter = {}): Sto
 
 /**
  * 'valid' only when the signature covers body_json AND body_json says what the
- * row's columns say (so editing last_seq or head_hash in the table is caught).
+ * row's columns say (so editing last_seq or head_hash in the table is caught), and
+ * the signed note, when there is one, opens with the same key for the same chain.
  */
-export function verifyCheckpointSignature(c: Pick<StoredCheckpoint, 'bodyJson' | 'signature' | 'publicKey' | 'tableName' | 'tenantId' | 'lastSeq' | 'headHash'>): SignatureStatus {
+export function verifyCheckpointSignature(
+  c: Pick<StoredCheckpoint, 'bodyJson' | 'signature' | 'publicKey' | 'tableName' | 'tenantId' | 'lastSeq' | 'headHash'> & Partial<Pick<StoredCheckpoint, 'note' | 'sourceFingerprint'>>,
+): SignatureStatus {
   if (!c.signature || !c.publicKey) return 'unsigned';
   if (!verifyText(c.publicKey, c.bodyJson, c.signature)) return 'invalid';
+  if (c.note && !openStoredNote({ note: c.note, publicKey: c.publicKey, sourceFingerprint: c.sourceFingerprint ?? null, tableName: c.tableName, tenantId: c.tenantId }).ok) return 'invalid';
   try {
     const body = JSON.parse(c.bodyJson) as Record<string, unknown>;
     const sameSeq = String(body.last_seq) === c.lastSeq.toString();

@@ -91,6 +91,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
   }
   const checkedAt = new Date().toISOString();
   const store = opts.store ?? opts.cache?.db;
+  const recordsCheckpoints = Boolean(opts.key && store);
   const progress = opts.onProgress ?? (() => undefined);
   const notes: string[] = [];
   const results: { result: ChainResult; fingerprint: string | null; limits: LimitContext }[] = [];
@@ -154,6 +155,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
             window: opts.window,
             maxBreaks: opts.maxBreaks,
             merkle: opts.merkle,
+            tree: recordsCheckpoints,
             payloadAtSeq: payloadAtSeq(tenantShape),
             anchors: anchorsFor(name, tenant, fp.fingerprint),
             reference: cached && cache ? cachedReference(cache.db, cached.tableId, tenant, cached.lastSyncAt ? `last synced ${cached.lastSyncAt}` : null) : undefined,
@@ -236,6 +238,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
           window: opts.window,
           maxBreaks: opts.maxBreaks,
           merkle: opts.merkle,
+          tree: recordsCheckpoints,
           payloadAtSeq: payloadAtSeq(shape),
           anchors: anchorsFor(chain.name, chain.tenant, chain.sourceFingerprint),
         });
@@ -286,6 +289,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
         merkleRoot: result.merkleRoot,
         rowCount: result.rows,
         createdAt: checkedAt,
+        tree: result.tree,
       });
       checkpointsRecorded.push({ checkpointId: c.checkpointId, table: c.tableName, tenant: c.tenantId, lastSeq: seqJson(c.lastSeq), headHash: c.headHash, keyId: opts.key.keyId });
     }

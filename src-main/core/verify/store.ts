@@ -5,7 +5,8 @@ import { verdictPhrase, type ChainLimitsJson } from './limits.js';
 import type { CacheDb } from '../cache/open.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import type { SyncSummary } from '../sync/index.js';
-import { chainTableName } from './adapters.js';
+import { chainTableName, listCachedChains } from './adapters.js';
+import { chainLeavesOf } from './tlog-evidence.js';
 import { recordCheckpoint, type StoredCheckpoint } from './checkpoints.js';
 import type { ChainReportJson, VerifyReport } from './report.js';
 import type { SealReport } from './seal-compare.js';
@@ -96,7 +97,8 @@ export function loadReport(db: CacheDb, reportId: number): VerifyReport | null {
 /**
  * For sync: after a sync, record one signed checkpoint per events chain it sealed
  * (origin 'sync'), so a later verification can tell whether the chain was rewritten
- * since. Call with the sync's summary and the same cache.
+ * since. Call with the sync's summary and the same cache. Each checkpoint is also a
+ * signed note over the cached chain's RFC 6962 tree up to the synced head.
  */
 export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: SyncSummary): StoredCheckpoint[] {
   const out: StoredCheckpoint[] = [];
@@ -104,16 +106,20 @@ export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: Syn
     if (t.kind !== 'events' || t.seal.headSeq === null || t.seal.headHash === null) continue;
     const dot = t.table.indexOf('.');
     const name = dot > 0 ? chainTableName(t.table.slice(0, dot), t.table.slice(dot + 1)) : t.table;
+    const headSeq = BigInt(t.seal.headSeq);
+    const chain = listCachedChains(db, [t.tenant]).find((c) => c.name === name && c.sourceFingerprint === summary.fingerprint);
+    const leaves = chain ? chainLeavesOf(db, chain, headSeq).leaves : null;
     out.push(
       recordCheckpoint(db, key, {
         origin: 'sync',
         sourceFingerprint: summary.fingerprint,
         tableName: name,
         tenantId: t.tenant,
-        lastSeq: BigInt(t.seal.headSeq),
+        lastSeq: headSeq,
         headHash: t.seal.headHash,
         merkleRoot: t.seal.merkleRoot,
         rowCount: t.seal.rowCount,
+        tree: leaves && leaves.size > 0 ? { size: BigInt(leaves.size), root: leaves.tree().root() } : null,
       }),
     );
   }

@@ -133,6 +133,8 @@ export interface ChainResult {
   headHash: string | null;
   /** RFC 6962 root over the rows' stored hashes in seq order (null unless asked for: --merkle). */
   merkleRoot: string | null;
+  /** the same tree's size and root, for the recorded checkpoint's signed note (when asked for) */
+  tree?: { size: bigint; root: Buffer } | null;
   breaks: ChainBreak[];
   /** Breaks found beyond maxBreaks are counted, not listed. */
   breaksOmitted: number;
