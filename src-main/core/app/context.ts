@@ -8,6 +8,7 @@ import { MemorySecretStore, type SecretStore } from './secrets.js';
 import { toolVersion } from '../util/version.js';
 import { ensurePrivateDir, tightenedNotice } from '../util/private-files.js';
 import { QueryPool, defaultQueryWorkers } from './query-pool.js';
+import { SigningSessionState } from '../review/session.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -33,6 +34,8 @@ export class AppContext {
   readonly secrets: SecretStore;
   readonly secretsNote: string | null;
   readonly log: (level: LogLevel, message: string) => void;
+  /** who signed last and when: the next signature asks for the identity again after 15 min idle */
+  readonly signingSession = new SigningSessionState();
   private db: CacheDb | undefined;
   private pool: QueryPool | undefined;
   private readonly queryWorkers: number;

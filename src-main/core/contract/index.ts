@@ -8,6 +8,7 @@ import { recordsContract } from './records.js';
 import { statusContract } from './status.js';
 import { syncContract } from './sync.js';
 import { controlsContract } from './controls.js';
+import { reviewContract } from './review.js';
 
 export const contract = {
   ...statusContract,
@@ -19,6 +20,7 @@ export const contract = {
   ...anomaliesContract,
   ...exportContract,
   ...controlsContract,
+  ...reviewContract,
 };
 
 export type Contract = typeof contract;

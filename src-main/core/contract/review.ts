@@ -67,6 +67,18 @@ export interface DecisionView {
   supersedes: number | null;
 }
 
+/** A legacy anomaly review: a typed name, no signature (shown as history only). */
+export interface UnsignedReviewView {
+  reviewId: number;
+  decision: string;
+  note: string;
+  /** the name as typed, not taken from a certificate */
+  reviewer: string;
+  meaning: string;
+  reviewedAt: string;
+  signed: false;
+}
+
 export interface ExceptionItem {
   /** stable id: derived from kind, source fingerprint, tenant, table and key (documented in docs/review.md) */
   itemId: string;
@@ -79,11 +91,19 @@ export interface ExceptionItem {
   evidence: EvidenceField[];
   /** rids to open in the event drawer (rows the evidence refers to), at most 20 */
   rids: number[];
+  /** open also when the latest decision was signed over an earlier version of the evidence */
   status: 'open' | 'decided';
   /** the current decision (latest), or null */
   decision: DecisionView | null;
+  /** true when `decision` covers an earlier evidence hash: the item changed since and needs deciding again */
+  decisionOnEarlierEvidence: boolean;
   /** earlier decisions this one superseded, newest first */
   history: DecisionView[];
+  /**
+   * Decisions recorded before signatures existed (the anomalies screen's `reviews`),
+   * oldest first: shown as history marked unsigned; they never decide an item.
+   */
+  unsignedHistory: UnsignedReviewView[];
   /** where the item comes from, e.g. "verification of 2026-12-04T10:00:00Z (source demo · ab12…)" */
   source: string;
 }

@@ -14,10 +14,17 @@ import type { HandlersFor } from './types.js';
 
 const secretKey = (fingerprint: string) => `identity-password:${fingerprint}`;
 
-function identityDir(ctx: AppContext): string {
+export function identityDir(ctx: AppContext): string {
   const dir = join(ctx.dataDir, 'identities');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
+}
+
+/** The app's identity with this fingerprint (its p12 file), or E_NOT_FOUND. */
+export function knownIdentity(ctx: AppContext, fingerprint: string): IdentityInfo & { file: string } {
+  const known = listIdentities(identityDir(ctx)).find((i) => i.fingerprint === fingerprint);
+  if (!known) throw new UserError(`no identity with fingerprint ${fingerprint}.`, 'E_NOT_FOUND', 'Create or import one first (identity.create / identity.import).');
+  return known;
 }
 
 async function view(ctx: AppContext, info: IdentityInfo & { file: string }): Promise<IdentityView> {
@@ -45,8 +52,7 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
 
   'export.start': async (input, ctx) => {
     requireAbsolute(input.out, 'out');
-    const known = listIdentities(identityDir(ctx)).find((i) => i.fingerprint === input.identity);
-    if (!known) throw new UserError(`no identity with fingerprint ${input.identity}.`, 'E_NOT_FOUND', 'Create or import one first (identity.create / identity.import).');
+    const known = knownIdentity(ctx, input.identity);
     const password = input.password ?? (await ctx.secrets.get(secretKey(input.identity)));
     if (!password) throw new UserError('the identity password is needed.', 'E_PASSWORD', 'Enter it once; tick "remember" to keep it in the keychain.');
     const identity = loadIdentity(known.file, password);

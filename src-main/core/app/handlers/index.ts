@@ -8,6 +8,7 @@ import { anomaliesHandlers } from './anomalies.js';
 import { exportHandlers } from './export.js';
 import { integrityHandlers } from './integrity.js';
 import { controlsHandlers } from './controls.js';
+import { reviewHandlers } from './review.js';
 
 export const handlers = {
   ...statusHandlers,
@@ -19,4 +20,5 @@ export const handlers = {
   ...exportHandlers,
   ...integrityHandlers,
   ...controlsHandlers,
+  ...reviewHandlers,
 } satisfies Handlers;

@@ -1,0 +1,98 @@
+// Electronic signatures on review decisions and completions (Part 11 §11.50, §11.70):
+// the signature covers the RFC 8785 canonical JSON of the signed document, which
+// names the item's evidence hash, the disposition, the meaning and the signer, so it
+// cannot be moved to another item, another version of an item or another meaning.
+// Verifiable without AuditDesk: docs/review.md and docs/verify-by-hand.md.
+import { createHash, sign, verify, X509Certificate } from 'node:crypto';
+import { jcs, type JsonValue } from '../chain/canonical.js';
+import type { LoadedIdentity } from '../identity/identity.js';
+import type { Disposition, SignatureMeaning } from '../contract/review.js';
+
+export const DECISION_FORMAT = 'auditdesk-review-decision-v1';
+export const COMPLETION_FORMAT = 'auditdesk-review-completion-v1';
+
+/** What a decision's signature covers (docs/review.md "Decision canonical JSON"). */
+export interface SignedDecision {
+  format: typeof DECISION_FORMAT;
+  itemId: string;
+  evidenceHash: string;
+  disposition: Disposition;
+  meaning: SignatureMeaning;
+  note: string;
+  reference: string | null;
+  signerName: string;
+  signerFingerprint: string;
+  signedAt: string;
+  /** decision id this one supersedes, or null */
+  supersedes: number | null;
+}
+
+export interface SignedCompletion {
+  format: typeof COMPLETION_FORMAT;
+  openItemIds: string[];
+  coverage: { total: number; decided: number; open: number };
+  note: string;
+  meaning: 'Review completed';
+  signerName: string;
+  signerFingerprint: string;
+  signedAt: string;
+}
+
+export interface Signed {
+  /** the exact canonical text that was signed */
+  signedJson: string;
+  /** base64 Ed25519 signature over UTF-8(signedJson) */
+  signature: string;
+  /** base64 DER of the signing certificate (its SHA-256 is the signer fingerprint) */
+  certificate: string;
+}
+
+/** SHA-256 hex of the canonical JSON of any evidence object. */
+export function evidenceHashOf(evidence: JsonValue): string {
+  return createHash('sha256').update(jcs(evidence), 'utf8').digest('hex');
+}
+
+/** The printed name a signature shows: the certificate subject's common name. */
+export function signerNameOf(identity: LoadedIdentity): string {
+  return identity.info.name;
+}
+
+export function signDocument(identity: LoadedIdentity, doc: SignedDecision | SignedCompletion): Signed {
+  const signedJson = jcs(doc as unknown as JsonValue);
+  return {
+    signedJson,
+    signature: sign(null, Buffer.from(signedJson, 'utf8'), identity.signingKey).toString('base64'),
+    certificate: identity.signingCertDer.toString('base64'),
+  };
+}
+
+/**
+ * Checks one signed document: the certificate is the one its fingerprint names, the
+ * signature verifies with the certificate's key over the canonical text, and the text
+ * is canonical (re-serialising it gives the same bytes). Returns the problem, or null.
+ */
+export function signatureProblem(signed: Signed): string | null {
+  let doc: { signerFingerprint?: unknown };
+  try {
+    doc = JSON.parse(signed.signedJson) as { signerFingerprint?: unknown };
+  } catch {
+    return 'the signed text is not JSON';
+  }
+  if (jcs(doc as JsonValue) !== signed.signedJson) return 'the signed text is not in RFC 8785 canonical form';
+  let cert: X509Certificate;
+  const der = Buffer.from(signed.certificate, 'base64');
+  try {
+    cert = new X509Certificate(der);
+  } catch {
+    return 'the signer certificate cannot be read';
+  }
+  const fp = createHash('sha256').update(der).digest('hex');
+  if (doc.signerFingerprint !== fp) return `the signer fingerprint ${String(doc.signerFingerprint)} is not the certificate's (${fp})`;
+  let ok = false;
+  try {
+    ok = verify(null, Buffer.from(signed.signedJson, 'utf8'), cert.publicKey, Buffer.from(signed.signature, 'base64'));
+  } catch {
+    ok = false;
+  }
+  return ok ? null : 'the signature does not verify over the signed text';
+}
