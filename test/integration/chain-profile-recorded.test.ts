@@ -113,7 +113,9 @@ describe('sync records each chain\'s profile; verify --cache and export use it',
   test('a cache synced without a profile verifies every chain with v1 (the v2 tenant\'s last row does not verify)', async () => {
     const cache = join(dir, 'plain.sqlite');
     const s = await auditdesk(['sync', '--source', demo.url, '--tenant', v2Tenant, '--tenant', v1Tenant, '--cache', cache]);
-    assert.equal(s.code, 0, s.stderr);
+    // The sync's own verdict already says so (issue 17), and exits 1 like verify.
+    assert.equal(s.code, 1, s.stderr);
+    assert.match(s.stdout, new RegExp(`${v2Tenant}.*broken`));
     const r = await verifyCacheJson(cache, 1);
     assert.equal(chainOf(r, v2Tenant).verdict, 'broken');
     assert.deepEqual(chainOf(r, v2Tenant).breaks.map((b) => `${b.kind}@${b.seq}`), [`modified@${exactSeq}`]);

@@ -28,7 +28,12 @@ test('auditdesk sync records a signed checkpoint at each synced chain head', asy
   const dir = scratchDir('auditdesk-sync-cp-');
   const cache = join(dir, 'cache.sqlite');
   const tenants = demo.groundTruth.tenants;
-  await run(process.execPath, [cli, 'sync', '--source', demo.url, ...tenants.flatMap((t) => ['--tenant', t]), '--cache', cache, '--data-dir', join(dir, 'data')]);
+  // Exit 1: the demo's tampered tenant has a broken chain, which the sync's verdict reports (issue 17).
+  const synced = await run(process.execPath, [cli, 'sync', '--source', demo.url, ...tenants.flatMap((t) => ['--tenant', t]), '--cache', cache, '--data-dir', join(dir, 'data')]).then(
+    () => 0,
+    (e: { code: number }) => e.code,
+  );
+  assert.equal(synced, 1);
 
   const db = openCache(cache);
   try {

@@ -26,9 +26,14 @@ after(async () => {
 async function syncWith(name: string, env: Record<string, string>) {
   const cache = join(dir, `${name}.sqlite`);
   const tenants = demo.groundTruth.tenants.flatMap((t) => ['--tenant', t]);
-  await run(process.execPath, [cli, 'sync', '--source', demo.url, ...tenants, '--cache', cache, '--data-dir', join(dir, 'data')], {
+  // Exit 1: the sync's verdict finds the demo's tampered tenant broken (issue 17); exit 2 would be an error.
+  const code = await run(process.execPath, [cli, 'sync', '--source', demo.url, ...tenants, '--cache', cache, '--data-dir', join(dir, 'data')], {
     env: { ...process.env, ...env },
-  });
+  }).then(
+    () => 0,
+    (e: { code: number }) => e.code,
+  );
+  assert.equal(code, 1);
   const db = openCache(cache);
   try {
     return {

@@ -27,6 +27,7 @@ interface SyncFlags {
   allowCleartextPassword?: boolean;
   profile?: string;
   profileMap?: string;
+  jobs?: string;
 }
 
 export function registerSync(program: Command): void {
@@ -46,21 +47,23 @@ export function registerSync(program: Command): void {
     .option('--profile <name|file>', `the hash-chain profile the events chains were written with (${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file), recorded per tenant for verify --cache, the app and export`)
     .option('--profile-map <file>', 'JSON tenant → profile, e.g. {"initech-ai": "jcs-exact-sha256-v2"} (wins over --profile and the mapping\'s "profiles")')
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
+    .option('--jobs <n>', 'threads that check the hash chains at the end of the sync (default: one per core)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 synced · 1 synced, and rows changed or vanished at the source since they were cached · 2 error (one line on stderr).',
+      '\nAt its end the sync checks the hash chains it cached, as `verify --cache` does, and prints their verdict.\nExit codes: 0 synced, chains intact · 1 synced, and a chain is broken or empty, or rows changed or vanished at the source since they were cached · 2 error (one line on stderr).',
     );
   addSourceOptions(command).action(action(async (flags: SyncFlags) => runSync(flags)));
 }
 
 async function runSync(flags: SyncFlags): Promise<number> {
   // Loaded when the command runs: `auditdesk --help` or another command need none of it.
-  const [{ openCache }, { connectSource }, { syncToCache, terminalProgress }, { recordSyncCheckpoints }, { loadOrCreateAuditorKey }] = await Promise.all([
+  const [{ openCache }, { connectSource }, { terminalProgress }, { syncAndCheckpoint }, { loadOrCreateAuditorKey }, { humanReport }] = await Promise.all([
     import('../../core/cache/open.js'),
     import('../../core/source/index.js'),
     import('../../core/sync/index.js'),
-    import('../../core/verify/store.js'),
+    import('../../core/verify/sync-verdict.js'),
     import('../../core/identity/auditor-key.js'),
+    import('../../core/verify/report.js'),
   ]);
   warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
@@ -68,6 +71,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
   const profiles = { all: flags.profile ? readProfile(flags.profile) : undefined, byTenant: flags.profileMap ? readProfileMap(flags.profileMap) : undefined };
   const statementTimeoutMs = positiveInt(flags.statementTimeout ?? '600000', '--statement-timeout');
   const batchRows = positiveInt(flags.batchRows ?? String(DEFAULT_BATCH_ROWS), '--batch-rows');
+  const jobs = flags.jobs === undefined ? undefined : positiveInt(flags.jobs, '--jobs');
 
   const controller = new AbortController();
   const onSigint = () => {
@@ -89,7 +93,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     if (!tenants.length) {
       throw new UserError('no tenant named and none visible at the source.', 'E_NO_TENANT', 'Name one with --tenant (row-level security shows nothing without a tenant).');
     }
-    const summary = await syncToCache(session, db, {
+    const { summary, report } = await syncAndCheckpoint(session, db, {
       tenants,
       mapping,
       recheck: flags.recheck,
@@ -97,14 +101,17 @@ async function runSync(flags: SyncFlags): Promise<number> {
       batchRows,
       signal: controller.signal,
       onProgress: progress?.update,
+      key: loadOrCreateAuditorKey(dataDirOf(flags.dataDir)),
+      cachePath: flags.cache,
+      jobs,
     });
     progress?.end();
-    // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
-    recordSyncCheckpoints(db, loadOrCreateAuditorKey(dataDirOf(flags.dataDir)), summary);
     for (const w of summary.privilegeWarnings) process.stderr.write(`auditdesk: warning: ${w}\n`);
     if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else process.stdout.write(humanSummary(summary, flags.cache));
-    return summary.rowsChanged > 0 || summary.rowsDeleted > 0 ? EXIT_FINDINGS : EXIT_OK;
+    else process.stdout.write(humanSummary(summary, flags.cache) + (report ? `\n${humanReport(report)}` : ''));
+    // Like verify: a broken (or empty) chain is a finding, as is a row changed at the source.
+    const broken = summary.chains?.some((c) => c.verdict !== 'intact') ?? false;
+    return broken || summary.rowsChanged > 0 || summary.rowsDeleted > 0 ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     progress?.end();
     process.off('SIGINT', onSigint);

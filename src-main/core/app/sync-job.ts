@@ -8,9 +8,8 @@ import type { CacheDb } from '../cache/open.js';
 import type { SyncResult } from '../contract/sync.js';
 import { loadOrCreateAuditorKey } from '../identity/auditor-key.js';
 import { connectSource } from '../source/index.js';
-import { syncToCache } from '../sync/index.js';
 import { UserError } from '../util/errors.js';
-import { recordSyncCheckpoints } from '../verify/store.js';
+import { syncAndCheckpoint } from '../verify/sync-verdict.js';
 import type { ConnectionProfile } from './config.js';
 import type { JobControl } from './jobs.js';
 import { fromWorkerError, type WorkerError } from '../util/worker-errors.js';
@@ -42,8 +41,15 @@ export async function runSyncJob(db: CacheDb, input: SyncJobInput, { signal, rep
     if (!wanted.length) {
       throw new UserError('no tenant to sync.', 'E_NO_TENANT', 'Add the tenant ids to the connection profile.');
     }
-    const summary = await syncToCache(session, db, { tenants: wanted, signal, onProgress: report, mapping: profile.mapping, recheck: input.recheck });
-    recordSyncCheckpoints(db, loadOrCreateAuditorKey(input.dataDir), summary);
+    const { summary } = await syncAndCheckpoint(session, db, {
+      tenants: wanted,
+      signal,
+      onProgress: report,
+      mapping: profile.mapping,
+      recheck: input.recheck,
+      key: loadOrCreateAuditorKey(input.dataDir),
+      cachePath: input.cachePath,
+    });
     return summary;
   } finally {
     await session.close();

@@ -41,6 +41,26 @@ export interface SyncResult {
   readOnly: boolean;
   seconds: number;
   rowsPerSecond: number;
+  /**
+   * The hash chains' verdict, checked at the end of the sync over what it cached
+   * (issue 17): one entry per chain, and the stored verify report that holds the
+   * breaks. Absent when the sync ran without a verdict.
+   */
+  chains?: SyncChainVerdict[];
+  verifyReportId?: number;
+}
+
+/** One chain's verdict as a sync reports it; the words come from the verify report's. */
+export interface SyncChainVerdict {
+  table: string;
+  tenant: string;
+  verdict: 'intact' | 'broken' | 'empty';
+  /** The verdict in words, as `auditdesk verify` prints it ("intact as far as this run can see", …). */
+  phrase: string;
+  rows: number;
+  breaks: number;
+  lastSeq: number | string | null;
+  headHash: string | null;
 }
 
 export interface SyncHistoryEntry {

@@ -74,6 +74,14 @@ export interface VerifyOptions {
    * chunks (tests make them small).
    */
   readers?: { threads?: number; minRows?: number; rangeRows?: number; batchRows?: number; chunkBytes?: number };
+  /**
+   * Cache only: verify the hash chains and leave the sealed tables alone. The verdict a
+   * sync gives at its end (sync-verdict.ts): the sync has just sealed those tables from
+   * the rows it wrote, so re-checking their digests would only repeat its own work.
+   */
+  chainsOnly?: boolean;
+  /** Told the id under which the report was stored (verify_reports.report_id). */
+  onStored?: (reportId: number) => void;
 }
 
 export async function runVerification(opts: VerifyOptions): Promise<VerifyReport> {
@@ -261,7 +269,8 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     } finally {
       await readers?.close();
     }
-    for (const t of sealedTables(cache.db, opts.tenants)) {
+    if (opts.chainsOnly) notes.push('hash chains only: the sealed tables were sealed by the sync that ran this check, not re-checked (verify --cache checks them).');
+    for (const t of opts.chainsOnly ? [] : sealedTables(cache.db, opts.tenants)) {
       progress({ phase: 'checking seals', message: `${t.name} · ${t.tenant}` });
       const r = checkSealInCache(cache.db, t);
       if (r) seals.push(r);
@@ -318,7 +327,10 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     notes,
     drift: drift?.json ?? { count: 0, open: 0, findings: [], findingsOmitted: 0 },
   };
-  if (store) storeReport(store, report);
+  if (store) {
+    const reportId = storeReport(store, report);
+    opts.onStored?.(reportId);
+  }
   progress({ phase: 'done', message: report.intact ? 'intact' : `${summary.breaks} break(s)${summary.driftFindings ? `, ${summary.driftFindings} drift finding(s)` : ''}` });
   return report;
 }

@@ -1,0 +1,70 @@
+// The one way a sync runs, for the CLI's `auditdesk sync` and the app's sync job alike
+// (issue 17): sync, record the signed chain heads the seals name, then give the
+// chains' verdict over what was cached — so the auditor learns at the end of the sync
+// what `verify --cache` would say, with the same engine, words and stored report.
+import type { CacheDb } from '../cache/open.js';
+import type { SyncChainVerdict } from '../contract/sync.js';
+import type { AuditorKey } from '../identity/auditor-key.js';
+import type { SourceSession } from '../source/session.js';
+import { syncToCache, type SyncOptions, type SyncProgress, type SyncSummary } from '../sync/index.js';
+import { verdictPhrase } from './limits.js';
+import type { VerifyReport } from './report.js';
+import { runVerification } from './run.js';
+import { recordSyncCheckpoints } from './store.js';
+
+export interface SyncAndCheckpointOptions extends SyncOptions {
+  /** Signs the checkpoints (the sync's chain heads and the verdict's). */
+  key: AuditorKey;
+  /** The cache's file, named in the stored verify report. */
+  cachePath: string;
+  /** Check the chains at the end (default true); false only measures a sync without it (bench). */
+  verdict?: boolean;
+  /** Read workers for the verdict (verify's --jobs; default one per core). */
+  jobs?: number;
+}
+
+export interface SyncWithVerdict {
+  summary: SyncSummary;
+  /** The stored verify report of the chains the sync cached; null without a verdict. */
+  report: VerifyReport | null;
+}
+
+export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opts: SyncAndCheckpointOptions): Promise<SyncWithVerdict> {
+  let last: SyncProgress | null = null;
+  const summary = await syncToCache(session, db, { ...opts, onProgress: (p) => opts.onProgress?.((last = p)) });
+  // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
+  recordSyncCheckpoints(db, opts.key, summary);
+  const chainTenants = [...new Set(summary.tables.filter((t) => t.kind === 'events').map((t) => t.tenant))];
+  if (opts.verdict === false || !chainTenants.length) return { summary, report: null };
+
+  opts.onProgress?.({ phase: 'verifying', done: 0, total: null, rowsPerSecond: null, etaSeconds: null, message: 'checking the hash chains' });
+  let reportId: number | undefined;
+  const report = await runVerification({
+    cache: { db, path: opts.cachePath },
+    tenants: chainTenants,
+    key: opts.key,
+    chainsOnly: true,
+    signal: opts.signal,
+    readers: opts.jobs === undefined ? undefined : { threads: opts.jobs },
+    onStored: (id) => (reportId = id),
+    onProgress: (p) => {
+      if (p.phase !== 'done') opts.onProgress?.({ phase: p.phase ?? 'verifying', done: p.done ?? 0, total: p.total ?? null, rowsPerSecond: null, etaSeconds: null, message: p.message ?? null });
+    },
+  });
+  // The job ends as the sync did (its rows), with the verdict as its last word.
+  if (last) opts.onProgress?.({ ...(last as SyncProgress), message: report.verdict === 'broken' ? `hash chains broken: ${report.summary.breaks} break(s)` : `hash chains ${report.verdict}` });
+  return { summary: { ...summary, chains: report.tenants.map(chainVerdictOf), verifyReportId: reportId }, report };
+}
+
+function chainVerdictOf(t: VerifyReport['tenants'][number]): SyncChainVerdict {
+  return {
+    table: t.table,
+    tenant: t.tenant,
+    verdict: t.verdict,
+    phrase: verdictPhrase(t),
+    rows: t.rows,
+    breaks: t.breaks.length + t.breaksOmitted,
+    lastSeq: t.lastSeq,
+    headHash: t.headHash,
+  };
+}
