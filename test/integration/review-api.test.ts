@@ -123,9 +123,11 @@ test('completion is refused while items are open, and when accepted it lists the
 
 test('the reviewer journal chains every decision with its signature and re-verifies', async () => {
   const entries = await call<JournalEntryView[]>('journal.list', {});
-  assert.deepEqual(entries.map((e) => e.action), ['decision', 'decision', 'decision', 'review_completed']);
-  assert.deepEqual(entries.map((e) => e.seq), [1, 2, 3, 4]);
-  assert.match(entries[0]!.summary, /signed by Ada Auditor/);
+  // The verification the app ran (integrity.verify) is journaled where it is stored.
+  assert.deepEqual(entries.map((e) => e.action), ['verification', 'decision', 'decision', 'decision', 'review_completed']);
+  assert.deepEqual(entries.map((e) => e.seq), [1, 2, 3, 4, 5]);
+  assert.match(entries[0]!.summary, /verification \(cache\): broken/);
+  assert.match(entries[1]!.summary, /signed by Ada Auditor/);
   const v = await call<JournalVerification>('journal.verify', {});
   assert.equal(v.verdict, 'intact');
   assert.equal(v.signaturesChecked, 4);

@@ -16,3 +16,4 @@ export {
 export { signatureProblem, evidenceHashOf, DECISION_FORMAT, COMPLETION_FORMAT } from './signing.js';
 export { storeControlsRun, latestControlsRun } from './controls-store.js';
 export { SigningSessionState, SIGNING_IDLE_MS } from './session.js';
+export { journalEngagementOpened, journalSync, journalVerification, journalAnchor, journalExport } from './journal-events.js';

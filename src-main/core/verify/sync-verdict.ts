@@ -11,6 +11,7 @@ import { verdictPhrase } from './limits.js';
 import type { VerifyReport } from './report.js';
 import { runVerification } from './run.js';
 import { recordSyncCheckpoints } from './store.js';
+import { journalSync } from '../review/journal-events.js';
 
 export interface SyncAndCheckpointOptions extends SyncOptions {
   /** Signs the checkpoints (the sync's chain heads and the verdict's). */
@@ -34,6 +35,7 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
   const summary = await syncToCache(session, db, { ...opts, onProgress: (p) => opts.onProgress?.((last = p)) });
   // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
   recordSyncCheckpoints(db, opts.key, summary);
+  journalSync(db, summary);
   const chainTenants = [...new Set(summary.tables.filter((t) => t.kind === 'events').map((t) => t.tenant))];
   if (opts.verdict === false || !chainTenants.length) return { summary, report: null };
 

@@ -19,6 +19,7 @@ import { listCachedChains } from '../../verify/adapters.js';
 import { checkpointAsAnchor, listCheckpoints, parseAnchor, recordCheckpoint, seqJson, type ExternalAnchor } from '../../verify/checkpoints.js';
 import { anchorNamesTable, runVerification } from '../../verify/run.js';
 import { latestResults } from '../../verify/store.js';
+import { journalAnchor } from '../../review/journal-events.js';
 import type { AppContext } from '../context.js';
 import { profileWithPassword } from './connections.js';
 import type { HandlersFor } from './types.js';
@@ -155,6 +156,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
         rowCount: typeof raw.row_count === 'number' ? raw.row_count : null,
         createdAt: a.createdAt ?? undefined,
       });
+      journalAnchor(db, { label: a.label, table: chain?.name ?? a.table, tenant: a.tenant, lastSeq: String(a.lastSeq), headHash: a.headHash });
     }
     return anchors.map((a) => headOf(db, a));
   },
