@@ -12,6 +12,7 @@ import { registerVerifyPackage } from './commands/verify-package.js';
 import { registerServe } from './commands/serve.js';
 import { registerProve } from './commands/prove.js';
 import { registerControls } from './commands/controls.js';
+import { registerReview } from './commands/review.js';
 
 export function buildProgram(): Command {
   const program = new Command('auditdesk')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSync(program);
   registerVerify(program);
   registerControls(program);
+  registerReview(program);
   registerExport(program);
   registerIdentity(program);
   registerVerifyPackage(program);

@@ -3,7 +3,8 @@
 // Exit 0 no control failed · 1 a control failed · 2 error (or a control could not run).
 import type { Command } from 'commander';
 import type { SourceSession } from '../../core/source/index.js';
-import { UserError } from '../../core/util/errors.js';
+import { cacheFileOf } from '../cache-target.js';
+import type { ControlsReport } from '../../core/controls/engine.js';
 import { readMapping } from '../mapping-file.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 import { action, collect, readStdin, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../run.js';
@@ -16,6 +17,7 @@ interface ControlsFlags {
   dlq: string[];
   control: string[];
   engagement?: string;
+  cache?: string;
   json?: boolean;
   passwordStdin?: boolean;
   allowCleartextPassword?: boolean;
@@ -31,7 +33,8 @@ export function registerControls(program: Command): void {
     .option('--policy <file>', 'JSON policy overriding the defaults (every field optional); the effective policy is printed')
     .option('--dlq <file>', 'an audit_dlq_*.jsonl dead-letter file to reconcile; repeatable', collect, [])
     .option('--control <id>', 'run only this control (e.g. rls.enabled); repeatable', collect, [])
-    .option('--engagement <dir>', 'engagement folder (reserved: the report is not yet stored there)')
+    .option('--engagement <dir>', "engagement folder: the run is stored in its cache, and its failures join the review's exceptions queue")
+    .option('--cache <file>', 'store the run in this SQLite cache instead of an engagement')
     .option('--json', 'print the report as JSON (format auditdesk-controls-v1)')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
     .addHelpText('after', '\nExit codes: 0 no control failed · 1 a control failed · 2 error, or a control could not run (its reason is in the report).');
@@ -40,9 +43,8 @@ export function registerControls(program: Command): void {
 
 async function runControlsCommand(flags: ControlsFlags): Promise<number> {
   const [{ connectSource }, controls] = await Promise.all([import('../../core/source/index.js'), import('../../core/controls/index.js')]);
-  if (flags.engagement) {
-    throw new UserError('--engagement is not supported by controls yet.', 'E_INPUT', 'Run without it; keep the --json output with the engagement\'s papers.');
-  }
+  // Resolved before connecting: a wrong folder fails fast, not after every control ran.
+  const store = flags.engagement || flags.cache ? cacheFileOf(flags, { create: true }) : undefined;
   const policy = flags.policy ? controls.readPolicyFile(flags.policy) : controls.DEFAULT_POLICY;
   const mapping = flags.mapping ? await readMapping(flags.mapping) : undefined;
   const dlq = flags.dlq.map((f) => controls.readDlqFile(f));
@@ -60,6 +62,7 @@ async function runControlsCommand(flags: ControlsFlags): Promise<number> {
     session = await connectSource(flags.source, { password, allowCleartextPassword: flags.allowCleartextPassword ?? false, signal: controller.signal });
     printSourceNotices(session);
     const report = await controls.runControls({ session, tenants: flags.tenant, mapping, policy, dlq, only: flags.control, signal: controller.signal });
+    if (store) storeRun(store, report, await import('../../core/cache/open.js'), await import('../../core/review/controls-store.js'));
     if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else process.stdout.write(controls.humanControlsReport(report));
     const worst = controls.worstStatus(report);
@@ -73,5 +76,15 @@ async function runControlsCommand(flags: ControlsFlags): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     await session?.close();
+  }
+}
+
+function storeRun(file: string, report: ControlsReport, cache: typeof import('../../core/cache/open.js'), store: typeof import('../../core/review/controls-store.js')): void {
+  const db = cache.openCache(file);
+  try {
+    const runId = store.storeControlsRun(db, report);
+    process.stderr.write(`auditdesk: controls run #${runId} stored in ${file}\n`);
+  } finally {
+    db.close();
   }
 }
