@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
@@ -108,9 +108,13 @@ describe('auditdesk identity / export / verify-package', () => {
   });
 
   test('the same inputs and --created-at give byte-identical packages in any time zone', () => {
-    const args = (out: string) => ['export', '--cache', cache, '--tenant', 'acme', '--identity', 'me.p12', '--out', out, '--created-at', '2026-04-01T09:00:00Z'];
-    const a = run(args('tokyo.zip'), { env: { TZ: 'Asia/Tokyo' } });
-    const b = run(args('newyork.zip'), { env: { TZ: 'America/New_York' } });
+    // Each export is journaled in its cache (issue 14), and the package carries the
+    // journal: the same inputs are two copies of one cache, not one cache exported twice.
+    const twin = join(dir, 'twin.sqlite');
+    copyFileSync(cache, twin);
+    const args = (out: string, from: string) => ['export', '--cache', from, '--tenant', 'acme', '--identity', 'me.p12', '--out', out, '--created-at', '2026-04-01T09:00:00Z'];
+    const a = run(args('tokyo.zip', cache), { env: { TZ: 'Asia/Tokyo' } });
+    const b = run(args('newyork.zip', twin), { env: { TZ: 'America/New_York' } });
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     assert.ok(readFileSync(join(dir, 'tokyo.zip')).equals(readFileSync(join(dir, 'newyork.zip'))), 'ZIP bytes differ');

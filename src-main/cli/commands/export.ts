@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { ExportProgress } from '../../core/export/package.js';
 import type { RecordFilterInput } from '../../core/records/filter.js';
 import { UserError } from '../../core/util/errors.js';
-import { action, collect, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
 export interface FilterFlags {
   tenant: string[];
@@ -32,6 +32,7 @@ export interface FilterFlags {
 
 interface ExportFlags extends FilterFlags {
   cache: string;
+  dataDir?: string;
   identity: string;
   out: string;
   json?: boolean;
@@ -114,6 +115,7 @@ export function registerExport(program: Command): void {
     .option('--appendix-cap <n>', 'events listed in the PDF appendix', '10000')
     .option('--anomaly-threshold <score>', 'anomalies at or above this score are listed in the PDF', '0.7')
     .option('--approved-version <v>', 'an approved model version (or provider/model/version); repeatable', collect, [])
+    .option('--data-dir <dir>', 'data folder holding the auditor key that signs the reviewer journal head: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .option('--previous <old.zip>', "the package of an earlier visit: the new one carries a consistency proof that its chain extends that one's (docs/tlog-evidence.md)")
     .option('--controls <file>', 'a saved `auditdesk controls --json` report: the tenant\'s verdicts get a Controls section in the PDF')
     .option('--json', 'print the result as JSON on stdout')
@@ -167,6 +169,7 @@ async function runExport(flags: ExportFlags): Promise<number> {
       approvedVersions: flags.approvedVersion,
       previous: flags.previous ? resolve(flags.previous) : undefined,
       controls,
+      auditorKey: (await import('../../core/identity/auditor-key.js')).loadOrCreateAuditorKey(dataDirOf(flags.dataDir)),
       signal: controller.signal,
       onProgress,
     });

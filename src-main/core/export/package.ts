@@ -40,6 +40,9 @@ import { PRIVATE_FILE_MODE } from '../util/private-files.js';
 import { CHANGES_COLUMNS, CHANGES_FILE, changesCells, driftInScope, summariseDrift, type DriftSummary } from './changes.js';
 import { latestSeal } from '../sync/index.js';
 import { loadTable } from './select.js';
+import type { AuditorKey } from '../identity/auditor-key.js';
+import { reviewPackageFiles } from '../review/package-files.js';
+import { journalExport } from '../review/journal-events.js';
 import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, type Selection, type SourceTable } from './select.js';
 
 /** Header cell → cache field, in header order. */
@@ -90,6 +93,8 @@ export interface ExportOptions {
    * consistency proof from that package's checkpoint (docs/tlog-evidence.md).
    */
   previous?: string;
+  /** Signs the reviewer journal's head (journal-head.json); without it the package carries the journal unsigned and verify-package says so. */
+  auditorKey?: AuditorKey;
   /** A controls report (`auditdesk controls --json`): the exported tenant's verdicts get a section in the PDF. */
   controls?: ControlsReport;
   signal?: AbortSignal;
@@ -317,6 +322,9 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     }
     phaseDone('access');
 
+    // The reviewer journal, its signed head and the signed decisions (issue 14).
+    for (const f of reviewPackageFiles(db, opts.auditorKey, new Date(createdAt))) files.push(writeSmall(work, f.name, f.bytes, f.mediaType));
+
     // changes.csv: only when rows of the package changed at the source after they were cached.
     const drift = driftInScope(db, s);
     const driftSummary = summariseDrift(drift, (tableId) => loadTable(db, tableId).columns);
@@ -467,6 +475,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     phaseDone('zip');
     checkAbort(signal);
     renameSync(zipTmp, opts.out);
+    journalExport(db, { packageId, manifestHash: createHash('sha256').update(manifestBytes).digest('hex'), out: opts.out, tenant: s.tenant });
     progress({ phase: 'done', done: 1, total: 1 });
     return {
       out: opts.out,

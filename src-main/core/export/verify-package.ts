@@ -33,6 +33,7 @@ import { checkAgainstPrevious, checkPackageCheckpoint, type PackageTlog } from '
 import { checkMinisign, minisignPublicKeyFile } from './minisign.js';
 import { verifyPdfSignature } from './pdf-signature.js';
 import { CHANGES_FILE, changesProblems } from './changes.js';
+import { checkReviewFiles, type ReviewFailureCode } from '../review/package-files.js';
 
 export type FailureCode =
   | 'ZIP_UNREADABLE'
@@ -64,7 +65,8 @@ export type FailureCode =
   | 'MINISIGN_INVALID'
   | 'HISTORY_REWRITTEN'
   | 'PREVIOUS_INVALID'
-  | 'CHANGES_MISMATCH';
+  | 'CHANGES_MISMATCH'
+  | ReviewFailureCode;
 
 export interface Failure {
   code: FailureCode;
@@ -106,6 +108,7 @@ export interface VerifyPackageOptions {
 /** Hard caps for entries read whole; the CSVs and the PDF are capped by their manifest size. */
 const MANIFEST_CAP = 16 << 20;
 const SMALL_ENTRY_CAP = 1 << 20;
+const REVIEW_ENTRY_CAP = 64 << 20;
 
 interface ZipEntryRef {
   name: string;
@@ -376,6 +379,8 @@ async function checkContents(
     if (got.sha256 !== f.sha256) fail('HASH_MISMATCH', `${f.name}'s SHA-256 is ${got.sha256}; the manifest says ${f.sha256}`, f.name);
     if (got.size === f.size && got.sha256 === f.sha256) intact.add(f.name);
   }
+  // The reviewer journal and signed decisions, read even when altered so the entry is named.
+  await checkReviewFiles((name) => (named.has(name) ? readSmall(name, REVIEW_ENTRY_CAP) : Promise.resolve(null)), fail, result.notes);
 
   // 4. The PDF's embedded signature, by a certificate bound to the manifest's (read only
   //    when its size is what the manifest says, and no further than that size).

@@ -9,6 +9,7 @@ import { previewExport, writePackage } from '../../export/package.js';
 import { verifyPackage } from '../../export/verify-package.js';
 import { createIdentity, importIdentity, listIdentities, loadIdentity, recordIdentity, type IdentityInfo } from '../../identity/index.js';
 import { UserError } from '../../util/errors.js';
+import { loadOrCreateAuditorKey } from '../../identity/auditor-key.js';
 import type { AppContext } from '../context.js';
 import type { HandlersFor } from './types.js';
 
@@ -69,6 +70,7 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
         appendixCap: input.appendixCap,
         anomalyThreshold: input.anomalyThreshold,
         approvedVersions: input.approvedVersions,
+        auditorKey: loadOrCreateAuditorKey(ctx.dataDir),
         signal,
         onProgress: (p) => report({ phase: p.phase, done: p.done, total: p.total, message: null }),
       }),

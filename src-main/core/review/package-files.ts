@@ -1,0 +1,131 @@
+// The review's evidence inside a compliance package (docs/package-format.md#review):
+//  - journal.jsonl: the WHOLE reviewer journal of the cache, one entry per line (every
+//    tenant's actions: the journal is one chain, and a part of it could not be checked);
+//  - journal-head.json: its last entry's hash signed with the auditor key;
+//  - decisions.csv: every signed decision, with the exact signed text, signature and
+//    certificate, so each row checks by hand with openssl.
+// Writing and checking live together so the two cannot drift apart.
+import type { CacheDb } from '../cache/open.js';
+import type { AuditorKey } from '../identity/auditor-key.js';
+import { CsvRecordParser, csvLine, restoreCell } from '../export/csv.js';
+import { journalEntries, journalHeadProblem, signJournalHead, verifyJournal, type JournalEntry, type SignedJournalHead } from './journal.js';
+import { signatureProblem } from './signing.js';
+
+export const REVIEW_PACKAGE_FILES = {
+  journal: 'journal.jsonl',
+  head: 'journal-head.json',
+  decisions: 'decisions.csv',
+} as const;
+
+export const DECISION_COLUMNS = [
+  'decision_id', 'item_id', 'kind', 'tenant_id', 'disposition', 'meaning', 'note', 'reference', 'signer_name',
+  'signer_fingerprint', 'signed_at', 'supersedes', 'evidence_hash', 'signed_json', 'signature', 'certificate',
+] as const;
+/** Free text a spreadsheet could read as a formula; the signed text itself starts with "{". */
+const NEUTRALISED = DECISION_COLUMNS.map((c) => c === 'tenant_id' || c === 'note' || c === 'reference' || c === 'signer_name');
+
+export interface SmallFile {
+  name: string;
+  bytes: Buffer;
+  mediaType: string;
+}
+
+/** The three files, ready to add to a package before its manifest is written. */
+export function reviewPackageFiles(db: CacheDb, auditorKey: AuditorKey | undefined, now: Date): SmallFile[] {
+  const entries = journalEntries(db);
+  const out: SmallFile[] = [
+    { name: REVIEW_PACKAGE_FILES.journal, bytes: Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8'), mediaType: 'application/jsonl' },
+  ];
+  const head = auditorKey ? signJournalHead(db, auditorKey, now) : null;
+  if (head) out.push({ name: REVIEW_PACKAGE_FILES.head, bytes: Buffer.from(`${JSON.stringify(head, null, 2)}\n`, 'utf8'), mediaType: 'application/json' });
+  const rows = db
+    .prepare(`SELECT ${DECISION_COLUMNS.map((c) => (c === 'certificate' ? 'signer_cert AS certificate' : c === 'signature' ? 'signature' : c)).join(', ')} FROM review_decisions ORDER BY decision_id`)
+    .all() as Record<string, string | number | null>[];
+  let csv = csvLine([...DECISION_COLUMNS], []);
+  for (const r of rows) csv += csvLine(DECISION_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))), NEUTRALISED);
+  out.push({ name: REVIEW_PACKAGE_FILES.decisions, bytes: Buffer.from(csv, 'utf8'), mediaType: 'text/csv' });
+  return out;
+}
+
+export type ReviewFailureCode = 'JOURNAL_BROKEN' | 'JOURNAL_HEAD_INVALID' | 'DECISION_SIGNATURE_INVALID';
+
+/** What a signed decision row must say: the columns that repeat the signed text. */
+const SIGNED_FIELDS: [column: (typeof DECISION_COLUMNS)[number], field: string][] = [
+  ['item_id', 'itemId'], ['disposition', 'disposition'], ['meaning', 'meaning'], ['note', 'note'], ['reference', 'reference'],
+  ['signer_name', 'signerName'], ['signer_fingerprint', 'signerFingerprint'], ['signed_at', 'signedAt'], ['evidence_hash', 'evidenceHash'],
+];
+
+/**
+ * Re-verifies the review files of a package (read even when their manifest hash
+ * failed, so the altered entry or decision is named, not only the file). Packages
+ * made before the journal existed get a note, never a failure.
+ */
+export async function checkReviewFiles(
+  read: (name: string) => Promise<Buffer | null>,
+  fail: (code: ReviewFailureCode, message: string, file: string) => void,
+  notes: string[],
+): Promise<void> {
+  const F = REVIEW_PACKAGE_FILES;
+  const journalBytes = await read(F.journal);
+  if (!journalBytes) {
+    notes.push('this package carries no reviewer journal (made before issue 14): no review decisions were checked');
+    return;
+  }
+  const entries: JournalEntry[] = [];
+  const lines = journalBytes.toString('utf8').split('\n').filter((l) => l !== '');
+  for (const [i, line] of lines.entries()) {
+    try {
+      entries.push(JSON.parse(line) as JournalEntry);
+    } catch {
+      fail('JOURNAL_BROKEN', `${F.journal} line ${i + 1} is not JSON`, F.journal);
+      return;
+    }
+  }
+  const v = verifyJournal(entries);
+  if (v.firstBreak) fail('JOURNAL_BROKEN', `${F.journal} entry ${v.firstBreak.seq}: ${v.firstBreak.problem}`, F.journal);
+  for (const b of v.badSignatures) fail('DECISION_SIGNATURE_INVALID', `${F.journal} entry ${b.seq}: ${b.problem}`, F.journal);
+
+  const headBytes = await read(F.head);
+  if (headBytes) {
+    let head: SignedJournalHead | null = null;
+    try {
+      head = JSON.parse(headBytes.toString('utf8')) as SignedJournalHead;
+    } catch {
+      fail('JOURNAL_HEAD_INVALID', `${F.head} is not JSON`, F.head);
+    }
+    const problem = head ? journalHeadProblem(head, entries) : null;
+    if (problem) fail('JOURNAL_HEAD_INVALID', problem, F.head);
+    else if (head && head.seq !== entries.length) fail('JOURNAL_HEAD_INVALID', `${F.head} signs entry ${head.seq}, but ${F.journal} has ${entries.length} entries`, F.head);
+    else if (head) notes.push(`reviewer journal: ${v.verdict}, ${v.entries} entries, ${v.signaturesChecked} signatures checked, head signed by auditor key ${head.keyId}`);
+  } else if (entries.length) {
+    fail('JOURNAL_HEAD_INVALID', `${F.journal} has ${entries.length} entries but no signed head (${F.head})`, F.head);
+  } else notes.push('reviewer journal: empty (no action was journaled before this export)');
+
+  const csv = await read(F.decisions);
+  if (!csv) {
+    if (v.signaturesChecked) fail('DECISION_SIGNATURE_INVALID', `${F.decisions} is missing although the journal holds signed decisions`, F.decisions);
+    return;
+  }
+  const records = new CsvRecordParser().push(csv.toString('utf8'), true);
+  const header = records.shift() ?? [];
+  if (header.join(',') !== DECISION_COLUMNS.join(',')) {
+    fail('DECISION_SIGNATURE_INVALID', `${F.decisions} does not have the columns ${DECISION_COLUMNS.join(', ')}`, F.decisions);
+    return;
+  }
+  for (const rec of records) {
+    const cell = (c: (typeof DECISION_COLUMNS)[number]) => {
+      const i = DECISION_COLUMNS.indexOf(c);
+      const v = rec[i] ?? null;
+      return v !== null && NEUTRALISED[i] ? restoreCell(v) : v;
+    };
+    const name = `${F.decisions} decision #${cell('decision_id') ?? '?'} on ${cell('item_id') ?? '?'}`;
+    const problem = signatureProblem({ signedJson: cell('signed_json') ?? '', signature: cell('signature') ?? '', certificate: cell('certificate') ?? '' });
+    if (problem) {
+      fail('DECISION_SIGNATURE_INVALID', `${name}: ${problem}`, F.decisions);
+      continue;
+    }
+    const doc = JSON.parse(cell('signed_json')!) as Record<string, unknown>;
+    const differs = SIGNED_FIELDS.find(([c, f]) => (cell(c) ?? null) !== (doc[f] ?? null));
+    if (differs) fail('DECISION_SIGNATURE_INVALID', `${name}: its ${differs[0]} differs from the signed ${differs[1]}`, F.decisions);
+  }
+}
