@@ -19,7 +19,9 @@ It checks: the ZIP's names (unsafe, duplicate, extra, missing), the manifest's
 signature and signer, every file's size and SHA-256, the PDF's embedded signature
 and signer, every CSV's header, row count and Merkle root, the hash chain of
 audit_events.csv (payload profile as recorded in the manifest; encoding "jcs"),
-and changes.csv (count and digests). It does not classify chain breaks the way
+changes.csv (count and digests), and the reviewer journal (journal.jsonl: its hash
+chain and every decision signature in it; journal-head.json and decisions.csv are
+left to verify-package, and the notes say so). It does not classify chain breaks the way
 the verification engine does; it checks that the chain is as intact, or as
 broken, as the package says, with the same head, rows and Merkle root. Two checks of
 verify-package are not repeated here: that the PDF's certificate issued signer.pem
@@ -28,6 +30,7 @@ the engine's; a package failing only those is still refused by every other check
 that fails with it, and AuditDesk's tests require the same verdict.
 """
 import argparse
+import base64
 import hashlib
 import json
 import os
@@ -515,7 +518,72 @@ def verify(path, trust, work):
             check_chain(body, cols, manifest, merkle.root(), contents, result, fail)
         if name == "changes.csv":
             check_changes(body, drift, fail)
+    check_journal(contents, named, work, notes, fail)
     return result
+
+
+def check_journal(contents, named, work, notes, fail):
+    """journal.jsonl (docs/review.md): the hash chain of every entry, and the Ed25519
+    signature of each decision and completion inside it over its signedJson, by the
+    certificate it carries. journal-head.json and decisions.csv are checked by
+    verify-package only; this says so in the notes."""
+    data = contents.get("journal.jsonl")
+    if data is None:
+        notes.append("journal.jsonl was not read (its failure is listed): the review was not checked" if "journal.jsonl" in named
+                     else "no reviewer journal in this package: nothing of the review checked")
+        return
+    prev, seq, signatures = "0" * 64, 0, 0
+    broken = False
+    for i, line in enumerate(data.decode("utf-8").split("\n")):
+        if not line:
+            continue
+        try:
+            e = json.loads(line)
+        except ValueError:
+            fail("JOURNAL_BROKEN", f"journal.jsonl line {i + 1} is not JSON", "journal.jsonl")
+            return
+        seq += 1
+        if not broken:
+            payload = jcs({"seq": e.get("seq"), "at": e.get("at"), "action": e.get("action"), "details": e.get("details")})
+            if e.get("seq") != seq:
+                problem = f"has seq {e.get('seq')}, expected {seq}"
+            elif e.get("prev_hash") != prev:
+                problem = "its prev_hash is not the hash of the entry before"
+            elif hashlib.sha256((prev + "\n" + payload).encode("utf-8")).hexdigest() != e.get("hash"):
+                problem = "its content does not give its hash"
+            else:
+                problem = None
+            if problem:
+                fail("JOURNAL_BROKEN", f"journal.jsonl entry {e.get('seq')}: {problem}", "journal.jsonl")
+                broken = True
+        prev = e.get("hash")
+        d = e.get("details") or {}
+        if e.get("action") in ("decision", "review_completed") and isinstance(d.get("signedJson"), str):
+            signatures += 1
+            if not signed_ok(d, work):
+                fail("DECISION_SIGNATURE_INVALID", f"journal.jsonl entry {e.get('seq')}: the signature does not verify", "journal.jsonl")
+    notes.append(f"reviewer journal: {seq} entries, {signatures} signatures checked here; journal-head.json and decisions.csv are checked by verify-package only")
+
+
+def signed_ok(d, work):
+    try:
+        signed = json.loads(d["signedJson"])
+        der = base64.b64decode(d.get("certificate") or "", validate=True)
+        sig = base64.b64decode(d.get("signature") or "", validate=True)
+    except (ValueError, TypeError):
+        return False
+    if jcs(signed) != d["signedJson"] or hashlib.sha256(der).hexdigest() != signed.get("signerFingerprint") or len(sig) != 64:
+        return False
+    for n, b in (("signer.der", der), ("signed.json", d["signedJson"].encode("utf-8")), ("signed.sig", sig)):
+        with open(os.path.join(work, n), "wb") as f:
+            f.write(b)
+    ok, pub = openssl("x509", "-inform", "DER", "-in", os.path.join(work, "signer.der"), "-pubkey", "-noout")
+    if not ok:
+        return False
+    with open(os.path.join(work, "signer-pub.pem"), "wb") as f:
+        f.write(pub)
+    return openssl("pkeyutl", "-verify", "-pubin", "-inkey", os.path.join(work, "signer-pub.pem"), "-rawin",
+                   "-in", os.path.join(work, "signed.json"), "-sigfile", os.path.join(work, "signed.sig"))[0]
 
 
 def check_chain(body, cols, manifest, root, contents, result, fail):

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
 import { unzipAll, writeZip, type PackageFiles } from '../helpers/package-zip.js';
 import { scratchDir } from '../helpers/scratch.js';
-import { verifyWithBoth } from '../helpers/python-verifier.js';
+import { runPythonVerifier, verifyWithBoth } from '../helpers/python-verifier.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
 import { writePackage } from '../../src-main/core/export/package.js';
@@ -46,7 +46,8 @@ let n = 0;
 async function variant(edit: (m: PackageFiles) => void) {
   const copy: PackageFiles = new Map([...original].map(([k, v]) => [k, Buffer.from(v)]));
   edit(copy);
-  return verifyWithBoth(await writeZip(join(dir, `variant-${++n}.zip`), copy));
+  const path = await writeZip(join(dir, `variant-${++n}.zip`), copy);
+  return Object.assign(await verifyWithBoth(path), { path });
 }
 
 test('the package holds the journal, its signed head and the signed decisions, and they verify', async () => {
@@ -75,13 +76,15 @@ test('the package holds the journal, its signed head and the signed decisions, a
 test('an altered journal entry is named by its seq, and the decision inside it by its item', async () => {
   const r = await variant((m) => {
     const e = JSON.parse(m.get('journal.jsonl')!.toString('utf8')) as { details: { note: string } };
-    e.details.note = 'nothing to see';
+    // Same length: the reference verifier reads no file whose size differs from the manifest's.
+    e.details.note = 'harmless job at 9am';
     m.set('journal.jsonl', Buffer.from(`${JSON.stringify(e)}\n`));
   });
   assert.equal(r.verdict, 'invalid');
   const journal = r.failures.filter((f) => f.file === 'journal.jsonl').map((f) => `${f.code}: ${f.message}`);
   assert.ok(journal.some((x) => /^JOURNAL_BROKEN: journal\.jsonl entry 1: its content does not give its hash/.test(x)), journal.join('\n'));
   assert.ok(journal.some((x) => x === `DECISION_SIGNATURE_INVALID: journal.jsonl entry 1: decision on ${itemId}: its note differs from the signed note`), journal.join('\n'));
+  assert.ok(runPythonVerifier(r.path).codes.includes('JOURNAL_BROKEN'), 'the reference verifier checks the journal chain too');
 });
 
 test('an altered decision is named by its id and item, whether its text or its signed JSON changed', async () => {

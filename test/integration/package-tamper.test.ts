@@ -85,7 +85,7 @@ describe('an untouched package', () => {
 
   test('holds exactly the documented files', () => {
     assert.deepEqual([...original.keys()], [
-      'access_log.csv', 'anomalies.csv', 'audit_events.csv', 'checkpoint.note', 'conversation_logs.csv', 'manifest.json',
+      'access_log.csv', 'anomalies.csv', 'audit_events.csv', 'checkpoint.note', 'conversation_logs.csv', 'decisions.csv', 'journal.jsonl', 'manifest.json',
       'manifest.json.minisig', 'manifest.minisign.pub', 'manifest.sig', 'report.pdf', 'reviews.csv', 'signer.pem', 'signer.vkey',
       'verification.json', 'verify.html',
     ]);
