@@ -13,7 +13,11 @@ function fmt(n: number): string {
 }
 
 async function main() {
-  const only = process.argv.slice(2);
+  // A number among the arguments is the size of the sync bench (`npm run bench -- sync 1000000`).
+  const args = process.argv.slice(2);
+  const size = args.find((a) => /^\d+$/.test(a));
+  if (size) process.env.AUDITDESK_BENCH_SYNC_EVENTS = size;
+  const only = args.filter((a) => a !== size);
   const here = dirname(fileURLToPath(import.meta.url));
   for (const suite of SUITES) {
     if (only.length && !only.includes(suite)) continue;

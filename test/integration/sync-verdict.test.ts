@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -87,4 +88,25 @@ test('auditdesk sync of an intact tenant prints "intact" and exits 0', async () 
   assert.equal(synced.code, 0, synced.stderr);
   assert.match(synced.stdout, new RegExp(`${intact}.*intact`));
   assert.doesNotMatch(synced.stdout, /broken/i);
+});
+
+test('verify --jobs 1 and --jobs 2 print the same report; --jobs 0 is one line naming the flag', async () => {
+  const dir = scratchDir('auditdesk-verify-jobs-');
+  const cache = join(dir, 'cache.sqlite');
+  const data = join(dir, 'data');
+  await auditdesk(['sync', '--source', demo.url, ...demo.groundTruth.tenants.flatMap((t) => ['--tenant', t]), '--cache', cache, '--data-dir', data]);
+  const reports = [];
+  for (const jobs of ['1', '2']) {
+    // Each on its own copy: a verification records checkpoints the next one would compare with.
+    const copy = join(dir, `cache-${jobs}.sqlite`);
+    copyFileSync(cache, copy);
+    const r = await auditdesk(['verify', '--cache', copy, '--data-dir', data, '--jobs', jobs, '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    const { checkedAt: _at, checkpointsRecorded: _cps, cache: _path, ...rest } = JSON.parse(r.stdout) as VerifyReport;
+    reports.push(rest);
+  }
+  assert.deepEqual(reports[1], reports[0]);
+  const bad = await auditdesk(['verify', '--cache', cache, '--data-dir', data, '--jobs', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--jobs must be a whole number/);
 });

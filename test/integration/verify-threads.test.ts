@@ -124,8 +124,10 @@ async function bothWays(rows: SourceRow[], sizes: { rangeRows: number; batchRows
     if (otherTenant.length) f.addEvents('globex', otherTenant);
     const cache = { db: f.db, path: 'test' };
     const one = await runVerification({ cache, readers: { threads: 0 } });
+    // verify --jobs 1 and --jobs 2: one and two read workers, each over seq ranges linked in order.
+    const oneJob = await runVerification({ cache, readers: { threads: 1, minRows: 0, ...sizes } });
     const workers = await runVerification({ cache, readers: { threads: 2, minRows: 0, ...sizes } });
-    return { one, workers };
+    return { one, oneJob, workers };
   } finally {
     f.close();
   }
@@ -142,8 +144,9 @@ describe('read workers', () => {
         fc.integer({ min: 0, max: 40 }),
         fc.array(damageArb, { maxLength: 2 }),
         async (n, list, rangeRows, batchRows, m, otherList) => {
-          const { one, workers } = await bothWays(damage(chain(n), list), { rangeRows, batchRows }, damage(chain(m, 1, 'globex'), otherList));
+          const { one, oneJob, workers } = await bothWays(damage(chain(n), list), { rangeRows, batchRows }, damage(chain(m, 1, 'globex'), otherList));
           assert.deepEqual(comparable(workers), comparable(one));
+          assert.deepEqual(comparable(oneJob), comparable(one));
         },
       ),
       { numRuns: 40 },

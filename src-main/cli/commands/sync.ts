@@ -11,6 +11,7 @@ import { NAMED_PROFILES } from '../../core/chain/profile.js';
 import { readProfile, readProfileMap } from '../profile-option.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 import { readMapping } from '../mapping-file.js';
+import { jobCount } from './verify.js';
 
 interface SyncFlags {
   source: string;
@@ -47,7 +48,7 @@ export function registerSync(program: Command): void {
     .option('--profile <name|file>', `the hash-chain profile the events chains were written with (${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file), recorded per tenant for verify --cache, the app and export`)
     .option('--profile-map <file>', 'JSON tenant → profile, e.g. {"initech-ai": "jcs-exact-sha256-v2"} (wins over --profile and the mapping\'s "profiles")')
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
-    .option('--jobs <n>', 'threads that check the hash chains at the end of the sync (default: one per core)')
+    .option('--jobs <n>', 'read workers that check the hash chains at the end of the sync (default 1: more raise the peak memory)')
     .addHelpText(
       'after',
       '\nAt its end the sync checks the hash chains it cached, as `verify --cache` does, and prints their verdict.\nExit codes: 0 synced, chains intact · 1 synced, and a chain is broken or empty, or rows changed or vanished at the source since they were cached · 2 error (one line on stderr).',
@@ -71,7 +72,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
   const profiles = { all: flags.profile ? readProfile(flags.profile) : undefined, byTenant: flags.profileMap ? readProfileMap(flags.profileMap) : undefined };
   const statementTimeoutMs = positiveInt(flags.statementTimeout ?? '600000', '--statement-timeout');
   const batchRows = positiveInt(flags.batchRows ?? String(DEFAULT_BATCH_ROWS), '--batch-rows');
-  const jobs = flags.jobs === undefined ? undefined : positiveInt(flags.jobs, '--jobs');
+  const jobs = flags.jobs === undefined ? undefined : jobCount(flags.jobs);
 
   const controller = new AbortController();
   const onSigint = () => {

@@ -24,6 +24,7 @@ interface VerifyFlags {
   dataDir?: string;
   merkle?: boolean;
   allowCleartextPassword?: boolean;
+  jobs?: string;
 }
 
 export function registerVerify(program: Command): void {
@@ -38,6 +39,7 @@ export function registerVerify(program: Command): void {
     .option('--profile <name|file>', `hash-chain profile: ${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file for logs written under another convention (docs/hash-chain.md#profiles)`)
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
     .option('--merkle', 'also compute each chain\'s RFC 6962 Merkle root over its row hashes (slower; recorded in the checkpoint)')
+    .option('--jobs <n>', 'threads that read and hash the chains: seq ranges of the cache, or chunks of the live COPY (default: one per core); the report is the same for any n')
     .option('--data-dir <dir>', 'data folder holding the auditor key (and the default cache for checkpoints): default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
       'after',
@@ -63,6 +65,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     throw new UserError(`cache ${flags.cache} does not exist.`, 'E_CACHE_MISSING', 'Check the path, or run `auditdesk sync` first.');
   }
   const profile = flags.profile ? readProfile(flags.profile) : undefined;
+  const jobs = flags.jobs === undefined ? undefined : jobCount(flags.jobs);
   const anchors: ExternalAnchor[] = flags.checkpoint.flatMap((f) => loadAnchorFile(f));
   const dataDir = dataDirOf(flags.dataDir);
   const key = loadOrCreateAuditorKey(dataDir);
@@ -97,6 +100,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
       key,
       merkle: flags.merkle,
       signal: controller.signal,
+      readers: jobs === undefined ? undefined : { threads: jobs },
     });
     if (!report.tenants.length && !report.seals.length) {
       throw new UserError(
@@ -114,4 +118,11 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     if (store && store !== cacheDb) store.close();
     cacheDb?.close();
   }
+}
+
+/** --jobs: a whole number of threads, at least 1. */
+export function jobCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UserError(`--jobs must be a whole number from 1 to 256 (got "${text}").`, 'E_INPUT', 'Give the number of threads, e.g. --jobs 2.');
+  return n;
 }

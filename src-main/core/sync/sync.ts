@@ -108,22 +108,95 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
   db.pragma(`cache_size = ${SYNC_CACHE_KIB > 0 ? -SYNC_CACHE_KIB : previousCacheSize}`);
   // A sync killed in bulk mode left its indexes for us to rebuild.
   if (restoreDeferredSchema(db).length) meter.set('indexing', 'restoring indexes left by an interrupted sync');
-  let bulk = false;
-  let worker: WorkerBatchWriter | null = null;
-  let digests: DigestPipe | null = null;
-  /** The connection's synchronous setting while a first fill runs without fsyncs. */
-  let syncPragma: number | null = null;
   const sourceId = db.transaction(() => ensureSource(db, fp, session.label))();
-  const syncId = startSyncRow(db, sourceId);
-  const changes: ChangeNote[] = [];
-  let changesTruncated = false;
-  const note = (c: ChangeNote) => {
-    if (changes.length < MAX_CHANGES_LISTED) changes.push(c);
-    else changesTruncated = true;
-  };
-  const summaries: SyncTableSummary[] = [];
+  const run = new SyncRun(session, db, opts, meter, fp.fingerprint, startSyncRow(db, sourceId));
 
+  let summaries: SyncTableSummary[];
   try {
+    const plan = await run.plan(tables, sourceId);
+    await run.fill(plan);
+    run.index(plan);
+    await run.recheck(plan);
+    summaries = run.seal(plan);
+  } catch (e) {
+    throw await run.failed(e);
+  } finally {
+    await run.release();
+    db.pragma(`cache_size = ${previousCacheSize}`);
+  }
+  finishSyncRow(db, run.syncId, 'done', null);
+  meter.set('done');
+
+  const seconds = (Date.now() - started) / 1000;
+  const rowsFetched = summaries.reduce((n, s) => n + s.fetched + s.late, 0);
+  return {
+    syncId: run.syncId,
+    source: session.label,
+    fingerprint: fp.fingerprint,
+    serverVersion: fp.serverVersion,
+    tenants: [...new Set(summaries.map((s) => s.tenant))],
+    tables: summaries,
+    rowsFetched,
+    rowsChanged: summaries.reduce((n, s) => n + s.modified, 0),
+    rowsDeleted: summaries.reduce((n, s) => n + s.deleted, 0),
+    changes: run.changes,
+    changesTruncated: run.changesTruncated,
+    privilegeWarnings,
+    readOnly,
+    seconds,
+    rowsPerSecond: seconds > 0 ? Math.round(rowsFetched / seconds) : 0,
+  };
+}
+
+/** What each (table, tenant) of the plan fetched and found changed, filled in by the phases in turn. */
+interface ItemCounts {
+  fetched: number;
+  modified: number;
+  deleted: number;
+  late: number;
+  fetchedSeal?: FetchedEventsSeal;
+}
+
+/**
+ * One sync, in named phases run in this order: plan (count the new rows, choose bulk
+ * mode), fill (fetch, digest, insert), index (build what bulk mode deferred), recheck
+ * (rows changed at the source behind the watermark), seal. The run holds what the
+ * phases share: the bulk-mode state to undo on failure, the workers, the changes noted.
+ */
+class SyncRun {
+  readonly changes: ChangeNote[] = [];
+  changesTruncated = false;
+  private readonly counts = new Map<PlanItem, ItemCounts>();
+  private bulk = false;
+  private worker: WorkerBatchWriter | null = null;
+  private digests: DigestPipe | null = null;
+  /** The connection's synchronous setting while a first fill runs without fsyncs. */
+  private syncPragma: number | null = null;
+  private noSync = false;
+
+  constructor(
+    private readonly session: SourceSession,
+    private readonly db: CacheDb,
+    private readonly opts: SyncOptions,
+    private readonly meter: ProgressMeter,
+    private readonly fingerprint: string,
+    readonly syncId: number,
+  ) {}
+
+  private note(c: ChangeNote): void {
+    if (this.changes.length < MAX_CHANGES_LISTED) this.changes.push(c);
+    else this.changesTruncated = true;
+  }
+
+  private countsOf(item: PlanItem): ItemCounts {
+    let c = this.counts.get(item);
+    if (!c) this.counts.set(item, (c = { fetched: 0, modified: 0, deleted: 0, late: 0 }));
+    return c;
+  }
+
+  /** Plan: the new rows of each (table, tenant) after its watermark; bulk mode for a big first fill. */
+  async plan(tables: SourceTable[], sourceId: number): Promise<PlanItem[]> {
+    const { db, opts, meter } = this;
     meter.set('planning', 'counting new rows at the source');
     const plan: PlanItem[] = [];
     for (const table of tables) {
@@ -134,7 +207,7 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
         if (profile) recordChainProfile(db, cached.tableId, tenant, profile);
         const watermark = readWatermark(db, cached.tableId, tenant, table.kind);
         const orderBy = table.kind === 'events' ? 'seq' : 'key';
-        const pending = await session.countRows(table, tenant, { orderBy, after: watermark });
+        const pending = await this.session.countRows(table, tenant, { orderBy, after: watermark });
         plan.push({ table, tenant, cached, watermark, pending });
       }
     }
@@ -143,150 +216,167 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
     // Bulk mode for a big first fill of the timeline table (see deferred.ts).
     const pendingRecords = plan.filter((p) => p.table.kind === 'events' || p.table.kind === 'conversations').reduce((n, p) => n + p.pending, 0);
     const cachedRecords = (db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
-    bulk = pendingRecords >= BULK_MIN_ROWS && pendingRecords >= cachedRecords / 2;
-    if (bulk) {
+    this.bulk = pendingRecords >= BULK_MIN_ROWS && pendingRecords >= cachedRecords / 2;
+    if (this.bulk) {
       const filling = plan.filter((p) => p.table.kind === 'events' || p.table.kind === 'conversations').map((p) => p.cached);
       enterBulkMode(db, columnsNeverFilled(db, filling));
     }
+    return plan;
+  }
 
+  /** Fill: every planned table's new rows, fetched, digested and committed batch by batch with their watermark. */
+  async fill(plan: PlanItem[]): Promise<void> {
+    const { db, bulk } = this;
     // A bulk fill commits through a write worker, so reading and digesting the next
     // batch overlaps writing this one (the 2-core machine otherwise runs them in turn).
-    const noSync = bulk && NO_SYNC_FIRST_FILL && holdsNothingButSyncBookkeeping(db);
-    if (bulk && WRITE_WORKER && canUseWriteWorker(db)) worker = await WorkerBatchWriter.start(db.name, { noSync });
+    this.noSync = bulk && NO_SYNC_FIRST_FILL && holdsNothingButSyncBookkeeping(db);
+    if (bulk && WRITE_WORKER && canUseWriteWorker(db)) this.worker = await WorkerBatchWriter.start(db.name, { noSync: this.noSync });
     // The same first-fill policy in this thread (see write-worker.ts: WAL keeps commits
     // atomic; only a power loss mid-fill could cost the fill, then --rebuild repeats it).
-    if (noSync && !worker) {
-      syncPragma = db.pragma('synchronous', { simple: true }) as number;
+    if (this.noSync && !this.worker) {
+      this.syncPragma = db.pragma('synchronous', { simple: true }) as number;
       db.pragma('synchronous = OFF');
     }
 
     // A bulk fill digests its rows in a second thread, from the raw COPY bytes, while
     // this one writes the previous batch.
-    if (bulk && DIGEST_WORKER) digests = await DigestPipe.start();
+    if (bulk && DIGEST_WORKER) this.digests = await DigestPipe.start();
 
-    const fetchedBy = new Map<PlanItem, { fetched: number; modified: number; fetchedSeal?: FetchedEventsSeal }>();
-    for (const item of plan) {
-      const { table, tenant, cached } = item;
-      const orderBy = table.kind === 'events' ? 'seq' : 'key';
-      const writer = new TableWriter(db, table, cached, tenant, syncId);
-      meter.set('fetching', `${table.name} · ${tenant}`);
-      const counts: { fetched: number; modified: number; fetchedSeal?: FetchedEventsSeal } = { fetched: 0, modified: 0 };
-      fetchedBy.set(item, counts);
-      const committed = (rows: number, changedKeys: string[]) => {
-        for (const key of changedKeys) note({ kind: table.kind, tenant, key, change: 'modified' });
-        counts.modified += changedKeys.length;
-        counts.fetched += rows;
-        meter.add(rows);
-      };
-      // A first fill of events seals what it fetched, in fetch (= seq) order, instead of reading it back.
-      const pipe = digests;
-      const firstFill =
-        table.kind === 'events' && !item.watermark && table.keys.seq !== null && !hasCachedRows(db, cached.tableId, tenant)
-          ? new FetchedEventsSeal({ remoteMerkle: Boolean(pipe) })
-          : undefined;
-      const seqIndex = table.keys.seq ?? -1;
-      const hashIndex = table.mapped.findIndex((c) => c.field === 'hash');
-      counts.fetchedSeal = firstFill;
-      const prepareBatch = (rows: Row[], rowDigests: string[] | null): PreparedRow[] =>
-        rows.map((values, i) => {
-          const p = rowDigests ? writer.prepareWithDigest(values, rowDigests[i]!) : writer.prepare(values);
-          firstFill?.push(p.digest, values[seqIndex]!, hashIndex < 0 ? null : values[hashIndex] ?? null);
-          return p;
-        });
-      const applyBatch = db.transaction((rows: Row[], rowDigests: string[] | null) => {
-        const changed: string[] = [];
-        for (const p of prepareBatch(rows, rowDigests)) if (writer.writePrepared(p) === 'changed') changed.push(p.key);
-        writer.saveWatermark(positionOf(table, rows[rows.length - 1]!, orderBy));
-        writer.countSync(rows.length, changed.length);
-        return changed;
-      });
-      const workerTable = worker?.addTable(table, cached, tenant, syncId);
-      pipe?.begin(cached.columns, Boolean(firstFill));
-      const write = async (batch: Row[], rowDigests: string[] | null) => {
-        if (worker && workerTable !== undefined) {
-          const prepared = prepareBatch(batch, rowDigests);
-          const watermark = positionOf(table, batch[batch.length - 1]!, orderBy);
-          for (const o of await worker.submit(workerTable, prepared, watermark)) committed(o.rows, o.changed);
-        } else {
-          committed(batch.length, applyBatch(batch, rowDigests));
-        }
-      };
-      // With the digest worker, batch k is written while the worker digests batch k+1.
-      let previous: { batch: Row[]; digests: Promise<string[]> } | null = null;
-      for await (const batch of session.streamRows(table, tenant, {
-        orderBy,
-        after: item.watermark,
-        signal: opts.signal,
-        batchSize: opts.batchRows ?? DEFAULT_BATCH_ROWS,
-        onBytes: pipe ? (chunk) => pipe.bytes(chunk) : undefined,
-      })) {
-        if (!pipe) {
-          await write(batch, null);
-          continue;
-        }
-        const next = { batch, digests: pipe.take(batch.length) };
-        if (previous) await write(previous.batch, await previous.digests);
-        previous = next;
-      }
-      if (previous) await write(previous.batch, await previous.digests);
-      if (pipe && firstFill) {
-        const tree = await pipe.root();
-        firstFill.setRoot(tree.root, tree.count);
-      }
-      if (worker) for (const o of await worker.drain()) committed(o.rows, o.changed);
+    for (const item of plan) await this.fillItem(item);
+    if (this.worker) {
+      await this.worker.close();
+      this.worker = null;
     }
-    if (worker) {
-      await worker.close();
-      worker = null;
-    }
-    if (noSync) {
+    if (this.noSync) {
       // Make the fill durable now (a checkpoint under synchronous=NORMAL fsyncs the WAL, then the file).
-      if (syncPragma !== null) db.pragma(`synchronous = ${syncPragma}`);
-      syncPragma = null;
+      if (this.syncPragma !== null) db.pragma(`synchronous = ${this.syncPragma}`);
+      this.syncPragma = null;
       db.pragma('wal_checkpoint(PASSIVE)');
     }
+  }
 
-    if (bulk) {
-      meter.set('indexing', 'building the facet and full-text indexes');
-      restoreDeferredSchema(db, (merged) => {
-        // The source sent two rows with one id (and two contents): reported as the keyed insert would.
-        for (const m of merged) {
-          const item = plan.find((p) => p.cached.tableId === m.tableId && p.tenant === m.tenant);
-          if (!item) continue;
-          note({ kind: item.table.kind, tenant: m.tenant, key: m.key, change: 'modified' });
-          fetchedBy.get(item)!.modified++;
-        }
+  private async fillItem(item: PlanItem): Promise<void> {
+    const { db, opts, meter, worker, syncId } = this;
+    const { table, tenant, cached } = item;
+    const orderBy = table.kind === 'events' ? 'seq' : 'key';
+    const writer = new TableWriter(db, table, cached, tenant, syncId);
+    meter.set('fetching', `${table.name} · ${tenant}`);
+    const counts = this.countsOf(item);
+    const committed = (rows: number, changedKeys: string[]) => {
+      for (const key of changedKeys) this.note({ kind: table.kind, tenant, key, change: 'modified' });
+      counts.modified += changedKeys.length;
+      counts.fetched += rows;
+      meter.add(rows);
+    };
+    // A first fill of events seals what it fetched, in fetch (= seq) order, instead of reading it back.
+    const pipe = this.digests;
+    const firstFill =
+      table.kind === 'events' && !item.watermark && table.keys.seq !== null && !hasCachedRows(db, cached.tableId, tenant)
+        ? new FetchedEventsSeal({ remoteMerkle: Boolean(pipe) })
+        : undefined;
+    const seqIndex = table.keys.seq ?? -1;
+    const hashIndex = table.mapped.findIndex((c) => c.field === 'hash');
+    counts.fetchedSeal = firstFill;
+    const prepareBatch = (rows: Row[], rowDigests: string[] | null): PreparedRow[] =>
+      rows.map((values, i) => {
+        const p = rowDigests ? writer.prepareWithDigest(values, rowDigests[i]!) : writer.prepare(values);
+        firstFill?.push(p.digest, values[seqIndex]!, hashIndex < 0 ? null : values[hashIndex] ?? null);
+        return p;
       });
-      bulk = false;
+    const applyBatch = db.transaction((rows: Row[], rowDigests: string[] | null) => {
+      const changed: string[] = [];
+      for (const p of prepareBatch(rows, rowDigests)) if (writer.writePrepared(p) === 'changed') changed.push(p.key);
+      writer.saveWatermark(positionOf(table, rows[rows.length - 1]!, orderBy));
+      writer.countSync(rows.length, changed.length);
+      return changed;
+    });
+    const workerTable = worker?.addTable(table, cached, tenant, syncId);
+    pipe?.begin(cached.columns, Boolean(firstFill));
+    const write = async (batch: Row[], rowDigests: string[] | null) => {
+      if (worker && workerTable !== undefined) {
+        const prepared = prepareBatch(batch, rowDigests);
+        const watermark = positionOf(table, batch[batch.length - 1]!, orderBy);
+        for (const o of await worker.submit(workerTable, prepared, watermark)) committed(o.rows, o.changed);
+      } else {
+        committed(batch.length, applyBatch(batch, rowDigests));
+      }
+    };
+    // With the digest worker, batch k is written while the worker digests batch k+1.
+    let previous: { batch: Row[]; digests: Promise<string[]> } | null = null;
+    for await (const batch of this.session.streamRows(table, tenant, {
+      orderBy,
+      after: item.watermark,
+      signal: opts.signal,
+      batchSize: opts.batchRows ?? DEFAULT_BATCH_ROWS,
+      onBytes: pipe ? (chunk) => pipe.bytes(chunk) : undefined,
+    })) {
+      if (!pipe) {
+        await write(batch, null);
+        continue;
+      }
+      const next = { batch, digests: pipe.take(batch.length) };
+      if (previous) await write(previous.batch, await previous.digests);
+      previous = next;
     }
+    if (previous) await write(previous.batch, await previous.digests);
+    if (pipe && firstFill) {
+      const tree = await pipe.root();
+      firstFill.setRoot(tree.root, tree.count);
+    }
+    if (worker) for (const o of await worker.drain()) committed(o.rows, o.changed);
+  }
 
+  /** Index: what bulk mode deferred (facet indexes, the key index, FTS, rollup), built once. */
+  index(plan: PlanItem[]): void {
+    if (!this.bulk) return;
+    this.meter.set('indexing', 'building the facet and full-text indexes');
+    restoreDeferredSchema(this.db, (merged) => {
+      // The source sent two rows with one id (and two contents): reported as the keyed insert would.
+      for (const m of merged) {
+        const item = plan.find((p) => p.cached.tableId === m.tableId && p.tenant === m.tenant);
+        if (!item) continue;
+        this.note({ kind: item.table.kind, tenant: m.tenant, key: m.key, change: 'modified' });
+        this.countsOf(item).modified++;
+      }
+    });
+    this.bulk = false;
+  }
+
+  /** Recheck: rows cached by earlier syncs that changed, vanished or appeared behind the watermark at the source. */
+  async recheck(plan: PlanItem[]): Promise<void> {
+    const { db, opts, meter, syncId } = this;
+    if (!(opts.recheck ?? true)) return;
     for (const item of plan) {
       const { table, tenant, cached } = item;
-      const { fetched } = fetchedBy.get(item)!;
-      let { modified } = fetchedBy.get(item)!;
-      let deleted = 0;
-      let late = 0;
-      if ((opts.recheck ?? true) && item.watermark) {
-        meter.set('rechecking', `${table.name} · ${tenant}: comparing cached rows with the source`);
-        const r = await recheckCachedRows(session, db, {
-          table,
-          cached,
-          tenant,
-          through: item.watermark,
-          syncId,
-          // Made now: a writer made during a first fill inserts without the (then deferred) key index.
-          writer: new TableWriter(db, table, cached, tenant, syncId),
-          signal: opts.signal,
-          batchRows: opts.batchRows,
-        });
-        modified += r.modified.length;
-        deleted += r.deleted.length;
-        late += r.late.length;
-        for (const key of r.modified) note({ kind: table.kind, tenant, key, change: 'modified' });
-        for (const key of r.deleted) note({ kind: table.kind, tenant, key, change: 'deleted' });
-        for (const key of r.late) note({ kind: table.kind, tenant, key, change: 'added-behind-watermark' });
-      }
+      if (!item.watermark) continue;
+      meter.set('rechecking', `${table.name} · ${tenant}: comparing cached rows with the source`);
+      const r = await recheckCachedRows(this.session, db, {
+        table,
+        cached,
+        tenant,
+        through: item.watermark,
+        syncId,
+        // Made now: a writer made during a first fill inserts without the (then deferred) key index.
+        writer: new TableWriter(db, table, cached, tenant, syncId),
+        signal: opts.signal,
+        batchRows: opts.batchRows,
+      });
+      const counts = this.countsOf(item);
+      counts.modified += r.modified.length;
+      counts.deleted += r.deleted.length;
+      counts.late += r.late.length;
+      for (const key of r.modified) this.note({ kind: table.kind, tenant, key, change: 'modified' });
+      for (const key of r.deleted) this.note({ kind: table.kind, tenant, key, change: 'deleted' });
+      for (const key of r.late) this.note({ kind: table.kind, tenant, key, change: 'added-behind-watermark' });
+    }
+  }
 
+  /** Seal: one seal per (table, tenant), and the summary line that names it. */
+  seal(plan: PlanItem[]): SyncTableSummary[] {
+    const { db, meter, syncId } = this;
+    return plan.map((item) => {
+      const { table, tenant, cached } = item;
+      const { fetched, modified, deleted, late, fetchedSeal } = this.countsOf(item);
       meter.set('sealing', `${table.name} · ${tenant}`);
       const seal = db.transaction(() =>
         writeSeal(db, {
@@ -295,12 +385,12 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
           tenant,
           columns: cached.columns,
           syncId,
-          sourceFingerprint: fp.fingerprint,
+          sourceFingerprint: this.fingerprint,
           // Only when every fetched row went in as new (writeSeal also checks the count).
-          fetched: modified === 0 && deleted === 0 && late === 0 ? fetchedBy.get(item)!.fetchedSeal : undefined,
+          fetched: modified === 0 && deleted === 0 && late === 0 ? fetchedSeal : undefined,
         }),
       )();
-      summaries.push({
+      return {
         kind: table.kind,
         table: `${table.schema}.${table.name}`,
         tenant,
@@ -316,14 +406,19 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
           headSeq: seal.headSeq,
           headHash: seal.headHash,
         },
-      });
-    }
-  } catch (e) {
+      };
+    });
+  }
+
+  /** A phase failed: keep what was committed, leave the cache indexed, record why; returns the error to throw. */
+  async failed(e: unknown): Promise<unknown> {
+    const { db, opts } = this;
     // Batches already handed to the worker commit (each with its watermark) before
     // this connection writes again.
-    if (worker) await worker.close();
+    if (this.worker) await this.worker.close();
+    this.worker = null;
     // Leave the cache fully indexed for the app even when the sync stopped early.
-    if (bulk) {
+    if (this.bulk) {
       try {
         restoreDeferredSchema(db);
       } catch {
@@ -336,38 +431,18 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
         ? e.during('everything fetched so far is kept.', 'Run the same sync again: it resumes where it stopped.')
         : (storageFailure(e, db.name) ?? e);
     try {
-      finishSyncRow(db, syncId, cancelled ? 'cancelled' : 'failed', failure instanceof Error ? failure.message : String(failure));
+      finishSyncRow(db, this.syncId, cancelled ? 'cancelled' : 'failed', failure instanceof Error ? failure.message : String(failure));
     } catch {
       // A full disk can refuse this note too; the next sync marks the row as interrupted.
     }
-    throw failure;
-  } finally {
-    await digests?.close();
-    db.pragma(`cache_size = ${previousCacheSize}`);
-    if (syncPragma !== null) db.pragma(`synchronous = ${syncPragma}`);
+    return failure;
   }
-  finishSyncRow(db, syncId, 'done', null);
-  meter.set('done');
 
-  const seconds = (Date.now() - started) / 1000;
-  const rowsFetched = summaries.reduce((n, s) => n + s.fetched + s.late, 0);
-  return {
-    syncId,
-    source: session.label,
-    fingerprint: fp.fingerprint,
-    serverVersion: fp.serverVersion,
-    tenants: [...new Set(summaries.map((s) => s.tenant))],
-    tables: summaries,
-    rowsFetched,
-    rowsChanged: summaries.reduce((n, s) => n + s.modified, 0),
-    rowsDeleted: summaries.reduce((n, s) => n + s.deleted, 0),
-    changes,
-    changesTruncated,
-    privilegeWarnings,
-    readOnly,
-    seconds,
-    rowsPerSecond: seconds > 0 ? Math.round(rowsFetched / seconds) : 0,
-  };
+  /** Whatever the outcome: the digest worker stops and fsyncs come back on. */
+  async release(): Promise<void> {
+    await this.digests?.close();
+    if (this.syncPragma !== null) this.db.pragma(`synchronous = ${this.syncPragma}`);
+  }
 }
 
 function hasCachedRows(db: CacheDb, tableId: number, tenant: string): boolean {

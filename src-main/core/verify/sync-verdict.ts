@@ -13,6 +13,8 @@ import { runVerification } from './run.js';
 import { recordSyncCheckpoints } from './store.js';
 import { journalSync } from '../review/journal-events.js';
 
+const SYNC_VERDICT_JOBS = 1;
+
 export interface SyncAndCheckpointOptions extends SyncOptions {
   /** Signs the checkpoints (the sync's chain heads and the verdict's). */
   key: AuditorKey;
@@ -20,7 +22,11 @@ export interface SyncAndCheckpointOptions extends SyncOptions {
   cachePath: string;
   /** Check the chains at the end (default true); false only measures a sync without it (bench). */
   verdict?: boolean;
-  /** Read workers for the verdict (verify's --jobs; default one per core). */
+  /**
+   * Read workers for the verdict (verify's --jobs). Default 1, not one per core: the
+   * sync's own heap is still in the process, and with two workers beside it the peak
+   * RSS went over the 300 MB budget (bench, 200,000 events with nested JSON: 343 MB).
+   */
   jobs?: number;
 }
 
@@ -47,7 +53,7 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
     key: opts.key,
     chainsOnly: true,
     signal: opts.signal,
-    readers: opts.jobs === undefined ? undefined : { threads: opts.jobs },
+    readers: { threads: opts.jobs ?? SYNC_VERDICT_JOBS },
     onStored: (id) => (reportId = id),
     onProgress: (p) => {
       if (p.phase !== 'done') opts.onProgress?.({ phase: p.phase ?? 'verifying', done: p.done ?? 0, total: p.total ?? null, rowsPerSecond: null, etaSeconds: null, message: p.message ?? null });
