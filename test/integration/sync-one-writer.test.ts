@@ -12,6 +12,10 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { openCache } from '../../src-main/core/cache/open.js';
 import type { SyncSummary } from '../../src-main/core/sync/index.js';
+import { AppContext } from '../../src-main/core/app/context.js';
+import type { JobStatus } from '../../src-main/core/contract/jobs.js';
+import type { SyncResult } from '../../src-main/core/contract/sync.js';
+import { callApp } from '../helpers/app-calls.js';
 
 const cli = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
 let demo: DemoDb;
@@ -109,5 +113,132 @@ test('two CLI syncs started together on one cache, 20 times: neither reports a c
     const fetched = [summaryOf(a).rowsFetched, summaryOf(b).rowsFetched].sort((x, y) => x - y);
     assert.deepEqual(fetched, [0, 450], `round ${round}: one sync fetched the new rows, the other waited for it`);
     assert.deepEqual(cacheCounts(cachePath), await sourceCounts(), `round ${round}: the cache holds the source's rows exactly`);
+  }
+});
+
+/** A process holding the cache's writer lease, as a sync run elsewhere would. */
+async function holdLease(cachePath: string): Promise<{ pid: number; stop: (signal?: NodeJS.Signals) => Promise<void> }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../helpers/lease-holder.js', import.meta.url)), cachePath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the lease holder exited ${code}`)));
+  });
+  return {
+    pid: child.pid!,
+    stop: async (signal = 'SIGTERM') => {
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** "the sync started by pid N at HH:MM", N the holder's pid and HH:MM this minute (or the one before). */
+function namesHolder(text: string, pid: number): void {
+  const m = /the sync started by pid (\d+) at (\d\d):(\d\d)/.exec(text);
+  assert.ok(m, `names the other sync: ${text}`);
+  assert.equal(Number(m[1]), pid);
+  const minutes = (d: Date) => d.getHours() * 60 + d.getMinutes();
+  const ago = (minutes(new Date()) - (Number(m[2]) * 60 + Number(m[3])) + 1440) % 1440;
+  assert.ok(ago <= 1, `started this minute or the one before (local time): ${m[2]}:${m[3]}`);
+}
+
+test('with --no-wait, a sync of a cache another sync is writing exits 2 at once, naming that sync', { timeout: 60_000 }, async () => {
+  const cachePath = join(dir, 'no-wait.sqlite');
+  const holder = await holdLease(cachePath);
+  try {
+    const run = await runCli(syncArgs(cachePath, ['--no-wait'])).done;
+    assert.equal(run.code, 2);
+    const line = run.stderr.trim().split('\n').at(-1)!;
+    assert.match(line, /^auditdesk: the cache .*no-wait\.sqlite is being written by the sync started by pid \d+ at \d\d:\d\d\. Run this again when that sync has finished, or without --no-wait to wait for it\.$/);
+    namesHolder(line, holder.pid);
+  } finally {
+    await holder.stop();
+  }
+});
+
+test('without --no-wait, the second sync says whom it waits for, then syncs once the other has finished', { timeout: 120_000 }, async () => {
+  const cachePath = join(dir, 'waits.sqlite');
+  const holder = await holdLease(cachePath);
+  const second = runCli(syncArgs(cachePath, ['--json']));
+  try {
+    while (!second.stderrSoFar().includes('waiting for')) await new Promise((r) => setTimeout(r, 50));
+    const waiting = second.stderrSoFar().split('\n').find((l) => l.includes('waiting for'))!;
+    assert.match(waiting, /^auditdesk: waiting for the sync started by pid \d+ at \d\d:\d\d…$/);
+    namesHolder(waiting, holder.pid);
+  } finally {
+    await holder.stop();
+  }
+  const run = await second.done;
+  const summary = summaryOf(run);
+  assert.equal(summary.rowsChanged + summary.rowsDeleted, 0);
+  assert.deepEqual(cacheCounts(cachePath), await sourceCounts());
+});
+
+test('a sync killed with -9 while it writes leaves no lease behind: the next sync takes over at once and ends with the source counts', { timeout: 120_000 }, async () => {
+  const cachePath = join(dir, 'killed.sqlite');
+  const victim = runCli(syncArgs(cachePath, ['--batch-rows', '10']));
+  while (!/^fetching/m.test(victim.stderrSoFar())) await new Promise((r) => setTimeout(r, 20));
+  victim.kill('SIGKILL');
+  assert.equal((await victim.done).code, null, 'killed before it finished');
+
+  const next = await runCli(syncArgs(cachePath, ['--no-wait', '--json'])).done;
+  const summary = summaryOf(next);
+  assert.ok(summary.rowsFetched > 0, 'it fetched what the killed sync had not');
+  assert.equal(summary.rowsChanged + summary.rowsDeleted, 0);
+  assert.deepEqual(cacheCounts(cachePath), await sourceCounts());
+});
+
+async function appOnDemo(name: string): Promise<AppContext> {
+  const ctx = new AppContext({ dataDir: join(dir, name), frontDoor: 'test', queryWorkers: 0, log: () => undefined });
+  const u = new URL(demo.url);
+  const profile = { id: 'demo', name: 'Demo', host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable' as const, tenants: [tenant], isDemo: true };
+  await callApp(ctx, 'connections.save', { profile, password: decodeURIComponent(u.password), makeActive: true });
+  return ctx;
+}
+
+/** Polls the job until `until` holds for it (or it ends). */
+async function jobWhen(ctx: AppContext, jobId: string, until: (job: JobStatus<SyncResult>) => boolean): Promise<JobStatus<SyncResult>> {
+  for (;;) {
+    const job = await callApp<JobStatus<SyncResult>>(ctx, 'jobs.get', { jobId });
+    if (until(job) || job.state !== 'running') return job;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test("the app's sync job waits for a sync of its cache run elsewhere, shows whom it waits for, and syncs once that one has finished", { timeout: 120_000 }, async () => {
+  const ctx = await appOnDemo('app-waits');
+  const holder = await holdLease(ctx.cachePath);
+  try {
+    const { jobId } = await callApp<{ jobId: string }>(ctx, 'sync.start', {});
+    const waiting = await jobWhen(ctx, jobId, (j) => j.progress.phase === 'waiting');
+    assert.equal(waiting.state, 'running', JSON.stringify(waiting.error));
+    assert.equal(waiting.progress.phase, 'waiting');
+    assert.match(waiting.progress.message ?? '', /^waiting for the sync started by pid \d+ at \d\d:\d\d$/);
+    namesHolder(waiting.progress.message!, holder.pid);
+    await holder.stop();
+    const done = await jobWhen(ctx, jobId, () => false);
+    assert.equal(done.state, 'done', JSON.stringify(done.error));
+    assert.ok(done.result!.rowsFetched > 0);
+  } finally {
+    await holder.stop();
+    ctx.close();
+  }
+});
+
+test("the app's sync job cancelled while it waits ends as cancelled and writes nothing", { timeout: 120_000 }, async () => {
+  const ctx = await appOnDemo('app-cancels');
+  const holder = await holdLease(ctx.cachePath);
+  try {
+    const { jobId } = await callApp<{ jobId: string }>(ctx, 'sync.start', {});
+    await jobWhen(ctx, jobId, (j) => j.progress.phase === 'waiting');
+    assert.deepEqual(await callApp(ctx, 'sync.cancel', { jobId }), { cancelled: true });
+    const ended = await jobWhen(ctx, jobId, () => false);
+    assert.equal(ended.state, 'cancelled');
+    assert.equal(ended.error?.code, 'E_CANCELLED');
+    assert.deepEqual(await callApp(ctx, 'sync.history', {}), [], 'no sync was started in the cache');
+  } finally {
+    await holder.stop();
+    ctx.close();
   }
 });

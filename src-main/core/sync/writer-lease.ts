@@ -123,20 +123,6 @@ export async function takeWriterLease(cachePath: string, opts: WriterLeaseOption
   }
 }
 
-/** Who holds the cache's lease now, or null when nobody does (for status lines and tests). */
-export function writerLeaseHolder(cachePath: string): LeaseHolder | null {
-  const db = openLeaseFile(writerLeasePath(cachePath), cachePath);
-  try {
-    if (holdIfFree(db, 'probe', null)) {
-      db.exec('ROLLBACK');
-      return null;
-    }
-    return readHolder(db);
-  } finally {
-    db.close();
-  }
-}
-
 function openLeaseFile(path: string, cachePath: string): Database.Database {
   try {
     // Private like the cache it guards: it names this machine and a process.
@@ -152,13 +138,12 @@ function openLeaseFile(path: string, cachePath: string): Database.Database {
 }
 
 /**
- * Takes the lock if nobody holds it and leaves its transaction open: true then. With
- * `me`, first commits the row naming this writer, then takes the lock again and checks
- * that the row is still its own (a writer that slipped in between waits or wins).
+ * Takes the lock if nobody holds it and leaves its transaction open: true then. First
+ * commits the row naming this writer, then takes the lock again and checks that the
+ * row is still its own (a writer that slipped in between waits, or wins).
  */
-function holdIfFree(db: Database.Database, token: string, me: LeaseHolder | null): boolean {
+function holdIfFree(db: Database.Database, token: string, me: LeaseHolder): boolean {
   if (!beginImmediate(db)) return false;
-  if (!me) return true;
   try {
     db.exec('CREATE TABLE IF NOT EXISTS holder (token TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL)');
     db.prepare('DELETE FROM holder').run();
