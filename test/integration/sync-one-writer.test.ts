@@ -16,6 +16,7 @@ import { AppContext } from '../../src-main/core/app/context.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
 import { callApp } from '../helpers/app-calls.js';
+import { holdWriterLease } from '../helpers/writer-lease-holder.js';
 
 const cli = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
 let demo: DemoDb;
@@ -116,23 +117,6 @@ test('two CLI syncs started together on one cache, 20 times: neither reports a c
   }
 });
 
-/** A process holding the cache's writer lease, as a sync run elsewhere would. */
-async function holdLease(cachePath: string): Promise<{ pid: number; stop: (signal?: NodeJS.Signals) => Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../helpers/lease-holder.js', import.meta.url)), cachePath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the lease holder exited ${code}`)));
-  });
-  return {
-    pid: child.pid!,
-    stop: async (signal = 'SIGTERM') => {
-      child.kill(signal);
-      await exited;
-    },
-  };
-}
-
 /** "the sync started by pid N at HH:MM", N the holder's pid and HH:MM this minute (or the one before). */
 function namesHolder(text: string, pid: number): void {
   const m = /the sync started by pid (\d+) at (\d\d):(\d\d)/.exec(text);
@@ -145,7 +129,7 @@ function namesHolder(text: string, pid: number): void {
 
 test('with --no-wait, a sync of a cache another sync is writing exits 2 at once, naming that sync', { timeout: 60_000 }, async () => {
   const cachePath = join(dir, 'no-wait.sqlite');
-  const holder = await holdLease(cachePath);
+  const holder = await holdWriterLease(cachePath);
   try {
     const run = await runCli(syncArgs(cachePath, ['--no-wait'])).done;
     assert.equal(run.code, 2);
@@ -159,7 +143,7 @@ test('with --no-wait, a sync of a cache another sync is writing exits 2 at once,
 
 test('without --no-wait, the second sync says whom it waits for, then syncs once the other has finished', { timeout: 120_000 }, async () => {
   const cachePath = join(dir, 'waits.sqlite');
-  const holder = await holdLease(cachePath);
+  const holder = await holdWriterLease(cachePath);
   const second = runCli(syncArgs(cachePath, ['--json']));
   try {
     while (!second.stderrSoFar().includes('waiting for')) await new Promise((r) => setTimeout(r, 50));
@@ -208,7 +192,7 @@ async function jobWhen(ctx: AppContext, jobId: string, until: (job: JobStatus<Sy
 
 test("the app's sync job waits for a sync of its cache run elsewhere, shows whom it waits for, and syncs once that one has finished", { timeout: 120_000 }, async () => {
   const ctx = await appOnDemo('app-waits');
-  const holder = await holdLease(ctx.cachePath);
+  const holder = await holdWriterLease(ctx.cachePath);
   try {
     const { jobId } = await callApp<{ jobId: string }>(ctx, 'sync.start', {});
     const waiting = await jobWhen(ctx, jobId, (j) => j.progress.phase === 'waiting');
@@ -228,7 +212,7 @@ test("the app's sync job waits for a sync of its cache run elsewhere, shows whom
 
 test("the app's sync job cancelled while it waits ends as cancelled and writes nothing", { timeout: 120_000 }, async () => {
   const ctx = await appOnDemo('app-cancels');
-  const holder = await holdLease(ctx.cachePath);
+  const holder = await holdWriterLease(ctx.cachePath);
   try {
     const { jobId } = await callApp<{ jobId: string }>(ctx, 'sync.start', {});
     await jobWhen(ctx, jobId, (j) => j.progress.phase === 'waiting');
