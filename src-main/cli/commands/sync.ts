@@ -29,6 +29,7 @@ interface SyncFlags {
   profile?: string;
   profileMap?: string;
   jobs?: string;
+  wait: boolean;
 }
 
 export function registerSync(program: Command): void {
@@ -47,6 +48,7 @@ export function registerSync(program: Command): void {
     .option('--batch-rows <n>', 'rows per cache transaction', String(DEFAULT_BATCH_ROWS))
     .option('--profile <name|file>', `the hash-chain profile the events chains were written with (${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file), recorded per tenant for verify --cache, the app and export`)
     .option('--profile-map <file>', 'JSON tenant → profile, e.g. {"initech-ai": "jcs-exact-sha256-v2"} (wins over --profile and the mapping\'s "profiles")')
+    .option('--no-wait', 'when another sync is writing the same cache, exit 2 at once instead of waiting for it')
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .option('--jobs <n>', 'read workers that check the hash chains at the end of the sync (default 1: more raise the peak memory)')
     .addHelpText(
@@ -58,13 +60,14 @@ export function registerSync(program: Command): void {
 
 async function runSync(flags: SyncFlags): Promise<number> {
   // Loaded when the command runs: `auditdesk --help` or another command need none of it.
-  const [{ openCache }, { connectSource }, { terminalProgress }, { syncAndCheckpoint }, { loadOrCreateAuditorKey }, { humanReport }] = await Promise.all([
+  const [{ openCache }, { connectSource }, { terminalProgress }, { syncAndCheckpoint }, { loadOrCreateAuditorKey }, { humanReport }, { takeWriterLease }] = await Promise.all([
     import('../../core/cache/open.js'),
     import('../../core/source/index.js'),
     import('../../core/sync/index.js'),
     import('../../core/verify/sync-verdict.js'),
     import('../../core/identity/auditor-key.js'),
     import('../../core/verify/report.js'),
+    import('../../core/sync/writer-lease.js'),
   ]);
   warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
@@ -81,10 +84,19 @@ async function runSync(flags: SyncFlags): Promise<number> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const db = openCache(flags.cache, { rebuild: flags.rebuild });
   const progress = flags.json ? undefined : terminalProgress(process.stderr);
+  let lease;
+  let db;
   let session;
   try {
+    // One writer per cache, from before the file is opened (--rebuild may move it aside)
+    // until the checkpoints are recorded (see writer-lease.ts).
+    lease = await takeWriterLease(flags.cache, {
+      wait: flags.wait,
+      signal: controller.signal,
+      onWaiting: (sentence) => process.stderr.write(`auditdesk: ${sentence}…\n`),
+    });
+    db = openCache(flags.cache, { rebuild: flags.rebuild });
     session = await connectSource(flags.source, { password, statementTimeoutMs, allowCleartextPassword: flags.allowCleartextPassword, signal: controller.signal });
     printSourceNotices(session);
     // Discover before any progress output, so a wrong table name is one line on stderr.
@@ -117,7 +129,8 @@ async function runSync(flags: SyncFlags): Promise<number> {
     progress?.end();
     process.off('SIGINT', onSigint);
     await session?.close();
-    db.close();
+    db?.close();
+    lease?.release();
   }
 }
 

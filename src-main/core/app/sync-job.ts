@@ -10,6 +10,7 @@ import { loadOrCreateAuditorKey } from '../identity/auditor-key.js';
 import { connectSource } from '../source/index.js';
 import { UserError } from '../util/errors.js';
 import { syncAndCheckpoint } from '../verify/sync-verdict.js';
+import { withWriterLease } from '../sync/writer-lease.js';
 import type { ConnectionProfile } from './config.js';
 import type { JobControl } from './jobs.js';
 import { fromWorkerError, type WorkerError } from '../util/worker-errors.js';
@@ -32,28 +33,32 @@ export type SyncWorkerMessage =
 
 /** The job itself, on whatever thread owns `db`. */
 export async function runSyncJob(db: CacheDb, input: SyncJobInput, { signal, report }: JobControl): Promise<SyncResult> {
-  const { profile } = input;
-  report({ phase: 'connecting', message: `${profile.host}:${profile.port}/${profile.database}` });
-  const session = await connectSource(profile, { password: input.password, signal });
-  try {
-    let wanted = input.tenants ?? profile.tenants;
-    if (!wanted.length) wanted = await session.tenants();
-    if (!wanted.length) {
-      throw new UserError('no tenant to sync.', 'E_NO_TENANT', 'Add the tenant ids to the connection profile.');
+  // The same lease as the CLI's: a sync of this cache from a terminal and this job take turns.
+  const waiting = (message: string) => report({ phase: 'waiting', done: 0, total: null, message });
+  return withWriterLease(input.cachePath, { signal, onWaiting: waiting }, async () => {
+    const { profile } = input;
+    report({ phase: 'connecting', message: `${profile.host}:${profile.port}/${profile.database}` });
+    const session = await connectSource(profile, { password: input.password, signal });
+    try {
+      let wanted = input.tenants ?? profile.tenants;
+      if (!wanted.length) wanted = await session.tenants();
+      if (!wanted.length) {
+        throw new UserError('no tenant to sync.', 'E_NO_TENANT', 'Add the tenant ids to the connection profile.');
+      }
+      const { summary } = await syncAndCheckpoint(session, db, {
+        tenants: wanted,
+        signal,
+        onProgress: report,
+        mapping: profile.mapping,
+        recheck: input.recheck,
+        key: loadOrCreateAuditorKey(input.dataDir),
+        cachePath: input.cachePath,
+      });
+      return summary;
+    } finally {
+      await session.close();
     }
-    const { summary } = await syncAndCheckpoint(session, db, {
-      tenants: wanted,
-      signal,
-      onProgress: report,
-      mapping: profile.mapping,
-      recheck: input.recheck,
-      key: loadOrCreateAuditorKey(input.dataDir),
-      cachePath: input.cachePath,
-    });
-    return summary;
-  } finally {
-    await session.close();
-  }
+  });
 }
 
 /**

@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   E_SOURCE_TLS: 'the TLS settings of a source are refused or cannot be met',
   E_SOURCE_URL: 'the source URL is not a valid postgres:// URL',
   E_STALE_ITEM: 'an exception changed since it was shown (its evidence hash differs); reload it before deciding',
+  E_SYNC_RUNNING: 'another sync is writing the same cache (pid and start time named); given --no-wait, AuditDesk does not wait for it',
   E_SYNC_STOPPED: 'the sync worker stopped unexpectedly; the same sync resumes',
   E_TENANT_FORMAT: "a tenant id cannot be held by the table's tenant column (e.g. a slug for a uuid column)",
   E_TIMEOUT: 'a query on the source ran past its statement timeout',
