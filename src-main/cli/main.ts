@@ -12,6 +12,7 @@ import { registerVerifyPackage } from './commands/verify-package.js';
 import { registerServe } from './commands/serve.js';
 import { registerProve } from './commands/prove.js';
 import { registerControls } from './commands/controls.js';
+import { registerEngagement } from './commands/engagement.js';
 
 export function buildProgram(): Command {
   const program = new Command('auditdesk')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerVerifyPackage(program);
   registerServe(program);
   registerProve(program);
+  registerEngagement(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

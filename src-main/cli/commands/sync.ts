@@ -11,11 +11,13 @@ import { NAMED_PROFILES } from '../../core/chain/profile.js';
 import { readProfile, readProfileMap } from '../profile-option.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 import { readMapping } from '../mapping-file.js';
+import { ENGAGEMENT_OPTION_HELP, requiredCacheFile } from '../engagement-option.js';
 
 interface SyncFlags {
   source: string;
   tenant: string[];
-  cache: string;
+  cache?: string;
+  engagement?: string;
   json?: boolean;
   passwordStdin?: boolean;
   mapping?: string;
@@ -36,7 +38,8 @@ export function registerSync(program: Command): void {
     .description('Copy audit tables from a read-only PostgreSQL source into the local cache (incremental, resumable).')
     .requiredOption('--source <url>', 'postgres://user@host:5432/database[?sslmode=require|verify-full&sslrootcert=FILE]')
     .option('--tenant <id>', 'tenant to sync; repeat for several (row-level security shows nothing without one)', collect, [])
-    .requiredOption('--cache <file>', 'the SQLite cache file (created if missing)')
+    .option('--cache <file>', 'the SQLite cache file (created if missing); or --engagement')
+    .option('--engagement <dir>', ENGAGEMENT_OPTION_HELP)
     .option('--json', 'print the summary as JSON on stdout')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
     .option('--mapping <file>', 'JSON table mapping: {"events": "roche_audit_logs", "columns": {"events": {"occurred_at": "created_at"}}}')
@@ -65,6 +68,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     import('../../core/identity/auditor-key.js'),
     import('../../core/verify/report.js'),
   ]);
+  const cacheFile = requiredCacheFile(flags);
   warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
   const mapping = flags.mapping ? await readMapping(flags.mapping) : undefined;
@@ -80,7 +84,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const db = openCache(flags.cache, { rebuild: flags.rebuild });
+  const db = openCache(cacheFile, { rebuild: flags.rebuild });
   const progress = flags.json ? undefined : terminalProgress(process.stderr);
   let session;
   try {
@@ -102,13 +106,13 @@ async function runSync(flags: SyncFlags): Promise<number> {
       signal: controller.signal,
       onProgress: progress?.update,
       key: loadOrCreateAuditorKey(dataDirOf(flags.dataDir)),
-      cachePath: flags.cache,
+      cachePath: cacheFile,
       jobs,
     });
     progress?.end();
     for (const w of summary.privilegeWarnings) process.stderr.write(`auditdesk: warning: ${w}\n`);
     if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else process.stdout.write(humanSummary(summary, flags.cache) + (report ? `\n${humanReport(report)}` : ''));
+    else process.stdout.write(humanSummary(summary, cacheFile) + (report ? `\n${humanReport(report)}` : ''));
     // Like verify: a broken (or empty) chain is a finding, as is a row changed at the source.
     const broken = summary.chains?.some((c) => c.verdict !== 'intact') ?? false;
     return broken || summary.rowsChanged > 0 || summary.rowsDeleted > 0 ? EXIT_FINDINGS : EXIT_OK;
