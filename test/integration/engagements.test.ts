@@ -183,6 +183,10 @@ test('the first export from a new engagement succeeds with the default path in i
   const result = await job<ExportJobResult>('export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out: path });
   assert.equal(result.out, path);
   assert.ok(existsSync(path));
+  const { jobId } = await call<{ jobId: string }>('export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out: path });
+  const refused = await ctx.jobs.wait(jobId);
+  assert.equal(refused.error?.code, 'E_EXISTS');
+  assert.doesNotMatch(refused.error?.message ?? '', /--out/, 'the app never talks about a CLI flag');
   const next = await call<{ path: string }>('engagements.defaultExportPath', { tenant });
   assert.notEqual(next.path, path, 'the next default never points at an existing package');
 });
