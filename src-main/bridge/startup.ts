@@ -50,6 +50,8 @@ export async function saveDemoProfile(ctx: AppContext, url: string, tenants: str
  * the demo (it is not running after a restart). Returns null when a real connection is active.
  */
 export async function ensureDemoConnection(ctx: AppContext, opts: { events?: number; seed?: number } = {}): Promise<DemoHandle | null> {
+  // Only the Demo engagement runs the demo: a client's engagement never gets its profile or rows.
+  if (ctx.engagement && !ctx.engagement.meta.demo) return null;
   const config = ctx.config.read();
   const active = config.connections.find((c) => c.id === config.activeConnectionId);
   if (config.connections.length > 0 && !(active?.isDemo ?? false)) return null;

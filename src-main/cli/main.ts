@@ -13,6 +13,7 @@ import { registerServe } from './commands/serve.js';
 import { registerProve } from './commands/prove.js';
 import { registerControls } from './commands/controls.js';
 import { registerReview } from './commands/review.js';
+import { registerEngagement } from './commands/engagement.js';
 
 export function buildProgram(): Command {
   const program = new Command('auditdesk')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerVerifyPackage(program);
   registerServe(program);
   registerProve(program);
+  registerEngagement(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -3,12 +3,13 @@
 // renderer might try — navigation, new windows, permissions — is refused.
 // Only the wiring to Electron's objects lives here; the logic is in plain modules
 // (app-protocol, ipc, window-options, keychain) that tests load without the binary.
-import { app, BrowserWindow, ipcMain, protocol, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AppContext } from '../core/app/context.js';
 import { ensureDemoConnection, type DemoHandle } from '../bridge/startup.js';
 import { chooseSecretStore } from './keychain.js';
+import { nativeFileDialogs } from './file-dialogs.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_START_URL, serveRenderer } from './app-protocol.js';
 import { INVOKE_CHANNEL, createInvokeHandler } from './ipc.js';
 import { guardContents, guardSession, rendererDirForMain, windowOptions } from './window-options.js';
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   const dataDir = process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk');
   let log: (level: 'warn', message: string) => void = (_l, m) => console.error(`[warn] ${m}`);
   const { store, warning } = await chooseSecretStore(dataDir, safeStorage, { warn: (m) => log('warn', m) });
-  const ctx = new AppContext({ dataDir, frontDoor: 'electron', secrets: store, secretsNote: warning ?? null });
+  const fileDialogs = nativeFileDialogs(dialog as never, () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]);
+  const ctx = new AppContext({ dataDir, frontDoor: 'electron', secrets: store, secretsNote: warning ?? null, fileDialogs });
   log = ctx.log;
   if (warning) ctx.log('warn', warning);
 

@@ -10,6 +10,8 @@ import { IntegrityScreen } from '../integrity/IntegrityScreen.js';
 import { ControlsScreen } from '../controls/ControlsScreen.js';
 import { ExportScreen } from '../export/ExportScreen.js';
 import { ConnectionsScreen } from '../connections/ConnectionsScreen.js';
+import { EngagementsScreen } from '../engagements/EngagementsScreen.js';
+import { EngagementBadge } from '../engagements/EngagementBadge.js';
 
 const STATUS_POLL_MS = 5000;
 
@@ -27,6 +29,8 @@ function ScreenView({ screen }: { screen: Screen }) {
       return <ExportScreen />;
     case 'connections':
       return <ConnectionsScreen />;
+    case 'engagements':
+      return <EngagementsScreen />;
   }
 }
 
@@ -94,6 +98,7 @@ export function App() {
           <img src="./favicon.svg" alt="" width={22} height={22} />
           <span>AuditDesk</span>
         </div>
+        <EngagementBadge />
         <nav aria-label="Main">
           <ul className="nav">
             {SCREENS.map((screen) => (

@@ -19,6 +19,51 @@ function defaultOut(cachePath: string | undefined, tenant: string): string {
   return `${dir}/exports/${tenant || 'tenant'}-${stamp}.zip`;
 }
 
+/** The native save dialog where the front door has one (Electron); elsewhere the path field above is the way. */
+function ChooseSavePath({ defaultPath, onChosen }: { defaultPath: string; onChosen(path: string): void }) {
+  const frontDoor = useApp((s) => s.status?.frontDoor);
+  if (frontDoor !== 'electron') return null;
+  return (
+    <button
+      type="button"
+      onClick={() => void api['files.chooseSavePath']({ title: 'Save the compliance package', defaultPath, extensions: ['zip'] }).then((r) => r.path && onChosen(r.path))}
+    >
+      Choose…
+    </button>
+  );
+}
+
+/** A package received from elsewhere: the native open dialog in Electron, a path field everywhere. */
+function VerifyPackageFile() {
+  const frontDoor = useApp((s) => s.status?.frontDoor);
+  const [path, setPath] = useState('');
+  const [checking, setChecking] = useState<string | null>(null);
+  return (
+    <fieldset className="export-step">
+      <legend>Verify a package file</legend>
+      <input aria-label="Package to verify" value={path} onChange={(e) => setPath(e.target.value)} size={70} placeholder="/path/to/package.zip" />{' '}
+      {frontDoor === 'electron' ? (
+        <button
+          type="button"
+          onClick={() =>
+            void api['files.chooseOpenPath']({ title: 'Open a compliance package', extensions: ['zip'] }).then((r) => {
+              if (!r.path) return;
+              setPath(r.path);
+              setChecking(r.path);
+            })
+          }
+        >
+          Choose…
+        </button>
+      ) : null}{' '}
+      <button type="button" disabled={!path} onClick={() => setChecking(path)}>
+        Verify
+      </button>
+      {checking ? <Verification key={checking} path={checking} /> : null}
+    </fieldset>
+  );
+}
+
 function IdentityPicker({ value, onChange }: { value: string | null; onChange(fp: string | null): void }) {
   const [list, setList] = useState<IdentityView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -146,7 +191,18 @@ export function ExportScreen() {
   useEffect(() => {
     if (!tenant && tenants[0]) setTenant(tenants[0].tenant);
   }, [tenants, tenant]);
-  useEffect(() => setOut(defaultOut(cachePath, tenant)), [cachePath, tenant]);
+  // The open engagement's exports/ folder and a readable name; a single-cache session keeps the old default.
+  useEffect(() => {
+    if (!tenant) return;
+    let current = true;
+    api['engagements.defaultExportPath']({ tenant }).then(
+      (r) => current && setOut(r.path),
+      () => current && setOut(defaultOut(cachePath, tenant)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [cachePath, tenant]);
 
   const filter: Filter = cleanFilter({
     ...(useTimelineFilters ? timelineFilter : {}),
@@ -233,6 +289,7 @@ export function ExportScreen() {
           Package file
           <input aria-label="Package file" value={out} onChange={(e) => setOut(e.target.value)} size={70} />
         </label>
+        <ChooseSavePath defaultPath={out} onChosen={setOut} />
         <label className="stack">
           Identity password (only if not stored)
           <input type="password" aria-label="Identity password" value={password} onChange={(e) => setPassword(e.target.value)} />
@@ -276,6 +333,7 @@ export function ExportScreen() {
           <Verification path={result.out} />
         </section>
       ) : null}
+      <VerifyPackageFile />
     </div>
   );
 }

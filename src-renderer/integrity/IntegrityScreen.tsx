@@ -12,6 +12,7 @@ import { downloadJson, safeFileName } from '../app/download.js';
 import { AnchorPanel } from './AnchorPanel.js';
 import { ChainLimitMarks, ChainVerdict } from './chain-limits.js';
 import { BreakLine } from './break-line.js';
+import { SourceName } from '../engagements/source-name.js';
 
 /** The newest head this app saw itself (sync or verify, signed), as an anchor file for a later visit. */
 async function saveHeads(chains: { tenant: string; table: string }[]): Promise<number> {
@@ -113,7 +114,8 @@ export function IntegrityScreen() {
         ) : null}
         {report.state === 'ready' && report.value.lastRun ? (
           <span className="muted small">
-            Last run {formatTs(report.value.lastRun.checkedAt, tz)} on {report.value.lastRun.target}: <span data-last-run>{lastRunFound(report.value.lastRun)}</span>
+            Last run {formatTs(report.value.lastRun.checkedAt, tz)} on {report.value.lastRun.target} of <SourceName source={report.value.lastRun.source} />:{' '}
+            <span data-last-run>{lastRunFound(report.value.lastRun)}</span>
           </span>
         ) : null}
       </div>
@@ -214,6 +216,7 @@ export function IntegrityScreen() {
             <tr>
               <th scope="col">Created</th>
               <th scope="col">Origin</th>
+              <th scope="col">Source</th>
               <th scope="col">Tenant · table</th>
               <th scope="col">Head</th>
               <th scope="col">Signature</th>
@@ -224,6 +227,9 @@ export function IntegrityScreen() {
               <tr key={c.checkpointId}>
                 <td>{formatTs(c.createdAt, tz)}</td>
                 <td>{c.origin}</td>
+                <td>
+                  <SourceName source={c.sourceFingerprint ? { label: c.sourceLabel ?? 'a source not synced here', fingerprint: c.sourceFingerprint } : null} />
+                </td>
                 <td>
                   {c.tenant} · {c.table}
                 </td>

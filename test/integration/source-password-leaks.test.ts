@@ -106,7 +106,7 @@ test('connections.save with a changed target and no password asks for the passwo
 
 test('a settings file edited by hand to point elsewhere does not take the saved password along (sync, test, status)', async () => {
   const ctx = await savedContext();
-  const settings = join(ctx.dataDir, 'config.json');
+  const settings = ctx.config.path; // the open engagement's connection profiles
   writeFileSync(settings, readFileSync(settings, 'utf8').replace(`"port": ${real.port}`, `"port": ${other.port}`));
   const r = await callApp<ConnectionTestResult>(ctx, 'connections.test', { id: 'audit' });
   assert.equal(r.errorCode, 'E_PASSWORD_NEEDED');

@@ -54,7 +54,7 @@ test('a saved profile keeps its password out of the settings file', async () => 
   const saved = await call<ConnectionView>('connections.save', { profile: profile(demo.groundTruth.tenants), password });
   assert.equal(saved.hasPassword, true);
   assert.equal(saved.active, true);
-  assert.ok(!readFileSync(join(dir, 'config.json'), 'utf8').includes(password));
+  assert.ok(!readFileSync(ctx.config.path, 'utf8').includes(password)); // the open engagement's connection profiles
   const list = await call<ConnectionView[]>('connections.list', {});
   assert.deepEqual(list.map((c) => [c.id, c.hasPassword, c.label]), [['demo', true, saved.label]]);
   assert.ok(!JSON.stringify(list).includes(password));

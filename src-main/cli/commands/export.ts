@@ -7,6 +7,7 @@ import type { ExportProgress } from '../../core/export/package.js';
 import type { RecordFilterInput } from '../../core/records/filter.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { ENGAGEMENT_OPTION_HELP, requiredCacheFile } from '../engagement-option.js';
 
 export interface FilterFlags {
   tenant: string[];
@@ -31,7 +32,8 @@ export interface FilterFlags {
 }
 
 interface ExportFlags extends FilterFlags {
-  cache: string;
+  cache?: string;
+  engagement?: string;
   dataDir?: string;
   identity: string;
   out: string;
@@ -105,7 +107,8 @@ export function registerExport(program: Command): void {
   const cmd = program
     .command('export')
     .description('Write a signed compliance package (CSVs, signed PDF report, signed manifest) from the local cache.')
-    .requiredOption('--cache <file>', 'the SQLite cache file filled by `auditdesk sync`')
+    .option('--cache <file>', 'the SQLite cache file filled by `auditdesk sync`; or --engagement')
+    .option('--engagement <dir>', ENGAGEMENT_OPTION_HELP)
     .requiredOption('--identity <file.p12>', 'signing identity (`auditdesk identity create`); password from AUDITDESK_P12_PASSWORD or --password-stdin')
     .requiredOption('--out <pkg.zip>', 'package to write (refused if it exists; nothing is left behind on failure)');
   addFilterOptions(cmd)
@@ -136,11 +139,12 @@ async function runExport(flags: ExportFlags): Promise<number> {
   const cap = num(flags.appendixCap, '--appendix-cap')!;
   const threshold = num(flags.anomalyThreshold, '--anomaly-threshold')!;
   const controls = flags.controls ? (await import('../../core/controls/report-file.js')).readControlsReport(flags.controls, flags.tenant?.[0]) : undefined;
-  if (!existsSync(flags.cache)) {
-    throw new UserError(`cache ${flags.cache} does not exist.`, 'E_NOT_FOUND', 'Fill one first with `auditdesk sync --cache FILE`.');
+  const cacheFile = requiredCacheFile(flags);
+  if (!existsSync(cacheFile)) {
+    throw new UserError(`cache ${cacheFile} does not exist.`, 'E_NOT_FOUND', 'Fill one first with `auditdesk sync --cache FILE` (or --engagement DIR).');
   }
   // Not read-only: an older cache is brought up to the current schema first, as the app does.
-  const db = openCache(flags.cache);
+  const db = openCache(cacheFile);
   // Ctrl-C and SIGTERM cancel the export: its work folder is removed and the one line
   // "export cancelled; nothing was written." ends the run with exit 2, instead of the
   // default death that would leave plaintext CSVs in the work folder.

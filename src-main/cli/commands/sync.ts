@@ -12,11 +12,13 @@ import { readProfile, readProfileMap } from '../profile-option.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 import { readMapping } from '../mapping-file.js';
 import { jobCount } from './verify.js';
+import { ENGAGEMENT_OPTION_HELP, requiredCacheFile } from '../engagement-option.js';
 
 interface SyncFlags {
   source: string;
   tenant: string[];
-  cache: string;
+  cache?: string;
+  engagement?: string;
   json?: boolean;
   passwordStdin?: boolean;
   mapping?: string;
@@ -38,7 +40,8 @@ export function registerSync(program: Command): void {
     .description('Copy audit tables from a read-only PostgreSQL source into the local cache (incremental, resumable).')
     .requiredOption('--source <url>', 'postgres://user@host:5432/database[?sslmode=require|verify-full&sslrootcert=FILE]')
     .option('--tenant <id>', 'tenant to sync; repeat for several (row-level security shows nothing without one)', collect, [])
-    .requiredOption('--cache <file>', 'the SQLite cache file (created if missing)')
+    .option('--cache <file>', 'the SQLite cache file (created if missing); or --engagement')
+    .option('--engagement <dir>', ENGAGEMENT_OPTION_HELP)
     .option('--json', 'print the summary as JSON on stdout')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
     .option('--mapping <file>', 'JSON table mapping: {"events": "roche_audit_logs", "columns": {"events": {"occurred_at": "created_at"}}}')
@@ -69,6 +72,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     import('../../core/verify/report.js'),
     import('../../core/sync/writer-lease.js'),
   ]);
+  const cacheFile = requiredCacheFile(flags);
   warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
   const mapping = flags.mapping ? await readMapping(flags.mapping) : undefined;
@@ -91,12 +95,12 @@ async function runSync(flags: SyncFlags): Promise<number> {
   try {
     // One writer per cache, from before the file is opened (--rebuild may move it aside)
     // until the checkpoints are recorded (see writer-lease.ts).
-    lease = await takeWriterLease(flags.cache, {
+    lease = await takeWriterLease(cacheFile, {
       wait: flags.wait,
       signal: controller.signal,
       onWaiting: (sentence) => process.stderr.write(`auditdesk: ${sentence}…\n`),
     });
-    db = openCache(flags.cache, { rebuild: flags.rebuild });
+    db = openCache(cacheFile, { rebuild: flags.rebuild });
     session = await connectSource(flags.source, { password, statementTimeoutMs, allowCleartextPassword: flags.allowCleartextPassword, signal: controller.signal });
     printSourceNotices(session);
     // Discover before any progress output, so a wrong table name is one line on stderr.
@@ -115,13 +119,13 @@ async function runSync(flags: SyncFlags): Promise<number> {
       signal: controller.signal,
       onProgress: progress?.update,
       key: loadOrCreateAuditorKey(dataDirOf(flags.dataDir)),
-      cachePath: flags.cache,
+      cachePath: cacheFile,
       jobs,
     });
     progress?.end();
     for (const w of summary.privilegeWarnings) process.stderr.write(`auditdesk: warning: ${w}\n`);
     if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else process.stdout.write(humanSummary(summary, flags.cache) + (report ? `\n${humanReport(report)}` : ''));
+    else process.stdout.write(humanSummary(summary, cacheFile) + (report ? `\n${humanReport(report)}` : ''));
     // Like verify: a broken (or empty) chain is a finding, as is a row changed at the source.
     const broken = summary.chains?.some((c) => c.verdict !== 'intact') ?? false;
     return broken || summary.rowsChanged > 0 || summary.rowsDeleted > 0 ? EXIT_FINDINGS : EXIT_OK;

@@ -2,7 +2,6 @@
 // cache, or the source against the cache; every break explained in one sentence.
 // Exit 0 intact · 1 anything broken or empty · 2 error.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CacheDb } from '../../core/cache/open.js';
 import { NAMED_PROFILES } from '../../core/chain/profile.js';
@@ -12,10 +11,12 @@ import { UserError } from '../../core/util/errors.js';
 import type { ExternalAnchor } from '../../core/verify/checkpoints.js';
 import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
+import { ENGAGEMENT_OPTION_HELP, chosenCacheFile } from '../engagement-option.js';
 
 interface VerifyFlags {
   source?: string;
   cache?: string;
+  engagement?: string;
   tenant: string[];
   json?: boolean;
   checkpoint: string[];
@@ -33,6 +34,7 @@ export function registerVerify(program: Command): void {
     .description('Verify hash chains and sealed tables on a live source, in the cache, or the source against the cache.')
     .option('--source <url>', 'postgres://user@host:5432/database of a read-only source (streamed, nothing is written there)')
     .option('--cache <file>', 'the SQLite cache: verified offline alone, or the earlier copy the source is compared with')
+    .option('--engagement <dir>', `${ENGAGEMENT_OPTION_HELP}; the checkpoints and the report are recorded there`)
     .option('--tenant <id>', 'tenant to verify; repeat for several (default: every tenant found)', collect, [])
     .option('--json', 'print the report as JSON on stdout (docs/verify-report.md)')
     .option('--checkpoint <file>', 'an external anchor {tenant, table, last_seq, head_hash} the chain must extend; repeatable', collect, [])
@@ -40,10 +42,10 @@ export function registerVerify(program: Command): void {
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
     .option('--merkle', 'also compute each chain\'s RFC 6962 Merkle root over its row hashes (slower; recorded in the checkpoint)')
     .option('--jobs <n>', 'threads that read and hash the chains: seq ranges of the cache, or chunks of the live COPY (default: one per core); the report is the same for any n')
-    .option('--data-dir <dir>', 'data folder holding the auditor key (and the default cache for checkpoints): default $AUDITDESK_DATA_DIR or ~/.auditdesk')
+    .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
       'after',
-      '\nEvery run records a signed checkpoint per chain in the cache (--cache, else <data-dir>/cache.sqlite).\nExit codes: 0 everything checked is intact · 1 a break was found, or a chain has no visible rows (EMPTY) · 2 error (one line on stderr).',
+      '\nA run with --cache or --engagement records a signed checkpoint per chain and the report there; --source alone verifies and prints, and records nothing.\nExit codes: 0 everything checked is intact · 1 a break was found, or a chain has no visible rows (EMPTY) · 2 error (one line on stderr).',
     );
   addSourceOptions(command).action(action(async (flags: VerifyFlags) => runVerify(flags)));
 }
@@ -58,18 +60,19 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     import('../../core/verify/report.js'),
     import('../../core/verify/run.js'),
   ]);
-  if (!flags.source && !flags.cache) {
-    throw new UserError('nothing to verify.', 'E_INPUT', 'Pass --source URL, --cache FILE, or both.');
+  const cacheFile = chosenCacheFile(flags);
+  if (!flags.source && !cacheFile) {
+    throw new UserError('nothing to verify.', 'E_INPUT', 'Pass --source URL, --engagement DIR or --cache FILE, or a source with one of them.');
   }
-  if (flags.cache && !flags.source && !existsSync(flags.cache)) {
-    throw new UserError(`cache ${flags.cache} does not exist.`, 'E_CACHE_MISSING', 'Check the path, or run `auditdesk sync` first.');
+  if (cacheFile && !flags.source && !existsSync(cacheFile)) {
+    throw new UserError(`cache ${cacheFile} does not exist.`, 'E_CACHE_MISSING', 'Check the path, or run `auditdesk sync` first.');
   }
   const profile = flags.profile ? readProfile(flags.profile) : undefined;
   const jobs = flags.jobs === undefined ? undefined : jobCount(flags.jobs);
   const anchors: ExternalAnchor[] = flags.checkpoint.flatMap((f) => loadAnchorFile(f));
-  const dataDir = dataDirOf(flags.dataDir);
-  const key = loadOrCreateAuditorKey(dataDir);
-  if (key.created) process.stderr.write(`auditdesk: created the auditor key ${key.path} (key id ${key.keyId}); it signs every checkpoint.\n`);
+  // The auditor key signs checkpoints; a run that records none needs no key (and makes none).
+  const key = cacheFile ? loadOrCreateAuditorKey(dataDirOf(flags.dataDir)) : undefined;
+  if (key?.created) process.stderr.write(`auditdesk: created the auditor key ${key.path} (key id ${key.keyId}); it signs every checkpoint.\n`);
   warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
   const allowCleartextPassword = flags.allowCleartextPassword ?? false;
@@ -81,19 +84,19 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
+  // The cache named is where checkpoints and the report go; without one nothing is recorded,
+  // so a quick look at a source never lands in a cache the app shows (issue 13).
   let cacheDb: CacheDb | undefined;
-  let store: CacheDb | undefined;
   let session: SourceSession | undefined;
   try {
-    if (flags.cache) cacheDb = openCache(flags.cache);
-    store = cacheDb ?? openCache(join(dataDir, 'cache.sqlite'));
+    if (cacheFile) cacheDb = openCache(cacheFile);
     if (flags.source) session = await connectSource(flags.source, { password, allowCleartextPassword, signal: controller.signal });
     printSourceNotices(session);
     const report = await runVerification({
       session,
       copy: flags.source ? { target: flags.source, password, allowCleartextPassword } : undefined,
-      cache: cacheDb && flags.cache ? { db: cacheDb, path: flags.cache } : undefined,
-      store,
+      cache: cacheDb && cacheFile ? { db: cacheDb, path: cacheFile } : undefined,
+      store: cacheDb,
       tenants: flags.tenant,
       profile,
       anchors,
@@ -104,7 +107,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     });
     if (!report.tenants.length && !report.seals.length) {
       throw new UserError(
-        `nothing to verify: no hash-chained table${flags.tenant.length ? ` for tenant ${flags.tenant.join(', ')}` : ''} in ${flags.source ? 'the source' : `cache ${flags.cache}`}.`,
+        `nothing to verify: no hash-chained table${flags.tenant.length ? ` for tenant ${flags.tenant.join(', ')}` : ''} in ${flags.source ? 'the source' : `cache ${cacheFile}`}.`,
         'E_NOTHING_TO_VERIFY',
         flags.source ? 'Check the tenant names and the role\'s SELECT rights.' : 'Sync the tenant first (auditdesk sync).',
       );
@@ -115,7 +118,6 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     await session?.close();
-    if (store && store !== cacheDb) store.close();
     cacheDb?.close();
   }
 }

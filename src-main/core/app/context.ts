@@ -1,5 +1,8 @@
 // Everything a handler needs, built once per front door. Plain Node: the Electron
 // door passes a keychain-backed SecretStore, the others an in-memory one.
+// The context works on one open engagement (src-main/core/engagement/): its cache, its
+// query workers and its connection profiles; switching closes all three and opens the
+// other's, so no screen can show one client's data in another's engagement.
 import { join } from 'node:path';
 import { openCache, type CacheDb } from '../cache/open.js';
 import { JobRunner } from './jobs.js';
@@ -7,35 +10,64 @@ import { ConfigStore } from './config.js';
 import { MemorySecretStore, type SecretStore } from './secrets.js';
 import { toolVersion } from '../util/version.js';
 import { ensurePrivateDir, tightenedNotice } from '../util/private-files.js';
+import { UserError } from '../util/errors.js';
 import { QueryPool, defaultQueryWorkers } from './query-pool.js';
 import { SigningSessionState } from '../review/session.js';
+import { engagementPaths } from '../engagement/paths.js';
+import { readEngagementMeta, type EngagementMeta } from '../engagement/meta.js';
+import { EngagementRegistry, createEngagementFolder, freeFolderFor } from '../engagement/registry.js';
+import { migrateLegacyCache } from '../engagement/legacy.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Native file dialogs (Electron); other front doors have none and the screens show a path field instead. */
+export interface FileDialogs {
+  chooseSavePath(opts: { title: string; defaultPath: string; extensions: string[] }): Promise<string | null>;
+  chooseOpenPath(opts: { title: string; extensions: string[] }): Promise<string | null>;
+}
 
 export interface AppContextOptions {
   dataDir: string;
   frontDoor: 'electron' | 'browser' | 'test';
+  /** a fixed cache file instead of engagements (scripts and tests over one cache file) */
   cachePath?: string;
+  /** the engagement folder to open instead of the last one opened */
+  engagementDir?: string;
   secrets?: SecretStore;
   /** why the secret store is what it is, when the user should know (e.g. no keychain available) */
   secretsNote?: string | null;
   log?: (level: LogLevel, message: string) => void;
   /** worker threads for cache reads (query-pool.ts); 0 runs them in this thread. Default: defaultQueryWorkers() */
   queryWorkers?: number;
+  fileDialogs?: FileDialogs;
 }
+
+export interface OpenEngagement {
+  dir: string;
+  meta: EngagementMeta;
+}
+
+export const DEMO_ENGAGEMENT_NAME = 'Demo';
 
 export class AppContext {
   readonly version = toolVersion();
   readonly dataDir: string;
   readonly frontDoor: AppContextOptions['frontDoor'];
-  readonly cachePath: string;
   readonly jobs = new JobRunner();
-  readonly config: ConfigStore;
+  /** app-wide settings: trusted signers, preferences (and the profiles of a fixed-cache context) */
+  readonly appConfig: ConfigStore;
+  readonly engagements: EngagementRegistry;
   readonly secrets: SecretStore;
   readonly secretsNote: string | null;
+  readonly fileDialogs: FileDialogs | null;
   readonly log: (level: LogLevel, message: string) => void;
   /** who signed last and when: the next signature asks for the identity again after 15 min idle */
   readonly signingSession = new SigningSessionState();
+  /** what the user should be told once (e.g. the old shared cache became an engagement) */
+  readonly notices: string[] = [];
+  private current: OpenEngagement | null = null;
+  private currentCachePath: string;
+  private currentConfig: ConfigStore;
   private db: CacheDb | undefined;
   private pool: QueryPool | undefined;
   private readonly queryWorkers: number;
@@ -44,13 +76,76 @@ export class AppContext {
     this.dataDir = opts.dataDir;
     const looseMode = ensurePrivateDir(this.dataDir);
     this.frontDoor = opts.frontDoor;
-    this.cachePath = opts.cachePath ?? join(this.dataDir, 'cache.sqlite');
-    this.config = new ConfigStore(join(this.dataDir, 'config.json'));
+    this.appConfig = new ConfigStore(join(this.dataDir, 'config.json'));
+    this.engagements = new EngagementRegistry(this.dataDir);
     this.secrets = opts.secrets ?? new MemorySecretStore();
     this.secretsNote = opts.secretsNote ?? null;
+    this.fileDialogs = opts.fileDialogs ?? null;
     this.queryWorkers = opts.queryWorkers ?? defaultQueryWorkers();
     this.log = opts.log ?? ((level, message) => (level === 'debug' ? undefined : console.error(`[${level}] ${message}`)));
     if (looseMode !== null) this.log('warn', tightenedNotice(this.dataDir, looseMode));
+    this.currentCachePath = opts.cachePath ?? '';
+    this.currentConfig = this.appConfig;
+    if (opts.cachePath === undefined) this.switchTo(opts.engagementDir ?? this.firstEngagement());
+  }
+
+  get cachePath(): string {
+    return this.currentCachePath;
+  }
+
+  /** The open engagement's connection profiles (the app settings' for a fixed-cache context). */
+  get config(): ConfigStore {
+    return this.currentConfig;
+  }
+
+  /** The open engagement; null for a context over a fixed cache file. */
+  get engagement(): OpenEngagement | null {
+    return this.current;
+  }
+
+  /** The last engagement opened; on the very first start the old shared cache moved into one, or the Demo engagement. */
+  private firstEngagement(): string {
+    const migrated = migrateLegacyCache(this.engagements, () => this.appConfig.read());
+    if (migrated) {
+      this.notices.push(migrated.notice);
+      this.log('warn', migrated.notice);
+      return migrated.dir;
+    }
+    const known = this.engagements.read();
+    const last = known.lastOpened ?? known.engagements[0];
+    if (last) return last;
+    const { dir } = createEngagementFolder(freeFolderFor(this.engagements.defaultParent(), DEMO_ENGAGEMENT_NAME), {
+      name: DEMO_ENGAGEMENT_NAME,
+      client: 'AuditDesk demo tenant',
+      purpose: 'Try AuditDesk on generated data.',
+      createdAt: new Date().toISOString(),
+      demo: true,
+    });
+    return dir;
+  }
+
+  /** Closes the open engagement's cache and workers and opens another's; refused while a job works on the open one. */
+  openEngagement(dir: string): OpenEngagement {
+    if (this.jobs.list().some((j) => j.state === 'running')) {
+      throw new UserError('a sync, verification or export is still running in the open engagement.', 'E_BUSY', 'Wait for it to finish or cancel it, then switch.');
+    }
+    this.switchTo(dir);
+    return this.current!;
+  }
+
+  private switchTo(dir: string): void {
+    const paths = engagementPaths(dir);
+    const meta = readEngagementMeta(paths.dir);
+    this.close();
+    this.current = { dir: paths.dir, meta };
+    this.currentCachePath = paths.cache;
+    this.currentConfig = new ConfigStore(paths.connections);
+    this.engagements.remember(paths.dir, true);
+  }
+
+  /** The open engagement's details changed on disk (rename): keep the context's copy current. */
+  refreshEngagementMeta(): void {
+    if (this.current) this.current = { dir: this.current.dir, meta: readEngagementMeta(this.current.dir) };
   }
 
   /** The cache, opened (and migrated) on first use. */

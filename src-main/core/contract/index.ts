@@ -9,6 +9,8 @@ import { statusContract } from './status.js';
 import { syncContract } from './sync.js';
 import { controlsContract } from './controls.js';
 import { reviewContract } from './review.js';
+import { engagementsContract } from './engagements.js';
+import { filesContract } from './files.js';
 
 export const contract = {
   ...statusContract,
@@ -21,6 +23,8 @@ export const contract = {
   ...exportContract,
   ...controlsContract,
   ...reviewContract,
+  ...engagementsContract,
+  ...filesContract,
 };
 
 export type Contract = typeof contract;

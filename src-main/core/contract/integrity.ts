@@ -28,6 +28,8 @@ export interface IntegrityReport {
     checkedAt: string;
     target: 'source' | 'cache' | 'source+cache';
     intact: boolean;
+    /** the source the run was about (host:port/db and fingerprint); null for a run over a cache alone without one recorded */
+    source: { label: string; fingerprint: string } | null;
     /** what the run found, so a run that was only EMPTY or limited is not called "breaks found" */
     found: { breaks: number; emptyChains: number; limitedChains: number; sealsChanged: number };
   } | null;
@@ -44,6 +46,8 @@ export interface CheckpointInfo {
   rowCount: number | null;
   createdAt: string;
   sourceFingerprint: string | null;
+  /** host:port/db of that source as synced here; null when this engagement never synced it */
+  sourceLabel: string | null;
   keyId: string | null;
   /** the Ed25519 signature checked now against the stored body */
   signature: 'valid' | 'invalid' | 'unsigned';

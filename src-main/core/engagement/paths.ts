@@ -10,6 +10,8 @@ export interface EngagementPaths {
   meta: string;
   /** the local cache: rows, verdicts, checkpoints, findings, decisions, the reviewer journal */
   cache: string;
+  /** the engagement's connection profiles (never their passwords: those stay in the keychain or memory) */
+  connections: string;
   /** packages made in this engagement, by default */
   exports: string;
 }
@@ -22,6 +24,7 @@ export function engagementPaths(dir: string): EngagementPaths {
     dir: abs,
     meta: join(abs, ENGAGEMENT_META_FILE),
     cache: join(abs, 'cache.sqlite'),
+    connections: join(abs, 'connections.json'),
     exports: join(abs, 'exports'),
   };
 }

@@ -254,10 +254,10 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
   const threshold = opts.anomalyThreshold ?? 0.7;
   const createdAt = normaliseCreatedAt(opts.createdAt);
   if (!opts.overwrite && existsSync(opts.out)) {
-    throw new UserError(`${opts.out} already exists.`, 'E_EXISTS', 'Choose another --out path or remove the old package first.');
+    throw new UserError(`${opts.out} already exists.`, 'E_EXISTS', 'Choose another file name (a package is never overwritten) or remove the old package first.');
   }
   if (!existsSync(dirname(opts.out)) || !statSync(dirname(opts.out)).isDirectory()) {
-    throw new UserError(`folder ${dirname(opts.out)} does not exist.`, 'E_INPUT', 'Create it or pick another --out path.');
+    throw new UserError(`folder ${dirname(opts.out)} does not exist.`, 'E_INPUT', 'Create that folder or choose another place for the package.');
   }
   const problem = bindingProblem(identity.signingCertDer, identity.pdfCertDer);
   if (problem) {

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   E_DEMO_RUNNING: 'the demo database in that folder is already running',
   E_DISK_FULL: 'the disk filled up; committed work is intact and the same command continues once space is freed',
   E_DLQ: 'a dead-letter file given to controls (--dlq) cannot be read',
+  E_ENGAGEMENT: 'an engagement folder is missing or its engagement.json is unreadable or invalid',
+  E_ENGAGEMENT_OPEN: 'the open engagement cannot be closed; open another one first',
   E_EXISTS: 'the output file already exists and is never overwritten',
   E_EXPORT_WRITE: 'the package ZIP could not be written (the cause is named); nothing was left at the output path',
   E_FORBIDDEN: 'a request from outside the app (foreign frame, origin or missing secret) was refused',

@@ -303,7 +303,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
       checkpointsRecorded.push({ checkpointId: c.checkpointId, table: c.tableName, tenant: c.tenantId, lastSeq: seqJson(c.lastSeq), headHash: c.headHash, keyId: opts.key.keyId });
     }
   } else if (!store) {
-    notes.push('no cache to record a checkpoint in: pass --cache FILE (or --data-dir) to keep signed checkpoints for later visits.');
+    notes.push('nothing was recorded: pass --engagement DIR (or --cache FILE) to keep the signed checkpoints and this report for later visits.');
   }
 
   // Drift findings: from the cache, for the tenants this run verified.

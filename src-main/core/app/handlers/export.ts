@@ -2,7 +2,8 @@
 // <dataDir>/identities/<fingerprint>.p12 with a .json sidecar (listable without
 // the password); p12 passwords go to ctx.secrets (the OS keychain in Electron).
 import { mkdirSync, renameSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { engagementPaths } from '../../engagement/paths.js';
 import { exportContract } from '../../contract/export.js';
 import type { IdentityView } from '../../contract/export.js';
 import { previewExport, writePackage } from '../../export/package.js';
@@ -59,6 +60,8 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
     const identity = loadIdentity(known.file, password);
     if (input.password && input.remember) await ctx.secrets.set(secretKey(input.identity), input.password);
     const db = ctx.cache();
+    // The engagement's exports/ folder is made when the first package goes there.
+    if (ctx.engagement && dirname(input.out) === engagementPaths(ctx.engagement.dir).exports) mkdirSync(dirname(input.out), { recursive: true });
     const jobId = ctx.jobs.start('export', async ({ signal, report }) =>
       writePackage({
         db,
@@ -80,7 +83,7 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
 
   'export.verifyPackage': async ({ path, trust }, ctx) => {
     requireAbsolute(path, 'path');
-    return verifyPackage(path, { trust, trustedSigners: ctx.config.read().trustedSigners });
+    return verifyPackage(path, { trust, trustedSigners: ctx.appConfig.read().trustedSigners });
   },
 
   'identity.list': async (_input, ctx) => Promise.all(listIdentities(identityDir(ctx)).map((i) => view(ctx, i))),
@@ -93,15 +96,15 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
     return keep(ctx, (out) => importIdentity(file, { password, out }), password, remember);
   },
 
-  'identity.trusted': async (_input, ctx) => ctx.config.read().trustedSigners,
+  'identity.trusted': async (_input, ctx) => ctx.appConfig.read().trustedSigners,
 
   'identity.trust': async ({ fingerprint, label }, ctx) =>
-    ctx.config.update((c) => {
+    ctx.appConfig.update((c) => {
       c.trustedSigners = [...c.trustedSigners.filter((t) => t.fingerprint !== fingerprint), { fingerprint, label, addedAt: new Date().toISOString() }];
     }).trustedSigners,
 
   'identity.untrust': async ({ fingerprint }, ctx) =>
-    ctx.config.update((c) => {
+    ctx.appConfig.update((c) => {
       c.trustedSigners = c.trustedSigners.filter((t) => t.fingerprint !== fingerprint);
     }).trustedSigners,
 };

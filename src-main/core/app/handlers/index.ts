@@ -9,6 +9,8 @@ import { exportHandlers } from './export.js';
 import { integrityHandlers } from './integrity.js';
 import { controlsHandlers } from './controls.js';
 import { reviewHandlers } from './review.js';
+import { engagementsHandlers } from './engagements.js';
+import { filesHandlers } from './files.js';
 
 export const handlers = {
   ...statusHandlers,
@@ -21,4 +23,6 @@ export const handlers = {
   ...integrityHandlers,
   ...controlsHandlers,
   ...reviewHandlers,
+  ...engagementsHandlers,
+  ...filesHandlers,
 } satisfies Handlers;

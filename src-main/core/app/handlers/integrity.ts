@@ -168,6 +168,8 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
       .prepare(
         `SELECT report_id, checked_at, target, intact,
                 coalesce(json_extract(report_json, '$.summary.breaks'), 0) AS breaks,
+                json_extract(report_json, '$.source.label') AS source_label,
+                json_extract(report_json, '$.source.fingerprint') AS source_fingerprint,
                 coalesce(json_extract(report_json, '$.summary.sealsChanged'), 0) AS seals_changed,
                 (SELECT count(*) FROM json_each(report_json, '$.tenants') c WHERE json_extract(c.value, '$.verdict') = 'empty') AS empty_chains,
                 (SELECT count(*) FROM json_each(report_json, '$.tenants') c
@@ -175,7 +177,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
            FROM verify_reports ORDER BY report_id DESC LIMIT 1`,
       )
       .get() as
-      | { report_id: number; checked_at: string; target: 'source' | 'cache' | 'source+cache'; intact: number; breaks: number; seals_changed: number; empty_chains: number; limited_chains: number }
+      | { report_id: number; checked_at: string; target: 'source' | 'cache' | 'source+cache'; intact: number; breaks: number; seals_changed: number; empty_chains: number; limited_chains: number; source_label: string | null; source_fingerprint: string | null }
       | undefined;
     return {
       ...latest,
@@ -185,6 +187,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
             checkedAt: last.checked_at,
             target: last.target,
             intact: last.intact === 1,
+            source: last.source_fingerprint ? { label: last.source_label ?? 'unnamed source', fingerprint: last.source_fingerprint } : null,
             found: { breaks: last.breaks, emptyChains: last.empty_chains, limitedChains: last.limited_chains, sealsChanged: last.seals_changed },
           }
         : null,
@@ -193,7 +196,9 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
 
   'integrity.checkpoints': async ({ tenant, table, origins, limit }, ctx): Promise<CheckpointInfo[]> => {
     if (limit !== undefined && limit < 1) throw new UserError('limit must be at least 1.', 'E_INPUT');
-    const list = listCheckpoints(ctx.cache(), { tenantId: tenant, tableName: table });
+    const db = ctx.cache();
+    const list = listCheckpoints(db, { tenantId: tenant, tableName: table });
+    const labelOf = db.prepare('SELECT label FROM sources WHERE fingerprint = ?').pluck();
     return list
       .filter((c) => !origins || origins.includes(c.origin))
       .sort((a, b) => b.checkpointId - a.checkpointId)
@@ -209,6 +214,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
         rowCount: c.rowCount,
         createdAt: c.createdAt,
         sourceFingerprint: c.sourceFingerprint,
+        sourceLabel: c.sourceFingerprint ? ((labelOf.get(c.sourceFingerprint) as string | undefined) ?? null) : null,
         keyId: c.keyId,
         signature: c.signatureStatus,
         anchor: checkpointAsAnchor(c),

@@ -1,0 +1,40 @@
+// What the switcher shows of an engagement without opening it: its last sync and its
+// latest verdict, each naming the source it is about. Read-only, and a missing or
+// unreadable cache is said as such rather than shown as "no data".
+import { existsSync } from 'node:fs';
+import { openCache } from '../cache/open.js';
+import { isUserError } from '../util/errors.js';
+
+export interface EngagementGlance {
+  lastSyncAt: string | null;
+  /** host:port/db of every source synced into this engagement */
+  sources: { label: string; fingerprint: string }[];
+  /** the latest verification recorded in this engagement, null when none ran */
+  verdict: { intact: boolean; checkedAt: string; source: { label: string; fingerprint: string } | null } | null;
+  /** why the cache could not be read, when it could not */
+  problem: string | null;
+}
+
+export function glanceAt(cachePath: string): EngagementGlance {
+  const empty: EngagementGlance = { lastSyncAt: null, sources: [], verdict: null, problem: null };
+  if (!existsSync(cachePath)) return empty;
+  let db;
+  try {
+    db = openCache(cachePath, { readonly: true });
+  } catch (e) {
+    return { ...empty, problem: isUserError(e) ? e.message : (e as Error).message };
+  }
+  try {
+    const sources = db.prepare('SELECT label, fingerprint FROM sources ORDER BY source_id').all() as { label: string; fingerprint: string }[];
+    const lastSyncAt = db.prepare("SELECT max(finished_at) FROM syncs WHERE status = 'done'").pluck().get() as string | null;
+    const last = db
+      .prepare('SELECT intact, checked_at AS checkedAt, source_fingerprint AS fp FROM verify_reports ORDER BY report_id DESC LIMIT 1')
+      .get() as { intact: number; checkedAt: string; fp: string | null } | undefined;
+    const verdict = last
+      ? { intact: last.intact === 1, checkedAt: last.checkedAt, source: last.fp ? (sources.find((s) => s.fingerprint === last.fp) ?? { label: 'a source not synced here', fingerprint: last.fp }) : null }
+      : null;
+    return { lastSyncAt, sources, verdict, problem: null };
+  } finally {
+    db.close();
+  }
+}

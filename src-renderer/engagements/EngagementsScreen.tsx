@@ -1,0 +1,201 @@
+// The switcher: every engagement the app knows with its client, last sync and latest
+// verdict (naming its source); open, rename, close (off the list, folder kept) and
+// archive (one ZIP), and a form for a new engagement.
+import { useEffect, useState } from 'react';
+import type { EngagementView } from '../../src-main/core/contract/engagements.js';
+import { api, errorMessage } from '../api/client.js';
+import { useApp } from '../app/store.js';
+import { formatTs } from '../app/format.js';
+import { ErrorState, Loading } from '../app/states.js';
+import { SourceName } from './source-name.js';
+import { useEngagements } from './store.js';
+
+function Verdict({ e }: { e: EngagementView }) {
+  const tz = useApp((s) => s.timeZone);
+  if (e.problem) return <span className="error-text">{e.problem}</span>;
+  if (!e.verdict) return <span className="muted">never verified</span>;
+  return (
+    <span>
+      <span className={`pill ${e.verdict.intact ? 'pill-ok' : 'pill-bad'}`}>{e.verdict.intact ? 'intact' : 'not intact'}</span> {formatTs(e.verdict.checkedAt, tz, false)} ·{' '}
+      <SourceName source={e.verdict.source} />
+    </span>
+  );
+}
+
+function Row({ e, onDone }: { e: EngagementView; onDone: (message: string | null) => void }) {
+  const tz = useApp((s) => s.timeZone);
+  const open = useEngagements((s) => s.open);
+  const [renaming, setRenaming] = useState(false);
+  const [name, setName] = useState(e.name);
+  const [client, setClient] = useState(e.client);
+  const act = async (work: () => Promise<string | null>) => {
+    try {
+      onDone(await work());
+    } catch (err) {
+      onDone(errorMessage(err));
+    }
+  };
+  return (
+    <tr data-testid="engagement-row" aria-current={e.open ? 'true' : undefined}>
+      <td>
+        {renaming ? (
+          <form
+            onSubmit={(ev) => {
+              ev.preventDefault();
+              void act(async () => {
+                await api['engagements.rename']({ dir: e.dir, name, client });
+                setRenaming(false);
+                return null;
+              });
+            }}
+          >
+            <input aria-label="Engagement name" value={name} onChange={(ev) => setName(ev.target.value)} />
+            <input aria-label="Client" value={client} onChange={(ev) => setClient(ev.target.value)} />
+            <button type="submit">Save</button>
+          </form>
+        ) : (
+          <>
+            <strong>{e.name}</strong> {e.open ? <span className="pill pill-ok">open</span> : null}
+            <div className="mono muted small">{e.dir}</div>
+          </>
+        )}
+      </td>
+      <td>{e.client || <span className="muted">—</span>}</td>
+      <td>{e.lastSyncAt ? formatTs(e.lastSyncAt, tz, false) : <span className="muted">never</span>}</td>
+      <td>
+        <Verdict e={e} />
+      </td>
+      <td className="form-actions">
+        {!e.open && !e.problem ? (
+          <button type="button" className="primary" onClick={() => void open(e.dir)}>
+            Open
+          </button>
+        ) : null}
+        <button type="button" onClick={() => setRenaming(!renaming)} disabled={!!e.problem}>
+          Rename
+        </button>
+        <button
+          type="button"
+          disabled={!!e.problem}
+          onClick={() =>
+            void act(async () => {
+              const r = await api['engagements.archive']({ dir: e.dir });
+              return `Archived "${e.name}" to ${r.out} (${r.files} files).`;
+            })
+          }
+        >
+          Archive
+        </button>
+        {!e.open ? (
+          <button
+            type="button"
+            onClick={() =>
+              void act(async () => {
+                await api['engagements.close']({ dir: e.dir });
+                return `"${e.name}" is off the list; its folder ${e.dir} is kept and can be opened again.`;
+              })
+            }
+          >
+            Close
+          </button>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+function CreateForm({ onError }: { onError: (m: string) => void }) {
+  const open = useEngagements((s) => s.open);
+  const [form, setForm] = useState({ name: '', client: '', purpose: '', periodFrom: '', periodTo: '' });
+  const field = (key: keyof typeof form, label: string, type = 'text') => (
+    <label>
+      {label}
+      <input type={type} aria-label={label} value={form[key]} onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
+    </label>
+  );
+  return (
+    <form
+      className="form-grid"
+      aria-label="New engagement"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void (async () => {
+          try {
+            const created = await api['engagements.create']({
+              name: form.name,
+              client: form.client,
+              purpose: form.purpose,
+              periodFrom: form.periodFrom || null,
+              periodTo: form.periodTo || null,
+              open: false,
+            });
+            await open(created.dir);
+          } catch (err) {
+            onError(errorMessage(err));
+          }
+        })();
+      }}
+    >
+      {field('name', 'Name')}
+      {field('client', 'Client')}
+      {field('purpose', 'Purpose')}
+      {field('periodFrom', 'Period from', 'date')}
+      {field('periodTo', 'Period to', 'date')}
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={!form.name.trim()}>
+          Create and open
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function EngagementsScreen() {
+  const list = useEngagements((s) => s.list);
+  const error = useEngagements((s) => s.error);
+  const load = useEngagements((s) => s.load);
+  const [message, setMessage] = useState<string | null>(null);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  if (error && !list) return <ErrorState message={error} onRetry={() => void load()} />;
+  if (!list) return <Loading />;
+  const done = (m: string | null) => {
+    setMessage(m);
+    void load();
+  };
+  return (
+    <section className="screen-pad engagements">
+      <h2>Engagements</h2>
+      <p className="muted">One folder per investigation: its details, connection profiles, cache, checkpoints and exports. Every screen shows only the open one.</p>
+      {list.notices.map((n) => (
+        <div key={n} className="banner" role="status">
+          {n}
+        </div>
+      ))}
+      {message || error ? (
+        <div className="banner" role="status">
+          {message ?? error}
+        </div>
+      ) : null}
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th>Engagement</th>
+            <th>Client</th>
+            <th>Last sync</th>
+            <th>Latest verdict</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {list.engagements.map((e) => (
+            <Row key={e.dir} e={e} onDone={done} />
+          ))}
+        </tbody>
+      </table>
+      <h3>New engagement</h3>
+      <CreateForm onError={setMessage} />
+    </section>
+  );
+}

@@ -1,0 +1,83 @@
+// Issue 13: two clients' engagements on two sources never show each other's rows,
+// verdicts or checkpoints. The auditor creates each engagement in the switcher; its
+// source is saved, synced and verified through the same contract the Connections and
+// Integrity screens call; then the screens of each engagement are read, switching back
+// and forth in the switcher.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { callApp } from '../helpers/app-calls.js';
+import type { JobStatus } from '../../src-main/core/contract/jobs.js';
+import { startStack, type Stack } from './support/stack.js';
+import { AppFrame } from './pages/app-frame.js';
+import { EngagementsPage } from './pages/engagements.js';
+import { IntegrityPage } from './pages/integrity.js';
+import { openScreen } from './actions/navigate.js';
+import { createEngagement, switchEngagement } from './actions/engagement.js';
+
+describe('engagements never mix', () => {
+  let acmeSource: DemoDb;
+  let globexSource: DemoDb;
+  let stack: Stack;
+  const labelOf = (s: DemoDb) => `${new URL(s.url).hostname}:${new URL(s.url).port}/auditdesk_demo`;
+
+  async function connectSyncVerify(source: DemoDb, id: string) {
+    const u = new URL(source.url);
+    await callApp(stack.ctx, 'connections.save', {
+      profile: { id, name: id, host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable', tenants: source.groundTruth.tenants },
+      password: decodeURIComponent(u.password),
+      makeActive: true,
+    });
+    for (const [name, input] of [['sync.start', {}], ['integrity.verify', { target: 'cache' }]] as const) {
+      const { jobId } = await callApp<{ jobId: string }>(stack.ctx, name, input);
+      assert.equal(((await stack.ctx.jobs.wait(jobId)) as JobStatus).state, 'done');
+    }
+  }
+
+  before(async () => {
+    acmeSource = await startDemoDb();
+    globexSource = await startDemoDb({ events: 1000, seed: 7 });
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.stop();
+    await Promise.all([acmeSource?.stop(), globexSource?.stop()]);
+  });
+
+  test('each engagement shows only its own source on Integrity, in the checkpoint history and in the switcher', async () => {
+    const page = stack.page;
+    await createEngagement(page, 'Acme Q1', 'Acme');
+    await connectSyncVerify(acmeSource, 'acme-db');
+    await createEngagement(page, 'Globex Q1', 'Globex');
+    await connectSyncVerify(globexSource, 'globex-db');
+
+    for (const [name, own, other] of [
+      ['Globex Q1', globexSource, acmeSource],
+      ['Acme Q1', acmeSource, globexSource],
+      ['Globex Q1', globexSource, acmeSource],
+    ] as const) {
+      await switchEngagement(page, name).catch(async (e: unknown) => {
+        // Already open: the switcher offers no Open button for the open engagement.
+        if (!(await new EngagementsPage(page).badge.innerText()).includes(name)) throw e;
+      });
+      await openScreen(page, 'Integrity');
+      const integrity = new IntegrityPage(page);
+      await integrity.history.locator('tbody tr').first().waitFor({ timeout: 30_000 });
+      const screen = await new AppFrame(page).main('Integrity').innerText();
+      assert.ok(screen.includes(labelOf(own)), `${name}: Integrity names its own source`);
+      assert.ok(!screen.includes(labelOf(other)), `${name}: nothing about the other engagement's source`);
+      const timeline = await (async () => {
+        await openScreen(page, 'Timeline');
+        return new AppFrame(page).statusLine.innerText();
+      })();
+      assert.ok(!timeline.includes(labelOf(other)), `${name}: the status line never names the other source`);
+    }
+
+    await openScreen(page, 'Engagements');
+    const e = new EngagementsPage(page);
+    assert.match(await e.row('Acme Q1').innerText(), new RegExp(`Acme[\\s\\S]*intact[\\s\\S]*${labelOf(acmeSource).replace(/\./g, '\\.')}`));
+    assert.match(await e.row('Globex Q1').innerText(), new RegExp(`Globex[\\s\\S]*intact[\\s\\S]*${labelOf(globexSource).replace(/\./g, '\\.')}`));
+    await stack.screenshot('engagements-switcher');
+    assert.deepEqual(stack.pageErrors, [], 'no console errors or CSP violations');
+  });
+});

@@ -1,0 +1,124 @@
+// The CLI and engagements (issue 13): `--engagement DIR` on sync, verify and export;
+// `verify --source` alone verifies and prints and changes no engagement, no cache the
+// app reads and nothing in the data folder; `engagement create|list|archive`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { scratchDir } from '../helpers/scratch.js';
+import { engagementPaths } from '../../src-main/core/engagement/paths.js';
+import { openCache } from '../../src-main/core/cache/open.js';
+import type { VerifyReport } from '../../src-main/core/verify/report.js';
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'cli', 'main.js');
+const PASSWORD = 'eng-cli-password';
+let demo: DemoDb;
+let root: string;
+let dataDir: string;
+let engagement: string;
+let tenant: string;
+
+function run(args: string[]) {
+  const res = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, AUDITDESK_P12_PASSWORD: PASSWORD, AUDITDESK_DATA_DIR: dataDir },
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** Every file under a folder with its SHA-256: what "changed nothing" is checked against. */
+function fingerprintTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[relative(dir, p)] = `${statSync(p).size}:${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+before(async () => {
+  demo = await startDemoDb();
+  tenant = demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant)!;
+  root = scratchDir('auditdesk-eng-cli-');
+  dataDir = join(root, 'data');
+});
+
+after(async () => {
+  await demo?.stop();
+});
+
+test('engagement create makes the folder and lists it; sync --engagement fills its cache', () => {
+  const created = run(['engagement', 'create', '--name', 'Acme Q1', '--client', 'Acme', '--period-from', '2026-01-01', '--period-to', '2026-03-31', '--json']);
+  assert.equal(created.code, 0, created.stderr);
+  engagement = (JSON.parse(created.stdout) as { dir: string }).dir;
+  assert.equal(engagement, join(dataDir, 'engagements', 'acme-q1'));
+  const listed = run(['engagement', 'list', '--json']);
+  assert.deepEqual((JSON.parse(listed.stdout) as { name: string }[]).map((e) => e.name), ['Acme Q1']);
+
+  const synced = run(['sync', '--source', demo.url, '--tenant', tenant, '--engagement', engagement]);
+  assert.equal(synced.code, 0, synced.stderr);
+  const db = openCache(engagementPaths(engagement).cache, { readonly: true });
+  try {
+    assert.ok((db.prepare('SELECT count(*) FROM records').pluck().get() as number) > 0);
+  } finally {
+    db.close();
+  }
+});
+
+test('verify --source alone verifies and prints, and changes no engagement and nothing in the data folder', () => {
+  const beforeRun = fingerprintTree(dataDir);
+  const r = run(['verify', '--source', demo.url, '--tenant', tenant, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as VerifyReport;
+  assert.equal(report.intact, true);
+  assert.deepEqual(report.checkpointsRecorded, []);
+  assert.ok(report.notes.some((n) => /nothing was recorded: pass --engagement DIR/.test(n)), report.notes.join(' | '));
+  assert.deepEqual(fingerprintTree(dataDir), beforeRun, 'not a byte changed under the data folder');
+  assert.equal(existsSync(join(dataDir, 'cache.sqlite')), false, 'no shared cache the app would read');
+});
+
+test('verify --engagement records its checkpoints and report in that engagement, naming the source', () => {
+  const r = run(['verify', '--source', demo.url, '--tenant', tenant, '--engagement', engagement, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as VerifyReport;
+  assert.equal(report.checkpointsRecorded.length, 1);
+  const db = openCache(engagementPaths(engagement).cache, { readonly: true });
+  try {
+    const stored = db.prepare("SELECT source_fingerprint FROM verify_reports WHERE target = 'source+cache'").pluck().all();
+    assert.deepEqual(stored, [report.source!.fingerprint]);
+  } finally {
+    db.close();
+  }
+});
+
+test('--cache and --engagement together, or a folder that is not an engagement, are one clear error', () => {
+  const both = run(['verify', '--engagement', engagement, '--cache', join(root, 'x.sqlite')]);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /^auditdesk: both --cache and --engagement were given\. Pass one of them/);
+  const notOne = run(['sync', '--source', demo.url, '--engagement', join(root, 'typo')]);
+  assert.equal(notOne.code, 2);
+  assert.match(notOne.stderr, /is not an engagement folder \(no engagement\.json\)/);
+  assert.equal(existsSync(join(root, 'typo')), false, 'a typo creates nothing');
+});
+
+test('export --engagement writes a package from its cache; engagement archive hands the folder over as one ZIP', () => {
+  const id = join(root, 'id.p12');
+  assert.equal(run(['identity', 'create', '--name', 'Eng CLI', '--org', 'QA', '--email', 'e@audit.example', '--out', id]).code, 0);
+  const out = join(engagementPaths(engagement).dir, 'exports-by-hand.zip');
+  const exported = run(['export', '--engagement', engagement, '--identity', id, '--tenant', tenant, '--out', out]);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.ok(existsSync(out));
+  const zip = join(root, 'handover.zip');
+  const archived = run(['engagement', 'archive', engagement, '--out', zip]);
+  assert.equal(archived.code, 0, archived.stderr);
+  assert.match(archived.stdout, /^wrote .*handover\.zip \(\d+ files/);
+});
