@@ -16,6 +16,7 @@ import { writePackage, type ExportProgress } from '../../src-main/core/export/pa
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import { startDemoDb } from '../helpers/demo-db.js';
 import type { BenchLine } from './types.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 /** Same shape as test/bench/types.ts BenchLine. */
 
@@ -44,7 +45,7 @@ export async function bench(): Promise<BenchLine[]> {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     let last = t0;
-    const result = await writePackage({
+    const result = await writePackage({ auditorKey: testAuditorKey(),
       db,
       filter: { tenant: [tenant] },
       identity,

@@ -13,6 +13,7 @@ import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-mai
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import { SCREENSHOT_DIR } from './support/stack.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const dir = scratchDir('auditdesk-verify-page-');
 let alice: LoadedIdentity;
@@ -43,7 +44,7 @@ describe('the verify page inside a package', () => {
     createIdentity({ name: 'Alice Auditor', org: 'Audit LLP', email: 'alice@audit.example', password: 'page-test-password', out: join(dir, 'alice.p12') });
     alice = loadIdentity(join(dir, 'alice.p12'), 'page-test-password');
     pkg = join(dir, 'pkg.zip');
-    await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: alice, out: pkg, createdAt: '2026-11-01T10:00:00Z' });
+    await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: alice, out: pkg, createdAt: '2026-11-01T10:00:00Z' });
     f.close();
     files = await unzipAll(pkg);
     // The reader opens the copy that came in the package.

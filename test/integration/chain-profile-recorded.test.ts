@@ -22,6 +22,7 @@ import { openCache } from '../../src-main/core/cache/open.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { saveDemoProfile } from '../../src-main/bridge/startup.js';
 import { runSyncJob } from '../../src-main/core/app/sync-job.js';
+import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
 import { createIdentity, loadIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
@@ -169,7 +170,7 @@ describe('sync records each chain\'s profile; verify --cache and export use it',
     const identity = loadIdentity(join(dir, 'id.p12'), 'profile-test-password');
     const db = openCache(cache);
     try {
-      await writePackage({ db, filter: { tenant: [v2Tenant] }, identity, out: join(dir, 'v2.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+      await writePackage({ db, filter: { tenant: [v2Tenant] }, identity, out: join(dir, 'v2.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [], auditorKey: loadOrCreateAuditorKey(join(dir, 'data')) });
     } finally {
       db.close();
     }

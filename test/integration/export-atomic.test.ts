@@ -14,6 +14,7 @@ import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { ExportJobResult, ExportPreview, IdentityView } from '../../src-main/core/contract/export.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'cli', 'main.js');
 const WORK_PREFIX = '.auditdesk-export-';
@@ -49,7 +50,7 @@ describe('cancelling an export', () => {
       const out = join(d, 'pkg.zip');
       const ctl = new AbortController();
       await assert.rejects(
-        writePackage({
+        writePackage({ auditorKey: testAuditorKey(),
           db: fixture.db,
           filter: { tenant: ['acme'] },
           identity: id,
@@ -111,7 +112,7 @@ describe('a failing export', () => {
       const d = outDir(`fail-${phase}`);
       const out = join(d, 'pkg.zip');
       await assert.rejects(
-        writePackage({
+        writePackage({ auditorKey: testAuditorKey(),
           db: fixture.db,
           filter: { tenant: ['acme'] },
           identity: id,
@@ -131,13 +132,13 @@ describe('a failing export', () => {
     const d = outDir('exists');
     const out = join(d, 'pkg.zip');
     writeFileSync(out, 'an earlier package');
-    await assert.rejects(writePackage({ db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out }), (e: Error & { code?: string }) => e.code === 'E_EXISTS');
+    await assert.rejects(writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out }), (e: Error & { code?: string }) => e.code === 'E_EXISTS');
     assert.equal(readFileSync(out, 'utf8'), 'an earlier package');
   });
 
   test('refuses a filter without exactly one tenant before writing anything', async () => {
     const d = outDir('no-tenant');
-    await assert.rejects(writePackage({ db: fixture.db, filter: {}, identity: id, out: join(d, 'pkg.zip') }), /exactly one tenant/);
+    await assert.rejects(writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: {}, identity: id, out: join(d, 'pkg.zip') }), /exactly one tenant/);
     assert.deepEqual(readdirSync(d), []);
   });
 });
@@ -147,7 +148,7 @@ describe('export work folders', () => {
     const d = outDir('beside');
     const out = join(d, 'pkg.zip');
     const seen: string[][] = [];
-    await writePackage({ db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out, onProgress: (p) => p.phase === 'report' && seen.push(readdirSync(d)) });
+    await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out, onProgress: (p) => p.phase === 'report' && seen.push(readdirSync(d)) });
     assert.ok(seen.length > 0);
     assert.ok(seen[0]!.some((n) => n.startsWith(WORK_PREFIX)), `work folder beside --out: ${JSON.stringify(seen[0])}`);
     assert.deepEqual(readdirSync(d), ['pkg.zip']);
@@ -159,7 +160,7 @@ describe('export work folders', () => {
     const stale = join(d, `${WORK_PREFIX}2147483646-x1y2z3`);
     mkdirSync(stale);
     writeFileSync(join(stale, 'conversation_logs.csv'), 'plaintext left by a killed export');
-    await writePackage({ db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(d, 'pkg.zip') });
+    await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(d, 'pkg.zip') });
     assert.deepEqual(readdirSync(d), ['pkg.zip']);
   });
 
@@ -167,7 +168,7 @@ describe('export work folders', () => {
     const d = outDir('full');
     const out = join(d, 'pkg.zip');
     await assert.rejects(
-      writePackage({
+      writePackage({ auditorKey: testAuditorKey(),
         db: fixture.db,
         filter: { tenant: ['acme'] },
         identity: id,
@@ -193,7 +194,7 @@ describe('export work folders', () => {
     const d = outDir('zip-error');
     const out = join(d, 'pkg.zip');
     await assert.rejects(
-      writePackage({
+      writePackage({ auditorKey: testAuditorKey(),
         db: fixture.db,
         filter: { tenant: ['acme'] },
         identity: id,

@@ -13,6 +13,7 @@ import { writePackage } from '../../src-main/core/export/package.js';
 import { DEFAULT_POLICY, readControlsReport, type ControlsReport } from '../../src-main/core/controls/index.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { zipEntry } from '../helpers/package-zip.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const PDFTOTEXT = spawnSync('pdftotext', ['-v']).error === undefined;
 let dir: string;
@@ -44,7 +45,7 @@ before(async () => {
   const f = new CacheFixture(join(dir, 'cache.sqlite'));
   fillDemoLike(f, 'acme', 60);
   writeFileSync(join(dir, 'controls.json'), JSON.stringify(report));
-  await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'pkg.zip'), controls: readControlsReport(join(dir, 'controls.json'), 'acme') });
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'pkg.zip'), controls: readControlsReport(join(dir, 'controls.json'), 'acme') });
   f.close();
   writeFileSync(join(dir, 'report.pdf'), await entry(join(dir, 'pkg.zip'), 'report.pdf'));
   if (PDFTOTEXT) text = execFileSync('pdftotext', ['-layout', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });

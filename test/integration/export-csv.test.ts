@@ -14,6 +14,7 @@ import { writePackage } from '../../src-main/core/export/package.js';
 import { restoreCell } from '../../src-main/core/export/csv.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const HEADER =
   'Log ID,Timestamp,Agent ID,Session ID,Channel,Prompt,Response,Model Info,Model Provider,Model Name,Model Version,Deployment ID,Temperature,Safety Mode,Model Config';
@@ -125,9 +126,9 @@ describe('conversation_logs.csv', () => {
   let files: Map<string, Buffer>;
   let rawFiles: Map<string, Buffer>;
   before(async () => {
-    await writePackage({ db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'pkg.zip'), createdAt: '2026-02-01T00:00:00Z' });
+    await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'pkg.zip'), createdAt: '2026-02-01T00:00:00Z' });
     files = await entries(join(dir, 'pkg.zip'));
-    await writePackage({ db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'raw.zip'), createdAt: '2026-02-01T00:00:00Z', neutraliseFormulas: false });
+    await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'raw.zip'), createdAt: '2026-02-01T00:00:00Z', neutraliseFormulas: false });
     rawFiles = await entries(join(dir, 'raw.zip'));
   });
 
@@ -193,7 +194,7 @@ describe('conversation_logs.csv', () => {
 describe('a conversations-only export', () => {
   test('still has an audit_events.csv with the standard header and verifies', async () => {
     const out = join(dir, 'conv-only.zip');
-    const res = await writePackage({ db: fixture.db, filter: { tenant: ['acme'], kind: 'conversation' }, identity: id, out, createdAt: '2026-02-01T00:00:00Z' });
+    const res = await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'], kind: 'conversation' }, identity: id, out, createdAt: '2026-02-01T00:00:00Z' });
     assert.equal(res.counts.events, 0);
     assert.equal(res.integrity.intact, null);
     const files = await entries(out);

@@ -18,6 +18,7 @@ import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage, type ExportResult } from '../../src-main/core/export/package.js';
 import { verifyWithBoth } from '../helpers/python-verifier.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 let demo: DemoDb;
 let dir: string;
@@ -66,7 +67,7 @@ describe('packages from the demo tenant database', () => {
   let intact: ExportResult;
 
   test("an intact tenant's package verifies and names the sync's chain head", async () => {
-    intact = await writePackage({ db, filter: { tenant: [intactTenant] }, identity: id, out: join(dir, 'intact.zip') });
+    intact = await writePackage({ auditorKey: testAuditorKey(), db, filter: { tenant: [intactTenant] }, identity: id, out: join(dir, 'intact.zip') });
     const head = demo.groundTruth.chainHeads[intactTenant]!;
     const counts = demo.groundTruth.counts[intactTenant]!;
     assert.equal(intact.counts.events, counts.audit_logs);
@@ -84,7 +85,7 @@ describe('packages from the demo tenant database', () => {
   });
 
   test("the tampered tenant's package lists every planted break and is still an authentic package", async () => {
-    const res = await writePackage({ db, filter: { tenant: [tamperedTenant] }, identity: id, out: join(dir, 'tampered.zip') });
+    const res = await writePackage({ auditorKey: testAuditorKey(), db, filter: { tenant: [tamperedTenant] }, identity: id, out: join(dir, 'tampered.zip') });
     assert.equal(res.integrity.intact, false);
     const r = await verifyWithBoth(join(dir, 'tampered.zip'), { trust: id.info.fingerprint });
     assert.deepEqual(r.failures, [], 'the package itself is intact: the breaks are findings about the data');
@@ -101,7 +102,7 @@ describe('packages from the demo tenant database', () => {
   test('a filtered export (one event type, one week) verifies too', async () => {
     const from = demo.groundTruth.window.from.slice(0, 10);
     const to = new Date(Date.parse(from) + 7 * 86_400_000).toISOString().slice(0, 10);
-    await writePackage({ db, filter: { tenant: [intactTenant], eventType: ['login_failed', 'login'], from, to }, identity: id, out: join(dir, 'filtered.zip') });
+    await writePackage({ auditorKey: testAuditorKey(), db, filter: { tenant: [intactTenant], eventType: ['login_failed', 'login'], from, to }, identity: id, out: join(dir, 'filtered.zip') });
     const r = await verifyWithBoth(join(dir, 'filtered.zip'));
     assert.deepEqual(r.failures, []);
     assert.equal(r.chain?.intact, true);

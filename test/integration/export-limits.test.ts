@@ -17,6 +17,7 @@ import type { IntegrityEntry } from '../../src-main/core/export/integrity.js';
 import { recordChainProfile } from '../../src-main/core/cache/chain-profiles.js';
 import { JCS_EXACT_SHA256_V2 } from '../../src-main/core/chain/profile.js';
 import { zipEntry } from '../helpers/package-zip.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const PDFTOTEXT = spawnSync('pdftotext', ['-v']).error === undefined;
 
@@ -48,8 +49,8 @@ before(async () => {
   f.addEvents('bank', rows);
   // The tamper of issue 20: 2^53 → 2^53 + 1 inside action_details, no rehash.
   f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND seq = 6`).run();
-  await writePackage({ db: f.db, filter: { tenant: ['bank'] }, identity: id, out: join(dir, 'pkg.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
-  await writePackage({ db: f.db, filter: { tenant: ['bnak'] }, identity: id, out: join(dir, 'typo.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['bank'] }, identity: id, out: join(dir, 'pkg.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['bnak'] }, identity: id, out: join(dir, 'typo.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
   f.close();
   writeFileSync(join(dir, 'typo.pdf'), await entry(join(dir, 'typo.zip'), 'report.pdf'));
   if (PDFTOTEXT) typoText = execFileSync('pdftotext', ['-layout', join(dir, 'typo.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
@@ -114,7 +115,7 @@ test('a chain recorded as written with jcs-exact-sha256-v2: the 2^53 tamper (no 
   const tableId = f.db.prepare(`SELECT table_id FROM source_tables WHERE kind = 'events'`).pluck().get() as number;
   recordChainProfile(f.db, tableId, 'bank2', JCS_EXACT_SHA256_V2);
   f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND tenant_id = 'bank2' AND seq = 6`).run();
-  await writePackage({ db: f.db, filter: { tenant: ['bank2'] }, identity: id, out: join(dir, 'v2.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['bank2'] }, identity: id, out: join(dir, 'v2.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
   f.close();
   const v = JSON.parse((await entry(join(dir, 'v2.zip'), 'verification.json')).toString('utf8')) as { profile: string; tenants: IntegrityEntry[] };
   assert.equal(v.profile, 'jcs-exact-sha256-v2');

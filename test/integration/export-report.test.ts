@@ -12,6 +12,7 @@ import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-mai
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPdfSignature } from '../../src-main/core/export/pdf-signature.js';
 import { zipEntry } from '../helpers/package-zip.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const hasTool = (t: string) => spawnSync(t, ['-v']).error === undefined;
 const PDFSIG = hasTool('pdfsig');
@@ -36,7 +37,7 @@ before(async () => {
   // Plant a chain break the report must list: row 41 changed without rehash.
   f.db.prepare("UPDATE records SET user_id = 'Ωmega-Ревизор' WHERE kind = 'event' AND seq = 41").run();
   void events;
-  await writePackage({
+  await writePackage({ auditorKey: testAuditorKey(),
     db: f.db,
     filter: { tenant: ['acme'] },
     identity: id,
@@ -112,7 +113,7 @@ describe('report.pdf signed by an auditor whose name is not in a Latin script', 
     worldId = loadIdentity(join(dir, 'world.p12'), 'pdf-test-password');
     const f = new CacheFixture(join(dir, 'world.sqlite'));
     fillDemoLike(f, 'acme', 30);
-    await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: worldId, out: join(dir, 'world.zip'), createdAt: '2026-03-01T08:30:00Z' });
+    await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: worldId, out: join(dir, 'world.zip'), createdAt: '2026-03-01T08:30:00Z' });
     f.close();
     worldPdf = await entry(join(dir, 'world.zip'), 'report.pdf');
     writeFileSync(join(dir, 'world.pdf'), worldPdf);

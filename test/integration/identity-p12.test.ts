@@ -16,6 +16,7 @@ import { buildP12 } from '../../src-main/core/identity/p12.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const OPENSSL = spawnSync('openssl', ['version']).error === undefined;
 const PW = 'identity-password';
@@ -158,7 +159,7 @@ describe('identity import of an organisation p12', { skip: OPENSSL ? false : 'op
     const f = new CacheFixture(join(dir, 'cache.sqlite'));
     fillDemoLike(f, 'acme', 60);
     const out = join(dir, 'org-pkg.zip');
-    await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: loadIdentity(imported, PW), out });
+    await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: loadIdentity(imported, PW), out });
     f.close();
     const ok = await verifyPackage(out, { trust: readFileSync(orgCert, 'utf8') });
     assert.deepEqual(ok.failures, []);
@@ -179,7 +180,7 @@ describe('identity import of an organisation p12', { skip: OPENSSL ? false : 'op
     const f = new CacheFixture(join(dir, `${label}.sqlite`));
     fillDemoLike(f, 'acme', 20);
     const pkg = join(dir, `${label}.zip`);
-    await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: loadIdentity(join(dir, `${label}-id.p12`), PW), out: pkg, createdAt });
+    await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: loadIdentity(join(dir, `${label}-id.p12`), PW), out: pkg, createdAt });
     f.close();
     return { pkg, orgPem };
   }

@@ -15,6 +15,7 @@ import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key
 import { createIdentity, loadIdentity } from '../../src-main/core/identity/index.js';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const cli = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
 const modeOf = (p: string) => statSync(p).mode & 0o777;
@@ -77,7 +78,7 @@ test("an export's work folder is 0700 and every file in it 0600 while the packag
   const places = [tmpdir(), dirname(out)];
   const before = new Set(places.flatMap((p) => readdirSync(p).map((n) => join(p, n))));
   const seen: { path: string; mode: number }[] = [];
-  await writePackage({
+  await writePackage({ auditorKey: testAuditorKey(),
     db: f.db,
     filter: { tenant: ['acme'] },
     identity,

@@ -16,6 +16,7 @@ import { writePackage } from '../../src-main/core/export/package.js';
 import type { PackageVerification } from '../../src-main/core/export/verify-package.js';
 // Every package of the matrix goes through both verifiers, which must agree (issue 19).
 import { verifyWithBoth } from '../helpers/python-verifier.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const PASSWORD = 'tamper-test-password';
 let dir: string;
@@ -56,7 +57,7 @@ before(async () => {
   alice = loadIdentity(join(dir, 'alice.p12'), PASSWORD);
   mallory = loadIdentity(join(dir, 'mallory.p12'), PASSWORD);
   pkg = join(dir, 'pkg.zip');
-  await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: alice, out: pkg, createdAt: '2026-11-01T10:00:00Z' });
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: alice, out: pkg, createdAt: '2026-11-01T10:00:00Z' });
   f.close();
   original = await unzipAll(pkg);
 });

@@ -15,6 +15,7 @@ import { scratchDir } from '../helpers/scratch.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const run = promisify(execFile);
 const GO_SOURCE = fileURLToPath(new URL('../../../test/interop/tlogcheck', import.meta.url));
@@ -40,7 +41,7 @@ async function exportOf(name: string, rows: SourceRow[], createdAt: string, prev
   const f = new CacheFixture(join(dir, `${name}.sqlite`));
   f.addEvents('acme', rows);
   const out = join(dir, `${name}.zip`);
-  const result = await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: alice, out, createdAt, previous });
+  const result = await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: alice, out, createdAt, previous });
   f.close();
   return { out, result, files: await unzipAll(out) };
 }

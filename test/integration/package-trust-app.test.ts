@@ -11,6 +11,7 @@ import { writePackage } from '../../src-main/core/export/package.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { PackageVerificationView, TrustedSignerView } from '../../src-main/core/contract/export.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 let dir: string;
 let pkg: string;
@@ -23,7 +24,7 @@ before(async () => {
   createIdentity({ name: 'Trusted Tess', org: 'Audit LLP', email: 'tess@audit.example', password: 'trust-password', out: join(dir, 'tess.p12') });
   signer = loadIdentity(join(dir, 'tess.p12'), 'trust-password');
   pkg = join(dir, 'pkg.zip');
-  await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: signer, out: pkg });
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: signer, out: pkg });
   f.close();
 });
 

@@ -15,6 +15,7 @@ import { createIdentity, loadIdentity, certPem, type LoadedIdentity } from '../.
 import { makeEd25519Certificate, selfIssuer } from '../../src-main/core/identity/certs.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'cli', 'main.js');
 const PASSWORD = 'verdict-test-password';
@@ -66,8 +67,8 @@ before(async () => {
   mallory = loadIdentity(join(dir, 'mallory.p12'), PASSWORD);
   alicePkg = join(dir, 'alice.zip');
   malloryPkg = join(dir, 'mallory.zip');
-  await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: alice, out: alicePkg, createdAt: '2026-11-01T10:00:00Z' });
-  await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: mallory, out: malloryPkg, createdAt: '2026-11-01T10:00:00Z' });
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: alice, out: alicePkg, createdAt: '2026-11-01T10:00:00Z' });
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: mallory, out: malloryPkg, createdAt: '2026-11-01T10:00:00Z' });
   f.close();
   aliceFiles = await unzipAll(alicePkg);
   malloryFiles = await unzipAll(malloryPkg);

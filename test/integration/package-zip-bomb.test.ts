@@ -13,6 +13,7 @@ import { scratchDir } from '../helpers/scratch.js';
 import { copyOf, unzipAll, writeRawZip, zeroBomb, type PackageFiles } from '../helpers/package-zip.js';
 import { createIdentity, loadIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'verify-child.js');
 const TWO_GB_IN_MB = 2048;
@@ -24,7 +25,7 @@ before(async () => {
   const f = new CacheFixture(join(dir, 'cache.sqlite'));
   fillDemoLike(f, 'acme', 50);
   createIdentity({ name: 'Bomb Tester', org: 'QA', email: 'qa@audit.example', password: 'bomb-password', out: join(dir, 'id.p12') });
-  await writePackage({ db: f.db, filter: { tenant: ['acme'] }, identity: loadIdentity(join(dir, 'id.p12'), 'bomb-password'), out: join(dir, 'pkg.zip') });
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: loadIdentity(join(dir, 'id.p12'), 'bomb-password'), out: join(dir, 'pkg.zip') });
   f.close();
   files = await unzipAll(join(dir, 'pkg.zip'));
 });

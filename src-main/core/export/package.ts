@@ -93,8 +93,8 @@ export interface ExportOptions {
    * consistency proof from that package's checkpoint (docs/tlog-evidence.md).
    */
   previous?: string;
-  /** Signs the reviewer journal's head (journal-head.json); without it the package carries the journal unsigned and verify-package says so. */
-  auditorKey?: AuditorKey;
+  /** Signs the reviewer journal's head (journal-head.json): every package carries the journal and its signed head. */
+  auditorKey: AuditorKey;
   /** A controls report (`auditdesk controls --json`): the exported tenant's verdicts get a section in the PDF. */
   controls?: ControlsReport;
   signal?: AbortSignal;

@@ -31,12 +31,13 @@ export interface SmallFile {
 }
 
 /** The three files, ready to add to a package before its manifest is written. */
-export function reviewPackageFiles(db: CacheDb, auditorKey: AuditorKey | undefined, now: Date): SmallFile[] {
+export function reviewPackageFiles(db: CacheDb, auditorKey: AuditorKey, now: Date): SmallFile[] {
   const entries = journalEntries(db);
   const out: SmallFile[] = [
     { name: REVIEW_PACKAGE_FILES.journal, bytes: Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8'), mediaType: 'application/jsonl' },
   ];
-  const head = auditorKey ? signJournalHead(db, auditorKey, now) : null;
+  // An empty journal has no head to sign (and verify-package expects none).
+  const head = signJournalHead(db, auditorKey, now);
   if (head) out.push({ name: REVIEW_PACKAGE_FILES.head, bytes: Buffer.from(`${JSON.stringify(head, null, 2)}\n`, 'utf8'), mediaType: 'application/json' });
   const rows = db
     .prepare(`SELECT ${DECISION_COLUMNS.map((c) => (c === 'certificate' ? 'signer_cert AS certificate' : c === 'signature' ? 'signature' : c)).join(', ')} FROM review_decisions ORDER BY decision_id`)
