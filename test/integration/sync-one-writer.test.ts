@@ -11,6 +11,8 @@ import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { openCache } from '../../src-main/core/cache/open.js';
+import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
+import { tableColumns } from '../../src-main/core/demo/generate.js';
 import type { SyncSummary } from '../../src-main/core/sync/index.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
@@ -58,20 +60,59 @@ function syncArgs(cachePath: string, extra: string[] = []): string[] {
   return ['sync', '--source', demo.url, '--tenant', tenant, '--cache', cachePath, '--data-dir', join(dir, 'data'), '--batch-rows', '100', ...extra];
 }
 
-/** New rows at the source, so the next sync has work after its watermark. */
+/**
+ * New rows at the source, so the next sync has work after its watermark. The events
+ * extend the tenant's hash chain correctly (a sync also verifies the chain and exits 1
+ * on a break): inserted, then hashed in seq order from the old head, as the source
+ * system would have written them.
+ */
 async function addSourceRows(events: number, conversations: number): Promise<void> {
-  await admin.query(
-    `INSERT INTO audit_logs (id, seq, tenant_id, event_type, severity, created_at, prev_hash, hash)
-     SELECT gen_random_uuid(), (SELECT max(seq) FROM audit_logs WHERE tenant_id = $1) + g, $1, 'read', 'info', now(), repeat('0', 64), repeat('1', 64)
-       FROM generate_series(1, $2::int) g`,
-    [tenant, events],
-  );
-  await admin.query(
-    `INSERT INTO conversation_audit_logs (id, tenant_id, agent_id, session_id, channel, prompt, "timestamp")
-     SELECT gen_random_uuid(), $1, 'agent-late', 'session-late', 'api', 'prompt ' || g, now() + g * interval '1 ms'
-       FROM generate_series(1, $2::int) g`,
-    [tenant, conversations],
-  );
+  const columns = await tableColumns(admin, 'audit_logs');
+  const payloadOf = makePayloadBuilder(columns);
+  await admin.query('BEGIN');
+  try {
+    const head = await admin.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM audit_logs WHERE tenant_id = $1 ORDER BY audit_logs.seq DESC LIMIT 1', [tenant]);
+    await admin.query(
+      `INSERT INTO audit_logs (id, seq, tenant_id, event_type, severity, created_at, prev_hash, hash)
+       SELECT gen_random_uuid(), $2::bigint + g, $1, 'read', 'info', now(), '', ''
+         FROM generate_series(1, $3::int) g`,
+      [tenant, head.rows[0]!.seq, events],
+    );
+    const fresh = await admin.query<(string | null)[]>({
+      text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq > $2 ORDER BY seq`,
+      values: [tenant, head.rows[0]!.seq],
+      rowMode: 'array',
+    });
+    const seqAt = columns.findIndex((c) => c.name === 'seq');
+    let prev = head.rows[0]!.hash;
+    const seqs: string[] = [];
+    const prevs: string[] = [];
+    const hashes: string[] = [];
+    for (const row of fresh.rows) {
+      const hash = chainHash(prev, payloadOf(row));
+      seqs.push(row[seqAt]!);
+      prevs.push(prev);
+      hashes.push(hash);
+      prev = hash;
+    }
+    await admin.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_immutable');
+    await admin.query(
+      `UPDATE audit_logs a SET prev_hash = r.p, hash = r.h FROM unnest($2::bigint[], $3::text[], $4::text[]) AS r(s, p, h)
+        WHERE a.tenant_id = $1 AND a.seq = r.s`,
+      [tenant, seqs, prevs, hashes],
+    );
+    await admin.query('ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_immutable');
+    await admin.query(
+      `INSERT INTO conversation_audit_logs (id, tenant_id, agent_id, session_id, channel, prompt, "timestamp")
+       SELECT gen_random_uuid(), $1, 'agent-late', 'session-late', 'api', 'prompt ' || g, now() + g * interval '1 ms'
+         FROM generate_series(1, $2::int) g`,
+      [tenant, conversations],
+    );
+    await admin.query('COMMIT');
+  } catch (e) {
+    await admin.query('ROLLBACK');
+    throw e;
+  }
 }
 
 async function sourceCounts(): Promise<number[]> {
