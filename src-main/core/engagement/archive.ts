@@ -1,6 +1,7 @@
 // Archive = the whole engagement folder in one ZIP, so handing an investigation over is
 // one file. The cache's -wal/-shm side files are left out: the caller folds the WAL
-// into the cache first (an open cache), so the copy is the committed state.
+// into the cache first (an open cache), so the copy is the committed state. So is the
+// sync's writer lease (and its own side files): it names a process on this machine.
 import { createWriteStream, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { basename, join, relative, sep } from 'node:path';
@@ -8,7 +9,7 @@ import yazl from 'yazl';
 import { tempPathFor } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 
-const LEFT_OUT = /(-wal|-shm|-journal|\.tmp)$/;
+const LEFT_OUT = /(-wal|-shm|-journal|\.tmp|\.writer-lease)$/;
 
 function filesUnder(root: string, dir = root): string[] {
   const out: string[] = [];
