@@ -1,4 +1,4 @@
-// How a verdict, checkpoint or export names the source it is about: the label a person
+// How a verdict, a checkpoint or a package names the source it is about: the label a person
 // recognises and enough of the fingerprint to tell two servers with the same name apart.
 import type { SourceRef } from '../../src-main/core/contract/engagements.js';
 

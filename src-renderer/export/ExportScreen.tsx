@@ -12,6 +12,7 @@ import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/useJob.js';
 import { useTimeline } from '../timeline/store.js';
 import { cleanFilter, filterToParams, isEmptyFilter, type Filter } from '../filters/filterState.js';
+import { SourceName } from '../engagements/source-name.js';
 
 function defaultOut(cachePath: string | undefined, tenant: string): string {
   const dir = cachePath ? cachePath.replace(/[/\\][^/\\]*$/, '') : '.';
@@ -320,7 +321,8 @@ export function ExportScreen() {
       {result ? (
         <section aria-label="Export result" className="card">
           <p data-testid="export-done">
-            Package <span className="mono">{result.out}</span> written ({result.files.length} files, id {result.packageId}). Chain check at export:{' '}
+            Package <span className="mono">{result.out}</span> written from <SourceName source={result.source} /> ({result.files.length} files, id {result.packageId}). Chain
+            check at export:{' '}
             {result.integrity.intact === null
               ? 'not applicable'
               : !result.integrity.intact

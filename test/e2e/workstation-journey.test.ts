@@ -204,6 +204,7 @@ describe('workstation journey on the demo tenant', () => {
     await page.getByRole('textbox', { name: 'Package file' }).fill(`${stack.dataDir}/package-${tenant}.zip`);
     await page.getByRole('button', { name: 'Export and sign' }).click();
     await page.getByTestId('export-done').waitFor({ timeout: 120_000 });
+    assert.match(await page.getByTestId('export-done').innerText(), /written from 127\.0\.0\.1:\d+\/auditdesk_demo \([0-9a-f]{12}…\)/, 'the package names its source');
     await page.getByTestId('package-verification').waitFor({ timeout: 60_000 });
     // Nobody marked the new identity trusted: intact, but "unpinned" (issue 11), not green.
     assert.match(await page.getByTestId('package-verification').innerText(), /Unpinned: intact, but signed by an unpinned key/);

@@ -182,6 +182,7 @@ test('the first export from a new engagement succeeds with the default path in i
   assert.equal(existsSync(dirname(path)), false, 'exports/ is made when the first package goes there');
   const result = await job<ExportJobResult>('export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out: path });
   assert.equal(result.out, path);
+  assert.equal(result.source?.fingerprint, globexFingerprint, 'the package names the source it came from');
   assert.ok(existsSync(path));
   const { jobId } = await call<{ jobId: string }>('export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out: path });
   const refused = await ctx.jobs.wait(jobId);

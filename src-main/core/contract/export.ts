@@ -36,6 +36,8 @@ export interface ExportJobResult {
   integrity: { intact: boolean | null; breaks: number };
   /** Drift findings in the package: `chainRows` of them on the hash-chained table (then it is not called intact). */
   drift: { findings: number; chainRows: number; statement: string | null };
+  /** the source the package's rows came from, as its manifest names it */
+  source: { label: string; fingerprint: string } | null;
 }
 
 export interface PackageFailureView {

@@ -1,7 +1,7 @@
 // Archive = the whole engagement folder in one ZIP, so handing an investigation over is
 // one file. The cache's -wal/-shm side files are left out: the caller folds the WAL
-// into the cache first (an open cache), so the copy is the committed state. The sync's
-// writer lease is left out too: a lease exists only while a process holds it.
+// into the cache first (an open cache), so the copy is the committed state. So is the
+// sync's writer lease (and its own side files): it names a process on this machine.
 import { createWriteStream, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { basename, join, relative, sep } from 'node:path';

@@ -115,6 +115,8 @@ export interface ExportResult {
   previous: PreviousOutcome | null;
   /** drift findings in the package (changes.csv), those on the hash-chained table, and the sentence that states them */
   drift: { findings: number; chainRows: number; statement: string | null };
+  /** the source the package's rows came from (as in its manifest); null for a selection without rows */
+  source: { label: string; fingerprint: string } | null;
 }
 
 export const VERIFICATION_FORMAT = 'auditdesk-package-verification/1';
@@ -487,6 +489,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       integrity: { intact: manifest.chain.intact, breaks: manifest.chain.breaks },
       previous: evidence.previous,
       drift: { findings: driftSummary.findings, chainRows: drift.filter((f) => f.tableKind === 'events').length, statement: driftSummary.statement },
+      source: source ? { label: source.label, fingerprint: source.fingerprint } : null,
     };
   } catch (e) {
     for (const w of open) w.destroy();
