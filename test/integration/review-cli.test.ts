@@ -113,9 +113,10 @@ test('complete is refused with open items, then signed listing them', () => {
 test('journal verify: intact with every action and signature, and an altered entry is named', () => {
   const res = cli(['journal', 'verify', '--engagement', engagement]);
   assert.equal(res.status, 0, res.stdout + res.stderr);
-  assert.match(res.stdout, /^journal: INTACT, 4 entries, 2 signatures checked, head [0-9a-f]{64}/);
+  assert.match(res.stdout, /^journal: INTACT, 5 entries, 2 signatures checked, head [0-9a-f]{64}/);
   const actions = cli(['journal', 'list', '--engagement', engagement, '--json']).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
-  assert.deepEqual(actions, ['sync', 'verification', 'decision', 'review_completed']);
+  // A sync ends with its own verification of the synced chains (issue 17), then the explicit verify.
+  assert.deepEqual(actions, ['sync', 'verification', 'verification', 'decision', 'review_completed']);
 
   // Someone with the file edits a decision's note behind the triggers' back.
   const copy = join(root, 'tampered.sqlite');
@@ -127,6 +128,6 @@ test('journal verify: intact with every action and signature, and an altered ent
   const broken = cli(['journal', 'verify', '--cache', copy]);
   assert.equal(broken.status, 1);
   assert.match(broken.stdout, /^journal: BROKEN/);
-  assert.match(broken.stdout, /entry 3: its content does not give its hash/);
-  assert.match(broken.stdout, /entry 3: decision on chain_break:[0-9a-f]{16}: its note differs from the signed note/);
+  assert.match(broken.stdout, /entry 4: its content does not give its hash/);
+  assert.match(broken.stdout, /entry 4: decision on chain_break:[0-9a-f]{16}: its note differs from the signed note/);
 });
