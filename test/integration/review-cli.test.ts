@@ -115,7 +115,7 @@ test('journal verify: intact with every action and signature, and an altered ent
   assert.equal(res.status, 0, res.stdout + res.stderr);
   assert.match(res.stdout, /^journal: INTACT, 5 entries, 2 signatures checked, head [0-9a-f]{64}/);
   const actions = cli(['journal', 'list', '--engagement', engagement, '--json']).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
-  // The sync ends with its verdict, so it journals a verification of its own.
+  // A sync ends with its own verification of the synced chains (issue 17), then the explicit verify.
   assert.deepEqual(actions, ['sync', 'verification', 'verification', 'decision', 'review_completed']);
 
   // Someone with the file edits a decision's note behind the triggers' back.

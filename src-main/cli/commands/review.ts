@@ -149,7 +149,7 @@ async function decideCommand(flags: DecideFlags): Promise<number> {
   const identity = await identityOf(flags);
   const { db, review } = await openTarget(flags);
   try {
-    const item = review.deriveItems(db, { anomalyThreshold }).find((i) => i.itemId === flags.item);
+    const item = review.findItem(db, flags.item, anomalyThreshold);
     const d = review.decide(db, identity, {
       itemId: flags.item,
       // Without --evidence the CLI signs the evidence the cache holds now, and prints it.

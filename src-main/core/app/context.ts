@@ -13,6 +13,7 @@ import { ensurePrivateDir, tightenedNotice } from '../util/private-files.js';
 import { UserError } from '../util/errors.js';
 import { QueryPool, defaultQueryWorkers } from './query-pool.js';
 import { SigningSessionState } from '../review/session.js';
+import { journalEngagementOpened } from '../review/journal-events.js';
 import { engagementPaths } from '../engagement/paths.js';
 import { readEngagementMeta, type EngagementMeta } from '../engagement/meta.js';
 import { EngagementRegistry, createEngagementFolder, freeFolderFor } from '../engagement/registry.js';
@@ -130,6 +131,8 @@ export class AppContext {
       throw new UserError('a sync, verification or export is still running in the open engagement.', 'E_BUSY', 'Wait for it to finish or cancel it, then switch.');
     }
     this.switchTo(dir);
+    // The auditor chose this engagement: the first line of what they did in it.
+    journalEngagementOpened(this.cache(), { name: this.current!.meta.name, dir: this.current!.dir });
     return this.current!;
   }
 

@@ -6,7 +6,7 @@ import type { LoadedIdentity } from '../identity/identity.js';
 import type { DecisionView, Disposition, ReviewCompletion, SignatureMeaning } from '../contract/review.js';
 import { UserError } from '../util/errors.js';
 import { appendJournal } from './journal.js';
-import { coverageOf, deriveItems, latestCompletion, toCompletionView, toDecisionView, type QueueOptions } from './queue.js';
+import { coverageOf, deriveItems, findItem, latestCompletion, toCompletionView, toDecisionView, type QueueOptions } from './queue.js';
 import { COMPLETION_FORMAT, DECISION_FORMAT, signDocument, signerNameOf, type SignedCompletion, type SignedDecision } from './signing.js';
 
 export interface DecideInput {
@@ -22,7 +22,7 @@ export interface DecideInput {
 export function decide(db: CacheDb, identity: LoadedIdentity, input: DecideInput, now: Date = new Date()): DecisionView {
   const note = input.note.trim();
   if (!note) throw new UserError('a decision needs a note.', 'E_INPUT', 'Say why you decided so (--note TEXT).');
-  const item = deriveItems(db, { anomalyThreshold: input.anomalyThreshold }).find((i) => i.itemId === input.itemId);
+  const item = findItem(db, input.itemId, input.anomalyThreshold);
   if (!item) throw new UserError(`no exception ${input.itemId} in the queue.`, 'E_NOT_FOUND', 'List the queue (`auditdesk review list`) and copy the item id.');
   if (item.evidenceHash !== input.evidenceHash) {
     throw new UserError(

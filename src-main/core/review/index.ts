@@ -1,4 +1,4 @@
-export { exceptionQueue, deriveItems, coverageOf, itemIdOf, latestCompletion, DEFAULT_ANOMALY_THRESHOLD, type QueueOptions } from './queue.js';
+export { exceptionQueue, deriveItems, findItem, kindOfItemId, coverageOf, itemIdOf, latestCompletion, DEFAULT_ANOMALY_THRESHOLD, type QueueOptions } from './queue.js';
 export { decide, completeReview, type DecideInput, type CompleteInput } from './decide.js';
 export {
   appendJournal,

@@ -99,7 +99,8 @@ export async function checkReviewFiles(
     else if (head && head.seq !== entries.length) fail('JOURNAL_HEAD_INVALID', `${F.head} signs entry ${head.seq}, but ${F.journal} has ${entries.length} entries`, F.head);
     else if (head) notes.push(`reviewer journal: ${v.verdict}, ${v.entries} entries, ${v.signaturesChecked} signatures checked, head signed by auditor key ${head.keyId}`);
   } else if (entries.length) {
-    fail('JOURNAL_HEAD_INVALID', `${F.journal} has ${entries.length} entries but no signed head (${F.head})`, F.head);
+    // The manifest names every file, so a head removed after signing is MISSING_FILE; this package was written without one.
+    notes.push(`reviewer journal: ${v.verdict}, ${v.entries} entries, ${v.signaturesChecked} signatures checked; its head is not signed with an auditor key in this package (the package signature covers ${F.journal})`);
   } else notes.push('reviewer journal: empty (no action was journaled before this export)');
 
   const csv = await read(F.decisions);

@@ -45,6 +45,17 @@ interface Derived {
   source: string;
 }
 
+/** The kind an item id names (its prefix), or undefined for an id of no known kind. */
+export function kindOfItemId(itemId: string): ExceptionKind | undefined {
+  return EXCEPTION_KINDS.find((k) => itemId.startsWith(`${k}:`));
+}
+
+/** The item with this id as the cache holds it now (only its kind is derived), or undefined. */
+export function findItem(db: CacheDb, itemId: string, anomalyThreshold?: number): ExceptionItem | undefined {
+  const kind = kindOfItemId(itemId);
+  return kind ? deriveItems(db, { anomalyThreshold, onlyKinds: [kind] }).find((i) => i.itemId === itemId) : undefined;
+}
+
 /** `<kind>:<first 16 hex of sha256(JCS([kind, source fingerprint, tenant, table, key]))>` */
 export function itemIdOf(kind: ExceptionKind, sourceFingerprint: string, tenant: string, table: string, key: string): string {
   const digest = createHash('sha256').update(jcs([kind, sourceFingerprint, tenant, table, key]), 'utf8').digest('hex');
@@ -346,13 +357,15 @@ function unsignedReviews(db: CacheDb, tenant: string, anomalyKey: string): Unsig
 }
 
 /** Every item of the queue (tenant-scoped when asked), with its decisions, in a stable order. */
-export function deriveItems(db: CacheDb, opts: Pick<QueueOptions, 'tenant' | 'anomalyThreshold'> = {}): ExceptionItem[] {
+export function deriveItems(db: CacheDb, opts: Pick<QueueOptions, 'tenant' | 'anomalyThreshold'> & { onlyKinds?: readonly ExceptionKind[] } = {}): ExceptionItem[] {
+  // A decision needs only its own kind derived (the kind is the item id's prefix); the queue needs all.
+  const wanted = (...kinds: ExceptionKind[]) => !opts.onlyKinds || kinds.some((k) => opts.onlyKinds!.includes(k));
   const derived = [
-    ...chainItems(db, opts.tenant),
-    ...driftItems(db, opts.tenant),
-    ...anomalyItems(db, opts.tenant, opts.anomalyThreshold ?? DEFAULT_ANOMALY_THRESHOLD),
-    ...modelItems(db, opts.tenant),
-    ...controlItems(db, opts.tenant),
+    ...(wanted('chain_break', 'chain_empty') ? chainItems(db, opts.tenant) : []),
+    ...(wanted('drift') ? driftItems(db, opts.tenant) : []),
+    ...(wanted('anomaly') ? anomalyItems(db, opts.tenant, opts.anomalyThreshold ?? DEFAULT_ANOMALY_THRESHOLD) : []),
+    ...(wanted('model_finding') ? modelItems(db, opts.tenant) : []),
+    ...(wanted('control_failure') ? controlItems(db, opts.tenant) : []),
   ];
   return derived.map((d) => {
     const itemId = itemIdOf(d.kind, d.idParts[0], d.tenant, d.idParts[1], d.idParts[2]);
