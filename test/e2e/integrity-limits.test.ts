@@ -75,7 +75,8 @@ describe('what a verdict could not see, on the Integrity screen', () => {
     // The run found no break: its last-run line says what it did find.
     const lastRun = await stack.page.getByText(/^Last run /).innerText();
     assert.doesNotMatch(lastRun, /break/);
-    assert.match(lastRun, /on source: 1 empty chain\(s\), 2 chain\(s\) with limits$/);
+    // The last run names its source (label and fingerprint), then what it could not see.
+    assert.match(lastRun, /on source of \S+ \([0-9a-f]{12}…\): 1 empty chain\(s\), 2 chain\(s\) with limits$/);
     assert.deepEqual(stack.pageErrors, []);
     await stack.screenshot('30-integrity-limits');
   });
