@@ -140,35 +140,50 @@ function Verification({ path }: { path: string }) {
   }, [path]);
   if (error) return <ErrorState message={error} />;
   if (!v) return <Loading label="Verifying the package…" />;
+  const authenticity = authenticityLine(v);
+  const data = dataIntegrityLine(v);
+  // Two questions, answered apart (issue 14/16): a package can be authentic and hold a
+  // broken chain; each line has its own colour, and a broken chain is never green.
   return (
-    // Green only for "valid" (intact AND the signer pinned); "unpinned" proves nothing about who signed.
-    <div className={`test-result ${v.verdict === 'valid' ? 'ok' : v.verdict === 'unpinned' ? 'warn' : 'bad'}`} role="status" data-testid="package-verification" data-verdict={v.verdict}>
-      <strong>
-        {v.verdict === 'valid'
-          ? 'The package verifies, and its signer is pinned.'
-          : v.verdict === 'unpinned'
-            ? 'Unpinned: intact, but signed by an unpinned key; anyone can make such a package.'
-            : 'The package does NOT verify.'}
-      </strong>{' '}
-      {v.signer
-        ? `Signed by ${v.signer.name} (${v.signer.org}), key ${v.signer.fingerprint}${v.signer.pinnedBy ? `, pinned: ${v.signer.pinnedBy}` : ''}.`
-        : ''}
-      {v.chain ? (
-        <div className="small">
-          Chain {v.chain.tenant}/{v.chain.table}: {countOf(v.chain.rows, 'row')}, {v.chain.intact ? 'intact' : `${countOf(v.chain.breaks.length + v.chain.breaksOmitted, 'break')} (as found at the source)`}
-        </div>
-      ) : null}
-      {v.failures.length ? (
-        <ul className="warn-list">
-          {v.failures.map((f, i) => (
-            <li key={i}>
-              {f.code}: {f.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+    <div role="status" data-testid="package-verification" data-verdict={v.verdict}>
+      <div className={`test-result ${authenticity.state}`} data-testid="package-authenticity" data-state={authenticity.state}>
+        <strong>{authenticity.text}</strong>{' '}
+        {v.signer
+          ? `Signed by ${v.signer.name} (${v.signer.org}), key ${v.signer.fingerprint}${v.signer.pinnedBy ? `, pinned: ${v.signer.pinnedBy}` : ''}.`
+          : ''}
+        {v.failures.length ? (
+          <ul className="warn-list">
+            {v.failures.map((f, i) => (
+              <li key={i}>
+                {f.code}: {f.message}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+      <div className={`test-result ${data.state}`} data-testid="package-data-integrity" data-state={data.state}>
+        <strong>{data.text}</strong>
+      </div>
     </div>
   );
+}
+
+type LineState = 'ok' | 'warn' | 'bad';
+
+/** Who made the package: green only when every check passed and the signer is pinned. */
+function authenticityLine(v: PackageVerificationView): { state: LineState; text: string } {
+  if (v.verdict === 'valid') return { state: 'ok', text: 'Package authentic: signature valid, and its signer is pinned.' };
+  if (v.verdict === 'unpinned') return { state: 'warn', text: 'Package authentic: signature valid, but the signer is not pinned; anyone can make such a package.' };
+  return { state: 'bad', text: 'Package NOT authentic: it does not verify.' };
+}
+
+/** What the data says: green only for an intact chain inside a package that verifies. */
+function dataIntegrityLine(v: PackageVerificationView): { state: LineState; text: string } {
+  if (v.verdict === 'invalid') return { state: 'bad', text: 'Data integrity: not established, because the package failed its checks.' };
+  if (!v.chain) return { state: 'warn', text: 'Data integrity: not shown; this package holds no hash chain to re-verify.' };
+  const c = v.chain;
+  if (c.intact) return { state: 'ok', text: `Data integrity: intact, ${countOf(c.rows, 'row')}; the hash chain re-verified from the package's CSV (${c.tenant}/${c.table}).` };
+  return { state: 'bad', text: `Data integrity: BROKEN, ${countOf(c.breaks.length + c.breaksOmitted, 'break')} in the hash chain of ${c.tenant}/${c.table} (as found at the source; listed in the report).` };
 }
 
 export function ExportScreen() {

@@ -90,6 +90,32 @@ describe('a broken chain is visible wherever its tenant appears', () => {
     assert.equal(await broken.count(), 0);
   });
 
+  test('the export of the tampered tenant answers two questions apart: the package is authentic, the data is BROKEN (never green)', async () => {
+    const page = stack.page;
+    await openScreen(page, 'Export');
+    await page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(tampered);
+    await page.getByTestId('export-preview').waitFor();
+    await page.getByRole('button', { name: 'Create a new identity' }).click();
+    const form = page.getByRole('form', { name: 'Create identity' });
+    await form.getByLabel('Name').fill('Bea Broken');
+    await form.getByLabel('Organisation').fill('Example Audit LLP');
+    await form.getByLabel('Email').fill('bea@example.org');
+    await form.getByLabel('Password').fill('correct horse battery staple');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByRole('textbox', { name: 'Package file' }).fill(`${stack.dataDir}/package-${tampered}.zip`);
+    await page.getByRole('button', { name: 'Export and sign' }).click();
+    await page.getByTestId('package-verification').waitFor({ timeout: 120_000 });
+    const authenticity = page.getByTestId('package-authenticity');
+    const data = page.getByTestId('package-data-integrity');
+    assert.match(await authenticity.innerText(), /^Package authentic: signature valid, but the signer is not pinned/);
+    assert.match(await data.innerText(), /^Data integrity: BROKEN, \d+ breaks? in the hash chain/);
+    assert.equal(await data.getAttribute('data-state'), 'bad');
+    assert.notEqual(await authenticity.getAttribute('data-state'), 'ok', 'unpinned is not green either');
+    assert.equal(await page.locator('[data-testid="package-verification"] .ok').count(), 0, 'nothing green about a broken tenant');
+    await stack.screenshot('17-export-broken-two-questions-light');
+  });
+
   test('sampled facet counts are marked ≈ and say how they were computed', async () => {
     // The demo is small enough to be counted exactly; the backend's "sampled" answer for a
     // large cache is played back here so the marking is what is tested.

@@ -207,8 +207,12 @@ describe('workstation journey on the demo tenant', () => {
     assert.match(await page.getByTestId('export-done').innerText(), /written from 127\.0\.0\.1:\d+\/auditdesk_demo \([0-9a-f]{12}…\)/, 'the package names its source');
     await page.getByTestId('package-verification').waitFor({ timeout: 60_000 });
     // Nobody marked the new identity trusted: intact, but "unpinned" (issue 11), not green.
-    assert.match(await page.getByTestId('package-verification').innerText(), /Unpinned: intact, but signed by an unpinned key/);
+    assert.match(await page.getByTestId('package-verification').innerText(), /Package authentic: signature valid, but the signer is not pinned; anyone can make such a package./);
     assert.equal(await page.getByTestId('package-verification').getAttribute('data-verdict'), 'unpinned');
+    // The two questions apart: who signed (not pinned: amber), and the data (intact: green).
+    assert.equal(await page.getByTestId('package-authenticity').getAttribute('data-state'), 'warn');
+    assert.match(await page.getByTestId('package-data-integrity').innerText(), /^Data integrity: intact, [\d,]+ rows; the hash chain re-verified from the package's CSV/);
+    assert.equal(await page.getByTestId('package-data-integrity').getAttribute('data-state'), 'ok');
     await stack.screenshot('16-export-light');
   });
 
