@@ -2,14 +2,15 @@
 // (or the unpacked folder) they picked: manifest signature (Ed25519, WebCrypto), every
 // file's size and SHA-256, missing and unexpected files, CSV headers, row counts and
 // Merkle roots, and the hash chain recomputed from audit_events.csv by the same engine
-// the CLI uses (bundled). Failure codes are verify-package's (docs/package-format.md).
-// The PDF's embedded CMS signature is not re-checked here (pdfsig or a PDF reader does
-// that); its bytes are covered by the manifest's SHA-256 like every other file.
+// the CLI uses (bundled), and report.pdf's embedded CMS signature with its binding to the
+// manifest's signer (pdf-signature.ts). Failure codes are verify-package's
+// (docs/package-format.md); so is the order in which a file is refused unread.
 import { CsvRecordParser, restoreCell } from '../../src-main/core/export/csv.js';
 import { checkCsvContents, type CsvRecordReader } from '../../src-main/core/export/csv-contents.js';
-import { recordedEntry, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
+import { recordedEntry, sameEntry, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main/core/export/manifest.js';
 import { PACKAGE_FILES, REQUIRED_FILES, UNNAMED_FILES } from '../../src-main/core/export/package-files.js';
+import { bindingProblem, checkPdfSignature } from './pdf-signature.js';
 import { pemToDer, readCertificate } from './x509.js';
 
 export interface PageFailure {
@@ -57,6 +58,8 @@ function normaliseFingerprint(s: string): string | null {
 export async function checkPackage(src: PackageSource, pin: string | null): Promise<PageResult> {
   const result: PageResult = { verdict: 'invalid', failures: [...src.problems], notes: [], signer: null, packageId: null, createdAt: null, chain: null, files: [] };
   const fail = (code: string, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
+  // As verify-package: an archive that cannot be read to its end is not looked into.
+  if (src.problems.some((p) => p.code === 'ZIP_UNREADABLE')) return finish(result);
   const present = new Set(src.names);
   const readSmall = async (name: string) => {
     if (!present.has(name)) return null;
@@ -135,6 +138,8 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     if (!named.has(name)) fail('MISSING_FILE', `${name}, which every package holds, is not named in the signed manifest`, name);
   }
   const bytesOf = new Map<string, Uint8Array<ArrayBuffer>>();
+  /** every named file read at its signed size, whatever its hash (verify-package reads these too) */
+  const readOf = new Map<string, Uint8Array<ArrayBuffer>>();
   for (const f of named.values()) {
     if (!present.has(f.name)) {
       fail('MISSING_FILE', `${f.name} is named in the manifest but missing from the package`, f.name);
@@ -151,10 +156,26 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     if (!data) continue;
     const digest = await sha256(data);
     const ok = data.length === f.size && digest === f.sha256;
+    // A file of another size is refused unread, as verify-package does: its hash is not compared.
     if (data.length !== f.size) fail('SIZE_MISMATCH', `${f.name} has ${data.length > f.size ? 'more than ' + f.size : data.length} bytes; the manifest says ${f.size}`, f.name);
-    if (digest !== f.sha256) fail('HASH_MISMATCH', `${f.name}'s SHA-256 is ${digest}; the manifest says ${f.sha256}`, f.name);
+    else if (digest !== f.sha256) fail('HASH_MISMATCH', `${f.name}'s SHA-256 is ${digest}; the manifest says ${f.sha256}`, f.name);
     result.files.push({ name: f.name, size: data.length, sha256: digest, ok });
+    if (data.length === f.size) readOf.set(f.name, data);
     if (ok) bytesOf.set(f.name, data);
+  }
+
+  // The PDF's embedded signature, by a certificate bound to the manifest's signer.
+  const pdf = readOf.get(PACKAGE_FILES.report);
+  if (pdf) {
+    const check = await checkPdfSignature(pdf);
+    if (!check.ok) fail('PDF_SIGNATURE_INVALID', `report.pdf: ${check.reason}`, PACKAGE_FILES.report);
+    if (check.certFingerprint && check.certFingerprint !== manifest.signer.pdfCertificateFingerprint) {
+      fail('PDF_SIGNER_MISMATCH', `report.pdf is signed by certificate ${check.certFingerprint}, not the one the manifest names (${manifest.signer.pdfCertificateFingerprint})`, PACKAGE_FILES.report);
+    }
+    if (check.cert && facts && key) {
+      const problem = await bindingProblem(facts, check.cert.facts);
+      if (problem) fail('PDF_SIGNER_MISMATCH', `report.pdf is signed by ${check.cert.facts.subject.name || 'an unnamed certificate'}, not bound to the manifest's signer: ${problem}`, PACKAGE_FILES.report);
+    }
   }
 
   // 3. CSV contents and the chain, only for files whose bytes are the signed ones (the
@@ -178,7 +199,8 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     if (contents?.checker) {
       // verification.json records the file's Merkle root with the chain (issue 19).
       result.chain = { ...contents.checker.finish(), merkleRoot: contents.merkleRoot };
-      compareChain(result, manifest, bytesOf.get(PACKAGE_FILES.verification) ?? null, fail);
+      // verification.json is compared whatever its hash, as verify-package does (an altered one is named twice).
+      compareChain(result, manifest, readOf.get(PACKAGE_FILES.verification) ?? (await readSmall(PACKAGE_FILES.verification)), fail);
     }
   }
   return finish(result);
@@ -194,23 +216,22 @@ function compareChain(result: PageResult, manifest: Manifest, verification: Uint
   if (m.intact !== chain.intact || m.breaks !== nBreaks) {
     fail('CHAIN_MISMATCH', `the chain recomputed from audit_events.csv has ${nBreaks} break(s); the manifest records ${m.breaks}`, PACKAGE_FILES.events);
   }
-  if (!verification) return; // a missing or altered verification.json is already reported
+  if (!verification) {
+    if (manifest.files.some((f) => f.name === PACKAGE_FILES.verification)) return; // already reported as missing
+    fail('VERIFICATION_MISSING', 'verification.json is missing', PACKAGE_FILES.verification);
+    return;
+  }
   try {
     const report = JSON.parse(dec.decode(verification)) as { tenants: IntegrityEntry[] };
     const found = report.tenants.find((t) => t.tenant === chain.tenant);
     const recorded = found && recordedEntry(found, chain);
-    if (!recorded || canonical(recorded) !== canonical(chain)) fail('CHAIN_MISMATCH', 'verification.json does not describe the chain found in audit_events.csv', PACKAGE_FILES.verification);
+    if (!recorded || !sameEntry(recorded, chain)) fail('CHAIN_MISMATCH', 'verification.json does not describe the chain found in audit_events.csv', PACKAGE_FILES.verification);
   } catch (e) {
     fail('CHAIN_MISMATCH', `verification.json cannot be read: ${(e as Error).message}`, PACKAGE_FILES.verification);
   }
   if (!chain.intact) result.notes.push(`the exported audit trail itself has ${nBreaks} hash-chain break(s) (a finding about the source data, not about this package)`);
 }
 
-function canonical(v: unknown): string {
-  const walk = (x: unknown): unknown =>
-    Array.isArray(x) ? x.map(walk) : x && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, walk((x as Record<string, unknown>)[k])])) : x;
-  return JSON.stringify(walk(v));
-}
 
 function finish(r: PageResult): PageResult {
   r.verdict = r.failures.length ? 'invalid' : r.signer?.pinned ? 'valid' : 'unpinned';

@@ -1,16 +1,18 @@
 // Just enough DER to read a signer certificate in the page: the subject's name,
-// organisation and email, the validity period and the SubjectPublicKeyInfo that
-// WebCrypto imports. The signature over the manifest is what authenticates; this
-// parser only finds the key and the names to print.
+// organisation and email, the validity period, the SubjectPublicKeyInfo that
+// WebCrypto imports, and the signed part with its signature (to check who issued it).
+// Signatures checked with WebCrypto are what authenticate; this parser only finds the
+// bytes to check and the names to print.
 
-interface Tlv {
+export interface Tlv {
   tag: number;
   at: number; // first header byte
   start: number; // first content byte
   end: number; // one past the last content byte
 }
 
-function tlv(der: Uint8Array, at: number): Tlv {
+export function tlv(der: Uint8Array, at: number): Tlv {
+  if (at + 2 > der.length) throw new Error('DER runs past its end');
   const tag = der[at]!;
   let len = der[at + 1]!;
   let start = at + 2;
@@ -25,10 +27,11 @@ function tlv(der: Uint8Array, at: number): Tlv {
   return { tag, at, start, end: start + len };
 }
 
-function children(der: Uint8Array, parent: Tlv): Tlv[] {
+export function children(der: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
   for (let p = parent.start; p < parent.end; ) {
     const t = tlv(der, p);
+    if (t.end > parent.end) throw new Error('DER element runs past its parent');
     out.push(t);
     p = t.end;
   }
@@ -41,7 +44,7 @@ const OID_NAMES: Record<string, 'name' | 'org' | 'email'> = {
   '2a864886f70d010901': 'email',
 };
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+export const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 function readName(der: Uint8Array, name: Tlv): { name: string; org: string; email: string } {
   const out = { name: '', org: '', email: '' };
@@ -69,6 +72,14 @@ export interface CertificateFacts {
   notBefore: string;
   notAfter: string;
   spki: Uint8Array<ArrayBuffer>;
+  /** the DER of the issuer and subject Names, compared byte for byte to follow an issuance */
+  issuerDer: Uint8Array<ArrayBuffer>;
+  subjectDer: Uint8Array<ArrayBuffer>;
+  serialHex: string;
+  /** TBSCertificate, the bytes the issuer signed; the signature algorithm OID (hex) and value */
+  tbs: Uint8Array<ArrayBuffer>;
+  signatureAlgorithm: string;
+  signature: Uint8Array<ArrayBuffer>;
 }
 
 export function pemToDer(pem: string): Uint8Array<ArrayBuffer> | null {
@@ -78,17 +89,32 @@ export function pemToDer(pem: string): Uint8Array<ArrayBuffer> | null {
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
+/**
+ * Every constructed element holds exactly its children, down to the leaves, and the
+ * certificate ends where the data ends: a certificate damaged anywhere in its structure
+ * is refused as a whole, as OpenSSL (verify-package) refuses it, not read around.
+ */
+function checkWellFormed(der: Uint8Array, t: Tlv, depth = 0): void {
+  if (depth > 32) throw new Error('DER nested too deeply');
+  if ((t.tag & 0x1f) === 0x1f || t.tag === 0x00) throw new Error('unsupported DER tag');
+  if (t.tag & 0x20) for (const c of children(der, t)) checkWellFormed(der, c, depth + 1);
+}
+
 export function readCertificate(der: Uint8Array<ArrayBuffer>): CertificateFacts {
   const cert = tlv(der, 0);
-  const [tbs] = children(der, cert);
-  if (!tbs) throw new Error('not a certificate');
+  if (cert.end !== der.length) throw new Error('data after the certificate');
+  checkWellFormed(der, cert);
+  const [tbs, sigAlg, sigValue] = children(der, cert);
+  if (!tbs || !sigAlg || !sigValue || sigValue.tag !== 0x03) throw new Error('not a certificate');
+  const [algOid] = children(der, sigAlg);
   const f = children(der, tbs);
   const o = f[0]?.tag === 0xa0 ? 1 : 0; // optional [0] version
+  const serial = f[o];
   const issuer = f[o + 2];
   const validity = f[o + 3];
   const subject = f[o + 4];
   const spki = f[o + 5];
-  if (!issuer || !validity || !subject || !spki) throw new Error('the certificate lacks a field');
+  if (!serial || !issuer || !validity || !subject || !spki || !algOid) throw new Error('the certificate lacks a field');
   const [nb, na] = children(der, validity);
   return {
     subject: readName(der, subject),
@@ -96,5 +122,12 @@ export function readCertificate(der: Uint8Array<ArrayBuffer>): CertificateFacts 
     notBefore: nb ? readTime(der, nb) : '',
     notAfter: na ? readTime(der, na) : '',
     spki: der.slice(spki.at, spki.end),
+    issuerDer: der.slice(issuer.at, issuer.end),
+    subjectDer: der.slice(subject.at, subject.end),
+    serialHex: hex(der.subarray(serial.start, serial.end)),
+    tbs: der.slice(tbs.at, tbs.end),
+    signatureAlgorithm: hex(der.subarray(algOid.start, algOid.end)),
+    // BIT STRING: the first content byte counts unused bits (0 for a signature)
+    signature: der.slice(sigValue.start + 1, sigValue.end),
   };
 }

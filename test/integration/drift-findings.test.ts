@@ -21,7 +21,7 @@ import { previewExport } from '../../src-main/core/export/package.js';
 import { readCsvRows } from '../../src-main/core/export/csv.js';
 import { Readable } from 'node:stream';
 import { writeFileSync } from 'node:fs';
-import { verifyWithBoth } from '../helpers/python-verifier.js';
+import { closeVerifyPageBrowser, verifyWithAll } from '../helpers/verify-all.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'cli', 'main.js');
 const TENANT = 'acme-pharma';
@@ -77,6 +77,7 @@ before(async () => {
 });
 
 after(async () => {
+  await closeVerifyPageBrowser();
   db?.close();
   await demo?.stop();
 });
@@ -196,9 +197,9 @@ test('the export carries changes.csv with both findings and both versions, count
   assert.doesNotMatch(page1, /No row in the package changed/);
 
   // A package with drift is still an authentic package; both verifiers say so, pinned and unpinned.
-  const unpinned = await verifyWithBoth(packagePath);
+  const unpinned = await verifyWithAll(packagePath);
   assert.deepEqual(unpinned.failures, []);
-  const pinned = await verifyWithBoth(packagePath, { trust: manifest.signer.fingerprint });
+  const pinned = await verifyWithAll(packagePath, { trust: manifest.signer.fingerprint });
   assert.equal(pinned.signer?.trusted, true);
 });
 
@@ -210,7 +211,7 @@ test('a changes.csv whose later version was swapped is refused by both verifiers
   const work = scratchDir('auditdesk-drift-forged-');
   for (const [name, bytes] of files) writeFileSync(join(work, name), bytes);
   assert.equal(spawnSync('zip', ['-q', '-X', forged, ...files.keys()], { cwd: work }).status, 0);
-  const r = await verifyWithBoth(forged);
+  const r = await verifyWithAll(forged);
   assert.deepEqual([...new Set(r.failures.map((f) => f.code))].sort(), ['SIZE_MISMATCH']);
 });
 

@@ -17,7 +17,7 @@ import { recordCheckpoint } from '../../src-main/core/verify/checkpoints.js';
 import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage, type ExportResult } from '../../src-main/core/export/package.js';
-import { verifyWithBoth } from '../helpers/python-verifier.js';
+import { closeVerifyPageBrowser, verifyWithAll } from '../helpers/verify-all.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
 
 let demo: DemoDb;
@@ -58,6 +58,7 @@ before(async () => {
 });
 
 after(async () => {
+  await closeVerifyPageBrowser();
   db?.close();
   await demo?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -73,7 +74,7 @@ describe('packages from the demo tenant database', () => {
     assert.equal(intact.counts.events, counts.audit_logs);
     assert.equal(intact.counts.conversations, counts.conversation_audit_logs);
     assert.equal(intact.integrity.intact, true);
-    const r = await verifyWithBoth(join(dir, 'intact.zip'), { trust: id.info.fingerprint });
+    const r = await verifyWithAll(join(dir, 'intact.zip'), { trust: id.info.fingerprint });
     assert.deepEqual(r.failures, []);
     assert.equal(r.chain?.intact, true);
     assert.equal(String(r.chain?.lastSeq), String(head.last_seq));
@@ -87,7 +88,7 @@ describe('packages from the demo tenant database', () => {
   test("the tampered tenant's package lists every planted break and is still an authentic package", async () => {
     const res = await writePackage({ auditorKey: testAuditorKey(), db, filter: { tenant: [tamperedTenant] }, identity: id, out: join(dir, 'tampered.zip') });
     assert.equal(res.integrity.intact, false);
-    const r = await verifyWithBoth(join(dir, 'tampered.zip'), { trust: id.info.fingerprint });
+    const r = await verifyWithAll(join(dir, 'tampered.zip'), { trust: id.info.fingerprint });
     assert.deepEqual(r.failures, [], 'the package itself is intact: the breaks are findings about the data');
     assert.ok(r.notes.some((n) => /hash-chain break/.test(n)));
     const found = r.chain!.breaks.map((b) => `${b.kind}@${b.seq}`);
@@ -103,7 +104,7 @@ describe('packages from the demo tenant database', () => {
     const from = demo.groundTruth.window.from.slice(0, 10);
     const to = new Date(Date.parse(from) + 7 * 86_400_000).toISOString().slice(0, 10);
     await writePackage({ auditorKey: testAuditorKey(), db, filter: { tenant: [intactTenant], eventType: ['login_failed', 'login'], from, to }, identity: id, out: join(dir, 'filtered.zip') });
-    const r = await verifyWithBoth(join(dir, 'filtered.zip'));
+    const r = await verifyWithAll(join(dir, 'filtered.zip'));
     assert.deepEqual(r.failures, []);
     assert.equal(r.chain?.intact, true);
   });

@@ -14,8 +14,9 @@ import { unzipAll, writeZip } from '../helpers/package-zip.js';
 import { createIdentity, loadIdentity, certPem, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import type { PackageVerification } from '../../src-main/core/export/verify-package.js';
-// Every package of the matrix goes through both verifiers, which must agree (issue 19).
-import { verifyWithBoth } from '../helpers/python-verifier.js';
+// Every package of the matrix goes through verify-package, the Python reference verifier and
+// verify.html in Chromium, which must agree (issues 18, 19).
+import { closeVerifyPageBrowser, verifyWithAll } from '../helpers/verify-all.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const PASSWORD = 'tamper-test-password';
@@ -62,23 +63,26 @@ before(async () => {
   original = await unzipAll(pkg);
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(async () => {
+  await closeVerifyPageBrowser();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('an untouched package', () => {
   test('is valid, and trusted when pinned to the signer fingerprint or certificate', async () => {
-    const r = await verifyWithBoth(pkg, { trust: alice.info.fingerprint });
+    const r = await verifyWithAll(pkg, { trust: alice.info.fingerprint });
     assert.deepEqual(r.failures, []);
     assert.equal(r.valid, true);
     assert.equal(r.verdict, 'valid');
     assert.equal(r.signer?.trusted, true);
     assert.equal(r.chain?.intact, true);
     assert.equal(r.chain?.rows, 400);
-    const byPem = await verifyWithBoth(pkg, { trust: certPem(alice.signingCertDer) });
+    const byPem = await verifyWithAll(pkg, { trust: certPem(alice.signingCertDer) });
     assert.equal(byPem.valid, true);
   });
 
   test('without a pin is intact but "unpinned", never valid (issue 11)', async () => {
-    const r = await verifyWithBoth(pkg);
+    const r = await verifyWithAll(pkg);
     assert.deepEqual(r.failures, []);
     assert.equal(r.verdict, 'unpinned');
     assert.equal(r.valid, false);
@@ -97,7 +101,7 @@ describe('tamper matrix: each change is detected and named', () => {
   const dataFiles = ['access_log.csv', 'anomalies.csv', 'audit_events.csv', 'conversation_logs.csv', 'reviews.csv', 'verification.json', 'report.pdf', 'signer.pem'];
   for (const name of dataFiles) {
     test(`a byte flipped in ${name} → HASH_MISMATCH for ${name}`, async () => {
-      const r = await verifyWithBoth(await zipOf(edited((m) => m.set(name, flipMiddle(m.get(name)!)))));
+      const r = await verifyWithAll(await zipOf(edited((m) => m.set(name, flipMiddle(m.get(name)!)))));
       assert.equal(r.valid, false);
       assert.ok(codes(r, name).includes('HASH_MISMATCH'), JSON.stringify(r.failures));
     });
@@ -106,30 +110,30 @@ describe('tamper matrix: each change is detected and named', () => {
   test('a byte flipped in report.pdf also breaks its embedded signature', async () => {
     // A byte in the signed part (the tail, after the /Contents hole), not in the hole's padding.
     const pdf = original.get('report.pdf')!;
-    const r = await verifyWithBoth(await zipOf(edited((m) => m.set('report.pdf', flipMiddle(pdf, pdf.length - 3000)))));
+    const r = await verifyWithAll(await zipOf(edited((m) => m.set('report.pdf', flipMiddle(pdf, pdf.length - 3000)))));
     assert.ok(codes(r, 'report.pdf').includes('PDF_SIGNATURE_INVALID'), JSON.stringify(r.failures));
   });
 
   test('a byte flipped in audit_events.csv: HASH_MISMATCH, and the CSV is not parsed once its hash is wrong (issue 11)', async () => {
-    const r = await verifyWithBoth(await zipOf(edited((m) => m.set('audit_events.csv', flipMiddle(m.get('audit_events.csv')!)))));
+    const r = await verifyWithAll(await zipOf(edited((m) => m.set('audit_events.csv', flipMiddle(m.get('audit_events.csv')!)))));
     assert.deepEqual(codes(r, 'audit_events.csv'), ['HASH_MISMATCH']);
     assert.ok(r.notes.some((n) => /audit_events\.csv was not parsed/.test(n)), JSON.stringify(r.notes));
     assert.equal(r.chain, null);
   });
 
   test('a byte flipped in manifest.json → SIGNATURE_INVALID', async () => {
-    const r = await verifyWithBoth(await zipOf(edited((m) => m.set('manifest.json', flipMiddle(m.get('manifest.json')!)))));
+    const r = await verifyWithAll(await zipOf(edited((m) => m.set('manifest.json', flipMiddle(m.get('manifest.json')!)))));
     assert.ok(codes(r).includes('SIGNATURE_INVALID') || codes(r).includes('MANIFEST_INVALID'), JSON.stringify(r.failures));
   });
 
   test('a byte flipped in manifest.sig → SIGNATURE_INVALID', async () => {
-    const r = await verifyWithBoth(await zipOf(edited((m) => m.set('manifest.sig', flipMiddle(m.get('manifest.sig')!)))));
+    const r = await verifyWithAll(await zipOf(edited((m) => m.set('manifest.sig', flipMiddle(m.get('manifest.sig')!)))));
     assert.deepEqual(codes(r), ['SIGNATURE_INVALID']);
   });
 
   for (const name of ['audit_events.csv', 'report.pdf', 'signer.pem', 'manifest.sig', 'manifest.json']) {
     test(`${name} removed → named`, async () => {
-      const r = await verifyWithBoth(await zipOf(edited((m) => m.delete(name))));
+      const r = await verifyWithAll(await zipOf(edited((m) => m.delete(name))));
       assert.equal(r.valid, false);
       const expected = { 'manifest.json': 'MANIFEST_MISSING', 'manifest.sig': 'SIGNATURE_MISSING', 'signer.pem': 'CERT_MISSING' }[name] ?? 'MISSING_FILE';
       assert.ok(codes(r).includes(expected), JSON.stringify(r.failures));
@@ -137,13 +141,13 @@ describe('tamper matrix: each change is detected and named', () => {
   }
 
   test('a file added → UNEXPECTED_FILE', async () => {
-    const r = await verifyWithBoth(await zipOf(edited((m) => m.set('readme.txt', Buffer.from('trust me')))));
+    const r = await verifyWithAll(await zipOf(edited((m) => m.set('readme.txt', Buffer.from('trust me')))));
     assert.deepEqual(codes(r), ['UNEXPECTED_FILE']);
     assert.equal(r.failures[0]!.file, 'readme.txt');
   });
 
   test('a manifest field edited (the tenant) → SIGNATURE_INVALID', async () => {
-    const r = await verifyWithBoth(
+    const r = await verifyWithAll(
       await zipOf(edited((m) => m.set('manifest.json', Buffer.from(m.get('manifest.json')!.toString().replace('"tenant": "acme"', '"tenant": "acmf"'))))),
     );
     assert.ok(codes(r).includes('SIGNATURE_INVALID'), JSON.stringify(r.failures));
@@ -158,7 +162,7 @@ describe('tamper matrix: each change is detected and named', () => {
       m.set('manifest.sig', sign(null, bytes, mallory.signingKey));
       m.set('signer.pem', Buffer.from(certPem(mallory.signingCertDer)));
     });
-    const r = await verifyWithBoth(await zipOf(variant), { trust: alice.info.fingerprint });
+    const r = await verifyWithAll(await zipOf(variant), { trust: alice.info.fingerprint });
     const found = codes(r);
     for (const c of ['SIGNER_MISMATCH', 'UNTRUSTED_SIGNER', 'ROW_COUNT_MISMATCH', 'PDF_SIGNER_MISMATCH']) assert.ok(found.includes(c), `${c} in ${JSON.stringify(r.failures)}`);
     // Mallory's signer.pem is not the one the manifest records: its size or its hash is named.
@@ -166,12 +170,12 @@ describe('tamper matrix: each change is detected and named', () => {
   });
 
   test("the signature replaced by another key's → SIGNATURE_INVALID", async () => {
-    const r = await verifyWithBoth(await zipOf(edited((m) => m.set('manifest.sig', sign(null, m.get('manifest.json')!, mallory.signingKey)))));
+    const r = await verifyWithAll(await zipOf(edited((m) => m.set('manifest.sig', sign(null, m.get('manifest.json')!, mallory.signingKey)))));
     assert.deepEqual(codes(r), ['SIGNATURE_INVALID']);
   });
 
   test('the certificate swapped → SIGNATURE_INVALID, SIGNER_MISMATCH and SIZE_MISMATCH or HASH_MISMATCH on signer.pem', async () => {
-    const r = await verifyWithBoth(await zipOf(edited((m) => m.set('signer.pem', Buffer.from(certPem(mallory.signingCertDer))))));
+    const r = await verifyWithAll(await zipOf(edited((m) => m.set('signer.pem', Buffer.from(certPem(mallory.signingCertDer))))));
     const found = codes(r);
     for (const c of ['SIGNATURE_INVALID', 'SIGNER_MISMATCH']) assert.ok(found.includes(c), `${c} in ${JSON.stringify(r.failures)}`);
     assert.ok(codes(r, 'signer.pem').some((c) => c === 'SIZE_MISMATCH' || c === 'HASH_MISMATCH'), JSON.stringify(r.failures));
@@ -192,7 +196,7 @@ describe('tamper matrix: each change is detected and named', () => {
     }
     assert.equal(patched, 2); // local header + central directory
     writeFileSync(path, bytes);
-    const r = await verifyWithBoth(path);
+    const r = await verifyWithAll(path);
     assert.ok(r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === '../evil.txt'), JSON.stringify(r.failures));
   });
 
@@ -205,7 +209,7 @@ describe('tamper matrix: each change is detected and named', () => {
       at = bytes.indexOf('Xetc/passwd', at + 1);
     }
     writeFileSync(path, bytes);
-    const r = await verifyWithBoth(path);
+    const r = await verifyWithAll(path);
     assert.ok(r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === '/etc/passwd'), JSON.stringify(r.failures));
   });
 
@@ -218,7 +222,7 @@ describe('tamper matrix: each change is detected and named', () => {
     const chunks: Buffer[] = [];
     for await (const c of zip.outputStream) chunks.push(c as Buffer);
     writeFileSync(path, Buffer.concat(chunks));
-    const r = await verifyWithBoth(path);
+    const r = await verifyWithAll(path);
     assert.ok(r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === 'link'), JSON.stringify(r.failures));
   });
 
@@ -227,7 +231,7 @@ describe('tamper matrix: each change is detected and named', () => {
     for (const keep of [bytes.length - 10, Math.floor(bytes.length / 2), 100]) {
       const path = join(dir, `trunc-${keep}.zip`);
       writeFileSync(path, bytes.subarray(0, keep));
-      const r = await verifyWithBoth(path);
+      const r = await verifyWithAll(path);
       assert.equal(r.valid, false);
       assert.deepEqual(codes(r), ['ZIP_UNREADABLE'], `cut at ${keep}`);
     }

@@ -173,3 +173,19 @@ function jsonSeq(s: string | null): number | string | null {
 export function recordedEntry(recorded: IntegrityEntry, computed: IntegrityEntry): IntegrityEntry {
   return recorded.merkleRoot === null ? { ...recorded, merkleRoot: computed.merkleRoot } : recorded;
 }
+
+/** verification.json's entry against the chain recomputed from audit_events.csv (verify-package and the verify page). */
+export function sameEntry(recorded: IntegrityEntry, recomputed: IntegrityEntry): boolean {
+  // A package written before chains carried verdict, anchor and limits records none of
+  // them: compare what it does record (the signed manifest fixes verification.json).
+  const b = 'limits' in recorded ? recomputed : withoutLimits(recomputed);
+  const a = recorded;
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
+
+function withoutLimits(e: IntegrityEntry): IntegrityEntry {
+  const { verdict: _v, verdictExplanation: _e, anchor: _a, limits: _l, ...rest } = e;
+  return rest;
+}

@@ -19,7 +19,7 @@ import { fingerprintOf } from '../identity/identity.js';
 import { subjectOf } from '../identity/certs.js';
 import { printableDeep } from '../util/printable.js';
 import { bindingProblem, pemToDer, pinSigner, type TrustedSigner } from './signer-trust.js';
-import { recordedEntry, type IntegrityEntry } from './integrity.js';
+import { recordedEntry, sameEntry, type IntegrityEntry } from './integrity.js';
 import { readCsvRows } from './csv.js';
 import { checkCsvContents, type CsvRecordReader } from './csv-contents.js';
 import { columnsProblem, PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
@@ -181,20 +181,6 @@ async function digestEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number
 
 
 /** Same chain result, compared as canonical JSON (both sides are plain JSON values). */
-function sameEntry(recorded: IntegrityEntry, recomputed: IntegrityEntry): boolean {
-  // A package written before chains carried verdict, anchor and limits records none of
-  // them: compare what it does record (the signed manifest fixes verification.json).
-  const b = 'limits' in recorded ? recomputed : withoutLimits(recomputed);
-  const a = recorded;
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
-  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
-}
-
-function withoutLimits(e: IntegrityEntry): IntegrityEntry {
-  const { verdict: _v, verdictExplanation: _e, anchor: _a, limits: _l, ...rest } = e;
-  return rest;
-}
 
 export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions = {}): Promise<PackageVerification> {
   if (!existsSync(zipPath) || !statSync(zipPath).isFile()) {
