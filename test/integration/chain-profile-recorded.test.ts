@@ -5,15 +5,14 @@
 // (2^53 + 1, hashed under v2): checked with v1 that row cannot verify.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { tableColumns } from '../../src-main/core/demo/generate.js';
 import { startDemoDb, type DemoDb, type GroundTruth } from '../helpers/demo-db.js';
+import { runAuditdesk } from '../helpers/cli.js';
 import { JCS_EXACT_SHA256_V2, JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
 import { connectSource } from '../../src-main/core/source/index.js';
 import { runVerification } from '../../src-main/core/verify/run.js';
@@ -28,8 +27,6 @@ import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import { zipEntry } from '../helpers/package-zip.js';
 
-const run = promisify(execFile);
-const cli = new URL(import.meta.url).pathname.replace(/test\/integration\/chain-profile-recorded\.test\.js$/, 'src-main/cli/main.js');
 const V2 = JCS_EXACT_SHA256_V2.name;
 
 let demo: DemoDb;
@@ -75,15 +72,7 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function auditdesk(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [cli, ...args, '--data-dir', join(dir, 'data')]);
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const auditdesk = (args: string[]) => runAuditdesk([...args, '--data-dir', join(dir, 'data')]);
 
 /** verify --cache --json of both tenants; `exit`: 0 when all is intact and seen, 1 with a limit. */
 async function verifyCacheJson(cache: string, exit = 0): Promise<VerifyReport> {

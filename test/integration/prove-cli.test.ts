@@ -14,9 +14,9 @@ import { openCache } from '../../src-main/core/cache/open.js';
 import { auditorVerifierKeyOf } from '../../src-main/core/verify/checkpoint-note.js';
 import { engagementPaths } from '../../src-main/core/engagement/paths.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { runAuditdesk } from '../helpers/cli.js';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
 const GO_SOURCE = fileURLToPath(new URL('../../../test/interop/tlogcheck', import.meta.url));
 const dir = scratchDir('auditdesk-prove-');
 const tool = join(dir, 'tlogcheck');
@@ -24,15 +24,7 @@ const engagement = engagementPaths(join(dir, 'engagement'));
 const cache = engagement.cache;
 const env = { ...process.env, AUDITDESK_DATA_DIR: join(dir, 'data') };
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env, cwd: dir });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+const cli = (...args: string[]) => runAuditdesk(args, { env, cwd: dir });
 
 async function goCheck(...args: string[]): Promise<number> {
   try {

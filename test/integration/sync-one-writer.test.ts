@@ -140,10 +140,10 @@ function summaryOf(run: CliRun): SyncSummary {
   return JSON.parse(run.stdout) as SyncSummary;
 }
 
-test('two CLI syncs started together on one cache, 20 times: neither reports a change and the cache ends with the source counts', { timeout: 600_000 }, async () => {
+test('two CLI syncs started together on one cache, 10 times: neither reports a change and the cache ends with the source counts', { timeout: 600_000 }, async () => {
   const cachePath = join(dir, 'together.sqlite');
   assert.equal((await runCli(syncArgs(cachePath, ['--json'])).done).code, 0, 'the first fill');
-  for (let round = 1; round <= 20; round++) {
+  for (let round = 1; round <= 10; round++) {
     await addSourceRows(300, 150);
     const [a, b] = await Promise.all([runCli(syncArgs(cachePath, ['--json'])).done, runCli(syncArgs(cachePath, ['--json'])).done]);
     for (const summary of [summaryOf(a), summaryOf(b)]) {

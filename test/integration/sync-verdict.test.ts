@@ -4,20 +4,16 @@
 // verdict is the one `verify --cache` gives for the same cache.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { startDemoDb } from '../helpers/demo-db.js';
 import { openCache } from '../../src-main/core/cache/open.js';
 import { listCheckpoints } from '../../src-main/core/verify/checkpoints.js';
 import type { SyncSummary } from '../../src-main/core/sync/index.js';
 import type { VerifyReport } from '../../src-main/core/verify/report.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { runAuditdesk } from '../helpers/cli.js';
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
 let demo: Awaited<ReturnType<typeof startDemoDb>>;
 
 before(async () => {
@@ -27,16 +23,7 @@ after(async () => {
   await demo?.stop();
 });
 
-/** Runs the CLI; resolves with its exit code and output whatever the code. */
-async function auditdesk(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout: string; stderr: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const auditdesk = (args: string[]) => runAuditdesk(args);
 
 test('auditdesk sync prints each chain verdict, exits 1 on the tampered tenant, and agrees with verify --cache', async () => {
   const dir = scratchDir('auditdesk-sync-verdict-');

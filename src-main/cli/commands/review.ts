@@ -44,6 +44,15 @@ function withCache(cmd: Command): Command {
     .option('--cache <file>', 'the SQLite cache file instead of an engagement');
 }
 
+/** Every signed action (decide, complete) asks for the identity the same way. */
+function withSigning(cmd: Command, jsonHelp: string): Command {
+  return cmd
+    .requiredOption('--identity <file.p12>', 'your signing identity')
+    .option('--password-stdin', 'read the identity password from standard input (else AUDITDESK_P12_PASSWORD)')
+    .option('--anomaly-threshold <score>', 'as for list', '0.7')
+    .option('--json', jsonHelp);
+}
+
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UserError(`${flag} "${value}" is not one of: ${allowed.join(', ')}.`, 'E_USAGE', `Pass ${flag} with one of those values${allowed.some((a) => a.includes(' ')) ? ' (quoted)' : ''}.`);
@@ -65,25 +74,19 @@ export function registerReview(program: Command): void {
     .option('--json', 'print the queue as JSON')
     .addHelpText('after', '\nExit codes: 0 no exception is open · 1 exceptions are open · 2 error.')
     .action(action(async (flags: ListFlags) => listCommand(flags)));
-  withCache(review.command('decide').description('Sign a decision on one exception (a new decision supersedes the previous one; both stay).'))
+  const decide = withCache(review.command('decide').description('Sign a decision on one exception (a new decision supersedes the previous one; both stay).'))
     .requiredOption('--item <id>', 'the item id from `review list`')
     .requiredOption('--decision <d>', DISPOSITIONS.join(', '))
     .requiredOption('--meaning <m>', `the signature's meaning: ${SIGNATURE_MEANINGS.map((m) => `"${m}"`).join(', ')}`)
     .requiredOption('--note <text>', 'why (required)')
     .option('--reference <id>', 'e.g. a CAPA or ticket id')
-    .option('--evidence <sha256>', 'the evidence hash you reviewed (from `review list --json`): refused if the item changed since')
-    .requiredOption('--identity <file.p12>', 'your signing identity')
-    .option('--password-stdin', 'read the identity password from standard input (else AUDITDESK_P12_PASSWORD)')
-    .option('--anomaly-threshold <score>', 'as for list', '0.7')
-    .option('--json', 'print the decision as JSON')
+    .option('--evidence <sha256>', 'the evidence hash you reviewed (from `review list --json`): refused if the item changed since');
+  withSigning(decide, 'print the decision as JSON')
     .action(action(async (flags: DecideFlags) => decideCommand(flags)));
-  withCache(review.command('complete').description('Sign the completion of the review; open exceptions are refused unless --accept-open-items, and then listed in it.'))
+  const complete = withCache(review.command('complete').description('Sign the completion of the review; open exceptions are refused unless --accept-open-items, and then listed in it.'))
     .requiredOption('--note <text>', 'what the review covered (required)')
-    .option('--accept-open-items', 'complete although exceptions are open; the completion lists them')
-    .requiredOption('--identity <file.p12>', 'your signing identity')
-    .option('--password-stdin', 'read the identity password from standard input (else AUDITDESK_P12_PASSWORD)')
-    .option('--anomaly-threshold <score>', 'as for list', '0.7')
-    .option('--json', 'print the completion as JSON')
+    .option('--accept-open-items', 'complete although exceptions are open; the completion lists them');
+  withSigning(complete, 'print the completion as JSON')
     .action(action(async (flags: CompleteFlags) => completeCommand(flags)));
 
   const journal = program.command('journal').description('The reviewer journal of an engagement: every sync, verification, decision, anchor, export and completion, hash-chained.');
