@@ -89,6 +89,10 @@ describe('cancelling an export', () => {
       const done = (await ctx.jobs.wait((again as { value: { jobId: string } }).value.jobId, 50)) as JobStatus<ExportJobResult>;
       assert.equal(done.state, 'done', JSON.stringify(done.error));
       assert.equal(done.result?.counts.events, 6000);
+      // The finished job's progress line counts the rows packaged, not "1 / 1 row".
+      const packaged = Object.values(done.result!.counts).reduce((a, b) => a + b, 0);
+      assert.deepEqual([done.progress.done, done.progress.total], [packaged, packaged]);
+      assert.ok(packaged > 6000);
       // export.preview counts what the export then writes.
       const preview = await dispatch(ctx, 'export.preview', { filter: { tenant: ['acme'] } });
       const counts = (preview as { value: ExportPreview }).value;

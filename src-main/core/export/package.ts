@@ -478,7 +478,9 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     checkAbort(signal);
     renameSync(zipTmp, opts.out);
     journalExport(db, { packageId, manifestHash: createHash('sha256').update(manifestBytes).digest('hex'), out: opts.out, tenant: s.tenant });
-    progress({ phase: 'done', done: 1, total: 1 });
+    // The finished job reports the rows the package holds, not a step count ("1 / 1 row").
+    const rowsPackaged = Object.values(counts).reduce((a, b) => a + b, 0);
+    progress({ phase: 'done', done: rowsPackaged, total: rowsPackaged });
     return {
       out: opts.out,
       packageId,
