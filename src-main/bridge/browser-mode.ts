@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { AppContext } from '../core/app/context.js';
 import { LAUNCH_TOKEN_TTL_MS, startHttpBridge, type HttpBridge } from './http.js';
-import { ensureDemoConnection, type DemoHandle } from './startup.js';
+import { DemoKeeper, type DemoHandle } from './startup.js';
 import { defaultDataDir, makePrivateTempDir } from '../core/util/private-files.js';
 
 export interface BrowserModeOptions {
@@ -50,10 +50,10 @@ function openAppWindow(url: string): { child: ChildProcess; profileDir: string }
 
 export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<BrowserMode> {
   const ctx = new AppContext({ dataDir: opts.dataDir ?? defaultDataDir(), frontDoor: 'browser' });
-  let demo: DemoHandle | null = null;
+  const keeper = new DemoKeeper(ctx);
   if (opts.demo ?? true) {
     try {
-      demo = await ensureDemoConnection(ctx);
+      await keeper.ensure();
     } catch (e) {
       // The app is still useful offline (cached data); the status line shows the source as unreachable.
       ctx.log('warn', `the demo tenant did not start: ${(e as Error).message}`);
@@ -69,7 +69,9 @@ export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<B
   return {
     ctx,
     bridge,
-    demo,
+    get demo() {
+      return keeper.demo;
+    },
     launchUrl,
     windowClosed,
     async stop() {
@@ -78,7 +80,7 @@ export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<B
       if (window && window.child.exitCode === null) window.child.kill('SIGTERM');
       await bridge.close();
       ctx.close();
-      await demo?.stop();
+      await keeper.stop();
       if (window) rmSync(window.profileDir, { recursive: true, force: true });
     },
   };

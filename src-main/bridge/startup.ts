@@ -8,6 +8,14 @@ import { dispatch } from '../core/app/dispatch.js';
 
 export const DEMO_CONNECTION_ID = 'demo';
 
+/** What shapes the demo a front door starts: defaults everywhere but in tests. */
+export interface DemoStartOptions {
+  events?: number;
+  seed?: number;
+  /** the demo's folder (default: its own under /tmp, reused between launches) */
+  dataDir?: string;
+}
+
 export interface DemoHandle {
   url: string;
   stop(): Promise<void>;
@@ -49,7 +57,7 @@ export async function saveDemoProfile(ctx: AppContext, url: string, tenants: str
  * Starts the embedded demo when the user has no connection, or when the active one is
  * the demo (it is not running after a restart). Returns null when a real connection is active.
  */
-export async function ensureDemoConnection(ctx: AppContext, opts: { events?: number; seed?: number } = {}): Promise<DemoHandle | null> {
+export async function ensureDemoConnection(ctx: AppContext, opts: DemoStartOptions = {}): Promise<DemoHandle | null> {
   // Only the Demo engagement runs the demo: a client's engagement never gets its profile or rows.
   if (ctx.engagement && !ctx.engagement.meta.demo) return null;
   const config = ctx.config.read();
@@ -61,7 +69,13 @@ export async function ensureDemoConnection(ctx: AppContext, opts: { events?: num
   // The demo's own default data folder (under /tmp) is used: PostgreSQL runs as its own
   // user and cannot enter the 0700 app data folder.
   const port = active?.isDemo ? active.port : undefined;
+  const openedIn = ctx.engagement?.dir;
   const demo = await startDemo({ ...(port !== undefined ? { port } : {}), ...opts });
+  if (ctx.engagement?.dir !== openedIn) {
+    // The auditor switched away while it started: its profile must not land in that other engagement.
+    await demo.stop();
+    return null;
+  }
   await saveDemoProfile(ctx, demo.url, demo.groundTruth.tenants, demo.groundTruth.chainProfiles);
   ctx.log('info', `demo tenant running at ${new URL(demo.url).host}`);
   startFirstDemoSync(ctx);
@@ -80,4 +94,44 @@ function startFirstDemoSync(ctx: AppContext): void {
     if (reply.ok) ctx.log('info', 'syncing the demo tenant into the cache (first start)');
     else ctx.log('warn', `first sync of the demo tenant did not start: ${reply.error.message}`);
   });
+}
+
+/**
+ * Keeps the embedded demo running while the Demo engagement is open: at start, and
+ * when the auditor switches to it later (before, a switch back to Demo left its
+ * connection pointing at a database that no longer ran). Once started it runs until
+ * stop(), also while another engagement is open: switching back is then instant.
+ */
+export class DemoKeeper {
+  private handle: DemoHandle | null = null;
+  private starting: Promise<DemoHandle | null> | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly opts: DemoStartOptions = {},
+  ) {
+    ctx.onEngagementOpened((opened) => {
+      if (opened.meta.demo) void this.ensure().catch((e: unknown) => ctx.log('warn', `the demo tenant did not start: ${(e as Error).message}`));
+    });
+  }
+
+  get demo(): DemoHandle | null {
+    return this.handle;
+  }
+
+  /** Starts the demo when the open engagement needs it and it does not run yet; the running one otherwise. */
+  async ensure(): Promise<DemoHandle | null> {
+    if (this.handle) return this.handle;
+    this.starting ??= ensureDemoConnection(this.ctx, this.opts).finally(() => {
+      this.starting = null;
+    });
+    this.handle = await this.starting;
+    return this.handle;
+  }
+
+  async stop(): Promise<void> {
+    const running = this.handle ?? (await this.starting?.catch(() => null)) ?? null;
+    this.handle = null;
+    await running?.stop();
+  }
 }

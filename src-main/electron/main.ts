@@ -7,7 +7,7 @@ import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } f
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AppContext } from '../core/app/context.js';
-import { ensureDemoConnection, type DemoHandle } from '../bridge/startup.js';
+import { DemoKeeper } from '../bridge/startup.js';
 import { chooseSecretStore } from './keychain.js';
 import { nativeFileDialogs } from './file-dialogs.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_START_URL, serveRenderer } from './app-protocol.js';
@@ -32,9 +32,9 @@ async function main(): Promise<void> {
   guardSession(session.defaultSession);
   ipcMain.handle(INVOKE_CHANNEL, createInvokeHandler(ctx));
 
-  let demo: DemoHandle | null = null;
+  const keeper = new DemoKeeper(ctx);
   try {
-    demo = await ensureDemoConnection(ctx);
+    await keeper.ensure();
   } catch (e) {
     ctx.log('warn', `demo tenant not started: ${(e as Error).message}`);
   }
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   app.on('window-all-closed', () => {
     void (async () => {
       ctx.close();
-      await demo?.stop();
+      await keeper.stop();
       app.quit();
     })();
   });

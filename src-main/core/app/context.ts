@@ -72,6 +72,7 @@ export class AppContext {
   private db: CacheDb | undefined;
   private pool: QueryPool | undefined;
   private readonly queryWorkers: number;
+  private readonly openedListeners: Array<(opened: OpenEngagement) => void> = [];
 
   constructor(opts: AppContextOptions) {
     this.dataDir = opts.dataDir;
@@ -133,7 +134,19 @@ export class AppContext {
     this.switchTo(dir);
     // The auditor chose this engagement: the first line of what they did in it.
     journalEngagementOpened(this.cache(), { name: this.current!.meta.name, dir: this.current!.dir });
+    for (const listener of this.openedListeners) {
+      try {
+        listener(this.current!);
+      } catch (e) {
+        this.log('warn', `after opening ${this.current!.meta.name}: ${(e as Error).message}`);
+      }
+    }
     return this.current!;
+  }
+
+  /** Front doors hook what an engagement needs beyond its folder (the Demo engagement's embedded database). */
+  onEngagementOpened(listener: (opened: OpenEngagement) => void): void {
+    this.openedListeners.push(listener);
   }
 
   private switchTo(dir: string): void {
