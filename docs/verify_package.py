@@ -10,8 +10,8 @@ Ed25519 manifest signature, the certificates and the PDF's CMS signature.
 Verdicts, the same as `auditdesk verify-package`:
     valid     everything checks and the signer is the pinned one (--trust)   exit 0
     unpinned  everything checks, but no --trust was given: the package is
-              intact, but signed by an unpinned key; anyone can make such a
-              package                                                        exit 3
+              as signed, but the signer is not pinned; anyone can make such
+              a package                                                      exit 3
     invalid   at least one failure, each named with its code               exit 1
     (usage or a file that cannot be read at all)                             exit 2
 
@@ -248,6 +248,10 @@ def chain_result(rows, columns, chain, tenant):
     whole = chain["method"] == "engine"
     start = int(chain["startSeq"]) if chain.get("startSeq") is not None else None
     anchors = {int(a["lastSeq"]): a["headHash"] for a in chain.get("checkpoints") or []}
+    # An anchor from outside the cache (an earlier package) must be reached: rows it
+    # records that this package lacks were removed (truncated). A cache's own
+    # checkpoints beyond the end only mean the cache is newer than the export.
+    must_reach = [int(a["lastSeq"]) for a in chain.get("checkpoints") or [] if a.get("origin") == "external"]
     breaks, prev, first, hashes = 0, None, None, {}
     for values in rows:
         try:
@@ -284,6 +288,8 @@ def chain_result(rows, columns, chain, tenant):
             breaks += 1  # history up to a signed checkpoint was rewritten
         elif whole and prev is not None and seq not in hashes and (start or 1) <= seq <= prev[0]:
             breaks += 1  # the checkpoint's row is missing
+    if whole and any(prev is None or seq > prev[0] for seq in must_reach):
+        breaks += 1  # truncated: the chain ends before an earlier package's head
     return {"tenant": tenant, "rows": len(rows), "intact": breaks == 0, "firstSeq": first,
             "lastSeq": prev[0] if prev else None, "headHash": prev[1] if prev else None}
 
@@ -669,7 +675,7 @@ def main(argv):
     else:
         print({"valid": "VALID", "unpinned": "UNPINNED", "invalid": "INVALID"}[verdict] + f"  {args.package}")
         if verdict == "unpinned":
-            print("  intact, but signed by an unpinned key; anyone can make such a package")
+            print("  every file is as signed, but the signer is not pinned; anyone can make such a package")
         if signer:
             print(f"  signed by {signer['name']}, {signer['org']} <{signer['email']}>, certificate fingerprint {signer['fingerprint']}")
         if result["chain"]:

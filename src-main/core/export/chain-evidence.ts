@@ -221,7 +221,7 @@ export async function chainEvidenceFiles(args: {
   leaves: ChainLeafCollector | null;
   origin: string;
   identity: LoadedIdentity;
-  previous: string | null;
+  previous: PreviousPackage | null;
 }): Promise<{ files: EvidenceFile[]; previous: PreviousOutcome | null }> {
   const { identity } = args;
   const files: EvidenceFile[] = [{ name: PACKAGE_FILES.minisignKey, bytes: Buffer.from(minisignPublicKeyFile(createPublicKey(identity.signingKey))), mediaType: 'text/plain' }];
@@ -232,17 +232,8 @@ export async function chainEvidenceFiles(args: {
   const note = packageCheckpoint(args.leaves, args.origin, identity.info.fingerprint, identity.signingKey);
   files.push({ name: PACKAGE_FILES.checkpoint, bytes: Buffer.from(note), mediaType: 'text/plain' });
   files.push({ name: PACKAGE_FILES.vkey, bytes: Buffer.from(`${signerVerifierKey(identity.info.fingerprint, identity.signingKey)}\n`), mediaType: 'text/plain' });
-  if (!args.previous) return { files, previous: null };
-
-  const { packageTlog, verifyPackage } = await import('./verify-package.js');
-  const verified = await verifyPackage(args.previous);
-  const old = { ...verified, tlog: packageTlog(verified) };
-  if (old.verdict === 'invalid') {
-    throw new UserError(`the previous package ${basename(args.previous)} does not verify (${old.failures[0]?.code}: ${old.failures[0]?.message}).`, 'E_INPUT', 'Name the package of the earlier visit as it was handed over.');
-  }
-  if (!old.tlog) {
-    throw new UserError(`the previous package ${basename(args.previous)} carries no signed chain checkpoint (it was made before AuditDesk wrote them, or is a filtered export).`, 'E_INPUT', 'Export without --previous; the new package starts the series.');
-  }
+  const old = args.previous;
+  if (!old) return { files, previous: null };
   if (old.tlog.head.origin !== args.origin) {
     throw new UserError(`the previous package is about another chain (${old.tlog.head.origin}).`, 'E_INPUT', 'Name a package of the same source, tenant and table.');
   }
@@ -260,6 +251,43 @@ export async function chainEvidenceFiles(args: {
   const proof = consistencyText({ previousPackageId: old.packageId ?? '', previous: old.tlog.head, path: args.leaves.tree().consistencyProof(m) });
   files.push({ name: PACKAGE_FILES.consistency, bytes: Buffer.from(proof), mediaType: 'text/plain' });
   return { files, previous: { packageId: old.packageId, extends: true, problem: null } };
+}
+
+/** The package of an earlier visit, verified, with the chain it exported. */
+export interface PreviousPackage {
+  packageId: string | null;
+  createdAt: string | null;
+  tlog: PackageTlog;
+}
+
+/** Reads and verifies `--previous` before the export starts, so its chain head can anchor the new chain's check. */
+export async function readPreviousPackage(path: string): Promise<PreviousPackage> {
+  const { packageTlog, verifyPackage } = await import('./verify-package.js');
+  const verified = await verifyPackage(path);
+  const tlog = packageTlog(verified);
+  if (verified.verdict === 'invalid') {
+    throw new UserError(`the previous package ${basename(path)} does not verify (${verified.failures[0]?.code}: ${verified.failures[0]?.message}).`, 'E_INPUT', 'Name the package of the earlier visit as it was handed over.');
+  }
+  if (!tlog) {
+    throw new UserError(`the previous package ${basename(path)} carries no signed chain checkpoint (it was made before AuditDesk wrote them, or is a filtered export).`, 'E_INPUT', 'Export without --previous; the new package starts the series.');
+  }
+  return { packageId: verified.packageId, createdAt: verified.createdAt ?? null, tlog };
+}
+
+/**
+ * The earlier package's chain head as an anchor of the new chain's check (issue 21):
+ * rows it exported that are gone now make the new chain TRUNCATED (or rewritten), in
+ * the package's own verdict, not only in the --previous outcome.
+ */
+export function previousPackageAnchor(p: PreviousPackage): { label: string; lastSeq: string; headHash: string; createdAt: string | null } | null {
+  const n = p.tlog.leaves.size;
+  if (n === 0) return null;
+  return {
+    label: `package ${p.packageId ?? '(no id)'}${p.createdAt ? ` (exported ${p.createdAt})` : ''}`,
+    lastSeq: p.tlog.leaves.seqs[n - 1]!.toString(),
+    headHash: p.tlog.leaves.storedHash(n - 1),
+    createdAt: p.createdAt,
+  };
 }
 
 /** verify.html as built by `npm run build` (src-renderer/verify-page). */

@@ -105,8 +105,11 @@ export class PackageIntegrity {
         mode: 'cache',
         startSeq: start,
         payloadAtSeq: payloadAtSeq(this.shape),
+        // An anchor from outside the cache (an earlier package) records rows that were
+        // handed over: a package ending before it lacks them (TRUNCATED), even though a
+        // cache's chain ending early is otherwise only out of date.
         anchors: this.inputs.anchors.map(
-          (a): Anchor => ({ ...a, lastSeq: BigInt(a.lastSeq) }),
+          (a): Anchor => ({ ...a, lastSeq: BigInt(a.lastSeq), mustReach: a.origin === 'external' }),
         ),
         // The package's Merkle root is over row digests (files[].merkleRoot, equal to the
         // sync seal); a second root over stored hashes would cost a third of the run.

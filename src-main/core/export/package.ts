@@ -31,7 +31,7 @@ import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, 
 import { renderReport, type AnomalyLine, type AppendixRow, type ConfigFinding, type ControlsSection, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
 import type { ControlsReport } from '../controls/engine.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES, UNNAMED_FILES } from './package-files.js';
-import { chainEvidenceFiles, readVerifyPage, type PreviousOutcome } from './chain-evidence.js';
+import { chainEvidenceFiles, previousPackageAnchor, readPreviousPackage, readVerifyPage, type PreviousOutcome } from './chain-evidence.js';
 import { minisignSignature } from './minisign.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { chainOrigin } from '../chain/tlog-checkpoint.js';
@@ -285,8 +285,12 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     const counts: Record<string, number> = {};
     const report = emptyReportParts();
 
+    // The earlier visit's package, read first: its chain head anchors this chain's check.
+    const previous = opts.previous ? await readPreviousPackage(opts.previous) : null;
+    const previousAnchor = previous ? previousPackageAnchor(previous) : null;
+
     // audit_events.csv: every source column, in chain order, checked as it is written.
-    const ev = await writeEvents(s, db, work, neutraliseOn, cap, open, signal, progress, report);
+    const ev = await writeEvents(s, db, work, neutraliseOn, cap, open, signal, progress, report, previousAnchor);
     files.push(ev.file);
     counts.events = ev.file.rows!;
     phaseDone('events');
@@ -362,7 +366,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
 
     const signerPem = Buffer.from(certPem(identity.signingCertDer));
     files.push(writeSmall(work, PACKAGE_FILES.signer, signerPem, 'application/x-pem-file'));
-    const evidence = await chainEvidenceFiles({ leaves: ev.leaves, origin: chainOrigin(source?.fingerprint ?? null, s.tenant, ev.chain?.table ?? ''), identity, previous: opts.previous ?? null });
+    const evidence = await chainEvidenceFiles({ leaves: ev.leaves, origin: chainOrigin(source?.fingerprint ?? null, s.tenant, ev.chain?.table ?? ''), identity, previous });
     for (const e of evidence.files) files.push(writeSmall(work, e.name, e.bytes, e.mediaType));
     files.push(writeSmall(work, PACKAGE_FILES.verifyPage, readVerifyPage(), 'text/html'));
 
@@ -597,6 +601,7 @@ async function writeEvents(
   signal: AbortSignal | undefined,
   progress: (p: ExportProgress) => void,
   report: ReportParts,
+  previousAnchor: ReturnType<typeof previousPackageAnchor>,
 ): Promise<{ file: ManifestFile; chain: IntegrityEntry | null; startSeq: string | null; anchors: ManifestAnchor[]; leaves: ChainLeafCollector | null }> {
   const table = s.events.table;
   // Without events in the selection the file still has the standard header, so it parses like any other.
@@ -618,6 +623,8 @@ async function writeEvents(
         signature: c.signatureStatus,
       }))
     : [];
+  // A previous package is an external anchor: verified (signature and files) before it is used.
+  if (table && previousAnchor) anchors.push({ ...previousAnchor, origin: 'external', checkpointId: null, signature: 'valid' });
   const checker = table
     ? new PackageIntegrity({
         columns: mcols.map((c) => ({ name: c.name, type: c.type, field: c.field })),

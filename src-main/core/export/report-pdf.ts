@@ -558,9 +558,18 @@ type ChainEntry = NonNullable<ReportData['integrity']>;
 function chainVerdict(integ: ChainEntry, data: ReportData): string {
   const nBreaks = integ.breaks.length + integ.breaksOmitted;
   if (integ.verdict === 'empty') return 'Hash chain EMPTY: no rows to verify';
-  if (!integ.intact) return `Hash chain BROKEN: ${nBreaks} break(s)`;
+  if (!integ.intact) return `Hash chain BROKEN: ${nBreaks} break(s)${breakKinds(integ)}`;
   const drift = driftIn(data, integ.table);
   return drift ? `Hash chain links up, but ${drift} of its rows changed at the source after they were first cached` : `Hash chain ${verdictPhrase(integ)}`;
+}
+
+/** " (1 modified, 1 deleted)": the kinds of the listed breaks, and how many more the report omits. */
+function breakKinds(integ: ChainEntry): string {
+  const byKind = new Map<string, number>();
+  for (const b of integ.breaks) byKind.set(b.kind, (byKind.get(b.kind) ?? 0) + 1);
+  const parts = [...byKind].map(([kind, n]) => `${n} ${kind}`);
+  if (integ.breaksOmitted) parts.push(`${integ.breaksOmitted} more not listed`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 function chainColour(integ: ChainEntry, data: ReportData): string {

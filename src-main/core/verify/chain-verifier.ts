@@ -587,7 +587,7 @@ export class ChainVerifier {
     while (this.anchorIdx < this.anchors.length) {
       const a = this.anchors[this.anchorIdx++]!;
       beyond.push(a);
-      this.anchorResults.push({ ...a, outcome: this.opts.mode === 'source' ? 'truncated' : 'not-reached', foundHash: null });
+      this.anchorResults.push({ ...a, outcome: this.opts.mode === 'source' || a.mustReach ? 'truncated' : 'not-reached', foundHash: null });
     }
 
     // rewritten: the chain is consistent but no longer the one recorded earlier
@@ -623,10 +623,11 @@ export class ChainVerifier {
     }
 
     // truncated: the newest rows are gone since a checkpoint or the cached copy
-    if (this.opts.mode === 'source') {
+    const mustReach = beyond.filter((a) => this.opts.mode === 'source' || a.mustReach);
+    if (mustReach.length || this.opts.mode === 'source') {
       let far: { seq: bigint; hash: string | null; label: string } | null = null;
-      for (const a of beyond) if (!far || a.lastSeq > far.seq) far = { seq: a.lastSeq, hash: a.headHash, label: a.label };
-      if (this.refLastSeq !== null && (end === null || this.refLastSeq > end) && (!far || this.refLastSeq > far.seq)) {
+      for (const a of mustReach) if (!far || a.lastSeq > far.seq) far = { seq: a.lastSeq, hash: a.headHash, label: a.label };
+      if (this.opts.mode === 'source' && this.refLastSeq !== null && (end === null || this.refLastSeq > end) && (!far || this.refLastSeq > far.seq)) {
         far = { seq: this.refLastSeq, hash: this.refLastHash, label: ref!.label };
       }
       if (far) {

@@ -83,6 +83,12 @@ export interface Anchor {
   headHash: string;
   createdAt: string | null;
   signature: 'valid' | 'invalid' | 'unsigned';
+  /**
+   * The chain must reach this anchor even where ending early is no break (a cache that
+   * may be out of date): a package's earlier package records rows that were handed
+   * over, and a package that ends before them does not hold them.
+   */
+  mustReach?: boolean;
 }
 
 export type AnchorOutcome =
