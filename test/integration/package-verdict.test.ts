@@ -19,7 +19,7 @@ import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'cli', 'main.js');
 const PASSWORD = 'verdict-test-password';
-const UNPINNED_WORDS = 'intact, but signed by an unpinned key; anyone can make such a package';
+const UNPINNED_WORDS = 'every file is as signed, but the signer is not pinned; anyone can make such a package';
 let dir: string;
 let alicePkg: string;
 let malloryPkg: string;

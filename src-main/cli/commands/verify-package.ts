@@ -25,7 +25,7 @@ export function registerVerifyPackage(program: Command): void {
     .addHelpText(
       'after',
       '\nExit codes: 0 valid (every check passed, signer pinned by --trust) · 1 invalid (each failure named) · 2 error (one line on stderr)' +
-        ' · 3 intact, but signed by an unpinned key (pass --trust to prove who signed).',
+        ' · 3 every file is as signed, but the signer is not pinned (pass --trust to prove who signed).',
     )
     .action(
       action(async (pkg: string, flags: { trust?: string; json?: boolean; previous?: string }) => {
@@ -39,7 +39,7 @@ export function registerVerifyPackage(program: Command): void {
           if (result.verdict === 'valid') out.push(`VALID  ${pkg}`);
           else if (result.verdict === 'unpinned') {
             out.push(`UNPINNED  ${pkg}`);
-            out.push(`  intact, but signed by an unpinned key; anyone can make such a package.`);
+            out.push(`  every file is as signed, but the signer is not pinned; anyone can make such a package.`);
             out.push(`  To prove who signed, compare this fingerprint with the signer's and pass it: --trust ${result.signer?.fingerprint ?? ''}`);
           } else out.push(`INVALID  ${pkg}`);
           if (result.packageId) out.push(`  package ${result.packageId}, created ${result.createdAt}`);
