@@ -97,4 +97,9 @@ test('without --previous the same export names its only anchor, the second visit
   const chain = (JSON.parse((await zipEntry(join(dir, 'alone.zip'), 'verification.json')).toString('utf8')) as { tenants: IntegrityEntry[] }).tenants[0]!;
   assert.equal(chain.verdict, 'intact');
   assert.equal(chain.anchor?.origin, 'sync');
+  // That checkpoint was taken after the deletion: the report says what it cannot show.
+  writeFileSync(join(dir, 'alone.pdf'), await zipEntry(join(dir, 'alone.zip'), 'report.pdf'));
+  const text = execFileSync('pdftotext', ['-layout', join(dir, 'alone.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  const cannot = text.slice(text.indexOf('What this verification cannot show'));
+  assert.match(cannot, /before_anchor: the chain was compared with heads recorded earlier, the first of them checkpoint #1 \(sync, [^)]+\)\. A tail removed, or a history rewritten consistently from its start, before that was recorded would not be seen\./);
 });

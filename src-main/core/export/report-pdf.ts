@@ -323,8 +323,13 @@ function limitsSection(L: Layout, integ: IntegrityEntry | null, tenant: string):
   if (!integ.limits) return;
   L.h1('What this verification cannot show');
   if (integ.verdict === 'empty') L.para(integ.verdictExplanation ?? 'The chain has no rows: nothing about it was proven.');
+  const earliest = earliestHead(integ);
+  if (earliest) {
+    // A checkpoint only protects what happened after it: the first sync's own head cannot reveal a tail cut before that sync.
+    L.para(`before_anchor: the chain was compared with heads recorded earlier, the first of them ${earliest.label}. A tail removed, or a history rewritten consistently from its start, before that was recorded would not be seen.`, INK, 9);
+  }
   if (!integ.limits.length && integ.verdict !== 'empty') {
-    L.para(`No limit was found for this chain: it was checked against ${integ.anchor?.label ?? 'no earlier anchor'}, and every value it holds is protected by the profile used.`);
+    L.para(`No other limit was found for this chain: every value it holds is protected by the profile used (${integ.anchor ? `checked against ${integ.anchor.label}` : 'no earlier anchor'}).`);
     return;
   }
   for (const l of integ.limits) {
@@ -333,6 +338,13 @@ function limitsSection(L: Layout, integ: IntegrityEntry | null, tenant: string):
       L.para(`    seqs: ${l.seqs.join(', ')}${l.rows > l.seqs.length ? ` and ${l.rows - l.seqs.length} more` : ''}`, MUTED, 7.5);
     }
   }
+}
+
+/** The first recorded head the chain was compared with (not one whose signature failed). */
+function earliestHead(integ: IntegrityEntry): { label: string } | null {
+  const usable = integ.checkpoints.filter((c) => c.signature !== 'invalid');
+  const dated = usable.filter((c) => c.createdAt).sort((a, b) => (a.createdAt! < b.createdAt! ? -1 : 1));
+  return dated[0] ?? usable[0] ?? null;
 }
 
 /** The controls run the auditor attached: verdicts as the CLI words them, with where and when they were tested. */
