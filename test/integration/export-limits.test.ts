@@ -131,3 +131,41 @@ test('a chain recorded as written with jcs-exact-sha256-v2: the 2^53 tamper (no 
   assert.match(pdf, /Every break seq kind row id time 6 modified/);
   assert.doesNotMatch(pdf, /number_precision/);
 });
+
+test('a json column with a repeated key: the package says "intact, with 1 unprotected value(s)" and names the duplicate_key limit at that seq (issue 20)', async () => {
+  const f = new CacheFixture(join(dir, 'dup-cache.sqlite'));
+  const rows: SourceRow[] = Array.from({ length: 6 }, (_, i) => ({
+    id: uuidOf(`dup-ev-${i}`),
+    event_type: 'payment',
+    entity_type: 'invoice',
+    entity_id: `inv-${i}`,
+    severity: 'info',
+    user_id: 'clerk-1',
+    // v1 keeps the last member of a repeated key, so the stored hash holds only "amount": 20.
+    action_details: i === 3 ? '{"amount": 10, "amount": 20}' : `{"amount": ${i}}`,
+    ip_address: '10.0.0.3',
+    created_at: `2026-01-07 10:0${i}:00.000000+00`,
+    region: null,
+  }));
+  f.addEvents('shop', rows);
+  // The source column is json (jsonb would have kept one member), and the first member is changed without a rehash.
+  const table = f.db.prepare(`SELECT table_id, columns_json FROM source_tables WHERE kind = 'events'`).get() as { table_id: number; columns_json: string };
+  const columns = (JSON.parse(table.columns_json) as { name: string; type: string }[]).map((c) => (c.name === 'action_details' ? { ...c, type: 'json' } : c));
+  f.db.prepare('UPDATE source_tables SET columns_json = ? WHERE table_id = ?').run(JSON.stringify(columns), table.table_id);
+  f.db.prepare(`UPDATE records SET action_details = '{"amount": 99999, "amount": 20}' WHERE kind = 'event' AND tenant_id = 'shop' AND seq = 4`).run();
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['shop'] }, identity: id, out: join(dir, 'dup.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  f.close();
+  const chain = (JSON.parse((await entry(join(dir, 'dup.zip'), 'verification.json')).toString('utf8')) as { tenants: IntegrityEntry[] }).tenants[0]!;
+  assert.equal(chain.verdict, 'intact');
+  const limit = chain.limits!.find((l) => l.kind === 'duplicate_key');
+  assert.ok(limit && limit.kind === 'duplicate_key');
+  assert.deepEqual(limit.seqs, [4]);
+  const r = await verifyPackage(join(dir, 'dup.zip'));
+  assert.deepEqual(r.failures, []);
+  if (!PDFTOTEXT) return;
+  writeFileSync(join(dir, 'dup.pdf'), await entry(join(dir, 'dup.zip'), 'report.pdf'));
+  const pdf = execFileSync('pdftotext', ['-layout', join(dir, 'dup.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  assert.match(pdf, /Hash chain intact, with 1 unprotected value\(s\)/);
+  const section = pdf.slice(pdf.indexOf('What this verification cannot show'));
+  assert.match(section, /duplicate_key: 1 rows carry values this profile \(jcs-sha256-v1\) cannot protect \(repeated keys in a json value\): changes to them would not be detected; first at seq 4\./);
+});

@@ -253,6 +253,14 @@ describe('values v1 cannot protect (issue 20)', () => {
       assert.equal(v1.tenants[0]!.verdict, 'intact');
       const limit = v1.tenants[0]!.limits.find((l) => l.kind === 'duplicate_key');
       assert.ok(limit && limit.kind === 'duplicate_key' && String(limit.firstSeq) === seq);
+      const text = await verifyCli(['--source', demo.url, '--tenant', numberTenant]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /intact, with 1 unprotected value\(s\);/);
+      assert.match(text.stdout, new RegExp(`limit \\[duplicate_key\\] 1 rows carry values this profile \\(jcs-sha256-v1\\) cannot protect \\(repeated keys in a json value\\): changes to them would not be detected; first at seq ${seq}\\.`));
+      const json = JSON.parse((await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--json'])).stdout) as VerifyReport;
+      const listed = json.tenants[0]!.limits.find((l) => l.kind === 'duplicate_key');
+      assert.ok(listed && listed.kind === 'duplicate_key');
+      assert.deepEqual([listed.rows, String(listed.firstSeq), listed.seqs.map(String)], [1, seq, [seq]]);
       await writeLastDetails(numberTenant, '{"amount": 10, "amount": 20}', JCS_EXACT_SHA256_V2);
       await tamperLastDetails(numberTenant, seq, '{"amount": 99999, "amount": 20}');
       const v2 = await verify({ tenants: [numberTenant], profile: JCS_EXACT_SHA256_V2 });
