@@ -10,6 +10,7 @@ import { callApp } from '../helpers/app-calls.js';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { tableColumns } from '../../src-main/core/demo/generate.js';
 import { startStack, type Stack } from './support/stack.js';
+import { saveDemoProfile } from '../../src-main/bridge/startup.js';
 import { IntegrityPage } from './pages/integrity.js';
 import { openScreen } from './actions/navigate.js';
 
@@ -79,5 +80,51 @@ describe('what a verdict could not see, on the Integrity screen', () => {
     assert.match(lastRun, /on source of \S+ \([0-9a-f]{12}…\): 1 empty chain\(s\), 2 chain\(s\) with limits$/);
     assert.deepEqual(stack.pageErrors, []);
     await stack.screenshot('30-integrity-limits');
+  });
+
+  test('the same 2^53 tamper is a modified break once the chain is known to be written with jcs-exact-sha256-v2; a json column\'s repeated key is a duplicate_key limit', async () => {
+    const admin = new pg.Client({ connectionString: demo.adminUrl, options: '-c TimeZone=UTC -c DateStyle=ISO,YMD', types: { getTypeParser: () => (v: string) => v } });
+    await admin.connect();
+    let dupSeq: string;
+    try {
+      // The column becomes json (jsonb keeps one member of a repeated key); the tail tenant's last event is written with
+      // {"amount": 10, "amount": 20} and a correct v1 hash, then its first member is changed without a rehash.
+      await admin.query('BEGIN');
+      await admin.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_immutable');
+      await admin.query('ALTER TABLE audit_logs ALTER COLUMN action_details TYPE json');
+      const columns = await tableColumns(admin, 'audit_logs');
+      // A new last event (the old head is in the first run's checkpoint: rehashing it would be a rewrite).
+      const head = (await admin.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM audit_logs WHERE tenant_id = $1', [tailTenant])).rows[0]!.seq;
+      dupSeq = String(BigInt(head) + 1n);
+      const copied = columns.map((c) =>
+        c.name === 'id' ? 'gen_random_uuid()' : c.name === 'seq' ? 'seq + 1' : c.name === 'prev_hash' ? 'hash' : c.name === 'action_details' ? `'{"amount": 10, "amount": 20}'::json` : `"${c.name}"`,
+      );
+      await admin.query(`INSERT INTO audit_logs (${columns.map((c) => `"${c.name}"`).join(', ')}) SELECT ${copied.join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, [tailTenant, head]);
+      const row = (await admin.query<(string | null)[]>({ text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, values: [tailTenant, dupSeq], rowMode: 'array' })).rows[0]!;
+      const hash = chainHash(row[columns.findIndex((c) => c.name === 'prev_hash')]!, makePayloadBuilder(columns)(row));
+      await admin.query(`UPDATE audit_logs SET hash = $3, action_details = '{"amount": 99999, "amount": 20}' WHERE tenant_id = $1 AND seq = $2`, [tailTenant, dupSeq, hash]);
+      await admin.query('ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_immutable');
+      await admin.query('COMMIT');
+    } finally {
+      await admin.end();
+    }
+    // The connection now says which profile the number tenant's chain was written with.
+    await saveDemoProfile(stack.ctx, demo.url, [tailTenant, numberTenant, typo], { [numberTenant]: 'jcs-exact-sha256-v2' });
+    const { jobId } = await callApp<{ jobId: string }>(stack.ctx, 'integrity.verify', { target: 'source' });
+    assert.equal((await stack.ctx.jobs.wait(jobId)).state, 'done');
+
+    await stack.page.reload();
+    const integrity = new IntegrityPage(stack.page);
+    const number = integrity.chainRow(numberTenant);
+    await number.waitFor();
+    assert.equal(await number.locator('[data-verdict]').getAttribute('data-verdict'), 'broken');
+    assert.match(await number.innerText(), /modified at seq \d+: Row seq \d+ .* was changed after it was written/);
+    assert.equal(await number.locator('[data-limit-kind=number_precision]').count(), 0);
+
+    const dup = integrity.chainRow(tailTenant);
+    assert.match(await dup.locator('[data-verdict]').innerText(), /^intact, with 1 unprotected value\(s\)$/);
+    assert.match(await dup.locator('[data-limit-kind=duplicate_key]').innerText(), new RegExp(`repeated keys in a json value\\): changes to them would not be detected; first at seq ${dupSeq!}`));
+    assert.deepEqual(stack.pageErrors, []);
+    await stack.screenshot('31-integrity-v2-modified-and-duplicate-key');
   });
 });

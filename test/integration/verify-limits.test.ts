@@ -239,6 +239,18 @@ describe('values v1 cannot protect (issue 20)', () => {
     const r2 = JSON.parse(cli2.stdout) as VerifyReport;
     assert.equal(r2.profile.name, 'jcs-exact-sha256-v2');
     assert.equal(r2.tenants[0]!.breaks[0]!.kind, 'modified');
+    // --profile-map names the profile per tenant: the v2 chain breaks, the other stays v1 and intact.
+    const map = join(dir, 'profiles.json');
+    writeFileSync(map, JSON.stringify({ [numberTenant]: 'jcs-exact-sha256-v2' }));
+    const mapped = await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--tenant', tailTenant, '--profile-map', map, '--json']);
+    const byTenant = new Map((JSON.parse(mapped.stdout) as VerifyReport).tenants.map((c) => [c.tenant, c]));
+    assert.deepEqual(byTenant.get(numberTenant)!.breaks.map((b) => `${b.kind}@${b.seq}`), [`modified@${seq}`]);
+    assert.equal(byTenant.get(tailTenant)!.verdict === 'broken', false, 'the v1 tenant is not broken by the map');
+    const bad = join(dir, 'bad-profiles.json');
+    writeFileSync(bad, JSON.stringify({ [numberTenant]: 'jcs-sha256-v9' }));
+    const refused = await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--profile-map', bad]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /the profile map .*bad-profiles\.json names an unknown profile "jcs-sha256-v9" for tenant/);
   });
 
   test('a repeated key in a json column: a duplicate_key limit under v1, a modified break under v2', async () => {

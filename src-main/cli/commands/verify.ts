@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CacheDb } from '../../core/cache/open.js';
 import { NAMED_PROFILES } from '../../core/chain/profile.js';
-import { readProfile } from '../profile-option.js';
+import { readProfile, readProfileMap } from '../profile-option.js';
 import type { SourceSession } from '../../core/source/index.js';
 import { UserError } from '../../core/util/errors.js';
 import type { ExternalAnchor } from '../../core/verify/checkpoints.js';
@@ -21,6 +21,7 @@ interface VerifyFlags {
   json?: boolean;
   checkpoint: string[];
   profile?: string;
+  profileMap?: string;
   passwordStdin?: boolean;
   dataDir?: string;
   merkle?: boolean;
@@ -39,6 +40,7 @@ export function registerVerify(program: Command): void {
     .option('--json', 'print the report as JSON on stdout (docs/verify-report.md)')
     .option('--checkpoint <file>', 'an external anchor {tenant, table, last_seq, head_hash} the chain must extend; repeatable', collect, [])
     .option('--profile <name|file>', `hash-chain profile: ${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file for logs written under another convention (docs/hash-chain.md#profiles)`)
+    .option('--profile-map <file>', 'JSON {"tenant": "profile name" | {profile}}: the profile each tenant\'s chain was written with (above --profile and the cache\'s record)')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
     .option('--merkle', 'also compute each chain\'s RFC 6962 Merkle root over its row hashes (slower; recorded in the checkpoint)')
     .option('--jobs <n>', 'threads that read and hash the chains: seq ranges of the cache, or chunks of the live COPY (default: one per core); the report is the same for any n')
@@ -68,6 +70,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     throw new UserError(`cache ${cacheFile} does not exist.`, 'E_CACHE_MISSING', 'Check the path, or run `auditdesk sync` first.');
   }
   const profile = flags.profile ? readProfile(flags.profile) : undefined;
+  const profiles = flags.profileMap ? readProfileMap(flags.profileMap) : undefined;
   const jobs = flags.jobs === undefined ? undefined : jobCount(flags.jobs);
   const anchors: ExternalAnchor[] = flags.checkpoint.flatMap((f) => loadAnchorFile(f));
   // The auditor key signs checkpoints; a run that records none needs no key (and makes none).
@@ -99,6 +102,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
       store: cacheDb,
       tenants: flags.tenant,
       profile,
+      profiles,
       anchors,
       key,
       merkle: flags.merkle,

@@ -5,7 +5,7 @@
 // call runVerification, so they report the same.
 import type { JobProgress } from '../contract/jobs.js';
 import type { CacheDb } from '../cache/open.js';
-import { JCS_SHA256_V1, type ChainProfile } from '../chain/profile.js';
+import { JCS_SHA256_V1, NAMED_PROFILES, type ChainProfile } from '../chain/profile.js';
 import { chainProfileOf, profileFromJson } from '../cache/chain-profiles.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import type { SourceSession, SourceTable, TableMapping } from '../source/index.js';
@@ -35,6 +35,12 @@ import { readTablePolicies, type TablePolicies } from '../source/policies.js';
 import { emptyChainEntry, withLimits, type ChainVerdict, type LimitContext } from './limits.js';
 import type { PoliciesJson } from './report.js';
 
+/** The profile the auditor named for this tenant's chain (per tenant, else for all), or none. */
+function tenantProfile(opts: VerifyOptions, tenant: string): ChainProfile | undefined {
+  const mapped = opts.mapping?.profiles?.[tenant];
+  return opts.profiles?.[tenant] ?? (mapped ? NAMED_PROFILES[mapped] : undefined) ?? opts.profile;
+}
+
 export interface VerifyOptions {
   /** A live source: verified when present. */
   session?: SourceSession;
@@ -54,6 +60,12 @@ export interface VerifyOptions {
   tenants?: string[];
   /** Overrides the profile stored with the table (default jcs-sha256-v1). */
   profile?: ChainProfile;
+  /**
+   * Per tenant, the profile its chain was written with (`--profile-map`, or the
+   * connection mapping's `profiles`): above `profile` and the cache's record, since
+   * the auditor named it for that very tenant.
+   */
+  profiles?: Record<string, ChainProfile>;
   /** External anchors (--checkpoint FILE). */
   anchors?: ExternalAnchor[];
   /** Signs the checkpoints this run records; without it none are recorded. */
@@ -141,7 +153,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
       const tablePolicies = await readTablePolicies(session, events, events.keys.tenant === null ? null : events.columns[events.keys.tenant]!.name);
       policies.push(policiesJson(name, tablePolicies));
       // Each tenant's chain is checked with the profile the cache recorded for it (sync).
-      const profileFor = (tenant: string) => opts.profile ?? (cached && cache ? chainProfileOf(cache.db, cached.tableId, tenant) : JCS_SHA256_V1);
+      const profileFor = (tenant: string) => tenantProfile(opts, tenant) ?? (cached && cache ? chainProfileOf(cache.db, cached.tableId, tenant) : JCS_SHA256_V1);
       const profile = profileFor(tenants[0]!);
       profileUsed = profile;
       const shape = chainShape(events.mapped, profile, name);
@@ -235,7 +247,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
       const total = counts.reduce((a, b) => a + b, 0);
       let done = 0;
       for (const [i, chain] of chains.entries()) {
-        const profile = opts.profile ?? profileFromJson(chain.profileJson);
+        const profile = tenantProfile(opts, chain.tenant) ?? profileFromJson(chain.profileJson);
         profileUsed = profile;
         const shape = chainShape(chain.columns, profile, chain.name);
         const verifier = new ChainVerifier({
