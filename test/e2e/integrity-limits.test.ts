@@ -9,6 +9,7 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { callApp } from '../helpers/app-calls.js';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { tableColumns } from '../../src-main/core/demo/generate.js';
+import { JCS_EXACT_SHA256_V2, JCS_SHA256_V1, type ChainProfile } from '../../src-main/core/chain/profile.js';
 import { startStack, type Stack } from './support/stack.js';
 import { saveDemoProfile } from '../../src-main/bridge/startup.js';
 import { IntegrityPage } from './pages/integrity.js';
@@ -82,27 +83,33 @@ describe('what a verdict could not see, on the Integrity screen', () => {
     await stack.screenshot('30-integrity-limits');
   });
 
-  test('the same 2^53 tamper is a modified break once the chain is known to be written with jcs-exact-sha256-v2; a json column\'s repeated key is a duplicate_key limit', async () => {
+  test('under jcs-exact-sha256-v2 the 2^53 tamper and a changed repeated key are modified breaks; under v1 the repeated key is a duplicate_key limit', async () => {
     const admin = new pg.Client({ connectionString: demo.adminUrl, options: '-c TimeZone=UTC -c DateStyle=ISO,YMD', types: { getTypeParser: () => (v: string) => v } });
     await admin.connect();
     let dupSeq: string;
+    let v2DupSeq: string;
     try {
-      // The column becomes json (jsonb keeps one member of a repeated key); the tail tenant's last event is written with
-      // {"amount": 10, "amount": 20} and a correct v1 hash, then its first member is changed without a rehash.
+      // The column becomes json (jsonb keeps one member of a repeated key). Each tenant gets a new last event (the old
+      // head is in the first run's checkpoint: rehashing it would be a rewrite) with {"amount": 10, "amount": 20} and a
+      // correct hash under the profile its chain is written with; then the first member is changed without a rehash.
       await admin.query('BEGIN');
       await admin.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_immutable');
       await admin.query('ALTER TABLE audit_logs ALTER COLUMN action_details TYPE json');
       const columns = await tableColumns(admin, 'audit_logs');
-      // A new last event (the old head is in the first run's checkpoint: rehashing it would be a rewrite).
-      const head = (await admin.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM audit_logs WHERE tenant_id = $1', [tailTenant])).rows[0]!.seq;
-      dupSeq = String(BigInt(head) + 1n);
-      const copied = columns.map((c) =>
-        c.name === 'id' ? 'gen_random_uuid()' : c.name === 'seq' ? 'seq + 1' : c.name === 'prev_hash' ? 'hash' : c.name === 'action_details' ? `'{"amount": 10, "amount": 20}'::json` : `"${c.name}"`,
-      );
-      await admin.query(`INSERT INTO audit_logs (${columns.map((c) => `"${c.name}"`).join(', ')}) SELECT ${copied.join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, [tailTenant, head]);
-      const row = (await admin.query<(string | null)[]>({ text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, values: [tailTenant, dupSeq], rowMode: 'array' })).rows[0]!;
-      const hash = chainHash(row[columns.findIndex((c) => c.name === 'prev_hash')]!, makePayloadBuilder(columns)(row));
-      await admin.query(`UPDATE audit_logs SET hash = $3, action_details = '{"amount": 99999, "amount": 20}' WHERE tenant_id = $1 AND seq = $2`, [tailTenant, dupSeq, hash]);
+      const appendRepeatedKey = async (tenant: string, profile: ChainProfile): Promise<string> => {
+        const head = (await admin.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM audit_logs WHERE tenant_id = $1', [tenant])).rows[0]!.seq;
+        const seq = String(BigInt(head) + 1n);
+        const copied = columns.map((c) =>
+          c.name === 'id' ? 'gen_random_uuid()' : c.name === 'seq' ? 'seq + 1' : c.name === 'prev_hash' ? 'hash' : c.name === 'action_details' ? `'{"amount": 10, "amount": 20}'::json` : `"${c.name}"`,
+        );
+        await admin.query(`INSERT INTO audit_logs (${columns.map((c) => `"${c.name}"`).join(', ')}) SELECT ${copied.join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, [tenant, head]);
+        const row = (await admin.query<(string | null)[]>({ text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, values: [tenant, seq], rowMode: 'array' })).rows[0]!;
+        const hash = chainHash(row[columns.findIndex((c) => c.name === 'prev_hash')]!, makePayloadBuilder(columns, profile)(row));
+        await admin.query(`UPDATE audit_logs SET hash = $3, action_details = '{"amount": 99999, "amount": 20}' WHERE tenant_id = $1 AND seq = $2`, [tenant, seq, hash]);
+        return seq;
+      };
+      dupSeq = await appendRepeatedKey(tailTenant, JCS_SHA256_V1);
+      v2DupSeq = await appendRepeatedKey(numberTenant, JCS_EXACT_SHA256_V2);
       await admin.query('ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_immutable');
       await admin.query('COMMIT');
     } finally {
@@ -118,7 +125,10 @@ describe('what a verdict could not see, on the Integrity screen', () => {
     const number = integrity.chainRow(numberTenant);
     await number.waitFor();
     assert.equal(await number.locator('[data-verdict]').getAttribute('data-verdict'), 'broken');
-    assert.match(await number.innerText(), /modified at seq \d+: Row seq \d+ .* was changed after it was written/);
+    // Two modified breaks under v2: the 2^53 + 1 number and the repeated key's first member.
+    const breaks = await number.locator('li').filter({ hasText: /^modified at seq/ }).allInnerTexts();
+    assert.equal(breaks.length, 2, breaks.join('\n'));
+    assert.match(breaks[1]!, new RegExp(`^modified at seq ${v2DupSeq!}: Row seq ${v2DupSeq!} .* was changed after it was written`));
     assert.equal(await number.locator('[data-limit-kind=number_precision]').count(), 0);
 
     const dup = integrity.chainRow(tailTenant);
