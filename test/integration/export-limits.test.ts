@@ -9,7 +9,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CacheFixture, uuidOf, type SourceRow } from '../helpers/cache-fixture.js';
+import { CacheFixture, EVENT_COLUMNS, uuidOf, type SourceRow } from '../helpers/cache-fixture.js';
+import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
+import { mapColumns } from '../../src-main/core/cache/record-mapping.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
@@ -168,4 +170,49 @@ test('a json column with a repeated key: the package says "intact, with 1 unprot
   assert.match(pdf, /Hash chain intact, with 1 unprotected value\(s\)/);
   const section = pdf.slice(pdf.indexOf('What this verification cannot show'));
   assert.match(section, /duplicate_key: 1 rows carry values this profile \(jcs-sha256-v1\) cannot protect \(repeated keys in a json value\): changes to them would not be detected; first at seq 4\./);
+});
+
+test('a chain written with jcs-exact-sha256-v2: a changed member of a repeated json key is a modified break in verification.json, the PDF and verify-package (issue 20)', async () => {
+  const f = new CacheFixture(join(dir, 'dup-v2-cache.sqlite'));
+  // The source column is json; the writer hashed under v2, which keeps both members of the repeated key.
+  const columns = EVENT_COLUMNS.map((c) => (c.name === 'action_details' ? { ...c, type: 'json' } : c));
+  const payload = makePayloadBuilder(columns, JCS_EXACT_SHA256_V2);
+  let prev = '0'.repeat(64);
+  const rows: SourceRow[] = Array.from({ length: 6 }, (_, i) => {
+    const row: SourceRow = {
+      id: uuidOf(`dup2-ev-${i}`),
+      event_type: 'payment',
+      entity_type: 'invoice',
+      entity_id: `inv-${i}`,
+      severity: 'info',
+      user_id: 'clerk-2',
+      action_details: i === 5 ? '{"amount": 10, "amount": 20}' : `{"amount": ${i}}`,
+      ip_address: '10.0.0.4',
+      created_at: `2026-01-08 10:0${i}:00.000000+00`,
+      region: null,
+      prev_hash: prev,
+    };
+    row.hash = chainHash(prev, payload(columns.map((c) => ({ tenant_id: 'shop2', seq: String(i + 1), ...row })[c.name] ?? null)));
+    prev = row.hash;
+    return row;
+  });
+  f.addEvents('shop2', rows);
+  const table = f.db.prepare(`SELECT table_id FROM source_tables WHERE kind = 'events'`).pluck().get() as number;
+  f.db.prepare('UPDATE source_tables SET columns_json = ? WHERE table_id = ?').run(JSON.stringify(mapColumns('events', columns)), table);
+  recordChainProfile(f.db, table, 'shop2', JCS_EXACT_SHA256_V2);
+  f.db.prepare(`UPDATE records SET action_details = '{"amount": 99999, "amount": 20}' WHERE kind = 'event' AND tenant_id = 'shop2' AND seq = 6`).run();
+  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['shop2'] }, identity: id, out: join(dir, 'dup-v2.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  f.close();
+  const chain = (JSON.parse((await entry(join(dir, 'dup-v2.zip'), 'verification.json')).toString('utf8')) as { tenants: IntegrityEntry[] }).tenants[0]!;
+  assert.deepEqual(chain.breaks.map((b) => `${b.kind}@${b.seq}`), ['modified@6']);
+  assert.ok(!(chain.limits ?? []).some((l) => l.kind === 'duplicate_key'));
+  const r = await verifyPackage(join(dir, 'dup-v2.zip'));
+  assert.deepEqual(r.failures, []);
+  assert.equal(r.chain?.verdict, 'broken');
+  if (!PDFTOTEXT) return;
+  writeFileSync(join(dir, 'dup-v2.pdf'), await entry(join(dir, 'dup-v2.zip'), 'report.pdf'));
+  const pdf = execFileSync('pdftotext', ['-layout', join(dir, 'dup-v2.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  assert.match(pdf, /Hash chain BROKEN: 1 break\(s\) \(1 modified\)/);
+  assert.match(pdf, /Every break seq kind row id time 6 modified/);
+  assert.doesNotMatch(pdf, /duplicate_key/);
 });

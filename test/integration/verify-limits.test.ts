@@ -236,6 +236,10 @@ describe('values v1 cannot protect (issue 20)', () => {
     assert.ok(!v2.tenants[0]!.limits.some((l) => l.kind === 'number_precision'));
     const cli2 = await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--profile', 'jcs-exact-sha256-v2', '--json']);
     assert.equal(cli2.code, 1);
+    const text2 = await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--profile', 'jcs-exact-sha256-v2']);
+    assert.equal(text2.code, 1);
+    assert.match(text2.stdout, new RegExp(`BROKEN +audit_logs · tenant ${numberTenant}: broken;.*1 break\\(s\\)`));
+    assert.match(text2.stdout, new RegExp(`  \\[modified\\] Row seq ${seq} .* was changed after it was written`));
     const r2 = JSON.parse(cli2.stdout) as VerifyReport;
     assert.equal(r2.profile.name, 'jcs-exact-sha256-v2');
     assert.equal(r2.tenants[0]!.breaks[0]!.kind, 'modified');
@@ -277,6 +281,12 @@ describe('values v1 cannot protect (issue 20)', () => {
       await tamperLastDetails(numberTenant, seq, '{"amount": 99999, "amount": 20}');
       const v2 = await verify({ tenants: [numberTenant], profile: JCS_EXACT_SHA256_V2 });
       assert.deepEqual(v2.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`), [`modified@${seq}`]);
+      const v2Text = await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--profile', 'jcs-exact-sha256-v2']);
+      assert.equal(v2Text.code, 1);
+      assert.match(v2Text.stdout, new RegExp(`  \\[modified\\] Row seq ${seq} .* was changed after it was written`));
+      const v2Json = JSON.parse((await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--profile', 'jcs-exact-sha256-v2', '--json'])).stdout) as VerifyReport;
+      assert.deepEqual(v2Json.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`), [`modified@${seq}`]);
+      assert.ok(!v2Json.tenants[0]!.limits.some((l) => l.kind === 'duplicate_key'));
     } finally {
       await admin.query('ALTER TABLE audit_logs ALTER COLUMN action_details TYPE jsonb');
     }
