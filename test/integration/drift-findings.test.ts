@@ -215,6 +215,31 @@ test('a changes.csv whose later version was swapped is refused by both verifiers
   assert.deepEqual([...new Set(r.failures.map((f) => f.code))].sort(), ['SIZE_MISMATCH']);
 });
 
+test('a signed decision in the exceptions queue is the finding\'s status from then on: verify still lists it (exit 1), with the decision, and so does changes.csv', async () => {
+  const queue = JSON.parse(cli(['review', 'list', '--cache', cachePath, '--kind', 'drift', '--json']).stdout) as { items: { itemId: string; evidence: { label: string; value: string }[]; evidenceHash: string }[] };
+  const item = queue.items.find((i) => i.evidence.some((e) => e.label === 'Row id' && e.value === conversationId))!;
+  assert.ok(item, 'the edited conversation is an item of the queue');
+  const decided = cli(['review', 'decide', '--cache', cachePath, '--item', item.itemId, '--decision', 'confirmed', '--meaning', 'Confirmed as exception', '--note', 'prompt edited at the source; CAPA opened', '--reference', 'CAPA-77', '--identity', 'id.p12']);
+  assert.equal(decided.code, 0, decided.stderr);
+
+  const json = cli(['verify', '--cache', cachePath, '--tenant', TENANT, '--json']);
+  assert.equal(json.code, 1, 'a decided finding is still a change at the source: never intact');
+  const report = JSON.parse(json.stdout);
+  const listed = report.drift.findings.find((d: { key: string }) => d.key === conversationId);
+  assert.deepEqual([listed.status, listed.decision], ['decided', 'confirmed']);
+  assert.equal(report.drift.open, 1);
+  assert.match(listed.explanation, /Decided: confirmed by Drift Auditor at \d{4}-\d\d-\d\dT/);
+  const human = cli(['verify', '--cache', cachePath, '--tenant', TENANT]);
+  assert.match(human.stdout, /Decided: confirmed by Drift Auditor/);
+  assert.match(human.stdout, /Not decided yet/, 'the deleted anomaly is still open');
+
+  const out = join(dir, 'decided.zip');
+  assert.equal(cli(['export', '--cache', cachePath, '--tenant', TENANT, '--identity', 'id.p12', '--out', out]).code, 0);
+  const rows = await parseCsv(unzipAll(out).get('changes.csv')!);
+  const edit = rows.find((row) => row[2] === conversationId)!;
+  assert.deepEqual([edit[8], edit[9]], ['decided', 'confirmed']);
+});
+
 function unzipAll(zip: string): Map<string, Buffer> {
   const names = spawnSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
   return new Map(names.map((n) => [n, spawnSync('unzip', ['-p', zip, n], { maxBuffer: 1 << 28 }).stdout as Buffer]));

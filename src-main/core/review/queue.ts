@@ -4,9 +4,9 @@
 // EMPTY verdict, breaks beyond the listed ones), drift findings, anomalies at or above
 // the threshold, model/config findings and the latest controls run's failures.
 // Item ids and evidence hashes are specified in docs/review.md.
-import { createHash } from 'node:crypto';
 import type { CacheDb } from '../cache/open.js';
 import { jcs } from '../chain/canonical.js';
+import { driftItemKey, itemIdOf as cacheItemIdOf } from '../cache/review-decisions.js';
 import { findings } from '../anomalies/findings.js';
 import { latestResults } from '../verify/store.js';
 import { latestControlsRun } from './controls-store.js';
@@ -56,10 +56,8 @@ export function findItem(db: CacheDb, itemId: string, anomalyThreshold?: number)
   return kind ? deriveItems(db, { anomalyThreshold, onlyKinds: [kind] }).find((i) => i.itemId === itemId) : undefined;
 }
 
-/** `<kind>:<first 16 hex of sha256(JCS([kind, source fingerprint, tenant, table, key]))>` */
 export function itemIdOf(kind: ExceptionKind, sourceFingerprint: string, tenant: string, table: string, key: string): string {
-  const digest = createHash('sha256').update(jcs([kind, sourceFingerprint, tenant, table, key]), 'utf8').digest('hex');
-  return `${kind}:${digest.slice(0, 16)}`;
+  return cacheItemIdOf(kind, sourceFingerprint, tenant, table, key);
 }
 
 const text = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : JSON.stringify(v));
@@ -170,7 +168,7 @@ function driftItems(db: CacheDb, tenant: string | undefined): Derived[] {
   return rows.map((d) => ({
     kind: 'drift' as const,
     tenant: d.tenant_id,
-    idParts: [d.fingerprint, d.table_name, `${d.source_key}/${d.change}/${d.earlier_digest ?? ''}/${d.later_digest ?? ''}`] as [string, string, string],
+    idParts: [d.fingerprint, d.table_name, driftItemKey({ sourceKey: d.source_key, change: d.change, earlierDigest: d.earlier_digest, laterDigest: d.later_digest })] as [string, string, string],
     title: `Row ${d.source_key} of ${d.table_name} was ${d.change} at the source after it was cached (tenant ${d.tenant_id}).`,
     evidence: {
       Table: d.table_name,

@@ -2,6 +2,7 @@
 // source in a row it had already cached is recorded once, with both versions of the
 // row, so verify and export keep reporting it after the next seal has moved on.
 // A sync only ever inserts here; deciding a finding belongs to the exceptions queue.
+import { driftItemKey, itemIdOf, latestDecision } from '../cache/review-decisions.js';
 import type { CacheDb } from '../cache/open.js';
 import { fromRecord, type CacheRow, type MappedColumn, type TableKind } from '../cache/record-mapping.js';
 import type { Row } from '../source/session.js';
@@ -104,8 +105,8 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
   const tenants = opts.tenants?.length ? opts.tenants : null;
   const rows = db
     .prepare(
-      `SELECT d.*, st.schema_name, st.table_name, st.kind AS table_kind
-         FROM drift_findings d JOIN source_tables st ON st.table_id = d.table_id
+      `SELECT d.*, st.schema_name, st.table_name, st.kind AS table_kind, s.fingerprint
+         FROM drift_findings d JOIN source_tables st ON st.table_id = d.table_id JOIN sources s ON s.source_id = st.source_id
         ${tenants ? `WHERE d.tenant_id IN (${tenants.map(() => '?').join(', ')})` : ''}
         ORDER BY d.finding_id`,
     )
@@ -126,11 +127,24 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
       laterDigest: (r.later_digest as string | null) ?? null,
       earlierValues: (r.earlier_values as string | null) ?? null,
       laterValues: (r.later_values as string | null) ?? null,
-      status: r.status as 'open' | 'decided',
-      decision: (r.decision as string | null) ?? null,
-      decidedBy: (r.decided_by as string | null) ?? null,
-      decidedAt: (r.decided_at as string | null) ?? null,
+      ...decisionOf(db, r),
     }));
+}
+
+/**
+ * The finding's status is the exceptions queue's latest signed decision on it; the
+ * table's own status columns (written before signed decisions existed) are the fallback.
+ */
+function decisionOf(db: CacheDb, r: Record<string, string | number | null>): Pick<DriftFinding, 'status' | 'decision' | 'decidedBy' | 'decidedAt'> {
+  const key = driftItemKey({ sourceKey: String(r.source_key), change: String(r.change), earlierDigest: (r.earlier_digest as string | null) ?? null, laterDigest: (r.later_digest as string | null) ?? null });
+  const signed = latestDecision(db, itemIdOf('drift', String(r.fingerprint), String(r.tenant_id), String(r.table_name), key));
+  if (signed) return { status: 'decided', decision: signed.disposition, decidedBy: signed.signerName, decidedAt: signed.signedAt };
+  return {
+    status: r.status as 'open' | 'decided',
+    decision: (r.decision as string | null) ?? null,
+    decidedBy: (r.decided_by as string | null) ?? null,
+    decidedAt: (r.decided_at as string | null) ?? null,
+  };
 }
 
 export { driftSentence } from './drift-words.js';
