@@ -182,8 +182,11 @@ function dataIntegrityLine(v: PackageVerificationView): { state: LineState; text
   if (v.verdict === 'invalid') return { state: 'bad', text: 'Data integrity: not established, because the package failed its checks.' };
   if (!v.chain) return { state: 'warn', text: 'Data integrity: not shown; this package holds no hash chain to re-verify.' };
   const c = v.chain;
+  // A row changed at the source after it was cached is a finding even when the chain links up (issue 19): never green.
+  const drift = v.drift?.findings ? `; but ${countOf(v.drift.findings, 'row')} changed at the source after ${v.drift.findings === 1 ? 'it was' : 'they were'} first cached (both versions in changes.csv)` : '';
+  if (c.intact && drift) return { state: 'bad', text: `Data integrity: hash chain links up (${countOf(c.rows, 'row')}, ${c.tenant}/${c.table})${drift}.` };
   if (c.intact) return { state: 'ok', text: `Data integrity: intact, ${countOf(c.rows, 'row')}; the hash chain re-verified from the package's CSV (${c.tenant}/${c.table}).` };
-  return { state: 'bad', text: `Data integrity: BROKEN, ${countOf(c.breaks.length + c.breaksOmitted, 'break')} in the hash chain of ${c.tenant}/${c.table} (as found at the source; listed in the report).` };
+  return { state: 'bad', text: `Data integrity: BROKEN, ${countOf(c.breaks.length + c.breaksOmitted, 'break')} in the hash chain of ${c.tenant}/${c.table} (as found at the source; listed in the report)${drift}.` };
 }
 
 export function ExportScreen() {
@@ -289,7 +292,7 @@ export function ExportScreen() {
             ) : null}
             {' '}
             {preview.value.driftFindings
-              ? `${countOf(preview.value.driftFindings, 'row')} of the selection changed at the source after they were first cached; the package lists both versions in changes.csv.`
+              ? `${countOf(preview.value.driftFindings, 'row')} of the selection changed at the source after ${preview.value.driftFindings === 1 ? 'it was' : 'they were'} first cached; the package lists both versions in changes.csv.`
               : 'No row of the selection changed at the source after it was first cached.'}
           </p>
         ) : preview.state === 'error' ? (

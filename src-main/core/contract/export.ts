@@ -87,6 +87,8 @@ export interface PackageVerificationView {
   packageId: string | null;
   createdAt: string | null;
   chain: PackageChainView | null;
+  /** Rows that changed at the source after they were first cached, as the signed manifest counts them (checked against changes.csv). */
+  drift: { findings: number; statement: string | null } | null;
 }
 
 /** Who an identity is, as every front door shows it. */

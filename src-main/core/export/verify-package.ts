@@ -94,6 +94,8 @@ export interface PackageVerification {
   checkpoint: { origin: string; size: string; root: string } | null;
   /** With `previous`: whether this package's chain extends the earlier package's. */
   previous: { packageId: string | null; extends: boolean } | null;
+  /** Rows of the package that changed at the source after they were first cached (the signed manifest's count; changes.csv is checked against it). */
+  drift: { findings: number; statement: string | null } | null;
 }
 
 export interface VerifyPackageOptions {
@@ -186,7 +188,7 @@ export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions 
   if (!existsSync(zipPath) || !statSync(zipPath).isFile()) {
     throw new UserError(`package ${zipPath} does not exist.`, 'E_NOT_FOUND', 'Check the path.');
   }
-  const result: PackageVerification = { verdict: 'invalid', valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null, checkpoint: null, previous: null };
+  const result: PackageVerification = { verdict: 'invalid', valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null, checkpoint: null, previous: null, drift: null };
   const fail = (code: FailureCode, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
 
   let zip: yauzl.ZipFile;
@@ -267,6 +269,7 @@ async function checkContents(
   }
   result.packageId = manifest.packageId ?? null;
   result.createdAt = manifest.createdAt ?? null;
+  result.drift = manifest.drift ? { findings: manifest.drift.findings, statement: manifest.drift.statement ?? null } : null;
 
   const sig = await readSmall(PACKAGE_FILES.signature);
   const pem = await readSmall(PACKAGE_FILES.signer);

@@ -1,0 +1,68 @@
+// Issue 19 on the Export screen: after a conversation of an intact tenant was edited at
+// the source and synced again, the preview states the drift before the export, and the
+// export result's data line says the chain links up BUT a row changed at the source —
+// never the green "intact".
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
+import { startStack, type Stack } from './support/stack.js';
+import { testAndSync } from './actions/sync.js';
+import { openScreen } from './actions/navigate.js';
+
+describe('drift on the Export screen', () => {
+  let demo: DemoDb;
+  let stack: Stack;
+  let tenant: string;
+  before(async () => {
+    demo = await startDemoDb();
+    tenant = demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant)!;
+    stack = await startStack({ demo: { url: demo.url, tenants: [tenant] } });
+    await testAndSync(stack.page, DEMO_CONNECTION_ID);
+    const admin = new pg.Client({ connectionString: demo.adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(
+        `UPDATE conversation_audit_logs SET prompt = 'edited at the source after the first sync'
+          WHERE id = (SELECT id FROM conversation_audit_logs WHERE tenant_id = $1 ORDER BY "timestamp", id LIMIT 1 OFFSET 3)`,
+        [tenant],
+      );
+    } finally {
+      await admin.end();
+    }
+    await testAndSync(stack.page, DEMO_CONNECTION_ID);
+  });
+  after(async () => {
+    await stack?.stop();
+    await demo?.stop();
+  });
+
+  test('the preview and the result state the changed row; the data line is not green', async () => {
+    const page = stack.page;
+    await openScreen(page, 'Export');
+    await page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(tenant);
+    const preview = page.getByTestId('export-preview');
+    await preview.filter({ hasText: 'changed at the source' }).waitFor({ timeout: 15_000 });
+    assert.match(await preview.innerText(), /1 row of the selection changed at the source after it was first cached; the package lists both versions in changes\.csv\./);
+
+    await page.getByRole('button', { name: 'Create a new identity' }).click();
+    const form = page.getByRole('form', { name: 'Create identity' });
+    await form.getByLabel('Name').fill('Dee Drift');
+    await form.getByLabel('Organisation').fill('Example Audit LLP');
+    await form.getByLabel('Email').fill('dee@example.org');
+    await form.getByLabel('Password').fill('correct horse battery staple');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByRole('textbox', { name: 'Package file' }).fill(`${stack.dataDir}/package-${tenant}.zip`);
+    await page.getByRole('button', { name: 'Export and sign' }).click();
+    await page.getByTestId('package-verification').waitFor({ timeout: 120_000 });
+    assert.match(await page.getByTestId('export-done').innerText(), /Chain check at export: intact\. 1 row changed at the source after it was first cached: both versions are in changes\.csv\./);
+    const data = page.getByTestId('package-data-integrity');
+    assert.match(await data.innerText(), /^Data integrity: hash chain links up \([\d,]+ rows, .*\); but 1 row changed at the source after it was first cached \(both versions in changes\.csv\)\.$/);
+    assert.equal(await data.getAttribute('data-state'), 'bad');
+    assert.equal(await page.locator('[data-testid="package-verification"] .ok').count(), 0, 'nothing green about a changed tenant');
+    assert.deepEqual(stack.pageErrors, []);
+    await stack.screenshot('18-export-drift-light');
+  });
+});
