@@ -196,6 +196,8 @@ test('the export carries changes.csv with both findings and both versions, count
   assert.match(page1.replace(/\s+/g, ' '), /2 rows changed at the source after they were first cached/);
   assert.doesNotMatch(page1, /No row in the package changed/);
 
+  // verify-package's text states the drift beside the chain line.
+  assert.match(cli(['verify-package', packagePath]).stdout, /^  changes at the source: 2 rows changed at the source after they were first cached; both versions of each are in changes\.csv$/m);
   // A package with drift is still an authentic package; both verifiers say so, pinned and unpinned.
   const unpinned = await verifyWithAll(packagePath);
   assert.deepEqual(unpinned.failures, []);

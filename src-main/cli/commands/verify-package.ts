@@ -49,6 +49,7 @@ export function registerVerifyPackage(program: Command): void {
             out.push(`  fingerprint ${fp}`);
           }
           if (result.chain) out.push(`  hash chain in audit_events.csv: ${result.chain.rows} rows, ${result.chain.intact ? 'intact' : `${result.chain.breaks.length} break(s)`}`);
+          if (result.drift?.findings) out.push(`  changes at the source: ${result.drift.statement ?? `${result.drift.findings} finding(s)`}; both versions of each are in changes.csv`);
           if (result.checkpoint) out.push(`  signed checkpoint: ${result.checkpoint.size} rows, root ${result.checkpoint.root} (${result.checkpoint.origin})`);
           if (result.previous) out.push(`  ${result.previous.extends ? 'extends' : 'does NOT extend'} the previous package ${result.previous.packageId}`);
           for (const f of result.failures) out.push(`  ${f.code}${f.file ? ` [${f.file}]` : ''}: ${f.message}`);
