@@ -43,6 +43,7 @@ import { loadTable } from './select.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import { reviewPackageFiles } from '../review/package-files.js';
 import { journalExport } from '../review/journal-events.js';
+import { exceptionQueue } from '../review/queue.js';
 import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, type Selection, type SourceTable } from './select.js';
 
 /** Header cell → cache field, in header order. */
@@ -411,6 +412,8 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       files: [...files].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => ({ name: f.name, rows: f.rows, sha256: f.sha256 })),
       controls: controlsFor(opts.controls, s.tenant),
       drift: { summary: driftSummary, lines: drift.slice(0, cap).map((f) => ({ table: f.table, key: f.key, kind: f.change, detectedAt: f.detectedAt, status: f.status })) },
+      span: exportedSpan(db, s),
+      review: reviewAtExport(db, s.tenant, threshold),
     };
     const pdf = await renderReport(data, identity);
     files.push(writeSmall(work, PACKAGE_FILES.report, pdf, 'application/pdf'));
@@ -880,3 +883,19 @@ export function previewExport(db: CacheDb, filter: RecordFilterInput): { tenant:
 }
 
 export type { SourceTable };
+
+/** First and last time of the exported events and conversations (canonical UTC text, as cached). */
+function exportedSpan(db: CacheDb, s: Selection): { first: string | null; last: string | null } {
+  const span = (w: { sql: string; params: unknown[] }) => db.prepare(`SELECT min(r.ts) AS first, max(r.ts) AS last FROM records r ${w.sql}`).get(...w.params) as { first: string | null; last: string | null };
+  const both = [span(s.events.where), span(s.conversations.where)];
+  const firsts = both.map((b) => b.first).filter((t): t is string => t !== null).sort();
+  const lasts = both.map((b) => b.last).filter((t): t is string => t !== null).sort();
+  return { first: firsts[0] ?? null, last: lasts.at(-1) ?? null };
+}
+
+/** The tenant's exceptions queue as the auditor left it, and the latest signed completion. */
+function reviewAtExport(db: CacheDb, tenant: string, anomalyThreshold: number): ReportData['review'] {
+  const q = exceptionQueue(db, { tenant, anomalyThreshold });
+  const c = q.completion;
+  return { ...q.coverage, completion: c ? { by: c.signature.signerName, at: c.signature.signedAt, openItems: c.openItemIds.length } : null };
+}

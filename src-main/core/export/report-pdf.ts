@@ -90,6 +90,10 @@ export interface ReportData {
   controls?: ControlsSection | null;
   /** Drift findings of the exported rows (changes.csv): the verdict block states them on page 1. */
   drift: { summary: DriftSummary; lines: DriftLine[] };
+  /** Times (canonical UTC) of the first and last exported event or conversation: the period in dates when no bound was given. */
+  span: { first: string | null; last: string | null };
+  /** The tenant's exceptions queue at export, and the latest signed completion of the review. */
+  review: { total: number; decided: number; open: number; completion: { by: string; at: string; openItems: number } | null };
 }
 
 /** One tenant's part of a controls report (auditdesk-controls-v1), as the PDF lists it. */
@@ -384,7 +388,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     doc.on('error', reject);
   });
   const L = new Layout(doc);
-  const period = `${data.period.from ?? 'beginning'} to ${data.period.to ?? 'end'}`;
+  const period = periodInDates(data);
 
   // Cover
   doc.addPage();
@@ -559,6 +563,32 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   return new SignPdf().sign(unsigned, new IdentitySigner(id, created), created);
 }
 
+/**
+ * The period as explicit UTC times, never "beginning to end": a bound the export was
+ * given, else the time of the first or last exported row (and it says which).
+ */
+function periodInDates(data: ReportData): string {
+  const { from, to } = data.period;
+  const { first, last } = data.span;
+  if (!from && !to && !first) return 'no rows in the selection';
+  const start = from ? `${from} (from, inclusive)` : `${first} (first exported row)`;
+  const end = to ? `${to} (to, exclusive)` : `${last} (last exported row)`;
+  return `${start} to ${end}${!from && !to ? '; no period bound: every row of the tenant in the cache' : ''}`;
+}
+
+/** Page 1's exceptions and review lines: what needed a human decision, and whether the review was signed off. */
+function reviewLines(data: ReportData): { text: string; colour: string }[] {
+  const r = data.review;
+  const exceptions = r.total
+    ? { text: `Exceptions: ${r.total} in the queue, ${r.decided} decided, ${r.open} open.`, colour: r.open ? BAD : GOOD }
+    : { text: 'Exceptions: none in the queue at export.', colour: INK };
+  const c = r.completion;
+  const completion = c
+    ? { text: `Review completed by ${c.by} at ${c.at}${c.openItems ? `, with ${c.openItems} item(s) signed off as open` : ''}.`, colour: c.openItems ? BAD : INK }
+    : { text: 'Review not completed: no signed completion record.', colour: BAD };
+  return [exceptions, completion];
+}
+
 /** Drift findings of one table: a table with any is never called intact. */
 function driftIn(data: ReportData, table: string | null): number {
   if (!table) return 0;
@@ -604,6 +634,7 @@ function verdictBlock(doc: PDFKit.PDFDocument, L: Layout, data: ReportData): voi
   } else {
     doc.font(BODY).fontSize(10).fillColor(GOOD).text('No row in the package changed at the source after it was first cached.', M);
   }
+  for (const line of reviewLines(data)) doc.font(BOLD).fontSize(10).fillColor(line.colour).text(line.text, M);
   L.para('A package whose data shows breaks or changes is still authentic when its signature and hashes verify: these are findings about the source.', MUTED, 8.5);
 }
 
