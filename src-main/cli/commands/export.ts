@@ -46,6 +46,8 @@ interface ExportFlags extends FilterFlags {
   anomalyThreshold: string;
   approvedVersion: string[];
   controls?: string;
+  subject?: string;
+  subjectSession: string[];
 }
 
 function num(value: string | undefined, flag: string): number | undefined {
@@ -53,6 +55,16 @@ function num(value: string | undefined, flag: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n) || value.trim() === '') throw new UserError(`${flag} "${value}" is not a number.`, 'E_INPUT');
   return n;
+}
+
+/** --subject and --subject-session → the data subject of the export, or none. */
+function subjectOf(flags: ExportFlags): { userId: string; sessions: string[] } | undefined {
+  if (!flags.subject) {
+    if (flags.subjectSession.length) throw new UserError('--subject-session needs --subject.', 'E_USAGE', 'Name the data subject with --subject USER_ID.');
+    return undefined;
+  }
+  if (flags.previous) throw new UserError('--previous needs an export of the whole chain; a subject package holds one person\'s rows.', 'E_USAGE', 'Export the subject without --previous.');
+  return { userId: flags.subject, sessions: flags.subjectSession };
 }
 
 /** Facet flags → the shared RecordFilter input (empty lists left out). */
@@ -92,6 +104,8 @@ export function addFilterOptions(cmd: Command): Command {
     .option('--event-type <type>', 'event type (repeatable)', collect, [])
     .option('--severity <level>', 'severity (repeatable)', collect, [])
     .option('--user <id>', 'user id (repeatable)', collect, [])
+    .option('--subject <user-id>', 'GDPR data-subject export: this user\'s events and access-log rows (a subset package checked row by row; docs/package-format.md#subject-packages)')
+    .option('--subject-session <id>', 'with --subject: a conversation session of the subject (conversation logs carry no user id); repeatable', collect, [])
     .option('--model-provider <name>', 'model provider (repeatable)', collect, [])
     .option('--model-name <name>', 'model name (repeatable)', collect, [])
     .option('--model-version <v>', 'model version (repeatable)', collect, [])
@@ -173,6 +187,7 @@ async function runExport(flags: ExportFlags): Promise<number> {
       approvedVersions: flags.approvedVersion,
       previous: flags.previous ? resolve(flags.previous) : undefined,
       controls,
+      subject: subjectOf(flags),
       auditorKey: (await import('../../core/identity/auditor-key.js')).loadOrCreateAuditorKey(dataDirOf(flags.dataDir)),
       signal: controller.signal,
       onProgress,
@@ -185,7 +200,9 @@ async function runExport(flags: ExportFlags): Promise<number> {
       process.stdout.write(
         `wrote ${result.out}\n  package ${result.packageId}, created ${result.createdAt}\n` +
           `  ${c.events ?? 0} events, ${c.conversations ?? 0} conversations, ${c.anomalies ?? 0} anomalies, ${c.reviews ?? 0} reviews${c.accessLog ? `, ${c.accessLog} access-log entries` : ''}\n` +
-          `  hash chain: ${chainWords(result)}\n` +
+          (flags.subject
+            ? `  data subject ${flags.subject}: rows of the hash chain ${result.integrity.intact === false ? `with ${result.integrity.breaks} break(s)` : 'each recomputed and matching'} (a subject package does not show chain continuity)\n`
+            : `  hash chain: ${chainWords(result)}\n`) +
           `  changes at the source: ${result.drift.statement ? `${result.drift.statement} (both versions in changes.csv)` : 'none found'}\n` +
           `  signed by fingerprint ${formatFingerprint(result.signerFingerprint)}\n` +
           (result.previous

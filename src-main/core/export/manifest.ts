@@ -55,6 +55,8 @@ export interface Manifest {
     filter: RecordFilter;
     /** Every event of the period is in audit_events.csv (no facet narrowed it). */
     wholeChain: boolean;
+    /** A GDPR data-subject package: whose rows, and the rule that chose them. */
+    subject?: { userId: string; sessions: string[]; rule: string };
   };
   csv: {
     dialect: 'RFC 4180';

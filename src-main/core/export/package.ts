@@ -44,7 +44,7 @@ import type { AuditorKey } from '../identity/auditor-key.js';
 import { reviewPackageFiles } from '../review/package-files.js';
 import { journalExport } from '../review/journal-events.js';
 import { exceptionQueue } from '../review/queue.js';
-import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, type Selection, type SourceTable } from './select.js';
+import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, SUBJECT_RULE, type DataSubject, type Selection, type SourceTable } from './select.js';
 
 /** Header cell → cache field, in header order. */
 const CONVERSATION_FIELDS = [
@@ -96,6 +96,8 @@ export interface ExportOptions {
   previous?: string;
   /** Signs the reviewer journal's head (journal-head.json): every package carries the journal and its signed head. */
   auditorKey: AuditorKey;
+  /** A GDPR data-subject export: the subject's rows only (select.ts SUBJECT_RULE), a subset package checked row by row. */
+  subject?: DataSubject;
   /** A controls report (`auditdesk controls --json`): the exported tenant's verdicts get a section in the PDF. */
   controls?: ControlsReport;
   signal?: AbortSignal;
@@ -270,7 +272,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       'Create a new identity (auditdesk identity create, or Export → New identity); identities made before AuditDesk bound their two keys cannot be used.',
     );
   }
-  const s = select(db, opts.filter);
+  const s = select(db, opts.filter, opts.subject);
   removeStaleWorkFolders(dirname(opts.out));
   const work = mkdtempSync(join(dirname(opts.out), `${WORK_PREFIX}${process.pid}-`));
   const zipTmp = join(work, `.${basename(opts.out)}.partial`);
@@ -351,6 +353,8 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       period: { from: s.filter.from ?? null, to: s.filter.to ?? null },
       filter: s.filter,
       wholeChain: s.contiguous,
+      // Only in subject packages, so every other package's query (and id) stays as it was.
+      ...(s.subject ? { subject: { userId: s.subject.userId, sessions: s.subject.sessions, rule: SUBJECT_RULE } } : {}),
     };
     const packageId = packageIdOf({ query: query as unknown as JsonValue, createdAt, source: source?.fingerprint ?? null, signer: identity.info.fingerprint });
 
@@ -413,6 +417,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       controls: controlsFor(opts.controls, s.tenant),
       drift: { summary: driftSummary, lines: drift.slice(0, cap).map((f) => ({ table: f.table, key: f.key, kind: f.change, detectedAt: f.detectedAt, status: f.status })) },
       span: exportedSpan(db, s),
+      subject: s.subject ? { ...s.subject, rule: SUBJECT_RULE } : null,
       review: reviewAtExport(db, s.tenant, threshold),
     };
     const pdf = await renderReport(data, identity);
@@ -863,8 +868,8 @@ export function chainWords(r: Pick<ExportResult, 'integrity' | 'drift'>): string
 }
 
 /** Counts what an export with this filter would write, without writing anything. */
-export function previewExport(db: CacheDb, filter: RecordFilterInput): { tenant: string; events: number; conversations: number; anomalies: number; reviews: number; accessLog: number; wholeChain: boolean; driftFindings: number } {
-  const s = select(db, filter);
+export function previewExport(db: CacheDb, filter: RecordFilterInput, subject?: DataSubject): { tenant: string; events: number; conversations: number; anomalies: number; reviews: number; accessLog: number; wholeChain: boolean; driftFindings: number } {
+  const s = select(db, filter, subject);
   const count = (sql: string, params: unknown[]) => Number(db.prepare(sql).pluck().get(...params));
   const access = accessWhere(s);
   return {

@@ -92,6 +92,8 @@ export interface ReportData {
   drift: { summary: DriftSummary; lines: DriftLine[] };
   /** Times (canonical UTC) of the first and last exported event or conversation: the period in dates when no bound was given. */
   span: { first: string | null; last: string | null };
+  /** A GDPR data-subject package: whose rows, and the rule that chose them (shown on page 1). */
+  subject: { userId: string; sessions: string[]; rule: string } | null;
   /** The tenant's exceptions queue at export, and the latest signed completion of the review. */
   review: { total: number; decided: number; open: number; completion: { by: string; at: string; openItems: number } | null };
 }
@@ -392,11 +394,17 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
 
   // Cover
   doc.addPage();
-  doc.font(BOLD).fontSize(22).fillColor(INK).text('Compliance package', M, 120);
-  doc.font(BODY).fontSize(13).fillColor(MUTED).text('Audit trail export with integrity verification', M);
+  doc.font(BOLD).fontSize(22).fillColor(INK).text(data.subject ? 'Data-subject package' : 'Compliance package', M, 120);
+  doc.font(BODY).fontSize(13).fillColor(MUTED).text(data.subject ? `Every row of one data subject (GDPR), user ${data.subject.userId}` : 'Audit trail export with integrity verification', M);
   doc.moveDown(2);
   L.kv([
     ['Tenant', data.tenant],
+    ...(data.subject
+      ? ([
+          ['Data subject', data.subject.userId],
+          ['Rule', `${data.subject.rule}${data.subject.sessions.length ? ` (sessions: ${data.subject.sessions.join(', ')})` : ' (no session named)'}`],
+        ] as [string, string][])
+      : []),
     ['Period', period],
     ...(data.filterLines.length ? data.filterLines.map((f, i): [string, string] => [i ? '' : 'Filters', f]) : [['Filters', 'none (whole period)'] as [string, string]]),
     ['Auditor', `${data.auditor.name}, ${data.auditor.org} <${data.auditor.email}>`],
@@ -602,7 +610,10 @@ function chainVerdict(integ: ChainEntry, data: ReportData): string {
   if (integ.verdict === 'empty') return 'Hash chain EMPTY: no rows to verify';
   if (!integ.intact) return `Hash chain BROKEN: ${nBreaks} break(s)${breakKinds(integ)}`;
   const drift = driftIn(data, integ.table);
-  return drift ? `Hash chain links up, but ${drift} of its rows changed at the source after they were first cached` : `Hash chain ${verdictPhrase(integ)}`;
+  if (drift) return `Hash chain links up, but ${drift} of its rows changed at the source after they were first cached`;
+  // A subset (a filter, or one data subject) proves each row, not the chain between them.
+  if (!data.contiguous) return `Rows of the hash chain: each row's hash recomputed and matching (a subset: chain continuity is not shown)`;
+  return `Hash chain ${verdictPhrase(integ)}`;
 }
 
 /** " (1 modified, 1 deleted)": the kinds of the listed breaks, and how many more the report omits. */

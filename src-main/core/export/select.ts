@@ -99,6 +99,8 @@ export interface Selection {
   conversations: { where: { sql: string; params: unknown[] }; table: SourceTable | null };
   anomalyTable: SourceTable | null;
   accessTable: SourceTable | null;
+  /** Set for a data-subject export: the rows are the subject's, by SUBJECT_RULE. */
+  subject: DataSubject | null;
   contiguous: boolean;
 }
 
@@ -107,16 +109,30 @@ function whereFor(filter: RecordFilter, kind: 'event' | 'conversation') {
   return buildWhere({ ...filter, kind });
 }
 
-export function select(db: CacheDb, input: RecordFilterInput): Selection {
+/** A GDPR data-subject export (issue 15): one person's rows of the tenant, by the rule below. */
+export interface DataSubject {
+  userId: string;
+  /** Conversation sessions the auditor ties to the subject: conversation logs carry no user id. */
+  sessions: string[];
+}
+
+/** The rule a subject package states in its manifest and report, word for word. */
+export const SUBJECT_RULE =
+  'audit events and access-log rows whose user_id is the subject; conversation logs carry no user id, so only the conversations of the sessions named with the subject are included, and other conversations about the subject may exist';
+
+export function select(db: CacheDb, input: RecordFilterInput, subject?: DataSubject): Selection {
   const filter = exportFilter(input);
   const tenant = filter.tenant[0];
-  const ew = whereFor(filter, 'event');
-  const cw = whereFor(filter, 'conversation');
+  if (subject && (filter.user?.length || filter.session?.length)) {
+    throw new UserError('a data-subject export chooses its rows by the subject: it takes no user or session filter.', 'E_USAGE', 'Drop --user/--session; name the subject\'s sessions with --subject-session.');
+  }
+  const ew = subject ? buildWhere({ ...filter, kind: 'event', user: [subject.userId] }) : whereFor(filter, 'event');
+  const cw = subject ? (subject.sessions.length ? buildWhere({ ...filter, kind: 'conversation', session: subject.sessions }) : { sql: 'WHERE 0', params: [] }) : whereFor(filter, 'conversation');
   const events = oneTable(db, `SELECT DISTINCT r.table_id FROM records r ${ew.sql}`, ew.params, 'events', tenant);
   const conversations = oneTable(db, `SELECT DISTINCT r.table_id FROM records r ${cw.sql}`, cw.params, 'conversation');
   const anomalyTable = oneTable(db, 'SELECT DISTINCT table_id FROM anomalies WHERE tenant_id = ?', [tenant], 'anomaly');
   const accessTable = oneTable(db, 'SELECT DISTINCT table_id FROM access_log WHERE tenant_id = ?', [tenant], 'access-log');
-  return { filter, tenant, events: { where: ew, table: events }, conversations: { where: cw, table: conversations }, anomalyTable, accessTable, contiguous: keepsWholeChain(filter) };
+  return { filter, tenant, events: { where: ew, table: events }, conversations: { where: cw, table: conversations }, anomalyTable, accessTable, subject: subject ?? null, contiguous: !subject && keepsWholeChain(filter) };
 }
 
 const RECORD_FIELDS = new Set([
@@ -169,6 +185,10 @@ export function reviewRows(db: CacheDb, s: Selection) {
 export function accessWhere(s: Selection): { sql: string; params: unknown[] } {
   const parts = ['tenant_id = ?'];
   const params: unknown[] = [s.tenant];
+  if (s.subject) {
+    parts.push('user_id = ?');
+    params.push(s.subject.userId);
+  }
   if (s.filter.from) {
     parts.push('accessed_at >= ?');
     params.push(s.filter.from);

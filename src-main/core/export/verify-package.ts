@@ -96,6 +96,10 @@ export interface PackageVerification {
   previous: { packageId: string | null; extends: boolean } | null;
   /** Rows of the package that changed at the source after they were first cached (the signed manifest's count; changes.csv is checked against it). */
   drift: { findings: number; statement: string | null } | null;
+  /** How far `chain` goes: the whole chain of the period (engine), or a subset whose rows were each recomputed (subset). */
+  chainMethod: 'engine' | 'subset' | null;
+  /** A GDPR data-subject package: whose rows, by which rule (from the signed manifest). */
+  subject: { userId: string; sessions: string[]; rule: string } | null;
 }
 
 export interface VerifyPackageOptions {
@@ -188,7 +192,7 @@ export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions 
   if (!existsSync(zipPath) || !statSync(zipPath).isFile()) {
     throw new UserError(`package ${zipPath} does not exist.`, 'E_NOT_FOUND', 'Check the path.');
   }
-  const result: PackageVerification = { verdict: 'invalid', valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null, checkpoint: null, previous: null, drift: null };
+  const result: PackageVerification = { verdict: 'invalid', valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null, checkpoint: null, previous: null, drift: null, chainMethod: null, subject: null };
   const fail = (code: FailureCode, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
 
   let zip: yauzl.ZipFile;
@@ -270,6 +274,14 @@ async function checkContents(
   result.packageId = manifest.packageId ?? null;
   result.createdAt = manifest.createdAt ?? null;
   result.drift = manifest.drift ? { findings: manifest.drift.findings, statement: manifest.drift.statement ?? null } : null;
+  result.chainMethod = manifest.chain?.method === 'subset' ? 'subset' : manifest.chain?.method === 'engine' ? 'engine' : null;
+  result.subject = manifest.query?.subject ?? null;
+  if (result.subject) {
+    // What a subject package can and cannot prove, in the words every front door shows (issue 15).
+    result.notes.push(
+      `data-subject package for user ${result.subject.userId}: each exported event's hash was recomputed from its own values and prev_hash; the links between them were checked at the source when it was exported; chain continuity is not shown by a subject package`,
+    );
+  }
 
   const sig = await readSmall(PACKAGE_FILES.signature);
   const pem = await readSmall(PACKAGE_FILES.signer);
