@@ -8,6 +8,7 @@ import { IsoDateInput } from '../app/IsoDateInput.js';
 import { againstLabel, useChainVerdicts } from '../app/chainVerdicts.js';
 import { countOf, formatCount } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
+import { SubjectFields, subjectOf, type SubjectInput } from './SubjectFields.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/useJob.js';
 import { useTimeline } from '../timeline/store.js';
@@ -184,6 +185,10 @@ function dataIntegrityLine(v: PackageVerificationView): { state: LineState; text
   const c = v.chain;
   // A row changed at the source after it was cached is a finding even when the chain links up (issue 19): never green.
   const drift = v.drift?.findings ? `; but ${countOf(v.drift.findings, 'row')} changed at the source after ${v.drift.findings === 1 ? 'it was' : 'they were'} first cached (both versions in changes.csv)` : '';
+  if (v.chainMethod === 'subset' && c.intact && !drift) {
+    // Each row proven, not the chain between them: not the green "intact".
+    return { state: 'warn', text: `Data integrity: each of ${countOf(c.rows, 'row')} re-verified (${c.tenant}/${c.table}); a subset, so the chain's continuity is not shown${v.subject ? ` (data subject ${v.subject.userId})` : ''}.` };
+  }
   if (c.intact && drift) return { state: 'bad', text: `Data integrity: hash chain links up (${countOf(c.rows, 'row')}, ${c.tenant}/${c.table})${drift}.` };
   if (c.intact) return { state: 'ok', text: `Data integrity: intact, ${countOf(c.rows, 'row')}; the hash chain re-verified from the package's CSV (${c.tenant}/${c.table}).` };
   return { state: 'bad', text: `Data integrity: BROKEN, ${countOf(c.breaks.length + c.breaksOmitted, 'break')} in the hash chain of ${c.tenant}/${c.table} (as found at the source; listed in the report)${drift}.` };
@@ -199,6 +204,10 @@ export function ExportScreen() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [useTimelineFilters, setUseTimelineFilters] = useState(false);
+  const [subjectInput, setSubjectInput] = useState<SubjectInput>({ userId: '', sessions: '' });
+  const subject = subjectOf(subjectInput);
+  // What the running or finished export was started with (the fields may change after).
+  const [startedSubject, setStartedSubject] = useState<string | null>(null);
   const [preview, setPreview] = useState<{ state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: ExportPreview } | { state: 'error'; message: string }>({ state: 'idle' });
   const [identity, setIdentity] = useState<string | null>(null);
   const [password, setPassword] = useState('');
@@ -224,7 +233,8 @@ export function ExportScreen() {
   }, [cachePath, tenant]);
 
   const filter: Filter = cleanFilter({
-    ...(useTimelineFilters ? timelineFilter : {}),
+    // A subject export chooses its rows by the subject: the timeline's facets do not apply.
+    ...(useTimelineFilters && !subject ? timelineFilter : {}),
     tenant: tenant ? [tenant] : [],
     from: from || undefined,
     to: to || undefined,
@@ -234,13 +244,13 @@ export function ExportScreen() {
     if (!tenant) return;
     setPreview({ state: 'loading' });
     const t = setTimeout(() => {
-      api['export.preview']({ filter }).then(
+      api['export.preview']({ filter, ...(subject ? { subject } : {}) }).then(
         (value) => setPreview({ state: 'ready', value }),
         (e) => setPreview({ state: 'error', message: errorMessage(e) }),
       );
     }, 200);
     return () => clearTimeout(t);
-  }, [filterToParams(filter).toString()]);
+  }, [filterToParams(filter).toString(), JSON.stringify(subject ?? null)]);
 
   if (!tenants.length) {
     return (
@@ -276,6 +286,7 @@ export function ExportScreen() {
           <input type="checkbox" checked={useTimelineFilters} disabled={isEmptyFilter(timelineFilter)} onChange={(e) => setUseTimelineFilters(e.target.checked)} /> Also apply the
           timeline's current filters
         </label>
+        <SubjectFields value={subjectInput} onChange={setSubjectInput} />
       </fieldset>
       <fieldset className="export-step">
         <legend>2. Preview</legend>
@@ -283,7 +294,11 @@ export function ExportScreen() {
           <p data-testid="export-preview">
             {countOf(preview.value.events, 'system event')}, {countOf(preview.value.conversations, 'conversation')}, {countOf(preview.value.anomalies, 'anomaly', 'anomalies')},{' '}
             {countOf(preview.value.reviews, 'review')}, {countOf(preview.value.accessLog, 'access-log row')}.{' '}
-            {preview.value.wholeChain ? 'The whole hash chain is included.' : 'A filtered slice: the chain is checked within the slice.'}
+            {subject
+              ? `Data subject ${subject.userId}: each of their rows is re-verified; the chain's continuity is not shown by a subject package.`
+              : preview.value.wholeChain
+                ? 'The whole hash chain is included.'
+                : 'A filtered slice: the chain is checked within the slice.'}
             {tenantVerdict?.breaks ? (
               <strong className="error-text" data-testid="export-preview-broken">
                 {' '}
@@ -320,7 +335,8 @@ export function ExportScreen() {
           onClick={async () => {
             setStartError(null);
             try {
-              const r = await api['export.start']({ filter, identity: identity!, out, ...(password ? { password } : {}) });
+              const r = await api['export.start']({ filter, ...(subject ? { subject } : {}), identity: identity!, out, ...(password ? { password } : {}) });
+              setStartedSubject(subject?.userId ?? null);
               setJobId(r.jobId);
             } catch (e) {
               setStartError(errorMessage(e));
@@ -343,6 +359,8 @@ export function ExportScreen() {
             check at export:{' '}
             {result.integrity.intact === null
               ? 'not applicable'
+              : startedSubject !== null && result.integrity.intact
+                ? `each of data subject ${startedSubject}'s rows recomputed (a subset: the chain's continuity is not shown)`
               : !result.integrity.intact
                 ? `${result.integrity.breaks} breaks recorded in the report`
                 : result.drift.chainRows

@@ -75,6 +75,14 @@ export interface PackageChainView {
   checkpoints: { label: string; lastSeq: number | string; headHash: string; signature: string; outcome: string; foundHash: string | null }[];
 }
 
+/** One data subject: a user id, and the conversation sessions tied to them (conversation logs carry no user id). */
+const dataSubjectSchema = z
+  .object({
+    userId: z.string().trim().min(1).max(200),
+    sessions: z.array(z.string().trim().min(1).max(200)).max(100).default([]),
+  })
+  .strict();
+
 export interface PackageVerificationView {
   /** valid: every check passed and the signer is pinned · unpinned: every check passed, but anyone could have signed · invalid: a check failed. */
   verdict: 'valid' | 'unpinned' | 'invalid';
@@ -89,6 +97,9 @@ export interface PackageVerificationView {
   chain: PackageChainView | null;
   /** Rows that changed at the source after they were first cached, as the signed manifest counts them (checked against changes.csv). */
   drift: { findings: number; statement: string | null } | null;
+  /** 'subset': each row was recomputed, the chain's continuity is not shown. */
+  chainMethod: 'engine' | 'subset' | null;
+  subject: { userId: string; sessions: string[]; rule: string } | null;
 }
 
 /** Who an identity is, as every front door shows it. */
@@ -125,11 +136,13 @@ const password = z.string().min(1).max(1024);
 const fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const exportContract = {
-  'export.preview': method<ExportPreview>()(z.object({ filter: recordFilterSchema }).strict()),
+  'export.preview': method<ExportPreview>()(z.object({ filter: recordFilterSchema, subject: dataSubjectSchema.optional() }).strict()),
   'export.start': method<{ jobId: string }>()(
     z
       .object({
         filter: recordFilterSchema,
+        /** A GDPR data-subject export: the subject's rows only (docs/package-format.md#subject-packages). */
+        subject: dataSubjectSchema.optional(),
         /** Identity by fingerprint (from identity.list). */
         identity: fingerprint,
         /** Only needed when the password is not stored; `remember` stores it. */

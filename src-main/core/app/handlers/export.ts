@@ -50,7 +50,7 @@ function requireAbsolute(p: string, what: string): void {
 }
 
 export const exportHandlers: HandlersFor<typeof exportContract> = {
-  'export.preview': async ({ filter }, ctx) => previewExport(ctx.cache(), filter),
+  'export.preview': async ({ filter, subject }, ctx) => previewExport(ctx.cache(), filter, subject),
 
   'export.start': async (input, ctx) => {
     requireAbsolute(input.out, 'out');
@@ -66,6 +66,7 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
       writePackage({
         db,
         filter: input.filter,
+        subject: input.subject,
         identity,
         out: input.out,
         createdAt: input.createdAt,
