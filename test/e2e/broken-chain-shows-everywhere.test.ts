@@ -13,6 +13,7 @@ import { testAndSync } from './actions/sync.js';
 import { verifyCache } from './actions/anchor.js';
 import { openTimeline } from './actions/timeline.js';
 import { openScreen } from './actions/navigate.js';
+import { createIdentityOnExport } from './actions/identity.js';
 import { IntegrityPage } from './pages/integrity.js';
 import { TimelinePage } from './pages/timeline.js';
 
@@ -95,14 +96,7 @@ describe('a broken chain is visible wherever its tenant appears', () => {
     await openScreen(page, 'Export');
     await page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(tampered);
     await page.getByTestId('export-preview').waitFor();
-    await page.getByRole('button', { name: 'Create a new identity' }).click();
-    const form = page.getByRole('form', { name: 'Create identity' });
-    await form.getByLabel('Name').fill('Bea Broken');
-    await form.getByLabel('Organisation').fill('Example Audit LLP');
-    await form.getByLabel('Email').fill('bea@example.org');
-    await form.getByLabel('Password').fill('correct horse battery staple');
-    await form.getByRole('button', { name: 'Create' }).click();
-    await form.waitFor({ state: 'detached' });
+    await createIdentityOnExport(page, { name: 'Bea Broken', org: 'Example Audit LLP', email: 'bea@example.org' });
     await page.getByRole('textbox', { name: 'Package file' }).fill(`${stack.dataDir}/package-${tampered}.zip`);
     await page.getByRole('button', { name: 'Export and sign' }).click();
     await page.getByTestId('package-verification').waitFor({ timeout: 120_000 });

@@ -10,6 +10,7 @@ import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
 import { startStack, type Stack } from './support/stack.js';
 import { testAndSync } from './actions/sync.js';
 import { openScreen } from './actions/navigate.js';
+import { createIdentityOnExport } from './actions/identity.js';
 
 describe('drift on the Export screen', () => {
   let demo: DemoDb;
@@ -46,14 +47,7 @@ describe('drift on the Export screen', () => {
     await preview.filter({ hasText: 'changed at the source' }).waitFor({ timeout: 15_000 });
     assert.match(await preview.innerText(), /1 row of the selection changed at the source after it was first cached; the package lists both versions in changes\.csv\./);
 
-    await page.getByRole('button', { name: 'Create a new identity' }).click();
-    const form = page.getByRole('form', { name: 'Create identity' });
-    await form.getByLabel('Name').fill('Dee Drift');
-    await form.getByLabel('Organisation').fill('Example Audit LLP');
-    await form.getByLabel('Email').fill('dee@example.org');
-    await form.getByLabel('Password').fill('correct horse battery staple');
-    await form.getByRole('button', { name: 'Create' }).click();
-    await form.waitFor({ state: 'detached' });
+    await createIdentityOnExport(page, { name: 'Dee Drift', org: 'Example Audit LLP', email: 'dee@example.org' });
     await page.getByRole('textbox', { name: 'Package file' }).fill(`${stack.dataDir}/package-${tenant}.zip`);
     await page.getByRole('button', { name: 'Export and sign' }).click();
     await page.getByTestId('package-verification').waitFor({ timeout: 120_000 });
