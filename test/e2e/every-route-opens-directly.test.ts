@@ -66,6 +66,11 @@ async function walkEveryRoute(stack: Stack, shots: string | null): Promise<void>
             await page.setViewportSize(size);
             await page.waitForTimeout(150); // let the layout settle after the resize
             await page.screenshot({ path: join(shots, `${route.hash.replace(/\W/g, '')}-${theme}-${size.width}x${size.height}.png`), fullPage: false });
+            // Every control of the top bar is on screen (at 1280 px the time-zone choice used to be cut off at the right).
+            for (const control of [page.getByRole('combobox', { name: 'Time zone' }), page.getByRole('button', { name: /Switch to (dark|light) theme/ })]) {
+              const box = await control.boundingBox();
+              assert.ok(box && box.x >= 0 && box.x + box.width <= size.width, `${route.hash} at ${size.width} px: the top bar's ${await control.getAttribute('aria-label')} is within the window`);
+            }
           }
         }
         assert.deepEqual(errors, [], `${route.hash} in ${theme}: no console error or uncaught exception`);
