@@ -124,3 +124,12 @@ test('a subject\'s row changed in the cache before export is named by its seq in
   assert.deepEqual(v.failures, []);
   assert.deepEqual(v.chain.breaks.map((b: { seq: number | string }) => String(b.seq)), [seq!]);
 });
+
+test('an empty --subject is refused, never a whole-tenant export of everyone\'s rows', async () => {
+  const r = await cli(['export', '--cache', 'cache.sqlite', '--tenant', tenant, '--subject', ' ', '--identity', 'id.p12', '--out', 'empty-subject.zip']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--subject is empty\./);
+  const s = await cli(['export', '--cache', 'cache.sqlite', '--tenant', tenant, '--subject', user, '--user', user, '--identity', 'id.p12', '--out', 'both.zip']);
+  assert.equal(s.code, 2);
+  assert.match(s.stderr, /a data-subject export chooses its rows by the subject: it takes no user or session filter\./);
+});

@@ -59,12 +59,16 @@ function num(value: string | undefined, flag: string): number | undefined {
 
 /** --subject and --subject-session → the data subject of the export, or none. */
 function subjectOf(flags: ExportFlags): { userId: string; sessions: string[] } | undefined {
+  if (flags.subject !== undefined && !flags.subject.trim()) {
+    // An empty id must not fall back to a whole-tenant export of everyone's rows.
+    throw new UserError('--subject is empty.', 'E_USAGE', 'Give the data subject\'s user id, e.g. --subject a.keller@acme-pharma.example.');
+  }
   if (!flags.subject) {
     if (flags.subjectSession.length) throw new UserError('--subject-session needs --subject.', 'E_USAGE', 'Name the data subject with --subject USER_ID.');
     return undefined;
   }
   if (flags.previous) throw new UserError('--previous needs an export of the whole chain; a subject package holds one person\'s rows.', 'E_USAGE', 'Export the subject without --previous.');
-  return { userId: flags.subject, sessions: flags.subjectSession };
+  return { userId: flags.subject.trim(), sessions: flags.subjectSession.map((x) => x.trim()).filter(Boolean) };
 }
 
 /** Facet flags → the shared RecordFilter input (empty lists left out). */
