@@ -15,7 +15,7 @@ import { chainHash } from '../../src-main/core/chain/hash.js';
 import { JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
 import { connectSource } from '../../src-main/core/source/index.js';
 import { readCachedChain } from '../../src-main/core/verify/adapters.js';
-import { compilePayloadBuilder } from '../../src-main/core/verify/payload.js';
+import { compilePayloadBuilder } from '../../src-main/core/chain/payload.js';
 import { chainShape } from '../../src-main/core/verify/rows.js';
 import { runVerification } from '../../src-main/core/verify/run.js';
 import { startDemoDb } from '../helpers/demo-db.js';

@@ -17,7 +17,7 @@ import { listCachedChains, readCachedChain } from '../../src-main/core/verify/ad
 import { readCachedChainParallel } from '../../src-main/core/verify/cached-parallel.js';
 import { ChainVerifier } from '../../src-main/core/verify/chain-verifier.js';
 import { readCopyTextParallel } from '../../src-main/core/verify/copy-parallel.js';
-import { CopyTextParser, type Row } from '../../src-main/core/verify/copy-text.js';
+import { CopyTextParser, type Row } from '../../src-main/core/source/copy-text.js';
 import type { VerifyReport } from '../../src-main/core/verify/report.js';
 import type { ChainRow } from '../../src-main/core/verify/types.js';
 import { chainShape, payloadAtSeq, toChainRow } from '../../src-main/core/verify/rows.js';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { JCS_EXACT_SHA256_V2, JCS_SHA256_V1, NAMED_PROFILES } from '../../src-main/core/chain/profile.js';
 import { exactJson, roundTripsThroughDouble, unprotectedIn } from '../../src-main/core/chain/exact-json.js';
-import { compilePayloadBuilder } from '../../src-main/core/verify/payload.js';
+import { compilePayloadBuilder } from '../../src-main/core/chain/payload.js';
 
 const COLUMNS = [
   { name: 'seq', type: 'int8' },
@@ -148,7 +148,7 @@ describe('properties', () => {
 
 describe('packages', () => {
   test('the export\'s one-pass encoder writes the v2 payload of the spec and the unchanged row digest', async () => {
-    const { makeDualEncoder, makeRowDigester } = await import('../../src-main/core/export/row-digest.js');
+    const { makeDualEncoder, makeRowDigester } = await import('../../src-main/core/chain/row-digest.js');
     const values = ['7', '{"ref": 9007199254740993, "a": 1.50}', '{"k": 1, "k": 2}', 'p', 'h'];
     const both = makeDualEncoder(COLUMNS, JCS_EXACT_SHA256_V2)(values);
     assert.equal(both.payload, v2(values));

@@ -12,8 +12,8 @@ import { JCS_SHA256_V1, parseProfile } from '../../src-main/core/chain/profile.j
 import { readCachedChain } from '../../src-main/core/verify/adapters.js';
 import { verifyChain } from '../../src-main/core/verify/chain-verifier.js';
 import { canonicalTimestamp, jcs, type JsonValue } from '../../src-main/core/chain/canonical.js';
-import { canonicalJson, canonicalJsonText, compilePayloadBuilder } from '../../src-main/core/verify/payload.js';
-import { CopyTextParser, copyField } from '../../src-main/core/verify/copy-stream.js';
+import { canonicalJson, canonicalJsonText, compilePayloadBuilder } from '../../src-main/core/chain/payload.js';
+import { CopyTextParser, copyField } from '../../src-main/core/source/copy-stream.js';
 import { chainShape, payloadAtSeq, toChainRow } from '../../src-main/core/verify/rows.js';
 import type { ChainRow } from '../../src-main/core/verify/types.js';
 

@@ -56,3 +56,53 @@ test('Bad layering: the verify page bundles only the verification code (chain, e
   }
   assert.deepEqual(offenders, []);
 });
+
+// The core's folders in order (issue 12): a folder may import its own and the ones in
+// earlier groups, never a later group. Front doors (cli, bridge, electron) sit above all.
+const FOLDER_ORDER: string[][] = [
+  ['util', 'chain'],
+  ['source', 'cache'],
+  ['sync', 'verify', 'records', 'anomalies', 'identity', 'engagement'],
+  // They derive from verification results, anomalies and the sources' catalogues.
+  ['review', 'controls', 'demo'],
+  ['export'],
+  ['app'],
+];
+
+/**
+ * Upward imports that remain, each to be removed by moving code, never by adding a line
+ * here: the test also fails when one of them is gone, so the list only shrinks.
+ */
+const KNOWN_UPWARD = [
+  // the CSV reader/writer belongs below both (the verify page bundles it from export/)
+  'src-main/core/review/package-files.ts -> export',
+  // ConnectionProfile/TableMapping types: their zod schemas use chain/profile, so they cannot move into the contract as is
+  'src-main/core/source/discover.ts -> app',
+  'src-main/core/source/session.ts -> app',
+  'src-main/core/source/target.ts -> app',
+  // the reviewer journal is appended where verifications are stored
+  'src-main/core/verify/store.ts -> review',
+  'src-main/core/verify/sync-verdict.ts -> review',
+];
+
+test('Bad layering: no core folder imports a folder of a later group (util, chain → source, cache → sync, verify, … → review, controls, demo → export → app)', () => {
+  const core = join(root, 'src-main', 'core');
+  const rank = new Map(FOLDER_ORDER.flatMap((group, i) => group.map((folder): [string, number] => [folder, i])));
+  const upward = new Set<string>();
+  const unranked: string[] = [];
+  for (const f of filesUnder(core, /\.(c|m)?ts$/)) {
+    const folder = relative(core, f).split('/')[0]!;
+    if (folder === 'contract') continue;
+    for (const m of importsOf(f)) {
+      const spec = m[2] ?? m[3] ?? m[4] ?? '';
+      if (!spec.startsWith('.')) continue;
+      const target = relative(core, join(f, '..', spec)).split('/')[0]!;
+      if (target === folder || target === 'contract') continue;
+      if (!rank.has(folder) || !rank.has(target)) unranked.push(`${relative(root, f)} -> ${target}`);
+      else if (rank.get(target)! > rank.get(folder)!) upward.add(`${relative(root, f)} -> ${target}`);
+    }
+  }
+  assert.deepEqual(unranked, [], 'every core folder has a place in FOLDER_ORDER');
+  assert.deepEqual([...upward].filter((u) => !KNOWN_UPWARD.includes(u)).sort(), [], 'a new upward import: move the code down instead');
+  assert.deepEqual(KNOWN_UPWARD.filter((u) => !upward.has(u)), [], 'an upward import is gone: take it off KNOWN_UPWARD');
+});

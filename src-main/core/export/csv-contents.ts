@@ -8,7 +8,7 @@ import { parseProfile } from '../chain/profile.js';
 import { PackageIntegrity } from './integrity.js';
 import { columnsProblem, type Manifest, type ManifestFile } from './manifest.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES } from './package-files.js';
-import { makeRowDigester } from './row-digest.js';
+import { makeRowDigester } from '../chain/row-digest.js';
 
 export type CsvContentsCode = 'MANIFEST_INVALID' | 'CSV_INVALID' | 'CSV_HEADER_MISMATCH' | 'ROW_COUNT_MISMATCH' | 'MERKLE_MISMATCH';
 

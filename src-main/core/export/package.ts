@@ -14,7 +14,7 @@ import yazl from 'yazl';
 import type { CacheDb } from '../cache/open.js';
 import { fromRecord, type CacheRow, type MappedColumn } from '../cache/record-mapping.js';
 import { typeCategory, type ColumnType } from '../chain/canonical.js';
-import { makeDualEncoder, makeRowDigester } from './row-digest.js';
+import { makeDualEncoder, makeRowDigester } from '../chain/row-digest.js';
 import { MerkleBuilder } from '../chain/merkle.js';
 import { JCS_SHA256_V1 } from '../chain/profile.js';
 import { jcs, type JsonValue } from '../chain/canonical.js';

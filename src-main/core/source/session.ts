@@ -6,7 +6,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { ConnectionProfile } from '../app/config.js';
 import { typeCategory } from '../chain/canonical.js';
-import { CopyTextParser } from '../verify/copy-stream.js';
+import { CopyTextParser } from './copy-stream.js';
 import type { TableKind } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
 import { checkTenantFits } from './tenant.js';

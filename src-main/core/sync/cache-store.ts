@@ -4,7 +4,7 @@
 import type { CacheDb } from '../cache/open.js';
 import { fromRecord, type CacheRow, type MappedColumn, type TableKind } from '../cache/record-mapping.js';
 import { canonicalTimestamp, typeCategory } from '../chain/canonical.js';
-import { makeRowDigester } from '../export/row-digest.js';
+import { makeRowDigester } from '../chain/row-digest.js';
 import type { SourceFingerprint } from '../source/session.js';
 import type { KeysetPosition, Row } from '../source/session.js';
 import type { SourceTable } from '../source/discover.js';

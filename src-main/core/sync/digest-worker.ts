@@ -8,8 +8,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ColumnType } from '../chain/canonical.js';
 import { MerkleBuilder } from '../chain/merkle.js';
-import { makeRowDigester } from '../export/row-digest.js';
-import { CopyTextParser, type Row } from '../verify/copy-stream.js';
+import { makeRowDigester } from '../chain/row-digest.js';
+import { CopyTextParser, type Row } from '../source/copy-stream.js';
 
 export type ToDigestWorker =
   /** Starts a new COPY stream of a table with these columns; `merkle`: also build the seal's Merkle tree. */

@@ -7,7 +7,7 @@ import type { MappedColumn } from '../cache/record-mapping.js';
 import type { SourceSession, SourceTable } from '../source/index.js';
 import { UserError } from '../util/errors.js';
 import { cachedRowLayout } from './cached-rows.js';
-import { copyChainRows, type CopySource } from './copy-stream.js';
+import { copyChainRows, type CopySource } from '../source/copy-stream.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow, ReferenceHashes } from './types.js';
 

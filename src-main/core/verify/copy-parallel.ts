@@ -8,7 +8,7 @@
 // a few kinds of break, are parsed again from its line in the chunk when asked for.
 import type { MappedColumn } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
-import { copyLine } from './copy-text.js';
+import { copyLine } from '../source/copy-text.js';
 import type { CopyChunk, CopyWorkerInit } from './copy-worker.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow } from './types.js';

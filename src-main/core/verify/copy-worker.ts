@@ -6,7 +6,7 @@ import { isAscii } from 'node:buffer';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import type { ChainProfile } from '../chain/profile.js';
-import { copyLine } from './copy-text.js';
+import { copyLine } from '../source/copy-text.js';
 import { chainShape, toLinkRow } from './rows.js';
 import { RowBatchBuilder, type RowBatch } from './worker-rows.js';
 import type { GangMessage } from './worker-gang.js';

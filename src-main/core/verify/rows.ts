@@ -6,7 +6,7 @@ import { canonicalTimestamp, typeCategory } from '../chain/canonical.js';
 import { unprotectedIn, type UnprotectedKind } from '../chain/exact-json.js';
 import type { ChainProfile } from '../chain/profile.js';
 import { UserError } from '../util/errors.js';
-import { compilePayloadBuilder } from './payload.js';
+import { compilePayloadBuilder } from '../chain/payload.js';
 import type { ChainRow } from './types.js';
 
 export interface ChainShape {

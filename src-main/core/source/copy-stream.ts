@@ -6,11 +6,11 @@
 // The tenant is never spliced into the SQL: it is set with set_config() and the
 // statement reads it back with current_setting(), because COPY takes no parameters.
 import copyStreams from 'pg-copy-streams';
-import { connectError, queryError } from '../source/errors.js';
-import { qualifiedName, quoteIdent, type SourceTable } from '../source/discover.js';
-import { newSourceClient, resolveTarget, tlsTrust, type SourceTarget } from '../source/target.js';
+import { connectError, queryError } from './errors.js';
+import { qualifiedName, quoteIdent, type SourceTable } from './discover.js';
+import { newSourceClient, resolveTarget, tlsTrust, type SourceTarget } from './target.js';
 import { UserError } from '../util/errors.js';
-import { checkTenantFits } from '../source/tenant.js';
+import { checkTenantFits } from './tenant.js';
 import { CopyTextParser, type Row } from './copy-text.js';
 
 export { copyField, copyLine, CopyTextParser, type Row } from './copy-text.js';

@@ -4,9 +4,9 @@
 // For events, the chain payload (every column except hash/prev_hash) and the row
 // digest share their value encodings, so each value is encoded once for both.
 import { hash } from 'node:crypto';
-import { typeCategory, type ColumnType } from '../chain/canonical.js';
-import { JCS_SHA256_V1, type ChainProfile } from '../chain/profile.js';
-import { compilePayloadBuilder } from '../verify/payload.js';
+import { typeCategory, type ColumnType } from './canonical.js';
+import { JCS_SHA256_V1, type ChainProfile } from './profile.js';
+import { compilePayloadBuilder } from './payload.js';
 
 // Column names cannot contain NUL, so nothing is excluded from the object.
 const ALL_COLUMNS = { ...JCS_SHA256_V1, hashColumn: '\u0000', prevHashColumn: '\u0000\u0000', payloadColumns: null };

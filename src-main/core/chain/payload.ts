@@ -3,10 +3,10 @@
 // sorts the keys once per table instead of once per row and skips the intermediate
 // object, which is what the 1,000,000-rows-in-3-seconds target needs. The unit test
 // test/unit/chain-values.test.ts checks the two against each other on random rows.
-import { canonicalDate, canonicalTimestamp, typeCategory, type ColumnType, type TypeCategory } from '../chain/canonical.js';
-import type { ChainProfile } from '../chain/profile.js';
-import { JCS_SHA256_V1 } from '../chain/profile.js';
-import { exactJsonText } from '../chain/exact-json.js';
+import { canonicalDate, canonicalTimestamp, typeCategory, type ColumnType, type TypeCategory } from './canonical.js';
+import type { ChainProfile } from './profile.js';
+import { JCS_SHA256_V1 } from './profile.js';
+import { exactJsonText } from './exact-json.js';
 
 const MAX_SAFE = 9007199254740991n;
 const SMALL_INT = /^-?(?:0|[1-9]\d{0,14})$/;
