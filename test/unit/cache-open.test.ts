@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadMigrations, openCache, cacheSchemaVersion } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
-import { toApiError } from '../../src-main/core/app/dispatch.js';
+import { toApiError } from '../../src-main/core/util/api-error.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const dir = () => scratchDir('auditdesk-cache-');

@@ -1,12 +1,12 @@
 // The single doorway every front door (IPC, HTTP, tests) goes through: the method
 // must be in the contract and its input must pass the contract's schema.
 import { contract, type MethodName } from '../contract/index.js';
-import type { ApiError, Reply } from '../contract/define.js';
-import { isUserError, redactSecrets } from '../util/errors.js';
+import type { Reply } from '../contract/define.js';
 import type { AppContext } from './context.js';
 import { handlers } from './handlers/index.js';
 import { OFF_THREAD_METHODS, WorkerUnavailable } from './query-pool.js';
-import { storageFailure } from '../util/storage-errors.js';
+import { toApiError } from '../util/api-error.js';
+import { isUserError } from '../util/errors.js';
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
@@ -49,9 +49,3 @@ function warnInlineOnce(ctx: AppContext, e: WorkerUnavailable): void {
   ctx.log('warn', `${e.message}: cache reads run in the main process, the window may pause during long queries`);
 }
 
-export function toApiError(e: unknown): ApiError {
-  const known = isUserError(e) ? e : storageFailure(e);
-  if (known) return { code: known.code, message: redactSecrets(known.message) };
-  const message = e instanceof Error ? e.message : String(e);
-  return { code: 'E_INTERNAL', message: redactSecrets(message) };
-}

@@ -2,7 +2,7 @@
 // polls progress, so neither the UI nor an HTTP request waits on it.
 import { randomUUID } from 'node:crypto';
 import type { JobKind, JobProgress, JobStatus } from '../contract/jobs.js';
-import { toApiError } from './dispatch.js';
+import { toApiError } from '../util/api-error.js';
 
 export interface JobControl {
   signal: AbortSignal;
