@@ -18,6 +18,7 @@ import type { ColumnType } from '../chain/canonical.js';
 import type { ChainProfile } from '../chain/profile.js';
 import { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { ChainChecker, type BreakKind as SubsetBreakKind } from './chain-check.js';
+import { seqJsonFromText } from '../chain/seq.js';
 
 /**
  * The chain entry of verification.json. Packages written before limits existed lack
@@ -129,11 +130,11 @@ export class PackageIntegrity {
         rows: r.rows,
         intactRows: r.rows - broken,
         intact: r.intact,
-        firstSeq: jsonSeq(r.first?.seq ?? null),
-        lastSeq: jsonSeq(r.head?.seq ?? null),
+        firstSeq: seqJsonFromText(r.first?.seq ?? null),
+        lastSeq: seqJsonFromText(r.head?.seq ?? null),
         headHash: r.head?.hash ?? null,
         merkleRoot: null,
-        breaks: r.breaks.map((b) => ({ seq: jsonSeq(b.seq), kind: SUBSET_KIND[b.kind], id: b.id, expected: b.expected, found: b.found, time: null, explanation: b.explanation })),
+        breaks: r.breaks.map((b) => ({ seq: seqJsonFromText(b.seq), kind: SUBSET_KIND[b.kind], id: b.id, expected: b.expected, found: b.found, time: null, explanation: b.explanation })),
         breaksOmitted: 0,
         checkpoints: [],
         cacheComparison: null,
@@ -162,11 +163,6 @@ export class PackageIntegrity {
   }
 }
 
-function jsonSeq(s: string | null): number | string | null {
-  if (s === null) return null;
-  const n = BigInt(s);
-  return n <= 9007199254740991n && n >= -9007199254740991n ? Number(n) : s;
-}
 
 /**
  * verification.json's entry as the recomputed chain must equal it: it records the

@@ -11,6 +11,9 @@ import { UserError } from '../util/errors.js';
 import { anchorFileSchema } from '../contract/integrity.js';
 import type { Anchor } from './types.js';
 import { chainCheckpointNote, openStoredNote, type ChainTree } from './checkpoint-note.js';
+import { seqJson } from '../chain/seq.js';
+// Re-exported: it was defined here before it moved to chain/seq.ts.
+export { seqJson };
 
 export const CHECKPOINT_FORMAT = 'auditdesk-checkpoint-v1';
 
@@ -47,10 +50,6 @@ export interface StoredCheckpoint extends Required<Omit<CheckpointInput, 'tree'>
   signatureStatus: SignatureStatus;
 }
 
-/** JSON number when exact, else a decimal string (the report's rule for large seqs). */
-export function seqJson(seq: bigint): number | string {
-  return seq <= BigInt(Number.MAX_SAFE_INTEGER) && seq >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(seq) : seq.toString();
-}
 
 function bodyOf(input: CheckpointInput, createdAt: string, key: AuditorKey): string {
   const body: Record<string, JsonValue> = {

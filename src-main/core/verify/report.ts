@@ -8,10 +8,12 @@ import type { AnchorOutcome, BreakKind, ChainResult } from './types.js';
 import { limitLines, verdictPhrase, type ChainLimitsJson, type ChainVerdict } from './limits.js';
 import { humanDriftLines, type DriftReportJson } from './drift-words.js';
 import { driftSentence } from '../sync/drift-words.js';
+import type { JsonSeq } from '../chain/seq.js';
+// Re-exported: it was defined here before it moved to chain/seq.ts.
+export type { JsonSeq };
 
 export const REPORT_FORMAT = 'auditdesk-verify-report-v1';
 
-export type JsonSeq = number | string;
 
 export interface BreakJson {
   seq: JsonSeq | null;
