@@ -136,19 +136,8 @@ test('a chain recorded as written with jcs-exact-sha256-v2: the 2^53 tamper (no 
 
 test('a json column with a repeated key: the package says "intact, with 1 unprotected value(s)" and names the duplicate_key limit at that seq (issue 20)', async () => {
   const f = new CacheFixture(join(dir, 'dup-cache.sqlite'));
-  const rows: SourceRow[] = Array.from({ length: 6 }, (_, i) => ({
-    id: uuidOf(`dup-ev-${i}`),
-    event_type: 'payment',
-    entity_type: 'invoice',
-    entity_id: `inv-${i}`,
-    severity: 'info',
-    user_id: 'clerk-1',
-    // v1 keeps the last member of a repeated key, so the stored hash holds only "amount": 20.
-    action_details: i === 3 ? '{"amount": 10, "amount": 20}' : `{"amount": ${i}}`,
-    ip_address: '10.0.0.3',
-    created_at: `2026-01-07 10:0${i}:00.000000+00`,
-    region: null,
-  }));
+  // v1 keeps the last member of a repeated key, so the stored hash holds only "amount": 20.
+  const rows = paymentRows('dup', 3);
   f.addEvents('shop', rows);
   // The source column is json (jsonb would have kept one member), and the first member is changed without a rehash.
   const table = f.db.prepare(`SELECT table_id, columns_json FROM source_tables WHERE kind = 'events'`).get() as { table_id: number; columns_json: string };
@@ -178,20 +167,8 @@ test('a chain written with jcs-exact-sha256-v2: a changed member of a repeated j
   const columns = EVENT_COLUMNS.map((c) => (c.name === 'action_details' ? { ...c, type: 'json' } : c));
   const payload = makePayloadBuilder(columns, JCS_EXACT_SHA256_V2);
   let prev = '0'.repeat(64);
-  const rows: SourceRow[] = Array.from({ length: 6 }, (_, i) => {
-    const row: SourceRow = {
-      id: uuidOf(`dup2-ev-${i}`),
-      event_type: 'payment',
-      entity_type: 'invoice',
-      entity_id: `inv-${i}`,
-      severity: 'info',
-      user_id: 'clerk-2',
-      action_details: i === 5 ? '{"amount": 10, "amount": 20}' : `{"amount": ${i}}`,
-      ip_address: '10.0.0.4',
-      created_at: `2026-01-08 10:0${i}:00.000000+00`,
-      region: null,
-      prev_hash: prev,
-    };
+  const rows: SourceRow[] = paymentRows('dup2', 5).map((r, i) => {
+    const row: SourceRow = { ...r, prev_hash: prev };
     row.hash = chainHash(prev, payload(columns.map((c) => ({ tenant_id: 'shop2', seq: String(i + 1), ...row })[c.name] ?? null)));
     prev = row.hash;
     return row;
@@ -216,3 +193,19 @@ test('a chain written with jcs-exact-sha256-v2: a changed member of a repeated j
   assert.match(pdf, /Every break seq kind row id time 6 modified/);
   assert.doesNotMatch(pdf, /duplicate_key/);
 });
+
+/** Six payment events of one clerk, the one at `repeatedAt` with a repeated json key. */
+function paymentRows(tag: string, repeatedAt: number): SourceRow[] {
+  return Array.from({ length: 6 }, (_, i) => ({
+    id: uuidOf(`${tag}-ev-${i}`),
+    event_type: 'payment',
+    entity_type: 'invoice',
+    entity_id: `inv-${i}`,
+    severity: 'info',
+    user_id: `clerk-${tag}`,
+    action_details: i === repeatedAt ? '{"amount": 10, "amount": 20}' : `{"amount": ${i}}`,
+    ip_address: '10.0.0.3',
+    created_at: `2026-01-07 10:0${i}:00.000000+00`,
+    region: null,
+  }));
+}
