@@ -67,7 +67,6 @@ function subjectOf(flags: ExportFlags): { userId: string; sessions: string[] } |
     if (flags.subjectSession.length) throw new UserError('--subject-session needs --subject.', 'E_USAGE', 'Name the data subject with --subject USER_ID.');
     return undefined;
   }
-  if (flags.previous) throw new UserError('--previous needs an export of the whole chain; a subject package holds one person\'s rows.', 'E_USAGE', 'Export the subject without --previous.');
   return { userId: flags.subject.trim(), sessions: flags.subjectSession.map((x) => x.trim()).filter(Boolean) };
 }
 

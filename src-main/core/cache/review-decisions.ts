@@ -23,10 +23,13 @@ export interface LatestDecision {
   signedAt: string;
 }
 
-/** The newest signed decision on the item (a later one supersedes, both stay in the table), or null. */
-export function latestDecision(db: CacheDb, itemId: string): LatestDecision | null {
-  const row = db.prepare('SELECT disposition, signer_name, signed_at FROM review_decisions WHERE item_id = ? ORDER BY decision_id DESC LIMIT 1').get(itemId) as
-    | { disposition: string; signer_name: string; signed_at: string }
-    | undefined;
-  return row ? { disposition: row.disposition, signerName: row.signer_name, signedAt: row.signed_at } : null;
+/** The newest signed decision on each item of a kind (a later one supersedes, both stay in the table), by item id: one query for a whole report. */
+export function latestDecisions(db: CacheDb, kind: string): Map<string, LatestDecision> {
+  const rows = db
+    .prepare(
+      `SELECT item_id, disposition, signer_name, signed_at FROM review_decisions
+        WHERE decision_id IN (SELECT max(decision_id) FROM review_decisions WHERE kind = ? GROUP BY item_id)`,
+    )
+    .all(kind) as { item_id: string; disposition: string; signer_name: string; signed_at: string }[];
+  return new Map(rows.map((r) => [r.item_id, { disposition: r.disposition, signerName: r.signer_name, signedAt: r.signed_at }]));
 }

@@ -12,6 +12,7 @@ import { projectRoot } from '../util/paths.js';
 import { minisignPublicKeyFile } from './minisign.js';
 import { PACKAGE_FILES } from './package-files.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
+import type { ManifestAnchor } from './integrity.js';
 import { openNote, parseVerifierKey, rawEd25519PublicKey, signNote, verifierKeyText } from '../chain/signed-note.js';
 import { checkpointText, parseCheckpointText, type TreeHead } from '../chain/tlog-checkpoint.js';
 import { verifyConsistency } from '../chain/tlog-proofs.js';
@@ -226,7 +227,7 @@ export async function chainEvidenceFiles(args: {
   const { identity } = args;
   const files: EvidenceFile[] = [{ name: PACKAGE_FILES.minisignKey, bytes: Buffer.from(minisignPublicKeyFile(createPublicKey(identity.signingKey))), mediaType: 'text/plain' }];
   if (!args.leaves) {
-    if (args.previous) throw new UserError('--previous needs an export of the whole chain (no facet filter).', 'E_USAGE', 'Drop the filters, or export without --previous.');
+    if (args.previous) throw previousNeedsWholeChain();
     return { files, previous: null };
   }
   const note = packageCheckpoint(args.leaves, args.origin, identity.info.fingerprint, identity.signingKey);
@@ -251,6 +252,10 @@ export async function chainEvidenceFiles(args: {
   const proof = consistencyText({ previousPackageId: old.packageId ?? '', previous: old.tlog.head, path: args.leaves.tree().consistencyProof(m) });
   files.push({ name: PACKAGE_FILES.consistency, bytes: Buffer.from(proof), mediaType: 'text/plain' });
   return { files, previous: { packageId: old.packageId, extends: true, problem: null } };
+}
+
+export function previousNeedsWholeChain(): UserError {
+  return new UserError('--previous needs an export of the whole chain (no facet filter, no data subject).', 'E_USAGE', 'Drop the filters or the subject, or export without --previous.');
 }
 
 /** The package of an earlier visit, verified, with the chain it exported. */
@@ -279,14 +284,18 @@ export async function readPreviousPackage(path: string): Promise<PreviousPackage
  * rows it exported that are gone now make the new chain TRUNCATED (or rewritten), in
  * the package's own verdict, not only in the --previous outcome.
  */
-export function previousPackageAnchor(p: PreviousPackage): { label: string; lastSeq: string; headHash: string; createdAt: string | null } | null {
+export function previousPackageAnchor(p: PreviousPackage): ManifestAnchor | null {
   const n = p.tlog.leaves.size;
   if (n === 0) return null;
   return {
     label: `package ${p.packageId ?? '(no id)'}${p.createdAt ? ` (exported ${p.createdAt})` : ''}`,
+    // Outside the cache: the engine must reach it (integrity.ts). Verified, signature and files, before use.
+    origin: 'external',
+    checkpointId: null,
     lastSeq: p.tlog.leaves.seqs[n - 1]!.toString(),
     headHash: p.tlog.leaves.storedHash(n - 1),
     createdAt: p.createdAt,
+    signature: 'valid',
   };
 }
 

@@ -31,7 +31,7 @@ import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, 
 import { renderReport, type AnomalyLine, type AppendixRow, type ConfigFinding, type ControlsSection, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
 import type { ControlsReport } from '../controls/engine.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES, UNNAMED_FILES } from './package-files.js';
-import { chainEvidenceFiles, previousPackageAnchor, readPreviousPackage, readVerifyPage, type PreviousOutcome } from './chain-evidence.js';
+import { chainEvidenceFiles, previousNeedsWholeChain, previousPackageAnchor, readPreviousPackage, readVerifyPage, type PreviousOutcome } from './chain-evidence.js';
 import { minisignSignature } from './minisign.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { chainOrigin } from '../chain/tlog-checkpoint.js';
@@ -289,6 +289,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     const report = emptyReportParts();
 
     // The earlier visit's package, read first: its chain head anchors this chain's check.
+    if (opts.previous && !s.contiguous) throw previousNeedsWholeChain();
     const previous = opts.previous ? await readPreviousPackage(opts.previous) : null;
     const previousAnchor = previous ? previousPackageAnchor(previous) : null;
 
@@ -609,7 +610,7 @@ async function writeEvents(
   signal: AbortSignal | undefined,
   progress: (p: ExportProgress) => void,
   report: ReportParts,
-  previousAnchor: ReturnType<typeof previousPackageAnchor>,
+  previousAnchor: ManifestAnchor | null,
 ): Promise<{ file: ManifestFile; chain: IntegrityEntry | null; startSeq: string | null; anchors: ManifestAnchor[]; leaves: ChainLeafCollector | null }> {
   const table = s.events.table;
   // Without events in the selection the file still has the standard header, so it parses like any other.
@@ -632,7 +633,7 @@ async function writeEvents(
       }))
     : [];
   // A previous package is an external anchor: verified (signature and files) before it is used.
-  if (table && previousAnchor) anchors.push({ ...previousAnchor, origin: 'external', checkpointId: null, signature: 'valid' });
+  if (table && previousAnchor) anchors.push(previousAnchor);
   const checker = table
     ? new PackageIntegrity({
         columns: mcols.map((c) => ({ name: c.name, type: c.type, field: c.field })),

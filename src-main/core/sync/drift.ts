@@ -2,7 +2,7 @@
 // source in a row it had already cached is recorded once, with both versions of the
 // row, so verify and export keep reporting it after the next seal has moved on.
 // A sync only ever inserts here; deciding a finding belongs to the exceptions queue.
-import { driftItemKey, itemIdOf, latestDecision } from '../cache/review-decisions.js';
+import { driftItemKey, itemIdOf, latestDecisions, type LatestDecision } from '../cache/review-decisions.js';
 import type { CacheDb } from '../cache/open.js';
 import { fromRecord, type CacheRow, type MappedColumn, type TableKind } from '../cache/record-mapping.js';
 import type { Row } from '../source/session.js';
@@ -111,6 +111,7 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
         ORDER BY d.finding_id`,
     )
     .all(...(tenants ?? [])) as Record<string, string | number | null>[];
+  const decided = latestDecisions(db, 'drift');
   return rows
     .filter((r) => !opts.kinds || opts.kinds.includes(r.table_kind as TableKind))
     .map((r) => ({
@@ -127,7 +128,7 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
       laterDigest: (r.later_digest as string | null) ?? null,
       earlierValues: (r.earlier_values as string | null) ?? null,
       laterValues: (r.later_values as string | null) ?? null,
-      ...decisionOf(db, r),
+      ...decisionOf(decided, r),
     }));
 }
 
@@ -135,9 +136,9 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
  * The finding's status is the exceptions queue's latest signed decision on it; the
  * table's own status columns (written before signed decisions existed) are the fallback.
  */
-function decisionOf(db: CacheDb, r: Record<string, string | number | null>): Pick<DriftFinding, 'status' | 'decision' | 'decidedBy' | 'decidedAt'> {
+function decisionOf(decided: Map<string, LatestDecision>, r: Record<string, string | number | null>): Pick<DriftFinding, 'status' | 'decision' | 'decidedBy' | 'decidedAt'> {
   const key = driftItemKey({ sourceKey: String(r.source_key), change: String(r.change), earlierDigest: (r.earlier_digest as string | null) ?? null, laterDigest: (r.later_digest as string | null) ?? null });
-  const signed = latestDecision(db, itemIdOf('drift', String(r.fingerprint), String(r.tenant_id), String(r.table_name), key));
+  const signed = decided.get(itemIdOf('drift', String(r.fingerprint), String(r.tenant_id), String(r.table_name), key));
   if (signed) return { status: 'decided', decision: signed.disposition, decidedBy: signed.signerName, decidedAt: signed.signedAt };
   return {
     status: r.status as 'open' | 'decided',
