@@ -133,3 +133,14 @@ test('an empty --subject is refused, never a whole-tenant export of everyone\'s 
   assert.equal(s.code, 2);
   assert.match(s.stderr, /a data-subject export chooses its rows by the subject: it takes no user or session filter\./);
 });
+
+test('a subject id with a bidi override or a control character is shown escaped in the CLI and on page 1, never obeyed', async () => {
+  const hostile = `${user}\u202Egpj.exe\u001b[2J`;
+  const r = await cli(['export', '--cache', 'cache.sqlite', '--tenant', tenant, '--subject', hostile, '--identity', 'id.p12', '--out', 'hostile.zip']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /[\u202E\u001b]/);
+  writeFileSync(join(dir, 'hostile.pdf'), (await unzipAll(join(dir, 'hostile.zip'))).get('report.pdf')!);
+  const page1 = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-layout', join(dir, 'hostile.pdf'), '-'], { encoding: 'utf8' });
+  assert.doesNotMatch(page1, /[\u202E\u001b]/);
+  assert.match(page1, /Data subject/);
+});

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ExportProgress } from '../../core/export/package.js';
 import type { RecordFilterInput } from '../../core/records/filter.js';
+import { printable } from '../../core/util/printable.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 import { ENGAGEMENT_OPTION_HELP, requiredCacheFile } from '../engagement-option.js';
@@ -204,7 +205,7 @@ async function runExport(flags: ExportFlags): Promise<number> {
         `wrote ${result.out}\n  package ${result.packageId}, created ${result.createdAt}\n` +
           `  ${c.events ?? 0} events, ${c.conversations ?? 0} conversations, ${c.anomalies ?? 0} anomalies, ${c.reviews ?? 0} reviews${c.accessLog ? `, ${c.accessLog} access-log entries` : ''}\n` +
           (flags.subject
-            ? `  data subject ${flags.subject}: rows of the hash chain ${result.integrity.intact === false ? `with ${result.integrity.breaks} break(s)` : 'each recomputed and matching'} (a subject package does not show chain continuity)\n`
+            ? `  data subject ${printable(flags.subject)}: rows of the hash chain ${result.integrity.intact === false ? `with ${result.integrity.breaks} break(s)` : 'each recomputed and matching'} (a subject package does not show chain continuity)\n`
             : `  hash chain: ${chainWords(result)}\n`) +
           `  changes at the source: ${result.drift.statement ? `${result.drift.statement} (both versions in changes.csv)` : 'none found'}\n` +
           `  signed by fingerprint ${formatFingerprint(result.signerFingerprint)}\n` +

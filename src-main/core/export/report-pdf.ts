@@ -14,6 +14,7 @@ import type { IntegrityEntry } from './integrity.js';
 import { emptySentence, verdictPhrase } from '../verify/limits.js';
 import type { DriftSummary } from './changes.js';
 import type { LoadedIdentity } from '../identity/identity.js';
+import { printable } from '../util/printable.js';
 
 export interface Count {
   label: string;
@@ -395,14 +396,15 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   // Cover
   doc.addPage();
   doc.font(BOLD).fontSize(22).fillColor(INK).text(data.subject ? 'Data-subject package' : 'Compliance package', M, 120);
-  doc.font(BODY).fontSize(13).fillColor(MUTED).text(data.subject ? `Every row of one data subject (GDPR), user ${data.subject.userId}` : 'Audit trail export with integrity verification', M);
+  doc.font(BODY).fontSize(13).fillColor(MUTED).text(data.subject ? `Every row of one data subject (GDPR), user ${printable(data.subject.userId)}` : 'Audit trail export with integrity verification', M);
   doc.moveDown(2);
   L.kv([
     ['Tenant', data.tenant],
     ...(data.subject
       ? ([
-          ['Data subject', data.subject.userId],
-          ['Rule', `${data.subject.rule}${data.subject.sessions.length ? ` (sessions: ${data.subject.sessions.join(', ')})` : ' (no session named)'}`],
+          // A subject id is typed by a person: control and bidi characters are shown escaped, never obeyed.
+          ['Data subject', printable(data.subject.userId)],
+          ['Rule', `${data.subject.rule}${data.subject.sessions.length ? ` (sessions: ${data.subject.sessions.map(printable).join(', ')})` : ' (no session named)'}`],
         ] as [string, string][])
       : []),
     ['Period', period],
