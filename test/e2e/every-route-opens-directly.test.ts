@@ -2,7 +2,8 @@
 // zustand selector returned a fresh [] while the status had not loaded: React error #185).
 // Every route of the navigation, opened directly in a fresh page and reloaded, in both
 // themes, on an empty cache and on a synced one, must render its screen with no console
-// error, no uncaught exception and no error boundary. The same walk saves a screenshot of
+// error, no uncaught exception and no error boundary, and with every text readable (WCAG AA
+// contrast measured from computed colours). The same walk saves a screenshot of
 // every screen at 1280×800 and 1920×1080 in both themes (test-results/screenshots/screens).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { collectPageErrors, startStack, SCREENSHOT_DIR, type Stack } from './sup
 import { AppFrame } from './pages/app-frame.js';
 import { testAndSync } from './actions/sync.js';
 import type { PageGlobals } from './support/in-page.js';
+import { measureContrast } from './support/contrast.js';
 
 const THEMES = ['light', 'dark'] as const;
 const SIZES = [
@@ -61,6 +63,8 @@ async function walkEveryRoute(stack: Stack, shots: string | null): Promise<void>
         await screenIsUp(page, route, theme);
         await page.reload();
         await screenIsUp(page, route, theme);
+        // Readable, not only rendered: every text meets WCAG AA contrast from computed colours.
+        assert.deepEqual((await measureContrast(page)).failing, [], `${route.hash} in ${theme}: every text meets WCAG AA contrast`);
         if (shots) {
           for (const size of SIZES) {
             await page.setViewportSize(size);

@@ -6,6 +6,7 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
 import { startStack, type Stack } from './support/stack.js';
+import { measureContrastOnceRendered } from './support/contrast.js';
 import { AppFrame } from './pages/app-frame.js';
 import { AnomaliesPage } from './pages/anomalies.js';
 import { openScreen, setTheme } from './actions/navigate.js';
@@ -220,7 +221,10 @@ describe('workstation journey on the demo tenant', () => {
       ['Export', '13-export-dark'],
     ] as const) {
       await openScreen(stack.page, screen);
-      await stack.page.waitForTimeout(300);
+      const contrast = await measureContrastOnceRendered(stack.page);
+      assert.ok(contrast.backgroundLuminance < 0.05, `${screen}: the dark theme's background is dark (luminance ${contrast.backgroundLuminance.toFixed(3)})`);
+      assert.ok(contrast.measured > 10, `${screen}: text was measured (${contrast.measured} elements)`);
+      assert.deepEqual(contrast.failing, [], `${screen}: every text meets WCAG AA contrast in the dark theme`);
       await stack.screenshot(name);
     }
     await setTheme(stack.page, 'light');
