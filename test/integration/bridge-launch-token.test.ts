@@ -5,7 +5,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { startHttpBridge, type HttpBridge } from '../../src-main/bridge/http.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -46,10 +45,15 @@ test('a launch URL opens the page once; read again from a command line it is ref
   assert.equal(reload.status, 200);
 });
 
-test('an unused launch URL stops working after its short lifetime', async () => {
+test('an unused launch URL stops working after its short lifetime', async (t) => {
+  // The bridge's clock is moved, not waited for: the boundary is tested on both sides.
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
   const b = await bridge(200);
   const url = b.url;
-  await sleep(400);
+  const inTime = b.url;
+  t.mock.timers.tick(199);
+  assert.equal((await fetch(inTime)).status, 200, 'a launch URL opens the app within its lifetime');
+  t.mock.timers.tick(2);
   const late = await fetch(url);
   assert.equal(late.status, 403);
   assert.doesNotMatch(await late.text(), new RegExp(b.secret));

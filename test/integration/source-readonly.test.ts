@@ -156,6 +156,15 @@ test('a role that could change the audit trail is called out', async () => {
   }
 });
 
+/** Runs a marker statement until its line appears in the server log. */
+async function untilLogged(admin: pg.Client, marker: string): Promise<void> {
+  for (;;) {
+    await admin.query(`SELECT $1::text AS marker`, [marker]);
+    if (serverLog.some((l) => l.includes(marker))) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Server log lines of our statements while `work` runs with log_statement = all. */
 async function statementsDuring(work: () => Promise<void>): Promise<string[]> {
   const admin = new pg.Client({ connectionString: demo.adminUrl });
@@ -164,10 +173,12 @@ async function statementsDuring(work: () => Promise<void>): Promise<string[]> {
     await admin.query(`ALTER SYSTEM SET log_statement = 'all'`);
     await admin.query(`ALTER SYSTEM SET log_line_prefix = 'app=%a pid=%p '`);
     await admin.query(`SELECT pg_reload_conf()`);
-    await new Promise((r) => setTimeout(r, 300));
+    // Logging is on once a marker statement shows up in the server log; after the work, a
+    // second marker shows that every earlier statement's line has been written.
+    await untilLogged(admin, 'auditdesk-log-on');
     serverLog.length = 0;
     await work();
-    await new Promise((r) => setTimeout(r, 300));
+    await untilLogged(admin, 'auditdesk-log-flushed');
     // PostgreSQL continues a multi-line statement on lines that start with a tab: one
     // message per statement, so a write on a statement's later line is seen too.
     const messages: string[] = [];

@@ -67,10 +67,18 @@ before(async () => {
   try {
     await admin.query(`ALTER SYSTEM SET ssl = on`);
     await admin.query(`SELECT pg_reload_conf()`);
+    // The postmaster applies the reload asynchronously: wait until it says TLS is on.
+    for (;;) {
+      const fresh = new pg.Client({ connectionString: demo.adminUrl });
+      await fresh.connect();
+      const [{ ssl }] = (await fresh.query(`SELECT current_setting('ssl') AS ssl`)).rows as [{ ssl: string }];
+      await fresh.end();
+      if (ssl === 'on') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   } finally {
     await admin.end();
   }
-  await new Promise((r) => setTimeout(r, 500));
 });
 
 after(async () => {

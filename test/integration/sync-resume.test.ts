@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,21 +78,27 @@ function committedRows(cachePath: string): number {
   }
 }
 
+/** Waits until the kernel reports the process stopped (state T in /proc/PID/stat). */
+async function untilStopped(pid: number): Promise<void> {
+  const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+  while (state() !== 'T') await new Promise((r) => setTimeout(r, 5));
+}
+
 test('kill -9 mid-sync, then sync again: counts equal to the source, no duplicates', { timeout: 180_000 }, async () => {
   const cachePath = join(dir, 'killed.sqlite');
   const args = [cli, 'sync', '--source', demo.url, '--cache', cachePath, '--batch-rows', '500', '--json'];
   for (const t of demo.groundTruth.tenants) args.push('--tenant', t);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'ignore'] });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  let seen = 0;
   let done = false;
   void exited.then(() => (done = true));
-  while (!done) {
-    seen = committedRows(cachePath);
-    if (seen >= 2000) break;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.ok(!done, 'the sync was still running when it was killed');
+  while (!done && committedRows(cachePath) < 2000) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(!done, 'the sync was still running after 2,000 rows');
+  // Freeze it, then kill it in exactly the state read here: no commit can land between
+  // the look and the kill.
+  child.kill('SIGSTOP');
+  await untilStopped(child.pid!);
+  const committedAtKill = committedRows(cachePath);
   child.kill('SIGKILL');
   assert.equal(await exited, null);
 
@@ -102,6 +108,7 @@ test('kill -9 mid-sync, then sync again: counts equal to the source, no duplicat
     // The big first fill was in bulk mode: its index work is noted for the next sync.
     assert.ok((db.prepare('SELECT count(*) AS n FROM deferred_schema').get() as { n: number }).n > 0);
     assert.notDeepEqual(partial, await sourceFigures(), 'the kill left the cache part-way');
+    assert.equal(committedRows(cachePath), committedAtKill, 'what was committed when the process stopped is what the cache holds');
     await resumeToTheSource(db);
     const interrupted = db.prepare(`SELECT status, message FROM syncs ORDER BY sync_id`).all() as { status: string; message: string | null }[];
     assert.deepEqual(interrupted.map((s) => s.status), ['failed', 'done']);
