@@ -4,9 +4,8 @@
 // Only the wiring to Electron's objects lives here; the logic is in plain modules
 // (app-protocol, ipc, window-options, keychain) that tests load without the binary.
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { AppContext } from '../core/app/context.js';
+import { defaultDataDir } from '../core/util/private-files.js';
 import { DemoKeeper } from '../bridge/startup.js';
 import { chooseSecretStore } from './keychain.js';
 import { nativeFileDialogs } from './file-dialogs.js';
@@ -20,7 +19,7 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHE
 
 async function main(): Promise<void> {
   await app.whenReady();
-  const dataDir = process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk');
+  const dataDir = defaultDataDir();
   let log: (level: 'warn', message: string) => void = (_l, m) => console.error(`[warn] ${m}`);
   const { store, warning } = await chooseSecretStore(dataDir, safeStorage, { warn: (m) => log('warn', m) });
   const fileDialogs = nativeFileDialogs(dialog as never, () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]);

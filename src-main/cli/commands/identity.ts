@@ -1,10 +1,10 @@
 // `auditdesk identity create|import|show`: the auditor's signing identity (PKCS#12).
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdirSync, renameSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { IdentityInfo } from '../../core/identity/index.js';
 import { action, readStdin, EXIT_OK } from '../run.js';
+import { defaultDataDir } from '../../core/util/private-files.js';
 
 /** The identity code (node-forge, PKCS#12), loaded when an identity command runs, not for every CLI start. */
 const identityCore = () => import('../../core/identity/index.js');
@@ -24,7 +24,7 @@ async function print(info: IdentityInfo & { file: string }, json: boolean | unde
 }
 
 export function defaultIdentityDir(): string {
-  return join(process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk'), 'identities');
+  return join(defaultDataDir(), 'identities');
 }
 
 export function registerIdentity(program: Command): void {

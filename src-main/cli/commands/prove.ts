@@ -4,12 +4,10 @@
 // sync or verification recorded in the cache that covers the row; only when none does
 // is a checkpoint of the cached chain signed now.
 import { writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { engagementPaths } from '../../core/engagement/paths.js';
 import { UserError } from '../../core/util/errors.js';
-import { action, EXIT_OK } from '../run.js';
+import { action, dataDirOf, EXIT_OK } from '../run.js';
 
 interface ProveFlags {
   cache?: string;
@@ -60,7 +58,7 @@ async function runProve(flags: ProveFlags): Promise<number> {
     const index = leafIndexOf(leaves, seq);
     const checkpoint =
       recordedCheckpointCovering(db, leaves, index) ??
-      checkpointSignedNow(leaves, loadOrCreateAuditorKey(flags.dataDir ?? process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk')));
+      checkpointSignedNow(leaves, loadOrCreateAuditorKey(dataDirOf(flags.dataDir)));
     const { proof, hash } = proveRow(leaves, checkpoint, seq);
     const out = flags.out ?? `${flags.tenant.replace(/[^A-Za-z0-9._-]/g, '_')}-seq-${flags.seq}.tlog-proof`;
     writeFileSync(out, proof, { mode: 0o644 });
