@@ -54,5 +54,5 @@ test('after a signed completion with open items, page 1 names who completed it, 
   assert.equal(completed.code, 0, completed.stderr);
   assert.equal((await cli(['export', '--cache', cache, '--tenant', 'acme', '--identity', 'id.p12', '--out', 'after.zip'])).code, 0);
   const text = await pageOne('after.zip');
-  assert.match(text, new RegExp(`Review completed by Page One at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z, with ${open} item\\(s\\) signed off as open\\.`));
+  assert.match(text, new RegExp(`Review completed by Page One at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(UTC\\), signed as "Review completed", with ${open} item\\(s\\) signed off as open\\.`));
 });

@@ -28,7 +28,7 @@ import { listCheckpoints } from '../verify/checkpoints.js';
 import { chainTableName } from '../verify/adapters.js';
 import { CsvFileWriter, FORMULA_TRIGGERS } from './csv.js';
 import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, type ManifestFile } from './manifest.js';
-import { renderReport, type AnomalyLine, type AppendixRow, type ConfigFinding, type ControlsSection, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
+import { renderReport, type AnomalyLine, type AppendixRow, type ConversationLine, type DecisionLine, type ConfigFinding, type ControlsSection, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
 import type { ControlsReport } from '../controls/engine.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES, UNNAMED_FILES } from './package-files.js';
 import { chainEvidenceFiles, previousNeedsWholeChain, previousPackageAnchor, readPreviousPackage, readVerifyPage, type PreviousOutcome } from './chain-evidence.js';
@@ -44,9 +44,13 @@ import type { AuditorKey } from '../identity/auditor-key.js';
 import { reviewPackageFiles } from '../review/package-files.js';
 import { journalExport } from '../review/journal-events.js';
 import { exceptionQueue } from '../review/queue.js';
+import type { DecisionView } from '../contract/review.js';
 import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, SUBJECT_RULE, type DataSubject, type Selection, type SourceTable } from './select.js';
 
 /** Header cell → cache field, in header order. */
+/** Conversations listed with their prompts in the PDF (conversation_logs.csv holds all of them). */
+const CONVERSATION_APPENDIX_CAP = 200;
+
 const CONVERSATION_FIELDS = [
   'source_key', 'ts', 'agent_id', 'session_id', 'channel', 'prompt', 'response', 'model_info',
   'model_provider', 'model_name', 'model_version', 'deployment_id', 'temperature', 'safety_mode', 'model_config',
@@ -420,6 +424,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       span: exportedSpan(db, s),
       subject: s.subject ? { ...s.subject, rule: SUBJECT_RULE } : null,
       review: reviewAtExport(db, s.tenant, threshold),
+      conversations: { lines: report.conversations, cap: CONVERSATION_APPENDIX_CAP, total: counts.conversations ?? 0 },
     };
     const pdf = await renderReport(data, identity);
     files.push(writeSmall(work, PACKAGE_FILES.report, pdf, 'application/pdf'));
@@ -562,6 +567,7 @@ function emptyReportParts() {
     byProvider: new Map<string, number>(),
     byVersion: new Map<string, number>(),
     appendix: [] as AppendixRow[],
+    conversations: [] as ConversationLine[],
     anomaliesAbove: [] as AnomalyLine[],
     anomaliesAboveTotal: 0,
     highTemp: new ConfigGroups(),
@@ -660,6 +666,7 @@ async function writeEvents(
       bump(report.bySeverity, row.severity as string | null);
       if (report.appendix.length < cap) {
         report.appendix.push({
+          key: String(row.source_key ?? ''),
           seq: String(row.seq ?? ''),
           ts: String(row.ts ?? ''),
           type: String(row.event_type ?? ''),
@@ -723,6 +730,9 @@ async function writeConversations(
       if (row.safety_mode !== null && String(row.safety_mode).toLowerCase() === 'relaxed') report.relaxed.add(row, 'relaxed');
       if (approvedSet.size && !(version !== null && (approvedSet.has(version) || approvedSet.has(`${provider}/${name}/${version}`)))) {
         report.unapproved.add(row, version);
+      }
+      if (report.conversations.length < CONVERSATION_APPENDIX_CAP) {
+        report.conversations.push({ ts: String(row.ts ?? ''), agent: String(row.agent_id ?? '-'), model: pmv, prompt: String(row.prompt ?? '') });
       }
       if (row.model_config !== null && row.model_config !== undefined) {
         const red = redactSecrets(String(row.model_config));
@@ -903,5 +913,29 @@ function exportedSpan(db: CacheDb, s: Selection): { first: string | null; last: 
 function reviewAtExport(db: CacheDb, tenant: string, anomalyThreshold: number): ReportData['review'] {
   const q = exceptionQueue(db, { tenant, anomalyThreshold });
   const c = q.completion;
-  return { ...q.coverage, completion: c ? { by: c.signature.signerName, at: c.signature.signedAt, openItems: c.openItemIds.length } : null };
+  const line = (d: DecisionView, superseded: boolean): DecisionLine => ({
+    disposition: d.disposition,
+    meaning: d.signature.meaning,
+    signer: d.signature.signerName,
+    signerFingerprint: d.signature.signerFingerprint,
+    at: d.signature.signedAt,
+    note: d.note,
+    reference: d.reference,
+    superseded,
+  });
+  return {
+    total: q.coverage.total,
+    decided: q.coverage.decided,
+    open: q.coverage.open,
+    completion: c ? { by: c.signature.signerName, at: c.signature.signedAt, meaning: c.signature.meaning, openItems: c.openItemIds.length } : null,
+    items: q.items.map((i) => ({
+      itemId: i.itemId,
+      kind: i.kind,
+      title: i.title,
+      status: i.status,
+      decidedOnEarlierEvidence: i.decisionOnEarlierEvidence,
+      decisions: [...(i.decision ? [line(i.decision, false)] : []), ...i.history.map((d) => line(d, true))],
+      unsigned: i.unsignedHistory.map((u) => ({ decision: u.decision, reviewer: u.reviewer, at: u.reviewedAt, note: u.note })),
+    })),
+  };
 }

@@ -3,8 +3,6 @@
 // (@signpdf, ETSI.CAdES.detached) by the identity's RSA key. Everything that
 // varies between runs (creation date, signing time, document id) is pinned to the
 // package's createdAt, so the same inputs give the same bytes.
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import forge from 'node-forge';
 import { SignPdf } from '@signpdf/signpdf';
@@ -15,6 +13,7 @@ import { emptySentence, verdictPhrase } from '../verify/limits.js';
 import type { DriftSummary } from './changes.js';
 import type { LoadedIdentity } from '../identity/identity.js';
 import { printable } from '../util/printable.js';
+import { fontFor, registerReportFonts, textRuns } from './pdf-text.js';
 
 export interface Count {
   label: string;
@@ -39,6 +38,8 @@ export interface SecretFinding {
 }
 
 export interface AppendixRow {
+  /** the row's id at the source (drift findings name rows by it) */
+  key: string;
   seq: string;
   ts: string;
   type: string;
@@ -55,6 +56,41 @@ export interface AnomalyLine {
   detectedAt: string;
   /** The auditor's latest decision (confirmed / false_positive), or "open". */
   review: string;
+}
+
+/** One conversation in the PDF's conversation appendix: the prompt as written, in any script. */
+export interface ConversationLine {
+  ts: string;
+  agent: string;
+  model: string;
+  prompt: string;
+}
+
+/** One signed decision as the exceptions section prints it (Part 11 §11.50: name, time, meaning). */
+export interface DecisionLine {
+  disposition: string;
+  meaning: string;
+  signer: string;
+  signerFingerprint: string;
+  /** UTC, ISO 8601 with Z */
+  at: string;
+  note: string;
+  reference: string | null;
+  /** a later decision replaced this one; both stay in the record */
+  superseded: boolean;
+}
+
+/** One item of the exceptions queue at export, with every decision on it (latest first). */
+export interface ExceptionLine {
+  itemId: string;
+  kind: string;
+  title: string;
+  status: 'open' | 'decided';
+  /** the latest decision was signed over an earlier version of the item's evidence */
+  decidedOnEarlierEvidence: boolean;
+  decisions: DecisionLine[];
+  /** decisions from before signatures existed: shown, never counted as deciding the item */
+  unsigned: { decision: string; reviewer: string; at: string; note: string }[];
 }
 
 export interface ReportData {
@@ -96,7 +132,15 @@ export interface ReportData {
   /** A GDPR data-subject package: whose rows, and the rule that chose them (shown on page 1). */
   subject: { userId: string; sessions: string[]; rule: string } | null;
   /** The tenant's exceptions queue at export, and the latest signed completion of the review. */
-  review: { total: number; decided: number; open: number; completion: { by: string; at: string; openItems: number } | null };
+  review: {
+    total: number;
+    decided: number;
+    open: number;
+    completion: { by: string; at: string; meaning: string; openItems: number } | null;
+    items: ExceptionLine[];
+  };
+  /** The first conversations of the selection with their prompts (cap), and how many there are. */
+  conversations: { lines: ConversationLine[]; cap: number; total: number };
 }
 
 /** One tenant's part of a controls report (auditdesk-controls-v1), as the PDF lists it. */
@@ -123,24 +167,17 @@ const BAR = '#3b6ea5';
 const BAD = '#b03030';
 const GOOD = '#2f7a3b';
 
-/** Built-in PDF fonts speak WinAnsi only; anything else becomes '?' rather than garbage glyphs. */
-// DejaVu Sans Condensed (embedded, subset; about Helvetica's width) covers Latin, Greek, Cyrillic, Hebrew, Arabic and
-// most symbols, so names and prompts print as written; scripts it lacks (CJK,
-// emoji) become '?' rather than empty boxes. The CSVs always keep every character.
-const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const BODY = join(FONT_DIR, 'DejaVuSansCondensed.ttf');
-const BOLD = join(FONT_DIR, 'DejaVuSansCondensed-Bold.ttf');
+// Registered font names (pdf-text.ts): DejaVu Sans Condensed for Latin, Greek, Cyrillic,
+// Hebrew and Arabic, Noto Sans CJK for Chinese, Japanese and Korean, chosen per run of text.
+const BODY = 'body';
+const BOLD = 'bold';
 
-function latin(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
-    .replace(/[\u{10000}-\u{10ffff}\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe00-\ufe0f]/gu, '?');
-}
+/** Longest cell text drawn; the rest is named, never cut silently (the CSVs hold every character). */
+const MAX_CELL_CHARS = 600;
 
-function clip(text: string, max: number): string {
-  const t = latin(text);
-  return t.length > max ? `${t.slice(0, max - 1)}~` : t;
+function capped(text: string): string {
+  const chars = [...text];
+  return chars.length > MAX_CELL_CHARS ? `${chars.slice(0, MAX_CELL_CHARS).join('')} [... ${chars.length - MAX_CELL_CHARS} more characters in the CSV]` : text;
 }
 
 /** A Signer for @signpdf that uses the identity's RSA key and a fixed signing time. */
@@ -172,6 +209,12 @@ class IdentitySigner extends Signer {
   }
 }
 
+interface TextStyle {
+  bold?: boolean;
+  size: number;
+  color?: string;
+}
+
 class Layout {
   constructor(readonly doc: PDFKit.PDFDocument) {}
 
@@ -183,38 +226,72 @@ class Layout {
     if (this.doc.y + space > A4.h - M - 20) this.doc.addPage();
   }
 
+  /**
+   * Text as written, whatever its script: drawn run by run, each in a font that has its
+   * glyphs (pdf-text.ts), wrapped within `opts.width` unless `lineBreak` is false.
+   */
+  write(text: string, style: TextStyle, at: { x: number; y?: number | undefined } | null, opts: PDFKit.Mixins.TextOptions = {}): void {
+    const runs = textRuns(text);
+    if (!runs.length) runs.push({ text: '', font: 'text' });
+    runs.forEach((run, i) => {
+      this.doc.font(fontFor(run.font, style.bold ?? false)).fontSize(style.size).fillColor(style.color ?? INK);
+      const o = { ...opts, continued: i < runs.length - 1 };
+      if (i === 0 && at) this.doc.text(run.text, at.x, at.y, o);
+      else this.doc.text(run.text, o);
+    });
+  }
+
+  widthOf(text: string, style: TextStyle): number {
+    return textRuns(text).reduce((w, run) => w + this.doc.font(fontFor(run.font, style.bold ?? false)).fontSize(style.size).widthOfString(run.text), 0);
+  }
+
+  /** The height `text` takes when wrapped at `width`: exact for one font, generous when runs mix fonts. */
+  heightOf(text: string, style: TextStyle, width: number): number {
+    const runs = textRuns(text);
+    this.doc.font(style.bold ? BOLD : BODY).fontSize(style.size);
+    if (runs.every((r) => r.font === 'text')) return this.doc.heightOfString(text, { width });
+    const lineH = this.doc.currentLineHeight(true);
+    const lines = text.split('\n').reduce((n, part) => n + Math.max(1, Math.ceil((this.widthOf(part, style) * 1.2) / width)), 0);
+    return lines * lineH;
+  }
+
   h1(text: string): void {
     this.doc.addPage();
-    this.doc.font(BOLD).fontSize(16).fillColor(INK).text(latin(text), M, M);
+    this.write(text, { bold: true, size: 16 }, { x: M, y: M }, { width: A4.w - 2 * M });
     this.doc.moveDown(0.6);
   }
 
   h2(text: string): void {
     this.ensure(60);
     this.doc.moveDown(0.4);
-    this.doc.font(BOLD).fontSize(11.5).fillColor(INK).text(latin(text), M);
+    this.write(text, { bold: true, size: 11.5 }, { x: M }, { width: A4.w - 2 * M });
     this.doc.moveDown(0.25);
   }
 
-  para(text: string, color = INK, size = 9.5): void {
+  para(text: string, color = INK, size = 9.5, bold = false, indent = 0): void {
     this.ensure(30);
-    this.doc.font(BODY).fontSize(size).fillColor(color).text(latin(text), M, undefined, { width: A4.w - 2 * M });
+    this.write(text, { size, color, bold }, { x: M + indent }, { width: A4.w - 2 * M - indent });
   }
 
   kv(rows: [string, string][]): void {
     for (const [k, v] of rows) {
       this.ensure(16);
       const y = this.doc.y;
-      this.doc.font(BOLD).fontSize(9.5).fillColor(INK).text(latin(k), M, y, { width: 130 });
+      this.write(k, { bold: true, size: 9.5 }, { x: M, y }, { width: 130 });
       const yk = this.doc.y;
-      this.doc.font(BODY).text(latin(v), M + 135, y, { width: A4.w - 2 * M - 135 });
+      this.write(v, { size: 9.5 }, { x: M + 135, y }, { width: A4.w - 2 * M - 135 });
       this.doc.y = Math.max(yk, this.doc.y) + 2;
     }
   }
 
-  /** Fixed-column table: one text call per cell, no wrapping (long values are clipped). */
-  table(headers: string[], widths: number[], rows: string[][], size = 7.5): void {
+  /**
+   * Fixed-column table whose cells wrap: a model version, a timestamp or an id is
+   * printed whole, never shortened. `colourOf` gives a row its text colour (e.g. a
+   * tampered row in red).
+   */
+  table(headers: string[], widths: number[], rows: string[][], size = 7.5, colourOf?: (row: number) => string | null): void {
     const lineH = size + 3;
+    const bottom = A4.h - M - 20;
     const drawHeader = () => {
       let x = M;
       const y = this.doc.y;
@@ -225,64 +302,58 @@ class Layout {
       });
       this.doc.moveTo(M, y + lineH - 1).lineTo(A4.w - M, y + lineH - 1).lineWidth(0.5).strokeColor(MUTED).stroke();
       this.doc.y = y + lineH + 1;
-      this.doc.font(BODY).fillColor(INK);
     };
     this.ensure(lineH * 3);
     drawHeader();
-    for (const row of rows) {
-      if (this.doc.y + lineH > A4.h - M - 20) {
+    rows.forEach((row, r) => {
+      const cells = row.map(capped);
+      const height = Math.max(lineH, ...cells.map((c, i) => this.heightOf(c, { size }, widths[i]! - 4) + 1));
+      if (this.doc.y + height > bottom) {
         this.doc.addPage();
         this.doc.y = M;
         drawHeader();
       }
+      const colour = colourOf?.(r) ?? INK;
       let x = M;
       const y = this.doc.y;
-      row.forEach((cell, i) => {
+      let below = y + lineH;
+      cells.forEach((cell, i) => {
         const w = widths[i]!;
-        this.doc.text(this.fit(cell, w - 4), x, y, { width: w - 4, lineBreak: false });
+        this.write(cell, { size, color: colour }, { x, y }, { width: w - 4 });
+        below = Math.max(below, this.doc.y + 1);
         x += w;
       });
-      this.doc.y = y + lineH;
-    }
+      this.doc.y = below;
+    });
     this.doc.x = M;
     this.doc.moveDown(0.3);
   }
 
-  /** The cell text, shortened with a trailing ~ only when it does not fit the column. */
-  private fit(text: string, width: number): string {
-    let t = latin(text);
-    if (t.length > 400) t = `${t.slice(0, 399)}~`;
-    if (this.doc.widthOfString(t) <= width) return t;
-    let lo = 0;
-    let hi = t.length;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.doc.widthOfString(`${t.slice(0, mid)}~`) <= width) lo = mid;
-      else hi = mid - 1;
-    }
-    return `${t.slice(0, lo)}~`;
-  }
-
-  /** Horizontal bar chart (label, bar, value), at most `max` bars. */
+  /** Horizontal bar chart (label, bar, value), at most `max` bars; long labels wrap. */
   hbars(title: string, data: Count[], max = 14): void {
     if (!data.length) return;
     const shown = data.slice(0, max);
-    const rowH = 13;
-    this.ensure(24 + shown.length * rowH);
-    this.doc.font(BOLD).fontSize(9.5).fillColor(INK).text(latin(title), M);
-    const top = this.doc.y + 3;
-    const peak = Math.max(...shown.map((d) => d.n), 1);
     const labelW = 150;
+    const heights = shown.map((d) => Math.max(13, this.heightOf(d.label, { size: 8 }, labelW - 4) + 3));
+    this.ensure(24 + heights.reduce((a, b) => a + b, 0));
+    this.write(title, { bold: true, size: 9.5 }, { x: M }, { width: A4.w - 2 * M });
+    let y = this.doc.y + 3;
+    const peak = Math.max(...shown.map((d) => d.n), 1);
     const barW = A4.w - 2 * M - labelW - 60;
     shown.forEach((d, i) => {
-      const y = top + i * rowH;
-      this.doc.font(BODY).fontSize(8).fillColor(INK).text(clip(d.label, 34), M, y + 1, { width: labelW - 4, lineBreak: false });
+      const rowH = heights[i]!;
+      if (y + rowH > A4.h - M - 20) {
+        this.doc.addPage();
+        y = M;
+      }
+      this.write(d.label, { size: 8 }, { x: M, y: y + 1 }, { width: labelW - 4 });
       const w = Math.max(1, (d.n / peak) * barW);
-      this.doc.rect(M + labelW, y + 1, w, rowH - 4).fill(BAR);
-      this.doc.fillColor(INK).text(String(d.n), M + labelW + w + 4, y + 1, { lineBreak: false });
+      this.doc.rect(M + labelW, y + 1, w, 9).fill(BAR);
+      this.doc.font(BODY).fontSize(8).fillColor(INK).text(String(d.n), M + labelW + w + 4, y + 1, { lineBreak: false });
+      y += rowH;
     });
     this.doc.x = M;
-    this.doc.y = top + shown.length * rowH + 6;
+    this.doc.y = y + 6;
     if (data.length > max) this.para(`(${data.length - max} more not drawn; the CSV files hold every row)`, MUTED, 8);
   }
 
@@ -291,7 +362,7 @@ class Layout {
     if (!data.length) return;
     const h = 120;
     this.ensure(h + 40);
-    this.doc.font(BOLD).fontSize(9.5).fillColor(INK).text(latin(title), M);
+    this.write(title, { bold: true, size: 9.5 }, { x: M }, { width: A4.w - 2 * M });
     const top = this.doc.y + 4;
     const width = A4.w - 2 * M;
     const peak = Math.max(...data.map((d) => d.n), 1);
@@ -384,6 +455,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
       ModDate: created,
     },
   });
+  registerReportFonts(doc);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -396,7 +468,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   // Cover
   doc.addPage();
   doc.font(BOLD).fontSize(22).fillColor(INK).text(data.subject ? 'Data-subject package' : 'Compliance package', M, 120);
-  doc.font(BODY).fontSize(13).fillColor(MUTED).text(data.subject ? `Every row of one data subject (GDPR), user ${printable(data.subject.userId)}` : 'Audit trail export with integrity verification', M);
+  L.write(data.subject ? `Every row of one data subject (GDPR), user ${printable(data.subject.userId)}` : 'Audit trail export with integrity verification', { size: 13, color: MUTED }, { x: M }, { width: A4.w - 2 * M });
   doc.moveDown(2);
   L.kv([
     ['Tenant', data.tenant],
@@ -474,6 +546,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   }
 
   limitsSection(L, integ, data.tenant);
+  exceptionsSection(L, data);
 
   // Anomalies
   L.h1(`Anomalies with score >= ${data.anomalyThreshold}`);
@@ -526,7 +599,17 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     MUTED,
     9,
   );
-  L.table(['seq', 'time (UTC)', 'event type', 'severity', 'user', 'entity'], [45, 125, 85, 55, 90, 95], data.appendix.map((r) => [r.seq, r.ts, r.type, r.severity, r.user, r.entity]), 7);
+  const marks = appendixMarks(data);
+  if (marks.size) L.para(`${marks.size} listed row(s) are marked in red: a break of the hash chain is reported at the row, or the row changed at the source after it was first cached.`, BAD, 8.5);
+  L.table(
+    ['seq', 'time (UTC)', 'event type', 'severity', 'user', 'entity', 'finding'],
+    [40, 105, 75, 45, 80, 70, 80],
+    data.appendix.map((r) => [r.seq, r.ts, r.type, r.severity, r.user, r.entity, marks.get(r.seq) ?? marks.get(`key:${r.key}`) ?? '']),
+    7,
+    (i) => (marks.has(data.appendix[i]!.seq) || marks.has(`key:${data.appendix[i]!.key}`) ? BAD : null),
+  );
+
+  conversationAppendix(L, data);
 
   driftSection(L, data);
 
@@ -534,9 +617,10 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   L.h1('Signature');
   L.kv([
     ['Signed by', `${data.auditor.name}, ${data.auditor.org} <${data.auditor.email}>`],
+    ['Meaning', PACKAGE_SIGNATURE_MEANING],
     ['Manifest key', `Ed25519, certificate SHA-256 ${data.auditor.fingerprint}`],
     ['PDF key', `RSA, certificate SHA-256 ${data.auditor.pdfFingerprint}`],
-    ['Signed at', data.createdAt],
+    ['Signed at', `${data.createdAt} (UTC)`],
     ['Package id', data.packageId],
   ]);
   L.h2('Files covered by the signed manifest');
@@ -594,7 +678,7 @@ function reviewLines(data: ReportData): { text: string; colour: string }[] {
     : { text: 'Exceptions: none in the queue at export.', colour: INK };
   const c = r.completion;
   const completion = c
-    ? { text: `Review completed by ${c.by} at ${c.at}${c.openItems ? `, with ${c.openItems} item(s) signed off as open` : ''}.`, colour: c.openItems ? BAD : INK }
+    ? { text: `Review completed by ${c.by} at ${c.at} (UTC), signed as "${c.meaning}"${c.openItems ? `, with ${c.openItems} item(s) signed off as open` : ''}.`, colour: c.openItems ? BAD : INK }
     : { text: 'Review not completed: no signed completion record.', colour: BAD };
   return [exceptions, completion];
 }
@@ -647,7 +731,7 @@ function verdictBlock(doc: PDFKit.PDFDocument, L: Layout, data: ReportData): voi
   } else {
     doc.font(BODY).fontSize(10).fillColor(GOOD).text('No row in the package changed at the source after it was first cached.', M);
   }
-  for (const line of reviewLines(data)) doc.font(BOLD).fontSize(10).fillColor(line.colour).text(line.text, M);
+  for (const line of reviewLines(data)) L.write(line.text, { bold: true, size: 10, color: line.colour }, { x: M }, { width: A4.w - 2 * M });
   L.para('A package whose data shows breaks or changes is still authentic when its signature and hashes verify: these are findings about the source.', MUTED, 8.5);
 }
 
@@ -659,4 +743,75 @@ function driftSection(L: Layout, data: ReportData): void {
   L.para(`${d.statement}. AuditDesk keeps every version it saw: the earlier and later values of each row are in changes.csv. A deleted row stays in its table's CSV as it was cached; changes.csv marks it deleted at the source.`);
   L.table(['table', 'row id', 'change', 'first detected', 'status'], [120, 170, 55, 110, 40], data.drift.lines.map((l) => [l.table, l.key, l.kind, l.detectedAt, l.status]));
   if (data.drift.lines.length < d.findings) L.para(`${d.findings - data.drift.lines.length} further finding(s) are in changes.csv but not listed here.`, MUTED, 8.5);
+}
+
+/**
+ * What the package signature means (Part 11 §11.50(a)(3)): authorship of the package, not
+ * a judgement of the data. docs/package-format.md states the same words.
+ */
+export const PACKAGE_SIGNATURE_MEANING =
+  'Authorship: the signer exported this package from the source named on page 1 and attests that its files are the ones listed below, unchanged. It is not a statement that the data is intact: the verdict on page 1 says what the data shows.';
+
+/** Exceptions shown in full; the rest are counted (decisions.csv and journal.jsonl hold every one). */
+const MAX_EXCEPTIONS_LISTED = 500;
+
+/**
+ * Every item of the exceptions queue with each signed decision on it: disposition, the
+ * signer's printed name, the time in UTC, the meaning and the note (Part 11 §11.50);
+ * superseded decisions stay, marked as such.
+ */
+function exceptionsSection(L: Layout, data: ReportData): void {
+  const r = data.review;
+  L.h1('Exceptions and decisions');
+  if (!r.items.length) {
+    L.para('The exceptions queue was empty at export: no chain break, drift finding, anomaly at or above the threshold, model/configuration finding or failed control needed a decision.');
+    return;
+  }
+  L.para(`${r.total} item(s): ${r.decided} decided, ${r.open} open. Each decision is signed with the reviewer's identity over the item's evidence hash (docs/review.md); the signatures are in decisions.csv and journal.jsonl, and verify-package checks them. Times are UTC.`, MUTED, 8.5);
+  for (const item of r.items.slice(0, MAX_EXCEPTIONS_LISTED)) {
+    L.ensure(60);
+    L.doc.moveDown(0.4);
+    const open = item.status === 'open';
+    L.para(`${open ? 'OPEN' : 'DECIDED'} [${item.kind}] ${item.title}`, open ? BAD : INK, 9, true);
+    if (item.decidedOnEarlierEvidence) L.para('The item changed after its latest decision was signed: it needs deciding again.', BAD, 8, false, 12);
+    if (!item.decisions.length) L.para('No signed decision.', MUTED, 8, false, 12);
+    for (const d of item.decisions) {
+      const ref = d.reference ? `, reference ${d.reference}` : '';
+      L.para(
+        `${d.superseded ? 'SUPERSEDED: ' : ''}${d.disposition}${ref}; signed by ${d.signer} at ${d.at} (UTC), meaning "${d.meaning}" (certificate SHA-256 ${d.signerFingerprint.slice(0, 16)}...)`,
+        d.superseded ? MUTED : INK,
+        8,
+        false,
+        12,
+      );
+      L.para(`note: ${d.note}`, d.superseded ? MUTED : INK, 8, false, 24);
+    }
+    for (const u of item.unsigned) L.para(`UNSIGNED (recorded before signatures existed): ${u.decision} by "${u.reviewer}" (typed name) at ${u.at}; note: ${u.note}`, MUTED, 8, false, 12);
+  }
+  if (r.items.length > MAX_EXCEPTIONS_LISTED) L.para(`${r.items.length - MAX_EXCEPTIONS_LISTED} further item(s) are not listed here; decisions.csv holds every decision.`, MUTED, 8.5);
+}
+
+/** The events appendix's marks: a break of the chain at a seq, or a row changed at the source (by key). */
+function appendixMarks(data: ReportData): Map<string, string> {
+  const marks = new Map<string, string>();
+  const integ = data.integrity;
+  for (const b of integ?.breaks ?? []) if (b.seq !== null && b.seq !== undefined) marks.set(String(b.seq), `TAMPERED: ${b.kind}`);
+  const eventsTable = integ?.table ?? null;
+  for (const l of data.drift.lines) if (l.table === eventsTable) marks.set(`key:${l.key}`, `CHANGED AT SOURCE: ${l.kind}`);
+  return marks;
+}
+
+/** The first conversations with their prompts as written (CJK, Arabic and Hebrew print as such). */
+function conversationAppendix(L: Layout, data: ReportData): void {
+  const c = data.conversations;
+  if (!c.total) return;
+  L.h1('Appendix: conversations');
+  L.para(
+    c.total > c.lines.length
+      ? `The first ${c.lines.length} of ${c.total} conversations are listed with their prompts (cap ${c.cap}); conversation_logs.csv holds all of them with the responses.`
+      : `All ${c.total} conversations are listed with their prompts; conversation_logs.csv also holds the responses.`,
+    MUTED,
+    9,
+  );
+  L.table(['time (UTC)', 'agent', 'provider / model / version', 'prompt'], [112, 60, 100, 223], c.lines.map((l) => [l.ts, l.agent, l.model, l.prompt]), 7);
 }

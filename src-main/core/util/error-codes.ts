@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   E_ENGAGEMENT_OPEN: 'the open engagement cannot be closed; open another one first',
   E_EXISTS: 'the output file already exists and is never overwritten',
   E_EXPORT_WRITE: 'the package ZIP could not be written (the cause is named); nothing was left at the output path',
+  E_FONT_MISSING: 'a font the PDF report needs to print a script is not installed (the Debian package is named)',
   E_FORBIDDEN: 'a request from outside the app (foreign frame, origin or missing secret) was refused',
   E_IDENTITY: 'the signing identity (PKCS#12) cannot be read or used',
   E_IDENTITY_NEEDED: 'the signing session has lapsed (first signature, or 15 minutes idle): name the identity as well as the password',
