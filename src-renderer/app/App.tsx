@@ -9,6 +9,7 @@ import { AnomaliesScreen } from '../anomalies/AnomaliesScreen.js';
 import { IntegrityScreen } from '../integrity/IntegrityScreen.js';
 import { ControlsScreen } from '../controls/ControlsScreen.js';
 import { ExportScreen } from '../export/ExportScreen.js';
+import { ReviewScreen } from '../review/ReviewScreen.js';
 import { ConnectionsScreen } from '../connections/ConnectionsScreen.js';
 import { EngagementsScreen } from '../engagements/EngagementsScreen.js';
 import { EngagementBadge } from '../engagements/EngagementBadge.js';
@@ -25,6 +26,8 @@ function ScreenView({ screen }: { screen: Screen }) {
       return <IntegrityScreen />;
     case 'controls':
       return <ControlsScreen />;
+    case 'review':
+      return <ReviewScreen />;
     case 'export':
       return <ExportScreen />;
     case 'connections':

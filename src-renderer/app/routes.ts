@@ -1,6 +1,6 @@
 // Hash routes (#/timeline?modelProvider=openai&text=…): work the same under
 // http://127.0.0.1 and app://, and keep each view's state in the URL so it can be reopened.
-export const SCREENS = ['timeline', 'anomalies', 'integrity', 'controls', 'export', 'connections', 'engagements'] as const;
+export const SCREENS = ['timeline', 'anomalies', 'integrity', 'controls', 'review', 'export', 'connections', 'engagements'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const SCREEN_LABELS: Record<Screen, string> = {
@@ -8,6 +8,7 @@ export const SCREEN_LABELS: Record<Screen, string> = {
   anomalies: 'Anomalies',
   integrity: 'Integrity',
   controls: 'Controls',
+  review: 'Review',
   export: 'Export',
   connections: 'Connections',
   engagements: 'Engagements',

@@ -1,7 +1,7 @@
 // Locators for the frame every screen shares: navigation, status line, banner, toggles.
 import type { Page } from 'playwright-core';
 
-export type ScreenName = 'Timeline' | 'Anomalies' | 'Integrity' | 'Controls' | 'Export' | 'Connections' | 'Engagements';
+export type ScreenName = 'Timeline' | 'Anomalies' | 'Integrity' | 'Controls' | 'Review' | 'Export' | 'Connections' | 'Engagements';
 
 export class AppFrame {
   constructor(readonly page: Page) {}
