@@ -9,7 +9,8 @@ import { CsvRecordParser, restoreCell } from '../../src-main/core/export/csv.js'
 import { checkCsvContents, type CsvRecordReader } from '../../src-main/core/export/csv-contents.js';
 import { recordedEntry, sameEntry, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main/core/export/manifest.js';
-import { PACKAGE_FILES, REQUIRED_FILES, UNNAMED_FILES } from '../../src-main/core/export/package-files.js';
+import { COSIGNATURE_FILES, PACKAGE_FILES, REQUIRED_FILES, UNNAMED_FILES } from '../../src-main/core/export/package-files.js';
+import { checkCosignatureFiles, cosignatureNote, type Cosignature, type CosignerFacts } from '../../src-main/core/export/cosignature-check.js';
 import { bindingProblem, checkPdfSignature } from './pdf-signature.js';
 import { pemToDer, readCertificate } from './x509.js';
 
@@ -30,6 +31,7 @@ export interface PageResult {
   createdAt: string | null;
   chain: IntegrityEntry | null;
   files: { name: string; size: number; sha256: string; ok: boolean }[];
+  cosignature: Cosignature | null;
 }
 
 /** Where the package's bytes come from: a ZIP read in the page, or a folder the reader picked. */
@@ -56,7 +58,7 @@ function normaliseFingerprint(s: string): string | null {
 }
 
 export async function checkPackage(src: PackageSource, pin: string | null): Promise<PageResult> {
-  const result: PageResult = { verdict: 'invalid', failures: [...src.problems], notes: [], signer: null, packageId: null, createdAt: null, chain: null, files: [] };
+  const result: PageResult = { verdict: 'invalid', failures: [...src.problems], notes: [], signer: null, packageId: null, createdAt: null, chain: null, files: [], cosignature: null };
   const fail = (code: string, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
   // As verify-package: an archive that cannot be read to its end is not looked into.
   if (src.problems.some((p) => p.code === 'ZIP_UNREADABLE')) return finish(result);
@@ -131,7 +133,7 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     named.set(f.name, f);
   }
   for (const name of present) {
-    if (UNNAMED_FILES.includes(name)) continue;
+    if (UNNAMED_FILES.includes(name) || COSIGNATURE_FILES.includes(name)) continue;
     if (!named.has(name)) fail('UNEXPECTED_FILE', `${name} is in the package but not in the signed manifest`, name);
   }
   for (const name of REQUIRED_FILES) {
@@ -163,6 +165,8 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     if (data.length === f.size) readOf.set(f.name, data);
     if (ok) bytesOf.set(f.name, data);
   }
+
+  await checkCosignature(readSmall, bytesOf.get(PACKAGE_FILES.checkpoint) ?? null, result, fail);
 
   // The PDF's embedded signature, by a certificate bound to the manifest's signer.
   const pdf = readOf.get(PACKAGE_FILES.report);
@@ -204,6 +208,47 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     }
   }
   return finish(result);
+}
+
+/** A ed25519 SubjectPublicKeyInfo: this fixed prefix, then the 32-byte key (RFC 8410). */
+const ED25519_SPKI_PREFIX = '302a300506032b6570032100';
+
+/** checkpoint.cosig and cosigner.pem, by the rules verify-package uses (cosignature-check.ts), checked with WebCrypto. */
+async function checkCosignature(
+  readSmall: (name: string) => Promise<Uint8Array<ArrayBuffer> | null>,
+  checkpoint: Uint8Array<ArrayBuffer> | null,
+  result: PageResult,
+  fail: (code: string, message: string, file?: string) => void,
+): Promise<void> {
+  const [cosig, pem] = [await readSmall(PACKAGE_FILES.cosignature), await readSmall(PACKAGE_FILES.cosigner)];
+  let cosigner: CosignerFacts | null = null;
+  let cosignerProblem: string | null = null;
+  if (pem) {
+    try {
+      const der = pemToDer(dec.decode(pem));
+      if (!der) throw new Error('no PEM certificate');
+      const facts = readCertificate(der);
+      const spki = facts.spki;
+      const publicKeyRaw = spki.length === 44 && hex(spki.subarray(0, 12)) === ED25519_SPKI_PREFIX ? spki.slice(12) : null;
+      cosigner = { ...facts.subject, fingerprint: await sha256(der), publicKeyRaw };
+    } catch (e) {
+      cosignerProblem = (e as Error).message;
+    }
+  }
+  const outcome = await checkCosignatureFiles({
+    cosig,
+    cosigner,
+    cosignerProblem,
+    checkpointNote: checkpoint ? dec.decode(checkpoint) : null,
+    signerFingerprint: result.signer?.fingerprint ?? null,
+    verifyEd25519: async (pub, message, signature) => {
+      const key = await crypto.subtle.importKey('raw', new Uint8Array(pub), { name: 'Ed25519' }, false, ['verify']);
+      return crypto.subtle.verify({ name: 'Ed25519' }, key, new Uint8Array(signature), new Uint8Array(message)).catch(() => false);
+    },
+  });
+  for (const f of outcome.failures) fail(f.code, f.message, f.file);
+  result.cosignature = outcome.cosignature;
+  if (outcome.cosignature) result.notes.push(cosignatureNote(outcome.cosignature));
 }
 
 function compareChain(result: PageResult, manifest: Manifest, verification: Uint8Array<ArrayBuffer> | null, fail: (code: string, message: string, file?: string) => void): void {

@@ -835,7 +835,7 @@ async function writeGeneric<R>(
  * the UTC wall time of createdAt as *local* components with forceDosTimestamp, so
  * the bytes do not depend on the machine's time zone; fixed file mode.
  */
-async function writeZip(path: string, dir: string, names: string[], createdAt: Date, signal: AbortSignal | undefined): Promise<void> {
+export async function writeZip(path: string, dir: string, names: string[], createdAt: Date, signal: AbortSignal | undefined): Promise<void> {
   const mtime = new Date(
     createdAt.getUTCFullYear(), createdAt.getUTCMonth(), createdAt.getUTCDate(),
     createdAt.getUTCHours(), createdAt.getUTCMinutes(), createdAt.getUTCSeconds(),
