@@ -139,6 +139,25 @@ describe('a cosigned package', () => {
     await assert.rejects(run(tool, ['cosignature', join(dir, 'signer.vkey'), join(dir, 'cosigner.vkey'), save('bad.cosig', bad)]), /cosignature/);
   });
 
+  test("the next visit's report, exported with --previous the cosigned package, names the cosigner of the previous checkpoint", async () => {
+    const f = new CacheFixture(join(dir, 'next.sqlite'));
+    fillDemoLike(f, 'acme', 300);
+    const out = join(dir, 'next.zip');
+    await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: alice, out, createdAt: '2026-12-01T10:00:00Z', previous: join(dir, 'pkg.cosigned.zip') });
+    f.close();
+    writeFileSync(join(dir, 'next.pdf'), (await unzipAll(out)).get('report.pdf')!);
+    const text = (await run('pdftotext', ['-layout', join(dir, 'next.pdf'), '-'])).stdout.replace(/\s+/g, ' ');
+    assert.match(text, /Cosigned previous package/);
+    assert.match(text, new RegExp(`\\(300 rows\\) was cosigned by Quinn QA, Audit LLP <quinn@audit\\.example> at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ`));
+    // Without a cosignature on the previous package, the section is absent.
+    const g = new CacheFixture(join(dir, 'plain-next.sqlite'));
+    fillDemoLike(g, 'acme', 300);
+    await writePackage({ auditorKey: testAuditorKey(), db: g.db, filter: { tenant: ['acme'] }, identity: alice, out: join(dir, 'plain-next.zip'), createdAt: '2026-12-01T10:00:00Z', previous: join(dir, 'pkg.zip') });
+    g.close();
+    writeFileSync(join(dir, 'plain-next.pdf'), (await unzipAll(join(dir, 'plain-next.zip'))).get('report.pdf')!);
+    assert.doesNotMatch((await run('pdftotext', ['-layout', join(dir, 'plain-next.pdf'), '-'])).stdout, /Cosigned previous package/);
+  });
+
   test('cosign refuses the package signer\'s own identity and a package that does not verify, with one line and exit 2', async () => {
     const own = await cli(['cosign', '--identity', 'alice.p12', 'pkg.zip', '--out', 'own.zip']);
     assert.equal(own.code, 2);

@@ -13,6 +13,7 @@ import { minisignPublicKeyFile } from './minisign.js';
 import { PACKAGE_FILES } from './package-files.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
 import type { ManifestAnchor } from './integrity.js';
+import type { Cosignature } from './cosignature-check.js';
 import { openNote, parseVerifierKey, rawEd25519PublicKey, signNote, verifierKeyText } from '../chain/signed-note.js';
 import { checkpointText, parseCheckpointText, type TreeHead } from '../chain/tlog-checkpoint.js';
 import { verifyConsistency } from '../chain/tlog-proofs.js';
@@ -263,6 +264,8 @@ export interface PreviousPackage {
   packageId: string | null;
   createdAt: string | null;
   tlog: PackageTlog;
+  /** its QA cosignature, when it carries one that verifies (auditdesk cosign) */
+  cosignature: Cosignature | null;
 }
 
 /** Reads and verifies `--previous` before the export starts, so its chain head can anchor the new chain's check. */
@@ -276,7 +279,7 @@ export async function readPreviousPackage(path: string): Promise<PreviousPackage
   if (!tlog) {
     throw new UserError(`the previous package ${basename(path)} carries no signed chain checkpoint (it was made before AuditDesk wrote them, or is a filtered export).`, 'E_INPUT', 'Export without --previous; the new package starts the series.');
   }
-  return { packageId: verified.packageId, createdAt: verified.createdAt ?? null, tlog };
+  return { packageId: verified.packageId, createdAt: verified.createdAt ?? null, tlog, cosignature: verified.cosignature };
 }
 
 /**

@@ -425,6 +425,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       subject: s.subject ? { ...s.subject, rule: SUBJECT_RULE } : null,
       review: reviewAtExport(db, s.tenant, threshold),
       conversations: { lines: report.conversations, cap: CONVERSATION_APPENDIX_CAP, total: counts.conversations ?? 0 },
+      previousCosignature: previous?.cosignature ? { packageId: previous.packageId, rows: previous.tlog.leaves.size, ...previous.cosignature } : null,
     };
     const pdf = await renderReport(data, identity);
     files.push(writeSmall(work, PACKAGE_FILES.report, pdf, 'application/pdf'));
