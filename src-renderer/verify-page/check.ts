@@ -12,6 +12,8 @@ import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main
 import { COSIGNATURE_FILES, PACKAGE_FILES, REQUIRED_FILES, UNNAMED_FILES } from '../../src-main/core/export/package-files.js';
 import { checkCosignatureFiles, cosignatureNote, type Cosignature, type CosignerFacts } from '../../src-main/core/export/cosignature-check.js';
 import { bindingProblem, checkPdfSignature } from './pdf-signature.js';
+import { checkReviewFiles } from '../../src-main/core/review/package-files.js';
+import { PAGE_REVIEW_CRYPTO } from './review-crypto.js';
 import { pemToDer, readCertificate } from './x509.js';
 
 export interface PageFailure {
@@ -167,6 +169,17 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
   }
 
   await checkCosignature(readSmall, bytesOf.get(PACKAGE_FILES.checkpoint) ?? null, result, fail);
+  // The reviewer journal and signed decisions, read even when altered so the entry is named (as verify-package does).
+  await checkReviewFiles(
+    async (name) => {
+      if (!named.has(name)) return null;
+      const data = readOf.get(name) ?? (await readSmall(name));
+      return data ? Buffer.from(data) : null;
+    },
+    fail,
+    result.notes,
+    PAGE_REVIEW_CRYPTO,
+  );
 
   // The PDF's embedded signature, by a certificate bound to the manifest's signer.
   const pdf = readOf.get(PACKAGE_FILES.report);
