@@ -14,6 +14,11 @@ import { checkCosignatureFiles, cosignatureNote, type Cosignature, type Cosigner
 import { bindingProblem, checkPdfSignature } from './pdf-signature.js';
 import { checkReviewFiles } from '../../src-main/core/review/package-files.js';
 import { PAGE_REVIEW_CRYPTO } from './review-crypto.js';
+import { LargerThanLimit } from './sources.js';
+import { checkPackageCheckpoint } from '../../src-main/core/export/package-checkpoint.js';
+import { parseNote, type Ed25519Check } from '../../src-main/core/chain/signed-note.js';
+import { chainOrigin } from '../../src-main/core/chain/tlog-checkpoint.js';
+import type { ChainLeafCollector } from '../../src-main/core/chain/chain-leaves.js';
 import { pemToDer, readCertificate } from './x509.js';
 
 export interface PageFailure {
@@ -154,7 +159,8 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
       // Read no further than the signed size (one byte more shows that it is longer).
       data = await src.read(f.name, Number.isSafeInteger(f.size) && f.size >= 0 ? f.size + 1 : MAX_SMALL);
     } catch (e) {
-      fail('ENTRY_CORRUPT', `${f.name} cannot be read: ${(e as Error).message}`, f.name);
+      if (e instanceof LargerThanLimit) fail('SIZE_MISMATCH', `${f.name}: ${e.message}`, f.name);
+      else fail('ENTRY_CORRUPT', `${f.name} cannot be read: ${(e as Error).message}`, f.name);
       continue;
     }
     if (!data) continue;
@@ -216,6 +222,11 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     if (contents?.checker) {
       // verification.json records the file's Merkle root with the chain (issue 19).
       result.chain = { ...contents.checker.finish(), merkleRoot: contents.merkleRoot };
+      if (contents.checker.leaves && named.has(PACKAGE_FILES.checkpoint)) {
+        const spki = facts?.spki;
+        const signerRaw = key && spki && spki.length === 44 && hex(spki.subarray(0, 12)) === ED25519_SPKI_PREFIX ? Buffer.from(spki.slice(12)) : null;
+        await checkCheckpoint(contents.checker.leaves, manifest, signerRaw, readSmall, fail);
+      }
       // verification.json is compared whatever its hash, as verify-package does (an altered one is named twice).
       compareChain(result, manifest, readOf.get(PACKAGE_FILES.verification) ?? (await readSmall(PACKAGE_FILES.verification)), fail);
     }
@@ -225,6 +236,49 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
 
 /** A ed25519 SubjectPublicKeyInfo: this fixed prefix, then the 32-byte key (RFC 8410). */
 const ED25519_SPKI_PREFIX = '302a300506032b6570032100';
+
+/**
+ * checkpoint.note against the tree recomputed from audit_events.csv, by verify-package's
+ * rules (chain-evidence.ts); the note's Ed25519 signatures are checked first with
+ * WebCrypto and handed to those rules as results.
+ */
+async function checkCheckpoint(
+  leaves: ChainLeafCollector,
+  manifest: Manifest,
+  signerRaw: Buffer | null,
+  readSmall: (name: string) => Promise<Uint8Array<ArrayBuffer> | null>,
+  fail: (code: string, message: string, file?: string) => void,
+): Promise<void> {
+  const [note, vkey] = [await readSmall(PACKAGE_FILES.checkpoint), await readSmall(PACKAGE_FILES.vkey)];
+  const noteText = note ? dec.decode(note) : null;
+  const checked = checkPackageCheckpoint({
+    note: noteText,
+    vkey: vkey ? dec.decode(vkey) : null,
+    signerPublicKeyRaw: signerRaw,
+    leaves,
+    origin: chainOrigin(manifest.source?.fingerprint ?? null, manifest.query.tenant, manifest.chain.table ?? ''),
+    ed25519: noteText && signerRaw ? await precomputedEd25519(noteText, signerRaw) : undefined,
+  });
+  for (const f of checked.failures) fail(f.code, f.message, f.file);
+}
+
+/** The note's signatures by `publicKeyRaw`, verified with WebCrypto now and answered from these results when the note rules ask. */
+async function precomputedEd25519(note: string, publicKeyRaw: Uint8Array): Promise<Ed25519Check> {
+  const ok = new Set<string>();
+  let parsed: ReturnType<typeof parseNote> | null = null;
+  try {
+    parsed = parseNote(note);
+  } catch {
+    parsed = null; // the rules name what is wrong with it
+  }
+  const key = await crypto.subtle.importKey('raw', new Uint8Array(publicKeyRaw), { name: 'Ed25519' }, false, ['verify']).catch(() => null);
+  for (const s of parsed && key ? parsed.signatures : []) {
+    if (s.signature.length !== 64) continue;
+    if (await crypto.subtle.verify({ name: 'Ed25519' }, key!, new Uint8Array(s.signature), new TextEncoder().encode(parsed!.text)).catch(() => false)) ok.add(hex(s.signature));
+  }
+  const pubHex = hex(publicKeyRaw);
+  return (pub, message, signature) => hex(pub) === pubHex && dec.decode(message) === parsed?.text && ok.has(hex(signature));
+}
 
 /** checkpoint.cosig and cosigner.pem, by the rules verify-package uses (cosignature-check.ts), checked with WebCrypto. */
 async function checkCosignature(
