@@ -19,7 +19,8 @@ It checks: the ZIP's names (unsafe, duplicate, extra, missing), the manifest's
 signature and signer, every file's size and SHA-256, the PDF's embedded signature
 and signer, every CSV's header, row count and Merkle root, the hash chain of
 audit_events.csv (payload profile as recorded in the manifest; encoding "jcs"),
-changes.csv (count and digests), and the reviewer journal (journal.jsonl: its hash
+changes.csv (count and digests), a QA cosignature (checkpoint.cosig over the signed
+checkpoint.note, by cosigner.pem's key), and the reviewer journal (journal.jsonl: its hash
 chain and every decision signature in it; journal-head.json and decisions.csv are
 left to verify-package, and the notes say so). It does not classify chain breaks the way
 the verification engine does; it checks that the chain is as intact, or as
@@ -45,6 +46,8 @@ from decimal import Decimal
 PACKAGE_FORMAT = "auditdesk-package/1"
 # manifest.json.minisig carries the same signature in minisign's format (check it with minisign -V)
 UNSIGNED_NAMES = ("manifest.json", "manifest.sig", "manifest.json.minisig")
+# Added by `auditdesk cosign` after signing: a QA cosignature of checkpoint.note (C2SP tlog-cosignature/v1)
+COSIGNATURE_NAMES = ("checkpoint.cosig", "cosigner.pem")
 # Every package holds these (access_log.csv only when it has rows, changes.csv only with drift).
 REQUIRED_FILES = ("signer.pem", "report.pdf", "verification.json", "audit_events.csv", "conversation_logs.csv",
                   "anomalies.csv", "reviews.csv")
@@ -445,7 +448,7 @@ def verify(path, trust, work):
         else:
             named[f["name"]] = f
     for name in entries:
-        if name not in UNSIGNED_NAMES and name not in named:
+        if name not in UNSIGNED_NAMES and name not in COSIGNATURE_NAMES and name not in named:
             fail("UNEXPECTED_FILE", f"{name} is not in the signed manifest", name)
     for name in REQUIRED_FILES:
         if name not in named:
@@ -525,7 +528,68 @@ def verify(path, trust, work):
         if name == "changes.csv":
             check_changes(body, drift, fail)
     check_journal(contents, named, work, notes, fail)
+    result["cosignature"] = check_cosignature(read, contents.get("checkpoint.note") if "checkpoint.note" in intact else None,
+                                              result["signer"]["fingerprint"] if result["signer"] else None, work, notes, fail)
     return result
+
+
+def check_cosignature(read, note, signer_fp, work, notes, fail):
+    """checkpoint.cosig = checkpoint.note + one cosignature/v1 line by cosigner.pem's key (docs/tlog-evidence.md#cosignatures)."""
+    cosig, pem = read("checkpoint.cosig"), read("cosigner.pem")
+    if cosig is None and pem is None:
+        return None
+    refuse = lambda message, file="checkpoint.cosig": fail("COSIGNATURE_INVALID", message, file)
+    if cosig is None:
+        return refuse("cosigner.pem comes without checkpoint.cosig", "cosigner.pem")
+    if pem is None:
+        return refuse("checkpoint.cosig comes without cosigner.pem")
+    path = os.path.join(work, "cosigner.pem")
+    with open(path, "wb") as f:
+        f.write(pem)
+    ok, der = openssl("x509", "-in", path, "-outform", "DER")
+    ok_pub, pub_pem = openssl("x509", "-in", path, "-pubkey", "-noout") if ok else (False, b"")
+    ok_raw, spki = openssl("pkey", "-pubin", "-outform", "DER", data=pub_pem) if ok_pub else (False, b"")
+    if not ok or not der:
+        return refuse("cosigner.pem is not a usable certificate", "cosigner.pem")
+    # An Ed25519 SubjectPublicKeyInfo is 44 bytes: a fixed 12-byte prefix, then the 32-byte key.
+    if not ok_raw or len(spki) != 44 or spki[:12] != bytes.fromhex("302a300506032b6570032100"):
+        return refuse("cosigner.pem does not hold an Ed25519 key", "cosigner.pem")
+    if note is None:
+        return refuse("checkpoint.cosig cosigns no signed checkpoint.note of this package (absent, or not as signed)")
+    fp = hashlib.sha256(der).hexdigest()
+    if fp == signer_fp:
+        return refuse("the cosigner is the package signer: a cosignature is a second person's check", "cosigner.pem")
+    if not cosig.startswith(note):
+        return refuse("checkpoint.cosig does not begin with this package's checkpoint.note: it cosigns another checkpoint")
+    m = re.fullmatch(rb"\xe2\x80\x94 (\S+) ([A-Za-z0-9+/]+={0,2})\n", cosig[len(note):])
+    if not m:
+        return refuse("checkpoint.cosig must add exactly one signature line to checkpoint.note")
+    key_name = ("auditdesk.local/cosigner/" + fp[:16]).encode()
+    if m.group(1) != key_name:
+        return refuse("the cosignature is not by the key of cosigner.pem")
+    raw = base64.b64decode(m.group(2))
+    pub = spki[12:]
+    if len(raw) != 4 + 8 + 64:
+        return refuse("the cosignature is not a timestamped Ed25519 signature (cosignature/v1)")
+    if raw[:4] != hashlib.sha256(key_name + b"\n\x04" + pub).digest()[:4]:
+        return refuse("the cosignature's key ID is not that of cosigner.pem's key")
+    ts = int.from_bytes(raw[4:12], "big")
+    if ts > 2**63 - 1:
+        return refuse("the cosignature time is out of range")
+    text = note[:note.rindex(b"\n\n") + 1]
+    for n, b in (("cosigned.msg", b"cosignature/v1\ntime %d\n" % ts + text), ("cosigned.sig", raw[12:]), ("cosigner-pub.pem", pub_pem)):
+        with open(os.path.join(work, n), "wb") as f:
+            f.write(b)
+    if not openssl("pkeyutl", "-verify", "-pubin", "-inkey", os.path.join(work, "cosigner-pub.pem"), "-rawin",
+                   "-in", os.path.join(work, "cosigned.msg"), "-sigfile", os.path.join(work, "cosigned.sig"))[0]:
+        return refuse("the cosignature does not verify: the checkpoint, the time or the signature was altered")
+    ok, subject = openssl("x509", "-in", path, "-noout", "-subject", "-nameopt", "multiline,utf8,-esc_msb")
+    fields = dict(re.findall(r"^\s+(\w+)\s*=\s*(.*)$", subject.decode("utf-8", "replace"), re.M))
+    who = {"name": fields.get("commonName", ""), "org": fields.get("organizationName", ""), "email": fields.get("emailAddress", ""),
+           "fingerprint": fp, "time": datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    notes.append(f"checkpoint cosigned by {who['name']}, {who['org']} <{who['email']}> at {who['time']} "
+                 f"(cosigner fingerprint {fp}, from cosigner.pem; not pinned: compare it with the one the cosigner gave you)")
+    return who
 
 
 def check_journal(contents, named, work, notes, fail):
@@ -683,6 +747,8 @@ def main(argv):
             print(f"  hash chain in audit_events.csv: {c['rows']} rows, {'intact' if c['intact'] else 'broken'}")
         for f in result["failures"]:
             print(f"  {f['code']}{' [' + f['file'] + ']' if f['file'] else ''}: {f['message']}")
+        for n in result["notes"]:
+            print(f"  note: {n}")
     return code
 
 

@@ -14,6 +14,7 @@ import { registerProve } from './commands/prove.js';
 import { registerControls } from './commands/controls.js';
 import { registerReview } from './commands/review.js';
 import { registerEngagement } from './commands/engagement.js';
+import { registerCosign } from './commands/cosign.js';
 
 export function buildProgram(): Command {
   const program = new Command('auditdesk')
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerIdentity(program);
   registerVerifyPackage(program);
+  registerCosign(program);
   registerServe(program);
   registerProve(program);
   registerEngagement(program);

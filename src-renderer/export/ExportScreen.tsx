@@ -9,6 +9,7 @@ import { againstLabel, useChainVerdicts } from '../app/chainVerdicts.js';
 import { countOf, formatCount } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
 import { SubjectFields, subjectOf, type SubjectInput } from './SubjectFields.js';
+import { PreviousPackageField, usePreviousPackage } from './PreviousPackageField.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/useJob.js';
 import { useTimeline } from '../timeline/store.js';
@@ -212,6 +213,7 @@ export function ExportScreen() {
   const [identity, setIdentity] = useState<string | null>(null);
   const [password, setPassword] = useState('');
   const [out, setOut] = useState('');
+  const [previous, setPrevious] = usePreviousPackage(tenant);
   const [jobId, setJobId] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
   const { job } = useJob(jobId);
@@ -251,6 +253,9 @@ export function ExportScreen() {
     }, 200);
     return () => clearTimeout(t);
   }, [filterToParams(filter).toString(), JSON.stringify(subject ?? null)]);
+
+  // Only a whole-chain export can be compared with an earlier package (writePackage refuses the others).
+  const previousApplies = !subject && preview.state === 'ready' && preview.value.wholeChain;
 
   if (!tenants.length) {
     return (
@@ -324,6 +329,7 @@ export function ExportScreen() {
           <input aria-label="Package file" value={out} onChange={(e) => setOut(e.target.value)} size={70} />
         </label>
         <ChooseSavePath defaultPath={out} onChosen={setOut} />
+        <PreviousPackageField value={previous} onChange={setPrevious} applies={previousApplies} />
         <label className="stack">
           Identity password (only if not stored)
           <input type="password" aria-label="Identity password" value={password} onChange={(e) => setPassword(e.target.value)} />
@@ -335,7 +341,7 @@ export function ExportScreen() {
           onClick={async () => {
             setStartError(null);
             try {
-              const r = await api['export.start']({ filter, ...(subject ? { subject } : {}), identity: identity!, out, ...(password ? { password } : {}) });
+              const r = await api['export.start']({ filter, ...(subject ? { subject } : {}), identity: identity!, out, ...(password ? { password } : {}), ...(previousApplies && previous ? { previous } : {}) });
               setStartedSubject(subject?.userId ?? null);
               setJobId(r.jobId);
             } catch (e) {

@@ -9,8 +9,16 @@ import { CsvRecordParser, restoreCell } from '../../src-main/core/export/csv.js'
 import { checkCsvContents, type CsvRecordReader } from '../../src-main/core/export/csv-contents.js';
 import { recordedEntry, sameEntry, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main/core/export/manifest.js';
-import { PACKAGE_FILES, REQUIRED_FILES, UNNAMED_FILES } from '../../src-main/core/export/package-files.js';
+import { COSIGNATURE_FILES, PACKAGE_FILES, REQUIRED_FILES, UNNAMED_FILES } from '../../src-main/core/export/package-files.js';
+import { checkCosignatureFiles, cosignatureNote, type Cosignature, type CosignerFacts } from '../../src-main/core/export/cosignature-check.js';
 import { bindingProblem, checkPdfSignature } from './pdf-signature.js';
+import { checkReviewFiles } from '../../src-main/core/review/package-files.js';
+import { PAGE_REVIEW_CRYPTO } from './review-crypto.js';
+import { LargerThanLimit } from './sources.js';
+import { checkPackageCheckpoint } from '../../src-main/core/export/package-checkpoint.js';
+import { parseNote, type Ed25519Check } from '../../src-main/core/chain/signed-note.js';
+import { chainOrigin } from '../../src-main/core/chain/tlog-checkpoint.js';
+import type { ChainLeafCollector } from '../../src-main/core/chain/chain-leaves.js';
 import { pemToDer, readCertificate } from './x509.js';
 
 export interface PageFailure {
@@ -30,6 +38,7 @@ export interface PageResult {
   createdAt: string | null;
   chain: IntegrityEntry | null;
   files: { name: string; size: number; sha256: string; ok: boolean }[];
+  cosignature: Cosignature | null;
 }
 
 /** Where the package's bytes come from: a ZIP read in the page, or a folder the reader picked. */
@@ -56,7 +65,7 @@ function normaliseFingerprint(s: string): string | null {
 }
 
 export async function checkPackage(src: PackageSource, pin: string | null): Promise<PageResult> {
-  const result: PageResult = { verdict: 'invalid', failures: [...src.problems], notes: [], signer: null, packageId: null, createdAt: null, chain: null, files: [] };
+  const result: PageResult = { verdict: 'invalid', failures: [...src.problems], notes: [], signer: null, packageId: null, createdAt: null, chain: null, files: [], cosignature: null };
   const fail = (code: string, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
   // As verify-package: an archive that cannot be read to its end is not looked into.
   if (src.problems.some((p) => p.code === 'ZIP_UNREADABLE')) return finish(result);
@@ -131,7 +140,7 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     named.set(f.name, f);
   }
   for (const name of present) {
-    if (UNNAMED_FILES.includes(name)) continue;
+    if (UNNAMED_FILES.includes(name) || COSIGNATURE_FILES.includes(name)) continue;
     if (!named.has(name)) fail('UNEXPECTED_FILE', `${name} is in the package but not in the signed manifest`, name);
   }
   for (const name of REQUIRED_FILES) {
@@ -150,7 +159,8 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
       // Read no further than the signed size (one byte more shows that it is longer).
       data = await src.read(f.name, Number.isSafeInteger(f.size) && f.size >= 0 ? f.size + 1 : MAX_SMALL);
     } catch (e) {
-      fail('ENTRY_CORRUPT', `${f.name} cannot be read: ${(e as Error).message}`, f.name);
+      if (e instanceof LargerThanLimit) fail('SIZE_MISMATCH', `${f.name}: ${e.message}`, f.name);
+      else fail('ENTRY_CORRUPT', `${f.name} cannot be read: ${(e as Error).message}`, f.name);
       continue;
     }
     if (!data) continue;
@@ -163,6 +173,19 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     if (data.length === f.size) readOf.set(f.name, data);
     if (ok) bytesOf.set(f.name, data);
   }
+
+  await checkCosignature(readSmall, bytesOf.get(PACKAGE_FILES.checkpoint) ?? null, result, fail);
+  // The reviewer journal and signed decisions, read even when altered so the entry is named (as verify-package does).
+  await checkReviewFiles(
+    async (name) => {
+      if (!named.has(name)) return null;
+      const data = readOf.get(name) ?? (await readSmall(name));
+      return data ? Buffer.from(data) : null;
+    },
+    fail,
+    result.notes,
+    PAGE_REVIEW_CRYPTO,
+  );
 
   // The PDF's embedded signature, by a certificate bound to the manifest's signer.
   const pdf = readOf.get(PACKAGE_FILES.report);
@@ -199,11 +222,100 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     if (contents?.checker) {
       // verification.json records the file's Merkle root with the chain (issue 19).
       result.chain = { ...contents.checker.finish(), merkleRoot: contents.merkleRoot };
+      if (contents.checker.leaves && named.has(PACKAGE_FILES.checkpoint)) {
+        const spki = facts?.spki;
+        const signerRaw = key && spki && spki.length === 44 && hex(spki.subarray(0, 12)) === ED25519_SPKI_PREFIX ? Buffer.from(spki.slice(12)) : null;
+        await checkCheckpoint(contents.checker.leaves, manifest, signerRaw, readSmall, fail);
+      }
       // verification.json is compared whatever its hash, as verify-package does (an altered one is named twice).
       compareChain(result, manifest, readOf.get(PACKAGE_FILES.verification) ?? (await readSmall(PACKAGE_FILES.verification)), fail);
     }
   }
   return finish(result);
+}
+
+/** A ed25519 SubjectPublicKeyInfo: this fixed prefix, then the 32-byte key (RFC 8410). */
+const ED25519_SPKI_PREFIX = '302a300506032b6570032100';
+
+/**
+ * checkpoint.note against the tree recomputed from audit_events.csv, by verify-package's
+ * rules (chain-evidence.ts); the note's Ed25519 signatures are checked first with
+ * WebCrypto and handed to those rules as results.
+ */
+async function checkCheckpoint(
+  leaves: ChainLeafCollector,
+  manifest: Manifest,
+  signerRaw: Buffer | null,
+  readSmall: (name: string) => Promise<Uint8Array<ArrayBuffer> | null>,
+  fail: (code: string, message: string, file?: string) => void,
+): Promise<void> {
+  const [note, vkey] = [await readSmall(PACKAGE_FILES.checkpoint), await readSmall(PACKAGE_FILES.vkey)];
+  const noteText = note ? dec.decode(note) : null;
+  const checked = checkPackageCheckpoint({
+    note: noteText,
+    vkey: vkey ? dec.decode(vkey) : null,
+    signerPublicKeyRaw: signerRaw,
+    leaves,
+    origin: chainOrigin(manifest.source?.fingerprint ?? null, manifest.query.tenant, manifest.chain.table ?? ''),
+    ed25519: noteText && signerRaw ? await precomputedEd25519(noteText, signerRaw) : undefined,
+  });
+  for (const f of checked.failures) fail(f.code, f.message, f.file);
+}
+
+/** The note's signatures by `publicKeyRaw`, verified with WebCrypto now and answered from these results when the note rules ask. */
+async function precomputedEd25519(note: string, publicKeyRaw: Uint8Array): Promise<Ed25519Check> {
+  const ok = new Set<string>();
+  let parsed: ReturnType<typeof parseNote> | null = null;
+  try {
+    parsed = parseNote(note);
+  } catch {
+    parsed = null; // the rules name what is wrong with it
+  }
+  const key = await crypto.subtle.importKey('raw', new Uint8Array(publicKeyRaw), { name: 'Ed25519' }, false, ['verify']).catch(() => null);
+  for (const s of parsed && key ? parsed.signatures : []) {
+    if (s.signature.length !== 64) continue;
+    if (await crypto.subtle.verify({ name: 'Ed25519' }, key!, new Uint8Array(s.signature), new TextEncoder().encode(parsed!.text)).catch(() => false)) ok.add(hex(s.signature));
+  }
+  const pubHex = hex(publicKeyRaw);
+  return (pub, message, signature) => hex(pub) === pubHex && dec.decode(message) === parsed?.text && ok.has(hex(signature));
+}
+
+/** checkpoint.cosig and cosigner.pem, by the rules verify-package uses (cosignature-check.ts), checked with WebCrypto. */
+async function checkCosignature(
+  readSmall: (name: string) => Promise<Uint8Array<ArrayBuffer> | null>,
+  checkpoint: Uint8Array<ArrayBuffer> | null,
+  result: PageResult,
+  fail: (code: string, message: string, file?: string) => void,
+): Promise<void> {
+  const [cosig, pem] = [await readSmall(PACKAGE_FILES.cosignature), await readSmall(PACKAGE_FILES.cosigner)];
+  let cosigner: CosignerFacts | null = null;
+  let cosignerProblem: string | null = null;
+  if (pem) {
+    try {
+      const der = pemToDer(dec.decode(pem));
+      if (!der) throw new Error('no PEM certificate');
+      const facts = readCertificate(der);
+      const spki = facts.spki;
+      const publicKeyRaw = spki.length === 44 && hex(spki.subarray(0, 12)) === ED25519_SPKI_PREFIX ? spki.slice(12) : null;
+      cosigner = { ...facts.subject, fingerprint: await sha256(der), publicKeyRaw };
+    } catch (e) {
+      cosignerProblem = (e as Error).message;
+    }
+  }
+  const outcome = await checkCosignatureFiles({
+    cosig,
+    cosigner,
+    cosignerProblem,
+    checkpointNote: checkpoint ? dec.decode(checkpoint) : null,
+    signerFingerprint: result.signer?.fingerprint ?? null,
+    verifyEd25519: async (pub, message, signature) => {
+      const key = await crypto.subtle.importKey('raw', new Uint8Array(pub), { name: 'Ed25519' }, false, ['verify']);
+      return crypto.subtle.verify({ name: 'Ed25519' }, key, new Uint8Array(signature), new Uint8Array(message)).catch(() => false);
+    },
+  });
+  for (const f of outcome.failures) fail(f.code, f.message, f.file);
+  result.cosignature = outcome.cosignature;
+  if (outcome.cosignature) result.notes.push(cosignatureNote(outcome.cosignature));
 }
 
 function compareChain(result: PageResult, manifest: Manifest, verification: Uint8Array<ArrayBuffer> | null, fail: (code: string, message: string, file?: string) => void): void {

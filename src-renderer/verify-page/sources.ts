@@ -40,14 +40,17 @@ export async function zipSource(file: File): Promise<PackageSource> {
         return await entryBytes(zip, e, limit);
       } catch (err) {
         if (err instanceof ZipError && e.size > limit) {
-          // Larger than the signed size: read the signed size + 1 to show it, no more.
-          throw new Error(`it is larger than the ${limit - 1} bytes the manifest signs`);
+          // Larger than the limit (the signed size + 1): refused unread, as verify-package does by the ZIP header.
+          throw new LargerThanLimit(`its ZIP header says ${e.size} bytes, more than the ${limit - 1} the manifest signs (not read)`);
         }
         throw err;
       }
     },
   };
 }
+
+/** An entry whose ZIP header already says it is larger than the check reads: a size problem, not damage. */
+export class LargerThanLimit extends Error {}
 
 /** Files picked with a folder input: names relative to the folder the reader chose. */
 export function folderSource(files: readonly File[]): PackageSource {

@@ -18,7 +18,7 @@ export { closeVerifyPageBrowser } from './verify-page.js';
  * page"): a failure here alone still makes the page's verdict differ, so the verdict
  * comparison catches it; the page is only excused from naming the code.
  */
-export const NOT_CHECKED_ON_PAGE: readonly string[] = ['HISTORY_REWRITTEN', 'PREVIOUS_INVALID', 'CHANGES_MISMATCH', 'CHECKPOINT_INVALID', 'MINISIGN_INVALID'];
+export const NOT_CHECKED_ON_PAGE: readonly string[] = ['HISTORY_REWRITTEN', 'PREVIOUS_INVALID', 'CHANGES_MISMATCH', 'MINISIGN_INVALID'];
 
 /** The page takes a fingerprint typed by the reader: a pinned certificate becomes its fingerprint; an organisation CA cannot be typed. */
 function pagePin(trust: string | undefined): string | undefined | null {

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
 import { unzipAll, writeZip, type PackageFiles } from '../helpers/package-zip.js';
 import { scratchDir } from '../helpers/scratch.js';
-import { runPythonVerifier, verifyWithBoth } from '../helpers/python-verifier.js';
+import { runPythonVerifier } from '../helpers/python-verifier.js';
+// Every variant goes through verify-package, verify_package.py and verify.html, which must agree (#18).
+import { closeVerifyPageBrowser, verifyWithAll } from '../helpers/verify-all.js';
+import { runVerifyPage } from '../helpers/verify-page.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
 import { writePackage } from '../../src-main/core/export/package.js';
@@ -40,14 +43,16 @@ before(async () => {
   original = await unzipAll(pkg);
 });
 
-after(() => undefined);
+after(async () => {
+  await closeVerifyPageBrowser();
+});
 
 let n = 0;
 async function variant(edit: (m: PackageFiles) => void) {
   const copy: PackageFiles = new Map([...original].map(([k, v]) => [k, Buffer.from(v)]));
   edit(copy);
   const path = await writeZip(join(dir, `variant-${++n}.zip`), copy);
-  return Object.assign(await verifyWithBoth(path), { path });
+  return Object.assign(await verifyWithAll(path), { path });
 }
 
 test('the package holds the journal, its signed head and the signed decisions, and they verify', async () => {
@@ -65,8 +70,11 @@ test('the package holds the journal, its signed head and the signed decisions, a
   assert.equal(cell('disposition'), 'false_positive');
   assert.equal(cell('reference'), 'TICKET-9');
   assert.match(cell('signed_at')!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'the time carries its zone (UTC)');
-  const r = await verifyWithBoth(join(dir, 'pkg.zip'));
+  const r = await verifyWithAll(join(dir, 'pkg.zip'));
   assert.deepEqual(r.failures, []);
+  // The page shows the same journal verdict as verify-package.
+  const page = await runVerifyPage(join(dir, 'pkg.zip'));
+  assert.match(page.text, /reviewer journal: intact, 1 entries, 1 signatures checked, head signed by auditor key [0-9a-f]{16}/);
   assert.ok(r.notes.some((x) => /^reviewer journal: intact, 1 entries, 1 signatures checked, head signed by auditor key [0-9a-f]{16}$/.test(x)), r.notes.join('\n'));
   // The export itself is journaled after the package, with the manifest's hash.
   assert.deepEqual(journalAfterExport, ['decision', 'export']);

@@ -114,6 +114,27 @@ describe('tamper matrix: each change is detected and named', () => {
     assert.ok(codes(r, 'report.pdf').includes('PDF_SIGNATURE_INVALID'), JSON.stringify(r.failures));
   });
 
+  test('checkpoint.note with its tree size changed → HASH_MISMATCH and CHECKPOINT_INVALID, named by all three verifiers', async () => {
+    const note = original.get('checkpoint.note')!.toString();
+    const r = await verifyWithAll(await zipOf(edited((m) => m.set('checkpoint.note', Buffer.from(note.replace('\n400\n', '\n401\n'))))));
+    assert.deepEqual([...new Set(codes(r, 'checkpoint.note'))].sort(), ['CHECKPOINT_INVALID', 'HASH_MISMATCH']);
+  });
+
+  test('report.pdf replaced by a genuine, signed report of another package (same size) → HASH_MISMATCH, and PDF_SIGNER_MISMATCH when another person signed it', async () => {
+    // Another package of the same rows by Mallory: its report.pdf verifies on its own, but not here.
+    const other = join(dir, 'mallory.zip');
+    const f = new CacheFixture(join(dir, 'mallory.sqlite'));
+    fillDemoLike(f, 'acme', 400);
+    await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: mallory, out: other, createdAt: '2026-11-01T10:00:00Z' });
+    f.close();
+    const lifted = (await unzipAll(other)).get('report.pdf')!;
+    const r = await verifyWithAll(await zipOf(edited((m) => m.set('report.pdf', lifted))), { trust: alice.info.fingerprint });
+    assert.equal(r.verdict, 'invalid');
+    const onPdf = codes(r, 'report.pdf');
+    assert.ok(onPdf.includes('HASH_MISMATCH') || onPdf.includes('SIZE_MISMATCH'), JSON.stringify(r.failures));
+    if (lifted.length === original.get('report.pdf')!.length) assert.ok(onPdf.includes('PDF_SIGNER_MISMATCH'), JSON.stringify(r.failures));
+  });
+
   test('a byte flipped in audit_events.csv: HASH_MISMATCH, and the CSV is not parsed once its hash is wrong (issue 11)', async () => {
     const r = await verifyWithAll(await zipOf(edited((m) => m.set('audit_events.csv', flipMiddle(m.get('audit_events.csv')!)))));
     assert.deepEqual(codes(r, 'audit_events.csv'), ['HASH_MISMATCH']);

@@ -64,3 +64,46 @@ test('a CSV cell changed after signing: the same commands print MISMATCH for tha
   assert.match(out, /^OK +conversation_logs\.csv$/m);
   assert.match(out, /Signature Verified Successfully/, 'the manifest itself is untouched');
 });
+
+/** The doc's ```sh blocks under one heading (up to the next "## "). */
+function shellBlocksOf(heading: string): string[] {
+  const text = readFileSync(DOC, 'utf8');
+  const from = text.indexOf(heading);
+  const end = text.indexOf('\n## ', from + 1);
+  return [...text.slice(from, end < 0 ? undefined : end).matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+}
+
+test('step 10 as written: minisign, Go on the checkpoint and on a QA cosignature of a cosigned package; a forged cosignature is refused', async () => {
+  const quinnP12 = join(dir, 'quinn.p12');
+  createIdentity({ name: 'Quinn QA', org: 'QA', email: 'quinn@audit.example', password: 'hand-password', out: quinnP12 });
+  const quinn = loadIdentity(quinnP12, 'hand-password');
+  const { cosignPackage } = await import('../../src-main/core/export/cosign.js');
+  const { cosignerVerifierKey } = await import('../../src-main/core/chain/cosignature.js');
+  const { rawEd25519PublicKey } = await import('../../src-main/core/chain/signed-note.js');
+  const { createPublicKey } = await import('node:crypto');
+  const cosigned = await cosignPackage({ pkg: join(dir, 'good.zip'), identity: quinn, out: join(dir, 'cosigned.zip') });
+  const vkey = cosignerVerifierKey(cosigned.cosignature.keyName, rawEd25519PublicKey(createPublicKey(quinn.signingKey)));
+  const run10 = (pkg: string) => {
+    const w = scratchDir('auditdesk-by-hand-10-');
+    const script = [`unzip -q -d "$W/pkg" ${pkg} && cd "$W/pkg"`, ...shellBlocksOf('## 10.')].join('\n');
+    const res = spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, W: w, AUDITDESK_SRC: projectRoot(), COSIGNER_VKEY: vkey } });
+    return `${res.stdout}\n${res.stderr}`;
+  };
+  const out = run10(join(dir, 'cosigned.zip'));
+  assert.match(out, /Signature and comment signature verified/);
+  assert.match(out, /^ok auditdesk\.local\/chain\/\S+\/acme\/audit_logs 40 /m);
+  assert.match(out, /no consistency proof in this package/);
+  assert.match(out, /^OK +checkpoint\.cosig extends checkpoint\.note$/m);
+  assert.match(out, /^ok cosignature by auditdesk\.local\/cosigner\/[0-9a-f]{16} at \d+$/m);
+  // The cosignature's signature bytes changed: Go's note.Open refuses the note.
+  const files = await unzipAll(join(dir, 'cosigned.zip'));
+  const text = files.get('checkpoint.cosig')!.toString('utf8');
+  const b64 = text.slice(text.lastIndexOf(' ') + 1).trim();
+  const raw = Buffer.from(b64, 'base64');
+  raw[raw.length - 1] ^= 1;
+  files.set('checkpoint.cosig', Buffer.from(text.replace(b64, raw.toString('base64'))));
+  const forged = await writeZip(join(dir, 'cosig-forged.zip'), files);
+  const bad = run10(forged);
+  assert.match(bad, /tlogcheck: cosignature: /);
+  assert.doesNotMatch(bad, /^ok cosignature/m);
+});

@@ -38,7 +38,7 @@ export function registerVerify(program: Command): void {
     .option('--engagement <dir>', `${ENGAGEMENT_OPTION_HELP}; the checkpoints and the report are recorded there`)
     .option('--tenant <id>', 'tenant to verify; repeat for several (default: every tenant found)', collect, [])
     .option('--json', 'print the report as JSON on stdout (docs/verify-report.md)')
-    .option('--checkpoint <file>', 'an external anchor {tenant, table, last_seq, head_hash} the chain must extend; repeatable', collect, [])
+    .option('--checkpoint <file>', 'an external anchor {tenant, table, last_seq, head_hash}, or a signed checkpoint note (its .vkey beside it), the chain must extend; repeatable', collect, [])
     .option('--profile <name|file>', `hash-chain profile: ${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file for logs written under another convention (docs/hash-chain.md#profiles)`)
     .option('--profile-map <file>', 'JSON {"tenant": "profile name" | {profile}}: the profile each tenant\'s chain was written with (above --profile and the cache\'s record)')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')

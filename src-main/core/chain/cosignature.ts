@@ -19,7 +19,8 @@ export function cosignerVerifierKey(name: string, publicKeyRaw: Buffer): string 
   return `${name}+${cosignerKeyId(name, publicKeyRaw).toString(16).padStart(8, '0')}+${Buffer.concat([Buffer.from([COSIGNATURE_V1]), publicKeyRaw]).toString('base64')}`;
 }
 
-function signedMessage(text: string, timestamp: bigint): Buffer {
+/** The bytes a cosignature/v1 signs: its header lines, then the checkpoint's note text. */
+export function cosignedMessage(text: string, timestamp: bigint): Buffer {
   return Buffer.from(`cosignature/v1\ntime ${timestamp.toString()}\n${text}`, 'utf8');
 }
 
@@ -33,7 +34,7 @@ export function cosignCheckpoint(note: string, name: string, privateKey: KeyObje
   const body = Buffer.alloc(4 + 8);
   body.writeUInt32BE(cosignerKeyId(name, pub), 0);
   body.writeBigUInt64BE(ts, 4);
-  const sig = sign(null, signedMessage(text, ts), privateKey);
+  const sig = sign(null, cosignedMessage(text, ts), privateKey);
   return `${note}— ${name} ${Buffer.concat([body, sig]).toString('base64')}\n`;
 }
 
@@ -54,7 +55,7 @@ export function checkCosignature(note: string, name: string, publicKeyRaw: Buffe
   const ts = line.signature.readBigUInt64BE(0);
   if (ts > 2n ** 63n - 1n) return { ok: false, reason: 'the cosignature time is out of range.' };
   const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKeyRaw.toString('base64url') }, format: 'jwk' });
-  if (!verify(null, signedMessage(parsed.text, ts), key, line.signature.subarray(8))) {
+  if (!verify(null, cosignedMessage(parsed.text, ts), key, line.signature.subarray(8))) {
     return { ok: false, reason: `the cosignature by ${name} does not verify: the checkpoint or its time was altered.` };
   }
   return { ok: true, time: new Date(Number(ts) * 1000).toISOString().replace('.000Z', 'Z') };

@@ -154,9 +154,13 @@ export const exportContract = {
         appendixCap: z.number().int().min(0).max(1_000_000).default(10_000),
         anomalyThreshold: z.number().min(0).max(1).default(0.7),
         approvedVersions: z.array(z.string().max(200)).max(500).optional(),
+        /** The package of an earlier visit: the new chain must extend it (a consistency proof goes in). Whole-chain exports only. */
+        previous: path.optional(),
       })
       .strict(),
   ),
+  /** The tenant's last package this engagement exported (still on disk): the Export screen's default previous package. */
+  'export.lastPackage': method<{ path: string; packageId: string; exportedAt: string } | null>()(z.object({ tenant: z.string().min(1).max(1000) }).strict()),
   'export.verifyPackage': method<PackageVerificationView>()(
     z.object({ path, trust: z.string().max(20_000).optional() }).strict(),
   ),

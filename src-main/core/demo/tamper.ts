@@ -20,7 +20,6 @@ export interface TamperResult {
 
 /** `client` must be a superuser session with text type parsers (values exactly as printed). */
 export async function plantTampering(client: pg.Client, tenant: string, reassignTo: string): Promise<TamperResult> {
-  const profile = JCS_SHA256_V1;
   const head = await client.query<{ seq: string; hash: string; n: string }>(
     `SELECT seq::text AS seq, hash, (SELECT count(*) FROM audit_logs WHERE tenant_id = $1)::text AS n
        FROM audit_logs a WHERE a.tenant_id = $1 ORDER BY a.seq DESC LIMIT 1`,
@@ -69,39 +68,10 @@ export async function plantTampering(client: pg.Client, tenant: string, reassign
     );
     const w = rw.rows[0]!;
     await client.query(`UPDATE audit_logs SET severity = 'info' WHERE id = $1`, [w.id]);
-    const before = await client.query<{ hash: string }>(
-      'SELECT hash FROM audit_logs WHERE tenant_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1',
-      [tenant, w.seq],
-    );
-    const columns = await tableColumns(client, 'audit_logs');
-    const payloadOf = makePayloadBuilder(columns, profile);
-    const select = columns.map((c) => `"${c.name.replace(/"/g, '""')}"::text`).join(', ');
-    const tail = await client.query<(string | null)[]>({
-      text: `SELECT ${select} FROM audit_logs a WHERE a.tenant_id = $1 AND a.seq >= $2 ORDER BY a.seq`,
-      values: [tenant, w.seq],
-      rowMode: 'array',
-    });
-    const seqAt = columns.findIndex((c) => c.name === profile.orderColumn);
-    const seqs: string[] = [];
-    const prevs: string[] = [];
-    const hashes: string[] = [];
-    let prev = before.rows[0]!.hash;
-    for (const row of tail.rows) {
-      const hash = chainHash(prev, payloadOf(row), profile);
-      seqs.push(row[seqAt]!);
-      prevs.push(prev);
-      hashes.push(hash);
-      prev = hash;
-    }
-    await client.query(
-      `UPDATE audit_logs a SET prev_hash = r.prev_hash, hash = r.hash
-         FROM unnest($2::bigint[], $3::text[], $4::text[]) AS r(seq, prev_hash, hash)
-        WHERE a.tenant_id = $1 AND a.seq = r.seq`,
-      [tenant, seqs, prevs, hashes],
-    );
+    const throughSeq = await rechainFrom(client, tenant, w.seq);
     tampering.push({
       kind: 'rewritten', table: 'audit_logs', tenant, seq: Number(w.seq), id: w.id, column: 'severity',
-      before: w.severity, after: 'info', through_seq: Number(seqs[seqs.length - 1]),
+      before: w.severity, after: 'info', through_seq: Number(throughSeq),
     });
 
     await client.query(`ALTER TABLE audit_logs ENABLE TRIGGER ${TRIGGER}`);
@@ -111,4 +81,45 @@ export async function plantTampering(client: pg.Client, tenant: string, reassign
     throw e;
   }
   return { anchor, tampering };
+}
+
+/**
+ * Recomputes prev_hash and hash of the tenant's rows from `fromSeq` on, as a rogue DBA
+ * re-chains after editing a row: the tail is self-consistent again and only an earlier
+ * head (or an earlier package) shows the rewrite. `client` is a superuser session inside
+ * a transaction with the immutability trigger disabled. Returns the last seq rewritten.
+ */
+export async function rechainFrom(client: pg.Client, tenant: string, fromSeq: string): Promise<string> {
+  const profile = JCS_SHA256_V1;
+  const before = await client.query<{ hash: string }>(
+    'SELECT hash FROM audit_logs WHERE tenant_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1',
+    [tenant, fromSeq],
+  );
+  const columns = await tableColumns(client, 'audit_logs');
+  const payloadOf = makePayloadBuilder(columns, profile);
+  const select = columns.map((c) => `"${c.name.replace(/"/g, '""')}"::text`).join(', ');
+  const tail = await client.query<(string | null)[]>({
+    text: `SELECT ${select} FROM audit_logs a WHERE a.tenant_id = $1 AND a.seq >= $2 ORDER BY a.seq`,
+    values: [tenant, fromSeq],
+    rowMode: 'array',
+  });
+  const seqAt = columns.findIndex((c) => c.name === profile.orderColumn);
+  const seqs: string[] = [];
+  const prevs: string[] = [];
+  const hashes: string[] = [];
+  let prev = before.rows[0]!.hash;
+  for (const row of tail.rows) {
+    const hash = chainHash(prev, payloadOf(row), profile);
+    seqs.push(row[seqAt]!);
+    prevs.push(prev);
+    hashes.push(hash);
+    prev = hash;
+  }
+  await client.query(
+    `UPDATE audit_logs a SET prev_hash = r.prev_hash, hash = r.hash
+       FROM unnest($2::bigint[], $3::text[], $4::text[]) AS r(seq, prev_hash, hash)
+      WHERE a.tenant_id = $1 AND a.seq = r.seq`,
+    [tenant, seqs, prevs, hashes],
+  );
+  return seqs[seqs.length - 1]!;
 }

@@ -13,9 +13,13 @@ import { minisignPublicKeyFile } from './minisign.js';
 import { PACKAGE_FILES } from './package-files.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
 import type { ManifestAnchor } from './integrity.js';
-import { openNote, parseVerifierKey, rawEd25519PublicKey, signNote, verifierKeyText } from '../chain/signed-note.js';
-import { checkpointText, parseCheckpointText, type TreeHead } from '../chain/tlog-checkpoint.js';
+import type { Cosignature } from './cosignature-check.js';
+import { rawEd25519PublicKey, signNote, verifierKeyText } from '../chain/signed-note.js';
+import { checkpointText, type TreeHead } from '../chain/tlog-checkpoint.js';
 import { verifyConsistency } from '../chain/tlog-proofs.js';
+
+export { checkPackageCheckpoint, openPackageCheckpoint, type EvidenceFailure, type PackageTlog } from './package-checkpoint.js';
+import type { EvidenceFailure, PackageTlog } from './package-checkpoint.js';
 
 export const CONSISTENCY_FORMAT = 'auditdesk-consistency/1';
 
@@ -30,28 +34,6 @@ export function signerVerifierKey(fingerprint: string, signingKey: KeyObject): s
 
 export function packageCheckpoint(leaves: ChainLeafCollector, origin: string, fingerprint: string, signingKey: KeyObject): string {
   return signNote(checkpointText({ origin, size: BigInt(leaves.size), root: leaves.tree().root() }), signerNoteName(fingerprint), signingKey);
-}
-
-/**
- * Opens a package's checkpoint with the vkey it ships, after checking that the vkey is
- * the key of signer.pem (so the checkpoint is bound to the identity that signed the
- * manifest, not to any key that came along in the ZIP).
- */
-export function openPackageCheckpoint(note: string, vkey: string, signerPublicKeyRaw: Buffer): { ok: true; head: TreeHead } | { ok: false; reason: string } {
-  let key;
-  try {
-    key = parseVerifierKey(vkey);
-  } catch (e) {
-    return { ok: false, reason: (e as Error).message };
-  }
-  if (!key.publicKey.equals(signerPublicKeyRaw)) return { ok: false, reason: 'signer.vkey is not the key of signer.pem.' };
-  const opened = openNote(note, [key]);
-  if (!opened.ok) return opened;
-  try {
-    return { ok: true, head: parseCheckpointText(opened.text) };
-  } catch (e) {
-    return { ok: false, reason: (e as Error).message };
-  }
 }
 
 export interface ConsistencyEvidence {
@@ -120,41 +102,6 @@ export function firstDifferingRange(earlier: ChainLeafCollector, later: ChainLea
   if (from === null || to === null) return null;
   const parts = [changed ? `${changed} row(s) rewritten` : '', missing ? `${missing} row(s) removed` : ''].filter(Boolean).join(' and ');
   return { fromSeq: from, toSeq: to, what: parts };
-}
-
-/** What a package's chain evidence proved, for the report and for a later --previous. */
-export interface PackageTlog {
-  head: TreeHead;
-  note: string;
-  leaves: ChainLeafCollector;
-}
-
-export type EvidenceFailure = { code: 'CHECKPOINT_INVALID' | 'MINISIGN_INVALID' | 'HISTORY_REWRITTEN' | 'PREVIOUS_INVALID'; file: string; message: string };
-
-/**
- * Checks checkpoint.note against the tree recomputed from audit_events.csv: signed by
- * the key of signer.pem (through signer.vkey), naming this chain, with the recomputed
- * size and root. A whole-chain package written since #18 always carries it.
- */
-export function checkPackageCheckpoint(args: {
-  note: string | null;
-  vkey: string | null;
-  signerPublicKeyRaw: Buffer | null;
-  leaves: ChainLeafCollector;
-  origin: string;
-}): { tlog: PackageTlog | null; failures: EvidenceFailure[] } {
-  const f = (message: string): { tlog: null; failures: EvidenceFailure[] } => ({ tlog: null, failures: [{ code: 'CHECKPOINT_INVALID', file: 'checkpoint.note', message }] });
-  if (args.note === null || args.vkey === null) return f('the package has no signed chain checkpoint (checkpoint.note and signer.vkey)');
-  if (!args.signerPublicKeyRaw) return f('the checkpoint cannot be checked without a usable signer.pem');
-  const opened = openPackageCheckpoint(args.note, args.vkey, args.signerPublicKeyRaw);
-  if (!opened.ok) return f(`checkpoint.note: ${opened.reason}`);
-  const head = opened.head;
-  const root = args.leaves.tree().root();
-  if (head.origin !== args.origin) return f(`checkpoint.note names the chain ${head.origin}, not this package's ${args.origin}`);
-  if (head.size !== BigInt(args.leaves.size) || !head.root.equals(root)) {
-    return f(`checkpoint.note records ${head.size} rows with root ${head.root.toString('base64')}; audit_events.csv gives ${args.leaves.size} rows with root ${root.toString('base64')}`);
-  }
-  return { tlog: { head, note: args.note, leaves: args.leaves }, failures: [] };
 }
 
 /**
@@ -263,6 +210,8 @@ export interface PreviousPackage {
   packageId: string | null;
   createdAt: string | null;
   tlog: PackageTlog;
+  /** its QA cosignature, when it carries one that verifies (auditdesk cosign) */
+  cosignature: Cosignature | null;
 }
 
 /** Reads and verifies `--previous` before the export starts, so its chain head can anchor the new chain's check. */
@@ -276,7 +225,7 @@ export async function readPreviousPackage(path: string): Promise<PreviousPackage
   if (!tlog) {
     throw new UserError(`the previous package ${basename(path)} carries no signed chain checkpoint (it was made before AuditDesk wrote them, or is a filtered export).`, 'E_INPUT', 'Export without --previous; the new package starts the series.');
   }
-  return { packageId: verified.packageId, createdAt: verified.createdAt ?? null, tlog };
+  return { packageId: verified.packageId, createdAt: verified.createdAt ?? null, tlog, cosignature: verified.cosignature };
 }
 
 /**

@@ -25,6 +25,9 @@ export const PACKAGE_FILES = {
   verifyPage: 'verify.html',
   /** only when rows of the package changed at the source after they were first cached (issue 19) */
   changes: 'changes.csv',
+  /** added by `auditdesk cosign` after the package was signed (docs/tlog-evidence.md#cosignatures) */
+  cosignature: 'checkpoint.cosig',
+  cosigner: 'cosigner.pem',
 } as const;
 
 /** Files every package holds (access_log.csv only when it has rows; changes.csv only when drift was found). */
@@ -40,6 +43,13 @@ export const REQUIRED_FILES = [
 
 /** Entries the manifest cannot name, because they sign it. */
 export const UNNAMED_FILES: readonly string[] = [PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.minisig];
+
+/**
+ * Entries a second person adds after the package was signed (a QA cosignature): the
+ * manifest cannot name them, and adding them leaves every signed byte as it was. They
+ * are checked on their own terms (checkpoint.cosig must extend the signed checkpoint.note).
+ */
+export const COSIGNATURE_FILES: readonly string[] = [PACKAGE_FILES.cosignature, PACKAGE_FILES.cosigner];
 
 export const CONVERSATION_HEADER = [
   'Log ID', 'Timestamp', 'Agent ID', 'Session ID', 'Channel', 'Prompt', 'Response', 'Model Info',

@@ -425,6 +425,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       subject: s.subject ? { ...s.subject, rule: SUBJECT_RULE } : null,
       review: reviewAtExport(db, s.tenant, threshold),
       conversations: { lines: report.conversations, cap: CONVERSATION_APPENDIX_CAP, total: counts.conversations ?? 0 },
+      previousCosignature: previous?.cosignature ? { packageId: previous.packageId, rows: previous.tlog.leaves.size, ...previous.cosignature } : null,
     };
     const pdf = await renderReport(data, identity);
     files.push(writeSmall(work, PACKAGE_FILES.report, pdf, 'application/pdf'));
@@ -835,7 +836,7 @@ async function writeGeneric<R>(
  * the UTC wall time of createdAt as *local* components with forceDosTimestamp, so
  * the bytes do not depend on the machine's time zone; fixed file mode.
  */
-async function writeZip(path: string, dir: string, names: string[], createdAt: Date, signal: AbortSignal | undefined): Promise<void> {
+export async function writeZip(path: string, dir: string, names: string[], createdAt: Date, signal: AbortSignal | undefined): Promise<void> {
   const mtime = new Date(
     createdAt.getUTCFullYear(), createdAt.getUTCMonth(), createdAt.getUTCDate(),
     createdAt.getUTCHours(), createdAt.getUTCMinutes(), createdAt.getUTCSeconds(),

@@ -141,6 +141,8 @@ export interface ReportData {
   };
   /** The first conversations of the selection with their prompts (cap), and how many there are. */
   conversations: { lines: ConversationLine[]; cap: number; total: number };
+  /** With --previous: the earlier package's QA cosignature, when it carries one that verifies (auditdesk cosign). */
+  previousCosignature?: { packageId: string | null; rows: number; name: string; org: string; email: string; fingerprint: string; time: string } | null;
 }
 
 /** One tenant's part of a controls report (auditdesk-controls-v1), as the PDF lists it. */
@@ -532,6 +534,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
       L.h2('Signed checkpoints compared');
       L.table(['checkpoint', 'seq', 'signature', 'outcome'], [230, 70, 70, 125], integ.checkpoints.map((c) => [c.label, String(c.lastSeq), c.signature, c.outcome]));
     }
+    previousCosignatureSection(L, data);
     if (integ.breaks.length) {
       L.h2('Every break');
       L.table(['seq', 'kind', 'row id', 'time'], [60, 70, 190, 175], integ.breaks.map((b) => [String(b.seq ?? '-'), b.kind, b.id ?? '-', b.time ?? '-']));
@@ -814,4 +817,14 @@ function conversationAppendix(L: Layout, data: ReportData): void {
     9,
   );
   L.table(['time (UTC)', 'agent', 'provider / model / version', 'prompt'], [112, 60, 100, 223], c.lines.map((l) => [l.ts, l.agent, l.model, l.prompt]), 7);
+}
+
+/** The four-eyes review of the previous visit: who cosigned the checkpoint this chain was compared with. */
+function previousCosignatureSection(L: Layout, data: ReportData): void {
+  const c = data.previousCosignature;
+  if (!c) return;
+  L.h2('Cosigned previous package');
+  L.para(
+    `The checkpoint of the previous package ${c.packageId ?? ''} (${c.rows} rows) was cosigned by ${c.name}, ${c.org} <${c.email}> at ${c.time} (C2SP tlog-cosignature; cosigner fingerprint ${c.fingerprint}, from the package's cosigner.pem: compare it with the one the cosigner gave you).`,
+  );
 }

@@ -10,7 +10,7 @@
 // made the package; "invalid" otherwise. A hostile ZIP cannot exhaust us: an entry is
 // read no further than the size the manifest records (small entries have a hard cap),
 // and a CSV whose size or hash is already wrong is not parsed.
-import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import { createHash, createPublicKey, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
@@ -25,7 +25,8 @@ import { checkCsvContents, type CsvRecordReader } from './csv-contents.js';
 import { columnsProblem, PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
 import type { IntegrityReport } from './package.js';
 import { PACKAGE_FILES } from './package-files.js';
-import { isUnsafePath, REQUIRED_FILES, UNNAMED_FILES } from './package-files.js';
+import { COSIGNATURE_FILES, isUnsafePath, REQUIRED_FILES, UNNAMED_FILES } from './package-files.js';
+import { checkCosignatureFiles, cosignatureNote, type Cosignature, type CosignerFacts } from './cosignature-check.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { rawEd25519PublicKey } from '../chain/signed-note.js';
 import { chainOrigin } from '../chain/tlog-checkpoint.js';
@@ -66,6 +67,7 @@ export type FailureCode =
   | 'HISTORY_REWRITTEN'
   | 'PREVIOUS_INVALID'
   | 'CHANGES_MISMATCH'
+  | 'COSIGNATURE_INVALID'
   | ReviewFailureCode;
 
 export interface Failure {
@@ -100,6 +102,8 @@ export interface PackageVerification {
   chainMethod: 'engine' | 'subset' | null;
   /** A GDPR data-subject package: whose rows, by which rule (from the signed manifest). */
   subject: { userId: string; sessions: string[]; rule: string } | null;
+  /** A second person's cosignature of the signed checkpoint (checkpoint.cosig + cosigner.pem), when the package carries one and it verifies. */
+  cosignature: Cosignature | null;
 }
 
 export interface VerifyPackageOptions {
@@ -192,7 +196,7 @@ export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions 
   if (!existsSync(zipPath) || !statSync(zipPath).isFile()) {
     throw new UserError(`package ${zipPath} does not exist.`, 'E_NOT_FOUND', 'Check the path.');
   }
-  const result: PackageVerification = { verdict: 'invalid', valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null, checkpoint: null, previous: null, drift: null, chainMethod: null, subject: null };
+  const result: PackageVerification = { verdict: 'invalid', valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null, checkpoint: null, previous: null, drift: null, chainMethod: null, subject: null, cosignature: null };
   const fail = (code: FailureCode, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
 
   let zip: yauzl.ZipFile;
@@ -345,7 +349,7 @@ async function checkContents(
     named.set(f.name, f);
   }
   for (const name of byName.keys()) {
-    if (UNNAMED_FILES.includes(name)) continue;
+    if (UNNAMED_FILES.includes(name) || COSIGNATURE_FILES.includes(name)) continue;
     if (!named.has(name)) fail('UNEXPECTED_FILE', `${name} is in the ZIP but not in the signed manifest`, name);
   }
   for (const name of REQUIRED_FILES) {
@@ -380,6 +384,8 @@ async function checkContents(
     if (got.sha256 !== f.sha256) fail('HASH_MISMATCH', `${f.name}'s SHA-256 is ${got.sha256}; the manifest says ${f.sha256}`, f.name);
     if (got.size === f.size && got.sha256 === f.sha256) intact.add(f.name);
   }
+  // A QA cosignature added after signing: it must extend the signed checkpoint.note.
+  await checkCosignature(readSmall, intact.has(PACKAGE_FILES.checkpoint), result, fail);
   // The reviewer journal and signed decisions, read even when altered so the entry is named.
   await checkReviewFiles((name) => (named.has(name) ? readSmall(name, REVIEW_ENTRY_CAP) : Promise.resolve(null)), fail, result.notes);
 
@@ -442,6 +448,44 @@ const tlogs = new WeakMap<PackageVerification, PackageTlog>();
 /** The checked checkpoint and leaves of a package verified by verifyPackage, for --previous. */
 export function packageTlog(result: PackageVerification): PackageTlog | null {
   return tlogs.get(result) ?? null;
+}
+
+/** checkpoint.cosig and cosigner.pem (docs/tlog-evidence.md#cosignatures), by the rules verify.html shares. */
+async function checkCosignature(
+  readSmall: (name: string) => Promise<Buffer | null>,
+  checkpointIntact: boolean,
+  result: PackageVerification,
+  fail: (code: FailureCode, message: string, file?: string) => void,
+): Promise<void> {
+  const [cosig, pem] = await Promise.all([readSmall(PACKAGE_FILES.cosignature), readSmall(PACKAGE_FILES.cosigner)]);
+  let cosigner: CosignerFacts | null = null;
+  let cosignerProblem: string | null = null;
+  if (pem) {
+    try {
+      const der = pemToDer(pem.toString('utf8'));
+      if (!der) throw new Error('no PEM certificate');
+      const cert = new X509Certificate(der);
+      const publicKeyRaw = cert.publicKey.asymmetricKeyType === 'ed25519' ? rawEd25519PublicKey(cert.publicKey) : null;
+      cosigner = { ...subjectOf(der), fingerprint: fingerprintOf(der), publicKeyRaw };
+    } catch (e) {
+      cosignerProblem = (e as Error).message;
+    }
+  }
+  const note = checkpointIntact ? await readSmall(PACKAGE_FILES.checkpoint) : null;
+  const outcome = await checkCosignatureFiles({
+    cosig,
+    cosigner,
+    cosignerProblem,
+    checkpointNote: note ? note.toString('utf8') : null,
+    signerFingerprint: result.signer?.fingerprint ?? null,
+    verifyEd25519: async (pub, message, signature) => {
+      const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(pub).toString('base64url') }, format: 'jwk' });
+      return cryptoVerify(null, message, key, signature);
+    },
+  });
+  for (const f of outcome.failures) fail(f.code, f.message, f.file);
+  result.cosignature = outcome.cosignature;
+  if (outcome.cosignature) result.notes.push(cosignatureNote(outcome.cosignature));
 }
 
 /** Why the minisign signature does not stand for manifest.sig, or null when it does. */

@@ -112,7 +112,8 @@ export function toEntryView(e: JournalEntry): JournalEntryView {
 }
 
 /** The signed document a decision or completion entry carries, when it has one. */
-function signedIn(e: JournalEntry): Signed | null {
+/** The signed decision or completion an entry carries, or null. */
+export function signedIn(e: JournalEntry): Signed | null {
   const d = e.details;
   if ((e.action === 'decision' || e.action === 'review_completed') && typeof d.signedJson === 'string') {
     return { signedJson: d.signedJson, signature: String(d.signature ?? ''), certificate: String(d.certificate ?? '') };
@@ -125,7 +126,7 @@ function signedIn(e: JournalEntry): Signed | null {
  * recomputed, and every decision/completion signature inside it. Shared by
  * journal.verify and verify-package (which reads the entries from journal.jsonl).
  */
-export function verifyJournal(entries: readonly JournalEntry[]): JournalVerification {
+export function verifyJournal(entries: readonly JournalEntry[], problemOf: (signed: Signed) => string | null = signatureProblem): JournalVerification {
   let prev = genesisOf(JCS_SHA256_V1);
   let firstBreak: JournalVerification['firstBreak'] = null;
   const badSignatures: JournalVerification['badSignatures'] = [];
@@ -144,7 +145,7 @@ export function verifyJournal(entries: readonly JournalEntry[]): JournalVerifica
     const signed = signedIn(e);
     if (signed) {
       signaturesChecked++;
-      const problem = signatureProblem(signed);
+      const problem = problemOf(signed);
       if (problem) badSignatures.push({ seq: e.seq, problem: `${e.action === 'decision' ? `decision on ${String(e.details.itemId)}` : 'completion'}: ${problem}` });
       else {
         // The visible fields must be the signed ones: a note edited beside an intact signature is a tampered decision.
@@ -162,7 +163,8 @@ export function verifyJournal(entries: readonly JournalEntry[]): JournalVerifica
   return { verdict, entries: entries.length, firstBreak, signaturesChecked, badSignatures, head: entries.at(-1)?.hash ?? null };
 }
 
-function headText(h: Omit<SignedJournalHead, 'signature'>): string {
+/** The text a journal head's signature covers: the JCS of every other field. */
+export function journalHeadText(h: Omit<SignedJournalHead, 'signature'>): string {
   return jcs({ format: h.format, seq: h.seq, hash: h.hash, signedAt: h.signedAt, keyId: h.keyId, publicKey: h.publicKey });
 }
 
@@ -171,14 +173,18 @@ export function signJournalHead(db: CacheDb, key: AuditorKey, now: Date = new Da
   const last = db.prepare('SELECT seq, hash FROM review_journal ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
   if (!last) return null;
   const head = { format: JOURNAL_HEAD_FORMAT, seq: last.seq, hash: last.hash, signedAt: now.toISOString(), keyId: key.keyId, publicKey: key.publicKeyRaw } as const;
-  return { ...head, signature: signText(key, headText(head)) };
+  return { ...head, signature: signText(key, journalHeadText(head)) };
 }
 
 /** The problem with a signed head against the entries, or null when it signs their last entry. */
-export function journalHeadProblem(head: SignedJournalHead, entries: readonly JournalEntry[]): string | null {
+export function journalHeadProblem(
+  head: SignedJournalHead,
+  entries: readonly JournalEntry[],
+  signatureOk: (h: SignedJournalHead) => boolean = (h) => verifyText(h.publicKey, journalHeadText(h), h.signature),
+): string | null {
   if (head.format !== JOURNAL_HEAD_FORMAT) return `journal-head.json has format ${String(head.format)}`;
   if (keyIdOf(head.publicKey) !== head.keyId) return 'journal-head.json names a key id that is not its public key';
-  if (!verifyText(head.publicKey, headText(head), head.signature)) return 'the journal head signature does not verify';
+  if (!signatureOk(head)) return 'the journal head signature does not verify';
   const at = entries.find((e) => e.seq === head.seq);
   if (!at) return `the signed head names entry ${head.seq}, which the journal lacks`;
   if (at.hash !== head.hash) return `the signed head names hash ${head.hash} for entry ${head.seq}, the journal has ${at.hash}`;

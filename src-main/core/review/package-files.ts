@@ -8,8 +8,27 @@
 import type { CacheDb } from '../cache/open.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import { CsvRecordParser, csvLine, restoreCell } from '../export/csv.js';
-import { journalEntries, journalHeadProblem, signJournalHead, verifyJournal, type JournalEntry, type SignedJournalHead } from './journal.js';
-import { signatureProblem } from './signing.js';
+import { journalEntries, journalHeadProblem, journalHeadText, signedIn, signJournalHead, verifyJournal, type JournalEntry, type SignedJournalHead } from './journal.js';
+import { signatureProblem, type Signed } from './signing.js';
+import { verifyText } from '../identity/auditor-key.js';
+
+/**
+ * The two signature checks of the review files. verify-package runs them on node:crypto;
+ * the verify page on WebCrypto (asynchronous), through the same rules below.
+ */
+export interface ReviewCrypto {
+  /** a signed decision or completion: the problem, or null when it verifies */
+  signatureProblem(signed: Signed): Promise<string | null>;
+  /** a base64 Ed25519 signature over UTF-8 text by a base64 raw public key */
+  verifyText(publicKeyRawBase64: string, text: string, signatureBase64: string): Promise<boolean>;
+}
+
+export const NODE_REVIEW_CRYPTO: ReviewCrypto = {
+  signatureProblem: async (signed) => signatureProblem(signed),
+  verifyText: async (pub, text, sig) => verifyText(pub, text, sig),
+};
+
+const signedKey = (s: Signed) => `${s.signedJson}\n${s.signature}\n${s.certificate}`;
 
 export const REVIEW_PACKAGE_FILES = {
   journal: 'journal.jsonl',
@@ -65,6 +84,7 @@ export async function checkReviewFiles(
   read: (name: string) => Promise<Buffer | null>,
   fail: (code: ReviewFailureCode, message: string, file: string) => void,
   notes: string[],
+  crypto: ReviewCrypto = NODE_REVIEW_CRYPTO,
 ): Promise<void> {
   const F = REVIEW_PACKAGE_FILES;
   const journalBytes = await read(F.journal);
@@ -82,7 +102,13 @@ export async function checkReviewFiles(
       return;
     }
   }
-  const v = verifyJournal(entries);
+  // Signatures first (the page's crypto is asynchronous), then the journal's rules over their results.
+  const problems = new Map<string, string | null>();
+  for (const e of entries) {
+    const signed = e && typeof e === 'object' && e.details && typeof e.details === 'object' ? signedIn(e) : null;
+    if (signed && !problems.has(signedKey(signed))) problems.set(signedKey(signed), await crypto.signatureProblem(signed));
+  }
+  const v = verifyJournal(entries, (signed) => problems.get(signedKey(signed)) ?? null);
   if (v.firstBreak) fail('JOURNAL_BROKEN', `${F.journal} entry ${v.firstBreak.seq}: ${v.firstBreak.problem}`, F.journal);
   for (const b of v.badSignatures) fail('DECISION_SIGNATURE_INVALID', `${F.journal} entry ${b.seq}: ${b.problem}`, F.journal);
 
@@ -94,7 +120,9 @@ export async function checkReviewFiles(
     } catch {
       fail('JOURNAL_HEAD_INVALID', `${F.head} is not JSON`, F.head);
     }
-    const problem = head ? journalHeadProblem(head, entries) : null;
+    // A head that is no object, or whose fields are no JSON text, simply does not verify.
+    const headOk = head ? await (async () => crypto.verifyText(String(head!.publicKey), journalHeadText(head!), String(head!.signature)))().catch(() => false) : false;
+    const problem = head ? journalHeadProblem(head, entries, () => headOk) : null;
     if (problem) fail('JOURNAL_HEAD_INVALID', problem, F.head);
     else if (head && head.seq !== entries.length) fail('JOURNAL_HEAD_INVALID', `${F.head} signs entry ${head.seq}, but ${F.journal} has ${entries.length} entries`, F.head);
     else if (head) notes.push(`reviewer journal: ${v.verdict}, ${v.entries} entries, ${v.signaturesChecked} signatures checked, head signed by auditor key ${head.keyId}`);
@@ -121,7 +149,7 @@ export async function checkReviewFiles(
       return v !== null && NEUTRALISED[i] ? restoreCell(v) : v;
     };
     const name = `${F.decisions} decision #${cell('decision_id') ?? '?'} on ${cell('item_id') ?? '?'}`;
-    const problem = signatureProblem({ signedJson: cell('signed_json') ?? '', signature: cell('signature') ?? '', certificate: cell('certificate') ?? '' });
+    const problem = await crypto.signatureProblem({ signedJson: cell('signed_json') ?? '', signature: cell('signature') ?? '', certificate: cell('certificate') ?? '' });
     if (problem) {
       fail('DECISION_SIGNATURE_INVALID', `${name}: ${problem}`, F.decisions);
       continue;

@@ -72,27 +72,40 @@ export function signDocument(identity: LoadedIdentity, doc: SignedDecision | Sig
  * is canonical (re-serialising it gives the same bytes). Returns the problem, or null.
  */
 export function signatureProblem(signed: Signed): string | null {
-  let doc: { signerFingerprint?: unknown };
-  try {
-    doc = JSON.parse(signed.signedJson) as { signerFingerprint?: unknown };
-  } catch {
-    return 'the signed text is not JSON';
-  }
-  if (jcs(doc as JsonValue) !== signed.signedJson) return 'the signed text is not in RFC 8785 canonical form';
+  const text = signedTextProblem(signed);
+  if (typeof text === 'string') return text;
   let cert: X509Certificate;
   const der = Buffer.from(signed.certificate, 'base64');
   try {
     cert = new X509Certificate(der);
   } catch {
-    return 'the signer certificate cannot be read';
+    return CERT_UNREADABLE;
   }
   const fp = createHash('sha256').update(der).digest('hex');
-  if (doc.signerFingerprint !== fp) return `the signer fingerprint ${String(doc.signerFingerprint)} is not the certificate's (${fp})`;
+  if (text.signerFingerprint !== fp) return fingerprintProblem(text.signerFingerprint, fp);
   let ok = false;
   try {
     ok = verify(null, Buffer.from(signed.signedJson, 'utf8'), cert.publicKey, Buffer.from(signed.signature, 'base64'));
   } catch {
     ok = false;
   }
-  return ok ? null : 'the signature does not verify over the signed text';
+  return ok ? null : SIGNATURE_FAILS;
+}
+
+// The words and the text rules of signatureProblem, shared with the verify page's
+// WebCrypto version (src-renderer/verify-page/review-crypto.ts).
+export const CERT_UNREADABLE = 'the signer certificate cannot be read';
+export const SIGNATURE_FAILS = 'the signature does not verify over the signed text';
+export const fingerprintProblem = (named: unknown, actual: string) => `the signer fingerprint ${String(named)} is not the certificate's (${actual})`;
+
+/** The signed text's own rules (JSON, RFC 8785 canonical): the problem, or the fingerprint it names. */
+export function signedTextProblem(signed: Signed): string | { signerFingerprint: unknown } {
+  let doc: { signerFingerprint?: unknown };
+  try {
+    doc = JSON.parse(signed.signedJson) as { signerFingerprint?: unknown };
+  } catch {
+    return 'the signed text is not JSON';
+  }
+  if (!doc || typeof doc !== 'object' || jcs(doc as JsonValue) !== signed.signedJson) return 'the signed text is not in RFC 8785 canonical form';
+  return { signerFingerprint: doc.signerFingerprint };
 }

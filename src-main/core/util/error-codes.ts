@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   E_CONFIG: 'the settings file is not valid',
   E_CONNECT: 'the source could not be connected to for another reason (named in the message)',
   E_CONNECTION_LOST: 'the connection to the source dropped during the work; what it means for the work is in the message',
+  E_COSIGN: 'a package cannot be cosigned: it does not verify, has no signed checkpoint, is already cosigned, or the cosigner is its signer',
   E_DATA_DIR: 'the data or demo folder is unusable',
   E_DEMO_RUNNING: 'the demo database in that folder is already running',
   E_DISK_FULL: 'the disk filled up; committed work is intact and the same command continues once space is freed',

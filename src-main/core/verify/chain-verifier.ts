@@ -88,6 +88,8 @@ export class ChainVerifier {
   // references
   private readonly anchors: Anchor[];
   private anchorIdx = 0;
+  private readonly treeAnchors: Anchor[];
+  private treeIdx = 0;
   private anchorResults: AnchorResult[] = [];
   private refItem: { seq: bigint; hash: string | null } | null | undefined;
   private refCompared = 0;
@@ -104,10 +106,12 @@ export class ChainVerifier {
     this.window = Math.max(2, opts.window ?? DEFAULT_WINDOW);
     this.startSeq = opts.startSeq ?? 1n;
     this.maxBreaks = opts.maxBreaks ?? 100_000;
-    this.merkle = opts.merkle === true || opts.tree === true ? new MerkleBuilder() : null;
+    // A signed tree checkpoint is compared by its Merkle root, so its anchors need the tree too.
+    this.merkle = opts.merkle === true || opts.tree === true || (opts.anchors ?? []).some((a) => a.tree) ? new MerkleBuilder() : null;
     this.lastHash = this.genesis;
     // A head before the first seq (an empty chain's checkpoint) says nothing about any row.
-    this.anchors = (opts.anchors ?? []).filter((a) => a.lastSeq >= this.startSeq).sort((a, b) => (a.lastSeq < b.lastSeq ? -1 : a.lastSeq > b.lastSeq ? 1 : 0));
+    this.anchors = (opts.anchors ?? []).filter((a) => !a.tree && a.lastSeq >= this.startSeq).sort((a, b) => (a.lastSeq < b.lastSeq ? -1 : a.lastSeq > b.lastSeq ? 1 : 0));
+    this.treeAnchors = (opts.anchors ?? []).filter((a) => a.tree && BigInt(a.tree.size) > 0n).sort((a, b) => (BigInt(a.tree!.size) < BigInt(b.tree!.size) ? -1 : 1));
   }
 
   /** Feed the next row (ascending seq order). */
@@ -548,6 +552,7 @@ export class ChainVerifier {
   private recordPosition(seq: bigint, hash: string | null, row: ChainRow): void {
     if (this.firstSeq === null) this.firstSeq = seq;
     if (this.merkle && hash !== null && this.isHex(hash)) this.merkle.push(hash);
+    this.compareTrees(seq, hash);
     while (this.anchorIdx < this.anchors.length && this.anchors[this.anchorIdx]!.lastSeq <= seq) {
       const a = this.anchors[this.anchorIdx++]!;
       if (a.lastSeq < seq) this.anchorResults.push({ ...a, outcome: 'row-missing', foundHash: null });
@@ -568,6 +573,15 @@ export class ChainVerifier {
     }
   }
 
+  /** Signed tree checkpoints: when the chain has as many leaves as one records, its root must be the recorded one. */
+  private compareTrees(seq: bigint, hash: string | null): void {
+    while (this.merkle && this.treeIdx < this.treeAnchors.length && BigInt(this.merkle.count) >= BigInt(this.treeAnchors[this.treeIdx]!.tree!.size)) {
+      const a = this.treeAnchors[this.treeIdx++]!;
+      const same = BigInt(this.merkle.count) === BigInt(a.tree!.size) && Buffer.from(this.merkle.root(), 'hex').toString('base64') === a.tree!.root;
+      this.anchorResults.push({ ...a, lastSeq: seq, headHash: same && hash ? hash : a.headHash, outcome: same ? 'extended' : 'rewritten', foundHash: hash });
+    }
+  }
+
   private advanceRef(): void {
     const item = this.refItem!;
     this.refLastSeq = item.seq;
@@ -584,8 +598,12 @@ export class ChainVerifier {
     }
     const end = this.lastSeq;
     const beyond: Anchor[] = [];
-    while (this.anchorIdx < this.anchors.length) {
-      const a = this.anchors[this.anchorIdx++]!;
+    // A tree checkpoint the chain never reached: placed where an unbroken chain would have reached it.
+    const unreachedTrees = this.treeAnchors.slice(this.treeIdx).map((a) => ({ ...a, lastSeq: this.startSeq + BigInt(a.tree!.size) - 1n }));
+    this.treeIdx = this.treeAnchors.length;
+    const unreached = [...this.anchors.slice(this.anchorIdx), ...unreachedTrees];
+    this.anchorIdx = this.anchors.length;
+    for (const a of unreached) {
       beyond.push(a);
       this.anchorResults.push({ ...a, outcome: this.opts.mode === 'source' || a.mustReach ? 'truncated' : 'not-reached', foundHash: null });
     }
@@ -610,14 +628,17 @@ export class ChainVerifier {
       const below = this.anchorResults.filter((a) => a.outcome === 'extended' && a.lastSeq < first.lastSeq);
       const lower = below.length ? below[below.length - 1]!.lastSeq + 1n : this.startSeq;
       if (!alreadyBroken(first.lastSeq)) {
+        const recorded = first.tree
+          ? `recorded the Merkle root of the chain's first ${first.tree.size} rows as ${first.tree.root}, and the chain's first ${first.tree.size} rows (to seq ${first.lastSeq}) no longer give it`
+          : `recorded the chain's head there as ${first.headHash}`;
         this.emit({
           seq: first.lastSeq,
           kind: 'rewritten',
           id: null,
-          expected: first.headHash,
+          expected: first.tree ? null : first.headHash,
           found: first.foundHash,
           time: null,
-          explanation: `The row at seq ${first.lastSeq} now has hash ${first.foundHash}, but ${first.label} recorded the chain's head there as ${first.headHash}; the chain is consistent, so its history was rewritten (rows changed and every later hash recomputed) somewhere in seqs ${lower}–${first.lastSeq}. A cache synced before the change pins the exact row.`,
+          explanation: `The row at seq ${first.lastSeq} now has hash ${first.foundHash}, but ${first.label} ${recorded}; the chain is consistent, so its history was rewritten (rows changed and every later hash recomputed) somewhere in seqs ${lower}–${first.lastSeq}. A cache synced before the change pins the exact row.`,
         });
       }
     }

@@ -2,8 +2,10 @@
 // verifications compare the chain with all of them, which is what reveals a tail
 // that was rewritten consistently (a bare hash chain cannot). External anchors (a
 // head published by the tenant, or saved on an earlier visit) are read from a file.
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { parseNote, parseVerifierKey, type NoteVerifierKey } from '../chain/signed-note.js';
+import { openCheckpoint } from '../chain/tlog-checkpoint.js';
 import type { CacheDb } from '../cache/open.js';
 import { jcs, type JsonValue } from '../chain/canonical.js';
 import { signText, verifyText, keyIdOf, type AuditorKey } from '../identity/auditor-key.js';
@@ -234,10 +236,17 @@ export interface ExternalAnchor extends Anchor {
  * of them, or `{"anchors": [...]}`. A checkpoint exported by AuditDesk (its body with
  * `signature` and `public_key`) is checked; a plain head is taken as unsigned.
  */
-export function loadAnchorFile(path: string): ExternalAnchor[] {
+export function loadAnchorFile(path: string, knownKeys: readonly NoteVerifierKey[] = []): ExternalAnchor[] {
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read the checkpoint file ${path} (${(e as Error).message}).`, 'E_CHECKPOINT_FILE', 'Check the path.');
+  }
+  if (!/^\s*[[{]/.test(text)) return [noteAnchor(path, text, knownKeys)];
+  try {
+    raw = JSON.parse(text);
   } catch (e) {
     throw new UserError(
       `cannot read the checkpoint file ${path} (${(e as Error).message}).`,
@@ -259,6 +268,65 @@ export function loadAnchorFile(path: string): ExternalAnchor[] {
   }
   const list = parsed.data;
   return list.map((item, i) => parseAnchor(item, `${basename(path)}${list.length > 1 ? ` #${i + 1}` : ''}`, `checkpoint file ${path}: `));
+}
+
+/**
+ * A C2SP signed-note checkpoint as an anchor (#18): refused unless a signature by a key
+ * it names verifies. The keys are the .vkey files beside it (a package's signer.vkey
+ * beside its checkpoint.note) and `knownKeys` (the auditor key of this data folder).
+ */
+function noteAnchor(path: string, text: string, knownKeys: readonly NoteVerifierKey[]): ExternalAnchor {
+  const name = basename(path);
+  let signatures;
+  try {
+    signatures = parseNote(text).signatures;
+  } catch (e) {
+    throw new UserError(
+      `${name} is neither an anchor JSON nor a signed note: ${(e as Error).message}`,
+      'E_CHECKPOINT_FILE',
+      'Pass a JSON head {tenant, table, last_seq, head_hash} or a checkpoint note with its signature line (checkpoint.note of a package).',
+    );
+  }
+  const keys = [...knownKeys, ...vkeysBeside(path)];
+  const known = keys.filter((k) => signatures.some((s) => s.name === k.name && s.keyId === k.keyId));
+  if (!known.length) {
+    throw new UserError(
+      `${name} is signed by ${signatures.map((s) => s.name).join(', ')}, whose verifier key is not beside it.`,
+      'E_CHECKPOINT_FILE',
+      'Put the signer\'s verifier key (signer.vkey of the package, or the vkey auditdesk prove printed) in a .vkey file in the same folder as the note.',
+    );
+  }
+  const opened = openCheckpoint(text, known);
+  if (!opened.ok) throw new UserError(`${name}: ${opened.reason.replace(/\.$/, '')} (it does not verify).`, 'E_ANCHOR_SIGNATURE', 'Use the checkpoint as it was handed over; an altered one proves nothing.');
+  const m = /^auditdesk\.local\/chain\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(opened.head.origin);
+  if (!m) throw new UserError(`${name} is a checkpoint of ${opened.head.origin}, not of an AuditDesk chain.`, 'E_CHECKPOINT_FILE', 'Pass a checkpoint AuditDesk wrote (auditdesk.local/chain/…).');
+  const [tenant, table] = [decodeURIComponent(m[2]!), decodeURIComponent(m[3]!)];
+  return {
+    tenant,
+    table,
+    label: `signed checkpoint ${name} (${opened.head.size} rows, signed by ${opened.verifiedBy.join(', ')})`,
+    origin: 'external',
+    checkpointId: null,
+    lastSeq: opened.head.size,
+    headHash: '',
+    createdAt: null,
+    signature: 'valid',
+    tree: { size: opened.head.size.toString(), root: opened.head.root.toString('base64'), source: decodeURIComponent(m[1]!) },
+  };
+}
+
+/** Every readable verifier key in a .vkey file in the note's folder. */
+function vkeysBeside(path: string): NoteVerifierKey[] {
+  const dir = dirname(path);
+  const out: NoteVerifierKey[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.vkey'))) {
+    try {
+      out.push(parseVerifierKey(readFileSync(join(dir, f), 'utf8')));
+    } catch {
+      // not a key we can use: the note is then refused by name if it needed this one
+    }
+  }
+  return out;
 }
 
 /** One external head given as a JSON object (an anchor file's entry, or the app's input). */

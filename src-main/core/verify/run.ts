@@ -127,7 +127,9 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     const stored = store
       ? listCheckpoints(store, { tableName: table, tenantId: tenant, sourceFingerprint: fingerprint }).map(anchorFromCheckpoint)
       : [];
-    const external = (opts.anchors ?? []).filter((a) => a.tenant === tenant && anchorNamesTable(a.table, table));
+    // A signed tree checkpoint names its source too (the first 16 hex of its fingerprint).
+    const sameSource = (a: ExternalAnchor) => !a.tree || a.tree.source === (fingerprint ? fingerprint.slice(0, 16) : 'unknown-source');
+    const external = (opts.anchors ?? []).filter((a) => a.tenant === tenant && anchorNamesTable(a.table, table) && sameSource(a));
     external.forEach((a) => usedExternal.add(a));
     return [...stored, ...external];
   };

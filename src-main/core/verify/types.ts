@@ -89,6 +89,13 @@ export interface Anchor {
    * over, and a package that ends before them does not hold them.
    */
   mustReach?: boolean;
+  /**
+   * A signed tlog checkpoint (--checkpoint FILE in note form) names a tree, not a head:
+   * its first `size` leaves must give `root` (base64). lastSeq is then the seq where an
+   * unbroken chain from seq 1 reaches that size, and headHash is empty until the chain
+   * gets there (the engine fills in the row it found).
+   */
+  tree?: { size: string; root: string; /** first 16 hex digits of the source fingerprint the origin names */ source: string };
 }
 
 export type AnchorOutcome =

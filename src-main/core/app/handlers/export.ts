@@ -8,6 +8,7 @@ import { exportContract } from '../../contract/export.js';
 import type { IdentityView } from '../../contract/export.js';
 import { previewExport, writePackage } from '../../export/package.js';
 import { verifyPackage } from '../../export/verify-package.js';
+import { lastPackageOf } from '../../export/last-package.js';
 import { createIdentity, importIdentity, listIdentities, loadIdentity, recordIdentity, type IdentityInfo } from '../../identity/index.js';
 import { UserError } from '../../util/errors.js';
 import { loadOrCreateAuditorKey } from '../../identity/auditor-key.js';
@@ -54,6 +55,7 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
 
   'export.start': async (input, ctx) => {
     requireAbsolute(input.out, 'out');
+    if (input.previous) requireAbsolute(input.previous, 'previous');
     const known = knownIdentity(ctx, input.identity);
     const password = input.password ?? (await ctx.secrets.get(secretKey(input.identity)));
     if (!password) throw new UserError('the identity password is needed.', 'E_PASSWORD', 'Enter it once; tick "remember" to keep it in the keychain.');
@@ -74,6 +76,7 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
         appendixCap: input.appendixCap,
         anomalyThreshold: input.anomalyThreshold,
         approvedVersions: input.approvedVersions,
+        previous: input.previous,
         auditorKey: loadOrCreateAuditorKey(ctx.dataDir),
         signal,
         onProgress: (p) => report({ phase: p.phase, done: p.done, total: p.total, message: null }),
@@ -81,6 +84,8 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
     );
     return { jobId };
   },
+
+  'export.lastPackage': async ({ tenant }, ctx) => lastPackageOf(ctx.cache(), tenant),
 
   'export.verifyPackage': async ({ path, trust }, ctx) => {
     requireAbsolute(path, 'path');

@@ -1,0 +1,64 @@
+// #18 point 5 on the Export screen: once the engagement has exported a tenant, the next
+// export of that tenant names that package as the previous one by default (shown, and
+// clearable), and the new package then carries the earlier checkpoint and the
+// consistency proof that its chain extends it.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { unzipAll } from '../helpers/package-zip.js';
+import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
+import { startStack, type Stack } from './support/stack.js';
+import { testAndSync } from './actions/sync.js';
+import { openScreen } from './actions/navigate.js';
+import { createIdentityOnExport } from './actions/identity.js';
+
+describe('the previous package on the Export screen', () => {
+  let demo: DemoDb;
+  let stack: Stack;
+  let tenant: string;
+  before(async () => {
+    demo = await startDemoDb();
+    tenant = demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant)!;
+    stack = await startStack({ demo: { url: demo.url, tenants: [tenant] } });
+    await testAndSync(stack.page, DEMO_CONNECTION_ID);
+  });
+  after(async () => {
+    await stack?.stop();
+    await demo?.stop();
+  });
+
+  async function exportTo(path: string): Promise<void> {
+    const page = stack.page;
+    await page.getByRole('textbox', { name: 'Package file' }).fill(path);
+    await page.getByRole('button', { name: 'Export and sign' }).click();
+    await page.getByTestId('package-verification').waitFor({ timeout: 120_000 });
+  }
+
+  test('defaults to the engagement\'s last package of the tenant, can be cleared, and the next package extends it', async () => {
+    const page = stack.page;
+    const first = `${stack.dataDir}/first-${tenant}.zip`;
+    const second = `${stack.dataDir}/second-${tenant}.zip`;
+    await openScreen(page, 'Export');
+    await page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(tenant);
+    const field = page.getByRole('textbox', { name: 'Previous package' });
+    await field.waitFor();
+    assert.equal(await field.inputValue(), '', 'no package exported yet: none by default');
+    await createIdentityOnExport(page, { name: 'Vera Visit', org: 'Example Audit LLP', email: 'vera@example.org' });
+    await exportTo(first);
+
+    // The next visit to the screen: the package just written is the default.
+    await openScreen(page, 'Timeline');
+    await openScreen(page, 'Export');
+    await page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(tenant);
+    await page.waitForFunction((p) => (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('input[aria-label="Previous package"]')?.value === p, first, { timeout: 15_000 });
+    await page.getByRole('button', { name: 'Clear previous package' }).click();
+    assert.equal(await field.inputValue(), '');
+    await field.fill(first);
+    await exportTo(second);
+
+    const files = await unzipAll(second);
+    assert.ok(files.get('previous-checkpoint.note')?.equals((await unzipAll(first)).get('checkpoint.note')!), 'the earlier checkpoint, verbatim');
+    assert.ok(files.has('consistency.proof'), 'the chain extends the earlier one');
+    assert.deepEqual(stack.pageErrors, []);
+  });
+});
