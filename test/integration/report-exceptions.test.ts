@@ -56,8 +56,14 @@ test('the exceptions section names each decision with signer, UTC time, meaning 
   assert.equal((await decide(breaks[1]!.itemId, 'escalated', 'Escalated', 'sent to the QA lead')).code, 0);
 
   assert.equal((await cli(['export', '--cache', cache, '--tenant', tenant, '--identity', 'id.p12', '--out', 'tampered.zip'])).code, 0);
-  const { text } = await pdfOf('tampered.zip');
+  const { path: pdfPath, text } = await pdfOf('tampered.zip');
   const t = flat(text);
+
+  // Page 1 of the tampered tenant: the verdict with its kinds, the period in UTC times and the open items.
+  const pageOne = flat(execFileSync('pdftotext', ['-f', '1', '-l', '1', '-layout', pdfPath, '-'], { encoding: 'utf8' }));
+  assert.match(pageOne, /Hash chain BROKEN: \d+ break\(s\) \(\d+ modified, \d+ deleted\)/);
+  assert.match(pageOne, /Period \d{4}-\d\d-\d\dT[\d:.]+Z \(first exported row\) to \d{4}-\d\d-\d\dT[\d:.]+Z \(last exported row\)/);
+  assert.match(pageOne, new RegExp(`Exceptions: ${queue.coverage.total} in the queue, 2 decided, ${queue.coverage.total - 2} open\\.`));
 
   assert.match(t, /Exceptions and decisions/);
   assert.match(t, new RegExp(`${queue.coverage.total} item\\(s\\): 2 decided, ${queue.coverage.total - 2} open`));
