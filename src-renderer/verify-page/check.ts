@@ -14,18 +14,13 @@ import { checkCosignatureFiles, cosignatureNote, type Cosignature, type Cosigner
 import { bindingProblem, checkPdfSignature } from './pdf-signature.js';
 import { checkReviewFiles } from '../../src-main/core/review/package-files.js';
 import { PAGE_REVIEW_CRYPTO } from './review-crypto.js';
-import { LargerThanLimit } from './sources.js';
+import { LargerThanLimit, type PackageSource, type PageFailure } from './package-source.js';
+export type { PackageSource, PageFailure } from './package-source.js';
 import { checkPackageCheckpoint } from '../../src-main/core/export/package-checkpoint.js';
 import { parseNote, type Ed25519Check } from '../../src-main/core/chain/signed-note.js';
 import { chainOrigin } from '../../src-main/core/chain/tlog-checkpoint.js';
 import type { ChainLeafCollector } from '../../src-main/core/chain/chain-leaves.js';
 import { pemToDer, readCertificate } from './x509.js';
-
-export interface PageFailure {
-  code: string;
-  file?: string;
-  message: string;
-}
 
 export type PageVerdict = 'valid' | 'unpinned' | 'invalid';
 
@@ -42,14 +37,6 @@ export interface PageResult {
 }
 
 /** Where the package's bytes come from: a ZIP read in the page, or a folder the reader picked. */
-export interface PackageSource {
-  /** names present (ZIP entry names, or paths relative to the picked folder) */
-  names: string[];
-  /** ZIP-level problems already found (unsafe paths, duplicates, symlinks, damage) */
-  problems: PageFailure[];
-  /** the bytes of one file, read no further than `limit` */
-  read(name: string, limit: number): Promise<Uint8Array<ArrayBuffer> | null>;
-}
 
 const MAX_SMALL = 64 << 20;
 const dec = new TextDecoder('utf-8');

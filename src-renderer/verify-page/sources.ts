@@ -2,7 +2,8 @@
 // unpacked into. ZIP-level problems (unsafe names, duplicates, links, damage) are found
 // here, with verify-package's codes; a folder cannot show them, and the page says so.
 import { isUnsafePath } from '../../src-main/core/export/package-files.js';
-import type { PackageSource, PageFailure } from './check.js';
+import { LargerThanLimit, type PackageSource, type PageFailure } from './package-source.js';
+export { LargerThanLimit } from './package-source.js';
 import { entryBytes, readCentralDirectory, ZipError, type ZipEntry } from './zip.js';
 
 export async function zipSource(file: File): Promise<PackageSource> {
@@ -49,8 +50,6 @@ export async function zipSource(file: File): Promise<PackageSource> {
   };
 }
 
-/** An entry whose ZIP header already says it is larger than the check reads: a size problem, not damage. */
-export class LargerThanLimit extends Error {}
 
 /** Files picked with a folder input: names relative to the folder the reader chose. */
 export function folderSource(files: readonly File[]): PackageSource {

@@ -4,7 +4,7 @@
 // Deterministic: ids derive from md5 of fixed text, rows are chosen by seq and time.
 import type pg from 'pg';
 import { TENANTS } from './catalog.js';
-import type { GroundTruth } from './ground-truth.js';
+import type { ExpectedControl, GroundTruth, PlantedControls } from './ground-truth.js';
 
 export const DLQ_FILE = 'audit_dlq_fallback.jsonl';
 export const NOT_FORCED_TABLE = 'audit_anomalies';
@@ -13,28 +13,6 @@ const UNANNOUNCED = { tenant: 'acme-pharma', agent: 'regulatory-qa-prod', versio
 const DLQ_TENANT = 'initech-ai';
 /** Never in audit_logs: the dead-lettered event that was lost. */
 const LOST_EVENT_ID = '5f0c3a52-9d1e-4c7b-8a6f-0d4e2b1c9a77';
-
-export interface ExpectedControl {
-  tenant: string;
-  control: string;
-  status: 'fail' | 'warn';
-  why: string;
-}
-
-export interface PlantedControls {
-  /** The dead-letter file written into the demo folder (run controls with --dlq <folder>/<file>). */
-  dlq: { file: string; lines: string[]; tenant: string; persistedById: string[]; persistedByMatch: string[]; lost: { line: number; entity_id: string }[] };
-  /** Exports without an access-log row: the 3 a.m. export batch; every other export has one. */
-  uncoveredExports: { tenant: string; ids: string[] };
-  /** RLS enabled but not FORCEd on this table (rls.policy warns, for every tenant). */
-  notForcedTable: string;
-  /** The tenant whose conversations all carry model metadata (its legacy rows were backfilled). */
-  describedTenant: string;
-  /** A model version change seen in the conversation logs with no config_change/model_deploy event. */
-  unannouncedChange: { tenant: string; agent_id: string; from_version: string; to_version: string; first_id: string; at: string } | null;
-  /** Every verdict other than pass / not_applicable, with the default policy and --dlq given. */
-  expected: ExpectedControl[];
-}
 
 export async function plantControlCases(client: pg.Client, incidents: GroundTruth['incidents'], tamperedTenant: string): Promise<PlantedControls> {
   await client.query(`ALTER TABLE ${NOT_FORCED_TABLE} NO FORCE ROW LEVEL SECURITY`);

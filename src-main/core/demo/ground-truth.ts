@@ -58,9 +58,29 @@ export interface PlantedConfigChange {
   at: string;
 }
 
-import type { PlantedControls } from './controls-plant.js';
+// What the demo plants for the controls (controls-plant.ts writes it).
+export interface ExpectedControl {
+  tenant: string;
+  control: string;
+  status: 'fail' | 'warn';
+  why: string;
+}
 
-export type { PlantedControls, ExpectedControl } from './controls-plant.js';
+export interface PlantedControls {
+  /** The dead-letter file written into the demo folder (run controls with --dlq <folder>/<file>). */
+  dlq: { file: string; lines: string[]; tenant: string; persistedById: string[]; persistedByMatch: string[]; lost: { line: number; entity_id: string }[] };
+  /** Exports without an access-log row: the 3 a.m. export batch; every other export has one. */
+  uncoveredExports: { tenant: string; ids: string[] };
+  /** RLS enabled but not FORCEd on this table (rls.policy warns, for every tenant). */
+  notForcedTable: string;
+  /** The tenant whose conversations all carry model metadata (its legacy rows were backfilled). */
+  describedTenant: string;
+  /** A model version change seen in the conversation logs with no config_change/model_deploy event. */
+  unannouncedChange: { tenant: string; agent_id: string; from_version: string; to_version: string; first_id: string; at: string } | null;
+  /** Every verdict other than pass / not_applicable, with the default policy and --dlq given. */
+  expected: ExpectedControl[];
+}
+
 
 export interface GroundTruth {
   generator: string;

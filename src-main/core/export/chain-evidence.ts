@@ -5,21 +5,19 @@
 // first range of rows that differ is named, from the two packages' own rows.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { LoadedIdentity } from '../identity/identity.js';
 import { UserError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
 import { minisignPublicKeyFile } from './minisign.js';
 import { PACKAGE_FILES } from './package-files.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
-import type { ManifestAnchor } from './integrity.js';
-import type { Cosignature } from './cosignature-check.js';
 import { rawEd25519PublicKey, signNote, verifierKeyText } from '../chain/signed-note.js';
 import { checkpointText, type TreeHead } from '../chain/tlog-checkpoint.js';
 import { verifyConsistency } from '../chain/tlog-proofs.js';
 
 export { checkPackageCheckpoint, openPackageCheckpoint, type EvidenceFailure, type PackageTlog } from './package-checkpoint.js';
-import type { EvidenceFailure, PackageTlog } from './package-checkpoint.js';
+import type { EvidenceFailure, PackageTlog, PreviousPackage } from './package-checkpoint.js';
 
 export const CONSISTENCY_FORMAT = 'auditdesk-consistency/1';
 
@@ -203,49 +201,6 @@ export async function chainEvidenceFiles(args: {
 
 export function previousNeedsWholeChain(): UserError {
   return new UserError('--previous needs an export of the whole chain (no facet filter, no data subject).', 'E_USAGE', 'Drop the filters or the subject, or export without --previous.');
-}
-
-/** The package of an earlier visit, verified, with the chain it exported. */
-export interface PreviousPackage {
-  packageId: string | null;
-  createdAt: string | null;
-  tlog: PackageTlog;
-  /** its QA cosignature, when it carries one that verifies (auditdesk cosign) */
-  cosignature: Cosignature | null;
-}
-
-/** Reads and verifies `--previous` before the export starts, so its chain head can anchor the new chain's check. */
-export async function readPreviousPackage(path: string): Promise<PreviousPackage> {
-  const { packageTlog, verifyPackage } = await import('./verify-package.js');
-  const verified = await verifyPackage(path);
-  const tlog = packageTlog(verified);
-  if (verified.verdict === 'invalid') {
-    throw new UserError(`the previous package ${basename(path)} does not verify (${verified.failures[0]?.code}: ${verified.failures[0]?.message}).`, 'E_INPUT', 'Name the package of the earlier visit as it was handed over.');
-  }
-  if (!tlog) {
-    throw new UserError(`the previous package ${basename(path)} carries no signed chain checkpoint (it was made before AuditDesk wrote them, or is a filtered export).`, 'E_INPUT', 'Export without --previous; the new package starts the series.');
-  }
-  return { packageId: verified.packageId, createdAt: verified.createdAt ?? null, tlog, cosignature: verified.cosignature };
-}
-
-/**
- * The earlier package's chain head as an anchor of the new chain's check (issue 21):
- * rows it exported that are gone now make the new chain TRUNCATED (or rewritten), in
- * the package's own verdict, not only in the --previous outcome.
- */
-export function previousPackageAnchor(p: PreviousPackage): ManifestAnchor | null {
-  const n = p.tlog.leaves.size;
-  if (n === 0) return null;
-  return {
-    label: `package ${p.packageId ?? '(no id)'}${p.createdAt ? ` (exported ${p.createdAt})` : ''}`,
-    // Outside the cache: the engine must reach it (integrity.ts). Verified, signature and files, before use.
-    origin: 'external',
-    checkpointId: null,
-    lastSeq: p.tlog.leaves.seqs[n - 1]!.toString(),
-    headHash: p.tlog.leaves.storedHash(n - 1),
-    createdAt: p.createdAt,
-    signature: 'valid',
-  };
 }
 
 /** verify.html as built by `npm run build` (src-renderer/verify-page). */

@@ -19,6 +19,7 @@ import type { ChainProfile } from '../chain/profile.js';
 import { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { ChainChecker, type BreakKind as SubsetBreakKind } from './chain-check.js';
 import { seqJsonFromText } from '../chain/seq.js';
+import type { DriftSummary } from './changes.js';
 
 /**
  * The chain entry of verification.json. Packages written before limits existed lack
@@ -187,4 +188,17 @@ export function sameEntry(recorded: IntegrityEntry, recomputed: IntegrityEntry):
 function withoutLimits(e: IntegrityEntry): IntegrityEntry {
   const { verdict: _v, verdictExplanation: _e, anchor: _a, limits: _l, ...rest } = e;
   return rest;
+}
+
+export const VERIFICATION_FORMAT = 'auditdesk-package-verification/1';
+
+/** verification.json: the integrity report for the exported range (same per-chain shape as `auditdesk verify`). */
+export interface VerificationFile {
+  format: typeof VERIFICATION_FORMAT;
+  profile: string;
+  generatedAt: string;
+  scope: 'whole-period' | 'filtered';
+  tenants: IntegrityEntry[];
+  /** drift findings of the exported rows (issue 19); the same object as the manifest's `drift` */
+  drift: DriftSummary;
 }

@@ -4,6 +4,7 @@
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { openNote, parseVerifierKey, type Ed25519Check } from '../chain/signed-note.js';
 import { parseCheckpointText, type TreeHead } from '../chain/tlog-checkpoint.js';
+import type { Cosignature } from './cosignature-check.js';
 
 /**
  * Opens a package's checkpoint with the vkey it ships, after checking that the vkey is
@@ -62,4 +63,13 @@ export function checkPackageCheckpoint(args: {
     return f(`checkpoint.note records ${head.size} rows with root ${head.root.toString('base64')}; audit_events.csv gives ${args.leaves.size} rows with root ${root.toString('base64')}`);
   }
   return { tlog: { head, note: args.note, leaves: args.leaves }, failures: [] };
+}
+
+/** The package of an earlier visit, verified, with the chain it exported. */
+export interface PreviousPackage {
+  packageId: string | null;
+  createdAt: string | null;
+  tlog: PackageTlog;
+  /** its QA cosignature, when it carries one that verifies (auditdesk cosign) */
+  cosignature: Cosignature | null;
 }

@@ -31,12 +31,14 @@ import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, 
 import { renderReport, type AnomalyLine, type AppendixRow, type ConversationLine, type DecisionLine, type ConfigFinding, type ControlsSection, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
 import type { ControlsReport } from '../controls/engine.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES, UNNAMED_FILES } from './package-files.js';
-import { chainEvidenceFiles, previousNeedsWholeChain, previousPackageAnchor, readPreviousPackage, readVerifyPage, type PreviousOutcome } from './chain-evidence.js';
+import { chainEvidenceFiles, previousNeedsWholeChain, readVerifyPage, type PreviousOutcome } from './chain-evidence.js';
+import { previousPackageAnchor, readPreviousPackage } from './previous-package.js';
 import { minisignSignature } from './minisign.js';
 import type { ChainLeafCollector } from '../chain/chain-leaves.js';
 import { chainOrigin } from '../chain/tlog-checkpoint.js';
 export { CONVERSATION_HEADER, PACKAGE_FILES };
 import { PRIVATE_FILE_MODE } from '../util/private-files.js';
+import { VERIFICATION_FORMAT, type VerificationFile } from './integrity.js';
 import { CHANGES_COLUMNS, CHANGES_FILE, changesCells, driftInScope, summariseDrift, type DriftSummary } from './changes.js';
 import { latestSeal } from '../sync/index.js';
 import { loadTable } from './select.js';
@@ -124,19 +126,6 @@ export interface ExportResult {
   drift: { findings: number; chainRows: number; statement: string | null };
   /** the source the package's rows came from (as in its manifest); null for a selection without rows */
   source: { label: string; fingerprint: string } | null;
-}
-
-export const VERIFICATION_FORMAT = 'auditdesk-package-verification/1';
-
-/** verification.json: the integrity report for the exported range (same per-chain shape as `auditdesk verify`). */
-export interface IntegrityReport {
-  format: typeof VERIFICATION_FORMAT;
-  profile: string;
-  generatedAt: string;
-  scope: 'whole-period' | 'filtered';
-  tenants: IntegrityEntry[];
-  /** drift findings of the exported rows (issue 19); the same object as the manifest's `drift` */
-  drift: DriftSummary;
 }
 
 /** Work folders are named `<prefix><pid>-<random>`: the pid tells a live export's folder from a killed one's. */
@@ -363,7 +352,7 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     };
     const packageId = packageIdOf({ query: query as unknown as JsonValue, createdAt, source: source?.fingerprint ?? null, signer: identity.info.fingerprint });
 
-    const verification: IntegrityReport = {
+    const verification: VerificationFile = {
       format: VERIFICATION_FORMAT,
       profile: profile.name,
       generatedAt: createdAt,

@@ -19,11 +19,10 @@ import { fingerprintOf } from '../identity/identity.js';
 import { subjectOf } from '../identity/certs.js';
 import { printableDeep } from '../util/printable.js';
 import { bindingProblem, pemToDer, pinSigner, type TrustedSigner } from './signer-trust.js';
-import { recordedEntry, sameEntry, type IntegrityEntry } from './integrity.js';
+import { recordedEntry, sameEntry, type IntegrityEntry, type VerificationFile } from './integrity.js';
 import { readCsvRows } from './csv.js';
 import { checkCsvContents, type CsvRecordReader } from './csv-contents.js';
 import { columnsProblem, PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
-import type { IntegrityReport } from './package.js';
 import { PACKAGE_FILES } from './package-files.js';
 import { COSIGNATURE_FILES, isUnsafePath, REQUIRED_FILES, UNNAMED_FILES } from './package-files.js';
 import { checkCosignatureFiles, cosignatureNote, type Cosignature, type CosignerFacts } from './cosignature-check.js';
@@ -567,7 +566,7 @@ async function compareChain(
     return;
   }
   try {
-    const report = JSON.parse(vBytes.toString('utf8')) as IntegrityReport;
+    const report = JSON.parse(vBytes.toString('utf8')) as VerificationFile;
     const found = report.tenants.find((t) => t.tenant === chain.tenant);
     const recorded = found && recordedEntry(found, chain);
     if (!recorded || !sameEntry(recorded, chain)) {

@@ -11,15 +11,8 @@ import type { SourceTable } from '../source/discover.js';
 import { UserError } from '../util/errors.js';
 import { DriftRecorder, sourceValuesOf } from './drift.js';
 
-export const CACHE_TABLE: Record<TableKind, { table: string; pk: string; recordKind?: 'event' | 'conversation' }> = {
-  events: { table: 'records', pk: 'rid', recordKind: 'event' },
-  conversations: { table: 'records', pk: 'rid', recordKind: 'conversation' },
-  anomalies: { table: 'anomalies', pk: 'aid' },
-  access: { table: 'access_log', pk: 'lid' },
-};
-
-/** Cache column that holds the row time, used for the (time, id) order. */
-export const CACHE_TIME_COLUMN: Record<TableKind, string> = { events: 'ts', conversations: 'ts', anomalies: 'detected_at', access: 'accessed_at' };
+export { CACHE_TABLE, CACHE_TIME_COLUMN } from '../cache/cache-tables.js';
+import { CACHE_TABLE, CACHE_TIME_COLUMN } from '../cache/cache-tables.js';
 
 const now = () => new Date().toISOString();
 

@@ -6,7 +6,7 @@ import { driftItemKey, itemIdOf, latestDecisions, type LatestDecision } from '..
 import type { CacheDb } from '../cache/open.js';
 import { fromRecord, type CacheRow, type MappedColumn, type TableKind } from '../cache/record-mapping.js';
 import type { Row } from '../source/session.js';
-import { CACHE_TABLE } from './cache-store.js';
+import { CACHE_TABLE } from '../cache/cache-tables.js';
 
 export type DriftChange = 'modified' | 'deleted' | 'added';
 

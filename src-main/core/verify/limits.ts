@@ -10,8 +10,9 @@
 //    role may not see every row of the tenant (rows hidden at the end leave no gap).
 //
 // A chain with no visible rows gets the verdict `empty`, never "intact".
-import { seqJson } from './checkpoints.js';
-import type { ChainReportJson, JsonSeq } from './report.js';
+import { seqJson } from '../chain/seq.js';
+import type { ChainReportJson } from './report-json.js';
+import type { JsonSeq } from '../chain/seq.js';
 import type { ChainResult } from './types.js';
 import type { TablePolicies } from '../source/policies.js';
 

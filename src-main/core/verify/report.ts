@@ -2,7 +2,7 @@
 // its human rendering for the CLI. Seqs are JSON numbers when exact (|v| ≤ 2^53−1),
 // else decimal strings, so no reader loses a digit.
 import type { ChainProfile } from '../chain/profile.js';
-import { seqJson } from './checkpoints.js';
+import { seqJson } from '../chain/seq.js';
 import type { SealReport } from './seal-compare.js';
 import type { AnchorOutcome, BreakKind, ChainResult } from './types.js';
 import { limitLines, verdictPhrase, type ChainLimitsJson, type ChainVerdict } from './limits.js';
@@ -15,54 +15,8 @@ export type { JsonSeq };
 export const REPORT_FORMAT = 'auditdesk-verify-report-v1';
 
 
-export interface BreakJson {
-  seq: JsonSeq | null;
-  kind: BreakKind;
-  id: string | null;
-  expected: string | null;
-  found: string | null;
-  time: string | null;
-  explanation: string;
-}
-
-export interface CheckpointComparisonJson {
-  checkpointId: number | null;
-  origin: 'sync' | 'verify' | 'external';
-  label: string;
-  lastSeq: JsonSeq;
-  headHash: string;
-  createdAt: string | null;
-  signature: 'valid' | 'invalid' | 'unsigned';
-  outcome: AnchorOutcome;
-  foundHash: string | null;
-}
-
-export interface ChainReportJson {
-  tenant: string;
-  table: string;
-  rows: number;
-  intactRows: number;
-  intact: boolean;
-  firstSeq: JsonSeq | null;
-  lastSeq: JsonSeq | null;
-  headHash: string | null;
-  merkleRoot: string | null;
-  breaks: BreakJson[];
-  breaksOmitted: number;
-  checkpoints: CheckpointComparisonJson[];
-  cacheComparison: { compared: number; differing: number; firstDifferentSeq: JsonSeq | null; cacheLastSeq: JsonSeq | null } | null;
-  /** drift findings of this chain in the cache (issue 19); any makes `intact` false */
-  driftFindings?: number;
-}
-
-export interface RecordedCheckpointJson {
-  checkpointId: number;
-  table: string;
-  tenant: string;
-  lastSeq: JsonSeq;
-  headHash: string;
-  keyId: string;
-}
+export type { BreakJson, ChainReportJson, CheckpointComparisonJson, RecordedCheckpointJson } from './report-json.js';
+import type { ChainReportJson, RecordedCheckpointJson } from './report-json.js';
 
 export interface VerifyReport {
   format: typeof REPORT_FORMAT;
