@@ -6,7 +6,7 @@
 // lists any item left open.
 import { useCallback, useEffect, useState } from 'react';
 import type { DecisionView, Disposition, ExceptionItem, ExceptionKind, ExceptionQueue, SignatureMeaning } from '../../src-main/core/contract/review.js';
-import { api, errorMessage } from '../api/client.js';
+import { api, errorCode, errorMessage } from '../api/client.js';
 import { countOf, formatTs, type TimeZoneMode } from '../app/format.js';
 import { useApp } from '../app/store.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
@@ -32,6 +32,11 @@ const KIND_LABELS = {
   model_finding: 'Model/config findings',
   control_failure: 'Failed controls',
 } as const satisfies Record<ExceptionKind, string>;
+
+/** An error of a signing attempt in the app's words (the core's hint for E_PASSWORD names CLI flags). */
+function signingError(e: unknown): string {
+  return errorCode(e) === 'E_PASSWORD' ? 'Wrong password for this identity.' : errorMessage(e);
+}
 
 /** The meaning a disposition usually carries; the reviewer may choose another. */
 const USUAL_MEANING: Record<Disposition, SignatureMeaning> = {
@@ -123,7 +128,7 @@ function DecideDialog({ item, onClose, onDone }: { item: ExceptionItem; onClose(
       });
       onDone();
     } catch (e) {
-      setError(errorMessage(e));
+      setError(signingError(e));
       setBusy(false);
     }
   };
@@ -208,7 +213,7 @@ function CompleteDialog({ queue, onClose, onDone }: { queue: ExceptionQueue; onC
       await api['review.complete']({ note, acceptOpenItems: acceptOpen, ...signature });
       onDone();
     } catch (e) {
-      setError(errorMessage(e));
+      setError(signingError(e));
       setBusy(false);
     }
   };
