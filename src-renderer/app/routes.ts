@@ -36,8 +36,3 @@ export function navigate(screen: Screen, params?: URLSearchParams): void {
   if (location.hash !== next) location.hash = next;
 }
 
-/** Updates the query of the current screen without adding a history entry per keystroke. */
-export function replaceParams(screen: Screen, params: URLSearchParams): void {
-  const next = formatHash(screen, params);
-  if (location.hash !== next) history.replaceState(null, '', next);
-}

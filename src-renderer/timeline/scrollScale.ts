@@ -46,7 +46,3 @@ export function scrollTopFor(index: number, count: number, rowHeight: number, vi
   return maxVirtual === 0 ? 0 : Math.min(maxScroll, Math.ceil((virtual / maxVirtual) * maxScroll));
 }
 
-/** Row index currently at the top of the viewport. */
-export function indexAtTop(scrollTop: number, count: number, rowHeight: number, viewport: number): number {
-  return windowAt(scrollTop, count, rowHeight, viewport, 0).first;
-}

@@ -24,10 +24,6 @@ function nodeBytes(left: string, right: string): string {
   return hash('sha256', nodeInput, 'binary');
 }
 
-export function leafHash(rowDigestHex: string): Buffer {
-  return Buffer.from(leafBytes(rowDigestHex), 'binary');
-}
-
 /**
  * Streaming builder: push leaves in order, read the root at the end.
  * Keeps O(log n) subtree roots, so memory stays flat for millions of rows.

@@ -11,11 +11,11 @@ import { chainHash, genesisOf, makePayloadBuilder } from '../chain/hash.js';
 import type { ColumnType } from '../chain/canonical.js';
 import type { ChainProfile } from '../chain/profile.js';
 
-export type BreakKind = 'hash_mismatch' | 'link_mismatch' | 'gap' | 'bad_genesis' | 'unparseable';
+export type SubsetBreakKind = 'hash_mismatch' | 'link_mismatch' | 'gap' | 'bad_genesis' | 'unparseable';
 
-export interface ChainBreak {
+export interface SubsetBreak {
   seq: string;
-  kind: BreakKind;
+  kind: SubsetBreakKind;
   id: string | null;
   expected: string | null;
   found: string | null;
@@ -27,7 +27,7 @@ export interface ChainResult {
   table: string;
   rows: number;
   intact: boolean;
-  breaks: ChainBreak[];
+  breaks: SubsetBreak[];
   first: { seq: string; prevHash: string | null } | null;
   head: { seq: string; hash: string | null } | null;
 }
@@ -66,7 +66,7 @@ export class ChainChecker {
 
   private readonly contiguous: boolean;
 
-  private add(b: ChainBreak): void {
+  private add(b: SubsetBreak): void {
     this.result.intact = false;
     if (this.result.breaks.length < this.maxBreaks) this.result.breaks.push(b);
   }

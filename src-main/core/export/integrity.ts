@@ -17,7 +17,7 @@ import type { MappedColumn } from '../cache/record-mapping.js';
 import type { ColumnType } from '../chain/canonical.js';
 import type { ChainProfile } from '../chain/profile.js';
 import { ChainLeafCollector } from '../chain/chain-leaves.js';
-import { ChainChecker, type BreakKind as SubsetBreakKind } from './chain-check.js';
+import { ChainChecker, type SubsetBreakKind } from './chain-check.js';
 import { seqJsonFromText } from '../chain/seq.js';
 import type { DriftSummary } from './changes.js';
 

@@ -193,7 +193,7 @@ const SECRET_PATTERNS: RegExp[] = [
 ];
 
 /** model_config with secrets replaced; null when it holds none. */
-export function redactSecrets(config: string): string | null {
+export function redactConfigSecrets(config: string): string | null {
   let found = false;
   let out = config;
   for (const re of SECRET_PATTERNS) {
@@ -725,7 +725,7 @@ async function writeConversations(
         report.conversations.push({ ts: String(row.ts ?? ''), agent: String(row.agent_id ?? '-'), model: pmv, prompt: String(row.prompt ?? '') });
       }
       if (row.model_config !== null && row.model_config !== undefined) {
-        const red = redactSecrets(String(row.model_config));
+        const red = redactConfigSecrets(String(row.model_config));
         if (red !== null) report.secrets.push({ logId: String(row.source_key), agent: row.agent_id === null ? null : String(row.agent_id), redactedConfig: red });
       }
       const pending = w.row(values);

@@ -8,7 +8,7 @@
 // The result is a standard certificate that `openssl x509` and node's
 // X509Certificate read and verify.
 import forge from 'node-forge';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 
 const { asn1, pki } = forge;
 const U = asn1.Class.UNIVERSAL;
@@ -174,10 +174,6 @@ export function formatFingerprint(fp: string): string {
 export function certPem(der: Buffer): string {
   const b64 = der.toString('base64').match(/.{1,64}/g)!.join('\n');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
-}
-
-export function keyAlgorithm(pkcs8Der: Buffer): string | undefined {
-  return createPrivateKey({ key: pkcs8Der, format: 'der', type: 'pkcs8' }).asymmetricKeyType;
 }
 
 /** True when the certificate's public key is the public half of `privateKey`. */

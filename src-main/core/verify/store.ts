@@ -91,11 +91,6 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
   return out;
 }
 
-export function loadReport(db: CacheDb, reportId: number): VerifyReport | null {
-  const row = db.prepare('SELECT report_json FROM verify_reports WHERE report_id = ?').pluck().get(reportId) as string | undefined;
-  return row ? (JSON.parse(row) as VerifyReport) : null;
-}
-
 /**
  * For sync: after a sync, record one signed checkpoint per events chain it sealed
  * (origin 'sync'), so a later verification can tell whether the chain was rewritten

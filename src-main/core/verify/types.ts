@@ -12,17 +12,6 @@ export type BreakKind =
   | 'rewritten'
   | 'truncated';
 
-export const BREAK_KINDS: readonly BreakKind[] = [
-  'modified',
-  'deleted',
-  'inserted',
-  'reordered',
-  'duplicate',
-  'malformed',
-  'rewritten',
-  'truncated',
-];
-
 /** One row of one chain (table + tenant), as the adapters hand it to the engine in seq order. */
 export interface ChainRow {
   /** null when the stored seq is NULL or not an integer: the row is malformed. */
