@@ -8,13 +8,13 @@ import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { AnomalyContext, AnomalyList, Finding, Review } from '../../src-main/core/contract/anomalies.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { createRecordsFixture, type RecordsFixture } from '../helpers/records-fixture.js';
-import { callApp } from '../helpers/app-calls.js';
+import { clientFor } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 let fx: RecordsFixture;
 let ctx: AppContext;
 
-const call = <T>(method: string, input: unknown) => callApp<T>(ctx, method, input);
+const api = () => clientFor(ctx);
 
 const SECRET = 'sk-proj-abcdefghijklmnopqrstuvwx0123456789';
 
@@ -29,7 +29,7 @@ after(() => {
 
 describe('anomaly list', () => {
   test('anomalies at or above 0.7 by default, highest score first, each with its event', async () => {
-    const list = await call<AnomalyList>('anomalies.list', {});
+    const list = await api()['anomalies.list']({});
     const expected = fx.anomalies.filter((a) => Number(a.anomaly_score) >= 0.7);
     assert.equal(list.total, expected.length);
     assert.equal(list.anomalies.length, expected.length);
@@ -48,10 +48,10 @@ describe('anomaly list', () => {
   });
 
   test('the threshold slider and tenant narrow the list', async () => {
-    const all = await call<AnomalyList>('anomalies.list', { threshold: 0 });
+    const all = await api()['anomalies.list']({ threshold: 0 });
     assert.equal(all.total, fx.anomalies.length);
     const tenant = fx.anomalies[0]!.tenant_id!;
-    const one = await call<AnomalyList>('anomalies.list', { tenant, threshold: 0.5 });
+    const one = await api()['anomalies.list']({ tenant, threshold: 0.5 });
     assert.equal(one.total, fx.anomalies.filter((a) => a.tenant_id === tenant && Number(a.anomaly_score) >= 0.5).length);
     assert.ok(one.anomalies.every((a) => a.tenant === tenant && a.score! >= 0.5));
     const bad = await dispatch(ctx, 'anomalies.list', { threshold: 1.5 });
@@ -59,9 +59,9 @@ describe('anomaly list', () => {
   });
 
   test('context shows the event between its neighbours in time, same tenant only', async () => {
-    const list = await call<AnomalyList>('anomalies.list', {});
+    const list = await api()['anomalies.list']({});
     const target = list.anomalies.find((a) => a.event && !a.event.undated)!;
-    const c = await call<AnomalyContext>('anomalies.context', { tenant: target.tenant, anomalyKey: target.anomalyKey, window: 4 });
+    const c = await api()['anomalies.context']({ tenant: target.tenant, anomalyKey: target.anomalyKey, window: 4 });
     assert.equal(c.event!.rid, target.event!.rid);
     assert.equal(c.before.length, 4);
     assert.equal(c.after.length, 4);
@@ -80,7 +80,7 @@ describe('anomaly list', () => {
 
 describe('reviews', () => {
   test('a review needs a note, a reviewer and a meaning', async () => {
-    const [a] = (await call<AnomalyList>('anomalies.list', {})).anomalies;
+    const [a] = (await api()['anomalies.list']({})).anomalies;
     const base = { tenant: a!.tenant, anomalyKey: a!.anomalyKey, decision: 'confirmed', reviewer: 'R. Auditor', meaning: 'Reviewed and confirmed as a security incident' };
     for (const input of [{ ...base, note: '' }, { ...base, note: '   \n ' }, { ...base, note: 'ok', reviewer: ' ' }, { ...base, note: 'ok', meaning: '' }]) {
       const reply = await dispatch(ctx, 'anomalies.review', input);
@@ -90,7 +90,7 @@ describe('reviews', () => {
     const missingNote = await dispatch(ctx, 'anomalies.review', base);
     assert.equal(missingNote.ok, false);
     assert.match(!missingNote.ok ? missingNote.error.message : '', /note/);
-    assert.deepEqual(await call<Review[]>('anomalies.reviews', {}), [], 'nothing was stored');
+    assert.deepEqual(await api()['anomalies.reviews']({}), [], 'nothing was stored');
     const unknown = await dispatch(ctx, 'anomalies.review', { ...base, anomalyKey: 'no-such-anomaly', note: 'x' });
     assert.equal(!unknown.ok && unknown.error.code, 'E_NOT_FOUND');
     const wrongTenant = await dispatch(ctx, 'anomalies.review', { ...base, tenant: 'other-tenant', note: 'x' });
@@ -98,27 +98,27 @@ describe('reviews', () => {
   });
 
   test('decisions are appended with UTC time; the latest one counts; the list can hide reviewed ones', async () => {
-    const list = await call<AnomalyList>('anomalies.list', {});
+    const list = await api()['anomalies.list']({});
     const a = list.anomalies[1]!;
-    const first = await call<Review>('anomalies.review', {
+    const first = await api()['anomalies.review']({
       tenant: a.tenant, anomalyKey: a.anomalyKey, decision: 'false_positive', note: '  Scheduled export by the backup job <b>x</b>  ',
       reviewer: 'R. Auditor', meaning: 'Reviewed and dismissed as a false positive',
     });
     assert.equal(first.note, 'Scheduled export by the backup job <b>x</b>', 'stored trimmed, verbatim (markup is text)');
     assert.match(first.reviewedAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    const second = await call<Review>('anomalies.review', {
+    const second = await api()['anomalies.review']({
       tenant: a.tenant, anomalyKey: a.anomalyKey, decision: 'confirmed', note: 'Backup job does not run at 3 a.m.; escalated.',
       reviewer: 'S. Second', meaning: 'Reviewed and confirmed as a security incident',
     });
     assert.ok(second.reviewId > first.reviewId);
-    const history = await call<Review[]>('anomalies.reviews', { tenant: a.tenant, anomalyKey: a.anomalyKey });
+    const history = await api()['anomalies.reviews']({ tenant: a.tenant, anomalyKey: a.anomalyKey });
     assert.deepEqual(history.map((r) => r.decision), ['false_positive', 'confirmed']);
-    const after = await call<AnomalyList>('anomalies.list', {});
+    const after = await api()['anomalies.list']({});
     const listed = after.anomalies.find((x) => x.anomalyKey === a.anomalyKey)!;
     assert.equal(listed.latestReview?.decision, 'confirmed');
     assert.equal(listed.reviewCount, 2);
     assert.equal(after.unreviewed, list.unreviewed - 1);
-    const open = await call<AnomalyList>('anomalies.list', { includeReviewed: false });
+    const open = await api()['anomalies.list']({ includeReviewed: false });
     assert.ok(!open.anomalies.some((x) => x.anomalyKey === a.anomalyKey));
     assert.equal(open.anomalies.length, after.unreviewed);
   });
@@ -133,7 +133,7 @@ describe('reviews', () => {
 describe('model and config findings', () => {
   test('risky temperatures, relaxed safety, secrets (redacted) and rare versions are found', async () => {
     const tenant = fx.rows.find((r) => r.byName.model_config?.includes(SECRET))!.byName.tenant_id!;
-    const found = await call<Finding[]>('anomalies.findings', { tenant });
+    const found = await api()['anomalies.findings']({ tenant });
     const convs = fx.rows.filter((r) => r.kind === 'conversation' && r.byName.tenant_id === tenant);
     const kinds = (k: Finding['kind']) => found.filter((f) => f.kind === k);
 
@@ -166,7 +166,7 @@ describe('model and config findings', () => {
   });
 
   test('an approved-version list overrides the share rule', async () => {
-    const found = await call<Finding[]>('anomalies.findings', {
+    const found = await api()['anomalies.findings']({
       tenant: 'globex-bank',
       approvedVersions: { 'openai/gpt-4o': ['2024-05-13'] },
     });
@@ -175,20 +175,20 @@ describe('model and config findings', () => {
   });
 
   test('findings follow the timeline filter', async () => {
-    const found = await call<Finding[]>('anomalies.findings', { tenant: 'globex-bank', filter: { agent: ['claims-triage'] } });
+    const found = await api()['anomalies.findings']({ tenant: 'globex-bank', filter: { agent: ['claims-triage'] } });
     assert.ok(found.every((f) => f.agentId === 'claims-triage'));
     assert.ok(!found.some((f) => f.kind === 'high_temperature'));
   });
 
   test("each finding's related filter opens exactly its calls in the timeline (a secret: that agent's calls of the model)", async () => {
     const tenant = fx.rows.find((r) => r.byName.model_config?.includes(SECRET))!.byName.tenant_id!;
-    const found = await call<Finding[]>('anomalies.findings', { tenant });
+    const found = await api()['anomalies.findings']({ tenant });
     assert.ok(found.length > 0);
     for (const f of found) {
-      const { total } = await call<{ total: number }>('records.count', { filter: f.related });
+      const { total } = await api()['records.count']({ filter: f.related });
       if (f.kind === 'secret_in_config') assert.ok(total >= f.count, f.title);
       else assert.equal(total, f.count, `${f.title}: ${JSON.stringify(f.related)}`);
-      const page = await call<{ rows: { rid: number }[] }>('records.query', { filter: f.related, limit: 500 });
+      const page = await api()['records.query']({ filter: f.related, limit: 500 });
       assert.ok(f.sampleRids.every((rid) => page.rows.some((r) => r.rid === rid)) || total > 500, f.title);
     }
   });

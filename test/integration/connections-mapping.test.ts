@@ -13,19 +13,19 @@ import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { ConnectionTestResult, ConnectionView, MappingFields } from '../../src-main/core/contract/connections.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
-import { callApp } from '../helpers/app-calls.js';
+import { clientFor } from '../helpers/app-calls.js';
 
 let demo: DemoDb;
 let dir: string;
 let ctx: AppContext;
 
-const call = <T>(name: string, input: unknown) => callApp<T>(ctx, name, input);
+const api = () => clientFor(ctx);
 
 function profile(mapping?: unknown) {
   const url = new URL(demo.url);
   return {
     id: 'mapped', name: 'Mapped', host: url.hostname, port: Number(url.port), database: url.pathname.slice(1),
-    user: decodeURIComponent(url.username), sslmode: 'disable', tenants: [MAPPED_TENANT], schema: 'public', ...(mapping ? { mapping } : {}),
+    user: decodeURIComponent(url.username), sslmode: 'disable' as const, tenants: [MAPPED_TENANT], schema: 'public', ...(mapping ? { mapping } : {}),
   };
 }
 const password = () => decodeURIComponent(new URL(demo.url).password);
@@ -44,7 +44,7 @@ after(async () => {
 });
 
 test('the editor is offered the default table names and the field names a column can take', async () => {
-  const f = await call<MappingFields>('connections.mappingFields', {});
+  const f = await api()['connections.mappingFields']({});
   assert.equal(f.defaultTables.events, 'audit_logs');
   assert.ok(f.fields.events.includes('created_at') && f.fields.events.includes('id') && f.fields.events.includes('seq'));
   assert.ok(f.fields.conversations.includes('model_provider'));
@@ -63,26 +63,26 @@ test('a malformed mapping is refused at the door with the field that is wrong', 
 });
 
 test('a mapped table that does not exist: Test connects, then names the table and the way out', async () => {
-  const r = await call<ConnectionTestResult>('connections.test', { profile: profile({ events: 'roche_audit_logz' }), password: password() });
+  const r = await api()['connections.test']({ profile: profile({ events: 'roche_audit_logz' }), password: password() });
   assert.equal(r.ok, false);
   assert.equal(r.connected, true);
   assert.equal(r.errorCode, 'E_UNKNOWN_TABLE');
   assert.match(r.error!, /public\.roche_audit_logz \(mapped as events\) does not exist/);
   assert.match(r.error!, /Check the table name in the mapping/);
-  const unreachable = await call<ConnectionTestResult>('connections.test', { profile: { ...profile(), port: 1 }, password: password() });
+  const unreachable = await api()['connections.test']({ profile: { ...profile(), port: 1 }, password: password() });
   assert.equal(unreachable.connected, false);
 });
 
 test('the mapping is saved with the profile, listed back, and the sync reads the mapped table', async () => {
   const mapping = { events: 'roche_audit_logs', columns: { events: { event_uuid: 'id', occurred_at: 'created_at' } } };
-  const tested = await call<ConnectionTestResult>('connections.test', { profile: profile(mapping), password: password() });
+  const tested = await api()['connections.test']({ profile: profile(mapping), password: password() });
   assert.equal(tested.ok, true, tested.error ?? '');
   assert.equal(tested.tables.events, 'public.roche_audit_logs');
-  await call<ConnectionView>('connections.save', { profile: profile(mapping), password: password(), makeActive: true });
-  const [view] = await call<ConnectionView[]>('connections.list', {});
+  await api()['connections.save']({ profile: profile(mapping), password: password(), makeActive: true });
+  const [view] = await api()['connections.list']({});
   assert.deepEqual(view!.mapping, mapping);
 
-  const { jobId } = await call<{ jobId: string }>('sync.start', { connectionId: 'mapped' });
+  const { jobId } = await api()['sync.start']({ connectionId: 'mapped' });
   const status = await ctx.jobs.wait(jobId);
   assert.equal(status.state, 'done', JSON.stringify(status.error));
   const result = status.result as SyncResult;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { DemoKeeper } from '../../src-main/bridge/startup.js';
-import { callApp } from '../helpers/app-calls.js';
+import { clientFor } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
 import type { EngagementList, EngagementView } from '../../src-main/core/contract/engagements.js';
 import type { AppStatus } from '../../src-main/core/contract/status.js';
@@ -42,8 +42,8 @@ test('a switch to the Demo engagement at run time starts its database; the clien
   const first = new AppContext({ dataDir, frontDoor: 'test', queryWorkers: 0, log: () => undefined });
   const demoEngagement = first.engagement!;
   assert.equal(demoEngagement.meta.demo, true);
-  const client = await callApp<EngagementView>(first, 'engagements.create', { name: 'Globex 2026', client: 'Globex' });
-  await callApp(first, 'engagements.open', { dir: client.dir });
+  const client = await clientFor(first)['engagements.create']({ name: 'Globex 2026', client: 'Globex' });
+  await clientFor(first)['engagements.open']({ dir: client.dir });
   first.close();
 
   // Next launch opens the client engagement: nothing to start.
@@ -52,9 +52,9 @@ test('a switch to the Demo engagement at run time starts its database; the clien
   assert.equal(await keeper.ensure(), null);
   assert.equal(ctx.engagement!.dir, client.dir);
 
-  await callApp(ctx, 'engagements.open', { dir: demoEngagement.dir });
+  await clientFor(ctx)['engagements.open']({ dir: demoEngagement.dir });
   const status = await until('the demo source to be reachable', async () => {
-    const s = await callApp<AppStatus>(ctx!, 'status.get', { refreshSource: true });
+    const s = await clientFor(ctx!)['status.get']({ refreshSource: true });
     return s.source?.reachable ? s : null;
   });
   assert.equal(status.source!.isDemo, true);
@@ -62,12 +62,12 @@ test('a switch to the Demo engagement at run time starts its database; the clien
 
   // Its empty cache got the first sync, as on a first start: the timeline opens on rows.
   await until('the first demo sync to finish', async () => (ctx!.jobs.list().some((j) => j.state === 'running') ? null : true));
-  const count = await callApp<{ total: number }>(ctx, 'records.count', { filter: { kind: 'all' } });
+  const count = await clientFor(ctx)['records.count']({ filter: { kind: 'all' } });
   assert.ok(count.total > 1000, `demo rows cached: ${count.total}`);
 
   // Back to the client: its connections are its own, no demo profile among them.
-  await callApp(ctx, 'engagements.open', { dir: client.dir });
-  assert.deepEqual(await callApp<unknown[]>(ctx, 'connections.list', {}), []);
-  const list = await callApp<EngagementList>(ctx, 'engagements.list', {});
+  await clientFor(ctx)['engagements.open']({ dir: client.dir });
+  assert.deepEqual(await clientFor(ctx)['connections.list']({}), []);
+  const list = await clientFor(ctx)['engagements.list']({});
   assert.equal(list.engagements.length, 2);
 });

@@ -12,7 +12,7 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { MemorySecretStore } from '../../src-main/core/app/secrets.js';
-import { callApp } from '../helpers/app-calls.js';
+import { callApp, clientFor } from '../helpers/app-calls.js';
 import type { EngagementList } from '../../src-main/core/contract/engagements.js';
 import type { ConnectionView } from '../../src-main/core/contract/connections.js';
 import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
@@ -33,9 +33,9 @@ interface Snapshot {
 
 async function snapshot(ctx: AppContext): Promise<Snapshot> {
   return {
-    count: await callApp<RecordCount>(ctx, 'records.count', { filter: { kind: 'all' } }),
-    report: await callApp<IntegrityReport>(ctx, 'integrity.report', {}),
-    checkpoints: await callApp<CheckpointInfo[]>(ctx, 'integrity.checkpoints', {}),
+    count: await clientFor(ctx)['records.count']({ filter: { kind: 'all' } }),
+    report: await clientFor(ctx)['integrity.report']({}),
+    checkpoints: await clientFor(ctx)['integrity.checkpoints']({}),
   };
 }
 
@@ -46,7 +46,7 @@ before(async () => {
   dataDir = scratchDir('auditdesk-legacy-');
   const old = new AppContext({ ...quiet, dataDir, cachePath: join(dataDir, 'cache.sqlite') });
   const u = new URL(demo.url);
-  await callApp(old, 'connections.save', {
+  await clientFor(old)['connections.save']({
     profile: { id: 'acme-prod', name: 'Acme production', host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable', tenants: demo.groundTruth.tenants },
     password: decodeURIComponent(u.password),
   });
@@ -70,13 +70,13 @@ test('the old shared cache becomes an engagement named after its connection, wit
     assert.equal(ctx.engagement?.meta.migratedFrom, join(dataDir, 'cache.sqlite'));
     assert.equal(existsSync(join(dataDir, 'cache.sqlite')), false, 'moved, not copied: one cache, one truth');
     assert.equal(ctx.cachePath, engagementPaths(ctx.engagement!.dir).cache);
-    const { engagements, notices } = await callApp<EngagementList>(ctx, 'engagements.list', {});
+    const { engagements, notices } = await clientFor(ctx)['engagements.list']({});
     assert.deepEqual(engagements.map((e) => e.name), ['Acme production']);
     assert.equal(notices.length, 1);
     assert.match(notices[0]!, /now the engagement "Acme production"/);
     assert.deepEqual(logged, notices);
     assert.deepEqual(await snapshot(ctx), before_, 'the same rows, verdicts and checkpoints');
-    const connections = await callApp<ConnectionView[]>(ctx, 'connections.list', {});
+    const connections = await clientFor(ctx)['connections.list']({});
     assert.deepEqual(connections.map((c) => [c.id, c.active, c.hasPassword]), [['acme-prod', true, true]]);
   } finally {
     ctx.close();
@@ -87,8 +87,8 @@ test('the migration runs once: the next start opens the engagement without a not
   const ctx = new AppContext({ ...quiet, dataDir });
   try {
     assert.equal(ctx.engagement?.meta.name, 'Acme production');
-    assert.deepEqual((await callApp<EngagementList>(ctx, 'engagements.list', {})).notices, []);
-    assert.equal((await callApp<RecordCount>(ctx, 'records.count', { filter: { kind: 'all' } })).total, before_.count.total);
+    assert.deepEqual((await clientFor(ctx)['engagements.list']({})).notices, []);
+    assert.equal((await clientFor(ctx)['records.count']({ filter: { kind: 'all' } })).total, before_.count.total);
   } finally {
     ctx.close();
   }

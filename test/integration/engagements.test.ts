@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { AppContext } from '../../src-main/core/app/context.js';
-import { callApp } from '../helpers/app-calls.js';
+import { callApp, clientFor } from '../helpers/app-calls.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { EngagementList, EngagementView } from '../../src-main/core/contract/engagements.js';
 import type { RecordPage, RecordCount } from '../../src-main/core/contract/records.js';
@@ -24,19 +24,19 @@ let sourceA: DemoDb;
 let sourceB: DemoDb;
 let dataDir: string;
 let ctx: AppContext;
-const call = <T>(name: string, input: unknown) => callApp<T>(ctx, name, input);
+const api = () => clientFor(ctx);
 
 async function job<T>(name: string, input: unknown): Promise<T> {
-  const { jobId } = await call<{ jobId: string }>(name, input);
+  const { jobId } = await callApp<{ jobId: string }>(ctx, name, input);
   const done = (await ctx.jobs.wait(jobId)) as JobStatus<T>;
   assert.equal(done.state, 'done', `${name}: ${done.error?.message ?? ''}`);
   return done.result as T;
 }
 
 async function engagementOn(source: DemoDb, name: string, client: string): Promise<EngagementView> {
-  const created = await call<EngagementView>('engagements.create', { name, client, periodFrom: '2026-01-01', periodTo: '2026-03-31' });
+  const created = await api()['engagements.create']({ name, client, periodFrom: '2026-01-01', periodTo: '2026-03-31' });
   const u = new URL(source.url);
-  await call('connections.save', {
+  await api()['connections.save']({
     profile: { id: `src-${client.toLowerCase()}`, name: `${client} audit DB`, host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable', tenants: source.groundTruth.tenants },
     password: decodeURIComponent(u.password),
     makeActive: true,
@@ -56,7 +56,7 @@ async function allRowKeys(): Promise<Set<string>> {
   const keys = new Set<string>();
   let after: RecordPage['nextCursor'] | undefined;
   for (;;) {
-    const page = await call<RecordPage>('records.query', { filter: { kind: 'all' }, limit: 500, ...(after ? { after } : {}) });
+    const page = await api()['records.query']({ filter: { kind: 'all' }, limit: 500, ...(after ? { after } : {}) });
     for (const r of page.rows) keys.add(`${r.tenant}/${r.kind}/${r.sourceKey}`);
     if (!page.nextCursor) return keys;
     after = page.nextCursor;
@@ -86,7 +86,7 @@ after(async () => {
 
 test('a first start opens the Demo engagement; new engagements are listed with their client, source and verdict', async () => {
   assert.notEqual(acmeFingerprint, globexFingerprint, 'the two sources are different clusters');
-  const { engagements } = await call<EngagementList>('engagements.list', {});
+  const { engagements } = await api()['engagements.list']({});
   assert.deepEqual(engagements.map((e) => [e.name, e.client, e.demo, e.open]), [
     ['Demo', 'AuditDesk demo tenant', true, false],
     ['Acme Q1 review', 'Acme', false, false],
@@ -107,22 +107,22 @@ test('each engagement shows only its own rows, verdicts and checkpoints, after s
     [globex, globexFingerprint, acmeFingerprint],
     [acme, acmeFingerprint, globexFingerprint],
   ] as const) {
-    const opened = await call<EngagementView>('engagements.open', { dir: e.dir });
+    const opened = await api()['engagements.open']({ dir: e.dir });
     assert.equal(opened.open, true);
     const keys = await allRowKeys();
-    const count = await call<RecordCount>('records.count', { filter: { kind: 'all' } });
+    const count = await api()['records.count']({ filter: { kind: 'all' } });
     assert.equal(keys.size, count.total);
     if (seen.has(e.dir)) assert.deepEqual(keys, seen.get(e.dir), 'switching back shows the same rows');
     seen.set(e.dir, keys);
 
-    const report = await call<IntegrityReport>('integrity.report', {});
+    const report = await api()['integrity.report']({});
     assert.equal(report.lastRun?.source?.fingerprint, fingerprint);
     assert.ok(report.chains.length > 0);
-    const checkpoints = await call<CheckpointInfo[]>('integrity.checkpoints', {});
+    const checkpoints = await api()['integrity.checkpoints']({});
     assert.ok(checkpoints.length > 0);
     assert.deepEqual([...new Set(checkpoints.map((c) => c.sourceFingerprint))], [fingerprint]);
     assert.ok(checkpoints.every((c) => c.sourceLabel !== null), 'every checkpoint names its source');
-    const status = await call<AppStatus>('status.get', {});
+    const status = await api()['status.get']({});
     assert.equal(status.cache.path, engagementPaths(e.dir).cache);
     assert.ok(!JSON.stringify({ report, checkpoints }).includes(other), 'nothing about the other source');
   }
@@ -132,31 +132,31 @@ test('each engagement shows only its own rows, verdicts and checkpoints, after s
 });
 
 test('connection profiles belong to their engagement: each lists only its own', async () => {
-  await call('engagements.open', { dir: globex.dir });
-  const list = await call<{ id: string }[]>('connections.list', {});
+  await api()['engagements.open']({ dir: globex.dir });
+  const list = await api()['connections.list']({});
   assert.deepEqual(list.map((c) => c.id), ['src-globex']);
   const saved = readFileSync(engagementPaths(globex.dir).connections, 'utf8');
   assert.ok(!saved.includes(decodeURIComponent(new URL(sourceB.url).password)), 'never the password');
 });
 
 test('renaming changes the name shown; the open engagement cannot be closed, another can and its folder stays', async () => {
-  const renamed = await call<EngagementView>('engagements.rename', { dir: acme.dir, name: 'Acme FY26 review', client: 'Acme Corp' });
+  const renamed = await api()['engagements.rename']({ dir: acme.dir, name: 'Acme FY26 review', client: 'Acme Corp' });
   assert.deepEqual([renamed.name, renamed.client], ['Acme FY26 review', 'Acme Corp']);
   const refused = await dispatch(ctx, 'engagements.close', { dir: globex.dir });
   assert.equal(refused.ok ? 'ok' : refused.error.code, 'E_ENGAGEMENT_OPEN');
-  const demo = (await call<EngagementList>('engagements.list', {})).engagements.find((e) => e.demo)!;
-  assert.deepEqual(await call('engagements.close', { dir: demo.dir }), { closed: true });
+  const demo = (await api()['engagements.list']({})).engagements.find((e) => e.demo)!;
+  assert.deepEqual(await api()['engagements.close']({ dir: demo.dir }), { closed: true });
   assert.ok(existsSync(engagementPaths(demo.dir).meta), 'closing takes it off the list only');
-  assert.deepEqual((await call<EngagementList>('engagements.list', {})).engagements.map((e) => e.name), ['Acme FY26 review', 'Globex Q1 review']);
-  const reopened = await call<EngagementView>('engagements.open', { dir: demo.dir });
+  assert.deepEqual((await api()['engagements.list']({})).engagements.map((e) => e.name), ['Acme FY26 review', 'Globex Q1 review']);
+  const reopened = await api()['engagements.open']({ dir: demo.dir });
   assert.equal(reopened.name, 'Demo');
-  await call('engagements.open', { dir: globex.dir });
+  await api()['engagements.open']({ dir: globex.dir });
 });
 
 test('archiving writes one ZIP of the whole folder (cache, profiles, details) and never overwrites one', async () => {
   const { default: yauzl } = await import('yauzl');
   const out = join(dirname(globex.dir), 'globex-handover.zip');
-  const r = await call<{ out: string; files: number }>('engagements.archive', { dir: globex.dir, out });
+  const r = await api()['engagements.archive']({ dir: globex.dir, out });
   assert.equal(r.out, out);
   const names = await new Promise<string[]>((resolve, reject) =>
     yauzl.open(out, { lazyEntries: false }, (err, zip) => {
@@ -173,10 +173,10 @@ test('archiving writes one ZIP of the whole folder (cache, profiles, details) an
 });
 
 test('the first export from a new engagement succeeds with the default path in its exports/ folder', async () => {
-  await call('engagements.open', { dir: globex.dir });
-  const identity = await call<IdentityView>('identity.create', { name: 'Eng Tester', org: 'QA', email: 'eng@audit.example', password: 'eng-password' });
+  await api()['engagements.open']({ dir: globex.dir });
+  const identity = await api()['identity.create']({ name: 'Eng Tester', org: 'QA', email: 'eng@audit.example', password: 'eng-password' });
   const tenant = sourceB.groundTruth.tenants[0]!;
-  const { path } = await call<{ path: string }>('engagements.defaultExportPath', { tenant });
+  const { path } = await api()['engagements.defaultExportPath']({ tenant });
   const today = new Date().toISOString().slice(0, 10);
   assert.equal(path, join(engagementPaths(globex.dir).exports, `Globex-${tenant}-2026-01-01_2026-03-31-${today}.zip`));
   assert.equal(existsSync(dirname(path)), false, 'exports/ is made when the first package goes there');
@@ -184,10 +184,10 @@ test('the first export from a new engagement succeeds with the default path in i
   assert.equal(result.out, path);
   assert.equal(result.source?.fingerprint, globexFingerprint, 'the package names the source it came from');
   assert.ok(existsSync(path));
-  const { jobId } = await call<{ jobId: string }>('export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out: path });
+  const { jobId } = await api()['export.start']({ filter: { tenant: [tenant] }, identity: identity.fingerprint, out: path });
   const refused = await ctx.jobs.wait(jobId);
   assert.equal(refused.error?.code, 'E_EXISTS');
   assert.doesNotMatch(refused.error?.message ?? '', /--out/, 'the app never talks about a CLI flag');
-  const next = await call<{ path: string }>('engagements.defaultExportPath', { tenant });
+  const next = await api()['engagements.defaultExportPath']({ tenant });
   assert.notEqual(next.path, path, 'the next default never points at an existing package');
 });

@@ -12,16 +12,16 @@ import type { AppContext } from '../../src-main/core/app/context.js';
 import { appOnDemo } from '../helpers/app-on-demo.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { AnchorCheckResult, AnchorHead, CheckpointInfo, VerifyReport } from '../../src-main/core/contract/integrity.js';
-import { callApp } from '../helpers/app-calls.js';
+import { callApp, clientFor } from '../helpers/app-calls.js';
 
 let demo: DemoDb;
 let dir: string;
 let ctx: AppContext;
 
-const call = <T>(name: string, input: unknown) => callApp<T>(ctx, name, input);
+const api = () => clientFor(ctx);
 
 async function job<T>(name: string, input: unknown): Promise<T> {
-  const { jobId } = await call<{ jobId: string }>(name, input);
+  const { jobId } = await callApp<{ jobId: string }>(ctx, name, input);
   const status = await ctx.jobs.wait(jobId);
   assert.equal(status.state, 'done', JSON.stringify(status.error));
   return status.result as T;
@@ -59,7 +59,7 @@ test('a head saved from this cache is extended, in any of the three file shapes'
   const intact = truth.tenants.find((t) => t !== truth.tamperedTenant)!;
   await job<VerifyReport>('integrity.verify', { target: 'cache', tenants: [intact] });
   // "Save head": the newest head this app saw itself (a recorded external one is not it).
-  const [cp] = await call<CheckpointInfo[]>('integrity.checkpoints', { tenant: intact, origins: ['sync', 'verify'], limit: 1 });
+  const [cp] = await api()['integrity.checkpoints']({ tenant: intact, origins: ['sync', 'verify'], limit: 1 });
   assert.ok(cp);
   for (const file of [cp.anchor, [cp.anchor], { anchors: [cp.anchor] }]) {
     const result = await job<AnchorCheckResult>('integrity.checkAnchors', { file });
@@ -68,23 +68,23 @@ test('a head saved from this cache is extended, in any of the three file shapes'
     assert.equal(result.anchors[0]!.divergence, null);
   }
   // The check is a real verification: its verdicts are the latest ones.
-  const report = await call<{ lastRun: { reportId: number } | null }>('integrity.report', {});
+  const report = await api()['integrity.report']({});
   assert.ok(report.lastRun);
 });
 
 test('recording an anchor adds one signed external checkpoint that later verifications compare with', async () => {
   const truth = demo.groundTruth;
-  const heads = await call<AnchorHead[]>('integrity.recordAnchors', { file: { anchors: [truth.anchor] } });
+  const heads = await api()['integrity.recordAnchors']({ file: { anchors: [truth.anchor] } });
   assert.equal(heads[0]!.recorded?.signature, 'valid');
-  const again = await call<AnchorHead[]>('integrity.recordAnchors', { file: truth.anchor });
+  const again = await api()['integrity.recordAnchors']({ file: truth.anchor });
   assert.equal(again[0]!.recorded?.checkpointId, heads[0]!.recorded!.checkpointId, 'recorded once');
-  const external = await call<CheckpointInfo[]>('integrity.checkpoints', { origins: ['external'] });
+  const external = await api()['integrity.checkpoints']({ origins: ['external'] });
   assert.equal(external.length, 1);
   assert.equal(external[0]!.tenant, truth.tamperedTenant);
   assert.equal(String(external[0]!.lastSeq), String(truth.anchor.last_seq));
 
   // A plain verification, without the file, now finds the rewrite from the history alone.
-  const { jobId } = await call<{ jobId: string }>('integrity.verify', { target: 'cache', tenants: [truth.tamperedTenant] });
+  const { jobId } = await api()['integrity.verify']({ target: 'cache', tenants: [truth.tamperedTenant] });
   const report = (await ctx.jobs.wait(jobId)).result as VerifyReport;
   const chain = report.tenants[0]!;
   assert.ok(chain.checkpoints.some((c) => c.origin === 'external' && c.checkpointId === heads[0]!.recorded!.checkpointId && c.outcome === 'rewritten'));
@@ -123,10 +123,10 @@ test('a malformed anchor file or a forged signature is refused at the door with 
   const empty = await dispatch(ctx, 'integrity.checkAnchors', { file: [] });
   assert.ok(!empty.ok && /holds no head/.test(empty.error.message));
 
-  const [cp] = await call<CheckpointInfo[]>('integrity.checkpoints', { origins: ['verify'], limit: 1 });
+  const [cp] = await api()['integrity.checkpoints']({ origins: ['verify'], limit: 1 });
   const forged = { ...cp!.anchor, head_hash: 'b'.repeat(64) };
   const refused = await dispatch(ctx, 'integrity.recordAnchors', { file: forged });
   assert.ok(!refused.ok && refused.error.code === 'E_ANCHOR_SIGNATURE', JSON.stringify(refused));
-  const external = await call<CheckpointInfo[]>('integrity.checkpoints', { origins: ['external'] });
+  const external = await api()['integrity.checkpoints']({ origins: ['external'] });
   assert.ok(external.every((c) => c.headHash !== forged.head_hash));
 });

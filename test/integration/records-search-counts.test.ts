@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { appOnDemo } from '../helpers/app-on-demo.js';
-import { callApp } from '../helpers/app-calls.js';
+import { clientFor } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
 import type { AppContext } from '../../src-main/core/app/context.js';
 import type { FacetsResult, RecordCount } from '../../src-main/core/contract/records.js';
@@ -44,8 +44,8 @@ for (const [word, kind, sampled] of [
 ] as const) {
   test(`searching "${word}" (${kind}): the "N rows" count, the tenant facet's total and a SQL count of the matches agree`, async () => {
     const filter = { text: word, kind };
-    const count = await callApp<RecordCount>(ctx, 'records.count', { filter });
-    const facets = await callApp<FacetsResult>(ctx, 'records.facets', { filter, facets: ['tenant'] });
+    const count = await clientFor(ctx)['records.count']({ filter });
+    const facets = await clientFor(ctx)['records.facets']({ filter, facets: ['tenant'] });
     const tenant = facets.facets.tenant!;
     const expected = sqlCount(word, kind === 'all' ? undefined : kind);
     assert.ok(expected > 0, `the demo has rows matching "${word}"`);

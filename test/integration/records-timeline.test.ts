@@ -10,7 +10,7 @@ import { FACET_NAMES, recordFilterSchema, type FacetName } from '../../src-main/
 import { recordFacets } from '../../src-main/core/records/facets.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { createRecordsFixture, type RecordsFixture, type SourceRow } from '../helpers/records-fixture.js';
-import { callApp } from '../helpers/app-calls.js';
+import { clientFor } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const SOURCE_NAME: Record<FacetName, string> = {
@@ -31,7 +31,7 @@ const SOURCE_NAME: Record<FacetName, string> = {
 let fx: RecordsFixture;
 let ctx: AppContext;
 
-const call = <T>(method: string, input: unknown) => callApp<T>(ctx, method, input);
+const api = () => clientFor(ctx);
 
 function tsOf(r: SourceRow): string | null {
   const raw = r.kind === 'event' ? r.byName.created_at : r.byName.timestamp;
@@ -63,19 +63,19 @@ after(() => {
 
 describe('timeline list', () => {
   test('pages come newest first, undated rows last, and offset paging equals cursor paging', async () => {
-    const first = await call<RecordPage>('records.query', { filter: {}, limit: 500 });
+    const first = await api()['records.query']({ filter: {}, limit: 500 });
     assert.equal(first.rows.length, 500);
     assert.ok(first.hasMore);
     const all: RecordPage['rows'] = [];
     let page = first;
     all.push(...page.rows);
     while (page.nextCursor) {
-      page = await call<RecordPage>('records.query', { filter: {}, limit: 500, after: page.nextCursor });
+      page = await api()['records.query']({ filter: {}, limit: 500, after: page.nextCursor });
       all.push(...page.rows);
     }
     assert.equal(all.length, fx.rows.length);
     assert.equal(new Set(all.map((r) => r.rid)).size, fx.rows.length, 'no row twice, none skipped');
-    const offsetPage = await call<RecordPage>('records.query', { filter: {}, offset: 1500, limit: 100 });
+    const offsetPage = await api()['records.query']({ filter: {}, offset: 1500, limit: 100 });
     assert.deepEqual(offsetPage.rows.map((r) => r.rid), all.slice(1500, 1600).map((r) => r.rid));
     // ts descending with NULL last, as ORDER BY ts DESC does
     for (let i = 1; i < all.length; i++) {
@@ -89,7 +89,7 @@ describe('timeline list', () => {
   });
 
   test('ascending order reverses the list', async () => {
-    const asc = await call<RecordPage>('records.query', { filter: { kind: 'conversation' }, order: 'asc', limit: 5 });
+    const asc = await api()['records.query']({ filter: { kind: 'conversation' }, order: 'asc', limit: 5 });
     const expected = fx.rows.filter((r) => r.kind === 'conversation').map(tsOf).sort() as string[];
     assert.deepEqual(asc.rows.map((r) => r.ts), expected.slice(0, 5));
     assert.ok(asc.rows.every((r) => r.kind === 'conversation'));
@@ -99,10 +99,10 @@ describe('timeline list', () => {
     test(`filtering by ${facet} returns exactly the matching rows and counts them`, async () => {
       const value = mostCommon(fx.rows, facet);
       const expected = fx.rows.filter((r) => r.byName[SOURCE_NAME[facet]] === value);
-      const count = await call<RecordCount>('records.count', { filter: { [facet]: [value] } });
+      const count = await api()['records.count']({ filter: { [facet]: [value] } });
       assert.equal(count.total, expected.length);
       assert.equal(count.events, expected.filter((r) => r.kind === 'event').length);
-      const page = await call<RecordPage>('records.query', { filter: { [facet]: [value] }, limit: 500 });
+      const page = await api()['records.query']({ filter: { [facet]: [value] }, limit: 500 });
       assert.equal(page.rows.length, Math.min(500, expected.length));
       const summaryField: Record<FacetName, keyof RecordPage['rows'][number]> = {
         tenant: 'tenant', agent: 'agentId', session: 'sessionId', channel: 'channel', eventType: 'eventType',
@@ -118,7 +118,7 @@ describe('timeline list', () => {
     const expected = fx.rows.filter(
       (r) => ['acme-health', 'initech'].includes(r.byName.tenant_id!) && ['export', 'delete'].includes(r.byName.event_type ?? ''),
     );
-    const count = await call<RecordCount>('records.count', { filter });
+    const count = await api()['records.count']({ filter });
     assert.equal(count.total, expected.length);
     assert.ok(count.total > 0);
   });
@@ -130,9 +130,9 @@ describe('timeline list', () => {
       const t = tsOf(r);
       return t !== null && t >= '2026-09-01T00:00:00.000000Z' && t < '2026-09-15T12:00:00.000000Z';
     });
-    assert.equal((await call<RecordCount>('records.count', { filter: { from, to } })).total, expected.length);
+    assert.equal((await api()['records.count']({ filter: { from, to } })).total, expected.length);
     const hot = fx.rows.filter((r) => r.kind === 'conversation' && Number(r.byName.temperature) > 0.8 && Number(r.byName.temperature) <= 1.5);
-    const count = await call<RecordCount>('records.count', { filter: { temperatureMin: 0.80001, temperatureMax: 1.5 } });
+    const count = await api()['records.count']({ filter: { temperatureMin: 0.80001, temperatureMax: 1.5 } });
     assert.equal(count.total, hot.length);
     assert.ok(hot.length > 0);
   });
@@ -146,7 +146,7 @@ describe('timeline list', () => {
 
 describe('facet counts', () => {
   test('every facet counts all rows when nothing is selected', async () => {
-    const res = await call<FacetsResult>('records.facets', { filter: {}, limit: 200 });
+    const res = await api()['records.facets']({ filter: {}, limit: 200 });
     for (const facet of FACET_NAMES) {
       const expected = countBy(fx.rows, facet);
       const got = res.facets[facet]!;
@@ -163,7 +163,7 @@ describe('facet counts', () => {
 
   test("a facet's counts ignore its own selection but honour the others", async () => {
     const filter = { modelProvider: ['openai'], channel: ['web'] };
-    const res = await call<FacetsResult>('records.facets', { filter, facets: ['modelProvider', 'channel', 'agent', 'kind'], limit: 50 });
+    const res = await api()['records.facets']({ filter, facets: ['modelProvider', 'channel', 'agent', 'kind'], limit: 50 });
     const webRows = fx.rows.filter((r) => r.byName.channel === 'web');
     assert.deepEqual(new Map(res.facets.modelProvider!.values.map((v) => [v.value, v.count])), countBy(webRows, 'modelProvider'));
     const openaiRows = fx.rows.filter((r) => r.byName.model_provider === 'openai');
@@ -174,11 +174,11 @@ describe('facet counts', () => {
   });
 
   test("under a model filter, event-only facets show every row as empty (and vice versa)", async () => {
-    const res = await call<FacetsResult>('records.facets', { filter: { modelProvider: ['azure'] }, facets: ['user', 'eventType'] });
+    const res = await api()['records.facets']({ filter: { modelProvider: ['azure'] }, facets: ['user', 'eventType'] });
     const azure = fx.rows.filter((r) => r.byName.model_provider === 'azure').length;
     assert.deepEqual(res.facets.user, { values: [{ value: null, count: azure }], truncated: false });
     assert.deepEqual(res.facets.eventType, { values: [{ value: null, count: azure }], truncated: false });
-    const ev = await call<FacetsResult>('records.facets', { filter: { eventType: ['export'], user: ['user-3'] }, facets: ['session', 'user'] });
+    const ev = await api()['records.facets']({ filter: { eventType: ['export'], user: ['user-3'] }, facets: ['session', 'user'] });
     const exports = fx.rows.filter((r) => r.byName.event_type === 'export');
     assert.deepEqual(ev.facets.session, { values: [{ value: null, count: exports.filter((r) => r.byName.user_id === 'user-3').length }], truncated: false });
     assert.deepEqual(new Map(ev.facets.user!.values.map((v) => [v.value, v.count])).get('user-3'), exports.filter((r) => r.byName.user_id === 'user-3').length);
@@ -200,7 +200,7 @@ describe('facet counts', () => {
   });
 
   test('temperature and anomaly-score ranges count like the rows say', async () => {
-    const res = await call<FacetsResult>('records.facets', { filter: {}, facets: ['temperature', 'anomalyScore'] });
+    const res = await api()['records.facets']({ filter: {}, facets: ['temperature', 'anomalyScore'] });
     const temps = fx.rows.filter((r) => r.kind === 'conversation').map((r) => Number(r.byName.temperature)).filter(Number.isFinite);
     const inBucket = (v: number, min: number | null, max: number | null) => (min === null || v >= min) && (max === null || v < max);
     for (const b of res.temperature!) assert.equal(b.count, temps.filter((t) => inBucket(t, b.min, b.max)).length, b.label);
@@ -215,7 +215,7 @@ describe('facet counts', () => {
   });
 
   test('minAnomalyScore keeps only events with an anomaly at or above it', async () => {
-    const page = await call<RecordPage>('records.query', { filter: { minAnomalyScore: 0.7 }, limit: 500 });
+    const page = await api()['records.query']({ filter: { minAnomalyScore: 0.7 }, limit: 500 });
     const expected = new Set(
       fx.anomalies.filter((a) => Number(a.anomaly_score) >= 0.7).map((a) => `${a.tenant_id}/${a.audit_event_id}`),
     );
@@ -227,7 +227,7 @@ describe('facet counts', () => {
 
 describe('histogram', () => {
   test('sentinel and missing timestamps are counted apart and never stretch the axis', async () => {
-    const h = await call<Histogram>('records.histogram', { filter: {} });
+    const h = await api()['records.histogram']({ filter: {} });
     const dated = fx.rows.filter((r) => { const t = tsOf(r); return t !== null && t >= '1971' && t < '2200'; });
     const undated = fx.rows.length - dated.length;
     assert.ok(undated >= 4, 'the fixture plants null, 1970, 1601 and infinity');
@@ -242,7 +242,7 @@ describe('histogram', () => {
 
   test('a zoomed range gets finer bins and every row lands in the bin of its time', async () => {
     const filter = { from: '2026-09-10T00:00:00Z', to: '2026-09-10T06:00:00Z', kind: 'event' as const };
-    const h = await call<Histogram>('records.histogram', { filter, buckets: 60 });
+    const h = await api()['records.histogram']({ filter, buckets: 60 });
     assert.ok(h.bucketSeconds <= 600, `${h.bucketSeconds}`);
     const rows = fx.rows.filter((r) => r.kind === 'event').map(tsOf).filter((t): t is string => t !== null && t >= '2026-09-10T00' && t < '2026-09-10T06');
     for (const bin of h.bins) {
@@ -254,7 +254,7 @@ describe('histogram', () => {
   test('a zoomed full-text histogram puts every match in the bin of its time', async () => {
     // "patient" is in every event's entity_type ('patient_record'): the matches are the events
     const filter = { from: '2026-09-10T00:00:00Z', to: '2026-09-12T00:00:00Z', text: 'patient' };
-    const h = await call<Histogram>('records.histogram', { filter, buckets: 60 });
+    const h = await api()['records.histogram']({ filter, buckets: 60 });
     assert.ok(h.bucketSeconds < 86400, `${h.bucketSeconds}`);
     const rows = fx.rows.filter((r) => r.kind === 'event').map(tsOf).filter((t): t is string => t !== null && t >= '2026-09-10T00' && t < '2026-09-12T00');
     assert.ok(rows.length > 0);
@@ -269,19 +269,19 @@ describe('histogram', () => {
   test("a filter's undated rows are counted; a filter matching nothing gives no bins", async () => {
     const undatedEvent = fx.rows.find((r) => r.kind === 'event' && r.byName.created_at === null)!;
     const user = undatedEvent.byName.user_id!;
-    const h = await call<Histogram>('records.histogram', { filter: { user: [user] } });
+    const h = await api()['records.histogram']({ filter: { user: [user] } });
     const own = fx.rows.filter((r) => r.byName.user_id === user);
     assert.equal(h.undated.events, own.filter((r) => { const t = tsOf(r); return t === null || t < '1971' || t > '2200'; }).length);
     assert.ok(h.undated.events >= 1);
-    const empty = await call<Histogram>('records.histogram', { filter: { tenant: ['no-such-tenant'] } });
+    const empty = await api()['records.histogram']({ filter: { tenant: ['no-such-tenant'] } });
     assert.deepEqual(empty, { bins: [], bucketSeconds: 0, from: null, to: null, undated: { events: 0, conversations: 0 } });
   });
 });
 
 describe('event drawer and conversation view', () => {
   test('an event shows every field, extra columns, pretty JSON and its chain position', async () => {
-    const page = await call<RecordPage>('records.query', { filter: { kind: 'event' }, limit: 1 });
-    const d = await call<RecordDetail>('records.get', { rid: page.rows[0]!.rid });
+    const page = await api()['records.query']({ filter: { kind: 'event' }, limit: 1 });
+    const d = await api()['records.get']({ rid: page.rows[0]!.rid });
     const source = fx.rows.find((r) => r.byName.id === d.source.sourceKey)!;
     assert.equal(d.fields.event_type, source.byName.event_type);
     assert.equal(d.fields.seq, Number(source.byName.seq));
@@ -318,21 +318,21 @@ describe('event drawer and conversation view', () => {
       `INSERT INTO verify_breaks (report_id, result_id, table_name, tenant_id, seq, source_key, kind, explanation)
        VALUES (?, ?, 'audit_logs', 'initech', ?, ?, 'modified', 'hash does not match the row')`,
     ).run(report, result, seqs[1], b!.sourceKey);
-    const broken = await call<RecordDetail>('records.get', { rid: b!.rid });
+    const broken = await api()['records.get']({ rid: b!.rid });
     assert.equal(broken.chain!.status, 'broken');
     assert.match(broken.chain!.detail!, /modified: hash does not match/);
-    const fine = await call<RecordDetail>('records.get', { rid: a!.rid });
+    const fine = await api()['records.get']({ rid: a!.rid });
     assert.equal(fine.chain!.status, 'verified');
     assert.match(fine.chain!.detail!, /1 break elsewhere/);
-    const later = await call<RecordDetail>('records.get', { rid: c!.rid });
+    const later = await api()['records.get']({ rid: c!.rid });
     assert.equal(later.chain!.status, 'unknown', 'rows past the verified head are not claimed as verified');
-    const otherTenant = await call<RecordPage>('records.query', { filter: { tenant: ['acme-health'], kind: 'event' }, limit: 1 });
-    assert.equal((await call<RecordDetail>('records.get', { rid: otherTenant.rows[0]!.rid })).chain!.status, 'unknown');
+    const otherTenant = await api()['records.query']({ filter: { tenant: ['acme-health'], kind: 'event' }, limit: 1 });
+    assert.equal((await api()['records.get']({ rid: otherTenant.rows[0]!.rid })).chain!.status, 'unknown');
   });
 
   test('a conversation shows its model metadata and pretty model_config', async () => {
-    const page = await call<RecordPage>('records.query', { filter: { agent: ['fraud-analyst'] }, limit: 1 });
-    const d = await call<RecordDetail>('records.get', { rid: page.rows[0]!.rid });
+    const page = await api()['records.query']({ filter: { agent: ['fraud-analyst'] }, limit: 1 });
+    const d = await api()['records.get']({ rid: page.rows[0]!.rid });
     assert.deepEqual(
       { ...d.model, modelInfo: null },
       { provider: 'azure', name: 'gpt-4', version: '0613', deploymentId: 'prod-eastus-01', temperature: '1.4', safetyMode: 'balanced', modelInfo: null },
@@ -342,7 +342,7 @@ describe('event drawer and conversation view', () => {
   });
 
   test('a row changed at the source keeps its earlier version visible', async () => {
-    const page = await call<RecordPage>('records.query', { filter: { kind: 'event' }, limit: 1, offset: 10 });
+    const page = await api()['records.query']({ filter: { kind: 'event' }, limit: 1, offset: 10 });
     const rid = page.rows[0]!.rid;
     const row = fx.db.prepare('SELECT * FROM records WHERE rid = ?').get(rid) as Record<string, unknown>;
     fx.db
@@ -351,7 +351,7 @@ describe('event drawer and conversation view', () => {
          VALUES (?, ?, ?, ?, ?, ?, 1, '2026-11-02T00:00:00Z')`,
       )
       .run(rid, row.table_id, row.tenant_id, row.source_key, JSON.stringify({ ...row, severity: 'was-low' }), 'old-digest');
-    const d = await call<RecordDetail>('records.get', { rid });
+    const d = await api()['records.get']({ rid });
     assert.equal(d.versions.length, 1);
     assert.equal(d.versions[0]!.row.severity, 'was-low');
   });
@@ -365,28 +365,28 @@ describe('event drawer and conversation view', () => {
     const sessions = countBy(fx.rows.filter((r) => r.kind === 'conversation'), 'session');
     const [sessionId] = [...sessions].sort((a, b) => b[1] - a[1])[0]!;
     const turns = fx.rows.filter((r) => r.byName.session_id === sessionId);
-    const thread = await call<Thread>('records.thread', { tenant: turns[0]!.byName.tenant_id, sessionId });
+    const thread = await api()['records.thread']({ tenant: turns[0]!.byName.tenant_id!, sessionId: sessionId! });
     assert.equal(thread.turns.length, turns.length);
     assert.deepEqual(thread.turns.map((t) => t.prompt), turns.map((t) => t.byName.prompt), 'generated in time order');
     const times = thread.turns.map((t) => t.ts!);
     assert.deepEqual(times, [...times].sort());
     assert.equal(thread.truncated, false);
-    const other = await call<Thread>('records.thread', { tenant: 'no-such-tenant', sessionId });
+    const other = await api()['records.thread']({ tenant: 'no-such-tenant', sessionId: sessionId! });
     assert.deepEqual(other.turns, [], 'a session id is only looked up inside its tenant');
   });
 });
 
 describe('saved filters', () => {
   test('save, list, replace and delete a named filter', async () => {
-    await call<SavedFilter>('filters.saved.save', { name: 'night exports', filter: { eventType: ['export'], from: '2026-09-01' } });
-    await call<SavedFilter>('filters.saved.save', { name: 'Azure', filter: { modelProvider: ['azure'] } });
-    await call<SavedFilter>('filters.saved.save', { name: 'night exports', filter: { eventType: ['export', 'delete'] } });
-    const list = await call<SavedFilter[]>('filters.saved.list', {});
+    await api()['filters.saved.save']({ name: 'night exports', filter: { eventType: ['export'], from: '2026-09-01' } });
+    await api()['filters.saved.save']({ name: 'Azure', filter: { modelProvider: ['azure'] } });
+    await api()['filters.saved.save']({ name: 'night exports', filter: { eventType: ['export', 'delete'] } });
+    const list = await api()['filters.saved.list']({});
     assert.deepEqual(list.map((f) => f.name), ['Azure', 'night exports']);
     assert.deepEqual(list[1]!.filter.eventType, ['export', 'delete']);
     assert.equal(list[1]!.filter.from, undefined);
-    assert.deepEqual(await call('filters.saved.delete', { name: 'Azure' }), { deleted: true });
-    assert.deepEqual(await call('filters.saved.delete', { name: 'Azure' }), { deleted: false });
+    assert.deepEqual(await api()['filters.saved.delete']({ name: 'Azure' }), { deleted: true });
+    assert.deepEqual(await api()['filters.saved.delete']({ name: 'Azure' }), { deleted: false });
     const bad = await dispatch(ctx, 'filters.saved.save', { name: 'x', filter: { tenant: ['a'], sneaky: 1 } });
     assert.equal(bad.ok, false, 'unknown filter keys are refused');
   });

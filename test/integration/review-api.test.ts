@@ -13,7 +13,7 @@ import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { DecisionView, ExceptionQueue, JournalEntryView, JournalVerification, ReviewCompletion, SigningSession } from '../../src-main/core/contract/review.js';
 import type { IdentityView } from '../../src-main/core/contract/export.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
-import { callApp } from '../helpers/app-calls.js';
+import { clientFor } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { signatureProblem } from '../../src-main/core/review/index.js';
 
@@ -22,7 +22,7 @@ let ctx: AppContext;
 let identity: IdentityView;
 const PASSWORD = 'correct horse battery';
 
-const call = <T>(name: string, input: unknown) => callApp<T>(ctx, name, input);
+const api = () => clientFor(ctx);
 async function refused(name: string, input: unknown): Promise<string> {
   const reply = await dispatch(ctx, name, input);
   assert.equal(reply.ok, false, `${name} should be refused`);
@@ -32,10 +32,10 @@ async function refused(name: string, input: unknown): Promise<string> {
 before(async () => {
   demo = await startDemoDb();
   ctx = await appOnDemo(demo, scratchDir('auditdesk-review-api-'), { synced: true });
-  const { jobId } = await call<{ jobId: string }>('integrity.verify', { target: 'cache' });
+  const { jobId } = await api()['integrity.verify']({ target: 'cache' });
   const status: JobStatus = await ctx.jobs.wait(jobId);
   assert.equal(status.state, 'done', JSON.stringify(status.error));
-  identity = await call<IdentityView>('identity.create', { name: 'Ada Auditor', org: 'Audit & Co', email: 'ada@example.org', password: PASSWORD, remember: false });
+  identity = await api()['identity.create']({ name: 'Ada Auditor', org: 'Audit & Co', email: 'ada@example.org', password: PASSWORD, remember: false });
 });
 
 after(async () => {
@@ -45,7 +45,7 @@ after(async () => {
 
 test('the queue holds each planted chain break of the tampered tenant, with readable evidence and coverage', async () => {
   const truth = demo.groundTruth;
-  const queue = await call<ExceptionQueue>('review.queue', {});
+  const queue = await api()['review.queue']({});
   const breaks = queue.items.filter((i) => i.kind === 'chain_break');
   assert.deepEqual(breaks.map((b) => b.evidence.find((f) => f.label === 'Break')!.value).sort(), ['deleted', 'modified']);
   assert.ok(breaks.every((b) => b.tenant === truth.tamperedTenant && b.status === 'open' && /^chain_break:[0-9a-f]{16}$/.test(b.itemId)));
@@ -57,51 +57,51 @@ test('the queue holds each planted chain break of the tampered tenant, with read
   assert.equal(queue.coverage.byKind.chain_break.total, 2);
   assert.equal(queue.completion, null);
   // The same cache read again gives the same ids and hashes: an item is stable.
-  const again = await call<ExceptionQueue>('review.queue', {});
+  const again = await api()['review.queue']({});
   assert.deepEqual(again.items.map((i) => [i.itemId, i.evidenceHash]), queue.items.map((i) => [i.itemId, i.evidenceHash]));
-  const only = await call<ExceptionQueue>('review.queue', { kind: 'chain_break', tenant: truth.tamperedTenant });
+  const only = await api()['review.queue']({ kind: 'chain_break', tenant: truth.tamperedTenant });
   assert.equal(only.items.length, 2);
 });
 
 test('signing: identity and password first, a wrong password records nothing, then the password alone', async () => {
-  const queue = await call<ExceptionQueue>('review.queue', { kind: 'chain_break' });
+  const queue = await api()['review.queue']({ kind: 'chain_break' });
   const [first, second] = queue.items;
-  const journalBefore = (await call<JournalEntryView[]>('journal.list', {})).length;
-  const session = await call<SigningSession>('review.session', {});
+  const journalBefore = (await api()['journal.list']({})).length;
+  const session = await api()['review.session']({});
   assert.equal(session.needsIdentity, true);
-  const decision = { itemId: first!.itemId, evidenceHash: first!.evidenceHash, disposition: 'confirmed', meaning: 'Confirmed as exception', note: 'row 17 was edited after it was written', reference: 'CAPA-2026-01' };
+  const decision = { itemId: first!.itemId, evidenceHash: first!.evidenceHash, disposition: 'confirmed' as const, meaning: 'Confirmed as exception' as const, note: 'row 17 was edited after it was written', reference: 'CAPA-2026-01' };
   assert.equal(await refused('review.decide', { ...decision, password: PASSWORD }), 'E_IDENTITY_NEEDED');
   assert.equal(await refused('review.decide', { ...decision, identity: identity.fingerprint, password: 'not the password' }), 'E_PASSWORD');
-  const untouched = await call<ExceptionQueue>('review.queue', { kind: 'chain_break' });
+  const untouched = await api()['review.queue']({ kind: 'chain_break' });
   assert.ok(untouched.items.every((i) => i.status === 'open' && i.decision === null), 'a wrong password records no decision');
-  assert.equal((await call<JournalEntryView[]>('journal.list', {})).length, journalBefore, 'nor a journal entry');
+  assert.equal((await api()['journal.list']({})).length, journalBefore, 'nor a journal entry');
 
-  const signed = await call<DecisionView>('review.decide', { ...decision, identity: identity.fingerprint, password: PASSWORD });
+  const signed = await api()['review.decide']({ ...decision, identity: identity.fingerprint, password: PASSWORD });
   assert.equal(signed.signature.signerName, 'Ada Auditor', 'the printed name comes from the certificate');
   assert.equal(signed.signature.signerFingerprint, identity.fingerprint);
   assert.equal(signed.signature.meaning, 'Confirmed as exception');
   assert.match(signed.signature.signedAt, /Z$/);
   assert.equal(signed.reference, 'CAPA-2026-01');
-  const now = await call<SigningSession>('review.session', {});
+  const now = await api()['review.session']({});
   assert.equal(now.needsIdentity, false);
   assert.equal(now.identity, identity.fingerprint);
 
-  const byPassword = await call<DecisionView>('review.decide', {
+  const byPassword = await api()['review.decide']({
     itemId: second!.itemId, evidenceHash: second!.evidenceHash, disposition: 'escalated', meaning: 'Escalated', note: 'rows deleted after seq 40', password: PASSWORD,
   });
   assert.equal(byPassword.signature.signerName, 'Ada Auditor');
-  const after = await call<ExceptionQueue>('review.queue', { kind: 'chain_break' });
+  const after = await api()['review.queue']({ kind: 'chain_break' });
   assert.ok(after.items.every((i) => i.status === 'decided'));
 });
 
 test('a decision on a changed item is refused, and a new decision supersedes the old one, both visible', async () => {
-  const item = (await call<ExceptionQueue>('review.queue', { kind: 'chain_break' })).items[0]!;
+  const item = (await api()['review.queue']({ kind: 'chain_break' })).items[0]!;
   const stale = { itemId: item.itemId, evidenceHash: 'ab'.repeat(32), disposition: 'false_positive', meaning: 'Dismissed as false positive', note: 'n', password: PASSWORD };
   assert.equal(await refused('review.decide', stale), 'E_STALE_ITEM');
   const earlier = item.decision!;
-  const newer = await call<DecisionView>('review.decide', { ...stale, evidenceHash: item.evidenceHash, disposition: 'accepted_risk', meaning: 'Risk accepted', note: 'known migration fix, see ticket' });
+  const newer = await api()['review.decide']({ ...stale, evidenceHash: item.evidenceHash, disposition: 'accepted_risk', meaning: 'Risk accepted', note: 'known migration fix, see ticket' });
   assert.equal(newer.supersedes, earlier.decisionId);
-  const reread = (await call<ExceptionQueue>('review.queue', { kind: 'chain_break' })).items.find((i) => i.itemId === item.itemId)!;
+  const reread = (await api()['review.queue']({ kind: 'chain_break' })).items.find((i) => i.itemId === item.itemId)!;
   assert.equal(reread.decision!.decisionId, newer.decisionId);
   assert.deepEqual(reread.history.map((d) => d.decisionId), [earlier.decisionId]);
   assert.equal(reread.history[0]!.note, earlier.note);
@@ -110,25 +110,25 @@ test('a decision on a changed item is refused, and a new decision supersedes the
 });
 
 test('completion is refused while items are open, and when accepted it lists them', async () => {
-  const queue = await call<ExceptionQueue>('review.queue', {});
+  const queue = await api()['review.queue']({});
   assert.ok(queue.coverage.open > 0);
   assert.equal(await refused('review.complete', { note: 'done', password: PASSWORD }), 'E_OPEN_ITEMS');
-  const done = await call<ReviewCompletion>('review.complete', { note: 'chains reviewed; anomalies left to the client', acceptOpenItems: true, password: PASSWORD });
+  const done = await api()['review.complete']({ note: 'chains reviewed; anomalies left to the client', acceptOpenItems: true, password: PASSWORD });
   assert.equal(done.openItemIds.length, queue.coverage.open);
   assert.deepEqual(new Set(done.openItemIds), new Set(queue.items.filter((i) => i.status === 'open').map((i) => i.itemId)));
   assert.equal(done.signature.meaning, 'Review completed');
   assert.equal(done.signature.signerName, 'Ada Auditor');
-  assert.equal((await call<ExceptionQueue>('review.queue', {})).completion!.completionId, done.completionId);
+  assert.equal((await api()['review.queue']({})).completion!.completionId, done.completionId);
 });
 
 test('the reviewer journal chains every decision with its signature and re-verifies', async () => {
-  const entries = await call<JournalEntryView[]>('journal.list', {});
+  const entries = await api()['journal.list']({});
   // The verification the app ran (integrity.verify) is journaled where it is stored.
   assert.deepEqual(entries.map((e) => e.action), ['verification', 'decision', 'decision', 'decision', 'review_completed']);
   assert.deepEqual(entries.map((e) => e.seq), [1, 2, 3, 4, 5]);
   assert.match(entries[0]!.summary, /verification \(cache\): broken/);
   assert.match(entries[1]!.summary, /signed by Ada Auditor/);
-  const v = await call<JournalVerification>('journal.verify', {});
+  const v = await api()['journal.verify']({});
   assert.equal(v.verdict, 'intact');
   assert.equal(v.signaturesChecked, 4);
   assert.deepEqual(v.badSignatures, []);

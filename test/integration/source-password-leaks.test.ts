@@ -15,7 +15,7 @@ import type { ConnectionTestResult } from '../../src-main/core/contract/connecti
 import { connectSource } from '../../src-main/core/source/index.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { saveDemoProfile } from '../../src-main/bridge/startup.js';
-import { callApp } from '../helpers/app-calls.js';
+import { clientFor } from '../helpers/app-calls.js';
 import { startFakePgServer, type FakePgServer } from '../helpers/fake-pg-server.js';
 import { scratchDir } from '../helpers/scratch.js';
 
@@ -48,14 +48,14 @@ function profileOn(server: FakePgServer, changes: Partial<ConnectionProfile> = {
 
 async function savedContext(): Promise<AppContext> {
   const ctx = newContext();
-  await callApp(ctx, 'connections.save', { profile: profileOn(real), password: SAVED });
+  await clientFor(ctx)['connections.save']({ profile: profileOn(real), password: SAVED });
   return ctx;
 }
 
 test('control: testing the saved target sends its saved password (the fake server logs it)', async () => {
   const ctx = await savedContext();
   const before = real.passwords.length;
-  const r = await callApp<ConnectionTestResult>(ctx, 'connections.test', { id: 'audit' });
+  const r = await clientFor(ctx)['connections.test']({ id: 'audit' });
   assert.equal(r.ok, false);
   assert.deepEqual(real.passwords.slice(before), [SAVED]);
   ctx.close();
@@ -68,7 +68,7 @@ for (const [what, changes] of [
 ] as const) {
   test(`connections.test of a saved profile changed to ${what} and no password asks for one; the server receives no password`, async () => {
     const ctx = await savedContext();
-    const r = await callApp<ConnectionTestResult>(ctx, 'connections.test', { profile: profileOn(real, changes()) });
+    const r = await clientFor(ctx)['connections.test']({ profile: profileOn(real, changes()) });
     assert.equal(r.ok, false);
     assert.equal(r.errorCode, 'E_PASSWORD_NEEDED');
     assert.match(r.error!, /Enter the password/);
@@ -81,8 +81,8 @@ for (const [what, changes] of [
 test('the same target under a new name keeps its password', async () => {
   const ctx = await savedContext();
   const before = real.passwords.length;
-  await callApp(ctx, 'connections.save', { profile: profileOn(real, { name: 'Renamed' }) });
-  const r = await callApp<ConnectionTestResult>(ctx, 'connections.test', { id: 'audit' });
+  await clientFor(ctx)['connections.save']({ profile: profileOn(real, { name: 'Renamed' }) });
+  const r = await clientFor(ctx)['connections.test']({ id: 'audit' });
   assert.equal(r.errorCode, 'E_AUTH');
   assert.deepEqual(real.passwords.slice(before), [SAVED]);
   ctx.close();
@@ -93,13 +93,13 @@ test('connections.save with a changed target and no password asks for the passwo
   const reply = await dispatch(ctx, 'connections.save', { profile: profileOn(other) });
   assert.equal(reply.ok, false);
   assert.equal(!reply.ok && reply.error.code, 'E_PASSWORD_NEEDED');
-  const [view] = await callApp<{ port: number; hasPassword: boolean }[]>(ctx, 'connections.list', {});
+  const [view] = await clientFor(ctx)['connections.list']({});
   assert.equal(view!.port, real.port, 'the saved profile still points at the old target');
   assert.equal(view!.hasPassword, true);
   // With the new password given, the change is saved and the new password goes to the new target only.
-  await callApp(ctx, 'connections.save', { profile: profileOn(other), password: 'new-target-pw' });
+  await clientFor(ctx)['connections.save']({ profile: profileOn(other), password: 'new-target-pw' });
   const before = other.passwords.length;
-  await callApp<ConnectionTestResult>(ctx, 'connections.test', { id: 'audit' });
+  await clientFor(ctx)['connections.test']({ id: 'audit' });
   assert.deepEqual(other.passwords.slice(before), ['new-target-pw']);
   ctx.close();
 });
@@ -108,11 +108,11 @@ test('a settings file edited by hand to point elsewhere does not take the saved 
   const ctx = await savedContext();
   const settings = ctx.config.path; // the open engagement's connection profiles
   writeFileSync(settings, readFileSync(settings, 'utf8').replace(`"port": ${real.port}`, `"port": ${other.port}`));
-  const r = await callApp<ConnectionTestResult>(ctx, 'connections.test', { id: 'audit' });
+  const r = await clientFor(ctx)['connections.test']({ id: 'audit' });
   assert.equal(r.errorCode, 'E_PASSWORD_NEEDED');
   const sync = await dispatch(ctx, 'sync.start', { connectionId: 'audit' });
   assert.equal(!sync.ok && sync.error.code, 'E_PASSWORD_NEEDED');
-  const [view] = await callApp<{ hasPassword: boolean }[]>(ctx, 'connections.list', {});
+  const [view] = await clientFor(ctx)['connections.list']({});
   assert.equal(view!.hasPassword, false, 'no password is stored for the target the profile names now');
   assert.ok(!other.passwords.includes(SAVED));
   ctx.close();
@@ -135,9 +135,9 @@ test('a server without TLS asking for a clear-text password gets none, in one li
 
 test('a saved profile refuses clear text unless it says otherwise', async () => {
   const ctx = newContext();
-  await callApp(ctx, 'connections.save', { profile: profileOn(real, { allowCleartextPassword: undefined }), password: SAVED });
+  await clientFor(ctx)['connections.save']({ profile: profileOn(real, { allowCleartextPassword: undefined }), password: SAVED });
   const before = real.passwords.length;
-  const r = await callApp<ConnectionTestResult>(ctx, 'connections.test', { id: 'audit' });
+  const r = await clientFor(ctx)['connections.test']({ id: 'audit' });
   assert.equal(r.errorCode, 'E_SOURCE_CLEARTEXT');
   assert.deepEqual(real.passwords.slice(before), []);
   ctx.close();
@@ -181,11 +181,11 @@ test('the embedded demo profile says what it is: loopback without TLS, no clear-
   const profile = await saveDemoProfile(ctx, `postgres://auditor_ro:demo-pw@127.0.0.1:${real.port}/auditdesk_demo`, ['acme']);
   assert.equal(profile.sslmode, 'disable');
   assert.equal(profile.allowCleartextPassword, false);
-  const [view] = await callApp<{ hasPassword: boolean; sslmode: string }[]>(ctx, 'connections.list', {});
+  const [view] = await clientFor(ctx)['connections.list']({});
   assert.equal(view!.hasPassword, true);
   // The demo authenticates with SCRAM; a server on its address asking for clear text gets nothing.
   const before = real.passwords.length;
-  const r = await callApp<ConnectionTestResult>(ctx, 'connections.test', { id: 'demo' });
+  const r = await clientFor(ctx)['connections.test']({ id: 'demo' });
   assert.equal(r.errorCode, 'E_SOURCE_CLEARTEXT');
   assert.deepEqual(real.passwords.slice(before), []);
   ctx.close();

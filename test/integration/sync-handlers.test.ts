@@ -13,14 +13,14 @@ import type { ConnectionView, ConnectionTestResult } from '../../src-main/core/c
 import type { SyncHistoryEntry, SyncResult } from '../../src-main/core/contract/sync.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
 import type { AppStatus } from '../../src-main/core/contract/status.js';
-import { callApp } from '../helpers/app-calls.js';
+import { clientFor } from '../helpers/app-calls.js';
 
 let demo: DemoDb;
 let dir: string;
 let ctx: AppContext;
 let password: string;
 
-const call = <T>(name: string, input: unknown) => callApp<T>(ctx, name, input);
+const api = () => clientFor(ctx);
 
 before(async () => {
   demo = await startDemoDb();
@@ -44,24 +44,24 @@ function profile(tenants: string[]) {
     port: Number(u.port),
     database: u.pathname.slice(1),
     user: decodeURIComponent(u.username),
-    sslmode: 'disable', // the demo listens on loopback without TLS; profiles default to verify-full
+    sslmode: 'disable' as const, // the demo listens on loopback without TLS; profiles default to verify-full
     tenants,
     isDemo: true,
   };
 }
 
 test('a saved profile keeps its password out of the settings file', async () => {
-  const saved = await call<ConnectionView>('connections.save', { profile: profile(demo.groundTruth.tenants), password });
+  const saved = await api()['connections.save']({ profile: profile(demo.groundTruth.tenants), password });
   assert.equal(saved.hasPassword, true);
   assert.equal(saved.active, true);
   assert.ok(!readFileSync(ctx.config.path, 'utf8').includes(password)); // the open engagement's connection profiles
-  const list = await call<ConnectionView[]>('connections.list', {});
+  const list = await api()['connections.list']({});
   assert.deepEqual(list.map((c) => [c.id, c.hasPassword, c.label]), [['demo', true, saved.label]]);
   assert.ok(!JSON.stringify(list).includes(password));
 });
 
 test('testing a connection reports tables, read-only state and no privilege warnings for auditor_ro', async () => {
-  const r = await call<ConnectionTestResult>('connections.test', { id: 'demo' });
+  const r = await api()['connections.test']({ id: 'demo' });
   assert.equal(r.ok, true, r.error ?? '');
   assert.equal(r.readOnly, true);
   assert.deepEqual(r.tables, {
@@ -71,13 +71,13 @@ test('testing a connection reports tables, read-only state and no privilege warn
     access: 'public.audit_access_log',
   });
   assert.deepEqual(r.privilegeWarnings, []);
-  const wrong = await call<ConnectionTestResult>('connections.test', { profile: profile([]), password: 'nope' });
+  const wrong = await api()['connections.test']({ profile: profile([]), password: 'nope' });
   assert.equal(wrong.ok, false);
   assert.equal(wrong.errorCode, 'E_AUTH');
 });
 
 test('sync.start runs as a job with progress; the result and the history show what was sealed', async () => {
-  const { jobId } = await call<{ jobId: string }>('sync.start', {});
+  const { jobId } = await api()['sync.start']({});
   const second = await dispatch(ctx, 'sync.start', {});
   assert.equal(second.ok, false);
   assert.equal(!second.ok && second.error.code, 'E_BUSY');
@@ -90,14 +90,14 @@ test('sync.start runs as a job with progress; the result and the history show wh
   }, 0);
   assert.equal(job.result!.rowsFetched, total);
   assert.equal(job.progress.done, total);
-  const history = await call<SyncHistoryEntry[]>('sync.history', {});
+  const history = await api()['sync.history']({});
   assert.equal(history.length, 1);
   assert.equal(history[0]!.status, 'done');
   assert.equal(history[0]!.seals.length, 4 * demo.groundTruth.tenants.length);
 });
 
 test('status.get with refreshSource reports the live source, and repeats it without', async () => {
-  const live = await call<AppStatus>('status.get', { refreshSource: true });
+  const live = await api()['status.get']({ refreshSource: true });
   assert.equal(live.source!.reachable, true, live.source!.error ?? '');
   assert.equal(live.source!.readOnly, true);
   for (const t of demo.groundTruth.tenants) {
@@ -105,12 +105,12 @@ test('status.get with refreshSource reports the live source, and repeats it with
     assert.equal(row.events, demo.groundTruth.counts[t]!.audit_logs);
     assert.equal(row.conversations, demo.groundTruth.counts[t]!.conversation_audit_logs);
   }
-  const cached = await call<AppStatus>('status.get', {});
+  const cached = await api()['status.get']({});
   assert.deepEqual(cached.source, live.source);
 });
 
 test('deleting a profile forgets its password', async () => {
-  assert.deepEqual(await call('connections.delete', { id: 'demo' }), { deleted: true });
+  assert.deepEqual(await api()['connections.delete']({ id: 'demo' }), { deleted: true });
   assert.equal(await ctx.secrets.get('connection-password:demo'), undefined);
-  assert.deepEqual(await call('connections.list', {}), []);
+  assert.deepEqual(await api()['connections.list']({}), []);
 });

@@ -17,7 +17,7 @@ import type { SyncSummary } from '../../src-main/core/sync/index.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
-import { callApp } from '../helpers/app-calls.js';
+import { clientFor } from '../helpers/app-calls.js';
 import { holdWriterLease } from '../helpers/writer-lease-holder.js';
 
 const cli = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
@@ -218,14 +218,14 @@ async function appOnDemo(name: string): Promise<AppContext> {
   const ctx = new AppContext({ dataDir: join(dir, name), frontDoor: 'test', queryWorkers: 0, log: () => undefined });
   const u = new URL(demo.url);
   const profile = { id: 'demo', name: 'Demo', host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable' as const, tenants: [tenant], isDemo: true };
-  await callApp(ctx, 'connections.save', { profile, password: decodeURIComponent(u.password), makeActive: true });
+  await clientFor(ctx)['connections.save']({ profile, password: decodeURIComponent(u.password), makeActive: true });
   return ctx;
 }
 
 /** Polls the job until `until` holds for it (or it ends). */
 async function jobWhen(ctx: AppContext, jobId: string, until: (job: JobStatus<SyncResult>) => boolean): Promise<JobStatus<SyncResult>> {
   for (;;) {
-    const job = await callApp<JobStatus<SyncResult>>(ctx, 'jobs.get', { jobId });
+    const job = (await clientFor(ctx)['jobs.get']({ jobId })) as JobStatus<SyncResult>;
     if (until(job) || job.state !== 'running') return job;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -235,7 +235,7 @@ test("the app's sync job waits for a sync of its cache run elsewhere, shows whom
   const ctx = await appOnDemo('app-waits');
   const holder = await holdWriterLease(ctx.cachePath);
   try {
-    const { jobId } = await callApp<{ jobId: string }>(ctx, 'sync.start', {});
+    const { jobId } = await clientFor(ctx)['sync.start']({});
     const waiting = await jobWhen(ctx, jobId, (j) => j.progress.phase === 'waiting');
     assert.equal(waiting.state, 'running', JSON.stringify(waiting.error));
     assert.equal(waiting.progress.phase, 'waiting');
@@ -255,13 +255,13 @@ test("the app's sync job cancelled while it waits ends as cancelled and writes n
   const ctx = await appOnDemo('app-cancels');
   const holder = await holdWriterLease(ctx.cachePath);
   try {
-    const { jobId } = await callApp<{ jobId: string }>(ctx, 'sync.start', {});
+    const { jobId } = await clientFor(ctx)['sync.start']({});
     await jobWhen(ctx, jobId, (j) => j.progress.phase === 'waiting');
-    assert.deepEqual(await callApp(ctx, 'sync.cancel', { jobId }), { cancelled: true });
+    assert.deepEqual(await clientFor(ctx)['sync.cancel']({ jobId }), { cancelled: true });
     const ended = await jobWhen(ctx, jobId, () => false);
     assert.equal(ended.state, 'cancelled');
     assert.equal(ended.error?.code, 'E_CANCELLED');
-    assert.deepEqual(await callApp(ctx, 'sync.history', {}), [], 'no sync was started in the cache');
+    assert.deepEqual(await clientFor(ctx)['sync.history']({}), [], 'no sync was started in the cache');
   } finally {
     await holder.stop();
     ctx.close();
