@@ -10,7 +10,7 @@ import { api, errorCode, errorMessage } from '../api/client.js';
 import { countOf, formatTs, type TimeZoneMode } from '../app/format.js';
 import { useApp } from '../app/store.js';
 import { Empty, ErrorState, Loading } from '../app/states.js';
-import { Dialog, SignatureFields, type Signature } from './SignDialog.js';
+import { Dialog, SignatureFields, signingInput, type Signature } from './SignDialog.js';
 import './review.css';
 
 // The contract's lists, restated here because the renderer imports the contract as types
@@ -124,7 +124,7 @@ function DecideDialog({ item, onClose, onDone }: { item: ExceptionItem; onClose(
         meaning,
         note,
         ...(reference.trim() ? { reference: reference.trim() } : {}),
-        ...signature,
+        ...(await signingInput(signature)),
       });
       onDone();
     } catch (e) {
@@ -210,7 +210,7 @@ function CompleteDialog({ queue, onClose, onDone }: { queue: ExceptionQueue; onC
     setBusy(true);
     setError(null);
     try {
-      await api['review.complete']({ note, acceptOpenItems: acceptOpen, ...signature });
+      await api['review.complete']({ note, acceptOpenItems: acceptOpen, ...(await signingInput(signature)) });
       onDone();
     } catch (e) {
       setError(signingError(e));

@@ -12,7 +12,20 @@ import { ErrorState, Loading } from '../app/states.js';
 
 export interface Signature {
   identity?: string;
+  /** a PKCS#12 file named instead of a known identity (first signature of a session) */
+  identityFile?: string;
   password: string;
+}
+
+/**
+ * The signature as review.decide / review.complete take it. A named file is imported first
+ * (identity.import opens it with the password, so a wrong one stops here and nothing is
+ * recorded; remember: false keeps the password out of the keychain: signing is typed).
+ */
+export async function signingInput(s: Signature): Promise<{ identity?: string; password: string }> {
+  if (!s.identityFile) return s.identity ? { identity: s.identity, password: s.password } : { password: s.password };
+  const imported = await api['identity.import']({ file: s.identityFile, password: s.password, remember: false });
+  return { identity: imported.fingerprint, password: s.password };
 }
 
 /** A modal dialog: focus moves in and stays in (Tab cycles), Esc closes, focus returns to the opener. */
@@ -62,7 +75,10 @@ export function SignatureFields({ onChange }: { onChange(s: Signature | null): v
   const tz = useApp((s) => s.timeZone);
   const [session, setSession] = useState<SigningSession | null>(null);
   const [identities, setIdentities] = useState<IdentityView[] | null>(null);
+  const frontDoor = useApp((s) => s.status?.frontDoor);
+  /** a known identity's fingerprint, or '' for a PKCS#12 file */
   const [identity, setIdentity] = useState('');
+  const [file, setFile] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -77,9 +93,9 @@ export function SignatureFields({ onChange }: { onChange(s: Signature | null): v
   }, []);
   useEffect(() => {
     if (!session || !password) onChange(null);
-    else if (session.needsIdentity) onChange(identity ? { identity, password } : null);
+    else if (session.needsIdentity) onChange(identity ? { identity, password } : file.trim() ? { identityFile: file.trim(), password } : null);
     else onChange({ password });
-  }, [session, identity, password, onChange]);
+  }, [session, identity, file, password, onChange]);
   if (error) return <ErrorState message={error} />;
   if (!session || !identities) return <Loading label="Checking the signing session…" />;
   const current = identities.find((i) => i.fingerprint === session.identity);
@@ -87,20 +103,37 @@ export function SignatureFields({ onChange }: { onChange(s: Signature | null): v
     <fieldset className="sign-fields">
       <legend>Electronic signature</legend>
       {session.needsIdentity ? (
-        identities.length ? (
-          <label>
-            Signing identity
-            <select aria-label="Signing identity" value={identity} onChange={(e) => setIdentity(e.target.value)}>
-              {identities.map((i) => (
-                <option key={i.fingerprint} value={i.fingerprint}>
-                  {i.name} ({i.org}) · {i.fingerprint.slice(0, 12)}…
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : (
-          <p className="error-text">No signing identity yet: create one on the Export screen (step 3), then sign here.</p>
-        )
+        <>
+          {identities.length ? (
+            <label>
+              Signing identity
+              <select aria-label="Signing identity" value={identity} onChange={(e) => setIdentity(e.target.value)}>
+                {identities.map((i) => (
+                  <option key={i.fingerprint} value={i.fingerprint}>
+                    {i.name} ({i.org}) · {i.fingerprint.slice(0, 12)}…
+                  </option>
+                ))}
+                <option value="">A PKCS#12 file…</option>
+              </select>
+            </label>
+          ) : null}
+          {identity === '' ? (
+            <label>
+              Identity file (PKCS#12)
+              <span className="inline-field">
+                <input aria-label="Identity file" value={file} onChange={(e) => setFile(e.target.value)} placeholder="/path/to/identity.p12" size={44} />
+                {frontDoor === 'electron' ? (
+                  <button
+                    type="button"
+                    onClick={() => void api['files.chooseOpenPath']({ title: 'Choose your signing identity', extensions: ['p12', 'pfx'] }).then((r) => r.path && setFile(r.path))}
+                  >
+                    Choose…
+                  </button>
+                ) : null}
+              </span>
+            </label>
+          ) : null}
+        </>
       ) : (
         <p className="muted" data-testid="signing-as">
           Signing as {current ? `${current.name} (${current.org})` : `${session.identity?.slice(0, 12)}…`}; the session lapses at{' '}

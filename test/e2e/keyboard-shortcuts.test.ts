@@ -1,7 +1,8 @@
 // Issue 16: the keyboard rules. A shortcut works whenever focus is not in a text field:
 // Enter opened the drawer and closed it in the same keystroke (the drawer focused its Close
 // button, which took the Enter), and after a click on a facet checkbox j/k did nothing.
-// Each advertised key is driven from each screen that advertises it.
+// Each advertised key is driven from each screen that advertises it; the Review screen's
+// decide dialog opens from the keyboard, keeps Tab inside it and closes on Esc.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -109,5 +110,29 @@ describe('keyboard shortcuts work whenever focus is not in a text field', () => 
     await stack.page.keyboard.press('k');
     await an.items.nth(0).and(stack.page.locator('[aria-selected="true"]')).waitFor();
     await stack.page.getByRole('region', { name: 'Anomaly detail' }).getByText(/score/i).first().waitFor();
+  });
+  test('Review: the decide dialog opens from the keyboard, keeps Tab inside it, and Esc closes it having recorded nothing', async () => {
+    const page = stack.page;
+    await openScreen(page, 'Review');
+    const decide = page.locator('li.exception').first().getByRole('button', { name: /^Decide: / });
+    await decide.waitFor({ timeout: 30_000 });
+    await decide.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Identity password').waitFor();
+    await settle(page);
+    assert.ok(await dialog.isVisible(), 'the dialog Enter opened is still open');
+    for (let i = 0; i < 16; i++) {
+      await page.keyboard.press('Tab');
+      const inside = await page.evaluate(() => {
+        const d = globalThis as unknown as { document: { activeElement: { closest(s: string): unknown } | null } };
+        return d.document.activeElement?.closest('[role=dialog]') != null;
+      });
+      assert.ok(inside, `focus stays in the dialog after ${i + 1} Tab presses`);
+    }
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('aria-label')), await decide.getAttribute('aria-label'), 'focus returns to the Decide button');
+    assert.equal(await page.getByTestId('decision-current').count(), 0, 'closing the dialog recorded nothing');
   });
 });
