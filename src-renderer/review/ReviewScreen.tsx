@@ -38,6 +38,29 @@ function signingError(e: unknown): string {
   return errorCode(e) === 'E_PASSWORD' ? 'Wrong password for this identity.' : errorMessage(e);
 }
 
+/**
+ * One signing attempt of a dialog: the signature the fields gave, busy while it runs, and
+ * the error of a refused attempt (nothing was recorded then); `onDone` after a recorded one.
+ */
+function useSigning(onDone: () => void, sign: (signed: Awaited<ReturnType<typeof signingInput>>) => Promise<void>) {
+  const [signature, setSignature] = useState<Signature | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    if (!signature) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await sign(await signingInput(signature));
+      onDone();
+    } catch (e) {
+      setError(signingError(e));
+      setBusy(false);
+    }
+  };
+  return { signature, setSignature, error, busy, submit };
+}
+
 /** The meaning a disposition usually carries; the reviewer may choose another. */
 const USUAL_MEANING: Record<Disposition, SignatureMeaning> = {
   confirmed: 'Confirmed as exception',
@@ -109,29 +132,17 @@ function DecideDialog({ item, onClose, onDone }: { item: ExceptionItem; onClose(
   const [meaning, setMeaning] = useState<SignatureMeaning>(USUAL_MEANING.confirmed);
   const [note, setNote] = useState('');
   const [reference, setReference] = useState('');
-  const [signature, setSignature] = useState<Signature | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    if (!signature) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api['review.decide']({
-        itemId: item.itemId,
-        evidenceHash: item.evidenceHash,
-        disposition,
-        meaning,
-        note,
-        ...(reference.trim() ? { reference: reference.trim() } : {}),
-        ...(await signingInput(signature)),
-      });
-      onDone();
-    } catch (e) {
-      setError(signingError(e));
-      setBusy(false);
-    }
-  };
+  const { signature, setSignature, error, busy, submit } = useSigning(onDone, async (signed) => {
+    await api['review.decide']({
+      itemId: item.itemId,
+      evidenceHash: item.evidenceHash,
+      disposition,
+      meaning,
+      note,
+      ...(reference.trim() ? { reference: reference.trim() } : {}),
+      ...signed,
+    });
+  });
   return (
     <Dialog title={`Decide: ${item.title}`} onClose={onClose}>
       <form
@@ -202,21 +213,9 @@ function CompleteDialog({ queue, onClose, onDone }: { queue: ExceptionQueue; onC
   const openItems = queue.items.filter((i) => i.status === 'open');
   const [note, setNote] = useState('');
   const [acceptOpen, setAcceptOpen] = useState(false);
-  const [signature, setSignature] = useState<Signature | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    if (!signature) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api['review.complete']({ note, acceptOpenItems: acceptOpen, ...(await signingInput(signature)) });
-      onDone();
-    } catch (e) {
-      setError(signingError(e));
-      setBusy(false);
-    }
-  };
+  const { signature, setSignature, error, busy, submit } = useSigning(onDone, async (signed) => {
+    await api['review.complete']({ note, acceptOpenItems: acceptOpen, ...signed });
+  });
   return (
     <Dialog title="Complete the review" onClose={onClose}>
       <form
@@ -285,6 +284,11 @@ export function ReviewScreen() {
   useEffect(() => load(), [load]);
   const closeDecide = useCallback(() => setDeciding(null), []);
   const closeComplete = useCallback(() => setCompleting(false), []);
+  // A recorded signature changes the queue: close the dialog and read the queue again.
+  const afterSigning = (close: () => void) => () => {
+    close();
+    load();
+  };
 
   if (error) return <ErrorState message={error} onRetry={load} />;
   if (!queue) return <Loading label="Reading the exceptions queue…" />;
@@ -359,22 +363,10 @@ export function ReviewScreen() {
         <DecideDialog
           item={deciding}
           onClose={closeDecide}
-          onDone={() => {
-            setDeciding(null);
-            load();
-          }}
+          onDone={afterSigning(closeDecide)}
         />
       ) : null}
-      {completing ? (
-        <CompleteDialog
-          queue={queue}
-          onClose={closeComplete}
-          onDone={() => {
-            setCompleting(false);
-            load();
-          }}
-        />
-      ) : null}
+      {completing ? <CompleteDialog queue={queue} onClose={closeComplete} onDone={afterSigning(closeComplete)} /> : null}
     </div>
   );
 }
