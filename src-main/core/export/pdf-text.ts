@@ -30,20 +30,25 @@ export const FONTS = {
   bold: join(DEJAVU_DIR, 'DejaVuSansCondensed-Bold.ttf'),
 };
 
-/** Registers the report's fonts on a document; refuses with the package to install when the CJK font is missing. */
+/**
+ * Registers the report's fonts on a document. The CJK font is needed only when a run of
+ * CJK text is drawn (fontFor refuses then, naming the package): a report without such text
+ * is made on a machine that lacks the font too.
+ */
 export function registerReportFonts(doc: PDFKit.PDFDocument): void {
   doc.registerFont('body', FONTS.body);
   doc.registerFont('bold', FONTS.bold);
   for (const [name, f] of [['cjk', NOTO_CJK.regular], ['cjk-bold', NOTO_CJK.bold]] as const) {
-    if (!existsSync(f.path)) {
-      throw new UserError(
-        `The report needs the Noto Sans CJK font (${f.path}) to print Chinese, Japanese and Korean text, and it is not installed.`,
-        'E_FONT_MISSING',
-        'Install it (Debian/Ubuntu: sudo apt install fonts-noto-cjk) and export again.',
-      );
-    }
-    doc.registerFont(name, f.path, f.family);
+    if (existsSync(f.path)) doc.registerFont(name, f.path, f.family);
   }
+}
+
+function cjkFontMissing(path: string): UserError {
+  return new UserError(
+    `The report needs the Noto Sans CJK font (${path}) to print Chinese, Japanese and Korean text, and it is not installed.`,
+    'E_FONT_MISSING',
+    'Install it (Debian/Ubuntu: sudo apt install fonts-noto-cjk) and export again.',
+  );
 }
 
 const CJK = /[\u1100-\u11ff\u2e80-\u2fdf\u2ff0-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]/u;
@@ -82,6 +87,10 @@ export function textRuns(input: string): TextRun[] {
 
 /** The font name registered for a run, regular or bold. */
 export function fontFor(run: RunFont, bold: boolean): string {
-  if (run === 'cjk') return bold ? 'cjk-bold' : 'cjk';
+  if (run === 'cjk') {
+    const f = bold ? NOTO_CJK.bold : NOTO_CJK.regular;
+    if (!existsSync(f.path)) throw cjkFontMissing(f.path);
+    return bold ? 'cjk-bold' : 'cjk';
+  }
   return bold ? 'bold' : 'body';
 }
