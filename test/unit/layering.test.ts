@@ -33,20 +33,33 @@ test('Bad layering: only src-main/electron may import electron', () => {
   assert.deepEqual(offenders.map((f) => relative(root, f)), []);
 });
 
-test('Bad layering: the renderer imports main-process code as types only', () => {
+test('Bad layering: the renderer imports main-process code only from the contract, and as types only', () => {
   const offenders: string[] = [];
   // The verify page (verify.html inside each package) is a separate program that bundles
   // the verification code itself; its own rule is below.
   for (const f of filesUnder(join(root, 'src-renderer'), /\.tsx?$/).filter((f) => !relative(root, f).startsWith(join('src-renderer', 'verify-page')))) {
     for (const m of importsOf(f)) {
       const spec = m[2] ?? m[3] ?? m[4] ?? '';
-      if (spec.includes('src-main') && !m[1]) offenders.push(`${relative(root, f)} imports ${spec}`);
+      if (spec.includes('src-main') && (!m[1] || !spec.includes('src-main/core/contract/'))) offenders.push(`${relative(root, f)} imports ${spec}`);
     }
   }
   assert.deepEqual(offenders, []);
 });
 
 // review/ is there for the reviewer journal and signed decisions a package carries, which the page re-verifies like verify-package.
+// The contract is the API's vocabulary (issue 12): the renderer type-checks against it,
+// so it must not drag in domain code (and through it Node's fs or key handling).
+test('Bad layering: the contract imports nothing but zod and itself', () => {
+  const offenders: string[] = [];
+  for (const f of filesUnder(join(root, 'src-main', 'core', 'contract'), /\.ts$/)) {
+    for (const m of importsOf(f)) {
+      const spec = m[2] ?? m[3] ?? m[4] ?? '';
+      if (spec !== 'zod' && !/^\.\/[^/]+$/.test(spec)) offenders.push(`${relative(root, f)} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
 test('Bad layering: the verify page bundles only the verification code (chain, export, verify, review), never the app, sources, cache or front doors', () => {
   const offenders: string[] = [];
   for (const f of filesUnder(join(root, 'src-renderer', 'verify-page'), /\.ts$/)) {
@@ -77,10 +90,6 @@ const FOLDER_ORDER: string[][] = [
 const KNOWN_UPWARD = [
   // the CSV reader/writer belongs below both (the verify page bundles it from export/)
   'src-main/core/review/package-files.ts -> export',
-  // ConnectionProfile/TableMapping types: their zod schemas use chain/profile, so they cannot move into the contract as is
-  'src-main/core/source/discover.ts -> app',
-  'src-main/core/source/session.ts -> app',
-  'src-main/core/source/target.ts -> app',
   // the reviewer journal is appended where verifications are stored
   'src-main/core/verify/store.ts -> review',
   'src-main/core/verify/sync-verdict.ts -> review',

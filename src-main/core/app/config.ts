@@ -2,9 +2,9 @@
 // kept as JSON in the data folder and replaced atomically on every save.
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { connectionProfileSchema } from './config-schema.js';
+import { connectionProfileSchema } from '../contract/connection-profile.js';
 
-export { tableMappingSchema, connectionProfileSchema, type ConnectionProfile } from './config-schema.js';
+export { tableMappingSchema, connectionProfileSchema, type ConnectionProfile } from '../contract/connection-profile.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 

@@ -4,7 +4,10 @@
 // computed from the source.
 import { canonicalTimestamp, typeCategory, type ColumnType } from '../chain/canonical.js';
 
-export type TableKind = 'events' | 'conversations' | 'anomalies' | 'access';
+import type { TableKind } from '../contract/connection-profile.js';
+
+// Re-exported: the table kinds are named in the contract (a leaf, issue 12).
+export type { TableKind };
 
 /** A source column as stored in source_tables.columns_json. */
 export interface MappedColumn extends ColumnType {

@@ -2,7 +2,7 @@
 // decisions: stored in the local cache (append-only), never written to the source.
 import { z } from 'zod';
 import { method } from './define.js';
-import { recordFilterSchema } from '../records/filter.js';
+import { recordFilterSchema } from './record-filter.js';
 import type { RecordFilterInput, RecordSummary } from './records.js';
 
 export type ReviewDecision = 'confirmed' | 'false_positive';

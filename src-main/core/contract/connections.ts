@@ -3,7 +3,7 @@
 // and only `hasPassword` ever comes back.
 import { z } from 'zod';
 import { method } from './define.js';
-import { connectionProfileSchema } from '../app/config-schema.js';
+import { connectionProfileSchema } from './connection-profile.js';
 
 export interface TableMappingView {
   events?: string;

@@ -2,11 +2,9 @@
 // (poll jobs.get; its result is the auditdesk-controls-v1 ControlsReport the CLI prints).
 import { z } from 'zod';
 import { method } from './define.js';
-import { controlsPolicySchema } from '../controls/policy-schema.js';
+import { controlsPolicySchema } from './controls-policy.js';
 
-export type { ControlsReport } from '../controls/engine.js';
-export type { ControlResult, ControlStatus } from '../controls/types.js';
-export type { ControlsPolicy } from '../controls/policy-schema.js';
+export type { ControlsReport, ControlResult, ControlStatus, ControlsPolicy } from './controls-policy.js';
 
 export const controlsContract = {
   /**

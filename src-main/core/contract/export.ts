@@ -3,7 +3,7 @@
 // interfaces: the renderer imports them as types.
 import { z } from 'zod';
 import { method } from './define.js';
-import { recordFilterSchema } from '../records/filter.js';
+import { recordFilterSchema } from './record-filter.js';
 
 export interface ExportPreview {
   tenant: string;

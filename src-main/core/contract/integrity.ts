@@ -5,15 +5,24 @@
 import { z } from 'zod';
 import { method } from './define.js';
 
-export type { VerifyReport, ChainReportJson, BreakJson, CheckpointComparisonJson, RecordedCheckpointJson, JsonSeq } from '../verify/report.js';
-export type { SealReport } from '../verify/seal-compare.js';
-export type { BreakKind, AnchorOutcome } from '../verify/types.js';
-export type { ChainLimit, ChainLimitsJson, ChainAnchorJson, ChainVerdict, LimitKind } from '../verify/limits.js';
+export type {
+  VerifyReport,
+  ChainReportJson,
+  BreakJson,
+  CheckpointComparisonJson,
+  RecordedCheckpointJson,
+  JsonSeq,
+  SealReport,
+  BreakKind,
+  AnchorOutcome,
+  ChainLimit,
+  ChainLimitsJson,
+  ChainAnchorJson,
+  ChainVerdict,
+  LimitKind,
+} from './verify-report.js';
 
-import type { BreakJson, ChainReportJson, JsonSeq } from '../verify/report.js';
-import type { AnchorOutcome } from '../verify/types.js';
-import type { SealReport } from '../verify/seal-compare.js';
-import type { ChainLimitsJson } from '../verify/limits.js';
+import type { AnchorOutcome, BreakJson, ChainLimitsJson, ChainReportJson, JsonSeq, SealReport } from './verify-report.js';
 
 export interface IntegrityReport {
   /**

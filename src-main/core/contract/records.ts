@@ -3,7 +3,7 @@
 // (works offline). Output types are plain interfaces: the renderer imports them as types.
 import { z } from 'zod';
 import { method } from './define.js';
-import { recordFilterSchema, FACET_NAMES, type FacetName, type RecordFilterInput } from '../records/filter.js';
+import { recordFilterSchema, FACET_NAMES, type FacetName, type RecordFilterInput } from './record-filter.js';
 
 /** Facet names: tenant, agent, session, channel, eventType, severity, user, modelProvider,
  * modelName, modelVersion, deploymentId, safetyMode (see FACET_COLUMNS in records/filter.ts). */

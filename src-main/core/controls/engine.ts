@@ -16,7 +16,10 @@ import { retentionArchive, retentionDeletion } from './retention.js';
 import { rlsEnabled, rlsPolicy, tenantIsolation } from './rls.js';
 import { ControlCannotRun, type Control, type ControlContext, type ControlResult, type ControlStatus } from './types.js';
 
-export const CONTROLS_FORMAT = 'auditdesk-controls-v1';
+import { CONTROLS_FORMAT, type ControlsReport } from '../contract/controls-policy.js';
+
+// Re-exported: the report's shape lives in the contract (a leaf, issue 12).
+export { CONTROLS_FORMAT, type ControlsReport };
 
 /** In contract order; immutability.guard reads the verdict of immutability.privileges. */
 export const CONTROLS: readonly Control[] = [
@@ -40,14 +43,6 @@ export const CONTROLS: readonly Control[] = [
 ];
 
 export const CONTROL_IDS: readonly string[] = CONTROLS.map((c) => c.id);
-
-export interface ControlsReport {
-  format: typeof CONTROLS_FORMAT;
-  checkedAt: string;
-  source: { label: string; fingerprint: string };
-  policy: ControlsPolicy;
-  tenants: { tenant: string; controls: ControlResult[] }[];
-}
 
 export interface ControlsOptions {
   session: SourceSession;

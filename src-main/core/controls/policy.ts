@@ -1,10 +1,12 @@
 // The auditor's control policy: every field optional, defaults from issue 15. The
 // effective policy (defaults filled in) is printed with every run and kept in packages.
 import { readFileSync } from 'node:fs';
-import { controlsPolicySchema, DEFAULT_POLICY, type ControlsPolicy } from './policy-schema.js';
+import { controlsPolicySchema, type ControlsPolicy } from '../contract/controls-policy.js';
 import { UserError } from '../util/errors.js';
 
-export { controlsPolicySchema, DEFAULT_POLICY, type ControlsPolicy };
+export { controlsPolicySchema, type ControlsPolicy };
+
+export const DEFAULT_POLICY: ControlsPolicy = controlsPolicySchema.parse({});
 
 export function parsePolicy(raw: unknown, origin = 'the policy'): ControlsPolicy {
   const parsed = controlsPolicySchema.safeParse(raw ?? {});

@@ -4,22 +4,16 @@ import type { DiscoveredTables, Row, SourceSession, SourceTable, TableMapping } 
 import type { ControlsPolicy } from './policy.js';
 import type { DlqFile } from './dlq-file.js';
 
-export const CONTROL_STATUSES = ['pass', 'fail', 'warn', 'not_applicable', 'error'] as const;
-export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+import type { ControlResult, ControlStatus } from '../contract/controls-policy.js';
+
+// Re-exported: the report's shapes live in the contract (a leaf, issue 12).
+export { CONTROL_STATUSES, type ControlResult, type ControlStatus } from '../contract/controls-policy.js';
 
 /** What a control decides; the engine adds its id and the queries it ran. */
 export interface ControlOutcome {
   status: Exclude<ControlStatus, 'error'>;
   summary: string;
   evidence: Record<string, unknown>;
-}
-
-export interface ControlResult {
-  id: string;
-  status: ControlStatus;
-  summary: string;
-  evidence: Record<string, unknown>;
-  queries: string[];
 }
 
 export interface ControlContext {

@@ -171,7 +171,7 @@ const RECORDS: CountSource = { table: 'records', count: 'count(*)' };
 const ROLLUP: CountSource = { table: 'records_rollup', count: 'sum(r.n)' };
 
 function isFacetName(f: string): f is FacetName {
-  return (FACET_NAMES as string[]).includes(f);
+  return (FACET_NAMES as readonly string[]).includes(f);
 }
 
 function computeFacet(

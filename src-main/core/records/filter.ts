@@ -1,37 +1,11 @@
 // The filter every front door shares: the timeline, facet counts, the CLI's
 // export flags and the manifest all speak this one shape. SQL is built only from
 // fixed column names; every user value is a bound parameter.
-import { z } from 'zod';
 import { UserError } from '../util/errors.js';
+import { recordFilterSchema, FACET_NAMES, type FacetName, type RecordFilter, type RecordFilterInput } from '../contract/record-filter.js';
 
-const list = z.array(z.string().max(500)).max(200).optional();
-
-export const recordFilterSchema = z
-  .object({
-    tenant: list,
-    kind: z.enum(['all', 'event', 'conversation']).default('all'),
-    from: z.string().max(40).optional(),
-    to: z.string().max(40).optional(),
-    agent: list,
-    session: list,
-    channel: list,
-    eventType: list,
-    severity: list,
-    user: list,
-    modelProvider: list,
-    modelName: list,
-    modelVersion: list,
-    deploymentId: list,
-    safetyMode: list,
-    temperatureMin: z.number().finite().optional(),
-    temperatureMax: z.number().finite().optional(),
-    minAnomalyScore: z.number().min(0).max(1).optional(),
-    text: z.string().max(500).optional(),
-  })
-  .strict();
-
-export type RecordFilter = z.output<typeof recordFilterSchema>;
-export type RecordFilterInput = z.input<typeof recordFilterSchema>;
+// Re-exported: the schema and the facet names moved to the contract (a leaf, issue 12).
+export { recordFilterSchema, FACET_NAMES, type FacetName, type RecordFilter, type RecordFilterInput };
 
 /** Facet name → the records column it filters and counts. */
 export const FACET_COLUMNS = {
@@ -47,10 +21,7 @@ export const FACET_COLUMNS = {
   modelVersion: 'model_version',
   deploymentId: 'deployment_id',
   safetyMode: 'safety_mode',
-} as const;
-
-export type FacetName = keyof typeof FACET_COLUMNS;
-export const FACET_NAMES = Object.keys(FACET_COLUMNS) as FacetName[];
+} as const satisfies Record<FacetName, string>;
 
 /** Columns only one kind of record has (record-mapping gives each kind its own fields). */
 export const EVENT_ONLY: ReadonlySet<FacetName> = new Set(['eventType', 'severity', 'user']);

@@ -2,7 +2,7 @@
 // The demo names are recognised as they are; a mapping names anything else
 // (an events table called roche_audit_logs, a created_at called occurred_at).
 import type { z } from 'zod';
-import type { tableMappingSchema } from '../app/config.js';
+import type { tableMappingSchema } from '../contract/connection-profile.js';
 import { mapColumns, type MappedColumn, type TableKind } from '../cache/record-mapping.js';
 import type { ColumnType } from '../chain/canonical.js';
 import { typeCategory } from '../chain/canonical.js';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import type { ConnectionProfile } from '../app/config.js';
+import type { ConnectionProfile } from '../contract/connection-profile.js';
 import { typeCategory } from '../chain/canonical.js';
 import { CopyTextParser } from './copy-stream.js';
 import type { TableKind } from '../cache/record-mapping.js';

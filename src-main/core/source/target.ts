@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import pg, { type ClientConfig } from 'pg';
-import type { ConnectionProfile } from '../app/config.js';
+import type { ConnectionProfile } from '../contract/connection-profile.js';
 import { UserError } from '../util/errors.js';
 
 export type SourceTarget = string | ConnectionProfile;

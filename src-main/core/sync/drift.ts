@@ -7,8 +7,10 @@ import type { CacheDb } from '../cache/open.js';
 import { fromRecord, type CacheRow, type MappedColumn, type TableKind } from '../cache/record-mapping.js';
 import type { Row } from '../source/session.js';
 import { CACHE_TABLE } from '../cache/cache-tables.js';
+import type { DriftChange } from '../contract/verify-report.js';
 
-export type DriftChange = 'modified' | 'deleted' | 'added';
+// Re-exported: the report's shapes live in the contract (a leaf, issue 12).
+export type { DriftChange };
 
 /** One version of a row: its source values and their digest (rowDigest of the table's columns). */
 export interface RowVersion {

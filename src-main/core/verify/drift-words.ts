@@ -1,32 +1,13 @@
 // The drift section of a verification report as plain data and words (issue 19):
 // no database here, so report.ts (bundled into the verify page) stays free of the cache.
 import type { DriftChange } from '../sync/drift.js';
+import type { DriftFindingJson, DriftReportJson } from '../contract/verify-report.js';
+
+// Re-exported: the report's shapes live in the contract (a leaf, issue 12).
+export type { DriftFindingJson, DriftReportJson };
 
 /** Findings listed in a report; the count is always exact. */
 export const MAX_DRIFT_LISTED = 1000;
-
-export interface DriftFindingJson {
-  findingId: number;
-  table: string;
-  tenant: string;
-  key: string;
-  change: DriftChange;
-  detectedAt: string;
-  detectedSyncId: number;
-  earlierDigest: string | null;
-  laterDigest: string | null;
-  status: 'open' | 'decided';
-  decision: string | null;
-  explanation: string;
-}
-
-export interface DriftReportJson {
-  /** every finding in scope, open or decided */
-  count: number;
-  open: number;
-  findings: DriftFindingJson[];
-  findingsOmitted: number;
-}
 
 /** The CLI's lines for the drift section. */
 export function humanDriftLines(d: DriftReportJson | undefined): string[] {

@@ -11,36 +11,14 @@
 //
 // A chain with no visible rows gets the verdict `empty`, never "intact".
 import { seqJson } from '../chain/seq.js';
-import type { ChainReportJson } from './report-json.js';
+import type { ChainReportJson } from '../contract/verify-report.js';
 import type { JsonSeq } from '../chain/seq.js';
 import type { ChainResult } from './types.js';
 import type { TablePolicies } from '../source/policies.js';
+import type { ChainVerdict, ChainLimit, LimitKind, ChainAnchorJson, ChainLimitsJson } from '../contract/verify-report.js';
 
-export type ChainVerdict = 'intact' | 'broken' | 'empty';
-
-export type ChainLimit =
-  | { kind: 'number_precision' | 'duplicate_key'; rows: number; firstSeq: JsonSeq; seqs: JsonSeq[]; explanation: string }
-  | { kind: 'no_anchor'; explanation: string }
-  | { kind: 'hidden_rows'; predicates: string[]; policies: { name: string; using: string | null }[]; explanation: string };
-
-export type LimitKind = ChainLimit['kind'];
-
-/** The earlier head a chain was checked against: a checkpoint, an anchor file, a package, or the cached copy. */
-export interface ChainAnchorJson {
-  origin: 'sync' | 'verify' | 'external' | 'cache';
-  label: string;
-  /** the anchor's last seq (the cached copy's last seq for `cache`) */
-  lastSeq: JsonSeq | null;
-}
-
-/** What limits.ts adds to every chain entry of the report. */
-export interface ChainLimitsJson {
-  verdict: ChainVerdict;
-  /** For `empty`: the sentence of issue 21 with the count of other visible tenants; else null. */
-  verdictExplanation: string | null;
-  anchor: ChainAnchorJson | null;
-  limits: ChainLimit[];
-}
+// Re-exported: the report's shapes live in the contract (a leaf, issue 12).
+export type { ChainVerdict, ChainLimit, LimitKind, ChainAnchorJson, ChainLimitsJson };
 
 export interface LimitContext {
   /** The policies on the chain's table (live source only). */

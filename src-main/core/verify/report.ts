@@ -12,54 +12,12 @@ import type { JsonSeq } from '../chain/seq.js';
 // Re-exported: it was defined here before it moved to chain/seq.ts.
 export type { JsonSeq };
 
-export const REPORT_FORMAT = 'auditdesk-verify-report-v1';
+export type { BreakJson, ChainReportJson, CheckpointComparisonJson, RecordedCheckpointJson } from '../contract/verify-report.js';
+import type { ChainReportJson, RecordedCheckpointJson } from '../contract/verify-report.js';
+import { REPORT_FORMAT, type VerifyReport, type PoliciesJson } from '../contract/verify-report.js';
 
-
-export type { BreakJson, ChainReportJson, CheckpointComparisonJson, RecordedCheckpointJson } from './report-json.js';
-import type { ChainReportJson, RecordedCheckpointJson } from './report-json.js';
-
-export interface VerifyReport {
-  format: typeof REPORT_FORMAT;
-  checkedAt: string;
-  /** what was verified: the live source, the cache, or the live source against the cache */
-  target: 'source' | 'cache' | 'source+cache';
-  source: { label: string; fingerprint: string; serverVersion: string | null; database: string | null } | null;
-  cache: { path: string } | null;
-  profile: ChainProfile;
-  intact: boolean;
-  /** broken if any chain or seal is; else empty if a chain has no visible rows; else intact (limits.ts) */
-  verdict: ChainVerdict;
-  summary: {
-    chains: number;
-    rows: number;
-    intactRows: number;
-    breaks: number;
-    byKind: Partial<Record<BreakKind, number>>;
-    sealsChecked: number;
-    sealsChanged: number;
-    /** rows changed at the source after they were first cached (drift findings, open or decided) */
-    driftFindings: number;
-  };
-  /** one entry per hash-chained table and tenant, with its verdict, anchor and limits */
-  tenants: (ChainReportJson & ChainLimitsJson)[];
-  /** the row-level-security policies in force on each table read from a live source (source/policies.ts) */
-  policies?: PoliciesJson[];
-  /** tables without a hash chain, checked against their latest seal */
-  seals: SealReport[];
-  checkpointsRecorded: RecordedCheckpointJson[];
-  notes: string[];
-  /** every drift finding the cache holds for the verified tenants (none without a cache) */
-  drift: DriftReportJson;
-}
-
-export interface PoliciesJson {
-  table: string;
-  rlsEnabled: boolean;
-  rlsForced: boolean;
-  bypassedBy: string | null;
-  policies: { name: string; command: string; permissive: boolean; using: string | null; appliesToReads: boolean }[];
-  hidingPredicates: string[];
-}
+// Re-exported: the report's shapes live in the contract (a leaf, issue 12).
+export { REPORT_FORMAT, type VerifyReport, type PoliciesJson };
 
 const seqOrNull = (s: bigint | null) => (s === null ? null : seqJson(s));
 

@@ -9,32 +9,12 @@ import { MerkleBuilder } from '../chain/merkle.js';
 import type { SourceSession, SourceTable } from '../source/index.js';
 import { cachedRows, compareWithSeal, latestSeal } from '../sync/index.js';
 import { chainTableName } from './adapters.js';
+import type { SealReport } from '../contract/verify-report.js';
+
+// Re-exported: the report's shapes live in the contract (a leaf, issue 12).
+export type { SealReport };
 
 export const MAX_KEYS_LISTED = 1000;
-
-export interface SealReport {
-  table: string;
-  kind: TableKind;
-  tenant: string;
-  /** what the seal was compared with */
-  against: 'source' | 'cache';
-  sealId: number;
-  sealedAt: string;
-  rowsSealed: number;
-  rowsNow: number;
-  merkleRootSealed: string;
-  merkleRootNow: string;
-  /** nothing modified, deleted or added within the sealed range */
-  intact: boolean;
-  /** ids of rows changed since the seal (at most MAX_KEYS_LISTED each; counts are exact) */
-  modified: string[];
-  deleted: string[];
-  added: string[];
-  counts: { modified: number; deleted: number; added: number };
-  explanation: string;
-  /** drift findings of this table in the cache (issue 19); any makes `intact` false */
-  driftFindings?: number;
-}
 
 interface SealedTable {
   tableId: number;

@@ -1,16 +1,10 @@
 // Shapes shared by the verification engine, its adapters and the report.
 // Plain data only: the engine is pure and never touches a database.
 import type { UnprotectedKind } from '../chain/exact-json.js';
+import type { BreakKind, AnchorOutcome } from '../contract/verify-report.js';
 
-export type BreakKind =
-  | 'modified'
-  | 'deleted'
-  | 'inserted'
-  | 'reordered'
-  | 'duplicate'
-  | 'malformed'
-  | 'rewritten'
-  | 'truncated';
+// Re-exported: the report's shapes live in the contract (a leaf, issue 12).
+export type { BreakKind, AnchorOutcome };
 
 /** One row of one chain (table + tenant), as the adapters hand it to the engine in seq order. */
 export interface ChainRow {
@@ -86,18 +80,6 @@ export interface Anchor {
    */
   tree?: { size: string; root: string; /** first 16 hex digits of the source fingerprint the origin names */ source: string };
 }
-
-export type AnchorOutcome =
-  /** the row at lastSeq still has headHash: the current chain extends the anchor */
-  | 'extended'
-  /** the row at lastSeq has another hash: history up to lastSeq was rewritten */
-  | 'rewritten'
-  /** the chain now ends before lastSeq (live source) */
-  | 'truncated'
-  /** the checked copy ends before lastSeq but may simply be out of date (cache) */
-  | 'not-reached'
-  /** the row at lastSeq is missing (reported as deleted) */
-  | 'row-missing';
 
 export interface AnchorResult extends Anchor {
   outcome: AnchorOutcome;

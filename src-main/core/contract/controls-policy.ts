@@ -1,5 +1,6 @@
 // The auditor's control policy as data: every field optional, defaults from issue 15.
 // Pure (no Node APIs): the contract validates the Controls screen's policy with it.
+// The report's shape is here too, so the contract needs nothing from the engine.
 import { z } from 'zod';
 
 const regexText = z
@@ -32,4 +33,23 @@ export const controlsPolicySchema = z
 
 export type ControlsPolicy = z.output<typeof controlsPolicySchema>;
 
-export const DEFAULT_POLICY: ControlsPolicy = controlsPolicySchema.parse({});
+export const CONTROL_STATUSES = ['pass', 'fail', 'warn', 'not_applicable', 'error'] as const;
+export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+export interface ControlResult {
+  id: string;
+  status: ControlStatus;
+  summary: string;
+  evidence: Record<string, unknown>;
+  queries: string[];
+}
+
+export const CONTROLS_FORMAT = 'auditdesk-controls-v1';
+
+export interface ControlsReport {
+  format: typeof CONTROLS_FORMAT;
+  checkedAt: string;
+  source: { label: string; fingerprint: string };
+  policy: ControlsPolicy;
+  tenants: { tenant: string; controls: ControlResult[] }[];
+}

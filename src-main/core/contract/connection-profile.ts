@@ -1,9 +1,10 @@
 // Connection profiles as the contract sees them: pure (no Node APIs), so the
 // renderer can type-check against the contract without Node's types.
 import { z } from 'zod';
-import { NAMED_PROFILES } from '../chain/profile.js';
+import { NAMED_PROFILE_NAMES } from './chain-profile.js';
 
-const TABLE_KINDS = ['events', 'conversations', 'anomalies', 'access'] as const;
+export const TABLE_KINDS = ['events', 'conversations', 'anomalies', 'access'] as const;
+export type TableKind = (typeof TABLE_KINDS)[number];
 const tableName = z
   .string()
   .trim()
@@ -32,7 +33,7 @@ export const tableMappingSchema = z
     profiles: z
       .record(
         z.string().min(1).max(200),
-        z.string().refine((name) => Object.hasOwn(NAMED_PROFILES, name), { message: `a profile is one of ${Object.keys(NAMED_PROFILES).join(', ')}` }),
+        z.string().refine((name) => (NAMED_PROFILE_NAMES as readonly string[]).includes(name), { message: `a profile is one of ${NAMED_PROFILE_NAMES.join(', ')}` }),
       )
       .optional(),
   })

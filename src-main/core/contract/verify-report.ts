@@ -1,0 +1,200 @@
+// The verify report's shapes (docs/verify-report.md) as plain data: the verify engine
+// fills them, the CLI prints them, packages keep them and the renderer reads them, so
+// they live in the contract, which imports nothing from the domain (issue 12).
+import type { ChainProfile } from './chain-profile.js';
+import type { TableKind } from './connection-profile.js';
+
+// A chain's seq in JSON (reports, packages, the API): a number when a double holds it
+// exactly, else its decimal string, so a bigint seq never loses a digit on the way out.
+export type JsonSeq = number | string;
+
+export type BreakKind =
+  | 'modified'
+  | 'deleted'
+  | 'inserted'
+  | 'reordered'
+  | 'duplicate'
+  | 'malformed'
+  | 'rewritten'
+  | 'truncated';
+
+export type AnchorOutcome =
+  /** the row at lastSeq still has headHash: the current chain extends the anchor */
+  | 'extended'
+  /** the row at lastSeq has another hash: history up to lastSeq was rewritten */
+  | 'rewritten'
+  /** the chain now ends before lastSeq (live source) */
+  | 'truncated'
+  /** the checked copy ends before lastSeq but may simply be out of date (cache) */
+  | 'not-reached'
+  /** the row at lastSeq is missing (reported as deleted) */
+  | 'row-missing';
+
+export interface BreakJson {
+  seq: JsonSeq | null;
+  kind: BreakKind;
+  id: string | null;
+  expected: string | null;
+  found: string | null;
+  time: string | null;
+  explanation: string;
+}
+
+export interface CheckpointComparisonJson {
+  checkpointId: number | null;
+  origin: 'sync' | 'verify' | 'external';
+  label: string;
+  lastSeq: JsonSeq;
+  headHash: string;
+  createdAt: string | null;
+  signature: 'valid' | 'invalid' | 'unsigned';
+  outcome: AnchorOutcome;
+  foundHash: string | null;
+}
+
+export interface ChainReportJson {
+  tenant: string;
+  table: string;
+  rows: number;
+  intactRows: number;
+  intact: boolean;
+  firstSeq: JsonSeq | null;
+  lastSeq: JsonSeq | null;
+  headHash: string | null;
+  merkleRoot: string | null;
+  breaks: BreakJson[];
+  breaksOmitted: number;
+  checkpoints: CheckpointComparisonJson[];
+  cacheComparison: { compared: number; differing: number; firstDifferentSeq: JsonSeq | null; cacheLastSeq: JsonSeq | null } | null;
+  /** drift findings of this chain in the cache (issue 19); any makes `intact` false */
+  driftFindings?: number;
+}
+
+export interface RecordedCheckpointJson {
+  checkpointId: number;
+  table: string;
+  tenant: string;
+  lastSeq: JsonSeq;
+  headHash: string;
+  keyId: string;
+}
+
+export type ChainVerdict = 'intact' | 'broken' | 'empty';
+
+export type ChainLimit =
+  | { kind: 'number_precision' | 'duplicate_key'; rows: number; firstSeq: JsonSeq; seqs: JsonSeq[]; explanation: string }
+  | { kind: 'no_anchor'; explanation: string }
+  | { kind: 'hidden_rows'; predicates: string[]; policies: { name: string; using: string | null }[]; explanation: string };
+
+export type LimitKind = ChainLimit['kind'];
+
+/** The earlier head a chain was checked against: a checkpoint, an anchor file, a package, or the cached copy. */
+export interface ChainAnchorJson {
+  origin: 'sync' | 'verify' | 'external' | 'cache';
+  label: string;
+  /** the anchor's last seq (the cached copy's last seq for `cache`) */
+  lastSeq: JsonSeq | null;
+}
+
+/** What limits.ts adds to every chain entry of the report. */
+export interface ChainLimitsJson {
+  verdict: ChainVerdict;
+  /** For `empty`: the sentence of issue 21 with the count of other visible tenants; else null. */
+  verdictExplanation: string | null;
+  anchor: ChainAnchorJson | null;
+  limits: ChainLimit[];
+}
+
+export interface SealReport {
+  table: string;
+  kind: TableKind;
+  tenant: string;
+  /** what the seal was compared with */
+  against: 'source' | 'cache';
+  sealId: number;
+  sealedAt: string;
+  rowsSealed: number;
+  rowsNow: number;
+  merkleRootSealed: string;
+  merkleRootNow: string;
+  /** nothing modified, deleted or added within the sealed range */
+  intact: boolean;
+  /** ids of rows changed since the seal (at most MAX_KEYS_LISTED each; counts are exact) */
+  modified: string[];
+  deleted: string[];
+  added: string[];
+  counts: { modified: number; deleted: number; added: number };
+  explanation: string;
+  /** drift findings of this table in the cache (issue 19); any makes `intact` false */
+  driftFindings?: number;
+}
+
+export type DriftChange = 'modified' | 'deleted' | 'added';
+
+export interface DriftFindingJson {
+  findingId: number;
+  table: string;
+  tenant: string;
+  key: string;
+  change: DriftChange;
+  detectedAt: string;
+  detectedSyncId: number;
+  earlierDigest: string | null;
+  laterDigest: string | null;
+  status: 'open' | 'decided';
+  decision: string | null;
+  explanation: string;
+}
+
+export interface DriftReportJson {
+  /** every finding in scope, open or decided */
+  count: number;
+  open: number;
+  findings: DriftFindingJson[];
+  findingsOmitted: number;
+}
+
+export const REPORT_FORMAT = 'auditdesk-verify-report-v1';
+
+export interface VerifyReport {
+  format: typeof REPORT_FORMAT;
+  checkedAt: string;
+  /** what was verified: the live source, the cache, or the live source against the cache */
+  target: 'source' | 'cache' | 'source+cache';
+  source: { label: string; fingerprint: string; serverVersion: string | null; database: string | null } | null;
+  cache: { path: string } | null;
+  profile: ChainProfile;
+  intact: boolean;
+  /** broken if any chain or seal is; else empty if a chain has no visible rows; else intact (limits.ts) */
+  verdict: ChainVerdict;
+  summary: {
+    chains: number;
+    rows: number;
+    intactRows: number;
+    breaks: number;
+    byKind: Partial<Record<BreakKind, number>>;
+    sealsChecked: number;
+    sealsChanged: number;
+    /** rows changed at the source after they were first cached (drift findings, open or decided) */
+    driftFindings: number;
+  };
+  /** one entry per hash-chained table and tenant, with its verdict, anchor and limits */
+  tenants: (ChainReportJson & ChainLimitsJson)[];
+  /** the row-level-security policies in force on each table read from a live source (source/policies.ts) */
+  policies?: PoliciesJson[];
+  /** tables without a hash chain, checked against their latest seal */
+  seals: SealReport[];
+  checkpointsRecorded: RecordedCheckpointJson[];
+  notes: string[];
+  /** every drift finding the cache holds for the verified tenants (none without a cache) */
+  drift: DriftReportJson;
+}
+
+export interface PoliciesJson {
+  table: string;
+  rlsEnabled: boolean;
+  rlsForced: boolean;
+  bypassedBy: string | null;
+  policies: { name: string; command: string; permissive: boolean; using: string | null; appliesToReads: boolean }[];
+  hidingPredicates: string[];
+}
