@@ -5,7 +5,7 @@
 // the CLI uses (bundled), and report.pdf's embedded CMS signature with its binding to the
 // manifest's signer (pdf-signature.ts). Failure codes are verify-package's
 // (docs/package-format.md); so is the order in which a file is refused unread.
-import { CsvRecordParser, restoreCell } from '../../src-main/core/export/csv.js';
+import { CsvRecordParser, restoreCell } from '../../src-main/core/util/csv.js';
 import { checkCsvContents, type CsvRecordReader } from '../../src-main/core/export/csv-contents.js';
 import { recordedEntry, sameEntry, type IntegrityEntry } from '../../src-main/core/export/integrity.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestFile } from '../../src-main/core/export/manifest.js';

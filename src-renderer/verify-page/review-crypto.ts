@@ -2,7 +2,7 @@
 // WebCrypto, so the page re-verifies journal.jsonl, journal-head.json and decisions.csv
 // by the same rules and in the same words as verify-package.
 import type { ReviewCrypto } from '../../src-main/core/review/package-files.js';
-import { CERT_UNREADABLE, fingerprintProblem, SIGNATURE_FAILS, signedTextProblem } from '../../src-main/core/review/signing.js';
+import { CERT_UNREADABLE, fingerprintProblem, SIGNATURE_FAILS, signedTextProblem } from '../../src-main/core/journal/signing.js';
 import { readCertificate } from './x509.js';
 
 const enc = new TextEncoder();

@@ -18,7 +18,7 @@ import { syncToCache, listDriftFindings } from '../../src-main/core/sync/index.j
 import { rowDigest } from '../../src-main/core/chain/digest.js';
 import type { MappedColumn } from '../../src-main/core/cache/record-mapping.js';
 import { previewExport } from '../../src-main/core/export/package.js';
-import { readCsvRows } from '../../src-main/core/export/csv.js';
+import { readCsvRows } from '../../src-main/core/util/csv.js';
 import { Readable } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import { closeVerifyPageBrowser, verifyWithAll } from '../helpers/verify-all.js';

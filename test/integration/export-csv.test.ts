@@ -11,7 +11,7 @@ import { parse } from 'csv-parse/sync';
 import { CacheFixture, uuidOf, EVENT_COLUMNS, type SourceRow } from '../helpers/cache-fixture.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
-import { restoreCell } from '../../src-main/core/export/csv.js';
+import { restoreCell } from '../../src-main/core/util/csv.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';

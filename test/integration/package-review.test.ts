@@ -17,7 +17,7 @@ import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-mai
 import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { decide, deriveItems, journalEntries } from '../../src-main/core/review/index.js';
-import { CsvRecordParser, csvLine } from '../../src-main/core/export/csv.js';
+import { CsvRecordParser, csvLine } from '../../src-main/core/util/csv.js';
 
 let dir: string;
 let original: PackageFiles;

@@ -17,7 +17,7 @@ import { runAuditdesk } from '../helpers/cli.js';
 import { unzipAll } from '../helpers/package-zip.js';
 import { verifyWithBoth } from '../helpers/python-verifier.js';
 import { openCache } from '../../src-main/core/cache/open.js';
-import { readCsvRows } from '../../src-main/core/export/csv.js';
+import { readCsvRows } from '../../src-main/core/util/csv.js';
 import { Readable } from 'node:stream';
 
 let demo: DemoDb;

@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { csvLine, neutralise, readCsvRows, restoreCell, CsvFileWriter, CsvRecordParser } from '../../src-main/core/export/csv.js';
+import { csvLine, neutralise, readCsvRows, restoreCell, CsvFileWriter, CsvRecordParser } from '../../src-main/core/util/csv.js';
 import { makeDualEncoder, makeRowDigester } from '../../src-main/core/chain/row-digest.js';
 import { makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { JCS_SHA256_V1, parseProfile } from '../../src-main/core/chain/profile.js';

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openCache } from '../../src-main/core/cache/open.js';
 import { appendJournal, journalEntries, verifyJournal, SigningSessionState, SIGNING_IDLE_MS, type JournalEntry } from '../../src-main/core/review/index.js';
-import { journalHashOf } from '../../src-main/core/review/journal.js';
-import { signDocument, DECISION_FORMAT, type SignedDecision } from '../../src-main/core/review/signing.js';
+import { journalHashOf } from '../../src-main/core/journal/journal.js';
+import { signDocument, DECISION_FORMAT, type SignedDecision } from '../../src-main/core/journal/signing.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/identity.js';
 import { scratchDir } from '../helpers/scratch.js';
 

@@ -13,7 +13,7 @@ import { ensurePrivateDir, tightenedNotice } from '../util/private-files.js';
 import { UserError } from '../util/errors.js';
 import { QueryPool, defaultQueryWorkers } from './query-pool.js';
 import { SigningSessionState } from '../review/session.js';
-import { journalEngagementOpened } from '../review/journal-events.js';
+import { journalEngagementOpened } from '../journal/journal-events.js';
 import { engagementPaths } from '../engagement/paths.js';
 import { readEngagementMeta, type EngagementMeta } from '../engagement/meta.js';
 import { EngagementRegistry, createEngagementFolder, freeFolderFor } from '../engagement/registry.js';

@@ -4,7 +4,7 @@
 // a package this cache wrote (a folder can hold anything).
 import { existsSync } from 'node:fs';
 import type { CacheDb } from '../cache/open.js';
-import { journalEntries } from '../review/journal.js';
+import { journalEntries } from '../journal/journal.js';
 
 export interface LastPackage {
   path: string;

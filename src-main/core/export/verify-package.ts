@@ -20,7 +20,7 @@ import { subjectOf } from '../identity/certs.js';
 import { printableDeep } from '../util/printable.js';
 import { bindingProblem, pemToDer, pinSigner, type TrustedSigner } from './signer-trust.js';
 import { recordedEntry, sameEntry, type IntegrityEntry, type VerificationFile } from './integrity.js';
-import { readCsvRows } from './csv.js';
+import { readCsvRows } from '../util/csv.js';
 import { checkCsvContents, type CsvRecordReader } from './csv-contents.js';
 import { columnsProblem, PACKAGE_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
 import { PACKAGE_FILES } from './package-files.js';

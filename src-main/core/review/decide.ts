@@ -5,9 +5,9 @@ import type { CacheDb } from '../cache/open.js';
 import type { LoadedIdentity } from '../identity/identity.js';
 import type { DecisionView, Disposition, ReviewCompletion, SignatureMeaning } from '../contract/review.js';
 import { UserError } from '../util/errors.js';
-import { appendJournal } from './journal.js';
+import { appendJournal } from '../journal/journal.js';
 import { coverageOf, deriveItems, findItem, latestCompletion, toCompletionView, toDecisionView, type QueueOptions } from './queue.js';
-import { COMPLETION_FORMAT, DECISION_FORMAT, signDocument, signerNameOf, type SignedCompletion, type SignedDecision } from './signing.js';
+import { COMPLETION_FORMAT, DECISION_FORMAT, signDocument, signerNameOf, type SignedCompletion, type SignedDecision } from '../journal/signing.js';
 
 export interface DecideInput {
   itemId: string;

@@ -12,8 +12,8 @@ export {
   type JournalEntry,
   type JournalAction,
   type SignedJournalHead,
-} from './journal.js';
-export { signatureProblem, evidenceHashOf, DECISION_FORMAT, COMPLETION_FORMAT } from './signing.js';
+} from '../journal/journal.js';
+export { signatureProblem, evidenceHashOf, DECISION_FORMAT, COMPLETION_FORMAT } from '../journal/signing.js';
 export { storeControlsRun, latestControlsRun } from './controls-store.js';
 export { SigningSessionState, SIGNING_IDLE_MS } from './session.js';
-export { journalEngagementOpened, journalSync, journalVerification, journalAnchor, journalExport } from './journal-events.js';
+export { journalEngagementOpened, journalSync, journalVerification, journalAnchor, journalExport } from '../journal/journal-events.js';

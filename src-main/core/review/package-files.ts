@@ -7,9 +7,9 @@
 // Writing and checking live together so the two cannot drift apart.
 import type { CacheDb } from '../cache/open.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
-import { CsvRecordParser, csvLine, restoreCell } from '../export/csv.js';
-import { journalEntries, journalHeadProblem, journalHeadText, signedIn, signJournalHead, verifyJournal, type JournalEntry, type SignedJournalHead } from './journal.js';
-import { signatureProblem, type Signed } from './signing.js';
+import { CsvRecordParser, csvLine, restoreCell } from '../util/csv.js';
+import { journalEntries, journalHeadProblem, journalHeadText, signedIn, signJournalHead, verifyJournal, type JournalEntry, type SignedJournalHead } from '../journal/journal.js';
+import { signatureProblem, type Signed } from '../journal/signing.js';
 import { verifyText } from '../identity/auditor-key.js';
 
 /**

@@ -10,7 +10,7 @@ import { driftItemKey, itemIdOf as cacheItemIdOf } from '../cache/review-decisio
 import { findings } from '../anomalies/findings.js';
 import { latestResults } from '../verify/store.js';
 import { latestControlsRun } from './controls-store.js';
-import { evidenceHashOf } from './signing.js';
+import { evidenceHashOf } from '../journal/signing.js';
 import {
   EXCEPTION_KINDS,
   type DecisionView,

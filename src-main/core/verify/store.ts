@@ -10,7 +10,7 @@ import { chainLeavesOf } from './tlog-evidence.js';
 import { recordCheckpoint, type StoredCheckpoint } from './checkpoints.js';
 import type { ChainReportJson, VerifyReport } from './report.js';
 import type { SealReport } from './seal-compare.js';
-import { journalVerification } from '../review/journal-events.js';
+import { journalVerification } from '../journal/journal-events.js';
 
 export function storeReport(db: CacheDb, report: VerifyReport): number {
   return db.transaction(() => {

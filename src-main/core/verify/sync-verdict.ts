@@ -11,7 +11,7 @@ import { verdictPhrase } from './limits.js';
 import type { VerifyReport } from './report.js';
 import { runVerification } from './run.js';
 import { recordSyncCheckpoints } from './store.js';
-import { journalSync } from '../review/journal-events.js';
+import { journalSync } from '../journal/journal-events.js';
 
 const SYNC_VERDICT_JOBS = 1;
 

@@ -19,7 +19,7 @@ import { listCachedChains } from '../../verify/adapters.js';
 import { checkpointAsAnchor, listCheckpoints, parseAnchor, recordCheckpoint, seqJson, type ExternalAnchor } from '../../verify/checkpoints.js';
 import { anchorNamesTable, runVerification } from '../../verify/run.js';
 import { latestResults } from '../../verify/store.js';
-import { journalAnchor } from '../../review/journal-events.js';
+import { journalAnchor } from '../../journal/journal-events.js';
 import type { AppContext } from '../context.js';
 import { profileWithPassword } from './connections.js';
 import type { HandlersFor } from './types.js';
