@@ -5,7 +5,7 @@ import { selectCacheTenants, useApp } from '../app/store.js';
 import { useShortcuts } from '../app/keys.js';
 import { anomalyTitle, featureWords, scoreLabel } from './describe.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
-import { Empty, ErrorState, Loading } from '../app/states.js';
+import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { errorMessage } from '../api/client.js';
 import { Highlighted } from '../timeline/Highlighted.js';
 import { DEFAULT_THRESHOLD, useAnomalies } from './store.js';

@@ -6,11 +6,11 @@ import type { Finding } from '../../src-main/core/contract/anomalies.js';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
 import { useApp } from '../app/store.js';
 import { formatCount, formatTs } from '../app/format.js';
-import { formatJump } from '../timeline/jumpTarget.js';
+import { formatJump } from '../timeline/jump-target.js';
 import { formatHash, navigate } from '../app/routes.js';
-import { Empty, ErrorState, Loading } from '../app/states.js';
-import { filterToParams, type Filter } from '../filters/filterState.js';
-import { findingKey, useFindings } from './findingsStore.js';
+import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
+import { filterToParams, type Filter } from '../filters/filter-state.js';
+import { findingKey, useFindings } from './findings-store.js';
 
 const KIND_LABEL: Record<Finding['kind'], string> = {
   high_temperature: 'Temperature above 0.8',

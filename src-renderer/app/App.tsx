@@ -3,7 +3,7 @@ import { useApp } from './store.js';
 import { parseHash, SCREENS, SCREEN_LABELS, formatHash, type Screen } from './routes.js';
 import { StatusLine } from './StatusLine.js';
 import { ScreenBoundary } from './ScreenBoundary.js';
-import { useChainVerdicts } from './chainVerdicts.js';
+import { useChainVerdicts } from './chain-verdicts.js';
 import { TimelineScreen } from '../timeline/TimelineScreen.js';
 import { AnomaliesScreen } from '../anomalies/AnomaliesScreen.js';
 import { IntegrityScreen } from '../integrity/IntegrityScreen.js';

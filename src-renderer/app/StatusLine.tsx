@@ -1,5 +1,5 @@
 import { useApp } from './store.js';
-import { breaksLabel, useChainVerdicts } from './chainVerdicts.js';
+import { breaksLabel, useChainVerdicts } from './chain-verdicts.js';
 import { countOf, formatCount } from './format.js';
 
 /** Live line from the main process: is the source reachable, and how many rows each tenant has. */

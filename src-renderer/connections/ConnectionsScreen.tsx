@@ -4,9 +4,9 @@ import type { SyncResult } from '../../src-main/core/contract/sync.js';
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
-import { Empty, ErrorState, Loading } from '../app/states.js';
+import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { JobProgressView } from '../app/JobProgress.js';
-import { useJob } from '../app/useJob.js';
+import { useJob } from '../app/use-job.js';
 import { useConnections } from './store.js';
 import { EMPTY_MAPPING, KINDS, MappingEditor, mappingForm, mappingOf, type MappingForm } from './MappingEditor.js';
 

@@ -5,9 +5,9 @@ import type { ControlResult, ControlStatus, ControlsReport } from '../../src-mai
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
-import { Empty } from '../app/states.js';
+import { Empty } from '../app/LoadStates.js';
 import { JobProgressView } from '../app/JobProgress.js';
-import { useJob } from '../app/useJob.js';
+import { useJob } from '../app/use-job.js';
 import './controls.css';
 
 /** The CLI's words for each verdict (core/controls/report.ts), so both read the same. */

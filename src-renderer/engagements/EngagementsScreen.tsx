@@ -6,8 +6,8 @@ import type { EngagementView } from '../../src-main/core/contract/engagements.js
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
-import { ErrorState, Loading } from '../app/states.js';
-import { SourceName } from './source-name.js';
+import { ErrorState, Loading } from '../app/LoadStates.js';
+import { SourceName } from './SourceName.js';
 import { useEngagements } from './store.js';
 
 function Verdict({ e }: { e: EngagementView }) {

@@ -5,16 +5,16 @@ import type { ExportJobResult, ExportPreview, IdentityView, PackageVerificationV
 import { api, errorMessage } from '../api/client.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
-import { againstLabel, useChainVerdicts } from '../app/chainVerdicts.js';
+import { againstLabel, useChainVerdicts } from '../app/chain-verdicts.js';
 import { countOf, formatCount } from '../app/format.js';
-import { Empty, ErrorState, Loading } from '../app/states.js';
+import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { SubjectFields, subjectOf, type SubjectInput } from './SubjectFields.js';
 import { PreviousPackageField, usePreviousPackage } from './PreviousPackageField.js';
 import { JobProgressView } from '../app/JobProgress.js';
-import { useJob } from '../app/useJob.js';
+import { useJob } from '../app/use-job.js';
 import { useTimeline } from '../timeline/store.js';
-import { cleanFilter, filterToParams, isEmptyFilter, type Filter } from '../filters/filterState.js';
-import { SourceName } from '../engagements/source-name.js';
+import { cleanFilter, filterToParams, isEmptyFilter, type Filter } from '../filters/filter-state.js';
+import { SourceName } from '../engagements/SourceName.js';
 
 function defaultOut(cachePath: string | undefined, tenant: string): string {
   const dir = cachePath ? cachePath.replace(/[/\\][^/\\]*$/, '') : '.';

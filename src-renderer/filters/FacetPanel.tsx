@@ -3,10 +3,10 @@ import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/c
 import { formatBound, formatCount } from '../app/format.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
 import { useApp } from '../app/store.js';
-import { breaksLabel, useChainVerdicts } from '../app/chainVerdicts.js';
-import { ErrorState, Loading } from '../app/states.js';
+import { breaksLabel, useChainVerdicts } from '../app/chain-verdicts.js';
+import { ErrorState, Loading } from '../app/LoadStates.js';
 import type { Load } from '../timeline/store.js';
-import { FACET_LABELS, LIST_KEYS, type Filter } from './filterState.js';
+import { FACET_LABELS, LIST_KEYS, type Filter } from './filter-state.js';
 
 interface Props {
   filter: Filter;

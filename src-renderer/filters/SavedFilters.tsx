@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { create } from 'zustand';
 import type { SavedFilter } from '../../src-main/core/contract/records.js';
 import { api, errorMessage } from '../api/client.js';
-import { isEmptyFilter, type Filter } from './filterState.js';
+import { isEmptyFilter, type Filter } from './filter-state.js';
 
 interface SavedState {
   list: SavedFilter[] | null;

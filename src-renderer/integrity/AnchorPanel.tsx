@@ -7,8 +7,8 @@ import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { JobProgressView } from '../app/JobProgress.js';
-import { useJob } from '../app/useJob.js';
-import { BreakLine } from './break-line.js';
+import { useJob } from '../app/use-job.js';
+import { BreakLine } from './BreakLine.js';
 
 type Target = 'cache' | 'source+cache';
 

@@ -3,16 +3,16 @@ import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contra
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
-import { againstLabel, useChainVerdicts } from '../app/chainVerdicts.js';
-import { Empty, ErrorState, Loading } from '../app/states.js';
+import { againstLabel, useChainVerdicts } from '../app/chain-verdicts.js';
+import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { JobProgressView } from '../app/JobProgress.js';
-import { useJob } from '../app/useJob.js';
+import { useJob } from '../app/use-job.js';
 import type { Load } from '../timeline/store.js';
 import { downloadJson, safeFileName } from '../app/download.js';
 import { AnchorPanel } from './AnchorPanel.js';
-import { ChainLimitMarks, ChainVerdict } from './chain-limits.js';
-import { BreakLine } from './break-line.js';
-import { SourceName } from '../engagements/source-name.js';
+import { ChainLimitMarks, ChainVerdict } from './ChainVerdict.js';
+import { BreakLine } from './BreakLine.js';
+import { SourceName } from '../engagements/SourceName.js';
 
 /** The newest head this app saw itself (sync or verify, signed), as an anchor file for a later visit. */
 async function saveHeads(chains: { tenant: string; table: string }[]): Promise<number> {

@@ -9,7 +9,7 @@ import type { DecisionView, Disposition, ExceptionItem, ExceptionKind, Exception
 import { api, errorCode, errorMessage } from '../api/client.js';
 import { countOf, formatTs, type TimeZoneMode } from '../app/format.js';
 import { useApp } from '../app/store.js';
-import { Empty, ErrorState, Loading } from '../app/states.js';
+import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { Dialog, SignatureFields, signingInput, type Signature } from './SignDialog.js';
 import './review.css';
 

@@ -8,7 +8,7 @@ import type { SigningSession } from '../../src-main/core/contract/review.js';
 import { api, errorMessage } from '../api/client.js';
 import { formatTs } from '../app/format.js';
 import { useApp } from '../app/store.js';
-import { ErrorState, Loading } from '../app/states.js';
+import { ErrorState, Loading } from '../app/LoadStates.js';
 
 export interface Signature {
   identity?: string;

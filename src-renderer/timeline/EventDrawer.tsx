@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { RecordDetail } from '../../src-main/core/contract/records.js';
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
-import { ErrorState, Loading } from '../app/states.js';
+import { ErrorState, Loading } from '../app/LoadStates.js';
 import { useTimeline } from './store.js';
 import { ThreadView } from './ThreadView.js';
 import { fieldLabel, parseJsonObject, type DetailValue } from './readable.js';

@@ -2,7 +2,7 @@
 // fine). Drag across the bars to zoom the time filter to that range.
 import { memo, useMemo, useState } from 'react';
 import { Bar, BarChart, Legend, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis, type MouseHandlerDataParam } from 'recharts';
-import { evenTicks } from './axisTicks.js';
+import { evenTicks } from './axis-ticks.js';
 import type { Histogram } from '../../src-main/core/contract/records.js';
 import { useApp } from '../app/store.js';
 import { formatCount, formatTs } from '../app/format.js';

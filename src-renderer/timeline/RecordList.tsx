@@ -5,7 +5,7 @@ import { formatTs } from '../app/format.js';
 import { Highlighted } from './Highlighted.js';
 import { jsonAsWords } from './readable.js';
 import { rowAt, useTimeline } from './store.js';
-import { scrollTopFor, windowAt } from './scrollScale.js';
+import { scrollTopFor, windowAt } from './scroll-scale.js';
 
 export const ROW_HEIGHT = 32;
 

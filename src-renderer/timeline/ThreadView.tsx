@@ -1,6 +1,6 @@
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
-import { Empty, ErrorState, Loading } from '../app/states.js';
+import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { useTimeline } from './store.js';
 
 /** A session's prompt/response turns, oldest first, as a conversation. */

@@ -2,19 +2,19 @@ import { useCallback, useDeferredValue, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../app/store.js';
 import { countOf, formatBound, formatCount, formatTs, tzLabel } from '../app/format.js';
-import { againstLabel, breaksLabel, useChainVerdicts } from '../app/chainVerdicts.js';
-import { Empty, ErrorState, Loading } from '../app/states.js';
+import { againstLabel, breaksLabel, useChainVerdicts } from '../app/chain-verdicts.js';
+import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { navigate } from '../app/routes.js';
 import { useShortcuts } from '../app/keys.js';
 import { FacetPanel } from '../filters/FacetPanel.js';
 import { SavedFilters } from '../filters/SavedFilters.js';
 import { SearchBox } from '../filters/SearchBox.js';
-import { FACET_LABELS, LIST_KEYS, filterFromParams, filterKey, filterToParams, isEmptyFilter, type Filter } from '../filters/filterState.js';
+import { FACET_LABELS, LIST_KEYS, filterFromParams, filterKey, filterToParams, isEmptyFilter, type Filter } from '../filters/filter-state.js';
 import { EventDrawer } from './EventDrawer.js';
 import { HistogramChart } from './HistogramChart.js';
 import { RecordList } from './RecordList.js';
 import { PAGE_SIZE, rowAt, useTimeline } from './store.js';
-import { findJumpIndex, parseJump } from './jumpTarget.js';
+import { findJumpIndex, parseJump } from './jump-target.js';
 
 function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filter): void }) {
   const tz = useApp((s) => s.timeZone);

@@ -12,7 +12,7 @@ import type {
   Thread,
 } from '../../src-main/core/contract/records.js';
 import { api, errorMessage } from '../api/client.js';
-import { cleanFilter, filterKey, type Filter } from '../filters/filterState.js';
+import { cleanFilter, filterKey, type Filter } from '../filters/filter-state.js';
 
 export const PAGE_SIZE = 100;
 const MAX_CACHED_PAGES = 60;

@@ -3,7 +3,7 @@
 // without a browser (the browser journey checks the rendering).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_SCROLL_PX, scrollTopFor, windowAt } from '../../src-renderer/timeline/scrollScale.js';
+import { MAX_SCROLL_PX, scrollTopFor, windowAt } from '../../src-renderer/timeline/scroll-scale.js';
 
 const ROW = 32;
 const VIEW = 600;

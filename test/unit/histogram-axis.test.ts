@@ -2,7 +2,7 @@
 // 0, 35, 70, 140 before), and the top tick is at or above the tallest bar.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evenTicks } from '../../src-renderer/timeline/axisTicks.js';
+import { evenTicks } from '../../src-renderer/timeline/axis-ticks.js';
 
 test('ticks are evenly spaced, whole, start at 0 and reach the tallest bar', () => {
   for (const max of [1, 3, 7, 10, 99, 140, 141, 1_234, 98_765]) {

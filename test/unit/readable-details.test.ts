@@ -46,7 +46,7 @@ test('an anomaly is titled by what happened, and its features read as words', ()
 });
 
 test('a jump link names its row, and the row is found among the loaded pages', async () => {
-  const { findJumpIndex, formatJump, parseJump } = await import('../../src-renderer/timeline/jumpTarget.js');
+  const { findJumpIndex, formatJump, parseJump } = await import('../../src-renderer/timeline/jump-target.js');
   assert.deepEqual(parseJump('seq:812'), { by: 'seq', seq: 812 });
   assert.deepEqual(parseJump('rid:7'), { by: 'rid', rid: 7 });
   assert.equal(parseJump('seq:-1'), null);

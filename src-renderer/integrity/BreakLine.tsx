@@ -1,5 +1,5 @@
 import type { BreakJson } from '../../src-main/core/contract/integrity.js';
-import { formatJump } from '../timeline/jumpTarget.js';
+import { formatJump } from '../timeline/jump-target.js';
 
 /** Timeline view that puts the broken row first (that tenant's events up to the break's time, newest first) and opens it. */
 export function jumpHref(tenant: string, b: BreakJson): string | null {
