@@ -3,18 +3,18 @@
 // the failures it shows are the demo's planted ones.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { startStack, type Stack } from './support/stack.js';
+import type { DemoDb } from '../helpers/demo-db.js';
+import type { Stack } from './support/stack.js';
 import { runControls } from './actions/controls.js';
 import type { ControlsPage } from './pages/controls.js';
+import { startDemoStack } from './support/demo-stack.js';
 
 describe('Controls screen', () => {
   let demo: DemoDb;
   let stack: Stack;
   let controls: ControlsPage;
   before(async () => {
-    demo = await startDemoDb();
-    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
+    ({ demo, stack } = await startDemoStack());
     controls = await runControls(stack.page, demo.groundTruth.tenants);
   });
   after(async () => {

@@ -6,8 +6,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { callApp } from '../helpers/app-calls.js';
-import type { JobStatus } from '../../src-main/core/contract/jobs.js';
+import { clientFor, finishedJob } from '../helpers/app-calls.js';
 import { startStack, type Stack } from './support/stack.js';
 import { AppFrame } from './pages/app-frame.js';
 import { EngagementsPage } from './pages/engagements.js';
@@ -23,15 +22,13 @@ describe('engagements never mix', () => {
 
   async function connectSyncVerify(source: DemoDb, id: string) {
     const u = new URL(source.url);
-    await callApp(stack.ctx, 'connections.save', {
+    await clientFor(stack.ctx)['connections.save']({
       profile: { id, name: id, host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable', tenants: source.groundTruth.tenants },
       password: decodeURIComponent(u.password),
       makeActive: true,
     });
-    for (const [name, input] of [['sync.start', {}], ['integrity.verify', { target: 'cache' }]] as const) {
-      const { jobId } = await callApp<{ jobId: string }>(stack.ctx, name, input);
-      assert.equal(((await stack.ctx.jobs.wait(jobId)) as JobStatus).state, 'done');
-    }
+    await finishedJob(stack.ctx, 'sync.start', {});
+    await finishedJob(stack.ctx, 'integrity.verify', { target: 'cache' });
   }
 
   before(async () => {

@@ -10,13 +10,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import type { DemoDb } from '../helpers/demo-db.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
-import { collectPageErrors, startStack, SCREENSHOT_DIR, type Stack } from './support/stack.js';
+import { collectPageErrors, SCREENSHOT_DIR, type Stack } from './support/stack.js';
 import { AppFrame } from './pages/app-frame.js';
 import { testAndSync } from './actions/sync.js';
 import type { PageGlobals } from './support/in-page.js';
 import { measureContrast } from './support/contrast.js';
+import { startDemoStack } from './support/demo-stack.js';
 
 const THEMES = ['light', 'dark'] as const;
 const SIZES = [
@@ -91,8 +92,7 @@ describe('every route opens directly and survives a reload', () => {
   let demo: DemoDb;
   let stack: Stack;
   before(async () => {
-    demo = await startDemoDb();
-    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
+    ({ demo, stack } = await startDemoStack());
   });
   after(async () => {
     await stack?.stop();

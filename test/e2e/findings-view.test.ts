@@ -3,17 +3,16 @@
 // timeline and to its first rows, with the empty state and keyboard access.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import type { DemoDb } from '../helpers/demo-db.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
 import type { Reply } from '../../src-main/core/contract/index.js';
 import type { Finding } from '../../src-main/core/contract/anomalies.js';
-import { startStack, type Stack } from './support/stack.js';
+import type { Stack } from './support/stack.js';
 import { FindingsPage } from './pages/findings.js';
 import { AnomaliesPage } from './pages/anomalies.js';
 import { openScreen, setTheme } from './actions/navigate.js';
-import { testAndSync } from './actions/sync.js';
 import { resultTotal } from './actions/timeline.js';
+import { startDemoStack } from './support/demo-stack.js';
 
 async function api<T>(stack: Stack, method: string, input: unknown): Promise<T> {
   const reply = (await dispatch(stack.ctx, method, input)) as Reply<T>;
@@ -26,9 +25,7 @@ describe('findings view', () => {
   let stack: Stack;
   let fp: FindingsPage;
   before(async () => {
-    demo = await startDemoDb();
-    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
-    await testAndSync(stack.page, DEMO_CONNECTION_ID);
+    ({ demo, stack } = await startDemoStack({ synced: true }));
     fp = new FindingsPage(stack.page);
   });
   after(async () => {

@@ -4,22 +4,19 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
-import { startStack, type Stack } from './support/stack.js';
+import type { DemoDb } from '../helpers/demo-db.js';
+import type { Stack } from './support/stack.js';
 import { IntegrityPage } from './pages/integrity.js';
 import { setTheme } from './actions/navigate.js';
-import { testAndSync } from './actions/sync.js';
 import { checkAnchor, saveHead, verifyCache } from './actions/anchor.js';
+import { startDemoStack } from './support/demo-stack.js';
 
 describe('external anchor on the Integrity screen', () => {
   let demo: DemoDb;
   let stack: Stack;
   let integrity: IntegrityPage;
   before(async () => {
-    demo = await startDemoDb();
-    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
-    await testAndSync(stack.page, DEMO_CONNECTION_ID);
+    ({ demo, stack } = await startDemoStack({ synced: true }));
     integrity = await verifyCache(stack.page, demo.groundTruth.tenants);
   });
   after(async () => {

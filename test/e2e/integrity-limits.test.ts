@@ -6,7 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { callApp } from '../helpers/app-calls.js';
+import { finishedJob } from '../helpers/app-calls.js';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { tableColumns } from '../../src-main/core/demo/generate.js';
 import { JCS_EXACT_SHA256_V2, JCS_SHA256_V1, type ChainProfile } from '../../src-main/core/chain/profile.js';
@@ -14,6 +14,7 @@ import { startStack, type Stack } from './support/stack.js';
 import { saveDemoProfile } from '../../src-main/bridge/startup.js';
 import { IntegrityPage } from './pages/integrity.js';
 import { openScreen } from './actions/navigate.js';
+import { deleteTail, editAsOwner, hashOfRow, lastSeqOf } from '../helpers/source-edit.js';
 
 describe('what a verdict could not see, on the Integrity screen', () => {
   let demo: DemoDb;
@@ -26,30 +27,18 @@ describe('what a verdict could not see, on the Integrity screen', () => {
     demo = await startDemoDb();
     const truth = demo.groundTruth;
     [tailTenant, numberTenant] = truth.tenants.filter((t) => t !== truth.tamperedTenant) as [string, string];
-    const admin = new pg.Client({ connectionString: demo.adminUrl, options: '-c TimeZone=UTC -c DateStyle=ISO,YMD', types: { getTypeParser: () => (v: string) => v } });
-    await admin.connect();
-    try {
-      const columns = await tableColumns(admin, 'audit_logs');
-      await admin.query('BEGIN');
-      await admin.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_immutable');
+    await editAsOwner(demo.adminUrl, async (admin) => {
       // The last 10 events of one tenant deleted at the source.
-      await admin.query('DELETE FROM audit_logs a WHERE tenant_id = $1 AND seq > (SELECT max(seq) - 10 FROM audit_logs WHERE tenant_id = $1) AND NOT EXISTS (SELECT 1 FROM audit_anomalies n WHERE n.audit_event_id = a.id)', [tailTenant]);
+      await deleteTail(admin, tailTenant, 10);
       // The other's last event written with "ref": 2^53 and a correct hash, then changed to 2^53 + 1 (no rehash).
-      const last = (await admin.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM audit_logs WHERE tenant_id = $1', [numberTenant])).rows[0]!.seq;
+      const last = await lastSeqOf(admin, numberTenant);
       await admin.query(`UPDATE audit_logs SET action_details = '{"ref": 9007199254740992}' WHERE tenant_id = $1 AND seq = $2`, [numberTenant, last]);
-      const row = (await admin.query<(string | null)[]>({ text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, values: [numberTenant, last], rowMode: 'array' })).rows[0]!;
-      const hash = chainHash(row[columns.findIndex((c) => c.name === 'prev_hash')]!, makePayloadBuilder(columns)(row));
+      const hash = await hashOfRow(admin, numberTenant, last);
       await admin.query(`UPDATE audit_logs SET hash = $3, action_details = '{"ref": 9007199254740993}' WHERE tenant_id = $1 AND seq = $2`, [numberTenant, last, hash]);
-      await admin.query('ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_immutable');
-      await admin.query('COMMIT');
-    } finally {
-      await admin.end();
-    }
+    });
     stack = await startStack({ demo: { url: demo.url, tenants: [tailTenant, numberTenant, typo] } });
     // Verified from the live source alone, nothing synced: no checkpoint to compare with.
-    const { jobId } = await callApp<{ jobId: string }>(stack.ctx, 'integrity.verify', { target: 'source' });
-    const status = await stack.ctx.jobs.wait(jobId);
-    assert.equal(status.state, 'done', JSON.stringify(status.error));
+    await finishedJob(stack.ctx, 'integrity.verify', { target: 'source' });
   });
 
   after(async () => {
@@ -117,8 +106,7 @@ describe('what a verdict could not see, on the Integrity screen', () => {
     }
     // The connection now says which profile the number tenant's chain was written with.
     await saveDemoProfile(stack.ctx, demo.url, [tailTenant, numberTenant, typo], { [numberTenant]: 'jcs-exact-sha256-v2' });
-    const { jobId } = await callApp<{ jobId: string }>(stack.ctx, 'integrity.verify', { target: 'source' });
-    assert.equal((await stack.ctx.jobs.wait(jobId)).state, 'done');
+    await finishedJob(stack.ctx, 'integrity.verify', { target: 'source' });
 
     await stack.page.reload();
     const integrity = new IntegrityPage(stack.page);

@@ -6,14 +6,13 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
-import { startStack, type Stack } from './support/stack.js';
-import { testAndSync } from './actions/sync.js';
+import type { DemoDb } from '../helpers/demo-db.js';
+import type { Stack } from './support/stack.js';
 import { openTimeline, pickFacet } from './actions/timeline.js';
 import { openScreen } from './actions/navigate.js';
 import { AnomaliesPage } from './pages/anomalies.js';
 import type { TimelinePage } from './pages/timeline.js';
+import { startDemoStack } from './support/demo-stack.js';
 
 /** The 1-based position of the selected row in the list (aria-rowindex counts the header). */
 async function selectedRow(tl: TimelinePage): Promise<number | null> {
@@ -33,9 +32,7 @@ describe('keyboard shortcuts work whenever focus is not in a text field', () => 
   let demo: DemoDb;
   let stack: Stack;
   before(async () => {
-    demo = await startDemoDb();
-    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
-    await testAndSync(stack.page, DEMO_CONNECTION_ID);
+    ({ demo, stack } = await startDemoStack({ synced: true }));
   });
   after(async () => {
     await stack?.stop();

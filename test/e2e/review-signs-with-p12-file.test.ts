@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
-import { callApp } from '../helpers/app-calls.js';
+import { clientFor } from '../helpers/app-calls.js';
 import { createIdentity } from '../../src-main/core/identity/index.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
 import type { ExceptionQueue, JournalEntryView } from '../../src-main/core/contract/review.js';
@@ -46,24 +46,24 @@ describe('a review decision signed with a PKCS#12 file', () => {
   test('identity file and password first (a wrong password records nothing), then the password only', async () => {
     const page = stack.page;
     await openScreen(page, 'Review');
-    assert.deepEqual(await callApp<IdentityView[]>(stack.ctx, 'identity.list', {}), [], 'no identity in the app yet');
-    const journalBefore = (await callApp<JournalEntryView[]>(stack.ctx, 'journal.list', {})).length;
+    assert.deepEqual(await clientFor(stack.ctx)['identity.list']({}), [], 'no identity in the app yet');
+    const journalBefore = (await clientFor(stack.ctx)['journal.list']({})).length;
 
     const first = await openDecide(0);
     await first.getByRole('textbox', { name: 'Identity file' }).fill(p12);
     await first.getByLabel('Identity password').fill('not the password');
     await first.getByRole('button', { name: 'Sign decision' }).click();
     await first.getByTestId('decide-error').filter({ hasText: 'Nothing was recorded.' }).waitFor();
-    const q = await callApp<ExceptionQueue>(stack.ctx, 'review.queue', {});
+    const q = await clientFor(stack.ctx)['review.queue']({});
     assert.equal(q.coverage.decided, 0, 'a wrong password records no decision');
-    assert.equal((await callApp<JournalEntryView[]>(stack.ctx, 'journal.list', {})).length, journalBefore, 'nor a journal entry');
-    assert.deepEqual(await callApp<IdentityView[]>(stack.ctx, 'identity.list', {}), [], 'nor imports the identity');
+    assert.equal((await clientFor(stack.ctx)['journal.list']({})).length, journalBefore, 'nor a journal entry');
+    assert.deepEqual(await clientFor(stack.ctx)['identity.list']({}), [], 'nor imports the identity');
 
     await first.getByLabel('Identity password').fill(PASSWORD);
     await first.getByRole('button', { name: 'Sign decision' }).click();
     await first.waitFor({ state: 'detached' });
     await page.locator('li.exception').first().getByTestId('decision-current').filter({ hasText: 'signed by Rita Reviewer' }).waitFor();
-    const ids = await callApp<IdentityView[]>(stack.ctx, 'identity.list', {});
+    const ids = await clientFor(stack.ctx)['identity.list']({});
     assert.equal(ids.length, 1);
     assert.equal(ids[0]!.passwordStored, false, 'the signing password is not kept');
 
@@ -74,7 +74,7 @@ describe('a review decision signed with a PKCS#12 file', () => {
     await second.getByLabel('Identity password').fill(PASSWORD);
     await second.getByRole('button', { name: 'Sign decision' }).click();
     await second.waitFor({ state: 'detached' });
-    const after = await callApp<ExceptionQueue>(stack.ctx, 'review.queue', {});
+    const after = await clientFor(stack.ctx)['review.queue']({});
     assert.equal(after.coverage.decided, 2);
     assert.ok(after.items.filter((i) => i.decision).every((i) => i.decision!.signature.signerName === 'Rita Reviewer'));
     await stack.screenshot('34-review-signed-with-p12-file-light');

@@ -5,14 +5,14 @@
 // connection form error reads "Give the connection a name." instead of zod's words.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import type { DemoDb } from '../helpers/demo-db.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
-import { startStack, type Stack } from './support/stack.js';
-import { testAndSync } from './actions/sync.js';
+import type { Stack } from './support/stack.js';
 import { openScreen } from './actions/navigate.js';
 import { openTimeline } from './actions/timeline.js';
 import { AnomaliesPage } from './pages/anomalies.js';
 import { ConnectionsPage } from './pages/connections.js';
+import { startDemoStack } from './support/demo-stack.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -20,9 +20,7 @@ describe('the screens read plainly on the demo tenant', () => {
   let demo: DemoDb;
   let stack: Stack;
   before(async () => {
-    demo = await startDemoDb();
-    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
-    await testAndSync(stack.page, DEMO_CONNECTION_ID);
+    ({ demo, stack } = await startDemoStack({ synced: true }));
   });
   after(async () => {
     await stack?.stop();

@@ -2,16 +2,16 @@
 // source is reachable, with the row counts of each tenant.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { startStack, type Stack } from './support/stack.js';
+import type { DemoDb } from '../helpers/demo-db.js';
+import type { Stack } from './support/stack.js';
 import { AppFrame } from './pages/app-frame.js';
+import { startDemoStack } from './support/demo-stack.js';
 
 describe('app shell on the demo tenant', () => {
   let demo: DemoDb;
   let stack: Stack;
   before(async () => {
-    demo = await startDemoDb();
-    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
+    ({ demo, stack } = await startDemoStack());
   });
   after(async () => {
     await stack?.stop();

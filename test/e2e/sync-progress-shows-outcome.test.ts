@@ -4,12 +4,13 @@
 // the source cannot be reached.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import type { DemoDb } from '../helpers/demo-db.js';
 import { holdWriterLease, type LeaseHolderProcess } from '../helpers/writer-lease-holder.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
-import { startStack, type Stack } from './support/stack.js';
+import type { Stack } from './support/stack.js';
 import { ConnectionsPage } from './pages/connections.js';
 import { openScreen } from './actions/navigate.js';
+import { startDemoStack } from './support/demo-stack.js';
 
 describe('the sync progress on the Connections screen', () => {
   let demo: DemoDb;
@@ -17,8 +18,7 @@ describe('the sync progress on the Connections screen', () => {
   let conn: ConnectionsPage;
   let holder: LeaseHolderProcess | undefined;
   before(async () => {
-    demo = await startDemoDb();
-    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
+    ({ demo, stack } = await startDemoStack());
     conn = new ConnectionsPage(stack.page);
   });
   after(async () => {

@@ -2,10 +2,10 @@
 // (demo PostgreSQL → sync → SQLite cache → HTTP bridge → renderer).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import type { DemoDb } from '../helpers/demo-db.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
-import { startStack, type Stack } from './support/stack.js';
+import type { Stack } from './support/stack.js';
 import { measureContrastOnceRendered } from './support/contrast.js';
 import { AppFrame } from './pages/app-frame.js';
 import { AnomaliesPage } from './pages/anomalies.js';
@@ -17,6 +17,7 @@ import { reviewTopAnomaly } from './actions/review.js';
 import type { Reply } from '../../src-main/core/contract/index.js';
 import type { FacetsResult, RecordCount } from '../../src-main/core/contract/records.js';
 import type { Review } from '../../src-main/core/contract/anomalies.js';
+import { startDemoStack } from './support/demo-stack.js';
 
 async function api<T>(stack: Stack, method: string, input: unknown): Promise<T> {
   const reply = (await dispatch(stack.ctx, method, input)) as Reply<T>;
@@ -28,8 +29,7 @@ describe('workstation journey on the demo tenant', () => {
   let demo: DemoDb;
   let stack: Stack;
   before(async () => {
-    demo = await startDemoDb();
-    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
+    ({ demo, stack } = await startDemoStack());
   });
   after(async () => {
     await stack?.stop();

@@ -8,9 +8,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
-import { tableColumns } from '../../src-main/core/demo/generate.js';
 import { startDemoDb, type DemoDb, type GroundTruth } from '../helpers/demo-db.js';
 import { runAuditdesk } from '../helpers/cli.js';
 import { JCS_EXACT_SHA256_V2, JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
@@ -26,6 +23,7 @@ import { createIdentity, loadIdentity } from '../../src-main/core/identity/index
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import { zipEntry } from '../helpers/package-zip.js';
+import { editAsOwner, hashOfRow, lastSeqOf } from '../helpers/source-edit.js';
 
 const V2 = JCS_EXACT_SHA256_V2.name;
 
@@ -48,23 +46,12 @@ let exactSeq: number;
 
 /** As the v2 writer would: the tenant's last row carries `details`, hashed under jcs-exact-sha256-v2. */
 async function writeLastRowUnderV2(tenant: string, details: string): Promise<number> {
-  const admin = new pg.Client({ connectionString: demo.adminUrl, options: '-c TimeZone=UTC -c DateStyle=ISO,YMD', types: { getTypeParser: () => (v: string) => v } });
-  await admin.connect();
-  try {
-    const columns = await tableColumns(admin, 'audit_logs');
-    await admin.query('BEGIN');
-    await admin.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_immutable');
-    const seq = (await admin.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM audit_logs WHERE tenant_id = $1', [tenant])).rows[0]!.seq;
+  return editAsOwner(demo.adminUrl, async (admin) => {
+    const seq = await lastSeqOf(admin, tenant);
     await admin.query('UPDATE audit_logs SET action_details = $3 WHERE tenant_id = $1 AND seq = $2', [tenant, seq, details]);
-    const row = (await admin.query<(string | null)[]>({ text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, values: [tenant, seq], rowMode: 'array' })).rows[0]!;
-    const hash = chainHash(row[columns.findIndex((c) => c.name === 'prev_hash')]!, makePayloadBuilder(columns, JCS_EXACT_SHA256_V2)(row), JCS_EXACT_SHA256_V2);
-    await admin.query('UPDATE audit_logs SET hash = $3 WHERE tenant_id = $1 AND seq = $2', [tenant, seq, hash]);
-    await admin.query('ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_immutable');
-    await admin.query('COMMIT');
+    await admin.query('UPDATE audit_logs SET hash = $3 WHERE tenant_id = $1 AND seq = $2', [tenant, seq, await hashOfRow(admin, tenant, seq, JCS_EXACT_SHA256_V2)]);
     return Number(seq);
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 after(async () => {

@@ -13,7 +13,7 @@ import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { ConnectionTestResult, ConnectionView, MappingFields } from '../../src-main/core/contract/connections.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
-import { clientFor } from '../helpers/app-calls.js';
+import { clientFor, finishedJob } from '../helpers/app-calls.js';
 
 let demo: DemoDb;
 let dir: string;
@@ -82,10 +82,7 @@ test('the mapping is saved with the profile, listed back, and the sync reads the
   const [view] = await api()['connections.list']({});
   assert.deepEqual(view!.mapping, mapping);
 
-  const { jobId } = await api()['sync.start']({ connectionId: 'mapped' });
-  const status = await ctx.jobs.wait(jobId);
-  assert.equal(status.state, 'done', JSON.stringify(status.error));
-  const result = status.result as SyncResult;
+  const result = await finishedJob<SyncResult>(ctx, 'sync.start', { connectionId: 'mapped' });
   const events = result.tables.find((t) => t.table === 'public.roche_audit_logs');
   assert.ok(events, JSON.stringify(result.tables.map((t) => t.table)));
   assert.equal(events.fetched, 120);

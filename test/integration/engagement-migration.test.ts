@@ -12,12 +12,11 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { MemorySecretStore } from '../../src-main/core/app/secrets.js';
-import { callApp, clientFor } from '../helpers/app-calls.js';
+import { clientFor, finishedJob } from '../helpers/app-calls.js';
 import type { EngagementList } from '../../src-main/core/contract/engagements.js';
 import type { ConnectionView } from '../../src-main/core/contract/connections.js';
 import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import type { RecordCount } from '../../src-main/core/contract/records.js';
-import type { JobStatus } from '../../src-main/core/contract/jobs.js';
 import { engagementPaths } from '../../src-main/core/engagement/paths.js';
 
 let demo: DemoDb;
@@ -50,10 +49,8 @@ before(async () => {
     profile: { id: 'acme-prod', name: 'Acme production', host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable', tenants: demo.groundTruth.tenants },
     password: decodeURIComponent(u.password),
   });
-  for (const [name, input] of [['sync.start', {}], ['integrity.verify', { target: 'cache' }]] as const) {
-    const { jobId } = await callApp<{ jobId: string }>(old, name, input);
-    assert.equal(((await old.jobs.wait(jobId)) as JobStatus).state, 'done');
-  }
+  await finishedJob(old, 'sync.start', {});
+  await finishedJob(old, 'integrity.verify', { target: 'cache' });
   before_ = await snapshot(old);
   old.close();
 });

@@ -10,14 +10,13 @@ import { dirname, join } from 'node:path';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { AppContext } from '../../src-main/core/app/context.js';
-import { callApp, clientFor } from '../helpers/app-calls.js';
+import { clientFor, finishedJob, jobOutcome } from '../helpers/app-calls.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { EngagementList, EngagementView } from '../../src-main/core/contract/engagements.js';
 import type { RecordPage, RecordCount } from '../../src-main/core/contract/records.js';
 import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import type { ExportJobResult, IdentityView } from '../../src-main/core/contract/export.js';
 import type { AppStatus } from '../../src-main/core/contract/status.js';
-import type { JobStatus } from '../../src-main/core/contract/jobs.js';
 import { engagementPaths } from '../../src-main/core/engagement/paths.js';
 
 let sourceA: DemoDb;
@@ -26,12 +25,6 @@ let dataDir: string;
 let ctx: AppContext;
 const api = () => clientFor(ctx);
 
-async function job<T>(name: string, input: unknown): Promise<T> {
-  const { jobId } = await callApp<{ jobId: string }>(ctx, name, input);
-  const done = (await ctx.jobs.wait(jobId)) as JobStatus<T>;
-  assert.equal(done.state, 'done', `${name}: ${done.error?.message ?? ''}`);
-  return done.result as T;
-}
 
 async function engagementOn(source: DemoDb, name: string, client: string): Promise<EngagementView> {
   const created = await api()['engagements.create']({ name, client, periodFrom: '2026-01-01', periodTo: '2026-03-31' });
@@ -41,8 +34,8 @@ async function engagementOn(source: DemoDb, name: string, client: string): Promi
     password: decodeURIComponent(u.password),
     makeActive: true,
   });
-  await job('sync.start', {});
-  await job('integrity.verify', { target: 'cache' });
+  await finishedJob(ctx, 'sync.start', {});
+  await finishedJob(ctx, 'integrity.verify', { target: 'cache' });
   return created;
 }
 
@@ -180,12 +173,11 @@ test('the first export from a new engagement succeeds with the default path in i
   const today = new Date().toISOString().slice(0, 10);
   assert.equal(path, join(engagementPaths(globex.dir).exports, `Globex-${tenant}-2026-01-01_2026-03-31-${today}.zip`));
   assert.equal(existsSync(dirname(path)), false, 'exports/ is made when the first package goes there');
-  const result = await job<ExportJobResult>('export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out: path });
+  const result = await finishedJob<ExportJobResult>(ctx, 'export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out: path });
   assert.equal(result.out, path);
   assert.equal(result.source?.fingerprint, globexFingerprint, 'the package names the source it came from');
   assert.ok(existsSync(path));
-  const { jobId } = await api()['export.start']({ filter: { tenant: [tenant] }, identity: identity.fingerprint, out: path });
-  const refused = await ctx.jobs.wait(jobId);
+  const refused = await jobOutcome(ctx, 'export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out: path });
   assert.equal(refused.error?.code, 'E_EXISTS');
   assert.doesNotMatch(refused.error?.message ?? '', /--out/, 'the app never talks about a CLI flag');
   const next = await api()['engagements.defaultExportPath']({ tenant });

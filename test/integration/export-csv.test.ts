@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
+import { unzipAll } from '../helpers/package-zip.js';
 import { parse } from 'csv-parse/sync';
 import { CacheFixture, uuidOf, EVENT_COLUMNS, type SourceRow } from '../helpers/cache-fixture.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
@@ -30,28 +30,6 @@ const BIG = 10 * 1024 * 1024;
 function bigValue(seed: string): string {
   const unit = `${seed}: comma, "quote" ""double"" newline\nCRLF\r\nünïcödé 日本語 emoji 🧾 tab\t; `;
   return unit.repeat(Math.ceil(BIG / unit.length)).slice(0, BIG);
-}
-
-async function entries(path: string): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(path, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
-  const out = new Map<string, Buffer>();
-  await new Promise<void>((res, rej) => {
-    zip.on('entry', (entry: yauzl.Entry) =>
-      zip.openReadStream(entry, (err, s) => {
-        if (err) return rej(err);
-        const chunks: Buffer[] = [];
-        s!.on('data', (c: Buffer) => chunks.push(c));
-        s!.on('end', () => {
-          out.set(entry.fileName, Buffer.concat(chunks));
-          zip.readEntry();
-        });
-      }),
-    );
-    zip.on('end', () => res());
-    zip.on('error', rej);
-    zip.readEntry();
-  });
-  return out;
 }
 
 /** RFC 4180 parse keeping NULL (empty unquoted) apart from "" (quoted empty). */
@@ -127,9 +105,9 @@ describe('conversation_logs.csv', () => {
   let rawFiles: Map<string, Buffer>;
   before(async () => {
     await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'pkg.zip'), createdAt: '2026-02-01T00:00:00Z' });
-    files = await entries(join(dir, 'pkg.zip'));
+    files = await unzipAll(join(dir, 'pkg.zip'));
     await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'raw.zip'), createdAt: '2026-02-01T00:00:00Z', neutraliseFormulas: false });
-    rawFiles = await entries(join(dir, 'raw.zip'));
+    rawFiles = await unzipAll(join(dir, 'raw.zip'));
   });
 
   test('starts with the exact header bytes and a CRLF, without a BOM', () => {
@@ -197,7 +175,7 @@ describe('a conversations-only export', () => {
     const res = await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'], kind: 'conversation' }, identity: id, out, createdAt: '2026-02-01T00:00:00Z' });
     assert.equal(res.counts.events, 0);
     assert.equal(res.integrity.intact, null);
-    const files = await entries(out);
+    const files = await unzipAll(out);
     assert.equal(files.get('audit_events.csv')!.toString(), `${EVENT_COLUMNS.filter((c) => c.name !== 'region').map((c) => c.name).join(',')}\r\n`);
     const r = await verifyPackage(out);
     assert.deepEqual(r.failures, []);
@@ -207,7 +185,7 @@ describe('a conversations-only export', () => {
 
 describe('audit_events.csv', () => {
   test('holds every source column (seq, prev_hash, hash, extra columns) with the source values', async () => {
-    const files = await entries(join(dir, 'pkg.zip'));
+    const files = await unzipAll(join(dir, 'pkg.zip'));
     const rows = parseCsv(files.get('audit_events.csv')!);
     assert.deepEqual(rows[0], EVENT_COLUMNS.map((c) => c.name));
     assert.equal(rows.length - 1, events.length);

@@ -12,7 +12,7 @@ import type { AppContext } from '../../src-main/core/app/context.js';
 import { appOnDemo } from '../helpers/app-on-demo.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { AnchorCheckResult, AnchorHead, CheckpointInfo, VerifyReport } from '../../src-main/core/contract/integrity.js';
-import { callApp, clientFor } from '../helpers/app-calls.js';
+import { clientFor, finishedJob } from '../helpers/app-calls.js';
 
 let demo: DemoDb;
 let dir: string;
@@ -20,12 +20,6 @@ let ctx: AppContext;
 
 const api = () => clientFor(ctx);
 
-async function job<T>(name: string, input: unknown): Promise<T> {
-  const { jobId } = await callApp<{ jobId: string }>(ctx, name, input);
-  const status = await ctx.jobs.wait(jobId);
-  assert.equal(status.state, 'done', JSON.stringify(status.error));
-  return status.result as T;
-}
 
 before(async () => {
   demo = await startDemoDb();
@@ -41,7 +35,7 @@ after(async () => {
 
 test('the head saved before the tampering is reported rewritten, with the break that says where', async () => {
   const truth = demo.groundTruth;
-  const result = await job<AnchorCheckResult>('integrity.checkAnchors', { file: truth.anchor });
+  const result = await finishedJob<AnchorCheckResult>(ctx, 'integrity.checkAnchors', { file: truth.anchor });
   assert.equal(result.target, 'cache');
   assert.equal(result.anchors.length, 1);
   const a = result.anchors[0]!;
@@ -57,12 +51,12 @@ test('the head saved before the tampering is reported rewritten, with the break 
 test('a head saved from this cache is extended, in any of the three file shapes', async () => {
   const truth = demo.groundTruth;
   const intact = truth.tenants.find((t) => t !== truth.tamperedTenant)!;
-  await job<VerifyReport>('integrity.verify', { target: 'cache', tenants: [intact] });
+  await finishedJob<VerifyReport>(ctx, 'integrity.verify', { target: 'cache', tenants: [intact] });
   // "Save head": the newest head this app saw itself (a recorded external one is not it).
   const [cp] = await api()['integrity.checkpoints']({ tenant: intact, origins: ['sync', 'verify'], limit: 1 });
   assert.ok(cp);
   for (const file of [cp.anchor, [cp.anchor], { anchors: [cp.anchor] }]) {
-    const result = await job<AnchorCheckResult>('integrity.checkAnchors', { file });
+    const result = await finishedJob<AnchorCheckResult>(ctx, 'integrity.checkAnchors', { file });
     assert.equal(result.anchors[0]!.outcome, 'extended');
     assert.equal(result.anchors[0]!.signature, 'valid');
     assert.equal(result.anchors[0]!.divergence, null);
@@ -90,7 +84,7 @@ test('recording an anchor adds one signed external checkpoint that later verific
   assert.ok(chain.checkpoints.some((c) => c.origin === 'external' && c.checkpointId === heads[0]!.recorded!.checkpointId && c.outcome === 'rewritten'));
   assert.ok(chain.breaks.some((b) => b.kind === 'rewritten'));
 
-  const checked = await job<AnchorCheckResult>('integrity.checkAnchors', { file: truth.anchor });
+  const checked = await finishedJob<AnchorCheckResult>(ctx, 'integrity.checkAnchors', { file: truth.anchor });
   assert.equal(checked.anchors[0]!.recorded?.checkpointId, heads[0]!.recorded!.checkpointId);
 });
 
@@ -98,18 +92,18 @@ test('a head beyond the end of the chain: truncated at the live source, merely n
   const truth = demo.groundTruth;
   const intact = truth.tenants.find((t) => t !== truth.tamperedTenant)!;
   const head = { tenant: intact, table: 'audit_logs', last_seq: truth.chainHeads[intact]!.last_seq + 10, head_hash: 'c'.repeat(64) };
-  const live = await job<AnchorCheckResult>('integrity.checkAnchors', { file: head, target: 'source' });
+  const live = await finishedJob<AnchorCheckResult>(ctx, 'integrity.checkAnchors', { file: head, target: 'source' });
   assert.equal(live.target, 'source');
   assert.equal(live.anchors[0]!.outcome, 'truncated');
   assert.equal(live.anchors[0]!.divergence?.kind, 'truncated');
   assert.equal(String(live.anchors[0]!.divergence?.seq), String(truth.chainHeads[intact]!.last_seq + 1));
-  const offline = await job<AnchorCheckResult>('integrity.checkAnchors', { file: head });
+  const offline = await finishedJob<AnchorCheckResult>(ctx, 'integrity.checkAnchors', { file: head });
   assert.equal(offline.anchors[0]!.outcome, 'not-reached', 'a cache may simply be out of date');
   assert.equal(offline.anchors[0]!.divergence, null);
 });
 
 test('a head of a tenant the cache does not hold is not checked, and says so', async () => {
-  const result = await job<AnchorCheckResult>('integrity.checkAnchors', {
+  const result = await finishedJob<AnchorCheckResult>(ctx, 'integrity.checkAnchors', {
     file: { tenant: 'nobody', table: 'audit_logs', last_seq: 3, head_hash: 'a'.repeat(64) },
   });
   assert.equal(result.anchors[0]!.outcome, null);

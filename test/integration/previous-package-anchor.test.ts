@@ -10,49 +10,27 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { scratchDir } from '../helpers/scratch.js';
-import { runAuditdesk } from '../helpers/cli.js';
+import { afterFirstVisit, type Visits } from '../helpers/two-visits.js';
 import { zipEntry } from '../helpers/package-zip.js';
 import { verifyWithBoth } from '../helpers/python-verifier.js';
 import type { IntegrityEntry } from '../../src-main/core/export/integrity.js';
+import { deleteTail, editAsOwner } from '../helpers/source-edit.js';
 
 let demo: DemoDb;
 let dir: string;
 let tenant: string;
-const env = () => ({ ...process.env, AUDITDESK_DATA_DIR: join(dir, 'data'), AUDITDESK_P12_PASSWORD: 'visit-password' });
-const cli = (args: string[]) => runAuditdesk(args, { env: env(), cwd: dir });
+let visits: Visits;
+const cli = (args: string[]) => visits.cli(args);
 
 before(async () => {
   demo = await startDemoDb();
-  tenant = demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant)!;
-  dir = scratchDir('auditdesk-previous-anchor-');
-  const id = await cli(['identity', 'create', '--name', 'Visit Auditor', '--org', 'Audit LLP', '--email', 'visit@audit.example', '--out', 'id.p12']);
-  assert.equal(id.code, 0, id.stderr);
-  for (const visit of ['first', 'second']) {
-    const made = await cli(['engagement', 'create', '--name', `${visit} visit`, '--client', 'Client', '--dir', visit]);
-    assert.equal(made.code, 0, made.stderr);
-  }
-  // First visit.
-  const firstSync = await cli(['sync', '--source', demo.url, '--tenant', tenant, '--engagement', 'first']);
-  assert.equal(firstSync.code, 0, firstSync.stderr);
-  const first = await cli(['export', '--engagement', 'first', '--tenant', tenant, '--identity', 'id.p12', '--out', 'first.zip']);
-  assert.equal(first.code, 0, first.stderr);
+  visits = await afterFirstVisit(demo, 'auditdesk-previous-anchor-');
+  ({ dir, tenant } = visits);
   // Between the visits: the tail of the chain deleted at the source.
-  const admin = new pg.Client({ connectionString: demo.adminUrl });
-  await admin.connect();
-  try {
-    await admin.query('BEGIN');
-    await admin.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_immutable');
-    await admin.query('DELETE FROM audit_logs a WHERE tenant_id = $1 AND seq > (SELECT max(seq) - 10 FROM audit_logs WHERE tenant_id = $1) AND NOT EXISTS (SELECT 1 FROM audit_anomalies n WHERE n.audit_event_id = a.id)', [tenant]);
-    await admin.query('ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_immutable');
-    await admin.query('COMMIT');
-  } finally {
-    await admin.end();
-  }
+  await editAsOwner(demo.adminUrl, (admin) => deleteTail(admin, tenant, 10));
   // Second visit, a new engagement: its sync alone cannot see the deletion.
-  const synced = await cli(['sync', '--source', demo.url, '--tenant', tenant, '--engagement', 'second']);
+  const synced = await visits.syncSecondVisit();
   assert.equal(synced.code, 0, synced.stderr);
 });
 

@@ -8,40 +8,25 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipEntry } from '../helpers/package-zip.js';
-import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { scratchDir } from '../helpers/scratch.js';
-import { runAuditdesk } from '../helpers/cli.js';
+import { afterFirstVisit, type Visits } from '../helpers/two-visits.js';
 import { rechainFrom } from '../../src-main/core/demo/tamper.js';
+import { editAsOwner } from '../helpers/source-edit.js';
 
 let demo: DemoDb;
 let dir: string;
 let tenant: string;
 let rewrittenSeq: string;
 let lastSeq: string;
-const env = () => ({ ...process.env, AUDITDESK_DATA_DIR: join(dir, 'data'), AUDITDESK_P12_PASSWORD: 'visit-password' });
-const cli = (args: string[]) => runAuditdesk(args, { env: env(), cwd: dir });
+let visits: Visits;
+const cli = (args: string[]) => visits.cli(args);
 
 before(async () => {
   demo = await startDemoDb();
-  tenant = demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant)!;
-  dir = scratchDir('auditdesk-previous-rewritten-');
-  const id = await cli(['identity', 'create', '--name', 'Visit Auditor', '--org', 'Audit LLP', '--email', 'visit@audit.example', '--out', 'id.p12']);
-  assert.equal(id.code, 0, id.stderr);
-  for (const visit of ['first', 'second']) {
-    const made = await cli(['engagement', 'create', '--name', `${visit} visit`, '--client', 'Client', '--dir', visit]);
-    assert.equal(made.code, 0, made.stderr);
-  }
-  const firstSync = await cli(['sync', '--source', demo.url, '--tenant', tenant, '--engagement', 'first']);
-  assert.equal(firstSync.code, 0, firstSync.stderr);
-  const first = await cli(['export', '--engagement', 'first', '--tenant', tenant, '--identity', 'id.p12', '--out', 'first.zip']);
-  assert.equal(first.code, 0, first.stderr);
+  visits = await afterFirstVisit(demo, 'auditdesk-previous-rewritten-');
+  ({ dir, tenant } = visits);
   // Between the visits: one event's user changed at the source and every later hash recomputed.
-  const admin = new pg.Client({ connectionString: demo.adminUrl });
-  await admin.connect();
-  try {
-    await admin.query('BEGIN');
-    await admin.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_immutable');
+  await editAsOwner(demo.adminUrl, async (admin) => {
     const head = await admin.query<{ seq: string; last: string }>(
       `SELECT (max(seq) / 2)::text AS seq, max(seq)::text AS last FROM audit_logs WHERE tenant_id = $1`,
       [tenant],
@@ -50,12 +35,8 @@ before(async () => {
     lastSeq = head.rows[0]!.last;
     await admin.query(`UPDATE audit_logs SET user_id = 'someone-else' WHERE tenant_id = $1 AND seq = $2`, [tenant, rewrittenSeq]);
     await rechainFrom(admin, tenant, rewrittenSeq);
-    await admin.query('ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_immutable');
-    await admin.query('COMMIT');
-  } finally {
-    await admin.end();
-  }
-  const synced = await cli(['sync', '--source', demo.url, '--tenant', tenant, '--engagement', 'second']);
+  });
+  const synced = await visits.syncSecondVisit();
   assert.equal(synced.code, 0, `the re-chained source looks intact to a fresh sync: ${synced.stdout}${synced.stderr}`);
 });
 

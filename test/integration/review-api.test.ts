@@ -12,8 +12,7 @@ import { appOnDemo } from '../helpers/app-on-demo.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { DecisionView, ExceptionQueue, JournalEntryView, JournalVerification, ReviewCompletion, SigningSession } from '../../src-main/core/contract/review.js';
 import type { IdentityView } from '../../src-main/core/contract/export.js';
-import type { JobStatus } from '../../src-main/core/contract/jobs.js';
-import { clientFor } from '../helpers/app-calls.js';
+import { clientFor, finishedJob } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { signatureProblem } from '../../src-main/core/review/index.js';
 
@@ -32,9 +31,7 @@ async function refused(name: string, input: unknown): Promise<string> {
 before(async () => {
   demo = await startDemoDb();
   ctx = await appOnDemo(demo, scratchDir('auditdesk-review-api-'), { synced: true });
-  const { jobId } = await api()['integrity.verify']({ target: 'cache' });
-  const status: JobStatus = await ctx.jobs.wait(jobId);
-  assert.equal(status.state, 'done', JSON.stringify(status.error));
+  await finishedJob(ctx, 'integrity.verify', { target: 'cache' });
   identity = await api()['identity.create']({ name: 'Ada Auditor', org: 'Audit & Co', email: 'ada@example.org', password: PASSWORD, remember: false });
 });
 
