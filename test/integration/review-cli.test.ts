@@ -46,7 +46,7 @@ before(async () => {
   const cache = engagementPaths(engagement).cache;
   const sync = cli(['sync', '--source', '$SOURCE', '--tenant', tenant, '--cache', cache]);
   assert.ok(sync.status === 0 || sync.status === 1, sync.stderr);
-  assert.equal(cli(['verify', '--cache', cache, '--tenant', tenant]).status, 1, 'the tampered tenant is broken');
+  assert.equal(cli(['verify', '--cache', cache, '--tenant', tenant, '--full']).status, 1, 'the tampered tenant is broken');
   const controls = cli(['controls', '--source', '$SOURCE', '--tenant', tenant, '--engagement', engagement, '--json']);
   assert.ok(controls.status !== null && controls.status <= 2, controls.stderr);
   assert.match(controls.stderr, /controls run #1 stored/);

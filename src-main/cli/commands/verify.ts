@@ -9,6 +9,7 @@ import { readProfile, readProfileMap } from '../profile-option.js';
 import type { SourceSession } from '../../core/source/index.js';
 import { UserError } from '../../core/util/errors.js';
 import type { ExternalAnchor } from '../../core/verify/checkpoints.js';
+import type { VerifyReport } from '../../core/verify/report.js';
 import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 import { ENGAGEMENT_OPTION_HELP, chosenCacheFile } from '../engagement-option.js';
@@ -27,6 +28,7 @@ interface VerifyFlags {
   merkle?: boolean;
   allowCleartextPassword?: boolean;
   jobs?: string;
+  full?: boolean;
 }
 
 export function registerVerify(program: Command): void {
@@ -43,6 +45,7 @@ export function registerVerify(program: Command): void {
     .option('--profile-map <file>', 'JSON {"tenant": "profile name" | {profile}}: the profile each tenant\'s chain was written with (above --profile and the cache\'s record)')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
     .option('--merkle', 'also compute each chain\'s RFC 6962 Merkle root over its row hashes (slower; recorded in the checkpoint)')
+    .option('--full', 'with --cache or --engagement alone: re-read and re-hash every row even when the verdict stored at the end of the last sync still holds (by default that verdict is given again, named as such)')
     .option('--jobs <n>', 'threads that read and hash the chains: seq ranges of the cache, or chunks of the live COPY (default: one per core); the report is the same for any n')
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
@@ -54,13 +57,14 @@ export function registerVerify(program: Command): void {
 
 async function runVerify(flags: VerifyFlags): Promise<number> {
   // Loaded when the command runs: `auditdesk --help` or another command need none of it.
-  const [{ openCache }, { loadOrCreateAuditorKey }, { connectSource }, { loadAnchorFile }, { humanReport }, { runVerification }] = await Promise.all([
+  const [{ openCache }, { loadOrCreateAuditorKey }, { connectSource }, { loadAnchorFile }, { humanReport }, { runVerification }, { reusableCacheVerdict }] = await Promise.all([
     import('../../core/cache/open.js'),
     import('../../core/identity/auditor-key.js'),
     import('../../core/source/index.js'),
     import('../../core/verify/checkpoints.js'),
     import('../../core/verify/report.js'),
     import('../../core/verify/run.js'),
+    import('../../core/verify/reuse.js'),
   ]);
   const cacheFile = chosenCacheFile(flags);
   if (!flags.source && !cacheFile) {
@@ -93,6 +97,8 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
   let session: SourceSession | undefined;
   try {
     if (cacheFile) cacheDb = openCache(cacheFile);
+    const reused = cacheDb && key && !flags.source && mayReuse(flags) ? reusableCacheVerdict(cacheDb, key, flags.tenant) : null;
+    if (reused && 'report' in reused) return printed(reused.report, flags.json ?? false, humanReport);
     if (flags.source) session = await connectSource(flags.source, { password, allowCleartextPassword, signal: controller.signal });
     printSourceNotices(session);
     const report = await runVerification({
@@ -116,14 +122,22 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
         flags.source ? 'Check the tenant names and the role\'s SELECT rights.' : 'Sync the tenant first (auditdesk sync).',
       );
     }
-    if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else process.stdout.write(humanReport(report));
-    return report.intact ? EXIT_OK : EXIT_FINDINGS;
+    return printed(report, flags.json ?? false, humanReport);
   } finally {
     process.off('SIGINT', onSigint);
     await session?.close();
     cacheDb?.close();
   }
+}
+
+/** Flags that change what is checked rule out giving a stored verdict again. */
+function mayReuse(flags: VerifyFlags): boolean {
+  return !flags.full && !flags.checkpoint.length && !flags.profile && !flags.profileMap && !flags.merkle;
+}
+
+function printed(report: VerifyReport, json: boolean, humanReport: (r: VerifyReport) => string): number {
+  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : humanReport(report));
+  return report.intact ? EXIT_OK : EXIT_FINDINGS;
 }
 
 /** --jobs: a whole number of threads, at least 1. */

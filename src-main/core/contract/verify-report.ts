@@ -188,6 +188,11 @@ export interface VerifyReport {
   notes: string[];
   /** every drift finding the cache holds for the verified tenants (none without a cache) */
   drift: DriftReportJson;
+  /**
+   * Set when this verdict was not made now but reused (verify --cache without --full):
+   * the stored report it comes from; nothing it depends on changed in the cache since.
+   */
+  reusedFrom?: { reportId: number; checkedAt: string };
 }
 
 export interface PoliciesJson {

@@ -21,6 +21,11 @@ const FTS_TRIGGERS = ['records_fts_insert', 'records_fts_delete', 'records_fts_u
  * themselves are the note; no separate marker kind is needed).
  */
 const ROLLUP_TRIGGERS = ['records_rollup_insert', 'records_rollup_delete', 'records_rollup_update'];
+/**
+ * Triggers that move cache_generation on every row (cache migration 013). A fill's rows
+ * need only one move, made when they are restored, not a million.
+ */
+const GENERATION_TRIGGERS = ['records_generation_insert', 'records_generation_update', 'records_generation_delete'];
 
 /** The rollup of every cached record, as migration 003 first fills it. */
 const ROLLUP_REBUILD_SQL = `
@@ -76,7 +81,7 @@ function notNullColumnOf(indexSql: string): string | null {
  * eight of them on a fill of events).
  */
 export function enterBulkMode(db: CacheDb, neverFilled: ReadonlySet<string> = new Set()): void {
-  const deferrable = [...FTS_TRIGGERS, ...ROLLUP_TRIGGERS];
+  const deferrable = [...FTS_TRIGGERS, ...ROLLUP_TRIGGERS, ...GENERATION_TRIGGERS];
   db.transaction(() => {
     const now = new Date().toISOString();
     const note = db.prepare(`INSERT OR REPLACE INTO deferred_schema (name, kind, sql, created_at) VALUES (?, ?, ?, ?)`);
@@ -170,6 +175,7 @@ function rebuild(db: CacheDb, pending: { name: string; kind: 'index' | 'trigger'
       db.exec('DELETE FROM records_rollup');
       db.exec(ROLLUP_REBUILD_SQL);
     }
+    if (pending.some((p) => p.kind === 'trigger' && GENERATION_TRIGGERS.includes(p.name))) db.exec('UPDATE cache_generation SET n = n + 1');
     db.exec(`DELETE FROM deferred_schema`);
     return merged;
   })();

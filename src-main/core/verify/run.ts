@@ -357,7 +357,7 @@ function verifiedTenants(named: string[] | undefined, tenants: { tenant: string 
 }
 
 /** Broken wins over empty, empty over intact: exit 0 only when everything was seen and intact. */
-function overallVerdict(chains: ChainVerdict[], sealsIntact: boolean): ChainVerdict {
+export function overallVerdict(chains: ChainVerdict[], sealsIntact: boolean): ChainVerdict {
   if (!sealsIntact || chains.includes('broken')) return 'broken';
   return chains.includes('empty') ? 'empty' : 'intact';
 }

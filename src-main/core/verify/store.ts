@@ -16,7 +16,7 @@ export function storeReport(db: CacheDb, report: VerifyReport): number {
   return db.transaction(() => {
     const reportId = Number(
       db
-        .prepare('INSERT INTO verify_reports (checked_at, target, source_fingerprint, intact, report_json) VALUES (?, ?, ?, ?, ?)')
+        .prepare('INSERT INTO verify_reports (checked_at, target, source_fingerprint, intact, report_json, cache_generation) VALUES (?, ?, ?, ?, ?, (SELECT n FROM cache_generation))')
         .run(report.checkedAt, report.target, report.source?.fingerprint ?? null, report.intact ? 1 : 0, JSON.stringify(report)).lastInsertRowid,
     );
     const result = db.prepare(
