@@ -33,7 +33,10 @@ interface Phase {
 }
 
 interface ChildSync {
+  /** until the cache is complete: facet indexes built */
   seconds: number;
+  /** until syncAndCheckpoint returned: sealed, verdict known */
+  readySeconds: number;
   rows: number;
   maxRssMb: number;
   cpuSeconds: number;
@@ -48,6 +51,7 @@ const moduleUrl = (path: string) => JSON.stringify(fileURLToPath(new URL(`../../
 function childSync(url: string, cachePath: string, tenants: string[], opts: { verdict: boolean; mapping?: object }): Promise<ChildSync> {
   const script = `
     import { syncAndCheckpoint } from ${moduleUrl('verify/sync-verdict.js')};
+    import { restoreDeferredSchema } from ${moduleUrl('sync/index.js')};
     import { connectSource } from ${moduleUrl('source/index.js')};
     import { openCache } from ${moduleUrl('cache/open.js')};
     import { loadOrCreateAuditorKey } from ${moduleUrl('identity/auditor-key.js')};
@@ -69,7 +73,11 @@ function childSync(url: string, cachePath: string, tenants: string[], opts: { ve
     };
     // Sampled while the main thread is free; the exact peak of the whole run is maxRSS below.
     const sampler = setInterval(() => { if (open) open.rss = Math.max(open.rss, process.memoryUsage.rss()); }, 50);
-    const { summary } = await syncAndCheckpoint(session, db, { tenants: JSON.parse(tenantsJson), kinds: ['events'], mapping, onProgress, key, cachePath, verdict });
+    // As the CLI runs it: ready (sealed, verdict known) before the facet indexes, then those.
+    const { summary } = await syncAndCheckpoint(session, db, { tenants: JSON.parse(tenantsJson), kinds: ['events'], mapping, onProgress, key, cachePath, verdict, facetIndexesLater: true });
+    const readySeconds = (performance.now() - t0) / 1000;
+    onProgress({ phase: 'facet indexes' });
+    restoreDeferredSchema(db);
     close();
     clearInterval(sampler);
     const seconds = (performance.now() - t0) / 1000;
@@ -78,7 +86,7 @@ function childSync(url: string, cachePath: string, tenants: string[], opts: { ve
     const usage = process.resourceUsage();
     const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
     const verdicts = Object.fromEntries((summary.chains ?? []).map((c) => [c.tenant, c.verdict]));
-    process.stdout.write(JSON.stringify({ seconds, rows: summary.rowsFetched, maxRssMb: usage.maxRSS / 1024, cpuSeconds, phases, verdicts }));
+    process.stdout.write(JSON.stringify({ seconds, readySeconds, rows: summary.rowsFetched, maxRssMb: usage.maxRSS / 1024, cpuSeconds, phases, verdicts }));
   `;
   return childJson(script, [url, cachePath, JSON.stringify(tenants), JSON.stringify(opts)]);
 }
@@ -149,9 +157,9 @@ async function benchTenants(label: string, url: string, table: string, tenants: 
       target: 'ratio ≤ 1.0',
     },
     {
-      // Nothing is reported ready before the indexes and FTS are built (no background indexing yet): ready = the whole sync.
-      name: `[${label}] 2. ready for review (rows durable, sealed, verdict known; indexes and FTS still built before it)`,
-      value: sync.seconds,
+      // Ready as `auditdesk sync --no-wait-index` exits: the facet indexes come after.
+      name: `[${label}] 2. ready for review (rows durable, sealed, verdict known; key, chain, timeline and FTS indexes built, facet indexes after)`,
+      value: sync.readySeconds,
       unit: 's',
       reference: { name: 'psql \\copy of the same rows to CSV', value: copy.seconds },
       target: 'ratio ≤ 2',

@@ -32,6 +32,7 @@ interface SyncFlags {
   profileMap?: string;
   jobs?: string;
   wait: boolean;
+  waitIndex: boolean;
 }
 
 export function registerSync(program: Command): void {
@@ -52,6 +53,7 @@ export function registerSync(program: Command): void {
     .option('--profile <name|file>', `the hash-chain profile the events chains were written with (${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file), recorded per tenant for verify --cache, the app and export`)
     .option('--profile-map <file>', 'JSON tenant → profile, e.g. {"initech-ai": "jcs-exact-sha256-v2"} (wins over --profile and the mapping\'s "profiles")')
     .option('--no-wait', 'when another sync is writing the same cache, exit 2 at once instead of waiting for it')
+    .option('--no-wait-index', 'exit once the rows are sealed and the verdict is known, leaving the facet indexes of a large first fill to the next sync (filters are slower until then; results are the same)')
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .option('--jobs <n>', 'read workers that check the hash chains at the end of the sync (default 1: more raise the peak memory)')
     .addHelpText(
@@ -63,7 +65,7 @@ export function registerSync(program: Command): void {
 
 async function runSync(flags: SyncFlags): Promise<number> {
   // Loaded when the command runs: `auditdesk --help` or another command need none of it.
-  const [{ openCache }, { connectSource }, { terminalProgress }, { syncAndCheckpoint }, { loadOrCreateAuditorKey }, { humanReport }, { takeWriterLease }] = await Promise.all([
+  const [{ openCache }, { connectSource }, { terminalProgress, indexesStillToBuild, restoreDeferredSchema }, { syncAndCheckpoint }, { loadOrCreateAuditorKey }, { humanReport }, { takeWriterLease }] = await Promise.all([
     import('../../core/cache/open.js'),
     import('../../core/source/index.js'),
     import('../../core/sync/index.js'),
@@ -121,11 +123,22 @@ async function runSync(flags: SyncFlags): Promise<number> {
       key: loadOrCreateAuditorKey(dataDirOf(flags.dataDir)),
       cachePath: cacheFile,
       jobs,
+      facetIndexesLater: true,
     });
     progress?.end();
     for (const w of summary.privilegeWarnings) process.stderr.write(`auditdesk: warning: ${w}\n`);
-    if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else process.stdout.write(humanSummary(summary, cacheFile) + (report ? `\n${humanReport(report)}` : ''));
+    // Ready: rows sealed, verdict known. The facet indexes only speed up filters.
+    const facetIndexes = indexesStillToBuild(db);
+    const buildFacetIndexes = () => {
+      if (!facetIndexes.length || !flags.waitIndex) return;
+      process.stderr.write(`auditdesk: building ${facetIndexes.length} facet index(es) for the timeline's filters…\n`);
+      restoreDeferredSchema(db!);
+    };
+    if (flags.json) buildFacetIndexes();
+    const ready = { ...summary, ...(facetIndexes.length && !flags.waitIndex ? { indexesPending: facetIndexes } : {}) };
+    if (flags.json) process.stdout.write(JSON.stringify(ready, null, 2) + '\n');
+    else process.stdout.write(humanSummary(ready, cacheFile) + (report ? `\n${humanReport(report)}` : ''));
+    if (!flags.json) buildFacetIndexes();
     // Like verify: a broken (or empty) chain is a finding, as is a row changed at the source.
     const broken = summary.chains?.some((c) => c.verdict !== 'intact') ?? false;
     return broken || summary.rowsChanged > 0 || summary.rowsDeleted > 0 ? EXIT_FINDINGS : EXIT_OK;
@@ -165,6 +178,9 @@ export function humanSummary(s: SyncSummary, cachePath: string): string {
     );
     for (const c of s.changes.slice(0, 50)) lines.push(`  ${c.change}  ${c.kind}  ${c.tenant}  ${c.key}`);
     if (s.changes.length > 50 || s.changesTruncated) lines.push('  … (run with --json for the full list)');
+  }
+  if (s.indexesPending?.length) {
+    lines.push(`${s.indexesPending.length} facet index(es) not built yet (--no-wait-index): the timeline's filters are slower until the next sync builds them; every result is the same.`);
   }
   return lines.join('\n') + '\n';
 }

@@ -48,6 +48,8 @@ export interface SyncResult {
    */
   chains?: SyncChainVerdict[];
   verifyReportId?: number;
+  /** Facet indexes still to build after the sync was ready (`--no-wait-index`): filters are slower until then, never different. */
+  indexesPending?: string[];
 }
 
 /** One chain's verdict as a sync reports it; the words come from the verify report's. */

@@ -115,17 +115,35 @@ export interface MergedKey {
 }
 
 /**
- * Puts back whatever bulk mode took away; a no-op when nothing is deferred. Returns
- * what it restored; `onMerged` hears of rows merged while the key index was built.
+ * The indexes a sync needs before it is ready (issue 17): the key (recheck), the chain
+ * order (the verdict), and what the timeline opens with (time, kind, tenant, paging).
+ * The facet indexes only make filters faster and never change a result, so a sync may
+ * be ready without them ('for-reading') and leave them to finishIndexing.
  */
-export function restoreDeferredSchema(db: CacheDb, onMerged?: (m: MergedKey[]) => void): string[] {
+const READING_INDEXES = new Set([RECORDS_KEY_INDEX, 'records_chain', 'records_ts', 'records_kind_ts', 'records_tenant_ts', 'records_rid_kind_ts']);
+
+export type RestoreScope = 'everything' | 'for-reading';
+
+type Deferred = { name: string; kind: 'index' | 'trigger' | 'fts-rebuild'; sql: string | null };
+
+function deferred(db: CacheDb): Deferred[] {
   const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_schema'`).get();
-  if (!hasTable) return [];
-  const pending = db.prepare(`SELECT name, kind, sql FROM deferred_schema ORDER BY kind, name`).all() as {
-    name: string;
-    kind: 'index' | 'trigger' | 'fts-rebuild';
-    sql: string | null;
-  }[];
+  return hasTable ? (db.prepare(`SELECT name, kind, sql FROM deferred_schema ORDER BY kind, name`).all() as Deferred[]) : [];
+}
+
+/** Facet indexes a sync left to build after it was ready (empty when the cache is fully indexed). */
+export function indexesStillToBuild(db: CacheDb): string[] {
+  return deferred(db).filter((d) => d.kind === 'index' && !READING_INDEXES.has(d.name)).map((d) => d.name);
+}
+
+/**
+ * Puts back whatever bulk mode took away ('for-reading': all but the facet indexes); a
+ * no-op when nothing is deferred. Returns what it restored; `onMerged` hears of rows
+ * merged while the key index was built. One transaction: a kill leaves the list intact
+ * for the next call to finish.
+ */
+export function restoreDeferredSchema(db: CacheDb, onMerged?: (m: MergedKey[]) => void, scope: RestoreScope = 'everything'): string[] {
+  const pending = deferred(db).filter((d) => scope === 'everything' || !(d.kind === 'index' && !READING_INDEXES.has(d.name)));
   if (!pending.length) return [];
   // Helper threads for SQLite's sorter: on 1M rows, CREATE INDEX and the rollup's
   // GROUP BY ran ~12% faster with 2 threads on 2 cores (+~30 MB while sorting).
@@ -140,7 +158,7 @@ export function restoreDeferredSchema(db: CacheDb, onMerged?: (m: MergedKey[]) =
   return pending.map((p) => p.name);
 }
 
-function rebuild(db: CacheDb, pending: { name: string; kind: 'index' | 'trigger' | 'fts-rebuild'; sql: string | null }[]): MergedKey[] {
+function rebuild(db: CacheDb, pending: Deferred[]): MergedKey[] {
   return db.transaction(() => {
     let merged: MergedKey[] = [];
     // The key first: merging duplicate ids changes rows, before the other indexes,
@@ -176,7 +194,8 @@ function rebuild(db: CacheDb, pending: { name: string; kind: 'index' | 'trigger'
       db.exec(ROLLUP_REBUILD_SQL);
     }
     if (pending.some((p) => p.kind === 'trigger' && GENERATION_TRIGGERS.includes(p.name))) db.exec('UPDATE cache_generation SET n = n + 1');
-    db.exec(`DELETE FROM deferred_schema`);
+    const done = db.prepare('DELETE FROM deferred_schema WHERE name = ?');
+    for (const p of pending) done.run(p.name);
     return merged;
   })();
 }

@@ -9,6 +9,6 @@ export { cachedRows, CACHE_TABLE } from './cache-store.js';
 export type { ChangeNote } from './cache-store.js';
 export { ProgressMeter, progressLine, terminalProgress } from './progress.js';
 export type { SyncProgress } from './progress.js';
-export { enterBulkMode, restoreDeferredSchema } from './deferred.js';
+export { enterBulkMode, indexesStillToBuild, restoreDeferredSchema } from './deferred.js';
 export { listDriftFindings, driftSentence } from './drift.js';
 export type { DriftFinding, DriftChange } from './drift.js';

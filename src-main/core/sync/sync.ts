@@ -47,6 +47,12 @@ export interface SyncOptions {
    * "profiles", then `all`. A tenant named nowhere keeps what was recorded before.
    */
   profiles?: { all?: ChainProfile; byTenant?: Readonly<Record<string, ChainProfile>> };
+  /**
+   * Be ready without the facet indexes a bulk fill deferred (issue 17): they only make
+   * filters faster, so the caller builds them after the verdict (restoreDeferredSchema),
+   * or leaves them to the next sync (`--no-wait-index`).
+   */
+  facetIndexesLater?: boolean;
 }
 
 // The contract owns these shapes (the renderer reads them as types); sync fills them.
@@ -329,7 +335,7 @@ class SyncRun {
   /** Index: what bulk mode deferred (facet indexes, the key index, FTS, rollup), built once. */
   index(plan: PlanItem[]): void {
     if (!this.bulk) return;
-    this.meter.set('indexing', 'building the facet and full-text indexes');
+    this.meter.set('indexing', this.opts.facetIndexesLater ? 'building the key, chain and timeline indexes and the full-text index' : 'building the facet and full-text indexes');
     restoreDeferredSchema(this.db, (merged) => {
       // The source sent two rows with one id (and two contents): reported as the keyed insert would.
       for (const m of merged) {
@@ -338,7 +344,7 @@ class SyncRun {
         this.note({ kind: item.table.kind, tenant: m.tenant, key: m.key, change: 'modified' });
         this.countsOf(item).modified++;
       }
-    });
+    }, this.opts.facetIndexesLater ? 'for-reading' : 'everything');
     this.bulk = false;
   }
 
