@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBrowserModeUntilExit } from './bridge/browser-mode.js';
+import { environment } from './core/util/environment.js';
 
 /** The Electron executable, without triggering electron's download-on-require. */
 function electronBinary(): string | null {
@@ -26,7 +27,8 @@ function electronBinary(): string | null {
 }
 
 async function main(): Promise<void> {
-  const electron = process.env.AUDITDESK_BROWSER_MODE ? null : electronBinary();
+  const settings = environment();
+  const electron = settings.browserMode ? null : electronBinary();
   if (electron) {
     const mainJs = join(dirname(fileURLToPath(import.meta.url)), 'electron', 'main.js');
     const child = spawn(electron, [mainJs], { stdio: 'inherit' });
@@ -34,8 +36,7 @@ async function main(): Promise<void> {
     return;
   }
   process.stdout.write('No Electron binary installed: starting browser mode.\n');
-  const port = process.env.AUDITDESK_PORT ? Number(process.env.AUDITDESK_PORT) : undefined;
-  await runBrowserModeUntilExit({ port });
+  await runBrowserModeUntilExit({ port: settings.port });
 }
 
 main().catch((e: unknown) => {

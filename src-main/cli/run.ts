@@ -4,6 +4,7 @@
 import { isUserError, redactSecrets } from '../core/util/errors.js';
 import { storageFailure } from '../core/util/storage-errors.js';
 import { defaultDataDir, ensurePrivateDir, tightenedNotice } from '../core/util/private-files.js';
+import { environment } from '../core/util/environment.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -20,7 +21,7 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
       const e = storageFailure(thrown) ?? thrown;
       const message = isUserError(e) ? e.message : e instanceof Error ? e.message : String(e);
       process.stderr.write(`auditdesk: ${redactSecrets(message)}\n`);
-      if (!isUserError(e) && process.env.AUDITDESK_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+      if (!isUserError(e) && debugRequested()) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
       process.exitCode = EXIT_ERROR;
     }
   };
@@ -44,4 +45,13 @@ export function dataDirOf(flag: string | undefined): string {
   const looseMode = ensurePrivateDir(dir);
   if (looseMode !== null) process.stderr.write(`auditdesk: note: ${tightenedNotice(dir, looseMode)}\n`);
   return dir;
+}
+
+/** AUDITDESK_DEBUG, read safely: this runs while another error is being reported. */
+function debugRequested(): boolean {
+  try {
+    return environment().debug;
+  } catch {
+    return false;
+  }
 }

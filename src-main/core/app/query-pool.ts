@@ -11,6 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import type { MethodName } from '../contract/index.js';
 import { fromWorkerError, type WorkerError } from '../util/worker-errors.js';
+import { environment } from '../util/environment.js';
 
 /** Methods that only read the cache: these run in the pool when it is enabled. */
 export const OFF_THREAD_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
@@ -68,9 +69,7 @@ export class WorkerUnavailable extends Error {
 
 /** Number of query workers: AUDITDESK_QUERY_WORKERS (0 = run reads inline), else 2. */
 export function defaultQueryWorkers(): number {
-  const env = process.env.AUDITDESK_QUERY_WORKERS;
-  const n = env === undefined || env === '' ? 2 : Number(env);
-  return Number.isInteger(n) && n >= 0 ? Math.min(n, 4) : 2;
+  return environment().queryWorkers;
 }
 
 export class QueryPool {

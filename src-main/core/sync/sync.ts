@@ -61,25 +61,9 @@ import type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } f
 import { DEFAULT_BATCH_ROWS } from './defaults.js';
 import { storageFailure } from '../util/storage-errors.js';
 import { ConnectionLostError } from '../source/errors.js';
+import { environment } from '../util/environment.js';
 
 const MAX_CHANGES_LISTED = 1000;
-/** New timeline rows from which a sync builds indexes at the end instead of row by row. */
-const BULK_MIN_ROWS = Number(process.env.AUDITDESK_SYNC_BULK_MIN_ROWS ?? 20_000);
-/** SQLite page cache during a sync, in KiB; 0 keeps the connection's own (the RSS budget for 1M rows is 300 MB). */
-const SYNC_CACHE_KIB = Number(process.env.AUDITDESK_SYNC_CACHE_KIB ?? 0);
-/**
- * AUDITDESK_SYNC_WRITE_WORKER=1 commits a bulk fill through the write worker. Off by
- * default since the fill fetches with COPY and defers the key index: the inserts
- * became cheaper than handing the rows to the worker (structured clone, ~3.6 s CPU per
- * 1M rows), and PostgreSQL's own COPY process already uses the second core. Measured
- * on 1M events, same load: in-thread 33.3 s, 36.6 s CPU, 229 MB; worker 39.3 s, 39.7 s
- * CPU, 303 MB (over the 300 MB budget).
- */
-const WRITE_WORKER = process.env.AUDITDESK_SYNC_WRITE_WORKER === '1';
-/** AUDITDESK_SYNC_DIGEST_WORKER=0 digests a bulk fill's rows in this thread (see digest-worker.ts). */
-const DIGEST_WORKER = process.env.AUDITDESK_SYNC_DIGEST_WORKER !== '0';
-/** AUDITDESK_SYNC_NO_SYNC_FIRST_FILL=0 keeps fsyncs on even for the first fill of an empty cache. */
-const NO_SYNC_FIRST_FILL = process.env.AUDITDESK_SYNC_NO_SYNC_FIRST_FILL !== '0';
 
 interface PlanItem {
   table: SourceTable;
@@ -111,7 +95,8 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
   );
   // Optional bigger page cache (AUDITDESK_SYNC_CACHE_KIB); measured no faster here, so off by default.
   const previousCacheSize = db.pragma('cache_size', { simple: true }) as number;
-  db.pragma(`cache_size = ${SYNC_CACHE_KIB > 0 ? -SYNC_CACHE_KIB : previousCacheSize}`);
+  const cacheKib = environment().syncCacheKib;
+  db.pragma(`cache_size = ${cacheKib > 0 ? -cacheKib : previousCacheSize}`);
   // A sync killed in bulk mode left its indexes for us to rebuild.
   if (restoreDeferredSchema(db).length) meter.set('indexing', 'restoring indexes left by an interrupted sync');
   const sourceId = db.transaction(() => ensureSource(db, fp, session.label))();
@@ -222,7 +207,7 @@ class SyncRun {
     // Bulk mode for a big first fill of the timeline table (see deferred.ts).
     const pendingRecords = plan.filter((p) => p.table.kind === 'events' || p.table.kind === 'conversations').reduce((n, p) => n + p.pending, 0);
     const cachedRecords = (db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
-    this.bulk = pendingRecords >= BULK_MIN_ROWS && pendingRecords >= cachedRecords / 2;
+    this.bulk = pendingRecords >= environment().syncBulkMinRows && pendingRecords >= cachedRecords / 2;
     if (this.bulk) {
       const filling = plan.filter((p) => p.table.kind === 'events' || p.table.kind === 'conversations').map((p) => p.cached);
       enterBulkMode(db, columnsNeverFilled(db, filling));
@@ -235,8 +220,9 @@ class SyncRun {
     const { db, bulk } = this;
     // A bulk fill commits through a write worker, so reading and digesting the next
     // batch overlaps writing this one (the 2-core machine otherwise runs them in turn).
-    this.noSync = bulk && NO_SYNC_FIRST_FILL && holdsNothingButSyncBookkeeping(db);
-    if (bulk && WRITE_WORKER && canUseWriteWorker(db)) this.worker = await WorkerBatchWriter.start(db.name, { noSync: this.noSync });
+    const settings = environment();
+    this.noSync = bulk && settings.syncNoSyncFirstFill && holdsNothingButSyncBookkeeping(db);
+    if (bulk && settings.syncWriteWorker && canUseWriteWorker(db)) this.worker = await WorkerBatchWriter.start(db.name, { noSync: this.noSync });
     // The same first-fill policy in this thread (see write-worker.ts: WAL keeps commits
     // atomic; only a power loss mid-fill could cost the fill, then --rebuild repeats it).
     if (this.noSync && !this.worker) {
@@ -246,7 +232,7 @@ class SyncRun {
 
     // A bulk fill digests its rows in a second thread, from the raw COPY bytes, while
     // this one writes the previous batch.
-    if (bulk && DIGEST_WORKER) this.digests = await DigestPipe.start();
+    if (bulk && settings.syncDigestWorker) this.digests = await DigestPipe.start();
 
     for (const item of plan) await this.fillItem(item);
     if (this.worker) {

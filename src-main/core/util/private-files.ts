@@ -4,13 +4,14 @@
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { environment } from './environment.js';
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
 /** The data folder: settings, the default cache, the auditor key, identities. */
 export function defaultDataDir(): string {
-  return process.env.AUDITDESK_DATA_DIR ?? join(homedir(), '.auditdesk');
+  return environment().dataDir ?? join(homedir(), '.auditdesk');
 }
 
 /**

@@ -17,6 +17,7 @@ import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow } from './types.js';
 import { feedBatch, type RowBatch } from './worker-rows.js';
 import { WorkerGang } from './worker-gang.js';
+import { environment } from '../util/environment.js';
 
 /** Below this many rows starting workers costs more than it saves. */
 export const PARALLEL_MIN_ROWS = 50_000;
@@ -29,8 +30,8 @@ const MIN_SEQ = -(2n ** 63n);
 
 /** Read workers for this machine: AUDITDESK_VERIFY_THREADS, else one per core (none on one core). */
 export function defaultReadThreads(): number {
-  const env = process.env.AUDITDESK_VERIFY_THREADS;
-  if (env !== undefined && env !== '') return Math.max(0, Math.floor(Number(env)) || 0);
+  const chosen = environment().verifyThreads;
+  if (chosen !== undefined) return chosen;
   const cores = availableParallelism();
   return cores >= 2 ? Math.min(cores, 4) : 0;
 }
