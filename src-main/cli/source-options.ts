@@ -15,7 +15,7 @@ export function addSourceOptions(command: Command): Command {
 /** A password in --source sits in the process list (ps, /proc/PID/cmdline) for every local user to read. */
 export function warnIfPasswordInUrl(source: string | undefined, err: NodeJS.WritableStream = process.stderr): void {
   if (!source) return;
-  let password = '';
+  let password: string;
   try {
     password = new URL(source).password;
   } catch {

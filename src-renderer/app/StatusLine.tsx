@@ -1,6 +1,6 @@
 import { useApp } from './store.js';
 import { breaksLabel, useChainVerdicts } from './chain-verdicts.js';
-import { countOf, formatCount } from './format.js';
+import { countOf } from './format.js';
 
 /** Live line from the main process: is the source reachable, and how many rows each tenant has. */
 export function StatusLine() {

@@ -40,7 +40,10 @@ export type Shortcuts = Partial<Record<'j' | 'k' | 'Enter' | '/' | 'Escape', () 
  */
 export function useShortcuts(shortcuts: Shortcuts): void {
   const current = useRef(shortcuts);
-  current.current = shortcuts;
+  // The latest handlers, for the one listener below (set after each render, never during it).
+  useEffect(() => {
+    current.current = shortcuts;
+  });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (keyBelongsToControl(e)) return;

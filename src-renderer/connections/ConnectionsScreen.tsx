@@ -246,12 +246,13 @@ function SyncPanel() {
   const load = useConnections((s) => s.load);
   const refreshStatus = useApp((s) => s.refreshStatus);
   const { job, error } = useJob(syncJobId);
+  const jobState = job?.state;
   useEffect(() => {
-    if (job && job.state !== 'running') {
+    if (jobState && jobState !== 'running') {
       void load();
       void refreshStatus(false);
     }
-  }, [job?.state, load, refreshStatus]);
+  }, [jobState, load, refreshStatus]);
   if (!syncJobId) return null;
   if (error) return <ErrorState message={error} />;
   if (!job) return <Loading label="Starting the sync…" />;

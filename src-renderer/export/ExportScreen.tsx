@@ -6,7 +6,7 @@ import { api, errorMessage } from '../api/client.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
 import { againstLabel, useChainVerdicts } from '../app/chain-verdicts.js';
-import { countOf, formatCount } from '../app/format.js';
+import { countOf } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { SubjectFields, subjectOf, type SubjectInput } from './SubjectFields.js';
 import { PreviousPackageField, usePreviousPackage } from './PreviousPackageField.js';
@@ -83,6 +83,8 @@ function IdentityPicker({ value, onChange }: { value: string | null; onChange(fp
   };
   useEffect(() => {
     void load();
+    // Loaded once on mount; creating an identity reloads explicitly.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   if (error) return <ErrorState message={error} />;
   if (!list) return <Loading label="Loading signing identities…" />;
@@ -242,6 +244,8 @@ export function ExportScreen() {
     to: to || undefined,
   });
 
+  const filterKey = filterToParams(filter).toString();
+  const subjectKey = JSON.stringify(subject ?? null);
   useEffect(() => {
     if (!tenant) return;
     setPreview({ state: 'loading' });
@@ -252,7 +256,9 @@ export function ExportScreen() {
       );
     }, 200);
     return () => clearTimeout(t);
-  }, [filterToParams(filter).toString(), JSON.stringify(subject ?? null)]);
+    // filter and subject are new objects on every render: what they say, serialised, is the dependency (the tenant is in the filter).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filterKey, subjectKey]);
 
   // Only a whole-chain export can be compared with an earlier package (writePackage refuses the others).
   const previousApplies = !subject && preview.state === 'ready' && preview.value.wholeChain;

@@ -84,6 +84,8 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
     if (!job || job.state === 'running') return;
     if (job.state === 'done') setResult(job.result as AnchorCheckResult);
     onChecked();
+    // Once per job end: job.result is that end's, and onChecked is a fresh closure on every render of the parent.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [job?.state]);
 
   /** The anchor file as JSON, or null with the reason shown. */

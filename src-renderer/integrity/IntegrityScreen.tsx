@@ -72,12 +72,13 @@ export function IntegrityScreen() {
   useEffect(() => {
     void load();
   }, [load]);
+  const jobState = job?.state;
   useEffect(() => {
-    if (job && job.state !== 'running') {
+    if (jobState && jobState !== 'running') {
       void load();
       void useChainVerdicts.getState().load();
     }
-  }, [job?.state, load]);
+  }, [jobState, load]);
 
   const save = async (chains: { tenant: string; table: string }[]) => {
     setStartError(null);

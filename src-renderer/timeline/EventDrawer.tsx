@@ -234,9 +234,10 @@ export function EventDrawer() {
   // Focus goes to the panel itself, not to its Close button: a button there would take the
   // next Enter (or the one still being handled) and close what Enter just opened. From the
   // panel, Tab reaches its controls and j/k/Esc keep working.
+  const openRid = drawer?.rid;
   useEffect(() => {
-    if (drawer) panel.current?.focus({ preventScroll: true });
-  }, [drawer?.rid]);
+    if (openRid !== undefined) panel.current?.focus({ preventScroll: true });
+  }, [openRid]);
 
   if (!drawer) return null;
   return (

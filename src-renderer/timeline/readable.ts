@@ -16,6 +16,7 @@ export function jsonAsWords(segments: TextSegment[]): TextSegment[] {
     text: s.text
       .replace(/\\"/g, '\u0000')
       .replace(/[{}[\]"]/g, '')
+      // eslint-disable-next-line no-control-regex -- control characters are what this pattern is about (format rules, escaping, stripping)
       .replace(/\u0000/g, '"')
       .replace(/,\s*(?=[\w$.\- ]+:\s)/g, ' · ')
       .replace(/:\s+/g, ' '),

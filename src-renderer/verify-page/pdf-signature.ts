@@ -123,7 +123,7 @@ export async function checkPdfSignature(pdf: Uint8Array<ArrayBuffer>): Promise<P
   // The signature covers the signed attributes DER-encoded as a SET (tag 0x31), not as the [0] they are stored in.
   const attrs = der.slice(cms.signer.signedAttrs.at, cms.signer.signedAttrs.end);
   attrs[0] = 0x31;
-  let good = false;
+  let good: boolean;
   try {
     good = await rsaVerify(chosen.facts.spki, 'SHA-256', cms.signer.signature, attrs);
   } catch (e) {
@@ -138,7 +138,7 @@ const sameBytes = (x: Uint8Array, y: Uint8Array) => x.length === y.length && x.e
 /** Null when signer.pem was issued by the certificate that signs report.pdf, for the same person; else why not. */
 export async function bindingProblem(signer: CertificateFacts, pdf: CertificateFacts): Promise<string | null> {
   const hash = RSA_PKCS1_HASH[signer.signatureAlgorithm];
-  let issued = false;
+  let issued: boolean;
   try {
     issued = sameBytes(signer.issuerDer, pdf.subjectDer) && hash !== undefined && (await rsaVerify(pdf.spki, hash, signer.signature, signer.tbs));
   } catch {

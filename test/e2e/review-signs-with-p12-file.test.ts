@@ -10,8 +10,6 @@ import { scratchDir } from '../helpers/scratch.js';
 import { clientFor } from '../helpers/app-calls.js';
 import { createIdentity } from '../../src-main/core/identity/index.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
-import type { ExceptionQueue, JournalEntryView } from '../../src-main/core/contract/review.js';
-import type { IdentityView } from '../../src-main/core/contract/export.js';
 import { startStack, type Stack } from './support/stack.js';
 import { testAndSync } from './actions/sync.js';
 import { openScreen } from './actions/navigate.js';

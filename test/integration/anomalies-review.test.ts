@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import type { AnomalyContext, AnomalyList, Finding, Review } from '../../src-main/core/contract/anomalies.js';
+import type { Finding } from '../../src-main/core/contract/anomalies.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { createRecordsFixture, type RecordsFixture } from '../helpers/records-fixture.js';
 import { clientFor } from '../helpers/app-calls.js';

@@ -11,7 +11,6 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { createMappedEventsTable, MAPPED_TENANT } from '../helpers/mapped-table.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import type { ConnectionTestResult, ConnectionView, MappingFields } from '../../src-main/core/contract/connections.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
 import { clientFor, finishedJob } from '../helpers/app-calls.js';
 

@@ -11,8 +11,6 @@ import { AppContext } from '../../src-main/core/app/context.js';
 import { DemoKeeper } from '../../src-main/bridge/startup.js';
 import { clientFor } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
-import type { EngagementList, EngagementView } from '../../src-main/core/contract/engagements.js';
-import type { AppStatus } from '../../src-main/core/contract/status.js';
 
 // PostgreSQL runs as its own user when the tests run as root: a folder it can enter.
 const demoDir = mkdtempSync(join(tmpdir(), 'auditdesk-demo-switch-'));

@@ -197,7 +197,7 @@ test('the export carries changes.csv with both findings and both versions, count
   assert.doesNotMatch(page1, /No row in the package changed/);
 
   // verify-package's text states the drift beside the chain line.
-  assert.match(cli(['verify-package', packagePath]).stdout, /^  changes at the source: 2 rows changed at the source after they were first cached; both versions of each are in changes\.csv$/m);
+  assert.match(cli(['verify-package', packagePath]).stdout, /^ {2}changes at the source: 2 rows changed at the source after they were first cached; both versions of each are in changes\.csv$/m);
   // A package with drift is still an authentic package; both verifiers say so, pinned and unpinned.
   const unpinned = await verifyWithAll(packagePath);
   assert.deepEqual(unpinned.failures, []);

@@ -13,8 +13,6 @@ import { scratchDir } from '../helpers/scratch.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { MemorySecretStore } from '../../src-main/core/app/secrets.js';
 import { clientFor, finishedJob } from '../helpers/app-calls.js';
-import type { EngagementList } from '../../src-main/core/contract/engagements.js';
-import type { ConnectionView } from '../../src-main/core/contract/connections.js';
 import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import type { RecordCount } from '../../src-main/core/contract/records.js';
 import { engagementPaths } from '../../src-main/core/engagement/paths.js';

@@ -12,11 +12,9 @@ import { scratchDir } from '../helpers/scratch.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { clientFor, finishedJob, jobOutcome } from '../helpers/app-calls.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import type { EngagementList, EngagementView } from '../../src-main/core/contract/engagements.js';
-import type { RecordPage, RecordCount } from '../../src-main/core/contract/records.js';
-import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
-import type { ExportJobResult, IdentityView } from '../../src-main/core/contract/export.js';
-import type { AppStatus } from '../../src-main/core/contract/status.js';
+import type { EngagementView } from '../../src-main/core/contract/engagements.js';
+import type { RecordPage } from '../../src-main/core/contract/records.js';
+import type { ExportJobResult } from '../../src-main/core/contract/export.js';
 import { engagementPaths } from '../../src-main/core/engagement/paths.js';
 
 let sourceA: DemoDb;

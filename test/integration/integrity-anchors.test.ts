@@ -11,7 +11,7 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import type { AppContext } from '../../src-main/core/app/context.js';
 import { appOnDemo } from '../helpers/app-on-demo.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import type { AnchorCheckResult, AnchorHead, CheckpointInfo, VerifyReport } from '../../src-main/core/contract/integrity.js';
+import type { AnchorCheckResult, VerifyReport } from '../../src-main/core/contract/integrity.js';
 import { clientFor, finishedJob } from '../helpers/app-calls.js';
 
 let demo: DemoDb;

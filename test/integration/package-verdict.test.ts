@@ -39,6 +39,7 @@ let n = 0;
 const variant = (files: PackageFiles) => writeZip(join(dir, `variant-${++n}.zip`), files);
 
 /** A manifest edited and signed again by `by` (with `by`'s certificate as signer.pem). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an attacker edits any field of the manifest, typed or not
 function resigned(files: PackageFiles, by: { key: Parameters<typeof sign>[2]; certDer: Buffer }, edit: (m: Record<string, any>) => void): PackageFiles {
   return copyOf(files, (m) => {
     const man = JSON.parse(m.get('manifest.json')!.toString());

@@ -3,10 +3,8 @@
 // no error, nothing in the cache changed, and matches come back as text segments.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import type { FacetsResult, Histogram, RecordCount, RecordPage } from '../../src-main/core/contract/records.js';
 import { FACET_NAMES } from '../../src-main/core/records/filter.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { WALK_THRESHOLD } from '../../src-main/core/records/text.js';

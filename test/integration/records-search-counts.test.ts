@@ -8,7 +8,6 @@ import { appOnDemo } from '../helpers/app-on-demo.js';
 import { clientFor } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
 import type { AppContext } from '../../src-main/core/app/context.js';
-import type { FacetsResult, RecordCount } from '../../src-main/core/contract/records.js';
 
 let demo: DemoDb;
 let ctx: AppContext;

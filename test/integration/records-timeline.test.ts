@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import type { FacetsResult, Histogram, RecordCount, RecordDetail, RecordPage, SavedFilter, Thread } from '../../src-main/core/contract/records.js';
+import type { RecordPage } from '../../src-main/core/contract/records.js';
 import { FACET_NAMES, recordFilterSchema, type FacetName } from '../../src-main/core/records/filter.js';
 import { recordFacets } from '../../src-main/core/records/facets.js';
 import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';

@@ -10,7 +10,6 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import type { AppContext } from '../../src-main/core/app/context.js';
 import { appOnDemo } from '../helpers/app-on-demo.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import type { DecisionView, ExceptionQueue, JournalEntryView, JournalVerification, ReviewCompletion, SigningSession } from '../../src-main/core/contract/review.js';
 import type { IdentityView } from '../../src-main/core/contract/export.js';
 import { clientFor, finishedJob } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';

@@ -63,7 +63,7 @@ test('review list shows the planted breaks and the stored controls failures, and
   const res = cli(['review', 'list', '--engagement', engagement]);
   assert.equal(res.status, 1, res.stderr);
   assert.match(res.stdout, /^\d+ exceptions: 0 decided, \d+ open/);
-  assert.match(res.stdout, /OPEN {5}chain_break:[0-9a-f]{16}  Chain break \(modified\)/);
+  assert.match(res.stdout, /OPEN {5}chain_break:[0-9a-f]{16} {2}Chain break \(modified\)/);
   assert.match(res.stdout, /review not completed/);
   const q = queue();
   assert.equal(q.coverage.byKind.chain_break.total, 2);

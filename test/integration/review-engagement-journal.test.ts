@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { clientFor } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
-import type { EngagementView } from '../../src-main/core/contract/engagements.js';
-import type { JournalEntryView, JournalVerification } from '../../src-main/core/contract/review.js';
 
 const root = scratchDir('auditdesk-review-engagement-');
 const ctx = new AppContext({ dataDir: join(root, 'data'), frontDoor: 'test', queryWorkers: 0, log: () => undefined });

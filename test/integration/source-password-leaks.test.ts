@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { ConnectionProfile } from '../../src-main/core/app/config.js';
-import type { ConnectionTestResult } from '../../src-main/core/contract/connections.js';
 import { connectSource } from '../../src-main/core/source/index.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { saveDemoProfile } from '../../src-main/bridge/startup.js';

@@ -9,10 +9,8 @@ import { join } from 'node:path';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import type { ConnectionView, ConnectionTestResult } from '../../src-main/core/contract/connections.js';
-import type { SyncHistoryEntry, SyncResult } from '../../src-main/core/contract/sync.js';
+import type { SyncResult } from '../../src-main/core/contract/sync.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
-import type { AppStatus } from '../../src-main/core/contract/status.js';
 import { clientFor } from '../helpers/app-calls.js';
 
 let demo: DemoDb;

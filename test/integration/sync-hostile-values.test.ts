@@ -61,7 +61,7 @@ before(async () => {
   await admin.query(insertConv, [ids.big, tenant, 'agent,"x"', 'sess\nion', 'web', tenMb, NASTY[3], NASTY[4], '2026-02-03 04:05:06.000001+00',
     'openai', 'gpt "4o"', 'v1,2', 'dep\\1', '1.40', 'strict', nestedJson(200)]);
   await admin.query(insertConv, [ids.nasty, tenant, NASTY[2], NASTY[3], 'slack', NASTY.join('\n'), NASTY[1], NASTY[0], '2026-02-03 04:05:06.5+00',
-    NASTY[2], NASTY[3], NASTY[0], NASTY[1], ' 0.7 ', NASTY[4], JSON.stringify({ text: NASTY, n: 1e21, f: 0.1, big: 12345678901234567890, s: '\\u0041' })]);
+    NASTY[2], NASTY[3], NASTY[0], NASTY[1], ' 0.7 ', NASTY[4], JSON.stringify({ text: NASTY, n: 1e21, f: 0.1, big: 12345678901234567000, s: '\\u0041' })]);
   await admin.query(insertConv, [ids.nulls, tenant, 'agent', 'session', 'api', null, null, null, '2026-02-03 04:05:07+00',
     null, null, null, null, null, null, null]);
 

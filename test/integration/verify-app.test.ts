@@ -11,7 +11,7 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import type { AppContext } from '../../src-main/core/app/context.js';
 import { appOnDemo } from '../helpers/app-on-demo.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
-import type { CheckpointInfo, IntegrityReport, VerifyReport } from '../../src-main/core/contract/integrity.js';
+import type { VerifyReport } from '../../src-main/core/contract/integrity.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
 import { callApp, clientFor } from '../helpers/app-calls.js';
 

@@ -55,7 +55,7 @@ function makeChain(n: number, salt = 'row'): Stored[] {
 }
 
 function toChainRow(v: Stored): ChainRow {
-  let seq: bigint | null = null;
+  let seq: bigint | null;
   try {
     seq = v[I.seq] === null ? null : BigInt(v[I.seq]!);
   } catch {

@@ -76,7 +76,7 @@ test('header cells are neutralised, and read back as written', async () => {
   try {
     const path = join(dir, 'h.csv');
     const w = new CsvFileWriter(path, ['=HYPERLINK("http://x")', 'plain'], [true, true], { neutraliseHeader: true });
-    w.row(['=1', 'b']);
+    await w.row(['=1', 'b']);
     await w.close();
     const text = readFileSync(path, 'utf8');
     assert.ok(text.startsWith(`"'=HYPERLINK(""http://x"")",plain\r\n`), text);

@@ -9,7 +9,7 @@ import { projectRoot } from '../../src-main/core/util/paths.js';
 
 function filesUnder(dir: string, exts: RegExp): string[] {
   const out: string[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync(dir);
   } catch {

@@ -1,7 +1,7 @@
 // `auditdesk sync`: copy a tenant's audit tables from a read-only source into the
 // local cache. Incremental and resumable: run it again after a kill or a dropped
 // connection and it continues after the last committed row.
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { SyncSummary } from '../../core/sync/index.js';
 import { DEFAULT_BATCH_ROWS } from '../../core/sync/defaults.js';

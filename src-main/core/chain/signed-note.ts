@@ -21,6 +21,7 @@ export interface NoteSignature {
 
 /** Key names are non-empty and hold no Unicode space or '+' (so a vkey splits unambiguously). */
 export function checkKeyName(name: string): void {
+  // eslint-disable-next-line no-control-regex -- control characters are what this pattern is about (format rules, escaping, stripping)
   if (!name || /[\s+]/u.test(name) || /[\u0000-\u001f]/.test(name)) {
     throw new UserError(`"${name}" cannot name a note key: it must be non-empty, without spaces or '+'.`, 'E_INPUT');
   }
@@ -63,6 +64,7 @@ export function parseVerifierKey(vkey: string): NoteVerifierKey {
 
 function checkText(text: string): void {
   if (!text.endsWith('\n')) throw new UserError('a note text must end with a newline.', 'E_INPUT');
+  // eslint-disable-next-line no-control-regex -- control characters are what this pattern is about (format rules, escaping, stripping)
   if (/[\u0000-\u0009\u000b-\u001f]/.test(text)) throw new UserError('a note text must not hold control characters other than newline.', 'E_INPUT');
 }
 

@@ -21,6 +21,7 @@ export function minisignPublicKeyFile(publicKey: KeyObject): string {
 
 /** Text of a `.minisig` file for `data`; the trusted comment is signed too (one line, no control characters). */
 export function minisignSignature(data: Buffer, privateKey: KeyObject, trustedComment: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this pattern is about (format rules, escaping, stripping)
   if (/[\u0000-\u001f\u007f]/.test(trustedComment)) throw new Error('a minisign trusted comment must be one line without control characters');
   const raw = rawEd25519PublicKey(createPublicKey(privateKey));
   const digest = createHash('blake2b512').update(data).digest();

@@ -39,7 +39,7 @@ import { chainOrigin } from '../chain/tlog-checkpoint.js';
 export { CONVERSATION_HEADER, PACKAGE_FILES };
 import { PRIVATE_FILE_MODE } from '../util/private-files.js';
 import { VERIFICATION_FORMAT, type VerificationFile } from './integrity.js';
-import { CHANGES_COLUMNS, CHANGES_FILE, changesCells, driftInScope, summariseDrift, type DriftSummary } from './changes.js';
+import { CHANGES_COLUMNS, CHANGES_FILE, changesCells, driftInScope, summariseDrift } from './changes.js';
 import { latestSeal } from '../sync/index.js';
 import { loadTable } from './select.js';
 import type { AuditorKey } from '../identity/auditor-key.js';

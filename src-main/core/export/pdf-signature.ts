@@ -63,7 +63,7 @@ export function verifyPdfSignature(pdf: Buffer): PdfSignatureCheck {
   if (digestAttr !== actual) return fail('the PDF bytes do not match the digest its signature covers (the PDF was changed after signing)', { certFingerprint, certDer, signer });
 
   const attrsDer = Buffer.from(asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, raw.authenticatedAttributes)).getBytes(), 'binary');
-  let good = false;
+  let good: boolean;
   try {
     good = cryptoVerify('sha256', attrsDer, new X509Certificate(certDer).publicKey, Buffer.from(raw.signature, 'binary'));
   } catch (e) {

@@ -517,7 +517,6 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     doc.moveDown(0.3);
     L.para(`No audit events in the selection, so no hash chain was verified: ${emptySentence(data.tenant, undefined)}`);
   } else {
-    const nBreaks = integ.breaks.length + integ.breaksOmitted;
     doc.font(BOLD).fontSize(12).fillColor(chainColour(integ, data)).text(chainVerdict(integ, data), M);
     doc.moveDown(0.3);
     if (integ.verdictExplanation) L.para(integ.verdictExplanation);

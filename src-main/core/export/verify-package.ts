@@ -304,7 +304,7 @@ async function checkContents(
   }
   if (!sig) fail('SIGNATURE_MISSING', 'manifest.sig is missing, so the manifest is unsigned', PACKAGE_FILES.signature);
   else if (cert) {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = sig.length === 64 && cryptoVerify(null, manifestBytes, cert.publicKey, sig);
     } catch {

@@ -190,8 +190,8 @@ export function readP12(data: Buffer, password: string): P12Contents {
     p12 = forge.pkcs12.pkcs12FromAsn1(withMacChecked(asn1.fromDer(bin(data), false), password), false, password);
   } catch (e) {
     const msg = (e as Error).message ?? '';
-    if (/password|MAC could not be verified|decrypt/i.test(msg)) throw new P12PasswordError('wrong password');
-    throw new Error(`not a readable PKCS#12 file (${msg})`);
+    if (/password|MAC could not be verified|decrypt/i.test(msg)) throw new P12PasswordError('wrong password', { cause: e });
+    throw new Error(`not a readable PKCS#12 file (${msg})`, { cause: e });
   }
   const out: P12Contents = { keys: [], certs: [] };
   for (const safe of p12.safeContents) {

@@ -83,7 +83,7 @@ export function signatureProblem(signed: Signed): string | null {
   }
   const fp = createHash('sha256').update(der).digest('hex');
   if (text.signerFingerprint !== fp) return fingerprintProblem(text.signerFingerprint, fp);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify(null, Buffer.from(signed.signedJson, 'utf8'), cert.publicKey, Buffer.from(signed.signature, 'base64'));
   } catch {

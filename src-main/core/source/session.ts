@@ -341,9 +341,8 @@ class PgSourceSession implements SourceSession {
   }
 
   streamRows(table: SourceTable, tenant: string, opts: StreamOptions): AsyncIterable<Row[]> {
-    const session = this;
     return {
-      [Symbol.asyncIterator]: () => session.iterate(table, tenant, opts),
+      [Symbol.asyncIterator]: () => this.iterate(table, tenant, opts),
     };
   }
 

@@ -89,7 +89,7 @@ export function writeSeal(
     fetched?: FetchedEventsSeal;
   },
 ): SealRecord {
-  let merkle: { count: number; root(): string } = new MerkleBuilder();
+  let merkle: { count: number; root(): string };
   let first: string | null = null;
   let last: string | null = null;
   let headSeq: string | null = null;

@@ -1,6 +1,5 @@
 // The drift section of a verification report as plain data and words (issue 19):
 // no database here, so report.ts (bundled into the verify page) stays free of the cache.
-import type { DriftChange } from '../sync/drift.js';
 import type { DriftFindingJson, DriftReportJson } from '../contract/verify-report.js';
 
 // Re-exported: the report's shapes live in the contract (a leaf, issue 12).

@@ -12,7 +12,6 @@
 // A chain with no visible rows gets the verdict `empty`, never "intact".
 import { seqJson } from '../chain/seq.js';
 import type { ChainReportJson } from '../contract/verify-report.js';
-import type { JsonSeq } from '../chain/seq.js';
 import type { ChainResult } from './types.js';
 import type { TablePolicies } from '../source/policies.js';
 import type { ChainVerdict, ChainLimit, LimitKind, ChainAnchorJson, ChainLimitsJson } from '../contract/verify-report.js';

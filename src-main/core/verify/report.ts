@@ -1,19 +1,18 @@
 // The verification report: one JSON document per run (docs/verify-report.md), and
 // its human rendering for the CLI. Seqs are JSON numbers when exact (|v| ≤ 2^53−1),
 // else decimal strings, so no reader loses a digit.
-import type { ChainProfile } from '../chain/profile.js';
 import { seqJson } from '../chain/seq.js';
 import type { SealReport } from './seal-compare.js';
-import type { AnchorOutcome, BreakKind, ChainResult } from './types.js';
-import { limitLines, verdictPhrase, type ChainLimitsJson, type ChainVerdict } from './limits.js';
-import { humanDriftLines, type DriftReportJson } from './drift-words.js';
+import type { BreakKind, ChainResult } from './types.js';
+import { limitLines, verdictPhrase } from './limits.js';
+import { humanDriftLines } from './drift-words.js';
 import { driftSentence } from '../sync/drift-words.js';
 import type { JsonSeq } from '../chain/seq.js';
 // Re-exported: it was defined here before it moved to chain/seq.ts.
 export type { JsonSeq };
 
 export type { BreakJson, ChainReportJson, CheckpointComparisonJson, RecordedCheckpointJson } from '../contract/verify-report.js';
-import type { ChainReportJson, RecordedCheckpointJson } from '../contract/verify-report.js';
+import type { ChainReportJson } from '../contract/verify-report.js';
 import { REPORT_FORMAT, type VerifyReport, type PoliciesJson } from '../contract/verify-report.js';
 
 // Re-exported: the report's shapes live in the contract (a leaf, issue 12).
