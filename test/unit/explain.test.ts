@@ -114,8 +114,8 @@ const golden: [BreakFacts<bigint>, string][] = [
   ],
 ];
 
-for (const [facts, sentence] of golden) {
-  test(`the ${facts.cause} sentence is worded exactly as published`, () => {
+for (const [i, [facts, sentence]] of golden.entries()) {
+  test(`the ${facts.cause} sentence is worded exactly as published (case ${i + 1})`, () => {
     assert.equal(explainBreak(facts), sentence);
   });
 }
