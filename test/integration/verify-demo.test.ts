@@ -122,7 +122,10 @@ describe('the live source', () => {
     assert.deepEqual(found(chain), [`modified@${m.seq}`, `deleted@${d.seq}`].sort((a, b) => Number(a.split('@')[1]) - Number(b.split('@')[1])));
     const mb = chain.breaks.find((b) => b.kind === 'modified')!;
     assert.equal(mb.id, m.id);
-    assert.match(mb.explanation, new RegExp(`Row seq ${m.seq} \\(id ${m.id}, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\) was changed`));
+    assert.ok(mb.facts?.cause === 'content_changed', JSON.stringify(mb.facts));
+    assert.equal(mb.facts.row.seq, m.seq);
+    assert.equal(mb.facts.row.id, m.id);
+    assert.match(mb.facts.row.time ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, 'the row\'s time is named');
     const db = chain.breaks.find((b) => b.kind === 'deleted')!;
     assert.equal(db.expected, d.hash, 'the next row still names the deleted row\'s hash');
     assert.equal(chain.rows, truth.counts[tampered]!.audit_logs);
@@ -158,8 +161,9 @@ describe('the live source', () => {
     assert.equal(rewritten[0]!.seq, truth.anchor.last_seq);
     assert.equal(rewritten[0]!.expected, truth.anchor.head_hash);
     assert.equal(rewritten[0]!.found, truth.chainHeads[tampered]!.hash);
-    const range = /seqs (\d+)–(\d+)/.exec(rewritten[0]!.explanation)!;
-    assert.ok(Number(range[1]) <= w.seq && w.seq <= Number(range[2]), 'the range names the rewritten row');
+    const facts = rewritten[0]!.facts;
+    assert.ok(facts?.cause === 'rewritten_since_anchor', JSON.stringify(facts));
+    assert.ok(Number(facts.from) <= w.seq && w.seq <= Number(facts.to), 'the range names the rewritten row');
     assert.equal(chain.checkpoints[0]!.outcome, 'rewritten');
     store.db.close();
   });
@@ -183,7 +187,9 @@ describe('the live source', () => {
     assert.deepEqual(found(chain), [`modified@${m.seq}`, `deleted@${d.seq}`, `rewritten@${w.seq}`]);
     const rw = chain.breaks.find((b) => b.kind === 'rewritten')!;
     assert.equal(rw.id, w.id);
-    assert.match(rw.explanation, /history was rewritten from seq/);
+    assert.ok(rw.facts?.cause === 'rewritten_since_reference', JSON.stringify(rw.facts));
+    assert.equal(rw.facts.row.seq, w.seq);
+    assert.equal(rw.facts.differing, w.through_seq! - w.seq + 1);
     assert.equal(chain.cacheComparison!.firstDifferentSeq, w.seq);
     assert.equal(chain.cacheComparison!.differing, w.through_seq! - w.seq + 1);
     assert.ok(chain.checkpoints.some((c) => c.origin === 'sync' && c.outcome === 'rewritten' && c.signature === 'valid'));

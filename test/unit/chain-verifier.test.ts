@@ -116,7 +116,10 @@ describe('a single change is found and classified', () => {
         assert.deepEqual(found(r), [`modified@${k}`]);
         assert.equal(r.breaks[0]!.id, row[I.id]);
         assert.equal(r.intactRows, n - 1);
-        assert.match(r.breaks[0]!.explanation, new RegExp(`seq ${k} .*stored hash`));
+        const facts = r.breaks[0]!.facts;
+        assert.equal(facts.cause, 'content_changed');
+        assert.equal(facts.row.seq, BigInt(k));
+        assert.equal(facts.storedHash, row[I.hash]);
       }),
       { numRuns: 150 },
     );
@@ -172,7 +175,17 @@ describe('a single change is found and classified', () => {
     for (let i = 5; i < rows.length; i++) rows[i] = rehash(rows[i]!, rows[i - 1]![I.hash]!);
     const r = verify(rows);
     assert.deepEqual(found(r), ['deleted@5']);
-    assert.match(r.breaks[0]!.explanation, /re-linked/);
+    assert.deepEqual(r.breaks[0]!.facts, {
+      cause: 'deleted',
+      seq: 5n,
+      from: { seq: 4n, id: rows[3]![I.id], time: rows[3]![I.time] },
+      next: { seq: 6n, id: rows[4]![I.id], time: rows[4]![I.time] },
+      missing: 1n,
+      firstMissing: 5n,
+      lastMissing: 5n,
+      gap: 'relinked',
+      prevHashColumn: 'prev_hash',
+    });
   });
 
   test('a foreign row inserted with an existing seq → inserted at that seq (either tie order)', () => {
@@ -334,7 +347,10 @@ describe('checkpoints and the cached copy', () => {
     const rows = makeChain(30);
     const r = verify(rows.slice(0, 25), { reference: referenceOf(rows) });
     assert.deepEqual(found(r), ['truncated@26']);
-    assert.match(r.breaks[0]!.explanation, /seqs 26–30/);
+    const facts = r.breaks[0]!.facts;
+    assert.ok(facts.cause === 'truncated');
+    assert.deepEqual([facts.firstGone, facts.reference.lastSeq, facts.count], [26n, 30n, 5n]);
+    assert.equal(facts.reference.label, 'the cache');
   });
 
   test('an earlier matching checkpoint narrows where the rewrite happened', () => {
@@ -344,7 +360,9 @@ describe('checkpoints and the cached copy', () => {
     for (let i = 11; i < 20; i++) rows[i] = rehash(rows[i]!, rows[i - 1]![I.hash]!);
     const r = verify(rows, { anchors: [anchorAt(original, 8, 'checkpoint #1'), anchorAt(original, 16, 'checkpoint #2')] });
     assert.deepEqual(found(r), ['rewritten@16']);
-    assert.match(r.breaks[0]!.explanation, /seqs 9–16/);
+    const facts = r.breaks[0]!.facts;
+    assert.ok(facts.cause === 'rewritten_since_anchor');
+    assert.deepEqual([facts.from, facts.to, facts.anchorLabel, facts.headHash], [9n, 16n, 'checkpoint #2', original[15]![I.hash]]);
     assert.deepEqual(r.anchors.map((a) => a.outcome), ['extended', 'rewritten']);
   });
 });

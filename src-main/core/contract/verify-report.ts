@@ -38,7 +38,98 @@ export interface BreakJson {
   found: string | null;
   time: string | null;
   explanation: string;
+  /** what `explanation` says, as data; absent in reports written before it existed and in package subset checks */
+  facts?: BreakFacts;
 }
+
+/** A row a break sentence names: its seq (null when it has none), id and time. */
+export interface BreakRowFacts<S = JsonSeq> {
+  seq: S | null;
+  id: string;
+  time: string | null;
+}
+
+/**
+ * What the engine established about one break, as data (issue 12): `explanation` is
+ * rendered from these by verify/explain.ts, so scripts and tests read the numbers here
+ * instead of parsing the sentence. `cause` names the sentence; the other fields are
+ * what that sentence states. S is the seq type: bigint in the engine, JsonSeq in JSON.
+ */
+export type BreakFacts<S = JsonSeq> =
+  /** a row whose seq is NULL (seqText null) or not an integer */
+  | { cause: 'malformed_seq'; row: BreakRowFacts<S>; seqText: string | null }
+  /** a row whose seq lies before the chain's first seq */
+  | { cause: 'before_start'; row: BreakRowFacts<S>; startSeq: S }
+  /** a row delivered after a later seq (afterSeq) */
+  | { cause: 'out_of_order'; row: BreakRowFacts<S>; afterSeq: S }
+  /** a hash column that is not hex of the profile's length (the column's value, or null when that column is well-formed) */
+  | { cause: 'malformed_hash'; row: BreakRowFacts<S>; hexChars: number; hash: { column: string; value: string | null } | null; prevHash: { column: string; value: string | null } | null }
+  /** the row after this one (next) links past it to the row before it */
+  | { cause: 'inserted_between'; row: BreakRowFacts<S>; next: { seq: S; id: string } }
+  /** a second row with the same seq that copies the genuine one (id genuineId) */
+  | { cause: 'duplicate'; row: BreakRowFacts<S>; genuineId: string; sameHash: boolean }
+  /** a foreign row with the same seq as the genuine one (id genuineId) */
+  | { cause: 'inserted_same_seq'; row: BreakRowFacts<S>; genuineId: string }
+  /** the stored hash (storedHash) does not match the row's content (contentHash) */
+  | { cause: 'content_changed'; row: BreakRowFacts<S>; storedHash: string | null; contentHash: string }
+  /** neither the link nor the content hash holds; previousSeq null: the genesis value */
+  | { cause: 'altered'; row: BreakRowFacts<S>; prevHashColumn: string; previousSeq: S | null; storedHash: string | null; contentHash: string }
+  /** the row hashes correctly, but the next row records another hash for it */
+  | { cause: 'next_disagrees'; row: BreakRowFacts<S>; next: { seq: S; id: string }; recordedHash: string | null; currentHash: string | null; prevHashColumn: string }
+  /** the row links to linksTo, but the previous row (previousSeq) has previousHash */
+  | { cause: 'relinked'; row: BreakRowFacts<S>; prevHashColumn: string; linksTo: string | null; previousSeq: S | null; previousHash: string | null }
+  /** the first row does not link to the genesis value */
+  | { cause: 'first_not_genesis'; row: BreakRowFacts<S>; prevHashColumn: string; linksTo: string | null; genesis: string }
+  /**
+   * a missing seq in a run of `missing` rows (firstMissing–lastMissing) between `from`
+   * (null: the start of the chain) and `next`; gap says what the next row's link shows
+   */
+  | {
+      cause: 'deleted';
+      seq: S;
+      from: BreakRowFacts<S> | null;
+      next: BreakRowFacts<S>;
+      missing: S;
+      firstMissing: S;
+      lastMissing: S;
+      gap: 'relinked' | 'dangling' | 'start';
+      prevHashColumn: string;
+    }
+  /** by its link the row belongs at belongsAt (after afterId); holder is the row that belongs at this row's seq */
+  | { cause: 'swapped'; row: BreakRowFacts<S>; prevHashColumn: string; belongsAt: S; afterId: string | null; holder: { id: string; seq: S | null } }
+  /** a swapped row whose content, at the seq it belongs at, does not hash to its stored hash either */
+  | { cause: 'swapped_and_changed'; row: BreakRowFacts<S>; belongsAt: S; contentHash: string; storedHash: string | null }
+  /** the chain is consistent but differs from an earlier copy (the cache) from this row on */
+  | {
+      cause: 'rewritten_since_reference';
+      row: BreakRowFacts<S>;
+      foundHash: string | null;
+      reference: { label: string; takenAt: string | null };
+      recordedHash: string | null;
+      differing: number;
+      checkpointsDisagreeing: number;
+    }
+  /** the row at an anchor's seq no longer has its head hash (or the tree of its first size rows its root); rewritten somewhere in from–to */
+  | {
+      cause: 'rewritten_since_anchor';
+      seq: S;
+      foundHash: string | null;
+      anchorLabel: string;
+      headHash: string;
+      tree: { size: string; root: string } | null;
+      from: S;
+      to: S;
+    }
+  /** the chain ends at `end` (null: no row) but `reference` recorded it up to reference.lastSeq: count rows firstGone–reference.lastSeq are gone */
+  | {
+      cause: 'truncated';
+      end: BreakRowFacts<S> | null;
+      reference: { label: string; lastSeq: S; headHash: string | null };
+      firstGone: S;
+      count: S;
+    };
+
+export type BreakCause = BreakFacts['cause'];
 
 export interface CheckpointComparisonJson {
   checkpointId: number | null;

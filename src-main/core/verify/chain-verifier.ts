@@ -6,6 +6,8 @@
 import { chainHash } from '../chain/hash.js';
 import { MerkleBuilder } from '../chain/merkle.js';
 import { genesisOf, type ChainProfile } from '../chain/profile.js';
+import type { BreakRowFacts } from '../contract/verify-report.js';
+import { explainBreak } from './explain.js';
 import type {
   Anchor,
   AnchorResult,
@@ -183,7 +185,7 @@ export class ChainVerifier {
         expected: 'an integer seq',
         found: r.seqText ?? null,
         time: r.time,
-        explanation: `Row id ${r.id}${at(r.time)} has ${r.seqText == null ? 'no seq (NULL)' : `the seq "${r.seqText}", which is not an integer`}, so it has no place in the chain. Likely cause: the row was written or edited outside the audited application.`,
+        facts: { cause: 'malformed_seq', row: rowFacts(r), seqText: r.seqText ?? null },
       });
       this.countExtra();
       this.head++;
@@ -203,7 +205,7 @@ export class ChainVerifier {
           expected: null,
           found: r.hash,
           time: r.time,
-          explanation: `${describe(r)} lies before the start of the chain (seq ${this.startSeq}). Likely cause: a row was inserted in front of the first one.`,
+          facts: { cause: 'before_start', row: rowFacts(r), startSeq: this.startSeq },
         });
       } else {
         this.emit({
@@ -213,7 +215,7 @@ export class ChainVerifier {
           expected: null,
           found: r.hash,
           time: r.time,
-          explanation: `${describe(r)} arrived after seq ${this.lastSeq}: the rows were not delivered in seq order, so this row could not be checked in its place.`,
+          facts: { cause: 'out_of_order', row: rowFacts(r), afterSeq: this.lastSeq },
         });
       }
       return;
@@ -239,9 +241,6 @@ export class ChainVerifier {
     if (gap) this.reportGap(expected, row, linkKnown && linkOk, prevOk);
 
     if (!hashOk || !prevOk) {
-      const what: string[] = [];
-      if (!hashOk) what.push(`its ${this.profile.hashColumn} is ${show(row.hash)}`);
-      if (!prevOk) what.push(`its ${this.profile.prevHashColumn} is ${show(row.prevHash)}`);
       this.emit({
         seq,
         kind: 'malformed',
@@ -249,7 +248,13 @@ export class ChainVerifier {
         expected: `${this.profile.algorithm === 'sha512' ? 128 : 64} lowercase hex characters`,
         found: !hashOk ? row.hash : row.prevHash,
         time: row.time,
-        explanation: `${describe(row)} cannot be checked: ${what.join(' and ')} instead of ${this.profile.algorithm === 'sha512' ? 128 : 64} lowercase hex characters. Likely cause: the hash columns were edited or cleared by hand.`,
+        facts: {
+          cause: 'malformed_hash',
+          row: rowFacts(row),
+          hexChars: this.profile.algorithm === 'sha512' ? 128 : 64,
+          hash: hashOk ? null : { column: this.profile.hashColumn, value: row.hash },
+          prevHash: prevOk ? null : { column: this.profile.prevHashColumn, value: row.prevHash },
+        },
       });
       this.accept(row, true, hashOk ? row.hash : null);
       return;
@@ -273,7 +278,7 @@ export class ChainVerifier {
         expected: null,
         found: inserted.hash,
         time: inserted.time,
-        explanation: `${describe(inserted)} does not belong between its neighbours: the next row (seq ${seq}, id ${row.id}) links past it to the row before it. Likely cause: a row was inserted into the chain.`,
+        facts: { cause: 'inserted_between', row: rowFacts(inserted), next: { seq, id: row.id } },
       });
       this.markLastBroken();
       if (!selfOk) this.reportContentChange(row);
@@ -289,7 +294,14 @@ export class ChainVerifier {
         expected: row.hash,
         found: this.recompute(row),
         time: row.time,
-        explanation: `${describe(row)} was altered: its ${this.profile.prevHashColumn} does not point to the previous row (${this.lastRow ? `seq ${this.lastRow.seq}` : 'the genesis value'}) and its stored hash ${row.hash} does not match its content (${this.recompute(row)}). Likely cause: the row's content and hash columns were edited.`,
+        facts: {
+          cause: 'altered',
+          row: rowFacts(row),
+          prevHashColumn: this.profile.prevHashColumn,
+          previousSeq: this.lastRow ? this.lastRow.seq : null,
+          storedHash: row.hash,
+          contentHash: this.recompute(row),
+        },
       });
       this.accept(row, true, row.hash);
       return;
@@ -305,7 +317,14 @@ export class ChainVerifier {
         expected: row.prevHash,
         found: prev.hash,
         time: prev.time,
-        explanation: `${describe(prev)} hashes correctly on its own, but the next row (seq ${seq}, id ${row.id}) records its hash as ${row.prevHash} while it is now ${prev.hash}. Likely cause: the row was changed and its hash recomputed without re-chaining the rows after it (or the next row's ${this.profile.prevHashColumn} was edited).`,
+        facts: {
+          cause: 'next_disagrees',
+          row: rowFacts(prev),
+          next: { seq, id: row.id },
+          recordedHash: row.prevHash,
+          currentHash: prev.hash,
+          prevHashColumn: this.profile.prevHashColumn,
+        },
       });
       this.markLastBroken();
     } else {
@@ -316,9 +335,9 @@ export class ChainVerifier {
         expected: this.lastHash,
         found: row.prevHash,
         time: row.time,
-        explanation: prev
-          ? `${describe(row)} links to ${row.prevHash}, but the previous row (seq ${prev.seq}) has hash ${this.lastHash}. Likely cause: this row's ${this.profile.prevHashColumn} was edited and its hash recomputed.`
-          : `${describe(row)} is the first row but its ${this.profile.prevHashColumn} is ${row.prevHash} instead of the genesis value ${this.genesis}. Likely cause: the chain's first row was replaced or earlier rows were removed and the chain re-linked.`,
+        facts: prev
+          ? { cause: 'relinked', row: rowFacts(row), prevHashColumn: this.profile.prevHashColumn, linksTo: row.prevHash, previousSeq: prev.seq, previousHash: this.lastHash }
+          : { cause: 'first_not_genesis', row: rowFacts(row), prevHashColumn: this.profile.prevHashColumn, linksTo: row.prevHash, genesis: this.genesis },
       });
       this.accept(row, true, row.hash);
       return;
@@ -335,7 +354,7 @@ export class ChainVerifier {
       expected: row.hash,
       found: now,
       time: row.time,
-      explanation: `${describe(row)} was changed after it was written: its stored hash is ${row.hash} but its current content hashes to ${now}. Likely cause: the row was edited in place without recomputing the chain.`,
+      facts: { cause: 'content_changed', row: rowFacts(row), storedHash: row.hash, contentHash: now },
     });
   }
 
@@ -344,13 +363,7 @@ export class ChainVerifier {
     const missing = next.seq! - expected;
     const room = BigInt(Math.max(0, this.maxBreaks - this.breaks.length));
     const listed = missing < room ? missing : room;
-    const span = missing === 1n ? `seq ${expected}` : `seqs ${expected}–${next.seq! - 1n}`;
-    const from = prev ? `from seq ${prev.seq} (id ${prev.id}${at(prev.time)})` : 'from the start of the chain';
-    const cause = relinked
-      ? `the next row's ${this.profile.prevHashColumn} was rewritten to bridge the gap, so the row was deleted and the chain re-linked`
-      : prev
-        ? `the next row's ${this.profile.prevHashColumn} points to a row that is not there, so the row was deleted`
-        : `the first row present does not start the chain, so the first rows were deleted`;
+    const gap = relinked ? 'relinked' : prev ? 'dangling' : 'start';
     for (let i = 0n; i < listed; i++) {
       const s = expected + i;
       const isLast = s === next.seq! - 1n;
@@ -361,7 +374,17 @@ export class ChainVerifier {
         expected: isLast && !relinked && nextPrevOk ? next.prevHash : null,
         found: null,
         time: null,
-        explanation: `Row seq ${s} is missing: the chain jumps ${from} to seq ${next.seq} (id ${next.id}${at(next.time)})${missing > 1n ? `, ${missing} rows (${span}) in a row` : ''}. Likely cause: ${cause}.`,
+        facts: {
+          cause: 'deleted',
+          seq: s,
+          from: prev ? rowFacts(prev) : null,
+          next: rowFacts(next),
+          missing,
+          firstMissing: expected,
+          lastMissing: next.seq! - 1n,
+          gap,
+          prevHashColumn: this.profile.prevHashColumn,
+        },
       });
     }
     this.breaksOmitted += Number(missing - listed);
@@ -408,7 +431,7 @@ export class ChainVerifier {
         expected: null,
         found: extra.hash,
         time: extra.time,
-        explanation: `${describe(extra)} is a second copy of the row with the same seq (id ${genuine.id}${extra.hash === genuine.hash ? ', same hash' : ''}). Likely cause: the row was written twice or copied.`,
+        facts: { cause: 'duplicate', row: rowFacts(extra), genuineId: genuine.id, sameHash: extra.hash === genuine.hash },
       });
     } else {
       this.emit({
@@ -418,7 +441,7 @@ export class ChainVerifier {
         expected: null,
         found: extra.hash,
         time: extra.time,
-        explanation: `${describe(extra)} does not belong to the chain: seq ${extra.seq} is already held by id ${genuine.id}, which the neighbouring rows link to, and no row links to this one. Likely cause: a row was inserted with an existing seq.`,
+        facts: { cause: 'inserted_same_seq', row: rowFacts(extra), genuineId: genuine.id },
       });
     }
   }
@@ -474,7 +497,14 @@ export class ChainVerifier {
           expected: here.hash,
           found: row.hash,
           time: row.time,
-          explanation: `${describe(row)} is out of place: by its ${this.profile.prevHashColumn} it belongs at seq ${belongsAt}${before ? ` (after id ${before.id})` : ''}, and the row that belongs at seq ${row.seq} (id ${here.id}) now sits at seq ${here.seq}. Likely cause: the rows' seq values were swapped.`,
+          facts: {
+            cause: 'swapped',
+            row: rowFacts(row),
+            prevHashColumn: this.profile.prevHashColumn,
+            belongsAt,
+            afterId: before ? before.id : null,
+            holder: { id: here.id, seq: here.seq },
+          },
         });
       }
       const atOwnSeq = belongsAt === row.seq;
@@ -489,7 +519,7 @@ export class ChainVerifier {
           expected: row.hash,
           found: now,
           time: row.time,
-          explanation: `${describe(row)} was also changed after it was written: at its own place (seq ${belongsAt}) its content hashes to ${now}, not to its stored hash ${row.hash}.`,
+          facts: { cause: 'swapped_and_changed', row: rowFacts(row), belongsAt, contentHash: now, storedHash: row.hash },
         });
       }
       this.rows++;
@@ -541,7 +571,8 @@ export class ChainVerifier {
     this.brokenRows++;
   }
 
-  private emit(b: ChainBreak): void {
+  private emit(found: Omit<ChainBreak, 'explanation'>): void {
+    const b: ChainBreak = { ...found, explanation: explainBreak(found.facts) };
     if (this.breaks.length < this.maxBreaks) this.breaks.push(b);
     else this.breaksOmitted++;
     this.opts.onBreak?.(b);
@@ -613,7 +644,6 @@ export class ChainVerifier {
     const alreadyBroken = (seq: bigint) => this.breaks.some((b) => b.seq === seq && b.kind !== 'deleted');
     if (this.refFirstDiff && !alreadyBroken(this.refFirstDiff.seq)) {
       const d = this.refFirstDiff;
-      const alsoAnchors = rewrittenAnchors.length ? ` ${rewrittenAnchors.length} earlier checkpoint(s) disagree as well.` : '';
       this.emit({
         seq: d.seq,
         kind: 'rewritten',
@@ -621,16 +651,21 @@ export class ChainVerifier {
         expected: d.expected,
         found: d.found,
         time: d.row.time,
-        explanation: `${describe(d.row)} now has hash ${d.found}, but ${ref!.label}${ref!.takenAt ? ` (${ref!.takenAt})` : ''} recorded ${d.expected}; ${this.refDiffering === 1 ? 'it is the only row that differs' : `${this.refDiffering} rows from here on differ`} although the chain itself is consistent. Likely cause: the history was rewritten from seq ${d.seq} on (rows changed and their hashes recomputed).${alsoAnchors}`,
+        facts: {
+          cause: 'rewritten_since_reference',
+          row: rowFacts(d.row),
+          foundHash: d.found,
+          reference: { label: ref!.label, takenAt: ref!.takenAt },
+          recordedHash: d.expected,
+          differing: this.refDiffering,
+          checkpointsDisagreeing: rewrittenAnchors.length,
+        },
       });
     } else if (!this.refFirstDiff && rewrittenAnchors.length) {
       const first = rewrittenAnchors[0]!;
       const below = this.anchorResults.filter((a) => a.outcome === 'extended' && a.lastSeq < first.lastSeq);
       const lower = below.length ? below[below.length - 1]!.lastSeq + 1n : this.startSeq;
       if (!alreadyBroken(first.lastSeq)) {
-        const recorded = first.tree
-          ? `recorded the Merkle root of the chain's first ${first.tree.size} rows as ${first.tree.root}, and the chain's first ${first.tree.size} rows (to seq ${first.lastSeq}) no longer give it`
-          : `recorded the chain's head there as ${first.headHash}`;
         this.emit({
           seq: first.lastSeq,
           kind: 'rewritten',
@@ -638,7 +673,16 @@ export class ChainVerifier {
           expected: first.tree ? null : first.headHash,
           found: first.foundHash,
           time: null,
-          explanation: `The row at seq ${first.lastSeq} now has hash ${first.foundHash}, but ${first.label} ${recorded}; the chain is consistent, so its history was rewritten (rows changed and every later hash recomputed) somewhere in seqs ${lower}–${first.lastSeq}. A cache synced before the change pins the exact row.`,
+          facts: {
+            cause: 'rewritten_since_anchor',
+            seq: first.lastSeq,
+            foundHash: first.foundHash,
+            anchorLabel: first.label,
+            headHash: first.headHash,
+            tree: first.tree ? { size: first.tree.size, root: first.tree.root } : null,
+            from: lower,
+            to: first.lastSeq,
+          },
         });
       }
     }
@@ -661,7 +705,14 @@ export class ChainVerifier {
           expected: far.hash,
           found: null,
           time: null,
-          explanation: `The chain now ends at ${last ? `seq ${end} (id ${last.id}${at(last.time)})` : 'no row at all'}, but ${far.label} recorded it up to seq ${far.seq} (head hash ${far.hash}): ${far.seq - firstGone + 1n} newest row(s), seqs ${firstGone}–${far.seq}, were removed. Likely cause: the tail of the log was deleted (head truncation).`,
+          facts: {
+            cause: 'truncated',
+            // lastSeq, with the row the chain ends on (after a reorder it may sit at another seq)
+            end: last ? { seq: end, id: last.id, time: last.time } : null,
+            reference: { label: far.label, lastSeq: far.seq, headHash: far.hash },
+            firstGone,
+            count: far.seq - firstGone + 1n,
+          },
         });
       }
     }
@@ -694,18 +745,6 @@ function cmpSeq(a: bigint | null, b: bigint | null): number {
   return a < b ? -1 : 1;
 }
 
-/** "2026-01-05T08:59:12.500000Z" → " at 2026-01-05 08:59:12 UTC" */
-function at(time: string | null | undefined): string {
-  if (!time) return '';
-  const m = /^(\d{4,}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(time);
-  return m ? `, ${m[1]} ${m[2]} UTC` : `, ${time}`;
-}
-
-function describe(r: ChainRow): string {
-  return `Row seq ${r.seq ?? '?'} (id ${r.id}${at(r.time)})`;
-}
-
-function show(v: string | null): string {
-  if (v === null) return 'NULL';
-  return v.length > 80 ? `"${v.slice(0, 77)}…"` : `"${v}"`;
+function rowFacts(r: ChainRow): BreakRowFacts<bigint> {
+  return { seq: r.seq, id: r.id, time: r.time };
 }

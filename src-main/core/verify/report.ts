@@ -12,13 +12,20 @@ import type { JsonSeq } from '../chain/seq.js';
 export type { JsonSeq };
 
 export type { BreakJson, ChainReportJson, CheckpointComparisonJson, RecordedCheckpointJson } from '../contract/verify-report.js';
-import type { ChainReportJson } from '../contract/verify-report.js';
+import type { BreakFacts, ChainReportJson } from '../contract/verify-report.js';
 import { REPORT_FORMAT, type VerifyReport, type PoliciesJson } from '../contract/verify-report.js';
 
 // Re-exported: the report's shapes live in the contract (a leaf, issue 12).
 export { REPORT_FORMAT, type VerifyReport, type PoliciesJson };
 
 const seqOrNull = (s: bigint | null) => (s === null ? null : seqJson(s));
+
+/** A break's facts with every seq (the only bigints in them) as a JSON seq. */
+function factsJson(f: BreakFacts<bigint>): BreakFacts {
+  const walk = (v: unknown): unknown =>
+    typeof v === 'bigint' ? seqJson(v) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) : v;
+  return walk(f) as BreakFacts;
+}
 
 export function chainReportJson(r: ChainResult): ChainReportJson {
   return {
@@ -39,6 +46,7 @@ export function chainReportJson(r: ChainResult): ChainReportJson {
       found: b.found,
       time: b.time,
       explanation: b.explanation,
+      facts: factsJson(b.facts),
     })),
     breaksOmitted: r.breaksOmitted,
     checkpoints: r.anchors.map((a) => ({

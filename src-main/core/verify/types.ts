@@ -1,7 +1,7 @@
 // Shapes shared by the verification engine, its adapters and the report.
 // Plain data only: the engine is pure and never touches a database.
 import type { UnprotectedKind } from '../chain/exact-json.js';
-import type { BreakKind, AnchorOutcome } from '../contract/verify-report.js';
+import type { BreakKind, AnchorOutcome, BreakFacts } from '../contract/verify-report.js';
 
 // Re-exported: the report's shapes live in the contract (a leaf, issue 12).
 export type { BreakKind, AnchorOutcome };
@@ -50,6 +50,8 @@ export interface ChainBreak {
   expected: string | null;
   /** What is there now. */
   found: string | null;
+  /** What the engine established, as data: `explanation` is rendered from it (explain.ts). */
+  facts: BreakFacts<bigint>;
   /** One sentence for the auditor: which row, what was expected, what was found, the likely cause. */
   explanation: string;
   /** Time of the row concerned, when known. */
