@@ -61,10 +61,8 @@ export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<B
   }
   const bridge = await startHttpBridge({ ctx, port: opts.port, rendererDir: opts.rendererDir });
   const launchUrl = bridge.url;
-  const window = opts.open ?? true ? openAppWindow(launchUrl) : null;
-  const windowClosed = window
-    ? new Promise<void>((r) => window.child.once('exit', () => r()))
-    : new Promise<void>(() => undefined);
+  const window = (opts.open ?? true) ? openAppWindow(launchUrl) : null;
+  const windowClosed = window ? new Promise<void>((r) => window.child.once('exit', () => r())) : new Promise<void>(() => undefined);
   let stopped = false;
   return {
     ctx,

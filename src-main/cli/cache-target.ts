@@ -17,7 +17,11 @@ export function cacheFileOf(flags: CacheTargetFlags, opts: { create?: boolean } 
   const file = flags.engagement ? engagementPaths(flags.engagement).cache : flags.cache;
   if (!file) throw new UserError('no cache named.', 'E_USAGE', 'Pass --engagement DIR or --cache FILE.');
   if (!opts.create && !existsSync(file)) {
-    throw new UserError(`cache ${file} does not exist.`, 'E_CACHE_MISSING', flags.engagement ? 'Check the engagement folder, or sync into it first.' : 'Check the path, or run `auditdesk sync` first.');
+    throw new UserError(
+      `cache ${file} does not exist.`,
+      'E_CACHE_MISSING',
+      flags.engagement ? 'Check the engagement folder, or sync into it first.' : 'Check the path, or run `auditdesk sync` first.',
+    );
   }
   return file;
 }

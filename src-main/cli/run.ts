@@ -36,7 +36,9 @@ export function collect(value: string, previous: string[] = []): string[] {
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** The data folder (--data-dir, else $AUDITDESK_DATA_DIR or ~/.auditdesk), made owner-only, saying so when it was not. */

@@ -6,10 +6,7 @@ import type { Command } from 'commander';
 export const ALLOW_CLEARTEXT_FLAG = '--allow-cleartext-password';
 
 export function addSourceOptions(command: Command): Command {
-  return command.option(
-    ALLOW_CLEARTEXT_FLAG,
-    'send the password even when a server without TLS asks for it in clear text (refused by default: anyone on the path could read it)',
-  );
+  return command.option(ALLOW_CLEARTEXT_FLAG, 'send the password even when a server without TLS asks for it in clear text (refused by default: anyone on the path could read it)');
 }
 
 /** A password in --source sits in the process list (ps, /proc/PID/cmdline) for every local user to read. */
@@ -22,9 +19,7 @@ export function warnIfPasswordInUrl(source: string | undefined, err: NodeJS.Writ
     return; // the URL parser's own error says what is wrong
   }
   if (!password) return;
-  err.write(
-    'auditdesk: warning: the password in --source is visible to other users of this machine (process list); pass it with PGPASSWORD or --password-stdin instead.\n',
-  );
+  err.write('auditdesk: warning: the password in --source is visible to other users of this machine (process list); pass it with PGPASSWORD or --password-stdin instead.\n');
 }
 
 export function printSourceNotices(session: { notices: readonly string[] } | undefined, err: NodeJS.WritableStream = process.stderr): void {

@@ -82,11 +82,7 @@ export interface SecretStoreChoice {
 }
 
 /** Call after app 'ready' (the Linux backend is only known then). */
-export async function chooseSecretStore(
-  dataDir: string,
-  safeStorage: SafeStorageLike,
-  opts: { platform?: NodeJS.Platform; warn?: (message: string) => void } = {},
-): Promise<SecretStoreChoice> {
+export async function chooseSecretStore(dataDir: string, safeStorage: SafeStorageLike, opts: { platform?: NodeJS.Platform; warn?: (message: string) => void } = {}): Promise<SecretStoreChoice> {
   const platform = opts.platform ?? process.platform;
   if (platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') {
     return {

@@ -128,8 +128,7 @@ function ContextPanel() {
       {anomaly.latestReview ? (
         <p className={`review-state review-${anomaly.latestReview.decision}`} data-testid="latest-review">
           Latest review: <strong>{anomaly.latestReview.decision === 'confirmed' ? 'confirmed' : 'false positive'}</strong> by {anomaly.latestReview.reviewer},{' '}
-          {formatTs(anomaly.latestReview.reviewedAt, tz)} — “{anomaly.latestReview.note}”
-          {anomaly.reviewCount > 1 ? ` (${countOf(anomaly.reviewCount, 'review')})` : ''}
+          {formatTs(anomaly.latestReview.reviewedAt, tz)} — “{anomaly.latestReview.note}”{anomaly.reviewCount > 1 ? ` (${countOf(anomaly.reviewCount, 'review')})` : ''}
         </p>
       ) : null}
       {anomaly.features ? (

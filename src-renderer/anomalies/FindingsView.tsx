@@ -59,8 +59,7 @@ function Samples({ finding }: { finding: Finding }) {
                 {formatTs(r.ts, tz)}
               </a>{' '}
               <span className="muted small">
-                {r.agentId ?? '—'} · {[r.modelProvider, r.modelName, r.modelVersion].filter(Boolean).join(' ') || 'no model'} · temperature {r.temperature ?? '—'} · safety{' '}
-                {r.safetyMode ?? '—'}
+                {r.agentId ?? '—'} · {[r.modelProvider, r.modelName, r.modelVersion].filter(Boolean).join(' ') || 'no model'} · temperature {r.temperature ?? '—'} · safety {r.safetyMode ?? '—'}
               </span>
               <div className="small preview">{r.preview.map((p) => p.text).join('')}</div>
             </li>
@@ -113,8 +112,8 @@ export function FindingsView() {
         </button>
       </div>
       <p className="muted small">
-        Temperatures above 0.8, relaxed safety modes, secrets inside model_config (shown redacted) and model versions used in under 5% of a model’s calls. The export’s PDF
-        lists the first three the same way; it lists unapproved versions only against the approved list given at export.
+        Temperatures above 0.8, relaxed safety modes, secrets inside model_config (shown redacted) and model versions used in under 5% of a model’s calls. The export’s PDF lists the first three the
+        same way; it lists unapproved versions only against the approved list given at export.
       </p>
       {list.state === 'error' ? (
         <ErrorState message={list.message} onRetry={() => wanted && void load(wanted)} />

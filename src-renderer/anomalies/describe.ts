@@ -5,7 +5,11 @@ import type { AnomalySummary } from '../../src-main/core/contract/anomalies.js';
 
 /** "failures_10min": "failures 10min"; the detector's feature names made readable. */
 function words(name: string): string {
-  return name.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().trim();
+  return name
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .trim();
 }
 
 /** The first `n` features as "name value" words; null when there are none or they are not an object. */

@@ -5,7 +5,10 @@ import type { ApiClient, ApiError, MethodName, Reply } from '../../src-main/core
 
 export class ApiCallError extends Error {
   readonly code: string;
-  constructor(error: ApiError, readonly method: string) {
+  constructor(
+    error: ApiError,
+    readonly method: string,
+  ) {
     super(error.message);
     this.name = 'ApiCallError';
     this.code = error.code;

@@ -51,8 +51,7 @@ function SourceBanner() {
   if (!sourceLost || !source) return null;
   return (
     <div className="banner banner-error" role="alert" data-testid="source-lost-banner">
-      <strong>Connection to {source.isDemo ? 'the demo tenant' : source.label} lost.</strong>{' '}
-      {source.error ? <span>{source.error} </span> : null}
+      <strong>Connection to {source.isDemo ? 'the demo tenant' : source.label} lost.</strong> {source.error ? <span>{source.error} </span> : null}
       Offline review continues on the cached data; sync again once the source is back (Connections).
     </div>
   );
@@ -121,12 +120,7 @@ export function App() {
               <option value="local">Local</option>
             </select>
           </label>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
-            onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
-          >
+          <button type="button" className="icon-button" aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'} onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
             {theme === 'dark' ? '☀' : '☾'}
           </button>
         </div>

@@ -15,7 +15,10 @@ export function JobProgressView({ job, label, onCancel }: { job: JobStatus; labe
     <div className="job" data-testid={`job-${job.kind}`} data-state={job.state}>
       <div className="job-head">
         <strong>{label}</strong>
-        <span className={`job-state job-${job.state}`} data-testid="job-state"> · {job.state === 'running' ? p.phase : FINISHED_LABEL[job.state]}</span>
+        <span className={`job-state job-${job.state}`} data-testid="job-state">
+          {' '}
+          · {job.state === 'running' ? p.phase : FINISHED_LABEL[job.state]}
+        </span>
       </div>
       <progress max={100} value={value} aria-label={`${label} progress`} className={`progress-${job.state}`}>
         {value !== undefined ? `${value}%` : ''}

@@ -35,4 +35,3 @@ export function navigate(screen: Screen, params?: URLSearchParams): void {
   const next = formatHash(screen, params);
   if (location.hash !== next) location.hash = next;
 }
-

@@ -67,7 +67,11 @@ function formOf(c: ConnectionView): FormState {
 }
 
 function slug(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
   return s || `conn-${Date.now()}`;
 }
 
@@ -79,7 +83,11 @@ function TestResult({ result }: { result: ConnectionTestResult }) {
           <strong>Connected</strong> to {result.label} ({result.serverVersion}).{' '}
           {result.readOnly ? <span className="ok-text">Session is read-only.</span> : <span className="warn">Session is NOT read-only.</span>}
           <div className="small">
-            Tables: {Object.entries(result.tables).map(([k, v]) => `${k} → ${v}`).join(', ') || 'none found'} · Tenants: {result.tenants.join(', ') || '—'}
+            Tables:{' '}
+            {Object.entries(result.tables)
+              .map(([k, v]) => `${k} → ${v}`)
+              .join(', ') || 'none found'}{' '}
+            · Tenants: {result.tenants.join(', ') || '—'}
           </div>
         </>
       ) : result.connected ? (
@@ -262,9 +270,8 @@ function SyncPanel() {
       <JobProgressView job={job} label="Sync" onCancel={() => void api['sync.cancel']({ jobId: job.jobId })} />
       {result ? (
         <p role="status" data-testid="sync-done">
-          Synced {countOf(result.rowsFetched, 'row')} from {result.source} in {result.seconds.toFixed(1)} s ({formatCount(result.rowsPerSecond)} rows/s);{' '}
-          {formatCount(result.rowsChanged)} changed and {formatCount(result.rowsDeleted)} deleted at the source since the last sync.{' '}
-          <a href="#/timeline">Open the timeline</a>
+          Synced {countOf(result.rowsFetched, 'row')} from {result.source} in {result.seconds.toFixed(1)} s ({formatCount(result.rowsPerSecond)} rows/s); {formatCount(result.rowsChanged)} changed and{' '}
+          {formatCount(result.rowsDeleted)} deleted at the source since the last sync. <a href="#/timeline">Open the timeline</a>
         </p>
       ) : null}
     </section>
@@ -456,7 +463,7 @@ function PasswordStoreHint() {
   const text =
     secrets.store === 'keychain'
       ? 'Kept encrypted by the OS keychain; never written to logs, the cache or exports.'
-      : secrets.note ?? 'Kept in memory until AuditDesk closes (then asked again); never written to disk.';
+      : (secrets.note ?? 'Kept in memory until AuditDesk closes (then asked again); never written to disk.');
   return (
     <small id="password-store-hint" className="muted small" data-testid="password-store-hint">
       {text}

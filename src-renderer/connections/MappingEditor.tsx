@@ -62,8 +62,7 @@ export function MappingEditor({ value, onChange, fields }: { value: MappingForm;
     <fieldset className="mapping-editor" aria-describedby="mapping-help">
       <legend>Table mapping</legend>
       <p id="mapping-help" className="muted small">
-        Only for sources whose tables or columns have other names than the demo's. Empty fields use the default name; a table may be written schema.table. Test checks that
-        every mapped table exists.
+        Only for sources whose tables or columns have other names than the demo's. Empty fields use the default name; a table may be written schema.table. Test checks that every mapped table exists.
       </p>
       <div className="form-grid">
         {KINDS.map((k) => (

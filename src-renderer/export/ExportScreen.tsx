@@ -27,10 +27,7 @@ function ChooseSavePath({ defaultPath, onChosen }: { defaultPath: string; onChos
   const frontDoor = useApp((s) => s.status?.frontDoor);
   if (frontDoor !== 'electron') return null;
   return (
-    <button
-      type="button"
-      onClick={() => void api['files.chooseSavePath']({ title: 'Save the compliance package', defaultPath, extensions: ['zip'] }).then((r) => r.path && onChosen(r.path))}
-    >
+    <button type="button" onClick={() => void api['files.chooseSavePath']({ title: 'Save the compliance package', defaultPath, extensions: ['zip'] }).then((r) => r.path && onChosen(r.path))}>
       Choose…
     </button>
   );
@@ -151,10 +148,7 @@ function Verification({ path }: { path: string }) {
   return (
     <div role="status" data-testid="package-verification" data-verdict={v.verdict}>
       <div className={`test-result ${authenticity.state}`} data-testid="package-authenticity" data-state={authenticity.state}>
-        <strong>{authenticity.text}</strong>{' '}
-        {v.signer
-          ? `Signed by ${v.signer.name} (${v.signer.org}), key ${v.signer.fingerprint}${v.signer.pinnedBy ? `, pinned: ${v.signer.pinnedBy}` : ''}.`
-          : ''}
+        <strong>{authenticity.text}</strong> {v.signer ? `Signed by ${v.signer.name} (${v.signer.org}), key ${v.signer.fingerprint}${v.signer.pinnedBy ? `, pinned: ${v.signer.pinnedBy}` : ''}.` : ''}
         {v.failures.length ? (
           <ul className="warn-list">
             {v.failures.map((f, i) => (
@@ -187,14 +181,22 @@ function dataIntegrityLine(v: PackageVerificationView): { state: LineState; text
   if (!v.chain) return { state: 'warn', text: 'Data integrity: not shown; this package holds no hash chain to re-verify.' };
   const c = v.chain;
   // A row changed at the source after it was cached is a finding even when the chain links up (issue 19): never green.
-  const drift = v.drift?.findings ? `; but ${countOf(v.drift.findings, 'row')} changed at the source after ${v.drift.findings === 1 ? 'it was' : 'they were'} first cached (both versions in changes.csv)` : '';
+  const drift = v.drift?.findings
+    ? `; but ${countOf(v.drift.findings, 'row')} changed at the source after ${v.drift.findings === 1 ? 'it was' : 'they were'} first cached (both versions in changes.csv)`
+    : '';
   if (v.chainMethod === 'subset' && c.intact && !drift) {
     // Each row proven, not the chain between them: not the green "intact".
-    return { state: 'warn', text: `Data integrity: each of ${countOf(c.rows, 'row')} re-verified (${c.tenant}/${c.table}); a subset, so the chain's continuity is not shown${v.subject ? ` (data subject ${v.subject.userId})` : ''}.` };
+    return {
+      state: 'warn',
+      text: `Data integrity: each of ${countOf(c.rows, 'row')} re-verified (${c.tenant}/${c.table}); a subset, so the chain's continuity is not shown${v.subject ? ` (data subject ${v.subject.userId})` : ''}.`,
+    };
   }
   if (c.intact && drift) return { state: 'bad', text: `Data integrity: hash chain links up (${countOf(c.rows, 'row')}, ${c.tenant}/${c.table})${drift}.` };
   if (c.intact) return { state: 'ok', text: `Data integrity: intact, ${countOf(c.rows, 'row')}; the hash chain re-verified from the package's CSV (${c.tenant}/${c.table}).` };
-  return { state: 'bad', text: `Data integrity: BROKEN, ${countOf(c.breaks.length + c.breaksOmitted, 'break')} in the hash chain of ${c.tenant}/${c.table} (as found at the source; listed in the report)${drift}.` };
+  return {
+    state: 'bad',
+    text: `Data integrity: BROKEN, ${countOf(c.breaks.length + c.breaksOmitted, 'break')} in the hash chain of ${c.tenant}/${c.table} (as found at the source; listed in the report)${drift}.`,
+  };
 }
 
 export function ExportScreen() {
@@ -294,8 +296,8 @@ export function ExportScreen() {
           To <IsoDateInput label="Period to" value={to} onChange={setTo} />
         </label>{' '}
         <label>
-          <input type="checkbox" checked={useTimelineFilters} disabled={isEmptyFilter(timelineFilter)} onChange={(e) => setUseTimelineFilters(e.target.checked)} /> Also apply the
-          timeline's current filters
+          <input type="checkbox" checked={useTimelineFilters} disabled={isEmptyFilter(timelineFilter)} onChange={(e) => setUseTimelineFilters(e.target.checked)} /> Also apply the timeline's current
+          filters
         </label>
         <SubjectFields value={subjectInput} onChange={setSubjectInput} />
       </fieldset>
@@ -315,8 +317,7 @@ export function ExportScreen() {
                 {' '}
                 This tenant's chain has {countOf(tenantVerdict.breaks, 'break')} (verified against {againstLabel(tenantVerdict.against)}); they will be listed in the report.
               </strong>
-            ) : null}
-            {' '}
+            ) : null}{' '}
             {preview.value.driftFindings
               ? `${countOf(preview.value.driftFindings, 'row')} of the selection changed at the source after ${preview.value.driftFindings === 1 ? 'it was' : 'they were'} first cached; the package lists both versions in changes.csv.`
               : 'No row of the selection changed at the source after it was first cached.'}
@@ -347,7 +348,14 @@ export function ExportScreen() {
           onClick={async () => {
             setStartError(null);
             try {
-              const r = await api['export.start']({ filter, ...(subject ? { subject } : {}), identity: identity!, out, ...(password ? { password } : {}), ...(previousApplies && previous ? { previous } : {}) });
+              const r = await api['export.start']({
+                filter,
+                ...(subject ? { subject } : {}),
+                identity: identity!,
+                out,
+                ...(password ? { password } : {}),
+                ...(previousApplies && previous ? { previous } : {}),
+              });
               setStartedSubject(subject?.userId ?? null);
               setJobId(r.jobId);
             } catch (e) {
@@ -367,17 +375,16 @@ export function ExportScreen() {
       {result ? (
         <section aria-label="Export result" className="card">
           <p data-testid="export-done">
-            Package <span className="mono">{result.out}</span> written from <SourceName source={result.source} /> ({result.files.length} files, id {result.packageId}). Chain
-            check at export:{' '}
+            Package <span className="mono">{result.out}</span> written from <SourceName source={result.source} /> ({result.files.length} files, id {result.packageId}). Chain check at export:{' '}
             {result.integrity.intact === null
               ? 'not applicable'
               : startedSubject !== null && result.integrity.intact
                 ? `each of data subject ${startedSubject}'s rows recomputed (a subset: the chain's continuity is not shown)`
-              : !result.integrity.intact
-                ? `${result.integrity.breaks} breaks recorded in the report`
-                : result.drift.chainRows
-                  ? `the chain links up, but ${result.drift.chainRows} of its rows changed at the source after they were first cached`
-                  : 'intact'}
+                : !result.integrity.intact
+                  ? `${result.integrity.breaks} breaks recorded in the report`
+                  : result.drift.chainRows
+                    ? `the chain links up, but ${result.drift.chainRows} of its rows changed at the source after they were first cached`
+                    : 'intact'}
             . {result.drift.statement ? `${result.drift.statement}: both versions are in changes.csv.` : 'No row changed at the source after it was first cached.'}
           </p>
           <Verification path={result.out} />

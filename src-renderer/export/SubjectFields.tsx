@@ -11,7 +11,13 @@ export interface SubjectInput {
 export function subjectOf(input: SubjectInput): { userId: string; sessions: string[] } | undefined {
   const userId = input.userId.trim();
   if (!userId) return undefined;
-  return { userId, sessions: input.sessions.split(',').map((s) => s.trim()).filter(Boolean) };
+  return {
+    userId,
+    sessions: input.sessions
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
 }
 
 export function SubjectFields({ value, onChange }: { value: SubjectInput; onChange: (v: SubjectInput) => void }) {
@@ -34,8 +40,8 @@ export function SubjectFields({ value, onChange }: { value: SubjectInput; onChan
       </label>
       {value.userId.trim() ? (
         <p className="small muted" data-testid="subject-rule">
-          Only this person's events and access-log rows, and the conversations of the sessions named (conversation logs carry no user id). Each row is
-          re-verified; a subject package does not show the chain's continuity.
+          Only this person's events and access-log rows, and the conversations of the sessions named (conversation logs carry no user id). Each row is re-verified; a subject package does not show the
+          chain's continuity.
         </p>
       ) : null}
     </div>

@@ -41,7 +41,10 @@ const TEXT_KEYS = ['from', 'to', 'text'] as const;
 export function filterFromParams(params: URLSearchParams): Filter {
   const filter: Filter = {};
   for (const key of LIST_KEYS) {
-    const values = params.getAll(key).filter((v) => v.length <= 500).slice(0, 200);
+    const values = params
+      .getAll(key)
+      .filter((v) => v.length <= 500)
+      .slice(0, 200);
     if (values.length) filter[key] = values;
   }
   for (const key of NUMBER_KEYS) {

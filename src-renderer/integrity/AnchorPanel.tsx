@@ -123,7 +123,9 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
     try {
       const heads = await api['integrity.recordAnchors']({ file });
       setResult((r) => (r ? { ...r, anchors: r.anchors.map((a, i) => ({ ...a, recorded: heads[i]?.recorded ?? a.recorded })) } : r));
-      setRecordedNote(`Recorded in the checkpoint history: ${heads.map((h) => `#${h.recorded?.checkpointId ?? '?'}`).join(', ')}. Every later verification compares the chain with ${heads.length > 1 ? 'them' : 'it'}.`);
+      setRecordedNote(
+        `Recorded in the checkpoint history: ${heads.map((h) => `#${h.recorded?.checkpointId ?? '?'}`).join(', ')}. Every later verification compares the chain with ${heads.length > 1 ? 'them' : 'it'}.`,
+      );
       onChecked();
     } catch (e) {
       setError(errorMessage(e));
@@ -138,8 +140,8 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
     <section className="anchor-panel card" aria-labelledby={`${ids.text}-h`}>
       <h3 id={`${ids.text}-h`}>External anchor</h3>
       <p className="muted small">
-        A chain head published by the tenant, or saved here on an earlier visit (“Save head”): the same JSON file as <code>auditdesk verify --checkpoint FILE</code>. The check
-        says whether the current chain still extends it.
+        A chain head published by the tenant, or saved here on an earlier visit (“Save head”): the same JSON file as <code>auditdesk verify --checkpoint FILE</code>. The check says whether the current
+        chain still extends it.
       </p>
       <div className="anchor-inputs">
         <label className="stack" htmlFor={ids.text}>

@@ -40,8 +40,7 @@ function IntegritySummary({ report }: { report: IntegrityReport }) {
   const run = report.lastRun;
   return (
     <p className={`integrity-summary ${broken || empty ? 'summary-broken' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
-      <strong>{countOf(report.chains.length, 'chain')}</strong>: {verdicts.filter((v) => v === 'intact').length} intact,{' '}
-      <span className={broken ? 'error-text' : undefined}>{broken} broken</span>
+      <strong>{countOf(report.chains.length, 'chain')}</strong>: {verdicts.filter((v) => v === 'intact').length} intact, <span className={broken ? 'error-text' : undefined}>{broken} broken</span>
       {empty ? <span className="error-text">, {empty} empty</span> : null}
       {run ? ` · last verified ${formatTs(run.checkedAt, tz)} against ${againstLabel(run.target)}` : ''}
     </p>
@@ -134,73 +133,75 @@ export function IntegrityScreen() {
         <Empty title="Nothing verified yet.">Sync a tenant, then press “Re-verify cache” (works offline).</Empty>
       ) : (
         <>
-        <IntegritySummary report={report.value} />
-        <table className="data-table" aria-label="Chains and tables">
-          <thead>
-            <tr>
-              <th scope="col">Tenant</th>
-              <th scope="col">Table</th>
-              <th scope="col">Verdict</th>
-              <th scope="col">Rows checked</th>
-              <th scope="col">Breaks</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.value.chains.map((c) => (
-              <tr key={`${c.tenant}/${c.table}`} className={c.intact ? undefined : 'broken'} data-kind="chain" data-chain={`${c.tenant}/${c.table}`}>
-                <td>{c.tenant}</td>
-                <td>{c.table}</td>
-                <td>
-                  <ChainVerdict c={c} />
-                  <ChainLimitMarks c={c} />
-                  <div className="muted small" data-testid="chain-source">
-                    checked {formatTs(c.checkedAt, tz)} against {againstLabel(report.value.lastRun?.reportId === c.reportId ? report.value.lastRun.target : null)}
-                  </div>
-                  <button type="button" className="link small" aria-label={`Save the head of ${c.tenant} ${c.table} as an anchor file`} onClick={() => void save([c])}>
-                    Save head
-                  </button>
-                </td>
-                <td>
-                  {formatCount(c.rows)} ({formatCount(c.intactRows)} intact)
-                </td>
-                <td>
-                  {c.breaks.length === 0 ? (
-                    '—'
-                  ) : (
-                    <ul className="break-list" aria-label={`Breaks in ${c.tenant} ${c.table}`}>
-                      {c.breaks.map((b, i) => (
-                        <li key={i} data-break-kind={b.kind}>
-                          <BreakLine tenant={c.tenant} b={b} />
-                        </li>
-                      ))}
-                      {c.breaksOmitted ? <li className="muted">… and {formatCount(c.breaksOmitted)} more</li> : null}
-                    </ul>
-                  )}
-                </td>
+          <IntegritySummary report={report.value} />
+          <table className="data-table" aria-label="Chains and tables">
+            <thead>
+              <tr>
+                <th scope="col">Tenant</th>
+                <th scope="col">Table</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">Rows checked</th>
+                <th scope="col">Breaks</th>
               </tr>
-            ))}
-            {report.value.seals.map((seal) => (
-              <tr key={`seal/${seal.tenant}/${seal.table}/${seal.against}`} className={seal.intact ? undefined : 'broken'} data-kind="seal" data-chain={`${seal.tenant}/${seal.table}`}>
-                <td>{seal.tenant}</td>
-                <td>
-                  {seal.table}
-                  <div className="muted small">sealed table ({seal.kind}), against {seal.against}</div>
-                </td>
-                <td>
-                  <strong className={seal.intact ? 'ok-text' : 'error-text'}>{seal.intact ? 'intact' : 'CHANGED'}</strong>
-                  <div className="muted small">checked {formatTs(seal.checkedAt, tz)}</div>
-                </td>
-                <td>
-                  {formatCount(seal.rowsNow)} of {formatCount(seal.rowsSealed)} sealed
-                </td>
-                <td className="small">
-                  {seal.intact ? '—' : `${seal.counts.modified} modified, ${seal.counts.deleted} deleted, ${seal.counts.added} added. `}
-                  {seal.intact ? null : seal.explanation}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {report.value.chains.map((c) => (
+                <tr key={`${c.tenant}/${c.table}`} className={c.intact ? undefined : 'broken'} data-kind="chain" data-chain={`${c.tenant}/${c.table}`}>
+                  <td>{c.tenant}</td>
+                  <td>{c.table}</td>
+                  <td>
+                    <ChainVerdict c={c} />
+                    <ChainLimitMarks c={c} />
+                    <div className="muted small" data-testid="chain-source">
+                      checked {formatTs(c.checkedAt, tz)} against {againstLabel(report.value.lastRun?.reportId === c.reportId ? report.value.lastRun.target : null)}
+                    </div>
+                    <button type="button" className="link small" aria-label={`Save the head of ${c.tenant} ${c.table} as an anchor file`} onClick={() => void save([c])}>
+                      Save head
+                    </button>
+                  </td>
+                  <td>
+                    {formatCount(c.rows)} ({formatCount(c.intactRows)} intact)
+                  </td>
+                  <td>
+                    {c.breaks.length === 0 ? (
+                      '—'
+                    ) : (
+                      <ul className="break-list" aria-label={`Breaks in ${c.tenant} ${c.table}`}>
+                        {c.breaks.map((b, i) => (
+                          <li key={i} data-break-kind={b.kind}>
+                            <BreakLine tenant={c.tenant} b={b} />
+                          </li>
+                        ))}
+                        {c.breaksOmitted ? <li className="muted">… and {formatCount(c.breaksOmitted)} more</li> : null}
+                      </ul>
+                    )}
+                  </td>
+                </tr>
+              ))}
+              {report.value.seals.map((seal) => (
+                <tr key={`seal/${seal.tenant}/${seal.table}/${seal.against}`} className={seal.intact ? undefined : 'broken'} data-kind="seal" data-chain={`${seal.tenant}/${seal.table}`}>
+                  <td>{seal.tenant}</td>
+                  <td>
+                    {seal.table}
+                    <div className="muted small">
+                      sealed table ({seal.kind}), against {seal.against}
+                    </div>
+                  </td>
+                  <td>
+                    <strong className={seal.intact ? 'ok-text' : 'error-text'}>{seal.intact ? 'intact' : 'CHANGED'}</strong>
+                    <div className="muted small">checked {formatTs(seal.checkedAt, tz)}</div>
+                  </td>
+                  <td>
+                    {formatCount(seal.rowsNow)} of {formatCount(seal.rowsSealed)} sealed
+                  </td>
+                  <td className="small">
+                    {seal.intact ? '—' : `${seal.counts.modified} modified, ${seal.counts.deleted} deleted, ${seal.counts.added} added. `}
+                    {seal.intact ? null : seal.explanation}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </>
       )}
       <AnchorPanel onChecked={() => void load()} />

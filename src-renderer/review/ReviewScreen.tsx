@@ -349,7 +349,9 @@ export function ReviewScreen() {
         ))}
       </div>
       {!queue.items.length ? (
-        <Empty title="Nothing needs a decision.">No chain break, drift, anomaly at or above the threshold, model/config finding or failed control in this engagement's cache. Sync and verify first if the cache is new.</Empty>
+        <Empty title="Nothing needs a decision.">
+          No chain break, drift, anomaly at or above the threshold, model/config finding or failed control in this engagement's cache. Sync and verify first if the cache is new.
+        </Empty>
       ) : !shown.length ? (
         <Empty title={`No ${filter} item.`} />
       ) : (
@@ -359,13 +361,7 @@ export function ReviewScreen() {
           ))}
         </ul>
       )}
-      {deciding ? (
-        <DecideDialog
-          item={deciding}
-          onClose={closeDecide}
-          onDone={afterSigning(closeDecide)}
-        />
-      ) : null}
+      {deciding ? <DecideDialog item={deciding} onClose={closeDecide} onDone={afterSigning(closeDecide)} /> : null}
       {completing ? <CompleteDialog queue={queue} onClose={closeComplete} onDone={afterSigning(closeComplete)} /> : null}
     </div>
   );

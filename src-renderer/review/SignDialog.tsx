@@ -123,10 +123,7 @@ export function SignatureFields({ onChange }: { onChange(s: Signature | null): v
               <span className="inline-field">
                 <input aria-label="Identity file" value={file} onChange={(e) => setFile(e.target.value)} placeholder="/path/to/identity.p12" size={44} />
                 {frontDoor === 'electron' ? (
-                  <button
-                    type="button"
-                    onClick={() => void api['files.chooseOpenPath']({ title: 'Choose your signing identity', extensions: ['p12', 'pfx'] }).then((r) => r.path && setFile(r.path))}
-                  >
+                  <button type="button" onClick={() => void api['files.chooseOpenPath']({ title: 'Choose your signing identity', extensions: ['p12', 'pfx'] }).then((r) => r.path && setFile(r.path))}>
                     Choose…
                   </button>
                 ) : null}
@@ -136,8 +133,8 @@ export function SignatureFields({ onChange }: { onChange(s: Signature | null): v
         </>
       ) : (
         <p className="muted" data-testid="signing-as">
-          Signing as {current ? `${current.name} (${current.org})` : `${session.identity?.slice(0, 12)}…`}; the session lapses at{' '}
-          {formatTs(session.expiresAt, tz)} after 15 minutes without a signature, then identity and password are asked again.
+          Signing as {current ? `${current.name} (${current.org})` : `${session.identity?.slice(0, 12)}…`}; the session lapses at {formatTs(session.expiresAt, tz)} after 15 minutes without a
+          signature, then identity and password are asked again.
         </p>
       )}
       <label>

@@ -76,9 +76,13 @@ function WhatHappened({ detail }: { detail: RecordDetail }) {
     return (
       <section aria-label="Conversation" className="conversation">
         <h3>Prompt</h3>
-        <div className="bubble bubble-user" data-testid="drawer-prompt">{text('prompt') ?? <span className="muted">no prompt</span>}</div>
+        <div className="bubble bubble-user" data-testid="drawer-prompt">
+          {text('prompt') ?? <span className="muted">no prompt</span>}
+        </div>
         <h3>Response</h3>
-        <div className="bubble bubble-agent" data-testid="drawer-response">{text('response') ?? <span className="muted">no response</span>}</div>
+        <div className="bubble bubble-agent" data-testid="drawer-response">
+          {text('response') ?? <span className="muted">no response</span>}
+        </div>
       </section>
     );
   }
@@ -204,8 +208,7 @@ function Detail({ detail }: { detail: RecordDetail }) {
       <FieldTable caption="All fields" fields={detail.fields} />
       <FieldTable caption="Other source columns" fields={detail.extraFields} />
       <p className="muted small">
-        Source {detail.source.schema}.{detail.source.table} key {detail.source.sourceKey} · sync #{detail.source.syncId} · digest{' '}
-        <span className="mono">{detail.source.digest.slice(0, 16)}…</span>
+        Source {detail.source.schema}.{detail.source.table} key {detail.source.sourceKey} · sync #{detail.source.syncId} · digest <span className="mono">{detail.source.digest.slice(0, 16)}…</span>
       </p>
       {detail.versions.length ? (
         <section aria-label="Earlier versions">

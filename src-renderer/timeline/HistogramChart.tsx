@@ -24,10 +24,7 @@ export const HistogramChart = memo(function HistogramChart({ histogram, onZoom }
   const tz = useApp((s) => s.timeZone);
   const theme = useApp((s) => s.theme);
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
-  const data = useMemo(
-    () => histogram.bins.map((b, i) => ({ i, label: formatTs(b.start, tz, false), events: b.events, conversations: b.conversations })),
-    [histogram.bins, tz],
-  );
+  const data = useMemo(() => histogram.bins.map((b, i) => ({ i, label: formatTs(b.start, tz, false), events: b.events, conversations: b.conversations })), [histogram.bins, tz]);
   const colors = theme === 'dark' ? { ev: '#6ea8fe', conv: '#c29ffa', axis: '#aab3c0', sel: '#ffffff' } : { ev: '#1f6feb', conv: '#8250df', axis: '#57606a', sel: '#000000' };
   const finish = () => {
     if (drag && drag.from !== drag.to) {
@@ -73,9 +70,7 @@ export const HistogramChart = memo(function HistogramChart({ histogram, onZoom }
           />
           <Bar dataKey="events" name="system events" stackId="a" fill={colors.ev} isAnimationActive={false} />
           <Bar dataKey="conversations" name="conversations" stackId="a" fill={colors.conv} isAnimationActive={false} />
-          {drag && drag.from !== drag.to ? (
-            <ReferenceArea x1={data[Math.min(drag.from, drag.to)]?.label} x2={data[Math.max(drag.from, drag.to)]?.label} fill={colors.sel} fillOpacity={0.15} />
-          ) : null}
+          {drag && drag.from !== drag.to ? <ReferenceArea x1={data[Math.min(drag.from, drag.to)]?.label} x2={data[Math.max(drag.from, drag.to)]?.label} fill={colors.sel} fillOpacity={0.15} /> : null}
         </BarChart>
       </ResponsiveContainer>
       {undated > 0 ? (

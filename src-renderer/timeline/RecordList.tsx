@@ -15,13 +15,23 @@ function RowCells({ row }: { row: RecordSummary }) {
   return (
     <>
       <span role="gridcell" className="c-time">
-        {row.undated ? <span className="muted" title={row.ts ?? 'no timestamp'}>undated</span> : formatTs(row.ts, tz)}
+        {row.undated ? (
+          <span className="muted" title={row.ts ?? 'no timestamp'}>
+            undated
+          </span>
+        ) : (
+          formatTs(row.ts, tz)
+        )}
       </span>
-      <span role="gridcell" className="c-tenant">{row.tenant}</span>
+      <span role="gridcell" className="c-tenant">
+        {row.tenant}
+      </span>
       <span role="gridcell" className="c-kind">
         <span className={`pill pill-${row.kind}`}>{isEvent ? 'event' : 'chat'}</span>
       </span>
-      <span role="gridcell" className="c-what">{isEvent ? row.eventType : row.agentId}</span>
+      <span role="gridcell" className="c-what">
+        {isEvent ? row.eventType : row.agentId}
+      </span>
       <span role="gridcell" className="c-sev">
         {isEvent ? <span className={`sev sev-${row.severity ?? 'none'}`}>{row.severity}</span> : row.channel}
       </span>
@@ -29,7 +39,7 @@ function RowCells({ row }: { row: RecordSummary }) {
         {isEvent ? row.userId : [row.modelProvider, row.modelName].filter(Boolean).join(' / ')}
       </span>
       <span role="gridcell" className="c-safety">
-        {isEvent ? (row.anomalyScore !== null ? <span className="score">{row.anomalyScore.toFixed(2)}</span> : null) : row.safetyMode}
+        {isEvent ? row.anomalyScore !== null ? <span className="score">{row.anomalyScore.toFixed(2)}</span> : null : row.safetyMode}
       </span>
       <span role="gridcell" className="c-preview">
         <Highlighted segments={isEvent ? jsonAsWords(row.preview) : row.preview} />
@@ -138,14 +148,30 @@ export function RecordList({ count }: { count: number }) {
   return (
     <div className="record-grid" role="grid" aria-label="Events and conversations" aria-rowcount={count + 1} style={{ '--tenant-col': `${tenantCh}ch` } as CSSProperties}>
       <div className="row row-header" role="row" aria-rowindex={1}>
-        <span role="columnheader" className="c-time">Time</span>
-        <span role="columnheader" className="c-tenant">Tenant</span>
-        <span role="columnheader" className="c-kind">Kind</span>
-        <span role="columnheader" className="c-what">Type / agent</span>
-        <span role="columnheader" className="c-sev">Severity / channel</span>
-        <span role="columnheader" className="c-model">User / model</span>
-        <span role="columnheader" className="c-safety">Score / safety</span>
-        <span role="columnheader" className="c-preview">Details</span>
+        <span role="columnheader" className="c-time">
+          Time
+        </span>
+        <span role="columnheader" className="c-tenant">
+          Tenant
+        </span>
+        <span role="columnheader" className="c-kind">
+          Kind
+        </span>
+        <span role="columnheader" className="c-what">
+          Type / agent
+        </span>
+        <span role="columnheader" className="c-sev">
+          Severity / channel
+        </span>
+        <span role="columnheader" className="c-model">
+          User / model
+        </span>
+        <span role="columnheader" className="c-safety">
+          Score / safety
+        </span>
+        <span role="columnheader" className="c-preview">
+          Details
+        </span>
       </div>
       <div ref={scroller} className="record-scroller" onScroll={onScroll} tabIndex={-1} data-testid="record-scroller">
         <div className="record-spacer" role="rowgroup" style={{ height: win.spacerHeight }}>

@@ -187,7 +187,8 @@ export function TimelineScreen() {
         <div className="result-line" role="status" aria-live="polite" data-testid="result-count">
           {count.state === 'ready' ? (
             <>
-              <strong>{formatCount(count.value.total)}</strong> {count.value.total === 1 ? 'row' : 'rows'} ({countOf(count.value.events, 'system event')}, {countOf(count.value.conversations, 'conversation')}
+              <strong>{formatCount(count.value.total)}</strong> {count.value.total === 1 ? 'row' : 'rows'} ({countOf(count.value.events, 'system event')},{' '}
+              {countOf(count.value.conversations, 'conversation')}
               {count.value.undated ? `, ${formatCount(count.value.undated)} undated` : ''}) · times in {tzLabel(tz)} · newest first
             </>
           ) : count.state === 'error' ? (

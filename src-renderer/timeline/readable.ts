@@ -40,6 +40,10 @@ export function parseJsonObject(text: string | null): Record<string, DetailValue
 
 /** "action_details" → "Action details": column names as labels. */
 export function fieldLabel(name: string): string {
-  const spaced = name.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim().toLowerCase();
+  const spaced = name
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .trim()
+    .toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }

@@ -45,4 +45,3 @@ export function scrollTopFor(index: number, count: number, rowHeight: number, vi
   // scroll pixel is less than a row when scaled), rounding down could show the row above.
   return maxVirtual === 0 ? 0 : Math.min(maxScroll, Math.ceil((virtual / maxVirtual) * maxScroll));
 }
-

@@ -3,14 +3,7 @@
 // response is tagged with the filter generation it was asked for; late answers for an
 // older filter are dropped, so fast typing never shows stale rows.
 import { create } from 'zustand';
-import type {
-  FacetsResult,
-  Histogram,
-  RecordCount,
-  RecordDetail,
-  RecordSummary,
-  Thread,
-} from '../../src-main/core/contract/records.js';
+import type { FacetsResult, Histogram, RecordCount, RecordDetail, RecordSummary, Thread } from '../../src-main/core/contract/records.js';
 import { api, errorMessage } from '../api/client.js';
 import { cleanFilter, filterKey, type Filter } from '../filters/filter-state.js';
 
@@ -57,7 +50,7 @@ export const useTimeline = create<TimelineState>((set, get) => {
     const current = () => get().generation === generation;
     // Facets and histogram keep showing the previous answer until the new one lands: no
     // flicker, and a checkbox the user just ticked stays where it was.
-    const keep = <T,>(l: Load<T>): Load<T> => (l.state === 'ready' ? l : { state: 'loading' });
+    const keep = <T>(l: Load<T>): Load<T> => (l.state === 'ready' ? l : { state: 'loading' });
     set((s) => ({ count: { state: 'loading' }, histogram: keep(s.histogram), facets: keep(s.facets) }));
     const firstPage = fetchPage(0);
     const count = api['records.count']({ filter }).then(

@@ -184,7 +184,8 @@ export async function checkPackage(src: PackageSource, pin: string | null): Prom
     }
     if (check.cert && facts && key) {
       const problem = await bindingProblem(facts, check.cert.facts);
-      if (problem) fail('PDF_SIGNER_MISMATCH', `report.pdf is signed by ${check.cert.facts.subject.name || 'an unnamed certificate'}, not bound to the manifest's signer: ${problem}`, PACKAGE_FILES.report);
+      if (problem)
+        fail('PDF_SIGNER_MISMATCH', `report.pdf is signed by ${check.cert.facts.subject.name || 'an unnamed certificate'}, not bound to the manifest's signer: ${problem}`, PACKAGE_FILES.report);
     }
   }
 
@@ -331,9 +332,7 @@ function compareChain(result: PageResult, manifest: Manifest, verification: Uint
   if (!chain.intact) result.notes.push(`the exported audit trail itself has ${nBreaks} hash-chain break(s) (a finding about the source data, not about this package)`);
 }
 
-
 function finish(r: PageResult): PageResult {
   r.verdict = r.failures.length ? 'invalid' : r.signer?.pinned ? 'valid' : 'unpinned';
   return r;
 }
-

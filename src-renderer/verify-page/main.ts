@@ -27,7 +27,8 @@ function render(r: PageResult): void {
   verdict.setAttribute('role', 'status');
   verdict.dataset.verdict = r.verdict;
   if (r.verdict === 'valid') verdict.textContent = visible(`VALID: every check passed, signed by ${r.signer!.name} (${r.signer!.org}), the fingerprint you expected.`);
-  else if (r.verdict === 'unpinned') verdict.textContent = 'INTACT, but signed by an unpinned key; anyone can make such a package. Compare the fingerprint below with the one the auditor gave you, and enter it above.';
+  else if (r.verdict === 'unpinned')
+    verdict.textContent = 'INTACT, but signed by an unpinned key; anyone can make such a package. Compare the fingerprint below with the one the auditor gave you, and enter it above.';
   else verdict.textContent = `INVALID: ${r.failures.length} problem(s) found. Do not rely on this package.`;
   out.append(verdict);
 

@@ -50,7 +50,6 @@ export async function zipSource(file: File): Promise<PackageSource> {
   };
 }
 
-
 /** Files picked with a folder input: names relative to the folder the reader chose. */
 export function folderSource(files: readonly File[]): PackageSource {
   const byName = new Map<string, File>();

@@ -29,7 +29,7 @@ export function tlv(der: Uint8Array, at: number): Tlv {
 
 export function children(der: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let p = parent.start; p < parent.end; ) {
+  for (let p = parent.start; p < parent.end;) {
     const t = tlv(der, p);
     if (t.end > parent.end) throw new Error('DER element runs past its parent');
     out.push(t);

@@ -66,10 +66,11 @@ export async function createRichTenant(adminUrl: string, auditorUrl: string, row
       await session.close();
     }
     for (let i = 0; i < links.seq.length; i += 50_000) {
-      await admin.query(
-        `UPDATE ${RICH_TABLE} r SET prev_hash = u.p, hash = u.h FROM unnest($1::bigint[], $2::text[], $3::text[]) u(s, p, h) WHERE r.seq = u.s`,
-        [links.seq.slice(i, i + 50_000), links.prev.slice(i, i + 50_000), links.hash.slice(i, i + 50_000)],
-      );
+      await admin.query(`UPDATE ${RICH_TABLE} r SET prev_hash = u.p, hash = u.h FROM unnest($1::bigint[], $2::text[], $3::text[]) u(s, p, h) WHERE r.seq = u.s`, [
+        links.seq.slice(i, i + 50_000),
+        links.prev.slice(i, i + 50_000),
+        links.hash.slice(i, i + 50_000),
+      ]);
     }
     await admin.query(`VACUUM ANALYZE ${RICH_TABLE}`);
   } finally {

@@ -147,7 +147,9 @@ async function benchTenants(label: string, url: string, table: string, tenants: 
   const jobs1 = await childVerify(join(dir, 'cache.sqlite'), 1);
   const jobs2 = await childVerify(join(dir, 'cache.sqlite'), 2);
   const rows = sync.rows.toLocaleString('en-US');
-  const verdicts = Object.entries(sync.verdicts).map(([t, v]) => `${t} ${v}`).join(', ');
+  const verdicts = Object.entries(sync.verdicts)
+    .map(([t, v]) => `${t} ${v}`)
+    .join(', ');
   return [
     {
       name: `[${label}] 1. sync of ${rows} events into a fresh cache: complete, fully indexed, chains' verdict given (${verdicts})`,

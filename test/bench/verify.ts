@@ -28,9 +28,19 @@ const GENERATOR_VERSION = 1;
 const TENANT = 'bench-tenant';
 
 const COLUMNS = [
-  ['id', 'uuid'], ['seq', 'int8'], ['tenant_id', 'text'], ['event_type', 'text'], ['entity_type', 'text'],
-  ['entity_id', 'text'], ['severity', 'text'], ['user_id', 'text'], ['action_details', 'jsonb'],
-  ['ip_address', 'text'], ['created_at', 'timestamptz'], ['prev_hash', 'text'], ['hash', 'text'],
+  ['id', 'uuid'],
+  ['seq', 'int8'],
+  ['tenant_id', 'text'],
+  ['event_type', 'text'],
+  ['entity_type', 'text'],
+  ['entity_id', 'text'],
+  ['severity', 'text'],
+  ['user_id', 'text'],
+  ['action_details', 'jsonb'],
+  ['ip_address', 'text'],
+  ['created_at', 'timestamptz'],
+  ['prev_hash', 'text'],
+  ['hash', 'text'],
 ].map(([name, type]) => ({ name: name!, type: type! }));
 const MAPPED = mapColumns('events', COLUMNS);
 
@@ -48,7 +58,26 @@ function benchCache(): CacheDb {
   db.prepare(`INSERT INTO sources VALUES (1, 'bench-fingerprint', 'bench', 'bench', '18', 'bench', '2026-01-01T00:00:00Z')`).run();
   db.prepare(`INSERT INTO source_tables VALUES (1, 1, 'events', 'public', 'audit_logs', ?, NULL)`).run(JSON.stringify(MAPPED));
   db.prepare(`INSERT INTO syncs (sync_id, source_id, started_at, finished_at, status) VALUES (1, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'done')`).run();
-  const cols = ['table_id', 'kind', 'sync_id', 'digest', 'source_key', 'seq', 'tenant_id', 'event_type', 'entity_type', 'entity_id', 'severity', 'user_id', 'action_details', 'ip_address', 'ts', 'prev_hash', 'hash', 'extra'];
+  const cols = [
+    'table_id',
+    'kind',
+    'sync_id',
+    'digest',
+    'source_key',
+    'seq',
+    'tenant_id',
+    'event_type',
+    'entity_type',
+    'entity_id',
+    'severity',
+    'user_id',
+    'action_details',
+    'ip_address',
+    'ts',
+    'prev_hash',
+    'hash',
+    'extra',
+  ];
   const insert = db.prepare(`INSERT INTO records (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
   const payload = compilePayloadBuilder(COLUMNS);
   let prev = '0'.repeat(64);
@@ -60,14 +89,43 @@ function benchCache(): CacheDb {
       const micros = String((s * 7919) % 1_000_000).padStart(6, '0');
       const ts = new Date(start + s * 1000).toISOString().slice(0, 19).replace('T', ' ') + `.${micros}+00`;
       const values: (string | null)[] = [
-        id, String(s), TENANT, EVENT_TYPES[s % EVENT_TYPES.length]!, 'document', `doc-${s % 5000}`, s % 17 ? 'info' : 'high',
-        `u-${s % 300}`, `{"client": "web", "fields": ["title", "body"], "version": ${s % 40}, "reason": "review ${s % 11}"}`,
-        `10.20.${s % 250}.${s % 200}`, ts, prev, null,
+        id,
+        String(s),
+        TENANT,
+        EVENT_TYPES[s % EVENT_TYPES.length]!,
+        'document',
+        `doc-${s % 5000}`,
+        s % 17 ? 'info' : 'high',
+        `u-${s % 300}`,
+        `{"client": "web", "fields": ["title", "body"], "version": ${s % 40}, "reason": "review ${s % 11}"}`,
+        `10.20.${s % 250}.${s % 200}`,
+        ts,
+        prev,
+        null,
       ];
       values[12] = chainHash(prev, payload(values));
       prev = values[12]!;
       const rec = toRecord(MAPPED, values);
-      insert.run(1, 'event', 1, 'x', rec.source_key, rec.seq, rec.tenant_id, rec.event_type, rec.entity_type, rec.entity_id, rec.severity, rec.user_id, rec.action_details, rec.ip_address, rec.ts, rec.prev_hash, rec.hash, rec.extra);
+      insert.run(
+        1,
+        'event',
+        1,
+        'x',
+        rec.source_key,
+        rec.seq,
+        rec.tenant_id,
+        rec.event_type,
+        rec.entity_type,
+        rec.entity_id,
+        rec.severity,
+        rec.user_id,
+        rec.action_details,
+        rec.ip_address,
+        rec.ts,
+        rec.prev_hash,
+        rec.hash,
+        rec.extra,
+      );
     }
   });
   for (let s = 1; s <= ROWS; s += 20_000) batch(s, Math.min(ROWS + 1, s + 20_000));
@@ -116,9 +174,7 @@ async function cachedBench(): Promise<BenchLine[]> {
     // matter: hashing the concatenated strings as built would time V8 copying them.
     const shape = chainShape(MAPPED, JCS_SHA256_V1, 'audit_logs');
     const inputs: string[] = [];
-    await readCachedChain(db, { tableId: 1, tenant: TENANT, columns: MAPPED }, shape, (r) =>
-      inputs.push(Buffer.from(`${r.prevHash}\n${r.payload}`, 'utf8').toString('utf8')),
-    );
+    await readCachedChain(db, { tableId: 1, tenant: TENANT, columns: MAPPED }, shape, (r) => inputs.push(Buffer.from(`${r.prevHash}\n${r.payload}`, 'utf8').toString('utf8')));
     let x = 0;
     let shaSeconds = Infinity;
     for (let round = 0; round < 2; round++) {
@@ -131,7 +187,9 @@ async function cachedBench(): Promise<BenchLine[]> {
     // The floor of any verification: reading the payload's columns of every row from SQLite, in one thread.
     let n = 0;
     let readSeconds = Infinity;
-    const stmt = db.prepare(`SELECT source_key, seq, tenant_id, event_type, entity_type, entity_id, severity, user_id, action_details, ip_address, ts, prev_hash, hash FROM records WHERE table_id = 1 AND tenant_id = ? AND kind = 'event' ORDER BY seq`);
+    const stmt = db.prepare(
+      `SELECT source_key, seq, tenant_id, event_type, entity_type, entity_id, severity, user_id, action_details, ip_address, ts, prev_hash, hash FROM records WHERE table_id = 1 AND tenant_id = ? AND kind = 'event' ORDER BY seq`,
+    );
     for (let round = 0; round < 2; round++) {
       const t2 = performance.now();
       for (const r of stmt.raw(true).iterate(TENANT) as IterableIterator<unknown[]>) n += r.length;
@@ -152,7 +210,7 @@ async function cachedBench(): Promise<BenchLine[]> {
       { name: '  CPU time of that verification (all threads)', value: workers.cpu, unit: 's' },
       { name: '  the same verification in one thread (best of 2)', value: oneThread.seconds, unit: 's', reference: { name: 'bare SHA-256', value: shaSeconds } },
       { name: '  CPU time in one thread', value: oneThread.cpu, unit: 's' },
-      { name: '  floor: reading the rows\' columns from SQLite (one thread, no payload, no hash; best of 2)', value: readSeconds, unit: 's' },
+      { name: "  floor: reading the rows' columns from SQLite (one thread, no payload, no hash; best of 2)", value: readSeconds, unit: 's' },
       { name: 'cached rows verified per second', value: ROWS / workers.seconds, unit: 'rows/s' },
       { name: 'load average (1 min) before → after', value: loadBefore, unit: `→ ${loadAfter.toFixed(2)}` },
     ];
@@ -171,9 +229,13 @@ async function liveBench(): Promise<BenchLine[]> {
     // psql \copy of the same rows (same role, same row-level security, same order).
     const copyAll = async () => {
       for (const t of tenants) {
-        await run('psql', [demo.url, '-X', '-q', '-c', `SELECT set_config('app.current_tenant_id', '${t}', false)`, '-c', `\\copy (SELECT * FROM audit_logs WHERE tenant_id = '${t}' ORDER BY seq) TO '/dev/null'`], {
-          maxBuffer: 1 << 20,
-        });
+        await run(
+          'psql',
+          [demo.url, '-X', '-q', '-c', `SELECT set_config('app.current_tenant_id', '${t}', false)`, '-c', `\\copy (SELECT * FROM audit_logs WHERE tenant_id = '${t}' ORDER BY seq) TO '/dev/null'`],
+          {
+            maxBuffer: 1 << 20,
+          },
+        );
       }
     };
     await copyAll(); // warm the server's buffers

@@ -45,7 +45,10 @@ describe('a broken chain is visible wherever its tenant appears', () => {
 
   test('"jump to row" selects the broken row and opens its drawer at that seq', async () => {
     const integrity = new IntegrityPage(stack.page);
-    const link = integrity.chainRow(tampered).getByRole('link', { name: /Jump to the row at seq \d+/ }).first();
+    const link = integrity
+      .chainRow(tampered)
+      .getByRole('link', { name: /Jump to the row at seq \d+/ })
+      .first();
     const seq = /seq (\d+)/.exec((await link.getAttribute('aria-label'))!)![1]!;
     await link.click();
     const tl = new TimelinePage(stack.page);

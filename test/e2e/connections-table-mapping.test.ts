@@ -43,7 +43,11 @@ describe('table mapping on the Connections screen', () => {
     await conn.editButton(DEMO_CONNECTION_ID).click();
     await conn.form.waitFor();
     // Browser mode has no keychain: the form says where a typed password goes.
-    const passwordHint = await conn.form.getByRole('textbox', { name: /^Password/ }).or(conn.form.locator('input[type=password]')).first().getAttribute('aria-describedby');
+    const passwordHint = await conn.form
+      .getByRole('textbox', { name: /^Password/ })
+      .or(conn.form.locator('input[type=password]'))
+      .first()
+      .getAttribute('aria-describedby');
     assert.match(await stack.page.locator(`#${passwordHint}`).innerText(), /Kept in memory until AuditDesk closes \(then asked again\); never written to disk/);
     await fillMapping(stack.page, { 'Events table': 'roche_audit_logz' }, []);
     const text = await testInForm(stack.page);

@@ -22,14 +22,15 @@ describe('Controls screen', () => {
     await demo?.stop();
   });
 
-  test('every tenant has a row per control, and the failing rows are the ground truth\'s (retention aside: it depends on today)', async () => {
+  test("every tenant has a row per control, and the failing rows are the ground truth's (retention aside: it depends on today)", async () => {
     const truth = demo.groundTruth;
     for (const tenant of truth.tenants) {
       const rows = controls.tenant(tenant).locator('tbody tr');
       assert.equal(await rows.count(), 17);
-      const failing = await controls.tenant(tenant).locator('tbody tr[data-status="fail"], tbody tr[data-status="warn"]').evaluateAll((trs) =>
-        trs.map((tr) => `${tr.getAttribute('data-control')} ${tr.getAttribute('data-status')}`),
-      );
+      const failing = await controls
+        .tenant(tenant)
+        .locator('tbody tr[data-status="fail"], tbody tr[data-status="warn"]')
+        .evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-control')} ${tr.getAttribute('data-status')}`));
       const expected = truth.controls.expected.filter((e) => e.tenant === tenant).map((e) => `${e.control} ${e.status}`);
       // The dead-letter file is a CLI input (--dlq); the screen runs without one.
       const withoutDlq = expected.filter((e) => !e.startsWith('dlq.reconciled ')).sort();

@@ -51,7 +51,10 @@ async function screenIsUp(page: Page, route: NavRoute, theme: string): Promise<v
 async function walkEveryRoute(stack: Stack, shots: string | null): Promise<void> {
   const routes = await navRoutes(stack.page);
   assert.ok(routes.length >= 5, `the navigation lists every screen (${routes.map((r) => r.hash).join(', ')})`);
-  assert.ok(routes.some((r) => r.hash === '#/review' && r.label === 'Review'), 'the Review screen (issue 14) is in the navigation');
+  assert.ok(
+    routes.some((r) => r.hash === '#/review' && r.label === 'Review'),
+    'the Review screen (issue 14) is in the navigation',
+  );
   for (const theme of THEMES) {
     // A fresh context per theme: no stored choice, so the OS preference decides, as on a first start.
     const context = await stack.browser.newContext({ viewport: SIZES[0], colorScheme: theme });

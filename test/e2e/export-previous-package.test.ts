@@ -34,7 +34,7 @@ describe('the previous package on the Export screen', () => {
     await page.getByTestId('package-verification').waitFor({ timeout: 120_000 });
   }
 
-  test('defaults to the engagement\'s last package of the tenant, can be cleared, and the next package extends it', async () => {
+  test("defaults to the engagement's last package of the tenant, can be cleared, and the next package extends it", async () => {
     const page = stack.page;
     const first = `${stack.dataDir}/first-${tenant}.zip`;
     const second = `${stack.dataDir}/second-${tenant}.zip`;
@@ -50,7 +50,11 @@ describe('the previous package on the Export screen', () => {
     await openScreen(page, 'Timeline');
     await openScreen(page, 'Export');
     await page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(tenant);
-    await page.waitForFunction((p) => (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('input[aria-label="Previous package"]')?.value === p, first, { timeout: 15_000 });
+    await page.waitForFunction(
+      (p) => (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('input[aria-label="Previous package"]')?.value === p,
+      first,
+      { timeout: 15_000 },
+    );
     await page.getByRole('button', { name: 'Clear previous package' }).click();
     assert.equal(await field.inputValue(), '');
     await field.fill(first);

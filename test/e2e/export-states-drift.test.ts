@@ -60,13 +60,15 @@ describe('drift on the Export screen', () => {
     await stack.screenshot('18-export-drift-light');
   });
 
-  test('a data-subject export (issue 15): the rule on screen, the subject\'s rows in the preview, and a data line that never says intact', async () => {
+  test("a data-subject export (issue 15): the rule on screen, the subject's rows in the preview, and a data line that never says intact", async () => {
     const admin = new pg.Client({ connectionString: demo.adminUrl });
     await admin.connect();
     let user: string;
     let events: number;
     try {
-      const top = (await admin.query<{ user_id: string; n: string }>(`SELECT user_id, count(*) AS n FROM audit_logs WHERE tenant_id = $1 AND user_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`, [tenant])).rows[0]!;
+      const top = (
+        await admin.query<{ user_id: string; n: string }>(`SELECT user_id, count(*) AS n FROM audit_logs WHERE tenant_id = $1 AND user_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`, [tenant])
+      ).rows[0]!;
       [user, events] = [top.user_id, Number(top.n)];
     } finally {
       await admin.end();
@@ -83,9 +85,17 @@ describe('drift on the Export screen', () => {
     await page.getByRole('button', { name: 'Export and sign' }).click();
     const data = page.getByTestId('package-data-integrity');
     await data.filter({ hasText: 'a subset' }).waitFor({ timeout: 120_000 });
-    assert.match(await data.innerText(), new RegExp(`^Data integrity: each of [\\d,]+ rows re-verified \\(${tenant}/audit_logs\\); a subset, so the chain's continuity is not shown \\(data subject ${user.replace(/[.]/g, '\\.')}\\)\\.$`));
+    assert.match(
+      await data.innerText(),
+      new RegExp(
+        `^Data integrity: each of [\\d,]+ rows re-verified \\(${tenant}/audit_logs\\); a subset, so the chain's continuity is not shown \\(data subject ${user.replace(/[.]/g, '\\.')}\\)\\.$`,
+      ),
+    );
     assert.equal(await data.getAttribute('data-state'), 'warn');
-    assert.match(await page.getByTestId('export-done').innerText(), new RegExp(`Chain check at export: each of data subject ${user.replace(/[.]/g, '\\.')}'s rows recomputed \\(a subset: the chain's continuity is not shown\\)`));
+    assert.match(
+      await page.getByTestId('export-done').innerText(),
+      new RegExp(`Chain check at export: each of data subject ${user.replace(/[.]/g, '\\.')}'s rows recomputed \\(a subset: the chain's continuity is not shown\\)`),
+    );
     assert.doesNotMatch(await page.getByTestId('export-done').innerText(), /Chain check at export: intact/);
     assert.deepEqual(stack.pageErrors, []);
     await stack.screenshot('19-export-data-subject-light');

@@ -98,6 +98,9 @@ describe('findings view', () => {
     await error.waitFor();
     assert.match(await error.innerText(), /anomalies\.findings: tenant/);
     await error.getByRole('button', { name: 'Try again' }).waitFor();
-    assert.deepEqual(stack.pageErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+    assert.deepEqual(
+      stack.pageErrors.filter((e) => !/Failed to load resource/.test(e)),
+      [],
+    );
   });
 });

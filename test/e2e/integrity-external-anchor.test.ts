@@ -80,6 +80,9 @@ describe('external anchor on the Integrity screen', () => {
     await integrity.anchorText.fill(JSON.stringify({ tenant: 'acme-pharma', table: 'audit_logs', last_seq: 5, head_hash: 'not-a-hash' }));
     await integrity.checkAnchor.click();
     await integrity.anchorError.filter({ hasText: 'head_hash must be 64' }).waitFor();
-    assert.deepEqual(stack.pageErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+    assert.deepEqual(
+      stack.pageErrors.filter((e) => !/Failed to load resource/.test(e)),
+      [],
+    );
   });
 });

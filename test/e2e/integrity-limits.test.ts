@@ -92,7 +92,13 @@ describe('what a verdict could not see, on the Integrity screen', () => {
           c.name === 'id' ? 'gen_random_uuid()' : c.name === 'seq' ? 'seq + 1' : c.name === 'prev_hash' ? 'hash' : c.name === 'action_details' ? `'{"amount": 10, "amount": 20}'::json` : `"${c.name}"`,
         );
         await admin.query(`INSERT INTO audit_logs (${columns.map((c) => `"${c.name}"`).join(', ')}) SELECT ${copied.join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, [tenant, head]);
-        const row = (await admin.query<(string | null)[]>({ text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, values: [tenant, seq], rowMode: 'array' })).rows[0]!;
+        const row = (
+          await admin.query<(string | null)[]>({
+            text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`,
+            values: [tenant, seq],
+            rowMode: 'array',
+          })
+        ).rows[0]!;
         const hash = chainHash(row[columns.findIndex((c) => c.name === 'prev_hash')]!, makePayloadBuilder(columns, profile)(row));
         await admin.query(`UPDATE audit_logs SET hash = $3, action_details = '{"amount": 99999, "amount": 20}' WHERE tenant_id = $1 AND seq = $2`, [tenant, seq, hash]);
         return seq;
@@ -114,7 +120,10 @@ describe('what a verdict could not see, on the Integrity screen', () => {
     await number.waitFor();
     assert.equal(await number.locator('[data-verdict]').getAttribute('data-verdict'), 'broken');
     // Two modified breaks under v2: the 2^53 + 1 number and the repeated key's first member.
-    const breaks = await number.locator('li').filter({ hasText: /^modified at seq/ }).allInnerTexts();
+    const breaks = await number
+      .locator('li')
+      .filter({ hasText: /^modified at seq/ })
+      .allInnerTexts();
     assert.equal(breaks.length, 2, breaks.join('\n'));
     assert.match(breaks[1]!, new RegExp(`^modified at seq ${v2DupSeq!}: Row seq ${v2DupSeq!} .* was changed after it was written`));
     assert.equal(await number.locator('[data-limit-kind=number_precision]').count(), 0);

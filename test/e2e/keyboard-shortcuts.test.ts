@@ -111,7 +111,10 @@ describe('keyboard shortcuts work whenever focus is not in a text field', () => 
   test('Review: the decide dialog opens from the keyboard, keeps Tab inside it, and Esc closes it having recorded nothing', async () => {
     const page = stack.page;
     await openScreen(page, 'Review');
-    const decide = page.locator('li.exception').first().getByRole('button', { name: /^Decide: / });
+    const decide = page
+      .locator('li.exception')
+      .first()
+      .getByRole('button', { name: /^Decide: / });
     await decide.waitFor({ timeout: 30_000 });
     await decide.focus();
     await page.keyboard.press('Enter');
@@ -129,7 +132,11 @@ describe('keyboard shortcuts work whenever focus is not in a text field', () => 
     }
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('aria-label')), await decide.getAttribute('aria-label'), 'focus returns to the Decide button');
+    assert.equal(
+      await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('aria-label')),
+      await decide.getAttribute('aria-label'),
+      'focus returns to the Decide button',
+    );
     assert.equal(await page.getByTestId('decision-current').count(), 0, 'closing the dialog recorded nothing');
   });
 });

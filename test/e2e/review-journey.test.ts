@@ -52,7 +52,10 @@ describe('review by exception on the tampered demo tenant', () => {
     await stack.screenshot('30-review-open-light');
 
     // Keyboard only: Enter opens the dialog, Tab stays inside it, Esc closes it having recorded nothing.
-    const decideButton = page.locator('li.exception[data-status="open"]').first().getByRole('button', { name: /^Decide: / });
+    const decideButton = page
+      .locator('li.exception[data-status="open"]')
+      .first()
+      .getByRole('button', { name: /^Decide: / });
     await decideButton.focus();
     await page.keyboard.press('Enter');
     const modal = page.getByRole('dialog');

@@ -44,9 +44,15 @@ describe('the screens read plainly on the demo tenant', () => {
       assert.doesNotMatch(t, UUID, `title names what happened: ${t}`);
       assert.match(t, / · (acme-pharma|globex-bank|initech-ai)$/);
     }
-    assert.ok(titles.some((t) => / by \S+@/.test(t)), 'event anomalies name the user');
+    assert.ok(
+      titles.some((t) => / by \S+@/.test(t)),
+      'event anomalies name the user',
+    );
     const reasons = await an.items.locator('.anomaly-main .muted').allInnerTexts();
-    assert.ok(reasons.some((r) => /^[\w-]+: [a-z][a-z0-9 ]+ [\d.]+/.test(r)), `features in words: ${reasons.slice(0, 3).join(' | ')}`);
+    assert.ok(
+      reasons.some((r) => /^[\w-]+: [a-z][a-z0-9 ]+ [\d.]+/.test(r)),
+      `features in words: ${reasons.slice(0, 3).join(' | ')}`,
+    );
     await an.items.first().click();
     const heading = stack.page.getByRole('region', { name: 'Anomaly detail' }).getByRole('heading', { level: 2 });
     await heading.waitFor();
@@ -64,9 +70,13 @@ describe('the screens read plainly on the demo tenant', () => {
     assert.ok((await prompt.innerText()).startsWith(preview.replace(/…$/, '').slice(0, 20)), 'the prompt is the row’s text, readable');
     await tl.drawer.getByTestId('drawer-response').waitFor();
     // The prompt comes before the model table and the field list.
-    const order = await tl.drawer.locator('[data-testid=drawer-prompt], section[aria-label="Model metadata"], section[aria-label="All fields"]').evaluateAll((els) =>
-      els.map((e) => (e as unknown as { getAttribute(n: string): string | null }).getAttribute('data-testid') ?? (e as unknown as { getAttribute(n: string): string | null }).getAttribute('aria-label')),
-    );
+    const order = await tl.drawer
+      .locator('[data-testid=drawer-prompt], section[aria-label="Model metadata"], section[aria-label="All fields"]')
+      .evaluateAll((els) =>
+        els.map(
+          (e) => (e as unknown as { getAttribute(n: string): string | null }).getAttribute('data-testid') ?? (e as unknown as { getAttribute(n: string): string | null }).getAttribute('aria-label'),
+        ),
+      );
     assert.deepEqual(order, ['drawer-prompt', 'Model metadata', 'All fields']);
     await stack.page.keyboard.press('Escape');
   });

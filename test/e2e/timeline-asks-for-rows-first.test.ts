@@ -37,7 +37,10 @@ describe('timeline request order', () => {
       if (e) e.doneAt = tick++;
     });
     await stack.page.goto(stack.bridge.url);
-    await stack.page.getByTestId('result-count').filter({ hasText: /1,000 rows/ }).waitFor();
+    await stack.page
+      .getByTestId('result-count')
+      .filter({ hasText: /1,000 rows/ })
+      .waitFor();
     await stack.page.locator('details.facet[data-facet="tenant"] label[data-value]').first().waitFor();
   });
   after(async () => stack?.stop());
@@ -61,7 +64,10 @@ describe('timeline request order', () => {
 
   test('a filter replaced at once never has its side panels computed', async () => {
     await stack.page.goto(`${stack.bridge.origin}/#/timeline`);
-    await stack.page.getByTestId('result-count').filter({ hasText: /1,000 rows/ }).waitFor();
+    await stack.page
+      .getByTestId('result-count')
+      .filter({ hasText: /1,000 rows/ })
+      .waitFor();
     await stack.page.locator('details.facet[data-facet="severity"] label[data-value]').nth(1).waitFor();
     seen.length = 0;
     const [first, second] = await stack.page.locator('details.facet[data-facet="severity"] label[data-value]').evaluateAll((labels) => {
@@ -73,7 +79,10 @@ describe('timeline request order', () => {
     const last = { severity: [first!, second!] };
     await waitUntil(() => facetsFor(last).some((s) => s.doneAt !== null));
     assert.deepEqual(facetsFor({ severity: [first!] }), []);
-    assert.deepEqual(seen.filter((s) => s.method === 'records.histogram' && JSON.stringify(s.filter) === JSON.stringify({ severity: [first!] })), []);
+    assert.deepEqual(
+      seen.filter((s) => s.method === 'records.histogram' && JSON.stringify(s.filter) === JSON.stringify({ severity: [first!] })),
+      [],
+    );
   });
 });
 

@@ -130,10 +130,16 @@ describe('workstation journey on the demo tenant', () => {
     const breaks = await row.locator('[data-break-kind]').allInnerTexts();
     const plantedSeqs = demo.groundTruth.tampering.map((t) => t.seq);
     assert.ok(breaks.length > 0);
-    assert.ok(plantedSeqs.some((seq) => breaks.some((b) => b.includes(`seq ${seq}`))), `a break at a planted seq (${plantedSeqs.join(', ')}): ${breaks.join(' | ')}`);
+    assert.ok(
+      plantedSeqs.some((seq) => breaks.some((b) => b.includes(`seq ${seq}`))),
+      `a break at a planted seq (${plantedSeqs.join(', ')}): ${breaks.join(' | ')}`,
+    );
     await stack.screenshot('15-integrity-light');
     // Jump to the row: the timeline opens on that tenant's events at the break.
-    await row.getByRole('link', { name: /Jump to the row/ }).first().click();
+    await row
+      .getByRole('link', { name: /Jump to the row/ })
+      .first()
+      .click();
     await stack.page.getByRole('main', { name: 'Timeline' }).waitFor();
     assert.match(stack.page.url(), new RegExp(`tenant=${tampered}`));
   });
@@ -241,10 +247,17 @@ describe('workstation journey on the demo tenant', () => {
     // The cache still answers: timeline, drawer and anomaly review work offline.
     const tl = await openTimeline(stack.page);
     await tl.rows.first().click();
-    await tl.drawer.getByRole('region', { name: 'Chain position' }).or(tl.drawer.getByRole('region', { name: 'Model metadata' })).first().waitFor();
+    await tl.drawer
+      .getByRole('region', { name: 'Chain position' })
+      .or(tl.drawer.getByRole('region', { name: 'Model metadata' }))
+      .first()
+      .waitFor();
     await stack.page.keyboard.press('Escape');
     await reviewTopAnomaly(stack.page, 'False positive', 'Re-checked offline: planned maintenance window.', 'Ada Auditor');
     await stack.screenshot('14-source-lost-banner-light');
-    assert.deepEqual(stack.pageErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+    assert.deepEqual(
+      stack.pageErrors.filter((e) => !/Failed to load resource/.test(e)),
+      [],
+    );
   });
 });

@@ -21,8 +21,15 @@ export async function appOnDemo(demo: DemoDb, dir: string, opts: { synced?: bool
   const url = new URL(demo.url);
   ctx.config.update((c) => {
     c.connections.push({
-      id: 'demo', name: 'Demo', host: url.hostname, port: Number(url.port), database: url.pathname.slice(1),
-      user: decodeURIComponent(url.username), sslmode: 'disable', tenants: demo.groundTruth.tenants, schema: 'public',
+      id: 'demo',
+      name: 'Demo',
+      host: url.hostname,
+      port: Number(url.port),
+      database: url.pathname.slice(1),
+      user: decodeURIComponent(url.username),
+      sslmode: 'disable',
+      tenants: demo.groundTruth.tenants,
+      schema: 'public',
     });
     c.activeConnectionId = 'demo';
   });

@@ -81,11 +81,16 @@ export class CacheFixture {
   private tables = new Map<TableKind, { id: number; mapped: MappedColumn[] }>();
   private inserts = new Map<string, ReturnType<CacheDb['prepare']>>();
 
-  constructor(readonly path: string, fingerprint = 'f'.repeat(64)) {
+  constructor(
+    readonly path: string,
+    fingerprint = 'f'.repeat(64),
+  ) {
     this.db = openCache(path);
     this.sourceId = Number(
       this.db
-        .prepare(`INSERT INTO sources (fingerprint, system_identifier, database_name, server_version, label, first_seen_at) VALUES (?, '7000000000000000001', 'auditdesk_demo', '18.4', '127.0.0.1:5432/auditdesk_demo', '2026-01-01T00:00:00Z')`)
+        .prepare(
+          `INSERT INTO sources (fingerprint, system_identifier, database_name, server_version, label, first_seen_at) VALUES (?, '7000000000000000001', 'auditdesk_demo', '18.4', '127.0.0.1:5432/auditdesk_demo', '2026-01-01T00:00:00Z')`,
+        )
         .run(fingerprint).lastInsertRowid,
     );
     this.syncId = Number(
@@ -158,11 +163,19 @@ export class CacheFixture {
   }
 
   addAnomalies(tenant: string, rows: SourceRow[]): void {
-    this.add('anomalies', 'anomalies', rows.map((r) => ({ tenant_id: tenant, ...r })));
+    this.add(
+      'anomalies',
+      'anomalies',
+      rows.map((r) => ({ tenant_id: tenant, ...r })),
+    );
   }
 
   addAccess(tenant: string, rows: SourceRow[]): void {
-    this.add('access', 'access_log', rows.map((r) => ({ tenant_id: tenant, ...r })));
+    this.add(
+      'access',
+      'access_log',
+      rows.map((r) => ({ tenant_id: tenant, ...r })),
+    );
   }
 
   addReview(tenant: string, anomalyKey: string, decision: 'confirmed' | 'false_positive', note: string): void {
@@ -230,18 +243,18 @@ export function fillDemoLike(f: CacheFixture, tenant: string, events: number, op
   const conversations = f.addConversations(tenant, conv);
   f.addAnomalies(
     tenant,
-    events_.filter((_, i) => i % 50 === 7).map((e, i) => ({
-      id: uuidOf(`${tenant}-an-${i}`),
-      audit_event_id: e.id!,
-      anomaly_score: i % 2 ? '0.91' : '0.42',
-      detected_at: e.created_at,
-      detector: 'isolation-forest',
-      features: '{"hour": 3}',
-      model_version: 'det-1',
-    })),
+    events_
+      .filter((_, i) => i % 50 === 7)
+      .map((e, i) => ({
+        id: uuidOf(`${tenant}-an-${i}`),
+        audit_event_id: e.id!,
+        anomaly_score: i % 2 ? '0.91' : '0.42',
+        detected_at: e.created_at,
+        detector: 'isolation-forest',
+        features: '{"hour": 3}',
+        model_version: 'det-1',
+      })),
   );
-  f.addAccess(tenant, [
-    { id: uuidOf(`${tenant}-ac-0`), user_id: 'auditor', access_type: 'read', query_parameters: '{"q": 1}', accessed_at: '2026-01-05 10:00:00+00' },
-  ]);
+  f.addAccess(tenant, [{ id: uuidOf(`${tenant}-ac-0`), user_id: 'auditor', access_type: 'read', query_parameters: '{"q": 1}', accessed_at: '2026-01-05 10:00:00+00' }]);
   return { events: events_, conversations };
 }

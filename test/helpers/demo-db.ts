@@ -105,8 +105,7 @@ export async function startDemoDb(opts: { events?: number; seed?: number } = {})
           port: demo.port,
           dataDir,
           groundTruth: demo.groundTruth,
-          stop: () =>
-            (stopped ??= demo.stop().finally(() => rm(parent, { recursive: true, force: true }))),
+          stop: () => (stopped ??= demo.stop().finally(() => rm(parent, { recursive: true, force: true }))),
         };
       } catch (e) {
         lastError = e;

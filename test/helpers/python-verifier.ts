@@ -52,7 +52,11 @@ export async function verifyWithBoth(pkg: string, opts: VerifyPackageOptions & {
   // Every failure the reference verifier names, verify-package names too. It may name
   // fewer: it does not repeat the PDF-to-signer binding or the break-by-break
   // comparison of verification.json (see its docstring).
-  assert.deepEqual(py.codes.filter((c) => !(tsCodes as string[]).includes(c)), [], `verify_package.py names failures verify-package does not on ${pkg}`);
+  assert.deepEqual(
+    py.codes.filter((c) => !(tsCodes as string[]).includes(c)),
+    [],
+    `verify_package.py names failures verify-package does not on ${pkg}`,
+  );
   assert.equal(py.exit, { valid: 0, unpinned: 3, invalid: 1 }[py.verdict]);
   return ts;
 }

@@ -119,9 +119,7 @@ export function createRecordsFixture(opts: FixtureOptions = {}): RecordsFixture 
     `INSERT INTO sources (source_id, fingerprint, system_identifier, database_name, server_version, label, first_seen_at)
      VALUES (1, 'fp-fixture', '7000000000000000001', 'auditdesk_demo', '18.0', '127.0.0.1:5432/auditdesk_demo', '2026-11-01T00:00:00Z')`,
   ).run();
-  const table = db.prepare(
-    `INSERT INTO source_tables (table_id, source_id, kind, schema_name, table_name, columns_json) VALUES (?, 1, ?, 'public', ?, ?)`,
-  );
+  const table = db.prepare(`INSERT INTO source_tables (table_id, source_id, kind, schema_name, table_name, columns_json) VALUES (?, 1, ?, 'public', ?, ?)`);
   table.run(1, 'events', 'audit_logs', JSON.stringify(eventsMap));
   table.run(2, 'conversations', 'conversation_audit_logs', JSON.stringify(convMap));
   table.run(3, 'anomalies', 'audit_anomalies', JSON.stringify(anomalyMap));
@@ -138,8 +136,7 @@ export function createRecordsFixture(opts: FixtureOptions = {}): RecordsFixture 
     }
     s.run(row);
   };
-  const digestOf = (columns: typeof EVENT_COLUMNS, values: (string | null)[]) =>
-    fast ? createHash('sha1').update(values.join('\u0001')).digest('hex') : rowDigest(columns, values);
+  const digestOf = (columns: typeof EVENT_COLUMNS, values: (string | null)[]) => (fast ? createHash('sha1').update(values.join('\u0001')).digest('hex') : rowDigest(columns, values));
 
   const rows: SourceRow[] = [];
   const eventIds: [string, string][] = [];
@@ -169,17 +166,26 @@ export function createRecordsFixture(opts: FixtureOptions = {}): RecordsFixture 
         const type = pick(EVENT_TYPES);
         const user = ev % 211 === 7 ? HOSTILE.html : `user-${Math.floor(rand() * 40)}`;
         const words = `${pick(WORDS)} ${pick(WORDS)}`;
-        const details =
-          ev % 401 === 3
-            ? JSON.stringify({ note: HOSTILE.sql, html: HOSTILE.html, fts: HOSTILE.fts })
-            : JSON.stringify({ action: type, words, rows: Math.floor(rand() * 1000) });
+        const details = ev % 401 === 3 ? JSON.stringify({ note: HOSTILE.sql, html: HOSTILE.html, fts: HOSTILE.fts }) : JSON.stringify({ action: type, words, rows: Math.floor(rand() * 1000) });
         const id = uuid(ev, 'event');
         const prev = prevByTenant.get(tenant) ?? '0'.repeat(64);
         const hash = createHash('sha256').update(`${prev}\n${id}`).digest('hex');
         prevByTenant.set(tenant, hash);
         const values = [
-          id, String(seq), tenant, type, 'patient_record', `ent-${Math.floor(rand() * 500)}`, pick(SEVERITIES), user, details,
-          `10.0.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}`, ts, ev % 3 === 0 ? 'eu-west' : null, prev, hash,
+          id,
+          String(seq),
+          tenant,
+          type,
+          'patient_record',
+          `ent-${Math.floor(rand() * 500)}`,
+          pick(SEVERITIES),
+          user,
+          details,
+          `10.0.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}`,
+          ts,
+          ev % 3 === 0 ? 'eu-west' : null,
+          prev,
+          hash,
         ];
         const rec = toRecord(eventsMap, values);
         insert('records', { ...rec, table_id: 1, kind: 'event', digest: digestOf(EVENT_COLUMNS, values), sync_id: 1 });
@@ -207,13 +213,24 @@ export function createRecordsFixture(opts: FixtureOptions = {}): RecordsFixture 
           ...(secret ? { api_key: 'sk-proj-abcdefghijklmnopqrstuvwx0123456789' } : {}),
         });
         const hostile = conv % 173 === 11;
-        const prompt = hostile
-          ? `Please ${HOSTILE.html} then ${HOSTILE.sql} and ${HOSTILE.fts}`
-          : `Customer asks about ${pick(WORDS)} and ${pick(WORDS)} (turn ${conv})`;
+        const prompt = hostile ? `Please ${HOSTILE.html} then ${HOSTILE.sql} and ${HOSTILE.fts}` : `Customer asks about ${pick(WORDS)} and ${pick(WORDS)} (turn ${conv})`;
         const values = [
-          uuid(conv, 'conversation'), sessionTenant, agent, `sess-${session}`, sessionChannel, prompt,
-          `Answer regarding ${pick(WORDS)}.`, JSON.stringify({ provider, model }), pgTimestamp(sessionMs), provider, model, version,
-          deployment, temperature, safety, config,
+          uuid(conv, 'conversation'),
+          sessionTenant,
+          agent,
+          `sess-${session}`,
+          sessionChannel,
+          prompt,
+          `Answer regarding ${pick(WORDS)}.`,
+          JSON.stringify({ provider, model }),
+          pgTimestamp(sessionMs),
+          provider,
+          model,
+          version,
+          deployment,
+          temperature,
+          safety,
+          config,
         ];
         const rec = toRecord(convMap, values);
         insert('records', { ...rec, table_id: 2, kind: 'conversation', digest: digestOf(CONVERSATION_COLUMNS, values), sync_id: 1 });
@@ -245,8 +262,13 @@ export function createRecordsFixture(opts: FixtureOptions = {}): RecordsFixture 
       const [tenant, eventId] = eventIds[(a * 37) % eventIds.length]!;
       const score = (a % 10) / 10 + 0.05; // 0.05, 0.15, … 0.95: both sides of 0.7
       const values = [
-        uuid(a, 'anomaly'), a === nAnomalies - 1 ? uuid(999_999, 'missing-event') : eventId, tenant, score.toFixed(2),
-        pgTimestamp(START_MS + a * 3_600_000), a % 2 ? 'isolation-forest' : 'rules', JSON.stringify({ z: score * 5, note: HOSTILE.html }),
+        uuid(a, 'anomaly'),
+        a === nAnomalies - 1 ? uuid(999_999, 'missing-event') : eventId,
+        tenant,
+        score.toFixed(2),
+        pgTimestamp(START_MS + a * 3_600_000),
+        a % 2 ? 'isolation-forest' : 'rules',
+        JSON.stringify({ z: score * 5, note: HOSTILE.html }),
         'det-1.2',
       ];
       insert('anomalies', { ...toRecord(anomalyMap, values), table_id: 3, digest: digestOf(ANOMALY_COLUMNS, values), sync_id: 1 });
@@ -261,4 +283,3 @@ function byName(columns: { name: string }[], values: (string | null)[]): Record<
   columns.forEach((c, i) => (o[c.name] = values[i] ?? null));
   return o;
 }
-

@@ -29,7 +29,10 @@ export async function editAsOwner<T>(adminUrl: string, edit: (admin: Admin) => P
 
 /** Deletes the tenant's newest `count` events (keeping any an anomaly points at, as the schema requires). */
 export async function deleteTail(admin: Admin, tenant: string, count: number): Promise<void> {
-  await admin.query('DELETE FROM audit_logs a WHERE tenant_id = $1 AND seq > (SELECT max(seq) - $2 FROM audit_logs WHERE tenant_id = $1) AND NOT EXISTS (SELECT 1 FROM audit_anomalies n WHERE n.audit_event_id = a.id)', [tenant, count]);
+  await admin.query(
+    'DELETE FROM audit_logs a WHERE tenant_id = $1 AND seq > (SELECT max(seq) - $2 FROM audit_logs WHERE tenant_id = $1) AND NOT EXISTS (SELECT 1 FROM audit_anomalies n WHERE n.audit_event_id = a.id)',
+    [tenant, count],
+  );
 }
 
 export async function lastSeqOf(admin: Admin, tenant: string): Promise<string> {
@@ -39,6 +42,12 @@ export async function lastSeqOf(admin: Admin, tenant: string): Promise<string> {
 /** The hash the row at `seq` would carry if it were written now with its current content under `profile`. */
 export async function hashOfRow(admin: Admin, tenant: string, seq: string, profile?: ChainProfile): Promise<string> {
   const columns = await tableColumns(admin, 'audit_logs');
-  const row = (await admin.query<(string | null)[]>({ text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`, values: [tenant, seq], rowMode: 'array' })).rows[0]!;
+  const row = (
+    await admin.query<(string | null)[]>({
+      text: `SELECT ${columns.map((c) => `"${c.name}"::text`).join(', ')} FROM audit_logs WHERE tenant_id = $1 AND seq = $2`,
+      values: [tenant, seq],
+      rowMode: 'array',
+    })
+  ).rows[0]!;
   return chainHash(row[columns.findIndex((c) => c.name === 'prev_hash')]!, makePayloadBuilder(columns, profile)(row), profile);
 }

@@ -37,7 +37,15 @@ export async function verifyWithAll(pkg: string, opts: VerifyPackageOptions & { 
   assert.deepEqual(web.requests, [], `verify.html made a request for ${pkg}`);
   const tsCodes = [...new Set(ts.failures.map((f) => f.code as string))].sort();
   assert.equal(web.verdict, verdictOf(ts), `verify.html says ${web.verdict} (${web.codes.join(', ')}), verify-package ${verdictOf(ts)} (${tsCodes.join(', ')}) on ${pkg}`);
-  assert.deepEqual(web.codes.filter((c) => !tsCodes.includes(c)), [], `verify.html names failures verify-package does not on ${pkg}`);
-  assert.deepEqual(tsCodes.filter((c) => !NOT_CHECKED_ON_PAGE.includes(c) && !web.codes.includes(c)), [], `verify-package names failures verify.html checks but did not name on ${pkg} (page: ${web.codes.join(', ')})`);
+  assert.deepEqual(
+    web.codes.filter((c) => !tsCodes.includes(c)),
+    [],
+    `verify.html names failures verify-package does not on ${pkg}`,
+  );
+  assert.deepEqual(
+    tsCodes.filter((c) => !NOT_CHECKED_ON_PAGE.includes(c) && !web.codes.includes(c)),
+    [],
+    `verify-package names failures verify.html checks but did not name on ${pkg} (page: ${web.codes.join(', ')})`,
+  );
   return ts;
 }

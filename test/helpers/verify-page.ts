@@ -52,7 +52,11 @@ export async function runVerifyPage(pkg: string, opts: { pin?: string; page?: st
     await page.setInputFiles('#zip', pkg);
     await page.waitForSelector('#result .verdict:not(.busy)', { timeout: 120_000 });
     const r = await page.evaluate(() => {
-      const d = (globalThis as unknown as { document: { querySelector(s: string): { dataset: Record<string, string>; textContent: string } | null; querySelectorAll(s: string): { dataset: Record<string, string> }[] } }).document;
+      const d = (
+        globalThis as unknown as {
+          document: { querySelector(s: string): { dataset: Record<string, string>; textContent: string } | null; querySelectorAll(s: string): { dataset: Record<string, string> }[] };
+        }
+      ).document;
       const v = d.querySelector('#result .verdict');
       return {
         verdict: v?.dataset.verdict ?? 'invalid',

@@ -44,7 +44,10 @@ describe('anomaly list', () => {
       } else assert.equal(a.event, null, 'an anomaly whose event is not cached still lists, without an event');
       assert.match(a.features!, /^\{\n/, 'features are pretty-printed text');
     }
-    assert.ok(list.anomalies.some((a) => a.event === null), 'the fixture plants one anomaly with a missing event');
+    assert.ok(
+      list.anomalies.some((a) => a.event === null),
+      'the fixture plants one anomaly with a missing event',
+    );
   });
 
   test('the threshold slider and tenant narrow the list', async () => {
@@ -72,8 +75,14 @@ describe('anomaly list', () => {
       .map(canonicalTimestamp)
       .sort();
     const at = tenantTimes.indexOf(c.event!.ts!);
-    assert.deepEqual(c.before.map((r) => r.ts), tenantTimes.slice(at - 4, at));
-    assert.deepEqual(c.after.map((r) => r.ts), tenantTimes.slice(at + 1, at + 5));
+    assert.deepEqual(
+      c.before.map((r) => r.ts),
+      tenantTimes.slice(at - 4, at),
+    );
+    assert.deepEqual(
+      c.after.map((r) => r.ts),
+      tenantTimes.slice(at + 1, at + 5),
+    );
     assert.ok([...c.before, ...c.after].every((r) => r.tenant === target.tenant));
   });
 });
@@ -82,7 +91,12 @@ describe('reviews', () => {
   test('a review needs a note, a reviewer and a meaning', async () => {
     const [a] = (await api()['anomalies.list']({})).anomalies;
     const base = { tenant: a!.tenant, anomalyKey: a!.anomalyKey, decision: 'confirmed', reviewer: 'R. Auditor', meaning: 'Reviewed and confirmed as a security incident' };
-    for (const input of [{ ...base, note: '' }, { ...base, note: '   \n ' }, { ...base, note: 'ok', reviewer: ' ' }, { ...base, note: 'ok', meaning: '' }]) {
+    for (const input of [
+      { ...base, note: '' },
+      { ...base, note: '   \n ' },
+      { ...base, note: 'ok', reviewer: ' ' },
+      { ...base, note: 'ok', meaning: '' },
+    ]) {
       const reply = await dispatch(ctx, 'anomalies.review', input);
       assert.equal(reply.ok, false);
       assert.equal(!reply.ok && reply.error.code, 'E_INPUT');
@@ -101,18 +115,29 @@ describe('reviews', () => {
     const list = await api()['anomalies.list']({});
     const a = list.anomalies[1]!;
     const first = await api()['anomalies.review']({
-      tenant: a.tenant, anomalyKey: a.anomalyKey, decision: 'false_positive', note: '  Scheduled export by the backup job <b>x</b>  ',
-      reviewer: 'R. Auditor', meaning: 'Reviewed and dismissed as a false positive',
+      tenant: a.tenant,
+      anomalyKey: a.anomalyKey,
+      decision: 'false_positive',
+      note: '  Scheduled export by the backup job <b>x</b>  ',
+      reviewer: 'R. Auditor',
+      meaning: 'Reviewed and dismissed as a false positive',
     });
     assert.equal(first.note, 'Scheduled export by the backup job <b>x</b>', 'stored trimmed, verbatim (markup is text)');
     assert.match(first.reviewedAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     const second = await api()['anomalies.review']({
-      tenant: a.tenant, anomalyKey: a.anomalyKey, decision: 'confirmed', note: 'Backup job does not run at 3 a.m.; escalated.',
-      reviewer: 'S. Second', meaning: 'Reviewed and confirmed as a security incident',
+      tenant: a.tenant,
+      anomalyKey: a.anomalyKey,
+      decision: 'confirmed',
+      note: 'Backup job does not run at 3 a.m.; escalated.',
+      reviewer: 'S. Second',
+      meaning: 'Reviewed and confirmed as a security incident',
     });
     assert.ok(second.reviewId > first.reviewId);
     const history = await api()['anomalies.reviews']({ tenant: a.tenant, anomalyKey: a.anomalyKey });
-    assert.deepEqual(history.map((r) => r.decision), ['false_positive', 'confirmed']);
+    assert.deepEqual(
+      history.map((r) => r.decision),
+      ['false_positive', 'confirmed'],
+    );
     const after = await api()['anomalies.list']({});
     const listed = after.anomalies.find((x) => x.anomalyKey === a.anomalyKey)!;
     assert.equal(listed.latestReview?.decision, 'confirmed');
@@ -139,16 +164,25 @@ describe('model and config findings', () => {
 
     const hot = kinds('high_temperature');
     assert.deepEqual(new Set(hot.map((f) => f.agentId)), new Set(convs.filter((r) => Number(r.byName.temperature) > 0.8).map((r) => r.byName.agent_id)));
-    assert.equal(hot.reduce((s, f) => s + f.count, 0), convs.filter((r) => Number(r.byName.temperature) > 0.8).length);
+    assert.equal(
+      hot.reduce((s, f) => s + f.count, 0),
+      convs.filter((r) => Number(r.byName.temperature) > 0.8).length,
+    );
     assert.equal(hot.find((f) => f.agentId === 'fraud-analyst')?.severity, 'high', '1.4 is above 1');
     assert.match(hot.find((f) => f.agentId === 'fraud-analyst')!.title, /temperature 1\.4 on agent fraud-analyst \(azure gpt-4 0613, deployment prod-eastus-01\)/);
 
     const relaxed = kinds('relaxed_safety');
-    assert.equal(relaxed.reduce((s, f) => s + f.count, 0), convs.filter((r) => r.byName.safety_mode === 'relaxed').length);
+    assert.equal(
+      relaxed.reduce((s, f) => s + f.count, 0),
+      convs.filter((r) => r.byName.safety_mode === 'relaxed').length,
+    );
 
     const secrets = kinds('secret_in_config');
     const withSecret = convs.filter((r) => r.byName.model_config?.includes(SECRET));
-    assert.equal(secrets.reduce((s, f) => s + f.count, 0), withSecret.length);
+    assert.equal(
+      secrets.reduce((s, f) => s + f.count, 0),
+      withSecret.length,
+    );
     assert.ok(withSecret.length > 0);
     for (const f of secrets) {
       assert.match(f.excerpt!, /^api_key: "sk-…\[REDACTED \d+ chars\]"$/);
@@ -157,7 +191,10 @@ describe('model and config findings', () => {
     assert.ok(!found.some((f) => f.kind === 'secret_in_config' && /max_tokens/.test(f.excerpt ?? '')), 'max_tokens is not a token');
 
     const rare = kinds('unapproved_model_version');
-    assert.ok(rare.some((f) => f.modelVersion === '2024-05-13'), 'the 2% version of gpt-4o is flagged');
+    assert.ok(
+      rare.some((f) => f.modelVersion === '2024-05-13'),
+      'the 2% version of gpt-4o is flagged',
+    );
     assert.ok(!rare.some((f) => f.modelVersion === '2024-08-06'));
     for (const f of found) {
       assert.ok(f.sampleRids.length > 0 && f.sampleRids.length <= 5);

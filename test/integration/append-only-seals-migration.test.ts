@@ -11,7 +11,10 @@ import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
 const ALL = loadMigrations();
 
 test('seals can be added but never changed or removed; drift findings are never removed', () => {
-  assert.ok(ALL.some((m) => m.name.endsWith('_append_only_seals.sql')), 'the migration is in migrations/cache');
+  assert.ok(
+    ALL.some((m) => m.name.endsWith('_append_only_seals.sql')),
+    'the migration is in migrations/cache',
+  );
   const path = join(scratchDir('auditdesk-append-only-'), 'cache.sqlite');
   const f = new CacheFixture(path);
   fillDemoLike(f, 'acme', 20);
@@ -22,7 +25,9 @@ test('seals can be added but never changed or removed; drift findings are never 
     const table = db.prepare(`SELECT table_id FROM source_tables WHERE kind = 'conversations'`).pluck().get() as number;
     const syncId = db.prepare('SELECT max(sync_id) FROM syncs').pluck().get() as number;
     const seal = (root: string) =>
-      db.prepare(`INSERT INTO seals (sync_id, source_fingerprint, table_id, tenant_id, row_count, merkle_root, created_at) VALUES (?, 'f', ?, 'acme', 1, ?, '2026-01-02T00:00:00Z')`).run(syncId, table, root);
+      db
+        .prepare(`INSERT INTO seals (sync_id, source_fingerprint, table_id, tenant_id, row_count, merkle_root, created_at) VALUES (?, 'f', ?, 'acme', 1, ?, '2026-01-02T00:00:00Z')`)
+        .run(syncId, table, root);
     seal('a'.repeat(64));
     seal('b'.repeat(64));
     assert.equal(db.prepare('SELECT count(*) FROM seals WHERE table_id = ?').pluck().get(table), 2, 'the re-seal stands beside the first');

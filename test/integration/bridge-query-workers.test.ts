@@ -53,10 +53,9 @@ describe('cache reads off the main thread', () => {
     const pool = ctx.queryPool()!;
 
     let heavyDone = false;
-    const heavy = Promise.all([
-      post<FacetsResult>('records.facets', { filter: { text: 'e' }, limit: 50 }),
-      post<FacetsResult>('records.facets', { filter: { text: 'a' }, limit: 50 }),
-    ]).finally(() => (heavyDone = true));
+    const heavy = Promise.all([post<FacetsResult>('records.facets', { filter: { text: 'e' }, limit: 50 }), post<FacetsResult>('records.facets', { filter: { text: 'a' }, limit: 50 })]).finally(
+      () => (heavyDone = true),
+    );
     // wait until the requests reached the pool (they are past HTTP parsing and validation)
     while (pool.pending < 2 && !heavyDone) await new Promise((r) => setImmediate(r));
 

@@ -35,7 +35,10 @@ function cachedChain(events = 3000): { path: string; hashes: string[] } {
 
 function assertBlamesTheCache(r: { code: number; stdout: string; stderr: string }, path: string): void {
   assert.equal(r.code, 2, r.stdout + r.stderr);
-  const errors = r.stderr.trim().split('\n').filter((l) => !l.includes('created the auditor key'));
+  const errors = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.includes('created the auditor key'));
   assert.equal(errors.length, 1, r.stderr);
   assert.match(errors[0]!, new RegExp(`^auditdesk: cache ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is damaged`));
   assert.match(errors[0]!, /--rebuild/);
@@ -63,7 +66,7 @@ test('a scribbled page of the cached chain is local damage: exit 2 with one line
   const db = new Database(path, { readonly: true });
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   const rootpage = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'records'").pluck().get() as number;
-  const pages = (db.pragma('page_count', { simple: true }) as number);
+  const pages = db.pragma('page_count', { simple: true }) as number;
   db.close();
   const bytes = readFileSync(path);
   // A page well inside the file (the records table fills most of it), past its root.
@@ -81,7 +84,10 @@ test('a break the tenant really made (stored as synced) is still reported as a b
   // Same rows in a second cache, one of them edited at the source (without rehash) before the sync.
   const path2 = join(scratchDir('auditdesk-damage-'), 'cache.sqlite');
   const g = new CacheFixture(path2);
-  g.addEvents('acme', events.map((e, i) => (i === 20 ? { ...e, user_id: 'someone-else' } : e)));
+  g.addEvents(
+    'acme',
+    events.map((e, i) => (i === 20 ? { ...e, user_id: 'someone-else' } : e)),
+  );
   g.close();
   const r = await verifyCache(path2);
   assert.equal(r.code, 1, r.stdout + r.stderr);

@@ -71,7 +71,7 @@ async function verifyCacheJson(cache: string, exit = 0): Promise<VerifyReport> {
 const chainOf = (r: VerifyReport, tenant: string) => r.tenants.find((c) => c.tenant === tenant)!;
 const limitKinds = (r: VerifyReport, tenant: string) => (chainOf(r, tenant).limits ?? []).map((l) => l.kind);
 
-test('the v2 tenant\'s chain verifies intact with v2 and cannot verify with v1 (the value v1 cannot hold)', async () => {
+test("the v2 tenant's chain verifies intact with v2 and cannot verify with v1 (the value v1 cannot hold)", async () => {
   const session = await connectSource(demo.url);
   try {
     const v1 = await runVerification({ session, tenants: [v2Tenant], profile: JCS_SHA256_V1 });
@@ -86,8 +86,8 @@ test('the v2 tenant\'s chain verifies intact with v2 and cannot verify with v1 (
   }
 });
 
-describe('sync records each chain\'s profile; verify --cache and export use it', () => {
-  test('a cache synced without a profile verifies every chain with v1 (the v2 tenant\'s last row does not verify)', async () => {
+describe("sync records each chain's profile; verify --cache and export use it", () => {
+  test("a cache synced without a profile verifies every chain with v1 (the v2 tenant's last row does not verify)", async () => {
     const cache = join(dir, 'plain.sqlite');
     const s = await auditdesk(['sync', '--source', demo.url, '--tenant', v2Tenant, '--tenant', v1Tenant, '--cache', cache]);
     // The sync's own verdict already says so (issue 17), and exits 1 like verify.
@@ -95,7 +95,10 @@ describe('sync records each chain\'s profile; verify --cache and export use it',
     assert.match(s.stdout, new RegExp(`${v2Tenant}.*broken`));
     const r = await verifyCacheJson(cache, 1);
     assert.equal(chainOf(r, v2Tenant).verdict, 'broken');
-    assert.deepEqual(chainOf(r, v2Tenant).breaks.map((b) => `${b.kind}@${b.seq}`), [`modified@${exactSeq}`]);
+    assert.deepEqual(
+      chainOf(r, v2Tenant).breaks.map((b) => `${b.kind}@${b.seq}`),
+      [`modified@${exactSeq}`],
+    );
     assert.equal(r.profile.name, JCS_SHA256_V1.name);
   });
 
@@ -124,8 +127,14 @@ describe('sync records each chain\'s profile; verify --cache and export use it',
     assert.equal(chainOf(r, v2Tenant).verdict, 'intact');
     const db = openCache(cache);
     try {
-      const recorded = db.prepare('SELECT tenant_id, json_extract(profile_json, \'$.name\') AS name FROM chain_profiles ORDER BY tenant_id').all();
-      assert.deepEqual(recorded, [{ tenant_id: v2Tenant, name: V2 }, { tenant_id: v1Tenant, name: JCS_SHA256_V1.name }].sort((a, b) => a.tenant_id.localeCompare(b.tenant_id)));
+      const recorded = db.prepare("SELECT tenant_id, json_extract(profile_json, '$.name') AS name FROM chain_profiles ORDER BY tenant_id").all();
+      assert.deepEqual(
+        recorded,
+        [
+          { tenant_id: v2Tenant, name: V2 },
+          { tenant_id: v1Tenant, name: JCS_SHA256_V1.name },
+        ].sort((a, b) => a.tenant_id.localeCompare(b.tenant_id)),
+      );
     } finally {
       db.close();
     }
@@ -146,7 +155,16 @@ describe('sync records each chain\'s profile; verify --cache and export use it',
     const identity = loadIdentity(join(dir, 'id.p12'), 'profile-test-password');
     const db = openCache(cache);
     try {
-      await writePackage({ db, filter: { tenant: [v2Tenant] }, identity, out: join(dir, 'v2.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [], auditorKey: loadOrCreateAuditorKey(join(dir, 'data')) });
+      await writePackage({
+        db,
+        filter: { tenant: [v2Tenant] },
+        identity,
+        out: join(dir, 'v2.zip'),
+        createdAt: '2026-03-01T08:30:00Z',
+        appendixCap: 10,
+        approvedVersions: [],
+        auditorKey: loadOrCreateAuditorKey(join(dir, 'data')),
+      });
     } finally {
       db.close();
     }
@@ -162,13 +180,17 @@ describe('sync records each chain\'s profile; verify --cache and export use it',
   });
 });
 
-describe('the app\'s demo sync uses the ground truth\'s profiles', () => {
-  test('the demo connection carries the ground truth\'s chainProfiles and its sync records them', async () => {
+describe("the app's demo sync uses the ground truth's profiles", () => {
+  test("the demo connection carries the ground truth's chainProfiles and its sync records them", async () => {
     const ctx = new AppContext({ dataDir: join(dir, 'app'), frontDoor: 'test', log: () => undefined });
     try {
       const profile = await saveDemoProfile(ctx, demo.url, [v2Tenant, v1Tenant], truth.chainProfiles);
       assert.deepEqual(profile.mapping?.profiles, truth.chainProfiles);
-      await runSyncJob(ctx.cache(), { profile, password: decodeURIComponent(new URL(demo.url).password), cachePath: ctx.cachePath, dataDir: join(dir, 'app') }, { signal: new AbortController().signal, report: () => undefined });
+      await runSyncJob(
+        ctx.cache(),
+        { profile, password: decodeURIComponent(new URL(demo.url).password), cachePath: ctx.cachePath, dataDir: join(dir, 'app') },
+        { signal: new AbortController().signal, report: () => undefined },
+      );
       const report = await runVerification({ cache: { db: ctx.cache(), path: ctx.cachePath }, tenants: [v2Tenant] });
       assert.equal(report.tenants[0]!.verdict, 'intact');
       assert.ok(!(report.tenants[0]!.limits ?? []).some((l) => l.kind === 'number_precision'), JSON.stringify(report.tenants[0]!.limits));

@@ -24,13 +24,13 @@ before(() => {
 });
 after(() => upgraded.close());
 
-test('upgrading keeps every row, and a chain without a recorded profile is verified with the table\'s (jcs-sha256-v1)', () => {
+test("upgrading keeps every row, and a chain without a recorded profile is verified with the table's (jcs-sha256-v1)", () => {
   assert.equal(cacheSchemaVersion(upgraded), loadMigrations().length);
   assert.deepEqual(upgraded.prepare('SELECT * FROM records ORDER BY rid').raw().all(), rowsBefore);
   assert.deepEqual(chainProfileOf(upgraded, chain.table_id, chain.tenant_id), JCS_SHA256_V1);
 });
 
-test('a recorded profile belongs to its tenant\'s chain only, and recording again replaces it', () => {
+test("a recorded profile belongs to its tenant's chain only, and recording again replaces it", () => {
   recordChainProfile(upgraded, chain.table_id, chain.tenant_id, JCS_EXACT_SHA256_V2);
   assert.deepEqual(chainProfileOf(upgraded, chain.table_id, chain.tenant_id), JCS_EXACT_SHA256_V2);
   assert.deepEqual(chainProfileOf(upgraded, chain.table_id, `${chain.tenant_id}-other`), JCS_SHA256_V1);
@@ -39,8 +39,6 @@ test('a recorded profile belongs to its tenant\'s chain only, and recording agai
 });
 
 test('the profile of a chain is looked up by its key', () => {
-  const plan = upgraded
-    .prepare('EXPLAIN QUERY PLAN SELECT profile_json FROM chain_profiles WHERE table_id = ? AND tenant_id = ?')
-    .all(chain.table_id, chain.tenant_id) as { detail: string }[];
+  const plan = upgraded.prepare('EXPLAIN QUERY PLAN SELECT profile_json FROM chain_profiles WHERE table_id = ? AND tenant_id = ?').all(chain.table_id, chain.tenant_id) as { detail: string }[];
   assert.match(plan.map((p) => p.detail).join('\n'), /SEARCH chain_profiles USING (INDEX sqlite_autoindex_chain_profiles_1|PRIMARY KEY) \(table_id=\? AND tenant_id=\?\)/);
 });

@@ -40,10 +40,21 @@ before(() => {
   chain = { tenant: head.tenant, table: head.name, fingerprint: head.fingerprint, lastSeq: head.seq, headHash: head.hash, rows };
   // A checkpoint as an earlier version wrote it: the JSON body and its signature, no note column.
   const scratch = openCache(join(scratchDir('auditdesk-notes-fresh-'), 'c.sqlite'));
-  const written = recordCheckpoint(scratch, key, { origin: 'sync', sourceFingerprint: chain.fingerprint, tableName: chain.table, tenantId: chain.tenant, lastSeq: chain.lastSeq, headHash: chain.headHash, merkleRoot: null, rowCount: Number(rows) });
+  const written = recordCheckpoint(scratch, key, {
+    origin: 'sync',
+    sourceFingerprint: chain.fingerprint,
+    tableName: chain.table,
+    tenantId: chain.tenant,
+    lastSeq: chain.lastSeq,
+    headHash: chain.headHash,
+    merkleRoot: null,
+    rowCount: Number(rows),
+  });
   scratch.close();
   old.db
-    .prepare(`INSERT INTO checkpoints (origin, source_fingerprint, table_name, tenant_id, last_seq, head_hash, merkle_root, row_count, created_at, body_json, signature, public_key) VALUES ('sync', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)`)
+    .prepare(
+      `INSERT INTO checkpoints (origin, source_fingerprint, table_name, tenant_id, last_seq, head_hash, merkle_root, row_count, created_at, body_json, signature, public_key) VALUES ('sync', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)`,
+    )
     .run(chain.fingerprint, chain.table, chain.tenant, chain.lastSeq, chain.headHash, chain.rows, written.createdAt, written.bodyJson, written.signature, written.publicKey);
   old.close();
   upgraded = openCache(old.path);
@@ -66,7 +77,7 @@ test('a verification after the upgrade records its checkpoint in both forms; the
   const opened = openStoredNote({ note: c.note!, publicKey: c.publicKey!, sourceFingerprint: c.sourceFingerprint, tableName: c.tableName, tenantId: c.tenantId });
   assert.ok(opened.ok, 'the note opens');
   assert.equal(opened.head.origin, chainOrigin(chain.fingerprint, chain.tenant, c.tableName));
-  assert.equal(opened.head.size, chain.rows, 'every row of the tenant\'s chain is a leaf');
+  assert.equal(opened.head.size, chain.rows, "every row of the tenant's chain is a leaf");
 });
 
 test('a note edited in the table makes its checkpoint invalid', () => {
@@ -76,8 +87,6 @@ test('a note edited in the table makes its checkpoint invalid', () => {
 });
 
 test('the checkpoints of one chain are found by the chain index', () => {
-  const plan = upgraded
-    .prepare('EXPLAIN QUERY PLAN SELECT note FROM checkpoints WHERE table_name = ? AND tenant_id = ? ORDER BY last_seq')
-    .all(chain.table, chain.tenant) as { detail: string }[];
+  const plan = upgraded.prepare('EXPLAIN QUERY PLAN SELECT note FROM checkpoints WHERE table_name = ? AND tenant_id = ? ORDER BY last_seq').all(chain.table, chain.tenant) as { detail: string }[];
   assert.match(plan.map((p) => p.detail).join('\n'), /SEARCH checkpoints USING INDEX checkpoints_chain \(table_name=\? AND tenant_id=\?\)/);
 });

@@ -23,8 +23,16 @@ const api = () => clientFor(ctx);
 function profile(mapping?: unknown) {
   const url = new URL(demo.url);
   return {
-    id: 'mapped', name: 'Mapped', host: url.hostname, port: Number(url.port), database: url.pathname.slice(1),
-    user: decodeURIComponent(url.username), sslmode: 'disable' as const, tenants: [MAPPED_TENANT], schema: 'public', ...(mapping ? { mapping } : {}),
+    id: 'mapped',
+    name: 'Mapped',
+    host: url.hostname,
+    port: Number(url.port),
+    database: url.pathname.slice(1),
+    user: decodeURIComponent(url.username),
+    sslmode: 'disable' as const,
+    tenants: [MAPPED_TENANT],
+    schema: 'public',
+    ...(mapping ? { mapping } : {}),
   };
 }
 const password = () => decodeURIComponent(new URL(demo.url).password);

@@ -46,13 +46,25 @@ test('--json prints exactly the auditdesk-controls-v1 document, every control pe
   assert.match((report.source as { fingerprint: string }).fingerprint, /^[0-9a-f]{64}$/);
   // The effective policy: the file's value and every default.
   assert.deepEqual(report.policy, {
-    archiveAfterDays: 365, deleteAfterYears: 7, accessLogWindowSeconds: 300, exportAccessTypes: ['export'], maxTemperature: 1.5,
-    productionPattern: 'prod', relaxedSafetyModes: ['relaxed', 'off', 'disabled', 'none'], configChangeWindowHours: 24,
+    archiveAfterDays: 365,
+    deleteAfterYears: 7,
+    accessLogWindowSeconds: 300,
+    exportAccessTypes: ['export'],
+    maxTemperature: 1.5,
+    productionPattern: 'prod',
+    relaxedSafetyModes: ['relaxed', 'off', 'disabled', 'none'],
+    configChangeWindowHours: 24,
   });
   const tenants = report.tenants as { tenant: string; controls: Record<string, unknown>[] }[];
-  assert.deepEqual(tenants.map((t) => t.tenant), ['initech-ai', 'acme-pharma']);
+  assert.deepEqual(
+    tenants.map((t) => t.tenant),
+    ['initech-ai', 'acme-pharma'],
+  );
   for (const t of tenants) {
-    assert.deepEqual(t.controls.map((c) => c.id), CONTROL_IDS);
+    assert.deepEqual(
+      t.controls.map((c) => c.id),
+      CONTROL_IDS,
+    );
     for (const c of t.controls) {
       assert.deepEqual(Object.keys(c), ['id', 'status', 'summary', 'evidence', 'queries']);
       assert.ok((CONTROL_STATUSES as readonly string[]).includes(c.status as string));

@@ -54,18 +54,28 @@ test('each per-tenant control that fails in one demo tenant passes in another', 
 test('the evidence names the planted rows: the 3 a.m. exports, the lost dead letter, the silent model change', () => {
   const truth = db.groundTruth.controls;
   const access = verdict(truth.uncoveredExports.tenant, 'access_log.coverage');
-  assert.deepEqual((access.evidence.uncovered as { id: string }[]).map((u) => u.id), truth.uncoveredExports.ids);
+  assert.deepEqual(
+    (access.evidence.uncovered as { id: string }[]).map((u) => u.id),
+    truth.uncoveredExports.ids,
+  );
   const dlq = verdict(truth.dlq.tenant, 'dlq.reconciled');
-  assert.deepEqual((dlq.evidence.lost as { line: number; entityId: string }[]).map((l) => ({ line: l.line, entity_id: l.entityId })), truth.dlq.lost);
-  assert.deepEqual((dlq.evidence.persisted as { persistedId: string; foundBy: string }[]).map((p) => [p.foundBy, p.persistedId]), [
-    ['id', truth.dlq.persistedById[0]],
-    ['type, entity, user and time', truth.dlq.persistedByMatch[0]],
-  ]);
+  assert.deepEqual(
+    (dlq.evidence.lost as { line: number; entityId: string }[]).map((l) => ({ line: l.line, entity_id: l.entityId })),
+    truth.dlq.lost,
+  );
+  assert.deepEqual(
+    (dlq.evidence.persisted as { persistedId: string; foundBy: string }[]).map((p) => [p.foundBy, p.persistedId]),
+    [
+      ['id', truth.dlq.persistedById[0]],
+      ['type, entity, user and time', truth.dlq.persistedByMatch[0]],
+    ],
+  );
   const change = truth.unannouncedChange!;
   const logged = verdict(change.tenant, 'ai.config_change_logged');
-  assert.deepEqual((logged.evidence.unannounced as { firstRowId: string; changed: unknown }[]).map((u) => [u.firstRowId, u.changed]), [
-    [change.first_id, { model_version: `${change.from_version} → ${change.to_version}` }],
-  ]);
+  assert.deepEqual(
+    (logged.evidence.unannounced as { firstRowId: string; changed: unknown }[]).map((u) => [u.firstRowId, u.changed]),
+    [[change.first_id, { model_version: `${change.from_version} → ${change.to_version}` }]],
+  );
   const policy = verdict(db.groundTruth.tenants[0]!, 'rls.policy');
   assert.match(policy.summary, new RegExp(`not FORCEd on public\\.${truth.notForcedTable}`));
 });

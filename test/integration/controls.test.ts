@@ -65,8 +65,7 @@ const conv = `INSERT INTO conversation_audit_logs (id, tenant_id, agent_id, sess
               VALUES (gen_random_uuid(), $1, $2, 's1', 'web', 'q', 'a', NULL, $3, $4, $5, $6, NULL, $7, 'strict', '{"max_tokens": 256}')`;
 
 async function plantTenants(): Promise<void> {
-  const author = (user: string, extra: Record<string, string> = {}) =>
-    JSON.stringify({ _created_by: user, _created_by_username: user.split('@')[0], _created_at: '2026-09-01T10:00:00Z', ...extra });
+  const author = (user: string, extra: Record<string, string> = {}) => JSON.stringify({ _created_by: user, _created_by_username: user.split('@')[0], _created_at: '2026-09-01T10:00:00Z', ...extra });
   // clean-co: encrypted IPs, an export with its access-log row, author fields, a model
   // change announced by a config_change event the hour before.
   await admin.query(ev.insert, [1, CLEAN, 'update', 'document', 'D-1', 'ana@clean.example', author('ana@clean.example'), 'gAAAAABnQ2VuY3J5cHRlZC1pcC0x', '2026-09-01 10:00:00+00']);
@@ -80,22 +79,51 @@ async function plantTenants(): Promise<void> {
   await admin.query(conv, [CLEAN, 'clean-bot-prod', '2026-09-02 10:00:00+00', 'openai', 'gpt-4o', '2024-11-20', '0.2']);
   // odd-co: a temperature that is no number, an event whose author is someone else, one without a username.
   await admin.query(ev.insert, [1, ODD, 'update', 'document', 'D-9', 'bo@odd.example', author('eve@odd.example'), null, '2026-09-01 10:00:00+00']);
-  await admin.query(ev.insert, [2, ODD, 'update', 'document', 'D-9', 'bo@odd.example', JSON.stringify({ _created_by: 'bo@odd.example', _created_at: '2026-09-01T10:00:00Z' }), null, '2026-09-01 10:05:00+00']);
+  await admin.query(ev.insert, [
+    2,
+    ODD,
+    'update',
+    'document',
+    'D-9',
+    'bo@odd.example',
+    JSON.stringify({ _created_by: 'bo@odd.example', _created_at: '2026-09-01T10:00:00Z' }),
+    null,
+    '2026-09-01 10:05:00+00',
+  ]);
   await admin.query(conv, [ODD, 'odd-bot-prod', '2026-09-01 12:00:00+00', 'openai', 'gpt-4o', '2024-08-06', 'warm']);
 }
 
-test('the catalogue of controls is the issue\'s, in its order', () => {
+test("the catalogue of controls is the issue's, in its order", () => {
   assert.deepEqual(CONTROL_IDS, [
-    'rls.enabled', 'rls.policy', 'tenant.isolation', 'immutability.privileges', 'immutability.guard', 'chain.intact',
-    'retention.archive', 'retention.deletion', 'access_log.coverage', 'encryption.ip_address', 'ai.model_traceability',
-    'ai.temperature', 'ai.safety_mode', 'ai.secrets', 'ai.config_change_logged', 'authors.fields', 'dlq.reconciled',
+    'rls.enabled',
+    'rls.policy',
+    'tenant.isolation',
+    'immutability.privileges',
+    'immutability.guard',
+    'chain.intact',
+    'retention.archive',
+    'retention.deletion',
+    'access_log.coverage',
+    'encryption.ip_address',
+    'ai.model_traceability',
+    'ai.temperature',
+    'ai.safety_mode',
+    'ai.secrets',
+    'ai.config_change_logged',
+    'authors.fields',
+    'dlq.reconciled',
   ]);
 });
 
 test('rls.enabled: passes naming every audit table, fails naming the table without row-level security', async () => {
   const ok = await verdict(ACME, 'rls.enabled');
   assert.equal(ok.status, 'pass');
-  assert.deepEqual((ok.evidence.tables as { table: string }[]).map((t) => t.table).sort(), ['public.audit_access_log', 'public.audit_anomalies', 'public.audit_logs', 'public.conversation_audit_logs']);
+  assert.deepEqual((ok.evidence.tables as { table: string }[]).map((t) => t.table).sort(), [
+    'public.audit_access_log',
+    'public.audit_anomalies',
+    'public.audit_logs',
+    'public.conversation_audit_logs',
+  ]);
   assert.match(ok.queries[0]!, /pg_catalog\.pg_class/);
   const bad = await withPlanted(['ALTER TABLE audit_anomalies DISABLE ROW LEVEL SECURITY'], ['ALTER TABLE audit_anomalies ENABLE ROW LEVEL SECURITY'], () => verdict(ACME, 'rls.enabled'));
   assert.equal(bad.status, 'fail');
@@ -110,11 +138,7 @@ test('rls.policy: passes with tenant policies; warns when RLS is not forced; fai
   assert.match(warn.summary, /RLS is not FORCEd on public\.audit_anomalies, so the table owner bypasses it/);
   const forced = await withPlanted(['ALTER TABLE audit_anomalies FORCE ROW LEVEL SECURITY'], ['ALTER TABLE audit_anomalies NO FORCE ROW LEVEL SECURITY'], () => verdict(ACME, 'rls.policy'));
   assert.equal(forced.status, 'pass');
-  const open = await withPlanted(
-    [`CREATE POLICY everyone_reads ON audit_anomalies FOR SELECT USING (true)`],
-    ['DROP POLICY everyone_reads ON audit_anomalies'],
-    () => verdict(ACME, 'rls.policy'),
-  );
+  const open = await withPlanted([`CREATE POLICY everyone_reads ON audit_anomalies FOR SELECT USING (true)`], ['DROP POLICY everyone_reads ON audit_anomalies'], () => verdict(ACME, 'rls.policy'));
   assert.equal(open.status, 'fail');
   assert.match(open.summary, /public\.audit_anomalies has a permissive policy that ignores the tenant \(everyone_reads\)/);
   const none = await withPlanted(
@@ -141,10 +165,8 @@ test('tenant.isolation: a tenant sees only itself and no tenant sees nothing; a 
   const events = (ok.evidence.tables as { table: string; ownRows: number; rowsWithNoTenantSet: number }[]).find((t) => t.table === 'public.audit_logs')!;
   assert.equal(events.ownRows, db.groundTruth.counts[GLOBEX]!.audit_logs);
   assert.equal(events.rowsWithNoTenantSet, 0);
-  const leak = await withPlanted(
-    [`CREATE POLICY everyone_reads ON audit_access_log FOR SELECT USING (true)`],
-    ['DROP POLICY everyone_reads ON audit_access_log'],
-    () => verdict(GLOBEX, 'tenant.isolation'),
+  const leak = await withPlanted([`CREATE POLICY everyone_reads ON audit_access_log FOR SELECT USING (true)`], ['DROP POLICY everyone_reads ON audit_access_log'], () =>
+    verdict(GLOBEX, 'tenant.isolation'),
   );
   assert.equal(leak.status, 'fail');
   const access = (leak.evidence.tables as { table: string; foreignRows: { tenant: string; rows: number }[]; rowsWithNoTenantSet: number }[]).find((t) => t.table === 'public.audit_access_log')!;
@@ -159,7 +181,7 @@ test('tenant.isolation cannot be tested by a role that bypasses RLS: error with 
   assert.match(r.summary, /could not run: .*superuser/);
 });
 
-test('immutability.privileges: only the owner may change; a granted UPDATE/DELETE is named with its role, the auditor\'s own included', async () => {
+test("immutability.privileges: only the owner may change; a granted UPDATE/DELETE is named with its role, the auditor's own included", async () => {
   const ok = await verdict(ACME, 'immutability.privileges');
   assert.equal(ok.status, 'pass');
   assert.equal((ok.evidence.auditor as { role: string }).role, 'auditor_ro');
@@ -252,7 +274,7 @@ test('retention.deletion: looks in every readable table named like the events ta
   assert.match(bad.summary, /1 event older than 7 years remain: 1 in public\.audit_logs_archive/);
 });
 
-test('access_log.coverage: an export with its access-log row passes; the demo\'s unlogged exports fail, listed', async () => {
+test("access_log.coverage: an export with its access-log row passes; the demo's unlogged exports fail, listed", async () => {
   const ok = await verdict(CLEAN, 'access_log.coverage');
   assert.equal(ok.status, 'pass');
   assert.equal(ok.evidence.exports, 1);
@@ -281,10 +303,9 @@ test('ai.model_traceability: fully described rows pass; rows without model metad
   assert.equal((await verdict(CLEAN, 'ai.model_traceability')).status, 'pass');
   const bad = await verdict(INITECH, 'ai.model_traceability');
   assert.equal(bad.status, 'fail');
-  const [{ rows: missingInDb }] = (await admin.query(
-    `SELECT count(*)::int AS rows FROM conversation_audit_logs WHERE tenant_id = $1 AND (model_provider IS NULL OR model_name IS NULL OR model_version IS NULL)`,
-    [INITECH],
-  )).rows as { rows: number }[];
+  const [{ rows: missingInDb }] = (
+    await admin.query(`SELECT count(*)::int AS rows FROM conversation_audit_logs WHERE tenant_id = $1 AND (model_provider IS NULL OR model_name IS NULL OR model_version IS NULL)`, [INITECH])
+  ).rows as { rows: number }[];
   assert.equal(bad.evidence.missing, missingInDb);
 });
 
@@ -306,7 +327,10 @@ test('ai.safety_mode: relaxed production agents fail; relaxed staging agents pas
   const bad = await verdict(INITECH, 'ai.safety_mode');
   assert.equal(bad.status, 'fail');
   const relaxed = db.groundTruth.incidents.relaxedProductionAgent;
-  assert.deepEqual((bad.evidence.agents as { agent: string; rows: number }[]).map((a) => [a.agent, a.rows]), [[relaxed.agent_id, relaxed.count]]);
+  assert.deepEqual(
+    (bad.evidence.agents as { agent: string; rows: number }[]).map((a) => [a.agent, a.rows]),
+    [[relaxed.agent_id, relaxed.count]],
+  );
   const staging = await verdict(ACME, 'ai.safety_mode', { policy: { productionPattern: 'staging' } });
   assert.equal(staging.status, 'fail');
   assert.match(staging.summary, /lab-notes-summariser-staging/);
@@ -329,8 +353,10 @@ test('ai.config_change_logged: announced changes pass; a model version change wi
   assert.ok((ok.evidence.changes as number) >= 3);
   assert.equal((await verdict(CLEAN, 'ai.config_change_logged')).status, 'pass');
   const bad = await withPlanted(
-    [`INSERT INTO conversation_audit_logs (id, tenant_id, agent_id, session_id, channel, "timestamp", model_provider, model_name, model_version, temperature, safety_mode)
-      VALUES (gen_random_uuid(), '${CLEAN}', 'clean-bot-prod', 's2', 'web', '2026-09-20 10:00:00+00', 'openai', 'gpt-4o', '2025-01-01', '0.2', 'strict')`],
+    [
+      `INSERT INTO conversation_audit_logs (id, tenant_id, agent_id, session_id, channel, "timestamp", model_provider, model_name, model_version, temperature, safety_mode)
+      VALUES (gen_random_uuid(), '${CLEAN}', 'clean-bot-prod', 's2', 'web', '2026-09-20 10:00:00+00', 'openai', 'gpt-4o', '2025-01-01', '0.2', 'strict')`,
+    ],
     [`DELETE FROM conversation_audit_logs WHERE tenant_id = '${CLEAN}' AND session_id = 's2'`],
     () => verdict(CLEAN, 'ai.config_change_logged'),
   );
@@ -351,11 +377,13 @@ test('authors.fields: not applicable without author fields; complete ones pass; 
 
 test('dlq.reconciled: not applicable without files; persisted by id or by match pass; a lost event and a malformed line are listed', async () => {
   assert.equal((await verdict(ACME, 'dlq.reconciled')).status, 'not_applicable');
-  const rows = (await admin.query(
-    `SELECT id::text, event_type, entity_type, entity_id, user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
+  const rows = (
+    await admin.query(
+      `SELECT id::text, event_type, entity_type, entity_id, user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
        FROM audit_logs WHERE tenant_id = $1 ORDER BY seq LIMIT 2`,
-    [ACME],
-  )).rows as { id: string; event_type: string; entity_type: string; entity_id: string; user_id: string; at: string }[];
+      [ACME],
+    )
+  ).rows as { id: string; event_type: string; entity_type: string; entity_id: string; user_id: string; at: string }[];
   const [a, b] = rows as [(typeof rows)[0], (typeof rows)[0]];
   const shifted = new Date(Date.parse(b.at) + 400).toISOString();
   const persisted = [
@@ -367,12 +395,23 @@ test('dlq.reconciled: not applicable without files; persisted by id or by match 
   assert.equal(ok.status, 'pass');
   assert.equal(ok.evidence.persistedById, 1);
   assert.equal(ok.evidence.persistedByMatch, 1);
-  const lost = JSON.stringify({ id: '00000000-0000-4000-8000-00000000dead', tenant_id: ACME, event_type: 'delete', entity_type: 'document', entity_id: 'DOC-404', user_id: a.user_id, created_at: '2026-09-30T23:59:59Z' });
+  const lost = JSON.stringify({
+    id: '00000000-0000-4000-8000-00000000dead',
+    tenant_id: ACME,
+    event_type: 'delete',
+    entity_type: 'document',
+    entity_id: 'DOC-404',
+    user_id: a.user_id,
+    created_at: '2026-09-30T23:59:59Z',
+  });
   const dir = scratchDir('auditdesk-dlq-');
   writeFileSync(join(dir, 'audit_dlq_primary.jsonl'), [...persisted, lost, '{"event": truncated'].join('\n'));
   const bad = await verdict(ACME, 'dlq.reconciled', { dlq: [readDlqFile(join(dir, 'audit_dlq_primary.jsonl'))] });
   assert.equal(bad.status, 'fail');
-  assert.deepEqual((bad.evidence.lost as { line: number; entityId: string }[]).map((l) => [l.line, l.entityId]), [[3, 'DOC-404']]);
+  assert.deepEqual(
+    (bad.evidence.lost as { line: number; entityId: string }[]).map((l) => [l.line, l.entityId]),
+    [[3, 'DOC-404']],
+  );
   assert.deepEqual(bad.evidence.malformed, [{ file: 'audit_dlq_primary.jsonl', line: 4, reason: 'not JSON' }]);
   // Events of another tenant are not this tenant's to reconcile.
   assert.equal((await verdict(GLOBEX, 'dlq.reconciled', { dlq: [good] })).status, 'pass');

@@ -152,18 +152,32 @@ describe('a cosigned package', () => {
     // Without a cosignature on the previous package, the section is absent.
     const g = new CacheFixture(join(dir, 'plain-next.sqlite'));
     fillDemoLike(g, 'acme', 300);
-    await writePackage({ auditorKey: testAuditorKey(), db: g.db, filter: { tenant: ['acme'] }, identity: alice, out: join(dir, 'plain-next.zip'), createdAt: '2026-12-01T10:00:00Z', previous: join(dir, 'pkg.zip') });
+    await writePackage({
+      auditorKey: testAuditorKey(),
+      db: g.db,
+      filter: { tenant: ['acme'] },
+      identity: alice,
+      out: join(dir, 'plain-next.zip'),
+      createdAt: '2026-12-01T10:00:00Z',
+      previous: join(dir, 'pkg.zip'),
+    });
     g.close();
     writeFileSync(join(dir, 'plain-next.pdf'), (await unzipAll(join(dir, 'plain-next.zip'))).get('report.pdf')!);
     assert.doesNotMatch((await run('pdftotext', ['-layout', join(dir, 'plain-next.pdf'), '-'])).stdout, /Cosigned previous package/);
   });
 
-  test('cosign refuses the package signer\'s own identity and a package that does not verify, with one line and exit 2', async () => {
+  test("cosign refuses the package signer's own identity and a package that does not verify, with one line and exit 2", async () => {
     const own = await cli(['cosign', '--identity', 'alice.p12', 'pkg.zip', '--out', 'own.zip']);
     assert.equal(own.code, 2);
     assert.match(own.stderr, /signed with this identity/);
     const broken = copyOf(cosigned, (m) => m.set('audit_events.csv', Buffer.concat([m.get('audit_events.csv')!, Buffer.from('x')])));
-    await writeZip(join(dir, 'broken.zip'), copyOf(broken, (m) => { m.delete('checkpoint.cosig'); m.delete('cosigner.pem'); }));
+    await writeZip(
+      join(dir, 'broken.zip'),
+      copyOf(broken, (m) => {
+        m.delete('checkpoint.cosig');
+        m.delete('cosigner.pem');
+      }),
+    );
     const bad = await cli(['cosign', '--identity', 'quinn.p12', 'broken.zip']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /does not verify \(SIZE_MISMATCH/);

@@ -88,9 +88,7 @@ async function readChain(client: pg.Client, tenant: string): Promise<Walk> {
     `SELECT column_name, data_type FROM information_schema.columns
       WHERE table_schema = 'public' AND table_name = 'audit_logs' ORDER BY ordinal_position`,
   );
-  const payloadCols: Column[] = cols.rows
-    .filter((r) => r.column_name !== 'hash' && r.column_name !== 'prev_hash')
-    .map((r) => ({ name: r.column_name, dataType: r.data_type }));
+  const payloadCols: Column[] = cols.rows.filter((r) => r.column_name !== 'hash' && r.column_name !== 'prev_hash').map((r) => ({ name: r.column_name, dataType: r.data_type }));
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     await client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenant]);
@@ -109,7 +107,9 @@ async function readChain(client: pg.Client, tenant: string): Promise<Walk> {
       payloadCols.forEach((c, i) => (obj[c.name] = canonical(c, values[i] ?? null)));
       const prevHash = r[0]!;
       const hash = r[1]!;
-      const recomputed = createHash('sha256').update(`${prevHash}\n${jcs(obj)}`, 'utf8').digest('hex');
+      const recomputed = createHash('sha256')
+        .update(`${prevHash}\n${jcs(obj)}`, 'utf8')
+        .digest('hex');
       const seq = Number(values[seqAt]);
       while (expectedSeq < seq) walk.missing.push(expectedSeq++);
       expectedSeq = seq + 1;
@@ -141,19 +141,27 @@ describe('demo hash chains, verified independently of src-main/core/chain', () =
     await db?.stop();
   });
 
-  test('this test\'s own checker reproduces the worked example of docs/hash-chain.md', () => {
+  test("this test's own checker reproduces the worked example of docs/hash-chain.md", () => {
     assert.equal(jcs({ b: [1, 'x', null], a: { d: true, c: 1.5 } }), '{"a":{"c":1.5,"d":true},"b":[1,"x",null]}');
     assert.equal(jcs({ '€': 1, a: 2, A: 3 }), '{"A":3,"a":2,"€":1}');
     const payload = jcs({
-      id: '7f0c2d0e-4b5a-4c1e-9a55-0d6f2e1f7a10', seq: 1, tenant_id: 'acme-pharma', event_type: 'login', entity_type: 'user',
-      entity_id: 'u-104', severity: 'info', user_id: 'u-104', action_details: JSON.parse('{"mfa": true, "client": "web"}') as Json,
-      ip_address: '10.20.0.14', created_at: '2026-01-05T08:59:12.500000Z',
+      id: '7f0c2d0e-4b5a-4c1e-9a55-0d6f2e1f7a10',
+      seq: 1,
+      tenant_id: 'acme-pharma',
+      event_type: 'login',
+      entity_type: 'user',
+      entity_id: 'u-104',
+      severity: 'info',
+      user_id: 'u-104',
+      action_details: JSON.parse('{"mfa": true, "client": "web"}') as Json,
+      ip_address: '10.20.0.14',
+      created_at: '2026-01-05T08:59:12.500000Z',
     });
     const hash = createHash('sha256').update(`${GENESIS}\n${payload}`, 'utf8').digest('hex');
     assert.equal(hash, 'f75cedf50849fa38c723b23f0898713c4cf00e4c42f4aed5ec3d148dedd1d795');
   });
 
-  test('every intact tenant\'s chain verifies from genesis to its head', async () => {
+  test("every intact tenant's chain verifies from genesis to its head", async () => {
     const intact = truth.tenants.filter((t) => t !== truth.tamperedTenant);
     assert.equal(intact.length, 2);
     for (const tenant of intact) {
@@ -183,14 +191,17 @@ describe('demo hash chains, verified independently of src-main/core/chain', () =
     assert.deepEqual(walk.missing, [deleted.seq]);
     assert.deepEqual(walk.linkBreak, [deleted.seq + 1]);
     assert.equal(walk.rows.find((r) => r.seq === deleted.seq + 1)!.prevHash, deleted.hash);
-    assert.equal(walk.rows.some((r) => r.id === deleted.id), false);
+    assert.equal(
+      walk.rows.some((r) => r.id === deleted.id),
+      false,
+    );
 
     // Rewritten tail: self-consistent (no mismatch or break after the deletion), but the
     // head no longer matches the anchor an earlier visit saved.
     const anchor = truth.anchor;
     assert.equal(anchor.tenant, truth.tamperedTenant);
     const atAnchor = walk.rows.find((r) => r.seq === anchor.last_seq)!;
-    assert.ok(atAnchor, 'the anchor\'s seq still exists');
+    assert.ok(atAnchor, "the anchor's seq still exists");
     assert.notEqual(atAnchor.hash, anchor.head_hash);
     assert.equal(atAnchor.hash, atAnchor.recomputed);
     assert.equal(rewritten.through_seq, anchor.last_seq);
@@ -232,7 +243,10 @@ describe('demo hash chains, verified independently of src-main/core/chain', () =
       [inc.failedLoginBurst.ip],
     );
     assert.ok(burst.length >= 30, `burst of ${burst.length} failed logins`);
-    assert.deepEqual(burst.map((r) => r.id), inc.failedLoginBurst.ids);
+    assert.deepEqual(
+      burst.map((r) => r.id),
+      inc.failedLoginBurst.ids,
+    );
     const minutes = new Set(burst.map((r) => r.at));
     assert.ok(minutes.size <= 6, 'within a few minutes');
 
@@ -263,7 +277,10 @@ describe('demo hash chains, verified independently of src-main/core/chain', () =
       `SELECT agent_id, count(*)::text AS n FROM conversation_audit_logs
         WHERE safety_mode = 'relaxed' AND agent_id LIKE '%-prod' GROUP BY agent_id`,
     );
-    assert.deepEqual(relaxed.map((r) => [r.agent_id, Number(r.n)]), [[inc.relaxedProductionAgent.agent_id, inc.relaxedProductionAgent.count]]);
+    assert.deepEqual(
+      relaxed.map((r) => [r.agent_id, Number(r.n)]),
+      [[inc.relaxedProductionAgent.agent_id, inc.relaxedProductionAgent.count]],
+    );
 
     // An API key inside a model_config.
     const keys = await asTenant<{ id: string; key: string }>(
@@ -322,9 +339,7 @@ describe('demo generation is deterministic', () => {
       const admin = new pg.Client({ connectionString: demo.adminUrl, types: textTypes });
       await admin.connect();
       try {
-        const { rows } = await admin.query<{ d: string }>(
-          `SELECT md5(string_agg(c::text, '|' ORDER BY c.id)) AS d FROM conversation_audit_logs c`,
-        );
+        const { rows } = await admin.query<{ d: string }>(`SELECT md5(string_agg(c::text, '|' ORDER BY c.id)) AS d FROM conversation_audit_logs c`);
         return { ...demo.groundTruth, conversationsDigest: rows[0]!.d };
       } finally {
         await admin.end();

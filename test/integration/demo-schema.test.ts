@@ -114,7 +114,10 @@ describe('demo tenant database: schema, read-only role, tenant isolation', () =>
       `SELECT confrelid::regclass::text AS target FROM pg_constraint
         WHERE conrelid = 'audit_anomalies'::regclass AND contype = 'f'`,
     );
-    assert.deepEqual(rows.map((r) => r.target), ['audit_logs']);
+    assert.deepEqual(
+      rows.map((r) => r.target),
+      ['audit_logs'],
+    );
   });
 
   test('row-level security is enabled on every table and forced on all but the one the controls planting names', async () => {
@@ -171,9 +174,7 @@ describe('demo tenant database: schema, read-only role, tenant isolation', () =>
       try {
         await ro.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenant]);
         for (const table of TABLES) {
-          const { rows } = await ro.query<{ tenants: string[] | string | null; n: string }>(
-            `SELECT array_agg(DISTINCT tenant_id)::text AS tenants, count(*)::text AS n FROM ${table}`,
-          );
+          const { rows } = await ro.query<{ tenants: string[] | string | null; n: string }>(`SELECT array_agg(DISTINCT tenant_id)::text AS tenants, count(*)::text AS n FROM ${table}`);
           assert.equal(rows[0]!.tenants, `{${tenant}}`, `${table} as ${tenant}`);
           assert.equal(Number(rows[0]!.n), db.groundTruth.counts[tenant]![table as 'audit_logs'], `${table} rows of ${tenant}`);
         }

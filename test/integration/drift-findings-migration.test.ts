@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { openCache, loadMigrations, cacheSchemaVersion, type CacheDb } from '../../src-main/core/cache/open.js';
 import { scratchDir } from '../helpers/scratch.js';
 
-const plan = (db: CacheDb, sql: string, ...params: unknown[]) =>
-  (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+const plan = (db: CacheDb, sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
 
 function withTable(db: CacheDb): void {
   db.prepare(`INSERT INTO sources VALUES (1, 'fp', 'sys', 'db', '18', 'label', '2026-01-01T00:00:00Z')`).run();
@@ -41,8 +40,10 @@ test('the same change seen by two syncs is one finding, with the first detection
     db.prepare(insert).run('k1', 'deleted', 1, '2026-01-01T00:00:01Z', 'aa', null);
     db.prepare(insert).run('k1', 'deleted', 2, '2026-01-02T00:00:01Z', 'aa', null);
     // Another edit of the same row is another finding.
-    db.prepare(`INSERT INTO drift_findings (table_id, tenant_id, source_key, change, detected_sync_id, detected_at, earlier_digest, later_digest)
-                VALUES (1, 't', 'k1', 'modified', 2, '2026-01-02T00:00:02Z', 'aa', 'bb')`).run();
+    db.prepare(
+      `INSERT INTO drift_findings (table_id, tenant_id, source_key, change, detected_sync_id, detected_at, earlier_digest, later_digest)
+                VALUES (1, 't', 'k1', 'modified', 2, '2026-01-02T00:00:02Z', 'aa', 'bb')`,
+    ).run();
     const rows = db.prepare('SELECT change, detected_sync_id, detected_at, status FROM drift_findings ORDER BY finding_id').all();
     assert.deepEqual(rows, [
       { change: 'deleted', detected_sync_id: 1, detected_at: '2026-01-01T00:00:01Z', status: 'open' },

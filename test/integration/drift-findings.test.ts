@@ -105,10 +105,19 @@ test('the second sync records the edit and the deletion once each, with both ver
   // The digests are those of the values kept beside them: a reader can recompute them.
   for (const f of findings) {
     const columns = JSON.parse(db.prepare(`SELECT columns_json FROM source_tables WHERE kind = ?`).pluck().get(f.tableKind) as string) as MappedColumn[];
-    for (const [values, digest] of [[f.earlierValues, f.earlierDigest], [f.laterValues, f.laterDigest]] as const) {
+    for (const [values, digest] of [
+      [f.earlierValues, f.earlierDigest],
+      [f.laterValues, f.laterDigest],
+    ] as const) {
       if (values === null) continue;
       const byName = JSON.parse(values) as Record<string, string | null>;
-      assert.equal(rowDigest(columns, columns.map((c) => byName[c.name] ?? null)), digest);
+      assert.equal(
+        rowDigest(
+          columns,
+          columns.map((c) => byName[c.name] ?? null),
+        ),
+        digest,
+      );
     }
   }
   // Seals are history: every sync added one per table, none was replaced.
@@ -217,11 +226,30 @@ test('a changes.csv whose later version was swapped is refused by both verifiers
   assert.deepEqual([...new Set(r.failures.map((f) => f.code))].sort(), ['SIZE_MISMATCH']);
 });
 
-test('a signed decision in the exceptions queue is the finding\'s status from then on: verify still lists it (exit 1), with the decision, and so does changes.csv', async () => {
-  const queue = JSON.parse(cli(['review', 'list', '--cache', cachePath, '--kind', 'drift', '--json']).stdout) as { items: { itemId: string; evidence: { label: string; value: string }[]; evidenceHash: string }[] };
+test("a signed decision in the exceptions queue is the finding's status from then on: verify still lists it (exit 1), with the decision, and so does changes.csv", async () => {
+  const queue = JSON.parse(cli(['review', 'list', '--cache', cachePath, '--kind', 'drift', '--json']).stdout) as {
+    items: { itemId: string; evidence: { label: string; value: string }[]; evidenceHash: string }[];
+  };
   const item = queue.items.find((i) => i.evidence.some((e) => e.label === 'Row id' && e.value === conversationId))!;
   assert.ok(item, 'the edited conversation is an item of the queue');
-  const decided = cli(['review', 'decide', '--cache', cachePath, '--item', item.itemId, '--decision', 'confirmed', '--meaning', 'Confirmed as exception', '--note', 'prompt edited at the source; CAPA opened', '--reference', 'CAPA-77', '--identity', 'id.p12']);
+  const decided = cli([
+    'review',
+    'decide',
+    '--cache',
+    cachePath,
+    '--item',
+    item.itemId,
+    '--decision',
+    'confirmed',
+    '--meaning',
+    'Confirmed as exception',
+    '--note',
+    'prompt edited at the source; CAPA opened',
+    '--reference',
+    'CAPA-77',
+    '--identity',
+    'id.p12',
+  ]);
   assert.equal(decided.code, 0, decided.stderr);
 
   const json = cli(['verify', '--cache', cachePath, '--tenant', TENANT, '--json']);

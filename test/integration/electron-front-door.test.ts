@@ -28,7 +28,13 @@ function postJson(bridge: HttpBridge, method: string, input: unknown): Promise<u
   return new Promise((resolve, reject) => {
     const body = JSON.stringify(input);
     const req = request(
-      { host: '127.0.0.1', port: bridge.port, path: `/api/${method}`, method: 'POST', headers: { host: `127.0.0.1:${bridge.port}`, 'content-type': 'application/json', [SECRET_HEADER]: bridge.secret } },
+      {
+        host: '127.0.0.1',
+        port: bridge.port,
+        path: `/api/${method}`,
+        method: 'POST',
+        headers: { host: `127.0.0.1:${bridge.port}`, 'content-type': 'application/json', [SECRET_HEADER]: bridge.secret },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -99,7 +105,11 @@ describe('Electron IPC handler over a real cache', () => {
       { senderFrame: { url: 'not a url' } },
       { senderFrame: null },
       {},
-      { get senderFrame(): { url: string } { throw new Error('Render frame was disposed'); } },
+      {
+        get senderFrame(): { url: string } {
+          throw new Error('Render frame was disposed');
+        },
+      },
     ].entries() as IterableIterator<[number, InvokeEvent]>) {
       const reply = asReceived(await handler(event, 'status.get', {}));
       assert.equal(reply.ok, false);

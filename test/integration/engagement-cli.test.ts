@@ -62,7 +62,10 @@ test('engagement create makes the folder and lists it; sync --engagement fills i
   engagement = (JSON.parse(created.stdout) as { dir: string }).dir;
   assert.equal(engagement, join(dataDir, 'engagements', 'acme-q1'));
   const listed = run(['engagement', 'list', '--json']);
-  assert.deepEqual((JSON.parse(listed.stdout) as { name: string }[]).map((e) => e.name), ['Acme Q1']);
+  assert.deepEqual(
+    (JSON.parse(listed.stdout) as { name: string }[]).map((e) => e.name),
+    ['Acme Q1'],
+  );
 
   const synced = run(['sync', '--source', demo.url, '--tenant', tenant, '--engagement', engagement]);
   assert.equal(synced.code, 0, synced.stderr);
@@ -81,7 +84,10 @@ test('verify --source alone verifies and prints, and changes no engagement and n
   const report = JSON.parse(r.stdout) as VerifyReport;
   assert.equal(report.intact, true);
   assert.deepEqual(report.checkpointsRecorded, []);
-  assert.ok(report.notes.some((n) => /nothing was recorded: pass --engagement DIR/.test(n)), report.notes.join(' | '));
+  assert.ok(
+    report.notes.some((n) => /nothing was recorded: pass --engagement DIR/.test(n)),
+    report.notes.join(' | '),
+  );
   assert.deepEqual(fingerprintTree(dataDir), beforeRun, 'not a byte changed under the data folder');
   assert.equal(existsSync(join(dataDir, 'cache.sqlite')), false, 'no shared cache the app would read');
 });

@@ -44,7 +44,16 @@ before(async () => {
   const old = new AppContext({ ...quiet, dataDir, cachePath: join(dataDir, 'cache.sqlite') });
   const u = new URL(demo.url);
   await clientFor(old)['connections.save']({
-    profile: { id: 'acme-prod', name: 'Acme production', host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable', tenants: demo.groundTruth.tenants },
+    profile: {
+      id: 'acme-prod',
+      name: 'Acme production',
+      host: u.hostname,
+      port: Number(u.port),
+      database: u.pathname.slice(1),
+      user: decodeURIComponent(u.username),
+      sslmode: 'disable',
+      tenants: demo.groundTruth.tenants,
+    },
     password: decodeURIComponent(u.password),
   });
   await finishedJob(old, 'sync.start', {});
@@ -66,13 +75,19 @@ test('the old shared cache becomes an engagement named after its connection, wit
     assert.equal(existsSync(join(dataDir, 'cache.sqlite')), false, 'moved, not copied: one cache, one truth');
     assert.equal(ctx.cachePath, engagementPaths(ctx.engagement!.dir).cache);
     const { engagements, notices } = await clientFor(ctx)['engagements.list']({});
-    assert.deepEqual(engagements.map((e) => e.name), ['Acme production']);
+    assert.deepEqual(
+      engagements.map((e) => e.name),
+      ['Acme production'],
+    );
     assert.equal(notices.length, 1);
     assert.match(notices[0]!, /now the engagement "Acme production"/);
     assert.deepEqual(logged, notices);
     assert.deepEqual(await snapshot(ctx), before_, 'the same rows, verdicts and checkpoints');
     const connections = await clientFor(ctx)['connections.list']({});
-    assert.deepEqual(connections.map((c) => [c.id, c.active, c.hasPassword]), [['acme-prod', true, true]]);
+    assert.deepEqual(
+      connections.map((c) => [c.id, c.active, c.hasPassword]),
+      [['acme-prod', true, true]],
+    );
   } finally {
     ctx.close();
   }

@@ -23,12 +23,20 @@ let dataDir: string;
 let ctx: AppContext;
 const api = () => clientFor(ctx);
 
-
 async function engagementOn(source: DemoDb, name: string, client: string): Promise<EngagementView> {
   const created = await api()['engagements.create']({ name, client, periodFrom: '2026-01-01', periodTo: '2026-03-31' });
   const u = new URL(source.url);
   await api()['connections.save']({
-    profile: { id: `src-${client.toLowerCase()}`, name: `${client} audit DB`, host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable', tenants: source.groundTruth.tenants },
+    profile: {
+      id: `src-${client.toLowerCase()}`,
+      name: `${client} audit DB`,
+      host: u.hostname,
+      port: Number(u.port),
+      database: u.pathname.slice(1),
+      user: decodeURIComponent(u.username),
+      sslmode: 'disable',
+      tenants: source.groundTruth.tenants,
+    },
     password: decodeURIComponent(u.password),
     makeActive: true,
   });
@@ -40,7 +48,7 @@ async function engagementOn(source: DemoDb, name: string, client: string): Promi
 const fingerprintOf = (dir: string) => {
   const list = JSON.parse(JSON.stringify(ctx.engagement)) as { dir: string };
   assert.equal(list.dir, dir);
-  return (ctx.cache().prepare('SELECT fingerprint FROM sources').pluck().all() as string[]);
+  return ctx.cache().prepare('SELECT fingerprint FROM sources').pluck().all() as string[];
 };
 
 async function allRowKeys(): Promise<Set<string>> {
@@ -78,14 +86,23 @@ after(async () => {
 test('a first start opens the Demo engagement; new engagements are listed with their client, source and verdict', async () => {
   assert.notEqual(acmeFingerprint, globexFingerprint, 'the two sources are different clusters');
   const { engagements } = await api()['engagements.list']({});
-  assert.deepEqual(engagements.map((e) => [e.name, e.client, e.demo, e.open]), [
-    ['Demo', 'AuditDesk demo tenant', true, false],
-    ['Acme Q1 review', 'Acme', false, false],
-    ['Globex Q1 review', 'Globex', false, true],
-  ]);
+  assert.deepEqual(
+    engagements.map((e) => [e.name, e.client, e.demo, e.open]),
+    [
+      ['Demo', 'AuditDesk demo tenant', true, false],
+      ['Acme Q1 review', 'Acme', false, false],
+      ['Globex Q1 review', 'Globex', false, true],
+    ],
+  );
   const [, a, g] = engagements as [EngagementView, EngagementView, EngagementView];
-  assert.deepEqual(a.sources.map((s) => s.fingerprint), [acmeFingerprint]);
-  assert.deepEqual(g.sources.map((s) => s.fingerprint), [globexFingerprint]);
+  assert.deepEqual(
+    a.sources.map((s) => s.fingerprint),
+    [acmeFingerprint],
+  );
+  assert.deepEqual(
+    g.sources.map((s) => s.fingerprint),
+    [globexFingerprint],
+  );
   assert.equal(a.verdict?.source?.fingerprint, acmeFingerprint);
   assert.equal(g.verdict?.source?.fingerprint, globexFingerprint);
   assert.ok(a.lastSyncAt && g.lastSyncAt);
@@ -112,20 +129,30 @@ test('each engagement shows only its own rows, verdicts and checkpoints, after s
     const checkpoints = await api()['integrity.checkpoints']({});
     assert.ok(checkpoints.length > 0);
     assert.deepEqual([...new Set(checkpoints.map((c) => c.sourceFingerprint))], [fingerprint]);
-    assert.ok(checkpoints.every((c) => c.sourceLabel !== null), 'every checkpoint names its source');
+    assert.ok(
+      checkpoints.every((c) => c.sourceLabel !== null),
+      'every checkpoint names its source',
+    );
     const status = await api()['status.get']({});
     assert.equal(status.cache.path, engagementPaths(e.dir).cache);
     assert.ok(!JSON.stringify({ report, checkpoints }).includes(other), 'nothing about the other source');
   }
   const [a, g] = [seen.get(acme.dir)!, seen.get(globex.dir)!];
   assert.ok(a.size > 0 && g.size > 0 && g.size !== a.size, 'two different sources, two different row sets');
-  assert.deepEqual([...a].filter((k) => g.has(k)), [], 'no row of one source appears in the other engagement');
+  assert.deepEqual(
+    [...a].filter((k) => g.has(k)),
+    [],
+    'no row of one source appears in the other engagement',
+  );
 });
 
 test('connection profiles belong to their engagement: each lists only its own', async () => {
   await api()['engagements.open']({ dir: globex.dir });
   const list = await api()['connections.list']({});
-  assert.deepEqual(list.map((c) => c.id), ['src-globex']);
+  assert.deepEqual(
+    list.map((c) => c.id),
+    ['src-globex'],
+  );
   const saved = readFileSync(engagementPaths(globex.dir).connections, 'utf8');
   assert.ok(!saved.includes(decodeURIComponent(new URL(sourceB.url).password)), 'never the password');
 });
@@ -138,7 +165,10 @@ test('renaming changes the name shown; the open engagement cannot be closed, ano
   const demo = (await api()['engagements.list']({})).engagements.find((e) => e.demo)!;
   assert.deepEqual(await api()['engagements.close']({ dir: demo.dir }), { closed: true });
   assert.ok(existsSync(engagementPaths(demo.dir).meta), 'closing takes it off the list only');
-  assert.deepEqual((await api()['engagements.list']({})).engagements.map((e) => e.name), ['Acme FY26 review', 'Globex Q1 review']);
+  assert.deepEqual(
+    (await api()['engagements.list']({})).engagements.map((e) => e.name),
+    ['Acme FY26 review', 'Globex Q1 review'],
+  );
   const reopened = await api()['engagements.open']({ dir: demo.dir });
   assert.equal(reopened.name, 'Demo');
   await api()['engagements.open']({ dir: globex.dir });

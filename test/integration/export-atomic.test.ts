@@ -50,7 +50,8 @@ describe('cancelling an export', () => {
       const out = join(d, 'pkg.zip');
       const ctl = new AbortController();
       await assert.rejects(
-        writePackage({ auditorKey: testAuditorKey(),
+        writePackage({
+          auditorKey: testAuditorKey(),
           db: fixture.db,
           filter: { tenant: ['acme'] },
           identity: id,
@@ -103,7 +104,10 @@ describe('cancelling an export', () => {
       const verified = await dispatch(ctx, 'export.verifyPackage', { path: out, trust: identity.fingerprint });
       assert.equal((verified as { value: { valid: boolean } }).value.valid, true);
       const listed = await dispatch(ctx, 'identity.list', {});
-      assert.deepEqual((listed as { value: IdentityView[] }).value.map((i) => [i.fingerprint, i.passwordStored]), [[identity.fingerprint, true]]);
+      assert.deepEqual(
+        (listed as { value: IdentityView[] }).value.map((i) => [i.fingerprint, i.passwordStored]),
+        [[identity.fingerprint, true]],
+      );
     } finally {
       ctx.close();
     }
@@ -116,7 +120,8 @@ describe('a failing export', () => {
       const d = outDir(`fail-${phase}`);
       const out = join(d, 'pkg.zip');
       await assert.rejects(
-        writePackage({ auditorKey: testAuditorKey(),
+        writePackage({
+          auditorKey: testAuditorKey(),
           db: fixture.db,
           filter: { tenant: ['acme'] },
           identity: id,
@@ -154,7 +159,10 @@ describe('export work folders', () => {
     const seen: string[][] = [];
     await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out, onProgress: (p) => p.phase === 'report' && seen.push(readdirSync(d)) });
     assert.ok(seen.length > 0);
-    assert.ok(seen[0]!.some((n) => n.startsWith(WORK_PREFIX)), `work folder beside --out: ${JSON.stringify(seen[0])}`);
+    assert.ok(
+      seen[0]!.some((n) => n.startsWith(WORK_PREFIX)),
+      `work folder beside --out: ${JSON.stringify(seen[0])}`,
+    );
     assert.deepEqual(readdirSync(d), ['pkg.zip']);
   });
 
@@ -168,11 +176,12 @@ describe('export work folders', () => {
     assert.deepEqual(readdirSync(d), ['pkg.zip']);
   });
 
-  test('a full disk gets the export\'s own words: which file, nothing written, free space, run it again', async () => {
+  test("a full disk gets the export's own words: which file, nothing written, free space, run it again", async () => {
     const d = outDir('full');
     const out = join(d, 'pkg.zip');
     await assert.rejects(
-      writePackage({ auditorKey: testAuditorKey(),
+      writePackage({
+        auditorKey: testAuditorKey(),
         db: fixture.db,
         filter: { tenant: ['acme'] },
         identity: id,
@@ -198,7 +207,8 @@ describe('export work folders', () => {
     const d = outDir('zip-error');
     const out = join(d, 'pkg.zip');
     await assert.rejects(
-      writePackage({ auditorKey: testAuditorKey(),
+      writePackage({
+        auditorKey: testAuditorKey(),
         db: fixture.db,
         filter: { tenant: ['acme'] },
         identity: id,
@@ -229,7 +239,10 @@ describe('export work folders', () => {
       child.kill(signal);
       const code = await exited;
       assert.equal(code, 2, stderr);
-      const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('signing as'));
+      const lines = stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('signing as'));
       assert.deepEqual(lines, ['auditdesk: export cancelled; nothing was written.']);
       assert.deepEqual(readdirSync(d), []);
     });

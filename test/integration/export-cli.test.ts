@@ -71,7 +71,26 @@ describe('auditdesk identity / export / verify-package', () => {
   });
 
   test('export writes a package and prints the signer fingerprint; verify-package says valid (exit 0)', () => {
-    const r = run(['export', '--cache', cache, '--tenant', 'acme', '--from', '2026-01-05', '--to', '2026-01-06T12:00:00Z', '--severity', 'high', '--severity', 'critical', '--identity', 'me.p12', '--out', 'pkg.zip', '--json']);
+    const r = run([
+      'export',
+      '--cache',
+      cache,
+      '--tenant',
+      'acme',
+      '--from',
+      '2026-01-05',
+      '--to',
+      '2026-01-06T12:00:00Z',
+      '--severity',
+      'high',
+      '--severity',
+      'critical',
+      '--identity',
+      'me.p12',
+      '--out',
+      'pkg.zip',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout);
     assert.equal(result.signerFingerprint, fingerprint);

@@ -45,7 +45,14 @@ before(async () => {
   const f = new CacheFixture(join(dir, 'cache.sqlite'));
   fillDemoLike(f, 'acme', 60);
   writeFileSync(join(dir, 'controls.json'), JSON.stringify(report));
-  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'pkg.zip'), controls: readControlsReport(join(dir, 'controls.json'), 'acme') });
+  await writePackage({
+    auditorKey: testAuditorKey(),
+    db: f.db,
+    filter: { tenant: ['acme'] },
+    identity: id,
+    out: join(dir, 'pkg.zip'),
+    controls: readControlsReport(join(dir, 'controls.json'), 'acme'),
+  });
   f.close();
   writeFileSync(join(dir, 'report.pdf'), await entry(join(dir, 'pkg.zip'), 'report.pdf'));
   if (PDFTOTEXT) text = execFileSync('pdftotext', ['-layout', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
@@ -53,7 +60,7 @@ before(async () => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('the PDF lists the exported tenant\'s verdicts, where and when they were tested, and no other tenant\'s', { skip: PDFTOTEXT ? false : 'pdftotext not installed' }, () => {
+test("the PDF lists the exported tenant's verdicts, where and when they were tested, and no other tenant's", { skip: PDFTOTEXT ? false : 'pdftotext not installed' }, () => {
   assert.match(text, /^\s*Controls\s*$/m);
   assert.match(text, /2026-11-30T09:15:00\.000Z, read-only/);
   assert.match(text, /db\.example:5432\/audit \(fingerprint abababababababab\.\.\.\)/);
@@ -64,6 +71,12 @@ test('the PDF lists the exported tenant\'s verdicts, where and when they were te
 
 test('a file that is no controls report, or has no verdict for the tenant, is refused with the way out', () => {
   writeFileSync(join(dir, 'not-controls.json'), JSON.stringify({ format: 'auditdesk-verify-report-v1' }));
-  assert.throws(() => readControlsReport(join(dir, 'not-controls.json')), (e: unknown) => isUserError(e) && e.code === 'E_INPUT' && /is not an auditdesk-controls-v1 report .*auditdesk controls --json/.test(e.message));
-  assert.throws(() => readControlsReport(join(dir, 'controls.json'), 'globex'), (e: unknown) => isUserError(e) && e.code === 'E_INPUT' && /no verdicts for tenant globex/.test(e.message));
+  assert.throws(
+    () => readControlsReport(join(dir, 'not-controls.json')),
+    (e: unknown) => isUserError(e) && e.code === 'E_INPUT' && /is not an auditdesk-controls-v1 report .*auditdesk controls --json/.test(e.message),
+  );
+  assert.throws(
+    () => readControlsReport(join(dir, 'controls.json'), 'globex'),
+    (e: unknown) => isUserError(e) && e.code === 'E_INPUT' && /no verdicts for tenant globex/.test(e.message),
+  );
 });

@@ -16,9 +16,24 @@ import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
 
-const HEADER =
-  'Log ID,Timestamp,Agent ID,Session ID,Channel,Prompt,Response,Model Info,Model Provider,Model Name,Model Version,Deployment ID,Temperature,Safety Mode,Model Config';
-const FIELDS = ['id', 'timestamp', 'agent_id', 'session_id', 'channel', 'prompt', 'response', 'model_info', 'model_provider', 'model_name', 'model_version', 'deployment_id', 'temperature', 'safety_mode', 'model_config'];
+const HEADER = 'Log ID,Timestamp,Agent ID,Session ID,Channel,Prompt,Response,Model Info,Model Provider,Model Name,Model Version,Deployment ID,Temperature,Safety Mode,Model Config';
+const FIELDS = [
+  'id',
+  'timestamp',
+  'agent_id',
+  'session_id',
+  'channel',
+  'prompt',
+  'response',
+  'model_info',
+  'model_provider',
+  'model_name',
+  'model_version',
+  'deployment_id',
+  'temperature',
+  'safety_mode',
+  'model_config',
+];
 
 let dir: string;
 let id: LoadedIdentity;
@@ -106,7 +121,15 @@ describe('conversation_logs.csv', () => {
   before(async () => {
     await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'pkg.zip'), createdAt: '2026-02-01T00:00:00Z' });
     files = await unzipAll(join(dir, 'pkg.zip'));
-    await writePackage({ auditorKey: testAuditorKey(), db: fixture.db, filter: { tenant: ['acme'] }, identity: id, out: join(dir, 'raw.zip'), createdAt: '2026-02-01T00:00:00Z', neutraliseFormulas: false });
+    await writePackage({
+      auditorKey: testAuditorKey(),
+      db: fixture.db,
+      filter: { tenant: ['acme'] },
+      identity: id,
+      out: join(dir, 'raw.zip'),
+      createdAt: '2026-02-01T00:00:00Z',
+      neutraliseFormulas: false,
+    });
     rawFiles = await unzipAll(join(dir, 'raw.zip'));
   });
 
@@ -176,7 +199,12 @@ describe('a conversations-only export', () => {
     assert.equal(res.counts.events, 0);
     assert.equal(res.integrity.intact, null);
     const files = await unzipAll(out);
-    assert.equal(files.get('audit_events.csv')!.toString(), `${EVENT_COLUMNS.filter((c) => c.name !== 'region').map((c) => c.name).join(',')}\r\n`);
+    assert.equal(
+      files.get('audit_events.csv')!.toString(),
+      `${EVENT_COLUMNS.filter((c) => c.name !== 'region')
+        .map((c) => c.name)
+        .join(',')}\r\n`,
+    );
     const r = await verifyPackage(out);
     assert.deepEqual(r.failures, []);
     assert.equal(r.chain, null);
@@ -187,12 +215,18 @@ describe('audit_events.csv', () => {
   test('holds every source column (seq, prev_hash, hash, extra columns) with the source values', async () => {
     const files = await unzipAll(join(dir, 'pkg.zip'));
     const rows = parseCsv(files.get('audit_events.csv')!);
-    assert.deepEqual(rows[0], EVENT_COLUMNS.map((c) => c.name));
+    assert.deepEqual(
+      rows[0],
+      EVENT_COLUMNS.map((c) => c.name),
+    );
     assert.equal(rows.length - 1, events.length);
     rows.slice(1).forEach((r, i) => {
       const src = events[i]!;
       const expected = EVENT_COLUMNS.map((c) => (c.name === 'created_at' ? canonicalTimestamp(src[c.name]!) : (src[c.name] ?? null)));
-      assert.deepEqual(r.map((v) => (v === null ? null : restoreCell(v))), expected);
+      assert.deepEqual(
+        r.map((v) => (v === null ? null : restoreCell(v))),
+        expected,
+      );
     });
   });
 

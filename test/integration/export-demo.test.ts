@@ -80,7 +80,10 @@ describe('packages from the demo tenant database', () => {
     assert.equal(String(r.chain?.lastSeq), String(head.last_seq));
     assert.equal(r.chain?.headHash, head.hash);
     // The rows in audit_events.csv give the Merkle root the sync sealed.
-    const seal = db.prepare(`SELECT s.merkle_root FROM seals s JOIN source_tables t USING (table_id) WHERE t.kind = 'events' AND s.tenant_id = ? ORDER BY s.seal_id DESC LIMIT 1`).pluck().get(intactTenant);
+    const seal = db
+      .prepare(`SELECT s.merkle_root FROM seals s JOIN source_tables t USING (table_id) WHERE t.kind = 'events' AND s.tenant_id = ? ORDER BY s.seal_id DESC LIMIT 1`)
+      .pluck()
+      .get(intactTenant);
     const eventsFile = intact.files.find((f) => f.name === 'audit_events.csv')!;
     assert.equal(eventsFile.merkleRoot, seal);
   });
@@ -97,7 +100,10 @@ describe('packages from the demo tenant database', () => {
       const seq = t.kind === 'rewritten' ? demo.groundTruth.anchor.last_seq : t.seq;
       assert.ok(found.includes(`${t.kind}@${seq}`), `planted ${t.kind} at seq ${seq} not in ${found.join(', ')}`);
     }
-    assert.ok(r.chain!.checkpoints.some((c) => c.outcome === 'rewritten'), 'the earlier head shows the rewrite');
+    assert.ok(
+      r.chain!.checkpoints.some((c) => c.outcome === 'rewritten'),
+      'the earlier head shows the rewrite',
+    );
   });
 
   test('a filtered export (one event type, one week) verifies too', async () => {

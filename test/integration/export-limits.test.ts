@@ -51,8 +51,26 @@ before(async () => {
   f.addEvents('bank', rows);
   // The tamper of issue 20: 2^53 → 2^53 + 1 inside action_details, no rehash.
   f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND seq = 6`).run();
-  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['bank'] }, identity: id, out: join(dir, 'pkg.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
-  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['bnak'] }, identity: id, out: join(dir, 'typo.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  await writePackage({
+    auditorKey: testAuditorKey(),
+    db: f.db,
+    filter: { tenant: ['bank'] },
+    identity: id,
+    out: join(dir, 'pkg.zip'),
+    createdAt: '2026-03-01T08:30:00Z',
+    appendixCap: 10,
+    approvedVersions: [],
+  });
+  await writePackage({
+    auditorKey: testAuditorKey(),
+    db: f.db,
+    filter: { tenant: ['bnak'] },
+    identity: id,
+    out: join(dir, 'typo.zip'),
+    createdAt: '2026-03-01T08:30:00Z',
+    appendixCap: 10,
+    approvedVersions: [],
+  });
   f.close();
   writeFileSync(join(dir, 'typo.pdf'), await entry(join(dir, 'typo.zip'), 'report.pdf'));
   if (PDFTOTEXT) typoText = execFileSync('pdftotext', ['-layout', join(dir, 'typo.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
@@ -91,7 +109,7 @@ test('verify-package re-verifies with the recorded profile and agrees with verif
   assert.equal(r.chain?.limits?.find((l) => l.kind === 'number_precision')?.kind, 'number_precision');
 });
 
-test('a package of a typo\'d tenant says EMPTY with the sentence, never intact', { skip: PDFTOTEXT ? false : 'pdftotext not installed' }, () => {
+test("a package of a typo'd tenant says EMPTY with the sentence, never intact", { skip: PDFTOTEXT ? false : 'pdftotext not installed' }, () => {
   assert.match(typoText, /Hash chain EMPTY: no events in the selection/);
   assert.match(typoText, /no rows are visible for tenant bnak: the id may be wrong, row-level security may hide them from this role, or the chain was removed/);
   assert.equal(typoText.split('What this verification cannot show').length - 1, 1);
@@ -117,12 +135,24 @@ test('a chain recorded as written with jcs-exact-sha256-v2: the 2^53 tamper (no 
   const tableId = f.db.prepare(`SELECT table_id FROM source_tables WHERE kind = 'events'`).pluck().get() as number;
   recordChainProfile(f.db, tableId, 'bank2', JCS_EXACT_SHA256_V2);
   f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND tenant_id = 'bank2' AND seq = 6`).run();
-  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['bank2'] }, identity: id, out: join(dir, 'v2.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  await writePackage({
+    auditorKey: testAuditorKey(),
+    db: f.db,
+    filter: { tenant: ['bank2'] },
+    identity: id,
+    out: join(dir, 'v2.zip'),
+    createdAt: '2026-03-01T08:30:00Z',
+    appendixCap: 10,
+    approvedVersions: [],
+  });
   f.close();
   const v = JSON.parse((await entry(join(dir, 'v2.zip'), 'verification.json')).toString('utf8')) as { profile: string; tenants: IntegrityEntry[] };
   assert.equal(v.profile, 'jcs-exact-sha256-v2');
   assert.equal(v.tenants[0]!.verdict, 'broken');
-  assert.deepEqual(v.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`), ['modified@6']);
+  assert.deepEqual(
+    v.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`),
+    ['modified@6'],
+  );
   assert.ok(!(v.tenants[0]!.limits ?? []).some((l) => l.kind === 'number_precision'));
   const r = await verifyPackage(join(dir, 'v2.zip'));
   assert.equal(r.chain?.verdict, 'broken');
@@ -144,7 +174,16 @@ test('a json column with a repeated key: the package says "intact, with 1 unprot
   const columns = (JSON.parse(table.columns_json) as { name: string; type: string }[]).map((c) => (c.name === 'action_details' ? { ...c, type: 'json' } : c));
   f.db.prepare('UPDATE source_tables SET columns_json = ? WHERE table_id = ?').run(JSON.stringify(columns), table.table_id);
   f.db.prepare(`UPDATE records SET action_details = '{"amount": 99999, "amount": 20}' WHERE kind = 'event' AND tenant_id = 'shop' AND seq = 4`).run();
-  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['shop'] }, identity: id, out: join(dir, 'dup.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  await writePackage({
+    auditorKey: testAuditorKey(),
+    db: f.db,
+    filter: { tenant: ['shop'] },
+    identity: id,
+    out: join(dir, 'dup.zip'),
+    createdAt: '2026-03-01T08:30:00Z',
+    appendixCap: 10,
+    approvedVersions: [],
+  });
   f.close();
   const chain = (JSON.parse((await entry(join(dir, 'dup.zip'), 'verification.json')).toString('utf8')) as { tenants: IntegrityEntry[] }).tenants[0]!;
   assert.equal(chain.verdict, 'intact');
@@ -178,10 +217,22 @@ test('a chain written with jcs-exact-sha256-v2: a changed member of a repeated j
   f.db.prepare('UPDATE source_tables SET columns_json = ? WHERE table_id = ?').run(JSON.stringify(mapColumns('events', columns)), table);
   recordChainProfile(f.db, table, 'shop2', JCS_EXACT_SHA256_V2);
   f.db.prepare(`UPDATE records SET action_details = '{"amount": 99999, "amount": 20}' WHERE kind = 'event' AND tenant_id = 'shop2' AND seq = 6`).run();
-  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['shop2'] }, identity: id, out: join(dir, 'dup-v2.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  await writePackage({
+    auditorKey: testAuditorKey(),
+    db: f.db,
+    filter: { tenant: ['shop2'] },
+    identity: id,
+    out: join(dir, 'dup-v2.zip'),
+    createdAt: '2026-03-01T08:30:00Z',
+    appendixCap: 10,
+    approvedVersions: [],
+  });
   f.close();
   const chain = (JSON.parse((await entry(join(dir, 'dup-v2.zip'), 'verification.json')).toString('utf8')) as { tenants: IntegrityEntry[] }).tenants[0]!;
-  assert.deepEqual(chain.breaks.map((b) => `${b.kind}@${b.seq}`), ['modified@6']);
+  assert.deepEqual(
+    chain.breaks.map((b) => `${b.kind}@${b.seq}`),
+    ['modified@6'],
+  );
   assert.ok(!(chain.limits ?? []).some((l) => l.kind === 'duplicate_key'));
   const r = await verifyPackage(join(dir, 'dup-v2.zip'));
   assert.deepEqual(r.failures, []);

@@ -37,7 +37,8 @@ before(async () => {
   // Plant a chain break the report must list: row 41 changed without rehash.
   f.db.prepare("UPDATE records SET user_id = 'Ωmega-Ревизор' WHERE kind = 'event' AND seq = 41").run();
   void events;
-  await writePackage({ auditorKey: testAuditorKey(),
+  await writePackage({
+    auditorKey: testAuditorKey(),
     db: f.db,
     filter: { tenant: ['acme'] },
     identity: id,

@@ -50,7 +50,10 @@ describe('identity create', () => {
   });
 
   test('refuses a wrong password by name', () => {
-    assert.throws(() => loadIdentity(p12, 'not-it'), (e: Error & { code?: string }) => e.code === 'E_PASSWORD' && /wrong password/.test(e.message));
+    assert.throws(
+      () => loadIdentity(p12, 'not-it'),
+      (e: Error & { code?: string }) => e.code === 'E_PASSWORD' && /wrong password/.test(e.message),
+    );
   });
 
   test('refuses to overwrite an existing file and a short password', () => {
@@ -119,7 +122,11 @@ describe('identity create', () => {
       buildP12(
         [
           { pkcs8Der: id.signingKey.export({ type: 'pkcs8', format: 'der' }) as Buffer, certDer: id.signingCertDer, friendlyName: 'auditdesk manifest (Ed25519)' },
-          { pkcs8Der: Buffer.from(forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(id.pdfKey))).getBytes(), 'binary'), certDer: id.pdfCertDer, friendlyName: 'auditdesk pdf (RSA)' },
+          {
+            pkcs8Der: Buffer.from(forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(id.pdfKey))).getBytes(), 'binary'),
+            certDer: id.pdfCertDer,
+            friendlyName: 'auditdesk pdf (RSA)',
+          },
         ],
         PW,
         [],
@@ -127,7 +134,10 @@ describe('identity create', () => {
       ),
     );
     assert.equal(loadIdentity(old, PW).info.fingerprint, id.info.fingerprint);
-    assert.throws(() => loadIdentity(old, 'not-the-password'), (e: Error & { code?: string }) => e.code === 'E_PASSWORD');
+    assert.throws(
+      () => loadIdentity(old, 'not-the-password'),
+      (e: Error & { code?: string }) => e.code === 'E_PASSWORD',
+    );
   });
 });
 
@@ -137,7 +147,11 @@ describe('identity import of an organisation p12', { skip: OPENSSL ? false : 'op
   before(() => {
     const key = join(dir, 'org.key');
     orgCert = join(dir, 'org.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', orgCert, '-days', '30', '-subj', '/CN=Grace Org Auditor/O=Big Four/emailAddress=grace@bigfour.example'], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', orgCert, '-days', '30', '-subj', '/CN=Grace Org Auditor/O=Big Four/emailAddress=grace@bigfour.example'],
+      { stdio: 'pipe' },
+    );
     execFileSync('openssl', ['pkcs12', '-export', '-inkey', key, '-in', orgCert, '-out', join(dir, 'org.p12'), '-passout', `pass:${PW}`], { stdio: 'pipe' });
     imported = join(dir, 'grace.p12');
   });
@@ -167,14 +181,36 @@ describe('identity import of an organisation p12', { skip: OPENSSL ? false : 'op
     assert.equal(ok.verdict, 'valid');
     const other = loadIdentity(join(dir, 'ada.p12'), PW);
     const bad = await verifyPackage(out, { trust: certPem(other.signingCertDer) });
-    assert.deepEqual(bad.failures.map((x) => x.code), ['UNTRUSTED_SIGNER']);
+    assert.deepEqual(
+      bad.failures.map((x) => x.code),
+      ['UNTRUSTED_SIGNER'],
+    );
   });
 
   /** An organisation p12 whose certificate has the given extensions, imported, and a package signed with it at `createdAt`. */
   async function orgPackage(label: string, ext: string[], createdAt?: string): Promise<{ pkg: string; orgPem: string }> {
     const key = join(dir, `${label}.key`);
     const orgPem = join(dir, `${label}.pem`);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', orgPem, '-days', '30', '-subj', `/CN=${label}/O=Big Four/emailAddress=${label}@bigfour.example`, ...ext.flatMap((e) => ['-addext', e])], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        orgPem,
+        '-days',
+        '30',
+        '-subj',
+        `/CN=${label}/O=Big Four/emailAddress=${label}@bigfour.example`,
+        ...ext.flatMap((e) => ['-addext', e]),
+      ],
+      { stdio: 'pipe' },
+    );
     execFileSync('openssl', ['pkcs12', '-export', '-inkey', key, '-in', orgPem, '-out', join(dir, `${label}.p12`), '-passout', `pass:${PW}`], { stdio: 'pipe' });
     importIdentity(join(dir, `${label}.p12`), { password: PW, out: join(dir, `${label}-id.p12`) });
     const f = new CacheFixture(join(dir, `${label}.sqlite`));
@@ -189,20 +225,29 @@ describe('identity import of an organisation p12', { skip: OPENSSL ? false : 'op
     const { pkg, orgPem } = await orgPackage('notca', ['basicConstraints=critical,CA:FALSE']);
     const r = await verifyPackage(pkg, { trust: readFileSync(orgPem, 'utf8') });
     assert.equal(r.verdict, 'invalid');
-    assert.ok(r.failures.some((x) => x.code === 'UNTRUSTED_SIGNER' && /not a CA/.test(x.message)), JSON.stringify(r.failures));
+    assert.ok(
+      r.failures.some((x) => x.code === 'UNTRUSTED_SIGNER' && /not a CA/.test(x.message)),
+      JSON.stringify(r.failures),
+    );
   });
 
   test('--trust with an organisation CA that may not sign certificates (keyUsage) is refused', async () => {
     const { pkg, orgPem } = await orgPackage('nocertsign', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,digitalSignature']);
     const r = await verifyPackage(pkg, { trust: readFileSync(orgPem, 'utf8') });
-    assert.ok(r.failures.some((x) => x.code === 'UNTRUSTED_SIGNER' && /keyCertSign/.test(x.message)), JSON.stringify(r.failures));
+    assert.ok(
+      r.failures.some((x) => x.code === 'UNTRUSTED_SIGNER' && /keyCertSign/.test(x.message)),
+      JSON.stringify(r.failures),
+    );
   });
 
   test("--trust with an organisation CA that was not valid at the package's createdAt is refused", async () => {
     const later = new Date(Date.now() + 60 * 86_400_000).toISOString();
     const { pkg, orgPem } = await orgPackage('expired', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,digitalSignature'], later);
     const r = await verifyPackage(pkg, { trust: readFileSync(orgPem, 'utf8') });
-    assert.ok(r.failures.some((x) => x.code === 'UNTRUSTED_SIGNER' && /not valid at/.test(x.message)), JSON.stringify(r.failures));
+    assert.ok(
+      r.failures.some((x) => x.code === 'UNTRUSTED_SIGNER' && /not valid at/.test(x.message)),
+      JSON.stringify(r.failures),
+    );
   });
 
   test('refuses a p12 with only an EC key, naming why', () => {

@@ -20,7 +20,6 @@ let ctx: AppContext;
 
 const api = () => clientFor(ctx);
 
-
 before(async () => {
   demo = await startDemoDb();
   dir = mkdtempSync(join(tmpdir(), 'auditdesk-anchors-'));
@@ -107,7 +106,10 @@ test('a head of a tenant the cache does not hold is not checked, and says so', a
     file: { tenant: 'nobody', table: 'audit_logs', last_seq: 3, head_hash: 'a'.repeat(64) },
   });
   assert.equal(result.anchors[0]!.outcome, null);
-  assert.ok(result.notes.some((n) => n.includes('nobody')), result.notes.join(' | '));
+  assert.ok(
+    result.notes.some((n) => n.includes('nobody')),
+    result.notes.join(' | '),
+  );
 });
 
 test('a malformed anchor file or a forged signature is refused at the door with one clear line', async () => {

@@ -52,8 +52,7 @@ test('a new data folder is created 0700 (CLI), and a loose one is tightened with
   const parent = scratchDir('auditdesk-modes-');
   const cache = join(parent, 'c.sqlite');
   openCache(cache).close();
-  const verifyWith = (dataDir: string) =>
-    new Promise<string>((resolve) => execFile(process.execPath, [cli, 'verify', '--cache', cache, '--data-dir', dataDir], (_e, _o, stderr) => resolve(stderr)));
+  const verifyWith = (dataDir: string) => new Promise<string>((resolve) => execFile(process.execPath, [cli, 'verify', '--cache', cache, '--data-dir', dataDir], (_e, _o, stderr) => resolve(stderr)));
   const fresh = join(parent, 'fresh');
   assert.doesNotMatch(await verifyWith(fresh), /was open to other users/);
   assert.equal(octal(modeOf(fresh)), '0700');
@@ -61,7 +60,10 @@ test('a new data folder is created 0700 (CLI), and a loose one is tightened with
   mkdirSync(loose);
   chmodSync(loose, 0o775);
   const stderr = await verifyWith(loose);
-  assert.match(stderr, new RegExp(`^auditdesk: note: the data folder ${loose.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} was open to other users \\(mode 0775\\); it is now 0700 \\(owner only\\)\\.$`, 'm'));
+  assert.match(
+    stderr,
+    new RegExp(`^auditdesk: note: the data folder ${loose.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} was open to other users \\(mode 0775\\); it is now 0700 \\(owner only\\)\\.$`, 'm'),
+  );
   assert.equal(octal(modeOf(loose)), '0700');
 });
 
@@ -78,7 +80,8 @@ test("an export's work folder is 0700 and every file in it 0600 while the packag
   const places = [tmpdir(), dirname(out)];
   const before = new Set(places.flatMap((p) => readdirSync(p).map((n) => join(p, n))));
   const seen: { path: string; mode: number }[] = [];
-  await writePackage({ auditorKey: testAuditorKey(),
+  await writePackage({
+    auditorKey: testAuditorKey(),
     db: f.db,
     filter: { tenant: ['acme'] },
     identity,
@@ -100,7 +103,10 @@ test("an export's work folder is 0700 and every file in it 0600 while the packag
     },
   });
   f.close();
-  assert.ok(seen.some((s) => s.path.endsWith('manifest.json')), `the work folder was found: ${JSON.stringify(seen)}`);
+  assert.ok(
+    seen.some((s) => s.path.endsWith('manifest.json')),
+    `the work folder was found: ${JSON.stringify(seen)}`,
+  );
   const [folder, ...files] = seen;
   assert.equal(octal(folder!.mode), '0700', folder!.path);
   for (const file of files) assert.equal(octal(file.mode), '0600', file.path);

@@ -58,7 +58,11 @@ async function variant(edit: (m: PackageFiles) => void) {
 test('the package holds the journal, its signed head and the signed decisions, and they verify', async () => {
   assert.ok(original.has('journal.jsonl') && original.has('journal-head.json') && original.has('decisions.csv'));
   const lines = original.get('journal.jsonl')!.toString('utf8').trim().split('\n');
-  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { action: string }).action), ['decision'], 'the journal up to the export');
+  assert.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { action: string }).action),
+    ['decision'],
+    'the journal up to the export',
+  );
   const head = JSON.parse(original.get('journal-head.json')!.toString('utf8')) as { seq: number; hash: string; signedAt: string };
   assert.equal(head.seq, 1);
   assert.equal(head.hash, (JSON.parse(lines[0]!) as { hash: string }).hash);
@@ -75,7 +79,10 @@ test('the package holds the journal, its signed head and the signed decisions, a
   // The page shows the same journal verdict as verify-package.
   const page = await runVerifyPage(join(dir, 'pkg.zip'));
   assert.match(page.text, /reviewer journal: intact, 1 entries, 1 signatures checked, head signed by auditor key [0-9a-f]{16}/);
-  assert.ok(r.notes.some((x) => /^reviewer journal: intact, 1 entries, 1 signatures checked, head signed by auditor key [0-9a-f]{16}$/.test(x)), r.notes.join('\n'));
+  assert.ok(
+    r.notes.some((x) => /^reviewer journal: intact, 1 entries, 1 signatures checked, head signed by auditor key [0-9a-f]{16}$/.test(x)),
+    r.notes.join('\n'),
+  );
   // The export itself is journaled after the package, with the manifest's hash.
   assert.deepEqual(journalAfterExport, ['decision', 'export']);
   assert.equal(manifestHashJournaled, createHash('sha256').update(original.get('manifest.json')!).digest('hex'));
@@ -90,8 +97,14 @@ test('an altered journal entry is named by its seq, and the decision inside it b
   });
   assert.equal(r.verdict, 'invalid');
   const journal = r.failures.filter((f) => f.file === 'journal.jsonl').map((f) => `${f.code}: ${f.message}`);
-  assert.ok(journal.some((x) => /^JOURNAL_BROKEN: journal\.jsonl entry 1: its content does not give its hash/.test(x)), journal.join('\n'));
-  assert.ok(journal.some((x) => x === `DECISION_SIGNATURE_INVALID: journal.jsonl entry 1: decision on ${itemId}: its note differs from the signed note`), journal.join('\n'));
+  assert.ok(
+    journal.some((x) => /^JOURNAL_BROKEN: journal\.jsonl entry 1: its content does not give its hash/.test(x)),
+    journal.join('\n'),
+  );
+  assert.ok(
+    journal.some((x) => x === `DECISION_SIGNATURE_INVALID: journal.jsonl entry 1: decision on ${itemId}: its note differs from the signed note`),
+    journal.join('\n'),
+  );
   assert.ok(runPythonVerifier(r.path).codes.includes('JOURNAL_BROKEN'), 'the reference verifier checks the journal chain too');
 });
 
@@ -102,11 +115,19 @@ test('an altered decision is named by its id and item, whether its text or its s
     m.set('decisions.csv', Buffer.from([header!, ...rows].map((r) => csvLine(r, [])).join('')));
   };
   const noted = await variant(edit((row, h) => (row[h.indexOf('disposition')] = 'confirmed')));
-  assert.ok(noted.failures.some((f) => f.code === 'DECISION_SIGNATURE_INVALID' && f.message === `decisions.csv decision #1 on ${itemId}: its disposition differs from the signed disposition`), JSON.stringify(noted.failures));
-  const resigned = await variant(edit((row, h) => {
-    const i = h.indexOf('signed_json');
-    row[i] = row[i]!.replace('"disposition":"false_positive"', '"disposition":"confirmed"');
-    row[h.indexOf('disposition')] = 'confirmed';
-  }));
-  assert.ok(resigned.failures.some((f) => f.code === 'DECISION_SIGNATURE_INVALID' && f.message === `decisions.csv decision #1 on ${itemId}: the signature does not verify over the signed text`), JSON.stringify(resigned.failures));
+  assert.ok(
+    noted.failures.some((f) => f.code === 'DECISION_SIGNATURE_INVALID' && f.message === `decisions.csv decision #1 on ${itemId}: its disposition differs from the signed disposition`),
+    JSON.stringify(noted.failures),
+  );
+  const resigned = await variant(
+    edit((row, h) => {
+      const i = h.indexOf('signed_json');
+      row[i] = row[i]!.replace('"disposition":"false_positive"', '"disposition":"confirmed"');
+      row[h.indexOf('disposition')] = 'confirmed';
+    }),
+  );
+  assert.ok(
+    resigned.failures.some((f) => f.code === 'DECISION_SIGNATURE_INVALID' && f.message === `decisions.csv decision #1 on ${itemId}: the signature does not verify over the signed text`),
+    JSON.stringify(resigned.failures),
+  );
 });

@@ -89,11 +89,28 @@ describe('an untouched package', () => {
   });
 
   test('holds exactly the documented files', () => {
-    assert.deepEqual([...original.keys()], [
-      'access_log.csv', 'anomalies.csv', 'audit_events.csv', 'checkpoint.note', 'conversation_logs.csv', 'decisions.csv', 'journal.jsonl', 'manifest.json',
-      'manifest.json.minisig', 'manifest.minisign.pub', 'manifest.sig', 'report.pdf', 'reviews.csv', 'signer.pem', 'signer.vkey',
-      'verification.json', 'verify.html',
-    ]);
+    assert.deepEqual(
+      [...original.keys()],
+      [
+        'access_log.csv',
+        'anomalies.csv',
+        'audit_events.csv',
+        'checkpoint.note',
+        'conversation_logs.csv',
+        'decisions.csv',
+        'journal.jsonl',
+        'manifest.json',
+        'manifest.json.minisig',
+        'manifest.minisign.pub',
+        'manifest.sig',
+        'report.pdf',
+        'reviews.csv',
+        'signer.pem',
+        'signer.vkey',
+        'verification.json',
+        'verify.html',
+      ],
+    );
   });
 });
 
@@ -138,7 +155,10 @@ describe('tamper matrix: each change is detected and named', () => {
   test('a byte flipped in audit_events.csv: HASH_MISMATCH, and the CSV is not parsed once its hash is wrong (issue 11)', async () => {
     const r = await verifyWithAll(await zipOf(edited((m) => m.set('audit_events.csv', flipMiddle(m.get('audit_events.csv')!)))));
     assert.deepEqual(codes(r, 'audit_events.csv'), ['HASH_MISMATCH']);
-    assert.ok(r.notes.some((n) => /audit_events\.csv was not parsed/.test(n)), JSON.stringify(r.notes));
+    assert.ok(
+      r.notes.some((n) => /audit_events\.csv was not parsed/.test(n)),
+      JSON.stringify(r.notes),
+    );
     assert.equal(r.chain, null);
   });
 
@@ -168,13 +188,11 @@ describe('tamper matrix: each change is detected and named', () => {
   });
 
   test('a manifest field edited (the tenant) → SIGNATURE_INVALID', async () => {
-    const r = await verifyWithAll(
-      await zipOf(edited((m) => m.set('manifest.json', Buffer.from(m.get('manifest.json')!.toString().replace('"tenant": "acme"', '"tenant": "acmf"'))))),
-    );
+    const r = await verifyWithAll(await zipOf(edited((m) => m.set('manifest.json', Buffer.from(m.get('manifest.json')!.toString().replace('"tenant": "acme"', '"tenant": "acmf"'))))));
     assert.ok(codes(r).includes('SIGNATURE_INVALID'), JSON.stringify(r.failures));
   });
 
-  test("a manifest row count lowered to hide rows, re-signed by another key → SIGNER_MISMATCH, and UNTRUSTED_SIGNER when pinned", async () => {
+  test('a manifest row count lowered to hide rows, re-signed by another key → SIGNER_MISMATCH, and UNTRUSTED_SIGNER when pinned', async () => {
     const variant = edited((m) => {
       const man = JSON.parse(m.get('manifest.json')!.toString());
       man.files.find((f: { name: string }) => f.name === 'audit_events.csv').rows -= 1;
@@ -187,7 +205,10 @@ describe('tamper matrix: each change is detected and named', () => {
     const found = codes(r);
     for (const c of ['SIGNER_MISMATCH', 'UNTRUSTED_SIGNER', 'ROW_COUNT_MISMATCH', 'PDF_SIGNER_MISMATCH']) assert.ok(found.includes(c), `${c} in ${JSON.stringify(r.failures)}`);
     // Mallory's signer.pem is not the one the manifest records: its size or its hash is named.
-    assert.ok(codes(r, 'signer.pem').some((c) => c === 'SIZE_MISMATCH' || c === 'HASH_MISMATCH'), JSON.stringify(r.failures));
+    assert.ok(
+      codes(r, 'signer.pem').some((c) => c === 'SIZE_MISMATCH' || c === 'HASH_MISMATCH'),
+      JSON.stringify(r.failures),
+    );
   });
 
   test("the signature replaced by another key's → SIGNATURE_INVALID", async () => {
@@ -199,7 +220,10 @@ describe('tamper matrix: each change is detected and named', () => {
     const r = await verifyWithAll(await zipOf(edited((m) => m.set('signer.pem', Buffer.from(certPem(mallory.signingCertDer))))));
     const found = codes(r);
     for (const c of ['SIGNATURE_INVALID', 'SIGNER_MISMATCH']) assert.ok(found.includes(c), `${c} in ${JSON.stringify(r.failures)}`);
-    assert.ok(codes(r, 'signer.pem').some((c) => c === 'SIZE_MISMATCH' || c === 'HASH_MISMATCH'), JSON.stringify(r.failures));
+    assert.ok(
+      codes(r, 'signer.pem').some((c) => c === 'SIZE_MISMATCH' || c === 'HASH_MISMATCH'),
+      JSON.stringify(r.failures),
+    );
   });
 
   test('a ../ entry in the ZIP → UNSAFE_PATH naming the entry', async () => {
@@ -218,7 +242,10 @@ describe('tamper matrix: each change is detected and named', () => {
     assert.equal(patched, 2); // local header + central directory
     writeFileSync(path, bytes);
     const r = await verifyWithAll(path);
-    assert.ok(r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === '../evil.txt'), JSON.stringify(r.failures));
+    assert.ok(
+      r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === '../evil.txt'),
+      JSON.stringify(r.failures),
+    );
   });
 
   test('an absolute path entry → UNSAFE_PATH', async () => {
@@ -231,7 +258,10 @@ describe('tamper matrix: each change is detected and named', () => {
     }
     writeFileSync(path, bytes);
     const r = await verifyWithAll(path);
-    assert.ok(r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === '/etc/passwd'), JSON.stringify(r.failures));
+    assert.ok(
+      r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === '/etc/passwd'),
+      JSON.stringify(r.failures),
+    );
   });
 
   test('a symbolic-link entry → UNSAFE_PATH', async () => {
@@ -244,7 +274,10 @@ describe('tamper matrix: each change is detected and named', () => {
     for await (const c of zip.outputStream) chunks.push(c as Buffer);
     writeFileSync(path, Buffer.concat(chunks));
     const r = await verifyWithAll(path);
-    assert.ok(r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === 'link'), JSON.stringify(r.failures));
+    assert.ok(
+      r.failures.some((f) => f.code === 'UNSAFE_PATH' && f.file === 'link'),
+      JSON.stringify(r.failures),
+    );
   });
 
   test('a truncated ZIP → ZIP_UNREADABLE', async () => {

@@ -33,7 +33,7 @@ function events(n: number, forged: (i: number) => boolean = () => false): Source
     user_id: forged(i) ? 'mallory' : `user-${i % 5}`,
     action_details: JSON.stringify({ n: i }),
     ip_address: '10.0.0.1',
-    created_at: `2026-01-05 ${String(8 + Math.floor(i / 60) % 12).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00+00`,
+    created_at: `2026-01-05 ${String(8 + (Math.floor(i / 60) % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00+00`,
   }));
 }
 
@@ -90,7 +90,7 @@ describe('chain evidence in a package', () => {
     assert.equal((await tlogcheck('checkpoint', path('signer.vkey'), join(dir, 'altered.note'))).code, 1);
   });
 
-  test('minisign -V checks manifest.json with the package\'s minisign key', async () => {
+  test("minisign -V checks manifest.json with the package's minisign key", async () => {
     const path = saveAll('v1m', visit1.files);
     const { stdout, stderr } = await run('minisign', ['-V', '-p', path('manifest.minisign.pub'), '-m', path('manifest.json'), '-x', path('manifest.json.minisig')]);
     assert.match(stdout + stderr, /Signature and comment signature verified/);
@@ -110,7 +110,12 @@ describe('chain evidence in a package', () => {
 
   test('a history rewritten from seq 12 between visits fails --previous with the range named, at export and at verification', async () => {
     // Rows 12-14 changed and the chain re-hashed from there: every later stored hash differs too.
-    const forged = await exportOf('forged', events(320, (i) => i >= 11 && i <= 13), '2026-12-02T10:00:00Z', visit1.out);
+    const forged = await exportOf(
+      'forged',
+      events(320, (i) => i >= 11 && i <= 13),
+      '2026-12-02T10:00:00Z',
+      visit1.out,
+    );
     assert.equal(forged.result.previous?.extends, false);
     assert.match(forged.result.previous!.problem!, /first at seq 12–200: 189 row\(s\) rewritten/);
     assert.ok(!forged.files.has('consistency.proof'));
@@ -119,9 +124,15 @@ describe('chain evidence in a package', () => {
     const f = r.failures.find((x) => x.code === 'HISTORY_REWRITTEN');
     assert.match(f?.message ?? '', /first at seq 12–200: 189 row\(s\) rewritten/);
     // A consistency proof carried over from the honest visit does not rescue it.
-    const grafted = await writeZip(join(dir, 'grafted.zip'), copyOf(forged.files, (m) => m.set('consistency.proof', visit2.files.get('consistency.proof')!)));
+    const grafted = await writeZip(
+      join(dir, 'grafted.zip'),
+      copyOf(forged.files, (m) => m.set('consistency.proof', visit2.files.get('consistency.proof')!)),
+    );
     const g = await verifyPackage(grafted);
-    assert.ok(g.failures.some((x) => x.code === 'UNEXPECTED_FILE'), JSON.stringify(g.failures));
+    assert.ok(
+      g.failures.some((x) => x.code === 'UNEXPECTED_FILE'),
+      JSON.stringify(g.failures),
+    );
   });
 
   test('a checkpoint.note swapped in from another package is refused', async () => {

@@ -48,13 +48,19 @@ test('a package by a signer nobody marked trusted is "unpinned", not valid', asy
 
 test('marking the signer trusted makes it valid, naming the pin, and survives a restart', async () => {
   const list = await call<TrustedSignerView[]>('identity.trust', { fingerprint: signer.info.fingerprint, label: 'Tess at Audit LLP' });
-  assert.deepEqual(list.map((t) => t.fingerprint), [signer.info.fingerprint]);
+  assert.deepEqual(
+    list.map((t) => t.fingerprint),
+    [signer.info.fingerprint],
+  );
   const v = await call<PackageVerificationView>('export.verifyPackage', { path: pkg });
   assert.equal(v.verdict, 'valid');
   assert.match(v.signer!.pinnedBy!, /marked trusted in this app/);
   ctx.close();
   ctx = open();
-  assert.deepEqual((await call<TrustedSignerView[]>('identity.trusted', {})).map((t) => t.label), ['Tess at Audit LLP']);
+  assert.deepEqual(
+    (await call<TrustedSignerView[]>('identity.trusted', {})).map((t) => t.label),
+    ['Tess at Audit LLP'],
+  );
   assert.equal((await call<PackageVerificationView>('export.verifyPackage', { path: pkg })).verdict, 'valid');
 });
 

@@ -57,7 +57,6 @@ function resigned(files: PackageFiles, by: { key: Parameters<typeof sign>[2]; ce
   });
 }
 
-
 before(async () => {
   dir = scratchDir('auditdesk-verdict-');
   const f = new CacheFixture(join(dir, 'cache.sqlite'));
@@ -114,12 +113,19 @@ describe('verify-package exit codes and verdicts', () => {
 
 describe('forged packages are never intact', () => {
   test('only manifest.json, manifest.sig and signer.pem (signed by anyone) → MISSING_FILE for every required file', async () => {
-    const bare = resigned(new Map([...malloryFiles].filter(([k]) => ['manifest.json', 'manifest.sig', 'signer.pem'].includes(k))), { key: mallory.signingKey, certDer: mallory.signingCertDer }, (man) => {
-      man.files = man.files.filter((f: { name: string }) => f.name === 'signer.pem');
-    });
+    const bare = resigned(
+      new Map([...malloryFiles].filter(([k]) => ['manifest.json', 'manifest.sig', 'signer.pem'].includes(k))),
+      { key: mallory.signingKey, certDer: mallory.signingCertDer },
+      (man) => {
+        man.files = man.files.filter((f: { name: string }) => f.name === 'signer.pem');
+      },
+    );
     const r = await verifyPackage(await variant(bare));
     assert.equal(r.verdict, 'invalid');
-    const missing = r.failures.filter((f) => f.code === 'MISSING_FILE').map((f) => f.file).sort();
+    const missing = r.failures
+      .filter((f) => f.code === 'MISSING_FILE')
+      .map((f) => f.file)
+      .sort();
     assert.deepEqual(missing, ['anomalies.csv', 'audit_events.csv', 'conversation_logs.csv', 'report.pdf', 'reviews.csv', 'verification.json']);
   });
 
@@ -133,7 +139,10 @@ describe('forged packages are never intact', () => {
     assert.equal(r.verdict, 'invalid');
     assert.equal(r.signer?.name, 'Mallory');
     assert.equal(r.signer?.org, 'Forgers Inc');
-    assert.ok(r.failures.some((f) => f.code === 'SIGNER_MISMATCH' && /name/.test(f.message)), JSON.stringify(r.failures));
+    assert.ok(
+      r.failures.some((f) => f.code === 'SIGNER_MISMATCH' && /name/.test(f.message)),
+      JSON.stringify(r.failures),
+    );
   });
 
   test("a genuine PDF lifted into another signer's package → PDF_SIGNER_MISMATCH", async () => {
@@ -150,7 +159,10 @@ describe('forged packages are never intact', () => {
     );
     const r = await verifyPackage(await variant(lifted), { trust: mallory.info.fingerprint });
     assert.equal(r.verdict, 'invalid');
-    assert.ok(r.failures.some((f) => f.code === 'PDF_SIGNER_MISMATCH'), JSON.stringify(r.failures));
+    assert.ok(
+      r.failures.some((f) => f.code === 'PDF_SIGNER_MISMATCH'),
+      JSON.stringify(r.failures),
+    );
   });
 
   test('control characters and bidi overrides from a package are printed escaped (CLI text and JSON)', async () => {

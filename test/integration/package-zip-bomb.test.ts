@@ -43,15 +43,20 @@ for (const [label, claimsManifestSize] of [
   test(`a ~2 MB ZIP with audit_events.csv inflating to 2 GB, ${label}, is refused in little memory`, (t) => {
     const path = join(dir, `bomb-${claimsManifestSize}.zip`);
     const real = files.get('audit_events.csv')!;
-    writeRawZip(path, copyOf(files, (m) => m.delete('audit_events.csv')), [
-      { name: 'audit_events.csv', deflated: zeroBomb(TWO_GB_IN_MB), claimedSize: claimsManifestSize ? real.length : TWO_GB_IN_MB * (1 << 20) },
-    ]);
+    writeRawZip(
+      path,
+      copyOf(files, (m) => m.delete('audit_events.csv')),
+      [{ name: 'audit_events.csv', deflated: zeroBomb(TWO_GB_IN_MB), claimedSize: claimsManifestSize ? real.length : TWO_GB_IN_MB * (1 << 20) }],
+    );
     const zipMb = statSync(path).size / (1 << 20);
     assert.ok(zipMb < 3, `the bomb is ${zipMb.toFixed(1)} MB`);
     const r = verifyInChild(path);
     t.diagnostic(`bomb ${zipMb.toFixed(1)} MB → 2 GB: refused in ${r.ms} ms, peak RSS ${r.maxRssMb} MB`);
     assert.equal(r.verdict, 'invalid');
-    assert.ok(r.failures.some((f) => f.file === 'audit_events.csv' && ['SIZE_MISMATCH', 'ENTRY_CORRUPT'].includes(f.code)), JSON.stringify(r.failures));
+    assert.ok(
+      r.failures.some((f) => f.file === 'audit_events.csv' && ['SIZE_MISMATCH', 'ENTRY_CORRUPT'].includes(f.code)),
+      JSON.stringify(r.failures),
+    );
     assert.ok(r.maxRssMb < 200, `peak RSS ${r.maxRssMb} MB`);
     assert.ok(r.ms < 30_000, `took ${r.ms} ms`);
   });

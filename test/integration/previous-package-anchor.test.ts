@@ -47,7 +47,10 @@ test('an export with --previous is checked against the earlier package: TRUNCATE
   const verification = JSON.parse((await zipEntry(join(dir, 'second.zip'), 'verification.json')).toString('utf8')) as { tenants: IntegrityEntry[] };
   const chain = verification.tenants[0]!;
   assert.equal(chain.verdict, 'broken');
-  assert.deepEqual(chain.breaks.map((b) => b.kind), ['truncated']);
+  assert.deepEqual(
+    chain.breaks.map((b) => b.kind),
+    ['truncated'],
+  );
   assert.equal(chain.anchor?.origin, 'external');
   assert.match(chain.anchor!.label, new RegExp(`package ${firstId}`));
 
@@ -69,7 +72,7 @@ test('an export with --previous is checked against the earlier package: TRUNCATE
   assert.equal(both.chain?.intact, false);
 });
 
-test('without --previous the same export names its only anchor, the second visit\'s own sync checkpoint', async () => {
+test("without --previous the same export names its only anchor, the second visit's own sync checkpoint", async () => {
   const alone = await cli(['export', '--engagement', 'second', '--tenant', tenant, '--identity', 'id.p12', '--out', 'alone.zip']);
   assert.equal(alone.code, 0, alone.stderr);
   const chain = (JSON.parse((await zipEntry(join(dir, 'alone.zip'), 'verification.json')).toString('utf8')) as { tenants: IntegrityEntry[] }).tenants[0]!;
@@ -79,5 +82,8 @@ test('without --previous the same export names its only anchor, the second visit
   writeFileSync(join(dir, 'alone.pdf'), await zipEntry(join(dir, 'alone.zip'), 'report.pdf'));
   const text = execFileSync('pdftotext', ['-layout', join(dir, 'alone.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
   const cannot = text.slice(text.indexOf('What this verification cannot show'));
-  assert.match(cannot, /before_anchor: the chain was compared with heads recorded earlier, the first of them checkpoint #1 \(sync, [^)]+\)\. A tail removed, or a history rewritten consistently from its start, before that was recorded would not be seen\./);
+  assert.match(
+    cannot,
+    /before_anchor: the chain was compared with heads recorded earlier, the first of them checkpoint #1 \(sync, [^)]+\)\. A tail removed, or a history rewritten consistently from its start, before that was recorded would not be seen\./,
+  );
 });

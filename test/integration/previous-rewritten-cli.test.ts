@@ -27,10 +27,7 @@ before(async () => {
   ({ dir, tenant } = visits);
   // Between the visits: one event's user changed at the source and every later hash recomputed.
   await editAsOwner(demo.adminUrl, async (admin) => {
-    const head = await admin.query<{ seq: string; last: string }>(
-      `SELECT (max(seq) / 2)::text AS seq, max(seq)::text AS last FROM audit_logs WHERE tenant_id = $1`,
-      [tenant],
-    );
+    const head = await admin.query<{ seq: string; last: string }>(`SELECT (max(seq) / 2)::text AS seq, max(seq)::text AS last FROM audit_logs WHERE tenant_id = $1`, [tenant]);
     rewrittenSeq = head.rows[0]!.seq;
     lastSeq = head.rows[0]!.last;
     await admin.query(`UPDATE audit_logs SET user_id = 'someone-else' WHERE tenant_id = $1 AND seq = $2`, [tenant, rewrittenSeq]);
@@ -70,17 +67,26 @@ async function noteFolder(name: string, note: string): Promise<string> {
   return join(folder, 'checkpoint.note');
 }
 
-test('verify --checkpoint takes the first package\'s signed checkpoint.note: the cache of that visit extends it, the rewritten source does not', async () => {
+test("verify --checkpoint takes the first package's signed checkpoint.note: the cache of that visit extends it, the rewritten source does not", async () => {
   const note = await noteFolder('note-good', (await zipEntry(join(dir, 'first.zip'), 'checkpoint.note')).toString('utf8'));
   const same = await cli(['verify', '--engagement', 'first', '--tenant', tenant, '--checkpoint', note, '--json']);
   assert.equal(same.code, 0, same.stdout + same.stderr);
   const sameChain = (JSON.parse(same.stdout) as { tenants: { checkpoints: { label: string; outcome: string }[] }[] }).tenants[0]!;
-  assert.ok(sameChain.checkpoints.some((c) => /signed checkpoint checkpoint\.note/.test(c.label) && c.outcome === 'extended'), JSON.stringify(sameChain.checkpoints));
+  assert.ok(
+    sameChain.checkpoints.some((c) => /signed checkpoint checkpoint\.note/.test(c.label) && c.outcome === 'extended'),
+    JSON.stringify(sameChain.checkpoints),
+  );
   const live = await cli(['verify', '--source', demo.url, '--tenant', tenant, '--checkpoint', note, '--json']);
   assert.equal(live.code, 1, live.stdout + live.stderr);
   const liveChain = (JSON.parse(live.stdout) as { tenants: { breaks: { kind: string; explanation: string }[]; checkpoints: { label: string; outcome: string }[] }[] }).tenants[0]!;
-  assert.ok(liveChain.checkpoints.some((c) => /signed checkpoint checkpoint\.note/.test(c.label) && c.outcome === 'rewritten'), JSON.stringify(liveChain.checkpoints));
-  assert.ok(liveChain.breaks.some((b) => b.kind === 'rewritten'), JSON.stringify(liveChain.breaks));
+  assert.ok(
+    liveChain.checkpoints.some((c) => /signed checkpoint checkpoint\.note/.test(c.label) && c.outcome === 'rewritten'),
+    JSON.stringify(liveChain.checkpoints),
+  );
+  assert.ok(
+    liveChain.breaks.some((b) => b.kind === 'rewritten'),
+    JSON.stringify(liveChain.breaks),
+  );
 });
 
 test('verify --checkpoint refuses a forged note, an unsigned one and one whose key is not beside it, each with one line and exit 2', async () => {

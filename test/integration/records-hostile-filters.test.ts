@@ -12,22 +12,7 @@ import { createRecordsFixture, HOSTILE, type RecordsFixture } from '../helpers/r
 import { clientFor } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
 
-const HOSTILE_STRINGS = [
-  HOSTILE.sql,
-  HOSTILE.html,
-  'NEAR(',
-  '"',
-  '*',
-  'OR',
-  'a" OR "b',
-  "x') OR 1=1 --",
-  '%',
-  '_',
-  '\\',
-  '\u0000',
-  'records_fts MATCH *',
-  '-infinity',
-];
+const HOSTILE_STRINGS = [HOSTILE.sql, HOSTILE.html, 'NEAR(', '"', '*', 'OR', 'a" OR "b', "x') OR 1=1 --", '%', '_', '\\', '\u0000', 'records_fts MATCH *', '-infinity'];
 
 let fx: RecordsFixture;
 let ctx: AppContext;
@@ -89,7 +74,10 @@ describe('hostile filter values', () => {
     const users = await api()['records.query']({ filter: { user: [HOSTILE.html] }, limit: 500 });
     assert.equal(users.rows.length, fx.rows.filter((r) => r.byName.user_id === HOSTILE.html).length);
     const facets = await api()['records.facets']({ filter: {}, facets: ['agent'] });
-    assert.ok(facets.facets.agent!.values.some((v) => v.value === HOSTILE.sql), 'facet values come back verbatim');
+    assert.ok(
+      facets.facets.agent!.values.some((v) => v.value === HOSTILE.sql),
+      'facet values come back verbatim',
+    );
   });
 
   test('SQL and FTS operator words in the search box are searched as words', async () => {
@@ -136,7 +124,10 @@ describe('full-text search results', () => {
     assert.ok(matches.length > WALK_THRESHOLD);
     const tsOf = (r: (typeof fx.rows)[number]) => (r.byName.created_at === null ? null : canonicalTimestamp(r.byName.created_at!));
     const count = await api()['records.count']({ filter: { text: 'patient' } });
-    const undated = matches.filter((r) => { const t = tsOf(r); return t === null || t < '1971' || t > '2200'; }).length;
+    const undated = matches.filter((r) => {
+      const t = tsOf(r);
+      return t === null || t < '1971' || t > '2200';
+    }).length;
     assert.deepEqual(count, { total: matches.length, events: matches.length, conversations: 0, undated: null }, 'undated is left to the histogram');
     const tenant = matches[0]!.byName.tenant_id!;
     const own = matches.filter((r) => r.byName.tenant_id === tenant);
@@ -145,16 +136,28 @@ describe('full-text search results', () => {
       total: own.length,
       events: own.length,
       conversations: 0,
-      undated: own.filter((r) => { const t = tsOf(r); return t === null || t < '1971' || t > '2200'; }).length,
+      undated: own.filter((r) => {
+        const t = tsOf(r);
+        return t === null || t < '1971' || t > '2200';
+      }).length,
     });
     const both = await api()['records.count']({ filter: { text: 'answer patient' } });
     assert.equal(both.total, 0, 'no row has both words');
     const page = await api()['records.query']({ filter: { text: 'patient' }, limit: 100, offset: 50 });
     const expected = matches.map((r) => ({ ts: tsOf(r), key: r.byName.id })).sort((a, b) => (a.ts === b.ts ? 0 : a.ts === null ? 1 : b.ts === null ? -1 : a.ts < b.ts ? 1 : -1));
-    assert.deepEqual(page.rows.map((r) => r.ts), expected.slice(50, 150).map((e) => e.ts));
+    assert.deepEqual(
+      page.rows.map((r) => r.ts),
+      expected.slice(50, 150).map((e) => e.ts),
+    );
     const h = await api()['records.histogram']({ filter: { text: 'patient' } });
-    assert.equal(h.bins.reduce((s, b) => s + b.events, 0), matches.length - undated);
-    assert.equal(h.bins.reduce((s, b) => s + b.conversations, 0), 0);
+    assert.equal(
+      h.bins.reduce((s, b) => s + b.events, 0),
+      matches.length - undated,
+    );
+    assert.equal(
+      h.bins.reduce((s, b) => s + b.conversations, 0),
+      0,
+    );
     assert.deepEqual(h.undated, { events: undated, conversations: 0 });
     const conv = await api()['records.count']({ filter: { text: 'answer', kind: 'conversation' } });
     assert.equal(conv.total, fx.rows.filter((r) => r.kind === 'conversation').length);
@@ -163,18 +166,25 @@ describe('full-text search results', () => {
   test('search combines with facets', async () => {
     const filter = { text: 'refund', tenant: ['globex-bank'], kind: 'conversation' as const };
     const count = await api()['records.count']({ filter });
-    const expected = fx.rows.filter(
-      (r) => r.kind === 'conversation' && r.byName.tenant_id === 'globex-bank' && /\brefund/i.test(`${r.byName.prompt} ${r.byName.response}`),
-    );
+    const expected = fx.rows.filter((r) => r.kind === 'conversation' && r.byName.tenant_id === 'globex-bank' && /\brefund/i.test(`${r.byName.prompt} ${r.byName.response}`));
     assert.equal(count.total, expected.length);
   });
 });
 
 function matchesFacet(row: Record<string, string | null>, facet: string, value: string): boolean {
   const column: Record<string, string> = {
-    tenant: 'tenant_id', agent: 'agent_id', session: 'session_id', channel: 'channel', eventType: 'event_type',
-    severity: 'severity', user: 'user_id', modelProvider: 'model_provider', modelName: 'model_name',
-    modelVersion: 'model_version', deploymentId: 'deployment_id', safetyMode: 'safety_mode',
+    tenant: 'tenant_id',
+    agent: 'agent_id',
+    session: 'session_id',
+    channel: 'channel',
+    eventType: 'event_type',
+    severity: 'severity',
+    user: 'user_id',
+    modelProvider: 'model_provider',
+    modelName: 'model_name',
+    modelVersion: 'model_version',
+    deploymentId: 'deployment_id',
+    safetyMode: 'safety_mode',
   };
   return row[column[facet]!] === value;
 }

@@ -16,7 +16,7 @@ function dump(db: CacheDb): unknown[] {
 }
 
 function schemaNames(db: CacheDb): string[] {
-  return (db.prepare(`SELECT type || ' ' || name FROM sqlite_master WHERE tbl_name = 'records' AND sql IS NOT NULL ORDER BY 1`).pluck().all() as string[]);
+  return db.prepare(`SELECT type || ' ' || name FROM sqlite_master WHERE tbl_name = 'records' AND sql IS NOT NULL ORDER BY 1`).pluck().all() as string[];
 }
 
 function search(db: CacheDb, q: string): number[] {
@@ -50,14 +50,22 @@ describe('cache migration 006 (records key as a named unique index)', () => {
     // Every index and trigger is back; the constraint's automatic index became records_key
     // (and migration 013 adds the triggers that move the cache's generation counter).
     const later = ['trigger records_generation_insert', 'trigger records_generation_update', 'trigger records_generation_delete'];
-    const expected = before5.names.filter((n) => !n.startsWith('index sqlite_autoindex')).concat('index records_key', ...later).sort();
+    const expected = before5.names
+      .filter((n) => !n.startsWith('index sqlite_autoindex'))
+      .concat('index records_key', ...later)
+      .sort();
     assert.deepEqual(schemaNames(upgraded), expected);
   });
 
   test('the key stays unique and key lookups use it', () => {
     const [rid] = upgraded.prepare('SELECT rid FROM records LIMIT 1').raw().get() as [number];
     assert.throws(
-      () => upgraded.prepare('INSERT INTO records SELECT NULL, table_id, kind, source_key, tenant_id, ts, seq, prev_hash, hash, event_type, entity_type, entity_id, severity, user_id, ip_address, action_details, agent_id, session_id, channel, prompt, response, model_info, model_provider, model_name, model_version, deployment_id, temperature, temperature_num, safety_mode, model_config, extra, digest, sync_id FROM records WHERE rid = ?').run(rid),
+      () =>
+        upgraded
+          .prepare(
+            'INSERT INTO records SELECT NULL, table_id, kind, source_key, tenant_id, ts, seq, prev_hash, hash, event_type, entity_type, entity_id, severity, user_id, ip_address, action_details, agent_id, session_id, channel, prompt, response, model_info, model_provider, model_name, model_version, deployment_id, temperature, temperature_num, safety_mode, model_config, extra, digest, sync_id FROM records WHERE rid = ?',
+          )
+          .run(rid),
       /UNIQUE constraint failed/,
     );
     const plan = (upgraded.prepare('EXPLAIN QUERY PLAN SELECT rid FROM records WHERE table_id = ? AND tenant_id = ? AND source_key = ?').all(1, 't', 'k') as { detail: string }[])
@@ -79,7 +87,7 @@ describe('cache migration 006 (records key as a named unique index)', () => {
          SELECT table_id, kind, source_key, tenant_id, ts, seq, prev_hash, hash, event_type, entity_type, entity_id, severity, user_id, ip_address, ?, agent_id, session_id, channel, prompt, response, model_info, model_provider, model_name, model_version, deployment_id, temperature, temperature_num, safety_mode, model_config, extra, ?, sync_id
            FROM records WHERE rid = ?`,
       );
-      const rowsBefore = (db.prepare('SELECT count(*) FROM records').pluck().get() as number);
+      const rowsBefore = db.prepare('SELECT count(*) FROM records').pluck().get() as number;
       const original = db.prepare('SELECT * FROM records WHERE rid = ?').get(b!.rid) as Record<string, unknown>;
       copy.run(db.prepare('SELECT action_details FROM records WHERE rid = ?').pluck().get(a!.rid), a!.digest, a!.rid); // same row twice
       copy.run('{"changed":true}', 'f'.repeat(64), b!.rid); // same id, other content
@@ -87,7 +95,11 @@ describe('cache migration 006 (records key as a named unique index)', () => {
       restoreDeferredSchema(db, (m) => (merged = m));
 
       assert.equal(db.prepare('SELECT count(*) FROM records').pluck().get(), rowsBefore, 'one row per source id');
-      assert.deepEqual(merged.map((m) => m.key), [b!.source_key], 'only the changed row is reported');
+      assert.deepEqual(
+        merged.map((m) => m.key),
+        [b!.source_key],
+        'only the changed row is reported',
+      );
       const now = db.prepare('SELECT * FROM records WHERE rid = ?').get(b!.rid) as Record<string, unknown>;
       assert.equal(now.action_details, '{"changed":true}', 'the later version is current, under the first rid');
       const version = db.prepare('SELECT rid, digest, row_json FROM record_versions').get() as { rid: number; digest: string; row_json: string };

@@ -50,9 +50,7 @@ describe('cache migration 007 (partial facet indexes)', () => {
   test('facet filters (IN lists, a temperature range) read the partial indexes', () => {
     for (const [index, column] of Object.entries(PARTIAL)) {
       const where = column === 'temperature_num' ? `${column} >= ? AND ${column} < ?` : `${column} IN (?, ?)`;
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT rid FROM records WHERE ${where} ORDER BY ts DESC LIMIT 200`).all('a', 'b') as { detail: string }[])
-        .map((r) => r.detail)
-        .join(' | ');
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT rid FROM records WHERE ${where} ORDER BY ts DESC LIMIT 200`).all('a', 'b') as { detail: string }[]).map((r) => r.detail).join(' | ');
       assert.match(plan, new RegExp(`USING (COVERING )?INDEX ${index} `), `${index}: ${plan}`);
     }
   });

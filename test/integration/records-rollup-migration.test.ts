@@ -39,8 +39,8 @@ describe('cache migration 003 (timeline rollup, append-only reviews)', () => {
     db.transaction(() => {
       db.prepare("UPDATE records SET model_provider = 'openai-renamed' WHERE model_provider = 'openai' AND rid % 3 = 0").run();
       db.prepare("UPDATE records SET ts = '1970-01-01T00:00:00.000000Z' WHERE rid % 50 = 1").run();
-      db.prepare("UPDATE records SET ts = NULL, temperature_num = NULL WHERE rid % 70 = 2").run();
-      db.prepare("UPDATE records SET severity = severity WHERE rid % 5 = 0").run(); // no change at all
+      db.prepare('UPDATE records SET ts = NULL, temperature_num = NULL WHERE rid % 70 = 2').run();
+      db.prepare('UPDATE records SET severity = severity WHERE rid % 5 = 0').run(); // no change at all
       db.prepare('UPDATE records SET prompt = prompt || ? WHERE rid % 4 = 0').run(' (edited)'); // not a rolled-up column
       db.prepare('DELETE FROM records WHERE rid % 11 = 0').run();
     })();

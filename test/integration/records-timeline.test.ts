@@ -76,7 +76,10 @@ describe('timeline list', () => {
     assert.equal(all.length, fx.rows.length);
     assert.equal(new Set(all.map((r) => r.rid)).size, fx.rows.length, 'no row twice, none skipped');
     const offsetPage = await api()['records.query']({ filter: {}, offset: 1500, limit: 100 });
-    assert.deepEqual(offsetPage.rows.map((r) => r.rid), all.slice(1500, 1600).map((r) => r.rid));
+    assert.deepEqual(
+      offsetPage.rows.map((r) => r.rid),
+      all.slice(1500, 1600).map((r) => r.rid),
+    );
     // ts descending with NULL last, as ORDER BY ts DESC does
     for (let i = 1; i < all.length; i++) {
       const a = all[i - 1]!.ts;
@@ -85,13 +88,25 @@ describe('timeline list', () => {
       if (a === null) assert.equal(b, null);
     }
     const undated = all.filter((r) => r.undated);
-    assert.equal(undated.length, fx.rows.filter((r) => { const t = tsOf(r); return t === null || t < '1971' || t > '2200'; }).length);
+    assert.equal(
+      undated.length,
+      fx.rows.filter((r) => {
+        const t = tsOf(r);
+        return t === null || t < '1971' || t > '2200';
+      }).length,
+    );
   });
 
   test('ascending order reverses the list', async () => {
     const asc = await api()['records.query']({ filter: { kind: 'conversation' }, order: 'asc', limit: 5 });
-    const expected = fx.rows.filter((r) => r.kind === 'conversation').map(tsOf).sort() as string[];
-    assert.deepEqual(asc.rows.map((r) => r.ts), expected.slice(0, 5));
+    const expected = fx.rows
+      .filter((r) => r.kind === 'conversation')
+      .map(tsOf)
+      .sort() as string[];
+    assert.deepEqual(
+      asc.rows.map((r) => r.ts),
+      expected.slice(0, 5),
+    );
     assert.ok(asc.rows.every((r) => r.kind === 'conversation'));
   });
 
@@ -105,9 +120,18 @@ describe('timeline list', () => {
       const page = await api()['records.query']({ filter: { [facet]: [value] }, limit: 500 });
       assert.equal(page.rows.length, Math.min(500, expected.length));
       const summaryField: Record<FacetName, keyof RecordPage['rows'][number]> = {
-        tenant: 'tenant', agent: 'agentId', session: 'sessionId', channel: 'channel', eventType: 'eventType',
-        severity: 'severity', user: 'userId', modelProvider: 'modelProvider', modelName: 'modelName',
-        modelVersion: 'modelVersion', deploymentId: 'deploymentId', safetyMode: 'safetyMode',
+        tenant: 'tenant',
+        agent: 'agentId',
+        session: 'sessionId',
+        channel: 'channel',
+        eventType: 'eventType',
+        severity: 'severity',
+        user: 'userId',
+        modelProvider: 'modelProvider',
+        modelName: 'modelName',
+        modelVersion: 'modelVersion',
+        deploymentId: 'deploymentId',
+        safetyMode: 'safetyMode',
       };
       assert.ok(page.rows.every((r) => r[summaryField[facet]] === value));
     });
@@ -115,9 +139,7 @@ describe('timeline list', () => {
 
   test('several values of one facet are OR-ed, different facets AND-ed', async () => {
     const filter = { tenant: ['acme-health', 'initech'], eventType: ['export', 'delete'] };
-    const expected = fx.rows.filter(
-      (r) => ['acme-health', 'initech'].includes(r.byName.tenant_id!) && ['export', 'delete'].includes(r.byName.event_type ?? ''),
-    );
+    const expected = fx.rows.filter((r) => ['acme-health', 'initech'].includes(r.byName.tenant_id!) && ['export', 'delete'].includes(r.byName.event_type ?? ''));
     const count = await api()['records.count']({ filter });
     assert.equal(count.total, expected.length);
     assert.ok(count.total > 0);
@@ -173,7 +195,7 @@ describe('facet counts', () => {
     assert.deepEqual(res.kind, { event: 0, conversation: both.length });
   });
 
-  test("under a model filter, event-only facets show every row as empty (and vice versa)", async () => {
+  test('under a model filter, event-only facets show every row as empty (and vice versa)', async () => {
     const res = await api()['records.facets']({ filter: { modelProvider: ['azure'] }, facets: ['user', 'eventType'] });
     const azure = fx.rows.filter((r) => r.byName.model_provider === 'azure').length;
     assert.deepEqual(res.facets.user, { values: [{ value: null, count: azure }], truncated: false });
@@ -201,10 +223,17 @@ describe('facet counts', () => {
 
   test('temperature and anomaly-score ranges count like the rows say', async () => {
     const res = await api()['records.facets']({ filter: {}, facets: ['temperature', 'anomalyScore'] });
-    const temps = fx.rows.filter((r) => r.kind === 'conversation').map((r) => Number(r.byName.temperature)).filter(Number.isFinite);
+    const temps = fx.rows
+      .filter((r) => r.kind === 'conversation')
+      .map((r) => Number(r.byName.temperature))
+      .filter(Number.isFinite);
     const inBucket = (v: number, min: number | null, max: number | null) => (min === null || v >= min) && (max === null || v < max);
     for (const b of res.temperature!) assert.equal(b.count, temps.filter((t) => inBucket(t, b.min, b.max)).length, b.label);
-    assert.equal(res.temperature!.reduce((s, b) => s + b.count, 0), temps.length, '"warm" is not a number and is not counted');
+    assert.equal(
+      res.temperature!.reduce((s, b) => s + b.count, 0),
+      temps.length,
+      '"warm" is not a number and is not counted',
+    );
     const eventIds = new Set(fx.rows.filter((r) => r.kind === 'event').map((r) => `${r.byName.tenant_id}/${r.byName.id}`));
     const maxScore = new Map<string, number>();
     for (const a of fx.anomalies) {
@@ -216,9 +245,7 @@ describe('facet counts', () => {
 
   test('minAnomalyScore keeps only events with an anomaly at or above it', async () => {
     const page = await api()['records.query']({ filter: { minAnomalyScore: 0.7 }, limit: 500 });
-    const expected = new Set(
-      fx.anomalies.filter((a) => Number(a.anomaly_score) >= 0.7).map((a) => `${a.tenant_id}/${a.audit_event_id}`),
-    );
+    const expected = new Set(fx.anomalies.filter((a) => Number(a.anomaly_score) >= 0.7).map((a) => `${a.tenant_id}/${a.audit_event_id}`));
     const cachedExpected = fx.rows.filter((r) => r.kind === 'event' && expected.has(`${r.byName.tenant_id}/${r.byName.id}`));
     assert.equal(page.rows.length, cachedExpected.length);
     assert.ok(page.rows.every((r) => r.kind === 'event' && (r.anomalyScore ?? 0) >= 0.7));
@@ -228,12 +255,21 @@ describe('facet counts', () => {
 describe('histogram', () => {
   test('sentinel and missing timestamps are counted apart and never stretch the axis', async () => {
     const h = await api()['records.histogram']({ filter: {} });
-    const dated = fx.rows.filter((r) => { const t = tsOf(r); return t !== null && t >= '1971' && t < '2200'; });
+    const dated = fx.rows.filter((r) => {
+      const t = tsOf(r);
+      return t !== null && t >= '1971' && t < '2200';
+    });
     const undated = fx.rows.length - dated.length;
     assert.ok(undated >= 4, 'the fixture plants null, 1970, 1601 and infinity');
     assert.equal(h.undated.events + h.undated.conversations, undated);
-    assert.equal(h.bins.reduce((s, b) => s + b.events + b.conversations, 0), dated.length);
-    assert.equal(h.bins.reduce((s, b) => s + b.conversations, 0), dated.filter((r) => r.kind === 'conversation').length);
+    assert.equal(
+      h.bins.reduce((s, b) => s + b.events + b.conversations, 0),
+      dated.length,
+    );
+    assert.equal(
+      h.bins.reduce((s, b) => s + b.conversations, 0),
+      dated.filter((r) => r.kind === 'conversation').length,
+    );
     assert.ok(h.from! >= '2026-08-01' && h.to! < '2026-11-01', `${h.from} … ${h.to}`);
     assert.ok(h.bins.length >= 60 && h.bins.length <= 130, `${h.bins.length} bins of ${h.bucketSeconds}s`);
     for (let i = 1; i < h.bins.length; i++) assert.equal(h.bins[i]!.start, h.bins[i - 1]!.end);
@@ -244,7 +280,10 @@ describe('histogram', () => {
     const filter = { from: '2026-09-10T00:00:00Z', to: '2026-09-10T06:00:00Z', kind: 'event' as const };
     const h = await api()['records.histogram']({ filter, buckets: 60 });
     assert.ok(h.bucketSeconds <= 600, `${h.bucketSeconds}`);
-    const rows = fx.rows.filter((r) => r.kind === 'event').map(tsOf).filter((t): t is string => t !== null && t >= '2026-09-10T00' && t < '2026-09-10T06');
+    const rows = fx.rows
+      .filter((r) => r.kind === 'event')
+      .map(tsOf)
+      .filter((t): t is string => t !== null && t >= '2026-09-10T00' && t < '2026-09-10T06');
     for (const bin of h.bins) {
       assert.equal(bin.events, rows.filter((t) => t >= bin.start && t < bin.end).length, bin.start);
       assert.equal(bin.conversations, 0);
@@ -256,9 +295,15 @@ describe('histogram', () => {
     const filter = { from: '2026-09-10T00:00:00Z', to: '2026-09-12T00:00:00Z', text: 'patient' };
     const h = await api()['records.histogram']({ filter, buckets: 60 });
     assert.ok(h.bucketSeconds < 86400, `${h.bucketSeconds}`);
-    const rows = fx.rows.filter((r) => r.kind === 'event').map(tsOf).filter((t): t is string => t !== null && t >= '2026-09-10T00' && t < '2026-09-12T00');
+    const rows = fx.rows
+      .filter((r) => r.kind === 'event')
+      .map(tsOf)
+      .filter((t): t is string => t !== null && t >= '2026-09-10T00' && t < '2026-09-12T00');
     assert.ok(rows.length > 0);
-    assert.equal(h.bins.reduce((n, b) => n + b.events, 0), rows.length);
+    assert.equal(
+      h.bins.reduce((n, b) => n + b.events, 0),
+      rows.length,
+    );
     assert.deepEqual([h.from, h.to], [rows.reduce((a, b) => (a < b ? a : b)), rows.reduce((a, b) => (a > b ? a : b))]);
     for (const bin of h.bins) {
       assert.equal(bin.events, rows.filter((t) => t >= bin.start && t < bin.end).length, bin.start);
@@ -271,7 +316,13 @@ describe('histogram', () => {
     const user = undatedEvent.byName.user_id!;
     const h = await api()['records.histogram']({ filter: { user: [user] } });
     const own = fx.rows.filter((r) => r.byName.user_id === user);
-    assert.equal(h.undated.events, own.filter((r) => { const t = tsOf(r); return t === null || t < '1971' || t > '2200'; }).length);
+    assert.equal(
+      h.undated.events,
+      own.filter((r) => {
+        const t = tsOf(r);
+        return t === null || t < '1971' || t > '2200';
+      }).length,
+    );
     assert.ok(h.undated.events >= 1);
     const empty = await api()['records.histogram']({ filter: { tenant: ['no-such-tenant'] } });
     assert.deepEqual(empty, { bins: [], bucketSeconds: 0, from: null, to: null, undated: { events: 0, conversations: 0 } });
@@ -297,15 +348,14 @@ describe('event drawer and conversation view', () => {
 
   test('the chain position reads the latest verification: broken at a listed break, verified elsewhere', async () => {
     const db = fx.db;
-    const chain = db
-      .prepare("SELECT rid, seq, source_key AS sourceKey FROM records WHERE tenant_id = 'initech' AND kind = 'event' ORDER BY seq LIMIT 3")
-      .all() as { rid: number; seq: number; sourceKey: string }[];
+    const chain = db.prepare("SELECT rid, seq, source_key AS sourceKey FROM records WHERE tenant_id = 'initech' AND kind = 'event' ORDER BY seq LIMIT 3").all() as {
+      rid: number;
+      seq: number;
+      sourceKey: string;
+    }[];
     const [a, b, c] = chain;
     const seqs = chain.map((r) => r.seq);
-    const report = Number(
-      db.prepare(`INSERT INTO verify_reports (checked_at, target, intact, report_json) VALUES ('2026-11-05T10:00:00Z', 'cache', 0, '{}')`).run()
-        .lastInsertRowid,
-    );
+    const report = Number(db.prepare(`INSERT INTO verify_reports (checked_at, target, intact, report_json) VALUES ('2026-11-05T10:00:00Z', 'cache', 0, '{}')`).run().lastInsertRowid);
     const result = Number(
       db
         .prepare(
@@ -362,12 +412,19 @@ describe('event drawer and conversation view', () => {
   });
 
   test("a session's turns come in time order", async () => {
-    const sessions = countBy(fx.rows.filter((r) => r.kind === 'conversation'), 'session');
+    const sessions = countBy(
+      fx.rows.filter((r) => r.kind === 'conversation'),
+      'session',
+    );
     const [sessionId] = [...sessions].sort((a, b) => b[1] - a[1])[0]!;
     const turns = fx.rows.filter((r) => r.byName.session_id === sessionId);
     const thread = await api()['records.thread']({ tenant: turns[0]!.byName.tenant_id!, sessionId: sessionId! });
     assert.equal(thread.turns.length, turns.length);
-    assert.deepEqual(thread.turns.map((t) => t.prompt), turns.map((t) => t.byName.prompt), 'generated in time order');
+    assert.deepEqual(
+      thread.turns.map((t) => t.prompt),
+      turns.map((t) => t.byName.prompt),
+      'generated in time order',
+    );
     const times = thread.turns.map((t) => t.ts!);
     assert.deepEqual(times, [...times].sort());
     assert.equal(thread.truncated, false);
@@ -382,7 +439,10 @@ describe('saved filters', () => {
     await api()['filters.saved.save']({ name: 'Azure', filter: { modelProvider: ['azure'] } });
     await api()['filters.saved.save']({ name: 'night exports', filter: { eventType: ['export', 'delete'] } });
     const list = await api()['filters.saved.list']({});
-    assert.deepEqual(list.map((f) => f.name), ['Azure', 'night exports']);
+    assert.deepEqual(
+      list.map((f) => f.name),
+      ['Azure', 'night exports'],
+    );
     assert.deepEqual(list[1]!.filter.eventType, ['export', 'delete']);
     assert.equal(list[1]!.filter.from, undefined);
     assert.deepEqual(await api()['filters.saved.delete']({ name: 'Azure' }), { deleted: true });

@@ -88,7 +88,7 @@ test('the exceptions section names each decision with signer, UTC time, meaning 
 
   // Printed whole: every model version in use, and no "~" shortening anywhere.
   const db = new Database(cache, { readonly: true });
-  const versions = (db.prepare(`SELECT DISTINCT model_version FROM records WHERE tenant_id = ? AND model_version IS NOT NULL`).pluck().all(tenant) as string[]);
+  const versions = db.prepare(`SELECT DISTINCT model_version FROM records WHERE tenant_id = ? AND model_version IS NOT NULL`).pluck().all(tenant) as string[];
   db.close();
   const joined = text.replace(/\s+/g, '');
   for (const v of versions) assert.ok(joined.includes(v.replace(/\s+/g, '')), `model version ${v} is printed whole`);

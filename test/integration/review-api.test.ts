@@ -46,15 +46,24 @@ test('the queue holds each planted chain break of the tampered tenant, with read
   assert.deepEqual(breaks.map((b) => b.evidence.find((f) => f.label === 'Break')!.value).sort(), ['deleted', 'modified']);
   assert.ok(breaks.every((b) => b.tenant === truth.tamperedTenant && b.status === 'open' && /^chain_break:[0-9a-f]{16}$/.test(b.itemId)));
   assert.ok(breaks.every((b) => /^[0-9a-f]{64}$/.test(b.evidenceHash) && b.title.includes(truth.tamperedTenant)));
-  assert.ok(breaks.some((b) => b.rids.length > 0), 'a modified row opens in the event drawer');
-  assert.ok(queue.items.some((i) => i.kind === 'anomaly'), 'anomalies at or above 0.7 are exceptions');
+  assert.ok(
+    breaks.some((b) => b.rids.length > 0),
+    'a modified row opens in the event drawer',
+  );
+  assert.ok(
+    queue.items.some((i) => i.kind === 'anomaly'),
+    'anomalies at or above 0.7 are exceptions',
+  );
   assert.equal(queue.coverage.total, queue.items.length);
   assert.equal(queue.coverage.open + queue.coverage.decided, queue.coverage.total);
   assert.equal(queue.coverage.byKind.chain_break.total, 2);
   assert.equal(queue.completion, null);
   // The same cache read again gives the same ids and hashes: an item is stable.
   const again = await api()['review.queue']({});
-  assert.deepEqual(again.items.map((i) => [i.itemId, i.evidenceHash]), queue.items.map((i) => [i.itemId, i.evidenceHash]));
+  assert.deepEqual(
+    again.items.map((i) => [i.itemId, i.evidenceHash]),
+    queue.items.map((i) => [i.itemId, i.evidenceHash]),
+  );
   const only = await api()['review.queue']({ kind: 'chain_break', tenant: truth.tamperedTenant });
   assert.equal(only.items.length, 2);
 });
@@ -65,11 +74,21 @@ test('signing: identity and password first, a wrong password records nothing, th
   const journalBefore = (await api()['journal.list']({})).length;
   const session = await api()['review.session']({});
   assert.equal(session.needsIdentity, true);
-  const decision = { itemId: first!.itemId, evidenceHash: first!.evidenceHash, disposition: 'confirmed' as const, meaning: 'Confirmed as exception' as const, note: 'row 17 was edited after it was written', reference: 'CAPA-2026-01' };
+  const decision = {
+    itemId: first!.itemId,
+    evidenceHash: first!.evidenceHash,
+    disposition: 'confirmed' as const,
+    meaning: 'Confirmed as exception' as const,
+    note: 'row 17 was edited after it was written',
+    reference: 'CAPA-2026-01',
+  };
   assert.equal(await refused('review.decide', { ...decision, password: PASSWORD }), 'E_IDENTITY_NEEDED');
   assert.equal(await refused('review.decide', { ...decision, identity: identity.fingerprint, password: 'not the password' }), 'E_PASSWORD');
   const untouched = await api()['review.queue']({ kind: 'chain_break' });
-  assert.ok(untouched.items.every((i) => i.status === 'open' && i.decision === null), 'a wrong password records no decision');
+  assert.ok(
+    untouched.items.every((i) => i.status === 'open' && i.decision === null),
+    'a wrong password records no decision',
+  );
   assert.equal((await api()['journal.list']({})).length, journalBefore, 'nor a journal entry');
 
   const signed = await api()['review.decide']({ ...decision, identity: identity.fingerprint, password: PASSWORD });
@@ -83,7 +102,12 @@ test('signing: identity and password first, a wrong password records nothing, th
   assert.equal(now.identity, identity.fingerprint);
 
   const byPassword = await api()['review.decide']({
-    itemId: second!.itemId, evidenceHash: second!.evidenceHash, disposition: 'escalated', meaning: 'Escalated', note: 'rows deleted after seq 40', password: PASSWORD,
+    itemId: second!.itemId,
+    evidenceHash: second!.evidenceHash,
+    disposition: 'escalated',
+    meaning: 'Escalated',
+    note: 'rows deleted after seq 40',
+    password: PASSWORD,
   });
   assert.equal(byPassword.signature.signerName, 'Ada Auditor');
   const after = await api()['review.queue']({ kind: 'chain_break' });
@@ -99,7 +123,10 @@ test('a decision on a changed item is refused, and a new decision supersedes the
   assert.equal(newer.supersedes, earlier.decisionId);
   const reread = (await api()['review.queue']({ kind: 'chain_break' })).items.find((i) => i.itemId === item.itemId)!;
   assert.equal(reread.decision!.decisionId, newer.decisionId);
-  assert.deepEqual(reread.history.map((d) => d.decisionId), [earlier.decisionId]);
+  assert.deepEqual(
+    reread.history.map((d) => d.decisionId),
+    [earlier.decisionId],
+  );
   assert.equal(reread.history[0]!.note, earlier.note);
   assert.throws(() => ctx.cache().prepare('UPDATE review_decisions SET note = ?').run('x'), /append-only/);
   assert.throws(() => ctx.cache().prepare('DELETE FROM review_decisions').run(), /append-only/);
@@ -120,8 +147,14 @@ test('completion is refused while items are open, and when accepted it lists the
 test('the reviewer journal chains every decision with its signature and re-verifies', async () => {
   const entries = await api()['journal.list']({});
   // The verification the app ran (integrity.verify) is journaled where it is stored.
-  assert.deepEqual(entries.map((e) => e.action), ['verification', 'decision', 'decision', 'decision', 'review_completed']);
-  assert.deepEqual(entries.map((e) => e.seq), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    entries.map((e) => e.action),
+    ['verification', 'decision', 'decision', 'decision', 'review_completed'],
+  );
+  assert.deepEqual(
+    entries.map((e) => e.seq),
+    [1, 2, 3, 4, 5],
+  );
   assert.match(entries[0]!.summary, /verification \(cache\): broken/);
   assert.match(entries[1]!.summary, /signed by Ada Auditor/);
   const v = await api()['journal.verify']({});
@@ -129,7 +162,11 @@ test('the reviewer journal chains every decision with its signature and re-verif
   assert.equal(v.signaturesChecked, 4);
   assert.deepEqual(v.badSignatures, []);
   assert.equal(v.head, entries.at(-1)!.hash);
-  const stored = ctx.cache().prepare('SELECT signed_json AS signedJson, signature, signer_cert AS certificate FROM review_decisions').all() as { signedJson: string; signature: string; certificate: string }[];
+  const stored = ctx.cache().prepare('SELECT signed_json AS signedJson, signature, signer_cert AS certificate FROM review_decisions').all() as {
+    signedJson: string;
+    signature: string;
+    certificate: string;
+  }[];
   for (const s of stored) assert.equal(signatureProblem(s), null);
   // The signature covers the evidence hash: moved to another item's text, it fails.
   const moved = { ...stored[0]!, signedJson: stored[0]!.signedJson.replace(/"itemId":"[^"]+"/, '"itemId":"chain_break:0000000000000000"') };

@@ -67,7 +67,10 @@ test('review list shows the planted breaks and the stored controls failures, and
   assert.match(res.stdout, /review not completed/);
   const q = queue();
   assert.equal(q.coverage.byKind.chain_break.total, 2);
-  assert.ok(q.items.some((i) => i.kind === 'control_failure'), 'a failed control of the stored run is an exception');
+  assert.ok(
+    q.items.some((i) => i.kind === 'control_failure'),
+    'a failed control of the stored run is an exception',
+  );
   assert.equal(cli(['review', 'list', '--cache', engagementPaths(engagement).cache, '--kind', 'chain_break', '--json']).status, 1, '--cache works too');
   const bad = cli(['review', 'list', '--engagement', join(root, 'nowhere')]);
   assert.equal(bad.status, 2);
@@ -79,7 +82,24 @@ test('review list shows the planted breaks and the stored controls failures, and
 
 test('decide: a wrong password records nothing; the right one signs with the certificate name and meaning', () => {
   const item = queue('--kind', 'chain_break').items[0]!;
-  const args = ['review', 'decide', '--engagement', engagement, '--item', item.itemId, '--decision', 'confirmed', '--meaning', 'Confirmed as exception', '--note', 'edited after writing', '--reference', 'CAPA-7', '--identity', p12];
+  const args = [
+    'review',
+    'decide',
+    '--engagement',
+    engagement,
+    '--item',
+    item.itemId,
+    '--decision',
+    'confirmed',
+    '--meaning',
+    'Confirmed as exception',
+    '--note',
+    'edited after writing',
+    '--reference',
+    'CAPA-7',
+    '--identity',
+    p12,
+  ];
   const wrong = cli(args, { env: { AUDITDESK_P12_PASSWORD: 'not-the-password' } });
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /wrong password for identity/);
@@ -114,7 +134,10 @@ test('journal verify: intact with every action and signature, and an altered ent
   const res = cli(['journal', 'verify', '--engagement', engagement]);
   assert.equal(res.status, 0, res.stdout + res.stderr);
   assert.match(res.stdout, /^journal: INTACT, 5 entries, 2 signatures checked, head [0-9a-f]{64}/);
-  const actions = cli(['journal', 'list', '--engagement', engagement, '--json']).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
+  const actions = cli(['journal', 'list', '--engagement', engagement, '--json'])
+    .stdout.trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { action: string }).action);
   // A sync ends with its own verification of the synced chains (issue 17), then the explicit verify.
   assert.deepEqual(actions, ['sync', 'verification', 'verification', 'decision', 'review_completed']);
 

@@ -15,11 +15,21 @@ const api = () => clientFor(ctx);
 test('opening an engagement is the journal entry engagement_opened in its own cache', async () => {
   const acme = await api()['engagements.create']({ name: 'Acme review 2026', dir: join(root, 'acme') });
   const first = await api()['journal.list']({});
-  assert.deepEqual(first.map((e) => [e.action, e.summary]), [['engagement_opened', 'engagement opened: Acme review 2026']]);
+  assert.deepEqual(
+    first.map((e) => [e.action, e.summary]),
+    [['engagement_opened', 'engagement opened: Acme review 2026']],
+  );
   await api()['engagements.create']({ name: 'Globex', dir: join(root, 'globex') });
-  assert.deepEqual((await api()['journal.list']({})).map((e) => e.summary), ['engagement opened: Globex'], 'the other engagement has its own journal');
+  assert.deepEqual(
+    (await api()['journal.list']({})).map((e) => e.summary),
+    ['engagement opened: Globex'],
+    'the other engagement has its own journal',
+  );
   await api()['engagements.open']({ dir: acme.dir });
   const again = await api()['journal.list']({});
-  assert.deepEqual(again.map((e) => e.action), ['engagement_opened', 'engagement_opened']);
+  assert.deepEqual(
+    again.map((e) => e.action),
+    ['engagement_opened', 'engagement_opened'],
+  );
   assert.equal((await api()['journal.verify']({})).verdict, 'intact');
 });

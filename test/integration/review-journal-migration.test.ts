@@ -9,8 +9,7 @@ import { appendJournal, journalEntries, verifyJournal } from '../../src-main/cor
 import { scratchDir } from '../helpers/scratch.js';
 
 const version = loadMigrations().findIndex((m) => /_review_journal\.sql$/.test(m.name)) + 1;
-const plan = (db: CacheDb, sql: string, ...params: unknown[]) =>
-  (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+const plan = (db: CacheDb, sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
 
 test('a cache of the previous version gains the review tables and keeps its rows', () => {
   assert.ok(version > 1, 'the review migration is in the list');
@@ -35,10 +34,14 @@ test('journal, controls runs and completions refuse edits and deletions', () => 
   try {
     appendJournal(db, 'engagement_opened', { engagement: 'x' });
     db.prepare(`INSERT INTO controls_runs (checked_at, source_fingerprint, report_json) VALUES ('t', 'fp', '{}')`).run();
-    db.prepare(`INSERT INTO review_completions (open_items_json, coverage_json, note, signer_name, signer_fingerprint, signer_cert, signed_at, signed_json, signature)
-                VALUES ('[]', '{}', 'n', 's', 'f', 'c', 't', '{}', 's')`).run();
-    db.prepare(`INSERT INTO review_decisions (item_id, kind, tenant_id, evidence_hash, disposition, meaning, note, signer_name, signer_fingerprint, signer_cert, signed_at, signed_json, signature)
-                VALUES ('i', 'anomaly', 't', 'h', 'confirmed', 'Reviewed', 'n', 's', 'f', 'c', 't', '{}', 's')`).run();
+    db.prepare(
+      `INSERT INTO review_completions (open_items_json, coverage_json, note, signer_name, signer_fingerprint, signer_cert, signed_at, signed_json, signature)
+                VALUES ('[]', '{}', 'n', 's', 'f', 'c', 't', '{}', 's')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO review_decisions (item_id, kind, tenant_id, evidence_hash, disposition, meaning, note, signer_name, signer_fingerprint, signer_cert, signed_at, signed_json, signature)
+                VALUES ('i', 'anomaly', 't', 'h', 'confirmed', 'Reviewed', 'n', 's', 'f', 'c', 't', '{}', 's')`,
+    ).run();
     for (const t of ['review_journal', 'controls_runs', 'review_completions', 'review_decisions']) {
       assert.throws(() => db.prepare(`DELETE FROM ${t}`).run(), /append-only|never rewritten/, t);
     }
@@ -49,7 +52,7 @@ test('journal, controls runs and completions refuse edits and deletions', () => 
   }
 });
 
-test("the latest decision per item is read through the item index", () => {
+test('the latest decision per item is read through the item index', () => {
   const db = openCache(':memory:');
   try {
     assert.match(plan(db, 'SELECT * FROM review_decisions WHERE item_id = ? ORDER BY decision_id DESC', 'x'), /USING INDEX review_decisions_item/);

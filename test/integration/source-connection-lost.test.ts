@@ -33,6 +33,9 @@ test('a live verification whose connection is terminated says it has no verdict,
   await session.close().catch(() => undefined);
   assert.ok(isUserError(error), `a UserError, got ${String(error)}`);
   assert.equal(error.code, 'E_CONNECTION_LOST');
-  assert.match(error.message, /^the connection to 127\.0\.0\.1:\d+\/auditdesk_demo was closed mid-way \(.*\); the verification stopped without a verdict and recorded no checkpoint\. Run it again when the server is reachable\.$/);
+  assert.match(
+    error.message,
+    /^the connection to 127\.0\.0\.1:\d+\/auditdesk_demo was closed mid-way \(.*\); the verification stopped without a verdict and recorded no checkpoint\. Run it again when the server is reachable\.$/,
+  );
   assert.doesNotMatch(error.message, /sync|fetched so far/);
 });

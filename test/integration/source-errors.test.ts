@@ -27,11 +27,8 @@ after(async () => {
 
 function runSync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, 'sync', '--cache', join(dir, 'cache.sqlite'), ...args],
-      { env: { ...process.env, PGPASSWORD: '', ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
+    execFile(process.execPath, [cli, 'sync', '--cache', join(dir, 'cache.sqlite'), ...args], { env: { ...process.env, PGPASSWORD: '', ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
     );
   });
 }
@@ -45,7 +42,10 @@ function withPassword(url: string, password: string): string {
 function assertOneLine(r: { code: number; stderr: string }, pattern: RegExp, secret?: string): void {
   assert.equal(r.code, 2, `exit code (stderr: ${r.stderr})`);
   // A password typed into --source is warned about on a line of its own (source-password-leaks.test.ts).
-  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('auditdesk: warning: the password in --source'));
+  const lines = r.stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('auditdesk: warning: the password in --source'));
   assert.equal(lines.length, 1, `exactly one line on stderr, got:\n${r.stderr}`);
   assert.match(lines[0]!, /^auditdesk: /);
   assert.match(lines[0]!, pattern);

@@ -33,10 +33,7 @@ test('without a mapping the table is not found; with one it syncs, keeping unkno
   const session = await connectSource(demo.url);
   const db = openCache(join(dir, 'cache.sqlite'));
   try {
-    await assert.rejects(
-      session.discover({ events: 'roche_audit_logs' }),
-      (e: unknown) => isUserError(e) && e.code === 'E_UNKNOWN_COLUMN' && /no row id column/.test(e.message),
-    );
+    await assert.rejects(session.discover({ events: 'roche_audit_logs' }), (e: unknown) => isUserError(e) && e.code === 'E_UNKNOWN_COLUMN' && /no row id column/.test(e.message));
     const mapping = { events: 'roche_audit_logs', columns: { events: { event_uuid: 'id', occurred_at: 'created_at' } } };
     // A tenant named by slug cannot be in a uuid column: one clear error, not PostgreSQL's cast failure.
     await assert.rejects(
@@ -58,8 +55,18 @@ test('without a mapping the table is not found; with one it syncs, keeping unkno
     const columns = JSON.parse(t.columns_json) as MappedColumn[];
     assert.deepEqual(
       columns.map((c) => [c.name, c.field]),
-      [['event_uuid', 'source_key'], ['seq', 'seq'], ['tenant_id', 'tenant_id'], ['event_type', 'event_type'], ['severity', 'severity'],
-       ['occurred_at', 'ts'], ['region', null], ['risk', null], ['prev_hash', 'prev_hash'], ['hash', 'hash']],
+      [
+        ['event_uuid', 'source_key'],
+        ['seq', 'seq'],
+        ['tenant_id', 'tenant_id'],
+        ['event_type', 'event_type'],
+        ['severity', 'severity'],
+        ['occurred_at', 'ts'],
+        ['region', null],
+        ['risk', null],
+        ['prev_hash', 'prev_hash'],
+        ['hash', 'hash'],
+      ],
     );
     const row = db.prepare(`SELECT * FROM records WHERE table_id = ? AND seq = 2`).safeIntegers(true).get(t.table_id) as Record<string, string | bigint | null>;
     assert.equal(row.ts, '2026-01-01T00:02:00.000000Z');

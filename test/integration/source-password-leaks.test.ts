@@ -40,8 +40,17 @@ function newContext(): AppContext {
 /** Clear text allowed on purpose: only the binding of the password to its target may stop it here. */
 function profileOn(server: FakePgServer, changes: Partial<ConnectionProfile> = {}): ConnectionProfile {
   return {
-    id: 'audit', name: 'Audit DB', host: '127.0.0.1', port: server.port, database: 'audit', user: 'auditor',
-    sslmode: 'disable', allowCleartextPassword: true, tenants: [], schema: 'public', ...changes,
+    id: 'audit',
+    name: 'Audit DB',
+    host: '127.0.0.1',
+    port: server.port,
+    database: 'audit',
+    user: 'auditor',
+    sslmode: 'disable',
+    allowCleartextPassword: true,
+    tenants: [],
+    schema: 'public',
+    ...changes,
   };
 }
 

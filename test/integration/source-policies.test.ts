@@ -41,9 +41,10 @@ test('the demo tables filter the auditor by tenant only: nothing can hide rows o
   assert.equal(p.rlsEnabled, true);
   assert.equal(p.rlsForced, true);
   assert.equal(p.bypassedBy, null);
-  assert.deepEqual(p.policies.map((x) => [x.name, x.command, x.permissive, x.appliesToReads, x.comparesTenant, x.extraPredicates]), [
-    ['tenant_isolation', 'ALL', true, true, true, []],
-  ]);
+  assert.deepEqual(
+    p.policies.map((x) => [x.name, x.command, x.permissive, x.appliesToReads, x.comparesTenant, x.extraPredicates]),
+    [['tenant_isolation', 'ALL', true, true, true, []]],
+  );
   assert.deepEqual(p.hidingPredicates, []);
 });
 

@@ -49,7 +49,7 @@ async function expectRefused(session: SourceSession, sql: string): Promise<void>
   });
 }
 
-test('a write attempted on the app\'s own session fails, even as the superuser', async () => {
+test("a write attempted on the app's own session fails, even as the superuser", async () => {
   for (const url of [demo.url, demo.adminUrl]) {
     const session = await connectSource(url);
     try {
@@ -203,7 +203,10 @@ async function statementsDuring(work: () => Promise<void>): Promise<string[]> {
  */
 function writesAmong(statements: string[]): string[] {
   return statements.filter((l) => {
-    const sql = l.replace(/^.*?(statement|execute [^:]*): /, '').replace(/'[^']*'/g, "''").replace(/"[^"]*"/g, '""');
+    const sql = l
+      .replace(/^.*?(statement|execute [^:]*): /, '')
+      .replace(/'[^']*'/g, "''")
+      .replace(/"[^"]*"/g, '""');
     return (
       /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|ALTER|DROP|GRANT|REVOKE|VACUUM|CLUSTER|REINDEX|LOCK|COMMENT|SECURITY LABEL|REFRESH)\b|nextval|setval|pg_advisory|\blo_\w+\(/i.test(sql) ||
       (/\bCOPY\b/i.test(sql) && !/^\s*COPY \(SELECT [\s\S]*\) TO STDOUT\s*$/i.test(sql))
@@ -227,9 +230,18 @@ test('with the statement log on, a whole sync issues no write, DDL or COPY FROM'
       }
     });
     // The log is really on: our reads are in it.
-    assert.ok(statements.some((l) => /BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY/.test(l)), 'the statement log shows our transactions');
-    assert.ok(statements.some((l) => /SELECT .* FROM "public"\."audit_logs"/.test(l)), 'the statement log shows our reads');
-    assert.ok(statements.some((l) => /COPY \(SELECT .* FROM "public"\."audit_logs" .*\) TO STDOUT$/.test(l)), 'the statement log shows our COPY reads');
+    assert.ok(
+      statements.some((l) => /BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY/.test(l)),
+      'the statement log shows our transactions',
+    );
+    assert.ok(
+      statements.some((l) => /SELECT .* FROM "public"\."audit_logs"/.test(l)),
+      'the statement log shows our reads',
+    );
+    assert.ok(
+      statements.some((l) => /COPY \(SELECT .* FROM "public"\."audit_logs" .*\) TO STDOUT$/.test(l)),
+      'the statement log shows our COPY reads',
+    );
     assert.deepEqual(writesAmong(statements), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -249,9 +261,18 @@ test('with the statement log on, every control of a controls run issues no write
     }
   });
   // Every control ran (none stopped at an error before reaching the server).
-  assert.deepEqual(statuses.filter((s) => s.endsWith(' error')), []);
+  assert.deepEqual(
+    statuses.filter((s) => s.endsWith(' error')),
+    [],
+  );
   assert.equal(statuses.length, demo.groundTruth.tenants.length * CONTROL_IDS.length);
-  assert.ok(statements.some((l) => /FROM pg_policies/.test(l)), 'the statement log shows the controls\' catalog reads');
-  assert.ok(statements.some((l) => /COPY \(SELECT .* FROM "public"\."audit_logs" .*\) TO STDOUT$/.test(l)), 'and the chain read');
+  assert.ok(
+    statements.some((l) => /FROM pg_policies/.test(l)),
+    "the statement log shows the controls' catalog reads",
+  );
+  assert.ok(
+    statements.some((l) => /COPY \(SELECT .* FROM "public"\."audit_logs" .*\) TO STDOUT$/.test(l)),
+    'and the chain read',
+  );
   assert.deepEqual(writesAmong(statements), []);
 });

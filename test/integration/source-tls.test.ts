@@ -27,7 +27,10 @@ function makeCa(name: string): { cert: forge.pki.Certificate; key: forge.pki.rsa
   const subject = [{ name: 'commonName', value: name }];
   cert.setSubject(subject);
   cert.setIssuer(subject);
-  cert.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true }]);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true },
+  ]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
   return { cert, key: keys.privateKey };
 }
@@ -86,7 +89,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('verify-full with the server\'s CA connects over TLS', async () => {
+test("verify-full with the server's CA connects over TLS", async () => {
   const session = await connectSource(`${demo.url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`);
   try {
     const [row] = await session.query('SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()');

@@ -20,7 +20,11 @@ function direct(db: ReturnType<typeof createRecordsFixture>['db']) {
 test('status counts per tenant equal the rows in the cache, before and after a deletion', () => {
   const f = createRecordsFixture({ events: 900, conversations: 300, anomalies: 40 });
   try {
-    const strip = (rows: object[]) => rows.map((r) => { const { lastSyncAt: _l, ...rest } = r as Record<string, unknown>; return rest; });
+    const strip = (rows: object[]) =>
+      rows.map((r) => {
+        const { lastSyncAt: _l, ...rest } = r as Record<string, unknown>;
+        return rest;
+      });
     assert.deepEqual(strip(tenantCounts(f.db)), direct(f.db));
     assert.ok(tenantCounts(f.db).length >= 2, 'the fixture spans several tenants');
     f.db.prepare("DELETE FROM records WHERE rid IN (SELECT rid FROM records WHERE kind = 'conversation' LIMIT 25)").run();

@@ -43,9 +43,13 @@ before(async () => {
   await admin.connect();
   try {
     // The person with the most access-log rows who also has events: a subject with rows in both tables.
-    user = (await admin.query<{ user_id: string }>(
-      `SELECT a.user_id FROM audit_access_log a WHERE a.tenant_id = $1 AND EXISTS (SELECT 1 FROM audit_logs e WHERE e.tenant_id = $1 AND e.user_id = a.user_id)
-        GROUP BY a.user_id ORDER BY count(*) DESC, a.user_id LIMIT 1`, [tenant])).rows[0]!.user_id;
+    user = (
+      await admin.query<{ user_id: string }>(
+        `SELECT a.user_id FROM audit_access_log a WHERE a.tenant_id = $1 AND EXISTS (SELECT 1 FROM audit_logs e WHERE e.tenant_id = $1 AND e.user_id = a.user_id)
+        GROUP BY a.user_id ORDER BY count(*) DESC, a.user_id LIMIT 1`,
+        [tenant],
+      )
+    ).rows[0]!.user_id;
     session = (await admin.query<{ session_id: string }>(`SELECT session_id FROM conversation_audit_logs WHERE tenant_id = $1 ORDER BY "timestamp", id LIMIT 1`, [tenant])).rows[0]!.session_id;
     const n = async (sql: string, v: unknown[]) => Number((await admin.query<{ n: string }>(sql, v)).rows[0]!.n);
     source = {
@@ -66,7 +70,7 @@ after(async () => {
   await demo?.stop();
 });
 
-test('the package holds exactly the subject\'s events, access-log rows and the named session\'s conversations, and says so', async () => {
+test("the package holds exactly the subject's events, access-log rows and the named session's conversations, and says so", async () => {
   const r = await cli(['export', '--cache', 'cache.sqlite', '--tenant', tenant, '--subject', user, '--subject-session', session, '--identity', 'id.p12', '--out', 'subject.zip']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`data subject ${user}: rows of the hash chain each recomputed and matching \\(a subject package does not show chain continuity\\)`));
@@ -74,10 +78,16 @@ test('the package holds exactly the subject\'s events, access-log rows and the n
   const events = await csv(files.get('audit_events.csv')!);
   const userCol = events[0]!.indexOf('user_id');
   assert.equal(events.length - 1, source.events);
-  assert.ok(events.slice(1).every((row) => row[userCol] === user), 'every event is the subject\'s');
+  assert.ok(
+    events.slice(1).every((row) => row[userCol] === user),
+    "every event is the subject's",
+  );
   const access = await csv(files.get('access_log.csv')!);
   assert.equal(access.length - 1, source.access);
-  assert.ok(access.slice(1).every((row) => row[access[0]!.indexOf('user_id')] === user), 'no one else\'s reads');
+  assert.ok(
+    access.slice(1).every((row) => row[access[0]!.indexOf('user_id')] === user),
+    "no one else's reads",
+  );
   const conversations = await csv(files.get('conversation_logs.csv')!);
   assert.equal(conversations.length - 1, source.conversations);
   const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
@@ -98,18 +108,26 @@ test('verify-package says what a subject package proves, never "intact", and the
   const text = await cli(['verify-package', 'subject.zip']);
   assert.equal(text.code, 3, text.stdout + text.stderr);
   assert.match(text.stdout, new RegExp(`rows of the hash chain in audit_events\\.csv: ${source.events}, each row's hash recomputed and matching \\(a subset: chain continuity is not shown\\)`));
-  assert.match(text.stdout, new RegExp(`note: data-subject package for user ${user}: each exported event's hash was recomputed from its own values and prev_hash; the links between them were checked at the source when it was exported; chain continuity is not shown by a subject package`));
+  assert.match(
+    text.stdout,
+    new RegExp(
+      `note: data-subject package for user ${user}: each exported event's hash was recomputed from its own values and prev_hash; the links between them were checked at the source when it was exported; chain continuity is not shown by a subject package`,
+    ),
+  );
   assert.doesNotMatch(text.stdout, /hash chain in audit_events\.csv: \d+ rows, intact/);
   const both = await verifyWithBoth(join(dir, 'subject.zip'));
   assert.deepEqual(both.failures, []);
   assert.equal(both.subject?.userId, user);
 });
 
-test('a subject\'s row changed in the cache before export is named by its seq in the package and by verify-package', async () => {
+test("a subject's row changed in the cache before export is named by its seq in the package and by verify-package", async () => {
   const db = openCache(join(dir, 'cache.sqlite'));
   let seq: string;
   try {
-    const row = db.prepare(`SELECT rid, seq FROM records WHERE kind = 'event' AND tenant_id = ? AND user_id = ? ORDER BY seq LIMIT 1 OFFSET 1`).safeIntegers(true).get(tenant, user) as { rid: bigint; seq: bigint };
+    const row = db.prepare(`SELECT rid, seq FROM records WHERE kind = 'event' AND tenant_id = ? AND user_id = ? ORDER BY seq LIMIT 1 OFFSET 1`).safeIntegers(true).get(tenant, user) as {
+      rid: bigint;
+      seq: bigint;
+    };
     seq = row.seq.toString();
     db.prepare(`UPDATE records SET severity = 'critical' WHERE rid = ?`).run(row.rid);
   } finally {
@@ -118,14 +136,20 @@ test('a subject\'s row changed in the cache before export is named by its seq in
   const r = await cli(['export', '--cache', 'cache.sqlite', '--tenant', tenant, '--subject', user, '--identity', 'id.p12', '--out', 'tampered.zip', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const verification = JSON.parse((await unzipAll(join(dir, 'tampered.zip'))).get('verification.json')!.toString('utf8'));
-  assert.deepEqual(verification.tenants[0].breaks.map((b: { seq: number | string }) => String(b.seq)), [seq!]);
+  assert.deepEqual(
+    verification.tenants[0].breaks.map((b: { seq: number | string }) => String(b.seq)),
+    [seq!],
+  );
   const checked = await cli(['verify-package', 'tampered.zip', '--json']);
   const v = JSON.parse(checked.stdout);
   assert.deepEqual(v.failures, []);
-  assert.deepEqual(v.chain.breaks.map((b: { seq: number | string }) => String(b.seq)), [seq!]);
+  assert.deepEqual(
+    v.chain.breaks.map((b: { seq: number | string }) => String(b.seq)),
+    [seq!],
+  );
 });
 
-test('an empty --subject is refused, never a whole-tenant export of everyone\'s rows', async () => {
+test("an empty --subject is refused, never a whole-tenant export of everyone's rows", async () => {
   const r = await cli(['export', '--cache', 'cache.sqlite', '--tenant', tenant, '--subject', ' ', '--identity', 'id.p12', '--out', 'empty-subject.zip']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--subject is empty\./);

@@ -54,7 +54,10 @@ test('a saved profile keeps its password out of the settings file', async () => 
   assert.equal(saved.active, true);
   assert.ok(!readFileSync(ctx.config.path, 'utf8').includes(password)); // the open engagement's connection profiles
   const list = await api()['connections.list']({});
-  assert.deepEqual(list.map((c) => [c.id, c.hasPassword, c.label]), [['demo', true, saved.label]]);
+  assert.deepEqual(
+    list.map((c) => [c.id, c.hasPassword, c.label]),
+    [['demo', true, saved.label]],
+  );
   assert.ok(!JSON.stringify(list).includes(password));
 });
 

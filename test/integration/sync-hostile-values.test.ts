@@ -58,20 +58,63 @@ before(async () => {
   const insertConv = `INSERT INTO conversation_audit_logs (id, tenant_id, agent_id, session_id, channel, prompt, response, model_info, "timestamp",
       model_provider, model_name, model_version, deployment_id, temperature, safety_mode, model_config)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
-  await admin.query(insertConv, [ids.big, tenant, 'agent,"x"', 'sess\nion', 'web', tenMb, NASTY[3], NASTY[4], '2026-02-03 04:05:06.000001+00',
-    'openai', 'gpt "4o"', 'v1,2', 'dep\\1', '1.40', 'strict', nestedJson(200)]);
-  await admin.query(insertConv, [ids.nasty, tenant, NASTY[2], NASTY[3], 'slack', NASTY.join('\n'), NASTY[1], NASTY[0], '2026-02-03 04:05:06.5+00',
-    NASTY[2], NASTY[3], NASTY[0], NASTY[1], ' 0.7 ', NASTY[4], JSON.stringify({ text: NASTY, n: 1e21, f: 0.1, big: 12345678901234567000, s: '\\u0041' })]);
-  await admin.query(insertConv, [ids.nulls, tenant, 'agent', 'session', 'api', null, null, null, '2026-02-03 04:05:07+00',
-    null, null, null, null, null, null, null]);
+  await admin.query(insertConv, [
+    ids.big,
+    tenant,
+    'agent,"x"',
+    'sess\nion',
+    'web',
+    tenMb,
+    NASTY[3],
+    NASTY[4],
+    '2026-02-03 04:05:06.000001+00',
+    'openai',
+    'gpt "4o"',
+    'v1,2',
+    'dep\\1',
+    '1.40',
+    'strict',
+    nestedJson(200),
+  ]);
+  await admin.query(insertConv, [
+    ids.nasty,
+    tenant,
+    NASTY[2],
+    NASTY[3],
+    'slack',
+    NASTY.join('\n'),
+    NASTY[1],
+    NASTY[0],
+    '2026-02-03 04:05:06.5+00',
+    NASTY[2],
+    NASTY[3],
+    NASTY[0],
+    NASTY[1],
+    ' 0.7 ',
+    NASTY[4],
+    JSON.stringify({ text: NASTY, n: 1e21, f: 0.1, big: 12345678901234567000, s: '\\u0041' }),
+  ]);
+  await admin.query(insertConv, [ids.nulls, tenant, 'agent', 'session', 'api', null, null, null, '2026-02-03 04:05:07+00', null, null, null, null, null, null, null]);
 
   const lastSeq = (await admin.query(`SELECT max(seq)::text AS s FROM audit_logs WHERE tenant_id = $1`, [tenant])).rows[0].s as string;
   const insertEvent = `INSERT INTO audit_logs (id, seq, tenant_id, event_type, entity_type, entity_id, severity, user_id, action_details, ip_address, created_at, prev_hash, hash)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
-  await admin.query(insertEvent, [ids.event, BigInt(lastSeq) + 1n, tenant, NASTY[0], NASTY[1], NASTY[2], 'high', NASTY[3], nestedJson(100), '::1',
-    '2099-12-31 23:59:59.999999+00', 'a'.repeat(64), 'b'.repeat(64)]);
-  await admin.query(insertEvent, [ids.eventNulls, BigInt(lastSeq) + 2n, tenant, 'read', null, null, 'info', null, null, null,
-    '2100-01-01 00:00:00+00', 'b'.repeat(64), 'c'.repeat(64)]);
+  await admin.query(insertEvent, [
+    ids.event,
+    BigInt(lastSeq) + 1n,
+    tenant,
+    NASTY[0],
+    NASTY[1],
+    NASTY[2],
+    'high',
+    NASTY[3],
+    nestedJson(100),
+    '::1',
+    '2099-12-31 23:59:59.999999+00',
+    'a'.repeat(64),
+    'b'.repeat(64),
+  ]);
+  await admin.query(insertEvent, [ids.eventNulls, BigInt(lastSeq) + 2n, tenant, 'read', null, null, 'info', null, null, null, '2100-01-01 00:00:00+00', 'b'.repeat(64), 'c'.repeat(64)]);
   await admin.query(
     `INSERT INTO audit_anomalies (id, audit_event_id, tenant_id, anomaly_score, detected_at, detector, features, model_version)
      VALUES ($1, $2, $3, 0.99999, '2026-02-03 04:05:06.123+00', $4, $5, NULL)`,
@@ -144,7 +187,10 @@ test('hostile values round-trip byte-exact from the source to the cache', { time
   const nullable = ['prompt', 'response', 'model_info', 'model_provider', 'model_name', 'model_version', 'deployment_id', 'temperature', 'safety_mode', 'model_config'];
   for (const name of nullable) assert.equal(nulls.values[nulls.columns.findIndex((c) => c.name === name)], null, `${name} is NULL`);
   const big = cachedValues('conversations', 'records', ids.big);
-  assert.equal(Buffer.byteLength(big.values[big.columns.findIndex((c) => c.name === 'prompt')]!, 'utf8'), Buffer.byteLength((await printed('conversation_audit_logs', ids.big, big.columns))[5]!, 'utf8'));
+  assert.equal(
+    Buffer.byteLength(big.values[big.columns.findIndex((c) => c.name === 'prompt')]!, 'utf8'),
+    Buffer.byteLength((await printed('conversation_audit_logs', ids.big, big.columns))[5]!, 'utf8'),
+  );
 
   // The recheck's per-bucket row hashes computed by the server and by the cache agree
   // on hostile values too, so an unchanged table is never fetched again.

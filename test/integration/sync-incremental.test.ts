@@ -74,7 +74,10 @@ test('first sync copies every row of the tenant and seals each table', async () 
   });
   const table = db.prepare(`SELECT columns_json FROM source_tables WHERE kind = 'events'`).get() as { columns_json: string };
   const columns = JSON.parse(table.columns_json) as MappedColumn[];
-  assert.deepEqual(columns.map((c) => c.name), ['id', 'seq', 'tenant_id', 'event_type', 'entity_type', 'entity_id', 'severity', 'user_id', 'action_details', 'ip_address', 'created_at', 'prev_hash', 'hash']);
+  assert.deepEqual(
+    columns.map((c) => c.name),
+    ['id', 'seq', 'tenant_id', 'event_type', 'entity_type', 'entity_id', 'severity', 'user_id', 'action_details', 'ip_address', 'created_at', 'prev_hash', 'hash'],
+  );
   assert.equal(events.seal.merkleRoot, merkleRoot((src.rows as (string | null)[][]).map((r) => rowDigest(columns, r))));
 });
 
@@ -116,9 +119,7 @@ test('rows added at the source after a sync are the only ones fetched by the nex
 });
 
 test('a row changed at the source keeps both versions and is reported; a deleted row is reported and kept', async () => {
-  const [changed, gone] = (
-    await admin.query(`SELECT id::text FROM conversation_audit_logs WHERE tenant_id = $1 ORDER BY "timestamp", id LIMIT 2`, [tenant])
-  ).rows.map((r: { id: string }) => r.id);
+  const [changed, gone] = (await admin.query(`SELECT id::text FROM conversation_audit_logs WHERE tenant_id = $1 ORDER BY "timestamp", id LIMIT 2`, [tenant])).rows.map((r: { id: string }) => r.id);
   const oldPrompt = (db.prepare('SELECT prompt FROM records WHERE source_key = ?').get(changed) as { prompt: string | null }).prompt;
   await admin.query(`UPDATE conversation_audit_logs SET prompt = 'rewritten after the fact' WHERE id = $1`, [changed]);
   await admin.query(`DELETE FROM conversation_audit_logs WHERE id = $1`, [gone]);
@@ -139,7 +140,10 @@ test('a row changed at the source keeps both versions and is reported; a deleted
   assert.equal(summary.rowsDeleted, 1);
   assert.deepEqual(
     summary.changes.map((c) => [c.change, c.key]).sort(),
-    [['deleted', gone], ['modified', changed]].sort(),
+    [
+      ['deleted', gone],
+      ['modified', changed],
+    ].sort(),
   );
   const now = db.prepare('SELECT prompt FROM records WHERE source_key = ?').get(changed) as { prompt: string };
   assert.equal(now.prompt, 'rewritten after the fact');
@@ -179,12 +183,15 @@ test('the cache rebuilds the exact source values of every row (fromRecord)', asy
     values: [tenant],
     rowMode: 'array',
   });
-  const cached = db
-    .prepare('SELECT * FROM anomalies WHERE table_id = ? AND tenant_id = ? ORDER BY source_key')
-    .safeIntegers(true)
-    .all(table.table_id, tenant) as Record<string, string | bigint | null>[];
+  const cached = db.prepare('SELECT * FROM anomalies WHERE table_id = ? AND tenant_id = ? ORDER BY source_key').safeIntegers(true).all(table.table_id, tenant) as Record<
+    string,
+    string | bigint | null
+  >[];
   assert.ok(src.rows.length > 0);
-  assert.deepEqual(cached.map((r) => fromRecord(columns, r)), src.rows);
+  assert.deepEqual(
+    cached.map((r) => fromRecord(columns, r)),
+    src.rows,
+  );
   const seal = latestSeal(db, table.table_id, tenant)!;
   assert.equal(seal.rowCount, src.rows.length);
 });

@@ -31,7 +31,17 @@ after(async () => {
 async function appWithDemo(name: string): Promise<AppContext> {
   const ctx = new AppContext({ dataDir: join(dir, name), frontDoor: 'test', queryWorkers: 0, log: () => undefined });
   const u = new URL(demo.url);
-  const profile = { id: 'demo', name: 'Demo', host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable' as const, tenants: demo.groundTruth.tenants, isDemo: true };
+  const profile = {
+    id: 'demo',
+    name: 'Demo',
+    host: u.hostname,
+    port: Number(u.port),
+    database: u.pathname.slice(1),
+    user: decodeURIComponent(u.username),
+    sslmode: 'disable' as const,
+    tenants: demo.groundTruth.tenants,
+    isDemo: true,
+  };
   const saved = await dispatch(ctx, 'connections.save', { profile, password: decodeURIComponent(u.password), makeActive: true });
   assert.equal(saved.ok, true, JSON.stringify(saved));
   return ctx;
@@ -61,7 +71,10 @@ test('jobs.get answers while the sync builds its indexes (the work is off the ma
     }
     assert.equal(job.state, 'done', JSON.stringify(job.error));
     assert.ok(phases.has('indexing'), `phases answered during the sync: ${[...phases].join(', ')}`);
-    assert.equal(job.result!.tables.filter((t) => t.kind === 'events' || t.kind === 'conversations').reduce((n, t) => n + t.fetched, 0), timelineRows());
+    assert.equal(
+      job.result!.tables.filter((t) => t.kind === 'events' || t.kind === 'conversations').reduce((n, t) => n + t.fetched, 0),
+      timelineRows(),
+    );
     // the main thread's own connection sees what the worker wrote
     const count = await dispatch(ctx, 'records.count', { filter: { kind: 'all' } });
     assert.ok(count.ok);

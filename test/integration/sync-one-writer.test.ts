@@ -175,7 +175,10 @@ test('with --no-wait, a sync of a cache another sync is writing exits 2 at once,
     const run = await runCli(syncArgs(cachePath, ['--no-wait'])).done;
     assert.equal(run.code, 2);
     const line = run.stderr.trim().split('\n').at(-1)!;
-    assert.match(line, /^auditdesk: the cache .*no-wait\.sqlite is being written by the sync started by pid \d+ at \d\d:\d\d\. Run this again when that sync has finished, or without --no-wait to wait for it\.$/);
+    assert.match(
+      line,
+      /^auditdesk: the cache .*no-wait\.sqlite is being written by the sync started by pid \d+ at \d\d:\d\d\. Run this again when that sync has finished, or without --no-wait to wait for it\.$/,
+    );
     namesHolder(line, holder.pid);
   } finally {
     await holder.stop();
@@ -188,7 +191,10 @@ test('without --no-wait, the second sync says whom it waits for, then syncs once
   const second = runCli(syncArgs(cachePath, ['--json']));
   try {
     while (!second.stderrSoFar().includes('waiting for')) await new Promise((r) => setTimeout(r, 50));
-    const waiting = second.stderrSoFar().split('\n').find((l) => l.includes('waiting for'))!;
+    const waiting = second
+      .stderrSoFar()
+      .split('\n')
+      .find((l) => l.includes('waiting for'))!;
     assert.match(waiting, /^auditdesk: waiting for the sync started by pid \d+ at \d\d:\d\d…$/);
     namesHolder(waiting, holder.pid);
   } finally {
@@ -217,7 +223,17 @@ test('a sync killed with -9 while it writes leaves no lease behind: the next syn
 async function appOnDemo(name: string): Promise<AppContext> {
   const ctx = new AppContext({ dataDir: join(dir, name), frontDoor: 'test', queryWorkers: 0, log: () => undefined });
   const u = new URL(demo.url);
-  const profile = { id: 'demo', name: 'Demo', host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: decodeURIComponent(u.username), sslmode: 'disable' as const, tenants: [tenant], isDemo: true };
+  const profile = {
+    id: 'demo',
+    name: 'Demo',
+    host: u.hostname,
+    port: Number(u.port),
+    database: u.pathname.slice(1),
+    user: decodeURIComponent(u.username),
+    sslmode: 'disable' as const,
+    tenants: [tenant],
+    isDemo: true,
+  };
   await clientFor(ctx)['connections.save']({ profile, password: decodeURIComponent(u.password), makeActive: true });
   return ctx;
 }

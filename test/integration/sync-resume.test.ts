@@ -50,9 +50,11 @@ async function sourceFigures(): Promise<Record<string, unknown>> {
 function cacheFigures(db: CacheDb): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const tenant of demo.groundTruth.tenants) {
-    const ev = db
-      .prepare(`SELECT count(*) AS n, count(DISTINCT source_key) AS d, CAST(sum(seq) AS TEXT) AS s FROM records WHERE kind = 'event' AND tenant_id = ?`)
-      .get(tenant) as { n: number; d: number; s: string };
+    const ev = db.prepare(`SELECT count(*) AS n, count(DISTINCT source_key) AS d, CAST(sum(seq) AS TEXT) AS s FROM records WHERE kind = 'event' AND tenant_id = ?`).get(tenant) as {
+      n: number;
+      d: number;
+      s: string;
+    };
     const cv = db.prepare(`SELECT count(*) AS n, count(DISTINCT source_key) AS d FROM records WHERE kind = 'conversation' AND tenant_id = ?`).get(tenant) as { n: number; d: number };
     const an = db.prepare(`SELECT count(*) AS n FROM anomalies WHERE tenant_id = ?`).get(tenant) as { n: number };
     const ac = db.prepare(`SELECT count(*) AS n FROM access_log WHERE tenant_id = ?`).get(tenant) as { n: number };
@@ -111,7 +113,10 @@ test('kill -9 mid-sync, then sync again: counts equal to the source, no duplicat
     assert.equal(committedRows(cachePath), committedAtKill, 'what was committed when the process stopped is what the cache holds');
     await resumeToTheSource(db);
     const interrupted = db.prepare(`SELECT status, message FROM syncs ORDER BY sync_id`).all() as { status: string; message: string | null }[];
-    assert.deepEqual(interrupted.map((s) => s.status), ['failed', 'done']);
+    assert.deepEqual(
+      interrupted.map((s) => s.status),
+      ['failed', 'done'],
+    );
     assert.match(interrupted[0]!.message!, /interrupted/);
   } finally {
     db.close();
@@ -203,8 +208,7 @@ async function resumeToTheSource(db: CacheDb): Promise<SyncSummary> {
 function assertFullyIndexed(db: CacheDb): void {
   assert.equal((db.prepare('SELECT count(*) AS n FROM deferred_schema').get() as { n: number }).n, 0);
   const fresh = openCache(join(dir, 'reference.sqlite'));
-  const shape = (d: CacheDb) =>
-    d.prepare(`SELECT type, name FROM sqlite_master WHERE tbl_name = 'records' AND type IN ('index', 'trigger') ORDER BY type, name`).all();
+  const shape = (d: CacheDb) => d.prepare(`SELECT type, name FROM sqlite_master WHERE tbl_name = 'records' AND type IN ('index', 'trigger') ORDER BY type, name`).all();
   try {
     assert.deepEqual(shape(db), shape(fresh));
   } finally {

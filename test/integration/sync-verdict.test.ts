@@ -59,8 +59,14 @@ test('auditdesk sync prints each chain verdict, exits 1 on the tampered tenant, 
     assert.deepEqual((JSON.parse(stored.report_json) as VerifyReport).tenants.map((t) => [t.tenant, t.verdict]).sort(), summary.chains!.map((c) => [c.tenant, c.verdict]).sort());
     const checkpoints = listCheckpoints(db, {});
     for (const t of tenants) {
-      assert.ok(checkpoints.some((c) => c.origin === 'sync' && c.tenantId === t), `${t}: sync checkpoint`);
-      assert.ok(checkpoints.some((c) => c.origin === 'verify' && c.tenantId === t), `${t}: the verdict's checkpoint`);
+      assert.ok(
+        checkpoints.some((c) => c.origin === 'sync' && c.tenantId === t),
+        `${t}: sync checkpoint`,
+      );
+      assert.ok(
+        checkpoints.some((c) => c.origin === 'verify' && c.tenantId === t),
+        `${t}: the verdict's checkpoint`,
+      );
     }
   } finally {
     db.close();
@@ -108,7 +114,7 @@ function recorded(cache: string): { reports: number; checkpoints: number } {
   }
 }
 
-test('verify --cache right after a sync gives the sync\'s verdict again, says so, and re-reads and records nothing; --full verifies afresh', async () => {
+test("verify --cache right after a sync gives the sync's verdict again, says so, and re-reads and records nothing; --full verifies afresh", async () => {
   const dir = scratchDir('auditdesk-verify-reuse-');
   const cache = join(dir, 'cache.sqlite');
   const data = join(dir, 'data');
@@ -119,7 +125,7 @@ test('verify --cache right after a sync gives the sync\'s verdict again, says so
   const again = await auditdesk(['verify', '--cache', cache, '--data-dir', data, '--json']);
   assert.equal(again.code, 1, 'the tampered tenant still makes it exit 1');
   const report = JSON.parse(again.stdout) as VerifyReport;
-  assert.equal(report.reusedFrom?.reportId, summary.verifyReportId, 'it names the sync\'s stored report');
+  assert.equal(report.reusedFrom?.reportId, summary.verifyReportId, "it names the sync's stored report");
   assert.deepEqual(report.tenants.map((t) => [t.tenant, t.verdict]).sort(), summary.chains!.map((c) => [c.tenant, c.verdict]).sort());
   assert.deepEqual(recorded(cache), before, 'no new report and no new checkpoint: nothing was verified now');
   const text = await auditdesk(['verify', '--cache', cache, '--data-dir', data]);
@@ -133,7 +139,7 @@ test('verify --cache right after a sync gives the sync\'s verdict again, says so
   assert.equal(recorded(cache).reports, before.reports + 1, '--full verifies and stores a new report');
 });
 
-test('a cache written to after its last verdict, or verified by another auditor\'s key, is re-read in full', async () => {
+test("a cache written to after its last verdict, or verified by another auditor's key, is re-read in full", async () => {
   const dir = scratchDir('auditdesk-verify-no-reuse-');
   const cache = join(dir, 'cache.sqlite');
   const data = join(dir, 'data');

@@ -54,7 +54,11 @@ test('row-by-row, bulk with the write worker, bulk without it and bulk digesting
   // Bulk fills digest rows in a worker from the raw COPY bytes; this one digests in the sync's thread.
   const ownDigests = await syncWith('thread-digests', { AUDITDESK_SYNC_BULK_MIN_ROWS: '1000', AUDITDESK_SYNC_DIGEST_WORKER: '0' });
   assert.ok(rowByRow.rows.length > 5000, 'the demo was synced');
-  for (const [name, other] of [['worker', worker], ['in-thread', inThread], ['in-thread digests', ownDigests]] as const) {
+  for (const [name, other] of [
+    ['worker', worker],
+    ['in-thread', inThread],
+    ['in-thread digests', ownDigests],
+  ] as const) {
     assert.deepEqual(other.rows, rowByRow.rows, `${name}: same rows and digests`);
     assert.deepEqual(other.rollup, rowByRow.rollup, `${name}: same facet rollup`);
     assert.deepEqual(other.seals, rowByRow.seals, `${name}: same seals`);

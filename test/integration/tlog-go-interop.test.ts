@@ -83,7 +83,13 @@ describe('Go sumdb/note and sumdb/tlog accept our evidence and refuse altered ev
     const oldNote = checkpointFile('visit1.note', tree, 13);
     const newNote = checkpointFile('visit2.note', tree, 37);
     const proofFile = join(dir, 'consistency.txt');
-    writeFileSync(proofFile, tree.consistencyProof(13, 37).map((h) => h.toString('base64')).join('\n') + '\n');
+    writeFileSync(
+      proofFile,
+      tree
+        .consistencyProof(13, 37)
+        .map((h) => h.toString('base64'))
+        .join('\n') + '\n',
+    );
     const ok = await tlogcheck('consistency', vkeyFile, oldNote, newNote, proofFile);
     assert.equal(ok.code, 0, ok.out);
 
@@ -91,7 +97,13 @@ describe('Go sumdb/note and sumdb/tlog accept our evidence and refuse altered ev
     rewritten[5] = createHash('sha256').update('forged').digest('hex');
     const forgedTree = LeafTree.fromStoredHashes(rewritten);
     const forgedNote = checkpointFile('visit2-forged.note', forgedTree, 37);
-    writeFileSync(proofFile, forgedTree.consistencyProof(13, 37).map((h) => h.toString('base64')).join('\n') + '\n');
+    writeFileSync(
+      proofFile,
+      forgedTree
+        .consistencyProof(13, 37)
+        .map((h) => h.toString('base64'))
+        .join('\n') + '\n',
+    );
     const bad = await tlogcheck('consistency', vkeyFile, oldNote, forgedNote, proofFile);
     assert.equal(bad.code, 1);
     assert.match(bad.out, /does not extend/);

@@ -48,10 +48,7 @@ test('verifying the cache as a job reports the planted breaks and stores the ver
   assert.equal(status.progress.phase, 'done');
   assert.equal(report.target, 'cache');
   const tampered = report.tenants.find((t) => t.tenant === truth.tamperedTenant)!;
-  assert.deepEqual(
-    tampered.breaks.map((b) => b.kind).sort(),
-    ['deleted', 'modified'],
-  );
+  assert.deepEqual(tampered.breaks.map((b) => b.kind).sort(), ['deleted', 'modified']);
   assert.equal(report.tenants.filter((t) => t.intact).length, truth.tenants.length - 1);
 
   const latest = await api()['integrity.report']({});
@@ -59,7 +56,10 @@ test('verifying the cache as a job reports the planted breaks and stores the ver
   assert.equal(latest.chains.find((c) => c.tenant === truth.tamperedTenant)!.intact, false);
   assert.equal(latest.lastRun!.intact, false);
   const one = await api()['integrity.report']({ tenant: truth.tamperedTenant });
-  assert.deepEqual(one.chains.map((c) => c.tenant), [truth.tamperedTenant]);
+  assert.deepEqual(
+    one.chains.map((c) => c.tenant),
+    [truth.tamperedTenant],
+  );
 });
 
 test('checkpoints are listed with a valid signature and can be handed back as anchors', async () => {
@@ -70,7 +70,10 @@ test('checkpoints are listed with a valid signature and can be handed back as an
   // The anchor saved before the tampering, as the tenant would publish it: the rewrite shows.
   const { report } = await verifyJob({ target: 'source', tenants: [truth.tamperedTenant], anchors: [truth.anchor, cps[0]!.anchor] });
   const chain = report.tenants[0]!;
-  assert.ok(chain.breaks.some((b) => b.kind === 'rewritten' && b.seq === truth.anchor.last_seq), JSON.stringify(chain.breaks));
+  assert.ok(
+    chain.breaks.some((b) => b.kind === 'rewritten' && b.seq === truth.anchor.last_seq),
+    JSON.stringify(chain.breaks),
+  );
   const outcomes = chain.checkpoints.map((c) => `${c.origin}:${c.outcome}:${c.signature}`);
   assert.ok(outcomes.includes('external:rewritten:unsigned'), outcomes.join());
   assert.ok(outcomes.includes('external:extended:valid'), outcomes.join());

@@ -37,7 +37,16 @@ before(async () => {
   createIdentity({ name: 'Hand Checker', org: 'QA', email: 'hand@audit.example', password: 'hand-password', out: join(dir, 'id.p12') });
   const f = new CacheFixture(join(dir, 'cache.sqlite'));
   fillDemoLike(f, 'acme', 40, { conversations: 10 });
-  await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: ['acme'] }, identity: loadIdentity(join(dir, 'id.p12'), 'hand-password'), out: join(dir, 'good.zip'), createdAt: '2026-03-01T08:30:00Z', appendixCap: 10, approvedVersions: [] });
+  await writePackage({
+    auditorKey: testAuditorKey(),
+    db: f.db,
+    filter: { tenant: ['acme'] },
+    identity: loadIdentity(join(dir, 'id.p12'), 'hand-password'),
+    out: join(dir, 'good.zip'),
+    createdAt: '2026-03-01T08:30:00Z',
+    appendixCap: 10,
+    approvedVersions: [],
+  });
   f.close();
 });
 

@@ -119,15 +119,18 @@ describe('the live source', () => {
     const chain = chainOf(report, tampered);
     const m = planted('modified');
     const d = planted('deleted');
-    assert.deepEqual(found(chain), [`modified@${m.seq}`, `deleted@${d.seq}`].sort((a, b) => Number(a.split('@')[1]) - Number(b.split('@')[1])));
+    assert.deepEqual(
+      found(chain),
+      [`modified@${m.seq}`, `deleted@${d.seq}`].sort((a, b) => Number(a.split('@')[1]) - Number(b.split('@')[1])),
+    );
     const mb = chain.breaks.find((b) => b.kind === 'modified')!;
     assert.equal(mb.id, m.id);
     assert.ok(mb.facts?.cause === 'content_changed', JSON.stringify(mb.facts));
     assert.equal(mb.facts.row.seq, m.seq);
     assert.equal(mb.facts.row.id, m.id);
-    assert.match(mb.facts.row.time ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, 'the row\'s time is named');
+    assert.match(mb.facts.row.time ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, "the row's time is named");
     const db = chain.breaks.find((b) => b.kind === 'deleted')!;
-    assert.equal(db.expected, d.hash, 'the next row still names the deleted row\'s hash');
+    assert.equal(db.expected, d.hash, "the next row still names the deleted row's hash");
     assert.equal(chain.rows, truth.counts[tampered]!.audit_logs);
     assert.equal(chain.intactRows, chain.rows - 1);
     assert.equal(chain.intact, false);
@@ -150,9 +153,7 @@ describe('the live source', () => {
     const anchorFile = join(dir, 'anchor.json');
     writeFileSync(anchorFile, JSON.stringify(truth.anchor));
     const store = freshCache();
-    const report = await withSession((session) =>
-      runVerification({ session, store: store.db, tenants: [tampered], key, anchors: loadAnchorFile(anchorFile) }),
-    );
+    const report = await withSession((session) => runVerification({ session, store: store.db, tenants: [tampered], key, anchors: loadAnchorFile(anchorFile) }));
     const chain = chainOf(report, tampered);
     const w = planted('rewritten');
     const rewritten = chain.breaks.filter((b) => b.kind === 'rewritten');
@@ -196,7 +197,10 @@ describe('the live source', () => {
     for (const t of intactTenants) assert.deepEqual(found(chainOf(report, t)), [], `tenant ${t}`);
     // conversation logs and the other tables still match their seals
     assert.ok(report.seals.length >= truth.tenants.length);
-    assert.ok(report.seals.every((s) => s.intact), JSON.stringify(report.seals.filter((s) => !s.intact)));
+    assert.ok(
+      report.seals.every((s) => s.intact),
+      JSON.stringify(report.seals.filter((s) => !s.intact)),
+    );
     cache.db.close();
   });
 
@@ -223,12 +227,19 @@ describe('the cache', () => {
     const live = await withSession((session) => runVerification({ session, tenants: truth.tenants, key }));
     const copied = await withSession((session) => runVerification({ session, copy: { target: demo.url }, tenants: truth.tenants, key, readers: { threads: 0 } }));
     // Parse workers over small COPY chunks (lines cut at every chunk edge) report what one thread does.
-    const copiedByWorkers = await withSession((session) =>
-      runVerification({ session, copy: { target: demo.url }, tenants: truth.tenants, readers: { threads: 2, chunkBytes: 4000 } }),
-    );
+    const copiedByWorkers = await withSession((session) => runVerification({ session, copy: { target: demo.url }, tenants: truth.tenants, readers: { threads: 2, chunkBytes: 4000 } }));
     const comparable = (r: VerifyReport) =>
       r.tenants.map(({ tenant, table, rows, intactRows, intact, firstSeq, lastSeq, headHash, merkleRoot, breaks }) => ({
-        tenant, table, rows, intactRows, intact, firstSeq, lastSeq, headHash, merkleRoot, breaks,
+        tenant,
+        table,
+        rows,
+        intactRows,
+        intact,
+        firstSeq,
+        lastSeq,
+        headHash,
+        merkleRoot,
+        breaks,
       }));
     assert.deepEqual(comparable(offline), comparable(live));
     assert.deepEqual(comparable(copied), comparable(live), 'COPY and the cursor read the same values');
@@ -275,7 +286,14 @@ describe('auditdesk verify (CLI)', () => {
     const bad = await execBuilt(['--source', `postgresql://auditor_ro:Sesame-4711@127.0.0.1:${demo.port}/nope`, '--tenant', tampered]);
     assert.equal(bad.code, 2);
     // one error line, beside the warning that a password typed into --source is visible to other users
-    assert.deepEqual(bad.stderr.trim().split('\n').filter((l) => !l.startsWith('auditdesk: warning: the password in --source')).length, 1, bad.stderr);
+    assert.deepEqual(
+      bad.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('auditdesk: warning: the password in --source')).length,
+      1,
+      bad.stderr,
+    );
     assert.doesNotMatch(bad.stderr, /Sesame-4711/, 'no password in the error');
 
     const badAnchor = join(dir, 'bad-anchor.json');

@@ -107,7 +107,9 @@ async function tamperLastDetails(tenant: string, seq: string, details: string): 
 
 describe('the demo exercises both profiles (issue 20)', () => {
   test('the ground truth names the one tenant written with jcs-exact-sha256-v2, and it verifies intact with it (and, its values being plain, with v1)', async () => {
-    const v2 = Object.entries(truth.chainProfiles).filter(([, p]) => p === 'jcs-exact-sha256-v2').map(([t]) => t);
+    const v2 = Object.entries(truth.chainProfiles)
+      .filter(([, p]) => p === 'jcs-exact-sha256-v2')
+      .map(([t]) => t);
     assert.equal(v2.length, 1);
     assert.notEqual(v2[0], truth.tamperedTenant);
     assert.equal(Object.keys(truth.chainProfiles).length, truth.tenants.length);
@@ -119,7 +121,7 @@ describe('the demo exercises both profiles (issue 20)', () => {
 });
 
 describe('an empty chain is a finding (issue 21)', () => {
-  test('a typo\'d tenant: EMPTY with the sentence, never intact; exit 1 in the CLI text and --json', async () => {
+  test("a typo'd tenant: EMPTY with the sentence, never intact; exit 1 in the CLI text and --json", async () => {
     const typo = `${tailTenant}x`;
     const report = await verify({ tenants: [typo] });
     assert.equal(report.verdict, 'empty');
@@ -177,14 +179,20 @@ describe('no anchor is a stated blind spot (issue 21)', () => {
     const before = await verify({ tenants: [tailTenant] });
     const anchor = { tenant: tailTenant, table: 'audit_logs', last_seq: before.tenants[0]!.lastSeq, head_hash: before.tenants[0]!.headHash };
     await asOwner(async () => {
-      await admin.query('DELETE FROM audit_logs a WHERE tenant_id = $1 AND seq > (SELECT max(seq) - 10 FROM audit_logs WHERE tenant_id = $1) AND NOT EXISTS (SELECT 1 FROM audit_anomalies n WHERE n.audit_event_id = a.id)', [tailTenant]);
+      await admin.query(
+        'DELETE FROM audit_logs a WHERE tenant_id = $1 AND seq > (SELECT max(seq) - 10 FROM audit_logs WHERE tenant_id = $1) AND NOT EXISTS (SELECT 1 FROM audit_anomalies n WHERE n.audit_event_id = a.id)',
+        [tailTenant],
+      );
     });
 
     const alone = await verify({ tenants: [tailTenant] });
     const chain = alone.tenants[0]!;
     assert.equal(chain.verdict, 'intact');
     assert.equal(chain.anchor, null);
-    assert.deepEqual(chain.limits.map((l) => l.kind), ['no_anchor']);
+    assert.deepEqual(
+      chain.limits.map((l) => l.kind),
+      ['no_anchor'],
+    );
     assert.match(chain.limits[0]!.explanation, /rows removed from the end of the chain/);
 
     const text = await verifyCli(['--source', demo.url, '--tenant', tailTenant]);
@@ -200,7 +208,10 @@ describe('no anchor is a stated blind spot (issue 21)', () => {
     const anchored = await verify({ tenants: [tailTenant], anchors: loadAnchorFile(anchorFile) });
     const c = anchored.tenants[0]!;
     assert.equal(c.verdict, 'broken');
-    assert.deepEqual(c.breaks.map((b) => b.kind), ['truncated']);
+    assert.deepEqual(
+      c.breaks.map((b) => b.kind),
+      ['truncated'],
+    );
     assert.equal(c.anchor?.origin, 'external');
     assert.match(c.anchor!.label, /head\.json/);
     assert.ok(!c.limits.some((l) => l.kind === 'no_anchor'));
@@ -228,11 +239,17 @@ describe('values v1 cannot protect (issue 20)', () => {
     const text = await verifyCli(['--source', demo.url, '--tenant', numberTenant]);
     assert.equal(text.code, 0);
     assert.match(text.stdout, /intact, with 1 unprotected value\(s\);/);
-    assert.match(text.stdout, new RegExp(`limit \\[number_precision\\] 1 rows carry values this profile \\(jcs-sha256-v1\\) cannot protect .*: changes to them would not be detected; first at seq ${seq}\\.`));
+    assert.match(
+      text.stdout,
+      new RegExp(`limit \\[number_precision\\] 1 rows carry values this profile \\(jcs-sha256-v1\\) cannot protect .*: changes to them would not be detected; first at seq ${seq}\\.`),
+    );
 
     const v2 = await verify({ tenants: [numberTenant], profile: JCS_EXACT_SHA256_V2 });
     assert.equal(v2.tenants[0]!.verdict, 'broken');
-    assert.deepEqual(v2.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`), [`modified@${seq}`]);
+    assert.deepEqual(
+      v2.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`),
+      [`modified@${seq}`],
+    );
     assert.ok(!v2.tenants[0]!.limits.some((l) => l.kind === 'number_precision'));
     const cli2 = await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--profile', 'jcs-exact-sha256-v2', '--json']);
     assert.equal(cli2.code, 1);
@@ -248,7 +265,10 @@ describe('values v1 cannot protect (issue 20)', () => {
     writeFileSync(map, JSON.stringify({ [numberTenant]: 'jcs-exact-sha256-v2' }));
     const mapped = await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--tenant', tailTenant, '--profile-map', map, '--json']);
     const byTenant = new Map((JSON.parse(mapped.stdout) as VerifyReport).tenants.map((c) => [c.tenant, c]));
-    assert.deepEqual(byTenant.get(numberTenant)!.breaks.map((b) => `${b.kind}@${b.seq}`), [`modified@${seq}`]);
+    assert.deepEqual(
+      byTenant.get(numberTenant)!.breaks.map((b) => `${b.kind}@${b.seq}`),
+      [`modified@${seq}`],
+    );
     assert.equal(byTenant.get(tailTenant)!.verdict === 'broken', false, 'the v1 tenant is not broken by the map');
     const bad = join(dir, 'bad-profiles.json');
     writeFileSync(bad, JSON.stringify({ [numberTenant]: 'jcs-sha256-v9' }));
@@ -272,7 +292,12 @@ describe('values v1 cannot protect (issue 20)', () => {
       const text = await verifyCli(['--source', demo.url, '--tenant', numberTenant]);
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /intact, with 1 unprotected value\(s\);/);
-      assert.match(text.stdout, new RegExp(`limit \\[duplicate_key\\] 1 rows carry values this profile \\(jcs-sha256-v1\\) cannot protect \\(repeated keys in a json value\\): changes to them would not be detected; first at seq ${seq}\\.`));
+      assert.match(
+        text.stdout,
+        new RegExp(
+          `limit \\[duplicate_key\\] 1 rows carry values this profile \\(jcs-sha256-v1\\) cannot protect \\(repeated keys in a json value\\): changes to them would not be detected; first at seq ${seq}\\.`,
+        ),
+      );
       const json = JSON.parse((await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--json'])).stdout) as VerifyReport;
       const listed = json.tenants[0]!.limits.find((l) => l.kind === 'duplicate_key');
       assert.ok(listed && listed.kind === 'duplicate_key');
@@ -280,12 +305,18 @@ describe('values v1 cannot protect (issue 20)', () => {
       await writeLastDetails(numberTenant, '{"amount": 10, "amount": 20}', JCS_EXACT_SHA256_V2);
       await tamperLastDetails(numberTenant, seq, '{"amount": 99999, "amount": 20}');
       const v2 = await verify({ tenants: [numberTenant], profile: JCS_EXACT_SHA256_V2 });
-      assert.deepEqual(v2.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`), [`modified@${seq}`]);
+      assert.deepEqual(
+        v2.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`),
+        [`modified@${seq}`],
+      );
       const v2Text = await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--profile', 'jcs-exact-sha256-v2']);
       assert.equal(v2Text.code, 1);
       assert.match(v2Text.stdout, new RegExp(`  \\[modified\\] Row seq ${seq} .* was changed after it was written`));
       const v2Json = JSON.parse((await verifyCli(['--source', demo.url, '--tenant', numberTenant, '--profile', 'jcs-exact-sha256-v2', '--json'])).stdout) as VerifyReport;
-      assert.deepEqual(v2Json.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`), [`modified@${seq}`]);
+      assert.deepEqual(
+        v2Json.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`),
+        [`modified@${seq}`],
+      );
       assert.ok(!v2Json.tenants[0]!.limits.some((l) => l.kind === 'duplicate_key'));
     } finally {
       await admin.query('ALTER TABLE audit_logs ALTER COLUMN action_details TYPE jsonb');

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCache, loadMigrations, cacheSchemaVersion } from '../../src-main/core/cache/open.js';
 
-const plan = (db: ReturnType<typeof openCache>, sql: string, ...params: unknown[]) =>
-  (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+const plan = (db: ReturnType<typeof openCache>, sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
 
 test('a version-1 cache gains the verification tables and keeps its rows', () => {
   const dir = mkdtempSync(join(tmpdir(), 'auditdesk-mig002-'));
@@ -31,7 +30,7 @@ test('a version-1 cache gains the verification tables and keeps its rows', () =>
   }
 });
 
-test('the latest verdict per chain and a row\'s breaks are index lookups', () => {
+test("the latest verdict per chain and a row's breaks are index lookups", () => {
   const db = openCache(':memory:');
   try {
     assert.match(plan(db, 'SELECT max(result_id) FROM verify_results GROUP BY table_name, tenant_id, what'), /COVERING INDEX verify_results_latest/);

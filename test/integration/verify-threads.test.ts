@@ -267,7 +267,10 @@ describe('progress of a cache verification', () => {
     try {
       f.addEvents('acme', chain(150));
       // the same rows under another tenant, chained afresh by the fixture
-      f.addEvents('globex', chain(150).map(({ prev_hash: _p, hash: _h, ...r }) => ({ ...r, id: uuidOf(`globex-${r.id}`), tenant_id: 'globex' })));
+      f.addEvents(
+        'globex',
+        chain(150).map(({ prev_hash: _p, hash: _h, ...r }) => ({ ...r, id: uuidOf(`globex-${r.id}`), tenant_id: 'globex' })),
+      );
       for (const threads of [0, 2]) {
         const seen: { done?: number; total?: number | null }[] = [];
         await runVerification({ cache: { db: f.db, path: 'test' }, readers: { threads, minRows: 0 }, onProgress: (p) => seen.push(p) });

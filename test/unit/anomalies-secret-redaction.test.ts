@@ -8,11 +8,7 @@ const KEY = 'sk-proj-abcdefghijklmnopqrstuvwx0123456789';
 
 test('keys named like secrets and sk-… values are found, redacted', () => {
   const found = findSecrets(JSON.stringify({ max_tokens: 512, api_key: KEY, nested: { headers: { Authorization: `Bearer ${KEY}` } }, password: 'hunter2' }));
-  assert.deepEqual(found, [
-    `api_key: "sk-…[REDACTED ${KEY.length} chars]"`,
-    `nested.headers.Authorization: "sk-…[REDACTED ${KEY.length} chars]"`,
-    'password: "…[REDACTED 7 chars]"',
-  ]);
+  assert.deepEqual(found, [`api_key: "sk-…[REDACTED ${KEY.length} chars]"`, `nested.headers.Authorization: "sk-…[REDACTED ${KEY.length} chars]"`, 'password: "…[REDACTED 7 chars]"']);
   assert.ok(!found.join(' ').includes('abcdef') && !found.join(' ').includes('hunter2'));
 });
 

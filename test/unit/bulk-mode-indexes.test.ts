@@ -8,7 +8,7 @@ import { CONVERSATION_COLUMNS, EVENT_COLUMNS } from '../helpers/cache-fixture.js
 import { scratchDir } from '../helpers/scratch.js';
 
 const recordsIndexes = (db: ReturnType<typeof openCache>) =>
-  (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL ORDER BY name`).pluck().all() as string[]);
+  db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL ORDER BY name`).pluck().all() as string[];
 
 test('a bulk fill of events keeps the conversation-only facet indexes live and rebuilds the rest', () => {
   const db = openCache(join(scratchDir('auditdesk-bulk-'), 'c.sqlite'));

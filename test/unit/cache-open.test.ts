@@ -50,13 +50,16 @@ describe('opening the cache', () => {
     const raw = new Database(path);
     raw.pragma('user_version = 999');
     raw.close();
-    assert.throws(() => openCache(path), (e: unknown) => {
-      assert.ok(isUserError(e));
-      assert.equal(e.code, 'E_CACHE_NEWER');
-      assert.match(e.message, /newer AuditDesk/);
-      assert.match(e.message, /--rebuild/);
-      return true;
-    });
+    assert.throws(
+      () => openCache(path),
+      (e: unknown) => {
+        assert.ok(isUserError(e));
+        assert.equal(e.code, 'E_CACHE_NEWER');
+        assert.match(e.message, /newer AuditDesk/);
+        assert.match(e.message, /--rebuild/);
+        return true;
+      },
+    );
     const again = new Database(path);
     assert.equal(again.pragma('user_version', { simple: true }), 999);
     again.close();
@@ -66,11 +69,17 @@ describe('opening the cache', () => {
     const d = dir();
     const path = join(d, 'broken.sqlite');
     writeFileSync(path, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 0x5a)]));
-    assert.throws(() => openCache(path), (e: unknown) => isUserError(e) && /damaged|cannot open/.test(e.message) && /--rebuild/.test(e.message));
+    assert.throws(
+      () => openCache(path),
+      (e: unknown) => isUserError(e) && /damaged|cannot open/.test(e.message) && /--rebuild/.test(e.message),
+    );
     const db = openCache(path, { rebuild: true });
     assert.equal(cacheSchemaVersion(db), loadMigrations().length);
     db.close();
-    assert.ok(readdirSync(d).some((f) => f.startsWith('broken.sqlite.broken-')), 'the damaged file is kept for inspection');
+    assert.ok(
+      readdirSync(d).some((f) => f.startsWith('broken.sqlite.broken-')),
+      'the damaged file is kept for inspection',
+    );
   });
 
   test('damage found later by a query is reported as a damaged cache with the way out', () => {
@@ -78,7 +87,9 @@ describe('opening the cache', () => {
     const raw = new Database(path);
     raw.exec('CREATE TABLE t (v TEXT)');
     const insert = raw.prepare('INSERT INTO t VALUES (?)');
-    raw.transaction(() => { for (let i = 0; i < 5000; i++) insert.run('x'.repeat(200)); })();
+    raw.transaction(() => {
+      for (let i = 0; i < 5000; i++) insert.run('x'.repeat(200));
+    })();
     raw.close();
     const bytes = readFileSync(path);
     bytes.fill(0xa5, 40 * 4096, 60 * 4096); // scribble over pages in the middle of the table
@@ -99,6 +110,9 @@ describe('opening the cache', () => {
 
   test('migration files are numbered without gaps', () => {
     const versions = loadMigrations().map((m) => m.version);
-    assert.deepEqual(versions, versions.map((_, i) => i + 1));
+    assert.deepEqual(
+      versions,
+      versions.map((_, i) => i + 1),
+    );
   });
 });

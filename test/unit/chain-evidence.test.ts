@@ -6,9 +6,7 @@ import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { ChainLeafCollector } from '../../src-main/core/chain/chain-leaves.js';
 import { rawEd25519PublicKey } from '../../src-main/core/chain/signed-note.js';
 import { chainOrigin } from '../../src-main/core/chain/tlog-checkpoint.js';
-import {
-  consistencyText, extendsPrevious, firstDifferingRange, openPackageCheckpoint, packageCheckpoint, parseConsistencyText, signerVerifierKey,
-} from '../../src-main/core/export/chain-evidence.js';
+import { consistencyText, extendsPrevious, firstDifferingRange, openPackageCheckpoint, packageCheckpoint, parseConsistencyText, signerVerifierKey } from '../../src-main/core/export/chain-evidence.js';
 
 const h = (s: string) => createHash('sha256').update(s).digest('hex');
 const origin = chainOrigin('ab'.repeat(32), 'globex-bank', 'audit_logs');

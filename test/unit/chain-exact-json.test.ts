@@ -83,9 +83,13 @@ const storedJson: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => (
     fc.constantFrom('true', 'false', 'null'),
     fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
     // keys from a small alphabet, so repeated keys are common; members sorted stably by key
-    fc
-      .array(fc.tuple(fc.constantFrom('a', 'b', 'é', ''), tie('value')), { maxLength: 4 })
-      .map((ms) => `{${[...ms].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+    fc.array(fc.tuple(fc.constantFrom('a', 'b', 'é', ''), tie('value')), { maxLength: 4 }).map(
+      (ms) =>
+        `{${[...ms]
+          .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+          .map(([k, v]) => `${JSON.stringify(k)}:${v}`)
+          .join(',')}}`,
+    ),
   ),
 })).value;
 
@@ -147,7 +151,7 @@ describe('properties', () => {
 });
 
 describe('packages', () => {
-  test('the export\'s one-pass encoder writes the v2 payload of the spec and the unchanged row digest', async () => {
+  test("the export's one-pass encoder writes the v2 payload of the spec and the unchanged row digest", async () => {
     const { makeDualEncoder, makeRowDigester } = await import('../../src-main/core/chain/row-digest.js');
     const values = ['7', '{"ref": 9007199254740993, "a": 1.50}', '{"k": 1, "k": 2}', 'p', 'h'];
     const both = makeDualEncoder(COLUMNS, JCS_EXACT_SHA256_V2)(values);
@@ -158,8 +162,32 @@ describe('packages', () => {
 });
 
 test('the side-by-side worked example of docs/hash-chain.md gives the documented payloads and hashes', () => {
-  const cols = [['id', 'uuid'], ['seq', 'int8'], ['tenant_id', 'text'], ['event_type', 'text'], ['entity_type', 'text'], ['entity_id', 'text'], ['severity', 'text'], ['user_id', 'text'], ['action_details', 'jsonb'], ['ip_address', 'text'], ['created_at', 'timestamptz']].map(([name, type]) => ({ name: name!, type: type! }));
-  const values = ['7f0c2d0e-4b5a-4c1e-9a55-0d6f2e1f7a10', '1', 'acme-pharma', 'wire_transfer', 'account', 'acct-9', 'info', 'u-104', '{"fx": 0.0000001, "ref": 9007199254740993, "amount": 1.50}', '10.20.0.14', '2026-01-05 08:59:12.5+00'];
+  const cols = [
+    ['id', 'uuid'],
+    ['seq', 'int8'],
+    ['tenant_id', 'text'],
+    ['event_type', 'text'],
+    ['entity_type', 'text'],
+    ['entity_id', 'text'],
+    ['severity', 'text'],
+    ['user_id', 'text'],
+    ['action_details', 'jsonb'],
+    ['ip_address', 'text'],
+    ['created_at', 'timestamptz'],
+  ].map(([name, type]) => ({ name: name!, type: type! }));
+  const values = [
+    '7f0c2d0e-4b5a-4c1e-9a55-0d6f2e1f7a10',
+    '1',
+    'acme-pharma',
+    'wire_transfer',
+    'account',
+    'acct-9',
+    'info',
+    'u-104',
+    '{"fx": 0.0000001, "ref": 9007199254740993, "amount": 1.50}',
+    '10.20.0.14',
+    '2026-01-05 08:59:12.5+00',
+  ];
   const genesis = '0'.repeat(64);
   const p1 = makePayloadBuilder(cols, JCS_SHA256_V1)(values);
   const p2 = makePayloadBuilder(cols, JCS_EXACT_SHA256_V2)(values);

@@ -9,16 +9,37 @@ import { merkleRoot } from '../../src-main/core/chain/merkle.js';
 import { parseProfile } from '../../src-main/core/chain/profile.js';
 
 const DEMO_COLUMNS = [
-  ['id', 'uuid'], ['seq', 'int8'], ['tenant_id', 'text'], ['event_type', 'text'], ['entity_type', 'text'],
-  ['entity_id', 'text'], ['severity', 'text'], ['user_id', 'text'], ['action_details', 'jsonb'],
-  ['ip_address', 'text'], ['created_at', 'timestamptz'], ['prev_hash', 'text'], ['hash', 'text'],
+  ['id', 'uuid'],
+  ['seq', 'int8'],
+  ['tenant_id', 'text'],
+  ['event_type', 'text'],
+  ['entity_type', 'text'],
+  ['entity_id', 'text'],
+  ['severity', 'text'],
+  ['user_id', 'text'],
+  ['action_details', 'jsonb'],
+  ['ip_address', 'text'],
+  ['created_at', 'timestamptz'],
+  ['prev_hash', 'text'],
+  ['hash', 'text'],
 ].map(([name, type]) => ({ name: name!, type: type! }));
 
 describe('docs/hash-chain.md worked example', () => {
   test('payload and hash are exactly the documented ones', () => {
     const payload = makePayloadBuilder(DEMO_COLUMNS)([
-      '7F0C2D0E-4B5A-4C1E-9A55-0D6F2E1F7A10', '1', 'acme-pharma', 'login', 'user', 'u-104', 'info', 'u-104',
-      '{"mfa": true, "client": "web"}', '10.20.0.14', '2026-01-05 08:59:12.5+00', null, null,
+      '7F0C2D0E-4B5A-4C1E-9A55-0D6F2E1F7A10',
+      '1',
+      'acme-pharma',
+      'login',
+      'user',
+      'u-104',
+      'info',
+      'u-104',
+      '{"mfa": true, "client": "web"}',
+      '10.20.0.14',
+      '2026-01-05 08:59:12.5+00',
+      null,
+      null,
     ]);
     assert.equal(
       payload,

@@ -19,11 +19,24 @@ import type { ChainRow } from '../../src-main/core/verify/types.js';
 
 // An events table with the demo's columns plus extra columns of every awkward type.
 const COLUMNS = [
-  ['id', 'uuid'], ['seq', 'int8'], ['tenant_id', 'text'], ['event_type', 'text'], ['entity_type', 'text'],
-  ['entity_id', 'text'], ['severity', 'text'], ['user_id', 'text'], ['action_details', 'jsonb'],
-  ['ip_address', 'inet'], ['created_at', 'timestamptz'],
-  ['big_counter', 'int8'], ['amount', 'numeric'], ['ratio', 'float8'], ['approved', 'bool'], ['business_day', 'date'],
-  ['prev_hash', 'text'], ['hash', 'text'],
+  ['id', 'uuid'],
+  ['seq', 'int8'],
+  ['tenant_id', 'text'],
+  ['event_type', 'text'],
+  ['entity_type', 'text'],
+  ['entity_id', 'text'],
+  ['severity', 'text'],
+  ['user_id', 'text'],
+  ['action_details', 'jsonb'],
+  ['ip_address', 'inet'],
+  ['created_at', 'timestamptz'],
+  ['big_counter', 'int8'],
+  ['amount', 'numeric'],
+  ['ratio', 'float8'],
+  ['approved', 'bool'],
+  ['business_day', 'date'],
+  ['prev_hash', 'text'],
+  ['hash', 'text'],
 ].map(([name, type]) => ({ name: name!, type: type! }));
 const MAPPED = mapColumns('events', COLUMNS);
 const shape = chainShape(MAPPED, JCS_SHA256_V1, 'audit_logs');
@@ -33,15 +46,86 @@ type Values = (string | null)[];
 
 /** Rows exactly as PostgreSQL (TimeZone=UTC, DateStyle=ISO) prints them. */
 const PRINTED: Values[] = [
-  ['0B4F6A2C-1D3E-4F5A-8B9C-0D1E2F3A4B5C', '1', 'zürich-ärzte', 'login', 'user', 'u-ß', 'info', 'Ünïcødé 用户 😀',
+  [
+    '0B4F6A2C-1D3E-4F5A-8B9C-0D1E2F3A4B5C',
+    '1',
+    'zürich-ärzte',
+    'login',
+    'user',
+    'u-ß',
+    'info',
+    'Ünïcødé 用户 😀',
     '{"mfa": true, "path": ["a", ["b", ["c", {"d": null}]]], "n": 12345678901234567890, "e": 1.0E2}',
-    '10.0.0.1', '2026-01-05 08:59:12.123456+00', '9007199254740993', '12345678901234567890.000001', '1e+30', 't', '2026-01-05', null, null],
-  ['1b4f6a2c-1d3e-4f5a-8b9c-0d1e2f3a4b5c', '2', 'zürich-ärzte', 'update', null, null, null, null,
-    null, null, '2026-01-05 08:59:12.000001+00', '-9223372036854775808', '0.10', '0.1', 'f', null, null, null],
-  ['2b4f6a2c-1d3e-4f5a-8b9c-0d1e2f3a4b5c', '3', 'zürich-ärzte', 'export', 'report', 'line1\nline2 "quoted" \\ back\u2028', 'high', 'u-1',
-    '[[], {}, [[[]]], "\\u0000", -0, 1e-7]', '::1', '2026-12-31 23:59:59.999999+00', '9007199254740991', '-0.000', 'NaN', 't', '2026-12-31', null, null],
-  ['3b4f6a2c-1d3e-4f5a-8b9c-0d1e2f3a4b5c', '4', 'zürich-ärzte', 'read', 'file', '', 'low', '',
-    '{"": "", "é": "e\u0301", "a": {"b": {"c": [1, 2, 3]}}}', null, '2026-02-29 00:00:00+00', '0', '1', '-Infinity', 'f', '2026-02-28', null, null],
+    '10.0.0.1',
+    '2026-01-05 08:59:12.123456+00',
+    '9007199254740993',
+    '12345678901234567890.000001',
+    '1e+30',
+    't',
+    '2026-01-05',
+    null,
+    null,
+  ],
+  [
+    '1b4f6a2c-1d3e-4f5a-8b9c-0d1e2f3a4b5c',
+    '2',
+    'zürich-ärzte',
+    'update',
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    '2026-01-05 08:59:12.000001+00',
+    '-9223372036854775808',
+    '0.10',
+    '0.1',
+    'f',
+    null,
+    null,
+    null,
+  ],
+  [
+    '2b4f6a2c-1d3e-4f5a-8b9c-0d1e2f3a4b5c',
+    '3',
+    'zürich-ärzte',
+    'export',
+    'report',
+    'line1\nline2 "quoted" \\ back\u2028',
+    'high',
+    'u-1',
+    '[[], {}, [[[]]], "\\u0000", -0, 1e-7]',
+    '::1',
+    '2026-12-31 23:59:59.999999+00',
+    '9007199254740991',
+    '-0.000',
+    'NaN',
+    't',
+    '2026-12-31',
+    null,
+    null,
+  ],
+  [
+    '3b4f6a2c-1d3e-4f5a-8b9c-0d1e2f3a4b5c',
+    '4',
+    'zürich-ärzte',
+    'read',
+    'file',
+    '',
+    'low',
+    '',
+    '{"": "", "é": "e\u0301", "a": {"b": {"c": [1, 2, 3]}}}',
+    null,
+    '2026-02-29 00:00:00+00',
+    '0',
+    '1',
+    '-Infinity',
+    'f',
+    '2026-02-28',
+    null,
+    null,
+  ],
 ];
 
 function chain(rows: Values[]): Values[] {
@@ -57,7 +141,10 @@ function chain(rows: Values[]): Values[] {
 }
 
 const verify = (rows: Values[]) =>
-  verifyChain(rows.map((v) => toChainRow(v, shape)), { table: 'audit_logs', tenant: 'zürich-ärzte', profile: JCS_SHA256_V1, mode: 'source', payloadAtSeq: payloadAtSeq(shape) });
+  verifyChain(
+    rows.map((v) => toChainRow(v, shape)),
+    { table: 'audit_logs', tenant: 'zürich-ärzte', profile: JCS_SHA256_V1, mode: 'source', payloadAtSeq: payloadAtSeq(shape) },
+  );
 
 describe('awkward values verify exactly', () => {
   test('the payload keeps every digit, microsecond and character as printed', () => {
@@ -87,7 +174,10 @@ describe('awkward values verify exactly', () => {
       const rows = chain(PRINTED);
       rows[row]![col] = value;
       const r = verify(rows);
-      assert.deepEqual(r.breaks.map((b) => `${b.kind}@${b.seq}`), [`modified@${row + 1}`]);
+      assert.deepEqual(
+        r.breaks.map((b) => `${b.kind}@${b.seq}`),
+        [`modified@${row + 1}`],
+      );
     });
   }
 
@@ -132,7 +222,14 @@ const printed: Record<string, fc.Arbitrary<string>> = {
   bool: fc.constantFrom('t', 'f'),
   jsonb: fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'),
   timestamptz: fc
-    .tuple(fc.integer({ min: 1971, max: 2999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 0, max: 86399 }), fc.nat({ max: 999999 }), fc.constantFrom('+00', '+02', '-05:30'))
+    .tuple(
+      fc.integer({ min: 1971, max: 2999 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 1, max: 28 }),
+      fc.integer({ min: 0, max: 86399 }),
+      fc.nat({ max: 999999 }),
+      fc.constantFrom('+00', '+02', '-05:30'),
+    )
     .map(([y, mo, d, s, us, off]) => {
       const p = (n: number, w = 2) => String(n).padStart(w, '0');
       const frac = us ? `.${p(us, 6)}`.replace(/0+$/, '') : '';
@@ -153,9 +250,7 @@ describe('the compiled payload builder', () => {
     });
     fc.assert(
       fc.property(
-        columnsArb.chain((cols) =>
-          fc.tuple(fc.constant(cols), fc.tuple(...cols.map(([, type]) => fc.option(printed[type]!, { nil: null })))),
-        ),
+        columnsArb.chain((cols) => fc.tuple(fc.constant(cols), fc.tuple(...cols.map(([, type]) => fc.option(printed[type]!, { nil: null }))))),
         ([cols, values]) => {
           const columns = cols.filter(([n]) => n !== '__proto__').map(([name, type]) => ({ name, type }));
           const vals = values.slice(0, columns.length) as Values;
@@ -224,22 +319,83 @@ describe('canonical timestamps', () => {
 
 describe('canonical JSON straight from the text', () => {
   const tricky = [
-    '{"b": 1, "a": [true, false, null]}', '{}', '[]', '{ }', '[ ]', '"x"', '0', '-0', '-0.0', '1.0', '1E2', '1e+2', '0.1e-5', '12345678901234567890',
-    '123456789012345', '-12345678901234', '1e400', '-1e400', '01', '1.', '.5', '+1', '[1,]', '{"a":1,}', '{"a" 1}', '{"a":1 "b":2}', '{"a":1,"a":2}',
-    '{"__proto__": 1}', '{"a": {"__proto__": {"x": 1}}}', '"\\u00e9"', '"\\ud83d\\ude00"', '"\\ud83d"', '"\ud83d\ude00"', '"a\u0000b"', '"tab\tin"', '"\u007f\u2028"', '"a\ud83db"', '"\ude00"', '{"\ud83d": 1, "\ude00x": 2}', '"\ude00\ud83d"', '"\ude00\ude00"', '"\ud83d',
-    '{"a!": 1, "a": 2, "a ": 3, "A": 4, "é": 5, "\ud83d\ude00": 6, "\uff61": 7}', '{"10": 1, "9": 2, "1": 3}', ' {"a" : [1 , 2 ] } ', '{"a":1}x', '', ' ',
-    'nul', 'tru', 'falsey', '[1 2]', '"unterminated', '[' + '['.repeat(20000) + ']'.repeat(20001), '{"a":[{"b":[{"c":[]}]}]}', '1.5e-7', '-1E-7', '5e-324', '1.7976931348623157e308',
+    '{"b": 1, "a": [true, false, null]}',
+    '{}',
+    '[]',
+    '{ }',
+    '[ ]',
+    '"x"',
+    '0',
+    '-0',
+    '-0.0',
+    '1.0',
+    '1E2',
+    '1e+2',
+    '0.1e-5',
+    '12345678901234567890',
+    '123456789012345',
+    '-12345678901234',
+    '1e400',
+    '-1e400',
+    '01',
+    '1.',
+    '.5',
+    '+1',
+    '[1,]',
+    '{"a":1,}',
+    '{"a" 1}',
+    '{"a":1 "b":2}',
+    '{"a":1,"a":2}',
+    '{"__proto__": 1}',
+    '{"a": {"__proto__": {"x": 1}}}',
+    '"\\u00e9"',
+    '"\\ud83d\\ude00"',
+    '"\\ud83d"',
+    '"\ud83d\ude00"',
+    '"a\u0000b"',
+    '"tab\tin"',
+    '"\u007f\u2028"',
+    '"a\ud83db"',
+    '"\ude00"',
+    '{"\ud83d": 1, "\ude00x": 2}',
+    '"\ude00\ud83d"',
+    '"\ude00\ude00"',
+    '"\ud83d',
+    '{"a!": 1, "a": 2, "a ": 3, "A": 4, "é": 5, "\ud83d\ude00": 6, "\uff61": 7}',
+    '{"10": 1, "9": 2, "1": 3}',
+    ' {"a" : [1 , 2 ] } ',
+    '{"a":1}x',
+    '',
+    ' ',
+    'nul',
+    'tru',
+    'falsey',
+    '[1 2]',
+    '"unterminated',
+    '[' + '['.repeat(20000) + ']'.repeat(20001),
+    '{"a":[{"b":[{"c":[]}]}]}',
+    '1.5e-7',
+    '-1E-7',
+    '5e-324',
+    '1.7976931348623157e308',
     // members out of order at every depth, and objects nested past the depth the one-pass reader takes itself
     '{"version": 3, "reason": "r", "client": "web", "fields": ["t", {"z": 1, "y": [{"b": 2, "a": 1}], "x": {}}]}',
-    '{"b": {"d": 1, "c": 2}, "a": {"f": {"h": 1, "g": 2}, "e": 3}}', '{"b": 1, "a": 2, "b": 3}', '{"c": {"a": 1, "a": 2}, "b": 1}',
-    '{"k": '.repeat(40) + '1' + '}'.repeat(40), '{"b": '.repeat(33) + '{"y": 1, "x": 2}' + ', "a": 0}'.repeat(33),
+    '{"b": {"d": 1, "c": 2}, "a": {"f": {"h": 1, "g": 2}, "e": 3}}',
+    '{"b": 1, "a": 2, "b": 3}',
+    '{"c": {"a": 1, "a": 2}, "b": 1}',
+    '{"k": '.repeat(40) + '1' + '}'.repeat(40),
+    '{"b": '.repeat(33) + '{"y": 1, "x": 2}' + ', "a": 0}'.repeat(33),
     // jsonb's own order (shorter keys first) and its ", " / ": " spacing
     '{"n": 1, "id": "x", "user": "u", "action": "read", "details": {"to": 2, "from": 1}}',
   ];
-  test('equals parse-then-canonicalise (and the spec\'s canonicalize package) on awkward texts', () => {
+  test("equals parse-then-canonicalise (and the spec's canonicalize package) on awkward texts", () => {
     for (const t of tricky) {
       const ref = outcome(() => canonicalJson(JSON.parse(t)));
-      assert.equal(outcome(() => canonicalJsonText(t)), ref, t.slice(0, 80));
+      assert.equal(
+        outcome(() => canonicalJsonText(t)),
+        ref,
+        t.slice(0, 80),
+      );
       if (!ref.startsWith('throws')) assert.equal(ref, jcs(JSON.parse(t) as JsonValue), t.slice(0, 80));
     }
   });
@@ -250,7 +406,11 @@ describe('canonical JSON straight from the text', () => {
     const value = fc.letrec((tie) => ({
       v: fc.oneof(
         { depthSize: 'small' },
-        fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.array(units).map((u) => u.join('')),
+        fc.constant(null),
+        fc.boolean(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer(),
+        fc.array(units).map((u) => u.join('')),
         fc.array(tie('v'), { maxLength: 4 }),
         fc.dictionary(key, tie('v'), { maxKeys: 5 }),
       ),
@@ -258,10 +418,14 @@ describe('canonical JSON straight from the text', () => {
     fc.assert(
       fc.property(value, fc.integer(), fc.boolean(), (v, seed, cut) => {
         let x = seed;
-        const rnd = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+        const rnd = () => (x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
         let t = printJson(v, rnd);
         if (cut) t = t.slice(0, Math.floor(rnd() * t.length)); // a broken text fails the same way
-        assert.equal(outcome(() => canonicalJsonText(t)), outcome(() => canonicalJson(JSON.parse(t))), t);
+        assert.equal(
+          outcome(() => canonicalJsonText(t)),
+          outcome(() => canonicalJson(JSON.parse(t))),
+          t,
+        );
       }),
       { numRuns: 3000 },
     );

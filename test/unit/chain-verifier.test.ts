@@ -44,10 +44,7 @@ function makeChain(n: number, salt = 'row'): Stored[] {
   let prev = GENESIS;
   for (let s = 1; s <= n; s++) {
     const minute = String(s % 60).padStart(2, '0');
-    const row = rehash(
-      [uuid(s, salt), String(s), 'acme', s % 3 ? 'read' : 'login', `{"n": ${s}, "tags": ["a", "b"]}`, `2026-01-05 08:${minute}:12.5+00`, null, null],
-      prev,
-    );
+    const row = rehash([uuid(s, salt), String(s), 'acme', s % 3 ? 'read' : 'login', `{"n": ${s}, "tags": ["a", "b"]}`, `2026-01-05 08:${minute}:12.5+00`, null, null], prev);
     rows.push(row);
     prev = row[I.hash]!;
   }
@@ -161,7 +158,10 @@ describe('a single change is found and classified', () => {
         const len = Math.min(len0, n - k);
         rows.splice(k - 1, len);
         const r = verify(rows);
-        assert.deepEqual(found(r), Array.from({ length: len }, (_, i) => `deleted@${k + i}`));
+        assert.deepEqual(
+          found(r),
+          Array.from({ length: len }, (_, i) => `deleted@${k + i}`),
+        );
         assert.equal(r.intactRows, n - len);
       }),
       { numRuns: 150 },
@@ -363,7 +363,10 @@ describe('checkpoints and the cached copy', () => {
     const facts = r.breaks[0]!.facts;
     assert.ok(facts.cause === 'rewritten_since_anchor');
     assert.deepEqual([facts.from, facts.to, facts.anchorLabel, facts.headHash], [9n, 16n, 'checkpoint #2', original[15]![I.hash]]);
-    assert.deepEqual(r.anchors.map((a) => a.outcome), ['extended', 'rewritten']);
+    assert.deepEqual(
+      r.anchors.map((a) => a.outcome),
+      ['extended', 'rewritten'],
+    );
   });
 });
 
@@ -378,7 +381,7 @@ describe('memory stays flat', () => {
   });
 });
 
-describe('other systems\' conventions (profile file)', () => {
+describe("other systems' conventions (profile file)", () => {
   test('a sha512 chain with its own separator, genesis and payload columns verifies, and a change is found', () => {
     const profile = parseProfile({ name: 'legacy-sha512', payloadColumns: ['id', 'seq', 'event_type'], separator: '|', algorithm: 'sha512', genesis: 'GENESIS' });
     const build = makePayloadBuilder(COLUMNS, profile);
@@ -396,6 +399,9 @@ describe('other systems\' conventions (profile file)', () => {
     rows[5]![I.details] = '{"changed": true}'; // not in the payload: not covered by this convention
     assert.deepEqual(verifyChain(rows.map(toRow), opts).breaks, []);
     rows[5]![I.type] = 'delete';
-    assert.deepEqual(verifyChain(rows.map(toRow), opts).breaks.map((b) => `${b.kind}@${b.seq}`), ['modified@6']);
+    assert.deepEqual(
+      verifyChain(rows.map(toRow), opts).breaks.map((b) => `${b.kind}@${b.seq}`),
+      ['modified@6'],
+    );
   });
 });

@@ -51,12 +51,19 @@ test('rows written by csvLine read back exactly, across any chunk boundaries', a
     fc.asyncProperty(table, fc.integer({ min: 1, max: 17 }), fc.boolean(), async ({ width, rows }, chunk, neutraliseOn) => {
       const header = Array.from({ length: width }, (_, i) => `c${i}`);
       const mask = header.map(() => neutraliseOn);
-      const text = csvLine(header, header.map(() => false)) + rows.map((r) => csvLine(r, mask)).join('');
+      const text =
+        csvLine(
+          header,
+          header.map(() => false),
+        ) + rows.map((r) => csvLine(r, mask)).join('');
       const back = await readBack(text, chunk, neutraliseOn ? mask : null);
       assert.deepEqual(back, [header, ...rows]);
       // csv-parse reads the same records (quoting tells NULL from "").
       const theirs = parse(text, { cast: (v, ctx) => (ctx.quoting ? v : v === '' ? null : v) }) as (string | null)[][];
-      assert.deepEqual(theirs.slice(1).map((r) => r.map((v) => (v !== null && neutraliseOn ? restoreCell(v) : v))), rows);
+      assert.deepEqual(
+        theirs.slice(1).map((r) => r.map((v) => (v !== null && neutraliseOn ? restoreCell(v) : v))),
+        rows,
+      );
     }),
     { numRuns: 300 },
   );
@@ -83,7 +90,10 @@ test('header cells are neutralised, and read back as written', async () => {
     const rows: (string | null)[][] = [];
     const { createReadStream } = await import('node:fs');
     for await (const r of readCsvRows(createReadStream(path), { neutralised: [true, true], neutralisedHeader: true })) rows.push(r);
-    assert.deepEqual(rows, [['=HYPERLINK("http://x")', 'plain'], ['=1', 'b']]);
+    assert.deepEqual(rows, [
+      ['=HYPERLINK("http://x")', 'plain'],
+      ['=1', 'b'],
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -101,9 +111,16 @@ test('rows of another width are refused', async () => {
 
 test('the fast row digest equals rowDigest of the chain core for every column type', () => {
   const cols = [
-    { name: 'id', type: 'uuid' }, { name: 'seq', type: 'int8' }, { name: 'n', type: 'numeric' }, { name: 'ok', type: 'bool' },
-    { name: 'at', type: 'timestamptz' }, { name: 'd', type: 'date' }, { name: 'j', type: 'jsonb' }, { name: 'Zeta', type: 'text' },
-    { name: 'hash', type: 'text' }, { name: 'prev_hash', type: 'text' },
+    { name: 'id', type: 'uuid' },
+    { name: 'seq', type: 'int8' },
+    { name: 'n', type: 'numeric' },
+    { name: 'ok', type: 'bool' },
+    { name: 'at', type: 'timestamptz' },
+    { name: 'd', type: 'date' },
+    { name: 'j', type: 'jsonb' },
+    { name: 'Zeta', type: 'text' },
+    { name: 'hash', type: 'text' },
+    { name: 'prev_hash', type: 'text' },
   ];
   const digest = makeRowDigester(cols);
   const rows: (string | null)[][] = [

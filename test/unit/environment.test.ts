@@ -61,11 +61,15 @@ test('a value it cannot use is refused, naming the variable and what it takes', 
     ['AUDITDESK_SYNC_DIGEST_WORKER', 'no', /^AUDITDESK_SYNC_DIGEST_WORKER="no" is not a setting AuditDesk understands\. Set AUDITDESK_SYNC_DIGEST_WORKER to 1 or 0/],
   ];
   for (const [name, value, message] of cases) {
-    assert.throws(() => environment({ [name]: value }), (e: Error & { code?: string; hint?: string }) => {
-      assert.match(e.message, message);
-      assert.equal(e.code, 'E_INPUT');
-      return true;
-    }, name);
+    assert.throws(
+      () => environment({ [name]: value }),
+      (e: Error & { code?: string; hint?: string }) => {
+        assert.match(e.message, message);
+        assert.equal(e.code, 'E_INPUT');
+        return true;
+      },
+      name,
+    );
   }
 });
 
@@ -89,5 +93,8 @@ test('no file but util/environment.ts reads an AUDITDESK_ setting from the envir
 
 test('docs/environment.md describes every setting', () => {
   const doc = readFileSync(join(projectRoot(), 'docs', 'environment.md'), 'utf8');
-  assert.deepEqual(ENVIRONMENT_VARIABLES.filter((v) => !doc.includes(`\`${v}\``)), []);
+  assert.deepEqual(
+    ENVIRONMENT_VARIABLES.filter((v) => !doc.includes(`\`${v}\``)),
+    [],
+  );
 });

@@ -29,13 +29,19 @@ describe('error codes', () => {
   });
 
   test('no declared code is unused', () => {
-    assert.deepEqual(declared.filter((c) => !used.has(c)), []);
+    assert.deepEqual(
+      declared.filter((c) => !used.has(c)),
+      [],
+    );
   });
 
   test('docs/errors.md lists exactly the declared codes, with the same meanings', () => {
     const doc = readFileSync(join(root, 'docs', 'errors.md'), 'utf8');
     const rows = [...doc.matchAll(/^\| `(E_[A-Z0-9_]+)` \| (.*) \|$/gm)].map((m) => [m[1]!, m[2]!] as const);
-    assert.deepEqual(rows.map(([c]) => c), declared);
+    assert.deepEqual(
+      rows.map(([c]) => c),
+      declared,
+    );
     for (const [code, meaning] of rows) assert.equal(meaning, ERROR_CODES[code as keyof typeof ERROR_CODES], code);
   });
 });

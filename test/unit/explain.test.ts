@@ -69,11 +69,31 @@ const golden: [BreakFacts<bigint>, string][] = [
     `Row seq 1 (id r-7, 2026-01-05 08:59:12 UTC) is the first row but its prev_hash is ${A} instead of the genesis value ${'0'.repeat(64)}. Likely cause: the chain's first row was replaced or earlier rows were removed and the chain re-linked.`,
   ],
   [
-    { cause: 'deleted', seq: 5n, from: { seq: 4n, id: 'r-4', time: null }, next: { seq: 6n, id: 'r-6', time: null }, missing: 1n, firstMissing: 5n, lastMissing: 5n, gap: 'relinked', prevHashColumn: 'prev_hash' },
+    {
+      cause: 'deleted',
+      seq: 5n,
+      from: { seq: 4n, id: 'r-4', time: null },
+      next: { seq: 6n, id: 'r-6', time: null },
+      missing: 1n,
+      firstMissing: 5n,
+      lastMissing: 5n,
+      gap: 'relinked',
+      prevHashColumn: 'prev_hash',
+    },
     "Row seq 5 is missing: the chain jumps from seq 4 (id r-4) to seq 6 (id r-6). Likely cause: the next row's prev_hash was rewritten to bridge the gap, so the row was deleted and the chain re-linked.",
   ],
   [
-    { cause: 'deleted', seq: 6n, from: { seq: 4n, id: 'r-4', time: '2026-01-05T08:04:12Z' }, next: { seq: 8n, id: 'r-8', time: null }, missing: 3n, firstMissing: 5n, lastMissing: 7n, gap: 'dangling', prevHashColumn: 'prev_hash' },
+    {
+      cause: 'deleted',
+      seq: 6n,
+      from: { seq: 4n, id: 'r-4', time: '2026-01-05T08:04:12Z' },
+      next: { seq: 8n, id: 'r-8', time: null },
+      missing: 3n,
+      firstMissing: 5n,
+      lastMissing: 7n,
+      gap: 'dangling',
+      prevHashColumn: 'prev_hash',
+    },
     "Row seq 6 is missing: the chain jumps from seq 4 (id r-4, 2026-01-05 08:04:12 UTC) to seq 8 (id r-8), 3 rows (seqs 5–7) in a row. Likely cause: the next row's prev_hash points to a row that is not there, so the row was deleted.",
   ],
   [

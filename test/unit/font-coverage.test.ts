@@ -10,7 +10,11 @@ import { projectRoot } from '../../src-main/core/util/paths.js';
 
 function familiesCovering(lang: string): string[] {
   const out = execFileSync('fc-list', [`:lang=${lang}`, 'family'], { encoding: 'utf8' });
-  return out.split('\n').flatMap((line) => line.split(',')).map((f) => f.trim()).filter(Boolean);
+  return out
+    .split('\n')
+    .flatMap((line) => line.split(','))
+    .map((f) => f.trim())
+    .filter(Boolean);
 }
 
 const css = readFileSync(join(projectRoot(), 'src-renderer', 'styles.css'), 'utf8');

@@ -24,13 +24,18 @@ function filesUnder(dir: string, exts: RegExp): string[] {
 }
 
 const root = projectRoot();
-const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/(?:import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)];
+const importsOf = (file: string) => [
+  ...readFileSync(file, 'utf8').matchAll(/(?:import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g),
+];
 
 test('Bad layering: only src-main/electron may import electron', () => {
   const offenders = filesUnder(join(root, 'src-main'), /\.(c|m)?ts$/)
     .filter((f) => !relative(root, f).startsWith(join('src-main', 'electron')))
     .filter((f) => importsOf(f).some((m) => (m[2] ?? m[3] ?? m[4]) === 'electron'));
-  assert.deepEqual(offenders.map((f) => relative(root, f)), []);
+  assert.deepEqual(
+    offenders.map((f) => relative(root, f)),
+    [],
+  );
 });
 
 test('Bad layering: the renderer imports main-process code only from the contract, and as types only', () => {

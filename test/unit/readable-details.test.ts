@@ -33,9 +33,30 @@ test('JSON fields parse for the drawer table; other text does not', () => {
 });
 
 const event = (over: Partial<RecordSummary>): RecordSummary => ({
-  rid: 1, kind: 'event', tenant: 'acme-pharma', ts: null, undated: false, sourceKey: 'k', seq: 1, eventType: 'login_failed', severity: 'high',
-  userId: 'j.doe@acme', entityType: 'account', entityId: '4411', agentId: null, sessionId: null, channel: null, modelProvider: null, modelName: null,
-  modelVersion: null, deploymentId: null, safetyMode: null, temperature: null, anomalyScore: 0.96, preview: [], ...over,
+  rid: 1,
+  kind: 'event',
+  tenant: 'acme-pharma',
+  ts: null,
+  undated: false,
+  sourceKey: 'k',
+  seq: 1,
+  eventType: 'login_failed',
+  severity: 'high',
+  userId: 'j.doe@acme',
+  entityType: 'account',
+  entityId: '4411',
+  agentId: null,
+  sessionId: null,
+  channel: null,
+  modelProvider: null,
+  modelName: null,
+  modelVersion: null,
+  deploymentId: null,
+  safetyMode: null,
+  temperature: null,
+  anomalyScore: 0.96,
+  preview: [],
+  ...over,
 });
 
 test('an anomaly is titled by what happened, and its features read as words', () => {

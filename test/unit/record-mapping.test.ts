@@ -29,8 +29,16 @@ test('a renamed time column maps to the timeline, unknown columns become extra f
 test('cache round trip keeps the hash payload identical', () => {
   const mapped = mapColumns('events', columns, { occurred_at: 'created_at' });
   const values = [
-    'c0ffee00-0000-4000-8000-000000000001', '9007199254740993', 'globex-bank', '2026-03-01 02:59:59.999999+00',
-    'export', '{"rows": 184467440737095516, "note": "ünïcödé \\"quoted\\"\\nline"}', null, '0.10', 'a'.repeat(64), 'b'.repeat(64),
+    'c0ffee00-0000-4000-8000-000000000001',
+    '9007199254740993',
+    'globex-bank',
+    '2026-03-01 02:59:59.999999+00',
+    'export',
+    '{"rows": 184467440737095516, "note": "ünïcödé \\"quoted\\"\\nline"}',
+    null,
+    '0.10',
+    'a'.repeat(64),
+    'b'.repeat(64),
   ];
   const row = toRecord(mapped, values);
   assert.equal(row.ts, '2026-03-01T02:59:59.999999Z');

@@ -31,7 +31,8 @@ function argumentAt(text: string, open: number): string {
 
 // What builds a fresh value each call: an empty or literal array/object (also as a fallback),
 // a spread, or an array method that copies.
-const FRESH_VALUE = /\?\?\s*[[{]|\|\|\s*[[{]|=>\s*\(?\s*[[{]|\?[^:]*:\s*[[{]|\[\s*\.\.\.|\.(filter|map|slice|concat|flatMap|toSorted|entries|keys|values)\(|Object\.(keys|values|entries|fromEntries|assign)\(/;
+const FRESH_VALUE =
+  /\?\?\s*[[{]|\|\|\s*[[{]|=>\s*\(?\s*[[{]|\?[^:]*:\s*[[{]|\[\s*\.\.\.|\.(filter|map|slice|concat|flatMap|toSorted|entries|keys|values)\(|Object\.(keys|values|entries|fromEntries|assign)\(/;
 
 /** Every `useStore((s) => …)` call of the renderer whose selector would build a fresh value. */
 function freshValueSelectors(files: string[]): string[] {
@@ -52,13 +53,13 @@ function freshValueSelectors(files: string[]): string[] {
 test('the rule sees the selector that broke #/anomalies and #/export, and lets stable ones pass', () => {
   const dir = mkdtempSync(join(tmpdir(), 'auditdesk-selectors-'));
   const sample = [
-    "export const useApp = create<S>(() => ({}));",
-    "const a = useApp((s) => s.status?.cache.tenants ?? []);", // the bug
-    "const b = useApp((s) => s.items.filter((x) => x.ok));",
-    "const c = useApp((s) => ({ x: s.x, y: s.y }));",
-    "const d = useApp((s) => s.status?.cache.tenants ?? NO_TENANTS);",
-    "const e = useApp(useShallow((s) => ({ x: s.x })));",
-    "const f = useApp((s) => s.route.params);",
+    'export const useApp = create<S>(() => ({}));',
+    'const a = useApp((s) => s.status?.cache.tenants ?? []);', // the bug
+    'const b = useApp((s) => s.items.filter((x) => x.ok));',
+    'const c = useApp((s) => ({ x: s.x, y: s.y }));',
+    'const d = useApp((s) => s.status?.cache.tenants ?? NO_TENANTS);',
+    'const e = useApp(useShallow((s) => ({ x: s.x })));',
+    'const f = useApp((s) => s.route.params);',
   ].join('\n');
   writeFileSync(join(dir, 'sample.tsx'), sample);
   try {

@@ -24,12 +24,30 @@ function journalWithDecision(): JournalEntry[] {
   try {
     const id = selfIdentity();
     const doc: SignedDecision = {
-      format: DECISION_FORMAT, itemId: 'anomaly:0123456789abcdef', evidenceHash: 'a'.repeat(64), disposition: 'false_positive', meaning: 'Dismissed as false positive',
-      note: 'batch job', reference: null, signerName: 'Una Unit', signerFingerprint: id.info.fingerprint, signedAt: '2026-12-05T00:00:00.000Z', supersedes: null,
+      format: DECISION_FORMAT,
+      itemId: 'anomaly:0123456789abcdef',
+      evidenceHash: 'a'.repeat(64),
+      disposition: 'false_positive',
+      meaning: 'Dismissed as false positive',
+      note: 'batch job',
+      reference: null,
+      signerName: 'Una Unit',
+      signerFingerprint: id.info.fingerprint,
+      signedAt: '2026-12-05T00:00:00.000Z',
+      supersedes: null,
     };
     const s = signDocument(id, doc);
     appendJournal(db, 'sync', { source: 'demo', rows: 10, seals: 1 });
-    appendJournal(db, 'decision', { itemId: doc.itemId, disposition: doc.disposition, meaning: doc.meaning, note: doc.note, signerName: doc.signerName, signedJson: s.signedJson, signature: s.signature, certificate: s.certificate });
+    appendJournal(db, 'decision', {
+      itemId: doc.itemId,
+      disposition: doc.disposition,
+      meaning: doc.meaning,
+      note: doc.note,
+      signerName: doc.signerName,
+      signedJson: s.signedJson,
+      signature: s.signature,
+      certificate: s.certificate,
+    });
     appendJournal(db, 'export', { packageId: 'p', manifestHash: 'b'.repeat(64) });
     return journalEntries(db);
   } finally {
@@ -70,7 +88,10 @@ test('a decision rewritten with the chain recomputed still fails: the signature 
   const v = verifyJournal(rechained);
   assert.equal(v.firstBreak, null, 'the chain itself was recomputed');
   assert.equal(v.verdict, 'broken');
-  assert.deepEqual(v.badSignatures.map((b) => b.seq), [2]);
+  assert.deepEqual(
+    v.badSignatures.map((b) => b.seq),
+    [2],
+  );
   assert.match(v.badSignatures[0]!.problem, /decision on anomaly:0123456789abcdef: the signature does not verify/);
   // A visible note changed beside an intact signature is named too.
   const noteOnly = journalWithDecision();

@@ -9,14 +9,8 @@ const TENANT = "(tenant_id = current_setting('app.current_tenant_id'::text, true
 test('the demo policy compares the tenant and nothing else', () => {
   assert.deepEqual(classifyPolicyExpression(TENANT, 'tenant_id'), { comparesTenant: true, extra: [] });
   // uuid tenants, the setting first, no missing_ok argument, a quoted column
-  assert.deepEqual(
-    classifyPolicyExpression("(tenant_id = (current_setting('app.current_tenant_id'::text))::uuid)", 'tenant_id').extra,
-    [],
-  );
-  assert.deepEqual(
-    classifyPolicyExpression(`(current_setting('app.current_tenant_id'::text, true) = ("Tenant"::character varying)::text)`, 'Tenant').extra,
-    [],
-  );
+  assert.deepEqual(classifyPolicyExpression("(tenant_id = (current_setting('app.current_tenant_id'::text))::uuid)", 'tenant_id').extra, []);
+  assert.deepEqual(classifyPolicyExpression(`(current_setting('app.current_tenant_id'::text, true) = ("Tenant"::character varying)::text)`, 'Tenant').extra, []);
 });
 
 test('a predicate beyond the tenant comparison is named as PostgreSQL prints it', () => {

@@ -28,18 +28,24 @@ test('an explicit password (stdin, keychain) wins over the URL', () => {
 
 test('bad URLs are one clear line', () => {
   for (const url of ['not a url', 'mysql://u@h/d', 'postgres://u@h/', 'postgres://h/d', 'postgres://u@h/d?sslmode=maybe']) {
-    assert.throws(() => parseSourceUrl(url), (e: unknown) => isUserError(e) && !e.message.includes('\n'));
+    assert.throws(
+      () => parseSourceUrl(url),
+      (e: unknown) => isUserError(e) && !e.message.includes('\n'),
+    );
   }
 });
 
 test('TLS is never silently downgraded: prefer and allow are refused with the reason in one line', () => {
   for (const mode of ['prefer', 'allow']) {
-    assert.throws(() => parseSourceUrl(`postgres://u@db.example/d?sslmode=${mode}`), (e: unknown) => {
-      assert.ok(isUserError(e));
-      assert.equal(e.code, 'E_SOURCE_TLS');
-      assert.equal(e.message, `sslmode=${mode} is refused: it silently falls back to an unencrypted connection. Use sslmode=verify-full (or require), or sslmode=disable only on a trusted network.`);
-      return true;
-    });
+    assert.throws(
+      () => parseSourceUrl(`postgres://u@db.example/d?sslmode=${mode}`),
+      (e: unknown) => {
+        assert.ok(isUserError(e));
+        assert.equal(e.code, 'E_SOURCE_TLS');
+        assert.equal(e.message, `sslmode=${mode} is refused: it silently falls back to an unencrypted connection. Use sslmode=verify-full (or require), or sslmode=disable only on a trusted network.`);
+        return true;
+      },
+    );
   }
 });
 
@@ -63,7 +69,10 @@ test('verify-ca / verify-full without a CA file say they check against the syste
   const t = parseSourceUrl('postgres://u@db.example/d?sslmode=verify-full');
   assert.match(tlsTrustNotice(t)!, /^no CA file given \(sslrootcert\): the certificate of db\.example:5432\/d is checked against the system CA store \(\/etc\/ssl\/certs\/ca-certificates\.crt\)\.$/);
   assert.match(tlsTrustNotice(parseSourceUrl('postgres://u@db.example/d?sslmode=verify-ca'))!, /system CA store/);
-  assert.ok(Array.isArray((clientConfig(t, { statementTimeoutMs: 1 }).ssl as { ca?: unknown }).ca) || typeof (clientConfig(t, { statementTimeoutMs: 1 }).ssl as { ca?: unknown }).ca === 'string', 'the system bundle is loaded as the CA list');
+  assert.ok(
+    Array.isArray((clientConfig(t, { statementTimeoutMs: 1 }).ssl as { ca?: unknown }).ca) || typeof (clientConfig(t, { statementTimeoutMs: 1 }).ssl as { ca?: unknown }).ca === 'string',
+    'the system bundle is loaded as the CA list',
+  );
   assert.equal(tlsTrustNotice(parseSourceUrl('postgres://u@db.example/d?sslmode=verify-full&sslrootcert=/ca.pem')), null);
   assert.equal(tlsTrustNotice(parseSourceUrl('postgres://u@db.example/d?sslmode=require')), null);
 });

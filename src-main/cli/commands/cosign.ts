@@ -24,7 +24,10 @@ export function registerCosign(program: Command): void {
     .option('--trust <fingerprint>', "the package signer's SHA-256 fingerprint, checked before cosigning")
     .option('--password-stdin', 'read the identity password from standard input')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nThe cosigned package holds every entry of the original byte for byte, plus checkpoint.cosig and cosigner.pem.\nExit codes: 0 cosigned · 2 error (the package does not verify, has no checkpoint, is already cosigned, or the identity is its signer).')
+    .addHelpText(
+      'after',
+      '\nThe cosigned package holds every entry of the original byte for byte, plus checkpoint.cosig and cosigner.pem.\nExit codes: 0 cosigned · 2 error (the package does not verify, has no checkpoint, is already cosigned, or the identity is its signer).',
+    )
     .action(
       action(async (pkg: string, flags: CosignFlags) => {
         const [{ cosignPackage }, { formatFingerprint, loadIdentity, passwordFrom }, { cosignerVerifierKey }, { rawEd25519PublicKey }, { createPublicKey }] = await Promise.all([

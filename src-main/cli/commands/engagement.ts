@@ -27,7 +27,8 @@ const DATA_DIR_HELP = 'data folder whose list of engagements the app shows: defa
 export function registerEngagement(program: Command): void {
   const eng = program.command('engagement').description('Create, list or archive engagements: one folder per client investigation (details, profiles, cache, exports).');
 
-  eng.command('create')
+  eng
+    .command('create')
     .description('Create an empty engagement folder and add it to the list the app shows.')
     .requiredOption('--name <name>', 'what the investigation is called, e.g. "Acme Q1 2026 review"')
     .option('--client <name>', 'the client')
@@ -52,12 +53,15 @@ export function registerEngagement(program: Command): void {
           periodTo: flags.periodTo ?? null,
         });
         registry.remember(dir);
-        process.stdout.write(flags.json ? `${JSON.stringify({ dir, ...meta }, null, 2)}\n` : `created engagement "${meta.name}" in ${dir}\n  sync into it: auditdesk sync --engagement ${dir} --source URL\n`);
+        process.stdout.write(
+          flags.json ? `${JSON.stringify({ dir, ...meta }, null, 2)}\n` : `created engagement "${meta.name}" in ${dir}\n  sync into it: auditdesk sync --engagement ${dir} --source URL\n`,
+        );
         return EXIT_OK;
       }),
     );
 
-  eng.command('list')
+  eng
+    .command('list')
     .description('List the engagements the app knows: name, client, folder, last sync and latest verdict (with its source).')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print the list as JSON')
@@ -89,7 +93,8 @@ export function registerEngagement(program: Command): void {
       }),
     );
 
-  eng.command('archive')
+  eng
+    .command('archive')
     .description('Write the whole engagement folder as one ZIP (never over an existing file), to hand the investigation over.')
     .argument('<dir>', 'the engagement folder')
     .option('--out <file.zip>', 'the archive (default: beside the folder, <folder>-<date>.zip)')

@@ -62,7 +62,7 @@ function num(value: string | undefined, flag: string): number | undefined {
 function subjectOf(flags: ExportFlags): { userId: string; sessions: string[] } | undefined {
   if (flags.subject !== undefined && !flags.subject.trim()) {
     // An empty id must not fall back to a whole-tenant export of everyone's rows.
-    throw new UserError('--subject is empty.', 'E_USAGE', 'Give the data subject\'s user id, e.g. --subject a.keller@acme-pharma.example.');
+    throw new UserError('--subject is empty.', 'E_USAGE', "Give the data subject's user id, e.g. --subject a.keller@acme-pharma.example.");
   }
   if (!flags.subject) {
     if (flags.subjectSession.length) throw new UserError('--subject-session needs --subject.', 'E_USAGE', 'Name the data subject with --subject USER_ID.');
@@ -74,9 +74,18 @@ function subjectOf(flags: ExportFlags): { userId: string; sessions: string[] } |
 /** Facet flags → the shared RecordFilter input (empty lists left out). */
 export function filterFromFlags(f: FilterFlags): RecordFilterInput {
   const lists = {
-    tenant: f.tenant, agent: f.agent, session: f.session, channel: f.channel, eventType: f.eventType, severity: f.severity,
-    user: f.user, modelProvider: f.modelProvider, modelName: f.modelName, modelVersion: f.modelVersion,
-    deploymentId: f.deploymentId, safetyMode: f.safetyMode,
+    tenant: f.tenant,
+    agent: f.agent,
+    session: f.session,
+    channel: f.channel,
+    eventType: f.eventType,
+    severity: f.severity,
+    user: f.user,
+    modelProvider: f.modelProvider,
+    modelName: f.modelName,
+    modelVersion: f.modelVersion,
+    deploymentId: f.deploymentId,
+    safetyMode: f.safetyMode,
   };
   const out: RecordFilterInput = {};
   for (const [k, v] of Object.entries(lists)) if (v?.length) (out as Record<string, unknown>)[k] = v;
@@ -108,7 +117,7 @@ export function addFilterOptions(cmd: Command): Command {
     .option('--event-type <type>', 'event type (repeatable)', collect, [])
     .option('--severity <level>', 'severity (repeatable)', collect, [])
     .option('--user <id>', 'user id (repeatable)', collect, [])
-    .option('--subject <user-id>', 'GDPR data-subject export: this user\'s events and access-log rows (a subset package checked row by row; docs/package-format.md#subject-packages)')
+    .option('--subject <user-id>', "GDPR data-subject export: this user's events and access-log rows (a subset package checked row by row; docs/package-format.md#subject-packages)")
     .option('--subject-session <id>', 'with --subject: a conversation session of the subject (conversation logs carry no user id); repeatable', collect, [])
     .option('--model-provider <name>', 'model provider (repeatable)', collect, [])
     .option('--model-name <name>', 'model name (repeatable)', collect, [])
@@ -138,9 +147,12 @@ export function registerExport(program: Command): void {
     .option('--approved-version <v>', 'an approved model version (or provider/model/version); repeatable', collect, [])
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs the reviewer journal head: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .option('--previous <old.zip>', "the package of an earlier visit: the new one carries a consistency proof that its chain extends that one's (docs/tlog-evidence.md)")
-    .option('--controls <file>', 'a saved `auditdesk controls --json` report: the tenant\'s verdicts get a Controls section in the PDF')
+    .option('--controls <file>', "a saved `auditdesk controls --json` report: the tenant's verdicts get a Controls section in the PDF")
     .option('--json', 'print the result as JSON on stdout')
-    .addHelpText('after', "\nExit codes: 0 package written · 1 package written, but the chain does not extend --previous's (the first differing range is named) · 2 error (one line on stderr; no file is left at --out).")
+    .addHelpText(
+      'after',
+      "\nExit codes: 0 package written · 1 package written, but the chain does not extend --previous's (the first differing range is named) · 2 error (one line on stderr; no file is left at --out).",
+    )
     .action(action(async (flags: ExportFlags) => runExport(flags)));
 }
 

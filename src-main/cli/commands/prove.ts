@@ -32,7 +32,7 @@ export function registerProve(program: Command): void {
     .option('--data-dir <dir>', 'data folder holding the auditor key, used only when no recorded checkpoint covers the row: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
       'after',
-      '\nThe proof points at the newest checkpoint a sync or verify recorded that covers the row.\nPrints the verifier key (vkey) that checks the checkpoint, and the row\'s stored hash (the leaf data).\nAny RFC 6962 / C2SP tool checks the proof (docs/verify-by-hand.md#one-row-tlog-proof).\nExit codes: 0 proof written · 2 error.',
+      "\nThe proof points at the newest checkpoint a sync or verify recorded that covers the row.\nPrints the verifier key (vkey) that checks the checkpoint, and the row's stored hash (the leaf data).\nAny RFC 6962 / C2SP tool checks the proof (docs/verify-by-hand.md#one-row-tlog-proof).\nExit codes: 0 proof written · 2 error.",
     )
     .action(action(async (flags: ProveFlags) => runProve(flags)));
 }
@@ -56,9 +56,7 @@ async function runProve(flags: ProveFlags): Promise<number> {
     const seq = BigInt(flags.seq);
     const leaves = readChainLeaves(db, flags.tenant, flags.table);
     const index = leafIndexOf(leaves, seq);
-    const checkpoint =
-      recordedCheckpointCovering(db, leaves, index) ??
-      checkpointSignedNow(leaves, loadOrCreateAuditorKey(dataDirOf(flags.dataDir)));
+    const checkpoint = recordedCheckpointCovering(db, leaves, index) ?? checkpointSignedNow(leaves, loadOrCreateAuditorKey(dataDirOf(flags.dataDir)));
     const { proof, hash } = proveRow(leaves, checkpoint, seq);
     const out = flags.out ?? `${flags.tenant.replace(/[^A-Za-z0-9._-]/g, '_')}-seq-${flags.seq}.tlog-proof`;
     writeFileSync(out, proof, { mode: 0o644 });

@@ -39,9 +39,7 @@ interface CompleteFlags extends SignFlags {
 }
 
 function withCache(cmd: Command): Command {
-  return cmd
-    .option('--engagement <dir>', 'engagement folder (its cache.sqlite)')
-    .option('--cache <file>', 'the SQLite cache file instead of an engagement');
+  return cmd.option('--engagement <dir>', 'engagement folder (its cache.sqlite)').option('--cache <file>', 'the SQLite cache file instead of an engagement');
 }
 
 /** Every signed action (decide, complete) asks for the identity the same way. */
@@ -81,13 +79,11 @@ export function registerReview(program: Command): void {
     .requiredOption('--note <text>', 'why (required)')
     .option('--reference <id>', 'e.g. a CAPA or ticket id')
     .option('--evidence <sha256>', 'the evidence hash you reviewed (from `review list --json`): refused if the item changed since');
-  withSigning(decide, 'print the decision as JSON')
-    .action(action(async (flags: DecideFlags) => decideCommand(flags)));
+  withSigning(decide, 'print the decision as JSON').action(action(async (flags: DecideFlags) => decideCommand(flags)));
   const complete = withCache(review.command('complete').description('Sign the completion of the review; open exceptions are refused unless --accept-open-items, and then listed in it.'))
     .requiredOption('--note <text>', 'what the review covered (required)')
     .option('--accept-open-items', 'complete although exceptions are open; the completion lists them');
-  withSigning(complete, 'print the completion as JSON')
-    .action(action(async (flags: CompleteFlags) => completeCommand(flags)));
+  withSigning(complete, 'print the completion as JSON').action(action(async (flags: CompleteFlags) => completeCommand(flags)));
 
   const journal = program.command('journal').description('The reviewer journal of an engagement: every sync, verification, decision, anchor, export and completion, hash-chained.');
   withCache(journal.command('verify').description('Re-verify the journal chain and every decision signature in it.'))
@@ -95,7 +91,7 @@ export function registerReview(program: Command): void {
     .addHelpText('after', '\nExit codes: 0 intact · 1 broken (the first altered entry and every failing signature are named) or empty · 2 error.')
     .action(action(async (flags: CacheTargetFlags & { json?: boolean }) => journalVerifyCommand(flags)));
   withCache(journal.command('list').description('Print the journal, oldest first.'))
-    .option('--json', 'print the entries as JSON lines (as in a package\'s journal.jsonl)')
+    .option('--json', "print the entries as JSON lines (as in a package's journal.jsonl)")
     .action(action(async (flags: CacheTargetFlags & { json?: boolean }) => journalListCommand(flags)));
 }
 

@@ -50,10 +50,16 @@ export function registerSync(program: Command): void {
     .option('--no-recheck', 'skip looking for rows changed or deleted at the source since they were cached')
     .option('--statement-timeout <ms>', 'server-side statement timeout in milliseconds', '600000')
     .option('--batch-rows <n>', 'rows per cache transaction', String(DEFAULT_BATCH_ROWS))
-    .option('--profile <name|file>', `the hash-chain profile the events chains were written with (${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file), recorded per tenant for verify --cache, the app and export`)
+    .option(
+      '--profile <name|file>',
+      `the hash-chain profile the events chains were written with (${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file), recorded per tenant for verify --cache, the app and export`,
+    )
     .option('--profile-map <file>', 'JSON tenant → profile, e.g. {"initech-ai": "jcs-exact-sha256-v2"} (wins over --profile and the mapping\'s "profiles")')
     .option('--no-wait', 'when another sync is writing the same cache, exit 2 at once instead of waiting for it')
-    .option('--no-wait-index', 'exit once the rows are sealed and the verdict is known, leaving the facet indexes of a large first fill to the next sync (filters are slower until then; results are the same)')
+    .option(
+      '--no-wait-index',
+      'exit once the rows are sealed and the verdict is known, leaving the facet indexes of a large first fill to the next sync (filters are slower until then; results are the same)',
+    )
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .option('--jobs <n>', 'read workers that check the hash chains at the end of the sync (default 1: more raise the peak memory)')
     .addHelpText(
@@ -65,15 +71,16 @@ export function registerSync(program: Command): void {
 
 async function runSync(flags: SyncFlags): Promise<number> {
   // Loaded when the command runs: `auditdesk --help` or another command need none of it.
-  const [{ openCache }, { connectSource }, { terminalProgress, indexesStillToBuild, restoreDeferredSchema }, { syncAndCheckpoint }, { loadOrCreateAuditorKey }, { humanReport }, { takeWriterLease }] = await Promise.all([
-    import('../../core/cache/open.js'),
-    import('../../core/source/index.js'),
-    import('../../core/sync/index.js'),
-    import('../../core/verify/sync-verdict.js'),
-    import('../../core/identity/auditor-key.js'),
-    import('../../core/verify/report.js'),
-    import('../../core/sync/writer-lease.js'),
-  ]);
+  const [{ openCache }, { connectSource }, { terminalProgress, indexesStillToBuild, restoreDeferredSchema }, { syncAndCheckpoint }, { loadOrCreateAuditorKey }, { humanReport }, { takeWriterLease }] =
+    await Promise.all([
+      import('../../core/cache/open.js'),
+      import('../../core/source/index.js'),
+      import('../../core/sync/index.js'),
+      import('../../core/verify/sync-verdict.js'),
+      import('../../core/identity/auditor-key.js'),
+      import('../../core/verify/report.js'),
+      import('../../core/sync/writer-lease.js'),
+    ]);
   const cacheFile = requiredCacheFile(flags);
   warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
@@ -161,21 +168,15 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 export function humanSummary(s: SyncSummary, cachePath: string): string {
   const lines: string[] = [];
-  lines.push(
-    `synced ${s.source} → ${basename(cachePath)} in ${s.seconds.toFixed(1)} s: ${fmt(s.rowsFetched)} new rows (${fmt(s.rowsPerSecond)} rows/s)`,
-  );
+  lines.push(`synced ${s.source} → ${basename(cachePath)} in ${s.seconds.toFixed(1)} s: ${fmt(s.rowsFetched)} new rows (${fmt(s.rowsPerSecond)} rows/s)`);
   const width = Math.max(...s.tables.map((t) => t.table.length), 5);
   for (const t of s.tables) {
     const head = t.seal.headSeq !== null ? `  head seq ${t.seal.headSeq} ${t.seal.headHash?.slice(0, 12) ?? ''}…` : '';
-    lines.push(
-      `  ${t.table.padEnd(width)}  ${t.tenant}  +${fmt(t.fetched)}  sealed ${fmt(t.seal.rowCount)} rows, root ${t.seal.merkleRoot.slice(0, 16)}…${head}`,
-    );
+    lines.push(`  ${t.table.padEnd(width)}  ${t.tenant}  +${fmt(t.fetched)}  sealed ${fmt(t.seal.rowCount)} rows, root ${t.seal.merkleRoot.slice(0, 16)}…${head}`);
   }
   if (s.rowsChanged || s.rowsDeleted || s.changes.some((c) => c.change === 'added-behind-watermark')) {
     const late = s.changes.filter((c) => c.change === 'added-behind-watermark').length;
-    lines.push(
-      `changed at the source since cached: ${fmt(s.rowsChanged)} modified (both versions kept), ${fmt(s.rowsDeleted)} deleted (cached copy kept), ${fmt(late)} added behind the watermark`,
-    );
+    lines.push(`changed at the source since cached: ${fmt(s.rowsChanged)} modified (both versions kept), ${fmt(s.rowsDeleted)} deleted (cached copy kept), ${fmt(late)} added behind the watermark`);
     for (const c of s.changes.slice(0, 50)) lines.push(`  ${c.change}  ${c.kind}  ${c.tenant}  ${c.key}`);
     if (s.changes.length > 50 || s.changesTruncated) lines.push('  … (run with --json for the full list)');
   }

@@ -50,12 +50,17 @@ export function registerVerifyPackage(program: Command): void {
           }
           if (result.chain && result.chainMethod === 'subset') {
             // A subset proves each row, not the chain between them: never "intact".
-            out.push(`  rows of the hash chain in audit_events.csv: ${result.chain.rows}, ${result.chain.intact ? 'each row\'s hash recomputed and matching' : `${result.chain.breaks.length} break(s)`} (a subset: chain continuity is not shown)`);
+            out.push(
+              `  rows of the hash chain in audit_events.csv: ${result.chain.rows}, ${result.chain.intact ? "each row's hash recomputed and matching" : `${result.chain.breaks.length} break(s)`} (a subset: chain continuity is not shown)`,
+            );
           } else if (result.chain) out.push(`  hash chain in audit_events.csv: ${result.chain.rows} rows, ${result.chain.intact ? 'intact' : `${result.chain.breaks.length} break(s)`}`);
           if (result.subject) out.push(`  data subject: ${result.subject.userId} (${result.subject.rule})`);
           if (result.drift?.findings) out.push(`  changes at the source: ${result.drift.statement ?? `${result.drift.findings} finding(s)`}; both versions of each are in changes.csv`);
           if (result.checkpoint) out.push(`  signed checkpoint: ${result.checkpoint.size} rows, root ${result.checkpoint.root} (${result.checkpoint.origin})`);
-          if (result.cosignature) out.push(`  checkpoint cosigned by ${result.cosignature.name}, ${result.cosignature.org} <${result.cosignature.email}> at ${result.cosignature.time} (cosigner ${formatFingerprint(result.cosignature.fingerprint)}, not pinned)`);
+          if (result.cosignature)
+            out.push(
+              `  checkpoint cosigned by ${result.cosignature.name}, ${result.cosignature.org} <${result.cosignature.email}> at ${result.cosignature.time} (cosigner ${formatFingerprint(result.cosignature.fingerprint)}, not pinned)`,
+            );
           if (result.previous) out.push(`  ${result.previous.extends ? 'extends' : 'does NOT extend'} the previous package ${result.previous.packageId}`);
           for (const f of result.failures) out.push(`  ${f.code}${f.file ? ` [${f.file}]` : ''}: ${f.message}`);
           for (const n of result.notes) out.push(`  note: ${n}`);

@@ -44,8 +44,11 @@ export function registerVerify(program: Command): void {
     .option('--profile <name|file>', `hash-chain profile: ${Object.keys(NAMED_PROFILES).join(' or ')}, or a JSON file for logs written under another convention (docs/hash-chain.md#profiles)`)
     .option('--profile-map <file>', 'JSON {"tenant": "profile name" | {profile}}: the profile each tenant\'s chain was written with (above --profile and the cache\'s record)')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
-    .option('--merkle', 'also compute each chain\'s RFC 6962 Merkle root over its row hashes (slower; recorded in the checkpoint)')
-    .option('--full', 'with --cache or --engagement alone: re-read and re-hash every row even when the verdict stored at the end of the last sync still holds (by default that verdict is given again, named as such)')
+    .option('--merkle', "also compute each chain's RFC 6962 Merkle root over its row hashes (slower; recorded in the checkpoint)")
+    .option(
+      '--full',
+      'with --cache or --engagement alone: re-read and re-hash every row even when the verdict stored at the end of the last sync still holds (by default that verdict is given again, named as such)',
+    )
     .option('--jobs <n>', 'threads that read and hash the chains: seq ranges of the cache, or chunks of the live COPY (default: one per core); the report is the same for any n')
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
@@ -119,7 +122,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
       throw new UserError(
         `nothing to verify: no hash-chained table${flags.tenant.length ? ` for tenant ${flags.tenant.join(', ')}` : ''} in ${flags.source ? 'the source' : `cache ${cacheFile}`}.`,
         'E_NOTHING_TO_VERIFY',
-        flags.source ? 'Check the tenant names and the role\'s SELECT rights.' : 'Sync the tenant first (auditdesk sync).',
+        flags.source ? "Check the tenant names and the role's SELECT rights." : 'Sync the tenant first (auditdesk sync).',
       );
     }
     return printed(report, flags.json ?? false, humanReport);

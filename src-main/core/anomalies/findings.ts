@@ -32,10 +32,7 @@ export function findings(db: CacheDb, tenant: string, opts: FindingsOptions = {}
   const base = scope(tenant, opts.filter);
   // Group counts come from the per-day rollup when the filter allows (migration 003):
   // a tenant's conversations are not read row by row for every kind of finding.
-  const src: Source =
-    !opts.filter || rollupCovers(opts.filter)
-      ? { table: 'records_rollup', n: 'sum(r.n)' }
-      : { table: 'records', n: 'count(*)' };
+  const src: Source = !opts.filter || rollupCovers(opts.filter) ? { table: 'records_rollup', n: 'sum(r.n)' } : { table: 'records', n: 'count(*)' };
   const out: Finding[] = [];
 
   // Temperatures above 0.8 (stored as text; temperature_num is the numeric view).
@@ -126,17 +123,7 @@ function strip(f: Draft): Finding {
 }
 
 /** A finding for one group, with sample rows and exact first/last times read from records. */
-function finding(
-  db: CacheDb,
-  base: Scope,
-  kind: Finding['kind'],
-  severity: Finding['severity'],
-  tenant: string,
-  g: GroupRow,
-  title: string,
-  excerpt: string | null,
-  extra: Scope,
-): Draft {
+function finding(db: CacheDb, base: Scope, kind: Finding['kind'], severity: Finding['severity'], tenant: string, g: GroupRow, title: string, excerpt: string | null, extra: Scope): Draft {
   const related: RecordFilterInput = { ...base.filter, ...extra.filter };
   // A facet narrows to a known value only: a group without an agent (NULL) stays wider.
   if (g.agent_id !== null) related.agent = [g.agent_id];
@@ -152,9 +139,7 @@ function finding(
     ts: string | null;
     temperature: string | null;
   }[];
-  const last = stmt(db, `SELECT r.ts FROM records r ${cond} ORDER BY r.ts DESC, r.rid DESC LIMIT 1`).get(...params) as
-    | { ts: string | null }
-    | undefined;
+  const last = stmt(db, `SELECT r.ts FROM records r ${cond} ORDER BY r.ts DESC, r.rid DESC LIMIT 1`).get(...params) as { ts: string | null } | undefined;
   return {
     kind,
     severity,

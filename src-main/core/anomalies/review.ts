@@ -31,8 +31,7 @@ interface ReviewRow {
   reviewed_at: string;
 }
 
-const ANOMALY_COLUMNS =
-  'a.source_key, a.tenant_id, a.anomaly_score, a.score_text, a.detected_at, a.detector, a.model_version, a.features, a.audit_event_id';
+const ANOMALY_COLUMNS = 'a.source_key, a.tenant_id, a.anomaly_score, a.score_text, a.detected_at, a.detector, a.model_version, a.features, a.audit_event_id';
 
 export interface ListInput {
   tenant?: string | undefined;
@@ -130,10 +129,10 @@ export function reviewAnomaly(db: CacheDb, input: ReviewInput, now: Date = new D
 
 /** Every review row, oldest first (history included): what the export carries. */
 export function listReviews(db: CacheDb, tenant?: string, anomalyKey?: string): Review[] {
-  const rows = stmt(
-    db,
-    `SELECT * FROM reviews WHERE (@tenant IS NULL OR tenant_id = @tenant) AND (@key IS NULL OR anomaly_key = @key) ORDER BY review_id`,
-  ).all({ tenant: tenant ?? null, key: anomalyKey ?? null }) as ReviewRow[];
+  const rows = stmt(db, `SELECT * FROM reviews WHERE (@tenant IS NULL OR tenant_id = @tenant) AND (@key IS NULL OR anomaly_key = @key) ORDER BY review_id`).all({
+    tenant: tenant ?? null,
+    key: anomalyKey ?? null,
+  }) as ReviewRow[];
   return rows.map(toReview);
 }
 
@@ -150,25 +149,15 @@ export function eventForAnomaly(db: CacheDb, tenant: string, auditEventId: strin
 }
 
 function findAnomaly(db: CacheDb, tenant: string, anomalyKey: string): AnomalyRow {
-  const row = stmt(db, `SELECT ${ANOMALY_COLUMNS} FROM anomalies a WHERE a.tenant_id = ? AND a.source_key = ? LIMIT 1`).get(
-    tenant,
-    anomalyKey,
-  ) as AnomalyRow | undefined;
+  const row = stmt(db, `SELECT ${ANOMALY_COLUMNS} FROM anomalies a WHERE a.tenant_id = ? AND a.source_key = ? LIMIT 1`).get(tenant, anomalyKey) as AnomalyRow | undefined;
   if (!row) {
-    throw new UserError(
-      `anomaly ${anomalyKey.slice(0, 80)} of tenant ${tenant.slice(0, 80)} is not in the cache.`,
-      'E_NOT_FOUND',
-      'Sync the tenant again, then reopen the anomaly list.',
-    );
+    throw new UserError(`anomaly ${anomalyKey.slice(0, 80)} of tenant ${tenant.slice(0, 80)} is not in the cache.`, 'E_NOT_FOUND', 'Sync the tenant again, then reopen the anomaly list.');
   }
   return row;
 }
 
 function reviewState(db: CacheDb, tenant: string, anomalyKey: string): { latest: Review | null; count: number } {
-  const latest = stmt(db, 'SELECT * FROM reviews WHERE tenant_id = ? AND anomaly_key = ? ORDER BY review_id DESC LIMIT 1').get(
-    tenant,
-    anomalyKey,
-  ) as ReviewRow | undefined;
+  const latest = stmt(db, 'SELECT * FROM reviews WHERE tenant_id = ? AND anomaly_key = ? ORDER BY review_id DESC LIMIT 1').get(tenant, anomalyKey) as ReviewRow | undefined;
   if (!latest) return { latest: null, count: 0 };
   const { n } = stmt(db, 'SELECT count(*) AS n FROM reviews WHERE tenant_id = ? AND anomaly_key = ?').get(tenant, anomalyKey) as {
     n: number;

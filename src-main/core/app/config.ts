@@ -13,9 +13,7 @@ const configSchema = z.object({
   activeConnectionId: z.string().nullable().default(null),
   preferences: z.record(z.string(), z.unknown()).default({}),
   /** Signers the user marked trusted (issue 11): their packages verify as "valid". */
-  trustedSigners: z
-    .array(z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/), label: z.string().max(200), addedAt: z.string().max(40) }).strict())
-    .default([]),
+  trustedSigners: z.array(z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/), label: z.string().max(200), addedAt: z.string().max(40) }).strict()).default([]),
 });
 
 export type AppConfig = z.output<typeof configSchema>;

@@ -48,4 +48,3 @@ function warnInlineOnce(ctx: AppContext, e: WorkerUnavailable): void {
   warnedInline.add(ctx);
   ctx.log('warn', `${e.message}: cache reads run in the main process, the window may pause during long queries`);
 }
-

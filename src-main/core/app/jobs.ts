@@ -38,10 +38,7 @@ export class JobRunner {
       const seconds = (Date.now() - job.startedMs) / 1000;
       if (p.rowsPerSecond === undefined && seconds > 0) progress.rowsPerSecond = Math.round(progress.done / seconds);
       if (p.etaSeconds === undefined) {
-        progress.etaSeconds =
-          progress.total !== null && progress.rowsPerSecond
-            ? Math.max(0, Math.round((progress.total - progress.done) / progress.rowsPerSecond))
-            : null;
+        progress.etaSeconds = progress.total !== null && progress.rowsPerSecond ? Math.max(0, Math.round((progress.total - progress.done) / progress.rowsPerSecond)) : null;
       }
       job.progress = progress;
     };

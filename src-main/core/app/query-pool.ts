@@ -66,7 +66,6 @@ export class WorkerUnavailable extends Error {
   }
 }
 
-
 /** Number of query workers: AUDITDESK_QUERY_WORKERS (0 = run reads inline), else 2. */
 export function defaultQueryWorkers(): number {
   return environment().queryWorkers;

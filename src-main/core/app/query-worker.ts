@@ -25,7 +25,6 @@ const workerContext = new Proxy({} as AppContext, {
   },
 });
 
-
 parentPort!.on('message', (req: WorkerRequest) => {
   void (async (): Promise<WorkerReply> => {
     try {

@@ -26,10 +26,7 @@ export interface SyncJobInput {
   dataDir: string;
 }
 
-export type SyncWorkerMessage =
-  | { type: 'progress'; progress: Parameters<JobControl['report']>[0] }
-  | { type: 'done'; result: SyncResult }
-  | { type: 'failed'; error: WorkerError };
+export type SyncWorkerMessage = { type: 'progress'; progress: Parameters<JobControl['report']>[0] } | { type: 'done'; result: SyncResult } | { type: 'failed'; error: WorkerError };
 
 /** The job itself, on whatever thread owns `db`. */
 export async function runSyncJob(db: CacheDb, input: SyncJobInput, { signal, report }: JobControl): Promise<SyncResult> {
@@ -94,7 +91,9 @@ export function runSyncJobInWorker(input: SyncJobInput, ctl: JobControl, workerU
     });
     worker.on('error', (e) => settle(() => (started ? reject(e) : resolve(null))));
     worker.on('exit', (code) =>
-      settle(() => (started ? reject(new UserError(`the sync stopped unexpectedly (worker exit code ${code}).`, 'E_SYNC_STOPPED', 'Run the sync again: it resumes after the last committed row.')) : resolve(null))),
+      settle(() =>
+        started ? reject(new UserError(`the sync stopped unexpectedly (worker exit code ${code}).`, 'E_SYNC_STOPPED', 'Run the sync again: it resumes after the last committed row.')) : resolve(null),
+      ),
     );
   });
 }

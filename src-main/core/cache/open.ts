@@ -28,7 +28,9 @@ export interface Migration {
 }
 
 export function loadMigrations(dir = migrationsDir('cache')): Migration[] {
-  const files = readdirSync(dir).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort();
   return files.map((f, i) => {
     const version = Number(f.slice(0, 3));
     if (version !== i + 1) throw new Error(`cache migrations must be numbered 001, 002, … without gaps; found ${f}`);
@@ -100,15 +102,16 @@ function openAndCheck(path: string, readonly: boolean): CacheDb {
     if (fileSize(path) <= FULL_CHECK_MAX_BYTES) {
       const check = db.pragma('quick_check', { simple: true });
       // quick_check lists every bad cell on a line of its own; the error stays one line.
-      if (check !== 'ok') throw new Error(String(check).split('\n').filter((l) => !l.startsWith('***'))[0] ?? String(check));
+      if (check !== 'ok')
+        throw new Error(
+          String(check)
+            .split('\n')
+            .filter((l) => !l.startsWith('***'))[0] ?? String(check),
+        );
     }
   } catch (e) {
     db.close();
-    throw new UserError(
-      `cache ${path} is damaged (${(e as Error).message}).`,
-      'E_CACHE_CORRUPT',
-      'Pass --rebuild to move it aside and sync again; the damaged file is kept for inspection.',
-    );
+    throw new UserError(`cache ${path} is damaged (${(e as Error).message}).`, 'E_CACHE_CORRUPT', 'Pass --rebuild to move it aside and sync again; the damaged file is kept for inspection.');
   }
   return db;
 }

@@ -8,7 +8,9 @@ import type { CacheDb } from './open.js';
 
 /** `<kind>:<first 16 hex of sha256(JCS([kind, source fingerprint, tenant, table, key]))>` */
 export function itemIdOf(kind: string, sourceFingerprint: string, tenant: string, table: string, key: string): string {
-  const digest = createHash('sha256').update(jcs([kind, sourceFingerprint, tenant, table, key]), 'utf8').digest('hex');
+  const digest = createHash('sha256')
+    .update(jcs([kind, sourceFingerprint, tenant, table, key]), 'utf8')
+    .digest('hex');
   return `${kind}:${digest.slice(0, 16)}`;
 }
 

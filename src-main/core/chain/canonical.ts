@@ -67,8 +67,7 @@ export function typeCategory(type: string): TypeCategory {
   }
 }
 
-const TIMESTAMP_TEXT =
-  /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?( BC)?$/;
+const TIMESTAMP_TEXT = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?( BC)?$/;
 
 /**
  * Turns PostgreSQL's timestamp text into `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, 6 digits).
@@ -137,13 +136,7 @@ export function jcs(value: JsonValue): string {
  * keyed by column name. With `exact` (jcs-exact-sha256-v2) json/jsonb values are written
  * by exactJsonText instead of being read as JavaScript values.
  */
-export function payloadOf(
-  columns: readonly ColumnType[],
-  values: readonly (string | null)[],
-  exclude: ReadonlySet<string>,
-  include?: ReadonlySet<string>,
-  exact = false,
-): string {
+export function payloadOf(columns: readonly ColumnType[], values: readonly (string | null)[], exclude: ReadonlySet<string>, include?: ReadonlySet<string>, exact = false): string {
   const obj: Record<string, JsonValue> = {};
   const verbatim = new Map<string, string>();
   for (let i = 0; i < columns.length; i++) {

@@ -10,7 +10,12 @@ import { checkKeyName, parseNote, rawEd25519PublicKey } from './signed-note.js';
 const COSIGNATURE_V1 = 0x04;
 
 export function cosignerKeyId(name: string, publicKeyRaw: Buffer): number {
-  return createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, COSIGNATURE_V1])).update(publicKeyRaw).digest().readUInt32BE(0);
+  return createHash('sha256')
+    .update(name, 'utf8')
+    .update(Buffer.from([0x0a, COSIGNATURE_V1]))
+    .update(publicKeyRaw)
+    .digest()
+    .readUInt32BE(0);
 }
 
 /** vkey of a cosigner: name+keyid+base64(0x04 || public key). */

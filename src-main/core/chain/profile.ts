@@ -6,14 +6,10 @@ import { chainProfileSchema, type ChainProfile, type NamedProfileName } from '..
 // Re-exported: the shape lives in the contract (a leaf, issue 12).
 export { chainProfileSchema, type ChainProfile };
 
-export const JCS_SHA256_V1: ChainProfile = Object.freeze(
-  chainProfileSchema.parse({ name: 'jcs-sha256-v1' }),
-) as ChainProfile;
+export const JCS_SHA256_V1: ChainProfile = Object.freeze(chainProfileSchema.parse({ name: 'jcs-sha256-v1' })) as ChainProfile;
 
 /** v1 without its blind spots: json/jsonb numbers as PostgreSQL prints them, duplicate keys kept (issue 20). */
-export const JCS_EXACT_SHA256_V2: ChainProfile = Object.freeze(
-  chainProfileSchema.parse({ name: 'jcs-exact-sha256-v2', encoding: 'jcs-exact' }),
-) as ChainProfile;
+export const JCS_EXACT_SHA256_V2: ChainProfile = Object.freeze(chainProfileSchema.parse({ name: 'jcs-exact-sha256-v2', encoding: 'jcs-exact' })) as ChainProfile;
 
 /** The profiles `--profile NAME` selects without a file. */
 export const NAMED_PROFILES: Readonly<Record<string, ChainProfile>> = Object.freeze({
@@ -30,9 +26,7 @@ export function parseProfile(json: unknown): ChainProfile {
   const parsed = chainProfileSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new Error(
-      `invalid chain profile: ${first?.path.join('.') || '(root)'}: ${first?.message}. See docs/hash-chain.md#profiles.`,
-    );
+    throw new Error(`invalid chain profile: ${first?.path.join('.') || '(root)'}: ${first?.message}. See docs/hash-chain.md#profiles.`);
   }
   return parsed.data;
 }

@@ -28,7 +28,11 @@ export function checkKeyName(name: string): void {
 }
 
 export function noteKeyId(name: string, publicKeyRaw: Buffer): number {
-  const h = createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, ED25519])).update(publicKeyRaw).digest();
+  const h = createHash('sha256')
+    .update(name, 'utf8')
+    .update(Buffer.from([0x0a, ED25519]))
+    .update(publicKeyRaw)
+    .digest();
   return h.readUInt32BE(0);
 }
 

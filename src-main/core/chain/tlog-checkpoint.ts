@@ -8,7 +8,8 @@ import { openNote, type NoteVerifierKey } from './signed-note.js';
 export const TLOG_PROOF_HEADER = 'c2sp.org/tlog-proof@v1';
 
 /** Origin characters kept as they are; anything else is %XX-escaped (UTF-8), so a tenant id can never add a line or a space. */
-const escapeOriginPart = (s: string) => Array.from(Buffer.from(s, 'utf8'), (b) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+const escapeOriginPart = (s: string) =>
+  Array.from(Buffer.from(s, 'utf8'), (b) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
 
 /**
  * The origin line names the chain: source fingerprint (first 16 hex digits), tenant and

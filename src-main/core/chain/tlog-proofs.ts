@@ -9,11 +9,18 @@ import { UserError } from '../util/errors.js';
 export type Hash = Buffer;
 
 export function leafHashOf(leafData: Buffer): Hash {
-  return createHash('sha256').update(Buffer.from([0])).update(leafData).digest();
+  return createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(leafData)
+    .digest();
 }
 
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
+  return createHash('sha256')
+    .update(Buffer.from([1]))
+    .update(left)
+    .update(right)
+    .digest();
 }
 
 /** The largest power of two strictly below n (n ≥ 2). */

@@ -23,10 +23,7 @@ export const tableMappingSchema = z
     columns: z
       .partialRecord(
         z.enum(TABLE_KINDS),
-        z.record(columnName, columnName).refine(
-          (renames) => new Set(Object.values(renames)).size === Object.values(renames).length,
-          'two source columns are renamed to the same field',
-        ),
+        z.record(columnName, columnName).refine((renames) => new Set(Object.values(renames)).size === Object.values(renames).length, 'two source columns are renamed to the same field'),
       )
       .optional(),
     /** tenant id → the hash-chain profile its events chain was written with, e.g. {"initech-ai": "jcs-exact-sha256-v2"} (docs/hash-chain.md#profiles) */
@@ -45,7 +42,12 @@ export const connectionProfileSchema = z
     // The words a user sees in the connection form when a field is left empty or wrong.
     name: z.string().min(1, { error: 'Give the connection a name.' }).max(200, { error: 'Keep the connection name under 200 characters.' }),
     host: z.string().min(1, { error: 'Give the host name or IP address of the PostgreSQL server.' }).max(255),
-    port: z.number({ error: 'The port is a number, usually 5432.' }).int().min(1, { error: 'The port is a number from 1 to 65535.' }).max(65535, { error: 'The port is a number from 1 to 65535.' }).default(5432),
+    port: z
+      .number({ error: 'The port is a number, usually 5432.' })
+      .int()
+      .min(1, { error: 'The port is a number from 1 to 65535.' })
+      .max(65535, { error: 'The port is a number from 1 to 65535.' })
+      .default(5432),
     database: z.string().min(1, { error: 'Give the name of the database that holds the audit tables.' }).max(200),
     user: z.string().min(1, { error: 'Give the user name of a read-only role.' }).max(200),
     // New profiles verify the server; the demo's profile says disable explicitly (loopback).

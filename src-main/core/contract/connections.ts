@@ -67,17 +67,10 @@ const password = z.string().max(1024);
 export const connectionsContract = {
   'connections.list': method<ConnectionView[]>()(z.object({}).strict()),
   /** Creates or replaces a profile (by id). `password`: set it; null: forget it; absent: keep it. */
-  'connections.save': method<ConnectionView>()(
-    z.object({ profile: connectionProfileSchema, password: password.nullable().optional(), makeActive: z.boolean().optional() }).strict(),
-  ),
+  'connections.save': method<ConnectionView>()(z.object({ profile: connectionProfileSchema, password: password.nullable().optional(), makeActive: z.boolean().optional() }).strict()),
   'connections.delete': method<{ deleted: boolean }>()(z.object({ id }).strict()),
   'connections.setActive': method<{ activeConnectionId: string | null }>()(z.object({ id: id.nullable() }).strict()),
   'connections.mappingFields': method<MappingFields>()(z.object({}).strict()),
   /** Tests a saved profile (by id) or an unsaved one (profile + password). */
-  'connections.test': method<ConnectionTestResult>()(
-    z.union([
-      z.object({ id }).strict(),
-      z.object({ profile: connectionProfileSchema, password: password.optional() }).strict(),
-    ]),
-  ),
+  'connections.test': method<ConnectionTestResult>()(z.union([z.object({ id }).strict(), z.object({ profile: connectionProfileSchema, password: password.optional() }).strict()])),
 };

@@ -161,9 +161,7 @@ export const exportContract = {
   ),
   /** The tenant's last package this engagement exported (still on disk): the Export screen's default previous package. */
   'export.lastPackage': method<{ path: string; packageId: string; exportedAt: string } | null>()(z.object({ tenant: z.string().min(1).max(1000) }).strict()),
-  'export.verifyPackage': method<PackageVerificationView>()(
-    z.object({ path, trust: z.string().max(20_000).optional() }).strict(),
-  ),
+  'export.verifyPackage': method<PackageVerificationView>()(z.object({ path, trust: z.string().max(20_000).optional() }).strict()),
   'identity.list': method<IdentityView[]>()(z.object({}).strict()),
   'identity.create': method<IdentityView>()(
     z

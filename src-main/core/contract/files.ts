@@ -4,7 +4,10 @@
 import { z } from 'zod';
 import { method } from './define.js';
 
-const extensions = z.array(z.string().regex(/^[a-z0-9]{1,10}$/)).max(10).default([]);
+const extensions = z
+  .array(z.string().regex(/^[a-z0-9]{1,10}$/))
+  .max(10)
+  .default([]);
 const title = z.string().max(200);
 
 export const filesContract = {

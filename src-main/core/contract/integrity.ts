@@ -161,9 +161,7 @@ export const integrityContract = {
    * it leaves it, and whether it is recorded as an external checkpoint. The job's
    * result is an AnchorCheckResult.
    */
-  'integrity.checkAnchors': method<{ jobId: string }>()(
-    z.object({ file: anchorFileSchema, target: verifyTarget, connectionId: z.string().min(1).max(100).optional() }).strict(),
-  ),
+  'integrity.checkAnchors': method<{ jobId: string }>()(z.object({ file: anchorFileSchema, target: verifyTarget, connectionId: z.string().min(1).max(100).optional() }).strict()),
   /**
    * Records the heads of an anchor file as signed `external` checkpoints, so every later
    * sync-time and verification run compares the chain with them. Heads already recorded

@@ -33,19 +33,6 @@ export type RecordFilter = z.output<typeof recordFilterSchema>;
 export type RecordFilterInput = z.input<typeof recordFilterSchema>;
 
 /** The facets a filter selects and the timeline counts, in the order screens show them. */
-export const FACET_NAMES = [
-  'tenant',
-  'agent',
-  'session',
-  'channel',
-  'eventType',
-  'severity',
-  'user',
-  'modelProvider',
-  'modelName',
-  'modelVersion',
-  'deploymentId',
-  'safetyMode',
-] as const;
+export const FACET_NAMES = ['tenant', 'agent', 'session', 'channel', 'eventType', 'severity', 'user', 'modelProvider', 'modelName', 'modelVersion', 'deploymentId', 'safetyMode'] as const;
 
 export type FacetName = (typeof FACET_NAMES)[number];

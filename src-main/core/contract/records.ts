@@ -231,7 +231,10 @@ export const recordsContract = {
         offset: z.number().int().min(0).max(100_000_000).default(0),
         limit: z.number().int().min(1).max(500).default(200),
         order: z.enum(['asc', 'desc']).default('desc'),
-        after: z.object({ ts: z.string().max(40).nullable(), rid }).strict().optional(),
+        after: z
+          .object({ ts: z.string().max(40).nullable(), rid })
+          .strict()
+          .optional(),
       })
       .strict(),
   ),
@@ -247,9 +250,7 @@ export const recordsContract = {
       })
       .strict(),
   ),
-  'records.histogram': method<Histogram>()(
-    z.object({ filter, buckets: z.number().int().min(10).max(1000).default(120) }).strict(),
-  ),
+  'records.histogram': method<Histogram>()(z.object({ filter, buckets: z.number().int().min(10).max(1000).default(120) }).strict()),
   'records.get': method<RecordDetail>()(z.object({ rid }).strict()),
   /** A conversation session's prompt/response turns in time order. */
   'records.thread': method<Thread>()(
@@ -263,8 +264,6 @@ export const recordsContract = {
   ),
   'filters.saved.list': method<SavedFilter[]>()(z.object({}).strict()),
   /** Saves (or replaces) a named filter. */
-  'filters.saved.save': method<SavedFilter>()(
-    z.object({ name: z.string().trim().min(1).max(200), filter: recordFilterSchema }).strict(),
-  ),
+  'filters.saved.save': method<SavedFilter>()(z.object({ name: z.string().trim().min(1).max(200), filter: recordFilterSchema }).strict()),
   'filters.saved.delete': method<{ deleted: boolean }>()(z.object({ name: z.string().min(1).max(200) }).strict()),
 };

@@ -9,29 +9,14 @@
 import { z } from 'zod';
 import { method } from './define.js';
 
-export const EXCEPTION_KINDS = [
-  'chain_break',
-  'chain_empty',
-  'drift',
-  'anomaly',
-  'model_finding',
-  'control_failure',
-] as const;
+export const EXCEPTION_KINDS = ['chain_break', 'chain_empty', 'drift', 'anomaly', 'model_finding', 'control_failure'] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
 export const DISPOSITIONS = ['confirmed', 'false_positive', 'accepted_risk', 'escalated'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
 /** The fixed list of signature meanings (Part 11 §11.50(a)(3)); shown wherever a signature is. */
-export const SIGNATURE_MEANINGS = [
-  'Reviewed',
-  'Approved',
-  'Confirmed as exception',
-  'Dismissed as false positive',
-  'Risk accepted',
-  'Escalated',
-  'Review completed',
-] as const;
+export const SIGNATURE_MEANINGS = ['Reviewed', 'Approved', 'Confirmed as exception', 'Dismissed as false positive', 'Risk accepted', 'Escalated', 'Review completed'] as const;
 export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
 
 /** One readable evidence line: label and value as text (never raw JSON for the reader to parse). */
@@ -145,14 +130,7 @@ export interface JournalEntryView {
   seq: number;
   /** canonical UTC */
   at: string;
-  action:
-    | 'engagement_opened'
-    | 'sync'
-    | 'verification'
-    | 'decision'
-    | 'anchor_recorded'
-    | 'export'
-    | 'review_completed';
+  action: 'engagement_opened' | 'sync' | 'verification' | 'decision' | 'anchor_recorded' | 'export' | 'review_completed';
   /** one sentence */
   summary: string;
   hash: string;
@@ -222,9 +200,7 @@ export const reviewContract = {
       .strict(),
   ),
   /** The reviewer journal, newest last. */
-  'journal.list': method<JournalEntryView[]>()(
-    z.object({ limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
-  ),
+  'journal.list': method<JournalEntryView[]>()(z.object({ limit: z.number().int().min(1).max(10_000).default(500) }).strict()),
   /** Re-verifies the journal chain and every decision signature in it. */
   'journal.verify': method<JournalVerification>()(z.object({}).strict()),
 };

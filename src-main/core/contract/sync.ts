@@ -14,14 +14,14 @@ export interface SyncChange {
 
 /** One (table, tenant) of a sync: what was fetched, what changed, and its seal. */
 export interface SyncTableResult {
-    kind: SyncTableKind;
-    table: string;
-    tenant: string;
-    fetched: number;
-    modified: number;
-    deleted: number;
-    late: number;
-    seal: { rowCount: number; merkleRoot: string; firstKey: string | null; lastKey: string | null; headSeq: string | null; headHash: string | null };
+  kind: SyncTableKind;
+  table: string;
+  tenant: string;
+  fetched: number;
+  modified: number;
+  deleted: number;
+  late: number;
+  seal: { rowCount: number; merkleRoot: string; firstKey: string | null; lastKey: string | null; headSeq: string | null; headHash: string | null };
 }
 
 /** What a finished sync job returns as its result (jobs.get → result). */

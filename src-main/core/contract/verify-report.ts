@@ -8,15 +8,7 @@ import type { TableKind } from './connection-profile.js';
 // exactly, else its decimal string, so a bigint seq never loses a digit on the way out.
 export type JsonSeq = number | string;
 
-export type BreakKind =
-  | 'modified'
-  | 'deleted'
-  | 'inserted'
-  | 'reordered'
-  | 'duplicate'
-  | 'malformed'
-  | 'rewritten'
-  | 'truncated';
+export type BreakKind = 'modified' | 'deleted' | 'inserted' | 'reordered' | 'duplicate' | 'malformed' | 'rewritten' | 'truncated';
 
 export type AnchorOutcome =
   /** the row at lastSeq still has headHash: the current chain extends the anchor */

@@ -40,7 +40,10 @@ export const aiModelTraceability: Control = {
       const worst = agents.filter((x) => x.missing).sort((a, b) => b.missing - a.missing);
       return {
         status: 'fail',
-        summary: `${plural(missingTotal, 'conversation row')} of ${total} lack provider, model name or version (${worst.map((x) => `${x.agent}: ${x.missing}`).slice(0, 5).join(', ')}${worst.length > 5 ? ', …' : ''}).`,
+        summary: `${plural(missingTotal, 'conversation row')} of ${total} lack provider, model name or version (${worst
+          .map((x) => `${x.agent}: ${x.missing}`)
+          .slice(0, 5)
+          .join(', ')}${worst.length > 5 ? ', …' : ''}).`,
         evidence,
       };
     }
@@ -82,7 +85,11 @@ export const aiTemperature: Control = {
       };
     }
     if (odd.length) {
-      return { status: 'warn', summary: `no temperature above ${ctx.policy.maxTemperature}, but ${odd.map((a) => `${a.agent} has ${plural(a.notANumber, 'temperature')} that ${a.notANumber === 1 ? 'is' : 'are'} not a number`).join('; ')}.`, evidence };
+      return {
+        status: 'warn',
+        summary: `no temperature above ${ctx.policy.maxTemperature}, but ${odd.map((a) => `${a.agent} has ${plural(a.notANumber, 'temperature')} that ${a.notANumber === 1 ? 'is' : 'are'} not a number`).join('; ')}.`,
+        evidence,
+      };
     }
     return { status: 'pass', summary: `no conversation ran above temperature ${ctx.policy.maxTemperature}.`, evidence };
   },
@@ -137,9 +144,7 @@ export const aiSecrets: Control = {
         GROUP BY 1`,
       [ctx.tenant],
     );
-    const found = rows
-      .map((r) => ({ secrets: findSecrets(r[0] ?? null), rows: Number(r[1]), agents: r[2], firstIds: pgTextArray(r[3] ?? null) }))
-      .filter((f) => f.secrets.length);
+    const found = rows.map((r) => ({ secrets: findSecrets(r[0] ?? null), rows: Number(r[1]), agents: r[2], firstIds: pgTextArray(r[3] ?? null) })).filter((f) => f.secrets.length);
     const count = found.reduce((a, f) => a + f.rows, 0);
     const evidence = { rows: count, configs: found.map((f) => ({ agents: f.agents, rows: f.rows, redacted: f.secrets, firstIds: f.firstIds })) };
     if (count) {
@@ -171,10 +176,7 @@ export const aiConfigChangeLogged: Control = {
       details: columnOf(events, 'action_details'),
     };
     const detailsType = columnType(events, 'action_details');
-    const agentInDetails =
-      e.details && (detailsType === 'jsonb' || detailsType === 'json')
-        ? ` OR ev.${e.details}->>'agent' = ch.agent OR ev.${e.details}->>'agent_id' = ch.agent`
-        : '';
+    const agentInDetails = e.details && (detailsType === 'jsonb' || detailsType === 'json') ? ` OR ev.${e.details}->>'agent' = ch.agent OR ev.${e.details}->>'agent_id' = ch.agent` : '';
     // Rows written before the metadata existed (all NULL) are no configuration: left out
     // before comparing each row with the agent's previous one. The change happened between
     // those two rows, so an event after the previous row announces it even when the new
@@ -184,7 +186,10 @@ export const aiConfigChangeLogged: Control = {
          SELECT ${c.id}::text AS id, ${c.agent}::text AS agent, ${c.ts} AS ts,
                 ${CONFIG_FIELDS.map((f, i) => `${c.fields[i]}::text AS ${f}`).join(', ')}
            FROM ${qualifiedName(conv)}
-          WHERE ${tenantCondition(conv, ctx.tenant, 1)} AND (${c.fields.slice(0, 3).map((f) => `${f} IS NOT NULL`).join(' OR ')})
+          WHERE ${tenantCondition(conv, ctx.tenant, 1)} AND (${c.fields
+            .slice(0, 3)
+            .map((f) => `${f} IS NOT NULL`)
+            .join(' OR ')})
        ), compared AS (
          SELECT d.*, ${CONFIG_FIELDS.map((f) => `lag(${f}) OVER w AS prev_${f}`).join(', ')}, lag(id) OVER w AS prev_id, lag(ts) OVER w AS prev_ts
            FROM described d WINDOW w AS (PARTITION BY agent ORDER BY ts, id)
@@ -223,11 +228,19 @@ export const aiConfigChangeLogged: Control = {
       const first = unannounced[0]!;
       return {
         status: 'fail',
-        summary: `${plural(unannounced.length, 'configuration change')} of ${changes.length} seen in the conversation logs had no config_change or model_deploy event in the ${ctx.policy.configChangeWindowHours} h before (first: ${first.agent} at ${first.at}, ${Object.entries(first.changed).map(([k, v]) => `${k} ${v}`).join(', ')}).`,
+        summary: `${plural(unannounced.length, 'configuration change')} of ${changes.length} seen in the conversation logs had no config_change or model_deploy event in the ${ctx.policy.configChangeWindowHours} h before (first: ${first.agent} at ${first.at}, ${Object.entries(
+          first.changed,
+        )
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}).`,
         evidence,
       };
     }
     if (!changes.length) return { status: 'pass', summary: 'the conversation logs show no configuration change.', evidence };
-    return { status: 'pass', summary: `all ${plural(changes.length, 'configuration change')} seen in the conversation logs were announced by an event within ${ctx.policy.configChangeWindowHours} h before.`, evidence };
+    return {
+      status: 'pass',
+      summary: `all ${plural(changes.length, 'configuration change')} seen in the conversation logs were announced by an event within ${ctx.policy.configChangeWindowHours} h before.`,
+      evidence,
+    };
   },
 };

@@ -38,19 +38,13 @@ export const dlqReconciled: Control = {
            FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[]) WITH ORDINALITY
                 AS d(id, event_type, entity_type, entity_id, user_id, at, i)
           ORDER BY d.i`,
-        [
-          ctx.tenant,
-          mine.map((e) => e.id),
-          mine.map((e) => e.eventType),
-          mine.map((e) => e.entityType),
-          mine.map((e) => e.entityId),
-          mine.map((e) => e.userId),
-          mine.map((e) => e.at),
-        ],
+        [ctx.tenant, mine.map((e) => e.id), mine.map((e) => e.eventType), mine.map((e) => e.entityType), mine.map((e) => e.entityId), mine.map((e) => e.userId), mine.map((e) => e.at)],
       );
       found = rows.map((r) => (r[1] ? `id:${r[1]}` : r[2] ? `match:${r[2]}` : ''));
     }
-    const persisted = mine.map((e, i) => ({ ...e, foundBy: found[i]?.startsWith('id:') ? 'id' : 'type, entity, user and time', persistedId: found[i]?.slice(found[i]!.indexOf(':') + 1) ?? '' })).filter((_, i) => found[i]);
+    const persisted = mine
+      .map((e, i) => ({ ...e, foundBy: found[i]?.startsWith('id:') ? 'id' : 'type, entity, user and time', persistedId: found[i]?.slice(found[i]!.indexOf(':') + 1) ?? '' }))
+      .filter((_, i) => found[i]);
     const lost = mine.filter((_, i) => !found[i]);
     const evidence = {
       files,
@@ -64,16 +58,27 @@ export const dlqReconciled: Control = {
     if (lost.length) {
       return {
         status: 'fail',
-        summary: `${plural(lost.length, 'dead-lettered event')} of ${mine.length} never reached the events table (${lost.slice(0, 3).map((e) => `${e.eventType} at ${e.at}, ${e.file}:${e.line}`).join('; ')}${lost.length > 3 ? '; …' : ''}).`,
+        summary: `${plural(lost.length, 'dead-lettered event')} of ${mine.length} never reached the events table (${lost
+          .slice(0, 3)
+          .map((e) => `${e.eventType} at ${e.at}, ${e.file}:${e.line}`)
+          .join('; ')}${lost.length > 3 ? '; …' : ''}).`,
         evidence,
       };
     }
     if (malformed.length) {
-      return { status: 'warn', summary: `${mine.length ? `all ${plural(mine.length, 'dead-lettered event')} were persisted, but ` : ''}${plural(malformed.length, 'line')} of the dead-letter files cannot be read, so ${malformed.length === 1 ? 'its event' : 'their events'} cannot be reconciled.`, evidence };
+      return {
+        status: 'warn',
+        summary: `${mine.length ? `all ${plural(mine.length, 'dead-lettered event')} were persisted, but ` : ''}${plural(malformed.length, 'line')} of the dead-letter files cannot be read, so ${malformed.length === 1 ? 'its event' : 'their events'} cannot be reconciled.`,
+        evidence,
+      };
     }
     if (!mine.length) {
       return { status: 'pass', summary: `the dead-letter files hold no event of ${ctx.tenant}.`, evidence };
     }
-    return { status: 'pass', summary: `all ${plural(mine.length, 'dead-lettered event')} were persisted later (${evidence.persistedById} by id, ${evidence.persistedByMatch} by type, entity, user and time).`, evidence };
+    return {
+      status: 'pass',
+      summary: `all ${plural(mine.length, 'dead-lettered event')} were persisted later (${evidence.persistedById} by id, ${evidence.persistedByMatch} by type, entity, user and time).`,
+      evidence,
+    };
   },
 };

@@ -12,9 +12,7 @@ const ADDRESS_TYPES = new Set(['inet', 'cidr']);
 export const encryptionIpAddress: Control = {
   id: 'encryption.ip_address',
   async run(ctx) {
-    const targets = auditTables(ctx).flatMap((t) =>
-      t.columns.flatMap((c, i) => (c.name === 'ip_address' || t.mapped[i]!.field === 'ip_address' ? [{ table: t, column: c }] : [])),
-    );
+    const targets = auditTables(ctx).flatMap((t) => t.columns.flatMap((c, i) => (c.name === 'ip_address' || t.mapped[i]!.field === 'ip_address' ? [{ table: t, column: c }] : [])));
     if (!targets.length) {
       return { status: 'not_applicable', summary: 'no audit table has an ip_address column.', evidence: { columns: [] } };
     }
@@ -42,6 +40,13 @@ export const encryptionIpAddress: Control = {
         evidence,
       };
     }
-    return { status: 'pass', summary: `none of ${plural(columns.reduce((a, c) => a + c.values, 0), 'ip_address value')} reads as a plaintext address.`, evidence };
+    return {
+      status: 'pass',
+      summary: `none of ${plural(
+        columns.reduce((a, c) => a + c.values, 0),
+        'ip_address value',
+      )} reads as a plaintext address.`,
+      evidence,
+    };
   },
 };

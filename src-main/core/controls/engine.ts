@@ -126,7 +126,12 @@ async function runOne(control: Control, base: Omit<ControlContext, 'query' | 're
 /** Query text as written in the source, without the template's indentation. */
 function dedent(sql: string): string {
   const lines = sql.replace(/^\n+|\s+$/g, '').split('\n');
-  const indent = Math.min(...lines.slice(1).filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length));
+  const indent = Math.min(
+    ...lines
+      .slice(1)
+      .filter((l) => l.trim())
+      .map((l) => l.match(/^ */)![0].length),
+  );
   return lines.map((l, i) => (i === 0 || !Number.isFinite(indent) ? l : l.slice(Math.max(0, indent - 2)))).join('\n');
 }
 

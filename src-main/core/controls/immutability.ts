@@ -24,11 +24,7 @@ export const immutabilityPrivileges: Control = {
       [tables.map((t) => t.schema), tables.map((t) => t.name), CHANGE_PRIVILEGES],
       null,
     );
-    const [me] = await ctx.query(
-      `SELECT current_user::text, rolsuper::text FROM pg_catalog.pg_roles WHERE rolname = current_user`,
-      [],
-      null,
-    );
+    const [me] = await ctx.query(`SELECT current_user::text, rolsuper::text FROM pg_catalog.pg_roles WHERE rolname = current_user`, [], null);
     const holders = new Map<string, { table: string; role: string; privileges: string[] }>();
     for (const r of rows) {
       const key = `${r[0]}.${r[1]}\n${r[2]}`;
@@ -54,7 +50,7 @@ export const immutabilityPrivileges: Control = {
     }
     return {
       status: 'pass',
-      summary: `no role but the owner and superusers holds UPDATE, DELETE or TRUNCATE on ${plural(tables.length, 'audit table')}${auditor.superuser ? ' (note: the auditor\'s own role is a superuser)' : ''}.`,
+      summary: `no role but the owner and superusers holds UPDATE, DELETE or TRUNCATE on ${plural(tables.length, 'audit table')}${auditor.superuser ? " (note: the auditor's own role is a superuser)" : ''}.`,
       evidence,
     };
   },
@@ -108,13 +104,16 @@ export const immutabilityGuard: Control = {
     });
     // ev_type: 2 UPDATE, 4 DELETE.
     const rule = rules.map((r) => ({ name: r[0]!, onUpdate: r[1] === '2', onDelete: r[1] === '4', instead: r[2] === 'true', definition: r[3] }));
-    const guards = (op: 'onUpdate' | 'onDelete') =>
-      trig.some((t) => t.enabled && t.before && t[op] && t.functionRaises) || rule.some((r) => r.instead && r[op]);
+    const guards = (op: 'onUpdate' | 'onDelete') => trig.some((t) => t.enabled && t.before && t[op] && t.functionRaises) || rule.some((r) => r.instead && r[op]);
     const update = guards('onUpdate');
     const del = guards('onDelete');
     const evidence = { table: tableName(events), triggers: trig, rules: rule, rejectsUpdate: update, rejectsDelete: del };
     if (update && del) {
-      return { status: 'pass', summary: `${tableName(events)} rejects UPDATE and DELETE (${[...trig.filter((t) => t.enabled && t.functionRaises).map((t) => `trigger ${t.name}`), ...rule.filter((r) => r.instead).map((r) => `rule ${r.name}`)].join(', ')}).`, evidence };
+      return {
+        status: 'pass',
+        summary: `${tableName(events)} rejects UPDATE and DELETE (${[...trig.filter((t) => t.enabled && t.functionRaises).map((t) => `trigger ${t.name}`), ...rule.filter((r) => r.instead).map((r) => `rule ${r.name}`)].join(', ')}).`,
+        evidence,
+      };
     }
     const missing = [update ? null : 'UPDATE', del ? null : 'DELETE'].filter(Boolean).join(' and ');
     const disabled = trig.filter((t) => !t.enabled).map((t) => t.name);

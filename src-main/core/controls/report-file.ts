@@ -15,9 +15,7 @@ const reportSchema = z.object({
   tenants: z.array(
     z.object({
       tenant: z.string(),
-      controls: z.array(
-        z.object({ id: z.string(), status: z.enum(CONTROL_STATUSES), summary: z.string(), evidence: z.record(z.string(), z.unknown()), queries: z.array(z.string()) }),
-      ),
+      controls: z.array(z.object({ id: z.string(), status: z.enum(CONTROL_STATUSES), summary: z.string(), evidence: z.record(z.string(), z.unknown()), queries: z.array(z.string()) })),
     }),
   ),
 });

@@ -24,7 +24,10 @@ async function rowsOlderThan(ctx: ControlContext, table: SourceTable, timeCol: s
 /** `{a,b}` as PostgreSQL prints a text[] of uuids or plain words. */
 export function pgTextArray(text: string | null): string[] {
   if (!text || text === '{}' || text === 'NULL') return [];
-  return text.slice(1, -1).split(',').map((s) => s.replace(/^"|"$/g, ''));
+  return text
+    .slice(1, -1)
+    .split(',')
+    .map((s) => s.replace(/^"|"$/g, ''));
 }
 
 export const retentionArchive: Control = {
@@ -76,7 +79,10 @@ export const retentionDeletion: Control = {
     if (over.length) {
       return {
         status: 'fail',
-        summary: `${plural(over.reduce((a, f) => a + f.rows, 0), 'event')} older than ${years} years remain: ${over.map((f) => `${f.rows} in ${f.table} (oldest ${f.oldest})`).join('; ')}.`,
+        summary: `${plural(
+          over.reduce((a, f) => a + f.rows, 0),
+          'event',
+        )} older than ${years} years remain: ${over.map((f) => `${f.rows} in ${f.table} (oldest ${f.oldest})`).join('; ')}.`,
         evidence,
       };
     }

@@ -4,7 +4,6 @@ import { readTablePolicies, TENANT_SETTING } from '../source/policies.js';
 import { auditTables, catalogOf, plural, qualifiedName, quoteIdent, tableName } from './sql.js';
 import { ControlCannotRun, type Control } from './types.js';
 
-
 export const rlsEnabled: Control = {
   id: 'rls.enabled',
   async run(ctx) {
@@ -58,7 +57,11 @@ export const rlsPolicy: Control = {
     }
     const notForced = perTable.filter((t) => !t.forced);
     if (notForced.length) {
-      return { status: 'warn', summary: `every audit table's policy compares with ${TENANT_SETTING}, but RLS is not FORCEd on ${notForced.map((t) => t.table).join(', ')}, so the table owner bypasses it.`, evidence };
+      return {
+        status: 'warn',
+        summary: `every audit table's policy compares with ${TENANT_SETTING}, but RLS is not FORCEd on ${notForced.map((t) => t.table).join(', ')}, so the table owner bypasses it.`,
+        evidence,
+      };
     }
     return { status: 'pass', summary: `every audit table has a policy comparing with ${TENANT_SETTING}, and RLS is forced for the owner too.`, evidence };
   },
@@ -67,11 +70,7 @@ export const rlsPolicy: Control = {
 export const tenantIsolation: Control = {
   id: 'tenant.isolation',
   async run(ctx) {
-    const [role] = await ctx.query(
-      `SELECT current_user::text, rolsuper::text, rolbypassrls::text FROM pg_catalog.pg_roles WHERE rolname = current_user`,
-      [],
-      null,
-    );
+    const [role] = await ctx.query(`SELECT current_user::text, rolsuper::text, rolbypassrls::text FROM pg_catalog.pg_roles WHERE rolname = current_user`, [], null);
     if (role?.[1] === 'true' || role?.[2] === 'true') {
       throw new ControlCannotRun(
         `the auditor's role "${role[0]}" ${role[1] === 'true' ? 'is a superuser' : 'has BYPASSRLS'} and sees every row whatever the policies say; test isolation with the application's own kind of role.`,

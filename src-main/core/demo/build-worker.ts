@@ -5,9 +5,7 @@ import { fillDemoDatabase, type FillOptions, type FillProgress } from './fill.js
 import type { GroundTruth } from './ground-truth.js';
 
 export type WorkerMessage =
-  | { type: 'progress'; progress: FillProgress }
-  | { type: 'done'; groundTruth: GroundTruth }
-  | { type: 'error'; message: string; code?: string; userError: boolean; stack?: string };
+  { type: 'progress'; progress: FillProgress } | { type: 'done'; groundTruth: GroundTruth } | { type: 'error'; message: string; code?: string; userError: boolean; stack?: string };
 
 const port = parentPort!;
 try {

@@ -65,8 +65,7 @@ function postgresIds(): { uid: number; gid: number } | Record<string, never> {
  * are obscure.
  */
 export async function ensureWritableDir(dir: string): Promise<void> {
-  const fail = (code: string) =>
-    new UserError(`cannot write the demo data folder ${dir} (${code}).`, 'E_DATA_DIR', 'Pass --data-dir with a folder you can write to.');
+  const fail = (code: string) => new UserError(`cannot write the demo data folder ${dir} (${code}).`, 'E_DATA_DIR', 'Pass --data-dir with a folder you can write to.');
   const missing: string[] = [];
   let existing = resolve(dir);
   for (;;) {
@@ -98,11 +97,7 @@ async function checkTraversable(dir: string): Promise<void> {
     d = parent;
     const s = await stat(d);
     if ((s.mode & 0o001) === 0) {
-      throw new UserError(
-        `the postgres user cannot reach ${dir}: ${d} is not world-traversable.`,
-        'E_DATA_DIR',
-        `Use a data folder under /tmp, or chmod o+x ${d}.`,
-      );
+      throw new UserError(`the postgres user cannot reach ${dir}: ${d} is not world-traversable.`, 'E_DATA_DIR', `Use a data folder under /tmp, or chmod o+x ${d}.`);
     }
   }
 }

@@ -123,8 +123,7 @@ export async function fillDemoDatabase(opts: FillOptions, say: (p: FillProgress)
     const generated = await generateDemoData(client, {
       events,
       seed,
-      onProgress: (p: GenerateProgress) =>
-        say({ phase: p.phase, message: `${p.phase}: ${p.done.toLocaleString('en')} / ${p.total.toLocaleString('en')} rows`, done: p.done, total: p.total }),
+      onProgress: (p: GenerateProgress) => say({ phase: p.phase, message: `${p.phase}: ${p.done.toLocaleString('en')} / ${p.total.toLocaleString('en')} rows`, done: p.done, total: p.total }),
     });
     say({ phase: 'indexes', message: 'building indexes and keys' });
     await restoreIndexes();

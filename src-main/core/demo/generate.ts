@@ -278,11 +278,9 @@ function plannedEvents(tenant: Tenant, rng: Rng): PlannedEvent[] {
       anomaly: { score: '0.9135', detector: 'login-velocity', features: { failures_before: BURST.attempts, new_ip: 1, mfa: 0 } },
     });
     out.push(
-      configEvent(HIGH_TEMP.from, admin, adminIp, HIGH_TEMP.agent, 'temperature', '0.2', HIGH_TEMP.temperature,
-        `temperature of ${HIGH_TEMP.agent} raised to ${HIGH_TEMP.temperature}`),
+      configEvent(HIGH_TEMP.from, admin, adminIp, HIGH_TEMP.agent, 'temperature', '0.2', HIGH_TEMP.temperature, `temperature of ${HIGH_TEMP.agent} raised to ${HIGH_TEMP.temperature}`),
       configEvent(HIGH_TEMP.to, admin, adminIp, HIGH_TEMP.agent, 'temperature', HIGH_TEMP.temperature, '0.2', `temperature of ${HIGH_TEMP.agent} back to 0.2`),
-      configEvent(RELAXED.from, tenant.users[3]!, `${tenant.officeNet}.4.21`, RELAXED.agent, 'safety_mode', 'balanced', 'relaxed',
-        `production agent ${RELAXED.agent} switched to safety_mode relaxed`),
+      configEvent(RELAXED.from, tenant.users[3]!, `${tenant.officeNet}.4.21`, RELAXED.agent, 'safety_mode', 'balanced', 'relaxed', `production agent ${RELAXED.agent} switched to safety_mode relaxed`),
     );
   }
   if (tenant.id === NIGHT_EXPORT.tenant) {
@@ -307,10 +305,26 @@ function plannedEvents(tenant: Tenant, rng: Rng): PlannedEvent[] {
       us += 55_000_000 + Math.floor(rng.next() * 40_000_000);
     }
     out.push(
-      configEvent(API_KEY.from, tenant.users[6]!, `${tenant.officeNet}.6.33`, API_KEY.agent, 'model_config', '{"max_tokens":512}', '{"max_tokens":512,"api_key":"(redacted)"}',
-        `model_config of ${API_KEY.agent} edited to carry a provider API key`),
-      configEvent(API_KEY.to, admin, adminIp, API_KEY.agent, 'model_config', '{"max_tokens":512,"api_key":"(redacted)"}', '{"max_tokens":512}',
-        `API key removed from model_config of ${API_KEY.agent}`),
+      configEvent(
+        API_KEY.from,
+        tenant.users[6]!,
+        `${tenant.officeNet}.6.33`,
+        API_KEY.agent,
+        'model_config',
+        '{"max_tokens":512}',
+        '{"max_tokens":512,"api_key":"(redacted)"}',
+        `model_config of ${API_KEY.agent} edited to carry a provider API key`,
+      ),
+      configEvent(
+        API_KEY.to,
+        admin,
+        adminIp,
+        API_KEY.agent,
+        'model_config',
+        '{"max_tokens":512,"api_key":"(redacted)"}',
+        '{"max_tokens":512}',
+        `API key removed from model_config of ${API_KEY.agent}`,
+      ),
     );
   }
   return out.sort((a, b) => a.us - b.us);
@@ -356,7 +370,7 @@ class ActivityModel {
   private readonly userIps: Map<string, string>;
 
   constructor(private readonly tenant: Tenant) {
-    this.userIps = new Map(tenant.users.map((u, i) => [u, `${tenant.officeNet}.${(i * 7) % 250 + 1}.${(i * 13) % 250 + 2}`]));
+    this.userIps = new Map(tenant.users.map((u, i) => [u, `${tenant.officeNet}.${((i * 7) % 250) + 1}.${((i * 13) % 250) + 2}`]));
   }
 
   private entity(rng: Rng): { type: string; id: string } {
@@ -475,23 +489,61 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
   const auditCols = await tableColumns(client, 'audit_logs');
   const buildV1 = makePayloadBuilder(auditCols, profile);
   const buildV2 = makePayloadBuilder(auditCols, JCS_EXACT_SHA256_V2);
-  const counts: Counts = Object.fromEntries(
-    TENANTS.map((t) => [t.id, { conversation_audit_logs: 0, audit_logs: 0, audit_anomalies: 0, audit_access_log: 0 }]),
-  );
+  const counts: Counts = Object.fromEntries(TENANTS.map((t) => [t.id, { conversation_audit_logs: 0, audit_logs: 0, audit_anomalies: 0, audit_access_log: 0 }]));
 
   const incidents: GenerateResult['incidents'] = {
     failedLoginBurst: {
-      tenant: BURST.tenant, description: `${BURST.attempts} failed logins for one account from one IP within minutes, then a successful login from that IP`,
-      ids: [], seqs: [], from: '', to: '', ip: BURST.ip, target_user: BURST.target, success_after: { id: '', seq: 0 },
+      tenant: BURST.tenant,
+      description: `${BURST.attempts} failed logins for one account from one IP within minutes, then a successful login from that IP`,
+      ids: [],
+      seqs: [],
+      from: '',
+      to: '',
+      ip: BURST.ip,
+      target_user: BURST.target,
+      success_after: { id: '', seq: 0 },
     },
     nightExport: {
-      tenant: NIGHT_EXPORT.tenant, description: `${NIGHT_EXPORT.exports} exports of 25,000 patient records each between 03:00 and 03:30 UTC to an external address`,
-      ids: [], seqs: [], from: '', to: '', user_id: NIGHT_EXPORT.user, ip: NIGHT_EXPORT.ip,
+      tenant: NIGHT_EXPORT.tenant,
+      description: `${NIGHT_EXPORT.exports} exports of 25,000 patient records each between 03:00 and 03:30 UTC to an external address`,
+      ids: [],
+      seqs: [],
+      from: '',
+      to: '',
+      user_id: NIGHT_EXPORT.user,
+      ip: NIGHT_EXPORT.ip,
     },
     configChanges: [],
-    highTemperature: { tenant: HIGH_TEMP.tenant, agent_id: HIGH_TEMP.agent, description: `production agent answered with temperature ${HIGH_TEMP.temperature}`, count: 0, ids: [], from: isoOf(HIGH_TEMP.from), to: isoOf(HIGH_TEMP.to), temperature: HIGH_TEMP.temperature },
-    relaxedProductionAgent: { tenant: RELAXED.tenant, agent_id: RELAXED.agent, description: 'production agent running with safety_mode relaxed', count: 0, ids: [], from: isoOf(RELAXED.from), to: isoOf(WINDOW_END_MS * 1000), safety_mode: 'relaxed' },
-    apiKeyInModelConfig: { tenant: API_KEY.tenant, agent_id: API_KEY.agent, description: 'a provider API key stored inside model_config', count: 0, ids: [], from: isoOf(API_KEY.from), to: isoOf(API_KEY.to), key_prefix: 'sk-' },
+    highTemperature: {
+      tenant: HIGH_TEMP.tenant,
+      agent_id: HIGH_TEMP.agent,
+      description: `production agent answered with temperature ${HIGH_TEMP.temperature}`,
+      count: 0,
+      ids: [],
+      from: isoOf(HIGH_TEMP.from),
+      to: isoOf(HIGH_TEMP.to),
+      temperature: HIGH_TEMP.temperature,
+    },
+    relaxedProductionAgent: {
+      tenant: RELAXED.tenant,
+      agent_id: RELAXED.agent,
+      description: 'production agent running with safety_mode relaxed',
+      count: 0,
+      ids: [],
+      from: isoOf(RELAXED.from),
+      to: isoOf(WINDOW_END_MS * 1000),
+      safety_mode: 'relaxed',
+    },
+    apiKeyInModelConfig: {
+      tenant: API_KEY.tenant,
+      agent_id: API_KEY.agent,
+      description: 'a provider API key stored inside model_config',
+      count: 0,
+      ids: [],
+      from: isoOf(API_KEY.from),
+      to: isoOf(API_KEY.to),
+      key_prefix: 'sk-',
+    },
     anomalies: { threshold: 0.7, above: 0, below: 0, incident_anomaly_ids: [] },
     metadataMissing: { before: isoOf(METADATA_MIGRATION_US), rows: 0 },
   };
@@ -500,13 +552,29 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
   const audit = new CopyWriter(client, 'audit_logs', auditCols);
   const anomalies = new CopyWriter(client, 'audit_anomalies', await tableColumns(client, 'audit_anomalies'));
   const A = {
-    id: audit.at('id'), seq: audit.at('seq'), tenant: audit.at('tenant_id'), type: audit.at('event_type'), etype: audit.at('entity_type'),
-    eid: audit.at('entity_id'), sev: audit.at('severity'), user: audit.at('user_id'), details: audit.at('action_details'),
-    ip: audit.at('ip_address'), created: audit.at('created_at'), prev: audit.at(profile.prevHashColumn), hash: audit.at(profile.hashColumn),
+    id: audit.at('id'),
+    seq: audit.at('seq'),
+    tenant: audit.at('tenant_id'),
+    type: audit.at('event_type'),
+    etype: audit.at('entity_type'),
+    eid: audit.at('entity_id'),
+    sev: audit.at('severity'),
+    user: audit.at('user_id'),
+    details: audit.at('action_details'),
+    ip: audit.at('ip_address'),
+    created: audit.at('created_at'),
+    prev: audit.at(profile.prevHashColumn),
+    hash: audit.at(profile.hashColumn),
   };
   const N = {
-    id: anomalies.at('id'), event: anomalies.at('audit_event_id'), tenant: anomalies.at('tenant_id'), score: anomalies.at('anomaly_score'),
-    detected: anomalies.at('detected_at'), detector: anomalies.at('detector'), features: anomalies.at('features'), model: anomalies.at('model_version'),
+    id: anomalies.at('id'),
+    event: anomalies.at('audit_event_id'),
+    tenant: anomalies.at('tenant_id'),
+    score: anomalies.at('anomaly_score'),
+    detected: anomalies.at('detected_at'),
+    detector: anomalies.at('detector'),
+    features: anomalies.at('features'),
+    model: anomalies.at('model_version'),
   };
   const eventShares = splitByShare(events);
   const progressEvery = Math.max(1000, Math.floor(events / 50));
@@ -585,18 +653,23 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
       if (p.anomaly) addAnomaly(id, p.us, p.anomaly.score, p.anomaly.detector, p.anomaly.features, true);
     };
 
-    await forEachTimestamp(rng, regular, (us) => {
-      while (next < planned.length && planned[next]!.us <= us) emitPlanned(planned[next++]!);
-      const draft = model.draft(rng, us);
-      const id = emit(us, draft);
-      if (anomalyRng.chance(0.004)) {
-        // Mostly noise below the 0.7 review threshold, some false positives above it.
-        const high = anomalyRng.chance(0.15);
-        const score = high ? 0.7001 + anomalyRng.next() * 0.2 : 0.05 + anomalyRng.next() * 0.6;
-        addAnomaly(id, us, score.toFixed(4), 'isolation-forest', { hour_of_day: hourOf(us), event_type: draft.event_type, user_events_24h: anomalyRng.int(1, 400) }, false);
-      }
-      if (++eventsDone % progressEvery === 0) onProgress?.({ phase: 'audit_logs', done: eventsDone, total: events });
-    }, () => audit.flushIfFull());
+    await forEachTimestamp(
+      rng,
+      regular,
+      (us) => {
+        while (next < planned.length && planned[next]!.us <= us) emitPlanned(planned[next++]!);
+        const draft = model.draft(rng, us);
+        const id = emit(us, draft);
+        if (anomalyRng.chance(0.004)) {
+          // Mostly noise below the 0.7 review threshold, some false positives above it.
+          const high = anomalyRng.chance(0.15);
+          const score = high ? 0.7001 + anomalyRng.next() * 0.2 : 0.05 + anomalyRng.next() * 0.6;
+          addAnomaly(id, us, score.toFixed(4), 'isolation-forest', { hour_of_day: hourOf(us), event_type: draft.event_type, user_events_24h: anomalyRng.int(1, 400) }, false);
+        }
+        if (++eventsDone % progressEvery === 0) onProgress?.({ phase: 'audit_logs', done: eventsDone, total: events });
+      },
+      () => audit.flushIfFull(),
+    );
     while (next < planned.length) emitPlanned(planned[next++]!);
     eventsDone += planned.length;
     counts[tenant.id]!.audit_logs = seq;
@@ -610,10 +683,22 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
   const convCols = await tableColumns(client, 'conversation_audit_logs');
   const conv = new CopyWriter(client, 'conversation_audit_logs', convCols);
   const C = {
-    id: conv.at('id'), tenant: conv.at('tenant_id'), agent: conv.at('agent_id'), session: conv.at('session_id'), channel: conv.at('channel'),
-    prompt: conv.at('prompt'), response: conv.at('response'), info: conv.at('model_info'), ts: conv.at('timestamp'),
-    provider: conv.at('model_provider'), name: conv.at('model_name'), version: conv.at('model_version'), deployment: conv.at('deployment_id'),
-    temperature: conv.at('temperature'), safety: conv.at('safety_mode'), config: conv.at('model_config'),
+    id: conv.at('id'),
+    tenant: conv.at('tenant_id'),
+    agent: conv.at('agent_id'),
+    session: conv.at('session_id'),
+    channel: conv.at('channel'),
+    prompt: conv.at('prompt'),
+    response: conv.at('response'),
+    info: conv.at('model_info'),
+    ts: conv.at('timestamp'),
+    provider: conv.at('model_provider'),
+    name: conv.at('model_name'),
+    version: conv.at('model_version'),
+    deployment: conv.at('deployment_id'),
+    temperature: conv.at('temperature'),
+    safety: conv.at('safety_mode'),
+    config: conv.at('model_config'),
   };
   const convTotal = Math.round(events / 4);
   const convShares = splitByShare(convTotal);
@@ -690,9 +775,14 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
 
     // Sessions start on the office-hours rhythm; each brings 1–6 turns a few minutes apart
     // (3.5 on average), which keeps the total near events/4.
-    await forEachTimestamp(rng, Math.round(convShares[t]! / 3.5), (us) => {
-      session(rng.weighted(tenant.agents, agentCum), us, rng.int(1, 6));
-    }, () => conv.flushIfFull());
+    await forEachTimestamp(
+      rng,
+      Math.round(convShares[t]! / 3.5),
+      (us) => {
+        session(rng.weighted(tenant.agents, agentCum), us, rng.int(1, 6));
+      },
+      () => conv.flushIfFull(),
+    );
   }
   await conv.end();
   onProgress?.({ phase: 'conversation_audit_logs', done: convDone, total: convDone });
@@ -706,22 +796,26 @@ export async function generateDemoData(client: pg.Client, opts: GenerateOptions)
     const rng = new Rng(seed, 300 + t);
     const r = access.row;
     r[X.tenant] = tenant.id;
-    await forEachTimestamp(rng, accessShares[t]!, (us) => {
-      r[X.id] = rng.uuid();
-      r[X.user] = rng.chance(0.6) ? rng.pick(tenant.admins) : rng.pick(tenant.users);
-      const type = rng.pick(['dashboard_view', 'log_search', 'log_search', 'compliance_export', 'api_query']);
-      r[X.type] = type;
-      const day = Math.floor(us / 86_400_000_000);
-      r[X.params] =
-        type === 'dashboard_view'
-          ? JSON.stringify({ dashboard: rng.pick(['overview', 'anomalies', 'models']) })
-          : JSON.stringify({ from: dayText(day - rng.int(1, 30)), to: dayText(day), event_type: rng.pick(['export', 'login_failed', 'delete', null]), limit: rng.pick([50, 100, 500]) });
-      r[X.at] = timestampText(us);
-      access.push();
-      counts[tenant.id]!.audit_access_log++;
-    }, () => access.flushIfFull());
+    await forEachTimestamp(
+      rng,
+      accessShares[t]!,
+      (us) => {
+        r[X.id] = rng.uuid();
+        r[X.user] = rng.chance(0.6) ? rng.pick(tenant.admins) : rng.pick(tenant.users);
+        const type = rng.pick(['dashboard_view', 'log_search', 'log_search', 'compliance_export', 'api_query']);
+        r[X.type] = type;
+        const day = Math.floor(us / 86_400_000_000);
+        r[X.params] =
+          type === 'dashboard_view'
+            ? JSON.stringify({ dashboard: rng.pick(['overview', 'anomalies', 'models']) })
+            : JSON.stringify({ from: dayText(day - rng.int(1, 30)), to: dayText(day), event_type: rng.pick(['export', 'login_failed', 'delete', null]), limit: rng.pick([50, 100, 500]) });
+        r[X.at] = timestampText(us);
+        access.push();
+        counts[tenant.id]!.audit_access_log++;
+      },
+      () => access.flushIfFull(),
+    );
   }
   await access.end();
   return { counts, incidents };
 }
-

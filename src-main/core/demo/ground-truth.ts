@@ -81,7 +81,6 @@ export interface PlantedControls {
   expected: ExpectedControl[];
 }
 
-
 export interface GroundTruth {
   generator: string;
   seed: number;

@@ -135,15 +135,11 @@ function running(dir: string, cluster: RunningCluster, m: Manifest, groundTruth:
  * Builds a demo folder from scratch (removing an earlier build of ours in it) and leaves
  * the database running on `port`.
  */
-export async function buildDemoFolder(
-  dir: string,
-  opts: { events: number; seed: number; port: number; onProgress?: (p: DemoProgress) => void; onLog?: (line: string) => void },
-): Promise<RunningDemo> {
+export async function buildDemoFolder(dir: string, opts: { events: number; seed: number; port: number; onProgress?: (p: DemoProgress) => void; onLog?: (line: string) => void }): Promise<RunningDemo> {
   const { events, seed, port, onProgress } = opts;
   validate(events, seed);
   const started = Date.now();
-  const say = (phase: string, message: string, done?: number, total?: number) =>
-    onProgress?.({ phase, message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) });
+  const say = (phase: string, message: string, done?: number, total?: number) => onProgress?.({ phase, message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) });
 
   await refuseForeignFolder(dir);
   await checkNotRunning(join(dir, 'pgdata'));
@@ -165,10 +161,7 @@ export async function buildDemoFolder(
   await initCluster(pgdata, manifest.adminPassword, opts.onLog);
   const cluster = await startCluster({ pgdata, port, ...(opts.onLog ? { onLog: opts.onLog } : {}) });
   try {
-    const groundTruth = await fillInWorker(
-      { port, adminPassword: manifest.adminPassword, auditorPassword: manifest.auditorPassword, events, seed },
-      (p) => onProgress?.(p),
-    );
+    const groundTruth = await fillInWorker({ port, adminPassword: manifest.adminPassword, auditorPassword: manifest.auditorPassword, events, seed }, (p) => onProgress?.(p));
     writeFileAtomic(join(dir, 'ground-truth.json'), JSON.stringify(groundTruth, null, 2) + '\n', 0o644);
     // The dead-letter file of the source's audit writer, for `auditdesk controls --dlq`.
     writeFileAtomic(join(dir, groundTruth.controls.dlq.file), groundTruth.controls.dlq.lines.join('\n') + '\n', 0o644);

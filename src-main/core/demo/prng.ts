@@ -78,18 +78,7 @@ export class Rng {
     const c = this.u32();
     const d = this.u32();
     return (
-      hex8(a) +
-      '-' +
-      hex8(b).slice(0, 4) +
-      '-4' +
-      hex8(b).slice(5, 8) +
-      '-' +
-      HEX2[0x80 | ((c >>> 24) & 0x3f)]! +
-      HEX2[(c >>> 16) & 0xff]! +
-      '-' +
-      HEX2[(c >>> 8) & 0xff]! +
-      HEX2[c & 0xff]! +
-      hex8(d)
+      hex8(a) + '-' + hex8(b).slice(0, 4) + '-4' + hex8(b).slice(5, 8) + '-' + HEX2[0x80 | ((c >>> 24) & 0x3f)]! + HEX2[(c >>> 16) & 0xff]! + '-' + HEX2[(c >>> 8) & 0xff]! + HEX2[c & 0xff]! + hex8(d)
     );
   }
 }

@@ -70,8 +70,15 @@ export async function plantTampering(client: pg.Client, tenant: string, reassign
     await client.query(`UPDATE audit_logs SET severity = 'info' WHERE id = $1`, [w.id]);
     const throughSeq = await rechainFrom(client, tenant, w.seq);
     tampering.push({
-      kind: 'rewritten', table: 'audit_logs', tenant, seq: Number(w.seq), id: w.id, column: 'severity',
-      before: w.severity, after: 'info', through_seq: Number(throughSeq),
+      kind: 'rewritten',
+      table: 'audit_logs',
+      tenant,
+      seq: Number(w.seq),
+      id: w.id,
+      column: 'severity',
+      before: w.severity,
+      after: 'info',
+      through_seq: Number(throughSeq),
     });
 
     await client.query(`ALTER TABLE audit_logs ENABLE TRIGGER ${TRIGGER}`);
@@ -91,10 +98,7 @@ export async function plantTampering(client: pg.Client, tenant: string, reassign
  */
 export async function rechainFrom(client: pg.Client, tenant: string, fromSeq: string): Promise<string> {
   const profile = JCS_SHA256_V1;
-  const before = await client.query<{ hash: string }>(
-    'SELECT hash FROM audit_logs WHERE tenant_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1',
-    [tenant, fromSeq],
-  );
+  const before = await client.query<{ hash: string }>('SELECT hash FROM audit_logs WHERE tenant_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1', [tenant, fromSeq]);
   const columns = await tableColumns(client, 'audit_logs');
   const payloadOf = makePayloadBuilder(columns, profile);
   const select = columns.map((c) => `"${c.name.replace(/"/g, '""')}"::text`).join(', ');

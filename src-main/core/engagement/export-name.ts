@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import type { EngagementMeta } from './meta.js';
 import { engagementPaths } from './paths.js';
 
-const part = (s: string) => s.normalize('NFKD').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+const part = (s: string) =>
+  s
+    .normalize('NFKD')
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
 
 export function defaultExportPath(dir: string, meta: EngagementMeta, tenant: string, today = new Date()): string {
   const period = meta.periodFrom || meta.periodTo ? `${meta.periodFrom ?? 'start'}_${meta.periodTo ?? 'now'}` : 'all-time';

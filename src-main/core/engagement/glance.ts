@@ -27,11 +27,14 @@ export function glanceAt(cachePath: string): EngagementGlance {
   try {
     const sources = db.prepare('SELECT label, fingerprint FROM sources ORDER BY source_id').all() as { label: string; fingerprint: string }[];
     const lastSyncAt = db.prepare("SELECT max(finished_at) FROM syncs WHERE status = 'done'").pluck().get() as string | null;
-    const last = db
-      .prepare('SELECT intact, checked_at AS checkedAt, source_fingerprint AS fp FROM verify_reports ORDER BY report_id DESC LIMIT 1')
-      .get() as { intact: number; checkedAt: string; fp: string | null } | undefined;
+    const last = db.prepare('SELECT intact, checked_at AS checkedAt, source_fingerprint AS fp FROM verify_reports ORDER BY report_id DESC LIMIT 1').get() as
+      { intact: number; checkedAt: string; fp: string | null } | undefined;
     const verdict = last
-      ? { intact: last.intact === 1, checkedAt: last.checkedAt, source: last.fp ? (sources.find((s) => s.fingerprint === last.fp) ?? { label: 'a source not synced here', fingerprint: last.fp }) : null }
+      ? {
+          intact: last.intact === 1,
+          checkedAt: last.checkedAt,
+          source: last.fp ? (sources.find((s) => s.fingerprint === last.fp) ?? { label: 'a source not synced here', fingerprint: last.fp }) : null,
+        }
       : null;
     return { lastSyncAt, sources, verdict, problem: null };
   } finally {

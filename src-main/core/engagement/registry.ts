@@ -36,7 +36,11 @@ export class EngagementRegistry {
     try {
       raw = JSON.parse(readFileSync(this.path, 'utf8'));
     } catch (e) {
-      throw new UserError(`the list of engagements ${this.path} is not valid JSON (${(e as Error).message}).`, 'E_CONFIG', 'Fix or delete it; the engagement folders are untouched and can be opened again.');
+      throw new UserError(
+        `the list of engagements ${this.path} is not valid JSON (${(e as Error).message}).`,
+        'E_CONFIG',
+        'Fix or delete it; the engagement folders are untouched and can be opened again.',
+      );
     }
     const parsed = registrySchema.safeParse(raw);
     if (!parsed.success) throw new UserError(`the list of engagements ${this.path} is invalid.`, 'E_CONFIG', 'Fix or delete it; the engagement folders are untouched and can be opened again.');
@@ -77,7 +81,13 @@ export class EngagementRegistry {
 
 /** A folder name a person can read: the engagement's name, with a number when taken. */
 export function freeFolderFor(parent: string, name: string): string {
-  const slug = name.normalize('NFKD').replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase().slice(0, 60) || 'engagement';
+  const slug =
+    name
+      .normalize('NFKD')
+      .replace(/[^\w-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .toLowerCase()
+      .slice(0, 60) || 'engagement';
   for (let n = 1; ; n++) {
     const dir = join(parent, n === 1 ? slug : `${slug}-${n}`);
     if (!existsSync(dir)) return dir;

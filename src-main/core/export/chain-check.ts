@@ -129,8 +129,7 @@ export class ChainChecker {
           id,
           expected: missingFrom.toString(),
           found: seq.toString(),
-          explanation:
-            missingFrom === missingTo ? `row ${missingFrom} is missing (deleted?)` : `rows ${missingFrom}–${missingTo} are missing (deleted?)`,
+          explanation: missingFrom === missingTo ? `row ${missingFrom} is missing (deleted?)` : `rows ${missingFrom}–${missingTo} are missing (deleted?)`,
         });
       } else if (seq <= before.seq) {
         this.add({ seq: seq.toString(), kind: 'unparseable', id, expected: `> ${before.seq}`, found: seq.toString(), explanation: `seq ${seq} repeats or goes backwards` });

@@ -108,14 +108,16 @@ export function firstDifferingRange(earlier: ChainLeafCollector, later: ChainLea
  * consistency.proof, that proof is checked too (the file a third party checks with
  * standard RFC 6962 tools without the earlier CSV).
  */
-export function checkAgainstPrevious(args: {
-  previous: { packageId: string | null; tlog: PackageTlog | null; verdict: string };
-  current: PackageTlog;
-  consistency: string | null;
-}): EvidenceFailure[] {
+export function checkAgainstPrevious(args: { previous: { packageId: string | null; tlog: PackageTlog | null; verdict: string }; current: PackageTlog; consistency: string | null }): EvidenceFailure[] {
   const { previous, current } = args;
   if (previous.verdict === 'invalid' || !previous.tlog) {
-    return [{ code: 'PREVIOUS_INVALID', file: 'consistency.proof', message: `the previous package${previous.packageId ? ` ${previous.packageId}` : ''} does not verify${previous.tlog ? '' : ' or carries no signed chain checkpoint'}, so it cannot anchor this one` }];
+    return [
+      {
+        code: 'PREVIOUS_INVALID',
+        file: 'consistency.proof',
+        message: `the previous package${previous.packageId ? ` ${previous.packageId}` : ''} does not verify${previous.tlog ? '' : ' or carries no signed chain checkpoint'}, so it cannot anchor this one`,
+      },
+    ];
   }
   const before = previous.tlog;
   if (before.head.origin !== current.head.origin) {
@@ -125,14 +127,16 @@ export function checkAgainstPrevious(args: {
   const diff = firstDifferingRange(before.leaves, current.leaves);
   const shrank = current.head.size < before.head.size;
   if (diff || shrank) {
-    const where = diff ? `first at seq ${diff.fromSeq}${diff.toSeq !== diff.fromSeq ? `–${diff.toSeq}` : ''}: ${diff.what}` : `the chain has ${current.head.size} rows, fewer than the ${before.head.size} exported before`;
+    const where = diff
+      ? `first at seq ${diff.fromSeq}${diff.toSeq !== diff.fromSeq ? `–${diff.toSeq}` : ''}: ${diff.what}`
+      : `the chain has ${current.head.size} rows, fewer than the ${before.head.size} exported before`;
     failures.push({ code: 'HISTORY_REWRITTEN', file: 'audit_events.csv', message: `the chain does not extend the one exported in ${previous.packageId ?? 'the previous package'}: ${where}` });
   }
   if (args.consistency !== null) {
     try {
       const proof = parseConsistencyText(args.consistency, current.head.origin);
       if (proof.previousPackageId !== previous.packageId || proof.previous.size !== before.head.size || !proof.previous.root.equals(before.head.root)) {
-        failures.push({ code: 'HISTORY_REWRITTEN', file: 'consistency.proof', message: 'consistency.proof starts from another tree than the previous package\'s checkpoint' });
+        failures.push({ code: 'HISTORY_REWRITTEN', file: 'consistency.proof', message: "consistency.proof starts from another tree than the previous package's checkpoint" });
       } else if (!extendsPrevious(before.head, current.head, proof.path)) {
         failures.push({ code: 'HISTORY_REWRITTEN', file: 'consistency.proof', message: 'consistency.proof does not prove that this chain extends the previous one' });
       }

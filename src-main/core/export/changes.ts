@@ -27,20 +27,7 @@ export const CHANGES_COLUMNS: ColumnType[] = [
 ];
 
 export function changesCells(f: DriftFinding): (string | null)[] {
-  return [
-    String(f.findingId),
-    f.table,
-    f.key,
-    f.change,
-    f.detectedAt,
-    String(f.detectedSyncId),
-    f.earlierDigest,
-    f.laterDigest,
-    f.status,
-    f.decision,
-    f.earlierValues,
-    f.laterValues,
-  ];
+  return [String(f.findingId), f.table, f.key, f.change, f.detectedAt, String(f.detectedSyncId), f.earlierDigest, f.laterDigest, f.status, f.decision, f.earlierValues, f.laterValues];
 }
 
 /** The tenant's drift findings whose row is in the package (a deleted row's cached copy is). */
@@ -121,7 +108,10 @@ export function changesProblems(rows: readonly (string | null)[][], columns: Dri
       problems.push(`finding ${id}: the manifest records no columns for table ${table}`);
       continue;
     }
-    for (const [values, digest, which] of [[r[10], r[6], 'earlier'], [r[11], r[7], 'later']] as const) {
+    for (const [values, digest, which] of [
+      [r[10], r[6], 'earlier'],
+      [r[11], r[7], 'later'],
+    ] as const) {
       if (values === null && digest === null) continue;
       let byName: Record<string, string | null>;
       try {
@@ -131,7 +121,12 @@ export function changesProblems(rows: readonly (string | null)[][], columns: Dri
         problems.push(`finding ${id} (${table} ${key}): the ${which} values are not a JSON object`);
         continue;
       }
-      if (rowDigest(cols, cols.map((c) => byName[c.name] ?? null)) !== digest) {
+      if (
+        rowDigest(
+          cols,
+          cols.map((c) => byName[c.name] ?? null),
+        ) !== digest
+      ) {
         problems.push(`finding ${id} (${table} ${key}): the ${which} digest is not the digest of the ${which} values`);
       }
     }

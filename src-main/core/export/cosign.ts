@@ -65,14 +65,18 @@ export async function cosignPackage(opts: { pkg: string; identity: LoadedIdentit
   const checked = await verifyPackage(opts.pkg, { trust: opts.trust });
   if (checked.verdict === 'invalid') {
     const f = checked.failures[0]!;
-    throw new UserError(`${basename(opts.pkg)} does not verify (${f.code}: ${f.message}); it is not cosigned.`, 'E_COSIGN', 'Run auditdesk verify-package on it and ask the signer for an intact package.');
+    throw new UserError(
+      `${basename(opts.pkg)} does not verify (${f.code}: ${f.message}); it is not cosigned.`,
+      'E_COSIGN',
+      'Run auditdesk verify-package on it and ask the signer for an intact package.',
+    );
   }
   if (checked.cosignature) throw new UserError(`${basename(opts.pkg)} is already cosigned by ${checked.cosignature.name}.`, 'E_COSIGN', 'Cosign the original package (without checkpoint.cosig).');
   if (!checked.checkpoint) {
     throw new UserError(`${basename(opts.pkg)} carries no signed chain checkpoint (a filtered or subject export, or made before checkpoints).`, 'E_COSIGN', 'Cosign a whole-chain package.');
   }
   if (checked.signer?.fingerprint === opts.identity.info.fingerprint) {
-    throw new UserError('the package was signed with this identity; a cosignature is a second person\'s check.', 'E_COSIGN', 'Cosign with the QA approver\'s own identity.');
+    throw new UserError("the package was signed with this identity; a cosignature is a second person's check.", 'E_COSIGN', "Cosign with the QA approver's own identity.");
   }
   const work = mkdtempSync(join(dirname(out), '.auditdesk-cosign-'));
   try {

@@ -68,7 +68,7 @@ export async function checkCosignatureFiles(args: {
   if (!who.publicKeyRaw || who.publicKeyRaw.length !== 32) return refuse('cosigner.pem does not hold an Ed25519 key', PACKAGE_FILES.cosigner);
   if (args.checkpointNote === null) return refuse('checkpoint.cosig cosigns no signed checkpoint.note of this package (absent, or not as signed)');
   if (args.signerFingerprint && who.fingerprint === args.signerFingerprint) {
-    return refuse('the cosigner is the package signer: a cosignature is a second person\'s check, made with another identity', PACKAGE_FILES.cosigner);
+    return refuse("the cosigner is the package signer: a cosignature is a second person's check, made with another identity", PACKAGE_FILES.cosigner);
   }
   const text = new TextDecoder('utf-8', { fatal: false }).decode(args.cosig);
   if (!text.startsWith(args.checkpointNote)) return refuse("checkpoint.cosig does not begin with this package's checkpoint.note: it cosigns another checkpoint");

@@ -110,9 +110,7 @@ export class PackageIntegrity {
         // An anchor from outside the cache (an earlier package) records rows that were
         // handed over: a package ending before it lacks them (TRUNCATED), even though a
         // cache's chain ending early is otherwise only out of date.
-        anchors: this.inputs.anchors.map(
-          (a): Anchor => ({ ...a, lastSeq: BigInt(a.lastSeq), mustReach: a.origin === 'external' }),
-        ),
+        anchors: this.inputs.anchors.map((a): Anchor => ({ ...a, lastSeq: BigInt(a.lastSeq), mustReach: a.origin === 'external' })),
         // The package's Merkle root is over row digests (files[].merkleRoot, equal to the
         // sync seal); a second root over stored hashes would cost a third of the run.
         merkle: false,
@@ -143,8 +141,19 @@ export class PackageIntegrity {
     }
     if (!this.engine) {
       return this.withLimits({
-        tenant: this.inputs.tenant, table: this.inputs.table, rows: 0, intactRows: 0, intact: true, firstSeq: null, lastSeq: null,
-        headHash: null, merkleRoot: null, breaks: [], breaksOmitted: 0, checkpoints: [], cacheComparison: null,
+        tenant: this.inputs.tenant,
+        table: this.inputs.table,
+        rows: 0,
+        intactRows: 0,
+        intact: true,
+        firstSeq: null,
+        lastSeq: null,
+        headHash: null,
+        merkleRoot: null,
+        breaks: [],
+        breaksOmitted: 0,
+        checkpoints: [],
+        cacheComparison: null,
       });
     }
     const result = this.engine.finish();
@@ -157,13 +166,24 @@ export class PackageIntegrity {
    */
   private withLimits(entry: ChainReportJson, result?: ChainResult): IntegrityEntry {
     const base: ChainResult = result ?? {
-      table: entry.table, tenant: entry.tenant, rows: entry.rows, intactRows: entry.intactRows, intact: entry.intact, firstSeq: null, lastSeq: null,
-      headHash: entry.headHash, merkleRoot: null, breaks: [], breaksOmitted: 0, anchors: [], reference: null, unprotected: [],
+      table: entry.table,
+      tenant: entry.tenant,
+      rows: entry.rows,
+      intactRows: entry.intactRows,
+      intact: entry.intact,
+      firstSeq: null,
+      lastSeq: null,
+      headHash: entry.headHash,
+      merkleRoot: null,
+      breaks: [],
+      breaksOmitted: 0,
+      anchors: [],
+      reference: null,
+      unprotected: [],
     };
     return { ...entry, ...chainLimits(base, { profileName: this.inputs.profile.name }) };
   }
 }
-
 
 /**
  * verification.json's entry as the recomputed chain must equal it: it records the
@@ -181,7 +201,15 @@ export function sameEntry(recorded: IntegrityEntry, recomputed: IntegrityEntry):
   const b = 'limits' in recorded ? recomputed : withoutLimits(recomputed);
   const a = recorded;
   const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 

@@ -52,19 +52,24 @@ export const UNNAMED_FILES: readonly string[] = [PACKAGE_FILES.manifest, PACKAGE
 export const COSIGNATURE_FILES: readonly string[] = [PACKAGE_FILES.cosignature, PACKAGE_FILES.cosigner];
 
 export const CONVERSATION_HEADER = [
-  'Log ID', 'Timestamp', 'Agent ID', 'Session ID', 'Channel', 'Prompt', 'Response', 'Model Info',
-  'Model Provider', 'Model Name', 'Model Version', 'Deployment ID', 'Temperature', 'Safety Mode', 'Model Config',
+  'Log ID',
+  'Timestamp',
+  'Agent ID',
+  'Session ID',
+  'Channel',
+  'Prompt',
+  'Response',
+  'Model Info',
+  'Model Provider',
+  'Model Name',
+  'Model Version',
+  'Deployment ID',
+  'Temperature',
+  'Safety Mode',
+  'Model Config',
 ] as const;
 
 /** A name no package entry may have: absolute, climbing out with .., a backslash, a drive letter or a NUL. */
 export function isUnsafePath(name: string): boolean {
-  return (
-    name === '' ||
-    name.startsWith('/') ||
-    name.startsWith('\\') ||
-    /^[A-Za-z]:/.test(name) ||
-    name.includes('\\') ||
-    name.includes('\0') ||
-    name.split('/').some((p) => p === '..')
-  );
+  return name === '' || name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name) || name.includes('\\') || name.includes('\0') || name.split('/').some((p) => p === '..');
 }

@@ -28,7 +28,18 @@ import { listCheckpoints } from '../verify/checkpoints.js';
 import { chainTableName } from '../verify/adapters.js';
 import { CsvFileWriter, FORMULA_TRIGGERS } from '../util/csv.js';
 import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, type ManifestFile } from './manifest.js';
-import { renderReport, type AnomalyLine, type AppendixRow, type ConversationLine, type DecisionLine, type ConfigFinding, type ControlsSection, type Count, type ReportData, type SecretFinding } from './report-pdf.js';
+import {
+  renderReport,
+  type AnomalyLine,
+  type AppendixRow,
+  type ConversationLine,
+  type DecisionLine,
+  type ConfigFinding,
+  type ControlsSection,
+  type Count,
+  type ReportData,
+  type SecretFinding,
+} from './report-pdf.js';
 import type { ControlsReport } from '../controls/engine.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES, UNNAMED_FILES } from './package-files.js';
 import { chainEvidenceFiles, previousNeedsWholeChain, readVerifyPage, type PreviousOutcome } from './chain-evidence.js';
@@ -54,8 +65,21 @@ import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVI
 const CONVERSATION_APPENDIX_CAP = 200;
 
 const CONVERSATION_FIELDS = [
-  'source_key', 'ts', 'agent_id', 'session_id', 'channel', 'prompt', 'response', 'model_info',
-  'model_provider', 'model_name', 'model_version', 'deployment_id', 'temperature', 'safety_mode', 'model_config',
+  'source_key',
+  'ts',
+  'agent_id',
+  'session_id',
+  'channel',
+  'prompt',
+  'response',
+  'model_info',
+  'model_provider',
+  'model_name',
+  'model_version',
+  'deployment_id',
+  'temperature',
+  'safety_mode',
+  'model_config',
 ] as const;
 
 const DEFAULT_SOURCE_NAMES: Record<string, ColumnType> = {
@@ -66,10 +90,19 @@ const DEFAULT_SOURCE_NAMES: Record<string, ColumnType> = {
 
 /** The issue-2 audit_logs columns, for a package without an events table in its selection. */
 const DEFAULT_EVENT_COLUMNS: MappedColumn[] = [
-  ['id', 'uuid', 'source_key'], ['seq', 'int8', 'seq'], ['tenant_id', 'text', 'tenant_id'], ['event_type', 'text', 'event_type'],
-  ['entity_type', 'text', 'entity_type'], ['entity_id', 'text', 'entity_id'], ['severity', 'text', 'severity'], ['user_id', 'text', 'user_id'],
-  ['action_details', 'jsonb', 'action_details'], ['ip_address', 'text', 'ip_address'], ['created_at', 'timestamptz', 'ts'],
-  ['prev_hash', 'text', 'prev_hash'], ['hash', 'text', 'hash'],
+  ['id', 'uuid', 'source_key'],
+  ['seq', 'int8', 'seq'],
+  ['tenant_id', 'text', 'tenant_id'],
+  ['event_type', 'text', 'event_type'],
+  ['entity_type', 'text', 'entity_type'],
+  ['entity_id', 'text', 'entity_id'],
+  ['severity', 'text', 'severity'],
+  ['user_id', 'text', 'user_id'],
+  ['action_details', 'jsonb', 'action_details'],
+  ['ip_address', 'text', 'ip_address'],
+  ['created_at', 'timestamptz', 'ts'],
+  ['prev_hash', 'text', 'prev_hash'],
+  ['hash', 'text', 'hash'],
 ].map(([name, type, field]) => ({ name: name!, type: type!, field: field! }));
 
 export interface ExportProgress {
@@ -186,11 +219,7 @@ function sortedCounts(map: Map<string, number>, byLabel = false): Count[] {
   return byLabel ? list.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0)) : list.sort((a, b) => b.n - a.n || (a.label < b.label ? -1 : 1));
 }
 
-const SECRET_PATTERNS: RegExp[] = [
-  /\bsk-[A-Za-z0-9_-]{8,}/g,
-  /("(?:api[_-]?key|apikey|secret|token|password|access[_-]?key|auth)"\s*:\s*")([^"]+)(")/gi,
-  /\bAKIA[0-9A-Z]{16}\b/g,
-];
+const SECRET_PATTERNS: RegExp[] = [/\bsk-[A-Za-z0-9_-]{8,}/g, /("(?:api[_-]?key|apikey|secret|token|password|access[_-]?key|auth)"\s*:\s*")([^"]+)(")/gi, /\bAKIA[0-9A-Z]{16}\b/g];
 
 /** model_config with secrets replaced; null when it holds none. */
 export function redactConfigSecrets(config: string): string | null {
@@ -235,8 +264,14 @@ class ConfigGroups {
     if (g) g.count++;
     else {
       this.groups.set(key, {
-        agent: s('agent_id'), provider: s('model_provider'), model: s('model_name'), version: s('model_version'),
-        deployment: s('deployment_id'), value, count: 1, firstLogId: String(row.source_key),
+        agent: s('agent_id'),
+        provider: s('model_provider'),
+        model: s('model_name'),
+        version: s('model_version'),
+        deployment: s('deployment_id'),
+        value,
+        count: 1,
+        firstLogId: String(row.source_key),
       });
     }
   }
@@ -303,8 +338,16 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     phaseDone('anomalies');
 
     const rv = await writeGeneric(
-      join(work, PACKAGE_FILES.reviews), PACKAGE_FILES.reviews, REVIEW_TYPES, REVIEW_TYPES.map((c) => c.name), neutraliseOn, open, signal,
-      reviewRows(db, s).raw(true).iterate(s.tenant, s.tenant, ...s.events.where.params) as IterableIterator<unknown[]>,
+      join(work, PACKAGE_FILES.reviews),
+      PACKAGE_FILES.reviews,
+      REVIEW_TYPES,
+      REVIEW_TYPES.map((c) => c.name),
+      neutraliseOn,
+      open,
+      signal,
+      reviewRows(db, s)
+        .raw(true)
+        .iterate(s.tenant, s.tenant, ...s.events.where.params) as IterableIterator<unknown[]>,
       (r) => r.map((v) => (v === null ? null : String(v))),
     );
     files.push(rv);
@@ -315,8 +358,15 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       const { stmt, params } = accessRows(db, s);
       const cols = s.accessTable.columns;
       const ac = await writeGeneric(
-        join(work, PACKAGE_FILES.access), PACKAGE_FILES.access, cols, cols.map((c) => c.name), neutraliseOn, open, signal,
-        stmt.iterate(...params) as IterableIterator<CacheRow>, (r) => fromRecord(cols, r),
+        join(work, PACKAGE_FILES.access),
+        PACKAGE_FILES.access,
+        cols,
+        cols.map((c) => c.name),
+        neutraliseOn,
+        open,
+        signal,
+        stmt.iterate(...params) as IterableIterator<CacheRow>,
+        (r) => fromRecord(cols, r),
       );
       if (ac.rows) {
         files.push(ac);
@@ -333,8 +383,15 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     const driftSummary = summariseDrift(drift, (tableId) => loadTable(db, tableId).columns);
     if (drift.length) {
       const ch = await writeGeneric(
-        join(work, CHANGES_FILE), CHANGES_FILE, CHANGES_COLUMNS, CHANGES_COLUMNS.map((c) => c.name), neutraliseOn, open, signal,
-        drift[Symbol.iterator](), changesCells,
+        join(work, CHANGES_FILE),
+        CHANGES_FILE,
+        CHANGES_COLUMNS,
+        CHANGES_COLUMNS.map((c) => c.name),
+        neutraliseOn,
+        open,
+        signal,
+        drift[Symbol.iterator](),
+        changesCells,
       );
       files.push(ch);
       counts.changes = ch.rows!;
@@ -611,9 +668,18 @@ async function writeEvents(
   const table = s.events.table;
   // Without events in the selection the file still has the standard header, so it parses like any other.
   const cols: MappedColumn[] = table?.columns ?? DEFAULT_EVENT_COLUMNS;
-  const mcols = manifestColumns(cols, cols.map((c) => c.name), neutraliseOn).map((c, i) => ({ ...c, field: cols[i]!.field }));
+  const mcols = manifestColumns(
+    cols,
+    cols.map((c) => c.name),
+    neutraliseOn,
+  ).map((c, i) => ({ ...c, field: cols[i]!.field }));
   const path = join(dir, PACKAGE_FILES.events);
-  const w = new CsvFileWriter(path, cols.map((c) => c.name), mcols.map((c) => c.neutralised), { neutraliseHeader: neutraliseOn });
+  const w = new CsvFileWriter(
+    path,
+    cols.map((c) => c.name),
+    mcols.map((c) => c.neutralised),
+    { neutraliseHeader: neutraliseOn },
+  );
   open.push(w);
   const merkle = new MerkleBuilder();
   const encode = makeDualEncoder(cols, table?.profile ?? JCS_SHA256_V1);
@@ -701,7 +767,12 @@ async function writeConversations(
   for (const c of table?.columns ?? []) if (c.field) byField.set(c.field, { name: c.name, type: c.type });
   const cols = CONVERSATION_FIELDS.map((f) => byField.get(f) ?? DEFAULT_SOURCE_NAMES[f] ?? { name: f, type: 'text' });
   const mcols = manifestColumns(cols, CONVERSATION_HEADER, neutraliseOn);
-  const w = new CsvFileWriter(join(dir, PACKAGE_FILES.conversations), CONVERSATION_HEADER, mcols.map((c) => c.neutralised), { neutraliseHeader: neutraliseOn });
+  const w = new CsvFileWriter(
+    join(dir, PACKAGE_FILES.conversations),
+    CONVERSATION_HEADER,
+    mcols.map((c) => c.neutralised),
+    { neutraliseHeader: neutraliseOn },
+  );
   open.push(w);
   const merkle = new MerkleBuilder();
   const rowDigest = makeRowDigester(cols);
@@ -761,9 +832,7 @@ async function writeAnomalies(
     { name: 'features', type: 'jsonb', field: 'features' },
     { name: 'model_version', type: 'text', field: 'model_version' },
   ];
-  const rows: IterableIterator<CacheRow> = s.anomalyTable
-    ? (anomalyRows(db, s).iterate(s.tenant, ...s.events.where.params) as IterableIterator<CacheRow>)
-    : ([] as CacheRow[])[Symbol.iterator]();
+  const rows: IterableIterator<CacheRow> = s.anomalyTable ? (anomalyRows(db, s).iterate(s.tenant, ...s.events.where.params) as IterableIterator<CacheRow>) : ([] as CacheRow[])[Symbol.iterator]();
   // Latest decision per anomaly (reviews are append-only; the last one stands).
   const decisions = new Map<string, string>();
   for (const r of db.prepare('SELECT anomaly_key, decision FROM reviews WHERE tenant_id = ? ORDER BY review_id').iterate(s.tenant) as IterableIterator<{ anomaly_key: string; decision: string }>) {
@@ -786,7 +855,17 @@ async function writeAnomalies(
     }
     return fromRecord(cols, r);
   };
-  return writeGeneric(join(dir, PACKAGE_FILES.anomalies), PACKAGE_FILES.anomalies, cols, cols.map((c) => c.name), neutraliseOn, open, signal, rows, onRow);
+  return writeGeneric(
+    join(dir, PACKAGE_FILES.anomalies),
+    PACKAGE_FILES.anomalies,
+    cols,
+    cols.map((c) => c.name),
+    neutraliseOn,
+    open,
+    signal,
+    rows,
+    onRow,
+  );
 }
 
 async function writeGeneric<R>(
@@ -801,7 +880,12 @@ async function writeGeneric<R>(
   toValues: (row: R) => (string | null)[],
 ): Promise<ManifestFile> {
   const mcols = manifestColumns(cols, headers, neutraliseOn);
-  const w = new CsvFileWriter(path, headers, mcols.map((c) => c.neutralised), { neutraliseHeader: neutraliseOn });
+  const w = new CsvFileWriter(
+    path,
+    headers,
+    mcols.map((c) => c.neutralised),
+    { neutraliseHeader: neutraliseOn },
+  );
   open.push(w);
   const merkle = new MerkleBuilder();
   const rowDigest = makeRowDigester(cols);
@@ -826,10 +910,7 @@ async function writeGeneric<R>(
  * the bytes do not depend on the machine's time zone; fixed file mode.
  */
 export async function writeZip(path: string, dir: string, names: string[], createdAt: Date, signal: AbortSignal | undefined): Promise<void> {
-  const mtime = new Date(
-    createdAt.getUTCFullYear(), createdAt.getUTCMonth(), createdAt.getUTCDate(),
-    createdAt.getUTCHours(), createdAt.getUTCMinutes(), createdAt.getUTCSeconds(),
-  );
+  const mtime = new Date(createdAt.getUTCFullYear(), createdAt.getUTCMonth(), createdAt.getUTCDate(), createdAt.getUTCHours(), createdAt.getUTCMinutes(), createdAt.getUTCSeconds());
   const zip = new yazl.ZipFile();
   const out = createWriteStream(path, { mode: 0o644 });
   // yazl reports a file it cannot read as an 'error' on the ZipFile; unhandled, that
@@ -869,9 +950,19 @@ export function chainWords(r: Pick<ExportResult, 'integrity' | 'drift'>): string
 }
 
 /** Counts what an export with this filter would write, without writing anything. */
-export function previewExport(db: CacheDb, filter: RecordFilterInput, subject?: DataSubject): { tenant: string; events: number; conversations: number; anomalies: number; reviews: number; accessLog: number; wholeChain: boolean; driftFindings: number } {
+export function previewExport(
+  db: CacheDb,
+  filter: RecordFilterInput,
+  subject?: DataSubject,
+): { tenant: string; events: number; conversations: number; anomalies: number; reviews: number; accessLog: number; wholeChain: boolean; driftFindings: number } {
   const s = select(db, filter, subject);
-  const count = (sql: string, params: unknown[]) => Number(db.prepare(sql).pluck().get(...params));
+  const count = (sql: string, params: unknown[]) =>
+    Number(
+      db
+        .prepare(sql)
+        .pluck()
+        .get(...params),
+    );
   const access = accessWhere(s);
   return {
     tenant: s.tenant,
@@ -892,10 +983,17 @@ export type { SourceTable };
 
 /** First and last time of the exported events and conversations (canonical UTC text, as cached). */
 function exportedSpan(db: CacheDb, s: Selection): { first: string | null; last: string | null } {
-  const span = (w: { sql: string; params: unknown[] }) => db.prepare(`SELECT min(r.ts) AS first, max(r.ts) AS last FROM records r ${w.sql}`).get(...w.params) as { first: string | null; last: string | null };
+  const span = (w: { sql: string; params: unknown[] }) =>
+    db.prepare(`SELECT min(r.ts) AS first, max(r.ts) AS last FROM records r ${w.sql}`).get(...w.params) as { first: string | null; last: string | null };
   const both = [span(s.events.where), span(s.conversations.where)];
-  const firsts = both.map((b) => b.first).filter((t): t is string => t !== null).sort();
-  const lasts = both.map((b) => b.last).filter((t): t is string => t !== null).sort();
+  const firsts = both
+    .map((b) => b.first)
+    .filter((t): t is string => t !== null)
+    .sort();
+  const lasts = both
+    .map((b) => b.last)
+    .filter((t): t is string => t !== null)
+    .sort();
   return { first: firsts[0] ?? null, last: lasts.at(-1) ?? null };
 }
 

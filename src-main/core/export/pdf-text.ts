@@ -38,7 +38,10 @@ export const FONTS = {
 export function registerReportFonts(doc: PDFKit.PDFDocument): void {
   doc.registerFont('body', FONTS.body);
   doc.registerFont('bold', FONTS.bold);
-  for (const [name, f] of [['cjk', NOTO_CJK.regular], ['cjk-bold', NOTO_CJK.bold]] as const) {
+  for (const [name, f] of [
+    ['cjk', NOTO_CJK.regular],
+    ['cjk-bold', NOTO_CJK.bold],
+  ] as const) {
     if (existsSync(f.path)) doc.registerFont(name, f.path, f.family);
   }
 }

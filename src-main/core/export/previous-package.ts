@@ -14,10 +14,18 @@ export async function readPreviousPackage(path: string): Promise<PreviousPackage
   const verified = await verifyPackage(path);
   const tlog = packageTlog(verified);
   if (verified.verdict === 'invalid') {
-    throw new UserError(`the previous package ${basename(path)} does not verify (${verified.failures[0]?.code}: ${verified.failures[0]?.message}).`, 'E_INPUT', 'Name the package of the earlier visit as it was handed over.');
+    throw new UserError(
+      `the previous package ${basename(path)} does not verify (${verified.failures[0]?.code}: ${verified.failures[0]?.message}).`,
+      'E_INPUT',
+      'Name the package of the earlier visit as it was handed over.',
+    );
   }
   if (!tlog) {
-    throw new UserError(`the previous package ${basename(path)} carries no signed chain checkpoint (it was made before AuditDesk wrote them, or is a filtered export).`, 'E_INPUT', 'Export without --previous; the new package starts the series.');
+    throw new UserError(
+      `the previous package ${basename(path)} carries no signed chain checkpoint (it was made before AuditDesk wrote them, or is a filtered export).`,
+      'E_INPUT',
+      'Export without --previous; the new package starts the series.',
+    );
   }
   return { packageId: verified.packageId, createdAt: verified.createdAt ?? null, tlog, cosignature: verified.cosignature };
 }
@@ -41,4 +49,3 @@ export function previousPackageAnchor(p: PreviousPackage): ManifestAnchor | null
     signature: 'valid',
   };
 }
-

@@ -236,7 +236,10 @@ class Layout {
     const runs = textRuns(text);
     if (!runs.length) runs.push({ text: '', font: 'text' });
     runs.forEach((run, i) => {
-      this.doc.font(fontFor(run.font, style.bold ?? false)).fontSize(style.size).fillColor(style.color ?? INK);
+      this.doc
+        .font(fontFor(run.font, style.bold ?? false))
+        .fontSize(style.size)
+        .fillColor(style.color ?? INK);
       const o = { ...opts, continued: i < runs.length - 1 };
       if (i === 0 && at) this.doc.text(run.text, at.x, at.y, o);
       else this.doc.text(run.text, o);
@@ -244,7 +247,15 @@ class Layout {
   }
 
   widthOf(text: string, style: TextStyle): number {
-    return textRuns(text).reduce((w, run) => w + this.doc.font(fontFor(run.font, style.bold ?? false)).fontSize(style.size).widthOfString(run.text), 0);
+    return textRuns(text).reduce(
+      (w, run) =>
+        w +
+        this.doc
+          .font(fontFor(run.font, style.bold ?? false))
+          .fontSize(style.size)
+          .widthOfString(run.text),
+      0,
+    );
   }
 
   /** The height `text` takes when wrapped at `width`: exact for one font, generous when runs mix fonts. */
@@ -302,7 +313,12 @@ class Layout {
         this.doc.text(h, x, y, { width: widths[i]! - 4, lineBreak: false });
         x += widths[i]!;
       });
-      this.doc.moveTo(M, y + lineH - 1).lineTo(A4.w - M, y + lineH - 1).lineWidth(0.5).strokeColor(MUTED).stroke();
+      this.doc
+        .moveTo(M, y + lineH - 1)
+        .lineTo(A4.w - M, y + lineH - 1)
+        .lineWidth(0.5)
+        .strokeColor(MUTED)
+        .stroke();
       this.doc.y = y + lineH + 1;
     };
     this.ensure(lineH * 3);
@@ -351,7 +367,11 @@ class Layout {
       this.write(d.label, { size: 8 }, { x: M, y: y + 1 }, { width: labelW - 4 });
       const w = Math.max(1, (d.n / peak) * barW);
       this.doc.rect(M + labelW, y + 1, w, 9).fill(BAR);
-      this.doc.font(BODY).fontSize(8).fillColor(INK).text(String(d.n), M + labelW + w + 4, y + 1, { lineBreak: false });
+      this.doc
+        .font(BODY)
+        .fontSize(8)
+        .fillColor(INK)
+        .text(String(d.n), M + labelW + w + 4, y + 1, { lineBreak: false });
       y += rowH;
     });
     this.doc.x = M;
@@ -370,7 +390,12 @@ class Layout {
     const peak = Math.max(...data.map((d) => d.n), 1);
     const slot = width / data.length;
     const bar = Math.max(0.5, slot * 0.8);
-    this.doc.moveTo(M, top + h).lineTo(M + width, top + h).lineWidth(0.5).strokeColor(MUTED).stroke();
+    this.doc
+      .moveTo(M, top + h)
+      .lineTo(M + width, top + h)
+      .lineWidth(0.5)
+      .strokeColor(MUTED)
+      .stroke();
     data.forEach((d, i) => {
       const bh = (d.n / peak) * (h - 10);
       this.doc.rect(M + i * slot, top + h - bh, bar, bh).fill(BAR);
@@ -406,7 +431,11 @@ function limitsSection(L: Layout, integ: IntegrityEntry | null, tenant: string):
   const earliest = earliestHead(integ);
   if (earliest) {
     // A checkpoint only protects what happened after it: the first sync's own head cannot reveal a tail cut before that sync.
-    L.para(`before_anchor: the chain was compared with heads recorded earlier, the first of them ${earliest.label}. A tail removed, or a history rewritten consistently from its start, before that was recorded would not be seen.`, INK, 9);
+    L.para(
+      `before_anchor: the chain was compared with heads recorded earlier, the first of them ${earliest.label}. A tail removed, or a history rewritten consistently from its start, before that was recorded would not be seen.`,
+      INK,
+      9,
+    );
   }
   if (!integ.limits.length && integ.verdict !== 'empty') {
     L.para(`No other limit was found for this chain: every value it holds is protected by the profile used (${integ.anchor ? `checked against ${integ.anchor.label}` : 'no earlier anchor'}).`);
@@ -436,7 +465,11 @@ function controlsSection(L: Layout, c: ControlsSection): void {
     ['Policy', JSON.stringify(c.policy)],
   ]);
   const words: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', not_applicable: 'N/A', error: 'ERROR' };
-  L.table(['control', 'verdict', 'summary'], [120, 40, 335], c.controls.map((x) => [x.id, words[x.status] ?? x.status, x.summary]));
+  L.table(
+    ['control', 'verdict', 'summary'],
+    [120, 40, 335],
+    c.controls.map((x) => [x.id, words[x.status] ?? x.status, x.summary]),
+  );
   L.para('Evidence and the exact SQL of each verdict are in the controls report (auditdesk controls --json) the auditor keeps with this package.', MUTED, 8.5);
 }
 
@@ -469,8 +502,17 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
 
   // Cover
   doc.addPage();
-  doc.font(BOLD).fontSize(22).fillColor(INK).text(data.subject ? 'Data-subject package' : 'Compliance package', M, 120);
-  L.write(data.subject ? `Every row of one data subject (GDPR), user ${printable(data.subject.userId)}` : 'Audit trail export with integrity verification', { size: 13, color: MUTED }, { x: M }, { width: A4.w - 2 * M });
+  doc
+    .font(BOLD)
+    .fontSize(22)
+    .fillColor(INK)
+    .text(data.subject ? 'Data-subject package' : 'Compliance package', M, 120);
+  L.write(
+    data.subject ? `Every row of one data subject (GDPR), user ${printable(data.subject.userId)}` : 'Audit trail export with integrity verification',
+    { size: 13, color: MUTED },
+    { x: M },
+    { width: A4.w - 2 * M },
+  );
   doc.moveDown(2);
   L.kv([
     ['Tenant', data.tenant],
@@ -501,7 +543,12 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
 
   // Summary
   L.h1('Summary');
-  L.table(['Item', 'Rows'], [300, 100], data.counts.map((c) => [c.label, String(c.n)]), 9);
+  L.table(
+    ['Item', 'Rows'],
+    [300, 100],
+    data.counts.map((c) => [c.label, String(c.n)]),
+    9,
+  );
   L.columns('Events per day', data.eventsPerDay);
   L.hbars('Events by type', data.eventsByType);
   L.hbars('Events by severity', data.eventsBySeverity);
@@ -527,16 +574,29 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
       ['First row', integ.firstSeq === null ? '-' : `seq ${integ.firstSeq}`],
       ['Chain head', integ.lastSeq === null ? '-' : `seq ${integ.lastSeq}, hash ${integ.headHash ?? 'NULL'}`],
       ['Merkle root', integ.merkleRoot ? `${integ.merkleRoot} (RFC 6962, over the row digests of audit_events.csv)` : '-'],
-      ['Scope', data.contiguous ? 'every event of the period, checked by the verification engine (missing rows are breaks)' : 'a filtered subset (rows are checked on their own and linked where seq is consecutive)'],
+      [
+        'Scope',
+        data.contiguous
+          ? 'every event of the period, checked by the verification engine (missing rows are breaks)'
+          : 'a filtered subset (rows are checked on their own and linked where seq is consecutive)',
+      ],
     ]);
     if (integ.checkpoints.length) {
       L.h2('Signed checkpoints compared');
-      L.table(['checkpoint', 'seq', 'signature', 'outcome'], [230, 70, 70, 125], integ.checkpoints.map((c) => [c.label, String(c.lastSeq), c.signature, c.outcome]));
+      L.table(
+        ['checkpoint', 'seq', 'signature', 'outcome'],
+        [230, 70, 70, 125],
+        integ.checkpoints.map((c) => [c.label, String(c.lastSeq), c.signature, c.outcome]),
+      );
     }
     previousCosignatureSection(L, data);
     if (integ.breaks.length) {
       L.h2('Every break');
-      L.table(['seq', 'kind', 'row id', 'time'], [60, 70, 190, 175], integ.breaks.map((b) => [String(b.seq ?? '-'), b.kind, b.id ?? '-', b.time ?? '-']));
+      L.table(
+        ['seq', 'kind', 'row id', 'time'],
+        [60, 70, 190, 175],
+        integ.breaks.map((b) => [String(b.seq ?? '-'), b.kind, b.id ?? '-', b.time ?? '-']),
+      );
       if (integ.breaksOmitted) L.para(`${integ.breaksOmitted} further break(s) are counted but not listed.`, MUTED, 8.5);
       L.h2('Explanations');
       for (const b of integ.breaks) {
@@ -578,7 +638,11 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   L.h2('Model versions outside the approved list');
   if (data.unapprovedVersions === null) {
     L.para('No approved-version list was given for this export (--approved-version), so every version in use is listed for review:', MUTED, 9);
-    L.table(['provider / model / version', 'conversations'], [300, 100], data.conversationsByVersion.map((c) => [c.label, String(c.n)]));
+    L.table(
+      ['provider / model / version', 'conversations'],
+      [300, 100],
+      data.conversationsByVersion.map((c) => [c.label, String(c.n)]),
+    );
   } else if (!data.unapprovedVersions.length) L.para(`None. Approved: ${data.approvedVersions.join(', ')}.`);
   else {
     L.para(`Approved: ${data.approvedVersions.join(', ')}.`, MUTED, 9);
@@ -587,7 +651,11 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   L.h2(`Secrets in model_config (${data.secrets.length} conversations)`);
   if (data.secrets.length) {
     L.para('Values are REDACTED here. The CSV keeps the source value unchanged, as evidence.', MUTED, 8.5);
-    L.table(['log id', 'agent', 'model_config (redacted)'], [150, 60, 285], data.secrets.slice(0, 500).map((s) => [s.logId, s.agent ?? '-', s.redactedConfig]));
+    L.table(
+      ['log id', 'agent', 'model_config (redacted)'],
+      [150, 60, 285],
+      data.secrets.slice(0, 500).map((s) => [s.logId, s.agent ?? '-', s.redactedConfig]),
+    );
   } else L.para('None found.');
 
   if (data.controls) controlsSection(L, data.controls);
@@ -626,9 +694,14 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     ['Package id', data.packageId],
   ]);
   L.h2('Files covered by the signed manifest');
-  L.table(['file', 'rows', 'SHA-256'], [110, 50, 335], data.files.map((f) => [f.name, f.rows === null ? '-' : String(f.rows), f.sha256]), 7);
+  L.table(
+    ['file', 'rows', 'SHA-256'],
+    [110, 50, 335],
+    data.files.map((f) => [f.name, f.rows === null ? '-' : String(f.rows), f.sha256]),
+    7,
+  );
   L.para(
-    'This PDF carries an embedded signature by the PDF key above. manifest.json names this PDF\'s certificate fingerprint and every file\'s SHA-256, and manifest.sig is the Ed25519 signature of manifest.json by the manifest key.',
+    "This PDF carries an embedded signature by the PDF key above. manifest.json names this PDF's certificate fingerprint and every file's SHA-256, and manifest.sig is the Ed25519 signature of manifest.json by the manifest key.",
     MUTED,
     8.5,
   );
@@ -651,7 +724,11 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font(BODY).fontSize(8).fillColor(MUTED).text(`Page ${i + 1} of ${range.count}  -  package ${data.packageId}`, M, A4.h - 30, { width: A4.w - 2 * M, align: 'center', lineBreak: false });
+    doc
+      .font(BODY)
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text(`Page ${i + 1} of ${range.count}  -  package ${data.packageId}`, M, A4.h - 30, { width: A4.w - 2 * M, align: 'center', lineBreak: false });
     doc.page.margins.bottom = bottom;
   }
   doc.end();
@@ -724,10 +801,19 @@ function verdictBlock(doc: PDFKit.PDFDocument, L: Layout, data: ReportData): voi
   doc.font(BOLD).fontSize(12).fillColor(INK).text('Verdict', M);
   doc.moveDown(0.2);
   const chain = integ ? chainVerdict(integ, data) : 'No audit events in the selection, so no hash chain to verify';
-  doc.font(BOLD).fontSize(10).fillColor(integ ? chainColour(integ, data) : MUTED).text(chain, M);
+  doc
+    .font(BOLD)
+    .fontSize(10)
+    .fillColor(integ ? chainColour(integ, data) : MUTED)
+    .text(chain, M);
   if (d.findings) {
     const tables = Object.entries(d.byTable)
-      .map(([t, kinds]) => `${t}: ${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}`)
+      .map(
+        ([t, kinds]) =>
+          `${t}: ${Object.entries(kinds)
+            .map(([k, n]) => `${n} ${k}`)
+            .join(', ')}`,
+      )
       .join('; ');
     doc.font(BOLD).fontSize(10).fillColor(BAD).text(`${d.statement} (${tables}). Both versions of each are in changes.csv; ${d.open} not decided yet.`, M);
   } else {
@@ -742,8 +828,14 @@ function driftSection(L: Layout, data: ReportData): void {
   const d = data.drift.summary;
   if (!d.findings) return;
   L.h1('Changes at the source');
-  L.para(`${d.statement}. AuditDesk keeps every version it saw: the earlier and later values of each row are in changes.csv. A deleted row stays in its table's CSV as it was cached; changes.csv marks it deleted at the source.`);
-  L.table(['table', 'row id', 'change', 'first detected', 'status'], [120, 170, 55, 110, 40], data.drift.lines.map((l) => [l.table, l.key, l.kind, l.detectedAt, l.status]));
+  L.para(
+    `${d.statement}. AuditDesk keeps every version it saw: the earlier and later values of each row are in changes.csv. A deleted row stays in its table's CSV as it was cached; changes.csv marks it deleted at the source.`,
+  );
+  L.table(
+    ['table', 'row id', 'change', 'first detected', 'status'],
+    [120, 170, 55, 110, 40],
+    data.drift.lines.map((l) => [l.table, l.key, l.kind, l.detectedAt, l.status]),
+  );
   if (data.drift.lines.length < d.findings) L.para(`${d.findings - data.drift.lines.length} further finding(s) are in changes.csv but not listed here.`, MUTED, 8.5);
 }
 
@@ -769,7 +861,11 @@ function exceptionsSection(L: Layout, data: ReportData): void {
     L.para('The exceptions queue was empty at export: no chain break, drift finding, anomaly at or above the threshold, model/configuration finding or failed control needed a decision.');
     return;
   }
-  L.para(`${r.total} item(s): ${r.decided} decided, ${r.open} open. Each decision is signed with the reviewer's identity over the item's evidence hash (docs/review.md); the signatures are in decisions.csv and journal.jsonl, and verify-package checks them. Times are UTC.`, MUTED, 8.5);
+  L.para(
+    `${r.total} item(s): ${r.decided} decided, ${r.open} open. Each decision is signed with the reviewer's identity over the item's evidence hash (docs/review.md); the signatures are in decisions.csv and journal.jsonl, and verify-package checks them. Times are UTC.`,
+    MUTED,
+    8.5,
+  );
   for (const item of r.items.slice(0, MAX_EXCEPTIONS_LISTED)) {
     L.ensure(60);
     L.doc.moveDown(0.4);
@@ -815,7 +911,12 @@ function conversationAppendix(L: Layout, data: ReportData): void {
     MUTED,
     9,
   );
-  L.table(['time (UTC)', 'agent', 'provider / model / version', 'prompt'], [112, 60, 100, 223], c.lines.map((l) => [l.ts, l.agent, l.model, l.prompt]), 7);
+  L.table(
+    ['time (UTC)', 'agent', 'provider / model / version', 'prompt'],
+    [112, 60, 100, 223],
+    c.lines.map((l) => [l.ts, l.agent, l.model, l.prompt]),
+    7,
+  );
 }
 
 /** The four-eyes review of the previous visit: who cosigned the checkpoint this chain was compared with. */

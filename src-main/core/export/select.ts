@@ -85,7 +85,10 @@ export function loadTable(db: CacheDb, tableId: number, tenant?: string): Source
 
 /** The single table of `kind` that the selection touches; several (two sources) is refused. */
 function oneTable(db: CacheDb, sql: string, params: unknown[], what: string, tenant?: string): SourceTable | null {
-  const ids = db.prepare(sql).pluck().all(...params) as number[];
+  const ids = db
+    .prepare(sql)
+    .pluck()
+    .all(...params) as number[];
   if (ids.length > 1) {
     throw new UserError(`the selection spans ${ids.length} ${what} tables (several sources in one cache).`, 'E_INPUT', 'Export from a cache that holds one source.');
   }
@@ -124,7 +127,11 @@ export function select(db: CacheDb, input: RecordFilterInput, subject?: DataSubj
   const filter = exportFilter(input);
   const tenant = filter.tenant[0];
   if (subject && (filter.user?.length || filter.session?.length)) {
-    throw new UserError('a data-subject export chooses its rows by the subject: it takes no user or session filter.', 'E_USAGE', 'Drop --user/--session; name the subject\'s sessions with --subject-session.');
+    throw new UserError(
+      'a data-subject export chooses its rows by the subject: it takes no user or session filter.',
+      'E_USAGE',
+      "Drop --user/--session; name the subject's sessions with --subject-session.",
+    );
   }
   const ew = subject ? buildWhere({ ...filter, kind: 'event', user: [subject.userId] }) : whereFor(filter, 'event');
   const cw = subject ? (subject.sessions.length ? buildWhere({ ...filter, kind: 'conversation', session: subject.sessions }) : { sql: 'WHERE 0', params: [] }) : whereFor(filter, 'conversation');
@@ -132,13 +139,47 @@ export function select(db: CacheDb, input: RecordFilterInput, subject?: DataSubj
   const conversations = oneTable(db, `SELECT DISTINCT r.table_id FROM records r ${cw.sql}`, cw.params, 'conversation');
   const anomalyTable = oneTable(db, 'SELECT DISTINCT table_id FROM anomalies WHERE tenant_id = ?', [tenant], 'anomaly');
   const accessTable = oneTable(db, 'SELECT DISTINCT table_id FROM access_log WHERE tenant_id = ?', [tenant], 'access-log');
-  return { filter, tenant, events: { where: ew, table: events }, conversations: { where: cw, table: conversations }, anomalyTable, accessTable, subject: subject ?? null, contiguous: !subject && keepsWholeChain(filter) };
+  return {
+    filter,
+    tenant,
+    events: { where: ew, table: events },
+    conversations: { where: cw, table: conversations },
+    anomalyTable,
+    accessTable,
+    subject: subject ?? null,
+    contiguous: !subject && keepsWholeChain(filter),
+  };
 }
 
 const RECORD_FIELDS = new Set([
-  'source_key', 'tenant_id', 'ts', 'seq', 'prev_hash', 'hash', 'event_type', 'entity_type', 'entity_id', 'severity', 'user_id',
-  'ip_address', 'action_details', 'agent_id', 'session_id', 'channel', 'prompt', 'response', 'model_info', 'model_provider',
-  'model_name', 'model_version', 'deployment_id', 'temperature', 'temperature_num', 'safety_mode', 'model_config', 'extra',
+  'source_key',
+  'tenant_id',
+  'ts',
+  'seq',
+  'prev_hash',
+  'hash',
+  'event_type',
+  'entity_type',
+  'entity_id',
+  'severity',
+  'user_id',
+  'ip_address',
+  'action_details',
+  'agent_id',
+  'session_id',
+  'channel',
+  'prompt',
+  'response',
+  'model_info',
+  'model_provider',
+  'model_name',
+  'model_version',
+  'deployment_id',
+  'temperature',
+  'temperature_num',
+  'safety_mode',
+  'model_config',
+  'extra',
 ]);
 
 /** Only the columns a file needs: records rows are wide, and 100k full rows are mostly garbage to collect. */

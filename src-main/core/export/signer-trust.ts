@@ -96,7 +96,7 @@ function caProblem(caDer: Buffer, signerDer: Buffer, pdfDer: Buffer | null, crea
   // Read from the extensions themselves: node's x509.ca is false for a CA whose keyUsage lacks keyCertSign, which would hide the real reason.
   const ext = extensionsOf(caDer);
   const constraints = ext.get('basicConstraints') as { cA?: boolean } | undefined;
-  if (!constraints?.cA) return 'the --trust certificate is not a CA (basicConstraints CA is not set), and it is not the signer\'s own certificate';
+  if (!constraints?.cA) return "the --trust certificate is not a CA (basicConstraints CA is not set), and it is not the signer's own certificate";
   const keyUsage = ext.get('keyUsage') as { keyCertSign?: boolean } | undefined;
   if (keyUsage && !keyUsage.keyCertSign) return 'the --trust CA may not sign certificates (its keyUsage lacks keyCertSign)';
   if (Number.isNaN(createdAt)) return "the package's createdAt is not a date, so the CA's validity cannot be checked";
@@ -114,13 +114,7 @@ function caProblem(caDer: Buffer, signerDer: Buffer, pdfDer: Buffer | null, crea
  * The pin for this signer. `trust` is what the reader passed (a fingerprint or a PEM);
  * `trustedSigners` the identities marked trusted in the app.
  */
-export function pinSigner(
-  signerDer: Buffer,
-  pdfDer: Buffer | null,
-  createdAt: string | null,
-  trust: string | undefined,
-  trustedSigners: readonly TrustedSigner[],
-): PinResult {
+export function pinSigner(signerDer: Buffer, pdfDer: Buffer | null, createdAt: string | null, trust: string | undefined, trustedSigners: readonly TrustedSigner[]): PinResult {
   const fp = fingerprintOf(signerDer);
   if (trust !== undefined) {
     const pinned = normaliseFingerprint(trust);
@@ -136,7 +130,11 @@ export function pinSigner(
     try {
       problem = caProblem(trustDer, signerDer, pdfDer, createdAt === null ? Number.NaN : Date.parse(createdAt));
     } catch (e) {
-      throw new UserError(`--trust holds no readable certificate (${(e as Error).message}).`, 'E_INPUT', 'Pass the PEM file of the signer certificate or of the organisation CA, or the 64-hex-digit fingerprint.');
+      throw new UserError(
+        `--trust holds no readable certificate (${(e as Error).message}).`,
+        'E_INPUT',
+        'Pass the PEM file of the signer certificate or of the organisation CA, or the 64-hex-digit fingerprint.',
+      );
     }
     return problem === null
       ? { trusted: true, pinnedBy: `the organisation CA passed with --trust (${subjectOf(trustDer).name || fingerprintOf(trustDer)})`, reason: null }

@@ -188,14 +188,28 @@ async function digestEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number
   return { sha256: h.digest('hex'), size };
 }
 
-
 /** Same chain result, compared as canonical JSON (both sides are plain JSON values). */
 
 export async function verifyPackage(zipPath: string, opts: VerifyPackageOptions = {}): Promise<PackageVerification> {
   if (!existsSync(zipPath) || !statSync(zipPath).isFile()) {
     throw new UserError(`package ${zipPath} does not exist.`, 'E_NOT_FOUND', 'Check the path.');
   }
-  const result: PackageVerification = { verdict: 'invalid', valid: false, failures: [], notes: [], signer: null, packageId: null, createdAt: null, chain: null, checkpoint: null, previous: null, drift: null, chainMethod: null, subject: null, cosignature: null };
+  const result: PackageVerification = {
+    verdict: 'invalid',
+    valid: false,
+    failures: [],
+    notes: [],
+    signer: null,
+    packageId: null,
+    createdAt: null,
+    chain: null,
+    checkpoint: null,
+    previous: null,
+    drift: null,
+    chainMethod: null,
+    subject: null,
+    cosignature: null,
+  };
   const fail = (code: FailureCode, message: string, file?: string) => result.failures.push(file ? { code, file, message } : { code, message });
 
   let zip: yauzl.ZipFile;
@@ -354,7 +368,8 @@ async function checkContents(
   for (const name of REQUIRED_FILES) {
     if (!named.has(name)) fail('MISSING_FILE', `${name}, which every package holds, is not named in the signed manifest`, name);
   }
-  if ((manifest.drift?.findings ?? 0) > 0 && !named.has(CHANGES_FILE)) fail('CHANGES_MISMATCH', `the manifest counts ${manifest.drift.findings} drift finding(s) but names no changes.csv`, CHANGES_FILE);
+  if ((manifest.drift?.findings ?? 0) > 0 && !named.has(CHANGES_FILE))
+    fail('CHANGES_MISMATCH', `the manifest counts ${manifest.drift.findings} drift finding(s) but names no changes.csv`, CHANGES_FILE);
   // Files whose bytes are exactly what the manifest records: only these are parsed.
   const intact = new Set<string>();
   for (const f of named.values()) {
@@ -399,7 +414,11 @@ async function checkContents(
       const check = verifyPdfSignature(pdf);
       if (!check.ok) fail('PDF_SIGNATURE_INVALID', `report.pdf: ${check.reason}`, PACKAGE_FILES.report);
       if (check.certFingerprint && check.certFingerprint !== manifest.signer.pdfCertificateFingerprint) {
-        fail('PDF_SIGNER_MISMATCH', `report.pdf is signed by certificate ${check.certFingerprint}, not the one the manifest names (${manifest.signer.pdfCertificateFingerprint})`, PACKAGE_FILES.report);
+        fail(
+          'PDF_SIGNER_MISMATCH',
+          `report.pdf is signed by certificate ${check.certFingerprint}, not the one the manifest names (${manifest.signer.pdfCertificateFingerprint})`,
+          PACKAGE_FILES.report,
+        );
       }
       if (check.certDer && certDer && cert) {
         const problem = bindingProblem(certDer, check.certDer);

@@ -138,11 +138,7 @@ export function makeEd25519Certificate(subject: Subject, publicKey: KeyObject, v
   fields[6] = asn1.fromDer((publicKey.export({ type: 'spki', format: 'der' }) as Buffer).toString('binary'));
   const tbsDer = toDer(tbs);
   const signature = issuer.sign(tbsDer);
-  const certAsn1 = asn1.create(U, asn1.Type.SEQUENCE, true, [
-    tbs,
-    algId(),
-    asn1.create(U, asn1.Type.BITSTRING, false, String.fromCharCode(0) + signature.toString('binary')),
-  ]);
+  const certAsn1 = asn1.create(U, asn1.Type.SEQUENCE, true, [tbs, algId(), asn1.create(U, asn1.Type.BITSTRING, false, String.fromCharCode(0) + signature.toString('binary'))]);
   return toDer(certAsn1);
 }
 
@@ -172,7 +168,10 @@ export function formatFingerprint(fp: string): string {
 }
 
 export function certPem(der: Buffer): string {
-  const b64 = der.toString('base64').match(/.{1,64}/g)!.join('\n');
+  const b64 = der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 

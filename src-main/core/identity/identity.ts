@@ -14,17 +14,7 @@ import forge from 'node-forge';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { buildP12, readP12, P12PasswordError } from './p12.js';
-import {
-  certMatchesKey,
-  certPem,
-  fingerprintOf,
-  makeEd25519Certificate,
-  makeRsaIdentity,
-  forgeCertificate,
-  rsaIssuer,
-  subjectOf,
-  type Subject,
-} from './certs.js';
+import { certMatchesKey, certPem, fingerprintOf, makeEd25519Certificate, makeRsaIdentity, forgeCertificate, rsaIssuer, subjectOf, type Subject } from './certs.js';
 
 // The contract owns the shape (the renderer reads it as a type only).
 export type { IdentityInfo } from '../contract/export.js';
@@ -65,13 +55,21 @@ function validSubject(s: Subject): void {
     // eslint-disable-next-line no-control-regex
     const control = /[\u0000-\u001f\u007f-\u009f]/.exec(v);
     if (control) {
-      throw new UserError(`identity ${k} contains a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}).`, 'E_INPUT', `Type --${k} as plain text on one line.`);
+      throw new UserError(
+        `identity ${k} contains a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}).`,
+        'E_INPUT',
+        `Type --${k} as plain text on one line.`,
+      );
     }
   }
   if (!/^[^@\s]+@[^@\s]+$/.test(s.email)) throw new UserError(`"${s.email}" is not an email address.`, 'E_INPUT', 'Pass --email name@example.org.');
   // The certificate's emailAddress is an IA5String: ASCII only.
   if (/[^\x21-\x7e]/.test(s.email)) {
-    throw new UserError(`email address "${s.email}" has characters beyond ASCII, which a certificate's email field cannot hold.`, 'E_INPUT', 'Pass the ASCII form of the address (an IDN domain in its xn-- form).');
+    throw new UserError(
+      `email address "${s.email}" has characters beyond ASCII, which a certificate's email field cannot hold.`,
+      'E_INPUT',
+      'Pass the ASCII form of the address (an IDN domain in its xn-- form).',
+    );
   }
 }
 
@@ -147,9 +145,7 @@ function pairKeys(contents: ReturnType<typeof readP12>): { ed?: Pair; rsa?: Pair
   const unsupported: string[] = [];
   for (const k of contents.keys) {
     const key = createPrivateKey({ key: k.pkcs8Der, format: 'der', type: 'pkcs8' });
-    const cert =
-      contents.certs.find((c) => k.localKeyId && c.localKeyId === k.localKeyId && certMatchesKey(c.der, key)) ??
-      contents.certs.find((c) => certMatchesKey(c.der, key));
+    const cert = contents.certs.find((c) => k.localKeyId && c.localKeyId === k.localKeyId && certMatchesKey(c.der, key)) ?? contents.certs.find((c) => certMatchesKey(c.der, key));
     if (!cert) continue;
     used.add(cert.der);
     if (key.asymmetricKeyType === 'ed25519' && !ed) ed = { key, certDer: cert.der };
@@ -211,11 +207,7 @@ export function importIdentity(file: string, opts: ImportIdentityOptions): Ident
   const { ed, rsa, others, unsupported } = pairKeys(readIdentityFile(file, opts.password));
   if (!rsa) {
     const what = unsupported.length ? `only ${unsupported.join(', ')} keys` : 'no RSA key with a matching certificate';
-    throw new UserError(
-      `${file} has ${what}; the PDF signature needs an RSA key.`,
-      'E_IDENTITY',
-      'Ask your PKI team for an RSA signing certificate, or create one with `auditdesk identity create`.',
-    );
+    throw new UserError(`${file} has ${what}; the PDF signature needs an RSA key.`, 'E_IDENTITY', 'Ask your PKI team for an RSA signing certificate, or create one with `auditdesk identity create`.');
   }
   const password = opts.newPassword ?? opts.password;
   checkPassword(password);
@@ -251,7 +243,9 @@ export function importIdentity(file: string, opts: ImportIdentityOptions): Ident
 export function listIdentities(dir: string): (IdentityInfo & { file: string })[] {
   if (!existsSync(dir)) return [];
   const out: (IdentityInfo & { file: string })[] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     try {
       const meta = JSON.parse(readFileSync(join(dir, f), 'utf8')) as IdentityInfo & { file: string };
       out.push(meta);

@@ -39,7 +39,9 @@ function repeatTo(b: Buffer, v: number): Buffer {
 function macKey(hash: { name: string; u: number; v: number }, password: string, salt: Buffer, iterations: number): Buffer {
   // The password as a BMPString (UTF-16 big-endian) with a 2-byte terminator.
   const bmp = Buffer.from(`${password}\0`, 'utf16le').swap16();
-  let a = createHash(hash.name).update(Buffer.concat([Buffer.alloc(hash.v, 3), repeatTo(salt, hash.v), repeatTo(bmp, hash.v)])).digest();
+  let a = createHash(hash.name)
+    .update(Buffer.concat([Buffer.alloc(hash.v, 3), repeatTo(salt, hash.v), repeatTo(bmp, hash.v)]))
+    .digest();
   for (let i = 1; i < iterations; i++) a = createHash(hash.name).update(a).digest();
   return a;
 }
@@ -71,22 +73,13 @@ function octets(bytes: string): forge.asn1.Asn1 {
 
 function bagAttributes(localKeyId: Buffer, friendlyName: string): forge.asn1.Asn1 {
   return asn1.create(U, asn1.Type.SET, true, [
-    asn1.create(U, asn1.Type.SEQUENCE, true, [
-      oid(pki.oids.localKeyId!),
-      asn1.create(U, asn1.Type.SET, true, [octets(bin(localKeyId))]),
-    ]),
-    asn1.create(U, asn1.Type.SEQUENCE, true, [
-      oid(pki.oids.friendlyName!),
-      asn1.create(U, asn1.Type.SET, true, [asn1.create(U, asn1.Type.BMPSTRING, false, friendlyName)]),
-    ]),
+    asn1.create(U, asn1.Type.SEQUENCE, true, [oid(pki.oids.localKeyId!), asn1.create(U, asn1.Type.SET, true, [octets(bin(localKeyId))])]),
+    asn1.create(U, asn1.Type.SEQUENCE, true, [oid(pki.oids.friendlyName!), asn1.create(U, asn1.Type.SET, true, [asn1.create(U, asn1.Type.BMPSTRING, false, friendlyName)])]),
   ]);
 }
 
 function dataContentInfo(inner: forge.asn1.Asn1): forge.asn1.Asn1 {
-  return asn1.create(U, asn1.Type.SEQUENCE, true, [
-    oid(pki.oids.data!),
-    asn1.create(CTX, 0, true, [octets(asn1.toDer(inner).getBytes())]),
-  ]);
+  return asn1.create(U, asn1.Type.SEQUENCE, true, [oid(pki.oids.data!), asn1.create(CTX, 0, true, [octets(asn1.toDer(inner).getBytes())])]);
 }
 
 /** Writes a password-protected PFX holding each key with its certificate (plus extra chain certificates). */
@@ -104,26 +97,18 @@ export function buildP12(entries: readonly P12KeyEntry[], password: string, chai
       saltSize: 16,
       prfAlgorithm: 'sha256',
     } as forge.pki.EncryptionOptions);
-    keyBags.push(
-      asn1.create(U, asn1.Type.SEQUENCE, true, [oid(pki.oids.pkcs8ShroudedKeyBag!), asn1.create(CTX, 0, true, [encrypted]), attrs()]),
-    );
+    keyBags.push(asn1.create(U, asn1.Type.SEQUENCE, true, [oid(pki.oids.pkcs8ShroudedKeyBag!), asn1.create(CTX, 0, true, [encrypted]), attrs()]));
   }
   for (const der of chain) certBags.push(certBag(der, undefined));
 
-  const safe = asn1.create(U, asn1.Type.SEQUENCE, true, [
-    dataContentInfo(asn1.create(U, asn1.Type.SEQUENCE, true, certBags)),
-    dataContentInfo(asn1.create(U, asn1.Type.SEQUENCE, true, keyBags)),
-  ]);
+  const safe = asn1.create(U, asn1.Type.SEQUENCE, true, [dataContentInfo(asn1.create(U, asn1.Type.SEQUENCE, true, certBags)), dataContentInfo(asn1.create(U, asn1.Type.SEQUENCE, true, keyBags))]);
   const safeDer = asn1.toDer(safe).getBytes();
 
   const salt = randomBytes(16);
   const key = macKey(MAC_HASHES[pki.oids.sha256!]!, password, salt, macIterations);
   const mac = createHmac('sha256', key).update(Buffer.from(safeDer, 'binary')).digest();
   const macData = asn1.create(U, asn1.Type.SEQUENCE, true, [
-    asn1.create(U, asn1.Type.SEQUENCE, true, [
-      asn1.create(U, asn1.Type.SEQUENCE, true, [oid(pki.oids.sha256!), asn1.create(U, asn1.Type.NULL, false, '')]),
-      octets(bin(mac)),
-    ]),
+    asn1.create(U, asn1.Type.SEQUENCE, true, [asn1.create(U, asn1.Type.SEQUENCE, true, [oid(pki.oids.sha256!), asn1.create(U, asn1.Type.NULL, false, '')]), octets(bin(mac))]),
     octets(bin(salt)),
     asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(macIterations).getBytes()),
   ]);
@@ -137,15 +122,7 @@ export function buildP12(entries: readonly P12KeyEntry[], password: string, chai
 }
 
 function certBag(der: Buffer, attrs: forge.asn1.Asn1 | undefined): forge.asn1.Asn1 {
-  const value = [
-    oid(pki.oids.certBag!),
-    asn1.create(CTX, 0, true, [
-      asn1.create(U, asn1.Type.SEQUENCE, true, [
-        oid(pki.oids.x509Certificate!),
-        asn1.create(CTX, 0, true, [octets(bin(der))]),
-      ]),
-    ]),
-  ];
+  const value = [oid(pki.oids.certBag!), asn1.create(CTX, 0, true, [asn1.create(U, asn1.Type.SEQUENCE, true, [oid(pki.oids.x509Certificate!), asn1.create(CTX, 0, true, [octets(bin(der))])])])];
   if (attrs) value.push(attrs);
   return asn1.create(U, asn1.Type.SEQUENCE, true, value);
 }
@@ -174,7 +151,9 @@ function withMacChecked(pfx: forge.asn1.Asn1, password: string): forge.asn1.Asn1
     const iterations = iterNode ? Number.parseInt(forge.util.bytesToHex(iterNode.value as string), 16) : 1;
     if (!(iterations >= 1 && iterations <= 10_000_000)) return pfx;
     const key = macKey(hash, password, Buffer.from(saltNode!.value as string, 'binary'), iterations);
-    const mac = createHmac(hash.name, key).update(Buffer.from(content.value as string, 'binary')).digest();
+    const mac = createHmac(hash.name, key)
+      .update(Buffer.from(content.value as string, 'binary'))
+      .digest();
     const expected = Buffer.from(digest!.value as string, 'binary');
     if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw new P12PasswordError('wrong password');
     return asn1.create(pfx.tagClass, pfx.type as number, true, [version!, authSafe!]);

@@ -12,15 +12,7 @@ import type { JournalEntryView, JournalVerification } from '../contract/review.j
 import { signatureProblem, type Signed } from './signing.js';
 
 export type JournalAction = JournalEntryView['action'];
-export const JOURNAL_ACTIONS: readonly JournalAction[] = [
-  'engagement_opened',
-  'sync',
-  'verification',
-  'decision',
-  'anchor_recorded',
-  'export',
-  'review_completed',
-];
+export const JOURNAL_ACTIONS: readonly JournalAction[] = ['engagement_opened', 'sync', 'verification', 'decision', 'anchor_recorded', 'export', 'review_completed'];
 
 /** One journal entry as stored and as written to a package's journal.jsonl (one per line). */
 export interface JournalEntry {

@@ -22,9 +22,7 @@ export interface ChainStatusResult {
 
 /** Reads the verification tables when present; never throws for a missing schema. */
 export function chainStatusOf(db: CacheDb, ref: ChainRef): ChainStatusResult {
-  const tables = new Set(
-    (stmt(db, "SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name),
-  );
+  const tables = new Set((stmt(db, "SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
   const reader = READERS.find((r) => r.tables.every((t) => tables.has(t)));
   if (!reader) return { status: 'unknown', detail: 'not verified yet (run Integrity → Verify)', verifiedAt: null };
   try {

@@ -10,14 +10,10 @@ import { chainStatusOf } from './chain-status.js';
 const HIDDEN_FIELDS = new Set(['extra', 'temperature_num']);
 
 export function getRecord(db: CacheDb, rid: number): RecordDetail {
-  const raw = stmt(db, 'SELECT * FROM records WHERE rid = ?').safeIntegers(true).get(rid) as
-    | Record<string, string | number | bigint | null>
-    | undefined;
+  const raw = stmt(db, 'SELECT * FROM records WHERE rid = ?').safeIntegers(true).get(rid) as Record<string, string | number | bigint | null> | undefined;
   if (!raw) throw new UserError(`record ${rid} is not in the cache.`, 'E_NOT_FOUND', 'Sync again or clear the filter.');
   const summaryRow = stmt(db, `SELECT ${SUMMARY_COLUMNS} FROM records r WHERE r.rid = ?`).get(rid) as SummaryRow;
-  const table = stmt(db, 'SELECT schema_name, table_name FROM source_tables WHERE table_id = ?').get(Number(raw.table_id)) as
-    | { schema_name: string; table_name: string }
-    | undefined;
+  const table = stmt(db, 'SELECT schema_name, table_name FROM source_tables WHERE table_id = ?').get(Number(raw.table_id)) as { schema_name: string; table_name: string } | undefined;
 
   const fields: Record<string, string | number | null> = {};
   for (const [k, v] of Object.entries(raw)) {
@@ -30,13 +26,11 @@ export function getRecord(db: CacheDb, rid: number): RecordDetail {
 
   const anomalies = isConversation
     ? []
-    : (
-        stmt(
-          db,
-          `SELECT source_key AS anomalyKey, anomaly_score AS score, detector, detected_at AS detectedAt
+    : (stmt(
+        db,
+        `SELECT source_key AS anomalyKey, anomaly_score AS score, detector, detected_at AS detectedAt
              FROM anomalies WHERE audit_event_id = ? AND tenant_id = ? ORDER BY anomaly_score DESC`,
-        ).all(str('source_key'), str('tenant_id')) as RecordDetail['anomalies']
-      );
+      ).all(str('source_key'), str('tenant_id')) as RecordDetail['anomalies']);
 
   const versions = (
     stmt(
@@ -50,15 +44,13 @@ export function getRecord(db: CacheDb, rid: number): RecordDetail {
       digest: string;
       row_json: string;
     }[]
-  ).map(
-    (v): RecordVersion => ({
-      versionId: v.version_id,
-      supersededAt: v.superseded_at,
-      supersededBySync: v.superseded_by_sync,
-      digest: v.digest,
-      row: parseObject(v.row_json) as Record<string, unknown>,
-    }),
-  );
+  ).map((v): RecordVersion => ({
+    versionId: v.version_id,
+    supersededAt: v.superseded_at,
+    supersededBySync: v.superseded_by_sync,
+    digest: v.digest,
+    row: parseObject(v.row_json) as Record<string, unknown>,
+  }));
 
   return {
     summary: toSummary(summaryRow),

@@ -120,9 +120,7 @@ function sampleRows(db: CacheDb, filter: RecordFilter, size: number): SampleRow[
   // pageSql fetches limit + 1 rows (to tell whether more exist): ask for size - 1.
   const page = pageSql({ filter, offset: 0, limit: size - 1, order: 'desc' }, walkIndexFor(db, filter));
   const rids = (stmt(db, page.sql).all(...page.params) as { rid: number }[]).map((r) => r.rid);
-  return stmt(db, `SELECT ${SAMPLE_COLUMNS.join(', ')} FROM records WHERE rid IN (SELECT value FROM json_each(?))`).all(
-    JSON.stringify(rids),
-  ) as SampleRow[];
+  return stmt(db, `SELECT ${SAMPLE_COLUMNS.join(', ')} FROM records WHERE rid IN (SELECT value FROM json_each(?))`).all(JSON.stringify(rids)) as SampleRow[];
 }
 
 function countSample(rows: SampleRow[], facet: AnyFacet, limit: number, sampled: { rows: number; of: number }): Cached {
@@ -144,9 +142,7 @@ function countSample(rows: SampleRow[], facet: AnyFacet, limit: number, sampled:
     const v = r[column] === null ? null : String(r[column]);
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
-  const sorted = [...counts]
-    .map(([value, count]) => ({ value, count }))
-    .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
+  const sorted = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
   return { values: sorted.slice(0, limit), truncated: sorted.length > limit, sampled };
 }
 
@@ -174,14 +170,7 @@ function isFacetName(f: string): f is FacetName {
   return (FACET_NAMES as readonly string[]).includes(f);
 }
 
-function computeFacet(
-  db: CacheDb,
-  facet: FacetName | RangeFacetName,
-  whereSql: string,
-  params: unknown[],
-  limit: number,
-  src: CountSource,
-): Cached {
+function computeFacet(db: CacheDb, facet: FacetName | RangeFacetName, whereSql: string, params: unknown[], limit: number, src: CountSource): Cached {
   const and = whereSql ? `${whereSql} AND` : 'WHERE';
   if (facet === 'kind') {
     const rows = stmt(db, `SELECT r.kind AS v, ${src.count} AS n FROM ${src.table} r ${whereSql} GROUP BY r.kind`).all(...params) as {
@@ -225,14 +214,7 @@ export function facetValuesSql(facet: FacetName, whereSql: string, src: CountSou
       GROUP BY r.${column} HAVING count > 0 ORDER BY count DESC, value LIMIT ?`;
 }
 
-function rangeCounts(
-  db: CacheDb,
-  buckets: readonly [number | null, number | null, string][],
-  expr: string,
-  count: string,
-  fromWhere: string,
-  params: unknown[],
-): RangeBucket[] {
+function rangeCounts(db: CacheDb, buckets: readonly [number | null, number | null, string][], expr: string, count: string, fromWhere: string, params: unknown[]): RangeBucket[] {
   const cases = buckets
     .map(([min, max], i) => {
       const conds = [min === null ? null : `${expr} >= ${min}`, max === null ? null : `${expr} < ${max}`].filter(Boolean);

@@ -25,9 +25,7 @@ export const FACET_COLUMNS = {
 
 /** Columns only one kind of record has (record-mapping gives each kind its own fields). */
 export const EVENT_ONLY: ReadonlySet<FacetName> = new Set(['eventType', 'severity', 'user']);
-export const CONVERSATION_ONLY: ReadonlySet<FacetName> = new Set([
-  'agent', 'session', 'channel', 'modelProvider', 'modelName', 'modelVersion', 'deploymentId', 'safetyMode',
-]);
+export const CONVERSATION_ONLY: ReadonlySet<FacetName> = new Set(['agent', 'session', 'channel', 'modelProvider', 'modelName', 'modelVersion', 'deploymentId', 'safetyMode']);
 
 /** The kind every row matching the filter (minus `skip`) must have, if the filter decides it. */
 export function impliedKind(filter: RecordFilter, skip?: FacetName): 'event' | 'conversation' | null {
@@ -133,11 +131,7 @@ export function normaliseBound(value: string): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return `${v}T00:00:00.000000Z`;
   const d = new Date(v);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(d.getTime())) {
-    throw new UserError(
-      `"${value.slice(0, 60)}" is not an ISO date or date-time.`,
-      'E_INPUT',
-      'Use e.g. 2026-01-31 or 2026-01-31T12:00:00Z.',
-    );
+    throw new UserError(`"${value.slice(0, 60)}" is not an ISO date or date-time.`, 'E_INPUT', 'Use e.g. 2026-01-31 or 2026-01-31T12:00:00Z.');
   }
   const micro = /\.(\d{1,6})/.exec(v)?.[1]?.padEnd(6, '0') ?? '000000';
   return `${d.toISOString().slice(0, 19)}.${micro}Z`;

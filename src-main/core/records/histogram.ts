@@ -9,10 +9,7 @@ import { DATED_SQL, cacheGeneration, perDb, stmt } from './sql.js';
 import { rollupCovers } from './rollup.js';
 
 /** Bin widths in seconds, "nice" for a time axis. Months/years are fixed 30/365-day steps. */
-const STEPS = [
-  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
-  1209600, 2592000, 7776000, 15552000, 31536000,
-];
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000, 7776000, 15552000, 31536000];
 
 /** Grouping in SQL is by canonical-text prefix (cheap); bins are folded from the groups. */
 const PREFIXES: { seconds: number; length: number; pad: string }[] = [
@@ -44,10 +41,10 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
   let undated = { events: 0, conversations: 0 };
   if (fromText) undated = fromText.undated;
   else {
-    const undatedRows = stmt(
-      db,
-      `SELECT r.kind AS kind, ${src.count} AS n FROM ${src.table} r ${and} (r.ts IS NULL OR NOT ${DATED_SQL}) GROUP BY r.kind`,
-    ).all(...where.params) as { kind: 'event' | 'conversation'; n: number }[];
+    const undatedRows = stmt(db, `SELECT r.kind AS kind, ${src.count} AS n FROM ${src.table} r ${and} (r.ts IS NULL OR NOT ${DATED_SQL}) GROUP BY r.kind`).all(...where.params) as {
+      kind: 'event' | 'conversation';
+      n: number;
+    }[];
     for (const r of undatedRows) undated[r.kind === 'event' ? 'events' : 'conversations'] = r.n;
   }
 
@@ -58,9 +55,7 @@ export function recordHistogram(db: CacheDb, filter: RecordFilter, buckets: numb
       ? known === null || known === undefined
         ? undefined
         : { ts: known }
-      : (stmt(db, `SELECT r.ts AS ts FROM ${records} ${and} ${DATED_SQL} ORDER BY r.ts ${dir} LIMIT 1`).get(...where.params) as
-          | { ts: string }
-          | undefined);
+      : (stmt(db, `SELECT r.ts AS ts FROM ${records} ${and} ${DATED_SQL} ORDER BY r.ts ${dir} LIMIT 1`).get(...where.params) as { ts: string } | undefined);
   const first = bound('ASC', fromText?.first);
   const last = bound('DESC', fromText?.last);
   if (!first || !last) {

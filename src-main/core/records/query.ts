@@ -7,15 +7,7 @@ import { buildWhere, ftsQuery, impliedKind, type RecordFilter } from './filter.j
 import { rollupCovers } from './rollup.js';
 import { textCount, walkIndexFor } from './text.js';
 import { snippetSegments } from './highlight.js';
-import {
-  DATED_SQL,
-  SUMMARY_COLUMNS,
-  cacheGeneration,
-  perDb,
-  stmt,
-  toSummary,
-  type SummaryRow,
-} from './sql.js';
+import { DATED_SQL, SUMMARY_COLUMNS, cacheGeneration, perDb, stmt, toSummary, type SummaryRow } from './sql.js';
 
 export interface QueryInput {
   filter: RecordFilter;
@@ -41,11 +33,7 @@ export function pageSql(input: QueryInput, indexedBy?: 'records_ts' | 'records_k
       parts.push(desc ? '(r.ts IS NULL AND r.rid < ?)' : '((r.ts IS NULL AND r.rid > ?) OR r.ts IS NOT NULL)');
       params.push(rid);
     } else {
-      parts.push(
-        desc
-          ? '(r.ts < ? OR (r.ts = ? AND r.rid < ?) OR r.ts IS NULL)'
-          : '(r.ts > ? OR (r.ts = ? AND r.rid > ?))',
-      );
+      parts.push(desc ? '(r.ts < ? OR (r.ts = ? AND r.rid < ?) OR r.ts IS NULL)' : '(r.ts > ? OR (r.ts = ? AND r.rid > ?))');
       params.push(ts, ts, rid);
     }
   }
@@ -63,13 +51,15 @@ export function queryRecords(db: CacheDb, input: QueryInput): RecordPage {
   const rids = (stmt(db, sql).all(...params) as { rid: number }[]).map((r) => r.rid);
   const hasMore = rids.length > input.limit;
   if (hasMore) rids.pop();
-  const byRid = new Map(
-    (stmt(db, `SELECT ${SUMMARY_COLUMNS} FROM records r WHERE r.rid IN (SELECT value FROM json_each(?))`).all(
-      JSON.stringify(rids),
-    ) as SummaryRow[]).map((r) => [r.rid, r]),
-  );
+  const byRid = new Map((stmt(db, `SELECT ${SUMMARY_COLUMNS} FROM records r WHERE r.rid IN (SELECT value FROM json_each(?))`).all(JSON.stringify(rids)) as SummaryRow[]).map((r) => [r.rid, r]));
   const rows = rids.map((rid) => byRid.get(rid)).filter((r): r is SummaryRow => r !== undefined);
-  const snippets = input.filter.text ? matchSnippets(db, input.filter.text, rows.map((r) => r.rid)) : new Map();
+  const snippets = input.filter.text
+    ? matchSnippets(
+        db,
+        input.filter.text,
+        rows.map((r) => r.rid),
+      )
+    : new Map();
   const summaries: RecordSummary[] = rows.map((r) => toSummary(r, snippets.get(r.rid)));
   const last = rows[rows.length - 1];
   return {
@@ -94,7 +84,10 @@ export function matchSnippets(db: CacheDb, text: string, rids: number[]): Map<nu
   ).all(JSON.stringify(rids)) as ({ rid: number } & Record<string, string | null>)[];
   for (const r of rows) {
     const fields = [r.prompt, r.response, r.action_details, r.entity_type, r.entity_id, r.event_type, r.user_id];
-    const segments = snippetSegments(fields.map((f) => f ?? null), text);
+    const segments = snippetSegments(
+      fields.map((f) => f ?? null),
+      text,
+    );
     if (segments) out.set(r.rid, segments);
   }
   return out;

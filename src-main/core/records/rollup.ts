@@ -5,18 +5,7 @@
 import { normaliseBound, type FacetName, type RecordFilter } from './filter.js';
 
 /** Facet columns the rollup keeps; user and session have too many values to roll up. */
-export const ROLLUP_FACETS: ReadonlySet<FacetName> = new Set([
-  'tenant',
-  'agent',
-  'channel',
-  'eventType',
-  'severity',
-  'modelProvider',
-  'modelName',
-  'modelVersion',
-  'deploymentId',
-  'safetyMode',
-]);
+export const ROLLUP_FACETS: ReadonlySet<FacetName> = new Set(['tenant', 'agent', 'channel', 'eventType', 'severity', 'modelProvider', 'modelName', 'modelVersion', 'deploymentId', 'safetyMode']);
 
 const DAY_START = /T00:00:00\.000000Z$/;
 

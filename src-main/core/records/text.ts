@@ -147,11 +147,7 @@ export function textCount(db: CacheDb, filter: RecordFilter): RecordCount | unde
 }
 
 /** Histogram groups (time-prefix, kind) of a text filter's dated matches (see textCounts). */
-export function textGroups(
-  db: CacheDb,
-  filter: RecordFilter,
-  prefixLength: number,
-): { p: string; kind: 'event' | 'conversation'; n: number }[] {
+export function textGroups(db: CacheDb, filter: RecordFilter, prefixLength: number): { p: string; kind: 'event' | 'conversation'; n: number }[] {
   const q = ftsQuery(filter.text ?? '');
   if (!q) return [];
   const rest = restOf(filter);

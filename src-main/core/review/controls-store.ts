@@ -5,9 +5,7 @@ import type { ControlsReport } from '../controls/engine.js';
 
 export function storeControlsRun(db: CacheDb, report: ControlsReport): number {
   return Number(
-    db
-      .prepare('INSERT INTO controls_runs (checked_at, source_fingerprint, report_json) VALUES (?, ?, ?)')
-      .run(report.checkedAt, report.source.fingerprint, JSON.stringify(report)).lastInsertRowid,
+    db.prepare('INSERT INTO controls_runs (checked_at, source_fingerprint, report_json) VALUES (?, ?, ?)').run(report.checkedAt, report.source.fingerprint, JSON.stringify(report)).lastInsertRowid,
   );
 }
 

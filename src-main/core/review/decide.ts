@@ -54,8 +54,23 @@ export function decide(db: CacheDb, identity: LoadedIdentity, input: DecideInput
                                          signer_fingerprint, signer_cert, signed_at, supersedes, signed_json, signature)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(doc.itemId, item.kind, item.tenant, doc.evidenceHash, doc.disposition, doc.meaning, doc.note, doc.reference, doc.signerName,
-          doc.signerFingerprint, signed.certificate, doc.signedAt, doc.supersedes, signed.signedJson, signed.signature).lastInsertRowid,
+        .run(
+          doc.itemId,
+          item.kind,
+          item.tenant,
+          doc.evidenceHash,
+          doc.disposition,
+          doc.meaning,
+          doc.note,
+          doc.reference,
+          doc.signerName,
+          doc.signerFingerprint,
+          signed.certificate,
+          doc.signedAt,
+          doc.supersedes,
+          signed.signedJson,
+          signed.signature,
+        ).lastInsertRowid,
     );
     appendJournal(
       db,

@@ -37,8 +37,22 @@ export const REVIEW_PACKAGE_FILES = {
 } as const;
 
 export const DECISION_COLUMNS = [
-  'decision_id', 'item_id', 'kind', 'tenant_id', 'disposition', 'meaning', 'note', 'reference', 'signer_name',
-  'signer_fingerprint', 'signed_at', 'supersedes', 'evidence_hash', 'signed_json', 'signature', 'certificate',
+  'decision_id',
+  'item_id',
+  'kind',
+  'tenant_id',
+  'disposition',
+  'meaning',
+  'note',
+  'reference',
+  'signer_name',
+  'signer_fingerprint',
+  'signed_at',
+  'supersedes',
+  'evidence_hash',
+  'signed_json',
+  'signature',
+  'certificate',
 ] as const;
 /** Free text a spreadsheet could read as a formula; the signed text itself starts with "{". */
 const NEUTRALISED = DECISION_COLUMNS.map((c) => c === 'tenant_id' || c === 'note' || c === 'reference' || c === 'signer_name');
@@ -52,9 +66,7 @@ export interface SmallFile {
 /** The three files, ready to add to a package before its manifest is written. */
 export function reviewPackageFiles(db: CacheDb, auditorKey: AuditorKey, now: Date): SmallFile[] {
   const entries = journalEntries(db);
-  const out: SmallFile[] = [
-    { name: REVIEW_PACKAGE_FILES.journal, bytes: Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8'), mediaType: 'application/jsonl' },
-  ];
+  const out: SmallFile[] = [{ name: REVIEW_PACKAGE_FILES.journal, bytes: Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8'), mediaType: 'application/jsonl' }];
   // An empty journal has no head to sign (and verify-package expects none).
   const head = signJournalHead(db, auditorKey, now);
   if (head) out.push({ name: REVIEW_PACKAGE_FILES.head, bytes: Buffer.from(`${JSON.stringify(head, null, 2)}\n`, 'utf8'), mediaType: 'application/json' });
@@ -62,7 +74,11 @@ export function reviewPackageFiles(db: CacheDb, auditorKey: AuditorKey, now: Dat
     .prepare(`SELECT ${DECISION_COLUMNS.map((c) => (c === 'certificate' ? 'signer_cert AS certificate' : c === 'signature' ? 'signature' : c)).join(', ')} FROM review_decisions ORDER BY decision_id`)
     .all() as Record<string, string | number | null>[];
   let csv = csvLine([...DECISION_COLUMNS], []);
-  for (const r of rows) csv += csvLine(DECISION_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))), NEUTRALISED);
+  for (const r of rows)
+    csv += csvLine(
+      DECISION_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))),
+      NEUTRALISED,
+    );
   out.push({ name: REVIEW_PACKAGE_FILES.decisions, bytes: Buffer.from(csv, 'utf8'), mediaType: 'text/csv' });
   return out;
 }
@@ -71,8 +87,15 @@ export type ReviewFailureCode = 'JOURNAL_BROKEN' | 'JOURNAL_HEAD_INVALID' | 'DEC
 
 /** What a signed decision row must say: the columns that repeat the signed text. */
 const SIGNED_FIELDS: [column: (typeof DECISION_COLUMNS)[number], field: string][] = [
-  ['item_id', 'itemId'], ['disposition', 'disposition'], ['meaning', 'meaning'], ['note', 'note'], ['reference', 'reference'],
-  ['signer_name', 'signerName'], ['signer_fingerprint', 'signerFingerprint'], ['signed_at', 'signedAt'], ['evidence_hash', 'evidenceHash'],
+  ['item_id', 'itemId'],
+  ['disposition', 'disposition'],
+  ['meaning', 'meaning'],
+  ['note', 'note'],
+  ['reference', 'reference'],
+  ['signer_name', 'signerName'],
+  ['signer_fingerprint', 'signerFingerprint'],
+  ['signed_at', 'signedAt'],
+  ['evidence_hash', 'evidenceHash'],
 ];
 
 /**
@@ -93,7 +116,10 @@ export async function checkReviewFiles(
     return;
   }
   const entries: JournalEntry[] = [];
-  const lines = journalBytes.toString('utf8').split('\n').filter((l) => l !== '');
+  const lines = journalBytes
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   for (const [i, line] of lines.entries()) {
     try {
       entries.push(JSON.parse(line) as JournalEntry);
@@ -128,7 +154,9 @@ export async function checkReviewFiles(
     else if (head) notes.push(`reviewer journal: ${v.verdict}, ${v.entries} entries, ${v.signaturesChecked} signatures checked, head signed by auditor key ${head.keyId}`);
   } else if (entries.length) {
     // The manifest names every file, so a head removed after signing is MISSING_FILE; this package was written without one.
-    notes.push(`reviewer journal: ${v.verdict}, ${v.entries} entries, ${v.signaturesChecked} signatures checked; its head is not signed with an auditor key in this package (the package signature covers ${F.journal})`);
+    notes.push(
+      `reviewer journal: ${v.verdict}, ${v.entries} entries, ${v.signaturesChecked} signatures checked; its head is not signed with an auditor key in this package (the package signature covers ${F.journal})`,
+    );
   } else notes.push('reviewer journal: empty (no action was journaled before this export)');
 
   const csv = await read(F.decisions);

@@ -60,7 +60,8 @@ export function itemIdOf(kind: ExceptionKind, sourceFingerprint: string, tenant:
   return cacheItemIdOf(kind, sourceFingerprint, tenant, table, key);
 }
 
-const text = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : JSON.stringify(v));
+const text = (v: unknown): string =>
+  v === null || v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
 
 function ridsWhere(db: CacheDb, table: string, tenant: string, where: string, ...params: unknown[]): number[] {
   return db
@@ -73,16 +74,12 @@ function ridsWhere(db: CacheDb, table: string, tenant: string, where: string, ..
 }
 
 function sourceOfReport(db: CacheDb, reportId: number, table: string): { fingerprint: string; label: string } {
-  const row = db
-    .prepare(
-      `SELECT s.fingerprint, s.label FROM verify_reports v LEFT JOIN sources s ON s.fingerprint = v.source_fingerprint WHERE v.report_id = ?`,
-    )
-    .get(reportId) as { fingerprint: string | null; label: string | null } | undefined;
+  const row = db.prepare(`SELECT s.fingerprint, s.label FROM verify_reports v LEFT JOIN sources s ON s.fingerprint = v.source_fingerprint WHERE v.report_id = ?`).get(reportId) as
+    { fingerprint: string | null; label: string | null } | undefined;
   if (row?.fingerprint) return { fingerprint: row.fingerprint, label: row.label ?? row.fingerprint.slice(0, 12) };
   // A verification of the cache alone names no source: the table's source does.
-  const bySource = db
-    .prepare('SELECT s.fingerprint, s.label FROM source_tables t JOIN sources s ON s.source_id = t.source_id WHERE t.table_name = ? ORDER BY t.table_id LIMIT 1')
-    .get(table) as { fingerprint: string; label: string } | undefined;
+  const bySource = db.prepare('SELECT s.fingerprint, s.label FROM source_tables t JOIN sources s ON s.source_id = t.source_id WHERE t.table_name = ? ORDER BY t.table_id LIMIT 1').get(table) as
+    { fingerprint: string; label: string } | undefined;
   return bySource ?? { fingerprint: '', label: 'the cache' };
 }
 
@@ -121,10 +118,7 @@ function chainItems(db: CacheDb, tenant: string | undefined): Derived[] {
           'Row time': text(b.time),
           Explanation: b.explanation,
         },
-        rids:
-          b.seq !== null || b.id !== null
-            ? ridsWhere(db, c.table, c.tenant, 'r.seq = ? OR r.source_key = ?', b.seq === null ? null : BigInt(b.seq), b.id)
-            : [],
+        rids: b.seq !== null || b.id !== null ? ridsWhere(db, c.table, c.tenant, 'r.seq = ? OR r.source_key = ?', b.seq === null ? null : BigInt(b.seq), b.id) : [],
         source,
       });
     }

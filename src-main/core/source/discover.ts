@@ -63,7 +63,11 @@ function splitName(text: string, defaultSchema: string): TableRef {
 /** Builds a SourceTable from information_schema columns, checking the roles we need are there. */
 export function describeTable(kind: TableKind, ref: TableRef, columns: SourceColumn[], mapping?: TableMapping): SourceTable {
   const rename = mapping?.columns?.[kind] ?? {};
-  const mapped = mapColumns(kind, columns.map(({ name, type }) => ({ name, type })), rename);
+  const mapped = mapColumns(
+    kind,
+    columns.map(({ name, type }) => ({ name, type })),
+    rename,
+  );
   const find = (field: string) => {
     const i = mapped.findIndex((c) => c.field === field);
     return i < 0 ? null : i;

@@ -10,16 +10,7 @@ import { CopyTextParser } from './copy-stream.js';
 import type { TableKind } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
 import { checkTenantFits } from './tenant.js';
-import {
-  describeTable,
-  qualifiedName,
-  quoteIdent,
-  wantedTables,
-  type DiscoveredTables,
-  type SourceColumn,
-  type SourceTable,
-  type TableMapping,
-} from './discover.js';
+import { describeTable, qualifiedName, quoteIdent, wantedTables, type DiscoveredTables, type SourceColumn, type SourceTable, type TableMapping } from './discover.js';
 import { connectError, queryError } from './errors.js';
 import { newSourceClient, resolveTarget, tlsTrust, tlsTrustNotice, TEXT_TYPES, type ResolvedTarget, type SourceTarget } from './target.js';
 
@@ -260,15 +251,13 @@ class PgSourceSession implements SourceSession {
     );
     const out: DiscoveredTables = {};
     for (const w of wanted) {
-      const columns: SourceColumn[] = found
-        .filter((r) => r[0] === w.ref.schema && r[1] === w.ref.name)
-        .map((r) => ({ name: r[2]!, type: r[3]!, nullable: r[4] === 'YES' }));
+      const columns: SourceColumn[] = found.filter((r) => r[0] === w.ref.schema && r[1] === w.ref.name).map((r) => ({ name: r[2]!, type: r[3]!, nullable: r[4] === 'YES' }));
       if (!columns.length) {
         if (w.explicit) {
           throw new UserError(
             `table ${w.ref.schema}.${w.ref.name} (mapped as ${w.kind}) does not exist at ${this.label} or is not readable.`,
             'E_UNKNOWN_TABLE',
-            'Check the table name in the mapping and the role\'s SELECT rights.',
+            "Check the table name in the mapping and the role's SELECT rights.",
           );
         }
         continue;
@@ -279,7 +268,7 @@ class PgSourceSession implements SourceSession {
       throw new UserError(
         `no audit tables found at ${this.label} (looked for ${wanted.map((w) => `${w.ref.schema}.${w.ref.name}`).join(', ')}).`,
         'E_UNKNOWN_TABLE',
-        'Name the tables in a mapping file (--mapping) or check the schema and the role\'s SELECT rights.',
+        "Name the tables in a mapping file (--mapping) or check the schema and the role's SELECT rights.",
       );
     }
     this.discovered = out;
@@ -290,9 +279,7 @@ class PgSourceSession implements SourceSession {
     const list = Array.isArray(tables) ? tables : Object.values(tables).filter((t): t is SourceTable => Boolean(t));
     return this.readTx(undefined, async () => {
       const warnings: string[] = [];
-      const [role] = await this.rows(
-        `SELECT current_user, rolsuper::text, rolbypassrls::text FROM pg_roles WHERE rolname = current_user`,
-      );
+      const [role] = await this.rows(`SELECT current_user, rolsuper::text, rolbypassrls::text FROM pg_roles WHERE rolname = current_user`);
       const [user, superuser, bypass] = (role ?? []) as string[];
       if (superuser === 'true') {
         warnings.push(`role "${user}" is a superuser: it bypasses row-level security and could change the audit trail; use a least-privilege role with SELECT only.`);
@@ -300,14 +287,9 @@ class PgSourceSession implements SourceSession {
         warnings.push(`role "${user}" has BYPASSRLS: it sees every tenant's rows; use a least-privilege role with SELECT only.`);
       }
       for (const t of list) {
-        const held = await this.rows(
-          `SELECT p FROM unnest(ARRAY['INSERT','UPDATE','DELETE','TRUNCATE']) AS p WHERE has_table_privilege($1, p)`,
-          [qualifiedName(t)],
-        );
+        const held = await this.rows(`SELECT p FROM unnest(ARRAY['INSERT','UPDATE','DELETE','TRUNCATE']) AS p WHERE has_table_privilege($1, p)`, [qualifiedName(t)]);
         if (held.length) {
-          warnings.push(
-            `role "${user}" holds ${held.map((r) => r[0]).join(', ')} on ${t.schema}.${t.name}: auditors should use a least-privilege role with SELECT only.`,
-          );
+          warnings.push(`role "${user}" holds ${held.map((r) => r[0]).join(', ')} on ${t.schema}.${t.name}: auditors should use a least-privilege role with SELECT only.`);
         }
       }
       return warnings;
@@ -372,10 +354,7 @@ class PgSourceSession implements SourceSession {
       began = true;
       await this.enterSnapshot(tenant);
       if (settings.length) {
-        await this.rows(
-          `SELECT ${settings.map((_, i) => `set_config('auditdesk.p${i + 1}', $${i + 1}, true)`).join(', ')}`,
-          settings,
-        );
+        await this.rows(`SELECT ${settings.map((_, i) => `set_config('auditdesk.p${i + 1}', $${i + 1}, true)`).join(', ')}`, settings);
       }
       const stream = this.client.query(copyStreams.to(`COPY (${q.sql}) TO STDOUT`));
       chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
@@ -421,11 +400,7 @@ class PgSourceSession implements SourceSession {
     }
   }
 
-  async bucketDigests(
-    table: SourceTable,
-    tenant: string,
-    opts: { orderBy: 'seq' | 'key'; through?: KeysetPosition; buckets: number },
-  ): Promise<BucketDigest[]> {
+  async bucketDigests(table: SourceTable, tenant: string, opts: { orderBy: 'seq' | 'key'; through?: KeysetPosition; buckets: number }): Promise<BucketDigest[]> {
     const q = selectRows(table, tenant, { orderBy: opts.orderBy, through: opts.through });
     const n = q.params.length + 1;
     const rows = await this.query(

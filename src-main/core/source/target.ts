@@ -130,13 +130,7 @@ export const TEXT_TYPES = { getTypeParser: () => (v: string) => v };
 export function clientConfig(t: ResolvedTarget, settings: SessionSettings): ClientConfig {
   // Startup options make the session read-only before the first query; a role
   // with only SELECT grants is still the real guarantee (docs/sync.md).
-  const options = [
-    '-c default_transaction_read_only=on',
-    '-c TimeZone=UTC',
-    '-c DateStyle=ISO',
-    '-c extra_float_digits=1',
-    '-c IntervalStyle=postgres',
-  ].join(' ');
+  const options = ['-c default_transaction_read_only=on', '-c TimeZone=UTC', '-c DateStyle=ISO', '-c extra_float_digits=1', '-c IntervalStyle=postgres'].join(' ');
   return {
     host: t.host,
     port: t.port,
@@ -228,10 +222,6 @@ function readCa(t: ResolvedTarget): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError(
-      `cannot read the CA file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
-      'E_SOURCE_TLS',
-      'Check sslrootcert in the URL or the profile.',
-    );
+    throw new UserError(`cannot read the CA file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, 'E_SOURCE_TLS', 'Check sslrootcert in the URL or the profile.');
   }
 }

@@ -144,17 +144,12 @@ const SYNC_BOOKKEEPING = new Set(['sources', 'source_tables', 'syncs', 'watermar
  * filled without fsyncs (a power loss then means --rebuild and the same fill again).
  */
 export function holdsNothingButSyncBookkeeping(db: CacheDb): boolean {
-  const tables = db
-    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'`)
-    .all() as { name: string }[];
+  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'`).all() as { name: string }[];
   // FTS5 shadow tables (records_fts_*) hold only what 'rebuild' recomputes from records.
-  return tables
-    .filter((t) => !SYNC_BOOKKEEPING.has(t.name) && !t.name.startsWith('records_fts_'))
-    .every((t) => !db.prepare(`SELECT 1 FROM "${t.name.replace(/"/g, '""')}" LIMIT 1`).get());
+  return tables.filter((t) => !SYNC_BOOKKEEPING.has(t.name) && !t.name.startsWith('records_fts_')).every((t) => !db.prepare(`SELECT 1 FROM "${t.name.replace(/"/g, '""')}" LIMIT 1`).get());
 }
 
 /** A worker needs a file it can open a second connection to. */
 export function canUseWriteWorker(db: CacheDb): boolean {
   return !db.memory && !db.readonly && db.name !== '' && !db.inTransaction;
 }
-

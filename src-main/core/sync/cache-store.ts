@@ -62,10 +62,8 @@ export function finishSyncRow(db: CacheDb, syncId: number, status: 'done' | 'fai
 }
 
 export function readWatermark(db: CacheDb, tableId: number, tenant: string, kind: TableKind): KeysetPosition | undefined {
-  const row = db
-    .prepare('SELECT last_seq, last_ts, last_key FROM watermarks WHERE table_id = ? AND tenant_id = ?')
-    .safeIntegers(true)
-    .get(tableId, tenant) as { last_seq: bigint | null; last_ts: string | null; last_key: string | null } | undefined;
+  const row = db.prepare('SELECT last_seq, last_ts, last_key FROM watermarks WHERE table_id = ? AND tenant_id = ?').safeIntegers(true).get(tableId, tenant) as
+    { last_seq: bigint | null; last_ts: string | null; last_key: string | null } | undefined;
   if (!row) return undefined;
   if (kind === 'events') return row.last_seq === null ? undefined : { seq: row.last_seq.toString() };
   return row.last_key === null ? undefined : { ts: row.last_ts, key: row.last_key };
@@ -74,7 +72,7 @@ export function readWatermark(db: CacheDb, tableId: number, tenant: string, kind
 /** The keyset position of a source row, as PostgreSQL printed it. */
 export function positionOf(table: SourceTable, row: Row, orderBy: 'seq' | 'key'): KeysetPosition {
   if (orderBy === 'seq') return { seq: row[table.keys.seq!]! };
-  return { ts: table.keys.ts === null ? null : row[table.keys.ts] ?? null, key: row[table.keys.id]! };
+  return { ts: table.keys.ts === null ? null : (row[table.keys.ts] ?? null), key: row[table.keys.id]! };
 }
 
 export type RowOutcome = 'inserted' | 'unchanged' | 'changed';
@@ -130,12 +128,8 @@ export class TableWriter {
     // A first fill builds the records key index at its end (sync/deferred.ts): until
     // then the table is empty but for this fill's rows, so a plain insert is the same.
     this.keyed = this.spec.table !== 'records' || hasIndex(db, 'records_key');
-    this.insert = db.prepare(
-      `INSERT INTO ${this.spec.table} (${cols}) VALUES (${vals})${this.keyed ? ' ON CONFLICT (table_id, tenant_id, source_key) DO NOTHING' : ''}`,
-    );
-    this.selectExisting = db
-      .prepare(`SELECT * FROM ${this.spec.table} WHERE table_id = ? AND tenant_id = ? AND source_key = ?`)
-      .safeIntegers(true);
+    this.insert = db.prepare(`INSERT INTO ${this.spec.table} (${cols}) VALUES (${vals})${this.keyed ? ' ON CONFLICT (table_id, tenant_id, source_key) DO NOTHING' : ''}`);
+    this.selectExisting = db.prepare(`SELECT * FROM ${this.spec.table} WHERE table_id = ? AND tenant_id = ? AND source_key = ?`).safeIntegers(true);
     this.insertVersion = db.prepare(
       `INSERT INTO record_versions (rid, table_id, tenant_id, source_key, row_json, digest, superseded_by_sync, superseded_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -233,11 +227,7 @@ function compileCacheParams(
       return;
     }
     const asTime = TIME_FIELDS.has(col.field) && typeCategory(col.type) === 'timestamp';
-    const get: Get = asTime
-      ? (v) => (v[i] == null ? null : canonicalTimestamp(v[i]!))
-      : col.field === 'seq'
-        ? (v) => (v[i] == null ? null : BigInt(v[i]!))
-        : (v) => v[i] ?? null;
+    const get: Get = asTime ? (v) => (v[i] == null ? null : canonicalTimestamp(v[i]!)) : col.field === 'seq' ? (v) => (v[i] == null ? null : BigInt(v[i]!)) : (v) => v[i] ?? null;
     sourceOf.set(col.field, get); // a later column of the same field wins, as in toRecord
   });
   const numeric = (from: string): Get | undefined => {
@@ -255,7 +245,10 @@ function compileCacheParams(
     temperature_num: numeric('temperature'),
     anomaly_score: numeric('score_text'),
     table_id: () => cached.tableId,
-    tenant_id: ((get) => (v: Row, d: string) => get?.(v, d) ?? tenant)(sourceOf.get('tenant_id')),
+    tenant_id: (
+      (get) => (v: Row, d: string) =>
+        get?.(v, d) ?? tenant
+    )(sourceOf.get('tenant_id')),
     digest: (_v, d) => d,
     sync_id: () => syncId,
     kind: recordKind ? () => recordKind : sourceOf.get('kind'),
@@ -298,9 +291,7 @@ export function* cachedRows(
   const order = kind === 'events' ? 'seq' : `${time}, source_key`;
   const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
   const syncFilter = opts.exceptSyncId !== undefined ? 'AND sync_id <> ?' : '';
-  const stmt = db
-    .prepare(`SELECT * FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} ${syncFilter} ORDER BY ${order}`)
-    .safeIntegers(true);
+  const stmt = db.prepare(`SELECT * FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} ${syncFilter} ORDER BY ${order}`).safeIntegers(true);
   const args = opts.exceptSyncId !== undefined ? [tableId, tenant, opts.exceptSyncId] : [tableId, tenant];
   for (const r of stmt.iterate(...args) as Iterable<Record<string, string | bigint | number | null>>) {
     yield {

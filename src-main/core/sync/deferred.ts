@@ -92,9 +92,10 @@ export function enterBulkMode(db: CacheDb, neverFilled: ReadonlySet<string> = ne
         sql: string;
       }[]
     ).filter((i) => !(keepKey && i.name === RECORDS_KEY_INDEX) && !neverFilled.has(notNullColumnOf(i.sql) ?? ''));
-    const triggers = db
-      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'records' AND name IN (${deferrable.map(() => '?').join(', ')})`)
-      .all(...deferrable) as { name: string; sql: string }[];
+    const triggers = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'records' AND name IN (${deferrable.map(() => '?').join(', ')})`).all(...deferrable) as {
+      name: string;
+      sql: string;
+    }[];
     for (const i of indexes) {
       note.run(i.name, 'index', i.sql, now);
       db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`);
@@ -133,7 +134,9 @@ function deferred(db: CacheDb): Deferred[] {
 
 /** Facet indexes a sync left to build after it was ready (empty when the cache is fully indexed). */
 export function indexesStillToBuild(db: CacheDb): string[] {
-  return deferred(db).filter((d) => d.kind === 'index' && !READING_INDEXES.has(d.name)).map((d) => d.name);
+  return deferred(db)
+    .filter((d) => d.kind === 'index' && !READING_INDEXES.has(d.name))
+    .map((d) => d.name);
 }
 
 /**
@@ -209,11 +212,11 @@ function rebuild(db: CacheDb, pending: Deferred[]): MergedKey[] {
  * overwritten silently). Returns the merged keys whose content changed.
  */
 export function mergeDuplicateKeys(db: CacheDb): MergedKey[] {
-  const groups = db
-    .prepare(
-      `SELECT table_id, tenant_id, source_key FROM records GROUP BY table_id, tenant_id, source_key HAVING count(*) > 1`,
-    )
-    .all() as { table_id: number; tenant_id: string; source_key: string }[];
+  const groups = db.prepare(`SELECT table_id, tenant_id, source_key FROM records GROUP BY table_id, tenant_id, source_key HAVING count(*) > 1`).all() as {
+    table_id: number;
+    tenant_id: string;
+    source_key: string;
+  }[];
   if (!groups.length) return [];
   const rowsOf = db.prepare(`SELECT * FROM records WHERE table_id = ? AND tenant_id = ? AND source_key = ? ORDER BY rid`).safeIntegers(true);
   const columns = (db.prepare('PRAGMA table_info(records)').all() as { name: string }[]).map((c) => c.name).filter((n) => n !== 'rid');

@@ -21,9 +21,7 @@ export type ToDigestWorker =
 
 export type FromDigestWorker =
   /** `root` and `count` come with the stream's last digests, when a tree was asked for. */
-  | { type: 'digests'; digests: string[]; root?: string; count?: number }
-  | { type: 'failed'; message: string }
-  | { type: 'ready' };
+  { type: 'digests'; digests: string[]; root?: string; count?: number } | { type: 'failed'; message: string } | { type: 'ready' };
 
 if (parentPort && (workerData as { digestWorker?: boolean } | undefined)?.digestWorker) {
   const port = parentPort;

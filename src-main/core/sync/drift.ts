@@ -71,10 +71,8 @@ export class DriftRecorder {
 export function cachedVersion(db: CacheDb, kind: TableKind, tableId: number, tenant: string, key: string, columns: readonly MappedColumn[]): RowVersion | null {
   const spec = CACHE_TABLE[kind];
   const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
-  const row = db
-    .prepare(`SELECT * FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? AND source_key = ? ${kindFilter}`)
-    .safeIntegers(true)
-    .get(tableId, tenant, key) as Record<string, unknown> | undefined;
+  const row = db.prepare(`SELECT * FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? AND source_key = ? ${kindFilter}`).safeIntegers(true).get(tableId, tenant, key) as
+    Record<string, unknown> | undefined;
   return row ? { values: sourceValuesOf(columns, row), digest: String(row.digest) } : null;
 }
 
@@ -139,7 +137,12 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
  * table's own status columns (written before signed decisions existed) are the fallback.
  */
 function decisionOf(decided: Map<string, LatestDecision>, r: Record<string, string | number | null>): Pick<DriftFinding, 'status' | 'decision' | 'decidedBy' | 'decidedAt'> {
-  const key = driftItemKey({ sourceKey: String(r.source_key), change: String(r.change), earlierDigest: (r.earlier_digest as string | null) ?? null, laterDigest: (r.later_digest as string | null) ?? null });
+  const key = driftItemKey({
+    sourceKey: String(r.source_key),
+    change: String(r.change),
+    earlierDigest: (r.earlier_digest as string | null) ?? null,
+    laterDigest: (r.later_digest as string | null) ?? null,
+  });
   const signed = decided.get(itemIdOf('drift', String(r.fingerprint), String(r.tenant_id), String(r.table_name), key));
   if (signed) return { status: 'decided', decision: signed.disposition, decidedBy: signed.signerName, decidedAt: signed.signedAt };
   return {

@@ -31,8 +31,7 @@ export class ProgressMeter {
   snapshot(): SyncProgress {
     const seconds = (Date.now() - this.startMs) / 1000;
     const rowsPerSecond = seconds > 0.05 ? Math.round(this.done / seconds) : null;
-    const etaSeconds =
-      this.total !== null && rowsPerSecond ? Math.max(0, Math.round((this.total - this.done) / rowsPerSecond)) : null;
+    const etaSeconds = this.total !== null && rowsPerSecond ? Math.max(0, Math.round((this.total - this.done) / rowsPerSecond)) : null;
     return { phase: this.phase, done: this.done, total: this.total, rowsPerSecond, etaSeconds, message: this.message };
   }
 

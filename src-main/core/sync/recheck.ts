@@ -42,9 +42,7 @@ export async function recheckCachedRows(
   const spec = CACHE_TABLE[table.kind];
   const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
   const cachedCount = (
-    db
-      .prepare(`SELECT count(*) AS n FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} AND sync_id <> ?`)
-      .get(cached.tableId, tenant, args.syncId) as { n: number }
+    db.prepare(`SELECT count(*) AS n FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} AND sync_id <> ?`).get(cached.tableId, tenant, args.syncId) as { n: number }
   ).n;
   const result: RecheckResult = { modified: [], deleted: [], late: [], buckets: 0, bucketsFetched: 0, rowsFetched: 0 };
   if (cachedCount === 0) return result;

@@ -95,9 +95,7 @@ export function writeSeal(
   let headSeq: string | null = null;
   let headHash: string | null = null;
   const fetched = args.kind === 'events' ? args.fetched : undefined;
-  const cachedCount = fetched
-    ? (db.prepare(`SELECT count(*) AS n FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event'`).get(args.tableId, args.tenant) as { n: number }).n
-    : -1;
+  const cachedCount = fetched ? (db.prepare(`SELECT count(*) AS n FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event'`).get(args.tableId, args.tenant) as { n: number }).n : -1;
   const fetchedTree = fetched?.merkle ?? null;
   if (fetched && fetchedTree && cachedCount === fetchedTree.count && /^-?\d+$/.test(fetched.last ?? '0')) {
     merkle = fetchedTree;
@@ -153,17 +151,17 @@ function* sealRows(db: CacheDb, kind: TableKind, tableId: number, tenant: string
   const hash = kind === 'events' ? 'hash' : 'NULL';
   const seq = kind === 'events' ? 'seq' : 'NULL';
   const stmt = db
-    .prepare(`SELECT source_key AS key, digest, ${seq} AS seq, ${time} AS time, ${hash} AS hash FROM ${spec.table}
-               WHERE table_id = ? AND tenant_id = ? ${kindFilter} ORDER BY ${order}`)
+    .prepare(
+      `SELECT source_key AS key, digest, ${seq} AS seq, ${time} AS time, ${hash} AS hash FROM ${spec.table}
+               WHERE table_id = ? AND tenant_id = ? ${kindFilter} ORDER BY ${order}`,
+    )
     .safeIntegers(true);
   yield* stmt.iterate(tableId, tenant) as Iterable<{ key: string; digest: string; seq: bigint | null; time: string | null; hash: string | null }>;
 }
 
 export function latestSeal(db: CacheDb, tableId: number, tenant: string): SealRecord | undefined {
-  const r = db
-    .prepare('SELECT * FROM seals WHERE table_id = ? AND tenant_id = ? ORDER BY seal_id DESC LIMIT 1')
-    .safeIntegers(true)
-    .get(tableId, tenant) as Record<string, bigint | string | null> | undefined;
+  const r = db.prepare('SELECT * FROM seals WHERE table_id = ? AND tenant_id = ? ORDER BY seal_id DESC LIMIT 1').safeIntegers(true).get(tableId, tenant) as
+    Record<string, bigint | string | null> | undefined;
   if (!r) return undefined;
   return {
     sealId: Number(r.seal_id),
@@ -213,11 +211,7 @@ function compareKeys(a: OrderKey, b: OrderKey): number {
  * were modified, deleted or added since, and whether the Merkle root still holds.
  * Used by re-verification of tables without hash chains.
  */
-export async function compareWithSeal(
-  session: SourceSession,
-  db: CacheDb,
-  args: { table: SourceTable; tenant: string; signal?: AbortSignal },
-): Promise<SealComparison> {
+export async function compareWithSeal(session: SourceSession, db: CacheDb, args: { table: SourceTable; tenant: string; signal?: AbortSignal }): Promise<SealComparison> {
   const { table, tenant } = args;
   const { fingerprint } = await session.fingerprint();
   const registered = db
@@ -239,7 +233,7 @@ export async function compareWithSeal(
 
   const cache = cachedRows(db, table.kind, registered.table_id, tenant, columns);
   const lastSealed: OrderKey | null =
-    seal.lastKey === null ? null : orderBy === 'seq' ? { seq: BigInt(seal.lastKey) } : { time: through && 'ts' in through ? through.ts ?? '' : '', key: (through as { key: string }).key };
+    seal.lastKey === null ? null : orderBy === 'seq' ? { seq: BigInt(seal.lastKey) } : { time: through && 'ts' in through ? (through.ts ?? '') : '', key: (through as { key: string }).key };
   const nextCached = () => {
     for (;;) {
       const n = cache.next();
@@ -257,32 +251,31 @@ export async function compareWithSeal(
   let c = nextCached();
   const tsIndex = table.keys.ts;
   try {
-  if (through) {
-    for await (const batch of session.streamRows(table, tenant, { orderBy, through, signal: args.signal })) {
-      for (const values of batch) {
-        const digest = rowDigest(columns, values);
-        merkle.push(digest);
-        const key = values[table.keys.id]!;
-        const t = tsIndex === null ? null : values[tsIndex];
-        const order: OrderKey =
-          orderBy === 'seq' ? { seq: BigInt(values[table.keys.seq!]!) } : { time: t === null || t === undefined ? '' : canonicalTimestamp(t), key };
-        while (c && compareKeys(c.order, order) < 0) {
-          deleted.push(c.key);
-          c = nextCached();
-        }
-        if (c && compareKeys(c.order, order) === 0) {
-          if (c.digest !== digest) modified.push(key);
-          c = nextCached();
-        } else {
-          added.push(key);
+    if (through) {
+      for await (const batch of session.streamRows(table, tenant, { orderBy, through, signal: args.signal })) {
+        for (const values of batch) {
+          const digest = rowDigest(columns, values);
+          merkle.push(digest);
+          const key = values[table.keys.id]!;
+          const t = tsIndex === null ? null : values[tsIndex];
+          const order: OrderKey = orderBy === 'seq' ? { seq: BigInt(values[table.keys.seq!]!) } : { time: t === null || t === undefined ? '' : canonicalTimestamp(t), key };
+          while (c && compareKeys(c.order, order) < 0) {
+            deleted.push(c.key);
+            c = nextCached();
+          }
+          if (c && compareKeys(c.order, order) === 0) {
+            if (c.digest !== digest) modified.push(key);
+            c = nextCached();
+          } else {
+            added.push(key);
+          }
         }
       }
     }
-  }
-  while (c) {
-    deleted.push(c.key);
-    c = nextCached();
-  }
+    while (c) {
+      deleted.push(c.key);
+      c = nextCached();
+    }
   } finally {
     cache.return(undefined);
   }

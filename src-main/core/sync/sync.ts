@@ -9,18 +9,7 @@ import type { DiscoveredTables, SourceTable, TableMapping } from '../source/disc
 import { TABLE_KINDS } from '../source/discover.js';
 import type { KeysetPosition, Row, SourceSession } from '../source/session.js';
 import { UserError, isUserError } from '../util/errors.js';
-import {
-  ensureSource,
-  ensureTable,
-  finishSyncRow,
-  positionOf,
-  readWatermark,
-  startSyncRow,
-  TableWriter,
-  type CachedTable,
-  type ChangeNote,
-  type PreparedRow,
-} from './cache-store.js';
+import { ensureSource, ensureTable, finishSyncRow, positionOf, readWatermark, startSyncRow, TableWriter, type CachedTable, type ChangeNote, type PreparedRow } from './cache-store.js';
 import { ProgressMeter, type SyncProgress } from './progress.js';
 import { NAMED_PROFILES, type ChainProfile } from '../chain/profile.js';
 import { recordChainProfile } from '../cache/chain-profiles.js';
@@ -90,9 +79,7 @@ export async function syncToCache(session: SourceSession, db: CacheDb, opts: Syn
   }
 
   // A sync interrupted by kill -9 never wrote its end; say so instead of leaving it "running".
-  db.prepare(`UPDATE syncs SET status = 'failed', finished_at = ?, message = 'interrupted before it finished' WHERE status = 'running'`).run(
-    new Date().toISOString(),
-  );
+  db.prepare(`UPDATE syncs SET status = 'failed', finished_at = ?, message = 'interrupted before it finished' WHERE status = 'running'`).run(new Date().toISOString());
   // Optional bigger page cache (AUDITDESK_SYNC_CACHE_KIB); measured no faster here, so off by default.
   const previousCacheSize = db.pragma('cache_size', { simple: true }) as number;
   const cacheKib = environment().syncCacheKib;
@@ -263,16 +250,14 @@ class SyncRun {
     // A first fill of events seals what it fetched, in fetch (= seq) order, instead of reading it back.
     const pipe = this.digests;
     const firstFill =
-      table.kind === 'events' && !item.watermark && table.keys.seq !== null && !hasCachedRows(db, cached.tableId, tenant)
-        ? new FetchedEventsSeal({ remoteMerkle: Boolean(pipe) })
-        : undefined;
+      table.kind === 'events' && !item.watermark && table.keys.seq !== null && !hasCachedRows(db, cached.tableId, tenant) ? new FetchedEventsSeal({ remoteMerkle: Boolean(pipe) }) : undefined;
     const seqIndex = table.keys.seq ?? -1;
     const hashIndex = table.mapped.findIndex((c) => c.field === 'hash');
     counts.fetchedSeal = firstFill;
     const prepareBatch = (rows: Row[], rowDigests: string[] | null): PreparedRow[] =>
       rows.map((values, i) => {
         const p = rowDigests ? writer.prepareWithDigest(values, rowDigests[i]!) : writer.prepare(values);
-        firstFill?.push(p.digest, values[seqIndex]!, hashIndex < 0 ? null : values[hashIndex] ?? null);
+        firstFill?.push(p.digest, values[seqIndex]!, hashIndex < 0 ? null : (values[hashIndex] ?? null));
         return p;
       });
     const applyBatch = db.transaction((rows: Row[], rowDigests: string[] | null) => {
@@ -322,15 +307,19 @@ class SyncRun {
   index(plan: PlanItem[]): void {
     if (!this.bulk) return;
     this.meter.set('indexing', this.opts.facetIndexesLater ? 'building the key, chain and timeline indexes and the full-text index' : 'building the facet and full-text indexes');
-    restoreDeferredSchema(this.db, (merged) => {
-      // The source sent two rows with one id (and two contents): reported as the keyed insert would.
-      for (const m of merged) {
-        const item = plan.find((p) => p.cached.tableId === m.tableId && p.tenant === m.tenant);
-        if (!item) continue;
-        this.note({ kind: item.table.kind, tenant: m.tenant, key: m.key, change: 'modified' });
-        this.countsOf(item).modified++;
-      }
-    }, this.opts.facetIndexesLater ? 'for-reading' : 'everything');
+    restoreDeferredSchema(
+      this.db,
+      (merged) => {
+        // The source sent two rows with one id (and two contents): reported as the keyed insert would.
+        for (const m of merged) {
+          const item = plan.find((p) => p.cached.tableId === m.tableId && p.tenant === m.tenant);
+          if (!item) continue;
+          this.note({ kind: item.table.kind, tenant: m.tenant, key: m.key, change: 'modified' });
+          this.countsOf(item).modified++;
+        }
+      },
+      this.opts.facetIndexesLater ? 'for-reading' : 'everything',
+    );
     this.bulk = false;
   }
 
@@ -418,10 +407,7 @@ class SyncRun {
       }
     }
     const cancelled = opts.signal?.aborted || (isUserError(e) && e.code === 'E_CANCELLED');
-    const failure =
-      e instanceof ConnectionLostError
-        ? e.during('everything fetched so far is kept.', 'Run the same sync again: it resumes where it stopped.')
-        : (storageFailure(e, db.name) ?? e);
+    const failure = e instanceof ConnectionLostError ? e.during('everything fetched so far is kept.', 'Run the same sync again: it resumes where it stopped.') : (storageFailure(e, db.name) ?? e);
     try {
       finishSyncRow(db, this.syncId, cancelled ? 'cancelled' : 'failed', failure instanceof Error ? failure.message : String(failure));
     } catch {

@@ -30,10 +30,7 @@ export type ToWriteWorker =
 
 export type FromWriteWorker =
   /** The batch is written in the open transaction (committed with a later batch, a flush or close). */
-  | { type: 'applied'; seq: number; changed: string[] }
-  | { type: 'failed'; seq: number; message: string; code?: string }
-  | { type: 'closed' }
-  | { type: 'ready' };
+  { type: 'applied'; seq: number; changed: string[] } | { type: 'failed'; seq: number; message: string; code?: string } | { type: 'closed' } | { type: 'ready' };
 
 const port = parentPort!;
 const { path, noSync } = workerData as WriteWorkerInit;

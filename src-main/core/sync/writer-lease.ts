@@ -129,11 +129,7 @@ function openLeaseFile(path: string, cachePath: string): Database.Database {
     createPrivateFile(path);
     return new Database(path, { timeout: 0 });
   } catch (e) {
-    throw new UserError(
-      `cannot open ${path}, the lock that keeps two syncs of ${cachePath} apart: ${(e as Error).message}.`,
-      'E_CACHE_OPEN',
-      'Check that the cache folder exists and is writable.',
-    );
+    throw new UserError(`cannot open ${path}, the lock that keeps two syncs of ${cachePath} apart: ${(e as Error).message}.`, 'E_CACHE_OPEN', 'Check that the cache folder exists and is writable.');
   }
 }
 

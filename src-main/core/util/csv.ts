@@ -86,7 +86,12 @@ export class CsvFileWriter {
     this.stream = createWriteStream(path, { mode: 0o600 });
     this.stream.on('error', () => undefined); // surfaced by the awaited writes/close below
     // A header cell is text from the source's schema, so a spreadsheet would run it too.
-    this.push(csvLine(header, header.map(() => opts.neutraliseHeader === true)));
+    this.push(
+      csvLine(
+        header,
+        header.map(() => opts.neutraliseHeader === true),
+      ),
+    );
   }
 
   private push(line: string): void {

@@ -6,7 +6,8 @@ function inheritableFlags(execArgv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i]!;
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++; // and the script after it
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print')
+      i++; // and the script after it
     else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print=')) out.push(a);
   }
   return out;

@@ -66,9 +66,7 @@ export function listCachedChains(db: CacheDb, tenants?: readonly string[]): Cach
  * (counting a million rows costs a noticeable share of the verification itself).
  */
 export function countCachedRows(db: CacheDb, tableId: number, tenant: string): number {
-  const sealed = db.prepare('SELECT row_count FROM seals WHERE table_id = ? AND tenant_id = ? ORDER BY seal_id DESC LIMIT 1').pluck().get(tableId, tenant) as
-    | number
-    | undefined;
+  const sealed = db.prepare('SELECT row_count FROM seals WHERE table_id = ? AND tenant_id = ? ORDER BY seal_id DESC LIMIT 1').pluck().get(tableId, tenant) as number | undefined;
   if (sealed !== undefined) return sealed;
   // Every record of an events table is an event, so the chain index alone can count them
   // (reading each row's kind made this a quarter of a second per 1,000,000 rows, seconds when cold).
@@ -90,10 +88,7 @@ export async function readCachedChain(
   opts: { signal?: AbortSignal; yieldEvery?: number; onTick?: (rows: number) => void } = {},
 ): Promise<number> {
   const layout = cachedRowLayout(chain.columns, shape);
-  const stmt = db
-    .prepare(`SELECT ${layout.select} FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' ORDER BY seq, rid`)
-    .raw(true)
-    .safeIntegers(true);
+  const stmt = db.prepare(`SELECT ${layout.select} FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' ORDER BY seq, rid`).raw(true).safeIntegers(true);
   const yieldEvery = opts.yieldEvery ?? 50_000;
   let n = 0;
   const it = stmt.iterate(chain.tableId, chain.tenant) as IterableIterator<unknown[]>;
@@ -152,9 +147,7 @@ export async function readSourceChain(
   opts: { signal?: AbortSignal; onTick?: (rows: number) => void; copy?: CopySource } = {},
 ): Promise<number> {
   let n = 0;
-  const batches = opts.copy
-    ? copyChainRows(opts.copy, table, tenant, opts.signal)
-    : session.streamRows(table, tenant, { orderBy: 'seq', signal: opts.signal, batchSize: 5000 });
+  const batches = opts.copy ? copyChainRows(opts.copy, table, tenant, opts.signal) : session.streamRows(table, tenant, { orderBy: 'seq', signal: opts.signal, batchSize: 5000 });
   for await (const batch of batches) {
     for (const values of batch) onRow(toChainRow(values, shape));
     n += batch.length;

@@ -108,11 +108,10 @@ export class CacheReaders {
   async read(db: CacheDb, chain: CachedChainRef, shape: ChainShape, onRow: (row: ChainRow) => void, opts: ParallelReadOptions): Promise<number> {
     const { gang, idle, queues } = this;
     const maxRid = Number((db.prepare('SELECT max(rid) FROM records').pluck().get() as number | null) ?? 0);
-    const bounds = db
-      .prepare('SELECT min(seq), max(seq) FROM records WHERE table_id = ? AND tenant_id = ?')
-      .raw(true)
-      .safeIntegers(true)
-      .get(chain.tableId, chain.tenant) as [bigint | null, bigint | null];
+    const bounds = db.prepare('SELECT min(seq), max(seq) FROM records WHERE table_id = ? AND tenant_id = ?').raw(true).safeIntegers(true).get(chain.tableId, chain.tenant) as [
+      bigint | null,
+      bigint | null,
+    ];
     const ranges = seqRanges(bounds[0], bounds[1], Math.max(1, Math.ceil(opts.rows / (opts.rangeRows ?? RANGE_ROWS))));
 
     const layout = cachedRowLayout(chain.columns, shape);

@@ -74,12 +74,7 @@ export interface SeqRange {
  * after the run started and are left out. The read workers and the engine's thread
  * (while the workers start) read ranges with it, so both see the same rows.
  */
-export function rangeReader(
-  db: Database.Database,
-  layout: CachedRowLayout,
-  chain: { tableId: number; tenant: string },
-  maxRid: number,
-): (range: SeqRange) => IterableIterator<unknown[]> {
+export function rangeReader(db: Database.Database, layout: CachedRowLayout, chain: { tableId: number; tenant: string }, maxRid: number): (range: SeqRange) => IterableIterator<unknown[]> {
   const base = `SELECT ${layout.select}, rid FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' AND rid <= ?`;
   const order = 'ORDER BY seq, rid';
   const nullSeq = db.prepare(`${base} AND seq IS NULL ${order}`).raw(true).safeIntegers(true);

@@ -8,16 +8,7 @@ import { MerkleBuilder } from '../chain/merkle.js';
 import { genesisOf, type ChainProfile } from '../chain/profile.js';
 import type { BreakRowFacts } from '../contract/verify-report.js';
 import { explainBreak } from './explain.js';
-import type {
-  Anchor,
-  AnchorResult,
-  ChainBreak,
-  ChainResult,
-  ChainRow,
-  ReferenceComparison,
-  ReferenceHashes,
-  UnprotectedRows,
-} from './types.js';
+import type { Anchor, AnchorResult, ChainBreak, ChainResult, ChainRow, ReferenceComparison, ReferenceHashes, UnprotectedRows } from './types.js';
 
 export interface ChainVerifierOptions {
   table: string;
@@ -508,7 +499,7 @@ export class ChainVerifier {
         });
       }
       const atOwnSeq = belongsAt === row.seq;
-      const payload = atOwnSeq ? null : this.opts.payloadAtSeq?.(row, belongsAt) ?? null;
+      const payload = atOwnSeq ? null : (this.opts.payloadAtSeq?.(row, belongsAt) ?? null);
       const now = atOwnSeq ? this.recompute(row) : payload !== null ? chainHash(row.prevHash!, payload, this.profile) : null;
       if (now !== null && now !== row.hash) {
         broken = true;

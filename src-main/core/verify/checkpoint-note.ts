@@ -36,9 +36,13 @@ export function chainCheckpointNote(key: AuditorKey, chain: { sourceFingerprint:
  * Opens a stored note with the checkpoint row's own public key and checks that it names
  * the row's chain: the head, or why the note cannot be trusted.
  */
-export function openStoredNote(
-  c: { note: string; publicKey: string; sourceFingerprint: string | null; tableName: string; tenantId: string },
-): { ok: true; head: TreeHead } | { ok: false; reason: string } {
+export function openStoredNote(c: {
+  note: string;
+  publicKey: string;
+  sourceFingerprint: string | null;
+  tableName: string;
+  tenantId: string;
+}): { ok: true; head: TreeHead } | { ok: false; reason: string } {
   let vkey;
   try {
     createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(c.publicKey, 'base64').toString('base64url') }, format: 'jwk' });

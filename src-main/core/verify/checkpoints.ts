@@ -52,7 +52,6 @@ export interface StoredCheckpoint extends Required<Omit<CheckpointInput, 'tree'>
   signatureStatus: SignatureStatus;
 }
 
-
 function bodyOf(input: CheckpointInput, createdAt: string, key: AuditorKey): string {
   const body: Record<string, JsonValue> = {
     format: CHECKPOINT_FORMAT,
@@ -161,9 +160,7 @@ export function listCheckpoints(db: CacheDb, filter: CheckpointFilter = {}): Sto
   }
   params.push(filter.limit ?? 10_000);
   const rows = db
-    .prepare(
-      `SELECT * FROM checkpoints ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seq, checkpoint_id LIMIT ?`,
-    )
+    .prepare(`SELECT * FROM checkpoints ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seq, checkpoint_id LIMIT ?`)
     .safeIntegers(true)
     .all(...params) as CheckpointRow[];
   return rows.map((r) => {
@@ -293,11 +290,12 @@ function noteAnchor(path: string, text: string, knownKeys: readonly NoteVerifier
     throw new UserError(
       `${name} is signed by ${signatures.map((s) => s.name).join(', ')}, whose verifier key is not beside it.`,
       'E_CHECKPOINT_FILE',
-      'Put the signer\'s verifier key (signer.vkey of the package, or the vkey auditdesk prove printed) in a .vkey file in the same folder as the note.',
+      "Put the signer's verifier key (signer.vkey of the package, or the vkey auditdesk prove printed) in a .vkey file in the same folder as the note.",
     );
   }
   const opened = openCheckpoint(text, known);
-  if (!opened.ok) throw new UserError(`${name}: ${opened.reason.replace(/\.$/, '')} (it does not verify).`, 'E_ANCHOR_SIGNATURE', 'Use the checkpoint as it was handed over; an altered one proves nothing.');
+  if (!opened.ok)
+    throw new UserError(`${name}: ${opened.reason.replace(/\.$/, '')} (it does not verify).`, 'E_ANCHOR_SIGNATURE', 'Use the checkpoint as it was handed over; an altered one proves nothing.');
   const m = /^auditdesk\.local\/chain\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(opened.head.origin);
   if (!m) throw new UserError(`${name} is a checkpoint of ${opened.head.origin}, not of an AuditDesk chain.`, 'E_CHECKPOINT_FILE', 'Pass a checkpoint AuditDesk wrote (auditdesk.local/chain/…).');
   const [tenant, table] = [decodeURIComponent(m[2]!), decodeURIComponent(m[3]!)];
@@ -331,8 +329,7 @@ function vkeysBeside(path: string): NoteVerifierKey[] {
 
 /** One external head given as a JSON object (an anchor file's entry, or the app's input). */
 export function parseAnchor(item: unknown, label: string, context = ''): ExternalAnchor {
-  const bad = (what: string) =>
-    new UserError(`${context}${label} ${what}.`, 'E_CHECKPOINT_FILE', 'Each head needs tenant, table, last_seq and head_hash.');
+  const bad = (what: string) => new UserError(`${context}${label} ${what}.`, 'E_CHECKPOINT_FILE', 'Each head needs tenant, table, last_seq and head_hash.');
   if (!item || typeof item !== 'object') throw bad('is not a JSON object');
   const o = item as Record<string, unknown>;
   const tenant = o.tenant;

@@ -71,4 +71,3 @@ export function markDrift(findings: readonly DriftFinding[], tenants: (ChainRepo
     s.explanation = `${s.explanation.replace(/ still holds exactly what /, ' holds what ')} But ${driftSentence(n)} (drift findings below); the seal was compared with the rows as they are now.`;
   }
 }
-

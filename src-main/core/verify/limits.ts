@@ -68,7 +68,8 @@ export function chainLimits(r: ChainResult, ctx: LimitContext = {}): ChainLimits
   if (anchor === null) {
     limits.push({
       kind: 'no_anchor',
-      explanation: 'no earlier checkpoint, anchor file, package or cached copy was compared: rows removed from the end of the chain, or a chain rewritten consistently from its start, would not be seen.',
+      explanation:
+        'no earlier checkpoint, anchor file, package or cached copy was compared: rows removed from the end of the chain, or a chain rewritten consistently from its start, would not be seen.',
     });
   }
   const hiding = ctx.policies?.hidingPredicates ?? [];

@@ -22,8 +22,7 @@ const seqOrNull = (s: bigint | null) => (s === null ? null : seqJson(s));
 
 /** A break's facts with every seq (the only bigints in them) as a JSON seq. */
 function factsJson(f: BreakFacts<bigint>): BreakFacts {
-  const walk = (v: unknown): unknown =>
-    typeof v === 'bigint' ? seqJson(v) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) : v;
+  const walk = (v: unknown): unknown => (typeof v === 'bigint' ? seqJson(v) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) : v);
   return walk(f) as BreakFacts;
 }
 
@@ -97,7 +96,9 @@ export function humanReport(r: VerifyReport): string {
   const lines: string[] = [];
   const what = r.target === 'source+cache' ? `${r.source?.label} against cache ${r.cache?.path}` : r.target === 'source' ? r.source?.label : `cache ${r.cache?.path}`;
   if (r.reusedFrom) {
-    lines.push(`Verdict of ${r.reusedFrom.checkedAt} (stored report #${r.reusedFrom.reportId}, ${what} with profile ${r.profile.name}), given again without re-reading any row: nothing was written since to the cached rows, chain profiles or checkpoints.`);
+    lines.push(
+      `Verdict of ${r.reusedFrom.checkedAt} (stored report #${r.reusedFrom.reportId}, ${what} with profile ${r.profile.name}), given again without re-reading any row: nothing was written since to the cached rows, chain profiles or checkpoints.`,
+    );
     lines.push('A change made to the file by other means (a disk fault, a byte edited by hand) is seen only by re-reading: add --full to re-read and re-hash every row now.');
   } else lines.push(`Verified ${what} with profile ${r.profile.name} at ${r.checkedAt}.`);
   for (const t of r.tenants) {

@@ -45,7 +45,10 @@ export function reusableCacheVerdict(db: CacheDb, key: Pick<AuditorKey, 'keyId'>
     seals: [],
     checkpointsRecorded: [],
     intact: verified.every((t) => t.intact) && !drift.json.count,
-    verdict: overallVerdict(verified.map((t) => t.verdict), true),
+    verdict: overallVerdict(
+      verified.map((t) => t.verdict),
+      true,
+    ),
     summary: { ...summarise(verified, []), driftFindings: drift.json.count },
     drift: drift.json,
     notes: [

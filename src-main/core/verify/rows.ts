@@ -30,7 +30,7 @@ export function chainShape(columns: readonly MappedColumn[], profile: ChainProfi
       throw new UserError(
         `table ${tableLabel} has no column "${name}" (the ${role} of profile ${profile.name}).`,
         'E_PROFILE_COLUMNS',
-        'Pass a profile file (--profile) that names the table\'s columns.',
+        "Pass a profile file (--profile) that names the table's columns.",
       );
     }
     return i;

@@ -10,14 +10,7 @@ import { chainProfileOf, profileFromJson } from '../cache/chain-profiles.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import type { SourceSession, SourceTable, TableMapping } from '../source/index.js';
 import { isUserError, UserError } from '../util/errors.js';
-import {
-  cachedReference,
-  chainTableName,
-  countCachedRows,
-  listCachedChains,
-  readCachedChain,
-  readSourceChain,
-} from './adapters.js';
+import { cachedReference, chainTableName, countCachedRows, listCachedChains, readCachedChain, readSourceChain } from './adapters.js';
 import { CacheReaders, defaultReadThreads, PARALLEL_MIN_ROWS } from './cached-parallel.js';
 import { assertCachedAsSynced } from './cache-damage.js';
 import { ChainVerifier } from './chain-verifier.js';
@@ -124,9 +117,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
   const usedExternal = new Set<ExternalAnchor>();
 
   const anchorsFor = (table: string, tenant: string, fingerprint: string | null): Anchor[] => {
-    const stored = store
-      ? listCheckpoints(store, { tableName: table, tenantId: tenant, sourceFingerprint: fingerprint }).map(anchorFromCheckpoint)
-      : [];
+    const stored = store ? listCheckpoints(store, { tableName: table, tenantId: tenant, sourceFingerprint: fingerprint }).map(anchorFromCheckpoint) : [];
     // A signed tree checkpoint names its source too (the first 16 hex of its fingerprint).
     const sameSource = (a: ExternalAnchor) => !a.tree || a.tree.source === (fingerprint ? fingerprint.slice(0, 16) : 'unknown-source');
     const external = (opts.anchors ?? []).filter((a) => a.tenant === tenant && anchorNamesTable(a.table, table) && sameSource(a));
@@ -148,7 +139,10 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     const threads = opts.readers?.threads ?? defaultReadThreads();
     const cache = opts.cache;
     const cached = cache ? cachedTableFor(cache.db, fp.fingerprint, events) : null;
-    if (cache && events && !cached) notes.push(`the cache holds no copy of ${chainTableName(events.schema, events.name)} from this source (fingerprint ${fp.fingerprint.slice(0, 16)}…), so the chain was compared with checkpoints only.`);
+    if (cache && events && !cached)
+      notes.push(
+        `the cache holds no copy of ${chainTableName(events.schema, events.name)} from this source (fingerprint ${fp.fingerprint.slice(0, 16)}…), so the chain was compared with checkpoints only.`,
+      );
     if (!events) notes.push('the source has no hash-chained events table; only sealed tables were checked.');
     if (events) {
       const name = chainTableName(events.schema, events.name);
@@ -294,10 +288,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     if (!usedExternal.has(a)) notes.push(`${a.label} names tenant ${a.tenant} of ${a.table}, which this run did not verify.`);
   }
 
-  const tenants = [
-    ...results.map((r) => withLimits(chainReportJson(r.result), r.result, r.limits)),
-    ...missing.map((m) => emptyChainEntry(m.table, m.tenant, m.limits)),
-  ];
+  const tenants = [...results.map((r) => withLimits(chainReportJson(r.result), r.result, r.limits)), ...missing.map((m) => emptyChainEntry(m.table, m.tenant, m.limits))];
   const checkpointsRecorded: RecordedCheckpointJson[] = [];
   if (opts.key && store) {
     for (const { result, fingerprint } of results) {
@@ -332,7 +323,10 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     cache: opts.cache ? { path: opts.cache.path } : null,
     profile: profileUsed,
     intact: tenants.every((t) => t.intact) && seals.every((s) => s.intact) && !drift?.json.count,
-    verdict: overallVerdict(tenants.map((t) => t.verdict), seals.every((s) => s.intact)),
+    verdict: overallVerdict(
+      tenants.map((t) => t.verdict),
+      seals.every((s) => s.intact),
+    ),
     summary,
     tenants,
     ...(policies.length ? { policies } : {}),
@@ -380,11 +374,7 @@ function mayHoldLargeChain(db: CacheDb, minRows: number): boolean {
 }
 
 /** The cache's copy of a source's events table (same source fingerprint and table). */
-function cachedTableFor(
-  db: CacheDb,
-  fingerprint: string,
-  events: SourceTable | undefined,
-): { tableId: number; lastSyncAt: string | null } | null {
+function cachedTableFor(db: CacheDb, fingerprint: string, events: SourceTable | undefined): { tableId: number; lastSyncAt: string | null } | null {
   if (!events) return null;
   const row = db
     .prepare(

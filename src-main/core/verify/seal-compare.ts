@@ -55,10 +55,7 @@ function explain(r: Omit<SealReport, 'explanation'>): string {
   if (r.counts.deleted) parts.push(`${r.counts.deleted} deleted`);
   if (r.counts.added) parts.push(`${r.counts.added} added within the sealed range`);
   if (!parts.length) parts.push(`the Merkle root no longer matches (${r.merkleRootNow.slice(0, 16)}…)`);
-  const cause =
-    r.against === 'source'
-      ? 'Likely cause: rows were edited, removed or back-dated at the source after the sync.'
-      : 'Likely cause: the cache file was edited outside AuditDesk.';
+  const cause = r.against === 'source' ? 'Likely cause: rows were edited, removed or back-dated at the source after the sync.' : 'Likely cause: the cache file was edited outside AuditDesk.';
   return `${where} differs from ${sealed}: ${parts.join(', ')}. ${cause}`;
 }
 
@@ -107,13 +104,7 @@ export function checkSealInCache(db: CacheDb, t: SealedTable): SealReport | null
 }
 
 /** Live: which source rows within the sealed range were modified, deleted or added since. */
-export async function checkSealAgainstSource(
-  session: SourceSession,
-  db: CacheDb,
-  table: SourceTable,
-  tenant: string,
-  signal?: AbortSignal,
-): Promise<SealReport> {
+export async function checkSealAgainstSource(session: SourceSession, db: CacheDb, table: SourceTable, tenant: string, signal?: AbortSignal): Promise<SealReport> {
   const c = await compareWithSeal(session, db, { table, tenant, signal });
   return finish(
     {

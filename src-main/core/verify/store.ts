@@ -23,9 +23,7 @@ export function storeReport(db: CacheDb, report: VerifyReport): number {
       `INSERT INTO verify_results (report_id, what, table_name, tenant_id, intact, row_count, break_count, last_seq, checked_at, result_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const brk = db.prepare(
-      'INSERT INTO verify_breaks (report_id, result_id, table_name, tenant_id, seq, source_key, kind, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    const brk = db.prepare('INSERT INTO verify_breaks (report_id, result_id, table_name, tenant_id, seq, source_key, kind, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     for (const t of report.tenants) {
       const resultId = Number(
         result.run(
@@ -45,8 +43,7 @@ export function storeReport(db: CacheDb, report: VerifyReport): number {
     }
     for (const s of report.seals) {
       const resultId = Number(
-        result.run(reportId, 'seal', s.table, s.tenant, s.intact ? 1 : 0, s.rowsNow, s.counts.modified + s.counts.deleted + s.counts.added, null, report.checkedAt, JSON.stringify(s))
-          .lastInsertRowid,
+        result.run(reportId, 'seal', s.table, s.tenant, s.intact ? 1 : 0, s.rowsNow, s.counts.modified + s.counts.deleted + s.counts.added, null, report.checkedAt, JSON.stringify(s)).lastInsertRowid,
       );
       const note = (keys: string[], kind: string) => {
         for (const k of keys) brk.run(reportId, resultId, s.table, s.tenant, null, k, kind, `${kind} since the seal of ${s.sealedAt}: ${s.explanation}`);
@@ -85,8 +82,7 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
       const chain = JSON.parse(r.result_json) as ChainReportJson & Partial<ChainLimitsJson>;
       // The screen's words for the verdict come from limits.ts, as the CLI's and the PDF's do.
       out.chains.push({ ...chain, ...extra, verdictText: verdictPhrase(chain) });
-    }
-    else out.seals.push({ ...(JSON.parse(r.result_json) as SealReport), ...extra });
+    } else out.seals.push({ ...(JSON.parse(r.result_json) as SealReport), ...extra });
   }
   return out;
 }

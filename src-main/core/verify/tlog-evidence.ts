@@ -95,7 +95,11 @@ export function checkpointSignedNow(chain: CachedChainLeaves, key: AuditorKey): 
 export function leafIndexOf(chain: CachedChainLeaves, seq: bigint): number {
   const index = chain.leaves.seqs.indexOf(seq);
   if (index < 0) {
-    throw new UserError(`tenant ${chain.chain.tenant} has no cached row at seq ${seq} with a well-formed hash.`, 'E_NOT_FOUND', 'Pick a seq the chain holds (see the timeline or auditdesk verify --cache).');
+    throw new UserError(
+      `tenant ${chain.chain.tenant} has no cached row at seq ${seq} with a well-formed hash.`,
+      'E_NOT_FOUND',
+      'Pick a seq the chain holds (see the timeline or auditdesk verify --cache).',
+    );
   }
   return index;
 }

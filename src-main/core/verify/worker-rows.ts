@@ -138,17 +138,7 @@ export function feedBatch(b: RowBatch, refWidth: number, rebuild: (ref0: number,
     const p = b.prev[i];
     const c = b.computed[i];
     onRow(
-      new WorkerRow(
-        b.seq[i]!,
-        b.seqText[i],
-        p === undefined ? prevHash : p,
-        hash,
-        c === undefined ? hash : c,
-        b.ref[i * refWidth]!,
-        refWidth > 1 ? b.ref[i * refWidth + 1]! : 0,
-        rebuild,
-        lost.get(i),
-      ),
+      new WorkerRow(b.seq[i]!, b.seqText[i], p === undefined ? prevHash : p, hash, c === undefined ? hash : c, b.ref[i * refWidth]!, refWidth > 1 ? b.ref[i * refWidth + 1]! : 0, rebuild, lost.get(i)),
     );
     prevHash = hash;
   }

@@ -64,7 +64,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (opts.demo) await saveDemoProfile(ctx, opts.demo.url, opts.demo.tenants, opts.demo.chainProfiles);
   const bridge = await startHttpBridge({ ctx, rendererDir: rendererDir() });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: opts.colorScheme ?? 'light', ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}), ...(opts.locale ? { locale: opts.locale } : {}) });
+  const context = await browser.newContext({
+    viewport: VIEWPORT,
+    colorScheme: opts.colorScheme ?? 'light',
+    ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
+    ...(opts.locale ? { locale: opts.locale } : {}),
+  });
   const page = await context.newPage();
   const pageErrors = collectPageErrors(page);
   if (opts.open ?? true) await page.goto(bridge.url);

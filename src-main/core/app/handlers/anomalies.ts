@@ -8,6 +8,5 @@ export const anomaliesHandlers: HandlersFor<typeof anomaliesContract> = {
   'anomalies.context': async ({ tenant, anomalyKey, window }, ctx) => anomalyContext(ctx.cache(), tenant, anomalyKey, window),
   'anomalies.review': async (input, ctx) => reviewAnomaly(ctx.cache(), input),
   'anomalies.reviews': async ({ tenant, anomalyKey }, ctx) => listReviews(ctx.cache(), tenant, anomalyKey),
-  'anomalies.findings': async ({ tenant, filter, approvedVersions, minShare }, ctx) =>
-    findings(ctx.cache(), tenant, { filter, approvedVersions, minShare }),
+  'anomalies.findings': async ({ tenant, filter, approvedVersions, minShare }, ctx) => findings(ctx.cache(), tenant, { filter, approvedVersions, minShare }),
 };

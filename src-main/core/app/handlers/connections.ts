@@ -23,11 +23,7 @@ function savedProfile(ctx: AppContext, connectionId?: string): ConnectionProfile
   const id = connectionId ?? config.activeConnectionId;
   const profile = config.connections.find((c) => c.id === id);
   if (!profile) {
-    throw new UserError(
-      id ? `no saved connection "${id}".` : 'no active connection.',
-      'E_NOT_FOUND',
-      'Add one under Connections (or pick the active one).',
-    );
+    throw new UserError(id ? `no saved connection "${id}".` : 'no active connection.', 'E_NOT_FOUND', 'Add one under Connections (or pick the active one).');
   }
   return profile;
 }

@@ -94,8 +94,7 @@ export const exportHandlers: HandlersFor<typeof exportContract> = {
 
   'identity.list': async (_input, ctx) => Promise.all(listIdentities(identityDir(ctx)).map((i) => view(ctx, i))),
 
-  'identity.create': async ({ name, org, email, password, remember }, ctx) =>
-    keep(ctx, (out) => createIdentity({ name, org, email, password, out }), password, remember),
+  'identity.create': async ({ name, org, email, password, remember }, ctx) => keep(ctx, (out) => createIdentity({ name, org, email, password, out }), password, remember),
 
   'identity.import': async ({ file, password, remember }, ctx) => {
     requireAbsolute(file, 'file');

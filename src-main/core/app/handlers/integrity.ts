@@ -2,15 +2,7 @@
 // (reads never block the timeline), records signed checkpoints and stores its report
 // through the app's cache connection. Anchor files go through the same run: the
 // screen's "external anchor" is the CLI's --checkpoint FILE.
-import type {
-  AnchorCheck,
-  AnchorCheckResult,
-  AnchorHead,
-  CheckpointInfo,
-  IntegrityReport,
-  integrityContract,
-  VerifyReport,
-} from '../../contract/integrity.js';
+import type { AnchorCheck, AnchorCheckResult, AnchorHead, CheckpointInfo, IntegrityReport, integrityContract, VerifyReport } from '../../contract/integrity.js';
 import { openCache, type CacheDb } from '../../cache/open.js';
 import { loadOrCreateAuditorKey } from '../../identity/auditor-key.js';
 import { connectSource, type SourceSession } from '../../source/index.js';
@@ -27,11 +19,7 @@ import type { HandlersFor } from './types.js';
 type Target = 'cache' | 'source' | 'source+cache';
 
 /** Starts a verification job (the same run the CLI's verify does); `then` shapes its result. */
-async function startVerifyJob<R>(
-  ctx: AppContext,
-  opts: { target: Target; connectionId?: string; tenants?: string[]; anchors: ExternalAnchor[] },
-  then: (report: VerifyReport) => R,
-): Promise<string> {
+async function startVerifyJob<R>(ctx: AppContext, opts: { target: Target; connectionId?: string; tenants?: string[]; anchors: ExternalAnchor[] }, then: (report: VerifyReport) => R): Promise<string> {
   const store = ctx.cache();
   const { target, connectionId, tenants, anchors } = opts;
   const useSource = target !== 'cache';
@@ -72,9 +60,7 @@ function parseAnchors(file: unknown[]): ExternalAnchor[] {
 }
 
 function recordedAs(db: CacheDb, a: ExternalAnchor): AnchorHead['recorded'] {
-  const hit = listCheckpoints(db, { tenantId: a.tenant }).find(
-    (c) => c.origin === 'external' && c.lastSeq === a.lastSeq && c.headHash === a.headHash && anchorNamesTable(a.table, c.tableName),
-  );
+  const hit = listCheckpoints(db, { tenantId: a.tenant }).find((c) => c.origin === 'external' && c.lastSeq === a.lastSeq && c.headHash === a.headHash && anchorNamesTable(a.table, c.tableName));
   return hit ? { checkpointId: hit.checkpointId, table: hit.tableName, createdAt: hit.createdAt, signature: hit.signatureStatus } : null;
 }
 
@@ -177,7 +163,18 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
            FROM verify_reports ORDER BY report_id DESC LIMIT 1`,
       )
       .get() as
-      | { report_id: number; checked_at: string; target: 'source' | 'cache' | 'source+cache'; intact: number; breaks: number; seals_changed: number; empty_chains: number; limited_chains: number; source_label: string | null; source_fingerprint: string | null }
+      | {
+          report_id: number;
+          checked_at: string;
+          target: 'source' | 'cache' | 'source+cache';
+          intact: number;
+          breaks: number;
+          seals_changed: number;
+          empty_chains: number;
+          limited_chains: number;
+          source_label: string | null;
+          source_fingerprint: string | null;
+        }
       | undefined;
     return {
       ...latest,

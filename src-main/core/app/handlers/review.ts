@@ -12,7 +12,11 @@ import type { HandlersFor } from './types.js';
 function signingIdentity(ctx: AppContext, named: string | undefined, password: string): LoadedIdentity {
   const fingerprint = ctx.signingSession.identityFor(named);
   if (!fingerprint) {
-    throw new UserError('this signature needs your identity as well as the password (first signature of the session, or 15 minutes idle).', 'E_IDENTITY_NEEDED', 'Choose your identity and enter its password.');
+    throw new UserError(
+      'this signature needs your identity as well as the password (first signature of the session, or 15 minutes idle).',
+      'E_IDENTITY_NEEDED',
+      'Choose your identity and enter its password.',
+    );
   }
   return loadIdentity(knownIdentity(ctx, fingerprint).file, password);
 }

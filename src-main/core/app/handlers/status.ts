@@ -24,9 +24,10 @@ export function tenantCounts(db: CacheDb): TenantCounts[] {
   for (const { tenant, n } of db.prepare('SELECT tenant_id AS tenant, count(*) AS n FROM anomalies GROUP BY tenant_id').all() as { tenant: string; n: number }[]) {
     entry(tenant).anomalies = n;
   }
-  const synced = db
-    .prepare('SELECT se.tenant_id AS tenant, max(s.finished_at) AS at FROM seals se JOIN syncs s ON s.sync_id = se.sync_id GROUP BY se.tenant_id')
-    .all() as { tenant: string; at: string | null }[];
+  const synced = db.prepare('SELECT se.tenant_id AS tenant, max(s.finished_at) AS at FROM seals se JOIN syncs s ON s.sync_id = se.sync_id GROUP BY se.tenant_id').all() as {
+    tenant: string;
+    at: string | null;
+  }[];
   for (const { tenant, at } of synced) if (byTenant.has(tenant)) entry(tenant).lastSyncAt = at;
   return [...byTenant.values()].filter((e) => e.events + e.conversations + e.anomalies > 0).sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
 }

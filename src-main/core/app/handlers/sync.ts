@@ -40,9 +40,7 @@ export function syncHistory(ctx: AppContext, limit: number): SyncHistoryEntry[] 
     rowsFetched: s.rows_fetched,
     rowsChanged: s.rows_changed,
     message: s.message,
-    seals: (
-      seals.all(s.sync_id) as { kind: SyncTableKind; tbl: string; tenant_id: string; row_count: number; merkle_root: string; head_seq: string | null; head_hash: string | null }[]
-    ).map((r) => ({
+    seals: (seals.all(s.sync_id) as { kind: SyncTableKind; tbl: string; tenant_id: string; row_count: number; merkle_root: string; head_seq: string | null; head_hash: string | null }[]).map((r) => ({
       tableKind: r.kind,
       table: r.tbl,
       tenant: r.tenant_id,

@@ -2,10 +2,7 @@ import type { Contract } from '../../contract/index.js';
 import type { OutputOf, ParsedInputOf } from '../../contract/define.js';
 import type { AppContext } from '../context.js';
 
-export type HandlerOf<K extends keyof Contract> = (
-  input: ParsedInputOf<Contract[K]>,
-  ctx: AppContext,
-) => Promise<OutputOf<Contract[K]>>;
+export type HandlerOf<K extends keyof Contract> = (input: ParsedInputOf<Contract[K]>, ctx: AppContext) => Promise<OutputOf<Contract[K]>>;
 
 export type Handlers = { [K in keyof Contract]: HandlerOf<K> };
 
