@@ -4,7 +4,7 @@ import { contract, type MethodName } from '../contract/index.js';
 import type { Reply } from '../contract/define.js';
 import type { AppContext } from './context.js';
 import { handlers } from './handlers/index.js';
-import { OFF_THREAD_METHODS, WorkerUnavailable } from './query-pool.js';
+import { runsInQueryWorker, WorkerUnavailable } from './query-pool.js';
 import { toApiError } from '../util/api-error.js';
 import { isUserError } from '../util/errors.js';
 
@@ -24,7 +24,7 @@ export async function dispatch(ctx: AppContext, name: unknown, rawInput: unknown
   }
   try {
     const handler = handlers[name] as (input: unknown, ctx: AppContext) => Promise<unknown>;
-    const pool = OFF_THREAD_METHODS.has(name) ? ctx.queryPool() : undefined;
+    const pool = runsInQueryWorker(name) ? ctx.queryPool() : undefined;
     // Reads go to the query workers so this thread keeps answering (status, progress,
     // cancel) while a heavy query runs; the input was validated above, here.
     const value = pool

@@ -8,27 +8,18 @@
 // Two lanes: the heavy methods (facets, histogram, findings) may occupy all workers
 // but one, so a page, a count or an event's detail — what puts rows on screen — never
 // queues behind them. Writes (reviews, saved filters) stay in the main process.
-import { Worker } from 'node:worker_threads';
-import type { MethodName } from '../contract/index.js';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/start-worker.js';
+import { contract, type MethodName } from '../contract/index.js';
 import { fromWorkerError, type WorkerError } from '../util/worker-errors.js';
 import { environment } from '../util/environment.js';
 
-/** Methods that only read the cache: these run in the pool when it is enabled. */
-export const OFF_THREAD_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
-  'records.query',
-  'records.count',
-  'records.facets',
-  'records.histogram',
-  'records.get',
-  'records.thread',
-  'anomalies.list',
-  'anomalies.context',
-  'anomalies.reviews',
-  'anomalies.findings',
-]);
+/** Methods the contract places in the query workers (contract/define.ts: MethodPlacement). */
+export function runsInQueryWorker(name: MethodName): boolean {
+  return contract[name].placement !== 'main';
+}
 
-/** Side-panel work that may take a while on a large cache; never allowed to take the last free worker. */
-const HEAVY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['records.facets', 'records.histogram', 'anomalies.findings']);
+const isHeavy = (name: MethodName) => contract[name].placement === 'heavy-read';
 
 export interface WorkerRequest {
   id: number;
@@ -93,7 +84,7 @@ export class QueryPool {
     if (this.closed) return Promise.reject(new Error('the query pool is closed'));
     if (this.unavailable) return Promise.reject(new WorkerUnavailable(this.unavailable));
     return new Promise((resolve, reject) => {
-      const job: Job = { id: this.nextId++, method, input, heavy: HEAVY_METHODS.has(method), resolve, reject };
+      const job: Job = { id: this.nextId++, method, input, heavy: isHeavy(method), resolve, reject };
       (job.heavy ? this.heavy : this.light).push(job);
       this.pump();
     });
@@ -130,7 +121,7 @@ export class QueryPool {
     const idle = this.slots.find((s) => !s.job);
     if (idle) return idle;
     if (this.slots.length >= this.size) return undefined;
-    const slot: Slot = { worker: new Worker(this.workerUrl, { workerData: { cachePath: this.cachePath } }), job: null, answered: false };
+    const slot: Slot = { worker: startWorker(this.workerUrl, { workerData: { cachePath: this.cachePath } }), job: null, answered: false };
     slot.worker.on('message', (reply: WorkerReply) => {
       const job = slot.job;
       if (!job || job.id !== reply.id) return;

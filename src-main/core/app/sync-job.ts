@@ -3,7 +3,6 @@
 // then each CREATE INDEX and the FTS build); on the main thread that would stall every
 // IPC/HTTP answer — progress, cancel, timeline reads — for as long. If the worker
 // cannot start (e.g. a packaged build without its file), the same job runs here.
-import { Worker } from 'node:worker_threads';
 import type { CacheDb } from '../cache/open.js';
 import type { SyncResult } from '../contract/sync.js';
 import { loadOrCreateAuditorKey } from '../identity/auditor-key.js';
@@ -13,7 +12,7 @@ import { syncAndCheckpoint } from '../verify/sync-verdict.js';
 import { withWriterLease } from '../sync/writer-lease.js';
 import type { ConnectionProfile } from './config.js';
 import type { JobControl } from './jobs.js';
-import { fromWorkerError, type WorkerError } from '../util/worker-errors.js';
+import { RpcWorker, WorkerDidNotStart } from '../util/worker-rpc.js';
 
 export interface SyncJobInput {
   profile: ConnectionProfile;
@@ -26,7 +25,7 @@ export interface SyncJobInput {
   dataDir: string;
 }
 
-export type SyncWorkerMessage = { type: 'progress'; progress: Parameters<JobControl['report']>[0] } | { type: 'done'; result: SyncResult } | { type: 'failed'; error: WorkerError };
+export type SyncProgressReport = Parameters<JobControl['report']>[0];
 
 /** The job itself, on whatever thread owns `db`. */
 export async function runSyncJob(db: CacheDb, input: SyncJobInput, { signal, report }: JobControl): Promise<SyncResult> {
@@ -62,38 +61,17 @@ export async function runSyncJob(db: CacheDb, input: SyncJobInput, { signal, rep
  * Runs the job in a worker thread; resolves `null` without having started anything
  * when no worker can start, so the caller runs it in its own thread instead.
  */
-export function runSyncJobInWorker(input: SyncJobInput, ctl: JobControl, workerUrl = new URL('./sync-worker.js', import.meta.url)): Promise<SyncResult | null> {
-  return new Promise((resolve, reject) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(workerUrl, { workerData: input });
-    } catch {
-      resolve(null);
-      return;
-    }
-    // Started = the worker said something (its first act is the 'connecting' progress, or a
-    // 'failed' message); an error before that is the worker's own module failing to load.
-    let started = false;
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      ctl.signal.removeEventListener('abort', cancel);
-      fn();
-    };
-    const cancel = () => worker.postMessage('cancel');
-    ctl.signal.addEventListener('abort', cancel, { once: true });
-    worker.on('message', (m: SyncWorkerMessage) => {
-      started = true;
-      if (m.type === 'progress') ctl.report(m.progress);
-      else if (m.type === 'done') settle(() => resolve(m.result));
-      else settle(() => reject(fromWorkerError(m.error)));
-    });
-    worker.on('error', (e) => settle(() => (started ? reject(e) : resolve(null))));
-    worker.on('exit', (code) =>
-      settle(() =>
-        started ? reject(new UserError(`the sync stopped unexpectedly (worker exit code ${code}).`, 'E_SYNC_STOPPED', 'Run the sync again: it resumes after the last committed row.')) : resolve(null),
-      ),
-    );
+export async function runSyncJobInWorker(input: SyncJobInput, ctl: JobControl, workerUrl = new URL('./sync-worker.js', import.meta.url)): Promise<SyncResult | null> {
+  const worker = RpcWorker.start<SyncJobInput, SyncResult, SyncProgressReport>(workerUrl, 'sync', {
+    onExit: (code) => new UserError(`the sync stopped unexpectedly (worker exit code ${code}).`, 'E_SYNC_STOPPED', 'Run the sync again: it resumes after the last committed row.'),
   });
+  if (!worker) return null;
+  try {
+    return await worker.call(input, { onProgress: ctl.report, signal: ctl.signal });
+  } catch (e) {
+    if (e instanceof WorkerDidNotStart) return null;
+    throw e;
+  } finally {
+    void worker.terminate();
+  }
 }

@@ -87,7 +87,7 @@ const anomalyKey = z.string().min(1).max(500);
 
 export const anomaliesContract = {
   /** Anomalies sorted by score (highest first) at or above `threshold`. */
-  'anomalies.list': method<AnomalyList>()(
+  'anomalies.list': method<AnomalyList>('read')(
     z
       .object({
         tenant: tenant.optional(),
@@ -98,7 +98,7 @@ export const anomaliesContract = {
       .strict(),
   ),
   /** The related event and its neighbours in time (same tenant, ±window records). */
-  'anomalies.context': method<AnomalyContext>()(z.object({ tenant, anomalyKey, window: z.number().int().min(0).max(100).default(5) }).strict()),
+  'anomalies.context': method<AnomalyContext>('read')(z.object({ tenant, anomalyKey, window: z.number().int().min(0).max(100).default(5) }).strict()),
   /** Records a decision. Append-only: a later decision adds a row; the latest one counts. */
   'anomalies.review': method<Review>()(
     z
@@ -113,9 +113,9 @@ export const anomaliesContract = {
       .strict(),
   ),
   /** Every review row (history included), oldest first: for the export and the audit trail. */
-  'anomalies.reviews': method<Review[]>()(z.object({ tenant: tenant.optional(), anomalyKey: anomalyKey.optional() }).strict()),
+  'anomalies.reviews': method<Review[]>('read')(z.object({ tenant: tenant.optional(), anomalyKey: anomalyKey.optional() }).strict()),
   /** Model/config findings: temperature > 0.8, relaxed safety, secrets in model_config, unapproved versions. */
-  'anomalies.findings': method<Finding[]>()(
+  'anomalies.findings': method<Finding[]>('heavy-read')(
     z
       .object({
         tenant,

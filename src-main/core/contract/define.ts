@@ -2,15 +2,24 @@
 // → output type (a compile-time promise shared with the renderer).
 import type { z } from 'zod';
 
+/**
+ * Where the app runs a method (issue 12: declared here, on the entry, not in a list
+ * elsewhere). 'read': it only reads the cache, so it runs in a query worker and this
+ * thread keeps answering progress and cancel; 'heavy-read': a read that may take a
+ * while on a large cache (facets, histograms), which never takes the last free worker.
+ */
+export type MethodPlacement = 'main' | 'read' | 'heavy-read';
+
 export interface MethodDef<I extends z.ZodType = z.ZodType, O = unknown> {
   input: I;
+  placement: MethodPlacement;
   /** Phantom field: carries the output type, never set at run time. */
   readonly __output?: O;
 }
 
 /** `method<Output>()(inputSchema)` — two calls so Output can be named while Input is inferred. */
-export function method<O>() {
-  return <I extends z.ZodType>(input: I): MethodDef<I, O> => ({ input });
+export function method<O>(placement: MethodPlacement = 'main') {
+  return <I extends z.ZodType>(input: I): MethodDef<I, O> => ({ input, placement });
 }
 
 export type ContractShape = Record<string, MethodDef>;

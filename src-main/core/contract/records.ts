@@ -224,7 +224,7 @@ export const recordsContract = {
    * A page of the filtered timeline ordered by (ts, rid). Use `offset` for random access
    * (scrollbar jumps) or `after` (the previous page's nextCursor) for sequential paging.
    */
-  'records.query': method<RecordPage>()(
+  'records.query': method<RecordPage>('read')(
     z
       .object({
         filter,
@@ -239,9 +239,9 @@ export const recordsContract = {
       .strict(),
   ),
   /** Row count of a filter (cached per filter until the next sync). */
-  'records.count': method<RecordCount>()(z.object({ filter }).strict()),
+  'records.count': method<RecordCount>('read')(z.object({ filter }).strict()),
   /** Facet counts; each facet ignores its own selection so other values stay pickable. */
-  'records.facets': method<FacetsResult>()(
+  'records.facets': method<FacetsResult>('heavy-read')(
     z
       .object({
         filter,
@@ -250,10 +250,10 @@ export const recordsContract = {
       })
       .strict(),
   ),
-  'records.histogram': method<Histogram>()(z.object({ filter, buckets: z.number().int().min(10).max(1000).default(120) }).strict()),
-  'records.get': method<RecordDetail>()(z.object({ rid }).strict()),
+  'records.histogram': method<Histogram>('heavy-read')(z.object({ filter, buckets: z.number().int().min(10).max(1000).default(120) }).strict()),
+  'records.get': method<RecordDetail>('read')(z.object({ rid }).strict()),
   /** A conversation session's prompt/response turns in time order. */
-  'records.thread': method<Thread>()(
+  'records.thread': method<Thread>('read')(
     z
       .object({
         tenant: z.string().min(1).max(500),

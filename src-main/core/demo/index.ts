@@ -12,13 +12,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { writeFileAtomic } from '../util/atomic.js';
-import { isErrorCode, UserError } from '../util/errors.js';
+import { UserError } from '../util/errors.js';
 import { migrationsDir } from '../util/paths.js';
 import { ADMIN_USER, anyFreePort, checkNotRunning, checkPortFree, ensureWritableDir, initCluster, portIsFree, startCluster, type RunningCluster } from './cluster.js';
-import type { WorkerMessage } from './build-worker.js';
-import { DEMO_DATABASE, DEMO_READONLY_ROLE, type FillOptions } from './fill.js';
+import { RpcWorker } from '../util/worker-rpc.js';
+import { DEMO_DATABASE, DEMO_READONLY_ROLE, fillDemoDatabase, type FillOptions, type FillProgress } from './fill.js';
 import { GENERATOR } from './generate.js';
 import type { GroundTruth } from './ground-truth.js';
 import { DLQ_FILE } from './controls-plant.js';
@@ -174,34 +173,17 @@ export async function buildDemoFolder(dir: string, opts: { events: number; seed:
   }
 }
 
-function fillInWorker(options: FillOptions, onProgress: (p: DemoProgress) => void): Promise<GroundTruth> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./build-worker.js', import.meta.url), {
-      workerData: options,
-      // A larger young generation cuts the generator's GC time by about a quarter.
-      resourceLimits: { maxYoungGenerationSizeMb: 96 },
-    });
-    let settled = false;
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') onProgress(m.progress);
-      else if (m.type === 'done') {
-        settled = true;
-        resolve(m.groundTruth);
-      } else {
-        settled = true;
-        const err = m.userError ? new UserError(m.message, isErrorCode(m.code) ? m.code : 'E_INTERNAL') : new Error(m.message);
-        if (m.stack && !m.userError) err.stack = m.stack;
-        reject(err);
-      }
-    });
-    worker.on('error', (e) => {
-      settled = true;
-      reject(e);
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`demo generator stopped unexpectedly (exit ${code})`));
-    });
+async function fillInWorker(options: FillOptions, onProgress: (p: DemoProgress) => void): Promise<GroundTruth> {
+  const worker = RpcWorker.start<FillOptions, GroundTruth, FillProgress>(new URL('./build-worker.js', import.meta.url), 'demo generator', {
+    // A larger young generation cuts the generator's GC time by about a quarter.
+    resourceLimits: { maxYoungGenerationSizeMb: 96 },
   });
+  if (!worker) return fillDemoDatabase(options, onProgress);
+  try {
+    return await worker.call(options, { onProgress });
+  } finally {
+    void worker.terminate();
+  }
 }
 
 /** Starts a complete demo folder as it is (no regeneration). */
