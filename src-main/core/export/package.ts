@@ -281,11 +281,71 @@ class ConfigGroups {
 }
 
 export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
-  const { db, identity, signal } = opts;
-  const neutraliseOn = opts.neutraliseFormulas ?? true;
-  const cap = opts.appendixCap ?? 10_000;
-  const threshold = opts.anomalyThreshold ?? 0.7;
+  const { db, signal } = opts;
   const createdAt = normaliseCreatedAt(opts.createdAt);
+  refuseUnwritableTarget(opts);
+  const s = select(db, opts.filter, opts.subject);
+  removeStaleWorkFolders(dirname(opts.out));
+  const work = mkdtempSync(join(dirname(opts.out), `${WORK_PREFIX}${process.pid}-`));
+  const open: CsvFileWriter[] = [];
+  const run: PackageRun = {
+    opts,
+    db,
+    s,
+    work,
+    open,
+    createdAt,
+    neutraliseOn: opts.neutraliseFormulas ?? true,
+    cap: opts.appendixCap ?? 10_000,
+    threshold: opts.anomalyThreshold ?? 0.7,
+    progress: (p) => opts.onProgress?.(p),
+    phaseDone: (phase) => {
+      checkAbort(signal);
+      opts.afterPhase?.(phase);
+    },
+  };
+  try {
+    checkAbort(signal);
+    // The earlier visit's package, read first: its chain head anchors this chain's check.
+    if (opts.previous && !s.contiguous) throw previousNeedsWholeChain();
+    const previous = opts.previous ? await readPreviousPackage(opts.previous) : null;
+    const data = await writeDataFiles(run, previous ? previousPackageAnchor(previous) : null);
+    const id = packageIdentity(run);
+    const evidence = await writeEvidenceFiles(run, data, id, previous);
+    await writeReportPdf(run, data, id, previous);
+    const manifest = manifestOf(run, data, id);
+    const manifestBytes = signManifest(run, manifest, id.packageId);
+    await zipIntoPlace(run, data.files, manifestBytes, id.packageId);
+    return exportResult(run, data, id, manifest, evidence.previous);
+  } catch (e) {
+    for (const w of open) w.destroy();
+    if (signal?.aborted && !(e instanceof UserError && e.code === 'E_CANCELLED')) {
+      throw new UserError('export cancelled; nothing was written.', 'E_CANCELLED');
+    }
+    throw diskFull(e, opts.out) ?? e;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** One package write's shared state: its options, selection, work folder, and the CSV writers to close on failure. */
+interface PackageRun {
+  opts: ExportOptions;
+  db: CacheDb;
+  s: Selection;
+  work: string;
+  open: CsvFileWriter[];
+  createdAt: string;
+  neutraliseOn: boolean;
+  cap: number;
+  threshold: number;
+  progress(p: ExportProgress): void;
+  phaseDone(phase: ExportProgress['phase']): void;
+}
+
+/** Refused before anything is written: an existing package, a missing folder, an identity whose two keys are not bound. */
+function refuseUnwritableTarget(opts: ExportOptions): void {
+  const { identity } = opts;
   if (!opts.overwrite && existsSync(opts.out)) {
     throw new UserError(`${opts.out} already exists.`, 'E_EXISTS', 'Choose another file name (a package is never overwritten) or remove the old package first.');
   }
@@ -300,273 +360,307 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
       'Create a new identity (auditdesk identity create, or Export → New identity); identities made before AuditDesk bound their two keys cannot be used.',
     );
   }
-  const s = select(db, opts.filter, opts.subject);
-  removeStaleWorkFolders(dirname(opts.out));
-  const work = mkdtempSync(join(dirname(opts.out), `${WORK_PREFIX}${process.pid}-`));
-  const zipTmp = join(work, `.${basename(opts.out)}.partial`);
-  const open: CsvFileWriter[] = [];
-  const progress = (p: ExportProgress) => opts.onProgress?.(p);
-  const phaseDone = (phase: ExportProgress['phase']) => {
-    checkAbort(signal);
-    opts.afterPhase?.(phase);
-  };
-  try {
-    checkAbort(signal);
-    const files: ManifestFile[] = [];
-    const counts: Record<string, number> = {};
-    const report = emptyReportParts();
+}
 
-    // The earlier visit's package, read first: its chain head anchors this chain's check.
-    if (opts.previous && !s.contiguous) throw previousNeedsWholeChain();
-    const previous = opts.previous ? await readPreviousPackage(opts.previous) : null;
-    const previousAnchor = previous ? previousPackageAnchor(previous) : null;
+/** Phase 1, the data: every CSV (events checked as they are written), the reviewer journal files and changes.csv. */
+async function writeDataFiles(run: PackageRun, previousAnchor: ReturnType<typeof previousPackageAnchor> | null) {
+  const { opts, db, s, work, open, neutraliseOn, cap, threshold, createdAt, progress, phaseDone } = run;
+  const { signal } = opts;
+  const files: ManifestFile[] = [];
+  const counts: Record<string, number> = {};
+  const report = emptyReportParts();
 
-    // audit_events.csv: every source column, in chain order, checked as it is written.
-    const ev = await writeEvents(s, db, work, neutraliseOn, cap, open, signal, progress, report, previousAnchor);
-    files.push(ev.file);
-    counts.events = ev.file.rows!;
-    phaseDone('events');
+  // audit_events.csv: every source column, in chain order, checked as it is written.
+  const ev = await writeEvents(s, db, work, neutraliseOn, cap, open, signal, progress, report, previousAnchor);
+  files.push(ev.file);
+  counts.events = ev.file.rows!;
+  phaseDone('events');
 
-    const conv = await writeConversations(s, db, work, neutraliseOn, open, signal, progress, report, opts.approvedVersions);
-    files.push(conv);
-    counts.conversations = conv.rows!;
-    phaseDone('conversations');
+  const conv = await writeConversations(s, db, work, neutraliseOn, open, signal, progress, report, opts.approvedVersions);
+  files.push(conv);
+  counts.conversations = conv.rows!;
+  phaseDone('conversations');
 
-    const an = await writeAnomalies(s, db, work, neutraliseOn, threshold, open, signal, report);
-    files.push(an);
-    counts.anomalies = an.rows!;
-    phaseDone('anomalies');
+  const an = await writeAnomalies(s, db, work, neutraliseOn, threshold, open, signal, report);
+  files.push(an);
+  counts.anomalies = an.rows!;
+  phaseDone('anomalies');
 
-    const rv = await writeGeneric(
-      join(work, PACKAGE_FILES.reviews),
-      PACKAGE_FILES.reviews,
-      REVIEW_TYPES,
-      REVIEW_TYPES.map((c) => c.name),
+  const rv = await writeGeneric(
+    join(work, PACKAGE_FILES.reviews),
+    PACKAGE_FILES.reviews,
+    REVIEW_TYPES,
+    REVIEW_TYPES.map((c) => c.name),
+    neutraliseOn,
+    open,
+    signal,
+    reviewRows(db, s)
+      .raw(true)
+      .iterate(s.tenant, s.tenant, ...s.events.where.params) as IterableIterator<unknown[]>,
+    (r) => r.map((v) => (v === null ? null : String(v))),
+  );
+  files.push(rv);
+  counts.reviews = rv.rows!;
+  phaseDone('reviews');
+
+  if (s.accessTable) {
+    const { stmt, params } = accessRows(db, s);
+    const cols = s.accessTable.columns;
+    const ac = await writeGeneric(
+      join(work, PACKAGE_FILES.access),
+      PACKAGE_FILES.access,
+      cols,
+      cols.map((c) => c.name),
       neutraliseOn,
       open,
       signal,
-      reviewRows(db, s)
-        .raw(true)
-        .iterate(s.tenant, s.tenant, ...s.events.where.params) as IterableIterator<unknown[]>,
-      (r) => r.map((v) => (v === null ? null : String(v))),
+      stmt.iterate(...params) as IterableIterator<CacheRow>,
+      (r) => fromRecord(cols, r),
     );
-    files.push(rv);
-    counts.reviews = rv.rows!;
-    phaseDone('reviews');
-
-    if (s.accessTable) {
-      const { stmt, params } = accessRows(db, s);
-      const cols = s.accessTable.columns;
-      const ac = await writeGeneric(
-        join(work, PACKAGE_FILES.access),
-        PACKAGE_FILES.access,
-        cols,
-        cols.map((c) => c.name),
-        neutraliseOn,
-        open,
-        signal,
-        stmt.iterate(...params) as IterableIterator<CacheRow>,
-        (r) => fromRecord(cols, r),
-      );
-      if (ac.rows) {
-        files.push(ac);
-        counts.accessLog = ac.rows;
-      } else rmSync(join(work, PACKAGE_FILES.access));
-    }
-    phaseDone('access');
-
-    // The reviewer journal, its signed head and the signed decisions (issue 14).
-    for (const f of reviewPackageFiles(db, opts.auditorKey, new Date(createdAt))) files.push(writeSmall(work, f.name, f.bytes, f.mediaType));
-
-    // changes.csv: only when rows of the package changed at the source after they were cached.
-    const drift = driftInScope(db, s);
-    const driftSummary = summariseDrift(drift, (tableId) => loadTable(db, tableId).columns);
-    if (drift.length) {
-      const ch = await writeGeneric(
-        join(work, CHANGES_FILE),
-        CHANGES_FILE,
-        CHANGES_COLUMNS,
-        CHANGES_COLUMNS.map((c) => c.name),
-        neutraliseOn,
-        open,
-        signal,
-        drift[Symbol.iterator](),
-        changesCells,
-      );
-      files.push(ch);
-      counts.changes = ch.rows!;
-    }
-
-    const source = (s.events.table ?? s.conversations.table ?? s.anomalyTable)?.source ?? null;
-    const profile = s.events.table?.profile ?? JCS_SHA256_V1;
-    const query = {
-      tenant: s.tenant,
-      period: { from: s.filter.from ?? null, to: s.filter.to ?? null },
-      filter: s.filter,
-      wholeChain: s.contiguous,
-      // Only in subject packages, so every other package's query (and id) stays as it was.
-      ...(s.subject ? { subject: { userId: s.subject.userId, sessions: s.subject.sessions, rule: SUBJECT_RULE } } : {}),
-    };
-    const packageId = packageIdOf({ query: query as unknown as JsonValue, createdAt, source: source?.fingerprint ?? null, signer: identity.info.fingerprint });
-
-    const verification: VerificationFile = {
-      format: VERIFICATION_FORMAT,
-      profile: profile.name,
-      generatedAt: createdAt,
-      scope: s.contiguous ? 'whole-period' : 'filtered',
-      // The same root as the manifest's (files[].merkleRoot and chain.merkleRoot): one value, never null beside it.
-      tenants: ev.chain ? [{ ...ev.chain, merkleRoot: ev.file.merkleRoot ?? null }] : [],
-      drift: driftSummary,
-    };
-    files.push(writeSmall(work, PACKAGE_FILES.verification, Buffer.from(`${JSON.stringify(verification, null, 2)}\n`), 'application/json'));
-
-    const signerPem = Buffer.from(certPem(identity.signingCertDer));
-    files.push(writeSmall(work, PACKAGE_FILES.signer, signerPem, 'application/x-pem-file'));
-    const evidence = await chainEvidenceFiles({ leaves: ev.leaves, origin: chainOrigin(source?.fingerprint ?? null, s.tenant, ev.chain?.table ?? ''), identity, previous });
-    for (const e of evidence.files) files.push(writeSmall(work, e.name, e.bytes, e.mediaType));
-    files.push(writeSmall(work, PACKAGE_FILES.verifyPage, readVerifyPage(), 'text/html'));
-
-    // report.pdf
-    progress({ phase: 'report', done: 0, total: null });
-    const data: ReportData = {
-      packageId,
-      createdAt,
-      toolVersion: toolVersion(),
-      tenant: s.tenant,
-      period: query.period,
-      filterLines: filterLines(s),
-      auditor: { ...identity.info },
-      source: source ? { label: source.label, fingerprint: source.fingerprint } : null,
-      counts: [
-        { label: 'Audit events', n: counts.events ?? 0 },
-        { label: 'Conversations', n: counts.conversations ?? 0 },
-        { label: 'Anomalies', n: counts.anomalies ?? 0 },
-        { label: `Anomalies with score >= ${threshold}`, n: report.anomaliesAboveTotal },
-        { label: 'Auditor reviews', n: counts.reviews ?? 0 },
-        { label: 'Access-log entries', n: counts.accessLog ?? 0 },
-        { label: 'Rows changed at the source after first cached (changes.csv)', n: counts.changes ?? 0 },
-      ],
-      eventsPerDay: sortedCounts(report.perDay, true),
-      eventsByType: sortedCounts(report.byType),
-      eventsBySeverity: sortedCounts(report.bySeverity),
-      conversationsByProvider: sortedCounts(report.byProvider),
-      conversationsByVersion: sortedCounts(report.byVersion),
-      integrity: ev.chain ? { ...ev.chain, merkleRoot: ev.file.merkleRoot ?? null } : null,
-      contiguous: s.contiguous,
-      anomalyThreshold: threshold,
-      anomaliesAbove: report.anomaliesAbove,
-      anomaliesAboveTotal: report.anomaliesAboveTotal,
-      highTemperature: report.highTemp.list(),
-      relaxedSafety: report.relaxed.list(),
-      unapprovedVersions: opts.approvedVersions?.length ? report.unapproved.list() : null,
-      approvedVersions: opts.approvedVersions ?? [],
-      secrets: report.secrets,
-      appendix: report.appendix,
-      appendixCap: cap,
-      appendixTotal: counts.events ?? 0,
-      files: [...files].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => ({ name: f.name, rows: f.rows, sha256: f.sha256 })),
-      controls: controlsFor(opts.controls, s.tenant),
-      drift: { summary: driftSummary, lines: drift.slice(0, cap).map((f) => ({ table: f.table, key: f.key, kind: f.change, detectedAt: f.detectedAt, status: f.status })) },
-      span: exportedSpan(db, s),
-      subject: s.subject ? { ...s.subject, rule: SUBJECT_RULE } : null,
-      review: reviewAtExport(db, s.tenant, threshold),
-      conversations: { lines: report.conversations, cap: CONVERSATION_APPENDIX_CAP, total: counts.conversations ?? 0 },
-      previousCosignature: previous?.cosignature ? { packageId: previous.packageId, rows: previous.tlog.leaves.size, ...previous.cosignature } : null,
-    };
-    const pdf = await renderReport(data, identity);
-    files.push(writeSmall(work, PACKAGE_FILES.report, pdf, 'application/pdf'));
-    phaseDone('report');
-
-    // manifest.json + manifest.sig
-    progress({ phase: 'sign', done: 0, total: null });
-    files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const manifest: Manifest = {
-      format: PACKAGE_FORMAT,
-      packageId,
-      createdAt,
-      tool: { name: 'auditdesk', version: toolVersion() },
-      signer: {
-        name: identity.info.name,
-        org: identity.info.org,
-        email: identity.info.email,
-        fingerprint: identity.info.fingerprint,
-        certificate: 'signer.pem',
-        pdfCertificateFingerprint: identity.info.pdfFingerprint,
-      },
-      source,
-      query,
-      csv: {
-        dialect: 'RFC 4180',
-        encoding: 'UTF-8',
-        lineEnd: 'CRLF',
-        null: 'empty unquoted field',
-        emptyString: '""',
-        formulaNeutralisation: {
-          enabled: neutraliseOn,
-          triggers: [...FORMULA_TRIGGERS],
-          prefix: "'",
-          appliesTo: 'columns marked neutralised',
-          headers: neutraliseOn,
-          reverse: "remove one leading ' when the rest starts with ' * then one of the triggers",
-        },
-      },
-      chain: {
-        profile,
-        table: ev.chain?.table ?? null,
-        method: s.contiguous ? 'engine' : 'subset',
-        startSeq: ev.startSeq,
-        checkpoints: ev.anchors,
-        rows: ev.chain?.rows ?? 0,
-        intact: ev.chain ? ev.chain.intact : null,
-        breaks: ev.chain ? ev.chain.breaks.length + ev.chain.breaksOmitted : 0,
-        firstSeq: ev.chain?.firstSeq ?? null,
-        lastSeq: ev.chain?.lastSeq ?? null,
-        headHash: ev.chain?.headHash ?? null,
-        merkleRoot: ev.chain ? (ev.file.merkleRoot ?? null) : null,
-      },
-      drift: driftSummary,
-      seals: sealsOf(db, s, files),
-      counts,
-      files,
-    };
-    const manifestBytes = serialiseManifest(manifest);
-    writeFileSync(join(work, PACKAGE_FILES.manifest), manifestBytes, { mode: PRIVATE_FILE_MODE });
-    writeFileSync(join(work, PACKAGE_FILES.signature), sign(null, manifestBytes, identity.signingKey), { mode: PRIVATE_FILE_MODE });
-    writeFileSync(join(work, PACKAGE_FILES.minisig), minisignSignature(manifestBytes, identity.signingKey, `auditdesk package ${packageId} manifest.json`), { mode: PRIVATE_FILE_MODE });
-    phaseDone('sign');
-
-    // ZIP: sorted entries, fixed times and modes, then rename into place.
-    progress({ phase: 'zip', done: 0, total: null });
-    const names = [...files.map((f) => f.name), ...UNNAMED_FILES].sort();
-    await writeZip(zipTmp, work, names, new Date(createdAt), signal);
-    phaseDone('zip');
-    checkAbort(signal);
-    renameSync(zipTmp, opts.out);
-    journalExport(db, { packageId, manifestHash: createHash('sha256').update(manifestBytes).digest('hex'), out: opts.out, tenant: s.tenant });
-    // The finished job reports the rows the package holds, not a step count ("1 / 1 row").
-    const rowsPackaged = Object.values(counts).reduce((a, b) => a + b, 0);
-    progress({ phase: 'done', done: rowsPackaged, total: rowsPackaged });
-    return {
-      out: opts.out,
-      packageId,
-      createdAt,
-      signerFingerprint: identity.info.fingerprint,
-      files,
-      counts,
-      integrity: { intact: manifest.chain.intact, breaks: manifest.chain.breaks },
-      previous: evidence.previous,
-      drift: { findings: driftSummary.findings, chainRows: drift.filter((f) => f.tableKind === 'events').length, statement: driftSummary.statement },
-      source: source ? { label: source.label, fingerprint: source.fingerprint } : null,
-    };
-  } catch (e) {
-    for (const w of open) w.destroy();
-    if (signal?.aborted && !(e instanceof UserError && e.code === 'E_CANCELLED')) {
-      throw new UserError('export cancelled; nothing was written.', 'E_CANCELLED');
-    }
-    throw diskFull(e, opts.out) ?? e;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (ac.rows) {
+      files.push(ac);
+      counts.accessLog = ac.rows;
+    } else rmSync(join(work, PACKAGE_FILES.access));
   }
+  phaseDone('access');
+
+  // The reviewer journal, its signed head and the signed decisions (issue 14).
+  for (const f of reviewPackageFiles(db, opts.auditorKey, new Date(createdAt))) files.push(writeSmall(work, f.name, f.bytes, f.mediaType));
+
+  // changes.csv: only when rows of the package changed at the source after they were cached.
+  const drift = driftInScope(db, s);
+  const driftSummary = summariseDrift(drift, (tableId) => loadTable(db, tableId).columns);
+  if (drift.length) {
+    const ch = await writeGeneric(
+      join(work, CHANGES_FILE),
+      CHANGES_FILE,
+      CHANGES_COLUMNS,
+      CHANGES_COLUMNS.map((c) => c.name),
+      neutraliseOn,
+      open,
+      signal,
+      drift[Symbol.iterator](),
+      changesCells,
+    );
+    files.push(ch);
+    counts.changes = ch.rows!;
+  }
+  return { files, counts, report, ev, drift, driftSummary };
+}
+
+type DataFiles = Awaited<ReturnType<typeof writeDataFiles>>;
+
+/** What names the package: its query, source, chain profile and the id derived from them. */
+function packageIdentity(run: PackageRun) {
+  const { opts, s, createdAt } = run;
+  const { identity } = opts;
+  const source = (s.events.table ?? s.conversations.table ?? s.anomalyTable)?.source ?? null;
+  const profile = s.events.table?.profile ?? JCS_SHA256_V1;
+  const query = {
+    tenant: s.tenant,
+    period: { from: s.filter.from ?? null, to: s.filter.to ?? null },
+    filter: s.filter,
+    wholeChain: s.contiguous,
+    // Only in subject packages, so every other package's query (and id) stays as it was.
+    ...(s.subject ? { subject: { userId: s.subject.userId, sessions: s.subject.sessions, rule: SUBJECT_RULE } } : {}),
+  };
+  const packageId = packageIdOf({ query: query as unknown as JsonValue, createdAt, source: source?.fingerprint ?? null, signer: identity.info.fingerprint });
+  return { packageId, query, source, profile };
+}
+
+type PackageIdentity = ReturnType<typeof packageIdentity>;
+
+/** Phase 2, the evidence: verification.json, signer.pem, the chain's checkpoint and proofs, verify.html. */
+async function writeEvidenceFiles(run: PackageRun, data: DataFiles, id: PackageIdentity, previous: Awaited<ReturnType<typeof readPreviousPackage>> | null) {
+  const { opts, s, work, createdAt } = run;
+  const { identity } = opts;
+  const { files, ev, driftSummary } = data;
+  const { profile, source } = id;
+  const verification: VerificationFile = {
+    format: VERIFICATION_FORMAT,
+    profile: profile.name,
+    generatedAt: createdAt,
+    scope: s.contiguous ? 'whole-period' : 'filtered',
+    // The same root as the manifest's (files[].merkleRoot and chain.merkleRoot): one value, never null beside it.
+    tenants: ev.chain ? [{ ...ev.chain, merkleRoot: ev.file.merkleRoot ?? null }] : [],
+    drift: driftSummary,
+  };
+  files.push(writeSmall(work, PACKAGE_FILES.verification, Buffer.from(`${JSON.stringify(verification, null, 2)}\n`), 'application/json'));
+
+  const signerPem = Buffer.from(certPem(identity.signingCertDer));
+  files.push(writeSmall(work, PACKAGE_FILES.signer, signerPem, 'application/x-pem-file'));
+  const evidence = await chainEvidenceFiles({ leaves: ev.leaves, origin: chainOrigin(source?.fingerprint ?? null, s.tenant, ev.chain?.table ?? ''), identity, previous });
+  for (const e of evidence.files) files.push(writeSmall(work, e.name, e.bytes, e.mediaType));
+  files.push(writeSmall(work, PACKAGE_FILES.verifyPage, readVerifyPage(), 'text/html'));
+  return evidence;
+}
+
+/** Phase 3, report.pdf: everything above, for a reader, signed with the PDF certificate. */
+async function writeReportPdf(run: PackageRun, written: DataFiles, id: PackageIdentity, previous: Awaited<ReturnType<typeof readPreviousPackage>> | null): Promise<void> {
+  const { opts, db, s, work, createdAt, cap, threshold, progress, phaseDone } = run;
+  const { identity } = opts;
+  const { files, counts, report, ev, drift, driftSummary } = written;
+  const { packageId, query, source } = id;
+  // report.pdf
+  progress({ phase: 'report', done: 0, total: null });
+  const data: ReportData = {
+    packageId,
+    createdAt,
+    toolVersion: toolVersion(),
+    tenant: s.tenant,
+    period: query.period,
+    filterLines: filterLines(s),
+    auditor: { ...identity.info },
+    source: source ? { label: source.label, fingerprint: source.fingerprint } : null,
+    counts: [
+      { label: 'Audit events', n: counts.events ?? 0 },
+      { label: 'Conversations', n: counts.conversations ?? 0 },
+      { label: 'Anomalies', n: counts.anomalies ?? 0 },
+      { label: `Anomalies with score >= ${threshold}`, n: report.anomaliesAboveTotal },
+      { label: 'Auditor reviews', n: counts.reviews ?? 0 },
+      { label: 'Access-log entries', n: counts.accessLog ?? 0 },
+      { label: 'Rows changed at the source after first cached (changes.csv)', n: counts.changes ?? 0 },
+    ],
+    eventsPerDay: sortedCounts(report.perDay, true),
+    eventsByType: sortedCounts(report.byType),
+    eventsBySeverity: sortedCounts(report.bySeverity),
+    conversationsByProvider: sortedCounts(report.byProvider),
+    conversationsByVersion: sortedCounts(report.byVersion),
+    integrity: ev.chain ? { ...ev.chain, merkleRoot: ev.file.merkleRoot ?? null } : null,
+    contiguous: s.contiguous,
+    anomalyThreshold: threshold,
+    anomaliesAbove: report.anomaliesAbove,
+    anomaliesAboveTotal: report.anomaliesAboveTotal,
+    highTemperature: report.highTemp.list(),
+    relaxedSafety: report.relaxed.list(),
+    unapprovedVersions: opts.approvedVersions?.length ? report.unapproved.list() : null,
+    approvedVersions: opts.approvedVersions ?? [],
+    secrets: report.secrets,
+    appendix: report.appendix,
+    appendixCap: cap,
+    appendixTotal: counts.events ?? 0,
+    files: [...files].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => ({ name: f.name, rows: f.rows, sha256: f.sha256 })),
+    controls: controlsFor(opts.controls, s.tenant),
+    drift: { summary: driftSummary, lines: drift.slice(0, cap).map((f) => ({ table: f.table, key: f.key, kind: f.change, detectedAt: f.detectedAt, status: f.status })) },
+    span: exportedSpan(db, s),
+    subject: s.subject ? { ...s.subject, rule: SUBJECT_RULE } : null,
+    review: reviewAtExport(db, s.tenant, threshold),
+    conversations: { lines: report.conversations, cap: CONVERSATION_APPENDIX_CAP, total: counts.conversations ?? 0 },
+    previousCosignature: previous?.cosignature ? { packageId: previous.packageId, rows: previous.tlog.leaves.size, ...previous.cosignature } : null,
+  };
+  const pdf = await renderReport(data, identity);
+  files.push(writeSmall(work, PACKAGE_FILES.report, pdf, 'application/pdf'));
+  phaseDone('report');
+}
+
+/** The manifest: every file with its hash, the query, the chain's verdict and the seals. */
+function manifestOf(run: PackageRun, data: DataFiles, id: PackageIdentity): Manifest {
+  const { opts, db, s, createdAt, neutraliseOn, progress } = run;
+  const { identity } = opts;
+  const { files, counts, ev, driftSummary } = data;
+  const { packageId, query, source, profile } = id;
+  // manifest.json + manifest.sig
+  progress({ phase: 'sign', done: 0, total: null });
+  files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const manifest: Manifest = {
+    format: PACKAGE_FORMAT,
+    packageId,
+    createdAt,
+    tool: { name: 'auditdesk', version: toolVersion() },
+    signer: {
+      name: identity.info.name,
+      org: identity.info.org,
+      email: identity.info.email,
+      fingerprint: identity.info.fingerprint,
+      certificate: 'signer.pem',
+      pdfCertificateFingerprint: identity.info.pdfFingerprint,
+    },
+    source,
+    query,
+    csv: {
+      dialect: 'RFC 4180',
+      encoding: 'UTF-8',
+      lineEnd: 'CRLF',
+      null: 'empty unquoted field',
+      emptyString: '""',
+      formulaNeutralisation: {
+        enabled: neutraliseOn,
+        triggers: [...FORMULA_TRIGGERS],
+        prefix: "'",
+        appliesTo: 'columns marked neutralised',
+        headers: neutraliseOn,
+        reverse: "remove one leading ' when the rest starts with ' * then one of the triggers",
+      },
+    },
+    chain: {
+      profile,
+      table: ev.chain?.table ?? null,
+      method: s.contiguous ? 'engine' : 'subset',
+      startSeq: ev.startSeq,
+      checkpoints: ev.anchors,
+      rows: ev.chain?.rows ?? 0,
+      intact: ev.chain ? ev.chain.intact : null,
+      breaks: ev.chain ? ev.chain.breaks.length + ev.chain.breaksOmitted : 0,
+      firstSeq: ev.chain?.firstSeq ?? null,
+      lastSeq: ev.chain?.lastSeq ?? null,
+      headHash: ev.chain?.headHash ?? null,
+      merkleRoot: ev.chain ? (ev.file.merkleRoot ?? null) : null,
+    },
+    drift: driftSummary,
+    seals: sealsOf(db, s, files),
+    counts,
+    files,
+  };
+  return manifest;
+}
+
+/** Phase 4, the signatures: manifest.json, manifest.sig (Ed25519) and manifest.minisig. */
+function signManifest(run: PackageRun, manifest: Manifest, packageId: string): Buffer {
+  const { opts, work, phaseDone } = run;
+  const { identity } = opts;
+  const manifestBytes = serialiseManifest(manifest);
+  writeFileSync(join(work, PACKAGE_FILES.manifest), manifestBytes, { mode: PRIVATE_FILE_MODE });
+  writeFileSync(join(work, PACKAGE_FILES.signature), sign(null, manifestBytes, identity.signingKey), { mode: PRIVATE_FILE_MODE });
+  writeFileSync(join(work, PACKAGE_FILES.minisig), minisignSignature(manifestBytes, identity.signingKey, `auditdesk package ${packageId} manifest.json`), { mode: PRIVATE_FILE_MODE });
+  phaseDone('sign');
+  return manifestBytes;
+}
+
+/** Phase 5: the ZIP, written beside the target and renamed into place, then the journal entry. */
+async function zipIntoPlace(run: PackageRun, files: ManifestFile[], manifestBytes: Buffer, packageId: string): Promise<void> {
+  const { opts, db, s, work, createdAt, progress, phaseDone } = run;
+  const { signal } = opts;
+  const zipTmp = join(work, `.${basename(opts.out)}.partial`);
+  // ZIP: sorted entries, fixed times and modes, then rename into place.
+  progress({ phase: 'zip', done: 0, total: null });
+  const names = [...files.map((f) => f.name), ...UNNAMED_FILES].sort();
+  await writeZip(zipTmp, work, names, new Date(createdAt), signal);
+  phaseDone('zip');
+  checkAbort(signal);
+  renameSync(zipTmp, opts.out);
+  journalExport(db, { packageId, manifestHash: createHash('sha256').update(manifestBytes).digest('hex'), out: opts.out, tenant: s.tenant });
+}
+
+function exportResult(run: PackageRun, data: DataFiles, id: PackageIdentity, manifest: Manifest, previous: Awaited<ReturnType<typeof writeEvidenceFiles>>['previous']): ExportResult {
+  const { opts, createdAt, progress } = run;
+  const { identity } = opts;
+  const { files, counts, drift, driftSummary } = data;
+  const { packageId, source } = id;
+  // The finished job reports the rows the package holds, not a step count ("1 / 1 row").
+  const rowsPackaged = Object.values(counts).reduce((a, b) => a + b, 0);
+  progress({ phase: 'done', done: rowsPackaged, total: rowsPackaged });
+  return {
+    out: opts.out,
+    packageId,
+    createdAt,
+    signerFingerprint: identity.info.fingerprint,
+    files,
+    counts,
+    integrity: { intact: manifest.chain.intact, breaks: manifest.chain.breaks },
+    previous,
+    drift: { findings: driftSummary.findings, chainRows: drift.filter((f) => f.tableKind === 'events').length, statement: driftSummary.statement },
+    source: source ? { label: source.label, fingerprint: source.fingerprint } : null,
+  };
 }
 
 /**
