@@ -242,7 +242,37 @@ async function checkContents(
   result: PackageVerification,
   fail: (code: FailureCode, message: string, file?: string) => void,
 ): Promise<void> {
-  // 1. Entry names: unsafe and duplicate entries are named and never used.
+  const byName = usableEntries(entries, fail);
+  const readSmall = async (name: string, limit = SMALL_ENTRY_CAP): Promise<Buffer | null> => {
+    const e = byName.get(name);
+    if (!e) return null;
+    try {
+      return await readAll(zip, e, limit);
+    } catch (err) {
+      if (err instanceof TooLarge) fail('ENTRY_TOO_LARGE', `${name} is refused unread: ${err.message}`, name);
+      else fail('ENTRY_CORRUPT', `${name} cannot be read from the ZIP: ${(err as Error).message}`, name);
+      return null;
+    }
+  };
+  const signed = await readManifest(readSmall, byName, result, fail);
+  if (!signed) return;
+  const { manifest, manifestBytes } = signed;
+  const signer = await checkManifestSignature(readSmall, manifest, manifestBytes, result, fail);
+  const { named, intact } = await checkNamedFiles(zip, byName, manifest, fail);
+  // A QA cosignature added after signing: it must extend the signed checkpoint.note.
+  await checkCosignature(readSmall, intact.has(PACKAGE_FILES.checkpoint), result, fail);
+  // The reviewer journal and signed decisions, read even when altered so the entry is named.
+  await checkReviewFiles((name) => (named.has(name) ? readSmall(name, REVIEW_ENTRY_CAP) : Promise.resolve(null)), fail, result.notes);
+  const pdfCertDer = await checkReportSignature(readSmall, named, byName, manifest, signer, fail);
+  pinTheSigner(signer.certDer, pdfCertDer, manifest, opts, result, fail);
+  await checkCsvFiles({ zip, byName, named, intact, manifest, cert: signer.cert, readSmall, opts, result, fail });
+}
+
+type Fail = (code: FailureCode, message: string, file?: string) => void;
+type ReadSmall = (name: string, limit?: number) => Promise<Buffer | null>;
+
+/** 1. Entry names: unsafe and duplicate entries are named and never used. */
+function usableEntries(entries: ZipEntryRef[], fail: Fail): Map<string, yauzl.Entry> {
   const byName = new Map<string, yauzl.Entry>();
   for (const { name, entry } of entries) {
     if (isUnsafePath(name)) {
@@ -260,25 +290,16 @@ async function checkContents(
     }
     byName.set(name, entry);
   }
+  return byName;
+}
 
-  const readSmall = async (name: string, limit = SMALL_ENTRY_CAP): Promise<Buffer | null> => {
-    const e = byName.get(name);
-    if (!e) return null;
-    try {
-      return await readAll(zip, e, limit);
-    } catch (err) {
-      if (err instanceof TooLarge) fail('ENTRY_TOO_LARGE', `${name} is refused unread: ${err.message}`, name);
-      else fail('ENTRY_CORRUPT', `${name} cannot be read from the ZIP: ${(err as Error).message}`, name);
-      return null;
-    }
-  };
-
-  // 2. Manifest, its signature and its signer.
+/** 2a. The manifest, or null when it is missing or unreadable (named either way). */
+async function readManifest(readSmall: ReadSmall, byName: Map<string, yauzl.Entry>, result: PackageVerification, fail: Fail): Promise<{ manifest: Manifest; manifestBytes: Buffer } | null> {
   const manifestBytes = await readSmall(PACKAGE_FILES.manifest, MANIFEST_CAP);
   if (!manifestBytes) {
-    if (byName.has(PACKAGE_FILES.manifest)) return; // present but refused: already named
+    if (byName.has(PACKAGE_FILES.manifest)) return null; // present but refused: already named
     fail('MANIFEST_MISSING', 'manifest.json is missing, so no file of the package can be trusted', PACKAGE_FILES.manifest);
-    return;
+    return null;
   }
   let manifest: Manifest;
   try {
@@ -286,7 +307,7 @@ async function checkContents(
     if (manifest.format !== PACKAGE_FORMAT || !Array.isArray(manifest.files) || !manifest.signer?.fingerprint) throw new Error(`not a ${PACKAGE_FORMAT} manifest`);
   } catch (e) {
     fail('MANIFEST_INVALID', `manifest.json is not a valid package manifest: ${(e as Error).message}`, PACKAGE_FILES.manifest);
-    return;
+    return null;
   }
   result.packageId = manifest.packageId ?? null;
   result.createdAt = manifest.createdAt ?? null;
@@ -299,7 +320,16 @@ async function checkContents(
       `data-subject package for user ${result.subject.userId}: each exported event's hash was recomputed from its own values and prev_hash; the links between them were checked at the source when it was exported; chain continuity is not shown by a subject package`,
     );
   }
+  return { manifest, manifestBytes };
+}
 
+interface Signer {
+  cert: X509Certificate | null;
+  certDer: Buffer | null;
+}
+
+/** 2b. manifest.sig and manifest.minisig by the key in signer.pem, and the signer the manifest names. */
+async function checkManifestSignature(readSmall: ReadSmall, manifest: Manifest, manifestBytes: Buffer, result: PackageVerification, fail: Fail): Promise<Signer> {
   const sig = await readSmall(PACKAGE_FILES.signature);
   const pem = await readSmall(PACKAGE_FILES.signer);
   let cert: X509Certificate | null = null;
@@ -351,8 +381,11 @@ async function checkContents(
     }
     result.signer = { ...who, fingerprint: fp, trusted: null, pinnedBy: null };
   }
+  return { cert, certDer };
+}
 
-  // 3. Every file the manifest names, and nothing else.
+/** 3. Every file the manifest names, and nothing else; `intact` holds those whose bytes are exactly as signed. */
+async function checkNamedFiles(zip: yauzl.ZipFile, byName: Map<string, yauzl.Entry>, manifest: Manifest, fail: Fail): Promise<{ named: Map<string, ManifestFile>; intact: Set<string> }> {
   const named = new Map<string, ManifestFile>();
   for (const f of manifest.files) {
     if (typeof f?.name !== 'string' || isUnsafePath(f.name)) {
@@ -398,13 +431,15 @@ async function checkContents(
     if (got.sha256 !== f.sha256) fail('HASH_MISMATCH', `${f.name}'s SHA-256 is ${got.sha256}; the manifest says ${f.sha256}`, f.name);
     if (got.size === f.size && got.sha256 === f.sha256) intact.add(f.name);
   }
-  // A QA cosignature added after signing: it must extend the signed checkpoint.note.
-  await checkCosignature(readSmall, intact.has(PACKAGE_FILES.checkpoint), result, fail);
-  // The reviewer journal and signed decisions, read even when altered so the entry is named.
-  await checkReviewFiles((name) => (named.has(name) ? readSmall(name, REVIEW_ENTRY_CAP) : Promise.resolve(null)), fail, result.notes);
+  return { named, intact };
+}
 
-  // 4. The PDF's embedded signature, by a certificate bound to the manifest's (read only
-  //    when its size is what the manifest says, and no further than that size).
+/**
+ * 4. The PDF's embedded signature, by a certificate bound to the manifest's (read only
+ *    when its size is what the manifest says, and no further than that size).
+ */
+async function checkReportSignature(readSmall: ReadSmall, named: Map<string, ManifestFile>, byName: Map<string, yauzl.Entry>, manifest: Manifest, signer: Signer, fail: Fail): Promise<Buffer | null> {
+  const { cert, certDer } = signer;
   let pdfCertDer: Buffer | null = null;
   const pdfEntry = named.get(PACKAGE_FILES.report);
   const pdfZipEntry = byName.get(PACKAGE_FILES.report);
@@ -427,16 +462,33 @@ async function checkContents(
       }
     }
   }
+  return pdfCertDer;
+}
 
-  // 5. Who vouches for the signer: a pin the reader passed, or one marked trusted in the app.
+/** 5. Who vouches for the signer: a pin the reader passed, or one marked trusted in the app. */
+function pinTheSigner(certDer: Buffer | null, pdfCertDer: Buffer | null, manifest: Manifest, opts: VerifyPackageOptions, result: PackageVerification, fail: Fail): void {
   if (result.signer && certDer) {
     const pin = pinSigner(certDer, pdfCertDer, manifest.createdAt ?? null, opts.trust, opts.trustedSigners ?? []);
     result.signer.trusted = pin.trusted;
     result.signer.pinnedBy = pin.pinnedBy;
     if (pin.trusted === false) fail('UNTRUSTED_SIGNER', pin.reason ?? 'the signer is not the one pinned', PACKAGE_FILES.signer);
   }
+}
 
-  // 6. CSV contents: header, row counts, Merkle roots; the chain from audit_events.csv.
+/** 6. CSV contents: header, row counts, Merkle roots; the chain from audit_events.csv. */
+async function checkCsvFiles(read: {
+  zip: yauzl.ZipFile;
+  byName: Map<string, yauzl.Entry>;
+  named: Map<string, ManifestFile>;
+  intact: Set<string>;
+  manifest: Manifest;
+  cert: X509Certificate | null;
+  readSmall: ReadSmall;
+  opts: VerifyPackageOptions;
+  result: PackageVerification;
+  fail: Fail;
+}): Promise<void> {
+  const { zip, byName, named, intact, manifest, cert, readSmall, opts, result, fail } = read;
   const readRecords: CsvRecordReader = (f, restore) =>
     readCsvRows(Readable.from(boundedChunks(zip, byName.get(f.name)!, f.size)), { neutralised: restore.neutralised, neutralisedHeader: restore.neutralisedHeader, triggers: restore.triggers });
   for (const f of named.values()) {
