@@ -164,3 +164,24 @@ test("a cache written to after its last verdict, or verified by another auditor'
   assert.equal(after.code, 2, after.stdout);
   assert.match(after.stderr, /is damaged: row .* no longer matches what the sync stored/);
 });
+
+test("a cache edited with the change counter's trigger dropped is not given its stored verdict: it is re-read", async () => {
+  const dir = scratchDir('auditdesk-verify-no-reuse-trigger-');
+  const cache = join(dir, 'cache.sqlite');
+  const data = join(dir, 'data');
+  const intact = demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant && demo.groundTruth.chainProfiles[t] === 'jcs-sha256-v1')!;
+  const synced = await auditdesk(['sync', '--source', demo.url, '--tenant', intact, '--cache', cache, '--data-dir', data]);
+  assert.equal(synced.code, 0, synced.stderr);
+  // Someone with the file sets the counter's trigger aside, edits a row, and leaves.
+  const db = openCache(cache);
+  try {
+    db.exec('DROP TRIGGER records_generation_update');
+    db.prepare(`UPDATE records SET severity = 'low' WHERE rid = (SELECT min(rid) FROM records WHERE kind = 'event' AND tenant_id = ? AND severity <> 'low')`).run(intact);
+  } finally {
+    db.close();
+  }
+  const after = await auditdesk(['verify', '--cache', cache, '--data-dir', data, '--json']);
+  assert.doesNotMatch(after.stdout, /"reusedFrom"/, 'the stored verdict is not given for a cache whose counter cannot be trusted');
+  assert.equal(after.code, 2, after.stdout);
+  assert.match(after.stderr, /is damaged: row .* no longer matches what the sync stored/);
+});

@@ -97,9 +97,9 @@ export function humanReport(r: VerifyReport): string {
   const what = r.target === 'source+cache' ? `${r.source?.label} against cache ${r.cache?.path}` : r.target === 'source' ? r.source?.label : `cache ${r.cache?.path}`;
   if (r.reusedFrom) {
     lines.push(
-      `Verdict of ${r.reusedFrom.checkedAt} (stored report #${r.reusedFrom.reportId}, ${what} with profile ${r.profile.name}), given again without re-reading any row: nothing was written since to the cached rows, chain profiles or checkpoints.`,
+      `Verdict of ${r.reusedFrom.checkedAt} (stored report #${r.reusedFrom.reportId}, ${what} with profile ${r.profile.name}), given again without re-reading any row: the cache's change counter has not moved since, and every trigger that moves it is in place.`,
     );
-    lines.push('A change made to the file by other means (a disk fault, a byte edited by hand) is seen only by re-reading: add --full to re-read and re-hash every row now.');
+    lines.push('A change that bypasses the counter (a disk fault, a byte edited by hand, triggers dropped and put back) is seen only by re-reading: add --full to re-read and re-hash every row now.');
   } else lines.push(`Verified ${what} with profile ${r.profile.name} at ${r.checkedAt}.`);
   for (const t of r.tenants) {
     const head = t.lastSeq === null ? 'no rows' : `seq ${t.firstSeq}–${t.lastSeq}, head ${t.headHash?.slice(0, 16)}…`;

@@ -4,7 +4,7 @@
 // about the cache as it is now:
 // - it is the newest verdict over this cache, and the cache's generation counter
 //   (migration 013: every write to cached rows, chain profiles, checkpoints moves it)
-//   has not moved since it was stored;
+//   has not moved since it was stored, with every trigger that moves it in place;
 // - it covers every chain asked for;
 // - this auditor's key signed its checkpoints: a cache received from someone else is
 //   always re-read, since its stored reports are only that person's word.
@@ -19,7 +19,14 @@ import { overallVerdict } from './run.js';
 /** The note the sync's own check leaves; in a reused verdict the reuse note says it instead. */
 const CHAINS_ONLY_NOTE = 'hash chains only:';
 
-export type NotReused = 'no stored verdict' | 'the cache changed since' | 'made with another key' | 'a chain it does not cover';
+export type NotReused = 'no stored verdict' | 'the change counter is not whole' | 'the cache changed since' | 'made with another key' | 'a chain it does not cover';
+
+/**
+ * The triggers that move the counter (cache migration 013). With one missing (dropped by
+ * hand, or by a bulk fill that never finished) writes go uncounted, so the counter proves
+ * nothing and the cache is re-read.
+ */
+const COUNTER_TRIGGERS = ['records', 'chain_profiles', 'checkpoints'].flatMap((t) => ['insert', 'update', 'delete'].map((op) => `${t}_generation_${op}`)).concat('source_tables_generation_update');
 
 export function reusableCacheVerdict(db: CacheDb, key: Pick<AuditorKey, 'keyId'>, tenants: readonly string[]): { report: VerifyReport } | { why: NotReused } {
   const stored = db
@@ -29,6 +36,8 @@ export function reusableCacheVerdict(db: CacheDb, key: Pick<AuditorKey, 'keyId'>
     )
     .get() as { report_id: number; report_json: string; current: number | null } | undefined;
   if (!stored) return { why: 'no stored verdict' };
+  const present = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_generation_%'`).pluck().all() as string[]);
+  if (COUNTER_TRIGGERS.some((t) => !present.has(t))) return { why: 'the change counter is not whole' };
   if (stored.current !== 1) return { why: 'the cache changed since' };
   const was = JSON.parse(stored.report_json) as VerifyReport;
   if (!was.checkpointsRecorded.length || was.checkpointsRecorded.some((c) => c.keyId !== key.keyId)) return { why: 'made with another key' };
