@@ -8,10 +8,8 @@
 // Two lanes: the heavy methods (facets, histogram, findings) may occupy all workers
 // but one, so a page, a count or an event's detail — what puts rows on screen — never
 // queues behind them. Writes (reviews, saved filters) stay in the main process.
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../util/start-worker.js';
 import { contract, type MethodName } from '../contract/index.js';
-import { fromWorkerError, type WorkerError } from '../util/worker-errors.js';
+import { RpcWorker, WorkerDidNotStart } from '../util/worker-rpc.js';
 import { environment } from '../util/environment.js';
 
 /** Methods the contract places in the query workers (contract/define.ts: MethodPlacement). */
@@ -21,18 +19,13 @@ export function runsInQueryWorker(name: MethodName): boolean {
 
 const isHeavy = (name: MethodName) => contract[name].placement === 'heavy-read';
 
-export interface WorkerRequest {
-  id: number;
-  method: string;
+/** One read, as the query worker receives it (input already validated against the contract). */
+export interface QueryCall {
+  method: MethodName;
   input: unknown;
 }
 
-export type { WorkerError } from '../util/worker-errors.js';
-
-export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WorkerError };
-
 interface Job {
-  id: number;
   method: MethodName;
   input: unknown;
   heavy: boolean;
@@ -41,9 +34,8 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: RpcWorker<QueryCall, unknown>;
   job: Job | null;
-  answered: boolean;
 }
 
 /**
@@ -66,7 +58,6 @@ export class QueryPool {
   private readonly slots: Slot[] = [];
   private readonly light: Job[] = [];
   private readonly heavy: Job[] = [];
-  private nextId = 1;
   private closed = false;
   /** set when a worker died before answering anything: reads then run inline */
   unavailable: string | null = null;
@@ -84,7 +75,7 @@ export class QueryPool {
     if (this.closed) return Promise.reject(new Error('the query pool is closed'));
     if (this.unavailable) return Promise.reject(new WorkerUnavailable(this.unavailable));
     return new Promise((resolve, reject) => {
-      const job: Job = { id: this.nextId++, method, input, heavy: isHeavy(method), resolve, reject };
+      const job: Job = { method, input, heavy: isHeavy(method), resolve, reject };
       (job.heavy ? this.heavy : this.light).push(job);
       this.pump();
     });
@@ -113,41 +104,53 @@ export class QueryPool {
       (job.heavy ? this.heavy : this.light).shift();
       slot.job = job;
       slot.worker.ref();
-      slot.worker.postMessage({ id: job.id, method: job.method, input: job.input } satisfies WorkerRequest);
+      slot.worker.call({ method: job.method, input: job.input }).then(
+        (value) => this.answered(slot, job, () => job.resolve(value)),
+        (e: unknown) => this.answered(slot, job, () => job.reject(this.failureOf(slot, e))),
+      );
     }
   }
 
+  private answered(slot: Slot, job: Job, settle: () => void): void {
+    if (slot.job === job) slot.job = null;
+    // An idle worker must not keep a CLI or a test process alive.
+    slot.worker.unref();
+    settle();
+    if (!this.closed) this.pump();
+  }
+
+  /**
+   * What a failed read tells its caller: the handler's own error; a worker that never
+   * started makes the whole pool unavailable (dispatch then reads in the main process);
+   * a worker that died mid-read leaves the pool and the read is worth trying again.
+   */
+  private failureOf(slot: Slot, e: unknown): unknown {
+    if (slot.worker.alive) return e;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    const why = e instanceof Error ? e.message : String(e);
+    if (e instanceof WorkerDidNotStart && !this.closed) {
+      this.unavailable = why;
+      const unavailable = new WorkerUnavailable(why);
+      for (const waiting of [...this.light.splice(0), ...this.heavy.splice(0)]) waiting.reject(unavailable);
+      return unavailable;
+    }
+    return new Error(`a query worker stopped (${why}); try again`);
+  }
+
   private idleSlot(): Slot | undefined {
+    // A worker that exited while idle leaves; a new one takes its place below.
+    for (let i = this.slots.length - 1; i >= 0; i--) if (!this.slots[i]!.worker.alive && !this.slots[i]!.job) this.slots.splice(i, 1);
     const idle = this.slots.find((s) => !s.job);
     if (idle) return idle;
     if (this.slots.length >= this.size) return undefined;
-    const slot: Slot = { worker: startWorker(this.workerUrl, { workerData: { cachePath: this.cachePath } }), job: null, answered: false };
-    slot.worker.on('message', (reply: WorkerReply) => {
-      const job = slot.job;
-      if (!job || job.id !== reply.id) return;
-      slot.job = null;
-      slot.answered = true;
-      // An idle worker must not keep a CLI or a test process alive.
-      slot.worker.unref();
-      if (reply.ok) job.resolve(reply.value);
-      else job.reject(fromWorkerError(reply.error));
-      this.pump();
-    });
-    const lost = (why: string) => {
-      const i = this.slots.indexOf(slot);
-      if (i >= 0) this.slots.splice(i, 1);
-      if (!slot.answered && !this.closed) {
-        this.unavailable = why;
-        for (const job of [slot.job, ...this.light.splice(0), ...this.heavy.splice(0)]) job?.reject(new WorkerUnavailable(why));
-        slot.job = null;
-        return;
-      }
-      slot.job?.reject(new Error(`a query worker stopped (${why}); try again`));
-      slot.job = null;
-      if (!this.closed) this.pump();
-    };
-    slot.worker.on('error', (e) => lost(e.message));
-    slot.worker.on('exit', (code) => lost(`exit code ${code}`));
+    const worker = RpcWorker.start<QueryCall, unknown>(this.workerUrl, 'query', { workerData: { cachePath: this.cachePath }, onExit: (code) => new Error(`exit code ${code}`) });
+    if (!worker) {
+      this.unavailable = 'the worker could not be made';
+      for (const job of [...this.light.splice(0), ...this.heavy.splice(0)]) job.reject(new WorkerUnavailable(this.unavailable));
+      return undefined;
+    }
+    const slot: Slot = { worker, job: null };
     this.slots.push(slot);
     return slot;
   }

@@ -1,13 +1,13 @@
 // A query worker (see query-pool.ts): one read-only connection to the cache file and
 // the same records/anomalies handlers the main process would run. Inputs arrive
 // already validated against the contract; outputs go back by structured clone.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { openCache, type CacheDb } from '../cache/open.js';
-import { toWorkerError } from '../util/worker-errors.js';
+import { serveCalls } from '../util/worker-rpc.js';
 import type { AppContext } from './context.js';
 import { anomaliesHandlers } from './handlers/anomalies.js';
 import { recordsHandlers } from './handlers/records.js';
-import type { WorkerReply, WorkerRequest } from './query-pool.js';
+import type { QueryCall } from './query-pool.js';
 
 const handlers = { ...recordsHandlers, ...anomaliesHandlers } as Record<string, (input: unknown, ctx: AppContext) => Promise<unknown>>;
 
@@ -25,14 +25,8 @@ const workerContext = new Proxy({} as AppContext, {
   },
 });
 
-parentPort!.on('message', (req: WorkerRequest) => {
-  void (async (): Promise<WorkerReply> => {
-    try {
-      const handler = handlers[req.method];
-      if (!handler) throw new Error(`query worker: ${req.method} does not run off the main thread`);
-      return { id: req.id, ok: true, value: await handler(req.input, workerContext) };
-    } catch (e) {
-      return { id: req.id, ok: false, error: toWorkerError(e) };
-    }
-  })().then((reply) => parentPort!.postMessage(reply));
+serveCalls<QueryCall, unknown>(async ({ method, input }) => {
+  const handler = handlers[method];
+  if (!handler) throw new Error(`query worker: ${method} does not run off the main thread`);
+  return handler(input, workerContext);
 });

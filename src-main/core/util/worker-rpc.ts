@@ -4,7 +4,7 @@
 // cannot start (a packaged build without its file, flags Node refuses in a worker) told
 // apart from one that failed mid-call, so the caller can run the same work in its own
 // thread instead (runOffThread).
-import { parentPort, type Worker, type WorkerOptions } from 'node:worker_threads';
+import { parentPort, type TransferListItem, type Worker, type WorkerOptions } from 'node:worker_threads';
 import { startWorker } from './start-worker.js';
 import { fromWorkerError, toWorkerError, type WorkerError } from './worker-errors.js';
 
@@ -18,6 +18,8 @@ export interface CallOptions<P> {
   onProgress?: (progress: P) => void;
   /** Aborting sends cancel; the worker's handler sees its own signal abort. */
   signal?: AbortSignal;
+  /** Buffers moved to the worker instead of copied (the caller must not touch them after). */
+  transfer?: readonly TransferListItem[];
 }
 
 export interface RpcWorkerOptions extends Omit<WorkerOptions, 'execArgv'> {
@@ -83,9 +85,23 @@ export class RpcWorker<Q, R, P = never> {
         reject: (e) => (done(), reject(e)),
         onProgress: opts.onProgress,
       });
-      this.worker.postMessage({ seq, kind: 'call', input } satisfies ToWorker<Q>);
+      this.worker.postMessage({ seq, kind: 'call', input } satisfies ToWorker<Q>, opts.transfer);
       if (opts.signal?.aborted) cancel();
     });
+  }
+
+  /** False once the worker has exited or failed: every later call is refused with the reason. */
+  get alive(): boolean {
+    return this.gone === null;
+  }
+
+  /** An idle worker must not keep a CLI or a test process alive: unref it between calls. */
+  ref(): void {
+    this.worker.ref();
+  }
+
+  unref(): void {
+    this.worker.unref();
   }
 
   async terminate(): Promise<void> {
@@ -100,7 +116,8 @@ export class RpcWorker<Q, R, P = never> {
 }
 
 export interface HandlerContext<P> {
-  progress(progress: P): void;
+  /** Sent before the result, in order; `transfer` moves buffers instead of copying them. */
+  progress(progress: P, transfer?: readonly TransferListItem[]): void;
   /** Aborted when the caller cancels this call. */
   signal: AbortSignal;
 }
@@ -113,12 +130,12 @@ export function serveCalls<Q, R, P = never>(handle: (input: Q, ctx: HandlerConte
   const port = parentPort;
   if (!port) throw new Error('serveCalls runs in a worker thread');
   const running = new Map<number, AbortController>();
-  const post = (m: FromWorker<R, P>) => port.postMessage(m);
+  const post = (m: FromWorker<R, P>, transfer?: readonly TransferListItem[]) => port.postMessage(m, transfer);
   port.on('message', (m: ToWorker<Q>) => {
     if (m.kind === 'cancel') return running.get(m.seq)?.abort();
     const controller = new AbortController();
     running.set(m.seq, controller);
-    void handle(m.input, { progress: (progress) => post({ seq: m.seq, kind: 'progress', progress }), signal: controller.signal })
+    void handle(m.input, { progress: (progress, transfer) => post({ seq: m.seq, kind: 'progress', progress }, transfer), signal: controller.signal })
       .then(
         (value) => post({ seq: m.seq, kind: 'result', value }),
         (e: unknown) => post({ seq: m.seq, kind: 'error', error: toWorkerError(e) }),
