@@ -1,13 +1,10 @@
 // The main-thread side of digest-worker.ts: hands each raw COPY chunk to the worker
 // (transferred, not cloned) and gives back the digests in row order.
-import type { Worker } from 'node:worker_threads';
 import type { ColumnType } from '../chain/canonical.js';
-import type { FromDigestWorker, ToDigestWorker } from './digest-worker.js';
-import { startWorker } from '../util/start-worker.js';
+import type { DigestAnswer, DigestCall } from './digest-worker.js';
+import { RpcWorker } from '../util/worker-rpc.js';
 
 export class DigestPipe {
-  private readonly worker: Worker;
-  private readonly ready: Promise<boolean>;
   private queue: string[] = [];
   private head = 0;
   /** Reservations in stream order: each gets the next n digests. */
@@ -17,37 +14,24 @@ export class DigestPipe {
 
   /** A started worker, or null when it cannot start (the sync then digests in its own thread). */
   static async start(): Promise<DigestPipe | null> {
-    const p = new DigestPipe();
-    if (await p.ready) return p;
-    await p.worker.terminate().catch(() => undefined);
-    return null;
-  }
-
-  private constructor() {
-    this.worker = startWorker(new URL('./digest-worker.js', import.meta.url), {
+    const worker = RpcWorker.start<DigestCall, DigestAnswer>(new URL('./digest-worker.js', import.meta.url), 'digest', {
       workerData: { digestWorker: true },
       // Its garbage is short-lived (parsed rows, JCS strings): a small young generation
       // keeps the sync's peak RSS inside the 300 MB budget for 1M rows.
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
+      onExit: () => new Error('the digest worker stopped'),
     });
-    let onReady: (ok: boolean) => void = () => undefined;
-    this.ready = new Promise<boolean>((r) => (onReady = r));
-    this.worker.on('message', (m: FromDigestWorker) => {
-      if (m.type === 'ready') return onReady(true);
-      if (m.type === 'failed') return this.fail(new Error(`digest worker: ${m.message}`));
-      for (const d of m.digests) this.queue.push(d);
-      this.settle();
-      if (m.root !== undefined && m.count !== undefined) this.tree?.resolve({ root: m.root, count: m.count });
-    });
-    this.worker.on('error', (e) => {
-      onReady(false);
-      this.fail(e);
-    });
-    this.worker.on('exit', () => {
-      onReady(false);
-      this.fail(new Error('the digest worker stopped'));
-    });
+    if (!worker) return null;
+    try {
+      await worker.call({ op: 'hello' });
+      return new DigestPipe(worker);
+    } catch {
+      await worker.terminate().catch(() => undefined);
+      return null;
+    }
   }
+
+  private constructor(private readonly worker: RpcWorker<DigestCall, DigestAnswer>) {}
 
   /** A new stream; `merkle`: the worker also builds the Merkle tree over its digests (see root()). */
   begin(columns: readonly ColumnType[], merkle: boolean): void {
@@ -61,7 +45,7 @@ export class DigestPipe {
       promise.catch(() => undefined);
       this.tree = { resolve, reject, promise };
     }
-    this.post({ type: 'begin', columns: columns.map(({ name, type }) => ({ name, type })), merkle });
+    this.send({ op: 'begin', columns: columns.map(({ name, type }) => ({ name, type })), merkle });
   }
 
   /** The Merkle root over the stream's digests, once its end was seen (begin with merkle). */
@@ -72,9 +56,9 @@ export class DigestPipe {
 
   /** The next raw chunk of the COPY stream, or null at its end. */
   bytes(chunk: Buffer | null): void {
-    if (chunk === null) return this.post({ type: 'end' });
+    if (chunk === null) return this.send({ op: 'end' });
     const copy = new Uint8Array(chunk); // its own ArrayBuffer, so it can be transferred
-    this.worker.postMessage({ type: 'bytes', bytes: copy } satisfies ToDigestWorker, [copy.buffer]);
+    this.send({ op: 'bytes', bytes: copy }, [copy.buffer]);
   }
 
   /** The digests of the next `n` rows, in stream order (calls reserve in call order). */
@@ -87,7 +71,6 @@ export class DigestPipe {
   }
 
   async close(): Promise<void> {
-    if (!this.dead) this.post({ type: 'close' });
     await this.worker.terminate().catch(() => undefined);
   }
 
@@ -110,7 +93,15 @@ export class DigestPipe {
     this.tree?.reject(this.dead);
   }
 
-  private post(m: ToDigestWorker): void {
-    this.worker.postMessage(m);
+  /** Answers arrive in call order (the worker handles one message at a time), so digests queue in stream order. */
+  private send(call: DigestCall, transfer?: ArrayBuffer[]): void {
+    this.worker.call(call, { transfer }).then(
+      (answer) => {
+        for (const d of answer.digests) this.queue.push(d);
+        this.settle();
+        if (answer.root !== undefined && answer.count !== undefined) this.tree?.resolve({ root: answer.root, count: answer.count });
+      },
+      (e: unknown) => this.fail(e instanceof Error ? e : new Error(`digest worker: ${String(e)}`)),
+    );
   }
 }
