@@ -1,13 +1,12 @@
 // Where a sync's batches are committed: in this thread (small syncs, in-memory
 // caches), or by a write worker with its own connection (bulk first fills), so
 // that reading and digesting the next batch overlaps writing this one.
-import type { Worker } from 'node:worker_threads';
 import type { CacheDb } from '../cache/open.js';
 import type { SourceTable } from '../source/discover.js';
 import type { KeysetPosition } from '../source/session.js';
 import type { CachedTable, PreparedRow } from './cache-store.js';
-import type { FromWriteWorker, ToWriteWorker, WriteWorkerInit } from './write-worker.js';
-import { startWorker } from '../util/start-worker.js';
+import type { WriteCall, WriteWorkerInit } from './write-worker.js';
+import { RpcWorker } from '../util/worker-rpc.js';
 
 /** Batches handed to the worker and not yet answered; bounds memory to a few batches. */
 const MAX_IN_FLIGHT = 2;
@@ -26,11 +25,8 @@ export interface BatchOutcome {
  * no watermark ever moves past rows that were not written.
  */
 export class WorkerBatchWriter {
-  private readonly worker: Worker;
-  private nextSeq = 0;
   private nextTable = 0;
-  private readonly waiting = new Map<number, { resolve: (o: FromWriteWorker) => void; rows: number }>();
-  private readonly order: { seq: number; done: Promise<FromWriteWorker>; rows: number }[] = [];
+  private readonly order: { done: Promise<string[]>; rows: number }[] = [];
   private dead: Error | null = null;
   private closed: Promise<void> | null = null;
 
@@ -40,49 +36,33 @@ export class WorkerBatchWriter {
    * this thread, as small syncs always do.
    */
   static async start(path: string, opts: { noSync: boolean }): Promise<WorkerBatchWriter | null> {
-    const w = new WorkerBatchWriter(path, opts);
-    if (await w.ready) return w;
-    await w.worker.terminate().catch(() => undefined);
-    return null;
-  }
-
-  private readonly ready: Promise<boolean>;
-
-  private constructor(path: string, opts: { noSync: boolean }) {
-    this.worker = startWorker(new URL('./write-worker.js', import.meta.url), { workerData: { path, noSync: opts.noSync } satisfies WriteWorkerInit });
-    let onReady: (ok: boolean) => void = () => undefined;
-    this.ready = new Promise<boolean>((r) => (onReady = r));
-    this.worker.on('message', (m: FromWriteWorker) => {
-      if (m.type === 'ready') return onReady(true);
-      if (m.type === 'closed') return;
-      const w = this.waiting.get(m.seq);
-      this.waiting.delete(m.seq);
-      w?.resolve(m);
+    const worker = RpcWorker.start<WriteCall, string[]>(new URL('./write-worker.js', import.meta.url), 'cache write', {
+      workerData: { path, noSync: opts.noSync } satisfies WriteWorkerInit,
+      onExit: (code) => new Error(`the cache write worker stopped (exit code ${code})`),
     });
-    const die = (e: Error) => {
-      onReady(false);
-      this.dead ??= e;
-      for (const [seq, w] of this.waiting) w.resolve({ type: 'failed', seq, message: e.message });
-      this.waiting.clear();
-    };
-    this.worker.on('error', die);
-    this.worker.on('exit', (code) => die(new Error(`the cache write worker stopped (exit code ${code})`)));
+    if (!worker) return null;
+    try {
+      await worker.call({ op: 'hello' });
+      return new WorkerBatchWriter(worker);
+    } catch {
+      await worker.terminate().catch(() => undefined);
+      return null;
+    }
   }
+
+  private constructor(private readonly worker: RpcWorker<WriteCall, string[]>) {}
 
   /** Registers a (table, tenant) writer in the worker; returns its id for submit(). */
   addTable(table: SourceTable, cached: CachedTable, tenant: string, syncId: number): number {
     const id = this.nextTable++;
-    this.post({ type: 'table', id, table, cached, tenant, syncId });
+    this.queue({ op: 'table', id, table, cached, tenant, syncId }, 0, false);
     return id;
   }
 
   /** Queues a batch; resolves with the outcomes of batches written meanwhile (oldest first). */
   async submit(tableId: number, rows: PreparedRow[], watermark: KeysetPosition): Promise<BatchOutcome[]> {
     if (this.dead) throw this.dead;
-    const seq = this.nextSeq++;
-    const done = new Promise<FromWriteWorker>((resolve) => this.waiting.set(seq, { resolve, rows: rows.length }));
-    this.order.push({ seq, done, rows: rows.length });
-    this.post({ type: 'batch', seq, id: tableId, rows, watermark });
+    this.queue({ op: 'batch', id: tableId, rows, watermark }, rows.length, true);
     const out: BatchOutcome[] = [];
     while (this.order.length >= MAX_IN_FLIGHT) out.push(await this.settleOldest());
     return out;
@@ -91,24 +71,26 @@ export class WorkerBatchWriter {
   /** Waits for every queued batch and commits them; throws the first failure. */
   async drain(): Promise<BatchOutcome[]> {
     if (this.dead) throw this.dead;
-    const seq = this.nextSeq++;
-    const done = new Promise<FromWriteWorker>((resolve) => this.waiting.set(seq, { resolve, rows: 0 }));
-    this.order.push({ seq, done, rows: 0 });
-    this.post({ type: 'flush', seq });
+    this.queue({ op: 'flush' }, 0, true);
     const out: BatchOutcome[] = [];
     while (this.order.length) out.push(await this.settleOldest());
     return out;
   }
 
+  /** Sends a call; `counted` ones are settled in order by submit/drain. A failure marks the writer dead. */
+  private queue(call: WriteCall, rows: number, counted: boolean): void {
+    const done = this.worker.call(call);
+    const noted = done.catch((e: unknown) => {
+      this.dead ??= e instanceof Error ? e : new Error(String(e));
+      throw e;
+    });
+    noted.catch(() => undefined); // thrown where it is settled
+    if (counted) this.order.push({ done: noted, rows });
+  }
+
   private async settleOldest(): Promise<BatchOutcome> {
     const head = this.order.shift()!;
-    const m = await head.done;
-    if (m.type === 'failed') {
-      const e = new Error(m.message) as Error & { code?: string };
-      if (m.code) e.code = m.code;
-      throw e;
-    }
-    return { rows: head.rows, changed: m.type === 'applied' ? m.changed : [] };
+    return { rows: head.rows, changed: await head.done };
   }
 
   /**
@@ -119,19 +101,13 @@ export class WorkerBatchWriter {
     this.closed ??= (async () => {
       await Promise.allSettled(this.order.map((o) => o.done));
       this.order.length = 0;
-      if (this.dead) {
+      try {
+        if (this.worker.alive) await this.worker.call({ op: 'close' });
+      } finally {
         await this.worker.terminate();
-        return;
       }
-      const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
-      this.post({ type: 'close' });
-      await exited;
     })();
     return this.closed;
-  }
-
-  private post(m: ToWriteWorker): void {
-    this.worker.postMessage(m);
   }
 }
 

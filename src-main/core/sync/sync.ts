@@ -396,7 +396,8 @@ class SyncRun {
     const { db, opts } = this;
     // Batches already handed to the worker commit (each with its watermark) before
     // this connection writes again.
-    if (this.worker) await this.worker.close();
+    // (A close that fails too must not hide the failure being reported.)
+    if (this.worker) await this.worker.close().catch(() => undefined);
     this.worker = null;
     // Leave the cache fully indexed for the app even when the sync stopped early.
     if (this.bulk) {

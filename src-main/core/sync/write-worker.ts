@@ -4,11 +4,12 @@
 // meanwhile reads the next batch from PostgreSQL and digests it, so on two cores the
 // SQLite work overlaps the parsing and hashing instead of following it.
 import Database from 'better-sqlite3';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import type { CachedTable, PreparedRow } from './cache-store.js';
 import { TableWriter } from './cache-store.js';
 import type { SourceTable } from '../source/discover.js';
 import type { KeysetPosition } from '../source/session.js';
+import { serveCalls } from '../util/worker-rpc.js';
 
 export interface WriteWorkerInit {
   path: string;
@@ -21,18 +22,17 @@ export interface WriteWorkerInit {
   noSync: boolean;
 }
 
-export type ToWriteWorker =
-  | { type: 'table'; id: number; table: SourceTable; cached: CachedTable; tenant: string; syncId: number }
-  | { type: 'batch'; seq: number; id: number; rows: PreparedRow[]; watermark: KeysetPosition }
-  /** Commit what was applied, then answer for `seq`. */
-  | { type: 'flush'; seq: number }
-  | { type: 'close' };
+export type WriteCall =
+  /** Answers once the worker has opened the cache (the sync writes in its own thread when it cannot). */
+  | { op: 'hello' }
+  | { op: 'table'; id: number; table: SourceTable; cached: CachedTable; tenant: string; syncId: number }
+  /** Written in the open transaction (committed with a later batch, a flush or close); answers the keys cached with another digest. */
+  | { op: 'batch'; id: number; rows: PreparedRow[]; watermark: KeysetPosition }
+  /** Commit what was applied. */
+  | { op: 'flush' }
+  /** Commit (unless a batch failed) and close the connection. */
+  | { op: 'close' };
 
-export type FromWriteWorker =
-  /** The batch is written in the open transaction (committed with a later batch, a flush or close). */
-  { type: 'applied'; seq: number; changed: string[] } | { type: 'failed'; seq: number; message: string; code?: string } | { type: 'closed' } | { type: 'ready' };
-
-const port = parentPort!;
 const { path, noSync } = workerData as WriteWorkerInit;
 const db = new Database(path, { fileMustExist: true });
 // The same connection settings as openCache (cache/open.ts); the schema is already migrated.
@@ -42,7 +42,7 @@ db.pragma('busy_timeout = 5000');
 
 const writers = new Map<number, TableWriter>();
 /** After one failed batch nothing later may commit: its watermark would skip the failed rows. */
-let broken: { message: string; code?: string } | null = null;
+let broken: unknown = null;
 
 // Several batches share one transaction: each random key of a batch dirties a page of
 // the UNIQUE (table_id, tenant_id, source_key) index, and a commit writes every dirty
@@ -67,49 +67,38 @@ function commit(): void {
   openBatches = 0;
 }
 
-function fail(e: unknown): { message: string; code?: string } {
-  const err = e as Error & { code?: string };
-  broken = { message: err.message, code: typeof err.code === 'string' ? err.code : undefined };
-  if (db.inTransaction) db.exec('ROLLBACK');
-  return broken;
-}
-
-port.postMessage({ type: 'ready' } satisfies FromWriteWorker);
-
-port.on('message', (m: ToWriteWorker) => {
-  if (m.type === 'close') {
-    try {
-      if (!broken) commit();
-    } finally {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      db.close();
-      port.postMessage({ type: 'closed' } satisfies FromWriteWorker);
-      port.close();
-    }
-    return;
+serveCalls<WriteCall, string[]>(async (call) => {
+  switch (call.op) {
+    case 'hello':
+      return [];
+    case 'close':
+      try {
+        if (!broken) commit();
+      } finally {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        db.close();
+      }
+      return [];
+    case 'table':
+      writers.set(call.id, new TableWriter(db, call.table, call.cached, call.tenant, call.syncId));
+      return [];
   }
-  if (m.type === 'table') {
-    writers.set(m.id, new TableWriter(db, m.table, m.cached, m.tenant, m.syncId));
-    return;
-  }
-  if (broken) {
-    port.postMessage({ type: 'failed', seq: m.seq, ...broken } satisfies FromWriteWorker);
-    return;
-  }
+  if (broken) throw broken;
   try {
-    if (m.type === 'flush') {
+    if (call.op === 'flush') {
       commit();
-      port.postMessage({ type: 'applied', seq: m.seq, changed: [] } satisfies FromWriteWorker);
-      return;
+      return [];
     }
     if (!db.inTransaction) {
       db.exec('BEGIN');
       openedAt = Date.now();
     }
-    const changed = apply(writers.get(m.id)!, m.rows, m.watermark);
+    const changed = apply(writers.get(call.id)!, call.rows, call.watermark);
     if (++openBatches >= BATCHES_PER_COMMIT || Date.now() - openedAt > MAX_OPEN_MS) commit();
-    port.postMessage({ type: 'applied', seq: m.seq, changed } satisfies FromWriteWorker);
+    return changed;
   } catch (e) {
-    port.postMessage({ type: 'failed', seq: m.seq, ...fail(e) } satisfies FromWriteWorker);
+    broken = e;
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw e;
   }
 });
