@@ -6,11 +6,11 @@ import { isUserError } from '../../src-main/core/util/errors.js';
 import { WorkerGang } from '../../src-main/core/verify/worker-gang.js';
 
 test('a worker that fails after starting fails the run with its own code and message', async () => {
-  const gang = new WorkerGang<{ type: 'batch' }>(new URL('../helpers/failing-gang-worker.js', import.meta.url), null, 2, 'test', () => assert.fail('no batch expected'));
+  const gang = new WorkerGang<{ type: 'work' }>(new URL('../helpers/failing-gang-worker.js', import.meta.url), null, 2, 'test', () => assert.fail('no batch expected'));
   try {
     assert.equal(await gang.start(), true);
     const woken = gang.next();
-    gang.workers[0]!.postMessage({ type: 'work' });
+    gang.send(gang.workers[0]!, { type: 'work' });
     await woken;
     assert.throws(
       () => gang.check(),
@@ -22,7 +22,7 @@ test('a worker that fails after starting fails the run with its own code and mes
 });
 
 test('workers that cannot load leave the reading to one thread (start() is false, nothing thrown)', async () => {
-  const gang = new WorkerGang(new URL('../helpers/no-such-worker.js', import.meta.url), null, 2, 'test', () => undefined);
+  const gang = new WorkerGang<{ type: 'work' }>(new URL('../helpers/no-such-worker.js', import.meta.url), null, 2, 'test', () => undefined);
   try {
     assert.equal(await gang.start(), false);
   } finally {

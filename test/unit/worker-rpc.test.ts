@@ -80,20 +80,15 @@ function sources(dir: string): string[] {
   });
 }
 
-/**
- * Workers still on their own message shapes, each to be ported (never added to): the test
- * fails on a new one and when one is ported without coming off this list.
- */
-const NOT_YET_PORTED = ['src-main/core/verify/worker-gang.ts'];
-
-test('workers start only through util/start-worker.ts, and every one ported speaks worker-rpc', () => {
+test('every worker speaks worker-rpc: only util/start-worker.ts makes one, only util/worker-rpc.ts posts messages', () => {
   const root = projectRoot();
   const files = sources(join(root, 'src-main')).map((f) => [relative(root, f), readFileSync(f, 'utf8')] as const);
-  assert.deepEqual(
-    files.filter(([f, text]) => /\bnew Worker\(/.test(text) && f !== 'src-main/core/util/start-worker.ts').map(([f]) => f),
-    [],
-    "a worker made without startWorker loses the parent's flags handling",
-  );
-  const starters = files.filter(([f, text]) => /\bstartWorker\(/.test(text) && !['src-main/core/util/start-worker.ts', 'src-main/core/util/worker-rpc.ts'].includes(f)).map(([f]) => f);
-  assert.deepEqual(starters.sort(), [...NOT_YET_PORTED].sort());
+  const using = (pattern: RegExp) =>
+    files
+      .filter(([, text]) => pattern.test(text))
+      .map(([f]) => f)
+      .sort();
+  assert.deepEqual(using(/\bnew Worker\(/), ['src-main/core/util/start-worker.ts'], "a worker made without startWorker loses the parent's flags handling");
+  assert.deepEqual(using(/\bstartWorker\(/), ['src-main/core/util/start-worker.ts', 'src-main/core/util/worker-rpc.ts'], 'a worker started outside worker-rpc speaks a message shape of its own');
+  assert.deepEqual(using(/\b(parentPort|postMessage)\b/), ['src-main/core/util/worker-rpc.ts'], 'a message posted outside worker-rpc bypasses its errors, progress and cancel');
 });

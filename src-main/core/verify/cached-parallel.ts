@@ -7,7 +7,6 @@
 // which the engine needs only to describe a few kinds of break, are read again by
 // rid from this thread's connection when asked for.
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import type { CacheDb } from '../cache/open.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
@@ -16,7 +15,7 @@ import type { ReadChain, ReadRange, ReadWorkerInit } from './read-worker.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow } from './types.js';
 import { feedBatch, type RowBatch } from './worker-rows.js';
-import { WorkerGang } from './worker-gang.js';
+import { WorkerGang, type GangWorker } from './worker-gang.js';
 import { environment } from '../util/environment.js';
 
 /** Below this many rows starting workers costs more than it saves. */
@@ -60,8 +59,8 @@ type CachedChainRef = { tableId: number; tenant: string; columns: MappedColumn[]
  * chains are listed and counted), they read each chain in turn.
  */
 export class CacheReaders {
-  private readonly gang: WorkerGang<RowBatch>;
-  private readonly idle: Worker[] = [];
+  private readonly gang: WorkerGang<ReadChain | ReadRange>;
+  private readonly idle: GangWorker<ReadChain | ReadRange>[] = [];
   private readonly queues = new Map<number, RowBatch[]>();
   /** Range ids go on from one chain to the next, so a late batch of a failed chain is never taken for another's. */
   private nextPart = 0;
@@ -76,7 +75,7 @@ export class CacheReaders {
 
   private constructor(path: string, threads: number, opts: ReadersOptions) {
     const init: ReadWorkerInit = { path, batchRows: opts.batchRows ?? BATCH_ROWS };
-    this.gang = new WorkerGang<RowBatch>(
+    this.gang = new WorkerGang<ReadChain | ReadRange>(
       opts.workerScript ?? new URL('./read-worker.js', import.meta.url),
       init,
       threads,
@@ -131,12 +130,12 @@ export class CacheReaders {
       if (!told && idle.length) {
         // every worker learns the chain before any of its ranges (a worker reads its messages in order)
         const message: ReadChain = { type: 'chain', tableId: chain.tableId, tenant: chain.tenant, columns: chain.columns, profile: shape.profile, label: chain.name, maxRid };
-        for (const w of gang.workers) w.postMessage(message);
+        for (const w of gang.workers) gang.send(w, message);
         told = true;
       }
       while (idle.length && nextRange < ranges.length && nextRange < consume + AHEAD) {
         const r = ranges[nextRange]!;
-        idle.pop()!.postMessage({ type: 'range', id: base + nextRange++, lo: r.lo, hi: r.hi } satisfies ReadRange);
+        gang.send(idle.pop()!, { type: 'range', id: base + nextRange++, lo: r.lo, hi: r.hi });
       }
     };
 

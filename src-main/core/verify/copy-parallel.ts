@@ -31,7 +31,7 @@ export interface CopyReadOptions {
  * 0.2 s of CPU for two), they parse the COPY text of each tenant's chain in turn.
  */
 export class CopyParsers {
-  private readonly gang: WorkerGang<RowBatch>;
+  private readonly gang: WorkerGang<CopyChunk>;
   private readonly queues = new Map<number, RowBatch[]>();
   /** Chunk ids go on from one chain to the next, so a late batch of a failed chain is never taken for another's. */
   private nextChunk = 0;
@@ -44,7 +44,7 @@ export class CopyParsers {
     threads: number,
   ) {
     const init: CopyWorkerInit = { columns, profile: shape.profile, label };
-    this.gang = new WorkerGang<RowBatch>(new URL('./copy-worker.js', import.meta.url), init, threads, 'parse', (_w, m) => this.queues.get(m.part)?.push(m));
+    this.gang = new WorkerGang<CopyChunk>(new URL('./copy-worker.js', import.meta.url), init, threads, 'parse', (_w, m) => this.queues.get(m.part)?.push(m));
   }
 
   /** true when the workers run; false when none could start (read in this thread instead). */
@@ -73,7 +73,7 @@ export class CopyParsers {
       chunks[id - base] = view;
       queues.set(id, []);
       this.nextChunk = id + 1;
-      workers[id % workers.length]!.postMessage({ type: 'chunk', id, data, length: whole.length } satisfies CopyChunk);
+      gang.send(workers[id % workers.length]!, { type: 'chunk', id, data, length: whole.length });
     };
     /** Feeds every batch that is ready, in chunk order; with `wait`, waits for at least one. */
     const drain = async (wait: boolean) => {

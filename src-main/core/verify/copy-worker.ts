@@ -3,14 +3,13 @@
 // builds each payload and computes each hash exactly as the in-thread path does, and
 // sends back the compact rows with each line's byte range in its chunk.
 import { isAscii } from 'node:buffer';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import type { ChainProfile } from '../chain/profile.js';
 import { copyLine } from '../source/copy-text.js';
 import { chainShape, toLinkRow } from './rows.js';
-import { RowBatchBuilder, type RowBatch } from './worker-rows.js';
-import type { GangMessage } from './worker-gang.js';
-import { toWorkerError } from '../util/worker-errors.js';
+import { RowBatchBuilder } from './worker-rows.js';
+import { serveBatches } from './worker-gang.js';
 
 export interface CopyWorkerInit {
   columns: MappedColumn[];
@@ -26,39 +25,26 @@ export interface CopyChunk {
   length: number;
 }
 
-export type FromCopyWorker = GangMessage<RowBatch>;
-
-const port = parentPort!;
 const init = workerData as CopyWorkerInit;
 const NEWLINE = 0x0a;
 
-try {
-  const shape = chainShape(init.columns, init.profile, init.label);
-  port.on('message', (m: CopyChunk) => {
-    try {
-      const buf = Buffer.from(m.data, 0, m.length);
-      // An all-ASCII chunk (the usual case) is decoded once and its lines are cut from
-      // the text: a native decode per line cost more than parsing the line. Otherwise
-      // each line is decoded on its own, so one non-ASCII character does not turn the
-      // whole chunk into a two-byte string (slower to match and to hash). Either way a
-      // row's reference is its line's byte range.
-      const text = isAscii(buf) ? buf.toString('latin1') : null;
-      const batches = new RowBatchBuilder(m.id, 2048, 2, init.profile);
-      let start = 0;
-      while (start < m.length) {
-        const end = text !== null ? text.indexOf('\n', start) : buf.indexOf(NEWLINE, start);
-        const line = text !== null ? text.slice(start, end) : buf.toString('utf8', start, end);
-        const full = batches.push(toLinkRow(copyLine(line), shape), start, end);
-        if (full) port.postMessage(full, [full.ref.buffer]);
-        start = end + 1;
-      }
-      const b = batches.finish();
-      port.postMessage(b, [b.ref.buffer]);
-    } catch (e) {
-      port.postMessage({ type: 'failed', error: toWorkerError(e) } satisfies FromCopyWorker);
-    }
-  });
-  port.postMessage({ type: 'ready' } satisfies FromCopyWorker);
-} catch (e) {
-  port.postMessage({ type: 'failed', error: toWorkerError(e) } satisfies FromCopyWorker);
-}
+const shape = chainShape(init.columns, init.profile, init.label);
+serveBatches<CopyChunk>((m, send) => {
+  const buf = Buffer.from(m.data, 0, m.length);
+  // An all-ASCII chunk (the usual case) is decoded once and its lines are cut from
+  // the text: a native decode per line cost more than parsing the line. Otherwise
+  // each line is decoded on its own, so one non-ASCII character does not turn the
+  // whole chunk into a two-byte string (slower to match and to hash). Either way a
+  // row's reference is its line's byte range.
+  const text = isAscii(buf) ? buf.toString('latin1') : null;
+  const batches = new RowBatchBuilder(m.id, 2048, 2, init.profile);
+  let start = 0;
+  while (start < m.length) {
+    const end = text !== null ? text.indexOf('\n', start) : buf.indexOf(NEWLINE, start);
+    const line = text !== null ? text.slice(start, end) : buf.toString('utf8', start, end);
+    const full = batches.push(toLinkRow(copyLine(line), shape), start, end);
+    if (full) send(full);
+    start = end + 1;
+  }
+  send(batches.finish());
+});

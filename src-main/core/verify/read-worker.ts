@@ -5,14 +5,13 @@
 // (seq and hashes). The engine itself stays on the main thread and sees the rows in the
 // same order.
 import Database from 'better-sqlite3';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import type { ChainProfile } from '../chain/profile.js';
 import { cachedRowLayout, rangeReader, type SeqRange } from './cached-rows.js';
 import { chainShape, toLinkRow } from './rows.js';
 import { RowBatchBuilder, type RowBatch } from './worker-rows.js';
-import type { GangMessage } from './worker-gang.js';
-import { toWorkerError } from '../util/worker-errors.js';
+import { serveBatches } from './worker-gang.js';
 
 export interface ReadWorkerInit {
   path: string;
@@ -38,48 +37,31 @@ export interface ReadRange extends SeqRange {
   id: number;
 }
 
-export type FromReadWorker = GangMessage<RowBatch>;
-
-const port = parentPort!;
 const init = workerData as ReadWorkerInit;
 
-try {
-  // Opened once: the same workers read every large chain of a run in turn.
-  const db = new Database(init.path, { readonly: true, fileMustExist: true });
-  const values: (string | null)[] = [];
-  let readRange: (m: ReadRange) => void = () => {
-    throw new Error('a range arrived before its chain');
+// Opened once: the same workers read every large chain of a run in turn. (A file that
+// cannot be opened stops this worker before it answers: the run then reads in one thread.)
+const db = new Database(init.path, { readonly: true, fileMustExist: true });
+const values: (string | null)[] = [];
+let readRange: (m: ReadRange, send: (b: RowBatch) => void) => void = () => {
+  throw new Error('a range arrived before its chain');
+};
+const setChain = (c: ReadChain) => {
+  const shape = chainShape(c.columns, c.profile, c.label);
+  const layout = cachedRowLayout(c.columns, shape);
+  const read = rangeReader(db, layout, c, c.maxRid);
+  readRange = (m, send) => {
+    const batches = new RowBatchBuilder(m.id, init.batchRows, 1, c.profile);
+    for (const r of read(m)) {
+      // rid comes last, after the columns the layout reads; a row's values are done with once its payload is built.
+      const full = batches.push(toLinkRow(layout.toValues(r, values), shape, layout.seqOf(r)), Number(r[r.length - 1] as bigint));
+      if (full) send(full);
+    }
+    send(batches.finish());
   };
-  const setChain = (c: ReadChain) => {
-    const shape = chainShape(c.columns, c.profile, c.label);
-    const layout = cachedRowLayout(c.columns, shape);
-    const read = rangeReader(db, layout, c, c.maxRid);
-    readRange = (m) => {
-      const batches = new RowBatchBuilder(m.id, init.batchRows, 1, c.profile);
-      for (const r of read(m)) {
-        // rid comes last, after the columns the layout reads; a row's values are done with once its payload is built.
-        const full = batches.push(toLinkRow(layout.toValues(r, values), shape, layout.seqOf(r)), Number(r[r.length - 1] as bigint));
-        if (full) port.postMessage(full, [full.ref.buffer]);
-      }
-      const rest = batches.finish();
-      port.postMessage(rest, [rest.ref.buffer]);
-    };
-  };
+};
 
-  port.on('message', (m: ReadChain | ReadRange | { type: 'close' }) => {
-    if (m.type === 'close') {
-      db.close();
-      port.close();
-      return;
-    }
-    try {
-      if (m.type === 'chain') setChain(m);
-      else readRange(m);
-    } catch (e) {
-      port.postMessage({ type: 'failed', error: toWorkerError(e) } satisfies FromReadWorker);
-    }
-  });
-  port.postMessage({ type: 'ready' } satisfies FromReadWorker);
-} catch (e) {
-  port.postMessage({ type: 'failed', error: toWorkerError(e) } satisfies FromReadWorker);
-}
+serveBatches<ReadChain | ReadRange>((m, send) => {
+  if (m.type === 'chain') setChain(m);
+  else readRange(m, send);
+});

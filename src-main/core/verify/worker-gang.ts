@@ -1,61 +1,75 @@
 // The start-up and failure handling both parallel readers share (cached-parallel.ts
-// reads seq ranges from SQLite, copy-parallel.ts parses COPY chunks): N workers that
-// each say 'ready' or 'failed', stream batches back, and wake the reader as data comes.
+// reads seq ranges from SQLite, copy-parallel.ts parses COPY chunks), on worker-rpc:
+// N workers that each answer a hello, then take pieces of work whose batches stream back
+// as progress (their buffers moved, not copied) and wake the reader as data comes.
 // If none can start the reader returns null and the run reads the chain in one thread;
 // a failure after start-up (a worker's error, or one dying) is the run's failure.
-import type { Worker } from 'node:worker_threads';
-import { fromWorkerError, type WorkerError } from '../util/worker-errors.js';
-import { startWorker } from '../util/start-worker.js';
+import { RpcWorker, WorkerDidNotStart, serveCalls } from '../util/worker-rpc.js';
+import type { RowBatch } from './worker-rows.js';
 
-export type GangMessage<B> = B | { type: 'ready' } | { type: 'failed'; error: WorkerError };
+type Hello = { type: 'hello' };
 
-export class WorkerGang<B extends { type: string }> {
-  readonly workers: Worker[] = [];
+export type GangWorker<Q> = RpcWorker<Q | Hello, void, RowBatch>;
+
+export class WorkerGang<Q extends { type: string }> {
+  readonly workers: GangWorker<Q>[] = [];
   private failed: Error | null = null;
   private wake: (() => void) | null = null;
-  private readonly started: Promise<boolean>[] = [];
+  private readonly started: Promise<boolean[]>;
 
   /**
-   * @param onReady a worker said it is ready for work
    * @param onBatch a worker sent a batch; the reader is woken after it
+   * @param onReady a worker answered its hello and is ready for work
    */
-  constructor(file: URL, init: unknown, count: number, what: string, onBatch: (w: Worker, b: B) => void, onReady: (w: Worker) => void = () => undefined) {
+  constructor(file: URL, init: unknown, count: number, what: string, onBatch: (w: GangWorker<Q>, b: RowBatch) => void, onReady: (w: GangWorker<Q>) => void = () => undefined) {
+    this.onBatch = onBatch;
+    const hellos: Promise<boolean>[] = [];
     for (let i = 0; i < count; i++) {
-      const w = startWorker(file, { workerData: init });
-      this.workers.push(w);
-      let ready: (ok: boolean) => void = () => undefined;
-      this.started.push(new Promise<boolean>((r) => (ready = r)));
-      let running = false;
-      w.on('message', (m: GangMessage<B>) => {
-        if (m.type === 'ready') {
-          running = true;
-          onReady(w);
-          return ready(true);
-        }
-        if (m.type === 'failed') {
-          this.failed ??= fromWorkerError((m as { error: WorkerError }).error);
-          ready(false);
-          return this.notify();
-        }
-        onBatch(w, m as B);
-        this.notify();
+      const w = RpcWorker.start<Q | Hello, void, RowBatch>(file, what, {
+        workerData: init,
+        onExit: (code) => new Error(`a verification ${what} worker stopped (exit code ${code})`),
       });
-      const die = (e: Error) => {
-        ready(false);
-        if (running) this.failed ??= e;
-        this.notify();
-      };
-      w.on('error', die);
-      w.on('exit', (code) => die(new Error(`a verification ${what} worker stopped (exit code ${code})`)));
+      if (!w) continue;
+      this.workers.push(w);
+      hellos.push(
+        w.call({ type: 'hello' }).then(
+          () => {
+            onReady(w);
+            return true;
+          },
+          (e: unknown) => {
+            if (!(e instanceof WorkerDidNotStart)) this.failed ??= e as Error;
+            this.notify();
+            return false;
+          },
+        ),
+      );
     }
+    this.started = Promise.all(hellos).then((ok) => (ok.length === count ? ok : [...ok, false]));
   }
+
+  private readonly onBatch: (w: GangWorker<Q>, b: RowBatch) => void;
 
   /** true when every worker started; false when none could (read in one thread instead). */
   async start(): Promise<boolean> {
-    const ok = await Promise.all(this.started);
-    if (!ok.some((x) => !x)) return true;
-    if (this.failed && ok.some((x) => x)) throw this.failed;
+    const ok = await this.started;
+    if (ok.every(Boolean)) return true;
+    // Some started and one failed in its own words: that is the run's failure, not a reason to read alone.
+    if (this.failed && ok.some(Boolean)) throw this.failed;
     return false;
+  }
+
+  /** Hands `work` to `w`; its batches reach onBatch in order, and a failure is the gang's. */
+  send(w: GangWorker<Q>, work: Q): void {
+    w.call(work, {
+      onProgress: (b) => {
+        this.onBatch(w, b);
+        this.notify();
+      },
+    }).catch((e: unknown) => {
+      this.failed ??= e instanceof Error ? e : new Error(String(e));
+      this.notify();
+    });
   }
 
   /** Throws the first failure, if any. */
@@ -77,4 +91,15 @@ export class WorkerGang<B extends { type: string }> {
   terminate(): Promise<unknown> {
     return Promise.all(this.workers.map((w) => w.terminate().catch(() => undefined)));
   }
+}
+
+/**
+ * The worker's side: `handle` does one piece of work, handing each full batch to `send`
+ * (its buffer is moved to the reader's thread). A hello is answered at once.
+ */
+export function serveBatches<Q extends { type: string }>(handle: (work: Q, send: (b: RowBatch) => void) => void): void {
+  serveCalls<Q | Hello, void, RowBatch>(async (work, { progress }) => {
+    if (work.type === 'hello') return;
+    handle(work as Q, (b) => progress(b, [b.ref.buffer]));
+  });
 }
