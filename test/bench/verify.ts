@@ -245,21 +245,33 @@ async function liveBench(): Promise<BenchLine[]> {
 
     const loadBefore = loadavg()[0]!;
     const session = await connectSource(demo.url);
-    const timedLive = async (threads: number | undefined) => {
+    // A second URL of the same server (issue 17, "at scale"): the ranges a replica would read.
+    const secondUrl = demo.url.replace('@127.0.0.1:', '@localhost:');
+    const second = await connectSource(secondUrl);
+    const timedLive = async (threads: number | undefined, replicas = false) => {
       const c0 = cpuSeconds();
       const t1 = performance.now();
-      const report = await runVerification({ session, copy: { target: demo.url }, tenants, readers: threads === undefined ? undefined : { threads } });
+      const report = await runVerification({
+        session,
+        copy: { target: demo.url },
+        replicas: replicas ? [{ session: second, copy: { target: secondUrl } }] : undefined,
+        tenants,
+        readers: threads === undefined ? undefined : { threads },
+      });
       const seconds = (performance.now() - t1) / 1000;
       if (report.summary.rows !== rows) throw new Error(`verified ${report.summary.rows} rows, expected ${rows}`);
       return { seconds, cpu: cpuSeconds() - c0 };
     };
     let workers: { seconds: number; cpu: number };
     let oneThread: { seconds: number; cpu: number };
+    let twoUrls: { seconds: number; cpu: number };
     try {
       workers = await timedLive(undefined);
       oneThread = await timedLive(0);
+      twoUrls = await timedLive(undefined, true);
     } finally {
       await session.close();
+      await second.close();
     }
     const loadAfter = loadavg()[0]!;
     return [
@@ -273,6 +285,12 @@ async function liveBench(): Promise<BenchLine[]> {
       { name: '  CPU time of that verification (this process, all threads; PostgreSQL not included)', value: workers.cpu, unit: 's' },
       { name: '  the same verification parsed in one thread', value: oneThread.seconds, unit: 's', reference: { name: 'psql \\copy', value: copySeconds } },
       { name: '  CPU time in one thread', value: oneThread.cpu, unit: 's' },
+      {
+        name: '  the same verification read in 2 seq ranges at once from 2 URLs of the server (parse workers)',
+        value: twoUrls.seconds,
+        unit: 's',
+        reference: { name: 'one URL, parse workers', value: workers.seconds },
+      },
       { name: 'load average (1 min) before → after', value: loadBefore, unit: `→ ${loadAfter.toFixed(2)}` },
     ];
   } finally {

@@ -15,7 +15,8 @@ import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../so
 import { ENGAGEMENT_OPTION_HELP, chosenCacheFile } from '../engagement-option.js';
 
 interface VerifyFlags {
-  source?: string;
+  /** The first is the source; any further URL is a replica of the same database the chains are read from in ranges. */
+  source: string[];
   cache?: string;
   engagement?: string;
   tenant: string[];
@@ -35,7 +36,12 @@ export function registerVerify(program: Command): void {
   const command = program
     .command('verify')
     .description('Verify hash chains and sealed tables on a live source, in the cache, or the source against the cache.')
-    .option('--source <url>', 'postgres://user@host:5432/database of a read-only source (streamed, nothing is written there)')
+    .option(
+      '--source <url>',
+      'postgres://user@host:5432/database of a read-only source (streamed, nothing is written there); give it again for read replicas of the same database, and each chain is read in seq ranges from all of them at once',
+      collect,
+      [],
+    )
     .option('--cache <file>', 'the SQLite cache: verified offline alone, or the earlier copy the source is compared with')
     .option('--engagement <dir>', `${ENGAGEMENT_OPTION_HELP}; the checkpoints and the report are recorded there`)
     .option('--tenant <id>', 'tenant to verify; repeat for several (default: every tenant found)', collect, [])
@@ -70,10 +76,11 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     import('../../core/verify/reuse.js'),
   ]);
   const cacheFile = chosenCacheFile(flags);
-  if (!flags.source && !cacheFile) {
+  const [source, ...replicaUrls] = flags.source;
+  if (!source && !cacheFile) {
     throw new UserError('nothing to verify.', 'E_INPUT', 'Pass --source URL, --engagement DIR or --cache FILE, or a source with one of them.');
   }
-  if (cacheFile && !flags.source && !existsSync(cacheFile)) {
+  if (cacheFile && !source && !existsSync(cacheFile)) {
     throw new UserError(`cache ${cacheFile} does not exist.`, 'E_CACHE_MISSING', 'Check the path, or run `auditdesk sync` first.');
   }
   const profile = flags.profile ? readProfile(flags.profile) : undefined;
@@ -83,7 +90,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
   // The auditor key signs checkpoints; a run that records none needs no key (and makes none).
   const key = cacheFile ? loadOrCreateAuditorKey(dataDirOf(flags.dataDir)) : undefined;
   if (key?.created) process.stderr.write(`auditdesk: created the auditor key ${key.path} (key id ${key.keyId}); it signs every checkpoint.\n`);
-  warnIfPasswordInUrl(flags.source);
+  for (const url of flags.source) warnIfPasswordInUrl(url);
   const password = flags.passwordStdin ? await readStdin() : undefined;
   const allowCleartextPassword = flags.allowCleartextPassword ?? false;
 
@@ -98,15 +105,18 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
   // so a quick look at a source never lands in a cache the app shows (issue 13).
   let cacheDb: CacheDb | undefined;
   let session: SourceSession | undefined;
+  const replicas: SourceSession[] = [];
   try {
     if (cacheFile) cacheDb = openCache(cacheFile);
-    const reused = cacheDb && key && !flags.source && mayReuse(flags) ? reusableCacheVerdict(cacheDb, key, flags.tenant) : null;
+    const reused = cacheDb && key && !source && mayReuse(flags) ? reusableCacheVerdict(cacheDb, key, flags.tenant) : null;
     if (reused && 'report' in reused) return printed(reused.report, flags.json ?? false, humanReport);
-    if (flags.source) session = await connectSource(flags.source, { password, allowCleartextPassword, signal: controller.signal });
+    if (source) session = await connectSource(source, { password, allowCleartextPassword, signal: controller.signal });
+    for (const url of replicaUrls) replicas.push(await connectSource(url, { password, allowCleartextPassword, signal: controller.signal }));
     printSourceNotices(session);
     const report = await runVerification({
       session,
-      copy: flags.source ? { target: flags.source, password, allowCleartextPassword } : undefined,
+      copy: source ? { target: source, password, allowCleartextPassword } : undefined,
+      replicas: replicas.map((r, i) => ({ session: r, copy: { target: replicaUrls[i]!, password, allowCleartextPassword } })),
       cache: cacheDb && cacheFile ? { db: cacheDb, path: cacheFile } : undefined,
       store: cacheDb,
       tenants: flags.tenant,
@@ -120,15 +130,16 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     });
     if (!report.tenants.length && !report.seals.length) {
       throw new UserError(
-        `nothing to verify: no hash-chained table${flags.tenant.length ? ` for tenant ${flags.tenant.join(', ')}` : ''} in ${flags.source ? 'the source' : `cache ${cacheFile}`}.`,
+        `nothing to verify: no hash-chained table${flags.tenant.length ? ` for tenant ${flags.tenant.join(', ')}` : ''} in ${source ? 'the source' : `cache ${cacheFile}`}.`,
         'E_NOTHING_TO_VERIFY',
-        flags.source ? "Check the tenant names and the role's SELECT rights." : 'Sync the tenant first (auditdesk sync).',
+        source ? "Check the tenant names and the role's SELECT rights." : 'Sync the tenant first (auditdesk sync).',
       );
     }
     return printed(report, flags.json ?? false, humanReport);
   } finally {
     process.off('SIGINT', onSigint);
     await session?.close();
+    for (const r of replicas) await r.close();
     cacheDb?.close();
   }
 }

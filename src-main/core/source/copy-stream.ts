@@ -23,10 +23,15 @@ export interface CopySource {
 }
 
 /** Streams one tenant's rows of an events table in seq order, in batches. */
-export async function* copyChainRows(source: CopySource, table: SourceTable, tenant: string, signal?: AbortSignal): AsyncGenerator<Row[]> {
+export function copyChainRows(source: CopySource, table: SourceTable, tenant: string, signal?: AbortSignal): AsyncGenerator<Row[]> {
+  return copyRowsOf(copyChainChunks(source, table, tenant, signal));
+}
+
+/** COPY text (chunks cut anywhere) as rows, in batches. */
+export async function* copyRowsOf(chunks: AsyncIterable<Buffer>): AsyncGenerator<Row[]> {
   const parser = new CopyTextParser();
   let batch: Row[] = [];
-  for await (const chunk of copyChainChunks(source, table, tenant, signal)) {
+  for await (const chunk of chunks) {
     parser.push(chunk, batch);
     if (batch.length >= 5000) {
       yield batch;
@@ -38,10 +43,25 @@ export async function* copyChainRows(source: CopySource, table: SourceTable, ten
 }
 
 /**
- * The COPY text of one tenant's rows of an events table in seq order, as it arrives
- * (chunks cut anywhere, even inside a line). Ends once the read-only transaction committed.
+ * Part of a chain: the rows with `from` <= seq <= `through` (decimal text; null leaves
+ * that end open), or only the rows whose seq is NULL (PostgreSQL sorts them last).
  */
-export async function* copyChainChunks(source: CopySource, table: SourceTable, tenant: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
+export type SeqSpan = { from: string | null; through: string | null } | { nullSeq: true };
+
+/** The WHERE clause that keeps one tenant's rows, read from app.current_tenant_id (never spliced in). */
+export function tenantCondition(table: SourceTable): string | null {
+  if (table.keys.tenant === null) return null;
+  // Explicit even under row-level security: a source without RLS must not leak other tenants.
+  const col = table.columns[table.keys.tenant]!;
+  return `${quoteIdent(col.name)} = CAST(current_setting('app.current_tenant_id') AS ${quoteIdent(col.type)})`;
+}
+
+/**
+ * The COPY text of one tenant's rows of an events table in seq order, as it arrives
+ * (chunks cut anywhere, even inside a line); with `span`, only that part of the chain.
+ * Ends once the read-only transaction committed.
+ */
+export async function* copyChainChunks(source: CopySource, table: SourceTable, tenant: string, signal?: AbortSignal, span?: SeqSpan): AsyncGenerator<Buffer> {
   if (table.keys.seq === null) throw new Error(`table ${table.name} has no seq column`);
   checkTenantFits(table, tenant);
   const resolved = resolveTarget(source.target, source.password, { allowCleartextPassword: source.allowCleartextPassword });
@@ -57,18 +77,34 @@ export async function* copyChainChunks(source: CopySource, table: SourceTable, t
     throw connectError(e, resolved.label, resolved.user, tlsTrust(resolved));
   }
   let stream: ReturnType<typeof copyStreams.to> | undefined;
+  let cancel: (() => void) | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenant]);
     const cols = table.columns.map((c) => quoteIdent(c.name)).join(', ');
-    let where = '';
-    if (table.keys.tenant !== null) {
-      // Explicit even under row-level security: a source without RLS must not leak other tenants.
-      const col = table.columns[table.keys.tenant]!;
-      where = `WHERE ${quoteIdent(col.name)} = CAST(current_setting('app.current_tenant_id') AS ${quoteIdent(col.type)})`;
+    const seqColumn = table.columns[table.keys.seq]!;
+    const seq = quoteIdent(seqColumn.name);
+    const conditions = [tenantCondition(table)];
+    if (span && 'nullSeq' in span) conditions.push(`${seq} IS NULL`);
+    else if (span) {
+      // The bounds go in as settings too (COPY takes no parameters).
+      for (const [name, value, op] of [
+        ['auditdesk.span_from', span.from, '>='],
+        ['auditdesk.span_through', span.through, '<='],
+      ] as const) {
+        if (value === null) continue;
+        await client.query('SELECT set_config($1, $2, true)', [name, value]);
+        conditions.push(`${seq} ${op} CAST(current_setting('${name}') AS ${quoteIdent(seqColumn.type)})`);
+      }
     }
-    const seq = quoteIdent(table.columns[table.keys.seq]!.name);
+    const present = conditions.filter((c) => c !== null);
+    const where = present.length ? `WHERE ${present.join(' AND ')}` : '';
     stream = client.query(copyStreams.to(`COPY (SELECT ${cols} FROM ${qualifiedName(table)} ${where} ORDER BY ${seq}) TO STDOUT`));
+    // A cancel ends a read that is waiting for the server, not only one between chunks.
+    const copying = stream;
+    cancel = () => copying.destroy(new UserError('verification cancelled.', 'E_CANCELLED'));
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');
       yield chunk;
@@ -78,6 +114,7 @@ export async function* copyChainChunks(source: CopySource, table: SourceTable, t
   } catch (e) {
     throw lost ?? queryError(e, resolved.label);
   } finally {
+    if (cancel) signal?.removeEventListener('abort', cancel);
     stream?.destroy();
     await client.end().catch(() => undefined);
   }

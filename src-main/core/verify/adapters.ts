@@ -7,7 +7,7 @@ import type { MappedColumn } from '../cache/record-mapping.js';
 import type { SourceSession, SourceTable } from '../source/index.js';
 import { UserError } from '../util/errors.js';
 import { cachedRowLayout } from './cached-rows.js';
-import { copyChainRows, type CopySource } from '../source/copy-stream.js';
+import { copyChainRows, copyRowsOf, type CopySource } from '../source/copy-stream.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow, ReferenceHashes } from './types.js';
 
@@ -144,10 +144,15 @@ export async function readSourceChain(
   tenant: string,
   shape: ChainShape,
   onRow: (row: ChainRow) => void,
-  opts: { signal?: AbortSignal; onTick?: (rows: number) => void; copy?: CopySource } = {},
+  /** `chunks`: the chain's COPY text from elsewhere (ranges read from several URLs, source/replicas.ts). */
+  opts: { signal?: AbortSignal; onTick?: (rows: number) => void; copy?: CopySource; chunks?: () => AsyncIterable<Buffer> } = {},
 ): Promise<number> {
   let n = 0;
-  const batches = opts.copy ? copyChainRows(opts.copy, table, tenant, opts.signal) : session.streamRows(table, tenant, { orderBy: 'seq', signal: opts.signal, batchSize: 5000 });
+  const batches = opts.chunks
+    ? copyRowsOf(opts.chunks())
+    : opts.copy
+      ? copyChainRows(opts.copy, table, tenant, opts.signal)
+      : session.streamRows(table, tenant, { orderBy: 'seq', signal: opts.signal, batchSize: 5000 });
   for await (const batch of batches) {
     for (const values of batch) onRow(toChainRow(values, shape));
     n += batch.length;

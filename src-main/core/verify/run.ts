@@ -18,6 +18,7 @@ import { CopyParsers } from './copy-parallel.js';
 import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
 import { chainReportJson, summarise, REPORT_FORMAT, type RecordedCheckpointJson, type VerifyReport } from './report.js';
 import { copyChainChunks, type CopySource } from '../source/copy-stream.js';
+import { chainExtent, checkSameDatabase, readParts, splitChain, waitUntilReplayed, type RangeSource } from '../source/replicas.js';
 import { chainShape, payloadAtSeq } from './rows.js';
 import { checkSealAgainstSource, checkSealInCache, sealedTables, type SealReport } from './seal-compare.js';
 import { storeReport } from './store.js';
@@ -42,6 +43,13 @@ export interface VerifyOptions {
    * read-only connection of its own (psql \copy speed) instead of the session's cursor.
    */
   copy?: CopySource;
+  /**
+   * Further URLs of the same database (`--source` given again: read replicas): each chain
+   * is then read in seq ranges, one per URL, at once (source/replicas.ts). Needs `copy`.
+   */
+  replicas?: RangeSource[];
+  /** How long a replica may take to replay the position a chain was fixed at (default 30 s). */
+  replicaWaitMs?: number;
   /**
    * The cache. Without a session it is what is verified (offline); with one it is
    * the reference the source is compared with, row by row, and its seals are checked.
@@ -203,11 +211,32 @@ interface VerifyRun {
 }
 
 /** The chains streamed from the live source (compared with the cache when one is given), then its sealed tables. */
+/** The URLs a live chain is read from in ranges (the first is the session's), or null for one URL. */
+function rangeSources(opts: VerifyOptions, session: SourceSession): RangeSource[] | null {
+  if (!opts.replicas?.length) return null;
+  if (!opts.copy) throw new Error('reading ranges from several URLs needs the COPY connection details of the first');
+  return [{ session, copy: opts.copy }, ...opts.replicas];
+}
+
+/** What the report says about a read spread over several URLs: every verdict names where its rows came from. */
+function rangesNote(ranged: readonly RangeSource[], fp: { systemIdentifier: string; database: string }): string {
+  const spans = ranged.map((r, i) => `${r.session.label} (span ${i + 1} of ${ranged.length}${i === 0 ? ', and any rows without a seq' : ''})`);
+  return (
+    `each chain was read in ${ranged.length} seq spans from ${ranged.length} URLs of one database (cluster ${fp.systemIdentifier}, database ${fp.database}): ${spans.join(', ')}. ` +
+    `Its extent (first and last seq) was fixed on ${ranged[0]!.session.label} when its read began; rows written after that are the next run's.`
+  );
+}
+
 async function verifyLiveSource(run: VerifyRun, session: SourceSession): Promise<void> {
   const { opts, recordsCheckpoints, progress, notes, results, policies, seals, anchorsFor } = run;
   progress({ phase: 'connecting', message: session.label });
   const fp = await session.fingerprint();
   run.source = { label: session.label, fingerprint: fp.fingerprint, serverVersion: fp.serverVersion, database: fp.database };
+  const ranged = rangeSources(opts, session);
+  if (ranged) {
+    await checkSameDatabase(ranged[0]!, fp, ranged.slice(1));
+    notes.push(rangesNote(ranged, fp));
+  }
   const tables = await session.discover(opts.mapping);
   const tenants = opts.tenants?.length ? opts.tenants : await session.tenants();
   if (!tenants.length) {
@@ -258,10 +287,17 @@ async function verifyLiveSource(run: VerifyRun, session: SourceSession): Promise
         const onTick = (n: number) => progress({ phase: 'verifying', message: `${name} · ${tenant}`, done: base + n });
         const push = (row: ChainRow) => verifier.push(row);
         const copy = opts.copy;
-        if (copy && parsers && sameProfile && (await parsers.start())) {
-          await parsers.read(() => copyChainChunks(copy, events, tenant, opts.signal), push, { signal: opts.signal, onTick, chunkBytes: opts.readers?.chunkBytes });
+        let open = copy ? () => copyChainChunks(copy, events, tenant, opts.signal) : undefined;
+        if (ranged) {
+          const extent = await chainExtent(ranged[0]!, events, tenant);
+          for (const other of ranged.slice(1)) await waitUntilReplayed(other, extent.lsn, opts.replicaWaitMs ?? 30_000);
+          const parts = splitChain(extent, ranged);
+          open = () => readParts(parts, events, tenant, opts.signal);
+        }
+        if (open && parsers && sameProfile && (await parsers.start())) {
+          await parsers.read(open, push, { signal: opts.signal, onTick, chunkBytes: opts.readers?.chunkBytes });
         } else {
-          await readSourceChain(session, events, tenant, tenantShape, push, { signal: opts.signal, copy, onTick });
+          await readSourceChain(session, events, tenant, tenantShape, push, { signal: opts.signal, copy, chunks: open, onTick });
         }
         const result = verifier.finish();
         done += result.rows;
