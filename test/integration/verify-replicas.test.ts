@@ -105,4 +105,12 @@ describe('a chain read in ranges from two URLs of one database', () => {
     assert.equal(r.stdout, '');
     assert.doesNotMatch(r.stderr, /password/, 'no warning: no password was in a URL');
   });
+
+  test('a URL that logs in as another role is refused: row-level security could show it other rows', async () => {
+    // The superuser bypasses row-level security: its span would hold every tenant's rows.
+    const r = await runAuditdesk(['verify', '--source', firstUrl, '--source', demo.adminUrl, '--tenant', demo.groundTruth.tenants[0]!, '--data-dir', join(dir, 'data')], { env });
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /reads as role postgres, the first URL as auditor_ro: row-level security could show it other rows/);
+    assert.equal(r.stdout, '');
+  });
 });

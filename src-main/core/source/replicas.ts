@@ -40,10 +40,13 @@ const UNKNOWN_SYSTEM = /^unknown@/;
 
 /**
  * Refuses any further URL that is not provably the first one's database: another
- * cluster, another database on the same cluster, or a role that cannot read the
- * cluster's identifier (then nothing shows the two are one database).
+ * cluster, another database on the same cluster, a role that cannot read the cluster's
+ * identifier (then nothing shows the two are one database), or another role (whose
+ * row-level security could show other rows).
  */
 export async function checkSameDatabase(first: RangeSource, firstPrint: SourceFingerprint, others: readonly RangeSource[]): Promise<void> {
+  const roleOf = async (s: RangeSource) => (await s.session.query('SELECT current_user::text'))[0]![0]!;
+  const firstRole = await roleOf(first);
   for (const other of others) {
     const print = await other.session.fingerprint();
     const unproven = [firstPrint, print].find((p) => UNKNOWN_SYSTEM.test(p.systemIdentifier));
@@ -59,6 +62,15 @@ export async function checkSameDatabase(first: RangeSource, firstPrint: SourceFi
         `${other.session.label} is not the same database as ${first.session.label} (cluster ${print.systemIdentifier}, database ${print.database}; the first is cluster ${firstPrint.systemIdentifier}, database ${firstPrint.database}).`,
         'E_SOURCE_MISMATCH',
         'Give further --source URLs only for replicas of the first one (same cluster, same database).',
+      );
+    }
+    // A physical replica has the primary's roles and policies; the same role there sees the same rows.
+    const role = await roleOf(other);
+    if (role !== firstRole) {
+      throw new UserError(
+        `${other.session.label} reads as role ${role}, the first URL as ${firstRole}: row-level security could show it other rows.`,
+        'E_SOURCE_MISMATCH',
+        'Log in to every --source URL as the same read-only role.',
       );
     }
   }
