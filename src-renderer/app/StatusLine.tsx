@@ -1,3 +1,4 @@
+import type { CacheIndexing } from '../../src-main/core/contract/status.js';
 import { useApp } from './store.js';
 import { breaksLabel, useChainVerdicts } from './chain-verdicts.js';
 import { countOf } from './format.js';
@@ -70,9 +71,32 @@ export function StatusLine() {
               </span>
             ))}
       </span>
+      <IndexingState indexing={status.cache.indexing} />
       <span className="statusline-right muted">
         v{status.version} · {status.frontDoor}
       </span>
     </footer>
+  );
+}
+
+/**
+ * Facet indexes a sync left for later: every result is already complete, only the
+ * timeline's filters are slower until the background build ends. Said plainly, never as
+ * a fault: nothing is missing.
+ */
+function IndexingState({ indexing }: { indexing: CacheIndexing | null }) {
+  if (!indexing) return null;
+  const left = `${indexing.pending} facet ${indexing.pending === 1 ? 'index' : 'indexes'} still to build`;
+  const why = indexing.error
+    ? `the background build failed (${indexing.error}); the next sync builds them`
+    : indexing.phase === 'waiting'
+      ? 'waiting for another sync of this cache to finish'
+      : indexing.phase
+        ? 'building in the background'
+        : 'built at the next sync';
+  return (
+    <span data-testid="cache-indexing" className="warn" title="Every result is complete; only the timeline's filters are slower until the indexes are built.">
+      Indexing — filters may be slower ({left}, {why})
+    </span>
   );
 }

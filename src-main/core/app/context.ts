@@ -18,6 +18,9 @@ import { engagementPaths } from '../engagement/paths.js';
 import { readEngagementMeta, type EngagementMeta } from '../engagement/meta.js';
 import { EngagementRegistry, createEngagementFolder, freeFolderFor } from '../engagement/registry.js';
 import { migrateLegacyCache } from '../engagement/legacy.js';
+import { indexesStillToBuild } from '../sync/deferred.js';
+import { runIndexJob } from './index-job.js';
+import type { JobStatus } from '../contract/jobs.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -73,6 +76,8 @@ export class AppContext {
   private pool: QueryPool | undefined;
   private readonly queryWorkers: number;
   private readonly openedListeners: Array<(opened: OpenEngagement) => void> = [];
+  /** The background index build of a cache (index-job.ts), by cache file. */
+  private readonly indexJobs = new Map<string, string>();
 
   constructor(opts: AppContextOptions) {
     this.dataDir = opts.dataDir;
@@ -128,7 +133,8 @@ export class AppContext {
 
   /** Closes the open engagement's cache and workers and opens another's; refused while a job works on the open one. */
   openEngagement(dir: string): OpenEngagement {
-    if (this.jobs.list().some((j) => j.state === 'running')) {
+    // An index build works on its own connection and needs nothing from this context: it may go on.
+    if (this.jobs.list().some((j) => j.state === 'running' && j.kind !== 'index')) {
       throw new UserError('a sync, verification or export is still running in the open engagement.', 'E_BUSY', 'Wait for it to finish or cancel it, then switch.');
     }
     this.switchTo(dir);
@@ -164,10 +170,33 @@ export class AppContext {
     if (this.current) this.current = { dir: this.current.dir, meta: readEngagementMeta(this.current.dir) };
   }
 
-  /** The cache, opened (and migrated) on first use. */
+  /**
+   * The cache, opened (and migrated) on first use. A cache whose facet indexes are still
+   * to build (a sync just left them, or a build was killed) gets its background build now.
+   */
   cache(): CacheDb {
-    if (!this.db) this.db = openCache(this.cachePath);
+    if (!this.db) {
+      this.db = openCache(this.cachePath);
+      if (indexesStillToBuild(this.db).length) this.startIndexing();
+    }
     return this.db;
+  }
+
+  /** Starts building the facet indexes a sync left for later, unless none is pending or a build runs; returns the job id. */
+  startIndexing(): string | null {
+    const cachePath = this.cachePath;
+    const known = this.indexJobs.get(cachePath);
+    if (known && this.jobs.get(known)?.state === 'running') return known;
+    if (!indexesStillToBuild(this.cache()).length) return null;
+    const jobId = this.jobs.start('index', (ctl) => runIndexJob({ cachePath }, ctl));
+    this.indexJobs.set(cachePath, jobId);
+    return jobId;
+  }
+
+  /** The open cache's latest background index build, if any. */
+  indexJob(): JobStatus | undefined {
+    const id = this.indexJobs.get(this.cachePath);
+    return id ? this.jobs.get(id) : undefined;
   }
 
   /** The read workers, started on first use after the cache exists and is migrated; undefined when disabled. */

@@ -49,6 +49,8 @@ export async function runSyncJob(db: CacheDb, input: SyncJobInput, { signal, rep
         recheck: input.recheck,
         key: loadOrCreateAuditorKey(input.dataDir),
         cachePath: input.cachePath,
+        // Done once rows are sealed and the verdict known; the app builds the facet indexes after (index-job.ts).
+        facetIndexesLater: true,
       });
       return summary;
     } finally {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { method } from './define.js';
 
-export type JobKind = 'sync' | 'verify' | 'export' | 'controls';
+/** 'index': the facet indexes a sync left for later, built in the background (filters are slower until then). */
+export type JobKind = 'sync' | 'verify' | 'export' | 'controls' | 'index';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {

@@ -22,10 +22,23 @@ export interface SourceStatus {
   isDemo: boolean;
 }
 
+/**
+ * Facet indexes a sync left for later: every result is complete without them, only the
+ * timeline's filters are slower until they are built (in the background, job kind 'index').
+ */
+export interface CacheIndexing {
+  /** Indexes still to build. */
+  pending: number;
+  /** What the background build is doing: 'indexing', 'waiting' for another writer, or null when none runs (it failed, or was not started). */
+  phase: string | null;
+  /** The last background build's error, when it failed. */
+  error: string | null;
+}
+
 export interface AppStatus {
   version: string;
   frontDoor: 'electron' | 'browser' | 'test';
-  cache: { path: string; schemaVersion: number; tenants: TenantCounts[] };
+  cache: { path: string; schemaVersion: number; tenants: TenantCounts[]; indexing: CacheIndexing | null };
   source: SourceStatus | null;
   /** where saved connection passwords live: the OS keychain, or this process's memory only */
   secrets: { store: 'keychain' | 'memory'; note: string | null };

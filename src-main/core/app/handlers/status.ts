@@ -1,4 +1,6 @@
-import type { statusContract, TenantCounts } from '../../contract/status.js';
+import type { CacheIndexing, statusContract, TenantCounts } from '../../contract/status.js';
+import { indexesStillToBuild } from '../../sync/deferred.js';
+import type { AppContext } from '../context.js';
 import type { CacheDb } from '../../cache/open.js';
 import { cacheSchemaVersion } from '../../cache/open.js';
 import type { HandlersFor } from './types.js';
@@ -32,13 +34,21 @@ export function tenantCounts(db: CacheDb): TenantCounts[] {
   return [...byTenant.values()].filter((e) => e.events + e.conversations + e.anomalies > 0).sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
 }
 
+/** Facet indexes still to build and what their background build is doing; null when none is pending. */
+export function cacheIndexing(ctx: AppContext, db: CacheDb): CacheIndexing | null {
+  const pending = indexesStillToBuild(db).length;
+  if (!pending) return null;
+  const job = ctx.indexJob();
+  return { pending, phase: job?.state === 'running' ? job.progress.phase : null, error: job?.state === 'failed' ? (job.error?.message ?? null) : null };
+}
+
 export const statusHandlers: HandlersFor<typeof statusContract> = {
   'status.get': async ({ refreshSource }, ctx) => {
     const db = ctx.cache();
     return {
       version: ctx.version,
       frontDoor: ctx.frontDoor,
-      cache: { path: ctx.cachePath, schemaVersion: cacheSchemaVersion(db), tenants: tenantCounts(db) },
+      cache: { path: ctx.cachePath, schemaVersion: cacheSchemaVersion(db), tenants: tenantCounts(db), indexing: cacheIndexing(ctx, db) },
       source: await sourceStatus(ctx, refreshSource ?? false),
       secrets: { store: ctx.secrets.kind, note: ctx.secretsNote },
       checkedAt: new Date().toISOString(),
