@@ -73,6 +73,18 @@ test('a worker that cannot start is told apart, and runOffThread then does the w
   assert.equal(await runOffThread<RpcTestCall, unknown, number>(WORKER, 'test', { op: 'echo', value: 'there' }, async () => 'here'), 'there');
 });
 
+test('startAnswering gives a worker only once it answered its hello, else null (the caller works in its own thread)', async () => {
+  assert.equal(await RpcWorker.startAnswering<RpcTestCall, unknown, number>(new URL('../helpers/no-such-worker.js', import.meta.url), 'missing', { op: 'echo', value: 1 }), null);
+  assert.equal(await RpcWorker.startAnswering<RpcTestCall, unknown, number>(WORKER, 'test', { op: 'fail' }), null, 'a hello answered with an error is no start either');
+  const w = await RpcWorker.startAnswering<RpcTestCall, unknown, number>(WORKER, 'test', { op: 'echo', value: 'hello' });
+  try {
+    assert.ok(w);
+    assert.equal(await w.call({ op: 'echo', value: 'after' }), 'after');
+  } finally {
+    await w?.terminate();
+  }
+});
+
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);

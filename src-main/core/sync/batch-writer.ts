@@ -36,18 +36,16 @@ export class WorkerBatchWriter {
    * this thread, as small syncs always do.
    */
   static async start(path: string, opts: { noSync: boolean }): Promise<WorkerBatchWriter | null> {
-    const worker = RpcWorker.start<WriteCall, string[]>(new URL('./write-worker.js', import.meta.url), 'cache write', {
-      workerData: { path, noSync: opts.noSync } satisfies WriteWorkerInit,
-      onExit: (code) => new Error(`the cache write worker stopped (exit code ${code})`),
-    });
-    if (!worker) return null;
-    try {
-      await worker.call({ op: 'hello' });
-      return new WorkerBatchWriter(worker);
-    } catch {
-      await worker.terminate().catch(() => undefined);
-      return null;
-    }
+    const worker = await RpcWorker.startAnswering<WriteCall, string[]>(
+      new URL('./write-worker.js', import.meta.url),
+      'cache write',
+      { op: 'hello' },
+      {
+        workerData: { path, noSync: opts.noSync } satisfies WriteWorkerInit,
+        onExit: (code) => new Error(`the cache write worker stopped (exit code ${code})`),
+      },
+    );
+    return worker && new WorkerBatchWriter(worker);
   }
 
   private constructor(private readonly worker: RpcWorker<WriteCall, string[]>) {}

@@ -14,21 +14,19 @@ export class DigestPipe {
 
   /** A started worker, or null when it cannot start (the sync then digests in its own thread). */
   static async start(): Promise<DigestPipe | null> {
-    const worker = RpcWorker.start<DigestCall, DigestAnswer>(new URL('./digest-worker.js', import.meta.url), 'digest', {
-      workerData: { digestWorker: true },
-      // Its garbage is short-lived (parsed rows, JCS strings): a small young generation
-      // keeps the sync's peak RSS inside the 300 MB budget for 1M rows.
-      resourceLimits: { maxYoungGenerationSizeMb: 8 },
-      onExit: () => new Error('the digest worker stopped'),
-    });
-    if (!worker) return null;
-    try {
-      await worker.call({ op: 'hello' });
-      return new DigestPipe(worker);
-    } catch {
-      await worker.terminate().catch(() => undefined);
-      return null;
-    }
+    const worker = await RpcWorker.startAnswering<DigestCall, DigestAnswer>(
+      new URL('./digest-worker.js', import.meta.url),
+      'digest',
+      { op: 'hello' },
+      {
+        workerData: { digestWorker: true },
+        // Its garbage is short-lived (parsed rows, JCS strings): a small young generation
+        // keeps the sync's peak RSS inside the 300 MB budget for 1M rows.
+        resourceLimits: { maxYoungGenerationSizeMb: 8 },
+        onExit: () => new Error('the digest worker stopped'),
+      },
+    );
+    return worker && new DigestPipe(worker);
   }
 
   private constructor(private readonly worker: RpcWorker<DigestCall, DigestAnswer>) {}

@@ -73,6 +73,22 @@ export class RpcWorker<Q, R, P = never> {
     }
   }
 
+  /**
+   * A worker that has answered `hello` (it loaded and did its set-up), or null when none
+   * could: the caller then does the work in its own thread, as it would for small jobs.
+   */
+  static async startAnswering<Q, R, P = never>(file: URL, what: string, hello: Q, options: RpcWorkerOptions = {}): Promise<RpcWorker<Q, R, P> | null> {
+    const worker = RpcWorker.start<Q, R, P>(file, what, options);
+    if (!worker) return null;
+    try {
+      await worker.call(hello);
+      return worker;
+    } catch {
+      await worker.terminate().catch(() => undefined);
+      return null;
+    }
+  }
+
   call(input: Q, opts: CallOptions<P> = {}): Promise<R> {
     if (this.gone) return Promise.reject(this.gone);
     const seq = this.nextSeq++;
