@@ -7,7 +7,8 @@
 // mid-way is repaired by the next one (or by any writer that calls
 // restoreDeferredSchema when it opens the cache).
 import { availableParallelism } from 'node:os';
-import type { CacheDb } from '../cache/open.js';
+import { openCache, type CacheDb } from '../cache/open.js';
+import { UserError } from '../util/errors.js';
 import { rowJson, type CachedTable } from './cache-store.js';
 
 /** FTS5 'hashsize' for the rebuild (integer literal: FTS5 refuses a bound REAL). */
@@ -161,27 +162,64 @@ export function restoreDeferredSchema(db: CacheDb, onMerged?: (m: MergedKey[]) =
   return pending.map((p) => p.name);
 }
 
+let trusted: Map<string, string> | undefined;
+
+/**
+ * The SQL of each index and trigger on `records` as this version's migrations make it.
+ * What is put back is taken from here by name, never from the text noted in
+ * deferred_schema: a cache file is data (the app restores a pending build whenever it
+ * opens one, and a cache may come from another engagement folder), and executing SQL
+ * from it would let whoever wrote the file add a trigger that edits every row synced later.
+ */
+function trustedSchema(): Map<string, string> {
+  if (!trusted) {
+    const pristine = openCache(':memory:');
+    try {
+      const rows = pristine.prepare(`SELECT name, sql FROM sqlite_master WHERE tbl_name = 'records' AND type IN ('index', 'trigger') AND sql IS NOT NULL`).all() as { name: string; sql: string }[];
+      trusted = new Map(rows.map((r) => [r.name, r.sql]));
+    } finally {
+      pristine.close();
+    }
+  }
+  return trusted;
+}
+
+function trustedSqlOf(p: Deferred): string {
+  const sql = trustedSchema().get(p.name);
+  if (sql === undefined) {
+    throw new UserError(
+      `the local cache lists ${p.kind} ${JSON.stringify(p.name)} to rebuild, which this version of AuditDesk never makes: the cache is damaged or was altered.`,
+      'E_CACHE_CORRUPT',
+      'Sync into a new cache (--rebuild).',
+    );
+  }
+  return sql;
+}
+
 function rebuild(db: CacheDb, pending: Deferred[]): MergedKey[] {
+  // Every name is checked before anything is built, so a refused cache is left as it was.
+  const sqlOf = new Map(pending.filter((p) => p.kind !== 'fts-rebuild').map((p) => [p.name, trustedSqlOf(p)]));
   return db.transaction(() => {
     let merged: MergedKey[] = [];
     // The key first: merging duplicate ids changes rows, before the other indexes,
     // the FTS index and the rollup are built from them (and before triggers return).
     const ordered = [...pending].sort((a, b) => Number(b.name === RECORDS_KEY_INDEX) - Number(a.name === RECORDS_KEY_INDEX));
     for (const p of ordered) {
-      if (p.kind === 'fts-rebuild' || !p.sql) continue;
+      const sql = sqlOf.get(p.name);
+      if (p.kind === 'fts-rebuild' || sql === undefined) continue;
       const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(p.name);
       if (exists) continue;
       if (p.name !== RECORDS_KEY_INDEX) {
-        db.exec(p.sql);
+        db.exec(sql);
         continue;
       }
       // Looking for duplicates costs as much as the index; only a failed build needs it.
       try {
-        db.exec(p.sql);
+        db.exec(sql);
       } catch (e) {
         if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
         merged = mergeDuplicateKeys(db);
-        db.exec(p.sql);
+        db.exec(sql);
       }
     }
     if (pending.some((p) => p.kind === 'fts-rebuild')) {
