@@ -248,7 +248,7 @@ async function liveBench(): Promise<BenchLine[]> {
     // A second URL of the same server (issue 17, "at scale"): the ranges a replica would read.
     const secondUrl = demo.url.replace('@127.0.0.1:', '@localhost:');
     const second = await connectSource(secondUrl);
-    const timedLive = async (threads: number | undefined, replicas = false) => {
+    const timedLive = async (threads: number | undefined, replicas = false, connections = 1) => {
       const c0 = cpuSeconds();
       const t1 = performance.now();
       const report = await runVerification({
@@ -256,7 +256,7 @@ async function liveBench(): Promise<BenchLine[]> {
         copy: { target: demo.url },
         replicas: replicas ? [{ session: second, copy: { target: secondUrl } }] : undefined,
         tenants,
-        readers: threads === undefined ? undefined : { threads },
+        readers: threads === undefined ? (connections > 1 ? { connections } : undefined) : { threads, connections },
       });
       const seconds = (performance.now() - t1) / 1000;
       if (report.summary.rows !== rows) throw new Error(`verified ${report.summary.rows} rows, expected ${rows}`);
@@ -265,10 +265,12 @@ async function liveBench(): Promise<BenchLine[]> {
     let workers: { seconds: number; cpu: number };
     let oneThread: { seconds: number; cpu: number };
     let twoUrls: { seconds: number; cpu: number };
+    let twoConnections: { seconds: number; cpu: number };
     try {
       workers = await timedLive(undefined);
       oneThread = await timedLive(0);
       twoUrls = await timedLive(undefined, true);
+      twoConnections = await timedLive(undefined, false, 2);
     } finally {
       await session.close();
       await second.close();
@@ -290,6 +292,12 @@ async function liveBench(): Promise<BenchLine[]> {
         value: twoUrls.seconds,
         unit: 's',
         reference: { name: 'one URL, parse workers', value: workers.seconds },
+      },
+      {
+        name: '  the same verification read in 2 seq spans at once over 2 connections in one snapshot (--jobs 2)',
+        value: twoConnections.seconds,
+        unit: 's',
+        reference: { name: 'one connection, parse workers', value: workers.seconds },
       },
       { name: 'load average (1 min) before → after', value: loadBefore, unit: `→ ${loadAfter.toFixed(2)}` },
     ];

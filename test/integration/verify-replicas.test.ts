@@ -1,6 +1,7 @@
 // Issue 17, "at scale": `verify --source` given more than once reads each chain in seq
 // ranges from every URL at once and reports exactly what one URL reports, damaged chains
-// and breaks at the range boundary included, with any number of parse workers. Two URLs to
+// and breaks at the range boundary included, with any number of parse workers; and one
+// URL with --jobs 2 reads two spans over two connections sharing one snapshot, alike. Two URLs to
 // the same embedded server stand in for a primary and its replica; a URL of another
 // database is refused by name before anything is read.
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +13,8 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { runAuditdesk } from '../helpers/cli.js';
 import { editAsOwner, lastSeqOf } from '../helpers/source-edit.js';
 import type { VerifyReport } from '../../src-main/core/verify/report.js';
+import { connectSource } from '../../src-main/core/source/index.js';
+import { holdSnapshot, readParts, splitChain } from '../../src-main/core/source/replicas.js';
 
 let demo: DemoDb;
 let dir: string;
@@ -66,9 +69,20 @@ describe('a chain read in ranges from two URLs of one database', () => {
       assert.deepEqual(
         one.report.notes.filter((n) => n.startsWith('each chain was read')),
         [],
-        'one URL reads one stream',
+        'one URL with one job reads one stream',
       );
     }
+  });
+
+  test('one URL with --jobs 2 reads two spans over two connections in one snapshot, and reports what one connection reports', async () => {
+    const one = await verify([firstUrl], 1);
+    const spans = await verify([firstUrl], 2);
+    assert.equal(spans.code, one.code);
+    assert.deepEqual(spans.report.tenants, one.report.tenants);
+    assert.ok(
+      spans.report.notes.includes('each chain was read in 2 seq spans at once, over 2 read-only connections sharing one snapshot (the rows one COPY would give).'),
+      spans.report.notes.join('\n'),
+    );
   });
 
   test('breaks on both sides of the range boundary are found as one URL finds them', async () => {
@@ -91,6 +105,8 @@ describe('a chain read in ranges from two URLs of one database', () => {
       assert.equal(two.code, 1);
       assert.deepEqual(two.report.tenants, one.report.tenants, `--jobs ${jobs}`);
     }
+    const spans = await verify([firstUrl], 2);
+    assert.deepEqual(spans.report.tenants, one.report.tenants, 'one URL, two connections in one snapshot');
   });
 
   test('a URL of another database is refused by name before any chain is read', async () => {
@@ -112,5 +128,42 @@ describe('a chain read in ranges from two URLs of one database', () => {
     assert.equal(r.code, 2, r.stdout);
     assert.match(r.stderr, /reads as role postgres, the first URL as auditor_ro: row-level security could show it other rows/);
     assert.equal(r.stdout, '');
+  });
+
+  test('the spans over several connections see the snapshot the extent was read in: a row deleted meanwhile is still read', async () => {
+    const session = await connectSource(demo.url);
+    const tenant = demo.groundTruth.tenants[0]!;
+    try {
+      const table = (await session.discover()).events!;
+      const copy = { target: demo.url };
+      const held = await holdSnapshot(copy, table, tenant);
+      try {
+        const middle = BigInt(held.extent.from!) + ((BigInt(held.extent.through!) - BigInt(held.extent.from!)) * 3n) / 4n;
+        await editAsOwner(demo.adminUrl, async (admin) => {
+          await admin.query('DELETE FROM audit_anomalies WHERE audit_event_id IN (SELECT id FROM audit_logs WHERE tenant_id = $1 AND seq = $2)', [tenant, String(middle)]);
+          await admin.query('DELETE FROM audit_logs WHERE tenant_id = $1 AND seq = $2', [tenant, String(middle)]);
+        });
+        const parts = splitChain(
+          held.extent,
+          [
+            { session, copy },
+            { session, copy },
+          ],
+          held.snapshot,
+        );
+        let text = '';
+        for await (const chunk of readParts(parts, table, tenant)) text += chunk.toString('utf8');
+        const seqs = text
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split('\t')[table.keys.seq!]);
+        assert.ok(seqs.includes(String(middle)), `seq ${middle}, deleted after the snapshot was taken, is read`);
+        assert.equal(seqs.at(-1), held.extent.through);
+      } finally {
+        await held.close();
+      }
+    } finally {
+      await session.close();
+    }
   });
 });

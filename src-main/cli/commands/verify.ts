@@ -55,7 +55,10 @@ export function registerVerify(program: Command): void {
       '--full',
       'with --cache or --engagement alone: re-read and re-hash every row even when the verdict stored at the end of the last sync still holds (by default that verdict is given again, named as such)',
     )
-    .option('--jobs <n>', 'threads that read and hash the chains: seq ranges of the cache, or chunks of the live COPY (default: one per core); the report is the same for any n')
+    .option(
+      '--jobs <n>',
+      'threads that read and hash the chains: seq ranges of the cache; for a live source, n seq spans read at once over n connections in one snapshot, parsed by n workers (default: one per core, one connection); the report is the same for any n',
+    )
     .option('--data-dir <dir>', 'data folder holding the auditor key that signs checkpoints: default $AUDITDESK_DATA_DIR or ~/.auditdesk')
     .addHelpText(
       'after',
@@ -126,7 +129,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
       key,
       merkle: flags.merkle,
       signal: controller.signal,
-      readers: jobs === undefined ? undefined : { threads: jobs },
+      readers: jobs === undefined ? undefined : { threads: jobs, connections: jobs },
     });
     if (!report.tenants.length && !report.seals.length) {
       throw new UserError(

@@ -56,12 +56,24 @@ export function tenantCondition(table: SourceTable): string | null {
   return `${quoteIdent(col.name)} = CAST(current_setting('app.current_tenant_id') AS ${quoteIdent(col.type)})`;
 }
 
+/** A snapshot id as pg_export_snapshot() prints it (e.g. 00000003-0000001B-1). */
+const SNAPSHOT_ID = /^[0-9A-F]{1,16}-[0-9A-F]{1,16}(-[0-9]{1,10})?$/;
+
+export interface ChainPart {
+  /** Only these rows of the chain (default: all of them). */
+  span?: SeqSpan;
+  /** Read in this exported snapshot (pg_export_snapshot of a transaction still open), so several connections see one state. */
+  snapshot?: string;
+}
+
 /**
  * The COPY text of one tenant's rows of an events table in seq order, as it arrives
- * (chunks cut anywhere, even inside a line); with `span`, only that part of the chain.
+ * (chunks cut anywhere, even inside a line); with a `span`, only that part of the chain.
  * Ends once the read-only transaction committed.
  */
-export async function* copyChainChunks(source: CopySource, table: SourceTable, tenant: string, signal?: AbortSignal, span?: SeqSpan): AsyncGenerator<Buffer> {
+export async function* copyChainChunks(source: CopySource, table: SourceTable, tenant: string, signal?: AbortSignal, part: ChainPart = {}): AsyncGenerator<Buffer> {
+  const { span, snapshot } = part;
+  if (snapshot !== undefined && !SNAPSHOT_ID.test(snapshot)) throw new Error(`not a snapshot id: ${JSON.stringify(snapshot)}`);
   if (table.keys.seq === null) throw new Error(`table ${table.name} has no seq column`);
   checkTenantFits(table, tenant);
   const resolved = resolveTarget(source.target, source.password, { allowCleartextPassword: source.allowCleartextPassword });
@@ -80,6 +92,9 @@ export async function* copyChainChunks(source: CopySource, table: SourceTable, t
   let cancel: (() => void) | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // Must come first in the transaction; SET takes no parameters, so the id is checked
+    // against pg_export_snapshot's own format above and spliced in only then.
+    if (snapshot !== undefined) await client.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
     await client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenant]);
     const cols = table.columns.map((c) => quoteIdent(c.name)).join(', ');
     const seqColumn = table.columns[table.keys.seq]!;

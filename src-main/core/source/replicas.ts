@@ -12,6 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../util/errors.js';
 import { copyChainChunks, tenantCondition, type CopySource, type SeqSpan } from './copy-stream.js';
 import { qualifiedName, quoteIdent, type SourceTable } from './discover.js';
+import { connectError, queryError } from './errors.js';
+import { newSourceClient, resolveTarget, tlsTrust } from './target.js';
+import { checkTenantFits } from './tenant.js';
 import type { SourceFingerprint, SourceSession } from './session.js';
 
 /** One URL a chain's ranges may be read from: its session (checks) and its COPY connection details. */
@@ -30,10 +33,11 @@ export interface ChainExtent {
   lsn: string;
 }
 
-/** One part of the read: which URL reads which span. */
+/** One part of the read: which URL reads which span (in `snapshot`, when several connections share one). */
 export interface RangePart {
   source: RangeSource;
   span: SeqSpan;
+  snapshot?: string;
 }
 
 const UNKNOWN_SYSTEM = /^unknown@/;
@@ -76,20 +80,69 @@ export async function checkSameDatabase(first: RangeSource, firstPrint: SourceFi
   }
 }
 
-/** The chain's seq bounds and the WAL position, read in one read-only transaction on `source`. */
-export async function chainExtent(source: RangeSource, table: SourceTable, tenant: string): Promise<ChainExtent> {
+/** The query that reads a chain's extent (its last column is `extra`, e.g. pg_export_snapshot()). */
+function extentSql(table: SourceTable, extra = 'NULL'): string {
   if (table.keys.seq === null) throw new Error(`table ${table.name} has no seq column`);
   const seq = quoteIdent(table.columns[table.keys.seq]!.name);
   const where = tenantCondition(table);
-  const [row] = await source.session.query(
-    `SELECT min(${seq})::text, max(${seq})::text, (count(*) FILTER (WHERE ${seq} IS NULL))::text,
-            (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
-       FROM ${qualifiedName(table)} ${where ? `WHERE ${where}` : ''}`,
-    [],
-    tenant,
-  );
-  const [from, through, nullSeqRows, lsn] = row!;
+  return `SELECT min(${seq})::text, max(${seq})::text, (count(*) FILTER (WHERE ${seq} IS NULL))::text,
+                 (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text, ${extra}
+            FROM ${qualifiedName(table)} ${where ? `WHERE ${where}` : ''}`;
+}
+
+function extentOf(row: (string | null)[]): ChainExtent {
+  const [from, through, nullSeqRows, lsn] = row;
   return { from: from ?? null, through: through ?? null, nullSeqRows: Number(nullSeqRows ?? 0), lsn: lsn! };
+}
+
+/** The chain's seq bounds and the WAL position, read in one read-only transaction on `source`. */
+export async function chainExtent(source: RangeSource, table: SourceTable, tenant: string): Promise<ChainExtent> {
+  const [row] = await source.session.query(extentSql(table), [], tenant);
+  return extentOf(row!);
+}
+
+/** A chain's extent read in a transaction kept open so that other connections can read in its snapshot. */
+export interface HeldSnapshot {
+  extent: ChainExtent;
+  snapshot: string;
+  /** Ends the transaction (after every connection reading in the snapshot has started its COPY). */
+  close(): Promise<void>;
+}
+
+/**
+ * One snapshot for several connections to one server (`--jobs N` on a live source): the
+ * extent is read in a read-only transaction that exports its snapshot and stays open while
+ * the spans are read, each on its own connection in that snapshot, so together they see
+ * exactly the rows one COPY would (nothing written meanwhile, on any span).
+ */
+export async function holdSnapshot(copy: CopySource, table: SourceTable, tenant: string): Promise<HeldSnapshot> {
+  checkTenantFits(table, tenant);
+  const resolved = resolveTarget(copy.target, copy.password, { allowCleartextPassword: copy.allowCleartextPassword });
+  const client = newSourceClient(resolved, { statementTimeoutMs: copy.statementTimeoutMs ?? 10 * 60_000 });
+  client.on('error', () => undefined); // a lost connection surfaces in the spans' own reads
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw connectError(e, resolved.label, resolved.user, tlsTrust(resolved));
+  }
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenant]);
+    const r = await client.query({ text: extentSql(table, 'pg_export_snapshot()'), rowMode: 'array' });
+    const row = r.rows[0] as (string | null)[];
+    return {
+      extent: extentOf(row),
+      snapshot: row[4]!,
+      close: async () => {
+        await client.query('COMMIT').catch(() => undefined);
+        await client.end().catch(() => undefined);
+      },
+    };
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw queryError(e, resolved.label);
+  }
 }
 
 /**
@@ -117,7 +170,7 @@ export async function waitUntilReplayed(source: RangeSource, lsn: string, timeou
  * The extent cut into one seq span per source, in order (equal spans of seq values), then
  * the rows without a seq from the first source: the order a single `ORDER BY seq` gives.
  */
-export function splitChain(extent: ChainExtent, sources: readonly RangeSource[]): RangePart[] {
+export function splitChain(extent: ChainExtent, sources: readonly RangeSource[], snapshot?: string): RangePart[] {
   const parts: RangePart[] = [];
   if (extent.from !== null && extent.through !== null) {
     const min = BigInt(extent.from);
@@ -129,10 +182,10 @@ export function splitChain(extent: ChainExtent, sources: readonly RangeSource[])
       const lo = min + BigInt(i) * step;
       if (lo > max) return;
       const hi = lo + step - 1n < max ? lo + step - 1n : max;
-      parts.push({ source, span: { from: String(lo), through: String(hi) } });
+      parts.push({ source, span: { from: String(lo), through: String(hi) }, ...(snapshot ? { snapshot } : {}) });
     });
   }
-  if (extent.nullSeqRows > 0) parts.push({ source: sources[0]!, span: { nullSeq: true } });
+  if (extent.nullSeqRows > 0) parts.push({ source: sources[0]!, span: { nullSeq: true }, ...(snapshot ? { snapshot } : {}) });
   return parts;
 }
 
@@ -149,7 +202,7 @@ export async function* readParts(parts: readonly RangePart[], table: SourceTable
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const readers = parts.map((p) => new ReadAhead(copyChainChunks(p.source.copy, table, tenant, stop.signal, p.span), AHEAD_BYTES));
+  const readers = parts.map((p) => new ReadAhead(copyChainChunks(p.source.copy, table, tenant, stop.signal, { span: p.span, snapshot: p.snapshot }), AHEAD_BYTES));
   try {
     for (const reader of readers) yield* reader.chunks();
     if (signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');

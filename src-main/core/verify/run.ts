@@ -18,7 +18,7 @@ import { CopyParsers } from './copy-parallel.js';
 import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
 import { chainReportJson, summarise, REPORT_FORMAT, type RecordedCheckpointJson, type VerifyReport } from './report.js';
 import { copyChainChunks, type CopySource } from '../source/copy-stream.js';
-import { chainExtent, checkSameDatabase, readParts, splitChain, waitUntilReplayed, type RangeSource } from '../source/replicas.js';
+import { chainExtent, checkSameDatabase, holdSnapshot, readParts, splitChain, waitUntilReplayed, type HeldSnapshot, type RangeSource } from '../source/replicas.js';
 import { chainShape, payloadAtSeq } from './rows.js';
 import { checkSealAgainstSource, checkSealInCache, sealedTables, type SealReport } from './seal-compare.js';
 import { storeReport } from './store.js';
@@ -84,9 +84,11 @@ export interface VerifyOptions {
    * least `minRows` rows (default 50,000). Either way the report is the same.
    * A live source read with COPY is parsed and hashed by as many workers.
    * rangeRows/batchRows/chunkBytes size the workers' seq ranges, messages and COPY
-   * chunks (tests make them small).
+   * chunks (tests make them small). `connections` (2 or more, live source with COPY): each
+   * chain is read in that many seq spans at once, over as many connections sharing one
+   * exported snapshot (source/replicas.ts holdSnapshot), so the report is one COPY's.
    */
-  readers?: { threads?: number; minRows?: number; rangeRows?: number; batchRows?: number; chunkBytes?: number };
+  readers?: { threads?: number; minRows?: number; rangeRows?: number; batchRows?: number; chunkBytes?: number; connections?: number };
   /**
    * Cache only: verify the hash chains and leave the sealed tables alone. The verdict a
    * sync gives at its end (sync-verdict.ts): the sync has just sealed those tables from
@@ -244,6 +246,9 @@ async function verifyLiveSource(run: VerifyRun, session: SourceSession): Promise
   }
   const events = tables.events;
   const threads = opts.readers?.threads ?? defaultReadThreads();
+  const connections = ranged ? 1 : (opts.readers?.connections ?? 1);
+  if (connections >= 2 && opts.copy)
+    notes.push(`each chain was read in ${connections} seq spans at once, over ${connections} read-only connections sharing one snapshot (the rows one COPY would give).`);
   const cache = opts.cache;
   const cached = cache ? cachedTableFor(cache.db, fp.fingerprint, events) : null;
   if (cache && events && !cached)
@@ -288,16 +293,30 @@ async function verifyLiveSource(run: VerifyRun, session: SourceSession): Promise
         const push = (row: ChainRow) => verifier.push(row);
         const copy = opts.copy;
         let open = copy ? () => copyChainChunks(copy, events, tenant, opts.signal) : undefined;
+        let held: HeldSnapshot | null = null;
         if (ranged) {
           const extent = await chainExtent(ranged[0]!, events, tenant);
           for (const other of ranged.slice(1)) await waitUntilReplayed(other, extent.lsn, opts.replicaWaitMs ?? 30_000);
           const parts = splitChain(extent, ranged);
           open = () => readParts(parts, events, tenant, opts.signal);
+        } else if (copy && connections >= 2) {
+          held = await holdSnapshot(copy, events, tenant);
+          const parts = splitChain(
+            held.extent,
+            Array.from({ length: connections }, () => ({ session, copy })),
+            held.snapshot,
+          );
+          open = () => readParts(parts, events, tenant, opts.signal);
         }
-        if (open && parsers && sameProfile && (await parsers.start())) {
-          await parsers.read(open, push, { signal: opts.signal, onTick, chunkBytes: opts.readers?.chunkBytes });
-        } else {
-          await readSourceChain(session, events, tenant, tenantShape, push, { signal: opts.signal, copy, chunks: open, onTick });
+        try {
+          if (open && parsers && sameProfile && (await parsers.start())) {
+            await parsers.read(open, push, { signal: opts.signal, onTick, chunkBytes: opts.readers?.chunkBytes });
+          } else {
+            await readSourceChain(session, events, tenant, tenantShape, push, { signal: opts.signal, copy, chunks: open, onTick });
+          }
+        } finally {
+          // Open until every span has read: their connections read in its snapshot.
+          await held?.close();
         }
         const result = verifier.finish();
         done += result.rows;
