@@ -2,6 +2,7 @@
 // A cache written by a newer AuditDesk, or a damaged file, is refused with a named
 // error and the way out (--rebuild); nothing is deleted without being asked.
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrationsDir } from '../util/paths.js';
@@ -59,6 +60,7 @@ export function openCache(path: string, opts: OpenCacheOptions = {}): CacheDb {
   const db = openAndCheck(path, opts.readonly ?? false);
   try {
     migrate(db, migrations, path);
+    if (path !== ':memory:') refuseForeignTriggers(db, migrations, path);
   } catch (e) {
     db.close();
     throw e;
@@ -71,9 +73,62 @@ function checkOpenable(path: string, migrations: Migration[]): void {
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > migrations.length) throw new Error('newer');
+    if (version === migrations.length) refuseForeignTriggers(db, migrations, path);
   } finally {
     db.close();
   }
+}
+
+export interface SchemaObject {
+  type: string;
+  sql: string;
+}
+
+const pristineSchemas = new Map<string, Map<string, SchemaObject>>();
+
+/**
+ * Every table, index, trigger and view these migrations make, by name, from an in-memory
+ * cache built with them (once per process and migration set): what this version would
+ * have written, to compare a cache file with, or to rebuild from (sync/deferred.ts).
+ */
+export function pristineSchema(migrations: Migration[] = loadMigrations()): Map<string, SchemaObject> {
+  const key = createHash('sha256')
+    .update(migrations.map((m) => `${m.name}\n${m.sql}`).join('\u0000'))
+    .digest('hex');
+  let schema = pristineSchemas.get(key);
+  if (!schema) {
+    const db = openCache(':memory:', { migrations });
+    try {
+      const rows = db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL`).all() as { type: string; name: string; sql: string }[];
+      schema = new Map(rows.map((r) => [r.name, { type: r.type, sql: r.sql }]));
+    } finally {
+      db.close();
+    }
+    pristineSchemas.set(key, schema);
+  }
+  return schema;
+}
+
+/**
+ * A trigger runs on this app's own writes, so a cache file (it may come from another
+ * engagement folder) may hold only the triggers this version makes, with their exact
+ * text: one it never makes, or one rewritten (say, to change every row synced later),
+ * is refused as a damaged cache. A trigger that is missing is bulk mode's business
+ * (deferred_schema), not an attack on later writes.
+ */
+function refuseForeignTriggers(db: CacheDb, migrations: Migration[], path: string): void {
+  const pristine = pristineSchema(migrations);
+  const triggers = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`).all() as { name: string; sql: string | null }[];
+  const foreign = triggers.filter((t) => pristine.get(t.name)?.type !== 'trigger' || pristine.get(t.name)?.sql !== t.sql);
+  if (!foreign.length) return;
+  throw new UserError(
+    `cache ${path} holds ${foreign.length === 1 ? 'a trigger' : 'triggers'} this version of AuditDesk never makes or wrote otherwise (${foreign
+      .map((t) => t.name)
+      .slice(0, 5)
+      .join(', ')}): the file was altered, and a trigger would run on every later write.`,
+    'E_CACHE_CORRUPT',
+    'Pass --rebuild to move it aside and sync again; the altered file is kept for inspection.',
+  );
 }
 
 function openAndCheck(path: string, readonly: boolean): CacheDb {

@@ -7,7 +7,7 @@
 // mid-way is repaired by the next one (or by any writer that calls
 // restoreDeferredSchema when it opens the cache).
 import { availableParallelism } from 'node:os';
-import { openCache, type CacheDb } from '../cache/open.js';
+import { pristineSchema, type CacheDb } from '../cache/open.js';
 import { UserError } from '../util/errors.js';
 import { rowJson, type CachedTable } from './cache-store.js';
 
@@ -162,30 +162,16 @@ export function restoreDeferredSchema(db: CacheDb, onMerged?: (m: MergedKey[]) =
   return pending.map((p) => p.name);
 }
 
-let trusted: Map<string, string> | undefined;
-
 /**
- * The SQL of each index and trigger on `records` as this version's migrations make it.
- * What is put back is taken from here by name, never from the text noted in
- * deferred_schema: a cache file is data (the app restores a pending build whenever it
- * opens one, and a cache may come from another engagement folder), and executing SQL
- * from it would let whoever wrote the file add a trigger that edits every row synced later.
+ * What is put back is this version's own schema (cache/open.ts pristineSchema), by name,
+ * never the text noted in deferred_schema: a cache file is data (the app restores a
+ * pending build whenever it opens one, and a cache may come from another engagement
+ * folder), and executing SQL from it would let whoever wrote the file add a trigger that
+ * edits every row synced later.
  */
-function trustedSchema(): Map<string, string> {
-  if (!trusted) {
-    const pristine = openCache(':memory:');
-    try {
-      const rows = pristine.prepare(`SELECT name, sql FROM sqlite_master WHERE tbl_name = 'records' AND type IN ('index', 'trigger') AND sql IS NOT NULL`).all() as { name: string; sql: string }[];
-      trusted = new Map(rows.map((r) => [r.name, r.sql]));
-    } finally {
-      pristine.close();
-    }
-  }
-  return trusted;
-}
-
 function trustedSqlOf(p: Deferred): string {
-  const sql = trustedSchema().get(p.name);
+  const object = pristineSchema().get(p.name);
+  const sql = object && object.type === p.kind ? object.sql : undefined;
   if (sql === undefined) {
     throw new UserError(
       `the local cache lists ${p.kind} ${JSON.stringify(p.name)} to rebuild, which this version of AuditDesk never makes: the cache is damaged or was altered.`,
