@@ -181,7 +181,9 @@ export function humanSummary(s: SyncSummary, cachePath: string): string {
     if (s.changes.length > 50 || s.changesTruncated) lines.push('  … (run with --json for the full list)');
   }
   if (s.indexesPending?.length) {
-    lines.push(`${s.indexesPending.length} facet index(es) not built yet (--no-wait-index): the timeline's filters are slower until the next sync builds them; every result is the same.`);
+    lines.push(
+      `${s.indexesPending.length} facet index(es) not built yet (--no-wait-index): the timeline's filters are slower until the next sync, or the app when it opens this cache, builds them; every result is the same.`,
+    );
   }
   return lines.join('\n') + '\n';
 }
