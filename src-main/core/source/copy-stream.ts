@@ -8,7 +8,8 @@
 import copyStreams from 'pg-copy-streams';
 import { connectError, queryError } from './errors.js';
 import { qualifiedName, quoteIdent, type SourceTable } from './discover.js';
-import { newSourceClient, resolveTarget, tlsTrust, type SourceTarget } from './target.js';
+import { newSourceClient, resolveTarget, tlsTrust, type ResolvedTarget, type SourceTarget } from './target.js';
+import type pg from 'pg';
 import { UserError } from '../util/errors.js';
 import { checkTenantFits } from './tenant.js';
 import { CopyTextParser, type Row } from './copy-text.js';
@@ -56,6 +57,23 @@ export function tenantCondition(table: SourceTable): string | null {
   return `${quoteIdent(col.name)} = CAST(current_setting('app.current_tenant_id') AS ${quoteIdent(col.type)})`;
 }
 
+/**
+ * A connection of its own to `source` for one read (the session's stays free). `onLost`
+ * hears of a connection that drops between queries, already worded for the user.
+ */
+export async function connectCopyClient(source: CopySource, onLost: (e: Error) => void): Promise<{ client: pg.Client; resolved: ResolvedTarget }> {
+  const resolved = resolveTarget(source.target, source.password, { allowCleartextPassword: source.allowCleartextPassword });
+  const client = newSourceClient(resolved, { statementTimeoutMs: source.statementTimeoutMs ?? 10 * 60_000 });
+  client.on('error', (e) => onLost(queryError(e, resolved.label)));
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw connectError(e, resolved.label, resolved.user, tlsTrust(resolved));
+  }
+  return { client, resolved };
+}
+
 /** A snapshot id as pg_export_snapshot() prints it (e.g. 00000003-0000001B-1). */
 const SNAPSHOT_ID = /^[0-9A-F]{1,16}-[0-9A-F]{1,16}(-[0-9]{1,10})?$/;
 
@@ -76,18 +94,8 @@ export async function* copyChainChunks(source: CopySource, table: SourceTable, t
   if (snapshot !== undefined && !SNAPSHOT_ID.test(snapshot)) throw new Error(`not a snapshot id: ${JSON.stringify(snapshot)}`);
   if (table.keys.seq === null) throw new Error(`table ${table.name} has no seq column`);
   checkTenantFits(table, tenant);
-  const resolved = resolveTarget(source.target, source.password, { allowCleartextPassword: source.allowCleartextPassword });
-  const client = newSourceClient(resolved, { statementTimeoutMs: source.statementTimeoutMs ?? 10 * 60_000 });
   let lost: Error | null = null;
-  client.on('error', (e) => {
-    lost = queryError(e, resolved.label);
-  });
-  try {
-    await client.connect();
-  } catch (e) {
-    await client.end().catch(() => undefined);
-    throw connectError(e, resolved.label, resolved.user, tlsTrust(resolved));
-  }
+  const { client, resolved } = await connectCopyClient(source, (e) => (lost = e));
   let stream: ReturnType<typeof copyStreams.to> | undefined;
   let cancel: (() => void) | undefined;
   try {

@@ -10,10 +10,9 @@
 // fixed are the next run's.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../util/errors.js';
-import { copyChainChunks, tenantCondition, type CopySource, type SeqSpan } from './copy-stream.js';
+import { connectCopyClient, copyChainChunks, tenantCondition, type CopySource, type SeqSpan } from './copy-stream.js';
 import { qualifiedName, quoteIdent, type SourceTable } from './discover.js';
-import { connectError, queryError } from './errors.js';
-import { newSourceClient, resolveTarget, tlsTrust } from './target.js';
+import { queryError } from './errors.js';
 import { checkTenantFits } from './tenant.js';
 import type { SourceFingerprint, SourceSession } from './session.js';
 
@@ -117,15 +116,8 @@ export interface HeldSnapshot {
  */
 export async function holdSnapshot(copy: CopySource, table: SourceTable, tenant: string): Promise<HeldSnapshot> {
   checkTenantFits(table, tenant);
-  const resolved = resolveTarget(copy.target, copy.password, { allowCleartextPassword: copy.allowCleartextPassword });
-  const client = newSourceClient(resolved, { statementTimeoutMs: copy.statementTimeoutMs ?? 10 * 60_000 });
-  client.on('error', () => undefined); // a lost connection surfaces in the spans' own reads
-  try {
-    await client.connect();
-  } catch (e) {
-    await client.end().catch(() => undefined);
-    throw connectError(e, resolved.label, resolved.user, tlsTrust(resolved));
-  }
+  // A lost connection surfaces in the spans' own reads (their snapshot is gone).
+  const { client, resolved } = await connectCopyClient(copy, () => undefined);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenant]);
