@@ -77,7 +77,7 @@ export async function startBrowserMode(opts: BrowserModeOptions = {}): Promise<B
       stopped = true;
       if (window && window.child.exitCode === null) window.child.kill('SIGTERM');
       await bridge.close();
-      ctx.close();
+      await ctx.shutdown();
       await keeper.stop();
       if (window) rmSync(window.profileDir, { recursive: true, force: true });
     },

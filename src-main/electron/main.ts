@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 
   app.on('window-all-closed', () => {
     void (async () => {
-      ctx.close();
+      await ctx.shutdown();
       await keeper.stop();
       app.quit();
     })();

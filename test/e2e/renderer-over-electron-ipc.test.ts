@@ -85,7 +85,7 @@ describe('the renderer over the Electron IPC host', () => {
   });
   after(async () => {
     await browser?.close().catch(() => undefined);
-    ctx?.close();
+    await ctx?.shutdown();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -45,7 +45,7 @@ before(async () => {
 });
 
 after(async () => {
-  ctx?.close();
+  await ctx?.shutdown();
   await demo?.stop();
   rmSync(dir, { recursive: true, force: true });
 });

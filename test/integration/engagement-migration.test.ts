@@ -89,7 +89,7 @@ test('the old shared cache becomes an engagement named after its connection, wit
       [['acme-prod', true, true]],
     );
   } finally {
-    ctx.close();
+    await ctx.shutdown();
   }
 });
 
@@ -100,6 +100,6 @@ test('the migration runs once: the next start opens the engagement without a not
     assert.deepEqual((await clientFor(ctx)['engagements.list']({})).notices, []);
     assert.equal((await clientFor(ctx)['records.count']({ filter: { kind: 'all' } })).total, before_.count.total);
   } finally {
-    ctx.close();
+    await ctx.shutdown();
   }
 });

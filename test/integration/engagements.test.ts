@@ -79,7 +79,7 @@ before(async () => {
 });
 
 after(async () => {
-  ctx?.close();
+  await ctx?.shutdown();
   await Promise.all([sourceA?.stop(), sourceB?.stop()]);
 });
 

@@ -66,7 +66,7 @@ test('control: testing the saved target sends its saved password (the fake serve
   const r = await clientFor(ctx)['connections.test']({ id: 'audit' });
   assert.equal(r.ok, false);
   assert.deepEqual(real.passwords.slice(before), [SAVED]);
-  ctx.close();
+  await ctx.shutdown();
 });
 
 for (const [what, changes] of [
@@ -82,7 +82,7 @@ for (const [what, changes] of [
     assert.match(r.error!, /Enter the password/);
     assert.ok(!r.error!.includes(SAVED));
     assert.ok(!other.passwords.includes(SAVED), `the other server received ${JSON.stringify(other.passwords)}`);
-    ctx.close();
+    await ctx.shutdown();
   });
 }
 
@@ -93,7 +93,7 @@ test('the same target under a new name keeps its password', async () => {
   const r = await clientFor(ctx)['connections.test']({ id: 'audit' });
   assert.equal(r.errorCode, 'E_AUTH');
   assert.deepEqual(real.passwords.slice(before), [SAVED]);
-  ctx.close();
+  await ctx.shutdown();
 });
 
 test('connections.save with a changed target and no password asks for the password and changes nothing', async () => {
@@ -109,7 +109,7 @@ test('connections.save with a changed target and no password asks for the passwo
   const before = other.passwords.length;
   await clientFor(ctx)['connections.test']({ id: 'audit' });
   assert.deepEqual(other.passwords.slice(before), ['new-target-pw']);
-  ctx.close();
+  await ctx.shutdown();
 });
 
 test('a settings file edited by hand to point elsewhere does not take the saved password along (sync, test, status)', async () => {
@@ -123,7 +123,7 @@ test('a settings file edited by hand to point elsewhere does not take the saved 
   const [view] = await clientFor(ctx)['connections.list']({});
   assert.equal(view!.hasPassword, false, 'no password is stored for the target the profile names now');
   assert.ok(!other.passwords.includes(SAVED));
-  ctx.close();
+  await ctx.shutdown();
 });
 
 test('a server without TLS asking for a clear-text password gets none, in one line; the explicit opt-in sends it', async () => {
@@ -148,7 +148,7 @@ test('a saved profile refuses clear text unless it says otherwise', async () => 
   const r = await clientFor(ctx)['connections.test']({ id: 'audit' });
   assert.equal(r.errorCode, 'E_SOURCE_CLEARTEXT');
   assert.deepEqual(real.passwords.slice(before), []);
-  ctx.close();
+  await ctx.shutdown();
 });
 
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string }> {
@@ -196,5 +196,5 @@ test('the embedded demo profile says what it is: loopback without TLS, no clear-
   const r = await clientFor(ctx)['connections.test']({ id: 'demo' });
   assert.equal(r.errorCode, 'E_SOURCE_CLEARTEXT');
   assert.deepEqual(real.passwords.slice(before), []);
-  ctx.close();
+  await ctx.shutdown();
 });

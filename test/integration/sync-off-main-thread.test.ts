@@ -80,7 +80,7 @@ test('jobs.get answers while the sync builds its indexes (the work is off the ma
     assert.ok(count.ok);
     assert.equal((count.value as { total: number }).total, timelineRows());
   } finally {
-    ctx.close();
+    await ctx.shutdown();
   }
 });
 
@@ -107,7 +107,7 @@ test('cancel reaches the worker; the next sync resumes to the same counts', asyn
     const count = await dispatch(ctx, 'records.count', { filter: { kind: 'all' } });
     assert.equal((count as { ok: true; value: { total: number } }).value.total, timelineRows());
   } finally {
-    ctx.close();
+    await ctx.shutdown();
   }
 });
 

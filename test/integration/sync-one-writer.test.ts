@@ -263,7 +263,7 @@ test("the app's sync job waits for a sync of its cache run elsewhere, shows whom
     assert.ok(done.result!.rowsFetched > 0);
   } finally {
     await holder.stop();
-    ctx.close();
+    await ctx.shutdown();
   }
 });
 
@@ -280,6 +280,6 @@ test("the app's sync job cancelled while it waits ends as cancelled and writes n
     assert.deepEqual(await clientFor(ctx)['sync.history']({}), [], 'no sync was started in the cache');
   } finally {
     await holder.stop();
-    ctx.close();
+    await ctx.shutdown();
   }
 });

@@ -209,6 +209,16 @@ export class AppContext {
     return this.pool;
   }
 
+  /**
+   * Closing the app: running jobs (a sync, a background index build) are cancelled and
+   * awaited before the cache closes, so nothing writes to the engagement folder once this
+   * resolves and a build stopped half-way is rolled back, never left half-done.
+   */
+  async shutdown(): Promise<void> {
+    await this.jobs.stopAll();
+    this.close();
+  }
+
   close(): void {
     void this.pool?.close();
     this.pool = undefined;

@@ -12,6 +12,8 @@ export interface JobControl {
 interface Job extends JobStatus {
   controller: AbortController;
   startedMs: number;
+  /** Resolves once the work has returned or thrown, whatever the outcome. */
+  settled: Promise<void>;
 }
 
 export class JobRunner {
@@ -31,6 +33,7 @@ export class JobRunner {
       result: null,
       error: null,
       controller,
+      settled: Promise.resolve(),
     };
     this.jobs.set(jobId, job);
     const report = (p: Partial<JobProgress>) => {
@@ -42,7 +45,7 @@ export class JobRunner {
       }
       job.progress = progress;
     };
-    work({ signal: controller.signal, report }).then(
+    job.settled = work({ signal: controller.signal, report }).then(
       (result) => {
         job.state = controller.signal.aborted ? 'cancelled' : 'done';
         job.result = result;
@@ -73,6 +76,17 @@ export class JobRunner {
     return true;
   }
 
+  /**
+   * Cancels every running job and resolves once each has stopped. A job's work may hold
+   * files (a cache, its journal, a writer lease) until it returns, so whoever closes the
+   * app or removes its folder waits for this first.
+   */
+  async stopAll(): Promise<void> {
+    const running = [...this.jobs.values()].filter((job) => job.state === 'running');
+    for (const job of running) job.controller.abort();
+    await Promise.all(running.map((job) => job.settled));
+  }
+
   /** Resolves when the job leaves the running state (tests and the CLI use this). */
   async wait(jobId: string, pollMs = 50): Promise<JobStatus> {
     for (;;) {
@@ -85,6 +99,6 @@ export class JobRunner {
 }
 
 function publicView(job: Job): JobStatus {
-  const { controller: _c, startedMs: _s, ...rest } = job;
+  const { controller: _c, startedMs: _s, settled: _p, ...rest } = job;
   return structuredClone(rest);
 }

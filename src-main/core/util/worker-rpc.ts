@@ -184,6 +184,7 @@ export async function runOffThread<Q, R, P = never>(
     if (e instanceof WorkerDidNotStart) return here();
     throw e;
   } finally {
-    void worker.terminate();
+    // awaited: the call is over only when the thread, and every file it held, is gone
+    await worker.terminate().catch(() => undefined);
   }
 }

@@ -90,7 +90,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     async stop() {
       await browser.close().catch(() => undefined);
       await bridge.close();
-      ctx.close();
+      await ctx.shutdown();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
