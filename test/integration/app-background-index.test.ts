@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,28 +120,39 @@ test('a build killed mid-way leaves the indexes pending; the app shows "indexing
   }
 });
 
-test('closing the app while the facet indexes build waits for the build to stop: nothing runs or writes in the engagement folder afterwards, and the next open has the indexes', async () => {
+test('closing the app while its index build runs cancels the build and waits for it to stop: no job runs afterwards, and the next open builds the indexes', async () => {
   const dir = scratchDir('auditdesk-app-index-close-');
-  const ctx = await appOnDemo(demo, dir);
-  await finishedJob<SyncResult>(ctx, 'sync.start', { connectionId: 'demo' });
-  const indexJob = ctx.indexJob();
-  assert.equal(indexJob?.state, 'running', 'the build runs when the sync is done');
-  await ctx.shutdown();
-  assert.deepEqual(
-    ctx.jobs.list().filter((j) => j.state === 'running'),
-    [],
-    'no job still running once the app has closed',
-  );
-  // The folder can go at once (this raced with the build's journal before: ENOTEMPTY in CI).
-  const copy = join(scratchDir('auditdesk-app-index-closed-'), 'cache.sqlite');
-  cpSync(ctx.cachePath, copy);
-  rmSync(dir, { recursive: true });
-  const built = facetIndexes(copy).length === 2;
-  const reopened = new AppContext({ dataDir: join(dir, 'again'), frontDoor: 'test', cachePath: copy, queryWorkers: 0, log: () => undefined });
+  const cachePath = join(dir, 'cache.sqlite');
+  const db = openCache(cachePath);
+  const session = await connectSource(demo.url);
   try {
-    if (!built) await statusUntil(reopened, (s) => s.cache.indexing === null, 'the stopped build finished at the next open');
-    assert.deepEqual(facetIndexes(copy).sort(), ['records_event_type', 'records_severity']);
+    await syncToCache(session, db, { tenants: demo.groundTruth.tenants, facetIndexesLater: true });
+  } finally {
+    await session.close();
+    db.close();
+  }
+  // Another writer holds the cache, so the app's build is certainly still running (waiting) when the app closes.
+  const lease = await takeWriterLease(cachePath);
+  const ctx = new AppContext({ dataDir: join(dir, 'data'), frontDoor: 'test', cachePath, queryWorkers: 0, log: () => undefined });
+  try {
+    await statusUntil(ctx, (s) => s.cache.indexing?.phase === 'waiting', 'the build waiting');
+    await ctx.shutdown();
+    assert.deepEqual(
+      ctx.jobs.list().filter((j) => j.state === 'running'),
+      [],
+      'no job still running once the app has closed',
+    );
+    assert.equal(ctx.jobs.list().find((j) => j.kind === 'index')?.state, 'cancelled');
+  } finally {
+    lease.release();
+  }
+  assert.deepEqual(facetIndexes(cachePath), [], 'the cancelled build left nothing half-built');
+  const reopened = new AppContext({ dataDir: join(dir, 'again'), frontDoor: 'test', cachePath, queryWorkers: 0, log: () => undefined });
+  try {
+    await statusUntil(reopened, (s) => s.cache.indexing === null, 'the build finished at the next open');
+    assert.deepEqual(facetIndexes(cachePath).sort(), ['records_event_type', 'records_severity']);
   } finally {
     await reopened.shutdown();
   }
+  rmSync(dir, { recursive: true });
 });
