@@ -58,6 +58,21 @@ async function statusUntil(ctx: AppContext, ok: (s: AppStatus) => boolean, what:
   }
 }
 
+/** A synced demo cache as the CLI's --no-wait-index leaves it: ready, facet indexes still to build. */
+async function cacheWithFacetIndexesPending(dir: string): Promise<string> {
+  const cachePath = join(dir, 'cache.sqlite');
+  const db = openCache(cachePath);
+  const session = await connectSource(demo.url);
+  try {
+    await syncToCache(session, db, { tenants: demo.groundTruth.tenants, facetIndexesLater: true });
+  } finally {
+    await session.close();
+    db.close();
+  }
+  assert.deepEqual(facetIndexes(cachePath), []);
+  return cachePath;
+}
+
 const highSeverity = async (ctx: AppContext) => clientFor(ctx)['records.count']({ filter: { severity: ['high'] } });
 
 test('an app sync is done with its verdict before the facet indexes; a background job builds them and the status says so until then', async () => {
@@ -79,17 +94,7 @@ test('an app sync is done with its verdict before the facet indexes; a backgroun
 
 test('a build killed mid-way leaves the indexes pending; the app shows "indexing", answers the same rows, and finishes the build when it opens the cache', async () => {
   const dir = scratchDir('auditdesk-app-index-kill-');
-  const cachePath = join(dir, 'cache.sqlite');
-  // A sync as the CLI's --no-wait-index leaves it: ready, facet indexes still to build.
-  const db = openCache(cachePath);
-  const session = await connectSource(demo.url);
-  try {
-    await syncToCache(session, db, { tenants: demo.groundTruth.tenants, facetIndexesLater: true });
-  } finally {
-    await session.close();
-    db.close();
-  }
-  assert.deepEqual(facetIndexes(cachePath), []);
+  const cachePath = await cacheWithFacetIndexesPending(dir);
 
   // The build, killed at a known point: after it said it was building.
   const builder = spawn(process.execPath, [fileURLToPath(new URL('../helpers/index-builder.js', import.meta.url)), cachePath], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -122,15 +127,7 @@ test('a build killed mid-way leaves the indexes pending; the app shows "indexing
 
 test('closing the app while its index build runs cancels the build and waits for it to stop: no job runs afterwards, and the next open builds the indexes', async () => {
   const dir = scratchDir('auditdesk-app-index-close-');
-  const cachePath = join(dir, 'cache.sqlite');
-  const db = openCache(cachePath);
-  const session = await connectSource(demo.url);
-  try {
-    await syncToCache(session, db, { tenants: demo.groundTruth.tenants, facetIndexesLater: true });
-  } finally {
-    await session.close();
-    db.close();
-  }
+  const cachePath = await cacheWithFacetIndexesPending(dir);
   // Another writer holds the cache, so the app's build is certainly still running (waiting) when the app closes.
   const lease = await takeWriterLease(cachePath);
   const ctx = new AppContext({ dataDir: join(dir, 'data'), frontDoor: 'test', cachePath, queryWorkers: 0, log: () => undefined });
