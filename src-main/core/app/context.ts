@@ -212,7 +212,8 @@ export class AppContext {
   /**
    * Closing the app: running jobs (a sync, a background index build) are cancelled and
    * awaited before the cache closes, so nothing writes to the engagement folder once this
-   * resolves and a build stopped half-way is rolled back, never left half-done.
+   * resolves. A job stops at its next cancellation point: a build still waiting for the
+   * writer lease stops at once, one already inside its transaction finishes it first.
    */
   async shutdown(): Promise<void> {
     await this.jobs.stopAll();
