@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { unzipAll } from '../helpers/package-zip.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { clientFor, finishedJob, jobOutcome } from '../helpers/app-calls.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
@@ -175,18 +176,10 @@ test('renaming changes the name shown; the open engagement cannot be closed, ano
 });
 
 test('archiving writes one ZIP of the whole folder (cache, profiles, details) and never overwrites one', async () => {
-  const { default: yauzl } = await import('yauzl');
   const out = join(dirname(globex.dir), 'globex-handover.zip');
   const r = await api()['engagements.archive']({ dir: globex.dir, out });
   assert.equal(r.out, out);
-  const names = await new Promise<string[]>((resolve, reject) =>
-    yauzl.open(out, { lazyEntries: false }, (err, zip) => {
-      if (err) return reject(err);
-      const found: string[] = [];
-      zip.on('entry', (e: { fileName: string }) => found.push(e.fileName));
-      zip.on('end', () => resolve(found.sort()));
-    }),
-  );
+  const names = [...(await unzipAll(out)).keys()].sort();
   const top = globex.dir.split('/').pop()!;
   assert.deepEqual(names, [`${top}/cache.sqlite`, `${top}/connections.json`, `${top}/engagement.json`]);
   const again = await dispatch(ctx, 'engagements.archive', { dir: globex.dir, out });
