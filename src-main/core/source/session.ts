@@ -483,8 +483,12 @@ function selectRows(
   const tuple = (vals: (string | null)[]) => vals.map((v, i) => castTo(columns[i]!, param(v))).join(', ');
   const lhs = exprs.length > 1 ? `(${exprs.join(', ')})` : exprs[0]!;
   const wrap = (s: string) => (exprs.length > 1 ? `(${s})` : s);
-  if (opts.after) conds.push(`${lhs} > ${wrap(tuple(positionValues(table, opts.orderBy, opts.after)))}`);
-  if (opts.through) conds.push(`${lhs} <= ${wrap(tuple(positionValues(table, opts.orderBy, opts.through)))}`);
+  // A row with no seq has no place before or after a watermark, yet it belongs to the
+  // chain (its verdict reports it): every read takes those rows, last, as ORDER BY sends
+  // them, so each sync fetches them again and the recheck compares them like any other.
+  const orNullSeq = (cond: string) => (opts.orderBy === 'seq' && columns[0]!.nullable ? `(${cond} OR ${exprs[0]} IS NULL)` : cond);
+  if (opts.after) conds.push(orNullSeq(`${lhs} > ${wrap(tuple(positionValues(table, opts.orderBy, opts.after)))}`));
+  if (opts.through) conds.push(orNullSeq(`${lhs} <= ${wrap(tuple(positionValues(table, opts.orderBy, opts.through)))}`));
   if (opts.buckets) {
     const n = param(opts.buckets.count);
     conds.push(`${bucketSql(table, n)} = ANY(${param(opts.buckets.ids)}::int[])`);

@@ -58,7 +58,7 @@ export class WorkerBatchWriter {
   }
 
   /** Queues a batch; resolves with the outcomes of batches written meanwhile (oldest first). */
-  async submit(tableId: number, rows: PreparedRow[], watermark: KeysetPosition): Promise<BatchOutcome[]> {
+  async submit(tableId: number, rows: PreparedRow[], watermark: KeysetPosition | null): Promise<BatchOutcome[]> {
     if (this.dead) throw this.dead;
     this.queue({ op: 'batch', id: tableId, rows, watermark }, rows.length, true);
     const out: BatchOutcome[] = [];

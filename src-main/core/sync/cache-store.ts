@@ -70,9 +70,20 @@ export function readWatermark(db: CacheDb, tableId: number, tenant: string, kind
 }
 
 /** The keyset position of a source row, as PostgreSQL printed it. */
-export function positionOf(table: SourceTable, row: Row, orderBy: 'seq' | 'key'): KeysetPosition {
-  if (orderBy === 'seq') return { seq: row[table.keys.seq!]! };
-  return { ts: table.keys.ts === null ? null : (row[table.keys.ts] ?? null), key: row[table.keys.id]! };
+/**
+ * Where the next sync resumes after this batch: its last row's position. A row with a
+ * NULL seq has none (PostgreSQL sends those last, and every later read takes them
+ * again, see selectRows), so the last row that has a seq places the watermark; null
+ * when no row of the batch has one, and the watermark stays where it was.
+ */
+export function watermarkAfter(table: SourceTable, batch: readonly Row[], orderBy: 'seq' | 'key'): KeysetPosition | null {
+  const last = batch[batch.length - 1]!;
+  if (orderBy === 'key') return { ts: table.keys.ts === null ? null : (last[table.keys.ts] ?? null), key: last[table.keys.id]! };
+  for (let i = batch.length - 1; i >= 0; i--) {
+    const seq = batch[i]![table.keys.seq!];
+    if (seq !== null && seq !== undefined) return { seq };
+  }
+  return null;
 }
 
 export type RowOutcome = 'inserted' | 'unchanged' | 'changed';
@@ -182,7 +193,8 @@ export class TableWriter {
     return 'changed';
   }
 
-  saveWatermark(pos: KeysetPosition): void {
+  saveWatermark(pos: KeysetPosition | null): void {
+    if (pos === null) return;
     if ('seq' in pos) this.upsertWatermark.run(this.cached.tableId, this.tenant, BigInt(pos.seq), null, null, now());
     else this.upsertWatermark.run(this.cached.tableId, this.tenant, null, pos.ts, pos.key, now());
   }

@@ -6,6 +6,7 @@ import type { MappedColumn, TableKind } from '../cache/record-mapping.js';
 import { canonicalTimestamp } from '../chain/canonical.js';
 import { rowDigest } from '../chain/digest.js';
 import { MerkleBuilder } from '../chain/merkle.js';
+import { ChainTreeBuilder, type ChainTree } from '../chain/chain-leaves.js';
 import type { SourceTable } from '../source/discover.js';
 import type { KeysetPosition, SourceSession } from '../source/session.js';
 import { UserError } from '../util/errors.js';
@@ -30,15 +31,23 @@ export interface SealRecord {
 /**
  * The seal of an events (table, tenant) built while its rows are fetched, for a
  * first fill: the source sends them in seq order, which is the order sealRows reads
- * them back in, so the read-back (seconds on a million rows) can be skipped.
+ * them back in, so the read-back (seconds on a million rows) can be skipped. It also
+ * builds the chain's leaf tree the sync's signed checkpoint names (the same tree
+ * chainLeavesOf reads back). Both hold only while every seq is an integer and each is
+ * greater than the one before: a NULL seq (PostgreSQL sends those last, SQLite reads
+ * them first) or two equal seqs send the seal back to reading the cache.
  */
 export class FetchedEventsSeal {
   private readonly builder: MerkleBuilder | null;
   private rootFromElsewhere: string | null = null;
+  private readonly leaves = new ChainTreeBuilder();
+  private previousSeq: bigint | null = null;
   count = 0;
   first: string | null = null;
   last: string | null = null;
   headHash: string | null = null;
+  /** Every seq so far an integer, each greater than the one before. */
+  inSeqOrder = true;
 
   /**
    * `remoteMerkle`: another thread builds the Merkle tree over the same digests in the
@@ -49,13 +58,21 @@ export class FetchedEventsSeal {
     this.builder = opts.remoteMerkle ? null : new MerkleBuilder();
   }
 
-  /** `seq` as PostgreSQL printed it; `hash` the row's hash column (null when it has none). */
-  push(digest: string, seq: string, hash: string | null): void {
+  /** `seq` as PostgreSQL printed it (null for none); `hash` the cache's hash column (null when it has none). */
+  push(digest: string, seq: string | null, hash: string | null): void {
     this.builder?.push(digest);
     this.count++;
     this.first ??= seq;
     this.last = seq;
     this.headHash = hash;
+    if (!this.inSeqOrder) return;
+    const n = seq !== null && INTEGER.test(seq) ? BigInt(seq) : null;
+    if (n === null || (this.previousSeq !== null && n <= this.previousSeq)) {
+      this.inSeqOrder = false;
+      return;
+    }
+    this.previousSeq = n;
+    this.leaves.push(hash);
   }
 
   /** The root built elsewhere over `count` digests; refused unless it covers every pushed row. */
@@ -70,7 +87,17 @@ export class FetchedEventsSeal {
     const root = this.rootFromElsewhere;
     return root === null ? null : { count: this.count, root: () => root };
   }
+
+  /** The chain's leaf tree (checkpoint evidence) over every pushed row; null out of seq order or with no leaf. */
+  get chainTree(): ChainTree | null {
+    return this.inSeqOrder && this.leaves.size > 0 ? { size: BigInt(this.leaves.size), root: this.leaves.root() } : null;
+  }
 }
+
+const INTEGER = /^-?\d+$/;
+
+/** A seal just written, and the chain tree its fetched rows gave when the seal was made from them (null when read back). */
+export type WrittenSeal = SealRecord & { fetchedChainTree: ChainTree | null };
 
 /**
  * Seals the cached rows of one (table, tenant) as they are now. `fetched` (events only)
@@ -88,7 +115,7 @@ export function writeSeal(
     sourceFingerprint: string;
     fetched?: FetchedEventsSeal;
   },
-): SealRecord {
+): WrittenSeal {
   let merkle: { count: number; root(): string };
   let first: string | null = null;
   let last: string | null = null;
@@ -97,7 +124,8 @@ export function writeSeal(
   const fetched = args.kind === 'events' ? args.fetched : undefined;
   const cachedCount = fetched ? (db.prepare(`SELECT count(*) AS n FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event'`).get(args.tableId, args.tenant) as { n: number }).n : -1;
   const fetchedTree = fetched?.merkle ?? null;
-  if (fetched && fetchedTree && cachedCount === fetchedTree.count && /^-?\d+$/.test(fetched.last ?? '0')) {
+  const fromFetched = Boolean(fetched && fetchedTree && fetched.inSeqOrder && cachedCount === fetchedTree.count);
+  if (fetched && fetchedTree && fromFetched) {
     merkle = fetchedTree;
     // Integer text as the cache prints it back (String(bigint)): no leading zeros or '+'.
     const canonical = (seq: string | null) => (seq === null ? null : BigInt(seq).toString());
@@ -139,6 +167,7 @@ export function writeSeal(
     headSeq,
     headHash,
     createdAt,
+    fetchedChainTree: fromFetched ? (fetched?.chainTree ?? null) : null,
   };
 }
 

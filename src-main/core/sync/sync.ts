@@ -9,12 +9,13 @@ import type { DiscoveredTables, SourceTable, TableMapping } from '../source/disc
 import { TABLE_KINDS } from '../source/discover.js';
 import type { KeysetPosition, Row, SourceSession } from '../source/session.js';
 import { UserError, isUserError } from '../util/errors.js';
-import { ensureSource, ensureTable, finishSyncRow, positionOf, readWatermark, startSyncRow, TableWriter, type CachedTable, type ChangeNote, type PreparedRow } from './cache-store.js';
+import { ensureSource, ensureTable, finishSyncRow, readWatermark, watermarkAfter, startSyncRow, TableWriter, type CachedTable, type ChangeNote, type PreparedRow } from './cache-store.js';
 import { ProgressMeter, type SyncProgress } from './progress.js';
 import { NAMED_PROFILES, type ChainProfile } from '../chain/profile.js';
 import { recordChainProfile } from '../cache/chain-profiles.js';
 import { recheckCachedRows } from './recheck.js';
 import { FetchedEventsSeal, writeSeal } from './seal.js';
+import type { ChainTree } from '../chain/chain-leaves.js';
 import { columnsNeverFilled, enterBulkMode, restoreDeferredSchema } from './deferred.js';
 import { canUseWriteWorker, holdsNothingButSyncBookkeeping, WorkerBatchWriter } from './batch-writer.js';
 import { DigestPipe } from './digest-pipe.js';
@@ -42,6 +43,12 @@ export interface SyncOptions {
    * or leaves them to the next sync (`--no-wait-index`).
    */
   facetIndexesLater?: boolean;
+  /**
+   * The chain's leaf tree of a first fill, built from the rows as they were fetched and
+   * equal to the one the cache gives back (seal.ts), so the sync's checkpoint need not
+   * read the chain again. Not called for a chain whose tree the cache must give.
+   */
+  onFetchedChainTree?: (chain: { table: string; tenant: string; tree: ChainTree }) => void;
 }
 
 // The contract owns these shapes (the renderer reads them as types); sync fills them.
@@ -257,13 +264,13 @@ class SyncRun {
     const prepareBatch = (rows: Row[], rowDigests: string[] | null): PreparedRow[] =>
       rows.map((values, i) => {
         const p = rowDigests ? writer.prepareWithDigest(values, rowDigests[i]!) : writer.prepare(values);
-        firstFill?.push(p.digest, values[seqIndex]!, hashIndex < 0 ? null : (values[hashIndex] ?? null));
+        firstFill?.push(p.digest, values[seqIndex] ?? null, hashIndex < 0 ? null : (values[hashIndex] ?? null));
         return p;
       });
     const applyBatch = db.transaction((rows: Row[], rowDigests: string[] | null) => {
       const changed: string[] = [];
       for (const p of prepareBatch(rows, rowDigests)) if (writer.writePrepared(p) === 'changed') changed.push(p.key);
-      writer.saveWatermark(positionOf(table, rows[rows.length - 1]!, orderBy));
+      writer.saveWatermark(watermarkAfter(table, rows, orderBy));
       writer.countSync(rows.length, changed.length);
       return changed;
     });
@@ -272,7 +279,7 @@ class SyncRun {
     const write = async (batch: Row[], rowDigests: string[] | null) => {
       if (worker && workerTable !== undefined) {
         const prepared = prepareBatch(batch, rowDigests);
-        const watermark = positionOf(table, batch[batch.length - 1]!, orderBy);
+        const watermark = watermarkAfter(table, batch, orderBy);
         for (const o of await worker.submit(workerTable, prepared, watermark)) committed(o.rows, o.changed);
       } else {
         committed(batch.length, applyBatch(batch, rowDigests));
@@ -371,6 +378,7 @@ class SyncRun {
           fetched: modified === 0 && deleted === 0 && late === 0 ? fetchedSeal : undefined,
         }),
       )();
+      if (seal.fetchedChainTree) this.opts.onFetchedChainTree?.({ table: `${table.schema}.${table.name}`, tenant, tree: seal.fetchedChainTree });
       return {
         kind: table.kind,
         table: `${table.schema}.${table.name}`,

@@ -27,7 +27,7 @@ export type WriteCall =
   | { op: 'hello' }
   | { op: 'table'; id: number; table: SourceTable; cached: CachedTable; tenant: string; syncId: number }
   /** Written in the open transaction (committed with a later batch, a flush or close); answers the keys cached with another digest. */
-  | { op: 'batch'; id: number; rows: PreparedRow[]; watermark: KeysetPosition }
+  | { op: 'batch'; id: number; rows: PreparedRow[]; watermark: KeysetPosition | null }
   /** Commit what was applied. */
   | { op: 'flush' }
   /** Commit (unless a batch failed) and close the connection. */
@@ -54,7 +54,7 @@ const MAX_OPEN_MS = 1000;
 let openBatches = 0;
 let openedAt = 0;
 
-const apply = db.transaction((writer: TableWriter, rows: PreparedRow[], watermark: KeysetPosition): string[] => {
+const apply = db.transaction((writer: TableWriter, rows: PreparedRow[], watermark: KeysetPosition | null): string[] => {
   const changed: string[] = [];
   for (const row of rows) if (writer.writePrepared(row) === 'changed') changed.push(row.key);
   writer.saveWatermark(watermark);

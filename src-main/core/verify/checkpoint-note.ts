@@ -7,11 +7,9 @@ import { signNote, verifierKeyText, parseVerifierKey } from '../chain/signed-not
 import { chainOrigin, checkpointText, openCheckpoint, type TreeHead } from '../chain/tlog-checkpoint.js';
 import { keyIdOf, type AuditorKey } from '../identity/auditor-key.js';
 
-/** The size and root of a chain's RFC 6962 tree (leaf data = stored hashes). */
-export interface ChainTree {
-  size: bigint;
-  root: Buffer;
-}
+import type { ChainTree } from '../chain/chain-leaves.js';
+
+export type { ChainTree };
 
 /** Key names carry the key id so two auditors' keys never share a name. */
 export function auditorNoteName(keyId: string): string {

@@ -7,6 +7,7 @@ import type { AuditorKey } from '../identity/auditor-key.js';
 import type { SyncSummary } from '../sync/index.js';
 import { chainTableName, listCachedChains } from './adapters.js';
 import { chainLeavesOf } from './tlog-evidence.js';
+import type { ChainTree } from '../chain/chain-leaves.js';
 import { recordCheckpoint, type StoredCheckpoint } from './checkpoints.js';
 import type { ChainReportJson, VerifyReport } from './report.js';
 import type { SealReport } from './seal-compare.js';
@@ -92,8 +93,10 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
  * (origin 'sync'), so a later verification can tell whether the chain was rewritten
  * since. Call with the sync's summary and the same cache. Each checkpoint is also a
  * signed note over the cached chain's RFC 6962 tree up to the synced head.
+ * `fetchedTrees` (by fetchedTreeKey) are trees the sync built from the rows it fetched,
+ * equal to what the cache gives back (sync/seal.ts); any other chain is read back.
  */
-export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: SyncSummary): StoredCheckpoint[] {
+export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: SyncSummary, fetchedTrees: ReadonlyMap<string, ChainTree> = new Map()): StoredCheckpoint[] {
   const out: StoredCheckpoint[] = [];
   for (const t of summary.tables) {
     if (t.kind !== 'events' || t.seal.headSeq === null || t.seal.headHash === null) continue;
@@ -101,7 +104,9 @@ export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: Syn
     const name = dot > 0 ? chainTableName(t.table.slice(0, dot), t.table.slice(dot + 1)) : t.table;
     const headSeq = BigInt(t.seal.headSeq);
     const chain = listCachedChains(db, [t.tenant]).find((c) => c.name === name && c.sourceFingerprint === summary.fingerprint);
-    const leaves = chain ? chainLeavesOf(db, chain, headSeq).leaves : null;
+    const fetched = fetchedTrees.get(fetchedTreeKey(t.table, t.tenant));
+    const leaves = chain && !fetched ? chainLeavesOf(db, chain, headSeq).leaves : null;
+    const tree = chain && fetched ? fetched : leaves && leaves.size > 0 ? { size: BigInt(leaves.size), root: leaves.tree().root() } : null;
     out.push(
       recordCheckpoint(db, key, {
         origin: 'sync',
@@ -112,9 +117,14 @@ export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: Syn
         headHash: t.seal.headHash,
         merkleRoot: t.seal.merkleRoot,
         rowCount: t.seal.rowCount,
-        tree: leaves && leaves.size > 0 ? { size: BigInt(leaves.size), root: leaves.tree().root() } : null,
+        tree,
       }),
     );
   }
   return out;
+}
+
+/** How recordSyncCheckpoints looks up a fetched tree: the summary's "schema.table" and tenant. */
+export function fetchedTreeKey(table: string, tenant: string): string {
+  return `${table}\u0000${tenant}`;
 }

@@ -10,7 +10,8 @@ import { syncToCache, type SyncOptions, type SyncProgress, type SyncSummary } fr
 import { verdictPhrase } from './limits.js';
 import type { VerifyReport } from './report.js';
 import { runVerification } from './run.js';
-import { recordSyncCheckpoints } from './store.js';
+import { fetchedTreeKey, recordSyncCheckpoints } from './store.js';
+import type { ChainTree } from '../chain/chain-leaves.js';
 import { journalSync } from '../journal/journal-events.js';
 
 const SYNC_VERDICT_JOBS = 1;
@@ -38,9 +39,17 @@ export interface SyncWithVerdict {
 
 export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opts: SyncAndCheckpointOptions): Promise<SyncWithVerdict> {
   let last: SyncProgress | null = null;
-  const summary = await syncToCache(session, db, { ...opts, onProgress: (p) => opts.onProgress?.((last = p)) });
+  const fetchedTrees = new Map<string, ChainTree>();
+  const summary = await syncToCache(session, db, {
+    ...opts,
+    onProgress: (p) => opts.onProgress?.((last = p)),
+    onFetchedChainTree: (c) => {
+      fetchedTrees.set(fetchedTreeKey(c.table, c.tenant), c.tree);
+      opts.onFetchedChainTree?.(c);
+    },
+  });
   // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
-  recordSyncCheckpoints(db, opts.key, summary);
+  recordSyncCheckpoints(db, opts.key, summary, fetchedTrees);
   journalSync(db, summary);
   const chainTenants = [...new Set(summary.tables.filter((t) => t.kind === 'events').map((t) => t.tenant))];
   if (opts.verdict === false || !chainTenants.length) return { summary, report: null };
