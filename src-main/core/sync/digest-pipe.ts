@@ -3,12 +3,21 @@
 import type { ColumnType } from '../chain/canonical.js';
 import type { DigestAnswer, DigestCall } from './digest-worker.js';
 import { RpcWorker } from '../util/worker-rpc.js';
+import type { ChainSpec, LinkExtra } from '../verify/fetched-chain.js';
+
+/** The digests of a batch's rows, and their links when the stream began with a chain. */
+export interface DigestTake {
+  digests: string[];
+  links: (LinkExtra | undefined)[] | null;
+}
 
 export class DigestPipe {
   private queue: string[] = [];
+  /** Beside `queue`, row for row, while the stream computes links. */
+  private linkQueue: (LinkExtra | undefined)[] | null = null;
   private head = 0;
   /** Reservations in stream order: each gets the next n digests. */
-  private waiters: { n: number; resolve: (d: string[]) => void; reject: (e: Error) => void }[] = [];
+  private waiters: { n: number; resolve: (d: DigestTake) => void; reject: (e: Error) => void }[] = [];
   private dead: Error | null = null;
   private tree: { resolve: (t: { root: string; count: number }) => void; reject: (e: Error) => void; promise: Promise<{ root: string; count: number }> } | null = null;
 
@@ -32,8 +41,9 @@ export class DigestPipe {
   private constructor(private readonly worker: RpcWorker<DigestCall, DigestAnswer>) {}
 
   /** A new stream; `merkle`: the worker also builds the Merkle tree over its digests (see root()). */
-  begin(columns: readonly ColumnType[], merkle: boolean): void {
+  begin(columns: readonly ColumnType[], merkle: boolean, chain?: ChainSpec): void {
     this.queue = [];
+    this.linkQueue = chain ? [] : null;
     this.head = 0;
     this.tree = null;
     if (merkle) {
@@ -43,7 +53,7 @@ export class DigestPipe {
       promise.catch(() => undefined);
       this.tree = { resolve, reject, promise };
     }
-    this.send({ op: 'begin', columns: columns.map(({ name, type }) => ({ name, type })), merkle });
+    this.send({ op: 'begin', columns: columns.map(({ name, type }) => ({ name, type })), merkle, chain });
   }
 
   /** The Merkle root over the stream's digests, once its end was seen (begin with merkle). */
@@ -59,10 +69,10 @@ export class DigestPipe {
     this.send({ op: 'bytes', bytes: copy }, [copy.buffer]);
   }
 
-  /** The digests of the next `n` rows, in stream order (calls reserve in call order). */
-  take(n: number): Promise<string[]> {
+  /** The digests (and links) of the next `n` rows, in stream order (calls reserve in call order). */
+  take(n: number): Promise<DigestTake> {
     if (this.dead) return Promise.reject(this.dead);
-    const p = new Promise<string[]>((resolve, reject) => this.waiters.push({ n, resolve, reject }));
+    const p = new Promise<DigestTake>((resolve, reject) => this.waiters.push({ n, resolve, reject }));
     p.catch(() => undefined); // reported where it is awaited
     this.settle();
     return p;
@@ -75,10 +85,11 @@ export class DigestPipe {
   private settle(): void {
     while (this.waiters.length && this.queue.length - this.head >= this.waiters[0]!.n) {
       const w = this.waiters.shift()!;
-      const out = this.queue.slice(this.head, this.head + w.n);
+      const out: DigestTake = { digests: this.queue.slice(this.head, this.head + w.n), links: this.linkQueue?.slice(this.head, this.head + w.n) ?? null };
       this.head += w.n;
       if (this.head > 50_000) {
         this.queue = this.queue.slice(this.head);
+        this.linkQueue = this.linkQueue?.slice(this.head) ?? null;
         this.head = 0;
       }
       w.resolve(out);
@@ -95,7 +106,14 @@ export class DigestPipe {
   private send(call: DigestCall, transfer?: ArrayBuffer[]): void {
     this.worker.call(call, { transfer }).then(
       (answer) => {
+        const base = this.queue.length;
         for (const d of answer.digests) this.queue.push(d);
+        // A worker that could not link this chain answers without links: this thread links it then.
+        if (this.linkQueue && answer.digests.length && !answer.links) this.linkQueue = null;
+        if (this.linkQueue) {
+          this.linkQueue.length = this.queue.length;
+          for (const [i, extra] of Object.entries(answer.links ?? {})) this.linkQueue[base + Number(i)] = extra;
+        }
         this.settle();
         if (answer.root !== undefined && answer.count !== undefined) this.tree?.resolve({ root: answer.root, count: answer.count });
       },

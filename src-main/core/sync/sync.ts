@@ -4,7 +4,7 @@
 // at any moment leaves no duplicate and no gap: the next sync resumes after the
 // last committed row.
 import type { CacheDb } from '../cache/open.js';
-import type { TableKind } from '../cache/record-mapping.js';
+import type { MappedColumn, TableKind } from '../cache/record-mapping.js';
 import type { DiscoveredTables, SourceTable, TableMapping } from '../source/discover.js';
 import { TABLE_KINDS } from '../source/discover.js';
 import type { KeysetPosition, Row, SourceSession } from '../source/session.js';
@@ -18,7 +18,16 @@ import { FetchedEventsSeal, writeSeal } from './seal.js';
 import type { ChainTree } from '../chain/chain-leaves.js';
 import { columnsNeverFilled, enterBulkMode, restoreDeferredSchema } from './deferred.js';
 import { canUseWriteWorker, holdsNothingButSyncBookkeeping, WorkerBatchWriter } from './batch-writer.js';
-import { DigestPipe } from './digest-pipe.js';
+import { DigestPipe, type DigestTake } from './digest-pipe.js';
+import type { ChainSpec, LinkExtra } from '../verify/fetched-chain.js';
+
+/** Where a first fill hands each fetched row of a chain (verify/fetched-chain.ts). */
+export interface FetchedRowsReceiver {
+  /** The chain, for the digest worker to compute each row's link as it digests it. */
+  readonly spec: ChainSpec;
+  /** `link`: as the digest worker computed it, or 'here' when no worker did. */
+  push(values: Row, link: LinkExtra | undefined | 'here'): void;
+}
 
 export interface SyncOptions {
   tenants: string[];
@@ -49,6 +58,12 @@ export interface SyncOptions {
    * read the chain again. Not called for a chain whose tree the cache must give.
    */
   onFetchedChainTree?: (chain: { table: string; tenant: string; tree: ChainTree }) => void;
+  /**
+   * Told of each events chain a first fill is about to write: every fetched row of it
+   * goes to the returned receiver, in fetch order (the verdict from the fetched rows,
+   * verify/fetched-chain.ts).
+   */
+  onFirstFill?: (chain: { tableId: number; tenant: string; columns: readonly MappedColumn[]; label: string }) => FetchedRowsReceiver | undefined;
 }
 
 // The contract owns these shapes (the renderer reads them as types); sync fills them.
@@ -261,13 +276,16 @@ class SyncRun {
     const seqIndex = table.keys.seq ?? -1;
     const hashIndex = table.mapped.findIndex((c) => c.field === 'hash');
     counts.fetchedSeal = firstFill;
-    const prepareBatch = (rows: Row[], rowDigests: string[] | null): PreparedRow[] =>
+    const fetchedRows = firstFill ? opts.onFirstFill?.({ tableId: cached.tableId, tenant, columns: cached.columns, label: chainLabel(table) }) : undefined;
+    const prepareBatch = (rows: Row[], digested: DigestTake | null): PreparedRow[] =>
       rows.map((values, i) => {
-        const p = rowDigests ? writer.prepareWithDigest(values, rowDigests[i]!) : writer.prepare(values);
+        const p = digested ? writer.prepareWithDigest(values, digested.digests[i]!) : writer.prepare(values);
         firstFill?.push(p.digest, values[seqIndex] ?? null, hashIndex < 0 ? null : (values[hashIndex] ?? null));
+        // The digest worker computed the row's link when it was told the chain; else it is computed here.
+        fetchedRows?.push(values, digested?.links ? digested.links[i] : 'here');
         return p;
       });
-    const applyBatch = db.transaction((rows: Row[], rowDigests: string[] | null) => {
+    const applyBatch = db.transaction((rows: Row[], rowDigests: DigestTake | null) => {
       const changed: string[] = [];
       for (const p of prepareBatch(rows, rowDigests)) if (writer.writePrepared(p) === 'changed') changed.push(p.key);
       writer.saveWatermark(watermarkAfter(table, rows, orderBy));
@@ -275,8 +293,8 @@ class SyncRun {
       return changed;
     });
     const workerTable = worker?.addTable(table, cached, tenant, syncId);
-    pipe?.begin(cached.columns, Boolean(firstFill));
-    const write = async (batch: Row[], rowDigests: string[] | null) => {
+    pipe?.begin(cached.columns, Boolean(firstFill), fetchedRows?.spec);
+    const write = async (batch: Row[], rowDigests: DigestTake | null) => {
       if (worker && workerTable !== undefined) {
         const prepared = prepareBatch(batch, rowDigests);
         const watermark = watermarkAfter(table, batch, orderBy);
@@ -286,7 +304,7 @@ class SyncRun {
       }
     };
     // With the digest worker, batch k is written while the worker digests batch k+1.
-    let previous: { batch: Row[]; digests: Promise<string[]> } | null = null;
+    let previous: { batch: Row[]; digests: Promise<DigestTake> } | null = null;
     for await (const batch of this.session.streamRows(table, tenant, {
       orderBy,
       after: item.watermark,
@@ -434,6 +452,11 @@ class SyncRun {
 
 function hasCachedRows(db: CacheDb, tableId: number, tenant: string): boolean {
   return Boolean(db.prepare(`SELECT 1 FROM records WHERE table_id = ? AND tenant_id = ? LIMIT 1`).get(tableId, tenant));
+}
+
+/** A chain's table as verify names it: without the schema when it is public. */
+function chainLabel(table: SourceTable): string {
+  return table.schema === 'public' ? table.name : `${table.schema}.${table.name}`;
 }
 
 function pickTables(discovered: DiscoveredTables, kinds?: TableKind[]): SourceTable[] {

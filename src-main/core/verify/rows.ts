@@ -72,7 +72,7 @@ function unprotectedCheck(columns: readonly MappedColumn[], profile: ChainProfil
   };
 }
 
-function unprotectedOf(values: readonly (string | null)[], shape: ChainShape): UnprotectedKind[] | undefined {
+export function unprotectedOf(values: readonly (string | null)[], shape: ChainShape): UnprotectedKind[] | undefined {
   const lost = shape.unprotected?.(values);
   return lost && lost.length ? lost : undefined;
 }
@@ -134,7 +134,7 @@ function seqOf(text: string | null): bigint | null {
   return text !== null && INTEGER.test(text) ? BigInt(text) : null;
 }
 
-function payloadOf(values: readonly (string | null)[], shape: ChainShape): string {
+export function payloadOf(values: readonly (string | null)[], shape: ChainShape): string {
   try {
     return shape.payload(values);
   } catch (e) {

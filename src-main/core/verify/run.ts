@@ -20,6 +20,7 @@ import { chainReportJson, summarise, REPORT_FORMAT, type RecordedCheckpointJson,
 import { copyChainChunks, type CopySource } from '../source/copy-stream.js';
 import { chainExtent, checkSameDatabase, holdSnapshot, readParts, splitChain, waitUntilReplayed, type HeldSnapshot, type RangeSource } from '../source/replicas.js';
 import { chainShape, payloadAtSeq } from './rows.js';
+import type { FetchedChains } from './fetched-chain.js';
 import { checkSealAgainstSource, checkSealInCache, sealedTables, type SealReport } from './seal-compare.js';
 import { storeReport } from './store.js';
 import { driftReport, markDrift } from './drift-report.js';
@@ -95,6 +96,12 @@ export interface VerifyOptions {
    * the rows it wrote, so re-checking their digests would only repeat its own work.
    */
   chainsOnly?: boolean;
+  /**
+   * Cache only: chains a sync just filled, kept as their rows were fetched
+   * (fetched-chain.ts). A chain the cache holds exactly as fetched is verified from
+   * them instead of being read back; the report is the same.
+   */
+  fetched?: FetchedChains;
   /** Told the id under which the report was stored (verify_reports.report_id). */
   onStored?: (reportId: number) => void;
 }
@@ -357,7 +364,15 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
   // Read workers start before the chains are listed and counted (that overlaps most of
   // their start-up) when the cache may hold a chain large enough for them; one set
   // reads every large chain of the run.
-  const readers = mayHoldLargeChain(cache.db, minRows) ? CacheReaders.for(cache.db, threads, { batchRows: opts.readers?.batchRows }) : null;
+  let readersStarted = false;
+  let readers: CacheReaders | null = null;
+  const startReaders = () => {
+    if (!readersStarted) readers = mayHoldLargeChain(cache.db, minRows) ? CacheReaders.for(cache.db, threads, { batchRows: opts.readers?.batchRows }) : null;
+    readersStarted = true;
+    return readers;
+  };
+  // Without rows kept from a sync, they start now; with them, only if a chain needs them.
+  if (!opts.fetched) startReaders();
   try {
     const chains = listCachedChains(cache.db, opts.tenants);
     const sources = new Set(chains.map((c) => c.sourceFingerprint));
@@ -398,20 +413,24 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
       progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
       const onTick = (n: number) => progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done: base + n, total });
       const push = (row: ChainRow) => verifier.push(row);
-      if (readers && counts[i]! >= minRows) {
-        await readers.read(cache.db, chain, shape, push, { rows: counts[i]!, signal: opts.signal, onTick, rangeRows: opts.readers?.rangeRows });
-      } else {
-        await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });
+      // A chain the sync just wrote exactly as it fetched it is verified from those rows.
+      const fromFetch = opts.fetched?.of(chain.tableId, chain.tenant)?.feed(cache.db, profile, push) != null;
+      if (!fromFetch) {
+        const parallel = counts[i]! >= minRows ? startReaders() : null;
+        if (parallel) await parallel.read(cache.db, chain, shape, push, { rows: counts[i]!, signal: opts.signal, onTick, rangeRows: opts.readers?.rangeRows });
+        else await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });
       }
       const result = verifier.finish();
-      if (!result.intact) assertCachedAsSynced(cache.db, cache.path, chain);
+      // Breaks found in rows as the source sent them are about the source; only breaks read
+      // back from the file need its rows checked against the digests the sync stored.
+      if (!result.intact && !fromFetch) assertCachedAsSynced(cache.db, cache.path, chain);
       done += result.rows;
       // Ticks come every few thousand rows; the finished chain says its last figure.
       progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
       results.push({ result, fingerprint: chain.sourceFingerprint, limits: { profileName: profile.name } });
     }
   } finally {
-    await readers?.close();
+    await (readers as CacheReaders | null)?.close();
   }
   if (opts.chainsOnly) notes.push('hash chains only: the sealed tables were sealed by the sync that ran this check, not re-checked (verify --cache checks them).');
   for (const t of opts.chainsOnly ? [] : sealedTables(cache.db, opts.tenants)) {

@@ -11,6 +11,7 @@ import { verdictPhrase } from './limits.js';
 import type { VerifyReport } from './report.js';
 import { runVerification } from './run.js';
 import { fetchedTreeKey, recordSyncCheckpoints } from './store.js';
+import { FetchedChains } from './fetched-chain.js';
 import type { ChainTree } from '../chain/chain-leaves.js';
 import { journalSync } from '../journal/journal-events.js';
 
@@ -29,6 +30,12 @@ export interface SyncAndCheckpointOptions extends SyncOptions {
    * RSS went over the 300 MB budget (bench, 200,000 events with nested JSON: 343 MB).
    */
   jobs?: number;
+  /**
+   * Where the verdict takes a first fill's chains from: the rows as fetched (default, a
+   * new FetchedChains; pass one to see which chains it kept) or 'read-back', the cache
+   * read again as `verify --cache` reads it (tests and the bench compare the two).
+   */
+  verdictRows?: FetchedChains | 'read-back';
 }
 
 export interface SyncWithVerdict {
@@ -40,6 +47,7 @@ export interface SyncWithVerdict {
 export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opts: SyncAndCheckpointOptions): Promise<SyncWithVerdict> {
   let last: SyncProgress | null = null;
   const fetchedTrees = new Map<string, ChainTree>();
+  const fetchedRows = opts.verdict === false || opts.verdictRows === 'read-back' ? null : (opts.verdictRows ?? new FetchedChains());
   const summary = await syncToCache(session, db, {
     ...opts,
     onProgress: (p) => opts.onProgress?.((last = p)),
@@ -47,6 +55,7 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
       fetchedTrees.set(fetchedTreeKey(c.table, c.tenant), c.tree);
       opts.onFetchedChainTree?.(c);
     },
+    onFirstFill: fetchedRows ? (chain) => fetchedRows.begin(db, chain) : undefined,
   });
   // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
   recordSyncCheckpoints(db, opts.key, summary, fetchedTrees);
@@ -63,6 +72,7 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
     chainsOnly: true,
     signal: opts.signal,
     readers: { threads: opts.jobs ?? SYNC_VERDICT_JOBS },
+    fetched: fetchedRows ?? undefined,
     onStored: (id) => (reportId = id),
     onProgress: (p) => {
       if (p.phase !== 'done') opts.onProgress?.({ phase: p.phase ?? 'verifying', done: p.done ?? 0, total: p.total ?? null, rowsPerSecond: null, etaSeconds: null, message: p.message ?? null });

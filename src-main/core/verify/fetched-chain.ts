@@ -1,0 +1,257 @@
+// The sync's verdict from the rows it fetched (issue 17, goal 3): while a first fill
+// writes a chain, each row is turned into what the engine's linking needs (seq, hashes,
+// the recomputed hash), so the verdict after the sync need not read the chain back. The engine, its anchors and its report are the
+// ones `verify --cache` uses; only where the rows come from differs, and only when the
+// cache holds exactly the rows fetched, in the order it reads them back.
+import type { CacheDb } from '../cache/open.js';
+import type { MappedColumn } from '../cache/record-mapping.js';
+import { chainProfileJson, profileFromJson } from '../cache/chain-profiles.js';
+import { chainHash } from '../chain/hash.js';
+import type { UnprotectedKind } from '../chain/exact-json.js';
+import type { ChainProfile } from '../chain/profile.js';
+import { chainShape, payloadOf, toChainRow, unprotectedOf, type ChainShape } from './rows.js';
+import { cachedRowLayout } from './cached-rows.js';
+import type { ChainRow } from './types.js';
+import { feedBatch, type RowBatch } from './worker-rows.js';
+
+const BATCH_ROWS = 4096;
+
+/**
+ * Rows kept for the verdicts of one sync, over every chain. A row of an intact chain
+ * costs its seq and its hash's bytes (40 or 72 bytes), so 1,000,000 rows hold ~40-72 MB
+ * (about what the read worker it replaces used); a larger fill is read back from the
+ * cache, as before (peak RSS ≤ 300 MB, goal 5).
+ */
+export const FETCHED_ROWS_BUDGET = 1_000_000;
+
+/**
+ * Unusual rows kept per chain (a hash that is not the chain's hex, a link or recomputed
+ * hash that differs: ~200 bytes each). A chain damaged on more rows than this, such as one
+ * rewritten from its start, is read back instead.
+ */
+export const ODD_ROWS_LIMIT = 20_000;
+
+/** What a row's linking needs beyond its printed values: the hash recomputed from its payload when it differs from the stored one. */
+export interface LinkExtra {
+  computed: string | null;
+  unprotected?: UnprotectedKind[];
+}
+
+/** The chain as a worker or this thread needs it to compute a row's link (digest-worker.ts). */
+export interface ChainSpec {
+  columns: MappedColumn[];
+  profileJson: string | null;
+  label: string;
+}
+
+/** The shape the chain's rows are linked with, or null when the cache's seq is not the profile's order column (then the verdict reads back). */
+export function linkShape(spec: ChainSpec): ChainShape | null {
+  const shape = chainShape(spec.columns, profileFromJson(spec.profileJson), spec.label);
+  return spec.columns[shape.seqIdx]?.field === 'seq' ? shape : null;
+}
+
+/**
+ * A fetched row's link beyond its printed values (undefined: its stored hash is the
+ * recomputed one and nothing is unprotected). `payload`: the row's chain payload when
+ * the caller already encoded it (the digest worker encodes each value once for the row
+ * digest and the payload). The printed values give the payload the cached ones give:
+ * the encodings canonicalise times and integers, and a cached row's digest, checked
+ * against the same encodings of its cached values, depends on it.
+ */
+export function linkExtraOf(values: readonly (string | null)[], shape: ChainShape, payload?: string): LinkExtra | undefined {
+  const prevHash = values[shape.prevIdx] ?? null;
+  const hash = values[shape.hashIdx] ?? null;
+  const computed = prevHash !== null ? chainHash(prevHash, payload ?? payloadOf(values, shape), shape.profile) : null;
+  const unprotected = unprotectedOf(values, shape);
+  return computed === hash && !unprotected ? undefined : { computed, unprotected };
+}
+
+const HEX = /^[0-9a-f]+$/;
+const INTEGER = /^-?\d+$/;
+
+/** A string of its own: a value parsed out of a COPY chunk may be a slice that keeps the whole chunk alive. */
+const detached = (s: string | null): string | null => (s === null ? null : Buffer.from(s, 'utf8').toString('utf8'));
+
+/** What a row holds that the compact columns do not: a hash that is not hex of the chain's width, a previous hash that is not the row before's, a recomputed hash that is not the stored one. */
+interface OddRow {
+  hash?: string | null;
+  prev?: string | null;
+  computed?: string | null;
+  unprotected?: UnprotectedKind[];
+}
+
+/** One chain's rows as fetched, in fetch order, while they are in strict seq order. */
+export class FetchedChain {
+  private seqs = new BigInt64Array(1024);
+  private hashBytes = Buffer.alloc(0);
+  private width = 0;
+  /** Rows whose hash, previous hash or recomputed hash is not the usual one. */
+  private readonly odd = new Map<number, OddRow>();
+  private lastHash: string | null = null;
+  rows = 0;
+  /** Why these rows cannot stand for the cache's (null while they can). */
+  dropped: string | null = null;
+  /** Whether a verdict was given from these rows. */
+  fed = false;
+
+  constructor(
+    readonly tableId: number,
+    readonly tenant: string,
+    readonly spec: ChainSpec,
+    private readonly shape: ChainShape,
+    private readonly budget: { left: number; readonly oddRows: number },
+  ) {}
+
+  /**
+   * A fetched row, as PostgreSQL printed it; `extra` as linkExtraOf gives it, when
+   * another thread computed it ('here': compute it now).
+   */
+  push(values: readonly (string | null)[], extra: LinkExtra | undefined | 'here'): void {
+    if (this.dropped !== null) return;
+    // The cache stores the seq as an integer and gives it back as BigInt#toString prints it.
+    const seqText = values[this.shape.seqIdx] ?? null;
+    const seq = seqText !== null && INTEGER.test(seqText) ? BigInt(seqText) : null;
+    const n = this.rows;
+    if (seq === null || seq !== BigInt.asIntN(64, seq) || (n > 0 && seq <= this.seqs[n - 1]!)) return this.drop('its seqs are not strictly increasing 64-bit integers');
+    if (this.budget.left === 0) return this.drop('the fill is larger than the rows kept for the verdict');
+    const link = extra === 'here' ? linkExtraOf(values, this.shape) : extra;
+    const hash = values[this.shape.hashIdx] ?? null;
+    const prev = values[this.shape.prevIdx] ?? null;
+    this.grow(n + 1);
+    this.seqs[n] = seq;
+    const odd: OddRow = {};
+    let isOdd = false;
+    if (hash !== null && HEX.test(hash) && hash.length % 2 === 0 && (this.width === 0 || hash.length === this.width * 2)) {
+      if (this.width === 0) this.width = hash.length / 2;
+      this.grow(n + 1);
+      this.hashBytes.write(hash, n * this.width, 'hex');
+    } else {
+      odd.hash = detached(hash);
+      isOdd = true;
+    }
+    if (n === 0 || prev !== this.lastHash) {
+      odd.prev = detached(prev);
+      isOdd = true;
+    }
+    if (link) {
+      odd.computed = detached(link.computed);
+      if (link.unprotected) odd.unprotected = link.unprotected;
+      isOdd = true;
+    }
+    if (isOdd) {
+      if (this.odd.size === this.budget.oddRows) return this.drop('more rows are damaged than are kept for the verdict');
+      this.odd.set(n, odd);
+    }
+    this.lastHash = hash;
+    this.rows = n + 1;
+    this.budget.left--;
+  }
+
+  private grow(rows: number): void {
+    if (rows > this.seqs.length) {
+      const seqs = new BigInt64Array(this.seqs.length * 2);
+      seqs.set(this.seqs);
+      this.seqs = seqs;
+    }
+    if (this.width > 0 && this.hashBytes.length < this.seqs.length * this.width) {
+      const bytes = Buffer.alloc(this.seqs.length * this.width);
+      this.hashBytes.copy(bytes);
+      this.hashBytes = bytes;
+    }
+  }
+
+  private drop(why: string): void {
+    this.budget.left += this.rows;
+    this.dropped = why;
+    this.seqs = new BigInt64Array(0);
+    this.hashBytes = Buffer.alloc(0);
+    this.odd.clear();
+    this.rows = 0;
+  }
+
+  /** Rows [from, to) in the form the read workers hand to the engine's thread (worker-rows.ts). */
+  private batch(from: number, to: number): RowBatch {
+    const b: RowBatch = { type: 'batch', part: 0, last: to === this.rows, ref: new Float64Array(to - from), seq: [], seqText: [], hash: [], prev: [], computed: [], unprotected: [] };
+    for (let i = from; i < to; i++) {
+      const odd = this.odd.get(i);
+      const hash = odd && 'hash' in odd ? odd.hash! : this.hashBytes.toString('hex', i * this.width, (i + 1) * this.width);
+      b.ref[i - from] = i;
+      b.seq.push(this.seqs[i]!);
+      b.seqText.push(undefined);
+      b.hash.push(hash);
+      // The batch's first row names its previous hash; a later one only when it is not the row before's.
+      b.prev.push(odd && 'prev' in odd ? odd.prev! : i === from ? this.hashAt(i - 1) : undefined);
+      b.computed.push(odd && 'computed' in odd ? odd.computed! : undefined);
+      if (odd?.unprotected) b.unprotected.push({ i: i - from, kinds: odd.unprotected });
+    }
+    return b;
+  }
+
+  /** The stored hash of row i (a row's previous hash, when not odd, is the hash of the row before it). */
+  hashAt(i: number): string | null {
+    const odd = this.odd.get(i);
+    return odd && 'hash' in odd ? odd.hash! : this.hashBytes.toString('hex', i * this.width, (i + 1) * this.width);
+  }
+
+  /**
+   * Feeds the chain to `onRow` as the cache would give it (ORDER BY seq, rid), or
+   * returns null when the cache does not hold exactly these rows under consecutive rids
+   * (then the caller reads it back). A row a break needs in full is read by rid.
+   */
+  feed(db: CacheDb, profile: ChainProfile, onRow: (row: ChainRow) => void): number | null {
+    if (this.dropped !== null || JSON.stringify(profile) !== JSON.stringify(this.shape.profile)) return null;
+    const span = db
+      .prepare(`SELECT min(rid) AS first, max(rid) AS last, count(*) AS n, sum(kind = 'event') AS events FROM records WHERE table_id = ? AND tenant_id = ?`)
+      .get(this.tableId, this.tenant) as { first: number | null; last: number | null; n: number; events: number | null };
+    if (span.first === null || span.last === null || span.n !== this.rows || span.events !== this.rows || span.last - span.first + 1 !== this.rows) return null;
+    const layout = cachedRowLayout(this.spec.columns, this.shape);
+    const byRid = db.prepare(`SELECT ${layout.select} FROM records WHERE rid = ?`).raw(true).safeIntegers(true);
+    const first = span.first;
+    const rebuild = (place: number): ChainRow => {
+      const r = byRid.get(first + place) as unknown[];
+      return toChainRow(layout.toValues(r), this.shape, layout.seqOf(r));
+    };
+    let n = 0;
+    for (let from = 0; from < this.rows; from += BATCH_ROWS) n += feedBatch(this.batch(from, Math.min(this.rows, from + BATCH_ROWS)), 1, rebuild, onRow);
+    this.fed = true;
+    return n;
+  }
+}
+
+/** The chains of one sync's first fill, by table and tenant. */
+export class FetchedChains {
+  private readonly chains = new Map<string, FetchedChain>();
+  private readonly budget: { left: number; readonly oddRows: number };
+
+  /** `limits`: rows kept over the sync, unusual rows kept per chain (tests make them small). */
+  constructor(limits: { rows: number; oddRows: number } = { rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT }) {
+    this.budget = { left: limits.rows, oddRows: limits.oddRows };
+  }
+
+  /**
+   * Starts collecting a chain the sync is about to fill for the first time, with the
+   * profile recorded for it; undefined when that profile does not fit the table (the
+   * verdict then reads the cache and reports why).
+   */
+  begin(db: CacheDb, chain: { tableId: number; tenant: string; columns: readonly MappedColumn[]; label: string }): FetchedChain | undefined {
+    const spec: ChainSpec = { columns: [...chain.columns], profileJson: chainProfileJson(db, chain.tableId, chain.tenant), label: chain.label };
+    let shape: ChainShape | null;
+    try {
+      shape = linkShape(spec);
+    } catch {
+      return undefined;
+    }
+    if (!shape) return undefined;
+    const c = new FetchedChain(chain.tableId, chain.tenant, spec, shape, this.budget);
+    this.chains.set(chainKey(chain.tableId, chain.tenant), c);
+    return c;
+  }
+
+  of(tableId: number, tenant: string): FetchedChain | undefined {
+    return this.chains.get(chainKey(tableId, tenant));
+  }
+}
+
+function chainKey(tableId: number, tenant: string): string {
+  return `${tableId}\u0000${tenant}`;
+}
