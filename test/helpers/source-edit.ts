@@ -8,6 +8,17 @@ import { tableColumns } from '../../src-main/core/demo/generate.js';
 
 export type Admin = pg.Client;
 
+/** Runs `work` on a connection of the cluster's admin: for tables a test creates beside the demo's. */
+export async function asAdmin<T>(adminUrl: string, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** Runs `edit` as the owner; values come back as text so hashes are computed from exactly what is stored. */
 export async function editAsOwner<T>(adminUrl: string, edit: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: adminUrl, options: '-c TimeZone=UTC -c DateStyle=ISO,YMD', types: { getTypeParser: () => (v: string) => v } });

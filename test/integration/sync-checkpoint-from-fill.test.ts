@@ -6,9 +6,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { asAdmin } from '../helpers/source-edit.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
 import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
 import { connectSource } from '../../src-main/core/source/index.js';
@@ -39,7 +39,7 @@ let dir: string;
 before(async () => {
   demo = await startDemoDb();
   dir = scratchDir('auditdesk-checkpoint-from-fill-');
-  await asAdmin(async (admin) => {
+  await asAdmin(demo.adminUrl, async (admin) => {
     await admin.query(`
       CREATE TABLE ${TABLE} (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(), seq bigint, tenant_id text NOT NULL, event_type text NOT NULL,
@@ -58,16 +58,6 @@ before(async () => {
     }
   });
 });
-
-async function asAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: demo.adminUrl });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
-}
 
 after(async () => {
   await demo?.stop();
@@ -126,13 +116,13 @@ for (const mode of ['row by row', 'bulk'] as const) {
       );
       // At the source, one NULL-seq row is edited, the other deleted, a third added: the
       // next sync names the first two and caches the third as a new row, not a late one.
-      const [edited, deleted] = await asAdmin(async (admin) => {
+      const [edited, deleted] = await asAdmin(demo.adminUrl, async (admin) => {
         const keys = (await admin.query(`SELECT id::text FROM ${TABLE} WHERE seq IS NULL ORDER BY hash`)).rows.map((r: { id: string }) => r.id);
         await admin.query(`UPDATE ${TABLE} SET hash = repeat('e', 64) WHERE id = $1`, [keys[0]]);
         await admin.query(`DELETE FROM ${TABLE} WHERE id = $1`, [keys[1]]);
         return keys;
       });
-      const added = await asAdmin(async (admin) => {
+      const added = await asAdmin(demo.adminUrl, async (admin) => {
         const r = await admin.query(`INSERT INTO ${TABLE} (seq, tenant_id, event_type, created_at, hash) VALUES (NULL, 'null-seq', 'read', now(), ${sha256(92)}) RETURNING id::text`);
         return (r.rows[0] as { id: string }).id;
       });

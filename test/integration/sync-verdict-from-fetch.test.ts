@@ -6,9 +6,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { asAdmin } from '../helpers/source-edit.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
 import { EVENT_COLUMNS, type SourceRow } from '../helpers/cache-fixture.js';
 import { chain, damage, damageArb, payload, valuesOf } from '../helpers/damaged-chains.js';
@@ -30,7 +30,7 @@ let runs = 0;
 before(async () => {
   demo = await startDemoDb();
   dir = scratchDir('auditdesk-verdict-from-fetch-');
-  await asAdmin((admin) =>
+  await asAdmin(demo.adminUrl, (admin) =>
     admin.query(`
       CREATE TABLE ${TABLE} (${EVENT_COLUMNS.map((c) => `${c.name} ${c.name === 'action_details' ? 'jsonb' : c.type === 'int8' ? 'bigint' : c.type}`).join(', ')});
       GRANT SELECT ON ${TABLE} TO auditor_ro;`),
@@ -43,18 +43,8 @@ after(async () => {
   await demo?.stop();
 });
 
-async function asAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: demo.adminUrl });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
-}
-
 async function insertChain(tenant: string, rows: SourceRow[]): Promise<void> {
-  await asAdmin(async (admin) => {
+  await asAdmin(demo.adminUrl, async (admin) => {
     for (const r of rows) {
       await admin.query(
         `INSERT INTO ${TABLE} (${EVENT_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${EVENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
@@ -133,7 +123,7 @@ test("the demo's tenants, one tampered: the same report from the fetched rows as
 
 test('a tenant with nested JSON, inet, numerics, arrays and unknown columns, edited and cut at the source: the same report both ways', { timeout: 300_000 }, async () => {
   await createRichTenant(demo.adminUrl, demo.url, 3000);
-  await asAdmin(async (admin) => {
+  await asAdmin(demo.adminUrl, async (admin) => {
     await admin.query(`UPDATE ${RICH_TABLE} SET amount = amount + 1 WHERE seq = 700`);
     await admin.query(`UPDATE ${RICH_TABLE} SET device = '{"os": "edited", "n": 1.10}' WHERE seq = 1500`);
     await admin.query(`DELETE FROM ${RICH_TABLE} WHERE seq = 2200`);
