@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import Database from 'better-sqlite3';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { asAdmin } from '../helpers/source-edit.js';
@@ -14,6 +15,7 @@ import { EVENT_COLUMNS, type SourceRow } from '../helpers/cache-fixture.js';
 import { chain, damage, damageArb, payload, valuesOf } from '../helpers/damaged-chains.js';
 import { chainHash } from '../../src-main/core/chain/hash.js';
 import { openCache } from '../../src-main/core/cache/open.js';
+import { isUserError } from '../../src-main/core/util/errors.js';
 import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
 import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
 import { FetchedChains } from '../../src-main/core/verify/fetched-chain.js';
@@ -163,5 +165,37 @@ test('a fill larger than the rows kept, or damaged on more rows than are kept, i
     assert.equal(comparable(fetched.report), comparable(readBack.report), tenant);
     assert.match(kept.of(1, tenant)?.dropped ?? '', why);
     assert.equal(kept.of(1, tenant)?.fed, false, `${tenant}: read back`);
+  }
+});
+
+test('a second writer that edits a cached row between the fill and the verdict: the row is read back and the damage named, never "intact"', { timeout: 120_000 }, async () => {
+  const mapping: TableMapping = { events: TABLE };
+  await insertChain('second-writer', chain(30, 3, 'second-writer'));
+  const path = join(dir, `cache-${++runs}.sqlite`);
+  const db = openCache(path);
+  const kept = new FetchedChains();
+  let edited = false;
+  try {
+    const run = syncAndCheckpoint(session, db, {
+      tenants: ['second-writer'],
+      mapping,
+      kinds: ['events'],
+      key: testAuditorKey(),
+      cachePath: path,
+      verdictRows: kept,
+      onProgress: (p) => {
+        // Another process with the file open edits a row once the rows are written.
+        if (p.phase !== 'sealing' || edited) return;
+        const other = new Database(path);
+        other.prepare(`UPDATE records SET severity = 'edited elsewhere' WHERE seq = 12`).run();
+        other.close();
+        edited = true;
+      },
+    });
+    await assert.rejects(run, (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /seq 12/.test(e.message));
+    assert.ok(edited);
+    assert.equal(kept.of(1, 'second-writer')?.fed, false, 'read back, not taken from the fetch');
+  } finally {
+    db.close();
   }
 });

@@ -100,6 +100,8 @@ export class FetchedChain {
     readonly spec: ChainSpec,
     private readonly shape: ChainShape,
     private readonly budget: { left: number; readonly oddRows: number },
+    /** The sync connection's data_version when the fill began: another connection's commit changes it. */
+    private readonly dataVersion: number,
   ) {}
 
   /**
@@ -200,6 +202,9 @@ export class FetchedChain {
    */
   feed(db: CacheDb, profile: ChainProfile, onRow: (row: ChainRow) => void): number | null {
     if (this.dropped !== null || JSON.stringify(profile) !== JSON.stringify(this.shape.profile)) return null;
+    // Anything another connection committed since the fill began (a second writer, a
+    // hand edit) may have changed these rows in the file: only a read-back can tell.
+    if (dataVersionOf(db) !== this.dataVersion) return null;
     const span = db
       .prepare(`SELECT min(rid) AS first, max(rid) AS last, count(*) AS n, sum(kind = 'event') AS events FROM records WHERE table_id = ? AND tenant_id = ?`)
       .get(this.tableId, this.tenant) as { first: number | null; last: number | null; n: number; events: number | null };
@@ -242,7 +247,7 @@ export class FetchedChains {
       return undefined;
     }
     if (!shape) return undefined;
-    const c = new FetchedChain(chain.tableId, chain.tenant, spec, shape, this.budget);
+    const c = new FetchedChain(chain.tableId, chain.tenant, spec, shape, this.budget, dataVersionOf(db));
     this.chains.set(chainKey(chain.tableId, chain.tenant), c);
     return c;
   }
@@ -250,6 +255,10 @@ export class FetchedChains {
   of(tableId: number, tenant: string): FetchedChain | undefined {
     return this.chains.get(chainKey(tableId, tenant));
   }
+}
+
+function dataVersionOf(db: CacheDb): number {
+  return db.pragma('data_version', { simple: true }) as number;
 }
 
 function chainKey(tableId: number, tenant: string): string {
