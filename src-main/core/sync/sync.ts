@@ -20,6 +20,7 @@ import { columnsNeverFilled, enterBulkMode, restoreDeferredSchema } from './defe
 import { canUseWriteWorker, holdsNothingButSyncBookkeeping, WorkerBatchWriter } from './batch-writer.js';
 import { DigestPipe, type DigestTake } from './digest-pipe.js';
 import type { ChainSpec, LinkExtra } from '../verify/fetched-chain.js';
+import { chainTableName } from '../verify/adapters.js';
 
 /** Where a first fill hands each fetched row of a chain (verify/fetched-chain.ts). */
 export interface FetchedRowsReceiver {
@@ -276,7 +277,7 @@ class SyncRun {
     const seqIndex = table.keys.seq ?? -1;
     const hashIndex = table.mapped.findIndex((c) => c.field === 'hash');
     counts.fetchedSeal = firstFill;
-    const fetchedRows = firstFill ? opts.onFirstFill?.({ tableId: cached.tableId, tenant, columns: cached.columns, label: chainLabel(table) }) : undefined;
+    const fetchedRows = firstFill ? opts.onFirstFill?.({ tableId: cached.tableId, tenant, columns: cached.columns, label: chainTableName(table.schema, table.name) }) : undefined;
     const prepareBatch = (rows: Row[], digested: DigestTake | null): PreparedRow[] =>
       rows.map((values, i) => {
         const p = digested ? writer.prepareWithDigest(values, digested.digests[i]!) : writer.prepare(values);
@@ -452,11 +453,6 @@ class SyncRun {
 
 function hasCachedRows(db: CacheDb, tableId: number, tenant: string): boolean {
   return Boolean(db.prepare(`SELECT 1 FROM records WHERE table_id = ? AND tenant_id = ? LIMIT 1`).get(tableId, tenant));
-}
-
-/** A chain's table as verify names it: without the schema when it is public. */
-function chainLabel(table: SourceTable): string {
-  return table.schema === 'public' ? table.name : `${table.schema}.${table.name}`;
 }
 
 function pickTables(discovered: DiscoveredTables, kinds?: TableKind[]): SourceTable[] {

@@ -33,7 +33,7 @@ export interface SyncAndCheckpointOptions extends SyncOptions {
   /**
    * Where the verdict takes a first fill's chains from: the rows as fetched (default, a
    * new FetchedChains; pass one to see which chains it kept) or 'read-back', the cache
-   * read again as `verify --cache` reads it (tests and the bench compare the two).
+   * read again as `verify --cache` reads it (sync-verdict-from-fetch.test.ts compares the two).
    */
   verdictRows?: FetchedChains | 'read-back';
 }
