@@ -18,7 +18,7 @@ import { openCache } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
 import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
-import { FetchedChains } from '../../src-main/core/verify/fetched-chain.js';
+import { FETCHED_ROWS_BUDGET, FetchedChains, ODD_ROWS_LIMIT } from '../../src-main/core/verify/fetched-chain.js';
 import type { VerifyReport } from '../../src-main/core/verify/report.js';
 import type { TableMapping } from '../../src-main/core/source/discover.js';
 import { createRichTenant, RICH_MAPPING, RICH_TABLE, RICH_TENANT } from '../bench/rich-tenant.js';
@@ -84,6 +84,9 @@ async function verdictOf(tenants: string[], from: 'fetch' | 'read-back', extra: 
   }
 }
 
+/** Kept rows in pages of 7 rows, so that every test chain crosses page boundaries. */
+const smallPages = () => new FetchedChains({ rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT, pageRows: 7 });
+
 async function withBulk<T>(bulk: boolean, work: () => Promise<T>): Promise<T> {
   const saved = process.env.AUDITDESK_SYNC_BULK_MIN_ROWS;
   process.env.AUDITDESK_SYNC_BULK_MIN_ROWS = bulk ? '1' : '100000000';
@@ -102,7 +105,8 @@ test('random damaged chains: the verdict from the fetched rows is the read-back 
     fc.asyncProperty(fc.integer({ min: 1, max: 60 }), fc.array(damageArb, { maxLength: 4 }), fc.boolean(), async (n, list, bulk) => {
       const tenant = `t${runs}`;
       await insertChain(tenant, damage(withUnprotectedValue(chain(n, 3, tenant), 7), list));
-      const [fetched, readBack] = await withBulk(bulk, async () => [await verdictOf([tenant], 'fetch', { mapping }), await verdictOf([tenant], 'read-back', { mapping })]);
+      // Pages of 7 rows: every chain but the shortest crosses pages (a sync keeps 65,536 rows a page).
+      const [fetched, readBack] = await withBulk(bulk, async () => [await verdictOf([tenant], 'fetch', { mapping }, smallPages()), await verdictOf([tenant], 'read-back', { mapping })]);
       assert.equal(comparable(fetched.report), comparable(readBack.report), JSON.stringify({ n, list, bulk }));
       if (fetched.kept.of(1, tenant)?.fed) fromFetch++;
     }),
@@ -115,7 +119,7 @@ test('random damaged chains: the verdict from the fetched rows is the read-back 
 test("the demo's tenants, one tampered: the same report from the fetched rows as read back, row by row and in bulk", { timeout: 300_000 }, async () => {
   const tenants = demo.groundTruth.tenants;
   for (const bulk of [false, true]) {
-    const [fetched, readBack] = await withBulk(bulk, async () => [await verdictOf(tenants, 'fetch'), await verdictOf(tenants, 'read-back')]);
+    const [fetched, readBack] = await withBulk(bulk, async () => [await verdictOf(tenants, 'fetch', {}, smallPages()), await verdictOf(tenants, 'read-back')]);
     assert.equal(fetched.report.verdict, 'broken', 'the tampered tenant is found');
     assert.equal(comparable(fetched.report), comparable(readBack.report), `bulk: ${bulk}`);
     const kept = tenants.filter((t) => fetched.kept.of(1, t)?.fed);

@@ -15,6 +15,8 @@ import type { ChainRow } from './types.js';
 import { feedBatch, type RowBatch } from './worker-rows.js';
 
 const BATCH_ROWS = 4096;
+/** Rows per page of a chain's seqs and hash bytes: 512 KB of seqs, 2 MB of SHA-256 hashes. */
+export const PAGE_ROWS = 65_536;
 
 /**
  * Rows kept for the verdicts of one sync, over every chain. A row of an intact chain
@@ -80,10 +82,22 @@ interface OddRow {
   unprotected?: UnprotectedKind[];
 }
 
+/** Shared by a sync's chains: rows it may still keep; per chain: unusual rows, rows a page. */
+interface Budget {
+  left: number;
+  readonly oddRows: number;
+  readonly pageRows: number;
+}
+
 /** One chain's rows as fetched, in fetch order, while they are in strict seq order. */
 export class FetchedChain {
-  private seqs = new BigInt64Array(1024);
-  private hashBytes = Buffer.alloc(0);
+  /**
+   * Seqs and hash bytes in pages of PAGE_ROWS rows, not one array doubled as it fills:
+   * at a million rows a doubling held the old and the new array at once (~60 MB for
+   * ~40 MB of rows), at the fill's busiest moment.
+   */
+  private readonly seqPages: BigInt64Array[] = [];
+  private readonly hashPages: Buffer[] = [];
   private width = 0;
   /** Rows whose hash, previous hash or recomputed hash is not the usual one. */
   private readonly odd = new Map<number, OddRow>();
@@ -99,7 +113,7 @@ export class FetchedChain {
     readonly tenant: string,
     readonly spec: ChainSpec,
     private readonly shape: ChainShape,
-    private readonly budget: { left: number; readonly oddRows: number },
+    private readonly budget: Budget,
     /** The sync connection's data_version when the fill began: another connection's commit changes it. */
     private readonly dataVersion: number,
   ) {}
@@ -114,19 +128,23 @@ export class FetchedChain {
     const seqText = values[this.shape.seqIdx] ?? null;
     const seq = seqText !== null && INTEGER.test(seqText) ? BigInt(seqText) : null;
     const n = this.rows;
-    if (seq === null || seq !== BigInt.asIntN(64, seq) || (n > 0 && seq <= this.seqs[n - 1]!)) return this.drop('its seqs are not strictly increasing 64-bit integers');
+    if (seq === null || seq !== BigInt.asIntN(64, seq) || (n > 0 && seq <= this.seqAt(n - 1))) return this.drop('its seqs are not strictly increasing 64-bit integers');
     if (this.budget.left === 0) return this.drop('the fill is larger than the rows kept for the verdict');
     const link = extra === 'here' ? linkExtraOf(values, this.shape) : extra;
     const hash = values[this.shape.hashIdx] ?? null;
     const prev = values[this.shape.prevIdx] ?? null;
-    this.grow(n + 1);
-    this.seqs[n] = seq;
+    const { pageRows } = this.budget;
+    const page = Math.floor(n / pageRows);
+    const at = n % pageRows;
+    if (at === 0) this.seqPages.push(new BigInt64Array(pageRows));
+    this.seqPages[page]![at] = seq;
     const odd: OddRow = {};
     let isOdd = false;
     if (hash !== null && HEX.test(hash) && hash.length % 2 === 0 && (this.width === 0 || hash.length === this.width * 2)) {
       if (this.width === 0) this.width = hash.length / 2;
-      this.grow(n + 1);
-      this.hashBytes.write(hash, n * this.width, 'hex');
+      // A page's hash bytes are made when its first hex hash comes (the width is known from the first).
+      while (this.hashPages.length <= page) this.hashPages.push(Buffer.alloc(pageRows * this.width));
+      this.hashPages[page]!.write(hash, at * this.width, 'hex');
     } else {
       odd.hash = detached(hash);
       isOdd = true;
@@ -149,24 +167,23 @@ export class FetchedChain {
     this.budget.left--;
   }
 
-  private grow(rows: number): void {
-    if (rows > this.seqs.length) {
-      const seqs = new BigInt64Array(this.seqs.length * 2);
-      seqs.set(this.seqs);
-      this.seqs = seqs;
-    }
-    if (this.width > 0 && this.hashBytes.length < this.seqs.length * this.width) {
-      const bytes = Buffer.alloc(this.seqs.length * this.width);
-      this.hashBytes.copy(bytes);
-      this.hashBytes = bytes;
-    }
+  private seqAt(i: number): bigint {
+    const { pageRows } = this.budget;
+    return this.seqPages[Math.floor(i / pageRows)]![i % pageRows]!;
+  }
+
+  /** Row i's stored hash when it is hex of the chain's width (not odd). */
+  private usualHashAt(i: number): string {
+    const { pageRows } = this.budget;
+    const at = (i % pageRows) * this.width;
+    return this.hashPages[Math.floor(i / pageRows)]!.toString('hex', at, at + this.width);
   }
 
   private drop(why: string): void {
     this.budget.left += this.rows;
     this.dropped = why;
-    this.seqs = new BigInt64Array(0);
-    this.hashBytes = Buffer.alloc(0);
+    this.seqPages.length = 0;
+    this.hashPages.length = 0;
     this.odd.clear();
     this.rows = 0;
   }
@@ -176,9 +193,9 @@ export class FetchedChain {
     const b: RowBatch = { type: 'batch', part: 0, last: to === this.rows, ref: new Float64Array(to - from), seq: [], seqText: [], hash: [], prev: [], computed: [], unprotected: [] };
     for (let i = from; i < to; i++) {
       const odd = this.odd.get(i);
-      const hash = odd && 'hash' in odd ? odd.hash! : this.hashBytes.toString('hex', i * this.width, (i + 1) * this.width);
+      const hash = odd && 'hash' in odd ? odd.hash! : this.usualHashAt(i);
       b.ref[i - from] = i;
-      b.seq.push(this.seqs[i]!);
+      b.seq.push(this.seqAt(i));
       b.seqText.push(undefined);
       b.hash.push(hash);
       // The batch's first row names its previous hash; a later one only when it is not the row before's.
@@ -192,7 +209,7 @@ export class FetchedChain {
   /** The stored hash of row i (a row's previous hash, when not odd, is the hash of the row before it). */
   hashAt(i: number): string | null {
     const odd = this.odd.get(i);
-    return odd && 'hash' in odd ? odd.hash! : this.hashBytes.toString('hex', i * this.width, (i + 1) * this.width);
+    return odd && 'hash' in odd ? odd.hash! : this.usualHashAt(i);
   }
 
   /**
@@ -226,11 +243,11 @@ export class FetchedChain {
 /** The chains of one sync's first fill, by table and tenant. */
 export class FetchedChains {
   private readonly chains = new Map<string, FetchedChain>();
-  private readonly budget: { left: number; readonly oddRows: number };
+  private readonly budget: Budget;
 
-  /** `limits`: rows kept over the sync, unusual rows kept per chain (tests make them small). */
-  constructor(limits: { rows: number; oddRows: number } = { rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT }) {
-    this.budget = { left: limits.rows, oddRows: limits.oddRows };
+  /** `limits`: rows kept over the sync, unusual rows kept per chain, rows per page (tests make them small). */
+  constructor(limits: { rows: number; oddRows: number; pageRows?: number } = { rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT }) {
+    this.budget = { left: limits.rows, oddRows: limits.oddRows, pageRows: limits.pageRows ?? PAGE_ROWS };
   }
 
   /**
