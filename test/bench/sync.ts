@@ -47,19 +47,24 @@ interface ChildSync {
 
 const moduleUrl = (path: string) => JSON.stringify(fileURLToPath(new URL(`../../src-main/core/${path}`, import.meta.url)));
 
-/** Runs syncAndCheckpoint (what the CLI and the app run) in a child process so its peak RSS is its own. */
+const cliUrl = (path: string) => JSON.stringify(fileURLToPath(new URL(`../../src-main/cli/${path}`, import.meta.url)));
+
+/**
+ * Runs the sync as `auditdesk sync` runs it (syncAndCheckpoint in the CLI's sync worker,
+ * under its heap limit; the app's job uses the same limit) in a child process, so its
+ * peak RSS is its own.
+ */
 function childSync(url: string, cachePath: string, tenants: string[], opts: { verdict: boolean; mapping?: object }): Promise<ChildSync> {
   const script = `
-    import { syncAndCheckpoint } from ${moduleUrl('verify/sync-verdict.js')};
+    import { pathToFileURL } from 'node:url';
+    import { runCliSync } from ${cliUrl('sync-thread.js')};
+    import { runOffThread } from ${moduleUrl('util/worker-rpc.js')};
+    import { SYNC_WORKER_LIMITS } from ${moduleUrl('sync/sync-worker-limits.js')};
     import { restoreDeferredSchema } from ${moduleUrl('sync/index.js')};
-    import { connectSource } from ${moduleUrl('source/index.js')};
     import { openCache } from ${moduleUrl('cache/open.js')};
-    import { loadOrCreateAuditorKey } from ${moduleUrl('identity/auditor-key.js')};
     const [url, cachePath, tenantsJson, optsJson] = process.argv.slice(1);
     const { verdict, mapping } = JSON.parse(optsJson);
     const db = openCache(cachePath);
-    const key = loadOrCreateAuditorKey(cachePath + '.data');
-    const session = await connectSource(url);
     const t0 = performance.now();
     // Wall and CPU (all threads) per phase, from the progress events' phase changes.
     const phases = [];
@@ -74,14 +79,15 @@ function childSync(url: string, cachePath: string, tenants: string[], opts: { ve
     // Sampled while the main thread is free; the exact peak of the whole run is maxRSS below.
     const sampler = setInterval(() => { if (open) open.rss = Math.max(open.rss, process.memoryUsage.rss()); }, 50);
     // As the CLI runs it: ready (sealed, verdict known) before the facet indexes, then those.
-    const { summary } = await syncAndCheckpoint(session, db, { tenants: JSON.parse(tenantsJson), kinds: ['events'], mapping, onProgress, key, cachePath, verdict, facetIndexesLater: true });
+    const input = { source: url, password: undefined, statementTimeoutMs: 600000, allowCleartextPassword: false, cachePath, dataDir: cachePath + '.data',
+      options: { tenants: JSON.parse(tenantsJson), kinds: ['events'], mapping, verdict, facetIndexesLater: true } };
+    const { summary } = await runOffThread(pathToFileURL(${cliUrl('sync-worker.js')}), 'sync', input, runCliSync, { resourceLimits: SYNC_WORKER_LIMITS, onProgress });
     const readySeconds = (performance.now() - t0) / 1000;
     onProgress({ phase: 'facet indexes' });
     restoreDeferredSchema(db);
     close();
     clearInterval(sampler);
     const seconds = (performance.now() - t0) / 1000;
-    await session.close();
     db.close();
     const usage = process.resourceUsage();
     const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;

@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { SyncSummary } from '../../core/sync/index.js';
+import type { CliSyncInput } from '../sync-thread.js';
 import { DEFAULT_BATCH_ROWS } from '../../core/sync/defaults.js';
 import { UserError } from '../../core/util/errors.js';
 import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
@@ -71,16 +72,25 @@ export function registerSync(program: Command): void {
 
 async function runSync(flags: SyncFlags): Promise<number> {
   // Loaded when the command runs: `auditdesk --help` or another command need none of it.
-  const [{ openCache }, { connectSource }, { terminalProgress, indexesStillToBuild, restoreDeferredSchema }, { syncAndCheckpoint }, { loadOrCreateAuditorKey }, { humanReport }, { takeWriterLease }] =
-    await Promise.all([
-      import('../../core/cache/open.js'),
-      import('../../core/source/index.js'),
-      import('../../core/sync/index.js'),
-      import('../../core/verify/sync-verdict.js'),
-      import('../../core/identity/auditor-key.js'),
-      import('../../core/verify/report.js'),
-      import('../../core/sync/writer-lease.js'),
-    ]);
+  const [
+    { openCache },
+    { connectSource },
+    { terminalProgress, indexesStillToBuild, restoreDeferredSchema },
+    { runCliSync },
+    { runOffThread },
+    { SYNC_WORKER_LIMITS, syncWorkerExit, syncWorkerFailure },
+    { humanReport },
+    { takeWriterLease },
+  ] = await Promise.all([
+    import('../../core/cache/open.js'),
+    import('../../core/source/index.js'),
+    import('../../core/sync/index.js'),
+    import('../sync-thread.js'),
+    import('../../core/util/worker-rpc.js'),
+    import('../../core/sync/sync-worker-limits.js'),
+    import('../../core/verify/report.js'),
+    import('../../core/sync/writer-lease.js'),
+  ]);
   const cacheFile = requiredCacheFile(flags);
   warnIfPasswordInUrl(flags.source);
   const password = flags.passwordStdin ? await readStdin() : undefined;
@@ -119,18 +129,25 @@ async function runSync(flags: SyncFlags): Promise<number> {
     if (!tenants.length) {
       throw new UserError('no tenant named and none visible at the source.', 'E_NO_TENANT', 'Name one with --tenant (row-level security shows nothing without a tenant).');
     }
-    const { summary, report } = await syncAndCheckpoint(session, db, {
-      tenants,
-      mapping,
-      recheck: flags.recheck,
-      profiles,
-      batchRows,
-      signal: controller.signal,
-      onProgress: progress?.update,
-      key: loadOrCreateAuditorKey(dataDirOf(flags.dataDir)),
+    // The sync's thread opens its own session; this one has told what it had to.
+    await session.close();
+    session = undefined;
+    const input: CliSyncInput = {
+      source: flags.source,
+      password,
+      statementTimeoutMs,
+      allowCleartextPassword: flags.allowCleartextPassword,
       cachePath: cacheFile,
-      jobs,
-      facetIndexesLater: true,
+      dataDir: dataDirOf(flags.dataDir),
+      options: { tenants, mapping, recheck: flags.recheck, profiles, batchRows, jobs, facetIndexesLater: true },
+    };
+    const { summary, report } = await runOffThread(new URL('../sync-worker.js', import.meta.url), 'sync', input, runCliSync, {
+      resourceLimits: SYNC_WORKER_LIMITS,
+      onExit: syncWorkerExit,
+      onProgress: progress?.update,
+      signal: controller.signal,
+    }).catch((e: unknown) => {
+      throw syncWorkerFailure(e);
     });
     progress?.end();
     for (const w of summary.privilegeWarnings) process.stderr.write(`auditdesk: warning: ${w}\n`);

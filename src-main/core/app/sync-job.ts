@@ -10,6 +10,7 @@ import { connectSource } from '../source/index.js';
 import { UserError } from '../util/errors.js';
 import { syncAndCheckpoint } from '../verify/sync-verdict.js';
 import { withWriterLease } from '../sync/writer-lease.js';
+import { SYNC_WORKER_LIMITS, syncWorkerExit, syncWorkerFailure } from '../sync/sync-worker-limits.js';
 import type { ConnectionProfile } from './config.js';
 import type { JobControl } from './jobs.js';
 import { RpcWorker, WorkerDidNotStart } from '../util/worker-rpc.js';
@@ -65,14 +66,15 @@ export async function runSyncJob(db: CacheDb, input: SyncJobInput, { signal, rep
  */
 export async function runSyncJobInWorker(input: SyncJobInput, ctl: JobControl, workerUrl = new URL('./sync-worker.js', import.meta.url)): Promise<SyncResult | null> {
   const worker = RpcWorker.start<SyncJobInput, SyncResult, SyncProgressReport>(workerUrl, 'sync', {
-    onExit: (code) => new UserError(`the sync stopped unexpectedly (worker exit code ${code}).`, 'E_SYNC_STOPPED', 'Run the sync again: it resumes after the last committed row.'),
+    resourceLimits: SYNC_WORKER_LIMITS,
+    onExit: syncWorkerExit,
   });
   if (!worker) return null;
   try {
     return await worker.call(input, { onProgress: ctl.report, signal: ctl.signal });
   } catch (e) {
     if (e instanceof WorkerDidNotStart) return null;
-    throw e;
+    throw syncWorkerFailure(e);
   } finally {
     void worker.terminate();
   }
