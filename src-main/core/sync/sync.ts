@@ -71,6 +71,7 @@ export interface SyncOptions {
 export type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } from '../contract/sync.js';
 import type { SyncTableResult as SyncTableSummary, SyncResult as SyncSummary } from '../contract/sync.js';
 import { DEFAULT_BATCH_ROWS } from './defaults.js';
+import { collectGarbage } from '../util/collect-garbage.js';
 import { storageFailure } from '../util/storage-errors.js';
 import { ConnectionLostError } from '../source/errors.js';
 import { environment } from '../util/environment.js';
@@ -245,6 +246,9 @@ class SyncRun {
     if (bulk && settings.syncDigestWorker) this.digests = await DigestPipe.start();
 
     for (const item of plan) await this.fillItem(item);
+    // Its thread and heap are not needed for what follows (index builds, recheck, seals).
+    await this.digests?.close();
+    this.digests = null;
     if (this.worker) {
       await this.worker.close();
       this.worker = null;
@@ -332,6 +336,8 @@ class SyncRun {
   /** Index: what bulk mode deferred (facet indexes, the key index, FTS, rollup), built once. */
   index(plan: PlanItem[]): void {
     if (!this.bulk) return;
+    // The builds hold this thread for seconds: the fill's garbage goes first, not beside the sorter.
+    collectGarbage();
     this.meter.set('indexing', this.opts.facetIndexesLater ? 'building the key, chain and timeline indexes and the full-text index' : 'building the facet and full-text indexes');
     restoreDeferredSchema(
       this.db,
