@@ -61,7 +61,9 @@ export function unprotectedIn(text: string, jsonType: 'json' | 'jsonb'): Unprote
 export function roundTripsThroughDouble(token: string): boolean {
   const v = Number(token);
   if (!Number.isFinite(v)) return false;
-  return sameDecimal(decimalOf(token), decimalOf(String(v)));
+  // The same text names the same decimal: most tokens end here, without two regex parses.
+  const printed = String(v);
+  return printed === token || sameDecimal(decimalOf(token), decimalOf(printed));
 }
 
 interface Decimal {
@@ -88,9 +90,18 @@ function sameDecimal(a: Decimal, b: Decimal): boolean {
   return a.negative === b.negative && a.digits === b.digits && a.exponent === b.exponent;
 }
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const NUMBER = /-?(?:0|[1-9]\d*)((?:\.\d+)?(?:[eE][+-]?\d+)?)/y;
+/**
+ * A string token JSON.stringify(JSON.parse(token)) gives back unchanged: no escape, no
+ * control character, UTF-16 surrogates only as pairs. Most tokens are; they skip the
+ * decode and re-encode (the payload builder's PLAIN_STRING, payload.ts, is the same rule).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern is about (format rules, escaping, stripping)
+export const PLAIN_STRING = /"(?:[^"\\\u0000-\u001f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*"/y;
 // eslint-disable-next-line no-control-regex -- control characters are what this pattern is about (format rules, escaping, stripping)
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+
+const LITERALS = ['true', 'false', 'null'] as const;
 
 class Parser {
   pos = 0;
@@ -103,7 +114,20 @@ class Parser {
   }
 
   space(): void {
-    while (this.pos < this.src.length && ' \t\n\r'.includes(this.src[this.pos]!)) this.pos++;
+    for (;;) {
+      const c = this.src.charCodeAt(this.pos);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) this.pos++;
+      else return;
+    }
+  }
+
+  /** At a quote: the token when it is its own canonical form (PLAIN_STRING), else null and nothing read. */
+  private plainString(): string | null {
+    PLAIN_STRING.lastIndex = this.pos;
+    if (!PLAIN_STRING.test(this.src)) return null;
+    const start = this.pos;
+    this.pos = PLAIN_STRING.lastIndex;
+    return this.src.slice(start, this.pos);
   }
 
   /** A string token → its value (JSON.parse decodes the escapes). */
@@ -116,11 +140,11 @@ class Parser {
   }
 
   value(): string {
-    const c = this.src[this.pos];
-    if (c === '"') return JSON.stringify(this.string());
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
-    for (const lit of ['true', 'false', 'null']) {
+    const c = this.src.charCodeAt(this.pos);
+    if (c === 0x22) return this.plainString() ?? JSON.stringify(this.string());
+    if (c === 0x7b) return this.object();
+    if (c === 0x5b) return this.array();
+    for (const lit of LITERALS) {
       if (this.src.startsWith(lit, this.pos)) {
         this.pos += lit.length;
         return lit;
@@ -130,7 +154,9 @@ class Parser {
     const m = NUMBER.exec(this.src);
     if (!m) this.fail('expected a value');
     this.pos = NUMBER.lastIndex;
-    if (!roundTripsThroughDouble(m[0])) this.lost.add('number_precision');
+    // An integer of at most 15 digits is exact in a double; anything else is compared.
+    const exactInteger = m[1] === '' && m[0].length - (m[0].charCodeAt(0) === 0x2d ? 1 : 0) <= 15;
+    if (!exactInteger && !roundTripsThroughDouble(m[0])) this.lost.add('number_precision');
     return m[0];
   }
 
@@ -163,11 +189,14 @@ class Parser {
     for (;;) {
       this.space();
       if (this.src[this.pos] !== '"') this.fail('expected a key');
-      const key = this.string();
+      // A plain token is its own canonical form and, between its quotes, its value.
+      const plain = this.plainString();
+      const key = plain !== null ? plain.slice(1, -1) : this.string();
+      const keyText = plain ?? JSON.stringify(key);
       this.space();
       if (this.src[this.pos++] !== ':') this.fail("expected ':'");
       this.space();
-      members.push({ key, text: `${JSON.stringify(key)}:${this.value()}` });
+      members.push({ key, text: `${keyText}:${this.value()}` });
       this.space();
       const c = this.src[this.pos++];
       if (c === '}') break;

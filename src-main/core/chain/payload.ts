@@ -6,7 +6,7 @@
 import { canonicalDate, canonicalTimestamp, typeCategory, type ColumnType, type TypeCategory } from './canonical.js';
 import type { ChainProfile } from './profile.js';
 import { JCS_SHA256_V1 } from './profile.js';
-import { exactJsonText } from './exact-json.js';
+import { exactJsonText, PLAIN_STRING } from './exact-json.js';
 
 const MAX_SAFE = 9007199254740991n;
 const SMALL_INT = /^-?(?:0|[1-9]\d{0,14})$/;
@@ -93,12 +93,6 @@ const OUTSIDE = new Error('outside the fast subset');
 let src = '';
 let pos = 0;
 
-/**
- * A string token JSON.stringify prints unchanged: no quote, backslash or control
- * character inside, and UTF-16 surrogates only as high+low pairs.
- */
-// eslint-disable-next-line no-control-regex -- control characters are what this pattern is about (format rules, escaping, stripping)
-const PLAIN_STRING = /"(?:[^"\\\u0000-\u001f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*"/y;
 /** JSON's number grammar; group 1 marks a fraction or an exponent. */
 const NUMBER = /-?(?:0|[1-9]\d*)((?:\.\d+)?(?:[eE][+-]?\d+)?)/y;
 
