@@ -16,14 +16,7 @@
 // member in order (members sorted by key, stably, so duplicates keep their order);
 // strings, literals and key order are RFC 8785's.
 
-export type UnprotectedKind = 'number_precision' | 'duplicate_key';
-
-export interface ExactJson {
-  /** The value's text in a jcs-exact payload. */
-  canonical: string;
-  /** What RFC 8785 (profile v1) would lose of this value, in order of first appearance. */
-  unprotected: UnprotectedKind[];
-}
+import type { ExactJson, UnprotectedKind } from '../../src-main/core/chain/exact-json.js';
 
 /** One JSON text → its exact canonical form and what v1 would lose. Throws on text that is not JSON. */
 export function exactJson(text: string): ExactJson {
@@ -33,28 +26,6 @@ export function exactJson(text: string): ExactJson {
   p.space();
   if (p.pos !== text.length) p.fail('unexpected text after the value');
   return { canonical, unprotected: [...p.lost] };
-}
-
-/** The exact canonical form alone (payload builders). */
-export function exactJsonText(text: string): string {
-  return exactJson(text).canonical;
-}
-
-// Only a number with a fraction, an exponent or 16+ digits can fail to round-trip
-// through a double (every integer of up to 15 digits is exact): most values skip the scan.
-const MAY_LOSE_NUMBER = /\d{16}|\d[.eE]/;
-
-/**
- * What profile v1 cannot protect in a stored json/jsonb value, or an empty list.
- * `jsonType` is 'json' or 'jsonb': only `json` keeps duplicate keys (jsonb keeps the last).
- */
-export function unprotectedIn(text: string, jsonType: 'json' | 'jsonb'): UnprotectedKind[] {
-  if (jsonType === 'jsonb' && !MAY_LOSE_NUMBER.test(text)) return [];
-  try {
-    return exactJson(text).unprotected;
-  } catch {
-    return []; // not JSON: the payload builder reports the row itself
-  }
 }
 
 /**
