@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUserError } from '../../src-main/core/util/errors.js';
-import { WorkerGang } from '../../src-main/core/verify/worker-gang.js';
+import { GANG_HEAP_LIMIT_MB, WorkerGang } from '../../src-main/core/verify/worker-gang.js';
 
 test('a worker that fails after starting fails the run with its own code and message', async () => {
   const gang = new WorkerGang<{ type: 'work' }>(new URL('../helpers/failing-gang-worker.js', import.meta.url), null, 2, 'test', () => assert.fail('no batch expected'));
@@ -25,6 +25,29 @@ test('workers that cannot load leave the reading to one thread (start() is false
   const gang = new WorkerGang<{ type: 'work' }>(new URL('../helpers/no-such-worker.js', import.meta.url), null, 2, 'test', () => undefined);
   try {
     assert.equal(await gang.start(), false);
+  } finally {
+    await gang.terminate();
+  }
+});
+
+test('a worker stopped by its heap limit fails the run as E_VERIFY_STOPPED, naming the limit and the way on', { timeout: 120_000 }, async () => {
+  const gang = new WorkerGang<{ type: 'work' }>(new URL('../helpers/hogging-gang-worker.js', import.meta.url), null, 1, 'read', () => assert.fail('no batch expected'));
+  try {
+    assert.equal(await gang.start(), true);
+    const woken = gang.next();
+    gang.send(gang.workers[0]!, { type: 'work' });
+    await woken;
+    assert.throws(
+      () => gang.check(),
+      (e: unknown) => {
+        assert.ok(isUserError(e), `a user error, not ${String(e)}`);
+        assert.equal(e.code, 'E_VERIFY_STOPPED');
+        assert.match(e.message, new RegExp(`a verification read worker used all the memory it is allowed \\(${GANG_HEAP_LIMIT_MB} MB`));
+        assert.match(e.message, /no verdict was given and no checkpoint recorded/);
+        assert.match(e.message, /AUDITDESK_VERIFY_THREADS=0/);
+        return true;
+      },
+    );
   } finally {
     await gang.terminate();
   }

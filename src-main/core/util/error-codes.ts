@@ -72,6 +72,7 @@ export const ERROR_CODES = {
   E_UNKNOWN_TABLE: 'a mapping names a table the source does not have',
   E_UNREACHABLE: 'the source host or port cannot be reached',
   E_USAGE: 'a command-line or API argument is used wrongly (the message says how to use it)',
+  E_VERIFY_STOPPED: 'a verification worker ran out of the memory it is allowed; no verdict was given (AUDITDESK_VERIFY_THREADS=0 reads in one thread)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

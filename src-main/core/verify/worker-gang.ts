@@ -4,6 +4,7 @@
 // as progress (their buffers moved, not copied) and wake the reader as data comes.
 // If none can start the reader returns null and the run reads the chain in one thread;
 // a failure after start-up (a worker's error, or one dying) is the run's failure.
+import { UserError } from '../util/errors.js';
 import { RpcWorker, WorkerDidNotStart, serveCalls } from '../util/worker-rpc.js';
 import type { RowBatch } from './worker-rows.js';
 
@@ -17,7 +18,8 @@ export type GangWorker<Q> = RpcWorker<Q | Hello, void, RowBatch>;
  * core/sync/defaults.ts SYNC_HEAP_LIMIT_MB): `verify --cache` of 1M rows with nested JSON
  * and two read workers peaked at 315-320 MB RSS, 275-279 MB with this limit.
  */
-const GANG_WORKER_LIMITS = { maxOldGenerationSizeMb: 512 };
+export const GANG_HEAP_LIMIT_MB = 512;
+const GANG_WORKER_LIMITS = { maxOldGenerationSizeMb: GANG_HEAP_LIMIT_MB };
 
 export class WorkerGang<Q extends { type: string }> {
   readonly workers: GangWorker<Q>[] = [];
@@ -29,7 +31,14 @@ export class WorkerGang<Q extends { type: string }> {
    * @param onBatch a worker sent a batch; the reader is woken after it
    * @param onReady a worker answered its hello and is ready for work
    */
-  constructor(file: URL, init: unknown, count: number, what: string, onBatch: (w: GangWorker<Q>, b: RowBatch) => void, onReady: (w: GangWorker<Q>) => void = () => undefined) {
+  constructor(
+    file: URL,
+    init: unknown,
+    count: number,
+    private readonly what: string,
+    onBatch: (w: GangWorker<Q>, b: RowBatch) => void,
+    onReady: (w: GangWorker<Q>) => void = () => undefined,
+  ) {
     this.onBatch = onBatch;
     const hellos: Promise<boolean>[] = [];
     for (let i = 0; i < count; i++) {
@@ -47,7 +56,7 @@ export class WorkerGang<Q extends { type: string }> {
             return true;
           },
           (e: unknown) => {
-            if (!(e instanceof WorkerDidNotStart)) this.failed ??= e as Error;
+            if (!(e instanceof WorkerDidNotStart)) this.failed ??= gangFailure(e, what);
             this.notify();
             return false;
           },
@@ -76,7 +85,7 @@ export class WorkerGang<Q extends { type: string }> {
         this.notify();
       },
     }).catch((e: unknown) => {
-      this.failed ??= e instanceof Error ? e : new Error(String(e));
+      this.failed ??= gangFailure(e, this.what);
       this.notify();
     });
   }
@@ -100,6 +109,18 @@ export class WorkerGang<Q extends { type: string }> {
   terminate(): Promise<unknown> {
     return Promise.all(this.workers.map((w) => w.terminate().catch(() => undefined)));
   }
+}
+
+/** A worker's failure as the run reports it: its heap limit in words a user can act on, any other error as it is. */
+function gangFailure(e: unknown, what: string): Error {
+  if ((e as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new UserError(
+      `a verification ${what} worker used all the memory it is allowed (${GANG_HEAP_LIMIT_MB} MB of JavaScript heap) and was stopped; no verdict was given and no checkpoint recorded.`,
+      'E_VERIFY_STOPPED',
+      'Run the verification again with AUDITDESK_VERIFY_THREADS=0 and without --jobs: it then reads in one thread, without that limit. Please report the chain that needed it.',
+    );
+  }
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 /**
