@@ -55,8 +55,9 @@ async function walkEveryRoute(stack: Stack, shots: string | null): Promise<void>
     routes.some((r) => r.hash === '#/review' && r.label === 'Review'),
     'the Review screen (issue 14) is in the navigation',
   );
-  for (const theme of THEMES) {
-    // A fresh context per theme: no stored choice, so the OS preference decides, as on a first start.
+  // The themes are walked at once, each in a fresh context of its own: no stored choice, so the
+  // OS preference decides, as on a first start (and the waits for a quiet network overlap).
+  const walkTheme = async (theme: (typeof THEMES)[number]) => {
     const context = await stack.browser.newContext({ viewport: SIZES[0], colorScheme: theme });
     // The launch token opens the app once: a new context carries the session it set instead.
     await context.addCookies(await stack.context.cookies());
@@ -88,7 +89,8 @@ async function walkEveryRoute(stack: Stack, shots: string | null): Promise<void>
     } finally {
       await context.close();
     }
-  }
+  };
+  await Promise.all(THEMES.map(walkTheme));
 }
 
 describe('every route opens directly and survives a reload', () => {
