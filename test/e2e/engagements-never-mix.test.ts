@@ -48,15 +48,15 @@ describe('engagements never mix', () => {
     await createEngagement(page, 'Globex Q1', 'Globex');
     await connectSyncVerify(globexSource, 'globex-db');
 
-    for (const [name, own, other] of [
-      ['Globex Q1', globexSource, acmeSource],
-      ['Acme Q1', acmeSource, globexSource],
-      ['Globex Q1', globexSource, acmeSource],
+    // Globex Q1 is open after its creation: it is read as it is, then the switcher opens
+    // Acme Q1 and Globex Q1 again (it offers no Open button for the open engagement).
+    for (const [name, own, other, switchTo] of [
+      ['Globex Q1', globexSource, acmeSource, false],
+      ['Acme Q1', acmeSource, globexSource, true],
+      ['Globex Q1', globexSource, acmeSource, true],
     ] as const) {
-      await switchEngagement(page, name).catch(async (e: unknown) => {
-        // Already open: the switcher offers no Open button for the open engagement.
-        if (!(await new EngagementsPage(page).badge.innerText()).includes(name)) throw e;
-      });
+      if (switchTo) await switchEngagement(page, name);
+      else assert.match(await new EngagementsPage(page).badge.innerText(), new RegExp(name));
       await openScreen(page, 'Integrity');
       const integrity = new IntegrityPage(page);
       await integrity.history.locator('tbody tr').first().waitFor({ timeout: 30_000 });
