@@ -68,6 +68,7 @@ function History({ recorded }: { recorded: AnchorHead['recorded'] }) {
 }
 
 export function AnchorPanel({ onChecked }: { onChecked(): void }) {
+  const tz = useApp((s) => s.timeZone);
   const ids = { text: useId(), file: useId(), target: useId() };
   const [text, setText] = useState('');
   const [fileName, setFileName] = useState<string | null>(null);
@@ -228,7 +229,7 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
                       seq {String(a.lastSeq)} <span className="mono muted">{short(a.headHash)}</span>
                     </div>
                     <div className="muted small">
-                      {a.createdAt ? `saved ${a.createdAt} · ` : ''}
+                      {a.createdAt ? `saved ${formatTs(a.createdAt, tz)} · ` : ''}
                       <span className={a.signature === 'invalid' ? 'error-text' : undefined}>{a.signature === 'unsigned' ? 'unsigned head' : `signature ${a.signature}`}</span>
                     </div>
                   </td>

@@ -1,5 +1,7 @@
 import type { BreakJson } from '../../src-main/core/contract/integrity.js';
 import { formatJump } from '../timeline/jump-target.js';
+import { useApp } from '../app/store.js';
+import { breakExplanationIn } from './explanation-times.js';
 
 /** Timeline view that puts the broken row first (that tenant's events up to the break's time, newest first) and opens it. */
 export function jumpHref(tenant: string, b: BreakJson): string | null {
@@ -17,9 +19,10 @@ export function jumpHref(tenant: string, b: BreakJson): string | null {
 /** A break in one line: its kind, seq and explanation, and a link to the row when it has a time. */
 export function BreakLine({ tenant, b }: { tenant: string; b: BreakJson }) {
   const href = jumpHref(tenant, b);
+  const tz = useApp((s) => s.timeZone);
   return (
     <>
-      <strong>{b.kind}</strong> at seq {b.seq ?? '?'}: {b.explanation}{' '}
+      <strong>{b.kind}</strong> at seq {b.seq ?? '?'}: {breakExplanationIn(b, tz)}{' '}
       {href ? (
         <a href={href} aria-label={`Jump to the row at seq ${b.seq ?? '?'}`}>
           jump to row

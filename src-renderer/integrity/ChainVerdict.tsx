@@ -1,4 +1,6 @@
 import type { IntegrityReport } from '../../src-main/core/contract/integrity.js';
+import { useApp } from '../app/store.js';
+import { checkpointLabelIn } from './explanation-times.js';
 
 type Chain = IntegrityReport['chains'][number];
 
@@ -21,11 +23,12 @@ export function ChainVerdict({ c }: { c: Chain }) {
 
 /** What the verdict could not see: the empty sentence, the anchor (or its absence) and every limit. */
 export function ChainLimitMarks({ c }: { c: Chain }) {
+  const tz = useApp((s) => s.timeZone);
   if (!c.limits && !c.verdictExplanation) return null;
   return (
     <ul className="limit-list small" aria-label={`What the verification of ${c.tenant} ${c.table} cannot show`}>
       {c.verdictExplanation ? <li data-limit-kind="empty">{c.verdictExplanation}</li> : null}
-      {c.anchor ? <li className="muted">checked against {c.anchor.label}</li> : null}
+      {c.anchor ? <li className="muted">checked against {checkpointLabelIn(c.anchor.label, tz)}</li> : null}
       {(c.limits ?? []).map((l) => (
         <li key={l.kind} data-limit-kind={l.kind}>
           <strong>{l.kind.replace('_', ' ')}</strong>: {l.explanation}

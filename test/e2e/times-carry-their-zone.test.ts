@@ -72,6 +72,17 @@ describe('times in New York carry the offset of their own instant', () => {
     const todayOffset = await stack.page.evaluate(() => -new Date().getTimezoneOffset());
     const expected = todayOffset === -240 ? '−04:00' : '−05:00';
     for (const t of created) assert.ok(t.endsWith(expected), `${t} carries today's offset ${expected}`);
+    // The sentences of the tampered tenant's breaks name their rows' times in local time too
+    // (July–September: −04:00), and the checkpoint a chain was checked against its own.
+    const breaks = await stack.page.locator('li[data-break-kind]').allInnerTexts();
+    assert.ok(breaks.length >= 2, 'the tampered tenant shows its breaks');
+    for (const t of breaks) {
+      assert.doesNotMatch(t, / UTC\b/, t);
+      assert.match(t, /\(id [^,()]+, 2026-\d{2}-\d{2} \d{2}:\d{2}:\d{2} −04:00\)/, t);
+    }
+    const against = await stack.page.locator('.limit-list li', { hasText: 'checked against checkpoint #' }).allInnerTexts();
+    assert.ok(against.length >= 1, 'a chain names the checkpoint it was checked against');
+    for (const t of against) assert.match(t, new RegExp(`^checked against checkpoint #\\d+ \\((sync|verify), \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} ${expected}\\)$`), t);
 
     await new AppFrame(stack.page).timeZone.selectOption('utc');
     await history.locator('tbody tr td:first-child').first().filter({ hasText: / UTC$/ }).waitFor();

@@ -1,0 +1,59 @@
+// A break's sentence is worded once, in the main process, with its times in UTC (the CLI,
+// the PDF and the stored report read the same). On screen, with Local selected, the
+// times it names are shown like every other time: local, with the offset of that
+// instant. Only the times the break's facts name are converted, each found exactly as
+// the sentence prints it beside its row id, so text from the row itself that happens to
+// look like a time (an id, a hash column's value) is never rewritten.
+// Pure (no DOM, no store): the unit tests run it under Node with TZ set.
+import type { BreakJson } from '../../src-main/core/contract/integrity.js';
+import { formatTs, type TimeZoneMode } from '../app/format.js';
+
+type RowFacts = { id: string; time: string | null };
+
+/** How the sentence prints a row's time after its id (core/verify/explain.ts `at`). */
+function printedAt(time: string): string {
+  const m = /^(\d{4,}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(time);
+  return m ? `, ${m[1]} ${m[2]} UTC` : `, ${time}`;
+}
+
+const CHECKPOINT_LABEL = /^(checkpoint #\d+ \((?:sync|verify|external), )(\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)\)$/;
+const LAST_SYNCED = /^last synced (\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)$/;
+
+/** "checkpoint #3 (sync, 2026-12-05T10:00:00.000Z)" with its time as the screen shows times; any other label as it is. */
+export function checkpointLabelIn(label: string, tz: TimeZoneMode): string {
+  const m = CHECKPOINT_LABEL.exec(label);
+  return m ? `${m[1]}${formatTs(m[2]!, tz)})` : label;
+}
+
+/** The break's explanation with the times its facts name as the screen shows times. */
+export function breakExplanationIn(b: Pick<BreakJson, 'explanation' | 'facts'>, tz: TimeZoneMode): string {
+  const f = b.facts;
+  if (!f) return b.explanation;
+  const swaps: [string, string][] = [];
+  const rows: (RowFacts | null | undefined)[] = [
+    'row' in f ? f.row : null,
+    'from' in f && typeof f.from === 'object' ? f.from : null,
+    'next' in f && 'time' in f.next ? f.next : null,
+    'end' in f ? f.end : null,
+  ];
+  for (const r of rows) {
+    if (r?.time) swaps.push([`id ${r.id}${printedAt(r.time)}`, `id ${r.id}, ${formatTs(r.time, tz)}`]);
+  }
+  const label = 'reference' in f ? f.reference.label : 'anchorLabel' in f ? f.anchorLabel : null;
+  if (label !== null) {
+    const takenAt = 'reference' in f && 'takenAt' in f.reference ? f.reference.takenAt : null;
+    const synced = takenAt ? LAST_SYNCED.exec(takenAt) : null;
+    if (takenAt && synced) swaps.push([`${label} (${takenAt})`, `${checkpointLabelIn(label, tz)} (last synced ${formatTs(synced[1]!, tz)})`]);
+    else swaps.push([label, checkpointLabelIn(label, tz)]);
+  }
+  // In the order the sentence names them; each is looked for after the one before.
+  let out = '';
+  let rest = b.explanation;
+  for (const [printed, shown] of swaps) {
+    const at = rest.indexOf(printed);
+    if (at < 0) continue;
+    out += rest.slice(0, at) + shown;
+    rest = rest.slice(at + printed.length);
+  }
+  return out + rest;
+}
