@@ -1,7 +1,7 @@
 import type { BreakJson } from '../../src-main/core/contract/integrity.js';
 import { formatJump } from '../timeline/jump-target.js';
 import { useApp } from '../app/store.js';
-import { breakExplanationIn } from './explanation-times.js';
+import { breakExplanationIn } from '../app/worded-times.js';
 
 /** Timeline view that puts the broken row first (that tenant's events up to the break's time, newest first) and opens it. */
 export function jumpHref(tenant: string, b: BreakJson): string | null {

@@ -1,6 +1,6 @@
 import type { IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import { useApp } from '../app/store.js';
-import { checkpointLabelIn } from './explanation-times.js';
+import { checkpointLabelIn } from '../app/worded-times.js';
 
 type Chain = IntegrityReport['chains'][number];
 

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { DecisionView, Disposition, ExceptionItem, ExceptionKind, ExceptionQueue, SignatureMeaning } from '../../src-main/core/contract/review.js';
 import { api, errorCode, errorMessage } from '../api/client.js';
 import { countOf, formatTs, type TimeZoneMode } from '../app/format.js';
+import { verificationSourceIn } from '../app/worded-times.js';
 import { useApp } from '../app/store.js';
 import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { Dialog, SignatureFields, signingInput, type Signature } from './SignDialog.js';
@@ -97,7 +98,7 @@ function ItemView({ item, tz, onDecide }: { item: ExceptionItem; tz: TimeZoneMod
       </div>
       {item.decisionOnEarlierEvidence ? <p className="error-text small">The item changed after its latest decision was signed: it needs deciding again.</p> : null}
       <details>
-        <summary>Evidence ({item.source})</summary>
+        <summary>Evidence ({verificationSourceIn(item.source, tz)})</summary>
         <table className="data-table evidence-table" aria-label={`Evidence of ${item.title}`}>
           <tbody>
             {item.evidence.map((f) => (

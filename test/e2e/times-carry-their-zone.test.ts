@@ -58,7 +58,7 @@ describe('times in New York carry the offset of their own instant', () => {
     await tl.activeFilters.getByRole('button', { name: 'Clear all' }).click();
   });
 
-  test('Anomalies and Integrity: every time carries an offset, today’s checkpoints −05:00', async () => {
+  test('Anomalies, Integrity and Review: every time carries an offset, today’s checkpoints −05:00', async () => {
     await openScreen(stack.page, 'Anomalies');
     const an = new AnomaliesPage(stack.page);
     await an.items.first().waitFor({ timeout: 30_000 });
@@ -84,6 +84,13 @@ describe('times in New York carry the offset of their own instant', () => {
     assert.ok(against.length >= 1, 'a chain names the checkpoint it was checked against');
     for (const t of against) assert.match(t, new RegExp(`^checked against checkpoint #\\d+ \\((sync|verify), \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} ${expected}\\)$`), t);
 
+    // A review exception names the verification its evidence comes from, at today's offset.
+    await openScreen(stack.page, 'Review');
+    const item = stack.page.locator('li.exception[data-kind="chain_break"]').first();
+    await item.waitFor({ timeout: 30_000 });
+    assert.match(await item.locator('summary').innerText(), new RegExp(`^Evidence \\(verification of \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} ${expected} \\(`));
+
+    await openScreen(stack.page, 'Integrity');
     await new AppFrame(stack.page).timeZone.selectOption('utc');
     await history.locator('tbody tr td:first-child').first().filter({ hasText: / UTC$/ }).waitFor();
   });

@@ -1,11 +1,12 @@
-// With Local selected, the times inside a break's sentence and a checkpoint's label read in
-// local time with their offset, like every other time on the screen; only the times the
-// break's facts name are converted, never text of the row's own that looks like a time.
+// With Local selected, the times inside a break's sentence, a checkpoint's label and a
+// review item's source read in local time with their offset, like every other time on the
+// screen; only the times the break's facts name are converted, never text of the row's
+// own that looks like a time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { explainBreak } from '../../src-main/core/verify/explain.js';
 import type { BreakFacts } from '../../src-main/core/contract/verify-report.js';
-import { breakExplanationIn, checkpointLabelIn } from '../../src-renderer/integrity/explanation-times.js';
+import { breakExplanationIn, checkpointLabelIn, verificationSourceIn } from '../../src-renderer/app/worded-times.js';
 
 let savedTz: string | undefined;
 before(() => {
@@ -80,4 +81,13 @@ test('a history rewritten since a checkpoint names the checkpoint and the row in
 test('a break without facts (a report stored before they existed) is shown as stored', () => {
   const explanation = 'Row seq 3 (id 3, 2026-07-30 09:05:16 UTC) was changed after it was written.';
   assert.equal(breakExplanationIn({ explanation }, 'local'), explanation);
+});
+
+test("a review item's source names its verification's time as the screen shows times", () => {
+  const source = 'verification of 2026-12-06T06:12:11.496Z (127.0.0.1:54329/auditdesk_demo · ce5cea69e87c…)';
+  assert.equal(verificationSourceIn(source, 'local'), 'verification of 2026-12-06 01:12:11 −05:00 (127.0.0.1:54329/auditdesk_demo · ce5cea69e87c…)');
+  assert.equal(verificationSourceIn(source, 'utc'), 'verification of 2026-12-06 06:12:11 UTC (127.0.0.1:54329/auditdesk_demo · ce5cea69e87c…)');
+  assert.equal(verificationSourceIn('controls run of 2026-07-30T09:05:16Z (demo · ab12…)', 'local'), 'controls run of 2026-07-30 05:05:16 −04:00 (demo · ab12…)');
+  // Other sources (a drift finding, the model findings) carry no time and are shown as they are.
+  assert.equal(verificationSourceIn('drift finding #3 (demo · ab12…)', 'local'), 'drift finding #3 (demo · ab12…)');
 });

@@ -1,3 +1,7 @@
+// Sentences and labels the main process words once, with their times in UTC (the CLI,
+// the PDF and the stored report read the same), shown with those times as the screen
+// shows times.
+//
 // A break's sentence is worded once, in the main process, with its times in UTC (the CLI,
 // the PDF and the stored report read the same). On screen, with Local selected, the
 // times it names are shown like every other time: local, with the offset of that
@@ -6,7 +10,7 @@
 // look like a time (an id, a hash column's value) is never rewritten.
 // Pure (no DOM, no store): the unit tests run it under Node with TZ set.
 import type { BreakJson } from '../../src-main/core/contract/integrity.js';
-import { formatTs, type TimeZoneMode } from '../app/format.js';
+import { formatTs, type TimeZoneMode } from './format.js';
 
 type RowFacts = { id: string; time: string | null };
 
@@ -56,4 +60,16 @@ export function breakExplanationIn(b: Pick<BreakJson, 'explanation' | 'facts'>, 
     rest = rest.slice(at + printed.length);
   }
   return out + rest;
+}
+
+const VERIFICATION_SOURCE = /^((?:verification|controls run) of )(\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)( \()/;
+
+/**
+ * "verification of 2026-12-06T06:12:11.496Z (host:port/db · ab12…)" (or "controls run of …"),
+ * where a review item's evidence comes from, with its time as the screen shows times; the evidence itself is
+ * shown as it was signed.
+ */
+export function verificationSourceIn(source: string, tz: TimeZoneMode): string {
+  const m = VERIFICATION_SOURCE.exec(source);
+  return m ? `${m[1]}${formatTs(m[2]!, tz)}${m[3]}${source.slice(m[0].length)}` : source;
 }
