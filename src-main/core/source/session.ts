@@ -515,7 +515,10 @@ function storedTextSql(table: SourceTable, i: number): string {
     const at = col.type === 'timestamptz' ? `${ident} AT TIME ZONE 'UTC'` : ident;
     return `CASE WHEN isfinite(${ident}) THEN to_char(${at}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE ${ident}::text END`;
   }
-  return `${ident}::text`;
+  // The type's output function, as COPY and the cursor print the value the cache holds:
+  // a cast to text differs for some types (boolean "true" for "t", inet with its /32
+  // mask, char(n) without its padding). format() prints NULL as '', so NULL is kept apart.
+  return `CASE WHEN ${ident} IS NULL THEN NULL ELSE format('%s', ${ident}) END`;
 }
 
 function rowHashSql(table: SourceTable): string {
