@@ -1,7 +1,7 @@
 // One read-only session on a source database. Every statement runs inside
 // BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY, with app.current_tenant_id set
 // for the tenant being read, so row-level security applies and nothing can change.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { ConnectionProfile } from '../contract/connection-profile.js';
@@ -536,13 +536,15 @@ function bucketSql(table: SourceTable, countParam: string): string {
 
 /** Client-side twin of bucketSql. */
 export function bucketOf(key: string, count: number): number {
-  return parseInt(createHash('md5').update(key, 'utf8').digest('hex').slice(0, 7), 16) % count;
+  // The md5's first 28 bits (its first 7 hex digits).
+  return (hash('md5', key, 'buffer').readUInt32BE(0) >>> 4) % count;
 }
 
 /** Client-side twin of rowHashSql, over values as the cache stores them (fromRecord). */
 export function rowHash(values: readonly (string | null)[]): bigint {
   const enc = values.map((v) => (v === null ? '-' : `${Buffer.byteLength(v, 'utf8')}:${v}`)).join(',');
-  return BigInt.asIntN(64, BigInt('0x' + createHash('md5').update(enc, 'utf8').digest('hex').slice(0, 16)));
+  // The md5's first 64 bits as a signed bigint, as ('x' || 16 hex digits)::bit(64)::bigint reads them.
+  return hash('md5', enc, 'buffer').readBigInt64BE(0);
 }
 
 export type { TableKind };

@@ -50,15 +50,23 @@ export async function recheckCachedRows(
   result.buckets = buckets;
   const orderBy = table.kind === 'events' ? 'seq' : 'key';
 
-  const server = await session.bucketDigests(table, tenant, { orderBy, through: args.through, buckets });
+  // The server hashes its rows while this thread hashes the cached ones: the loop yields
+  // now and then so the session can send its statements (about half of a recheck's time
+  // was this thread waiting for the server, then the server for this thread). Nothing
+  // else uses this cache connection meanwhile, so its open iterator is safe across yields.
+  const serverDigests = session.bucketDigests(table, tenant, { orderBy, through: args.through, buckets });
+  serverDigests.catch(() => undefined); // awaited below, where a failure is thrown
   const local = new Map<number, { count: number; xor: bigint }>();
+  let read = 0;
   for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns, { exceptSyncId: args.syncId })) {
     const b = bucketOf(r.key, buckets);
     const acc = local.get(b) ?? { count: 0, xor: 0n };
     acc.count++;
     acc.xor ^= rowHash(r.values);
     local.set(b, acc);
+    if (++read % 1024 === 0) await new Promise(setImmediate);
   }
+  const server = await serverDigests;
   const differing = new Set<number>();
   const serverBuckets = new Map(server.map((s) => [s.bucket, s]));
   for (const [b, l] of local) {
