@@ -52,8 +52,9 @@ export async function recheckCachedRows(
 
   // The server hashes its rows while this thread hashes the cached ones: the loop yields
   // now and then so the session can send its statements (about half of a recheck's time
-  // was this thread waiting for the server, then the server for this thread). Nothing
-  // else uses this cache connection meanwhile, so its open iterator is safe across yields.
+  // was this thread waiting for the server, then the server for this thread). The open
+  // iterator keeps the sync's cache connection busy across the yields, as verification's
+  // reads do (VerifyOptions.cache): the connection is the sync worker's own.
   const serverDigests = session.bucketDigests(table, tenant, { orderBy, through: args.through, buckets });
   serverDigests.catch(() => undefined); // awaited below, where a failure is thrown
   const local = new Map<number, { count: number; xor: bigint }>();
