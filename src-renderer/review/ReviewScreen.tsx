@@ -99,6 +99,8 @@ function ItemView({ item, tz, onDecide }: { item: ExceptionItem; tz: TimeZoneMod
       {item.decisionOnEarlierEvidence ? <p className="error-text small">The item changed after its latest decision was signed: it needs deciding again.</p> : null}
       <details>
         <summary>Evidence ({verificationSourceIn(item.source, tz)})</summary>
+        {/* A decision signs these values as recorded, so they are shown unconverted. */}
+        <p className="muted small">As recorded, and as a decision signs it: times in UTC.</p>
         <table className="data-table evidence-table" aria-label={`Evidence of ${item.title}`}>
           <tbody>
             {item.evidence.map((f) => (

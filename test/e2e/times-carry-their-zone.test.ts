@@ -88,6 +88,9 @@ describe('times in New York carry the offset of their own instant', () => {
     await openScreen(stack.page, 'Review');
     const item = stack.page.locator('li.exception[data-kind="chain_break"]').first();
     await item.waitFor({ timeout: 30_000 });
+    // Its evidence is what a decision signs: shown as recorded, and said to be in UTC.
+    await item.locator('summary').click();
+    await item.getByText('As recorded, and as a decision signs it: times in UTC.').waitFor();
     assert.match(await item.locator('summary').innerText(), new RegExp(`^Evidence \\(verification of \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} ${expected} \\(`));
 
     await openScreen(stack.page, 'Integrity');
