@@ -1,11 +1,7 @@
 // Sentences and labels the main process words once, with their times in UTC (the CLI,
 // the PDF and the stored report read the same), shown with those times as the screen
-// shows times.
-//
-// A break's sentence is worded once, in the main process, with its times in UTC (the CLI,
-// the PDF and the stored report read the same). On screen, with Local selected, the
-// times it names are shown like every other time: local, with the offset of that
-// instant. Only the times the break's facts name are converted, each found exactly as
+// shows every other time: under Local, local with the offset of that instant. In a
+// break's sentence only the times its facts name are converted, each found exactly as
 // the sentence prints it beside its row id, so text from the row itself that happens to
 // look like a time (an id, a hash column's value) is never rewritten.
 // Pure (no DOM, no store): the unit tests run it under Node with TZ set.
@@ -20,8 +16,10 @@ function printedAt(time: string): string {
   return m ? `, ${m[1]} ${m[2]} UTC` : `, ${time}`;
 }
 
-const CHECKPOINT_LABEL = /^(checkpoint #\d+ \((?:sync|verify|external), )(\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)\)$/;
-const LAST_SYNCED = /^last synced (\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)$/;
+/** A time as the main process writes it into labels: ISO 8601 in UTC. */
+const ISO_UTC = String.raw`(\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)`;
+const CHECKPOINT_LABEL = new RegExp(String.raw`^(checkpoint #\d+ \((?:sync|verify|external), )${ISO_UTC}\)$`);
+const LAST_SYNCED = new RegExp(`^last synced ${ISO_UTC}$`);
 
 /** "checkpoint #3 (sync, 2026-12-05T10:00:00.000Z)" with its time as the screen shows times; any other label as it is. */
 export function checkpointLabelIn(label: string, tz: TimeZoneMode): string {
@@ -62,7 +60,7 @@ export function breakExplanationIn(b: Pick<BreakJson, 'explanation' | 'facts'>, 
   return out + rest;
 }
 
-const VERIFICATION_SOURCE = /^((?:verification|controls run) of )(\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)( \()/;
+const VERIFICATION_SOURCE = new RegExp(String.raw`^((?:verification|controls run) of )${ISO_UTC}( \()`);
 
 /**
  * "verification of 2026-12-06T06:12:11.496Z (host:port/db · ab12…)" (or "controls run of …"),

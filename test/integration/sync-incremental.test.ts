@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
-import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
+import type { SourceSession } from '../../src-main/core/source/index.js';
 import { syncToCache, compareWithSeal, latestSeal } from '../../src-main/core/sync/index.js';
 import { merkleRoot } from '../../src-main/core/chain/merkle.js';
 import { rowDigest } from '../../src-main/core/chain/digest.js';
 import { fromRecord, type MappedColumn } from '../../src-main/core/cache/record-mapping.js';
+import { withSourceSession } from '../helpers/source-session.js';
 
 let demo: DemoDb;
 let dir: string;
@@ -22,14 +23,7 @@ let db: CacheDb;
 let admin: pg.Client;
 let tenant: string;
 
-async function withSession<T>(work: (s: SourceSession) => Promise<T>): Promise<T> {
-  const s = await connectSource(demo.url);
-  try {
-    return await work(s);
-  } finally {
-    await s.close();
-  }
-}
+const withSession = <T>(work: (s: SourceSession) => Promise<T>): Promise<T> => withSourceSession(demo.url, work);
 
 const sync = (opts: { recheck?: boolean } = {}) => withSession((s) => syncToCache(s, db, { tenants: [tenant], ...opts }));
 

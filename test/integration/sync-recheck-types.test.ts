@@ -15,8 +15,9 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { asAdmin } from '../helpers/source-edit.js';
 import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
 import type { MappedColumn } from '../../src-main/core/cache/record-mapping.js';
-import { bucketOf, connectSource, rowHash, type SourceSession } from '../../src-main/core/source/index.js';
+import { bucketOf, rowHash, type SourceSession } from '../../src-main/core/source/index.js';
 import { cachedRows, syncToCache } from '../../src-main/core/sync/index.js';
+import { withSourceSession } from '../helpers/source-session.js';
 
 const TABLE = 'typed_audit_logs';
 const TENANT = 'typed-tenant';
@@ -69,14 +70,7 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function withSession<T>(work: (s: SourceSession) => Promise<T>): Promise<T> {
-  const session = await connectSource(demo.url);
-  try {
-    return await work(session);
-  } finally {
-    await session.close();
-  }
-}
+const withSession = <T>(work: (s: SourceSession) => Promise<T>): Promise<T> => withSourceSession(demo.url, work);
 
 test('booleans, inet, cidr, char(n), arrays, intervals and bytea: the server and the cache hash every bucket alike, so an unchanged table is not fetched again', async () => {
   const first = await withSession((s) => syncToCache(s, db, { tenants: [TENANT], mapping, kinds: ['events'] }));

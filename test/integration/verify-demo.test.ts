@@ -15,12 +15,13 @@ import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { tableColumns } from '../../src-main/core/demo/generate.js';
 import { loadOrCreateAuditorKey, type AuditorKey } from '../../src-main/core/identity/auditor-key.js';
-import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
+import type { SourceSession } from '../../src-main/core/source/index.js';
 import { syncToCache } from '../../src-main/core/sync/index.js';
 import { listCheckpoints, loadAnchorFile } from '../../src-main/core/verify/checkpoints.js';
 import type { ChainReportJson, VerifyReport } from '../../src-main/core/verify/report.js';
 import { runVerification } from '../../src-main/core/verify/run.js';
 import { latestResults, recordSyncCheckpoints } from '../../src-main/core/verify/store.js';
+import { withSourceSession } from '../helpers/source-session.js';
 
 const run = promisify(execFile);
 
@@ -32,14 +33,7 @@ let admin: pg.Client;
 let tampered: string;
 let intactTenants: string[];
 
-async function withSession<T>(work: (s: SourceSession) => Promise<T>): Promise<T> {
-  const s = await connectSource(demo.url);
-  try {
-    return await work(s);
-  } finally {
-    await s.close();
-  }
-}
+const withSession = <T>(work: (s: SourceSession) => Promise<T>): Promise<T> => withSourceSession(demo.url, work);
 
 let cacheNo = 0;
 function freshCache(): { db: CacheDb; path: string } {
