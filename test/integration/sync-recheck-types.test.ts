@@ -15,8 +15,8 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { asAdmin } from '../helpers/source-edit.js';
 import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
 import type { MappedColumn } from '../../src-main/core/cache/record-mapping.js';
-import { bucketOf, rowHash, type SourceSession } from '../../src-main/core/source/index.js';
-import { cachedRows, syncToCache } from '../../src-main/core/sync/index.js';
+import { newRecheckSecret, type SourceSession } from '../../src-main/core/source/index.js';
+import { BucketFold, cachedRows, syncToCache } from '../../src-main/core/sync/index.js';
 import { withSourceSession } from '../helpers/source-session.js';
 
 const TABLE = 'typed_audit_logs';
@@ -80,16 +80,11 @@ test('booleans, inet, cidr, char(n), arrays, intervals and bytea: the server and
     const table = (await s.discover(mapping)).events!;
     const t = db.prepare('SELECT table_id, columns_json FROM source_tables WHERE table_name = ?').get(TABLE) as { table_id: number; columns_json: string };
     const buckets = 11;
-    const server = await s.bucketDigests(table, TENANT, { orderBy: 'seq', buckets });
-    const local = new Map<number, { count: number; xor: bigint }>();
-    for (const r of cachedRows(db, 'events', t.table_id, TENANT, JSON.parse(t.columns_json) as MappedColumn[])) {
-      const acc = local.get(bucketOf(r.key, buckets)) ?? { count: 0, xor: 0n };
-      acc.count++;
-      acc.xor ^= rowHash(r.values);
-      local.set(bucketOf(r.key, buckets), acc);
-    }
-    const differing = server.filter((b) => local.get(b.bucket)?.count !== b.count || local.get(b.bucket)?.xor !== BigInt(b.xor)).map((b) => b.bucket);
-    assert.deepEqual(differing, [], 'no bucket differs for a table nobody changed');
+    const secret = newRecheckSecret();
+    const server = await s.bucketDigests(table, TENANT, { orderBy: 'seq', buckets, secret });
+    const local = new BucketFold(buckets, secret);
+    for (const r of cachedRows(db, 'events', t.table_id, TENANT, JSON.parse(t.columns_json) as MappedColumn[])) local.add(r.key, r.values);
+    assert.deepEqual([...local.differingFrom(server)], [], 'no bucket differs for a table nobody changed');
   });
 
   const again = await withSession((s) => syncToCache(s, db, { tenants: [TENANT], mapping, kinds: ['events'] }));
@@ -108,4 +103,31 @@ test('a boolean flipped at the source is still found, and only that row is repor
     summary.changes.map((c) => [c.change, c.key]),
     [['modified', flipped]],
   );
+});
+
+test('each recheck keys its row hashes with a fresh secret: the same rows give other bucket digests on the next sync, so no edit can be made in advance to match them', async () => {
+  // Unkeyed 64-bit hashes folded by XOR can be matched by a source insider: changing
+  // four rows of one bucket so their hashes XOR as before is a generalized-birthday
+  // search of about 2^22 hashes. A secret drawn after the edit leaves nothing to search.
+  const served: string[] = [];
+  const recording = (s: SourceSession): SourceSession =>
+    new Proxy(s, {
+      get(target, name) {
+        const member = Reflect.get(target, name) as unknown;
+        if (name === 'bucketDigests') {
+          return async (...args: Parameters<SourceSession['bucketDigests']>) => {
+            const digests = await target.bucketDigests(...args);
+            served.push(JSON.stringify([...digests].sort((a, b) => a.bucket - b.bucket)));
+            return digests;
+          };
+        }
+        return typeof member === 'function' ? (member as (...a: unknown[]) => unknown).bind(target) : member;
+      },
+    });
+  for (let i = 0; i < 2; i++) {
+    const summary = await withSession((s) => syncToCache(recording(s), db, { tenants: [TENANT], mapping, kinds: ['events'] }));
+    assert.equal(summary.rowsFetched, 0, 'nothing changed, nothing fetched');
+  }
+  assert.equal(served.length, 2, 'each sync rechecked the cached rows');
+  assert.notEqual(served[0], served[1], 'the digests of the same rows differ from one recheck to the next');
 });

@@ -1,5 +1,5 @@
 // Public face of source access: other domains (verify, export, status) import from here.
-export { connectSource, bucketOf, rowHash, keyExpressions } from './session.js';
+export { connectSource, bucketOf, rowHash, newRecheckSecret, keyExpressions } from './session.js';
 export type { SourceSession, SourceFingerprint, ConnectOptions, StreamOptions, KeysetPosition, Row, BucketDigest } from './session.js';
 export { resolveTarget, parseSourceUrl, labelOf } from './target.js';
 export type { SourceTarget, ResolvedTarget, SslMode } from './target.js';

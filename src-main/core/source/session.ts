@@ -1,7 +1,7 @@
 // One read-only session on a source database. Every statement runs inside
 // BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY, with app.current_tenant_id set
 // for the tenant being read, so row-level security applies and nothing can change.
-import { createHash, hash } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { ConnectionProfile } from '../contract/connection-profile.js';
@@ -55,6 +55,7 @@ export type Row = (string | null)[];
 export interface BucketDigest {
   bucket: number;
   count: number;
+  /** XOR of the bucket's keyed row hashes (rowHash), a signed 64-bit integer as text. */
   xor: string;
 }
 
@@ -72,7 +73,8 @@ export interface SourceSession {
   countRows(table: SourceTable, tenant: string, opts?: Pick<StreamOptions, 'orderBy' | 'after' | 'through'>): Promise<number>;
   streamRows(table: SourceTable, tenant: string, opts: StreamOptions): AsyncIterable<Row[]>;
   /** Per-bucket row count and XOR of row hashes over rows up to `through` (change detection without fetching rows). */
-  bucketDigests(table: SourceTable, tenant: string, opts: { orderBy: 'seq' | 'key'; through?: KeysetPosition; buckets: number }): Promise<BucketDigest[]>;
+  /** Per bucket of keys: its row count and the XOR of its rows' hashes keyed by `secret` (see rowHash). */
+  bucketDigests(table: SourceTable, tenant: string, opts: { orderBy: 'seq' | 'key'; through?: KeysetPosition; buckets: number; secret: Buffer }): Promise<BucketDigest[]>;
   /** Runs one statement inside the read-only transaction; for tests and diagnostics. */
   query(sql: string, params?: unknown[], tenant?: string): Promise<Row[]>;
   /** The server process id of this session (pg_backend_pid). */
@@ -400,15 +402,15 @@ class PgSourceSession implements SourceSession {
     }
   }
 
-  async bucketDigests(table: SourceTable, tenant: string, opts: { orderBy: 'seq' | 'key'; through?: KeysetPosition; buckets: number }): Promise<BucketDigest[]> {
+  async bucketDigests(table: SourceTable, tenant: string, opts: { orderBy: 'seq' | 'key'; through?: KeysetPosition; buckets: number; secret: Buffer }): Promise<BucketDigest[]> {
     const q = selectRows(table, tenant, { orderBy: opts.orderBy, through: opts.through });
     const n = q.params.length + 1;
     const rows = await this.query(
       `SELECT bucket, count(*), bit_xor(h)
-         FROM (SELECT ${bucketSql(table, `$${n}`)} AS bucket, ${rowHashSql(table)} AS h
+         FROM (SELECT ${bucketSql(table, `$${n}`)} AS bucket, ${rowHashSql(table, `$${n + 1}`)} AS h
                  FROM ${qualifiedName(table)} WHERE ${q.where}) s
         GROUP BY bucket`,
-      [...q.params, opts.buckets],
+      [...q.params, opts.buckets, opts.secret],
       tenant,
     );
     return rows.map((r) => ({ bucket: Number(r[0]), count: Number(r[1]), xor: r[2]! }));
@@ -521,12 +523,13 @@ function storedTextSql(table: SourceTable, i: number): string {
   return `CASE WHEN ${ident} IS NULL THEN NULL ELSE format('%s', ${ident}) END`;
 }
 
-function rowHashSql(table: SourceTable): string {
+function rowHashSql(table: SourceTable, secretParam: string): string {
   const parts = table.columns.map((_, i) => {
     const x = storedTextSql(table, i);
     return `COALESCE(octet_length(${x})::text || ':' || ${x}, '-')`;
   });
-  return `('x' || substr(md5(${parts.join(" || ',' || ")}), 1, 16))::bit(64)::bigint`;
+  const encoded = `convert_to(${parts.join(" || ',' || ")}, 'UTF8')`;
+  return `('x' || encode(substr(sha256(${secretParam}::bytea || ${encoded}), 1, 8), 'hex'))::bit(64)::bigint`;
 }
 
 function bucketSql(table: SourceTable, countParam: string): string {
@@ -540,11 +543,22 @@ export function bucketOf(key: string, count: number): number {
   return (hash('md5', key, 'buffer').readUInt32BE(0) >>> 4) % count;
 }
 
+/**
+ * A fresh secret for one recheck. The row hashes are keyed because the source's own
+ * staff choose the rows: unkeyed 64-bit hashes folded by XOR let an insider edit four
+ * rows of one bucket so their hashes XOR as before (a generalized-birthday search of
+ * about 2^23 hashes), and the edit would never be fetched. A secret drawn after the
+ * edit, inside the sync, leaves nothing to search in advance.
+ */
+export function newRecheckSecret(): Buffer {
+  return randomBytes(32);
+}
+
 /** Client-side twin of rowHashSql, over values as the cache stores them (fromRecord). */
-export function rowHash(values: readonly (string | null)[]): bigint {
+export function rowHash(values: readonly (string | null)[], secret: Buffer): bigint {
   const enc = values.map((v) => (v === null ? '-' : `${Buffer.byteLength(v, 'utf8')}:${v}`)).join(',');
-  // The md5's first 64 bits as a signed bigint, as ('x' || 16 hex digits)::bit(64)::bigint reads them.
-  return hash('md5', enc, 'buffer').readBigInt64BE(0);
+  // SHA-256(secret ‖ row)'s first 64 bits as a signed bigint, as ('x' || 16 hex digits)::bit(64)::bigint reads them.
+  return hash('sha256', Buffer.concat([secret, Buffer.from(enc, 'utf8')]), 'buffer').readBigInt64BE(0);
 }
 
 export type { TableKind };

@@ -3,7 +3,7 @@ export { syncToCache } from './sync.js';
 export type { SyncOptions, SyncSummary, SyncTableSummary } from './sync.js';
 export { compareWithSeal, latestSeal, writeSeal } from './seal.js';
 export type { SealRecord, SealComparison } from './seal.js';
-export { recheckCachedRows } from './recheck.js';
+export { recheckCachedRows, BucketFold } from './recheck.js';
 export type { RecheckResult } from './recheck.js';
 export { cachedRows, CACHE_TABLE } from './cache-store.js';
 export type { ChangeNote } from './cache-store.js';

@@ -4,7 +4,7 @@
 // fetched and compared row by row through their digests.
 import type { CacheDb } from '../cache/open.js';
 import type { SourceTable } from '../source/discover.js';
-import { bucketOf, rowHash, type KeysetPosition, type Row, type SourceSession } from '../source/session.js';
+import { bucketOf, newRecheckSecret, rowHash, type BucketDigest, type KeysetPosition, type Row, type SourceSession } from '../source/session.js';
 import { CACHE_TABLE, cachedRows, type CachedTable, type TableWriter } from './cache-store.js';
 import { cachedVersion } from './drift.js';
 
@@ -19,6 +19,36 @@ export interface RecheckResult {
 }
 
 const ROWS_PER_BUCKET = 2000;
+
+/** The cache's side of bucketDigests: rows folded into buckets as the server folds its own. */
+export class BucketFold {
+  private readonly folded = new Map<number, { count: number; xor: bigint }>();
+
+  constructor(
+    readonly buckets: number,
+    private readonly secret: Buffer,
+  ) {}
+
+  add(key: string, values: readonly (string | null)[]): void {
+    const b = bucketOf(key, this.buckets);
+    const acc = this.folded.get(b) ?? { count: 0, xor: 0n };
+    acc.count++;
+    acc.xor ^= rowHash(values, this.secret);
+    this.folded.set(b, acc);
+  }
+
+  /** The buckets whose count or hash differs, including those only one side has. */
+  differingFrom(server: readonly BucketDigest[]): Set<number> {
+    const differing = new Set<number>();
+    const byBucket = new Map(server.map((s) => [s.bucket, s]));
+    for (const [b, l] of this.folded) {
+      const s = byBucket.get(b);
+      if (!s || s.count !== l.count || BigInt(s.xor) !== l.xor) differing.add(b);
+    }
+    for (const s of server) if (!this.folded.has(s.bucket)) differing.add(s.bucket);
+    return differing;
+  }
+}
 
 export async function recheckCachedRows(
   session: SourceSession,
@@ -55,26 +85,16 @@ export async function recheckCachedRows(
   // was this thread waiting for the server, then the server for this thread). The open
   // iterator keeps the sync's cache connection busy across the yields, as verification's
   // reads do (VerifyOptions.cache): the connection is the sync worker's own.
-  const serverDigests = session.bucketDigests(table, tenant, { orderBy, through: args.through, buckets });
+  const secret = newRecheckSecret();
+  const serverDigests = session.bucketDigests(table, tenant, { orderBy, through: args.through, buckets, secret });
   serverDigests.catch(() => undefined); // awaited below, where a failure is thrown
-  const local = new Map<number, { count: number; xor: bigint }>();
+  const local = new BucketFold(buckets, secret);
   let read = 0;
   for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns, { exceptSyncId: args.syncId })) {
-    const b = bucketOf(r.key, buckets);
-    const acc = local.get(b) ?? { count: 0, xor: 0n };
-    acc.count++;
-    acc.xor ^= rowHash(r.values);
-    local.set(b, acc);
+    local.add(r.key, r.values);
     if (++read % 1024 === 0) await new Promise(setImmediate);
   }
-  const server = await serverDigests;
-  const differing = new Set<number>();
-  const serverBuckets = new Map(server.map((s) => [s.bucket, s]));
-  for (const [b, l] of local) {
-    const s = serverBuckets.get(b);
-    if (!s || s.count !== l.count || BigInt(s.xor) !== l.xor) differing.add(b);
-  }
-  for (const s of server) if (!local.has(s.bucket)) differing.add(s.bucket);
+  const differing = local.differingFrom(await serverDigests);
   result.bucketsFetched = differing.size;
   if (!differing.size) return result;
 
