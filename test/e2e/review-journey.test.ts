@@ -153,7 +153,7 @@ describe('review by exception on the tampered demo tenant', () => {
     assert.equal(await page.getByTestId('package-data-integrity').getAttribute('data-state'), 'bad', 'a broken chain is never green');
 
     const checked = await runAuditdesk(['verify-package', zip]);
-    assert.match(checked.stdout, /reviewer journal: intact, \d+ entries, (\d+) signatures checked, head signed by auditor key/);
+    assert.match(checked.stdout, /reviewer journal: intact, \d+ entries, (\d+) signatures checked, head signed by auditor key/, `verify-package exit ${checked.code}, stderr: ${checked.stderr}`);
     const signatures = Number(/(\d+) signatures checked/.exec(checked.stdout)![1]);
     const q = await queue();
     assert.ok(signatures >= q.coverage.total + 2, `every decision, the superseding one and the completion are signed in the journal (${signatures})`);
