@@ -43,6 +43,8 @@ export interface AppContextOptions {
   log?: (level: LogLevel, message: string) => void;
   /** worker threads for cache reads (query-pool.ts); 0 runs them in this thread. Default: defaultQueryWorkers() */
   queryWorkers?: number;
+  /** the sync job's worker module (sync-job.ts); tests name a missing file to run the in-thread fallback */
+  syncWorkerUrl?: URL;
   fileDialogs?: FileDialogs;
 }
 
@@ -75,6 +77,7 @@ export class AppContext {
   private db: CacheDb | undefined;
   private pool: QueryPool | undefined;
   private readonly queryWorkers: number;
+  readonly syncWorkerUrl: URL | undefined;
   private readonly openedListeners: Array<(opened: OpenEngagement) => void> = [];
   /** The background index build of a cache (index-job.ts), by cache file. */
   private readonly indexJobs = new Map<string, string>();
@@ -89,6 +92,7 @@ export class AppContext {
     this.secretsNote = opts.secretsNote ?? null;
     this.fileDialogs = opts.fileDialogs ?? null;
     this.queryWorkers = opts.queryWorkers ?? defaultQueryWorkers();
+    this.syncWorkerUrl = opts.syncWorkerUrl;
     this.log = opts.log ?? ((level, message) => (level === 'debug' ? undefined : console.error(`[${level}] ${message}`)));
     if (looseMode !== null) this.log('warn', tightenedNotice(this.dataDir, looseMode));
     this.currentCachePath = opts.cachePath ?? '';

@@ -3,7 +3,7 @@
 // then each CREATE INDEX and the FTS build); on the main thread that would stall every
 // IPC/HTTP answer — progress, cancel, timeline reads — for as long. If the worker
 // cannot start (e.g. a packaged build without its file), the same job runs here.
-import type { CacheDb } from '../cache/open.js';
+import { openCache, type CacheDb } from '../cache/open.js';
 import type { SyncResult } from '../contract/sync.js';
 import { loadOrCreateAuditorKey } from '../identity/auditor-key.js';
 import { connectSource } from '../source/index.js';
@@ -58,6 +58,21 @@ export async function runSyncJob(db: CacheDb, input: SyncJobInput, { signal, rep
       await session.close();
     }
   });
+}
+
+/**
+ * The job on a connection of its own to the cache file, closed after: the worker's way
+ * and the in-thread fallback's. The sync holds reads open across its yields (the recheck
+ * hashes cached rows while the server hashes its own), so on the app's connection every
+ * read the auditor made meanwhile failed with SQLite's "connection is busy".
+ */
+export async function runSyncJobOnOwnConnection(input: SyncJobInput, ctl: JobControl): Promise<SyncResult> {
+  const db = openCache(input.cachePath);
+  try {
+    return await runSyncJob(db, input, ctl);
+  } finally {
+    db.close();
+  }
 }
 
 /**

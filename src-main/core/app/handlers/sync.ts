@@ -3,7 +3,7 @@
 import type { SyncHistoryEntry, SyncResult, SyncTableKind, syncContract } from '../../contract/sync.js';
 import { UserError } from '../../util/errors.js';
 import type { AppContext } from '../context.js';
-import { runSyncJob, runSyncJobInWorker, type SyncJobInput } from '../sync-job.js';
+import { runSyncJobInWorker, runSyncJobOnOwnConnection, type SyncJobInput } from '../sync-job.js';
 import { profileWithPassword } from './connections.js';
 import type { HandlersFor } from './types.js';
 
@@ -60,14 +60,14 @@ export const syncHandlers: HandlersFor<typeof syncContract> = {
     if (running) {
       throw new UserError('a sync is already running.', 'E_BUSY', `Wait for it to finish or cancel it (job ${running.jobId}).`);
     }
-    // Migrated (and checked) here, before the worker opens its own connection to it.
-    const db = ctx.cache();
+    // Migrated (and checked) here, before the sync opens its own connection to it.
+    ctx.cache();
     const input: SyncJobInput = { profile, password, tenants, recheck, cachePath: ctx.cachePath, dataDir: ctx.dataDir };
     const jobId = ctx.jobs.start('sync', async (ctl): Promise<SyncResult> => {
-      let summary = await runSyncJobInWorker(input, ctl);
+      let summary = await runSyncJobInWorker(input, ctl, ctx.syncWorkerUrl);
       if (summary === null) {
         ctx.log('warn', 'the sync worker could not start; syncing in the main process (the app answers more slowly meanwhile).');
-        summary = await runSyncJob(db, input, ctl);
+        summary = await runSyncJobOnOwnConnection(input, ctl);
       }
       for (const w of summary.privilegeWarnings) ctx.log('warn', w);
       // Ready for review; the facet indexes the sync left for later are built behind it.
