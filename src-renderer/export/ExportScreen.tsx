@@ -12,6 +12,7 @@ import { SubjectFields, subjectOf, type SubjectInput } from './SubjectFields.js'
 import { PreviousPackageField, usePreviousPackage } from './PreviousPackageField.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/use-job.js';
+import { useSuggestedValue } from '../app/use-suggested-value.js';
 import { useTimeline } from '../timeline/store.js';
 import { cleanFilter, filterToParams, isEmptyFilter, type Filter } from '../filters/filter-state.js';
 import { SourceName } from '../engagements/SourceName.js';
@@ -216,7 +217,16 @@ export function ExportScreen() {
   const [preview, setPreview] = useState<{ state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: ExportPreview } | { state: 'error'; message: string }>({ state: 'idle' });
   const [identity, setIdentity] = useState<string | null>(null);
   const [password, setPassword] = useState('');
-  const [out, setOut] = useState('');
+  // The open engagement's exports/ folder and a readable name; a single-cache session keeps the old default.
+  const [out, setOut] = useSuggestedValue(
+    tenant ? `${cachePath ?? ''}\u0000${tenant}` : null,
+    () =>
+      api['engagements.defaultExportPath']({ tenant }).then(
+        (r) => r.path,
+        () => defaultOut(cachePath, tenant),
+      ),
+    { clearOnChange: false },
+  );
   const [previous, setPrevious] = usePreviousPackage(tenant);
   const [jobId, setJobId] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
@@ -225,18 +235,6 @@ export function ExportScreen() {
   useEffect(() => {
     if (!tenant && tenants[0]) setTenant(tenants[0].tenant);
   }, [tenants, tenant]);
-  // The open engagement's exports/ folder and a readable name; a single-cache session keeps the old default.
-  useEffect(() => {
-    if (!tenant) return;
-    let current = true;
-    api['engagements.defaultExportPath']({ tenant }).then(
-      (r) => current && setOut(r.path),
-      () => current && setOut(defaultOut(cachePath, tenant)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [cachePath, tenant]);
 
   const filter: Filter = cleanFilter({
     // A subject export chooses its rows by the subject: the timeline's facets do not apply.

@@ -1,25 +1,20 @@
 // The package of the last visit (#18): by default the tenant's last package this
 // engagement exported, shown and clearable. The new package then carries a consistency
 // proof that its chain extends that one, or the export names the range rewritten since.
-import { useEffect, useState } from 'react';
 import { api } from '../api/client.js';
+import { useSuggestedValue } from '../app/use-suggested-value.js';
 
 /** The previous package of `tenant` (the engagement's last one by default; '' when cleared or none). */
 export function usePreviousPackage(tenant: string): [string, (path: string) => void] {
-  const [previous, setPrevious] = useState('');
-  useEffect(() => {
-    setPrevious('');
-    if (!tenant) return;
-    let current = true;
-    api['export.lastPackage']({ tenant }).then(
-      (r) => current && setPrevious(r?.path ?? ''),
-      () => undefined, // no journal to read: no default, the field stays empty
-    );
-    return () => {
-      current = false;
-    };
-  }, [tenant]);
-  return [previous, setPrevious];
+  return useSuggestedValue(
+    tenant || null,
+    () =>
+      api['export.lastPackage']({ tenant }).then(
+        (r) => r?.path ?? '',
+        () => '', // no journal to read: no default, the field stays empty
+      ),
+    { clearOnChange: true },
+  );
 }
 
 export function PreviousPackageField({ value, onChange, applies }: { value: string; onChange: (path: string) => void; applies: boolean }) {

@@ -4,6 +4,7 @@
 // consistency proof that its chain extends it.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Route } from 'playwright-core';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { unzipAll } from '../helpers/package-zip.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
@@ -33,6 +34,41 @@ describe('the previous package on the Export screen', () => {
     await page.getByRole('button', { name: 'Export and sign' }).click();
     await page.getByTestId('package-verification').waitFor({ timeout: 120_000 });
   }
+
+  test('paths typed before the suggested ones arrive stay as typed, so the package goes where the auditor chose', async () => {
+    // A slow answer for the suggested paths (a busy main process) came after the typing
+    // and replaced it: the package went to the suggested file, not the typed one.
+    const page = stack.page;
+    const late: Array<() => void> = [];
+    const slow = async (route: Route) => {
+      const answer = await route.fetch();
+      await new Promise<void>((resolve) => late.push(resolve));
+      await route.fulfill({ response: answer });
+    };
+    await page.route('**/api/engagements.defaultExportPath', slow);
+    await page.route('**/api/export.lastPackage', slow);
+    try {
+      await openScreen(page, 'Timeline');
+      await openScreen(page, 'Export');
+      await page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(tenant);
+      const typed = { out: `${stack.dataDir}/typed-${tenant}.zip`, previous: `${stack.dataDir}/typed-previous.zip` };
+      await page.getByRole('textbox', { name: 'Package file' }).fill(typed.out);
+      await page.getByRole('textbox', { name: 'Previous package' }).fill(typed.previous);
+      while (late.length < 2) await new Promise((r) => setTimeout(r, 20));
+      const answered = Promise.all([page.waitForResponse('**/api/engagements.defaultExportPath'), page.waitForResponse('**/api/export.lastPackage')]);
+      for (const answer of late.splice(0)) answer();
+      await answered;
+      // The page reads the answers and renders: two frames and a moment after they arrived.
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 100))))');
+      assert.equal(await page.getByRole('textbox', { name: 'Package file' }).inputValue(), typed.out);
+      assert.equal(await page.getByRole('textbox', { name: 'Previous package' }).inputValue(), typed.previous);
+    } finally {
+      await page.unroute('**/api/engagements.defaultExportPath');
+      await page.unroute('**/api/export.lastPackage');
+      for (const answer of late.splice(0)) answer();
+      await openScreen(page, 'Timeline'); // the next test opens a fresh Export screen
+    }
+  });
 
   test("defaults to the engagement's last package of the tenant, can be cleared, and the next package extends it", async () => {
     const page = stack.page;
