@@ -297,7 +297,7 @@ export function* cachedRows(
   tenant: string,
   columns: readonly MappedColumn[],
   opts: { exceptSyncId?: number } = {},
-): Generator<{ key: string; digest: string; values: Row; seq: bigint | null; time: string | null; hash: string | null }> {
+): Generator<{ key: string; digest: string; values: Row; seq: bigint | null; time: string | null; hash: string | null; rowId: number; syncId: number }> {
   const spec = CACHE_TABLE[kind];
   const time = CACHE_TIME_COLUMN[kind];
   const order = kind === 'events' ? 'seq' : `${time}, source_key`;
@@ -313,6 +313,8 @@ export function* cachedRows(
       seq: typeof r.seq === 'bigint' ? r.seq : null,
       time: (r[time] as string | null) ?? null,
       hash: (r.hash as string | null | undefined) ?? null,
+      rowId: Number(r[spec.pk]),
+      syncId: Number(r.sync_id),
     };
   }
 }

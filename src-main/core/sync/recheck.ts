@@ -20,6 +20,13 @@ export interface RecheckResult {
 
 const ROWS_PER_BUCKET = 2000;
 
+/** Where a later sync's recheck hands each cached row of a chain, read in seq order (verify/fetched-chain.ts). */
+export interface CachedRowsReceiver {
+  push(values: Row, link: 'here', rid: number): void;
+  /** The recheck changed the chain after reading it: these rows no longer stand for it. */
+  discard(why: string): void;
+}
+
 /** The cache's side of bucketDigests: rows folded into buckets as the server folds its own. */
 export class BucketFold {
   private readonly folded = new Map<number, { count: number; xor: bigint }>();
@@ -66,6 +73,8 @@ export async function recheckCachedRows(
     writer: TableWriter;
     signal?: AbortSignal;
     batchRows?: number;
+    /** An events chain's receiver of every cached row as read, this sync's rows included (SyncOptions.onRecheckChain). */
+    chainRows?: () => CachedRowsReceiver | undefined;
   },
 ): Promise<RecheckResult> {
   const { table, cached, tenant } = args;
@@ -89,14 +98,18 @@ export async function recheckCachedRows(
   const serverDigests = session.bucketDigests(table, tenant, { orderBy, through: args.through, buckets, secret });
   serverDigests.catch(() => undefined); // awaited below, where a failure is thrown
   const local = new BucketFold(buckets, secret);
+  const chain = args.chainRows?.();
   let read = 0;
-  for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns, { exceptSyncId: args.syncId })) {
-    local.add(r.key, r.values);
+  // With a chain receiver the rows this sync fetched are read too (for the chain, not the buckets).
+  for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns, chain ? {} : { exceptSyncId: args.syncId })) {
+    chain?.push(r.values, 'here', r.rowId);
+    if (r.syncId !== args.syncId) local.add(r.key, r.values);
     if (++read % 1024 === 0) await new Promise(setImmediate);
   }
   const differing = local.differingFrom(await serverDigests);
   result.bucketsFetched = differing.size;
   if (!differing.size) return result;
+  chain?.discard('the recheck fetched rows of the chain again');
 
   const seen = new Set<string>();
   const ids = [...differing].sort((a, b) => a - b);

@@ -13,7 +13,7 @@ import { ensureSource, ensureTable, finishSyncRow, readWatermark, watermarkAfter
 import { ProgressMeter, type SyncProgress } from './progress.js';
 import { NAMED_PROFILES, type ChainProfile } from '../chain/profile.js';
 import { recordChainProfile } from '../cache/chain-profiles.js';
-import { recheckCachedRows } from './recheck.js';
+import { recheckCachedRows, type CachedRowsReceiver } from './recheck.js';
 import { FetchedEventsSeal, writeSeal } from './seal.js';
 import type { ChainTree } from '../chain/chain-leaves.js';
 import { columnsNeverFilled, enterBulkMode, restoreDeferredSchema } from './deferred.js';
@@ -65,6 +65,13 @@ export interface SyncOptions {
    * verify/fetched-chain.ts).
    */
   onFirstFill?: (chain: { tableId: number; tenant: string; columns: readonly MappedColumn[]; label: string }) => FetchedRowsReceiver | undefined;
+  /**
+   * Told of each events chain a later sync's recheck reads from the cache: it reads every
+   * cached row anyway (to hash it for the comparison with the source), so it hands each,
+   * this sync's new rows included, to the returned receiver in seq order, and the verdict
+   * need not read the chain a second time.
+   */
+  onRecheckChain?: (chain: { tableId: number; tenant: string; columns: readonly MappedColumn[]; label: string }) => CachedRowsReceiver | undefined;
 }
 
 // The contract owns these shapes (the renderer reads them as types); sync fills them.
@@ -373,6 +380,10 @@ class SyncRun {
         writer: new TableWriter(db, table, cached, tenant, syncId),
         signal: opts.signal,
         batchRows: opts.batchRows,
+        chainRows:
+          table.kind === 'events' && opts.onRecheckChain
+            ? () => opts.onRecheckChain!({ tableId: cached.tableId, tenant, columns: cached.columns, label: chainTableName(table.schema, table.name) })
+            : undefined,
       });
       const counts = this.countsOf(item);
       counts.modified += r.modified.length;

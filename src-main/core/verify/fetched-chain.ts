@@ -1,8 +1,10 @@
-// The sync's verdict from the rows it fetched (issue 17, goal 3): while a first fill
-// writes a chain, each row is turned into what the engine's linking needs (seq, hashes,
-// the recomputed hash), so the verdict after the sync need not read the chain back. The engine, its anchors and its report are the
-// ones `verify --cache` uses; only where the rows come from differs, and only when the
-// cache holds exactly the rows fetched, in the order it reads them back.
+// The sync's verdict from rows it already holds (issue 17, goal 3): while a first fill
+// writes a chain, or a later sync's recheck reads the cached chain to compare it with
+// the source, each row is turned into what the engine's linking needs (seq, hashes, the
+// recomputed hash), so the verdict after the sync need not read the chain again. The
+// engine, its anchors and its report are the ones `verify --cache` uses; only where the
+// rows come from differs, and only when the cache holds exactly those rows, in the order
+// it reads them back.
 import type { CacheDb } from '../cache/open.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import { chainProfileJson, profileFromJson } from '../cache/chain-profiles.js';
@@ -108,22 +110,33 @@ export class FetchedChain {
   /** Whether a verdict was given from these rows. */
   fed = false;
 
+  /** Each row's rid, in pages as the seqs, for rows read from the cache (their rids are known and need not be consecutive). */
+  private readonly ridPages: Float64Array[] = [];
+
   constructor(
     readonly tableId: number,
     readonly tenant: string,
     readonly spec: ChainSpec,
     private readonly shape: ChainShape,
     private readonly budget: Budget,
-    /** The sync connection's data_version when the fill began: another connection's commit changes it. */
+    /** The sync connection's data_version when the rows began to come: another connection's commit changes it. */
     private readonly dataVersion: number,
+    /**
+     * 'fetch': the rows as the source sent them, in a first fill. 'cache': the rows as the
+     * recheck read them from the cache (a later sync), each with its rid; their breaks are
+     * the file's, so the verdict checks such a chain's rows against their digests as a
+     * read-back does.
+     */
+    readonly readFrom: 'fetch' | 'cache' = 'fetch',
   ) {}
 
   /**
    * A fetched row, as PostgreSQL printed it; `extra` as linkExtraOf gives it, when
    * another thread computed it ('here': compute it now).
    */
-  push(values: readonly (string | null)[], extra: LinkExtra | undefined | 'here'): void {
+  push(values: readonly (string | null)[], extra: LinkExtra | undefined | 'here', rid?: number): void {
     if (this.dropped !== null) return;
+    if ((this.readFrom === 'cache') !== (rid !== undefined)) throw new Error('a row read from the cache comes with its rid, a fetched row without');
     // The cache stores the seq as an integer and gives it back as BigInt#toString prints it.
     const seqText = values[this.shape.seqIdx] ?? null;
     const seq = seqText !== null && INTEGER.test(seqText) ? BigInt(seqText) : null;
@@ -138,6 +151,10 @@ export class FetchedChain {
     const at = n % pageRows;
     if (at === 0) this.seqPages.push(new BigInt64Array(pageRows));
     this.seqPages[page]![at] = seq;
+    if (rid !== undefined) {
+      if (at === 0) this.ridPages.push(new Float64Array(pageRows));
+      this.ridPages[page]![at] = rid;
+    }
     const odd: OddRow = {};
     let isOdd = false;
     if (hash !== null && HEX.test(hash) && hash.length % 2 === 0 && (this.width === 0 || hash.length === this.width * 2)) {
@@ -179,10 +196,16 @@ export class FetchedChain {
     return this.hashPages[Math.floor(i / pageRows)]!.toString('hex', at, at + this.width);
   }
 
+  /** These rows no longer stand for the cache's (the recheck changed the chain): the verdict reads it back. */
+  discard(why: string): void {
+    if (this.dropped === null) this.drop(why);
+  }
+
   private drop(why: string): void {
     this.budget.left += this.rows;
     this.dropped = why;
     this.seqPages.length = 0;
+    this.ridPages.length = 0;
     this.hashPages.length = 0;
     this.odd.clear();
     this.rows = 0;
@@ -225,12 +248,15 @@ export class FetchedChain {
     const span = db
       .prepare(`SELECT min(rid) AS first, max(rid) AS last, count(*) AS n, sum(kind = 'event') AS events FROM records WHERE table_id = ? AND tenant_id = ?`)
       .get(this.tableId, this.tenant) as { first: number | null; last: number | null; n: number; events: number | null };
-    if (span.first === null || span.last === null || span.n !== this.rows || span.events !== this.rows || span.last - span.first + 1 !== this.rows) return null;
+    if (span.first === null || span.last === null || span.n !== this.rows || span.events !== this.rows) return null;
+    // Fetched rows went in one after another; rows read from the cache name their rid.
+    if (this.readFrom === 'fetch' && span.last - span.first + 1 !== this.rows) return null;
     const layout = cachedRowLayout(this.spec.columns, this.shape);
     const byRid = db.prepare(`SELECT ${layout.select} FROM records WHERE rid = ?`).raw(true).safeIntegers(true);
     const first = span.first;
+    const ridOf = (place: number): number => (this.readFrom === 'cache' ? this.ridPages[Math.floor(place / this.budget.pageRows)]![place % this.budget.pageRows]! : first + place);
     const rebuild = (place: number): ChainRow => {
-      const r = byRid.get(first + place) as unknown[];
+      const r = byRid.get(ridOf(place)) as unknown[];
       return toChainRow(layout.toValues(r), this.shape, layout.seqOf(r));
     };
     let n = 0;
@@ -255,7 +281,7 @@ export class FetchedChains {
    * profile recorded for it; undefined when that profile does not fit the table (the
    * verdict then reads the cache and reports why).
    */
-  begin(db: CacheDb, chain: { tableId: number; tenant: string; columns: readonly MappedColumn[]; label: string }): FetchedChain | undefined {
+  begin(db: CacheDb, chain: { tableId: number; tenant: string; columns: readonly MappedColumn[]; label: string }, readFrom: 'fetch' | 'cache' = 'fetch'): FetchedChain | undefined {
     const spec: ChainSpec = { columns: [...chain.columns], profileJson: chainProfileJson(db, chain.tableId, chain.tenant), label: chain.label };
     let shape: ChainShape | null;
     try {
@@ -264,7 +290,7 @@ export class FetchedChains {
       return undefined;
     }
     if (!shape) return undefined;
-    const c = new FetchedChain(chain.tableId, chain.tenant, spec, shape, this.budget, dataVersionOf(db));
+    const c = new FetchedChain(chain.tableId, chain.tenant, spec, shape, this.budget, dataVersionOf(db), readFrom);
     this.chains.set(chainKey(chain.tableId, chain.tenant), c);
     return c;
   }

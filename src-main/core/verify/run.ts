@@ -413,9 +413,12 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
       progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
       const onTick = (n: number) => progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done: base + n, total });
       const push = (row: ChainRow) => verifier.push(row);
-      // A chain the sync just wrote exactly as it fetched it is verified from those rows.
-      const fromFetch = opts.fetched?.of(chain.tableId, chain.tenant)?.feed(cache.db, profile, push) != null;
-      if (!fromFetch) {
+      // A chain the sync just wrote exactly as it fetched it, or whose cached rows its
+      // recheck just read, is verified from those rows.
+      const kept = opts.fetched?.of(chain.tableId, chain.tenant);
+      const fromKept = kept?.feed(cache.db, profile, push) != null;
+      const fromFetch = fromKept && kept!.readFrom === 'fetch';
+      if (!fromKept) {
         const parallel = counts[i]! >= minRows ? startReaders() : null;
         if (parallel) await parallel.read(cache.db, chain, shape, push, { rows: counts[i]!, signal: opts.signal, onTick, rangeRows: opts.readers?.rangeRows });
         else await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });

@@ -31,9 +31,10 @@ export interface SyncAndCheckpointOptions extends SyncOptions {
    */
   jobs?: number;
   /**
-   * Where the verdict takes a first fill's chains from: the rows as fetched (default, a
-   * new FetchedChains; pass one to see which chains it kept) or 'read-back', the cache
-   * read again as `verify --cache` reads it (sync-verdict-from-fetch.test.ts compares the two).
+   * Where the verdict takes the chains from: a first fill's rows as fetched and a later
+   * sync's rows as its recheck read them (default, a new FetchedChains; pass one to see
+   * which chains it kept) or 'read-back', the cache read again as `verify --cache` reads
+   * it (sync-verdict-from-fetch and -from-recheck tests compare the two).
    */
   verdictRows?: FetchedChains | 'read-back';
 }
@@ -56,6 +57,7 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
       opts.onFetchedChainTree?.(c);
     },
     onFirstFill: fetchedRows ? (chain) => fetchedRows.begin(db, chain) : undefined,
+    onRecheckChain: fetchedRows ? (chain) => fetchedRows.begin(db, chain, 'cache') : undefined,
   });
   // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
   recordSyncCheckpoints(db, opts.key, summary, fetchedTrees);

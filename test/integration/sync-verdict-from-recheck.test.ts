@@ -1,0 +1,183 @@
+// A later sync's verdict takes the chain from the recheck's read of the cache (issue 17,
+// goal 3): the recheck reads and hashes every cached row to compare it with the source,
+// so it hands each row, this sync's new ones included, to the verdict, which then need
+// not read the chain a second time. It must be the report reading the cache back gives,
+// to the byte: on random damaged chains split at a random row into a first and a second
+// sync, with the source edited between them or not, and on the demo's tenants.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import Database from 'better-sqlite3';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { scratchDir } from '../helpers/scratch.js';
+import { asAdmin } from '../helpers/source-edit.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
+import { EVENT_COLUMNS, type SourceRow } from '../helpers/cache-fixture.js';
+import { chain, damage, damageArb } from '../helpers/damaged-chains.js';
+import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
+import { isUserError } from '../../src-main/core/util/errors.js';
+import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
+import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
+import { FETCHED_ROWS_BUDGET, FetchedChains, ODD_ROWS_LIMIT } from '../../src-main/core/verify/fetched-chain.js';
+import type { VerifyReport } from '../../src-main/core/verify/report.js';
+import type { TableMapping } from '../../src-main/core/source/discover.js';
+
+const TABLE = 'rechecked_audit_logs';
+const mapping: TableMapping = { events: TABLE };
+let demo: DemoDb;
+let dir: string;
+let session: SourceSession;
+let caches = 0;
+
+before(async () => {
+  demo = await startDemoDb();
+  dir = scratchDir('auditdesk-verdict-from-recheck-');
+  await asAdmin(demo.adminUrl, (admin) =>
+    admin.query(`
+      CREATE TABLE ${TABLE} (${EVENT_COLUMNS.map((c) => `${c.name} ${c.name === 'action_details' ? 'jsonb' : c.type === 'int8' ? 'bigint' : c.type}`).join(', ')});
+      GRANT SELECT ON ${TABLE} TO auditor_ro;`),
+  );
+  session = await connectSource(demo.url);
+});
+
+after(async () => {
+  await session?.close();
+  await demo?.stop();
+});
+
+async function insertRows(tenant: string, rows: SourceRow[]): Promise<void> {
+  await asAdmin(demo.adminUrl, async (admin) => {
+    for (const r of rows) {
+      await admin.query(
+        `INSERT INTO ${TABLE} (${EVENT_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${EVENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+        EVENT_COLUMNS.map((c) => (c.name === 'tenant_id' ? tenant : (r[c.name] ?? null))),
+      );
+    }
+  });
+}
+
+/** The report with what differs between two runs by their nature (times, ids) blanked. */
+function comparable(r: VerifyReport): string {
+  return JSON.stringify({ verdict: r.verdict, intact: r.intact, summary: r.summary, tenants: r.tenants, notes: r.notes }).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME');
+}
+
+/** Kept rows in pages of 7 rows, so that every test chain crosses page boundaries. */
+const smallPages = () => new FetchedChains({ rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT, pageRows: 7 });
+
+function sync(db: CacheDb, tenants: string[], verdictRows: FetchedChains | 'read-back', extra: Partial<SyncAndCheckpointOptions> = {}) {
+  return syncAndCheckpoint(session, db, { tenants, kinds: ['events'], key: testAuditorKey(), cachePath: db.name, verdictRows, ...extra });
+}
+
+/** Two caches given the same first sync; their second syncs then give their verdicts from the recheck's rows and read back. */
+async function twoCaches<T>(work: (kept: CacheDb, readBack: CacheDb) => Promise<T>): Promise<T> {
+  const kept = openCache(join(dir, `cache-${++caches}.sqlite`));
+  const readBack = openCache(join(dir, `cache-${++caches}.sqlite`));
+  try {
+    return await work(kept, readBack);
+  } finally {
+    kept.close();
+    readBack.close();
+  }
+}
+
+test('random damaged chains split into two syncs: the second verdict from the recheck is the read-back one', { timeout: 600_000 }, async () => {
+  let fromRecheck = 0;
+  let runs = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 2, max: 50 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.array(damageArb, { maxLength: 4 }), fc.boolean(), async (n, splitAt, list, editBetween) => {
+      const tenant = `r${++runs}`;
+      const rows = damage(chain(n, 3, tenant), list);
+      const k = Math.max(1, Math.min(rows.length, Math.round(splitAt * rows.length)));
+      await insertRows(tenant, rows.slice(0, k));
+      await twoCaches(async (a, b) => {
+        await sync(a, [tenant], 'read-back', { mapping });
+        await sync(b, [tenant], 'read-back', { mapping });
+        // A row edited at the source between the syncs: the recheck fetches it again and the chain is read back.
+        if (editBetween) await asAdmin(demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'edited between syncs' WHERE tenant_id = $1 AND id = $2`, [tenant, rows[0]!.id]));
+        await insertRows(tenant, rows.slice(k));
+        const kept = smallPages();
+        const fromKept = await sync(a, [tenant], kept, { mapping });
+        const readBack = await sync(b, [tenant], 'read-back', { mapping });
+        assert.equal(comparable(fromKept.report!), comparable(readBack.report!), JSON.stringify({ n, k, list, editBetween }));
+        const chainKept = kept.of(1, tenant);
+        if (chainKept?.fed) {
+          assert.equal(chainKept.readFrom, 'cache');
+          assert.equal(editBetween, false, 'a chain the recheck fetched again is read back');
+          fromRecheck++;
+        }
+      });
+    }),
+    { numRuns: 30, seed: 1406 },
+  );
+  // Chains whose seqs stay in order and were not edited between the syncs (most of them) came from the recheck.
+  assert.ok(fromRecheck >= 8, `verified from the recheck's rows: ${fromRecheck} of 30`);
+});
+
+test("the demo's tenants, one tampered, synced again with nothing new: the same report from the recheck's rows as read back", { timeout: 300_000 }, async () => {
+  const tenants = demo.groundTruth.tenants;
+  await twoCaches(async (a, b) => {
+    await sync(a, tenants, new FetchedChains());
+    await sync(b, tenants, new FetchedChains());
+    const kept = smallPages();
+    const fromKept = await sync(a, tenants, kept);
+    const readBack = await sync(b, tenants, 'read-back');
+    assert.equal(fromKept.report!.verdict, 'broken', 'the tampered tenant is found');
+    assert.equal(comparable(fromKept.report!), comparable(readBack.report!));
+    assert.deepEqual(
+      tenants.filter((t) => kept.of(1, t)?.fed),
+      tenants,
+      "every demo chain was verified from the recheck's rows",
+    );
+  });
+});
+
+test('a second writer that edits a cached row after the recheck read it: the chain is read back and the damage named, never "intact"', { timeout: 120_000 }, async () => {
+  const tenant = 'second-writer';
+  await insertRows(tenant, chain(30, 3, tenant));
+  const path = join(dir, `cache-${++caches}.sqlite`);
+  const db = openCache(path);
+  try {
+    await sync(db, [tenant], 'read-back', { mapping });
+    const kept = new FetchedChains();
+    let edited = false;
+    const run = sync(db, [tenant], kept, {
+      mapping,
+      onProgress: (p) => {
+        // Another process with the file open edits a row once the recheck has read it.
+        if (p.phase !== 'sealing' || edited) return;
+        const other = new Database(path);
+        other.prepare(`UPDATE records SET severity = 'edited elsewhere' WHERE seq = 12`).run();
+        other.close();
+        edited = true;
+      },
+    });
+    await assert.rejects(run, (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /seq 12/.test(e.message));
+    assert.ok(edited);
+    assert.equal(kept.of(1, tenant)?.readFrom, 'cache', "the recheck's rows were kept");
+    assert.equal(kept.of(1, tenant)?.fed, false, 'read back, not taken from the recheck');
+  } finally {
+    db.close();
+  }
+});
+
+test("a chain broken at the source whose cached row no longer matches its stored digest: the recheck's rows are checked against the digests as a read-back's are", { timeout: 120_000 }, async () => {
+  // The recheck compares values with the source, so a damaged digest column passes it;
+  // the breaks then come from the file, and the file must be shown to be as synced.
+  const tenant = 'damaged-digest';
+  await insertRows(tenant, damage(chain(30, 3, tenant), [{ kind: 'forge', at: 20 }]));
+  await twoCaches(async (a, b) => {
+    for (const db of [a, b]) {
+      await sync(db, [tenant], 'read-back', { mapping });
+      db.prepare(`UPDATE records SET digest = 'damaged' WHERE seq = 12`).run();
+    }
+    const kept = new FetchedChains();
+    for (const [db, rows] of [
+      [a, kept],
+      [b, 'read-back'],
+    ] as const) {
+      await assert.rejects(sync(db, [tenant], rows, { mapping }), (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /seq 12/.test(e.message), String(rows));
+    }
+    assert.equal(kept.of(1, tenant)?.fed, true, "the chain came from the recheck's rows");
+  });
+});
