@@ -54,7 +54,7 @@ const cliUrl = (path: string) => JSON.stringify(fileURLToPath(new URL(`../../src
  * under its heap limit; the app's job uses the same limit) in a child process, so its
  * peak RSS is its own.
  */
-function childSync(url: string, cachePath: string, tenants: string[], opts: { verdict: boolean; mapping?: object }): Promise<ChildSync> {
+function childSync(url: string, cachePath: string, tenants: string[], opts: { verdict: boolean; mapping?: object; verdictRows?: 'read-back' }): Promise<ChildSync> {
   const script = `
     import { pathToFileURL } from 'node:url';
     import { runCliSync } from ${cliUrl('sync-thread.js')};
@@ -63,7 +63,7 @@ function childSync(url: string, cachePath: string, tenants: string[], opts: { ve
     import { restoreDeferredSchema } from ${moduleUrl('sync/index.js')};
     import { openCache } from ${moduleUrl('cache/open.js')};
     const [url, cachePath, tenantsJson, optsJson] = process.argv.slice(1);
-    const { verdict, mapping } = JSON.parse(optsJson);
+    const { verdict, mapping, verdictRows } = JSON.parse(optsJson);
     const db = openCache(cachePath);
     const t0 = performance.now();
     // Wall and CPU (all threads) per phase, from the progress events' phase changes.
@@ -80,7 +80,7 @@ function childSync(url: string, cachePath: string, tenants: string[], opts: { ve
     const sampler = setInterval(() => { if (open) open.rss = Math.max(open.rss, process.memoryUsage.rss()); }, 50);
     // As the CLI runs it: ready (sealed, verdict known) before the facet indexes, then those.
     const input = { source: url, password: undefined, statementTimeoutMs: 600000, allowCleartextPassword: false, cachePath, dataDir: cachePath + '.data',
-      options: { tenants: JSON.parse(tenantsJson), kinds: ['events'], mapping, verdict, facetIndexesLater: true } };
+      options: { tenants: JSON.parse(tenantsJson), kinds: ['events'], mapping, verdict, verdictRows, facetIndexesLater: true } };
     const { summary } = await runOffThread(pathToFileURL(${cliUrl('sync-worker.js')}), 'sync', input, runCliSync, { resourceLimits: SYNC_WORKER_LIMITS, onProgress });
     const readySeconds = (performance.now() - t0) / 1000;
     onProgress({ phase: 'facet indexes' });
@@ -156,6 +156,8 @@ async function benchTenants(label: string, url: string, table: string, tenants: 
   // rechecks, seals and (with the verdict) reads the cached chains back.
   const plainAgain = await childSync(url, join(dir, 'plain.sqlite'), tenants, { verdict: false, mapping });
   const syncAgain = await childSync(url, join(dir, 'cache.sqlite'), tenants, { verdict: true, mapping });
+  // Session 13's way, for comparison: the verdict reads the chains back instead of taking them from the recheck's read.
+  const readBackAgain = await childSync(url, join(dir, 'cache.sqlite'), tenants, { verdict: true, mapping, verdictRows: 'read-back' });
   const rows = sync.rows.toLocaleString('en-US');
   const verdicts = Object.entries(sync.verdicts)
     .map(([t, v]) => `${t} ${v}`)
@@ -184,12 +186,29 @@ async function benchTenants(label: string, url: string, table: string, tenants: 
       target: 'ratio ≤ 1.10',
     },
     {
-      name: `[${label}] 3. a second sync, nothing new at the source, with the verdict read back from the cache (CPU ${syncAgain.cpuSeconds.toFixed(1)} s, ${syncAgain.maxRssMb.toFixed(0)} MB)`,
+      name: `[${label}] 3. a second sync, nothing new at the source, with the verdict from the recheck's read of the cache (CPU ${syncAgain.cpuSeconds.toFixed(1)} s, ${syncAgain.maxRssMb.toFixed(0)} MB)`,
       value: syncAgain.seconds,
       unit: 's',
       reference: { name: `the same second sync without it (CPU ${plainAgain.cpuSeconds.toFixed(1)} s; CPU ratio ${ratio(syncAgain.cpuSeconds, plainAgain.cpuSeconds)})`, value: plainAgain.seconds },
       target: 'ratio ≤ 1.10',
     },
+    {
+      name: `[${label}]    the same with the verdict reading the chains back (CPU ${readBackAgain.cpuSeconds.toFixed(1)} s, ${readBackAgain.maxRssMb.toFixed(0)} MB)`,
+      value: readBackAgain.seconds,
+      unit: 's',
+      reference: { name: 'the same second sync without the verdict', value: plainAgain.seconds },
+    },
+    ...[
+      ['without the verdict', plainAgain],
+      ["verdict from the recheck's read", syncAgain],
+      ['verdict read back', readBackAgain],
+    ].flatMap(([how, run]) =>
+      (run as typeof syncAgain).phases.map((p) => ({
+        name: `[${label}]    second sync, ${how as string}: phase ${p.phase} (CPU ${p.cpuSeconds.toFixed(1)} s, all threads)`,
+        value: p.seconds,
+        unit: 's',
+      })),
+    ),
     {
       name: `[${label}] 4. verify --cache of the synced chains, 2 jobs (CPU ${jobs2.cpuSeconds.toFixed(1)} s, ${jobs2.maxRssMb.toFixed(0)} MB)`,
       value: jobs2.seconds,
