@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { AppContext } from '../../src-main/core/app/context.js';
+import type { AppContext } from '../../src-main/core/app/context.js';
+import { appOnDemo } from '../helpers/app-on-demo.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
@@ -23,27 +24,10 @@ const logged: string[] = [];
 before(async () => {
   demo = await startDemoDb();
   dir = mkdtempSync(join(tmpdir(), 'auditdesk-in-thread-'));
-  ctx = new AppContext({
-    dataDir: dir,
-    frontDoor: 'test',
+  ctx = await appOnDemo(demo, dir, {
     queryWorkers: 0,
     syncWorkerUrl: new URL('./no-such-sync-worker.js', import.meta.url),
     log: (level, message) => logged.push(`${level}: ${message}`),
-  });
-  const u = new URL(demo.url);
-  await clientFor(ctx)['connections.save']({
-    profile: {
-      id: 'demo',
-      name: 'Demo tenant',
-      host: u.hostname,
-      port: Number(u.port),
-      database: u.pathname.slice(1),
-      user: decodeURIComponent(u.username),
-      sslmode: 'disable', // the demo listens on loopback without TLS
-      tenants: demo.groundTruth.tenants,
-      isDemo: true,
-    },
-    password: decodeURIComponent(u.password),
   });
 });
 

@@ -11,15 +11,15 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { asAdmin } from '../helpers/source-edit.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
-import { EVENT_COLUMNS, type SourceRow } from '../helpers/cache-fixture.js';
+import type { SourceRow } from '../helpers/cache-fixture.js';
+import { comparableReport, createChainedTable, insertChainRows, smallPages } from '../helpers/chained-table.js';
 import { chain, damage, damageArb, payload, valuesOf } from '../helpers/damaged-chains.js';
 import { chainHash } from '../../src-main/core/chain/hash.js';
 import { openCache } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
 import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
-import { FETCHED_ROWS_BUDGET, FetchedChains, ODD_ROWS_LIMIT } from '../../src-main/core/verify/fetched-chain.js';
-import type { VerifyReport } from '../../src-main/core/verify/report.js';
+import { FetchedChains } from '../../src-main/core/verify/fetched-chain.js';
 import type { TableMapping } from '../../src-main/core/source/discover.js';
 import { createRichTenant, RICH_MAPPING, RICH_TABLE, RICH_TENANT } from '../bench/rich-tenant.js';
 
@@ -32,11 +32,7 @@ let runs = 0;
 before(async () => {
   demo = await startDemoDb();
   dir = scratchDir('auditdesk-verdict-from-fetch-');
-  await asAdmin(demo.adminUrl, (admin) =>
-    admin.query(`
-      CREATE TABLE ${TABLE} (${EVENT_COLUMNS.map((c) => `${c.name} ${c.name === 'action_details' ? 'jsonb' : c.type === 'int8' ? 'bigint' : c.type}`).join(', ')});
-      GRANT SELECT ON ${TABLE} TO auditor_ro;`),
-  );
+  await createChainedTable(demo.adminUrl, TABLE);
   session = await connectSource(demo.url);
 });
 
@@ -45,16 +41,7 @@ after(async () => {
   await demo?.stop();
 });
 
-async function insertChain(tenant: string, rows: SourceRow[]): Promise<void> {
-  await asAdmin(demo.adminUrl, async (admin) => {
-    for (const r of rows) {
-      await admin.query(
-        `INSERT INTO ${TABLE} (${EVENT_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${EVENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
-        EVENT_COLUMNS.map((c) => (c.name === 'tenant_id' ? tenant : (r[c.name] ?? null))),
-      );
-    }
-  });
-}
+const insertChain = (tenant: string, rows: SourceRow[]): Promise<void> => insertChainRows(demo.adminUrl, TABLE, tenant, rows);
 
 /** Row k carries a JSON number a double cannot hold, hashed into the chain: the report names it as unprotected. */
 function withUnprotectedValue(rows: SourceRow[], k: number): SourceRow[] {
@@ -68,11 +55,6 @@ function withUnprotectedValue(rows: SourceRow[], k: number): SourceRow[] {
   });
 }
 
-/** The report with what differs between two runs by their nature (times, ids) blanked. */
-function comparable(r: VerifyReport): string {
-  return JSON.stringify({ verdict: r.verdict, intact: r.intact, summary: r.summary, tenants: r.tenants, notes: r.notes }).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME');
-}
-
 /** One sync into a fresh cache; the verdict from the fetched rows, or read back. */
 async function verdictOf(tenants: string[], from: 'fetch' | 'read-back', extra: Partial<SyncAndCheckpointOptions> = {}, kept = new FetchedChains()) {
   const db = openCache(join(dir, `cache-${++runs}.sqlite`));
@@ -83,9 +65,6 @@ async function verdictOf(tenants: string[], from: 'fetch' | 'read-back', extra: 
     db.close();
   }
 }
-
-/** Kept rows in pages of 7 rows, so that every test chain crosses page boundaries. */
-const smallPages = () => new FetchedChains({ rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT, pageRows: 7 });
 
 async function withBulk<T>(bulk: boolean, work: () => Promise<T>): Promise<T> {
   const saved = process.env.AUDITDESK_SYNC_BULK_MIN_ROWS;
@@ -107,7 +86,7 @@ test('random damaged chains: the verdict from the fetched rows is the read-back 
       await insertChain(tenant, damage(withUnprotectedValue(chain(n, 3, tenant), 7), list));
       // Pages of 7 rows: every chain but the shortest crosses pages (a sync keeps 65,536 rows a page).
       const [fetched, readBack] = await withBulk(bulk, async () => [await verdictOf([tenant], 'fetch', { mapping }, smallPages()), await verdictOf([tenant], 'read-back', { mapping })]);
-      assert.equal(comparable(fetched.report), comparable(readBack.report), JSON.stringify({ n, list, bulk }));
+      assert.equal(comparableReport(fetched.report), comparableReport(readBack.report), JSON.stringify({ n, list, bulk }));
       if (fetched.kept.of(1, tenant)?.fed) fromFetch++;
     }),
     { numRuns: 25, seed: 1217 },
@@ -121,7 +100,7 @@ test("the demo's tenants, one tampered: the same report from the fetched rows as
   for (const bulk of [false, true]) {
     const [fetched, readBack] = await withBulk(bulk, async () => [await verdictOf(tenants, 'fetch', {}, smallPages()), await verdictOf(tenants, 'read-back')]);
     assert.equal(fetched.report.verdict, 'broken', 'the tampered tenant is found');
-    assert.equal(comparable(fetched.report), comparable(readBack.report), `bulk: ${bulk}`);
+    assert.equal(comparableReport(fetched.report), comparableReport(readBack.report), `bulk: ${bulk}`);
     const kept = tenants.filter((t) => fetched.kept.of(1, t)?.fed);
     assert.deepEqual(kept, tenants, 'every demo chain was verified from the fetched rows');
   }
@@ -142,7 +121,7 @@ test('a tenant with nested JSON, inet, numerics, arrays and unknown columns, edi
       await verdictOf([RICH_TENANT], 'read-back', { mapping: RICH_MAPPING }),
     ]);
     assert.equal(fetched.report.verdict, 'broken');
-    assert.equal(comparable(fetched.report), comparable(readBack.report), `bulk: ${bulk}`);
+    assert.equal(comparableReport(fetched.report), comparableReport(readBack.report), `bulk: ${bulk}`);
     assert.ok(fetched.kept.of(1, RICH_TENANT)?.fed, 'verified from the fetched rows');
   }
 });
@@ -166,7 +145,7 @@ test('a fill larger than the rows kept, or damaged on more rows than are kept, i
     const readBack = await verdictOf([tenant], 'read-back', { mapping });
     const kept = new FetchedChains(limits);
     const fetched = await verdictOf([tenant], 'fetch', { mapping }, kept);
-    assert.equal(comparable(fetched.report), comparable(readBack.report), tenant);
+    assert.equal(comparableReport(fetched.report), comparableReport(readBack.report), tenant);
     assert.match(kept.of(1, tenant)?.dropped ?? '', why);
     assert.equal(kept.of(1, tenant)?.fed, false, `${tenant}: read back`);
   }

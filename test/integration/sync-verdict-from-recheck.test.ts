@@ -13,14 +13,14 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { asAdmin } from '../helpers/source-edit.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
-import { EVENT_COLUMNS, type SourceRow } from '../helpers/cache-fixture.js';
+import type { SourceRow } from '../helpers/cache-fixture.js';
+import { comparableReport, createChainedTable, insertChainRows, smallPages } from '../helpers/chained-table.js';
 import { chain, damage, damageArb } from '../helpers/damaged-chains.js';
 import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
 import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
-import { FETCHED_ROWS_BUDGET, FetchedChains, ODD_ROWS_LIMIT } from '../../src-main/core/verify/fetched-chain.js';
-import type { VerifyReport } from '../../src-main/core/verify/report.js';
+import { FetchedChains } from '../../src-main/core/verify/fetched-chain.js';
 import type { TableMapping } from '../../src-main/core/source/discover.js';
 
 const TABLE = 'rechecked_audit_logs';
@@ -33,11 +33,7 @@ let caches = 0;
 before(async () => {
   demo = await startDemoDb();
   dir = scratchDir('auditdesk-verdict-from-recheck-');
-  await asAdmin(demo.adminUrl, (admin) =>
-    admin.query(`
-      CREATE TABLE ${TABLE} (${EVENT_COLUMNS.map((c) => `${c.name} ${c.name === 'action_details' ? 'jsonb' : c.type === 'int8' ? 'bigint' : c.type}`).join(', ')});
-      GRANT SELECT ON ${TABLE} TO auditor_ro;`),
-  );
+  await createChainedTable(demo.adminUrl, TABLE);
   session = await connectSource(demo.url);
 });
 
@@ -46,24 +42,7 @@ after(async () => {
   await demo?.stop();
 });
 
-async function insertRows(tenant: string, rows: SourceRow[]): Promise<void> {
-  await asAdmin(demo.adminUrl, async (admin) => {
-    for (const r of rows) {
-      await admin.query(
-        `INSERT INTO ${TABLE} (${EVENT_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${EVENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
-        EVENT_COLUMNS.map((c) => (c.name === 'tenant_id' ? tenant : (r[c.name] ?? null))),
-      );
-    }
-  });
-}
-
-/** The report with what differs between two runs by their nature (times, ids) blanked. */
-function comparable(r: VerifyReport): string {
-  return JSON.stringify({ verdict: r.verdict, intact: r.intact, summary: r.summary, tenants: r.tenants, notes: r.notes }).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME');
-}
-
-/** Kept rows in pages of 7 rows, so that every test chain crosses page boundaries. */
-const smallPages = () => new FetchedChains({ rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT, pageRows: 7 });
+const insertRows = (tenant: string, rows: SourceRow[]): Promise<void> => insertChainRows(demo.adminUrl, TABLE, tenant, rows);
 
 function sync(db: CacheDb, tenants: string[], verdictRows: FetchedChains | 'read-back', extra: Partial<SyncAndCheckpointOptions> = {}) {
   return syncAndCheckpoint(session, db, { tenants, kinds: ['events'], key: testAuditorKey(), cachePath: db.name, verdictRows, ...extra });
@@ -99,7 +78,7 @@ test('random damaged chains split into two syncs: the second verdict from the re
         const kept = smallPages();
         const fromKept = await sync(a, [tenant], kept, { mapping });
         const readBack = await sync(b, [tenant], 'read-back', { mapping });
-        assert.equal(comparable(fromKept.report!), comparable(readBack.report!), JSON.stringify({ n, k, list, editBetween }));
+        assert.equal(comparableReport(fromKept.report!), comparableReport(readBack.report!), JSON.stringify({ n, k, list, editBetween }));
         const chainKept = kept.of(1, tenant);
         if (chainKept?.fed) {
           assert.equal(chainKept.readFrom, 'cache');
@@ -123,7 +102,7 @@ test("the demo's tenants, one tampered, synced again with nothing new: the same 
     const fromKept = await sync(a, tenants, kept);
     const readBack = await sync(b, tenants, 'read-back');
     assert.equal(fromKept.report!.verdict, 'broken', 'the tampered tenant is found');
-    assert.equal(comparable(fromKept.report!), comparable(readBack.report!));
+    assert.equal(comparableReport(fromKept.report!), comparableReport(readBack.report!));
     assert.deepEqual(
       tenants.filter((t) => kept.of(1, t)?.fed),
       tenants,

@@ -1,0 +1,35 @@
+// A hash-chained events table in the embedded PostgreSQL that a test fills row by row
+// (random damaged chains), and what the tests comparing two ways to a verdict share: the
+// report with what differs by nature blanked, and kept rows in pages small enough to cross.
+import { asAdmin } from './source-edit.js';
+import { EVENT_COLUMNS, type SourceRow } from './cache-fixture.js';
+import { FETCHED_ROWS_BUDGET, FetchedChains, ODD_ROWS_LIMIT } from '../../src-main/core/verify/fetched-chain.js';
+import type { VerifyReport } from '../../src-main/core/verify/report.js';
+
+/** A table of the demo's event columns, readable by the auditor role, without row-level security. */
+export function createChainedTable(adminUrl: string, table: string): Promise<unknown> {
+  return asAdmin(adminUrl, (admin) =>
+    admin.query(`
+      CREATE TABLE ${table} (${EVENT_COLUMNS.map((c) => `${c.name} ${c.name === 'action_details' ? 'jsonb' : c.type === 'int8' ? 'bigint' : c.type}`).join(', ')});
+      GRANT SELECT ON ${table} TO auditor_ro;`),
+  );
+}
+
+export async function insertChainRows(adminUrl: string, table: string, tenant: string, rows: SourceRow[]): Promise<void> {
+  await asAdmin(adminUrl, async (admin) => {
+    for (const r of rows) {
+      await admin.query(
+        `INSERT INTO ${table} (${EVENT_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${EVENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+        EVENT_COLUMNS.map((c) => (c.name === 'tenant_id' ? tenant : (r[c.name] ?? null))),
+      );
+    }
+  });
+}
+
+/** The report with what differs between two runs by their nature (times, ids) blanked. */
+export function comparableReport(r: VerifyReport): string {
+  return JSON.stringify({ verdict: r.verdict, intact: r.intact, summary: r.summary, tenants: r.tenants, notes: r.notes }).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME');
+}
+
+/** Kept rows in pages of 7 rows, so that every test chain crosses page boundaries (a sync keeps 65,536 rows a page). */
+export const smallPages = (): FetchedChains => new FetchedChains({ rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT, pageRows: 7 });
