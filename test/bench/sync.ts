@@ -158,6 +158,8 @@ async function benchTenants(label: string, url: string, table: string, tenants: 
   const syncAgain = await childSync(url, join(dir, 'cache.sqlite'), tenants, { verdict: true, mapping });
   // Session 13's way, for comparison: the verdict reads the chains back instead of taking them from the recheck's read.
   const readBackAgain = await childSync(url, join(dir, 'cache.sqlite'), tenants, { verdict: true, mapping, verdictRows: 'read-back' });
+  // Every sync after that: the verdict skips the payload hashes of the rows the second one recorded as hashed (hashed-rows.ts).
+  const skipAgain = await childSync(url, join(dir, 'cache.sqlite'), tenants, { verdict: true, mapping });
   const rows = sync.rows.toLocaleString('en-US');
   const verdicts = Object.entries(sync.verdicts)
     .map(([t, v]) => `${t} ${v}`)
@@ -193,7 +195,17 @@ async function benchTenants(label: string, url: string, table: string, tenants: 
       target: 'ratio ≤ 1.10',
     },
     {
-      name: `[${label}]    the same with the verdict reading the chains back (CPU ${readBackAgain.cpuSeconds.toFixed(1)} s, ${readBackAgain.maxRssMb.toFixed(0)} MB)`,
+      name: `[${label}] 3. every later sync, nothing new, the verdict skipping the rows an earlier one recorded as hashed (CPU ${skipAgain.cpuSeconds.toFixed(1)} s, ${skipAgain.maxRssMb.toFixed(0)} MB)`,
+      value: skipAgain.seconds,
+      unit: 's',
+      reference: {
+        name: `the second sync without the verdict (CPU ${plainAgain.cpuSeconds.toFixed(1)} s; CPU ratio ${ratio(skipAgain.cpuSeconds, plainAgain.cpuSeconds)})`,
+        value: plainAgain.seconds,
+      },
+      target: 'ratio ≤ 1.10',
+    },
+    {
+      name: `[${label}]    the second sync with the verdict reading the chains back (CPU ${readBackAgain.cpuSeconds.toFixed(1)} s, ${readBackAgain.maxRssMb.toFixed(0)} MB)`,
       value: readBackAgain.seconds,
       unit: 's',
       reference: { name: 'the same second sync without the verdict', value: plainAgain.seconds },
@@ -202,6 +214,7 @@ async function benchTenants(label: string, url: string, table: string, tenants: 
       ['without the verdict', plainAgain],
       ["verdict from the recheck's read", syncAgain],
       ['verdict read back', readBackAgain],
+      ['verdict skipping hashed rows (a later sync)', skipAgain],
     ].flatMap(([how, run]) =>
       (run as typeof syncAgain).phases.map((p) => ({
         name: `[${label}]    second sync, ${how as string}: phase ${p.phase} (CPU ${p.cpuSeconds.toFixed(1)} s, all threads)`,

@@ -21,6 +21,11 @@ import { isUserError } from '../../src-main/core/util/errors.js';
 import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
 import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
 import { FetchedChains } from '../../src-main/core/verify/fetched-chain.js';
+import { parseProfile } from '../../src-main/core/chain/profile.js';
+import { ChainContentDigest } from '../../src-main/core/verify/hashed-rows.js';
+import { loadOrCreateAuditorKey, signText } from '../../src-main/core/identity/auditor-key.js';
+import { cachedRows } from '../../src-main/core/sync/index.js';
+import type { MappedColumn } from '../../src-main/core/cache/record-mapping.js';
 import type { TableMapping } from '../../src-main/core/source/discover.js';
 
 const TABLE = 'rechecked_audit_logs';
@@ -60,37 +65,55 @@ async function twoCaches<T>(work: (kept: CacheDb, readBack: CacheDb) => Promise<
   }
 }
 
-test('random damaged chains split into two syncs: the second verdict from the recheck is the read-back one', { timeout: 600_000 }, async () => {
+test('random damaged chains split into three syncs: each later verdict from the recheck (skipping rows an earlier one hashed) is the read-back one', { timeout: 900_000 }, async () => {
   let fromRecheck = 0;
+  let skipped = 0;
   let runs = 0;
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 2, max: 50 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.array(damageArb, { maxLength: 4 }), fc.boolean(), async (n, splitAt, list, editBetween) => {
-      const tenant = `r${++runs}`;
-      const rows = damage(chain(n, 3, tenant), list);
-      const k = Math.max(1, Math.min(rows.length, Math.round(splitAt * rows.length)));
-      await insertRows(tenant, rows.slice(0, k));
-      await twoCaches(async (a, b) => {
-        await sync(a, [tenant], 'read-back', { mapping });
-        await sync(b, [tenant], 'read-back', { mapping });
-        // A row edited at the source between the syncs: the recheck fetches it again and the chain is read back.
-        if (editBetween) await asAdmin(demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'edited between syncs' WHERE tenant_id = $1 AND id = $2`, [tenant, rows[0]!.id]));
-        await insertRows(tenant, rows.slice(k));
-        const kept = smallPages();
-        const fromKept = await sync(a, [tenant], kept, { mapping });
-        const readBack = await sync(b, [tenant], 'read-back', { mapping });
-        assert.equal(comparableReport(fromKept.report!), comparableReport(readBack.report!), JSON.stringify({ n, k, list, editBetween }));
-        const chainKept = kept.of(1, tenant);
-        if (chainKept?.fed) {
-          assert.equal(chainKept.readFrom, 'cache');
-          assert.equal(editBetween, false, 'a chain the recheck fetched again is read back');
-          fromRecheck++;
-        }
-      });
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 2, max: 50 }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.array(damageArb, { maxLength: 4 }),
+      fc.oneof({ arbitrary: fc.constant('none'), weight: 4 }, { arbitrary: fc.constantFrom('before second', 'before third'), weight: 2 }),
+      async (n, cut1, cut2, list, editAt) => {
+        const tenant = `r${++runs}`;
+        const rows = damage(chain(n, 3, tenant), list);
+        const k1 = Math.max(1, Math.min(rows.length, Math.round(cut1 * rows.length)));
+        const k2 = k1 + Math.round(cut2 * (rows.length - k1));
+        // A row edited at the source between two syncs: the recheck fetches it again and the chain is read back.
+        const edit = () => asAdmin(demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'edited between syncs' WHERE tenant_id = $1 AND id = $2`, [tenant, rows[0]!.id]));
+        await insertRows(tenant, rows.slice(0, k1));
+        await twoCaches(async (a, b) => {
+          await sync(a, [tenant], 'read-back', { mapping });
+          await sync(b, [tenant], 'read-back', { mapping });
+          for (const [later, part, editFirst] of [
+            ['second', rows.slice(k1, k2), editAt === 'before second'],
+            ['third', rows.slice(k2), editAt === 'before third'],
+          ] as const) {
+            if (editFirst) await edit();
+            await insertRows(tenant, part);
+            const kept = smallPages();
+            const fromKept = await sync(a, [tenant], kept, { mapping });
+            const readBack = await sync(b, [tenant], 'read-back', { mapping });
+            assert.equal(comparableReport(fromKept.report!), comparableReport(readBack.report!), JSON.stringify({ later, n, k1, k2, list, editAt }));
+            const chainKept = kept.of(1, tenant);
+            if (chainKept?.fed) {
+              assert.equal(chainKept.readFrom, 'cache');
+              assert.equal(editFirst, false, 'a chain the recheck fetched again is read back');
+              fromRecheck++;
+              if (chainKept.skippedHashes > 0) skipped++;
+            }
+          }
+        });
+      },
+    ),
     { numRuns: 30, seed: 1406 },
   );
-  // Chains whose seqs stay in order and were not edited between the syncs (most of them) came from the recheck.
-  assert.ok(fromRecheck >= 8, `verified from the recheck's rows: ${fromRecheck} of 30`);
+  // Chains whose seqs stay in order and were not edited before a sync (most of them) came from the recheck,
+  // and a third sync after an intact second one skipped the rows the second one hashed.
+  assert.ok(fromRecheck >= 20, `verified from the recheck's rows: ${fromRecheck} of 60 later syncs`);
+  assert.ok(skipped >= 6, `verified skipping rows an earlier verdict hashed: ${skipped}`);
 });
 
 test("the demo's tenants, one tampered, synced again with nothing new: the same report from the recheck's rows as read back", { timeout: 300_000 }, async () => {
@@ -158,5 +181,80 @@ test("a chain broken at the source whose cached row no longer matches its stored
       await assert.rejects(sync(db, [tenant], rows, { mapping }), (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /seq 12/.test(e.message), String(rows));
     }
     assert.equal(kept.of(1, tenant)?.fed, true, "the chain came from the recheck's rows");
+  });
+});
+
+test(
+  'a row edited at the source and in the cache alike, after a verdict recorded that it hashed as stored: found, unless the statement is re-signed with the auditor key itself',
+  { timeout: 300_000 },
+  async () => {
+    // Someone who controls the source and the cache file makes the cache agree with the
+    // edited source (value and digest), so the recheck finds nothing to fetch. The signed
+    // statement is what is left between them and an "intact" verdict.
+    const tenant = 'rewritten';
+    const rows = chain(30, 3, tenant);
+    await insertRows(tenant, rows);
+    const cases = ['statement left as it was', 'statement re-signed with another key', 'statement re-signed with the auditor key'] as const;
+    const dbs = cases.map(() => openCache(join(dir, `cache-${++caches}.sqlite`)));
+    try {
+      for (const db of dbs) {
+        await sync(db, [tenant], 'read-back', { mapping });
+        const second = await sync(db, [tenant], new FetchedChains(), { mapping });
+        assert.equal(second.report!.verdict, 'intact');
+        assert.equal(db.prepare('SELECT count(*) FROM chain_hashed_rows').pluck().get() as number, 1, 'the second verdict recorded the rows it hashed');
+      }
+      await asAdmin(demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'quietly edited' WHERE tenant_id = $1 AND seq = 12`, [tenant]));
+      // The edited row as a sync caches it (value and digest), from a fresh cache of the edited source.
+      const fresh = openCache(join(dir, `cache-${++caches}.sqlite`));
+      await sync(fresh, [tenant], 'read-back', { mapping });
+      const edited = fresh.prepare('SELECT severity, digest FROM records WHERE seq = 12').get() as { severity: string; digest: string };
+      fresh.close();
+      const other = loadOrCreateAuditorKey(join(scratchDir('auditdesk-other-key-'), 'data'));
+      for (const [i, db] of dbs.entries()) {
+        db.prepare('UPDATE records SET severity = ?, digest = ? WHERE seq = 12').run(edited.severity, edited.digest);
+        if (cases[i] !== 'statement left as it was') {
+          const content = new ChainContentDigest();
+          const t = db.prepare('SELECT table_id, columns_json FROM source_tables').get() as { table_id: number; columns_json: string };
+          for (const r of cachedRows(db, 'events', t.table_id, tenant, JSON.parse(t.columns_json) as MappedColumn[])) content.add(r.values);
+          const old = db.prepare('SELECT statement FROM chain_hashed_rows').pluck().get() as string;
+          const statement = JSON.stringify({ ...(JSON.parse(old) as object), content: content.current() });
+          const signer = cases[i] === 'statement re-signed with the auditor key' ? testAuditorKey() : other;
+          // The auditor key's id either way: only the signature tells them apart.
+          db.prepare('UPDATE chain_hashed_rows SET statement = ?, signature = ?').run(statement, signText(signer, statement));
+        }
+      }
+      const verdicts = [];
+      for (const db of dbs) {
+        const kept = new FetchedChains();
+        const third = await sync(db, [tenant], kept, { mapping });
+        assert.equal(third.summary.changes.length, 0, 'the recheck found the cache as the source');
+        verdicts.push([third.report!.verdict, third.report!.tenants[0]!.breaks.map((b) => `${b.kind}@${b.seq}`).join(' '), kept.of(1, tenant)!.skippedHashes > 0]);
+      }
+      assert.deepEqual(verdicts, [
+        ['broken', 'modified@12', true], // skipped while reading, then the content did not match: read back
+        ['broken', 'modified@12', false],
+        ['intact', '', true], // the stated limit: whoever holds the auditor key can vouch for any rows
+      ]);
+    } finally {
+      for (const db of dbs) db.close();
+    }
+  },
+);
+
+test('a statement of rows hashed as stored holds for its profile only: a sync under another profile hashes every row again', { timeout: 120_000 }, async () => {
+  const tenant = 'reprofiled';
+  await insertRows(tenant, chain(20, 3, tenant));
+  const other = { all: parseProfile({ name: 'pipe-separated', separator: '|' }) };
+  await twoCaches(async (a, b) => {
+    for (const db of [a, b]) {
+      await sync(db, [tenant], 'read-back', { mapping });
+      await sync(db, [tenant], new FetchedChains(), { mapping });
+    }
+    const kept = new FetchedChains();
+    const fromKept = await sync(a, [tenant], kept, { mapping, profiles: other });
+    const readBack = await sync(b, [tenant], 'read-back', { mapping, profiles: other });
+    assert.equal(readBack.report!.verdict, 'broken', 'under the other profile no row hashes as stored');
+    assert.equal(comparableReport(fromKept.report!), comparableReport(readBack.report!));
+    assert.equal(kept.of(1, tenant)!.skippedHashes, 0);
   });
 });

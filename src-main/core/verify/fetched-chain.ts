@@ -15,6 +15,8 @@ import { chainShape, payloadOf, toChainRow, unprotectedOf, type ChainShape } fro
 import { cachedRowLayout } from './cached-rows.js';
 import type { ChainRow } from './types.js';
 import { feedBatch, type RowBatch } from './worker-rows.js';
+import { ChainContentDigest, readHashedRows, type HashedRows } from './hashed-rows.js';
+import type { AuditorKey } from '../identity/auditor-key.js';
 
 const BATCH_ROWS = 4096;
 /** Rows per page of a chain's seqs and hash bytes: 512 KB of seqs, 2 MB of SHA-256 hashes. */
@@ -112,6 +114,14 @@ export class FetchedChain {
 
   /** Each row's rid, in pages as the seqs, for rows read from the cache (their rids are known and need not be consecutive). */
   private readonly ridPages: Float64Array[] = [];
+  /** Rows read from the cache: the digest of their content, for the statement a verdict over them records (hashed-rows.ts). */
+  private readonly content: ChainContentDigest | null;
+  /** Rows read from the cache: the leading rows before the first whose recomputed hash differed from its stored one or held a value the profile cannot protect (null: none yet). */
+  private hashedAsStoredUpTo: HashedRows | null = null;
+  /** Leading rows whose payload hash was not computed: an earlier verdict hashed them (hashed-rows.ts). */
+  skippedHashes = 0;
+  /** Whether the content of the rows an earlier verdict hashed was found unchanged (null: no such rows). */
+  private hashedRowsConfirmed: boolean | null = null;
 
   constructor(
     readonly tableId: number,
@@ -128,7 +138,12 @@ export class FetchedChain {
      * read-back does.
      */
     readonly readFrom: 'fetch' | 'cache' = 'fetch',
-  ) {}
+    /** Rows read from the cache: the leading rows an earlier verdict found hashing as stored, signed (null: none). */
+    private readonly hashedRows: HashedRows | null = null,
+  ) {
+    this.content = readFrom === 'cache' ? new ChainContentDigest() : null;
+    if (hashedRows) this.hashedRowsConfirmed = false;
+  }
 
   /**
    * A fetched row, as PostgreSQL printed it; `extra` as linkExtraOf gives it, when
@@ -143,7 +158,11 @@ export class FetchedChain {
     const n = this.rows;
     if (seq === null || seq !== BigInt.asIntN(64, seq) || (n > 0 && seq <= this.seqAt(n - 1))) return this.drop('its seqs are not strictly increasing 64-bit integers');
     if (this.budget.left === 0) return this.drop('the fill is larger than the rows kept for the verdict');
-    const link = extra === 'here' ? linkExtraOf(values, this.shape) : extra;
+    // A leading row an earlier verdict hashed as stored is taken so; its content is confirmed below.
+    const skip = this.hashedRows !== null && n < this.hashedRows.rows;
+    const link = skip ? undefined : extra === 'here' ? linkExtraOf(values, this.shape) : extra;
+    if (skip) this.skippedHashes++;
+    if (link && this.content && !this.hashedAsStoredUpTo) this.hashedAsStoredUpTo = { rows: n, content: this.content.current() };
     const hash = values[this.shape.hashIdx] ?? null;
     const prev = values[this.shape.prevIdx] ?? null;
     const { pageRows } = this.budget;
@@ -182,6 +201,19 @@ export class FetchedChain {
     this.lastHash = hash;
     this.rows = n + 1;
     this.budget.left--;
+    if (this.content) {
+      this.content.add(values);
+      if (this.hashedRows && this.rows === this.hashedRows.rows) {
+        if (this.content.current() !== this.hashedRows.content) return this.drop('the cached rows are not those an earlier verdict hashed');
+        this.hashedRowsConfirmed = true;
+      }
+    }
+  }
+
+  /** The leading rows that each hashed as stored, with their content digest, for the statement a verdict records (rows read from the cache). */
+  rowsHashedAsStored(): HashedRows | null {
+    if (!this.content || this.dropped !== null) return null;
+    return this.hashedAsStoredUpTo ?? { rows: this.rows, content: this.content.current() };
   }
 
   private seqAt(i: number): bigint {
@@ -242,6 +274,8 @@ export class FetchedChain {
    */
   feed(db: CacheDb, profile: ChainProfile, onRow: (row: ChainRow) => void): number | null {
     if (this.dropped !== null || JSON.stringify(profile) !== JSON.stringify(this.shape.profile)) return null;
+    // Rows whose hashes were skipped stand only once their content was found unchanged.
+    if (this.hashedRowsConfirmed === false) return null;
     // Anything another connection committed since the fill began (a second writer, a
     // hand edit) may have changed these rows in the file: only a read-back can tell.
     if (dataVersionOf(db) !== this.dataVersion) return null;
@@ -281,7 +315,13 @@ export class FetchedChains {
    * profile recorded for it; undefined when that profile does not fit the table (the
    * verdict then reads the cache and reports why).
    */
-  begin(db: CacheDb, chain: { tableId: number; tenant: string; columns: readonly MappedColumn[]; label: string }, readFrom: 'fetch' | 'cache' = 'fetch'): FetchedChain | undefined {
+  begin(
+    db: CacheDb,
+    chain: { tableId: number; tenant: string; columns: readonly MappedColumn[]; label: string },
+    readFrom: 'fetch' | 'cache' = 'fetch',
+    /** Rows read from the cache: whose signed statements of rows hashed as stored are trusted (hashed-rows.ts). */
+    auditorKey?: AuditorKey,
+  ): FetchedChain | undefined {
     const spec: ChainSpec = { columns: [...chain.columns], profileJson: chainProfileJson(db, chain.tableId, chain.tenant), label: chain.label };
     let shape: ChainShape | null;
     try {
@@ -290,13 +330,18 @@ export class FetchedChains {
       return undefined;
     }
     if (!shape) return undefined;
-    const c = new FetchedChain(chain.tableId, chain.tenant, spec, shape, this.budget, dataVersionOf(db), readFrom);
+    const hashed = readFrom === 'cache' && auditorKey ? readHashedRows(db, chain.tableId, chain.tenant, spec, auditorKey) : null;
+    const c = new FetchedChain(chain.tableId, chain.tenant, spec, shape, this.budget, dataVersionOf(db), readFrom, hashed);
     this.chains.set(chainKey(chain.tableId, chain.tenant), c);
     return c;
   }
 
   of(tableId: number, tenant: string): FetchedChain | undefined {
     return this.chains.get(chainKey(tableId, tenant));
+  }
+
+  all(): FetchedChain[] {
+    return [...this.chains.values()];
   }
 }
 

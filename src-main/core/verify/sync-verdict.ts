@@ -12,6 +12,7 @@ import type { VerifyReport } from './report.js';
 import { runVerification } from './run.js';
 import { fetchedTreeKey, recordSyncCheckpoints } from './store.js';
 import { FetchedChains } from './fetched-chain.js';
+import { recordHashedRows } from './hashed-rows.js';
 import type { ChainTree } from '../chain/chain-leaves.js';
 import { journalSync } from '../journal/journal-events.js';
 
@@ -57,7 +58,7 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
       opts.onFetchedChainTree?.(c);
     },
     onFirstFill: fetchedRows ? (chain) => fetchedRows.begin(db, chain) : undefined,
-    onRecheckChain: fetchedRows ? (chain) => fetchedRows.begin(db, chain, 'cache') : undefined,
+    onRecheckChain: fetchedRows ? (chain) => fetchedRows.begin(db, chain, 'cache', opts.key) : undefined,
   });
   // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
   recordSyncCheckpoints(db, opts.key, summary, fetchedTrees);
@@ -80,9 +81,22 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
       if (p.phase !== 'done') opts.onProgress?.({ phase: p.phase ?? 'verifying', done: p.done ?? 0, total: p.total ?? null, rowsPerSecond: null, etaSeconds: null, message: p.message ?? null });
     },
   });
+  if (fetchedRows) recordRowsHashedAsStored(db, fetchedRows, opts.key);
   // The job ends as the sync did (its rows), with the verdict as its last word.
   if (last) opts.onProgress?.({ ...(last as SyncProgress), message: report.verdict === 'broken' ? `hash chains broken: ${report.summary.breaks} break(s)` : `hash chains ${report.verdict}` });
   return { summary: { ...summary, chains: report.tenants.map(chainVerdictOf), verifyReportId: reportId }, report };
+}
+
+/**
+ * For each chain the verdict took from the recheck's read of the cache, the signed
+ * statement that its leading rows each hashed as stored, which lets the next sync's
+ * verdict skip those rows' payload hashes (hashed-rows.ts).
+ */
+function recordRowsHashedAsStored(db: CacheDb, kept: FetchedChains, key: AuditorKey): void {
+  for (const chain of kept.all()) {
+    const rows = chain.readFrom === 'cache' && chain.fed ? chain.rowsHashedAsStored() : null;
+    if (rows && rows.rows > 0) recordHashedRows(db, chain.tableId, chain.tenant, chain.spec, rows, key);
+  }
 }
 
 function chainVerdictOf(t: VerifyReport['tenants'][number]): SyncChainVerdict {
