@@ -12,7 +12,14 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { CacheDb } from '../cache/open.js';
 import { signText, verifyText, type AuditorKey } from '../identity/auditor-key.js';
-import type { ChainSpec } from './fetched-chain.js';
+import type { MappedColumn } from '../cache/record-mapping.js';
+
+/** What a statement names of its chain (fetched-chain.ts's ChainSpec has this shape). */
+export interface StatedChain {
+  columns: readonly MappedColumn[];
+  profileJson: string | null;
+  label: string;
+}
 
 const STATEMENT_VERSION = 'auditdesk-chain-hashed-rows/1';
 
@@ -20,7 +27,7 @@ interface Statement {
   v: typeof STATEMENT_VERSION;
   table: string;
   tenant: string;
-  columns: ChainSpec['columns'];
+  columns: readonly MappedColumn[];
   profile: string | null;
   rows: number;
   content: string;
@@ -47,13 +54,13 @@ export class ChainContentDigest {
   }
 }
 
-function statementOf(tenant: string, spec: ChainSpec, rows: HashedRows): string {
+function statementOf(tenant: string, spec: StatedChain, rows: HashedRows): string {
   const s: Statement = { v: STATEMENT_VERSION, table: spec.label, tenant, columns: spec.columns, profile: spec.profileJson, rows: rows.rows, content: rows.content };
   return JSON.stringify(s);
 }
 
 /** The chain's recorded rows when their statement is signed by `key` and names this chain's table, tenant, columns and profile; else null. */
-export function readHashedRows(db: CacheDb, tableId: number, tenant: string, spec: ChainSpec, key: AuditorKey): HashedRows | null {
+export function readHashedRows(db: CacheDb, tableId: number, tenant: string, spec: StatedChain, key: AuditorKey): HashedRows | null {
   const row = db.prepare('SELECT statement, key_id, signature FROM chain_hashed_rows WHERE table_id = ? AND tenant_id = ?').get(tableId, tenant) as
     { statement: string; key_id: string; signature: string } | undefined;
   if (!row || row.key_id !== key.keyId || !verifyText(key.publicKeyRaw, row.statement, row.signature)) return null;
@@ -70,7 +77,7 @@ export function readHashedRows(db: CacheDb, tableId: number, tenant: string, spe
 }
 
 /** Records (replacing the chain's earlier statement) that these rows each hashed as stored. */
-export function recordHashedRows(db: CacheDb, tableId: number, tenant: string, spec: ChainSpec, rows: HashedRows, key: AuditorKey): void {
+export function recordHashedRows(db: CacheDb, tableId: number, tenant: string, spec: StatedChain, rows: HashedRows, key: AuditorKey): void {
   const statement = statementOf(tenant, spec, rows);
   db.prepare(
     `INSERT INTO chain_hashed_rows (table_id, tenant_id, statement, key_id, signature, created_at) VALUES (?, ?, ?, ?, ?, ?)
