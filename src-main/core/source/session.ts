@@ -554,11 +554,10 @@ export function newRecheckSecret(): Buffer {
   return randomBytes(32);
 }
 
-/** Client-side twin of rowHashSql, over values as the cache stores them (fromRecord). */
-export function rowHash(values: readonly (string | null)[], secret: Buffer): bigint {
-  const enc = values.map((v) => (v === null ? '-' : `${Buffer.byteLength(v, 'utf8')}:${v}`)).join(',');
+/** Client-side twin of rowHashSql, over a row as the cache stores it (fromRecord), written by rowText. */
+export function rowHash(text: string, secret: Buffer): bigint {
   // SHA-256(secret ‖ row)'s first 64 bits as a signed bigint, as ('x' || 16 hex digits)::bit(64)::bigint reads them.
-  return hash('sha256', Buffer.concat([secret, Buffer.from(enc, 'utf8')]), 'buffer').readBigInt64BE(0);
+  return hash('sha256', Buffer.concat([secret, Buffer.from(text, 'utf8')]), 'buffer').readBigInt64BE(0);
 }
 
 export type { TableKind };

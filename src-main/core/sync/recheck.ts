@@ -5,6 +5,7 @@
 import type { CacheDb } from '../cache/open.js';
 import type { SourceTable } from '../source/discover.js';
 import { bucketOf, newRecheckSecret, rowHash, type BucketDigest, type KeysetPosition, type Row, type SourceSession } from '../source/session.js';
+import { rowText } from '../cache/row-text.js';
 import { CACHE_TABLE, cachedRows, type CachedTable, type TableWriter } from './cache-store.js';
 import { cachedVersion } from './drift.js';
 
@@ -22,7 +23,8 @@ const ROWS_PER_BUCKET = 2000;
 
 /** Where a later sync's recheck hands each cached row of a chain, read in seq order (verify/fetched-chain.ts). */
 export interface CachedRowsReceiver {
-  push(values: Row, link: 'here', rid: number): void;
+  /** `text`: the row as rowText writes it, for the chain's content digest. */
+  push(values: Row, link: 'here', rid: number, text: string): void;
   /** The recheck changed the chain after reading it: these rows no longer stand for it. */
   discard(why: string): void;
 }
@@ -36,11 +38,12 @@ export class BucketFold {
     private readonly secret: Buffer,
   ) {}
 
-  add(key: string, values: readonly (string | null)[]): void {
+  /** `text`: the row as rowText writes it, when the caller already has it. */
+  add(key: string, values: readonly (string | null)[], text = rowText(values)): void {
     const b = bucketOf(key, this.buckets);
     const acc = this.folded.get(b) ?? { count: 0, xor: 0n };
     acc.count++;
-    acc.xor ^= rowHash(values, this.secret);
+    acc.xor ^= rowHash(text, this.secret);
     this.folded.set(b, acc);
   }
 
@@ -102,8 +105,9 @@ export async function recheckCachedRows(
   let read = 0;
   // With a chain receiver the rows this sync fetched are read too (for the chain, not the buckets).
   for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns, chain ? {} : { exceptSyncId: args.syncId })) {
-    chain?.push(r.values, 'here', r.rowId);
-    if (r.syncId !== args.syncId) local.add(r.key, r.values);
+    const text = rowText(r.values);
+    chain?.push(r.values, 'here', r.rowId, text);
+    if (r.syncId !== args.syncId) local.add(r.key, r.values, text);
     if (++read % 1024 === 0) await new Promise(setImmediate);
   }
   const differing = local.differingFrom(await serverDigests);

@@ -149,7 +149,7 @@ export class FetchedChain {
    * A fetched row, as PostgreSQL printed it; `extra` as linkExtraOf gives it, when
    * another thread computed it ('here': compute it now).
    */
-  push(values: readonly (string | null)[], extra: LinkExtra | undefined | 'here', rid?: number): void {
+  push(values: readonly (string | null)[], extra: LinkExtra | undefined | 'here', rid?: number, text?: string): void {
     if (this.dropped !== null) return;
     if ((this.readFrom === 'cache') !== (rid !== undefined)) throw new Error('a row read from the cache comes with its rid, a fetched row without');
     // The cache stores the seq as an integer and gives it back as BigInt#toString prints it.
@@ -202,7 +202,7 @@ export class FetchedChain {
     this.rows = n + 1;
     this.budget.left--;
     if (this.content) {
-      this.content.add(values);
+      this.content.add(values, text);
       if (this.hashedRows && this.rows === this.hashedRows.rows) {
         if (this.content.current() !== this.hashedRows.content) return this.drop('the cached rows are not those an earlier verdict hashed');
         this.hashedRowsConfirmed = true;

@@ -13,6 +13,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { CacheDb } from '../cache/open.js';
 import { signText, verifyText, type AuditorKey } from '../identity/auditor-key.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
+import { rowText } from '../cache/row-text.js';
 
 /** What a statement names of its chain (fetched-chain.ts's ChainSpec has this shape). */
 export interface StatedChain {
@@ -43,9 +44,9 @@ export interface HashedRows {
 export class ChainContentDigest {
   private readonly hash: Hash = createHash('sha256');
 
-  add(values: readonly (string | null)[]): void {
-    const row = values.map((v) => (v === null ? '-' : `${Buffer.byteLength(v, 'utf8')}:${v}`)).join(',');
-    this.hash.update(`${Buffer.byteLength(row, 'utf8')}:${row}`, 'utf8');
+  /** `text`: the row as rowText writes it, when the caller already has it. */
+  add(values: readonly (string | null)[], text = rowText(values)): void {
+    this.hash.update(`${Buffer.byteLength(text, 'utf8')}:${text}`, 'utf8');
   }
 
   /** The digest of the rows added so far (more may be added after). */
