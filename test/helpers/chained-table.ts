@@ -1,7 +1,11 @@
 // A hash-chained events table in the embedded PostgreSQL that a test fills row by row
 // (random damaged chains), and what the tests comparing two ways to a verdict share: the
 // report with what differs by nature blanked, and kept rows in pages small enough to cross.
+import { after, before } from 'node:test';
 import { asAdmin } from './source-edit.js';
+import { startDemoDb, type DemoDb } from './demo-db.js';
+import { scratchDir } from './scratch.js';
+import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
 import { EVENT_COLUMNS, type SourceRow } from './cache-fixture.js';
 import { FETCHED_ROWS_BUDGET, FetchedChains, ODD_ROWS_LIMIT } from '../../src-main/core/verify/fetched-chain.js';
 import type { VerifyReport } from '../../src-main/core/verify/report.js';
@@ -33,3 +37,30 @@ export function comparableReport(r: VerifyReport): string {
 
 /** Kept rows in pages of 7 rows, so that every test chain crosses page boundaries (a sync keeps 65,536 rows a page). */
 export const smallPages = (): FetchedChains => new FetchedChains({ rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT, pageRows: 7 });
+
+/** What a test file comparing two ways to a verdict works on; set by the hooks chainedTableSource registers. */
+export interface ChainedTableSource {
+  demo: DemoDb;
+  /** Where the file's caches go. */
+  dir: string;
+  /** A read-only session to the demo database, as the sync opens one. */
+  session: SourceSession;
+  /** Writes rows into the file's chained table, for a tenant. */
+  insert(tenant: string, rows: SourceRow[]): Promise<void>;
+}
+
+/** A demo database with the chained table `table`, started before the calling file's tests and stopped after them. */
+export function chainedTableSource(table: string, scratchPrefix: string): ChainedTableSource {
+  const source = { insert: (tenant: string, rows: SourceRow[]) => insertChainRows(source.demo.adminUrl, table, tenant, rows) } as ChainedTableSource;
+  before(async () => {
+    source.demo = await startDemoDb();
+    source.dir = scratchDir(scratchPrefix);
+    await createChainedTable(source.demo.adminUrl, table);
+    source.session = await connectSource(source.demo.url);
+  });
+  after(async () => {
+    await source.session?.close();
+    await source.demo?.stop();
+  });
+  return source;
+}

@@ -2,46 +2,27 @@
 // (issue 17, goal 3), not by reading the chain back. It must be the report reading the
 // cache back gives, to the byte: on random chains with random damage written into a real
 // PostgreSQL table, and on the demo's tampered tenant, row by row and in bulk.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { scratchDir } from '../helpers/scratch.js';
 import { asAdmin } from '../helpers/source-edit.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
 import type { SourceRow } from '../helpers/cache-fixture.js';
-import { comparableReport, createChainedTable, insertChainRows, smallPages } from '../helpers/chained-table.js';
+import { chainedTableSource, comparableReport, smallPages } from '../helpers/chained-table.js';
 import { chain, damage, damageArb, payload, valuesOf } from '../helpers/damaged-chains.js';
 import { chainHash } from '../../src-main/core/chain/hash.js';
 import { openCache } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
-import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
 import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
 import { FetchedChains } from '../../src-main/core/verify/fetched-chain.js';
 import type { TableMapping } from '../../src-main/core/source/discover.js';
 import { createRichTenant, RICH_MAPPING, RICH_TABLE, RICH_TENANT } from '../bench/rich-tenant.js';
 
 const TABLE = 'chained_audit_logs';
-let demo: DemoDb;
-let dir: string;
-let session: SourceSession;
 let runs = 0;
-
-before(async () => {
-  demo = await startDemoDb();
-  dir = scratchDir('auditdesk-verdict-from-fetch-');
-  await createChainedTable(demo.adminUrl, TABLE);
-  session = await connectSource(demo.url);
-});
-
-after(async () => {
-  await session?.close();
-  await demo?.stop();
-});
-
-const insertChain = (tenant: string, rows: SourceRow[]): Promise<void> => insertChainRows(demo.adminUrl, TABLE, tenant, rows);
+const source = chainedTableSource(TABLE, 'auditdesk-verdict-from-fetch-');
 
 /** Row k carries a JSON number a double cannot hold, hashed into the chain: the report names it as unprotected. */
 function withUnprotectedValue(rows: SourceRow[], k: number): SourceRow[] {
@@ -57,9 +38,16 @@ function withUnprotectedValue(rows: SourceRow[], k: number): SourceRow[] {
 
 /** One sync into a fresh cache; the verdict from the fetched rows, or read back. */
 async function verdictOf(tenants: string[], from: 'fetch' | 'read-back', extra: Partial<SyncAndCheckpointOptions> = {}, kept = new FetchedChains()) {
-  const db = openCache(join(dir, `cache-${++runs}.sqlite`));
+  const db = openCache(join(source.dir, `cache-${++runs}.sqlite`));
   try {
-    const { report } = await syncAndCheckpoint(session, db, { tenants, kinds: ['events'], key: testAuditorKey(), cachePath: db.name, verdictRows: from === 'fetch' ? kept : 'read-back', ...extra });
+    const { report } = await syncAndCheckpoint(source.session, db, {
+      tenants,
+      kinds: ['events'],
+      key: testAuditorKey(),
+      cachePath: db.name,
+      verdictRows: from === 'fetch' ? kept : 'read-back',
+      ...extra,
+    });
     return { report: report!, kept };
   } finally {
     db.close();
@@ -83,7 +71,7 @@ test('random damaged chains: the verdict from the fetched rows is the read-back 
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 1, max: 60 }), fc.array(damageArb, { maxLength: 4 }), fc.boolean(), async (n, list, bulk) => {
       const tenant = `t${runs}`;
-      await insertChain(tenant, damage(withUnprotectedValue(chain(n, 3, tenant), 7), list));
+      await source.insert(tenant, damage(withUnprotectedValue(chain(n, 3, tenant), 7), list));
       // Pages of 7 rows: every chain but the shortest crosses pages (a sync keeps 65,536 rows a page).
       const [fetched, readBack] = await withBulk(bulk, async () => [await verdictOf([tenant], 'fetch', { mapping }, smallPages()), await verdictOf([tenant], 'read-back', { mapping })]);
       assert.equal(comparableReport(fetched.report), comparableReport(readBack.report), JSON.stringify({ n, list, bulk }));
@@ -96,7 +84,7 @@ test('random damaged chains: the verdict from the fetched rows is the read-back 
 });
 
 test("the demo's tenants, one tampered: the same report from the fetched rows as read back, row by row and in bulk", { timeout: 300_000 }, async () => {
-  const tenants = demo.groundTruth.tenants;
+  const tenants = source.demo.groundTruth.tenants;
   for (const bulk of [false, true]) {
     const [fetched, readBack] = await withBulk(bulk, async () => [await verdictOf(tenants, 'fetch', {}, smallPages()), await verdictOf(tenants, 'read-back')]);
     assert.equal(fetched.report.verdict, 'broken', 'the tampered tenant is found');
@@ -107,8 +95,8 @@ test("the demo's tenants, one tampered: the same report from the fetched rows as
 });
 
 test('a tenant with nested JSON, inet, numerics, arrays and unknown columns, edited and cut at the source: the same report both ways', { timeout: 300_000 }, async () => {
-  await createRichTenant(demo.adminUrl, demo.url, 3000);
-  await asAdmin(demo.adminUrl, async (admin) => {
+  await createRichTenant(source.demo.adminUrl, source.demo.url, 3000);
+  await asAdmin(source.demo.adminUrl, async (admin) => {
     await admin.query(`UPDATE ${RICH_TABLE} SET amount = amount + 1 WHERE seq = 700`);
     await admin.query(`UPDATE ${RICH_TABLE} SET device = '{"os": "edited", "n": 1.10}' WHERE seq = 1500`);
     await admin.query(`DELETE FROM ${RICH_TABLE} WHERE seq = 2200`);
@@ -128,8 +116,8 @@ test('a tenant with nested JSON, inet, numerics, arrays and unknown columns, edi
 
 test('a fill larger than the rows kept, or damaged on more rows than are kept, is read back: the same report, not a partial one', { timeout: 120_000 }, async () => {
   const mapping: TableMapping = { events: TABLE };
-  await insertChain('big', chain(40, 3, 'big'));
-  await insertChain(
+  await source.insert('big', chain(40, 3, 'big'));
+  await source.insert(
     'damaged',
     damage(chain(40, 3, 'damaged'), [
       { kind: 'forge', at: 3 },
@@ -153,13 +141,13 @@ test('a fill larger than the rows kept, or damaged on more rows than are kept, i
 
 test('a second writer that edits a cached row between the fill and the verdict: the row is read back and the damage named, never "intact"', { timeout: 120_000 }, async () => {
   const mapping: TableMapping = { events: TABLE };
-  await insertChain('second-writer', chain(30, 3, 'second-writer'));
-  const path = join(dir, `cache-${++runs}.sqlite`);
+  await source.insert('second-writer', chain(30, 3, 'second-writer'));
+  const path = join(source.dir, `cache-${++runs}.sqlite`);
   const db = openCache(path);
   const kept = new FetchedChains();
   let edited = false;
   try {
-    const run = syncAndCheckpoint(session, db, {
+    const run = syncAndCheckpoint(source.session, db, {
       tenants: ['second-writer'],
       mapping,
       kinds: ['events'],
