@@ -4,23 +4,20 @@
 // not read the chain a second time. It must be the report reading the cache back gives,
 // to the byte: on random damaged chains split at a random row into a first and a second
 // sync, with the source edited between them or not, and on the demo's tenants.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { asAdmin } from '../helpers/source-edit.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
-import type { SourceRow } from '../helpers/cache-fixture.js';
-import { comparableReport, createChainedTable, insertChainRows, smallPages } from '../helpers/chained-table.js';
+import { chainedTableSource, comparableReport, smallPages } from '../helpers/chained-table.js';
 import { chain, damage, damageArb } from '../helpers/damaged-chains.js';
 import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
-import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
 import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
-import { FetchedChains } from '../../src-main/core/verify/fetched-chain.js';
+import { FETCHED_ROWS_BUDGET, FetchedChains, ODD_ROWS_LIMIT } from '../../src-main/core/verify/fetched-chain.js';
 import { parseProfile } from '../../src-main/core/chain/profile.js';
 import { ChainContentDigest } from '../../src-main/core/verify/hashed-rows.js';
 import { loadOrCreateAuditorKey, signText } from '../../src-main/core/identity/auditor-key.js';
@@ -30,33 +27,17 @@ import type { TableMapping } from '../../src-main/core/source/discover.js';
 
 const TABLE = 'rechecked_audit_logs';
 const mapping: TableMapping = { events: TABLE };
-let demo: DemoDb;
-let dir: string;
-let session: SourceSession;
 let caches = 0;
-
-before(async () => {
-  demo = await startDemoDb();
-  dir = scratchDir('auditdesk-verdict-from-recheck-');
-  await createChainedTable(demo.adminUrl, TABLE);
-  session = await connectSource(demo.url);
-});
-
-after(async () => {
-  await session?.close();
-  await demo?.stop();
-});
-
-const insertRows = (tenant: string, rows: SourceRow[]): Promise<void> => insertChainRows(demo.adminUrl, TABLE, tenant, rows);
+const source = chainedTableSource(TABLE, 'auditdesk-verdict-from-recheck-');
 
 function sync(db: CacheDb, tenants: string[], verdictRows: FetchedChains | 'read-back', extra: Partial<SyncAndCheckpointOptions> = {}) {
-  return syncAndCheckpoint(session, db, { tenants, kinds: ['events'], key: testAuditorKey(), cachePath: db.name, verdictRows, ...extra });
+  return syncAndCheckpoint(source.session, db, { tenants, kinds: ['events'], key: testAuditorKey(), cachePath: db.name, verdictRows, ...extra });
 }
 
 /** Two caches given the same first sync; their second syncs then give their verdicts from the recheck's rows and read back. */
 async function twoCaches<T>(work: (kept: CacheDb, readBack: CacheDb) => Promise<T>): Promise<T> {
-  const kept = openCache(join(dir, `cache-${++caches}.sqlite`));
-  const readBack = openCache(join(dir, `cache-${++caches}.sqlite`));
+  const kept = openCache(join(source.dir, `cache-${++caches}.sqlite`));
+  const readBack = openCache(join(source.dir, `cache-${++caches}.sqlite`));
   try {
     return await work(kept, readBack);
   } finally {
@@ -68,6 +49,7 @@ async function twoCaches<T>(work: (kept: CacheDb, readBack: CacheDb) => Promise<
 test('random damaged chains split into three syncs: each later verdict from the recheck (skipping rows an earlier one hashed) is the read-back one', { timeout: 900_000 }, async () => {
   let fromRecheck = 0;
   let skipped = 0;
+  let skippedPastBreak = 0;
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(
@@ -82,8 +64,8 @@ test('random damaged chains split into three syncs: each later verdict from the 
         const k1 = Math.max(1, Math.min(rows.length, Math.round(cut1 * rows.length)));
         const k2 = k1 + Math.round(cut2 * (rows.length - k1));
         // A row edited at the source between two syncs: the recheck fetches it again and the chain is read back.
-        const edit = () => asAdmin(demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'edited between syncs' WHERE tenant_id = $1 AND id = $2`, [tenant, rows[0]!.id]));
-        await insertRows(tenant, rows.slice(0, k1));
+        const edit = () => asAdmin(source.demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'edited between syncs' WHERE tenant_id = $1 AND id = $2`, [tenant, rows[0]!.id]));
+        await source.insert(tenant, rows.slice(0, k1));
         await twoCaches(async (a, b) => {
           await sync(a, [tenant], 'read-back', { mapping });
           await sync(b, [tenant], 'read-back', { mapping });
@@ -92,7 +74,7 @@ test('random damaged chains split into three syncs: each later verdict from the 
             ['third', rows.slice(k2), editAt === 'before third'],
           ] as const) {
             if (editFirst) await edit();
-            await insertRows(tenant, part);
+            await source.insert(tenant, part);
             const kept = smallPages();
             const fromKept = await sync(a, [tenant], kept, { mapping });
             const readBack = await sync(b, [tenant], 'read-back', { mapping });
@@ -103,6 +85,8 @@ test('random damaged chains split into three syncs: each later verdict from the 
               assert.equal(editFirst, false, 'a chain the recheck fetched again is read back');
               fromRecheck++;
               if (chainKept.skippedHashes > 0) skipped++;
+              // Rows past a break, the broken ones too, are skipped when the statement lists how they hashed.
+              if (chainKept.skippedExceptions > 0) skippedPastBreak++;
             }
           }
         });
@@ -114,10 +98,11 @@ test('random damaged chains split into three syncs: each later verdict from the 
   // and a third sync after an intact second one skipped the rows the second one hashed.
   assert.ok(fromRecheck >= 20, `verified from the recheck's rows: ${fromRecheck} of 60 later syncs`);
   assert.ok(skipped >= 6, `verified skipping rows an earlier verdict hashed: ${skipped}`);
+  assert.ok(skippedPastBreak >= 1, `skipping rows up to a modified row and past it: ${skippedPastBreak}`);
 });
 
 test("the demo's tenants, one tampered, synced again with nothing new: the same report from the recheck's rows as read back", { timeout: 300_000 }, async () => {
-  const tenants = demo.groundTruth.tenants;
+  const tenants = source.demo.groundTruth.tenants;
   await twoCaches(async (a, b) => {
     await sync(a, tenants, new FetchedChains());
     await sync(b, tenants, new FetchedChains());
@@ -134,10 +119,37 @@ test("the demo's tenants, one tampered, synced again with nothing new: the same 
   });
 });
 
+test(
+  "the demo's tenants synced a third time: no row's hash is computed again, the tampered tenant's broken rows included, and the report is still the read-back one",
+  { timeout: 300_000 },
+  async () => {
+    const { tenants, tamperedTenant } = source.demo.groundTruth;
+    await twoCaches(async (a, b) => {
+      for (let i = 0; i < 2; i++) {
+        await sync(a, tenants, new FetchedChains());
+        await sync(b, tenants, 'read-back');
+      }
+      const kept = new FetchedChains();
+      const fromKept = await sync(a, tenants, kept);
+      const readBack = await sync(b, tenants, 'read-back');
+      assert.equal(comparableReport(fromKept.report!), comparableReport(readBack.report!));
+      const tampered = fromKept.report!.tenants.find((t) => t.tenant === tamperedTenant)!;
+      assert.ok(tampered.breaks.length >= 2, `the planted breaks are reported: ${tampered.breaks.map((x) => `${x.kind}@${x.seq}`).join(' ')}`);
+      for (const t of tenants) {
+        const chain = kept.of(1, t)!;
+        assert.equal(chain.fed, true, `${t}: verified from the recheck's rows`);
+        // The second verdict's statement lists the rows whose recomputed hash was not the stored one.
+        assert.equal(chain.skippedHashes, chain.rows, `${t}: every row's hash was taken from the statement`);
+        if (t === tamperedTenant) assert.ok(chain.skippedExceptions >= 1, `${t}: the modified row's recomputed hash came from the statement`);
+      }
+    });
+  },
+);
+
 test('a second writer that edits a cached row after the recheck read it: the chain is read back and the damage named, never "intact"', { timeout: 120_000 }, async () => {
   const tenant = 'second-writer';
-  await insertRows(tenant, chain(30, 3, tenant));
-  const path = join(dir, `cache-${++caches}.sqlite`);
+  await source.insert(tenant, chain(30, 3, tenant));
+  const path = join(source.dir, `cache-${++caches}.sqlite`);
   const db = openCache(path);
   try {
     await sync(db, [tenant], 'read-back', { mapping });
@@ -167,7 +179,7 @@ test("a chain broken at the source whose cached row no longer matches its stored
   // The recheck compares values with the source, so a damaged digest column passes it;
   // the breaks then come from the file, and the file must be shown to be as synced.
   const tenant = 'damaged-digest';
-  await insertRows(tenant, damage(chain(30, 3, tenant), [{ kind: 'forge', at: 20 }]));
+  await source.insert(tenant, damage(chain(30, 3, tenant), [{ kind: 'forge', at: 20 }]));
   await twoCaches(async (a, b) => {
     for (const db of [a, b]) {
       await sync(db, [tenant], 'read-back', { mapping });
@@ -193,9 +205,9 @@ test(
     // statement is what is left between them and an "intact" verdict.
     const tenant = 'rewritten';
     const rows = chain(30, 3, tenant);
-    await insertRows(tenant, rows);
+    await source.insert(tenant, rows);
     const cases = ['statement left as it was', 'statement re-signed with another key', 'statement re-signed with the auditor key'] as const;
-    const dbs = cases.map(() => openCache(join(dir, `cache-${++caches}.sqlite`)));
+    const dbs = cases.map(() => openCache(join(source.dir, `cache-${++caches}.sqlite`)));
     try {
       for (const db of dbs) {
         await sync(db, [tenant], 'read-back', { mapping });
@@ -203,9 +215,9 @@ test(
         assert.equal(second.report!.verdict, 'intact');
         assert.equal(db.prepare('SELECT count(*) FROM chain_hashed_rows').pluck().get() as number, 1, 'the second verdict recorded the rows it hashed');
       }
-      await asAdmin(demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'quietly edited' WHERE tenant_id = $1 AND seq = 12`, [tenant]));
+      await asAdmin(source.demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'quietly edited' WHERE tenant_id = $1 AND seq = 12`, [tenant]));
       // The edited row as a sync caches it (value and digest), from a fresh cache of the edited source.
-      const fresh = openCache(join(dir, `cache-${++caches}.sqlite`));
+      const fresh = openCache(join(source.dir, `cache-${++caches}.sqlite`));
       await sync(fresh, [tenant], 'read-back', { mapping });
       const edited = fresh.prepare('SELECT severity, digest FROM records WHERE seq = 12').get() as { severity: string; digest: string };
       fresh.close();
@@ -243,7 +255,7 @@ test(
 
 test('a statement of rows hashed as stored holds for its profile only: a sync under another profile hashes every row again', { timeout: 120_000 }, async () => {
   const tenant = 'reprofiled';
-  await insertRows(tenant, chain(20, 3, tenant));
+  await source.insert(tenant, chain(20, 3, tenant));
   const other = { all: parseProfile({ name: 'pipe-separated', separator: '|' }) };
   await twoCaches(async (a, b) => {
     for (const db of [a, b]) {
@@ -258,3 +270,38 @@ test('a statement of rows hashed as stored holds for its profile only: a sync un
     assert.equal(kept.of(1, tenant)!.skippedHashes, 0);
   });
 });
+
+test(
+  'a chain damaged on more rows than a statement lists is recorded up to the first row past the limit: the next sync hashes from there, with the read-back report',
+  { timeout: 120_000 },
+  async () => {
+    const tenant = 'many-exceptions';
+    // Four edited rows (places 4, 9, 14, 19), each a recomputed hash that is not the stored one.
+    await source.insert(
+      tenant,
+      damage(
+        chain(24, 3, tenant),
+        [4, 9, 14, 19].map((at) => ({ kind: 'edit' as const, at })),
+      ),
+    );
+    const listing = (n: number) => new FetchedChains({ rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT, hashExceptions: n });
+    await twoCaches(async (a, b) => {
+      await sync(a, [tenant], 'read-back', { mapping });
+      await sync(b, [tenant], 'read-back', { mapping });
+      await sync(a, [tenant], listing(2), { mapping });
+      await sync(b, [tenant], 'read-back', { mapping });
+      const kept = listing(2);
+      const fromKept = await sync(a, [tenant], kept, { mapping });
+      const readBack = await sync(b, [tenant], 'read-back', { mapping });
+      assert.equal(comparableReport(fromKept.report!), comparableReport(readBack.report!));
+      assert.deepEqual(
+        readBack.report!.tenants[0]!.breaks.map((x) => `${x.kind}@${x.seq}`),
+        ['modified@5', 'modified@10', 'modified@15', 'modified@20'],
+      );
+      const chainKept = kept.of(1, tenant)!;
+      // Two exceptions listed: the statement ends before the third edited row (place 14).
+      assert.equal(chainKept.skippedHashes, 14);
+      assert.equal(chainKept.skippedExceptions, 2);
+    });
+  },
+);

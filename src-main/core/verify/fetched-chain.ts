@@ -15,7 +15,7 @@ import { chainShape, payloadOf, toChainRow, unprotectedOf, type ChainShape } fro
 import { cachedRowLayout } from './cached-rows.js';
 import type { ChainRow } from './types.js';
 import { feedBatch, type RowBatch } from './worker-rows.js';
-import { ChainContentDigest, readHashedRows, type HashedRows } from './hashed-rows.js';
+import { ChainContentDigest, HASH_EXCEPTIONS_LIMIT, readHashedRows, type HashException, type HashedRows } from './hashed-rows.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 
 const BATCH_ROWS = 4096;
@@ -86,11 +86,12 @@ interface OddRow {
   unprotected?: UnprotectedKind[];
 }
 
-/** Shared by a sync's chains: rows it may still keep; per chain: unusual rows, rows a page. */
+/** Shared by a sync's chains: rows it may still keep; per chain: unusual rows, rows a page, exceptions a statement lists. */
 interface Budget {
   left: number;
   readonly oddRows: number;
   readonly pageRows: number;
+  readonly hashExceptions: number;
 }
 
 /** One chain's rows as fetched, in fetch order, while they are in strict seq order. */
@@ -116,10 +117,16 @@ export class FetchedChain {
   private readonly ridPages: Float64Array[] = [];
   /** Rows read from the cache: the digest of their content, for the statement a verdict over them records (hashed-rows.ts). */
   private readonly content: ChainContentDigest | null;
-  /** Rows read from the cache: the leading rows before the first whose recomputed hash differed from its stored one or held a value the profile cannot protect (null: none yet). */
+  /** Rows read from the cache: those whose recomputed hash differed from the stored one or that held a value the profile cannot protect, in row order, for the statement. */
+  private readonly exceptions: HashException[] = [];
+  /** Rows read from the cache: the leading rows before the first exception past HASH_EXCEPTIONS_LIMIT (null: none yet). */
   private hashedAsStoredUpTo: HashedRows | null = null;
+  /** The earlier statement's exceptions by row: their links are taken from it, as the others' are taken to be the usual one. */
+  private readonly statedExceptions = new Map<number, HashException>();
   /** Leading rows whose payload hash was not computed: an earlier verdict hashed them (hashed-rows.ts). */
   skippedHashes = 0;
+  /** Of those, rows whose recomputed hash was taken from the statement's exceptions (not the stored one). */
+  skippedExceptions = 0;
   /** Whether the content of the rows an earlier verdict hashed was found unchanged (null: no such rows). */
   private hashedRowsConfirmed: boolean | null = null;
 
@@ -138,11 +145,12 @@ export class FetchedChain {
      * read-back does.
      */
     readonly readFrom: 'fetch' | 'cache' = 'fetch',
-    /** Rows read from the cache: the leading rows an earlier verdict found hashing as stored, signed (null: none). */
+    /** Rows read from the cache: the leading rows an earlier verdict hashed, and how, signed (null: none). */
     private readonly hashedRows: HashedRows | null = null,
   ) {
     this.content = readFrom === 'cache' ? new ChainContentDigest() : null;
     if (hashedRows) this.hashedRowsConfirmed = false;
+    for (const e of hashedRows?.exceptions ?? []) this.statedExceptions.set(e.row, e);
   }
 
   /**
@@ -158,11 +166,17 @@ export class FetchedChain {
     const n = this.rows;
     if (seq === null || seq !== BigInt.asIntN(64, seq) || (n > 0 && seq <= this.seqAt(n - 1))) return this.drop('its seqs are not strictly increasing 64-bit integers');
     if (this.budget.left === 0) return this.drop('the fill is larger than the rows kept for the verdict');
-    // A leading row an earlier verdict hashed as stored is taken so; its content is confirmed below.
+    // A leading row an earlier verdict hashed is taken as it hashed then; its content is confirmed below.
     const skip = this.hashedRows !== null && n < this.hashedRows.rows;
-    const link = skip ? undefined : extra === 'here' ? linkExtraOf(values, this.shape) : extra;
-    if (skip) this.skippedHashes++;
-    if (link && this.content && !this.hashedAsStoredUpTo) this.hashedAsStoredUpTo = { rows: n, content: this.content.current() };
+    const link = skip ? statedLink(this.statedExceptions.get(n)) : extra === 'here' ? linkExtraOf(values, this.shape) : extra;
+    if (skip) {
+      this.skippedHashes++;
+      if (link) this.skippedExceptions++;
+    }
+    if (link && this.content && !this.hashedAsStoredUpTo) {
+      if (this.exceptions.length === this.budget.hashExceptions) this.hashedAsStoredUpTo = { rows: n, content: this.content.current(), exceptions: [...this.exceptions] };
+      else this.exceptions.push(link.unprotected ? { row: n, computed: link.computed, unprotected: link.unprotected } : { row: n, computed: link.computed });
+    }
     const hash = values[this.shape.hashIdx] ?? null;
     const prev = values[this.shape.prevIdx] ?? null;
     const { pageRows } = this.budget;
@@ -210,10 +224,10 @@ export class FetchedChain {
     }
   }
 
-  /** The leading rows that each hashed as stored, with their content digest, for the statement a verdict records (rows read from the cache). */
+  /** The leading rows, their content digest and how those that did not hash as stored hashed, for the statement a verdict records (rows read from the cache). */
   rowsHashedAsStored(): HashedRows | null {
     if (!this.content || this.dropped !== null) return null;
-    return this.hashedAsStoredUpTo ?? { rows: this.rows, content: this.content.current() };
+    return this.hashedAsStoredUpTo ?? { rows: this.rows, content: this.content.current(), exceptions: [...this.exceptions] };
   }
 
   private seqAt(i: number): bigint {
@@ -300,14 +314,19 @@ export class FetchedChain {
   }
 }
 
+/** A skipped row's link as an earlier verdict found it: the usual one unless its statement lists the row. */
+function statedLink(e: HashException | undefined): LinkExtra | undefined {
+  return e && (e.unprotected ? { computed: e.computed, unprotected: e.unprotected } : { computed: e.computed });
+}
+
 /** The chains of one sync's first fill, by table and tenant. */
 export class FetchedChains {
   private readonly chains = new Map<string, FetchedChain>();
   private readonly budget: Budget;
 
-  /** `limits`: rows kept over the sync, unusual rows kept per chain, rows per page (tests make them small). */
-  constructor(limits: { rows: number; oddRows: number; pageRows?: number } = { rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT }) {
-    this.budget = { left: limits.rows, oddRows: limits.oddRows, pageRows: limits.pageRows ?? PAGE_ROWS };
+  /** `limits`: rows kept over the sync, unusual rows kept per chain, rows per page, exceptions a statement lists (tests make them small). */
+  constructor(limits: { rows: number; oddRows: number; pageRows?: number; hashExceptions?: number } = { rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT }) {
+    this.budget = { left: limits.rows, oddRows: limits.oddRows, pageRows: limits.pageRows ?? PAGE_ROWS, hashExceptions: limits.hashExceptions ?? HASH_EXCEPTIONS_LIMIT };
   }
 
   /**

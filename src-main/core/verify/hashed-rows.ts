@@ -1,12 +1,13 @@
 // What lets a later sync's verdict skip the payload hash of rows an earlier verdict already
 // hashed (issue 17, goal 3): a statement, signed by the data folder's auditor key, that a
 // chain's first N rows, whose content has a given SHA-256, each had a recomputed hash equal
-// to its stored hash under a given profile and columns. The next read of the chain
-// recomputes the content digest over the same rows and skips their payload hashes only
-// when it matches (docs/verification.md, "Rows an earlier verdict hashed").
+// to its stored hash under a given profile and columns, except the rows it lists with the
+// recomputed hash they had (a modified row, the rows a rewrite left). The next read of the
+// chain recomputes the content digest over the same rows and skips their payload hashes
+// only when it matches (docs/verification.md, "Rows an earlier verdict hashed").
 //
 // The statement is true by construction: it is recorded only for rows whose links were
-// each computed from their cached values and found equal. What it does not stand against is
+// each computed from their cached values, and says what each computation gave. What it does not stand against is
 // someone holding the auditor key; a statement that does not verify with that key (a cache
 // received from someone else, a rewritten statement) is ignored and the chain hashed in full.
 import { createHash, type Hash } from 'node:crypto';
@@ -14,6 +15,7 @@ import type { CacheDb } from '../cache/open.js';
 import { signText, verifyText, type AuditorKey } from '../identity/auditor-key.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import { rowText } from '../cache/row-text.js';
+import type { UnprotectedKind } from '../chain/exact-json.js';
 
 /** What a statement names of its chain (fetched-chain.ts's ChainSpec has this shape). */
 export interface StatedChain {
@@ -22,7 +24,14 @@ export interface StatedChain {
   label: string;
 }
 
-const STATEMENT_VERSION = 'auditdesk-chain-hashed-rows/1';
+const STATEMENT_VERSION = 'auditdesk-chain-hashed-rows/2';
+
+/**
+ * Rows of a statement whose recomputed hash was not their stored one (or that held a value
+ * the profile cannot protect) listed at most: a chain damaged on more rows than this is
+ * recorded up to the first row past the limit (a statement of ~100 bytes a row).
+ */
+export const HASH_EXCEPTIONS_LIMIT = 1000;
 
 interface Statement {
   v: typeof STATEMENT_VERSION;
@@ -32,12 +41,21 @@ interface Statement {
   profile: string | null;
   rows: number;
   content: string;
+  exceptions: HashException[];
 }
 
-/** The rows an earlier verdict hashed: the first `rows` rows, and their content digest. */
+/** A row (by its place in seq order, from 0) whose link was not the usual one: the hash recomputed from its cached values, and what it held that the profile cannot protect. */
+export interface HashException {
+  row: number;
+  computed: string | null;
+  unprotected?: UnprotectedKind[];
+}
+
+/** The rows an earlier verdict hashed: the first `rows` rows, their content digest, and those whose recomputed hash was not the stored one (in row order). */
 export interface HashedRows {
   rows: number;
   content: string;
+  exceptions: HashException[];
 }
 
 /** SHA-256 over a chain's rows in seq order, each its values written `len:text` ('-' for NULL), comma-joined, and prefixed by its byte length. */
@@ -56,7 +74,7 @@ export class ChainContentDigest {
 }
 
 function statementOf(tenant: string, spec: StatedChain, rows: HashedRows): string {
-  const s: Statement = { v: STATEMENT_VERSION, table: spec.label, tenant, columns: spec.columns, profile: spec.profileJson, rows: rows.rows, content: rows.content };
+  const s: Statement = { v: STATEMENT_VERSION, table: spec.label, tenant, columns: spec.columns, profile: spec.profileJson, rows: rows.rows, content: rows.content, exceptions: rows.exceptions };
   return JSON.stringify(s);
 }
 
@@ -71,13 +89,21 @@ export function readHashedRows(db: CacheDb, tableId: number, tenant: string, spe
   } catch {
     return null;
   }
-  if (!Number.isSafeInteger(s.rows) || s.rows < 1 || typeof s.content !== 'string') return null;
-  // Compared as the whole signed text: any other table, tenant, column or profile is another statement.
-  if (statementOf(tenant, spec, { rows: s.rows, content: s.content }) !== row.statement) return null;
-  return { rows: s.rows, content: s.content };
+  if (!Number.isSafeInteger(s.rows) || s.rows < 1 || typeof s.content !== 'string' || !Array.isArray(s.exceptions)) return null;
+  const exceptions: HashException[] = [];
+  for (const e of s.exceptions as unknown[]) {
+    const x = e as Partial<HashException>;
+    const prior = exceptions.at(-1)?.row ?? -1;
+    if (!Number.isSafeInteger(x.row) || x.row! <= prior || x.row! >= s.rows || (x.computed !== null && typeof x.computed !== 'string')) return null;
+    if (x.unprotected !== undefined && !(Array.isArray(x.unprotected) && x.unprotected.every((k) => k === 'number_precision' || k === 'duplicate_key'))) return null;
+    exceptions.push(x.unprotected ? { row: x.row!, computed: x.computed!, unprotected: x.unprotected } : { row: x.row!, computed: x.computed! });
+  }
+  // Compared as the whole signed text: any other table, tenant, column, profile or field is another statement.
+  if (statementOf(tenant, spec, { rows: s.rows, content: s.content, exceptions }) !== row.statement) return null;
+  return { rows: s.rows, content: s.content, exceptions };
 }
 
-/** Records (replacing the chain's earlier statement) that these rows each hashed as stored. */
+/** Records (replacing the chain's earlier statement) how these rows hashed: as stored, but for the exceptions listed. */
 export function recordHashedRows(db: CacheDb, tableId: number, tenant: string, spec: StatedChain, rows: HashedRows, key: AuditorKey): void {
   const statement = statementOf(tenant, spec, rows);
   db.prepare(

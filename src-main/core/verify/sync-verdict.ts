@@ -89,7 +89,7 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
 
 /**
  * For each chain the verdict took from the recheck's read of the cache, the signed
- * statement that its leading rows each hashed as stored, which lets the next sync's
+ * statement of how its leading rows hashed (as stored, but for the rows it lists), which lets the next sync's
  * verdict skip those rows' payload hashes (hashed-rows.ts).
  */
 function recordRowsHashedAsStored(db: CacheDb, kept: FetchedChains, key: AuditorKey): void {
