@@ -196,6 +196,46 @@ test("a chain broken at the source whose cached row no longer matches its stored
   });
 });
 
+test("a broken chain's digests found matching by one verdict are not checked again by the next, unless a row or its digest changed since", { timeout: 120_000 }, async () => {
+  const tenant = 'digests-checked';
+  await source.insert(tenant, damage(chain(30, 3, tenant), [{ kind: 'forge', at: 20 }]));
+  await twoCaches(async (a, b) => {
+    for (const db of [a, b]) {
+      await sync(db, [tenant], 'read-back', { mapping });
+      // From the recheck's read: the broken chain's rows are checked against their digests, and the statement says so.
+      await sync(db, [tenant], new FetchedChains(), { mapping });
+    }
+    const kept = new FetchedChains();
+    const third = await sync(a, [tenant], kept, { mapping });
+    assert.equal(third.report!.verdict, 'broken');
+    assert.equal(kept.of(1, tenant)!.digestsCheckedThrough(), 30n, 'every row was checked by the second verdict and is unchanged');
+    // The digest column damaged after that verdict: the statement no longer matches, every row is checked again.
+    b.prepare(`UPDATE records SET digest = 'damaged' WHERE seq = 12`).run();
+    const again = new FetchedChains();
+    await assert.rejects(sync(b, [tenant], again, { mapping }), (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /seq 12/.test(e.message));
+    assert.equal(again.of(1, tenant)!.digestsCheckedThrough(), null);
+  });
+});
+
+test('digests are taken as checked only from a statement that says so: a digest damaged while the chain was intact is found once the chain breaks', { timeout: 120_000 }, async () => {
+  const tenant = 'checked-once-broken';
+  const rows = damage(chain(30, 3, tenant), [{ kind: 'forge', at: 25 }]);
+  await source.insert(tenant, rows.slice(0, 20));
+  const db = openCache(join(source.dir, `cache-${++caches}.sqlite`));
+  try {
+    await sync(db, [tenant], 'read-back', { mapping });
+    db.prepare(`UPDATE records SET digest = 'damaged' WHERE seq = 5`).run();
+    // Intact: no row's digest is checked, so the statement this verdict records does not say they were.
+    assert.equal((await sync(db, [tenant], new FetchedChains(), { mapping })).report!.verdict, 'intact');
+    await source.insert(tenant, rows.slice(20));
+    const kept = new FetchedChains();
+    await assert.rejects(sync(db, [tenant], kept, { mapping }), (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /seq 5\b/.test(e.message));
+    assert.ok(kept.of(1, tenant)!.skippedHashes > 0, 'the statement was used for the hashes');
+  } finally {
+    db.close();
+  }
+});
+
 test(
   'a row edited at the source and in the cache alike, after a verdict recorded that it hashed as stored: found, unless the statement is re-signed with the auditor key itself',
   { timeout: 300_000 },
@@ -227,7 +267,7 @@ test(
         if (cases[i] !== 'statement left as it was') {
           const content = new ChainContentDigest();
           const t = db.prepare('SELECT table_id, columns_json FROM source_tables').get() as { table_id: number; columns_json: string };
-          for (const r of cachedRows(db, 'events', t.table_id, tenant, JSON.parse(t.columns_json) as MappedColumn[])) content.add(r.values);
+          for (const r of cachedRows(db, 'events', t.table_id, tenant, JSON.parse(t.columns_json) as MappedColumn[])) content.add(r.values, r.digest);
           const old = db.prepare('SELECT statement FROM chain_hashed_rows').pluck().get() as string;
           const statement = JSON.stringify({ ...(JSON.parse(old) as object), content: content.current() });
           const signer = cases[i] === 'statement re-signed with the auditor key' ? testAuditorKey() : other;

@@ -10,9 +10,13 @@ import { cachedRows } from '../sync/index.js';
 import { UserError } from '../util/errors.js';
 import type { CachedChain } from './adapters.js';
 
-/** Throws E_CACHE_CORRUPT when a row of `chain` differs from what the sync stored. */
-export function assertCachedAsSynced(db: CacheDb, cachePath: string, chain: CachedChain): void {
-  for (const r of cachedRows(db, 'events', chain.tableId, chain.tenant, chain.columns)) {
+/**
+ * Throws E_CACHE_CORRUPT when a row of `chain` differs from what the sync stored.
+ * `afterSeq`: the rows up to it were found matching by an earlier verdict, and are still
+ * those rows with those digests (hashed-rows.ts), so only the rows after it are digested.
+ */
+export function assertCachedAsSynced(db: CacheDb, cachePath: string, chain: CachedChain, afterSeq?: bigint): void {
+  for (const r of cachedRows(db, 'events', chain.tableId, chain.tenant, chain.columns, { afterSeq })) {
     if (rowDigest(chain.columns, r.values) === r.digest) continue;
     const where = r.seq !== null ? `seq ${r.seq}` : `id ${r.key}`;
     throw new UserError(

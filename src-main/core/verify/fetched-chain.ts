@@ -127,6 +127,8 @@ export class FetchedChain {
   skippedHashes = 0;
   /** Of those, rows whose recomputed hash was taken from the statement's exceptions (not the stored one). */
   skippedExceptions = 0;
+  /** Whether this verdict found every row matching the digest the sync stored with it (a broken chain's rows are checked so). */
+  private digestsCheckedHere = false;
   /** Whether the content of the rows an earlier verdict hashed was found unchanged (null: no such rows). */
   private hashedRowsConfirmed: boolean | null = null;
 
@@ -157,9 +159,9 @@ export class FetchedChain {
    * A fetched row, as PostgreSQL printed it; `extra` as linkExtraOf gives it, when
    * another thread computed it ('here': compute it now).
    */
-  push(values: readonly (string | null)[], extra: LinkExtra | undefined | 'here', rid?: number, text?: string): void {
+  push(values: readonly (string | null)[], extra: LinkExtra | undefined | 'here', rid?: number, text?: string, digest?: string): void {
     if (this.dropped !== null) return;
-    if ((this.readFrom === 'cache') !== (rid !== undefined)) throw new Error('a row read from the cache comes with its rid, a fetched row without');
+    if ((this.readFrom === 'cache') !== (rid !== undefined && digest !== undefined)) throw new Error('a row read from the cache comes with its rid and stored digest, a fetched row without');
     // The cache stores the seq as an integer and gives it back as BigInt#toString prints it.
     const seqText = values[this.shape.seqIdx] ?? null;
     const seq = seqText !== null && INTEGER.test(seqText) ? BigInt(seqText) : null;
@@ -174,7 +176,7 @@ export class FetchedChain {
       if (link) this.skippedExceptions++;
     }
     if (link && this.content && !this.hashedAsStoredUpTo) {
-      if (this.exceptions.length === this.budget.hashExceptions) this.hashedAsStoredUpTo = { rows: n, content: this.content.current(), exceptions: [...this.exceptions] };
+      if (this.exceptions.length === this.budget.hashExceptions) this.hashedAsStoredUpTo = { rows: n, content: this.content.current(), exceptions: [...this.exceptions], digestsChecked: false };
       else this.exceptions.push(link.unprotected ? { row: n, computed: link.computed, unprotected: link.unprotected } : { row: n, computed: link.computed });
     }
     const hash = values[this.shape.hashIdx] ?? null;
@@ -216,7 +218,7 @@ export class FetchedChain {
     this.rows = n + 1;
     this.budget.left--;
     if (this.content) {
-      this.content.add(values, text);
+      this.content.add(values, digest!, text);
       if (this.hashedRows && this.rows === this.hashedRows.rows) {
         if (this.content.current() !== this.hashedRows.content) return this.drop('the cached rows are not those an earlier verdict hashed');
         this.hashedRowsConfirmed = true;
@@ -227,7 +229,21 @@ export class FetchedChain {
   /** The leading rows, their content digest and how those that did not hash as stored hashed, for the statement a verdict records (rows read from the cache). */
   rowsHashedAsStored(): HashedRows | null {
     if (!this.content || this.dropped !== null) return null;
-    return this.hashedAsStoredUpTo ?? { rows: this.rows, content: this.content.current(), exceptions: [...this.exceptions] };
+    return { ...(this.hashedAsStoredUpTo ?? { rows: this.rows, content: this.content.current(), exceptions: [...this.exceptions] }), digestsChecked: this.digestsCheckedHere };
+  }
+
+  /**
+   * The seq of the last row whose digest an earlier verdict checked, when its statement
+   * says so and the rows read are still those rows with those digests (the content digest
+   * covers both); null otherwise (then every row is checked).
+   */
+  digestsCheckedThrough(): bigint | null {
+    return this.dropped === null && this.hashedRows?.digestsChecked && this.hashedRowsConfirmed === true ? this.seqAt(this.hashedRows.rows - 1) : null;
+  }
+
+  /** The verdict checked every row of the chain against its stored digest (cache-damage.ts): the statement may say so. */
+  markDigestsChecked(): void {
+    this.digestsCheckedHere = true;
   }
 
   private seqAt(i: number): bigint {

@@ -42,6 +42,7 @@ interface Statement {
   rows: number;
   content: string;
   exceptions: HashException[];
+  digestsChecked: boolean;
 }
 
 /** A row (by its place in seq order, from 0) whose link was not the usual one: the hash recomputed from its cached values, and what it held that the profile cannot protect. */
@@ -56,15 +57,21 @@ export interface HashedRows {
   rows: number;
   content: string;
   exceptions: HashException[];
+  /** Whether each of these rows was also found to match the digest the sync stored with it (a broken chain's rows are checked so, cache-damage.ts). */
+  digestsChecked: boolean;
 }
 
-/** SHA-256 over a chain's rows in seq order, each its values written `len:text` ('-' for NULL), comma-joined, and prefixed by its byte length. */
+/**
+ * SHA-256 over a chain's rows in seq order, each its values written `len:text` ('-' for
+ * NULL), comma-joined, and prefixed by its byte length, then the digest the sync stored
+ * with the row, prefixed by its length the same way.
+ */
 export class ChainContentDigest {
   private readonly hash: Hash = createHash('sha256');
 
   /** `text`: the row as rowText writes it, when the caller already has it. */
-  add(values: readonly (string | null)[], text = rowText(values)): void {
-    this.hash.update(`${Buffer.byteLength(text, 'utf8')}:${text}`, 'utf8');
+  add(values: readonly (string | null)[], digest: string, text = rowText(values)): void {
+    this.hash.update(`${Buffer.byteLength(text, 'utf8')}:${text}${Buffer.byteLength(digest, 'utf8')}:${digest}`, 'utf8');
   }
 
   /** The digest of the rows added so far (more may be added after). */
@@ -74,7 +81,17 @@ export class ChainContentDigest {
 }
 
 function statementOf(tenant: string, spec: StatedChain, rows: HashedRows): string {
-  const s: Statement = { v: STATEMENT_VERSION, table: spec.label, tenant, columns: spec.columns, profile: spec.profileJson, rows: rows.rows, content: rows.content, exceptions: rows.exceptions };
+  const s: Statement = {
+    v: STATEMENT_VERSION,
+    table: spec.label,
+    tenant,
+    columns: spec.columns,
+    profile: spec.profileJson,
+    rows: rows.rows,
+    content: rows.content,
+    exceptions: rows.exceptions,
+    digestsChecked: rows.digestsChecked,
+  };
   return JSON.stringify(s);
 }
 
@@ -89,7 +106,7 @@ export function readHashedRows(db: CacheDb, tableId: number, tenant: string, spe
   } catch {
     return null;
   }
-  if (!Number.isSafeInteger(s.rows) || s.rows < 1 || typeof s.content !== 'string' || !Array.isArray(s.exceptions)) return null;
+  if (!Number.isSafeInteger(s.rows) || s.rows < 1 || typeof s.content !== 'string' || !Array.isArray(s.exceptions) || typeof s.digestsChecked !== 'boolean') return null;
   const exceptions: HashException[] = [];
   for (const e of s.exceptions as unknown[]) {
     const x = e as Partial<HashException>;
@@ -99,8 +116,9 @@ export function readHashedRows(db: CacheDb, tableId: number, tenant: string, spe
     exceptions.push(x.unprotected ? { row: x.row!, computed: x.computed!, unprotected: x.unprotected } : { row: x.row!, computed: x.computed! });
   }
   // Compared as the whole signed text: any other table, tenant, column, profile or field is another statement.
-  if (statementOf(tenant, spec, { rows: s.rows, content: s.content, exceptions }) !== row.statement) return null;
-  return { rows: s.rows, content: s.content, exceptions };
+  const stated: HashedRows = { rows: s.rows, content: s.content, exceptions, digestsChecked: s.digestsChecked };
+  if (statementOf(tenant, spec, stated) !== row.statement) return null;
+  return stated;
 }
 
 /** Records (replacing the chain's earlier statement) how these rows hashed: as stored, but for the exceptions listed. */

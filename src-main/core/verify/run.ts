@@ -426,7 +426,11 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
       const result = verifier.finish();
       // Breaks found in rows as the source sent them are about the source; only breaks read
       // back from the file need its rows checked against the digests the sync stored.
-      if (!result.intact && !fromFetch) assertCachedAsSynced(cache.db, cache.path, chain);
+      if (!result.intact && !fromFetch) {
+        // Rows an earlier verdict checked, unchanged since with their digests, are not checked again.
+        assertCachedAsSynced(cache.db, cache.path, chain, fromKept ? (kept!.digestsCheckedThrough() ?? undefined) : undefined);
+        if (fromKept) kept!.markDigestsChecked();
+      }
       done += result.rows;
       // Ticks come every few thousand rows; the finished chain says its last figure.
       progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
