@@ -120,7 +120,7 @@ export class FetchedChain {
   /** Rows read from the cache: those whose recomputed hash differed from the stored one or that held a value the profile cannot protect, in row order, for the statement. */
   private readonly exceptions: HashException[] = [];
   /** Rows read from the cache: the leading rows before the first exception past HASH_EXCEPTIONS_LIMIT (null: none yet). */
-  private hashedAsStoredUpTo: HashedRows | null = null;
+  private hashedAsStoredUpTo: Omit<HashedRows, 'digestsChecked'> | null = null;
   /** The earlier statement's exceptions by row: their links are taken from it, as the others' are taken to be the usual one. */
   private readonly statedExceptions = new Map<number, HashException>();
   /** Leading rows whose payload hash was not computed: an earlier verdict hashed them (hashed-rows.ts). */
@@ -170,14 +170,15 @@ export class FetchedChain {
     if (this.budget.left === 0) return this.drop('the fill is larger than the rows kept for the verdict');
     // A leading row an earlier verdict hashed is taken as it hashed then; its content is confirmed below.
     const skip = this.hashedRows !== null && n < this.hashedRows.rows;
-    const link = skip ? statedLink(this.statedExceptions.get(n)) : extra === 'here' ? linkExtraOf(values, this.shape) : extra;
+    const link: LinkExtra | undefined = skip ? this.statedExceptions.get(n) : extra === 'here' ? linkExtraOf(values, this.shape) : extra;
     if (skip) {
       this.skippedHashes++;
       if (link) this.skippedExceptions++;
     }
     if (link && this.content && !this.hashedAsStoredUpTo) {
-      if (this.exceptions.length === this.budget.hashExceptions) this.hashedAsStoredUpTo = { rows: n, content: this.content.current(), exceptions: [...this.exceptions], digestsChecked: false };
-      else this.exceptions.push(link.unprotected ? { row: n, computed: link.computed, unprotected: link.unprotected } : { row: n, computed: link.computed });
+      if (this.exceptions.length === this.budget.hashExceptions) this.hashedAsStoredUpTo = { rows: n, content: this.content.current(), exceptions: [...this.exceptions] };
+      // An absent `unprotected` is left out of the statement's JSON.
+      else this.exceptions.push({ row: n, computed: link.computed, unprotected: link.unprotected });
     }
     const hash = values[this.shape.hashIdx] ?? null;
     const prev = values[this.shape.prevIdx] ?? null;
@@ -328,11 +329,6 @@ export class FetchedChain {
     this.fed = true;
     return n;
   }
-}
-
-/** A skipped row's link as an earlier verdict found it: the usual one unless its statement lists the row. */
-function statedLink(e: HashException | undefined): LinkExtra | undefined {
-  return e && (e.unprotected ? { computed: e.computed, unprotected: e.unprotected } : { computed: e.computed });
 }
 
 /** The chains of one sync's first fill, by table and tenant. */

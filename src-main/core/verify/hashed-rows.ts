@@ -7,8 +7,8 @@
 // only when it matches (docs/verification.md, "Rows an earlier verdict hashed").
 //
 // The statement is true by construction: it is recorded only for rows whose links were
-// each computed from their cached values, and says what each computation gave. What it does not stand against is
-// someone holding the auditor key; a statement that does not verify with that key (a cache
+// each computed from their cached values, and says what each computation gave. What it
+// does not stand against is someone holding the auditor key; a statement that does not verify with that key (a cache
 // received from someone else, a rewritten statement) is ignored and the chain hashed in full.
 import { createHash, type Hash } from 'node:crypto';
 import type { CacheDb } from '../cache/open.js';
