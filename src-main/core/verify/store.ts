@@ -6,7 +6,7 @@ import type { CacheDb } from '../cache/open.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import type { SyncSummary } from '../sync/index.js';
 import { chainTableName, listCachedChains } from './adapters.js';
-import { chainLeavesOf } from './tlog-evidence.js';
+import { chainTreeOf } from './tlog-evidence.js';
 import type { ChainTree } from '../chain/chain-leaves.js';
 import { recordCheckpoint, type StoredCheckpoint } from './checkpoints.js';
 import type { ChainReportJson, VerifyReport } from './report.js';
@@ -105,8 +105,8 @@ export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: Syn
     const headSeq = BigInt(t.seal.headSeq);
     const chain = listCachedChains(db, [t.tenant]).find((c) => c.name === name && c.sourceFingerprint === summary.fingerprint);
     const fetched = fetchedTrees.get(fetchedTreeKey(t.table, t.tenant));
-    const leaves = chain && !fetched ? chainLeavesOf(db, chain, headSeq).leaves : null;
-    const tree = chain && fetched ? fetched : leaves && leaves.size > 0 ? { size: BigInt(leaves.size), root: leaves.tree().root() } : null;
+    const read = chain && !fetched ? chainTreeOf(db, chain, headSeq) : null;
+    const tree = chain && fetched ? fetched : read && read.size > 0n ? read : null;
     out.push(
       recordCheckpoint(db, key, {
         origin: 'sync',
