@@ -78,6 +78,15 @@ function expectFromReadBack(db: CacheDb, tenant: string) {
   return { chain, seal, readBack, leaves };
 }
 
+/** The newest of the `syncs` sync checkpoints of the tenant signs the tree its cached chain gives (or none, with no leaf). */
+function assertCheckpointAsReadBack(db: CacheDb, tenant: string, syncs: number, leaves = expectFromReadBack(db, tenant).leaves): void {
+  const recorded = listCheckpoints(db, { tableName: TABLE, tenantId: tenant }).filter((c) => c.origin === 'sync');
+  assert.equal(recorded.length, syncs, `${tenant}: one sync checkpoint per sync`);
+  const note = recorded.sort((a, b) => a.checkpointId - b.checkpointId).at(-1)!.note;
+  if (!leaves || leaves.size === 0) return assert.equal(note, null, `${tenant}: no leaf, so no tree to sign`);
+  assert.deepEqual(treeOfNote(note!), { size: String(leaves.size), root: leaves.tree().root().toString('base64') }, `${tenant}: sync ${syncs} signed the tree the cached chain gives`);
+}
+
 for (const mode of ['row by row', 'bulk'] as const) {
   test(`${mode}: every seal and sync checkpoint equals the one read back from the cache`, { timeout: 120_000 }, async () => {
     const saved = process.env.AUDITDESK_SYNC_BULK_MIN_ROWS;
@@ -89,21 +98,14 @@ for (const mode of ['row by row', 'bulk'] as const) {
       const key = testAuditorKey();
       const fromTheFetch: string[] = [];
       const options = { tenants, mapping: { events: TABLE }, kinds: ['events' as const], key, cachePath: db.name, verdict: false };
-      await syncAndCheckpoint(session, db, { ...options, onFetchedChainTree: (c) => fromTheFetch.push(c.tenant) });
+      await syncAndCheckpoint(session, db, { ...options, onChainTree: (c) => c.from === 'fetched rows' && fromTheFetch.push(c.tenant) });
       // The chains in strict seq order with a leaf skip the read-back; the others are read back.
       assert.deepEqual(fromTheFetch.sort(), ['gaps-and-negative', 'in-order', 'odd-hashes', 'wide-first']);
       for (const tenant of tenants) {
         const { seal, readBack, leaves } = expectFromReadBack(db, tenant);
         const fields = (s: typeof seal) => ({ rowCount: s.rowCount, merkleRoot: s.merkleRoot, firstKey: s.firstKey, lastKey: s.lastKey, headSeq: s.headSeq, headHash: s.headHash });
         assert.deepEqual(fields(seal), fields(readBack), `${tenant}: the sync's seal is the one its cached rows give`);
-        const recorded = listCheckpoints(db, { tableName: TABLE, tenantId: tenant }).filter((c) => c.origin === 'sync');
-        assert.equal(recorded.length, 1, `${tenant}: one sync checkpoint`);
-        const note = recorded[0]!.note;
-        if (!leaves || leaves.size === 0) {
-          assert.equal(note, null, `${tenant}: no leaf, so no tree to sign`);
-          continue;
-        }
-        assert.deepEqual(treeOfNote(note!), { size: String(leaves.size), root: leaves.tree().root().toString('base64') }, `${tenant}: the signed tree is the one the cached chain gives`);
+        assertCheckpointAsReadBack(db, tenant, 1, leaves);
       }
       // The next sync takes the NULL-seq rows again (they have no place after a watermark)
       // and finds nothing changed, moved or lost.
@@ -114,6 +116,8 @@ for (const mode of ['row by row', 'bulk'] as const) {
         { fetched: again.summary.rowsFetched, changed: again.summary.rowsChanged, deleted: again.summary.rowsDeleted, changes: again.summary.changes, cached: cached() },
         { fetched: 2, changed: 0, deleted: 0, changes: [], cached: before },
       );
+      // A later sync seals from the cache, and its checkpoint takes the tree from that read.
+      for (const tenant of tenants) assertCheckpointAsReadBack(db, tenant, 2);
       // At the source, one NULL-seq row is edited, the other deleted, a third added: the
       // next sync names the first two and caches the third as a new row, not a late one.
       const [edited, deleted] = await asAdmin(demo.adminUrl, async (admin) => {
@@ -138,6 +142,7 @@ for (const mode of ['row by row', 'bulk'] as const) {
         },
       );
       assert.ok(db.prepare(`SELECT 1 FROM records WHERE source_key = ?`).get(added), 'the added row is cached');
+      for (const tenant of tenants) assertCheckpointAsReadBack(db, tenant, 3);
     } finally {
       db.close();
       await session.close();

@@ -96,8 +96,12 @@ export class FetchedEventsSeal {
 
 const INTEGER = /^-?\d+$/;
 
-/** A seal just written, and the chain tree its fetched rows gave when the seal was made from them (null when read back). */
-export type WrittenSeal = SealRecord & { fetchedChainTree: ChainTree | null };
+/**
+ * A seal just written, and the chain's leaf tree (the one chainLeavesOf reads back) from
+ * the rows it was made from: the fetched rows of a first fill, else the cached rows it
+ * read; null for a table that is no chain or a chain with no leaf.
+ */
+export type WrittenSeal = SealRecord & { chainTree: ChainTree | null; chainTreeFrom: 'fetched rows' | 'cached rows' };
 
 /**
  * Seals the cached rows of one (table, tenant) as they are now. `fetched` (events only)
@@ -121,6 +125,7 @@ export function writeSeal(
   let last: string | null = null;
   let headSeq: string | null = null;
   let headHash: string | null = null;
+  let readTree: ChainTreeBuilder | null = null;
   const fetched = args.kind === 'events' ? args.fetched : undefined;
   const cachedCount = fetched ? (db.prepare(`SELECT count(*) AS n FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event'`).get(args.tableId, args.tenant) as { n: number }).n : -1;
   const fetchedTree = fetched?.merkle ?? null;
@@ -136,8 +141,11 @@ export function writeSeal(
   } else {
     const builder = new MerkleBuilder();
     merkle = builder;
+    // The checkpoint's tree from the same read: seq order, NULL seqs first and no leaves.
+    readTree = args.kind === 'events' ? new ChainTreeBuilder() : null;
     for (const r of sealRows(db, args.kind, args.tableId, args.tenant)) {
       builder.push(r.digest);
+      if (readTree && r.seq !== null) readTree.push(r.hash);
       const k = args.kind === 'events' ? String(r.seq) : JSON.stringify({ ts: r.time, key: r.key });
       first ??= k;
       last = k;
@@ -167,7 +175,8 @@ export function writeSeal(
     headSeq,
     headHash,
     createdAt,
-    fetchedChainTree: fromFetched ? (fetched?.chainTree ?? null) : null,
+    chainTree: fromFetched ? (fetched?.chainTree ?? null) : readTree && readTree.size > 0 ? { size: BigInt(readTree.size), root: readTree.root() } : null,
+    chainTreeFrom: fromFetched ? 'fetched rows' : 'cached rows',
   };
 }
 

@@ -14,7 +14,7 @@ import { ProgressMeter, type SyncProgress } from './progress.js';
 import { NAMED_PROFILES, type ChainProfile } from '../chain/profile.js';
 import { recordChainProfile } from '../cache/chain-profiles.js';
 import { recheckCachedRows, type CachedRowsReceiver } from './recheck.js';
-import { FetchedEventsSeal, writeSeal } from './seal.js';
+import { FetchedEventsSeal, writeSeal, type WrittenSeal } from './seal.js';
 import type { ChainTree } from '../chain/chain-leaves.js';
 import { columnsNeverFilled, enterBulkMode, restoreDeferredSchema } from './deferred.js';
 import { canUseWriteWorker, holdsNothingButSyncBookkeeping, WorkerBatchWriter } from './batch-writer.js';
@@ -54,11 +54,12 @@ export interface SyncOptions {
    */
   facetIndexesLater?: boolean;
   /**
-   * The chain's leaf tree of a first fill, built from the rows as they were fetched and
-   * equal to the one the cache gives back (seal.ts), so the sync's checkpoint need not
-   * read the chain again. Not called for a chain whose tree the cache must give.
+   * The chain's leaf tree as its seal's rows gave it (seal.ts): a first fill's rows as
+   * they were fetched, equal to the one the cache gives back, or the cached rows the seal
+   * read, so the sync's checkpoint need not read the chain again. Not called for a chain
+   * with no leaf.
    */
-  onFetchedChainTree?: (chain: { table: string; tenant: string; tree: ChainTree }) => void;
+  onChainTree?: (chain: { table: string; tenant: string; tree: ChainTree; from: WrittenSeal['chainTreeFrom'] }) => void;
   /**
    * Told of each events chain a first fill is about to write: every fetched row of it
    * goes to the returned receiver, in fetch order (the verdict from the fetched rows,
@@ -414,7 +415,7 @@ class SyncRun {
           fetched: modified === 0 && deleted === 0 && late === 0 ? fetchedSeal : undefined,
         }),
       )();
-      if (seal.fetchedChainTree) this.opts.onFetchedChainTree?.({ table: `${table.schema}.${table.name}`, tenant, tree: seal.fetchedChainTree });
+      if (seal.chainTree) this.opts.onChainTree?.({ table: `${table.schema}.${table.name}`, tenant, tree: seal.chainTree, from: seal.chainTreeFrom });
       return {
         kind: table.kind,
         table: `${table.schema}.${table.name}`,

@@ -93,10 +93,11 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
  * (origin 'sync'), so a later verification can tell whether the chain was rewritten
  * since. Call with the sync's summary and the same cache. Each checkpoint is also a
  * signed note over the cached chain's RFC 6962 tree up to the synced head.
- * `fetchedTrees` (by fetchedTreeKey) are trees the sync built from the rows it fetched,
- * equal to what the cache gives back (sync/seal.ts); any other chain is read back.
+ * `sealedTrees` (by sealedTreeKey) are trees the sync's seals built from the rows they
+ * were made from, equal to what the cache gives back (sync/seal.ts); any other chain is
+ * read back.
  */
-export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: SyncSummary, fetchedTrees: ReadonlyMap<string, ChainTree> = new Map()): StoredCheckpoint[] {
+export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: SyncSummary, sealedTrees: ReadonlyMap<string, ChainTree> = new Map()): StoredCheckpoint[] {
   const out: StoredCheckpoint[] = [];
   for (const t of summary.tables) {
     if (t.kind !== 'events' || t.seal.headSeq === null || t.seal.headHash === null) continue;
@@ -104,9 +105,9 @@ export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: Syn
     const name = dot > 0 ? chainTableName(t.table.slice(0, dot), t.table.slice(dot + 1)) : t.table;
     const headSeq = BigInt(t.seal.headSeq);
     const chain = listCachedChains(db, [t.tenant]).find((c) => c.name === name && c.sourceFingerprint === summary.fingerprint);
-    const fetched = fetchedTrees.get(fetchedTreeKey(t.table, t.tenant));
-    const read = chain && !fetched ? chainTreeOf(db, chain, headSeq) : null;
-    const tree = chain && fetched ? fetched : read && read.size > 0n ? read : null;
+    const sealed = sealedTrees.get(sealedTreeKey(t.table, t.tenant));
+    const read = chain && !sealed ? chainTreeOf(db, chain, headSeq) : null;
+    const tree = chain && sealed ? sealed : read && read.size > 0n ? read : null;
     out.push(
       recordCheckpoint(db, key, {
         origin: 'sync',
@@ -124,7 +125,7 @@ export function recordSyncCheckpoints(db: CacheDb, key: AuditorKey, summary: Syn
   return out;
 }
 
-/** How recordSyncCheckpoints looks up a fetched tree: the summary's "schema.table" and tenant. */
-export function fetchedTreeKey(table: string, tenant: string): string {
+/** How recordSyncCheckpoints looks up a sealed tree: the summary's "schema.table" and tenant. */
+export function sealedTreeKey(table: string, tenant: string): string {
   return `${table}\u0000${tenant}`;
 }

@@ -10,7 +10,7 @@ import { syncToCache, type SyncOptions, type SyncProgress, type SyncSummary } fr
 import { verdictPhrase } from './limits.js';
 import type { VerifyReport } from './report.js';
 import { runVerification } from './run.js';
-import { fetchedTreeKey, recordSyncCheckpoints } from './store.js';
+import { sealedTreeKey, recordSyncCheckpoints } from './store.js';
 import { FetchedChains } from './fetched-chain.js';
 import { recordHashedRows } from './hashed-rows.js';
 import type { ChainTree } from '../chain/chain-leaves.js';
@@ -48,20 +48,20 @@ export interface SyncWithVerdict {
 
 export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opts: SyncAndCheckpointOptions): Promise<SyncWithVerdict> {
   let last: SyncProgress | null = null;
-  const fetchedTrees = new Map<string, ChainTree>();
+  const sealedTrees = new Map<string, ChainTree>();
   const fetchedRows = opts.verdict === false || opts.verdictRows === 'read-back' ? null : (opts.verdictRows ?? new FetchedChains());
   const summary = await syncToCache(session, db, {
     ...opts,
     onProgress: (p) => opts.onProgress?.((last = p)),
-    onFetchedChainTree: (c) => {
-      fetchedTrees.set(fetchedTreeKey(c.table, c.tenant), c.tree);
-      opts.onFetchedChainTree?.(c);
+    onChainTree: (c) => {
+      sealedTrees.set(sealedTreeKey(c.table, c.tenant), c.tree);
+      opts.onChainTree?.(c);
     },
     onFirstFill: fetchedRows ? (chain) => fetchedRows.begin(db, chain) : undefined,
     onRecheckChain: fetchedRows ? (chain) => fetchedRows.begin(db, chain, 'cache', opts.key) : undefined,
   });
   // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
-  recordSyncCheckpoints(db, opts.key, summary, fetchedTrees);
+  recordSyncCheckpoints(db, opts.key, summary, sealedTrees);
   journalSync(db, summary);
   const chainTenants = [...new Set(summary.tables.filter((t) => t.kind === 'events').map((t) => t.tenant))];
   if (opts.verdict === false || !chainTenants.length) return { summary, report: null };
