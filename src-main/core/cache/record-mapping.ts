@@ -130,6 +130,27 @@ export function fromRecord(columns: readonly MappedColumn[], row: Readonly<Cache
   });
 }
 
+/**
+ * The values a row read back from the cache gives (fromRecord of toRecord) from the values
+ * as PostgreSQL printed them, without the round trip: times in canonical UTC text, the seq
+ * as its integer prints, and where two columns fill one field or one extra name, the later
+ * one's value for both. A first fill states its rows in this form (verify/hashed-rows.ts),
+ * so the next read of the cache finds the same content.
+ */
+export function cachedFormOf(columns: readonly MappedColumn[]): (values: readonly (string | null)[]) => (string | null)[] {
+  const lastOf = new Map<string, number>();
+  columns.forEach((col, i) => lastOf.set(col.field ? `f:${col.field}` : `x:${col.name}`, i));
+  const read = columns.map((col) => {
+    const from = lastOf.get(col.field ? `f:${col.field}` : `x:${col.name}`)!;
+    if (!col.field) return (v: readonly (string | null)[]) => v[from] ?? null;
+    const source = columns[from]!;
+    if (TIME_FIELDS.has(col.field) && typeCategory(source.type) === 'timestamp') return (v: readonly (string | null)[]) => (v[from] == null ? null : canonicalTimestamp(v[from]!));
+    if (col.field === 'seq') return (v: readonly (string | null)[]) => (v[from] == null ? null : BigInt(v[from]!).toString());
+    return (v: readonly (string | null)[]) => v[from] ?? null;
+  });
+  return (values) => read.map((get) => get(values));
+}
+
 function numericOrNull(v: unknown): number | null {
   if (v === null || v === undefined) return null;
   const n = Number(String(v).trim());

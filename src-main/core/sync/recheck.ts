@@ -23,8 +23,8 @@ const ROWS_PER_BUCKET = 2000;
 
 /** Where a later sync's recheck hands each cached row of a chain, read in seq order (verify/fetched-chain.ts). */
 export interface CachedRowsReceiver {
-  /** `text`: the row as rowText writes it, and `digest` the one the sync stored with it, for the chain's content digest. */
-  push(values: Row, link: 'here', rid: number, text: string, digest: string): void;
+  /** `digest`: the one the sync stored with the row, and `text` the row as rowText writes it, for the chain's content digest. */
+  push(values: Row, link: 'here', digest: string, rid: number, text: string): void;
   /** The recheck changed the chain after reading it: these rows no longer stand for it. */
   discard(why: string): void;
 }
@@ -106,7 +106,7 @@ export async function recheckCachedRows(
   // With a chain receiver the rows this sync fetched are read too (for the chain, not the buckets).
   for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns, chain ? {} : { exceptSyncId: args.syncId })) {
     const text = rowText(r.values);
-    chain?.push(r.values, 'here', r.rowId, text, r.digest);
+    chain?.push(r.values, 'here', r.digest, r.rowId, text);
     if (r.syncId !== args.syncId) local.add(r.key, r.values, text);
     if (++read % 1024 === 0) await new Promise(setImmediate);
   }

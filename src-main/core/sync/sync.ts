@@ -26,8 +26,8 @@ import { chainTableName } from '../verify/adapters.js';
 export interface FetchedRowsReceiver {
   /** The chain, for the digest worker to compute each row's link as it digests it. */
   readonly spec: ChainSpec;
-  /** `link`: as the digest worker computed it, or 'here' when no worker did. */
-  push(values: Row, link: LinkExtra | undefined | 'here'): void;
+  /** `link`: as the digest worker computed it, or 'here' when no worker did; `digest`: the one stored with the row, for the chain's content digest. */
+  push(values: Row, link: LinkExtra | undefined | 'here', digest: string): void;
 }
 
 export interface SyncOptions {
@@ -295,7 +295,7 @@ class SyncRun {
         const p = digested ? writer.prepareWithDigest(values, digested.digests[i]!) : writer.prepare(values);
         firstFill?.push(p.digest, values[seqIndex] ?? null, hashIndex < 0 ? null : (values[hashIndex] ?? null));
         // The digest worker computed the row's link when it was told the chain; else it is computed here.
-        fetchedRows?.push(values, digested?.links ? digested.links[i] : 'here');
+        fetchedRows?.push(values, digested?.links ? digested.links[i] : 'here', p.digest);
         return p;
       });
     const applyBatch = db.transaction((rows: Row[], rowDigests: DigestTake | null) => {

@@ -6,7 +6,7 @@
 // rows come from differs, and only when the cache holds exactly those rows, in the order
 // it reads them back.
 import type { CacheDb } from '../cache/open.js';
-import type { MappedColumn } from '../cache/record-mapping.js';
+import { cachedFormOf, type MappedColumn } from '../cache/record-mapping.js';
 import { chainProfileJson, profileFromJson } from '../cache/chain-profiles.js';
 import { chainHash } from '../chain/hash.js';
 import type { UnprotectedKind } from '../chain/exact-json.js';
@@ -115,11 +115,13 @@ export class FetchedChain {
 
   /** Each row's rid, in pages as the seqs, for rows read from the cache (their rids are known and need not be consecutive). */
   private readonly ridPages: Float64Array[] = [];
-  /** Rows read from the cache: the digest of their content, for the statement a verdict over them records (hashed-rows.ts). */
-  private readonly content: ChainContentDigest | null;
-  /** Rows read from the cache: those whose recomputed hash differed from the stored one or that held a value the profile cannot protect, in row order, for the statement. */
+  /** The digest of the rows' content as cached, for the statement a verdict over them records (hashed-rows.ts). */
+  private readonly content = new ChainContentDigest();
+  /** Fetched rows: their values as the cache stores them (times in UTC), for the content. */
+  private readonly cachedForm: ((values: readonly (string | null)[]) => (string | null)[]) | null;
+  /** Those whose recomputed hash differed from the stored one or that held a value the profile cannot protect, in row order, for the statement. */
   private readonly exceptions: HashException[] = [];
-  /** Rows read from the cache: the leading rows before the first exception past HASH_EXCEPTIONS_LIMIT (null: none yet). */
+  /** The leading rows before the first exception past HASH_EXCEPTIONS_LIMIT (null: none yet). */
   private hashedAsStoredUpTo: Omit<HashedRows, 'digestsChecked'> | null = null;
   /** The earlier statement's exceptions by row: their links are taken from it, as the others' are taken to be the usual one. */
   private readonly statedExceptions = new Map<number, HashException>();
@@ -150,18 +152,19 @@ export class FetchedChain {
     /** Rows read from the cache: the leading rows an earlier verdict hashed, and how, signed (null: none). */
     private readonly hashedRows: HashedRows | null = null,
   ) {
-    this.content = readFrom === 'cache' ? new ChainContentDigest() : null;
+    this.cachedForm = readFrom === 'fetch' ? cachedFormOf(spec.columns) : null;
     if (hashedRows) this.hashedRowsConfirmed = false;
     for (const e of hashedRows?.exceptions ?? []) this.statedExceptions.set(e.row, e);
   }
 
   /**
-   * A fetched row, as PostgreSQL printed it; `extra` as linkExtraOf gives it, when
-   * another thread computed it ('here': compute it now).
+   * A row: as PostgreSQL printed it (a fetched row) or as read from the cache with its
+   * rid; `extra` as linkExtraOf gives it, when another thread computed it ('here':
+   * compute it now); `digest`: the one the sync stores (stored) with the row.
    */
-  push(values: readonly (string | null)[], extra: LinkExtra | undefined | 'here', rid?: number, text?: string, digest?: string): void {
+  push(values: readonly (string | null)[], extra: LinkExtra | undefined | 'here', digest: string, rid?: number, text?: string): void {
     if (this.dropped !== null) return;
-    if ((this.readFrom === 'cache') !== (rid !== undefined && digest !== undefined)) throw new Error('a row read from the cache comes with its rid and stored digest, a fetched row without');
+    if ((this.readFrom === 'cache') !== (rid !== undefined)) throw new Error('a row read from the cache comes with its rid, a fetched row without');
     // The cache stores the seq as an integer and gives it back as BigInt#toString prints it.
     const seqText = values[this.shape.seqIdx] ?? null;
     const seq = seqText !== null && INTEGER.test(seqText) ? BigInt(seqText) : null;
@@ -175,7 +178,7 @@ export class FetchedChain {
       this.skippedHashes++;
       if (link) this.skippedExceptions++;
     }
-    if (link && this.content && !this.hashedAsStoredUpTo) {
+    if (link && !this.hashedAsStoredUpTo) {
       if (this.exceptions.length === this.budget.hashExceptions) this.hashedAsStoredUpTo = { rows: n, content: this.content.current(), exceptions: [...this.exceptions] };
       // An absent `unprotected` is left out of the statement's JSON.
       else this.exceptions.push({ row: n, computed: link.computed, unprotected: link.unprotected });
@@ -218,18 +221,23 @@ export class FetchedChain {
     this.lastHash = hash;
     this.rows = n + 1;
     this.budget.left--;
-    if (this.content) {
-      this.content.add(values, digest!, text);
-      if (this.hashedRows && this.rows === this.hashedRows.rows) {
-        if (this.content.current() !== this.hashedRows.content) return this.drop('the cached rows are not those an earlier verdict hashed');
-        this.hashedRowsConfirmed = true;
-      }
+    // The statement is over the rows as cached: a fetched row's times are stored in UTC.
+    if (this.cachedForm) this.content.add(this.cachedForm(values), digest);
+    else this.content.add(values, digest, text);
+    if (this.hashedRows && this.rows === this.hashedRows.rows) {
+      if (this.content.current() !== this.hashedRows.content) return this.drop('the cached rows are not those an earlier verdict hashed');
+      this.hashedRowsConfirmed = true;
     }
   }
 
-  /** The leading rows, their content digest and how those that did not hash as stored hashed, for the statement a verdict records (rows read from the cache). */
+  /**
+   * The leading rows, their content digest as cached and how those that did not hash as
+   * stored hashed, for the statement a verdict records. A first fill's rows were linked
+   * as fetched, and the fill cached exactly them (feed checks it), so its statement is
+   * over their cached form; it never says their digests were checked.
+   */
   rowsHashedAsStored(): HashedRows | null {
-    if (!this.content || this.dropped !== null) return null;
+    if (this.dropped !== null) return null;
     return { ...(this.hashedAsStoredUpTo ?? { rows: this.rows, content: this.content.current(), exceptions: [...this.exceptions] }), digestsChecked: this.digestsCheckedHere };
   }
 

@@ -88,13 +88,14 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
 }
 
 /**
- * For each chain the verdict took from the recheck's read of the cache, the signed
- * statement of how its leading rows hashed (as stored, but for the rows it lists), which lets the next sync's
- * verdict skip those rows' payload hashes (hashed-rows.ts).
+ * For each chain the verdict took from rows the sync held (a first fill's as fetched, a
+ * later sync's as its recheck read them), the signed statement of how its leading rows
+ * hashed (as stored, but for the rows it lists), which lets the next sync's verdict skip
+ * those rows' payload hashes (hashed-rows.ts).
  */
 function recordRowsHashedAsStored(db: CacheDb, kept: FetchedChains, key: AuditorKey): void {
   for (const chain of kept.all()) {
-    const rows = chain.readFrom === 'cache' && chain.fed ? chain.rowsHashedAsStored() : null;
+    const rows = chain.fed ? chain.rowsHashedAsStored() : null;
     if (rows && rows.rows > 0) recordHashedRows(db, chain.tableId, chain.tenant, chain.spec, rows, key);
   }
 }
