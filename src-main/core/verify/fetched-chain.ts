@@ -160,7 +160,8 @@ export class FetchedChain {
   /**
    * A row: as PostgreSQL printed it (a fetched row) or as read from the cache with its
    * rid; `extra` as linkExtraOf gives it, when another thread computed it ('here':
-   * compute it now); `digest`: the one the sync stores (stored) with the row.
+   * compute it now); `digest`: the one the sync stores with a fetched row, or stored
+   * with a cached one.
    */
   push(values: readonly (string | null)[], extra: LinkExtra | undefined | 'here', digest: string, rid?: number, text?: string): void {
     if (this.dropped !== null) return;

@@ -7,7 +7,10 @@
 // only when it matches (docs/verification.md, "Rows an earlier verdict hashed").
 //
 // The statement is true by construction: it is recorded only for rows whose links were
-// each computed from their cached values, and says what each computation gave. What it
+// each computed from their cached values (a later sync's recheck read), or from the values
+// a first fill fetched and cached unchanged but for the form of their times (whose payload
+// is the cached form's, as every digest check relies on), and says what each computation
+// gave, over the content as cached. What it
 // does not stand against is someone holding the auditor key; a statement that does not verify with that key (a cache
 // received from someone else, a rewritten statement) is ignored and the chain hashed in full.
 import { createHash, type Hash } from 'node:crypto';
