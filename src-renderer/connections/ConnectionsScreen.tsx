@@ -251,6 +251,7 @@ function ProfileForm({ initial, onDone }: { initial: FormState; onDone(): void }
 
 function SyncPanel() {
   const syncJobId = useConnections((s) => s.syncJobId);
+  const syncStarting = useConnections((s) => s.syncStarting);
   const load = useConnections((s) => s.load);
   const refreshStatus = useApp((s) => s.refreshStatus);
   const { job, error } = useJob(syncJobId);
@@ -261,7 +262,7 @@ function SyncPanel() {
       void refreshStatus(false);
     }
   }, [jobState, load, refreshStatus]);
-  if (!syncJobId) return null;
+  if (!syncJobId) return syncStarting ? <Loading label="Starting the sync…" /> : null;
   if (error) return <ErrorState message={error} />;
   if (!job) return <Loading label="Starting the sync…" />;
   const result = job.state === 'done' ? (job.result as SyncResult | null) : null;

@@ -8,6 +8,8 @@ interface ConnectionsState {
   list: Load<ConnectionView[]>;
   history: Load<SyncHistoryEntry[]>;
   syncJobId: string | null;
+  /** A sync was asked for and its job id has not come back yet. */
+  syncStarting: boolean;
   /** what the mapping editor offers; asked once */
   mappingFields: Load<MappingFields>;
   loadMappingFields(): Promise<void>;
@@ -20,6 +22,7 @@ export const useConnections = create<ConnectionsState>((set, get) => ({
   list: { state: 'idle' },
   history: { state: 'idle' },
   syncJobId: null,
+  syncStarting: false,
   mappingFields: { state: 'idle' },
   loadMappingFields: async () => {
     if (get().mappingFields.state === 'ready' || get().mappingFields.state === 'loading') return;
@@ -39,8 +42,14 @@ export const useConnections = create<ConnectionsState>((set, get) => ({
     });
   },
   startSync: async (connectionId) => {
-    const { jobId } = await api['sync.start']({ connectionId });
-    set({ syncJobId: jobId });
+    // The last sync's outcome goes at the click: read while the new one starts, it would pass for the new one's.
+    set({ syncJobId: null, syncStarting: true });
+    try {
+      const { jobId } = await api['sync.start']({ connectionId });
+      set({ syncJobId: jobId });
+    } finally {
+      set({ syncStarting: false });
+    }
   },
   clearSync: () => set({ syncJobId: null }),
 }));

@@ -4,6 +4,7 @@
 // the source cannot be reached.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Route } from 'playwright-core';
 import type { DemoDb } from '../helpers/demo-db.js';
 import { holdWriterLease, type LeaseHolderProcess } from '../helpers/writer-lease-holder.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
@@ -25,6 +26,30 @@ describe('the sync progress on the Connections screen', () => {
     await holder?.stop();
     await stack?.stop();
     await demo?.stop();
+  });
+
+  test('a second "Sync now": the last sync\'s "Synced …" line goes at the click, not when the new sync has started', async () => {
+    // Read at once after a click, the old line passed for the new sync's outcome (an
+    // export test then found no drift the new sync had not yet recorded).
+    const page = stack.page;
+    await openScreen(page, 'Connections');
+    await conn.syncButton(DEMO_CONNECTION_ID).click();
+    await conn.syncDone.waitFor({ timeout: 120_000 });
+    const held: Array<() => void> = [];
+    await page.route('**/api/sync.start', async (route: Route) => {
+      await new Promise<void>((resolve) => held.push(resolve));
+      await route.continue();
+    });
+    try {
+      await conn.syncButton(DEMO_CONNECTION_ID).click();
+      while (held.length < 1) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await conn.syncDone.count(), 0, "the last sync's outcome is not shown while the new one starts");
+      held.splice(0).forEach((release) => release());
+      await conn.syncDone.waitFor({ timeout: 120_000 });
+    } finally {
+      held.splice(0).forEach((release) => release());
+      await page.unroute('**/api/sync.start');
+    }
   });
 
   test('waiting for another sync of the cache, it says for whom; cancelled there, the bar stops and says "cancelled"', async () => {
