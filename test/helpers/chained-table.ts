@@ -2,12 +2,14 @@
 // (random damaged chains), and what the tests comparing two ways to a verdict share: the
 // report with what differs by nature blanked, and kept rows in pages small enough to cross.
 import { after, before } from 'node:test';
+import { join } from 'node:path';
 import { asAdmin } from './source-edit.js';
 import { startDemoDb, type DemoDb } from './demo-db.js';
 import { scratchDir } from './scratch.js';
 import { connectSource, type SourceSession } from '../../src-main/core/source/index.js';
 import { EVENT_COLUMNS, type SourceRow } from './cache-fixture.js';
 import { FETCHED_ROWS_BUDGET, FetchedChains, ODD_ROWS_LIMIT } from '../../src-main/core/verify/fetched-chain.js';
+import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
 import type { VerifyReport } from '../../src-main/core/verify/report.js';
 
 /** A table of the demo's event columns, readable by the auditor role, without row-level security. */
@@ -47,11 +49,41 @@ export interface ChainedTableSource {
   session: SourceSession;
   /** Writes rows into the file's chained table, for a tenant. */
   insert(tenant: string, rows: SourceRow[]): Promise<void>;
+  /** A new, empty cache file in `dir`. */
+  newCache(): CacheDb;
+  /** Two new caches, closed after `work`: one for verdicts from the rows a sync kept, one for verdicts read back. */
+  twoCaches<T>(work: (kept: CacheDb, readBack: CacheDb) => Promise<T>): Promise<T>;
+}
+
+/** Runs `work` with every sync's fill in bulk (the digest worker's path) or row by row. */
+export async function withBulk<T>(bulk: boolean, work: () => Promise<T>): Promise<T> {
+  const saved = process.env.AUDITDESK_SYNC_BULK_MIN_ROWS;
+  process.env.AUDITDESK_SYNC_BULK_MIN_ROWS = bulk ? '1' : '100000000';
+  try {
+    return await work();
+  } finally {
+    if (saved === undefined) delete process.env.AUDITDESK_SYNC_BULK_MIN_ROWS;
+    else process.env.AUDITDESK_SYNC_BULK_MIN_ROWS = saved;
+  }
 }
 
 /** A demo database with the chained table `table`, started before the calling file's tests and stopped after them. */
 export function chainedTableSource(table: string, scratchPrefix: string): ChainedTableSource {
-  const source = { insert: (tenant: string, rows: SourceRow[]) => insertChainRows(source.demo.adminUrl, table, tenant, rows) } as ChainedTableSource;
+  let caches = 0;
+  const source: ChainedTableSource = {
+    insert: (tenant, rows) => insertChainRows(source.demo.adminUrl, table, tenant, rows),
+    newCache: () => openCache(join(source.dir, `cache-${++caches}.sqlite`)),
+    twoCaches: async (work) => {
+      const kept = source.newCache();
+      const readBack = source.newCache();
+      try {
+        return await work(kept, readBack);
+      } finally {
+        kept.close();
+        readBack.close();
+      }
+    },
+  } as ChainedTableSource;
   before(async () => {
     source.demo = await startDemoDb();
     source.dir = scratchDir(scratchPrefix);

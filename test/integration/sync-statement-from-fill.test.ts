@@ -5,13 +5,12 @@
 // must still give the report reading the cache back gives, to the byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { asAdmin } from '../helpers/source-edit.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
-import { chainedTableSource, comparableReport, smallPages } from '../helpers/chained-table.js';
+import { chainedTableSource, comparableReport, smallPages, withBulk } from '../helpers/chained-table.js';
 import { chain, damage, damageArb } from '../helpers/damaged-chains.js';
-import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
+import type { CacheDb } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
 import { FetchedChains } from '../../src-main/core/verify/fetched-chain.js';
@@ -20,34 +19,10 @@ import { createRichTenant, RICH_MAPPING, RICH_TABLE, RICH_TENANT } from '../benc
 
 const TABLE = 'filled_audit_logs';
 const mapping: TableMapping = { events: TABLE };
-let caches = 0;
 const source = chainedTableSource(TABLE, 'auditdesk-statement-from-fill-');
 
 function sync(db: CacheDb, tenants: string[], verdictRows: FetchedChains | 'read-back', extra: Partial<SyncAndCheckpointOptions> = {}) {
   return syncAndCheckpoint(source.session, db, { tenants, kinds: ['events'], key: testAuditorKey(), cachePath: db.name, verdictRows, ...extra });
-}
-
-async function withBulk<T>(bulk: boolean, work: () => Promise<T>): Promise<T> {
-  const saved = process.env.AUDITDESK_SYNC_BULK_MIN_ROWS;
-  process.env.AUDITDESK_SYNC_BULK_MIN_ROWS = bulk ? '1' : '100000000';
-  try {
-    return await work();
-  } finally {
-    if (saved === undefined) delete process.env.AUDITDESK_SYNC_BULK_MIN_ROWS;
-    else process.env.AUDITDESK_SYNC_BULK_MIN_ROWS = saved;
-  }
-}
-
-/** Two fresh caches: one whose verdicts come from the rows kept, one whose verdicts read the cache back. */
-async function twoCaches<T>(work: (kept: CacheDb, readBack: CacheDb) => Promise<T>): Promise<T> {
-  const kept = openCache(join(source.dir, `cache-${++caches}.sqlite`));
-  const readBack = openCache(join(source.dir, `cache-${++caches}.sqlite`));
-  try {
-    return await work(kept, readBack);
-  } finally {
-    kept.close();
-    readBack.close();
-  }
 }
 
 test('random damaged chains: the second sync skips the hashes of every row the first fill linked, with the read-back report, row by row and in bulk', { timeout: 900_000 }, async () => {
@@ -61,7 +36,7 @@ test('random damaged chains: the second sync skips the hashes of every row the f
       const rows = damage(chain(n, 3, tenant), list);
       const k = Math.max(1, Math.min(rows.length, Math.round(cut * rows.length)));
       await source.insert(tenant, rows.slice(0, k));
-      await twoCaches(async (a, b) => {
+      await source.twoCaches(async (a, b) => {
         const first = smallPages();
         await withBulk(bulk, async () => {
           await sync(a, [tenant], first, { mapping });
@@ -95,7 +70,7 @@ test('random damaged chains: the second sync skips the hashes of every row the f
 test("the demo's tenants, one tampered, synced a second time with nothing new: no row's hash is computed again, and the report is the read-back one", { timeout: 300_000 }, async () => {
   const { tenants, tamperedTenant } = source.demo.groundTruth;
   for (const bulk of [false, true]) {
-    await twoCaches(async (a, b) => {
+    await source.twoCaches(async (a, b) => {
       await withBulk(bulk, async () => {
         await sync(a, tenants, new FetchedChains());
         await sync(b, tenants, 'read-back');
@@ -122,7 +97,7 @@ test('a tenant with time zones, nested JSON, inet, numerics and unknown columns:
     await admin.query(`DELETE FROM ${RICH_TABLE} WHERE seq = 1200`);
   });
   for (const bulk of [false, true]) {
-    await twoCaches(async (a, b) => {
+    await source.twoCaches(async (a, b) => {
       // PostgreSQL prints created_at as `2026-01-01 00:00:01.5+00`; the cache stores `2026-01-01T00:00:01.500000Z`.
       await withBulk(bulk, async () => {
         await sync(a, [RICH_TENANT], new FetchedChains(), { mapping: RICH_MAPPING });
@@ -143,7 +118,7 @@ test('a tenant with time zones, nested JSON, inet, numerics and unknown columns:
 test("a broken chain's digest damaged after the fill: the second sync skips the hashes as it reads, finds the content changed and names the damaged row", { timeout: 120_000 }, async () => {
   const tenant = 'damaged-after-fill';
   await source.insert(tenant, damage(chain(30, 3, tenant), [{ kind: 'forge', at: 20 }]));
-  const db = openCache(join(source.dir, `cache-${++caches}.sqlite`));
+  const db = source.newCache();
   try {
     const first = new FetchedChains();
     assert.equal((await sync(db, [tenant], first, { mapping })).report!.verdict, 'broken');
@@ -164,8 +139,8 @@ test(
   async () => {
     const tenant = 'edited-after-fill';
     await source.insert(tenant, chain(30, 3, tenant));
-    const db = openCache(join(source.dir, `cache-${++caches}.sqlite`));
-    const fresh = openCache(join(source.dir, `cache-${++caches}.sqlite`));
+    const db = source.newCache();
+    const fresh = source.newCache();
     try {
       assert.equal((await sync(db, [tenant], new FetchedChains(), { mapping })).report!.verdict, 'intact');
       await asAdmin(source.demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'quietly edited' WHERE tenant_id = $1 AND seq = 12`, [tenant]));

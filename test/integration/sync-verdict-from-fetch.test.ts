@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { asAdmin } from '../helpers/source-edit.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
 import type { SourceRow } from '../helpers/cache-fixture.js';
-import { chainedTableSource, comparableReport, smallPages } from '../helpers/chained-table.js';
+import { chainedTableSource, comparableReport, smallPages, withBulk } from '../helpers/chained-table.js';
 import { chain, damage, damageArb, payload, valuesOf } from '../helpers/damaged-chains.js';
 import { chainHash } from '../../src-main/core/chain/hash.js';
 import { openCache } from '../../src-main/core/cache/open.js';
@@ -51,17 +51,6 @@ async function verdictOf(tenants: string[], from: 'fetch' | 'read-back', extra: 
     return { report: report!, kept };
   } finally {
     db.close();
-  }
-}
-
-async function withBulk<T>(bulk: boolean, work: () => Promise<T>): Promise<T> {
-  const saved = process.env.AUDITDESK_SYNC_BULK_MIN_ROWS;
-  process.env.AUDITDESK_SYNC_BULK_MIN_ROWS = bulk ? '1' : '100000000';
-  try {
-    return await work();
-  } finally {
-    if (saved === undefined) delete process.env.AUDITDESK_SYNC_BULK_MIN_ROWS;
-    else process.env.AUDITDESK_SYNC_BULK_MIN_ROWS = saved;
   }
 }
 

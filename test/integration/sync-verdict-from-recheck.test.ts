@@ -14,7 +14,7 @@ import { asAdmin } from '../helpers/source-edit.js';
 import { testAuditorKey } from '../helpers/auditor-key.js';
 import { chainedTableSource, comparableReport, smallPages } from '../helpers/chained-table.js';
 import { chain, damage, damageArb } from '../helpers/damaged-chains.js';
-import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
+import type { CacheDb } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
 import { FETCHED_ROWS_BUDGET, FetchedChains, ODD_ROWS_LIMIT } from '../../src-main/core/verify/fetched-chain.js';
@@ -27,23 +27,10 @@ import type { TableMapping } from '../../src-main/core/source/discover.js';
 
 const TABLE = 'rechecked_audit_logs';
 const mapping: TableMapping = { events: TABLE };
-let caches = 0;
 const source = chainedTableSource(TABLE, 'auditdesk-verdict-from-recheck-');
 
 function sync(db: CacheDb, tenants: string[], verdictRows: FetchedChains | 'read-back', extra: Partial<SyncAndCheckpointOptions> = {}) {
   return syncAndCheckpoint(source.session, db, { tenants, kinds: ['events'], key: testAuditorKey(), cachePath: db.name, verdictRows, ...extra });
-}
-
-/** Two caches given the same first sync; their second syncs then give their verdicts from the recheck's rows and read back. */
-async function twoCaches<T>(work: (kept: CacheDb, readBack: CacheDb) => Promise<T>): Promise<T> {
-  const kept = openCache(join(source.dir, `cache-${++caches}.sqlite`));
-  const readBack = openCache(join(source.dir, `cache-${++caches}.sqlite`));
-  try {
-    return await work(kept, readBack);
-  } finally {
-    kept.close();
-    readBack.close();
-  }
 }
 
 test('random damaged chains split into three syncs: each later verdict from the recheck (skipping rows an earlier one hashed) is the read-back one', { timeout: 900_000 }, async () => {
@@ -66,7 +53,7 @@ test('random damaged chains split into three syncs: each later verdict from the 
         // A row edited at the source between two syncs: the recheck fetches it again and the chain is read back.
         const edit = () => asAdmin(source.demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'edited between syncs' WHERE tenant_id = $1 AND id = $2`, [tenant, rows[0]!.id]));
         await source.insert(tenant, rows.slice(0, k1));
-        await twoCaches(async (a, b) => {
+        await source.twoCaches(async (a, b) => {
           await sync(a, [tenant], 'read-back', { mapping });
           await sync(b, [tenant], 'read-back', { mapping });
           for (const [later, part, editFirst] of [
@@ -103,7 +90,7 @@ test('random damaged chains split into three syncs: each later verdict from the 
 
 test("the demo's tenants, one tampered, synced again with nothing new: the same report from the recheck's rows as read back", { timeout: 300_000 }, async () => {
   const tenants = source.demo.groundTruth.tenants;
-  await twoCaches(async (a, b) => {
+  await source.twoCaches(async (a, b) => {
     await sync(a, tenants, new FetchedChains());
     await sync(b, tenants, new FetchedChains());
     const kept = smallPages();
@@ -124,7 +111,7 @@ test(
   { timeout: 300_000 },
   async () => {
     const { tenants, tamperedTenant } = source.demo.groundTruth;
-    await twoCaches(async (a, b) => {
+    await source.twoCaches(async (a, b) => {
       for (let i = 0; i < 2; i++) {
         await sync(a, tenants, new FetchedChains());
         await sync(b, tenants, 'read-back');
@@ -149,8 +136,8 @@ test(
 test('a second writer that edits a cached row after the recheck read it: the chain is read back and the damage named, never "intact"', { timeout: 120_000 }, async () => {
   const tenant = 'second-writer';
   await source.insert(tenant, chain(30, 3, tenant));
-  const path = join(source.dir, `cache-${++caches}.sqlite`);
-  const db = openCache(path);
+  const db = source.newCache();
+  const path = db.name;
   try {
     await sync(db, [tenant], 'read-back', { mapping });
     const kept = new FetchedChains();
@@ -180,7 +167,7 @@ test("a chain broken at the source whose cached row no longer matches its stored
   // the breaks then come from the file, and the file must be shown to be as synced.
   const tenant = 'damaged-digest';
   await source.insert(tenant, damage(chain(30, 3, tenant), [{ kind: 'forge', at: 20 }]));
-  await twoCaches(async (a, b) => {
+  await source.twoCaches(async (a, b) => {
     for (const db of [a, b]) {
       await sync(db, [tenant], 'read-back', { mapping });
       db.prepare(`UPDATE records SET digest = 'damaged' WHERE seq = 12`).run();
@@ -199,7 +186,7 @@ test("a chain broken at the source whose cached row no longer matches its stored
 test("a broken chain's digests found matching by one verdict are not checked again by the next, unless a row or its digest changed since", { timeout: 120_000 }, async () => {
   const tenant = 'digests-checked';
   await source.insert(tenant, damage(chain(30, 3, tenant), [{ kind: 'forge', at: 20 }]));
-  await twoCaches(async (a, b) => {
+  await source.twoCaches(async (a, b) => {
     for (const db of [a, b]) {
       await sync(db, [tenant], 'read-back', { mapping });
       // From the recheck's read: the broken chain's rows are checked against their digests, and the statement says so.
@@ -221,7 +208,7 @@ test('digests are taken as checked only from a statement that says so: a digest 
   const tenant = 'checked-once-broken';
   const rows = damage(chain(30, 3, tenant), [{ kind: 'forge', at: 25 }]);
   await source.insert(tenant, rows.slice(0, 20));
-  const db = openCache(join(source.dir, `cache-${++caches}.sqlite`));
+  const db = source.newCache();
   try {
     await sync(db, [tenant], 'read-back', { mapping });
     db.prepare(`UPDATE records SET digest = 'damaged' WHERE seq = 5`).run();
@@ -247,7 +234,7 @@ test(
     const rows = chain(30, 3, tenant);
     await source.insert(tenant, rows);
     const cases = ['statement left as it was', 'statement re-signed with another key', 'statement re-signed with the auditor key'] as const;
-    const dbs = cases.map(() => openCache(join(source.dir, `cache-${++caches}.sqlite`)));
+    const dbs = cases.map(() => source.newCache());
     try {
       for (const db of dbs) {
         await sync(db, [tenant], 'read-back', { mapping });
@@ -257,7 +244,7 @@ test(
       }
       await asAdmin(source.demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET severity = 'quietly edited' WHERE tenant_id = $1 AND seq = 12`, [tenant]));
       // The edited row as a sync caches it (value and digest), from a fresh cache of the edited source.
-      const fresh = openCache(join(source.dir, `cache-${++caches}.sqlite`));
+      const fresh = source.newCache();
       await sync(fresh, [tenant], 'read-back', { mapping });
       const edited = fresh.prepare('SELECT severity, digest FROM records WHERE seq = 12').get() as { severity: string; digest: string };
       fresh.close();
@@ -297,7 +284,7 @@ test('a statement of rows hashed as stored holds for its profile only: a sync un
   const tenant = 'reprofiled';
   await source.insert(tenant, chain(20, 3, tenant));
   const other = { all: parseProfile({ name: 'pipe-separated', separator: '|' }) };
-  await twoCaches(async (a, b) => {
+  await source.twoCaches(async (a, b) => {
     for (const db of [a, b]) {
       await sync(db, [tenant], 'read-back', { mapping });
       await sync(db, [tenant], new FetchedChains(), { mapping });
@@ -325,7 +312,7 @@ test(
       ),
     );
     const listing = (n: number) => new FetchedChains({ rows: FETCHED_ROWS_BUDGET, oddRows: ODD_ROWS_LIMIT, hashExceptions: n });
-    await twoCaches(async (a, b) => {
+    await source.twoCaches(async (a, b) => {
       await sync(a, [tenant], 'read-back', { mapping });
       await sync(b, [tenant], 'read-back', { mapping });
       await sync(a, [tenant], listing(2), { mapping });
