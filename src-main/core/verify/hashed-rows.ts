@@ -8,7 +8,7 @@
 //
 // The statement is true by construction: it is recorded only for rows whose links were
 // each computed from their cached values (a later sync's recheck read), or from the values
-// a first fill fetched and cached unchanged but for the form of their times (whose payload
+// a first fill fetched and cached unchanged but for their form (times in UTC: the payload
 // is the cached form's, as every digest check relies on), and says what each computation
 // gave, over the content as cached. What it
 // does not stand against is someone holding the auditor key; a statement that does not verify with that key (a cache
