@@ -74,6 +74,15 @@ export const KNOWN_FIELDS: Record<TableKind, Record<string, string>> = {
 const TIME_FIELDS = new Set(['ts', 'detected_at', 'accessed_at']);
 
 /**
+ * Whether the cache stores a column's values as canonical UTC time text rather than as
+ * printed: the rule the insert, the read-back form, the first fill's statement and the
+ * server's recheck text all follow.
+ */
+export function storedAsUtcTime(field: string | null, type: string): boolean {
+  return field !== null && TIME_FIELDS.has(field) && typeCategory(type) === 'timestamp';
+}
+
+/**
  * Assigns each source column its cache field: the profile's explicit mapping first
  * (e.g. {"occurred_at": "created_at"} for a customer's own column names), then our
  * known names; anything else is kept as an extra field.
@@ -104,7 +113,7 @@ export function toRecord(columns: readonly MappedColumn[], values: readonly (str
       continue;
     }
     if (v === null) row[col.field] = null;
-    else if (TIME_FIELDS.has(col.field) && typeCategory(col.type) === 'timestamp') row[col.field] = canonicalTimestamp(v);
+    else if (storedAsUtcTime(col.field, col.type)) row[col.field] = canonicalTimestamp(v);
     else if (col.field === 'seq') row[col.field] = BigInt(v);
     else row[col.field] = v;
   }
@@ -144,7 +153,7 @@ export function cachedFormOf(columns: readonly MappedColumn[]): (values: readonl
     const from = lastOf.get(col.field ? `f:${col.field}` : `x:${col.name}`)!;
     if (!col.field) return (v: readonly (string | null)[]) => v[from] ?? null;
     const source = columns[from]!;
-    if (TIME_FIELDS.has(col.field) && typeCategory(source.type) === 'timestamp') return (v: readonly (string | null)[]) => (v[from] == null ? null : canonicalTimestamp(v[from]!));
+    if (storedAsUtcTime(col.field, source.type)) return (v: readonly (string | null)[]) => (v[from] == null ? null : canonicalTimestamp(v[from]!));
     if (col.field === 'seq') return (v: readonly (string | null)[]) => (v[from] == null ? null : BigInt(v[from]!).toString());
     return (v: readonly (string | null)[]) => v[from] ?? null;
   });

@@ -7,7 +7,7 @@ import copyStreams from 'pg-copy-streams';
 import type { ConnectionProfile } from '../contract/connection-profile.js';
 import { typeCategory } from '../chain/canonical.js';
 import { CopyTextParser } from './copy-stream.js';
-import type { TableKind } from '../cache/record-mapping.js';
+import { storedAsUtcTime, type TableKind } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
 import { checkTenantFits } from './tenant.js';
 import { describeTable, qualifiedName, quoteIdent, wantedTables, type DiscoveredTables, type SourceColumn, type SourceTable, type TableMapping } from './discover.js';
@@ -506,14 +506,11 @@ function selectRows(
 // per bucket with XOR; the cache computes the same from its own rows
 // (sync/recheck.ts). Only buckets that differ are fetched and compared by digest.
 
-/** Fields the cache stores as canonical UTC time rather than as printed (record-mapping.ts). */
-const CANONICAL_TIME_FIELDS = new Set(['ts', 'detected_at', 'accessed_at']);
-
 function storedTextSql(table: SourceTable, i: number): string {
   const col = table.columns[i]!;
   const field = table.mapped[i]!.field;
   const ident = quoteIdent(col.name);
-  if (field && CANONICAL_TIME_FIELDS.has(field) && typeCategory(col.type) === 'timestamp') {
+  if (storedAsUtcTime(field, col.type)) {
     const at = col.type === 'timestamptz' ? `${ident} AT TIME ZONE 'UTC'` : ident;
     return `CASE WHEN isfinite(${ident}) THEN to_char(${at}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE ${ident}::text END`;
   }

@@ -2,8 +2,8 @@
 // watermark, and writing rows so that a row changed at the source never silently
 // replaces the version we already hold.
 import type { CacheDb } from '../cache/open.js';
-import { fromRecord, type CacheRow, type MappedColumn, type TableKind } from '../cache/record-mapping.js';
-import { canonicalTimestamp, typeCategory } from '../chain/canonical.js';
+import { fromRecord, storedAsUtcTime, type CacheRow, type MappedColumn, type TableKind } from '../cache/record-mapping.js';
+import { canonicalTimestamp } from '../chain/canonical.js';
 import { makeRowDigester } from '../chain/row-digest.js';
 import type { SourceFingerprint } from '../source/session.js';
 import type { KeysetPosition, Row } from '../source/session.js';
@@ -214,9 +214,6 @@ function hasIndex(db: CacheDb, name: string): boolean {
   return Boolean(db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`).get(name));
 }
 
-/** Fields stored as canonical UTC time rather than as printed (as record-mapping.ts toRecord does). */
-const TIME_FIELDS = new Set(['ts', 'detected_at', 'accessed_at']);
-
 /**
  * toRecord (cache/record-mapping.ts) plus the sync's own columns, compiled once per
  * table into a function that fills the insert's positional parameters directly: no
@@ -238,7 +235,7 @@ function compileCacheParams(
       extras.push({ name: col.name, index: i });
       return;
     }
-    const asTime = TIME_FIELDS.has(col.field) && typeCategory(col.type) === 'timestamp';
+    const asTime = storedAsUtcTime(col.field, col.type);
     const get: Get = asTime ? (v) => (v[i] == null ? null : canonicalTimestamp(v[i]!)) : col.field === 'seq' ? (v) => (v[i] == null ? null : BigInt(v[i]!)) : (v) => v[i] ?? null;
     sourceOf.set(col.field, get); // a later column of the same field wins, as in toRecord
   });
