@@ -9,6 +9,8 @@ import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js
 import { rowDigest } from '../../src-main/core/chain/digest.js';
 import { JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
 import type { ColumnType } from '../../src-main/core/chain/canonical.js';
+import { cachedRows } from '../../src-main/core/sync/index.js';
+import { listCachedChains } from '../../src-main/core/verify/adapters.js';
 
 export const EVENT_COLUMNS: ColumnType[] = [
   { name: 'id', type: 'uuid' },
@@ -257,4 +259,22 @@ export function fillDemoLike(f: CacheFixture, tenant: string, events: number, op
   );
   f.addAccess(tenant, [{ id: uuidOf(`${tenant}-ac-0`), user_id: 'auditor', access_type: 'read', query_parameters: '{"q": 1}', accessed_at: '2026-01-05 10:00:00+00' }]);
   return { events: events_, conversations };
+}
+
+/**
+ * A change to cached event rows (made by `edit`) as the tenant would have made it before the
+ * sync: each changed row's digest is taken again, so the cache reads as synced that way and
+ * the change is a break the tenant made. Without this, an edited row is damage to the cache,
+ * which verify and export refuse to blame on the tenant (verify/cache-damage.ts).
+ */
+export function editAsSynced(db: CacheDb, edit: () => void): void {
+  edit();
+  for (const chain of listCachedChains(db)) {
+    const stale = [...cachedRows(db, 'events', chain.tableId, chain.tenant, chain.columns)].flatMap((r) => {
+      const digest = rowDigest(chain.columns, r.values);
+      return digest === r.digest ? [] : [{ key: r.key, digest }];
+    });
+    const update = db.prepare(`UPDATE records SET digest = ? WHERE kind = 'event' AND table_id = ? AND tenant_id = ? AND source_key = ?`);
+    for (const s of stale) update.run(s.digest, chain.tableId, chain.tenant, s.key);
+  }
 }

@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CacheFixture, EVENT_COLUMNS, uuidOf, type SourceRow } from '../helpers/cache-fixture.js';
+import { CacheFixture, EVENT_COLUMNS, editAsSynced, uuidOf, type SourceRow } from '../helpers/cache-fixture.js';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { mapColumns } from '../../src-main/core/cache/record-mapping.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
@@ -50,7 +50,7 @@ before(async () => {
   }));
   f.addEvents('bank', rows);
   // The tamper of issue 20: 2^53 → 2^53 + 1 inside action_details, no rehash.
-  f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND seq = 6`).run();
+  editAsSynced(f.db, () => f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND seq = 6`).run());
   await writePackage({
     auditorKey: testAuditorKey(),
     db: f.db,
@@ -134,7 +134,7 @@ test('a chain recorded as written with jcs-exact-sha256-v2: the 2^53 tamper (no 
   f.addEvents('bank2', rows);
   const tableId = f.db.prepare(`SELECT table_id FROM source_tables WHERE kind = 'events'`).pluck().get() as number;
   recordChainProfile(f.db, tableId, 'bank2', JCS_EXACT_SHA256_V2);
-  f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND tenant_id = 'bank2' AND seq = 6`).run();
+  editAsSynced(f.db, () => f.db.prepare(`UPDATE records SET action_details = '{"op": "wire", "ref": 9007199254740993}' WHERE kind = 'event' AND tenant_id = 'bank2' AND seq = 6`).run());
   await writePackage({
     auditorKey: testAuditorKey(),
     db: f.db,
@@ -173,7 +173,7 @@ test('a json column with a repeated key: the package says "intact, with 1 unprot
   const table = f.db.prepare(`SELECT table_id, columns_json FROM source_tables WHERE kind = 'events'`).get() as { table_id: number; columns_json: string };
   const columns = (JSON.parse(table.columns_json) as { name: string; type: string }[]).map((c) => (c.name === 'action_details' ? { ...c, type: 'json' } : c));
   f.db.prepare('UPDATE source_tables SET columns_json = ? WHERE table_id = ?').run(JSON.stringify(columns), table.table_id);
-  f.db.prepare(`UPDATE records SET action_details = '{"amount": 99999, "amount": 20}' WHERE kind = 'event' AND tenant_id = 'shop' AND seq = 4`).run();
+  editAsSynced(f.db, () => f.db.prepare(`UPDATE records SET action_details = '{"amount": 99999, "amount": 20}' WHERE kind = 'event' AND tenant_id = 'shop' AND seq = 4`).run());
   await writePackage({
     auditorKey: testAuditorKey(),
     db: f.db,
@@ -216,7 +216,7 @@ test('a chain written with jcs-exact-sha256-v2: a changed member of a repeated j
   const table = f.db.prepare(`SELECT table_id FROM source_tables WHERE kind = 'events'`).pluck().get() as number;
   f.db.prepare('UPDATE source_tables SET columns_json = ? WHERE table_id = ?').run(JSON.stringify(mapColumns('events', columns)), table);
   recordChainProfile(f.db, table, 'shop2', JCS_EXACT_SHA256_V2);
-  f.db.prepare(`UPDATE records SET action_details = '{"amount": 99999, "amount": 20}' WHERE kind = 'event' AND tenant_id = 'shop2' AND seq = 6`).run();
+  editAsSynced(f.db, () => f.db.prepare(`UPDATE records SET action_details = '{"amount": 99999, "amount": 20}' WHERE kind = 'event' AND tenant_id = 'shop2' AND seq = 6`).run());
   await writePackage({
     auditorKey: testAuditorKey(),
     db: f.db,

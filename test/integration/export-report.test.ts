@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CacheFixture, fillDemoLike, uuidOf } from '../helpers/cache-fixture.js';
+import { CacheFixture, editAsSynced, fillDemoLike, uuidOf } from '../helpers/cache-fixture.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPdfSignature } from '../../src-main/core/export/pdf-signature.js';
@@ -35,7 +35,7 @@ before(async () => {
   const confirmed = f.db.prepare("SELECT source_key FROM anomalies WHERE score_text = '0.91' ORDER BY source_key LIMIT 1").pluck().get() as string;
   f.addReview('acme', confirmed, 'confirmed', 'night export by a service account');
   // Plant a chain break the report must list: row 41 changed without rehash.
-  f.db.prepare("UPDATE records SET user_id = 'Ωmega-Ревизор' WHERE kind = 'event' AND seq = 41").run();
+  editAsSynced(f.db, () => f.db.prepare("UPDATE records SET user_id = 'Ωmega-Ревизор' WHERE kind = 'event' AND seq = 41").run());
   void events;
   await writePackage({
     auditorKey: testAuditorKey(),

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
@@ -17,6 +17,7 @@ import { runAuditdesk } from '../helpers/cli.js';
 import { unzipAll } from '../helpers/package-zip.js';
 import { verifyWithBoth } from '../helpers/python-verifier.js';
 import { openCache } from '../../src-main/core/cache/open.js';
+import { editAsSynced } from '../helpers/cache-fixture.js';
 import { readCsvRows } from '../../src-main/core/util/csv.js';
 import { Readable } from 'node:stream';
 
@@ -120,19 +121,36 @@ test('verify-package says what a subject package proves, never "intact", and the
   assert.equal(both.subject?.userId, user);
 });
 
-test("a subject's row changed in the cache before export is named by its seq in the package and by verify-package", async () => {
+test("a subject's row the tenant changed is named by its seq in the package and by verify-package; changed in the cache alone, it is refused as damage", async () => {
   const db = openCache(join(dir, 'cache.sqlite'));
   let seq: string;
+  let rid: bigint;
   try {
     const row = db.prepare(`SELECT rid, seq FROM records WHERE kind = 'event' AND tenant_id = ? AND user_id = ? ORDER BY seq LIMIT 1 OFFSET 1`).safeIntegers(true).get(tenant, user) as {
       rid: bigint;
       seq: bigint;
     };
     seq = row.seq.toString();
-    db.prepare(`UPDATE records SET severity = 'critical' WHERE rid = ?`).run(row.rid);
+    rid = row.rid;
+    db.prepare(`UPDATE records SET severity = 'critical' WHERE rid = ?`).run(rid);
   } finally {
     db.close();
   }
+  // Changed in the cache after the sync: no signed package blames the tenant for it.
+  const damaged = await cli(['export', '--cache', 'cache.sqlite', '--tenant', tenant, '--subject', user, '--identity', 'id.p12', '--out', 'damaged.zip']);
+  assert.equal(damaged.code, 2, damaged.stdout + damaged.stderr);
+  assert.match(damaged.stderr, new RegExp(`is damaged: row seq ${seq!} of .* no longer matches what the sync stored`));
+  assert.equal(existsSync(join(dir, 'damaged.zip')), false);
+  // The same change as the tenant would have made it before the sync (the cache holds it as
+  // synced): a re-verify reads the rows as synced again, which clears the damage on record.
+  const synced = openCache(join(dir, 'cache.sqlite'));
+  try {
+    editAsSynced(synced, () => undefined);
+  } finally {
+    synced.close();
+  }
+  const reverified = await cli(['verify', '--cache', 'cache.sqlite', '--tenant', tenant]);
+  assert.equal(reverified.code, 1, reverified.stdout + reverified.stderr);
   const r = await cli(['export', '--cache', 'cache.sqlite', '--tenant', tenant, '--subject', user, '--identity', 'id.p12', '--out', 'tampered.zip', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const verification = JSON.parse((await unzipAll(join(dir, 'tampered.zip'))).get('verification.json')!.toString('utf8'));

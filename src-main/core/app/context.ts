@@ -4,7 +4,7 @@
 // query workers and its connection profiles; switching closes all three and opens the
 // other's, so no screen can show one client's data in another's engagement.
 import { join } from 'node:path';
-import { openCache, type CacheDb } from '../cache/open.js';
+import { moveAsideIfDamaged, openCache, type CacheDb } from '../cache/open.js';
 import { JobRunner } from './jobs.js';
 import { ConfigStore } from './config.js';
 import { MemorySecretStore, type SecretStore } from './secrets.js';
@@ -184,6 +184,26 @@ export class AppContext {
       if (indexesStillToBuild(this.db).length) this.startIndexing();
     }
     return this.db;
+  }
+
+  /**
+   * "Rebuild the cache" (the CLI's --rebuild): a cache that cannot be used as it is (damage
+   * a verdict found, unreadable, altered, newer) is closed and moved aside, kept for
+   * inspection, and the next use makes a new one. Returns where it went; null when the
+   * cache was sound and is left as it is. Refused while a job works on the cache.
+   */
+  async rebuildCache(): Promise<string | null> {
+    const running = this.jobs.list().find((j) => j.state === 'running');
+    if (running) {
+      throw new UserError(`a ${running.kind} is still running on this cache.`, 'E_BUSY', 'Wait for it to finish or cancel it, then rebuild the cache.');
+    }
+    await this.pool?.close();
+    this.pool = undefined;
+    this.db?.close();
+    this.db = undefined;
+    const aside = moveAsideIfDamaged(this.cachePath);
+    if (aside) this.log('warn', `the damaged cache was moved aside to ${aside} (kept for inspection); a new one is synced in its place.`);
+    return aside;
   }
 
   /** Starts building the facet indexes a sync left for later, unless none is pending or a build runs; returns the job id. */

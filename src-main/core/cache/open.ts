@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'nod
 import { join } from 'node:path';
 import { migrationsDir } from '../util/paths.js';
 import { UserError } from '../util/errors.js';
+import { REBUILD_HINT } from '../util/storage-errors.js';
 import { createPrivateFile } from '../util/private-files.js';
 
 export type CacheDb = Database.Database;
@@ -40,7 +41,11 @@ export function loadMigrations(dir = migrationsDir('cache')): Migration[] {
 }
 
 export interface OpenCacheOptions {
-  /** Move an unreadable or newer cache aside (FILE.broken-<time>) and start a fresh one. */
+  /**
+   * Move a cache that cannot be used as it is aside (FILE.broken-<time>) and start a fresh
+   * one: unreadable, written by a newer version, altered, or holding damage a verdict found
+   * (cache_damage). A sound cache is opened as it is.
+   */
   rebuild?: boolean;
   readonly?: boolean;
   migrations?: Migration[];
@@ -48,15 +53,7 @@ export interface OpenCacheOptions {
 
 export function openCache(path: string, opts: OpenCacheOptions = {}): CacheDb {
   const migrations = opts.migrations ?? loadMigrations();
-  if (opts.rebuild && existsSync(path)) {
-    try {
-      checkOpenable(path, migrations);
-    } catch {
-      const aside = `${path}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      renameSync(path, aside);
-      for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
-    }
-  }
+  if (opts.rebuild) moveAsideIfDamaged(path, migrations);
   const db = openAndCheck(path, opts.readonly ?? false);
   try {
     migrate(db, migrations, path);
@@ -68,12 +65,38 @@ export function openCache(path: string, opts: OpenCacheOptions = {}): CacheDb {
   return db;
 }
 
+/**
+ * --rebuild's first step, and the app's "Rebuild the cache": a cache that cannot be used
+ * as it is goes aside with its -wal and -shm, kept for inspection. Returns where it went;
+ * null when the file is absent or sound (left where it is). The file must be closed.
+ */
+export function moveAsideIfDamaged(path: string, migrations: Migration[] = loadMigrations()): string | null {
+  if (!existsSync(path)) return null;
+  try {
+    checkOpenable(path, migrations);
+    return null;
+  } catch {
+    const aside = `${path}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(path, aside);
+    for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+    return aside;
+  }
+}
+
 function checkOpenable(path: string, migrations: Migration[]): void {
   const db = openAndCheck(path, true);
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > migrations.length) throw new Error('newer');
     if (version === migrations.length) refuseForeignTriggers(db, migrations, path);
+    const hasTable = (name: string) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !== undefined;
+    // Damage a verdict found in a row: SQLite reads the file well, the rows are wrong.
+    if (hasTable('cache_damage') && db.prepare('SELECT 1 FROM cache_damage WHERE cleared_by_report IS NULL LIMIT 1').get()) throw new Error('damaged rows');
+    // A pending rebuild of something this version never makes (sync/deferred.ts refuses it).
+    const pristine = pristineSchema(migrations);
+    if (hasTable('deferred_schema') && (db.prepare('SELECT name FROM deferred_schema').pluck().all() as string[]).some((n) => n !== 'records_fts:rebuild' && !pristine.has(n))) {
+      throw new Error('foreign deferred object');
+    }
   } finally {
     db.close();
   }
@@ -127,7 +150,7 @@ function refuseForeignTriggers(db: CacheDb, migrations: Migration[], path: strin
       .slice(0, 5)
       .join(', ')}): the file was altered, and a trigger would run on every later write.`,
     'E_CACHE_CORRUPT',
-    'Pass --rebuild to move it aside and sync again; the altered file is kept for inspection.',
+    REBUILD_HINT,
   );
 }
 
@@ -152,7 +175,7 @@ function openAndCheck(path: string, readonly: boolean): CacheDb {
     // Reading the schema catches a file that is not a database or has a broken
     // header. quick_check reads every page (about 3 s for a 1.3 GB cache), so it runs
     // at open only for smaller files; on a large one, damage found later by a query is
-    // reported with the same way out (see cacheDamaged in app/dispatch.ts).
+    // reported with the same way out (util/storage-errors.ts).
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (fileSize(path) <= FULL_CHECK_MAX_BYTES) {
       const check = db.pragma('quick_check', { simple: true });
@@ -166,7 +189,7 @@ function openAndCheck(path: string, readonly: boolean): CacheDb {
     }
   } catch (e) {
     db.close();
-    throw new UserError(`cache ${path} is damaged (${(e as Error).message}).`, 'E_CACHE_CORRUPT', 'Pass --rebuild to move it aside and sync again; the damaged file is kept for inspection.');
+    throw new UserError(`cache ${path} is damaged (${(e as Error).message}).`, 'E_CACHE_CORRUPT', REBUILD_HINT);
   }
   return db;
 }

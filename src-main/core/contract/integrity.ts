@@ -24,12 +24,26 @@ export type {
 
 import type { AnchorOutcome, BreakJson, ChainLimitsJson, ChainReportJson, JsonSeq, SealReport } from './verify-report.js';
 
+/** A cached row a verdict found changed since the sync stored it (verify/cache-damage.ts). */
+export interface CacheDamage {
+  table: string;
+  tenant: string;
+  /** "seq 100", or "id …" for a row without a seq */
+  row: string;
+  foundAt: string;
+  message: string;
+}
+
 export interface IntegrityReport {
   /**
    * latest verdict per hash-chained table and tenant, with its verdict, anchor and limits
-   * (absent in verdicts stored before they existed) and the verdict in words (verdictText)
+   * (absent in verdicts stored before they existed) and the verdict in words (verdictText).
+   * `cacheDamage`: damage found in this chain's cached rows after that verdict was given,
+   * which the verdict therefore no longer speaks for.
    */
-  chains: (ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string })[];
+  chains: (ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string; cacheDamage?: CacheDamage | null })[];
+  /** Damage to the cache found by a verdict and not since cleared by one that found the rows as synced; oldest first. */
+  cacheDamage: CacheDamage[];
   /** latest verdict per sealed (non-chained) table and tenant */
   seals: (SealReport & { checkedAt: string; reportId: number })[];
   lastRun: {

@@ -86,6 +86,11 @@ export const syncContract = {
         /** default: the profile's tenants */
         tenants: z.array(z.string().min(1).max(200)).max(100).optional(),
         recheck: z.boolean().optional(),
+        /**
+         * Move a damaged cache aside first (kept beside it as cache.sqlite.broken-<time>)
+         * and sync into a new one, as the CLI's --rebuild; a sound cache is left as it is.
+         */
+        rebuild: z.boolean().optional(),
       })
       .strict(),
   ),

@@ -26,6 +26,7 @@ import { bindingProblem } from './signer-trust.js';
 import { PackageIntegrity, type IntegrityEntry, type ManifestAnchor } from './integrity.js';
 import { listCheckpoints } from '../verify/checkpoints.js';
 import { chainTableName } from '../verify/adapters.js';
+import { cachedRowDamaged, openCacheDamage, recordCacheDamage, type CachedRowDamaged } from '../verify/cache-damage.js';
 import { CsvFileWriter, FORMULA_TRIGGERS } from '../util/csv.js';
 import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, type ManifestFile } from './manifest.js';
 import {
@@ -804,10 +805,21 @@ async function writeEvents(
   if (table) {
     const total = null;
     let n = 0;
-    const fields = [...cols.map((c) => c.field ?? 'extra'), 'ts', 'seq', 'event_type', 'severity', 'user_id', 'entity_type', 'entity_id'];
+    const fields = [...cols.map((c) => c.field ?? 'extra'), 'ts', 'seq', 'event_type', 'severity', 'user_id', 'entity_type', 'entity_id', 'digest', 'source_key'];
+    const chainName = chainTableName(table.schema, table.name);
+    // Damage an earlier verdict found stays until the cache is rebuilt, even outside this selection.
+    const known = openCacheDamage(db).find((d) => d.tenant === s.tenant);
+    if (known) throw cachedRowDamaged(db.name, known.table, known.tenant, known.row);
+    let damaged: CachedRowDamaged | null = null;
     for (const row of eventRows(db, s, fields).iterate(...s.events.where.params) as IterableIterator<CacheRow>) {
       const values = fromRecord(cols, row);
       const { payload, digest } = encode(values);
+      // A row changed in the cache since the sync stored it would go into a signed package
+      // as the tenant's, and its chain break be blamed on them (verify/cache-damage.ts).
+      if (digest !== row.digest) {
+        damaged = cachedRowDamaged(db.name, chainName, s.tenant, row.seq !== null ? `seq ${String(row.seq)}` : `id ${String(row.source_key)}`);
+        break; // the read ends here: the connection records the damage only once it is free
+      }
       checker!.push(values, payload);
       merkle.push(digest);
       const day = typeof row.ts === 'string' ? row.ts.slice(0, 10) : '(no time)';
@@ -833,6 +845,10 @@ async function writeEvents(
         await new Promise((r) => setImmediate(r)); // let a cancel request in
         checkAbort(signal);
       }
+    }
+    if (damaged) {
+      if (!db.readonly) recordCacheDamage(db, damaged.damage);
+      throw damaged;
     }
   }
   const written = await w.close();

@@ -180,6 +180,7 @@ const RECORD_FIELDS = new Set([
   'safety_mode',
   'model_config',
   'extra',
+  'digest',
 ]);
 
 /** Only the columns a file needs: records rows are wide, and 100k full rows are mostly garbage to collect. */

@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { pristineSchema, type CacheDb } from '../cache/open.js';
 import { UserError } from '../util/errors.js';
+import { REBUILD_HINT } from '../util/storage-errors.js';
 import { rowJson, type CachedTable } from './cache-store.js';
 
 /** FTS5 'hashsize' for the rebuild (integer literal: FTS5 refuses a bound REAL). */
@@ -176,7 +177,7 @@ function trustedSqlOf(p: Deferred): string {
     throw new UserError(
       `the local cache lists ${p.kind} ${JSON.stringify(p.name)} to rebuild, which this version of AuditDesk never makes: the cache is damaged or was altered.`,
       'E_CACHE_CORRUPT',
-      'Sync into a new cache (--rebuild).',
+      REBUILD_HINT,
     );
   }
   return sql;

@@ -10,7 +10,7 @@ export const ERROR_CODES = {
   E_BUSY: 'a job of the same kind (e.g. a sync) is already running',
   E_CACHE_BUSY: 'the local cache is locked by another writer (a running sync)',
   E_CACHE_COLUMNS: 'the cache holds a column this AuditDesk does not know; sync into a new cache',
-  E_CACHE_CORRUPT: 'the local cache file is damaged; --rebuild moves it aside (nothing at the source is blamed)',
+  E_CACHE_CORRUPT: 'the local cache file is damaged; --rebuild (the app: "Rebuild the cache") moves it aside (nothing at the source is blamed)',
   E_CACHE_MISSING: 'the named cache file does not exist',
   E_CACHE_NEWER: 'the cache was written by a newer AuditDesk',
   E_CACHE_OPEN: 'the cache file cannot be opened (permissions, not SQLite)',

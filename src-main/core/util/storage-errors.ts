@@ -3,6 +3,13 @@
 // needs to hear what happened, that committed work is safe, and what to do.
 import { UserError } from './errors.js';
 
+/**
+ * The way out of a damaged cache, in the words of both front doors that can take it: the
+ * CLI's flag and the app's button (Integrity) do the same thing (cache/open.ts).
+ */
+export const REBUILD_HINT =
+  'Rebuild the cache (`auditdesk sync --rebuild`, or "Rebuild the cache" on the Integrity screen): the damaged file is moved aside and kept for inspection, and a new one is synced.';
+
 /** A UserError for a known storage failure, or null for anything else. `path`: the file being written, when known. */
 export function storageFailure(e: unknown, path?: string): UserError | null {
   const code = (e as { code?: unknown } | null)?.code;
@@ -16,11 +23,7 @@ export function storageFailure(e: unknown, path?: string): UserError | null {
     );
   }
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-    return new UserError(
-      `the local cache is damaged (${(e as Error).message}).`,
-      'E_CACHE_CORRUPT',
-      'Start AuditDesk with a new cache (auditdesk … --rebuild keeps the damaged file aside) and sync again.',
-    );
+    return new UserError(`the local cache is damaged (${(e as Error).message}).`, 'E_CACHE_CORRUPT', REBUILD_HINT);
   }
   if (code === 'SQLITE_BUSY') {
     // Another connection (the sync worker building indexes) holds the write lock past the busy timeout.

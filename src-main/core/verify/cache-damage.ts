@@ -4,25 +4,77 @@
 // damage to the local file. Every cached row carries the digest of its values taken at
 // sync time (chain/digest.ts), so before a cached chain's breaks are reported its rows
 // are digested again: a row that no longer matches was changed here, not at the source.
+//
+// Damage found so is also recorded in the file (cache migration 015): the verdicts stored
+// before it no longer speak for the cache, and the Integrity screen, the status line and
+// --rebuild must know that after the run that found it has ended.
 import type { CacheDb } from '../cache/open.js';
 import { rowDigest } from '../chain/digest.js';
+import type { CacheDamage } from '../contract/integrity.js';
 import { cachedRows } from '../sync/index.js';
 import { UserError } from '../util/errors.js';
+import { REBUILD_HINT } from '../util/storage-errors.js';
 import type { CachedChain } from './adapters.js';
 
+/** A cached row found changed since the sync stored it; `damage` is what gets recorded. */
+export class CachedRowDamaged extends UserError {
+  constructor(readonly damage: Omit<CacheDamage, 'foundAt'>) {
+    super(damage.message, 'E_CACHE_CORRUPT', REBUILD_HINT);
+  }
+}
+
+/** The error for row `row` ("seq 7", "id …") of a chain, found changed in the cache at `cachePath`. */
+export function cachedRowDamaged(cachePath: string, table: string, tenant: string, row: string): CachedRowDamaged {
+  return new CachedRowDamaged({
+    table,
+    tenant,
+    row,
+    message: `cache ${cachePath} is damaged: row ${row} of ${table} (tenant ${tenant}) no longer matches what the sync stored, so its breaks say nothing about the source.`,
+  });
+}
+
 /**
- * Throws E_CACHE_CORRUPT when a row of `chain` differs from what the sync stored.
+ * Throws CachedRowDamaged (E_CACHE_CORRUPT) when a row of `chain` differs from what the sync stored.
  * `afterSeq`: the rows up to it were found matching by an earlier verdict, and are still
  * those rows with those digests (hashed-rows.ts), so only the rows after it are digested.
  */
 export function assertCachedAsSynced(db: CacheDb, cachePath: string, chain: CachedChain, afterSeq?: bigint): void {
   for (const r of cachedRows(db, 'events', chain.tableId, chain.tenant, chain.columns, { afterSeq })) {
     if (rowDigest(chain.columns, r.values) === r.digest) continue;
-    const where = r.seq !== null ? `seq ${r.seq}` : `id ${r.key}`;
-    throw new UserError(
-      `cache ${cachePath} is damaged: row ${where} of ${chain.name} (tenant ${chain.tenant}) no longer matches what the sync stored, so its breaks say nothing about the source.`,
-      'E_CACHE_CORRUPT',
-      'Pass --rebuild to move the cache aside and sync again (the damaged file is kept for inspection).',
-    );
+    throw cachedRowDamaged(cachePath, chain.name, chain.tenant, r.seq !== null ? `seq ${r.seq}` : `id ${r.key}`);
   }
+}
+
+/** Keeps what a verdict found, unless the same damage is already on record and not cleared. */
+export function recordCacheDamage(db: CacheDb, damage: Omit<CacheDamage, 'foundAt'>): void {
+  const known = db.prepare('SELECT 1 FROM cache_damage WHERE cleared_by_report IS NULL AND table_name = ? AND tenant_id = ? AND row_ref = ?').get(damage.table, damage.tenant, damage.row);
+  if (known) return;
+  db.prepare('INSERT INTO cache_damage (found_at, table_name, tenant_id, row_ref, message) VALUES (?, ?, ?, ?, ?)').run(
+    new Date().toISOString(),
+    damage.table,
+    damage.tenant,
+    damage.row,
+    damage.message,
+  );
+}
+
+/** Damage on record that no later verdict over the chain's cached rows has cleared, oldest first. */
+export function openCacheDamage(db: CacheDb): CacheDamage[] {
+  return (
+    db.prepare('SELECT table_name, tenant_id, row_ref, found_at, message FROM cache_damage WHERE cleared_by_report IS NULL ORDER BY damage_id').all() as {
+      table_name: string;
+      tenant_id: string;
+      row_ref: string;
+      found_at: string;
+      message: string;
+    }[]
+  ).map((d) => ({ table: d.table_name, tenant: d.tenant_id, row: d.row_ref, foundAt: d.found_at, message: d.message }));
+}
+
+/**
+ * A verdict that read `table`/`tenant`'s cached rows and found no row changed since the
+ * sync stored it (the file was restored, or the row put back) clears what was on record.
+ */
+export function clearCacheDamage(db: CacheDb, reportId: number, table: string, tenant: string): void {
+  db.prepare('UPDATE cache_damage SET cleared_by_report = ? WHERE cleared_by_report IS NULL AND table_name = ? AND tenant_id = ?').run(reportId, table, tenant);
 }

@@ -15,11 +15,12 @@ import { listCachedChains } from './adapters.js';
 import { driftReport, markDrift } from './drift-report.js';
 import { summarise, type VerifyReport } from './report.js';
 import { overallVerdict } from './run.js';
+import { openCacheDamage } from './cache-damage.js';
 
 /** The note the sync's own check leaves; in a reused verdict the reuse note says it instead. */
 const CHAINS_ONLY_NOTE = 'hash chains only:';
 
-export type NotReused = 'no stored verdict' | 'the change counter is not whole' | 'the cache changed since' | 'made with another key' | 'a chain it does not cover';
+export type NotReused = 'no stored verdict' | 'the change counter is not whole' | 'the cache changed since' | 'damage was found since' | 'made with another key' | 'a chain it does not cover';
 
 /**
  * The triggers that move the counter (cache migration 013). With one missing (dropped by
@@ -39,6 +40,7 @@ export function reusableCacheVerdict(db: CacheDb, key: Pick<AuditorKey, 'keyId'>
   const present = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_generation_%'`).pluck().all() as string[]);
   if (COUNTER_TRIGGERS.some((t) => !present.has(t))) return { why: 'the change counter is not whole' };
   if (stored.current !== 1) return { why: 'the cache changed since' };
+  if (openCacheDamage(db).length) return { why: 'damage was found since' };
   const was = JSON.parse(stored.report_json) as VerifyReport;
   if (!was.checkpointsRecorded.length || was.checkpointsRecorded.some((c) => c.keyId !== key.keyId)) return { why: 'made with another key' };
   const wanted = listCachedChains(db, tenants.length ? tenants : undefined);

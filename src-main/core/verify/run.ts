@@ -12,7 +12,7 @@ import type { SourceSession, SourceTable, TableMapping } from '../source/index.j
 import { isUserError, UserError } from '../util/errors.js';
 import { cachedReference, chainTableName, countCachedRows, listCachedChains, readCachedChain, readSourceChain } from './adapters.js';
 import { CacheReaders, defaultReadThreads, PARALLEL_MIN_ROWS } from './cached-parallel.js';
-import { assertCachedAsSynced } from './cache-damage.js';
+import { assertCachedAsSynced, CachedRowDamaged, recordCacheDamage } from './cache-damage.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { CopyParsers } from './copy-parallel.js';
 import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
@@ -428,7 +428,13 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
       // back from the file need its rows checked against the digests the sync stored.
       if (!result.intact && !fromFetch) {
         // Rows an earlier verdict checked, unchanged since with their digests, are not checked again.
-        assertCachedAsSynced(cache.db, cache.path, chain, fromKept ? (kept!.digestsCheckedThrough() ?? undefined) : undefined);
+        try {
+          assertCachedAsSynced(cache.db, cache.path, chain, fromKept ? (kept!.digestsCheckedThrough() ?? undefined) : undefined);
+        } catch (e) {
+          // Kept past this run, so no screen goes on showing the verdicts given before as current.
+          if (e instanceof CachedRowDamaged && run.store && !run.store.readonly) recordCacheDamage(run.store, e.damage);
+          throw e;
+        }
         if (fromKept) kept!.markDigestsChecked();
       }
       done += result.rows;

@@ -11,7 +11,9 @@ import type { ChainTree } from '../chain/chain-leaves.js';
 import { recordCheckpoint, type StoredCheckpoint } from './checkpoints.js';
 import type { ChainReportJson, VerifyReport } from './report.js';
 import type { SealReport } from './seal-compare.js';
+import type { CacheDamage } from '../contract/integrity.js';
 import { journalVerification } from '../journal/journal-events.js';
+import { clearCacheDamage, openCacheDamage } from './cache-damage.js';
 
 export function storeReport(db: CacheDb, report: VerifyReport): number {
   return db.transaction(() => {
@@ -41,6 +43,9 @@ export function storeReport(db: CacheDb, report: VerifyReport): number {
         ).lastInsertRowid,
       );
       for (const b of t.breaks) brk.run(reportId, resultId, t.table, t.tenant, b.seq === null ? null : BigInt(b.seq), b.id, b.kind, b.explanation);
+      // A run over the cache read this chain's rows and found none changed since the sync
+      // stored it (cache-damage.ts throws before a report otherwise): earlier damage is gone.
+      if (report.target === 'cache') clearCacheDamage(db, reportId, t.table, t.tenant);
     }
     for (const s of report.seals) {
       const resultId = Number(
@@ -59,10 +64,12 @@ export function storeReport(db: CacheDb, report: VerifyReport): number {
 }
 
 /** A stored chain verdict as the Integrity screen shows it; entries stored before limits existed lack them. */
-export type LatestChain = ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string };
+export type LatestChain = ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string; cacheDamage: CacheDamage | null };
 
 export interface LatestResults {
   chains: LatestChain[];
+  /** damage a verdict found in cached rows since, not cleared (cache-damage.ts); each chain it touches carries it too */
+  cacheDamage: CacheDamage[];
   seals: (SealReport & { checkedAt: string; reportId: number })[];
 }
 
@@ -76,13 +83,14 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
         ORDER BY r.what, r.table_name, r.tenant_id`,
     )
     .all(...(tenant === undefined ? [] : [tenant])) as { what: 'chain' | 'seal'; report_id: number; checked_at: string; result_json: string }[];
-  const out: LatestResults = { chains: [], seals: [] };
+  const out: LatestResults = { chains: [], seals: [], cacheDamage: openCacheDamage(db).filter((d) => tenant === undefined || d.tenant === tenant) };
   for (const r of rows) {
     const extra = { checkedAt: r.checked_at, reportId: r.report_id };
     if (r.what === 'chain') {
       const chain = JSON.parse(r.result_json) as ChainReportJson & Partial<ChainLimitsJson>;
+      const cacheDamage = out.cacheDamage.find((d) => d.table === chain.table && d.tenant === chain.tenant) ?? null;
       // The screen's words for the verdict come from limits.ts, as the CLI's and the PDF's do.
-      out.chains.push({ ...chain, ...extra, verdictText: verdictPhrase(chain) });
+      out.chains.push({ ...chain, ...extra, verdictText: verdictPhrase(chain), cacheDamage });
     } else out.seals.push({ ...(JSON.parse(r.result_json) as SealReport), ...extra });
   }
   return out;

@@ -68,19 +68,21 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
 
   opts.onProgress?.({ phase: 'verifying', done: 0, total: null, rowsPerSecond: null, etaSeconds: null, message: 'checking the hash chains' });
   let reportId: number | undefined;
-  const report = await runVerification({
-    cache: { db, path: opts.cachePath },
-    tenants: chainTenants,
-    key: opts.key,
-    chainsOnly: true,
-    signal: opts.signal,
-    readers: { threads: opts.jobs ?? SYNC_VERDICT_JOBS },
-    fetched: fetchedRows ?? undefined,
-    onStored: (id) => (reportId = id),
-    onProgress: (p) => {
-      if (p.phase !== 'done') opts.onProgress?.({ phase: p.phase ?? 'verifying', done: p.done ?? 0, total: p.total ?? null, rowsPerSecond: null, etaSeconds: null, message: p.message ?? null });
-    },
-  });
+  const report = await verdictOrNote(db, summary.syncId, () =>
+    runVerification({
+      cache: { db, path: opts.cachePath },
+      tenants: chainTenants,
+      key: opts.key,
+      chainsOnly: true,
+      signal: opts.signal,
+      readers: { threads: opts.jobs ?? SYNC_VERDICT_JOBS },
+      fetched: fetchedRows ?? undefined,
+      onStored: (id) => (reportId = id),
+      onProgress: (p) => {
+        if (p.phase !== 'done') opts.onProgress?.({ phase: p.phase ?? 'verifying', done: p.done ?? 0, total: p.total ?? null, rowsPerSecond: null, etaSeconds: null, message: p.message ?? null });
+      },
+    }),
+  );
   if (fetchedRows) recordRowsHashedAsStored(db, fetchedRows, opts.key);
   // The job ends as the sync did (its rows), with the verdict as its last word.
   if (last) opts.onProgress?.({ ...(last as SyncProgress), message: report.verdict === 'broken' ? `hash chains broken: ${report.summary.breaks} break(s)` : `hash chains ${report.verdict}` });
@@ -97,6 +99,25 @@ function recordRowsHashedAsStored(db: CacheDb, kept: FetchedChains, key: Auditor
   for (const chain of kept.all()) {
     const rows = chain.fed ? chain.rowsHashedAsStored() : null;
     if (rows && rows.rows > 0) recordHashedRows(db, chain.tableId, chain.tenant, chain.spec, rows, key);
+  }
+}
+
+/**
+ * The sync's rows are committed before its verdict runs, so the sync stays 'done' in the
+ * history; a verdict that fails (damage found in the cache, say) is written beside it, or
+ * the history would read as a sync whose chains were checked.
+ */
+async function verdictOrNote(db: CacheDb, syncId: number, verdict: () => Promise<VerifyReport>): Promise<VerifyReport> {
+  try {
+    return await verdict();
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    try {
+      db.prepare('UPDATE syncs SET message = ? WHERE sync_id = ?').run(`rows synced, but no chain verdict was given: ${why}`, syncId);
+    } catch {
+      // A cache that cannot take this line (disk full, read-only) still gets the verdict's own error.
+    }
+    throw e;
   }
 }
 

@@ -53,13 +53,14 @@ export function syncHistory(ctx: AppContext, limit: number): SyncHistoryEntry[] 
 }
 
 export const syncHandlers: HandlersFor<typeof syncContract> = {
-  'sync.start': async ({ connectionId, tenants, recheck }, ctx) => {
+  'sync.start': async ({ connectionId, tenants, recheck, rebuild }, ctx) => {
     const { profile, password } = await profileWithPassword(ctx, connectionId);
     // One writer per cache: a second sync would interleave watermarks and bulk mode.
     const running = ctx.jobs.list().find((j) => j.kind === 'sync' && j.state === 'running');
     if (running) {
       throw new UserError('a sync is already running.', 'E_BUSY', `Wait for it to finish or cancel it (job ${running.jobId}).`);
     }
+    if (rebuild) await ctx.rebuildCache();
     // Migrated (and checked) here, before the sync opens its own connection to it.
     ctx.cache();
     const input: SyncJobInput = { profile, password, tenants, recheck, cachePath: ctx.cachePath, dataDir: ctx.dataDir };

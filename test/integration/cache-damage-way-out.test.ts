@@ -1,0 +1,185 @@
+// When a verdict finds a cached row that no longer matches what the sync stored, the
+// auditor must not go on reading the verdict given before the damage as current, and
+// the way out the error names must work: the app's "rebuild" and the CLI's --rebuild
+// both move the damaged file aside (kept for inspection) and sync into a new cache.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import type { AppContext } from '../../src-main/core/app/context.js';
+import { appOnDemo } from '../helpers/app-on-demo.js';
+import { clientFor, finishedJob, jobOutcome } from '../helpers/app-calls.js';
+import { runAuditdesk } from '../helpers/cli.js';
+import type { SyncResult } from '../../src-main/core/contract/sync.js';
+
+let demo: DemoDb;
+let dir: string;
+
+before(async () => {
+  demo = await startDemoDb();
+  dir = mkdtempSync(join(tmpdir(), 'auditdesk-damage-way-out-'));
+});
+
+after(async () => {
+  await demo?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A tenant of the demo whose chain is intact at the source. */
+const intactTenant = () => demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant)!;
+
+/** Appends a control character to one cached row's severity behind the app's back; the stored digest stays as the sync wrote it. */
+function damageCachedRow(cachePath: string, tenant: string, seq: number, edit: 'damage' | 'undo' = 'damage'): void {
+  const db = new Database(cachePath);
+  try {
+    const set = edit === 'damage' ? `severity || char(7)` : `rtrim(severity, char(7))`;
+    const changed = db.prepare(`UPDATE records SET severity = ${set} WHERE kind = 'event' AND tenant_id = ? AND seq = ?`).run(tenant, seq).changes;
+    assert.equal(changed, 1, 'the row is in the cache');
+  } finally {
+    db.close();
+  }
+}
+
+function asideFiles(cachePath: string): string[] {
+  return readdirSync(dirname(cachePath)).filter((f) => f.startsWith(`${basename(cachePath)}.broken-`) && !/-(wal|shm)$/.test(f));
+}
+
+test('the app: a sync that finds a damaged row leaves no earlier verdict standing as current, and "rebuild" moves the file aside and gives the verdict again', { timeout: 240_000 }, async () => {
+  const ctx: AppContext = await appOnDemo(demo, join(dir, 'app'));
+  const api = clientFor(ctx);
+  try {
+    const tenant = intactTenant();
+    await finishedJob<SyncResult>(ctx, 'sync.start', {});
+    const before = await api['integrity.report']({});
+    const chain = () => before.chains.find((c) => c.tenant === tenant)!;
+    assert.equal(chain().verdict, 'intact');
+    assert.deepEqual(before.cacheDamage, []);
+
+    damageCachedRow(ctx.cachePath, tenant, 100);
+    const failed = await jobOutcome(ctx, 'sync.start', {});
+    assert.equal(failed.state, 'failed');
+    assert.equal(failed.error?.code, 'E_CACHE_CORRUPT');
+    assert.match(failed.error!.message, /seq 100\b/);
+    assert.match(failed.error!.message, /Rebuild the cache/, 'the app names its own way out, not only a CLI flag');
+
+    const after = await api['integrity.report']({});
+    assert.deepEqual(
+      after.cacheDamage.map((d) => [d.tenant, d.row]),
+      [[tenant, 'seq 100']],
+    );
+    const damaged = after.chains.find((c) => c.tenant === tenant)!;
+    assert.equal(damaged.cacheDamage?.row, 'seq 100', 'the chain carries the damage beside the verdict stored before it');
+    assert.ok(damaged.cacheDamage!.foundAt >= damaged.checkedAt, 'found after that verdict');
+    const others = after.chains.filter((c) => c.tenant !== tenant);
+    assert.ok(
+      others.every((c) => !c.cacheDamage),
+      'only the damaged chain is marked',
+    );
+
+    const [last] = await api['sync.history']({ limit: 1 });
+    assert.match(last!.message ?? '', /no chain verdict/, 'the history does not list the sync as an unqualified success');
+    assert.match(last!.message ?? '', /seq 100\b/);
+
+    const rebuilt = await finishedJob<SyncResult>(ctx, 'sync.start', { rebuild: true });
+    assert.equal(rebuilt.chains?.find((c) => c.tenant === tenant)?.verdict, 'intact');
+    const [aside] = asideFiles(ctx.cachePath);
+    assert.ok(aside, 'the damaged file is kept beside the new cache');
+    const kept = new Database(join(dirname(ctx.cachePath), aside), { readonly: true });
+    try {
+      const severity = kept.prepare(`SELECT severity FROM records WHERE kind = 'event' AND tenant_id = ? AND seq = 100`).pluck().get(tenant) as string;
+      assert.ok(severity.endsWith('\u0007'), 'kept as it was found');
+    } finally {
+      kept.close();
+    }
+    const fresh = await api['integrity.report']({});
+    assert.deepEqual(fresh.cacheDamage, []);
+    assert.equal(fresh.chains.find((c) => c.tenant === tenant)?.verdict, 'intact');
+  } finally {
+    await ctx.shutdown();
+  }
+});
+
+test('the app: "Re-verify cache" records the damage it finds, and a re-verify that finds the row as synced again clears it', { timeout: 240_000 }, async () => {
+  const ctx: AppContext = await appOnDemo(demo, join(dir, 'verify'));
+  const api = clientFor(ctx);
+  try {
+    const tenant = intactTenant();
+    await finishedJob<SyncResult>(ctx, 'sync.start', {});
+    damageCachedRow(ctx.cachePath, tenant, 42);
+    const failed = await jobOutcome(ctx, 'integrity.verify', { target: 'cache' });
+    assert.equal(failed.error?.code, 'E_CACHE_CORRUPT');
+    assert.deepEqual(
+      (await api['integrity.report']({})).cacheDamage.map((d) => d.row),
+      ['seq 42'],
+    );
+
+    damageCachedRow(ctx.cachePath, tenant, 42, 'undo');
+    await finishedJob(ctx, 'integrity.verify', { target: 'cache' });
+    const report = await api['integrity.report']({});
+    assert.deepEqual(report.cacheDamage, []);
+    assert.equal(report.chains.find((c) => c.tenant === tenant)?.verdict, 'intact');
+  } finally {
+    await ctx.shutdown();
+  }
+});
+
+test('the CLI: after a sync exits 2 on a damaged row, `sync --rebuild` as the error says moves the file aside and syncs with a verdict', { timeout: 240_000 }, async () => {
+  const cache = join(mkdirSync(join(dir, 'cli'), { recursive: true })!, 'cache.sqlite');
+  const tenant = intactTenant();
+  const sync = (...extra: string[]) => runAuditdesk(['sync', '--source', demo.url, '--tenant', tenant, '--cache', cache, '--data-dir', join(dir, 'cli-data'), ...extra]);
+  const first = await sync();
+  assert.equal(first.code, 0, first.stdout + first.stderr);
+  damageCachedRow(cache, tenant, 7);
+  const refused = await sync();
+  assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, /seq 7\b.*--rebuild/s);
+
+  const rebuilt = await sync('--rebuild');
+  assert.equal(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr);
+  assert.match(rebuilt.stdout, /intact/);
+  assert.equal(asideFiles(cache).length, 1, 'the damaged file is kept aside');
+});
+
+test('the app: a signed package is never made from a damaged row; the export stops naming it, writes no file, and the damage is on record', { timeout: 240_000 }, async () => {
+  const ctx: AppContext = await appOnDemo(demo, join(dir, 'export'));
+  const api = clientFor(ctx);
+  try {
+    const tenant = intactTenant();
+    await finishedJob<SyncResult>(ctx, 'sync.start', {});
+    const identity = await api['identity.create']({ name: 'Damage Tester', org: 'QA', email: 'damage@audit.example', password: 'damage-password' });
+    const out = join(dir, 'export', 'package.zip');
+    // Nothing ran a verdict since the damage: the export is the first to read the row.
+    damageCachedRow(ctx.cachePath, tenant, 100);
+    const refused = await jobOutcome(ctx, 'export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out });
+    assert.equal(refused.state, 'failed');
+    assert.equal(refused.error?.code, 'E_CACHE_CORRUPT', `not a package that blames the tenant for a "modified" row: ${refused.error?.message}`);
+    assert.match(refused.error!.message, /seq 100\b/);
+    assert.equal(existsSync(out), false, 'no package was written');
+    assert.deepEqual(
+      (await api['integrity.report']({})).cacheDamage.map((d) => d.row),
+      ['seq 100'],
+    );
+  } finally {
+    await ctx.shutdown();
+  }
+});
+
+test('the app: a cache file SQLite cannot read fails every screen with E_CACHE_CORRUPT, and "rebuild" is the way out there too', { timeout: 240_000 }, async () => {
+  const ctx: AppContext = await appOnDemo(demo, join(dir, 'unreadable'));
+  const api = clientFor(ctx);
+  try {
+    await finishedJob<SyncResult>(ctx, 'sync.start', {});
+    ctx.close();
+    writeFileSync(ctx.cachePath, Buffer.alloc(64 * 1024, 0xa5));
+    await assert.rejects(api['integrity.report']({}), /E_CACHE_CORRUPT .*Rebuild the cache/);
+    const rebuilt = await finishedJob<SyncResult>(ctx, 'sync.start', { rebuild: true });
+    assert.ok(rebuilt.rowsFetched > 0);
+    assert.equal(asideFiles(ctx.cachePath).length, 1);
+    assert.deepEqual((await api['integrity.report']({})).cacheDamage, []);
+  } finally {
+    await ctx.shutdown();
+  }
+});
