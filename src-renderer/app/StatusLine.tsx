@@ -1,6 +1,6 @@
 import type { CacheIndexing } from '../../src-main/core/contract/status.js';
 import { useApp } from './store.js';
-import { breaksLabel, useChainVerdicts } from './chain-verdicts.js';
+import { breaksLabel, needsWarning, useChainVerdicts } from './chain-verdicts.js';
 import { countOf } from './format.js';
 
 /** Live line from the main process: is the source reachable, and how many rows each tenant has. */
@@ -62,7 +62,7 @@ export function StatusLine() {
               <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
                 {i > 0 ? ' · ' : ''}
                 {t.tenant} {countOf(t.events, 'event')}, {countOf(t.conversations, 'conversation')}
-                {verdicts[t.tenant]?.breaks ? (
+                {needsWarning(verdicts[t.tenant]) ? (
                   <a href="#/integrity" className="error-text chain-flag" data-testid="status-chain-broken">
                     {' '}
                     ⚠ {breaksLabel(verdicts[t.tenant]!)}

@@ -12,6 +12,8 @@ export interface TenantChainVerdict {
   breaks: number;
   /** the chained tables that are broken, e.g. ["audit_logs"] */
   brokenTables: string[];
+  /** the chained tables whose cached rows a verdict found damaged since their verdict: not known now */
+  damagedTables: string[];
   checkedAt: string;
   /** what the latest run compared: the cache, the source, or both (null: an earlier run) */
   against: 'source' | 'cache' | 'source+cache' | null;
@@ -25,8 +27,9 @@ interface ChainVerdictsState {
 export function verdictsByTenant(report: IntegrityReport): Record<string, TenantChainVerdict> {
   const out: Record<string, TenantChainVerdict> = {};
   for (const c of report.chains) {
-    const v = (out[c.tenant] ??= { tenant: c.tenant, breaks: 0, brokenTables: [], checkedAt: c.checkedAt, against: null });
-    const breaks = c.intact ? 0 : Math.max(1, c.breaks.length + c.breaksOmitted);
+    const v = (out[c.tenant] ??= { tenant: c.tenant, breaks: 0, brokenTables: [], damagedTables: [], checkedAt: c.checkedAt, against: null });
+    if (c.cacheDamage) v.damagedTables.push(c.table);
+    const breaks = c.intact || c.cacheDamage ? 0 : Math.max(1, c.breaks.length + c.breaksOmitted);
     v.breaks += breaks;
     if (breaks) v.brokenTables.push(c.table);
     if (c.checkedAt > v.checkedAt) v.checkedAt = c.checkedAt;
@@ -54,9 +57,16 @@ export const useChainVerdicts = create<ChainVerdictsState>((set) => ({
   },
 }));
 
-/** "2 breaks" / "1 break": how the chain verdict reads next to a tenant. */
+/** Whether a tenant's chain verdict needs a warning wherever the tenant appears. */
+export function needsWarning(v: TenantChainVerdict | undefined): v is TenantChainVerdict {
+  return Boolean(v && (v.breaks > 0 || v.damagedTables.length > 0));
+}
+
+/** "2 breaks" / "1 break", or that the verdict is not known: how the chain verdict reads next to a tenant. */
 export function breaksLabel(v: TenantChainVerdict): string {
-  return `chain broken: ${v.breaks} ${v.breaks === 1 ? 'break' : 'breaks'}`;
+  const damaged = v.damagedTables.length ? 'cache damaged: chain verdict not known' : '';
+  const broken = v.breaks ? `chain broken: ${v.breaks} ${v.breaks === 1 ? 'break' : 'breaks'}` : '';
+  return [broken, damaged].filter(Boolean).join('; ');
 }
 
 export function againstLabel(against: TenantChainVerdict['against']): string {

@@ -3,7 +3,7 @@ import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/c
 import { formatBound, formatCount } from '../app/format.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
 import { useApp } from '../app/store.js';
-import { breaksLabel, useChainVerdicts } from '../app/chain-verdicts.js';
+import { breaksLabel, needsWarning, useChainVerdicts } from '../app/chain-verdicts.js';
 import { ErrorState, Loading } from '../app/LoadStates.js';
 import type { Load } from '../timeline/store.js';
 import { FACET_LABELS, LIST_KEYS, type Filter } from './filter-state.js';
@@ -56,10 +56,10 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
               <input type="checkbox" checked={selected.includes(f.value)} onChange={() => toggle(f.value!)} />
               <span className="facet-value" title={f.value}>
                 {f.value}
-                {name === 'tenant' && verdicts[f.value]?.breaks ? (
+                {name === 'tenant' && needsWarning(verdicts[f.value]) ? (
                   <span className="error-text chain-flag" title={breaksLabel(verdicts[f.value]!)} data-testid="facet-chain-broken">
                     {' '}
-                    ⚠ {verdicts[f.value]!.breaks}
+                    ⚠ {verdicts[f.value]!.breaks || '?'}
                   </span>
                 ) : null}
               </span>

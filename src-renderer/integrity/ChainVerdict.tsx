@@ -11,6 +11,19 @@ type Chain = IntegrityReport['chains'][number];
  */
 export function ChainVerdict({ c }: { c: Chain }) {
   const verdict = c.verdict ?? (c.intact ? 'intact' : 'broken');
+  // Damage found in the cached rows after this verdict: it no longer speaks for the cache.
+  if (c.cacheDamage) {
+    return (
+      <>
+        <strong className="error-text" data-verdict="cache-damaged">
+          NOT KNOWN: cache damaged
+        </strong>
+        <div className="small">
+          row {c.cacheDamage.row} of the cache no longer matches what the sync stored; the verdict before ({verdict === 'intact' ? c.verdictText : verdict.toUpperCase()}) no longer applies.
+        </div>
+      </>
+    );
+  }
   const limited = verdict === 'intact' && (c.limits?.length ?? 0) > 0;
   const cls = verdict !== 'intact' ? 'error-text' : limited ? 'warn' : 'ok-text';
   const word = verdict === 'intact' ? c.verdictText : verdict.toUpperCase();

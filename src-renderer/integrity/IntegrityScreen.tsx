@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
-import { api, errorMessage } from '../api/client.js';
+import { api, errorCode, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
 import { againstLabel, useChainVerdicts } from '../app/chain-verdicts.js';
@@ -34,22 +34,70 @@ async function saveHeads(chains: { tenant: string; table: string }[]): Promise<n
 function IntegritySummary({ report }: { report: IntegrityReport }) {
   const tz = useApp((s) => s.timeZone);
   // The same verdict words as the rows (ChainVerdict): an EMPTY chain is neither intact nor broken.
-  const verdicts = report.chains.map((c) => c.verdict ?? (c.intact ? 'intact' : 'broken'));
+  // A chain whose cached rows were found damaged after its verdict counts as neither.
+  const verdicts = report.chains.map((c) => (c.cacheDamage ? 'not known' : (c.verdict ?? (c.intact ? 'intact' : 'broken'))));
   const broken = verdicts.filter((v) => v === 'broken').length;
   const empty = verdicts.filter((v) => v === 'empty').length;
+  const unknown = verdicts.filter((v) => v === 'not known').length;
   const run = report.lastRun;
   return (
-    <p className={`integrity-summary ${broken || empty ? 'summary-broken' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
+    <p className={`integrity-summary ${broken || empty || unknown ? 'summary-broken' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
       <strong>{countOf(report.chains.length, 'chain')}</strong>: {verdicts.filter((v) => v === 'intact').length} intact, <span className={broken ? 'error-text' : undefined}>{broken} broken</span>
       {empty ? <span className="error-text">, {empty} empty</span> : null}
+      {unknown ? <span className="error-text">, {unknown} not known (cache damaged)</span> : null}
       {run ? ` · last verified ${formatTs(run.checkedAt, tz)} against ${againstLabel(run.target)}` : ''}
     </p>
+  );
+}
+
+/**
+ * The way out of a damaged cache (the CLI's `sync --rebuild`): the file goes aside, kept
+ * for inspection, and the active connection is synced into a new one. What the old file
+ * held beyond the source's rows (review decisions, journal, checkpoints) stays in it.
+ */
+function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolean; onStarted: (jobId: string) => void; onError: (message: string) => void }) {
+  const rebuild = async () => {
+    if (
+      !confirm(
+        'Move the damaged cache aside and sync a new one from the active connection? The damaged file is kept beside it for inspection, with the review decisions, journal and checkpoints it holds.',
+      )
+    )
+      return;
+    try {
+      onStarted((await api['sync.start']({ rebuild: true })).jobId);
+    } catch (e) {
+      onError(errorMessage(e));
+    }
+  };
+  return (
+    <button type="button" className="primary" disabled={disabled} onClick={() => void rebuild()}>
+      Rebuild the cache
+    </button>
+  );
+}
+
+/** Damage a verdict found in the cached rows: stated above the verdicts it makes stale. */
+function CacheDamageNotice({ damage, children }: { damage: IntegrityReport['cacheDamage']; children: ReactNode }) {
+  const tz = useApp((s) => s.timeZone);
+  return (
+    <div className="state state-error" role="alert" data-testid="cache-damage">
+      <strong>The local cache is damaged.</strong>{' '}
+      {damage.map((d) => (
+        <span key={`${d.tenant}/${d.table}/${d.row}`}>
+          Row {d.row} of {d.table} (tenant {d.tenant}) no longer matches what the sync stored (found {formatTs(d.foundAt, tz)}).{' '}
+        </span>
+      ))}
+      Nothing is blamed on the source: the verdicts given before no longer speak for this cache. {children}
+    </div>
   );
 }
 
 export function IntegrityScreen() {
   const tz = useApp((s) => s.timeZone);
   const [report, setReport] = useState<Load<IntegrityReport>>({ state: 'idle' });
+  /** The cache could not even be read: the rebuild is offered beside the error. */
+  const [unreadable, setUnreadable] = useState(false);
+  const [jobLabel, setJobLabel] = useState('Verification');
   const [checkpoints, setCheckpoints] = useState<Load<CheckpointInfo[]>>({ state: 'idle' });
   const [jobId, setJobId] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
@@ -59,8 +107,10 @@ export function IntegrityScreen() {
     setReport((r) => (r.state === 'ready' ? r : { state: 'loading' }));
     try {
       setReport({ state: 'ready', value: await api['integrity.report']({}) });
+      setUnreadable(false);
     } catch (e) {
       setReport({ state: 'error', message: errorMessage(e) });
+      setUnreadable(errorCode(e) === 'E_CACHE_CORRUPT');
     }
     try {
       setCheckpoints({ state: 'ready', value: await api['integrity.checkpoints']({ limit: 50 }) });
@@ -91,11 +141,24 @@ export function IntegrityScreen() {
   const verify = async (target: 'cache' | 'source+cache') => {
     setStartError(null);
     try {
+      setJobLabel('Verification');
       setJobId((await api['integrity.verify']({ target })).jobId);
     } catch (e) {
       setStartError(errorMessage(e));
     }
   };
+
+  const rebuildButton = (
+    <RebuildCacheButton
+      disabled={job?.state === 'running'}
+      onError={setStartError}
+      onStarted={(id) => {
+        setStartError(null);
+        setJobLabel('Rebuild the cache and sync');
+        setJobId(id);
+      }}
+    />
+  );
 
   return (
     <div className="screen-pad">
@@ -124,15 +187,19 @@ export function IntegrityScreen() {
           {startError}
         </p>
       ) : null}
-      {job ? <JobProgressView job={job} label="Verification" onCancel={() => void api['jobs.cancel']({ jobId: job.jobId })} /> : null}
+      {job ? <JobProgressView job={job} label={jobLabel} onCancel={() => void api['jobs.cancel']({ jobId: job.jobId })} /> : null}
       {report.state === 'error' ? (
-        <ErrorState message={report.message} onRetry={() => void load()} />
+        <>
+          <ErrorState message={report.message} onRetry={() => void load()} />
+          {unreadable ? rebuildButton : null}
+        </>
       ) : report.state !== 'ready' ? (
         <Loading />
       ) : report.value.chains.length === 0 && report.value.seals.length === 0 ? (
         <Empty title="Nothing verified yet.">Sync a tenant, then press “Re-verify cache” (works offline).</Empty>
       ) : (
         <>
+          {report.value.cacheDamage.length ? <CacheDamageNotice damage={report.value.cacheDamage}>{rebuildButton}</CacheDamageNotice> : null}
           <IntegritySummary report={report.value} />
           <table className="data-table" aria-label="Chains and tables">
             <thead>
@@ -160,7 +227,7 @@ export function IntegrityScreen() {
                     </button>
                   </td>
                   <td>
-                    {formatCount(c.rows)} ({formatCount(c.intactRows)} intact)
+                    {formatCount(c.rows)} {c.cacheDamage ? '(checked before the damage was found)' : `(${formatCount(c.intactRows)} intact)`}
                   </td>
                   <td>
                     {c.breaks.length === 0 ? (

@@ -2,7 +2,7 @@ import { useCallback, useDeferredValue, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../app/store.js';
 import { countOf, formatBound, formatCount, formatTs, tzLabel } from '../app/format.js';
-import { againstLabel, breaksLabel, useChainVerdicts } from '../app/chain-verdicts.js';
+import { againstLabel, breaksLabel, needsWarning, useChainVerdicts } from '../app/chain-verdicts.js';
 import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { navigate } from '../app/routes.js';
 import { useShortcuts } from '../app/keys.js';
@@ -55,7 +55,7 @@ function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filte
 function BrokenChainsNote({ tenants }: { tenants: string[] | undefined }) {
   const verdicts = useChainVerdicts((s) => s.byTenant);
   const tz = useApp((s) => s.timeZone);
-  const broken = Object.values(verdicts).filter((v) => v.breaks > 0 && (!tenants?.length || tenants.includes(v.tenant)));
+  const broken = Object.values(verdicts).filter((v) => needsWarning(v) && (!tenants?.length || tenants.includes(v.tenant)));
   if (!broken.length) return null;
   return (
     <p className="chain-warning" role="note" data-testid="timeline-chain-broken">

@@ -1,0 +1,75 @@
+// A cached row changed behind the app's back: once a verdict has found it, no screen goes
+// on showing the chain's earlier "intact" as current, and the way out the error names is
+// a button on Integrity, reached from the keyboard, that moves the file aside and syncs anew.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
+import { startStack, type Stack } from './support/stack.js';
+import { AppFrame } from './pages/app-frame.js';
+import { testAndSync } from './actions/sync.js';
+import { openScreen } from './actions/navigate.js';
+import { IntegrityPage } from './pages/integrity.js';
+
+describe('a damaged cache is never shown as intact', () => {
+  let demo: DemoDb;
+  let stack: Stack;
+  let tenant: string;
+  before(async () => {
+    demo = await startDemoDb();
+    tenant = demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant)!;
+    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
+    await testAndSync(stack.page, DEMO_CONNECTION_ID);
+  });
+  after(async () => {
+    await stack?.stop();
+    await demo?.stop();
+  });
+
+  test('"Re-verify cache" finds the row: Integrity, the summary and the status line say the verdict is not known', async () => {
+    const page = stack.page;
+    const integrity = new IntegrityPage(page);
+    await openScreen(page, 'Integrity');
+    await integrity.chainRow(tenant).locator('[data-verdict="intact"]').waitFor();
+
+    const db = new Database(stack.ctx.cachePath);
+    db.prepare(`UPDATE records SET severity = severity || char(7) WHERE kind = 'event' AND tenant_id = ? AND seq = 100`).run(tenant);
+    db.close();
+    await page.getByRole('button', { name: 'Re-verify cache' }).click();
+    await page.getByTestId('job-verify').and(page.locator('[data-state=failed]')).waitFor({ timeout: 60_000 });
+
+    const notice = page.getByTestId('cache-damage');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), new RegExp(`Row seq 100 of audit_logs \\(tenant ${tenant}\\) no longer matches what the sync stored`));
+    const row = integrity.chainRow(tenant);
+    assert.equal(await row.locator('[data-verdict="intact"]').count(), 0, 'the verdict given before the damage is not shown as current');
+    assert.match(await row.locator('[data-verdict="cache-damaged"]').innerText(), /NOT KNOWN: cache damaged/);
+    const summary = page.getByTestId('integrity-summary');
+    assert.match(await summary.innerText(), /1 not known \(cache damaged\)/);
+    assert.match((await summary.getAttribute('class'))!, /summary-broken/, 'the summary is not green');
+
+    const frame = new AppFrame(page);
+    const flag = frame.cacheTenants.locator(`[data-tenant="${tenant}"]`).getByTestId('status-chain-broken');
+    await flag.waitFor({ timeout: 15_000 });
+    assert.match(await flag.innerText(), /cache damaged: chain verdict not known/);
+    await stack.screenshot('damaged-cache-integrity');
+  });
+
+  test('"Rebuild the cache", from the keyboard, moves the file aside and syncs a new one: the damage notice goes, the verdicts come back', async () => {
+    const page = stack.page;
+    const integrity = new IntegrityPage(page);
+    page.once('dialog', (d) => void d.accept());
+    const rebuild = page.getByTestId('cache-damage').getByRole('button', { name: 'Rebuild the cache' });
+    await rebuild.focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('job-sync').and(page.locator('[data-state=done]')).waitFor({ timeout: 120_000 });
+    await page.getByTestId('cache-damage').waitFor({ state: 'detached' });
+    await integrity.chainRow(tenant).locator('[data-verdict="intact"]').waitFor();
+    const n = demo.groundTruth.tenants.length;
+    await page
+      .getByTestId('integrity-summary')
+      .filter({ hasText: `${n} chains: ${n - 1} intact, 1 broken` })
+      .waitFor();
+  });
+});
