@@ -4,11 +4,10 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
-import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
-import { startStack, type Stack } from './support/stack.js';
+import type { DemoDb } from '../helpers/demo-db.js';
+import type { Stack } from './support/stack.js';
+import { startDemoStack } from './support/demo-stack.js';
 import { AppFrame } from './pages/app-frame.js';
-import { testAndSync } from './actions/sync.js';
 import { openScreen } from './actions/navigate.js';
 import { IntegrityPage } from './pages/integrity.js';
 
@@ -17,10 +16,8 @@ describe('a damaged cache is never shown as intact', () => {
   let stack: Stack;
   let tenant: string;
   before(async () => {
-    demo = await startDemoDb();
+    ({ demo, stack } = await startDemoStack({ synced: true }));
     tenant = demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant)!;
-    stack = await startStack({ demo: { url: demo.url, tenants: demo.groundTruth.tenants } });
-    await testAndSync(stack.page, DEMO_CONNECTION_ID);
   });
   after(async () => {
     await stack?.stop();

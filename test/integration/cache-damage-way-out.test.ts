@@ -14,6 +14,7 @@ import { appOnDemo } from '../helpers/app-on-demo.js';
 import { clientFor, finishedJob, jobOutcome } from '../helpers/app-calls.js';
 import { runAuditdesk } from '../helpers/cli.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
+import type { ApiClient } from '../../src-main/core/contract/index.js';
 
 let demo: DemoDb;
 let dir: string;
@@ -27,6 +28,17 @@ after(async () => {
   await demo?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Runs `work` on an app over the demo whose first sync is done, in a data folder of its own. */
+async function onSyncedApp(name: string, work: (ctx: AppContext, api: ApiClient) => Promise<void>): Promise<void> {
+  const ctx = await appOnDemo(demo, join(dir, name));
+  try {
+    await finishedJob<SyncResult>(ctx, 'sync.start', {});
+    await work(ctx, clientFor(ctx));
+  } finally {
+    await ctx.shutdown();
+  }
+}
 
 /** A tenant of the demo whose chain is intact at the source. */
 const intactTenant = () => demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant)!;
@@ -48,11 +60,8 @@ function asideFiles(cachePath: string): string[] {
 }
 
 test('the app: a sync that finds a damaged row leaves no earlier verdict standing as current, and "rebuild" moves the file aside and gives the verdict again', { timeout: 240_000 }, async () => {
-  const ctx: AppContext = await appOnDemo(demo, join(dir, 'app'));
-  const api = clientFor(ctx);
-  try {
+  await onSyncedApp('app', async (ctx, api) => {
     const tenant = intactTenant();
-    await finishedJob<SyncResult>(ctx, 'sync.start', {});
     const before = await api['integrity.report']({});
     const chain = () => before.chains.find((c) => c.tenant === tenant)!;
     assert.equal(chain().verdict, 'intact');
@@ -97,17 +106,12 @@ test('the app: a sync that finds a damaged row leaves no earlier verdict standin
     const fresh = await api['integrity.report']({});
     assert.deepEqual(fresh.cacheDamage, []);
     assert.equal(fresh.chains.find((c) => c.tenant === tenant)?.verdict, 'intact');
-  } finally {
-    await ctx.shutdown();
-  }
+  });
 });
 
 test('the app: "Re-verify cache" records the damage it finds, and a re-verify that finds the row as synced again clears it', { timeout: 240_000 }, async () => {
-  const ctx: AppContext = await appOnDemo(demo, join(dir, 'verify'));
-  const api = clientFor(ctx);
-  try {
+  await onSyncedApp('verify', async (ctx, api) => {
     const tenant = intactTenant();
-    await finishedJob<SyncResult>(ctx, 'sync.start', {});
     damageCachedRow(ctx.cachePath, tenant, 42);
     const failed = await jobOutcome(ctx, 'integrity.verify', { target: 'cache' });
     assert.equal(failed.error?.code, 'E_CACHE_CORRUPT');
@@ -121,9 +125,7 @@ test('the app: "Re-verify cache" records the damage it finds, and a re-verify th
     const report = await api['integrity.report']({});
     assert.deepEqual(report.cacheDamage, []);
     assert.equal(report.chains.find((c) => c.tenant === tenant)?.verdict, 'intact');
-  } finally {
-    await ctx.shutdown();
-  }
+  });
 });
 
 test('the CLI: after a sync exits 2 on a damaged row, `sync --rebuild` as the error says moves the file aside and syncs with a verdict', { timeout: 240_000 }, async () => {
@@ -144,11 +146,8 @@ test('the CLI: after a sync exits 2 on a damaged row, `sync --rebuild` as the er
 });
 
 test('the app: a signed package is never made from a damaged row; the export stops naming it, writes no file, and the damage is on record', { timeout: 240_000 }, async () => {
-  const ctx: AppContext = await appOnDemo(demo, join(dir, 'export'));
-  const api = clientFor(ctx);
-  try {
+  await onSyncedApp('export', async (ctx, api) => {
     const tenant = intactTenant();
-    await finishedJob<SyncResult>(ctx, 'sync.start', {});
     const identity = await api['identity.create']({ name: 'Damage Tester', org: 'QA', email: 'damage@audit.example', password: 'damage-password' });
     const out = join(dir, 'export', 'package.zip');
     // Nothing ran a verdict since the damage: the export is the first to read the row.
@@ -162,16 +161,52 @@ test('the app: a signed package is never made from a damaged row; the export sto
       (await api['integrity.report']({})).cacheDamage.map((d) => d.row),
       ['seq 100'],
     );
+  });
+});
+
+/** Appends (or takes back) a control character in one cached row of a sealed table; returns the row's source key. */
+function damageSealedRow(cachePath: string, table: 'records' | 'anomalies' | 'access_log', column: string, tenant: string, edit: 'damage' | 'undo' = 'damage'): string {
+  const db = new Database(cachePath);
+  try {
+    const where = `tenant_id = ? ${table === 'records' ? "AND kind = 'conversation'" : ''}`;
+    const key = db.prepare(`SELECT source_key FROM ${table} WHERE ${where} ORDER BY source_key LIMIT 1`).pluck().get(tenant) as string;
+    const set = edit === 'damage' ? `${column} || char(7)` : `rtrim(${column}, char(7))`;
+    assert.equal(db.prepare(`UPDATE ${table} SET ${column} = ${set} WHERE ${where} AND source_key = ?`).run(tenant, key).changes, 1);
+    return key;
   } finally {
-    await ctx.shutdown();
+    db.close();
   }
+}
+
+test('the app: a damaged conversation or anomaly row is not signed either, and a re-verify that finds the sealed rows as synced clears it', { timeout: 240_000 }, async () => {
+  await onSyncedApp('export-sealed', async (ctx, api) => {
+    const tenant = intactTenant();
+    const identity = await api['identity.create']({ name: 'Seal Tester', org: 'QA', email: 'seal@audit.example', password: 'seal-password' });
+    const out = join(dir, 'export-sealed', 'package.zip');
+    const exportRefused = async (key: string) => {
+      const refused = await jobOutcome(ctx, 'export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out });
+      assert.equal(refused.error?.code, 'E_CACHE_CORRUPT', String(refused.error?.message ?? refused.state));
+      assert.match(refused.error!.message, new RegExp(`row id ${key} of `));
+      assert.equal(existsSync(out), false);
+    };
+
+    const conversation = damageSealedRow(ctx.cachePath, 'records', 'prompt', tenant);
+    await exportRefused(conversation);
+    assert.deepEqual(
+      (await api['integrity.report']({})).cacheDamage.map((d) => d.row),
+      [`id ${conversation}`],
+    );
+    damageSealedRow(ctx.cachePath, 'records', 'prompt', tenant, 'undo');
+    await finishedJob(ctx, 'integrity.verify', { target: 'cache' });
+    assert.deepEqual((await api['integrity.report']({})).cacheDamage, [], 'the sealed rows match their seal again');
+
+    const anomaly = damageSealedRow(ctx.cachePath, 'anomalies', 'detector', tenant);
+    await exportRefused(anomaly);
+  });
 });
 
 test('the app: a cache file SQLite cannot read fails every screen with E_CACHE_CORRUPT, and "rebuild" is the way out there too', { timeout: 240_000 }, async () => {
-  const ctx: AppContext = await appOnDemo(demo, join(dir, 'unreadable'));
-  const api = clientFor(ctx);
-  try {
-    await finishedJob<SyncResult>(ctx, 'sync.start', {});
+  await onSyncedApp('unreadable', async (ctx, api) => {
     ctx.close();
     writeFileSync(ctx.cachePath, Buffer.alloc(64 * 1024, 0xa5));
     await assert.rejects(api['integrity.report']({}), /E_CACHE_CORRUPT .*Rebuild the cache/);
@@ -179,7 +214,5 @@ test('the app: a cache file SQLite cannot read fails every screen with E_CACHE_C
     assert.ok(rebuilt.rowsFetched > 0);
     assert.equal(asideFiles(ctx.cachePath).length, 1);
     assert.deepEqual((await api['integrity.report']({})).cacheDamage, []);
-  } finally {
-    await ctx.shutdown();
-  }
+  });
 });

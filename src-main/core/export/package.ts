@@ -26,7 +26,7 @@ import { bindingProblem } from './signer-trust.js';
 import { PackageIntegrity, type IntegrityEntry, type ManifestAnchor } from './integrity.js';
 import { listCheckpoints } from '../verify/checkpoints.js';
 import { chainTableName } from '../verify/adapters.js';
-import { cachedRowDamaged, openCacheDamage, recordCacheDamage, type CachedRowDamaged } from '../verify/cache-damage.js';
+import { CachedRowDamaged, cachedRowDamaged, openCacheDamage, recordCacheDamage } from '../verify/cache-damage.js';
 import { CsvFileWriter, FORMULA_TRIGGERS } from '../util/csv.js';
 import { PACKAGE_FORMAT, serialiseManifest, type Manifest, type ManifestColumn, type ManifestFile } from './manifest.js';
 import {
@@ -320,6 +320,8 @@ export async function writePackage(opts: ExportOptions): Promise<ExportResult> {
     return exportResult(run, data, id, manifest, evidence.previous);
   } catch (e) {
     for (const w of open) w.destroy();
+    // Kept past this export, so no screen goes on showing the verdicts given before as current.
+    if (e instanceof CachedRowDamaged && !db.readonly) recordCacheDamage(db, e.damage);
     if (signal?.aborted && !(e instanceof UserError && e.code === 'E_CANCELLED')) {
       throw new UserError('export cancelled; nothing was written.', 'E_CANCELLED');
     }
@@ -417,6 +419,7 @@ async function writeDataFiles(run: PackageRun, previousAnchor: ReturnType<typeof
       signal,
       stmt.iterate(...params) as IterableIterator<CacheRow>,
       (r) => fromRecord(cols, r),
+      storedDigestCheck(db, s.accessTable, s.tenant),
     );
     if (ac.rows) {
       files.push(ac);
@@ -806,20 +809,11 @@ async function writeEvents(
     const total = null;
     let n = 0;
     const fields = [...cols.map((c) => c.field ?? 'extra'), 'ts', 'seq', 'event_type', 'severity', 'user_id', 'entity_type', 'entity_id', 'digest', 'source_key'];
-    const chainName = chainTableName(table.schema, table.name);
-    // Damage an earlier verdict found stays until the cache is rebuilt, even outside this selection.
-    const known = openCacheDamage(db).find((d) => d.tenant === s.tenant);
-    if (known) throw cachedRowDamaged(db.name, known.table, known.tenant, known.row);
-    let damaged: CachedRowDamaged | null = null;
+    const asStored = storedDigestCheck(db, table, s.tenant);
     for (const row of eventRows(db, s, fields).iterate(...s.events.where.params) as IterableIterator<CacheRow>) {
       const values = fromRecord(cols, row);
       const { payload, digest } = encode(values);
-      // A row changed in the cache since the sync stored it would go into a signed package
-      // as the tenant's, and its chain break be blamed on them (verify/cache-damage.ts).
-      if (digest !== row.digest) {
-        damaged = cachedRowDamaged(db.name, chainName, s.tenant, row.seq !== null ? `seq ${String(row.seq)}` : `id ${String(row.source_key)}`);
-        break; // the read ends here: the connection records the damage only once it is free
-      }
+      asStored(row, digest);
       checker!.push(values, payload);
       merkle.push(digest);
       const day = typeof row.ts === 'string' ? row.ts.slice(0, 10) : '(no time)';
@@ -845,10 +839,6 @@ async function writeEvents(
         await new Promise((r) => setImmediate(r)); // let a cancel request in
         checkAbort(signal);
       }
-    }
-    if (damaged) {
-      if (!db.readonly) recordCacheDamage(db, damaged.damage);
-      throw damaged;
     }
   }
   const written = await w.close();
@@ -889,7 +879,12 @@ async function writeConversations(
   const approvedSet = new Set(approved ?? []);
   let n = 0;
   if (table) {
-    for (const row of conversationRows(db, s, [...CONVERSATION_FIELDS, 'temperature_num']).iterate(...s.conversations.where.params) as IterableIterator<CacheRow>) {
+    // The file holds the standard columns; the digest the sync stored is over every source column.
+    const storedDigest = makeRowDigester(table.columns);
+    const asStored = storedDigestCheck(db, table, s.tenant);
+    const fields = [...CONVERSATION_FIELDS, 'temperature_num', 'digest', 'source_key', ...table.columns.map((c) => c.field ?? 'extra')];
+    for (const row of conversationRows(db, s, fields).iterate(...s.conversations.where.params) as IterableIterator<CacheRow>) {
+      asStored(row, storedDigest(fromRecord(table.columns, row)));
       const values = CONVERSATION_FIELDS.map((f) => (row[f] === null || row[f] === undefined ? null : String(row[f])));
       merkle.push(rowDigest(values));
       const [provider, name, version] = [row.model_provider, row.model_name, row.model_version].map((v) => (v === null ? null : String(v)));
@@ -975,7 +970,25 @@ async function writeAnomalies(
     signal,
     rows,
     onRow,
+    s.anomalyTable ? storedDigestCheck(db, s.anomalyTable, s.tenant) : undefined,
   );
+}
+
+/**
+ * A row changed in the cache since the sync stored it would go into a signed package as
+ * the tenant's (and, for events, its chain break be blamed on them): the export stops at
+ * the first one, naming it (verify/cache-damage.ts). Damage an earlier run found stays
+ * until the cache is rebuilt or a verdict finds the rows as synced, even outside this
+ * selection, so such a tenant is refused at once.
+ */
+function storedDigestCheck(db: CacheDb, table: SourceTable, tenant: string): (row: CacheRow, digest: string) => void {
+  const known = openCacheDamage(db).find((d) => d.tenant === tenant);
+  if (known) throw cachedRowDamaged(db.name, known.table, known.tenant, known.row);
+  const name = chainTableName(table.schema, table.name);
+  return (row, digest) => {
+    if (digest === row.digest) return;
+    throw cachedRowDamaged(db.name, name, tenant, row.seq !== null && row.seq !== undefined ? `seq ${String(row.seq)}` : `id ${String(row.source_key)}`);
+  };
 }
 
 async function writeGeneric<R>(
@@ -988,6 +1001,8 @@ async function writeGeneric<R>(
   signal: AbortSignal | undefined,
   rows: IterableIterator<R>,
   toValues: (row: R) => (string | null)[],
+  /** rows of a source table: each row's digest (of `cols`) is checked against the one the sync stored */
+  asStored?: (row: R, digest: string) => void,
 ): Promise<ManifestFile> {
   const mcols = manifestColumns(cols, headers, neutraliseOn);
   const w = new CsvFileWriter(
@@ -1002,7 +1017,9 @@ async function writeGeneric<R>(
   let n = 0;
   for (const row of rows) {
     const values = toValues(row);
-    merkle.push(rowDigest(values));
+    const digest = rowDigest(values);
+    asStored?.(row, digest);
+    merkle.push(digest);
     const pending = w.row(values);
     if (pending) await pending;
     if (++n % 5000 === 0) {

@@ -23,13 +23,13 @@ export class CachedRowDamaged extends UserError {
   }
 }
 
-/** The error for row `row` ("seq 7", "id …") of a chain, found changed in the cache at `cachePath`. */
+/** The error for row `row` ("seq 7", "id …") of a source table, found changed in the cache at `cachePath`. */
 export function cachedRowDamaged(cachePath: string, table: string, tenant: string, row: string): CachedRowDamaged {
   return new CachedRowDamaged({
     table,
     tenant,
     row,
-    message: `cache ${cachePath} is damaged: row ${row} of ${table} (tenant ${tenant}) no longer matches what the sync stored, so its breaks say nothing about the source.`,
+    message: `cache ${cachePath} is damaged: row ${row} of ${table} (tenant ${tenant}) no longer matches what the sync stored, so what the cache shows of it says nothing about the source.`,
   });
 }
 

@@ -57,6 +57,8 @@ export function storeReport(db: CacheDb, report: VerifyReport): number {
       note(s.modified, 'modified');
       note(s.deleted, 'deleted');
       note(s.added, 'inserted');
+      // Every cached row of the table recomputed to the digest the sync stored, and the seal's root.
+      if (report.target === 'cache' && s.against === 'cache' && s.intact) clearCacheDamage(db, reportId, s.table, s.tenant);
     }
     journalVerification(db, report, reportId);
     return reportId;
