@@ -14,6 +14,14 @@ function Verdict({ e }: { e: EngagementView }) {
   const tz = useApp((s) => s.timeZone);
   if (e.problem) return <span className="error-text">{e.problem}</span>;
   if (!e.verdict) return <span className="muted">never verified</span>;
+  // Damage found in the cache since that verdict: it no longer says anything, green or red.
+  if (e.verdict.cacheDamaged) {
+    return (
+      <span>
+        <span className="pill pill-bad">cache damaged</span> <span className="muted">the verdict of {formatTs(e.verdict.checkedAt, tz, false)} no longer applies; see Integrity</span>
+      </span>
+    );
+  }
   return (
     <span>
       <span className={`pill ${e.verdict.intact ? 'pill-ok' : 'pill-bad'}`}>{e.verdict.intact ? 'intact' : 'not intact'}</span> {formatTs(e.verdict.checkedAt, tz, false)} ·{' '}

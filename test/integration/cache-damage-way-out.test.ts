@@ -88,6 +88,24 @@ test('the app: a sync that finds a damaged row leaves no earlier verdict standin
       'only the damaged chain is marked',
     );
 
+    // The row's drawer and the engagement list do not go on saying "verified" / "intact" either.
+    const ridOf = (seq: number) => {
+      const db = new Database(ctx.cachePath, { readonly: true });
+      try {
+        return db.prepare(`SELECT rid FROM records WHERE kind = 'event' AND tenant_id = ? AND seq = ?`).pluck().get(tenant, seq) as number;
+      } finally {
+        db.close();
+      }
+    };
+    const damagedRow = await api['records.get']({ rid: ridOf(100) });
+    assert.equal(damagedRow.chain?.status, 'unknown');
+    assert.match(damagedRow.chain?.detail ?? '', /this row no longer matches what the sync stored/);
+    const otherRow = await api['records.get']({ rid: ridOf(99) });
+    assert.equal(otherRow.chain?.status, 'unknown', 'the chain verdict that covered it no longer applies');
+    assert.match(otherRow.chain?.detail ?? '', /cache is damaged at seq 100/);
+    const listed = (await api['engagements.list']({})).engagements.find((e) => e.open)!;
+    assert.equal(listed.verdict?.cacheDamaged, true);
+
     const [last] = await api['sync.history']({ limit: 1 });
     assert.match(last!.message ?? '', /no chain verdict/, 'the history does not list the sync as an unqualified success');
     assert.match(last!.message ?? '', /seq 100\b/);

@@ -26,8 +26,11 @@ export interface EngagementView {
   problem: string | null;
   lastSyncAt: string | null;
   sources: SourceRef[];
-  /** the latest verification recorded in the engagement, naming the source it was about */
-  verdict: { intact: boolean; checkedAt: string; source: SourceRef | null } | null;
+  /**
+   * the latest verification recorded in the engagement, naming the source it was about;
+   * `cacheDamaged`: a verdict or an export found the cache damaged since, so it no longer applies
+   */
+  verdict: { intact: boolean; checkedAt: string; source: SourceRef | null; cacheDamaged: boolean } | null;
 }
 
 export interface EngagementList {

@@ -3,6 +3,7 @@
 // unreadable cache is said as such rather than shown as "no data".
 import { existsSync } from 'node:fs';
 import { openCache } from '../cache/open.js';
+import { openCacheDamage } from '../verify/cache-damage.js';
 import { isUserError } from '../util/errors.js';
 
 export interface EngagementGlance {
@@ -10,7 +11,7 @@ export interface EngagementGlance {
   /** host:port/db of every source synced into this engagement */
   sources: { label: string; fingerprint: string }[];
   /** the latest verification recorded in this engagement, null when none ran */
-  verdict: { intact: boolean; checkedAt: string; source: { label: string; fingerprint: string } | null } | null;
+  verdict: { intact: boolean; checkedAt: string; source: { label: string; fingerprint: string } | null; cacheDamaged: boolean } | null;
   /** why the cache could not be read, when it could not */
   problem: string | null;
 }
@@ -34,6 +35,7 @@ export function glanceAt(cachePath: string): EngagementGlance {
           intact: last.intact === 1,
           checkedAt: last.checkedAt,
           source: last.fp ? (sources.find((s) => s.fingerprint === last.fp) ?? { label: 'a source not synced here', fingerprint: last.fp }) : null,
+          cacheDamaged: openCacheDamage(db).length > 0,
         }
       : null;
     return { lastSyncAt, sources, verdict, problem: null };

@@ -64,6 +64,18 @@ const VERIFY_V2: Reader = {
           WHERE table_name = ? AND tenant_id = ? AND result_id = ? AND (seq = ? OR source_key = ?) LIMIT 1`,
       ).get(ref.tableName, ref.tenant, Number(r.result_id), ref.seq, ref.sourceKey) as { kind: string; explanation: string } | undefined;
 
+    // Damage found in this chain's cached rows since: no stored verdict speaks for them now.
+    const damage = openDamageOf(db, ref);
+    if (damage.length) {
+      const here = damage.some((d) => d.row === (ref.seq !== null ? `seq ${ref.seq}` : `id ${ref.sourceKey}`));
+      return {
+        status: 'unknown',
+        detail: here
+          ? 'this row no longer matches what the sync stored: it was changed in the cache, and nothing it shows is evidence about the source (Integrity → Rebuild the cache)'
+          : `the cache is damaged at ${damage.map((d) => d.row).join(', ')}: the last verdict of this chain no longer applies (Integrity → Rebuild the cache)`,
+        verifiedAt: null,
+      };
+    }
     const chain = latest('chain');
     const seal = latest('seal');
     for (const r of [chain, seal]) {
@@ -82,6 +94,15 @@ const VERIFY_V2: Reader = {
     };
   },
 };
+
+/** Damage on record for the chain (cache migration 015; absent in a cache not yet migrated). */
+function openDamageOf(db: CacheDb, ref: ChainRef): { row: string }[] {
+  const known = stmt(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cache_damage'").get();
+  if (!known) return [];
+  return stmt(db, 'SELECT row_ref AS row FROM cache_damage WHERE cleared_by_report IS NULL AND table_name = ? AND tenant_id = ? ORDER BY damage_id').all(ref.tableName, ref.tenant) as {
+    row: string;
+  }[];
+}
 
 /** One reader per known verification schema; the first whose tables exist is used. */
 const READERS: Reader[] = [VERIFY_V2];
