@@ -61,7 +61,10 @@ function BrokenChainsNote({ tenants }: { tenants: string[] | undefined }) {
     <p className="chain-warning" role="note" data-testid="timeline-chain-broken">
       {broken.map((v, i) => (
         <span key={v.tenant}>
-          {i > 0 ? '; ' : ''}⚠ {v.tenant}: {breaksLabel(v)} (verified {formatTs(v.checkedAt, tz)} against {againstLabel(v.against)})
+          {i > 0 ? '; ' : ''}⚠ {v.tenant}: {breaksLabel(v)}{' '}
+          {v.damagedTables.length
+            ? `(damage found in the cache after the verdict of ${formatTs(v.checkedAt, tz)}, which no longer applies)`
+            : `(verified ${formatTs(v.checkedAt, tz)} against ${againstLabel(v.against)})`}
         </span>
       ))}{' '}
       · <a href="#/integrity">see Integrity</a>

@@ -51,6 +51,13 @@ describe('a damaged cache is never shown as intact', () => {
     await flag.waitFor({ timeout: 15_000 });
     assert.match(await flag.innerText(), /cache damaged: chain verdict not known/);
     await stack.screenshot('damaged-cache-integrity');
+
+    await stack.page.goto(`${stack.bridge.origin}/#/timeline?tenant=${tenant}`);
+    const note = page.getByTestId('timeline-chain-broken');
+    await note.waitFor();
+    assert.match(await note.innerText(), new RegExp(`${tenant}: cache damaged: chain verdict not known \\(damage found in the cache after the verdict of .*, which no longer applies\\)`));
+    assert.doesNotMatch(await note.innerText(), /verified .* against/, 'the stale verdict is not offered as the latest word');
+    await openScreen(page, 'Integrity');
   });
 
   test('"Rebuild the cache", from the keyboard, moves the file aside and syncs a new one: the damage notice goes, the verdicts come back', async () => {
