@@ -93,3 +93,15 @@ test('a break the tenant really made (stored as synced) is still reported as a b
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /\[modified\] Row seq 21/);
 });
+
+test("a cached row whose extra columns are no longer the sync's JSON is local damage naming the row: exit 2, not an internal error", async () => {
+  const { path } = cachedChain(500);
+  const db = new Database(path);
+  db.prepare(`UPDATE records SET extra = substr(extra, 1, length(extra) - 1) WHERE kind = 'event' AND seq = 250`).run();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  const r = await verifyCache(path);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /^auditdesk: the local cache is damaged: row seq 250 holds extra columns that are not the JSON the sync wrote\..*--rebuild/m);
+  assert.doesNotMatch(r.stdout + r.stderr, /\[(modified|malformed)\]|BROKEN|internal/i);
+});

@@ -13,6 +13,7 @@ import type { AppContext } from '../../src-main/core/app/context.js';
 import { appOnDemo } from '../helpers/app-on-demo.js';
 import { clientFor, finishedJob, jobOutcome } from '../helpers/app-calls.js';
 import { runAuditdesk } from '../helpers/cli.js';
+import { asAdmin } from '../helpers/source-edit.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
 import type { ApiClient } from '../../src-main/core/contract/index.js';
 
@@ -232,5 +233,30 @@ test('the app: a cache file SQLite cannot read fails every screen with E_CACHE_C
     assert.ok(rebuilt.rowsFetched > 0);
     assert.equal(asideFiles(ctx.cachePath).length, 1);
     assert.deepEqual((await api['integrity.report']({})).cacheDamage, []);
+  });
+});
+
+test('the app: conversations with a column AuditDesk does not know export as before, and a damaged one is still refused', { timeout: 240_000 }, async () => {
+  // The stored digest then covers more than the file's columns, so the export digests the row twice.
+  await asAdmin(demo.adminUrl, (admin) => admin.query(`ALTER TABLE conversation_audit_logs ADD COLUMN review_region text DEFAULT 'eu-west'`));
+  await onSyncedApp('export-extra-column', async (ctx, api) => {
+    const tenant = intactTenant();
+    const identity = await api['identity.create']({ name: 'Extra Tester', org: 'QA', email: 'extra@audit.example', password: 'extra-password' });
+    const exported = await finishedJob<{ out: string }>(ctx, 'export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out: join(dir, 'export-extra-column', 'sound.zip') });
+    assert.ok(existsSync(exported.out), 'no row of a sound cache is taken for damage');
+    // Still the JSON the sync wrote, one value changed: only the digest over every column sees it.
+    const key = (() => {
+      const db = new Database(ctx.cachePath);
+      try {
+        const row = db.prepare(`SELECT rid, source_key FROM records WHERE kind = 'conversation' AND tenant_id = ? ORDER BY source_key LIMIT 1`).get(tenant) as { rid: number; source_key: string };
+        db.prepare(`UPDATE records SET extra = json_set(extra, '$.review_region', 'us-east') WHERE rid = ?`).run(row.rid);
+        return row.source_key;
+      } finally {
+        db.close();
+      }
+    })();
+    const refused = await jobOutcome(ctx, 'export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out: join(dir, 'export-extra-column', 'damaged.zip') });
+    assert.equal(refused.error?.code, 'E_CACHE_CORRUPT', String(refused.error?.message ?? refused.state));
+    assert.match(refused.error!.message, new RegExp(`row id ${key} of conversation_audit_logs`));
   });
 });

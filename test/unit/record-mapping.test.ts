@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { mapColumns, toRecord, fromRecord } from '../../src-main/core/cache/record-mapping.js';
 import { makePayloadBuilder } from '../../src-main/core/chain/hash.js';
+import { isUserError } from '../../src-main/core/util/errors.js';
 
 const columns = [
   { name: 'id', type: 'uuid' },
@@ -82,4 +83,19 @@ test("a first fill's cached form of a row is what the cache gives back, for any 
     }),
     { numRuns: 3000 },
   );
+});
+
+test('a cached row whose extra columns are not the JSON object the sync wrote is reported as cache damage naming the row, not as an internal error', () => {
+  const cols = mapColumns('events', [
+    { name: 'seq', type: 'int8' },
+    { name: 'region', type: 'text' },
+  ]);
+  for (const extra of ['{"region": "eu"\u0007', '["eu"]', 'null', '"eu"']) {
+    assert.throws(
+      () => fromRecord(cols, { seq: 12n, extra }),
+      (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /row seq 12 holds extra columns/.test(e.message) && /Rebuild the cache/.test(e.message),
+      extra,
+    );
+  }
+  assert.deepEqual(fromRecord(cols, { seq: 12n, extra: '{"region": "eu"}' }), ['12', 'eu']);
 });

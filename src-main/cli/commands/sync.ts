@@ -47,7 +47,7 @@ export function registerSync(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
     .option('--mapping <file>', 'JSON table mapping: {"events": "roche_audit_logs", "columns": {"events": {"occurred_at": "created_at"}}}')
-    .option('--rebuild', 'move an unreadable or newer cache aside (kept as FILE.broken-…) and start a new one')
+    .option('--rebuild', 'move a damaged cache aside (unreadable, newer, altered, or with damage a verdict found; kept as FILE.broken-…) and start a new one; a sound cache is kept')
     .option('--no-recheck', 'skip looking for rows changed or deleted at the source since they were cached')
     .option('--statement-timeout <ms>', 'server-side statement timeout in milliseconds', '600000')
     .option('--batch-rows <n>', 'rows per cache transaction', String(DEFAULT_BATCH_ROWS))

@@ -5,6 +5,8 @@
 import { canonicalTimestamp, typeCategory, type ColumnType } from '../chain/canonical.js';
 
 import type { TableKind } from '../contract/connection-profile.js';
+import { UserError } from '../util/errors.js';
+import { REBUILD_HINT } from '../util/storage-errors.js';
 
 // Re-exported: the table kinds are named in the contract (a leaf, issue 12).
 export type { TableKind };
@@ -131,12 +133,39 @@ export function fromRecord(columns: readonly MappedColumn[], row: Readonly<Cache
   let extra: Record<string, string | null> | undefined;
   return columns.map((col) => {
     if (!col.field) {
-      extra ??= row.extra ? (JSON.parse(String(row.extra)) as Record<string, string | null>) : {};
+      extra ??= row.extra ? parseExtraColumns(row.extra, () => rowRefOf(row)) : {};
       return extra[col.name] ?? null;
     }
     const v = row[col.field];
     return v === null || v === undefined ? null : String(v);
   });
+}
+
+/**
+ * A cached row whose stored values cannot be read back (its extra columns are not the JSON
+ * object the sync wrote): the cache file was damaged, and no value of the row can be trusted.
+ */
+export class UnreadableCachedRow extends UserError {
+  constructor(readonly row: string | null) {
+    super(`the local cache is damaged: ${row ? `row ${row}` : 'a row'} holds extra columns that are not the JSON the sync wrote.`, 'E_CACHE_CORRUPT', REBUILD_HINT);
+  }
+}
+
+/** A cached row's extra columns ({"name": "text as printed"}); `rowRef` names the row if they cannot be read. */
+export function parseExtraColumns(text: unknown, rowRef: () => string | null): Record<string, string | null> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(text));
+  } catch {
+    parsed = null;
+  }
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, string | null>;
+  throw new UnreadableCachedRow(rowRef());
+}
+
+function rowRefOf(row: Readonly<CacheRow>): string | null {
+  if (row.seq !== null && row.seq !== undefined) return `seq ${String(row.seq)}`;
+  return row.source_key !== null && row.source_key !== undefined ? `id ${String(row.source_key)}` : null;
 }
 
 /**

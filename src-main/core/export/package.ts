@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import yazl from 'yazl';
 import type { CacheDb } from '../cache/open.js';
-import { fromRecord, type CacheRow, type MappedColumn } from '../cache/record-mapping.js';
+import { fromRecord, UnreadableCachedRow, type CacheRow, type MappedColumn } from '../cache/record-mapping.js';
 import { typeCategory, type ColumnType } from '../chain/canonical.js';
 import { makeDualEncoder, makeRowDigester } from '../chain/row-digest.js';
 import { MerkleBuilder } from '../chain/merkle.js';
@@ -409,6 +409,7 @@ async function writeDataFiles(run: PackageRun, previousAnchor: ReturnType<typeof
   if (s.accessTable) {
     const { stmt, params } = accessRows(db, s);
     const cols = s.accessTable.columns;
+    const asStored = storedDigestCheck(db, s.accessTable, s.tenant);
     const ac = await writeGeneric(
       join(work, PACKAGE_FILES.access),
       PACKAGE_FILES.access,
@@ -418,8 +419,8 @@ async function writeDataFiles(run: PackageRun, previousAnchor: ReturnType<typeof
       open,
       signal,
       stmt.iterate(...params) as IterableIterator<CacheRow>,
-      (r) => fromRecord(cols, r),
-      storedDigestCheck(db, s.accessTable, s.tenant),
+      (r) => asStored.values(cols, r),
+      asStored,
     );
     if (ac.rows) {
       files.push(ac);
@@ -811,7 +812,7 @@ async function writeEvents(
     const fields = [...cols.map((c) => c.field ?? 'extra'), 'ts', 'seq', 'event_type', 'severity', 'user_id', 'entity_type', 'entity_id', 'digest', 'source_key'];
     const asStored = storedDigestCheck(db, table, s.tenant);
     for (const row of eventRows(db, s, fields).iterate(...s.events.where.params) as IterableIterator<CacheRow>) {
-      const values = fromRecord(cols, row);
+      const values = asStored.values(cols, row);
       const { payload, digest } = encode(values);
       asStored(row, digest);
       checker!.push(values, payload);
@@ -879,14 +880,18 @@ async function writeConversations(
   const approvedSet = new Set(approved ?? []);
   let n = 0;
   if (table) {
-    // The file holds the standard columns; the digest the sync stored is over every source column.
-    const storedDigest = makeRowDigester(table.columns);
+    // The file holds the standard columns; the digest the sync stored is over every source
+    // column. When those are the file's columns (JCS sorts the names, so their order does not
+    // matter), the file's row digest is that digest and is not computed twice.
+    const sameColumns = table.columns.length === cols.length && table.columns.every((c) => cols.some((k) => k.name === c.name && k.type === c.type));
+    const storedDigest = sameColumns ? null : makeRowDigester(table.columns);
     const asStored = storedDigestCheck(db, table, s.tenant);
     const fields = [...CONVERSATION_FIELDS, 'temperature_num', 'digest', 'source_key', ...table.columns.map((c) => c.field ?? 'extra')];
     for (const row of conversationRows(db, s, fields).iterate(...s.conversations.where.params) as IterableIterator<CacheRow>) {
-      asStored(row, storedDigest(fromRecord(table.columns, row)));
       const values = CONVERSATION_FIELDS.map((f) => (row[f] === null || row[f] === undefined ? null : String(row[f])));
-      merkle.push(rowDigest(values));
+      const digest = rowDigest(values);
+      asStored(row, storedDigest ? storedDigest(asStored.values(table.columns, row)) : digest);
+      merkle.push(digest);
       const [provider, name, version] = [row.model_provider, row.model_name, row.model_version].map((v) => (v === null ? null : String(v)));
       bump(report.byProvider, provider);
       const pmv = [provider ?? '-', name ?? '-', version ?? '-'].join(' / ');
@@ -943,6 +948,7 @@ async function writeAnomalies(
   for (const r of db.prepare('SELECT anomaly_key, decision FROM reviews WHERE tenant_id = ? ORDER BY review_id').iterate(s.tenant) as IterableIterator<{ anomaly_key: string; decision: string }>) {
     decisions.set(r.anomaly_key, r.decision);
   }
+  const asStored = s.anomalyTable ? storedDigestCheck(db, s.anomalyTable, s.tenant) : null;
   const onRow = (r: CacheRow) => {
     const score = r.anomaly_score === null || r.anomaly_score === undefined ? null : Number(r.anomaly_score);
     if (score !== null && score >= threshold) {
@@ -958,7 +964,7 @@ async function writeAnomalies(
         });
       }
     }
-    return fromRecord(cols, r);
+    return asStored ? asStored.values(cols, r) : fromRecord(cols, r);
   };
   return writeGeneric(
     join(dir, PACKAGE_FILES.anomalies),
@@ -970,7 +976,7 @@ async function writeAnomalies(
     signal,
     rows,
     onRow,
-    s.anomalyTable ? storedDigestCheck(db, s.anomalyTable, s.tenant) : undefined,
+    asStored ?? undefined,
   );
 }
 
@@ -981,14 +987,29 @@ async function writeAnomalies(
  * until the cache is rebuilt or a verdict finds the rows as synced, even outside this
  * selection, so such a tenant is refused at once.
  */
-function storedDigestCheck(db: CacheDb, table: SourceTable, tenant: string): (row: CacheRow, digest: string) => void {
+function storedDigestCheck(db: CacheDb, table: SourceTable, tenant: string): StoredDigestCheck {
   const known = openCacheDamage(db).find((d) => d.tenant === tenant);
   if (known) throw cachedRowDamaged(db.name, known.table, known.tenant, known.row);
   const name = chainTableName(table.schema, table.name);
-  return (row, digest) => {
-    if (digest === row.digest) return;
-    throw cachedRowDamaged(db.name, name, tenant, row.seq !== null && row.seq !== undefined ? `seq ${String(row.seq)}` : `id ${String(row.source_key)}`);
+  const damaged = (row: CacheRow) => cachedRowDamaged(db.name, name, tenant, row.seq !== null && row.seq !== undefined ? `seq ${String(row.seq)}` : `id ${String(row.source_key)}`);
+  const check = (row: CacheRow, digest: string) => {
+    if (digest !== row.digest) throw damaged(row);
   };
+  // A row whose stored values cannot even be read back is damaged as surely as one that reads otherwise.
+  check.values = (columns: readonly MappedColumn[], row: CacheRow) => {
+    try {
+      return fromRecord(columns, row);
+    } catch (e) {
+      throw e instanceof UnreadableCachedRow ? damaged(row) : e;
+    }
+  };
+  return check;
+}
+
+interface StoredDigestCheck {
+  (row: CacheRow, digest: string): void;
+  /** fromRecord(columns, row), with an unreadable row reported as damaged */
+  values(columns: readonly MappedColumn[], row: CacheRow): (string | null)[];
 }
 
 async function writeGeneric<R>(
