@@ -133,7 +133,7 @@ export function fromRecord(columns: readonly MappedColumn[], row: Readonly<Cache
   let extra: Record<string, string | null> | undefined;
   return columns.map((col) => {
     if (!col.field) {
-      extra ??= row.extra ? parseExtraColumns(row.extra, () => rowRefOf(row)) : {};
+      extra ??= row.extra ? parseExtraColumns(row.extra, () => cachedRowRef(row.seq, row.source_key)) : {};
       return extra[col.name] ?? null;
     }
     const v = row[col.field];
@@ -163,9 +163,13 @@ export function parseExtraColumns(text: unknown, rowRef: () => string | null): R
   throw new UnreadableCachedRow(rowRef());
 }
 
-function rowRefOf(row: Readonly<CacheRow>): string | null {
-  if (row.seq !== null && row.seq !== undefined) return `seq ${String(row.seq)}`;
-  return row.source_key !== null && row.source_key !== undefined ? `id ${String(row.source_key)}` : null;
+/**
+ * How a cached row is named in a damage report and in cache_damage: "seq N" for a chained
+ * row, else "id K" (its source key); null when neither is known.
+ */
+export function cachedRowRef(seq: unknown, key: unknown): string | null {
+  if (seq !== null && seq !== undefined) return `seq ${String(seq)}`;
+  return key !== null && key !== undefined ? `id ${String(key)}` : null;
 }
 
 /**

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import yazl from 'yazl';
 import type { CacheDb } from '../cache/open.js';
-import { fromRecord, UnreadableCachedRow, type CacheRow, type MappedColumn } from '../cache/record-mapping.js';
+import { cachedRowRef, fromRecord, UnreadableCachedRow, type CacheRow, type MappedColumn } from '../cache/record-mapping.js';
 import { typeCategory, type ColumnType } from '../chain/canonical.js';
 import { makeDualEncoder, makeRowDigester } from '../chain/row-digest.js';
 import { MerkleBuilder } from '../chain/merkle.js';
@@ -991,7 +991,7 @@ function storedDigestCheck(db: CacheDb, table: SourceTable, tenant: string): Sto
   const known = openCacheDamage(db).find((d) => d.tenant === tenant);
   if (known) throw cachedRowDamaged(db.name, known.table, known.tenant, known.row);
   const name = chainTableName(table.schema, table.name);
-  const damaged = (row: CacheRow) => cachedRowDamaged(db.name, name, tenant, row.seq !== null && row.seq !== undefined ? `seq ${String(row.seq)}` : `id ${String(row.source_key)}`);
+  const damaged = (row: CacheRow) => cachedRowDamaged(db.name, name, tenant, cachedRowRef(row.seq, row.source_key)!);
   const check = (row: CacheRow, digest: string) => {
     if (digest !== row.digest) throw damaged(row);
   };

@@ -2,6 +2,7 @@
 // integrity result. The verification engine owns those tables (cache migration
 // 002); until a result covers the row the status is honestly 'unknown'.
 import type { CacheDb } from '../cache/open.js';
+import { cachedRowRef } from '../cache/record-mapping.js';
 import type { ChainStatus } from '../contract/records.js';
 import { stmt } from './sql.js';
 
@@ -67,7 +68,7 @@ const VERIFY_V2: Reader = {
     // Damage found in this chain's cached rows since: no stored verdict speaks for them now.
     const damage = openDamageOf(db, ref);
     if (damage.length) {
-      const here = damage.some((d) => d.row === (ref.seq !== null ? `seq ${ref.seq}` : `id ${ref.sourceKey}`));
+      const here = damage.some((d) => d.row === cachedRowRef(ref.seq, ref.sourceKey));
       return {
         status: 'unknown',
         detail: here

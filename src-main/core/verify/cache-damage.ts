@@ -9,6 +9,7 @@
 // before it no longer speak for the cache, and the Integrity screen, the status line and
 // --rebuild must know that after the run that found it has ended.
 import type { CacheDb } from '../cache/open.js';
+import { cachedRowRef } from '../cache/record-mapping.js';
 import { rowDigest } from '../chain/digest.js';
 import type { CacheDamage } from '../contract/integrity.js';
 import { cachedRows } from '../sync/index.js';
@@ -41,7 +42,7 @@ export function cachedRowDamaged(cachePath: string, table: string, tenant: strin
 export function assertCachedAsSynced(db: CacheDb, cachePath: string, chain: CachedChain, afterSeq?: bigint): void {
   for (const r of cachedRows(db, 'events', chain.tableId, chain.tenant, chain.columns, { afterSeq })) {
     if (rowDigest(chain.columns, r.values) === r.digest) continue;
-    throw cachedRowDamaged(cachePath, chain.name, chain.tenant, r.seq !== null ? `seq ${r.seq}` : `id ${r.key}`);
+    throw cachedRowDamaged(cachePath, chain.name, chain.tenant, cachedRowRef(r.seq, r.key)!);
   }
 }
 

@@ -4,7 +4,7 @@
 // three hand the engine the same values. Kept free of pg and the source layer, because
 // every read worker loads it.
 import type Database from 'better-sqlite3';
-import { KNOWN_FIELDS, parseExtraColumns, type MappedColumn } from '../cache/record-mapping.js';
+import { cachedRowRef, KNOWN_FIELDS, parseExtraColumns, type MappedColumn } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
 import type { ChainShape } from './rows.js';
 
@@ -49,7 +49,7 @@ export function cachedRowLayout(columns: readonly MappedColumn[], shape: ChainSh
           const v = r[s];
           values[i] = v === null || v === undefined ? null : typeof v === 'string' ? v : String(v);
         } else {
-          extra ??= r[extraIdx] ? parseExtraColumns(r[extraIdx], () => (seqSlot >= 0 && r[seqSlot] != null ? `seq ${String(r[seqSlot])}` : null)) : {};
+          extra ??= r[extraIdx] ? parseExtraColumns(r[extraIdx], () => cachedRowRef(seqSlot >= 0 ? r[seqSlot] : null, null)) : {};
           values[i] = extra[names[i]!] ?? null;
         }
       }
