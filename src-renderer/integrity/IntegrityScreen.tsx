@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import { api, errorCode, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
@@ -13,6 +13,7 @@ import { AnchorPanel } from './AnchorPanel.js';
 import { ChainLimitMarks, ChainVerdict } from './ChainVerdict.js';
 import { BreakLine } from './BreakLine.js';
 import { SourceName } from '../engagements/SourceName.js';
+import { CacheDamageNotice } from '../app/CacheDamageNotice.js';
 
 /** The newest head this app saw itself (sync or verify, signed), as an anchor file for a later visit. */
 async function saveHeads(chains: { tenant: string; table: string }[]): Promise<number> {
@@ -73,22 +74,6 @@ function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolea
     <button type="button" className="primary" disabled={disabled} onClick={() => void rebuild()}>
       Rebuild the cache
     </button>
-  );
-}
-
-/** Damage a verdict found in the cached rows: stated above the verdicts it makes stale. */
-function CacheDamageNotice({ damage, children }: { damage: IntegrityReport['cacheDamage']; children: ReactNode }) {
-  const tz = useApp((s) => s.timeZone);
-  return (
-    <div className="state state-error" role="alert" data-testid="cache-damage">
-      <strong>The local cache is damaged.</strong>{' '}
-      {damage.map((d) => (
-        <span key={`${d.tenant}/${d.table}/${d.row}`}>
-          Row {d.row} of {d.table} (tenant {d.tenant}) no longer matches what the sync stored (found {formatTs(d.foundAt, tz)}).{' '}
-        </span>
-      ))}
-      Nothing is blamed on the source: the verdicts given before no longer speak for this cache. {children}
-    </div>
   );
 }
 

@@ -12,6 +12,7 @@ import { verificationSourceIn } from '../app/worded-times.js';
 import { useApp } from '../app/store.js';
 import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { Dialog, SignatureFields, signingInput, type Signature } from './SignDialog.js';
+import { CacheDamageNotice } from '../app/CacheDamageNotice.js';
 import './review.css';
 
 // The contract's lists, restated here because the renderer imports the contract as types
@@ -299,11 +300,18 @@ export function ReviewScreen() {
   const kinds = (Object.keys(c.byKind) as ExceptionKind[]).filter((k) => c.byKind[k].total > 0);
   const shown = queue.items.filter((i) => filter === 'all' || i.status === filter);
   const done = queue.completion;
+  const damaged = queue.cacheDamage.length > 0;
   return (
     <div className="review-screen">
       <h1>Review</h1>
+      {damaged ? (
+        <CacheDamageNotice damage={queue.cacheDamage}>
+          The chain items below come from those verdicts, so breaks may be missing, and the review cannot be completed until the cache is rebuilt:{' '}
+          <a href="#/integrity">Rebuild the cache on the Integrity screen</a>.
+        </CacheDamageNotice>
+      ) : null}
       <section aria-label="Coverage" className="review-coverage">
-        <p data-testid="review-coverage" className={c.open ? 'error-text' : c.total ? 'ok-text' : undefined}>
+        <p data-testid="review-coverage" className={c.open || damaged ? 'error-text' : c.total ? 'ok-text' : undefined}>
           <strong>
             {countOf(c.total, 'exception')}: {c.decided} decided, {c.open} open
           </strong>
@@ -339,7 +347,7 @@ export function ReviewScreen() {
           ) : (
             <span className="error-text">Review not completed: no signed completion record.</span>
           )}{' '}
-          <button type="button" onClick={() => setCompleting(true)} disabled={!queue.items.length && !c.total}>
+          <button type="button" onClick={() => setCompleting(true)} disabled={damaged || (!queue.items.length && !c.total)}>
             {done ? 'Complete again…' : 'Complete the review…'}
           </button>
         </p>
@@ -352,8 +360,8 @@ export function ReviewScreen() {
         ))}
       </div>
       {!queue.items.length ? (
-        <Empty title="Nothing needs a decision.">
-          No chain break, drift, anomaly at or above the threshold, model/config finding or failed control in this engagement's cache. Sync and verify first if the cache is new.
+        <Empty title={damaged ? 'No exception listed, but the cache is damaged (see above).' : 'Nothing needs a decision.'}>
+          {damaged ? null : "No chain break, drift, anomaly at or above the threshold, model/config finding or failed control in this engagement's cache. Sync and verify first if the cache is new."}
         </Empty>
       ) : !shown.length ? (
         <Empty title={`No ${filter} item.`} />

@@ -1,6 +1,7 @@
 // A cached row changed behind the app's back: once a verdict has found it, no screen goes
-// on showing the chain's earlier "intact" as current, and the way out the error names is
-// a button on Integrity, reached from the keyboard, that moves the file aside and syncs anew.
+// on showing the chain's earlier "intact" as current or offers to complete the review over
+// it, and the way out the error names is a button on Integrity, reached from the keyboard,
+// that moves the file aside and syncs anew.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
@@ -57,7 +58,16 @@ describe('a damaged cache is never shown as intact', () => {
     await note.waitFor();
     assert.match(await note.innerText(), new RegExp(`${tenant}: cache damaged: chain verdict not known \\(damage found in the cache after the verdict of .*, which no longer applies\\)`));
     assert.doesNotMatch(await note.innerText(), /verified .* against/, 'the stale verdict is not offered as the latest word');
-    await openScreen(page, 'Integrity');
+
+    // Review: the queue comes from the verdicts given before the damage, so it is not offered
+    // as complete, and no completion can be signed over it.
+    await openScreen(page, 'Review');
+    const reviewNotice = page.getByTestId('cache-damage');
+    await reviewNotice.waitFor();
+    assert.match(await reviewNotice.innerText(), /breaks may be missing, and the review cannot be completed/);
+    assert.equal(await page.getByRole('button', { name: /Complete the review/ }).isDisabled(), true, 'no completion is offered over a damaged cache');
+    await reviewNotice.getByRole('link', { name: /Rebuild the cache on the Integrity screen/ }).click();
+    await page.getByRole('main', { name: 'Integrity' }).waitFor();
   });
 
   test('"Rebuild the cache", from the keyboard, moves the file aside and syncs a new one: the damage notice goes, the verdicts come back', async () => {

@@ -12,6 +12,7 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import type { AppContext } from '../../src-main/core/app/context.js';
 import { appOnDemo } from '../helpers/app-on-demo.js';
 import { clientFor, finishedJob, jobOutcome } from '../helpers/app-calls.js';
+import { dispatch } from '../../src-main/core/app/dispatch.js';
 import { runAuditdesk } from '../helpers/cli.js';
 import { asAdmin } from '../helpers/source-edit.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
@@ -128,9 +129,11 @@ test('the app: a sync that finds a damaged row leaves no earlier verdict standin
   });
 });
 
-test('the app: "Re-verify cache" records the damage it finds, and a re-verify that finds the row as synced again clears it', { timeout: 240_000 }, async () => {
+test('the app: "Re-verify cache" records the damage it finds, no review is signed complete over it, and a re-verify that finds the row as synced again clears it', { timeout: 240_000 }, async () => {
   await onSyncedApp('verify', async (ctx, api) => {
     const tenant = intactTenant();
+    const password = 'review-over-damage';
+    const { fingerprint: identity } = await api['identity.create']({ name: 'Damage Reviewer', org: 'QA', email: 'reviewer@audit.example', password, remember: false });
     damageCachedRow(ctx.cachePath, tenant, 42);
     const failed = await jobOutcome(ctx, 'integrity.verify', { target: 'cache' });
     assert.equal(failed.error?.code, 'E_CACHE_CORRUPT');
@@ -139,15 +142,32 @@ test('the app: "Re-verify cache" records the damage it finds, and a re-verify th
       ['seq 42'],
     );
 
+    // The queue is derived from the verdict given before the damage: it lists no item for
+    // this chain, so "every exception decided" would be signed over a chain nobody knows.
+    const queue = await api['review.queue']({});
+    assert.deepEqual(
+      queue.cacheDamage.map((d) => [d.tenant, d.row]),
+      [[tenant, 'seq 42']],
+      'the Review screen is told the cache is damaged',
+    );
+    const completion = await dispatch(ctx, 'review.complete', { note: 'all reviewed', acceptOpenItems: true, identity, password });
+    assert.equal(completion.ok, false, 'accepting the open items does not accept a chain whose verdict is not known');
+    assert.equal(completion.ok ? '' : completion.error.code, 'E_CACHE_CORRUPT');
+    assert.match(completion.ok ? '' : completion.error.message, /seq 42\b/);
+    assert.equal((await api['review.queue']({})).completion, null, 'nothing was signed');
+
     damageCachedRow(ctx.cachePath, tenant, 42, 'undo');
     await finishedJob(ctx, 'integrity.verify', { target: 'cache' });
     const report = await api['integrity.report']({});
     assert.deepEqual(report.cacheDamage, []);
     assert.equal(report.chains.find((c) => c.tenant === tenant)?.verdict, 'intact');
+    assert.deepEqual((await api['review.queue']({})).cacheDamage, []);
+    const done = await api['review.complete']({ note: 'all reviewed', acceptOpenItems: true, identity, password });
+    assert.equal(done.signature.meaning, 'Review completed');
   });
 });
 
-test('the CLI: after a sync exits 2 on a damaged row, `sync --rebuild` as the error says moves the file aside and syncs with a verdict', { timeout: 240_000 }, async () => {
+test('the CLI: after a sync exits 2 on a damaged row, `review list` says so, and `sync --rebuild` as the error says moves the file aside and syncs with a verdict', { timeout: 240_000 }, async () => {
   const cache = join(mkdirSync(join(dir, 'cli'), { recursive: true })!, 'cache.sqlite');
   const tenant = intactTenant();
   const sync = (...extra: string[]) => runAuditdesk(['sync', '--source', demo.url, '--tenant', tenant, '--cache', cache, '--data-dir', join(dir, 'cli-data'), ...extra]);
@@ -157,6 +177,9 @@ test('the CLI: after a sync exits 2 on a damaged row, `sync --rebuild` as the er
   const refused = await sync();
   assert.equal(refused.code, 2, refused.stdout + refused.stderr);
   assert.match(refused.stderr, /seq 7\b.*--rebuild/s);
+  const queue = await runAuditdesk(['review', 'list', '--cache', cache]);
+  assert.equal(queue.code, 1, `the queue is not offered as clear over a damaged cache: ${queue.stdout}${queue.stderr}`);
+  assert.match(queue.stdout, /^CACHE DAMAGED: .*row seq 7 of audit_logs.*cannot be completed until the cache is rebuilt/m);
 
   const rebuilt = await sync('--rebuild');
   assert.equal(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr);

@@ -119,6 +119,11 @@ async function listCommand(flags: ListFlags): Promise<number> {
     const q = review.exceptionQueue(db, { tenant: flags.tenant, kind, status, anomalyThreshold: threshold(flags.anomalyThreshold) });
     if (flags.json) process.stdout.write(`${JSON.stringify(q, null, 2)}\n`);
     else {
+      for (const d of q.cacheDamage) {
+        process.stdout.write(
+          `CACHE DAMAGED: ${d.message} The chain items below come from verdicts given before it (found ${d.foundAt} UTC); the review cannot be completed until the cache is rebuilt (auditdesk sync --rebuild).\n`,
+        );
+      }
       const c = q.coverage;
       const kinds = EXCEPTION_KINDS.filter((k) => c.byKind[k].total).map((k) => `${k} ${c.byKind[k].decided}/${c.byKind[k].total}`);
       process.stdout.write(`${c.total} exceptions: ${c.decided} decided, ${c.open} open${kinds.length ? ` (decided/total: ${kinds.join(', ')})` : ''}\n`);
@@ -128,7 +133,7 @@ async function listCommand(flags: ListFlags): Promise<number> {
         process.stdout.write(`review completed by ${s.signerName} at ${s.signedAt} (UTC) with ${q.completion.openItemIds.length} open items\n`);
       } else process.stdout.write('review not completed\n');
     }
-    return q.coverage.open ? EXIT_FINDINGS : EXIT_OK;
+    return q.coverage.open || q.cacheDamage.length ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     db.close();
   }

@@ -8,6 +8,7 @@
 // findings, control failures), and its coverage is shown above it.
 import { z } from 'zod';
 import { method } from './define.js';
+import type { CacheDamage } from './integrity.js';
 
 export const EXCEPTION_KINDS = ['chain_break', 'chain_empty', 'drift', 'anomaly', 'model_finding', 'control_failure'] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
@@ -114,6 +115,12 @@ export interface ExceptionQueue {
   items: ExceptionItem[];
   /** the latest completion record, or null when the review was never completed */
   completion: ReviewCompletion | null;
+  /**
+   * Damage found in the cache and not cleared (the tenant's, when the queue is scoped): the
+   * verdicts the chain items come from no longer speak for it, so the queue may miss a break
+   * and the review cannot be completed until the cache is rebuilt or re-verified.
+   */
+  cacheDamage: CacheDamage[];
 }
 
 /** Whether the next signature needs the identity named again (first in session, or after 15 min idle). */

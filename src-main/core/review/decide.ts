@@ -5,6 +5,8 @@ import type { CacheDb } from '../cache/open.js';
 import type { LoadedIdentity } from '../identity/identity.js';
 import type { DecisionView, Disposition, ReviewCompletion, SignatureMeaning } from '../contract/review.js';
 import { UserError } from '../util/errors.js';
+import { REBUILD_HINT } from '../util/storage-errors.js';
+import { openCacheDamage } from '../verify/cache-damage.js';
 import { appendJournal } from '../journal/journal.js';
 import { coverageOf, deriveItems, findItem, latestCompletion, toCompletionView, toDecisionView, type QueueOptions } from './queue.js';
 import { COMPLETION_FORMAT, DECISION_FORMAT, signDocument, signerNameOf, type SignedCompletion, type SignedDecision } from '../journal/signing.js';
@@ -117,6 +119,17 @@ export interface CompleteInput {
 export function completeReview(db: CacheDb, identity: LoadedIdentity, input: CompleteInput, now: Date = new Date()): ReviewCompletion {
   const note = input.note.trim();
   if (!note) throw new UserError('a completion needs a note.', 'E_INPUT', 'Say what the review covered (--note TEXT).');
+  // The chain items come from verdicts given before the damage was found: a completion
+  // now would sign "every exception decided" over chains whose verdict nobody knows, and
+  // accepting open items cannot cover exceptions the queue does not list.
+  const [damage, ...moreDamage] = openCacheDamage(db);
+  if (damage) {
+    throw new UserError(
+      `the review cannot be completed while damage to the cache is on record (${moreDamage.length + 1} ${moreDamage.length ? 'rows' : 'row'}): ${damage.message} The exceptions queue is derived from verdicts given before this damage, so it may miss breaks.`,
+      'E_CACHE_CORRUPT',
+      `${REBUILD_HINT} Then complete the review over the new cache's verdicts.`,
+    );
+  }
   const items = deriveItems(db, { anomalyThreshold: input.anomalyThreshold });
   const coverage = coverageOf(items);
   const open = items.filter((i) => i.status === 'open').map((i) => i.itemId);

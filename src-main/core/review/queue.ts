@@ -10,6 +10,7 @@ import { driftItemKey, itemIdOf as cacheItemIdOf } from '../cache/review-decisio
 import { findings } from '../anomalies/findings.js';
 import { latestResults } from '../verify/store.js';
 import { latestControlsRun } from './controls-store.js';
+import { openCacheDamage } from '../verify/cache-damage.js';
 import { evidenceHashOf } from '../journal/signing.js';
 import {
   EXCEPTION_KINDS,
@@ -425,5 +426,6 @@ export function toCompletionView(r: CompletionRow): ReviewCompletion {
 export function exceptionQueue(db: CacheDb, opts: QueueOptions = {}): ExceptionQueue {
   const items = deriveItems(db, opts);
   const shown = items.filter((i) => (opts.kind === undefined || i.kind === opts.kind) && (opts.status === undefined || opts.status === 'all' || i.status === opts.status));
-  return { coverage: coverageOf(items), items: shown, completion: latestCompletion(db) };
+  const cacheDamage = openCacheDamage(db).filter((d) => opts.tenant === undefined || d.tenant === opts.tenant);
+  return { coverage: coverageOf(items), items: shown, completion: latestCompletion(db), cacheDamage };
 }
