@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { createIdentity, importIdentity, loadIdentity, certPem } from '../../src-main/core/identity/index.js';
-import { buildP12 } from '../../src-main/core/identity/p12.js';
+import { buildP12, readP12 } from '../../src-main/core/identity/p12.js';
 import { writePackage } from '../../src-main/core/export/package.js';
 import { verifyPackage } from '../../src-main/core/export/verify-package.js';
 import { CacheFixture, fillDemoLike } from '../helpers/cache-fixture.js';
@@ -138,6 +138,26 @@ describe('identity create', () => {
       () => loadIdentity(old, 'not-the-password'),
       (e: Error & { code?: string }) => e.code === 'E_PASSWORD',
     );
+  });
+
+  test('a password in any script protects keys OpenSSL opens with the same password, and files written before still open', { skip: OPENSSL ? false : 'openssl not installed' }, () => {
+    // The keys' PBES2 password is the password's UTF-8 bytes, as OpenSSL and RFC 8018 take it;
+    // node-forge used one byte per character, so OpenSSL could not open such keys.
+    const password = 'pässwörd Łódź 密码 ✓';
+    const file = join(dir, 'unicode-password.p12');
+    createIdentity({ name: 'Zoë Prüfer', org: 'Prüfung GmbH', email: 'zoe@audit.example', password, out: file });
+    const keys = spawnSync('openssl', ['pkcs12', '-in', file, '-nocerts', '-nodes', '-passin', `pass:${password}`], { encoding: 'utf8' });
+    assert.equal(keys.status, 0, keys.stderr);
+    assert.equal(keys.stdout.match(/-----BEGIN PRIVATE KEY-----/g)?.length, 2, 'OpenSSL decrypts both keys');
+    assert.equal(loadIdentity(file, password).signingKey.asymmetricKeyType, 'ed25519');
+
+    // A p12 whose key forge encrypted (the way files were written before) still opens.
+    const id = loadIdentity(file, password);
+    const rsaInfo = forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(id.pdfKey));
+    const cert = forge.pki.certificateFromAsn1(forge.asn1.fromDer(id.pdfCertDer.toString('binary')));
+    const earlier = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromAsn1(rsaInfo), [cert], password, { algorithm: 'aes256', count: 2048 });
+    const opened = readP12(Buffer.from(forge.asn1.toDer(earlier).getBytes(), 'binary'), password);
+    assert.equal(opened.keys.length, 1);
   });
 });
 
