@@ -53,14 +53,15 @@ function IntegritySummary({ report }: { report: IntegrityReport }) {
 
 /**
  * The way out of a damaged cache (the CLI's `sync --rebuild`): the file goes aside, kept
- * for inspection, and the active connection is synced into a new one. What the old file
- * held beyond the source's rows (review decisions, journal, checkpoints) stays in it.
+ * for inspection, and the active connection is synced into a new one. Its signed
+ * checkpoints are carried over; the rest beyond the source's rows (review decisions,
+ * journal, drift findings) stays in it.
  */
 function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolean; onStarted: (jobId: string) => void; onError: (message: string) => void }) {
   const rebuild = async () => {
     if (
       !confirm(
-        'Move the damaged cache aside and sync a new one from the active connection? The damaged file is kept beside it for inspection, with the review decisions, journal and checkpoints it holds.',
+        'Move the damaged cache aside and sync a new one from the active connection? Its signed checkpoints that still verify are carried into the new cache; the damaged file is kept beside it for inspection, with the review decisions, journal and drift findings it holds.',
       )
     )
       return;

@@ -81,6 +81,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     { SYNC_WORKER_LIMITS, syncWorkerExit, syncWorkerFailure },
     { humanReport },
     { takeWriterLease },
+    { rebuiltMessage },
   ] = await Promise.all([
     import('../../core/cache/open.js'),
     import('../../core/source/index.js'),
@@ -90,6 +91,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     import('../../core/sync/sync-worker-limits.js'),
     import('../../core/verify/report.js'),
     import('../../core/sync/writer-lease.js'),
+    import('../../core/verify/carry-over.js'),
   ]);
   const cacheFile = requiredCacheFile(flags);
   warnIfPasswordInUrl(flags.source);
@@ -119,7 +121,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
       signal: controller.signal,
       onWaiting: (sentence) => process.stderr.write(`auditdesk: ${sentence}…\n`),
     });
-    db = openCache(cacheFile, { rebuild: flags.rebuild });
+    db = openCache(cacheFile, { rebuild: flags.rebuild, onRebuilt: (carried) => process.stderr.write(`auditdesk: ${rebuiltMessage(carried)}\n`) });
     session = await connectSource(flags.source, { password, statementTimeoutMs, allowCleartextPassword: flags.allowCleartextPassword, signal: controller.signal });
     printSourceNotices(session);
     // Discover before any progress output, so a wrong table name is one line on stderr.

@@ -5,6 +5,7 @@
 // other's, so no screen can show one client's data in another's engagement.
 import { join } from 'node:path';
 import { moveAsideIfDamaged, openCache, type CacheDb } from '../cache/open.js';
+import { carryOverCheckpoints, rebuiltMessage } from '../verify/carry-over.js';
 import { JobRunner } from './jobs.js';
 import { ConfigStore } from './config.js';
 import { MemorySecretStore, type SecretStore } from './secrets.js';
@@ -202,7 +203,7 @@ export class AppContext {
     this.db?.close();
     this.db = undefined;
     const aside = moveAsideIfDamaged(this.cachePath);
-    if (aside) this.log('warn', `the damaged cache was moved aside to ${aside} (kept for inspection); a new one is synced in its place.`);
+    if (aside) this.log('warn', `${rebuiltMessage(carryOverCheckpoints(aside, this.cache()))} A new cache is synced in its place.`);
     return aside;
   }
 

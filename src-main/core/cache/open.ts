@@ -9,6 +9,7 @@ import { migrationsDir } from '../util/paths.js';
 import { UserError } from '../util/errors.js';
 import { REBUILD_HINT } from '../util/storage-errors.js';
 import { createPrivateFile } from '../util/private-files.js';
+import { carryOverCheckpoints, type CarriedCheckpoints } from '../verify/carry-over.js';
 
 export type CacheDb = Database.Database;
 
@@ -47,17 +48,23 @@ export interface OpenCacheOptions {
    * (cache_damage). A sound cache is opened as it is.
    */
   rebuild?: boolean;
+  /** Told where a damaged file went and which of its signed checkpoints the new cache took over. */
+  onRebuilt?: (carried: CarriedCheckpoints) => void;
   readonly?: boolean;
   migrations?: Migration[];
 }
 
 export function openCache(path: string, opts: OpenCacheOptions = {}): CacheDb {
   const migrations = opts.migrations ?? loadMigrations();
-  if (opts.rebuild) moveAsideIfDamaged(path, migrations);
+  const aside = opts.rebuild ? moveAsideIfDamaged(path, migrations) : null;
   const db = openAndCheck(path, opts.readonly ?? false);
   try {
     migrate(db, migrations, path);
     if (path !== ':memory:') refuseForeignTriggers(db, migrations, path);
+    if (aside) {
+      const carried = carryOverCheckpoints(aside, db);
+      opts.onRebuilt?.(carried);
+    }
   } catch (e) {
     db.close();
     throw e;
@@ -69,6 +76,7 @@ export function openCache(path: string, opts: OpenCacheOptions = {}): CacheDb {
  * --rebuild's first step, and the app's "Rebuild the cache": a cache that cannot be used
  * as it is goes aside with its -wal and -shm, kept for inspection. Returns where it went;
  * null when the file is absent or sound (left where it is). The file must be closed.
+ * The caller then carries the signed checkpoints over (verify/carry-over.ts).
  */
 export function moveAsideIfDamaged(path: string, migrations: Migration[] = loadMigrations()): string | null {
   if (!existsSync(path)) return null;

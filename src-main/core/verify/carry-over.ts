@@ -1,0 +1,53 @@
+// A rebuild starts a new cache from the source as it is now. The signed checkpoints are
+// what shows a history rewritten since an earlier visit (a bare hash chain re-chained
+// from the rewritten row reads intact), so a rebuild that dropped them would turn
+// "rewritten" into "intact": anyone able to flip one byte of the cache file could erase
+// that evidence by making the auditor rebuild. The checkpoints of the damaged file are
+// carried into the new one, each only if its signature still verifies over what its row
+// says (verifyCheckpointSignature): damage that touched a checkpoint cannot plant a head.
+import Database from 'better-sqlite3';
+import type { CacheDb } from '../cache/open.js';
+import { listCheckpoints } from './checkpoints.js';
+
+export interface CarriedCheckpoints {
+  /** the file the damaged cache was moved to */
+  aside: string;
+  carried: number;
+  /** unsigned, or no longer verifying: not carried */
+  leftBehind: number;
+  /** why the damaged file's checkpoints could not be read at all, when they could not */
+  unreadable: string | null;
+}
+
+export function carryOverCheckpoints(aside: string, db: CacheDb): CarriedCheckpoints {
+  let found;
+  try {
+    const old = new Database(aside, { readonly: true, fileMustExist: true });
+    try {
+      found = listCheckpoints(old, { limit: 1_000_000 });
+    } finally {
+      old.close();
+    }
+  } catch (e) {
+    return { aside, carried: 0, leftBehind: 0, unreadable: (e as Error).message };
+  }
+  const sound = found.filter((c) => c.signatureStatus === 'valid');
+  const insert = db.prepare(
+    `INSERT INTO checkpoints (origin, source_fingerprint, table_name, tenant_id, last_seq, head_hash, merkle_root, row_count, created_at, body_json, signature, public_key, note)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  db.transaction(() => {
+    for (const c of sound) {
+      insert.run(c.origin, c.sourceFingerprint, c.tableName, c.tenantId, c.lastSeq, c.headHash, c.merkleRoot, c.rowCount, c.createdAt, c.bodyJson, c.signature, c.publicKey, c.note ?? null);
+    }
+  })();
+  return { aside, carried: sound.length, leftBehind: found.length - sound.length, unreadable: null };
+}
+
+/** What a rebuild tells the auditor: where the old file is, and what the new cache took from it. */
+export function rebuiltMessage(r: CarriedCheckpoints): string {
+  const kept = r.unreadable
+    ? `Its checkpoints could not be read (${r.unreadable}): a history rewritten since them is not found by this cache; compare with a package or anchor saved earlier (--previous, --checkpoint).`
+    : `${r.carried} signed checkpoint(s) carried into the new cache, so a history rewritten since them is still found${r.leftBehind ? `; ${r.leftBehind} left behind (unsigned, or their signature no longer verifies)` : ''}.`;
+  return `the damaged cache was moved aside to ${r.aside} (kept for inspection, with the review decisions, journal and drift findings it holds). ${kept}`;
+}
