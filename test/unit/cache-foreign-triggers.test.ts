@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openCache } from '../../src-main/core/cache/open.js';
+import { openRebuilt } from '../../src-main/core/verify/carry-over.js';
 import { enterBulkMode } from '../../src-main/core/sync/deferred.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -38,7 +39,7 @@ test("a trigger of this version's, rewritten, is refused", () => {
 
 test('--rebuild moves the altered file aside and starts a new cache', () => {
   const path = cacheWith(`CREATE TRIGGER records_quiet_edit AFTER INSERT ON records BEGIN SELECT 1; END`);
-  const db = openCache(path, { rebuild: true });
+  const db = openRebuilt(path).db;
   assert.equal(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'records_quiet_edit'`).pluck().get(), 0);
   db.close();
   assert.ok(

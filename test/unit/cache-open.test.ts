@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadMigrations, openCache, cacheSchemaVersion } from '../../src-main/core/cache/open.js';
+import { openRebuilt } from '../../src-main/core/verify/carry-over.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { toApiError } from '../../src-main/core/util/api-error.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -73,7 +74,7 @@ describe('opening the cache', () => {
       () => openCache(path),
       (e: unknown) => isUserError(e) && /damaged|cannot open/.test(e.message) && /--rebuild/.test(e.message),
     );
-    const db = openCache(path, { rebuild: true });
+    const db = openRebuilt(path).db;
     assert.equal(cacheSchemaVersion(db), loadMigrations().length);
     db.close();
     assert.ok(

@@ -47,7 +47,10 @@ export function registerSync(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .option('--password-stdin', 'read the source password from standard input (else the URL or PGPASSWORD)')
     .option('--mapping <file>', 'JSON table mapping: {"events": "roche_audit_logs", "columns": {"events": {"occurred_at": "created_at"}}}')
-    .option('--rebuild', 'move a damaged cache aside (unreadable, newer, altered, or with damage a verdict found; kept as FILE.broken-…) and start a new one; a sound cache is kept')
+    .option(
+      '--rebuild',
+      'move a damaged cache aside (unreadable, newer, altered, or with damage a verdict found; kept as FILE.broken-…) and start a new one that keeps its signed checkpoints; a sound cache is kept',
+    )
     .option('--no-recheck', 'skip looking for rows changed or deleted at the source since they were cached')
     .option('--statement-timeout <ms>', 'server-side statement timeout in milliseconds', '600000')
     .option('--batch-rows <n>', 'rows per cache transaction', String(DEFAULT_BATCH_ROWS))
@@ -81,7 +84,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     { SYNC_WORKER_LIMITS, syncWorkerExit, syncWorkerFailure },
     { humanReport },
     { takeWriterLease },
-    { rebuiltMessage },
+    { openRebuilt, rebuiltMessage },
   ] = await Promise.all([
     import('../../core/cache/open.js'),
     import('../../core/source/index.js'),
@@ -121,7 +124,11 @@ async function runSync(flags: SyncFlags): Promise<number> {
       signal: controller.signal,
       onWaiting: (sentence) => process.stderr.write(`auditdesk: ${sentence}…\n`),
     });
-    db = openCache(cacheFile, { rebuild: flags.rebuild, onRebuilt: (carried) => process.stderr.write(`auditdesk: ${rebuiltMessage(carried)}\n`) });
+    if (flags.rebuild) {
+      const rebuilt = openRebuilt(cacheFile);
+      db = rebuilt.db;
+      if (rebuilt.carried) process.stderr.write(`auditdesk: ${rebuiltMessage(rebuilt.carried)}\n`);
+    } else db = openCache(cacheFile);
     session = await connectSource(flags.source, { password, statementTimeoutMs, allowCleartextPassword: flags.allowCleartextPassword, signal: controller.signal });
     printSourceNotices(session);
     // Discover before any progress output, so a wrong table name is one line on stderr.

@@ -9,7 +9,6 @@ import { migrationsDir } from '../util/paths.js';
 import { UserError } from '../util/errors.js';
 import { REBUILD_HINT } from '../util/storage-errors.js';
 import { createPrivateFile } from '../util/private-files.js';
-import { carryOverCheckpoints, type CarriedCheckpoints } from '../verify/carry-over.js';
 
 export type CacheDb = Database.Database;
 
@@ -41,30 +40,19 @@ export function loadMigrations(dir = migrationsDir('cache')): Migration[] {
   });
 }
 
+// --rebuild opens through verify/carry-over.ts (openRebuilt): the damaged file goes aside
+// and its signed checkpoints are carried into the new cache.
 export interface OpenCacheOptions {
-  /**
-   * Move a cache that cannot be used as it is aside (FILE.broken-<time>) and start a fresh
-   * one: unreadable, written by a newer version, altered, or holding damage a verdict found
-   * (cache_damage). A sound cache is opened as it is.
-   */
-  rebuild?: boolean;
-  /** Told where a damaged file went and which of its signed checkpoints the new cache took over. */
-  onRebuilt?: (carried: CarriedCheckpoints) => void;
   readonly?: boolean;
   migrations?: Migration[];
 }
 
 export function openCache(path: string, opts: OpenCacheOptions = {}): CacheDb {
   const migrations = opts.migrations ?? loadMigrations();
-  const aside = opts.rebuild ? moveAsideIfDamaged(path, migrations) : null;
   const db = openAndCheck(path, opts.readonly ?? false);
   try {
     migrate(db, migrations, path);
     if (path !== ':memory:') refuseForeignTriggers(db, migrations, path);
-    if (aside) {
-      const carried = carryOverCheckpoints(aside, db);
-      opts.onRebuilt?.(carried);
-    }
   } catch (e) {
     db.close();
     throw e;
@@ -76,7 +64,7 @@ export function openCache(path: string, opts: OpenCacheOptions = {}): CacheDb {
  * --rebuild's first step, and the app's "Rebuild the cache": a cache that cannot be used
  * as it is goes aside with its -wal and -shm, kept for inspection. Returns where it went;
  * null when the file is absent or sound (left where it is). The file must be closed.
- * The caller then carries the signed checkpoints over (verify/carry-over.ts).
+ * The caller then carries the signed checkpoints over (verify/carry-over.ts, openRebuilt).
  */
 export function moveAsideIfDamaged(path: string, migrations: Migration[] = loadMigrations()): string | null {
   if (!existsSync(path)) return null;

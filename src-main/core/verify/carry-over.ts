@@ -6,7 +6,7 @@
 // carried into the new one, each only if its signature still verifies over what its row
 // says (verifyCheckpointSignature): damage that touched a checkpoint cannot plant a head.
 import Database from 'better-sqlite3';
-import type { CacheDb } from '../cache/open.js';
+import { moveAsideIfDamaged, openCache, type CacheDb } from '../cache/open.js';
 import { listCheckpoints } from './checkpoints.js';
 
 export interface CarriedCheckpoints {
@@ -50,4 +50,20 @@ export function rebuiltMessage(r: CarriedCheckpoints): string {
     ? `Its checkpoints could not be read (${r.unreadable}): a history rewritten since them is not found by this cache; compare with a package or anchor saved earlier (--previous, --checkpoint).`
     : `${r.carried} signed checkpoint(s) carried into the new cache, so a history rewritten since them is still found${r.leftBehind ? `; ${r.leftBehind} left behind (unsigned, or their signature no longer verifies)` : ''}.`;
   return `the damaged cache was moved aside to ${r.aside} (kept for inspection, with the review decisions, journal and drift findings it holds). ${kept}`;
+}
+
+/**
+ * --rebuild: a cache that cannot be used as it is goes aside (cache/open.ts, moveAsideIfDamaged),
+ * a new one is opened in its place and takes the old one's sound checkpoints. A sound cache is
+ * opened as it is (`carried` null).
+ */
+export function openRebuilt(path: string): { db: CacheDb; carried: CarriedCheckpoints | null } {
+  const aside = moveAsideIfDamaged(path);
+  const db = openCache(path);
+  try {
+    return { db, carried: aside ? carryOverCheckpoints(aside, db) : null };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
