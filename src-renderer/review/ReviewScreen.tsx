@@ -307,7 +307,7 @@ export function ReviewScreen() {
       {damaged ? (
         <CacheDamageNotice damage={queue.cacheDamage}>
           The chain items below come from those verdicts, so breaks may be missing, and the review cannot be completed until the cache is rebuilt:{' '}
-          <a href="#/integrity">Rebuild the cache on the Integrity screen</a>.
+          <a href="#/integrity">Rebuild the cache on the Integrity screen</a>
         </CacheDamageNotice>
       ) : null}
       <section aria-label="Coverage" className="review-coverage">
