@@ -4,8 +4,8 @@
 // query workers and its connection profiles; switching closes all three and opens the
 // other's, so no screen can show one client's data in another's engagement.
 import { join } from 'node:path';
-import { moveAsideIfDamaged, openCache, type CacheDb } from '../cache/open.js';
-import { carryOverCheckpoints, rebuiltMessage } from '../verify/carry-over.js';
+import { openCache, type CacheDb } from '../cache/open.js';
+import { openRebuilt, rebuiltMessage } from '../verify/carry-over.js';
 import { JobRunner } from './jobs.js';
 import { ConfigStore } from './config.js';
 import { MemorySecretStore, type SecretStore } from './secrets.js';
@@ -180,11 +180,14 @@ export class AppContext {
    * to build (a sync just left them, or a build was killed) gets its background build now.
    */
   cache(): CacheDb {
-    if (!this.db) {
-      this.db = openCache(this.cachePath);
-      if (indexesStillToBuild(this.db).length) this.startIndexing();
-    }
-    return this.db;
+    return this.db ?? this.adopt(openCache(this.cachePath));
+  }
+
+  /** Makes `db` the open cache, and builds the facet indexes a sync left for later. */
+  private adopt(db: CacheDb): CacheDb {
+    this.db = db;
+    if (indexesStillToBuild(db).length) this.startIndexing();
+    return db;
   }
 
   /**
@@ -202,9 +205,10 @@ export class AppContext {
     this.pool = undefined;
     this.db?.close();
     this.db = undefined;
-    const aside = moveAsideIfDamaged(this.cachePath);
-    if (aside) this.log('warn', `${rebuiltMessage(carryOverCheckpoints(aside, this.cache()))} A new cache is synced in its place.`);
-    return aside;
+    const { db, carried } = openRebuilt(this.cachePath);
+    this.adopt(db);
+    if (carried) this.log('warn', `${rebuiltMessage(carried)} A new cache is synced in its place.`);
+    return carried?.aside ?? null;
   }
 
   /** Starts building the facet indexes a sync left for later, unless none is pending or a build runs; returns the job id. */

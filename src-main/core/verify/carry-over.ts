@@ -7,7 +7,7 @@
 // says (verifyCheckpointSignature): damage that touched a checkpoint cannot plant a head.
 import Database from 'better-sqlite3';
 import { moveAsideIfDamaged, openCache, type CacheDb } from '../cache/open.js';
-import { listCheckpoints } from './checkpoints.js';
+import { listCheckpoints, storeCheckpoint } from './checkpoints.js';
 
 export interface CarriedCheckpoints {
   /** the file the damaged cache was moved to */
@@ -32,14 +32,8 @@ export function carryOverCheckpoints(aside: string, db: CacheDb): CarriedCheckpo
     return { aside, carried: 0, leftBehind: 0, unreadable: (e as Error).message };
   }
   const sound = found.filter((c) => c.signatureStatus === 'valid');
-  const insert = db.prepare(
-    `INSERT INTO checkpoints (origin, source_fingerprint, table_name, tenant_id, last_seq, head_hash, merkle_root, row_count, created_at, body_json, signature, public_key, note)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
   db.transaction(() => {
-    for (const c of sound) {
-      insert.run(c.origin, c.sourceFingerprint, c.tableName, c.tenantId, c.lastSeq, c.headHash, c.merkleRoot, c.rowCount, c.createdAt, c.bodyJson, c.signature, c.publicKey, c.note ?? null);
-    }
+    for (const c of sound) storeCheckpoint(db, c);
   })();
   return { aside, carried: sound.length, leftBehind: found.length - sound.length, unreadable: null };
 }

@@ -74,32 +74,7 @@ function bodyOf(input: CheckpointInput, createdAt: string, key: AuditorKey): str
 export function recordCheckpoint(db: CacheDb, key: AuditorKey, input: CheckpointInput): StoredCheckpoint {
   const createdAt = input.createdAt ?? new Date().toISOString();
   const bodyJson = bodyOf(input, createdAt, key);
-  const signature = signText(key, bodyJson);
-  const note = input.tree ? chainCheckpointNote(key, input, input.tree) : null;
-  const info = db.transaction(() =>
-    db
-      .prepare(
-        `INSERT INTO checkpoints (origin, source_fingerprint, table_name, tenant_id, last_seq, head_hash, merkle_root, row_count, created_at, body_json, signature, public_key, note)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        input.origin,
-        input.sourceFingerprint,
-        input.tableName,
-        input.tenantId,
-        input.lastSeq,
-        input.headHash,
-        input.merkleRoot,
-        input.rowCount,
-        createdAt,
-        bodyJson,
-        signature,
-        key.publicKeyRaw,
-        note,
-      ),
-  )();
-  return {
-    checkpointId: Number(info.lastInsertRowid),
+  const row: CheckpointRecord = {
     origin: input.origin,
     sourceFingerprint: input.sourceFingerprint,
     tableName: input.tableName,
@@ -110,12 +85,25 @@ export function recordCheckpoint(db: CacheDb, key: AuditorKey, input: Checkpoint
     rowCount: input.rowCount,
     createdAt,
     bodyJson,
-    signature,
+    signature: signText(key, bodyJson),
     publicKey: key.publicKeyRaw,
-    keyId: key.keyId,
-    note,
-    signatureStatus: 'valid',
+    note: input.tree ? chainCheckpointNote(key, input, input.tree) : null,
   };
+  return { ...row, checkpointId: storeCheckpoint(db, row), keyId: key.keyId, signatureStatus: 'valid' };
+}
+
+/** A checkpoint's row as stored, signature included. */
+export type CheckpointRecord = Omit<StoredCheckpoint, 'checkpointId' | 'keyId' | 'signatureStatus'>;
+
+/** Stores a checkpoint row exactly as given (signed here, or carried from another cache); returns its id. */
+export function storeCheckpoint(db: CacheDb, c: CheckpointRecord): number {
+  const info = db
+    .prepare(
+      `INSERT INTO checkpoints (origin, source_fingerprint, table_name, tenant_id, last_seq, head_hash, merkle_root, row_count, created_at, body_json, signature, public_key, note)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(c.origin, c.sourceFingerprint, c.tableName, c.tenantId, c.lastSeq, c.headHash, c.merkleRoot, c.rowCount, c.createdAt, c.bodyJson, c.signature, c.publicKey, c.note ?? null);
+  return Number(info.lastInsertRowid);
 }
 
 interface CheckpointRow {
