@@ -61,7 +61,8 @@ export function StatusLine() {
           : status.cache.tenants.map((t, i) => (
               <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
                 {i > 0 ? ' · ' : ''}
-                {t.tenant} {countOf(t.events, 'event')}, {countOf(t.conversations, 'conversation')}
+                {t.tenant}{' '}
+                {t.events === null ? <span className="muted">being filled, counted when the fill ends</span> : `${countOf(t.events, 'event')}, ${countOf(t.conversations ?? 0, 'conversation')}`}
                 {needsWarning(verdicts[t.tenant]) ? (
                   <a href="#/integrity" className="error-text chain-flag" data-testid="status-chain-broken">
                     {' '}

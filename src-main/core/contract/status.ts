@@ -3,8 +3,12 @@ import { method } from './define.js';
 
 export interface TenantCounts {
   tenant: string;
-  events: number;
-  conversations: number;
+  /**
+   * null while a bulk fill runs: the counts come from a rollup the fill brings up to date
+   * when it ends, and the rows from before it would be a wrong figure (0 on a first fill).
+   */
+  events: number | null;
+  conversations: number | null;
   anomalies: number;
   lastSyncAt: string | null;
 }

@@ -134,6 +134,14 @@ function deferred(db: CacheDb): Deferred[] {
   return hasTable ? (db.prepare(`SELECT name, kind, sql FROM deferred_schema ORDER BY kind, name`).all() as Deferred[]) : [];
 }
 
+/**
+ * True while a bulk fill has the rollup's triggers set aside: records_rollup then counts
+ * the rows from before the fill (none, on a first fill) until the triggers are restored.
+ */
+export function rollupIsStale(db: CacheDb): boolean {
+  return deferred(db).some((d) => d.kind === 'trigger' && ROLLUP_TRIGGERS.includes(d.name));
+}
+
 /** Facet indexes a sync left to build after it was ready (empty when the cache is fully indexed). */
 export function indexesStillToBuild(db: CacheDb): string[] {
   return deferred(db)

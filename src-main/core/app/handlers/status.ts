@@ -1,5 +1,5 @@
 import type { CacheIndexing, statusContract, TenantCounts } from '../../contract/status.js';
-import { indexesStillToBuild } from '../../sync/deferred.js';
+import { indexesStillToBuild, rollupIsStale } from '../../sync/deferred.js';
 import type { AppContext } from '../context.js';
 import type { CacheDb } from '../../cache/open.js';
 import { cacheSchemaVersion } from '../../cache/open.js';
@@ -9,19 +9,26 @@ import { sourceStatus } from './source-status.js';
 /**
  * Rows per tenant for the status line. Counts come from the per-day rollup that
  * triggers keep exact (migration 003), so this stays instant on a million rows
- * instead of blocking the process with a scan.
+ * instead of blocking the process with a scan. While a bulk fill has those triggers set
+ * aside the rollup is behind: the tenants the fill has reached are listed with no count
+ * (null) rather than the rollup's stale one.
  */
 export function tenantCounts(db: CacheDb): TenantCounts[] {
+  const filling = rollupIsStale(db);
   const byTenant = new Map<string, TenantCounts>();
   const entry = (tenant: string) => {
     let e = byTenant.get(tenant);
-    if (!e) byTenant.set(tenant, (e = { tenant, events: 0, conversations: 0, anomalies: 0, lastSyncAt: null }));
+    if (!e) byTenant.set(tenant, (e = { tenant, events: filling ? null : 0, conversations: filling ? null : 0, anomalies: 0, lastSyncAt: null }));
     return e;
   };
-  const kinds = db.prepare('SELECT tenant_id AS tenant, kind, sum(n) AS n FROM records_rollup GROUP BY tenant_id, kind').all() as { tenant: string; kind: string; n: number }[];
-  for (const { tenant, kind, n } of kinds) {
-    if (kind === 'event') entry(tenant).events = n;
-    else if (kind === 'conversation') entry(tenant).conversations = n;
+  if (filling) {
+    for (const tenant of db.prepare('SELECT DISTINCT tenant_id FROM watermarks').pluck().all() as string[]) entry(tenant);
+  } else {
+    const kinds = db.prepare('SELECT tenant_id AS tenant, kind, sum(n) AS n FROM records_rollup GROUP BY tenant_id, kind').all() as { tenant: string; kind: string; n: number }[];
+    for (const { tenant, kind, n } of kinds) {
+      if (kind === 'event') entry(tenant).events = n;
+      else if (kind === 'conversation') entry(tenant).conversations = n;
+    }
   }
   for (const { tenant, n } of db.prepare('SELECT tenant_id AS tenant, count(*) AS n FROM anomalies GROUP BY tenant_id').all() as { tenant: string; n: number }[]) {
     entry(tenant).anomalies = n;
@@ -31,7 +38,7 @@ export function tenantCounts(db: CacheDb): TenantCounts[] {
     at: string | null;
   }[];
   for (const { tenant, at } of synced) if (byTenant.has(tenant)) entry(tenant).lastSyncAt = at;
-  return [...byTenant.values()].filter((e) => e.events + e.conversations + e.anomalies > 0).sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
+  return [...byTenant.values()].filter((e) => e.events === null || e.events + (e.conversations ?? 0) + e.anomalies > 0).sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
 }
 
 /** Facet indexes still to build and what their background build is doing; null when none is pending. */
