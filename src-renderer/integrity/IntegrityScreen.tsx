@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
+import type { CheckpointInfo, CheckpointSignature, IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import { api, errorCode, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
@@ -77,6 +77,14 @@ function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolea
     </button>
   );
 }
+
+/** Only the auditor's own signed heads are compared with the chains (docs/verification.md). */
+const SIGNATURE_TEXT: Record<CheckpointSignature, string> = {
+  valid: 'valid',
+  invalid: 'does not verify (edited): not compared',
+  unsigned: 'unsigned: not compared',
+  'other-key': 'signed by another key: not compared',
+};
 
 export function IntegrityScreen() {
   const tz = useApp((s) => s.timeZone);
@@ -291,7 +299,10 @@ export function IntegrityScreen() {
                 <td>
                   seq {String(c.lastSeq)} <span className="mono muted">{c.headHash.slice(0, 16)}…</span>
                 </td>
-                <td className={c.signature === 'valid' ? 'ok-text' : c.signature === 'invalid' ? 'error-text' : 'muted'}>{c.signature}</td>
+                <td className={c.signature === 'valid' ? 'ok-text' : c.signature === 'invalid' ? 'error-text' : 'muted'}>
+                  {SIGNATURE_TEXT[c.signature]}
+                  {c.signature === 'other-key' && c.keyId ? <div className="mono small">key {c.keyId}</div> : null}
+                </td>
               </tr>
             ))}
           </tbody>

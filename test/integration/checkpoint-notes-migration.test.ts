@@ -63,14 +63,14 @@ after(() => upgraded?.close());
 
 test('a checkpoint recorded before the upgrade keeps verifying in its JSON form, without a note', () => {
   assert.equal(cacheSchemaVersion(upgraded), ALL.length);
-  const [c] = listCheckpoints(upgraded, { tenantId: chain.tenant });
+  const [c] = listCheckpoints(upgraded, { tenantId: chain.tenant }, key.publicKeyRaw);
   assert.equal(c?.signatureStatus, 'valid');
   assert.equal(c?.note, null);
 });
 
 test('a verification after the upgrade records its checkpoint in both forms; the note names the chain and opens with the same key', async () => {
   await runVerification({ cache: { db: upgraded, path: old.path }, tenants: [chain.tenant], key });
-  const recorded = listCheckpoints(upgraded, { tenantId: chain.tenant }).filter((c) => c.origin === 'verify');
+  const recorded = listCheckpoints(upgraded, { tenantId: chain.tenant }, key.publicKeyRaw).filter((c) => c.origin === 'verify');
   assert.equal(recorded.length, 1);
   const c = recorded[0]!;
   assert.equal(c.signatureStatus, 'valid');
@@ -82,7 +82,7 @@ test('a verification after the upgrade records its checkpoint in both forms; the
 
 test('a note edited in the table makes its checkpoint invalid', () => {
   upgraded.prepare(`UPDATE checkpoints SET note = replace(note, ?, ?) WHERE origin = 'verify'`).run(`\n${chain.rows}\n`, `\n${chain.rows - 1n}\n`);
-  const c = listCheckpoints(upgraded, { tenantId: chain.tenant }).find((x) => x.origin === 'verify');
+  const c = listCheckpoints(upgraded, { tenantId: chain.tenant }, key.publicKeyRaw).find((x) => x.origin === 'verify');
   assert.equal(c?.signatureStatus, 'invalid');
 });
 

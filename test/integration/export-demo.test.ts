@@ -14,7 +14,6 @@ import { openCache, type CacheDb } from '../../src-main/core/cache/open.js';
 import { connectSource } from '../../src-main/core/source/index.js';
 import { syncToCache } from '../../src-main/core/sync/index.js';
 import { recordCheckpoint } from '../../src-main/core/verify/checkpoints.js';
-import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
 import { createIdentity, loadIdentity, type LoadedIdentity } from '../../src-main/core/identity/index.js';
 import { writePackage, type ExportResult } from '../../src-main/core/export/package.js';
 import { closeVerifyPageBrowser, verifyWithAll } from '../helpers/verify-all.js';
@@ -39,10 +38,11 @@ before(async () => {
   } finally {
     await session.close();
   }
-  // The head an auditor saved on an earlier visit, before the tail was rewritten.
+  // The head the same auditor saved on an earlier visit, before the tail was rewritten
+  // (signed with the key the export runs under: another key's head is not compared).
   const anchor = demo.groundTruth.anchor;
   const fingerprint = (db.prepare('SELECT fingerprint FROM sources').pluck().get() as string) ?? null;
-  recordCheckpoint(db, loadOrCreateAuditorKey(join(dir, 'data')), {
+  recordCheckpoint(db, testAuditorKey(), {
     origin: 'external',
     sourceFingerprint: fingerprint,
     tableName: anchor.table,

@@ -80,7 +80,7 @@ function expectFromReadBack(db: CacheDb, tenant: string) {
 
 /** The newest of the `syncs` sync checkpoints of the tenant signs the tree its cached chain gives (or none, with no leaf). */
 function assertCheckpointAsReadBack(db: CacheDb, tenant: string, syncs: number, leaves = expectFromReadBack(db, tenant).leaves): void {
-  const recorded = listCheckpoints(db, { tableName: TABLE, tenantId: tenant }).filter((c) => c.origin === 'sync');
+  const recorded = listCheckpoints(db, { tableName: TABLE, tenantId: tenant }, testAuditorKey().publicKeyRaw).filter((c) => c.origin === 'sync');
   assert.equal(recorded.length, syncs, `${tenant}: one sync checkpoint per sync`);
   const note = recorded.sort((a, b) => a.checkpointId - b.checkpointId).at(-1)!.note;
   if (!leaves || leaves.size === 0) return assert.equal(note, null, `${tenant}: no leaf, so no tree to sign`);

@@ -12,6 +12,8 @@ import { listCheckpoints, verifyCheckpointSignature } from '../../src-main/core/
 import { scratchDir } from '../helpers/scratch.js';
 import { openStoredNote } from '../../src-main/core/verify/checkpoint-note.js';
 import { readChainLeaves } from '../../src-main/core/verify/tlog-evidence.js';
+import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
+import { testAuditorKey } from '../helpers/auditor-key.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src-main/cli/main.js', import.meta.url));
@@ -37,14 +39,16 @@ test('auditdesk sync records a signed checkpoint at each synced chain head', asy
 
   const db = openCache(cache);
   try {
-    const checkpoints = listCheckpoints(db, {}).filter((c) => c.origin === 'sync');
+    const auditor = loadOrCreateAuditorKey(join(dir, 'data')).publicKeyRaw;
+    const checkpoints = listCheckpoints(db, {}, auditor).filter((c) => c.origin === 'sync');
     assert.deepEqual(checkpoints.map((c) => c.tenantId).sort(), [...tenants].sort());
     for (const c of checkpoints) {
       const head = demo.groundTruth.chainHeads[c.tenantId]!;
       assert.equal(c.lastSeq, BigInt(head.last_seq), `${c.tenantId} head seq`);
       assert.equal(c.headHash, head.hash, `${c.tenantId} head hash`);
-      assert.equal(verifyCheckpointSignature(c), 'valid');
-      assert.equal(verifyCheckpointSignature({ ...c, headHash: '0'.repeat(64) }), 'invalid', 'a forged head fails the signature');
+      assert.equal(verifyCheckpointSignature(c, auditor), 'valid');
+      assert.equal(verifyCheckpointSignature({ ...c, headHash: '0'.repeat(64) }, auditor), 'invalid', 'a forged head fails the signature');
+      assert.equal(verifyCheckpointSignature(c, testAuditorKey().publicKeyRaw), 'other-key', "sound, but not this data folder's key");
       // The same head as a C2SP signed note: the cached chain's RFC 6962 tree up to the synced head.
       const opened = openStoredNote({ note: c.note!, publicKey: c.publicKey!, sourceFingerprint: c.sourceFingerprint, tableName: c.tableName, tenantId: c.tenantId });
       assert.ok(opened.ok, `${c.tenantId}: the sync checkpoint is also a signed note`);

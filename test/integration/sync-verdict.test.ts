@@ -57,7 +57,7 @@ test('auditdesk sync prints each chain verdict, exits 1 on the tampered tenant, 
     const stored = db.prepare('SELECT target, report_json FROM verify_reports WHERE report_id = ?').get(summary.verifyReportId) as { target: string; report_json: string } | undefined;
     assert.ok(stored, 'the sync names the stored report');
     assert.deepEqual((JSON.parse(stored.report_json) as VerifyReport).tenants.map((t) => [t.tenant, t.verdict]).sort(), summary.chains!.map((c) => [c.tenant, c.verdict]).sort());
-    const checkpoints = listCheckpoints(db, {});
+    const checkpoints = listCheckpoints(db, {}, null);
     for (const t of tenants) {
       assert.ok(
         checkpoints.some((c) => c.origin === 'sync' && c.tenantId === t),
@@ -108,7 +108,7 @@ test('verify --jobs 1 and --jobs 2 print the same report; --jobs 0 is one line n
 function recorded(cache: string): { reports: number; checkpoints: number } {
   const db = openCache(cache);
   try {
-    return { reports: db.prepare('SELECT count(*) FROM verify_reports').pluck().get() as number, checkpoints: listCheckpoints(db, {}).length };
+    return { reports: db.prepare('SELECT count(*) FROM verify_reports').pluck().get() as number, checkpoints: listCheckpoints(db, {}, null).length };
   } finally {
     db.close();
   }

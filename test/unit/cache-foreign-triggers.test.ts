@@ -39,7 +39,7 @@ test("a trigger of this version's, rewritten, is refused", () => {
 
 test('--rebuild moves the altered file aside and starts a new cache', () => {
   const path = cacheWith(`CREATE TRIGGER records_quiet_edit AFTER INSERT ON records BEGIN SELECT 1; END`);
-  const db = openRebuilt(path).db;
+  const db = openRebuilt(path, null).db;
   assert.equal(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'records_quiet_edit'`).pluck().get(), 0);
   db.close();
   assert.ok(

@@ -74,7 +74,7 @@ describe('opening the cache', () => {
       () => openCache(path),
       (e: unknown) => isUserError(e) && /damaged|cannot open/.test(e.message) && /--rebuild/.test(e.message),
     );
-    const db = openRebuilt(path).db;
+    const db = openRebuilt(path, null).db;
     assert.equal(cacheSchemaVersion(db), loadMigrations().length);
     db.close();
     assert.ok(

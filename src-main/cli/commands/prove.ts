@@ -56,7 +56,8 @@ async function runProve(flags: ProveFlags): Promise<number> {
     const seq = BigInt(flags.seq);
     const leaves = readChainLeaves(db, flags.tenant, flags.table);
     const index = leafIndexOf(leaves, seq);
-    const checkpoint = recordedCheckpointCovering(db, leaves, index) ?? checkpointSignedNow(leaves, loadOrCreateAuditorKey(dataDirOf(flags.dataDir)));
+    const key = loadOrCreateAuditorKey(dataDirOf(flags.dataDir));
+    const checkpoint = recordedCheckpointCovering(db, leaves, index, key.publicKeyRaw) ?? checkpointSignedNow(leaves, key);
     const { proof, hash } = proveRow(leaves, checkpoint, seq);
     const out = flags.out ?? `${flags.tenant.replace(/[^A-Za-z0-9._-]/g, '_')}-seq-${flags.seq}.tlog-proof`;
     writeFileSync(out, proof, { mode: 0o644 });

@@ -85,6 +85,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     { humanReport },
     { takeWriterLease },
     { openRebuilt, rebuiltMessage },
+    { loadOrCreateAuditorKey },
   ] = await Promise.all([
     import('../../core/cache/open.js'),
     import('../../core/source/index.js'),
@@ -95,6 +96,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     import('../../core/verify/report.js'),
     import('../../core/sync/writer-lease.js'),
     import('../../core/verify/carry-over.js'),
+    import('../../core/identity/auditor-key.js'),
   ]);
   const cacheFile = requiredCacheFile(flags);
   warnIfPasswordInUrl(flags.source);
@@ -125,7 +127,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
       onWaiting: (sentence) => process.stderr.write(`auditdesk: ${sentence}…\n`),
     });
     if (flags.rebuild) {
-      const rebuilt = openRebuilt(cacheFile);
+      const rebuilt = openRebuilt(cacheFile, loadOrCreateAuditorKey(dataDirOf(flags.dataDir)).publicKeyRaw);
       db = rebuilt.db;
       if (rebuilt.carried) process.stderr.write(`auditdesk: ${rebuiltMessage(rebuilt.carried)}\n`);
     } else db = openCache(cacheFile);

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { openCache, type CacheDb } from '../cache/open.js';
 import { openRebuilt, rebuiltMessage } from '../verify/carry-over.js';
+import { loadOrCreateAuditorKey } from '../identity/auditor-key.js';
 import { JobRunner } from './jobs.js';
 import { ConfigStore } from './config.js';
 import { MemorySecretStore, type SecretStore } from './secrets.js';
@@ -205,7 +206,7 @@ export class AppContext {
     this.pool = undefined;
     this.db?.close();
     this.db = undefined;
-    const { db, carried } = openRebuilt(this.cachePath);
+    const { db, carried } = openRebuilt(this.cachePath, loadOrCreateAuditorKey(this.dataDir).publicKeyRaw);
     this.adopt(db);
     if (carried) this.log('warn', `${rebuiltMessage(carried)} A new cache is synced in its place.`);
     return carried?.aside ?? null;

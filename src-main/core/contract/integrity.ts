@@ -58,6 +58,9 @@ export interface IntegrityReport {
   } | null;
 }
 
+/** A stored checkpoint's signature, checked when it is read (docs/verification.md, "Checkpoints and the auditor key"). */
+export type CheckpointSignature = 'valid' | 'invalid' | 'unsigned' | 'other-key';
+
 export interface CheckpointInfo {
   checkpointId: number;
   origin: 'sync' | 'verify' | 'external';
@@ -72,8 +75,12 @@ export interface CheckpointInfo {
   /** host:port/db of that source as synced here; null when this engagement never synced it */
   sourceLabel: string | null;
   keyId: string | null;
-  /** the Ed25519 signature checked now against the stored body */
-  signature: 'valid' | 'invalid' | 'unsigned';
+  /**
+   * The Ed25519 signature checked now against the stored body. Only 'valid' ones (signed by
+   * this data folder's auditor key) are compared with the chain; 'other-key' verifies, but
+   * under a key of another data folder.
+   */
+  signature: CheckpointSignature;
   /** the signed body plus signature: save it as an anchor file for a later visit (--checkpoint) */
   anchor: Record<string, unknown>;
 }
@@ -112,7 +119,7 @@ export interface AnchorHead {
   /** an AuditDesk checkpoint carries its Ed25519 signature; a plain published head is unsigned */
   signature: 'valid' | 'invalid' | 'unsigned';
   /** the external checkpoint in the history that holds this head (same tenant, table, seq and hash) */
-  recorded: { checkpointId: number; table: string; createdAt: string; signature: 'valid' | 'invalid' | 'unsigned' } | null;
+  recorded: { checkpointId: number; table: string; createdAt: string; signature: CheckpointSignature } | null;
 }
 
 /** What the current chain says about one head of the anchor file. */

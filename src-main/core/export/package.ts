@@ -374,7 +374,7 @@ async function writeDataFiles(run: PackageRun, previousAnchor: ReturnType<typeof
   const report = emptyReportParts();
 
   // audit_events.csv: every source column, in chain order, checked as it is written.
-  const ev = await writeEvents(s, db, work, neutraliseOn, cap, open, signal, progress, report, previousAnchor);
+  const ev = await writeEvents(s, db, work, neutraliseOn, cap, open, signal, progress, report, previousAnchor, opts.auditorKey.publicKeyRaw);
   files.push(ev.file);
   counts.events = ev.file.rows!;
   phaseDone('events');
@@ -763,6 +763,7 @@ async function writeEvents(
   progress: (p: ExportProgress) => void,
   report: ReportParts,
   previousAnchor: ManifestAnchor | null,
+  auditorKey: string,
 ): Promise<{ file: ManifestFile; chain: IntegrityEntry | null; startSeq: string | null; anchors: ManifestAnchor[]; leaves: ChainLeafCollector | null }> {
   const table = s.events.table;
   // Without events in the selection the file still has the standard header, so it parses like any other.
@@ -782,16 +783,19 @@ async function writeEvents(
   open.push(w);
   const merkle = new MerkleBuilder();
   const encode = makeDualEncoder(cols, table?.profile ?? JCS_SHA256_V1);
+  // Only the auditor's own signed heads are compared, as verify compares them (run.ts).
   const anchors: ManifestAnchor[] = table
-    ? listCheckpoints(db, { tableName: chainTableName(table.schema, table.name), tenantId: s.tenant, sourceFingerprint: table.source.fingerprint }).map((c) => ({
-        label: `checkpoint #${c.checkpointId} (${c.origin}, ${c.createdAt})`,
-        origin: c.origin,
-        checkpointId: c.checkpointId,
-        lastSeq: c.lastSeq.toString(),
-        headHash: c.headHash,
-        createdAt: c.createdAt,
-        signature: c.signatureStatus,
-      }))
+    ? listCheckpoints(db, { tableName: chainTableName(table.schema, table.name), tenantId: s.tenant, sourceFingerprint: table.source.fingerprint }, auditorKey)
+        .filter((c) => c.signatureStatus === 'valid')
+        .map((c) => ({
+          label: `checkpoint #${c.checkpointId} (${c.origin}, ${c.createdAt})`,
+          origin: c.origin,
+          checkpointId: c.checkpointId,
+          lastSeq: c.lastSeq.toString(),
+          headHash: c.headHash,
+          createdAt: c.createdAt,
+          signature: 'valid' as const,
+        }))
     : [];
   // A previous package is an external anchor: verified (signature and files) before it is used.
   if (table && previousAnchor) anchors.push(previousAnchor);

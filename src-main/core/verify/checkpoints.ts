@@ -37,7 +37,13 @@ export interface CheckpointInput {
   tree?: ChainTree | null;
 }
 
-export type SignatureStatus = 'valid' | 'invalid' | 'unsigned';
+/**
+ * 'valid': signed by the auditor key that reads it (the only checkpoints compared with a
+ * chain); 'other-key': the signature verifies, but under a key of another data folder, so
+ * it is that key holder's word, not evidence of what this auditor saw; 'invalid': the
+ * signature does not verify over what the row says (edited); 'unsigned'.
+ */
+export type SignatureStatus = 'valid' | 'invalid' | 'unsigned' | 'other-key';
 
 /** A checkpoint as the cache holds it: what was recorded, plus the signature over it. */
 export interface StoredCheckpoint extends Required<Omit<CheckpointInput, 'tree'>> {
@@ -131,7 +137,13 @@ export interface CheckpointFilter {
   limit?: number;
 }
 
-export function listCheckpoints(db: CacheDb, filter: CheckpointFilter = {}): StoredCheckpoint[] {
+/**
+ * The checkpoints of a cache, each with its signature checked now. `trustedKey` (base64 raw
+ * Ed25519, the reading data folder's auditor key; null when none is known) decides which
+ * are 'valid': a cache can be written by anyone who can write the file, and a head they
+ * signed themselves must not count as the auditor's.
+ */
+export function listCheckpoints(db: CacheDb, filter: CheckpointFilter, trustedKey: string | null): StoredCheckpoint[] {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.tableName !== undefined) {
@@ -170,18 +182,20 @@ export function listCheckpoints(db: CacheDb, filter: CheckpointFilter = {}): Sto
       note: r.note,
       signatureStatus: 'unsigned',
     };
-    c.signatureStatus = verifyCheckpointSignature(c);
+    c.signatureStatus = verifyCheckpointSignature(c, trustedKey);
     return c;
   });
 }
 
 /**
  * 'valid' only when the signature covers body_json AND body_json says what the
- * row's columns say (so editing last_seq or head_hash in the table is caught), and
- * the signed note, when there is one, opens with the same key for the same chain.
+ * row's columns say (so editing last_seq or head_hash in the table is caught), the
+ * signed note, when there is one, opens with the same key for the same chain, AND that
+ * key is `trustedKey`; a checkpoint sound in every other way is 'other-key'.
  */
 export function verifyCheckpointSignature(
   c: Pick<StoredCheckpoint, 'bodyJson' | 'signature' | 'publicKey' | 'tableName' | 'tenantId' | 'lastSeq' | 'headHash'> & Partial<Pick<StoredCheckpoint, 'note' | 'sourceFingerprint'>>,
+  trustedKey: string | null,
 ): SignatureStatus {
   if (!c.signature || !c.publicKey) return 'unsigned';
   if (!verifyText(c.publicKey, c.bodyJson, c.signature)) return 'invalid';
@@ -195,10 +209,41 @@ export function verifyCheckpointSignature(
   } catch {
     return 'invalid';
   }
-  return 'valid';
+  return c.publicKey === trustedKey ? 'valid' : 'other-key';
 }
 
-export function anchorFromCheckpoint(c: StoredCheckpoint): Anchor {
+/** Notes named per chain at most: the rest are counted. */
+const NOT_COMPARED_NAMED = 5;
+
+/**
+ * One note per stored checkpoint that was not compared with the chain (every status but
+ * 'valid'), saying why and what to do, so a head left out is never left out silently.
+ */
+export function notComparedNotes(checkpoints: readonly StoredCheckpoint[], tenant: string, key: Pick<AuditorKey, 'keyId'> | null): string[] {
+  const left = checkpoints.filter((c) => c.signatureStatus !== 'valid');
+  const notes = left.slice(0, NOT_COMPARED_NAMED).map((c) => `checkpoint #${c.checkpointId} (${c.origin}, ${c.createdAt}) of ${tenant} was not compared: ${whyNotCompared(c, key)}`);
+  if (left.length > NOT_COMPARED_NAMED)
+    notes.push(`${left.length - NOT_COMPARED_NAMED} more checkpoint(s) of ${tenant} were not compared, for the same reasons (the Integrity screen's checkpoint history lists them).`);
+  return notes;
+}
+
+function whyNotCompared(c: StoredCheckpoint, key: Pick<AuditorKey, 'keyId'> | null): string {
+  switch (c.signatureStatus) {
+    case 'other-key':
+      return (
+        `it is signed by key ${c.keyId}, not by ${key ? `this data folder's auditor key ${key.keyId}` : 'an auditor key this run was given'}. ` +
+        `A checkpoint signed elsewhere is its key holder's word, not a record of what you saw: to compare the chain with it anyway, ` +
+        `save its head as an anchor file and pass it with --checkpoint FILE (in the app: Integrity, External anchor).`
+      );
+    case 'invalid':
+      return 'its signature does not verify over what it says: it was edited in the cache after it was signed, so it is no evidence either way.';
+    default:
+      return 'it carries no signature, and AuditDesk signs every checkpoint it records: something else wrote it into the cache.';
+  }
+}
+
+/** A stored checkpoint as the chain verifier compares it: only the auditor's own ('valid') ones are. */
+export function anchorFromCheckpoint(c: StoredCheckpoint & { signatureStatus: 'valid' }): Anchor {
   return {
     label: `checkpoint #${c.checkpointId} (${c.origin}, ${c.createdAt})`,
     origin: c.origin,

@@ -15,7 +15,7 @@ import { CacheReaders, defaultReadThreads, PARALLEL_MIN_ROWS } from './cached-pa
 import { assertCachedAsSynced, CachedRowDamaged, recordCacheDamage } from './cache-damage.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { CopyParsers } from './copy-parallel.js';
-import { anchorFromCheckpoint, listCheckpoints, recordCheckpoint, seqJson, type ExternalAnchor } from './checkpoints.js';
+import { anchorFromCheckpoint, listCheckpoints, notComparedNotes, recordCheckpoint, seqJson, type ExternalAnchor, type StoredCheckpoint } from './checkpoints.js';
 import { chainReportJson, summarise, REPORT_FORMAT, type RecordedCheckpointJson, type VerifyReport } from './report.js';
 import { copyChainChunks, type CopySource } from '../source/copy-stream.js';
 import { chainExtent, checkSameDatabase, holdSnapshot, readParts, splitChain, waitUntilReplayed, type HeldSnapshot, type RangeSource } from '../source/replicas.js';
@@ -132,7 +132,10 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
   const usedExternal = new Set<ExternalAnchor>();
 
   const anchorsFor = (table: string, tenant: string, fingerprint: string | null): Anchor[] => {
-    const stored = store ? listCheckpoints(store, { tableName: table, tenantId: tenant, sourceFingerprint: fingerprint }).map(anchorFromCheckpoint) : [];
+    const recorded = store ? listCheckpoints(store, { tableName: table, tenantId: tenant, sourceFingerprint: fingerprint }, opts.key?.publicKeyRaw ?? null) : [];
+    // Only the auditor's own signed heads are evidence; the others are named, not compared.
+    const stored = recorded.filter((c): c is StoredCheckpoint & { signatureStatus: 'valid' } => c.signatureStatus === 'valid').map(anchorFromCheckpoint);
+    notes.push(...notComparedNotes(recorded, tenant, opts.key ?? null));
     // A signed tree checkpoint names its source too (the first 16 hex of its fingerprint).
     const sameSource = (a: ExternalAnchor) => !a.tree || a.tree.source === (fingerprint ? fingerprint.slice(0, 16) : 'unknown-source');
     const external = (opts.anchors ?? []).filter((a) => a.tenant === tenant && anchorNamesTable(a.table, table) && sameSource(a));

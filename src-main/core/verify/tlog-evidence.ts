@@ -88,8 +88,8 @@ export interface ProofCheckpoint {
  * today. Checkpoints whose signature fails, or whose tree the cache no longer matches,
  * are passed over.
  */
-export function recordedCheckpointCovering(db: CacheDb, chain: CachedChainLeaves, index: number): ProofCheckpoint | null {
-  const recorded = listCheckpoints(db, { tableName: chain.chain.name, tenantId: chain.chain.tenant, sourceFingerprint: chain.chain.sourceFingerprint });
+export function recordedCheckpointCovering(db: CacheDb, chain: CachedChainLeaves, index: number, auditorKey: string): ProofCheckpoint | null {
+  const recorded = listCheckpoints(db, { tableName: chain.chain.name, tenantId: chain.chain.tenant, sourceFingerprint: chain.chain.sourceFingerprint }, auditorKey);
   for (const c of recorded.sort((a, b) => b.checkpointId - a.checkpointId)) {
     if (!c.note || !c.publicKey || c.signatureStatus !== 'valid') continue;
     const opened = openStoredNote({ ...c, note: c.note, publicKey: c.publicKey });

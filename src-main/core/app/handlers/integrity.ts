@@ -59,12 +59,21 @@ function parseAnchors(file: unknown[]): ExternalAnchor[] {
   return file.map((a, i) => parseAnchor(a, `head #${i + 1}`, 'anchor file: '));
 }
 
-function recordedAs(db: CacheDb, a: ExternalAnchor): AnchorHead['recorded'] {
-  const hit = listCheckpoints(db, { tenantId: a.tenant }).find((c) => c.origin === 'external' && c.lastSeq === a.lastSeq && c.headHash === a.headHash && anchorNamesTable(a.table, c.tableName));
+/** The external checkpoint holding this head, the auditor's own ('valid', the one compared) before any other. */
+function recordedAs(db: CacheDb, a: ExternalAnchor, auditorKey: string): AnchorHead['recorded'] {
+  const hits = listCheckpoints(db, { tenantId: a.tenant }, auditorKey).filter(
+    (c) => c.origin === 'external' && c.lastSeq === a.lastSeq && c.headHash === a.headHash && anchorNamesTable(a.table, c.tableName),
+  );
+  const hit = hits.find((c) => c.signatureStatus === 'valid') ?? hits[0];
   return hit ? { checkpointId: hit.checkpointId, table: hit.tableName, createdAt: hit.createdAt, signature: hit.signatureStatus } : null;
 }
 
-function headOf(db: CacheDb, a: ExternalAnchor): AnchorHead {
+/** The public key whose checkpoints this data folder trusts (verify/checkpoints.ts, listCheckpoints). */
+function auditorKeyOf(ctx: AppContext): string {
+  return loadOrCreateAuditorKey(ctx.dataDir).publicKeyRaw;
+}
+
+function headOf(db: CacheDb, a: ExternalAnchor, auditorKey: string): AnchorHead {
   return {
     label: a.label,
     tenant: a.tenant,
@@ -73,12 +82,12 @@ function headOf(db: CacheDb, a: ExternalAnchor): AnchorHead {
     headHash: a.headHash,
     createdAt: a.createdAt,
     signature: a.signature,
-    recorded: recordedAs(db, a),
+    recorded: recordedAs(db, a, auditorKey),
   };
 }
 
 /** What the run found for one anchor: its comparison (the file's own entry, not a stored copy) and the break where the chain leaves it. */
-function checkOf(db: CacheDb, a: ExternalAnchor, report: VerifyReport): AnchorCheck {
+function checkOf(db: CacheDb, a: ExternalAnchor, report: VerifyReport, auditorKey: string): AnchorCheck {
   const seq = seqJson(a.lastSeq);
   // The run labels each head of the file uniquely; its comparison sits in the chain it named.
   const own = (c: VerifyReport['tenants'][number]['checkpoints'][number]) => c.checkpointId === null && c.label === a.label;
@@ -87,7 +96,7 @@ function checkOf(db: CacheDb, a: ExternalAnchor, report: VerifyReport): AnchorCh
   const kind = cmp?.outcome === 'rewritten' ? 'rewritten' : cmp?.outcome === 'truncated' ? 'truncated' : cmp?.outcome === 'row-missing' ? 'deleted' : null;
   const divergence = (kind && chain?.breaks.find((b) => b.kind === kind && (kind !== 'deleted' || b.seq === seq))) || null;
   return {
-    ...headOf(db, a),
+    ...headOf(db, a, auditorKey),
     outcome: cmp?.outcome ?? null,
     foundHash: cmp?.foundHash ?? null,
     chain: chain ? { tenant: chain.tenant, table: chain.table, lastSeq: chain.lastSeq, intact: chain.intact } : null,
@@ -107,7 +116,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
     const jobId = await startVerifyJob(ctx, { target, connectionId, tenants, anchors }, (report): AnchorCheckResult => ({
       checkedAt: report.checkedAt,
       target: report.target,
-      anchors: anchors.map((a) => checkOf(ctx.cache(), a, report)),
+      anchors: anchors.map((a) => checkOf(ctx.cache(), a, report, auditorKeyOf(ctx))),
       reportIntact: report.intact,
       notes: report.notes,
     }));
@@ -127,7 +136,8 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
     }
     const key = loadOrCreateAuditorKey(ctx.dataDir);
     for (const a of anchors) {
-      if (recordedAs(db, a)) continue;
+      // A copy signed by another key, or edited, is not compared with the chain: record it anew.
+      if (recordedAs(db, a, key.publicKeyRaw)?.signature === 'valid') continue;
       // Stored under the cached chain's own name and source, so later runs pick it up.
       const chain = listCachedChains(db, [a.tenant]).find((c) => anchorNamesTable(a.table, c.name));
       const raw = file[anchors.indexOf(a)] as Record<string, unknown>;
@@ -144,7 +154,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
       });
       journalAnchor(db, { label: a.label, table: chain?.name ?? a.table, tenant: a.tenant, lastSeq: String(a.lastSeq), headHash: a.headHash });
     }
-    return anchors.map((a) => headOf(db, a));
+    return anchors.map((a) => headOf(db, a, key.publicKeyRaw));
   },
 
   'integrity.report': async ({ tenant }, ctx): Promise<IntegrityReport> => {
@@ -194,7 +204,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
   'integrity.checkpoints': async ({ tenant, table, origins, limit }, ctx): Promise<CheckpointInfo[]> => {
     if (limit !== undefined && limit < 1) throw new UserError('limit must be at least 1.', 'E_INPUT');
     const db = ctx.cache();
-    const list = listCheckpoints(db, { tenantId: tenant, tableName: table });
+    const list = listCheckpoints(db, { tenantId: tenant, tableName: table }, auditorKeyOf(ctx));
     const labelOf = db.prepare('SELECT label FROM sources WHERE fingerprint = ?').pluck();
     return list
       .filter((c) => !origins || origins.includes(c.origin))
