@@ -83,6 +83,9 @@ export function defaultRendererDir(): string {
   return join(projectRoot(), 'dist', 'renderer');
 }
 
+/** Vite's output names: assets/<name>-<8 or more base64url characters of content hash>.<ext> */
+const HASHED_ASSET = /^\/assets\/[A-Za-z0-9_.]+-[A-Za-z0-9_-]{8,}\.(js|css|woff2?|svg|png)$/;
+
 function safeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);
@@ -227,7 +230,11 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     // Static assets: only files inside the renderer folder, no directory listings.
     const asset = rendererFile(rendererDir, url.pathname);
     if ('status' in asset) return send(res, asset.status, asset.status === 400 ? 'bad path' : 'not found', 'text/plain; charset=utf-8');
-    return send(res, 200, readFileSync(asset.file), asset.contentType, csp);
+    // A build names its bundles by content hash, so a name never changes meaning: let the
+    // browser keep them (and its compiled code) across reloads. Everything else, the page
+    // that carries the secret and every API reply with tenant data, stays no-store.
+    const immutable: Record<string, string> = HASHED_ASSET.test(url.pathname) ? { 'cache-control': 'private, max-age=31536000, immutable' } : {};
+    return send(res, 200, readFileSync(asset.file), asset.contentType, { ...csp, ...immutable });
   };
 
   const server: Server = createServer((req, res) => {

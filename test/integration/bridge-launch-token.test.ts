@@ -3,7 +3,7 @@
 // spent by the launch: it opens the page once, and only for a short while.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { startHttpBridge, type HttpBridge } from '../../src-main/bridge/http.js';
@@ -68,4 +68,23 @@ test('a made-up or truncated token opens nothing', async () => {
     const r = await fetch(`${b.origin}/?launch=${encodeURIComponent(token)}`);
     assert.equal(r.status, 403);
   }
+});
+
+test('a bundle named by its content hash may be cached; the page with the secret and the API replies may not', async () => {
+  mkdirSync(join(rendererDir, 'assets'), { recursive: true });
+  writeFileSync(join(rendererDir, 'assets', 'index-CIHw7EMe.js'), 'export {};');
+  writeFileSync(join(rendererDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  const b = await bridge();
+  const page = await fetch(b.url);
+  assert.equal(page.headers.get('cache-control'), 'no-store');
+  const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+  const bundle = await fetch(`${b.origin}/assets/index-CIHw7EMe.js`, { headers: { cookie } });
+  assert.equal(bundle.status, 200);
+  assert.equal(bundle.headers.get('cache-control'), 'private, max-age=31536000, immutable');
+  assert.ok(bundle.headers.get('content-security-policy'), 'the bundle keeps its CSP');
+  const unhashed = await fetch(`${b.origin}/favicon.svg`, { headers: { cookie } });
+  assert.equal(unhashed.headers.get('cache-control'), 'no-store', 'a name without a hash can change meaning');
+  const api = await fetch(`${b.origin}/api/status.get`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auditdesk-secret': b.secret }, body: '{}' });
+  assert.equal(api.status, 200);
+  assert.equal(api.headers.get('cache-control'), 'no-store');
 });
