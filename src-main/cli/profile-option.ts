@@ -1,7 +1,8 @@
 // `--profile NAME|FILE` and `--profile-map FILE`: the hash-chain profiles verify
 // checks with and sync records per tenant (docs/hash-chain.md#profiles).
 import { readFileSync } from 'node:fs';
-import { NAMED_PROFILES, parseProfile, type ChainProfile } from '../core/chain/profile.js';
+import { NAMED_PROFILES, type ChainProfile } from '../core/chain/profile.js';
+import { parseProfile } from '../core/chain/profile-file.js';
 import { UserError } from '../core/util/errors.js';
 
 const NAMES = Object.keys(NAMED_PROFILES).join(', ');

@@ -18,7 +18,7 @@ import type { CacheDb } from '../../src-main/core/cache/open.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
 import { syncAndCheckpoint, type SyncAndCheckpointOptions } from '../../src-main/core/verify/sync-verdict.js';
 import { FETCHED_ROWS_BUDGET, FetchedChains, ODD_ROWS_LIMIT } from '../../src-main/core/verify/fetched-chain.js';
-import { parseProfile } from '../../src-main/core/chain/profile.js';
+import { parseProfile } from '../../src-main/core/chain/profile-file.js';
 import { ChainContentDigest } from '../../src-main/core/verify/hashed-rows.js';
 import { loadOrCreateAuditorKey, signText } from '../../src-main/core/identity/auditor-key.js';
 import { cachedRows } from '../../src-main/core/sync/index.js';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { canonicalTimestamp, canonicalValue } from '../../src-main/core/chain/canonical.js';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { merkleRoot } from '../../src-main/core/chain/merkle.js';
-import { parseProfile } from '../../src-main/core/chain/profile.js';
+import { parseProfile } from '../../src-main/core/chain/profile-file.js';
 
 const DEMO_COLUMNS = [
   ['id', 'uuid'],

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
-import { JCS_SHA256_V1, parseProfile } from '../../src-main/core/chain/profile.js';
+import { JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
+import { parseProfile } from '../../src-main/core/chain/profile-file.js';
 import { verifyChain, type ChainVerifierOptions } from '../../src-main/core/verify/chain-verifier.js';
 import type { Anchor, ChainRow, ReferenceHashes } from '../../src-main/core/verify/types.js';
 

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { csvLine, neutralise, readCsvRows, restoreCell, CsvFileWriter, CsvRecordParser } from '../../src-main/core/util/csv.js';
 import { makeDualEncoder, makeRowDigester } from '../../src-main/core/chain/row-digest.js';
 import { makePayloadBuilder } from '../../src-main/core/chain/hash.js';
-import { JCS_SHA256_V1, parseProfile } from '../../src-main/core/chain/profile.js';
+import { JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
+import { parseProfile } from '../../src-main/core/chain/profile-file.js';
 import { rowDigest } from '../../src-main/core/chain/digest.js';
 
 const cell = fc.oneof(

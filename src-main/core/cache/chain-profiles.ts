@@ -2,7 +2,8 @@
 // records it; verify --cache, the app and export read it, so a chain written with
 // jcs-exact-sha256-v2 is verified and packaged with v2 without --profile.
 import type { CacheDb } from './open.js';
-import { JCS_SHA256_V1, parseProfile, type ChainProfile } from '../chain/profile.js';
+import { JCS_SHA256_V1, type ChainProfile } from '../chain/profile.js';
+import { parseProfile } from '../chain/profile-file.js';
 
 export function recordChainProfile(db: CacheDb, tableId: number, tenant: string, profile: ChainProfile): void {
   db.prepare(

@@ -4,7 +4,7 @@
 // row digests and, for audit_events.csv, the hash chain recomputed by the core engine.
 // It imports no Node module of its own; where rows come from is the caller's callback.
 import { MerkleBuilder } from '../chain/merkle.js';
-import { parseProfile } from '../chain/profile.js';
+import { parseProfile } from '../chain/profile-file.js';
 import { PackageIntegrity } from './integrity.js';
 import { columnsProblem, type Manifest, type ManifestFile } from './manifest.js';
 import { CONVERSATION_HEADER, PACKAGE_FILES } from './package-files.js';
