@@ -78,6 +78,18 @@ function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolea
   );
 }
 
+/** Says that some listed checkpoints take no part in any verdict, so a long list is not read as evidence. */
+function NotComparedNote({ checkpoints }: { checkpoints: readonly CheckpointInfo[] }) {
+  const left = checkpoints.filter((c) => c.signature !== 'valid').length;
+  if (!left) return null;
+  return (
+    <p className="muted" data-testid="checkpoints-not-compared">
+      {left === 1 ? '1 checkpoint below is' : `${left} checkpoints below are`} not compared with the chains: only those signed by this data folder's auditor key are. To compare with another auditor's
+      head, check the anchor file they saved (“Save head”) under External anchor.
+    </p>
+  );
+}
+
 /** Only the auditor's own signed heads are compared with the chains (docs/verification.md). */
 const SIGNATURE_TEXT: Record<CheckpointSignature, string> = {
   valid: 'valid',
@@ -274,39 +286,42 @@ export function IntegrityScreen() {
       ) : checkpoints.value.length === 0 ? (
         <Empty title="No checkpoints yet." />
       ) : (
-        <table className="data-table" aria-label="Checkpoint history">
-          <thead>
-            <tr>
-              <th scope="col">Created</th>
-              <th scope="col">Origin</th>
-              <th scope="col">Source</th>
-              <th scope="col">Tenant · table</th>
-              <th scope="col">Head</th>
-              <th scope="col">Signature</th>
-            </tr>
-          </thead>
-          <tbody>
-            {checkpoints.value.map((c) => (
-              <tr key={c.checkpointId}>
-                <td>{formatTs(c.createdAt, tz)}</td>
-                <td>{c.origin}</td>
-                <td>
-                  <SourceName source={c.sourceFingerprint ? { label: c.sourceLabel ?? 'a source not synced here', fingerprint: c.sourceFingerprint } : null} />
-                </td>
-                <td>
-                  {c.tenant} · {c.table}
-                </td>
-                <td>
-                  seq {String(c.lastSeq)} <span className="mono muted">{c.headHash.slice(0, 16)}…</span>
-                </td>
-                <td className={c.signature === 'valid' ? 'ok-text' : c.signature === 'invalid' ? 'error-text' : 'muted'}>
-                  {SIGNATURE_TEXT[c.signature]}
-                  {c.signature === 'other-key' && c.keyId ? <div className="mono small">key {c.keyId}</div> : null}
-                </td>
+        <>
+          <NotComparedNote checkpoints={checkpoints.value} />
+          <table className="data-table" aria-label="Checkpoint history">
+            <thead>
+              <tr>
+                <th scope="col">Created</th>
+                <th scope="col">Origin</th>
+                <th scope="col">Source</th>
+                <th scope="col">Tenant · table</th>
+                <th scope="col">Head</th>
+                <th scope="col">Signature</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {checkpoints.value.map((c) => (
+                <tr key={c.checkpointId}>
+                  <td>{formatTs(c.createdAt, tz)}</td>
+                  <td>{c.origin}</td>
+                  <td>
+                    <SourceName source={c.sourceFingerprint ? { label: c.sourceLabel ?? 'a source not synced here', fingerprint: c.sourceFingerprint } : null} />
+                  </td>
+                  <td>
+                    {c.tenant} · {c.table}
+                  </td>
+                  <td>
+                    seq {String(c.lastSeq)} <span className="mono muted">{c.headHash.slice(0, 16)}…</span>
+                  </td>
+                  <td className={c.signature === 'valid' ? 'ok-text' : c.signature === 'invalid' ? 'error-text' : 'muted'}>
+                    {SIGNATURE_TEXT[c.signature]}
+                    {c.signature === 'other-key' && c.keyId ? <div className="mono small">key {c.keyId}</div> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
     </div>
   );

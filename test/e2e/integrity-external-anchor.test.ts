@@ -3,13 +3,15 @@
 // chain extends it or where it left it, and records it in the checkpoint history.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { DemoDb } from '../helpers/demo-db.js';
 import type { Stack } from './support/stack.js';
 import { IntegrityPage } from './pages/integrity.js';
 import { setTheme } from './actions/navigate.js';
 import { checkAnchor, saveHead, verifyCache } from './actions/anchor.js';
 import { startDemoStack } from './support/demo-stack.js';
+import { listCheckpoints, recordCheckpoint } from '../../src-main/core/verify/checkpoints.js';
+import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
 
 describe('external anchor on the Integrity screen', () => {
   let demo: DemoDb;
@@ -71,6 +73,23 @@ describe('external anchor on the Integrity screen', () => {
     await setTheme(stack.page, 'dark');
     await stack.screenshot('22-integrity-anchor-recorded-dark');
     await setTheme(stack.page, 'light');
+  });
+
+  test("a head someone else signed into the cache is listed as not compared, and the chain's verdict does not move", async () => {
+    const truth = demo.groundTruth;
+    const intact = truth.tenants.find((t) => t !== truth.tamperedTenant)!;
+    const own = listCheckpoints(stack.ctx.cache(), { tenantId: intact }, null).at(-1)!;
+    const stranger = loadOrCreateAuditorKey(join(stack.dataDir, 'stranger'));
+    recordCheckpoint(stack.ctx.cache(), stranger, { ...own, origin: 'verify', headHash: 'f'.repeat(64), createdAt: undefined });
+    await stack.page.reload();
+    await integrity.history.waitFor();
+    const planted = integrity.history.locator('tr', { hasText: 'signed by another key: not compared' });
+    assert.equal(await planted.count(), 1);
+    assert.match(await planted.innerText(), new RegExp(`key ${stranger.keyId}`));
+    await stack.page.getByTestId('checkpoints-not-compared').filter({ hasText: '1 checkpoint below is not compared' }).waitFor();
+    await verifyCache(stack.page, truth.tenants);
+    assert.match(await integrity.chainRow(intact).innerText(), /intact/i, "a stranger's head does not make the chain rewritten");
+    await stack.screenshot('23-integrity-foreign-checkpoint-light');
   });
 
   test('an anchor that is not JSON or not a head gets one line saying what to fix', async () => {

@@ -233,7 +233,7 @@ function whyNotCompared(c: StoredCheckpoint, key: Pick<AuditorKey, 'keyId'> | nu
       return (
         `it is signed by key ${c.keyId}, not by ${key ? `this data folder's auditor key ${key.keyId}` : 'an auditor key this run was given'}. ` +
         `A checkpoint signed elsewhere is its key holder's word, not a record of what you saw: to compare the chain with it anyway, ` +
-        `save its head as an anchor file and pass it with --checkpoint FILE (in the app: Integrity, External anchor).`
+        `pass the anchor file its key holder saved ("Save head") with --checkpoint FILE (in the app: Integrity, External anchor).`
       );
     case 'invalid':
       return 'its signature does not verify over what it says: it was edited in the cache after it was signed, so it is no evidence either way.';
