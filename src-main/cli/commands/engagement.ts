@@ -1,12 +1,12 @@
 // `auditdesk engagement create|list|archive`: the engagement folders the app lists, from
 // a terminal. create adds the folder to the data folder's list, so the app shows it.
+// The cache reader and the ZIP writer are imported when a command needs them, as the
+// other commands do: every `auditdesk` start would load SQLite, pg and yazl otherwise.
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readEngagementMeta } from '../../core/engagement/meta.js';
 import { EngagementRegistry, createEngagementFolder, freeFolderFor } from '../../core/engagement/registry.js';
 import { engagementPaths } from '../../core/engagement/paths.js';
-import { archiveFolder, foldCacheLog } from '../../core/engagement/archive.js';
-import { glanceAt } from '../../core/engagement/glance.js';
 import { isUserError } from '../../core/util/errors.js';
 import { action, dataDirOf, EXIT_OK } from '../run.js';
 
@@ -67,6 +67,7 @@ export function registerEngagement(program: Command): void {
     .option('--json', 'print the list as JSON')
     .action(
       action(async (flags: { dataDir?: string; json?: boolean }) => {
+        const { glanceAt } = await import('../../core/engagement/glance.js');
         const registry = new EngagementRegistry(dataDirOf(flags.dataDir));
         const rows = registry.read().engagements.map((dir) => {
           try {
@@ -100,6 +101,7 @@ export function registerEngagement(program: Command): void {
     .option('--out <file.zip>', 'the archive (default: beside the folder, <folder>-<date>.zip)')
     .action(
       action(async (dir: string, flags: { out?: string }) => {
+        const { archiveFolder, foldCacheLog } = await import('../../core/engagement/archive.js');
         const abs = engagementPaths(dir).dir;
         readEngagementMeta(abs);
         await foldCacheLog(engagementPaths(abs).cache);
