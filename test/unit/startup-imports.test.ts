@@ -40,6 +40,13 @@ test('the read and copy workers of a verification do not load zod', () => {
   }
 });
 
+test("a sync's digest worker does not load the PostgreSQL driver: it only parses COPY text", () => {
+  const worker = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'core', 'sync', 'digest-worker.js');
+  const packages = packagesLoadedBy(worker);
+  assert.ok(packages.has('node:worker_threads'), 'the walk follows its imports');
+  for (const driver of ['pg', 'pg-copy-streams']) assert.ok(!packages.has(driver), `the digest worker loads ${driver}`);
+});
+
 test('the auditdesk command line loads no database driver or ZIP writer before a command asks for one', () => {
   const main = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'cli', 'main.js');
   const packages = packagesLoadedBy(main);

@@ -9,7 +9,7 @@ import { workerData } from 'node:worker_threads';
 import type { ColumnType } from '../chain/canonical.js';
 import { MerkleBuilder } from '../chain/merkle.js';
 import { makeDualEncoder, makeRowDigester, type DualEncoder } from '../chain/row-digest.js';
-import { CopyTextParser, type Row } from '../source/copy-stream.js';
+import { CopyTextParser, type Row } from '../source/copy-text.js';
 import { serveCalls } from '../util/worker-rpc.js';
 import { linkExtraOf, linkShape, type ChainSpec, type LinkExtra } from '../verify/fetched-chain.js';
 import type { ChainShape } from '../verify/rows.js';
