@@ -2,7 +2,7 @@
 // verify-package: both must reach the same verdict, and every failure code it names
 // verify-package names too, so the by-hand specification and the product cannot drift apart unnoticed.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { scratchDir } from './scratch.js';
@@ -19,10 +19,31 @@ export interface PythonVerdict {
 
 /** Runs docs/verify_package.py with --json; `trust` is a fingerprint or a PEM file path. */
 export function runPythonVerifier(pkg: string, trust?: string): PythonVerdict {
-  const res = spawnSync('python3', [PYTHON_VERIFIER, pkg, '--json', ...(trust ? ['--trust', trust] : [])], { encoding: 'utf8', timeout: 120_000 });
-  assert.ok(res.status !== 2 && res.stdout.trim(), `verify_package.py could not run: ${res.stderr}`);
-  const out = JSON.parse(res.stdout) as { verdict: PythonVerdict['verdict']; failures: { code: string }[] };
-  return { verdict: out.verdict, exit: res.status, codes: [...new Set(out.failures.map((f) => f.code))].sort() };
+  const res = spawnSync('python3', pythonArgs(pkg, trust), { encoding: 'utf8', timeout: 120_000 });
+  return pythonVerdict(res.status, res.stdout, res.stderr);
+}
+
+/** The same, without blocking this thread: the other verifiers run meanwhile. */
+function runPythonVerifierAside(pkg: string, trust?: string): Promise<PythonVerdict> {
+  return new Promise((resolve, reject) => {
+    execFile('python3', pythonArgs(pkg, trust), { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
+      try {
+        resolve(pythonVerdict(err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr));
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
+  });
+}
+
+function pythonArgs(pkg: string, trust: string | undefined): string[] {
+  return [PYTHON_VERIFIER, pkg, '--json', ...(trust ? ['--trust', trust] : [])];
+}
+
+function pythonVerdict(status: number | null, stdout: string, stderr: string): PythonVerdict {
+  assert.ok(status !== 2 && stdout.trim(), `verify_package.py could not run: ${stderr}`);
+  const out = JSON.parse(stdout) as { verdict: PythonVerdict['verdict']; failures: { code: string }[] };
+  return { verdict: out.verdict, exit: status, codes: [...new Set(out.failures.map((f) => f.code))].sort() };
 }
 
 /** verify-package's verdict in the words of the by-hand specification. */
@@ -39,14 +60,13 @@ export function verdictOf(r: PackageVerification): PythonVerdict['verdict'] {
  */
 export async function verifyWithBoth(pkg: string, opts: VerifyPackageOptions & { trustFile?: string } = {}): Promise<PackageVerification> {
   const { trustFile, ...tsOpts } = opts;
-  const ts = await verifyPackage(pkg, tsOpts);
   let trust = trustFile ?? tsOpts.trust;
   if (trust?.includes('-----BEGIN')) {
     const file = join(scratchDir('auditdesk-pytrust-'), 'trust.pem');
     writeFileSync(file, trust);
     trust = file;
   }
-  const py = runPythonVerifier(pkg, trust);
+  const [ts, py] = await Promise.all([verifyPackage(pkg, tsOpts), runPythonVerifierAside(pkg, trust)]);
   const tsCodes = [...new Set(ts.failures.map((f) => f.code))].sort();
   assert.equal(py.verdict, verdictOf(ts), `verify_package.py says ${py.verdict} (${py.codes.join(', ')}), verify-package ${verdictOf(ts)} (${tsCodes.join(', ')}) on ${pkg}`);
   // Every failure the reference verifier names, verify-package names too. It may name
