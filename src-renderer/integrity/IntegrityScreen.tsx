@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { CheckpointInfo, CheckpointSignature, IntegrityReport } from '../../src-main/core/contract/integrity.js';
+import type { CheckpointInfo, CheckpointSignature, IntegrityReport, VerifyReport } from '../../src-main/core/contract/integrity.js';
 import { api, errorCode, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
@@ -75,6 +75,21 @@ function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolea
     <button type="button" className="primary" disabled={disabled} onClick={() => void rebuild()}>
       Rebuild the cache
     </button>
+  );
+}
+
+/** What the verification just run said beside its verdicts (the CLI prints the same as `note:` lines). */
+function RunNotes({ notes }: { notes: readonly string[] }) {
+  if (!notes.length) return null;
+  return (
+    <section aria-label="Notes of this verification" className="small">
+      <h3>Notes of this verification</h3>
+      <ul>
+        {notes.map((n, i) => (
+          <li key={i}>{n}</li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -194,6 +209,7 @@ export function IntegrityScreen() {
         </p>
       ) : null}
       {job ? <JobProgressView job={job} label={jobLabel} onCancel={() => void api['jobs.cancel']({ jobId: job.jobId })} /> : null}
+      {job?.state === 'done' && job.kind === 'verify' ? <RunNotes notes={(job.result as VerifyReport | null)?.notes ?? []} /> : null}
       {report.state === 'error' ? (
         <>
           <ErrorState message={report.message} onRetry={() => void load()} />

@@ -88,6 +88,11 @@ describe('external anchor on the Integrity screen', () => {
     assert.match(await planted.innerText(), new RegExp(`key ${stranger.keyId}`));
     await stack.page.getByTestId('checkpoints-not-compared').filter({ hasText: '1 checkpoint below is not compared' }).waitFor();
     await verifyCache(stack.page, truth.tenants);
+    // The run's own notes say the same, as the CLI's note: lines do.
+    await stack.page
+      .getByRole('region', { name: 'Notes of this verification' })
+      .getByText(new RegExp(`of ${intact} was not compared: it is signed by key ${stranger.keyId}`))
+      .waitFor();
     assert.match(await integrity.chainRow(intact).innerText(), /intact/i, "a stranger's head does not make the chain rewritten");
     await stack.screenshot('23-integrity-foreign-checkpoint-light');
   });
