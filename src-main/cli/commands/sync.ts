@@ -7,6 +7,7 @@ import type { SyncSummary } from '../../core/sync/index.js';
 import type { CliSyncInput } from '../sync-thread.js';
 import { DEFAULT_BATCH_ROWS } from '../../core/sync/defaults.js';
 import { UserError } from '../../core/util/errors.js';
+import { printable } from '../../core/util/printable.js';
 import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 import { NAMED_PROFILES } from '../../core/chain/profile.js';
 import { readProfile, readProfileMap } from '../profile-option.js';
@@ -213,5 +214,6 @@ export function humanSummary(s: SyncSummary, cachePath: string): string {
       `${s.indexesPending.length} facet index(es) not built yet (--no-wait-index): the timeline's filters are slower until the next sync, or the app when it opens this cache, builds them; every result is the same.`,
     );
   }
-  return lines.join('\n') + '\n';
+  // Tenant ids and source keys are the source's text: escaped like the verify report's.
+  return lines.map(printable).join('\n') + '\n';
 }

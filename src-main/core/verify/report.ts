@@ -2,6 +2,7 @@
 // its human rendering for the CLI. Seqs are JSON numbers when exact (|v| ≤ 2^53−1),
 // else decimal strings, so no reader loses a digit.
 import { seqJson } from '../chain/seq.js';
+import { printable } from '../util/printable.js';
 import type { SealReport } from './seal-compare.js';
 import type { BreakKind, ChainResult } from './types.js';
 import { limitLines, verdictPhrase } from './limits.js';
@@ -134,5 +135,7 @@ export function humanReport(r: VerifyReport): string {
   const limited = r.tenants.filter((t) => t.verdict === 'intact' && t.limits?.length);
   if (r.intact && limited.length) lines.push(`${limited.length} chain(s) are intact only as far as the limits above allow.`);
   if (r.checkpointsRecorded.length) lines.push(`Recorded ${r.checkpointsRecorded.length} signed checkpoint(s) (key ${r.checkpointsRecorded[0]!.keyId}).`);
-  return lines.join('\n') + '\n';
+  // Tenant ids, row values and cached checkpoint labels are others' text: no control or bidi
+  // character of theirs may move the terminal's cursor over the verdict.
+  return lines.map(printable).join('\n') + '\n';
 }
