@@ -113,10 +113,11 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
   'integrity.checkAnchors': async ({ file, target, connectionId }, ctx) => {
     const anchors = parseAnchors(file);
     const tenants = [...new Set(anchors.map((a) => a.tenant))];
+    const auditorKey = auditorKeyOf(ctx);
     const jobId = await startVerifyJob(ctx, { target, connectionId, tenants, anchors }, (report): AnchorCheckResult => ({
       checkedAt: report.checkedAt,
       target: report.target,
-      anchors: anchors.map((a) => checkOf(ctx.cache(), a, report, auditorKeyOf(ctx))),
+      anchors: anchors.map((a) => checkOf(ctx.cache(), a, report, auditorKey)),
       reportIntact: report.intact,
       notes: report.notes,
     }));
