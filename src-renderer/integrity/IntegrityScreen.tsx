@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { CheckpointInfo, CheckpointSignature, IntegrityReport, VerifyReport } from '../../src-main/core/contract/integrity.js';
+import type { CheckpointInfo, CheckpointSignature, IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import { api, errorCode, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
@@ -78,12 +78,15 @@ function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolea
   );
 }
 
-/** What the verification just run said beside its verdicts (the CLI prints the same as `note:` lines). */
+/**
+ * What the last verification (or sync's verdict) said beside its verdicts, read from its stored
+ * report so the notes stay with the verdicts they qualify (the CLI prints them as `note:` lines).
+ */
 function RunNotes({ notes }: { notes: readonly string[] }) {
   if (!notes.length) return null;
   return (
-    <section aria-label="Notes of this verification" className="small">
-      <h3>Notes of this verification</h3>
+    <section aria-label="Notes of the last verification" className="small">
+      <h3>Notes of the last verification</h3>
       <ul>
         {notes.map((n, i) => (
           <li key={i}>{n}</li>
@@ -209,7 +212,7 @@ export function IntegrityScreen() {
         </p>
       ) : null}
       {job ? <JobProgressView job={job} label={jobLabel} onCancel={() => void api['jobs.cancel']({ jobId: job.jobId })} /> : null}
-      {job?.state === 'done' && job.kind === 'verify' ? <RunNotes notes={(job.result as VerifyReport | null)?.notes ?? []} /> : null}
+      {report.state === 'ready' && report.value.lastRun ? <RunNotes notes={report.value.lastRun.notes} /> : null}
       {report.state === 'error' ? (
         <>
           <ErrorState message={report.message} onRetry={() => void load()} />

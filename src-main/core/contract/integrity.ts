@@ -55,6 +55,8 @@ export interface IntegrityReport {
     source: { label: string; fingerprint: string } | null;
     /** what the run found, so a run that was only EMPTY or limited is not called "breaks found" */
     found: { breaks: number; emptyChains: number; limitedChains: number; sealsChanged: number };
+    /** what the run said beside its verdicts (the CLI's `note:` lines), as stored with it */
+    notes: string[];
   } | null;
 }
 

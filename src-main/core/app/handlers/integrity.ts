@@ -69,6 +69,12 @@ function recordedAs(db: CacheDb, a: ExternalAnchor, auditorKey: string): AnchorH
 }
 
 /** The public key whose checkpoints this data folder trusts (verify/checkpoints.ts, listCheckpoints). */
+/** A stored report's notes; none in a report stored before runs kept them. */
+function storedNotes(json: string | null): string[] {
+  const notes = json ? (JSON.parse(json) as unknown) : null;
+  return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
+}
+
 function auditorKeyOf(ctx: AppContext): string {
   return loadOrCreateAuditorKey(ctx.dataDir).publicKeyRaw;
 }
@@ -167,6 +173,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
                 coalesce(json_extract(report_json, '$.summary.breaks'), 0) AS breaks,
                 json_extract(report_json, '$.source.label') AS source_label,
                 json_extract(report_json, '$.source.fingerprint') AS source_fingerprint,
+                json_extract(report_json, '$.notes') AS notes_json,
                 coalesce(json_extract(report_json, '$.summary.sealsChanged'), 0) AS seals_changed,
                 (SELECT count(*) FROM json_each(report_json, '$.tenants') c WHERE json_extract(c.value, '$.verdict') = 'empty') AS empty_chains,
                 (SELECT count(*) FROM json_each(report_json, '$.tenants') c
@@ -185,6 +192,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
           limited_chains: number;
           source_label: string | null;
           source_fingerprint: string | null;
+          notes_json: string | null;
         }
       | undefined;
     return {
@@ -197,6 +205,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
             intact: last.intact === 1,
             source: last.source_fingerprint ? { label: last.source_label ?? 'unnamed source', fingerprint: last.source_fingerprint } : null,
             found: { breaks: last.breaks, emptyChains: last.empty_chains, limitedChains: last.limited_chains, sealsChanged: last.seals_changed },
+            notes: storedNotes(last.notes_json),
           }
         : null,
     };
