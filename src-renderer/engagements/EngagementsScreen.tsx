@@ -22,10 +22,13 @@ function Verdict({ e }: { e: EngagementView }) {
       </span>
     );
   }
+  // A verdict another auditor's run gave (an engagement handed over) is their word: never green here.
+  const other = e.verdict.givenWithAnotherKey;
   return (
     <span>
-      <span className={`pill ${e.verdict.intact ? 'pill-ok' : 'pill-bad'}`}>{e.verdict.intact ? 'intact' : 'not intact'}</span> {formatTs(e.verdict.checkedAt, tz, false)} ·{' '}
+      <span className={`pill ${!e.verdict.intact ? 'pill-bad' : other ? 'pill-warn' : 'pill-ok'}`}>{e.verdict.intact ? 'intact' : 'not intact'}</span> {formatTs(e.verdict.checkedAt, tz, false)} ·{' '}
       <SourceName source={e.verdict.source} />
+      {other ? <span className="muted small"> · given with another auditor key {other}, not checked here</span> : null}
     </span>
   );
 }

@@ -6,8 +6,9 @@ type Chain = IntegrityReport['chains'][number];
 
 /**
  * A chain's verdict as the CLI and the PDF word it (verdictText from the main process):
- * "intact" in green only when nothing limits it; "intact, with N unprotected values" and
- * "intact as far as this run can see" are marked, EMPTY and BROKEN are errors.
+ * "intact" in green only when nothing limits it and this workstation's run gave it; "intact,
+ * with N unprotected values", "intact as far as this run can see" and another auditor's
+ * verdict are marked, EMPTY and BROKEN are errors.
  */
 export function ChainVerdict({ c }: { c: Chain }) {
   const verdict = c.verdict ?? (c.intact ? 'intact' : 'broken');
@@ -25,12 +26,21 @@ export function ChainVerdict({ c }: { c: Chain }) {
     );
   }
   const limited = verdict === 'intact' && (c.limits?.length ?? 0) > 0;
-  const cls = verdict !== 'intact' ? 'error-text' : limited ? 'warn' : 'ok-text';
+  // Another auditor's run gave it (a cache received from them): their word, never green here.
+  const other = c.givenWithAnotherKey;
+  const cls = verdict !== 'intact' ? 'error-text' : limited || other ? 'warn' : 'ok-text';
   const word = verdict === 'intact' ? c.verdictText : verdict.toUpperCase();
   return (
-    <strong className={cls} data-verdict={verdict} data-limited={limited ? 'yes' : undefined}>
-      {word}
-    </strong>
+    <>
+      <strong className={cls} data-verdict={verdict} data-limited={limited ? 'yes' : undefined} data-given={other ? 'another-key' : undefined}>
+        {word}
+      </strong>
+      {other ? (
+        <div className="small" data-testid="verdict-another-key">
+          another auditor&apos;s verdict (key {other}), not checked here
+        </div>
+      ) : null}
+    </>
   );
 }
 

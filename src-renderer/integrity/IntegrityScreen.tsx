@@ -36,16 +36,23 @@ function IntegritySummary({ report }: { report: IntegrityReport }) {
   const tz = useApp((s) => s.timeZone);
   // The same verdict words as the rows (ChainVerdict): an EMPTY chain is neither intact nor broken.
   // A chain whose cached rows were found damaged after its verdict counts as neither.
-  const verdicts = report.chains.map((c) => (c.cacheDamage ? 'not known' : (c.verdict ?? (c.intact ? 'intact' : 'broken'))));
+  // An intact verdict another auditor's run gave (a cache received from them) is counted apart.
+  const verdicts = report.chains.map((c) => {
+    if (c.cacheDamage) return 'not known';
+    const v = c.verdict ?? (c.intact ? 'intact' : 'broken');
+    return v === 'intact' && c.givenWithAnotherKey ? 'other key' : v;
+  });
   const broken = verdicts.filter((v) => v === 'broken').length;
   const empty = verdicts.filter((v) => v === 'empty').length;
   const unknown = verdicts.filter((v) => v === 'not known').length;
+  const otherKey = verdicts.filter((v) => v === 'other key').length;
   const run = report.lastRun;
   return (
-    <p className={`integrity-summary ${broken || empty || unknown ? 'summary-broken' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
+    <p className={`integrity-summary ${broken || empty || unknown ? 'summary-broken' : otherKey ? 'summary-warn' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
       <strong>{countOf(report.chains.length, 'chain')}</strong>: {verdicts.filter((v) => v === 'intact').length} intact, <span className={broken ? 'error-text' : undefined}>{broken} broken</span>
       {empty ? <span className="error-text">, {empty} empty</span> : null}
       {unknown ? <span className="error-text">, {unknown} not known (cache damaged)</span> : null}
+      {otherKey ? <span className="warn">, {otherKey} intact by another auditor&apos;s verdict, not checked here (“Re-verify cache” gives your own)</span> : null}
       {run ? ` · last verified ${formatTs(run.checkedAt, tz)} against ${againstLabel(run.target)}` : ''}
     </p>
   );
@@ -82,11 +89,13 @@ function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolea
  * What the last verification (or sync's verdict) said beside its verdicts, read from its stored
  * report so the notes stay with the verdicts they qualify (the CLI prints them as `note:` lines).
  */
-function RunNotes({ notes }: { notes: readonly string[] }) {
+function RunNotes({ notes, otherKey }: { notes: readonly string[]; otherKey: string | null }) {
   if (!notes.length) return null;
   return (
     <section aria-label="Notes of the last verification" className="small">
       <h3>Notes of the last verification</h3>
+      {/* Its words ("this data folder's auditor key") are about the workstation that ran it. */}
+      {otherKey ? <p className="warn">Run by another auditor (key {otherKey}): where a note says “this data folder”, it means theirs.</p> : null}
       <ul>
         {notes.map((n, i) => (
           <li key={i}>{n}</li>
@@ -212,7 +221,6 @@ export function IntegrityScreen() {
         </p>
       ) : null}
       {job ? <JobProgressView job={job} label={jobLabel} onCancel={() => void api['jobs.cancel']({ jobId: job.jobId })} /> : null}
-      {report.state === 'ready' && report.value.lastRun ? <RunNotes notes={report.value.lastRun.notes} /> : null}
       {report.state === 'error' ? (
         <>
           <ErrorState message={report.message} onRetry={() => void load()} />
@@ -226,6 +234,7 @@ export function IntegrityScreen() {
         <>
           {report.value.cacheDamage.length ? <CacheDamageNotice damage={report.value.cacheDamage}>{rebuildButton}</CacheDamageNotice> : null}
           <IntegritySummary report={report.value} />
+          {report.value.lastRun ? <RunNotes notes={report.value.lastRun.notes} otherKey={report.value.lastRun.givenWithAnotherKey} /> : null}
           <table className="data-table" aria-label="Chains and tables">
             <thead>
               <tr>

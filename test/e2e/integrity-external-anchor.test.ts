@@ -7,11 +7,12 @@ import { basename, join } from 'node:path';
 import type { DemoDb } from '../helpers/demo-db.js';
 import type { Stack } from './support/stack.js';
 import { IntegrityPage } from './pages/integrity.js';
-import { setTheme } from './actions/navigate.js';
+import { openScreen, setTheme } from './actions/navigate.js';
 import { checkAnchor, saveHead, verifyCache } from './actions/anchor.js';
 import { startDemoStack } from './support/demo-stack.js';
 import { listCheckpoints, recordCheckpoint } from '../../src-main/core/verify/checkpoints.js';
-import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
+import { AUDITOR_KEY_FILE, loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
+import { renameSync } from 'node:fs';
 
 describe('external anchor on the Integrity screen', () => {
   let demo: DemoDb;
@@ -109,5 +110,32 @@ describe('external anchor on the Integrity screen', () => {
       stack.pageErrors.filter((e) => !/Failed to load resource/.test(e)),
       [],
     );
+  });
+
+  // Last: it gives the data folder a new auditor key, as when the cache was received from another auditor.
+  test("verdicts another auditor key's run gave are not shown green, until a verification here gives this workstation's own", async () => {
+    const truth = demo.groundTruth;
+    const intact = truth.tenants.find((t) => t !== truth.tamperedTenant)!;
+    const giver = loadOrCreateAuditorKey(stack.dataDir).keyId;
+    renameSync(join(stack.dataDir, AUDITOR_KEY_FILE), join(stack.dataDir, `${AUDITOR_KEY_FILE}.earlier`));
+    await stack.page.reload();
+    const summary = stack.page.getByTestId('integrity-summary');
+    await summary.filter({ hasText: "intact by another auditor's verdict, not checked here" }).waitFor();
+    assert.doesNotMatch((await summary.getAttribute('class')) ?? '', /summary-intact/, 'the summary is not green');
+    const verdict = integrity.chainRow(intact).locator('[data-given="another-key"]');
+    assert.equal(await verdict.getAttribute('class'), 'warn', 'the chain verdict is not green');
+    assert.match(await integrity.chainRow(intact).getByTestId('verdict-another-key').innerText(), new RegExp(`another auditor's verdict \\(key ${giver}\\), not checked here`));
+    // The last run's notes speak of "this data folder's" key: the screen says whose that was.
+    await stack.page.getByRole('region', { name: 'Notes of the last verification' }).getByText(`Run by another auditor (key ${giver})`).waitFor();
+    await stack.screenshot('24-integrity-verdict-another-key-light');
+    await openScreen(stack.page, 'Engagements');
+    await stack.page.getByText(`given with another auditor key ${giver}, not checked here`).waitFor();
+
+    await verifyCache(stack.page, truth.tenants);
+    await summary.filter({ hasNotText: 'another auditor' }).waitFor();
+    assert.equal(await integrity.chainRow(intact).locator('[data-given="another-key"]').count(), 0);
+    // Its own verdict now; the earlier key's heads are no longer compared, so it is marked as having no anchor.
+    assert.equal(await integrity.chainRow(intact).locator('[data-verdict="intact"]').getAttribute('data-limited'), 'yes');
+    assert.match(await integrity.chainRow(intact).innerText(), /as far as this run can see/);
   });
 });

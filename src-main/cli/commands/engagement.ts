@@ -8,6 +8,7 @@ import { readEngagementMeta } from '../../core/engagement/meta.js';
 import { EngagementRegistry, createEngagementFolder, freeFolderFor } from '../../core/engagement/registry.js';
 import { engagementPaths } from '../../core/engagement/paths.js';
 import { isUserError } from '../../core/util/errors.js';
+import { printable } from '../../core/util/printable.js';
 import { action, dataDirOf, EXIT_OK } from '../run.js';
 
 interface CreateFlags {
@@ -68,10 +69,13 @@ export function registerEngagement(program: Command): void {
     .action(
       action(async (flags: { dataDir?: string; json?: boolean }) => {
         const { glanceAt } = await import('../../core/engagement/glance.js');
-        const registry = new EngagementRegistry(dataDirOf(flags.dataDir));
+        const { existingAuditorKeyId } = await import('../../core/identity/auditor-key.js');
+        const dataDir = dataDirOf(flags.dataDir);
+        const registry = new EngagementRegistry(dataDir);
+        const ownKeyId = existingAuditorKeyId(dataDir);
         const rows = registry.read().engagements.map((dir) => {
           try {
-            return { dir, ...readEngagementMeta(dir), ...glanceAt(engagementPaths(dir).cache) };
+            return { dir, ...readEngagementMeta(dir), ...glanceAt(engagementPaths(dir).cache, ownKeyId) };
           } catch (e) {
             return { dir, problem: isUserError(e) ? e.message : (e as Error).message };
           }
@@ -81,14 +85,18 @@ export function registerEngagement(program: Command): void {
           return EXIT_OK;
         }
         for (const r of rows) {
+          // Names, times and labels come from each folder's files, which whoever handed it over wrote.
           if (!('name' in r)) {
-            process.stdout.write(`${r.dir}\n  ${r.problem}\n`);
+            process.stdout.write(`${printable(r.dir)}\n  ${printable(r.problem)}\n`);
             continue;
           }
           const verdict = r.verdict
-            ? `${r.verdict.intact ? 'intact' : 'NOT intact'} (${r.verdict.checkedAt}${r.verdict.source ? `, ${r.verdict.source.label} ${r.verdict.source.fingerprint.slice(0, 12)}…` : ''})`
+            ? `${r.verdict.intact ? 'intact' : 'NOT intact'} (${r.verdict.checkedAt}${r.verdict.source ? `, ${r.verdict.source.label} ${r.verdict.source.fingerprint.slice(0, 12)}…` : ''})${
+                r.verdict.givenWithAnotherKey ? `, given with another auditor key ${r.verdict.givenWithAnotherKey}: not checked here (verify --engagement DIR gives your own)` : ''
+              }`
             : 'never verified';
-          process.stdout.write(`${r.name}${r.client ? ` · ${r.client}` : ''}\n  ${r.dir}\n  last sync ${r.lastSyncAt ?? 'never'} · ${verdict}\n`);
+          const lines = [`${r.name}${r.client ? ` · ${r.client}` : ''}`, `  ${r.dir}`, `  last sync ${r.lastSyncAt ?? 'never'} · ${verdict}`];
+          process.stdout.write(`${lines.map(printable).join('\n')}\n`);
         }
         return EXIT_OK;
       }),

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { DISPOSITIONS, EXCEPTION_KINDS, SIGNATURE_MEANINGS, type Disposition, type ExceptionItem, type ExceptionKind, type SignatureMeaning } from '../../core/contract/review.js';
 import { UserError } from '../../core/util/errors.js';
 import { cacheFileOf, type CacheTargetFlags } from '../cache-target.js';
-import { action, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
+import { action, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
 interface ListFlags extends CacheTargetFlags {
   tenant?: string;
@@ -36,6 +36,7 @@ interface DecideFlags extends SignFlags {
 
 interface CompleteFlags extends SignFlags {
   acceptOpenItems?: boolean;
+  dataDir?: string;
 }
 
 function withCache(cmd: Command): Command {
@@ -82,7 +83,8 @@ export function registerReview(program: Command): void {
   withSigning(decide, 'print the decision as JSON').action(action(async (flags: DecideFlags) => decideCommand(flags)));
   const complete = withCache(review.command('complete').description('Sign the completion of the review; open exceptions are refused unless --accept-open-items, and then listed in it.'))
     .requiredOption('--note <text>', 'what the review covered (required)')
-    .option('--accept-open-items', 'complete although exceptions are open; the completion lists them');
+    .option('--accept-open-items', 'complete although exceptions are open; the completion lists them')
+    .option('--data-dir <dir>', "data folder holding this workstation's auditor key, which the verdicts reviewed must have been given with: default $AUDITDESK_DATA_DIR or ~/.auditdesk");
   withSigning(complete, 'print the completion as JSON').action(action(async (flags: CompleteFlags) => completeCommand(flags)));
 
   const journal = program.command('journal').description('The reviewer journal of an engagement: every sync, verification, decision, anchor, export and completion, hash-chained.');
@@ -180,7 +182,9 @@ async function completeCommand(flags: CompleteFlags): Promise<number> {
   const identity = await identityOf(flags);
   const { db, review } = await openTarget(flags);
   try {
-    const c = review.completeReview(db, identity, { note: flags.note, acceptOpenItems: flags.acceptOpenItems ?? false, anomalyThreshold });
+    const { existingAuditorKeyId } = await import('../../core/identity/auditor-key.js');
+    const auditorKeyId = existingAuditorKeyId(dataDirOf(flags.dataDir));
+    const c = review.completeReview(db, identity, { note: flags.note, acceptOpenItems: flags.acceptOpenItems ?? false, anomalyThreshold, auditorKeyId });
     if (flags.json) process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
     else {
       process.stdout.write(`review completed (“Review completed”) by ${c.signature.signerName} at ${c.signature.signedAt} (UTC): ${c.coverage.decided} of ${c.coverage.total} exceptions decided\n`);

@@ -28,9 +28,11 @@ export interface EngagementView {
   sources: SourceRef[];
   /**
    * the latest verification recorded in the engagement, naming the source it was about;
-   * `cacheDamaged`: a verdict or an export found the cache damaged since, so it no longer applies
+   * `cacheDamaged`: a verdict or an export found the cache damaged since, so it no longer applies;
+   * `givenWithAnotherKey`: the auditor key id of the run that gave it, when not this data folder's
+   * (an engagement received from another auditor): their word, not a check made here
    */
-  verdict: { intact: boolean; checkedAt: string; source: SourceRef | null; cacheDamaged: boolean } | null;
+  verdict: { intact: boolean; checkedAt: string; source: SourceRef | null; cacheDamaged: boolean; givenWithAnotherKey: string | null } | null;
 }
 
 export interface EngagementList {

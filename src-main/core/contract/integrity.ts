@@ -41,7 +41,19 @@ export interface IntegrityReport {
    * `cacheDamage`: damage found in this chain's cached rows after that verdict was given,
    * which the verdict therefore no longer speaks for.
    */
-  chains: (ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string; cacheDamage?: CacheDamage | null })[];
+  chains: (ChainReportJson &
+    Partial<ChainLimitsJson> & {
+      checkedAt: string;
+      reportId: number;
+      verdictText: string;
+      cacheDamage?: CacheDamage | null;
+      /**
+       * The auditor key id of the run that gave this verdict when it is not this data folder's
+       * key (a cache received from another auditor), else null: that verdict is the other
+       * auditor's word, not a check made here.
+       */
+      givenWithAnotherKey: string | null;
+    })[];
   /** Damage to the cache found by a verdict and not since cleared by one that found the rows as synced; oldest first. */
   cacheDamage: CacheDamage[];
   /** latest verdict per sealed (non-chained) table and tenant */
@@ -57,6 +69,8 @@ export interface IntegrityReport {
     found: { breaks: number; emptyChains: number; limitedChains: number; sealsChanged: number };
     /** what the run said beside its verdicts (the CLI's `note:` lines), as stored with it */
     notes: string[];
+    /** the run's auditor key id when it is not this data folder's (a cache received from another auditor), else null */
+    givenWithAnotherKey: string | null;
   } | null;
 }
 

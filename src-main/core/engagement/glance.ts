@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { openCache } from '../cache/open.js';
 import { openCacheDamage } from '../verify/cache-damage.js';
+import { anotherKeyThan, REPORT_KEY_ID_SQL } from '../verify/report-key.js';
 import { isUserError } from '../util/errors.js';
 
 export interface EngagementGlance {
@@ -11,12 +12,20 @@ export interface EngagementGlance {
   /** host:port/db of every source synced into this engagement */
   sources: { label: string; fingerprint: string }[];
   /** the latest verification recorded in this engagement, null when none ran */
-  verdict: { intact: boolean; checkedAt: string; source: { label: string; fingerprint: string } | null; cacheDamaged: boolean } | null;
+  verdict: {
+    intact: boolean;
+    checkedAt: string;
+    source: { label: string; fingerprint: string } | null;
+    cacheDamaged: boolean;
+    /** the auditor key id of the run that gave it when that is not the reader's key (an engagement received from another auditor), else null */
+    givenWithAnotherKey: string | null;
+  } | null;
   /** why the cache could not be read, when it could not */
   problem: string | null;
 }
 
-export function glanceAt(cachePath: string): EngagementGlance {
+/** `ownKeyId`: the reading data folder's auditor key id (null when it has none yet). */
+export function glanceAt(cachePath: string, ownKeyId: string | null): EngagementGlance {
   const empty: EngagementGlance = { lastSyncAt: null, sources: [], verdict: null, problem: null };
   if (!existsSync(cachePath)) return empty;
   let db;
@@ -28,14 +37,15 @@ export function glanceAt(cachePath: string): EngagementGlance {
   try {
     const sources = db.prepare('SELECT label, fingerprint FROM sources ORDER BY source_id').all() as { label: string; fingerprint: string }[];
     const lastSyncAt = db.prepare("SELECT max(finished_at) FROM syncs WHERE status = 'done'").pluck().get() as string | null;
-    const last = db.prepare('SELECT intact, checked_at AS checkedAt, source_fingerprint AS fp FROM verify_reports ORDER BY report_id DESC LIMIT 1').get() as
-      { intact: number; checkedAt: string; fp: string | null } | undefined;
+    const last = db.prepare(`SELECT intact, checked_at AS checkedAt, source_fingerprint AS fp, ${REPORT_KEY_ID_SQL} AS keyId FROM verify_reports ORDER BY report_id DESC LIMIT 1`).get() as
+      { intact: number; checkedAt: string; fp: string | null; keyId: unknown } | undefined;
     const verdict = last
       ? {
           intact: last.intact === 1,
           checkedAt: last.checkedAt,
           source: last.fp ? (sources.find((s) => s.fingerprint === last.fp) ?? { label: 'a source not synced here', fingerprint: last.fp }) : null,
           cacheDamaged: openCacheDamage(db).length > 0,
+          givenWithAnotherKey: anotherKeyThan(ownKeyId, last.keyId),
         }
       : null;
     return { lastSyncAt, sources, verdict, problem: null };

@@ -52,6 +52,11 @@ export function loadOrCreateAuditorKey(dataDir: string): AuditorKey {
   return { keyId: keyIdOf(publicKeyRaw), publicKeyRaw, publicKey, privateKey, path, created };
 }
 
+/** The data folder's auditor key id, or null when it has no key yet (none is created). */
+export function existingAuditorKeyId(dataDir: string): string | null {
+  return existsSync(join(dataDir, AUDITOR_KEY_FILE)) ? loadOrCreateAuditorKey(dataDir).keyId : null;
+}
+
 function rawPublicKey(key: KeyObject): Buffer {
   const jwk = key.export({ format: 'jwk' }) as { x?: string };
   if (!jwk.x) throw new Error('not an Ed25519 public key');

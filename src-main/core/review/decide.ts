@@ -7,6 +7,8 @@ import type { DecisionView, Disposition, ReviewCompletion, SignatureMeaning } fr
 import { UserError } from '../util/errors.js';
 import { REBUILD_HINT } from '../util/storage-errors.js';
 import { openCacheDamage } from '../verify/cache-damage.js';
+import { latestResults } from '../verify/store.js';
+import { anotherKeyThan } from '../verify/report-key.js';
 import { appendJournal } from '../journal/journal.js';
 import { coverageOf, deriveItems, findItem, latestCompletion, toCompletionView, toDecisionView, type QueueOptions } from './queue.js';
 import { COMPLETION_FORMAT, DECISION_FORMAT, signDocument, signerNameOf, type SignedCompletion, type SignedDecision } from '../journal/signing.js';
@@ -112,6 +114,8 @@ export function decide(db: CacheDb, identity: LoadedIdentity, input: DecideInput
 export interface CompleteInput {
   note: string;
   acceptOpenItems: boolean;
+  /** the signing workstation's auditor key id (its data folder's; null when it has none yet) */
+  auditorKeyId: string | null;
   anomalyThreshold?: QueueOptions['anomalyThreshold'];
 }
 
@@ -128,6 +132,17 @@ export function completeReview(db: CacheDb, identity: LoadedIdentity, input: Com
       `the review cannot be completed while damage to the cache is on record (${moreDamage.length + 1} ${moreDamage.length ? 'rows' : 'row'}): ${damage.message} The exceptions queue is derived from verdicts given before this damage, so it may miss breaks.`,
       'E_CACHE_CORRUPT',
       `${REBUILD_HINT} Then complete the review over the new cache's verdicts.`,
+    );
+  }
+  // The chain items come from the stored verdicts: signing "reviewed" over verdicts another
+  // auditor's run gave (a cache received from them) would attest to checks nobody made here.
+  const elsewhere = latestResults(db).chains.filter((c) => anotherKeyThan(input.auditorKeyId, c.givenWithKey));
+  if (elsewhere.length) {
+    const c = elsewhere[0]!;
+    throw new UserError(
+      `the review cannot be completed over verdicts another auditor's run gave: ${elsewhere.length} chain(s), first ${c.tenant}/${c.table} (auditor key ${c.givenWithKey}). The exceptions queue is derived from them, and nothing here checked them.`,
+      'E_NOT_VERIFIED_HERE',
+      'Verify the cache on this workstation first (the app: Integrity, "Re-verify cache"; the CLI: auditdesk verify --engagement DIR), then complete the review.',
     );
   }
   const items = deriveItems(db, { anomalyThreshold: input.anomalyThreshold });

@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   E_MAPPING: 'the table-mapping file or setting is unusable',
   E_NOTHING_TO_VERIFY: 'neither the source nor the cache holds a chain to verify',
   E_NOT_FOUND: 'a named file, row, tenant or item does not exist',
+  E_NOT_VERIFIED_HERE: "the review cannot be completed over chain verdicts another auditor's run gave (a cache received from them): verify the cache here first",
   E_NOT_READ_ONLY: 'the source session could not be made read-only, so AuditDesk refuses to read through it',
   E_NO_SEAL: 'a table has no seal yet to compare with (sync it first)',
   E_NO_TENANT: 'no tenant was named and none is visible at the source',

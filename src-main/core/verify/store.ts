@@ -14,6 +14,7 @@ import type { SealReport } from './seal-compare.js';
 import type { CacheDamage } from '../contract/integrity.js';
 import { journalVerification } from '../journal/journal-events.js';
 import { clearCacheDamage, openCacheDamage } from './cache-damage.js';
+import { REPORT_KEY_ID_SQL } from './report-key.js';
 
 export function storeReport(db: CacheDb, report: VerifyReport): number {
   return db.transaction(() => {
@@ -65,8 +66,12 @@ export function storeReport(db: CacheDb, report: VerifyReport): number {
   })();
 }
 
-/** A stored chain verdict as the Integrity screen shows it; entries stored before limits existed lack them. */
-export type LatestChain = ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string; cacheDamage: CacheDamage | null };
+/**
+ * A stored chain verdict as the Integrity screen shows it; entries stored before limits existed lack them.
+ * `givenWithKey`: the auditor key of the run that gave it, read from the checkpoints that run
+ * recorded (null when it recorded none; report-key.ts).
+ */
+export type LatestChain = ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string; cacheDamage: CacheDamage | null; givenWithKey: string | null };
 
 export interface LatestResults {
   chains: LatestChain[];
@@ -79,12 +84,14 @@ export interface LatestResults {
 export function latestResults(db: CacheDb, tenant?: string): LatestResults {
   const rows = db
     .prepare(
-      `SELECT r.what, r.report_id, r.checked_at, r.result_json FROM verify_results r
+      `SELECT r.what, r.report_id, r.checked_at, r.result_json,
+              (SELECT ${REPORT_KEY_ID_SQL} FROM verify_reports v WHERE v.report_id = r.report_id) AS key_id
+         FROM verify_results r
         WHERE r.result_id IN (SELECT max(result_id) FROM verify_results GROUP BY table_name, tenant_id, what)
           ${tenant === undefined ? '' : 'AND r.tenant_id = ?'}
         ORDER BY r.what, r.table_name, r.tenant_id`,
     )
-    .all(...(tenant === undefined ? [] : [tenant])) as { what: 'chain' | 'seal'; report_id: number; checked_at: string; result_json: string }[];
+    .all(...(tenant === undefined ? [] : [tenant])) as { what: 'chain' | 'seal'; report_id: number; checked_at: string; result_json: string; key_id: unknown }[];
   const out: LatestResults = { chains: [], seals: [], cacheDamage: openCacheDamage(db).filter((d) => tenant === undefined || d.tenant === tenant) };
   for (const r of rows) {
     const extra = { checkedAt: r.checked_at, reportId: r.report_id };
@@ -92,7 +99,8 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
       const chain = JSON.parse(r.result_json) as ChainReportJson & Partial<ChainLimitsJson>;
       const cacheDamage = out.cacheDamage.find((d) => d.table === chain.table && d.tenant === chain.tenant) ?? null;
       // The screen's words for the verdict come from limits.ts, as the CLI's and the PDF's do.
-      out.chains.push({ ...chain, ...extra, verdictText: verdictPhrase(chain), cacheDamage });
+      const givenWithKey = typeof r.key_id === 'string' ? r.key_id : null;
+      out.chains.push({ ...chain, ...extra, verdictText: verdictPhrase(chain), cacheDamage, givenWithKey });
     } else out.seals.push({ ...(JSON.parse(r.result_json) as SealReport), ...extra });
   }
   return out;

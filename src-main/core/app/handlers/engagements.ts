@@ -7,6 +7,7 @@ import { readEngagementMeta, type EngagementMeta } from '../../engagement/meta.j
 import { createEngagementFolder, freeFolderFor, renameEngagement } from '../../engagement/registry.js';
 import { engagementPaths } from '../../engagement/paths.js';
 import { glanceAt } from '../../engagement/glance.js';
+import { existingAuditorKeyId } from '../../identity/auditor-key.js';
 import { archiveFolder } from '../../engagement/archive.js';
 import { defaultExportPath } from '../../engagement/export-name.js';
 import { UserError, isUserError } from '../../util/errors.js';
@@ -21,7 +22,7 @@ function viewOf(ctx: AppContext, dir: string): EngagementView {
     const problem = isUserError(e) ? e.message : (e as Error).message;
     return { dir, name: dir, client: '', purpose: '', createdBy: '', createdAt: '', periodFrom: null, periodTo: null, demo: false, open, problem, lastSyncAt: null, sources: [], verdict: null };
   }
-  const glance = glanceAt(engagementPaths(dir).cache);
+  const glance = glanceAt(engagementPaths(dir).cache, existingAuditorKeyId(ctx.dataDir));
   return {
     dir,
     name: meta.name,

@@ -4,13 +4,14 @@
 // screen's "external anchor" is the CLI's --checkpoint FILE.
 import type { AnchorCheck, AnchorCheckResult, AnchorHead, CheckpointInfo, IntegrityReport, integrityContract, VerifyReport } from '../../contract/integrity.js';
 import { openCache, type CacheDb } from '../../cache/open.js';
-import { loadOrCreateAuditorKey } from '../../identity/auditor-key.js';
+import { keyIdOf, loadOrCreateAuditorKey } from '../../identity/auditor-key.js';
 import { connectSource, type SourceSession } from '../../source/index.js';
 import { UserError } from '../../util/errors.js';
 import { listCachedChains } from '../../verify/adapters.js';
 import { checkpointAsAnchor, listCheckpoints, parseAnchor, recordCheckpoint, seqJson, type ExternalAnchor } from '../../verify/checkpoints.js';
 import { anchorNamesTable, runVerification } from '../../verify/run.js';
 import { latestResults } from '../../verify/store.js';
+import { anotherKeyThan, REPORT_KEY_ID_SQL } from '../../verify/report-key.js';
 import { journalAnchor } from '../../journal/journal-events.js';
 import type { AppContext } from '../context.js';
 import { profileWithPassword } from './connections.js';
@@ -166,7 +167,8 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
 
   'integrity.report': async ({ tenant }, ctx): Promise<IntegrityReport> => {
     const db = ctx.cache();
-    const latest = latestResults(db, tenant);
+    const { chains, ...latest } = latestResults(db, tenant);
+    const ownKeyId = keyIdOf(auditorKeyOf(ctx));
     const last = db
       .prepare(
         `SELECT report_id, checked_at, target, intact,
@@ -174,6 +176,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
                 json_extract(report_json, '$.source.label') AS source_label,
                 json_extract(report_json, '$.source.fingerprint') AS source_fingerprint,
                 json_extract(report_json, '$.notes') AS notes_json,
+                ${REPORT_KEY_ID_SQL} AS key_id,
                 coalesce(json_extract(report_json, '$.summary.sealsChanged'), 0) AS seals_changed,
                 (SELECT count(*) FROM json_each(report_json, '$.tenants') c WHERE json_extract(c.value, '$.verdict') = 'empty') AS empty_chains,
                 (SELECT count(*) FROM json_each(report_json, '$.tenants') c
@@ -193,10 +196,12 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
           source_label: string | null;
           source_fingerprint: string | null;
           notes_json: string | null;
+          key_id: unknown;
         }
       | undefined;
     return {
       ...latest,
+      chains: chains.map(({ givenWithKey, ...c }) => ({ ...c, givenWithAnotherKey: anotherKeyThan(ownKeyId, givenWithKey) })),
       lastRun: last
         ? {
             reportId: last.report_id,
@@ -206,6 +211,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
             source: last.source_fingerprint ? { label: last.source_label ?? 'unnamed source', fingerprint: last.source_fingerprint } : null,
             found: { breaks: last.breaks, emptyChains: last.empty_chains, limitedChains: last.limited_chains, sealsChanged: last.seals_changed },
             notes: storedNotes(last.notes_json),
+            givenWithAnotherKey: anotherKeyThan(ownKeyId, last.key_id),
           }
         : null,
     };

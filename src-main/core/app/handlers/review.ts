@@ -2,6 +2,7 @@
 // typed: it is never read from the keychain, because signing is the signer's act.
 import type { reviewContract } from '../../contract/review.js';
 import { loadIdentity, type LoadedIdentity } from '../../identity/index.js';
+import { existingAuditorKeyId } from '../../identity/auditor-key.js';
 import { completeReview, decide, exceptionQueue, journalEntries, toEntryView, verifyJournal } from '../../review/index.js';
 import { UserError } from '../../util/errors.js';
 import type { AppContext } from '../context.js';
@@ -35,7 +36,7 @@ export const reviewHandlers: HandlersFor<typeof reviewContract> = {
 
   'review.complete': async ({ identity, password, ...input }, ctx) => {
     const id = signingIdentity(ctx, identity, password);
-    const completion = completeReview(ctx.cache(), id, input);
+    const completion = completeReview(ctx.cache(), id, { ...input, auditorKeyId: existingAuditorKeyId(ctx.dataDir) });
     ctx.signingSession.signed(id.info.fingerprint);
     return completion;
   },

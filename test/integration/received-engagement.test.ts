@@ -1,0 +1,125 @@
+// An engagement handed over (its archive unzipped and opened on another workstation) carries
+// the verdicts its first auditor's runs stored. They are that auditor's word, not a check made
+// here, so the receiving app must not show them as its own "intact": each says it was given
+// with another auditor key, until a verification here gives this workstation's own.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { scratchDir } from '../helpers/scratch.js';
+import { unzipAll } from '../helpers/package-zip.js';
+import { AppContext } from '../../src-main/core/app/context.js';
+import { clientFor, finishedJob } from '../helpers/app-calls.js';
+import { dispatch } from '../../src-main/core/app/dispatch.js';
+import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
+import { runAuditdesk } from '../helpers/cli.js';
+
+let demo: DemoDb;
+let sender: AppContext;
+let receiver: AppContext;
+let senderKeyId: string;
+let receivedDir: string;
+let receiverIdentity: string;
+const RECEIVER_PASSWORD = 'receiver-password-1';
+
+before(async () => {
+  demo = await startDemoDb();
+  const root = scratchDir('auditdesk-received-');
+  sender = new AppContext({ dataDir: join(root, 'sender'), frontDoor: 'test', queryWorkers: 0, log: () => undefined });
+  const api = clientFor(sender);
+  const created = await api['engagements.create']({ name: 'Acme handover', client: 'Acme' });
+  const u = new URL(demo.url);
+  await api['connections.save']({
+    profile: {
+      id: 'src-acme',
+      name: 'Acme audit DB',
+      host: u.hostname,
+      port: Number(u.port),
+      database: u.pathname.slice(1),
+      user: decodeURIComponent(u.username),
+      sslmode: 'disable',
+      tenants: demo.groundTruth.tenants,
+    },
+    password: decodeURIComponent(u.password),
+    makeActive: true,
+  });
+  await finishedJob(sender, 'sync.start', {});
+  await finishedJob(sender, 'integrity.verify', { target: 'cache' });
+  senderKeyId = loadOrCreateAuditorKey(sender.dataDir).keyId;
+
+  // Handed over as the archive the sender writes, unpacked where the receiver keeps it.
+  const zip = join(root, 'handover.zip');
+  await api['engagements.archive']({ dir: created.dir, out: zip });
+  const unpacked = join(root, 'received');
+  for (const [name, bytes] of await unzipAll(zip)) {
+    mkdirSync(dirname(join(unpacked, name)), { recursive: true });
+    writeFileSync(join(unpacked, name), bytes);
+  }
+  receivedDir = join(unpacked, created.dir.split('/').pop()!);
+  receiver = new AppContext({ dataDir: join(root, 'receiver'), frontDoor: 'test', queryWorkers: 0, log: () => undefined });
+  await clientFor(receiver)['engagements.open']({ dir: receivedDir });
+});
+
+after(async () => {
+  await sender?.shutdown();
+  await receiver?.shutdown();
+  await demo?.stop();
+});
+
+test("the sender's own app shows its verdicts as its own", async () => {
+  const report = await clientFor(sender)['integrity.report']({});
+  assert.ok(report.chains.length >= 3);
+  assert.deepEqual(
+    report.chains.map((c) => c.givenWithAnotherKey),
+    report.chains.map(() => null),
+  );
+});
+
+test('a received engagement names the other key on every stored verdict, on Integrity and in the list', async () => {
+  const api = clientFor(receiver);
+  const report = await api['integrity.report']({});
+  assert.ok(report.chains.length >= 3, 'the stored verdicts came with the engagement');
+  for (const c of report.chains) assert.equal(c.givenWithAnotherKey, senderKeyId, `${c.tenant}/${c.table}: given with the sender's key`);
+  assert.equal(report.lastRun?.givenWithAnotherKey, senderKeyId, "the last run (and its notes) are named as the sender's");
+  const listed = (await api['engagements.list']({})).engagements.find((e) => e.dir === receivedDir)!;
+  assert.equal(listed.verdict?.givenWithAnotherKey, senderKeyId, "the list's latest verdict names the other key");
+  const cli = await runAuditdesk(['engagement', 'list', '--data-dir', receiver.dataDir]);
+  assert.match(cli.stdout, new RegExp(`given with another auditor key ${senderKeyId}`), cli.stdout + cli.stderr);
+});
+
+test("a received engagement's text reaches the terminal escaped in engagement list", async () => {
+  // Whoever hands an engagement over writes its cache: a time with terminal escapes in it
+  // must not move the cursor over the lines engagement list prints.
+  receiver.cache().prepare('UPDATE verify_reports SET checked_at = ? WHERE report_id = (SELECT max(report_id) FROM verify_reports)').run('2026-12-01T00:00:00Z\u001b[2A\u001b[2K\u202eintact');
+  const cli = await runAuditdesk(['engagement', 'list', '--data-dir', receiver.dataDir]);
+  assert.equal(cli.code, 0, cli.stderr);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(cli.stdout.replace(/\n/g, ''), /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/, 'no control or bidi character reaches the terminal');
+  assert.match(cli.stdout, /2026-12-01T00:00:00Z\\u\{1B\}\[2A/, 'the planted text is shown, escaped');
+});
+
+test("the receiver cannot sign the review's completion over the sender's verdicts, and is told how to give their own", async () => {
+  const identity = await clientFor(receiver)['identity.create']({ name: 'Rita Receiver', org: 'QA', email: 'rita@audit.example', password: RECEIVER_PASSWORD });
+  receiverIdentity = identity.fingerprint;
+  const refused = await dispatch(receiver, 'review.complete', { note: 'reviewed', acceptOpenItems: true, identity: receiverIdentity, password: RECEIVER_PASSWORD });
+  assert.equal(refused.ok, false);
+  if (refused.ok) return;
+  assert.equal(refused.error.code, 'E_NOT_VERIFIED_HERE');
+  assert.match(refused.error.message, new RegExp(`another auditor's run gave: \\d+ chain\\(s\\), first .* \\(auditor key ${senderKeyId}\\)`));
+  assert.match(refused.error.message, /Re-verify cache/, 'the way out is in the message');
+});
+
+test("after the receiver verifies the cache, the verdicts are the receiver's own", async () => {
+  await finishedJob(receiver, 'integrity.verify', { target: 'cache' });
+  const report = await clientFor(receiver)['integrity.report']({});
+  assert.deepEqual(
+    report.chains.map((c) => c.givenWithAnotherKey),
+    report.chains.map(() => null),
+  );
+  assert.equal(report.lastRun?.givenWithAnotherKey, null);
+  const listed = (await clientFor(receiver)['engagements.list']({})).engagements.find((e) => e.dir === receivedDir)!;
+  assert.equal(listed.verdict?.givenWithAnotherKey, null);
+  const done = await clientFor(receiver)['review.complete']({ note: 'reviewed after verifying here', acceptOpenItems: true, identity: receiverIdentity, password: RECEIVER_PASSWORD });
+  assert.equal(done.signature.signerName.startsWith('Rita Receiver'), true, "the completion is signed once the verdicts are this workstation's");
+});
