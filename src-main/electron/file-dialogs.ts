@@ -5,7 +5,10 @@ import type { FileDialogs } from '../core/app/context.js';
 
 interface DialogLike {
   showSaveDialog(win: unknown, opts: { title: string; defaultPath: string; filters: { name: string; extensions: string[] }[] }): Promise<{ canceled: boolean; filePath?: string }>;
-  showOpenDialog(win: unknown, opts: { title: string; properties: 'openFile'[]; filters: { name: string; extensions: string[] }[] }): Promise<{ canceled: boolean; filePaths: string[] }>;
+  showOpenDialog(
+    win: unknown,
+    opts: { title: string; properties: ('openFile' | 'openDirectory')[]; filters: { name: string; extensions: string[] }[] },
+  ): Promise<{ canceled: boolean; filePaths: string[] }>;
 }
 
 const filtersFor = (extensions: string[]) => (extensions.length ? [{ name: extensions.map((e) => e.toUpperCase()).join(', '), extensions }] : []);
@@ -16,8 +19,8 @@ export function nativeFileDialogs(dialog: DialogLike, window: () => unknown): Fi
       const r = await dialog.showSaveDialog(window(), { title, defaultPath, filters: filtersFor(extensions) });
       return r.canceled || !r.filePath ? null : r.filePath;
     },
-    async chooseOpenPath({ title, extensions }) {
-      const r = await dialog.showOpenDialog(window(), { title, properties: ['openFile'], filters: filtersFor(extensions) });
+    async chooseOpenPath({ title, extensions, directory }) {
+      const r = await dialog.showOpenDialog(window(), { title, properties: [directory ? 'openDirectory' : 'openFile'], filters: filtersFor(extensions) });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
   };

@@ -115,6 +115,55 @@ function Row({ e, onDone }: { e: EngagementView; onDone: (message: string | null
   );
 }
 
+/** Any engagement folder: one handed over (its archive unzipped), or one closed off the list earlier. */
+function OpenFolderForm() {
+  const frontDoor = useApp((s) => s.status?.frontDoor);
+  const open = useEngagements((s) => s.open);
+  const [dir, setDir] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const openDir = async (path: string) => {
+    setProblem(null);
+    setProblem(await open(path.trim()));
+  };
+  return (
+    <form
+      aria-label="Open an engagement folder"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void openDir(dir);
+      }}
+    >
+      <h3>Open an engagement folder</h3>
+      <p className="muted small">
+        One handed over to you (unzip its archive first) or one closed earlier. Verdicts another auditor&apos;s runs stored in it are shown as theirs until you verify the cache here.
+      </p>
+      <input aria-label="Engagement folder" value={dir} onChange={(e) => setDir(e.target.value)} size={70} placeholder="/path/to/engagement-folder" />{' '}
+      {frontDoor === 'electron' ? (
+        <button
+          type="button"
+          onClick={() =>
+            void api['files.chooseOpenPath']({ title: 'Open an engagement folder', extensions: [], directory: true }).then((r) => {
+              if (!r.path) return;
+              setDir(r.path);
+              void openDir(r.path);
+            })
+          }
+        >
+          Choose…
+        </button>
+      ) : null}{' '}
+      <button type="submit" disabled={!dir.trim()}>
+        Open folder
+      </button>
+      {problem ? (
+        <p role="alert" className="error-text">
+          {problem}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
 function CreateForm({ onError }: { onError: (m: string) => void }) {
   const open = useEngagements((s) => s.open);
   const [form, setForm] = useState({ name: '', client: '', purpose: '', periodFrom: '', periodTo: '' });
@@ -205,6 +254,7 @@ export function EngagementsScreen() {
           ))}
         </tbody>
       </table>
+      <OpenFolderForm />
       <h3>New engagement</h3>
       <CreateForm onError={setMessage} />
     </section>

@@ -9,7 +9,8 @@ interface EngagementsState {
   list: EngagementList | null;
   error: string | null;
   load(): Promise<void>;
-  open(dir: string): Promise<void>;
+  /** Opens it and reloads the page; resolves with why it could not be opened (also kept in `error`), or null. */
+  open(dir: string): Promise<string | null>;
 }
 
 export const useEngagements = create<EngagementsState>((set) => ({
@@ -27,8 +28,10 @@ export const useEngagements = create<EngagementsState>((set) => ({
       await api['engagements.open']({ dir });
       location.hash = '#/timeline';
       location.reload();
+      return null;
     } catch (e) {
       set({ error: errorMessage(e) });
+      return errorMessage(e);
     }
   },
 }));

@@ -77,4 +77,25 @@ describe('engagements never mix', () => {
     await stack.screenshot('engagements-switcher');
     assert.deepEqual(stack.pageErrors, [], 'no console errors or CSP violations');
   });
+
+  test('an engagement closed off the list is opened again by its folder, with the keyboard; a folder that is not one is named', async () => {
+    const page = stack.page;
+    await openScreen(page, 'Engagements');
+    const e = new EngagementsPage(page);
+    const acmeDir = (await e.row('Acme Q1').locator('td').first().locator('.mono').innerText()).trim();
+    await e.row('Acme Q1').getByRole('button', { name: 'Close' }).click();
+    await e.row('Acme Q1').waitFor({ state: 'detached' });
+
+    const folder = page.getByRole('form', { name: 'Open an engagement folder' });
+    await folder.getByLabel('Engagement folder').fill(stack.dataDir);
+    await folder.getByLabel('Engagement folder').press('Enter');
+    await folder.getByRole('alert').waitFor();
+    assert.match(await folder.getByRole('alert').innerText(), new RegExp(stack.dataDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), 'the message names the folder');
+
+    await folder.getByLabel('Engagement folder').fill(acmeDir);
+    await folder.getByLabel('Engagement folder').press('Enter');
+    await e.badge.filter({ hasText: 'Acme Q1' }).waitFor({ timeout: 30_000 });
+    await openScreen(page, 'Engagements');
+    await e.row('Acme Q1').waitFor();
+  });
 });

@@ -34,3 +34,10 @@ test('a cancelled dialog answers null, so nothing the user typed is replaced', a
   assert.equal(await dialogs.chooseSavePath({ title: 'Save', defaultPath: '/x.zip', extensions: [] }), null);
   assert.equal(await dialogs.chooseOpenPath({ title: 'Open', extensions: ['zip'] }), null);
 });
+
+test('the open dialog asked for a folder offers folders only', async () => {
+  const f = fakeDialog({ canceled: false, filePaths: ['/home/a/received/acme-handover'] });
+  const path = await nativeFileDialogs(f.dialog, () => null).chooseOpenPath({ title: 'Open an engagement folder', extensions: [], directory: true });
+  assert.equal(path, '/home/a/received/acme-handover');
+  assert.deepEqual(f.seen, [{ title: 'Open an engagement folder', properties: ['openDirectory'], filters: [] }]);
+});

@@ -29,7 +29,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Native file dialogs (Electron); other front doors have none and the screens show a path field instead. */
 export interface FileDialogs {
   chooseSavePath(opts: { title: string; defaultPath: string; extensions: string[] }): Promise<string | null>;
-  chooseOpenPath(opts: { title: string; extensions: string[] }): Promise<string | null>;
+  chooseOpenPath(opts: { title: string; extensions: string[]; directory?: boolean }): Promise<string | null>;
 }
 
 export interface AppContextOptions {

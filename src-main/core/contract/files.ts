@@ -13,6 +13,6 @@ const title = z.string().max(200);
 export const filesContract = {
   /** The path the user chose to save to, or null (no dialog here, or cancelled). */
   'files.chooseSavePath': method<{ path: string | null }>()(z.object({ title, defaultPath: z.string().max(4096), extensions }).strict()),
-  /** The file the user chose to open, or null (no dialog here, or cancelled). */
-  'files.chooseOpenPath': method<{ path: string | null }>()(z.object({ title, extensions }).strict()),
+  /** The file (or, with `directory`, the folder) the user chose to open, or null (no dialog here, or cancelled). */
+  'files.chooseOpenPath': method<{ path: string | null }>()(z.object({ title, extensions, directory: z.boolean().default(false) }).strict()),
 };

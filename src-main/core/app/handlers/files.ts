@@ -7,7 +7,7 @@ export const filesHandlers: HandlersFor<typeof filesContract> = {
   'files.chooseSavePath': async ({ title, defaultPath, extensions }, ctx) => ({
     path: ctx.fileDialogs ? await ctx.fileDialogs.chooseSavePath({ title, defaultPath, extensions }) : null,
   }),
-  'files.chooseOpenPath': async ({ title, extensions }, ctx) => ({
-    path: ctx.fileDialogs ? await ctx.fileDialogs.chooseOpenPath({ title, extensions }) : null,
+  'files.chooseOpenPath': async ({ title, extensions, directory }, ctx) => ({
+    path: ctx.fileDialogs ? await ctx.fileDialogs.chooseOpenPath({ title, extensions, directory }) : null,
   }),
 };
