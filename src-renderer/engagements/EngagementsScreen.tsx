@@ -78,7 +78,7 @@ function Row({ e, onDone }: { e: EngagementView; onDone: (message: string | null
       </td>
       <td className="form-actions">
         {!e.open && !e.problem ? (
-          <button type="button" className="primary" onClick={() => void open(e.dir)}>
+          <button type="button" className="primary" onClick={() => void act(() => open(e.dir))}>
             Open
           </button>
         ) : null}
@@ -189,7 +189,8 @@ function CreateForm({ onError }: { onError: (m: string) => void }) {
               periodTo: form.periodTo || null,
               open: false,
             });
-            await open(created.dir);
+            const why = await open(created.dir);
+            if (why) onError(why);
           } catch (err) {
             onError(errorMessage(err));
           }

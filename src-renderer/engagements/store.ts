@@ -9,7 +9,7 @@ interface EngagementsState {
   list: EngagementList | null;
   error: string | null;
   load(): Promise<void>;
-  /** Opens it and reloads the page; resolves with why it could not be opened (also kept in `error`), or null. */
+  /** Opens it and reloads the page; resolves with why it could not be opened, for the caller to show where it was asked, or null. */
   open(dir: string): Promise<string | null>;
 }
 
@@ -30,7 +30,6 @@ export const useEngagements = create<EngagementsState>((set) => ({
       location.reload();
       return null;
     } catch (e) {
-      set({ error: errorMessage(e) });
       return errorMessage(e);
     }
   },

@@ -90,6 +90,7 @@ describe('engagements never mix', () => {
     await folder.getByLabel('Engagement folder').fill(stack.dataDir);
     await folder.getByLabel('Engagement folder').press('Enter');
     await folder.getByRole('alert').waitFor();
+    assert.equal(await page.getByText('is not an engagement folder').count(), 1, 'said once, beside the field');
     assert.match(await folder.getByRole('alert').innerText(), new RegExp(stack.dataDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), 'the message names the folder');
 
     await folder.getByLabel('Engagement folder').fill(acmeDir);
