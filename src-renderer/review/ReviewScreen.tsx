@@ -310,8 +310,14 @@ export function ReviewScreen() {
           <a href="#/integrity">Rebuild the cache on the Integrity screen</a>
         </CacheDamageNotice>
       ) : null}
+      {queue.verifiedElsewhere.length ? (
+        <div className="banner" role="status" data-testid="review-verified-elsewhere">
+          The chain items below come from another auditor&apos;s verdicts ({countOf(queue.verifiedElsewhere.length, 'chain')}, key {queue.verifiedElsewhere[0]!.keyId}), not checked here: the review
+          can be completed once this workstation has verified the cache. <a href="#/integrity">Verify it on the Integrity screen</a>
+        </div>
+      ) : null}
       <section aria-label="Coverage" className="review-coverage">
-        <p data-testid="review-coverage" className={c.open || damaged ? 'error-text' : c.total ? 'ok-text' : undefined}>
+        <p data-testid="review-coverage" className={c.open || damaged || queue.verifiedElsewhere.length ? 'error-text' : c.total ? 'ok-text' : undefined}>
           <strong>
             {countOf(c.total, 'exception')}: {c.decided} decided, {c.open} open
           </strong>

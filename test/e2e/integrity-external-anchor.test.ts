@@ -10,6 +10,7 @@ import { IntegrityPage } from './pages/integrity.js';
 import { openScreen, setTheme } from './actions/navigate.js';
 import { checkAnchor, saveHead, verifyCache } from './actions/anchor.js';
 import { startDemoStack } from './support/demo-stack.js';
+import { measureContrast } from './support/contrast.js';
 import { listCheckpoints, recordCheckpoint } from '../../src-main/core/verify/checkpoints.js';
 import { AUDITOR_KEY_FILE, loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
 import { renameSync } from 'node:fs';
@@ -127,6 +128,7 @@ describe('external anchor on the Integrity screen', () => {
     assert.match(await integrity.chainRow(intact).getByTestId('verdict-another-key').innerText(), new RegExp(`another auditor's verdict \\(key ${giver}\\), not checked here`));
     // The last run's notes speak of "this data folder's" key: the screen says whose that was.
     await stack.page.getByRole('region', { name: 'Notes of the last verification' }).getByText(`Run by another auditor (key ${giver})`).waitFor();
+    assert.deepEqual((await measureContrast(stack.page)).failing, [], 'the marks are readable (WCAG AA)');
     await stack.screenshot('24-integrity-verdict-another-key-light');
     await openScreen(stack.page, 'Engagements');
     await stack.page.getByText(`given with another auditor key ${giver}, not checked here`).waitFor();

@@ -108,6 +108,10 @@ test("the receiver cannot sign the review's completion over the sender's verdict
   assert.equal(refused.error.code, 'E_NOT_VERIFIED_HERE');
   assert.match(refused.error.message, new RegExp(`another auditor's run gave: \\d+ chain\\(s\\), first .* \\(auditor key ${senderKeyId}\\)`));
   assert.match(refused.error.message, /Re-verify cache/, 'the way out is in the message');
+  // The Review screen says so before anyone tries.
+  const queue = await clientFor(receiver)['review.queue']({});
+  assert.ok(queue.verifiedElsewhere.length >= 3);
+  assert.ok(queue.verifiedElsewhere.every((c) => c.keyId === senderKeyId));
 });
 
 test("after the receiver verifies the cache, the verdicts are the receiver's own", async () => {
@@ -120,6 +124,7 @@ test("after the receiver verifies the cache, the verdicts are the receiver's own
   assert.equal(report.lastRun?.givenWithAnotherKey, null);
   const listed = (await clientFor(receiver)['engagements.list']({})).engagements.find((e) => e.dir === receivedDir)!;
   assert.equal(listed.verdict?.givenWithAnotherKey, null);
+  assert.deepEqual((await clientFor(receiver)['review.queue']({})).verifiedElsewhere, []);
   const done = await clientFor(receiver)['review.complete']({ note: 'reviewed after verifying here', acceptOpenItems: true, identity: receiverIdentity, password: RECEIVER_PASSWORD });
   assert.equal(done.signature.signerName.startsWith('Rita Receiver'), true, "the completion is signed once the verdicts are this workstation's");
 });

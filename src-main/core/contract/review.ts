@@ -121,6 +121,13 @@ export interface ExceptionQueue {
    * and the review cannot be completed until the cache is rebuilt or re-verified.
    */
   cacheDamage: CacheDamage[];
+  /**
+   * Chains whose latest verdict another auditor's run gave (an engagement received from
+   * them), with that key: the chain items come from their word, and the review cannot be
+   * completed until the cache is verified here (E_NOT_VERIFIED_HERE). Empty where the caller
+   * gave no auditor key to compare with.
+   */
+  verifiedElsewhere: { tenant: string; table: string; keyId: string }[];
 }
 
 /** Whether the next signature needs the identity named again (first in session, or after 15 min idle). */

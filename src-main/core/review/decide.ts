@@ -7,8 +7,7 @@ import type { DecisionView, Disposition, ReviewCompletion, SignatureMeaning } fr
 import { UserError } from '../util/errors.js';
 import { REBUILD_HINT } from '../util/storage-errors.js';
 import { openCacheDamage } from '../verify/cache-damage.js';
-import { latestResults } from '../verify/store.js';
-import { anotherKeyThan } from '../verify/report-key.js';
+import { chainsVerifiedElsewhere } from '../verify/store.js';
 import { appendJournal } from '../journal/journal.js';
 import { coverageOf, deriveItems, findItem, latestCompletion, toCompletionView, toDecisionView, type QueueOptions } from './queue.js';
 import { COMPLETION_FORMAT, DECISION_FORMAT, signDocument, signerNameOf, type SignedCompletion, type SignedDecision } from '../journal/signing.js';
@@ -136,11 +135,11 @@ export function completeReview(db: CacheDb, identity: LoadedIdentity, input: Com
   }
   // The chain items come from the stored verdicts: signing "reviewed" over verdicts another
   // auditor's run gave (a cache received from them) would attest to checks nobody made here.
-  const elsewhere = latestResults(db).chains.filter((c) => anotherKeyThan(input.auditorKeyId, c.givenWithKey));
+  const elsewhere = chainsVerifiedElsewhere(db, input.auditorKeyId);
   if (elsewhere.length) {
     const c = elsewhere[0]!;
     throw new UserError(
-      `the review cannot be completed over verdicts another auditor's run gave: ${elsewhere.length} chain(s), first ${c.tenant}/${c.table} (auditor key ${c.givenWithKey}). The exceptions queue is derived from them, and nothing here checked them.`,
+      `the review cannot be completed over verdicts another auditor's run gave: ${elsewhere.length} chain(s), first ${c.tenant}/${c.table} (auditor key ${c.keyId}). The exceptions queue is derived from them, and nothing here checked them.`,
       'E_NOT_VERIFIED_HERE',
       'Verify the cache on this workstation first (the app: Integrity, "Re-verify cache"; the CLI: auditdesk verify --engagement DIR), then complete the review.',
     );

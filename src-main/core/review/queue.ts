@@ -8,7 +8,7 @@ import type { CacheDb } from '../cache/open.js';
 import { jcs } from '../chain/canonical.js';
 import { driftItemKey, itemIdOf as cacheItemIdOf } from '../cache/review-decisions.js';
 import { findings } from '../anomalies/findings.js';
-import { latestResults } from '../verify/store.js';
+import { chainsVerifiedElsewhere, latestResults } from '../verify/store.js';
 import { latestControlsRun } from './controls-store.js';
 import { openCacheDamage } from '../verify/cache-damage.js';
 import { evidenceHashOf } from '../journal/signing.js';
@@ -28,6 +28,8 @@ export interface QueueOptions {
   kind?: ExceptionKind | undefined;
   status?: 'open' | 'decided' | 'all' | undefined;
   anomalyThreshold?: number | undefined;
+  /** the reading workstation's auditor key id, to name the chains whose verdicts another key's run gave (ExceptionQueue.verifiedElsewhere) */
+  auditorKeyId?: string | null | undefined;
 }
 
 export const DEFAULT_ANOMALY_THRESHOLD = 0.7;
@@ -427,5 +429,6 @@ export function exceptionQueue(db: CacheDb, opts: QueueOptions = {}): ExceptionQ
   const items = deriveItems(db, opts);
   const shown = items.filter((i) => (opts.kind === undefined || i.kind === opts.kind) && (opts.status === undefined || opts.status === 'all' || i.status === opts.status));
   const cacheDamage = openCacheDamage(db).filter((d) => opts.tenant === undefined || d.tenant === opts.tenant);
-  return { coverage: coverageOf(items), items: shown, completion: latestCompletion(db), cacheDamage };
+  const verifiedElsewhere = opts.auditorKeyId === undefined ? [] : chainsVerifiedElsewhere(db, opts.auditorKeyId, opts.tenant);
+  return { coverage: coverageOf(items), items: shown, completion: latestCompletion(db), cacheDamage, verifiedElsewhere };
 }

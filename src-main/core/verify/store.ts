@@ -14,7 +14,7 @@ import type { SealReport } from './seal-compare.js';
 import type { CacheDamage } from '../contract/integrity.js';
 import { journalVerification } from '../journal/journal-events.js';
 import { clearCacheDamage, openCacheDamage } from './cache-damage.js';
-import { REPORT_KEY_ID_SQL } from './report-key.js';
+import { anotherKeyThan, REPORT_KEY_ID_SQL } from './report-key.js';
 
 export function storeReport(db: CacheDb, report: VerifyReport): number {
   return db.transaction(() => {
@@ -104,6 +104,14 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
     } else out.seals.push({ ...(JSON.parse(r.result_json) as SealReport), ...extra });
   }
   return out;
+}
+
+/** The chains whose latest verdict a run with another auditor key than `ownKeyId` gave (a cache received from someone else). */
+export function chainsVerifiedElsewhere(db: CacheDb, ownKeyId: string | null, tenant?: string): { tenant: string; table: string; keyId: string }[] {
+  return latestResults(db, tenant).chains.flatMap((c) => {
+    const keyId = anotherKeyThan(ownKeyId, c.givenWithKey);
+    return keyId ? [{ tenant: c.tenant, table: c.table, keyId }] : [];
+  });
 }
 
 /**

@@ -23,7 +23,7 @@ function signingIdentity(ctx: AppContext, named: string | undefined, password: s
 }
 
 export const reviewHandlers: HandlersFor<typeof reviewContract> = {
-  'review.queue': async (input, ctx) => exceptionQueue(ctx.cache(), input),
+  'review.queue': async (input, ctx) => exceptionQueue(ctx.cache(), { ...input, auditorKeyId: existingAuditorKeyId(ctx.dataDir) }),
 
   'review.session': async (_input, ctx) => ctx.signingSession.view(),
 
