@@ -84,14 +84,22 @@ export interface LatestResults {
 export function latestResults(db: CacheDb, tenant?: string): LatestResults {
   const rows = db
     .prepare(
-      `SELECT r.what, r.report_id, r.checked_at, r.result_json,
-              (SELECT ${REPORT_KEY_ID_SQL} FROM verify_reports v WHERE v.report_id = r.report_id) AS key_id
-         FROM verify_results r
+      `SELECT r.what, r.report_id, r.checked_at, r.result_json FROM verify_results r
         WHERE r.result_id IN (SELECT max(result_id) FROM verify_results GROUP BY table_name, tenant_id, what)
           ${tenant === undefined ? '' : 'AND r.tenant_id = ?'}
         ORDER BY r.what, r.table_name, r.tenant_id`,
     )
-    .all(...(tenant === undefined ? [] : [tenant])) as { what: 'chain' | 'seal'; report_id: number; checked_at: string; result_json: string; key_id: unknown }[];
+    .all(...(tenant === undefined ? [] : [tenant])) as { what: 'chain' | 'seal'; report_id: number; checked_at: string; result_json: string }[];
+  // One report usually gave every chain's verdict: its JSON is read once, not once per chain.
+  const keyOfReport = db.prepare(`SELECT ${REPORT_KEY_ID_SQL} FROM verify_reports WHERE report_id = ?`).pluck();
+  const keys = new Map<number, string | null>();
+  const keyOf = (reportId: number): string | null => {
+    if (!keys.has(reportId)) {
+      const k = keyOfReport.get(reportId);
+      keys.set(reportId, typeof k === 'string' ? k : null);
+    }
+    return keys.get(reportId)!;
+  };
   const out: LatestResults = { chains: [], seals: [], cacheDamage: openCacheDamage(db).filter((d) => tenant === undefined || d.tenant === tenant) };
   for (const r of rows) {
     const extra = { checkedAt: r.checked_at, reportId: r.report_id };
@@ -99,8 +107,7 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
       const chain = JSON.parse(r.result_json) as ChainReportJson & Partial<ChainLimitsJson>;
       const cacheDamage = out.cacheDamage.find((d) => d.table === chain.table && d.tenant === chain.tenant) ?? null;
       // The screen's words for the verdict come from limits.ts, as the CLI's and the PDF's do.
-      const givenWithKey = typeof r.key_id === 'string' ? r.key_id : null;
-      out.chains.push({ ...chain, ...extra, verdictText: verdictPhrase(chain), cacheDamage, givenWithKey });
+      out.chains.push({ ...chain, ...extra, verdictText: verdictPhrase(chain), cacheDamage, givenWithKey: keyOf(r.report_id) });
     } else out.seals.push({ ...(JSON.parse(r.result_json) as SealReport), ...extra });
   }
   return out;

@@ -69,13 +69,13 @@ function recordedAs(db: CacheDb, a: ExternalAnchor, auditorKey: string): AnchorH
   return hit ? { checkpointId: hit.checkpointId, table: hit.tableName, createdAt: hit.createdAt, signature: hit.signatureStatus } : null;
 }
 
-/** The public key whose checkpoints this data folder trusts (verify/checkpoints.ts, listCheckpoints). */
 /** A stored report's notes; none in a report stored before runs kept them. */
 function storedNotes(json: string | null): string[] {
   const notes = json ? (JSON.parse(json) as unknown) : null;
   return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
 }
 
+/** The public key whose checkpoints this data folder trusts (verify/checkpoints.ts, listCheckpoints). */
 function auditorKeyOf(ctx: AppContext): string {
   return loadOrCreateAuditorKey(ctx.dataDir).publicKeyRaw;
 }
