@@ -39,3 +39,20 @@ export async function finishedJob<T = unknown, M extends JobMethod = JobMethod>(
   assert.equal(status.state, 'done', `${method}: ${JSON.stringify(status.error)}`);
   return status.result as T;
 }
+
+/** Saves a connection profile to the PostgreSQL at `url` (its user and password) the way the Connections screen does. */
+export async function saveConnection(ctx: AppContext, url: string, profile: { id: string; name: string; tenants: string[] }, opts: { makeActive?: boolean } = {}): Promise<void> {
+  const u = new URL(url);
+  await clientFor(ctx)['connections.save']({
+    profile: {
+      ...profile,
+      host: u.hostname,
+      port: Number(u.port),
+      database: u.pathname.slice(1),
+      user: decodeURIComponent(u.username),
+      sslmode: 'disable',
+    },
+    password: decodeURIComponent(u.password),
+    ...(opts.makeActive ? { makeActive: true } : {}),
+  });
+}

@@ -12,7 +12,7 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { AppContext } from '../../src-main/core/app/context.js';
 import { MemorySecretStore } from '../../src-main/core/app/secrets.js';
-import { clientFor, finishedJob } from '../helpers/app-calls.js';
+import { clientFor, finishedJob, saveConnection } from '../helpers/app-calls.js';
 import type { CheckpointInfo, IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import type { RecordCount } from '../../src-main/core/contract/records.js';
 import { engagementPaths } from '../../src-main/core/engagement/paths.js';
@@ -42,20 +42,7 @@ before(async () => {
   demo = await startDemoDb();
   dataDir = scratchDir('auditdesk-legacy-');
   const old = new AppContext({ ...quiet, dataDir, cachePath: join(dataDir, 'cache.sqlite') });
-  const u = new URL(demo.url);
-  await clientFor(old)['connections.save']({
-    profile: {
-      id: 'acme-prod',
-      name: 'Acme production',
-      host: u.hostname,
-      port: Number(u.port),
-      database: u.pathname.slice(1),
-      user: decodeURIComponent(u.username),
-      sslmode: 'disable',
-      tenants: demo.groundTruth.tenants,
-    },
-    password: decodeURIComponent(u.password),
-  });
+  await saveConnection(old, demo.url, { id: 'acme-prod', name: 'Acme production', tenants: demo.groundTruth.tenants });
   await finishedJob(old, 'sync.start', {});
   await finishedJob(old, 'integrity.verify', { target: 'cache' });
   before_ = await snapshot(old);

@@ -11,7 +11,7 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { unzipAll } from '../helpers/package-zip.js';
 import { AppContext } from '../../src-main/core/app/context.js';
-import { clientFor, finishedJob, jobOutcome } from '../helpers/app-calls.js';
+import { clientFor, finishedJob, jobOutcome, saveConnection } from '../helpers/app-calls.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import type { EngagementView } from '../../src-main/core/contract/engagements.js';
 import type { RecordPage } from '../../src-main/core/contract/records.js';
@@ -26,21 +26,7 @@ const api = () => clientFor(ctx);
 
 async function engagementOn(source: DemoDb, name: string, client: string): Promise<EngagementView> {
   const created = await api()['engagements.create']({ name, client, periodFrom: '2026-01-01', periodTo: '2026-03-31' });
-  const u = new URL(source.url);
-  await api()['connections.save']({
-    profile: {
-      id: `src-${client.toLowerCase()}`,
-      name: `${client} audit DB`,
-      host: u.hostname,
-      port: Number(u.port),
-      database: u.pathname.slice(1),
-      user: decodeURIComponent(u.username),
-      sslmode: 'disable',
-      tenants: source.groundTruth.tenants,
-    },
-    password: decodeURIComponent(u.password),
-    makeActive: true,
-  });
+  await saveConnection(ctx, source.url, { id: `src-${client.toLowerCase()}`, name: `${client} audit DB`, tenants: source.groundTruth.tenants }, { makeActive: true });
   await finishedJob(ctx, 'sync.start', {});
   await finishedJob(ctx, 'integrity.verify', { target: 'cache' });
   return created;

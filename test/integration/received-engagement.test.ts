@@ -10,7 +10,7 @@ import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { unzipAll } from '../helpers/package-zip.js';
 import { AppContext } from '../../src-main/core/app/context.js';
-import { clientFor, finishedJob } from '../helpers/app-calls.js';
+import { clientFor, finishedJob, saveConnection } from '../helpers/app-calls.js';
 import { dispatch } from '../../src-main/core/app/dispatch.js';
 import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
 import { runAuditdesk } from '../helpers/cli.js';
@@ -29,21 +29,7 @@ before(async () => {
   sender = new AppContext({ dataDir: join(root, 'sender'), frontDoor: 'test', queryWorkers: 0, log: () => undefined });
   const api = clientFor(sender);
   const created = await api['engagements.create']({ name: 'Acme handover', client: 'Acme' });
-  const u = new URL(demo.url);
-  await api['connections.save']({
-    profile: {
-      id: 'src-acme',
-      name: 'Acme audit DB',
-      host: u.hostname,
-      port: Number(u.port),
-      database: u.pathname.slice(1),
-      user: decodeURIComponent(u.username),
-      sslmode: 'disable',
-      tenants: demo.groundTruth.tenants,
-    },
-    password: decodeURIComponent(u.password),
-    makeActive: true,
-  });
+  await saveConnection(sender, demo.url, { id: 'src-acme', name: 'Acme audit DB', tenants: demo.groundTruth.tenants }, { makeActive: true });
   await finishedJob(sender, 'sync.start', {});
   await finishedJob(sender, 'integrity.verify', { target: 'cache' });
   senderKeyId = loadOrCreateAuditorKey(sender.dataDir).keyId;
