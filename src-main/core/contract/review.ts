@@ -144,7 +144,7 @@ export interface JournalEntryView {
   seq: number;
   /** canonical UTC */
   at: string;
-  action: 'engagement_opened' | 'sync' | 'verification' | 'decision' | 'anchor_recorded' | 'export' | 'review_completed';
+  action: 'engagement_opened' | 'sync' | 'verification' | 'decision' | 'anchor_recorded' | 'export' | 'review_completed' | 'cache_rebuilt';
   /** one sentence */
   summary: string;
   hash: string;

@@ -12,7 +12,7 @@ import type { JournalEntryView, JournalVerification } from '../contract/review.j
 import { signatureProblem, type Signed } from './signing.js';
 
 export type JournalAction = JournalEntryView['action'];
-export const JOURNAL_ACTIONS: readonly JournalAction[] = ['engagement_opened', 'sync', 'verification', 'decision', 'anchor_recorded', 'export', 'review_completed'];
+export const JOURNAL_ACTIONS: readonly JournalAction[] = ['engagement_opened', 'sync', 'verification', 'decision', 'anchor_recorded', 'export', 'review_completed', 'cache_rebuilt'];
 
 /** One journal entry as stored and as written to a package's journal.jsonl (one per line). */
 export interface JournalEntry {
@@ -96,6 +96,8 @@ export function journalSummary(e: Pick<JournalEntry, 'action' | 'details'>): str
       return `export ${s('packageId')} (manifest ${s('manifestHash').slice(0, 16)}…)`;
     case 'review_completed':
       return `review completed by ${s('signerName')} with ${s('openItems')} open items`;
+    case 'cache_rebuilt':
+      return `cache rebuilt (the damaged file kept as ${s('aside')}): ${s('checkpointsCarried')} checkpoints carried, ${d.reviewCarried === true ? `review work carried (${s('journalEntriesCarried')} journal entries)` : `review work left behind: ${s('reviewLeftBehind')}`}`;
   }
 }
 

@@ -6,9 +6,18 @@
 // carried into the new one, each only if it was signed by the auditor key and its signature
 // still verifies over what its row says (verifyCheckpointSignature): damage that touched a
 // checkpoint, or a head someone signed with a key of their own, is not carried.
+//
+// The review work (reviewer journal, signed decisions and completions) is the auditor's
+// record of what they did (21 CFR Part 11 audit trail): a rebuild that left it behind broke
+// the trail at every rebuild. It is carried whole, or not at all: only when the journal's
+// chain verifies from its first entry and every decision and completion's signature does
+// over the fields the queue shows. The rebuild is then the next journal entry
+// (`cache_rebuilt`: where the old file went and what was carried), so the trail says it.
 import Database from 'better-sqlite3';
 import { moveAsideIfDamaged, openCache, type CacheDb } from '../cache/open.js';
 import { listCheckpoints, storeCheckpoint } from './checkpoints.js';
+import { appendJournal, verifyJournal, type JournalEntry } from '../journal/journal.js';
+import { signatureProblem } from '../journal/signing.js';
 
 export interface CarriedCheckpoints {
   /** the file the damaged cache was moved to */
@@ -18,25 +27,128 @@ export interface CarriedCheckpoints {
   leftBehind: number;
   /** why the damaged file's checkpoints could not be read at all, when they could not */
   unreadable: string | null;
+  /** the review work carried over with them (carryOverReview) */
+  review: CarriedReview;
+}
+
+export interface CarriedReview {
+  journalEntries: number;
+  decisions: number;
+  completions: number;
+  /** why none of it was carried (it stays in the file set aside), or null when it was */
+  leftBehind: string | null;
+}
+
+const REVIEW_TABLES = {
+  journal: 'seq, at, action, details, prev_hash, hash',
+  decisions: 'decision_id, item_id, kind, tenant_id, evidence_hash, disposition, meaning, note, reference, signer_name, signer_fingerprint, signer_cert, signed_at, supersedes, signed_json, signature',
+  completions: 'completion_id, open_items_json, coverage_json, note, signer_name, signer_fingerprint, signer_cert, signed_at, signed_json, signature',
+};
+
+type Row = Record<string, string | number | null>;
+
+/** Why a stored decision or completion is not the one its signer signed, or null. */
+function signedRowProblem(r: Row, shown: [column: string, signedField: string][]): string | null {
+  const signed = { signedJson: String(r.signed_json), signature: String(r.signature), certificate: String(r.signer_cert) };
+  const problem = signatureProblem(signed);
+  if (problem) return problem;
+  const doc = JSON.parse(signed.signedJson) as Record<string, unknown>;
+  const differs = shown.find(([column, field]) => doc[field] !== r[column]);
+  return differs ? `its ${differs[0]} is not the signed ${differs[1]}` : null;
+}
+
+/** Copies the old file's review work into the new cache, all of it or none (see the header). */
+function carryOverReview(old: Database.Database, db: CacheDb): CarriedReview {
+  const read = (table: string, columns: string, order: string) => old.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${order}`).all() as Row[];
+  const journal = read('review_journal', REVIEW_TABLES.journal, 'seq');
+  const decisions = read('review_decisions', REVIEW_TABLES.decisions, 'decision_id');
+  const completions = read('review_completions', REVIEW_TABLES.completions, 'completion_id');
+  const none = (why: string): CarriedReview => ({ journalEntries: 0, decisions: 0, completions: 0, leftBehind: why });
+
+  let entries: JournalEntry[];
+  try {
+    entries = journal.map((r) => ({ ...(r as unknown as JournalEntry), details: JSON.parse(String(r.details)) as JournalEntry['details'] }));
+  } catch (e) {
+    return none(`its journal does not verify (an entry's details are not JSON: ${(e as Error).message})`);
+  }
+  const v = verifyJournal(entries);
+  if (v.firstBreak) return none(`its journal does not verify (entry ${v.firstBreak.seq}: ${v.firstBreak.problem})`);
+  if (v.badSignatures.length) return none(`its journal does not verify (entry ${v.badSignatures[0]!.seq}: ${v.badSignatures[0]!.problem})`);
+  for (const d of decisions) {
+    const problem = signedRowProblem(d, [
+      ['item_id', 'itemId'],
+      ['evidence_hash', 'evidenceHash'],
+      ['disposition', 'disposition'],
+      ['meaning', 'meaning'],
+      ['note', 'note'],
+      ['signer_name', 'signerName'],
+      ['signed_at', 'signedAt'],
+    ]);
+    if (problem) return none(`decision #${String(d.decision_id)} does not verify (${problem})`);
+  }
+  for (const c of completions) {
+    const problem = signedRowProblem(c, [
+      ['note', 'note'],
+      ['signer_name', 'signerName'],
+      ['signed_at', 'signedAt'],
+    ]);
+    if (problem) return none(`completion #${String(c.completion_id)} does not verify (${problem})`);
+  }
+  const insert = (table: string, columns: string, rows: Row[]) => {
+    const names = columns.split(', ');
+    const stmt = db.prepare(`INSERT INTO ${table} (${columns}) VALUES (${names.map(() => '?').join(', ')})`);
+    for (const r of rows) stmt.run(...names.map((n) => r[n] ?? null));
+  };
+  db.transaction(() => {
+    insert('review_journal', REVIEW_TABLES.journal, journal);
+    insert('review_decisions', REVIEW_TABLES.decisions, decisions);
+    insert('review_completions', REVIEW_TABLES.completions, completions);
+  })();
+  return { journalEntries: journal.length, decisions: decisions.length, completions: completions.length, leftBehind: null };
 }
 
 export function carryOverCheckpoints(aside: string, db: CacheDb, auditorKey: string | null): CarriedCheckpoints {
   let found;
+  let review: CarriedReview;
   try {
     const old = new Database(aside, { readonly: true, fileMustExist: true });
     try {
       found = listCheckpoints(old, { limit: 1_000_000 }, auditorKey);
+      try {
+        review = carryOverReview(old, db);
+      } catch (e) {
+        review = { journalEntries: 0, decisions: 0, completions: 0, leftBehind: `it could not be read (${(e as Error).message})` };
+      }
     } finally {
       old.close();
     }
   } catch (e) {
-    return { aside, carried: 0, leftBehind: 0, unreadable: (e as Error).message };
+    const unreadable = (e as Error).message;
+    const r: CarriedCheckpoints = { aside, carried: 0, leftBehind: 0, unreadable, review: { journalEntries: 0, decisions: 0, completions: 0, leftBehind: `it could not be read (${unreadable})` } };
+    journalRebuild(db, r);
+    return r;
   }
   const sound = found.filter((c) => c.signatureStatus === 'valid');
   db.transaction(() => {
     for (const c of sound) storeCheckpoint(db, c);
   })();
-  return { aside, carried: sound.length, leftBehind: found.length - sound.length, unreadable: null };
+  const r: CarriedCheckpoints = { aside, carried: sound.length, leftBehind: found.length - sound.length, unreadable: null, review };
+  journalRebuild(db, r);
+  return r;
+}
+
+/** The rebuild as the journal's next entry: after the carried entries, or the first of a new journal. */
+function journalRebuild(db: CacheDb, r: CarriedCheckpoints): void {
+  appendJournal(db, 'cache_rebuilt', {
+    aside: r.aside,
+    checkpointsCarried: r.carried,
+    checkpointsLeftBehind: r.leftBehind,
+    reviewCarried: r.review.leftBehind === null,
+    journalEntriesCarried: r.review.journalEntries,
+    decisionsCarried: r.review.decisions,
+    completionsCarried: r.review.completions,
+    reviewLeftBehind: r.review.leftBehind,
+  });
 }
 
 /** What a rebuild tells the auditor: where the old file is, and what the new cache took from it. */
@@ -44,7 +156,10 @@ export function rebuiltMessage(r: CarriedCheckpoints): string {
   const kept = r.unreadable
     ? `Its checkpoints could not be read (${r.unreadable}): a history rewritten since them is not found by this cache; compare with a package or anchor saved earlier (--previous, --checkpoint).`
     : `${r.carried} signed checkpoint(s) carried into the new cache, so a history rewritten since them is still found${r.leftBehind ? `; ${r.leftBehind} left behind (unsigned, signed by another key, or their signature no longer verifies)` : ''}.`;
-  return `the damaged cache was moved aside to ${r.aside} (kept for inspection, with the review decisions, journal and drift findings it holds). ${kept}`;
+  const review = r.review.leftBehind
+    ? `Its review work (journal, decisions, completions) was not carried: ${r.review.leftBehind}; it stays in the file set aside, and the new journal starts with this rebuild.`
+    : `Its reviewer journal (${r.review.journalEntries} entries), ${r.review.decisions} signed decision(s) and ${r.review.completions} completion(s) were carried over, their chain and signatures verified; the rebuild is the journal's next entry.`;
+  return `the damaged cache was moved aside to ${r.aside} (kept for inspection, with the drift findings it holds). ${kept} ${review}`;
 }
 
 /**
