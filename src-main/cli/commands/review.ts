@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { DISPOSITIONS, EXCEPTION_KINDS, SIGNATURE_MEANINGS, type Disposition, type ExceptionItem, type ExceptionKind, type SignatureMeaning } from '../../core/contract/review.js';
 import { UserError } from '../../core/util/errors.js';
+import { printable } from '../../core/util/printable.js';
 import { cacheFileOf, type CacheTargetFlags } from '../cache-target.js';
 import { action, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
@@ -113,6 +114,15 @@ function itemLines(i: ExceptionItem): string {
   return lines.join('\n');
 }
 
+/**
+ * The human output: item titles come from the source's rows, notes, names and journal text
+ * from whoever worked in the engagement (one handed over): every control or bidi character
+ * is shown escaped, so none can move the cursor over a line above (--json is JSON).
+ */
+function say(text: string): void {
+  process.stdout.write(text.split('\n').map(printable).join('\n'));
+}
+
 async function listCommand(flags: ListFlags): Promise<number> {
   const kind = flags.kind === undefined ? undefined : oneOf<ExceptionKind>('--kind', flags.kind, EXCEPTION_KINDS);
   const status = oneOf('--status', flags.status ?? 'all', ['open', 'decided', 'all'] as const);
@@ -122,18 +132,18 @@ async function listCommand(flags: ListFlags): Promise<number> {
     if (flags.json) process.stdout.write(`${JSON.stringify(q, null, 2)}\n`);
     else {
       for (const d of q.cacheDamage) {
-        process.stdout.write(
+        say(
           `CACHE DAMAGED: ${d.message} The chain items below come from verdicts given before it (found ${d.foundAt} UTC); the review cannot be completed until the cache is rebuilt (auditdesk sync --rebuild).\n`,
         );
       }
       const c = q.coverage;
       const kinds = EXCEPTION_KINDS.filter((k) => c.byKind[k].total).map((k) => `${k} ${c.byKind[k].decided}/${c.byKind[k].total}`);
-      process.stdout.write(`${c.total} exceptions: ${c.decided} decided, ${c.open} open${kinds.length ? ` (decided/total: ${kinds.join(', ')})` : ''}\n`);
-      for (const i of q.items) process.stdout.write(`${itemLines(i)}\n`);
+      say(`${c.total} exceptions: ${c.decided} decided, ${c.open} open${kinds.length ? ` (decided/total: ${kinds.join(', ')})` : ''}\n`);
+      for (const i of q.items) say(`${itemLines(i)}\n`);
       if (q.completion) {
         const s = q.completion.signature;
-        process.stdout.write(`review completed by ${s.signerName} at ${s.signedAt} (UTC) with ${q.completion.openItemIds.length} open items\n`);
-      } else process.stdout.write('review not completed\n');
+        say(`review completed by ${s.signerName} at ${s.signedAt} (UTC) with ${q.completion.openItemIds.length} open items\n`);
+      } else say('review not completed\n');
     }
     return q.coverage.open || q.cacheDamage.length ? EXIT_FINDINGS : EXIT_OK;
   } finally {
@@ -168,8 +178,8 @@ async function decideCommand(flags: DecideFlags): Promise<number> {
     });
     if (flags.json) process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
     else {
-      process.stdout.write(`decision #${d.decisionId} on ${d.itemId}: ${d.disposition}, “${d.signature.meaning}”, signed by ${d.signature.signerName} at ${d.signature.signedAt} (UTC)\n`);
-      process.stdout.write(`evidence ${d.evidenceHash}${d.supersedes ? `; supersedes decision #${d.supersedes}` : ''}\n`);
+      say(`decision #${d.decisionId} on ${d.itemId}: ${d.disposition}, “${d.signature.meaning}”, signed by ${d.signature.signerName} at ${d.signature.signedAt} (UTC)\n`);
+      say(`evidence ${d.evidenceHash}${d.supersedes ? `; supersedes decision #${d.supersedes}` : ''}\n`);
     }
     return EXIT_OK;
   } finally {
@@ -187,8 +197,8 @@ async function completeCommand(flags: CompleteFlags): Promise<number> {
     const c = review.completeReview(db, identity, { note: flags.note, acceptOpenItems: flags.acceptOpenItems ?? false, anomalyThreshold, auditorKeyId });
     if (flags.json) process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
     else {
-      process.stdout.write(`review completed (“Review completed”) by ${c.signature.signerName} at ${c.signature.signedAt} (UTC): ${c.coverage.decided} of ${c.coverage.total} exceptions decided\n`);
-      for (const id of c.openItemIds) process.stdout.write(`open at completion: ${id}\n`);
+      say(`review completed (“Review completed”) by ${c.signature.signerName} at ${c.signature.signedAt} (UTC): ${c.coverage.decided} of ${c.coverage.total} exceptions decided\n`);
+      for (const id of c.openItemIds) say(`open at completion: ${id}\n`);
     }
     return EXIT_OK;
   } finally {
@@ -202,9 +212,9 @@ async function journalVerifyCommand(flags: CacheTargetFlags & { json?: boolean }
     const v = review.verifyJournal(review.journalEntries(db));
     if (flags.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
     else {
-      process.stdout.write(`journal: ${v.verdict.toUpperCase()}, ${v.entries} entries, ${v.signaturesChecked} signatures checked${v.head ? `, head ${v.head}` : ''}\n`);
-      if (v.firstBreak) process.stdout.write(`entry ${v.firstBreak.seq}: ${v.firstBreak.problem}\n`);
-      for (const b of v.badSignatures) process.stdout.write(`entry ${b.seq}: ${b.problem}\n`);
+      say(`journal: ${v.verdict.toUpperCase()}, ${v.entries} entries, ${v.signaturesChecked} signatures checked${v.head ? `, head ${v.head}` : ''}\n`);
+      if (v.firstBreak) say(`entry ${v.firstBreak.seq}: ${v.firstBreak.problem}\n`);
+      for (const b of v.badSignatures) say(`entry ${b.seq}: ${b.problem}\n`);
     }
     return v.verdict === 'intact' ? EXIT_OK : EXIT_FINDINGS;
   } finally {
@@ -216,7 +226,8 @@ async function journalListCommand(flags: CacheTargetFlags & { json?: boolean }):
   const { db, review } = await openTarget(flags);
   try {
     for (const e of review.journalEntries(db)) {
-      process.stdout.write(flags.json ? `${JSON.stringify(e)}\n` : `${e.seq}  ${e.at}  ${review.journalSummary(e)}\n`);
+      if (flags.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+      else say(`${e.seq}  ${e.at}  ${review.journalSummary(e)}\n`);
     }
     return EXIT_OK;
   } finally {
