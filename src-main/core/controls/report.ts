@@ -2,6 +2,7 @@
 // in one place, each naming the tenant and source it is about.
 import { countStatuses, type ControlsReport } from './engine.js';
 import type { ControlStatus } from './types.js';
+import { printable } from '../util/printable.js';
 
 export const STATUS_LABEL: Record<ControlStatus, string> = {
   pass: 'PASS',
@@ -22,5 +23,6 @@ export function humanControlsReport(r: ControlsReport): string {
   }
   const n = countStatuses(r);
   out.push('', `${n.pass} passed, ${n.fail} failed, ${n.warn} warnings, ${n.not_applicable} not applicable, ${n.error} could not run. Evidence and queries: --json.`);
-  return out.join('\n') + '\n';
+  // Tenant ids and summaries quote the source's values: escaped as the verify report's are.
+  return out.map(printable).join('\n') + '\n';
 }
