@@ -8,6 +8,11 @@ test('a progress line shows the bar, counts, rate and ETA', () => {
   assert.equal(line, 'fetching  [######..................]  25%  250,000/1,000,000 rows  50,000 rows/s  ETA 15s  audit_logs · acme');
 });
 
+test("a tenant id's terminal escapes in the progress message are shown escaped (the line is redrawn on stderr)", () => {
+  const line = progressLine({ phase: 'fetching', done: 1, total: 10, rowsPerSecond: 1, etaSeconds: 9, message: 'audit_logs · acme\u001b[2A\u001b[2K' });
+  assert.match(line, /audit_logs · acme\\u\{1B\}\[2A\\u\{1B\}\[2K$/);
+});
+
 test('without a total the line shows rows only; long ETAs read as minutes and hours', () => {
   assert.equal(progressLine({ phase: 'planning', done: 0, total: null, rowsPerSecond: null, etaSeconds: null, message: null }), 'planning  0 rows');
   assert.match(progressLine({ phase: 'f', done: 1, total: 10, rowsPerSecond: 1, etaSeconds: 3725, message: null }), /ETA 1h02m$/);

@@ -1,6 +1,7 @@
 // Progress of long work: rows done, rows/s and ETA, shaped like a job's progress
 // so the UI and the terminal show the same figures.
 import type { JobProgress } from '../contract/jobs.js';
+import { printable } from '../util/printable.js';
 
 export type SyncProgress = JobProgress;
 
@@ -68,7 +69,8 @@ export function progressLine(p: SyncProgress, width = 24): string {
   }
   if (p.rowsPerSecond !== null) parts.push(`${fmtCount(p.rowsPerSecond)} rows/s`);
   if (p.total !== null) parts.push(`ETA ${fmtEta(p.etaSeconds)}`);
-  if (p.message) parts.push(p.message);
+  // The message names tables and tenants, the source's text: escaped like every verdict line.
+  if (p.message) parts.push(printable(p.message));
   return parts.join('  ');
 }
 
