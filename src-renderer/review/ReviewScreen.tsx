@@ -353,7 +353,7 @@ export function ReviewScreen() {
           ) : (
             <span className="error-text">Review not completed: no signed completion record.</span>
           )}{' '}
-          <button type="button" onClick={() => setCompleting(true)} disabled={damaged || (!queue.items.length && !c.total)}>
+          <button type="button" onClick={() => setCompleting(true)} disabled={damaged || queue.verifiedElsewhere.length > 0 || (!queue.items.length && !c.total)}>
             {done ? 'Complete again…' : 'Complete the review…'}
           </button>
         </p>

@@ -132,6 +132,13 @@ describe('external anchor on the Integrity screen', () => {
     await stack.screenshot('24-integrity-verdict-another-key-light');
     await openScreen(stack.page, 'Engagements');
     await stack.page.getByText(`given with another auditor key ${giver}, not checked here`).waitFor();
+    // The Review screen says so too, and does not offer a completion that would be refused.
+    await openScreen(stack.page, 'Review');
+    await stack.page
+      .getByTestId('review-verified-elsewhere')
+      .filter({ hasText: `key ${giver}` })
+      .waitFor();
+    assert.equal(await stack.page.getByRole('button', { name: /Complete (the review|again)/ }).isDisabled(), true);
 
     await verifyCache(stack.page, truth.tenants);
     await summary.filter({ hasNotText: 'another auditor' }).waitFor();
@@ -139,5 +146,9 @@ describe('external anchor on the Integrity screen', () => {
     // Its own verdict now; the earlier key's heads are no longer compared, so it is marked as having no anchor.
     assert.equal(await integrity.chainRow(intact).locator('[data-verdict="intact"]').getAttribute('data-limited'), 'yes');
     assert.match(await integrity.chainRow(intact).innerText(), /as far as this run can see/);
+    await openScreen(stack.page, 'Review');
+    await stack.page.getByTestId('review-coverage').waitFor();
+    assert.equal(await stack.page.getByTestId('review-verified-elsewhere').count(), 0);
+    assert.equal(await stack.page.getByRole('button', { name: /Complete (the review|again)/ }).isDisabled(), false);
   });
 });
