@@ -132,6 +132,10 @@ describe('external anchor on the Integrity screen', () => {
     await stack.screenshot('24-integrity-verdict-another-key-light');
     await openScreen(stack.page, 'Engagements');
     await stack.page.getByText(`given with another auditor key ${giver}, not checked here`).waitFor();
+    // So do the status line's flag on the broken chain and the Timeline's note.
+    assert.match(await stack.page.getByTestId('status-chain-broken').innerText(), /chain broken: \d+ breaks? \(another auditor's verdict\)/);
+    await openScreen(stack.page, 'Timeline');
+    assert.match(await stack.page.getByTestId('timeline-chain-broken').innerText(), new RegExp(`by another auditor, key ${giver}`));
     // The Review screen says so too, and does not offer a completion that would be refused.
     await openScreen(stack.page, 'Review');
     await stack.page
@@ -146,6 +150,7 @@ describe('external anchor on the Integrity screen', () => {
     // Its own verdict now; the earlier key's heads are no longer compared, so it is marked as having no anchor.
     assert.equal(await integrity.chainRow(intact).locator('[data-verdict="intact"]').getAttribute('data-limited'), 'yes');
     assert.match(await integrity.chainRow(intact).innerText(), /as far as this run can see/);
+    await stack.page.getByTestId('status-chain-broken').filter({ hasNotText: 'another auditor' }).waitFor();
     await openScreen(stack.page, 'Review');
     await stack.page.getByTestId('review-coverage').waitFor();
     assert.equal(await stack.page.getByTestId('review-verified-elsewhere').count(), 0);
