@@ -313,7 +313,8 @@ export function ExportScreen() {
             {tenantVerdict?.breaks ? (
               <strong className="error-text" data-testid="export-preview-broken">
                 {' '}
-                This tenant's chain has {countOf(tenantVerdict.breaks, 'break')} (verified against {againstLabel(tenantVerdict.against)}); they will be listed in the report.
+                This tenant's chain has {countOf(tenantVerdict.breaks, 'break')} (verified against {againstLabel(tenantVerdict.against)}
+                {tenantVerdict.givenWithAnotherKey ? ` by another auditor, key ${tenantVerdict.givenWithAnotherKey}` : ''}); they will be listed in the report.
               </strong>
             ) : null}{' '}
             {preview.value.driftFindings

@@ -136,6 +136,12 @@ describe('external anchor on the Integrity screen', () => {
     assert.match(await stack.page.getByTestId('status-chain-broken').innerText(), /chain broken: \d+ breaks? \(another auditor's verdict\)/);
     await openScreen(stack.page, 'Timeline');
     assert.match(await stack.page.getByTestId('timeline-chain-broken').innerText(), new RegExp(`by another auditor, key ${giver}`));
+    await openScreen(stack.page, 'Export');
+    await stack.page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(truth.tamperedTenant);
+    await stack.page
+      .getByTestId('export-preview-broken')
+      .filter({ hasText: `(verified against the cache by another auditor, key ${giver})` })
+      .waitFor({ timeout: 15_000 });
     // The Review screen says so too, and does not offer a completion that would be refused.
     await openScreen(stack.page, 'Review');
     await stack.page
