@@ -57,13 +57,13 @@ function signedRowProblem(r: Row, shown: [column: string, signedField: string][]
   return differs ? `its ${differs[0]} is not the signed ${differs[1]}` : null;
 }
 
-/** Copies the old file's review work into the new cache, all of it or none (see the header). */
-function carryOverReview(old: Database.Database, db: CacheDb): CarriedReview {
+/** Reads the old file's review work and says what can be carried: all of it or none (see the header); `write` copies it into the new cache. */
+function reviewToCarry(old: Database.Database, db: CacheDb): { review: CarriedReview; write: () => void } {
   const read = (table: string, columns: string, order: string) => old.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${order}`).all() as Row[];
   const journal = read('review_journal', REVIEW_TABLES.journal, 'seq');
   const decisions = read('review_decisions', REVIEW_TABLES.decisions, 'decision_id');
   const completions = read('review_completions', REVIEW_TABLES.completions, 'completion_id');
-  const none = (why: string): CarriedReview => ({ journalEntries: 0, decisions: 0, completions: 0, leftBehind: why });
+  const none = (why: string) => ({ review: { journalEntries: 0, decisions: 0, completions: 0, leftBehind: why }, write: () => undefined });
 
   let entries: JournalEntry[];
   try {
@@ -99,25 +99,27 @@ function carryOverReview(old: Database.Database, db: CacheDb): CarriedReview {
     const stmt = db.prepare(`INSERT INTO ${table} (${columns}) VALUES (${names.map(() => '?').join(', ')})`);
     for (const r of rows) stmt.run(...names.map((n) => r[n] ?? null));
   };
-  db.transaction(() => {
-    insert('review_journal', REVIEW_TABLES.journal, journal);
-    insert('review_decisions', REVIEW_TABLES.decisions, decisions);
-    insert('review_completions', REVIEW_TABLES.completions, completions);
-  })();
-  return { journalEntries: journal.length, decisions: decisions.length, completions: completions.length, leftBehind: null };
+  return {
+    review: { journalEntries: journal.length, decisions: decisions.length, completions: completions.length, leftBehind: null },
+    write: () => {
+      insert('review_journal', REVIEW_TABLES.journal, journal);
+      insert('review_decisions', REVIEW_TABLES.decisions, decisions);
+      insert('review_completions', REVIEW_TABLES.completions, completions);
+    },
+  };
 }
 
 export function carryOverCheckpoints(aside: string, db: CacheDb, auditorKey: string | null): CarriedCheckpoints {
   let found;
-  let review: CarriedReview;
+  let carry: ReturnType<typeof reviewToCarry>;
   try {
     const old = new Database(aside, { readonly: true, fileMustExist: true });
     try {
       found = listCheckpoints(old, { limit: 1_000_000 }, auditorKey);
       try {
-        review = carryOverReview(old, db);
+        carry = reviewToCarry(old, db);
       } catch (e) {
-        review = { journalEntries: 0, decisions: 0, completions: 0, leftBehind: `it could not be read (${(e as Error).message})` };
+        carry = { review: { journalEntries: 0, decisions: 0, completions: 0, leftBehind: `it could not be read (${(e as Error).message})` }, write: () => undefined };
       }
     } finally {
       old.close();
@@ -129,11 +131,13 @@ export function carryOverCheckpoints(aside: string, db: CacheDb, auditorKey: str
     return r;
   }
   const sound = found.filter((c) => c.signatureStatus === 'valid');
+  const r: CarriedCheckpoints = { aside, carried: sound.length, leftBehind: found.length - sound.length, unreadable: null, review: carry.review };
+  // One transaction: the new cache holds all that is carried and the entry that says so, or none of it.
   db.transaction(() => {
+    carry.write();
     for (const c of sound) storeCheckpoint(db, c);
+    journalRebuild(db, r);
   })();
-  const r: CarriedCheckpoints = { aside, carried: sound.length, leftBehind: found.length - sound.length, unreadable: null, review };
-  journalRebuild(db, r);
   return r;
 }
 
