@@ -98,6 +98,9 @@ test("the receiver cannot sign the review's completion over the sender's verdict
   const queue = await clientFor(receiver)['review.queue']({});
   assert.ok(queue.verifiedElsewhere.length >= 3);
   assert.ok(queue.verifiedElsewhere.every((c) => c.keyId === senderKeyId));
+  const listed = await runAuditdesk(['review', 'list', '--engagement', receivedDir, '--data-dir', receiver.dataDir]);
+  assert.equal(listed.code, 1, listed.stderr);
+  assert.match(listed.stdout, new RegExp(`^NOT CHECKED HERE: the chain items below come from another auditor's verdicts \\(\\d+ chain\\(s\\), auditor key ${senderKeyId}\\)`, 'm'));
 });
 
 test("after the receiver verifies the cache, the verdicts are the receiver's own", async () => {
@@ -111,6 +114,8 @@ test("after the receiver verifies the cache, the verdicts are the receiver's own
   const listed = (await clientFor(receiver)['engagements.list']({})).engagements.find((e) => e.dir === receivedDir)!;
   assert.equal(listed.verdict?.givenWithAnotherKey, null);
   assert.deepEqual((await clientFor(receiver)['review.queue']({})).verifiedElsewhere, []);
+  const queueListed = await runAuditdesk(['review', 'list', '--engagement', receivedDir, '--data-dir', receiver.dataDir]);
+  assert.doesNotMatch(queueListed.stdout, /NOT CHECKED HERE/);
   const done = await clientFor(receiver)['review.complete']({ note: 'reviewed after verifying here', acceptOpenItems: true, identity: receiverIdentity, password: RECEIVER_PASSWORD });
   assert.equal(done.signature.signerName.startsWith('Rita Receiver'), true, "the completion is signed once the verdicts are this workstation's");
 });

@@ -17,7 +17,10 @@ interface ListFlags extends CacheTargetFlags {
   status?: string;
   anomalyThreshold: string;
   json?: boolean;
+  dataDir?: string;
 }
+
+const DATA_DIR_HELP = "data folder holding this workstation's auditor key, which the verdicts reviewed must have been given with: default $AUDITDESK_DATA_DIR or ~/.auditdesk";
 
 interface SignFlags extends CacheTargetFlags {
   identity: string;
@@ -72,7 +75,8 @@ export function registerReview(program: Command): void {
     .option('--status <status>', 'open, decided or all', 'all')
     .option('--anomaly-threshold <score>', 'anomalies at or above this score are exceptions', '0.7')
     .option('--json', 'print the queue as JSON')
-    .addHelpText('after', '\nExit codes: 0 no exception is open · 1 exceptions are open · 2 error.')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .addHelpText('after', "\nExit codes: 0 no exception is open · 1 exceptions are open, or the chain items are another auditor's verdicts, or the cache is damaged · 2 error.")
     .action(action(async (flags: ListFlags) => listCommand(flags)));
   const decide = withCache(review.command('decide').description('Sign a decision on one exception (a new decision supersedes the previous one; both stay).'))
     .requiredOption('--item <id>', 'the item id from `review list`')
@@ -85,7 +89,7 @@ export function registerReview(program: Command): void {
   const complete = withCache(review.command('complete').description('Sign the completion of the review; open exceptions are refused unless --accept-open-items, and then listed in it.'))
     .requiredOption('--note <text>', 'what the review covered (required)')
     .option('--accept-open-items', 'complete although exceptions are open; the completion lists them')
-    .option('--data-dir <dir>', "data folder holding this workstation's auditor key, which the verdicts reviewed must have been given with: default $AUDITDESK_DATA_DIR or ~/.auditdesk");
+    .option('--data-dir <dir>', DATA_DIR_HELP);
   withSigning(complete, 'print the completion as JSON').action(action(async (flags: CompleteFlags) => completeCommand(flags)));
 
   const journal = program.command('journal').description('The reviewer journal of an engagement: every sync, verification, decision, anchor, export and completion, hash-chained.');
@@ -128,12 +132,19 @@ async function listCommand(flags: ListFlags): Promise<number> {
   const status = oneOf('--status', flags.status ?? 'all', ['open', 'decided', 'all'] as const);
   const { db, review } = await openTarget(flags);
   try {
-    const q = review.exceptionQueue(db, { tenant: flags.tenant, kind, status, anomalyThreshold: threshold(flags.anomalyThreshold) });
+    const { existingAuditorKeyId } = await import('../../core/identity/auditor-key.js');
+    const auditorKeyId = existingAuditorKeyId(dataDirOf(flags.dataDir));
+    const q = review.exceptionQueue(db, { tenant: flags.tenant, kind, status, anomalyThreshold: threshold(flags.anomalyThreshold), auditorKeyId });
     if (flags.json) process.stdout.write(`${JSON.stringify(q, null, 2)}\n`);
     else {
       for (const d of q.cacheDamage) {
         say(
           `CACHE DAMAGED: ${d.message} The chain items below come from verdicts given before it (found ${d.foundAt} UTC); the review cannot be completed until the cache is rebuilt (auditdesk sync --rebuild).\n`,
+        );
+      }
+      if (q.verifiedElsewhere.length) {
+        say(
+          `NOT CHECKED HERE: the chain items below come from another auditor's verdicts (${q.verifiedElsewhere.length} chain(s), auditor key ${q.verifiedElsewhere[0]!.keyId}); verify the cache on this workstation (auditdesk verify --engagement DIR) before completing the review.\n`,
         );
       }
       const c = q.coverage;
@@ -145,7 +156,7 @@ async function listCommand(flags: ListFlags): Promise<number> {
         say(`review completed by ${s.signerName} at ${s.signedAt} (UTC) with ${q.completion.openItemIds.length} open items\n`);
       } else say('review not completed\n');
     }
-    return q.coverage.open || q.cacheDamage.length ? EXIT_FINDINGS : EXIT_OK;
+    return q.coverage.open || q.cacheDamage.length || q.verifiedElsewhere.length ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     db.close();
   }
