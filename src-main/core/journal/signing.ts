@@ -38,6 +38,23 @@ export interface SignedCompletion {
   signedAt: string;
 }
 
+/**
+ * A stored decision's columns (review_decisions, a package's decisions.csv) and the signed
+ * decision's fields each must equal: a note edited beside an intact signature is a tampered
+ * decision.
+ */
+export const DECISION_SIGNED_FIELDS = [
+  ['item_id', 'itemId'],
+  ['disposition', 'disposition'],
+  ['meaning', 'meaning'],
+  ['note', 'note'],
+  ['reference', 'reference'],
+  ['signer_name', 'signerName'],
+  ['signer_fingerprint', 'signerFingerprint'],
+  ['signed_at', 'signedAt'],
+  ['evidence_hash', 'evidenceHash'],
+] as const;
+
 export interface Signed {
   /** the exact canonical text that was signed */
   signedJson: string;

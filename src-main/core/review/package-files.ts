@@ -9,7 +9,7 @@ import type { CacheDb } from '../cache/open.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
 import { CsvRecordParser, csvLine, restoreCell } from '../util/csv.js';
 import { journalEntries, journalHeadProblem, journalHeadText, signedIn, signJournalHead, verifyJournal, type JournalEntry, type SignedJournalHead } from '../journal/journal.js';
-import { signatureProblem, type Signed } from '../journal/signing.js';
+import { DECISION_SIGNED_FIELDS, signatureProblem, type Signed } from '../journal/signing.js';
 import { verifyText } from '../identity/auditor-key.js';
 
 /**
@@ -86,18 +86,6 @@ export function reviewPackageFiles(db: CacheDb, auditorKey: AuditorKey, now: Dat
 export type ReviewFailureCode = 'JOURNAL_BROKEN' | 'JOURNAL_HEAD_INVALID' | 'DECISION_SIGNATURE_INVALID';
 
 /** What a signed decision row must say: the columns that repeat the signed text. */
-const SIGNED_FIELDS: [column: (typeof DECISION_COLUMNS)[number], field: string][] = [
-  ['item_id', 'itemId'],
-  ['disposition', 'disposition'],
-  ['meaning', 'meaning'],
-  ['note', 'note'],
-  ['reference', 'reference'],
-  ['signer_name', 'signerName'],
-  ['signer_fingerprint', 'signerFingerprint'],
-  ['signed_at', 'signedAt'],
-  ['evidence_hash', 'evidenceHash'],
-];
-
 /**
  * Re-verifies the review files of a package (read even when their manifest hash
  * failed, so the altered entry or decision is named, not only the file). Packages
@@ -183,7 +171,7 @@ export async function checkReviewFiles(
       continue;
     }
     const doc = JSON.parse(cell('signed_json')!) as Record<string, unknown>;
-    const differs = SIGNED_FIELDS.find(([c, f]) => (cell(c) ?? null) !== (doc[f] ?? null));
+    const differs = DECISION_SIGNED_FIELDS.find(([c, f]) => (cell(c) ?? null) !== (doc[f] ?? null));
     if (differs) fail('DECISION_SIGNATURE_INVALID', `${name}: its ${differs[0]} differs from the signed ${differs[1]}`, F.decisions);
   }
 }

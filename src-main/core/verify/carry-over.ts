@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import { moveAsideIfDamaged, openCache, type CacheDb } from '../cache/open.js';
 import { listCheckpoints, storeCheckpoint } from './checkpoints.js';
 import { appendJournal, verifyJournal, type JournalEntry } from '../journal/journal.js';
-import { signatureProblem } from '../journal/signing.js';
+import { DECISION_SIGNED_FIELDS, signatureProblem } from '../journal/signing.js';
 
 export interface CarriedCheckpoints {
   /** the file the damaged cache was moved to */
@@ -48,13 +48,13 @@ const REVIEW_TABLES = {
 type Row = Record<string, string | number | null>;
 
 /** Why a stored decision or completion is not the one its signer signed, or null. */
-function signedRowProblem(r: Row, shown: [column: string, signedField: string][]): string | null {
+function signedRowProblem(r: Row, shown: readonly (readonly [column: string, signedField: string])[]): string | null {
   const signed = { signedJson: String(r.signed_json), signature: String(r.signature), certificate: String(r.signer_cert) };
   const problem = signatureProblem(signed);
   if (problem) return problem;
   const doc = JSON.parse(signed.signedJson) as Record<string, unknown>;
-  const differs = shown.find(([column, field]) => doc[field] !== r[column]);
-  return differs ? `its ${differs[0]} is not the signed ${differs[1]}` : null;
+  const differs = shown.find(([column, field]) => (r[column] ?? null) !== (doc[field] ?? null));
+  return differs ? `its ${differs[0]} differs from the signed ${differs[1]}` : null;
 }
 
 /** Reads the old file's review work and says what can be carried: all of it or none (see the header); `write` copies it into the new cache. */
@@ -75,21 +75,14 @@ function reviewToCarry(old: Database.Database, db: CacheDb): { review: CarriedRe
   if (v.firstBreak) return none(`its journal does not verify (entry ${v.firstBreak.seq}: ${v.firstBreak.problem})`);
   if (v.badSignatures.length) return none(`its journal does not verify (entry ${v.badSignatures[0]!.seq}: ${v.badSignatures[0]!.problem})`);
   for (const d of decisions) {
-    const problem = signedRowProblem(d, [
-      ['item_id', 'itemId'],
-      ['evidence_hash', 'evidenceHash'],
-      ['disposition', 'disposition'],
-      ['meaning', 'meaning'],
-      ['note', 'note'],
-      ['signer_name', 'signerName'],
-      ['signed_at', 'signedAt'],
-    ]);
+    const problem = signedRowProblem(d, DECISION_SIGNED_FIELDS);
     if (problem) return none(`decision #${String(d.decision_id)} does not verify (${problem})`);
   }
   for (const c of completions) {
     const problem = signedRowProblem(c, [
       ['note', 'note'],
       ['signer_name', 'signerName'],
+      ['signer_fingerprint', 'signerFingerprint'],
       ['signed_at', 'signedAt'],
     ]);
     if (problem) return none(`completion #${String(c.completion_id)} does not verify (${problem})`);
