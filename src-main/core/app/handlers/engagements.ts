@@ -13,7 +13,8 @@ import { defaultExportPath } from '../../engagement/export-name.js';
 import { UserError, isUserError } from '../../util/errors.js';
 import type { HandlersFor } from './types.js';
 
-function viewOf(ctx: AppContext, dir: string): EngagementView {
+/** `ownKeyId`: the data folder's auditor key id, read once by a caller that views many engagements. */
+function viewOf(ctx: AppContext, dir: string, ownKeyId: string | null = existingAuditorKeyId(ctx.dataDir)): EngagementView {
   const open = ctx.engagement?.dir === dir;
   let meta: EngagementMeta;
   try {
@@ -22,7 +23,7 @@ function viewOf(ctx: AppContext, dir: string): EngagementView {
     const problem = isUserError(e) ? e.message : (e as Error).message;
     return { dir, name: dir, client: '', purpose: '', createdBy: '', createdAt: '', periodFrom: null, periodTo: null, demo: false, open, problem, lastSyncAt: null, sources: [], verdict: null };
   }
-  const glance = glanceAt(engagementPaths(dir).cache, existingAuditorKeyId(ctx.dataDir));
+  const glance = glanceAt(engagementPaths(dir).cache, ownKeyId);
   return {
     dir,
     name: meta.name,
@@ -48,10 +49,10 @@ function openEngagementOf(ctx: AppContext) {
 }
 
 export const engagementsHandlers: HandlersFor<typeof engagementsContract> = {
-  'engagements.list': async (_input, ctx) => ({
-    engagements: ctx.engagements.read().engagements.map((dir) => viewOf(ctx, dir)),
-    notices: [...ctx.notices],
-  }),
+  'engagements.list': async (_input, ctx) => {
+    const ownKeyId = existingAuditorKeyId(ctx.dataDir);
+    return { engagements: ctx.engagements.read().engagements.map((dir) => viewOf(ctx, dir, ownKeyId)), notices: [...ctx.notices] };
+  },
 
   'engagements.create': async ({ dir, open, ...details }, ctx) => {
     const target = dir ?? freeFolderFor(ctx.engagements.defaultParent(), details.name);
