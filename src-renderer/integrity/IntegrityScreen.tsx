@@ -61,14 +61,14 @@ function IntegritySummary({ report }: { report: IntegrityReport }) {
 /**
  * The way out of a damaged cache (the CLI's `sync --rebuild`): the file goes aside, kept
  * for inspection, and the active connection is synced into a new one. Its signed
- * checkpoints are carried over, and its review work when all of it verifies
- * (verify/carry-over.ts); its drift findings stay in it.
+ * checkpoints are carried over, its review work when all of it verifies, and its drift
+ * findings whose values still give their digests (verify/carry-over.ts).
  */
 function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolean; onStarted: (jobId: string) => void; onError: (message: string) => void }) {
   const rebuild = async () => {
     if (
       !confirm(
-        'Move the damaged cache aside and sync a new one from the active connection? Its signed checkpoints that still verify are carried into the new cache, and its review work (journal, signed decisions and completions) when all of it verifies; the damaged file is kept beside it for inspection, with the drift findings it holds.',
+        'Move the damaged cache aside and sync a new one from the active connection? Its signed checkpoints that still verify are carried into the new cache, its review work (journal, signed decisions and completions) when all of it verifies, and its drift findings whose values still give their digests; the damaged file is kept beside it for inspection.',
       )
     )
       return;

@@ -176,12 +176,27 @@ test('the export carries changes.csv with both findings and both versions, count
   assert.equal(manifest.counts.changes, 2);
   assert.equal(manifest.drift.findings, 2);
   const rows = await parseCsv(files.get('changes.csv')!);
-  assert.deepEqual(rows[0], ['finding_id', 'table', 'key', 'kind', 'detected_at', 'detected_sync_id', 'earlier_digest', 'later_digest', 'status', 'decision', 'earlier_values', 'later_values']);
+  assert.deepEqual(rows[0], [
+    'finding_id',
+    'table',
+    'key',
+    'kind',
+    'detected_at',
+    'detected_sync_id',
+    'earlier_digest',
+    'later_digest',
+    'status',
+    'decision',
+    'earlier_values',
+    'later_values',
+    'carried_from',
+  ]);
   const byKey = new Map(rows.slice(1).map((row) => [row[2], row]));
   const edit = byKey.get(conversationId)!;
   assert.equal(edit[1], 'conversation_audit_logs');
   assert.equal(edit[3], 'modified');
   assert.equal(JSON.parse(edit[10]!).prompt, originalPrompt);
+  assert.equal(edit[12], null, 'a finding of this cache names no file it was carried from');
   assert.equal(JSON.parse(edit[11]!).prompt, EDITED_PROMPT);
   const deletion = byKey.get(anomalyId)!;
   assert.equal(deletion[1], 'audit_anomalies');

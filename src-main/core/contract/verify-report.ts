@@ -226,6 +226,8 @@ export interface DriftFindingJson {
   laterDigest: string | null;
   status: 'open' | 'decided';
   decision: string | null;
+  /** a finding a rebuild carried over from the cache file it set aside: that file's name and the rebuild's time; its ids are that file's */
+  carriedFrom?: { file: string; at: string } | null;
   explanation: string;
 }
 

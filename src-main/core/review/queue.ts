@@ -143,14 +143,26 @@ function chainItems(db: CacheDb, tenant: string | undefined): Derived[] {
 }
 
 function driftItems(db: CacheDb, tenant: string | undefined): Derived[] {
+  // Those a rebuild carried over first (recorded before it), then this cache's own. Both give the
+  // item the same id and evidence as in the file they were recorded in, so a decision signed there
+  // (carried with them) stays on its item; where it came from is in the item's source.
   const rows = db
     .prepare(
-      `SELECT d.finding_id, d.tenant_id, d.source_key, d.change, d.detected_at, d.earlier_digest, d.later_digest,
+      `SELECT * FROM (
+       SELECT NULL AS carried_from, NULL AS carried_at, d.finding_id, d.tenant_id, d.source_key, d.change, d.detected_at, d.earlier_digest, d.later_digest,
               t.table_name, s.fingerprint, s.label
          FROM drift_findings d JOIN source_tables t ON t.table_id = d.table_id JOIN sources s ON s.source_id = t.source_id
-        WHERE (@tenant IS NULL OR d.tenant_id = @tenant) ORDER BY d.finding_id`,
+        WHERE (@tenant IS NULL OR d.tenant_id = @tenant)
+       UNION ALL
+       SELECT c.carried_from, c.carried_at, c.finding_id, c.tenant_id, c.source_key, c.change, c.detected_at, c.earlier_digest, c.later_digest,
+              c.table_name, c.source_fingerprint, coalesce(s.label, 'source')
+         FROM drift_findings_carried c LEFT JOIN sources s ON s.fingerprint = c.source_fingerprint
+        WHERE (@tenant IS NULL OR c.tenant_id = @tenant)
+       ) ORDER BY carried_from IS NULL, finding_id`,
     )
     .all({ tenant: tenant ?? null }) as {
+    carried_from: string | null;
+    carried_at: string | null;
     finding_id: number;
     tenant_id: string;
     source_key: string;
@@ -177,7 +189,9 @@ function driftItems(db: CacheDb, tenant: string | undefined): Derived[] {
       'Later digest': text(d.later_digest),
     },
     rids: ridsWhere(db, d.table_name, d.tenant_id, 'r.source_key = ?', d.source_key),
-    source: `drift finding #${d.finding_id} (${d.label} · ${d.fingerprint.slice(0, 12)}…)`,
+    source: d.carried_from
+      ? `drift finding #${d.finding_id} of ${d.carried_from}, carried over at the rebuild of ${d.carried_at} (${d.label} · ${d.fingerprint.slice(0, 12)}…)`
+      : `drift finding #${d.finding_id} (${d.label} · ${d.fingerprint.slice(0, 12)}…)`,
   }));
 }
 

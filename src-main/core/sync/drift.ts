@@ -8,6 +8,8 @@ import { fromRecord, type CacheRow, type MappedColumn, type TableKind } from '..
 import type { Row } from '../source/session.js';
 import { CACHE_TABLE } from '../cache/cache-tables.js';
 import type { DriftChange } from '../contract/verify-report.js';
+import type { ColumnType } from '../chain/canonical.js';
+import { rowDigest } from '../chain/digest.js';
 
 // Re-exported: the report's shapes live in the contract (a leaf, issue 12).
 export type { DriftChange };
@@ -98,9 +100,36 @@ export interface DriftFinding {
   decision: string | null;
   decidedBy: string | null;
   decidedAt: string | null;
+  /**
+   * Set for a finding a rebuild carried over from the cache file it set aside (migration
+   * 016): that file's name and the rebuild's time. Its findingId and detectedSyncId are
+   * the ids in that file; its tableId is the same table's here (0 before a sync registers it).
+   */
+  carriedFrom: { file: string; at: string } | null;
+  /** A carried finding whose table's columns differ now from those its digests are over. */
+  columnsChanged: boolean;
 }
 
-/** Every drift finding (of these tenants), in detection order; decided ones included. */
+/** Whether a finding's JSON values give its digest over the table's columns (what verify-package checks in changes.csv). */
+export function valuesGiveDigest(columns: readonly ColumnType[], valuesJson: string | null, digest: string | null): boolean {
+  if (valuesJson === null || digest === null) return valuesJson === digest;
+  let byName: unknown;
+  try {
+    byName = JSON.parse(valuesJson);
+  } catch {
+    return false;
+  }
+  if (!byName || typeof byName !== 'object' || Array.isArray(byName)) return false;
+  const values = byName as Record<string, string | null>;
+  return (
+    rowDigest(
+      columns,
+      columns.map((c) => values[c.name] ?? null),
+    ) === digest
+  );
+}
+
+/** Every drift finding (of these tenants), in detection order (those a rebuild carried over first); decided ones included. */
 export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string[]; kinds?: readonly TableKind[] } = {}): DriftFinding[] {
   const tenants = opts.tenants?.length ? opts.tenants : null;
   const rows = db
@@ -112,7 +141,7 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
     )
     .all(...(tenants ?? [])) as Record<string, string | number | null>[];
   const decided = latestDecisions(db, 'drift');
-  return rows
+  const own = rows
     .filter((r) => !opts.kinds || opts.kinds.includes(r.table_kind as TableKind))
     .map((r) => ({
       findingId: Number(r.finding_id),
@@ -129,7 +158,50 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
       earlierValues: (r.earlier_values as string | null) ?? null,
       laterValues: (r.later_values as string | null) ?? null,
       ...decisionOf(decided, r),
+      carriedFrom: null,
+      columnsChanged: false,
     }));
+  return [...carriedFindings(db, tenants, opts.kinds, decided), ...own];
+}
+
+function carriedFindings(db: CacheDb, tenants: readonly string[] | null, kinds: readonly TableKind[] | undefined, decided: Map<string, LatestDecision>): DriftFinding[] {
+  const rows = db
+    .prepare(
+      `SELECT c.*, c.source_fingerprint AS fingerprint, st.table_id AS table_id_here, st.columns_json AS columns_here
+         FROM drift_findings_carried c
+         LEFT JOIN sources s ON s.fingerprint = c.source_fingerprint
+         LEFT JOIN source_tables st ON st.source_id = s.source_id AND st.kind = c.table_kind AND st.schema_name = c.schema_name AND st.table_name = c.table_name
+        ${tenants ? `WHERE c.tenant_id IN (${tenants.map(() => '?').join(', ')})` : ''}
+        ORDER BY c.carried_id`,
+    )
+    .all(...(tenants ?? [])) as Record<string, string | number | null>[];
+  return rows
+    .filter((r) => !kinds || kinds.includes(r.table_kind as TableKind))
+    .map((r) => ({
+      findingId: Number(r.finding_id),
+      tableId: r.table_id_here === null ? 0 : Number(r.table_id_here),
+      table: r.schema_name === 'public' ? String(r.table_name) : `${r.schema_name}.${r.table_name}`,
+      tableKind: r.table_kind as TableKind,
+      tenant: String(r.tenant_id),
+      key: String(r.source_key),
+      change: r.change as DriftChange,
+      detectedSyncId: Number(r.detected_sync_id),
+      detectedAt: String(r.detected_at),
+      earlierDigest: (r.earlier_digest as string | null) ?? null,
+      laterDigest: (r.later_digest as string | null) ?? null,
+      earlierValues: (r.earlier_values as string | null) ?? null,
+      laterValues: (r.later_values as string | null) ?? null,
+      // Nothing of this version writes the old status columns; a carried finding is decided by a signed decision only.
+      ...decisionOf(decided, { ...r, status: 'open' }),
+      carriedFrom: { file: String(r.carried_from), at: String(r.carried_at) },
+      columnsChanged: r.columns_here !== null && !sameColumns(String(r.columns_json), String(r.columns_here)),
+    }));
+}
+
+/** The same columns in the same order with the same types (the mapping's field names do not enter a digest). */
+function sameColumns(a: string, b: string): boolean {
+  const shape = (json: string) => (JSON.parse(json) as ColumnType[]).map((c) => `${c.name}:${c.type}`).join(',');
+  return shape(a) === shape(b);
 }
 
 /**

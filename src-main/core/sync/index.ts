@@ -10,5 +10,5 @@ export type { ChangeNote } from './cache-store.js';
 export { ProgressMeter, progressLine, terminalProgress } from './progress.js';
 export type { SyncProgress } from './progress.js';
 export { enterBulkMode, indexesStillToBuild, restoreDeferredSchema } from './deferred.js';
-export { listDriftFindings, driftSentence } from './drift.js';
+export { listDriftFindings, driftSentence, valuesGiveDigest } from './drift.js';
 export type { DriftFinding, DriftChange } from './drift.js';

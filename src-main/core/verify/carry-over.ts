@@ -13,11 +13,21 @@
 // chain verifies from its first entry and every decision and completion's signature does
 // over the fields the queue shows. The rebuild is then the next journal entry
 // (`cache_rebuilt`: where the old file went and what was carried), so the trail says it.
+//
+// The drift findings are the only evidence of a change made at the source to a table
+// without a hash chain (a conversation edited, an anomaly deleted): the new cache is filled
+// from the source as it is now, so without them the change would vanish from every verdict
+// and package. Each is carried (migration 016, marked with the file it came from) when its
+// values still give its digests over the columns its table had; one that does not was
+// damaged with the file and is left behind, counted.
+import { basename } from 'node:path';
 import Database from 'better-sqlite3';
 import { moveAsideIfDamaged, openCache, type CacheDb } from '../cache/open.js';
 import { listCheckpoints, storeCheckpoint } from './checkpoints.js';
 import { appendJournal, verifyJournal, type JournalEntry } from '../journal/journal.js';
 import { DECISION_SIGNED_FIELDS, signatureProblem } from '../journal/signing.js';
+import { valuesGiveDigest } from '../sync/drift.js';
+import type { ColumnType } from '../chain/canonical.js';
 
 export interface CarriedCheckpoints {
   /** the file the damaged cache was moved to */
@@ -29,6 +39,8 @@ export interface CarriedCheckpoints {
   unreadable: string | null;
   /** the review work carried over with them (carryOverReview) */
   review: CarriedReview;
+  /** drift findings carried over, those left behind because their values no longer give their digests, and why none could be read */
+  drift: { carried: number; leftBehind: number; unreadable: string | null };
 }
 
 export interface CarriedReview {
@@ -102,9 +114,46 @@ function reviewToCarry(old: Database.Database, db: CacheDb): { review: CarriedRe
   };
 }
 
+const CARRIED_DRIFT_COLUMNS =
+  'carried_from, carried_at, finding_id, detected_sync_id, source_fingerprint, table_kind, schema_name, table_name, columns_json, tenant_id, source_key, change, detected_at, earlier_digest, later_digest, earlier_values, later_values';
+
+/** The old file's drift findings, its own and those an earlier rebuild carried into it, as rows of drift_findings_carried. */
+function driftToCarry(old: Database.Database, aside: string, carriedAt: string): { drift: CarriedCheckpoints['drift']; write: (db: CacheDb) => void } {
+  const own = old
+    .prepare(
+      `SELECT ? AS carried_from, ? AS carried_at, d.finding_id, d.detected_sync_id, s.fingerprint AS source_fingerprint, t.kind AS table_kind,
+              t.schema_name, t.table_name, t.columns_json, d.tenant_id, d.source_key, d.change, d.detected_at,
+              d.earlier_digest, d.later_digest, d.earlier_values, d.later_values
+         FROM drift_findings d JOIN source_tables t ON t.table_id = d.table_id JOIN sources s ON s.source_id = t.source_id
+        ORDER BY d.finding_id`,
+    )
+    .all(basename(aside), carriedAt) as Row[];
+  const hasCarried = old.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'drift_findings_carried'`).get() !== undefined;
+  const earlier = hasCarried ? (old.prepare(`SELECT ${CARRIED_DRIFT_COLUMNS} FROM drift_findings_carried ORDER BY carried_id`).all() as Row[]) : [];
+  const sound = [...earlier, ...own].filter((f) => {
+    let columns: ColumnType[];
+    try {
+      columns = JSON.parse(String(f.columns_json)) as ColumnType[];
+    } catch {
+      return false;
+    }
+    const str = (v: string | number | null | undefined) => (v === null || v === undefined ? null : String(v));
+    return valuesGiveDigest(columns, str(f.earlier_values), str(f.earlier_digest)) && valuesGiveDigest(columns, str(f.later_values), str(f.later_digest));
+  });
+  return {
+    drift: { carried: sound.length, leftBehind: earlier.length + own.length - sound.length, unreadable: null },
+    write: (db) => {
+      const names = CARRIED_DRIFT_COLUMNS.split(', ');
+      const stmt = db.prepare(`INSERT INTO drift_findings_carried (${CARRIED_DRIFT_COLUMNS}) VALUES (${names.map(() => '?').join(', ')})`);
+      for (const f of sound) stmt.run(...names.map((n) => f[n] ?? null));
+    },
+  };
+}
+
 export function carryOverCheckpoints(aside: string, db: CacheDb, auditorKey: string | null): CarriedCheckpoints {
   let found;
   let carry: ReturnType<typeof reviewToCarry>;
+  let drift: ReturnType<typeof driftToCarry>;
   try {
     const old = new Database(aside, { readonly: true, fileMustExist: true });
     try {
@@ -114,21 +163,34 @@ export function carryOverCheckpoints(aside: string, db: CacheDb, auditorKey: str
       } catch (e) {
         carry = { review: { journalEntries: 0, decisions: 0, completions: 0, leftBehind: `it could not be read (${(e as Error).message})` }, write: () => undefined };
       }
+      try {
+        drift = driftToCarry(old, aside, new Date().toISOString());
+      } catch (e) {
+        drift = { drift: { carried: 0, leftBehind: 0, unreadable: (e as Error).message }, write: () => undefined };
+      }
     } finally {
       old.close();
     }
   } catch (e) {
     const unreadable = (e as Error).message;
-    const r: CarriedCheckpoints = { aside, carried: 0, leftBehind: 0, unreadable, review: { journalEntries: 0, decisions: 0, completions: 0, leftBehind: `it could not be read (${unreadable})` } };
+    const r: CarriedCheckpoints = {
+      aside,
+      carried: 0,
+      leftBehind: 0,
+      unreadable,
+      review: { journalEntries: 0, decisions: 0, completions: 0, leftBehind: `it could not be read (${unreadable})` },
+      drift: { carried: 0, leftBehind: 0, unreadable },
+    };
     journalRebuild(db, r);
     return r;
   }
   const sound = found.filter((c) => c.signatureStatus === 'valid');
-  const r: CarriedCheckpoints = { aside, carried: sound.length, leftBehind: found.length - sound.length, unreadable: null, review: carry.review };
+  const r: CarriedCheckpoints = { aside, carried: sound.length, leftBehind: found.length - sound.length, unreadable: null, review: carry.review, drift: drift.drift };
   // One transaction: the new cache holds all that is carried and the entry that says so, or none of it.
   db.transaction(() => {
     carry.write();
     for (const c of sound) storeCheckpoint(db, c);
+    drift.write(db);
     journalRebuild(db, r);
   })();
   return r;
@@ -145,6 +207,9 @@ function journalRebuild(db: CacheDb, r: CarriedCheckpoints): void {
     decisionsCarried: r.review.decisions,
     completionsCarried: r.review.completions,
     reviewLeftBehind: r.review.leftBehind,
+    driftFindingsCarried: r.drift.carried,
+    driftFindingsLeftBehind: r.drift.leftBehind,
+    driftFindingsUnreadable: r.drift.unreadable,
   });
 }
 
@@ -156,7 +221,15 @@ export function rebuiltMessage(r: CarriedCheckpoints): string {
   const review = r.review.leftBehind
     ? `Its review work (journal, decisions, completions) was not carried: ${r.review.leftBehind}; it stays in the file set aside, and the new journal starts with this rebuild.`
     : `Its reviewer journal (${r.review.journalEntries} entries), ${r.review.decisions} signed decision(s) and ${r.review.completions} completion(s) were carried over, their chain and signatures verified; the rebuild is the journal's next entry.`;
-  return `the damaged cache was moved aside to ${r.aside} (kept for inspection, with the drift findings it holds). ${kept} ${review}`;
+  const d = r.drift;
+  const leftBehind = d.leftBehind ? `; ${d.leftBehind} left behind (${d.leftBehind === 1 ? 'its values no longer give its digest' : 'their values no longer give their digests'})` : '';
+  const drift =
+    d.unreadable && !r.unreadable
+      ? ` Its drift findings could not be read (${d.unreadable}): changes recorded there are not in the new cache; they stay in the file set aside.`
+      : d.carried || d.leftBehind
+        ? ` ${d.carried} drift finding(s) carried over, each marked as carried from the file set aside${leftBehind}.`
+        : '';
+  return `the damaged cache was moved aside to ${r.aside} (kept for inspection). ${kept} ${review}${drift}`;
 }
 
 /**

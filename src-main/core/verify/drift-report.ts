@@ -16,10 +16,17 @@ const CHANGE_WORDS: Record<DriftChange, string> = {
   added: 'appeared at the source behind the sync watermark (inserted late or back-dated)',
 };
 
+/** A deleted row whose finding a rebuild carried over: the rebuilt cache never held its copy. */
+const DELETED_CARRIED = 'was deleted at the source (its last cached version is in the finding)';
+
 export function explainDrift(f: DriftFinding): string {
   const decided = f.status === 'decided' ? ` Decided: ${f.decision ?? '-'}${f.decidedBy ? ` by ${f.decidedBy}` : ''}${f.decidedAt ? ` at ${f.decidedAt}` : ''}.` : ' Not decided yet.';
   const digests = [f.earlierDigest && `earlier digest ${f.earlierDigest.slice(0, 16)}…`, f.laterDigest && `later digest ${f.laterDigest.slice(0, 16)}…`].filter(Boolean).join(', ');
-  return `${f.table} (tenant ${f.tenant}) row ${f.key} ${CHANGE_WORDS[f.change]} after it was first cached; first detected ${f.detectedAt} by sync #${f.detectedSyncId} (${digests}).${decided}`;
+  const change = f.carriedFrom && f.change === 'deleted' ? DELETED_CARRIED : CHANGE_WORDS[f.change];
+  const detected = f.carriedFrom
+    ? `first detected ${f.detectedAt}; carried over from the cache set aside at the rebuild of ${f.carriedFrom.at} (${f.carriedFrom.file}), where sync #${f.detectedSyncId} recorded it`
+    : `first detected ${f.detectedAt} by sync #${f.detectedSyncId}`;
+  return `${f.table} (tenant ${f.tenant}) row ${f.key} ${change} after it was first cached; ${detected} (${digests}).${decided}`;
 }
 
 /** The drift section of a report over the cache's findings for these tenants (all when none named). */
@@ -42,6 +49,7 @@ export function driftReport(db: CacheDb, tenants: readonly string[] | undefined)
         laterDigest: f.laterDigest,
         status: f.status,
         decision: f.decision,
+        carriedFrom: f.carriedFrom,
         explanation: explainDrift(f),
       })),
       findingsOmitted: Math.max(0, findings.length - MAX_DRIFT_LISTED),
