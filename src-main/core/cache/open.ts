@@ -49,6 +49,7 @@ export interface OpenCacheOptions {
 
 export function openCache(path: string, opts: OpenCacheOptions = {}): CacheDb {
   const migrations = opts.migrations ?? loadMigrations();
+  finishInterruptedRebuild(path);
   const db = openAndCheck(path, opts.readonly ?? false);
   try {
     migrate(db, migrations, path);
@@ -61,22 +62,60 @@ export function openCache(path: string, opts: OpenCacheOptions = {}): CacheDb {
 }
 
 /**
- * --rebuild's first step, and the app's "Rebuild the cache": a cache that cannot be used
- * as it is goes aside with its -wal and -shm, kept for inspection. Returns where it went;
- * null when the file is absent or sound (left where it is). The file must be closed.
- * The caller then carries the signed checkpoints over (verify/carry-over.ts, openRebuilt).
+ * --rebuild, and the app's "Rebuild the cache", for a cache that cannot be used as it is:
+ * where it goes, kept for inspection; null when the file is absent or sound (left where it
+ * is). The file must be closed.
  */
-export function moveAsideIfDamaged(path: string, migrations: Migration[] = loadMigrations()): string | null {
+export function asideNameIfDamaged(path: string, migrations: Migration[] = loadMigrations()): string | null {
   if (!existsSync(path)) return null;
   try {
     checkOpenable(path, migrations);
     return null;
   } catch {
-    const aside = `${path}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    renameSync(path, aside);
-    for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
-    return aside;
+    return `${path}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   }
+}
+
+/**
+ * Where a rebuild builds the new cache (it carries what it can from the damaged file, which
+ * stays in place meanwhile), and the name it has once that is committed and closed. A kill
+ * while building leaves the damaged file where it was: the next rebuild starts over.
+ */
+export const rebuildingPath = (path: string) => `${path}.rebuilding`;
+export const rebuiltPath = (path: string) => `${path}.rebuilt`;
+
+/**
+ * The rebuild's last steps: the damaged file (then its -wal and -shm) goes aside, the new
+ * one takes its name. A kill between them leaves no file at `path` and the new one complete
+ * under rebuiltPath: openCache finishes the move (finishRebuild) rather than starting an
+ * empty cache that would know nothing of the carried checkpoints.
+ */
+export function swapInRebuilt(path: string, aside: string): void {
+  renameSync(path, aside);
+  finishRebuild(path, aside);
+}
+
+function finishRebuild(path: string, aside: string): void {
+  for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+  renameSync(rebuiltPath(path), path);
+}
+
+/** Where the rebuilt file says the damaged one went (its `cache_rebuilt` journal entry). */
+function asideOfRebuilt(rebuilt: string): string {
+  const db = new Database(rebuilt, { readonly: true, fileMustExist: true });
+  try {
+    const details = db.prepare(`SELECT details FROM review_journal WHERE action = 'cache_rebuilt' ORDER BY seq DESC LIMIT 1`).pluck().get() as string | undefined;
+    const aside = details ? (JSON.parse(details) as { aside?: unknown }).aside : undefined;
+    if (typeof aside !== 'string') throw new Error(`${rebuilt} names no file set aside`);
+    return aside;
+  } finally {
+    db.close();
+  }
+}
+
+function finishInterruptedRebuild(path: string): void {
+  if (path === ':memory:' || existsSync(path) || !existsSync(rebuiltPath(path))) return;
+  finishRebuild(path, asideOfRebuilt(rebuiltPath(path)));
 }
 
 function checkOpenable(path: string, migrations: Migration[]): void {

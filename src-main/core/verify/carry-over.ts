@@ -22,7 +22,8 @@
 // damaged with the file and is left behind, counted.
 import { basename } from 'node:path';
 import Database from 'better-sqlite3';
-import { moveAsideIfDamaged, openCache, type CacheDb } from '../cache/open.js';
+import { asideNameIfDamaged, openCache, rebuildingPath, rebuiltPath, swapInRebuilt, type CacheDb } from '../cache/open.js';
+import { renameSync, rmSync } from 'node:fs';
 import { listCheckpoints, storeCheckpoint } from './checkpoints.js';
 import { appendJournal, verifyJournal, type JournalEntry } from '../journal/journal.js';
 import { DECISION_SIGNED_FIELDS, signatureProblem } from '../journal/signing.js';
@@ -150,12 +151,13 @@ function driftToCarry(old: Database.Database, aside: string, carriedAt: string):
   };
 }
 
-export function carryOverCheckpoints(aside: string, db: CacheDb, auditorKey: string | null): CarriedCheckpoints {
+/** Carries what can be carried from the damaged file at `damaged` into `db`; `aside` is where that file goes (named in the journal and on each carried finding). */
+export function carryOverCheckpoints(damaged: string, db: CacheDb, auditorKey: string | null, aside = damaged): CarriedCheckpoints {
   let found;
   let carry: ReturnType<typeof reviewToCarry>;
   let drift: ReturnType<typeof driftToCarry>;
   try {
-    const old = new Database(aside, { readonly: true, fileMustExist: true });
+    const old = new Database(damaged, { readonly: true, fileMustExist: true });
     try {
       found = listCheckpoints(old, { limit: 1_000_000 }, auditorKey);
       try {
@@ -233,17 +235,25 @@ export function rebuiltMessage(r: CarriedCheckpoints): string {
 }
 
 /**
- * --rebuild: a cache that cannot be used as it is goes aside (cache/open.ts, moveAsideIfDamaged),
- * a new one is opened in its place and takes the old one's sound checkpoints. A sound cache is
- * opened as it is (`carried` null).
+ * --rebuild: a cache that cannot be used as it is is replaced by a new one that takes what
+ * can be carried from it; the damaged file goes aside (cache/open.ts). A sound cache is opened
+ * as it is (`carried` null). The new cache is built beside the damaged one and swapped in only
+ * once the carry is committed: a kill at any point leaves either the damaged file in place (the
+ * next rebuild starts over) or the new one complete, never an empty cache without the carry.
  */
 export function openRebuilt(path: string, auditorKey: string | null): { db: CacheDb; carried: CarriedCheckpoints | null } {
-  const aside = moveAsideIfDamaged(path);
-  const db = openCache(path);
+  const aside = asideNameIfDamaged(path);
+  if (!aside) return { db: openCache(path), carried: null };
+  const building = rebuildingPath(path);
+  for (const stale of [building, `${building}-wal`, `${building}-shm`, rebuiltPath(path)]) rmSync(stale, { force: true });
+  const fresh = openCache(building);
+  let carried: CarriedCheckpoints;
   try {
-    return { db, carried: aside ? carryOverCheckpoints(aside, db, auditorKey) : null };
-  } catch (e) {
-    db.close();
-    throw e;
+    carried = carryOverCheckpoints(path, fresh, auditorKey, aside);
+  } finally {
+    fresh.close();
   }
+  renameSync(building, rebuiltPath(path));
+  swapInRebuilt(path, aside);
+  return { db: openCache(path), carried };
 }
