@@ -60,10 +60,11 @@ export function breakExplanationIn(b: Pick<BreakJson, 'explanation' | 'facts'>, 
   return out + rest;
 }
 
-const VERIFICATION_SOURCE = new RegExp(String.raw`^((?:verification|controls run) of )${ISO_UTC}( \()`);
+const VERIFICATION_SOURCE = new RegExp(String.raw`^((?:verification|controls run) of |drift finding #\d+ of [^,]+, carried over at the rebuild of )${ISO_UTC}( \()`);
 
 /**
- * "verification of 2026-12-06T06:12:11.496Z (host:port/db · ab12…)" (or "controls run of …"),
+ * "verification of 2026-12-06T06:12:11.496Z (host:port/db · ab12…)" (or "controls run of …", or a
+ * drift finding a rebuild carried over: "drift finding #3 of FILE, carried over at the rebuild of …"),
  * where a review item's evidence comes from, with its time as the screen shows times; the evidence itself is
  * shown as it was signed.
  */

@@ -90,4 +90,9 @@ test("a review item's source names its verification's time as the screen shows t
   assert.equal(verificationSourceIn('controls run of 2026-07-30T09:05:16Z (demo · ab12…)', 'local'), 'controls run of 2026-07-30 05:05:16 −04:00 (demo · ab12…)');
   // Other sources (a drift finding, the model findings) carry no time and are shown as they are.
   assert.equal(verificationSourceIn('drift finding #3 (demo · ab12…)', 'local'), 'drift finding #3 (demo · ab12…)');
+  // One a rebuild carried over names the rebuild's time; the time in the file's name is the file's name.
+  assert.equal(
+    verificationSourceIn('drift finding #3 of cache.sqlite.broken-2026-12-07T07-00-00-000Z, carried over at the rebuild of 2026-12-07T07:00:01.250Z (demo · ab12…)', 'local'),
+    'drift finding #3 of cache.sqlite.broken-2026-12-07T07-00-00-000Z, carried over at the rebuild of 2026-12-07 02:00:01 −05:00 (demo · ab12…)',
+  );
 });
