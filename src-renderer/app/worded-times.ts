@@ -21,6 +21,18 @@ const ISO_UTC = String.raw`(\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)`;
 const CHECKPOINT_LABEL = new RegExp(String.raw`^(checkpoint #\d+ \((?:sync|verify|external), )${ISO_UTC}\)$`);
 const LAST_SYNCED = new RegExp(`^last synced ${ISO_UTC}$`);
 
+const CHECKPOINT_NOTE = new RegExp(String.raw`^(checkpoint #\d+ \((?:sync|verify|external), )${ISO_UTC}\)( of )`);
+
+/**
+ * A note of a verification run, with the time of the checkpoint it begins with ("checkpoint #4
+ * (sync, 2026-…Z) of acme-pharma was not compared: …", verify/checkpoints.ts notComparedNotes)
+ * as the screen shows times; the rest of the note (tenant names, reasons) as it is.
+ */
+export function runNoteIn(note: string, tz: TimeZoneMode): string {
+  const m = CHECKPOINT_NOTE.exec(note);
+  return m ? `${m[1]}${formatTs(m[2]!, tz)})${m[3]}${note.slice(m[0].length)}` : note;
+}
+
 /** "checkpoint #3 (sync, 2026-12-05T10:00:00.000Z)" with its time as the screen shows times; any other label as it is. */
 export function checkpointLabelIn(label: string, tz: TimeZoneMode): string {
   const m = CHECKPOINT_LABEL.exec(label);

@@ -14,6 +14,7 @@ import { ChainLimitMarks, ChainVerdict } from './ChainVerdict.js';
 import { BreakLine } from './BreakLine.js';
 import { SourceName } from '../engagements/SourceName.js';
 import { CacheDamageNotice } from '../app/CacheDamageNotice.js';
+import { runNoteIn } from '../app/worded-times.js';
 
 /** The newest head this app saw itself (sync or verify, signed), as an anchor file for a later visit. */
 async function saveHeads(chains: { tenant: string; table: string }[]): Promise<number> {
@@ -90,6 +91,7 @@ function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolea
  * report so the notes stay with the verdicts they qualify (the CLI prints them as `note:` lines).
  */
 function RunNotes({ notes, otherKey }: { notes: readonly string[]; otherKey: string | null }) {
+  const tz = useApp((s) => s.timeZone);
   if (!notes.length) return null;
   return (
     <section aria-label="Notes of the last verification" className="small">
@@ -98,7 +100,7 @@ function RunNotes({ notes, otherKey }: { notes: readonly string[]; otherKey: str
       {otherKey ? <p className="warn">Run by another auditor (key {otherKey}): where a note says “this data folder”, it means theirs.</p> : null}
       <ul>
         {notes.map((n, i) => (
-          <li key={i}>{n}</li>
+          <li key={i}>{runNoteIn(n, tz)}</li>
         ))}
       </ul>
     </section>

@@ -94,6 +94,8 @@ describe('external anchor on the Integrity screen', () => {
     // verdict they qualify when the screen is opened again (they are read from the stored report).
     const note = stack.page.getByRole('region', { name: 'Notes of the last verification' }).getByText(new RegExp(`of ${intact} was not compared: it is signed by key ${stranger.keyId}`));
     await note.waitFor();
+    // The checkpoint's time reads as every time on the screen does (the Times setting), not as ISO text.
+    assert.match(await note.innerText(), /^checkpoint #\d+ \((?:sync|verify|external), \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\) of /);
     assert.match(await integrity.chainRow(intact).innerText(), /intact/i, "a stranger's head does not make the chain rewritten");
     await stack.page.reload();
     await note.waitFor();

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { explainBreak } from '../../src-main/core/verify/explain.js';
 import type { BreakFacts } from '../../src-main/core/contract/verify-report.js';
-import { breakExplanationIn, checkpointLabelIn, verificationSourceIn } from '../../src-renderer/app/worded-times.js';
+import { breakExplanationIn, checkpointLabelIn, runNoteIn, verificationSourceIn } from '../../src-renderer/app/worded-times.js';
 
 let savedTz: string | undefined;
 before(() => {
@@ -95,4 +95,16 @@ test("a review item's source names its verification's time as the screen shows t
     verificationSourceIn('drift finding #3 of cache.sqlite.broken-2026-12-07T07-00-00-000Z, carried over at the rebuild of 2026-12-07T07:00:01.250Z (demo · ab12…)', 'local'),
     'drift finding #3 of cache.sqlite.broken-2026-12-07T07-00-00-000Z, carried over at the rebuild of 2026-12-07 02:00:01 −05:00 (demo · ab12…)',
   );
+});
+
+test("a run's note about a checkpoint left out names the checkpoint's time as the screen shows times, and nothing else", () => {
+  const note =
+    'checkpoint #4 (sync, 2026-12-05T10:00:00.000Z) of acme-pharma was not compared: its signature does not verify over what it says: it was edited in the cache after it was signed, so it is no evidence either way.';
+  assert.equal(runNoteIn(note, 'local'), note.replace('2026-12-05T10:00:00.000Z', '2026-12-05 05:00:00 −05:00'));
+  assert.equal(runNoteIn(note, 'utc'), note.replace('2026-12-05T10:00:00.000Z', '2026-12-05 10:00:00 UTC'));
+  // A tenant id that looks like a time further on is the source's text: left as it is.
+  const odd = 'checkpoint #5 (verify, 2026-12-05T10:00:00Z) of 2026-01-01T00:00:00Z was not compared: it carries no signature.';
+  assert.equal(runNoteIn(odd, 'local'), 'checkpoint #5 (verify, 2026-12-05 05:00:00 −05:00) of 2026-01-01T00:00:00Z was not compared: it carries no signature.');
+  const other = 'nothing was recorded: pass --engagement DIR (or --cache FILE) to keep the signed checkpoints and this report for later visits.';
+  assert.equal(runNoteIn(other, 'local'), other);
 });
