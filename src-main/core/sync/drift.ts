@@ -143,24 +143,7 @@ export function listDriftFindings(db: CacheDb, opts: { tenants?: readonly string
   const decided = latestDecisions(db, 'drift');
   const own = rows
     .filter((r) => !opts.kinds || opts.kinds.includes(r.table_kind as TableKind))
-    .map((r) => ({
-      findingId: Number(r.finding_id),
-      tableId: Number(r.table_id),
-      table: r.schema_name === 'public' ? String(r.table_name) : `${r.schema_name}.${r.table_name}`,
-      tableKind: r.table_kind as TableKind,
-      tenant: String(r.tenant_id),
-      key: String(r.source_key),
-      change: r.change as DriftChange,
-      detectedSyncId: Number(r.detected_sync_id),
-      detectedAt: String(r.detected_at),
-      earlierDigest: (r.earlier_digest as string | null) ?? null,
-      laterDigest: (r.later_digest as string | null) ?? null,
-      earlierValues: (r.earlier_values as string | null) ?? null,
-      laterValues: (r.later_values as string | null) ?? null,
-      ...decisionOf(decided, r),
-      carriedFrom: null,
-      columnsChanged: false,
-    }));
+    .map((r) => ({ ...findingOf(r, Number(r.table_id)), ...decisionOf(decided, r), carriedFrom: null, columnsChanged: false }));
   return [...carriedFindings(db, tenants, opts.kinds, decided), ...own];
 }
 
@@ -178,24 +161,31 @@ function carriedFindings(db: CacheDb, tenants: readonly string[] | null, kinds: 
   return rows
     .filter((r) => !kinds || kinds.includes(r.table_kind as TableKind))
     .map((r) => ({
-      findingId: Number(r.finding_id),
-      tableId: r.table_id_here === null ? 0 : Number(r.table_id_here),
-      table: r.schema_name === 'public' ? String(r.table_name) : `${r.schema_name}.${r.table_name}`,
-      tableKind: r.table_kind as TableKind,
-      tenant: String(r.tenant_id),
-      key: String(r.source_key),
-      change: r.change as DriftChange,
-      detectedSyncId: Number(r.detected_sync_id),
-      detectedAt: String(r.detected_at),
-      earlierDigest: (r.earlier_digest as string | null) ?? null,
-      laterDigest: (r.later_digest as string | null) ?? null,
-      earlierValues: (r.earlier_values as string | null) ?? null,
-      laterValues: (r.later_values as string | null) ?? null,
+      ...findingOf(r, r.table_id_here === null ? 0 : Number(r.table_id_here)),
       // Nothing of this version writes the old status columns; a carried finding is decided by a signed decision only.
       ...decisionOf(decided, { ...r, status: 'open' }),
       carriedFrom: { file: String(r.carried_from), at: String(r.carried_at) },
       columnsChanged: r.columns_here !== null && !sameColumns(String(r.columns_json), String(r.columns_here)),
     }));
+}
+
+/** What a finding's row says, whichever table holds it (drift_findings, or drift_findings_carried with the table named). */
+function findingOf(r: Record<string, string | number | null>, tableId: number): Omit<DriftFinding, 'status' | 'decision' | 'decidedBy' | 'decidedAt' | 'carriedFrom' | 'columnsChanged'> {
+  return {
+    findingId: Number(r.finding_id),
+    tableId,
+    table: r.schema_name === 'public' ? String(r.table_name) : `${r.schema_name}.${r.table_name}`,
+    tableKind: r.table_kind as TableKind,
+    tenant: String(r.tenant_id),
+    key: String(r.source_key),
+    change: r.change as DriftChange,
+    detectedSyncId: Number(r.detected_sync_id),
+    detectedAt: String(r.detected_at),
+    earlierDigest: (r.earlier_digest as string | null) ?? null,
+    laterDigest: (r.later_digest as string | null) ?? null,
+    earlierValues: (r.earlier_values as string | null) ?? null,
+    laterValues: (r.later_values as string | null) ?? null,
+  };
 }
 
 /** The same columns in the same order with the same types (the mapping's field names do not enter a digest). */

@@ -60,6 +60,13 @@ const REVIEW_TABLES = {
 
 type Row = Record<string, string | number | null>;
 
+/** Copies rows read from the old file as they are: `columns` is a fixed list of this module's, never input. */
+function insertRows(db: CacheDb, table: string, columns: string, rows: readonly Row[]): void {
+  const names = columns.split(', ');
+  const stmt = db.prepare(`INSERT INTO ${table} (${columns}) VALUES (${names.map(() => '?').join(', ')})`);
+  for (const r of rows) stmt.run(...names.map((n) => r[n] ?? null));
+}
+
 /** Why a stored decision or completion is not the one its signer signed, or null. */
 function signedRowProblem(r: Row, shown: readonly (readonly [column: string, signedField: string])[]): string | null {
   const signed = { signedJson: String(r.signed_json), signature: String(r.signature), certificate: String(r.signer_cert) };
@@ -100,17 +107,12 @@ function reviewToCarry(old: Database.Database, db: CacheDb): { review: CarriedRe
     ]);
     if (problem) return none(`completion #${String(c.completion_id)} does not verify (${problem})`);
   }
-  const insert = (table: string, columns: string, rows: Row[]) => {
-    const names = columns.split(', ');
-    const stmt = db.prepare(`INSERT INTO ${table} (${columns}) VALUES (${names.map(() => '?').join(', ')})`);
-    for (const r of rows) stmt.run(...names.map((n) => r[n] ?? null));
-  };
   return {
     review: { journalEntries: journal.length, decisions: decisions.length, completions: completions.length, leftBehind: null },
     write: () => {
-      insert('review_journal', REVIEW_TABLES.journal, journal);
-      insert('review_decisions', REVIEW_TABLES.decisions, decisions);
-      insert('review_completions', REVIEW_TABLES.completions, completions);
+      insertRows(db, 'review_journal', REVIEW_TABLES.journal, journal);
+      insertRows(db, 'review_decisions', REVIEW_TABLES.decisions, decisions);
+      insertRows(db, 'review_completions', REVIEW_TABLES.completions, completions);
     },
   };
 }
@@ -144,9 +146,7 @@ function driftToCarry(old: Database.Database, aside: string, carriedAt: string):
   return {
     drift: { carried: sound.length, leftBehind: earlier.length + own.length - sound.length, unreadable: null },
     write: (db) => {
-      const names = CARRIED_DRIFT_COLUMNS.split(', ');
-      const stmt = db.prepare(`INSERT INTO drift_findings_carried (${CARRIED_DRIFT_COLUMNS}) VALUES (${names.map(() => '?').join(', ')})`);
-      for (const f of sound) stmt.run(...names.map((n) => f[n] ?? null));
+      insertRows(db, 'drift_findings_carried', CARRIED_DRIFT_COLUMNS, sound);
     },
   };
 }
