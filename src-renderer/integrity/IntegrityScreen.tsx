@@ -48,12 +48,18 @@ function IntegritySummary({ report }: { report: IntegrityReport }) {
   const unknown = verdicts.filter((v) => v === 'not known').length;
   const otherKey = verdicts.filter((v) => v === 'other key').length;
   const run = report.lastRun;
+  const changed = report.drift.count;
   return (
-    <p className={`integrity-summary ${broken || empty || unknown ? 'summary-broken' : otherKey ? 'summary-warn' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
+    <p className={`integrity-summary ${broken || empty || unknown || changed ? 'summary-broken' : otherKey ? 'summary-warn' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
       <strong>{countOf(report.chains.length, 'chain')}</strong>: {verdicts.filter((v) => v === 'intact').length} intact, <span className={broken ? 'error-text' : undefined}>{broken} broken</span>
       {empty ? <span className="error-text">, {empty} empty</span> : null}
       {unknown ? <span className="error-text">, {unknown} not known (cache damaged)</span> : null}
       {otherKey ? <span className="warn">, {otherKey} intact by another auditor&apos;s verdict, not checked here (“Re-verify cache” gives your own)</span> : null}
+      {changed ? (
+        <span className="error-text">
+          ; {changed === 1 ? '1 row changed at the source after it was first cached' : `${formatCount(changed)} rows changed at the source after they were first cached`} (listed below)
+        </span>
+      ) : null}
       {run ? ` · last verified ${formatTs(run.checkedAt, tz)} against ${againstLabel(run.target)}` : ''}
     </p>
   );
@@ -103,6 +109,57 @@ function RunNotes({ notes, otherKey }: { notes: readonly string[]; otherKey: str
           <li key={i}>{runNoteIn(n, tz)}</li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+const CHANGE_WORDS: Record<IntegrityReport['drift']['findings'][number]['change'], string> = {
+  modified: 'modified',
+  deleted: 'deleted',
+  added: 'added behind the sync watermark',
+};
+
+/**
+ * The rows that changed at the source after they were first cached: the verdicts above are over
+ * the rows as they are now, so this is where a changed conversation or a deleted anomaly shows.
+ */
+function DriftTable({ drift }: { drift: IntegrityReport['drift'] }) {
+  const tz = useApp((s) => s.timeZone);
+  if (!drift.count) return null;
+  return (
+    <section aria-labelledby="drift-heading">
+      <h3 id="drift-heading">Changes at the source</h3>
+      <p className="small">
+        {drift.count === 1 ? '1 row changed' : `${formatCount(drift.count)} rows changed`} at the source after {drift.count === 1 ? 'it was' : 'they were'} first cached ({formatCount(drift.open)} not
+        decided yet). Both versions of each are kept: the Review screen decides them, and a package lists them in changes.csv.
+      </p>
+      <table className="data-table" aria-label="Changes at the source">
+        <thead>
+          <tr>
+            <th scope="col">Tenant</th>
+            <th scope="col">Table</th>
+            <th scope="col">Row id</th>
+            <th scope="col">Change</th>
+            <th scope="col">First seen</th>
+            <th scope="col">Recorded in</th>
+            <th scope="col">Decision</th>
+          </tr>
+        </thead>
+        <tbody>
+          {drift.findings.map((f) => (
+            <tr key={`${f.tenant}/${f.table}/${f.key}/${f.change}/${f.detectedAt}/${f.carriedFrom?.file ?? ''}`} className="broken">
+              <td>{f.tenant}</td>
+              <td>{f.table}</td>
+              <td className="mono">{f.key}</td>
+              <td>{CHANGE_WORDS[f.change]}</td>
+              <td>{formatTs(f.detectedAt, tz)}</td>
+              <td className="small">{f.carriedFrom ? `${f.carriedFrom.file}, carried over at the rebuild of ${formatTs(f.carriedFrom.at, tz)}` : 'this cache'}</td>
+              <td>{f.status === 'open' ? 'open' : (f.decision ?? 'decided')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {drift.omitted ? <p className="muted small">… and {formatCount(drift.omitted)} more, on the Review screen and in changes.csv.</p> : null}
     </section>
   );
 }
@@ -305,6 +362,7 @@ export function IntegrityScreen() {
               ))}
             </tbody>
           </table>
+          <DriftTable drift={report.value.drift} />
         </>
       )}
       <AnchorPanel onChecked={() => void load()} />
@@ -359,10 +417,12 @@ export function IntegrityScreen() {
 
 /** The last run in words: what it found, never "breaks found" for a run that was only EMPTY or limited. */
 function lastRunFound(run: NonNullable<IntegrityReport['lastRun']>): string {
-  const { breaks, emptyChains, limitedChains, sealsChanged } = run.found;
+  const { breaks, emptyChains, limitedChains, sealsChanged, driftFindings } = run.found;
   const found = [
     breaks ? `${breaks} break(s)` : '',
     sealsChanged ? `${sealsChanged} changed seal(s)` : '',
+    // absent from runs stored before the count was read
+    driftFindings ? `${countOf(driftFindings, 'row')} changed at the source` : '',
     emptyChains ? `${emptyChains} empty chain(s)` : '',
     limitedChains ? `${limitedChains} chain(s) with limits` : '',
   ].filter(Boolean);

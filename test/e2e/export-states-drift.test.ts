@@ -16,6 +16,7 @@ describe('drift on the Export screen', () => {
   let demo: DemoDb;
   let stack: Stack;
   let tenant: string;
+  let editedId: string;
   before(async () => {
     demo = await startDemoDb();
     tenant = demo.groundTruth.tenants.find((t) => t !== demo.groundTruth.tamperedTenant)!;
@@ -24,11 +25,12 @@ describe('drift on the Export screen', () => {
     const admin = new pg.Client({ connectionString: demo.adminUrl });
     await admin.connect();
     try {
-      await admin.query(
+      const edited = await admin.query<{ id: string }>(
         `UPDATE conversation_audit_logs SET prompt = 'edited at the source after the first sync'
-          WHERE id = (SELECT id FROM conversation_audit_logs WHERE tenant_id = $1 ORDER BY "timestamp", id LIMIT 1 OFFSET 3)`,
+          WHERE id = (SELECT id FROM conversation_audit_logs WHERE tenant_id = $1 ORDER BY "timestamp", id LIMIT 1 OFFSET 3) RETURNING id::text`,
         [tenant],
       );
+      editedId = edited.rows[0]!.id;
     } finally {
       await admin.end();
     }
@@ -37,6 +39,21 @@ describe('drift on the Export screen', () => {
   after(async () => {
     await stack?.stop();
     await demo?.stop();
+  });
+
+  test('the Integrity screen names the changed row; its summary does not stop at "intact"', async () => {
+    const page = stack.page;
+    await openScreen(page, 'Integrity');
+    const summary = page.getByTestId('integrity-summary');
+    await summary.filter({ hasText: 'changed at the source' }).waitFor({ timeout: 15_000 });
+    assert.match(await summary.innerText(), /1 row changed at the source after it was first cached \(listed below\)/);
+    assert.match((await summary.getAttribute('class')) ?? '', /summary-broken/, 'the summary is marked as a finding, not as intact');
+    const changes = page.getByRole('table', { name: 'Changes at the source' });
+    const row = changes.getByRole('row').filter({ hasText: editedId });
+    assert.equal(await row.count(), 1, 'the changed conversation is listed by its row id');
+    assert.match(await row.innerText(), /conversation_audit_logs[\s\S]*modified[\s\S]*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC[\s\S]*this cache[\s\S]*open/);
+    assert.match(await page.locator('[data-last-run]').innerText(), /1 row changed at the source/);
+    assert.deepEqual(stack.pageErrors, []);
   });
 
   test('the preview and the result state the changed row; the data line is not green', async () => {

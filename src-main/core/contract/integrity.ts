@@ -22,7 +22,7 @@ export type {
   LimitKind,
 } from './verify-report.js';
 
-import type { AnchorOutcome, BreakJson, ChainLimitsJson, ChainReportJson, JsonSeq, SealReport } from './verify-report.js';
+import type { AnchorOutcome, BreakJson, ChainLimitsJson, ChainReportJson, DriftChange, JsonSeq, SealReport } from './verify-report.js';
 
 /** A cached row a verdict found changed since the sync stored it (verify/cache-damage.ts). */
 export interface CacheDamage {
@@ -58,6 +58,12 @@ export interface IntegrityReport {
   cacheDamage: CacheDamage[];
   /** latest verdict per sealed (non-chained) table and tenant */
   seals: (SealReport & { checkedAt: string; reportId: number })[];
+  /**
+   * Rows that changed at the source after they were first cached (drift findings, as the cache
+   * holds them now, decided ones included): the chain and seal verdicts above are over the rows
+   * as they are now, so without this a changed conversation or a deleted anomaly would show nowhere here.
+   */
+  drift: { count: number; open: number; findings: DriftFindingView[]; omitted: number };
   lastRun: {
     reportId: number;
     checkedAt: string;
@@ -66,12 +72,26 @@ export interface IntegrityReport {
     /** the source the run was about (host:port/db and fingerprint); null for a run over a cache alone without one recorded */
     source: { label: string; fingerprint: string } | null;
     /** what the run found, so a run that was only EMPTY or limited is not called "breaks found" */
-    found: { breaks: number; emptyChains: number; limitedChains: number; sealsChanged: number };
+    found: { breaks: number; emptyChains: number; limitedChains: number; sealsChanged: number; driftFindings: number };
     /** what the run said beside its verdicts (the CLI's `note:` lines), as stored with it */
     notes: string[];
     /** the run's auditor key id when it is not this data folder's (a cache received from another auditor), else null */
     givenWithAnotherKey: string | null;
   } | null;
+}
+
+export interface DriftFindingView {
+  tenant: string;
+  table: string;
+  /** the row's id at the source */
+  key: string;
+  change: DriftChange;
+  /** when a sync first saw the change (ISO UTC) */
+  detectedAt: string;
+  status: 'open' | 'decided';
+  decision: string | null;
+  /** the file a rebuild carried it over from and the rebuild's time; null for this cache's own */
+  carriedFrom: { file: string; at: string } | null;
 }
 
 /** A stored checkpoint's signature, checked when it is read (docs/verification.md, "Checkpoints and the auditor key"). */

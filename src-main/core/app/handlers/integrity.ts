@@ -16,6 +16,10 @@ import { journalAnchor } from '../../journal/journal-events.js';
 import type { AppContext } from '../context.js';
 import { profileWithPassword } from './connections.js';
 import type { HandlersFor } from './types.js';
+import { listDriftFindings } from '../../sync/drift.js';
+
+/** Drift findings the Integrity screen lists; the count is always exact (the Review screen and changes.csv have all of them). */
+const DRIFT_LISTED = 200;
 
 type Target = 'cache' | 'source' | 'source+cache';
 
@@ -178,6 +182,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
                 json_extract(report_json, '$.notes') AS notes_json,
                 ${REPORT_KEY_ID_SQL} AS key_id,
                 coalesce(json_extract(report_json, '$.summary.sealsChanged'), 0) AS seals_changed,
+                coalesce(json_extract(report_json, '$.summary.driftFindings'), 0) AS drift_findings,
                 (SELECT count(*) FROM json_each(report_json, '$.tenants') c WHERE json_extract(c.value, '$.verdict') = 'empty') AS empty_chains,
                 (SELECT count(*) FROM json_each(report_json, '$.tenants') c
                   WHERE json_extract(c.value, '$.verdict') = 'intact' AND json_array_length(coalesce(json_extract(c.value, '$.limits'), '[]')) > 0) AS limited_chains
@@ -191,6 +196,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
           intact: number;
           breaks: number;
           seals_changed: number;
+          drift_findings: number;
           empty_chains: number;
           limited_chains: number;
           source_label: string | null;
@@ -199,9 +205,25 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
           key_id: unknown;
         }
       | undefined;
+    const drift = listDriftFindings(db, { tenants: tenant ? [tenant] : undefined });
     return {
       ...latest,
       chains: chains.map(({ givenWithKey, ...c }) => ({ ...c, givenWithAnotherKey: anotherKeyThan(ownKeyId, givenWithKey) })),
+      drift: {
+        count: drift.length,
+        open: drift.filter((f) => f.status === 'open').length,
+        findings: drift.slice(0, DRIFT_LISTED).map((f) => ({
+          tenant: f.tenant,
+          table: f.table,
+          key: f.key,
+          change: f.change,
+          detectedAt: f.detectedAt,
+          status: f.status,
+          decision: f.decision,
+          carriedFrom: f.carriedFrom,
+        })),
+        omitted: Math.max(0, drift.length - DRIFT_LISTED),
+      },
       lastRun: last
         ? {
             reportId: last.report_id,
@@ -209,7 +231,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
             target: last.target,
             intact: last.intact === 1,
             source: last.source_fingerprint ? { label: last.source_label ?? 'unnamed source', fingerprint: last.source_fingerprint } : null,
-            found: { breaks: last.breaks, emptyChains: last.empty_chains, limitedChains: last.limited_chains, sealsChanged: last.seals_changed },
+            found: { breaks: last.breaks, emptyChains: last.empty_chains, limitedChains: last.limited_chains, sealsChanged: last.seals_changed, driftFindings: last.drift_findings },
             notes: storedNotes(last.notes_json),
             givenWithAnotherKey: anotherKeyThan(ownKeyId, last.key_id),
           }
