@@ -42,7 +42,7 @@ export function ensureTable(db: CacheDb, sourceId: number, table: SourceTable): 
       throw new UserError(
         `the columns of ${table.schema}.${table.name} changed since it was cached.`,
         'E_SCHEMA_CHANGED',
-        'Sync into a new cache file (or pass --rebuild): the old rows stay readable in the old one.',
+        'Sync into a new cache: a new engagement (the Engagements screen, or `auditdesk engagement create`) or --cache NEW_FILE. This cache stays as it is, with the rows, checkpoints, reviews and drift findings of the table as it was.',
       );
     }
     return { tableId: existing.table_id, columns: JSON.parse(columnsJson) as MappedColumn[] };
