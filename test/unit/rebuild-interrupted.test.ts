@@ -87,3 +87,19 @@ test('killed while the new cache was being built: the damaged file is still in p
   }
   for (const interim of ['.rebuilding', '.rebuilt']) assert.equal(existsSync(path + interim), false, `no ${interim} file is left`);
 });
+
+test('a .rebuilt file that names a place outside the cache folder is refused, and nothing is moved', () => {
+  const dir = scratchDir('auditdesk-rebuild-killed-');
+  const path = join(dir, 'cache.sqlite');
+  const elsewhere = join(scratchDir('auditdesk-rebuild-elsewhere-'), 'victim');
+  writeFileSync(`${elsewhere}-wal`, 'a file the planted entry points at');
+  const planted = openCache(`${path}.rebuilt`);
+  appendJournal(planted, 'cache_rebuilt', { aside: elsewhere });
+  planted.close();
+  writeFileSync(`${path}-wal`, 'the damaged file’s write-ahead log');
+
+  assert.throws(() => openCache(path), /E_CACHE_CORRUPT|is not a rebuild this version made/);
+  assert.equal(readFileSync(`${elsewhere}-wal`, 'utf8'), 'a file the planted entry points at');
+  assert.equal(readFileSync(`${path}-wal`, 'utf8'), 'the damaged file’s write-ahead log');
+  assert.ok(existsSync(`${path}.rebuilt`), 'the planted file stays where it is, for inspection');
+});

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { migrationsDir } from '../util/paths.js';
 import { UserError } from '../util/errors.js';
 import { REBUILD_HINT } from '../util/storage-errors.js';
@@ -100,13 +100,24 @@ function finishRebuild(path: string, aside: string): void {
   renameSync(rebuiltPath(path), path);
 }
 
-/** Where the rebuilt file says the damaged one went (its `cache_rebuilt` journal entry). */
-function asideOfRebuilt(rebuilt: string): string {
+/**
+ * Where the rebuilt file says the damaged one went (its `cache_rebuilt` journal entry): only a
+ * name a rebuild gives (beside the cache, `NAME.broken-…`), so a planted file cannot send the
+ * damaged cache's -wal anywhere else.
+ */
+function asideOfRebuilt(path: string): string {
+  const rebuilt = rebuiltPath(path);
   const db = new Database(rebuilt, { readonly: true, fileMustExist: true });
   try {
     const details = db.prepare(`SELECT details FROM review_journal WHERE action = 'cache_rebuilt' ORDER BY seq DESC LIMIT 1`).pluck().get() as string | undefined;
     const aside = details ? (JSON.parse(details) as { aside?: unknown }).aside : undefined;
-    if (typeof aside !== 'string') throw new Error(`${rebuilt} names no file set aside`);
+    if (typeof aside !== 'string' || dirname(aside) !== dirname(path) || !/^\.broken-[0-9TZ-]+$/.test(basename(aside).slice(basename(path).length)) || !basename(aside).startsWith(basename(path))) {
+      throw new UserError(
+        `${rebuilt} is not a rebuild this version made (it names no file set aside beside the cache).`,
+        'E_CACHE_CORRUPT',
+        `Move it out of the folder, then run the sync with --rebuild again (the app: "Rebuild the cache").`,
+      );
+    }
     return aside;
   } finally {
     db.close();
@@ -115,7 +126,7 @@ function asideOfRebuilt(rebuilt: string): string {
 
 function finishInterruptedRebuild(path: string): void {
   if (path === ':memory:' || existsSync(path) || !existsSync(rebuiltPath(path))) return;
-  finishRebuild(path, asideOfRebuilt(rebuiltPath(path)));
+  finishRebuild(path, asideOfRebuilt(path));
 }
 
 function checkOpenable(path: string, migrations: Migration[]): void {
