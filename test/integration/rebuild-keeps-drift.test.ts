@@ -105,13 +105,22 @@ test('a rebuild carries the drift findings over: verify, the review queue and th
         .run(FORGED_KEY).changes,
       1,
     );
+    // And one no sync writes (the page's check bypassed): left behind alone, the others still carried.
+    db.pragma('ignore_check_constraints = ON');
+    db.prepare(
+      `INSERT INTO drift_findings (table_id, tenant_id, source_key, change, detected_sync_id, detected_at, earlier_digest, later_digest, earlier_values, later_values)
+       SELECT table_id, tenant_id, ?, 'vanished', detected_sync_id, detected_at, earlier_digest, later_digest, earlier_values, later_values FROM drift_findings WHERE change = 'deleted'`,
+    ).run(FORGED_KEY);
   } finally {
     db.close();
   }
   assert.equal((await sync()).code, 2, 'the damaged cache is refused');
 
   const rebuilt = await sync('--rebuild');
-  assert.match(rebuilt.stderr, /2 drift finding\(s\) carried over, each marked as carried from the file set aside; 1 left behind \(its values no longer give its digest\)/);
+  assert.match(
+    rebuilt.stderr,
+    /2 drift finding\(s\) carried over, each marked as carried from the file set aside; 2 left behind, damaged with the file \(values that no longer give the digests beside them, or not what a sync records\)/,
+  );
 
   const verify = await cli(['verify', '--cache', cache(), '--tenant', TENANT, '--json']);
   assert.equal(verify.code, 1, `the changes are still findings: ${verify.stdout}${verify.stderr}`);

@@ -130,7 +130,10 @@ function finishInterruptedRebuild(path: string): void {
 }
 
 function checkOpenable(path: string, migrations: Migration[]): void {
-  const db = openAndCheck(path, true);
+  // Read-write, as every later open is: SQLite's quick_check skips the CHECK constraints on a
+  // read-only connection, so a row that breaks one passed here and failed every open after,
+  // whose advice (--rebuild) then kept the file.
+  const db = openAndCheck(path, false);
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > migrations.length) throw new Error('newer');

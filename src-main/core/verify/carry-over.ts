@@ -120,6 +120,28 @@ function reviewToCarry(old: Database.Database, db: CacheDb): { review: CarriedRe
 const CARRIED_DRIFT_COLUMNS =
   'carried_from, carried_at, finding_id, detected_sync_id, source_fingerprint, table_kind, schema_name, table_name, columns_json, tenant_id, source_key, change, detected_at, earlier_digest, later_digest, earlier_values, later_values';
 
+const TABLE_KINDS = new Set(['events', 'conversations', 'anomalies', 'access']);
+const CHANGES = new Set(['modified', 'deleted', 'added']);
+
+/**
+ * A finding read from the damaged file that the new cache can hold as evidence: the shape its
+ * table's checks ask for, and values that still give its digests over the columns it names.
+ * One that does not is left behind alone; it does not stop the others.
+ */
+function carriable(f: Row): boolean {
+  const text = (v: string | number | null | undefined) => (v === null || v === undefined ? null : String(v));
+  try {
+    if (!TABLE_KINDS.has(String(f.table_kind)) || !CHANGES.has(String(f.change))) return false;
+    if ([f.tenant_id, f.source_key, f.detected_at, f.schema_name, f.table_name, f.source_fingerprint].some((v) => v === null || v === undefined)) return false;
+    if ((f.change !== 'added' && f.earlier_digest === null) || (f.change !== 'deleted' && f.later_digest === null)) return false;
+    const columns = JSON.parse(String(f.columns_json)) as unknown;
+    if (!Array.isArray(columns) || !columns.every((c) => c && typeof c === 'object' && typeof (c as ColumnType).name === 'string')) return false;
+    return valuesGiveDigest(columns as ColumnType[], text(f.earlier_values), text(f.earlier_digest)) && valuesGiveDigest(columns as ColumnType[], text(f.later_values), text(f.later_digest));
+  } catch {
+    return false;
+  }
+}
+
 /** The old file's drift findings, its own and those an earlier rebuild carried into it, as rows of drift_findings_carried. */
 function driftToCarry(old: Database.Database, aside: string, carriedAt: string): { drift: CarriedCheckpoints['drift']; write: (db: CacheDb) => void } {
   const own = old
@@ -133,16 +155,7 @@ function driftToCarry(old: Database.Database, aside: string, carriedAt: string):
     .all(basename(aside), carriedAt) as Row[];
   const hasCarried = old.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'drift_findings_carried'`).get() !== undefined;
   const earlier = hasCarried ? (old.prepare(`SELECT ${CARRIED_DRIFT_COLUMNS} FROM drift_findings_carried ORDER BY carried_id`).all() as Row[]) : [];
-  const sound = [...earlier, ...own].filter((f) => {
-    let columns: ColumnType[];
-    try {
-      columns = JSON.parse(String(f.columns_json)) as ColumnType[];
-    } catch {
-      return false;
-    }
-    const str = (v: string | number | null | undefined) => (v === null || v === undefined ? null : String(v));
-    return valuesGiveDigest(columns, str(f.earlier_values), str(f.earlier_digest)) && valuesGiveDigest(columns, str(f.later_values), str(f.later_digest));
-  });
+  const sound = [...earlier, ...own].filter(carriable);
   return {
     drift: { carried: sound.length, leftBehind: earlier.length + own.length - sound.length, unreadable: null },
     write: (db) => {
@@ -224,7 +237,7 @@ export function rebuiltMessage(r: CarriedCheckpoints): string {
     ? `Its review work (journal, decisions, completions) was not carried: ${r.review.leftBehind}; it stays in the file set aside, and the new journal starts with this rebuild.`
     : `Its reviewer journal (${r.review.journalEntries} entries), ${r.review.decisions} signed decision(s) and ${r.review.completions} completion(s) were carried over, their chain and signatures verified; the rebuild is the journal's next entry.`;
   const d = r.drift;
-  const leftBehind = d.leftBehind ? `; ${d.leftBehind} left behind (${d.leftBehind === 1 ? 'its values no longer give its digest' : 'their values no longer give their digests'})` : '';
+  const leftBehind = d.leftBehind ? `; ${d.leftBehind} left behind, damaged with the file (values that no longer give the digests beside them, or not what a sync records)` : '';
   const drift =
     d.unreadable && !r.unreadable
       ? ` Its drift findings could not be read (${d.unreadable}): changes recorded there are not in the new cache; they stay in the file set aside.`
