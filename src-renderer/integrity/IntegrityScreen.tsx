@@ -147,7 +147,7 @@ function DriftTable({ drift }: { drift: IntegrityReport['drift'] }) {
         </thead>
         <tbody>
           {drift.findings.map((f) => (
-            <tr key={`${f.tenant}/${f.table}/${f.key}/${f.change}/${f.detectedAt}/${f.carriedFrom?.file ?? ''}`} className="broken">
+            <tr key={`${f.carriedFrom?.file ?? ''}#${f.findingId}`} className="broken">
               <td>{f.tenant}</td>
               <td>{f.table}</td>
               <td className="mono">{f.key}</td>
@@ -159,7 +159,7 @@ function DriftTable({ drift }: { drift: IntegrityReport['drift'] }) {
           ))}
         </tbody>
       </table>
-      {drift.omitted ? <p className="muted small">… and {formatCount(drift.omitted)} more, on the Review screen and in changes.csv.</p> : null}
+      {drift.findingsOmitted ? <p className="muted small">… and {formatCount(drift.findingsOmitted)} more, on the Review screen and in changes.csv.</p> : null}
     </section>
   );
 }

@@ -22,7 +22,7 @@ export type {
   LimitKind,
 } from './verify-report.js';
 
-import type { AnchorOutcome, BreakJson, ChainLimitsJson, ChainReportJson, DriftChange, JsonSeq, SealReport } from './verify-report.js';
+import type { AnchorOutcome, BreakJson, ChainLimitsJson, ChainReportJson, DriftReportJson, JsonSeq, SealReport } from './verify-report.js';
 
 /** A cached row a verdict found changed since the sync stored it (verify/cache-damage.ts). */
 export interface CacheDamage {
@@ -63,7 +63,7 @@ export interface IntegrityReport {
    * holds them now, decided ones included): the chain and seal verdicts above are over the rows
    * as they are now, so without this a changed conversation or a deleted anomaly would show nowhere here.
    */
-  drift: { count: number; open: number; findings: DriftFindingView[]; omitted: number };
+  drift: DriftReportJson;
   lastRun: {
     reportId: number;
     checkedAt: string;
@@ -78,20 +78,6 @@ export interface IntegrityReport {
     /** the run's auditor key id when it is not this data folder's (a cache received from another auditor), else null */
     givenWithAnotherKey: string | null;
   } | null;
-}
-
-export interface DriftFindingView {
-  tenant: string;
-  table: string;
-  /** the row's id at the source */
-  key: string;
-  change: DriftChange;
-  /** when a sync first saw the change (ISO UTC) */
-  detectedAt: string;
-  status: 'open' | 'decided';
-  decision: string | null;
-  /** the file a rebuild carried it over from and the rebuild's time; null for this cache's own */
-  carriedFrom: { file: string; at: string } | null;
 }
 
 /** A stored checkpoint's signature, checked when it is read (docs/verification.md, "Checkpoints and the auditor key"). */

@@ -16,10 +16,7 @@ import { journalAnchor } from '../../journal/journal-events.js';
 import type { AppContext } from '../context.js';
 import { profileWithPassword } from './connections.js';
 import type { HandlersFor } from './types.js';
-import { listDriftFindings } from '../../sync/drift.js';
-
-/** Drift findings the Integrity screen lists; the count is always exact (the Review screen and changes.csv have all of them). */
-const DRIFT_LISTED = 200;
+import { driftReport } from '../../verify/drift-report.js';
 
 type Target = 'cache' | 'source' | 'source+cache';
 
@@ -205,25 +202,10 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
           key_id: unknown;
         }
       | undefined;
-    const drift = listDriftFindings(db, { tenants: tenant ? [tenant] : undefined });
     return {
       ...latest,
       chains: chains.map(({ givenWithKey, ...c }) => ({ ...c, givenWithAnotherKey: anotherKeyThan(ownKeyId, givenWithKey) })),
-      drift: {
-        count: drift.length,
-        open: drift.filter((f) => f.status === 'open').length,
-        findings: drift.slice(0, DRIFT_LISTED).map((f) => ({
-          tenant: f.tenant,
-          table: f.table,
-          key: f.key,
-          change: f.change,
-          detectedAt: f.detectedAt,
-          status: f.status,
-          decision: f.decision,
-          carriedFrom: f.carriedFrom,
-        })),
-        omitted: Math.max(0, drift.length - DRIFT_LISTED),
-      },
+      drift: driftReport(db, tenant ? [tenant] : undefined).json,
       lastRun: last
         ? {
             reportId: last.report_id,
