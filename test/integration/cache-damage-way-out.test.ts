@@ -187,6 +187,21 @@ test('the CLI: after a sync exits 2 on a damaged row, `review list` says so, and
   assert.equal(asideFiles(cache).length, 1, 'the damaged file is kept aside');
 });
 
+test('the CLI: `sync --rebuild` on damage nothing has found yet rebuilds in the same run, not "pass --rebuild"', { timeout: 240_000 }, async () => {
+  const cache = join(mkdirSync(join(dir, 'cli-unfound'), { recursive: true })!, 'cache.sqlite');
+  const tenant = intactTenant();
+  const sync = (...extra: string[]) => runAuditdesk(['sync', '--source', demo.url, '--tenant', tenant, '--cache', cache, '--data-dir', join(dir, 'cli-unfound-data'), ...extra]);
+  assert.equal((await sync()).code, 0);
+  // SQLite reads the file well and no verdict has recorded the damage: the file looks sound until this run's verdict reads the row.
+  damageCachedRow(cache, tenant, 11);
+  const rebuilt = await sync('--rebuild');
+  assert.equal(rebuilt.code, 0, `one run, as asked: ${rebuilt.stdout}${rebuilt.stderr}`);
+  assert.match(rebuilt.stderr, /found damage in the cache .*seq 11\b.*: rebuilding it, as --rebuild asks/s);
+  assert.match(rebuilt.stderr, /the damaged cache was moved aside to /);
+  assert.match(rebuilt.stdout, /intact/);
+  assert.equal(asideFiles(cache).length, 1, 'the damaged file is kept aside');
+});
+
 test('the app: a signed package is never made from a damaged row; the export stops naming it, writes no file, and the damage is on record', { timeout: 240_000 }, async () => {
   await onSyncedApp('export', async (ctx, api) => {
     const tenant = intactTenant();

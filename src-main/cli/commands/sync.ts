@@ -127,10 +127,19 @@ async function runSync(flags: SyncFlags): Promise<number> {
       signal: controller.signal,
       onWaiting: (sentence) => process.stderr.write(`auditdesk: ${sentence}…\n`),
     });
-    if (flags.rebuild) {
+    const rebuild = () => {
       const rebuilt = openRebuilt(cacheFile, loadOrCreateAuditorKey(dataDirOf(flags.dataDir)).publicKeyRaw);
-      db = rebuilt.db;
       if (rebuilt.carried) process.stderr.write(`auditdesk: ${rebuiltMessage(rebuilt.carried)}\n`);
+      return rebuilt;
+    };
+    // Damage no verdict has found yet leaves a file SQLite reads well: --rebuild keeps it, and
+    // this run's verdict is the first to find (and record) the damage. Asked to rebuild, the run
+    // then rebuilds and syncs again, rather than ending with the advice to pass --rebuild.
+    let mayRebuildAfterVerdict = false;
+    if (flags.rebuild) {
+      const rebuilt = rebuild();
+      db = rebuilt.db;
+      mayRebuildAfterVerdict = rebuilt.carried === null;
     } else db = openCache(cacheFile);
     session = await connectSource(flags.source, { password, statementTimeoutMs, allowCleartextPassword: flags.allowCleartextPassword, signal: controller.signal });
     printSourceNotices(session);
@@ -153,14 +162,30 @@ async function runSync(flags: SyncFlags): Promise<number> {
       dataDir: dataDirOf(flags.dataDir),
       options: { tenants, mapping, recheck: flags.recheck, profiles, batchRows, jobs, facetIndexesLater: true },
     };
-    const { summary, report } = await runOffThread(new URL('../sync-worker.js', import.meta.url), 'sync', input, runCliSync, {
-      resourceLimits: SYNC_WORKER_LIMITS,
-      onExit: syncWorkerExit,
-      onProgress: progress?.update,
-      signal: controller.signal,
-    }).catch((e: unknown) => {
-      throw syncWorkerFailure(e);
-    });
+    const runSync = () =>
+      runOffThread(new URL('../sync-worker.js', import.meta.url), 'sync', input, runCliSync, {
+        resourceLimits: SYNC_WORKER_LIMITS,
+        onExit: syncWorkerExit,
+        onProgress: progress?.update,
+        signal: controller.signal,
+      }).catch((e: unknown) => {
+        throw syncWorkerFailure(e);
+      });
+    let outcome;
+    try {
+      outcome = await runSync();
+    } catch (e) {
+      if (!mayRebuildAfterVerdict || (e as { code?: unknown }).code !== 'E_CACHE_CORRUPT') throw e;
+      progress?.end();
+      process.stderr.write(`auditdesk: this run's verdict found damage in the cache (${(e as UserError).message.split(' Rebuild the cache')[0]}): rebuilding it, as --rebuild asks.\n`);
+      db.close();
+      db = undefined;
+      const rebuilt = rebuild();
+      db = rebuilt.db;
+      if (!rebuilt.carried) throw e;
+      outcome = await runSync();
+    }
+    const { summary, report } = outcome;
     progress?.end();
     for (const w of summary.privilegeWarnings) process.stderr.write(`auditdesk: warning: ${w}\n`);
     // Ready: rows sealed, verdict known. The facet indexes only speed up filters.
