@@ -85,7 +85,7 @@ test('killed while the new cache was being built: the damaged file is still in p
   } finally {
     db.close();
   }
-  for (const interim of ['.rebuilding', '.rebuilt']) assert.equal(existsSync(path + interim), false, `no ${interim} file is left`);
+  for (const interim of ['.rebuilding', '.rebuilt', '.rebuilding-wal', '.rebuilt-wal']) assert.equal(existsSync(path + interim), false, `no ${interim} file is left`);
 });
 
 test('a .rebuilt file that names a place outside the cache folder is refused, and nothing is moved', () => {

@@ -40,7 +40,7 @@ export interface CarriedCheckpoints {
   unreadable: string | null;
   /** the review work carried over with them (carryOverReview) */
   review: CarriedReview;
-  /** drift findings carried over, those left behind because their values no longer give their digests, and why none could be read */
+  /** drift findings carried over, those left behind (damaged with the file: digests or shape), and why none could be read */
   drift: { carried: number; leftBehind: number; unreadable: string | null };
 }
 
@@ -263,6 +263,8 @@ export function openRebuilt(path: string, auditorKey: string | null): { db: Cach
   let carried: CarriedCheckpoints;
   try {
     carried = carryOverCheckpoints(path, fresh, auditorKey, aside);
+    // One file to rename: what the carry committed leaves the -wal for the file itself.
+    fresh.pragma('journal_mode = DELETE');
   } finally {
     fresh.close();
   }
