@@ -162,7 +162,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
       dataDir: dataDirOf(flags.dataDir),
       options: { tenants, mapping, recheck: flags.recheck, profiles, batchRows, jobs, facetIndexesLater: true },
     };
-    const runSync = () =>
+    const syncOnce = () =>
       runOffThread(new URL('../sync-worker.js', import.meta.url), 'sync', input, runCliSync, {
         resourceLimits: SYNC_WORKER_LIMITS,
         onExit: syncWorkerExit,
@@ -173,7 +173,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
       });
     let outcome;
     try {
-      outcome = await runSync();
+      outcome = await syncOnce();
     } catch (e) {
       if (!mayRebuildAfterVerdict || (e as { code?: unknown }).code !== 'E_CACHE_CORRUPT') throw e;
       progress?.end();
@@ -183,7 +183,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
       const rebuilt = rebuild();
       db = rebuilt.db;
       if (!rebuilt.carried) throw e;
-      outcome = await runSync();
+      outcome = await syncOnce();
     }
     const { summary, report } = outcome;
     progress?.end();

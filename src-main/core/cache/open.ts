@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { migrationsDir } from '../util/paths.js';
 import { UserError } from '../util/errors.js';
 import { REBUILD_HINT } from '../util/storage-errors.js';
@@ -111,7 +111,7 @@ function asideOfRebuilt(path: string): string {
   try {
     const details = db.prepare(`SELECT details FROM review_journal WHERE action = 'cache_rebuilt' ORDER BY seq DESC LIMIT 1`).pluck().get() as string | undefined;
     const aside = details ? (JSON.parse(details) as { aside?: unknown }).aside : undefined;
-    if (typeof aside !== 'string' || dirname(aside) !== dirname(path) || !/^\.broken-[0-9TZ-]+$/.test(basename(aside).slice(basename(path).length)) || !basename(aside).startsWith(basename(path))) {
+    if (typeof aside !== 'string' || !isAsideNameOf(path, aside)) {
       throw new UserError(
         `${rebuilt} is not a rebuild this version made (it names no file set aside beside the cache).`,
         'E_CACHE_CORRUPT',
@@ -122,6 +122,13 @@ function asideOfRebuilt(path: string): string {
   } finally {
     db.close();
   }
+}
+
+/** `NAME.broken-<time>` beside the cache: the only name asideNameIfDamaged gives. */
+function isAsideNameOf(path: string, aside: string): boolean {
+  const prefix = `${resolve(path)}.broken-`;
+  const full = resolve(aside);
+  return full.startsWith(prefix) && /^[0-9TZ-]+$/.test(full.slice(prefix.length));
 }
 
 function finishInterruptedRebuild(path: string): void {

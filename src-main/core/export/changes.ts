@@ -2,6 +2,7 @@
 // exported rows, one per line with both versions of the row. A deleted row stays in
 // its table's CSV exactly as it was cached (so its digest, the Merkle root and the
 // hash chain still recompute); this file is what marks it deleted at the source.
+import type Database from 'better-sqlite3';
 import type { CacheDb } from '../cache/open.js';
 import type { ColumnType } from '../chain/canonical.js';
 import { driftSentence, listDriftFindings, valuesGiveDigest, type DriftFinding } from '../sync/index.js';
@@ -63,6 +64,13 @@ export function driftInScope(db: CacheDb, s: Selection): DriftFinding[] {
     ['anomalies', s.anomalyTable?.tableId],
     ['access', s.accessTable?.tableId],
   ]);
+  const cachedRow = new Map<string, Database.Statement>();
+  const isCached = (kind: DriftFinding['tableKind'], tableId: number, tenant: string, key: string) => {
+    const table = CACHE_TABLE[kind].table;
+    let stmt = cachedRow.get(table);
+    if (!stmt) cachedRow.set(table, (stmt = db.prepare(`SELECT 1 FROM ${table} WHERE table_id = ? AND tenant_id = ? AND source_key = ?`)));
+    return stmt.get(tableId, tenant, key) !== undefined;
+  };
   return listDriftFindings(db, { tenants: [s.tenant] }).filter((f) => {
     const tableId = tableIdOf.get(f.tableKind);
     if (tableId === undefined || f.tableId !== tableId) return false;
@@ -71,7 +79,7 @@ export function driftInScope(db: CacheDb, s: Selection): DriftFinding[] {
       if (f.columnsChanged) return false;
       // A row the rebuilt cache does not hold (deleted at the source before the rebuild) cannot be
       // tested against the selection: it is in every package that keeps its tenant's whole history.
-      if (!isCached(db, f.tableKind, tableId, s.tenant, f.key)) return s.contiguous;
+      if (!isCached(f.tableKind, tableId, s.tenant, f.key)) return s.contiguous;
     }
     switch (f.tableKind) {
       case 'events':
@@ -84,10 +92,6 @@ export function driftInScope(db: CacheDb, s: Selection): DriftFinding[] {
         return Boolean(inAccess.get(...access.params, tableId, f.key));
     }
   });
-}
-
-function isCached(db: CacheDb, kind: DriftFinding['tableKind'], tableId: number, tenant: string, key: string): boolean {
-  return db.prepare(`SELECT 1 FROM ${CACHE_TABLE[kind].table} WHERE table_id = ? AND tenant_id = ? AND source_key = ?`).get(tableId, tenant, key) !== undefined;
 }
 
 /** What verification.json, the manifest, the PDF and the export result say about drift. */

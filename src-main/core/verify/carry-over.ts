@@ -29,6 +29,8 @@ import { appendJournal, verifyJournal, type JournalEntry } from '../journal/jour
 import { DECISION_SIGNED_FIELDS, signatureProblem } from '../journal/signing.js';
 import { valuesGiveDigest } from '../sync/drift.js';
 import type { ColumnType } from '../chain/canonical.js';
+import { CACHE_TABLE } from '../cache/cache-tables.js';
+import type { DriftChange } from '../contract/verify-report.js';
 
 export interface CarriedCheckpoints {
   /** the file the damaged cache was moved to */
@@ -78,7 +80,7 @@ function signedRowProblem(r: Row, shown: readonly (readonly [column: string, sig
 }
 
 /** Reads the old file's review work and says what can be carried: all of it or none (see the header); `write` copies it into the new cache. */
-function reviewToCarry(old: Database.Database, db: CacheDb): { review: CarriedReview; write: () => void } {
+function reviewToCarry(old: Database.Database): { review: CarriedReview; write: (db: CacheDb) => void } {
   const read = (table: string, columns: string, order: string) => old.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${order}`).all() as Row[];
   const journal = read('review_journal', REVIEW_TABLES.journal, 'seq');
   const decisions = read('review_decisions', REVIEW_TABLES.decisions, 'decision_id');
@@ -109,7 +111,7 @@ function reviewToCarry(old: Database.Database, db: CacheDb): { review: CarriedRe
   }
   return {
     review: { journalEntries: journal.length, decisions: decisions.length, completions: completions.length, leftBehind: null },
-    write: () => {
+    write: (db) => {
       insertRows(db, 'review_journal', REVIEW_TABLES.journal, journal);
       insertRows(db, 'review_decisions', REVIEW_TABLES.decisions, decisions);
       insertRows(db, 'review_completions', REVIEW_TABLES.completions, completions);
@@ -120,8 +122,8 @@ function reviewToCarry(old: Database.Database, db: CacheDb): { review: CarriedRe
 const CARRIED_DRIFT_COLUMNS =
   'carried_from, carried_at, finding_id, detected_sync_id, source_fingerprint, table_kind, schema_name, table_name, columns_json, tenant_id, source_key, change, detected_at, earlier_digest, later_digest, earlier_values, later_values';
 
-const TABLE_KINDS = new Set(['events', 'conversations', 'anomalies', 'access']);
-const CHANGES = new Set(['modified', 'deleted', 'added']);
+const TABLE_KINDS = new Set(Object.keys(CACHE_TABLE));
+const CHANGES = new Set<DriftChange>(['modified', 'deleted', 'added']);
 
 /**
  * A finding read from the damaged file that the new cache can hold as evidence: the shape its
@@ -131,7 +133,7 @@ const CHANGES = new Set(['modified', 'deleted', 'added']);
 function carriable(f: Row): boolean {
   const text = (v: string | number | null | undefined) => (v === null || v === undefined ? null : String(v));
   try {
-    if (!TABLE_KINDS.has(String(f.table_kind)) || !CHANGES.has(String(f.change))) return false;
+    if (!TABLE_KINDS.has(String(f.table_kind)) || !CHANGES.has(String(f.change) as DriftChange)) return false;
     if ([f.tenant_id, f.source_key, f.detected_at, f.schema_name, f.table_name, f.source_fingerprint].some((v) => v === null || v === undefined)) return false;
     if ((f.change !== 'added' && f.earlier_digest === null) || (f.change !== 'deleted' && f.later_digest === null)) return false;
     const columns = JSON.parse(String(f.columns_json)) as unknown;
@@ -174,7 +176,7 @@ export function carryOverCheckpoints(damaged: string, db: CacheDb, auditorKey: s
     try {
       found = listCheckpoints(old, { limit: 1_000_000 }, auditorKey);
       try {
-        carry = reviewToCarry(old, db);
+        carry = reviewToCarry(old);
       } catch (e) {
         carry = { review: { journalEntries: 0, decisions: 0, completions: 0, leftBehind: `it could not be read (${(e as Error).message})` }, write: () => undefined };
       }
@@ -203,7 +205,7 @@ export function carryOverCheckpoints(damaged: string, db: CacheDb, auditorKey: s
   const r: CarriedCheckpoints = { aside, carried: sound.length, leftBehind: found.length - sound.length, unreadable: null, review: carry.review, drift: drift.drift };
   // One transaction: the new cache holds all that is carried and the entry that says so, or none of it.
   db.transaction(() => {
-    carry.write();
+    carry.write(db);
     for (const c of sound) storeCheckpoint(db, c);
     drift.write(db);
     journalRebuild(db, r);
