@@ -121,6 +121,9 @@ test('a rebuild carries the drift findings over: verify, the review queue and th
     rebuilt.stderr,
     /2 drift finding\(s\) carried over, each marked as carried from the file set aside; 2 left behind, damaged with the file \(values that no longer give the digests beside them, or not what a sync records\)/,
   );
+  // The journal's entry for the rebuild says it too: the trail an inspector reads later.
+  const journal = await cli(['journal', 'list', '--cache', cache()]);
+  assert.match(journal.stdout, /cache rebuilt \(the damaged file kept as \S*cache\.sqlite\.broken-\S+\): .*, 2 drift findings carried, 2 left behind$/m);
 
   const verify = await cli(['verify', '--cache', cache(), '--tenant', TENANT, '--json']);
   assert.equal(verify.code, 1, `the changes are still findings: ${verify.stdout}${verify.stderr}`);

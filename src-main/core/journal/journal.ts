@@ -97,8 +97,19 @@ export function journalSummary(e: Pick<JournalEntry, 'action' | 'details'>): str
     case 'review_completed':
       return `review completed by ${s('signerName')} with ${s('openItems')} open items`;
     case 'cache_rebuilt':
-      return `cache rebuilt (the damaged file kept as ${s('aside')}): ${s('checkpointsCarried')} checkpoints carried, ${d.reviewCarried === true ? `review work carried (${s('journalEntriesCarried')} journal entries)` : `review work left behind: ${s('reviewLeftBehind')}`}`;
+      return `cache rebuilt (the damaged file kept as ${s('aside')}): ${s('checkpointsCarried')} checkpoints carried${leftBehind(s('checkpointsLeftBehind'))}, ${
+        d.reviewCarried === true ? `review work carried (${s('journalEntriesCarried')} journal entries)` : `review work left behind: ${s('reviewLeftBehind')}`
+      }${driftCarried(s)}`;
   }
+}
+
+const leftBehind = (n: string) => (n && n !== '0' ? `, ${n} left behind` : '');
+
+/** Entries written before drift findings were carried (cache schema 16) have no such counts: nothing is said. */
+function driftCarried(s: (k: string) => string): string {
+  if (s('driftFindingsUnreadable')) return `, drift findings not carried (${s('driftFindingsUnreadable')})`;
+  if (!s('driftFindingsCarried')) return '';
+  return `, ${s('driftFindingsCarried')} drift findings carried${leftBehind(s('driftFindingsLeftBehind'))}`;
 }
 
 export function toEntryView(e: JournalEntry): JournalEntryView {
