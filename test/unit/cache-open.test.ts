@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { loadMigrations, openCache, cacheSchemaVersion } from '../../src-main/core/cache/open.js';
 import { openRebuilt } from '../../src-main/core/verify/carry-over.js';
 import { isUserError } from '../../src-main/core/util/errors.js';
+import { glanceAt } from '../../src-main/core/engagement/glance.js';
 import { toApiError } from '../../src-main/core/util/api-error.js';
 import { scratchDir } from '../helpers/scratch.js';
 
@@ -107,6 +108,26 @@ describe('opening the cache', () => {
     const apiError = toApiError(thrown);
     assert.equal(apiError.code, 'E_CACHE_CORRUPT');
     assert.match(apiError.message, /--rebuild/);
+  });
+
+  test('a row that breaks a CHECK constraint is refused by a read-only open too, and the engagement list shows no green verdict over it', () => {
+    const path = join(dir(), 'checked.sqlite');
+    const db = openCache(path);
+    db.prepare(`INSERT INTO verify_reports (checked_at, target, intact, report_json) VALUES ('2026-12-01T10:00:00.000Z', 'cache', 1, '{}')`).run();
+    // Written around the app (SQLite's own switch): a target no version of AuditDesk writes.
+    db.pragma('ignore_check_constraints = ON');
+    db.prepare(`INSERT INTO verify_reports (checked_at, target, intact, report_json) VALUES ('2026-12-01T09:00:00.000Z', 'elsewhere', 1, '{}')`).run();
+    db.close();
+
+    // SQLite's quick_check skips CHECK constraints on a read-only connection: the writer refused
+    // the file while the readers (the engagement list, the query workers) took it as sound.
+    assert.throws(
+      () => openCache(path, { readonly: true }),
+      (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /CHECK constraint failed in verify_reports/.test(e.message),
+    );
+    const glance = glanceAt(path, null);
+    assert.equal(glance.verdict, null, 'the earlier "intact" is not shown over a damaged file');
+    assert.match(glance.problem ?? '', /is damaged \(CHECK constraint failed in verify_reports\)/);
   });
 
   test('migration files are numbered without gaps', () => {

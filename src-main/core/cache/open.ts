@@ -210,6 +210,29 @@ function refuseForeignTriggers(db: CacheDb, migrations: Migration[], path: strin
   );
 }
 
+/**
+ * SQLite's quick_check skips the CHECK constraints on a read-only connection, so a row that
+ * breaks one passed every reader (the engagement list, the query workers) while every writer
+ * refused the file. The check runs on a connection that may write and is told not to
+ * (query_only); a file the OS does not let us write is opened read-only by SQLite anyway, and
+ * there its constraints cannot be checked.
+ */
+function quickCheckWithConstraints(path: string, readonlyDb: CacheDb): unknown {
+  let checker: CacheDb;
+  try {
+    checker = new Database(path, { fileMustExist: true });
+  } catch {
+    return readonlyDb.pragma('quick_check', { simple: true });
+  }
+  try {
+    checker.pragma('query_only = ON');
+    checker.pragma('busy_timeout = 5000');
+    return checker.pragma('quick_check', { simple: true });
+  } finally {
+    checker.close();
+  }
+}
+
 function openAndCheck(path: string, readonly: boolean): CacheDb {
   let db: CacheDb;
   try {
@@ -234,7 +257,7 @@ function openAndCheck(path: string, readonly: boolean): CacheDb {
     // reported with the same way out (util/storage-errors.ts).
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (fileSize(path) <= FULL_CHECK_MAX_BYTES) {
-      const check = db.pragma('quick_check', { simple: true });
+      const check = readonly ? quickCheckWithConstraints(path, db) : db.pragma('quick_check', { simple: true });
       // quick_check lists every bad cell on a line of its own; the error stays one line.
       if (check !== 'ok')
         throw new Error(
