@@ -258,6 +258,16 @@ class Layout {
     );
   }
 
+  /**
+   * A cell of one line in the body font that fits its column: most cells of the event and
+   * conversation tables. It is drawn as one fragment, without pdfkit's line wrapper, which
+   * measured word by word cost most of a long appendix's time (the same glyphs, placed alike).
+   */
+  fitsOneLine(text: string, size: number, width: number): boolean {
+    if (text.includes('\n') || textRuns(text).some((run) => run.font !== 'text' || run.text !== text)) return false;
+    return this.doc.font(BODY).fontSize(size).widthOfString(text) <= width;
+  }
+
   /** The height `text` takes when wrapped at `width`: exact for one font, generous when runs mix fonts. */
   heightOf(text: string, style: TextStyle, width: number): number {
     const runs = textRuns(text);
@@ -325,7 +335,8 @@ class Layout {
     drawHeader();
     rows.forEach((row, r) => {
       const cells = row.map(capped);
-      const height = Math.max(lineH, ...cells.map((c, i) => this.heightOf(c, { size }, widths[i]! - 4) + 1));
+      const oneLine = cells.map((c, i) => this.fitsOneLine(c, size, widths[i]! - 4));
+      const height = Math.max(lineH, ...cells.map((c, i) => (oneLine[i] ? lineH : this.heightOf(c, { size }, widths[i]! - 4) + 1)));
       if (this.doc.y + height > bottom) {
         this.doc.addPage();
         this.doc.y = M;
@@ -337,8 +348,13 @@ class Layout {
       let below = y + lineH;
       cells.forEach((cell, i) => {
         const w = widths[i]!;
-        this.write(cell, { size, color: colour }, { x, y }, { width: w - 4 });
-        below = Math.max(below, this.doc.y + 1);
+        if (oneLine[i]) {
+          this.doc.font(BODY).fontSize(size).fillColor(colour).text(cell, x, y, { lineBreak: false });
+          this.doc.y = y;
+        } else {
+          this.write(cell, { size, color: colour }, { x, y }, { width: w - 4 });
+          below = Math.max(below, this.doc.y + 1);
+        }
         x += w;
       });
       this.doc.y = below;
