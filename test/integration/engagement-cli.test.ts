@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -127,4 +128,31 @@ test('export --engagement writes a package from its cache; engagement archive ha
   const archived = run(['engagement', 'archive', engagement, '--out', zip]);
   assert.equal(archived.code, 0, archived.stderr);
   assert.match(archived.stdout, /^wrote .*handover\.zip \(\d+ files/);
+});
+
+test('engagement list never prints "intact" over a damaged cache: damage a verdict recorded, or a file SQLite refuses', () => {
+  const created = run(['engagement', 'create', '--name', 'Damaged Q2', '--client', 'Acme', '--json']);
+  const dir = (JSON.parse(created.stdout) as { dir: string }).dir;
+  assert.equal(run(['sync', '--source', demo.url, '--tenant', tenant, '--engagement', dir]).code, 0);
+  const entryOf = (stdout: string) => stdout.slice(stdout.indexOf('Damaged Q2'));
+  assert.match(entryOf(run(['engagement', 'list']).stdout), /· intact \(/, 'the sync gave its verdict');
+
+  // Damage a later verdict found in a cached row: the app shows "cache damaged", the CLI said "intact".
+  const db = new Database(engagementPaths(dir).cache);
+  db.prepare(`INSERT INTO cache_damage (found_at, table_name, tenant_id, row_ref, message) VALUES ('2026-12-07T10:00:00.000Z', 'audit_logs', ?, 'seq 7', 'no longer what the sync stored')`).run(
+    tenant,
+  );
+  db.close();
+  const damaged = entryOf(run(['engagement', 'list']).stdout);
+  assert.doesNotMatch(damaged, /· intact/);
+  assert.match(damaged, /cache damaged: the verdict of \S+ no longer applies/);
+
+  // A row that breaks a CHECK constraint: the app refuses the file; the list said "last sync never · never verified".
+  const raw = new Database(engagementPaths(dir).cache);
+  raw.pragma('ignore_check_constraints = ON');
+  raw.prepare(`INSERT INTO verify_reports (checked_at, target, intact, report_json) VALUES ('2026-12-07T10:00:00.000Z', 'elsewhere', 1, '{}')`).run();
+  raw.close();
+  const refused = entryOf(run(['engagement', 'list']).stdout);
+  assert.doesNotMatch(refused, /never verified|last sync never|· intact/);
+  assert.match(refused, /cache cannot be read: cache \S+ is damaged \(CHECK constraint failed in verify_reports\)/);
 });

@@ -90,11 +90,18 @@ export function registerEngagement(program: Command): void {
             process.stdout.write(`${printable(r.dir)}\n  ${printable(r.problem)}\n`);
             continue;
           }
-          const verdict = r.verdict
-            ? `${r.verdict.intact ? 'intact' : 'NOT intact'} (${r.verdict.checkedAt}${r.verdict.source ? `, ${r.verdict.source.label} ${r.verdict.source.fingerprint.slice(0, 12)}…` : ''})${
-                r.verdict.givenWithAnotherKey ? `, given with another auditor key ${r.verdict.givenWithAnotherKey}: not checked here (verify --engagement DIR gives your own)` : ''
-              }`
-            : 'never verified';
+          if (r.problem) {
+            // The file cannot be read: nothing in it (last sync, verdict) can be said, not even "never".
+            process.stdout.write(`${[`${r.name}${r.client ? ` · ${r.client}` : ''}`, `  ${r.dir}`, `  cache cannot be read: ${r.problem}`].map(printable).join('\n')}\n`);
+            continue;
+          }
+          const verdict = r.verdict?.cacheDamaged
+            ? `cache damaged: the verdict of ${r.verdict.checkedAt} no longer applies (auditdesk verify --engagement DIR names the rows)`
+            : r.verdict
+              ? `${r.verdict.intact ? 'intact' : 'NOT intact'} (${r.verdict.checkedAt}${r.verdict.source ? `, ${r.verdict.source.label} ${r.verdict.source.fingerprint.slice(0, 12)}…` : ''})${
+                  r.verdict.givenWithAnotherKey ? `, given with another auditor key ${r.verdict.givenWithAnotherKey}: not checked here (verify --engagement DIR gives your own)` : ''
+                }`
+              : 'never verified';
           const lines = [`${r.name}${r.client ? ` · ${r.client}` : ''}`, `  ${r.dir}`, `  last sync ${r.lastSyncAt ?? 'never'} · ${verdict}`];
           process.stdout.write(`${lines.map(printable).join('\n')}\n`);
         }
