@@ -72,7 +72,10 @@ function Row({ e, onDone }: { e: EngagementView; onDone: (message: string | null
         )}
       </td>
       <td>{e.client || <span className="muted">—</span>}</td>
-      <td>{e.lastSyncAt ? formatTs(e.lastSyncAt, tz, false) : <span className="muted">never</span>}</td>
+      <td>
+        {/* A cache that cannot be read says nothing of its syncs, not even "never". */}
+        {e.lastSyncAt ? formatTs(e.lastSyncAt, tz, false) : <span className="muted">{e.problem ? 'unknown' : 'never'}</span>}
+      </td>
       <td>
         <Verdict e={e} />
       </td>

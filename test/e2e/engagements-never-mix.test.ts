@@ -5,7 +5,9 @@
 // and forth in the switcher.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { engagementPaths } from '../../src-main/core/engagement/paths.js';
 import { clientFor, finishedJob } from '../helpers/app-calls.js';
 import { startStack, type Stack } from './support/stack.js';
 import { AppFrame } from './pages/app-frame.js';
@@ -98,5 +100,23 @@ describe('engagements never mix', () => {
     await e.badge.filter({ hasText: 'Acme Q1' }).waitFor({ timeout: 30_000 });
     await openScreen(page, 'Engagements');
     await e.row('Acme Q1').waitFor();
+  });
+
+  test('an engagement whose cache the app would refuse shows why, and neither "intact" nor "never"', async () => {
+    const page = stack.page;
+    const e = new EngagementsPage(page);
+    const globexDir = (await e.row('Globex Q1').locator('td').first().locator('.mono').innerText()).trim();
+    assert.match(await e.row('Globex Q1').innerText(), /intact/, 'verified before the damage');
+    // A row that breaks a CHECK constraint, written around the app: SQLite's read-only check did not see it.
+    const raw = new Database(engagementPaths(globexDir).cache);
+    raw.pragma('ignore_check_constraints = ON');
+    raw.prepare(`INSERT INTO verify_reports (checked_at, target, intact, report_json) VALUES ('2026-12-07T10:00:00.000Z', 'elsewhere', 1, '{}')`).run();
+    raw.close();
+    await page.reload();
+    const row = e.row('Globex Q1');
+    await row.getByText(/is damaged \(CHECK constraint failed in verify_reports\)/).waitFor();
+    const cells = await row.locator('td').allInnerTexts();
+    assert.equal(cells[2]?.trim(), 'unknown', 'the last sync of a file that cannot be read is not "never"');
+    assert.doesNotMatch(cells[3] ?? '', /intact/);
   });
 });
