@@ -41,10 +41,19 @@ function SourceBanner() {
   const sourceLost = useApp((s) => s.sourceLost);
   const source = useApp((s) => s.status?.source ?? null);
   const statusError = useApp((s) => s.statusError);
+  const statusErrorCode = useApp((s) => s.statusErrorCode);
   if (statusError) {
+    // The process answered with an error about the cache: it is running, the file is what failed.
+    const cacheRefused = statusErrorCode?.startsWith('E_CACHE') ?? false;
     return (
       <div className="banner banner-error" role="alert">
-        <strong>The AuditDesk process is not answering.</strong> {statusError}
+        <strong>{cacheRefused ? "This engagement's cache cannot be opened." : statusErrorCode ? 'The status could not be read.' : 'The AuditDesk process is not answering.'}</strong> {statusError}
+        {cacheRefused ? (
+          <>
+            {' '}
+            <a href="#/integrity">Integrity</a> offers “Rebuild the cache”.
+          </>
+        ) : null}
       </div>
     );
   }

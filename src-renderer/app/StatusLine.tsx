@@ -7,11 +7,12 @@ import { countOf } from './format.js';
 export function StatusLine() {
   const status = useApp((s) => s.status);
   const statusError = useApp((s) => s.statusError);
+  const statusErrorCode = useApp((s) => s.statusErrorCode);
   const verdicts = useChainVerdicts((s) => s.byTenant);
   if (statusError) {
     return (
       <footer className="statusline" role="status" aria-label="Status">
-        <span className="dot dot-bad" aria-hidden="true" /> App process not answering
+        <span className="dot dot-bad" aria-hidden="true" /> {statusErrorCode?.startsWith('E_CACHE') ? 'Cache cannot be opened' : statusErrorCode ? 'Status not available' : 'App process not answering'}
       </footer>
     );
   }

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AppStatus, TenantCounts } from '../../src-main/core/contract/status.js';
-import { api, errorMessage } from '../api/client.js';
+import { api, errorCode, errorMessage } from '../api/client.js';
 import { parseHash, type Route } from './routes.js';
 
 import type { TimeZoneMode } from './format.js';
@@ -30,8 +30,10 @@ interface AppState {
   theme: Theme;
   timeZone: TimeZoneMode;
   status: AppStatus | null;
-  /** the status call itself failed (the app process is gone) */
+  /** the status call failed: the app process is gone, or it answered with an error (a cache it cannot open) */
   statusError: string | null;
+  /** the error's code when the process answered one (E_CACHE_CORRUPT …), null when it did not answer */
+  statusErrorCode: string | null;
   /** the source was reachable during this session and is not any more */
   sourceLost: boolean;
   everReachable: boolean;
@@ -49,6 +51,7 @@ export const useApp = create<AppState>((set, get) => ({
   timeZone: stored<TimeZoneMode>('auditdesk.tz', ['utc', 'local'], 'utc'),
   status: null,
   statusError: null,
+  statusErrorCode: null,
   sourceLost: false,
   everReachable: false,
   setRoute: (route) => set({ route }),
@@ -68,9 +71,9 @@ export const useApp = create<AppState>((set, get) => ({
       // source that was never reachable is shown in the status line and on Connections.
       const everReachable = get().everReachable || (source?.reachable ?? false);
       const sourceLost = everReachable && source !== null && !source.reachable;
-      set({ status, statusError: null, everReachable, sourceLost });
+      set({ status, statusError: null, statusErrorCode: null, everReachable, sourceLost });
     } catch (e) {
-      set({ statusError: errorMessage(e) });
+      set({ statusError: errorMessage(e), statusErrorCode: errorCode(e) });
     }
   },
 }));

@@ -6,7 +6,10 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import type { DemoDb } from '../helpers/demo-db.js';
-import type { Stack } from './support/stack.js';
+import { join } from 'node:path';
+import { startStack, type Stack } from './support/stack.js';
+import { openCache } from '../../src-main/core/cache/open.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { startDemoStack } from './support/demo-stack.js';
 import { AppFrame } from './pages/app-frame.js';
 import { openScreen } from './actions/navigate.js';
@@ -85,5 +88,33 @@ describe('a damaged cache is never shown as intact', () => {
       .getByTestId('integrity-summary')
       .filter({ hasText: `${n} chains: ${n - 1} intact, 1 broken` })
       .waitFor();
+  });
+});
+
+describe('a cache the app refuses to open', () => {
+  let stack: Stack;
+  before(async () => {
+    const path = join(scratchDir('auditdesk-refused-'), 'cache.sqlite');
+    const db = openCache(path);
+    // Written around the app (SQLite's own switch): a row no version of AuditDesk writes.
+    db.pragma('ignore_check_constraints = ON');
+    db.prepare(`INSERT INTO verify_reports (checked_at, target, intact, report_json) VALUES ('2026-12-07T10:00:00.000Z', 'elsewhere', 1, '{}')`).run();
+    db.close();
+    stack = await startStack({ cachePath: path });
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  test('is named as the cache, not as a process that does not answer, and the way out is one link away', async () => {
+    const page = stack.page;
+    const banner = page.getByRole('alert').filter({ hasText: 'cannot be opened' });
+    await banner.waitFor();
+    const text = await banner.innerText();
+    assert.match(text, /^This engagement's cache cannot be opened\. cache \S+ is damaged \(CHECK constraint failed in verify_reports\)/);
+    assert.doesNotMatch(text, /not answering/, 'the process answered: it is the file that failed');
+    assert.match(await new AppFrame(page).statusLine.innerText(), /Cache cannot be opened/);
+    await banner.getByRole('link', { name: 'Integrity' }).click();
+    await page.getByRole('button', { name: 'Rebuild the cache' }).waitFor();
   });
 });
