@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useApp } from './store.js';
+import { cacheCannotOpen, useApp } from './store.js';
 import { parseHash, SCREENS, SCREEN_LABELS, formatHash, type Screen } from './routes.js';
 import { StatusLine } from './StatusLine.js';
 import { ScreenBoundary } from './ScreenBoundary.js';
@@ -44,11 +44,11 @@ function SourceBanner() {
   const statusErrorCode = useApp((s) => s.statusErrorCode);
   if (statusError) {
     // The process answered with an error about the cache: it is running, the file is what failed.
-    const cacheRefused = statusErrorCode?.startsWith('E_CACHE') ?? false;
+    const cacheRefused = cacheCannotOpen(statusErrorCode);
     return (
       <div className="banner banner-error" role="alert">
         <strong>{cacheRefused ? "This engagement's cache cannot be opened." : statusErrorCode ? 'The status could not be read.' : 'The AuditDesk process is not answering.'}</strong> {statusError}
-        {cacheRefused ? (
+        {statusErrorCode === 'E_CACHE_CORRUPT' ? (
           <>
             {' '}
             <a href="#/integrity">Integrity</a> offers “Rebuild the cache”.

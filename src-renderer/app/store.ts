@@ -45,6 +45,11 @@ interface AppState {
 
 const prefersDark = typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches;
 
+/** The codes with which the app process refuses the open engagement's cache (docs/errors.md): it answered, the file failed. */
+const CACHE_CANNOT_OPEN = new Set(['E_CACHE_CORRUPT', 'E_CACHE_OPEN', 'E_CACHE_NEWER', 'E_CACHE_COLUMNS', 'E_CACHE_READONLY']);
+
+export const cacheCannotOpen = (code: string | null): boolean => code !== null && CACHE_CANNOT_OPEN.has(code);
+
 export const useApp = create<AppState>((set, get) => ({
   route: parseHash(location.hash),
   theme: stored<Theme>('auditdesk.theme', ['light', 'dark'], prefersDark ? 'dark' : 'light'),
