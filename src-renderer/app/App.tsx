@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { cacheCannotOpen, useApp } from './store.js';
+import { cacheCannotOpen, processNotAnswering, useApp } from './store.js';
 import { parseHash, SCREENS, SCREEN_LABELS, formatHash, type Screen } from './routes.js';
 import { StatusLine } from './StatusLine.js';
 import { ScreenBoundary } from './ScreenBoundary.js';
@@ -37,6 +37,14 @@ function ScreenView({ screen }: { screen: Screen }) {
   }
 }
 
+/** The message after the banner's heading, without saying the heading twice (the browser bridge's own words begin with it). */
+function withoutHeading(message: string, heading: string): string {
+  const lead = heading.replace(/\.$/, '');
+  if (!message.startsWith(lead)) return message;
+  const rest = message.slice(lead.length).replace(/^[:.]\s*/, '');
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
+
 function SourceBanner() {
   const sourceLost = useApp((s) => s.sourceLost);
   const source = useApp((s) => s.status?.source ?? null);
@@ -44,10 +52,14 @@ function SourceBanner() {
   const statusErrorCode = useApp((s) => s.statusErrorCode);
   if (statusError) {
     // The process answered with an error about the cache: it is running, the file is what failed.
-    const cacheRefused = cacheCannotOpen(statusErrorCode);
+    const heading = cacheCannotOpen(statusErrorCode)
+      ? "This engagement's cache cannot be opened."
+      : processNotAnswering(statusErrorCode)
+        ? 'The AuditDesk process is not answering.'
+        : 'The status could not be read.';
     return (
       <div className="banner banner-error" role="alert">
-        <strong>{cacheRefused ? "This engagement's cache cannot be opened." : statusErrorCode ? 'The status could not be read.' : 'The AuditDesk process is not answering.'}</strong> {statusError}
+        <strong>{heading}</strong> {withoutHeading(statusError, heading)}
         {statusErrorCode === 'E_CACHE_CORRUPT' ? (
           <>
             {' '}

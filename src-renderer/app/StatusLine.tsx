@@ -1,5 +1,5 @@
 import type { CacheIndexing } from '../../src-main/core/contract/status.js';
-import { cacheCannotOpen, useApp } from './store.js';
+import { cacheCannotOpen, processNotAnswering, useApp } from './store.js';
 import { breaksLabel, needsWarning, useChainVerdicts } from './chain-verdicts.js';
 import { countOf } from './format.js';
 
@@ -12,7 +12,8 @@ export function StatusLine() {
   if (statusError) {
     return (
       <footer className="statusline" role="status" aria-label="Status">
-        <span className="dot dot-bad" aria-hidden="true" /> {cacheCannotOpen(statusErrorCode) ? 'Cache cannot be opened' : statusErrorCode ? 'Status not available' : 'App process not answering'}
+        <span className="dot dot-bad" aria-hidden="true" />{' '}
+        {cacheCannotOpen(statusErrorCode) ? 'Cache cannot be opened' : processNotAnswering(statusErrorCode) ? 'App process not answering' : 'Status not available'}
       </footer>
     );
   }

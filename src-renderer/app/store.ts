@@ -32,7 +32,7 @@ interface AppState {
   status: AppStatus | null;
   /** the status call failed: the app process is gone, or it answered with an error (a cache it cannot open) */
   statusError: string | null;
-  /** the error's code when the process answered one (E_CACHE_CORRUPT …), null when it did not answer */
+  /** the error's code: E_CACHE_CORRUPT … when the process answered with one, E_BRIDGE when the call got no answer */
   statusErrorCode: string | null;
   /** the source was reachable during this session and is not any more */
   sourceLost: boolean;
@@ -49,6 +49,9 @@ const prefersDark = typeof matchMedia === 'function' && matchMedia('(prefers-col
 const CACHE_CANNOT_OPEN = new Set(['E_CACHE_CORRUPT', 'E_CACHE_OPEN', 'E_CACHE_NEWER', 'E_CACHE_COLUMNS', 'E_CACHE_READONLY']);
 
 export const cacheCannotOpen = (code: string | null): boolean => code !== null && CACHE_CANNOT_OPEN.has(code);
+
+/** No answer at all: the call failed on its way (api/client.ts says E_BRIDGE), or nothing said why. */
+export const processNotAnswering = (code: string | null): boolean => code === null || code === 'E_BRIDGE';
 
 export const useApp = create<AppState>((set, get) => ({
   route: parseHash(location.hash),

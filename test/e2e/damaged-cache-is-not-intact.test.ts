@@ -116,5 +116,14 @@ describe('a cache the app refuses to open', () => {
     assert.match(await new AppFrame(page).statusLine.innerText(), /Cache cannot be opened/);
     await banner.getByRole('link', { name: 'Integrity' }).click();
     await page.getByRole('button', { name: 'Rebuild the cache' }).waitFor();
+
+    // A call nobody answers (the process gone) is still said as such.
+    await page.route('**/api/status.get', (route) => route.abort());
+    await page.reload();
+    const gone = page.getByRole('alert').filter({ hasText: 'not answering' });
+    await gone.waitFor();
+    // The browser bridge's own words begin with the heading: said once.
+    assert.equal(await gone.innerText(), 'The AuditDesk process is not answering. Start it again (npm start).');
+    assert.match(await new AppFrame(page).statusLine.innerText(), /App process not answering/);
   });
 });
