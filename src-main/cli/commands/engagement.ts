@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { readEngagementMeta } from '../../core/engagement/meta.js';
 import { EngagementRegistry, createEngagementFolder, freeFolderFor } from '../../core/engagement/registry.js';
 import { engagementPaths } from '../../core/engagement/paths.js';
+import type { EngagementGlance } from '../../core/engagement/glance.js';
 import { isUserError } from '../../core/util/errors.js';
 import { printable } from '../../core/util/printable.js';
 import { action, dataDirOf, EXIT_OK } from '../run.js';
@@ -24,6 +25,15 @@ interface CreateFlags {
 }
 
 const DATA_DIR_HELP = 'data folder whose list of engagements the app shows: default $AUDITDESK_DATA_DIR or ~/.auditdesk';
+
+/** The latest verdict as `engagement list` prints it: never "intact" over damage found since. */
+function verdictWords(v: EngagementGlance['verdict']): string {
+  if (!v) return 'never verified';
+  if (v.cacheDamaged) return `cache damaged: the verdict of ${v.checkedAt} no longer applies (auditdesk verify --engagement DIR names the rows)`;
+  const source = v.source ? `, ${v.source.label} ${v.source.fingerprint.slice(0, 12)}…` : '';
+  const otherKey = v.givenWithAnotherKey ? `, given with another auditor key ${v.givenWithAnotherKey}: not checked here (verify --engagement DIR gives your own)` : '';
+  return `${v.intact ? 'intact' : 'NOT intact'} (${v.checkedAt}${source})${otherKey}`;
+}
 
 export function registerEngagement(program: Command): void {
   const eng = program.command('engagement').description('Create, list or archive engagements: one folder per client investigation (details, profiles, cache, exports).');
@@ -90,19 +100,9 @@ export function registerEngagement(program: Command): void {
             process.stdout.write(`${printable(r.dir)}\n  ${printable(r.problem)}\n`);
             continue;
           }
-          if (r.problem) {
-            // The file cannot be read: nothing in it (last sync, verdict) can be said, not even "never".
-            process.stdout.write(`${[`${r.name}${r.client ? ` · ${r.client}` : ''}`, `  ${r.dir}`, `  cache cannot be read: ${r.problem}`].map(printable).join('\n')}\n`);
-            continue;
-          }
-          const verdict = r.verdict?.cacheDamaged
-            ? `cache damaged: the verdict of ${r.verdict.checkedAt} no longer applies (auditdesk verify --engagement DIR names the rows)`
-            : r.verdict
-              ? `${r.verdict.intact ? 'intact' : 'NOT intact'} (${r.verdict.checkedAt}${r.verdict.source ? `, ${r.verdict.source.label} ${r.verdict.source.fingerprint.slice(0, 12)}…` : ''})${
-                  r.verdict.givenWithAnotherKey ? `, given with another auditor key ${r.verdict.givenWithAnotherKey}: not checked here (verify --engagement DIR gives your own)` : ''
-                }`
-              : 'never verified';
-          const lines = [`${r.name}${r.client ? ` · ${r.client}` : ''}`, `  ${r.dir}`, `  last sync ${r.lastSyncAt ?? 'never'} · ${verdict}`];
+          // A file that cannot be read says nothing of its syncs or verdicts, not even "never".
+          const state = r.problem ? `cache cannot be read: ${r.problem}` : `last sync ${r.lastSyncAt ?? 'never'} · ${verdictWords(r.verdict)}`;
+          const lines = [`${r.name}${r.client ? ` · ${r.client}` : ''}`, `  ${r.dir}`, `  ${state}`];
           process.stdout.write(`${lines.map(printable).join('\n')}\n`);
         }
         return EXIT_OK;
