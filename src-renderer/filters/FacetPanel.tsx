@@ -12,6 +12,8 @@ interface Props {
   filter: Filter;
   facets: Load<FacetsResult>;
   onChange(filter: Filter): void;
+  /** An error the screen already shows beside the panel: named, not repeated. */
+  errorSaidBeside?: string | null;
 }
 
 /** A facet count; "≈" when the backend counted a sample, with how in the tooltip. */
@@ -103,7 +105,7 @@ function RangeGroup(props: { label: string; buckets: RangeBucket[] | undefined; 
   );
 }
 
-export function FacetPanel({ filter, facets, onChange }: Props) {
+export function FacetPanel({ filter, facets, onChange, errorSaidBeside }: Props) {
   const tz = useApp((s) => s.timeZone);
   const dateOnly = (v: string | undefined) => (v ? v.slice(0, 10) : '');
   return (
@@ -133,7 +135,11 @@ export function FacetPanel({ filter, facets, onChange }: Props) {
         {filter.from && formatBound(filter.from, tz).length > 10 ? <div className="muted small">From {formatBound(filter.from, tz)}</div> : null}
         {filter.to && formatBound(filter.to, tz).length > 10 ? <div className="muted small">To {formatBound(filter.to, tz)}</div> : null}
       </div>
-      {facets.state === 'error' ? (
+      {facets.state === 'error' && facets.message === errorSaidBeside ? (
+        <p className="muted small" data-testid="facets-not-counted">
+          Facets not counted: the reason is shown with the rows.
+        </p>
+      ) : facets.state === 'error' ? (
         <ErrorState message={facets.message} />
       ) : facets.state !== 'ready' ? (
         <Loading label="Counting…" />

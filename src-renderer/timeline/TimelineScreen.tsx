@@ -177,10 +177,13 @@ export function TimelineScreen() {
   }, [jump, jumpKey, pages, select, openRecord]);
 
   const cacheEmpty = cacheTenants !== undefined && cacheTenants.length === 0;
+  // A cache that cannot be read fails the count, the chart and the facets alike: the reason
+  // is said once, where the rows would be, not four times down the screen.
+  const failedCount = count.state === 'error' ? count.message : null;
 
   return (
     <div className={`timeline${drawer ? ' with-drawer' : ''}`}>
-      <FacetPanel filter={filter} facets={shownFacets} onChange={applyFilter} />
+      <FacetPanel filter={filter} facets={shownFacets} onChange={applyFilter} errorSaidBeside={failedCount} />
       <section className="timeline-main" aria-label="Timeline">
         <div className="toolbar">
           <SearchBox ref={search} value={filter.text ?? ''} onSearch={(text) => applyFilter({ ...filter, text: text || undefined })} />
@@ -195,7 +198,7 @@ export function TimelineScreen() {
               {count.value.undated ? `, ${formatCount(count.value.undated)} undated` : ''}) · times in {tzLabel(tz)} · newest first
             </>
           ) : count.state === 'error' ? (
-            <span className="error-text">Count failed: {count.message}</span>
+            <span className="error-text">Rows could not be counted: the reason is shown below.</span>
           ) : (
             'Counting…'
           )}
@@ -203,7 +206,7 @@ export function TimelineScreen() {
         <BrokenChainsNote tenants={filter.tenant} />
         {shownHistogram.state === 'ready' && shownHistogram.value.bins.length > 0 ? (
           <HistogramChart histogram={shownHistogram.value} onZoom={zoom} />
-        ) : shownHistogram.state === 'error' ? (
+        ) : shownHistogram.state === 'error' && shownHistogram.message !== failedCount ? (
           <ErrorState message={shownHistogram.message} onRetry={reload} />
         ) : shownHistogram.state === 'loading' ? (
           <div className="histogram-placeholder">

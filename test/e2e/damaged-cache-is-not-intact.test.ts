@@ -126,4 +126,20 @@ describe('a cache the app refuses to open', () => {
     assert.equal(await gone.innerText(), 'The AuditDesk process is not answering. Start it again (npm start).');
     assert.match(await new AppFrame(page).statusLine.innerText(), /App process not answering/);
   });
+
+  test('the Timeline says why it has no rows once, where the rows would be, not in every panel', async () => {
+    const page = stack.page;
+    await page.unrouteAll();
+    await page.goto(`${stack.bridge.origin}/#/timeline`);
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+    const reason = timeline.getByRole('alert').filter({ hasText: 'CHECK constraint failed in verify_reports' });
+    await reason.waitFor();
+    assert.match(await reason.innerText(), /is damaged \(CHECK constraint failed in verify_reports\)[\s\S]*Try again/);
+    await page.getByTestId('facets-not-counted').waitFor();
+    assert.equal(await page.getByTestId('result-count').innerText(), 'Rows could not be counted: the reason is shown below.');
+    // The banner names it for the whole app, the Timeline once for its rows: nothing else repeats it.
+    await page.getByRole('alert').filter({ hasText: 'cannot be opened' }).waitFor();
+    assert.equal(await page.getByText(/CHECK constraint failed in verify_reports/).count(), 2);
+    await stack.screenshot('timeline-cache-refused');
+  });
 });
