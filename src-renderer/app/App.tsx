@@ -15,6 +15,7 @@ import { EngagementsScreen } from '../engagements/EngagementsScreen.js';
 import { EngagementBadge } from '../engagements/EngagementBadge.js';
 
 const STATUS_POLL_MS = 5000;
+const INDEXING_POLL_MS = 1000;
 
 function ScreenView({ screen }: { screen: Screen }) {
   switch (screen) {
@@ -102,10 +103,16 @@ export function App() {
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let sourceAskedAt = -Infinity;
     const poll = async () => {
-      await refreshStatus(true);
+      const askSource = Date.now() - sourceAskedAt >= STATUS_POLL_MS;
+      if (askSource) sourceAskedAt = Date.now();
+      await refreshStatus(askSource);
       await useChainVerdicts.getState().load();
-      if (!stopped) timer = setTimeout(() => void poll(), STATUS_POLL_MS);
+      // While a background index build runs, the cache is asked every second (the source
+      // still every five): "Indexing — filters may be slower" must not outlive the build.
+      const building = Boolean(useApp.getState().status?.cache.indexing?.phase);
+      if (!stopped) timer = setTimeout(() => void poll(), building ? INDEXING_POLL_MS : STATUS_POLL_MS);
     };
     void poll();
     return () => {
