@@ -62,8 +62,9 @@ async function walkEveryRoute(stack: Stack, shots: string | null): Promise<void>
     // The launch token opens the app once: a new context carries the session it set instead.
     await context.addCookies(await stack.context.cookies());
     // One tab per theme: a reload is a fresh document at the address, nothing of the app kept
-    // in memory, so "opened directly" is the reload after the address changed. A new tab per
-    // route proved the same and took 0.7–1.2 s more each (a new renderer process to start).
+    // in memory, so "opened directly" and "reloaded" are both the reload after the address
+    // changed (a second reload loaded the same document again). A new tab per route proved
+    // the same and took 0.7–1.2 s more each (a new renderer process to start).
     const page = await context.newPage();
     const errors = collectPageErrors(page);
     try {
@@ -71,8 +72,6 @@ async function walkEveryRoute(stack: Stack, shots: string | null): Promise<void>
         errors.length = 0;
         await page.setViewportSize(SIZES[0]);
         await page.goto(`${stack.bridge.origin}/${route.hash}`);
-        await page.reload();
-        await screenIsUp(page, route, theme);
         await page.reload();
         await screenIsUp(page, route, theme);
         // Readable, not only rendered: every text meets WCAG AA contrast from computed colours.
