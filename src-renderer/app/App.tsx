@@ -123,6 +123,11 @@ export function App() {
 
   return (
     <div className="app">
+      {/* The first Tab stop: past the eleven controls of the top bar to the screen itself
+          (WCAG 2.4.1). A button, not a link: a link's #target would be read as a route. */}
+      <button type="button" className="skip-link" onClick={() => document.getElementById('screen')?.focus()}>
+        Skip to {SCREEN_LABELS[route.screen]}
+      </button>
       <header className="topbar">
         <div className="brand" aria-label="AuditDesk">
           <img src="./favicon.svg" alt="" width={22} height={22} />
@@ -154,7 +159,7 @@ export function App() {
         </div>
       </header>
       <SourceBanner />
-      <main className="screen" aria-label={SCREEN_LABELS[route.screen]}>
+      <main id="screen" tabIndex={-1} className="screen" aria-label={SCREEN_LABELS[route.screen]}>
         {/* keyed by screen: leaving a failed screen and coming back tries it afresh */}
         <ScreenBoundary key={route.screen} label={SCREEN_LABELS[route.screen]}>
           <ScreenView screen={route.screen} />

@@ -108,6 +108,25 @@ describe('keyboard shortcuts work whenever focus is not in a text field', () => 
     await an.items.nth(0).and(stack.page.locator('[aria-selected="true"]')).waitFor();
     await stack.page.getByRole('region', { name: 'Anomaly detail' }).getByText(/score/i).first().waitFor();
   });
+  test('the first Tab of a screen opened directly offers to skip the top bar, and Enter takes the next Tab into the screen', async () => {
+    const page = stack.page;
+    await page.goto(`${stack.bridge.origin}/#/anomalies`);
+    await page.reload();
+    const tabs = page.getByRole('main', { name: 'Anomalies' }).getByRole('tab', { name: 'Anomalies' });
+    await tabs.waitFor();
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('button', { name: 'Skip to Anomalies' });
+    assert.ok(await skip.evaluate((el) => el === el.ownerDocument.activeElement), 'the first Tab focuses the skip button');
+    const box = await skip.boundingBox();
+    assert.ok(box && box.y >= 0 && box.x >= 0, `the focused skip button is on screen (${JSON.stringify(box)})`);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    assert.ok(await tabs.evaluate((el) => el === el.ownerDocument.activeElement), "the next Tab is the screen's first control, not the engagement badge");
+    // Off screen again once focus has moved on: it covers nothing.
+    const after = await skip.boundingBox();
+    assert.ok(after && after.y + after.height <= 0, `the skip button is out of sight once left (${JSON.stringify(after)})`);
+  });
+
   test('Review: the decide dialog opens from the keyboard, keeps Tab inside it, and Esc closes it having recorded nothing', async () => {
     const page = stack.page;
     await openScreen(page, 'Review');
