@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import type { EngagementView } from '../../src-main/core/contract/engagements.js';
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
+import { IsoDateInput } from '../app/IsoDateInput.js';
 import { formatTs } from '../app/format.js';
 import { ErrorState, Loading } from '../app/LoadStates.js';
 import { SourceName } from './SourceName.js';
@@ -170,10 +171,17 @@ function OpenFolderForm() {
 function CreateForm({ onError }: { onError: (m: string) => void }) {
   const open = useEngagements((s) => s.open);
   const [form, setForm] = useState({ name: '', client: '', purpose: '', periodFrom: '', periodTo: '' });
-  const field = (key: keyof typeof form, label: string, type = 'text') => (
+  const field = (key: keyof typeof form, label: string) => (
     <label>
       {label}
-      <input type={type} aria-label={label} value={form[key]} onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
+      <input type="text" aria-label={label} value={form[key]} onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
+    </label>
+  );
+  // YYYY-MM-DD as everywhere else in the app: a native date field showed mm/dd/yyyy here.
+  const day = (key: 'periodFrom' | 'periodTo', label: string) => (
+    <label>
+      {label}
+      <IsoDateInput label={label} value={form[key]} onChange={(v) => setForm((f) => ({ ...f, [key]: v }))} />
     </label>
   );
   return (
@@ -182,6 +190,10 @@ function CreateForm({ onError }: { onError: (m: string) => void }) {
       aria-label="New engagement"
       onSubmit={(e) => {
         e.preventDefault();
+        // A date that does not parse is not sent as "no period": the auditor typed one. Its
+        // field already says how to write it; focus goes there.
+        const unparsed = e.currentTarget.querySelector<HTMLInputElement>('input[aria-invalid="true"]');
+        if (unparsed) return unparsed.focus();
         void (async () => {
           try {
             const created = await api['engagements.create']({
@@ -203,8 +215,8 @@ function CreateForm({ onError }: { onError: (m: string) => void }) {
       {field('name', 'Name')}
       {field('client', 'Client')}
       {field('purpose', 'Purpose')}
-      {field('periodFrom', 'Period from', 'date')}
-      {field('periodTo', 'Period to', 'date')}
+      {day('periodFrom', 'Period from')}
+      {day('periodTo', 'Period to')}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={!form.name.trim()}>
           Create and open

@@ -119,4 +119,26 @@ describe('engagements never mix', () => {
     assert.equal(cells[2]?.trim(), 'unknown', 'the last sync of a file that cannot be read is not "never"');
     assert.doesNotMatch(cells[3] ?? '', /intact/);
   });
+
+  test("a new engagement's period is typed as YYYY-MM-DD, and a date that does not parse is not dropped", async () => {
+    const page = stack.page;
+    await openScreen(page, 'Engagements');
+    const e = new EngagementsPage(page);
+    const from = e.field('Period from');
+    assert.equal(await from.getAttribute('placeholder'), 'YYYY-MM-DD', 'the format the reports use, not the browser locale');
+    await e.field('Name').fill('Initech Q3');
+    await from.fill('07/01/2026');
+    await e.field('Period to').fill('2026-09-30');
+    await e.create.click();
+    await e.form.getByText('Write the date as YYYY-MM-DD (UTC), e.g. 2026-08-05.').waitFor();
+    assert.ok(await from.evaluate((el) => el === el.ownerDocument.activeElement), 'focus goes to the date to correct');
+    const names = async () => (await clientFor(stack.ctx)['engagements.list']({})).engagements.map((x) => x.name);
+    assert.ok(!(await names()).includes('Initech Q3'), 'nothing was created with the period left out');
+
+    await from.fill('2026-07-01');
+    await e.create.click();
+    await e.badge.filter({ hasText: 'Initech Q3' }).waitFor({ timeout: 30_000 });
+    const created = (await clientFor(stack.ctx)['engagements.list']({})).engagements.find((x) => x.name === 'Initech Q3');
+    assert.deepEqual([created?.periodFrom, created?.periodTo], ['2026-07-01', '2026-09-30']);
+  });
 });
