@@ -9,13 +9,18 @@ interface Props {
   /** YYYY-MM-DD or '' */
   value: string;
   onChange(value: string): void;
+  /** Hears whether the text parses: a form that must not act on an older value than the one shown listens. */
+  onValidity?(valid: boolean): void;
 }
 
-export function IsoDateInput({ label, value, onChange }: Props) {
+export function IsoDateInput({ label, value, onChange, onValidity }: Props) {
   const [text, setText] = useState(value);
   const hintId = useId();
   useEffect(() => setText(value), [value]);
   const invalid = text.trim() !== '' && parseIsoDay(text) === null;
+  // Text that does not parse leaves `value` at the last date that did, which the field no
+  // longer shows.
+  useEffect(() => onValidity?.(!invalid), [invalid, onValidity]);
   const commit = (next: string) => {
     setText(next);
     if (next.trim() === '') onChange('');

@@ -34,6 +34,12 @@ function ChooseSavePath({ defaultPath, onChosen }: { defaultPath: string; onChos
   );
 }
 
+/** The period as the filter applies it: from the start of the From day to the start of the To day, UTC. */
+function periodWords(from: string, to: string): string {
+  if (from && to) return `from ${from} 00:00 to ${to} 00:00 UTC`;
+  return from ? `from ${from} 00:00 UTC on` : `before ${to} 00:00 UTC`;
+}
+
 /** A package received from elsewhere: the native open dialog in Electron, a path field everywhere. */
 function VerifyPackageFile() {
   const frontDoor = useApp((s) => s.status?.frontDoor);
@@ -209,6 +215,11 @@ export function ExportScreen() {
   const tenantVerdict = verdicts[tenant];
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
+  // A period field whose text does not parse still holds its last date: nothing is counted or
+  // signed until the field says what will be exported.
+  const [fromParses, setFromParses] = useState(true);
+  const [toParses, setToParses] = useState(true);
+  const periodUnparsed = !fromParses || !toParses;
   const [useTimelineFilters, setUseTimelineFilters] = useState(false);
   const [subjectInput, setSubjectInput] = useState<SubjectInput>({ userId: '', sessions: '' });
   const subject = subjectOf(subjectInput);
@@ -288,10 +299,10 @@ export function ExportScreen() {
           </select>
         </label>{' '}
         <label>
-          From <IsoDateInput label="Period from" value={from} onChange={setFrom} />
+          From <IsoDateInput label="Period from" value={from} onChange={setFrom} onValidity={setFromParses} />
         </label>{' '}
         <label>
-          To <IsoDateInput label="Period to" value={to} onChange={setTo} />
+          To <IsoDateInput label="Period to" value={to} onChange={setTo} onValidity={setToParses} />
         </label>{' '}
         <label>
           <input type="checkbox" checked={useTimelineFilters} disabled={isEmptyFilter(timelineFilter)} onChange={(e) => setUseTimelineFilters(e.target.checked)} /> Also apply the timeline's current
@@ -301,14 +312,20 @@ export function ExportScreen() {
       </fieldset>
       <fieldset className="export-step">
         <legend>2. Preview</legend>
-        {preview.state === 'ready' ? (
+        {periodUnparsed ? (
+          <p className="error-text" data-testid="export-period-unparsed">
+            Nothing counted: the period is not a date. Write it as YYYY-MM-DD (UTC) or leave it empty.
+          </p>
+        ) : preview.state === 'ready' ? (
           <p data-testid="export-preview">
             {countOf(preview.value.events, 'system event')}, {countOf(preview.value.conversations, 'conversation')}, {countOf(preview.value.anomalies, 'anomaly', 'anomalies')},{' '}
             {countOf(preview.value.reviews, 'review')}, {countOf(preview.value.accessLog, 'access-log row')}.{' '}
             {subject
               ? `Data subject ${subject.userId}: each of their rows is re-verified; the chain's continuity is not shown by a subject package.`
               : preview.value.wholeChain
-                ? 'The whole hash chain is included.'
+                ? from || to
+                  ? `Every row of the hash chain ${periodWords(from, to)} is included; a missing row there is a break.`
+                  : 'The whole hash chain is included.'
                 : 'A filtered slice: the chain is checked within the slice.'}
             {tenantVerdict?.breaks ? (
               <strong className="error-text" data-testid="export-preview-broken">
@@ -343,7 +360,7 @@ export function ExportScreen() {
         <button
           type="button"
           className="primary"
-          disabled={!identity || !tenant || !out || job?.state === 'running'}
+          disabled={!identity || !tenant || !out || periodUnparsed || job?.state === 'running'}
           onClick={async () => {
             setStartError(null);
             try {

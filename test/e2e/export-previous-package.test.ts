@@ -101,4 +101,27 @@ describe('the previous package on the Export screen', () => {
     assert.ok(files.has('consistency.proof'), 'the chain extends the earlier one');
     assert.deepEqual(stack.pageErrors, []);
   });
+
+  test('a period date that does not parse is neither counted nor signed as the last date that did', async () => {
+    const page = stack.page;
+    await openScreen(page, 'Timeline');
+    await openScreen(page, 'Export');
+    await page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(tenant);
+    const from = page.getByRole('textbox', { name: 'Period from' });
+    const preview = page.getByTestId('export-preview');
+    const exportButton = page.getByRole('button', { name: 'Export and sign' });
+    await from.fill('2026-08-01');
+    // A period keeps the chain contiguous within it, and the preview says no more than that.
+    await preview.filter({ hasText: 'Every row of the hash chain from 2026-08-01 00:00 UTC on is included; a missing row there is a break.' }).waitFor();
+    assert.doesNotMatch(await preview.innerText(), /whole hash chain/);
+    assert.ok(await exportButton.isEnabled());
+    // The auditor edits the day and leaves the field half-typed: it still held 2026-08-01.
+    await from.fill('2026-08-1');
+    await page.getByTestId('export-period-unparsed').waitFor();
+    assert.equal(await preview.count(), 0, 'no counts for a period the field does not show');
+    assert.ok(await exportButton.isDisabled(), 'nothing is signed for a period the field does not show');
+    await from.fill('');
+    await preview.filter({ hasText: 'The whole hash chain is included.' }).waitFor();
+    assert.ok(await exportButton.isEnabled());
+  });
 });
