@@ -299,10 +299,10 @@ export function ExportScreen() {
           </select>
         </label>{' '}
         <label>
-          From <IsoDateInput label="Period from" value={from} onChange={setFrom} onValidity={setFromParses} />
+          From (UTC day, inclusive) <IsoDateInput label="Period from" value={from} onChange={setFrom} onValidity={setFromParses} />
         </label>{' '}
         <label>
-          To <IsoDateInput label="Period to" value={to} onChange={setTo} onValidity={setToParses} />
+          To (UTC day, exclusive) <IsoDateInput label="Period to" value={to} onChange={setTo} onValidity={setToParses} />
         </label>{' '}
         <label>
           <input type="checkbox" checked={useTimelineFilters} disabled={isEmptyFilter(timelineFilter)} onChange={(e) => setUseTimelineFilters(e.target.checked)} /> Also apply the timeline's current

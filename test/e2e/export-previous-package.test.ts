@@ -108,6 +108,14 @@ describe('the previous package on the Export screen', () => {
     await openScreen(page, 'Export');
     await page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(tenant);
     const from = page.getByRole('textbox', { name: 'Period from' });
+    // The PDF states 'to, exclusive'; the field says it before the package does.
+    assert.match(
+      await page
+        .locator('label')
+        .filter({ has: page.getByRole('textbox', { name: 'Period to' }) })
+        .innerText(),
+      /To \(UTC day, exclusive\)/,
+    );
     const preview = page.getByTestId('export-preview');
     const exportButton = page.getByRole('button', { name: 'Export and sign' });
     await from.fill('2026-08-01');
