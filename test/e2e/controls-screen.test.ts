@@ -45,6 +45,8 @@ describe('Controls screen', () => {
     const row = controls.row(tenant, 'chain.intact');
     assert.match(await row.innerText(), /FAIL\s+the chain of [\d,]+ rows has 2 breaks \(modified, deleted\)/);
     assert.equal(await controls.evidence(tenant, 'chain.intact').isVisible(), false);
+    // Every row has this toggle: its name says whose evidence it opens.
+    assert.equal(await controls.evidenceToggle(tenant, 'chain.intact').textContent(), `Evidence and SQL of chain.intact (${tenant})`);
     await controls.evidenceToggle(tenant, 'chain.intact').click();
     const evidence = JSON.parse(await controls.evidence(tenant, 'chain.intact').innerText()) as { breaks: { id: string; kind: string }[] };
     const modified = demo.groundTruth.tampering.find((t) => t.kind === 'modified')!;
