@@ -283,6 +283,7 @@ export function ConnectionsScreen() {
   const { list, history, load, startSync } = useConnections();
   const source = useApp((s) => s.status?.source ?? null);
   const tz = useApp((s) => s.timeZone);
+  const secretsStore = useApp((s) => s.status?.secrets.store);
   const [editing, setEditing] = useState<FormState | null>(null);
   const [tests, setTests] = useState<Record<string, ConnectionTestResult | string>>({});
   const [actionError, setActionError] = useState<string | null>(null);
@@ -330,7 +331,7 @@ export function ConnectionsScreen() {
                     <strong>{c.name}</strong> {c.isDemo ? <span className="pill">demo</span> : null} {c.active ? <span className="pill pill-ok">active</span> : null}
                   </div>
                   <div className="muted small">
-                    {c.user}@{c.label} · TLS {c.sslmode} · {c.hasPassword ? 'password stored' : 'no password stored'}
+                    {c.user}@{c.label} · TLS {c.sslmode} · {passwordWords(c.hasPassword, secretsStore)}
                   </div>
                   {c.mapping ? (
                     <div className="small" data-testid="connection-mapping">
@@ -455,6 +456,12 @@ export function ConnectionsScreen() {
       </section>
     </div>
   );
+}
+
+/** Where this connection's password is, in the hint's words: "stored" only where it outlives the process. */
+function passwordWords(hasPassword: boolean, store: 'keychain' | 'memory' | undefined): string {
+  if (store === 'memory') return hasPassword ? 'password held in memory until AuditDesk closes' : 'no password held';
+  return hasPassword ? 'password kept encrypted by the OS keychain' : 'no password stored';
 }
 
 /** Says where a typed password goes, so nobody expects it back after a restart when it cannot be kept. */

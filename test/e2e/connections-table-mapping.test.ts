@@ -49,6 +49,8 @@ describe('table mapping on the Connections screen', () => {
       .first()
       .getAttribute('aria-describedby');
     assert.match(await stack.page.locator(`#${passwordHint}`).innerText(), /Kept in memory until AuditDesk closes \(then asked again\); never written to disk/);
+    // The card says the same, not "stored".
+    assert.match(await conn.card(DEMO_CONNECTION_ID).innerText(), /· password held in memory until AuditDesk closes/);
     await fillMapping(stack.page, { 'Events table': 'roche_audit_logz' }, []);
     const text = await testInForm(stack.page);
     assert.match(text, /Connected to .*, but the tables do not match/);
