@@ -11,6 +11,7 @@ export function JobProgressView({ job, label, onCancel }: { job: JobStatus; labe
   // cancelled freeze it where the work stopped, and the head says which.
   const running = job.state === 'running';
   const value = running ? (pct ?? undefined) : job.state === 'done' ? 100 : (pct ?? 0);
+  const countsRows = p.total !== null || p.done > 0;
   return (
     <div className="job" data-testid={`job-${job.kind}`} data-state={job.state}>
       <div className="job-head">
@@ -23,12 +24,17 @@ export function JobProgressView({ job, label, onCancel }: { job: JobStatus; labe
       <progress max={100} value={value} aria-label={`${label} progress`} className={`progress-${job.state}`}>
         {value !== undefined ? `${value}%` : ''}
       </progress>
-      <div className="job-stats small">
-        {formatCount(p.done)}
-        {p.total !== null ? ` / ${formatCount(p.total)}` : ''} {(p.total ?? p.done) === 1 ? 'row' : 'rows'}
-        {p.rowsPerSecond ? ` · ${formatCount(p.rowsPerSecond)} rows/s` : ''}
-        {job.state === 'running' && p.etaSeconds !== null ? ` · ETA ${formatDuration(p.etaSeconds)}` : ''}
-        {p.message ? ` · ${p.message}` : ''}
+      <div className="job-stats small" data-testid="job-stats">
+        {[
+          // A job that counts no rows (controls, anchors) says nothing of rows, not "0 rows".
+          countsRows ? `${formatCount(p.done)}${p.total !== null ? ` / ${formatCount(p.total)}` : ''} ${(p.total ?? p.done) === 1 ? 'row' : 'rows'}` : null,
+          p.rowsPerSecond ? `${formatCount(p.rowsPerSecond)} rows/s` : null,
+          running && p.etaSeconds !== null ? `ETA ${formatDuration(p.etaSeconds)}` : null,
+          // The step it is on, or where it stopped; a job that is done is on no step.
+          p.message && job.state !== 'done' ? p.message : null,
+        ]
+          .filter((part) => part !== null)
+          .join(' · ')}
       </div>
       {job.state === 'running' && onCancel ? (
         <button type="button" onClick={onCancel}>

@@ -37,6 +37,10 @@ describe('Controls screen', () => {
       assert.deepEqual(failing.filter((f) => !f.startsWith('retention.')).sort(), withoutDlq, tenant);
     }
     assert.match(await controls.source.innerText(), /source fingerprint [0-9a-f]{16}…\), read-only/);
+    // Done is done: no "0 rows" of a job that counts none, no last step it was on.
+    const job = stack.page.getByTestId('job-controls');
+    await job.and(stack.page.locator('[data-state="done"]')).waitFor();
+    assert.equal(await job.getByTestId('job-stats').innerText(), '');
     assert.deepEqual(stack.pageErrors, []);
   });
 
