@@ -219,6 +219,30 @@ describe('no anchor is a stated blind spot (issue 21)', () => {
     assert.equal(cliAnchored.code, 1);
     assert.match(cliAnchored.stdout, /checked against anchor head\.json/);
   });
+
+  test("a first sync's verdict has no earlier checkpoint either: the one it just recorded of the same rows is no anchor", async () => {
+    // The tail is gone at the source (the test above): the first sync knows no more than
+    // `verify --source` alone, and says no more.
+    const dataDir = join(dir, 'sync-data');
+    const cache = join(dir, 'sync-anchor.sqlite');
+    const sync = async () => {
+      try {
+        return (await run(process.execPath, [cli, 'sync', '--source', demo.url, '--tenant', tailTenant, '--cache', cache, '--data-dir', dataDir])).stdout;
+      } catch (e) {
+        assert.fail(`sync failed: ${(e as { stderr: string }).stderr}`);
+      }
+    };
+    const first = await sync();
+    assert.match(first, /INTACT +audit_logs · tenant \S+: intact as far as this run can see;/);
+    assert.match(first, /limit \[no_anchor\] no earlier checkpoint/);
+    assert.doesNotMatch(first, /checked against checkpoint/);
+
+    // The next sync has one: the head the first recorded, not the one it records itself.
+    const second = await sync();
+    assert.match(second, /INTACT +audit_logs · tenant \S+: intact;/);
+    assert.match(second, /checked against checkpoint #1 \(sync, /);
+    assert.doesNotMatch(second, /no_anchor/);
+  });
 });
 
 describe('values v1 cannot protect (issue 20)', () => {

@@ -70,6 +70,12 @@ export interface VerifyOptions {
   profiles?: Record<string, ChainProfile>;
   /** External anchors (--checkpoint FILE). */
   anchors?: ExternalAnchor[];
+  /**
+   * Checkpoints recorded of the very rows this run verifies (a sync's own heads, recorded
+   * just before its verdict): they agree with those rows by construction, so they are
+   * neither anchors nor "compared"; with no earlier one the chain has the no_anchor limit.
+   */
+  ownCheckpoints?: ReadonlySet<number>;
   /** Signs the checkpoints this run records; without it none are recorded. */
   key?: AuditorKey;
   mapping?: TableMapping;
@@ -132,7 +138,9 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
   const usedExternal = new Set<ExternalAnchor>();
 
   const anchorsFor = (table: string, tenant: string, fingerprint: string | null): Anchor[] => {
-    const recorded = store ? listCheckpoints(store, { tableName: table, tenantId: tenant, sourceFingerprint: fingerprint }, opts.key?.publicKeyRaw ?? null) : [];
+    const recorded = (store ? listCheckpoints(store, { tableName: table, tenantId: tenant, sourceFingerprint: fingerprint }, opts.key?.publicKeyRaw ?? null) : []).filter(
+      (c) => !opts.ownCheckpoints?.has(c.checkpointId),
+    );
     // Only the auditor's own signed heads are evidence; the others are named, not compared.
     const stored = recorded.filter((c): c is StoredCheckpoint & { signatureStatus: 'valid' } => c.signatureStatus === 'valid').map(anchorFromCheckpoint);
     notes.push(...notComparedNotes(recorded, tenant, opts.key ?? null));

@@ -61,7 +61,8 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
     onRecheckChain: fetchedRows ? (chain) => fetchedRows.begin(db, chain, 'cache', opts.key) : undefined,
   });
   // Every sync leaves a signed chain head, so a later verify can tell a rewritten tail.
-  recordSyncCheckpoints(db, opts.key, summary, sealedTrees);
+  // Its own verdict cannot: those heads are of the rows it is about to judge.
+  const ownHeads = recordSyncCheckpoints(db, opts.key, summary, sealedTrees);
   journalSync(db, summary);
   const chainTenants = [...new Set(summary.tables.filter((t) => t.kind === 'events').map((t) => t.tenant))];
   if (opts.verdict === false || !chainTenants.length) return { summary, report: null };
@@ -77,6 +78,7 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
       signal: opts.signal,
       readers: { threads: opts.jobs ?? SYNC_VERDICT_JOBS },
       fetched: fetchedRows ?? undefined,
+      ownCheckpoints: new Set(ownHeads.map((c) => c.checkpointId)),
       onStored: (id) => (reportId = id),
       onProgress: (p) => {
         if (p.phase !== 'done') opts.onProgress?.({ phase: p.phase ?? 'verifying', done: p.done ?? 0, total: p.total ?? null, rowsPerSecond: null, etaSeconds: null, message: p.message ?? null });
