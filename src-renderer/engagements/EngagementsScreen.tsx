@@ -23,12 +23,15 @@ function Verdict({ e }: { e: EngagementView }) {
       </span>
     );
   }
-  // A verdict another auditor's run gave (an engagement handed over) is their word: never green here.
+  // A verdict another auditor's run gave (an engagement handed over) is their word, and one
+  // that could not see everything (no earlier anchor, say) says so: neither is green here.
   const other = e.verdict.givenWithAnotherKey;
   return (
     <span>
-      <span className={`pill ${!e.verdict.intact ? 'pill-bad' : other ? 'pill-warn' : 'pill-ok'}`}>{e.verdict.intact ? 'intact' : 'not intact'}</span> {formatTs(e.verdict.checkedAt, tz, false)} ·{' '}
-      <SourceName source={e.verdict.source} />
+      <span className={`pill ${!e.verdict.intact ? 'pill-bad' : other || e.verdict.limited ? 'pill-warn' : 'pill-ok'}`}>
+        {!e.verdict.intact ? 'not intact' : e.verdict.limited ? 'intact, with limits' : 'intact'}
+      </span>{' '}
+      {formatTs(e.verdict.checkedAt, tz, false)} · <SourceName source={e.verdict.source} />
       {other ? <span className="muted small"> · given with another auditor key {other}, not checked here</span> : null}
     </span>
   );

@@ -135,7 +135,15 @@ test('engagement list never prints "intact" over a damaged cache: damage a verdi
   const dir = (JSON.parse(created.stdout) as { dir: string }).dir;
   assert.equal(run(['sync', '--source', demo.url, '--tenant', tenant, '--engagement', dir]).code, 0);
   const entryOf = (stdout: string) => stdout.slice(stdout.indexOf('Damaged Q2'));
-  assert.match(entryOf(run(['engagement', 'list']).stdout), /· intact \(/, 'the sync gave its verdict');
+  // A first sync has no earlier head to check against: "intact" with the limit named, never bare.
+  assert.match(
+    entryOf(run(['engagement', 'list']).stdout),
+    /· intact, with limits \(\S+, \S+ [0-9a-f]{12}…, with limits: verify --engagement DIR names what it could not see\)/,
+    'the sync gave its verdict',
+  );
+  // Verified again, against the head that sync recorded: plain "intact".
+  assert.equal(run(['verify', '--engagement', dir, '--full']).code, 0);
+  assert.match(entryOf(run(['engagement', 'list']).stdout), /· intact \(/);
 
   // Damage a later verdict found in a cached row: the app shows "cache damaged", the CLI said "intact".
   const db = new Database(engagementPaths(dir).cache);

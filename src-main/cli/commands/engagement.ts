@@ -32,7 +32,8 @@ function verdictWords(v: EngagementGlance['verdict']): string {
   if (v.cacheDamaged) return `cache damaged: the verdict of ${v.checkedAt} no longer applies (auditdesk verify --engagement DIR names the rows)`;
   const source = v.source ? `, ${v.source.label} ${v.source.fingerprint.slice(0, 12)}…` : '';
   const otherKey = v.givenWithAnotherKey ? `, given with another auditor key ${v.givenWithAnotherKey}: not checked here (verify --engagement DIR gives your own)` : '';
-  return `${v.intact ? 'intact' : 'NOT intact'} (${v.checkedAt}${source})${otherKey}`;
+  const limits = v.intact && v.limited ? ', with limits: verify --engagement DIR names what it could not see' : '';
+  return `${v.intact ? (v.limited ? 'intact, with limits' : 'intact') : 'NOT intact'} (${v.checkedAt}${source}${limits})${otherKey}`;
 }
 
 export function registerEngagement(program: Command): void {

@@ -29,10 +29,11 @@ export interface EngagementView {
   /**
    * the latest verification recorded in the engagement, naming the source it was about;
    * `cacheDamaged`: a verdict or an export found the cache damaged since, so it no longer applies;
+   * `limited`: a chain of it is intact only as far as its stated limits allow (a first sync has no earlier anchor);
    * `givenWithAnotherKey`: the auditor key id of the run that gave it, when not this data folder's
    * (an engagement received from another auditor): their word, not a check made here
    */
-  verdict: { intact: boolean; checkedAt: string; source: SourceRef | null; cacheDamaged: boolean; givenWithAnotherKey: string | null } | null;
+  verdict: { intact: boolean; checkedAt: string; source: SourceRef | null; cacheDamaged: boolean; limited: boolean; givenWithAnotherKey: string | null } | null;
 }
 
 export interface EngagementList {

@@ -17,12 +17,20 @@ export interface EngagementGlance {
     checkedAt: string;
     source: { label: string; fingerprint: string } | null;
     cacheDamaged: boolean;
+    /** a chain of it is intact only as far as its stated limits allow (no earlier anchor, hidden rows, unprotected values) */
+    limited: boolean;
     /** the auditor key id of the run that gave it when that is not the reader's key (an engagement received from another auditor), else null */
     givenWithAnotherKey: string | null;
   } | null;
   /** why the cache could not be read, when it could not */
   problem: string | null;
 }
+
+/**
+ * Whether a stored report lists a limit on any chain (docs/verify-report.md, "limits"): an
+ * "intact" summary must not read as more than the report says.
+ */
+const LIMITED_SQL = `CASE WHEN json_valid(report_json) THEN EXISTS (SELECT 1 FROM json_each(report_json, '$.tenants') t WHERE json_array_length(t.value, '$.limits') > 0) ELSE 0 END`;
 
 /** `ownKeyId`: the reading data folder's auditor key id (null when it has none yet). */
 export function glanceAt(cachePath: string, ownKeyId: string | null): EngagementGlance {
@@ -37,14 +45,16 @@ export function glanceAt(cachePath: string, ownKeyId: string | null): Engagement
   try {
     const sources = db.prepare('SELECT label, fingerprint FROM sources ORDER BY source_id').all() as { label: string; fingerprint: string }[];
     const lastSyncAt = db.prepare("SELECT max(finished_at) FROM syncs WHERE status = 'done'").pluck().get() as string | null;
-    const last = db.prepare(`SELECT intact, checked_at AS checkedAt, source_fingerprint AS fp, ${REPORT_KEY_ID_SQL} AS keyId FROM verify_reports ORDER BY report_id DESC LIMIT 1`).get() as
-      { intact: number; checkedAt: string; fp: string | null; keyId: unknown } | undefined;
+    const last = db
+      .prepare(`SELECT intact, checked_at AS checkedAt, source_fingerprint AS fp, ${REPORT_KEY_ID_SQL} AS keyId, ${LIMITED_SQL} AS limited FROM verify_reports ORDER BY report_id DESC LIMIT 1`)
+      .get() as { intact: number; checkedAt: string; fp: string | null; keyId: unknown; limited: number } | undefined;
     const verdict = last
       ? {
           intact: last.intact === 1,
           checkedAt: last.checkedAt,
           source: last.fp ? (sources.find((s) => s.fingerprint === last.fp) ?? { label: 'a source not synced here', fingerprint: last.fp }) : null,
           cacheDamaged: openCacheDamage(db).length > 0,
+          limited: last.limited === 1,
           givenWithAnotherKey: anotherKeyThan(ownKeyId, last.keyId),
         }
       : null;
