@@ -17,8 +17,13 @@ export interface TenantChainVerdict {
   checkedAt: string;
   /** what the latest run compared: the cache, the source, or both (null: an earlier run) */
   against: 'source' | 'cache' | 'source+cache' | null;
-  /** the auditor key of another workstation's run that gave one of these verdicts (a received engagement), else null */
-  givenWithAnotherKey: string | null;
+  /**
+   * why one of these verdicts is not a check made on this workstation (another auditor's run, or
+   * a record no auditor key signed), in the main process's words; else null
+   */
+  notCheckedHere: string | null;
+  /** that verdict was another auditor's run (a received engagement) rather than an unsigned or changed record */
+  byAnotherAuditor: boolean;
 }
 
 interface ChainVerdictsState {
@@ -29,8 +34,11 @@ interface ChainVerdictsState {
 export function verdictsByTenant(report: IntegrityReport): Record<string, TenantChainVerdict> {
   const out: Record<string, TenantChainVerdict> = {};
   for (const c of report.chains) {
-    const v = (out[c.tenant] ??= { tenant: c.tenant, breaks: 0, brokenTables: [], damagedTables: [], checkedAt: c.checkedAt, against: null, givenWithAnotherKey: null });
-    v.givenWithAnotherKey ??= c.givenWithAnotherKey;
+    const v = (out[c.tenant] ??= { tenant: c.tenant, breaks: 0, brokenTables: [], damagedTables: [], checkedAt: c.checkedAt, against: null, notCheckedHere: null, byAnotherAuditor: false });
+    if (c.notCheckedHere && !v.notCheckedHere) {
+      v.notCheckedHere = c.notCheckedHere.words;
+      v.byAnotherAuditor = c.notCheckedHere.why === 'another-key';
+    }
     if (c.cacheDamage) v.damagedTables.push(c.table);
     const breaks = c.intact || c.cacheDamage ? 0 : Math.max(1, c.breaks.length + c.breaksOmitted);
     v.breaks += breaks;
@@ -68,7 +76,9 @@ export function needsWarning(v: TenantChainVerdict | undefined): v is TenantChai
 /** "2 breaks" / "1 break", or that the verdict is not known: how the chain verdict reads next to a tenant. */
 export function breaksLabel(v: TenantChainVerdict): string {
   const damaged = v.damagedTables.length ? 'cache damaged: chain verdict not known' : '';
-  const broken = v.breaks ? `chain broken: ${v.breaks} ${v.breaks === 1 ? 'break' : 'breaks'}${v.givenWithAnotherKey ? " (another auditor's verdict)" : ''}` : '';
+  const broken = v.breaks
+    ? `chain broken: ${v.breaks} ${v.breaks === 1 ? 'break' : 'breaks'}${v.notCheckedHere ? (v.byAnotherAuditor ? " (another auditor's verdict)" : ' (not checked here)') : ''}`
+    : '';
   return [broken, damaged].filter(Boolean).join('; ');
 }
 

@@ -23,16 +23,17 @@ function Verdict({ e }: { e: EngagementView }) {
       </span>
     );
   }
-  // A verdict another auditor's run gave (an engagement handed over) is their word, and one
-  // that could not see everything (no earlier anchor, say) says so: neither is green here.
-  const other = e.verdict.givenWithAnotherKey;
+  // A verdict another auditor's run gave (an engagement handed over), or a record no key of
+  // this workstation signed, is not a check made here: that leads, and is never green. One that
+  // could not see everything (no earlier anchor, say) says so.
+  const other = e.verdict.notCheckedHere;
+  const said = !e.verdict.intact ? 'not intact' : e.verdict.limited ? 'intact, with limits' : 'intact';
   return (
     <span>
-      <span className={`pill ${!e.verdict.intact ? 'pill-bad' : other || e.verdict.limited ? 'pill-warn' : 'pill-ok'}`}>
-        {!e.verdict.intact ? 'not intact' : e.verdict.limited ? 'intact, with limits' : 'intact'}
-      </span>{' '}
+      <span className={`pill ${!e.verdict.intact ? 'pill-bad' : other || e.verdict.limited ? 'pill-warn' : 'pill-ok'}`}>{other && e.verdict.intact ? 'not checked here' : said}</span>{' '}
+      {other && e.verdict.intact ? `says ${said}, ` : ''}
       {formatTs(e.verdict.checkedAt, tz, false)} · <SourceName source={e.verdict.source} />
-      {other ? <span className="muted small"> · given with another auditor key {other}, not checked here</span> : null}
+      {other ? <span className="muted small"> · {other.words}, not checked here</span> : null}
     </span>
   );
 }

@@ -7,8 +7,9 @@ type Chain = IntegrityReport['chains'][number];
 /**
  * A chain's verdict as the CLI and the PDF word it (verdictText from the main process):
  * "intact" in green only when nothing limits it and this workstation's run gave it; "intact,
- * with N unprotected values", "intact as far as this run can see" and another auditor's
- * verdict are marked, EMPTY and BROKEN are errors.
+ * with N unprotected values", "intact as far as this run can see" and a verdict not checked
+ * here (another auditor's, or a record no key of this workstation signed) are marked, EMPTY and
+ * BROKEN are errors.
  */
 export function ChainVerdict({ c }: { c: Chain }) {
   const verdict = c.verdict ?? (c.intact ? 'intact' : 'broken');
@@ -26,18 +27,19 @@ export function ChainVerdict({ c }: { c: Chain }) {
     );
   }
   const limited = verdict === 'intact' && (c.limits?.length ?? 0) > 0;
-  // Another auditor's run gave it (a cache received from them): their word, never green here.
-  const other = c.givenWithAnotherKey;
+  // Another auditor's run gave it (a cache received from them), or no key of this workstation
+  // signed its record (written into the file by something else): not a check made here, never green.
+  const other = c.notCheckedHere;
   const cls = verdict !== 'intact' ? 'error-text' : limited || other ? 'warn' : 'ok-text';
   const word = verdict === 'intact' ? c.verdictText : verdict.toUpperCase();
   return (
     <>
-      <strong className={cls} data-verdict={verdict} data-limited={limited ? 'yes' : undefined} data-given={other ? 'another-key' : undefined}>
+      <strong className={cls} data-verdict={verdict} data-limited={limited ? 'yes' : undefined} data-given={other?.why}>
         {word}
       </strong>
       {other ? (
         <div className="small" data-testid="verdict-another-key">
-          another auditor&apos;s verdict (key {other}), not checked here
+          {other.words}, not checked here
         </div>
       ) : null}
     </>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { CheckpointInfo, CheckpointSignature, IntegrityReport } from '../../src-main/core/contract/integrity.js';
+import type { CheckpointInfo, CheckpointSignature, IntegrityReport, NotCheckedHere } from '../../src-main/core/contract/integrity.js';
 import { api, errorCode, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
@@ -37,24 +37,30 @@ function IntegritySummary({ report }: { report: IntegrityReport }) {
   const tz = useApp((s) => s.timeZone);
   // The same verdict words as the rows (ChainVerdict): an EMPTY chain is neither intact nor broken.
   // A chain whose cached rows were found damaged after its verdict counts as neither.
-  // An intact verdict another auditor's run gave (a cache received from them) is counted apart.
+  // An intact verdict not checked here (another auditor's run, or a record no key of this
+  // workstation signed) is counted apart.
   const verdicts = report.chains.map((c) => {
     if (c.cacheDamage) return 'not known';
     const v = c.verdict ?? (c.intact ? 'intact' : 'broken');
-    return v === 'intact' && c.givenWithAnotherKey ? 'other key' : v;
+    return v === 'intact' && c.notCheckedHere ? 'not checked here' : v;
   });
   const broken = verdicts.filter((v) => v === 'broken').length;
   const empty = verdicts.filter((v) => v === 'empty').length;
   const unknown = verdicts.filter((v) => v === 'not known').length;
-  const otherKey = verdicts.filter((v) => v === 'other key').length;
+  const notCheckedHere = verdicts.filter((v) => v === 'not checked here').length;
+  const byAnotherAuditor = report.chains.every((c) => !c.notCheckedHere || c.notCheckedHere.why === 'another-key');
   const run = report.lastRun;
   const changed = report.drift.count;
   return (
-    <p className={`integrity-summary ${broken || empty || unknown || changed ? 'summary-broken' : otherKey ? 'summary-warn' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
+    <p className={`integrity-summary ${broken || empty || unknown || changed ? 'summary-broken' : notCheckedHere ? 'summary-warn' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
       <strong>{countOf(report.chains.length, 'chain')}</strong>: {verdicts.filter((v) => v === 'intact').length} intact, <span className={broken ? 'error-text' : undefined}>{broken} broken</span>
       {empty ? <span className="error-text">, {empty} empty</span> : null}
       {unknown ? <span className="error-text">, {unknown} not known (cache damaged)</span> : null}
-      {otherKey ? <span className="warn">, {otherKey} intact by another auditor&apos;s verdict, not checked here (“Re-verify cache” gives your own)</span> : null}
+      {notCheckedHere ? (
+        <span className="warn">
+          , {notCheckedHere} intact by {byAnotherAuditor ? "another auditor's verdict" : 'a verdict record this workstation did not sign'}, not checked here (“Re-verify cache” gives your own)
+        </span>
+      ) : null}
       {changed ? (
         <span className="error-text">
           ; {changed === 1 ? '1 row changed at the source after it was first cached' : `${formatCount(changed)} rows changed at the source after they were first cached`} (listed below)
@@ -96,14 +102,18 @@ function RebuildCacheButton({ disabled, onStarted, onError }: { disabled: boolea
  * What the last verification (or sync's verdict) said beside its verdicts, read from its stored
  * report so the notes stay with the verdicts they qualify (the CLI prints them as `note:` lines).
  */
-function RunNotes({ notes, otherKey }: { notes: readonly string[]; otherKey: string | null }) {
+function RunNotes({ notes, notCheckedHere }: { notes: readonly string[]; notCheckedHere: NotCheckedHere | null }) {
   const tz = useApp((s) => s.timeZone);
   if (!notes.length) return null;
   return (
     <section aria-label="Notes of the last verification" className="small">
       <h3>Notes of the last verification</h3>
       {/* Its words ("this data folder's auditor key") are about the workstation that ran it. */}
-      {otherKey ? <p className="warn">Run by another auditor (key {otherKey}): where a note says “this data folder”, it means theirs.</p> : null}
+      {notCheckedHere?.why === 'another-key' ? (
+        <p className="warn">Run by another auditor (key {notCheckedHere.keyId}): where a note says “this data folder”, it means theirs.</p>
+      ) : notCheckedHere ? (
+        <p className="warn">These notes come with {notCheckedHere.words}: not checked here.</p>
+      ) : null}
       <ul>
         {notes.map((n, i) => (
           <li key={i}>{runNoteIn(n, tz)}</li>
@@ -293,7 +303,7 @@ export function IntegrityScreen() {
         <>
           {report.value.cacheDamage.length ? <CacheDamageNotice damage={report.value.cacheDamage}>{rebuildButton}</CacheDamageNotice> : null}
           <IntegritySummary report={report.value} />
-          {report.value.lastRun ? <RunNotes notes={report.value.lastRun.notes} otherKey={report.value.lastRun.givenWithAnotherKey} /> : null}
+          {report.value.lastRun ? <RunNotes notes={report.value.lastRun.notes} notCheckedHere={report.value.lastRun.notCheckedHere} /> : null}
           <table className="data-table" aria-label="Chains and tables">
             <thead>
               <tr>
@@ -348,7 +358,10 @@ export function IntegrityScreen() {
                     </div>
                   </td>
                   <td>
-                    <strong className={seal.intact ? 'ok-text' : 'error-text'}>{seal.intact ? 'intact' : 'CHANGED'}</strong>
+                    <strong className={!seal.intact ? 'error-text' : seal.notCheckedHere ? 'warn' : 'ok-text'} data-given={seal.notCheckedHere?.why}>
+                      {seal.intact ? 'intact' : 'CHANGED'}
+                    </strong>
+                    {seal.notCheckedHere ? <div className="small">{seal.notCheckedHere.words}, not checked here</div> : null}
                     <div className="muted small">checked {formatTs(seal.checkedAt, tz)}</div>
                   </td>
                   <td>

@@ -312,8 +312,8 @@ export function ReviewScreen() {
       ) : null}
       {queue.verifiedElsewhere.length ? (
         <div className="banner" role="status" data-testid="review-verified-elsewhere">
-          The chain items below come from another auditor&apos;s verdicts ({countOf(queue.verifiedElsewhere.length, 'chain')}, key {queue.verifiedElsewhere[0]!.keyId}), not checked here: the review
-          can be completed once this workstation has verified the cache. <a href="#/integrity">Verify it on the Integrity screen</a>
+          The chain items below come from verdicts not checked on this workstation ({countOf(queue.verifiedElsewhere.length, 'chain')}; first: {queue.verifiedElsewhere[0]!.notCheckedHere.words}): the
+          review can be completed once this workstation has verified the cache. <a href="#/integrity">Verify it on the Integrity screen</a>
         </div>
       ) : null}
       <section aria-label="Coverage" className="review-coverage">

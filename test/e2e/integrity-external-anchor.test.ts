@@ -133,22 +133,22 @@ describe('external anchor on the Integrity screen', () => {
     assert.deepEqual((await measureContrast(stack.page)).failing, [], 'the marks are readable (WCAG AA)');
     await stack.screenshot('24-integrity-verdict-another-key-light');
     await openScreen(stack.page, 'Engagements');
-    await stack.page.getByText(`given with another auditor key ${giver}, not checked here`).waitFor();
+    await stack.page.getByText(`another auditor's verdict (key ${giver}), not checked here`).waitFor();
     // So do the status line's flag on the broken chain and the Timeline's note.
     assert.match(await stack.page.getByTestId('status-chain-broken').innerText(), /chain broken: \d+ breaks? \(another auditor's verdict\)/);
     await openScreen(stack.page, 'Timeline');
-    assert.match(await stack.page.getByTestId('timeline-chain-broken').innerText(), new RegExp(`by another auditor, key ${giver}`));
+    assert.match(await stack.page.getByTestId('timeline-chain-broken').innerText(), new RegExp(`against the cache; another auditor's verdict \\(key ${giver}\\), not checked here\\)`));
     await openScreen(stack.page, 'Export');
     await stack.page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(truth.tamperedTenant);
     await stack.page
       .getByTestId('export-preview-broken')
-      .filter({ hasText: `(verified against the cache by another auditor, key ${giver})` })
+      .filter({ hasText: `(verified against the cache; another auditor's verdict (key ${giver}), not checked here)` })
       .waitFor({ timeout: 15_000 });
     // The Review screen says so too, and does not offer a completion that would be refused.
     await openScreen(stack.page, 'Review');
     await stack.page
       .getByTestId('review-verified-elsewhere')
-      .filter({ hasText: `key ${giver}` })
+      .filter({ hasText: `first: another auditor's verdict (key ${giver})):` })
       .waitFor();
     assert.equal(await stack.page.getByRole('button', { name: /Complete (the review|again)/ }).isDisabled(), true);
 

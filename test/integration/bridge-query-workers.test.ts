@@ -108,7 +108,7 @@ describe('cache reads off the main thread', () => {
 
   test('when no worker can start, reads run in the main process and say so once', async () => {
     const logged: string[] = [];
-    const broken = new QueryPool(fx.path, 2, new URL('./no-such-query-worker.js', import.meta.url));
+    const broken = new QueryPool(fx.path, 2, { workerUrl: new URL('./no-such-query-worker.js', import.meta.url) });
     class Degraded extends AppContext {
       override queryPool() {
         return broken;

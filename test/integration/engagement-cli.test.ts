@@ -164,3 +164,52 @@ test('engagement list never prints "intact" over a damaged cache: damage a verdi
   assert.doesNotMatch(refused, /never verified|last sync never|· intact/);
   assert.match(refused, /cache cannot be read: cache \S+ is damaged \(CHECK constraint failed in verify_reports\)/);
 });
+
+test("a verdict written into the cache by anything but AuditDesk is nobody's check here: list, verify and review say so", () => {
+  const tampered = demo.groundTruth.tamperedTenant;
+  const created = run(['engagement', 'create', '--name', 'Forged Q3', '--client', 'Acme', '--json']);
+  const dir = (JSON.parse(created.stdout) as { dir: string }).dir;
+  assert.equal(run(['sync', '--source', demo.url, '--tenant', tampered, '--engagement', dir]).code, 1, 'the sync finds the break');
+  const entryOf = (stdout: string) => stdout.slice(stdout.indexOf('Forged Q3'));
+  assert.match(entryOf(run(['engagement', 'list']).stdout), /· NOT intact \(/);
+
+  // A second writer (any process that can write the file) stores "intact": the latest report
+  // copied with its breaks removed, key id and generation included, and a result per chain.
+  const db = new Database(engagementPaths(dir).cache);
+  const real = db.prepare('SELECT report_id, source_fingerprint, report_json FROM verify_reports ORDER BY report_id DESC LIMIT 1').get() as {
+    report_id: number;
+    source_fingerprint: string;
+    report_json: string;
+  };
+  const forged = JSON.parse(real.report_json) as VerifyReport;
+  forged.intact = true;
+  forged.checkedAt = new Date().toISOString();
+  forged.target = 'cache';
+  for (const t of forged.tenants) Object.assign(t, { intact: true, verdict: 'intact', breaks: [], breaksOmitted: 0, limits: [] });
+  const reportId = Number(
+    db
+      .prepare(`INSERT INTO verify_reports (checked_at, target, source_fingerprint, intact, report_json, cache_generation) VALUES (?, 'cache', ?, 1, ?, (SELECT n FROM cache_generation))`)
+      .run(forged.checkedAt, real.source_fingerprint, JSON.stringify(forged)).lastInsertRowid,
+  );
+  for (const t of forged.tenants) {
+    db.prepare(
+      `INSERT INTO verify_results (report_id, what, table_name, tenant_id, intact, row_count, break_count, last_seq, checked_at, result_json) VALUES (?, 'chain', ?, ?, 1, ?, 0, NULL, ?, ?)`,
+    ).run(reportId, t.table, t.tenant, t.rows, forged.checkedAt, JSON.stringify(t));
+  }
+  db.close();
+
+  const listed = entryOf(run(['engagement', 'list']).stdout);
+  assert.doesNotMatch(listed, /· intact/, 'not this auditor\'s "intact"');
+  assert.match(listed, /· not checked here: says intact \([^\n]*\); a verdict record not signed by an auditor key [^\n]*: verify --engagement DIR gives your own/);
+
+  const id = join(root, 'id.p12');
+  const review = run(['review', 'complete', '--engagement', dir, '--note', 'all decided', '--accept-open-items', '--identity', id]);
+  assert.equal(review.code, 2, review.stdout);
+  assert.match(review.stderr, /cannot be completed over verdicts not checked here: \d+ chain\(s\), first \S+ \(a verdict record not signed by an auditor key/);
+
+  // `verify` without --full gives a stored verdict only when this workstation signed it: re-read, the break is back.
+  const verified = run(['verify', '--engagement', dir]);
+  assert.equal(verified.code, 1, verified.stdout);
+  assert.doesNotMatch(verified.stdout, /given again without re-reading/);
+  assert.match(entryOf(run(['engagement', 'list']).stdout), /· NOT intact \(/);
+});

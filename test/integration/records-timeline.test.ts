@@ -12,6 +12,9 @@ import { canonicalTimestamp } from '../../src-main/core/chain/canonical.js';
 import { createRecordsFixture, type RecordsFixture, type SourceRow } from '../helpers/records-fixture.js';
 import { clientFor } from '../helpers/app-calls.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { storeReport } from '../../src-main/core/verify/store.js';
+import { loadOrCreateAuditorKey } from '../../src-main/core/identity/auditor-key.js';
+import type { VerifyReport } from '../../src-main/core/verify/report.js';
 
 const SOURCE_NAME: Record<FacetName, string> = {
   tenant: 'tenant_id',
@@ -355,19 +358,27 @@ describe('event drawer and conversation view', () => {
     }[];
     const [a, b, c] = chain;
     const seqs = chain.map((r) => r.seq);
-    const report = Number(db.prepare(`INSERT INTO verify_reports (checked_at, target, intact, report_json) VALUES ('2026-11-05T10:00:00Z', 'cache', 0, '{}')`).run().lastInsertRowid);
-    const result = Number(
-      db
-        .prepare(
-          `INSERT INTO verify_results (report_id, what, table_name, tenant_id, intact, row_count, break_count, last_seq, checked_at, result_json)
-           VALUES (?, 'chain', 'audit_logs', 'initech', 0, 100, 1, ?, '2026-11-05T10:00:00Z', '{}')`,
-        )
-        .run(report, seqs[1]).lastInsertRowid,
-    );
-    db.prepare(
-      `INSERT INTO verify_breaks (report_id, result_id, table_name, tenant_id, seq, source_key, kind, explanation)
-       VALUES (?, ?, 'audit_logs', 'initech', ?, ?, 'modified', 'hash does not match the row')`,
-    ).run(report, result, seqs[1], b!.sourceKey);
+    // The verdict as a run stores it: signed with this data folder's auditor key.
+    const verdict = {
+      checkedAt: '2026-11-05T10:00:00.000Z',
+      target: 'cache',
+      source: null,
+      intact: false,
+      tenants: [
+        {
+          tenant: 'initech',
+          table: 'audit_logs',
+          rows: 100,
+          intact: false,
+          lastSeq: seqs[1],
+          breaks: [{ seq: seqs[1], id: b!.sourceKey, kind: 'modified', explanation: 'hash does not match the row' }],
+          breaksOmitted: 0,
+        },
+      ],
+      seals: [],
+      checkpointsRecorded: [],
+    } as unknown as VerifyReport;
+    storeReport(db, verdict, loadOrCreateAuditorKey(ctx.dataDir));
     const broken = await api()['records.get']({ rid: b!.rid });
     assert.equal(broken.chain!.status, 'broken');
     assert.match(broken.chain!.detail!, /modified: hash does not match/);
@@ -378,6 +389,16 @@ describe('event drawer and conversation view', () => {
     assert.equal(later.chain!.status, 'unknown', 'rows past the verified head are not claimed as verified');
     const otherTenant = await api()['records.query']({ filter: { tenant: ['acme-health'], kind: 'event' }, limit: 1 });
     assert.equal((await api()['records.get']({ rid: otherTenant.rows[0]!.rid })).chain!.status, 'unknown');
+
+    // The same verdict stored without the key (written into the file by something else): the
+    // break is still shown, but no row is "verified" on its word.
+    storeReport(db, { ...verdict, checkedAt: '2026-11-06T10:00:00.000Z' }, null);
+    const unsigned = await api()['records.get']({ rid: a!.rid });
+    assert.equal(unsigned.chain!.status, 'unknown');
+    assert.match(unsigned.chain!.detail!, /^a verdict record not signed by an auditor key .* says this row checks; not checked here \(Integrity → Re-verify cache\)$/);
+    const stillBroken = await api()['records.get']({ rid: b!.rid });
+    assert.equal(stillBroken.chain!.status, 'broken');
+    assert.match(stillBroken.chain!.detail!, /modified: hash does not match the row \(a verdict record not signed by an auditor key .*, not checked here\)/);
   });
 
   test('a conversation shows its model metadata and pretty model_config', async () => {

@@ -139,7 +139,13 @@ describe('the live source', () => {
     // every chain got a signed checkpoint, and the report is stored
     assert.equal(report.checkpointsRecorded.length, truth.tenants.length);
     assert.ok(listCheckpoints(store.db, {}, key.publicKeyRaw).every((c) => c.signatureStatus === 'valid'));
-    assert.equal(latestResults(store.db).chains.length, truth.tenants.length);
+    const stored = latestResults(store.db, key.keyId).chains;
+    assert.equal(stored.length, truth.tenants.length);
+    assert.deepEqual(
+      stored.map((c) => c.notCheckedHere),
+      stored.map(() => null),
+      'each stored verdict is signed with the key that verified',
+    );
     store.db.close();
   });
 

@@ -8,7 +8,7 @@ import { QueryPool, WorkerUnavailable } from '../../src-main/core/app/query-pool
 const CRASHING = new URL('../helpers/crashing-query-worker.js', import.meta.url);
 
 test('a worker that dies mid-read fails that read with "try again", and the next read gets a new worker', async () => {
-  const pool = new QueryPool('/nonexistent/cache.sqlite', 1, CRASHING);
+  const pool = new QueryPool('/nonexistent/cache.sqlite', 1, { workerUrl: CRASHING });
   try {
     assert.equal(await pool.run('records.count', {}), 7);
     await assert.rejects(pool.run('records.facets', {}), /^Error: a query worker stopped \(exit code 3\); try again$/);
@@ -21,7 +21,7 @@ test('a worker that dies mid-read fails that read with "try again", and the next
 });
 
 test('workers that cannot start make the pool unavailable, for this read and every later one', async () => {
-  const pool = new QueryPool('/nonexistent/cache.sqlite', 2, new URL('../helpers/no-such-worker.js', import.meta.url));
+  const pool = new QueryPool('/nonexistent/cache.sqlite', 2, { workerUrl: new URL('../helpers/no-such-worker.js', import.meta.url) });
   try {
     await assert.rejects(pool.run('records.count', {}), WorkerUnavailable);
     assert.match(pool.unavailable ?? '', /did not start|before it answered/);

@@ -31,9 +31,12 @@ function verdictWords(v: EngagementGlance['verdict']): string {
   if (!v) return 'never verified';
   if (v.cacheDamaged) return `cache damaged: the verdict of ${v.checkedAt} no longer applies (auditdesk verify --engagement DIR names the rows)`;
   const source = v.source ? `, ${v.source.label} ${v.source.fingerprint.slice(0, 12)}…` : '';
-  const otherKey = v.givenWithAnotherKey ? `, given with another auditor key ${v.givenWithAnotherKey}: not checked here (verify --engagement DIR gives your own)` : '';
   const limits = v.intact && v.limited ? ', with limits: verify --engagement DIR names what it could not see' : '';
-  return `${v.intact ? (v.limited ? 'intact, with limits' : 'intact') : 'NOT intact'} (${v.checkedAt}${source}${limits})${otherKey}`;
+  const said = `${v.intact ? (v.limited ? 'intact, with limits' : 'intact') : 'NOT intact'} (${v.checkedAt}${source}${limits})`;
+  if (!v.notCheckedHere) return said;
+  // Not this auditor's check: it leads, so "intact" never opens the line.
+  const whose = `${v.notCheckedHere.words}: verify --engagement DIR gives your own`;
+  return v.intact ? `not checked here: says ${said}; ${whose}` : `${said}; not checked here, ${whose}`;
 }
 
 export function registerEngagement(program: Command): void {

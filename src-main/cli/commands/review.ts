@@ -144,7 +144,7 @@ async function listCommand(flags: ListFlags): Promise<number> {
       }
       if (q.verifiedElsewhere.length) {
         say(
-          `NOT CHECKED HERE: the chain items below come from another auditor's verdicts (${q.verifiedElsewhere.length} chain(s), auditor key ${q.verifiedElsewhere[0]!.keyId}); verify the cache on this workstation (auditdesk verify --engagement DIR) before completing the review.\n`,
+          `NOT CHECKED HERE: the chain items below come from verdicts not checked on this workstation (${q.verifiedElsewhere.length} chain(s), first: ${q.verifiedElsewhere[0]!.notCheckedHere.words}); verify the cache here (auditdesk verify --engagement DIR) before completing the review.\n`,
         );
       }
       const c = q.coverage;

@@ -234,7 +234,7 @@ export class AppContext {
     if (this.queryWorkers === 0) return undefined;
     if (!this.pool) {
       this.cache();
-      this.pool = new QueryPool(this.cachePath, this.queryWorkers);
+      this.pool = new QueryPool(this.cachePath, this.queryWorkers, { dataDir: this.dataDir });
     }
     return this.pool;
   }

@@ -62,12 +62,20 @@ export class QueryPool {
   /** set when a worker died before answering anything: reads then run inline */
   unavailable: string | null = null;
 
+  private readonly workerUrl: URL;
+  private readonly dataDir: string | null;
+
   constructor(
     private readonly cachePath: string,
     readonly size: number,
-    /** the worker's module (tests point it at a file that does not load) */
-    private readonly workerUrl: URL = new URL('./query-worker.js', import.meta.url),
+    /**
+     * `dataDir`: the data folder whose auditor key tells its own stored verdicts from others'
+     * (records.get); `workerUrl`: the worker's module (tests point it at a file that does not load)
+     */
+    opts: { dataDir?: string; workerUrl?: URL } = {},
   ) {
+    this.workerUrl = opts.workerUrl ?? new URL('./query-worker.js', import.meta.url);
+    this.dataDir = opts.dataDir ?? null;
     if (size < 1) throw new Error('QueryPool needs at least one worker');
   }
 
@@ -144,7 +152,7 @@ export class QueryPool {
     const idle = this.slots.find((s) => !s.job);
     if (idle) return idle;
     if (this.slots.length >= this.size) return undefined;
-    const worker = RpcWorker.start<QueryCall, unknown>(this.workerUrl, 'query', { workerData: { cachePath: this.cachePath }, onExit: (code) => new Error(`exit code ${code}`) });
+    const worker = RpcWorker.start<QueryCall, unknown>(this.workerUrl, 'query', { workerData: { cachePath: this.cachePath, dataDir: this.dataDir }, onExit: (code) => new Error(`exit code ${code}`) });
     if (!worker) {
       this.unavailable = 'the worker could not be made';
       for (const job of [...this.light.splice(0), ...this.heavy.splice(0)]) job.reject(new WorkerUnavailable(this.unavailable));

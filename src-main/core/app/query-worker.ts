@@ -13,15 +13,19 @@ const handlers = { ...recordsHandlers, ...anomaliesHandlers } as Record<string, 
 
 let db: CacheDb | undefined;
 
+const { cachePath, dataDir } = workerData as { cachePath: string; dataDir: string | null };
+
 /**
- * The handlers get a context that only has cache(): a read handler that reached for
- * anything else (config, jobs, secrets) would be wrong to run here, and says so.
+ * The handlers get a context that only has cache() and the data folder's path (its auditor
+ * key id tells this workstation's stored verdicts from others'): a read handler that reached
+ * for anything else (config, jobs, secrets) would be wrong to run here, and says so.
  */
 const workerContext = new Proxy({} as AppContext, {
   get(_target, prop) {
-    if (prop === 'cache') return () => (db ??= openCache((workerData as { cachePath: string }).cachePath, { readonly: true }));
+    if (prop === 'cache') return () => (db ??= openCache(cachePath, { readonly: true }));
+    if (prop === 'dataDir' && dataDir !== null) return dataDir;
     if (prop === 'then') return undefined;
-    throw new Error(`query worker: handler used ctx.${String(prop)}; only ctx.cache() is available off the main thread`);
+    throw new Error(`query worker: handler used ctx.${String(prop)}; only ctx.cache() and ctx.dataDir are available off the main thread`);
   },
 });
 

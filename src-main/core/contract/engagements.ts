@@ -2,6 +2,7 @@
 // connection profiles inside; the app works on one open engagement at a time.
 import { z } from 'zod';
 import { method } from './define.js';
+import type { NotCheckedHere } from './integrity.js';
 
 export interface SourceRef {
   /** host:port/db, never a password */
@@ -30,10 +31,10 @@ export interface EngagementView {
    * the latest verification recorded in the engagement, naming the source it was about;
    * `cacheDamaged`: a verdict or an export found the cache damaged since, so it no longer applies;
    * `limited`: a chain of it is intact only as far as its stated limits allow (a first sync has no earlier anchor);
-   * `givenWithAnotherKey`: the auditor key id of the run that gave it, when not this data folder's
-   * (an engagement received from another auditor): their word, not a check made here
+   * `notCheckedHere`: why it is not a check made on this workstation (another auditor's key, or a
+   * record no auditor key signed), else null: never shown as this auditor's verdict
    */
-  verdict: { intact: boolean; checkedAt: string; source: SourceRef | null; cacheDamaged: boolean; limited: boolean; givenWithAnotherKey: string | null } | null;
+  verdict: { intact: boolean; checkedAt: string; source: SourceRef | null; cacheDamaged: boolean; limited: boolean; notCheckedHere: NotCheckedHere | null } | null;
 }
 
 export interface EngagementList {

@@ -34,6 +34,22 @@ export interface CacheDamage {
   message: string;
 }
 
+/**
+ * Why a stored verdict is not a check made on this workstation (docs/verification.md, "Stored
+ * verdicts are signed"), so no front door shows it as one: 'another-key': signed by another data
+ * folder's auditor key (an engagement received from another auditor), their word;
+ * 'unsigned': stored without a signature (before cache version 17, or written into the file by
+ * something other than AuditDesk); 'signature-invalid': its signature does not cover what the
+ * record says now (changed since it was stored). `words`: how every front door names it
+ * ("another auditor's verdict (key …)"), each adding that it was not checked here.
+ */
+export interface NotCheckedHere {
+  why: 'another-key' | 'unsigned' | 'signature-invalid';
+  /** the signing key's id when the record names one */
+  keyId: string | null;
+  words: string;
+}
+
 export interface IntegrityReport {
   /**
    * latest verdict per hash-chained table and tenant, with its verdict, anchor and limits
@@ -47,17 +63,13 @@ export interface IntegrityReport {
       reportId: number;
       verdictText: string;
       cacheDamage?: CacheDamage | null;
-      /**
-       * The auditor key id of the run that gave this verdict when it is not this data folder's
-       * key (a cache received from another auditor), else null: that verdict is the other
-       * auditor's word, not a check made here.
-       */
-      givenWithAnotherKey: string | null;
+      /** why this stored verdict is not a check made on this workstation, else null */
+      notCheckedHere: NotCheckedHere | null;
     })[];
   /** Damage to the cache found by a verdict and not since cleared by one that found the rows as synced; oldest first. */
   cacheDamage: CacheDamage[];
   /** latest verdict per sealed (non-chained) table and tenant */
-  seals: (SealReport & { checkedAt: string; reportId: number })[];
+  seals: (SealReport & { checkedAt: string; reportId: number; notCheckedHere: NotCheckedHere | null })[];
   /**
    * Rows that changed at the source after they were first cached (drift findings, as the cache
    * holds them now, decided ones included): the chain and seal verdicts above are over the rows
@@ -75,8 +87,8 @@ export interface IntegrityReport {
     found: { breaks: number; emptyChains: number; limitedChains: number; sealsChanged: number; driftFindings: number };
     /** what the run said beside its verdicts (the CLI's `note:` lines), as stored with it */
     notes: string[];
-    /** the run's auditor key id when it is not this data folder's (a cache received from another auditor), else null */
-    givenWithAnotherKey: string | null;
+    /** why this stored run is not a check made on this workstation, else null */
+    notCheckedHere: NotCheckedHere | null;
   } | null;
 }
 

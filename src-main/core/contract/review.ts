@@ -8,7 +8,7 @@
 // findings, control failures), and its coverage is shown above it.
 import { z } from 'zod';
 import { method } from './define.js';
-import type { CacheDamage } from './integrity.js';
+import type { CacheDamage, NotCheckedHere } from './integrity.js';
 
 export const EXCEPTION_KINDS = ['chain_break', 'chain_empty', 'drift', 'anomaly', 'model_finding', 'control_failure'] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
@@ -122,12 +122,12 @@ export interface ExceptionQueue {
    */
   cacheDamage: CacheDamage[];
   /**
-   * Chains whose latest verdict another auditor's run gave (an engagement received from
-   * them), with that key: the chain items come from their word, and the review cannot be
-   * completed until the cache is verified here (E_NOT_VERIFIED_HERE). Empty where the caller
-   * gave no auditor key to compare with.
+   * Chains whose latest verdict is not a check made on this workstation (another auditor's run,
+   * an engagement received from them; or a record no auditor key signed): the chain items come
+   * from it, and the review cannot be completed until the cache is verified here
+   * (E_NOT_VERIFIED_HERE). Empty where the caller gave no auditor key to compare with.
    */
-  verifiedElsewhere: { tenant: string; table: string; keyId: string }[];
+  verifiedElsewhere: { tenant: string; table: string; notCheckedHere: NotCheckedHere }[];
 }
 
 /** Whether the next signature needs the identity named again (first in session, or after 15 min idle). */

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { openCache } from '../cache/open.js';
 import { openCacheDamage } from '../verify/cache-damage.js';
-import { anotherKeyThan, REPORT_KEY_ID_SQL } from '../verify/report-key.js';
+import { notCheckedHere, VERDICT_RECORD_COLUMNS, type VerdictRecordRow } from '../verify/verdict-record.js';
+import type { NotCheckedHere } from '../contract/integrity.js';
 import { isUserError } from '../util/errors.js';
 
 export interface EngagementGlance {
@@ -19,8 +20,8 @@ export interface EngagementGlance {
     cacheDamaged: boolean;
     /** a chain of it is intact only as far as its stated limits allow (no earlier anchor, hidden rows, unprotected values) */
     limited: boolean;
-    /** the auditor key id of the run that gave it when that is not the reader's key (an engagement received from another auditor), else null */
-    givenWithAnotherKey: string | null;
+    /** why it is not a check made with the reader's key (another auditor's, or a record no key signed), else null */
+    notCheckedHere: NotCheckedHere | null;
   } | null;
   /** why the cache could not be read, when it could not */
   problem: string | null;
@@ -45,17 +46,16 @@ export function glanceAt(cachePath: string, ownKeyId: string | null): Engagement
   try {
     const sources = db.prepare('SELECT label, fingerprint FROM sources ORDER BY source_id').all() as { label: string; fingerprint: string }[];
     const lastSyncAt = db.prepare("SELECT max(finished_at) FROM syncs WHERE status = 'done'").pluck().get() as string | null;
-    const last = db
-      .prepare(`SELECT intact, checked_at AS checkedAt, source_fingerprint AS fp, ${REPORT_KEY_ID_SQL} AS keyId, ${LIMITED_SQL} AS limited FROM verify_reports ORDER BY report_id DESC LIMIT 1`)
-      .get() as { intact: number; checkedAt: string; fp: string | null; keyId: unknown; limited: number } | undefined;
+    const last = db.prepare(`SELECT ${VERDICT_RECORD_COLUMNS}, ${LIMITED_SQL} AS limited FROM verify_reports ORDER BY report_id DESC LIMIT 1`).get() as
+      (VerdictRecordRow & { limited: number }) | undefined;
     const verdict = last
       ? {
           intact: last.intact === 1,
-          checkedAt: last.checkedAt,
-          source: last.fp ? (sources.find((s) => s.fingerprint === last.fp) ?? { label: 'a source not synced here', fingerprint: last.fp }) : null,
+          checkedAt: last.checked_at,
+          source: last.source_fingerprint ? (sources.find((s) => s.fingerprint === last.source_fingerprint) ?? { label: 'a source not synced here', fingerprint: last.source_fingerprint }) : null,
           cacheDamaged: openCacheDamage(db).length > 0,
           limited: last.limited === 1,
-          givenWithAnotherKey: anotherKeyThan(ownKeyId, last.keyId),
+          notCheckedHere: notCheckedHere(last, ownKeyId),
         }
       : null;
     return { lastSyncAt, sources, verdict, problem: null };

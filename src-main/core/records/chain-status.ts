@@ -5,6 +5,7 @@ import type { CacheDb } from '../cache/open.js';
 import { cachedRowRef } from '../cache/record-mapping.js';
 import type { ChainStatus } from '../contract/records.js';
 import { stmt } from './sql.js';
+import { resultChecker } from '../verify/verdict-record.js';
 
 export interface ChainRef {
   tableId: number;
@@ -21,13 +22,17 @@ export interface ChainStatusResult {
   verifiedAt: string | null;
 }
 
-/** Reads the verification tables when present; never throws for a missing schema. */
-export function chainStatusOf(db: CacheDb, ref: ChainRef): ChainStatusResult {
+/**
+ * Reads the verification tables when present; never throws for a missing schema. `ownKeyId`:
+ * the reading data folder's auditor key id; a verdict it did not sign (verdict-record.ts) never
+ * reads as "verified".
+ */
+export function chainStatusOf(db: CacheDb, ref: ChainRef, ownKeyId: string | null): ChainStatusResult {
   const tables = new Set((stmt(db, "SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
   const reader = READERS.find((r) => r.tables.every((t) => tables.has(t)));
   if (!reader) return { status: 'unknown', detail: 'not verified yet (run Integrity → Verify)', verifiedAt: null };
   try {
-    return reader.read(db, ref);
+    return reader.read(db, ref, ownKeyId);
   } catch (e) {
     return { status: 'unknown', detail: `verification result unreadable: ${(e as Error).message}`, verifiedAt: null };
   }
@@ -35,11 +40,13 @@ export function chainStatusOf(db: CacheDb, ref: ChainRef): ChainStatusResult {
 
 interface Reader {
   tables: string[];
-  read(db: CacheDb, ref: ChainRef): ChainStatusResult;
+  read(db: CacheDb, ref: ChainRef, ownKeyId: string | null): ChainStatusResult;
 }
 
 interface LatestResult {
   result_id: number;
+  report_id: number | bigint;
+  result_json: string;
   intact: number;
   last_seq: number | bigint | null;
   break_count: number;
@@ -49,11 +56,11 @@ interface LatestResult {
 /** Cache migration 002 (verify engine): latest verdict per chain, breaks by seq or source id. */
 const VERIFY_V2: Reader = {
   tables: ['verify_results', 'verify_breaks'],
-  read(db, ref) {
+  read(db, ref, ownKeyId) {
     const latest = (what: 'chain' | 'seal') =>
       stmt(
         db,
-        `SELECT result_id, intact, last_seq, break_count, checked_at FROM verify_results
+        `SELECT result_id, report_id, result_json, intact, last_seq, break_count, checked_at FROM verify_results
           WHERE table_name = ? AND tenant_id = ? AND what = ? ORDER BY result_id DESC LIMIT 1`,
       )
         .safeIntegers(true)
@@ -79,11 +86,17 @@ const VERIFY_V2: Reader = {
     }
     const chain = latest('chain');
     const seal = latest('seal');
+    const notCheckedHere = resultChecker(db, ownKeyId);
     for (const r of [chain, seal]) {
       const b = r && breakAt(r);
-      if (r && b) return { status: 'broken', detail: `${b.kind}: ${b.explanation}`, verifiedAt: r.checked_at };
+      const whose = r && notCheckedHere(r.report_id, r.result_json);
+      if (r && b) return { status: 'broken', detail: `${b.kind}: ${b.explanation}${whose ? ` (${whose.words}, not checked here)` : ''}`, verifiedAt: r.checked_at };
     }
     if (!chain) return { status: 'unknown', detail: 'not verified yet (run Integrity → Verify)', verifiedAt: null };
+    const whose = notCheckedHere(chain.report_id, chain.result_json);
+    if (whose) {
+      return { status: 'unknown', detail: `${whose.words} says this row checks; not checked here (Integrity → Re-verify cache)`, verifiedAt: chain.checked_at };
+    }
     if (chain.last_seq !== null && ref.seq !== null && ref.seq > BigInt(chain.last_seq)) {
       return { status: 'unknown', detail: 'synced after the last verification', verifiedAt: chain.checked_at };
     }

@@ -9,7 +9,8 @@ import { chainStatusOf } from './chain-status.js';
 /** Internal bookkeeping columns the drawer does not list as fields. */
 const HIDDEN_FIELDS = new Set(['extra', 'temperature_num']);
 
-export function getRecord(db: CacheDb, rid: number): RecordDetail {
+/** `ownKeyId`: the reading data folder's auditor key id, to tell its own verdicts from others' (chain-status.ts). */
+export function getRecord(db: CacheDb, rid: number, ownKeyId: string | null): RecordDetail {
   const raw = stmt(db, 'SELECT * FROM records WHERE rid = ?').safeIntegers(true).get(rid) as Record<string, string | number | bigint | null> | undefined;
   if (!raw) throw new UserError(`record ${rid} is not in the cache.`, 'E_NOT_FOUND', 'Sync again or clear the filter.');
   const summaryRow = stmt(db, `SELECT ${SUMMARY_COLUMNS} FROM records r WHERE r.rid = ?`).get(rid) as SummaryRow;
@@ -85,13 +86,17 @@ export function getRecord(db: CacheDb, rid: number): RecordDetail {
           seq: raw.seq === null ? null : Number(raw.seq),
           prevHash: str('prev_hash'),
           hash: str('hash'),
-          ...chainStatusOf(db, {
-            tableId: Number(raw.table_id),
-            tableName: table ? (table.schema_name === 'public' ? table.table_name : `${table.schema_name}.${table.table_name}`) : '',
-            tenant: String(raw.tenant_id),
-            seq: raw.seq === null ? null : BigInt(raw.seq),
-            sourceKey: String(raw.source_key),
-          }),
+          ...chainStatusOf(
+            db,
+            {
+              tableId: Number(raw.table_id),
+              tableName: table ? (table.schema_name === 'public' ? table.table_name : `${table.schema_name}.${table.table_name}`) : '',
+              tenant: String(raw.tenant_id),
+              seq: raw.seq === null ? null : BigInt(raw.seq),
+              sourceKey: String(raw.source_key),
+            },
+            ownKeyId,
+          ),
         },
     anomalies,
     versions,

@@ -134,12 +134,13 @@ export function completeReview(db: CacheDb, identity: LoadedIdentity, input: Com
     );
   }
   // The chain items come from the stored verdicts: signing "reviewed" over verdicts another
-  // auditor's run gave (a cache received from them) would attest to checks nobody made here.
+  // auditor's run gave (a cache received from them), or over a record no key signed (written
+  // into the file by something else), would attest to checks nobody made here.
   const elsewhere = chainsVerifiedElsewhere(db, input.auditorKeyId);
   if (elsewhere.length) {
     const c = elsewhere[0]!;
     throw new UserError(
-      `the review cannot be completed over verdicts another auditor's run gave: ${elsewhere.length} chain(s), first ${c.tenant}/${c.table} (auditor key ${c.keyId}). The exceptions queue is derived from them, and nothing here checked them.`,
+      `the review cannot be completed over verdicts not checked here: ${elsewhere.length} chain(s), first ${c.tenant}/${c.table} (${c.notCheckedHere.words}). The exceptions queue is derived from them, and nothing here checked them.`,
       'E_NOT_VERIFIED_HERE',
       'Verify the cache on this workstation first (the app: Integrity, "Re-verify cache"; the CLI: auditdesk verify --engagement DIR), then complete the review.',
     );

@@ -88,7 +88,7 @@ function sourceOfReport(db: CacheDb, reportId: number, table: string): { fingerp
 
 function chainItems(db: CacheDb, tenant: string | undefined): Derived[] {
   const out: Derived[] = [];
-  for (const c of latestResults(db, tenant).chains) {
+  for (const c of latestResults(db, null, tenant).chains) {
     const src = sourceOfReport(db, c.reportId, c.table);
     const source = `verification of ${c.checkedAt} (${src.label}${src.fingerprint ? ` · ${src.fingerprint.slice(0, 12)}…` : ''})`;
     if (c.verdict === 'empty' || c.rows === 0) {

@@ -6,8 +6,9 @@
 //   (migration 013: every write to cached rows, chain profiles, checkpoints moves it)
 //   has not moved since it was stored, with every trigger that moves it in place;
 // - it covers every chain asked for;
-// - this auditor's key signed its checkpoints: a cache received from someone else is
-//   always re-read, since its stored reports are only that person's word.
+// - this auditor's key signed the stored record (verdict-record.ts): a cache received from
+//   someone else is always re-read, since its stored reports are only that person's word,
+//   and so is a record no key signed or one changed since (written by something else).
 // Anything else, or --full, verifies afresh.
 import type { CacheDb } from '../cache/open.js';
 import type { AuditorKey } from '../identity/auditor-key.js';
@@ -16,11 +17,12 @@ import { driftReport, markDrift } from './drift-report.js';
 import { summarise, type VerifyReport } from './report.js';
 import { overallVerdict } from './run.js';
 import { openCacheDamage } from './cache-damage.js';
+import { notCheckedHere, VERDICT_RECORD_COLUMNS, type VerdictRecordRow } from './verdict-record.js';
 
 /** The note the sync's own check leaves; in a reused verdict the reuse note says it instead. */
 const CHAINS_ONLY_NOTE = 'hash chains only:';
 
-export type NotReused = 'no stored verdict' | 'the change counter is not whole' | 'the cache changed since' | 'damage was found since' | 'made with another key' | 'a chain it does not cover';
+export type NotReused = 'no stored verdict' | 'the change counter is not whole' | 'the cache changed since' | 'damage was found since' | 'not signed with this key' | 'a chain it does not cover';
 
 /**
  * The triggers that move the counter (cache migration 013). With one missing (dropped by
@@ -32,17 +34,17 @@ const COUNTER_TRIGGERS = ['records', 'chain_profiles', 'checkpoints'].flatMap((t
 export function reusableCacheVerdict(db: CacheDb, key: Pick<AuditorKey, 'keyId'>, tenants: readonly string[]): { report: VerifyReport } | { why: NotReused } {
   const stored = db
     .prepare(
-      `SELECT report_id, report_json, cache_generation = (SELECT n FROM cache_generation) AS current
+      `SELECT ${VERDICT_RECORD_COLUMNS}, cache_generation = (SELECT n FROM cache_generation) AS current
          FROM verify_reports WHERE target = 'cache' ORDER BY report_id DESC LIMIT 1`,
     )
-    .get() as { report_id: number; report_json: string; current: number | null } | undefined;
+    .get() as (VerdictRecordRow & { report_id: number; current: number | null }) | undefined;
   if (!stored) return { why: 'no stored verdict' };
   const present = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_generation_%'`).pluck().all() as string[]);
   if (COUNTER_TRIGGERS.some((t) => !present.has(t))) return { why: 'the change counter is not whole' };
   if (stored.current !== 1) return { why: 'the cache changed since' };
   if (openCacheDamage(db).length) return { why: 'damage was found since' };
+  if (notCheckedHere(stored, key.keyId)) return { why: 'not signed with this key' };
   const was = JSON.parse(stored.report_json) as VerifyReport;
-  if (!was.checkpointsRecorded.length || was.checkpointsRecorded.some((c) => c.keyId !== key.keyId)) return { why: 'made with another key' };
   const wanted = listCachedChains(db, tenants.length ? tenants : undefined);
   const chains = wanted.map((c) => was.tenants.find((t) => t.table === c.name && t.tenant === c.tenant));
   if (!wanted.length || chains.some((c) => !c)) return { why: 'a chain it does not cover' };

@@ -207,7 +207,7 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
     drift: drift?.json ?? { count: 0, open: 0, findings: [], findingsOmitted: 0 },
   };
   if (store) {
-    const reportId = storeReport(store, report);
+    const reportId = storeReport(store, report, opts.key ?? null);
     opts.onStored?.(reportId);
   }
   progress({ phase: 'done', message: report.intact ? 'intact' : `${summary.breaks} break(s)${summary.driftFindings ? `, ${summary.driftFindings} drift finding(s)` : ''}` });

@@ -14,15 +14,35 @@ import type { SealReport } from './seal-compare.js';
 import type { CacheDamage } from '../contract/integrity.js';
 import { journalVerification } from '../journal/journal-events.js';
 import { clearCacheDamage, openCacheDamage } from './cache-damage.js';
-import { anotherKeyThan, REPORT_KEY_ID_SQL } from './report-key.js';
+import { resultChecker, signVerdictRecord } from './verdict-record.js';
+import type { NotCheckedHere } from '../contract/integrity.js';
 
-export function storeReport(db: CacheDb, report: VerifyReport): number {
+/** Stores a run's report, signed with `key` (verdict-record.ts); without a key it is stored unsigned and reads as "not checked here". */
+export function storeReport(db: CacheDb, report: VerifyReport, key: AuditorKey | null): number {
   return db.transaction(() => {
-    const reportId = Number(
-      db
-        .prepare('INSERT INTO verify_reports (checked_at, target, source_fingerprint, intact, report_json, cache_generation) VALUES (?, ?, ?, ?, ?, (SELECT n FROM cache_generation))')
-        .run(report.checkedAt, report.target, report.source?.fingerprint ?? null, report.intact ? 1 : 0, JSON.stringify(report)).lastInsertRowid,
+    // The signature covers the record's place and generation, so both are fixed before the insert.
+    const record = {
+      report_id: db.prepare('SELECT coalesce(max(report_id), 0) + 1 FROM verify_reports').pluck().get() as number,
+      checked_at: report.checkedAt,
+      target: report.target,
+      source_fingerprint: report.source?.fingerprint ?? null,
+      intact: report.intact ? 1 : 0,
+      cache_generation: db.prepare('SELECT n FROM cache_generation').pluck().get() as number,
+      report_json: JSON.stringify(report),
+    };
+    const signed = key ? signVerdictRecord(key, record) : { signature: null, publicKey: null };
+    db.prepare('INSERT INTO verify_reports (report_id, checked_at, target, source_fingerprint, intact, cache_generation, report_json, signature, public_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      record.report_id,
+      record.checked_at,
+      record.target,
+      record.source_fingerprint,
+      record.intact,
+      record.cache_generation,
+      record.report_json,
+      signed.signature,
+      signed.publicKey,
     );
+    const reportId = Number(record.report_id);
     const result = db.prepare(
       `INSERT INTO verify_results (report_id, what, table_name, tenant_id, intact, row_count, break_count, last_seq, checked_at, result_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -68,20 +88,25 @@ export function storeReport(db: CacheDb, report: VerifyReport): number {
 
 /**
  * A stored chain verdict as the Integrity screen shows it; entries stored before limits existed lack them.
- * `givenWithKey`: the auditor key of the run that gave it, read from the checkpoints that run
- * recorded (null when it recorded none; report-key.ts).
+ * `notCheckedHere`: why it is not a check made with the reader's auditor key (verdict-record.ts), else null.
  */
-export type LatestChain = ChainReportJson & Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string; cacheDamage: CacheDamage | null; givenWithKey: string | null };
+export type LatestChain = ChainReportJson &
+  Partial<ChainLimitsJson> & { checkedAt: string; reportId: number; verdictText: string; cacheDamage: CacheDamage | null; notCheckedHere: NotCheckedHere | null };
 
 export interface LatestResults {
   chains: LatestChain[];
   /** damage a verdict found in cached rows since, not cleared (cache-damage.ts); each chain it touches carries it too */
   cacheDamage: CacheDamage[];
-  seals: (SealReport & { checkedAt: string; reportId: number })[];
+  seals: (SealReport & { checkedAt: string; reportId: number; notCheckedHere: NotCheckedHere | null })[];
 }
 
-/** The most recent verdict for every chain and sealed table (optionally one tenant). */
-export function latestResults(db: CacheDb, tenant?: string): LatestResults {
+/**
+ * The most recent verdict for every chain and sealed table (optionally one tenant), each with
+ * whether the reader's key (`ownKeyId`, null when the data folder has none) signed the record it
+ * came from. A result row is only as good as that record: one its record does not list was
+ * written beside it, and is not this auditor's either.
+ */
+export function latestResults(db: CacheDb, ownKeyId: string | null, tenant?: string): LatestResults {
   const rows = db
     .prepare(
       `SELECT r.what, r.report_id, r.checked_at, r.result_json FROM verify_results r
@@ -90,35 +115,23 @@ export function latestResults(db: CacheDb, tenant?: string): LatestResults {
         ORDER BY r.what, r.table_name, r.tenant_id`,
     )
     .all(...(tenant === undefined ? [] : [tenant])) as { what: 'chain' | 'seal'; report_id: number; checked_at: string; result_json: string }[];
-  // One report usually gave every chain's verdict: its JSON is read once, not once per chain.
-  const keyOfReport = db.prepare(`SELECT ${REPORT_KEY_ID_SQL} FROM verify_reports WHERE report_id = ?`).pluck();
-  const keys = new Map<number, string | null>();
-  const keyOf = (reportId: number): string | null => {
-    if (!keys.has(reportId)) {
-      const k = keyOfReport.get(reportId);
-      keys.set(reportId, typeof k === 'string' ? k : null);
-    }
-    return keys.get(reportId)!;
-  };
+  const checkedAgainstRecord = resultChecker(db, ownKeyId);
   const out: LatestResults = { chains: [], seals: [], cacheDamage: openCacheDamage(db).filter((d) => tenant === undefined || d.tenant === tenant) };
   for (const r of rows) {
-    const extra = { checkedAt: r.checked_at, reportId: r.report_id };
+    const extra = { checkedAt: r.checked_at, reportId: r.report_id, notCheckedHere: checkedAgainstRecord(r.report_id, r.result_json) };
     if (r.what === 'chain') {
       const chain = JSON.parse(r.result_json) as ChainReportJson & Partial<ChainLimitsJson>;
       const cacheDamage = out.cacheDamage.find((d) => d.table === chain.table && d.tenant === chain.tenant) ?? null;
       // The screen's words for the verdict come from limits.ts, as the CLI's and the PDF's do.
-      out.chains.push({ ...chain, ...extra, verdictText: verdictPhrase(chain), cacheDamage, givenWithKey: keyOf(r.report_id) });
+      out.chains.push({ ...chain, ...extra, verdictText: verdictPhrase(chain), cacheDamage });
     } else out.seals.push({ ...(JSON.parse(r.result_json) as SealReport), ...extra });
   }
   return out;
 }
 
-/** The chains whose latest verdict a run with another auditor key than `ownKeyId` gave (a cache received from someone else). */
-export function chainsVerifiedElsewhere(db: CacheDb, ownKeyId: string | null, tenant?: string): { tenant: string; table: string; keyId: string }[] {
-  return latestResults(db, tenant).chains.flatMap((c) => {
-    const keyId = anotherKeyThan(ownKeyId, c.givenWithKey);
-    return keyId ? [{ tenant: c.tenant, table: c.table, keyId }] : [];
-  });
+/** The chains whose latest verdict is not a check made with `ownKeyId`: another auditor's, or a record no key signed. */
+export function chainsVerifiedElsewhere(db: CacheDb, ownKeyId: string | null, tenant?: string): { tenant: string; table: string; notCheckedHere: NotCheckedHere }[] {
+  return latestResults(db, ownKeyId, tenant).chains.flatMap((c) => (c.notCheckedHere ? [{ tenant: c.tenant, table: c.table, notCheckedHere: c.notCheckedHere }] : []));
 }
 
 /**

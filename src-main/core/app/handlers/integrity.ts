@@ -11,7 +11,7 @@ import { listCachedChains } from '../../verify/adapters.js';
 import { checkpointAsAnchor, listCheckpoints, parseAnchor, recordCheckpoint, seqJson, type ExternalAnchor } from '../../verify/checkpoints.js';
 import { anchorNamesTable, runVerification } from '../../verify/run.js';
 import { latestResults } from '../../verify/store.js';
-import { anotherKeyThan, REPORT_KEY_ID_SQL } from '../../verify/report-key.js';
+import { notCheckedHere, VERDICT_RECORD_COLUMNS, type VerdictRecordRow } from '../../verify/verdict-record.js';
 import { journalAnchor } from '../../journal/journal-events.js';
 import type { AppContext } from '../context.js';
 import { profileWithPassword } from './connections.js';
@@ -168,16 +168,15 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
 
   'integrity.report': async ({ tenant }, ctx): Promise<IntegrityReport> => {
     const db = ctx.cache();
-    const { chains, ...latest } = latestResults(db, tenant);
     const ownKeyId = keyIdOf(auditorKeyOf(ctx));
+    const latest = latestResults(db, ownKeyId, tenant);
     const last = db
       .prepare(
-        `SELECT report_id, checked_at, target, intact,
+        `SELECT ${VERDICT_RECORD_COLUMNS},
                 coalesce(json_extract(report_json, '$.summary.breaks'), 0) AS breaks,
                 json_extract(report_json, '$.source.label') AS source_label,
                 json_extract(report_json, '$.source.fingerprint') AS source_fingerprint,
                 json_extract(report_json, '$.notes') AS notes_json,
-                ${REPORT_KEY_ID_SQL} AS key_id,
                 coalesce(json_extract(report_json, '$.summary.sealsChanged'), 0) AS seals_changed,
                 coalesce(json_extract(report_json, '$.summary.driftFindings'), 0) AS drift_findings,
                 (SELECT count(*) FROM json_each(report_json, '$.tenants') c WHERE json_extract(c.value, '$.verdict') = 'empty') AS empty_chains,
@@ -186,9 +185,7 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
            FROM verify_reports ORDER BY report_id DESC LIMIT 1`,
       )
       .get() as
-      | {
-          report_id: number;
-          checked_at: string;
+      | (VerdictRecordRow & {
           target: 'source' | 'cache' | 'source+cache';
           intact: number;
           breaks: number;
@@ -199,23 +196,21 @@ export const integrityHandlers: HandlersFor<typeof integrityContract> = {
           source_label: string | null;
           source_fingerprint: string | null;
           notes_json: string | null;
-          key_id: unknown;
-        }
+        })
       | undefined;
     return {
       ...latest,
-      chains: chains.map(({ givenWithKey, ...c }) => ({ ...c, givenWithAnotherKey: anotherKeyThan(ownKeyId, givenWithKey) })),
       drift: driftReport(db, tenant ? [tenant] : undefined).json,
       lastRun: last
         ? {
-            reportId: last.report_id,
+            reportId: Number(last.report_id),
             checkedAt: last.checked_at,
             target: last.target,
             intact: last.intact === 1,
             source: last.source_fingerprint ? { label: last.source_label ?? 'unnamed source', fingerprint: last.source_fingerprint } : null,
             found: { breaks: last.breaks, emptyChains: last.empty_chains, limitedChains: last.limited_chains, sealsChanged: last.seals_changed, driftFindings: last.drift_findings },
             notes: storedNotes(last.notes_json),
-            givenWithAnotherKey: anotherKeyThan(ownKeyId, last.key_id),
+            notCheckedHere: notCheckedHere(last, ownKeyId),
           }
         : null,
     };
