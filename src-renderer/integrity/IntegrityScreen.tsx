@@ -281,6 +281,12 @@ export function IntegrityScreen() {
           <span className="muted small">
             Last run {formatTs(report.value.lastRun.checkedAt, tz)} on {report.value.lastRun.target} of <SourceName source={report.value.lastRun.source} />:{' '}
             <span data-last-run>{lastRunFound(report.value.lastRun)}</span>
+            {report.value.lastRun.notCheckedHere ? (
+              <span className="warn" data-testid="last-run-not-checked-here">
+                {' '}
+                ({report.value.lastRun.notCheckedHere.words}, not checked here)
+              </span>
+            ) : null}
           </span>
         ) : null}
       </div>

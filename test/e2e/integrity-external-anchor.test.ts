@@ -130,6 +130,7 @@ describe('external anchor on the Integrity screen', () => {
     assert.match(await integrity.chainRow(intact).getByTestId('verdict-another-key').innerText(), new RegExp(`another auditor's verdict \\(key ${giver}\\), not checked here`));
     // The last run's notes speak of "this data folder's" key: the screen says whose that was.
     await stack.page.getByRole('region', { name: 'Notes of the last verification' }).getByText(`Run by another auditor (key ${giver})`).waitFor();
+    assert.equal((await stack.page.getByTestId('last-run-not-checked-here').innerText()).trim(), `(another auditor's verdict (key ${giver}), not checked here)`);
     assert.deepEqual((await measureContrast(stack.page)).failing, [], 'the marks are readable (WCAG AA)');
     await stack.screenshot('24-integrity-verdict-another-key-light');
     await openScreen(stack.page, 'Engagements');
@@ -154,6 +155,7 @@ describe('external anchor on the Integrity screen', () => {
 
     await verifyCache(stack.page, truth.tenants);
     await summary.filter({ hasNotText: 'another auditor' }).waitFor();
+    assert.equal(await stack.page.getByTestId('last-run-not-checked-here').count(), 0);
     assert.equal(await integrity.chainRow(intact).locator('[data-given="another-key"]').count(), 0);
     // Its own verdict now; the earlier key's heads are no longer compared, so it is marked as having no anchor.
     assert.equal(await integrity.chainRow(intact).locator('[data-verdict="intact"]').getAttribute('data-limited'), 'yes');
