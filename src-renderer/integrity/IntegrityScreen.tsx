@@ -38,24 +38,32 @@ function IntegritySummary({ report }: { report: IntegrityReport }) {
   // The same verdict words as the rows (ChainVerdict): an EMPTY chain is neither intact nor broken.
   // A chain whose cached rows were found damaged after its verdict counts as neither.
   // An intact verdict not checked here (another auditor's run, or a record no key of this
-  // workstation signed) is counted apart.
+  // workstation signed) is counted apart, and so is one intact only as far as its limits allow
+  // (a first sync's, with no earlier head to check against): neither makes the line green.
   const verdicts = report.chains.map((c) => {
     if (c.cacheDamage) return 'not known';
     const v = c.verdict ?? (c.intact ? 'intact' : 'broken');
-    return v === 'intact' && c.notCheckedHere ? 'not checked here' : v;
+    if (v !== 'intact') return v;
+    return c.notCheckedHere ? 'not checked here' : c.limits?.length ? 'with limits' : v;
   });
   const broken = verdicts.filter((v) => v === 'broken').length;
   const empty = verdicts.filter((v) => v === 'empty').length;
   const unknown = verdicts.filter((v) => v === 'not known').length;
   const notCheckedHere = verdicts.filter((v) => v === 'not checked here').length;
+  const limited = verdicts.filter((v) => v === 'with limits').length;
   const byAnotherAuditor = report.chains.every((c) => !c.notCheckedHere || c.notCheckedHere.why === 'another-key');
   const run = report.lastRun;
   const changed = report.drift.count;
   return (
-    <p className={`integrity-summary ${broken || empty || unknown || changed ? 'summary-broken' : notCheckedHere ? 'summary-warn' : 'summary-intact'}`} role="status" data-testid="integrity-summary">
+    <p
+      className={`integrity-summary ${broken || empty || unknown || changed ? 'summary-broken' : notCheckedHere || limited ? 'summary-warn' : 'summary-intact'}`}
+      role="status"
+      data-testid="integrity-summary"
+    >
       <strong>{countOf(report.chains.length, 'chain')}</strong>: {verdicts.filter((v) => v === 'intact').length} intact, <span className={broken ? 'error-text' : undefined}>{broken} broken</span>
       {empty ? <span className="error-text">, {empty} empty</span> : null}
       {unknown ? <span className="error-text">, {unknown} not known (cache damaged)</span> : null}
+      {limited ? <span className="warn">, {limited} intact only as far as the limits listed below allow</span> : null}
       {notCheckedHere ? (
         <span className="warn">
           , {notCheckedHere} intact by {byAnotherAuditor ? "another auditor's verdict" : 'a verdict record this workstation did not sign'}, not checked here (“Re-verify cache” gives your own)

@@ -63,6 +63,8 @@ describe('what a verdict could not see, on the Integrity screen', () => {
     const number = integrity.chainRow(numberTenant);
     assert.match(await number.locator('[data-verdict]').innerText(), /^intact, with 1 unprotected value\(s\)$/);
     assert.match(await number.locator('[data-limit-kind=number_precision]').innerText(), /changes to them would not be detected; first at seq \d+/);
+    // Neither chain with limits is counted as plainly intact.
+    assert.match(await stack.page.getByTestId('integrity-summary').innerText(), /^3 chains: 0 intact, 0 broken, 1 empty, 2 intact only as far as the limits listed below allow · /);
     // The run found no break: its last-run line says what it did find.
     const lastRun = await stack.page.getByText(/^Last run /).innerText();
     assert.doesNotMatch(lastRun, /break/);
