@@ -127,13 +127,14 @@ export function FacetPanel({ filter, facets, onChange, errorSaidBeside }: Props)
             From
             <IsoDateInput label="From (UTC day)" value={dateOnly(filter.from)} onChange={(v) => onChange({ ...filter, from: v || undefined })} />
           </label>
+          {/* The upper bound is exclusive (as the export's "To"): named "Before" so a day typed there is not read as included. */}
           <label>
-            To
-            <IsoDateInput label="To (UTC day)" value={dateOnly(filter.to)} onChange={(v) => onChange({ ...filter, to: v || undefined })} />
+            Before
+            <IsoDateInput label="Before (UTC day, not included)" value={dateOnly(filter.to)} onChange={(v) => onChange({ ...filter, to: v || undefined })} />
           </label>
         </div>
         {filter.from && formatBound(filter.from, tz).length > 10 ? <div className="muted small">From {formatBound(filter.from, tz)}</div> : null}
-        {filter.to && formatBound(filter.to, tz).length > 10 ? <div className="muted small">To {formatBound(filter.to, tz)}</div> : null}
+        {filter.to && formatBound(filter.to, tz).length > 10 ? <div className="muted small">Before {formatBound(filter.to, tz)}</div> : null}
       </div>
       {facets.state === 'error' && facets.message === errorSaidBeside ? (
         <p className="muted small" data-testid="facets-not-counted">

@@ -26,7 +26,7 @@ function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filte
   }
   if (filter.text) chips.push({ label: `Text: ${filter.text}`, clear: { ...filter, text: undefined } });
   if (filter.from) chips.push({ label: `From ${formatBound(filter.from, tz)}`, clear: { ...filter, from: undefined } });
-  if (filter.to) chips.push({ label: `To ${formatBound(filter.to, tz)}`, clear: { ...filter, to: undefined } });
+  if (filter.to) chips.push({ label: `Before ${formatBound(filter.to, tz)}`, clear: { ...filter, to: undefined } });
   if (filter.temperatureMin !== undefined || filter.temperatureMax !== undefined) {
     chips.push({ label: `Temperature ${filter.temperatureMin ?? '…'}–${filter.temperatureMax ?? '…'}`, clear: { ...filter, temperatureMin: undefined, temperatureMax: undefined } });
   }

@@ -56,6 +56,9 @@ describe('times in New York carry the offset of their own instant', () => {
     await from.fill('05.08.2026');
     await stack.page.getByText('Write the date as YYYY-MM-DD (UTC), e.g. 2026-08-05.').waitFor();
     assert.match(stack.page.url(), /from=2026-08-05/);
+    // The upper bound is exclusive, and says so: the day typed there is not included.
+    await stack.page.getByRole('textbox', { name: 'Before (UTC day, not included)' }).fill('2026-08-06');
+    await tl.activeFilters.locator('.chip-label').filter({ hasText: 'Before 2026-08-06' }).waitFor();
     await tl.activeFilters.getByRole('button', { name: 'Clear all' }).click();
   });
 
