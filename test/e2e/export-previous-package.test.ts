@@ -123,11 +123,15 @@ describe('the previous package on the Export screen', () => {
     await preview.filter({ hasText: 'Every row of the hash chain from 2026-08-01 00:00 UTC on is included; a missing row there is a break.' }).waitFor();
     assert.doesNotMatch(await preview.innerText(), /whole hash chain/);
     assert.ok(await exportButton.isEnabled());
+    const background = () => exportButton.evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(b).backgroundColor);
+    const enabledBackground = await background();
     // The auditor edits the day and leaves the field half-typed: it still held 2026-08-01.
     await from.fill('2026-08-1');
     await page.getByTestId('export-period-unparsed').waitFor();
     assert.equal(await preview.count(), 0, 'no counts for a period the field does not show');
     assert.ok(await exportButton.isDisabled(), 'nothing is signed for a period the field does not show');
+    // Disabled, it does not wear the accent colour (a faded accent read as enabled in the dark theme).
+    assert.notEqual(await background(), enabledBackground);
     await from.fill('');
     await preview.filter({ hasText: 'The whole hash chain is included.' }).waitFor();
     assert.ok(await exportButton.isEnabled());
