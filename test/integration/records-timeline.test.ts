@@ -390,6 +390,14 @@ describe('event drawer and conversation view', () => {
     const otherTenant = await api()['records.query']({ filter: { tenant: ['acme-health'], kind: 'event' }, limit: 1 });
     assert.equal((await api()['records.get']({ rid: otherTenant.rows[0]!.rid })).chain!.status, 'unknown');
 
+    // A writer of the file clears the columns and break rows beside the signed verdict: what the
+    // drawer says comes from the signed entry, not from them.
+    db.prepare("UPDATE verify_results SET intact = 1, break_count = 0, last_seq = 999999 WHERE tenant_id = 'initech'").run();
+    db.prepare("DELETE FROM verify_breaks WHERE tenant_id = 'initech'").run();
+    assert.equal((await api()['records.get']({ rid: b!.rid })).chain!.status, 'broken');
+    assert.match((await api()['records.get']({ rid: a!.rid })).chain!.detail!, /1 break elsewhere/);
+    assert.equal((await api()['records.get']({ rid: c!.rid })).chain!.status, 'unknown');
+
     // The same verdict stored without the key (written into the file by something else): the
     // break is still shown, but no row is "verified" on its word.
     storeReport(db, { ...verdict, checkedAt: '2026-11-06T10:00:00.000Z' }, null);

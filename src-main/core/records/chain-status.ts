@@ -6,6 +6,7 @@ import { cachedRowRef } from '../cache/record-mapping.js';
 import type { ChainStatus } from '../contract/records.js';
 import { stmt } from './sql.js';
 import { resultChecker } from '../verify/verdict-record.js';
+import type { ChainReportJson, SealReport } from '../contract/verify-report.js';
 
 export interface ChainRef {
   tableId: number;
@@ -44,33 +45,45 @@ interface Reader {
 }
 
 interface LatestResult {
-  result_id: number;
   report_id: number | bigint;
   result_json: string;
-  intact: number;
-  last_seq: number | bigint | null;
-  break_count: number;
   checked_at: string;
 }
 
-/** Cache migration 002 (verify engine): latest verdict per chain, breaks by seq or source id. */
+/** A stored row's break, from its result entry: a chain's listed breaks, or a sealed table's changed keys. */
+function breakIn(what: 'chain' | 'seal', resultJson: string, ref: ChainRef): { kind: string; explanation: string } | null {
+  if (what === 'chain') {
+    const chain = JSON.parse(resultJson) as Pick<ChainReportJson, 'breaks'>;
+    const b = (chain.breaks ?? []).find((x) => (x.seq !== null && ref.seq !== null && BigInt(x.seq) === ref.seq) || x.id === ref.sourceKey);
+    return b ? { kind: b.kind, explanation: b.explanation } : null;
+  }
+  const seal = JSON.parse(resultJson) as Pick<SealReport, 'modified' | 'deleted' | 'added' | 'sealedAt' | 'explanation'>;
+  for (const [kind, keys] of [
+    ['modified', seal.modified],
+    ['deleted', seal.deleted],
+    ['inserted', seal.added],
+  ] as const) {
+    if ((keys ?? []).includes(ref.sourceKey)) return { kind, explanation: `${kind} since the seal of ${seal.sealedAt}: ${seal.explanation}` };
+  }
+  return null;
+}
+
+/**
+ * Cache migration 002 (verify engine): the latest verdict per chain and sealed table. What it
+ * says is read from the result entry, which its signed record must contain (verdict-record.ts),
+ * never from the columns beside it, which any writer of the file could change.
+ */
 const VERIFY_V2: Reader = {
-  tables: ['verify_results', 'verify_breaks'],
+  tables: ['verify_results'],
   read(db, ref, ownKeyId) {
     const latest = (what: 'chain' | 'seal') =>
       stmt(
         db,
-        `SELECT result_id, report_id, result_json, intact, last_seq, break_count, checked_at FROM verify_results
+        `SELECT report_id, result_json, checked_at FROM verify_results
           WHERE table_name = ? AND tenant_id = ? AND what = ? ORDER BY result_id DESC LIMIT 1`,
       )
         .safeIntegers(true)
         .get(ref.tableName, ref.tenant, what) as LatestResult | undefined;
-    const breakAt = (r: LatestResult) =>
-      stmt(
-        db,
-        `SELECT kind, explanation FROM verify_breaks
-          WHERE table_name = ? AND tenant_id = ? AND result_id = ? AND (seq = ? OR source_key = ?) LIMIT 1`,
-      ).get(ref.tableName, ref.tenant, Number(r.result_id), ref.seq, ref.sourceKey) as { kind: string; explanation: string } | undefined;
 
     // Damage found in this chain's cached rows since: no stored verdict speaks for them now.
     const damage = openDamageOf(db, ref);
@@ -87,8 +100,11 @@ const VERIFY_V2: Reader = {
     const chain = latest('chain');
     const seal = latest('seal');
     const notCheckedHere = resultChecker(db, ownKeyId);
-    for (const r of [chain, seal]) {
-      const b = r && breakAt(r);
+    for (const [what, r] of [
+      ['chain', chain],
+      ['seal', seal],
+    ] as const) {
+      const b = r && breakIn(what, r.result_json, ref);
       const whose = r && notCheckedHere(r.report_id, r.result_json);
       if (r && b) return { status: 'broken', detail: `${b.kind}: ${b.explanation}${whose ? ` (${whose.words}, not checked here)` : ''}`, verifiedAt: r.checked_at };
     }
@@ -97,13 +113,14 @@ const VERIFY_V2: Reader = {
     if (whose) {
       return { status: 'unknown', detail: `${whose.words} says this row checks; not checked here (Integrity → Re-verify cache)`, verifiedAt: chain.checked_at };
     }
-    if (chain.last_seq !== null && ref.seq !== null && ref.seq > BigInt(chain.last_seq)) {
+    const verdict = JSON.parse(chain.result_json) as Pick<ChainReportJson, 'intact' | 'lastSeq' | 'breaks' | 'breaksOmitted'>;
+    if (verdict.lastSeq !== null && ref.seq !== null && ref.seq > BigInt(verdict.lastSeq)) {
       return { status: 'unknown', detail: 'synced after the last verification', verifiedAt: chain.checked_at };
     }
-    const breaks = Number(chain.break_count);
+    const breaks = verdict.breaks.length + verdict.breaksOmitted;
     return {
       status: 'verified',
-      detail: Number(chain.intact) ? null : `this row checks, but the chain has ${breaks} break${breaks === 1 ? '' : 's'} elsewhere`,
+      detail: verdict.intact ? null : `this row checks, but the chain has ${breaks} break${breaks === 1 ? '' : 's'} elsewhere`,
       verifiedAt: chain.checked_at,
     };
   },
