@@ -70,6 +70,12 @@ export function StatusLine() {
                     {' '}
                     ⚠ {breaksLabel(verdicts[t.tenant]!)}
                   </a>
+                ) : verdicts[t.tenant]?.notCheckedHere ? (
+                  // An "intact" that is another auditor's word, or a record no key here signed, is no tick either.
+                  <a href="#/integrity" className="warn chain-flag" title={`${verdicts[t.tenant]!.notCheckedHere!}, not checked here`} data-testid="status-chain-not-checked-here">
+                    {' '}
+                    chain verdict not checked here
+                  </a>
                 ) : null}
               </span>
             ))}

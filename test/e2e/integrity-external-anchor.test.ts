@@ -137,6 +137,9 @@ describe('external anchor on the Integrity screen', () => {
     await stack.page.getByText(`another auditor's verdict (key ${giver}), not checked here`).waitFor();
     // So do the status line's flag on the broken chain and the Timeline's note.
     assert.match(await stack.page.getByTestId('status-chain-broken').innerText(), /chain broken: \d+ breaks? \(another auditor's verdict\)/);
+    // An intact chain's verdict is flagged there too: no tick on another auditor's word.
+    const notCheckedFlag = stack.page.locator(`[data-testid=cache-tenants] [data-tenant="${intact}"]`).getByTestId('status-chain-not-checked-here');
+    assert.equal((await notCheckedFlag.innerText()).trim(), 'chain verdict not checked here');
     await openScreen(stack.page, 'Timeline');
     assert.match(await stack.page.getByTestId('timeline-chain-broken').innerText(), new RegExp(`against the cache; another auditor's verdict \\(key ${giver}\\), not checked here\\)`));
     await openScreen(stack.page, 'Export');
@@ -161,6 +164,7 @@ describe('external anchor on the Integrity screen', () => {
     assert.equal(await integrity.chainRow(intact).locator('[data-verdict="intact"]').getAttribute('data-limited'), 'yes');
     assert.match(await integrity.chainRow(intact).innerText(), /as far as this run can see/);
     await stack.page.getByTestId('status-chain-broken').filter({ hasNotText: 'another auditor' }).waitFor();
+    assert.equal(await notCheckedFlag.count(), 0);
     await openScreen(stack.page, 'Review');
     await stack.page.getByTestId('review-coverage').waitFor();
     assert.equal(await stack.page.getByTestId('review-verified-elsewhere').count(), 0);
