@@ -72,7 +72,7 @@ export function StatusLine() {
                   </a>
                 ) : verdicts[t.tenant]?.notCheckedHere ? (
                   // An "intact" that is another auditor's word, or a record no key here signed, is no tick either.
-                  <a href="#/integrity" className="warn chain-flag" title={`${verdicts[t.tenant]!.notCheckedHere!}, not checked here`} data-testid="status-chain-not-checked-here">
+                  <a href="#/integrity" className="warn chain-flag" title={`${verdicts[t.tenant]!.notCheckedHere!.words}, not checked here`} data-testid="status-chain-not-checked-here">
                     {' '}
                     chain verdict not checked here
                   </a>

@@ -3,7 +3,7 @@
 // wherever the tenant is, not only on the Integrity screen. Read from integrity.report (the
 // verdicts the last verification stored); refreshed with each status poll.
 import { create } from 'zustand';
-import type { IntegrityReport } from '../../src-main/core/contract/integrity.js';
+import type { IntegrityReport, NotCheckedHere } from '../../src-main/core/contract/integrity.js';
 import { api } from '../api/client.js';
 
 export interface TenantChainVerdict {
@@ -17,13 +17,8 @@ export interface TenantChainVerdict {
   checkedAt: string;
   /** what the latest run compared: the cache, the source, or both (null: an earlier run) */
   against: 'source' | 'cache' | 'source+cache' | null;
-  /**
-   * why one of these verdicts is not a check made on this workstation (another auditor's run, or
-   * a record no auditor key signed), in the main process's words; else null
-   */
-  notCheckedHere: string | null;
-  /** that verdict was another auditor's run (a received engagement) rather than an unsigned or changed record */
-  byAnotherAuditor: boolean;
+  /** why one of these verdicts is not a check made on this workstation (another auditor's run, or a record no auditor key signed), else null */
+  notCheckedHere: NotCheckedHere | null;
 }
 
 interface ChainVerdictsState {
@@ -34,11 +29,8 @@ interface ChainVerdictsState {
 export function verdictsByTenant(report: IntegrityReport): Record<string, TenantChainVerdict> {
   const out: Record<string, TenantChainVerdict> = {};
   for (const c of report.chains) {
-    const v = (out[c.tenant] ??= { tenant: c.tenant, breaks: 0, brokenTables: [], damagedTables: [], checkedAt: c.checkedAt, against: null, notCheckedHere: null, byAnotherAuditor: false });
-    if (c.notCheckedHere && !v.notCheckedHere) {
-      v.notCheckedHere = c.notCheckedHere.words;
-      v.byAnotherAuditor = c.notCheckedHere.why === 'another-key';
-    }
+    const v = (out[c.tenant] ??= { tenant: c.tenant, breaks: 0, brokenTables: [], damagedTables: [], checkedAt: c.checkedAt, against: null, notCheckedHere: null });
+    v.notCheckedHere ??= c.notCheckedHere;
     if (c.cacheDamage) v.damagedTables.push(c.table);
     const breaks = c.intact || c.cacheDamage ? 0 : Math.max(1, c.breaks.length + c.breaksOmitted);
     v.breaks += breaks;
@@ -77,7 +69,7 @@ export function needsWarning(v: TenantChainVerdict | undefined): v is TenantChai
 export function breaksLabel(v: TenantChainVerdict): string {
   const damaged = v.damagedTables.length ? 'cache damaged: chain verdict not known' : '';
   const broken = v.breaks
-    ? `chain broken: ${v.breaks} ${v.breaks === 1 ? 'break' : 'breaks'}${v.notCheckedHere ? (v.byAnotherAuditor ? " (another auditor's verdict)" : ' (not checked here)') : ''}`
+    ? `chain broken: ${v.breaks} ${v.breaks === 1 ? 'break' : 'breaks'}${v.notCheckedHere ? (v.notCheckedHere.why === 'another-key' ? " (another auditor's verdict)" : ' (not checked here)') : ''}`
     : '';
   return [broken, damaged].filter(Boolean).join('; ');
 }

@@ -331,7 +331,7 @@ export function ExportScreen() {
               <strong className="error-text" data-testid="export-preview-broken">
                 {' '}
                 This tenant's chain has {countOf(tenantVerdict.breaks, 'break')} (verified against {againstLabel(tenantVerdict.against)}
-                {tenantVerdict.notCheckedHere ? `; ${tenantVerdict.notCheckedHere}, not checked here` : ''}); they will be listed in the report.
+                {tenantVerdict.notCheckedHere ? `; ${tenantVerdict.notCheckedHere.words}, not checked here` : ''}); they will be listed in the report.
               </strong>
             ) : null}{' '}
             {preview.value.driftFindings

@@ -64,7 +64,7 @@ function BrokenChainsNote({ tenants }: { tenants: string[] | undefined }) {
           {i > 0 ? '; ' : ''}⚠ {v.tenant}: {breaksLabel(v)}{' '}
           {v.damagedTables.length
             ? `(damage found in the cache after the verdict of ${formatTs(v.checkedAt, tz)}, which no longer applies)`
-            : `(verified ${formatTs(v.checkedAt, tz)} against ${againstLabel(v.against)}${v.notCheckedHere ? `; ${v.notCheckedHere}, not checked here` : ''})`}
+            : `(verified ${formatTs(v.checkedAt, tz)} against ${againstLabel(v.against)}${v.notCheckedHere ? `; ${v.notCheckedHere.words}, not checked here` : ''})`}
         </span>
       ))}{' '}
       · <a href="#/integrity">see Integrity</a>

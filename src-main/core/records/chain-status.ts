@@ -50,13 +50,16 @@ interface LatestResult {
   checked_at: string;
 }
 
-/** A stored row's break, from its result entry: a chain's listed breaks, or a sealed table's changed keys. */
-function breakIn(what: 'chain' | 'seal', resultJson: string, ref: ChainRef): { kind: string; explanation: string } | null {
-  if (what === 'chain') {
-    const chain = JSON.parse(resultJson) as Pick<ChainReportJson, 'breaks'>;
-    const b = (chain.breaks ?? []).find((x) => (x.seq !== null && ref.seq !== null && BigInt(x.seq) === ref.seq) || x.id === ref.sourceKey);
-    return b ? { kind: b.kind, explanation: b.explanation } : null;
-  }
+type ChainEntry = Pick<ChainReportJson, 'intact' | 'lastSeq' | 'breaks' | 'breaksOmitted'>;
+
+/** The row's break among a chain entry's listed breaks. */
+function chainBreakAt(chain: ChainEntry, ref: ChainRef): { kind: string; explanation: string } | null {
+  const b = (chain.breaks ?? []).find((x) => (x.seq !== null && ref.seq !== null && BigInt(x.seq) === ref.seq) || x.id === ref.sourceKey);
+  return b ? { kind: b.kind, explanation: b.explanation } : null;
+}
+
+/** The row's change among a sealed table entry's changed keys. */
+function sealChangeAt(resultJson: string, ref: ChainRef): { kind: string; explanation: string } | null {
   const seal = JSON.parse(resultJson) as Pick<SealReport, 'modified' | 'deleted' | 'added' | 'sealedAt' | 'explanation'>;
   for (const [kind, keys] of [
     ['modified', seal.modified],
@@ -99,21 +102,21 @@ const VERIFY_V2: Reader = {
     }
     const chain = latest('chain');
     const seal = latest('seal');
+    const verdict = chain ? (JSON.parse(chain.result_json) as ChainEntry) : null;
     const notCheckedHere = resultChecker(db, ownKeyId);
-    for (const [what, r] of [
-      ['chain', chain],
-      ['seal', seal],
-    ] as const) {
-      const b = r && breakIn(what, r.result_json, ref);
-      const whose = r && notCheckedHere(r.report_id, r.result_json);
-      if (r && b) return { status: 'broken', detail: `${b.kind}: ${b.explanation}${whose ? ` (${whose.words}, not checked here)` : ''}`, verifiedAt: r.checked_at };
-    }
-    if (!chain) return { status: 'unknown', detail: 'not verified yet (run Integrity → Verify)', verifiedAt: null };
+    const broken = (r: LatestResult, b: { kind: string; explanation: string }): ChainStatusResult => {
+      const whose = notCheckedHere(r.report_id, r.result_json);
+      return { status: 'broken', detail: `${b.kind}: ${b.explanation}${whose ? ` (${whose.words}, not checked here)` : ''}`, verifiedAt: r.checked_at };
+    };
+    const chainBreak = verdict && chainBreakAt(verdict, ref);
+    if (chain && chainBreak) return broken(chain, chainBreak);
+    const sealBreak = seal && sealChangeAt(seal.result_json, ref);
+    if (seal && sealBreak) return broken(seal, sealBreak);
+    if (!chain || !verdict) return { status: 'unknown', detail: 'not verified yet (run Integrity → Verify)', verifiedAt: null };
     const whose = notCheckedHere(chain.report_id, chain.result_json);
     if (whose) {
       return { status: 'unknown', detail: `${whose.words} says this row checks; not checked here (Integrity → Re-verify cache)`, verifiedAt: chain.checked_at };
     }
-    const verdict = JSON.parse(chain.result_json) as Pick<ChainReportJson, 'intact' | 'lastSeq' | 'breaks' | 'breaksOmitted'>;
     if (verdict.lastSeq !== null && ref.seq !== null && ref.seq > BigInt(verdict.lastSeq)) {
       return { status: 'unknown', detail: 'synced after the last verification', verifiedAt: chain.checked_at };
     }
