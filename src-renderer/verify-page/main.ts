@@ -4,14 +4,12 @@
 import './buffer-global.js';
 import { checkPackage, type PageResult } from './check.js';
 import { folderSource, zipSource } from './sources.js';
+import { visibleText } from '../app/format.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-/** Package text is shown as text, with control and bidi-override characters made visible. */
-function visible(s: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this pattern is about (format rules, escaping, stripping)
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
-}
+// Package text is shown as text, with control and bidi-override characters made visible.
+const visible = visibleText;
 
 function el(tag: string, text?: string, cls?: string): HTMLElement {
   const e = document.createElement(tag);
