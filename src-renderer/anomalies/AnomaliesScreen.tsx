@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { AnomalySummary, ReviewDecision } from '../../src-main/core/contract/anomalies.js';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
+import { printable, printableText } from '../../src-main/core/util/printable.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { useShortcuts } from '../app/keys.js';
 import { anomalyTitle, featureWords, scoreLabel } from './describe.js';
@@ -29,8 +30,8 @@ function EventLine({ row, highlight }: { row: RecordSummary; highlight?: boolean
   const tz = useApp((s) => s.timeZone);
   return (
     <li className={highlight ? 'context-row context-hit' : 'context-row'}>
-      <span className="mono small">{formatTs(row.ts, tz)}</span> <span className={`pill pill-${row.kind}`}>{row.kind === 'event' ? row.eventType : 'chat'}</span>{' '}
-      {row.kind === 'event' ? `${row.severity ?? ''} ${row.userId ?? ''}` : `${row.agentId ?? ''} ${row.modelProvider ?? ''}`}{' '}
+      <span className="mono small">{formatTs(row.ts, tz)}</span> <span className={`pill pill-${row.kind}`}>{row.kind === 'event' ? printable(row.eventType ?? '') : 'chat'}</span>{' '}
+      {printable(row.kind === 'event' ? `${row.severity ?? ''} ${row.userId ?? ''}` : `${row.agentId ?? ''} ${row.modelProvider ?? ''}`)}{' '}
       <span className="muted">
         <Highlighted segments={row.preview} />
       </span>
@@ -40,6 +41,7 @@ function EventLine({ row, highlight }: { row: RecordSummary; highlight?: boolean
 
 function ReviewForm({ anomaly }: { anomaly: AnomalySummary }) {
   const review = useAnomalies((s) => s.review);
+  const tz = useApp((s) => s.timeZone);
   const [decision, setDecision] = useState<ReviewDecision | null>(null);
   const [note, setNote] = useState('');
   const [reviewer, setReviewer] = useState(rememberedReviewer);
@@ -68,7 +70,7 @@ function ReviewForm({ anomaly }: { anomaly: AnomalySummary }) {
             /* not remembered: fine */
           }
           const r = await review({ decision, note: note.trim(), reviewer: reviewer.trim(), meaning: MEANINGS[decision] });
-          setMessage({ ok: true, text: `Recorded: ${r.decision === 'confirmed' ? 'confirmed' : 'false positive'} by ${r.reviewer} at ${r.reviewedAt}. It goes into the next export.` });
+          setMessage({ ok: true, text: `Recorded: ${r.decision === 'confirmed' ? 'confirmed' : 'false positive'} by ${r.reviewer} at ${formatTs(r.reviewedAt, tz)}. It goes into the next export.` });
           setNote('');
         } catch (err) {
           setMessage({ ok: false, text: errorMessage(err) });
@@ -100,7 +102,7 @@ function ReviewForm({ anomaly }: { anomaly: AnomalySummary }) {
       </button>
       {message ? (
         <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok-text' : 'error-text'}>
-          {message.text}
+          {printable(message.text)}
         </p>
       ) : null}
     </form>
@@ -115,31 +117,32 @@ function ContextPanel() {
   if (context.state === 'error') return <ErrorState message={context.message} />;
   if (context.state !== 'ready') return <Loading />;
   const { anomaly, event, before, after } = context.value;
+  const features = featureWords(anomaly.features, 5);
   return (
     <div className="anomaly-detail">
-      <h2>{anomalyTitle(anomaly)}</h2>
+      <h2>{printable(anomalyTitle(anomaly))}</h2>
       <p>
-        Score <strong>{anomaly.scoreText ?? '?'}</strong> · {anomaly.detector ?? 'unknown detector'}
-        {featureWords(anomaly.features, 5) ? `: ${featureWords(anomaly.features, 5)}` : ''} · detected {formatTs(anomaly.detectedAt, tz)}
+        Score <strong>{printable(anomaly.scoreText ?? '?')}</strong> · {printable(`${anomaly.detector ?? 'unknown detector'}${features ? `: ${features}` : ''}`)} · detected{' '}
+        {formatTs(anomaly.detectedAt, tz)}
       </p>
       <p className="muted small">
-        Detector model {anomaly.modelVersion ?? '?'} · anomaly id <span className="mono">{anomaly.anomalyKey}</span>
+        Detector model {printable(anomaly.modelVersion ?? '?')} · anomaly id <span className="mono">{printable(anomaly.anomalyKey)}</span>
       </p>
       {anomaly.latestReview ? (
         <p className={`review-state review-${anomaly.latestReview.decision}`} data-testid="latest-review">
-          Latest review: <strong>{anomaly.latestReview.decision === 'confirmed' ? 'confirmed' : 'false positive'}</strong> by {anomaly.latestReview.reviewer},{' '}
-          {formatTs(anomaly.latestReview.reviewedAt, tz)} — “{anomaly.latestReview.note}”{anomaly.reviewCount > 1 ? ` (${countOf(anomaly.reviewCount, 'review')})` : ''}
+          Latest review: <strong>{anomaly.latestReview.decision === 'confirmed' ? 'confirmed' : 'false positive'}</strong> by {printable(anomaly.latestReview.reviewer)},{' '}
+          {formatTs(anomaly.latestReview.reviewedAt, tz)} — “{printableText(anomaly.latestReview.note)}”{anomaly.reviewCount > 1 ? ` (${countOf(anomaly.reviewCount, 'review')})` : ''}
         </p>
       ) : null}
       {anomaly.features ? (
         <details>
           <summary>Detector features</summary>
-          <pre className="json">{anomaly.features}</pre>
+          <pre className="json">{printableText(anomaly.features)}</pre>
         </details>
       ) : null}
       <h3>Events in context</h3>
       {event === null ? (
-        <p className="warn">The related event {anomaly.auditEventId ?? ''} is not in the cache (deleted at the source, or not synced yet).</p>
+        <p className="warn">The related event {printable(anomaly.auditEventId ?? '')} is not in the cache (deleted at the source, or not synced yet).</p>
       ) : (
         <ol className="context-list">
           {before.map((r) => (
@@ -192,7 +195,7 @@ function AnomalyReview() {
               <option value="">All tenants</option>
               {tenants.map((t) => (
                 <option key={t.tenant} value={t.tenant}>
-                  {t.tenant}
+                  {printable(t.tenant)}
                 </option>
               ))}
             </select>
@@ -224,6 +227,7 @@ function AnomalyReview() {
             <ul className="anomaly-list" role="listbox" aria-label="Anomalies by score">
               {list.value.anomalies.map((a) => {
                 const isSel = selected?.anomalyKey === a.anomalyKey && selected.tenant === a.tenant;
+                const score = printable(scoreLabel(a));
                 return (
                   <li
                     key={`${a.tenant}/${a.anomalyKey}`}
@@ -237,13 +241,13 @@ function AnomalyReview() {
                       if (e.key === 'Enter' || e.key === ' ') select(a.tenant, a.anomalyKey);
                     }}
                   >
-                    <span className="score-badge" aria-label={`score ${scoreLabel(a)}`}>
-                      {scoreLabel(a)}
+                    <span className="score-badge" aria-label={`score ${score}`}>
+                      {score}
                     </span>
                     <span className="anomaly-main">
-                      <span className="anomaly-title">{anomalyTitle(a)}</span>
+                      <span className="anomaly-title">{printable(anomalyTitle(a))}</span>
                       <span className="muted small">
-                        {[a.detector, featureWords(a.features)].filter(Boolean).join(': ')} · {formatTs(a.detectedAt, tz)}
+                        {printable([a.detector, featureWords(a.features)].filter(Boolean).join(': '))} · {formatTs(a.detectedAt, tz)}
                       </span>
                     </span>
                     <span className={`review-chip ${a.latestReview ? `review-${a.latestReview.decision}` : 'review-none'}`}>

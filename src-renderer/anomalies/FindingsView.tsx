@@ -4,6 +4,7 @@
 import { useEffect, useId } from 'react';
 import type { Finding } from '../../src-main/core/contract/anomalies.js';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
+import { printable, printableText } from '../../src-main/core/util/printable.js';
 import { useApp } from '../app/store.js';
 import { formatCount, formatTs } from '../app/format.js';
 import { formatJump } from '../timeline/jump-target.js';
@@ -52,16 +53,18 @@ function Samples({ finding }: { finding: Finding }) {
       ) : samples.state === 'error' ? (
         <ErrorState message={samples.message} />
       ) : (
-        <ul className="sample-list" aria-label={`Rows of: ${finding.title}`}>
+        <ul className="sample-list" aria-label={`Rows of: ${printable(finding.title)}`}>
           {samples.value.map((r) => (
             <li key={r.rid}>
               <a href={rowHref(finding.related, r)} aria-label={`Open the row of ${formatTs(r.ts, tz)} in the timeline`}>
                 {formatTs(r.ts, tz)}
               </a>{' '}
               <span className="muted small">
-                {r.agentId ?? '—'} · {[r.modelProvider, r.modelName, r.modelVersion].filter(Boolean).join(' ') || 'no model'} · temperature {r.temperature ?? '—'} · safety {r.safetyMode ?? '—'}
+                {printable(
+                  `${r.agentId ?? '—'} · ${[r.modelProvider, r.modelName, r.modelVersion].filter(Boolean).join(' ') || 'no model'} · temperature ${r.temperature ?? '—'} · safety ${r.safetyMode ?? '—'}`,
+                )}
               </span>
-              <div className="small preview">{r.preview.map((p) => p.text).join('')}</div>
+              <div className="small preview">{printableText(r.preview.map((p) => p.text).join(''))}</div>
             </li>
           ))}
         </ul>
@@ -94,6 +97,7 @@ export function FindingsView() {
   if (tenants.length === 0) return <Empty title="Nothing synced yet.">Sync a tenant under Connections; findings are computed from its cached conversation logs.</Empty>;
   const sorted = list.state === 'ready' ? [...list.value].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count) : [];
   const bySeverity = (s: Finding['severity']) => sorted.filter((f) => f.severity === s).length;
+  const tenantName = printable(tenant ?? '');
 
   return (
     <div className="screen-pad findings">
@@ -103,7 +107,7 @@ export function FindingsView() {
         <select id={selectId} value={wanted ?? ''} onChange={(e) => pick(e.target.value)}>
           {tenants.map((t) => (
             <option key={t.tenant} value={t.tenant}>
-              {t.tenant}
+              {printable(t.tenant)}
             </option>
           ))}
         </select>
@@ -120,11 +124,11 @@ export function FindingsView() {
       ) : list.state !== 'ready' ? (
         <Loading label="Computing findings…" />
       ) : sorted.length === 0 ? (
-        <Empty title={`No findings for ${tenant}.`}>No call above temperature 0.8, no relaxed safety mode, no secret in model_config and no rarely used model version.</Empty>
+        <Empty title={`No findings for ${tenantName}.`}>No call above temperature 0.8, no relaxed safety mode, no secret in model_config and no rarely used model version.</Empty>
       ) : (
         <>
           <p role="status" className="small" data-testid="findings-summary">
-            {formatCount(sorted.length)} findings for {tenant}: {bySeverity('high')} high, {bySeverity('medium')} medium, {bySeverity('low')} low
+            {formatCount(sorted.length)} findings for {tenantName}: {bySeverity('high')} high, {bySeverity('medium')} medium, {bySeverity('low')} low
           </p>
           <table className="data-table" aria-label="Findings">
             <thead>
@@ -144,8 +148,8 @@ export function FindingsView() {
                   </td>
                   <td>
                     <strong>{KIND_LABEL[f.kind]}</strong>
-                    <div>{f.title}</div>
-                    {f.excerpt ? <div className="mono small excerpt">{f.excerpt}</div> : null}
+                    <div>{printable(f.title)}</div>
+                    {f.excerpt ? <div className="mono small excerpt">{printableText(f.excerpt)}</div> : null}
                   </td>
                   <td>{formatCount(f.count)}</td>
                   <td className="small">
@@ -153,7 +157,7 @@ export function FindingsView() {
                     <br />– {formatTs(f.lastTs, tz, false)}
                   </td>
                   <td>
-                    <a href={timelineHref(f.related)} aria-label={`Show the ${formatCount(f.count)} calls of: ${f.title}`}>
+                    <a href={timelineHref(f.related)} aria-label={`Show the ${formatCount(f.count)} calls of: ${printable(f.title)}`}>
                       {f.kind === 'secret_in_config' ? 'calls of this agent and model' : `${formatCount(f.count)} calls`} in the timeline
                     </a>
                     <Samples finding={f} />

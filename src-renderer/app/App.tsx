@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { printable } from '../../src-main/core/util/printable.js';
 import { cacheCannotOpen, processNotAnswering, useApp } from './store.js';
 import { parseHash, SCREENS, SCREEN_LABELS, formatHash, type Screen } from './routes.js';
 import { StatusLine } from './StatusLine.js';
@@ -60,7 +61,7 @@ function SourceBanner() {
         : 'The status could not be read.';
     return (
       <div className="banner banner-error" role="alert">
-        <strong>{heading}</strong> {withoutHeading(statusError, heading)}
+        <strong>{heading}</strong> {printable(withoutHeading(statusError, heading))}
         {statusErrorCode === 'E_CACHE_CORRUPT' ? (
           <>
             {' '}
@@ -73,7 +74,7 @@ function SourceBanner() {
   if (!sourceLost || !source) return null;
   return (
     <div className="banner banner-error" role="alert" data-testid="source-lost-banner">
-      <strong>Connection to {source.isDemo ? 'the demo tenant' : source.label} lost.</strong> {source.error ? <span>{source.error} </span> : null}
+      <strong>Connection to {source.isDemo ? 'the demo tenant' : printable(source.label)} lost.</strong> {source.error ? <span>{printable(source.error)} </span> : null}
       Offline review continues on the cached data; sync again once the source is back (Connections).
     </div>
   );

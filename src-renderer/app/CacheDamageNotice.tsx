@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import type { CacheDamage } from '../../src-main/core/contract/integrity.js';
 import { useApp } from './store.js';
 import { formatTs } from './format.js';
+import { printable } from '../../src-main/core/util/printable.js';
 
 export function CacheDamageNotice({ damage, children }: { damage: readonly CacheDamage[]; children: ReactNode }) {
   const tz = useApp((s) => s.timeZone);
@@ -13,7 +14,7 @@ export function CacheDamageNotice({ damage, children }: { damage: readonly Cache
       <strong>The local cache is damaged.</strong>{' '}
       {damage.map((d) => (
         <span key={`${d.tenant}/${d.table}/${d.row}`}>
-          Row {d.row} of {d.table} (tenant {d.tenant}) no longer matches what the sync stored (found {formatTs(d.foundAt, tz)}).{' '}
+          {printable(`Row ${d.row} of ${d.table} (tenant ${d.tenant})`)} no longer matches what the sync stored (found {formatTs(d.foundAt, tz)}).{' '}
         </span>
       ))}
       Nothing is blamed on the source: the verdicts given before no longer speak for this cache. {children}

@@ -1,4 +1,5 @@
 import type { JobStatus } from '../../src-main/core/contract/jobs.js';
+import { printable } from '../../src-main/core/util/printable.js';
 import { formatCount, formatDuration } from './format.js';
 
 const FINISHED_LABEL: Record<Exclude<JobStatus['state'], 'running'>, string> = { done: 'done', failed: 'failed', cancelled: 'cancelled' };
@@ -31,7 +32,7 @@ export function JobProgressView({ job, label, onCancel }: { job: JobStatus; labe
           p.rowsPerSecond ? `${formatCount(p.rowsPerSecond)} rows/s` : null,
           running && p.etaSeconds !== null ? `ETA ${formatDuration(p.etaSeconds)}` : null,
           // The step it is on, or where it stopped; a job that is done is on no step.
-          p.message && job.state !== 'done' ? p.message : null,
+          p.message && job.state !== 'done' ? printable(p.message) : null,
         ]
           .filter((part) => part !== null)
           .join(' · ')}
@@ -43,7 +44,7 @@ export function JobProgressView({ job, label, onCancel }: { job: JobStatus; labe
       ) : null}
       {job.state === 'failed' && job.error ? (
         <p role="alert" className="error-text">
-          {job.error.message}
+          {printable(job.error.message)}
         </p>
       ) : null}
       {job.state === 'cancelled' ? <p role="status">Cancelled. The cache keeps everything committed before the cancel.</p> : null}

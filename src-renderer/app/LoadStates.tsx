@@ -1,5 +1,6 @@
 // The three states every screen has besides "data": shared so they look and read alike.
 import type { ReactNode } from 'react';
+import { printableText } from '../../src-main/core/util/printable.js';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -22,7 +23,7 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 export function ErrorState({ message, onRetry }: { message: string; onRetry?: () => void }) {
   return (
     <div className="state state-error" role="alert">
-      <strong>Something went wrong.</strong> <span>{message}</span>
+      <strong>Something went wrong.</strong> <span>{printableText(message)}</span>
       {onRetry ? (
         <button type="button" onClick={onRetry}>
           Try again

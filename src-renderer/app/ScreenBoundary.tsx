@@ -1,6 +1,7 @@
 // A screen that throws while rendering must not blank the whole window: the frame (navigation,
 // status line, theme) stays, and the screen says what failed and offers a reload.
 import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { printable } from '../../src-main/core/util/printable.js';
 
 interface Props {
   /** the screen's name as the navigation shows it */
@@ -30,7 +31,8 @@ export class ScreenBoundary extends Component<Props, State> {
     return (
       <div className="state state-error" role="alert" data-testid="screen-failed">
         <strong>The {this.props.label} screen failed to display.</strong>
-        <span>{error.message}</span>
+        {/* a render error can quote the row it choked on */}
+        <span>{printable(error.message)}</span>
         <span className="muted">The cached data is unchanged. Other screens still work from the navigation above.</span>
         <button type="button" onClick={() => location.reload()}>
           Reload

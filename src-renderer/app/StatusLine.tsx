@@ -2,6 +2,7 @@ import type { CacheIndexing } from '../../src-main/core/contract/status.js';
 import { cacheCannotOpen, processNotAnswering, useApp } from './store.js';
 import { breaksLabel, needsWarning, useChainVerdicts } from './chain-verdicts.js';
 import { countOf } from './format.js';
+import { printable } from '../../src-main/core/util/printable.js';
 
 /** Live line from the main process: is the source reachable, and how many rows each tenant has. */
 export function StatusLine() {
@@ -25,7 +26,7 @@ export function StatusLine() {
     );
   }
   const source = status.source;
-  const sourceName = source ? (source.isDemo ? 'Demo tenant' : source.label) : null;
+  const sourceName = source ? (source.isDemo ? 'Demo tenant' : printable(source.label)) : null;
   return (
     <footer className="statusline" role="status" aria-label="Status" aria-live="polite">
       <span data-testid="source-state">
@@ -41,7 +42,7 @@ export function StatusLine() {
         ) : (
           <>
             <span className="dot dot-bad" aria-hidden="true" /> {sourceName} unreachable
-            {source.error ? <span className="muted"> ({source.error})</span> : null}
+            {source.error ? <span className="muted"> ({printable(source.error)})</span> : null}
           </>
         )}
       </span>
@@ -51,7 +52,7 @@ export function StatusLine() {
           {source.tenants.map((t, i) => (
             <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
               {i > 0 ? ' · ' : ''}
-              {t.tenant} {countOf(t.events, 'event')}, {countOf(t.conversations, 'conversation')}
+              {printable(t.tenant)} {countOf(t.events, 'event')}, {countOf(t.conversations, 'conversation')}
             </span>
           ))}
         </span>
@@ -63,7 +64,7 @@ export function StatusLine() {
           : status.cache.tenants.map((t, i) => (
               <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
                 {i > 0 ? ' · ' : ''}
-                {t.tenant}{' '}
+                {printable(t.tenant)}{' '}
                 {t.events === null ? <span className="muted">being filled, counted when the fill ends</span> : `${countOf(t.events, 'event')}, ${countOf(t.conversations ?? 0, 'conversation')}`}
                 {needsWarning(verdicts[t.tenant]) ? (
                   <a href="#/integrity" className="error-text chain-flag" data-testid="status-chain-broken">
@@ -72,7 +73,7 @@ export function StatusLine() {
                   </a>
                 ) : verdicts[t.tenant]?.notCheckedHere ? (
                   // An "intact" that is another auditor's word, or a record no key here signed, is no tick either.
-                  <a href="#/integrity" className="warn chain-flag" title={`${verdicts[t.tenant]!.notCheckedHere!.words}, not checked here`} data-testid="status-chain-not-checked-here">
+                  <a href="#/integrity" className="warn chain-flag" title={`${printable(verdicts[t.tenant]!.notCheckedHere!.words)}, not checked here`} data-testid="status-chain-not-checked-here">
                     {' '}
                     chain verdict not checked here
                   </a>

@@ -1,4 +1,6 @@
 // Pure (no DOM, no store): the unit tests run it under Node with TZ set.
+import { printable } from '../../src-main/core/util/printable.js';
+
 export type TimeZoneMode = 'utc' | 'local';
 
 const NUMBER = new Intl.NumberFormat('en-US');
@@ -26,25 +28,19 @@ export function formatOffset(minutesEast: number): string {
  * UTC is shown from the text itself (no Date round trip, so microseconds survive); local time
  * goes through Date (millisecond precision is enough for reading).
  */
-/** Text from a cache or a package shown as text: control and bidi-override characters made visible (\u{1b}). */
-export function visibleText(s: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this pattern is about (format rules, escaping, stripping)
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
-}
-
 export function formatTs(ts: string | null, tz: TimeZoneMode, withSeconds = true): string {
   if (ts === null) return '—';
   // The whole text must be a time: a clean prefix with anything after it (a second writer's
   // escape or bidi override) is shown as written, not as the time it starts with.
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)?$/.exec(ts);
-  if (!m) return visibleText(ts); // e.g. 'infinity' as the source printed it
+  if (!m) return printable(ts); // e.g. 'infinity' as the source printed it
   const d = new Date(ts);
   if (tz === 'utc') {
     // A time written with another offset is converted; a UTC one is shown as written (its digits, no float).
-    if (m[5] && !/^(Z|[+-]00(:?00)?)$/.test(m[5])) return Number.isNaN(d.getTime()) ? visibleText(ts) : formatTs(d.toISOString(), 'utc', withSeconds);
+    if (m[5] && !/^(Z|[+-]00(:?00)?)$/.test(m[5])) return Number.isNaN(d.getTime()) ? printable(ts) : formatTs(d.toISOString(), 'utc', withSeconds);
     return `${m[1]} ${m[2]}${withSeconds ? (m[3] ?? '') : ''} UTC`;
   }
-  if (Number.isNaN(d.getTime())) return visibleText(ts);
+  if (Number.isNaN(d.getTime())) return printable(ts);
   const pad = (n: number) => String(n).padStart(2, '0');
   const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
   const time = `${pad(d.getHours())}:${pad(d.getMinutes())}${withSeconds ? `:${pad(d.getSeconds())}` : ''}`;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ConnectionTestResult, ConnectionView } from '../../src-main/core/contract/connections.js';
 import type { SyncResult } from '../../src-main/core/contract/sync.js';
+import { printable } from '../../src-main/core/util/printable.js';
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
@@ -80,34 +81,36 @@ function TestResult({ result }: { result: ConnectionTestResult }) {
     <div className={`test-result ${result.ok ? 'ok' : 'bad'}`} role={result.ok ? 'status' : 'alert'} data-testid="connection-test-result">
       {result.ok ? (
         <>
-          <strong>Connected</strong> to {result.label} ({result.serverVersion}).{' '}
+          <strong>Connected</strong> to {printable(`${result.label} (${result.serverVersion ?? ''})`)}.{' '}
           {result.readOnly ? <span className="ok-text">Session is read-only.</span> : <span className="warn">Session is NOT read-only.</span>}
           <div className="small">
             Tables:{' '}
-            {Object.entries(result.tables)
-              .map(([k, v]) => `${k} → ${v}`)
-              .join(', ') || 'none found'}{' '}
-            · Tenants: {result.tenants.join(', ') || '—'}
+            {printable(
+              Object.entries(result.tables)
+                .map(([k, v]) => `${k} → ${v}`)
+                .join(', ') || 'none found',
+            )}{' '}
+            · Tenants: {printable(result.tenants.join(', ') || '—')}
           </div>
         </>
       ) : result.connected ? (
         <>
-          <strong>Connected to {result.label}, but the tables do not match.</strong> {result.error}
+          <strong>Connected to {printable(result.label)}, but the tables do not match.</strong> {printable(result.error ?? '')}
         </>
       ) : (
         <>
-          <strong>Could not connect.</strong> {result.error}
+          <strong>Could not connect.</strong> {printable(result.error ?? '')}
         </>
       )}
       {result.notices.map((n) => (
         <div key={n} className="small muted" data-testid="connection-notice">
-          {n}
+          {printable(n)}
         </div>
       ))}
       {result.privilegeWarnings.length ? (
         <ul className="warn-list" aria-label="Privilege warnings">
           {result.privilegeWarnings.map((w) => (
-            <li key={w}>⚠ {w}</li>
+            <li key={w}>⚠ {printable(w)}</li>
           ))}
         </ul>
       ) : null}
@@ -164,7 +167,7 @@ function ProfileForm({ initial, onDone }: { initial: FormState; onDone(): void }
         }
       }}
     >
-      <h2>{form.id ? `Edit ${initial.name}` : 'Add a connection'}</h2>
+      <h2>{form.id ? `Edit ${printable(initial.name)}` : 'Add a connection'}</h2>
       <div className="form-grid">
         <label>
           Name
@@ -243,7 +246,7 @@ function ProfileForm({ initial, onDone }: { initial: FormState; onDone(): void }
           Cancel
         </button>
       </div>
-      {message ? <p role="status">{message}</p> : null}
+      {message ? <p role="status">{printable(message)}</p> : null}
       {test ? <TestResult result={test} /> : null}
     </form>
   );
@@ -271,8 +274,8 @@ function SyncPanel() {
       <JobProgressView job={job} label="Sync" onCancel={() => void api['sync.cancel']({ jobId: job.jobId })} />
       {result ? (
         <p role="status" data-testid="sync-done">
-          Synced {countOf(result.rowsFetched, 'row')} from {result.source} in {result.seconds.toFixed(1)} s ({formatCount(result.rowsPerSecond)} rows/s); {formatCount(result.rowsChanged)} changed and{' '}
-          {formatCount(result.rowsDeleted)} deleted at the source since the last sync. <a href="#/timeline">Open the timeline</a>
+          Synced {countOf(result.rowsFetched, 'row')} from {printable(result.source)} in {result.seconds.toFixed(1)} s ({formatCount(result.rowsPerSecond)} rows/s); {formatCount(result.rowsChanged)}{' '}
+          changed and {formatCount(result.rowsDeleted)} deleted at the source since the last sync. <a href="#/timeline">Open the timeline</a>
         </p>
       ) : null}
     </section>
@@ -311,7 +314,7 @@ export function ConnectionsScreen() {
         </div>
         {actionError ? (
           <p role="alert" className="error-text">
-            {actionError}
+            {printable(actionError)}
           </p>
         ) : null}
         {list.state === 'error' ? (
@@ -328,24 +331,24 @@ export function ConnectionsScreen() {
               return (
                 <li key={c.id} className={`card${c.active ? ' active' : ''}`} data-connection={c.id}>
                   <div className="card-head">
-                    <strong>{c.name}</strong> {c.isDemo ? <span className="pill">demo</span> : null} {c.active ? <span className="pill pill-ok">active</span> : null}
+                    <strong>{printable(c.name)}</strong> {c.isDemo ? <span className="pill">demo</span> : null} {c.active ? <span className="pill pill-ok">active</span> : null}
                   </div>
                   <div className="muted small">
-                    {c.user}@{c.label} · TLS {c.sslmode} · {passwordWords(c.hasPassword, secretsStore)}
+                    {printable(`${c.user}@${c.label}`)} · TLS {c.sslmode} · {passwordWords(c.hasPassword, secretsStore)}
                   </div>
                   {c.mapping ? (
                     <div className="small" data-testid="connection-mapping">
-                      Mapping: {mappingSummary(c.mapping)}
+                      Mapping: {printable(mappingSummary(c.mapping))}
                     </div>
                   ) : null}
                   {live ? (
                     <div className="small">
-                      {live.reachable ? <span className="ok-text">reachable</span> : <span className="error-text">unreachable{live.error ? `: ${live.error}` : ''}</span>}
+                      {live.reachable ? <span className="ok-text">reachable</span> : <span className="error-text">unreachable{live.error ? `: ${printable(live.error)}` : ''}</span>}
                       {live.readOnly === true ? ' · read-only' : live.readOnly === false ? <span className="warn"> · NOT read-only</span> : ''}
-                      {live.tenants.length ? ` · tenants ${live.tenants.map((x) => x.tenant).join(', ')}` : ''}
+                      {live.tenants.length ? ` · tenants ${printable(live.tenants.map((x) => x.tenant).join(', '))}` : ''}
                       {live.privilegeWarnings.map((w) => (
                         <div key={w} className="warn">
-                          ⚠ {w}
+                          ⚠ {printable(w)}
                         </div>
                       ))}
                     </div>
@@ -378,7 +381,7 @@ export function ConnectionsScreen() {
                       type="button"
                       className="danger"
                       onClick={() => {
-                        if (confirm(`Delete the connection "${c.name}"? Its cached data stays.`)) void run(async () => (await api['connections.delete']({ id: c.id }), load()));
+                        if (confirm(`Delete the connection "${printable(c.name)}"? Its cached data stays.`)) void run(async () => (await api['connections.delete']({ id: c.id }), load()));
                       }}
                     >
                       Delete
@@ -427,12 +430,12 @@ export function ConnectionsScreen() {
                     <tr key={h.syncId}>
                       <td>
                         #{h.syncId}
-                        <div className="muted small">{h.source}</div>
+                        <div className="muted small">{printable(h.source)}</div>
                       </td>
                       <td>{formatTs(h.finishedAt ?? h.startedAt, tz)}</td>
                       <td>
                         {h.status}
-                        {h.message ? <div className="muted small">{h.message}</div> : null}
+                        {h.message ? <div className="muted small">{printable(h.message)}</div> : null}
                       </td>
                       <td>
                         {formatCount(h.rowsFetched)} fetched
@@ -441,7 +444,7 @@ export function ConnectionsScreen() {
                       <td className="small">
                         {h.seals.map((s) => (
                           <div key={`${s.tenant}/${s.table}`}>
-                            {s.tenant} · {s.tableKind} · {formatCount(s.rowCount)}
+                            {printable(s.tenant)} · {s.tableKind} · {formatCount(s.rowCount)}
                             {s.headSeq ? ` · seq ${s.headSeq}` : ''} <span className="mono muted">{s.merkleRoot.slice(0, 12)}…</span>
                           </div>
                         ))}

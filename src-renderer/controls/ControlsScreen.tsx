@@ -2,6 +2,7 @@
 // per tenant, each verdict with its one-line summary, its evidence and the exact SQL.
 import { useEffect, useState } from 'react';
 import type { ControlResult, ControlStatus, ControlsReport } from '../../src-main/core/contract/controls.js';
+import { printable, printableText } from '../../src-main/core/util/printable.js';
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
@@ -14,6 +15,7 @@ import './controls.css';
 const STATUS_LABEL: Record<ControlStatus, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', not_applicable: 'N/A', error: 'ERROR' };
 const STATUS_CLASS: Record<ControlStatus, string> = { pass: 'ok-text', fail: 'error-text', warn: 'warn-text', not_applicable: 'muted', error: 'error-text' };
 
+/** `tenant` as shown (escaped): it only names the row for a screen reader. */
 function ControlRow({ control, tenant }: { control: ControlResult; tenant: string }) {
   return (
     <tr data-control={control.id} data-status={control.status}>
@@ -24,7 +26,7 @@ function ControlRow({ control, tenant }: { control: ControlResult; tenant: strin
         <strong>{STATUS_LABEL[control.status]}</strong>
       </td>
       <td>
-        {control.summary}
+        {printable(control.summary)}
         <details>
           <summary>
             Evidence and SQL
@@ -35,11 +37,11 @@ function ControlRow({ control, tenant }: { control: ControlResult; tenant: strin
             </span>
           </summary>
           <pre className="small controls-evidence" aria-label={`Evidence of ${control.id}`}>
-            {JSON.stringify(control.evidence, null, 2)}
+            {printableText(JSON.stringify(control.evidence, null, 2))}
           </pre>
           {control.queries.map((sql, i) => (
             <pre key={i} className="small controls-evidence" aria-label={`SQL ${i + 1} of ${control.id}`}>
-              {sql}
+              {printableText(sql)}
             </pre>
           ))}
         </details>
@@ -50,12 +52,13 @@ function ControlRow({ control, tenant }: { control: ControlResult; tenant: strin
 
 function TenantControls({ tenant, controls }: { tenant: string; controls: ControlResult[] }) {
   const failed = controls.filter((c) => c.status === 'fail').length;
+  const name = printable(tenant);
   return (
-    <section aria-label={`Controls of ${tenant}`}>
+    <section aria-label={`Controls of ${name}`}>
       <h3>
-        {tenant} <span className="muted small">{failed ? `${failed} failed` : 'no control failed'}</span>
+        {name} <span className="muted small">{failed ? `${failed} failed` : 'no control failed'}</span>
       </h3>
-      <table className="data-table" aria-label={`Controls of ${tenant}`}>
+      <table className="data-table" aria-label={`Controls of ${name}`}>
         <thead>
           <tr>
             <th scope="col">Control</th>
@@ -65,7 +68,7 @@ function TenantControls({ tenant, controls }: { tenant: string; controls: Contro
         </thead>
         <tbody>
           {controls.map((c) => (
-            <ControlRow key={c.id} control={c} tenant={tenant} />
+            <ControlRow key={c.id} control={c} tenant={name} />
           ))}
         </tbody>
       </table>
@@ -101,7 +104,7 @@ export function ControlsScreen() {
         </button>
         {report ? (
           <span className="muted small" data-testid="controls-source">
-            Checked {formatTs(report.checkedAt, tz)} at {report.source.label} (source fingerprint {report.source.fingerprint.slice(0, 16)}…), read-only
+            Checked {formatTs(report.checkedAt, tz)} at {printable(report.source.label)} (source fingerprint {report.source.fingerprint.slice(0, 16)}…), read-only
           </span>
         ) : null}
       </div>
@@ -113,7 +116,7 @@ export function ControlsScreen() {
       {job ? <JobProgressView job={job} label="Controls" onCancel={() => void api['jobs.cancel']({ jobId: job.jobId })} /> : null}
       {job?.state === 'failed' && job.error ? (
         <p role="alert" className="error-text">
-          {job.error.message}
+          {printable(job.error.message)}
         </p>
       ) : null}
       {!report ? (

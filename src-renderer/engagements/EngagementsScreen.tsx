@@ -3,6 +3,7 @@
 // archive (one ZIP), and a form for a new engagement.
 import { useEffect, useState } from 'react';
 import type { EngagementView } from '../../src-main/core/contract/engagements.js';
+import { printable } from '../../src-main/core/util/printable.js';
 import { api, errorMessage } from '../api/client.js';
 import { useApp } from '../app/store.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
@@ -13,7 +14,7 @@ import { useEngagements } from './store.js';
 
 function Verdict({ e }: { e: EngagementView }) {
   const tz = useApp((s) => s.timeZone);
-  if (e.problem) return <span className="error-text">{e.problem}</span>;
+  if (e.problem) return <span className="error-text">{printable(e.problem)}</span>;
   if (!e.verdict) return <span className="muted">never verified</span>;
   // Damage found in the cache since that verdict: it no longer says anything, green or red.
   if (e.verdict.cacheDamaged) {
@@ -33,7 +34,7 @@ function Verdict({ e }: { e: EngagementView }) {
       <span className={`pill ${!e.verdict.intact ? 'pill-bad' : other || e.verdict.limited ? 'pill-warn' : 'pill-ok'}`}>{other && e.verdict.intact ? 'not checked here' : said}</span>{' '}
       {other && e.verdict.intact ? `says ${said}, ` : ''}
       {formatTs(e.verdict.checkedAt, tz, false)} · <SourceName source={e.verdict.source} />
-      {other ? <span className="muted small"> · {other.words}, not checked here</span> : null}
+      {other ? <span className="muted small"> · {printable(other.words)}, not checked here</span> : null}
     </span>
   );
 }
@@ -71,12 +72,12 @@ function Row({ e, onDone }: { e: EngagementView; onDone: (message: string | null
           </form>
         ) : (
           <>
-            <strong>{e.name}</strong> {e.open ? <span className="pill pill-ok">open</span> : null}
-            <div className="mono muted small">{e.dir}</div>
+            <strong>{printable(e.name)}</strong> {e.open ? <span className="pill pill-ok">open</span> : null}
+            <div className="mono muted small">{printable(e.dir)}</div>
           </>
         )}
       </td>
-      <td>{e.client || <span className="muted">—</span>}</td>
+      <td>{e.client ? printable(e.client) : <span className="muted">—</span>}</td>
       <td>
         {/* A cache that cannot be read says nothing of its syncs, not even "never". */}
         {e.lastSyncAt ? formatTs(e.lastSyncAt, tz, false) : <span className="muted">{e.problem ? 'unknown' : 'never'}</span>}
@@ -165,7 +166,7 @@ function OpenFolderForm() {
       </button>
       {problem ? (
         <p role="alert" className="error-text">
-          {problem}
+          {printable(problem)}
         </p>
       ) : null}
     </form>
@@ -250,12 +251,12 @@ export function EngagementsScreen() {
       <p className="muted">One folder per investigation: its details, connection profiles, cache, checkpoints and exports. Every screen shows only the open one.</p>
       {list.notices.map((n) => (
         <div key={n} className="banner" role="status">
-          {n}
+          {printable(n)}
         </div>
       ))}
       {message || error ? (
         <div className="banner" role="status">
-          {message ?? error}
+          {printable(message ?? error ?? '')}
         </div>
       ) : null}
       <table className="data-table">

@@ -16,6 +16,7 @@ import { useSuggestedValue } from '../app/use-suggested-value.js';
 import { useTimeline } from '../timeline/store.js';
 import { cleanFilter, filterToParams, isEmptyFilter, type Filter } from '../filters/filter-state.js';
 import { SourceName } from '../engagements/SourceName.js';
+import { printable } from '../../src-main/core/util/printable.js';
 
 function defaultOut(cachePath: string | undefined, tenant: string): string {
   const dir = cachePath ? cachePath.replace(/[/\\][^/\\]*$/, '') : '.';
@@ -99,7 +100,7 @@ function IdentityPicker({ value, onChange }: { value: string | null; onChange(fp
         <select aria-label="Signing identity" value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
           {list.map((i) => (
             <option key={i.fingerprint} value={i.fingerprint}>
-              {i.name} ({i.org}, {i.email}) · {i.fingerprint.slice(0, 12)}…{i.passwordStored ? '' : ' · password needed'}
+              {printable(`${i.name} (${i.org}, ${i.email})`)} · {i.fingerprint.slice(0, 12)}…{i.passwordStored ? '' : ' · password needed'}
             </option>
           ))}
         </select>
@@ -155,19 +156,18 @@ function Verification({ path }: { path: string }) {
   return (
     <div role="status" data-testid="package-verification" data-verdict={v.verdict}>
       <div className={`test-result ${authenticity.state}`} data-testid="package-authenticity" data-state={authenticity.state}>
-        <strong>{authenticity.text}</strong> {v.signer ? `Signed by ${v.signer.name} (${v.signer.org}), key ${v.signer.fingerprint}${v.signer.pinnedBy ? `, pinned: ${v.signer.pinnedBy}` : ''}.` : ''}
+        <strong>{authenticity.text}</strong>{' '}
+        {v.signer ? printable(`Signed by ${v.signer.name} (${v.signer.org}), key ${v.signer.fingerprint}${v.signer.pinnedBy ? `, pinned: ${v.signer.pinnedBy}` : ''}.`) : ''}
         {v.failures.length ? (
           <ul className="warn-list">
             {v.failures.map((f, i) => (
-              <li key={i}>
-                {f.code}: {f.message}
-              </li>
+              <li key={i}>{printable(`${f.code}: ${f.message}`)}</li>
             ))}
           </ul>
         ) : null}
       </div>
       <div className={`test-result ${data.state}`} data-testid="package-data-integrity" data-state={data.state}>
-        <strong>{data.text}</strong>
+        <strong>{printable(data.text)}</strong>
       </div>
     </div>
   );
@@ -293,7 +293,7 @@ export function ExportScreen() {
           <select aria-label="Tenant to export" value={tenant} onChange={(e) => setTenant(e.target.value)}>
             {tenants.map((t) => (
               <option key={t.tenant} value={t.tenant}>
-                {t.tenant}
+                {printable(t.tenant)}
               </option>
             ))}
           </select>
@@ -321,7 +321,7 @@ export function ExportScreen() {
             {countOf(preview.value.events, 'system event')}, {countOf(preview.value.conversations, 'conversation')}, {countOf(preview.value.anomalies, 'anomaly', 'anomalies')},{' '}
             {countOf(preview.value.reviews, 'review')}, {countOf(preview.value.accessLog, 'access-log row')}.{' '}
             {subject
-              ? `Data subject ${subject.userId}: each of their rows is re-verified; the chain's continuity is not shown by a subject package.`
+              ? `Data subject ${printable(subject.userId)}: each of their rows is re-verified; the chain's continuity is not shown by a subject package.`
               : preview.value.wholeChain
                 ? from || to
                   ? `Every row of the hash chain ${periodWords(from, to)} is included; a missing row there is a break.`
@@ -331,7 +331,7 @@ export function ExportScreen() {
               <strong className="error-text" data-testid="export-preview-broken">
                 {' '}
                 This tenant's chain has {countOf(tenantVerdict.breaks, 'break')} (verified against {againstLabel(tenantVerdict.against)}
-                {tenantVerdict.notCheckedHere ? `; ${tenantVerdict.notCheckedHere.words}, not checked here` : ''}); they will be listed in the report.
+                {tenantVerdict.notCheckedHere ? `; ${printable(tenantVerdict.notCheckedHere.words)}, not checked here` : ''}); they will be listed in the report.
               </strong>
             ) : null}{' '}
             {preview.value.driftFindings
@@ -391,17 +391,18 @@ export function ExportScreen() {
       {result ? (
         <section aria-label="Export result" className="card">
           <p data-testid="export-done">
-            Package <span className="mono">{result.out}</span> written from <SourceName source={result.source} /> ({result.files.length} files, id {result.packageId}). Chain check at export:{' '}
+            Package <span className="mono">{printable(result.out)}</span> written from <SourceName source={result.source} /> ({result.files.length} files, id {result.packageId}). Chain check at
+            export:{' '}
             {result.integrity.intact === null
               ? 'not applicable'
               : startedSubject !== null && result.integrity.intact
-                ? `each of data subject ${startedSubject}'s rows recomputed (a subset: the chain's continuity is not shown)`
+                ? `each of data subject ${printable(startedSubject)}'s rows recomputed (a subset: the chain's continuity is not shown)`
                 : !result.integrity.intact
                   ? `${result.integrity.breaks} breaks recorded in the report`
                   : result.drift.chainRows
                     ? `the chain links up, but ${result.drift.chainRows} of its rows changed at the source after they were first cached`
                     : 'intact'}
-            . {result.drift.statement ? `${result.drift.statement}: both versions are in changes.csv.` : 'No row changed at the source after it was first cached.'}
+            . {result.drift.statement ? `${printable(result.drift.statement)}: both versions are in changes.csv.` : 'No row changed at the source after it was first cached.'}
           </p>
           <Verification path={result.out} />
         </section>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { printable } from '../../src-main/core/util/printable.js';
 import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/contract/records.js';
 import { formatBound, formatCount } from '../app/format.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
@@ -47,17 +48,21 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
       </summary>
       <fieldset>
         <legend className="sr-only">{FACET_LABELS[name]}</legend>
-        {shown.map((f) =>
-          f.value === null ? (
-            <div key="__null" className="facet-row muted">
-              <span className="facet-value">(empty)</span>
-              <FacetCount count={f.count} sampled={facet.sampled} />
-            </div>
-          ) : (
+        {shown.map((f) => {
+          if (f.value === null) {
+            return (
+              <div key="__null" className="facet-row muted">
+                <span className="facet-value">(empty)</span>
+                <FacetCount count={f.count} sampled={facet.sampled} />
+              </div>
+            );
+          }
+          const text = printable(f.value);
+          return (
             <label key={f.value} className="facet-row" data-value={f.value}>
               <input type="checkbox" checked={selected.includes(f.value)} onChange={() => toggle(f.value!)} />
-              <span className="facet-value" title={f.value}>
-                {f.value}
+              <span className="facet-value" title={text}>
+                {text}
                 {name === 'tenant' && needsWarning(verdicts[f.value]) ? (
                   <span className="error-text chain-flag" title={breaksLabel(verdicts[f.value]!)} data-testid="facet-chain-broken">
                     {' '}
@@ -67,8 +72,8 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
               </span>
               <FacetCount count={f.count} sampled={facet.sampled} />
             </label>
-          ),
-        )}
+          );
+        })}
         {facet.sampled ? (
           <div className="muted small" data-testid="facet-sampled">
             ≈ counted on the newest {formatCount(facet.sampled.rows)} of {formatCount(facet.sampled.of)} matching rows

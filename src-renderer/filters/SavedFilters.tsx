@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { create } from 'zustand';
+import { printable } from '../../src-main/core/util/printable.js';
 import type { SavedFilter } from '../../src-main/core/contract/records.js';
 import { api, errorMessage } from '../api/client.js';
 import { isEmptyFilter, type Filter } from './filter-state.js';
@@ -36,7 +37,7 @@ export function SavedFilters({ filter, onApply }: { filter: Filter; onApply(f: F
     setBusy(true);
     try {
       await api['filters.saved.save']({ name: name.trim(), filter });
-      setMessage(`Saved "${name.trim()}".`);
+      setMessage(`Saved "${printable(name.trim())}".`);
       setName('');
       await load();
     } catch (e) {
@@ -64,7 +65,7 @@ export function SavedFilters({ filter, onApply }: { filter: Filter; onApply(f: F
         <option value="">{error ? 'Saved filters unavailable' : list && list.length ? 'Saved filters…' : 'No saved filters'}</option>
         {list?.map((s) => (
           <option key={s.name} value={s.name}>
-            {s.name}
+            {printable(s.name)}
           </option>
         ))}
       </select>
@@ -85,11 +86,11 @@ export function SavedFilters({ filter, onApply }: { filter: Filter; onApply(f: F
           <ul>
             {list.map((s) => (
               <li key={s.name}>
-                <span>{s.name}</span>
+                <span>{printable(s.name)}</span>
                 <button
                   type="button"
                   className="link"
-                  aria-label={`Delete saved filter ${s.name}`}
+                  aria-label={`Delete saved filter ${printable(s.name)}`}
                   onClick={async () => {
                     try {
                       await api['filters.saved.delete']({ name: s.name });

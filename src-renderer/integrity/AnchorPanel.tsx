@@ -9,6 +9,7 @@ import { formatTs } from '../app/format.js';
 import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/use-job.js';
 import { BreakLine } from './BreakLine.js';
+import { printable } from '../../src-main/core/util/printable.js';
 
 type Target = 'cache' | 'source+cache';
 
@@ -181,7 +182,7 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
               }}
             />
           </label>
-          {fileName ? <span className="muted small">{fileName}</span> : null}
+          {fileName ? <span className="muted small">{printable(fileName)}</span> : null}
           <label htmlFor={ids.target}>
             Against{' '}
             <select id={ids.target} value={target} onChange={(e) => setTarget(e.target.value as Target)}>
@@ -199,12 +200,13 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
       </div>
       {error ? (
         <p role="alert" className="error-text">
-          {error}
+          {/* may quote the file's name or the pasted text (JSON.parse's message) */}
+          {printable(error)}
         </p>
       ) : null}
       {jobError ? (
         <p role="alert" className="error-text">
-          {jobError}
+          {printable(jobError)}
         </p>
       ) : null}
       {job && job.state !== 'done' ? <JobProgressView job={job} label="Anchor check" onCancel={() => void api['jobs.cancel']({ jobId: job.jobId })} /> : null}
@@ -224,7 +226,7 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
               return (
                 <tr key={i} className={bad ? 'broken' : undefined} data-outcome={a.outcome ?? 'none'}>
                   <td>
-                    {a.tenant} · {a.table}
+                    {printable(`${a.tenant} · ${a.table}`)}
                     <div className="small">
                       seq {String(a.lastSeq)} <span className="mono muted">{short(a.headHash)}</span>
                     </div>
@@ -235,7 +237,7 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
                   </td>
                   <td>
                     <strong className={bad ? 'error-text' : a.outcome === 'extended' ? 'ok-text' : 'muted'}>{OUTCOME_LABEL[a.outcome ?? 'none']}</strong>
-                    <div>{outcomeText(a, result.target)}</div>
+                    <div>{printable(outcomeText(a, result.target))}</div>
                     {a.divergence ? <Divergence tenant={a.tenant} b={a.divergence} /> : null}
                   </td>
                   <td>
@@ -250,7 +252,7 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
       {result?.notes.length ? (
         <ul className="muted small" aria-label="Notes from the check">
           {result.notes.map((n) => (
-            <li key={n}>{n}</li>
+            <li key={n}>{printable(n)}</li>
           ))}
         </ul>
       ) : null}

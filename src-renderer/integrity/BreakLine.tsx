@@ -2,6 +2,7 @@ import type { BreakJson } from '../../src-main/core/contract/integrity.js';
 import { formatJump } from '../timeline/jump-target.js';
 import { useApp } from '../app/store.js';
 import { breakExplanationIn } from '../app/worded-times.js';
+import { printable } from '../../src-main/core/util/printable.js';
 
 /** Timeline view that puts the broken row first (that tenant's events up to the break's time, newest first) and opens it. */
 export function jumpHref(tenant: string, b: BreakJson): string | null {
@@ -22,7 +23,7 @@ export function BreakLine({ tenant, b }: { tenant: string; b: BreakJson }) {
   const tz = useApp((s) => s.timeZone);
   return (
     <>
-      <strong>{b.kind}</strong> at seq {b.seq ?? '?'}: {breakExplanationIn(b, tz)}{' '}
+      <strong>{b.kind}</strong> at seq {b.seq ?? '?'}: {printable(breakExplanationIn(b, tz))}{' '}
       {href ? (
         <a href={href} aria-label={`Jump to the row at seq ${b.seq ?? '?'}`}>
           jump to row

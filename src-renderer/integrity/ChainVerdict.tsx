@@ -1,6 +1,7 @@
 import type { IntegrityReport } from '../../src-main/core/contract/integrity.js';
 import { useApp } from '../app/store.js';
 import { checkpointLabelIn } from '../app/worded-times.js';
+import { printable } from '../../src-main/core/util/printable.js';
 
 type Chain = IntegrityReport['chains'][number];
 
@@ -21,7 +22,7 @@ export function ChainVerdict({ c }: { c: Chain }) {
           NOT KNOWN: cache damaged
         </strong>
         <div className="small">
-          row {c.cacheDamage.row} of the cache no longer matches what the sync stored; the verdict before ({verdict === 'intact' ? c.verdictText : verdict.toUpperCase()}) no longer applies.
+          row {printable(c.cacheDamage.row)} of the cache no longer matches what the sync stored; the verdict before ({verdict === 'intact' ? c.verdictText : verdict.toUpperCase()}) no longer applies.
         </div>
       </>
     );
@@ -39,7 +40,7 @@ export function ChainVerdict({ c }: { c: Chain }) {
       </strong>
       {other ? (
         <div className="small" data-testid="verdict-another-key">
-          {other.words}, not checked here
+          {printable(other.words)}, not checked here
         </div>
       ) : null}
     </>
@@ -51,12 +52,12 @@ export function ChainLimitMarks({ c }: { c: Chain }) {
   const tz = useApp((s) => s.timeZone);
   if (!c.limits && !c.verdictExplanation) return null;
   return (
-    <ul className="limit-list small" aria-label={`What the verification of ${c.tenant} ${c.table} cannot show`}>
-      {c.verdictExplanation ? <li data-limit-kind="empty">{c.verdictExplanation}</li> : null}
-      {c.anchor ? <li className="muted">checked against {checkpointLabelIn(c.anchor.label, tz)}</li> : null}
+    <ul className="limit-list small" aria-label={printable(`What the verification of ${c.tenant} ${c.table} cannot show`)}>
+      {c.verdictExplanation ? <li data-limit-kind="empty">{printable(c.verdictExplanation)}</li> : null}
+      {c.anchor ? <li className="muted">checked against {printable(checkpointLabelIn(c.anchor.label, tz))}</li> : null}
       {(c.limits ?? []).map((l) => (
         <li key={l.kind} data-limit-kind={l.kind}>
-          <strong>{l.kind.replace('_', ' ')}</strong>: {l.explanation}
+          <strong>{l.kind.replace('_', ' ')}</strong>: {printable(l.explanation)}
         </li>
       ))}
     </ul>

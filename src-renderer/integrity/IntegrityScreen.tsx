@@ -15,6 +15,7 @@ import { BreakLine } from './BreakLine.js';
 import { SourceName } from '../engagements/SourceName.js';
 import { CacheDamageNotice } from '../app/CacheDamageNotice.js';
 import { runNoteIn } from '../app/worded-times.js';
+import { printable } from '../../src-main/core/util/printable.js';
 
 /** The newest head this app saw itself (sync or verify, signed), as an anchor file for a later visit. */
 async function saveHeads(chains: { tenant: string; table: string }[]): Promise<number> {
@@ -118,13 +119,13 @@ function RunNotes({ notes, notCheckedHere }: { notes: readonly string[]; notChec
       <h3>Notes of the last verification</h3>
       {/* Its words ("this data folder's auditor key") are about the workstation that ran it. */}
       {notCheckedHere?.why === 'another-key' ? (
-        <p className="warn">Run by another auditor (key {notCheckedHere.keyId}): where a note says “this data folder”, it means theirs.</p>
+        <p className="warn">Run by another auditor (key {printable(notCheckedHere.keyId ?? '')}): where a note says “this data folder”, it means theirs.</p>
       ) : notCheckedHere ? (
-        <p className="warn">These notes come with {notCheckedHere.words}: not checked here.</p>
+        <p className="warn">These notes come with {printable(notCheckedHere.words)}: not checked here.</p>
       ) : null}
       <ul>
         {notes.map((n, i) => (
-          <li key={i}>{runNoteIn(n, tz)}</li>
+          <li key={i}>{printable(runNoteIn(n, tz))}</li>
         ))}
       </ul>
     </section>
@@ -166,13 +167,13 @@ function DriftTable({ drift }: { drift: IntegrityReport['drift'] }) {
         <tbody>
           {drift.findings.map((f) => (
             <tr key={`${f.carriedFrom?.file ?? ''}#${f.findingId}`} className="broken">
-              <td>{f.tenant}</td>
-              <td>{f.table}</td>
-              <td className="mono">{f.key}</td>
+              <td>{printable(f.tenant)}</td>
+              <td>{printable(f.table)}</td>
+              <td className="mono">{printable(f.key)}</td>
               <td>{CHANGE_WORDS[f.change]}</td>
               <td>{formatTs(f.detectedAt, tz)}</td>
-              <td className="small">{f.carriedFrom ? `${f.carriedFrom.file}, carried over at the rebuild of ${formatTs(f.carriedFrom.at, tz)}` : 'this cache'}</td>
-              <td>{f.status === 'open' ? 'open' : (f.decision ?? 'decided')}</td>
+              <td className="small">{f.carriedFrom ? `${printable(f.carriedFrom.file)}, carried over at the rebuild of ${formatTs(f.carriedFrom.at, tz)}` : 'this cache'}</td>
+              <td>{f.status === 'open' ? 'open' : printable(f.decision ?? 'decided')}</td>
             </tr>
           ))}
         </tbody>
@@ -292,7 +293,7 @@ export function IntegrityScreen() {
             {report.value.lastRun.notCheckedHere ? (
               <span className="warn" data-testid="last-run-not-checked-here">
                 {' '}
-                ({report.value.lastRun.notCheckedHere.words}, not checked here)
+                ({printable(report.value.lastRun.notCheckedHere.words)}, not checked here)
               </span>
             ) : null}
           </span>
@@ -331,15 +332,15 @@ export function IntegrityScreen() {
             <tbody>
               {report.value.chains.map((c) => (
                 <tr key={`${c.tenant}/${c.table}`} className={c.intact ? undefined : 'broken'} data-kind="chain" data-chain={`${c.tenant}/${c.table}`}>
-                  <td>{c.tenant}</td>
-                  <td>{c.table}</td>
+                  <td>{printable(c.tenant)}</td>
+                  <td>{printable(c.table)}</td>
                   <td>
                     <ChainVerdict c={c} />
                     <ChainLimitMarks c={c} />
                     <div className="muted small" data-testid="chain-source">
                       checked {formatTs(c.checkedAt, tz)} against {againstLabel(report.value.lastRun?.reportId === c.reportId ? report.value.lastRun.target : null)}
                     </div>
-                    <button type="button" className="link small" aria-label={`Save the head of ${c.tenant} ${c.table} as an anchor file`} onClick={() => void save([c])}>
+                    <button type="button" className="link small" aria-label={printable(`Save the head of ${c.tenant} ${c.table} as an anchor file`)} onClick={() => void save([c])}>
                       Save head
                     </button>
                   </td>
@@ -350,7 +351,7 @@ export function IntegrityScreen() {
                     {c.breaks.length === 0 ? (
                       '—'
                     ) : (
-                      <ul className="break-list" aria-label={`Breaks in ${c.tenant} ${c.table}`}>
+                      <ul className="break-list" aria-label={printable(`Breaks in ${c.tenant} ${c.table}`)}>
                         {c.breaks.map((b, i) => (
                           <li key={i} data-break-kind={b.kind}>
                             <BreakLine tenant={c.tenant} b={b} />
@@ -364,9 +365,9 @@ export function IntegrityScreen() {
               ))}
               {report.value.seals.map((seal) => (
                 <tr key={`seal/${seal.tenant}/${seal.table}/${seal.against}`} className={seal.intact ? undefined : 'broken'} data-kind="seal" data-chain={`${seal.tenant}/${seal.table}`}>
-                  <td>{seal.tenant}</td>
+                  <td>{printable(seal.tenant)}</td>
                   <td>
-                    {seal.table}
+                    {printable(seal.table)}
                     <div className="muted small">
                       sealed table ({seal.kind}), against {seal.against}
                     </div>
@@ -375,7 +376,7 @@ export function IntegrityScreen() {
                     <strong className={!seal.intact ? 'error-text' : seal.notCheckedHere ? 'warn' : 'ok-text'} data-given={seal.notCheckedHere?.why}>
                       {seal.intact ? 'intact' : 'CHANGED'}
                     </strong>
-                    {seal.notCheckedHere ? <div className="small">{seal.notCheckedHere.words}, not checked here</div> : null}
+                    {seal.notCheckedHere ? <div className="small">{printable(seal.notCheckedHere.words)}, not checked here</div> : null}
                     <div className="muted small">checked {formatTs(seal.checkedAt, tz)}</div>
                   </td>
                   <td>
@@ -383,7 +384,7 @@ export function IntegrityScreen() {
                   </td>
                   <td className="small">
                     {seal.intact ? '—' : `${seal.counts.modified} modified, ${seal.counts.deleted} deleted, ${seal.counts.added} added. `}
-                    {seal.intact ? null : seal.explanation}
+                    {seal.intact ? null : printable(seal.explanation)}
                   </td>
                 </tr>
               ))}
@@ -422,15 +423,13 @@ export function IntegrityScreen() {
                   <td>
                     <SourceName source={c.sourceFingerprint ? { label: c.sourceLabel ?? 'a source not synced here', fingerprint: c.sourceFingerprint } : null} />
                   </td>
+                  <td>{printable(`${c.tenant} · ${c.table}`)}</td>
                   <td>
-                    {c.tenant} · {c.table}
-                  </td>
-                  <td>
-                    seq {String(c.lastSeq)} <span className="mono muted">{c.headHash.slice(0, 16)}…</span>
+                    seq {String(c.lastSeq)} <span className="mono muted">{printable(c.headHash.slice(0, 16))}…</span>
                   </td>
                   <td className={c.signature === 'valid' ? 'ok-text' : c.signature === 'invalid' ? 'error-text' : 'muted'}>
                     {SIGNATURE_TEXT[c.signature]}
-                    {c.signature === 'other-key' && c.keyId ? <div className="mono small">key {c.keyId}</div> : null}
+                    {c.signature === 'other-key' && c.keyId ? <div className="mono small">key {printable(c.keyId)}</div> : null}
                   </td>
                 </tr>
               ))}

@@ -6,6 +6,7 @@
 // lists any item left open.
 import { useCallback, useEffect, useState } from 'react';
 import type { DecisionView, Disposition, ExceptionItem, ExceptionKind, ExceptionQueue, SignatureMeaning } from '../../src-main/core/contract/review.js';
+import { printable, printableText } from '../../src-main/core/util/printable.js';
 import { api, errorCode, errorMessage } from '../api/client.js';
 import { countOf, formatTs, type TimeZoneMode } from '../app/format.js';
 import { verificationSourceIn } from '../app/worded-times.js';
@@ -80,49 +81,50 @@ function DecisionLine({ d, superseded, tz }: { d: DecisionView; superseded: bool
   return (
     <li className={superseded ? 'decision superseded' : 'decision'} data-testid={superseded ? 'decision-superseded' : 'decision-current'}>
       {superseded ? <span className="tag">superseded</span> : null} <strong>{DISPOSITION_LABELS[d.disposition]}</strong>
-      {d.reference ? ` · ${d.reference}` : ''} · “{d.signature.meaning}” · signed by <strong>{d.signature.signerName}</strong> at {when(d.signature.signedAt, tz)}
-      <div className="decision-note">{d.note}</div>
+      {d.reference ? ` · ${printable(d.reference)}` : ''} · “{d.signature.meaning}” · signed by <strong>{printable(d.signature.signerName)}</strong> at {when(d.signature.signedAt, tz)}
+      <div className="decision-note">{printableText(d.note)}</div>
     </li>
   );
 }
 
 function ItemView({ item, tz, onDecide }: { item: ExceptionItem; tz: TimeZoneMode; onDecide(item: ExceptionItem): void }) {
   const open = item.status === 'open';
+  const title = printable(item.title);
   return (
     <li className="exception" data-item={item.itemId} data-status={item.status} data-kind={item.kind}>
       <div className="exception-head">
         <span className={open ? 'tag tag-open' : 'tag tag-decided'}>{open ? 'OPEN' : 'DECIDED'}</span>
-        <span className="exception-title">{item.title}</span>
-        <button type="button" onClick={() => onDecide(item)} aria-label={`${item.decision ? 'Decide again' : 'Decide'}: ${item.title}`}>
+        <span className="exception-title">{title}</span>
+        <button type="button" onClick={() => onDecide(item)} aria-label={`${item.decision ? 'Decide again' : 'Decide'}: ${title}`}>
           {item.decision ? 'Decide again…' : 'Decide…'}
         </button>
       </div>
       {item.decisionOnEarlierEvidence ? <p className="error-text small">The item changed after its latest decision was signed: it needs deciding again.</p> : null}
       <details>
-        <summary>Evidence ({verificationSourceIn(item.source, tz)})</summary>
+        <summary>Evidence ({printable(verificationSourceIn(item.source, tz))})</summary>
         {/* A decision signs these values as recorded, so they are shown unconverted. */}
         <p className="muted small">As recorded, and as a decision signs it: times in UTC.</p>
-        <table className="data-table evidence-table" aria-label={`Evidence of ${item.title}`}>
+        <table className="data-table evidence-table" aria-label={`Evidence of ${title}`}>
           <tbody>
             {item.evidence.map((f) => (
               <tr key={f.label}>
-                <th scope="row">{f.label}</th>
-                <td>{f.value}</td>
+                <th scope="row">{printable(f.label)}</th>
+                <td>{printableText(f.value)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </details>
       {item.decision || item.unsignedHistory.length ? (
-        <ul className="decisions" aria-label={`Decisions on ${item.title}`}>
+        <ul className="decisions" aria-label={`Decisions on ${title}`}>
           {item.decision ? <DecisionLine d={item.decision} superseded={false} tz={tz} /> : null}
           {item.history.map((d) => (
             <DecisionLine key={d.decisionId} d={d} superseded tz={tz} />
           ))}
           {item.unsignedHistory.map((u) => (
             <li key={u.reviewId} className="decision superseded">
-              <span className="tag">unsigned</span> {u.decision} by “{u.reviewer}” (a typed name, no signature) at {when(u.reviewedAt, tz)}
-              <div className="decision-note">{u.note}</div>
+              <span className="tag">unsigned</span> {printable(u.decision)} by “{printable(u.reviewer)}” (a typed name, no signature) at {when(u.reviewedAt, tz)}
+              <div className="decision-note">{printableText(u.note)}</div>
             </li>
           ))}
         </ul>
@@ -148,7 +150,7 @@ function DecideDialog({ item, onClose, onDone }: { item: ExceptionItem; onClose(
     });
   });
   return (
-    <Dialog title={`Decide: ${item.title}`} onClose={onClose}>
+    <Dialog title={`Decide: ${printable(item.title)}`} onClose={onClose}>
       <form
         className="form-grid"
         onSubmit={(e) => {
@@ -236,7 +238,7 @@ function CompleteDialog({ queue, onClose, onDone }: { queue: ExceptionQueue; onC
             <p>These items are still open and will be listed as open in the signed completion:</p>
             <ul data-testid="open-at-completion">
               {openItems.map((i) => (
-                <li key={i.itemId}>{i.title}</li>
+                <li key={i.itemId}>{printable(i.title)}</li>
               ))}
             </ul>
             <label>
@@ -312,8 +314,9 @@ export function ReviewScreen() {
       ) : null}
       {queue.verifiedElsewhere.length ? (
         <div className="banner" role="status" data-testid="review-verified-elsewhere">
-          The chain items below come from verdicts not checked on this workstation ({countOf(queue.verifiedElsewhere.length, 'chain')}; first: {queue.verifiedElsewhere[0]!.notCheckedHere.words}): the
-          review can be completed once this workstation has verified the cache. <a href="#/integrity">Verify it on the Integrity screen</a>
+          The chain items below come from verdicts not checked on this workstation ({countOf(queue.verifiedElsewhere.length, 'chain')}; first:{' '}
+          {printable(queue.verifiedElsewhere[0]!.notCheckedHere.words)}): the review can be completed once this workstation has verified the cache.{' '}
+          <a href="#/integrity">Verify it on the Integrity screen</a>
         </div>
       ) : null}
       <section aria-label="Coverage" className="review-coverage">
@@ -347,8 +350,8 @@ export function ReviewScreen() {
         <p data-testid="review-completion">
           {done ? (
             <>
-              Review completed by <strong>{done.signature.signerName}</strong> at {when(done.signature.signedAt, tz)}, “{done.signature.meaning}”
-              {done.openItemIds.length ? <span className="error-text">, with {countOf(done.openItemIds.length, 'item')} signed off as open</span> : null}. {done.note}
+              Review completed by <strong>{printable(done.signature.signerName)}</strong> at {when(done.signature.signedAt, tz)}, “{done.signature.meaning}”
+              {done.openItemIds.length ? <span className="error-text">, with {countOf(done.openItemIds.length, 'item')} signed off as open</span> : null}. {printableText(done.note)}
             </>
           ) : (
             <span className="error-text">Review not completed: no signed completion record.</span>

@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { IdentityView } from '../../src-main/core/contract/export.js';
 import type { SigningSession } from '../../src-main/core/contract/review.js';
+import { printable } from '../../src-main/core/util/printable.js';
 import { api, errorMessage } from '../api/client.js';
 import { formatTs } from '../app/format.js';
 import { useApp } from '../app/store.js';
@@ -110,7 +111,7 @@ export function SignatureFields({ onChange }: { onChange(s: Signature | null): v
               <select aria-label="Signing identity" value={identity} onChange={(e) => setIdentity(e.target.value)}>
                 {identities.map((i) => (
                   <option key={i.fingerprint} value={i.fingerprint}>
-                    {i.name} ({i.org}) · {i.fingerprint.slice(0, 12)}…
+                    {printable(`${i.name} (${i.org})`)} · {i.fingerprint.slice(0, 12)}…
                   </option>
                 ))}
                 <option value="">A PKCS#12 file…</option>
@@ -133,8 +134,8 @@ export function SignatureFields({ onChange }: { onChange(s: Signature | null): v
         </>
       ) : (
         <p className="muted" data-testid="signing-as">
-          Signing as {current ? `${current.name} (${current.org})` : `${session.identity?.slice(0, 12)}…`}; the session lapses at {formatTs(session.expiresAt, tz)} after 15 minutes without a
-          signature, then identity and password are asked again.
+          Signing as {current ? printable(`${current.name} (${current.org})`) : `${session.identity?.slice(0, 12)}…`}; the session lapses at {formatTs(session.expiresAt, tz)} after 15 minutes without
+          a signature, then identity and password are asked again.
         </p>
       )}
       <label>

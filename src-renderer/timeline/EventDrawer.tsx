@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { RecordDetail } from '../../src-main/core/contract/records.js';
+import { printable, printableText } from '../../src-main/core/util/printable.js';
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { ErrorState, Loading } from '../app/LoadStates.js';
@@ -10,9 +11,9 @@ import { fieldLabel, parseJsonObject, type DetailValue } from './readable.js';
 /** Any JSON value as rows: scalars inline, nested objects and arrays expandable. */
 function ValueView({ value }: { value: DetailValue }) {
   if (value === null) return <span className="muted">empty</span>;
-  if (typeof value !== 'object') return <>{String(value)}</>;
+  if (typeof value !== 'object') return <>{printableText(String(value))}</>;
   const entries = Array.isArray(value) ? value.map((v, i) => [String(i + 1), v] as const) : Object.entries(value);
-  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return <>{value.map((v) => String(v)).join(', ')}</>;
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return <>{printable(value.map((v) => String(v)).join(', '))}</>;
   return (
     <details className="nested">
       <summary>{Array.isArray(value) ? `${entries.length} items` : `${entries.length} fields`}</summary>
@@ -28,7 +29,7 @@ function KeyValueTable({ entries, caption }: { entries: readonly (readonly [stri
       <tbody>
         {entries.map(([k, v]) => (
           <tr key={k}>
-            <th scope="row">{fieldLabel(k)}</th>
+            <th scope="row">{printable(fieldLabel(k))}</th>
             <td>
               <ValueView value={v} />
             </td>
@@ -53,8 +54,8 @@ function FieldTable({ caption, fields }: { caption: string; fields: Record<strin
         <tbody>
           {shown.map(([k, v]) => (
             <tr key={k}>
-              <th scope="row">{k}</th>
-              <td>{v === null ? <span className="muted">NULL</span> : String(v)}</td>
+              <th scope="row">{printable(k)}</th>
+              <td>{v === null ? <span className="muted">NULL</span> : printableText(String(v))}</td>
             </tr>
           ))}
         </tbody>
@@ -71,7 +72,7 @@ function FieldTable({ caption, fields }: { caption: string; fields: Record<strin
 /** What the row says, first: a conversation's prompt and response, an event's who/what/details. */
 function WhatHappened({ detail }: { detail: RecordDetail }) {
   const f = detail.fields;
-  const text = (k: string) => (f[k] === null || f[k] === undefined || f[k] === '' ? null : String(f[k]));
+  const text = (k: string) => (f[k] === null || f[k] === undefined || f[k] === '' ? null : printableText(String(f[k])));
   if (detail.summary.kind === 'conversation') {
     return (
       <section aria-label="Conversation" className="conversation">
@@ -100,7 +101,7 @@ function WhatHappened({ detail }: { detail: RecordDetail }) {
       {details ? (
         <KeyValueTable caption="Action details" entries={Array.isArray(details) ? details.map((v, i) => [String(i + 1), v] as const) : Object.entries(details)} />
       ) : detail.pretty.actionDetails ? (
-        <p className="wrap-text">{detail.pretty.actionDetails}</p>
+        <p className="wrap-text">{printableText(detail.pretty.actionDetails)}</p>
       ) : null}
     </section>
   );
@@ -123,7 +124,7 @@ function ModelTable({ model }: { model: NonNullable<RecordDetail['model']> }) {
           {rows.map(([k, v]) => (
             <tr key={k}>
               <th scope="row">{k}</th>
-              <td>{v ?? <span className="muted">—</span>}</td>
+              <td>{v !== null ? printable(v) : <span className="muted">—</span>}</td>
             </tr>
           ))}
         </tbody>
@@ -140,7 +141,7 @@ function RawJson({ detail }: { detail: RecordDetail }) {
       ['model_config', detail.pretty.modelConfig],
       ['model_info', detail.pretty.modelInfo],
     ] as const
-  ).filter(([, v]) => v !== null);
+  ).flatMap(([k, v]) => (v === null ? [] : [[k, v] as const]));
   if (!raw.length) return null;
   return (
     <details className="raw-json">
@@ -148,7 +149,7 @@ function RawJson({ detail }: { detail: RecordDetail }) {
       {raw.map(([k, v]) => (
         <section key={k} aria-label={`${k} JSON`}>
           <h3>{k}</h3>
-          <pre className="json">{v}</pre>
+          <pre className="json">{printableText(v)}</pre>
         </section>
       ))}
     </details>
@@ -163,7 +164,7 @@ function Detail({ detail }: { detail: RecordDetail }) {
   return (
     <div className="drawer-body">
       <p className="drawer-meta">
-        <span className={`pill pill-${s.kind}`}>{s.kind}</span> {s.tenant} · {formatTs(s.ts, tz)}
+        <span className={`pill pill-${s.kind}`}>{s.kind}</span> {printable(s.tenant)} · {formatTs(s.ts, tz)}
         {s.undated ? <span className="warn"> · missing or sentinel timestamp</span> : null}
       </p>
       <WhatHappened detail={detail} />
@@ -180,13 +181,13 @@ function Detail({ detail }: { detail: RecordDetail }) {
             <dt>seq</dt>
             <dd>{chain.seq ?? '—'}</dd>
             <dt>prev_hash</dt>
-            <dd className="mono">{chain.prevHash ?? '—'}</dd>
+            <dd className="mono">{chain.prevHash !== null ? printable(chain.prevHash) : '—'}</dd>
             <dt>hash</dt>
-            <dd className="mono">{chain.hash ?? '—'}</dd>
+            <dd className="mono">{chain.hash !== null ? printable(chain.hash) : '—'}</dd>
             <dt>status</dt>
             <dd data-testid="chain-status">
               <strong>{chain.status}</strong>
-              {chain.detail ? ` — ${chain.detail}` : ''}
+              {chain.detail ? ` — ${printable(chain.detail)}` : ''}
               {chain.verifiedAt ? <span className="muted"> (checked {formatTs(chain.verifiedAt, tz)})</span> : null}
             </dd>
           </dl>
@@ -198,7 +199,7 @@ function Detail({ detail }: { detail: RecordDetail }) {
           <ul>
             {detail.anomalies.map((a) => (
               <li key={a.anomalyKey}>
-                score {a.score ?? '?'} · {a.detector ?? 'unknown detector'} · {formatTs(a.detectedAt, tz)}
+                score {a.score ?? '?'} · {a.detector !== null ? printable(a.detector) : 'unknown detector'} · {formatTs(a.detectedAt, tz)}
               </li>
             ))}
           </ul>
@@ -208,7 +209,8 @@ function Detail({ detail }: { detail: RecordDetail }) {
       <FieldTable caption="All fields" fields={detail.fields} />
       <FieldTable caption="Other source columns" fields={detail.extraFields} />
       <p className="muted small">
-        Source {detail.source.schema}.{detail.source.table} key {detail.source.sourceKey} · sync #{detail.source.syncId} · digest <span className="mono">{detail.source.digest.slice(0, 16)}…</span>
+        Source {printable(`${detail.source.schema}.${detail.source.table}`)} key {printable(detail.source.sourceKey)} · sync #{detail.source.syncId} · digest{' '}
+        <span className="mono">{detail.source.digest.slice(0, 16)}…</span>
       </p>
       {detail.versions.length ? (
         <section aria-label="Earlier versions">
@@ -218,7 +220,7 @@ function Detail({ detail }: { detail: RecordDetail }) {
               <summary>
                 superseded {formatTs(v.supersededAt, tz)} by sync #{v.supersededBySync}
               </summary>
-              <pre className="json">{JSON.stringify(v.row, null, 2)}</pre>
+              <pre className="json">{printableText(JSON.stringify(v.row, null, 2))}</pre>
             </details>
           ))}
         </section>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
+import { printable } from '../../src-main/core/util/printable.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { Highlighted } from './Highlighted.js';
@@ -16,7 +17,7 @@ function RowCells({ row }: { row: RecordSummary }) {
     <>
       <span role="gridcell" className="c-time">
         {row.undated ? (
-          <span className="muted" title={row.ts ?? 'no timestamp'}>
+          <span className="muted" title={row.ts === null ? 'no timestamp' : printable(row.ts)}>
             undated
           </span>
         ) : (
@@ -24,22 +25,22 @@ function RowCells({ row }: { row: RecordSummary }) {
         )}
       </span>
       <span role="gridcell" className="c-tenant">
-        {row.tenant}
+        {printable(row.tenant)}
       </span>
       <span role="gridcell" className="c-kind">
         <span className={`pill pill-${row.kind}`}>{isEvent ? 'event' : 'chat'}</span>
       </span>
       <span role="gridcell" className="c-what">
-        {isEvent ? row.eventType : row.agentId}
+        {printable((isEvent ? row.eventType : row.agentId) ?? '')}
       </span>
       <span role="gridcell" className="c-sev">
-        {isEvent ? <span className={`sev sev-${row.severity ?? 'none'}`}>{row.severity}</span> : row.channel}
+        {isEvent ? <span className={`sev sev-${row.severity ?? 'none'}`}>{printable(row.severity ?? '')}</span> : printable(row.channel ?? '')}
       </span>
       <span role="gridcell" className="c-model">
-        {isEvent ? row.userId : [row.modelProvider, row.modelName].filter(Boolean).join(' / ')}
+        {printable((isEvent ? row.userId : [row.modelProvider, row.modelName].filter(Boolean).join(' / ')) ?? '')}
       </span>
       <span role="gridcell" className="c-safety">
-        {isEvent ? row.anomalyScore !== null ? <span className="score">{row.anomalyScore.toFixed(2)}</span> : null : row.safetyMode}
+        {isEvent ? row.anomalyScore !== null ? <span className="score">{row.anomalyScore.toFixed(2)}</span> : null : printable(row.safetyMode ?? '')}
       </span>
       <span role="gridcell" className="c-preview">
         <Highlighted segments={isEvent ? jsonAsWords(row.preview) : row.preview} />
@@ -59,7 +60,7 @@ export function RecordList({ count }: { count: number }) {
   // The tenant column is as wide as the longest cached tenant name (a fixed width cut
   // "globex-bank" while Details had room to spare); capped so Details keeps a share.
   const tenants = useApp(selectCacheTenants);
-  const tenantCh = Math.min(28, Math.max(6, ...tenants.map((t) => t.tenant.length)) + 1);
+  const tenantCh = Math.min(28, Math.max(6, ...tenants.map((t) => printable(t.tenant).length)) + 1);
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);

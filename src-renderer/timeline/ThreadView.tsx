@@ -1,7 +1,15 @@
+import type { ThreadTurn } from '../../src-main/core/contract/records.js';
+import { printable, printableText } from '../../src-main/core/util/printable.js';
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { useTimeline } from './store.js';
+
+/** Who answered, where and with which model: one line above the turn. */
+function turnMeta(turn: ThreadTurn): string {
+  const model = [turn.modelProvider, turn.modelName, turn.modelVersion].filter(Boolean).join(' ');
+  return `${turn.agentId ?? ''} · ${turn.channel ?? ''} · ${model}${turn.temperature !== null ? ` · T=${turn.temperature}` : ''}${turn.safetyMode ? ` · ${turn.safetyMode}` : ''}`;
+}
 
 /** A session's prompt/response turns, oldest first, as a conversation. */
 export function ThreadView() {
@@ -13,25 +21,23 @@ export function ThreadView() {
   const t = thread.data.value;
   if (!t.turns.length) return <Empty title="No turns cached for this session." />;
   return (
-    <div className="drawer-body thread" aria-label={`Session ${t.sessionId}`}>
+    <div className="drawer-body thread" aria-label={`Session ${printable(t.sessionId)}`}>
       <p className="muted">
-        {t.tenant} · session <span className="mono">{t.sessionId}</span> · {t.turns.length} turns{t.truncated ? ' (first ones only)' : ''}
+        {printable(t.tenant)} · session <span className="mono">{printable(t.sessionId)}</span> · {t.turns.length} turns{t.truncated ? ' (first ones only)' : ''}
       </p>
       <ol className="turns">
         {t.turns.map((turn) => (
           <li key={turn.rid} className="turn">
             <div className="turn-meta muted small">
-              {formatTs(turn.ts, tz)} · {turn.agentId} · {turn.channel} · {[turn.modelProvider, turn.modelName, turn.modelVersion].filter(Boolean).join(' ')}
-              {turn.temperature !== null ? ` · T=${turn.temperature}` : ''}
-              {turn.safetyMode ? ` · ${turn.safetyMode}` : ''}
+              {formatTs(turn.ts, tz)} · {printable(turnMeta(turn))}
             </div>
             <div className="bubble bubble-user">
               <span className="sr-only">Prompt: </span>
-              {turn.prompt ?? <span className="muted">(no prompt)</span>}
+              {turn.prompt !== null ? printableText(turn.prompt) : <span className="muted">(no prompt)</span>}
             </div>
             <div className="bubble bubble-agent">
               <span className="sr-only">Response: </span>
-              {turn.response ?? <span className="muted">(no response)</span>}
+              {turn.response !== null ? printableText(turn.response) : <span className="muted">(no response)</span>}
             </div>
           </li>
         ))}

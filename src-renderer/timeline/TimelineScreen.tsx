@@ -1,5 +1,6 @@
 import { useCallback, useDeferredValue, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { printable } from '../../src-main/core/util/printable.js';
 import { useApp } from '../app/store.js';
 import { countOf, formatBound, formatCount, formatTs, tzLabel } from '../app/format.js';
 import { againstLabel, breaksLabel, needsWarning, useChainVerdicts } from '../app/chain-verdicts.js';
@@ -34,14 +35,17 @@ function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filte
   if (!chips.length) return null;
   return (
     <ul className="chips" aria-label="Active filters">
-      {chips.map((c) => (
-        <li key={c.label}>
-          <span className="chip-label">{c.label}</span>
-          <button type="button" aria-label={`Remove filter ${c.label}`} onClick={() => onChange(c.clear)}>
-            ✕
-          </button>
-        </li>
-      ))}
+      {chips.map((c) => {
+        const label = printable(c.label);
+        return (
+          <li key={c.label}>
+            <span className="chip-label">{label}</span>
+            <button type="button" aria-label={`Remove filter ${label}`} onClick={() => onChange(c.clear)}>
+              ✕
+            </button>
+          </li>
+        );
+      })}
       <li>
         <button type="button" className="link" onClick={() => onChange({})}>
           Clear all
@@ -61,10 +65,10 @@ function BrokenChainsNote({ tenants }: { tenants: string[] | undefined }) {
     <p className="chain-warning" role="note" data-testid="timeline-chain-broken">
       {broken.map((v, i) => (
         <span key={v.tenant}>
-          {i > 0 ? '; ' : ''}⚠ {v.tenant}: {breaksLabel(v)}{' '}
+          {i > 0 ? '; ' : ''}⚠ {printable(v.tenant)}: {breaksLabel(v)}{' '}
           {v.damagedTables.length
             ? `(damage found in the cache after the verdict of ${formatTs(v.checkedAt, tz)}, which no longer applies)`
-            : `(verified ${formatTs(v.checkedAt, tz)} against ${againstLabel(v.against)}${v.notCheckedHere ? `; ${v.notCheckedHere.words}, not checked here` : ''})`}
+            : `(verified ${formatTs(v.checkedAt, tz)} against ${againstLabel(v.against)}${v.notCheckedHere ? `; ${printable(v.notCheckedHere.words)}, not checked here` : ''})`}
         </span>
       ))}{' '}
       · <a href="#/integrity">see Integrity</a>

@@ -4,16 +4,13 @@
 import './buffer-global.js';
 import { checkPackage, type PageResult } from './check.js';
 import { folderSource, zipSource } from './sources.js';
-import { visibleText } from '../app/format.js';
+import { printable } from '../../src-main/core/util/printable.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-// Package text is shown as text, with control and bidi-override characters made visible.
-const visible = visibleText;
-
 function el(tag: string, text?: string, cls?: string): HTMLElement {
   const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = visible(text);
+  if (text !== undefined) e.textContent = printable(text);
   if (cls) e.className = cls;
   return e;
 }
@@ -24,7 +21,7 @@ function render(r: PageResult): void {
   const verdict = el('p', '', `verdict ${r.verdict}`);
   verdict.setAttribute('role', 'status');
   verdict.dataset.verdict = r.verdict;
-  if (r.verdict === 'valid') verdict.textContent = visible(`VALID: every check passed, signed by ${r.signer!.name} (${r.signer!.org}), the fingerprint you expected.`);
+  if (r.verdict === 'valid') verdict.textContent = printable(`VALID: every check passed, signed by ${r.signer!.name} (${r.signer!.org}), the fingerprint you expected.`);
   else if (r.verdict === 'unpinned')
     verdict.textContent = 'INTACT, but signed by an unpinned key; anyone can make such a package. Compare the fingerprint below with the one the auditor gave you, and enter it above.';
   else verdict.textContent = `INVALID: ${r.failures.length} problem(s) found. Do not rely on this package.`;

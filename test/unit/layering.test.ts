@@ -38,13 +38,19 @@ test('Bad layering: only src-main/electron may import electron', () => {
   );
 });
 
+// One exception: the escaping of text from a cache or a source (core/util/printable.ts), so the
+// app shows a hidden character exactly as the CLI does; it is pure and imports nothing.
+const SHARED_WITH_RENDERER = 'src-main/core/util/printable.js';
+
 test('Bad layering: the renderer imports main-process code only from the contract, and as types only', () => {
   const offenders: string[] = [];
+  assert.deepEqual(importsOf(join(root, 'src-main', 'core', 'util', 'printable.ts')), [], 'printable.ts stays free of imports');
   // The verify page (verify.html inside each package) is a separate program that bundles
   // the verification code itself; its own rule is below.
   for (const f of filesUnder(join(root, 'src-renderer'), /\.tsx?$/).filter((f) => !relative(root, f).startsWith(join('src-renderer', 'verify-page')))) {
     for (const m of importsOf(f)) {
       const spec = m[2] ?? m[3] ?? m[4] ?? '';
+      if (spec.endsWith(SHARED_WITH_RENDERER)) continue;
       if (spec.includes('src-main') && (!m[1] || !spec.includes('src-main/core/contract/'))) offenders.push(`${relative(root, f)} imports ${spec}`);
     }
   }

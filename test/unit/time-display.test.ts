@@ -39,7 +39,7 @@ test('a stored time with anything after it is shown as written, control and bidi
   // A second writer's checked_at: a clean-looking prefix, then a terminal escape and a right-to-left override.
   const planted = '2026-12-07T16:00:00.000Z\u001b[2K\u202eintact';
   for (const tz of ['utc', 'local'] as const) {
-    assert.equal(formatTs(planted, tz), '2026-12-07T16:00:00.000Z\\u{1b}[2K\\u{202e}intact');
+    assert.equal(formatTs(planted, tz), '2026-12-07T16:00:00.000Z\\u{1B}[2K\\u{202E}intact');
   }
   assert.equal(formatTs('2026-11-01T05:30:00+00:00', 'utc'), '2026-11-01 05:30:00 UTC', 'an offset is a time');
   assert.equal(formatTs('2026-11-01T07:30:00+02:00', 'utc'), '2026-11-01 05:30:00 UTC', 'another offset is converted');

@@ -1,0 +1,93 @@
+// An insider at the audited company controls the text of the rows we review. A right-to-left
+// override (U+202E) makes "\u202Eknab-xebolg" draw as "globex-bank" and "\u202Enimda" as "admin":
+// a tenant that is not the one the verdict names, an agent that is not the one who acted. The
+// CLI shows such characters as \u{202E}; the app must too, wherever cached text reaches the page.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
+import { startStack, type Stack } from './support/stack.js';
+import { testAndSync } from './actions/sync.js';
+import { openTimeline, searchText } from './actions/timeline.js';
+import { openScreen } from './actions/navigate.js';
+import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
+
+const SPOOF_TENANT = '\u202Eknab-xebolg'; // draws as "globex-bank"
+const SPOOF_AGENT = '\u202Enimda\u202C'; // draws as "admin"
+// innerText has its own line breaks and tabs; any other control or bidi character is hidden.
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern is about
+const HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+describe('text from the source shows its hidden characters', () => {
+  let demo: DemoDb | undefined;
+  let stack: Stack | undefined;
+  before(async () => {
+    demo = await startDemoDb();
+    const admin = new pg.Client({ connectionString: demo.adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(
+        `INSERT INTO conversation_audit_logs (id, tenant_id, agent_id, session_id, channel, prompt, response, "timestamp")
+         VALUES ('20000000-0000-4000-8000-000000000001', $1, $2, 'sess-spoof', 'web', 'quarterly spoofcheck prompt\nsecond line', 'ok', '2026-08-05T10:00:00Z'),
+                ('20000000-0000-4000-8000-000000000002', $3, 'agent-x', 'sess-spoof-2', 'web', 'spoofcheck of the tenant', 'ok', '2026-08-05T11:00:00Z')`,
+        [demo.groundTruth.tenants[0]!, SPOOF_AGENT, SPOOF_TENANT],
+      );
+      // One chained event, its hash not the one its payload gives: the spoofed tenant has a
+      // chain verdict (NOT INTACT) for the Integrity screen to attribute.
+      await admin.query(
+        `INSERT INTO audit_logs (id, seq, tenant_id, event_type, severity, user_id, action_details, created_at, prev_hash, hash)
+         VALUES ('20000000-0000-4000-8000-000000000003', 1, $1, 'login', 'info', 'spoof-user', '{}', '2026-08-05T12:00:00Z', $2, $3)`,
+        [SPOOF_TENANT, '0'.repeat(64), 'f'.repeat(64)],
+      );
+    } finally {
+      await admin.end();
+    }
+    stack = await startStack({ demo: { url: demo.url, tenants: [...demo.groundTruth.tenants, SPOOF_TENANT] } });
+    await testAndSync(stack.page, DEMO_CONNECTION_ID);
+  });
+  after(async () => {
+    await stack?.stop();
+    await demo?.stop();
+  });
+
+  test('the timeline row, its drawer and the facets show \\u{202E} where the override is', async () => {
+    const page = stack!.page;
+    const tl = await openTimeline(page);
+    await searchText(page, 'spoofcheck');
+    await tl.resultCount.filter({ hasText: /\b2 rows\b/ }).waitFor();
+    const rowsText = await tl.rows.allInnerTexts();
+    const joined = rowsText.join('\n');
+    assert.doesNotMatch(joined, HIDDEN, 'no override reaches the list raw');
+    assert.ok(joined.includes('\\u{202E}nimda\\u{202C}'), `the agent as stored, made visible: ${joined}`);
+    assert.ok(joined.includes('\\u{202E}knab-xebolg'), `the tenant as stored, made visible: ${joined}`);
+
+    await tl.rows.filter({ hasText: 'nimda' }).click();
+    await tl.drawer.getByTestId('drawer-prompt').waitFor();
+    const drawerText = await tl.drawer.innerText();
+    assert.doesNotMatch(drawerText, HIDDEN, 'no override reaches the drawer raw');
+    assert.ok(drawerText.includes('\\u{202E}'), drawerText.slice(0, 400));
+    // A line break is the prompt's layout, not a hiding place: it stays a line break.
+    assert.equal(await tl.drawer.getByTestId('drawer-prompt').innerText(), 'quarterly spoofcheck prompt\nsecond line');
+    await page.keyboard.press('Escape');
+
+    const facets = await page.locator('details.facet').allInnerTexts();
+    assert.doesNotMatch(facets.join('\n'), HIDDEN, 'no override in the facet lists');
+  });
+
+  test('the status line, Integrity and the tenant pickers of Anomalies and Export name the tenant as stored', async () => {
+    const page = stack!.page;
+    const status = page.getByRole('status').filter({ hasText: 'knab-xebolg' }).first();
+    await status.waitFor();
+    const statusText = await status.innerText();
+    assert.doesNotMatch(statusText, HIDDEN);
+    assert.ok(statusText.includes('\\u{202E}knab-xebolg'), statusText);
+
+    for (const screen of ['Integrity', 'Anomalies', 'Export'] as const) {
+      await openScreen(page, screen);
+      await page.locator('main').filter({ hasText: 'knab-xebolg' }).first().waitFor({ timeout: 30_000 });
+      const text = await page.locator('main').innerText();
+      assert.doesNotMatch(text, HIDDEN, `${screen}: no override reaches the page raw`);
+      assert.ok(text.includes('\\u{202E}knab-xebolg'), `${screen} names the tenant as stored`);
+    }
+  });
+});
