@@ -1,6 +1,6 @@
 import type { CacheIndexing } from '../../src-main/core/contract/status.js';
 import { cacheCannotOpen, processNotAnswering, useApp } from './store.js';
-import { breaksLabel, needsWarning, useChainVerdicts } from './chain-verdicts.js';
+import { breaksLabel, intactNotCheckedHere, needsWarning, useChainVerdicts } from './chain-verdicts.js';
 import { countOf } from './format.js';
 import { printable } from '../../src-main/core/util/printable.js';
 
@@ -71,7 +71,7 @@ export function StatusLine() {
                     {' '}
                     ⚠ {breaksLabel(verdicts[t.tenant]!)}
                   </a>
-                ) : verdicts[t.tenant]?.notCheckedHere ? (
+                ) : intactNotCheckedHere(verdicts[t.tenant]) ? (
                   // An "intact" that is another auditor's word, or a record no key here signed, is no tick either.
                   <a href="#/integrity" className="warn chain-flag" title={`${printable(verdicts[t.tenant]!.notCheckedHere!.words)}, not checked here`} data-testid="status-chain-not-checked-here">
                     {' '}

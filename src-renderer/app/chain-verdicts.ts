@@ -65,6 +65,11 @@ export function needsWarning(v: TenantChainVerdict | undefined): v is TenantChai
   return Boolean(v && (v.breaks > 0 || v.damagedTables.length > 0));
 }
 
+/** Whether a tenant's chain verdict says intact but is not a check made here (another auditor's, or a record no key here signed): no tick either. */
+export function intactNotCheckedHere(v: TenantChainVerdict | undefined): v is TenantChainVerdict & { notCheckedHere: NotCheckedHere } {
+  return Boolean(v?.notCheckedHere) && !needsWarning(v);
+}
+
 /** "2 breaks" / "1 break", or that the verdict is not known: how the chain verdict reads next to a tenant. */
 export function breaksLabel(v: TenantChainVerdict): string {
   const damaged = v.damagedTables.length ? 'cache damaged: chain verdict not known' : '';

@@ -4,7 +4,7 @@ import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/c
 import { formatBound, formatCount } from '../app/format.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
 import { useApp } from '../app/store.js';
-import { breaksLabel, needsWarning, useChainVerdicts } from '../app/chain-verdicts.js';
+import { breaksLabel, intactNotCheckedHere, needsWarning, useChainVerdicts } from '../app/chain-verdicts.js';
 import { ErrorState, Loading } from '../app/LoadStates.js';
 import type { Load } from '../timeline/store.js';
 import { FACET_LABELS, LIST_KEYS, type Filter } from './filter-state.js';
@@ -67,6 +67,15 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
                   <span className="error-text chain-flag" title={breaksLabel(verdicts[f.value]!)} data-testid="facet-chain-broken">
                     {' '}
                     ⚠ {verdicts[f.value]!.breaks || '?'}
+                  </span>
+                ) : name === 'tenant' && intactNotCheckedHere(verdicts[f.value]) ? (
+                  <span
+                    className="warn chain-flag"
+                    title={`chain verdict says intact: ${printable(verdicts[f.value]!.notCheckedHere!.words)}, not checked here`}
+                    data-testid="facet-chain-not-checked-here"
+                  >
+                    {' '}
+                    unchecked
                   </span>
                 ) : null}
               </span>

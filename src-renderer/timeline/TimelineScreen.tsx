@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { printable } from '../../src-main/core/util/printable.js';
 import { useApp } from '../app/store.js';
 import { countOf, formatBound, formatCount, formatTs, tzLabel } from '../app/format.js';
-import { againstLabel, breaksLabel, needsWarning, useChainVerdicts } from '../app/chain-verdicts.js';
+import { againstLabel, breaksLabel, intactNotCheckedHere, needsWarning, useChainVerdicts } from '../app/chain-verdicts.js';
 import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
 import { navigate } from '../app/routes.js';
 import { useShortcuts } from '../app/keys.js';
@@ -72,6 +72,18 @@ function BrokenChainsNote({ tenants }: { tenants: string[] | undefined }) {
         </span>
       ))}{' '}
       · <a href="#/integrity">see Integrity</a>
+    </p>
+  );
+}
+
+/** The tenants in view whose chain verdict says intact without having been checked here: said, so their rows read as unverified, not as fine. */
+function NotCheckedHereNote({ tenants }: { tenants: string[] | undefined }) {
+  const verdicts = useChainVerdicts((s) => s.byTenant);
+  const unchecked = Object.values(verdicts).filter((v) => intactNotCheckedHere(v) && (!tenants?.length || tenants.includes(v.tenant)));
+  if (!unchecked.length) return null;
+  return (
+    <p className="warn" role="note" data-testid="timeline-chain-not-checked-here">
+      Chain verdict not checked here: {unchecked.map((v) => `${printable(v.tenant)} (says intact; ${printable(v.notCheckedHere!.words)})`).join('; ')} · <a href="#/integrity">verify on Integrity</a>
     </p>
   );
 }
@@ -208,6 +220,7 @@ export function TimelineScreen() {
           )}
         </div>
         <BrokenChainsNote tenants={filter.tenant} />
+        <NotCheckedHereNote tenants={filter.tenant} />
         {shownHistogram.state === 'ready' && shownHistogram.value.bins.length > 0 ? (
           <HistogramChart histogram={shownHistogram.value} onZoom={zoom} />
         ) : shownHistogram.state === 'error' && shownHistogram.message !== failedCount ? (

@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import type { DemoDb } from '../helpers/demo-db.js';
 import type { Stack } from './support/stack.js';
 import { IntegrityPage } from './pages/integrity.js';
+import { TimelinePage } from './pages/timeline.js';
 import { openScreen, setTheme } from './actions/navigate.js';
 import { checkAnchor, saveHead, verifyCache } from './actions/anchor.js';
 import { startDemoStack } from './support/demo-stack.js';
@@ -142,6 +143,14 @@ describe('external anchor on the Integrity screen', () => {
     assert.equal((await notCheckedFlag.innerText()).trim(), 'chain verdict not checked here');
     await openScreen(stack.page, 'Timeline');
     assert.match(await stack.page.getByTestId('timeline-chain-broken').innerText(), new RegExp(`against the cache; another auditor's verdict \\(key ${giver}\\), not checked here\\)`));
+    // The intact chains' rows are not left reading as fine: a note above the list, a mark in the tenant facet.
+    assert.match(
+      await stack.page.getByTestId('timeline-chain-not-checked-here').innerText(),
+      new RegExp(`^Chain verdict not checked here: .*${intact} \\(says intact; another auditor's verdict \\(key ${giver}\\)\\)`),
+    );
+    const tenantFacet = new TimelinePage(stack.page).facet('tenant');
+    assert.equal((await tenantFacet.locator(`label[data-value="${intact}"]`).getByTestId('facet-chain-not-checked-here').innerText()).trim(), 'unchecked');
+    assert.equal(await tenantFacet.locator(`label[data-value="${truth.tamperedTenant}"]`).getByTestId('facet-chain-not-checked-here').count(), 0, 'a broken chain keeps its own mark');
     await openScreen(stack.page, 'Export');
     await stack.page.getByRole('combobox', { name: 'Tenant to export' }).selectOption(truth.tamperedTenant);
     await stack.page
@@ -165,6 +174,10 @@ describe('external anchor on the Integrity screen', () => {
     assert.match(await integrity.chainRow(intact).innerText(), /as far as this run can see/);
     await stack.page.getByTestId('status-chain-broken').filter({ hasNotText: 'another auditor' }).waitFor();
     assert.equal(await notCheckedFlag.count(), 0);
+    await openScreen(stack.page, 'Timeline');
+    await stack.page.getByTestId('timeline-chain-broken').filter({ hasNotText: 'another auditor' }).waitFor();
+    assert.equal(await stack.page.getByTestId('timeline-chain-not-checked-here').count(), 0);
+    assert.equal(await stack.page.getByTestId('facet-chain-not-checked-here').count(), 0);
     await openScreen(stack.page, 'Review');
     await stack.page.getByTestId('review-coverage').waitFor();
     assert.equal(await stack.page.getByTestId('review-verified-elsewhere').count(), 0);
