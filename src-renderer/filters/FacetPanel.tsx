@@ -63,22 +63,23 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
               <input type="checkbox" checked={selected.includes(f.value)} onChange={() => toggle(f.value!)} />
               <span className="facet-value" title={text}>
                 {text}
-                {name === 'tenant' && needsWarning(verdicts[f.value]) ? (
-                  <span className="error-text chain-flag" title={breaksLabel(verdicts[f.value]!)} data-testid="facet-chain-broken">
-                    {' '}
-                    ⚠ {verdicts[f.value]!.breaks || '?'}
-                  </span>
-                ) : name === 'tenant' && intactNotCheckedHere(verdicts[f.value]) ? (
-                  <span
-                    className="warn chain-flag"
-                    title={`chain verdict says intact: ${printable(verdicts[f.value]!.notCheckedHere!.words)}, not checked here`}
-                    data-testid="facet-chain-not-checked-here"
-                  >
-                    {' '}
-                    unchecked
-                  </span>
-                ) : null}
               </span>
+              {/* Beside the name, not inside it: a long name is cut short, its chain's mark never. */}
+              {name === 'tenant' && needsWarning(verdicts[f.value]) ? (
+                <span className="error-text chain-flag" title={breaksLabel(verdicts[f.value]!)} data-testid="facet-chain-broken">
+                  {' '}
+                  ⚠ {verdicts[f.value]!.breaks || '?'}
+                </span>
+              ) : name === 'tenant' && intactNotCheckedHere(verdicts[f.value]) ? (
+                <span
+                  className="warn chain-flag"
+                  title={`chain verdict says intact: ${printable(verdicts[f.value]!.notCheckedHere!.words)}, not checked here`}
+                  data-testid="facet-chain-not-checked-here"
+                >
+                  {' '}
+                  unchecked
+                </span>
+              ) : null}
               <FacetCount count={f.count} sampled={facet.sampled} />
             </label>
           );

@@ -12,7 +12,7 @@ import { openTimeline, searchText } from './actions/timeline.js';
 import { openScreen } from './actions/navigate.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
 
-const SPOOF_TENANT = '\u202Eknab-xebolg'; // draws as "globex-bank"
+const SPOOF_TENANT = '\u202Eknab-xebolg\u200B'; // draws as "globex-bank" (the zero-width space draws as nothing)
 const SPOOF_AGENT = '\u202Enimda\u202C'; // draws as "admin"
 // innerText has its own line breaks and tabs; any other control or bidi character is hidden.
 // eslint-disable-next-line no-control-regex -- control characters are what this pattern is about
@@ -72,6 +72,17 @@ describe('text from the source shows its hidden characters', () => {
 
     const facets = await page.locator('details.facet').allInnerTexts();
     assert.doesNotMatch(facets.join('\n'), HIDDEN, 'no override in the facet lists');
+    // The escaped name is longer: it is cut short, never the chain's mark or the count beside it.
+    const spoofRow = tl.facet('tenant').locator(`label[data-value="${SPOOF_TENANT}"]`);
+    for (const part of [spoofRow.getByTestId('facet-chain-broken'), spoofRow.locator('.count')]) {
+      const seen = await part.evaluate((el: unknown) => {
+        type Box = { x: number; y: number; width: number; height: number };
+        const e = el as { getBoundingClientRect(): Box; contains(n: unknown): boolean; ownerDocument: { elementFromPoint(x: number, y: number): unknown } };
+        const r = e.getBoundingClientRect();
+        return e.contains(e.ownerDocument.elementFromPoint(r.x + r.width - 2, r.y + r.height / 2));
+      });
+      assert.ok(seen, `${await part.innerText()} is drawn, not hidden behind the cut name`);
+    }
   });
 
   test('the status line, Integrity and the tenant pickers of Anomalies and Export name the tenant as stored', async () => {
