@@ -133,3 +133,27 @@ describe('report.pdf signed by an auditor whose name is not in a Latin script', 
     assert.equal(r.certFingerprint, worldId.info.pdfFingerprint);
   });
 });
+
+describe('report.pdf of a tenant whose name hides characters', () => {
+  // Drawn as is, "globex-bank" + U+200B is "globex-bank" on the page, and a user id with
+  // U+202E loses the mark that says it is not what it reads as.
+  const tenant = 'globex-bank\u200b';
+  let spoofPath: string;
+
+  before(async () => {
+    const f = new CacheFixture(join(dir, 'spoof.sqlite'));
+    fillDemoLike(f, tenant, 30);
+    editAsSynced(f.db, () => f.db.prepare("UPDATE records SET user_id = '\u202enimda' WHERE kind = 'event' AND seq = 3").run());
+    await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: [tenant] }, identity: id, out: join(dir, 'spoof.zip'), createdAt: '2026-03-01T08:30:00Z' });
+    f.close();
+    spoofPath = join(dir, 'spoof.pdf');
+    writeFileSync(spoofPath, await entry(join(dir, 'spoof.zip'), 'report.pdf'));
+  });
+
+  test('names them as the CLI and the app do, \\u{200B}', { skip: PDFTOTEXT ? false : 'pdftotext not installed' }, () => {
+    const text = execFileSync('pdftotext', ['-layout', spoofPath, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.match(text, /Tenant\s+globex-bank\\u\{200B\}/);
+    assert.match(text, /\\u\{202E\}nimda/);
+    assert.doesNotMatch(text, /[\u200b\u202e]/, 'no hidden character is left in the text');
+  });
+});

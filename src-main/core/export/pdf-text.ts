@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { printableText } from '../util/printable.js';
 
 export type RunFont = 'text' | 'cjk' | 'rtl';
 
@@ -63,12 +64,14 @@ const UNCOVERED = /[\u{10000}-\u{10ffff}\ufe00-\ufe0f\u200d]/gu;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**
- * The runs of a string, in reading order of the page (left to right): control characters
- * become spaces, uncovered characters '?'. Spaces and punctuation between two RTL
- * letters stay in the RTL run, so "שלום עולם" is one piece.
+ * The runs of a string, in reading order of the page (left to right): bidi controls and
+ * invisible characters written out as \u{XX} (printable.ts: pdfkit draws U+200B and U+202E
+ * as nothing, so "globex-bank" + U+200B read as "globex-bank" on the page), the remaining
+ * line breaks and tabs as spaces, uncovered characters '?'. Spaces and punctuation between
+ * two RTL letters stay in the RTL run, so "שלום עולם" is one piece.
  */
 export function textRuns(input: string): TextRun[] {
-  const text = input.replace(CONTROL, ' ').replace(UNCOVERED, '?');
+  const text = printableText(input).replace(CONTROL, ' ').replace(UNCOVERED, '?');
   const runs: TextRun[] = [];
   const chars = [...text];
   for (let i = 0; i < chars.length; i++) {

@@ -12,7 +12,7 @@ import type { IntegrityEntry } from './integrity.js';
 import { emptySentence, verdictPhrase } from '../verify/limits.js';
 import type { DriftSummary } from './changes.js';
 import type { LoadedIdentity } from '../identity/identity.js';
-import { printable } from '../util/printable.js';
+import { printable, printableText } from '../util/printable.js';
 import { fontFor, registerReportFonts, textRuns } from './pdf-text.js';
 
 export interface Count {
@@ -272,7 +272,7 @@ class Layout {
   heightOf(text: string, style: TextStyle, width: number): number {
     const runs = textRuns(text);
     this.doc.font(style.bold ? BOLD : BODY).fontSize(style.size);
-    if (runs.every((r) => r.font === 'text')) return this.doc.heightOfString(text, { width });
+    if (runs.every((r) => r.font === 'text')) return this.doc.heightOfString(printableText(text), { width });
     const lineH = this.doc.currentLineHeight(true);
     const lines = text.split('\n').reduce((n, part) => n + Math.max(1, Math.ceil((this.widthOf(part, style) * 1.2) / width)), 0);
     return lines * lineH;
