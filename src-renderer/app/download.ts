@@ -12,8 +12,3 @@ export function downloadJson(fileName: string, value: unknown): void {
   // The download has taken the bytes by the next task; the URL is not needed after it.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
-
-/** A file name from free text (tenant ids, table names): letters, digits, dot, dash. */
-export function safeFileName(...parts: string[]): string {
-  return parts.map((p) => p.replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 80)).join('-');
-}

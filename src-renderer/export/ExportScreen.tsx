@@ -16,13 +16,8 @@ import { useSuggestedValue } from '../app/use-suggested-value.js';
 import { useTimeline } from '../timeline/store.js';
 import { cleanFilter, filterToParams, isEmptyFilter, type Filter } from '../filters/filter-state.js';
 import { SourceName } from '../engagements/SourceName.js';
+import { fallbackPackagePath } from '../app/file-names.js';
 import { printable } from '../../src-main/core/util/printable.js';
-
-function defaultOut(cachePath: string | undefined, tenant: string): string {
-  const dir = cachePath ? cachePath.replace(/[/\\][^/\\]*$/, '') : '.';
-  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '');
-  return `${dir}/exports/${tenant || 'tenant'}-${stamp}.zip`;
-}
 
 /** The native save dialog where the front door has one (Electron); elsewhere the path field above is the way. */
 function ChooseSavePath({ defaultPath, onChosen }: { defaultPath: string; onChosen(path: string): void }) {
@@ -234,7 +229,7 @@ export function ExportScreen() {
     () =>
       api['engagements.defaultExportPath']({ tenant }).then(
         (r) => r.path,
-        () => defaultOut(cachePath, tenant),
+        () => fallbackPackagePath(cachePath, tenant),
       ),
     { clearOnChange: false },
   );
