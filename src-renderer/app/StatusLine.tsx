@@ -2,7 +2,7 @@ import type { CacheIndexing } from '../../src-main/core/contract/status.js';
 import { cacheCannotOpen, processNotAnswering, useApp } from './store.js';
 import { breaksLabel, intactNotCheckedHere, needsWarning, useChainVerdicts } from './chain-verdicts.js';
 import { countOf } from './format.js';
-import { printable } from '../../src-main/core/util/printable.js';
+import { lookAlikes, printable, printableLookAlike } from '../../src-main/core/util/printable.js';
 
 /** Live line from the main process: is the source reachable, and how many rows each tenant has. */
 export function StatusLine() {
@@ -27,6 +27,8 @@ export function StatusLine() {
   }
   const source = status.source;
   const sourceName = source ? (source.isDemo ? 'Demo tenant' : printable(source.label)) : null;
+  // Two cached tenants a reader cannot tell apart (a Cyrillic о, a zero-width space): each says so.
+  const alike = lookAlikes(status.cache.tenants.map((t) => t.tenant));
   return (
     <footer className="statusline" role="status" aria-label="Status" aria-live="polite">
       <span data-testid="source-state">
@@ -65,6 +67,11 @@ export function StatusLine() {
               <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
                 {i > 0 ? ' · ' : ''}
                 {printable(t.tenant)}{' '}
+                {alike.has(t.tenant) ? (
+                  <span className="warn" data-testid="tenant-look-alike">
+                    ({printableLookAlike(t.tenant)} looks like {printableLookAlike(alike.get(t.tenant)!)}){' '}
+                  </span>
+                ) : null}
                 {t.events === null ? <span className="muted">being filled, counted when the fill ends</span> : `${countOf(t.events, 'event')}, ${countOf(t.conversations ?? 0, 'conversation')}`}
                 {needsWarning(verdicts[t.tenant]) ? (
                   <a href="#/integrity" className="error-text chain-flag" data-testid="status-chain-broken">

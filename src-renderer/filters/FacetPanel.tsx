@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { printable } from '../../src-main/core/util/printable.js';
+import { lookAlikes, printable, printableLookAlike } from '../../src-main/core/util/printable.js';
 import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/contract/records.js';
 import { formatBound, formatCount } from '../app/format.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
@@ -40,6 +40,7 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
   // Selected values stay visible even when the other filters leave them with no rows.
   const shown = [...facet.values];
   for (const v of selected) if (!shown.some((f) => f.value === v)) shown.push({ value: v, count: 0 });
+  const alike = name === 'tenant' ? lookAlikes(shown.flatMap((f) => (f.value === null ? [] : [f.value]))) : new Map<string, string>();
   return (
     <details className="facet" data-facet={name} open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary>
@@ -64,6 +65,11 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
               <span className="facet-value" title={text}>
                 {text}
               </span>
+              {alike.has(f.value) ? (
+                <span className="warn chain-flag" title={`${printableLookAlike(f.value)} looks like ${printableLookAlike(alike.get(f.value)!)}`} data-testid="facet-look-alike">
+                  look-alike
+                </span>
+              ) : null}
               {/* Beside the name, not inside it: a long name is cut short, its chain's mark never. */}
               {name === 'tenant' && needsWarning(verdicts[f.value]) ? (
                 <span className="error-text chain-flag" title={breaksLabel(verdicts[f.value]!)} data-testid="facet-chain-broken">

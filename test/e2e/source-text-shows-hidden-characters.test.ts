@@ -10,10 +10,12 @@ import { startStack, type Stack } from './support/stack.js';
 import { testAndSync } from './actions/sync.js';
 import { openTimeline, searchText } from './actions/timeline.js';
 import { openScreen } from './actions/navigate.js';
+import { TimelinePage } from './pages/timeline.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
 
 const SPOOF_TENANT = '\u202Eknab-xebolg\u200B'; // draws as "globex-bank" (the zero-width space draws as nothing)
 const SPOOF_AGENT = '\u202Enimda\u202C'; // draws as "admin"
+const LOOK_ALIKE_TENANT = 'gl\u043Ebex-bank'; // a Cyrillic о: no hidden character, the same drawing
 // innerText has its own line breaks and tabs; any other control or bidi character is hidden.
 // eslint-disable-next-line no-control-regex -- control characters are what this pattern is about
 const HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
@@ -29,8 +31,9 @@ describe('text from the source shows its hidden characters', () => {
       await admin.query(
         `INSERT INTO conversation_audit_logs (id, tenant_id, agent_id, session_id, channel, prompt, response, "timestamp")
          VALUES ('20000000-0000-4000-8000-000000000001', $1, $2, 'sess-spoof', 'web', 'quarterly spoofcheck prompt\nsecond line', 'ok', '2026-08-05T10:00:00Z'),
-                ('20000000-0000-4000-8000-000000000002', $3, 'agent-x', 'sess-spoof-2', 'web', 'spoofcheck of the tenant', 'ok', '2026-08-05T11:00:00Z')`,
-        [demo.groundTruth.tenants[0]!, SPOOF_AGENT, SPOOF_TENANT],
+                ('20000000-0000-4000-8000-000000000002', $3, 'agent-x', 'sess-spoof-2', 'web', 'spoofcheck of the tenant', 'ok', '2026-08-05T11:00:00Z'),
+                ('20000000-0000-4000-8000-000000000004', $4, 'agent-y', 'sess-alike', 'web', 'a tenant that looks like another', 'ok', '2026-08-05T12:00:00Z')`,
+        [demo.groundTruth.tenants[0]!, SPOOF_AGENT, SPOOF_TENANT, LOOK_ALIKE_TENANT],
       );
       // One chained event, its hash not the one its payload gives: the spoofed tenant has a
       // chain verdict (NOT INTACT) for the Integrity screen to attribute.
@@ -42,7 +45,7 @@ describe('text from the source shows its hidden characters', () => {
     } finally {
       await admin.end();
     }
-    stack = await startStack({ demo: { url: demo.url, tenants: [...demo.groundTruth.tenants, SPOOF_TENANT] } });
+    stack = await startStack({ demo: { url: demo.url, tenants: [...demo.groundTruth.tenants, SPOOF_TENANT, LOOK_ALIKE_TENANT] } });
     await testAndSync(stack.page, DEMO_CONNECTION_ID);
   });
   after(async () => {
@@ -85,13 +88,23 @@ describe('text from the source shows its hidden characters', () => {
     }
   });
 
-  test('the status line, Integrity and the tenant pickers of Anomalies and Export name the tenant as stored', async () => {
+  test('the status line, Integrity and the tenant pickers of Anomalies and Export name the tenant as stored; a look-alike tenant is marked', async () => {
     const page = stack!.page;
     const status = page.getByRole('status').filter({ hasText: 'knab-xebolg' }).first();
     await status.waitFor();
     const statusText = await status.innerText();
     assert.doesNotMatch(statusText, HIDDEN);
     assert.ok(statusText.includes('\\u{202E}knab-xebolg'), statusText);
+
+    // A tenant that draws exactly like another (a Cyrillic о) says which one it looks like, and so does that one.
+    const cached = page.getByTestId('cache-tenants');
+    assert.equal((await cached.locator(`[data-tenant="${LOOK_ALIKE_TENANT}"]`).getByTestId('tenant-look-alike').innerText()).trim(), '(gl\\u{43E}bex-bank looks like globex-bank)');
+    assert.equal((await cached.locator('[data-tenant="globex-bank"]').getByTestId('tenant-look-alike').innerText()).trim(), '(globex-bank looks like gl\\u{43E}bex-bank)');
+    assert.equal(await cached.locator('[data-tenant="acme-pharma"]').getByTestId('tenant-look-alike').count(), 0);
+    await openScreen(page, 'Timeline');
+    const facet = new TimelinePage(page).facet('tenant');
+    await facet.locator(`label[data-value="${LOOK_ALIKE_TENANT}"]`).getByTestId('facet-look-alike').waitFor();
+    assert.equal(await facet.getByTestId('facet-look-alike').count(), 2, 'both of the pair, no other tenant');
 
     for (const screen of ['Integrity', 'Anomalies', 'Export'] as const) {
       await openScreen(page, screen);

@@ -3,7 +3,7 @@
 // everything a reader can see is left as it is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { printable, printableText } from '../../src-main/core/util/printable.js';
+import { lookAlikes, printable, printableLookAlike, printableText } from '../../src-main/core/util/printable.js';
 
 test('a bidi override, an escape sequence and an invisible character are shown, not obeyed', () => {
   assert.equal(printable('\u202Eknab-xebolg'), '\\u{202E}knab-xebolg');
@@ -27,4 +27,25 @@ test('in free text, line breaks, tabs and the joiner inside an emoji stay; the r
   assert.equal(printableText('👩\u200d⚕️ nurse'), '👩\u200d⚕️ nurse');
   assert.equal(printableText('a\u202Eb\u200bc\u001bd'), 'a\\u{202E}b\\u{200B}c\\u{1B}d');
   assert.equal(printable('line\n'), 'line\\u{0A}');
+});
+
+test('two names that draw alike are found: hidden characters, Cyrillic and Greek look-alikes, case', () => {
+  const tenants = ['globex-bank', 'gl\u043ebex-bank', 'globex-bank\u200b', 'GLOBEX-BANK', 'acme-pharma', '\u0430\u0441m\u0435-pharma', 'initech-ai'];
+  const alike = lookAlikes(tenants);
+  assert.equal(alike.get('gl\u043ebex-bank'), 'globex-bank', 'a Cyrillic о');
+  assert.equal(alike.get('globex-bank\u200b'), 'globex-bank', 'a zero-width space');
+  assert.equal(alike.get('GLOBEX-BANK'), 'globex-bank', 'case');
+  assert.equal(alike.get('globex-bank'), 'gl\u043ebex-bank', 'each of a pair names the other');
+  assert.equal(alike.get('\u0430\u0441m\u0435-pharma'), 'acme-pharma', 'Cyrillic а, с, е');
+  assert.equal(alike.has('initech-ai'), false, 'a name like no other is not flagged');
+});
+
+test('names in other scripts, or merely similar, are not look-alikes', () => {
+  assert.equal(lookAlikes(['Ревизор', 'revizor', 'münchen-re', 'munchen-re', 'acme', 'acme-2', 'Ωmega', 'omega']).size, 0);
+});
+
+test('a name of a look-alike pair is written so that it differs from the other', () => {
+  assert.equal(printableLookAlike('gl\u043ebex-bank'), 'gl\\u{43E}bex-bank');
+  assert.equal(printableLookAlike('globex-bank\u200b'), 'globex-bank\\u{200B}');
+  assert.equal(printableLookAlike('globex-bank'), 'globex-bank');
 });

@@ -35,3 +35,68 @@ export function printableDeep<T>(value: T): T {
   }
   return value;
 }
+
+// Cyrillic and Greek letters drawn like Latin ones, in lower case (names are lowered first,
+// so upper-case look-alikes such as Cyrillic Т or Greek Η come here as т and η).
+const LATIN_LOOK_ALIKES: Record<string, string> = {
+  а: 'a',
+  в: 'b',
+  с: 'c',
+  ԁ: 'd',
+  е: 'e',
+  һ: 'h',
+  н: 'h',
+  і: 'i',
+  ј: 'j',
+  к: 'k',
+  ӏ: 'l',
+  м: 'm',
+  о: 'o',
+  р: 'p',
+  ԛ: 'q',
+  ѕ: 's',
+  т: 't',
+  ԝ: 'w',
+  х: 'x',
+  у: 'y',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'h',
+  ι: 'i',
+  κ: 'k',
+  μ: 'm',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ζ: 'z',
+};
+
+/** What a name looks like on a page: hidden characters gone, compatibility forms folded, lower case, look-alike letters as Latin. */
+function skeleton(name: string): string {
+  return [...name.normalize('NFKC').replace(UNSAFE, '').toLowerCase()].map((c) => LATIN_LOOK_ALIKES[c] ?? c).join('');
+}
+
+/**
+ * Names of one list (tenant ids) that a reader cannot tell apart: "glоbex-bank" with a Cyrillic о,
+ * or with a zero-width space, beside "globex-bank". Each such name maps to another it looks like;
+ * names like no other are absent. Only names that collide are flagged, so a list in any one script is left alone.
+ */
+export function lookAlikes(names: readonly string[]): Map<string, string> {
+  const bySkeleton = new Map<string, string[]>();
+  for (const n of new Set(names)) {
+    const key = skeleton(n);
+    bySkeleton.set(key, [...(bySkeleton.get(key) ?? []), n]);
+  }
+  const out = new Map<string, string>();
+  for (const group of bySkeleton.values()) if (group.length > 1) group.forEach((n, i) => out.set(n, group[i === 0 ? 1 : 0]!));
+  return out;
+}
+
+/** A name of a look-alike pair as text that tells it from the other: hidden characters and Greek or Cyrillic letters written out (gl\u{43E}bex-bank). */
+export function printableLookAlike(name: string): string {
+  return printable(name).replace(/[\u0370-\u03ff\u0400-\u052f]/g, escaped);
+}
