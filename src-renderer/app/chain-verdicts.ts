@@ -14,6 +14,8 @@ export interface TenantChainVerdict {
   brokenTables: string[];
   /** the chained tables whose cached rows a verdict found damaged since their verdict: not known now */
   damagedTables: string[];
+  /** the chained tables with no row to verify (verdict EMPTY): neither intact nor broken */
+  emptyTables: string[];
   checkedAt: string;
   /** what the latest run compared: the cache, the source, or both (null: an earlier run) */
   against: 'source' | 'cache' | 'source+cache' | null;
@@ -29,10 +31,13 @@ interface ChainVerdictsState {
 export function verdictsByTenant(report: IntegrityReport): Record<string, TenantChainVerdict> {
   const out: Record<string, TenantChainVerdict> = {};
   for (const c of report.chains) {
-    const v = (out[c.tenant] ??= { tenant: c.tenant, breaks: 0, brokenTables: [], damagedTables: [], checkedAt: c.checkedAt, against: null, notCheckedHere: null });
+    const v = (out[c.tenant] ??= { tenant: c.tenant, breaks: 0, brokenTables: [], damagedTables: [], emptyTables: [], checkedAt: c.checkedAt, against: null, notCheckedHere: null });
     v.notCheckedHere ??= c.notCheckedHere;
     if (c.cacheDamage) v.damagedTables.push(c.table);
-    const breaks = c.intact || c.cacheDamage ? 0 : Math.max(1, c.breaks.length + c.breaksOmitted);
+    // An empty chain was not intact, but nothing in it broke either: counting it as one break read "chain broken: 1 break".
+    const empty = !c.cacheDamage && c.verdict === 'empty';
+    if (empty) v.emptyTables.push(c.table);
+    const breaks = c.intact || c.cacheDamage || empty ? 0 : Math.max(1, c.breaks.length + c.breaksOmitted);
     v.breaks += breaks;
     if (breaks) v.brokenTables.push(c.table);
     if (c.checkedAt > v.checkedAt) v.checkedAt = c.checkedAt;
@@ -62,7 +67,7 @@ export const useChainVerdicts = create<ChainVerdictsState>((set) => ({
 
 /** Whether a tenant's chain verdict needs a warning wherever the tenant appears. */
 export function needsWarning(v: TenantChainVerdict | undefined): v is TenantChainVerdict {
-  return Boolean(v && (v.breaks > 0 || v.damagedTables.length > 0));
+  return Boolean(v && (v.breaks > 0 || v.damagedTables.length > 0 || v.emptyTables.length > 0));
 }
 
 /** Whether a tenant's chain verdict says intact but is not a check made here (another auditor's, or a record no key here signed): no tick either. */
@@ -70,13 +75,14 @@ export function intactNotCheckedHere(v: TenantChainVerdict | undefined): v is Te
   return Boolean(v?.notCheckedHere) && !needsWarning(v);
 }
 
-/** "2 breaks" / "1 break", or that the verdict is not known: how the chain verdict reads next to a tenant. */
+/** "2 breaks" / "1 break", or that the verdict is not known or had no row: how the chain verdict reads next to a tenant. */
 export function breaksLabel(v: TenantChainVerdict): string {
   const damaged = v.damagedTables.length ? 'cache damaged: chain verdict not known' : '';
   const broken = v.breaks
     ? `chain broken: ${v.breaks} ${v.breaks === 1 ? 'break' : 'breaks'}${v.notCheckedHere ? (v.notCheckedHere.why === 'another-key' ? " (another auditor's verdict)" : ' (not checked here)') : ''}`
     : '';
-  return [broken, damaged].filter(Boolean).join('; ');
+  const empty = v.emptyTables.length ? 'chain empty: no row to verify' : '';
+  return [broken, damaged, empty].filter(Boolean).join('; ');
 }
 
 export function againstLabel(against: TenantChainVerdict['against']): string {

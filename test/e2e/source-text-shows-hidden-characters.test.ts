@@ -101,6 +101,9 @@ describe('text from the source shows its hidden characters', () => {
     assert.equal((await cached.locator(`[data-tenant="${LOOK_ALIKE_TENANT}"]`).getByTestId('tenant-look-alike').innerText()).trim(), '(gl\\u{43E}bex-bank looks like globex-bank)');
     assert.equal((await cached.locator('[data-tenant="globex-bank"]').getByTestId('tenant-look-alike').innerText()).trim(), '(globex-bank looks like gl\\u{43E}bex-bank)');
     assert.equal(await cached.locator('[data-tenant="acme-pharma"]').getByTestId('tenant-look-alike').count(), 0);
+    // That tenant has no audit event: its chain is empty, nothing was verified, and it is not "broken" either.
+    const emptyFlag = cached.locator(`[data-tenant="${LOOK_ALIKE_TENANT}"]`).getByTestId('status-chain-broken');
+    assert.equal((await emptyFlag.innerText()).trim(), '⚠ chain empty: no row to verify');
     await openScreen(page, 'Timeline');
     const facet = new TimelinePage(page).facet('tenant');
     await facet.locator(`label[data-value="${LOOK_ALIKE_TENANT}"]`).getByTestId('facet-look-alike').waitFor();
