@@ -2,7 +2,8 @@ import type { CacheIndexing } from '../../src-main/core/contract/status.js';
 import { cacheCannotOpen, processNotAnswering, useApp } from './store.js';
 import { breaksLabel, intactNotCheckedHere, needsWarning, useChainVerdicts } from './chain-verdicts.js';
 import { countOf } from './format.js';
-import { lookAlikes, printable, printableLookAlike } from '../../src-main/core/util/printable.js';
+import { lookAlikes, printable } from '../../src-main/core/util/printable.js';
+import { LookAlikeNote } from './LookAlike.js';
 
 /** Live line from the main process: is the source reachable, and how many rows each tenant has. */
 export function StatusLine() {
@@ -68,9 +69,9 @@ export function StatusLine() {
                 {i > 0 ? ' · ' : ''}
                 {printable(t.tenant)}{' '}
                 {alike.has(t.tenant) ? (
-                  <span className="warn" data-testid="tenant-look-alike">
-                    ({printableLookAlike(t.tenant)} looks like {printableLookAlike(alike.get(t.tenant)!)}){' '}
-                  </span>
+                  <>
+                    <LookAlikeNote name={t.tenant} other={alike.get(t.tenant)} />{' '}
+                  </>
                 ) : null}
                 {t.events === null ? <span className="muted">being filled, counted when the fill ends</span> : `${countOf(t.events, 'event')}, ${countOf(t.conversations ?? 0, 'conversation')}`}
                 {needsWarning(verdicts[t.tenant]) ? (

@@ -16,7 +16,8 @@ import { BreakLine } from './BreakLine.js';
 import { SourceName } from '../engagements/SourceName.js';
 import { CacheDamageNotice } from '../app/CacheDamageNotice.js';
 import { runNoteIn } from '../app/worded-times.js';
-import { printable } from '../../src-main/core/util/printable.js';
+import { lookAlikes, printable } from '../../src-main/core/util/printable.js';
+import { LookAlikeNote } from '../app/LookAlike.js';
 
 /** The newest head this app saw itself (sync or verify, signed), as an anchor file for a later visit. */
 async function saveHeads(chains: { tenant: string; table: string }[]): Promise<number> {
@@ -207,6 +208,7 @@ const SIGNATURE_TEXT: Record<CheckpointSignature, string> = {
 export function IntegrityScreen() {
   const tz = useApp((s) => s.timeZone);
   const [report, setReport] = useState<Load<IntegrityReport>>({ state: 'idle' });
+  const chainTenantsAlike = report.state === 'ready' ? lookAlikes(report.value.chains.map((c) => c.tenant)) : new Map<string, string>();
   /** The cache could not even be read: the rebuild is offered beside the error. */
   const [unreadable, setUnreadable] = useState(false);
   const [jobLabel, setJobLabel] = useState('Verification');
@@ -333,7 +335,9 @@ export function IntegrityScreen() {
             <tbody>
               {report.value.chains.map((c) => (
                 <tr key={`${c.tenant}/${c.table}`} className={c.intact ? undefined : 'broken'} data-kind="chain" data-chain={`${c.tenant}/${c.table}`}>
-                  <td>{printable(c.tenant)}</td>
+                  <td>
+                    {printable(c.tenant)} <LookAlikeNote name={c.tenant} other={chainTenantsAlike.get(c.tenant)} />
+                  </td>
                   <td>{printable(c.table)}</td>
                   <td>
                     <ChainVerdict c={c} />

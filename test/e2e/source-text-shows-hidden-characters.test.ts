@@ -11,6 +11,7 @@ import { testAndSync } from './actions/sync.js';
 import { openTimeline, searchText } from './actions/timeline.js';
 import { openScreen } from './actions/navigate.js';
 import { TimelinePage } from './pages/timeline.js';
+import { IntegrityPage } from './pages/integrity.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
 
 const SPOOF_TENANT = '\u202Eknab-xebolg\u200B'; // draws as "globex-bank" (the zero-width space draws as nothing)
@@ -116,5 +117,11 @@ describe('text from the source shows its hidden characters', () => {
       assert.doesNotMatch(text, HIDDEN, `${screen}: no override reaches the page raw`);
       assert.ok(text.includes('\\u{202E}knab-xebolg'), `${screen} names the tenant as stored`);
     }
+    // Integrity, where the verdicts are, marks the look-alike pair on their chain rows too.
+    await openScreen(page, 'Integrity');
+    const integrity = new IntegrityPage(page);
+    assert.equal((await integrity.chainRow(LOOK_ALIKE_TENANT).getByTestId('tenant-look-alike').innerText()).trim(), '(gl\\u{43E}bex-bank looks like globex-bank)');
+    assert.equal((await integrity.chainRow('globex-bank').getByTestId('tenant-look-alike').innerText()).trim(), '(globex-bank looks like gl\\u{43E}bex-bank)');
+    assert.equal(await integrity.chainRow('acme-pharma').getByTestId('tenant-look-alike').count(), 0);
   });
 });
