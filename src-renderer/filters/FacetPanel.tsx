@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { lookAlikes, printable, printableLookAlike } from '../../src-main/core/util/printable.js';
+import { lookAlikes, printable } from '../../src-main/core/util/printable.js';
+import { lookAlikeWords } from '../app/LookAlike.js';
 import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/contract/records.js';
 import { formatBound, formatCount } from '../app/format.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
@@ -66,7 +67,7 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
                 {text}
               </span>
               {alike.has(f.value) ? (
-                <span className="warn chain-flag" title={`${printableLookAlike(f.value)} looks like ${printableLookAlike(alike.get(f.value)!)}`} data-testid="facet-look-alike">
+                <span className="warn chain-flag" title={lookAlikeWords(f.value, alike.get(f.value)!)} data-testid="facet-look-alike">
                   look-alike
                 </span>
               ) : null}
