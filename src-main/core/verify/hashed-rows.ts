@@ -64,6 +64,9 @@ export interface HashedRows {
   digestsChecked: boolean;
 }
 
+/** Characters of rows a content digest holds before hashing them. */
+const PENDING_CHARS = 65_536;
+
 /**
  * SHA-256 over a chain's rows in seq order, each its values written `len:text` ('-' for
  * NULL), comma-joined, and prefixed by its byte length, then the digest the sync stored
@@ -71,15 +74,28 @@ export interface HashedRows {
  */
 export class ChainContentDigest {
   private readonly hash: Hash = createHash('sha256');
+  /**
+   * Rows not yet hashed, as one text: one update per ~64 KB instead of one per row (the
+   * call's cost beside a short row's bytes was a third of the digest's; issue 17, goal 3).
+   * The bytes hashed are the same, so is the digest.
+   */
+  private pending = '';
 
   /** `text`: the row as rowText writes it, when the caller already has it. */
   add(values: readonly (string | null)[], digest: string, text = rowText(values)): void {
-    this.hash.update(`${Buffer.byteLength(text, 'utf8')}:${text}${Buffer.byteLength(digest, 'utf8')}:${digest}`, 'utf8');
+    this.pending += `${Buffer.byteLength(text, 'utf8')}:${text}${Buffer.byteLength(digest, 'utf8')}:${digest}`;
+    if (this.pending.length >= PENDING_CHARS) this.flush();
   }
 
   /** The digest of the rows added so far (more may be added after). */
   current(): string {
+    this.flush();
     return this.hash.copy().digest('hex');
+  }
+
+  private flush(): void {
+    if (this.pending) this.hash.update(this.pending, 'utf8');
+    this.pending = '';
   }
 }
 
