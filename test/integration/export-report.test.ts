@@ -157,3 +157,37 @@ describe('report.pdf of a tenant whose name hides characters', () => {
     assert.doesNotMatch(text, /[\u200b\u202e]/, 'no hidden character is left in the text');
   });
 });
+
+describe('report.pdf of a tenant whose name looks like another tenant of the cache', () => {
+  // "glоbex-bank" with a Cyrillic о prints as "globex-bank": page 1 says which tenant it looks like.
+  const lookAlike = 'gl\u043ebex-bank';
+  let alikeText: string;
+  let ordinaryText: string;
+
+  before(async () => {
+    const f = new CacheFixture(join(dir, 'alike.sqlite'));
+    for (const tenant of [lookAlike, 'globex-bank', 'acme']) fillDemoLike(f, tenant, 30);
+    for (const [tenant, name] of [
+      [lookAlike, 'alike'],
+      ['acme', 'ordinary'],
+    ] as const) {
+      await writePackage({ auditorKey: testAuditorKey(), db: f.db, filter: { tenant: [tenant] }, identity: id, out: join(dir, `${name}.zip`), createdAt: '2026-03-01T08:30:00Z' });
+      writeFileSync(join(dir, `${name}.pdf`), await entry(join(dir, `${name}.zip`), 'report.pdf'));
+    }
+    f.close();
+    if (PDFTOTEXT) {
+      const text = (name: string) => execFileSync('pdftotext', ['-layout', join(dir, `${name}.pdf`), '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      alikeText = text('alike');
+      ordinaryText = text('ordinary');
+    }
+  });
+
+  test('names the other tenant beside it, both written out as the app writes them', { skip: PDFTOTEXT ? false : 'pdftotext not installed' }, () => {
+    assert.match(alikeText, /Tenant\s+gl\u043ebex-bank \(gl\\u\{43E\}bex-bank looks like globex-bank\)/);
+  });
+
+  test('a tenant like no other of the cache is named alone', { skip: PDFTOTEXT ? false : 'pdftotext not installed' }, () => {
+    assert.match(ordinaryText, /Tenant\s+acme[ \t]*$/m);
+    assert.doesNotMatch(ordinaryText, /looks like/);
+  });
+});

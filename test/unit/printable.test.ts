@@ -3,7 +3,7 @@
 // everything a reader can see is left as it is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lookAlikes, printable, printableLookAlike, printableText } from '../../src-main/core/util/printable.js';
+import { lookAlikes, lookAlikeWords, printable, printableLookAlike, printableText } from '../../src-main/core/util/printable.js';
 
 test('a bidi override, an escape sequence and an invisible character are shown, not obeyed', () => {
   assert.equal(printable('\u202Eknab-xebolg'), '\\u{202E}knab-xebolg');
@@ -48,4 +48,9 @@ test('a name of a look-alike pair is written so that it differs from the other',
   assert.equal(printableLookAlike('gl\u043ebex-bank'), 'gl\\u{43E}bex-bank');
   assert.equal(printableLookAlike('globex-bank\u200b'), 'globex-bank\\u{200B}');
   assert.equal(printableLookAlike('globex-bank'), 'globex-bank');
+});
+
+test('the words beside a look-alike pair write both names so that they differ', () => {
+  assert.equal(lookAlikeWords('gl\u043ebex-bank', 'globex-bank'), 'gl\\u{43E}bex-bank looks like globex-bank');
+  assert.equal(lookAlikeWords('globex-bank', 'globex-bank\u200b'), 'globex-bank looks like globex-bank\\u{200B}');
 });

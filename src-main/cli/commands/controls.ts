@@ -6,6 +6,7 @@ import type { SourceSession } from '../../core/source/index.js';
 import { cacheFileOf } from '../cache-target.js';
 import type { ControlsReport } from '../../core/controls/engine.js';
 import { readMapping } from '../mapping-file.js';
+import { namingLookAlikes } from '../look-alike-notes.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 import { action, collect, readStdin, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 
@@ -64,7 +65,7 @@ async function runControlsCommand(flags: ControlsFlags): Promise<number> {
     const report = await controls.runControls({ session, tenants: flags.tenant, mapping, policy, dlq, only: flags.control, signal: controller.signal });
     if (store) storeRun(store, report, await import('../../core/cache/open.js'), await import('../../core/review/controls-store.js'));
     if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else process.stdout.write(controls.humanControlsReport(report));
+    else process.stdout.write(controls.humanControlsReport(namingLookAlikes(report)));
     const worst = controls.worstStatus(report);
     if (worst === 'fail') return EXIT_FINDINGS;
     if (worst === 'error') {

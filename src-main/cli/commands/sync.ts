@@ -15,6 +15,7 @@ import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../so
 import { readMapping } from '../mapping-file.js';
 import { jobCount } from './verify.js';
 import { ENGAGEMENT_OPTION_HELP, requiredCacheFile } from '../engagement-option.js';
+import { lookAlikeNote, verifyReportNamingLookAlikes } from '../look-alike-notes.js';
 
 interface SyncFlags {
   source: string;
@@ -198,7 +199,7 @@ async function runSync(flags: SyncFlags): Promise<number> {
     if (flags.json) buildFacetIndexes();
     const ready = { ...summary, ...(facetIndexes.length && !flags.waitIndex ? { indexesPending: facetIndexes } : {}) };
     if (flags.json) process.stdout.write(JSON.stringify(ready, null, 2) + '\n');
-    else process.stdout.write(humanSummary(ready, cacheFile) + (report ? `\n${humanReport(report)}` : ''));
+    else process.stdout.write(humanSummary(ready, cacheFile) + (report ? `\n${humanReport(verifyReportNamingLookAlikes(report))}` : ''));
     if (!flags.json) buildFacetIndexes();
     // Like verify: a broken (or empty) chain is a finding, as is a row changed at the source.
     const broken = summary.chains?.some((c) => c.verdict !== 'intact') ?? false;
@@ -224,14 +225,15 @@ export function humanSummary(s: SyncSummary, cachePath: string): string {
   const lines: string[] = [];
   lines.push(`synced ${s.source} → ${basename(cachePath)} in ${s.seconds.toFixed(1)} s: ${fmt(s.rowsFetched)} new rows (${fmt(s.rowsPerSecond)} rows/s)`);
   const width = Math.max(...s.tables.map((t) => t.table.length), 5);
+  const note = lookAlikeNote(s.tables.map((t) => t.tenant));
   for (const t of s.tables) {
     const head = t.seal.headSeq !== null ? `  head seq ${t.seal.headSeq} ${t.seal.headHash?.slice(0, 12) ?? ''}…` : '';
-    lines.push(`  ${t.table.padEnd(width)}  ${t.tenant}  +${fmt(t.fetched)}  sealed ${fmt(t.seal.rowCount)} rows, root ${t.seal.merkleRoot.slice(0, 16)}…${head}`);
+    lines.push(`  ${t.table.padEnd(width)}  ${t.tenant}${note(t.tenant)}  +${fmt(t.fetched)}  sealed ${fmt(t.seal.rowCount)} rows, root ${t.seal.merkleRoot.slice(0, 16)}…${head}`);
   }
   if (s.rowsChanged || s.rowsDeleted || s.changes.some((c) => c.change === 'added-behind-watermark')) {
     const late = s.changes.filter((c) => c.change === 'added-behind-watermark').length;
     lines.push(`changed at the source since cached: ${fmt(s.rowsChanged)} modified (both versions kept), ${fmt(s.rowsDeleted)} deleted (cached copy kept), ${fmt(late)} added behind the watermark`);
-    for (const c of s.changes.slice(0, 50)) lines.push(`  ${c.change}  ${c.kind}  ${c.tenant}  ${c.key}`);
+    for (const c of s.changes.slice(0, 50)) lines.push(`  ${c.change}  ${c.kind}  ${c.tenant}${note(c.tenant)}  ${c.key}`);
     if (s.changes.length > 50 || s.changesTruncated) lines.push('  … (run with --json for the full list)');
   }
   if (s.indexesPending?.length) {

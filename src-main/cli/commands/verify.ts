@@ -13,6 +13,7 @@ import type { VerifyReport } from '../../core/verify/report.js';
 import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '../run.js';
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 import { ENGAGEMENT_OPTION_HELP, chosenCacheFile } from '../engagement-option.js';
+import { verifyReportNamingLookAlikes } from '../look-alike-notes.js';
 
 interface VerifyFlags {
   /** The first is the source; any further URL is a replica of the same database the chains are read from in ranges. */
@@ -153,7 +154,7 @@ function mayReuse(flags: VerifyFlags): boolean {
 }
 
 function printed(report: VerifyReport, json: boolean, humanReport: (r: VerifyReport) => string): number {
-  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : humanReport(report));
+  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : humanReport(verifyReportNamingLookAlikes(report)));
   return report.intact ? EXIT_OK : EXIT_FINDINGS;
 }
 

@@ -58,6 +58,7 @@ import type { AuditorKey } from '../identity/auditor-key.js';
 import { reviewPackageFiles } from '../review/package-files.js';
 import { journalExport } from '../journal/journal-events.js';
 import { exceptionQueue } from '../review/queue.js';
+import { lookAlikes } from '../util/printable.js';
 import type { DecisionView } from '../contract/review.js';
 import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, SUBJECT_RULE, type DataSubject, type Selection, type SourceTable } from './select.js';
 
@@ -513,6 +514,7 @@ async function writeReportPdf(run: PackageRun, written: DataFiles, id: PackageId
     createdAt,
     toolVersion: toolVersion(),
     tenant: s.tenant,
+    tenantLooksLike: lookAlikeInCache(db, s.tenant),
     period: query.period,
     filterLines: filterLines(s),
     auditor: { ...identity.info },
@@ -1147,6 +1149,17 @@ function exportedSpan(db: CacheDb, s: Selection): { first: string | null; last: 
     .filter((t): t is string => t !== null)
     .sort();
   return { first: firsts[0] ?? null, last: lasts.at(-1) ?? null };
+}
+
+/**
+ * Another tenant of the cache whose id draws like the exported one ("glоbex-bank" with a
+ * Cyrillic о beside "globex-bank"): printed, the two are the same word, so page 1 says which
+ * tenant this one looks like. The cache's tenants are read from what was synced (watermarks)
+ * and the per-day rollup, as the app's status line reads them, never from a scan of records.
+ */
+function lookAlikeInCache(db: CacheDb, tenant: string): string | null {
+  const cached = db.prepare('SELECT tenant_id FROM watermarks UNION SELECT tenant_id FROM records_rollup').pluck().all() as string[];
+  return lookAlikes([tenant, ...cached]).get(tenant) ?? null;
 }
 
 /** The tenant's exceptions queue as the auditor left it, and the latest signed completion. */

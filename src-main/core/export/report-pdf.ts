@@ -12,7 +12,7 @@ import type { IntegrityEntry } from './integrity.js';
 import { emptySentence, verdictPhrase } from '../verify/limits.js';
 import type { DriftSummary } from './changes.js';
 import type { LoadedIdentity } from '../identity/identity.js';
-import { printable, printableText } from '../util/printable.js';
+import { lookAlikeWords, printable, printableText } from '../util/printable.js';
 import { fontFor, registerReportFonts, textRuns } from './pdf-text.js';
 
 export interface Count {
@@ -98,6 +98,8 @@ export interface ReportData {
   createdAt: string;
   toolVersion: string;
   tenant: string;
+  /** Another tenant of the cache whose id draws like this one's (printable.ts lookAlikes), named beside it on page 1; null when none does. */
+  tenantLooksLike: string | null;
   period: { from: string | null; to: string | null };
   filterLines: string[];
   auditor: { name: string; org: string; email: string; fingerprint: string; pdfFingerprint: string };
@@ -531,7 +533,7 @@ export async function renderReport(data: ReportData, id: LoadedIdentity): Promis
   );
   doc.moveDown(2);
   L.kv([
-    ['Tenant', data.tenant],
+    ['Tenant', data.tenantLooksLike === null ? data.tenant : `${data.tenant} (${lookAlikeWords(data.tenant, data.tenantLooksLike)})`],
     ...(data.subject
       ? ([
           // A subject id is typed by a person: control and bidi characters are shown escaped, never obeyed.

@@ -100,3 +100,8 @@ export function lookAlikes(names: readonly string[]): Map<string, string> {
 export function printableLookAlike(name: string): string {
   return printable(name).replace(/[\u0370-\u03ff\u0400-\u052f]/g, escaped);
 }
+
+/** "gl\u{43E}bex-bank looks like globex-bank": the words beside a name of a look-alike pair (lookAlikes), for every place that marks one (the CLI, report.pdf). */
+export function lookAlikeWords(name: string, other: string): string {
+  return `${printableLookAlike(name)} looks like ${printableLookAlike(other)}`;
+}
