@@ -3,6 +3,7 @@ import type { AnomalySummary, ReviewDecision } from '../../src-main/core/contrac
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
 import { printable, printableText } from '../../src-main/core/util/printable.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
+import { LookAlikeMark, LookAlikeNote, tenantChoiceLabel, useCachedTenantLookAlikes } from '../app/LookAlike.js';
 import { useShortcuts } from '../app/keys.js';
 import { anomalyTitle, featureWords, scoreLabel } from './describe.js';
 import { countOf, formatCount, formatTs } from '../app/format.js';
@@ -113,6 +114,7 @@ function ContextPanel() {
   const context = useAnomalies((s) => s.context);
   const selected = useAnomalies((s) => s.selected);
   const tz = useApp((s) => s.timeZone);
+  const tenantTwins = useCachedTenantLookAlikes();
   if (!selected) return <Empty title="Select an anomaly to see its events in context and review it." />;
   if (context.state === 'error') return <ErrorState message={context.message} />;
   if (context.state !== 'ready') return <Loading />;
@@ -120,7 +122,9 @@ function ContextPanel() {
   const features = featureWords(anomaly.features, 5);
   return (
     <div className="anomaly-detail">
-      <h2>{printable(anomalyTitle(anomaly))}</h2>
+      <h2>
+        {printable(anomalyTitle(anomaly))} <LookAlikeNote name={anomaly.tenant} other={tenantTwins.get(anomaly.tenant)} />
+      </h2>
       <p>
         Score <strong>{printable(anomaly.scoreText ?? '?')}</strong> · {printable(`${anomaly.detector ?? 'unknown detector'}${features ? `: ${features}` : ''}`)} · detected{' '}
         {formatTs(anomaly.detectedAt, tz)}
@@ -162,6 +166,7 @@ function ContextPanel() {
 function AnomalyReview() {
   const { tenant, threshold, includeReviewed, list, selected, setTenant, setThreshold, setIncludeReviewed, load, select } = useAnomalies();
   const tenants = useApp(selectCacheTenants);
+  const tenantTwins = useCachedTenantLookAlikes();
   const [pending, setPending] = useState(threshold);
   useEffect(() => {
     void load();
@@ -195,7 +200,7 @@ function AnomalyReview() {
               <option value="">All tenants</option>
               {tenants.map((t) => (
                 <option key={t.tenant} value={t.tenant}>
-                  {printable(t.tenant)}
+                  {tenantChoiceLabel(t.tenant, tenantTwins.get(t.tenant))}
                 </option>
               ))}
             </select>
@@ -250,6 +255,8 @@ function AnomalyReview() {
                         {printable([a.detector, featureWords(a.features)].filter(Boolean).join(': '))} · {formatTs(a.detectedAt, tz)}
                       </span>
                     </span>
+                    {/* Beside the title, not inside it: a long title is cut short, the mark never. */}
+                    <LookAlikeMark name={a.tenant} other={tenantTwins.get(a.tenant)} />
                     <span className={`review-chip ${a.latestReview ? `review-${a.latestReview.decision}` : 'review-none'}`}>
                       {a.latestReview ? (a.latestReview.decision === 'confirmed' ? 'confirmed' : 'false positive') : 'to review'}
                     </span>

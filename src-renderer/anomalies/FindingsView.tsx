@@ -6,6 +6,7 @@ import type { Finding } from '../../src-main/core/contract/anomalies.js';
 import type { RecordSummary } from '../../src-main/core/contract/records.js';
 import { printable, printableText } from '../../src-main/core/util/printable.js';
 import { useApp } from '../app/store.js';
+import { tenantChoiceLabel, useCachedTenantLookAlikes } from '../app/LookAlike.js';
 import { formatCount, formatTs } from '../app/format.js';
 import { formatJump } from '../timeline/jump-target.js';
 import { formatHash, navigate } from '../app/routes.js';
@@ -76,6 +77,7 @@ function Samples({ finding }: { finding: Finding }) {
 export function FindingsView() {
   const params = useApp((s) => s.route.params);
   const tenants = useApp((s) => s.status?.cache.tenants ?? null);
+  const tenantTwins = useCachedTenantLookAlikes();
   const tz = useApp((s) => s.timeZone);
   const { tenant, list, load } = useFindings();
   const selectId = useId();
@@ -107,7 +109,7 @@ export function FindingsView() {
         <select id={selectId} value={wanted ?? ''} onChange={(e) => pick(e.target.value)}>
           {tenants.map((t) => (
             <option key={t.tenant} value={t.tenant}>
-              {printable(t.tenant)}
+              {tenantChoiceLabel(t.tenant, tenantTwins.get(t.tenant))}
             </option>
           ))}
         </select>

@@ -1,8 +1,17 @@
-import { printableLookAlike } from '../../src-main/core/util/printable.js';
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { lookAlikes, lookAlikeWords, printable } from '../../src-main/core/util/printable.js';
+import { selectCacheTenants, useApp } from './store.js';
 
-/** "gl\u{43E}bex-bank looks like globex-bank": a look-alike pair (lookAlikes) written so the two differ. */
-export function lookAlikeWords(name: string, other: string): string {
-  return `${printableLookAlike(name)} looks like ${printableLookAlike(other)}`;
+/**
+ * Each cached tenant that draws like another cached tenant, mapped to that other. Taken from
+ * the whole cache, not from the rows in view, so a row is marked while its twin is on no page
+ * shown. The status poll hands a new tenant list every few seconds; compared by name, the
+ * pairs are worked out again only when a tenant comes or goes.
+ */
+export function useCachedTenantLookAlikes(): ReadonlyMap<string, string> {
+  const names = useApp(useShallow((s) => selectCacheTenants(s).map((t) => t.tenant)));
+  return useMemo(() => lookAlikes(names), [names]);
 }
 
 /** Beside a name that draws like another of the same list. */
@@ -13,4 +22,20 @@ export function LookAlikeNote({ name, other }: { name: string; other: string | u
       ({lookAlikeWords(name, other)})
     </span>
   );
+}
+
+/** LookAlikeNote for a one-line row: the sentence would push the row onto a second line, so it is the mark's tooltip and accessible name. */
+export function LookAlikeMark({ name, other }: { name: string; other: string | undefined }) {
+  if (other === undefined) return null;
+  const words = lookAlikeWords(name, other);
+  return (
+    <span role="img" className="warn look-alike-mark" title={words} aria-label={words} data-testid="row-look-alike">
+      ⚠
+    </span>
+  );
+}
+
+/** A tenant as a picker's option: option text holds no markup, so the look-alike note becomes part of the label. */
+export function tenantChoiceLabel(name: string, other: string | undefined): string {
+  return other === undefined ? printable(name) : `${printable(name)} — ${lookAlikeWords(name, other)}`;
 }

@@ -18,6 +18,7 @@ import { cleanFilter, filterToParams, isEmptyFilter, type Filter } from '../filt
 import { SourceName } from '../engagements/SourceName.js';
 import { fallbackPackagePath } from '../app/file-names.js';
 import { printable } from '../../src-main/core/util/printable.js';
+import { tenantChoiceLabel, useCachedTenantLookAlikes } from '../app/LookAlike.js';
 
 /** The native save dialog where the front door has one (Electron); elsewhere the path field above is the way. */
 function ChooseSavePath({ defaultPath, onChosen }: { defaultPath: string; onChosen(path: string): void }) {
@@ -203,6 +204,7 @@ function dataIntegrityLine(v: PackageVerificationView): { state: LineState; text
 
 export function ExportScreen() {
   const tenants = useApp(selectCacheTenants);
+  const tenantTwins = useCachedTenantLookAlikes();
   const cachePath = useApp((s) => s.status?.cache.path);
   const timelineFilter = useTimeline((s) => s.filter);
   const verdicts = useChainVerdicts((s) => s.byTenant);
@@ -288,7 +290,7 @@ export function ExportScreen() {
           <select aria-label="Tenant to export" value={tenant} onChange={(e) => setTenant(e.target.value)}>
             {tenants.map((t) => (
               <option key={t.tenant} value={t.tenant}>
-                {printable(t.tenant)}
+                {tenantChoiceLabel(t.tenant, tenantTwins.get(t.tenant))}
               </option>
             ))}
           </select>

@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { lookAlikes, printable } from '../../src-main/core/util/printable.js';
-import { lookAlikeWords } from '../app/LookAlike.js';
+import { lookAlikes, lookAlikeWords, printable } from '../../src-main/core/util/printable.js';
 import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/contract/records.js';
 import { formatBound, formatCount } from '../app/format.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';

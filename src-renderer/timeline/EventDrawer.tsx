@@ -4,6 +4,7 @@ import { printable, printableText } from '../../src-main/core/util/printable.js'
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { ErrorState, Loading } from '../app/LoadStates.js';
+import { LookAlikeNote, useCachedTenantLookAlikes } from '../app/LookAlike.js';
 import { useTimeline } from './store.js';
 import { ThreadView } from './ThreadView.js';
 import { fieldLabel, parseJsonObject, type DetailValue } from './readable.js';
@@ -159,12 +160,13 @@ function RawJson({ detail }: { detail: RecordDetail }) {
 function Detail({ detail }: { detail: RecordDetail }) {
   const tz = useApp((s) => s.timeZone);
   const openThread = useTimeline((s) => s.openThread);
+  const tenantTwins = useCachedTenantLookAlikes();
   const s = detail.summary;
   const chain = detail.chain;
   return (
     <div className="drawer-body">
       <p className="drawer-meta">
-        <span className={`pill pill-${s.kind}`}>{s.kind}</span> {printable(s.tenant)} · {formatTs(s.ts, tz)}
+        <span className={`pill pill-${s.kind}`}>{s.kind}</span> {printable(s.tenant)} <LookAlikeNote name={s.tenant} other={tenantTwins.get(s.tenant)} /> · {formatTs(s.ts, tz)}
         {s.undated ? <span className="warn"> · missing or sentinel timestamp</span> : null}
       </p>
       <WhatHappened detail={detail} />

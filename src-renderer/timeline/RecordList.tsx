@@ -3,6 +3,7 @@ import type { RecordSummary } from '../../src-main/core/contract/records.js';
 import { printable } from '../../src-main/core/util/printable.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
+import { LookAlikeMark, useCachedTenantLookAlikes } from '../app/LookAlike.js';
 import { Highlighted } from './Highlighted.js';
 import { jsonAsWords } from './readable.js';
 import { rowAt, useTimeline } from './store.js';
@@ -10,7 +11,7 @@ import { scrollTopFor, windowAt } from './scroll-scale.js';
 
 export const ROW_HEIGHT = 32;
 
-function RowCells({ row }: { row: RecordSummary }) {
+function RowCells({ row, tenantTwin }: { row: RecordSummary; tenantTwin: string | undefined }) {
   const tz = useApp((s) => s.timeZone);
   const isEvent = row.kind === 'event';
   return (
@@ -25,7 +26,8 @@ function RowCells({ row }: { row: RecordSummary }) {
         )}
       </span>
       <span role="gridcell" className="c-tenant">
-        {printable(row.tenant)}
+        <span className="tenant-name">{printable(row.tenant)}</span>
+        <LookAlikeMark name={row.tenant} other={tenantTwin} />
       </span>
       <span role="gridcell" className="c-kind">
         <span className={`pill pill-${row.kind}`}>{isEvent ? 'event' : 'chat'}</span>
@@ -58,9 +60,11 @@ export function RecordList({ count }: { count: number }) {
   const openRecord = useTimeline((s) => s.openRecord);
   const generation = useTimeline((s) => s.generation);
   // The tenant column is as wide as the longest cached tenant name (a fixed width cut
-  // "globex-bank" while Details had room to spare); capped so Details keeps a share.
+  // "globex-bank" while Details had room to spare), with room for the look-alike mark when
+  // the cache holds a pair; capped so Details keeps a share.
   const tenants = useApp(selectCacheTenants);
-  const tenantCh = Math.min(28, Math.max(6, ...tenants.map((t) => printable(t.tenant).length)) + 1);
+  const tenantTwins = useCachedTenantLookAlikes();
+  const tenantCh = Math.min(28, Math.max(6, ...tenants.map((t) => printable(t.tenant).length)) + 1 + (tenantTwins.size > 0 ? 2 : 0));
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
@@ -141,7 +145,7 @@ export function RecordList({ count }: { count: number }) {
           openRecord(row.rid);
         }}
       >
-        <RowCells row={row} />
+        <RowCells row={row} tenantTwin={tenantTwins.get(row.tenant)} />
       </div>,
     );
   }

@@ -3,6 +3,7 @@ import { printable, printableText } from '../../src-main/core/util/printable.js'
 import { useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { Empty, ErrorState, Loading } from '../app/LoadStates.js';
+import { LookAlikeNote, useCachedTenantLookAlikes } from '../app/LookAlike.js';
 import { useTimeline } from './store.js';
 
 /** Who answered, where and with which model: one line above the turn. */
@@ -15,6 +16,7 @@ function turnMeta(turn: ThreadTurn): string {
 export function ThreadView() {
   const thread = useTimeline((s) => s.thread);
   const tz = useApp((s) => s.timeZone);
+  const tenantTwins = useCachedTenantLookAlikes();
   if (!thread) return null;
   if (thread.data.state === 'loading' || thread.data.state === 'idle') return <Loading label="Loading the conversation…" />;
   if (thread.data.state === 'error') return <ErrorState message={thread.data.message} />;
@@ -23,7 +25,8 @@ export function ThreadView() {
   return (
     <div className="drawer-body thread" aria-label={`Session ${printable(t.sessionId)}`}>
       <p className="muted">
-        {printable(t.tenant)} · session <span className="mono">{printable(t.sessionId)}</span> · {t.turns.length} turns{t.truncated ? ' (first ones only)' : ''}
+        {printable(t.tenant)} <LookAlikeNote name={t.tenant} other={tenantTwins.get(t.tenant)} /> · session <span className="mono">{printable(t.sessionId)}</span> · {t.turns.length} turns
+        {t.truncated ? ' (first ones only)' : ''}
       </p>
       <ol className="turns">
         {t.turns.map((turn) => (

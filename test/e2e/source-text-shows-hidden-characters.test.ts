@@ -8,7 +8,7 @@ import pg from 'pg';
 import { startDemoDb, type DemoDb } from '../helpers/demo-db.js';
 import { startStack, type Stack } from './support/stack.js';
 import { testAndSync } from './actions/sync.js';
-import { openTimeline, searchText } from './actions/timeline.js';
+import { openTimeline, pickFacet, searchText } from './actions/timeline.js';
 import { openScreen } from './actions/navigate.js';
 import { TimelinePage } from './pages/timeline.js';
 import { IntegrityPage } from './pages/integrity.js';
@@ -123,5 +123,40 @@ describe('text from the source shows its hidden characters', () => {
     assert.equal((await integrity.chainRow(LOOK_ALIKE_TENANT).getByTestId('tenant-look-alike').innerText()).trim(), '(gl\\u{43E}bex-bank looks like globex-bank)');
     assert.equal((await integrity.chainRow('globex-bank').getByTestId('tenant-look-alike').innerText()).trim(), '(globex-bank looks like gl\\u{43E}bex-bank)');
     assert.equal(await integrity.chainRow('acme-pharma').getByTestId('tenant-look-alike').count(), 0);
+  });
+
+  test('a look-alike tenant is marked on its Timeline row, in its drawer and in a tenant picker; a tenant with no twin is not', async () => {
+    const page = stack!.page;
+    const words = 'gl\\u{43E}bex-bank looks like globex-bank';
+    // The prompt planted for the first demo tenant: a row of a tenant with no twin.
+    const tl = await openTimeline(page);
+    await searchText(page, 'spoofcheck');
+    await tl.resultCount.filter({ hasText: /\b2 rows\b/ }).waitFor();
+    const plainRow = tl.rows.filter({ hasText: 'nimda' });
+    assert.equal((await plainRow.locator('.c-tenant').innerText()).trim(), 'acme-pharma');
+    assert.equal(await plainRow.getByTestId('row-look-alike').count(), 0);
+
+    // An option holds no markup: the words are part of its label, on both of the pair.
+    await openScreen(page, 'Export');
+    const picker = page.getByRole('combobox', { name: 'Tenant to export' });
+    assert.equal(await picker.locator(`option[value="${LOOK_ALIKE_TENANT}"]`).textContent(), `${LOOK_ALIKE_TENANT} — ${words}`);
+    assert.equal(await picker.locator('option[value="globex-bank"]').textContent(), 'globex-bank — globex-bank looks like gl\\u{43E}bex-bank');
+    assert.equal(await picker.locator('option[value="acme-pharma"]').textContent(), 'acme-pharma');
+
+    // Only the look-alike's own row is on screen: its twin's rows are not, and it is marked all the same.
+    await openTimeline(page);
+    await pickFacet(page, 'tenant', LOOK_ALIKE_TENANT);
+    await tl.resultCount.filter({ hasText: /\b1 row\b/ }).waitFor();
+    const alikeRow = tl.rows.filter({ hasText: LOOK_ALIKE_TENANT });
+    const mark = alikeRow.getByTestId('row-look-alike');
+    assert.equal(await mark.getAttribute('aria-label'), words);
+    assert.equal(await mark.getAttribute('title'), words);
+    const [markBox, cellBox] = await Promise.all([mark.boundingBox(), alikeRow.locator('.c-tenant').boundingBox()]);
+    assert.ok(markBox && cellBox && markBox.x + markBox.width <= cellBox.x + cellBox.width + 0.5, 'the mark is drawn inside the tenant cell, not cut off');
+
+    await alikeRow.click();
+    await tl.drawer.getByTestId('drawer-prompt').waitFor();
+    assert.equal((await tl.drawer.getByTestId('tenant-look-alike').innerText()).trim(), `(${words})`);
+    await page.keyboard.press('Escape');
   });
 });
