@@ -57,6 +57,7 @@ async function verdictOf(tenants: string[], from: 'fetch' | 'read-back', extra: 
 test('random damaged chains: the verdict from the fetched rows is the read-back one, row by row and in bulk', { timeout: 600_000 }, async () => {
   const mapping: TableMapping = { events: TABLE };
   let fromFetch = 0;
+  let treeTaken = 0;
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 1, max: 60 }), fc.array(damageArb, { maxLength: 4 }), fc.boolean(), async (n, list, bulk) => {
       const tenant = `t${runs}`;
@@ -65,9 +66,11 @@ test('random damaged chains: the verdict from the fetched rows is the read-back 
       const [fetched, readBack] = await withBulk(bulk, async () => [await verdictOf([tenant], 'fetch', { mapping }, smallPages()), await verdictOf([tenant], 'read-back', { mapping })]);
       assert.equal(comparableReport(fetched.report), comparableReport(readBack.report), JSON.stringify({ n, list, bulk }));
       if (fetched.kept.of(1, tenant)?.fed) fromFetch++;
+      if (fetched.kept.of(1, tenant)?.sealedTreeTaken) treeTaken++;
     }),
     { numRuns: 25, seed: 1217 },
   );
+  assert.ok(treeTaken >= 3, `the seal's tree taken for chains linked without a break: ${treeTaken} of 25`);
   // Chains whose seqs stay in order (most of them) were verified from the fetch.
   assert.ok(fromFetch >= 10, `verified from the fetched rows: ${fromFetch} of 25`);
 });
@@ -80,6 +83,11 @@ test("the demo's tenants, one tampered: the same report from the fetched rows as
     assert.equal(comparableReport(fetched.report), comparableReport(readBack.report), `bulk: ${bulk}`);
     const kept = tenants.filter((t) => fetched.kept.of(1, t)?.fed);
     assert.deepEqual(kept, tenants, 'every demo chain was verified from the fetched rows');
+    assert.deepEqual(
+      tenants.filter((t) => fetched.kept.of(1, t)?.sealedTreeTaken),
+      tenants.filter((t) => t !== source.demo.groundTruth.tamperedTenant),
+      "the seal's tree taken for each intact chain, not for the tampered one",
+    );
   }
 });
 

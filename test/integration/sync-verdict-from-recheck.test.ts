@@ -103,6 +103,12 @@ test("the demo's tenants, one tampered, synced again with nothing new: the same 
       tenants,
       "every demo chain was verified from the recheck's rows",
     );
+    // Nothing new since the last checkpoint: an intact chain's tree is the one the seal just built.
+    assert.deepEqual(
+      tenants.filter((t) => kept.of(1, t)?.sealedTreeTaken),
+      tenants.filter((t) => t !== source.demo.groundTruth.tamperedTenant),
+      "the seal's tree taken for each intact chain, not for the tampered one",
+    );
   });
 });
 

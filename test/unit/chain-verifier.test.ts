@@ -8,7 +8,9 @@ import fc from 'fast-check';
 import { chainHash, makePayloadBuilder } from '../../src-main/core/chain/hash.js';
 import { JCS_SHA256_V1 } from '../../src-main/core/chain/profile.js';
 import { parseProfile } from '../../src-main/core/chain/profile-file.js';
-import { verifyChain, type ChainVerifierOptions } from '../../src-main/core/verify/chain-verifier.js';
+import { ChainVerifier, KnownTreeDoesNotFit, verifyChain, type ChainVerifierOptions } from '../../src-main/core/verify/chain-verifier.js';
+import { merkleRoot } from '../../src-main/core/chain/merkle.js';
+import type { ChainTree } from '../../src-main/core/chain/chain-leaves.js';
 import type { Anchor, ChainRow, ReferenceHashes } from '../../src-main/core/verify/types.js';
 
 const COLUMNS = [
@@ -368,6 +370,75 @@ describe('checkpoints and the cached copy', () => {
       r.anchors.map((a) => a.outcome),
       ['extended', 'rewritten'],
     );
+  });
+});
+
+// A sync's verdict takes the tree the sync's seal built over the same rows instead of
+// hashing the leaves again (ChainVerifierOptions.knownTree): the verdict must be the one
+// the engine gives with its own tree, and a tree given for a chain that is not linked
+// without a break must never be taken.
+describe("the seal's tree taken for the engine's own", () => {
+  const treeOf = (rows: Stored[]): ChainTree => ({ size: BigInt(rows.length), root: Buffer.from(merkleRoot(rows.map((r) => r[I.hash]!)), 'hex') });
+  const treeAnchor = (tree: ChainTree, label: string): Anchor => ({
+    label,
+    origin: 'sync',
+    checkpointId: 2,
+    lastSeq: tree.size,
+    headHash: '',
+    createdAt: null,
+    signature: 'valid',
+    tree: { size: String(tree.size), root: tree.root.toString('base64'), source: 'abcdef0123456789' },
+  });
+  const run = (rows: Stored[], opts: Partial<ChainVerifierOptions>) => {
+    const v = new ChainVerifier({ ...base, mode: 'cache', tree: true, ...opts });
+    for (const r of ordered(rows)) v.push(r);
+    return v.finish();
+  };
+
+  test('over a chain linked without a break, the result is the one the engine gives with its own tree, checkpoints of the same tree or another compared alike', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.nat(), fc.boolean(), (n, k0, sameTree) => {
+        const rows = makeChain(n);
+        const other = makeChain(n, 'other');
+        const checkpoint = treeAnchor(treeOf(sameTree ? rows : other), 'checkpoint #2');
+        const larger = treeAnchor(treeOf(makeChain(n + 1 + (k0 % 5))), 'checkpoint #3');
+        const own = run(rows, { anchors: [checkpoint, larger] });
+        const taken = run(rows, { anchors: [checkpoint, larger], knownTree: treeOf(rows) });
+        assert.deepEqual(taken, own);
+        assert.equal(taken.anchors.find((a) => a.label === 'checkpoint #2')!.outcome, sameTree ? 'extended' : 'rewritten');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('the given tree is taken as it is: it is the caller who vouches for it (the sync, for the rows its seal read)', () => {
+    const rows = makeChain(12);
+    const elsewhere = treeOf(makeChain(12, 'elsewhere'));
+    assert.deepEqual(run(rows, { knownTree: elsewhere }).tree, elsewhere);
+  });
+
+  test('over a chain with a break, or fewer or more rows than the tree, the tree is refused and the engine builds its own', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 40 }), fc.nat(), fc.constantFrom('edited', 'deleted', 'one more', 'one fewer'), (n, k0, change) => {
+        const original = makeChain(n);
+        const rows = original.map((r) => [...r]);
+        const k = k0 % n;
+        if (change === 'edited') rows[k]![I.type] = 'edited';
+        if (change === 'deleted') rows.splice(k, 1);
+        const given = change === 'one more' ? treeOf(makeChain(n + 1)) : change === 'one fewer' ? treeOf(original.slice(0, -1)) : treeOf(original);
+        assert.throws(() => run(rows, { knownTree: given }), KnownTreeDoesNotFit);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('beside a tree checkpoint smaller than the given tree, the engine builds its own (the root at that size is needed as rows pass)', () => {
+    const rows = makeChain(20);
+    const earlier = treeAnchor(treeOf(rows.slice(0, 8)), 'checkpoint #1');
+    const elsewhere = treeOf(makeChain(20, 'elsewhere'));
+    const r = run(rows, { anchors: [earlier], knownTree: elsewhere });
+    assert.deepEqual(r.tree, treeOf(rows));
+    assert.equal(r.anchors[0]!.outcome, 'extended');
   });
 });
 

@@ -59,7 +59,7 @@ export interface SyncOptions {
    * read, so the sync's checkpoint need not read the chain again. Not called for a chain
    * with no leaf.
    */
-  onChainTree?: (chain: { table: string; tenant: string; tree: ChainTree; from: WrittenSeal['chainTreeFrom'] }) => void;
+  onChainTree?: (chain: { table: string; tableId: number; tenant: string; tree: ChainTree; from: WrittenSeal['chainTreeFrom'] }) => void;
   /**
    * Told of each events chain a first fill is about to write: every fetched row of it
    * goes to the returned receiver, in fetch order (the verdict from the fetched rows,
@@ -415,7 +415,7 @@ class SyncRun {
           fetched: modified === 0 && deleted === 0 && late === 0 ? fetchedSeal : undefined,
         }),
       )();
-      if (seal.chainTree) this.opts.onChainTree?.({ table: `${table.schema}.${table.name}`, tenant, tree: seal.chainTree, from: seal.chainTreeFrom });
+      if (seal.chainTree) this.opts.onChainTree?.({ table: `${table.schema}.${table.name}`, tableId: cached.tableId, tenant, tree: seal.chainTree, from: seal.chainTreeFrom });
       return {
         kind: table.kind,
         table: `${table.schema}.${table.name}`,

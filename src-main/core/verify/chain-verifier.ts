@@ -5,6 +5,7 @@
 // The rules are written down in docs/verification.md; keep the two in step.
 import { chainHash } from '../chain/hash.js';
 import { MerkleBuilder } from '../chain/merkle.js';
+import type { ChainTree } from '../chain/chain-leaves.js';
 import { genesisOf, type ChainProfile } from '../chain/profile.js';
 import type { BreakRowFacts } from '../contract/verify-report.js';
 import { explainBreak } from './explain.js';
@@ -39,12 +40,26 @@ export interface ChainVerifierOptions {
    * (result.tree), without putting its root in the report as --merkle does.
    */
   tree?: boolean;
+  /**
+   * The RFC 6962 tree (size, root) over the stored hashes of exactly the rows this verifier
+   * is about to be fed, in that order: the one a sync's seal built over the same rows, so
+   * the verdict need not hash it again (issue 17, goal 3). Taken only if the chain turns
+   * out linked without a break, every row a leaf: then the tree this engine would build
+   * has those leaves in that order, so it is this one. Otherwise finish() throws
+   * KnownTreeDoesNotFit, and the caller feeds the rows again without it. Not used with
+   * `merkle`, nor beside a tree checkpoint smaller than it (whose root is needed as the
+   * rows pass).
+   */
+  knownTree?: ChainTree;
   /** Breaks listed in the result; further ones are counted (default 100,000). */
   maxBreaks?: number;
   onBreak?: (b: ChainBreak) => void;
 }
 
 const DEFAULT_WINDOW = 64;
+
+/** The chain was not linked without a break, so the tree given as known may not be this chain's: feed it again without one. */
+export class KnownTreeDoesNotFit extends Error {}
 
 export class ChainVerifier {
   private readonly profile: ChainProfile;
@@ -56,6 +71,9 @@ export class ChainVerifier {
   private readonly startSeq: bigint;
   private readonly maxBreaks: number;
   private readonly merkle: MerkleBuilder | null;
+  private readonly knownTree: ChainTree | null;
+  /** Rows whose stored hash is a leaf, while the tree is the known one. */
+  private knownLeaves = 0;
 
   // look-ahead: rows pending[head..] are not processed yet
   private pending: ChainRow[] = [];
@@ -99,12 +117,15 @@ export class ChainVerifier {
     this.window = Math.max(2, opts.window ?? DEFAULT_WINDOW);
     this.startSeq = opts.startSeq ?? 1n;
     this.maxBreaks = opts.maxBreaks ?? 100_000;
-    // A signed tree checkpoint is compared by its Merkle root, so its anchors need the tree too.
-    this.merkle = opts.merkle === true || opts.tree === true || (opts.anchors ?? []).some((a) => a.tree) ? new MerkleBuilder() : null;
     this.lastHash = this.genesis;
     // A head before the first seq (an empty chain's checkpoint) says nothing about any row.
     this.anchors = (opts.anchors ?? []).filter((a) => !a.tree && a.lastSeq >= this.startSeq).sort((a, b) => (a.lastSeq < b.lastSeq ? -1 : a.lastSeq > b.lastSeq ? 1 : 0));
     this.treeAnchors = (opts.anchors ?? []).filter((a) => a.tree && BigInt(a.tree.size) > 0n).sort((a, b) => (BigInt(a.tree!.size) < BigInt(b.tree!.size) ? -1 : 1));
+    // A signed tree checkpoint is compared by its Merkle root, so its anchors need the tree too.
+    const treeWanted = opts.merkle === true || opts.tree === true || (opts.anchors ?? []).some((a) => a.tree);
+    const known = opts.knownTree;
+    this.knownTree = treeWanted && opts.merkle !== true && known && this.treeAnchors.every((a) => BigInt(a.tree!.size) >= known.size) ? known : null;
+    this.merkle = treeWanted && !this.knownTree ? new MerkleBuilder() : null;
   }
 
   /** Feed the next row (ascending seq order). */
@@ -138,6 +159,11 @@ export class ChainVerifier {
     while (this.head < this.pending.length) this.step();
     this.pending = [];
     this.head = 0;
+    // Linked without a break, each row was taken once, in the order fed: the leaves are the rows.
+    const known = this.knownTree;
+    if (known && !(this.breaks.length === 0 && this.breaksOmitted === 0 && this.knownLeaves === this.rows && BigInt(this.rows) === known.size)) {
+      throw new KnownTreeDoesNotFit(`${this.opts.table} · ${this.opts.tenant}: the chain is not linked without a break over the ${known.size} leaves of the tree given`);
+    }
     this.settleReferences();
     const breaks = this.breaks
       .map((b, i) => ({ b, i }))
@@ -153,7 +179,7 @@ export class ChainVerifier {
       lastSeq: this.lastSeq,
       headHash: this.lastHash,
       merkleRoot: this.merkle && this.opts.merkle ? this.merkle.root() : null,
-      tree: this.merkle ? { size: BigInt(this.merkle.count), root: Buffer.from(this.merkle.root(), 'hex') } : null,
+      tree: this.merkle ? { size: BigInt(this.merkle.count), root: Buffer.from(this.merkle.root(), 'hex') } : this.knownTree ? { size: this.knownTree.size, root: this.knownTree.root } : null,
       breaks,
       breaksOmitted: this.breaksOmitted,
       // already in ascending lastSeq order: results are produced as the chain reaches each anchor
@@ -573,7 +599,10 @@ export class ChainVerifier {
 
   private recordPosition(seq: bigint, hash: string | null, row: ChainRow): void {
     if (this.firstSeq === null) this.firstSeq = seq;
-    if (this.merkle && hash !== null && this.isHex(hash)) this.merkle.push(hash);
+    if ((this.merkle || this.knownTree) && hash !== null && this.isHex(hash)) {
+      if (this.merkle) this.merkle.push(hash);
+      else this.knownLeaves++;
+    }
     this.compareTrees(seq, hash);
     while (this.anchorIdx < this.anchors.length && this.anchors[this.anchorIdx]!.lastSeq <= seq) {
       const a = this.anchors[this.anchorIdx++]!;
@@ -597,11 +626,22 @@ export class ChainVerifier {
 
   /** Signed tree checkpoints: when the chain has as many leaves as one records, its root must be the recorded one. */
   private compareTrees(seq: bigint, hash: string | null): void {
-    while (this.merkle && this.treeIdx < this.treeAnchors.length && BigInt(this.merkle.count) >= BigInt(this.treeAnchors[this.treeIdx]!.tree!.size)) {
+    const leaves = this.merkle ? this.merkle.count : this.knownTree ? this.knownLeaves : null;
+    while (leaves !== null && this.treeIdx < this.treeAnchors.length && BigInt(leaves) >= BigInt(this.treeAnchors[this.treeIdx]!.tree!.size)) {
       const a = this.treeAnchors[this.treeIdx++]!;
-      const same = BigInt(this.merkle.count) === BigInt(a.tree!.size) && Buffer.from(this.merkle.root(), 'hex').toString('base64') === a.tree!.root;
+      const same = BigInt(leaves) === BigInt(a.tree!.size) && this.treeRootBase64() === a.tree!.root;
       this.anchorResults.push({ ...a, lastSeq: seq, headHash: same && hash ? hash : a.headHash, outcome: same ? 'extended' : 'rewritten', foundHash: hash });
     }
+  }
+
+  /** Whether the tree given as known stands for this engine's own (finish() confirms it). */
+  get takesKnownTree(): boolean {
+    return this.knownTree !== null;
+  }
+
+  /** The tree's root so far: the known tree's once its leaves are all in (no anchor is smaller than it). */
+  private treeRootBase64(): string {
+    return this.merkle ? Buffer.from(this.merkle.root(), 'hex').toString('base64') : this.knownTree!.root.toString('base64');
   }
 
   private advanceRef(): void {

@@ -10,7 +10,8 @@ import { cachedFormOf, type MappedColumn } from '../cache/record-mapping.js';
 import { chainProfileJson, profileFromJson } from '../cache/chain-profiles.js';
 import { chainHash } from '../chain/hash.js';
 import type { UnprotectedKind } from '../chain/exact-json.js';
-import type { ChainProfile } from '../chain/profile.js';
+import { genesisOf, type ChainProfile } from '../chain/profile.js';
+import type { ChainTree } from '../chain/chain-leaves.js';
 import { chainShape, payloadOf, toChainRow, unprotectedOf, type ChainShape } from './rows.js';
 import { cachedRowLayout } from './cached-rows.js';
 import type { ChainRow } from './types.js';
@@ -133,6 +134,10 @@ export class FetchedChain {
   private digestsCheckedHere = false;
   /** Whether the content of the rows an earlier verdict hashed was found unchanged (null: no such rows). */
   private hashedRowsConfirmed: boolean | null = null;
+  /** The tree this sync's seal built over the chain's rows as cached, for its signed checkpoint (sync-verdict.ts). */
+  private sealedTree: ChainTree | null = null;
+  /** Whether the verdict's engine took that tree instead of hashing the leaves itself. */
+  sealedTreeTaken = false;
 
   constructor(
     readonly tableId: number,
@@ -254,6 +259,31 @@ export class FetchedChain {
   /** The verdict checked every row of the chain against its stored digest (cache-damage.ts): the statement may say so. */
   markDigestsChecked(): void {
     this.digestsCheckedHere = true;
+  }
+
+  /** The sync sealed the chain: the tree its checkpoint names, over the rows as cached. */
+  useSealedTree(tree: ChainTree): void {
+    this.sealedTree = tree;
+  }
+
+  /**
+   * The sealed tree, for the engine to take instead of hashing the same leaves again, when
+   * these rows look linked without a break under `profile`: seqs 1, 2, 3 …, each hash hex of
+   * the profile's width, the first row's previous hash the genesis, each other the row
+   * before's hash, each recomputed hash the stored one (a value the profile cannot protect
+   * aside). Then every row is a leaf of both
+   * trees, in the same order. The engine confirms it from the rows (KnownTreeDoesNotFit);
+   * a chain that looks otherwise is hashed by the engine, not fed twice.
+   */
+  sealedTreeIfLinked(profile: ChainProfile): ChainTree | null {
+    const tree = this.sealedTree;
+    if (!tree || this.dropped !== null || this.rows === 0 || BigInt(this.rows) !== tree.size) return null;
+    if (this.width * 2 !== (profile.algorithm === 'sha512' ? 128 : 64) || this.odd.get(0)?.prev !== genesisOf(profile)) return null;
+    // A value the profile cannot protect is a limit of the verdict, not a break: such a row is still a leaf.
+    for (const [row, odd] of this.odd) {
+      if ('hash' in odd || ('prev' in odd && row > 0) || ('computed' in odd && odd.computed !== this.usualHashAt(row))) return null;
+    }
+    return this.seqAt(0) === 1n && this.seqAt(this.rows - 1) === BigInt(this.rows) ? tree : null;
   }
 
   private seqAt(i: number): bigint {

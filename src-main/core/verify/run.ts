@@ -13,7 +13,8 @@ import { isUserError, UserError } from '../util/errors.js';
 import { cachedReference, chainTableName, countCachedRows, listCachedChains, readCachedChain, readSourceChain } from './adapters.js';
 import { CacheReaders, defaultReadThreads, PARALLEL_MIN_ROWS } from './cached-parallel.js';
 import { assertCachedAsSynced, CachedRowDamaged, recordCacheDamage } from './cache-damage.js';
-import { ChainVerifier } from './chain-verifier.js';
+import { ChainVerifier, KnownTreeDoesNotFit } from './chain-verifier.js';
+import type { ChainTree } from '../chain/chain-leaves.js';
 import { CopyParsers } from './copy-parallel.js';
 import { anchorFromCheckpoint, listCheckpoints, notComparedNotes, recordCheckpoint, seqJson, type ExternalAnchor, type StoredCheckpoint } from './checkpoints.js';
 import { chainReportJson, summarise, REPORT_FORMAT, type RecordedCheckpointJson, type VerifyReport } from './report.js';
@@ -408,33 +409,49 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
       const profile = tenantProfile(opts, chain.tenant) ?? profileFromJson(chain.profileJson);
       run.profileUsed = profile;
       const shape = chainShape(chain.columns, profile, chain.name);
-      const verifier = new ChainVerifier({
-        table: chain.name,
-        tenant: chain.tenant,
-        profile,
-        mode: 'cache',
-        window: opts.window,
-        maxBreaks: opts.maxBreaks,
-        merkle: opts.merkle,
-        tree: recordsCheckpoints,
-        payloadAtSeq: payloadAtSeq(shape),
-        anchors: anchorsFor(chain.name, chain.tenant, chain.sourceFingerprint),
-      });
+      const anchors = anchorsFor(chain.name, chain.tenant, chain.sourceFingerprint);
+      const verifierWith = (knownTree: ChainTree | null) =>
+        new ChainVerifier({
+          table: chain.name,
+          tenant: chain.tenant,
+          profile,
+          mode: 'cache',
+          window: opts.window,
+          maxBreaks: opts.maxBreaks,
+          merkle: opts.merkle,
+          tree: recordsCheckpoints,
+          knownTree: knownTree ?? undefined,
+          payloadAtSeq: payloadAtSeq(shape),
+          anchors,
+        });
       const base = done;
       progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done, total });
       const onTick = (n: number) => progress({ phase: 'verifying', message: `${chain.name} · ${chain.tenant}`, done: base + n, total });
-      const push = (row: ChainRow) => verifier.push(row);
       // A chain the sync just wrote exactly as it fetched it, or whose cached rows its
-      // recheck just read, is verified from those rows.
+      // recheck just read, is verified from those rows, with the tree its seal built when
+      // they look linked without a break.
       const kept = opts.fetched?.of(chain.tableId, chain.tenant);
+      let verifier = verifierWith(kept?.sealedTreeIfLinked(profile) ?? null);
+      const push = (row: ChainRow) => verifier.push(row);
       const fromKept = kept?.feed(cache.db, profile, push) != null;
       const fromFetch = fromKept && kept!.readFrom === 'fetch';
       if (!fromKept) {
+        verifier = verifierWith(null);
         const parallel = counts[i]! >= minRows ? startReaders() : null;
         if (parallel) await parallel.read(cache.db, chain, shape, push, { rows: counts[i]!, signal: opts.signal, onTick, rangeRows: opts.readers?.rangeRows });
         else await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });
       }
-      const result = verifier.finish();
+      let result: ChainResult;
+      try {
+        result = verifier.finish();
+        if (fromKept && verifier.takesKnownTree) kept!.sealedTreeTaken = true;
+      } catch (e) {
+        if (!(e instanceof KnownTreeDoesNotFit)) throw e;
+        // The same rows again, the engine building the tree itself (the cache is as it was: feed checks).
+        verifier = verifierWith(null);
+        if (kept!.feed(cache.db, profile, push) == null) throw new Error(`${chain.name} · ${chain.tenant}: the rows kept for the verdict no longer stand for the cache`, { cause: e });
+        result = verifier.finish();
+      }
       // Breaks found in rows as the source sent them are about the source; only breaks read
       // back from the file need its rows checked against the digests the sync stored.
       if (!result.intact && !fromFetch) {

@@ -55,6 +55,8 @@ export async function syncAndCheckpoint(session: SourceSession, db: CacheDb, opt
     onProgress: (p) => opts.onProgress?.((last = p)),
     onChainTree: (c) => {
       sealedTrees.set(sealedTreeKey(c.table, c.tenant), c.tree);
+      // The verdict's engine takes the same tree rather than hashing the same leaves again.
+      fetchedRows?.of(c.tableId, c.tenant)?.useSealedTree(c.tree);
       opts.onChainTree?.(c);
     },
     onFirstFill: fetchedRows ? (chain) => fetchedRows.begin(db, chain) : undefined,
