@@ -37,6 +37,7 @@ test('random damaged chains split into three syncs: each later verdict from the 
   let fromRecheck = 0;
   let skipped = 0;
   let skippedPastBreak = 0;
+  let treeTakenAfterGrowth = 0;
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(
@@ -74,6 +75,8 @@ test('random damaged chains split into three syncs: each later verdict from the 
               if (chainKept.skippedHashes > 0) skipped++;
               // Rows past a break, the broken ones too, are skipped when the statement lists how they hashed.
               if (chainKept.skippedExceptions > 0) skippedPastBreak++;
+              // The cache's checkpoints are compared by their head, so a chain that grew takes the seal's tree too.
+              if (chainKept.sealedTreeTaken && part.length > 0) treeTakenAfterGrowth++;
             }
           }
         });
@@ -86,6 +89,7 @@ test('random damaged chains split into three syncs: each later verdict from the 
   assert.ok(fromRecheck >= 20, `verified from the recheck's rows: ${fromRecheck} of 60 later syncs`);
   assert.ok(skipped >= 6, `verified skipping rows an earlier verdict hashed: ${skipped}`);
   assert.ok(skippedPastBreak >= 1, `skipping rows up to a modified row and past it: ${skippedPastBreak}`);
+  assert.ok(treeTakenAfterGrowth >= 3, `the seal's tree taken for an intact chain that grew: ${treeTakenAfterGrowth}`);
 });
 
 test("the demo's tenants, one tampered, synced again with nothing new: the same report from the recheck's rows as read back", { timeout: 300_000 }, async () => {
