@@ -64,8 +64,8 @@ export interface HashedRows {
   digestsChecked: boolean;
 }
 
-/** Characters of rows a content digest holds before hashing them. */
-const PENDING_CHARS = 65_536;
+/** Bytes of rows a content digest holds before hashing them. */
+const PENDING_BYTES = 65_536;
 
 /**
  * SHA-256 over a chain's rows in seq order, each its values written `len:text` ('-' for
@@ -75,16 +75,22 @@ const PENDING_CHARS = 65_536;
 export class ChainContentDigest {
   private readonly hash: Hash = createHash('sha256');
   /**
-   * Rows not yet hashed, as one text: one update per ~64 KB instead of one per row (the
-   * call's cost beside a short row's bytes was a third of the digest's; issue 17, goal 3).
-   * The bytes hashed are the same, so is the digest.
+   * Rows not yet hashed, as UTF-8: one update per ~64 KB instead of one per row (the call
+   * cost a third of the digest beside a short row's bytes; issue 17, goal 3). Written into
+   * bytes, not joined into one string: a joined string of rows with non-ASCII text made
+   * each update several times slower than one a row (measured: 8-9 µs against 1.6-2.7 µs
+   * a 750-byte row; into bytes 1.5 µs). The bytes hashed are the same, so is the digest.
    */
-  private pending = '';
+  private readonly pending = Buffer.allocUnsafe(PENDING_BYTES);
+  private used = 0;
 
   /** `text`: the row as rowText writes it, when the caller already has it. */
   add(values: readonly (string | null)[], digest: string, text = rowText(values)): void {
-    this.pending += `${Buffer.byteLength(text, 'utf8')}:${text}${Buffer.byteLength(digest, 'utf8')}:${digest}`;
-    if (this.pending.length >= PENDING_CHARS) this.flush();
+    const row = `${Buffer.byteLength(text, 'utf8')}:${text}${Buffer.byteLength(digest, 'utf8')}:${digest}`;
+    // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4).
+    if (this.used + row.length * 3 > PENDING_BYTES) this.flush();
+    if (row.length * 3 > PENDING_BYTES) this.hash.update(row, 'utf8');
+    else this.used += this.pending.write(row, this.used, 'utf8');
   }
 
   /** The digest of the rows added so far (more may be added after). */
@@ -94,8 +100,8 @@ export class ChainContentDigest {
   }
 
   private flush(): void {
-    if (this.pending) this.hash.update(this.pending, 'utf8');
-    this.pending = '';
+    if (this.used) this.hash.update(this.pending.subarray(0, this.used));
+    this.used = 0;
   }
 }
 
