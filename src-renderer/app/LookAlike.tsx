@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { lookAlikes, lookAlikeWords, printable } from '../../src-main/core/util/printable.js';
+import { lookAlikes, lookAlikeWords, printable, printableLookAlike } from '../../src-main/core/util/printable.js';
 import { selectCacheTenants, useApp } from './store.js';
 
 /**
@@ -38,4 +38,9 @@ export function LookAlikeMark({ name, other }: { name: string; other: string | u
 /** A tenant as a picker's option: option text holds no markup, so the look-alike note becomes part of the label. */
 export function tenantChoiceLabel(name: string, other: string | undefined): string {
   return other === undefined ? printable(name) : `${printable(name)} — ${lookAlikeWords(name, other)}`;
+}
+
+/** A tenant named in running text (a note, a filter chip): one of a look-alike pair is written so it differs from its twin (gl\u{43E}bex-bank). */
+export function tenantText(name: string, alike: ReadonlyMap<string, string>): string {
+  return alike.has(name) ? printableLookAlike(name) : printable(name);
 }

@@ -3,7 +3,7 @@ import { cacheCannotOpen, processNotAnswering, useApp } from './store.js';
 import { breaksLabel, intactNotCheckedHere, needsWarning, useChainVerdicts } from './chain-verdicts.js';
 import { countOf } from './format.js';
 import { lookAlikes, printable } from '../../src-main/core/util/printable.js';
-import { LookAlikeNote } from './LookAlike.js';
+import { LookAlikeNote, tenantText } from './LookAlike.js';
 
 /** Live line from the main process: is the source reachable, and how many rows each tenant has. */
 export function StatusLine() {
@@ -30,6 +30,8 @@ export function StatusLine() {
   const sourceName = source ? (source.isDemo ? 'Demo tenant' : printable(source.label)) : null;
   // Two cached tenants a reader cannot tell apart (a Cyrillic о, a zero-width space): each says so.
   const alike = lookAlikes(status.cache.tenants.map((t) => t.tenant));
+  // The source's tenants against each other and the cache's: a twin not yet synced counts too.
+  const sourceAlike = lookAlikes([...(source?.tenants ?? []), ...status.cache.tenants].map((t) => t.tenant));
   return (
     <footer className="statusline" role="status" aria-label="Status" aria-live="polite">
       <span data-testid="source-state">
@@ -55,7 +57,7 @@ export function StatusLine() {
           {source.tenants.map((t, i) => (
             <span key={t.tenant} className="tenant-count" data-tenant={t.tenant}>
               {i > 0 ? ' · ' : ''}
-              {printable(t.tenant)} {countOf(t.events, 'event')}, {countOf(t.conversations, 'conversation')}
+              {tenantText(t.tenant, sourceAlike)} {countOf(t.events, 'event')}, {countOf(t.conversations, 'conversation')}
             </span>
           ))}
         </span>

@@ -16,13 +16,15 @@ import { HistogramChart } from './HistogramChart.js';
 import { RecordList } from './RecordList.js';
 import { PAGE_SIZE, rowAt, useTimeline } from './store.js';
 import { findJumpIndex, parseJump } from './jump-target.js';
+import { tenantText, useCachedTenantLookAlikes } from '../app/LookAlike.js';
 
 function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filter): void }) {
   const tz = useApp((s) => s.timeZone);
+  const tenantTwins = useCachedTenantLookAlikes();
   const chips: { label: string; clear: Filter }[] = [];
   for (const key of LIST_KEYS) {
     for (const v of filter[key] ?? []) {
-      chips.push({ label: `${FACET_LABELS[key]}: ${v}`, clear: { ...filter, [key]: (filter[key] ?? []).filter((x) => x !== v) } });
+      chips.push({ label: `${FACET_LABELS[key]}: ${key === 'tenant' ? tenantText(v, tenantTwins) : v}`, clear: { ...filter, [key]: (filter[key] ?? []).filter((x) => x !== v) } });
     }
   }
   if (filter.text) chips.push({ label: `Text: ${filter.text}`, clear: { ...filter, text: undefined } });
@@ -59,13 +61,14 @@ function ActiveFilters({ filter, onChange }: { filter: Filter; onChange(f: Filte
 function BrokenChainsNote({ tenants }: { tenants: string[] | undefined }) {
   const verdicts = useChainVerdicts((s) => s.byTenant);
   const tz = useApp((s) => s.timeZone);
+  const tenantTwins = useCachedTenantLookAlikes();
   const broken = Object.values(verdicts).filter((v) => needsWarning(v) && (!tenants?.length || tenants.includes(v.tenant)));
   if (!broken.length) return null;
   return (
     <p className="chain-warning" role="note" data-testid="timeline-chain-broken">
       {broken.map((v, i) => (
         <span key={v.tenant}>
-          {i > 0 ? '; ' : ''}⚠ {printable(v.tenant)}: {breaksLabel(v)}{' '}
+          {i > 0 ? '; ' : ''}⚠ {tenantText(v.tenant, tenantTwins)}: {breaksLabel(v)}{' '}
           {v.damagedTables.length
             ? `(damage found in the cache after the verdict of ${formatTs(v.checkedAt, tz)}, which no longer applies)`
             : `(verified ${formatTs(v.checkedAt, tz)} against ${againstLabel(v.against)}${v.notCheckedHere ? `; ${printable(v.notCheckedHere.words)}, not checked here` : ''})`}
@@ -79,11 +82,13 @@ function BrokenChainsNote({ tenants }: { tenants: string[] | undefined }) {
 /** The tenants in view whose chain verdict says intact without having been checked here: said, so their rows read as unverified, not as fine. */
 function NotCheckedHereNote({ tenants }: { tenants: string[] | undefined }) {
   const verdicts = useChainVerdicts((s) => s.byTenant);
+  const tenantTwins = useCachedTenantLookAlikes();
   const unchecked = Object.values(verdicts).filter((v) => intactNotCheckedHere(v) && (!tenants?.length || tenants.includes(v.tenant)));
   if (!unchecked.length) return null;
   return (
     <p className="warn" role="note" data-testid="timeline-chain-not-checked-here">
-      Chain verdict not checked here: {unchecked.map((v) => `${printable(v.tenant)} (says intact; ${printable(v.notCheckedHere!.words)})`).join('; ')} · <a href="#/integrity">verify on Integrity</a>
+      Chain verdict not checked here: {unchecked.map((v) => `${tenantText(v.tenant, tenantTwins)} (says intact; ${printable(v.notCheckedHere!.words)})`).join('; ')} ·{' '}
+      <a href="#/integrity">verify on Integrity</a>
     </p>
   );
 }

@@ -147,6 +147,12 @@ describe('text from the source shows its hidden characters', () => {
     await openTimeline(page);
     await pickFacet(page, 'tenant', LOOK_ALIKE_TENANT);
     await tl.resultCount.filter({ hasText: /\b1 row\b/ }).waitFor();
+    // Running text names the tenant so that it differs from its twin: the filter chip, and the
+    // chain note, which read "globex-bank: chain empty" while globex-bank's own chain is broken.
+    assert.equal((await page.getByRole('list', { name: 'Active filters' }).locator('.chip-label').innerText()).trim(), 'Tenant: gl\\u{43E}bex-bank');
+    assert.match(await page.getByTestId('timeline-chain-broken').innerText(), /^⚠ gl\\u\{43E\}bex-bank: chain empty/);
+    const sourceLine = await page.getByTestId('source-tenants').innerText();
+    assert.ok(sourceLine.includes('gl\\u{43E}bex-bank') && sourceLine.includes(' globex-bank '), `the source's tenants, told apart: ${sourceLine}`);
     const alikeRow = tl.rows.filter({ hasText: LOOK_ALIKE_TENANT });
     const mark = alikeRow.getByTestId('row-look-alike');
     assert.equal(await mark.getAttribute('aria-label'), words);
