@@ -24,8 +24,12 @@ export function namingLookAlikes<R extends { tenants: readonly { tenant: string 
   return { ...report, tenants: report.tenants.map((t) => ({ ...t, tenant: `${t.tenant}${note(t.tenant)}` })) };
 }
 
-/** namingLookAlikes for a verify report, whose sealed tables' lines name tenants too: there the note follows the seal's sentence. */
-export function verifyReportNamingLookAlikes(report: VerifyReport): VerifyReport {
-  const note = lookAlikeNote([...report.tenants, ...report.seals].map((t) => t.tenant));
+/**
+ * namingLookAlikes for a verify report, whose sealed tables' lines name tenants too: there the
+ * note follows the seal's sentence. `cachedTenants`: the other tenants of the cache verified,
+ * so a run naming one tenant of a pair (--tenant) still says which it is not.
+ */
+export function verifyReportNamingLookAlikes(report: VerifyReport, cachedTenants: readonly string[] = []): VerifyReport {
+  const note = lookAlikeNote([...[...report.tenants, ...report.seals].map((t) => t.tenant), ...cachedTenants]);
   return { ...namingLookAlikes(report, note), seals: report.seals.map((s) => ({ ...s, explanation: `${s.explanation}${note(s.tenant)}` })) };
 }

@@ -86,6 +86,21 @@ describe('a look-alike pair of tenants in the CLI', () => {
     assert.match(reread, /^INTACT +audit_access_log \(tenant acme-pharma\) .*committed to\.$/m);
   });
 
+  test('verify of the cache for one tenant of the pair still names its twin there', { timeout: 240_000 }, async () => {
+    for (const [tenant, line] of [
+      [LOOK_ALIKE, LOOK_ALIKE_LINE],
+      [TWIN, TWIN_LINE],
+    ] as const) {
+      for (const args of [
+        ['--cache', cache, '--tenant', tenant],
+        ['--cache', cache, '--tenant', tenant, '--full'],
+      ]) {
+        const verify = await runAuditdesk(['verify', ...args, '--data-dir', dataDir]);
+        assert.match(verify.stdout, line, `${args.join(' ')}: ${verify.stdout}${verify.stderr}`);
+      }
+    }
+  });
+
   test('verify --json names the tenants exactly, with no note', { timeout: 240_000 }, async () => {
     const verify = await runAuditdesk(['verify', '--cache', cache, '--json', '--data-dir', dataDir]);
     assert.equal(verify.code, 1, verify.stderr);

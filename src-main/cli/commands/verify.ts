@@ -14,6 +14,7 @@ import { action, collect, dataDirOf, readStdin, EXIT_FINDINGS, EXIT_OK } from '.
 import { addSourceOptions, printSourceNotices, warnIfPasswordInUrl } from '../source-options.js';
 import { ENGAGEMENT_OPTION_HELP, chosenCacheFile } from '../engagement-option.js';
 import { verifyReportNamingLookAlikes } from '../look-alike-notes.js';
+import { cachedTenantIds } from '../../core/cache/tenant-ids.js';
 
 interface VerifyFlags {
   /** The first is the source; any further URL is a replica of the same database the chains are read from in ranges. */
@@ -113,7 +114,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
   try {
     if (cacheFile) cacheDb = openCache(cacheFile);
     const reused = cacheDb && key && !source && mayReuse(flags) ? reusableCacheVerdict(cacheDb, key, flags.tenant) : null;
-    if (reused && 'report' in reused) return printed(reused.report, flags.json ?? false, humanReport);
+    if (reused && 'report' in reused) return printed(reused.report, flags.json ?? false, humanReport, cachedTenantIds(cacheDb!));
     if (source) session = await connectSource(source, { password, allowCleartextPassword, signal: controller.signal });
     for (const url of replicaUrls) replicas.push(await connectSource(url, { password, allowCleartextPassword, signal: controller.signal }));
     printSourceNotices(session);
@@ -139,7 +140,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
         source ? "Check the tenant names and the role's SELECT rights." : 'Sync the tenant first (auditdesk sync).',
       );
     }
-    return printed(report, flags.json ?? false, humanReport);
+    return printed(report, flags.json ?? false, humanReport, cacheDb ? cachedTenantIds(cacheDb) : []);
   } finally {
     process.off('SIGINT', onSigint);
     await session?.close();
@@ -153,8 +154,8 @@ function mayReuse(flags: VerifyFlags): boolean {
   return !flags.full && !flags.checkpoint.length && !flags.profile && !flags.profileMap && !flags.merkle;
 }
 
-function printed(report: VerifyReport, json: boolean, humanReport: (r: VerifyReport) => string): number {
-  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : humanReport(verifyReportNamingLookAlikes(report)));
+function printed(report: VerifyReport, json: boolean, humanReport: (r: VerifyReport) => string, cachedTenants: readonly string[]): number {
+  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : humanReport(verifyReportNamingLookAlikes(report, cachedTenants)));
   return report.intact ? EXIT_OK : EXIT_FINDINGS;
 }
 

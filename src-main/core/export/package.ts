@@ -59,6 +59,7 @@ import { reviewPackageFiles } from '../review/package-files.js';
 import { journalExport } from '../journal/journal-events.js';
 import { exceptionQueue } from '../review/queue.js';
 import { lookAlikes } from '../util/printable.js';
+import { cachedTenantIds } from '../cache/tenant-ids.js';
 import type { DecisionView } from '../contract/review.js';
 import { accessRows, accessWhere, anomalyRows, conversationRows, eventRows, REVIEW_COLUMNS, reviewRows, select, SUBJECT_RULE, type DataSubject, type Selection, type SourceTable } from './select.js';
 
@@ -1154,12 +1155,10 @@ function exportedSpan(db: CacheDb, s: Selection): { first: string | null; last: 
 /**
  * Another tenant of the cache whose id draws like the exported one ("glоbex-bank" with a
  * Cyrillic о beside "globex-bank"): printed, the two are the same word, so page 1 says which
- * tenant this one looks like. The cache's tenants are read from what was synced (watermarks)
- * and the per-day rollup, as the app's status line reads them, never from a scan of records.
+ * tenant this one looks like.
  */
 function lookAlikeInCache(db: CacheDb, tenant: string): string | null {
-  const cached = db.prepare('SELECT tenant_id FROM watermarks UNION SELECT tenant_id FROM records_rollup').pluck().all() as string[];
-  return lookAlikes([tenant, ...cached]).get(tenant) ?? null;
+  return lookAlikes([tenant, ...cachedTenantIds(db)]).get(tenant) ?? null;
 }
 
 /** The tenant's exceptions queue as the auditor left it, and the latest signed completion. */
