@@ -436,7 +436,8 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
       const fromKept = kept?.feed(cache.db, profile, push) != null;
       const fromFetch = fromKept && kept!.readFrom === 'fetch';
       if (!fromKept) {
-        verifier = verifierWith(null);
+        // Read back: the seal's tree stands for the kept rows only (feed pushed none).
+        if (verifier.takesKnownTree) verifier = verifierWith(null);
         const parallel = counts[i]! >= minRows ? startReaders() : null;
         if (parallel) await parallel.read(cache.db, chain, shape, push, { rows: counts[i]!, signal: opts.signal, onTick, rangeRows: opts.readers?.rangeRows });
         else await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });
