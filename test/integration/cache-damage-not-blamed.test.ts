@@ -105,3 +105,15 @@ test("a cached row whose extra columns are no longer the sync's JSON is local da
   assert.match(r.stderr, /^auditdesk: the local cache is damaged: row seq 250 holds extra columns that are not the JSON the sync wrote\..*--rebuild/m);
   assert.doesNotMatch(r.stdout + r.stderr, /\[(modified|malformed)\]|BROKEN|internal/i);
 });
+
+test('a cached JSON value edited into text that is not JSON is local damage naming the row: exit 2, not a parser message', async () => {
+  const { path } = cachedChain(500);
+  const db = new Database(path);
+  db.prepare(`UPDATE records SET action_details = 'forged' WHERE kind = 'event' AND seq = 250`).run();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  const r = await verifyCache(path);
+  assertBlamesTheCache(r, path);
+  assert.match(r.stderr, /row seq 250 of /);
+  assert.doesNotMatch(r.stderr, /not valid JSON|Unexpected token/);
+});

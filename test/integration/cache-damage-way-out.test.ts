@@ -221,6 +221,25 @@ test('the app: a signed package is never made from a damaged row; the export sto
   });
 });
 
+test('the app: a cached JSON value edited into text that is not JSON stops the export naming the row, not with a parser message', { timeout: 240_000 }, async () => {
+  await onSyncedApp('export-not-json', async (ctx, api) => {
+    const tenant = intactTenant();
+    const identity = await api['identity.create']({ name: 'Damage Tester', org: 'QA', email: 'damage@audit.example', password: 'damage-password' });
+    const out = join(dir, 'export-not-json', 'package.zip');
+    const db = new Database(ctx.cachePath);
+    try {
+      assert.equal(db.prepare(`UPDATE records SET action_details = 'forged' WHERE kind = 'event' AND tenant_id = ? AND seq = 120`).run(tenant).changes, 1);
+    } finally {
+      db.close();
+    }
+    const refused = await jobOutcome(ctx, 'export.start', { filter: { tenant: [tenant] }, identity: identity.fingerprint, out });
+    assert.equal(refused.state, 'failed');
+    assert.equal(refused.error?.code, 'E_CACHE_CORRUPT', String(refused.error?.message));
+    assert.match(refused.error!.message, /seq 120\b/);
+    assert.equal(existsSync(out), false, 'no package was written');
+  });
+});
+
 /** Appends (or takes back) a control character in one cached row of a sealed table; returns the row's source key. */
 function damageSealedRow(cachePath: string, table: 'records' | 'anomalies' | 'access_log', column: string, tenant: string, edit: 'damage' | 'undo' = 'damage'): string {
   const db = new Database(cachePath);

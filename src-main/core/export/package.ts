@@ -820,7 +820,7 @@ async function writeEvents(
     const asStored = storedDigestCheck(db, table, s.tenant);
     for (const row of eventRows(db, s, fields).iterate(...s.events.where.params) as IterableIterator<CacheRow>) {
       const values = asStored.values(cols, row);
-      const { payload, digest } = encode(values);
+      const { payload, digest } = asStored.computed(row, () => encode(values));
       asStored(row, digest);
       checker!.push(values, payload);
       merkle.push(digest);
@@ -896,8 +896,8 @@ async function writeConversations(
     const fields = [...CONVERSATION_FIELDS, 'temperature_num', 'digest', 'source_key', ...table.columns.map((c) => c.field ?? 'extra')];
     for (const row of conversationRows(db, s, fields).iterate(...s.conversations.where.params) as IterableIterator<CacheRow>) {
       const values = CONVERSATION_FIELDS.map((f) => (row[f] === null || row[f] === undefined ? null : String(row[f])));
-      const digest = rowDigest(values);
-      asStored(row, storedDigest ? storedDigest(asStored.values(table.columns, row)) : digest);
+      const digest = asStored.computed(row, () => rowDigest(values));
+      asStored(row, storedDigest ? asStored.computed(row, () => storedDigest(asStored.values(table.columns, row))) : digest);
       merkle.push(digest);
       const [provider, name, version] = [row.model_provider, row.model_name, row.model_version].map((v) => (v === null ? null : String(v)));
       bump(report.byProvider, provider);
@@ -1010,6 +1010,15 @@ function storedDigestCheck(db: CacheDb, table: SourceTable, tenant: string): Sto
       throw e instanceof UnreadableCachedRow ? damaged(row) : e;
     }
   };
+  // So is one whose values cannot be digested (a JSON column edited into text that is not
+  // JSON): the sync digested every value it stored.
+  check.computed = <T>(row: CacheRow, compute: () => T): T => {
+    try {
+      return compute();
+    } catch {
+      throw damaged(row);
+    }
+  };
   return check;
 }
 
@@ -1017,6 +1026,8 @@ interface StoredDigestCheck {
   (row: CacheRow, digest: string): void;
   /** fromRecord(columns, row), with an unreadable row reported as damaged */
   values(columns: readonly MappedColumn[], row: CacheRow): (string | null)[];
+  /** compute() (the row's digest, its payload), with a row whose values cannot be digested reported as damaged */
+  computed<T>(row: CacheRow, compute: () => T): T;
 }
 
 async function writeGeneric<R>(
@@ -1030,7 +1041,7 @@ async function writeGeneric<R>(
   rows: IterableIterator<R>,
   toValues: (row: R) => (string | null)[],
   /** rows of a source table: each row's digest (of `cols`) is checked against the one the sync stored */
-  asStored?: (row: R, digest: string) => void,
+  asStored?: { (row: R, digest: string): void; computed<T>(row: R, compute: () => T): T },
 ): Promise<ManifestFile> {
   const mcols = manifestColumns(cols, headers, neutraliseOn);
   const w = new CsvFileWriter(
@@ -1045,7 +1056,7 @@ async function writeGeneric<R>(
   let n = 0;
   for (const row of rows) {
     const values = toValues(row);
-    const digest = rowDigest(values);
+    const digest = asStored ? asStored.computed(row, () => rowDigest(values)) : rowDigest(values);
     asStored?.(row, digest);
     merkle.push(digest);
     const pending = w.row(values);
