@@ -205,12 +205,12 @@ test("a broken chain's digests found matching by one verdict are not checked aga
     const kept = new FetchedChains();
     const third = await sync(a, [tenant], kept, { mapping });
     assert.equal(third.report!.verdict, 'broken');
-    assert.equal(kept.of(1, tenant)!.digestsCheckedThrough(), 30n, 'every row was checked by the second verdict and is unchanged');
+    assert.equal(kept.of(1, tenant)!.asStoredThrough(), 30n, 'every row was checked by the second verdict and is unchanged');
     // The digest column damaged after that verdict: the statement no longer matches, every row is checked again.
     b.prepare(`UPDATE records SET digest = 'damaged' WHERE seq = 12`).run();
     const again = new FetchedChains();
     await assert.rejects(sync(b, [tenant], again, { mapping }), (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /seq 12/.test(e.message));
-    assert.equal(again.of(1, tenant)!.digestsCheckedThrough(), null);
+    assert.equal(again.of(1, tenant)!.asStoredThrough(), null);
   });
 });
 

@@ -123,7 +123,7 @@ export class FetchedChain {
   /** Those whose recomputed hash differed from the stored one or that held a value the profile cannot protect, in row order, for the statement. */
   private readonly exceptions: HashException[] = [];
   /** The leading rows before the first exception past HASH_EXCEPTIONS_LIMIT (null: none yet). */
-  private hashedAsStoredUpTo: Omit<HashedRows, 'digestsChecked'> | null = null;
+  private hashedAsStoredUpTo: Omit<HashedRows, 'asStored'> | null = null;
   /** The earlier statement's exceptions by row: their links are taken from it, as the others' are taken to be the usual one. */
   private readonly statedExceptions = new Map<number, HashException>();
   /** Leading rows whose payload hash was not computed: an earlier verdict hashed them (hashed-rows.ts). */
@@ -240,20 +240,25 @@ export class FetchedChain {
    * The leading rows, their content digest as cached and how those that did not hash as
    * stored hashed, for the statement a verdict records. A first fill's rows were linked
    * as fetched, and the fill cached exactly them (feed checks it), so its statement is
-   * over their cached form; it never says their digests were checked.
+   * over their cached form, values and digests as the fill stored them: it says they are
+   * as stored. Rows read from the cache are said so only when this verdict checked each
+   * against its digest.
    */
   rowsHashedAsStored(): HashedRows | null {
     if (this.dropped !== null) return null;
-    return { ...(this.hashedAsStoredUpTo ?? { rows: this.rows, content: this.content.current(), exceptions: [...this.exceptions] }), digestsChecked: this.digestsCheckedHere };
+    return {
+      ...(this.hashedAsStoredUpTo ?? { rows: this.rows, content: this.content.current(), exceptions: [...this.exceptions] }),
+      asStored: this.readFrom === 'fetch' || this.digestsCheckedHere,
+    };
   }
 
   /**
-   * The seq of the last row whose digest an earlier verdict checked, when its statement
-   * says so and the rows read are still those rows with those digests (the content digest
-   * covers both); null otherwise (then every row is checked).
+   * The seq of the last row an earlier verdict's statement says is as the sync stored it,
+   * when the rows read are still those rows with those digests (the content digest covers
+   * both); null otherwise (then every row is checked against its digest).
    */
-  digestsCheckedThrough(): bigint | null {
-    return this.dropped === null && this.hashedRows?.digestsChecked && this.hashedRowsConfirmed === true ? this.seqAt(this.hashedRows.rows - 1) : null;
+  asStoredThrough(): bigint | null {
+    return this.dropped === null && this.hashedRows?.asStored && this.hashedRowsConfirmed === true ? this.seqAt(this.hashedRows.rows - 1) : null;
   }
 
   /** The verdict checked every row of the chain against its stored digest (cache-damage.ts): the statement may say so. */

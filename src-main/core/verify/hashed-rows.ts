@@ -27,7 +27,7 @@ export interface StatedChain {
   label: string;
 }
 
-const STATEMENT_VERSION = 'auditdesk-chain-hashed-rows/2';
+const STATEMENT_VERSION = 'auditdesk-chain-hashed-rows/3';
 
 /**
  * Rows of a statement whose recomputed hash was not their stored one (or that held a value
@@ -45,7 +45,7 @@ interface Statement {
   rows: number;
   content: string;
   exceptions: HashException[];
-  digestsChecked: boolean;
+  asStored: boolean;
 }
 
 /** A row (by its place in seq order, from 0) whose link was not the usual one: the hash recomputed from its cached values, and what it held that the profile cannot protect. */
@@ -60,8 +60,13 @@ export interface HashedRows {
   rows: number;
   content: string;
   exceptions: HashException[];
-  /** Whether each of these rows was also found to match the digest the sync stored with it (a broken chain's rows are checked so, cache-damage.ts). */
-  digestsChecked: boolean;
+  /**
+   * Whether each of these rows, its values and digest, is known to be what the sync stored:
+   * a first fill's rows as it stored them, or rows a later verdict found matching their
+   * digests (a broken chain's rows are checked so, cache-damage.ts). While the content
+   * digest still matches, such rows need no digest check.
+   */
+  asStored: boolean;
 }
 
 /** Bytes of rows a content digest holds before hashing them. */
@@ -115,7 +120,7 @@ function statementOf(tenant: string, spec: StatedChain, rows: HashedRows): strin
     rows: rows.rows,
     content: rows.content,
     exceptions: rows.exceptions,
-    digestsChecked: rows.digestsChecked,
+    asStored: rows.asStored,
   };
   return JSON.stringify(s);
 }
@@ -131,7 +136,7 @@ export function readHashedRows(db: CacheDb, tableId: number, tenant: string, spe
   } catch {
     return null;
   }
-  if (!Number.isSafeInteger(s.rows) || s.rows < 1 || typeof s.content !== 'string' || !Array.isArray(s.exceptions) || typeof s.digestsChecked !== 'boolean') return null;
+  if (!Number.isSafeInteger(s.rows) || s.rows < 1 || typeof s.content !== 'string' || !Array.isArray(s.exceptions) || typeof s.asStored !== 'boolean') return null;
   const exceptions: HashException[] = [];
   for (const e of s.exceptions as unknown[]) {
     const x = e as Partial<HashException>;
@@ -141,7 +146,7 @@ export function readHashedRows(db: CacheDb, tableId: number, tenant: string, spe
     exceptions.push(x.unprotected ? { row: x.row!, computed: x.computed!, unprotected: x.unprotected } : { row: x.row!, computed: x.computed! });
   }
   // Compared as the whole signed text: any other table, tenant, column, profile or field is another statement.
-  const stated: HashedRows = { rows: s.rows, content: s.content, exceptions, digestsChecked: s.digestsChecked };
+  const stated: HashedRows = { rows: s.rows, content: s.content, exceptions, asStored: s.asStored };
   if (statementOf(tenant, spec, stated) !== row.statement) return null;
   return stated;
 }

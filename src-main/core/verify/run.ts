@@ -456,9 +456,9 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
       // Breaks found in rows as the source sent them are about the source; only breaks read
       // back from the file need its rows checked against the digests the sync stored.
       if (!result.intact && !fromFetch) {
-        // Rows an earlier verdict checked, unchanged since with their digests, are not checked again.
+        // Rows a first fill stored or an earlier verdict checked, unchanged since with their digests, are not checked again.
         try {
-          assertCachedAsSynced(cache.db, cache.path, chain, fromKept ? (kept!.digestsCheckedThrough() ?? undefined) : undefined);
+          assertCachedAsSynced(cache.db, cache.path, chain, fromKept ? (kept!.asStoredThrough() ?? undefined) : undefined);
         } catch (e) {
           // Kept past this run, so no screen goes on showing the verdicts given before as current.
           if (e instanceof CachedRowDamaged && run.store && !run.store.readonly) recordCacheDamage(run.store, e.damage);
