@@ -101,6 +101,22 @@ describe('a look-alike pair of tenants in the CLI', () => {
     }
   });
 
+  test('verify of the cache for a tenant with no rows whose id looks like tenants the cache holds names them, rather than a bare "no rows for globex-bank"', { timeout: 240_000 }, async () => {
+    // A Cyrillic а this time: no row of the demo has it, so its chain is empty. (A live
+    // session confined to one tenant by row-level security sees no other to compare with.)
+    const typo = 'globex-b\u0430nk';
+    for (const [args, seen] of [[['--cache', cache, '--tenant', typo], 'held in this cache']] as const) {
+      const verify = await runAuditdesk(['verify', ...args, '--data-dir', dataDir]);
+      assert.notEqual(verify.code, 0, `${args[0]}: an empty chain is never a pass`);
+      const twins = 'globex-bank and gl\\\\u\\{43E\\}bex-bank|gl\\\\u\\{43E\\}bex-bank and globex-bank';
+      assert.match(
+        verify.stdout,
+        new RegExp(`no rows are visible for tenant globex-b\\\\u\\{430\\}nk, which looks like tenant (${twins}) ${seen} but is not the same id: check which one is meant\\.`),
+        `${args[0]}: ${verify.stdout}${verify.stderr}`,
+      );
+    }
+  });
+
   test('verify --json names the tenants exactly, with no note', { timeout: 240_000 }, async () => {
     const verify = await runAuditdesk(['verify', '--cache', cache, '--json', '--data-dir', dataDir]);
     assert.equal(verify.code, 1, verify.stderr);

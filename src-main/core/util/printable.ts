@@ -96,6 +96,12 @@ export function lookAlikes(names: readonly string[]): Map<string, string> {
   return out;
 }
 
+/** The names of `others` that `name` cannot be told apart from (itself left out), in their order. */
+export function lookAlikesAmong(name: string, others: readonly string[]): string[] {
+  const key = skeleton(name);
+  return [...new Set(others)].filter((o) => o !== name && skeleton(o) === key);
+}
+
 /** A name of a look-alike pair as text that tells it from the other: hidden characters and Greek or Cyrillic letters written out (gl\u{43E}bex-bank). */
 export function printableLookAlike(name: string): string {
   return printable(name).replace(/[\u0370-\u03ff\u0400-\u052f]/g, escaped);

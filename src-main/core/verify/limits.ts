@@ -11,6 +11,7 @@
 //
 // A chain with no visible rows gets the verdict `empty`, never "intact".
 import { seqJson } from '../chain/seq.js';
+import { printableLookAlike } from '../util/printable.js';
 import type { ChainReportJson } from '../contract/verify-report.js';
 import type { ChainResult } from './types.js';
 import type { TablePolicies } from '../source/policies.js';
@@ -26,6 +27,8 @@ export interface LimitContext {
   otherTenants?: number;
   /** Where those tenants were seen (default: the live session). */
   otherTenantsIn?: 'session' | 'cache';
+  /** Those of them whose ids draw like this chain's tenant (gl\u{43E}bex-bank beside globex-bank). */
+  lookAlikeTenants?: string[];
   /** The profile the chain was verified with, for the sentences. */
   profileName?: string;
 }
@@ -33,9 +36,14 @@ export interface LimitContext {
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** The sentence for an empty chain (issue 21), with the count of other visible tenants. */
-export function emptySentence(tenant: string, otherTenants: number | undefined, where: 'session' | 'cache' = 'session'): string {
+export function emptySentence(tenant: string, otherTenants: number | undefined, where: 'session' | 'cache' = 'session', lookAlikeTenants: readonly string[] = []): string {
   const seen = where === 'cache' ? 'held in this cache' : 'visible to this session';
   const others = otherTenants ? ` ${fmt(otherTenants)} other tenant(s) are ${seen}: check the id.` : '';
+  // A look-alike id typed or pasted draws like the tenant meant: the sentence must not read as that tenant's.
+  if (lookAlikeTenants.length) {
+    const twins = lookAlikeTenants.map(printableLookAlike).join(' and ');
+    return `no rows are visible for tenant ${printableLookAlike(tenant)}, which looks like tenant ${twins} ${seen} but is not the same id: check which one is meant.${others}`;
+  }
   return `no rows are visible for tenant ${tenant}: the id may be wrong, row-level security may hide them from this role, or the chain was removed.${others}`;
 }
 
@@ -83,7 +91,7 @@ export function chainLimits(r: ChainResult, ctx: LimitContext = {}): ChainLimits
     });
   }
   const verdict: ChainVerdict = r.rows === 0 ? 'empty' : r.intact ? 'intact' : 'broken';
-  return { verdict, verdictExplanation: verdict === 'empty' ? emptySentence(r.tenant, ctx.otherTenants, ctx.otherTenantsIn) : null, anchor, limits };
+  return { verdict, verdictExplanation: verdict === 'empty' ? emptySentence(r.tenant, ctx.otherTenants, ctx.otherTenantsIn, ctx.lookAlikeTenants) : null, anchor, limits };
 }
 
 /** A chain entry with its verdict, anchor and limits; an empty chain is never intact. */

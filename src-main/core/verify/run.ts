@@ -30,6 +30,7 @@ import { ConnectionLostError } from '../source/errors.js';
 import { readTablePolicies, type TablePolicies } from '../source/policies.js';
 import { emptyChainEntry, withLimits, type ChainVerdict, type LimitContext } from './limits.js';
 import type { PoliciesJson } from './report.js';
+import { lookAlikesAmong } from '../util/printable.js';
 
 /** The profile the auditor named for this tenant's chain (per tenant, else for all), or none. */
 function tenantProfile(opts: VerifyOptions, tenant: string): ChainProfile | undefined {
@@ -348,7 +349,10 @@ async function verifyLiveSource(run: VerifyRun, session: SourceSession): Promise
     }
     if (results.some((r) => r.result.rows === 0)) {
       const visible = await session.tenants();
-      for (const r of results) r.limits.otherTenants = visible.filter((t) => t !== r.result.tenant).length;
+      for (const r of results) {
+        r.limits.otherTenants = visible.filter((t) => t !== r.result.tenant).length;
+        r.limits.lookAlikeTenants = lookAlikesAmong(r.result.tenant, visible);
+      }
     }
   }
   if (cache) {
@@ -398,8 +402,9 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
       const tables = [...new Set(everyChain.map((c) => c.name))];
       for (const t of unknown) {
         if (!tables.length) notes.push(`tenant ${t} has no hash-chained rows in the cache.`);
-        const otherTenants = new Set(everyChain.map((c) => c.tenant).filter((x) => x !== t)).size;
-        for (const table of tables) missing.push({ table, tenant: t, limits: { otherTenants, otherTenantsIn: 'cache' } });
+        const others = [...new Set(everyChain.map((c) => c.tenant).filter((x) => x !== t))];
+        const lookAlikeTenants = lookAlikesAmong(t, others);
+        for (const table of tables) missing.push({ table, tenant: t, limits: { otherTenants: others.length, otherTenantsIn: 'cache', lookAlikeTenants } });
       }
     }
     const counts = chains.map((c) => countCachedRows(cache.db, c.tableId, c.tenant));
