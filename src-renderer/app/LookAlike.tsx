@@ -9,9 +9,25 @@ import { selectCacheTenants, useApp } from './store.js';
  * shown. The status poll hands a new tenant list every few seconds; compared by name, the
  * pairs are worked out again only when a tenant comes or goes.
  */
-export function useCachedTenantLookAlikes(): ReadonlyMap<string, string> {
+export function useCachedTenantLookAlikes(alsoNamed: readonly string[] = NONE): ReadonlyMap<string, string> {
   const names = useApp(useShallow((s) => selectCacheTenants(s).map((t) => t.tenant)));
-  return useMemo(() => lookAlikes(names), [names]);
+  // A report may name a tenant the cache no longer holds (a live verify, a cache rebuilt since).
+  // Joined (no tenant id holds NUL: PostgreSQL text cannot) so a new array of the same names changes nothing.
+  const extra = alsoNamed.join('\u0000');
+  return useMemo(() => lookAlikes([...new Set([...names, ...(extra ? extra.split('\u0000') : [])])]), [names, extra]);
+}
+
+const NONE: readonly string[] = [];
+
+/** A tenant in a table cell or a heading: its printable name, and the look-alike note when it has a twin. */
+export function TenantName({ name, alike }: { name: string; alike: ReadonlyMap<string, string> }) {
+  return (
+    <>
+      {printable(name)}
+      {alike.has(name) ? ' ' : null}
+      <LookAlikeNote name={name} other={alike.get(name)} />
+    </>
+  );
 }
 
 /** Beside a name that draws like another of the same list. */

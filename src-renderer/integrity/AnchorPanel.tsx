@@ -10,6 +10,7 @@ import { JobProgressView } from '../app/JobProgress.js';
 import { useJob } from '../app/use-job.js';
 import { BreakLine } from './BreakLine.js';
 import { printable } from '../../src-main/core/util/printable.js';
+import { TenantName, tenantText, useCachedTenantLookAlikes } from '../app/LookAlike.js';
 
 type Target = 'cache' | 'source+cache';
 
@@ -20,7 +21,7 @@ function short(hash: string | null): string {
 }
 
 /** The outcome in one sentence an auditor reads without the docs. */
-function outcomeText(a: AnchorCheck, target: AnchorCheckResult['target']): string {
+function outcomeText(a: AnchorCheck, target: AnchorCheckResult['target'], alike: ReadonlyMap<string, string>): string {
   const seq = String(a.lastSeq);
   switch (a.outcome) {
     case 'extended':
@@ -34,7 +35,8 @@ function outcomeText(a: AnchorCheck, target: AnchorCheckResult['target']): strin
     case 'not-reached':
       return `The ${target === 'cache' ? 'cached copy' : 'chain'} ends before seq ${seq}: sync again, or check against the source.`;
     case null:
-      return `Not checked: this run verified no chain of tenant ${a.tenant}, table ${a.table}. Sync that tenant first.`;
+      // An anchor file naming a look-alike of a synced tenant must not read as that tenant.
+      return `Not checked: this run verified no chain of tenant ${tenantText(a.tenant, alike)}, table ${a.table}. Sync that tenant first.`;
   }
 }
 
@@ -77,6 +79,7 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
   const [error, setError] = useState<string | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
   const [result, setResult] = useState<AnchorCheckResult | null>(null);
+  const tenantsAlike = useCachedTenantLookAlikes(result?.anchors.map((a) => a.tenant));
   const [recording, setRecording] = useState(false);
   const [recordedNote, setRecordedNote] = useState<string | null>(null);
   const { job, error: jobError } = useJob(jobId);
@@ -226,7 +229,7 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
               return (
                 <tr key={i} className={bad ? 'broken' : undefined} data-outcome={a.outcome ?? 'none'}>
                   <td>
-                    {printable(`${a.tenant} · ${a.table}`)}
+                    <TenantName name={a.tenant} alike={tenantsAlike} /> · {printable(a.table)}
                     <div className="small">
                       seq {String(a.lastSeq)} <span className="mono muted">{short(a.headHash)}</span>
                     </div>
@@ -237,7 +240,7 @@ export function AnchorPanel({ onChecked }: { onChecked(): void }) {
                   </td>
                   <td>
                     <strong className={bad ? 'error-text' : a.outcome === 'extended' ? 'ok-text' : 'muted'}>{OUTCOME_LABEL[a.outcome ?? 'none']}</strong>
-                    <div>{printable(outcomeText(a, result.target))}</div>
+                    <div>{printable(outcomeText(a, result.target, tenantsAlike))}</div>
                     {a.divergence ? <Divergence tenant={a.tenant} b={a.divergence} /> : null}
                   </td>
                   <td>

@@ -16,8 +16,8 @@ import { BreakLine } from './BreakLine.js';
 import { SourceName } from '../engagements/SourceName.js';
 import { CacheDamageNotice } from '../app/CacheDamageNotice.js';
 import { runNoteIn } from '../app/worded-times.js';
-import { lookAlikes, printable } from '../../src-main/core/util/printable.js';
-import { LookAlikeNote } from '../app/LookAlike.js';
+import { printable } from '../../src-main/core/util/printable.js';
+import { TenantName, useCachedTenantLookAlikes } from '../app/LookAlike.js';
 
 /** The newest head this app saw itself (sync or verify, signed), as an anchor file for a later visit. */
 async function saveHeads(chains: { tenant: string; table: string }[]): Promise<number> {
@@ -144,7 +144,7 @@ const CHANGE_WORDS: Record<IntegrityReport['drift']['findings'][number]['change'
  * The rows that changed at the source after they were first cached: the verdicts above are over
  * the rows as they are now, so this is where a changed conversation or a deleted anomaly shows.
  */
-function DriftTable({ drift }: { drift: IntegrityReport['drift'] }) {
+function DriftTable({ drift, alike }: { drift: IntegrityReport['drift']; alike: ReadonlyMap<string, string> }) {
   const tz = useApp((s) => s.timeZone);
   if (!drift.count) return null;
   return (
@@ -169,7 +169,9 @@ function DriftTable({ drift }: { drift: IntegrityReport['drift'] }) {
         <tbody>
           {drift.findings.map((f) => (
             <tr key={`${f.carriedFrom?.file ?? ''}#${f.findingId}`} className="broken">
-              <td>{printable(f.tenant)}</td>
+              <td>
+                <TenantName name={f.tenant} alike={alike} />
+              </td>
               <td>{printable(f.table)}</td>
               <td className="mono">{printable(f.key)}</td>
               <td>{CHANGE_WORDS[f.change]}</td>
@@ -208,7 +210,8 @@ const SIGNATURE_TEXT: Record<CheckpointSignature, string> = {
 export function IntegrityScreen() {
   const tz = useApp((s) => s.timeZone);
   const [report, setReport] = useState<Load<IntegrityReport>>({ state: 'idle' });
-  const chainTenantsAlike = report.state === 'ready' ? lookAlikes(report.value.chains.map((c) => c.tenant)) : new Map<string, string>();
+  // Against every cached tenant as well as those the report names: a seal or a chain is marked while its twin has no row here.
+  const tenantsAlike = useCachedTenantLookAlikes(report.state === 'ready' ? [...report.value.chains, ...report.value.seals].map((c) => c.tenant) : undefined);
   /** The cache could not even be read: the rebuild is offered beside the error. */
   const [unreadable, setUnreadable] = useState(false);
   const [jobLabel, setJobLabel] = useState('Verification');
@@ -336,7 +339,7 @@ export function IntegrityScreen() {
               {report.value.chains.map((c) => (
                 <tr key={`${c.tenant}/${c.table}`} className={c.intact ? undefined : 'broken'} data-kind="chain" data-chain={`${c.tenant}/${c.table}`}>
                   <td>
-                    {printable(c.tenant)} <LookAlikeNote name={c.tenant} other={chainTenantsAlike.get(c.tenant)} />
+                    <TenantName name={c.tenant} alike={tenantsAlike} />
                   </td>
                   <td>{printable(c.table)}</td>
                   <td>
@@ -370,7 +373,9 @@ export function IntegrityScreen() {
               ))}
               {report.value.seals.map((seal) => (
                 <tr key={`seal/${seal.tenant}/${seal.table}/${seal.against}`} className={seal.intact ? undefined : 'broken'} data-kind="seal" data-chain={`${seal.tenant}/${seal.table}`}>
-                  <td>{printable(seal.tenant)}</td>
+                  <td>
+                    <TenantName name={seal.tenant} alike={tenantsAlike} />
+                  </td>
                   <td>
                     {printable(seal.table)}
                     <div className="muted small">
@@ -395,7 +400,7 @@ export function IntegrityScreen() {
               ))}
             </tbody>
           </table>
-          <DriftTable drift={report.value.drift} />
+          <DriftTable drift={report.value.drift} alike={tenantsAlike} />
         </>
       )}
       <AnchorPanel onChecked={() => void load()} />
@@ -428,7 +433,9 @@ export function IntegrityScreen() {
                   <td>
                     <SourceName source={c.sourceFingerprint ? { label: c.sourceLabel ?? 'a source not synced here', fingerprint: c.sourceFingerprint } : null} />
                   </td>
-                  <td>{printable(`${c.tenant} · ${c.table}`)}</td>
+                  <td>
+                    <TenantName name={c.tenant} alike={tenantsAlike} /> · {printable(c.table)}
+                  </td>
                   <td>
                     seq {String(c.lastSeq)} <span className="mono muted">{printable(c.headHash.slice(0, 16))}…</span>
                   </td>

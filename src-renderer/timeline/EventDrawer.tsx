@@ -42,7 +42,7 @@ function KeyValueTable({ entries, caption }: { entries: readonly (readonly [stri
 }
 
 /** Every cached field, empty ones behind a toggle: NULL columns are noise until asked for. */
-function FieldTable({ caption, fields }: { caption: string; fields: Record<string, string | number | null> }) {
+function FieldTable({ caption, fields, tenantsAlike }: { caption: string; fields: Record<string, string | number | null>; tenantsAlike?: ReadonlyMap<string, string> }) {
   const [showEmpty, setShowEmpty] = useState(false);
   const entries = Object.entries(fields);
   if (!entries.length) return null;
@@ -56,7 +56,15 @@ function FieldTable({ caption, fields }: { caption: string; fields: Record<strin
           {shown.map(([k, v]) => (
             <tr key={k}>
               <th scope="row">{printable(k)}</th>
-              <td>{v === null ? <span className="muted">NULL</span> : printableText(String(v))}</td>
+              <td>
+                {v === null ? <span className="muted">NULL</span> : printableText(String(v))}
+                {k === 'tenant_id' && typeof v === 'string' && tenantsAlike?.has(v) ? (
+                  <>
+                    {' '}
+                    <LookAlikeNote name={v} other={tenantsAlike.get(v)} />
+                  </>
+                ) : null}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -208,7 +216,7 @@ function Detail({ detail }: { detail: RecordDetail }) {
         </section>
       ) : null}
       <RawJson detail={detail} />
-      <FieldTable caption="All fields" fields={detail.fields} />
+      <FieldTable caption="All fields" fields={detail.fields} tenantsAlike={tenantTwins} />
       <FieldTable caption="Other source columns" fields={detail.extraFields} />
       <p className="muted small">
         Source {printable(`${detail.source.schema}.${detail.source.table}`)} key {printable(detail.source.sourceKey)} · sync #{detail.source.syncId} · digest{' '}

@@ -12,6 +12,7 @@ import { openTimeline, pickFacet, searchText } from './actions/timeline.js';
 import { openScreen } from './actions/navigate.js';
 import { TimelinePage } from './pages/timeline.js';
 import { IntegrityPage } from './pages/integrity.js';
+import { verifyCache } from './actions/anchor.js';
 import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
 
 const SPOOF_TENANT = '\u202Eknab-xebolg\u200B'; // draws as "globex-bank" (the zero-width space draws as nothing)
@@ -123,6 +124,25 @@ describe('text from the source shows its hidden characters', () => {
     assert.equal((await integrity.chainRow(LOOK_ALIKE_TENANT).getByTestId('tenant-look-alike').innerText()).trim(), '(gl\\u{43E}bex-bank looks like globex-bank)');
     assert.equal((await integrity.chainRow('globex-bank').getByTestId('tenant-look-alike').innerText()).trim(), '(globex-bank looks like gl\\u{43E}bex-bank)');
     assert.equal(await integrity.chainRow('acme-pharma').getByTestId('tenant-look-alike').count(), 0);
+    // Its chain is empty: the sentence why names the tenant it looks like, not a bare "globex-bank".
+    assert.match(
+      await integrity.chainRow(LOOK_ALIKE_TENANT).innerText(),
+      /no rows are visible for tenant gl\\u\{43E\}bex-bank, which looks like tenant globex-bank held in this cache but is not the same id/,
+    );
+    // The look-alike's sealed conversations (checked by a verification of the cache, not by
+    // the sync's), and globex-bank's checkpoint, are marked as well.
+    await verifyCache(page, [LOOK_ALIKE_TENANT, 'globex-bank']);
+    const sealRow = integrity.chains.locator(`tr[data-kind=seal][data-chain^="${LOOK_ALIKE_TENANT}/"]`).first();
+    assert.equal((await sealRow.getByTestId('tenant-look-alike').innerText()).trim(), '(gl\\u{43E}bex-bank looks like globex-bank)');
+    const historyRow = integrity.history.locator('tr').filter({ hasText: 'globex-bank' }).first();
+    assert.equal((await historyRow.getByTestId('tenant-look-alike').innerText()).trim(), '(globex-bank looks like gl\\u{43E}bex-bank)');
+    // An anchor file for the look-alike never reads as globex-bank's, synced and verified here.
+    await integrity.anchorText.fill(JSON.stringify({ tenant: LOOK_ALIKE_TENANT, table: 'audit_logs', last_seq: 1, head_hash: 'a'.repeat(64) }));
+    await integrity.checkAnchor.click();
+    const anchorRow = integrity.anchorRow('none');
+    await anchorRow.waitFor({ timeout: 60_000 });
+    assert.equal((await anchorRow.getByTestId('tenant-look-alike').innerText()).trim(), '(gl\\u{43E}bex-bank looks like globex-bank)');
+    assert.match(await anchorRow.innerText(), /Not checked: this run verified no chain of tenant gl\\u\{43E\}bex-bank, table audit_logs/);
   });
 
   test('a look-alike tenant is marked on its Timeline row, in its drawer and in a tenant picker; a tenant with no twin is not', async () => {
@@ -162,7 +182,12 @@ describe('text from the source shows its hidden characters', () => {
 
     await alikeRow.click();
     await tl.drawer.getByTestId('drawer-prompt').waitFor();
-    assert.equal((await tl.drawer.getByTestId('tenant-look-alike').innerText()).trim(), `(${words})`);
+    // Beside the name in the drawer's heading, and beside tenant_id among all its fields.
+    assert.deepEqual(
+      (await tl.drawer.getByTestId('tenant-look-alike').allInnerTexts()).map((t) => t.trim()),
+      [`(${words})`, `(${words})`],
+    );
+    assert.equal((await tl.drawer.getByRole('region', { name: 'All fields' }).getByTestId('tenant-look-alike').innerText()).trim(), `(${words})`);
     await page.keyboard.press('Escape');
   });
 });
