@@ -371,33 +371,38 @@ export function IntegrityScreen() {
                   </td>
                 </tr>
               ))}
-              {report.value.seals.map((seal) => (
-                <tr key={`seal/${seal.tenant}/${seal.table}/${seal.against}`} className={seal.intact ? undefined : 'broken'} data-kind="seal" data-chain={`${seal.tenant}/${seal.table}`}>
-                  <td>
-                    <TenantName name={seal.tenant} alike={tenantsAlike} />
-                  </td>
-                  <td>
-                    {printable(seal.table)}
-                    <div className="muted small">
-                      sealed table ({seal.kind}), against {seal.against}
-                    </div>
-                  </td>
-                  <td>
-                    <strong className={!seal.intact ? 'error-text' : seal.notCheckedHere ? 'warn' : 'ok-text'} data-given={seal.notCheckedHere?.why}>
-                      {seal.intact ? 'intact' : 'CHANGED'}
-                    </strong>
-                    {seal.notCheckedHere ? <div className="small">{printable(seal.notCheckedHere.words)}, not checked here</div> : null}
-                    <div className="muted small">checked {formatTs(seal.checkedAt, tz)}</div>
-                  </td>
-                  <td>
-                    {formatCount(seal.rowsNow)} of {formatCount(seal.rowsSealed)} sealed
-                  </td>
-                  <td className="small">
-                    {seal.intact ? '—' : `${seal.counts.modified} modified, ${seal.counts.deleted} deleted, ${seal.counts.added} added. `}
-                    {seal.intact ? null : printable(seal.explanation)}
-                  </td>
-                </tr>
-              ))}
+              {report.value.seals.map((seal) => {
+                // A seal over no rows commits to nothing: unchanged, but not a green "intact" (the CLI says EMPTY).
+                const empty = seal.intact && seal.rowsSealed === 0;
+                return (
+                  <tr key={`seal/${seal.tenant}/${seal.table}/${seal.against}`} className={seal.intact ? undefined : 'broken'} data-kind="seal" data-chain={`${seal.tenant}/${seal.table}`}>
+                    <td>
+                      <TenantName name={seal.tenant} alike={tenantsAlike} />
+                    </td>
+                    <td>
+                      {printable(seal.table)}
+                      <div className="muted small">
+                        sealed table ({seal.kind}), against {seal.against}
+                      </div>
+                    </td>
+                    <td>
+                      <strong className={!seal.intact ? 'error-text' : seal.notCheckedHere ? 'warn' : empty ? 'muted' : 'ok-text'} data-given={seal.notCheckedHere?.why}>
+                        {!seal.intact ? 'CHANGED' : empty ? 'empty' : 'intact'}
+                      </strong>
+                      {empty ? <div className="small">no rows when sealed, none now: nothing proven</div> : null}
+                      {seal.notCheckedHere ? <div className="small">{printable(seal.notCheckedHere.words)}, not checked here</div> : null}
+                      <div className="muted small">checked {formatTs(seal.checkedAt, tz)}</div>
+                    </td>
+                    <td>
+                      {formatCount(seal.rowsNow)} of {formatCount(seal.rowsSealed)} sealed
+                    </td>
+                    <td className="small">
+                      {seal.intact ? '—' : `${seal.counts.modified} modified, ${seal.counts.deleted} deleted, ${seal.counts.added} added. `}
+                      {seal.intact ? null : printable(seal.explanation)}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
           <DriftTable drift={report.value.drift} alike={tenantsAlike} />

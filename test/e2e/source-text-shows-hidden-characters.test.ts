@@ -134,6 +134,10 @@ describe('text from the source shows its hidden characters', () => {
     await verifyCache(page, [LOOK_ALIKE_TENANT, 'globex-bank']);
     const sealRow = integrity.chains.locator(`tr[data-kind=seal][data-chain^="${LOOK_ALIKE_TENANT}/"]`).first();
     assert.equal((await sealRow.getByTestId('tenant-look-alike').innerText()).trim(), '(gl\\u{43E}bex-bank looks like globex-bank)');
+    // Its one conversation is sealed; its access log had no row to seal: empty, never a green "intact".
+    const emptySeal = integrity.chains.locator(`tr[data-kind=seal][data-chain="${LOOK_ALIKE_TENANT}/audit_access_log"]`);
+    assert.match(await emptySeal.innerText(), /\bempty\b[\s\S]*no rows when sealed, none now: nothing proven/);
+    assert.equal(await emptySeal.locator('.ok-text').count(), 0);
     const historyRow = integrity.history.locator('tr').filter({ hasText: 'globex-bank' }).first();
     assert.equal((await historyRow.getByTestId('tenant-look-alike').innerText()).trim(), '(globex-bank looks like gl\\u{43E}bex-bank)');
     // An anchor file for the look-alike never reads as globex-bank's, synced and verified here.
@@ -143,6 +147,11 @@ describe('text from the source shows its hidden characters', () => {
     await anchorRow.waitFor({ timeout: 60_000 });
     assert.equal((await anchorRow.getByTestId('tenant-look-alike').innerText()).trim(), '(gl\\u{43E}bex-bank looks like globex-bank)');
     assert.match(await anchorRow.innerText(), /Not checked: this run verified no chain of tenant gl\\u\{43E\}bex-bank, table audit_logs/);
+    // So does the run's note under it.
+    assert.match(
+      await integrity.anchorPanel.innerText(),
+      /anchor head #1 names tenant gl\\u\{43E\}bex-bank \(which looks like globex-bank but is not the same id\) of audit_logs, which this run did not verify/,
+    );
   });
 
   test('a look-alike tenant is marked on its Timeline row, in its drawer and in a tenant picker; a tenant with no twin is not', async () => {

@@ -117,7 +117,8 @@ export function humanReport(r: VerifyReport): string {
       lines.push(`  checkpoint ${c.label}: ${c.outcome}${c.signature !== 'valid' ? ` (signature ${c.signature})` : ''}.`);
     }
   }
-  for (const s of r.seals) lines.push(`${s.intact ? 'INTACT ' : 'CHANGED'} ${s.explanation}`);
+  // A seal over no rows commits to nothing: unchanged, but not "intact" (the app says "empty" too).
+  for (const s of r.seals) lines.push(`${s.intact && s.rowsSealed === 0 ? 'EMPTY  ' : s.intact ? 'INTACT ' : 'CHANGED'} ${s.explanation}`);
   lines.push(...humanDriftLines(r.drift));
   for (const n of r.notes) lines.push(`note: ${n}`);
   const sum = r.summary;

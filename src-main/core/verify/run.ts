@@ -30,7 +30,8 @@ import { ConnectionLostError } from '../source/errors.js';
 import { readTablePolicies, type TablePolicies } from '../source/policies.js';
 import { emptyChainEntry, withLimits, type ChainVerdict, type LimitContext } from './limits.js';
 import type { PoliciesJson } from './report.js';
-import { lookAlikesAmong } from '../util/printable.js';
+import { lookAlikesAmong, printableLookAlike } from '../util/printable.js';
+import { cachedTenantIds } from '../cache/tenant-ids.js';
 
 /** The profile the auditor named for this tenant's chain (per tenant, else for all), or none. */
 function tenantProfile(opts: VerifyOptions, tenant: string): ChainProfile | undefined {
@@ -157,8 +158,13 @@ async function verifyEverything(opts: VerifyOptions): Promise<VerifyReport> {
   if (opts.session) await verifyLiveSource(run, opts.session);
   else await verifyCachedChains(run, opts.cache!);
   const { source, profileUsed } = run;
-  for (const a of opts.anchors ?? []) {
-    if (!usedExternal.has(a)) notes.push(`${a.label} names tenant ${a.tenant} of ${a.table}, which this run did not verify.`);
+  const unused = (opts.anchors ?? []).filter((a) => !usedExternal.has(a));
+  // An anchor file naming a look-alike of a verified tenant (gl\u{43E}bex-bank) must not read as that tenant's.
+  const known = unused.length ? [...results.map((r) => r.result.tenant), ...(opts.cache ? cachedTenantIds(opts.cache.db) : [])] : [];
+  for (const a of unused) {
+    const twins = lookAlikesAmong(a.tenant, known);
+    const name = twins.length ? `${printableLookAlike(a.tenant)} (which looks like ${twins.map(printableLookAlike).join(' and ')} but is not the same id)` : a.tenant;
+    notes.push(`${a.label} names tenant ${name} of ${a.table}, which this run did not verify.`);
   }
 
   const tenants = [...results.map((r) => withLimits(chainReportJson(r.result), r.result, r.limits)), ...missing.map((m) => emptyChainEntry(m.table, m.tenant, m.limits))];

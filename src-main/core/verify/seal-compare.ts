@@ -49,6 +49,8 @@ export function sealedTables(db: CacheDb, tenants?: readonly string[]): SealedTa
 function explain(r: Omit<SealReport, 'explanation'>): string {
   const where = `${r.table} (tenant ${r.tenant})`;
   const sealed = `the seal of ${r.sealedAt} (${r.rowsSealed} rows, Merkle root ${r.merkleRootSealed.slice(0, 16)}…)`;
+  // A seal over no rows commits to nothing: "intact" would be a claim about no evidence.
+  if (r.intact && r.rowsSealed === 0) return `${where} had no rows when sealed (${r.sealedAt}) and has none now: nothing was sealed, so nothing is proven about it.`;
   if (r.intact) return `${where} still holds exactly what ${sealed} committed to.`;
   const parts: string[] = [];
   if (r.counts.modified) parts.push(`${r.counts.modified} row(s) modified`);
