@@ -40,7 +40,10 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
   // Selected values stay visible even when the other filters leave them with no rows.
   const shown = [...facet.values];
   for (const v of selected) if (!shown.some((f) => f.value === v)) shown.push({ value: v, count: 0 });
-  const alike = name === 'tenant' ? lookAlikes(shown.flatMap((f) => (f.value === null ? [] : [f.value]))) : new Map<string, string>();
+  // Any facet, not only tenants: an insider who writes events as "аdmin" (a Cyrillic а) beside
+  // "admin", or a "lоgin" event type, gets two rows that draw alike. Compared among the values
+  // shown; a value past a truncated list is compared with nothing.
+  const alike = lookAlikes(shown.flatMap((f) => (f.value === null ? [] : [f.value])));
   return (
     <details className="facet" data-facet={name} open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary>

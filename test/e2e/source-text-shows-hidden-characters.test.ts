@@ -18,6 +18,7 @@ import { DEMO_CONNECTION_ID } from '../../src-main/bridge/startup.js';
 const SPOOF_TENANT = '\u202Eknab-xebolg\u200B'; // draws as "globex-bank" (the zero-width space draws as nothing)
 const SPOOF_AGENT = '\u202Enimda\u202C'; // draws as "admin"
 const LOOK_ALIKE_TENANT = 'gl\u043Ebex-bank'; // a Cyrillic о: no hidden character, the same drawing
+const LOOK_ALIKE_AGENT = '\u0430gent-x'; // a Cyrillic а, beside the spoofed tenant's "agent-x"
 // innerText has its own line breaks and tabs; any other control or bidi character is hidden.
 // eslint-disable-next-line no-control-regex -- control characters are what this pattern is about
 const HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
@@ -34,8 +35,9 @@ describe('text from the source shows its hidden characters', () => {
         `INSERT INTO conversation_audit_logs (id, tenant_id, agent_id, session_id, channel, prompt, response, "timestamp")
          VALUES ('20000000-0000-4000-8000-000000000001', $1, $2, 'sess-spoof', 'web', 'quarterly spoofcheck prompt\nsecond line', 'ok', '2026-08-05T10:00:00Z'),
                 ('20000000-0000-4000-8000-000000000002', $3, 'agent-x', 'sess-spoof-2', 'web', 'spoofcheck of the tenant', 'ok', '2026-08-05T11:00:00Z'),
-                ('20000000-0000-4000-8000-000000000004', $4, 'agent-y', 'sess-alike', 'web', 'a tenant that looks like another', 'ok', '2026-08-05T12:00:00Z')`,
-        [demo.groundTruth.tenants[0]!, SPOOF_AGENT, SPOOF_TENANT, LOOK_ALIKE_TENANT],
+                ('20000000-0000-4000-8000-000000000004', $4, 'agent-y', 'sess-alike', 'web', 'a tenant that looks like another', 'ok', '2026-08-05T12:00:00Z'),
+                ('20000000-0000-4000-8000-000000000005', $3, $5, 'sess-spoof-3', 'web', 'an agent that looks like another', 'ok', '2026-08-05T13:00:00Z')`,
+        [demo.groundTruth.tenants[0]!, SPOOF_AGENT, SPOOF_TENANT, LOOK_ALIKE_TENANT, LOOK_ALIKE_AGENT],
       );
       // One chained event, its hash not the one its payload gives: the spoofed tenant has a
       // chain verdict (NOT INTACT) for the Integrity screen to attribute.
@@ -198,5 +200,17 @@ describe('text from the source shows its hidden characters', () => {
     );
     assert.equal((await tl.drawer.getByRole('region', { name: 'All fields' }).getByTestId('tenant-look-alike').innerText()).trim(), `(${words})`);
     await page.keyboard.press('Escape');
+  });
+  test('two agents whose ids draw alike are marked in the agent facet, as tenants are; an agent like no other is not', async () => {
+    const page = stack!.page;
+    const tl = await openTimeline(page);
+    await pickFacet(page, 'tenant', SPOOF_TENANT);
+    const agents = tl.facet('agent');
+    if ((await agents.getAttribute('open')) === null) await agents.locator('summary').click();
+    const alike = agents.locator(`label[data-value="${LOOK_ALIKE_AGENT}"]`).getByTestId('facet-look-alike');
+    await alike.waitFor();
+    assert.equal(await alike.getAttribute('title'), '\\u{430}gent-x looks like agent-x');
+    assert.equal(await agents.locator('label[data-value="agent-x"]').getByTestId('facet-look-alike').getAttribute('title'), 'agent-x looks like \\u{430}gent-x');
+    assert.equal(await agents.getByTestId('facet-look-alike').count(), 2, 'the pair, no other agent');
   });
 });
