@@ -294,8 +294,16 @@ export function IntegrityScreen() {
         ) : null}
         {report.state === 'ready' && report.value.lastRun ? (
           <span className="muted small">
-            Last run {formatTs(report.value.lastRun.checkedAt, tz)} on {report.value.lastRun.target} of <SourceName source={report.value.lastRun.source} />:{' '}
-            <span data-last-run>{lastRunFound(report.value.lastRun)}</span>
+            Last run {formatTs(report.value.lastRun.checkedAt, tz)} on {report.value.lastRun.target}
+            {report.value.lastRun.source ? (
+              <>
+                {' '}
+                of <SourceName source={report.value.lastRun.source} />
+              </>
+            ) : (
+              ' (no source recorded)'
+            )}
+            : <span data-last-run>{lastRunFound(report.value.lastRun)}</span>
             {report.value.lastRun.notCheckedHere ? (
               <span className="warn" data-testid="last-run-not-checked-here">
                 {' '}

@@ -149,6 +149,8 @@ describe('text from the source shows its hidden characters', () => {
     await anchorRow.waitFor({ timeout: 60_000 });
     assert.equal((await anchorRow.getByTestId('tenant-look-alike').innerText()).trim(), '(gl\\u{43E}bex-bank looks like globex-bank)');
     assert.match(await anchorRow.innerText(), /Not checked: this run verified no chain of tenant gl\\u\{43E\}bex-bank, table audit_logs/);
+    // That run verified only the look-alike's empty chain: it names no source, and says so plainly.
+    await page.getByText(/^Last run .*\(no source recorded\): 1 empty chain\(s\)$/).waitFor();
     // So does the run's note under it.
     assert.match(
       await integrity.anchorPanel.innerText(),

@@ -38,12 +38,12 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 /** The sentence for an empty chain (issue 21), with the count of other visible tenants. */
 export function emptySentence(tenant: string, otherTenants: number | undefined, where: 'session' | 'cache' = 'session', lookAlikeTenants: readonly string[] = []): string {
   const seen = where === 'cache' ? 'held in this cache' : 'visible to this session';
-  const others = otherTenants ? ` ${fmt(otherTenants)} other tenant(s) are ${seen}: check the id.` : '';
   // A look-alike id typed or pasted draws like the tenant meant: the sentence must not read as that tenant's.
   if (lookAlikeTenants.length) {
     const twins = lookAlikeTenants.map(printableLookAlike).join(' and ');
-    return `no rows are visible for tenant ${printableLookAlike(tenant)}, which looks like tenant ${twins} ${seen} but is not the same id: check which one is meant.${others}`;
+    return `no rows are visible for tenant ${printableLookAlike(tenant)}, which looks like tenant ${twins} ${seen} but is not the same id: check which one is meant.`;
   }
+  const others = otherTenants ? ` ${fmt(otherTenants)} other tenant(s) are ${seen}: check the id.` : '';
   return `no rows are visible for tenant ${tenant}: the id may be wrong, row-level security may hide them from this role, or the chain was removed.${others}`;
 }
 
