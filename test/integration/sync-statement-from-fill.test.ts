@@ -120,28 +120,32 @@ test('a tenant with time zones, nested JSON, inet, numerics and unknown columns:
   }
 });
 
-test("a broken chain's row damaged in the cache after the fill, its digest or a value: the second sync skips the hashes as it reads, finds the content changed and names the damaged row", { timeout: 120_000 }, async () => {
-  // The fill's statement spares the second sync the digest check only while the content
-  // it covers, every value and digest, is still what the fill stored.
-  const edits = { digest: `UPDATE records SET digest = 'damaged' WHERE seq = 7`, value: `UPDATE records SET severity = 'edited here' WHERE seq = 7` };
-  for (const [what, edit] of Object.entries(edits)) {
-    const tenant = `damaged-after-fill-${what}`;
-    await source.insert(tenant, damage(chain(30, 3, tenant), [{ kind: 'forge', at: 20 }]));
-    const db = source.newCache();
-    try {
-      const first = new FetchedChains();
-      assert.equal((await sync(db, [tenant], first, { mapping })).report!.verdict, 'broken');
-      assert.equal(first.of(1, tenant)!.fed, true);
-      db.prepare(edit).run();
-      const kept = new FetchedChains();
-      await assert.rejects(sync(db, [tenant], kept, { mapping }), (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /seq 7\b/.test(e.message), what);
-      assert.equal(kept.of(1, tenant)!.skippedHashes, 30, `${what}: the fill's statement was used for the hashes`);
-      assert.equal(kept.of(1, tenant)!.fed, false, `${what}: the content did not match: read back`);
-    } finally {
-      db.close();
+test(
+  "a broken chain's row damaged in the cache after the fill, its digest or a value: the second sync skips the hashes as it reads, finds the content changed and names the damaged row",
+  { timeout: 120_000 },
+  async () => {
+    // The fill's statement spares the second sync the digest check only while the content
+    // it covers, every value and digest, is still what the fill stored.
+    const edits = { digest: `UPDATE records SET digest = 'damaged' WHERE seq = 7`, value: `UPDATE records SET severity = 'edited here' WHERE seq = 7` };
+    for (const [what, edit] of Object.entries(edits)) {
+      const tenant = `damaged-after-fill-${what}`;
+      await source.insert(tenant, damage(chain(30, 3, tenant), [{ kind: 'forge', at: 20 }]));
+      const db = source.newCache();
+      try {
+        const first = new FetchedChains();
+        assert.equal((await sync(db, [tenant], first, { mapping })).report!.verdict, 'broken');
+        assert.equal(first.of(1, tenant)!.fed, true);
+        db.prepare(edit).run();
+        const kept = new FetchedChains();
+        await assert.rejects(sync(db, [tenant], kept, { mapping }), (e: unknown) => isUserError(e) && e.code === 'E_CACHE_CORRUPT' && /seq 7\b/.test(e.message), what);
+        assert.equal(kept.of(1, tenant)!.skippedHashes, 30, `${what}: the fill's statement was used for the hashes`);
+        assert.equal(kept.of(1, tenant)!.fed, false, `${what}: the content did not match: read back`);
+      } finally {
+        db.close();
+      }
     }
-  }
-});
+  },
+);
 
 test(
   "a cached row edited with its digest after the fill, so the recheck finds the source's row: the fill's statement no longer matches and the row is reported modified",
