@@ -151,3 +151,52 @@ for (const mode of ['row by row', 'bulk'] as const) {
     }
   });
 }
+
+// With the verdict, a later sync's recheck reads every cached row of each chain in seq
+// order for the verdict; the seal takes its Merkle tree and checkpoint tree from that
+// read instead of reading the chain a second time (issue 17, goal 3). It must still be
+// exactly the seal the cache gives read back, and must not be used once the recheck
+// changed the chain.
+test('with the verdict, a later seal from the recheck read equals the one read back, and a changed chain is read again', { timeout: 120_000 }, async () => {
+  const session = await connectSource(demo.url);
+  const db = openCache(join(dir, 'with-verdict.sqlite'));
+  try {
+    const tenants = Object.keys(CHAINS);
+    const options = { tenants, mapping: { events: TABLE }, kinds: ['events' as const], key: testAuditorKey(), cachePath: db.name };
+    await syncAndCheckpoint(session, db, options);
+    const fields = (s: ReturnType<typeof latestSeal> & object) => ({
+      rowCount: s.rowCount,
+      merkleRoot: s.merkleRoot,
+      firstKey: s.firstKey,
+      lastKey: s.lastKey,
+      headSeq: s.headSeq,
+      headHash: s.headHash,
+    });
+    const syncOnce = async (syncs: number) => {
+      const from = new Map<string, string>();
+      await syncAndCheckpoint(session, db, { ...options, onChainTree: (c) => from.set(c.tenant, c.from) });
+      for (const tenant of tenants) {
+        const { seal, readBack, leaves } = expectFromReadBack(db, tenant);
+        assert.deepEqual(fields(seal), fields(readBack), `${tenant}: sync ${syncs}'s seal is the one its cached rows give`);
+        assertCheckpointAsReadBack(db, tenant, syncs, leaves);
+      }
+      return Object.fromEntries([...from].sort());
+    };
+    const everyChainWithALeaf = (from: string) =>
+      Object.fromEntries(
+        tenants
+          .filter((t) => t !== 'no-leaf')
+          .map((t) => [t, from])
+          .sort(),
+      );
+    assert.deepEqual(await syncOnce(2), everyChainWithALeaf('rows the recheck read'));
+
+    // A row of one chain edited at the source: the recheck rewrites it, so that chain's
+    // seal reads the cache again; the others still come from the recheck's read.
+    await asAdmin(demo.adminUrl, (admin) => admin.query(`UPDATE ${TABLE} SET hash = repeat('f', 64) WHERE tenant_id = 'in-order' AND seq = 17`));
+    assert.deepEqual(await syncOnce(3), { ...everyChainWithALeaf('rows the recheck read'), 'in-order': 'cached rows' });
+  } finally {
+    db.close();
+    await session.close();
+  }
+});

@@ -8,6 +8,7 @@ import { bucketOf, newRecheckSecret, rowHash, type BucketDigest, type KeysetPosi
 import { rowText } from '../cache/row-text.js';
 import { CACHE_TABLE, cachedRows, type CachedTable, type TableWriter } from './cache-store.js';
 import { cachedVersion } from './drift.js';
+import { CachedRowsSeal } from './seal.js';
 
 export interface RecheckResult {
   modified: string[];
@@ -17,6 +18,12 @@ export interface RecheckResult {
   buckets: number;
   bucketsFetched: number;
   rowsFetched: number;
+  /**
+   * The seal over every cached row as this recheck read them (in keyset order, this
+   * sync's rows included), when it read them all for a chain receiver and wrote none;
+   * writeSeal takes it instead of reading the chain again.
+   */
+  sealRead: CachedRowsSeal | null;
 }
 
 const ROWS_PER_BUCKET = 2000;
@@ -86,7 +93,7 @@ export async function recheckCachedRows(
   const cachedCount = (
     db.prepare(`SELECT count(*) AS n FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} AND sync_id <> ?`).get(cached.tableId, tenant, args.syncId) as { n: number }
   ).n;
-  const result: RecheckResult = { modified: [], deleted: [], late: [], buckets: 0, bucketsFetched: 0, rowsFetched: 0 };
+  const result: RecheckResult = { modified: [], deleted: [], late: [], buckets: 0, bucketsFetched: 0, rowsFetched: 0, sealRead: null };
   if (cachedCount === 0) return result;
   const buckets = Math.max(1, Math.ceil(cachedCount / ROWS_PER_BUCKET));
   result.buckets = buckets;
@@ -102,17 +109,19 @@ export async function recheckCachedRows(
   serverDigests.catch(() => undefined); // awaited below, where a failure is thrown
   const local = new BucketFold(buckets, secret);
   const chain = args.chainRows?.();
+  const sealRead = chain ? new CachedRowsSeal(table.kind) : null;
   let read = 0;
   // With a chain receiver the rows this sync fetched are read too (for the chain, not the buckets).
   for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns, chain ? {} : { exceptSyncId: args.syncId })) {
     const text = rowText(r.values);
     chain?.push(r.values, 'here', r.digest, r.rowId, text);
+    sealRead?.push(r);
     if (r.syncId !== args.syncId) local.add(r.key, r.values, text);
     if (++read % 1024 === 0) await new Promise(setImmediate);
   }
   const differing = local.differingFrom(await serverDigests);
   result.bucketsFetched = differing.size;
-  if (!differing.size) return result;
+  if (!differing.size) return { ...result, sealRead };
   chain?.discard('the recheck fetched rows of the chain again');
 
   const seen = new Set<string>();

@@ -101,12 +101,52 @@ const INTEGER = /^-?\d+$/;
  * the rows it was made from: the fetched rows of a first fill, else the cached rows it
  * read; null for a table that is no chain or a chain with no leaf.
  */
-export type WrittenSeal = SealRecord & { chainTree: ChainTree | null; chainTreeFrom: 'fetched rows' | 'cached rows' };
+export type WrittenSeal = SealRecord & { chainTree: ChainTree | null; chainTreeFrom: 'fetched rows' | 'cached rows' | 'rows the recheck read' };
+
+/** A cached row as a seal needs it (sealRows and cachedRows both give it). */
+type SealedRow = { key: string; digest: string; seq: bigint | null; time: string | null; hash: string | null };
+
+/**
+ * A seal over cached rows read in keyset order (events: seq, NULL seqs first): by
+ * writeSeal's own read, or by a later sync's recheck, which reads every row of a chain
+ * in that order for the verdict (issue 17: one read feeds the verdict and the seal).
+ * It also builds the checkpoint's chain tree from its rows with a seq.
+ */
+export class CachedRowsSeal {
+  readonly merkle = new MerkleBuilder();
+  private readonly tree: ChainTreeBuilder | null;
+  first: string | null = null;
+  last: string | null = null;
+  headSeq: string | null = null;
+  headHash: string | null = null;
+
+  constructor(readonly kind: TableKind) {
+    this.tree = kind === 'events' ? new ChainTreeBuilder() : null;
+  }
+
+  push(r: SealedRow): void {
+    this.merkle.push(r.digest);
+    if (this.tree && r.seq !== null) this.tree.push(r.hash);
+    const k = this.kind === 'events' ? String(r.seq) : JSON.stringify({ ts: r.time, key: r.key });
+    this.first ??= k;
+    this.last = k;
+    if (this.kind === 'events') {
+      this.headSeq = String(r.seq);
+      this.headHash = r.hash;
+    }
+  }
+
+  get chainTree(): ChainTree | null {
+    return this.tree && this.tree.size > 0 ? { size: BigInt(this.tree.size), root: this.tree.root() } : null;
+  }
+}
 
 /**
  * Seals the cached rows of one (table, tenant) as they are now. `fetched` (events only)
  * is used instead of reading the rows back when it covers exactly the cached rows;
  * the caller vouches that nothing was cached before and every fetched row was inserted.
+ * `read` (events only) likewise: the caller vouches it pushed every cached row, in
+ * keyset order, after the last write to them.
  */
 export function writeSeal(
   db: CacheDb,
@@ -118,19 +158,22 @@ export function writeSeal(
     syncId: number;
     sourceFingerprint: string;
     fetched?: FetchedEventsSeal;
+    read?: CachedRowsSeal;
   },
 ): WrittenSeal {
   let merkle: { count: number; root(): string };
-  let first: string | null = null;
-  let last: string | null = null;
-  let headSeq: string | null = null;
-  let headHash: string | null = null;
-  let readTree: ChainTreeBuilder | null = null;
+  let first: string | null;
+  let last: string | null;
+  let headSeq: string | null;
+  let headHash: string | null;
+  let chainTree: ChainTree | null;
+  let chainTreeFrom: WrittenSeal['chainTreeFrom'];
   const fetched = args.kind === 'events' ? args.fetched : undefined;
-  const cachedCount = fetched ? (db.prepare(`SELECT count(*) AS n FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event'`).get(args.tableId, args.tenant) as { n: number }).n : -1;
+  const read = args.kind === 'events' && args.read?.kind === 'events' ? args.read : undefined;
+  const cachedCount =
+    fetched || read ? (db.prepare(`SELECT count(*) AS n FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event'`).get(args.tableId, args.tenant) as { n: number }).n : -1;
   const fetchedTree = fetched?.merkle ?? null;
-  const fromFetched = Boolean(fetched && fetchedTree && fetched.inSeqOrder && cachedCount === fetchedTree.count);
-  if (fetched && fetchedTree && fromFetched) {
+  if (fetched && fetchedTree && fetched.inSeqOrder && cachedCount === fetchedTree.count) {
     merkle = fetchedTree;
     // Integer text as the cache prints it back (String(bigint)): no leading zeros or '+'.
     const canonical = (seq: string | null) => (seq === null ? null : BigInt(seq).toString());
@@ -138,22 +181,19 @@ export function writeSeal(
     last = canonical(fetched.last);
     headSeq = last;
     headHash = fetched.headHash;
+    chainTree = fetched.chainTree;
+    chainTreeFrom = 'fetched rows';
   } else {
-    const builder = new MerkleBuilder();
-    merkle = builder;
-    // The checkpoint's tree from the same read: seq order, NULL seqs first and no leaves.
-    readTree = args.kind === 'events' ? new ChainTreeBuilder() : null;
-    for (const r of sealRows(db, args.kind, args.tableId, args.tenant)) {
-      builder.push(r.digest);
-      if (readTree && r.seq !== null) readTree.push(r.hash);
-      const k = args.kind === 'events' ? String(r.seq) : JSON.stringify({ ts: r.time, key: r.key });
-      first ??= k;
-      last = k;
-      if (args.kind === 'events') {
-        headSeq = String(r.seq);
-        headHash = r.hash;
-      }
+    let sealed: CachedRowsSeal;
+    if (read && cachedCount === read.merkle.count) {
+      sealed = read;
+      chainTreeFrom = 'rows the recheck read';
+    } else {
+      sealed = new CachedRowsSeal(args.kind);
+      for (const r of sealRows(db, args.kind, args.tableId, args.tenant)) sealed.push(r);
+      chainTreeFrom = 'cached rows';
     }
+    ({ merkle, first, last, headSeq, headHash, chainTree } = sealed);
   }
   const createdAt = new Date().toISOString();
   const info = db
@@ -175,13 +215,13 @@ export function writeSeal(
     headSeq,
     headHash,
     createdAt,
-    chainTree: fromFetched ? (fetched?.chainTree ?? null) : readTree && readTree.size > 0 ? { size: BigInt(readTree.size), root: readTree.root() } : null,
-    chainTreeFrom: fromFetched ? 'fetched rows' : 'cached rows',
+    chainTree,
+    chainTreeFrom,
   };
 }
 
 /** Only what a seal needs, in keyset order (cheaper than rebuilding every row). */
-function* sealRows(db: CacheDb, kind: TableKind, tableId: number, tenant: string): Generator<{ key: string; digest: string; seq: bigint | null; time: string | null; hash: string | null }> {
+function* sealRows(db: CacheDb, kind: TableKind, tableId: number, tenant: string): Generator<SealedRow> {
   const spec = CACHE_TABLE[kind];
   const time = CACHE_TIME_COLUMN[kind];
   const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
@@ -194,7 +234,7 @@ function* sealRows(db: CacheDb, kind: TableKind, tableId: number, tenant: string
                WHERE table_id = ? AND tenant_id = ? ${kindFilter} ORDER BY ${order}`,
     )
     .safeIntegers(true);
-  yield* stmt.iterate(tableId, tenant) as Iterable<{ key: string; digest: string; seq: bigint | null; time: string | null; hash: string | null }>;
+  yield* stmt.iterate(tableId, tenant) as Iterable<SealedRow>;
 }
 
 export function latestSeal(db: CacheDb, tableId: number, tenant: string): SealRecord | undefined {

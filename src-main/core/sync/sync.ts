@@ -14,7 +14,7 @@ import { ProgressMeter, type SyncProgress } from './progress.js';
 import { NAMED_PROFILES, type ChainProfile } from '../chain/profile.js';
 import { recordChainProfile } from '../cache/chain-profiles.js';
 import { recheckCachedRows, type CachedRowsReceiver } from './recheck.js';
-import { FetchedEventsSeal, writeSeal, type WrittenSeal } from './seal.js';
+import { FetchedEventsSeal, writeSeal, type CachedRowsSeal, type WrittenSeal } from './seal.js';
 import type { ChainTree } from '../chain/chain-leaves.js';
 import { columnsNeverFilled, enterBulkMode, restoreDeferredSchema } from './deferred.js';
 import { canUseWriteWorker, holdsNothingButSyncBookkeeping, WorkerBatchWriter } from './batch-writer.js';
@@ -165,6 +165,8 @@ interface ItemCounts {
   deleted: number;
   late: number;
   fetchedSeal?: FetchedEventsSeal;
+  /** The seal over every cached row as the recheck read them, when it changed none. */
+  sealRead?: CachedRowsSeal;
 }
 
 /**
@@ -387,6 +389,7 @@ class SyncRun {
             : undefined,
       });
       const counts = this.countsOf(item);
+      counts.sealRead = r.sealRead ?? undefined;
       counts.modified += r.modified.length;
       counts.deleted += r.deleted.length;
       counts.late += r.late.length;
@@ -401,7 +404,7 @@ class SyncRun {
     const { db, meter, syncId } = this;
     return plan.map((item) => {
       const { table, tenant, cached } = item;
-      const { fetched, modified, deleted, late, fetchedSeal } = this.countsOf(item);
+      const { fetched, modified, deleted, late, fetchedSeal, sealRead } = this.countsOf(item);
       meter.set('sealing', `${table.name} · ${tenant}`);
       const seal = db.transaction(() =>
         writeSeal(db, {
@@ -413,6 +416,7 @@ class SyncRun {
           sourceFingerprint: this.fingerprint,
           // Only when every fetched row went in as new (writeSeal also checks the count).
           fetched: modified === 0 && deleted === 0 && late === 0 ? fetchedSeal : undefined,
+          read: sealRead,
         }),
       )();
       if (seal.chainTree) this.opts.onChainTree?.({ table: `${table.schema}.${table.name}`, tableId: cached.tableId, tenant, tree: seal.chainTree, from: seal.chainTreeFrom });
