@@ -285,7 +285,7 @@ export function rowJson(row: Record<string, unknown>): string {
 /**
  * Cached rows of one (table, tenant) in keyset order, as the source values
  * (fromRecord) with their key and digest. Events by seq; others by (time, id).
- * `exceptSyncId`: leave out the rows that sync wrote; `afterSeq` (events): only rows after that seq.
+ * `afterSeq` (events): only rows after that seq.
  */
 export function* cachedRows(
   db: CacheDb,
@@ -293,17 +293,15 @@ export function* cachedRows(
   tableId: number,
   tenant: string,
   columns: readonly MappedColumn[],
-  opts: { exceptSyncId?: number; afterSeq?: bigint } = {},
+  opts: { afterSeq?: bigint } = {},
 ): Generator<{ key: string; digest: string; values: Row; seq: bigint | null; time: string | null; hash: string | null; rowId: number; syncId: number }> {
   const spec = CACHE_TABLE[kind];
   const time = CACHE_TIME_COLUMN[kind];
   const order = kind === 'events' ? 'seq' : `${time}, source_key`;
   const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
-  const syncFilter = opts.exceptSyncId !== undefined ? 'AND sync_id <> ?' : '';
   const seqFilter = opts.afterSeq !== undefined && kind === 'events' ? 'AND seq > ?' : '';
-  const stmt = db.prepare(`SELECT * FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} ${syncFilter} ${seqFilter} ORDER BY ${order}`).safeIntegers(true);
+  const stmt = db.prepare(`SELECT * FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} ${seqFilter} ORDER BY ${order}`).safeIntegers(true);
   const args: (number | string | bigint)[] = [tableId, tenant];
-  if (opts.exceptSyncId !== undefined) args.push(opts.exceptSyncId);
   if (seqFilter) args.push(opts.afterSeq!);
   for (const r of stmt.iterate(...args) as Iterable<Record<string, string | bigint | number | null>>) {
     yield {

@@ -20,8 +20,8 @@ export interface RecheckResult {
   rowsFetched: number;
   /**
    * The seal over every cached row as this recheck read them (in keyset order, this
-   * sync's rows included), when it read them all for a chain receiver and wrote none;
-   * writeSeal takes it instead of reading the chain again.
+   * sync's rows included), when it wrote none: writeSeal takes it instead of reading
+   * the rows again.
    */
   sealRead: CachedRowsSeal | null;
 }
@@ -109,14 +109,18 @@ export async function recheckCachedRows(
   serverDigests.catch(() => undefined); // awaited below, where a failure is thrown
   const local = new BucketFold(buckets, secret);
   const chain = args.chainRows?.();
-  const sealRead = chain ? new CachedRowsSeal(table.kind) : null;
+  // Every row is read, this sync's too (for the seal and the chain, not the buckets), in
+  // the seal's order, so the seal need not read them again.
+  const sealRead = new CachedRowsSeal(table.kind);
   let read = 0;
-  // With a chain receiver the rows this sync fetched are read too (for the chain, not the buckets).
-  for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns, chain ? {} : { exceptSyncId: args.syncId })) {
-    const text = rowText(r.values);
-    chain?.push(r.values, 'here', r.digest, r.rowId, text);
-    sealRead?.push(r);
-    if (r.syncId !== args.syncId) local.add(r.key, r.values, text);
+  for (const r of cachedRows(db, table.kind, cached.tableId, tenant, cached.columns)) {
+    sealRead.push(r);
+    const earlier = r.syncId !== args.syncId;
+    if (earlier || chain) {
+      const text = rowText(r.values);
+      chain?.push(r.values, 'here', r.digest, r.rowId, text);
+      if (earlier) local.add(r.key, r.values, text);
+    }
     if (++read % 1024 === 0) await new Promise(setImmediate);
   }
   const differing = local.differingFrom(await serverDigests);

@@ -107,10 +107,11 @@ export type WrittenSeal = SealRecord & { chainTree: ChainTree | null; chainTreeF
 type SealedRow = { key: string; digest: string; seq: bigint | null; time: string | null; hash: string | null };
 
 /**
- * A seal over cached rows read in keyset order (events: seq, NULL seqs first): by
- * writeSeal's own read, or by a later sync's recheck, which reads every row of a chain
- * in that order for the verdict (issue 17: one read feeds the verdict and the seal).
- * It also builds the checkpoint's chain tree from its rows with a seq.
+ * A seal over cached rows read in keyset order (events: seq, NULL seqs first; others:
+ * time, key): by writeSeal's own read, or by a later sync's recheck, which reads every
+ * row in that order anyway (issue 17: one read feeds the recheck, the chain's verdict
+ * and the seal). For events it also builds the checkpoint's chain tree from its rows
+ * with a seq.
  */
 export class CachedRowsSeal {
   readonly merkle = new MerkleBuilder();
@@ -145,8 +146,8 @@ export class CachedRowsSeal {
  * Seals the cached rows of one (table, tenant) as they are now. `fetched` (events only)
  * is used instead of reading the rows back when it covers exactly the cached rows;
  * the caller vouches that nothing was cached before and every fetched row was inserted.
- * `read` (events only) likewise: the caller vouches it pushed every cached row, in
- * keyset order, after the last write to them.
+ * `read` likewise: the caller vouches it pushed every cached row, in keyset order,
+ * after the last write to them.
  */
 export function writeSeal(
   db: CacheDb,
@@ -169,9 +170,11 @@ export function writeSeal(
   let chainTree: ChainTree | null;
   let chainTreeFrom: WrittenSeal['chainTreeFrom'];
   const fetched = args.kind === 'events' ? args.fetched : undefined;
-  const read = args.kind === 'events' && args.read?.kind === 'events' ? args.read : undefined;
+  const read = args.read?.kind === args.kind ? args.read : undefined;
+  const spec = CACHE_TABLE[args.kind];
+  const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
   const cachedCount =
-    fetched || read ? (db.prepare(`SELECT count(*) AS n FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event'`).get(args.tableId, args.tenant) as { n: number }).n : -1;
+    fetched || read ? (db.prepare(`SELECT count(*) AS n FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter}`).get(args.tableId, args.tenant) as { n: number }).n : -1;
   const fetchedTree = fetched?.merkle ?? null;
   if (fetched && fetchedTree && fetched.inSeqOrder && cachedCount === fetchedTree.count) {
     merkle = fetchedTree;
