@@ -89,6 +89,42 @@ describe('read workers', () => {
   });
 });
 
+describe('cache damage found by read workers', () => {
+  // A broken chain's rows are checked against the digests the sync stored before the
+  // break is blamed on the tenant (verify/cache-damage.ts). The read workers check them
+  // range by range, answering in any order: the row named must still be the first
+  // changed one in seq order, as one thread names it, whichever range it is in.
+  test('name the first row changed in the cache, as one thread does, and let a tenant-made break through', async () => {
+    const f = new CacheFixture(join(dir, `cache-${++files}.sqlite`));
+    try {
+      // The tenant's own edit at seq 251: stored as synced, so a break to report.
+      f.addEvents('acme', damage(chain(300), [{ kind: 'edit', at: 250 }]));
+      const cache = { db: f.db, path: 'test' };
+      const changeInCache = (seq: number, changed: boolean) =>
+        f.db.prepare(`UPDATE records SET event_type = ? WHERE kind = 'event' AND seq = ?`).run(changed ? 'changed in the cache' : seq % 3 ? 'read' : 'login', seq);
+      const namedBy = async (threads: number) => {
+        try {
+          const report = await runVerification({ cache, readers: { threads, minRows: 0, rangeRows: 7 } });
+          return report.intact ? 'intact' : `broken: ${report.tenants[0]!.breaks.map((b) => b.kind).join(', ')}`;
+        } catch (e) {
+          const { code, message } = e as { code?: string; message: string };
+          return `${code}: ${/row (seq \d+)/.exec(message)?.[1]}`;
+        }
+      };
+      const everyWay = async () => [await namedBy(0), await namedBy(1), await namedBy(2)];
+      for (const seq of [120, 40, 290]) changeInCache(seq, true);
+      assert.deepEqual(await everyWay(), Array(3).fill('E_CACHE_CORRUPT: seq 40'));
+      changeInCache(40, false);
+      assert.deepEqual(await everyWay(), Array(3).fill('E_CACHE_CORRUPT: seq 120'));
+      changeInCache(120, false);
+      changeInCache(290, false);
+      assert.deepEqual(await everyWay(), Array(3).fill('broken: modified'));
+    } finally {
+      f.close();
+    }
+  });
+});
+
 describe('read workers that cannot start', () => {
   test('leave every range to this thread, which hands the engine the same rows as the one-thread reader', async () => {
     const f = new CacheFixture(join(dir, `cache-${++files}.sqlite`));

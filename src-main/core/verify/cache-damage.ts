@@ -9,13 +9,12 @@
 // before it no longer speak for the cache, and the Integrity screen, the status line and
 // --rebuild must know that after the run that found it has ended.
 import type { CacheDb } from '../cache/open.js';
-import { cachedRowRef } from '../cache/record-mapping.js';
-import { rowDigest } from '../chain/digest.js';
 import type { CacheDamage } from '../contract/integrity.js';
-import { cachedRows } from '../sync/index.js';
 import { UserError } from '../util/errors.js';
 import { REBUILD_HINT } from '../util/storage-errors.js';
 import type { CachedChain } from './adapters.js';
+import { firstDamagedRowHere, type CacheReaders, type DigestCheckOptions } from './cached-parallel.js';
+import type { ChainShape } from './rows.js';
 
 /** A cached row found changed since the sync stored it; `damage` is what gets recorded. */
 export class CachedRowDamaged extends UserError {
@@ -38,21 +37,11 @@ export function cachedRowDamaged(cachePath: string, table: string, tenant: strin
  * Throws CachedRowDamaged (E_CACHE_CORRUPT) when a row of `chain` differs from what the sync stored.
  * `afterSeq`: the rows up to it were found matching by an earlier verdict, and are still
  * those rows with those digests (hashed-rows.ts), so only the rows after it are digested.
+ * With `readers` the read workers digest the rows range by range, on every core.
  */
-export function assertCachedAsSynced(db: CacheDb, cachePath: string, chain: CachedChain, afterSeq?: bigint): void {
-  for (const r of cachedRows(db, 'events', chain.tableId, chain.tenant, chain.columns, { afterSeq })) {
-    if (digestOrNull(chain.columns, r.values) === r.digest) continue;
-    throw cachedRowDamaged(cachePath, chain.name, chain.tenant, cachedRowRef(r.seq, r.key)!);
-  }
-}
-
-/** A row's digest, or null when its values cannot be digested: the sync stored only values it could (a JSON column holds JSON), so such a row was changed here. */
-function digestOrNull(columns: CachedChain['columns'], values: Parameters<typeof rowDigest>[1]): string | null {
-  try {
-    return rowDigest(columns, values);
-  } catch {
-    return null;
-  }
+export async function assertCachedAsSynced(db: CacheDb, cachePath: string, chain: CachedChain, shape: ChainShape, opts: DigestCheckOptions & { readers?: CacheReaders | null }): Promise<void> {
+  const row = opts.readers ? await opts.readers.firstDamagedRow(db, chain, shape, opts) : firstDamagedRowHere(db, chain, shape, opts.afterSeq);
+  if (row !== null) throw cachedRowDamaged(cachePath, chain.name, chain.tenant, row);
 }
 
 /** Keeps what a verdict found, unless the same damage is already on record and not cleared. */

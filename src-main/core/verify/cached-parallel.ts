@@ -10,8 +10,8 @@ import { availableParallelism } from 'node:os';
 import type { CacheDb } from '../cache/open.js';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import { UserError } from '../util/errors.js';
-import { cachedRowLayout, rangeReader, type SeqRange } from './cached-rows.js';
-import type { ReadChain, ReadRange, ReadWorkerInit } from './read-worker.js';
+import { cachedRowLayout, damagedRowChecker, DIGEST_CHECK_COLUMNS, rangeReader, type SeqRange } from './cached-rows.js';
+import type { CheckDigests, ReadChain, ReadRange, ReadWorkerInit } from './read-worker.js';
 import { toChainRow, type ChainShape } from './rows.js';
 import type { ChainRow } from './types.js';
 import { feedBatch, type RowBatch } from './worker-rows.js';
@@ -59,8 +59,8 @@ type CachedChainRef = { tableId: number; tenant: string; columns: MappedColumn[]
  * chains are listed and counted), they read each chain in turn.
  */
 export class CacheReaders {
-  private readonly gang: WorkerGang<ReadChain | ReadRange>;
-  private readonly idle: GangWorker<ReadChain | ReadRange>[] = [];
+  private readonly gang: WorkerGang<ReadChain | ReadRange | CheckDigests>;
+  private readonly idle: GangWorker<ReadChain | ReadRange | CheckDigests>[] = [];
   private readonly queues = new Map<number, RowBatch[]>();
   /** Range ids go on from one chain to the next, so a late batch of a failed chain is never taken for another's. */
   private nextPart = 0;
@@ -75,7 +75,7 @@ export class CacheReaders {
 
   private constructor(path: string, threads: number, opts: ReadersOptions) {
     const init: ReadWorkerInit = { path, batchRows: opts.batchRows ?? BATCH_ROWS };
-    this.gang = new WorkerGang<ReadChain | ReadRange>(
+    this.gang = new WorkerGang<ReadChain | ReadRange | CheckDigests>(
       opts.workerScript ?? new URL('./read-worker.js', import.meta.url),
       init,
       threads,
@@ -194,9 +194,100 @@ export class CacheReaders {
     }
   }
 
+  /**
+   * The digest check of verify/cache-damage.ts with the workers, each taking the next seq
+   * range: the first row (in seq, then rid order; after `afterSeq` when given) whose
+   * values no longer give the digest the sync stored, as its reference; null when every
+   * row matches. The same answer as firstDamagedRowHere, which it falls back to when no
+   * worker started.
+   */
+  async firstDamagedRow(db: CacheDb, chain: CachedChainRef, shape: ChainShape, opts: DigestCheckOptions): Promise<string | null> {
+    const { gang, idle, queues } = this;
+    const { maxRid, ranges } = digestCheckRanges(db, chain, opts);
+    if (!(await this.starting)) return firstDamagedRowHere(db, chain, shape, opts.afterSeq);
+    const base = this.nextPart;
+    this.nextPart += ranges.length;
+    for (let i = 0; i < ranges.length; i++) queues.set(base + i, []);
+    let sent = 0;
+    let told = false;
+    const assign = () => {
+      if (!told && idle.length) {
+        const message: ReadChain = { type: 'chain', tableId: chain.tableId, tenant: chain.tenant, columns: chain.columns, profile: shape.profile, label: chain.name, maxRid };
+        for (const w of gang.workers) gang.send(w, message);
+        told = true;
+      }
+      while (idle.length && sent < ranges.length) {
+        const r = ranges[sent]!;
+        gang.send(idle.pop()!, { type: 'digests', id: base + sent++, lo: r.lo, hi: r.hi });
+      }
+    };
+    try {
+      this.wanted = assign;
+      assign();
+      // Answers come in any order; the first damaged row is that of the first range, in order, with one.
+      for (let consume = 0; consume < ranges.length;) {
+        const answer = queues.get(base + consume)!.shift();
+        if (!answer) {
+          gang.check();
+          if (opts.signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');
+          await gang.next();
+          continue;
+        }
+        if (answer.damaged) return answer.damaged;
+        queues.delete(base + consume++);
+      }
+      return null;
+    } finally {
+      this.wanted = () => undefined;
+      for (let i = 0; i < ranges.length; i++) queues.delete(base + i);
+    }
+  }
+
   close(): Promise<unknown> {
     return this.gang.terminate();
   }
+}
+
+export interface DigestCheckOptions {
+  /** Rows the chain holds (sizes the ranges). */
+  rows: number;
+  /** Only rows after this seq (those up to it were found as stored: verify/hashed-rows.ts). */
+  afterSeq?: bigint;
+  signal?: AbortSignal;
+  rangeRows?: number;
+}
+
+/** The rows a digest check covers, as seq ranges in order: NULL seqs first unless only rows after a seq are checked. */
+function digestCheckRanges(db: CacheDb, chain: CachedChainRef, opts: { rows: number; afterSeq?: bigint; rangeRows?: number }): { maxRid: number; ranges: SeqRange[] } {
+  const maxRid = Number((db.prepare('SELECT max(rid) FROM records').pluck().get() as number | null) ?? 0);
+  const after = opts.afterSeq;
+  const bounds = db
+    .prepare(`SELECT min(seq), max(seq) FROM records WHERE table_id = ? AND tenant_id = ?${after === undefined ? '' : ' AND seq > ?'}`)
+    .raw(true)
+    .safeIntegers(true)
+    .get(...[chain.tableId, chain.tenant, ...(after === undefined ? [] : [after])]) as [bigint | null, bigint | null];
+  const ranges = seqRanges(bounds[0], bounds[1], Math.max(1, Math.ceil(opts.rows / (opts.rangeRows ?? DIGEST_RANGE_ROWS))));
+  if (after === undefined) return { maxRid, ranges };
+  // No NULL seqs, and the first range starts just after `afterSeq` instead of at the smallest int64.
+  const [, first, ...rest] = ranges;
+  return { maxRid, ranges: first ? [{ lo: after + 1n, hi: first.hi }, ...rest] : [] };
+}
+
+/** Rows per digest-check range: its answer is a few bytes, so ranges can be large. */
+const DIGEST_RANGE_ROWS = 20_000;
+
+/** The digest check in this thread (CacheReaders.firstDamagedRow without workers). */
+export function firstDamagedRowHere(db: CacheDb, chain: CachedChainRef, shape: ChainShape, afterSeq?: bigint): string | null {
+  const layout = cachedRowLayout(chain.columns, shape);
+  // One range (and the NULL seqs before it, unless only rows after a seq are checked).
+  const { maxRid, ranges } = digestCheckRanges(db, chain, { rows: 0, afterSeq });
+  const read = rangeReader(db, layout, chain, maxRid, DIGEST_CHECK_COLUMNS);
+  const damagedIn = damagedRowChecker(layout, chain.columns);
+  for (const range of ranges) {
+    const row = damagedIn(read(range));
+    if (row !== null) return row;
+  }
+  return null;
 }
 
 /**

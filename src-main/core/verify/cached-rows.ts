@@ -5,6 +5,7 @@
 // every read worker loads it.
 import type Database from 'better-sqlite3';
 import { cachedRowRef, KNOWN_FIELDS, parseExtraColumns, type MappedColumn } from '../cache/record-mapping.js';
+import { makeRowDigester } from '../chain/row-digest.js';
 import { UserError } from '../util/errors.js';
 import type { ChainShape } from './rows.js';
 
@@ -74,8 +75,15 @@ export interface SeqRange {
  * after the run started and are left out. The read workers and the engine's thread
  * (while the workers start) read ranges with it, so both see the same rows.
  */
-export function rangeReader(db: Database.Database, layout: CachedRowLayout, chain: { tableId: number; tenant: string }, maxRid: number): (range: SeqRange) => IterableIterator<unknown[]> {
-  const base = `SELECT ${layout.select}, rid FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' AND rid <= ?`;
+export function rangeReader(
+  db: Database.Database,
+  layout: CachedRowLayout,
+  chain: { tableId: number; tenant: string },
+  maxRid: number,
+  /** Cache columns read after the layout's, before the rid (DIGEST_CHECK_COLUMNS). */
+  also: readonly string[] = [],
+): (range: SeqRange) => IterableIterator<unknown[]> {
+  const base = `SELECT ${[layout.select, ...also].join(', ')}, rid FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' AND rid <= ?`;
   const order = 'ORDER BY seq, rid';
   const nullSeq = db.prepare(`${base} AND seq IS NULL ${order}`).raw(true).safeIntegers(true);
   const bounded = db.prepare(`${base} AND seq >= ? AND seq < ? ${order}`).raw(true).safeIntegers(true);
@@ -86,5 +94,33 @@ export function rangeReader(db: Database.Database, layout: CachedRowLayout, chai
     if (lo !== null) args.push(lo);
     if (lo !== null && hi !== null) args.push(hi);
     return stmt.iterate(...args) as IterableIterator<unknown[]>;
+  };
+}
+
+/** What a digest check reads beside a layout's columns (rangeReader's `also`). */
+export const DIGEST_CHECK_COLUMNS = ['seq', 'source_key', 'digest'] as const;
+
+/**
+ * The digest check of verify/cache-damage.ts over rows read by rangeReader with
+ * DIGEST_CHECK_COLUMNS: the first row whose values no longer give the digest the sync
+ * stored with it, as its reference ("seq 7"); null when every row matches. A row whose
+ * values cannot even be rebuilt or digested was changed here too (the sync stored only
+ * rows it could digest). Shared by this thread and the read workers.
+ */
+export function damagedRowChecker(layout: CachedRowLayout, columns: readonly MappedColumn[]): (rows: Iterable<unknown[]>) => string | null {
+  const digestOf = makeRowDigester(columns);
+  const values: (string | null)[] = [];
+  return (rows) => {
+    for (const r of rows) {
+      const n = r.length;
+      let digest: string | null;
+      try {
+        digest = digestOf(layout.toValues(r, values));
+      } catch {
+        digest = null;
+      }
+      if (digest !== r[n - 2]) return cachedRowRef(r[n - 4], r[n - 3]);
+    }
+    return null;
   };
 }

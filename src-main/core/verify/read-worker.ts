@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { workerData } from 'node:worker_threads';
 import type { MappedColumn } from '../cache/record-mapping.js';
 import type { ChainProfile } from '../chain/profile.js';
-import { cachedRowLayout, rangeReader, type SeqRange } from './cached-rows.js';
+import { cachedRowLayout, damagedRowChecker, DIGEST_CHECK_COLUMNS, rangeReader, type SeqRange } from './cached-rows.js';
 import { chainShape, toLinkRow } from './rows.js';
 import { RowBatchBuilder, type RowBatch } from './worker-rows.js';
 import { serveBatches } from './worker-gang.js';
@@ -37,15 +37,23 @@ export interface ReadRange extends SeqRange {
   id: number;
 }
 
+/** A seq range of the current chain whose rows to check against their stored digests (verify/cache-damage.ts). */
+export interface CheckDigests extends SeqRange {
+  type: 'digests';
+  id: number;
+}
+
 const init = workerData as ReadWorkerInit;
 
 // Opened once: the same workers read every large chain of a run in turn. (A file that
 // cannot be opened stops this worker before it answers: the run then reads in one thread.)
 const db = new Database(init.path, { readonly: true, fileMustExist: true });
 const values: (string | null)[] = [];
-let readRange: (m: ReadRange, send: (b: RowBatch) => void) => void = () => {
+const noChainYet = () => {
   throw new Error('a range arrived before its chain');
 };
+let readRange: (m: ReadRange, send: (b: RowBatch) => void) => void = noChainYet;
+let checkDigests: (m: CheckDigests, send: (b: RowBatch) => void) => void = noChainYet;
 const setChain = (c: ReadChain) => {
   const shape = chainShape(c.columns, c.profile, c.label);
   const layout = cachedRowLayout(c.columns, shape);
@@ -59,9 +67,17 @@ const setChain = (c: ReadChain) => {
     }
     send(batches.finish());
   };
+  const damagedIn = damagedRowChecker(layout, c.columns);
+  const readChecked = rangeReader(db, layout, c, c.maxRid, DIGEST_CHECK_COLUMNS);
+  checkDigests = (m, send) => {
+    const answer = new RowBatchBuilder(m.id, 1, 1, c.profile).finish();
+    answer.damaged = damagedIn(readChecked(m));
+    send(answer);
+  };
 };
 
-serveBatches<ReadChain | ReadRange>((m, send) => {
+serveBatches<ReadChain | ReadRange | CheckDigests>((m, send) => {
   if (m.type === 'chain') setChain(m);
+  else if (m.type === 'digests') checkDigests(m, send);
   else readRange(m, send);
 });

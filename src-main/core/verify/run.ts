@@ -446,10 +446,11 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
       const push = (row: ChainRow) => verifier.push(row);
       const fromKept = kept?.feed(cache.db, profile, push) != null;
       const fromFetch = fromKept && kept!.readFrom === 'fetch';
+      // Read workers for a chain read back that is large enough: they also check its rows' digests.
+      const parallel = !fromKept && counts[i]! >= minRows ? startReaders() : null;
       if (!fromKept) {
         // Read back: the seal's tree stands for the kept rows only (feed pushed none).
         if (verifier.takesKnownTree) verifier = verifierWith(null);
-        const parallel = counts[i]! >= minRows ? startReaders() : null;
         if (parallel) await parallel.read(cache.db, chain, shape, push, { rows: counts[i]!, signal: opts.signal, onTick, rangeRows: opts.readers?.rangeRows });
         else await readCachedChain(cache.db, chain, shape, push, { signal: opts.signal, onTick });
       }
@@ -469,7 +470,8 @@ async function verifyCachedChains(run: VerifyRun, cache: NonNullable<VerifyOptio
       if (!result.intact && !fromFetch) {
         // Rows a first fill stored or an earlier verdict checked, unchanged since with their digests, are not checked again.
         try {
-          assertCachedAsSynced(cache.db, cache.path, chain, fromKept ? (kept!.asStoredThrough() ?? undefined) : undefined);
+          const afterSeq = fromKept ? (kept!.asStoredThrough() ?? undefined) : undefined;
+          await assertCachedAsSynced(cache.db, cache.path, chain, shape, { afterSeq, readers: parallel, rows: counts[i]!, signal: opts.signal, rangeRows: opts.readers?.rangeRows });
         } catch (e) {
           // Kept past this run, so no screen goes on showing the verdicts given before as current.
           if (e instanceof CachedRowDamaged && run.store && !run.store.readonly) recordCacheDamage(run.store, e.damage);

@@ -29,6 +29,8 @@ export interface RowBatch {
   computed: (string | null | undefined)[];
   /** Rows (index in the batch) with values the profile cannot protect: rare, so listed apart. */
   unprotected: { i: number; kinds: UnprotectedKind[] }[];
+  /** The answer to a digest check of a range (read-worker.ts): its first row changed in the cache, or null. */
+  damaged?: string | null;
 }
 
 /**
