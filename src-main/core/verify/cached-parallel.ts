@@ -105,7 +105,7 @@ export class CacheReaders {
    * every range if none can start (e.g. a packaging that cannot load the worker script).
    */
   async read(db: CacheDb, chain: CachedChainRef, shape: ChainShape, onRow: (row: ChainRow) => void, opts: ParallelReadOptions): Promise<number> {
-    const { gang, idle, queues } = this;
+    const { gang, idle } = this;
     const maxRid = Number((db.prepare('SELECT max(rid) FROM records').pluck().get() as number | null) ?? 0);
     const bounds = db.prepare('SELECT min(seq), max(seq) FROM records WHERE table_id = ? AND tenant_id = ?').raw(true).safeIntegers(true).get(chain.tableId, chain.tenant) as [
       bigint | null,
@@ -120,24 +120,8 @@ export class CacheReaders {
       return toChainRow(layout.toValues(r), shape, layout.seqOf(r));
     };
 
-    const base = this.nextPart;
-    this.nextPart += ranges.length;
-    for (let i = 0; i < ranges.length; i++) queues.set(base + i, []);
     let consume = 0;
-    let nextRange = 0;
-    let told = false;
-    const assign = () => {
-      if (!told && idle.length) {
-        // every worker learns the chain before any of its ranges (a worker reads its messages in order)
-        const message: ReadChain = { type: 'chain', tableId: chain.tableId, tenant: chain.tenant, columns: chain.columns, profile: shape.profile, label: chain.name, maxRid };
-        for (const w of gang.workers) gang.send(w, message);
-        told = true;
-      }
-      while (idle.length && nextRange < ranges.length && nextRange < consume + AHEAD) {
-        const r = ranges[nextRange]!;
-        gang.send(idle.pop()!, { type: 'range', id: base + nextRange++, lo: r.lo, hi: r.hi });
-      }
-    };
+    const work = this.rangesFor(chain, shape, maxRid, ranges, 'range', (index) => index < consume + AHEAD);
 
     let n = 0;
     let tick = 0;
@@ -155,7 +139,7 @@ export class CacheReaders {
         n++;
       }
       consume++;
-      nextRange = consume;
+      work.skipTo(consume);
       ticked();
     };
 
@@ -170,10 +154,10 @@ export class CacheReaders {
         while (consume < ranges.length) readHere(ranges[consume]!);
         return n;
       }
-      this.wanted = assign;
-      assign();
+      this.wanted = work.assign;
+      work.assign();
       while (consume < ranges.length) {
-        const b = queues.get(base + consume)!.shift();
+        const b = work.answers(consume).shift();
         if (!b) {
           gang.check();
           await gang.next();
@@ -182,15 +166,14 @@ export class CacheReaders {
         n += feedBatch(b, 1, fetch, onRow);
         ticked();
         if (b.last) {
-          queues.delete(base + consume);
-          consume++;
-          assign();
+          work.done(consume++);
+          work.assign();
         }
       }
       return n;
     } finally {
       this.wanted = () => undefined;
-      for (let i = 0; i < ranges.length; i++) queues.delete(base + i);
+      work.release();
     }
   }
 
@@ -202,45 +185,65 @@ export class CacheReaders {
    * worker started.
    */
   async firstDamagedRow(db: CacheDb, chain: CachedChainRef, shape: ChainShape, opts: DigestCheckOptions): Promise<string | null> {
-    const { gang, idle, queues } = this;
     const { maxRid, ranges } = digestCheckRanges(db, chain, opts);
     if (!(await this.starting)) return firstDamagedRowHere(db, chain, shape, opts.afterSeq);
-    const base = this.nextPart;
-    this.nextPart += ranges.length;
-    for (let i = 0; i < ranges.length; i++) queues.set(base + i, []);
-    let sent = 0;
-    let told = false;
-    const assign = () => {
-      if (!told && idle.length) {
-        const message: ReadChain = { type: 'chain', tableId: chain.tableId, tenant: chain.tenant, columns: chain.columns, profile: shape.profile, label: chain.name, maxRid };
-        for (const w of gang.workers) gang.send(w, message);
-        told = true;
-      }
-      while (idle.length && sent < ranges.length) {
-        const r = ranges[sent]!;
-        gang.send(idle.pop()!, { type: 'digests', id: base + sent++, lo: r.lo, hi: r.hi });
-      }
-    };
+    const work = this.rangesFor(chain, shape, maxRid, ranges, 'digests', () => true);
     try {
-      this.wanted = assign;
-      assign();
+      this.wanted = work.assign;
+      work.assign();
       // Answers come in any order; the first damaged row is that of the first range, in order, with one.
       for (let consume = 0; consume < ranges.length;) {
-        const answer = queues.get(base + consume)!.shift();
+        const answer = work.answers(consume).shift();
         if (!answer) {
-          gang.check();
+          this.gang.check();
           if (opts.signal?.aborted) throw new UserError('verification cancelled.', 'E_CANCELLED');
-          await gang.next();
+          await this.gang.next();
           continue;
         }
         if (answer.damaged) return answer.damaged;
-        queues.delete(base + consume++);
+        work.done(consume++);
       }
       return null;
     } finally {
       this.wanted = () => undefined;
-      for (let i = 0; i < ranges.length; i++) queues.delete(base + i);
+      work.release();
     }
+  }
+
+  /**
+   * `ranges` of a chain as work for the workers: a list per range for its answers (batches
+   * carrying the range's id) and `assign`, which hands the next ranges to idle workers while
+   * `mayAssign(index)` allows. Every worker learns the chain before any of its ranges (a
+   * worker reads its messages in order).
+   */
+  private rangesFor(chain: CachedChainRef, shape: ChainShape, maxRid: number, ranges: SeqRange[], type: 'range' | 'digests', mayAssign: (index: number) => boolean) {
+    const { gang, idle, queues } = this;
+    const base = this.nextPart;
+    this.nextPart += ranges.length;
+    for (let i = 0; i < ranges.length; i++) queues.set(base + i, []);
+    let next = 0;
+    let told = false;
+    return {
+      answers: (index: number) => queues.get(base + index)!,
+      done: (index: number) => queues.delete(base + index),
+      /** The ranges before `index` were read in this thread. */
+      skipTo: (index: number) => (next = Math.max(next, index)),
+      assign: () => {
+        if (!told && idle.length) {
+          const message: ReadChain = { type: 'chain', tableId: chain.tableId, tenant: chain.tenant, columns: chain.columns, profile: shape.profile, label: chain.name, maxRid };
+          for (const w of gang.workers) gang.send(w, message);
+          told = true;
+        }
+        while (idle.length && next < ranges.length && mayAssign(next)) {
+          const { lo, hi } = ranges[next]!;
+          const id = base + next++;
+          gang.send(idle.pop()!, { type, id, lo, hi });
+        }
+      },
+      release: () => {
+        for (let i = 0; i < ranges.length; i++) queues.delete(base + i);
+      },
+    };
   }
 
   close(): Promise<unknown> {
