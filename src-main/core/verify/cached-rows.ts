@@ -119,7 +119,8 @@ export function damagedRowChecker(layout: CachedRowLayout, columns: readonly Map
       } catch {
         digest = null;
       }
-      if (digest !== r[n - 2]) return cachedRowRef(r[n - 4], r[n - 3]);
+      // A row that lost both its seq and its id is still damage, never a match.
+      if (digest !== r[n - 2]) return cachedRowRef(r[n - 4], r[n - 3]) ?? 'with neither seq nor id';
     }
     return null;
   };
