@@ -297,7 +297,8 @@ export function* cachedRows(
 ): Generator<{ key: string; digest: string; values: Row; seq: bigint | null; time: string | null; hash: string | null; rowId: number; syncId: number }> {
   const spec = CACHE_TABLE[kind];
   const time = CACHE_TIME_COLUMN[kind];
-  const order = kind === 'events' ? 'seq' : `${time}, source_key`;
+  // Equal seqs (a source can hold them) in row-id order, as the verify engine and the chain tree read them.
+  const order = kind === 'events' ? `seq, ${spec.pk}` : `${time}, source_key`;
   const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
   const seqFilter = opts.afterSeq !== undefined && kind === 'events' ? 'AND seq > ?' : '';
   const stmt = db.prepare(`SELECT * FROM ${spec.table} WHERE table_id = ? AND tenant_id = ? ${kindFilter} ${seqFilter} ORDER BY ${order}`).safeIntegers(true);

@@ -228,7 +228,7 @@ function* sealRows(db: CacheDb, kind: TableKind, tableId: number, tenant: string
   const spec = CACHE_TABLE[kind];
   const time = CACHE_TIME_COLUMN[kind];
   const kindFilter = spec.recordKind ? `AND kind = '${spec.recordKind}'` : '';
-  const order = kind === 'events' ? 'seq' : `${time}, source_key`;
+  const order = kind === 'events' ? `seq, ${spec.pk}` : `${time}, source_key`;
   const hash = kind === 'events' ? 'hash' : 'NULL';
   const seq = kind === 'events' ? 'seq' : 'NULL';
   const stmt = db

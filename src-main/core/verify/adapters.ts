@@ -110,7 +110,7 @@ export async function readCachedChain(
 /** The cached (seq, hash) pairs of a chain, as the reference a live source is compared with. */
 export function cachedReference(db: CacheDb, tableId: number, tenant: string, takenAt: string | null): ReferenceHashes {
   const it = db
-    .prepare(`SELECT seq, hash FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' AND seq IS NOT NULL ORDER BY seq`)
+    .prepare(`SELECT seq, hash FROM records WHERE table_id = ? AND tenant_id = ? AND kind = 'event' AND seq IS NOT NULL ORDER BY seq, rid`)
     .raw(true)
     .safeIntegers(true)
     .iterate(tableId, tenant) as IterableIterator<[bigint, string | null]>;

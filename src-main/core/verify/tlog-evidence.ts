@@ -58,7 +58,7 @@ export function chainTreeOf(db: CacheDb, chain: CachedChain, uptoSeq?: bigint): 
 
 function chainRowHashes(db: CacheDb, chain: CachedChain, uptoSeq?: bigint): Iterable<[bigint, string | null]> {
   const rows = db
-    .prepare(`SELECT seq, hash FROM records WHERE table_id = ? AND tenant_id = ? AND seq IS NOT NULL ${uptoSeq !== undefined ? 'AND seq <= ?' : ''} ORDER BY seq`)
+    .prepare(`SELECT seq, hash FROM records WHERE table_id = ? AND tenant_id = ? AND seq IS NOT NULL ${uptoSeq !== undefined ? 'AND seq <= ?' : ''} ORDER BY seq, rid`)
     .safeIntegers(true)
     .raw(true);
   const params: unknown[] = [chain.tableId, chain.tenant];
