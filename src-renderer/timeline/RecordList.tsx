@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
-import type { RecordSummary } from '../../src-main/core/contract/records.js';
-import { printable } from '../../src-main/core/util/printable.js';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import type { FacetsResult, RecordSummary } from '../../src-main/core/contract/records.js';
+import { lookAlikes, printable } from '../../src-main/core/util/printable.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
 import { LookAlikeMark, useCachedTenantLookAlikes } from '../app/LookAlike.js';
@@ -11,7 +11,27 @@ import { scrollTopFor, windowAt } from './scroll-scale.js';
 
 export const ROW_HEIGHT = 32;
 
-function RowCells({ row, tenantTwin }: { row: RecordSummary; tenantTwin: string | undefined }) {
+/** Look-alike pairs among the values a facet lists, for the row cells that show that facet. */
+type RowTwins = Record<'agent' | 'eventType' | 'user', ReadonlyMap<string, string>>;
+
+const NO_TWINS: RowTwins = { agent: new Map(), eventType: new Map(), user: new Map() };
+
+/**
+ * The pairs the facet panel marks (an "аgent-x" beside "agent-x"), so a row shows the mark
+ * beside its agent, event type or user as it does beside a look-alike tenant: the auditor
+ * reading rows need not open the facet to learn that two ids only look the same.
+ */
+function rowTwinsOf(facets: FacetsResult | undefined): RowTwins {
+  if (!facets) return NO_TWINS;
+  const twins = (name: keyof RowTwins) => lookAlikes((facets.facets[name]?.values ?? []).flatMap((f) => (f.value === null ? [] : [f.value])));
+  return { agent: twins('agent'), eventType: twins('eventType'), user: twins('user') };
+}
+
+function Twin({ name, twins }: { name: string | null; twins: ReadonlyMap<string, string> }) {
+  return name === null ? null : <LookAlikeMark name={name} other={twins.get(name)} />;
+}
+
+function RowCells({ row, tenantTwin, twins }: { row: RecordSummary; tenantTwin: string | undefined; twins: RowTwins }) {
   const tz = useApp((s) => s.timeZone);
   const isEvent = row.kind === 'event';
   return (
@@ -34,12 +54,14 @@ function RowCells({ row, tenantTwin }: { row: RecordSummary; tenantTwin: string 
       </span>
       <span role="gridcell" className="c-what">
         {printable((isEvent ? row.eventType : row.agentId) ?? '')}
+        {isEvent ? <Twin name={row.eventType} twins={twins.eventType} /> : <Twin name={row.agentId} twins={twins.agent} />}
       </span>
       <span role="gridcell" className="c-sev">
         {isEvent ? <span className={`sev sev-${row.severity ?? 'none'}`}>{printable(row.severity ?? '')}</span> : printable(row.channel ?? '')}
       </span>
       <span role="gridcell" className="c-model">
         {printable((isEvent ? row.userId : [row.modelProvider, row.modelName].filter(Boolean).join(' / ')) ?? '')}
+        {isEvent ? <Twin name={row.userId} twins={twins.user} /> : null}
       </span>
       <span role="gridcell" className="c-safety">
         {isEvent ? row.anomalyScore !== null ? <span className="score">{row.anomalyScore.toFixed(2)}</span> : null : printable(row.safetyMode ?? '')}
@@ -65,6 +87,8 @@ export function RecordList({ count }: { count: number }) {
   const tenants = useApp(selectCacheTenants);
   const tenantTwins = useCachedTenantLookAlikes();
   const tenantCh = Math.min(28, Math.max(6, ...tenants.map((t) => printable(t.tenant).length)) + 1 + (tenantTwins.size > 0 ? 2 : 0));
+  const facets = useTimeline((s) => s.facets);
+  const twins = useMemo(() => rowTwinsOf(facets.state === 'ready' ? facets.value : undefined), [facets]);
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
@@ -145,7 +169,7 @@ export function RecordList({ count }: { count: number }) {
           openRecord(row.rid);
         }}
       >
-        <RowCells row={row} tenantTwin={tenantTwins.get(row.tenant)} />
+        <RowCells row={row} tenantTwin={tenantTwins.get(row.tenant)} twins={twins} />
       </div>,
     );
   }

@@ -214,5 +214,17 @@ describe('text from the source shows its hidden characters', () => {
     assert.equal(await alike.getAttribute('title'), '\\u{430}gent-x looks like agent-x');
     assert.equal(await agents.locator('label[data-value="agent-x"]').getByTestId('facet-look-alike').getAttribute('title'), 'agent-x looks like \\u{430}gent-x');
     assert.equal(await agents.getByTestId('facet-look-alike').count(), 2, 'the pair, no other agent');
+    // Their rows carry the mark beside the agent, as a look-alike tenant's row does beside the
+    // tenant; the row of the tenant's plain "agent-x" too, and no other cell of either row.
+    // (No regex anchors: the cell's text ends with the mark. Neither id holds the other.)
+    const agentCell = (agent: string) => tl.rows.filter({ has: page.locator('.c-what', { hasText: agent }) }).locator('.c-what');
+    const mark = agentCell(LOOK_ALIKE_AGENT).getByTestId('row-look-alike');
+    await mark.waitFor();
+    assert.equal(await mark.getAttribute('aria-label'), '\\u{430}gent-x looks like agent-x');
+    assert.equal(await agentCell('agent-x').getByTestId('row-look-alike').getAttribute('aria-label'), 'agent-x looks like \\u{430}gent-x');
+    assert.equal(await tl.rows.getByTestId('row-look-alike').count(), 2, 'the two agents, no tenant or user of those rows');
+    const [markBox, cellBox] = await Promise.all([mark.boundingBox(), agentCell(LOOK_ALIKE_AGENT).boundingBox()]);
+    assert.ok(markBox && cellBox && markBox.x + markBox.width <= cellBox.x + cellBox.width + 0.5, 'the mark is drawn inside the agent cell, not cut off');
+    await stack!.screenshot('look-alike-agent-rows');
   });
 });
