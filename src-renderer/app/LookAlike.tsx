@@ -19,6 +19,11 @@ export function useCachedTenantLookAlikes(alsoNamed: readonly string[] = NONE): 
 
 const NONE: readonly string[] = [];
 
+/** Look-alike pairs among the values a facet lists (its empty value aside): for the facet panel and the rows that show that facet. */
+export function facetLookAlikes(values: readonly { value: string | null }[]): Map<string, string> {
+  return lookAlikes(values.flatMap((f) => (f.value === null ? [] : [f.value])));
+}
+
 /** A tenant in a table cell or a heading: its printable name, and the look-alike note when it has a twin. */
 export function TenantName({ name, alike }: { name: string; alike: ReadonlyMap<string, string> }) {
   return (

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { lookAlikes, lookAlikeWords, printable } from '../../src-main/core/util/printable.js';
+import { lookAlikeWords, printable } from '../../src-main/core/util/printable.js';
+import { facetLookAlikes } from '../app/LookAlike.js';
 import type { FacetName, FacetsResult, RangeBucket } from '../../src-main/core/contract/records.js';
 import { formatBound, formatCount } from '../app/format.js';
 import { IsoDateInput } from '../app/IsoDateInput.js';
@@ -43,7 +44,7 @@ function FacetGroup({ name, filter, result, onChange }: { name: FacetName; filte
   // Any facet, not only tenants: an insider who writes events as "аdmin" (a Cyrillic а) beside
   // "admin", or a "lоgin" event type, gets two rows that draw alike. Compared among the values
   // shown; a value past a truncated list is compared with nothing.
-  const alike = lookAlikes(shown.flatMap((f) => (f.value === null ? [] : [f.value])));
+  const alike = facetLookAlikes(shown);
   return (
     <details className="facet" data-facet={name} open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary>

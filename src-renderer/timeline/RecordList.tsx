@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { FacetsResult, RecordSummary } from '../../src-main/core/contract/records.js';
-import { lookAlikes, printable } from '../../src-main/core/util/printable.js';
+import { printable } from '../../src-main/core/util/printable.js';
 import { selectCacheTenants, useApp } from '../app/store.js';
 import { formatTs } from '../app/format.js';
-import { LookAlikeMark, useCachedTenantLookAlikes } from '../app/LookAlike.js';
+import { facetLookAlikes, LookAlikeMark, useCachedTenantLookAlikes } from '../app/LookAlike.js';
 import { Highlighted } from './Highlighted.js';
 import { jsonAsWords } from './readable.js';
 import { rowAt, useTimeline } from './store.js';
@@ -23,7 +23,7 @@ const NO_TWINS: RowTwins = { agent: new Map(), eventType: new Map(), user: new M
  */
 function rowTwinsOf(facets: FacetsResult | undefined): RowTwins {
   if (!facets) return NO_TWINS;
-  const twins = (name: keyof RowTwins) => lookAlikes((facets.facets[name]?.values ?? []).flatMap((f) => (f.value === null ? [] : [f.value])));
+  const twins = (name: keyof RowTwins) => facetLookAlikes(facets.facets[name]?.values ?? []);
   return { agent: twins('agent'), eventType: twins('eventType'), user: twins('user') };
 }
 
